@@ -1,0 +1,92 @@
+import type { ErrorCode, SessionView, ShopView } from './types.ts';
+
+/**
+ * A failed call. `code` is the server's error code, or `network` when no answer came back
+ * (offline, server down) and `unexpected` when the answer was not one of ours.
+ */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly code: ErrorCode | 'network' | 'unexpected',
+    message: string,
+    readonly status = 0,
+    readonly details?: unknown,
+    /** Seconds to wait before retrying, for `rate_limited`. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken: string | undefined;
+let sessionLost: (() => void) | undefined;
+
+/** The session's CSRF token, echoed in X-CSRF-Token on every write. */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+/** Called when a signed-in call answers 401: the session expired or was ended elsewhere. */
+export function onSessionLost(handler: (() => void) | undefined): void {
+  sessionLost = handler;
+}
+
+interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Sign-in and the first session check expect 401 and handle it themselves. */
+  expect401?: boolean;
+}
+
+const isErrorBody = (v: unknown): v is { error: { code: ErrorCode; message: string; details?: unknown } } =>
+  typeof v === 'object' && v !== null && 'error' in v && typeof (v as { error: { code?: unknown } }).error?.code === 'string';
+
+function retryAfter(res: Response, details: unknown): number | undefined {
+  const header = Number(res.headers.get('retry-after'));
+  if (Number.isFinite(header) && header > 0) return Math.ceil(header);
+  const fromBody = (details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof fromBody === 'number' ? fromBody : undefined;
+}
+
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const method = opts.method ?? 'GET';
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: opts.body === undefined ? null : JSON.stringify(opts.body),
+      signal: opts.signal ?? null,
+    });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiError('network', (e as Error).message);
+  }
+
+  if (res.status === 204) return undefined as T;
+  const data: unknown = await res.json().catch(() => undefined);
+  if (res.ok) return data as T;
+
+  if (!isErrorBody(data)) throw new ApiError('unexpected', `HTTP ${res.status}`, res.status);
+  const { code, message, details } = data.error;
+  if (res.status === 401 && !opts.expect401) sessionLost?.();
+  throw new ApiError(code, message, res.status, details, code === 'rate_limited' ? retryAfter(res, details) : undefined);
+}
+
+export const api = {
+  session: () => request<SessionView>('/api/auth/session', { expect401: true }),
+  /** The same call, but a 401 means the session was lost while the console was open. */
+  refreshSession: () => request<SessionView>('/api/auth/session'),
+  signIn: (email: string, password: string) =>
+    request<SessionView>('/api/auth/sign-in', { method: 'POST', body: { email, password }, expect401: true }),
+  /** A 401 here means the session had already ended, which is what signing out wants anyway. */
+  signOut: () => request<void>('/api/auth/sign-out', { method: 'POST', expect401: true }),
+  shop: (shopId: string, signal?: AbortSignal) =>
+    request<ShopView>(`/api/shops/${encodeURIComponent(shopId)}`, signal ? { signal } : {}),
+};

@@ -1,0 +1,93 @@
+import Router from '@koa/router';
+import cors from '@koa/cors';
+import Koa from 'koa';
+import helmet from 'koa-helmet';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { Config } from './config.ts';
+import { serveConsole } from './core/console.ts';
+import type { Database } from './core/db/client.ts';
+import { errorHandler, requestContext } from './core/http.ts';
+import type { Logger } from './core/logger.ts';
+import type { Redis } from './core/redis.ts';
+import { Api } from './core/route.ts';
+import { apiKeyRoutes } from './domains/apikeys/apikeys.routes.ts';
+import { auditRoutes } from './domains/audit/audit.routes.ts';
+import { createSignInLimiter, type SignInLimits } from './domains/auth/auth.limits.ts';
+import { authenticator } from './domains/auth/auth.middleware.ts';
+import { authRoutes } from './domains/auth/auth.routes.ts';
+import type { AuthDeps } from './domains/auth/auth.service.ts';
+import { orderRoutes } from './domains/orders/orders.routes.ts';
+import { allowedOrigin, publicShopRoutes } from './domains/shops/shops.public.ts';
+import { shopRoutes } from './domains/shops/shops.routes.ts';
+import { systemRoutes } from './domains/system/system.routes.ts';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  redis: Redis;
+  logger: Logger;
+  version: string;
+  signInLimits?: Partial<SignInLimits>;
+}
+
+export const defaultSignInLimits: SignInLimits = { perAccount: 5, perAddress: 30, windowSeconds: 15 * 60 };
+
+/** Builds the Koa app from its dependencies; it never listens (server/main.ts does). */
+export function createApp(deps: AppDeps) {
+  const { config, database, redis, logger } = deps;
+  const db = database.db;
+  const app = new Koa({ proxy: config.TRUST_PROXY });
+
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [metrics],
+  });
+
+  const authDeps: AuthDeps = {
+    db,
+    limiter: createSignInLimiter(redis, config.REDIS_KEY_PREFIX, { ...defaultSignInLimits, ...deps.signInLimits }),
+    sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000,
+  };
+
+  const router = new Router();
+  const api = new Api(router, {
+    jsonLimitKb: config.BODY_LIMIT_KB,
+    rawLimitMb: config.IMPORT_LIMIT_MB,
+    authenticate: authenticator(authDeps),
+  });
+  const secureCookies = config.COOKIE_SECURE ?? config.PUBLIC_URL?.startsWith('https:') ?? false;
+  authRoutes(api, authDeps, { secure: secureCookies });
+  shopRoutes(api, db);
+  apiKeyRoutes(api, db);
+  orderRoutes(api, db);
+  auditRoutes(api, db);
+  publicShopRoutes(api, db);
+  systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
+  router.get('/', (ctx) => ctx.redirect('/console/'));
+
+  app.use(requestContext(logger, duration));
+  app.use(errorHandler());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'script-src': ["'self'"], 'connect-src': ["'self'"], 'img-src': ["'self'", 'data:'] },
+      },
+      crossOriginResourcePolicy: { policy: 'same-site' },
+    }),
+  );
+  // CORS only on the public shop routes, and only for the origins that shop lists.
+  const corsMw = cors({ origin: (ctx) => allowedOrigin(db, ctx), allowMethods: ['GET', 'POST'], maxAge: 600 });
+  app.use(async (ctx, next) => (ctx.path.startsWith('/api/public/shops/') ? corsMw(ctx, next) : next()));
+  app.use(serveConsole());
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: false }));
+
+  return Object.assign(app, { specs: api.specs, metrics });
+}
+
+export type App = ReturnType<typeof createApp>;

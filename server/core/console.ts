@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { send } from '@koa/send';
+import type { Context, Next } from 'koa';
+
+export const consoleDist = fileURLToPath(new URL('../../agent-console/dist', import.meta.url));
+
+/**
+ * Serves the built console at /console; paths without a file fall back to index.html so the
+ * single-page app can route them.
+ */
+export function serveConsole(dist = consoleDist) {
+  return async (ctx: Context, next: Next) => {
+    if (ctx.path !== '/console' && !ctx.path.startsWith('/console/')) return next();
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    if (ctx.path === '/console') return ctx.redirect('/console/');
+    if (!existsSync(`${dist}/index.html`)) {
+      ctx.status = 503;
+      ctx.type = 'text/plain';
+      ctx.body = 'The console is not built yet: run `npm run build` (npm start does it for you).';
+      return;
+    }
+    const rel = ctx.path.slice('/console/'.length);
+    const isAsset = rel.startsWith('assets/');
+    if (rel && existsSync(`${dist}/${rel}`) && !rel.endsWith('/')) {
+      await send(ctx, rel, { root: dist, immutable: isAsset, maxage: isAsset ? 31_536_000_000 : 0 });
+      return;
+    }
+    if (isAsset) return next();
+    ctx.set('Cache-Control', 'no-cache');
+    await send(ctx, 'index.html', { root: dist });
+  };
+}

@@ -1,0 +1,96 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+import lockfile from 'proper-lockfile';
+import * as schema from './schema.ts';
+
+export { schema };
+
+/** Both drivers (PGlite and node-postgres) behind one type; a transaction is one too. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+
+/** Raised when the embedded database folder is held by another process. */
+export class DatabaseLockedError extends Error {}
+
+const MIGRATION_LOCK = 727_001; // pg_advisory_lock key: several processes may start at once
+
+export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  pool.on('error', () => {
+    /* an idle client lost its server; the pool replaces it and the next query reports */
+  });
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    client.release();
+  }
+  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: 'postgres',
+    ping: async () => void (await db.execute(sql`select 1`)),
+    close: () => pool.end(),
+  };
+}
+
+/** Opens an already-created PGlite instance (tests pass a clone of a migrated template). */
+export async function wrapPglite(client: PGlite, release?: () => Promise<void>): Promise<Database> {
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
+  return {
+    db,
+    kind: 'pglite',
+    ping: async () => void (await client.query('select 1')),
+    close: async () => {
+      await client.close();
+      await release?.();
+    },
+  };
+}
+
+/**
+ * The zero-config default: PGlite in a folder, guarded by a lock file next to it because
+ * PGlite itself lets two processes open one folder and corrupt it.
+ */
+export async function openPgliteDir(dir: string): Promise<Database> {
+  const abs = resolve(dir);
+  mkdirSync(abs, { recursive: true });
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(abs, { stale: 15_000, update: 5_000, realpath: false, lockfilePath: `${abs}.lock` });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOCKED') {
+      throw new DatabaseLockedError(
+        `the embedded database ${dir} is in use by another madoguchi process; stop it, or set DATABASE_URL to share a PostgreSQL server`,
+      );
+    }
+    throw e;
+  }
+  try {
+    const client = await PGlite.create(abs);
+    return await wrapPglite(client, release);
+  } catch (e) {
+    await release();
+    throw e;
+  }
+}

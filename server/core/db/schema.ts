@@ -1,0 +1,6 @@
+/** Every table, gathered for Drizzle's typed queries and for drizzle-kit. */
+export * from '../../domains/shops/shops.tables.ts';
+export * from '../../domains/auth/auth.tables.ts';
+export * from '../../domains/apikeys/apikeys.tables.ts';
+export * from '../../domains/orders/orders.tables.ts';
+export * from '../../domains/audit/audit.tables.ts';

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, Middleware, Next } from 'koa';
+import type { Histogram } from 'prom-client';
+import { ZodError } from 'zod';
+import { DomainError, errorStatus, type ErrorCode } from './errors.ts';
+import type { Logger } from './logger.ts';
+
+export interface ErrorBody {
+  error: { code: ErrorCode | 'internal'; message: string; details?: unknown };
+}
+
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+/** Request id (taken from X-Request-Id when well-formed), a child logger, one access-log line. */
+export function requestContext(logger: Logger, duration: Histogram<'method' | 'route' | 'status'>): Middleware {
+  return async (ctx: Context, next: Next) => {
+    const incoming = ctx.get('x-request-id');
+    const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.state.log = logger.child({ reqId: requestId });
+    ctx.set('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      // The route pattern, never the raw path: paths can carry order numbers.
+      const route = (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+      duration.labels(ctx.method, String(route), String(ctx.status)).observe(seconds);
+      ctx.state.log.info(
+        { method: ctx.method, route, status: ctx.status, ms: Math.round(seconds * 1000) },
+        'request',
+      );
+    }
+  };
+}
+
+/** Turns thrown errors of body parsers and http-errors into our codes. */
+function fromHttpError(e: { status?: number; statusCode?: number; type?: string; message?: string }): DomainError | undefined {
+  const status = e.status ?? e.statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  if (status === 413) return new DomainError('payload_too_large', 'request body is too large');
+  if (status === 415) return new DomainError('unsupported_media_type', e.message ?? 'unsupported content encoding');
+  if (status === 400 && e.type === 'entity.parse.failed') return new DomainError('invalid_input', 'request body is not valid JSON');
+  if (status === 400) return new DomainError('invalid_input', e.message ?? 'bad request');
+  if (status === 401) return new DomainError('unauthenticated', 'sign in first');
+  if (status === 403) return new DomainError('forbidden', 'you may not do this');
+  if (status === 404) return new DomainError('not_found', 'not found');
+  return undefined;
+}
+
+export function zodDetails(err: ZodError) {
+  return err.issues.map((i) => ({
+    path: i.path.join('.'),
+    message: i.message,
+    ...('keys' in i ? { keys: i.keys } : {}),
+  }));
+}
+
+/** One error middleware: DomainError → its status; anything unknown → logged 500 with a generic body. */
+export function errorHandler(): Middleware {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new DomainError('not_found', `no route for ${ctx.method} ${ctx.path}`);
+    } catch (raw) {
+      let err: DomainError | undefined;
+      if (raw instanceof DomainError) err = raw;
+      else if (raw instanceof ZodError) err = new DomainError('invalid_input', 'input is not valid', zodDetails(raw));
+      else if (raw && typeof raw === 'object') err = fromHttpError(raw as never);
+      if (!err) {
+        ctx.state.log?.error({ err: raw }, 'unhandled error');
+        ctx.status = 500;
+        ctx.body = { error: { code: 'internal', message: 'internal error; quote the request id when reporting it' } } satisfies ErrorBody;
+        return;
+      }
+      ctx.status = errorStatus[err.code];
+      for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
+      ctx.body = {
+        error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) },
+      } satisfies ErrorBody;
+      if (ctx.status >= 400) ctx.state.log?.info({ code: err.code }, 'request refused');
+    }
+  };
+}

@@ -1,0 +1,108 @@
+import { z, type ZodType } from 'zod';
+import { errorStatus } from './errors.ts';
+import type { RouteSpec } from './route.ts';
+
+type JsonSchema = Record<string, unknown>;
+
+const toSchema = (s: ZodType, io: 'input' | 'output'): JsonSchema => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  return rest;
+};
+
+const errorSchema: JsonSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', enum: [...Object.keys(errorStatus), 'internal'] },
+        message: { type: 'string' },
+        details: {},
+      },
+    },
+  },
+};
+
+function parameters(spec: RouteSpec): JsonSchema[] {
+  const out: JsonSchema[] = [];
+  for (const [where, schema] of [['path', spec.params], ['query', spec.query]] as const) {
+    if (!schema) continue;
+    const js = toSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+    for (const [name, s] of Object.entries(js.properties ?? {})) {
+      out.push({
+        name,
+        in: where,
+        required: where === 'path' || (js.required ?? []).includes(name),
+        schema: s,
+        ...(typeof s.description === 'string' ? { description: s.description } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+const security = (auth: RouteSpec['auth']) =>
+  ({
+    public: [],
+    session: [{ session: [] }],
+    apiKey: [{ apiKey: [] }],
+    sessionOrApiKey: [{ session: [] }, { apiKey: [] }],
+  })[auth];
+
+/** The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with. */
+export function buildOpenApi(specs: RouteSpec[], info: { version: string; serverUrl?: string }): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const spec of specs) {
+    const path = spec.path.replace(/:(\w+)/g, '{$1}');
+    const ok = String(spec.status ?? 200);
+    const responses: Record<string, JsonSchema> = {
+      [ok]: spec.response
+        ? { description: 'success', content: { 'application/json': { schema: toSchema(spec.response, 'output') } } }
+        : { description: 'success' },
+    };
+    const codes = new Set([...(spec.errors ?? []), 'invalid_input' as const]);
+    if (spec.auth !== 'public') codes.add('unauthenticated');
+    for (const code of codes) {
+      const status = String(errorStatus[code]);
+      responses[status] ??= { description: code, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      if (!String(responses[status]!.description).includes(code)) responses[status]!.description += ` | ${code}`;
+    }
+    const op: JsonSchema = {
+      operationId: `${spec.method}${spec.path.replace(/[/:{}-]+(\w)/g, (_, c: string) => c.toUpperCase())}`,
+      summary: spec.summary,
+      ...(spec.description ? { description: spec.description } : {}),
+      tags: [spec.tag],
+      security: security(spec.auth),
+      parameters: parameters(spec),
+      responses,
+    };
+    if (spec.bodyKind === 'csv') {
+      op.requestBody = {
+        required: true,
+        content: { 'text/csv': { schema: { type: 'string', description: 'CSV file, UTF-8 (with or without BOM) or Shift_JIS' } } },
+      };
+    } else if (spec.body) {
+      op.requestBody = { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } };
+    }
+    (paths[path] ??= {})[spec.method] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'madoguchi API',
+      version: info.version,
+      description: 'Customer-support and returns desk for small online shops. Errors are `{ "error": { "code", "message", "details" } }`.',
+    },
+    ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
+    paths,
+    components: {
+      schemas: { Error: errorSchema },
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'mdg_session', description: 'Console sign-in; writes also need the X-CSRF-Token header.' },
+        apiKey: { type: 'http', scheme: 'bearer', description: 'Shop API key (mdg_…), for the shop platform.' },
+      },
+    },
+  };
+}

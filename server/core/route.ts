@@ -1,0 +1,107 @@
+import { bodyParser } from '@koa/bodyparser';
+import type Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import getRawBody from 'raw-body';
+import { z, type ZodType } from 'zod';
+import type { Actor } from './actor.ts';
+import { DomainError, type ErrorCode } from './errors.ts';
+
+export type AuthMode = 'public' | 'session' | 'apiKey' | 'sessionOrApiKey';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface HandlerInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** Present on shop-scoped routes (a `:shopId` in the path). */
+  actor: Actor;
+  ctx: Context;
+}
+
+export interface RouteSpec<P extends ZodType = ZodType, Q extends ZodType = ZodType, B extends ZodType = ZodType> {
+  method: Method;
+  path: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  auth: AuthMode;
+  params?: P;
+  query?: Q;
+  /** JSON body schema; for `bodyKind: 'csv'` the body is the raw bytes (Buffer). */
+  body?: B;
+  bodyKind?: 'json' | 'csv';
+  response?: ZodType;
+  status?: number;
+  errors?: ErrorCode[];
+  handler: (input: HandlerInput<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown>;
+}
+
+export interface ApiOptions {
+  jsonLimitKb: number;
+  rawLimitMb: number;
+  /** Middleware that authenticates by mode and, for shop-scoped paths, sets ctx.state.actor. */
+  authenticate: (mode: AuthMode, shopScoped: boolean) => Middleware;
+}
+
+const parse = <T extends ZodType>(schema: T | undefined, value: unknown, where: string): z.output<T> => {
+  if (!schema) return undefined as z.output<T>;
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw new DomainError(
+    'invalid_input',
+    `${where} is not valid`,
+    r.error.issues.map((i) => ({ in: where, path: i.path.join('.'), message: i.message, ...('keys' in i ? { keys: i.keys } : {}) })),
+  );
+};
+
+/**
+ * Registers routes on a Koa router and remembers their specs for the OpenAPI document, so
+ * validation and documentation come from the same zod schemas.
+ */
+export class Api {
+  readonly specs: RouteSpec[] = [];
+  private readonly json: Middleware;
+
+  constructor(
+    readonly router: Router,
+    private readonly opts: ApiOptions,
+  ) {
+    this.json = bodyParser({ enableTypes: ['json'], jsonLimit: `${opts.jsonLimitKb}kb`, jsonStrict: true }) as unknown as Middleware;
+  }
+
+  route<P extends ZodType, Q extends ZodType, B extends ZodType>(spec: RouteSpec<P, Q, B>): void {
+    this.specs.push(spec as unknown as RouteSpec);
+    const chain: Middleware[] = [];
+    const shopScoped = spec.path.includes(':shopId');
+    if (spec.auth !== 'public') chain.push(this.opts.authenticate(spec.auth, shopScoped));
+    if (spec.body && spec.bodyKind !== 'csv') {
+      chain.push(async (ctx, next) => {
+        if (!ctx.is('application/json')) throw new DomainError('unsupported_media_type', 'send the body as application/json');
+        await next();
+      }, this.json);
+    }
+    const rawLimit = `${this.opts.rawLimitMb}mb`;
+    chain.push(async (ctx) => {
+      const params = parse(spec.params, ctx.params, 'path');
+      const query = parse(spec.query, { ...ctx.query }, 'query');
+      let body: unknown;
+      if (spec.bodyKind === 'csv') {
+        if (!ctx.is('text/csv', 'text/plain', 'application/octet-stream')) {
+          throw new DomainError('unsupported_media_type', 'send the file as text/csv');
+        }
+        body = await getRawBody(ctx.req, { limit: rawLimit, length: ctx.get('content-length') || undefined });
+      } else if (spec.body) {
+        body = parse(spec.body, (ctx.request as { body?: unknown }).body, 'body');
+      }
+      const result = await spec.handler({ params, query, body: body as never, actor: ctx.state.actor, ctx });
+      if (ctx.body === undefined || ctx.body === null) {
+        if (result === undefined) ctx.status = 204;
+        else {
+          ctx.body = result;
+          if (spec.status && ctx.status === 200) ctx.status = spec.status;
+        }
+      }
+    });
+    this.router[spec.method](spec.path, ...(chain as never[]));
+  }
+}

@@ -1,0 +1,46 @@
+import { type Actor, requireRole } from '../../core/actor.ts';
+import type { Db } from '../../core/db/client.ts';
+import { insertAudit, listAudit, type AuditFilter, type AuditRow } from './audit.repository.ts';
+
+export interface AuditEntry {
+  action: string;
+  objectType: string;
+  objectId?: string | null;
+  /** What changed, as field names and values that carry no contact data. */
+  summary?: Record<string, unknown>;
+}
+
+const actorColumns = (a: Actor) => ({
+  shopId: a.shopId,
+  actorType: a.kind,
+  actorId: a.kind === 'user' ? a.userId : a.kind === 'api_key' ? a.keyId : null,
+  actorLabel: a.kind === 'user' ? `${a.name} (${a.role})` : a.name,
+});
+
+/**
+ * Records what an actor did, inside the caller's transaction so the change and its audit
+ * row land together or not at all.
+ */
+export async function recordAudit(db: Db, actor: Actor, entries: AuditEntry | AuditEntry[], requestId?: string): Promise<void> {
+  const list = Array.isArray(entries) ? entries : [entries];
+  await insertAudit(
+    db,
+    list.map((e) => ({
+      ...actorColumns(actor),
+      action: e.action,
+      objectType: e.objectType,
+      objectId: e.objectId ?? null,
+      summary: e.summary ?? {},
+      requestId: requestId ?? null,
+    })),
+  );
+}
+
+/** Owners read their shop's trail, newest first; nobody can edit it (no route, and a DB trigger). */
+export async function readAudit(db: Db, actor: Actor, filter: AuditFilter): Promise<{ events: AuditRow[]; nextBefore: number | null }> {
+  requireRole(actor, 'owner');
+  const events = await listAudit(db, actor.shopId, { ...filter, limit: filter.limit + 1 });
+  const more = events.length > filter.limit;
+  const page = more ? events.slice(0, filter.limit) : events;
+  return { events: page, nextBefore: more ? page[page.length - 1]!.id : null };
+}

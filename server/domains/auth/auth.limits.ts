@@ -1,0 +1,56 @@
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { DomainError } from '../../core/errors.ts';
+
+export interface SignInLimits {
+  /** Failed attempts per account in the window before it is locked for the window. */
+  perAccount: number;
+  /** Attempts (any outcome) per client address in the window. */
+  perAddress: number;
+  windowSeconds: number;
+}
+
+export interface SignInLimiter {
+  check(email: string, ip: string): Promise<void>;
+  failed(email: string): Promise<void>;
+  succeeded(email: string): Promise<void>;
+}
+
+const tooMany = (res: RateLimiterRes) => {
+  const retry = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  return new DomainError('rate_limited', `too many sign-in attempts; try again in ${retry} s`, { retryAfterSeconds: retry }, { 'Retry-After': String(retry) });
+};
+
+/** Sign-in throttling per account and per address, shared by every process through Redis. */
+export function createSignInLimiter(redis: Redis, keyPrefix: string, limits: SignInLimits): SignInLimiter {
+  const account = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${keyPrefix}signin:acct`,
+    points: limits.perAccount,
+    duration: limits.windowSeconds,
+    blockDuration: limits.windowSeconds,
+  });
+  const address = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${keyPrefix}signin:ip`,
+    points: limits.perAddress,
+    duration: limits.windowSeconds,
+  });
+  const rethrow = (e: unknown): never => {
+    if (e instanceof RateLimiterRes) throw tooMany(e);
+    throw e;
+  };
+  return {
+    async check(email, ip) {
+      await address.consume(ip).catch(rethrow);
+      const state = await account.get(email.toLowerCase());
+      if (state && state.remainingPoints <= 0) rethrow(state);
+    },
+    async failed(email) {
+      await account.consume(email.toLowerCase()).catch(() => undefined);
+    },
+    async succeeded(email) {
+      await account.delete(email.toLowerCase());
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import type { Context, Middleware, Next } from 'koa';
+import type { Actor } from '../../core/actor.ts';
+import { DomainError } from '../../core/errors.ts';
+import type { AuthMode } from '../../core/route.ts';
+import { authenticateApiKey } from '../apikeys/apikeys.service.ts';
+import { shopIdParams } from '../shops/shops.schema.ts';
+import { findMembership } from './auth.repository.ts';
+import { checkCsrf, resolveSession, type AuthDeps } from './auth.service.ts';
+
+export const SESSION_COOKIE = 'mdg_session';
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The shop's id from the path; malformed → 400, and a shop the caller is not in → 404, never 403. */
+function pathShopId(ctx: Context): string {
+  const r = shopIdParams.pick({ shopId: true }).safeParse({ shopId: ctx.params?.shopId });
+  if (!r.success) throw new DomainError('invalid_input', 'path is not valid', [{ in: 'path', path: 'shopId', message: 'expected a shop id (UUID)' }]);
+  return r.data.shopId;
+}
+
+const shopNotFound = () => new DomainError('not_found', 'shop not found');
+
+/**
+ * Authenticates by the route's mode: an API key in `Authorization: Bearer`, or the console's
+ * session cookie (whose writes need the CSRF header). On shop-scoped routes it then sets
+ * `ctx.state.actor` to the caller's role in that shop.
+ */
+export function authenticator(deps: AuthDeps) {
+  return (mode: AuthMode, shopScoped: boolean): Middleware =>
+    async (ctx: Context, next: Next) => {
+      const auth = ctx.get('authorization');
+      if (auth) {
+        if (mode === 'session') throw new DomainError('unauthenticated', 'this route is for signed-in console users, not API keys');
+        const m = /^Bearer\s+(\S+)$/i.exec(auth);
+        if (!m) throw new DomainError('unauthenticated', 'send the API key as "Authorization: Bearer mdg_…"');
+        const actor = await authenticateApiKey(deps.db, m[1]!);
+        if (shopScoped && pathShopId(ctx) !== actor.shopId) throw shopNotFound();
+        ctx.state.actor = actor;
+        return next();
+      }
+      if (mode === 'apiKey') throw new DomainError('unauthenticated', 'send the shop API key as "Authorization: Bearer mdg_…"');
+      const principal = await resolveSession(deps, ctx.cookies.get(SESSION_COOKIE));
+      if (!SAFE.has(ctx.method)) checkCsrf(principal, ctx.get('x-csrf-token') || undefined);
+      ctx.state.principal = principal;
+      if (shopScoped) {
+        const shopId = pathShopId(ctx);
+        const membership = await findMembership(deps.db, shopId, principal.user.id);
+        if (!membership) throw shopNotFound();
+        ctx.state.actor = { kind: 'user', shopId, userId: principal.user.id, name: principal.user.name, role: membership.role } satisfies Actor;
+      }
+      return next();
+    };
+}

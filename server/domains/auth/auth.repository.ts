@@ -1,0 +1,70 @@
+import { and, eq, lt, ne } from 'drizzle-orm';
+import type { Db } from '../../core/db/client.ts';
+import { memberships, shops, users } from '../shops/shops.tables.ts';
+import { sessions } from './auth.tables.ts';
+
+export type UserRow = typeof users.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+
+export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.email, email.toLowerCase()));
+  return row;
+}
+
+export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.id, id));
+  return row;
+}
+
+export async function setPasswordHash(db: Db, userId: string, passwordHash: string): Promise<void> {
+  await db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId));
+}
+
+export async function insertSession(db: Db, row: typeof sessions.$inferInsert): Promise<void> {
+  await db.insert(sessions).values(row);
+}
+
+export async function findSession(db: Db, id: string): Promise<{ session: SessionRow; user: UserRow } | undefined> {
+  const [row] = await db.select({ session: sessions, user: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.id, id));
+  return row;
+}
+
+export async function touchSession(db: Db, id: string, lastSeenAt: Date, expiresAt: Date): Promise<void> {
+  await db.update(sessions).set({ lastSeenAt, expiresAt }).where(eq(sessions.id, id));
+}
+
+export async function deleteSession(db: Db, id: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.id, id));
+}
+
+/** Other sessions of the user (after a password change, every other device signs in again). */
+export async function deleteOtherSessions(db: Db, userId: string, keepId: string): Promise<void> {
+  await db.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.id, keepId)));
+}
+
+export async function deleteExpiredSessions(db: Db, now: Date): Promise<void> {
+  await db.delete(sessions).where(lt(sessions.expiresAt, now));
+}
+
+export interface MembershipView {
+  shopId: string;
+  shopName: string;
+  role: (typeof memberships.$inferSelect)['role'];
+}
+
+export async function listMemberships(db: Db, userId: string): Promise<MembershipView[]> {
+  return db
+    .select({ shopId: memberships.shopId, shopName: shops.name, role: memberships.role })
+    .from(memberships)
+    .innerJoin(shops, eq(shops.id, memberships.shopId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(shops.name);
+}
+
+export async function findMembership(db: Db, shopId: string, userId: string) {
+  const [row] = await db
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.shopId, shopId), eq(memberships.userId, userId)));
+  return row;
+}

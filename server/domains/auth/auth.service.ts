@@ -1,0 +1,128 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Db } from '../../core/db/client.ts';
+import { DomainError } from '../../core/errors.ts';
+import {
+  deleteOtherSessions,
+  deleteSession,
+  findSession,
+  findUserByEmail,
+  findUserById,
+  insertSession,
+  listMemberships,
+  setPasswordHash,
+  touchSession,
+  type MembershipView,
+  type UserRow,
+} from './auth.repository.ts';
+import type { SignInLimiter } from './auth.limits.ts';
+import { dummyHash, hashPassword, verifyPassword } from './password.ts';
+
+export interface AuthDeps {
+  db: Db;
+  limiter: SignInLimiter;
+  sessionTtlMs: number;
+  now?: () => Date;
+}
+
+export interface SessionView {
+  user: { id: string; email: string; name: string; locale: string };
+  memberships: MembershipView[];
+  csrfToken: string;
+  expiresAt: string;
+}
+
+export const tokenId = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+const sameSecret = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+const userView = (u: UserRow) => ({ id: u.id, email: u.email, name: u.name, locale: u.locale });
+
+/** How often a session's expiry slides forward; not on every request, to spare writes. */
+const TOUCH_EVERY_MS = 5 * 60_000;
+
+/**
+ * Signs a person in. The same message answers an unknown email and a wrong password, and
+ * both cost one argon2 verification, so the answer tells nothing about which accounts exist.
+ */
+export async function signIn(deps: AuthDeps, input: { email: string; password: string; ip: string }): Promise<{ token: string; view: SessionView }> {
+  const now = deps.now?.() ?? new Date();
+  await deps.limiter.check(input.email, input.ip);
+  const user = await findUserByEmail(deps.db, input.email);
+  const ok = await verifyPassword(user?.passwordHash ?? dummyHash, input.password);
+  if (!user || !ok || user.disabledAt) {
+    await deps.limiter.failed(input.email);
+    throw new DomainError('unauthenticated', 'the email or the password is wrong');
+  }
+  await deps.limiter.succeeded(input.email);
+  const token = randomBytes(32).toString('base64url');
+  const csrfToken = randomBytes(24).toString('base64url');
+  const expiresAt = new Date(now.getTime() + deps.sessionTtlMs);
+  await insertSession(deps.db, { id: tokenId(token), userId: user.id, csrfToken, createdAt: now, lastSeenAt: now, expiresAt });
+  return {
+    token,
+    view: { user: userView(user), memberships: await listMemberships(deps.db, user.id), csrfToken, expiresAt: expiresAt.toISOString() },
+  };
+}
+
+export interface SessionPrincipal {
+  sessionId: string;
+  user: UserRow;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+/** Resolves a cookie token to its live session, sliding its expiry; 401 when missing or expired. */
+export async function resolveSession(deps: AuthDeps, token: string | undefined): Promise<SessionPrincipal> {
+  if (!token) throw new DomainError('unauthenticated', 'sign in first');
+  const now = deps.now?.() ?? new Date();
+  const id = tokenId(token);
+  const found = await findSession(deps.db, id);
+  if (!found) throw new DomainError('unauthenticated', 'the session has ended; sign in again');
+  if (found.session.expiresAt <= now) {
+    await deleteSession(deps.db, id);
+    throw new DomainError('unauthenticated', 'the session has expired; sign in again', { reason: 'expired' });
+  }
+  if (found.user.disabledAt) throw new DomainError('unauthenticated', 'this account is disabled');
+  let expiresAt = found.session.expiresAt;
+  if (now.getTime() - found.session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+    expiresAt = new Date(now.getTime() + deps.sessionTtlMs);
+    await touchSession(deps.db, id, now, expiresAt);
+  }
+  return { sessionId: id, user: found.user, csrfToken: found.session.csrfToken, expiresAt };
+}
+
+/** CSRF: cookie-authenticated writes must echo the session's token in X-CSRF-Token. */
+export function checkCsrf(principal: SessionPrincipal, header: string | undefined): void {
+  if (!header || !sameSecret(header, principal.csrfToken)) {
+    throw new DomainError('forbidden', 'missing or wrong X-CSRF-Token header', { reason: 'csrf' });
+  }
+}
+
+export async function describeSession(deps: AuthDeps, p: SessionPrincipal): Promise<SessionView> {
+  return {
+    user: userView(p.user),
+    memberships: await listMemberships(deps.db, p.user.id),
+    csrfToken: p.csrfToken,
+    expiresAt: p.expiresAt.toISOString(),
+  };
+}
+
+export async function signOut(deps: AuthDeps, p: SessionPrincipal): Promise<void> {
+  await deleteSession(deps.db, p.sessionId);
+}
+
+/** Changing the password signs out every other session of the person. */
+export async function changePassword(deps: AuthDeps, p: SessionPrincipal, input: { current: string; next: string }): Promise<void> {
+  const user = await findUserById(deps.db, p.user.id);
+  if (!user || !(await verifyPassword(user.passwordHash, input.current))) {
+    throw new DomainError('forbidden', 'the current password is wrong');
+  }
+  await deps.db.transaction(async (tx) => {
+    await setPasswordHash(tx, user.id, await hashPassword(input.next));
+    await deleteOtherSessions(tx, user.id, p.sessionId);
+  });
+}

@@ -1,0 +1,23 @@
+import type { Actor } from '../../core/actor.ts';
+import type { Db } from '../../core/db/client.ts';
+import { DomainError } from '../../core/errors.ts';
+import { CsvFileError, parseOrdersCsv, type CsvEncoding } from './orders.csv.ts';
+import { requireOrderWriter, saveImportedOrders } from './orders.service.ts';
+
+/**
+ * CSV import: parse and validate everything first, then write the good orders in one
+ * transaction. A file-level problem (encoding, header) is a 400 and writes nothing.
+ */
+export async function importOrdersCsv(db: Db, actor: Actor, bytes: Buffer, hint: CsvEncoding | 'auto', requestId?: string) {
+  requireOrderWriter(actor);
+  let parsed;
+  try {
+    parsed = parseOrdersCsv(bytes, hint);
+  } catch (e) {
+    if (e instanceof CsvFileError) throw new DomainError('invalid_input', e.message, e.details);
+    throw e;
+  }
+  const rejected = new Set(parsed.errors.map((e) => e.orderNumber ?? `line:${e.line}`)).size;
+  const counts = await saveImportedOrders(db, actor, parsed.orders, { requestId, rows: parsed.rows, rejected, encoding: parsed.encoding });
+  return { encoding: parsed.encoding, rows: parsed.rows, orders: { ...counts, rejected }, errors: parsed.errors };
+}

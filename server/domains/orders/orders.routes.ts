@@ -1,0 +1,91 @@
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { Db } from '../../core/db/client.ts';
+import { DomainError } from '../../core/errors.ts';
+import type { Api } from '../../core/route.ts';
+import { shopIdParams } from '../shops/shops.schema.ts';
+import { importOrdersCsv } from './orders.import.ts';
+import { listOrdersQuery, orderInput, orderParams, orderView, revealBody, upsertResult, importReport } from './orders.schema.ts';
+import { getOrder, listShopOrders, putOrder, revealOrderField } from './orders.service.ts';
+
+const rid = (ctx: Context) => ctx.state.requestId as string;
+
+/** `?encoding=` wins; else the charset of the Content-Type; else detect. */
+function encodingHint(ctx: Context, query: string): 'utf-8' | 'shift_jis' | 'auto' {
+  const charset = (query !== 'auto' ? query : ctx.request.charset || 'auto').toLowerCase().replace(/[_-]/g, '');
+  if (charset === 'auto') return 'auto';
+  if (charset === 'utf8') return 'utf-8';
+  if (['shiftjis', 'sjis', 'windows31j', 'cp932', 'ms932'].includes(charset)) return 'shift_jis';
+  throw new DomainError('unsupported_media_type', `unsupported charset "${charset}"; send UTF-8 or Shift_JIS`);
+}
+
+export function orderRoutes(api: Api, db: Db): void {
+  const tag = 'Orders';
+  api.route({
+    method: 'put',
+    path: '/api/shops/:shopId/orders/:orderNumber',
+    tag,
+    summary: 'Create or replace an order (idempotent by shop and order number)',
+    description: 'For the shop platform (API key) and the merchant (owner, staff). Answers 201 when created, 200 when updated or unchanged.',
+    auth: 'sessionOrApiKey',
+    params: orderParams,
+    body: orderInput,
+    response: upsertResult,
+    errors: ['not_found', 'forbidden', 'unsupported_media_type', 'payload_too_large'],
+    handler: async ({ actor, params, body, ctx }) => {
+      const out = await putOrder(db, actor, params.orderNumber, body, rid(ctx));
+      ctx.status = out.result === 'created' ? 201 : 200;
+      return out;
+    },
+  });
+  api.route({
+    method: 'post',
+    path: '/api/shops/:shopId/orders/import',
+    tag,
+    summary: 'Import orders from a CSV file (UTF-8 or Shift_JIS, one row per order line)',
+    description:
+      'Good orders are imported in one transaction; every bad row is reported with its line number and reason, and an order with a bad row is not imported. Importing the same file again changes nothing.',
+    auth: 'sessionOrApiKey',
+    params: shopIdParams,
+    query: z.strictObject({ encoding: z.enum(['auto', 'utf-8', 'shift_jis']).default('auto') }),
+    bodyKind: 'csv',
+    response: importReport,
+    errors: ['not_found', 'forbidden', 'unsupported_media_type', 'payload_too_large'],
+    handler: ({ actor, query, body, ctx }) => importOrdersCsv(db, actor, body as unknown as Buffer, encodingHint(ctx, query.encoding), rid(ctx)),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/orders',
+    tag,
+    summary: 'Orders, newest first; contact data masked for contractors',
+    auth: 'sessionOrApiKey',
+    params: shopIdParams,
+    query: listOrdersQuery,
+    response: z.object({ orders: z.array(orderView), nextCursor: z.string().nullable() }),
+    errors: ['not_found'],
+    handler: ({ actor, query, ctx }) => listShopOrders(db, actor, query, rid(ctx)),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/orders/:orderNumber',
+    tag,
+    summary: 'One order; contact data masked for contractors',
+    auth: 'sessionOrApiKey',
+    params: orderParams,
+    response: orderView,
+    errors: ['not_found'],
+    handler: ({ actor, params, ctx }) => getOrder(db, actor, params.orderNumber, rid(ctx)),
+  });
+  api.route({
+    method: 'post',
+    path: '/api/shops/:shopId/orders/:orderNumber/reveal',
+    tag,
+    summary: 'Reveal one masked contact field, with a written reason (audited)',
+    auth: 'session',
+    params: orderParams,
+    body: revealBody,
+    response: z.object({ field: revealBody.shape.field, value: z.string() }),
+    errors: ['not_found', 'forbidden'],
+    handler: ({ actor, params, body, ctx }) => revealOrderField(db, actor, params.orderNumber, body.field, body.reason, rid(ctx)),
+  });
+}

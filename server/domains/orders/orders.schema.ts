@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { shopIdParams } from '../shops/shops.schema.ts';
+
+/** The 47 prefectures, as customers and carriers write them. */
+export const prefectures = [
+  '北海道', '青森県', '岩手県', '宮城県', '秋田県', '山形県', '福島県', '茨城県', '栃木県', '群馬県',
+  '埼玉県', '千葉県', '東京都', '神奈川県', '新潟県', '富山県', '石川県', '福井県', '山梨県', '長野県',
+  '岐阜県', '静岡県', '愛知県', '三重県', '滋賀県', '京都府', '大阪府', '兵庫県', '奈良県', '和歌山県',
+  '鳥取県', '島根県', '岡山県', '広島県', '山口県', '徳島県', '香川県', '愛媛県', '高知県', '福岡県',
+  '佐賀県', '長崎県', '熊本県', '大分県', '宮崎県', '鹿児島県', '沖縄県',
+] as const;
+
+export const paymentMethods = [
+  'credit_card', 'cod', 'bank_transfer', 'convenience_store', 'carrier_billing', 'deferred', 'e_money', 'other',
+] as const;
+export type PaymentMethod = (typeof paymentMethods)[number];
+
+export const orderNumber = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1–64 letters, digits, "_", "." or "-"');
+
+const yen = z.number().int('expected whole yen').min(0).max(100_000_000);
+const when = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time with offset, e.g. 2026-11-25T10:00:00+09:00' });
+
+export const postcode = z
+  .string()
+  .trim()
+  .transform((v) => v.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/[ー－‐−]/g, '-'))
+  .pipe(z.string().regex(/^\d{3}-?\d{4}$/, 'expected a postcode such as 150-0001'))
+  .transform((v) => `${v.replace('-', '').slice(0, 3)}-${v.replace('-', '').slice(3)}`);
+
+export const phone = z
+  .string()
+  .trim()
+  .transform((v) => v.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/[ー－‐−]/g, '-'))
+  .pipe(z.string().regex(/^\+?[\d-]{10,16}$/, 'expected a phone number such as 03-1234-5678'));
+
+export const orderLineInput = z.strictObject({
+  sku: z.string().trim().min(1).max(64),
+  name: z.string().trim().min(1).max(200),
+  quantity: z.number().int().min(1).max(10_000),
+  unitPrice: yen.describe('yen, tax included'),
+  taxRate: z.union([z.literal(10), z.literal(8)]).describe('10 (standard) or 8 (reduced)'),
+});
+
+export const orderInput = z
+  .strictObject({
+    orderedAt: when,
+    customer: z.strictObject({
+      name: z.string().trim().min(1).max(120),
+      email: z.email({ message: 'expected an email address' }).max(254),
+      phone: phone.optional(),
+      postcode: postcode.optional(),
+      prefecture: z.enum(prefectures, { message: 'expected a prefecture such as 東京都' }).optional(),
+      address: z.string().trim().min(1).max(300).optional(),
+    }),
+    lines: z.array(orderLineInput).min(1, 'an order has at least one line').max(500),
+    shippingFee: yen.default(0),
+    codFee: yen.default(0).describe('代引き手数料'),
+    coupon: z.strictObject({ code: z.string().trim().max(64).optional(), discount: yen }).optional(),
+    paymentMethod: z.enum(paymentMethods),
+    carrier: z.string().trim().max(64).optional(),
+    trackingNumber: z.string().trim().max(64).optional(),
+    shippedAt: when.nullable().optional(),
+    deliveredAt: when.nullable().optional(),
+  })
+  .superRefine((o, ctx) => {
+    const goods = o.lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0);
+    if ((o.coupon?.discount ?? 0) > goods) {
+      ctx.addIssue({ code: 'custom', path: ['coupon', 'discount'], message: `the coupon (${o.coupon?.discount} yen) exceeds the goods (${goods} yen)` });
+    }
+    if (o.codFee > 0 && o.paymentMethod !== 'cod') {
+      ctx.addIssue({ code: 'custom', path: ['codFee'], message: 'a COD fee needs paymentMethod "cod"' });
+    }
+    if (o.shippedAt && o.deliveredAt && Date.parse(o.deliveredAt) < Date.parse(o.shippedAt)) {
+      ctx.addIssue({ code: 'custom', path: ['deliveredAt'], message: 'delivered before it was shipped' });
+    }
+    if (o.shippedAt && Date.parse(o.shippedAt) < Date.parse(o.orderedAt)) {
+      ctx.addIssue({ code: 'custom', path: ['shippedAt'], message: 'shipped before it was ordered' });
+    }
+    const seen = new Set<string>();
+    o.lines.forEach((l, i) => {
+      const key = `${l.sku}\u0000${l.unitPrice}\u0000${l.taxRate}`;
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'sku'], message: `sku ${l.sku} appears twice at the same price; add the quantities` });
+      seen.add(key);
+    });
+  });
+
+export type OrderInput = z.output<typeof orderInput>;
+
+export const orderParams = shopIdParams.extend({ orderNumber });
+
+export const maskableFields = ['email', 'phone', 'postcode', 'address'] as const;
+export type MaskableField = (typeof maskableFields)[number];
+
+export const revealBody = z.strictObject({
+  field: z.enum(maskableFields),
+  reason: z.string().trim().min(5, 'say why in a few words (at least 5 characters)').max(500),
+});
+
+export const listOrdersQuery = z.strictObject({
+  q: z.string().trim().min(1).max(120).optional().describe('order number prefix, customer name, or exact email/phone'),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
+});
+
+const lineView = orderLineInput.extend({ lineNo: z.number().int(), subtotal: z.number().int() });
+
+export const orderView = z.object({
+  id: z.uuid(),
+  orderNumber: z.string(),
+  orderedAt: z.string(),
+  customer: z.object({
+    name: z.string(),
+    email: z.string(),
+    phone: z.string().nullable(),
+    postcode: z.string().nullable(),
+    prefecture: z.string().nullable(),
+    address: z.string().nullable(),
+  }),
+  masked: z.array(z.enum(maskableFields)).describe('fields masked for this viewer; reveal one with a reason'),
+  lines: z.array(lineView),
+  shippingFee: z.number().int(),
+  codFee: z.number().int(),
+  coupon: z.object({ code: z.string().nullable(), discount: z.number().int() }).nullable(),
+  paymentMethod: z.enum(paymentMethods),
+  carrier: z.string().nullable(),
+  trackingNumber: z.string().nullable(),
+  shippedAt: z.string().nullable(),
+  deliveredAt: z.string().nullable(),
+  total: z.number().int(),
+  source: z.enum(['api', 'csv']),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const upsertResult = z.object({ result: z.enum(['created', 'updated', 'unchanged']), order: orderView });
+
+export const importReport = z.object({
+  encoding: z.enum(['utf-8', 'shift_jis']),
+  rows: z.number().int(),
+  orders: z.object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), rejected: z.number().int() }),
+  errors: z.array(z.object({ line: z.number().int(), orderNumber: z.string().nullable(), column: z.string().nullable(), reason: z.string() })),
+});

@@ -1,0 +1,193 @@
+import { type Actor, requireRole } from '../../core/actor.ts';
+import type { Db } from '../../core/db/client.ts';
+import { DomainError, invalidInput, notFound } from '../../core/errors.ts';
+import { recordAudit, type AuditEntry } from '../audit/audit.service.ts';
+import type { Role } from '../shops/shops.tables.ts';
+import {
+  findOrder,
+  findOrders,
+  listOrders,
+  upsertOrder,
+  type LineFields,
+  type OrderFields,
+  type OrderWithLines,
+} from './orders.repository.ts';
+import type { MaskableField, OrderInput } from './orders.schema.ts';
+import { toOrderView, type OrderView } from './orders.view.ts';
+
+type Source = 'api' | 'csv';
+export type UpsertResult = 'created' | 'updated' | 'unchanged';
+
+const viewerRole = (a: Actor): Role | 'api_key' => (a.kind === 'user' ? a.role : 'api_key');
+
+/** Who may write orders: the shop platform's key, the merchant's own people, or the system (demo seed). */
+export function requireOrderWriter(actor: Actor): void {
+  if (actor.kind !== 'user') return;
+  requireRole(actor, 'owner', 'staff');
+}
+
+/** Reads need a person of the shop or the shop's key; masking follows the role. */
+const requireOrderReader = (actor: Actor) => {
+  if (actor.kind === 'system') throw new DomainError('forbidden', 'not for system callers');
+};
+
+const date = (v: string | null | undefined) => (v ? new Date(v) : null);
+
+export function toRecord(input: OrderInput, source: Source): { fields: OrderFields; lines: LineFields[] } {
+  const goods = input.lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0);
+  const couponDiscount = input.coupon?.discount ?? 0;
+  return {
+    fields: {
+      orderNumber: '',
+      orderedAt: new Date(input.orderedAt),
+      customerName: input.customer.name,
+      customerEmail: input.customer.email,
+      customerPhone: input.customer.phone ?? null,
+      postcode: input.customer.postcode ?? null,
+      prefecture: input.customer.prefecture ?? null,
+      address: input.customer.address ?? null,
+      shippingFee: input.shippingFee,
+      codFee: input.codFee,
+      couponCode: input.coupon?.code || null,
+      couponDiscount,
+      paymentMethod: input.paymentMethod,
+      carrier: input.carrier || null,
+      trackingNumber: input.trackingNumber || null,
+      shippedAt: date(input.shippedAt),
+      deliveredAt: date(input.deliveredAt),
+      total: goods + input.shippingFee + input.codFee - couponDiscount,
+      source,
+    },
+    lines: input.lines.map((l, i) => ({ lineNo: i + 1, ...l })),
+  };
+}
+
+const comparable = (v: unknown) => (v instanceof Date ? v.getTime() : v);
+
+/** Names of the fields that differ; never their values, which may be contact data. */
+function changedFields(before: OrderWithLines, fields: OrderFields, lines: LineFields[]): string[] {
+  const changed = (Object.keys(fields) as (keyof OrderFields)[]).filter(
+    (k) => k !== 'source' && k !== 'orderNumber' && comparable(before[k]) !== comparable(fields[k]),
+  );
+  const sameLines =
+    before.lines.length === lines.length &&
+    lines.every((l, i) => {
+      const b = before.lines[i]!;
+      return b.sku === l.sku && b.name === l.name && b.quantity === l.quantity && b.unitPrice === l.unitPrice && b.taxRate === l.taxRate;
+    });
+  return sameLines ? changed : [...changed, 'lines'];
+}
+
+async function upsertOne(
+  tx: Db,
+  actor: Actor,
+  orderNumber: string,
+  input: OrderInput,
+  source: Source,
+  before: OrderWithLines | undefined,
+): Promise<{ result: UpsertResult; audit?: AuditEntry }> {
+  const { fields, lines } = toRecord(input, source);
+  fields.orderNumber = orderNumber;
+  if (before) {
+    const changed = changedFields(before, fields, lines);
+    if (!changed.length) return { result: 'unchanged' };
+    const id = await upsertOrder(tx, actor.shopId, fields, lines);
+    return { result: 'updated', audit: { action: 'order.updated', objectType: 'order', objectId: id, summary: { orderNumber, changed, source } } };
+  }
+  const id = await upsertOrder(tx, actor.shopId, fields, lines);
+  return { result: 'created', audit: { action: 'order.created', objectType: 'order', objectId: id, summary: { orderNumber, source } } };
+}
+
+/**
+ * Creates or replaces an order by (shop, order number); pushing the same snapshot twice
+ * writes nothing the second time and answers `unchanged`.
+ */
+export async function putOrder(db: Db, actor: Actor, orderNumber: string, input: OrderInput, requestId?: string) {
+  requireOrderWriter(actor);
+  return db.transaction(async (tx) => {
+    const before = await findOrder(tx, actor.shopId, orderNumber, { forUpdate: true });
+    const { result, audit } = await upsertOne(tx, actor, orderNumber, input, 'api', before);
+    if (audit) await recordAudit(tx, actor, audit, requestId);
+    const order = (await findOrder(tx, actor.shopId, orderNumber))!;
+    return { result, order: toOrderView(order, viewerRole(actor)) };
+  });
+}
+
+export interface ImportCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** Writes the already-validated orders of an import in one transaction: all of them or none. */
+export async function saveImportedOrders(
+  db: Db,
+  actor: Actor,
+  parsed: { orderNumber: string; input: OrderInput }[],
+  meta: { requestId?: string; rows: number; rejected: number; encoding: string },
+): Promise<ImportCounts> {
+  requireOrderWriter(actor);
+  const counts: ImportCounts = { created: 0, updated: 0, unchanged: 0 };
+  if (!parsed.length) return counts;
+  return db.transaction(async (tx) => {
+    const existing = await findOrders(tx, actor.shopId, parsed.map((p) => p.orderNumber));
+    const audits: AuditEntry[] = [];
+    for (const p of parsed) {
+      const { result, audit } = await upsertOne(tx, actor, p.orderNumber, p.input, 'csv', existing.get(p.orderNumber));
+      counts[result]++;
+      if (audit) audits.push(audit);
+    }
+    audits.push({ action: 'orders.imported', objectType: 'order_import', summary: { ...counts, rows: meta.rows, rejected: meta.rejected, encoding: meta.encoding } });
+    await recordAudit(tx, actor, audits, meta.requestId);
+    return counts;
+  });
+}
+
+/** One order as the viewer may see it; the view itself is audited (APPI: who saw whose data). */
+export async function getOrder(db: Db, actor: Actor, orderNumber: string, requestId?: string): Promise<OrderView> {
+  requireOrderReader(actor);
+  const order = await findOrder(db, actor.shopId, orderNumber);
+  if (!order) throw notFound('order');
+  const view = toOrderView(order, viewerRole(actor));
+  await recordAudit(db, actor, { action: 'order.viewed', objectType: 'order', objectId: order.id, summary: { orderNumber, masked: view.masked } }, requestId);
+  return view;
+}
+
+const encodeCursor = (o: OrderWithLines) => Buffer.from(JSON.stringify([o.orderedAt.toISOString(), o.id])).toString('base64url');
+
+function decodeCursor(cursor: string) {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
+    const orderedAt = new Date(at);
+    if (Number.isNaN(orderedAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error('bad');
+    return { orderedAt, id };
+  } catch {
+    throw invalidInput('cursor is not valid', [{ in: 'query', path: 'cursor', message: 'use nextCursor from the previous page' }]);
+  }
+}
+
+export async function listShopOrders(db: Db, actor: Actor, query: { q?: string; limit: number; cursor?: string }, requestId?: string) {
+  requireOrderReader(actor);
+  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const rows = await listOrders(db, actor.shopId, { q: query.q, limit: query.limit + 1, after });
+  const page = rows.slice(0, query.limit);
+  const views = page.map((o) => toOrderView(o, viewerRole(actor)));
+  if (views.length) {
+    await recordAudit(db, actor, { action: 'orders.listed', objectType: 'order', summary: { orderNumbers: views.map((v) => v.orderNumber), q: query.q ?? null } }, requestId);
+  }
+  return { orders: views, nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null };
+}
+
+const rawField = (o: OrderWithLines, f: MaskableField) =>
+  ({ email: o.customerEmail, phone: o.customerPhone, postcode: o.postcode, address: o.address })[f];
+
+/** Reveals one masked field to a person who gives a reason; who, which field and why are audited. */
+export async function revealOrderField(db: Db, actor: Actor, orderNumber: string, field: MaskableField, reason: string, requestId?: string) {
+  requireRole(actor, 'owner', 'staff', 'agent', 'contractor');
+  const order = await findOrder(db, actor.shopId, orderNumber);
+  if (!order) throw notFound('order');
+  const value = rawField(order, field);
+  if (value === null) throw notFound(`${field} on this order`);
+  await recordAudit(db, actor, { action: 'order.revealed', objectType: 'order', objectId: order.id, summary: { orderNumber, field, reason } }, requestId);
+  return { field, value };
+}

@@ -1,0 +1,59 @@
+import type { Role } from '../shops/shops.tables.ts';
+import { maskers, masksContactData } from './orders.mask.ts';
+import type { OrderWithLines } from './orders.repository.ts';
+import type { MaskableField, PaymentMethod } from './orders.schema.ts';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * The one shape in which an order leaves the service. Masking happens here, from the
+ * viewer's role, so no path (API, socket, mail, export) can hand out an unmasked copy by
+ * forgetting a step.
+ */
+export function toOrderView(o: OrderWithLines, viewer: Role | 'api_key') {
+  const raw: Record<MaskableField, string | null> = {
+    email: o.customerEmail,
+    phone: o.customerPhone,
+    postcode: o.postcode,
+    address: o.address,
+  };
+  const masked: MaskableField[] = [];
+  if (masksContactData(viewer)) {
+    for (const f of Object.keys(raw) as MaskableField[]) {
+      if (raw[f] !== null) {
+        raw[f] = maskers[f](raw[f]);
+        masked.push(f);
+      }
+    }
+  }
+  return {
+    id: o.id,
+    orderNumber: o.orderNumber,
+    orderedAt: o.orderedAt.toISOString(),
+    customer: { name: o.customerName, email: raw.email!, phone: raw.phone, postcode: raw.postcode, prefecture: o.prefecture, address: raw.address },
+    masked,
+    lines: o.lines.map((l) => ({
+      lineNo: l.lineNo,
+      sku: l.sku,
+      name: l.name,
+      quantity: l.quantity,
+      unitPrice: l.unitPrice,
+      taxRate: l.taxRate as 8 | 10,
+      subtotal: l.quantity * l.unitPrice,
+    })),
+    shippingFee: o.shippingFee,
+    codFee: o.codFee,
+    coupon: o.couponCode || o.couponDiscount ? { code: o.couponCode, discount: o.couponDiscount } : null,
+    paymentMethod: o.paymentMethod as PaymentMethod,
+    carrier: o.carrier,
+    trackingNumber: o.trackingNumber,
+    shippedAt: iso(o.shippedAt),
+    deliveredAt: iso(o.deliveredAt),
+    total: o.total,
+    source: o.source as 'api' | 'csv',
+    createdAt: o.createdAt.toISOString(),
+    updatedAt: o.updatedAt.toISOString(),
+  };
+}
+
+export type OrderView = ReturnType<typeof toOrderView>;

@@ -1,0 +1,105 @@
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { Api } from '../../core/route.ts';
+import type { Db } from '../../core/db/client.ts';
+import type { SessionPrincipal } from '../auth/auth.service.ts';
+import {
+  addMemberBody,
+  createShopBody,
+  memberParams,
+  memberView,
+  shopIdParams,
+  shopView,
+  updateMemberBody,
+  updateShopBody,
+} from './shops.schema.ts';
+import { addMember, changeMemberRole, createShop, getShop, listShopMembers, removeMember, updateShopSettings } from './shops.service.ts';
+
+const rid = (ctx: Context) => ctx.state.requestId as string;
+
+export function shopRoutes(api: Api, db: Db): void {
+  const tag = 'Shops and people';
+  api.route({
+    method: 'post',
+    path: '/api/shops',
+    tag,
+    summary: 'Open a new shop; the caller becomes its owner',
+    auth: 'session',
+    body: createShopBody,
+    response: shopView,
+    status: 201,
+    handler: async ({ body, ctx }) => {
+      const { user } = ctx.state.principal as SessionPrincipal;
+      return createShop(db, user, body, rid(ctx));
+    },
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId',
+    tag,
+    summary: "The shop's settings",
+    auth: 'session',
+    params: shopIdParams,
+    response: shopView,
+    errors: ['not_found'],
+    handler: ({ actor }) => getShop(db, actor),
+  });
+  api.route({
+    method: 'patch',
+    path: '/api/shops/:shopId',
+    tag,
+    summary: "Change the shop's settings (owner)",
+    auth: 'session',
+    params: shopIdParams,
+    body: updateShopBody,
+    response: shopView,
+    errors: ['not_found', 'forbidden'],
+    handler: ({ actor, body, ctx }) => updateShopSettings(db, actor, body, rid(ctx)),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/members',
+    tag,
+    summary: 'People of the shop and their roles (owner, staff)',
+    auth: 'session',
+    params: shopIdParams,
+    response: z.array(memberView),
+    errors: ['not_found', 'forbidden'],
+    handler: ({ actor }) => listShopMembers(db, actor),
+  });
+  api.route({
+    method: 'post',
+    path: '/api/shops/:shopId/members',
+    tag,
+    summary: 'Add a person by email (existing account, or a new one with name and password) (owner)',
+    auth: 'session',
+    params: shopIdParams,
+    body: addMemberBody,
+    response: memberView,
+    status: 201,
+    errors: ['not_found', 'forbidden', 'conflict'],
+    handler: ({ actor, body, ctx }) => addMember(db, actor, body, rid(ctx)),
+  });
+  api.route({
+    method: 'patch',
+    path: '/api/shops/:shopId/members/:userId',
+    tag,
+    summary: "Change a person's role (owner)",
+    auth: 'session',
+    params: memberParams,
+    body: updateMemberBody,
+    response: memberView,
+    errors: ['not_found', 'forbidden', 'conflict'],
+    handler: ({ actor, params, body, ctx }) => changeMemberRole(db, actor, params.userId, body.role, rid(ctx)),
+  });
+  api.route({
+    method: 'delete',
+    path: '/api/shops/:shopId/members/:userId',
+    tag,
+    summary: 'Remove a person from the shop (owner)',
+    auth: 'session',
+    params: memberParams,
+    errors: ['not_found', 'forbidden', 'conflict'],
+    handler: ({ actor, params, ctx }) => removeMember(db, actor, params.userId, rid(ctx)),
+  });
+}

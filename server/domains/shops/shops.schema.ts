@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { roles } from './shops.tables.ts';
+
+export const shopIdParams = z.strictObject({ shopId: z.uuid({ message: 'expected a shop id (UUID)' }) });
+
+const origin = z
+  .string()
+  .max(200)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === v;
+    } catch {
+      return false;
+    }
+  }, 'expected an origin such as https://shop.example.jp (scheme, host, optional port; no path)');
+
+const timezone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'expected an IANA time zone such as Asia/Tokyo');
+
+export const shopSettings = z.strictObject({
+  name: z.string().trim().min(1).max(120),
+  timezone: timezone.default('Asia/Tokyo'),
+  locale: z.enum(['ja', 'en']).default('ja'),
+  allowedOrigins: z.array(origin).max(20).default([]),
+});
+
+export const createShopBody = shopSettings;
+export const updateShopBody = shopSettings.partial();
+
+export const shopView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  timezone: z.string(),
+  locale: z.enum(['ja', 'en']),
+  allowedOrigins: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const password = z.string().min(12, 'at least 12 characters').max(200);
+export const email = z.email({ message: 'expected an email address' }).max(254).transform((e) => e.toLowerCase());
+
+export const addMemberBody = z.strictObject({
+  email,
+  role: z.enum(roles),
+  /** Needed only when the person has no account yet. */
+  name: z.string().trim().min(1).max(120).optional(),
+  password: password.optional(),
+});
+
+export const memberParams = shopIdParams.extend({ userId: z.uuid({ message: 'expected a user id (UUID)' }) });
+export const updateMemberBody = z.strictObject({ role: z.enum(roles) });
+
+export const memberView = z.object({
+  userId: z.uuid(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(roles),
+  since: z.string(),
+});

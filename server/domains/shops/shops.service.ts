@@ -1,0 +1,140 @@
+import { type Actor, requireRole } from '../../core/actor.ts';
+import type { Db } from '../../core/db/client.ts';
+import { conflict, DomainError, invalidInput, notFound } from '../../core/errors.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { findUserByEmail } from '../auth/auth.repository.ts';
+import { hashPassword } from '../auth/password.ts';
+import {
+  countOwners,
+  deleteMembership,
+  findMember,
+  findShop,
+  insertMembership,
+  insertShop,
+  insertUser,
+  listMembers,
+  setMemberRole,
+  updateShop,
+  type ShopRow,
+} from './shops.repository.ts';
+import type { Role } from './shops.tables.ts';
+
+export const toShopView = (s: ShopRow) => ({
+  id: s.id,
+  name: s.name,
+  timezone: s.timezone,
+  locale: s.locale as 'ja' | 'en',
+  allowedOrigins: s.allowedOrigins,
+  createdAt: s.createdAt.toISOString(),
+  updatedAt: s.updatedAt.toISOString(),
+});
+
+type Member = NonNullable<Awaited<ReturnType<typeof findMember>>>;
+const toMemberView = (m: Member) => ({ ...m, since: m.since.toISOString() });
+
+export interface ShopSettingsInput {
+  name: string;
+  timezone: string;
+  locale: 'ja' | 'en';
+  allowedOrigins: string[];
+}
+
+/** A signed-in person opens a new shop and becomes its owner. */
+export async function createShop(db: Db, user: { id: string; name: string }, input: ShopSettingsInput, requestId?: string) {
+  return db.transaction(async (tx) => {
+    const shop = await insertShop(tx, input);
+    await insertMembership(tx, shop.id, user.id, 'owner');
+    const actor: Actor = { kind: 'user', shopId: shop.id, userId: user.id, name: user.name, role: 'owner' };
+    await recordAudit(tx, actor, { action: 'shop.created', objectType: 'shop', objectId: shop.id, summary: { ...input } }, requestId);
+    return toShopView(shop);
+  });
+}
+
+export async function getShop(db: Db, actor: Actor) {
+  const shop = await findShop(db, actor.shopId);
+  if (!shop) throw notFound('shop');
+  return toShopView(shop);
+}
+
+export async function updateShopSettings(db: Db, actor: Actor, patch: Partial<ShopSettingsInput>, requestId?: string) {
+  requireRole(actor, 'owner');
+  if (Object.keys(patch).length === 0) throw invalidInput('nothing to change');
+  return db.transaction(async (tx) => {
+    const before = await findShop(tx, actor.shopId);
+    if (!before) throw notFound('shop');
+    const after = await updateShop(tx, actor.shopId, patch);
+    const changed = Object.fromEntries(
+      Object.entries(patch)
+        .filter(([k, v]) => JSON.stringify(before[k as keyof ShopRow]) !== JSON.stringify(v))
+        .map(([k, v]) => [k, { from: before[k as keyof ShopRow], to: v }]),
+    );
+    await recordAudit(tx, actor, { action: 'shop.updated', objectType: 'shop', objectId: actor.shopId, summary: changed }, requestId);
+    return toShopView(after!);
+  });
+}
+
+export async function listShopMembers(db: Db, actor: Actor) {
+  requireRole(actor, 'owner', 'staff');
+  return (await listMembers(db, actor.shopId)).map(toMemberView);
+}
+
+export interface AddMemberInput {
+  email: string;
+  role: Role;
+  name?: string;
+  password?: string;
+}
+
+/**
+ * Adds a person to the shop: an existing account by email, or a new account when a name and
+ * an initial password are given. Only the owner manages people.
+ */
+export async function addMember(db: Db, actor: Actor, input: AddMemberInput, requestId?: string) {
+  requireRole(actor, 'owner');
+  return db.transaction(async (tx) => {
+    let user = await findUserByEmail(tx, input.email);
+    if (!user) {
+      if (!input.name || !input.password) {
+        throw invalidInput('no account has this email; give name and password to create one', {
+          missing: [...(input.name ? [] : ['name']), ...(input.password ? [] : ['password'])],
+        });
+      }
+      user = await insertUser(tx, { email: input.email, name: input.name, passwordHash: await hashPassword(input.password) });
+    } else if (input.password) {
+      throw invalidInput('this person already has an account; leave the password out');
+    }
+    if (await findMember(tx, actor.shopId, user.id)) throw conflict('this person is already a member of the shop');
+    await insertMembership(tx, actor.shopId, user.id, input.role);
+    await recordAudit(tx, actor, { action: 'member.added', objectType: 'user', objectId: user.id, summary: { role: input.role } }, requestId);
+    return toMemberView((await findMember(tx, actor.shopId, user.id))!);
+  });
+}
+
+async function keepAnOwner(db: Db, shopId: string, userId: string) {
+  const member = await findMember(db, shopId, userId);
+  if (!member) throw notFound('member');
+  if (member.role === 'owner' && (await countOwners(db, shopId)) <= 1) {
+    throw new DomainError('conflict', 'a shop needs at least one owner');
+  }
+  return member;
+}
+
+export async function changeMemberRole(db: Db, actor: Actor, userId: string, role: Role, requestId?: string) {
+  requireRole(actor, 'owner');
+  return db.transaction(async (tx) => {
+    const before = role === 'owner' ? await findMember(tx, actor.shopId, userId) : await keepAnOwner(tx, actor.shopId, userId);
+    if (!before) throw notFound('member');
+    await setMemberRole(tx, actor.shopId, userId, role);
+    await recordAudit(tx, actor, { action: 'member.role_changed', objectType: 'user', objectId: userId, summary: { from: before.role, to: role } }, requestId);
+    return toMemberView((await findMember(tx, actor.shopId, userId))!);
+  });
+}
+
+export async function removeMember(db: Db, actor: Actor, userId: string, requestId?: string): Promise<void> {
+  requireRole(actor, 'owner');
+  await db.transaction(async (tx) => {
+    const before = await keepAnOwner(tx, actor.shopId, userId);
+    await deleteMembership(tx, actor.shopId, userId);
+    await recordAudit(tx, actor, { action: 'member.removed', objectType: 'user', objectId: userId, summary: { role: before.role } }, requestId);
+  });
+}

@@ -1,0 +1,94 @@
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { DatabaseLockedError, openPgliteDir, openPostgres, type Database } from './core/db/client.ts';
+import { createLogger } from './core/logger.ts';
+import { connectRedis, RedisUnavailableError, resolveRedis } from './core/redis.ts';
+import { seedDemo, printDemo } from './demo.ts';
+
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Problems a person can fix get one line on stderr, not a stack trace. */
+function fatal(message: string): never {
+  process.stderr.write(`madoguchi: ${message}\n`);
+  process.exit(1);
+}
+
+async function openDatabase(config: Config): Promise<Database> {
+  return config.DATABASE_URL ? openPostgres(config.DATABASE_URL) : openPgliteDir(`${config.DATA_DIR}/pg`);
+}
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) fatal(e.message);
+    throw e;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+
+  let database: Database;
+  try {
+    database = await openDatabase(config);
+  } catch (e) {
+    if (e instanceof DatabaseLockedError) fatal(e.message);
+    if (config.DATABASE_URL) fatal(`cannot open the database at DATABASE_URL: ${(e as Error).message}`);
+    throw e;
+  }
+  let redisHandle;
+  try {
+    redisHandle = await resolveRedis(config.REDIS_URL, config.DATA_DIR);
+  } catch (e) {
+    await database.close();
+    if (e instanceof RedisUnavailableError) fatal(e.message);
+    throw e;
+  }
+  const redis = connectRedis(redisHandle.url);
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection problem'));
+  logger.info({ database: database.kind, redis: redisHandle.child ? 'private redis-server' : 'external' }, 'storage ready');
+
+  if (config.SEED_DEMO) {
+    const demo = await seedDemo(database.db);
+    if (demo.created) printDemo(demo, config.PUBLIC_URL ?? `http://localhost:${config.PORT}`);
+  }
+
+  const app = createApp({ config, database, redis, logger, version });
+  const server = createServer(app.callback());
+  server.keepAliveTimeout = 5000;
+  server.listen(config.PORT, config.HOST, () => {
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
+    logger.info({ port }, 'listening');
+    process.stdout.write(`madoguchi ${version} is up: http://localhost:${port}/console/  (API reference: /docs)\n`);
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, draining requests');
+    const force = setTimeout(() => {
+      logger.warn('drain took too long; closing remaining connections');
+      server.closeAllConnections();
+    }, config.SHUTDOWN_GRACE_MS).unref();
+    await new Promise<void>((done) => {
+      server.close(() => done());
+      server.closeIdleConnections();
+    });
+    clearTimeout(force);
+    await redis.quit().catch(() => redis.disconnect());
+    await redisHandle.close();
+    await database.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((e) => {
+  process.stderr.write(`madoguchi: failed to start: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type App } from '../../server/app.ts';
+import { configSchema, type Config } from '../../server/config.ts';
+import type { Database } from '../../server/core/db/client.ts';
+import { createLogger } from '../../server/core/logger.ts';
+import type { SignInLimits } from '../../server/domains/auth/auth.limits.ts';
+import { testDatabase } from './db.ts';
+import { redisPrefix, type DbKind } from './env.ts';
+import { testRedis } from './redis.ts';
+
+let servers = 0;
+
+export interface TestServer {
+  url: string;
+  app: App;
+  database: Database;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app on port 0 against a real database of the kind and the real Redis. Sign-in
+ * limits are loose unless a test asks otherwise, since every test signs in from 127.0.0.1.
+ */
+export async function startServer(
+  kind: DbKind,
+  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; database?: Database } = {},
+): Promise<TestServer> {
+  // Each server gets its own key space under the run's prefix, so limits do not leak between suites.
+  const keyPrefix = `${redisPrefix}${kind}${++servers}:`;
+  const config = configSchema.parse({ NODE_ENV: 'test', PORT: '0', REDIS_KEY_PREFIX: keyPrefix, SEED_DEMO: 'false', ...opts.config });
+  const database = opts.database ?? (await testDatabase(kind));
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const app = createApp({
+    config,
+    database,
+    redis: testRedis(),
+    logger,
+    version: 'test',
+    signInLimits: { perAddress: 100_000, perAccount: 1_000, ...opts.signInLimits },
+  });
+  const server: Server = createServer(app.callback());
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    database,
+    config,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+      if (!opts.database) await database.close();
+    },
+  };
+}

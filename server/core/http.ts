@@ -36,12 +36,15 @@ export function requestContext(logger: Logger, duration: Histogram<'method' | 'r
 }
 
 /** Turns thrown errors of body parsers and http-errors into our codes. */
-function fromHttpError(e: { status?: number; statusCode?: number; type?: string; message?: string }): DomainError | undefined {
+function fromHttpError(e: { status?: number; statusCode?: number; type?: string; message?: string; name?: string; body?: unknown }): DomainError | undefined {
   const status = e.status ?? e.statusCode;
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   if (status === 413) return new DomainError('payload_too_large', 'request body is too large');
   if (status === 415) return new DomainError('unsupported_media_type', e.message ?? 'unsupported content encoding');
-  if (status === 400 && e.type === 'entity.parse.failed') return new DomainError('invalid_input', 'request body is not valid JSON');
+  // co-body (under @koa/bodyparser) throws JSON.parse's SyntaxError with status 400 and the raw body attached.
+  if (status === 400 && (e.type === 'entity.parse.failed' || e.name === 'SyntaxError' || 'body' in e)) {
+    return new DomainError('invalid_input', 'request body is not valid JSON');
+  }
   if (status === 400) return new DomainError('invalid_input', e.message ?? 'bad request');
   if (status === 401) return new DomainError('unauthenticated', 'sign in first');
   if (status === 403) return new DomainError('forbidden', 'you may not do this');

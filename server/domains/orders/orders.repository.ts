@@ -34,13 +34,14 @@ export async function findOrders(db: Db, shopId: string, orderNumbers: string[])
  * Inserts or replaces the order and its lines by (shop, order number). Lines keep their ids
  * by line number, so later records that point at a line survive a re-push.
  */
-export async function upsertOrder(db: Db, shopId: string, fields: OrderFields, lines: LineFields[]): Promise<string> {
+export async function upsertOrder(db: Db, shopId: string, fields: OrderFields, lines: LineFields[]): Promise<{ id: string; inserted: boolean }> {
   const now = new Date();
   const [row] = await db
     .insert(orders)
     .values({ ...fields, shopId, updatedAt: now })
     .onConflictDoUpdate({ target: [orders.shopId, orders.orderNumber], set: { ...fields, updatedAt: now } })
-    .returning({ id: orders.id });
+    // xmax = 0 only for a freshly inserted row: tells a create from a concurrent writer's update.
+    .returning({ id: orders.id, inserted: sql<boolean>`(xmax = 0)` });
   const orderId = row!.id;
   await db
     .insert(orderLines)
@@ -56,7 +57,7 @@ export async function upsertOrder(db: Db, shopId: string, fields: OrderFields, l
       },
     });
   await db.delete(orderLines).where(and(eq(orderLines.shopId, shopId), eq(orderLines.orderId, orderId), gt(orderLines.lineNo, lines.length)));
-  return orderId;
+  return { id: orderId, inserted: row!.inserted };
 }
 
 export interface OrderPageCursor {

@@ -91,10 +91,14 @@ async function upsertOne(
   if (before) {
     const changed = changedFields(before, fields, lines);
     if (!changed.length) return { result: 'unchanged' };
-    const id = await upsertOrder(tx, actor.shopId, fields, lines);
+    const { id } = await upsertOrder(tx, actor.shopId, fields, lines);
     return { result: 'updated', audit: { action: 'order.updated', objectType: 'order', objectId: id, summary: { orderNumber, changed, source } } };
   }
-  const id = await upsertOrder(tx, actor.shopId, fields, lines);
+  const { id, inserted } = await upsertOrder(tx, actor.shopId, fields, lines);
+  if (!inserted) {
+    // Another writer created it between our read and our write; ours replaced theirs.
+    return { result: 'updated', audit: { action: 'order.updated', objectType: 'order', objectId: id, summary: { orderNumber, changed: ['*'], concurrent: true, source } } };
+  }
   return { result: 'created', audit: { action: 'order.created', objectType: 'order', objectId: id, summary: { orderNumber, source } } };
 }
 

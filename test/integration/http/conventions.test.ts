@@ -1,0 +1,145 @@
+import { expect } from 'chai';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import { TestClient } from '../../helpers/client.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
+
+for (const kind of dbKinds) {
+  describe(`[${kind}] HTTP conventions`, () => {
+    let server: TestServer;
+    let shop: TestShop;
+    let owner: TestClient;
+
+    before(async () => {
+      server = await startServer(kind, { config: { BODY_LIMIT_KB: '4' } });
+      shop = await makeShop(server.database);
+      owner = await signedIn(server.url, shop.people.owner);
+    });
+    after(() => server.close());
+
+    const raw = (body: string, type = 'application/json') =>
+      owner.request('PATCH', `/api/shops/${shop.id}`, { body, headers: { 'content-type': type } });
+
+    it('answers malformed JSON with 400 invalid_input in the error envelope, and changes nothing', async () => {
+      const r = await raw('{"name": "half');
+      expect(r.status).to.equal(400);
+      expect(r.body).to.deep.equal({ error: { code: 'invalid_input', message: 'request body is not valid JSON' } });
+      expect((await owner.get(`/api/shops/${shop.id}`)).body.name).to.equal(shop.name);
+    });
+
+    it('answers wrong types and unknown fields with 400 and details naming them', async () => {
+      const wrongType = await owner.patch(`/api/shops/${shop.id}`, { name: 42 });
+      expect(wrongType.status).to.equal(400);
+      expect(wrongType.body.error.details[0]).to.include({ in: 'body', path: 'name' });
+      const unknown = await owner.patch(`/api/shops/${shop.id}`, { name: 'ok', colour: 'red' });
+      expect(unknown.status).to.equal(400);
+      expect(unknown.body.error.details[0].keys).to.deep.equal(['colour']);
+      expect((await owner.get(`/api/shops/${shop.id}`)).body.name).to.equal(shop.name);
+    });
+
+    it('answers an oversize body with 413 and a non-JSON body with 415', async () => {
+      const big = await raw(JSON.stringify({ name: 'x'.repeat(8 * 1024) }));
+      expect(big.status).to.equal(413);
+      expect(big.body.error.code).to.equal('payload_too_large');
+      const form = await raw('name=abc', 'application/x-www-form-urlencoded');
+      expect(form.status).to.equal(415);
+      expect(form.body.error.code).to.equal('unsupported_media_type');
+    });
+
+    it('answers unknown and malformed shop ids with 404 and 400', async () => {
+      const unknown = await owner.get('/api/shops/2b1e6a52-8c1f-4e0e-9d43-6c1f0c7e0a11');
+      expect(unknown.status).to.equal(404);
+      expect(unknown.body.error.code).to.equal('not_found');
+      const malformed = await owner.get('/api/shops/not-a-uuid');
+      expect(malformed.status).to.equal(400);
+    });
+
+    it("answers a member of shop A asking for shop B's settings, people, keys or audit with 404", async () => {
+      const other = await makeShop(server.database);
+      for (const p of ['', '/members', '/api-keys', '/audit', '/orders']) {
+        const r = await owner.get(`/api/shops/${other.id}${p}`);
+        expect(r.status, p).to.equal(404);
+        expect(r.body.error.code, p).to.equal('not_found');
+      }
+    });
+
+    it('answers an unknown route with 404 in the same envelope', async () => {
+      const r = await owner.get('/api/no-such-thing');
+      expect(r.status).to.equal(404);
+      expect(r.body.error.code).to.equal('not_found');
+    });
+
+    it('needs a sign-in for shop routes: 401 without a cookie', async () => {
+      const r = await new TestClient(server.url).get(`/api/shops/${shop.id}`);
+      expect(r.status).to.equal(401);
+      expect(r.body.error.code).to.equal('unauthenticated');
+    });
+
+    it('puts a request id on every response, keeping a well-formed one the caller sent', async () => {
+      const mine = await owner.get('/healthz', { headers: { 'x-request-id': 'req-abc-123' } });
+      expect(mine.headers.get('x-request-id')).to.equal('req-abc-123');
+      const junk = await owner.get('/healthz', { headers: { 'x-request-id': 'bad id with spaces <script>' } });
+      expect(junk.headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
+      const err = await owner.get('/api/no-such-thing');
+      expect(err.headers.get('x-request-id')).to.be.a('string');
+    });
+
+    it('sends security headers', async () => {
+      const r = await owner.get('/healthz');
+      expect(r.headers.get('x-content-type-options')).to.equal('nosniff');
+      expect(r.headers.get('content-security-policy')).to.include("script-src 'self'");
+      expect(r.headers.get('x-frame-options')).to.equal('SAMEORIGIN');
+      expect(r.headers.get('strict-transport-security')).to.be.a('string');
+    });
+
+    it("allows CORS on the public shop routes only for origins the shop lists", async () => {
+      const anon = new TestClient(server.url);
+      const ok = await anon.get(`/api/public/shops/${shop.id}`, { headers: { origin: 'https://shop.example.jp' } });
+      expect(ok.status).to.equal(200);
+      expect(ok.headers.get('access-control-allow-origin')).to.equal('https://shop.example.jp');
+      expect(ok.body).to.include({ name: shop.name, locale: 'ja', timezone: 'Asia/Tokyo' });
+      const evil = await anon.get(`/api/public/shops/${shop.id}`, { headers: { origin: 'https://evil.example' } });
+      expect(evil.headers.get('access-control-allow-origin')).to.equal(null);
+      const preflight = await anon.request('OPTIONS', `/api/public/shops/${shop.id}`, {
+        headers: { origin: 'https://shop.example.jp', 'access-control-request-method': 'GET' },
+      });
+      expect(preflight.status).to.equal(204);
+      expect(preflight.headers.get('access-control-allow-origin')).to.equal('https://shop.example.jp');
+      const api = await owner.get(`/api/shops/${shop.id}`, { headers: { origin: 'https://shop.example.jp' } });
+      expect(api.headers.get('access-control-allow-origin')).to.equal(null);
+    });
+
+    it('reports health, readiness with both stores, and Prometheus metrics by route pattern', async () => {
+      const anon = new TestClient(server.url);
+      expect((await anon.get('/healthz')).body.status).to.equal('ok');
+      const ready = await anon.get('/readyz');
+      expect(ready.status).to.equal(200);
+      expect(ready.body).to.include({ status: 'ready', db: 'ok', redis: 'ok', database: kind });
+      await owner.get(`/api/shops/${shop.id}/orders/SOME-ORDER-NUMBER`);
+      const metrics = await anon.get('/metrics');
+      expect(metrics.headers.get('content-type')).to.include('text/plain');
+      expect(metrics.text).to.include('http_request_duration_seconds_bucket');
+      expect(metrics.text).to.include('route="/api/shops/:shopId/orders/:orderNumber"');
+      expect(metrics.text).not.to.include('SOME-ORDER-NUMBER');
+      expect(metrics.text).to.include('process_resident_memory_bytes');
+    });
+
+    it('serves an OpenAPI 3.1 document generated from the route schemas, and a readable reference page', async () => {
+      const anon = new TestClient(server.url);
+      const doc = await anon.get('/openapi.json');
+      expect(doc.body.openapi).to.equal('3.1.0');
+      const put = doc.body.paths['/api/shops/{shopId}/orders/{orderNumber}'].put;
+      expect(put.requestBody.content['application/json'].schema.properties).to.have.keys(
+        'orderedAt', 'customer', 'lines', 'shippingFee', 'codFee', 'coupon', 'paymentMethod', 'carrier', 'trackingNumber', 'shippedAt', 'deliveredAt',
+      );
+      expect(put.requestBody.content['application/json'].schema.additionalProperties).to.equal(false);
+      expect(put.parameters.map((p: { name: string }) => p.name)).to.deep.equal(['shopId', 'orderNumber']);
+      expect(put.security).to.deep.equal([{ session: [] }, { apiKey: [] }]);
+      expect(doc.body.paths['/api/shops/{shopId}/orders/import'].post.requestBody.content).to.have.key('text/csv');
+      const page = await anon.get('/docs');
+      expect(page.headers.get('content-type')).to.include('text/html');
+      expect(page.text).to.include('/api/shops/{shopId}/orders/{orderNumber}');
+      expect(page.text).to.include('API リファレンス');
+    });
+  });
+}

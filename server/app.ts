@@ -60,8 +60,7 @@ export function createApp(deps: AppDeps) {
     rawLimitMb: config.IMPORT_LIMIT_MB,
     authenticate: authenticator(authDeps),
   });
-  const secureCookies = config.COOKIE_SECURE ?? config.PUBLIC_URL?.startsWith('https:') ?? false;
-  authRoutes(api, authDeps, { secure: secureCookies });
+  authRoutes(api, authDeps, { secure: config.COOKIE_SECURE ?? config.PUBLIC_URL?.startsWith('https:') ?? false });
   shopRoutes(api, db);
   apiKeyRoutes(api, db);
   orderRoutes(api, db);
@@ -72,11 +71,20 @@ export function createApp(deps: AppDeps) {
 
   app.use(requestContext(logger, duration));
   app.use(errorHandler());
+  // HTTPS-only headers only when we are served over HTTPS: on a plain-http LAN address they
+  // would make browsers fetch the console's assets over https and fail.
+  const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
   app.use(
     helmet({
       contentSecurityPolicy: {
-        directives: { 'script-src': ["'self'"], 'connect-src': ["'self'"], 'img-src': ["'self'", 'data:'] },
+        directives: {
+          'script-src': ["'self'"],
+          'connect-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'upgrade-insecure-requests': https ? [] : null,
+        },
       },
+      strictTransportSecurity: https,
       crossOriginResourcePolicy: { policy: 'same-site' },
     }),
   );

@@ -29,7 +29,7 @@ export const configSchema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]*$/, 'expected letters, digits, : . _ -').default('mdg:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SESSION_TTL_HOURS: z.coerce.number({ message: 'expected a number of hours' }).positive().max(24 * 30).default(12),
+  SESSION_TTL_HOURS: z.coerce.number({ message: 'expected a number of hours' }).positive('expected a positive number of hours').max(24 * 30, 'expected at most 720 hours').default(12),
   COOKIE_SECURE: bool.optional(),
   TRUST_PROXY: bool.default(false),
   BODY_LIMIT_KB: z.coerce.number({ message: 'expected a size in KiB' }).int().min(1).max(10240).default(256),

@@ -45,9 +45,13 @@ const freePort = () =>
  * REDIS_URL when set; else a Redis already answering on 127.0.0.1:6379; else a private
  * redis-server from PATH with its data under `<dataDir>/redis`.
  */
-export async function resolveRedis(redisUrl: string | undefined, dataDir: string): Promise<RedisHandle> {
+export async function resolveRedis(
+  redisUrl: string | undefined,
+  dataDir: string,
+  usual: { host: string; port: number } = { host: '127.0.0.1', port: 6379 },
+): Promise<RedisHandle> {
   if (redisUrl) return { url: redisUrl, close: async () => undefined };
-  if (await answers('127.0.0.1', 6379)) return { url: 'redis://127.0.0.1:6379', close: async () => undefined };
+  if (await answers(usual.host, usual.port)) return { url: `redis://${usual.host}:${usual.port}`, close: async () => undefined };
 
   const which = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
   if (which.error || which.status !== 0) {

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError } from '../../core/errors.ts';
 import {
+  deleteExpiredSessions,
   deleteOtherSessions,
   deleteSession,
   findSession,
@@ -61,6 +62,7 @@ export async function signIn(deps: AuthDeps, input: { email: string; password: s
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + deps.sessionTtlMs);
+  await deleteExpiredSessions(deps.db, user.id, now);
   await insertSession(deps.db, { id: tokenId(token), userId: user.id, csrfToken, createdAt: now, lastSeenAt: now, expiresAt });
   return {
     token,

@@ -1,0 +1,128 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { Redis } from 'ioredis';
+import { resolveRedis } from '../../../server/core/redis.ts';
+
+const root = new URL('../../../', import.meta.url).pathname;
+
+const freePort = () =>
+  new Promise<number>((done) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => done(port));
+    });
+  });
+
+interface Proc {
+  child: ChildProcess;
+  out: () => string;
+  exited: Promise<number | null>;
+}
+
+/** `node --import tsx server/main.ts`, as npm start runs it, with its own environment. */
+function start(env: Record<string, string>): Proc {
+  let out = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return { child, out: () => out, exited };
+}
+
+async function until(p: Proc, pattern: RegExp, ms = 30_000): Promise<void> {
+  const t0 = Date.now();
+  while (!pattern.test(p.out())) {
+    if (p.child.exitCode !== null) throw new Error(`exited ${p.child.exitCode}: ${p.out()}`);
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${pattern}: ${p.out()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('starting and stopping the service', function () {
+  this.timeout(60_000);
+  let dataDir: string;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'mdg-start-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts with nothing configured: embedded database in DATA_DIR/pg, demo sign-ins printed, console and readiness up; SIGTERM stops it cleanly', async () => {
+    const port = await freePort();
+    const p = start({ DATA_DIR: dataDir, PORT: String(port) });
+    await until(p, /is up/);
+    expect(existsSync(join(dataDir, 'pg', 'PG_VERSION'))).to.equal(true);
+    expect(p.out()).to.match(/owner\s+owner@demo\.madoguchi\.test\s+\S{12,}/);
+    expect(p.out()).to.match(/contractor\s+contractor@demo\.madoguchi\.test/);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(await ready.json()).to.include({ status: 'ready', database: 'pglite' });
+    const page = await fetch(`http://127.0.0.1:${port}/console/`);
+    expect(page.status).to.equal(200);
+    expect(await page.text()).to.include('<div id="root">');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).to.equal(0);
+    expect(existsSync(join(dataDir, 'pg.lock'))).to.equal(false);
+  });
+
+  it('refuses a second process on the same embedded database with a one-line message', async () => {
+    const first = start({ DATA_DIR: dataDir, PORT: String(await freePort()), SEED_DEMO: 'false' });
+    await until(first, /is up/);
+    const second = start({ DATA_DIR: dataDir, PORT: String(await freePort()), SEED_DEMO: 'false' });
+    expect(await second.exited).to.equal(1);
+    expect(second.out().trim().split('\n').filter((l) => l.startsWith('madoguchi:'))).to.have.length(1);
+    expect(second.out()).to.match(/in use by another madoguchi process/);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).to.equal(0);
+  });
+
+  it('stops on a bad setting with a message naming the variable and what it expects', async () => {
+    const p = start({ DATA_DIR: dataDir, PORT: 'eighty', DATABASE_URL: 'mysql://nope', LOG_LEVEL: 'loud' });
+    expect(await p.exited).to.equal(1);
+    expect(p.out()).to.include('PORT="eighty": expected a port number');
+    expect(p.out()).to.include('DATABASE_URL="mysql://nope": expected a URL starting with postgres:// or postgresql://');
+    expect(p.out()).to.include('LOG_LEVEL');
+    expect(existsSync(join(dataDir, 'pg'))).to.equal(false);
+  });
+
+  it('says what to install or set when Redis is needed and there is no redis-server', async () => {
+    // 127.0.0.1:6379 answers on this machine, so point the usual address at a closed port
+    // and take redis-server off the PATH.
+    const closedPort = await freePort();
+    let error: Error | undefined;
+    const savedPath = process.env.PATH;
+    try {
+      process.env.PATH = '/nonexistent';
+      await resolveRedis(undefined, dataDir, { host: '127.0.0.1', port: closedPort });
+    } catch (e) {
+      error = e as Error;
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    expect(error?.message).to.equal(
+      'madoguchi needs Redis: set REDIS_URL=redis://host:6379, or install redis-server (apt-get install redis-server) so it can start a private one',
+    );
+  });
+
+  it('starts a private redis-server with its data under DATA_DIR/redis when nothing answers', async () => {
+    const closedPort = await freePort();
+    const handle = await resolveRedis(undefined, dataDir, { host: '127.0.0.1', port: closedPort });
+    try {
+      expect(handle.child).to.not.equal(undefined);
+      const r = new Redis(handle.url);
+      expect(await r.set('k', 'v')).to.equal('OK');
+      expect(await r.config('GET', 'dir')).to.deep.equal(['dir', join(dataDir, 'redis')]);
+      await r.quit();
+    } finally {
+      await handle.close();
+    }
+    expect(handle.child!.exitCode !== null || handle.child!.signalCode !== null).to.equal(true);
+  });
+});

@@ -1,0 +1,133 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { api, ApiError, onSessionLost, setCsrfToken } from './api.ts';
+import { Splash } from './components/Splash.tsx';
+import { Shell } from './components/Shell.tsx';
+import { SignInPage, type SignInNotice } from './components/SignInPage.tsx';
+import { initialLang, LangContext, type Lang } from './i18n.ts';
+import { navigate, parseRoute, usePathname, type Route } from './router.ts';
+import { keys, load, save } from './storage.ts';
+import type { SessionView } from './types.ts';
+
+type Auth =
+  | { status: 'loading' }
+  | { status: 'unreachable' }
+  | { status: 'signedOut'; notice?: SignInNotice }
+  | { status: 'signedIn'; session: SessionView };
+
+/** The shop to open: the one used last if the person is still in it, else their first. */
+function preferredShop(session: SessionView): string | undefined {
+  const saved = load(keys.shop(session.user.id));
+  const ids = session.memberships.map((m) => m.shopId);
+  return saved && ids.includes(saved) ? saved : ids[0];
+}
+
+export function App() {
+  const [auth, setAuth] = useState<Auth>({ status: 'loading' });
+  const [lang, setLang] = useState<Lang>('ja');
+  const pathname = usePathname();
+  const route = useMemo(() => parseRoute(pathname), [pathname]);
+  /** Where a signed-out visitor was going; they land there after signing in. */
+  const wanted = useRef<Route | null>(null);
+
+  const begin = useCallback((session: SessionView, fresh: boolean) => {
+    setCsrfToken(session.csrfToken);
+    save(keys.hadSession, '1');
+    if (fresh) setLang(initialLang(load(keys.lang(session.user.id)), session.user.locale));
+    setAuth({ status: 'signedIn', session });
+  }, []);
+
+  const end = useCallback((notice?: SignInNotice) => {
+    setCsrfToken(undefined);
+    save(keys.hadSession, null);
+    setAuth({ status: 'signedOut', ...(notice ? { notice } : {}) });
+  }, []);
+
+  const start = useCallback(async () => {
+    setAuth({ status: 'loading' });
+    try {
+      begin(await api.session(), true);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'unauthenticated') end(load(keys.hadSession) ? 'expired' : undefined);
+      else setAuth({ status: 'unreachable' });
+    }
+  }, [begin, end]);
+
+  useEffect(() => {
+    void start();
+  }, [start]);
+
+  // Any signed-in call answering 401 ends up here.
+  useEffect(() => {
+    onSessionLost(() => end('expired'));
+    return () => onSessionLost(undefined);
+  }, [end]);
+
+  /** Re-reads the session (memberships may have changed); a 401 goes through onSessionLost. */
+  const refresh = useCallback(async () => {
+    try {
+      begin(await api.refreshSession(), false);
+    } catch {
+      // 401 is handled by onSessionLost; a network blip can wait for the next check
+    }
+  }, [begin]);
+
+  // Keep the address bar in step with who is signed in and which shops they have.
+  const session = auth.status === 'signedIn' ? auth.session : undefined;
+  const shopId = route.page === 'inbox' && session?.memberships.some((m) => m.shopId === route.shopId) ? route.shopId : null;
+  useEffect(() => {
+    if (auth.status === 'signedOut' && route.page !== 'signIn') {
+      if (route.page === 'inbox') wanted.current = route;
+      navigate({ page: 'signIn' }, { replace: true });
+    }
+    if (!session) return;
+    if (shopId) {
+      save(keys.shop(session.user.id), shopId);
+      return;
+    }
+    const target = wanted.current;
+    wanted.current = null;
+    if (target?.page === 'inbox' && session.memberships.some((m) => m.shopId === target.shopId)) {
+      navigate(target, { replace: true });
+      return;
+    }
+    const preferred = preferredShop(session);
+    if (preferred) navigate({ page: 'inbox', shopId: preferred }, { replace: true });
+    else if (route.page !== 'home') navigate({ page: 'home' }, { replace: true });
+  }, [auth.status, session, route, shopId]);
+
+  useEffect(() => {
+    document.documentElement.lang = auth.status === 'signedIn' ? lang : 'ja';
+  }, [auth.status, lang]);
+
+  const changeLang = useCallback(
+    (next: Lang) => {
+      setLang(next);
+      if (session) save(keys.lang(session.user.id), next);
+    },
+    [session],
+  );
+
+  const signedOut = useCallback(() => {
+    wanted.current = null;
+    end('signedOut');
+    navigate({ page: 'signIn' });
+  }, [end]);
+
+  switch (auth.status) {
+    case 'loading':
+      return <Splash />;
+    case 'unreachable':
+      return <Splash unreachable onRetry={() => void start()} />;
+    case 'signedOut':
+      return <SignInPage notice={auth.notice} onSignedIn={(s) => begin(s, true)} />;
+    case 'signedIn': {
+      // Waiting for the redirect above, unless the person has no shop at all.
+      if (!shopId && auth.session.memberships.length > 0) return <Splash />;
+      return (
+        <LangContext.Provider value={lang}>
+          <Shell session={auth.session} shopId={shopId} onLangChange={changeLang} onRefresh={refresh} onSignedOut={signedOut} />
+        </LangContext.Provider>
+      );
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { useEffect, useState } from 'react';
+import { api, ApiError } from '../api.ts';
+import { useMessages, type Lang } from '../i18n.ts';
+import type { SessionView, ShopView } from '../types.ts';
+import { Header } from './Header.tsx';
+import { InboxPage } from './InboxPage.tsx';
+import { SideNav } from './SideNav.tsx';
+
+/** Longest wait setTimeout takes (~24.8 days); sessions are shorter anyway. */
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
+interface ShellProps {
+  session: SessionView;
+  /** The open shop; null only for a person who has no shop at all. */
+  shopId: string | null;
+  onLangChange: (lang: Lang) => void;
+  onRefresh: () => Promise<void>;
+  onSignedOut: () => void;
+}
+
+export function Shell({ session, shopId, onLangChange, onRefresh, onSignedOut }: ShellProps) {
+  const m = useMessages();
+  const membership = session.memberships.find((x) => x.shopId === shopId);
+  const [shop, setShop] = useState<ShopView | null>(null);
+  const [shopFailed, setShopFailed] = useState(false);
+
+  // The open shop's settings (time zone, locale) for the pages inside; also notices a
+  // session that ended, or a membership that was taken away, as soon as the shop changes.
+  useEffect(() => {
+    setShop(null);
+    setShopFailed(false);
+    if (!shopId) return;
+    const ctrl = new AbortController();
+    api.shop(shopId, ctrl.signal).then(setShop, (e: unknown) => {
+      if (ctrl.signal.aborted || (e instanceof ApiError && e.code === 'unauthenticated')) return;
+      if (e instanceof ApiError && e.code === 'not_found') void onRefresh();
+      else setShopFailed(true);
+    });
+    return () => ctrl.abort();
+  }, [shopId, onRefresh]);
+
+  // Coming back to the tab, or reaching the session's end: ask the server whether the
+  // session still holds (a 401 takes the person to sign-in).
+  useEffect(() => {
+    const check = () => {
+      if (document.visibilityState === 'visible') void onRefresh();
+    };
+    document.addEventListener('visibilitychange', check);
+    const wait = Math.min(MAX_TIMEOUT, Math.max(0, Date.parse(session.expiresAt) - Date.now()) + 1000);
+    const timer = window.setTimeout(check, wait);
+    return () => {
+      document.removeEventListener('visibilitychange', check);
+      window.clearTimeout(timer);
+    };
+  }, [session.expiresAt, onRefresh]);
+
+  const shopName = shop?.id === shopId ? shop.name : membership?.shopName;
+  useEffect(() => {
+    document.title = [m.inbox.title, shopName, '窓口 madoguchi'].filter(Boolean).join(' · ');
+  }, [m, shopName]);
+
+  return (
+    <div className="shell">
+      <Header session={session} membership={membership} shopName={shopName} onLangChange={onLangChange} onSignedOut={onSignedOut} />
+      <div className="shell-body">
+        <SideNav shopId={shopId} />
+        <main className="content" id="main">
+          {shopFailed && (
+            <p role="alert" className="alert alert-error">
+              {m.shell.shopLoadFailed}
+            </p>
+          )}
+          {membership ? (
+            <InboxPage />
+          ) : (
+            <section className="empty-state" data-testid="no-shops">
+              <h1 className="empty-title">{m.shell.noShops}</h1>
+              <p className="muted">{m.shell.noShopsHint}</p>
+            </section>
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,142 @@
+import { createContext, useContext } from 'react';
+import type { Role } from './types.ts';
+
+export type Lang = 'ja' | 'en';
+export const langs: readonly Lang[] = ['ja', 'en'];
+
+const waitJa = (s: number) => (s >= 60 ? `約${Math.ceil(s / 60)}分` : `${s}秒`);
+const waitEn = (s: number) => {
+  if (s >= 60) {
+    const m = Math.ceil(s / 60);
+    return `about ${m} minute${m === 1 ? '' : 's'}`;
+  }
+  return `${s} second${s === 1 ? '' : 's'}`;
+};
+
+/** Japanese is the source: its shape is the dictionary's type, so English cannot miss a key. */
+const ja = {
+  langName: '日本語',
+  loading: '読み込み中…',
+  signIn: {
+    title: 'サインイン',
+    subtitle: 'エージェントコンソール',
+    email: 'メールアドレス',
+    password: 'パスワード',
+    submit: 'サインイン',
+    submitting: 'サインインしています…',
+    wrongCredentials: 'メールアドレスまたはパスワードが正しくありません。',
+    rateLimited: (seconds?: number) =>
+      seconds ? `サインインの試行回数が多すぎます。${waitJa(seconds)}後にもう一度お試しください。` : 'サインインの試行回数が多すぎます。しばらくしてからもう一度お試しください。',
+    network: 'サーバーに接続できませんでした。ネットワーク接続を確認して、もう一度お試しください。',
+    failed: 'サインインできませんでした。しばらくしてからもう一度お試しください。',
+    expired: 'セッションの有効期限が切れました。もう一度サインインしてください。',
+    signedOut: 'サインアウトしました。',
+  },
+  startup: {
+    network: 'サーバーに接続できませんでした。',
+    retry: '再読み込み',
+  },
+  shell: {
+    mainNav: 'メインメニュー',
+    currentShop: '現在の店舗',
+    switchShop: '店舗を切り替え',
+    language: '表示言語',
+    account: 'アカウント',
+    signOut: 'サインアウト',
+    signingOut: 'サインアウト中…',
+    signOutFailed: 'サインアウトできませんでした。もう一度お試しください。',
+    comingSoon: '準備中',
+    shopLoadFailed: 'この店舗の情報を読み込めませんでした。',
+    noShops: '参加している店舗がありません',
+    noShopsHint: '店舗のオーナーに招待を依頼してください。',
+  },
+  nav: {
+    inbox: '受信箱',
+    returns: '返品',
+    orders: '注文',
+    settings: '設定',
+  },
+  roles: {
+    owner: 'オーナー',
+    staff: 'スタッフ',
+    agent: 'エージェント',
+    contractor: '委託スタッフ',
+  } satisfies Record<Role, string>,
+  inbox: {
+    title: '受信箱',
+    empty: 'お問い合わせはまだありません',
+    emptyHint: 'お客様からのお問い合わせが届くと、ここに表示されます。',
+  },
+};
+
+export type Messages = typeof ja;
+
+const en: Messages = {
+  langName: 'English',
+  loading: 'Loading…',
+  signIn: {
+    title: 'Sign in',
+    subtitle: 'Agent console',
+    email: 'Email',
+    password: 'Password',
+    submit: 'Sign in',
+    submitting: 'Signing in…',
+    wrongCredentials: 'The email or password is incorrect.',
+    rateLimited: (seconds?: number) =>
+      seconds ? `Too many sign-in attempts. Please try again in ${waitEn(seconds)}.` : 'Too many sign-in attempts. Please try again later.',
+    network: 'Could not reach the server. Check your connection and try again.',
+    failed: 'Could not sign in. Please try again later.',
+    expired: 'Your session has expired. Please sign in again.',
+    signedOut: 'You have signed out.',
+  },
+  startup: {
+    network: 'Could not reach the server.',
+    retry: 'Reload',
+  },
+  shell: {
+    mainNav: 'Main menu',
+    currentShop: 'Current shop',
+    switchShop: 'Switch shop',
+    language: 'Language',
+    account: 'Account',
+    signOut: 'Sign out',
+    signingOut: 'Signing out…',
+    signOutFailed: 'Could not sign out. Please try again.',
+    comingSoon: 'Coming soon',
+    shopLoadFailed: "Could not load this shop's details.",
+    noShops: 'You are not a member of any shop yet',
+    noShopsHint: 'Ask the shop owner to invite you.',
+  },
+  nav: {
+    inbox: 'Inbox',
+    returns: 'Returns',
+    orders: 'Orders',
+    settings: 'Settings',
+  },
+  roles: {
+    owner: 'Owner',
+    staff: 'Staff',
+    agent: 'Agent',
+    contractor: 'Contractor',
+  },
+  inbox: {
+    title: 'Inbox',
+    empty: 'No conversations yet',
+    emptyHint: 'Messages from customers will appear here.',
+  },
+};
+
+export const messages: Record<Lang, Messages> = { ja, en };
+
+export const isLang = (v: unknown): v is Lang => v === 'ja' || v === 'en';
+
+/** The person's saved choice, else their account's locale, else Japanese. */
+export function initialLang(saved: string | null, userLocale: string): Lang {
+  if (isLang(saved)) return saved;
+  return userLocale.toLowerCase().startsWith('en') ? 'en' : 'ja';
+}
+
+export const LangContext = createContext<Lang>('ja');
+
+export const useLang = (): Lang => useContext(LangContext);
+export const useMessages = (): Messages => messages[useContext(LangContext)];

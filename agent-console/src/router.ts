@@ -1,0 +1,56 @@
+import { useSyncExternalStore } from 'react';
+
+/**
+ * Routing on the history API. The console lives under /console/ (the server falls back to
+ * index.html for every path there), and has few enough pages to list them here.
+ */
+export const BASE = '/console';
+
+export type Route =
+  | { page: 'signIn' }
+  | { page: 'inbox'; shopId: string }
+  /** /console/ itself, or any path the console does not know: sent on to the right page. */
+  | { page: 'home' };
+
+export function parseRoute(pathname: string): Route {
+  const rest = pathname.startsWith(`${BASE}/`) ? pathname.slice(BASE.length) : '/';
+  if (rest === '/sign-in') return { page: 'signIn' };
+  const shop = /^\/shops\/([^/]+)\/inbox\/?$/.exec(rest);
+  if (shop) return { page: 'inbox', shopId: decodeURIComponent(shop[1]!) };
+  return { page: 'home' };
+}
+
+export function pathOf(route: Route): string {
+  switch (route.page) {
+    case 'signIn':
+      return `${BASE}/sign-in`;
+    case 'inbox':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/inbox`;
+    case 'home':
+      return `${BASE}/`;
+  }
+}
+
+const NAVIGATE = 'madoguchi:navigate';
+
+export function navigate(route: Route, opts: { replace?: boolean } = {}): void {
+  const path = pathOf(route);
+  if (path === window.location.pathname) return;
+  if (opts.replace) window.history.replaceState(null, '', path);
+  else window.history.pushState(null, '', path);
+  window.dispatchEvent(new Event(NAVIGATE));
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('popstate', onChange);
+  window.addEventListener(NAVIGATE, onChange);
+  return () => {
+    window.removeEventListener('popstate', onChange);
+    window.removeEventListener(NAVIGATE, onChange);
+  };
+}
+
+/** The current path; re-renders on back/forward and on navigate(). */
+export function usePathname(): string {
+  return useSyncExternalStore(subscribe, () => window.location.pathname);
+}

@@ -1,0 +1,33 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../../server/config.ts';
+
+describe('configuration', () => {
+  it('has working defaults when nothing is set', () => {
+    const c = loadConfig({});
+    expect(c).to.include({ PORT: 3000, DATA_DIR: './data', SESSION_TTL_HOURS: 12, SEED_DEMO: true, TRUST_PROXY: false, LOG_LEVEL: 'info' });
+    expect(c.DATABASE_URL).to.equal(undefined);
+    expect(c.REDIS_URL).to.equal(undefined);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }).PORT).to.equal(3000);
+  });
+
+  it('reads booleans written as true/false, 1/0, yes/no', () => {
+    expect(loadConfig({ SEED_DEMO: 'no', TRUST_PROXY: '1' })).to.include({ SEED_DEMO: false, TRUST_PROXY: true });
+  });
+
+  it('names every bad variable, its value and what it expects, in one message', () => {
+    let err: unknown;
+    try {
+      loadConfig({ PORT: '70000', REDIS_URL: 'http://x', COOKIE_SECURE: 'maybe' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(ConfigError);
+    const msg = (err as Error).message;
+    expect(msg).to.include('PORT="70000"');
+    expect(msg).to.include('REDIS_URL="http://x": expected a URL starting with redis:// or rediss://');
+    expect(msg).to.include('COOKIE_SECURE="maybe": expected true or false');
+  });
+});

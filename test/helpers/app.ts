@@ -25,13 +25,13 @@ export interface TestServer {
  */
 export async function startServer(
   kind: DbKind,
-  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; database?: Database } = {},
+  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; database?: Database; logTo?: NodeJS.WritableStream } = {},
 ): Promise<TestServer> {
   // Each server gets its own key space under the run's prefix, so limits do not leak between suites.
   const keyPrefix = `${redisPrefix}${kind}${++servers}:`;
   const config = configSchema.parse({ NODE_ENV: 'test', PORT: '0', REDIS_KEY_PREFIX: keyPrefix, SEED_DEMO: 'false', ...opts.config });
   const database = opts.database ?? (await testDatabase(kind));
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const logger = opts.logTo ? createLogger('debug', opts.logTo) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const app = createApp({
     config,
     database,

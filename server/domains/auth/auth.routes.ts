@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
 import type { Api } from '../../core/route.ts';
 import { SESSION_COOKIE } from './auth.middleware.ts';
-import { changePasswordBody, sessionView, signInBody } from './auth.schema.ts';
-import { changePassword, describeSession, signIn, signOut, type AuthDeps, type SessionPrincipal } from './auth.service.ts';
+import { changePasswordBody, profileBody, sessionView, signInBody } from './auth.schema.ts';
+import { changePassword, describeSession, signIn, signOut, updateProfile, type AuthDeps, type SessionPrincipal } from './auth.service.ts';
 
 export interface CookieOptions {
   secure: boolean;
@@ -46,6 +46,17 @@ export function authRoutes(api: Api, deps: AuthDeps, cookie: CookieOptions): voi
       ctx.set('Cache-Control', 'no-store');
       return describeSession(deps, principal(ctx));
     },
+  });
+  api.route({
+    method: 'patch',
+    path: '/api/auth/me',
+    tag,
+    summary: 'Change my name or console language (ja, en)',
+    auth: 'session',
+    body: profileBody,
+    response: sessionView,
+    errors: ['forbidden'],
+    handler: ({ body, ctx }) => updateProfile(deps, principal(ctx), body),
   });
   api.route({
     method: 'post',

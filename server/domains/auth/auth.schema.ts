@@ -15,3 +15,8 @@ export const sessionView = z.object({
   csrfToken: z.string().describe('echo in X-CSRF-Token on every write'),
   expiresAt: z.string(),
 });
+
+export const profileBody = z.strictObject({
+  name: z.string().trim().min(1).max(120).optional(),
+  locale: z.enum(['ja', 'en']).optional(),
+});

@@ -12,6 +12,7 @@ import {
   listMemberships,
   setPasswordHash,
   touchSession,
+  updateUserProfile,
   type MembershipView,
   type UserRow,
 } from './auth.repository.ts';
@@ -79,16 +80,16 @@ export interface SessionPrincipal {
 
 /** Resolves a cookie token to its live session, sliding its expiry; 401 when missing or expired. */
 export async function resolveSession(deps: AuthDeps, token: string | undefined): Promise<SessionPrincipal> {
-  if (!token) throw new DomainError('unauthenticated', 'sign in first');
+  if (!token) throw new DomainError('unauthenticated', 'sign in first', { reason: 'no_session' });
   const now = deps.now?.() ?? new Date();
   const id = tokenId(token);
   const found = await findSession(deps.db, id);
-  if (!found) throw new DomainError('unauthenticated', 'the session has ended; sign in again');
+  if (!found) throw new DomainError('unauthenticated', 'the session has ended; sign in again', { reason: 'ended' });
   if (found.session.expiresAt <= now) {
     await deleteSession(deps.db, id);
     throw new DomainError('unauthenticated', 'the session has expired; sign in again', { reason: 'expired' });
   }
-  if (found.user.disabledAt) throw new DomainError('unauthenticated', 'this account is disabled');
+  if (found.user.disabledAt) throw new DomainError('unauthenticated', 'this account is disabled', { reason: 'disabled' });
   let expiresAt = found.session.expiresAt;
   if (now.getTime() - found.session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
     expiresAt = new Date(now.getTime() + deps.sessionTtlMs);
@@ -111,6 +112,13 @@ export async function describeSession(deps: AuthDeps, p: SessionPrincipal): Prom
     csrfToken: p.csrfToken,
     expiresAt: p.expiresAt.toISOString(),
   };
+}
+
+/** A person's own name and console language; they follow the person to every device. */
+export async function updateProfile(deps: AuthDeps, p: SessionPrincipal, patch: { name?: string; locale?: 'ja' | 'en' }): Promise<SessionView> {
+  if (!patch.name && !patch.locale) throw new DomainError('invalid_input', 'nothing to change');
+  const user = await updateUserProfile(deps.db, p.user.id, patch);
+  return describeSession(deps, { ...p, user });
 }
 
 export async function signOut(deps: AuthDeps, p: SessionPrincipal): Promise<void> {

@@ -14,6 +14,11 @@ export async function findShop(db: Db, shopId: string): Promise<ShopRow | undefi
   return row;
 }
 
+/** Locks the shop's row until the transaction ends: serialises changes to its people. */
+export async function lockShop(db: Db, shopId: string): Promise<void> {
+  await db.select({ id: shops.id }).from(shops).where(eq(shops.id, shopId)).for('update');
+}
+
 export async function updateShop(db: Db, shopId: string, patch: Partial<typeof shops.$inferInsert>): Promise<ShopRow | undefined> {
   const [row] = await db
     .update(shops)

@@ -13,6 +13,7 @@ import {
   insertShop,
   insertUser,
   listMembers,
+  lockShop,
   setMemberRole,
   updateShop,
   type ShopRow,
@@ -110,7 +111,9 @@ export async function addMember(db: Db, actor: Actor, input: AddMemberInput, req
   });
 }
 
+/** Two owners demoting each other at once must not leave the shop ownerless: the shop row lock orders them. */
 async function keepAnOwner(db: Db, shopId: string, userId: string) {
+  await lockShop(db, shopId);
   const member = await findMember(db, shopId, userId);
   if (!member) throw notFound('member');
   if (member.role === 'owner' && (await countOwners(db, shopId)) <= 1) {

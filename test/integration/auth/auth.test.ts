@@ -79,10 +79,26 @@ for (const kind of dbKinds) {
       expect(r.body.error.details).to.deep.equal({ reason: 'expired' });
     });
 
-    it('answers a made-up session cookie with 401', async () => {
+    it('answers a made-up session cookie and a missing one with 401, saying which', async () => {
       const c = new TestClient(server.url);
       c.cookie = 'mdg_session=forged-token-value';
-      expect((await c.get('/api/auth/session')).status).to.equal(401);
+      const forged = await c.get('/api/auth/session');
+      expect(forged.status).to.equal(401);
+      expect(forged.body.error.details).to.deep.equal({ reason: 'ended' });
+      const none = await new TestClient(server.url).get('/api/auth/session');
+      expect(none.body.error.details).to.deep.equal({ reason: 'no_session' });
+    });
+
+    it('lets a person change their own name and console language, validated', async () => {
+      const other = await makeShop(server.database);
+      const c = await signedIn(server.url, other.people.agent);
+      const r = await c.patch('/api/auth/me', { locale: 'en', name: 'Ichiro S.' });
+      expect(r.status).to.equal(200);
+      expect(r.body.user).to.include({ locale: 'en', name: 'Ichiro S.' });
+      expect((await c.get('/api/auth/session')).body.user.locale).to.equal('en');
+      expect((await c.patch('/api/auth/me', { locale: 'fr' })).status).to.equal(400);
+      expect((await c.patch('/api/auth/me', {})).status).to.equal(400);
+      expect((await c.patch('/api/auth/me', { email: 'someone@else.test' })).status).to.equal(400);
     });
 
     it('changes the password and ends the other sessions of that person', async () => {

@@ -84,6 +84,24 @@ for (const kind of dbKinds) {
       expect((await soloOwner.patch(`/api/shops/${solo.id}/members/${solo.people.owner.id}`, { role: 'staff' })).status).to.equal(200);
     });
 
+    it('when two owners demote each other at once, one wins and the shop keeps exactly one owner', async () => {
+      const duo = await makeShop(server.database);
+      const a = await signedIn(server.url, duo.people.owner);
+      expect((await a.patch(`/api/shops/${duo.id}/members/${duo.people.staff.id}`, { role: 'owner' })).status).to.equal(200);
+      const b = await signedIn(server.url, duo.people.staff);
+      const [ra, rb] = await Promise.all([
+        a.patch(`/api/shops/${duo.id}/members/${duo.people.staff.id}`, { role: 'staff' }),
+        b.patch(`/api/shops/${duo.id}/members/${duo.people.owner.id}`, { role: 'staff' }),
+      ]);
+      // The loser gets 409 (last owner) or, when the winner committed before its request was
+      // authorised, 403 (no longer an owner); never two successes.
+      const statuses = [ra.status, rb.status].sort();
+      expect(statuses[0]).to.equal(200);
+      expect([403, 409]).to.include(statuses[1]);
+      const members = await (ra.status === 200 ? a : b).get(`/api/shops/${duo.id}/members`);
+      expect(members.body.filter((m: { role: string }) => m.role === 'owner')).to.have.length(1);
+    });
+
     it('removes a person from the shop: their next request there is 404', async () => {
       const solo = await makeShop(server.database);
       const soloOwner = await signedIn(server.url, solo.people.owner);

@@ -56,13 +56,14 @@ export function buildOpenApi(specs: RouteSpec[], info: { version: string; server
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const spec of specs) {
     const path = spec.path.replace(/:(\w+)/g, '{$1}');
-    const ok = String(spec.status ?? 200);
+    const ok = String(spec.status ?? (spec.response ? 200 : 204));
     const responses: Record<string, JsonSchema> = {
       [ok]: spec.response
         ? { description: 'success', content: { 'application/json': { schema: toSchema(spec.response, 'output') } } }
-        : { description: 'success' },
+        : { description: 'success, no content' },
     };
-    const codes = new Set([...(spec.errors ?? []), 'invalid_input' as const]);
+    const codes = new Set(spec.errors ?? []);
+    if (spec.params || spec.query || spec.body || spec.bodyKind) codes.add('invalid_input');
     if (spec.auth !== 'public') codes.add('unauthenticated');
     for (const code of codes) {
       const status = String(errorStatus[code]);

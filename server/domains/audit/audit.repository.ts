@@ -18,7 +18,7 @@ export interface AuditFilter {
 }
 
 export async function insertAudit(db: Db, rows: NewAuditRow[]): Promise<void> {
-  if (rows.length) await db.insert(auditEvents).values(rows);
+  for (let i = 0; i < rows.length; i += 1000) await db.insert(auditEvents).values(rows.slice(i, i + 1000));
 }
 
 export async function listAudit(db: Db, shopId: string, f: AuditFilter): Promise<AuditRow[]> {

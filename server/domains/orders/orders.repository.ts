@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { orderLines, orders } from './orders.tables.ts';
 
@@ -25,39 +25,65 @@ export async function findOrder(db: Db, shopId: string, orderNumber: string, opt
 }
 
 export async function findOrders(db: Db, shopId: string, orderNumbers: string[]): Promise<Map<string, OrderWithLines>> {
-  if (!orderNumbers.length) return new Map();
-  const rows = await db.select().from(orders).where(and(eq(orders.shopId, shopId), inArray(orders.orderNumber, orderNumbers)));
-  return new Map((await withLines(db, shopId, rows)).map((o) => [o.orderNumber, o]));
+  const found = new Map<string, OrderWithLines>();
+  // In chunks: a statement takes at most 65,535 parameters, and an import may name 50,000 orders.
+  for (let i = 0; i < orderNumbers.length; i += 1000) {
+    const rows = await db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.shopId, shopId), inArray(orders.orderNumber, orderNumbers.slice(i, i + 1000))));
+    for (const o of await withLines(db, shopId, rows)) found.set(o.orderNumber, o);
+  }
+  return found;
 }
 
+export interface OrderRecord {
+  fields: OrderFields;
+  lines: LineFields[];
+}
+
+/** `SET col = excluded.col` for each key: what a multi-row upsert writes on conflict. */
+function fromExcluded<T extends typeof orders | typeof orderLines>(table: T, keys: string[]) {
+  return Object.fromEntries(keys.map((k) => [k, sql.raw(`excluded."${(table[k as keyof T] as { name: string }).name}"`)]));
+}
+
+const CHUNK = 500;
+
 /**
- * Inserts or replaces the order and its lines by (shop, order number). Lines keep their ids
- * by line number, so later records that point at a line survive a re-push.
+ * Inserts or replaces orders and their lines by (shop, order number), in a few statements per
+ * 500 orders. Lines keep their ids by line number, so later records that point at a line
+ * survive a re-push; lines a re-push no longer has are removed.
  */
-export async function upsertOrder(db: Db, shopId: string, fields: OrderFields, lines: LineFields[]): Promise<{ id: string; inserted: boolean }> {
-  const now = new Date();
-  const [row] = await db
-    .insert(orders)
-    .values({ ...fields, shopId, updatedAt: now })
-    .onConflictDoUpdate({ target: [orders.shopId, orders.orderNumber], set: { ...fields, updatedAt: now } })
-    // xmax = 0 only for a freshly inserted row: tells a create from a concurrent writer's update.
-    .returning({ id: orders.id, inserted: sql<boolean>`(xmax = 0)` });
-  const orderId = row!.id;
-  await db
-    .insert(orderLines)
-    .values(lines.map((l) => ({ ...l, shopId, orderId })))
-    .onConflictDoUpdate({
-      target: [orderLines.orderId, orderLines.lineNo],
-      set: {
-        sku: sql`excluded.sku`,
-        name: sql`excluded.name`,
-        quantity: sql`excluded.quantity`,
-        unitPrice: sql`excluded.unit_price`,
-        taxRate: sql`excluded.tax_rate`,
-      },
-    });
-  await db.delete(orderLines).where(and(eq(orderLines.shopId, shopId), eq(orderLines.orderId, orderId), gt(orderLines.lineNo, lines.length)));
-  return { id: orderId, inserted: row!.inserted };
+export async function upsertOrders(db: Db, shopId: string, records: OrderRecord[]): Promise<{ id: string; orderNumber: string; inserted: boolean }[]> {
+  const out: { id: string; orderNumber: string; inserted: boolean }[] = [];
+  for (let i = 0; i < records.length; i += CHUNK) {
+    const chunk = records.slice(i, i + CHUNK);
+    const now = new Date();
+    const rows = await db
+      .insert(orders)
+      .values(chunk.map((r) => ({ ...r.fields, shopId, updatedAt: now })))
+      .onConflictDoUpdate({
+        target: [orders.shopId, orders.orderNumber],
+        set: { ...fromExcluded(orders, Object.keys(chunk[0]!.fields)), updatedAt: now },
+      })
+      // xmax = 0 only for a freshly inserted row: tells a create from a concurrent writer's update.
+      .returning({ id: orders.id, orderNumber: orders.orderNumber, inserted: sql<boolean>`(xmax = 0)` });
+    const idOf = new Map(rows.map((r) => [r.orderNumber, r.id]));
+    const lines = chunk.flatMap((r) => r.lines.map((l) => ({ ...l, shopId, orderId: idOf.get(r.fields.orderNumber)! })));
+    for (let j = 0; j < lines.length; j += CHUNK * 2) {
+      await db
+        .insert(orderLines)
+        .values(lines.slice(j, j + CHUNK * 2))
+        .onConflictDoUpdate({ target: [orderLines.orderId, orderLines.lineNo], set: fromExcluded(orderLines, ['sku', 'name', 'quantity', 'unitPrice', 'taxRate']) });
+    }
+    const ids = chunk.map((r) => sql`${idOf.get(r.fields.orderNumber)!}`);
+    const counts = chunk.map((r) => sql`${r.lines.length}`);
+    await db.execute(sql`
+      delete from ${orderLines} using unnest(array[${sql.join(ids, sql`, `)}]::uuid[], array[${sql.join(counts, sql`, `)}]::int[]) as keep(order_id, n)
+      where ${orderLines.shopId} = ${shopId} and ${orderLines.orderId} = keep.order_id and ${orderLines.lineNo} > keep.n`);
+    out.push(...rows);
+  }
+  return out;
 }
 
 export interface OrderPageCursor {

@@ -7,9 +7,10 @@ import {
   findOrder,
   findOrders,
   listOrders,
-  upsertOrder,
+  upsertOrders,
   type LineFields,
   type OrderFields,
+  type OrderRecord,
   type OrderWithLines,
 } from './orders.repository.ts';
 import type { MaskableField, OrderInput } from './orders.schema.ts';
@@ -33,7 +34,7 @@ const requireOrderReader = (actor: Actor) => {
 
 const date = (v: string | null | undefined) => (v ? new Date(v) : null);
 
-export function toRecord(input: OrderInput, source: Source): { fields: OrderFields; lines: LineFields[] } {
+export function toRecord(input: OrderInput, source: Source): OrderRecord {
   const goods = input.lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0);
   const couponDiscount = input.coupon?.discount ?? 0;
   return {
@@ -78,28 +79,33 @@ function changedFields(before: OrderWithLines, fields: OrderFields, lines: LineF
   return sameLines ? changed : [...changed, 'lines'];
 }
 
-async function upsertOne(
-  tx: Db,
-  actor: Actor,
-  orderNumber: string,
-  input: OrderInput,
-  source: Source,
-  before: OrderWithLines | undefined,
-): Promise<{ result: UpsertResult; audit?: AuditEntry }> {
-  const { fields, lines } = toRecord(input, source);
-  fields.orderNumber = orderNumber;
-  if (before) {
-    const changed = changedFields(before, fields, lines);
-    if (!changed.length) return { result: 'unchanged' };
-    const { id } = await upsertOrder(tx, actor.shopId, fields, lines);
-    return { result: 'updated', audit: { action: 'order.updated', objectType: 'order', objectId: id, summary: { orderNumber, changed, source } } };
-  }
-  const { id, inserted } = await upsertOrder(tx, actor.shopId, fields, lines);
-  if (!inserted) {
+interface Planned {
+  orderNumber: string;
+  record: OrderRecord;
+  before: OrderWithLines | undefined;
+  changed: string[];
+}
+
+/** Decides, before any write, which orders are new, which changed and which are unchanged. */
+function plan(orderNumber: string, input: OrderInput, source: Source, before: OrderWithLines | undefined): Planned {
+  const record = toRecord(input, source);
+  record.fields.orderNumber = orderNumber;
+  return { orderNumber, record, before, changed: before ? changedFields(before, record.fields, record.lines) : [] };
+}
+
+/** Writes the planned orders that differ from what is stored; returns each one's result and audit entry. */
+async function write(tx: Db, actor: Actor, planned: Planned[], source: Source): Promise<{ result: UpsertResult; audit?: AuditEntry }[]> {
+  const toWrite = planned.filter((p) => !p.before || p.changed.length);
+  const written = new Map((await upsertOrders(tx, actor.shopId, toWrite.map((p) => p.record))).map((w) => [w.orderNumber, w]));
+  return planned.map((p) => {
+    const w = written.get(p.orderNumber);
+    if (!w) return { result: 'unchanged' as const };
+    const base = { objectType: 'order', objectId: w.id };
+    if (p.before) return { result: 'updated' as const, audit: { ...base, action: 'order.updated', summary: { orderNumber: p.orderNumber, changed: p.changed, source } } };
     // Another writer created it between our read and our write; ours replaced theirs.
-    return { result: 'updated', audit: { action: 'order.updated', objectType: 'order', objectId: id, summary: { orderNumber, changed: ['*'], concurrent: true, source } } };
-  }
-  return { result: 'created', audit: { action: 'order.created', objectType: 'order', objectId: id, summary: { orderNumber, source } } };
+    if (!w.inserted) return { result: 'updated' as const, audit: { ...base, action: 'order.updated', summary: { orderNumber: p.orderNumber, changed: ['*'], concurrent: true, source } } };
+    return { result: 'created' as const, audit: { ...base, action: 'order.created', summary: { orderNumber: p.orderNumber, source } } };
+  });
 }
 
 /**
@@ -110,9 +116,9 @@ export async function putOrder(db: Db, actor: Actor, orderNumber: string, input:
   requireOrderWriter(actor);
   return db.transaction(async (tx) => {
     const before = await findOrder(tx, actor.shopId, orderNumber, { forUpdate: true });
-    const { result, audit } = await upsertOne(tx, actor, orderNumber, input, 'api', before);
+    const [{ result, audit }] = (await write(tx, actor, [plan(orderNumber, input, 'api', before)], 'api')) as [{ result: UpsertResult; audit?: AuditEntry }];
     if (audit) await recordAudit(tx, actor, audit, requestId);
-    const order = (await findOrder(tx, actor.shopId, orderNumber))!;
+    const order = result === 'unchanged' ? before! : (await findOrder(tx, actor.shopId, orderNumber))!;
     return { result, order: toOrderView(order, viewerRole(actor)) };
   });
 }
@@ -135,11 +141,11 @@ export async function saveImportedOrders(
   if (!parsed.length) return counts;
   return db.transaction(async (tx) => {
     const existing = await findOrders(tx, actor.shopId, parsed.map((p) => p.orderNumber));
+    const outcomes = await write(tx, actor, parsed.map((p) => plan(p.orderNumber, p.input, 'csv', existing.get(p.orderNumber))), 'csv');
     const audits: AuditEntry[] = [];
-    for (const p of parsed) {
-      const { result, audit } = await upsertOne(tx, actor, p.orderNumber, p.input, 'csv', existing.get(p.orderNumber));
-      counts[result]++;
-      if (audit) audits.push(audit);
+    for (const o of outcomes) {
+      counts[o.result]++;
+      if (o.audit) audits.push(o.audit);
     }
     audits.push({ action: 'orders.imported', objectType: 'order_import', summary: { ...counts, rows: meta.rows, rejected: meta.rejected, encoding: meta.encoding } });
     await recordAudit(tx, actor, audits, meta.requestId);

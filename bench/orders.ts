@@ -1,0 +1,120 @@
+/**
+ * Order intake figures: latency of `PUT /orders/:n` (the shop platform's push) and the
+ * throughput of a CSV import, on PGlite (default) or PostgreSQL (BENCH_DATABASE_URL).
+ *
+ *   npx tsx bench/orders.ts [pushes=500] [csvOrders=5000]
+ *
+ * Prints its figures; it is a script, not a test, and asserts nothing.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { createApp } from '../server/app.ts';
+import { configSchema } from '../server/config.ts';
+import { openPostgres, wrapPglite, type Database } from '../server/core/db/client.ts';
+import { createLogger } from '../server/core/logger.ts';
+import { connectRedis } from '../server/core/redis.ts';
+import { seedDemo } from '../server/demo.ts';
+
+const pushes = Number(process.argv[2] ?? 500);
+const csvOrders = Number(process.argv[3] ?? 5000);
+const pgUrl = process.env.BENCH_DATABASE_URL;
+
+async function openDb(): Promise<{ database: Database; drop: () => Promise<void> }> {
+  if (!pgUrl) return { database: await wrapPglite(await PGlite.create()), drop: async () => undefined };
+  const name = `madoguchi_bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: pgUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(pgUrl);
+  url.pathname = `/${name}`;
+  const database = await openPostgres(url.toString());
+  return {
+    database,
+    drop: async () => {
+      await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+const order = (i: number) => ({
+  orderedAt: '2026-11-20T10:00:00+09:00',
+  customer: { name: `顧客 ${i}`, email: `c${i}@example.jp`, phone: '090-1234-5678', postcode: '150-0001', prefecture: '東京都', address: '渋谷区1-2-3' },
+  lines: [
+    { sku: 'A', name: '商品A', quantity: 1 + (i % 3), unitPrice: 1980, taxRate: 10 },
+    { sku: 'B', name: '商品B', quantity: 1, unitPrice: 864, taxRate: 8 },
+  ],
+  shippingFee: 770,
+  paymentMethod: 'credit_card',
+});
+
+async function main() {
+  const { database, drop } = await openDb();
+  const redis = connectRedis(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const config = configSchema.parse({ REDIS_KEY_PREFIX: `mdg-bench-${Date.now()}:`, IMPORT_LIMIT_MB: '100', SEED_DEMO: 'false' });
+  const app = createApp({ config, database, redis, logger: createLogger('silent'), version: 'bench' });
+  const server = createServer(app.callback());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const demo = await seedDemo(database.db);
+  const owner = demo.users.find((u) => u.role === 'owner')!;
+  const shopId = demo.shops[0]!.id;
+  const signIn = await fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: owner.email, password: owner.password }) });
+  const cookie = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
+  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+  const headers = { cookie, 'x-csrf-token': csrfToken };
+
+  const timeGets = async (path: string, n = 300) => {
+    const ts: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await (await fetch(base + path, { headers })).arrayBuffer();
+      ts.push(performance.now() - t);
+    }
+    return `p50 ${pct(ts, 50).toFixed(2)} ms, p99 ${pct(ts, 99).toFixed(2)} ms`;
+  };
+  const health = await timeGets('/healthz');
+  const shopGet = await timeGets(`/api/shops/${shopId}`);
+  const times: number[] = [];
+  for (let i = 0; i < pushes; i++) {
+    const t = performance.now();
+    const r = await fetch(`${base}/api/shops/${shopId}/orders/B-${i}`, { method: 'PUT', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(order(i)) });
+    if (r.status !== 201) throw new Error(`push ${i}: ${r.status} ${await r.text()}`);
+    times.push(performance.now() - t);
+  }
+
+  const head = 'order_number,ordered_at,customer_name,customer_email,customer_phone,postcode,prefecture,address,sku,item_name,quantity,unit_price,tax_rate,shipping_fee,payment_method';
+  const rows = [head];
+  for (let i = 0; i < csvOrders; i++) {
+    for (const [sku, price, tax] of [['A', 1980, 10], ['B', 864, 8]] as const) {
+      rows.push(`C-${i},2026/11/20 10:00,顧客 ${i},c${i}@example.jp,090-1234-5678,1500001,東京都,渋谷区1-2-3,${sku},商品${sku},1,${price},${tax},770,クレジットカード`);
+    }
+  }
+  const csv = rows.join('\n');
+  const imp = async () => {
+    const t = performance.now();
+    const r = await fetch(`${base}/api/shops/${shopId}/orders/import`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: csv });
+    const body = (await r.json()) as { orders: Record<string, number> };
+    return { ms: performance.now() - t, body };
+  };
+  const first = await imp();
+  const again = await imp();
+
+  const kind = pgUrl ? 'postgres' : 'pglite';
+  console.log(`database: ${kind}`);
+  console.log(`GET /healthz (no database): ${health}; GET /api/shops/:id (session + membership + one read): ${shopGet}`);
+  console.log(`PUT order (new, 2 lines), ${pushes} sequential: p50 ${pct(times, 50).toFixed(1)} ms, p99 ${pct(times, 99).toFixed(1)} ms, ${(pushes / (times.reduce((a, b) => a + b, 0) / 1000)).toFixed(0)} orders/s`);
+  console.log(`CSV import ${csvOrders} orders (${csvOrders * 2} rows, ${(csv.length / 1024 / 1024).toFixed(1)} MiB): ${(first.ms / 1000).toFixed(2)} s, ${(csvOrders / (first.ms / 1000)).toFixed(0)} orders/s → ${JSON.stringify(first.body.orders)}`);
+  console.log(`same file again (all unchanged): ${(again.ms / 1000).toFixed(2)} s → ${JSON.stringify(again.body.orders)}`);
+
+  server.close();
+  await redis.quit();
+  await database.close();
+  await drop();
+}
+
+await main();

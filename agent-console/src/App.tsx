@@ -102,7 +102,10 @@ export function App() {
   const changeLang = useCallback(
     (next: Lang) => {
       setLang(next);
-      if (session) save(keys.lang(session.user.id), next);
+      if (!session) return;
+      save(keys.lang(session.user.id), next);
+      // Best effort: the toggle works on this device even if saving to the account fails.
+      api.saveLocale(next).catch(() => undefined);
     },
     [session],
   );

@@ -87,6 +87,8 @@ export const api = {
     request<SessionView>('/api/auth/sign-in', { method: 'POST', body: { email, password }, expect401: true }),
   /** A 401 here means the session had already ended, which is what signing out wants anyway. */
   signOut: () => request<void>('/api/auth/sign-out', { method: 'POST', expect401: true }),
+  /** The console language follows the person to every device. */
+  saveLocale: (locale: 'ja' | 'en') => request<SessionView>('/api/auth/me', { method: 'PATCH', body: { locale } }),
   shop: (shopId: string, signal?: AbortSignal) =>
     request<ShopView>(`/api/shops/${encodeURIComponent(shopId)}`, signal ? { signal } : {}),
 };

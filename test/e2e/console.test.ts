@@ -223,7 +223,10 @@ describe('agent console in the browser', function () {
     expect(await nav.textContent()).to.contain('受信箱').and.contain('準備中');
     expect(await byTestId('language-ja').getAttribute('aria-pressed')).to.equal('true');
 
-    await byTestId('language-toggle').getByRole('button', { name: 'English' }).click();
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/auth/me') && r.status() === 200),
+      byTestId('language-toggle').getByRole('button', { name: 'English' }).click(),
+    ]);
     await waitForText(byTestId('user-role'), exactly('Owner'));
     expect(await nav.textContent()).to.contain('Inbox').and.contain('Returns').and.contain('Coming soon').and.not.contain('受信箱');
     expect(await textOf(byTestId('inbox-empty'))).to.contain('No conversations yet').and.not.contain('お問い合わせ');
@@ -234,7 +237,25 @@ describe('agent console in the browser', function () {
     await waitForText(byTestId('user-role'), exactly('Owner'));
     expect(await textOf(byTestId('inbox-empty'))).to.contain('No conversations yet');
 
-    await byTestId('language-toggle').getByRole('button', { name: '日本語' }).click();
+    // The choice is saved to the account, so another device (a fresh browser) opens in English too.
+    const elsewhere = await browser.newContext();
+    try {
+      const other = await elsewhere.newPage();
+      await other.goto(`${server.url}/console/`);
+      const form = other.getByTestId('sign-in-form');
+      await form.getByLabel('メールアドレス').fill(person('owner').email);
+      await form.getByLabel('パスワード').fill(person('owner').password);
+      await form.getByRole('button', { name: /サインイン/ }).click();
+      await other.getByTestId('user-role').filter({ hasText: exactly('Owner') }).waitFor({ timeout: 10_000 });
+    } finally {
+      await elsewhere.close();
+    }
+
+    // Wait for the account to be saved back to Japanese, so later tests start from it.
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/auth/me') && r.status() === 200),
+      byTestId('language-toggle').getByRole('button', { name: '日本語' }).click(),
+    ]);
     await waitForText(byTestId('user-role'), exactly('オーナー'));
     expect(await textOf(byTestId('inbox-empty'))).to.contain('お問い合わせはまだありません');
     expect(await textOf(byTestId('sign-out'))).to.equal('サインアウト');

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { createApp } from '../server/app.ts';
-import { configSchema } from '../server/config.ts';
+import { loadConfig } from '../server/config.ts';
 import { openPostgres, wrapPglite, type Database } from '../server/core/db/client.ts';
 import { createLogger } from '../server/core/logger.ts';
 import { connectRedis } from '../server/core/redis.ts';
@@ -55,7 +55,7 @@ const order = (i: number) => ({
 async function main() {
   const { database, drop } = await openDb();
   const redis = connectRedis(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379');
-  const config = configSchema.parse({ REDIS_KEY_PREFIX: `mdg-bench-${Date.now()}:`, IMPORT_LIMIT_MB: '100', SEED_DEMO: 'false' });
+  const config = loadConfig({ REDIS_KEY_PREFIX: `mdg-bench-${Date.now()}:`, IMPORT_LIMIT_MB: '100', SEED_DEMO: 'false' });
   const app = createApp({ config, database, redis, logger: createLogger('silent'), version: 'bench' });
   const server = createServer(app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

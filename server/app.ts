@@ -36,7 +36,9 @@ export const defaultSignInLimits: SignInLimits = { perAccount: 5, perAddress: 30
 export function createApp(deps: AppDeps) {
   const { config, database, redis, logger } = deps;
   const db = database.db;
-  const app = new Koa({ proxy: config.TRUST_PROXY });
+  // Behind one trusted proxy: the client address is the entry that proxy appended, not the
+  // leftmost one, which the client writes itself.
+  const app = new Koa({ proxy: config.TRUST_PROXY, maxIpsCount: 1 });
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
@@ -54,13 +56,14 @@ export function createApp(deps: AppDeps) {
     sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000,
   };
 
+  const cookie = { secure: config.COOKIE_SECURE ?? config.PUBLIC_URL?.startsWith('https:') ?? false };
   const router = new Router();
   const api = new Api(router, {
     jsonLimitKb: config.BODY_LIMIT_KB,
     rawLimitMb: config.IMPORT_LIMIT_MB,
-    authenticate: authenticator(authDeps),
+    authenticate: authenticator(authDeps, cookie),
   });
-  authRoutes(api, authDeps, { secure: config.COOKIE_SECURE ?? config.PUBLIC_URL?.startsWith('https:') ?? false });
+  authRoutes(api, authDeps, cookie);
   shopRoutes(api, db);
   apiKeyRoutes(api, db);
   orderRoutes(api, db);

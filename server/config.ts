@@ -34,11 +34,12 @@ export const configSchema = z.object({
   TRUST_PROXY: bool.default(false),
   BODY_LIMIT_KB: z.coerce.number({ message: 'expected a size in KiB' }).int().min(1).max(10240).default(256),
   IMPORT_LIMIT_MB: z.coerce.number({ message: 'expected a size in MiB' }).int().min(1).max(200).default(10),
-  SEED_DEMO: bool.default(true),
+  /** Default: on, except with NODE_ENV=production (demo people in production are a risk). */
+  SEED_DEMO: bool.optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number({ message: 'expected milliseconds' }).int().min(0).default(10000),
 });
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = Omit<z.infer<typeof configSchema>, 'SEED_DEMO'> & { SEED_DEMO: boolean };
 
 /** Thrown with a message naming every bad variable and what it expects. */
 export class ConfigError extends Error {}
@@ -54,5 +55,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
   }
-  return parsed.data;
+  return { ...parsed.data, SEED_DEMO: parsed.data.SEED_DEMO ?? parsed.data.NODE_ENV !== 'production' };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from './core/db/client.ts';
 import { users } from './domains/shops/shops.tables.ts';
 import { findUserByEmail, setPasswordHash } from './domains/auth/auth.repository.ts';
@@ -79,6 +79,14 @@ const newPassword = () => randomBytes(12).toString('base64url');
  * `resetPasswords`, an existing demo gets fresh passwords (printed again by `npm run demo`).
  */
 export async function seedDemo(db: Db, opts: { resetPasswords?: boolean } = {}): Promise<DemoResult> {
+  return db.transaction(async (tx) => {
+    // Several processes starting on one empty database: one seeds, the others find it done.
+    await tx.execute(sql`select pg_advisory_xact_lock(727002)`);
+    return seedLocked(tx, opts);
+  });
+}
+
+async function seedLocked(db: Db, opts: { resetPasswords?: boolean }): Promise<DemoResult> {
   const existing = await findUserByEmail(db, people[0]!.email);
   if (existing) {
     const out: DemoSignIn[] = [];
@@ -94,7 +102,8 @@ export async function seedDemo(db: Db, opts: { resetPasswords?: boolean } = {}):
     }
     return { created: false, shops: [], users: out };
   }
-  return db.transaction(async (tx) => {
+  {
+    const tx = db;
     const shops: Awaited<ReturnType<typeof insertShop>>[] = [];
     for (const s of shopsToMake) shops.push(await insertShop(tx, { name: s.name, allowedOrigins: s.allowedOrigins }));
     const signIns: DemoSignIn[] = [];
@@ -113,7 +122,7 @@ export async function seedDemo(db: Db, opts: { resetPasswords?: boolean } = {}):
       await saveImportedOrders(tx, { kind: 'system', shopId: shop.id, name: 'demo seed' }, orders, { rows: orders.length, rejected: 0, encoding: 'utf-8' });
     }
     return { created: true, shops: shops.map((s) => ({ id: s.id, name: s.name })), users: signIns };
-  });
+  }
 }
 
 export function printDemo(demo: DemoResult, baseUrl: string): void {

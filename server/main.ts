@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { DatabaseLockedError, openPgliteDir, openPostgres, type Database } from './core/db/client.ts';
-import { createLogger } from './core/logger.ts';
+import { createLogger, serializeError } from './core/logger.ts';
 import { connectRedis, RedisUnavailableError, resolveRedis } from './core/redis.ts';
 import { seedDemo, printDemo } from './demo.ts';
 
@@ -34,7 +34,7 @@ async function main() {
     database = await openDatabase(config);
   } catch (e) {
     if (e instanceof DatabaseLockedError) fatal(e.message);
-    if (config.DATABASE_URL) fatal(`cannot open the database at DATABASE_URL: ${(e as Error).message}`);
+    if (config.DATABASE_URL) fatal(`cannot open the database at DATABASE_URL: ${(e as Error).message.split('\n')[0]}`);
     throw e;
   }
   let redisHandle;
@@ -89,6 +89,7 @@ async function main() {
 }
 
 main().catch((e) => {
-  process.stderr.write(`madoguchi: failed to start: ${(e as Error).stack ?? e}\n`);
+  // Through the log serializer: a database error's own message quotes the values it refused.
+  process.stderr.write(`madoguchi: failed to start: ${JSON.stringify(serializeError(e))}\n`);
   process.exit(1);
 });

@@ -21,6 +21,8 @@ export function serveConsole(dist = consoleDist) {
       return;
     }
     const rel = ctx.path.slice('/console/'.length);
+    // Never look outside dist: answering differently for files that exist there would tell.
+    if (rel.split('/').some((seg) => seg === '..' || seg.includes('\\'))) return next();
     const isAsset = rel.startsWith('assets/');
     if (rel && existsSync(`${dist}/${rel}`) && !rel.endsWith('/')) {
       await send(ctx, rel, { root: dist, immutable: isAsset, maxage: isAsset ? 31_536_000_000 : 0 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context, Middleware, Next } from 'koa';
 import type { Histogram } from 'prom-client';
 import { ZodError } from 'zod';
+import { fromDatabaseError } from './db/errors.ts';
 import { DomainError, errorStatus, type ErrorCode } from './errors.ts';
 import type { Logger } from './logger.ts';
 
@@ -36,7 +37,8 @@ export function requestContext(logger: Logger, duration: Histogram<'method' | 'r
 }
 
 /** Turns thrown errors of body parsers and http-errors into our codes. */
-function fromHttpError(e: { status?: number; statusCode?: number; type?: string; message?: string; name?: string; body?: unknown }): DomainError | undefined {
+function fromHttpError(e: { status?: number; statusCode?: number; type?: string; message?: string; name?: string; body?: unknown; code?: unknown }): DomainError | undefined {
+  if (typeof e.code === 'string' && e.code.startsWith('Z_')) return new DomainError('invalid_input', 'the compressed body cannot be decompressed');
   const status = e.status ?? e.statusCode;
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   if (status === 413) return new DomainError('payload_too_large', 'request body is too large');
@@ -70,7 +72,7 @@ export function errorHandler(): Middleware {
       let err: DomainError | undefined;
       if (raw instanceof DomainError) err = raw;
       else if (raw instanceof ZodError) err = new DomainError('invalid_input', 'input is not valid', zodDetails(raw));
-      else if (raw && typeof raw === 'object') err = fromHttpError(raw as never);
+      else if (raw && typeof raw === 'object') err = fromDatabaseError(raw) ?? fromHttpError(raw as never);
       if (!err) {
         ctx.state.log?.error({ err: raw }, 'unhandled error');
         ctx.status = 500;

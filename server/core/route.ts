@@ -43,8 +43,22 @@ export interface ApiOptions {
   authenticate: (mode: AuthMode, shopScoped: boolean) => Middleware;
 }
 
+/** The path of the first string holding a NUL character, which PostgreSQL cannot store in text. */
+function nulAt(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const found = nulAt(v, [...path, Array.isArray(value) ? Number(k) : k]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 const parse = <T extends ZodType>(schema: T | undefined, value: unknown, where: string): z.output<T> => {
   if (!schema) return undefined as z.output<T>;
+  const nul = nulAt(value);
+  if (nul) throw new DomainError('invalid_input', `${where} is not valid`, [{ in: where, path: nul.join('.'), message: 'text may not contain NUL characters' }]);
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   throw new DomainError(

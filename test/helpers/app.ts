@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from '../../server/app.ts';
-import { configSchema, type Config } from '../../server/config.ts';
+import { loadConfig, type Config } from '../../server/config.ts';
 import type { Database } from '../../server/core/db/client.ts';
 import { createLogger } from '../../server/core/logger.ts';
 import type { SignInLimits } from '../../server/domains/auth/auth.limits.ts';
@@ -29,7 +29,7 @@ export async function startServer(
 ): Promise<TestServer> {
   // Each server gets its own key space under the run's prefix, so limits do not leak between suites.
   const keyPrefix = `${redisPrefix}${kind}${++servers}:`;
-  const config = configSchema.parse({ NODE_ENV: 'test', PORT: '0', REDIS_KEY_PREFIX: keyPrefix, SEED_DEMO: 'false', ...opts.config });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', REDIS_KEY_PREFIX: keyPrefix, SEED_DEMO: 'false', ...opts.config });
   const database = opts.database ?? (await testDatabase(kind));
   const logger = opts.logTo ? createLogger('debug', opts.logTo) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const app = createApp({

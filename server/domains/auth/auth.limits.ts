@@ -11,8 +11,9 @@ export interface SignInLimits {
 }
 
 export interface SignInLimiter {
+  /** Takes a point from the address and one from the account before the password is checked. */
   check(email: string, ip: string): Promise<void>;
-  failed(email: string): Promise<void>;
+  /** The attempt was right: the account's failures are forgotten. */
   succeeded(email: string): Promise<void>;
 }
 
@@ -41,13 +42,10 @@ export function createSignInLimiter(redis: Redis, keyPrefix: string, limits: Sig
     throw e;
   };
   return {
+    // Consuming before verifying means parallel attempts cannot all slip past a read-then-count.
     async check(email, ip) {
       await address.consume(ip).catch(rethrow);
-      const state = await account.get(email.toLowerCase());
-      if (state && state.remainingPoints <= 0) rethrow(state);
-    },
-    async failed(email) {
-      await account.consume(email.toLowerCase()).catch(() => undefined);
+      await account.consume(email.toLowerCase()).catch(rethrow);
     },
     async succeeded(email) {
       await account.delete(email.toLowerCase());

@@ -5,9 +5,10 @@ import type { AuthMode } from '../../core/route.ts';
 import { authenticateApiKey } from '../apikeys/apikeys.service.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { findMembership } from './auth.repository.ts';
+import { SESSION_COOKIE } from './auth.cookie.ts';
+import { setSessionCookie, type CookieOptions } from './auth.cookie.ts';
 import { checkCsrf, resolveSession, type AuthDeps } from './auth.service.ts';
 
-export const SESSION_COOKIE = 'mdg_session';
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The shop's id from the path; malformed → 400, and a shop the caller is not in → 404, never 403. */
@@ -24,7 +25,7 @@ const shopNotFound = () => new DomainError('not_found', 'shop not found');
  * session cookie (whose writes need the CSRF header). On shop-scoped routes it then sets
  * `ctx.state.actor` to the caller's role in that shop.
  */
-export function authenticator(deps: AuthDeps) {
+export function authenticator(deps: AuthDeps, cookie: CookieOptions) {
   return (mode: AuthMode, shopScoped: boolean): Middleware =>
     async (ctx: Context, next: Next) => {
       const auth = ctx.get('authorization');
@@ -38,8 +39,10 @@ export function authenticator(deps: AuthDeps) {
         return next();
       }
       if (mode === 'apiKey') throw new DomainError('unauthenticated', 'send the shop API key as "Authorization: Bearer mdg_…"');
-      const principal = await resolveSession(deps, ctx.cookies.get(SESSION_COOKIE));
+      const token = ctx.cookies.get(SESSION_COOKIE);
+      const principal = await resolveSession(deps, token);
       if (!SAFE.has(ctx.method)) checkCsrf(principal, ctx.get('x-csrf-token') || undefined);
+      if (principal.slid) setSessionCookie(ctx, cookie, token!, principal.expiresAt);
       ctx.state.principal = principal;
       if (shopScoped) {
         const shopId = pathShopId(ctx);

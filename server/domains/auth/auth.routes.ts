@@ -1,12 +1,8 @@
 import type { Context } from 'koa';
 import type { Api } from '../../core/route.ts';
-import { SESSION_COOKIE } from './auth.middleware.ts';
+import { setSessionCookie, type CookieOptions } from './auth.cookie.ts';
 import { changePasswordBody, profileBody, sessionView, signInBody } from './auth.schema.ts';
 import { changePassword, describeSession, signIn, signOut, updateProfile, type AuthDeps, type SessionPrincipal } from './auth.service.ts';
-
-export interface CookieOptions {
-  secure: boolean;
-}
 
 const principal = (ctx: Context) => ctx.state.principal as SessionPrincipal;
 
@@ -24,13 +20,7 @@ export function authRoutes(api: Api, deps: AuthDeps, cookie: CookieOptions): voi
     errors: ['unauthenticated', 'rate_limited', 'unsupported_media_type', 'payload_too_large'],
     handler: async ({ body, ctx }) => {
       const { token, view } = await signIn(deps, { ...body, ip: ctx.ip });
-      ctx.cookies.set(SESSION_COOKIE, token, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: cookie.secure,
-        path: '/',
-        expires: new Date(view.expiresAt),
-      });
+      setSessionCookie(ctx, cookie, token, new Date(view.expiresAt));
       ctx.set('Cache-Control', 'no-store');
       return view;
     },
@@ -67,7 +57,7 @@ export function authRoutes(api: Api, deps: AuthDeps, cookie: CookieOptions): voi
     errors: ['forbidden'],
     handler: async ({ ctx }) => {
       await signOut(deps, principal(ctx));
-      ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', secure: cookie.secure, path: '/', maxAge: 0 });
+      setSessionCookie(ctx, cookie, '', new Date(0));
     },
   });
   api.route({

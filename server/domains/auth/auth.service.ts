@@ -56,7 +56,6 @@ export async function signIn(deps: AuthDeps, input: { email: string; password: s
   const user = await findUserByEmail(deps.db, input.email);
   const ok = await verifyPassword(user?.passwordHash ?? dummyHash, input.password);
   if (!user || !ok || user.disabledAt) {
-    await deps.limiter.failed(input.email);
     throw new DomainError('unauthenticated', 'the email or the password is wrong');
   }
   await deps.limiter.succeeded(input.email);
@@ -73,6 +72,8 @@ export async function signIn(deps: AuthDeps, input: { email: string; password: s
 
 export interface SessionPrincipal {
   sessionId: string;
+  /** Set when this request slid the expiry forward: the cookie must follow. */
+  slid?: boolean;
   user: UserRow;
   csrfToken: string;
   expiresAt: Date;
@@ -91,11 +92,12 @@ export async function resolveSession(deps: AuthDeps, token: string | undefined):
   }
   if (found.user.disabledAt) throw new DomainError('unauthenticated', 'this account is disabled', { reason: 'disabled' });
   let expiresAt = found.session.expiresAt;
-  if (now.getTime() - found.session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+  const slid = now.getTime() - found.session.lastSeenAt.getTime() > TOUCH_EVERY_MS;
+  if (slid) {
     expiresAt = new Date(now.getTime() + deps.sessionTtlMs);
     await touchSession(deps.db, id, now, expiresAt);
   }
-  return { sessionId: id, user: found.user, csrfToken: found.session.csrfToken, expiresAt };
+  return { sessionId: id, user: found.user, csrfToken: found.session.csrfToken, expiresAt, slid };
 }
 
 /** CSRF: cookie-authenticated writes must echo the session's token in X-CSRF-Token. */

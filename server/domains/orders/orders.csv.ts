@@ -119,7 +119,21 @@ function decode(bytes: Uint8Array, encoding: CsvEncoding): string | null {
   }
 }
 
+/** NUL characters cannot be stored; a file full of them is almost always UTF-16. */
+function refuseNul(decoded: { text: string; encoding: CsvEncoding }): { text: string; encoding: CsvEncoding } {
+  const at = decoded.text.indexOf('\u0000');
+  if (at >= 0) {
+    const line = decoded.text.slice(0, at).split('\n').length;
+    throw new CsvFileError(`the file contains a NUL character (line ${line}); UTF-16 files are not supported, save it as UTF-8 or Shift_JIS`, { line });
+  }
+  return decoded;
+}
+
 function decodeFile(bytes: Uint8Array, hint: CsvEncoding | 'auto'): { text: string; encoding: CsvEncoding } {
+  return refuseNul(decodeAny(bytes, hint));
+}
+
+function decodeAny(bytes: Uint8Array, hint: CsvEncoding | 'auto'): { text: string; encoding: CsvEncoding } {
   if (hint !== 'auto') {
     const text = decode(bytes, hint);
     if (text === null) {

@@ -56,8 +56,11 @@ const CHUNK = 500;
  */
 export async function upsertOrders(db: Db, shopId: string, records: OrderRecord[]): Promise<{ id: string; orderNumber: string; inserted: boolean }[]> {
   const out: { id: string; orderNumber: string; inserted: boolean }[] = [];
-  for (let i = 0; i < records.length; i += CHUNK) {
-    const chunk = records.slice(i, i + CHUNK);
+  // One lock order for every writer (by order number), so two imports of the same orders in
+  // different orders wait for each other instead of deadlocking.
+  const sorted = [...records].sort((a, b) => (a.fields.orderNumber < b.fields.orderNumber ? -1 : a.fields.orderNumber > b.fields.orderNumber ? 1 : 0));
+  for (let i = 0; i < sorted.length; i += CHUNK) {
+    const chunk = sorted.slice(i, i + CHUNK);
     const now = new Date();
     const rows = await db
       .insert(orders)
@@ -94,7 +97,8 @@ export interface OrderPageCursor {
 export async function listOrders(
   db: Db,
   shopId: string,
-  opts: { q?: string; limit: number; after?: OrderPageCursor },
+  /** `matchContact`: also find by exact email or phone; off for viewers who see contact data masked. */
+  opts: { q?: string; limit: number; after?: OrderPageCursor; matchContact: boolean },
 ): Promise<OrderWithLines[]> {
   const where: (SQL | undefined)[] = [eq(orders.shopId, shopId)];
   if (opts.q) {
@@ -103,8 +107,7 @@ export async function listOrders(
       or(
         ilike(orders.orderNumber, `${opts.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`),
         ilike(orders.customerName, like),
-        eq(sql`lower(${orders.customerEmail})`, opts.q.toLowerCase()),
-        eq(orders.customerPhone, opts.q),
+        ...(opts.matchContact ? [eq(sql`lower(${orders.customerEmail})`, opts.q.toLowerCase()), eq(orders.customerPhone, opts.q)] : []),
       ),
     );
   }

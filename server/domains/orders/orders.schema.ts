@@ -19,6 +19,9 @@ export const orderNumber = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1–64 letters, digits, "_", "." or "-"');
 
+/** Totals are stored as PostgreSQL integers; no small shop's order comes near this. */
+export const MAX_ORDER_TOTAL = 2_000_000_000;
+
 const yen = z.number().int('expected whole yen').min(0).max(100_000_000);
 const when = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time with offset, e.g. 2026-11-25T10:00:00+09:00' });
 
@@ -66,6 +69,9 @@ export const orderInput = z
   })
   .superRefine((o, ctx) => {
     const goods = o.lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0);
+    if (goods + o.shippingFee + o.codFee > MAX_ORDER_TOTAL) {
+      ctx.addIssue({ code: 'custom', path: ['lines'], message: `the order adds up to more than ${MAX_ORDER_TOTAL.toLocaleString('en')} yen` });
+    }
     if ((o.coupon?.discount ?? 0) > goods) {
       ctx.addIssue({ code: 'custom', path: ['coupon', 'discount'], message: `the coupon (${o.coupon?.discount} yen) exceeds the goods (${goods} yen)` });
     }

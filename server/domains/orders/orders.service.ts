@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, invalidInput, notFound } from '../../core/errors.ts';
@@ -14,6 +15,7 @@ import {
   type OrderWithLines,
 } from './orders.repository.ts';
 import type { MaskableField, OrderInput } from './orders.schema.ts';
+import { masksContactData } from './orders.mask.ts';
 import { toOrderView, type OrderView } from './orders.view.ts';
 
 type Source = 'api' | 'csv';
@@ -165,12 +167,12 @@ export async function getOrder(db: Db, actor: Actor, orderNumber: string, reques
 
 const encodeCursor = (o: OrderWithLines) => Buffer.from(JSON.stringify([o.orderedAt.toISOString(), o.id])).toString('base64url');
 
+const cursorShape = z.tuple([z.iso.datetime({ offset: true }), z.uuid()]);
+
 function decodeCursor(cursor: string) {
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-    const orderedAt = new Date(at);
-    if (Number.isNaN(orderedAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error('bad');
-    return { orderedAt, id };
+    const [at, id] = cursorShape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString()));
+    return { orderedAt: new Date(at), id };
   } catch {
     throw invalidInput('cursor is not valid', [{ in: 'query', path: 'cursor', message: 'use nextCursor from the previous page' }]);
   }
@@ -179,7 +181,9 @@ function decodeCursor(cursor: string) {
 export async function listShopOrders(db: Db, actor: Actor, query: { q?: string; limit: number; cursor?: string }, requestId?: string) {
   requireOrderReader(actor);
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-  const rows = await listOrders(db, actor.shopId, { q: query.q, limit: query.limit + 1, after });
+  // A masked viewer searching by email or phone could confirm contact data by guessing.
+  const matchContact = !masksContactData(viewerRole(actor));
+  const rows = await listOrders(db, actor.shopId, { q: query.q, limit: query.limit + 1, after, matchContact });
   const page = rows.slice(0, query.limit);
   const views = page.map((o) => toOrderView(o, viewerRole(actor)));
   if (views.length) {

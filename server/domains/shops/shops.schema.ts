@@ -24,15 +24,21 @@ const timezone = z.string().refine((tz) => {
   }
 }, 'expected an IANA time zone such as Asia/Tokyo');
 
-export const shopSettings = z.strictObject({
+const settingsFields = {
   name: z.string().trim().min(1).max(120),
-  timezone: timezone.default('Asia/Tokyo'),
-  locale: z.enum(['ja', 'en']).default('ja'),
-  allowedOrigins: z.array(origin).max(20).default([]),
-});
+  timezone,
+  locale: z.enum(['ja', 'en']),
+  allowedOrigins: z.array(origin).max(20),
+};
 
-export const createShopBody = shopSettings;
-export const updateShopBody = shopSettings.partial();
+/** Defaults only when a shop is opened; a change names just what changes. */
+export const createShopBody = z.strictObject({
+  ...settingsFields,
+  timezone: timezone.default('Asia/Tokyo'),
+  locale: settingsFields.locale.default('ja'),
+  allowedOrigins: settingsFields.allowedOrigins.default([]),
+});
+export const updateShopBody = z.strictObject(settingsFields).partial();
 
 export const shopView = z.object({
   id: z.uuid(),

@@ -70,6 +70,18 @@ for (const kind of dbKinds) {
       expect(r.status).to.equal(401);
     });
 
+    it('slides the cookie forward with the session when a request extends it', async () => {
+      const c = await signedIn(server.url, shop.people.staff);
+      const quiet = await c.get('/api/auth/session');
+      expect(quiet.headers.getSetCookie()).to.deep.equal([]);
+      await server.database.db.execute(sql`update sessions set last_seen_at = now() - interval '10 minutes' where user_id = ${shop.people.staff.id}`);
+      const slid = await c.get('/api/auth/session');
+      const cookie = slid.headers.getSetCookie().find((h) => h.startsWith('mdg_session='));
+      expect(cookie).to.be.a('string');
+      const expires = new Date(/expires=([^;]+)/i.exec(cookie!)![1]!);
+      expect(Math.abs(expires.getTime() - Date.parse(slid.body.expiresAt))).to.be.lessThan(2000);
+    });
+
     it('answers an expired session with 401 and reason "expired"', async () => {
       const c = await signedIn(server.url, shop.people.agent);
       await server.database.db.execute(sql`update sessions set expires_at = now() - interval '1 minute' where user_id = ${shop.people.agent.id}`);
@@ -118,6 +130,24 @@ for (const kind of dbKinds) {
     });
   });
 
+  describe(`[${kind}] sign-in behind a TLS-terminating proxy`, () => {
+    let server: TestServer;
+    let shop: TestShop;
+    before(async () => {
+      server = await startServer(kind, { config: { PUBLIC_URL: 'https://desk.example.jp' } });
+      shop = await makeShop(server.database);
+    });
+    after(() => server.close());
+
+    it('sets a Secure cookie although the hop to the app is plain HTTP', async () => {
+      const c = new TestClient(server.url);
+      const r = await c.signIn(shop.people.owner.email, shop.people.owner.password);
+      expect(r.status).to.equal(200);
+      expect(r.headers.getSetCookie().find((h) => h.startsWith('mdg_session='))).to.match(/;\s*secure/i);
+      expect(r.headers.get('strict-transport-security')).to.be.a('string');
+    });
+  });
+
   describe(`[${kind}] sign-in rate limits`, () => {
     let server: TestServer;
     let shop: TestShop;
@@ -143,6 +173,15 @@ for (const kind of dbKinds) {
       expect(otherAccount.status).to.equal(200);
     });
 
+    it('counts attempts before checking the password, so parallel guesses cannot exceed the limit', async () => {
+      const target = (await makeShop(server.database)).people.agent;
+      const guesses = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => new TestClient(server.url).post('/api/auth/sign-in', { email: target.email, password: `guess-${i}` }, { headers: { 'x-forwarded-for': `192.0.2.${i}` } })),
+      );
+      expect(guesses.filter((g) => g.status === 401)).to.have.length(3);
+      expect(guesses.filter((g) => g.status === 429)).to.have.length(9);
+    });
+
     it('limits attempts per client address across accounts', async () => {
       const c = new TestClient(server.url);
       const from = { headers: { 'x-forwarded-for': '198.51.100.7' } };
@@ -154,6 +193,16 @@ for (const kind of dbKinds) {
       expect(statuses[8]).to.equal(429);
       const elsewhere = await c.post('/api/auth/sign-in', { email: shop.people.staff.email, password: shop.people.staff.password }, { headers: { 'x-forwarded-for': '198.51.100.8' } });
       expect(elsewhere.status).to.equal(200);
+    });
+
+    it('takes the address the trusted proxy appended, so a forged X-Forwarded-For does not reset the limit', async () => {
+      const c = new TestClient(server.url);
+      const statuses: number[] = [];
+      for (let i = 0; i < 9; i++) {
+        const r = await c.post('/api/auth/sign-in', { email: `nobody-${i}@test.madoguchi.test`, password: 'x' }, { headers: { 'x-forwarded-for': `10.0.0.${i}, 198.51.100.99` } });
+        statuses.push(r.status);
+      }
+      expect(statuses[8]).to.equal(429);
     });
   });
 }

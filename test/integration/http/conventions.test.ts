@@ -46,6 +46,42 @@ for (const kind of dbKinds) {
       expect(form.body.error.code).to.equal('unsupported_media_type');
     });
 
+    it('refuses NUL characters anywhere in input with 400, never a 500', async () => {
+      const anon = new TestClient(server.url);
+      const signIn = await anon.post('/api/auth/sign-in', { email: 'a\u0000@x.jp', password: 'whatever' });
+      expect(signIn.status).to.equal(400);
+      const query = await owner.get(`/api/shops/${shop.id}/orders?q=a%00b`);
+      expect(query.status).to.equal(400);
+      expect(query.body.error.details[0]).to.include({ in: 'query', path: 'q', message: 'text may not contain NUL characters' });
+      const body = await owner.patch(`/api/shops/${shop.id}`, { name: 'x\u0000' });
+      expect(body.status).to.equal(400);
+      const audit = await owner.get(`/api/shops/${shop.id}/audit?objectId=%00`);
+      expect(audit.status).to.equal(400);
+    });
+
+    it('answers a body that claims gzip but is not with 400', async () => {
+      const r = await owner.request('PATCH', `/api/shops/${shop.id}`, { body: '{"name":"x"}', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+      expect(r.status).to.equal(400);
+    });
+
+    it('does not tell whether files outside the console exist', async () => {
+      const anon = new TestClient(server.url);
+      const outside = await anon.request('GET', '/console/%2e%2e/%2e%2e/package.json');
+      const missing = await anon.request('GET', '/console/%2e%2e/%2e%2e/no-such-file.json');
+      expect(outside.status).to.equal(missing.status);
+      expect(outside.text).not.to.include('"dependencies"');
+    });
+
+    it('changes only the settings a PATCH names', async () => {
+      const before = await owner.get(`/api/shops/${shop.id}`);
+      expect(before.body.allowedOrigins).to.deep.equal(['https://shop.example.jp']);
+      const r = await owner.patch(`/api/shops/${shop.id}`, { name: '名前だけ変更' });
+      expect(r.body).to.include({ name: '名前だけ変更', timezone: before.body.timezone, locale: before.body.locale });
+      expect(r.body.allowedOrigins).to.deep.equal(['https://shop.example.jp']);
+      expect((await owner.patch(`/api/shops/${shop.id}`, {})).status).to.equal(400);
+      await owner.patch(`/api/shops/${shop.id}`, { name: shop.name });
+    });
+
     it('answers unknown and malformed shop ids with 404 and 400', async () => {
       const unknown = await owner.get('/api/shops/2b1e6a52-8c1f-4e0e-9d43-6c1f0c7e0a11');
       expect(unknown.status).to.equal(404);

@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
+import { serializeError } from '../../../server/core/logger.ts';
+import { insertUser } from '../../../server/domains/shops/shops.repository.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { anOrder, makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 
@@ -35,5 +37,19 @@ describe('[pglite] structured logs', () => {
     for (const secret of ['taro@example.jp', '090-1234-5678', '渋谷区', '田中', shop.people.owner.email, shop.people.staff.email, 'LOG-1', 'wrong password']) {
       expect(all, secret).not.to.include(secret);
     }
+  });
+
+  it('log a database error by its SQLSTATE and constraint, never the values it quotes', async () => {
+    let error: unknown;
+    try {
+      await insertUser(server.database.db, { email: shop.people.owner.email, name: '重複 花子', passwordHash: '$argon2id$secret-hash' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(Error);
+    const logged = JSON.stringify(serializeError(error));
+    expect(logged).to.include('23505');
+    expect(logged).to.include('users_email_unique');
+    for (const secret of [shop.people.owner.email, '重複 花子', 'secret-hash']) expect(logged, secret).not.to.include(secret);
   });
 });

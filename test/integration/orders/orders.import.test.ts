@@ -77,6 +77,16 @@ for (const kind of dbKinds) {
       expect(r.body.error.message).to.match(/UTF-8|Shift_JIS/);
     });
 
+    it('refuses a UTF-16 file (NUL characters) with 400, and reports an order too large to store as a row error', async () => {
+      const utf16 = Buffer.from(`\ufeff${header}\n${row('W-1', 'A')}\n`, 'utf16le');
+      const r = await upload(owner, utf16);
+      expect(r.status).to.equal(400);
+      const huge = await upload(owner, [header, row('HUGE-1', 'A', { qty: '10000', price: '100,000,000' }), row('FINE-1', 'A')].join('\n'));
+      expect(huge.status).to.equal(200);
+      expect(huge.body.orders).to.deep.include({ created: 1, rejected: 1 });
+      expect(huge.body.errors[0]).to.include({ line: 2, orderNumber: 'HUGE-1' });
+    });
+
     it('refuses a file without the required columns with 400 naming them', async () => {
       const r = await upload(owner, 'order_number,sku\nX-1,A\n');
       expect(r.status).to.equal(400);
@@ -98,6 +108,16 @@ for (const kind of dbKinds) {
       expect(r.status).to.equal(413);
       expect(r.body.error.code).to.equal('payload_too_large');
       expect((await owner.get(`/api/shops/${shop.id}/orders/BIG-1`)).status).to.equal(404);
+    });
+
+    it('when two imports of the same orders in opposite order run at once, both succeed', async () => {
+      const numbers = Array.from({ length: 600 }, (_, i) => `PAR-${String(i).padStart(4, '0')}`);
+      const up = [header, ...numbers.map((x) => row(x, 'A'))].join('\n');
+      const down = [header, ...[...numbers].reverse().map((x) => row(x, 'A', { qty: '2' }))].join('\n');
+      const [a, b] = await Promise.all([upload(owner, up), upload(owner, down)]);
+      expect([a.status, b.status]).to.deep.equal([200, 200]);
+      const total = (r: typeof a) => r.body.orders.created + r.body.orders.updated;
+      expect(total(a) + total(b)).to.equal(1200);
     });
 
     it('is for the merchant and the platform: agents and contractors get 403', async () => {

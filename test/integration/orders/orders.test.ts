@@ -114,6 +114,8 @@ for (const kind of dbKinds) {
         ['bad prefecture', anOrder({ customer: { ...anOrder().customer, prefecture: '東京' as '東京都' } }), 'customer.prefecture'],
         ['COD fee without COD', anOrder({ codFee: 330 }), 'codFee'],
         ['no lines', anOrder({ lines: [] }), 'lines'],
+        ['total beyond what can be stored', anOrder({ lines: [{ sku: 'X', name: 'x', quantity: 100, unitPrice: 100_000_000, taxRate: 10 }] }), 'lines'],
+        ['NUL in a name', anOrder({ customer: { ...anOrder().customer, name: 'a\u0000b' } }), 'customer.name'],
       ];
       for (const [name, body, field] of cases) {
         const n = newOrderNumber();
@@ -221,10 +223,23 @@ for (const kind of dbKinds) {
       expect((await owner.get(`/api/shops/${shop.id}/orders?cursor=garbage`)).status).to.equal(400);
     });
 
-    it('finds orders by order number prefix, customer name, or exact email', async () => {
-      for (const q of [n.slice(0, 6), '田中', 'TARO@example.jp']) {
+    it('finds orders by order number prefix or customer name, and by exact email or phone only for those who see them', async () => {
+      for (const q of [n.slice(0, 6), '田中']) {
         const r = await contractor.get(`/api/shops/${shop.id}/orders?q=${encodeURIComponent(q)}`);
         expect(r.body.orders.map((o: { orderNumber: string }) => o.orderNumber), q).to.include(n);
+      }
+      for (const q of ['TARO@example.jp', '090-1234-5678']) {
+        const masked = await contractor.get(`/api/shops/${shop.id}/orders?q=${encodeURIComponent(q)}`);
+        expect(masked.body.orders, `contractor guessing ${q}`).to.deep.equal([]);
+        const full = await owner.get(`/api/shops/${shop.id}/orders?q=${encodeURIComponent(q)}`);
+        expect(full.body.orders.map((o: { orderNumber: string }) => o.orderNumber), q).to.include(n);
+      }
+    });
+
+    it('rejects a well-formed cursor with a forged id or date with 400', async () => {
+      for (const forged of [['2026-01-01T00:00:00Z', '-'.repeat(36)], ['-010000-01-01T00:00:00Z', '00000000-0000-4000-8000-000000000000'], 'x']) {
+        const cursor = Buffer.from(JSON.stringify(forged)).toString('base64url');
+        expect((await owner.get(`/api/shops/${shop.id}/orders?cursor=${cursor}`)).status).to.equal(400);
       }
     });
   });

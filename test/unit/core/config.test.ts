@@ -31,3 +31,10 @@ describe('configuration', () => {
     expect(msg).to.include('COOKIE_SECURE="maybe": expected true or false');
   });
 });
+
+describe('configuration in production', () => {
+  it('does not seed demo people unless asked to', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).SEED_DEMO).to.equal(false);
+    expect(loadConfig({ NODE_ENV: 'production', SEED_DEMO: 'true' }).SEED_DEMO).to.equal(true);
+  });
+});

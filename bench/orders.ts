@@ -13,7 +13,9 @@ import pg from 'pg';
 import { createApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { openPostgres, wrapPglite, type Database } from '../server/core/db/client.ts';
+import { tmpdir } from 'node:os';
 import { createLogger } from '../server/core/logger.ts';
+import { createMailer } from '../server/core/mail.ts';
 import { connectRedis } from '../server/core/redis.ts';
 import { seedDemo } from '../server/demo.ts';
 
@@ -56,7 +58,9 @@ async function main() {
   const { database, drop } = await openDb();
   const redis = connectRedis(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379');
   const config = loadConfig({ REDIS_KEY_PREFIX: `mdg-bench-${Date.now()}:`, IMPORT_LIMIT_MB: '100', SEED_DEMO: 'false' });
-  const app = createApp({ config, database, redis, logger: createLogger('silent'), version: 'bench' });
+  const logger = createLogger('silent');
+  const mailer = createMailer({ from: config.MAIL_FROM, outboxDir: `${tmpdir()}/madoguchi-bench-outbox` }, logger);
+  const app = createApp({ config, database, redis, logger, mailer, version: 'bench' });
   const server = createServer(app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -8,6 +8,7 @@ import { serveConsole } from './core/console.ts';
 import type { Database } from './core/db/client.ts';
 import { errorHandler, requestContext } from './core/http.ts';
 import type { Logger } from './core/logger.ts';
+import type { Mailer } from './core/mail.ts';
 import type { Redis } from './core/redis.ts';
 import { Api } from './core/route.ts';
 import { apiKeyRoutes } from './domains/apikeys/apikeys.routes.ts';
@@ -16,6 +17,7 @@ import { createSignInLimiter, type SignInLimits } from './domains/auth/auth.limi
 import { authenticator } from './domains/auth/auth.middleware.ts';
 import { authRoutes } from './domains/auth/auth.routes.ts';
 import type { AuthDeps } from './domains/auth/auth.service.ts';
+import { invitationRoutes } from './domains/invitations/invitations.routes.ts';
 import { orderRoutes } from './domains/orders/orders.routes.ts';
 import { allowedOrigin, publicShopRoutes } from './domains/shops/shops.public.ts';
 import { shopRoutes } from './domains/shops/shops.routes.ts';
@@ -26,6 +28,7 @@ export interface AppDeps {
   database: Database;
   redis: Redis;
   logger: Logger;
+  mailer: Mailer;
   version: string;
   signInLimits?: Partial<SignInLimits>;
 }
@@ -65,6 +68,7 @@ export function createApp(deps: AppDeps) {
   });
   authRoutes(api, authDeps, cookie);
   shopRoutes(api, db);
+  invitationRoutes(api, { db, mailer: deps.mailer, logger, baseUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}` }, authDeps, cookie);
   apiKeyRoutes(api, db);
   orderRoutes(api, db);
   auditRoutes(api, db);

@@ -4,6 +4,7 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { DatabaseLockedError, openPgliteDir, openPostgres, type Database } from './core/db/client.ts';
 import { createLogger, serializeError } from './core/logger.ts';
+import { createMailer } from './core/mail.ts';
 import { connectRedis, RedisUnavailableError, resolveRedis } from './core/redis.ts';
 import { seedDemo, printDemo } from './demo.ts';
 
@@ -54,7 +55,8 @@ async function main() {
     if (demo.created) printDemo(demo, config.PUBLIC_URL ?? `http://localhost:${config.PORT}`);
   }
 
-  const app = createApp({ config, database, redis, logger, version });
+  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: `${config.DATA_DIR}/outbox` }, logger);
+  const app = createApp({ config, database, redis, logger, mailer, version });
   const server = createServer(app.callback());
   server.keepAliveTimeout = 5000;
   server.listen(config.PORT, config.HOST, () => {
@@ -78,6 +80,7 @@ async function main() {
       server.closeIdleConnections();
     });
     clearTimeout(force);
+    mailer.close();
     await redis.quit().catch(() => redis.disconnect());
     await redisHandle.close();
     await database.close();

@@ -68,6 +68,7 @@ export function errorHandler(): Middleware {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new DomainError('not_found', `no route for ${ctx.method} ${ctx.path}`);
+      if (ctx.status === 405 && !ctx.body) throw new DomainError('method_not_allowed', `${ctx.method} is not allowed here; allowed: ${ctx.response.get('Allow')}`);
     } catch (raw) {
       let err: DomainError | undefined;
       if (raw instanceof DomainError) err = raw;

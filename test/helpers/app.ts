@@ -4,10 +4,12 @@ import { createApp, type App } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { Database } from '../../server/core/db/client.ts';
 import { createLogger } from '../../server/core/logger.ts';
+import { createMailer } from '../../server/core/mail.ts';
 import type { SignInLimits } from '../../server/domains/auth/auth.limits.ts';
 import { testDatabase } from './db.ts';
 import { redisPrefix, type DbKind } from './env.ts';
 import { testRedis } from './redis.ts';
+import { smtpSink, type SmtpSink } from './smtp.ts';
 
 let servers = 0;
 
@@ -16,6 +18,8 @@ export interface TestServer {
   app: App;
   database: Database;
   config: Config;
+  /** Mail the app sent, received by a real SMTP server. */
+  smtp: SmtpSink;
   close(): Promise<void>;
 }
 
@@ -25,18 +29,21 @@ export interface TestServer {
  */
 export async function startServer(
   kind: DbKind,
-  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; database?: Database; logTo?: NodeJS.WritableStream } = {},
+  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string } = {},
 ): Promise<TestServer> {
   // Each server gets its own key space under the run's prefix, so limits do not leak between suites.
   const keyPrefix = `${redisPrefix}${kind}${++servers}:`;
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', REDIS_KEY_PREFIX: keyPrefix, SEED_DEMO: 'false', ...opts.config });
   const database = opts.database ?? (await testDatabase(kind));
   const logger = opts.logTo ? createLogger('debug', opts.logTo) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const smtp = await smtpSink();
+  const mailer = createMailer({ smtpUrl: opts.smtpUrl ?? smtp.url, from: config.MAIL_FROM, outboxDir: '/nonexistent' }, logger);
   const app = createApp({
     config,
     database,
     redis: testRedis(),
     logger,
+    mailer,
     version: 'test',
     signInLimits: { perAddress: 100_000, perAccount: 1_000, ...opts.signInLimits },
   });
@@ -48,7 +55,9 @@ export async function startServer(
     app,
     database,
     config,
+    smtp,
     close: async () => {
+      mailer.close();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
       if (!opts.database) await database.close();

@@ -4,3 +4,4 @@ export * from '../../domains/auth/auth.tables.ts';
 export * from '../../domains/apikeys/apikeys.tables.ts';
 export * from '../../domains/orders/orders.tables.ts';
 export * from '../../domains/audit/audit.tables.ts';
+export * from '../../domains/invitations/invitations.tables.ts';

@@ -51,7 +51,6 @@ const TOUCH_EVERY_MS = 5 * 60_000;
  * both cost one argon2 verification, so the answer tells nothing about which accounts exist.
  */
 export async function signIn(deps: AuthDeps, input: { email: string; password: string; ip: string }): Promise<{ token: string; view: SessionView }> {
-  const now = deps.now?.() ?? new Date();
   await deps.limiter.check(input.email, input.ip);
   const user = await findUserByEmail(deps.db, input.email);
   const ok = await verifyPassword(user?.passwordHash ?? dummyHash, input.password);
@@ -59,6 +58,12 @@ export async function signIn(deps: AuthDeps, input: { email: string; password: s
     throw new DomainError('unauthenticated', 'the email or the password is wrong');
   }
   await deps.limiter.succeeded(input.email);
+  return startSession(deps, user);
+}
+
+/** Opens a session for a person who has just proved who they are (sign-in, accepted invitation). */
+export async function startSession(deps: AuthDeps, user: UserRow): Promise<{ token: string; view: SessionView }> {
+  const now = deps.now?.() ?? new Date();
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + deps.sessionTtlMs);

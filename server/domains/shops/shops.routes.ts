@@ -4,7 +4,6 @@ import type { Api } from '../../core/route.ts';
 import type { Db } from '../../core/db/client.ts';
 import type { SessionPrincipal } from '../auth/auth.service.ts';
 import {
-  addMemberBody,
   createShopBody,
   memberParams,
   memberView,
@@ -13,7 +12,7 @@ import {
   updateMemberBody,
   updateShopBody,
 } from './shops.schema.ts';
-import { addMember, changeMemberRole, createShop, getShop, listShopMembers, removeMember, updateShopSettings } from './shops.service.ts';
+import { changeMemberRole, createShop, getShop, listShopMembers, removeMember, updateShopSettings } from './shops.service.ts';
 
 const rid = (ctx: Context) => ctx.state.requestId as string;
 
@@ -66,19 +65,6 @@ export function shopRoutes(api: Api, db: Db): void {
     response: z.array(memberView),
     errors: ['not_found', 'forbidden'],
     handler: ({ actor }) => listShopMembers(db, actor),
-  });
-  api.route({
-    method: 'post',
-    path: '/api/shops/:shopId/members',
-    tag,
-    summary: 'Add a person by email (existing account, or a new one with name and password) (owner)',
-    auth: 'session',
-    params: shopIdParams,
-    body: addMemberBody,
-    response: memberView,
-    status: 201,
-    errors: ['not_found', 'forbidden', 'conflict'],
-    handler: ({ actor, body, ctx }) => addMember(db, actor, body, rid(ctx)),
   });
   api.route({
     method: 'patch',

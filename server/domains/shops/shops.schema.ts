@@ -53,14 +53,6 @@ export const shopView = z.object({
 export const password = z.string().min(12, 'at least 12 characters').max(200);
 export const email = z.email({ message: 'expected an email address' }).max(254).transform((e) => e.toLowerCase());
 
-export const addMemberBody = z.strictObject({
-  email,
-  role: z.enum(roles),
-  /** Needed only when the person has no account yet. */
-  name: z.string().trim().min(1).max(120).optional(),
-  password: password.optional(),
-});
-
 export const memberParams = shopIdParams.extend({ userId: z.uuid({ message: 'expected a user id (UUID)' }) });
 export const updateMemberBody = z.strictObject({ role: z.enum(roles) });
 

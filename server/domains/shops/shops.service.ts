@@ -1,9 +1,7 @@
 import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
-import { conflict, DomainError, invalidInput, notFound } from '../../core/errors.ts';
+import { DomainError, invalidInput, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { findUserByEmail } from '../auth/auth.repository.ts';
-import { hashPassword } from '../auth/password.ts';
 import {
   countOwners,
   deleteMembership,
@@ -11,7 +9,6 @@ import {
   findShop,
   insertMembership,
   insertShop,
-  insertUser,
   listMembers,
   lockShop,
   setMemberRole,
@@ -77,38 +74,6 @@ export async function updateShopSettings(db: Db, actor: Actor, patch: Partial<Sh
 export async function listShopMembers(db: Db, actor: Actor) {
   requireRole(actor, 'owner', 'staff');
   return (await listMembers(db, actor.shopId)).map(toMemberView);
-}
-
-export interface AddMemberInput {
-  email: string;
-  role: Role;
-  name?: string;
-  password?: string;
-}
-
-/**
- * Adds a person to the shop: an existing account by email, or a new account when a name and
- * an initial password are given. Only the owner manages people.
- */
-export async function addMember(db: Db, actor: Actor, input: AddMemberInput, requestId?: string) {
-  requireRole(actor, 'owner');
-  return db.transaction(async (tx) => {
-    let user = await findUserByEmail(tx, input.email);
-    if (!user) {
-      if (!input.name || !input.password) {
-        throw invalidInput('no account has this email; give name and password to create one', {
-          missing: [...(input.name ? [] : ['name']), ...(input.password ? [] : ['password'])],
-        });
-      }
-      user = await insertUser(tx, { email: input.email, name: input.name, passwordHash: await hashPassword(input.password) });
-    } else if (input.password) {
-      throw invalidInput('this person already has an account; leave the password out');
-    }
-    if (await findMember(tx, actor.shopId, user.id)) throw conflict('this person is already a member of the shop');
-    await insertMembership(tx, actor.shopId, user.id, input.role);
-    await recordAudit(tx, actor, { action: 'member.added', objectType: 'user', objectId: user.id, summary: { role: input.role } }, requestId);
-    return toMemberView((await findMember(tx, actor.shopId, user.id))!);
-  });
 }
 
 /** Two owners demoting each other at once must not leave the shop ownerless: the shop row lock orders them. */

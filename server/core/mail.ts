@@ -1,0 +1,44 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Logger } from './logger.ts';
+
+export interface Mail {
+  /** One recipient per message, always: bulk mail never shares a To line. */
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Mail over SMTP (`SMTP_URL`); without it, each message is written as an .eml file to the
+ * local outbox folder for the operator to read. Log lines name the file, never the recipient.
+ */
+export function createMailer(opts: { smtpUrl?: string; from: string; outboxDir: string }, logger: Logger): Mailer {
+  if (opts.smtpUrl) {
+    const transport: Transporter = nodemailer.createTransport(opts.smtpUrl);
+    return {
+      async send(mail) {
+        await transport.sendMail({ from: opts.from, ...mail });
+      },
+      close: () => transport.close(),
+    };
+  }
+  const dir = resolve(opts.outboxDir);
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(mail) {
+      const info = await transport.sendMail({ from: opts.from, ...mail });
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^\w.-]/g, '')}.eml`);
+      writeFileSync(file, info.message as Buffer);
+      logger.info({ file }, 'mail written to the local outbox (set SMTP_URL to send it)');
+    },
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,80 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { onRunEnd } from './cleanup.ts';
+
+export interface SinkMail {
+  to: string[];
+  from: string;
+  subject: string;
+  text: string;
+  raw: ParsedMail;
+}
+
+export interface SmtpSink {
+  url: string;
+  mails: SinkMail[];
+  /** Resolves with the first mail (already received or yet to come) that matches. */
+  waitFor(match: (m: SinkMail) => boolean, timeoutMs?: number): Promise<SinkMail>;
+}
+
+let sink: Promise<SmtpSink> | undefined;
+
+/** A real SMTP server on a free port for the whole run; every mail sent to it is kept, parsed. */
+export function smtpSink(): Promise<SmtpSink> {
+  sink ??= new Promise((done, fail) => {
+    const mails: SinkMail[] = [];
+    const waiting: { match: (m: SinkMail) => boolean; resolve: (m: SinkMail) => void }[] = [];
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData(stream, session, callback) {
+        simpleParser(stream)
+          .then((parsed) => {
+            const mail: SinkMail = {
+              to: session.envelope.rcptTo.map((r) => r.address),
+              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+              subject: parsed.subject ?? '',
+              text: parsed.text ?? '',
+              raw: parsed,
+            };
+            mails.push(mail);
+            for (const w of [...waiting]) {
+              if (w.match(mail)) {
+                waiting.splice(waiting.indexOf(w), 1);
+                w.resolve(mail);
+              }
+            }
+            callback();
+          })
+          .catch(callback);
+      },
+    });
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.server.address() as AddressInfo;
+      onRunEnd('smtp sink', () => new Promise<void>((r) => server.close(() => r())));
+      done({
+        url: `smtp://127.0.0.1:${port}`,
+        mails,
+        waitFor(match, timeoutMs = 5000) {
+          const found = mails.find(match);
+          if (found) return Promise.resolve(found);
+          return new Promise((resolve, reject) => {
+            const entry = { match, resolve };
+            waiting.push(entry);
+            setTimeout(() => {
+              const i = waiting.indexOf(entry);
+              if (i >= 0) {
+                waiting.splice(i, 1);
+                reject(new Error(`no matching mail within ${timeoutMs} ms (${mails.length} received)`));
+              }
+            }, timeoutMs).unref();
+          });
+        },
+      });
+    });
+  });
+  return sink;
+}

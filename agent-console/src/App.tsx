@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError, onSessionLost, setCsrfToken } from './api.ts';
+import { InvitationPage } from './components/InvitationPage.tsx';
 import { Splash } from './components/Splash.tsx';
 import { Shell } from './components/Shell.tsx';
 import { SignInPage, type SignInNotice } from './components/SignInPage.tsx';
@@ -75,6 +76,8 @@ export function App() {
   const session = auth.status === 'signedIn' ? auth.session : undefined;
   const shopId = route.page === 'inbox' && session?.memberships.some((m) => m.shopId === route.shopId) ? route.shopId : null;
   useEffect(() => {
+    // The invitation page is for everyone, signed in or not, and moves on by itself.
+    if (route.page === 'invitation') return;
     if (auth.status === 'signedOut' && route.page !== 'signIn') {
       if (route.page === 'inbox') wanted.current = route;
       navigate({ page: 'signIn' }, { replace: true });
@@ -115,6 +118,13 @@ export function App() {
     end('signedOut');
     navigate({ page: 'signIn' });
   }, [end]);
+
+  /** Signing out on the invitation page stays there, to go on as the invited person. */
+  const signedOutInPlace = useCallback(() => end(), [end]);
+
+  if (route.page === 'invitation' && (auth.status === 'signedOut' || auth.status === 'signedIn')) {
+    return <InvitationPage key={route.token} token={route.token} session={session} onSession={begin} onSignedOut={signedOutInPlace} onRefresh={refresh} />;
+  }
 
   switch (auth.status) {
     case 'loading':

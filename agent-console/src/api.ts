@@ -1,4 +1,4 @@
-import type { ErrorCode, SessionView, ShopView } from './types.ts';
+import type { AcceptInvitationBody, ErrorCode, InvitationView, SessionView, ShopView } from './types.ts';
 
 /**
  * A failed call. `code` is the server's error code, or `network` when no answer came back
@@ -91,4 +91,13 @@ export const api = {
   saveLocale: (locale: 'ja' | 'en') => request<SessionView>('/api/auth/me', { method: 'PATCH', body: { locale } }),
   shop: (shopId: string, signal?: AbortSignal) =>
     request<ShopView>(`/api/shops/${encodeURIComponent(shopId)}`, signal ? { signal } : {}),
+  /** Public: who is invited where, and whether that email already has an account. */
+  invitation: (token: string, signal?: AbortSignal) =>
+    request<InvitationView>(`/api/invitations/${encodeURIComponent(token)}`, signal ? { signal } : {}),
+  /**
+   * Joins the shop; answers the session the person now has (a new account is signed in by it).
+   * A 401 means the session the console held has ended, so it goes through onSessionLost.
+   */
+  acceptInvitation: (token: string, body: AcceptInvitationBody) =>
+    request<SessionView>(`/api/invitations/${encodeURIComponent(token)}/accept`, { method: 'POST', body }),
 };

@@ -9,14 +9,27 @@ export const BASE = '/console';
 export type Route =
   | { page: 'signIn' }
   | { page: 'inbox'; shopId: string }
+  /** The link in an invitation mail: open to everyone, signed in or not. */
+  | { page: 'invitation'; token: string }
   /** /console/ itself, or any path the console does not know: sent on to the right page. */
   | { page: 'home' };
+
+/** A mistyped link (a stray `%`) should show "invalid link", not break the console. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
 
 export function parseRoute(pathname: string): Route {
   const rest = pathname.startsWith(`${BASE}/`) ? pathname.slice(BASE.length) : '/';
   if (rest === '/sign-in') return { page: 'signIn' };
   const shop = /^\/shops\/([^/]+)\/inbox\/?$/.exec(rest);
   if (shop) return { page: 'inbox', shopId: decodeURIComponent(shop[1]!) };
+  const invitation = /^\/invitations\/([^/]+)\/?$/.exec(rest);
+  if (invitation) return { page: 'invitation', token: safeDecode(invitation[1]!) };
   return { page: 'home' };
 }
 
@@ -26,6 +39,8 @@ export function pathOf(route: Route): string {
       return `${BASE}/sign-in`;
     case 'inbox':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/inbox`;
+    case 'invitation':
+      return `${BASE}/invitations/${encodeURIComponent(route.token)}`;
     case 'home':
       return `${BASE}/`;
   }

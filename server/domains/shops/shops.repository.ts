@@ -79,3 +79,12 @@ export async function countOwners(db: Db, shopId: string): Promise<number> {
     .where(and(eq(memberships.shopId, shopId), eq(memberships.role, 'owner')));
   return row?.n ?? 0;
 }
+
+/** Whether the person owns any shop (only merchants open further shops). */
+export async function ownsAnyShop(db: Db, userId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(memberships)
+    .where(and(eq(memberships.userId, userId), eq(memberships.role, 'owner')));
+  return (row?.n ?? 0) > 0;
+}

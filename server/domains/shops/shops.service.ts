@@ -11,6 +11,7 @@ import {
   insertShop,
   listMembers,
   lockShop,
+  ownsAnyShop,
   setMemberRole,
   updateShop,
   type ShopRow,
@@ -37,8 +38,12 @@ export interface ShopSettingsInput {
   allowedOrigins: string[];
 }
 
-/** A signed-in person opens a new shop and becomes its owner. */
+/**
+ * A merchant opens another shop and becomes its owner. Only owners may: agents and
+ * contractors work in shops, they do not open them.
+ */
 export async function createShop(db: Db, user: { id: string; name: string }, input: ShopSettingsInput, requestId?: string) {
+  if (!(await ownsAnyShop(db, user.id))) throw new DomainError('forbidden', 'only shop owners may open a shop');
   return db.transaction(async (tx) => {
     const shop = await insertShop(tx, input);
     await insertMembership(tx, shop.id, user.id, 'owner');

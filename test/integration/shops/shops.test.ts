@@ -82,7 +82,14 @@ for (const kind of dbKinds) {
       expect(audit.body.events[0]).to.include({ action: 'member.removed', actorId: solo.people.owner.id });
     });
 
-    it('opens a new shop for a signed-in person, who becomes its owner', async () => {
+    it('lets only owners open shops: agents and contractors get 403', async () => {
+      for (const role of ['staff', 'agent', 'contractor'] as const) {
+        const c = await signedIn(server.url, shop.people[role]);
+        expect((await c.post('/api/shops', { name: `${role} shop` })).status, role).to.equal(403);
+      }
+    });
+
+    it('opens a new shop for an owner, who becomes its owner there too', async () => {
       const r = await owner.post('/api/shops', { name: '二号店', allowedOrigins: [] });
       expect(r.status).to.equal(201);
       expect(r.body).to.include({ name: '二号店', timezone: 'Asia/Tokyo', locale: 'ja' });

@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import { expect } from 'chai';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { consoleDist } from '../../server/core/console.ts';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { seedDemo, type DemoResult, type DemoSignIn } from '../../server/demo.ts';
 import type { Role } from '../../server/domains/shops/shops.tables.ts';
 import { users } from '../../server/domains/shops/shops.tables.ts';
 import { startServer, type TestServer } from '../helpers/app.ts';
+import { launchBrowser, watchedPage } from '../helpers/browser.ts';
 
 /**
  * The agent console in a real Chromium against the real app (PGlite, real Redis), signed in
@@ -14,8 +13,6 @@ import { startServer, type TestServer } from '../helpers/app.ts';
  * picture of the signed-in shell.
  */
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 
 /** What the console must call each role, in Japanese and English (from the spec, not from the console's code). */
 const roleLabels: Record<Role, { ja: string; en: string }> = {
@@ -42,14 +39,10 @@ describe('agent console in the browser', function () {
 
   before(async function () {
     this.timeout(60_000);
-    if (!existsSync(executablePath)) {
-      throw new Error(`Chromium is not at ${executablePath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
-    }
-    if (!existsSync(`${consoleDist}/index.html`)) throw new Error('the console is not built: run `npm run build` first');
+    browser = await launchBrowser();
     server = await startServer('pglite');
     demo = await seedDemo(server.database.db);
     for (const u of await server.database.db.select({ email: users.email, name: users.name }).from(users)) names.set(u.email, u.name);
-    browser = await chromium.launch({ executablePath, args: chromiumArgs });
   });
 
   after(async () => {
@@ -58,14 +51,7 @@ describe('agent console in the browser', function () {
   });
 
   beforeEach(async () => {
-    context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    // Script errors and CSP refusals fail the test; 4xx answers the console expects do not.
-    problems = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`console error: ${msg.text()}`);
-    });
+    ({ context, page, problems } = await watchedPage(browser));
   });
 
   afterEach(async () => {

@@ -1,5 +1,4 @@
-import { useState } from 'react';
-import { api } from '../api.ts';
+import { useSignOut } from '../useSignOut.ts';
 import { useMessages, type Lang } from '../i18n.ts';
 import type { Membership, SessionView } from '../types.ts';
 import { Brand } from './Brand.tsx';
@@ -16,20 +15,7 @@ interface HeaderProps {
 
 export function Header({ session, membership, shopName, onLangChange, onSignedOut }: HeaderProps) {
   const m = useMessages();
-  const [signingOut, setSigningOut] = useState(false);
-  const [failed, setFailed] = useState(false);
-
-  async function signOut() {
-    setSigningOut(true);
-    setFailed(false);
-    try {
-      await api.signOut();
-      onSignedOut();
-    } catch {
-      setFailed(true);
-      setSigningOut(false);
-    }
-  }
+  const { busy: signingOut, failed, signOut } = useSignOut(onSignedOut);
 
   return (
     <header className="topbar">

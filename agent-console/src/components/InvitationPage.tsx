@@ -6,6 +6,7 @@ import type { AcceptInvitationBody, InvitationView, SessionView } from '../types
 import { Bilingual } from './Bilingual.tsx';
 import { Brand } from './Brand.tsx';
 import { SignInForm } from './SignInPage.tsx';
+import { useSignOut } from '../useSignOut.ts';
 
 type Text = (m: Messages) => string;
 /** A line of an error: ours in both languages, or the server's own words for what we do not know. */
@@ -286,19 +287,7 @@ export function InvitationPage({ token, session, onSession, onSignedOut, onRefre
 }
 
 function SignOutButton({ primary = false, text, onSignedOut }: { primary?: boolean; text: Text; onSignedOut: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [failed, setFailed] = useState(false);
-  async function signOut() {
-    setBusy(true);
-    setFailed(false);
-    try {
-      await api.signOut();
-      onSignedOut();
-    } catch {
-      setFailed(true);
-      setBusy(false);
-    }
-  }
+  const { busy, failed, signOut } = useSignOut(onSignedOut);
   return (
     <>
       <button

@@ -57,7 +57,8 @@ export const toInvitationView = (i: InvitationRow) => ({
  * address again replaces the open invitation (a resend).
  */
 export async function invite(deps: InvitationDeps, actor: Actor, input: { email: string; role: Role }, requestId?: string) {
-  requireRole(actor, 'owner');
+  // The operator's CLI (a system actor) invites a new shop's first owner.
+  if (actor.kind !== 'system') requireRole(actor, 'owner');
   const now = deps.now?.() ?? new Date();
   const token = randomBytes(32).toString('base64url');
   const { invitation, shopName } = await deps.db.transaction(async (tx) => {
@@ -70,7 +71,7 @@ export async function invite(deps: InvitationDeps, actor: Actor, input: { email:
       email: input.email,
       role: input.role,
       tokenHash: hashToken(token),
-      invitedBy: actor.userId,
+      invitedBy: actor.kind === 'user' ? actor.userId : null,
       createdAt: now,
       expiresAt: new Date(now.getTime() + VALID_DAYS * 86_400_000),
     });

@@ -53,6 +53,16 @@ export async function createShop(db: Db, user: { id: string; name: string }, inp
   });
 }
 
+/** The operator opens a shop that has no people yet; its first owner comes by invitation. */
+export async function openShopAsOperator(db: Db, input: ShopSettingsInput): Promise<{ shop: ReturnType<typeof toShopView>; actor: Actor }> {
+  return db.transaction(async (tx) => {
+    const shop = await insertShop(tx, input);
+    const actor: Actor = { kind: 'system', shopId: shop.id, name: 'madoguchi operator' };
+    await recordAudit(tx, actor, { action: 'shop.created', objectType: 'shop', objectId: shop.id, summary: { ...input } });
+    return { shop: toShopView(shop), actor };
+  });
+}
+
 export async function getShop(db: Db, actor: Actor) {
   const shop = await findShop(db, actor.shopId);
   if (!shop) throw notFound('shop');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { resolveRedis } from '../../../server/core/redis.ts';
+import { smtpSink } from '../../helpers/smtp.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
 
@@ -24,9 +25,9 @@ interface Proc {
 }
 
 /** `node --import tsx server/main.ts`, as npm start runs it, with its own environment. */
-function start(env: Record<string, string>): Proc {
+function start(env: Record<string, string>, script = 'server/main.ts', args: string[] = []): Proc {
   let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -124,5 +125,18 @@ describe('starting and stopping the service', function () {
       await handle.close();
     }
     expect(handle.child!.exitCode !== null || handle.child!.signalCode !== null).to.equal(true);
+  });
+
+  it('lets the operator open a shop from the command line, mailing its first owner an invitation', async () => {
+    const sink = await smtpSink();
+    const owner = `first-owner-${Date.now()}@shop.example.jp`;
+    const p = start({ DATA_DIR: dataDir, SMTP_URL: sink.url, PUBLIC_URL: 'https://desk.example.jp' }, 'server/admin.ts', ['open-shop', '本番商店', owner]);
+    expect(await p.exited, p.out()).to.equal(0);
+    expect(p.out()).to.match(/opened shop "本番商店" \([0-9a-f-]{36}\); invitation mailed/);
+    const mail = await sink.waitFor((m) => m.to.includes(owner));
+    expect(mail.text).to.match(/https:\/\/desk\.example\.jp\/console\/invitations\/[\w-]{43}/).and.include('オーナー');
+    const bad = start({ DATA_DIR: dataDir }, 'server/admin.ts', ['open-shop', '名前', 'not-an-email']);
+    expect(await bad.exited).to.equal(1);
+    expect(bad.out()).to.include('"not-an-email" is not an email address');
   });
 });

@@ -1,0 +1,54 @@
+/**
+ * Operator commands, run on the server:
+ *
+ *   npm run admin -- open-shop "<shop name>" <owner email>
+ *
+ * opens a shop and mails its first owner an invitation (to DATA_DIR/outbox without SMTP_URL).
+ */
+
+import { ConfigError, loadConfig } from './config.ts';
+import { openPgliteDir, openPostgres } from './core/db/client.ts';
+import { createLogger } from './core/logger.ts';
+import { createMailer } from './core/mail.ts';
+import { invite } from './domains/invitations/invitations.service.ts';
+import { createShopBody, email } from './domains/shops/shops.schema.ts';
+import { openShopAsOperator } from './domains/shops/shops.service.ts';
+
+const usage = 'usage: npm run admin -- open-shop "<shop name>" <owner email>';
+
+function fail(message: string): never {
+  process.stderr.write(`madoguchi admin: ${message}\n`);
+  process.exit(1);
+}
+
+const [command, name, ownerEmail] = process.argv.slice(2);
+if (command !== 'open-shop' || !name || !ownerEmail) fail(usage);
+const settings = createShopBody.safeParse({ name });
+if (!settings.success) fail(`the shop name is not valid: ${settings.error.issues[0]?.message}`);
+const owner = email.safeParse(ownerEmail);
+if (!owner.success) fail(`"${ownerEmail}" is not an email address`);
+
+let config;
+try {
+  config = loadConfig();
+} catch (e) {
+  fail(e instanceof ConfigError ? e.message : String(e));
+}
+const logger = createLogger('warn');
+const database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPgliteDir(`${config.DATA_DIR}/pg`).catch((e: Error) => fail(e.message));
+const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: `${config.DATA_DIR}/outbox` }, logger);
+try {
+  const { shop, actor } = await openShopAsOperator(database.db, settings.data);
+  const sent = await invite(
+    { db: database.db, mailer, logger, baseUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}` },
+    actor,
+    { email: owner.data, role: 'owner' },
+  );
+  process.stdout.write(
+    `opened shop "${shop.name}" (${shop.id}); ${sent.mailed ? 'invitation mailed' : 'the invitation mail could not be sent; run again to resend'} to its owner${config.SMTP_URL ? '' : ` (no SMTP_URL: see ${config.DATA_DIR}/outbox)`}\n`,
+  );
+} finally {
+  mailer.close();
+  await database.close();
+}
+

@@ -17,6 +17,7 @@ import { createSignInLimiter, type SignInLimits } from './domains/auth/auth.limi
 import { authenticator } from './domains/auth/auth.middleware.ts';
 import { authRoutes } from './domains/auth/auth.routes.ts';
 import type { AuthDeps } from './domains/auth/auth.service.ts';
+import { createInviteLimiter, defaultInviteLimits, type InviteLimits } from './domains/invitations/invitations.limits.ts';
 import { invitationRoutes } from './domains/invitations/invitations.routes.ts';
 import { orderRoutes } from './domains/orders/orders.routes.ts';
 import { allowedOrigin, publicShopRoutes } from './domains/shops/shops.public.ts';
@@ -31,6 +32,7 @@ export interface AppDeps {
   mailer: Mailer;
   version: string;
   signInLimits?: Partial<SignInLimits>;
+  inviteLimits?: Partial<InviteLimits>;
 }
 
 export const defaultSignInLimits: SignInLimits = { perAccount: 5, perAddress: 30, windowSeconds: 15 * 60 };
@@ -68,7 +70,14 @@ export function createApp(deps: AppDeps) {
   });
   authRoutes(api, authDeps, cookie);
   shopRoutes(api, db);
-  invitationRoutes(api, { db, mailer: deps.mailer, logger, baseUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}` }, authDeps, cookie);
+  const invitations = {
+    db,
+    mailer: deps.mailer,
+    logger,
+    baseUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+    limit: createInviteLimiter(redis, config.REDIS_KEY_PREFIX, { ...defaultInviteLimits, ...deps.inviteLimits }),
+  };
+  invitationRoutes(api, invitations, authDeps, cookie);
   apiKeyRoutes(api, db);
   orderRoutes(api, db);
   auditRoutes(api, db);

@@ -57,5 +57,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
   }
-  return { ...parsed.data, SEED_DEMO: parsed.data.SEED_DEMO ?? parsed.data.NODE_ENV !== 'production' };
+  const c = parsed.data;
+  if (c.NODE_ENV === 'production') {
+    // In production, mail must really go out, and its links must point where people are.
+    const missing = (['PUBLIC_URL', 'SMTP_URL'] as const).filter((k) => !c[k]);
+    if (missing.length) throw new ConfigError(`invalid configuration: ${missing.map((k) => `${k} is required when NODE_ENV=production`).join('; ')}`);
+  }
+  return { ...c, SEED_DEMO: c.SEED_DEMO ?? c.NODE_ENV !== 'production' };
 }

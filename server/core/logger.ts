@@ -3,19 +3,31 @@ import { sqlState } from './db/errors.ts';
 
 export type { Logger };
 
+const EMAIL = /[^\s<>"'@,;:]+@[^\s<>"'@,;:]+/g;
+
+/** An error's message with addresses blanked: SMTP replies, for one, quote the recipient. */
+const scrub = (message: string) => message.split('\n')[0]!.replace(EMAIL, '[email]').slice(0, 300);
+
 /**
- * Errors as logged: type, SQLSTATE, constraint and stack frames only. Database errors carry
- * the query's bound values in their message, `params` and `detail` (customer contact data,
- * password hashes), so none of those is written.
+ * Errors as logged: type, code, constraint and stack frames. A failed query's message, `params`
+ * and `detail` quote the bound values (customer contact data, password hashes), so a database
+ * error is logged by its SQLSTATE and constraint only, and a query error without one by its
+ * cause's type; any other message is logged with email addresses blanked.
  */
 export function serializeError(e: unknown): Record<string, unknown> {
   if (!(e instanceof Error)) return { type: typeof e };
   const db = sqlState(e);
-  const cause = (e as { cause?: { constraint?: unknown; table?: unknown } }).cause;
+  const cause = (e as { cause?: { constraint?: unknown; table?: unknown; name?: unknown; code?: unknown } }).cause;
   const frames = (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 12).join('\n');
+  const isQuery = 'params' in e || 'query' in e || e.message.startsWith('Failed query');
+  const code = (e as { code?: unknown }).code;
   return {
     type: e.name,
-    ...(db ? { sqlState: db, constraint: cause?.constraint ?? (e as { constraint?: unknown }).constraint, table: cause?.table } : { message: e.message }),
+    ...(db
+      ? { sqlState: db, constraint: cause?.constraint ?? (e as { constraint?: unknown }).constraint, table: cause?.table }
+      : isQuery
+        ? { cause: cause?.name, causeCode: cause?.code }
+        : { message: scrub(e.message), ...(typeof code === 'string' ? { code } : {}) }),
     stack: frames,
   };
 }

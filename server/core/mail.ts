@@ -21,7 +21,12 @@ export interface Mailer {
  */
 export function createMailer(opts: { smtpUrl?: string; from: string; outboxDir: string }, logger: Logger): Mailer {
   if (opts.smtpUrl) {
-    const transport: Transporter = nodemailer.createTransport(opts.smtpUrl);
+    // Seconds, not nodemailer's minutes: a dead mail server must not hang the request that sends.
+    const url = new URL(opts.smtpUrl);
+    for (const [k, v] of [['connectionTimeout', '10000'], ['greetingTimeout', '10000'], ['socketTimeout', '20000']]) {
+      if (!url.searchParams.has(k!)) url.searchParams.set(k!, v!);
+    }
+    const transport: Transporter = nodemailer.createTransport(url.toString());
     return {
       async send(mail) {
         await transport.sendMail({ from: opts.from, ...mail });

@@ -57,10 +57,13 @@ function nulAt(value: unknown, path: (string | number)[] = []): (string | number
 
 const parse = <T extends ZodType>(schema: T | undefined, value: unknown, where: string): z.output<T> => {
   if (!schema) return undefined as z.output<T>;
-  const nul = nulAt(value);
-  if (nul) throw new DomainError('invalid_input', `${where} is not valid`, [{ in: where, path: nul.join('.'), message: 'text may not contain NUL characters' }]);
   const r = schema.safeParse(value);
-  if (r.success) return r.data;
+  if (r.success) {
+    // After zod: the strict schemas bound the depth, so this walk stays small.
+    const nul = nulAt(r.data);
+    if (nul) throw new DomainError('invalid_input', `${where} is not valid`, [{ in: where, path: nul.join('.'), message: 'text may not contain NUL characters' }]);
+    return r.data;
+  }
   throw new DomainError(
     'invalid_input',
     `${where} is not valid`,

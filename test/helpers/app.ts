@@ -6,6 +6,7 @@ import type { Database } from '../../server/core/db/client.ts';
 import { createLogger } from '../../server/core/logger.ts';
 import { createMailer } from '../../server/core/mail.ts';
 import type { SignInLimits } from '../../server/domains/auth/auth.limits.ts';
+import type { InviteLimits } from '../../server/domains/invitations/invitations.limits.ts';
 import { testDatabase } from './db.ts';
 import { redisPrefix, type DbKind } from './env.ts';
 import { testRedis } from './redis.ts';
@@ -29,7 +30,7 @@ export interface TestServer {
  */
 export async function startServer(
   kind: DbKind,
-  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string } = {},
+  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string } = {},
 ): Promise<TestServer> {
   // Each server gets its own key space under the run's prefix, so limits do not leak between suites.
   const keyPrefix = `${redisPrefix}${kind}${++servers}:`;
@@ -46,6 +47,7 @@ export async function startServer(
     mailer,
     version: 'test',
     signInLimits: { perAddress: 100_000, perAccount: 1_000, ...opts.signInLimits },
+    inviteLimits: { perShopPerHour: 10_000, perRecipientPerHour: 1_000, ...opts.inviteLimits },
   });
   const server: Server = createServer(app.callback());
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));

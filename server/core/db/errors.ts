@@ -4,7 +4,8 @@ import { DomainError } from '../errors.ts';
 export function sqlState(e: unknown): string | undefined {
   for (let cur = e, depth = 0; cur && typeof cur === 'object' && depth < 4; cur = (cur as { cause?: unknown }).cause, depth++) {
     const code = (cur as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    // Only a database's own errors carry a severity; EAUTH or EPIPE are not SQLSTATEs.
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && 'severity' in (cur as object)) return code;
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { roles } from '../shops/shops.tables.ts';
-import { password } from '../shops/shops.schema.ts';
+import { password, plainText } from '../shops/shops.schema.ts';
 
 export const signInBody = z.strictObject({
   email: z.string().trim().min(1).max(254),
@@ -17,6 +17,6 @@ export const sessionView = z.object({
 });
 
 export const profileBody = z.strictObject({
-  name: z.string().trim().min(1).max(120).optional(),
+  name: plainText(120).optional(),
   locale: z.enum(['ja', 'en']).optional(),
 });

@@ -9,11 +9,13 @@ import { acceptBody, invitationCreated, invitationParams, invitationView, invite
 import { acceptInvitation, describeInvitation, invite, listInvitations, withdrawInvitation, type InvitationDeps } from './invitations.service.ts';
 
 /** The session, when the request carries one; a write with it must carry the CSRF token too. */
-async function optionalSession(auth: AuthDeps, ctx: Context): Promise<SessionPrincipal | undefined> {
+async function optionalSession(auth: AuthDeps, cookie: CookieOptions, ctx: Context): Promise<SessionPrincipal | undefined> {
   const token = ctx.cookies.get(SESSION_COOKIE);
   if (!token) return undefined;
   const principal = await resolveSession(auth, token).catch(() => undefined);
-  if (principal) checkCsrf(principal, ctx.get('x-csrf-token') || undefined);
+  if (!principal) return undefined;
+  checkCsrf(principal, ctx.get('x-csrf-token') || undefined);
+  if (principal.slid) setSessionCookie(ctx, cookie, token, principal.expiresAt);
   return principal;
 }
 
@@ -78,8 +80,8 @@ export function invitationRoutes(api: Api, deps: InvitationDeps, auth: AuthDeps,
     response: sessionView,
     errors: ['not_found', 'unauthenticated', 'forbidden', 'conflict'],
     handler: async ({ params, body, ctx }) => {
-      const principal = await optionalSession(auth, ctx);
-      const { session, view } = await acceptInvitation({ ...deps, auth }, params.token, body, principal);
+      const principal = await optionalSession(auth, cookie, ctx);
+      const { session, view } = await acceptInvitation({ ...deps, auth }, params.token, body, principal, ctx.state.requestId);
       if (session) setSessionCookie(ctx, cookie, session.token, new Date(view.expiresAt));
       ctx.set('Cache-Control', 'no-store');
       return view;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { email, password, shopIdParams } from '../shops/shops.schema.ts';
+import { email, password, plainText, shopIdParams } from '../shops/shops.schema.ts';
 import { roles } from '../shops/shops.tables.ts';
 
 export const inviteBody = z.strictObject({ email, role: z.enum(roles) });
@@ -29,6 +29,6 @@ export const publicInvitationView = z.object({
 });
 
 export const acceptBody = z.strictObject({
-  name: z.string().trim().min(1).max(120).optional(),
+  name: plainText(120).optional(),
   password: password.optional(),
 });

@@ -27,6 +27,8 @@ export interface InvitationDeps {
   logger: Logger;
   /** Where people open the console, for the link in the mail. */
   baseUrl: string;
+  /** Throws rate_limited when a shop or an address has had too many invitations. */
+  limit?: (shopId: string, email: string) => Promise<void>;
   now?: () => Date;
 }
 
@@ -59,6 +61,7 @@ export const toInvitationView = (i: InvitationRow) => ({
 export async function invite(deps: InvitationDeps, actor: Actor, input: { email: string; role: Role }, requestId?: string) {
   // The operator's CLI (a system actor) invites a new shop's first owner.
   if (actor.kind !== 'system') requireRole(actor, 'owner');
+  await deps.limit?.(actor.shopId, input.email);
   const now = deps.now?.() ?? new Date();
   const token = randomBytes(32).toString('base64url');
   const { invitation, shopName } = await deps.db.transaction(async (tx) => {
@@ -75,7 +78,7 @@ export async function invite(deps: InvitationDeps, actor: Actor, input: { email:
       createdAt: now,
       expiresAt: new Date(now.getTime() + VALID_DAYS * 86_400_000),
     });
-    await recordAudit(tx, actor, { action: 'member.invited', objectType: 'invitation', objectId: invitation.id, summary: { email: input.email, role: input.role } }, requestId);
+    await recordAudit(tx, actor, { action: 'member.invited', objectType: 'invitation', objectId: invitation.id, summary: { role: input.role } }, requestId);
     return { invitation, shopName: (await findShop(tx, actor.shopId))!.name };
   });
   // After the commit: a failed send leaves the invitation in place, and inviting again resends.
@@ -115,7 +118,7 @@ export async function withdrawInvitation(deps: InvitationDeps, actor: Actor, id:
   await deps.db.transaction(async (tx) => {
     const row = await revokeInvitation(tx, actor.shopId, id, deps.now?.() ?? new Date());
     if (!row) throw notFound('open invitation');
-    await recordAudit(tx, actor, { action: 'member.invitation_revoked', objectType: 'invitation', objectId: id, summary: { email: row.email } }, requestId);
+    await recordAudit(tx, actor, { action: 'member.invitation_revoked', objectType: 'invitation', objectId: id, summary: { role: row.role } }, requestId);
   });
 }
 
@@ -137,9 +140,14 @@ export async function acceptInvitation(
   token: string,
   input: { name?: string; password?: string },
   principal: SessionPrincipal | undefined,
+  requestId?: string,
 ): Promise<{ session?: { token: string }; view: SessionView }> {
   const now = deps.now?.() ?? new Date();
-  const { user, created } = await deps.db.transaction(async (tx) => {
+  return deps.db.transaction(async (tx) => {
+    // Shop row first, then the invitation: the same order as invite(), so they cannot deadlock.
+    const peek = await findOpenInvitation(tx, hashToken(token), now);
+    if (!peek) throw notFound('invitation (it may have expired or been used)');
+    await lockShop(tx, peek.invitation.shopId);
     const found = await findOpenInvitation(tx, hashToken(token), now, { forUpdate: true });
     if (!found) throw notFound('invitation (it may have expired or been used)');
     const { invitation: inv } = found;
@@ -160,12 +168,13 @@ export async function acceptInvitation(
     await insertMembership(tx, inv.shopId, user.id, inv.role);
     await markAccepted(tx, inv.shopId, inv.id, user.id, now);
     const actor: Actor = { kind: 'user', shopId: inv.shopId, userId: user.id, name: user.name, role: inv.role };
-    await recordAudit(tx, actor, { action: 'member.joined', objectType: 'user', objectId: user.id, summary: { invitationId: inv.id, role: inv.role, newAccount: created } });
-    return { user, created };
+    await recordAudit(tx, actor, { action: 'member.joined', objectType: 'user', objectId: user.id, summary: { invitationId: inv.id, role: inv.role } }, requestId);
+    // In the same transaction: a spent token always comes with the session it paid for.
+    const auth = { ...deps.auth, db: tx };
+    if (created) {
+      const { token: sessionToken, view } = await startSession(auth, user);
+      return { session: { token: sessionToken }, view };
+    }
+    return { view: await describeSession(auth, principal!) };
   });
-  if (created) {
-    const { token: sessionToken, view } = await startSession(deps.auth, user);
-    return { session: { token: sessionToken }, view };
-  }
-  return { view: await describeSession(deps.auth, principal!) };
 }

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { roles } from './shops.tables.ts';
 
+/** A name or label shown to people and put into mail: one line, no control characters. */
+export const plainText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}]*$/u, 'one line of text, without control characters');
+
 export const shopIdParams = z.strictObject({ shopId: z.uuid({ message: 'expected a shop id (UUID)' }) });
 
 const origin = z
@@ -25,7 +34,7 @@ const timezone = z.string().refine((tz) => {
 }, 'expected an IANA time zone such as Asia/Tokyo');
 
 const settingsFields = {
-  name: z.string().trim().min(1).max(120),
+  name: plainText(120),
   timezone,
   locale: z.enum(['ja', 'en']),
   allowedOrigins: z.array(origin).max(20),

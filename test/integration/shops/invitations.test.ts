@@ -60,7 +60,11 @@ for (const kind of dbKinds) {
       expect((await anon.get(`/api/shops/${shop.id}/orders`)).status).to.equal(200);
       expect((await new TestClient(server.url).signIn(email, 'a long enough password')).status).to.equal(200);
       const audit = await owner.get(`/api/shops/${shop.id}/audit?action=member.joined`);
-      expect(audit.body.events[0].summary).to.include({ role: 'contractor', newAccount: true });
+      expect(audit.body.events[0].summary).to.include({ role: 'contractor' });
+      // The trail says who joined, not whether they had an account elsewhere, nor invitees' addresses.
+      expect(audit.body.events[0].summary).not.to.have.property('newAccount');
+      const invited = await owner.get(`/api/shops/${shop.id}/audit?action=member.invited`);
+      expect(JSON.stringify(invited.body)).not.to.include(email);
     });
 
     it('uses a token once: a second accept, or a look at it, is 404', async () => {
@@ -126,6 +130,19 @@ for (const kind of dbKinds) {
       expect((await new TestClient(server.url).get('/api/invitations/short')).status).to.equal(400);
     });
 
+    it('when an accept and a resend of the same invitation race, one of them wins cleanly', async () => {
+      for (let round = 0; round < 3; round++) {
+        const email = freshEmail();
+        const { token } = await inviteAndRead(email);
+        const [accept, resend] = await Promise.all([
+          new TestClient(server.url).post(`/api/invitations/${token}/accept`, { name: 'Racer', password: 'a long enough password' }),
+          owner.post(`/api/shops/${shop.id}/invitations`, { email, role: 'agent' }),
+        ]);
+        // Accepted first: the resend finds a member (409). Resent first: the old link is dead (404).
+        expect(['200/409', '404/201'], JSON.stringify([accept.body, resend.body])).to.include(`${accept.status}/${resend.status}`);
+      }
+    });
+
     it('when several invitations to the same address race, each answers 201 or 409 and one stays open', async () => {
       const email = freshEmail();
       const results = await Promise.all(Array.from({ length: 4 }, () => owner.post(`/api/shops/${shop.id}/invitations`, { email, role: 'agent' })));
@@ -152,5 +169,34 @@ describe('[pglite] an invitation whose mail cannot be sent', () => {
     expect(r.body.mailed).to.equal(false);
     const open = await owner.get(`/api/shops/${shop.id}/invitations`);
     expect(open.body.map((i: { email: string }) => i.email)).to.deep.equal(['unlucky@test.madoguchi.test']);
+  });
+});
+
+describe('[pglite] invitation limits', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer('pglite', { inviteLimits: { perShopPerHour: 4, perRecipientPerHour: 2 } });
+  });
+  after(() => server.close());
+
+  it('refuses a third mail to one address within the hour, and a fifth from one shop, with 429', async () => {
+    const shop = await makeShop(server.database);
+    const owner = await signedIn(server.url, shop.people.owner);
+    const send = (email: string) => owner.post(`/api/shops/${shop.id}/invitations`, { email, role: 'staff' });
+    expect((await send('same@test.madoguchi.test')).status).to.equal(201);
+    expect((await send('same@test.madoguchi.test')).status).to.equal(201);
+    const third = await send('same@test.madoguchi.test');
+    expect(third.status).to.equal(429);
+    expect(Number(third.headers.get('retry-after'))).to.be.greaterThan(0);
+    expect((await send('other-1@test.madoguchi.test')).status).to.equal(201);
+    expect((await send('other-2@test.madoguchi.test')).status).to.equal(429);
+  });
+
+  it('refuses names with line breaks or control characters, which would end up in mail', async () => {
+    const shop = await makeShop(server.database);
+    const owner = await signedIn(server.url, shop.people.owner);
+    const r = await owner.patch(`/api/shops/${shop.id}`, { name: 'ok\r\nBcc: spy@evil.test' });
+    expect(r.status).to.equal(400);
+    expect((await owner.patch('/api/auth/me', { name: 'me\u0007' })).status).to.equal(400);
   });
 });

@@ -33,8 +33,14 @@ describe('configuration', () => {
 });
 
 describe('configuration in production', () => {
+  const prod = { NODE_ENV: 'production', PUBLIC_URL: 'https://desk.example.jp', SMTP_URL: 'smtp://mail.example.jp:587' };
+
   it('does not seed demo people unless asked to', () => {
-    expect(loadConfig({ NODE_ENV: 'production' }).SEED_DEMO).to.equal(false);
-    expect(loadConfig({ NODE_ENV: 'production', SEED_DEMO: 'true' }).SEED_DEMO).to.equal(true);
+    expect(loadConfig(prod).SEED_DEMO).to.equal(false);
+    expect(loadConfig({ ...prod, SEED_DEMO: 'true' }).SEED_DEMO).to.equal(true);
+  });
+
+  it('needs PUBLIC_URL and SMTP_URL, so invitation links work and mail really goes out', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).to.throw(ConfigError, /PUBLIC_URL is required.*SMTP_URL is required/);
   });
 });

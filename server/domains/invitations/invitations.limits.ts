@@ -1,0 +1,28 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { DomainError } from '../../core/errors.ts';
+
+export interface InviteLimits {
+  perShopPerHour: number;
+  perRecipientPerHour: number;
+}
+
+export const defaultInviteLimits: InviteLimits = { perShopPerHour: 30, perRecipientPerHour: 3 };
+
+/**
+ * Invitation mail comes from the platform's address with text an owner chose (the shop's
+ * name): limited per shop and per recipient, so nobody can flood a mailbox through us.
+ */
+export function createInviteLimiter(redis: Redis, keyPrefix: string, limits: InviteLimits = defaultInviteLimits) {
+  const shop = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${keyPrefix}invite:shop`, points: limits.perShopPerHour, duration: 3600 });
+  const recipient = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${keyPrefix}invite:to`, points: limits.perRecipientPerHour, duration: 3600 });
+  const refuse = (e: unknown): never => {
+    if (!(e instanceof RateLimiterRes)) throw e;
+    const retry = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
+    throw new DomainError('rate_limited', `too many invitations; try again in ${Math.ceil(retry / 60)} min`, { retryAfterSeconds: retry }, { 'Retry-After': String(retry) });
+  };
+  return async (shopId: string, email: string): Promise<void> => {
+    await shop.consume(shopId).catch(refuse);
+    await recipient.consume(email.toLowerCase()).catch(refuse);
+  };
+}

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from './core/db/client.ts';
-import { users } from './domains/shops/shops.tables.ts';
 import { findUserByEmail, setPasswordHash } from './domains/auth/auth.repository.ts';
 import { hashPassword } from './domains/auth/password.ts';
 import { insertMembership, insertShop, insertUser } from './domains/shops/shops.repository.ts';
@@ -24,7 +23,8 @@ export interface DemoResult {
 }
 
 const people: { email: string; name: string; role: Role; shops: number[] }[] = [
-  { email: 'owner@demo.madoguchi.test', name: '山田 花子', role: 'owner', shops: [0] },
+  // The owner has both shops, so the owner sees a shop switcher too.
+  { email: 'owner@demo.madoguchi.test', name: '山田 花子', role: 'owner', shops: [0, 1] },
   { email: 'staff@demo.madoguchi.test', name: '佐藤 健', role: 'staff', shops: [0] },
   { email: 'agent@demo.madoguchi.test', name: '鈴木 一郎', role: 'agent', shops: [0] },
   { email: 'contractor@demo.madoguchi.test', name: '高橋 美咲', role: 'contractor', shops: [0, 1] },
@@ -87,42 +87,40 @@ export async function seedDemo(db: Db, opts: { resetPasswords?: boolean } = {}):
 }
 
 async function seedLocked(db: Db, opts: { resetPasswords?: boolean }): Promise<DemoResult> {
-  const existing = await findUserByEmail(db, people[0]!.email);
-  if (existing) {
-    const out: DemoSignIn[] = [];
-    for (const p of people) {
-      const u = await findUserByEmail(db, p.email);
-      if (!u) continue;
-      const entry: DemoSignIn = { email: p.email, role: p.role, shops: p.shops.map((i) => shopsToMake[i]!.name) };
-      if (opts.resetPasswords) {
-        entry.password = newPassword();
-        await setPasswordHash(db, u.id, await hashPassword(entry.password));
-      }
-      out.push(entry);
+  if (await findUserByEmail(db, people[0]!.email)) return existingDemo(db, opts);
+  return createDemo(db);
+}
+
+async function existingDemo(db: Db, opts: { resetPasswords?: boolean }): Promise<DemoResult> {
+  const out: DemoSignIn[] = [];
+  for (const p of people) {
+    const u = await findUserByEmail(db, p.email);
+    if (!u) continue;
+    const entry: DemoSignIn = { email: p.email, role: p.role, shops: p.shops.map((i) => shopsToMake[i]!.name) };
+    if (opts.resetPasswords) {
+      entry.password = newPassword();
+      await setPasswordHash(db, u.id, await hashPassword(entry.password));
     }
-    return { created: false, shops: [], users: out };
+    out.push(entry);
   }
-  {
-    const tx = db;
-    const shops: Awaited<ReturnType<typeof insertShop>>[] = [];
-    for (const s of shopsToMake) shops.push(await insertShop(tx, { name: s.name, allowedOrigins: s.allowedOrigins }));
-    const signIns: DemoSignIn[] = [];
-    for (const p of people) {
-      const password = newPassword();
-      const user = await insertUser(tx, { email: p.email, name: p.name, passwordHash: await hashPassword(password) });
-      for (const i of p.shops) await insertMembership(tx, shops[i]!.id, user.id, p.role);
-      signIns.push({ email: p.email, role: p.role, shops: p.shops.map((i) => shops[i]!.name), password });
-    }
-    // The tea shop's owner is the same person, so the owner sees a shop switcher too.
-    const owner = (await tx.select().from(users).where(eq(users.email, people[0]!.email)))[0]!;
-    await insertMembership(tx, shops[1]!.id, owner.id, 'owner');
-    signIns[0]!.shops.push(shops[1]!.name);
-    for (const [i, shop] of shops.entries()) {
-      const orders = demoOrders(i);
-      await saveImportedOrders(tx, { kind: 'system', shopId: shop.id, name: 'demo seed' }, orders, { rows: orders.length, rejected: 0, encoding: 'utf-8' });
-    }
-    return { created: true, shops: shops.map((s) => ({ id: s.id, name: s.name })), users: signIns };
+  return { created: false, shops: [], users: out };
+}
+
+async function createDemo(db: Db): Promise<DemoResult> {
+  const shops: Awaited<ReturnType<typeof insertShop>>[] = [];
+  for (const s of shopsToMake) shops.push(await insertShop(db, { name: s.name, allowedOrigins: s.allowedOrigins }));
+  const signIns: DemoSignIn[] = [];
+  for (const p of people) {
+    const password = newPassword();
+    const user = await insertUser(db, { email: p.email, name: p.name, passwordHash: await hashPassword(password) });
+    for (const i of p.shops) await insertMembership(db, shops[i]!.id, user.id, p.role);
+    signIns.push({ email: p.email, role: p.role, shops: p.shops.map((i) => shops[i]!.name), password });
   }
+  for (const [i, shop] of shops.entries()) {
+    const orders = demoOrders(i);
+    await saveImportedOrders(db, { kind: 'system', shopId: shop.id, name: 'demo seed' }, orders, { rows: orders.length, rejected: 0, encoding: 'utf-8' });
+  }
+  return { created: true, shops: shops.map((s) => ({ id: s.id, name: s.name })), users: signIns };
 }
 
 export function printDemo(demo: DemoResult, baseUrl: string): void {

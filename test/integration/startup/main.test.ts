@@ -73,6 +73,33 @@ describe('starting and stopping the service', function () {
     expect(existsSync(join(dataDir, 'pg.lock'))).to.equal(false);
   });
 
+  it('on SIGTERM finishes the request in flight (a CSV import) before it exits, and refuses new connections', async () => {
+    const port = await freePort();
+    const p = start({ DATA_DIR: dataDir, PORT: String(port), IMPORT_LIMIT_MB: '20' });
+    await until(p, /is up/);
+    const [, email, password] = /owner\s+(\S+)\s+(\S+)/.exec(p.out())!;
+    const base = `http://127.0.0.1:${port}`;
+    const signIn = await fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    const session = (await signIn.json()) as { csrfToken: string; memberships: { shopId: string }[] };
+    const cookie = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
+    const head = 'order_number,ordered_at,customer_name,customer_email,sku,item_name,quantity,unit_price,tax_rate,payment_method';
+    const rows = Array.from({ length: 4000 }, (_, i) => `D-${i},2026/11/20 10:00,顧客 ${i},c${i}@example.jp,A,商品A,1,1980,10,クレジットカード`);
+    const importing = fetch(`${base}/api/shops/${session.memberships[0]!.shopId}/orders/import`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': session.csrfToken, 'content-type': 'text/csv' },
+      body: [head, ...rows].join('\n'),
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    p.child.kill('SIGTERM');
+    const done = await importing;
+    expect(done.status).to.equal(200);
+    expect(((await done.json()) as { orders: { created: number } }).orders.created).to.equal(4000);
+    expect(await p.exited).to.equal(0);
+    let refused = false;
+    await fetch(`${base}/healthz`).catch(() => (refused = true));
+    expect(refused).to.equal(true);
+  });
+
   it('refuses a second process on the same embedded database with a one-line message', async () => {
     const first = start({ DATA_DIR: dataDir, PORT: String(await freePort()), SEED_DEMO: 'false' });
     await until(first, /is up/);

@@ -15,6 +15,8 @@ export interface HandlerInput<P, Q, B> {
   body: B;
   /** Present on shop-scoped routes (a `:shopId` in the path). */
   actor: Actor;
+  /** For the audit rows the service writes. */
+  requestId: string;
   ctx: Context;
 }
 
@@ -110,7 +112,7 @@ export class Api {
       } else if (spec.body) {
         body = parse(spec.body, (ctx.request as { body?: unknown }).body, 'body');
       }
-      const result = await spec.handler({ params, query, body: body as never, actor: ctx.state.actor, ctx });
+      const result = await spec.handler({ params, query, body: body as never, actor: ctx.state.actor, requestId: ctx.state.requestId, ctx });
       if (ctx.body === undefined || ctx.body === null) {
         if (result === undefined) ctx.status = 204;
         else {

@@ -37,7 +37,7 @@ export function apiKeyRoutes(api: Api, db: Db): void {
     response: keyView.extend({ key: z.string() }),
     status: 201,
     errors: ['not_found', 'forbidden'],
-    handler: ({ actor, body, ctx }) => createApiKey(db, actor, body.name, ctx.state.requestId),
+    handler: ({ actor, body, requestId }) => createApiKey(db, actor, body.name, requestId),
   });
   api.route({
     method: 'delete',
@@ -48,6 +48,6 @@ export function apiKeyRoutes(api: Api, db: Db): void {
     params: shopIdParams.extend({ keyId: z.uuid() }),
     response: keyView,
     errors: ['not_found', 'forbidden'],
-    handler: ({ actor, params, ctx }) => revokeShopApiKey(db, actor, params.keyId, ctx.state.requestId),
+    handler: ({ actor, params, requestId }) => revokeShopApiKey(db, actor, params.keyId, requestId),
   });
 }

@@ -32,7 +32,7 @@ export function invitationRoutes(api: Api, deps: InvitationDeps, auth: AuthDeps,
     response: invitationCreated,
     status: 201,
     errors: ['not_found', 'forbidden', 'conflict'],
-    handler: ({ actor, body, ctx }) => invite(deps, actor, body, ctx.state.requestId),
+    handler: ({ actor, body, requestId }) => invite(deps, actor, body, requestId),
   });
   api.route({
     method: 'get',
@@ -53,7 +53,7 @@ export function invitationRoutes(api: Api, deps: InvitationDeps, auth: AuthDeps,
     auth: 'session',
     params: invitationParams,
     errors: ['not_found', 'forbidden'],
-    handler: ({ actor, params, ctx }) => withdrawInvitation(deps, actor, params.invitationId, ctx.state.requestId),
+    handler: ({ actor, params, requestId }) => withdrawInvitation(deps, actor, params.invitationId, requestId),
   });
   api.route({
     method: 'get',
@@ -79,9 +79,9 @@ export function invitationRoutes(api: Api, deps: InvitationDeps, auth: AuthDeps,
     body: acceptBody,
     response: sessionView,
     errors: ['not_found', 'unauthenticated', 'forbidden', 'conflict'],
-    handler: async ({ params, body, ctx }) => {
+    handler: async ({ params, body, ctx, requestId }) => {
       const principal = await optionalSession(auth, cookie, ctx);
-      const { session, view } = await acceptInvitation({ ...deps, auth }, params.token, body, principal, ctx.state.requestId);
+      const { session, view } = await acceptInvitation({ ...deps, auth }, params.token, body, principal, requestId);
       if (session) setSessionCookie(ctx, cookie, session.token, new Date(view.expiresAt));
       ctx.set('Cache-Control', 'no-store');
       return view;

@@ -8,8 +8,6 @@ import { importOrdersCsv } from './orders.import.ts';
 import { listOrdersQuery, orderInput, orderParams, orderView, revealBody, upsertResult, importReport } from './orders.schema.ts';
 import { getOrder, listShopOrders, putOrder, revealOrderField } from './orders.service.ts';
 
-const rid = (ctx: Context) => ctx.state.requestId as string;
-
 /** `?encoding=` wins; else the charset of the Content-Type; else detect. */
 function encodingHint(ctx: Context, query: string): 'utf-8' | 'shift_jis' | 'auto' {
   const charset = (query !== 'auto' ? query : ctx.request.charset || 'auto').toLowerCase().replace(/[_-]/g, '');
@@ -32,8 +30,8 @@ export function orderRoutes(api: Api, db: Db): void {
     body: orderInput,
     response: upsertResult,
     errors: ['not_found', 'forbidden', 'unsupported_media_type', 'payload_too_large'],
-    handler: async ({ actor, params, body, ctx }) => {
-      const out = await putOrder(db, actor, params.orderNumber, body, rid(ctx));
+    handler: async ({ actor, params, body, ctx, requestId }) => {
+      const out = await putOrder(db, actor, params.orderNumber, body, requestId);
       ctx.status = out.result === 'created' ? 201 : 200;
       return out;
     },
@@ -51,7 +49,7 @@ export function orderRoutes(api: Api, db: Db): void {
     bodyKind: 'csv',
     response: importReport,
     errors: ['not_found', 'forbidden', 'unsupported_media_type', 'payload_too_large'],
-    handler: ({ actor, query, body, ctx }) => importOrdersCsv(db, actor, body as unknown as Buffer, encodingHint(ctx, query.encoding), rid(ctx)),
+    handler: ({ actor, query, body, ctx, requestId }) => importOrdersCsv(db, actor, body as unknown as Buffer, encodingHint(ctx, query.encoding), requestId),
   });
   api.route({
     method: 'get',
@@ -63,7 +61,7 @@ export function orderRoutes(api: Api, db: Db): void {
     query: listOrdersQuery,
     response: z.object({ orders: z.array(orderView), nextCursor: z.string().nullable() }),
     errors: ['not_found'],
-    handler: ({ actor, query, ctx }) => listShopOrders(db, actor, query, rid(ctx)),
+    handler: ({ actor, query, requestId }) => listShopOrders(db, actor, query, requestId),
   });
   api.route({
     method: 'get',
@@ -74,7 +72,7 @@ export function orderRoutes(api: Api, db: Db): void {
     params: orderParams,
     response: orderView,
     errors: ['not_found'],
-    handler: ({ actor, params, ctx }) => getOrder(db, actor, params.orderNumber, rid(ctx)),
+    handler: ({ actor, params, requestId }) => getOrder(db, actor, params.orderNumber, requestId),
   });
   api.route({
     method: 'post',
@@ -86,6 +84,6 @@ export function orderRoutes(api: Api, db: Db): void {
     body: revealBody,
     response: z.object({ field: revealBody.shape.field, value: z.string() }),
     errors: ['not_found', 'forbidden'],
-    handler: ({ actor, params, body, ctx }) => revealOrderField(db, actor, params.orderNumber, body.field, body.reason, rid(ctx)),
+    handler: ({ actor, params, body, requestId }) => revealOrderField(db, actor, params.orderNumber, body.field, body.reason, requestId),
   });
 }

@@ -1,4 +1,3 @@
-import type { Context } from 'koa';
 import { z } from 'zod';
 import type { Api } from '../../core/route.ts';
 import type { Db } from '../../core/db/client.ts';
@@ -14,8 +13,6 @@ import {
 } from './shops.schema.ts';
 import { changeMemberRole, createShop, getShop, listShopMembers, removeMember, updateShopSettings } from './shops.service.ts';
 
-const rid = (ctx: Context) => ctx.state.requestId as string;
-
 export function shopRoutes(api: Api, db: Db): void {
   const tag = 'Shops and people';
   api.route({
@@ -27,9 +24,9 @@ export function shopRoutes(api: Api, db: Db): void {
     body: createShopBody,
     response: shopView,
     status: 201,
-    handler: async ({ body, ctx }) => {
+    handler: async ({ body, ctx, requestId }) => {
       const { user } = ctx.state.principal as SessionPrincipal;
-      return createShop(db, user, body, rid(ctx));
+      return createShop(db, user, body, requestId);
     },
   });
   api.route({
@@ -53,7 +50,7 @@ export function shopRoutes(api: Api, db: Db): void {
     body: updateShopBody,
     response: shopView,
     errors: ['not_found', 'forbidden'],
-    handler: ({ actor, body, ctx }) => updateShopSettings(db, actor, body, rid(ctx)),
+    handler: ({ actor, body, requestId }) => updateShopSettings(db, actor, body, requestId),
   });
   api.route({
     method: 'get',
@@ -76,7 +73,7 @@ export function shopRoutes(api: Api, db: Db): void {
     body: updateMemberBody,
     response: memberView,
     errors: ['not_found', 'forbidden', 'conflict'],
-    handler: ({ actor, params, body, ctx }) => changeMemberRole(db, actor, params.userId, body.role, rid(ctx)),
+    handler: ({ actor, params, body, requestId }) => changeMemberRole(db, actor, params.userId, body.role, requestId),
   });
   api.route({
     method: 'delete',
@@ -86,6 +83,6 @@ export function shopRoutes(api: Api, db: Db): void {
     auth: 'session',
     params: memberParams,
     errors: ['not_found', 'forbidden', 'conflict'],
-    handler: ({ actor, params, ctx }) => removeMember(db, actor, params.userId, rid(ctx)),
+    handler: ({ actor, params, requestId }) => removeMember(db, actor, params.userId, requestId),
   });
 }

@@ -1,6 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
+import { newSecret, sameSecret, secretHash } from '../../core/secrets.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import {
@@ -13,7 +14,6 @@ import {
 } from './apikeys.repository.ts';
 
 const KEY_FORMAT = /^mdg_([0-9a-f]{16})_([\w-]{43})$/;
-const digest = (secret: string) => createHash('sha256').update(secret).digest();
 
 export const apiKeyView = (k: ApiKeyRow) => ({
   id: k.id,
@@ -28,13 +28,13 @@ export const apiKeyView = (k: ApiKeyRow) => ({
 export async function createApiKey(db: Db, actor: Actor, name: string, requestId?: string) {
   requireRole(actor, 'owner');
   const prefix = randomBytes(8).toString('hex');
-  const secret = randomBytes(32).toString('base64url');
+  const secret = newSecret();
   return db.transaction(async (tx) => {
     const row = await insertApiKey(tx, {
       shopId: actor.shopId,
       name,
       prefix,
-      secretHash: digest(secret).toString('base64url'),
+      secretHash: secretHash(secret),
       createdBy: actor.userId,
     });
     await recordAudit(tx, actor, { action: 'api_key.created', objectType: 'api_key', objectId: row.id, summary: { name } }, requestId);
@@ -65,8 +65,8 @@ export async function authenticateApiKey(db: Db, presented: string): Promise<Ext
   const wrong = new DomainError('unauthenticated', 'the API key is not valid');
   if (!m) throw wrong;
   const row = await findApiKeyByPrefix(db, m[1]!);
-  const expected = row ? Buffer.from(row.secretHash, 'base64url') : digest('no-such-key');
-  const ok = timingSafeEqual(expected, digest(m[2]!));
+  // Compared even when no key has the prefix, so a miss costs the same as a wrong secret.
+  const ok = sameSecret(row?.secretHash ?? secretHash('no-such-key'), secretHash(m[2]!));
   if (!row || !ok) throw wrong;
   if (row.revokedAt) throw new DomainError('unauthenticated', 'the API key has been revoked');
   const now = new Date();

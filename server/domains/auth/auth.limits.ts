@@ -1,6 +1,6 @@
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Redis } from 'ioredis';
-import { DomainError } from '../../core/errors.ts';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { rateLimited } from '../../core/ratelimit.ts';
 
 export interface SignInLimits {
   /** Failed attempts per account in the window before it is locked for the window. */
@@ -17,11 +17,6 @@ export interface SignInLimiter {
   succeeded(email: string): Promise<void>;
 }
 
-const tooMany = (res: RateLimiterRes) => {
-  const retry = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-  return new DomainError('rate_limited', `too many sign-in attempts; try again in ${retry} s`, { retryAfterSeconds: retry }, { 'Retry-After': String(retry) });
-};
-
 /** Sign-in throttling per account and per address, shared by every process through Redis. */
 export function createSignInLimiter(redis: Redis, keyPrefix: string, limits: SignInLimits): SignInLimiter {
   const account = new RateLimiterRedis({
@@ -37,10 +32,7 @@ export function createSignInLimiter(redis: Redis, keyPrefix: string, limits: Sig
     points: limits.perAddress,
     duration: limits.windowSeconds,
   });
-  const rethrow = (e: unknown): never => {
-    if (e instanceof RateLimiterRes) throw tooMany(e);
-    throw e;
-  };
+  const rethrow = rateLimited((s) => `too many sign-in attempts; try again in ${s} s`);
   return {
     // Consuming before verifying means parallel attempts cannot all slip past a read-then-count.
     async check(email, ip) {

@@ -1,5 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../../core/db/client.ts';
+import { newSecret, sameSecret, secretHash } from '../../core/secrets.ts';
 import { DomainError } from '../../core/errors.ts';
 import {
   deleteExpiredSessions,
@@ -33,13 +33,6 @@ export interface SessionView {
   expiresAt: string;
 }
 
-export const tokenId = (token: string) => createHash('sha256').update(token).digest('base64url');
-
-const sameSecret = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
 
 const userView = (u: UserRow) => ({ id: u.id, email: u.email, name: u.name, locale: u.locale });
 
@@ -64,11 +57,11 @@ export async function signIn(deps: AuthDeps, input: { email: string; password: s
 /** Opens a session for a person who has just proved who they are (sign-in, accepted invitation). */
 export async function startSession(deps: AuthDeps, user: UserRow): Promise<{ token: string; view: SessionView }> {
   const now = deps.now?.() ?? new Date();
-  const token = randomBytes(32).toString('base64url');
-  const csrfToken = randomBytes(24).toString('base64url');
+  const token = newSecret();
+  const csrfToken = newSecret(24);
   const expiresAt = new Date(now.getTime() + deps.sessionTtlMs);
   await deleteExpiredSessions(deps.db, user.id, now);
-  await insertSession(deps.db, { id: tokenId(token), userId: user.id, csrfToken, createdAt: now, lastSeenAt: now, expiresAt });
+  await insertSession(deps.db, { id: secretHash(token), userId: user.id, csrfToken, createdAt: now, lastSeenAt: now, expiresAt });
   return {
     token,
     view: { user: userView(user), memberships: await listMemberships(deps.db, user.id), csrfToken, expiresAt: expiresAt.toISOString() },
@@ -88,7 +81,7 @@ export interface SessionPrincipal {
 export async function resolveSession(deps: AuthDeps, token: string | undefined): Promise<SessionPrincipal> {
   if (!token) throw new DomainError('unauthenticated', 'sign in first', { reason: 'no_session' });
   const now = deps.now?.() ?? new Date();
-  const id = tokenId(token);
+  const id = secretHash(token);
   const found = await findSession(deps.db, id);
   if (!found) throw new DomainError('unauthenticated', 'the session has ended; sign in again', { reason: 'ended' });
   if (found.session.expiresAt <= now) {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { DomainError } from '../../core/errors.ts';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { rateLimited } from '../../core/ratelimit.ts';
 
 export interface InviteLimits {
   perShopPerHour: number;
@@ -16,11 +16,7 @@ export const defaultInviteLimits: InviteLimits = { perShopPerHour: 30, perRecipi
 export function createInviteLimiter(redis: Redis, keyPrefix: string, limits: InviteLimits = defaultInviteLimits) {
   const shop = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${keyPrefix}invite:shop`, points: limits.perShopPerHour, duration: 3600 });
   const recipient = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${keyPrefix}invite:to`, points: limits.perRecipientPerHour, duration: 3600 });
-  const refuse = (e: unknown): never => {
-    if (!(e instanceof RateLimiterRes)) throw e;
-    const retry = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
-    throw new DomainError('rate_limited', `too many invitations; try again in ${Math.ceil(retry / 60)} min`, { retryAfterSeconds: retry }, { 'Retry-After': String(retry) });
-  };
+  const refuse = rateLimited((s) => `too many invitations; try again in ${Math.ceil(s / 60)} min`);
   return async (shopId: string, email: string): Promise<void> => {
     await shop.consume(shopId).catch(refuse);
     await recipient.consume(email.toLowerCase()).catch(refuse);

@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
+import { newSecret, secretHash } from '../../core/secrets.ts';
 import { conflict, DomainError, invalidInput, notFound } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Mailer } from '../../core/mail.ts';
@@ -33,7 +33,6 @@ export interface InvitationDeps {
 }
 
 const VALID_DAYS = 7;
-const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 const roleNames: Record<Role, { ja: string; en: string }> = {
   owner: { ja: 'オーナー', en: 'an owner' },
@@ -63,7 +62,7 @@ export async function invite(deps: InvitationDeps, actor: Actor, input: { email:
   if (actor.kind !== 'system') requireRole(actor, 'owner');
   await deps.limit?.(actor.shopId, input.email);
   const now = deps.now?.() ?? new Date();
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecret();
   const { invitation, shopName } = await deps.db.transaction(async (tx) => {
     await lockShop(tx, actor.shopId);
     const existing = await findUserByEmail(tx, input.email);
@@ -73,7 +72,7 @@ export async function invite(deps: InvitationDeps, actor: Actor, input: { email:
       shopId: actor.shopId,
       email: input.email,
       role: input.role,
-      tokenHash: hashToken(token),
+      tokenHash: secretHash(token),
       invitedBy: actor.kind === 'user' ? actor.userId : null,
       createdAt: now,
       expiresAt: new Date(now.getTime() + VALID_DAYS * 86_400_000),
@@ -124,7 +123,7 @@ export async function withdrawInvitation(deps: InvitationDeps, actor: Actor, id:
 
 /** What the person holding the token may see: the shop, the role, and whether they already have an account. */
 export async function describeInvitation(deps: InvitationDeps, token: string) {
-  const found = await findOpenInvitation(deps.db, hashToken(token), deps.now?.() ?? new Date());
+  const found = await findOpenInvitation(deps.db, secretHash(token), deps.now?.() ?? new Date());
   if (!found) throw notFound('invitation (it may have expired or been used)');
   const { invitation: i, shopName } = found;
   return { shopName, role: i.role, email: i.email, expiresAt: i.expiresAt.toISOString(), hasAccount: !!(await findUserByEmail(deps.db, i.email)) };
@@ -145,10 +144,10 @@ export async function acceptInvitation(
   const now = deps.now?.() ?? new Date();
   return deps.db.transaction(async (tx) => {
     // Shop row first, then the invitation: the same order as invite(), so they cannot deadlock.
-    const peek = await findOpenInvitation(tx, hashToken(token), now);
+    const peek = await findOpenInvitation(tx, secretHash(token), now);
     if (!peek) throw notFound('invitation (it may have expired or been used)');
     await lockShop(tx, peek.invitation.shopId);
-    const found = await findOpenInvitation(tx, hashToken(token), now, { forUpdate: true });
+    const found = await findOpenInvitation(tx, secretHash(token), now, { forUpdate: true });
     if (!found) throw notFound('invitation (it may have expired or been used)');
     const { invitation: inv } = found;
     let user = await findUserByEmail(tx, inv.email);

@@ -6,10 +6,10 @@
  * opens a shop and mails its first owner an invitation (to DATA_DIR/outbox without SMTP_URL).
  */
 
-import { ConfigError, loadConfig } from './config.ts';
-import { openPgliteDir, openPostgres } from './core/db/client.ts';
+import { ConfigError, loadConfig, publicUrl } from './config.ts';
+import { openConfiguredDatabase } from './core/db/client.ts';
 import { createLogger } from './core/logger.ts';
-import { createMailer } from './core/mail.ts';
+import { mailerFromConfig } from './core/mail.ts';
 import { invite } from './domains/invitations/invitations.service.ts';
 import { createShopBody, email } from './domains/shops/shops.schema.ts';
 import { openShopAsOperator } from './domains/shops/shops.service.ts';
@@ -35,12 +35,12 @@ try {
   fail(e instanceof ConfigError ? e.message : String(e));
 }
 const logger = createLogger('warn');
-const database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPgliteDir(`${config.DATA_DIR}/pg`).catch((e: Error) => fail(e.message));
-const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: `${config.DATA_DIR}/outbox` }, logger);
+const database = await openConfiguredDatabase(config).catch((e: Error) => fail(e.message));
+const mailer = mailerFromConfig(config, logger);
 try {
   const { shop, actor } = await openShopAsOperator(database.db, settings.data);
   const sent = await invite(
-    { db: database.db, mailer, logger, baseUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}` },
+    { db: database.db, mailer, logger, baseUrl: publicUrl(config) },
     actor,
     { email: owner.data, role: 'owner' },
   );

@@ -3,7 +3,7 @@ import cors from '@koa/cors';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import type { Config } from './config.ts';
+import { publicUrl, type Config } from './config.ts';
 import { serveConsole } from './core/console.ts';
 import type { Database } from './core/db/client.ts';
 import { errorHandler, requestContext } from './core/http.ts';
@@ -74,7 +74,7 @@ export function createApp(deps: AppDeps) {
     db,
     mailer: deps.mailer,
     logger,
-    baseUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+    baseUrl: publicUrl(config),
     limit: createInviteLimiter(redis, config.REDIS_KEY_PREFIX, { ...defaultInviteLimits, ...deps.inviteLimits }),
   };
   invitationRoutes(api, invitations, authDeps, cookie);

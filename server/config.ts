@@ -65,3 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return { ...c, SEED_DEMO: c.SEED_DEMO ?? c.NODE_ENV !== 'production' };
 }
+
+/** Where people reach this deployment: for links in mail and printed sign-ins. */
+export const publicUrl = (c: Config) => (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { sql } from 'drizzle-orm';
-import type { Db } from './core/db/client.ts';
+import { advisoryXactLock, type Db } from './core/db/client.ts';
 import { findUserByEmail, setPasswordHash } from './domains/auth/auth.repository.ts';
 import { hashPassword } from './domains/auth/password.ts';
 import { insertMembership, insertShop, insertUser } from './domains/shops/shops.repository.ts';
 import type { Role } from './domains/shops/shops.tables.ts';
 import { saveImportedOrders } from './domains/orders/orders.service.ts';
 import type { OrderInput } from './domains/orders/orders.schema.ts';
+
+const DEMO_SEED_LOCK = 727_002;
 
 export interface DemoSignIn {
   email: string;
@@ -81,7 +82,7 @@ const newPassword = () => randomBytes(12).toString('base64url');
 export async function seedDemo(db: Db, opts: { resetPasswords?: boolean } = {}): Promise<DemoResult> {
   return db.transaction(async (tx) => {
     // Several processes starting on one empty database: one seeds, the others find it done.
-    await tx.execute(sql`select pg_advisory_xact_lock(727002)`);
+    await advisoryXactLock(tx, DEMO_SEED_LOCK);
     return seedLocked(tx, opts);
   });
 }
@@ -128,7 +129,7 @@ export function printDemo(demo: DemoResult, baseUrl: string): void {
     '',
     'デモ用のサインイン / demo sign-ins (shown once; `npm run demo` sets new passwords):',
     ...demo.users.map((u) => `  ${u.role.padEnd(10)} ${u.email.padEnd(32)} ${u.password ?? '(unchanged)'}   ${u.shops.join(', ')}`),
-    `  console: ${baseUrl.replace(/\/$/, '')}/console/`,
+    `  console: ${baseUrl}/console/`,
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -136,13 +137,13 @@ export function printDemo(demo: DemoResult, baseUrl: string): void {
 
 // `npm run demo`: create the demo (or give its people new passwords) and print the sign-ins.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { loadConfig } = await import('./config.ts');
-  const { openPgliteDir, openPostgres } = await import('./core/db/client.ts');
+  const { loadConfig, publicUrl } = await import('./config.ts');
+  const { openConfiguredDatabase } = await import('./core/db/client.ts');
   const config = loadConfig();
   try {
-    const database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPgliteDir(`${config.DATA_DIR}/pg`);
+    const database = await openConfiguredDatabase(config);
     const demo = await seedDemo(database.db, { resetPasswords: true });
-    printDemo(demo, config.PUBLIC_URL ?? `http://localhost:${config.PORT}`);
+    printDemo(demo, publicUrl(config));
     await database.close();
   } catch (e) {
     process.stderr.write(`madoguchi demo: ${(e as Error).message}\n`);

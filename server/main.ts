@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
-import { DatabaseLockedError, openPgliteDir, openPostgres, type Database } from './core/db/client.ts';
+import { ConfigError, loadConfig, publicUrl, type Config } from './config.ts';
+import { DatabaseLockedError, openConfiguredDatabase, type Database } from './core/db/client.ts';
 import { createLogger, serializeError } from './core/logger.ts';
-import { createMailer } from './core/mail.ts';
+import { mailerFromConfig } from './core/mail.ts';
 import { connectRedis, RedisUnavailableError, resolveRedis } from './core/redis.ts';
 import { seedDemo, printDemo } from './demo.ts';
 
@@ -14,10 +14,6 @@ const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 function fatal(message: string): never {
   process.stderr.write(`madoguchi: ${message}\n`);
   process.exit(1);
-}
-
-async function openDatabase(config: Config): Promise<Database> {
-  return config.DATABASE_URL ? openPostgres(config.DATABASE_URL) : openPgliteDir(`${config.DATA_DIR}/pg`);
 }
 
 async function main() {
@@ -32,7 +28,7 @@ async function main() {
 
   let database: Database;
   try {
-    database = await openDatabase(config);
+    database = await openConfiguredDatabase(config);
   } catch (e) {
     if (e instanceof DatabaseLockedError) fatal(e.message);
     if (config.DATABASE_URL) fatal(`cannot open the database at DATABASE_URL: ${(e as Error).message.split('\n')[0]}`);
@@ -52,10 +48,10 @@ async function main() {
 
   if (config.SEED_DEMO) {
     const demo = await seedDemo(database.db);
-    if (demo.created) printDemo(demo, config.PUBLIC_URL ?? `http://localhost:${config.PORT}`);
+    if (demo.created) printDemo(demo, publicUrl(config));
   }
 
-  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: `${config.DATA_DIR}/outbox` }, logger);
+  const mailer = mailerFromConfig(config, logger);
   const app = createApp({ config, database, redis, logger, mailer, version });
   const server = createServer(app.callback());
   server.keepAliveTimeout = 5000;

@@ -47,3 +47,7 @@ export function createMailer(opts: { smtpUrl?: string; from: string; outboxDir: 
     close: () => transport.close(),
   };
 }
+
+/** The mailer the configuration names: SMTP_URL, or the outbox under DATA_DIR. */
+export const mailerFromConfig = (c: { SMTP_URL?: string; MAIL_FROM: string; DATA_DIR: string }, logger: Logger): Mailer =>
+  createMailer({ smtpUrl: c.SMTP_URL, from: c.MAIL_FROM, outboxDir: `${c.DATA_DIR}/outbox` }, logger);

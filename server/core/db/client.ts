@@ -94,3 +94,12 @@ export async function openPgliteDir(dir: string): Promise<Database> {
     throw e;
   }
 }
+
+/** The database the configuration names: a PostgreSQL server, or PGlite under DATA_DIR/pg. */
+export const openConfiguredDatabase = (c: { DATABASE_URL?: string; DATA_DIR: string }): Promise<Database> =>
+  c.DATABASE_URL ? openPostgres(c.DATABASE_URL) : openPgliteDir(`${c.DATA_DIR}/pg`);
+
+/** Holds a transaction-scoped advisory lock: work that several starting processes must do once. */
+export async function advisoryXactLock(tx: Db, key: number): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${key})`);
+}

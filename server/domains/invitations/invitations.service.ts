@@ -95,7 +95,7 @@ export async function invite(deps: InvitationDeps, actor: Actor, input: { email:
           roleEn: roleNames[input.role].en,
           expiresJa: tokyo(invitation.expiresAt, 'ja-JP'),
           expiresEn: `${tokyo(invitation.expiresAt, 'en-GB')} (Japan time)`,
-          link: `${deps.baseUrl.replace(/\/$/, '')}/console/invitations/${token}`,
+          link: `${deps.baseUrl}/console/invitations/${token}`,
         },
         { text: true },
       ),

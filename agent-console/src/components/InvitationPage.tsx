@@ -1,21 +1,15 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type MouseEvent, type ReactNode } from 'react';
+import { useEffect, useState, type MouseEvent, type ReactNode } from 'react';
 import { api, ApiError } from '../api.ts';
-import { messages, type Messages } from '../i18n.ts';
+import { messages } from '../i18n.ts';
 import { navigate, pathOf, type Route } from '../router.ts';
 import type { AcceptInvitationBody, InvitationView, SessionView } from '../types.ts';
 import { Bilingual } from './Bilingual.tsx';
 import { Brand } from './Brand.tsx';
 import { SignInForm } from './SignInPage.tsx';
 import { useSignOut } from '../useSignOut.ts';
+import { ErrorAlert, problem, type Problem, type Text } from './invitation.shared.tsx';
+import { NewAccountForm } from './NewAccountForm.tsx';
 
-type Text = (m: Messages) => string;
-/** A line of an error: ours in both languages, or the server's own words for what we do not know. */
-type Line = Text | string;
-type Field = 'name' | 'password' | 'confirm';
-interface Problem {
-  lines: Line[];
-  fields: Field[];
-}
 
 type Load = { status: 'loading' } | { status: 'ready'; invitation: InvitationView } | { status: 'failed'; error: Text };
 /** What ends the page early: a link that no longer works, or a person already in the shop. */
@@ -32,7 +26,7 @@ interface InvitationPageProps {
 }
 
 const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
-const problem = (line: Line, fields: Field[] = []): Problem => ({ lines: [line], fields });
+
 
 /** The shop just joined: new since `before`, named as in the invitation. */
 function joinedShop(before: SessionView | undefined, after: SessionView, shopName: string): string | undefined {
@@ -75,17 +69,6 @@ function Link({ to, children }: { to: Route; children: ReactNode }) {
     <a href={pathOf(to)} onClick={follow}>
       {children}
     </a>
-  );
-}
-
-function ErrorAlert({ id, lines, children }: { id?: string; lines: Line[]; children?: ReactNode }) {
-  return (
-    <div id={id} role="alert" className="alert alert-error" data-testid="invitation-error">
-      {lines.map((line, i) => (
-        <p key={i}>{typeof line === 'string' ? line : <Bilingual text={line} />}</p>
-      ))}
-      {children}
-    </div>
   );
 }
 
@@ -337,113 +320,3 @@ function AcceptPanel({ session, onAccept, onSignedOut }: { session: SessionView;
 }
 
 /** No account yet for the invited email: name and password make one, signed in and in the shop. */
-function NewAccountForm({ onAccept }: { onAccept: (body: AcceptInvitationBody) => Promise<Problem | null> }) {
-  const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Problem | null>(null);
-  const ids = { name: useId(), password: useId(), confirm: useId(), error: useId() };
-  const refs = { name: useRef<HTMLInputElement>(null), password: useRef<HTMLInputElement>(null), confirm: useRef<HTMLInputElement>(null) };
-
-  function check(): Problem | null {
-    const out: Problem = { lines: [], fields: [] };
-    const add = (f: Field, text: Text) => {
-      out.fields.push(f);
-      out.lines.push(text);
-    };
-    const trimmed = name.trim();
-    if (trimmed.length < 1 || trimmed.length > 120) add('name', (m) => m.invitation.nameInvalid);
-    if (password.length < 12 || password.length > 200) add('password', (m) => m.invitation.passwordInvalid);
-    else if (confirm !== password) add('confirm', (m) => m.invitation.mismatch);
-    return out.lines.length ? out : null;
-  }
-
-  function show(p: Problem) {
-    setError(p);
-    const first = (['name', 'password', 'confirm'] as const).find((f) => p.fields.includes(f));
-    if (first) refs[first].current?.focus();
-  }
-
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    if (busy) return;
-    const invalid = check();
-    if (invalid) return show(invalid);
-    setBusy(true);
-    setError(null);
-    const p = await onAccept({ name: name.trim(), password });
-    if (p) {
-      setBusy(false);
-      show(p);
-    }
-  }
-
-  const field = (f: Field) => ({
-    'aria-invalid': error?.fields.includes(f) ?? false,
-    'aria-describedby': error?.fields.includes(f) ? ids.error : undefined,
-  });
-  return (
-    <form className="form" onSubmit={(e) => void submit(e)} noValidate data-testid="invitation-form" aria-busy={busy}>
-      <h2 className="form-title">
-        <Bilingual text={(m) => m.invitation.newAccount} />
-      </h2>
-      <div className="field">
-        <label htmlFor={ids.name}>
-          <Bilingual text={(m) => m.invitation.name} />
-        </label>
-        <input
-          id={ids.name}
-          ref={refs.name}
-          name="name"
-          autoComplete="name"
-          required
-          maxLength={120}
-          autoFocus
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          {...field('name')}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={ids.password}>
-          <Bilingual text={(m) => m.invitation.password} />
-        </label>
-        <input
-          id={ids.password}
-          ref={refs.password}
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={12}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          {...field('password')}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={ids.confirm}>
-          <Bilingual text={(m) => m.invitation.confirm} />
-        </label>
-        <input
-          id={ids.confirm}
-          ref={refs.confirm}
-          name="confirm"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={confirm}
-          onChange={(e) => setConfirm(e.target.value)}
-          {...field('confirm')}
-        />
-      </div>
-
-      {error && <ErrorAlert id={ids.error} lines={error.lines} />}
-
-      <button type="submit" className="button button-primary button-block" disabled={busy}>
-        <Bilingual text={(m) => (busy ? m.invitation.creating : m.invitation.create)} />
-      </button>
-    </form>
-  );
-}

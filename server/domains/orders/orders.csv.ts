@@ -10,19 +10,25 @@
  */
 import { CsvError, parse } from 'csv-parse/sync';
 import type { z } from 'zod';
-import { convert, quote, type Kind, type Value } from './orders.csv.cells.ts';
-import { orderInput, orderNumber as orderNumberSchema, type OrderInput } from './orders.schema.ts';
+import type { Kind, Value } from './orders.csv.cells.ts';
+import {
+  CsvFileError,
+  columns,
+  lineFields,
+  orderFields,
+  readHeader,
+  readRow,
+  type CsvRowError,
+  type Field,
+  type Header,
+  type Row,
+} from './orders.csv.rows.ts';
+
+import { orderInput, type OrderInput } from './orders.schema.ts';
+
+export { CsvFileError, type CsvRowError };
 
 export type CsvEncoding = 'utf-8' | 'shift_jis';
-
-export interface CsvRowError {
-  /** Physical line in the file where the row starts (header = line 1). */
-  line: number;
-  orderNumber: string | null;
-  /** The header of the offending column as written in the file, or null when the error is about the row. */
-  column: string | null;
-  reason: string;
-}
 
 export interface ParsedCsvOrder {
   orderNumber: string;
@@ -40,74 +46,8 @@ export interface ParsedCsv {
   errors: CsvRowError[];
 }
 
-/** A problem with the file as a whole: nothing in it can be imported. */
-export class CsvFileError extends Error {
-  override readonly name = 'CsvFileError';
-  constructor(
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
-
 export const maxCsvRows = 50_000;
 
-// ---------------------------------------------------------------------------------------------------------------
-// Columns
-
-type Level = 'key' | 'order' | 'line';
-
-interface ColumnSpec {
-  aliases: readonly string[];
-  required: boolean;
-  level: Level;
-  kind: Kind;
-}
-
-const columns = {
-  order_number: { aliases: ['注文番号'], required: true, level: 'key', kind: 'text' },
-  ordered_at: { aliases: ['注文日時'], required: true, level: 'order', kind: 'date' },
-  customer_name: { aliases: ['氏名', '注文者氏名'], required: true, level: 'order', kind: 'text' },
-  customer_email: { aliases: ['メールアドレス'], required: true, level: 'order', kind: 'text' },
-  customer_phone: { aliases: ['電話番号'], required: false, level: 'order', kind: 'text' },
-  postcode: { aliases: ['郵便番号'], required: false, level: 'order', kind: 'text' },
-  prefecture: { aliases: ['都道府県'], required: false, level: 'order', kind: 'text' },
-  address: { aliases: ['住所'], required: false, level: 'order', kind: 'text' },
-  sku: { aliases: ['商品コード', 'SKU'], required: true, level: 'line', kind: 'text' },
-  item_name: { aliases: ['商品名'], required: true, level: 'line', kind: 'text' },
-  quantity: { aliases: ['数量'], required: true, level: 'line', kind: 'count' },
-  unit_price: { aliases: ['単価', '単価(税込)'], required: true, level: 'line', kind: 'yen' },
-  tax_rate: { aliases: ['税率'], required: true, level: 'line', kind: 'tax' },
-  shipping_fee: { aliases: ['送料'], required: false, level: 'order', kind: 'yen' },
-  cod_fee: { aliases: ['代引手数料', '代引き手数料'], required: false, level: 'order', kind: 'yen' },
-  coupon_code: { aliases: ['クーポンコード'], required: false, level: 'order', kind: 'text' },
-  coupon_discount: { aliases: ['クーポン値引額', 'クーポン割引'], required: false, level: 'order', kind: 'yen' },
-  payment_method: { aliases: ['支払方法'], required: true, level: 'order', kind: 'payment' },
-  carrier: { aliases: ['配送業者'], required: false, level: 'order', kind: 'text' },
-  tracking_number: { aliases: ['伝票番号', '追跡番号'], required: false, level: 'order', kind: 'text' },
-  shipped_at: { aliases: ['発送日'], required: false, level: 'order', kind: 'date' },
-  delivered_at: { aliases: ['配達日', 'お届け日'], required: false, level: 'order', kind: 'date' },
-} as const satisfies Record<string, ColumnSpec>;
-
-type Field = keyof typeof columns;
-const fields = Object.keys(columns) as Field[];
-const orderFields = fields.filter((f) => columns[f].level === 'order');
-const lineFields = fields.filter((f) => columns[f].level === 'line');
-const requiredFields = fields.filter((f) => columns[f].required);
-
-/** Header cells are matched after NFKC (full-width letters and brackets), trimming and lower-casing. */
-const headerKey = (s: string) => s.normalize('NFKC').trim().toLowerCase().replace(/[\s-]+/g, '_');
-
-const fieldByHeader = new Map<string, Field>();
-for (const f of fields) {
-  fieldByHeader.set(headerKey(f), f);
-  for (const a of columns[f].aliases) fieldByHeader.set(headerKey(a), f);
-}
-
-const describeColumn = (f: Field) => `${f} (${columns[f].aliases.join(' / ')})`;
-
-// ---------------------------------------------------------------------------------------------------------------
 // Decoding
 
 function decode(bytes: Uint8Array, encoding: CsvEncoding): string | null {
@@ -147,99 +87,6 @@ function decodeAny(bytes: Uint8Array, hint: CsvEncoding | 'auto'): { text: strin
     if (text !== null) return { text, encoding };
   }
   throw new CsvFileError('the file is neither UTF-8 nor Shift_JIS text', { tried: ['utf-8', 'shift_jis'] });
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Rows
-
-interface Row {
-  line: number;
-  orderNumber: string | null;
-  /** Converted cells; a field is absent when its cell is empty, the column is missing, or conversion failed. */
-  values: Partial<Record<Field, Value>>;
-  /** Fields whose cell already has an error (so schema issues about them are not reported twice). */
-  bad: Set<Field>;
-  /** The row could not be read cell by cell (wrong number of fields). */
-  unreadable: boolean;
-  errors: CsvRowError[];
-}
-
-interface Header {
-  index: Map<Field, number>;
-  /** The header cell as written (trimmed), per field. */
-  name: Map<Field, string>;
-  width: number;
-}
-
-function readHeader(cells: string[]): Header {
-  const index = new Map<Field, number>();
-  const name = new Map<Field, string>();
-  cells.forEach((cell, i) => {
-    const f = fieldByHeader.get(headerKey(cell));
-    if (!f) return; // platforms add many columns of their own
-    const written = cell.trim();
-    if (index.has(f)) {
-      throw new CsvFileError(`the columns "${name.get(f)}" and "${written}" both mean ${f}; keep only one of them`, {
-        column: f,
-        headers: [name.get(f), written],
-      });
-    }
-    index.set(f, i);
-    name.set(f, written);
-  });
-  const missing = requiredFields.filter((f) => !index.has(f));
-  if (missing.length > 0) {
-    let message = `missing required columns: ${missing.map(describeColumn).join(', ')}`;
-    if (index.size === 0) {
-      message += cells.length === 1 && cells[0]!.includes('\t')
-        ? '; the file looks tab-separated, but only comma-separated files are accepted'
-        : '; the first row must be a header row naming the columns';
-    }
-    throw new CsvFileError(message, { missing });
-  }
-  return { index, name, width: cells.length };
-}
-
-function readRow(cells: string[], line: number, header: Header): Row {
-  const cell = (f: Field): string | undefined => {
-    const i = header.index.get(f);
-    return i === undefined ? undefined : cells[i]?.trim();
-  };
-  const row: Row = { line, orderNumber: null, values: {}, bad: new Set(), unreadable: false, errors: [] };
-  const fail = (f: Field | null, reason: string) => {
-    if (f) row.bad.add(f);
-    row.errors.push({ line, orderNumber: row.orderNumber, column: f ? (header.name.get(f) ?? null) : null, reason });
-  };
-
-  // The order number first, so that every other error of the row can name it.
-  const rawNumber = cell('order_number') ?? '';
-  if (rawNumber === '') {
-    fail('order_number', 'the order number is empty');
-  } else {
-    const checked = orderNumberSchema.safeParse(rawNumber);
-    if (checked.success) row.orderNumber = checked.data;
-    else fail('order_number', `invalid order number ${quote(rawNumber)}: ${checked.error.issues[0]?.message ?? 'invalid'}`);
-  }
-
-  if (cells.length !== header.width) {
-    row.unreadable = true;
-    fail(null, `the row has ${cells.length} fields but the header has ${header.width}`);
-    return row;
-  }
-
-  for (const f of fields) {
-    if (f === 'order_number') continue;
-    const raw = cell(f);
-    if (raw === undefined || raw === '') {
-      // Required order-level cells may be blank on the later rows of an order; checkOrder checks the first row.
-      if (columns[f].required && columns[f].level === 'line') fail(f, 'a value is required');
-      continue;
-    }
-    const converted = convert(columns[f].kind, raw);
-    if (converted.ok) row.values[f] = converted.value;
-    else fail(f, converted.reason);
-  }
-  return row;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

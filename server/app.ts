@@ -20,7 +20,7 @@ import type { AuthDeps } from './domains/auth/auth.service.ts';
 import { createInviteLimiter, defaultInviteLimits, type InviteLimits } from './domains/invitations/invitations.limits.ts';
 import { invitationRoutes } from './domains/invitations/invitations.routes.ts';
 import { orderRoutes } from './domains/orders/orders.routes.ts';
-import { allowedOrigin, publicShopRoutes } from './domains/shops/shops.public.ts';
+import { allowedOrigin, PUBLIC_SHOP_PREFIX, publicShopRoutes } from './domains/shops/shops.public.ts';
 import { shopRoutes } from './domains/shops/shops.routes.ts';
 import { systemRoutes } from './domains/system/system.routes.ts';
 
@@ -106,7 +106,7 @@ export function createApp(deps: AppDeps) {
   );
   // CORS only on the public shop routes, and only for the origins that shop lists.
   const corsMw = cors({ origin: (ctx) => allowedOrigin(db, ctx), allowMethods: ['GET', 'POST'], maxAge: 600 });
-  app.use(async (ctx, next) => (ctx.path.startsWith('/api/public/shops/') ? corsMw(ctx, next) : next()));
+  app.use(async (ctx, next) => (ctx.path.startsWith(PUBLIC_SHOP_PREFIX) ? corsMw(ctx, next) : next()));
   app.use(serveConsole());
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));

@@ -6,14 +6,15 @@ import type { Api } from '../../core/route.ts';
 import { findShop } from './shops.repository.ts';
 import { shopIdParams } from './shops.schema.ts';
 
-const UUID = /^\/api\/public\/shops\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\/|$)/i;
+export const PUBLIC_SHOP_PREFIX = '/api/public/shops/';
 
 /** The CORS origin to allow: the request's Origin when the shop in the path lists it, else none. */
 export async function allowedOrigin(db: Db, ctx: Context): Promise<string> {
+  // CORS runs before the router, so the shop id is read from the path here, with the route's own schema.
   const origin = ctx.get('origin');
-  const m = UUID.exec(ctx.path);
-  if (!origin || !m) return '';
-  const shop = await findShop(db, m[1]!.toLowerCase());
+  const id = shopIdParams.shape.shopId.safeParse(ctx.path.slice(PUBLIC_SHOP_PREFIX.length).split('/')[0]);
+  if (!origin || !id.success) return '';
+  const shop = await findShop(db, id.data);
   return shop?.allowedOrigins.includes(origin) ? origin : '';
 }
 

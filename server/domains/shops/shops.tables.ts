@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const roles = ['owner', 'staff', 'agent', 'contractor'] as const;
 export type Role = (typeof roles)[number];
@@ -12,6 +12,10 @@ export const shops = pgTable(
     timezone: text('timezone').notNull().default('Asia/Tokyo'),
     locale: text('locale').notNull().default('ja'),
     allowedOrigins: text('allowed_origins').array().notNull().default(sql`'{}'::text[]`),
+    /** HMAC key for widget identity tokens the shop's server signs; owners rotate it. */
+    widgetSecret: text('widget_secret'),
+    /** Auto-assign new chats round-robin among online agents with free capacity. */
+    autoAssign: boolean('auto_assign').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -41,6 +45,8 @@ export const memberships = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     role: text('role').$type<Role>().notNull(),
+    /** How many open conversations auto-assignment gives this person at once. */
+    capacity: integer('capacity').notNull().default(5),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -1,0 +1,38 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from './logger.ts';
+
+/**
+ * What happened in the domain, after the commit. Services publish; listeners broadcast on
+ * sockets. Work that must not be lost goes through the outbox instead: the bus is
+ * in-process and best-effort, fine for live updates that a reconnecting client re-reads.
+ */
+export interface DomainEvents {
+  'message.created': { shopId: string; conversationId: string; messageId: string; seq: number };
+  'conversation.changed': { shopId: string; conversationId: string };
+  'sla.alert': { shopId: string; conversationId: string; metric: 'first_response' | 'next_response' | 'resolution'; state: 'at_risk' | 'breached'; dueAt: string };
+  'mention.created': { shopId: string; userId: string; conversationId: string; messageId: string };
+  'presence.changed': { shopId: string; userId: string };
+}
+
+export type EventName = keyof DomainEvents;
+
+export class DomainBus {
+  private readonly emitter = new EventEmitter();
+  constructor(private readonly logger?: Logger) {
+    this.emitter.setMaxListeners(50);
+  }
+
+  publish<E extends EventName>(event: E, payload: DomainEvents[E]): void {
+    // Listeners run on the next tick and their failures are logged: a broadcast that fails
+    // must never fail the request that committed the change.
+    setImmediate(() => this.emitter.emit(event, payload));
+  }
+
+  on<E extends EventName>(event: E, listener: (payload: DomainEvents[E]) => void | Promise<void>): void {
+    this.emitter.on(event, (p: DomainEvents[E]) => {
+      Promise.resolve()
+        .then(() => listener(p))
+        .catch((err: unknown) => this.logger?.error({ err, event }, 'domain event listener failed'));
+    });
+  }
+}

@@ -1,0 +1,184 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, index, integer, pgTable, smallint, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { shops, users } from '../shops/shops.tables.ts';
+
+export const conversationStatuses = ['open', 'pending', 'waiting_merchant', 'snoozed', 'resolved', 'closed'] as const;
+export type ConversationStatus = (typeof conversationStatuses)[number];
+export const priorities = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof priorities)[number];
+export const channels = ['chat', 'email', 'api'] as const;
+export type Channel = (typeof channels)[number];
+
+/**
+ * A person who wrote to the shop. `externalId` is set only for customers the shop's server
+ * vouched for with a signed widget token; anonymous visitors give a name and an email.
+ */
+export const customers = pgTable(
+  'customers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    shopId: uuid('shop_id')
+      .notNull()
+      .references(() => shops.id, { onDelete: 'cascade' }),
+    externalId: text('external_id'),
+    name: text('name').notNull(),
+    email: text('email'),
+    verified: boolean('verified').notNull().default(false),
+    locale: text('locale').notNull().default('ja'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique('customers_shop_external_key').on(t.shopId, t.externalId),
+    index('customers_shop_email_idx').on(t.shopId, t.email),
+  ],
+);
+
+/** The widget's credential between page loads: a random token, stored as SHA-256. */
+export const customerSessions = pgTable(
+  'customer_sessions',
+  {
+    id: text('id').primaryKey(),
+    shopId: uuid('shop_id')
+      .notNull()
+      .references(() => shops.id, { onDelete: 'cascade' }),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('customer_sessions_customer_idx').on(t.customerId)],
+);
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    shopId: uuid('shop_id')
+      .notNull()
+      .references(() => shops.id, { onDelete: 'cascade' }),
+    /** Per-shop running number people say on the phone: "#128". */
+    number: integer('number').notNull(),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    channel: text('channel').$type<Channel>().notNull(),
+    subject: text('subject'),
+    orderNumber: text('order_number'),
+    status: text('status').$type<ConversationStatus>().notNull().default('open'),
+    priority: text('priority').$type<Priority>().notNull().default('normal'),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    assigneeId: uuid('assignee_id').references(() => users.id, { onDelete: 'set null' }),
+    /** Waiting for an agent with free capacity (auto-assignment found everyone full). */
+    awaitingAssignment: boolean('awaiting_assignment').notNull().default(false),
+    lastSeq: integer('last_seq').notNull().default(0),
+    customerReadSeq: integer('customer_read_seq').notNull().default(0),
+    agentReadSeq: integer('agent_read_seq').notNull().default(0),
+    snoozedUntil: timestamp('snoozed_until', { withTimezone: true }),
+    mergedIntoId: uuid('merged_into_id'),
+    lastMessageAt: timestamp('last_message_at', { withTimezone: true }),
+    lastCustomerMessageAt: timestamp('last_customer_message_at', { withTimezone: true }),
+    firstResponseAt: timestamp('first_response_at', { withTimezone: true }),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique('conversations_shop_number_key').on(t.shopId, t.number),
+    index('conversations_shop_status_idx').on(t.shopId, t.status, t.updatedAt),
+    index('conversations_shop_assignee_idx').on(t.shopId, t.assigneeId, t.status),
+    index('conversations_shop_customer_idx').on(t.shopId, t.customerId),
+    index('conversations_waiting_idx').on(t.shopId, t.createdAt).where(sql`${t.awaitingAssignment}`),
+    check(
+      'conversations_status_check',
+      sql`${t.status} in ('open', 'pending', 'waiting_merchant', 'snoozed', 'resolved', 'closed')`,
+    ),
+    check('conversations_priority_check', sql`${t.priority} in ('low', 'normal', 'high', 'urgent')`),
+    check('conversations_channel_check', sql`${t.channel} in ('chat', 'email', 'api')`),
+  ],
+);
+
+/** Per-shop counter for conversation numbers, bumped under the row lock. */
+export const conversationCounters = pgTable('conversation_counters', {
+  shopId: uuid('shop_id')
+    .primaryKey()
+    .references(() => shops.id, { onDelete: 'cascade' }),
+  last: integer('last').notNull().default(0),
+});
+
+export const authorKinds = ['customer', 'agent', 'system'] as const;
+export type AuthorKind = (typeof authorKinds)[number];
+export const messageKinds = ['text', 'note', 'event'] as const;
+export type MessageKind = (typeof messageKinds)[number];
+
+/**
+ * Exactly once in the record: `clientId` is made by the sender and unique per conversation,
+ * so a resend after a lost ack finds the stored message instead of writing a second one.
+ */
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    shopId: uuid('shop_id')
+      .notNull()
+      .references(() => shops.id, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    clientId: text('client_id').notNull(),
+    authorKind: text('author_kind').$type<AuthorKind>().notNull(),
+    authorId: uuid('author_id'),
+    authorName: text('author_name').notNull(),
+    /** `note` is internal: never sent to the customer on any path. */
+    kind: text('kind').$type<MessageKind>().notNull().default('text'),
+    body: text('body').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique('messages_conversation_seq_key').on(t.conversationId, t.seq),
+    unique('messages_conversation_client_key').on(t.conversationId, t.clientId),
+    check('messages_author_check', sql`${t.authorKind} in ('customer', 'agent', 'system')`),
+    check('messages_kind_check', sql`${t.kind} in ('text', 'note', 'event')`),
+  ],
+);
+
+/** @mentions in internal notes; the mentioned person is notified and can mark it read. */
+export const mentions = pgTable(
+  'mentions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    shopId: uuid('shop_id')
+      .notNull()
+      .references(() => shops.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    readAt: timestamp('read_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('mentions_user_idx').on(t.userId, t.readAt)],
+);
+
+export const csatRatings = pgTable(
+  'csat_ratings',
+  {
+    conversationId: uuid('conversation_id')
+      .primaryKey()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    shopId: uuid('shop_id')
+      .notNull()
+      .references(() => shops.id, { onDelete: 'cascade' }),
+    rating: smallint('rating').notNull(),
+    comment: text('comment'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('csat_shop_time_idx').on(t.shopId, t.createdAt), check('csat_rating_check', sql`${t.rating} between 1 and 5`)],
+);

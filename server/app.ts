@@ -6,6 +6,7 @@ import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { publicUrl, type Config } from './config.ts';
 import { serveConsole } from './core/console.ts';
 import type { Database } from './core/db/client.ts';
+import { DomainBus } from './core/bus.ts';
 import { errorHandler, requestContext } from './core/http.ts';
 import type { Logger } from './core/logger.ts';
 import type { Mailer } from './core/mail.ts';
@@ -33,6 +34,8 @@ export interface AppDeps {
   version: string;
   signInLimits?: Partial<SignInLimits>;
   inviteLimits?: Partial<InviteLimits>;
+  /** Domain events for live updates; server/service.ts shares one with the sockets. */
+  bus?: DomainBus;
 }
 
 export const defaultSignInLimits: SignInLimits = { perAccount: 5, perAddress: 30, windowSeconds: 15 * 60 };
@@ -41,6 +44,7 @@ export const defaultSignInLimits: SignInLimits = { perAccount: 5, perAddress: 30
 export function createApp(deps: AppDeps) {
   const { config, database, redis, logger } = deps;
   const db = database.db;
+  const bus = deps.bus ?? new DomainBus(logger);
   // Behind one trusted proxy: the client address is the entry that proxy appended, not the
   // leftmost one, which the client writes itself.
   const app = new Koa({ proxy: config.TRUST_PROXY, maxIpsCount: 1 });
@@ -111,7 +115,7 @@ export function createApp(deps: AppDeps) {
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
 
-  return Object.assign(app, { specs: api.specs, metrics });
+  return Object.assign(app, { specs: api.specs, metrics, bus, authDeps, cookie });
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -1,12 +1,11 @@
-import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { createApp } from './app.ts';
 import { ConfigError, loadConfig, publicUrl, type Config } from './config.ts';
 import { DatabaseLockedError, openConfiguredDatabase, type Database } from './core/db/client.ts';
 import { createLogger, serializeError } from './core/logger.ts';
 import { mailerFromConfig } from './core/mail.ts';
 import { connectRedis, RedisUnavailableError, resolveRedis } from './core/redis.ts';
 import { seedDemo, printDemo } from './demo.ts';
+import { startService } from './service.ts';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -52,30 +51,19 @@ async function main() {
   }
 
   const mailer = mailerFromConfig(config, logger);
-  const app = createApp({ config, database, redis, logger, mailer, version });
-  const server = createServer(app.callback());
-  server.keepAliveTimeout = 5000;
-  server.listen(config.PORT, config.HOST, () => {
-    const addr = server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
-    logger.info({ port }, 'listening');
-    process.stdout.write(`madoguchi ${version} is up: http://localhost:${port}/console/  (API reference: /docs)\n`);
-  });
+  const service = await startService(
+    { config, database, redis, logger, mailer, version },
+    { port: config.PORT, host: config.HOST, graceMs: config.SHUTDOWN_GRACE_MS },
+  );
+  logger.info({ port: service.port }, 'listening');
+  process.stdout.write(`madoguchi ${version} is up: http://localhost:${service.port}/console/  (API reference: /docs)\n`);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: no new connections, draining requests');
-    const force = setTimeout(() => {
-      logger.warn('drain took too long; closing remaining connections');
-      server.closeAllConnections();
-    }, config.SHUTDOWN_GRACE_MS).unref();
-    await new Promise<void>((done) => {
-      server.close(() => done());
-      server.closeIdleConnections();
-    });
-    clearTimeout(force);
+    await service.close();
     mailer.close();
     await redis.quit().catch(() => redis.disconnect());
     await redisHandle.close();

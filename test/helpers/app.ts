@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createApp, type App } from '../../server/app.ts';
+import type { App } from '../../server/app.ts';
+import { startService, type Service } from '../../server/service.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { Database } from '../../server/core/db/client.ts';
 import { createLogger } from '../../server/core/logger.ts';
@@ -17,6 +16,7 @@ let servers = 0;
 export interface TestServer {
   url: string;
   app: App;
+  service: Service;
   database: Database;
   config: Config;
   /** Mail the app sent, received by a real SMTP server. */
@@ -39,29 +39,31 @@ export async function startServer(
   const logger = opts.logTo ? createLogger('debug', opts.logTo) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const smtp = await smtpSink();
   const mailer = createMailer({ smtpUrl: opts.smtpUrl ?? smtp.url, from: config.MAIL_FROM, outboxDir: '/nonexistent' }, logger);
-  const app = createApp({
-    config,
-    database,
-    redis: testRedis(),
-    logger,
-    mailer,
-    version: 'test',
-    signInLimits: { perAddress: 100_000, perAccount: 1_000, ...opts.signInLimits },
-    inviteLimits: { perShopPerHour: 10_000, perRecipientPerHour: 1_000, ...opts.inviteLimits },
-  });
-  const server: Server = createServer(app.callback());
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
+  const service = await startService(
+    {
+      config,
+      database,
+      redis: testRedis(),
+      logger,
+      mailer,
+      version: 'test',
+      signInLimits: { perAddress: 100_000, perAccount: 1_000, ...opts.signInLimits },
+      inviteLimits: { perShopPerHour: 10_000, perRecipientPerHour: 1_000, ...opts.inviteLimits },
+    },
+    { port: 0, host: '127.0.0.1', graceMs: 1000 },
+  );
+  const { app, port } = service;
   return {
     url: `http://127.0.0.1:${port}`,
     app,
+    service,
     database,
     config,
     smtp,
     close: async () => {
       mailer.close();
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
+      service.server.closeAllConnections();
+      await service.close();
       if (!opts.database) await database.close();
     },
   };

@@ -9,7 +9,9 @@
 import { ConfigError, loadConfig, publicUrl } from './config.ts';
 import { openConfiguredDatabase } from './core/db/client.ts';
 import { createLogger } from './core/logger.ts';
+import { MAIL_SEND, sendMailJob } from './core/mail.jobs.ts';
 import { mailerFromConfig } from './core/mail.ts';
+import { runPendingNow } from './core/outbox.dispatcher.ts';
 import { invite } from './domains/invitations/invitations.service.ts';
 import { createShopBody, email } from './domains/shops/shops.schema.ts';
 import { openShopAsOperator } from './domains/shops/shops.service.ts';
@@ -39,13 +41,12 @@ const database = await openConfiguredDatabase(config).catch((e: Error) => fail(e
 const mailer = mailerFromConfig(config, logger);
 try {
   const { shop, actor } = await openShopAsOperator(database.db, settings.data);
-  const sent = await invite(
-    { db: database.db, mailer, logger, baseUrl: publicUrl(config) },
-    actor,
-    { email: owner.data, role: 'owner' },
-  );
+  await invite({ db: database.db, baseUrl: publicUrl(config) }, actor, { email: owner.data, role: 'owner' });
+  // No worker here: send the new shop's mail from this process. A failure leaves it in the
+  // outbox, where the server (or `npm run worker`) picks it up.
+  const sent = await runPendingNow(database.db, { shopId: shop.id, topic: MAIL_SEND }, sendMailJob(mailer));
   process.stdout.write(
-    `opened shop "${shop.name}" (${shop.id}); ${sent.mailed ? 'invitation mailed' : 'the invitation mail could not be sent; run again to resend'} to its owner${config.SMTP_URL ? '' : ` (no SMTP_URL: see ${config.DATA_DIR}/outbox)`}\n`,
+    `opened shop "${shop.name}" (${shop.id}); ${sent.failed ? 'the invitation mail could not be sent yet; it stays queued and the server sends it once it runs' : 'invitation mailed'} to its owner${config.SMTP_URL ? '' : ` (no SMTP_URL: see ${config.DATA_DIR}/outbox)`}\n`,
   );
 } finally {
   mailer.close();

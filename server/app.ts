@@ -7,6 +7,7 @@ import { publicUrl, type Config } from './config.ts';
 import { serveConsole } from './core/console.ts';
 import type { Database } from './core/db/client.ts';
 import { DomainBus } from './core/bus.ts';
+import type { SocketLimits } from './core/realtime.ts';
 import { errorHandler, requestContext } from './core/http.ts';
 import type { Logger } from './core/logger.ts';
 import type { Mailer } from './core/mail.ts';
@@ -14,13 +15,23 @@ import type { Redis } from './core/redis.ts';
 import { Api } from './core/route.ts';
 import { apiKeyRoutes } from './domains/apikeys/apikeys.routes.ts';
 import { auditRoutes } from './domains/audit/audit.routes.ts';
+import { attachmentRoutes } from './domains/attachments/attachments.routes.ts';
+import { localFileStorage } from './core/storage.ts';
+import { resolveCustomer } from './domains/conversations/widget.service.ts';
 import { createSignInLimiter, type SignInLimits } from './domains/auth/auth.limits.ts';
 import { authenticator } from './domains/auth/auth.middleware.ts';
 import { authRoutes } from './domains/auth/auth.routes.ts';
 import type { AuthDeps } from './domains/auth/auth.service.ts';
 import { createInviteLimiter, defaultInviteLimits, type InviteLimits } from './domains/invitations/invitations.limits.ts';
 import { invitationRoutes } from './domains/invitations/invitations.routes.ts';
+import { conversationRoutes } from './domains/conversations/conversations.routes.ts';
+import type { ChatDeps } from './domains/conversations/conversations.service.ts';
+import { PresenceStore } from './domains/conversations/presence.ts';
 import { orderRoutes } from './domains/orders/orders.routes.ts';
+import { cannedRoutes } from './domains/canned/canned.routes.ts';
+import { csatRoutes } from './domains/csat/csat.routes.ts';
+import { workLogRoutes } from './domains/worklog/worklog.routes.ts';
+import { slaRoutes } from './domains/sla/sla.routes.ts';
 import { allowedOrigin, PUBLIC_SHOP_PREFIX, publicShopRoutes } from './domains/shops/shops.public.ts';
 import { shopRoutes } from './domains/shops/shops.routes.ts';
 import { systemRoutes } from './domains/system/system.routes.ts';
@@ -34,8 +45,12 @@ export interface AppDeps {
   version: string;
   signInLimits?: Partial<SignInLimits>;
   inviteLimits?: Partial<InviteLimits>;
+  /** Per-connection socket event limits (tests loosen them for bursts). */
+  socketLimits?: Partial<SocketLimits>;
   /** Domain events for live updates; server/service.ts shares one with the sockets. */
   bus?: DomainBus;
+  /** Wakes the outbox dispatcher after a commit that enqueued; without it, the next poll picks the rows up. */
+  poke?: () => void;
 }
 
 export const defaultSignInLimits: SignInLimits = { perAccount: 5, perAddress: 30, windowSeconds: 15 * 60 };
@@ -76,15 +91,29 @@ export function createApp(deps: AppDeps) {
   shopRoutes(api, db);
   const invitations = {
     db,
-    mailer: deps.mailer,
-    logger,
+    poke: deps.poke,
     baseUrl: publicUrl(config),
     limit: createInviteLimiter(redis, config.REDIS_KEY_PREFIX, { ...defaultInviteLimits, ...deps.inviteLimits }),
   };
   invitationRoutes(api, invitations, authDeps, cookie);
   apiKeyRoutes(api, db);
   orderRoutes(api, db);
+  const chat: ChatDeps = {
+    db,
+    bus,
+    redis,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    presence: new PresenceStore(redis, config.REDIS_KEY_PREFIX),
+    poke: deps.poke ?? (() => undefined),
+    replyMailDelayMs: config.REPLY_MAIL_DELAY_SECONDS * 1000,
+  };
+  conversationRoutes(api, chat);
+  cannedRoutes(api, db);
+  csatRoutes(api, { db, resolveCustomer });
+  workLogRoutes(api, db);
+  slaRoutes(api, db);
   auditRoutes(api, db);
+  attachmentRoutes(api, { db, storage: localFileStorage(config.DATA_DIR), resolveCustomer, limitBytes: Math.floor(config.ATTACHMENT_LIMIT_MB * 1024 * 1024) });
   publicShopRoutes(api, db);
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
@@ -115,7 +144,7 @@ export function createApp(deps: AppDeps) {
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
 
-  return Object.assign(app, { specs: api.specs, metrics, bus, authDeps, cookie });
+  return Object.assign(app, { specs: api.specs, metrics, bus, authDeps, cookie, chat });
 }
 
 export type App = ReturnType<typeof createApp>;

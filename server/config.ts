@@ -36,9 +36,14 @@ export const configSchema = z.object({
   TRUST_PROXY: bool.default(false),
   BODY_LIMIT_KB: z.coerce.number({ message: 'expected a size in KiB' }).int().min(1).max(10240).default(256),
   IMPORT_LIMIT_MB: z.coerce.number({ message: 'expected a size in MiB' }).int().min(1).max(200).default(10),
+  ATTACHMENT_LIMIT_MB: z.coerce.number({ message: 'expected a size in MiB' }).positive('expected a positive size in MiB').max(100).default(10),
   /** Default: on, except with NODE_ENV=production (demo people in production are a risk). */
   SEED_DEMO: bool.optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number({ message: 'expected milliseconds' }).int().min(0).default(10000),
+  /** inline: this process also dispatches the outbox and runs jobs; off: API only, `npm run worker` processes run them. */
+  JOBS: z.enum(['inline', 'off']).default('inline'),
+  /** An agent's reply the customer has not read after this long goes out by mail. */
+  REPLY_MAIL_DELAY_SECONDS: z.coerce.number({ message: 'expected seconds' }).int().min(0).max(86400).default(60),
 });
 
 export type Config = Omit<z.infer<typeof configSchema>, 'SEED_DEMO'> & { SEED_DEMO: boolean };

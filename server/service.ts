@@ -1,7 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppDeps } from './app.ts';
+import { publicUrl } from './config.ts';
 import { DomainBus } from './core/bus.ts';
+import { createRealtime, defaultSocketLimits, type Realtime } from './core/realtime.ts';
+import { broadcastChat, type Broadcaster } from './domains/conversations/conversations.broadcast.ts';
+import { registerChatSockets } from './domains/conversations/conversations.socket.ts';
+import { connectionOf } from './core/queue.ts';
+import { startJobs, type Jobs } from './worker.ts';
 
 export interface ServiceOptions {
   port: number;
@@ -15,6 +21,9 @@ export interface Service {
   server: Server;
   bus: DomainBus;
   port: number;
+  /** The outbox dispatcher and job worker, when JOBS=inline. */
+  jobs?: Jobs;
+  realtime: Realtime;
   /** Stops taking connections, drains what is in flight; the caller closes Redis and the database. */
   close(): Promise<void>;
 }
@@ -25,16 +34,32 @@ export interface Service {
  */
 export async function startService(deps: AppDeps, opts: ServiceOptions): Promise<Service> {
   const bus = deps.bus ?? new DomainBus(deps.logger);
-  const app = createApp({ ...deps, bus });
+  const jobs = deps.config.JOBS === 'inline' ? startJobs({ ...deps, redisUrl: connectionOf(deps.redis), bus }) : undefined;
+  // With JOBS=off the worker processes poll the outbox; nothing here to wake.
+  const app = createApp({ ...deps, bus, poke: deps.poke ?? jobs?.poke });
   const server = createServer(app.callback());
   server.keepAliveTimeout = 5000;
+  const realtime = createRealtime(server, { redis: deps.redis, keyPrefix: deps.config.REDIS_KEY_PREFIX });
+  registerChatSockets(realtime.io, {
+    ...app.chat,
+    auth: app.authDeps,
+    logger: deps.logger,
+    limits: { ...defaultSocketLimits, ...deps.socketLimits },
+    consoleOrigins: [new URL(publicUrl(deps.config)).origin],
+  });
+  const stopBroadcast = broadcastChat(bus, realtime.io as unknown as Broadcaster, { db: deps.database.db, presence: app.chat.presence, logger: deps.logger });
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(opts.port, opts.host, () => done());
+  }).catch(async (e: unknown) => {
+    await jobs?.close();
+    throw e;
   });
   const port = (server.address() as AddressInfo).port;
 
   const close = async () => {
+    stopBroadcast();
+    await realtime.close();
     const force = setTimeout(() => {
       deps.logger.warn('drain took too long; closing remaining connections');
       server.closeAllConnections();
@@ -44,6 +69,8 @@ export async function startService(deps: AppDeps, opts: ServiceOptions): Promise
       server.closeIdleConnections();
     });
     clearTimeout(force);
+    // After the requests: a request in flight may still enqueue and poke.
+    await jobs?.close();
   };
-  return { app, server, bus, port, close };
+  return { app, server, bus, port, jobs, realtime, close };
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { MessageDto } from '../domains/conversations/conversations.events.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -7,11 +8,11 @@ import type { Logger } from './logger.ts';
  * in-process and best-effort, fine for live updates that a reconnecting client re-reads.
  */
 export interface DomainEvents {
-  'message.created': { shopId: string; conversationId: string; messageId: string; seq: number };
+  'message.created': { shopId: string; conversationId: string; messageId: string; seq: number; message: MessageDto };
   'conversation.changed': { shopId: string; conversationId: string };
   'sla.alert': { shopId: string; conversationId: string; metric: 'first_response' | 'next_response' | 'resolution'; state: 'at_risk' | 'breached'; dueAt: string };
   'mention.created': { shopId: string; userId: string; conversationId: string; messageId: string };
-  'presence.changed': { shopId: string; userId: string };
+  'presence.changed': { shopId: string; userId: string; name: string };
 }
 
 export type EventName = keyof DomainEvents;

@@ -8,6 +8,8 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
+  /** An HTML alternative to the text; the text is always there. */
+  html?: string;
 }
 
 export interface Mailer {

@@ -29,9 +29,12 @@ export interface RouteSpec<P extends ZodType = ZodType, Q extends ZodType = ZodT
   auth: AuthMode;
   params?: P;
   query?: Q;
-  /** JSON body schema; for `bodyKind: 'csv'` the body is the raw bytes (Buffer). */
+  /** JSON body schema; for `bodyKind: 'csv'` or `'binary'` the body is the raw bytes (Buffer). */
   body?: B;
-  bodyKind?: 'json' | 'csv';
+  /** `binary`: any Content-Type, judged by the handler (e.g. sniffed), up to `bodyLimitBytes`. */
+  bodyKind?: 'json' | 'csv' | 'binary';
+  /** Largest raw body for `bodyKind: 'binary'`; over it → 413. */
+  bodyLimitBytes?: number;
   response?: ZodType;
   status?: number;
   errors?: ErrorCode[];
@@ -93,7 +96,7 @@ export class Api {
     const chain: Middleware[] = [];
     const shopScoped = spec.path.includes(':shopId');
     if (spec.auth !== 'public') chain.push(this.opts.authenticate(spec.auth, shopScoped));
-    if (spec.body && spec.bodyKind !== 'csv') {
+    if (spec.body && spec.bodyKind !== 'csv' && spec.bodyKind !== 'binary') {
       chain.push(async (ctx, next) => {
         if (!ctx.is('application/json')) throw new DomainError('unsupported_media_type', 'send the body as application/json');
         await next();
@@ -109,6 +112,8 @@ export class Api {
           throw new DomainError('unsupported_media_type', 'send the file as text/csv');
         }
         body = await getRawBody(ctx.req, { limit: rawLimit, length: ctx.get('content-length') || undefined });
+      } else if (spec.bodyKind === 'binary') {
+        body = await getRawBody(ctx.req, { limit: spec.bodyLimitBytes ?? rawLimit, length: ctx.get('content-length') || undefined });
       } else if (spec.body) {
         body = parse(spec.body, (ctx.request as { body?: unknown }).body, 'body');
       }

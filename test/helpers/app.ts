@@ -25,7 +25,8 @@ export interface TestServer {
 }
 
 /**
- * The real app on port 0 against a real database of the kind and the real Redis. Sign-in
+ * The real app on port 0 against a real database of the kind and the real Redis, with its
+ * outbox dispatcher and job worker running (pass config JOBS=off to leave them out). Sign-in
  * limits are loose unless a test asks otherwise, since every test signs in from 127.0.0.1.
  */
 export async function startServer(
@@ -61,9 +62,10 @@ export async function startServer(
     config,
     smtp,
     close: async () => {
-      mailer.close();
       service.server.closeAllConnections();
+      // The service closes its job worker (JOBS=inline, the default) before the mailer it sends with goes.
       await service.close();
+      mailer.close();
       if (!opts.database) await database.close();
     },
   };

@@ -75,6 +75,8 @@ export const conversations = pgTable(
     lastSeq: integer('last_seq').notNull().default(0),
     customerReadSeq: integer('customer_read_seq').notNull().default(0),
     agentReadSeq: integer('agent_read_seq').notNull().default(0),
+    /** Agent replies up to here went to the customer by mail (they were not read in time). */
+    customerMailedSeq: integer('customer_mailed_seq').notNull().default(0),
     snoozedUntil: timestamp('snoozed_until', { withTimezone: true }),
     mergedIntoId: uuid('merged_into_id'),
     lastMessageAt: timestamp('last_message_at', { withTimezone: true }),

@@ -13,7 +13,7 @@ export const invitationView = z.object({
 });
 
 export const invitationCreated = invitationView.extend({
-  mailed: z.boolean().describe('false when the mail could not be sent; invite again to resend'),
+  mailed: z.boolean().describe('true: the mail is queued with the invitation; it is sent in the background and retried while the mail server is down'),
 });
 
 export const invitationParams = shopIdParams.extend({ invitationId: z.uuid() });

@@ -2,8 +2,8 @@ import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { newSecret, secretHash } from '../../core/secrets.ts';
 import { conflict, DomainError, invalidInput, notFound } from '../../core/errors.ts';
-import type { Logger } from '../../core/logger.ts';
-import type { Mailer } from '../../core/mail.ts';
+import { MAIL_SEND, type MailPayload } from '../../core/mail.jobs.ts';
+import { enqueue } from '../../core/outbox.ts';
 import { render } from '../../core/templates.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { findUserByEmail } from '../auth/auth.repository.ts';
@@ -23,8 +23,8 @@ import {
 
 export interface InvitationDeps {
   db: Db;
-  mailer: Mailer;
-  logger: Logger;
+  /** Wakes the outbox dispatcher so the mail goes out now rather than at its next poll. */
+  poke?: () => void;
   /** Where people open the console, for the link in the mail. */
   baseUrl: string;
   /** Throws rate_limited when a shop or an address has had too many invitations. */
@@ -52,10 +52,33 @@ export const toInvitationView = (i: InvitationRow) => ({
   expiresAt: i.expiresAt.toISOString(),
 });
 
+/** The invitation mail, in Japanese then English; the link carries the only copy of the token. */
+function invitationMail(deps: InvitationDeps, actor: Actor, to: string, role: Role, shopName: string, expiresAt: Date, token: string): MailPayload {
+  return {
+    to,
+    subject: `【${shopName}】窓口への招待 / Invitation to ${shopName}`,
+    text: render(
+      'mail/invitation',
+      {
+        inviterName: actor.name,
+        shopName,
+        roleJa: roleNames[role].ja,
+        roleEn: roleNames[role].en,
+        expiresJa: tokyo(expiresAt, 'ja-JP'),
+        expiresEn: `${tokyo(expiresAt, 'en-GB')} (Japan time)`,
+        link: `${deps.baseUrl}/console/invitations/${token}`,
+      },
+      { text: true },
+    ),
+  };
+}
+
 /**
  * Invites a person to the shop by email (owner). The token goes only into the mail, so the
  * owner cannot accept on the person's behalf or set their password. Inviting the same
- * address again replaces the open invitation (a resend).
+ * address again replaces the open invitation (a resend). The mail is written to the outbox
+ * in the same transaction, so an invitation never exists without its mail on the way; the
+ * worker sends it and retries while the mail server is down.
  */
 export async function invite(deps: InvitationDeps, actor: Actor, input: { email: string; role: Role }, requestId?: string) {
   // The operator's CLI (a system actor) invites a new shop's first owner.
@@ -63,7 +86,7 @@ export async function invite(deps: InvitationDeps, actor: Actor, input: { email:
   await deps.limit?.(actor.shopId, input.email);
   const now = deps.now?.() ?? new Date();
   const token = newSecret();
-  const { invitation, shopName } = await deps.db.transaction(async (tx) => {
+  const invitation = await deps.db.transaction(async (tx) => {
     await lockShop(tx, actor.shopId);
     const existing = await findUserByEmail(tx, input.email);
     if (existing && (await findMember(tx, actor.shopId, existing.id))) throw conflict('this person is already a member of the shop');
@@ -78,33 +101,13 @@ export async function invite(deps: InvitationDeps, actor: Actor, input: { email:
       expiresAt: new Date(now.getTime() + VALID_DAYS * 86_400_000),
     });
     await recordAudit(tx, actor, { action: 'member.invited', objectType: 'invitation', objectId: invitation.id, summary: { role: input.role } }, requestId);
-    return { invitation, shopName: (await findShop(tx, actor.shopId))!.name };
+    const shopName = (await findShop(tx, actor.shopId))!.name;
+    const mail = invitationMail(deps, actor, input.email, input.role, shopName, invitation.expiresAt, token);
+    await enqueue(tx, { shopId: actor.shopId, topic: MAIL_SEND, payload: mail });
+    return invitation;
   });
-  // After the commit: a failed send leaves the invitation in place, and inviting again resends.
-  let mailed = true;
-  try {
-    await deps.mailer.send({
-      to: input.email,
-      subject: `【${shopName}】窓口への招待 / Invitation to ${shopName}`,
-      text: render(
-        'mail/invitation',
-        {
-          inviterName: actor.name,
-          shopName,
-          roleJa: roleNames[input.role].ja,
-          roleEn: roleNames[input.role].en,
-          expiresJa: tokyo(invitation.expiresAt, 'ja-JP'),
-          expiresEn: `${tokyo(invitation.expiresAt, 'en-GB')} (Japan time)`,
-          link: `${deps.baseUrl}/console/invitations/${token}`,
-        },
-        { text: true },
-      ),
-    });
-  } catch (e) {
-    mailed = false;
-    deps.logger.error({ err: e, invitationId: invitation.id }, 'invitation mail not sent');
-  }
-  return { ...toInvitationView(invitation), mailed };
+  deps.poke?.();
+  return { ...toInvitationView(invitation), mailed: true };
 }
 
 export async function listInvitations(deps: InvitationDeps, actor: Actor) {

@@ -1,7 +1,11 @@
 import { expect } from 'chai';
+import { and, eq } from 'drizzle-orm';
+import { jobIdFor } from '../../../server/core/outbox.dispatcher.ts';
+import { outbox } from '../../../server/core/outbox.tables.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { TestClient } from '../../helpers/client.ts';
 import { dbKinds } from '../../helpers/env.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import type { SinkMail } from '../../helpers/smtp.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 
@@ -161,14 +165,23 @@ describe('[pglite] an invitation whose mail cannot be sent', () => {
   });
   after(() => server.close());
 
-  it('is kept and says mailed: false, and inviting again resends it', async () => {
+  it('is kept, and its mail waits in the queue to be retried instead of being lost', async () => {
     const shop = await makeShop(server.database);
     const owner = await signedIn(server.url, shop.people.owner);
     const r = await owner.post(`/api/shops/${shop.id}/invitations`, { email: 'unlucky@test.madoguchi.test', role: 'staff' });
     expect(r.status).to.equal(201);
-    expect(r.body.mailed).to.equal(false);
     const open = await owner.get(`/api/shops/${shop.id}/invitations`);
     expect(open.body.map((i: { email: string }) => i.email)).to.deep.equal(['unlucky@test.madoguchi.test']);
+    const row = await eventually(async () => {
+      const [row] = await server.database.db.select().from(outbox).where(and(eq(outbox.shopId, shop.id), eq(outbox.topic, 'mail.send')));
+      return row?.dispatchedAt ? row : undefined;
+    }, 'the mail to leave the outbox');
+    expect(row.payload, 'the link with its token is not kept in the database').to.deep.equal({});
+    const job = await eventually(async () => {
+      const job = await server.service.jobs!.queue.getJob(jobIdFor(row));
+      return job && job.attemptsMade >= 1 && (await job.getState()) === 'delayed' ? job : undefined;
+    }, 'a failed send scheduled for retry');
+    expect(job.data.to).to.equal('unlucky@test.madoguchi.test');
   });
 });
 

@@ -1,0 +1,1 @@
+ALTER TABLE "conversations" ADD COLUMN "customer_mailed_seq" integer DEFAULT 0 NOT NULL;

@@ -1,0 +1,181 @@
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Db } from './db/client.ts';
+import { serializeError, type Logger } from './logger.ts';
+import { outbox } from './outbox.tables.ts';
+import type { JobData, JobQueue } from './queue.ts';
+
+export type OutboxRow = typeof outbox.$inferSelect;
+
+export interface DispatcherOptions {
+  db: Db;
+  jobs: JobQueue;
+  logger: Logger;
+  batchSize?: number;
+  pollMs?: number;
+  /** Longest wait between tries while Redis is away. */
+  maxBackoffMs?: number;
+  /** A row whose add hangs this long counts as failed (a half-open connection). */
+  addTimeoutMs?: number;
+  /** false: no polling loop, only explicit dispatchOnce() calls (tests). */
+  autostart?: boolean;
+}
+
+export interface OutboxDispatcher {
+  /** Dispatch now instead of at the next poll; call after committing a transaction that enqueued. */
+  poke(): void;
+  /** One batch: claims, adds, marks. Returns how many rows were handed to BullMQ. */
+  dispatchOnce(): Promise<number>;
+  /** Stops polling and waits for the batch in flight. */
+  close(): Promise<void>;
+}
+
+/**
+ * BullMQ ids may not be integers nor contain ':' (its key separator), so dedupe keys are
+ * escaped and prefixed; `outbox-<id>` otherwise.
+ */
+export const jobIdFor = (row: Pick<OutboxRow, 'id' | 'dedupeKey'>) =>
+  row.dedupeKey ? `k-${row.dedupeKey.replaceAll('%', '%25').replaceAll(':', '%3A')}` : `outbox-${row.id}`;
+
+const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms);
+    p.then(resolve, reject).finally(() => clearTimeout(t));
+  });
+
+const errorText = (e: unknown) => {
+  const s = serializeError(e);
+  return String(s.message ?? s.type).slice(0, 500);
+};
+
+/**
+ * Hands outbox rows to BullMQ. Rows are claimed with `FOR UPDATE SKIP LOCKED` inside a
+ * transaction, added as jobs, and marked dispatched (payload cleared: mail payloads carry
+ * links with secret tokens) before the commit. Two dispatchers never add one row twice; a
+ * crash between the add and the commit re-adds it under the same job id. While Redis is away
+ * the rows stay pending with `attempts` and `last_error`, and the loop backs off.
+ */
+export function createDispatcher(opts: DispatcherOptions): OutboxDispatcher {
+  const { db, jobs, logger } = opts;
+  const batchSize = opts.batchSize ?? 100;
+  const pollMs = opts.pollMs ?? 250;
+  const maxBackoffMs = opts.maxBackoffMs ?? 30_000;
+  const addTimeoutMs = opts.addTimeoutMs ?? 3000;
+
+  let closed = false;
+  let failures = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+
+  async function recordFailure(tx: Db, ids: number[], e: unknown) {
+    if (!ids.length) return;
+    await tx
+      .update(outbox)
+      .set({ attempts: sql`${outbox.attempts} + 1`, lastError: errorText(e) })
+      .where(inArray(outbox.id, ids));
+  }
+
+  async function dispatchOnce(): Promise<number> {
+    let failed = false;
+    const sent = await db.transaction(async (tx) => {
+      const rows = await tx.select().from(outbox).where(isNull(outbox.dispatchedAt)).orderBy(asc(outbox.id)).limit(batchSize).for('update', { skipLocked: true });
+      let done = 0;
+      for (const [i, row] of rows.entries()) {
+        try {
+          if (!jobs.ready()) throw new Error('redis is not connected');
+          const delay = row.runAt ? Math.max(0, row.runAt.getTime() - Date.now()) : 0;
+          await withTimeout(jobs.queue.add(row.topic, { ...row.payload, shopId: row.shopId }, { jobId: jobIdFor(row), delay }), addTimeoutMs);
+        } catch (e) {
+          // Redis being away fails every row alike: note it on the rest of the batch and stop.
+          failed = true;
+          await recordFailure(tx, rows.slice(i).map((r) => r.id), e);
+          break;
+        }
+        await tx.update(outbox).set({ dispatchedAt: new Date(), payload: {} }).where(and(eq(outbox.id, row.id), isNull(outbox.dispatchedAt)));
+        done++;
+      }
+      return { done, full: rows.length === batchSize };
+    });
+    if (failed) {
+      if (failures++ === 0) logger.warn('outbox: cannot hand rows to the job queue; they stay pending and are retried');
+    } else {
+      if (failures) logger.info({ after: failures }, 'outbox: dispatching again');
+      failures = 0;
+    }
+    again ||= sent.full && !failed;
+    return sent.done;
+  }
+
+  function schedule(ms: number) {
+    if (closed) return;
+    clearTimeout(timer);
+    timer = setTimeout(run, ms);
+  }
+
+  function run() {
+    if (running) {
+      again = true;
+      return;
+    }
+    again = false;
+    running = dispatchOnce()
+      .then(() => undefined)
+      .catch((err: unknown) => {
+        // The database itself failed (restart, lost connection): back off like for Redis.
+        failures++;
+        logger.error({ err }, 'outbox: dispatch failed');
+      })
+      .finally(() => {
+        running = undefined;
+        const backoff = failures ? Math.min(maxBackoffMs, pollMs * 2 ** Math.min(failures, 10)) : pollMs;
+        schedule(again && !failures ? 0 : backoff);
+      });
+  }
+
+  if (opts.autostart !== false) schedule(0);
+  else closed = true;
+  return {
+    poke() {
+      // During a Redis outage a poke must not defeat the backoff.
+      if (!closed && !failures) (running ? (again = true) : schedule(0));
+    },
+    dispatchOnce,
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
+/**
+ * Runs a shop's pending rows of one topic in this process, for the operator's CLI, which has
+ * no worker. A row whose run throws stays pending, and the dispatcher of the next server or
+ * worker to start delivers it. Returns how many ran.
+ */
+export async function runPendingNow(
+  db: Db,
+  which: { shopId: string; topic: string },
+  run: (data: JobData) => Promise<unknown>,
+): Promise<{ ran: number; failed: number }> {
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.shopId, which.shopId), eq(outbox.topic, which.topic), isNull(outbox.dispatchedAt)))
+      .orderBy(asc(outbox.id))
+      .for('update', { skipLocked: true });
+    let ran = 0;
+    for (const row of rows) {
+      try {
+        await run({ ...row.payload, shopId: row.shopId });
+      } catch (e) {
+        await tx.update(outbox).set({ attempts: sql`${outbox.attempts} + 1`, lastError: errorText(e) }).where(eq(outbox.id, row.id));
+        continue;
+      }
+      await tx.update(outbox).set({ dispatchedAt: new Date(), payload: {} }).where(eq(outbox.id, row.id));
+      ran++;
+    }
+    return { ran, failed: rows.length - ran };
+  });
+}

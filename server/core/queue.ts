@@ -1,0 +1,96 @@
+import { Queue, Worker, type Job, type JobsOptions, type RedisOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from './logger.ts';
+
+/** The one BullMQ queue; a job's name is its outbox topic. */
+export const JOBS_QUEUE = 'jobs';
+
+/** A Redis URL, or ioredis connection options (host, port, password, db, tls). */
+export type RedisTarget = string | RedisOptions;
+
+export interface JobQueueOptions {
+  /** REDIS_KEY_PREFIX: BullMQ keys go under `<prefix>bull:jobs:…`, apart from other deployments and test servers. */
+  keyPrefix: string;
+  logger?: Logger;
+  /** First retry delay; later ones double (attempts 5, exponential). */
+  retryDelayMs?: number;
+}
+
+/** What a job receives: the outbox row's payload, with the row's shop. */
+export type JobData = Record<string, unknown> & { shopId: string | null };
+
+/**
+ * Does one job. Throw a DomainError for a permanent failure (no retry); anything else thrown
+ * is retried with backoff. `job` gives `attemptsMade`, `id` and the like when needed.
+ */
+export type JobProcessor = (data: JobData, job?: Job) => Promise<unknown>;
+
+export const bullPrefix = (keyPrefix: string) => `${keyPrefix}bull`;
+
+/** What every job gets: retried 5 times, gone once done, kept a week when it finally fails. */
+export const defaultJobOptions = (retryDelayMs = 5000): JobsOptions => ({
+  attempts: 5,
+  backoff: { type: 'exponential', delay: retryDelayMs },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600 },
+});
+
+/** Connection fields only: BullMQ refuses an ioredis keyPrefix, and our own retry limits must not leak in. */
+export function connectionOf(redis: Redis): RedisOptions {
+  const { host, port, username, password, db, tls, family } = redis.options;
+  return { host, port, username, password, db, tls, family };
+}
+
+const withTarget = (target: RedisTarget, extra: RedisOptions): Redis =>
+  typeof target === 'string' ? new Redis(target, extra) : new Redis({ ...target, ...extra });
+
+export interface JobQueue {
+  queue: Queue;
+  /** True while the producer connection can take commands; the dispatcher does not try otherwise. */
+  ready(): boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * The producer side. Its connection fails fast (no offline queue): an `add` while Redis is away
+ * must reject at once, so the dispatcher can record the error and keep the row, instead of
+ * hanging inside a database transaction and adding the job minutes later behind its back.
+ */
+export function openJobQueue(target: RedisTarget, opts: JobQueueOptions): JobQueue {
+  const connection = withTarget(target, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+  connection.on('error', (err: Error) => opts.logger?.debug({ err: err.message }, 'job queue: redis connection problem'));
+  const queue = new Queue(JOBS_QUEUE, {
+    connection,
+    prefix: bullPrefix(opts.keyPrefix),
+    defaultJobOptions: defaultJobOptions(opts.retryDelayMs),
+  });
+  queue.on('error', (err) => opts.logger?.debug({ err: err.message }, 'job queue error'));
+  return {
+    queue,
+    ready: () => connection.status === 'ready',
+    close: async () => {
+      // Bounded: a queue that never reached Redis would otherwise wait for it forever.
+      await Promise.race([queue.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
+      connection.disconnect();
+    },
+  };
+}
+
+/**
+ * The consumer side. BullMQ owns its connections, which must retry forever
+ * (`maxRetriesPerRequest: null`): a worker waits out a Redis restart.
+ */
+export function openJobWorker(
+  target: RedisTarget,
+  opts: JobQueueOptions & { concurrency?: number },
+  processor: (job: Job) => Promise<unknown>,
+): Worker {
+  const connection = typeof target === 'string' ? { url: target, maxRetriesPerRequest: null } : { ...target, maxRetriesPerRequest: null };
+  const worker = new Worker(JOBS_QUEUE, processor, {
+    connection,
+    prefix: bullPrefix(opts.keyPrefix),
+    concurrency: opts.concurrency ?? 4,
+  });
+  worker.on('error', (err) => opts.logger?.warn({ err }, 'job worker error'));
+  return worker;
+}

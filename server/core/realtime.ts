@@ -1,0 +1,116 @@
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Server, type Socket } from 'socket.io';
+import type { ZodType, z } from 'zod';
+import { DomainError, isDomainError } from './errors.ts';
+import type { Logger } from './logger.ts';
+import { serializeError } from './logger.ts';
+import type { Redis } from './redis.ts';
+
+/** Socket.IO drops a connection whose single packet is bigger than this; field limits are far below. */
+export const MAX_PACKET_BYTES = 256 * 1024;
+
+/**
+ * Socket.IO on the HTTP server, with the Redis adapter so every process reaches every
+ * socket: a broadcast in one process arrives at clients connected to another.
+ */
+export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix: string }) {
+  const pub = deps.redis.duplicate();
+  const sub = deps.redis.duplicate();
+  const io = new Server(http, {
+    serveClient: false,
+    maxHttpBufferSize: MAX_PACKET_BYTES,
+    pingInterval: 20_000,
+    pingTimeout: 20_000,
+    // Browsers on the shop's pages connect over WebSocket only (no CORS preflight);
+    // the console is same-origin and may fall back to polling.
+    cors: undefined,
+  });
+  io.adapter(createAdapter(pub, sub, { key: `${deps.keyPrefix}socket.io` }));
+  const close = async () => {
+    io.disconnectSockets(true);
+    io.engine.close();
+    await Promise.all([pub.quit().catch(() => pub.disconnect()), sub.quit().catch(() => sub.disconnect())]);
+  };
+  return { io, close };
+}
+
+export type Realtime = ReturnType<typeof createRealtime>;
+
+/**
+ * A per-connection token bucket: `rate` events a second, bursts up to `burst`. A client that
+ * keeps hammering after being refused is disconnected.
+ */
+export class ConnectionLimiter {
+  private tokens: number;
+  private last = Date.now();
+  refusals = 0;
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
+  take(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return true;
+    }
+    this.refusals += 1;
+    return false;
+  }
+}
+
+export interface SocketLimits {
+  rate: number;
+  burst: number;
+  /** Refusals after which the connection is cut. */
+  disconnectAfter: number;
+}
+
+export const defaultSocketLimits: SocketLimits = { rate: 20, burst: 40, disconnectAfter: 200 };
+
+type AckFn = (answer: unknown) => void;
+
+/**
+ * Wraps a socket event handler: rate limit, zod validation, and an ack of `{ ok: true, ... }`
+ * or `{ error: code, message, details }`. Unknown errors are logged and answered generically.
+ */
+export function handler<S extends ZodType, R extends object | void>(
+  socket: Socket,
+  limiter: ConnectionLimiter,
+  limits: SocketLimits,
+  logger: Logger,
+  schema: S,
+  fn: (payload: z.output<S>) => Promise<R>,
+) {
+  return async (payload: unknown, ack?: unknown) => {
+    const reply: AckFn = typeof ack === 'function' ? (ack as AckFn) : () => undefined;
+    if (!limiter.take()) {
+      if (limiter.refusals >= limits.disconnectAfter) socket.disconnect(true);
+      return reply({ error: 'rate_limited', message: 'too many events on this connection; slow down' });
+    }
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) {
+      return reply({
+        error: 'invalid_input',
+        message: 'payload is not valid',
+        details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      });
+    }
+    try {
+      const result = await fn(parsed.data);
+      reply({ ok: true, ...(result ?? {}) });
+    } catch (e) {
+      if (isDomainError(e)) return reply({ error: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) });
+      logger.error({ err: serializeError(e), event: 'socket' }, 'socket handler failed');
+      reply({ error: 'internal', message: 'something went wrong; try again' });
+    }
+  };
+}
+
+export const unauthenticated = (message: string) => Object.assign(new Error(message), { data: { code: 'unauthenticated' } });
+export { DomainError };

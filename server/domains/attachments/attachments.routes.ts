@@ -1,0 +1,129 @@
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { requireKind } from '../../core/actor.ts';
+import type { Db } from '../../core/db/client.ts';
+import { DomainError } from '../../core/errors.ts';
+import type { Api } from '../../core/route.ts';
+import { shopIdParams } from '../shops/shops.schema.ts';
+import {
+  openAgentAttachment,
+  openCustomerAttachment,
+  uploadAttachment,
+  type AttachmentDeps,
+  type OpenedAttachment,
+} from './attachments.service.ts';
+
+/** The widget's customer behind `Authorization: Bearer <token>`; throws unauthenticated. */
+export type ResolveCustomer = (db: Db, shopId: string, bearerToken: string) => Promise<{ customerId: string }>;
+
+export interface AttachmentRouteDeps extends AttachmentDeps {
+  resolveCustomer: ResolveCustomer;
+  /** Largest upload in bytes (ATTACHMENT_LIMIT_MB). */
+  limitBytes: number;
+}
+
+const conversationParams = shopIdParams.extend({ conversationId: z.uuid({ message: 'expected a conversation id (UUID)' }) });
+const attachmentParams = shopIdParams.extend({ attachmentId: z.uuid({ message: 'expected an attachment id (UUID)' }) });
+const uploadQuery = z.strictObject({ filename: z.string().max(1000).optional() });
+const attachmentView = z.object({ id: z.uuid(), filename: z.string(), contentType: z.string(), size: z.number().int(), url: z.string() });
+
+const UPLOAD_HOW =
+  'Send the file itself as the request body (not multipart), with its real Content-Type (image/jpeg, image/png, image/gif, image/webp or application/pdf) and its name in `?filename=` (URL-encoded; optional). ' +
+  'The type is read from the bytes: a file whose contents are not an allowed type, or not the declared one, is refused with 415 and nothing is stored. ' +
+  'The answer is an upload that stays private until a message claims it by id (`attachmentIds`); unclaimed uploads are deleted after 24 hours.';
+
+async function customerOf(deps: AttachmentRouteDeps, ctx: Context, shopId: string): Promise<string> {
+  const m = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
+  if (!m) throw new DomainError('unauthenticated', 'send the chat session token as "Authorization: Bearer <token>"');
+  return (await deps.resolveCustomer(deps.db, shopId, m[1]!)).customerId;
+}
+
+/**
+ * Sends the stored bytes so that they can never act as a page of ours: the stored (sniffed)
+ * type, nosniff, a sandbox CSP (no script, no same-origin), and PDFs as downloads, since
+ * browsers' PDF viewers do not run inside a sandbox.
+ */
+function sendFile(ctx: Context, { row, stream }: OpenedAttachment): void {
+  ctx.type = row.contentType;
+  ctx.length = row.size;
+  ctx.attachment(row.filename, { type: row.contentType.startsWith('image/') ? 'inline' : 'attachment' });
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.set('Content-Security-Policy', "sandbox; default-src 'none'");
+  ctx.set('Cache-Control', 'private, no-store');
+  ctx.body = stream;
+}
+
+export function attachmentRoutes(api: Api, deps: AttachmentRouteDeps): void {
+  const tag = 'Attachments';
+  const upload = {
+    method: 'post',
+    tag,
+    description: UPLOAD_HOW,
+    query: uploadQuery,
+    bodyKind: 'binary',
+    bodyLimitBytes: deps.limitBytes,
+    response: attachmentView,
+    status: 201,
+  } as const;
+  api.route({
+    ...upload,
+    path: '/api/shops/:shopId/conversations/:conversationId/attachments',
+    summary: 'Upload a file (image or PDF) to a conversation: raw bytes as the body, name in ?filename=',
+    auth: 'session',
+    params: conversationParams,
+    errors: ['not_found', 'unsupported_media_type', 'payload_too_large'],
+    handler: ({ actor, params, query, body, ctx }) => {
+      requireKind(actor, 'user'); // a session route: always a person
+      return uploadAttachment(deps, {
+        shopId: actor.shopId,
+        conversationId: params.conversationId,
+        uploader: { kind: 'agent', id: actor.userId },
+        declaredType: ctx.get('content-type'),
+        filename: query.filename,
+        bytes: body as unknown as Buffer,
+      });
+    },
+  });
+  api.route({
+    ...upload,
+    path: '/api/public/shops/:shopId/widget/conversations/:conversationId/attachments',
+    summary: "Upload a file (image or PDF) to the customer's own conversation (widget token): raw bytes as the body, name in ?filename=",
+    auth: 'public',
+    params: conversationParams,
+    errors: ['unauthenticated', 'not_found', 'unsupported_media_type', 'payload_too_large'],
+    handler: async ({ params, query, body, ctx }) =>
+      uploadAttachment(deps, {
+        shopId: params.shopId,
+        conversationId: params.conversationId,
+        uploader: { kind: 'customer', id: await customerOf(deps, ctx, params.shopId) },
+        declaredType: ctx.get('content-type'),
+        filename: query.filename,
+        bytes: body as unknown as Buffer,
+      }),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/attachments/:attachmentId',
+    tag,
+    summary: 'Download a file of a conversation (any member; every download is audited)',
+    auth: 'session',
+    params: attachmentParams,
+    status: 200,
+    errors: ['not_found'],
+    handler: async ({ actor, params, ctx, requestId }) => sendFile(ctx, await openAgentAttachment(deps, actor, params.attachmentId, requestId)),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/public/shops/:shopId/widget/attachments/:attachmentId',
+    tag,
+    summary: "Download a file of the customer's own conversation (widget token); internal notes' files are never served",
+    auth: 'public',
+    params: attachmentParams,
+    status: 200,
+    errors: ['unauthenticated', 'not_found'],
+    handler: async ({ params, ctx }) => {
+      const customerId = await customerOf(deps, ctx, params.shopId);
+      sendFile(ctx, await openCustomerAttachment(deps, params.shopId, customerId, params.attachmentId));
+    },
+  });
+}

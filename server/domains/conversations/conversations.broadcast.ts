@@ -1,0 +1,76 @@
+import type { DomainBus } from '../../core/bus.ts';
+import type { Db } from '../../core/db/client.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { MessageDto } from './conversations.events.ts';
+import { chatHooks } from './conversations.hooks.ts';
+import { conversationDtos } from './conversations.queue.ts';
+import { findConversation, findMessage } from './conversations.repository.ts';
+import { toCustomerConversationDto } from './conversations.view.ts';
+import type { PresenceStore } from './presence.ts';
+import { rooms } from './conversations.socket.ts';
+
+/**
+ * Anything that can send to rooms of a namespace: the Socket.IO server in an API process, or
+ * a Redis emitter in a worker process. Both reach clients on every process.
+ */
+export interface Broadcaster {
+  of(nsp: string): { to(room: string | string[]): { emit(event: string, ...args: unknown[]): unknown } };
+}
+
+/** Inbox updates for a busy conversation are coalesced: one per conversation per window. */
+const COALESCE_MS = 150;
+
+/** Turns domain events into socket messages. Contractors' rooms get masked DTOs. */
+export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; presence: PresenceStore; logger: Logger }) {
+  const agents = out.of('/agent');
+  const widgets = out.of('/widget');
+  const pending = new Map<string, NodeJS.Timeout>();
+
+  const forCustomer = (m: MessageDto): MessageDto => ({ ...m, authorId: null, attachments: m.attachments.map((a) => ({ ...a, url: chatHooks.customerAttachmentUrl(a.url) })) });
+
+  bus.on('message.created', ({ message }) => {
+    agents.to(rooms.conversation(message.conversationId)).emit('message', message);
+    if (message.kind !== 'note') widgets.to(rooms.widgetConversation(message.conversationId)).emit('message', forCustomer(message));
+  });
+
+  const sendConversation = async (shopId: string, conversationId: string) => {
+    const c = await findConversation(deps.db, shopId, conversationId);
+    if (!c) return;
+    const [full] = await conversationDtos(deps.db, shopId, [c], 'agent');
+    const [masked] = await conversationDtos(deps.db, shopId, [c], 'contractor');
+    agents.to(rooms.shop(shopId, false)).emit('conversation:updated', full);
+    agents.to(rooms.shop(shopId, true)).emit('conversation:updated', masked);
+    widgets.to(rooms.widgetConversation(conversationId)).emit('conversation', toCustomerConversationDto(c));
+  };
+  bus.on('conversation.changed', ({ shopId, conversationId }) => {
+    if (pending.has(conversationId)) return;
+    pending.set(
+      conversationId,
+      setTimeout(() => {
+        pending.delete(conversationId);
+        sendConversation(shopId, conversationId).catch((err: unknown) => deps.logger.warn({ err: String(err) }, 'conversation broadcast failed'));
+      }, COALESCE_MS),
+    );
+  });
+
+  bus.on('mention.created', async ({ userId, conversationId, messageId, shopId }) => {
+    const [c, m] = await Promise.all([findConversation(deps.db, shopId, conversationId), findMessage(deps.db, shopId, messageId)]);
+    if (c && m) agents.to(rooms.user(userId)).emit('mention', { conversationId, number: c.number, messageId, by: m.authorName, excerpt: m.body.slice(0, 140) });
+  });
+
+  bus.on('sla.alert', (a) => {
+    const payload = { conversationId: a.conversationId, metric: a.metric, state: a.state, dueAt: a.dueAt };
+    agents.to([rooms.shop(a.shopId, false), rooms.shop(a.shopId, true)]).emit('sla', payload);
+  });
+
+  bus.on('presence.changed', async ({ shopId, userId, name }) => {
+    const status = await deps.presence.statusOf(shopId, userId);
+    agents.to([rooms.shop(shopId, false), rooms.shop(shopId, true)]).emit('presence', { userId, name, status });
+    widgets.to(rooms.widgetShop(shopId)).emit('availability', await chatHooks.availability(deps, shopId));
+  });
+
+  return () => {
+    for (const t of pending.values()) clearTimeout(t);
+    pending.clear();
+  };
+}

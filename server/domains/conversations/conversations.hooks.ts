@@ -1,0 +1,64 @@
+import type { SQL } from 'drizzle-orm';
+import type { Db } from '../../core/db/client.ts';
+import { attachmentsForMessages, claimAttachments, customerAttachmentUrl } from '../attachments/attachments.service.ts';
+import { rateConversation } from '../csat/csat.service.ts';
+import { businessMsBetween } from '../sla/sla.clock.ts';
+import { slaStateCondition } from '../sla/sla.repository.ts';
+import { applySlaEvent, loadCalendar, slaSummary } from '../sla/sla.service.ts';
+import { recordHeartbeat } from '../worklog/worklog.service.ts';
+import type { AttachmentDto, ConversationDto } from './conversations.events.ts';
+import type { ConversationRow, MessageRow } from './conversations.repository.ts';
+import type { Author } from './conversations.service.ts';
+import type { PresenceStore } from './presence.ts';
+
+const slaInput = (c: ConversationRow, at: Date) => ({ shopId: c.shopId, conversationId: c.id, priority: c.priority, at, status: c.status });
+
+/**
+ * Where the conversation service reaches into its neighbours (SLA clocks, attachments, CSAT,
+ * the work log), inside its own transaction where it passes one. Kept in one place so the
+ * service reads as the chat's own rules.
+ */
+export const chatHooks = {
+  /** A customer opened it: first-response and resolution clocks start. */
+  created: (tx: Db, c: ConversationRow, at: Date) => applySlaEvent(tx, { ...slaInput(c, at), event: 'created' }),
+
+  async messageStored(tx: Db, c: ConversationRow, m: MessageRow, at: Date): Promise<void> {
+    if (m.authorKind === 'customer') await applySlaEvent(tx, { ...slaInput(c, at), event: 'customer_message' });
+    else if (m.authorKind === 'agent' && m.kind === 'text') await applySlaEvent(tx, { ...slaInput(c, at), event: 'agent_reply' });
+  },
+
+  statusChanged: (tx: Db, c: ConversationRow, at: Date) => applySlaEvent(tx, { ...slaInput(c, at), event: 'status_changed' }),
+
+  claimAttachments(tx: Db, input: { shopId: string; conversationId: string; messageId: string; ids: string[]; author: Author }): Promise<AttachmentDto[]> {
+    const { author, ...rest } = input;
+    const uploader =
+      author.kind === 'customer'
+        ? { kind: 'customer' as const, id: author.principal.customerId }
+        : { kind: 'agent' as const, id: author.actor.kind === 'user' ? author.actor.userId : author.actor.shopId };
+    return claimAttachments(tx, { ...rest, uploader, audience: 'agent' });
+  },
+
+  attachmentsOf(db: Db, shopId: string, messageIds: string[], audience: 'customer' | 'agent'): Promise<Map<string, AttachmentDto[]>> {
+    return messageIds.length ? attachmentsForMessages(db, shopId, messageIds, audience) : Promise.resolve(new Map());
+  },
+
+  customerAttachmentUrl,
+
+  async slaOf(db: Db, shopId: string, ids: string[]): Promise<Map<string, ConversationDto['sla']>> {
+    const m = await slaSummary(db, shopId, ids);
+    return new Map([...m].map(([id, s]) => [id, { state: s.state, dueAt: s.dueAt }]));
+  },
+
+  slaFilter: (_shopId: string, state: 'at_risk' | 'breached'): SQL => slaStateCondition(state),
+
+  rate: (db: Db, input: { shopId: string; customerId: string; conversationId: string; rating: number; comment?: string }) => rateConversation(db, input).then(() => undefined),
+
+  heartbeat: (db: Db, input: { shopId: string; userId: string; conversationId: string; at: Date }) => recordHeartbeat(db, input).then(() => undefined),
+
+  /** Inside business hours (the shop's calendar, Japanese holidays) and whether an agent is online. */
+  async availability(deps: { db: Db; presence: PresenceStore }, shopId: string): Promise<{ open: boolean; agentsOnline: boolean }> {
+    const now = new Date();
+    const [cal, online] = await Promise.all([loadCalendar(deps.db, shopId), deps.presence.onlineUserIds(shopId)]);
+    return { open: businessMsBetween(now, new Date(now.getTime() + 60_000), cal) > 0, agentsOnline: online.length > 0 };
+  },
+};

@@ -1,0 +1,71 @@
+import { and, asc, eq, gt, lte } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../core/db/client.ts';
+import { invalidInput } from '../../core/errors.ts';
+import type { Mailer } from '../../core/mail.ts';
+import { render } from '../../core/templates.ts';
+import { findShop } from '../shops/shops.repository.ts';
+import { unsnooze } from './conversations.queue.ts';
+import { findConversation, findCustomer } from './conversations.repository.ts';
+import type { ChatDeps } from './conversations.service.ts';
+import { conversations, messages } from './conversations.tables.ts';
+
+export const REPLY_MAIL_TOPIC = 'conversation.reply_mail';
+export const UNSNOOZE_TOPIC = 'conversation.unsnooze';
+
+const replyPayload = z.object({ shopId: z.uuid(), conversationId: z.uuid(), seq: z.number().int().positive() });
+const unsnoozePayload = z.object({ shopId: z.uuid(), conversationId: z.uuid(), until: z.string() });
+
+const parse = <T>(schema: z.ZodType<T>, data: unknown, topic: string): T => {
+  const r = schema.safeParse(data);
+  if (!r.success) throw invalidInput(`not a ${topic} payload`, { fields: r.error.issues.map((i) => i.path.join('.')) });
+  return r.data;
+};
+
+const tokyo = (d: Date, locale: string) => d.toLocaleString(locale, { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'short' });
+
+/**
+ * An agent's reply the customer has not read by now goes out by mail, with any other unread
+ * replies. Each reply schedules its own check; only the check of the newest unread reply
+ * sends, so three quick replies make one mail. `customer_mailed_seq` keeps a retry or a
+ * later check from mailing the same replies again.
+ */
+export async function sendReplyMail(deps: { db: Db; mailer: Mailer }, data: unknown): Promise<'sent' | 'skipped'> {
+  const p = parse(replyPayload, data, REPLY_MAIL_TOPIC);
+  const c = await findConversation(deps.db, p.shopId, p.conversationId);
+  if (!c) return 'skipped';
+  const seen = Math.max(c.customerReadSeq, c.customerMailedSeq);
+  if (seen >= p.seq) return 'skipped';
+  const unread = await deps.db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.shopId, p.shopId), eq(messages.conversationId, c.id), gt(messages.seq, seen), eq(messages.authorKind, 'agent'), eq(messages.kind, 'text')))
+    .orderBy(asc(messages.seq));
+  if (!unread.length || unread.at(-1)!.seq > p.seq) return 'skipped';
+  const [customer, shop] = await Promise.all([findCustomer(deps.db, p.shopId, c.customerId), findShop(deps.db, p.shopId)]);
+  if (!customer?.email || !shop) return 'skipped';
+  await deps.mailer.send({
+    to: customer.email,
+    subject: `【${shop.name}】お問い合わせ #${c.number} へのご返信 / Reply to your enquiry #${c.number}`,
+    text: render(
+      'mail/conversation-reply',
+      {
+        customerName: customer.name,
+        shopName: shop.name,
+        number: c.number,
+        replies: unread.map((m) => ({ authorName: m.authorName, body: m.body, atJa: tokyo(m.createdAt, 'ja-JP'), atEn: `${tokyo(m.createdAt, 'en-GB')} JST` })),
+      },
+      { text: true },
+    ),
+  });
+  await deps.db
+    .update(conversations)
+    .set({ customerMailedSeq: p.seq })
+    .where(and(eq(conversations.shopId, p.shopId), eq(conversations.id, c.id), lte(conversations.customerMailedSeq, p.seq)));
+  return 'sent';
+}
+
+export async function runUnsnooze(deps: Pick<ChatDeps, 'db' | 'bus' | 'poke'>, data: unknown): Promise<boolean> {
+  const p = parse(unsnoozePayload, data, UNSNOOZE_TOPIC);
+  return unsnooze(deps, p.shopId, p.conversationId, p.until);
+}

@@ -1,0 +1,179 @@
+import { type Actor, requireKind } from '../../core/actor.ts';
+import type { Db } from '../../core/db/client.ts';
+import { conflict, DomainError, invalidInput, notFound } from '../../core/errors.ts';
+import { enqueue } from '../../core/outbox.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { findMember } from '../shops/shops.repository.ts';
+import type { Role } from '../shops/shops.tables.ts';
+import { assignWaiting } from './conversations.assign.ts';
+import type { ConversationDto } from './conversations.events.ts';
+import { chatHooks } from './conversations.hooks.ts';
+import { assertStatusTransition } from './conversations.machine.ts';
+import {
+  conversationDetails,
+  findConversation,
+  listConversations,
+  lockConversation,
+  moveMessages,
+  updateConversation,
+  type ConversationRow,
+  type InboxFilter,
+} from './conversations.repository.ts';
+import type { ChatDeps } from './conversations.service.ts';
+import type { ConversationStatus, Priority } from './conversations.tables.ts';
+import { toConversationDto } from './conversations.view.ts';
+
+const viewerRole = (a: Actor): Role | 'api_key' => (a.kind === 'user' ? a.role : 'api_key');
+
+/** DTOs for rows, shaped for the viewer's role (contractors get masked contact data). */
+export async function conversationDtos(db: Db, shopId: string, rows: ConversationRow[], viewer: Role | 'api_key'): Promise<ConversationDto[]> {
+  const d = await conversationDetails(db, shopId, rows);
+  const sla = await chatHooks.slaOf(db, shopId, rows.map((r) => r.id));
+  return rows.map((r) =>
+    toConversationDto(
+      r,
+      { customer: d.customers.get(r.customerId)!, assigneeName: r.assigneeId ? (d.assignees.get(r.assigneeId) ?? null) : null, preview: d.previews.get(r.id) ?? null, sla: sla.get(r.id) ?? { state: 'none', dueAt: null } },
+      viewer,
+    ),
+  );
+}
+
+export async function getConversation(db: Db, actor: Actor, id: string): Promise<ConversationDto> {
+  const c = await findConversation(db, actor.shopId, id);
+  if (!c) throw notFound('conversation');
+  return (await conversationDtos(db, actor.shopId, [c], viewerRole(actor)))[0]!;
+}
+
+const cursorOf = (c: ConversationRow) => Buffer.from(`${c.updatedAt.toISOString()}|${c.id}`).toString('base64url');
+
+function parseCursor(s: string): InboxFilter['before'] {
+  const [at, id] = Buffer.from(s, 'base64url').toString('utf8').split('|');
+  const d = new Date(at ?? '');
+  if (Number.isNaN(d.getTime()) || !/^[0-9a-f-]{36}$/.test(id ?? '')) throw invalidInput('query is not valid', [{ in: 'query', path: 'before', message: 'not a cursor from this list' }]);
+  return { updatedAt: d, id: id! };
+}
+
+export interface InboxQuery {
+  status?: ConversationStatus | 'active';
+  assignee?: string;
+  tag?: string;
+  priority?: Priority;
+  sla?: 'at_risk' | 'breached';
+  q?: string;
+  limit: number;
+  before?: string;
+}
+
+/** The queue, newest activity first, with the console's filters. */
+export async function listInbox(db: Db, actor: Actor, q: InboxQuery) {
+  const statuses: ConversationStatus[] | undefined = q.status === 'active' ? ['open', 'pending', 'waiting_merchant'] : q.status ? [q.status] : undefined;
+  const assigneeId = q.assignee === 'me' ? (actor.kind === 'user' ? actor.userId : undefined) : q.assignee === 'none' ? null : q.assignee;
+  const rows = await listConversations(db, actor.shopId, {
+    statuses,
+    assigneeId,
+    tag: q.tag,
+    priority: q.priority,
+    text: q.q,
+    ids: q.sla ? chatHooks.slaFilter(actor.shopId, q.sla) : undefined,
+    before: q.before ? parseCursor(q.before) : undefined,
+    limit: q.limit + 1,
+  });
+  const page = rows.slice(0, q.limit);
+  return { conversations: await conversationDtos(db, actor.shopId, page, viewerRole(actor)), next: rows.length > q.limit ? cursorOf(page.at(-1)!) : null };
+}
+
+export interface ConversationPatch {
+  status?: ConversationStatus;
+  expectedStatus?: ConversationStatus;
+  priority?: Priority;
+  tags?: string[];
+  assigneeId?: string | null;
+  snoozedUntil?: string;
+}
+
+/**
+ * Status, priority, tags, assignee and snooze, in one guarded write: the status moves only
+ * along the machine, and `expectedStatus` turns a race between two agents into one 409.
+ */
+export async function updateConversationFields(deps: ChatDeps, actor: Actor, id: string, patch: ConversationPatch, requestId?: string): Promise<ConversationDto> {
+  requireKind(actor, 'user', 'api_key');
+  const now = new Date();
+  const c = await deps.db.transaction(async (tx) => {
+    const before = await lockConversation(tx, actor.shopId, id);
+    if (!before) throw notFound('conversation');
+    if (before.mergedIntoId) throw conflict('this conversation was merged into another', { mergedIntoId: before.mergedIntoId });
+    if (patch.expectedStatus && patch.expectedStatus !== before.status) throw conflict(`the conversation is ${before.status} now, not ${patch.expectedStatus}`, { status: before.status });
+    const set: Partial<ConversationRow> = {};
+    if (patch.status && patch.status !== before.status) {
+      assertStatusTransition(before.status, patch.status);
+      set.status = patch.status;
+      set.snoozedUntil = null;
+      if (patch.status === 'resolved') set.resolvedAt = now;
+      if (patch.status === 'open') set.resolvedAt = null;
+    }
+    if (patch.snoozedUntil) {
+      const until = new Date(patch.snoozedUntil);
+      if (until <= now) throw invalidInput('body is not valid', [{ in: 'body', path: 'snoozedUntil', message: 'must be in the future' }]);
+      set.snoozedUntil = until;
+      await enqueue(tx, { shopId: actor.shopId, topic: 'conversation.unsnooze', payload: { conversationId: id, until: until.toISOString() }, runAt: until, dedupeKey: `unsnooze-${id}-${until.getTime()}` });
+    }
+    if (patch.priority) set.priority = patch.priority;
+    if (patch.tags) set.tags = [...new Set(patch.tags)];
+    if (patch.assigneeId !== undefined) {
+      if (patch.assigneeId && !(await findMember(tx, actor.shopId, patch.assigneeId))) throw invalidInput('body is not valid', [{ in: 'body', path: 'assigneeId', message: 'not a member of this shop' }]);
+      set.assigneeId = patch.assigneeId;
+      set.awaitingAssignment = false;
+    }
+    const after = await updateConversation(tx, actor.shopId, id, set);
+    if (set.status) await chatHooks.statusChanged(tx, after, now);
+    const changed = Object.fromEntries(Object.entries(set).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
+    await recordAudit(tx, actor, { action: 'conversation.updated', objectType: 'conversation', objectId: id, summary: { number: before.number, from: before.status, ...changed } }, requestId);
+    return after;
+  });
+  deps.poke();
+  deps.bus.publish('conversation.changed', { shopId: actor.shopId, conversationId: id });
+  void assignWaiting(deps, actor.shopId).catch(() => undefined);
+  return (await conversationDtos(deps.db, actor.shopId, [c], viewerRole(actor)))[0]!;
+}
+
+/** Wakes a snoozed conversation when its time comes, unless someone moved it since (the job's check). */
+export async function unsnooze(deps: Pick<ChatDeps, 'db' | 'bus' | 'poke'>, shopId: string, conversationId: string, until: string): Promise<boolean> {
+  const woke = await deps.db.transaction(async (tx) => {
+    const c = await lockConversation(tx, shopId, conversationId);
+    if (!c || c.status !== 'snoozed' || c.snoozedUntil?.toISOString() !== until) return false;
+    const after = await updateConversation(tx, shopId, conversationId, { status: 'open', snoozedUntil: null });
+    await chatHooks.statusChanged(tx, after, new Date());
+    return true;
+  });
+  if (woke) {
+    deps.poke();
+    deps.bus.publish('conversation.changed', { shopId, conversationId });
+  }
+  return woke;
+}
+
+/**
+ * Merges `sourceId` into `targetId` (same customer): the source's messages move to the end of
+ * the target in their order, the source is closed and points at the target.
+ */
+export async function mergeConversations(deps: ChatDeps, actor: Actor, targetId: string, sourceId: string, requestId?: string): Promise<ConversationDto> {
+  if (targetId === sourceId) throw invalidInput('cannot merge a conversation into itself');
+  const target = await deps.db.transaction(async (tx) => {
+    // Lock in id order so two opposite merges cannot deadlock.
+    const [a, b] = [targetId, sourceId].sort();
+    const first = await lockConversation(tx, actor.shopId, a!);
+    const second = await lockConversation(tx, actor.shopId, b!);
+    const t = first?.id === targetId ? first : second;
+    const s = first?.id === sourceId ? first : second;
+    if (!t || !s) throw notFound('conversation');
+    if (t.customerId !== s.customerId) throw new DomainError('invalid_input', 'only conversations of the same customer can be merged');
+    if (t.mergedIntoId || s.mergedIntoId) throw conflict('one of these conversations was already merged');
+    const last = await moveMessages(tx, actor.shopId, s.id, t.id, t.lastSeq);
+    await updateConversation(tx, actor.shopId, s.id, { status: 'closed', mergedIntoId: t.id, assigneeId: null, awaitingAssignment: false });
+    const after = await updateConversation(tx, actor.shopId, t.id, { lastSeq: last, tags: [...new Set([...t.tags, ...s.tags])] });
+    await recordAudit(tx, actor, { action: 'conversation.merged', objectType: 'conversation', objectId: t.id, summary: { target: t.number, source: s.number } }, requestId);
+    return after;
+  });
+  for (const id of [targetId, sourceId]) deps.bus.publish('conversation.changed', { shopId: actor.shopId, conversationId: id });
+  return (await conversationDtos(deps.db, actor.shopId, [target], viewerRole(actor)))[0]!;
+}

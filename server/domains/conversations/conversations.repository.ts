@@ -1,0 +1,245 @@
+import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../core/db/client.ts';
+import { users } from '../shops/shops.tables.ts';
+import {
+  conversationCounters,
+  conversations,
+  customers,
+  customerSessions,
+  messages,
+  type ConversationStatus,
+} from './conversations.tables.ts';
+
+export type ConversationRow = typeof conversations.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;
+export type CustomerRow = typeof customers.$inferSelect;
+
+/* ---------- customers and their widget sessions ---------- */
+
+export async function insertCustomer(db: Db, row: typeof customers.$inferInsert): Promise<CustomerRow> {
+  const [c] = await db.insert(customers).values(row).returning();
+  return c!;
+}
+
+/** The verified customer with this shop-side id, created or refreshed with the token's details. */
+export async function upsertVerifiedCustomer(db: Db, row: { shopId: string; externalId: string; name: string; email: string | null; locale: string }): Promise<CustomerRow> {
+  const [c] = await db
+    .insert(customers)
+    .values({ ...row, verified: true })
+    .onConflictDoUpdate({
+      target: [customers.shopId, customers.externalId],
+      set: { name: row.name, email: row.email, updatedAt: new Date() },
+    })
+    .returning();
+  return c!;
+}
+
+export async function findCustomer(db: Db, shopId: string, id: string): Promise<CustomerRow | undefined> {
+  const [c] = await db.select().from(customers).where(and(eq(customers.shopId, shopId), eq(customers.id, id)));
+  return c;
+}
+
+export async function insertCustomerSession(db: Db, row: typeof customerSessions.$inferInsert): Promise<void> {
+  await db.insert(customerSessions).values(row);
+}
+
+export async function findCustomerSession(db: Db, shopId: string, id: string) {
+  const [r] = await db
+    .select({ session: customerSessions, customer: customers })
+    .from(customerSessions)
+    .innerJoin(customers, eq(customers.id, customerSessions.customerId))
+    .where(and(eq(customerSessions.id, id), eq(customerSessions.shopId, shopId)));
+  return r;
+}
+
+/* ---------- conversations ---------- */
+
+/** The shop's next conversation number; the upsert's row lock makes it gap-free under races. */
+export async function nextConversationNumber(tx: Db, shopId: string): Promise<number> {
+  const [r] = await tx
+    .insert(conversationCounters)
+    .values({ shopId, last: 1 })
+    .onConflictDoUpdate({ target: conversationCounters.shopId, set: { last: sql`${conversationCounters.last} + 1` } })
+    .returning({ last: conversationCounters.last });
+  return r!.last;
+}
+
+export async function insertConversation(tx: Db, row: typeof conversations.$inferInsert): Promise<ConversationRow> {
+  const [c] = await tx.insert(conversations).values(row).returning();
+  return c!;
+}
+
+export async function findConversation(db: Db, shopId: string, id: string): Promise<ConversationRow | undefined> {
+  const [c] = await db.select().from(conversations).where(and(eq(conversations.shopId, shopId), eq(conversations.id, id)));
+  return c;
+}
+
+/** Locks the row for the rest of the transaction: every write to a conversation goes through here. */
+export async function lockConversation(tx: Db, shopId: string, id: string): Promise<ConversationRow | undefined> {
+  const [c] = await tx
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.shopId, shopId), eq(conversations.id, id)))
+    .for('update');
+  return c;
+}
+
+/** The customer's chat that is still going (not resolved, closed or merged away), newest first. */
+export async function findActiveChat(tx: Db, shopId: string, customerId: string): Promise<ConversationRow | undefined> {
+  const [c] = await tx
+    .select()
+    .from(conversations)
+    .where(
+      and(
+        eq(conversations.shopId, shopId),
+        eq(conversations.customerId, customerId),
+        eq(conversations.channel, 'chat'),
+        notInArray(conversations.status, ['resolved', 'closed']),
+        isNull(conversations.mergedIntoId),
+      ),
+    )
+    .orderBy(desc(conversations.createdAt))
+    .limit(1);
+  return c;
+}
+
+export async function updateConversation(tx: Db, shopId: string, id: string, patch: Partial<typeof conversations.$inferInsert>): Promise<ConversationRow> {
+  const [c] = await tx
+    .update(conversations)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(and(eq(conversations.shopId, shopId), eq(conversations.id, id)))
+    .returning();
+  return c!;
+}
+
+/** Raises the read mark, never lowers it (reads arrive out of order across tabs). */
+export async function raiseReadSeq(db: Db, shopId: string, id: string, side: 'customer' | 'agent', seq: number): Promise<boolean> {
+  const col = side === 'customer' ? conversations.customerReadSeq : conversations.agentReadSeq;
+  const r = await db
+    .update(conversations)
+    .set(side === 'customer' ? { customerReadSeq: seq } : { agentReadSeq: seq })
+    .where(and(eq(conversations.shopId, shopId), eq(conversations.id, id), lt(col, seq), sql`${seq} <= ${conversations.lastSeq}`))
+    .returning({ id: conversations.id });
+  return r.length > 0;
+}
+
+/* ---------- messages ---------- */
+
+export async function findMessageByClientId(tx: Db, conversationId: string, clientId: string): Promise<MessageRow | undefined> {
+  const [m] = await tx.select().from(messages).where(and(eq(messages.conversationId, conversationId), eq(messages.clientId, clientId)));
+  return m;
+}
+
+export async function findMessage(db: Db, shopId: string, id: string): Promise<MessageRow | undefined> {
+  const [m] = await db.select().from(messages).where(and(eq(messages.shopId, shopId), eq(messages.id, id)));
+  return m;
+}
+
+export async function insertMessage(tx: Db, row: typeof messages.$inferInsert): Promise<MessageRow> {
+  const [m] = await tx.insert(messages).values(row).returning();
+  return m!;
+}
+
+/** Messages after a sequence number, oldest first; the customer's view leaves notes out. */
+export async function messagesAfter(db: Db, shopId: string, conversationId: string, afterSeq: number, limit: number, includeNotes: boolean): Promise<MessageRow[]> {
+  const where = [eq(messages.shopId, shopId), eq(messages.conversationId, conversationId), gt(messages.seq, afterSeq)];
+  if (!includeNotes) where.push(ne(messages.kind, 'note'));
+  return db.select().from(messages).where(and(...where)).orderBy(asc(messages.seq)).limit(limit);
+}
+
+/** The last `limit` messages (for opening a conversation), oldest first. */
+export async function lastMessages(db: Db, shopId: string, conversationId: string, limit: number): Promise<MessageRow[]> {
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.shopId, shopId), eq(messages.conversationId, conversationId)))
+    .orderBy(desc(messages.seq))
+    .limit(limit);
+  return rows.reverse();
+}
+
+/** Renumbers a merged conversation's messages onto the end of the target's sequence. */
+export async function moveMessages(tx: Db, shopId: string, fromId: string, toId: string, startAfter: number): Promise<number> {
+  const rows = await tx
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.shopId, shopId), eq(messages.conversationId, fromId)))
+    .orderBy(asc(messages.seq));
+  let seq = startAfter;
+  for (const r of rows) {
+    seq += 1;
+    // The client id is suffixed so it cannot collide with one already in the target.
+    await tx
+      .update(messages)
+      .set({ conversationId: toId, seq, clientId: sql`${messages.clientId} || ${`~m${seq}`}` })
+      .where(eq(messages.id, r.id));
+  }
+  return seq;
+}
+
+/* ---------- the inbox ---------- */
+
+export interface InboxFilter {
+  statuses?: ConversationStatus[];
+  assigneeId?: string | null;
+  tag?: string;
+  priority?: string;
+  ids?: SQL;
+  text?: string;
+  before?: { updatedAt: Date; id: string };
+  limit: number;
+}
+
+export async function listConversations(db: Db, shopId: string, f: InboxFilter): Promise<ConversationRow[]> {
+  const where: SQL[] = [eq(conversations.shopId, shopId), isNull(conversations.mergedIntoId)];
+  if (f.statuses) where.push(inArray(conversations.status, f.statuses));
+  if (f.assigneeId === null) where.push(isNull(conversations.assigneeId));
+  else if (f.assigneeId) where.push(eq(conversations.assigneeId, f.assigneeId));
+  if (f.tag) where.push(sql`${f.tag} = any(${conversations.tags})`);
+  if (f.priority) where.push(eq(conversations.priority, f.priority as ConversationRow['priority']));
+  if (f.ids) where.push(f.ids);
+  if (f.text) {
+    const like = `%${f.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const n = /^#?(\d{1,9})$/.exec(f.text);
+    where.push(
+      or(
+        sql`${conversations.subject} ilike ${like}`,
+        sql`${conversations.orderNumber} ilike ${like}`,
+        sql`${conversations.customerId} in (select id from customers where shop_id = ${shopId} and name ilike ${like})`,
+        ...(n ? [eq(conversations.number, Number(n[1]))] : []),
+      )!,
+    );
+  }
+  if (f.before) {
+    where.push(
+      or(lt(conversations.updatedAt, f.before.updatedAt), and(eq(conversations.updatedAt, f.before.updatedAt), lt(conversations.id, f.before.id)))!,
+    );
+  }
+  return db
+    .select()
+    .from(conversations)
+    .where(and(...where))
+    .orderBy(desc(conversations.updatedAt), desc(conversations.id))
+    .limit(f.limit);
+}
+
+/** Customer, assignee name and last visible message of each conversation, for the DTOs. */
+export async function conversationDetails(db: Db, shopId: string, rows: ConversationRow[]) {
+  if (!rows.length) return { customers: new Map<string, CustomerRow>(), assignees: new Map<string, string>(), previews: new Map<string, string>() };
+  const customerIds = [...new Set(rows.map((r) => r.customerId))];
+  const assigneeIds = [...new Set(rows.map((r) => r.assigneeId).filter((x): x is string => !!x))];
+  const [cs, as, ps] = await Promise.all([
+    db.select().from(customers).where(and(eq(customers.shopId, shopId), inArray(customers.id, customerIds))),
+    assigneeIds.length ? db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, assigneeIds)) : [],
+    db
+      .selectDistinctOn([messages.conversationId], { conversationId: messages.conversationId, body: messages.body })
+      .from(messages)
+      .where(and(eq(messages.shopId, shopId), inArray(messages.conversationId, rows.map((r) => r.id)), ne(messages.kind, 'note')))
+      .orderBy(messages.conversationId, desc(messages.seq)),
+  ]);
+  return {
+    customers: new Map(cs.map((c) => [c.id, c])),
+    assignees: new Map(as.map((a) => [a.id, a.name])),
+    previews: new Map(ps.map((p) => [p.conversationId, p.body.slice(0, 140)])),
+  };
+}

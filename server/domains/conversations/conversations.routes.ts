@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import type { Actor } from '../../core/actor.ts';
+import { DomainError } from '../../core/errors.ts';
+import type { Api } from '../../core/route.ts';
+import { listMembers } from '../shops/shops.repository.ts';
+import { shopIdParams } from '../shops/shops.schema.ts';
+import { getConversation, listInbox, mergeConversations, updateConversationFields } from './conversations.queue.ts';
+import { conversationParams, createConversationBody, inboxQuery, mergeBody, postMessageBody, seq, updateConversationBody, widgetSessionBody } from './conversations.schema.ts';
+import { sendMessage, syncMessages, type ChatDeps } from './conversations.service.ts';
+import { createTicket } from './conversations.tickets.ts';
+import { rotateWidgetSecret, startWidgetSession } from './widget.service.ts';
+
+const tag = 'Conversations';
+
+export function conversationRoutes(api: Api, deps: ChatDeps): void {
+  const agent = (actor: Actor) => ({ kind: 'agent' as const, actor });
+
+  api.route({
+    method: 'post',
+    path: '/api/public/shops/:shopId/widget/sessions',
+    tag: 'Public',
+    summary: 'Start a chat session from the widget: pre-chat form (name, email, optional order number) or a signed identity token',
+    description:
+      'The identity token is `v1.<base64url(JSON {sub, email?, name?, iat})>.<base64url(HMAC-SHA256(widget secret, "v1." + claims))>`, signed by the shop\'s server, good for 10 minutes. Forged or expired tokens are refused with 401.',
+    auth: 'public',
+    params: shopIdParams,
+    body: widgetSessionBody,
+    status: 201,
+    errors: ['not_found', 'unauthenticated'],
+    handler: ({ params, body }) => startWidgetSession(deps.db, params.shopId, body),
+  });
+  api.route({
+    method: 'post',
+    path: '/api/shops/:shopId/widget-secret',
+    tag,
+    summary: 'Rotate the HMAC secret for widget identity tokens (owner); shown in this answer only',
+    auth: 'session',
+    params: shopIdParams,
+    status: 201,
+    errors: ['forbidden', 'not_found'],
+    handler: ({ actor, requestId }) => rotateWidgetSecret(deps.db, actor, requestId),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/conversations',
+    tag,
+    summary: 'The queue: conversations, newest activity first, filtered by status, assignee, tag, priority, SLA state or text',
+    auth: 'sessionOrApiKey',
+    params: shopIdParams,
+    query: inboxQuery,
+    errors: ['not_found', 'invalid_input'],
+    handler: ({ actor, query }) => listInbox(deps.db, actor, query),
+  });
+  api.route({
+    method: 'post',
+    path: '/api/shops/:shopId/conversations',
+    tag,
+    summary: "Open a ticket for a customer with the customer's first message (shop systems with an API key, or the console)",
+    auth: 'sessionOrApiKey',
+    params: shopIdParams,
+    body: createConversationBody,
+    status: 201,
+    errors: ['not_found', 'invalid_input', 'conflict'],
+    handler: ({ actor, body, requestId }) => createTicket(deps, actor, body, requestId),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/conversations/:conversationId',
+    tag,
+    summary: 'One conversation (customer contact data masked for contractors)',
+    auth: 'sessionOrApiKey',
+    params: conversationParams,
+    errors: ['not_found'],
+    handler: ({ actor, params }) => getConversation(deps.db, actor, params.conversationId),
+  });
+  api.route({
+    method: 'patch',
+    path: '/api/shops/:shopId/conversations/:conversationId',
+    tag,
+    summary: 'Change status (along the allowed moves), priority, tags, assignee, or snooze until a time; expectedStatus guards against races (409)',
+    auth: 'sessionOrApiKey',
+    params: conversationParams,
+    body: updateConversationBody,
+    errors: ['not_found', 'invalid_input', 'invalid_transition', 'conflict'],
+    handler: ({ actor, params, body, requestId }) => updateConversationFields(deps, actor, params.conversationId, body, requestId),
+  });
+  api.route({
+    method: 'post',
+    path: '/api/shops/:shopId/conversations/:conversationId/merge',
+    tag,
+    summary: "Merge another conversation of the same customer into this one (its messages move to the end; it is closed)",
+    auth: 'session',
+    params: conversationParams,
+    body: mergeBody,
+    errors: ['not_found', 'invalid_input', 'conflict'],
+    handler: ({ actor, params, body, requestId }) => mergeConversations(deps, actor, params.conversationId, body.sourceId, requestId),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/conversations/:conversationId/messages',
+    tag,
+    summary: 'Messages after a sequence number, in order, up to 200 at a time (internal notes included)',
+    auth: 'sessionOrApiKey',
+    params: conversationParams,
+    query: z.strictObject({ after: z.coerce.number().pipe(seq).default(0) }),
+    errors: ['not_found', 'invalid_input'],
+    handler: ({ actor, params, query }) => syncMessages(deps, agent(actor), params.conversationId, query.after),
+  });
+  api.route({
+    method: 'post',
+    path: '/api/shops/:shopId/conversations/:conversationId/messages',
+    tag,
+    summary: 'Reply to the customer or add an internal note; the same clientId again returns the stored message with duplicate: true and writes nothing',
+    auth: 'sessionOrApiKey',
+    params: conversationParams,
+    body: postMessageBody,
+    status: 201,
+    errors: ['not_found', 'invalid_input', 'invalid_transition', 'conflict'],
+    handler: ({ actor, params, body }) => sendMessage(deps, agent(actor), { ...body, conversationId: params.conversationId }),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/agents',
+    tag,
+    summary: "The shop's people with their presence (online, away, offline), role and capacity",
+    auth: 'session',
+    params: shopIdParams,
+    errors: ['not_found'],
+    handler: async ({ actor }) => {
+      if (actor.kind !== 'user') throw new DomainError('forbidden', 'for console users');
+      const [members, presence] = await Promise.all([listMembers(deps.db, actor.shopId), deps.presence.statuses(actor.shopId)]);
+      return members.map((m) => ({ userId: m.userId, name: m.name, role: m.role, status: presence.get(m.userId) ?? 'offline' }));
+    },
+  });
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { email, plainText, shopIdParams } from '../shops/shops.schema.ts';
+import { conversationStatuses, priorities } from './conversations.tables.ts';
+
+/** Longest message body a person may send (characters). Bigger payloads are refused, not cut. */
+export const MESSAGE_MAX = 10_000;
+
+/**
+ * Message text: any characters a person types, including new lines and tabs, but no other
+ * control characters (they break terminals and CSV exports and hide text from reviewers).
+ */
+export const messageBody = z
+  .string()
+  .max(MESSAGE_MAX, `at most ${MESSAGE_MAX} characters`)
+  .refine((s) => s.trim().length > 0, 'a message needs some text')
+  .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'control characters are not allowed');
+
+/** Made by the sender (a UUID or similar); the same id sent twice is the same message. */
+export const clientId = z.string().regex(/^[\w-]{8,64}$/, 'expected 8–64 letters, digits, - or _');
+export const conversationId = z.uuid({ message: 'expected a conversation id (UUID)' });
+export const seq = z.number().int().min(0).max(2_147_483_647);
+export const orderNumber = z.string().trim().min(1).max(64).regex(/^[\w\-#/.]+$/, 'letters, digits and - # / . _ only');
+export const tag = z.string().trim().min(1).max(40).regex(/^[^\s,\p{Cc}]+$/u, 'one word, no spaces or commas');
+
+/* ---------- socket payloads ---------- */
+
+export const openPayload = z.strictObject({ orderNumber: orderNumber.optional(), subject: plainText(200).optional() });
+export const sendPayload = z.strictObject({
+  conversationId,
+  clientId,
+  body: messageBody,
+  kind: z.enum(['text', 'note']).optional(),
+  attachmentIds: z.array(z.uuid()).max(10).optional(),
+  mentions: z.array(z.uuid()).max(20).optional(),
+});
+export const syncPayload = z.strictObject({ conversationId, afterSeq: seq });
+export const typingPayload = z.strictObject({ conversationId, typing: z.boolean() });
+export const readPayload = z.strictObject({ conversationId, seq });
+export const conversationRef = z.strictObject({ conversationId });
+export const presencePayload = z.strictObject({ status: z.enum(['online', 'away']) });
+
+/* ---------- widget sessions ---------- */
+
+export const widgetSessionBody = z.union([
+  z.strictObject({ name: plainText(100), email, orderNumber: orderNumber.optional(), locale: z.enum(['ja', 'en']).optional() }),
+  z.strictObject({ identityToken: z.string().min(10).max(4096), locale: z.enum(['ja', 'en']).optional() }),
+]);
+
+/* ---------- HTTP ---------- */
+
+export const conversationParams = shopIdParams.extend({ conversationId });
+
+export const inboxQuery = z.strictObject({
+  status: z.union([z.enum(conversationStatuses), z.literal('active')]).optional(),
+  assignee: z.union([z.uuid(), z.enum(['me', 'none'])]).optional(),
+  tag: tag.optional(),
+  priority: z.enum(priorities).optional(),
+  sla: z.enum(['at_risk', 'breached']).optional(),
+  q: z.string().trim().min(1).max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** Opaque cursor from the previous page. */
+  before: z.string().max(200).optional(),
+});
+
+export const createConversationBody = z.strictObject({
+  customer: z.strictObject({ name: plainText(100), email, externalId: plainText(200).optional() }),
+  subject: plainText(200).optional(),
+  orderNumber: orderNumber.optional(),
+  priority: z.enum(priorities).optional(),
+  tags: z.array(tag).max(20).optional(),
+  message: z.strictObject({ clientId, body: messageBody }),
+});
+
+export const postMessageBody = z.strictObject({
+  clientId,
+  body: messageBody,
+  kind: z.enum(['text', 'note']).default('text'),
+  attachmentIds: z.array(z.uuid()).max(10).optional(),
+  mentions: z.array(z.uuid()).max(20).optional(),
+});
+
+export const updateConversationBody = z
+  .strictObject({
+    status: z.enum(conversationStatuses).optional(),
+    /** The status the caller saw; a different current status answers 409. */
+    expectedStatus: z.enum(conversationStatuses).optional(),
+    priority: z.enum(priorities).optional(),
+    tags: z.array(tag).max(20).optional(),
+    assigneeId: z.uuid().nullable().optional(),
+    snoozedUntil: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine((b) => Object.keys(b).some((k) => k !== 'expectedStatus'), 'nothing to change')
+  .refine((b) => (b.status === 'snoozed') === (b.snoozedUntil !== undefined), {
+    message: 'snoozedUntil goes with status "snoozed", and only with it',
+    path: ['snoozedUntil'],
+  });
+
+export const mergeBody = z.strictObject({ sourceId: conversationId });

@@ -1,0 +1,191 @@
+import { eq } from 'drizzle-orm';
+import type { Actor } from '../../core/actor.ts';
+import type { DomainBus } from '../../core/bus.ts';
+import type { Db } from '../../core/db/client.ts';
+import { DomainError, notFound } from '../../core/errors.ts';
+import { enqueue } from '../../core/outbox.ts';
+import type { Redis } from '../../core/redis.ts';
+import { insertMentions } from './conversations.mentions.ts';
+import { reopensOnCustomerMessage } from './conversations.machine.ts';
+import {
+  findActiveChat,
+  findConversation,
+  findMessageByClientId,
+  insertConversation,
+  insertMessage,
+  lockConversation,
+  messagesAfter,
+  nextConversationNumber,
+  raiseReadSeq,
+  updateConversation,
+  type ConversationRow,
+  type MessageRow,
+} from './conversations.repository.ts';
+import { customers, type ConversationStatus } from './conversations.tables.ts';
+import { toCustomerConversationDto, toMessageDto } from './conversations.view.ts';
+import type { MessageDto, SyncAnswer } from './conversations.events.ts';
+import { assignWaiting } from './conversations.assign.ts';
+import type { PresenceStore } from './presence.ts';
+import type { CustomerPrincipal } from './widget.service.ts';
+import { chatHooks } from './conversations.hooks.ts';
+
+export interface ChatDeps {
+  db: Db;
+  bus: DomainBus;
+  redis: Redis;
+  keyPrefix: string;
+  presence: PresenceStore;
+  /** Wakes the outbox dispatcher after a commit that enqueued something. */
+  poke: () => void;
+  /** How long an agent's reply waits for the customer to read it before it goes out by mail. */
+  replyMailDelayMs: number;
+}
+
+/** Who writes: a customer through the widget, or a person in the console (or an API key). */
+export type Author = { kind: 'customer'; principal: CustomerPrincipal } | { kind: 'agent'; actor: Actor };
+
+const SYNC_PAGE = 200;
+
+const shopOf = (a: Author) => (a.kind === 'customer' ? a.principal.shopId : a.actor.shopId);
+
+/**
+ * A conversation the author may see, locked for the transaction when `lock`; another shop's
+ * conversation, or for a customer anyone else's, is 404.
+ */
+export async function visibleConversation(db: Db, author: Author, conversationId: string, lock = false): Promise<ConversationRow> {
+  const c = lock ? await lockConversation(db, shopOf(author), conversationId) : await findConversation(db, shopOf(author), conversationId);
+  if (!c || (author.kind === 'customer' && c.customerId !== author.principal.customerId)) throw notFound('conversation');
+  return c;
+}
+
+/**
+ * The customer's chat that is still going, or a new one. Idempotent: a widget that resends
+ * after a lost answer gets the same conversation (the customer row lock serialises the two).
+ */
+export async function openChat(deps: ChatDeps, p: CustomerPrincipal, input: { orderNumber?: string; subject?: string }) {
+  const { conversation, created } = await deps.db.transaction(async (tx) => {
+    await tx.select({ id: customers.id }).from(customers).where(eq(customers.id, p.customerId)).for('update');
+    const existing = await findActiveChat(tx, p.shopId, p.customerId);
+    if (existing) return { conversation: existing, created: false };
+    const number = await nextConversationNumber(tx, p.shopId);
+    const row = await insertConversation(tx, {
+      shopId: p.shopId,
+      number,
+      customerId: p.customerId,
+      channel: 'chat',
+      subject: input.subject ?? null,
+      orderNumber: input.orderNumber ?? null,
+      awaitingAssignment: true,
+    });
+    await chatHooks.created(tx, row, new Date());
+    return { conversation: row, created: true };
+  });
+  if (created) {
+    deps.poke();
+    deps.bus.publish('conversation.changed', { shopId: p.shopId, conversationId: conversation.id });
+    void assignWaiting(deps, p.shopId).catch(() => undefined);
+  }
+  return toCustomerConversationDto(conversation);
+}
+
+export interface SendInput {
+  conversationId: string;
+  clientId: string;
+  body: string;
+  kind?: 'text' | 'note';
+  attachmentIds?: string[];
+  mentions?: string[];
+}
+
+function authorColumns(a: Author) {
+  if (a.kind === 'customer') return { authorKind: 'customer' as const, authorId: a.principal.customerId, authorName: a.principal.customer.name };
+  const id = a.actor.kind === 'user' ? a.actor.userId : null;
+  return { authorKind: 'agent' as const, authorId: id, authorName: a.actor.name };
+}
+
+/** What a message does to its conversation: reopen, first response, read marks. */
+function conversationPatch(c: ConversationRow, m: MessageRow, now: Date): Partial<ConversationRow> {
+  const patch: Partial<ConversationRow> = { lastSeq: m.seq };
+  if (m.kind === 'note') return patch;
+  patch.lastMessageAt = now;
+  if (m.authorKind === 'customer') {
+    patch.lastCustomerMessageAt = now;
+    patch.customerReadSeq = m.seq;
+    if (reopensOnCustomerMessage(c.status)) Object.assign(patch, { status: 'open' as ConversationStatus, snoozedUntil: null, resolvedAt: null });
+  } else {
+    patch.agentReadSeq = m.seq;
+    if (!c.firstResponseAt) patch.firstResponseAt = now;
+  }
+  return patch;
+}
+
+/**
+ * Stores a message exactly once. The same `clientId` again answers the stored message with
+ * `duplicate: true` and writes nothing, so a client may resend until it gets an ack. The
+ * conversation row lock gives each message the next sequence number, in commit order.
+ */
+export async function sendMessage(deps: ChatDeps, author: Author, input: SendInput): Promise<{ message: MessageDto; duplicate: boolean }> {
+  const kind = input.kind ?? 'text';
+  if (author.kind === 'customer' && kind === 'note') throw new DomainError('forbidden', 'customers cannot write internal notes');
+  if (kind !== 'note' && input.mentions?.length) throw new DomainError('invalid_input', 'mentions belong in internal notes, not in replies to the customer');
+  const now = new Date();
+  const result = await deps.db.transaction(async (tx) => {
+    const c = await visibleConversation(tx, author, input.conversationId, true);
+    const existing = await findMessageByClientId(tx, c.id, input.clientId);
+    if (existing) {
+      if (existing.authorKind !== authorColumns(author).authorKind || existing.authorId !== authorColumns(author).authorId) {
+        throw new DomainError('conflict', 'this client id was already used by someone else in this conversation');
+      }
+      return { c, m: existing, duplicate: true, attachments: (await chatHooks.attachmentsOf(tx, c.shopId, [existing.id], author.kind)).get(existing.id) ?? [] };
+    }
+    if (c.mergedIntoId) throw new DomainError('conflict', 'this conversation was merged into another', { mergedIntoId: c.mergedIntoId });
+    if (c.status === 'closed' && kind !== 'note') throw new DomainError('invalid_transition', 'this conversation is closed; start a new one');
+    const m = await insertMessage(tx, { shopId: c.shopId, conversationId: c.id, seq: c.lastSeq + 1, clientId: input.clientId, kind, body: input.body, ...authorColumns(author) });
+    const attachments = input.attachmentIds?.length
+      ? await chatHooks.claimAttachments(tx, { shopId: c.shopId, conversationId: c.id, messageId: m.id, ids: input.attachmentIds, author })
+      : [];
+    const updated = await updateConversation(tx, c.shopId, c.id, conversationPatch(c, m, now));
+    if (kind === 'note' && input.mentions?.length && author.kind === 'agent') await insertMentions(tx, c, m, input.mentions);
+    await chatHooks.messageStored(tx, updated, m, now);
+    if (m.authorKind === 'agent' && kind === 'text') {
+      await enqueue(tx, {
+        shopId: c.shopId,
+        topic: 'conversation.reply_mail',
+        payload: { conversationId: c.id, seq: m.seq },
+        runAt: new Date(now.getTime() + deps.replyMailDelayMs),
+        dedupeKey: `reply-mail-${c.id}-${m.seq}`,
+      });
+    }
+    return { c: updated, m, duplicate: false, attachments, statusChanged: updated.status !== c.status };
+  });
+  const message = toMessageDto(result.m, result.attachments);
+  if (!result.duplicate) {
+    deps.poke();
+    deps.bus.publish('message.created', { shopId: result.c.shopId, conversationId: result.c.id, messageId: result.m.id, seq: result.m.seq, message });
+    if (kind === 'note' && input.mentions?.length) {
+      for (const userId of new Set(input.mentions)) deps.bus.publish('mention.created', { shopId: result.c.shopId, userId, conversationId: result.c.id, messageId: result.m.id });
+    }
+    if ('statusChanged' in result && result.statusChanged) void assignWaiting(deps, result.c.shopId).catch(() => undefined);
+  }
+  return { message, duplicate: result.duplicate };
+}
+
+/**
+ * Everything after `afterSeq`, in order, a page at a time: what a client that reconnects
+ * asks for. Customers never receive internal notes.
+ */
+export async function syncMessages(deps: ChatDeps, viewer: Author, conversationId: string, afterSeq: number): Promise<SyncAnswer> {
+  const shopId = shopOf(viewer);
+  const c = await visibleConversation(deps.db, viewer, conversationId);
+  const rows = await messagesAfter(deps.db, shopId, c.id, afterSeq, SYNC_PAGE + 1, viewer.kind === 'agent');
+  const page = rows.slice(0, SYNC_PAGE);
+  const attachments = await chatHooks.attachmentsOf(deps.db, shopId, page.map((m) => m.id), viewer.kind);
+  return { messages: page.map((m) => toMessageDto(m, attachments.get(m.id) ?? [])), lastSeq: c.lastSeq, more: rows.length > SYNC_PAGE };
+}
+
+/** Moves the viewer's read mark forward; answers whether it moved (a read receipt to show). */
+export async function markRead(deps: ChatDeps, viewer: Author, conversationId: string, seq: number): Promise<boolean> {
+  const c = await visibleConversation(deps.db, viewer, conversationId);
+  if (seq > c.lastSeq) throw new DomainError('invalid_input', 'cannot read past the last message', { lastSeq: c.lastSeq });
+  return raiseReadSeq(deps.db, c.shopId, c.id, viewer.kind === 'customer' ? 'customer' : 'agent', seq);
+}

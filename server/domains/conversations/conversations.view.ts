@@ -1,0 +1,73 @@
+import type { Role } from '../shops/shops.tables.ts';
+import { maskEmail, masksContactData } from '../orders/orders.mask.ts';
+import type { AttachmentDto, ConversationDto, CustomerConversationDto, CustomerDto, MessageDto } from './conversations.events.ts';
+import type { ConversationRow, CustomerRow, MessageRow } from './conversations.repository.ts';
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+/** Who reads decides what they get: contractors never receive a customer's email. */
+export function toCustomerDto(c: CustomerRow, viewer: Role | 'api_key'): CustomerDto {
+  const mask = masksContactData(viewer);
+  return { id: c.id, name: c.name, email: c.email && (mask ? maskEmail(c.email) : c.email), verified: c.verified, externalId: mask ? null : c.externalId };
+}
+
+export function toMessageDto(m: MessageRow, attachments: AttachmentDto[] = []): MessageDto {
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    seq: m.seq,
+    clientId: m.clientId,
+    authorKind: m.authorKind,
+    authorName: m.authorName,
+    authorId: m.authorKind === 'agent' ? m.authorId : null,
+    kind: m.kind,
+    body: m.body,
+    attachments,
+    createdAt: m.createdAt.toISOString(),
+  };
+}
+
+export interface ConversationExtras {
+  customer: CustomerRow;
+  assigneeName: string | null;
+  preview: string | null;
+  sla: ConversationDto['sla'];
+}
+
+export function toConversationDto(c: ConversationRow, x: ConversationExtras, viewer: Role | 'api_key'): ConversationDto {
+  return {
+    id: c.id,
+    shopId: c.shopId,
+    number: c.number,
+    channel: c.channel,
+    subject: c.subject,
+    orderNumber: c.orderNumber,
+    status: c.status,
+    priority: c.priority,
+    tags: c.tags,
+    assignee: c.assigneeId ? { id: c.assigneeId, name: x.assigneeName ?? '' } : null,
+    awaitingAssignment: c.awaitingAssignment,
+    customer: toCustomerDto(x.customer, viewer),
+    lastSeq: c.lastSeq,
+    customerReadSeq: c.customerReadSeq,
+    agentReadSeq: c.agentReadSeq,
+    snoozedUntil: iso(c.snoozedUntil),
+    mergedIntoId: c.mergedIntoId,
+    lastMessageAt: iso(c.lastMessageAt),
+    lastMessagePreview: x.preview,
+    firstResponseAt: iso(c.firstResponseAt),
+    resolvedAt: iso(c.resolvedAt),
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+    sla: x.sla,
+  };
+}
+
+export const toCustomerConversationDto = (c: ConversationRow): CustomerConversationDto => ({
+  id: c.id,
+  number: c.number,
+  status: c.status,
+  lastSeq: c.lastSeq,
+  agentReadSeq: c.agentReadSeq,
+  createdAt: c.createdAt.toISOString(),
+});

@@ -1,0 +1,61 @@
+import { type Actor, requireRole } from '../../core/actor.ts';
+import type { Db } from '../../core/db/client.ts';
+import { DomainError, notFound } from '../../core/errors.ts';
+import { newSecret, secretHash } from '../../core/secrets.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { findShop, updateShop } from '../shops/shops.repository.ts';
+import { findCustomerSession, insertCustomer, insertCustomerSession, upsertVerifiedCustomer, type CustomerRow } from './conversations.repository.ts';
+import { verifyIdentity } from './widget.identity.ts';
+
+const SESSION_DAYS = 30;
+
+export type WidgetSessionInput =
+  | { name: string; email: string; orderNumber?: string; locale?: 'ja' | 'en' }
+  | { identityToken: string; locale?: 'ja' | 'en' };
+
+export interface CustomerPrincipal {
+  shopId: string;
+  customerId: string;
+  customer: CustomerRow;
+}
+
+/**
+ * Starts a widget session: an anonymous visitor from the pre-chat form, or a customer the
+ * shop's server vouched for with a signed identity token (refused when forged or expired).
+ * The answer's token is the widget's only credential; we keep its SHA-256.
+ */
+export async function startWidgetSession(db: Db, shopId: string, input: WidgetSessionInput, now = new Date()) {
+  const shop = await findShop(db, shopId);
+  if (!shop) throw notFound('shop');
+  const locale = input.locale ?? (shop.locale as 'ja' | 'en');
+  let customer: CustomerRow;
+  if ('identityToken' in input) {
+    const c = verifyIdentity(shop.widgetSecret, input.identityToken, now);
+    customer = await upsertVerifiedCustomer(db, { shopId, externalId: c.sub, name: c.name ?? c.email ?? c.sub, email: c.email?.toLowerCase() ?? null, locale });
+  } else {
+    customer = await insertCustomer(db, { shopId, name: input.name, email: input.email, locale });
+  }
+  const token = newSecret();
+  const expiresAt = new Date(now.getTime() + SESSION_DAYS * 86_400_000);
+  await insertCustomerSession(db, { id: secretHash(token), shopId, customerId: customer.id, expiresAt });
+  return { token, expiresAt: expiresAt.toISOString(), customer: { id: customer.id, name: customer.name, verified: customer.verified }, orderNumber: 'orderNumber' in input ? (input.orderNumber ?? null) : null };
+}
+
+/** The customer behind a widget token, in this shop only. */
+export async function resolveCustomer(db: Db, shopId: string, token: string | undefined, now = new Date()): Promise<CustomerPrincipal> {
+  if (!token) throw new DomainError('unauthenticated', 'start a chat session first (no widget token)');
+  const found = await findCustomerSession(db, shopId, secretHash(token));
+  if (!found || found.session.expiresAt <= now) throw new DomainError('unauthenticated', 'the chat session has expired or is not valid');
+  return { shopId, customerId: found.customer.id, customer: found.customer };
+}
+
+/** A new HMAC key for identity tokens (owner); shown in this answer only, the old one stops working. */
+export async function rotateWidgetSecret(db: Db, actor: Actor, requestId?: string) {
+  requireRole(actor, 'owner');
+  const secret = newSecret();
+  return db.transaction(async (tx) => {
+    await updateShop(tx, actor.shopId, { widgetSecret: secret });
+    await recordAudit(tx, actor, { action: 'widget_secret.rotated', objectType: 'shop', objectId: actor.shopId }, requestId);
+    return { secret };
+  });
+}

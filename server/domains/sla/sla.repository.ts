@@ -1,0 +1,165 @@
+import { and, asc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { Db } from '../../core/db/client.ts';
+import { conversations } from '../conversations/conversations.tables.ts';
+import { businessHours, slaClocks, slaPolicies, type SlaMetric } from './sla.tables.ts';
+
+export type BusinessHoursRow = typeof businessHours.$inferSelect;
+export type PolicyRow = typeof slaPolicies.$inferSelect;
+export type ClockRow = typeof slaClocks.$inferSelect;
+
+export async function findBusinessHours(db: Db, shopId: string): Promise<BusinessHoursRow | undefined> {
+  const [row] = await db.select().from(businessHours).where(eq(businessHours.shopId, shopId));
+  return row;
+}
+
+export async function upsertBusinessHours(db: Db, shopId: string, values: Omit<typeof businessHours.$inferInsert, 'shopId'>): Promise<BusinessHoursRow> {
+  const set = { ...values, updatedAt: new Date() };
+  const [row] = await db
+    .insert(businessHours)
+    .values({ shopId, ...set })
+    .onConflictDoUpdate({ target: businessHours.shopId, set })
+    .returning();
+  return row!;
+}
+
+export async function listPolicies(db: Db, shopId: string): Promise<PolicyRow[]> {
+  return db.select().from(slaPolicies).where(eq(slaPolicies.shopId, shopId)).orderBy(asc(slaPolicies.createdAt));
+}
+
+export async function findPolicy(db: Db, shopId: string, id: string): Promise<PolicyRow | undefined> {
+  const [row] = await db.select().from(slaPolicies).where(and(eq(slaPolicies.shopId, shopId), eq(slaPolicies.id, id)));
+  return row;
+}
+
+/** The policy written for exactly this priority (null: the shop's default policy). */
+export async function findPolicyForPriority(db: Db, shopId: string, priority: string | null): Promise<PolicyRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(slaPolicies)
+    .where(and(eq(slaPolicies.shopId, shopId), priority === null ? isNull(slaPolicies.priority) : eq(slaPolicies.priority, priority)));
+  return row;
+}
+
+/** The policy that applies: the priority's own, else the default one. */
+export async function applicablePolicy(db: Db, shopId: string, priority: string): Promise<PolicyRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(slaPolicies)
+    .where(and(eq(slaPolicies.shopId, shopId), or(eq(slaPolicies.priority, priority), isNull(slaPolicies.priority))))
+    .orderBy(sql`${slaPolicies.priority} is null`)
+    .limit(1);
+  return row;
+}
+
+export async function insertPolicy(db: Db, row: typeof slaPolicies.$inferInsert): Promise<PolicyRow> {
+  const [created] = await db.insert(slaPolicies).values(row).returning();
+  return created!;
+}
+
+export async function updatePolicy(db: Db, shopId: string, id: string, patch: Partial<typeof slaPolicies.$inferInsert>): Promise<PolicyRow | undefined> {
+  const [row] = await db
+    .update(slaPolicies)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(and(eq(slaPolicies.shopId, shopId), eq(slaPolicies.id, id)))
+    .returning();
+  return row;
+}
+
+export async function deletePolicy(db: Db, shopId: string, id: string): Promise<PolicyRow | undefined> {
+  const [row] = await db.delete(slaPolicies).where(and(eq(slaPolicies.shopId, shopId), eq(slaPolicies.id, id))).returning();
+  return row;
+}
+
+/** Locks the conversation's row, so two events on one conversation apply one after the other. */
+export async function lockConversation(db: Db, shopId: string, conversationId: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(and(eq(conversations.shopId, shopId), eq(conversations.id, conversationId)))
+    .for('update');
+  return rows.length > 0;
+}
+
+export async function clocksOf(db: Db, shopId: string, conversationId: string): Promise<ClockRow[]> {
+  return db.select().from(slaClocks).where(and(eq(slaClocks.shopId, shopId), eq(slaClocks.conversationId, conversationId)));
+}
+
+export async function saveClock(db: Db, row: typeof slaClocks.$inferInsert): Promise<void> {
+  const { conversationId, metric, shopId, ...set } = row;
+  await db
+    .insert(slaClocks)
+    .values(row)
+    .onConflictDoUpdate({ target: [slaClocks.conversationId, slaClocks.metric], set, setWhere: eq(slaClocks.shopId, shopId) });
+}
+
+export async function lockClock(db: Db, shopId: string, conversationId: string, metric: SlaMetric): Promise<ClockRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(slaClocks)
+    .where(and(eq(slaClocks.shopId, shopId), eq(slaClocks.conversationId, conversationId), eq(slaClocks.metric, metric)))
+    .for('update');
+  return row;
+}
+
+/** Records a fired alert; the version stays, so the clock's other timer is still current. */
+export async function markFired(db: Db, shopId: string, conversationId: string, metric: SlaMetric, patch: { atRiskFiredAt?: Date; breachedAt?: Date }): Promise<void> {
+  await db
+    .update(slaClocks)
+    .set(patch)
+    .where(and(eq(slaClocks.shopId, shopId), eq(slaClocks.conversationId, conversationId), eq(slaClocks.metric, metric)));
+}
+
+export async function clocksOfMany(db: Db, shopId: string, conversationIds: string[]): Promise<ClockRow[]> {
+  if (!conversationIds.length) return [];
+  return db.select().from(slaClocks).where(and(eq(slaClocks.shopId, shopId), inArray(slaClocks.conversationId, conversationIds)));
+}
+
+/** Per metric: clocks met within target, and clocks breached, whose outcome fell in [from, to). */
+export async function complianceCounts(db: Db, shopId: string, from: Date, to: Date) {
+  const outcomeAt = sql`coalesce(${slaClocks.breachedAt}, ${slaClocks.metAt})`;
+  return db
+    .select({
+      metric: slaClocks.metric,
+      met: sql<number>`count(*) filter (where ${slaClocks.breachedAt} is null)`.mapWith(Number),
+      breached: sql<number>`count(*) filter (where ${slaClocks.breachedAt} is not null)`.mapWith(Number),
+    })
+    .from(slaClocks)
+    .where(and(eq(slaClocks.shopId, shopId), sql`${outcomeAt} >= ${from.toISOString()}`, sql`${outcomeAt} < ${to.toISOString()}`))
+    .groupBy(slaClocks.metric);
+}
+
+export type SlaFilterState = 'ok' | 'at_risk' | 'breached' | 'none';
+
+// One clock's state in SQL, matching clockState() in sla.machine.ts; the times count as well
+// as the fired marks, since a timer may lag behind the inbox.
+const c = sql.raw('c');
+const unmetClock = sql`${c}.met_at is null`;
+const breachedClock = sql`${unmetClock} and ((${c}.breached_at is not null and ${c}.breached_at >= ${c}.started_at) or ${c}.due_at <= now())`;
+const atRiskClock = sql`${unmetClock} and (${c}.at_risk_fired_at is not null or ${c}.at_risk_at <= now())`;
+
+const anyClock = (conversationId: AnyPgColumn, where: SQL) =>
+  sql`exists (select 1 from ${slaClocks} ${c} where ${c}.conversation_id = ${conversationId} and ${where})`;
+
+/**
+ * A WHERE condition on the conversations table for the inbox's SLA filter: the worst state
+ * over the conversation's open clocks ('none' when it has no open clock). The outer query
+ * scopes by shop; a clock belongs to exactly one conversation.
+ *
+ * @example db.select().from(conversations).where(and(eq(conversations.shopId, shopId), slaStateCondition('at_risk')))
+ */
+export function slaStateCondition(state: SlaFilterState, conversationId: AnyPgColumn = conversations.id): SQL {
+  const breached = anyClock(conversationId, breachedClock);
+  const atRisk = anyClock(conversationId, atRiskClock);
+  const open = anyClock(conversationId, unmetClock);
+  switch (state) {
+    case 'breached':
+      return breached;
+    case 'at_risk':
+      return sql`(${atRisk} and not ${breached})`;
+    case 'ok':
+      return sql`(${open} and not ${atRisk} and not ${breached})`;
+    case 'none':
+      return sql`not ${open}`;
+  }
+}

@@ -1,0 +1,208 @@
+import { z } from 'zod';
+import { type Actor, requireRole } from '../../core/actor.ts';
+import type { DomainBus } from '../../core/bus.ts';
+import type { Db } from '../../core/db/client.ts';
+import { DomainError, notFound } from '../../core/errors.ts';
+import { enqueue, type OutboxItem } from '../../core/outbox.ts';
+import type { ConversationStatus, Priority } from '../conversations/conversations.tables.ts';
+import { findShop } from '../shops/shops.repository.ts';
+import { roles } from '../shops/shops.tables.ts';
+import { defaultCalendar, type BusinessCalendar } from './sla.clock.ts';
+import { applySla, breachedInCycle, clockState, type Clock, type Clocks, type SlaEvent, type SlaTargets } from './sla.machine.ts';
+import {
+  applicablePolicy,
+  clocksOf,
+  clocksOfMany,
+  complianceCounts,
+  findBusinessHours,
+  lockClock,
+  lockConversation,
+  markFired,
+  saveClock,
+  type ClockRow,
+  type PolicyRow,
+} from './sla.repository.ts';
+import { slaMetrics, type SlaMetric } from './sla.tables.ts';
+
+export { slaStateCondition, type SlaFilterState } from './sla.repository.ts';
+
+/** The outbox topic of the SLA timers; the job runner hands its jobs to runSlaCheck. */
+export const SLA_CHECK_TOPIC = 'sla.check';
+
+/** The shop's calendar: its own hours, or Mon–Fri 9–18 with JP holidays, in the shop's zone. */
+export async function loadCalendar(db: Db, shopId: string): Promise<BusinessCalendar> {
+  const shop = await findShop(db, shopId);
+  if (!shop) throw notFound('shop');
+  const hours = await findBusinessHours(db, shopId);
+  if (!hours) return { ...defaultCalendar, timeZone: shop.timezone };
+  return { timeZone: shop.timezone, weekly: hours.weekly, observeJpHolidays: hours.observeJpHolidays, closedDates: hours.closedDates };
+}
+
+const targetsOf = (p: PolicyRow | undefined): SlaTargets | null =>
+  p
+    ? { first_response: p.firstResponseMinutes, next_response: p.nextResponseMinutes, resolution: p.resolutionMinutes, atRiskPercent: p.atRiskPercent }
+    : null;
+
+function toClock(r: ClockRow): Clock {
+  const { conversationId: _c, shopId: _s, version: _v, ...clock } = r;
+  return clock;
+}
+
+export interface SlaEventInput {
+  shopId: string;
+  conversationId: string;
+  priority: Priority;
+  at: Date;
+  event: SlaEvent;
+  /** The conversation's status after the change. */
+  status: ConversationStatus;
+}
+
+function timersFor(shopId: string, conversationId: string, c: Clock, version: number): OutboxItem[] {
+  if (!c.runningSince || c.metAt) return [];
+  const base = { conversationId, metric: c.metric, version };
+  const timer = (kind: 'at_risk' | 'breach', runAt: Date): OutboxItem => ({
+    shopId,
+    topic: SLA_CHECK_TOPIC,
+    payload: { ...base, shopId, kind },
+    runAt,
+    dedupeKey: `sla:${conversationId}:${c.metric}:${version}:${kind}`,
+  });
+  const items: OutboxItem[] = [];
+  if (c.atRiskAt && !c.atRiskFiredAt && !breachedInCycle(c)) items.push(timer('at_risk', c.atRiskAt));
+  if (c.dueAt && !breachedInCycle(c)) items.push(timer('breach', c.dueAt));
+  return items;
+}
+
+/**
+ * Moves a conversation's SLA clocks for one event and writes their timers to the outbox.
+ * Call it inside the transaction that changes the conversation, so the clocks, the timers
+ * and the change commit together.
+ *
+ * Which event: `created` when a customer opens a conversation (an agent-started one starts
+ * its clocks on the customer's first message instead), `customer_message` for every customer
+ * message, `agent_reply` for an agent's `text` message (never a note), `status_changed` for a
+ * status change. Any event also brings the clocks in line with `status`.
+ *
+ * @example await applySlaEvent(tx, { shopId, conversationId, priority: 'normal', at: new Date(), event: 'created', status: 'open' })
+ */
+export async function applySlaEvent(tx: Db, input: SlaEventInput): Promise<void> {
+  const { shopId, conversationId, at } = input;
+  if (!(await lockConversation(tx, shopId, conversationId))) throw notFound('conversation');
+  const rows = await clocksOf(tx, shopId, conversationId);
+  const starts = input.event === 'created' || input.event === 'customer_message';
+  if (!rows.length && !starts) return;
+
+  const calendar = await loadCalendar(tx, shopId);
+  const targets = targetsOf(await applicablePolicy(tx, shopId, input.priority));
+  const current: Clocks = Object.fromEntries(rows.map((r) => [r.metric, toClock(r)]));
+  const changed = applySla(current, input.event, { at, status: input.status, targets, calendar });
+
+  const timers: OutboxItem[] = [];
+  for (const clock of Object.values(changed)) {
+    const version = (rows.find((r) => r.metric === clock.metric)?.version ?? 0) + 1;
+    await saveClock(tx, { ...clock, shopId, conversationId, version });
+    timers.push(...timersFor(shopId, conversationId, clock, version));
+  }
+  await enqueue(tx, timers);
+}
+
+const checkPayload = z.object({
+  shopId: z.uuid(),
+  conversationId: z.uuid(),
+  metric: z.enum(slaMetrics),
+  version: z.int(),
+  kind: z.enum(['at_risk', 'breach']),
+});
+export type SlaCheckPayload = z.infer<typeof checkPayload>;
+
+/**
+ * The processor of `sla.check` timers. A timer whose clock has moved on since it was set
+ * (a new version, met, paused, or already alerted) does nothing, so replays and stale timers
+ * are harmless. Publishes `sla.alert` and `conversation.changed` after the commit.
+ */
+export async function runSlaCheck(db: Db, bus: DomainBus, payload: unknown, now = new Date()): Promise<'fired' | 'stale'> {
+  const parsed = checkPayload.safeParse(payload);
+  // A malformed job can never succeed: permanent, not retried.
+  if (!parsed.success) throw new DomainError('invalid_input', 'sla.check payload is not valid', parsed.error.issues);
+  const p = parsed.data;
+  const alert = await db.transaction(async (tx) => {
+    const row = await lockClock(tx, p.shopId, p.conversationId, p.metric);
+    if (!row || row.version !== p.version || row.metAt || !row.runningSince) return null;
+    const clock = toClock(row);
+    if (breachedInCycle(clock)) return null;
+    if (p.kind === 'at_risk') {
+      if (row.atRiskFiredAt) return null;
+      await markFired(tx, p.shopId, p.conversationId, p.metric, { atRiskFiredAt: now });
+      return { state: 'at_risk' as const, dueAt: row.dueAt ?? now };
+    }
+    // Breached when it was due, not when a lagging worker noticed.
+    const breachedAt = row.dueAt ?? now;
+    await markFired(tx, p.shopId, p.conversationId, p.metric, { breachedAt });
+    return { state: 'breached' as const, dueAt: breachedAt };
+  });
+  if (!alert) return 'stale';
+  const { shopId, conversationId, metric } = p;
+  bus.publish('sla.alert', { shopId, conversationId, metric, state: alert.state, dueAt: alert.dueAt.toISOString() });
+  bus.publish('conversation.changed', { shopId, conversationId });
+  return 'fired';
+}
+
+export type SlaState = 'ok' | 'at_risk' | 'breached' | 'none';
+export interface SlaSummary {
+  /** The worst over the conversation's open clocks; 'none' when none is open. */
+  state: SlaState;
+  /** The soonest moment a running clock is due (ISO), null when none runs. */
+  dueAt: string | null;
+  /** The metric that is due first (or the worst one), for the badge's label. */
+  metric: SlaMetric | null;
+}
+
+const rank: Record<SlaState, number> = { none: 0, ok: 1, at_risk: 2, breached: 3 };
+
+/** SLA badges for a page of the inbox: one entry for every id asked for. */
+export async function slaSummary(db: Db, shopId: string, conversationIds: string[], now = new Date()): Promise<Map<string, SlaSummary>> {
+  const out = new Map<string, SlaSummary>(conversationIds.map((id) => [id, { state: 'none', dueAt: null, metric: null }]));
+  for (const row of await clocksOfMany(db, shopId, conversationIds)) {
+    const s = clockState(toClock(row), now);
+    const entry = out.get(row.conversationId);
+    if (!entry || s === 'met') continue;
+    const due = row.dueAt?.toISOString() ?? null;
+    const worse = rank[s] > rank[entry.state];
+    const sooner = due !== null && (entry.dueAt === null || due < entry.dueAt);
+    if (worse) entry.state = s;
+    if (sooner) entry.dueAt = due;
+    if (worse || (sooner && rank[s] === rank[entry.state])) entry.metric = row.metric;
+  }
+  return out;
+}
+
+export interface SlaCompliance {
+  metric: SlaMetric;
+  met: number;
+  breached: number;
+  /** Share met within target, 0–100 with one decimal; null when nothing finished. */
+  percentMet: number | null;
+}
+
+/**
+ * Per metric, how many clocks finished within target and how many breached, counting
+ * those whose outcome (met, or breached) fell in [from, to). A conversation that breached
+ * once counts as breached even if a later cycle was met.
+ */
+export async function slaCompliance(db: Db, shopId: string, from: Date, to: Date): Promise<SlaCompliance[]> {
+  const counts = await complianceCounts(db, shopId, from, to);
+  return slaMetrics.map((metric) => {
+    const row = counts.find((c) => c.metric === metric);
+    const met = row?.met ?? 0;
+    const breached = row?.breached ?? 0;
+    const total = met + breached;
+    return { metric, met, breached, percentMet: total ? Math.round((met / total) * 1000) / 10 : null };
+  });
+}
+
+/** Compliance for the console: every member of the shop may read it. */
+export async function readSlaCompliance(db: Db, actor: Actor, from: Date, to: Date): Promise<SlaCompliance[]> {
+  requireRole(actor, ...roles);
+  return slaCompliance(db, actor.shopId, from, to);
+}

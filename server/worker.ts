@@ -1,0 +1,168 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UnrecoverableError, type Job, type Queue, type Worker } from 'bullmq';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { DomainBus } from './core/bus.ts';
+import { openConfiguredDatabase, type Database } from './core/db/client.ts';
+import { isDomainError } from './core/errors.ts';
+import { createLogger, serializeError, type Logger } from './core/logger.ts';
+import { MAIL_SEND, sendMailJob } from './core/mail.jobs.ts';
+import { mailerFromConfig, type Mailer } from './core/mail.ts';
+import { createDispatcher, type OutboxDispatcher } from './core/outbox.dispatcher.ts';
+import { openJobQueue, openJobWorker, type JobData, type JobProcessor, type RedisTarget } from './core/queue.ts';
+import { connectRedis, resolveRedis } from './core/redis.ts';
+import { Emitter } from '@socket.io/redis-emitter';
+import { broadcastChat, type Broadcaster } from './domains/conversations/conversations.broadcast.ts';
+import { REPLY_MAIL_TOPIC, runUnsnooze, sendReplyMail, UNSNOOZE_TOPIC } from './domains/conversations/conversations.jobs.ts';
+import { PresenceStore } from './domains/conversations/presence.ts';
+import { runSlaCheck, SLA_CHECK_TOPIC } from './domains/sla/sla.service.ts';
+
+export interface JobsDeps {
+  config: Config;
+  database: Database;
+  /** The Redis BullMQ uses: a URL, or connection options (see connectionOf in core/queue.ts). */
+  redisUrl: RedisTarget;
+  logger: Logger;
+  mailer: Mailer;
+  bus: DomainBus;
+  /** First retry delay (default 5 s; doubles each time). Tests shorten it. */
+  retryDelayMs?: number;
+}
+
+export interface RegisterOptions {
+  /** The payload holds secrets (links with tokens): it is dropped from Redis once the job finally fails. */
+  secret?: boolean;
+}
+
+export interface Jobs {
+  dispatcher: OutboxDispatcher;
+  queue: Queue;
+  worker: Worker;
+  /** Same as dispatcher.poke(): hand freshly committed outbox rows to BullMQ now. */
+  poke(): void;
+  /** One processor per topic; registering a topic again replaces it. */
+  register(topic: string, processor: JobProcessor, opts?: RegisterOptions): void;
+  /** Stops dispatching, lets running jobs finish, closes the Redis connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Every topic this codebase knows, registered in one place so an API process with JOBS=inline
+ * and `npm run worker` run the same set. Add a domain's processors here.
+ */
+function registerAll(jobs: Jobs, deps: JobsDeps): void {
+  const db = deps.database.db;
+  jobs.register(MAIL_SEND, sendMailJob(deps.mailer), { secret: true });
+  jobs.register(SLA_CHECK_TOPIC, (data) => runSlaCheck(db, deps.bus, data));
+  jobs.register(UNSNOOZE_TOPIC, (data) => runUnsnooze({ db, bus: deps.bus, poke: jobs.poke }, data));
+  jobs.register(REPLY_MAIL_TOPIC, (data) => sendReplyMail({ db, mailer: deps.mailer }, data));
+}
+
+/**
+ * The outbox dispatcher plus a BullMQ worker whose processors are looked up by topic (the
+ * job's name). A processor that throws a DomainError fails its job for good
+ * (`UnrecoverableError`); anything else thrown is retried with exponential backoff.
+ *
+ * @example
+ * const jobs = startJobs({ config, database, redisUrl, logger, mailer, bus });
+ * jobs.register('sla.check', (data) => checkSla(db, String(data.conversationId)));
+ */
+export function startJobs(deps: JobsDeps): Jobs {
+  const { config, logger } = deps;
+  const registry = new Map<string, { run: JobProcessor; opts: RegisterOptions }>();
+  const queueOpts = { keyPrefix: config.REDIS_KEY_PREFIX, logger, retryDelayMs: deps.retryDelayMs };
+  const producer = openJobQueue(deps.redisUrl, queueOpts);
+  const dispatcher = createDispatcher({ db: deps.database.db, jobs: producer, logger });
+
+  const worker = openJobWorker(deps.redisUrl, queueOpts, async (job: Job<JobData>) => {
+    const entry = registry.get(job.name);
+    // Retryable: during a rolling deploy a newer worker may know the topic.
+    if (!entry) throw new Error(`no processor for topic ${job.name}`);
+    try {
+      return await entry.run(job.data, job);
+    } catch (e) {
+      if (isDomainError(e)) throw new UnrecoverableError(`${e.code}: ${e.message}`);
+      throw e;
+    }
+  });
+
+  worker.on('failed', (job, err) => {
+    const final = !job || err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const fields = { err, topic: job?.name, jobId: job?.id, attempt: job?.attemptsMade };
+    if (final) logger.error(fields, 'job failed for good');
+    else logger.warn(fields, 'job failed; it will be retried');
+    if (final && job && registry.get(job.name)?.opts.secret) {
+      job.updateData({ shopId: job.data.shopId, dropped: 'secret payload removed after the final failure' }).catch(() => undefined);
+    }
+  });
+
+  const jobs: Jobs = {
+    dispatcher,
+    queue: producer.queue,
+    worker,
+    poke: () => dispatcher.poke(),
+    register(topic, processor, opts = {}) {
+      registry.set(topic, { run: processor, opts });
+    },
+    async close() {
+      await dispatcher.close();
+      await worker.close();
+      await producer.close();
+    },
+  };
+  registerAll(jobs, deps);
+  return jobs;
+}
+
+/** `npm run worker`: the dispatcher and the worker without HTTP, for deployments with JOBS=off API processes. */
+async function runWorkerProcess(): Promise<void> {
+  const fatal = (message: string): never => {
+    process.stderr.write(`madoguchi worker: ${message}\n`);
+    process.exit(1);
+  };
+  try {
+    let config: Config;
+    try {
+      config = loadConfig();
+    } catch (e) {
+      if (e instanceof ConfigError) fatal(e.message);
+      throw e;
+    }
+    const logger = createLogger(config.LOG_LEVEL).child({ role: 'worker' });
+    const database = await openConfiguredDatabase(config).catch((e: Error) => fatal(e.message.split('\n')[0]!));
+    const redis = await resolveRedis(config.REDIS_URL, config.DATA_DIR).catch(async (e: Error) => {
+      await database.close();
+      return fatal(e.message);
+    });
+    const mailer = mailerFromConfig(config, logger);
+    const bus = new DomainBus(logger);
+    const jobs = startJobs({ config, database, redisUrl: redis.url, logger, mailer, bus });
+    // Live updates from jobs (SLA alerts, snoozes ending) reach the API processes' sockets
+    // through the same Redis channel their Socket.IO adapter listens on.
+    const emitterRedis = connectRedis(redis.url);
+    const emitter = new Emitter(emitterRedis, { key: `${config.REDIS_KEY_PREFIX}socket.io` });
+    const stopBroadcast = broadcastChat(bus, emitter as unknown as Broadcaster, { db: database.db, presence: new PresenceStore(emitterRedis, config.REDIS_KEY_PREFIX), logger });
+    logger.info({ database: database.kind }, 'worker running');
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'worker shutting down: finishing running jobs');
+      await jobs.close();
+      stopBroadcast();
+      await emitterRedis.quit().catch(() => emitterRedis.disconnect());
+      mailer.close();
+      await redis.close();
+      await database.close();
+      logger.info('worker stopped');
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+  } catch (e) {
+    process.stderr.write(`madoguchi worker: failed to start: ${JSON.stringify(serializeError(e))}\n`);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void runWorkerProcess();

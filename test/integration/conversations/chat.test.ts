@@ -1,0 +1,156 @@
+import { expect } from 'chai';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import type { TestClient } from '../../helpers/client.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { agentClient, ask, cid, connected, refused, waitFor, widgetClient, type AgentSocket, type WidgetSocket } from '../../helpers/sockets.ts';
+import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
+import { newCustomer } from '../../fixtures/chat.ts';
+
+for (const kind of dbKinds) {
+  describe(`[${kind}] live chat between the widget and the console`, () => {
+    let server: TestServer;
+    let shop: TestShop;
+    let agentHttp: TestClient;
+    let agent: AgentSocket;
+
+    before(async () => {
+      server = await startServer(kind);
+      shop = await makeShop(server.database);
+      agentHttp = await signedIn(server.url, shop.people.agent);
+      agent = agentClient(server.url, shop.id, agentHttp.cookie);
+      await connected(agent);
+    });
+    after(async () => {
+      agent.disconnect();
+      await server.close();
+    });
+
+    async function customerChat(name = '山田 花子') {
+      const c = await newCustomer(server.url, shop.id, { name });
+      const w = widgetClient(server.url, shop.id, c.token);
+      await connected(w);
+      const opened = await ask(w, 'conversation:open', {});
+      expect(opened.ok, JSON.stringify(opened)).to.equal(true);
+      return { w, conversationId: opened.conversation.id as string, customer: c };
+    }
+
+    it('a customer message reaches the agent viewing the conversation and the inbox, stored with the next sequence number', async () => {
+      const { w, conversationId } = await customerChat();
+      const joined = await ask(agent, 'conversation:join', { conversationId });
+      expect(joined.ok).to.equal(true);
+      expect(joined.conversation.customer.name).to.equal('山田 花子');
+      const inbox = waitFor(agent, 'conversation:updated', (c: any) => c.id === conversationId && c.lastSeq === 1);
+      const arrives = waitFor(agent, 'message', (m: any) => m.conversationId === conversationId);
+      const sent = await ask(w, 'message:send', { conversationId, clientId: cid(), body: 'こんにちは、注文について' });
+      expect(sent).to.include({ ok: true, duplicate: false });
+      expect(sent.message.seq).to.equal(1);
+      expect((await arrives).body).to.equal('こんにちは、注文について');
+      expect((await inbox).lastMessagePreview).to.equal('こんにちは、注文について');
+      w.disconnect();
+    });
+
+    it('the same client id sent twice is stored once and answered with the stored message', async () => {
+      const { w, conversationId } = await customerChat();
+      const clientId = cid();
+      const a = await ask(w, 'message:send', { conversationId, clientId, body: '一回だけ' });
+      const b = await ask(w, 'message:send', { conversationId, clientId, body: '一回だけ' });
+      expect(b).to.include({ ok: true, duplicate: true });
+      expect(b.message.id).to.equal(a.message.id);
+      const sync = await ask(w, 'sync', { conversationId, afterSeq: 0 });
+      expect(sync.messages.map((m: any) => m.body)).to.deep.equal(['一回だけ']);
+      w.disconnect();
+    });
+
+    it("an agent's reply reaches the widget; an internal note never does, but other agents get it", async () => {
+      const { w, conversationId } = await customerChat();
+      await ask(agent, 'conversation:join', { conversationId });
+      const seen: any[] = [];
+      w.on('message', (m) => seen.push(m));
+      const note = await ask(agent, 'message:send', { conversationId, clientId: cid(), body: '社内メモ: 返金対象', kind: 'note' });
+      expect(note.ok).to.equal(true);
+      const reply = waitFor(w, 'message', (m: any) => m.kind === 'text');
+      await ask(agent, 'message:send', { conversationId, clientId: cid(), body: 'お問い合わせありがとうございます' });
+      expect((await reply).body).to.equal('お問い合わせありがとうございます');
+      expect(seen.map((m) => m.kind)).to.deep.equal(['text']);
+      const sync = await ask(w, 'sync', { conversationId, afterSeq: 0 });
+      expect(sync.messages.map((m: any) => m.body)).to.deep.equal(['お問い合わせありがとうございます']);
+      const agentSync = await ask(agent, 'sync', { conversationId, afterSeq: 0 });
+      expect(agentSync.messages.map((m: any) => m.kind)).to.deep.equal(['note', 'text']);
+      w.disconnect();
+    });
+
+    it('typing and read receipts go both ways', async () => {
+      const { w, conversationId } = await customerChat();
+      await ask(agent, 'conversation:join', { conversationId });
+      const typing = waitFor(agent, 'typing', (t: any) => t.conversationId === conversationId && t.who === 'customer');
+      w.emit('typing', { conversationId, typing: true });
+      expect((await typing).typing).to.equal(true);
+      const agentTyping = waitFor(w, 'typing');
+      agent.emit('typing', { conversationId, typing: true });
+      expect((await agentTyping).name).to.equal(shop.people.agent.name);
+      const m = await ask(w, 'message:send', { conversationId, clientId: cid(), body: '既読になりますか' });
+      const receipt = waitFor(w, 'read', (r: any) => r.seq === m.message.seq);
+      await ask(agent, 'read', { conversationId, seq: m.message.seq });
+      expect((await receipt).conversationId).to.equal(conversationId);
+      w.disconnect();
+    });
+
+    it("a customer cannot read, write or type into another customer's conversation (not found)", async () => {
+      const a = await customerChat('客 A');
+      const b = await customerChat('客 B');
+      const write = await ask(b.w, 'message:send', { conversationId: a.conversationId, clientId: cid(), body: 'のぞき' });
+      expect(write.error).to.equal('not_found');
+      const read = await ask(b.w, 'sync', { conversationId: a.conversationId, afterSeq: 0 });
+      expect(read.error).to.equal('not_found');
+      a.w.disconnect();
+      b.w.disconnect();
+    });
+
+    it('malformed payloads get invalid_input with the field, and nothing is stored', async () => {
+      const { w, conversationId } = await customerChat();
+      const cases: Array<[unknown, string]> = [
+        [{ conversationId, clientId: cid(), body: '' }, 'body'],
+        [{ conversationId, clientId: cid(), body: 'x'.repeat(10_001) }, 'body'],
+        [{ conversationId, clientId: 'short', body: 'ok' }, 'clientId'],
+        [{ conversationId: 'nope', clientId: cid(), body: 'ok' }, 'conversationId'],
+        [{ conversationId, clientId: cid(), body: 'bell\u0007' }, 'body'],
+        [{ conversationId, clientId: cid(), body: 'ok', extra: 1 }, ''],
+        ['just a string', ''],
+      ];
+      for (const [payload, path] of cases) {
+        const r = await ask(w, 'message:send', payload);
+        expect(r.error, JSON.stringify(payload).slice(0, 80)).to.equal('invalid_input');
+        if (path) expect(r.details.map((d: any) => d.path)).to.include(path);
+      }
+      const note = await ask(w, 'message:send', { conversationId, clientId: cid(), body: 'note?', kind: 'note' });
+      expect(note.error).to.equal('forbidden');
+      const sync = await ask(w, 'sync', { conversationId, afterSeq: 0 });
+      expect(sync.messages).to.have.length(0);
+      w.disconnect();
+    });
+
+    it('HTML in a message is stored and delivered as the same text, never rewritten or interpreted', async () => {
+      const { w, conversationId } = await customerChat();
+      const body = '<img src=x onerror=alert(1)><script>alert("x")</script> & 返品';
+      const r = await ask(w, 'message:send', { conversationId, clientId: cid(), body });
+      expect(r.message.body).to.equal(body);
+      const got = await agentHttp.get(`/api/shops/${shop.id}/conversations/${conversationId}/messages`);
+      expect(got.body.messages[0].body).to.equal(body);
+      w.disconnect();
+    });
+
+    it('a forged or unknown widget token is refused at the handshake', async () => {
+      expect(await refused(widgetClient(server.url, shop.id, 'forged-token-0000000000'))).to.match(/expired|not valid/);
+      const other = await makeShop(server.database);
+      const c = await newCustomer(server.url, shop.id);
+      expect(await refused(widgetClient(server.url, other.id, c.token))).to.match(/expired|not valid/);
+    });
+
+    it('the console socket needs a session and a membership in the shop, and refuses foreign origins', async () => {
+      expect(await refused(agentClient(server.url, shop.id, undefined))).to.match(/sign in/);
+      const other = await makeShop(server.database);
+      expect(await refused(agentClient(server.url, other.id, agentHttp.cookie))).to.match(/not a member/);
+      expect(await refused(agentClient(server.url, shop.id, agentHttp.cookie, { origin: 'https://evil.example' }))).to.match(/own origin/);
+    });
+  });
+}

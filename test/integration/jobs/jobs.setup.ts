@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { eq } from 'drizzle-orm';
+import { loadConfig } from '../../../server/config.ts';
+import { DomainBus } from '../../../server/core/bus.ts';
+import type { Database } from '../../../server/core/db/client.ts';
+import { createLogger } from '../../../server/core/logger.ts';
+import { createMailer } from '../../../server/core/mail.ts';
+import { outbox } from '../../../server/core/outbox.tables.ts';
+import type { JobData } from '../../../server/core/queue.ts';
+import { startJobs, type Jobs } from '../../../server/worker.ts';
+import { redisPrefix, redisUrl } from '../../helpers/env.ts';
+import { smtpSink } from '../../helpers/smtp.ts';
+
+export const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+
+/** A key prefix of its own, like a separate deployment: its jobs are not anyone else's. */
+export const freshPrefix = () => `${redisPrefix}jobs-${randomBytes(3).toString('hex')}:`;
+
+/** A topic no other test (or leftover outbox row on the shared database) uses. */
+export const freshTopic = (what: string) => `test.${what}.${randomBytes(3).toString('hex')}`;
+
+/** A Redis URL where nothing listens: the port was free a moment ago and is closed again. */
+export const deadRedisUrl = () =>
+  new Promise<string>((done, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => done(`redis://127.0.0.1:${port}`));
+    });
+  });
+
+/** startJobs as a server would run it, under `prefix`, with quick retries. */
+export async function jobsFor(database: Database, prefix: string): Promise<Jobs> {
+  const config = loadConfig({ NODE_ENV: 'test', REDIS_KEY_PREFIX: prefix, SEED_DEMO: 'false' });
+  const sink = await smtpSink();
+  const mailer = createMailer({ smtpUrl: sink.url, from: config.MAIL_FROM, outboxDir: '/nonexistent' }, logger);
+  const jobs = startJobs({ config, database, redisUrl, logger, mailer, bus: new DomainBus(logger), retryDelayMs: 100 });
+  const close = jobs.close;
+  return Object.assign(jobs, {
+    close: async () => {
+      await close();
+      mailer.close();
+    },
+  });
+}
+
+/** A processor that records what it was given. */
+export function recorder(behave: (data: JobData, call: number) => void = () => undefined) {
+  const calls: { data: JobData; at: number }[] = [];
+  return {
+    calls,
+    run: async (data: JobData) => {
+      calls.push({ data, at: Date.now() });
+      behave(data, calls.length);
+    },
+  };
+}
+
+export const rowsOf = (database: Database, topic: string) => database.db.select().from(outbox).where(eq(outbox.topic, topic));

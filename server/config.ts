@@ -42,6 +42,9 @@ export const configSchema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number({ message: 'expected milliseconds' }).int().min(0).default(10000),
   /** inline: this process also dispatches the outbox and runs jobs; off: API only, `npm run worker` processes run them. */
   JOBS: z.enum(['inline', 'off']).default('inline'),
+  /** Events a second one socket may send, and the burst it may save up; beyond, refusals, then a disconnect. */
+  SOCKET_RATE: z.coerce.number({ message: 'expected events per second' }).positive().max(100_000).default(20),
+  SOCKET_BURST: z.coerce.number({ message: 'expected a number of events' }).int().min(1).max(100_000).default(40),
   /** An agent's reply the customer has not read after this long goes out by mail. */
   REPLY_MAIL_DELAY_SECONDS: z.coerce.number({ message: 'expected seconds' }).int().min(0).max(86400).default(60),
 });

@@ -44,7 +44,7 @@ export async function startService(deps: AppDeps, opts: ServiceOptions): Promise
     ...app.chat,
     auth: app.authDeps,
     logger: deps.logger,
-    limits: { ...defaultSocketLimits, ...deps.socketLimits },
+    limits: { ...defaultSocketLimits, rate: deps.config.SOCKET_RATE, burst: deps.config.SOCKET_BURST, ...deps.socketLimits },
     consoleOrigins: [new URL(publicUrl(deps.config)).origin],
   });
   const stopBroadcast = broadcastChat(bus, realtime.io as unknown as Broadcaster, { db: deps.database.db, presence: app.chat.presence, logger: deps.logger });

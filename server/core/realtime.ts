@@ -114,3 +114,23 @@ export function handler<S extends ZodType, R extends object | void>(
 
 export const unauthenticated = (message: string) => Object.assign(new Error(message), { data: { code: 'unauthenticated' } });
 export { DomainError };
+
+/**
+ * Runs tasks with the same key one after another, in the order they arrived. Socket.IO hands
+ * events to handlers in order, but async handlers overlap; a client that pipelines messages
+ * must see them stored in the order it sent them.
+ */
+export class KeyedSerial {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    const result = prev.then(task, task);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+}

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../server/config.ts';
 import type { Database } from '../../server/core/db/client.ts';
 import { createLogger } from '../../server/core/logger.ts';
 import { createMailer } from '../../server/core/mail.ts';
+import type { SocketLimits } from '../../server/core/realtime.ts';
 import type { SignInLimits } from '../../server/domains/auth/auth.limits.ts';
 import type { InviteLimits } from '../../server/domains/invitations/invitations.limits.ts';
 import { testDatabase } from './db.ts';
@@ -31,7 +32,7 @@ export interface TestServer {
  */
 export async function startServer(
   kind: DbKind,
-  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string } = {},
+  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; socketLimits?: Partial<SocketLimits>; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string } = {},
 ): Promise<TestServer> {
   // Each server gets its own key space under the run's prefix, so limits do not leak between suites.
   const keyPrefix = `${redisPrefix}${kind}${++servers}:`;
@@ -50,6 +51,7 @@ export async function startServer(
       version: 'test',
       signInLimits: { perAddress: 100_000, perAccount: 1_000, ...opts.signInLimits },
       inviteLimits: { perShopPerHour: 10_000, perRecipientPerHour: 1_000, ...opts.inviteLimits },
+      socketLimits: opts.socketLimits,
     },
     { port: 0, host: '127.0.0.1', graceMs: 1000 },
   );

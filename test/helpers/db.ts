@@ -40,6 +40,14 @@ export async function testDatabase(kind: DbKind): Promise<Database> {
   return { ...shared, close: async () => undefined };
 }
 
+/** The URL of the run's PostgreSQL database, for server processes a test spawns. */
+export async function testPostgresUrl(): Promise<string> {
+  await testDatabase('postgres');
+  const url = new URL(postgresAdminUrl);
+  url.pathname = `/${dbName}`;
+  return url.toString();
+}
+
 async function dropPostgres(): Promise<void> {
   await (await pgDatabase!).close().catch(() => undefined);
   const admin = new pg.Client({ connectionString: postgresAdminUrl });

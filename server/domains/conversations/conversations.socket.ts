@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Actor } from '../../core/actor.ts';
 import { isDomainError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { ConnectionLimiter, handler, unauthenticated, type SocketLimits } from '../../core/realtime.ts';
+import { ConnectionLimiter, handler, KeyedSerial, unauthenticated, type SocketLimits } from '../../core/realtime.ts';
 import { findMembership } from '../auth/auth.repository.ts';
 import { SESSION_COOKIE } from '../auth/auth.cookie.ts';
 import { resolveSession, type AuthDeps } from '../auth/auth.service.ts';
@@ -66,8 +66,9 @@ function widgetNamespace(nsp: WidgetNamespace, agents: AgentNamespace, deps: Soc
       await follow(conversation.id);
       return { conversation };
     }));
+    const serial = new KeyedSerial();
     socket.on('message:send', on(sendPayload, async (x) => {
-      const r = await sendMessage(deps, author, { ...x, kind: x.kind ?? 'text' });
+      const r = await serial.run(x.conversationId, () => sendMessage(deps, author, { ...x, kind: x.kind ?? 'text' }));
       await follow(x.conversationId);
       return r;
     }));
@@ -155,7 +156,8 @@ function agentNamespace(nsp: AgentNamespace, widgets: WidgetNamespace, deps: Soc
       await viewers.remove(x.conversationId, socket.id);
       void publishViewers(x.conversationId);
     }));
-    socket.on('message:send', on(sendPayload, (x) => sendMessage(deps, author, x)));
+    const serial = new KeyedSerial();
+    socket.on('message:send', on(sendPayload, (x) => serial.run(x.conversationId, () => sendMessage(deps, author, x))));
     socket.on('sync', on(syncPayload, (x) => syncMessages(deps, author, x.conversationId, x.afterSeq)));
     socket.on('typing', on(typingPayload.extend({ note: z.boolean().optional() }), async (x) => {
       await visibleConversation(deps.db, author, x.conversationId);

@@ -8,6 +8,8 @@ import { getConversation, listInbox, mergeConversations, updateConversationField
 import { conversationParams, createConversationBody, inboxQuery, mergeBody, postMessageBody, seq, updateConversationBody, widgetSessionBody } from './conversations.schema.ts';
 import { sendMessage, syncMessages, type ChatDeps } from './conversations.service.ts';
 import { createTicket } from './conversations.tickets.ts';
+import { queueMetrics } from './conversations.metrics.ts';
+import { complianceQuery } from '../sla/sla.schema.ts';
 import { rotateWidgetSecret, startWidgetSession } from './widget.service.ts';
 
 const tag = 'Conversations';
@@ -117,6 +119,17 @@ export function conversationRoutes(api: Api, deps: ChatDeps): void {
     status: 201,
     errors: ['not_found', 'invalid_input', 'invalid_transition', 'conflict'],
     handler: ({ actor, params, body }) => sendMessage(deps, agent(actor), { ...body, conversationId: params.conversationId }),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/queue-metrics',
+    tag,
+    summary: 'Queue metrics: open and waiting now; first response times, SLA compliance and CSAT over [from, to); opened and resolved per Tokyo day',
+    auth: 'sessionOrApiKey',
+    params: shopIdParams,
+    query: complianceQuery.refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 93 * 86_400_000, { message: 'at most 93 days at a time', path: ['to'] }),
+    errors: ['invalid_input', 'not_found'],
+    handler: ({ actor, query }) => queueMetrics(deps.db, actor, new Date(query.from), new Date(query.to)),
   });
   api.route({
     method: 'get',

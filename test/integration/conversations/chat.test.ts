@@ -139,6 +139,30 @@ for (const kind of dbKinds) {
       w.disconnect();
     });
 
+    it('queue metrics count what is open and waiting, time first responses and chart opened and resolved per Tokyo day', async () => {
+      const { w, conversationId } = await customerChat();
+      await ask(w, 'message:send', { conversationId, clientId: cid(), body: '至急お願いします' });
+      const from = new Date(Date.now() - 86_400_000).toISOString();
+      const to = new Date(Date.now() + 60_000).toISOString();
+      const before = await agentHttp.get(`/api/shops/${shop.id}/queue-metrics?from=${from}&to=${to}`);
+      expect(before.status).to.equal(200);
+      expect(before.body.now.open).to.be.greaterThan(0);
+      expect(before.body.now.awaiting_reply).to.be.greaterThan(0);
+      await ask(agent, 'message:send', { conversationId, clientId: cid(), body: '承知しました' });
+      const resolved = await agentHttp.patch(`/api/shops/${shop.id}/conversations/${conversationId}`, { status: 'resolved' });
+      expect(resolved.status).to.equal(200);
+      const after = await agentHttp.get(`/api/shops/${shop.id}/queue-metrics?from=${from}&to=${to}`);
+      expect(after.body.firstResponse.count).to.be.greaterThan(0);
+      expect(after.body.firstResponse.medianSeconds).to.be.a('number');
+      const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Tokyo' });
+      const day = after.body.daily.find((d: { day: string }) => d.day === today);
+      expect(day.resolved).to.be.greaterThan(0);
+      expect(after.body.sla.map((s: { metric: string }) => s.metric)).to.include('first_response');
+      const tooLong = await agentHttp.get(`/api/shops/${shop.id}/queue-metrics?from=2026-01-01T00:00:00Z&to=2026-11-01T00:00:00Z`);
+      expect(tooLong.status).to.equal(400);
+      w.disconnect();
+    });
+
     it('a forged or unknown widget token is refused at the handshake', async () => {
       expect(await refused(widgetClient(server.url, shop.id, 'forged-token-0000000000'))).to.match(/expired|not valid/);
       const other = await makeShop(server.database);

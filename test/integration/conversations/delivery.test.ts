@@ -132,7 +132,7 @@ describe('[postgres] several server processes', function () {
     const conversationId = (await ask(w, 'conversation:open', {})).conversation.id as string;
     const listed = waitFor(agent, 'conversation:updated', (x: { id: string }) => x.id === conversationId);
     await ask(agent, 'conversation:join', { conversationId });
-    const inbound = waitFor(agent, 'message', (m: { conversationId: string }) => m.conversationId === conversationId);
+    const inbound = waitFor<{ conversationId: string; body: string }>(agent, 'message', (m) => m.conversationId === conversationId);
     await ask(w, 'message:send', { conversationId, clientId: cid(), body: 'プロセスAから' });
     expect((await inbound).body).to.equal('プロセスAから');
     await listed;

@@ -15,6 +15,8 @@ import { Emitter } from '@socket.io/redis-emitter';
 import { broadcastChat, type Broadcaster } from './domains/conversations/conversations.broadcast.ts';
 import { REPLY_MAIL_TOPIC, runUnsnooze, sendReplyMail, UNSNOOZE_TOPIC } from './domains/conversations/conversations.jobs.ts';
 import { PresenceStore } from './domains/conversations/presence.ts';
+import { purgeUnclaimedAttachments } from './domains/attachments/attachments.service.ts';
+import { localFileStorage } from './core/storage.ts';
 import { runSlaCheck, SLA_CHECK_TOPIC } from './domains/sla/sla.service.ts';
 
 export interface JobsDeps {
@@ -56,7 +58,14 @@ function registerAll(jobs: Jobs, deps: JobsDeps): void {
   jobs.register(SLA_CHECK_TOPIC, (data) => runSlaCheck(db, deps.bus, data));
   jobs.register(UNSNOOZE_TOPIC, (data) => runUnsnooze({ db, bus: deps.bus, poke: jobs.poke }, data));
   jobs.register(REPLY_MAIL_TOPIC, (data) => sendReplyMail({ db, mailer: deps.mailer }, data));
+  const storage = localFileStorage(deps.config.DATA_DIR);
+  jobs.register(PURGE_TOPIC, () => purgeUnclaimedAttachments(db, storage, new Date(Date.now() - 24 * 3_600_000)));
 }
+
+/** Uploads never sent with a message are removed a day later, checked every hour. */
+const PURGE_TOPIC = 'attachments.purge';
+const schedule = (queue: Queue) =>
+  queue.upsertJobScheduler('attachments-purge-hourly', { every: 3_600_000 }, { name: PURGE_TOPIC, data: { shopId: null } });
 
 /**
  * The outbox dispatcher plus a BullMQ worker whose processors are looked up by topic (the
@@ -111,6 +120,7 @@ export function startJobs(deps: JobsDeps): Jobs {
     },
   };
   registerAll(jobs, deps);
+  schedule(producer.queue).catch((err: unknown) => logger.warn({ err: serializeError(err) }, 'could not schedule the hourly attachment purge'));
   return jobs;
 }
 

@@ -84,6 +84,9 @@ export function buildOpenApi(specs: RouteSpec[], info: { version: string; server
         required: true,
         content: { 'text/csv': { schema: { type: 'string', description: 'CSV file, UTF-8 (with or without BOM) or Shift_JIS' } } },
       };
+    } else if (spec.bodyKind === 'binary') {
+      const types = spec.bodyTypes ?? ['application/octet-stream'];
+      op.requestBody = { required: true, content: Object.fromEntries(types.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])) };
     } else if (spec.body) {
       op.requestBody = { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } };
     }

@@ -33,6 +33,8 @@ export interface RouteSpec<P extends ZodType = ZodType, Q extends ZodType = ZodT
   body?: B;
   /** `binary`: any Content-Type, judged by the handler (e.g. sniffed), up to `bodyLimitBytes`. */
   bodyKind?: 'json' | 'csv' | 'binary';
+  /** For `bodyKind: 'binary'`: the content types the route takes, for the API reference. */
+  bodyTypes?: string[];
   /** Largest raw body for `bodyKind: 'binary'`; over it → 413. */
   bodyLimitBytes?: number;
   response?: ZodType;

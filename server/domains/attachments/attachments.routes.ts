@@ -1,3 +1,4 @@
+import { allowedTypes } from './attachments.file.ts';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { requireKind } from '../../core/actor.ts';
@@ -61,6 +62,7 @@ export function attachmentRoutes(api: Api, deps: AttachmentRouteDeps): void {
     description: UPLOAD_HOW,
     query: uploadQuery,
     bodyKind: 'binary',
+    bodyTypes: Object.keys(allowedTypes),
     bodyLimitBytes: deps.limitBytes,
     response: attachmentView,
     status: 201,

@@ -5,6 +5,7 @@ import helmet from 'koa-helmet';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { publicUrl, type Config } from './config.ts';
 import { serveConsole } from './core/console.ts';
+import { serveWidget } from './core/widget.ts';
 import type { Database } from './core/db/client.ts';
 import { DomainBus } from './core/bus.ts';
 import type { SocketLimits } from './core/realtime.ts';
@@ -45,6 +46,8 @@ export interface AppDeps {
   version: string;
   signInLimits?: Partial<SignInLimits>;
   inviteLimits?: Partial<InviteLimits>;
+  /** New widget sessions per client address per 10 min (tests start many from 127.0.0.1). */
+  widgetSessionsPerAddress?: number;
   /** Per-connection socket event limits (tests loosen them for bursts). */
   socketLimits?: Partial<SocketLimits>;
   /** Domain events for live updates; server/service.ts shares one with the sockets. */
@@ -107,7 +110,7 @@ export function createApp(deps: AppDeps) {
     poke: deps.poke ?? (() => undefined),
     replyMailDelayMs: config.REPLY_MAIL_DELAY_SECONDS * 1000,
   };
-  conversationRoutes(api, chat);
+  conversationRoutes(api, chat, deps.widgetSessionsPerAddress);
   cannedRoutes(api, db);
   csatRoutes(api, { db, resolveCustomer });
   workLogRoutes(api, db);
@@ -120,6 +123,8 @@ export function createApp(deps: AppDeps) {
 
   app.use(requestContext(logger, duration));
   app.use(errorHandler());
+  // Before helmet: shop pages on other origins load this script (see server/core/widget.ts).
+  app.use(serveWidget());
   // HTTPS-only headers only when we are served over HTTPS: on a plain-http LAN address they
   // would make browsers fetch the console's assets over https and fail.
   const https = config.PUBLIC_URL?.startsWith('https:') ?? false;

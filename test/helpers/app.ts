@@ -32,7 +32,7 @@ export interface TestServer {
  */
 export async function startServer(
   kind: DbKind,
-  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; socketLimits?: Partial<SocketLimits>; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string } = {},
+  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; socketLimits?: Partial<SocketLimits>; widgetSessionsPerAddress?: number; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string } = {},
 ): Promise<TestServer> {
   // Each server gets its own key space under the run's prefix, so limits do not leak between suites.
   const keyPrefix = `${redisPrefix}${kind}${++servers}:`;
@@ -52,6 +52,7 @@ export async function startServer(
       signInLimits: { perAddress: 100_000, perAccount: 1_000, ...opts.signInLimits },
       inviteLimits: { perShopPerHour: 10_000, perRecipientPerHour: 1_000, ...opts.inviteLimits },
       socketLimits: opts.socketLimits,
+      widgetSessionsPerAddress: opts.widgetSessionsPerAddress ?? 100_000,
     },
     { port: 0, host: '127.0.0.1', graceMs: 1000 },
   );

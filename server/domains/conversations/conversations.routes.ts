@@ -10,11 +10,13 @@ import { sendMessage, syncMessages, type ChatDeps } from './conversations.servic
 import { createTicket } from './conversations.tickets.ts';
 import { queueMetrics } from './conversations.metrics.ts';
 import { complianceQuery } from '../sla/sla.schema.ts';
+import { createWidgetSessionLimiter } from './widget.limits.ts';
 import { rotateWidgetSecret, startWidgetSession } from './widget.service.ts';
 
 const tag = 'Conversations';
 
-export function conversationRoutes(api: Api, deps: ChatDeps): void {
+export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAddress?: number): void {
+  const limitSessions = createWidgetSessionLimiter(deps.redis, deps.keyPrefix, widgetSessionsPerAddress);
   const agent = (actor: Actor) => ({ kind: 'agent' as const, actor });
 
   api.route({
@@ -28,8 +30,11 @@ export function conversationRoutes(api: Api, deps: ChatDeps): void {
     params: shopIdParams,
     body: widgetSessionBody,
     status: 201,
-    errors: ['not_found', 'unauthenticated'],
-    handler: ({ params, body }) => startWidgetSession(deps.db, params.shopId, body),
+    errors: ['not_found', 'unauthenticated', 'rate_limited'],
+    handler: async ({ params, body, ctx }) => {
+      await limitSessions(ctx.ip);
+      return startWidgetSession(deps.db, params.shopId, body);
+    },
   });
   api.route({
     method: 'post',

@@ -178,3 +178,26 @@ for (const kind of dbKinds) {
     });
   });
 }
+
+describe('[pglite] starting chats from one address', () => {
+  let server: TestServer;
+  let shop: TestShop;
+  before(async () => {
+    server = await startServer('pglite', { widgetSessionsPerAddress: 2 });
+    shop = await makeShop(server.database);
+  });
+  after(() => server.close());
+
+  it('is limited: a script cannot fill the queue with made-up customers (429 with Retry-After)', async () => {
+    await newCustomer(server.url, shop.id);
+    await newCustomer(server.url, shop.id);
+    const res = await fetch(`${server.url}/api/public/shops/${shop.id}/widget/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: '三人目', email: 'third@example.jp' }),
+    });
+    expect(res.status).to.equal(429);
+    expect(Number(res.headers.get('retry-after'))).to.be.greaterThan(0);
+    expect(((await res.json()) as { error: { code: string } }).error.code).to.equal('rate_limited');
+  });
+});

@@ -9,6 +9,7 @@ import { conversationParams, createConversationBody, inboxQuery, mergeBody, post
 import { sendMessage, syncMessages, type ChatDeps } from './conversations.service.ts';
 import { createTicket } from './conversations.tickets.ts';
 import { queueMetrics } from './conversations.metrics.ts';
+import { listMyMentions, markMentionRead } from './conversations.mentions.ts';
 import { complianceQuery } from '../sla/sla.schema.ts';
 import { createWidgetSessionLimiter } from './widget.limits.ts';
 import { rotateWidgetSecret, startWidgetSession } from './widget.service.ts';
@@ -124,6 +125,27 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     status: 201,
     errors: ['not_found', 'invalid_input', 'invalid_transition', 'conflict'],
     handler: ({ actor, params, body }) => sendMessage(deps, agent(actor), { ...body, conversationId: params.conversationId }),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/mentions',
+    tag,
+    summary: 'Where the signed-in person was @mentioned in internal notes, newest first (100 at most)',
+    auth: 'session',
+    params: shopIdParams,
+    query: z.strictObject({ unread: z.enum(['true', 'false']).default('false') }),
+    errors: ['not_found'],
+    handler: ({ actor, query }) => listMyMentions(deps.db, actor, query.unread === 'true'),
+  });
+  api.route({
+    method: 'post',
+    path: '/api/shops/:shopId/mentions/:mentionId/read',
+    tag,
+    summary: 'Mark one of my mentions as read',
+    auth: 'session',
+    params: shopIdParams.extend({ mentionId: z.uuid() }),
+    errors: ['not_found'],
+    handler: ({ actor, params }) => markMentionRead(deps.db, actor, params.mentionId),
   });
   api.route({
     method: 'get',

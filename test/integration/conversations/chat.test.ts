@@ -163,6 +163,24 @@ for (const kind of dbKinds) {
       w.disconnect();
     });
 
+    it('a person @mentioned in a note finds it in their mentions list and can mark it read; others do not see it', async () => {
+      const { w, conversationId } = await customerChat();
+      const staffHttp = await signedIn(server.url, shop.people.staff);
+      const note = await ask(agent, 'message:send', { conversationId, clientId: cid(), body: '@staff 返金の承認をお願いします', kind: 'note', mentions: [shop.people.staff.id] });
+      expect(note.ok, JSON.stringify(note)).to.equal(true);
+      const mine = await staffHttp.get(`/api/shops/${shop.id}/mentions?unread=true`);
+      const m = mine.body.find((x: { messageId: string }) => x.messageId === note.message.id);
+      expect(m).to.include({ conversationId, by: shop.people.agent.name });
+      expect(m.excerpt).to.equal('@staff 返金の承認をお願いします');
+      const others = await agentHttp.get(`/api/shops/${shop.id}/mentions`);
+      expect(others.body.map((x: { id: string }) => x.id)).to.not.include(m.id);
+      expect((await agentHttp.post(`/api/shops/${shop.id}/mentions/${m.id}/read`)).status).to.equal(404);
+      expect((await staffHttp.post(`/api/shops/${shop.id}/mentions/${m.id}/read`)).status).to.equal(204);
+      const unread = await staffHttp.get(`/api/shops/${shop.id}/mentions?unread=true`);
+      expect(unread.body.map((x: { id: string }) => x.id)).to.not.include(m.id);
+      w.disconnect();
+    });
+
     it('a forged or unknown widget token is refused at the handshake', async () => {
       expect(await refused(widgetClient(server.url, shop.id, 'forged-token-0000000000'))).to.match(/expired|not valid/);
       const other = await makeShop(server.database);

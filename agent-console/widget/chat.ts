@@ -1,0 +1,219 @@
+/**
+ * The widget's controller: decides between the pre-chat form, a verified start and the chat;
+ * owns the connection, and keeps the shell in step with the store.
+ */
+import { ApiError, identitySub, widgetApi, type SessionRequest } from './api.ts';
+import { Composer } from './composer.ts';
+import { AckError, Connection } from './connection.ts';
+import { h } from './dom.ts';
+import { i18n, type I18n, type Locale } from './i18n.ts';
+import { MessageList } from './messages.ts';
+import { Rating } from './rating.ts';
+import { Store } from './store.ts';
+import { prechatForm, Shell, type PrechatInput } from './ui.ts';
+
+export interface WidgetConfig {
+  origin: string;
+  shopId: string;
+  locale: Locale;
+  identityToken: string | null;
+}
+
+/** An agent who stops typing without saying so (closed tab) does not type forever. */
+const TYPING_SHOWN_MS = 8000;
+
+/** A UUID v4 for client ids; crypto.randomUUID exists only on https (and localhost) pages. */
+function newClientId(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export class Chat {
+  private readonly t: I18n;
+  private readonly api;
+  private readonly store: Store;
+  readonly shell: Shell;
+  private conn: Connection | null = null;
+  private readonly list: MessageList;
+  private readonly composer: Composer;
+  private readonly ratingSlot = h('div', {});
+  private ratings = new Map<string, Rating>();
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  private readSent = 0;
+  private starting = false;
+
+  constructor(private readonly cfg: WidgetConfig) {
+    this.t = i18n(cfg.locale);
+    this.api = widgetApi(cfg.origin, cfg.shopId);
+    this.store = new Store(cfg.shopId);
+    this.shell = new Shell(this.t);
+    this.list = new MessageList(this.t, (a) => this.api.attachmentUrl(this.token(), a.url));
+    this.composer = new Composer(this.t, {
+      send: (body, attachments) => void this.conn?.send({ clientId: newClientId(), body, attachments, createdAt: new Date().toISOString() }),
+      upload: async (file) => this.api.upload(this.token(), await this.requireConn().ensureConversation(), file),
+      typing: (typing) => {
+        const id = this.store.conversationId;
+        if (id) this.conn?.typing(id, typing);
+      },
+    });
+    this.shell.onOpen = () => this.enter();
+    this.store.onChange(() => this.render());
+    document.addEventListener('visibilitychange', () => this.markRead());
+  }
+
+  private token(): string {
+    return this.store.session?.token ?? '';
+  }
+
+  private requireConn(): Connection {
+    if (!this.conn) throw new Error(this.t.t('sessionFailed'));
+    return this.conn;
+  }
+
+  mount(): void {
+    document.body.append(this.shell.host);
+    void this.api.shop().then((s) => this.shell.setTitle(s.name), () => undefined);
+    const s = this.store.session;
+    if (s && new Date(s.expiresAt) > new Date() && this.sessionFits()) this.connect();
+  }
+
+  /** A stored session is used only for the same person: the same signed-in customer, or an anonymous one on a page without identity. */
+  private sessionFits(): boolean {
+    const s = this.store.session;
+    if (!s) return false;
+    return this.cfg.identityToken ? s.identitySub === identitySub(this.cfg.identityToken) : s.identitySub === null;
+  }
+
+  identify(token: string): void {
+    this.cfg.identityToken = token;
+    if (this.store.session && !this.sessionFits()) this.reset();
+    if (this.shell.isOpen && !this.store.session) this.enter();
+  }
+
+  private reset(): void {
+    this.conn?.close();
+    this.conn = null;
+    this.ratings.clear();
+    this.readSent = 0;
+    this.list.clear();
+    this.store.setSession(null);
+  }
+
+  /** What the panel shows when opened: the chat, a verified start, or the form. */
+  private enter(): void {
+    const s = this.store.session;
+    if (s && !this.sessionFits()) this.reset();
+    if (this.store.session) {
+      if (!this.conn) this.connect();
+      return this.showChat();
+    }
+    if (this.cfg.identityToken) return void this.start({ identityToken: this.cfg.identityToken, locale: this.cfg.locale });
+    const form = prechatForm(this.t, (x: PrechatInput) => {
+      form.busy(true);
+      form.error(null);
+      void this.start({ ...x, locale: this.cfg.locale }).catch((e: unknown) => {
+        form.busy(false);
+        form.error(e instanceof ApiError && e.status !== 0 ? e.message : this.t.t('sessionFailed'));
+      });
+    });
+    this.shell.setView('form', [form.el]);
+  }
+
+  /** Starts a session; a refused identity token ends in an error view, a form error is thrown back to the form. */
+  private async start(req: SessionRequest): Promise<void> {
+    if (this.starting) return;
+    this.starting = true;
+    const verified = 'identityToken' in req;
+    if (verified) this.shell.setView('loading', [h('p', { class: 'empty' }, this.t.t('starting'))]);
+    try {
+      const r = await this.api.startSession(req);
+      const identity = verified ? identitySub(req.identityToken) : null;
+      this.store.setSession({ ...r, identitySub: identity, orderNumber: 'orderNumber' in req ? (req.orderNumber ?? null) : null });
+      this.connect();
+      this.showChat();
+    } catch (e) {
+      if (!verified) throw e;
+      const detail = e instanceof ApiError && e.status !== 0 ? e.message : '';
+      this.shell.setView('error', [h('p', { class: 'error-text', role: 'alert', 'data-testid': 'verify-error' }, this.t.both('verifyFailed')), h('p', { class: 'empty' }, detail)]);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  private connect(): void {
+    const s = this.store.session;
+    if (!s) return;
+    this.conn = new Connection(this.cfg.origin, this.cfg.shopId, s.token, this.store, {
+      state: (st) => this.shell.setDisconnected(st === 'offline'),
+      refused: () => {
+        // The session expired or was revoked: start again from the form (or the identity token).
+        this.reset();
+        this.shell.setDisconnected(false);
+        if (this.shell.isOpen) this.enter();
+      },
+      typing: ({ name, typing }) => {
+        clearTimeout(this.typingTimer);
+        this.shell.setTyping(typing ? name : null);
+        if (typing) this.typingTimer = setTimeout(() => this.shell.setTyping(null), TYPING_SHOWN_MS);
+      },
+      availability: (a) => this.shell.setOffline(!a.open),
+    });
+  }
+
+  private showChat(): void {
+    this.shell.setView('chat', [this.list.el, this.ratingSlot], [this.composer.el]);
+    this.render();
+    this.composer.focus();
+  }
+
+  private render(): void {
+    this.list.render(this.store);
+    this.renderRating();
+    const all = this.store.list();
+    const last = all[all.length - 1];
+    if (last && last.authorKind !== 'customer') this.shell.setTyping(null);
+    this.markRead();
+  }
+
+  private renderRating(): void {
+    const id = this.store.conversationId;
+    if (!id || this.store.status !== 'resolved') return this.ratingSlot.replaceChildren();
+    let r = this.ratings.get(id);
+    if (!r) {
+      r = new Rating(this.t, (rating, comment) => this.rate(id, rating, comment));
+      if (this.store.rated) r.done();
+      this.ratings.set(id, r);
+    }
+    this.ratingSlot.replaceChildren(r.el);
+  }
+
+  private async rate(conversationId: string, rating: number, comment: string): Promise<void> {
+    try {
+      await this.requireConn().rate(conversationId, rating, comment);
+    } catch (e) {
+      if (!(e instanceof AckError && e.code === 'conflict')) throw e; // already rated: same outcome
+    }
+    this.store.markRated(conversationId);
+  }
+
+  /** Tells the agent the customer has seen its messages, while the panel is open and visible. */
+  private markRead(): void {
+    const id = this.store.conversationId;
+    if (!id || !this.shell.isOpen || document.visibilityState !== 'visible') return;
+    const all = this.store.list();
+    const latest = all[all.length - 1]?.seq ?? 0;
+    if (latest > this.readSent && this.conn?.read(id, latest)) this.readSent = latest;
+  }
+
+  open(): void {
+    this.shell.open();
+  }
+
+  close(): void {
+    this.shell.close();
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The widget's words, Japanese first with English alongside. `t` gives the page locale's
+ * text; `both` gives the locale's text with the other language after it, for the few places
+ * (form labels, the out-of-hours notice) a visitor must understand whatever the page's language.
+ */
+export type Locale = 'ja' | 'en';
+
+const ja = {
+  launcher: 'チャットで問い合わせる',
+  close: '閉じる',
+  greeting: 'お問い合わせ',
+  name: 'お名前',
+  email: 'メールアドレス',
+  orderNumber: 'ご注文番号（任意）',
+  start: 'チャットを始める',
+  starting: '接続しています…',
+  placeholder: 'メッセージを入力（Enter で送信、Shift+Enter で改行）',
+  send: '送信',
+  attach: 'ファイルを添付（画像・PDF）',
+  uploading: 'アップロード中…',
+  removeAttachment: '添付を外す',
+  typing: '担当者が入力中…',
+  read: '既読',
+  sending: '送信中…',
+  failed: '送信できませんでした',
+  offline: 'ただいま営業時間外です。メッセージを残していただければ、メールでご返信します。',
+  disconnected: '接続が切れました。再接続しています…',
+  verifyFailed: 'ご本人確認ができませんでした。ページを再読み込みしてからもう一度お試しください。',
+  sessionFailed: 'チャットを開始できませんでした。',
+  uploadFailed: 'ファイルを添付できませんでした。',
+  rateTitle: 'このお問い合わせの対応はいかがでしたか？',
+  rateComment: 'ご意見（任意）',
+  rateSend: '評価を送る',
+  rateThanks: 'ご評価ありがとうございました。',
+  rateStar: (n: number) => `${n} / 5`,
+  customer: 'あなた',
+  empty: 'ご用件をお書きください。担当者がお返事します。',
+};
+
+type Words = typeof ja;
+
+const en: Words = {
+  launcher: 'Chat with us',
+  close: 'Close',
+  greeting: 'Contact us',
+  name: 'Name',
+  email: 'Email',
+  orderNumber: 'Order number (optional)',
+  start: 'Start chat',
+  starting: 'Connecting…',
+  placeholder: 'Type a message (Enter to send, Shift+Enter for a new line)',
+  send: 'Send',
+  attach: 'Attach a file (image or PDF)',
+  uploading: 'Uploading…',
+  removeAttachment: 'Remove attachment',
+  typing: 'An agent is typing…',
+  read: 'Read',
+  sending: 'Sending…',
+  failed: 'Could not be sent',
+  offline: 'We are outside business hours. Leave a message and we will reply by email.',
+  disconnected: 'Connection lost. Reconnecting…',
+  verifyFailed: 'We could not verify who you are. Please reload the page and try again.',
+  sessionFailed: 'The chat could not be started.',
+  uploadFailed: 'The file could not be attached.',
+  rateTitle: 'How did we do?',
+  rateComment: 'Comments (optional)',
+  rateSend: 'Send rating',
+  rateThanks: 'Thank you for your rating.',
+  rateStar: (n: number) => `${n} of 5`,
+  customer: 'You',
+  empty: 'Tell us how we can help. An agent will reply here.',
+};
+
+type TextKey = { [K in keyof Words]: Words[K] extends string ? K : never }[keyof Words];
+
+export interface I18n {
+  locale: Locale;
+  t(key: TextKey): string;
+  /** The locale's text, then the other language's (skipped when the same). */
+  both(key: TextKey): string;
+  star(n: number): string;
+}
+
+export function i18n(locale: Locale): I18n {
+  const mine = locale === 'en' ? en : ja;
+  const other = locale === 'en' ? ja : en;
+  return {
+    locale,
+    t: (key) => mine[key],
+    both: (key) => (mine[key] === other[key] ? mine[key] : `${mine[key]} / ${other[key]}`),
+    star: (n) => mine.rateStar(n),
+  };
+}
+
+/** The page's choice (data-locale), else the browser's first language, Japanese by default. */
+export function pickLocale(attr: string | null | undefined, languages: readonly string[]): Locale {
+  if (attr === 'ja' || attr === 'en') return attr;
+  return languages[0]?.toLowerCase().startsWith('en') ? 'en' : 'ja';
+}

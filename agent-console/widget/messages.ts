@@ -1,0 +1,112 @@
+/**
+ * The message list: server messages in sequence order, then the customer's messages still in
+ * the outbox. A message keeps its element from "sending" to stored (keyed by client id), so
+ * each shows once. Read receipts (既読) mark the customer's messages the agent has read.
+ */
+import type { AttachmentDto, MessageDto } from '../../server/domains/conversations/conversations.events.ts';
+import { clock, h, text } from './dom.ts';
+import type { I18n } from './i18n.ts';
+import type { OutboxItem, Store } from './store.ts';
+
+interface Row {
+  el: HTMLElement;
+  meta: HTMLElement;
+}
+
+type Entry = { key: string; mine: boolean; message?: MessageDto; pending?: OutboxItem };
+
+export type FileOpener = (a: AttachmentDto) => Promise<string>;
+
+export class MessageList {
+  readonly el = h('div', { class: 'messages', 'data-testid': 'messages', role: 'log', 'aria-live': 'polite' });
+  private readonly emptyEl: HTMLElement;
+  private rows = new Map<string, Row>();
+
+  constructor(
+    private readonly t: I18n,
+    private readonly openFile: FileOpener,
+  ) {
+    this.emptyEl = h('p', { class: 'empty' }, t.t('empty'));
+  }
+
+  private entries(store: Store): Entry[] {
+    const stored = store.list().map((m): Entry => ({ key: m.authorKind === 'customer' ? `c:${m.clientId}` : `m:${m.id}`, mine: m.authorKind === 'customer', message: m }));
+    const seen = new Set(stored.map((e) => e.key));
+    const pending = store.outbox.filter((o) => !seen.has(`c:${o.clientId}`)).map((o): Entry => ({ key: `c:${o.clientId}`, mine: true, pending: o }));
+    return [...stored, ...pending];
+  }
+
+  render(store: Store): void {
+    const scroller = this.el.parentElement;
+    const atBottom = !scroller || scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
+    const entries = this.entries(store);
+    const keep = new Set(entries.map((e) => e.key));
+    for (const key of this.rows.keys()) if (!keep.has(key)) this.rows.delete(key);
+    const added = entries.some((e) => !this.rows.has(e.key));
+    const els = entries.map((e) => {
+      let row = this.rows.get(e.key);
+      if (!row) {
+        row = this.build(e);
+        this.rows.set(e.key, row);
+      }
+      this.updateMeta(row, e, store.agentReadSeq);
+      return row.el;
+    });
+    this.el.replaceChildren(...(els.length ? els : [this.emptyEl]));
+    if (scroller && (atBottom || added)) scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  private build(e: Entry): Row {
+    const m = e.message;
+    const kind = m?.authorKind === 'system' ? 'system' : e.mine ? 'mine' : 'theirs';
+    const body = m?.body ?? e.pending?.body ?? '';
+    const attachments = m?.attachments ?? e.pending?.attachments ?? [];
+    const who = kind === 'theirs' && m ? h('span', { class: 'who' }, m.authorName) : null;
+    const meta = h('div', { class: 'meta' });
+    const el = h(
+      'div',
+      { class: `msg ${kind}`, 'data-testid': 'message', 'data-author': m?.authorKind ?? 'customer' },
+      who,
+      h('div', { class: 'bubble', 'data-testid': 'message-body' }, body),
+      attachments.length ? this.files(attachments) : null,
+      meta,
+    );
+    return { el, meta };
+  }
+
+  private updateMeta(row: Row, e: Entry, agentReadSeq: number): void {
+    const parts: HTMLElement[] = [];
+    if (e.message) parts.push(h('span', {}, clock(e.message.createdAt, this.t.locale)));
+    if (e.pending?.failed) parts.push(h('span', { class: 'failed', 'data-testid': 'failed' }, `${this.t.t('failed')}: ${e.pending.failed}`));
+    else if (e.pending) parts.push(h('span', { 'data-testid': 'sending' }, this.t.t('sending')));
+    else if (e.mine && e.message && e.message.seq <= agentReadSeq) parts.push(h('span', { 'data-testid': 'read-receipt' }, this.t.t('read')));
+    row.el.dataset.state = e.pending ? (e.pending.failed ? 'failed' : 'sending') : 'stored';
+    row.meta.replaceChildren(...parts);
+  }
+
+  /** Images are shown, PDFs open on click; both are fetched with the session token. */
+  private files(attachments: AttachmentDto[]): HTMLElement {
+    return h(
+      'div',
+      { class: 'files' },
+      ...attachments.map((a) => {
+        const button = h('button', { type: 'button', class: 'file', 'data-testid': 'attachment' }, `📎 ${a.filename}`);
+        if (a.contentType.startsWith('image/') && a.url) {
+          void this.openFile(a).then((src) => button.replaceChildren(h('img', { src, alt: a.filename })), () => undefined);
+        }
+        button.addEventListener('click', () => {
+          void this.openFile(a).then((src) => {
+            const link = h('a', { href: src, download: a.filename, target: '_blank', rel: 'noopener' });
+            link.click();
+          });
+        });
+        return button;
+      }),
+    );
+  }
+
+  clear(): void {
+    this.rows.clear();
+    text(this.el, '');
+  }
+}

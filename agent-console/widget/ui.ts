@@ -1,0 +1,156 @@
+/**
+ * The widget's shell inside a shadow root: launcher button, panel with header, notices
+ * (out of hours, connection, errors), and one of three views: the pre-chat form, the chat,
+ * or a message that the chat cannot start.
+ */
+import { h, show, text } from './dom.ts';
+import type { I18n } from './i18n.ts';
+import { css } from './styles.ts';
+
+export interface PrechatInput {
+  name: string;
+  email: string;
+  orderNumber?: string;
+}
+
+export interface PrechatForm {
+  el: HTMLFormElement;
+  busy(b: boolean): void;
+  error(message: string | null): void;
+}
+
+function field(label: string, input: HTMLInputElement): HTMLElement {
+  return h('label', {}, label, input);
+}
+
+export function prechatForm(t: I18n, submit: (x: PrechatInput) => void): PrechatForm {
+  const name = h('input', { name: 'name', required: true, maxlength: '100', autocomplete: 'name', 'data-testid': 'prechat-name' });
+  const email = h('input', { name: 'email', type: 'email', required: true, maxlength: '254', autocomplete: 'email', 'data-testid': 'prechat-email' });
+  // The server's rule for order numbers, so a typo is caught before the round trip.
+  const order = h('input', { name: 'orderNumber', maxlength: '64', pattern: '[\\w\\-#\\/.]+', 'data-testid': 'prechat-order' });
+  const button = h('button', { type: 'submit', class: 'primary', 'data-testid': 'prechat-submit' }, t.t('start'));
+  const err = h('p', { class: 'error-text', role: 'alert', 'data-testid': 'prechat-error' });
+  show(err, false);
+  const el = h(
+    'form',
+    { class: 'prechat', 'data-testid': 'prechat' },
+    field(t.both('name'), name),
+    field(t.both('email'), email),
+    field(t.both('orderNumber'), order),
+    err,
+    button,
+  );
+  el.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const orderNumber = order.value.trim();
+    submit({ name: name.value.trim(), email: email.value.trim(), ...(orderNumber ? { orderNumber } : {}) });
+  });
+  return {
+    el,
+    busy(b) {
+      button.disabled = b;
+      text(button, b ? t.t('starting') : t.t('start'));
+    },
+    error(message) {
+      show(err, message !== null);
+      text(err, message ?? '');
+    },
+  };
+}
+
+export type View = 'loading' | 'form' | 'chat' | 'error';
+
+export class Shell {
+  readonly host: HTMLElement;
+  private readonly launcher: HTMLButtonElement;
+  private readonly panel: HTMLElement;
+  private readonly title: HTMLElement;
+  private readonly offline: HTMLElement;
+  private readonly connection: HTMLElement;
+  private readonly problem: HTMLElement;
+  private readonly typingEl: HTMLElement;
+  readonly body: HTMLElement;
+  private readonly footer: HTMLElement;
+  private opened = false;
+  onOpen: () => void = () => undefined;
+
+  constructor(private readonly t: I18n) {
+    // An unknown custom element: page rules written for div or button do not match it.
+    this.host = document.createElement('madoguchi-chat');
+    const root = this.host.attachShadow({ mode: 'open' });
+    this.title = h('span', { class: 'title', 'data-testid': 'shop-name' }, t.t('greeting'));
+    const close = h('button', { type: 'button', 'aria-label': t.t('close'), title: t.t('close') }, '×');
+    this.offline = h('div', { class: 'notice', role: 'status', 'data-testid': 'offline-notice' }, t.both('offline'));
+    this.connection = h('div', { class: 'notice', role: 'status', 'data-testid': 'connection-notice' }, t.t('disconnected'));
+    this.problem = h('div', { class: 'notice error', role: 'alert', 'data-testid': 'widget-error' });
+    this.body = h('div', { class: 'body' });
+    this.typingEl = h('div', { class: 'typing', 'aria-live': 'polite', 'data-testid': 'typing' });
+    this.footer = h('div', {});
+    for (const el of [this.offline, this.connection, this.problem, this.typingEl]) show(el, false);
+    this.panel = h(
+      'section',
+      { class: 'panel', role: 'dialog', 'aria-label': t.t('greeting'), 'data-testid': 'panel' },
+      h('div', { class: 'header' }, this.title, close),
+      this.offline,
+      this.connection,
+      this.problem,
+      this.body,
+      this.typingEl,
+      this.footer,
+    );
+    show(this.panel, false);
+    this.launcher = h('button', { type: 'button', class: 'launcher', 'aria-label': t.t('launcher'), title: t.t('launcher'), 'aria-expanded': 'false', 'data-testid': 'launcher' }, '💬');
+    root.append(h('style', {}, css), h('div', { class: 'root', lang: t.locale }, this.panel, this.launcher));
+    this.launcher.addEventListener('click', () => (this.opened ? this.close() : this.open()));
+    close.addEventListener('click', () => this.close());
+  }
+
+  get isOpen(): boolean {
+    return this.opened;
+  }
+
+  open(): void {
+    if (this.opened) return;
+    this.opened = true;
+    show(this.panel, true);
+    this.launcher.setAttribute('aria-expanded', 'true');
+    this.onOpen();
+  }
+
+  close(): void {
+    this.opened = false;
+    show(this.panel, false);
+    this.launcher.setAttribute('aria-expanded', 'false');
+  }
+
+  setTitle(name: string): void {
+    text(this.title, name);
+  }
+
+  /** Puts a view in the scrolling body and an optional footer (the composer) under it. */
+  setView(view: View, content: Node[], footer: Node[] = []): void {
+    this.panel.dataset.view = view;
+    this.body.replaceChildren(...content);
+    this.footer.replaceChildren(...footer);
+    if (view !== 'chat') this.setTyping(null);
+  }
+
+  setOffline(closed: boolean): void {
+    show(this.offline, closed);
+  }
+
+  setDisconnected(down: boolean): void {
+    show(this.connection, down);
+  }
+
+  setProblem(message: string | null): void {
+    show(this.problem, message !== null);
+    text(this.problem, message ?? '');
+  }
+
+  setTyping(name: string | null): void {
+    show(this.typingEl, name !== null);
+    text(this.typingEl, name === null ? '' : this.t.t('typing'));
+    if (name) this.typingEl.title = name;
+  }
+}

@@ -1,0 +1,100 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { eq } from 'drizzle-orm';
+import type { Locator, Page } from 'playwright-core';
+import type { Database } from '../../server/core/db/client.ts';
+import { businessHours } from '../../server/domains/sla/sla.tables.ts';
+import { shops } from '../../server/domains/shops/shops.tables.ts';
+
+/**
+ * A shop's own web site for the widget's browser test: a plain page on another origin with
+ * the one <script> tag, and hostile CSS that must not reach into the widget.
+ */
+export interface ShopSite {
+  origin: string;
+  url(shopId: string, opts?: { identityToken?: string; locale?: 'ja' | 'en' }): string;
+  close(): Promise<void>;
+}
+
+export async function shopSite(madoguchiUrl: string): Promise<ShopSite> {
+  const server: Server = createServer((req, res) => {
+    const q = new URL(req.url ?? '/', 'http://x').searchParams;
+    const attr = (name: string, v: string | null) => (v ? ` ${name}="${v.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`)}"` : '');
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><title>テスト商店</title>
+<style>
+  * { color: rgb(255, 0, 0) !important; font-size: 30px !important; }
+  button { background: rgb(255, 0, 0) !important; }
+  .launcher { border: 4px solid rgb(0, 0, 255); border-radius: 0; }
+</style></head>
+<body>
+  <h1>テスト商店のページ</h1>
+  <button class="launcher" id="page-launcher">お店のボタン</button>
+  <script src="${madoguchiUrl}/widget.js"${attr('data-shop-id', q.get('shop'))}${attr('data-locale', q.get('locale') ?? 'ja')}${attr('data-identity-token', q.get('identity'))} async></script>
+</body></html>`);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const close = () => new Promise<void>((done) => server.close(() => done()));
+  return {
+    origin,
+    url: (shopId, opts = {}) => {
+      const q = new URLSearchParams({ shop: shopId, locale: opts.locale ?? 'ja' });
+      if (opts.identityToken) q.set('identity', opts.identityToken);
+      return `${origin}/?${q}`;
+    },
+    close,
+  };
+}
+
+/** Lets the shop's page use the public API (CORS), as the merchant does in the shop's settings. */
+export async function allowOrigin(database: Database, shopId: string, origin: string): Promise<void> {
+  await database.db.update(shops).set({ allowedOrigins: [origin] }).where(eq(shops.id, shopId));
+}
+
+/** Open around the clock, or closed today and tomorrow (Tokyo dates), so availability is known. */
+export async function setHours(database: Database, shopId: string, open: boolean): Promise<void> {
+  const allDay: Array<[string, string]> = [['00:00', '24:00']];
+  const weekly = { '0': allDay, '1': allDay, '2': allDay, '3': allDay, '4': allDay, '5': allDay, '6': allDay };
+  const tokyoDate = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' }).format(new Date(ms));
+  const closedDates = open ? [] : [tokyoDate(Date.now()), tokyoDate(Date.now() + 86_400_000)];
+  await database.db
+    .insert(businessHours)
+    .values({ shopId, weekly, observeJpHolidays: false, closedDates })
+    .onConflictDoUpdate({ target: businessHours.shopId, set: { weekly, observeJpHolidays: false, closedDates } });
+}
+
+/** The widget as a customer sees and uses it. */
+export function widget(page: Page) {
+  const id = (testId: string) => page.getByTestId(testId);
+  return {
+    id,
+    launcher: id('launcher'),
+    panel: id('panel'),
+    composer: id('composer'),
+    bodies: id('message-body'),
+    async open() {
+      await id('launcher').click();
+      await id('panel').waitFor();
+    },
+    async fillForm(name: string, email: string, orderNumber?: string) {
+      await id('prechat-name').fill(name);
+      await id('prechat-email').fill(email);
+      if (orderNumber) await id('prechat-order').fill(orderNumber);
+      await id('prechat-submit').click();
+      await id('composer').waitFor();
+    },
+    async send(text: string) {
+      await id('composer').fill(text);
+      await id('composer').press('Enter');
+    },
+    /** The bubble showing exactly this text, once stored by the server. */
+    stored(text: string): Locator {
+      return page.locator('[data-testid="message"][data-state="stored"]').filter({ has: page.getByTestId('message-body').getByText(text, { exact: true }) });
+    },
+    /** What the widget keeps in the page's localStorage for this shop. */
+    saved: (shopId: string) =>
+      page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? 'null') as { session: { token: string }; conversationId: string; lastSeq: number } | null, `madoguchi:v1:${shopId}`),
+  };
+}

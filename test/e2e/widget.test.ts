@@ -1,0 +1,294 @@
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { get } from 'node:http';
+import { eq } from 'drizzle-orm';
+import Koa from 'koa';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { serveWidget } from '../../server/core/widget.ts';
+import { csatRatings } from '../../server/domains/conversations/conversations.tables.ts';
+import { signIdentity } from '../../server/domains/conversations/widget.identity.ts';
+import { startServer, type TestServer } from '../helpers/app.ts';
+import { launchBrowser, watchedPage } from '../helpers/browser.ts';
+import { agentClient, ask, cid, connected, waitFor, widgetClient, type AgentSocket } from '../helpers/sockets.ts';
+import { makeShop, signedIn, type TestShop } from '../fixtures/builders.ts';
+import { allowOrigin, setHours, shopSite, widget, type ShopSite } from './widget.page.ts';
+
+/**
+ * The chat widget on a shop's page (another origin, one <script> tag) in a real Chromium,
+ * against the real app (PGlite, real Redis); the agent is a real Socket.IO client with the
+ * agent's session cookie. Needs `npm run build` (both the console and the widget).
+ */
+describe('chat widget on a shop page in the browser', function () {
+  this.timeout(40_000);
+
+  let server: TestServer;
+  let browser: Browser;
+  let site: ShopSite;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+  const sockets: AgentSocket[] = [];
+
+  before(async function () {
+    this.timeout(60_000);
+    browser = await launchBrowser();
+    server = await startServer('pglite');
+    site = await shopSite(server.url);
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+    await server?.close();
+  });
+  beforeEach(async () => {
+    ({ context, page, problems } = await watchedPage(browser));
+  });
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.disconnect();
+    await context?.close();
+    expect(problems, 'errors in the page').to.deep.equal([]);
+  });
+
+  /** A shop of its own whose page origin is allowed, open around the clock, with an agent online. */
+  async function openShop(open = true): Promise<{ shop: TestShop; agent: AgentSocket }> {
+    const shop = await makeShop(server.database);
+    await allowOrigin(server.database, shop.id, site.origin);
+    await setHours(server.database, shop.id, open);
+    const http = await signedIn(server.url, shop.people.agent);
+    const agent = agentClient(server.url, shop.id, http.cookie);
+    sockets.push(agent);
+    await connected(agent);
+    return { shop, agent };
+  }
+
+  /** The agent's side of the customer's new conversation, joined. */
+  async function joinWhenWritten(agent: AgentSocket, customerName: string, write: () => Promise<void>) {
+    const created = waitFor(agent, 'conversation:updated', (c: any) => c.customer.name === customerName && c.lastSeq >= 1);
+    await write();
+    const c = await created;
+    const joined = await ask(agent, 'conversation:join', { conversationId: c.id });
+    expect(joined.ok, JSON.stringify(joined)).to.equal(true);
+    return joined.conversation as { id: string; customer: { name: string; verified: boolean }; orderNumber: string | null };
+  }
+
+  const email = () => `kyaku-${randomBytes(3).toString('hex')}@example.jp`;
+
+  it('GET /widget.js is a cacheable script any origin may load', async () => {
+    const res = await fetch(`${server.url}/widget.js`);
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.match(/^application\/javascript/);
+    expect(res.headers.get('cross-origin-resource-policy')).to.equal('cross-origin');
+    expect(res.headers.get('cache-control')).to.equal('public, max-age=300');
+    expect((await res.text()).length).to.be.greaterThan(1000);
+    // node:http, since fetch adds "Cache-Control: no-cache" to conditional requests.
+    const status = await new Promise<number>((done, fail) =>
+      get(`${server.url}/widget.js`, { headers: { 'if-none-match': res.headers.get('etag') ?? '' } }, (r) => {
+        r.resume();
+        done(r.statusCode ?? 0);
+      }).on('error', fail),
+    );
+    expect(status).to.equal(304);
+  });
+
+  it('the launcher opens the shop-named panel with a bilingual pre-chat form, and neither page nor widget styles cross over', async () => {
+    const { shop } = await openShop();
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    await w.id('shop-name').filter({ hasText: shop.name }).waitFor();
+    const form = await w.id('prechat').innerText();
+    for (const label of ['お名前', 'Name', 'メールアドレス', 'Email', 'ご注文番号（任意）', 'Order number (optional)']) expect(form).to.contain(label);
+    const launcherColor = await w.launcher.evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(launcherColor).to.not.equal('rgb(255, 0, 0)');
+    expect(await w.id('prechat-submit').evaluate((el) => getComputedStyle(el).fontSize)).to.not.equal('30px');
+    // The page's own .launcher keeps its page style: the widget's .launcher rule stays inside.
+    expect(await page.locator('#page-launcher').evaluate((el) => getComputedStyle(el).borderTopColor)).to.equal('rgb(0, 0, 255)');
+  });
+
+  it('a visitor who fills the form chats with an agent: typing, the reply and the read mark show in the widget', async () => {
+    const { shop, agent } = await openShop();
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    await w.fillForm('山田 花子', email(), 'A-1001');
+    const c = await joinWhenWritten(agent, '山田 花子', () => w.send('注文した商品がまだ届きません'));
+    expect(c.orderNumber).to.equal('A-1001');
+    await w.stored('注文した商品がまだ届きません').waitFor();
+    const sync = await ask(agent, 'sync', { conversationId: c.id, afterSeq: 0 });
+    expect(sync.messages.map((m: any) => m.body)).to.deep.equal(['注文した商品がまだ届きません']);
+
+    agent.emit('typing', { conversationId: c.id, typing: true });
+    await w.id('typing').filter({ hasText: '担当者が入力中…' }).waitFor();
+    await ask(agent, 'read', { conversationId: c.id, seq: 1 });
+    await w.stored('注文した商品がまだ届きません').getByTestId('read-receipt').filter({ hasText: '既読' }).waitFor();
+    await ask(agent, 'message:send', { conversationId: c.id, clientId: cid(), body: 'ご不便をおかけしております。確認いたします。' });
+    await w.stored('ご不便をおかけしております。確認いたします。').waitFor();
+    await w.id('typing').waitFor({ state: 'hidden' });
+    expect(await w.bodies.allInnerTexts()).to.deep.equal(['注文した商品がまだ届きません', 'ご不便をおかけしております。確認いたします。']);
+  });
+
+  it('markup in messages from either side is shown as text and never runs', async () => {
+    const { shop, agent } = await openShop();
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    await w.fillForm('<b>悪い名前</b>', email());
+    const evil = '<img src=x onerror="window.__pwned=1">こんにちは';
+    const c = await joinWhenWritten(agent, '<b>悪い名前</b>', () => w.send(evil));
+    await ask(agent, 'message:send', { conversationId: c.id, clientId: cid(), body: '<script>window.__pwned=2</script><img src=y onerror="window.__pwned=3">' });
+    await w.stored(evil).waitFor();
+    await w.stored('<script>window.__pwned=2</script><img src=y onerror="window.__pwned=3">').waitFor();
+    expect(await w.id('messages').locator('img, script, b').count()).to.equal(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).to.equal(undefined);
+  });
+
+  it('a reload continues the same conversation with its history', async () => {
+    const { shop, agent } = await openShop();
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    await w.fillForm('鈴木 一郎', email());
+    const c = await joinWhenWritten(agent, '鈴木 一郎', () => w.send('一通目です'));
+    await ask(agent, 'message:send', { conversationId: c.id, clientId: cid(), body: '承知しました' });
+    await w.stored('承知しました').waitFor();
+
+    await page.reload();
+    await w.open();
+    await w.stored('承知しました').waitFor();
+    expect(await w.id('prechat').count()).to.equal(0);
+    const next = waitFor(agent, 'message', (m: any) => m.body === '二通目です');
+    await w.send('二通目です');
+    expect((await next).conversationId).to.equal(c.id);
+    await w.stored('二通目です').waitFor();
+    expect(await w.bodies.allInnerTexts()).to.deep.equal(['一通目です', '承知しました', '二通目です']);
+  });
+
+  it('after a lost page, unacknowledged messages are synced or resent with the same client ids, each stored and shown once', async () => {
+    const { shop, agent } = await openShop();
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    await w.fillForm('高橋 健', email());
+    const c = await joinWhenWritten(agent, '高橋 健', () => w.send('最初'));
+    await w.stored('最初').waitFor();
+    const saved = await w.saved(shop.id);
+    // One message reached the server but its ack was lost; another never left the page.
+    const reached = cid();
+    const other = widgetClient(server.url, shop.id, saved!.session.token);
+    await connected(other);
+    expect((await ask(other, 'message:send', { conversationId: c.id, clientId: reached, body: '届いていた' })).ok).to.equal(true);
+    other.disconnect();
+    const outbox = [reached, cid()].map((clientId, i) => ({ clientId, body: i === 0 ? '届いていた' : '未送信だった', attachments: [], createdAt: new Date().toISOString() }));
+    await page.evaluate(([key, value]) => localStorage.setItem(key!, value!), [`madoguchi:v1:${shop.id}:outbox`, JSON.stringify(outbox)]);
+
+    await page.reload();
+    await w.open();
+    await w.stored('未送信だった').waitFor();
+    expect(await w.bodies.allInnerTexts()).to.deep.equal(['最初', '届いていた', '未送信だった']);
+    const sync = await ask(agent, 'sync', { conversationId: c.id, afterSeq: 0 });
+    expect(sync.messages.map((m: any) => [m.seq, m.body])).to.deep.equal([[1, '最初'], [2, '届いていた'], [3, '未送信だった']]);
+    expect(await page.evaluate((key) => localStorage.getItem(key), `madoguchi:v1:${shop.id}:outbox`)).to.equal('[]');
+  });
+
+  it('a customer signed in on the shop (signed identity token) skips the form and chats as verified', async () => {
+    const { shop, agent } = await openShop();
+    const owner = await signedIn(server.url, shop.people.owner);
+    const rotated = await owner.post(`/api/shops/${shop.id}/widget-secret`);
+    expect(rotated.status).to.equal(201);
+    const token = signIdentity(rotated.body.secret, { sub: 'cust-42', email: 'taro@example.jp', name: '佐藤 太郎', iat: Math.floor(Date.now() / 1000) });
+    await page.goto(site.url(shop.id, { identityToken: token }));
+    const w = widget(page);
+    await w.open();
+    await w.composer.waitFor();
+    expect(await w.id('prechat').count()).to.equal(0);
+    const c = await joinWhenWritten(agent, '佐藤 太郎', () => w.send('ログインしています'));
+    expect(c.customer.verified).to.equal(true);
+    await w.stored('ログインしています').waitFor();
+  });
+
+  it('a forged identity token shows an error instead of the chat', async () => {
+    const { shop } = await openShop();
+    const owner = await signedIn(server.url, shop.people.owner);
+    expect((await owner.post(`/api/shops/${shop.id}/widget-secret`)).status).to.equal(201);
+    const forged = signIdentity('not-the-shop-secret', { sub: 'cust-42', name: '偽者', iat: Math.floor(Date.now() / 1000) });
+    await page.goto(site.url(shop.id, { identityToken: forged }));
+    const w = widget(page);
+    await w.open();
+    await w.id('verify-error').filter({ hasText: 'ご本人確認ができませんでした' }).waitFor();
+    expect(await w.composer.count()).to.equal(0);
+    expect(await w.id('prechat').count()).to.equal(0);
+  });
+
+  it("a file the server refuses shows the server's reason; an image is attached, delivered and shown", async () => {
+    const { shop, agent } = await openShop();
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    await w.fillForm('伊藤 美咲', email());
+    const c = await joinWhenWritten(agent, '伊藤 美咲', () => w.send('写真を送ります'));
+    const fake = { name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from('this is not a picture') };
+    const refused = await fetch(`${server.url}/api/public/shops/${shop.id}/widget/conversations/${c.id}/attachments?filename=photo.png`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${(await w.saved(shop.id))!.session.token}`, 'content-type': 'image/png' },
+      body: fake.buffer,
+    });
+    const reason = ((await refused.json()) as { error: { message: string } }).error.message;
+    await w.id('file-input').setInputFiles(fake);
+    await w.id('upload-status').filter({ hasText: reason }).waitFor();
+
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+    await w.id('file-input').setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: png });
+    await w.id('attachment-chip').filter({ hasText: 'dot.png' }).waitFor();
+    const arrives = waitFor(agent, 'message', (m: any) => m.attachments.length === 1);
+    await w.send('こちらです');
+    expect((await arrives).attachments[0].filename).to.equal('dot.png');
+    await w.stored('こちらです').locator('img[alt="dot.png"]').waitFor();
+  });
+
+  it('out of business hours the widget says so and still takes the message', async () => {
+    const { shop, agent } = await openShop(false);
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    await w.fillForm('中村 優', email());
+    await w.id('offline-notice').filter({ hasText: 'ただいま営業時間外です。メッセージを残していただければ、メールでご返信します。' }).waitFor();
+    expect(await w.id('offline-notice').innerText()).to.contain('We are outside business hours');
+    const c = await joinWhenWritten(agent, '中村 優', () => w.send('営業時間外ですが失礼します'));
+    await w.stored('営業時間外ですが失礼します').waitFor();
+    expect(c.id).to.be.a('string');
+  });
+
+  it('when the agent resolves the conversation the customer rates it 1–5 with a comment', async () => {
+    const { shop, agent } = await openShop();
+    const agentHttp = await signedIn(server.url, shop.people.agent);
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    await w.fillForm('小林 さくら', email());
+    const c = await joinWhenWritten(agent, '小林 さくら', () => w.send('解決しました'));
+    expect(await w.id('rating').count()).to.equal(0);
+    const resolved = await agentHttp.patch(`/api/shops/${shop.id}/conversations/${c.id}`, { status: 'resolved' });
+    expect(resolved.status, resolved.text).to.equal(200);
+    await w.id('rate-4').click();
+    await w.id('rate-comment').fill('丁寧でした');
+    await w.id('rate-send').click();
+    await w.id('rate-status').filter({ hasText: 'ご評価ありがとうございました。' }).waitFor();
+    const rows = await server.database.db.select().from(csatRatings).where(eq(csatRatings.conversationId, c.id));
+    expect(rows.map((r) => [r.rating, r.comment])).to.deep.equal([[4, '丁寧でした']]);
+  });
+});
+
+describe('GET /widget.js before the widget is built', () => {
+  it('answers 503 with how to build it, and is not cached', async () => {
+    const http = new Koa().use(serveWidget('/nonexistent/dist-widget/widget.js')).listen(0, '127.0.0.1');
+    await new Promise((done) => http.once('listening', done));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(http.address() as { port: number }).port}/widget.js`);
+      expect(res.status).to.equal(503);
+      expect(res.headers.get('cache-control')).to.equal('no-store');
+      expect(await res.text()).to.contain('npm run build');
+    } finally {
+      http.close();
+    }
+  });
+});

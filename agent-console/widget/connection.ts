@@ -68,7 +68,13 @@ export class Connection {
       if (!s.active) this.on.refused(e.message);
       else this.on.state('offline');
     });
-    s.on('message', (m) => this.store.addMessages([m]));
+    s.on('message', (m) => {
+      // A gap means a live message went missing (or was an internal note we never get): ask.
+      const before = this.store.lastSeq;
+      const gap = m.conversationId === this.store.conversationId && m.seq > before + 1;
+      this.store.addMessages([m]);
+      if (gap) void this.syncAll(before).catch(() => undefined);
+    });
     s.on('conversation', (c) => {
       if (c.id === this.store.conversationId) this.store.setConversation(c);
     });
@@ -100,10 +106,10 @@ export class Connection {
   }
 
   /** Everything after the last seq seen, page by page. */
-  private async syncAll(): Promise<void> {
+  private async syncAll(from = this.store.lastSeq): Promise<void> {
     const conversationId = this.store.conversationId;
     if (!conversationId) return;
-    let after = this.store.lastSeq;
+    let after = from;
     for (;;) {
       let r;
       try {
@@ -113,6 +119,7 @@ export class Connection {
         throw e;
       }
       this.store.addMessages(r.messages);
+      this.store.setConversation(r.conversation);
       const last = r.messages[r.messages.length - 1];
       if (!r.more || !last) return;
       after = last.seq;

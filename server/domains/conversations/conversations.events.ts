@@ -94,6 +94,8 @@ export interface SyncAnswer {
   lastSeq: number;
   /** More after the last one returned: ask again from its seq. */
   more: boolean;
+  /** The conversation's state now (status, read marks), so a client that was away catches up on it too. */
+  conversation: CustomerConversationDto;
 }
 
 /* ---------- /widget namespace (customer) ---------- */

@@ -180,7 +180,7 @@ export async function syncMessages(deps: ChatDeps, viewer: Author, conversationI
   const rows = await messagesAfter(deps.db, shopId, c.id, afterSeq, SYNC_PAGE + 1, viewer.kind === 'agent');
   const page = rows.slice(0, SYNC_PAGE);
   const attachments = await chatHooks.attachmentsOf(deps.db, shopId, page.map((m) => m.id), viewer.kind);
-  return { messages: page.map((m) => toMessageDto(m, attachments.get(m.id) ?? [])), lastSeq: c.lastSeq, more: rows.length > SYNC_PAGE };
+  return { messages: page.map((m) => toMessageDto(m, attachments.get(m.id) ?? [])), lastSeq: c.lastSeq, more: rows.length > SYNC_PAGE, conversation: toCustomerConversationDto(c) };
 }
 
 /** Moves the viewer's read mark forward; answers whether it moved (a read receipt to show). */

@@ -26,6 +26,8 @@ import type { AuthDeps } from './domains/auth/auth.service.ts';
 import { createInviteLimiter, defaultInviteLimits, type InviteLimits } from './domains/invitations/invitations.limits.ts';
 import { invitationRoutes } from './domains/invitations/invitations.routes.ts';
 import { conversationRoutes } from './domains/conversations/conversations.routes.ts';
+import { conversationEmailRoutes } from './domains/conversations/conversations.email.routes.ts';
+import { inboundEmailConfig } from './domains/conversations/conversations.email.ts';
 import type { ChatDeps } from './domains/conversations/conversations.service.ts';
 import { PresenceStore } from './domains/conversations/presence.ts';
 import { orderRoutes } from './domains/orders/orders.routes.ts';
@@ -111,6 +113,7 @@ export function createApp(deps: AppDeps) {
     replyMailDelayMs: config.REPLY_MAIL_DELAY_SECONDS * 1000,
   };
   conversationRoutes(api, chat, deps.widgetSessionsPerAddress);
+  conversationEmailRoutes(api, chat, inboundEmailConfig(config));
   cannedRoutes(api, db);
   csatRoutes(api, { db, resolveCustomer });
   workLogRoutes(api, db);

@@ -47,6 +47,15 @@ export const configSchema = z.object({
   SOCKET_BURST: z.coerce.number({ message: 'expected a number of events' }).int().min(1).max(100_000).default(40),
   /** An agent's reply the customer has not read after this long goes out by mail. */
   REPLY_MAIL_DELAY_SECONDS: z.coerce.number({ message: 'expected seconds' }).int().min(0).max(86400).default(60),
+  /** Replies by mail: the Bearer secret the mail server posts with, and the key that signs reply addresses. */
+  INBOUND_EMAIL_SECRET: z.string().min(24, 'expected at least 24 characters').optional(),
+  /** The mail domain routed to POST /api/inbound/email (reply+… and shop+… addresses). */
+  INBOUND_EMAIL_DOMAIN: z
+    .string()
+    .toLowerCase()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'expected a domain name such as reply.example.jp')
+    .optional(),
+  INBOUND_EMAIL_LIMIT_MB: z.coerce.number({ message: 'expected a size in MiB' }).positive('expected a positive size in MiB').max(100).default(25),
 });
 
 export type Config = Omit<z.infer<typeof configSchema>, 'SEED_DEMO'> & { SEED_DEMO: boolean };
@@ -70,6 +79,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // In production, mail must really go out, and its links must point where people are.
     const missing = (['PUBLIC_URL', 'SMTP_URL'] as const).filter((k) => !c[k]);
     if (missing.length) throw new ConfigError(`invalid configuration: ${missing.map((k) => `${k} is required when NODE_ENV=production`).join('; ')}`);
+  }
+  if (!c.INBOUND_EMAIL_SECRET !== !c.INBOUND_EMAIL_DOMAIN) {
+    // One without the other would either sign addresses nobody receives or receive unsigned mail.
+    throw new ConfigError('invalid configuration: set INBOUND_EMAIL_SECRET and INBOUND_EMAIL_DOMAIN together, or neither');
   }
   return { ...c, SEED_DEMO: c.SEED_DEMO ?? c.NODE_ENV !== 'production' };
 }

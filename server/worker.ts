@@ -14,6 +14,7 @@ import { connectRedis, resolveRedis } from './core/redis.ts';
 import { Emitter } from '@socket.io/redis-emitter';
 import { broadcastChat, type Broadcaster } from './domains/conversations/conversations.broadcast.ts';
 import { REPLY_MAIL_TOPIC, runUnsnooze, sendReplyMail, UNSNOOZE_TOPIC } from './domains/conversations/conversations.jobs.ts';
+import { inboundEmailConfig } from './domains/conversations/conversations.email.ts';
 import { PresenceStore } from './domains/conversations/presence.ts';
 import { purgeUnclaimedAttachments } from './domains/attachments/attachments.service.ts';
 import { localFileStorage } from './core/storage.ts';
@@ -57,7 +58,7 @@ function registerAll(jobs: Jobs, deps: JobsDeps): void {
   jobs.register(MAIL_SEND, sendMailJob(deps.mailer), { secret: true });
   jobs.register(SLA_CHECK_TOPIC, (data) => runSlaCheck(db, deps.bus, data));
   jobs.register(UNSNOOZE_TOPIC, (data) => runUnsnooze({ db, bus: deps.bus, poke: jobs.poke }, data));
-  jobs.register(REPLY_MAIL_TOPIC, (data) => sendReplyMail({ db, mailer: deps.mailer }, data));
+  jobs.register(REPLY_MAIL_TOPIC, (data) => sendReplyMail({ db, mailer: deps.mailer, inbound: inboundEmailConfig(deps.config) }, data));
   const storage = localFileStorage(deps.config.DATA_DIR);
   jobs.register(PURGE_TOPIC, () => purgeUnclaimedAttachments(db, storage, new Date(Date.now() - 24 * 3_600_000)));
 }

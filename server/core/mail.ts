@@ -10,6 +10,8 @@ export interface Mail {
   text: string;
   /** An HTML alternative to the text; the text is always there. */
   html?: string;
+  /** Where the recipient's "reply" goes, when not to MAIL_FROM (e.g. a signed reply address). */
+  replyTo?: string;
 }
 
 export interface Mailer {

@@ -7,6 +7,7 @@ import { render } from '../../core/templates.ts';
 import { findShop } from '../shops/shops.repository.ts';
 import { unsnooze } from './conversations.queue.ts';
 import { findConversation, findCustomer } from './conversations.repository.ts';
+import { replyAddress, type InboundEmail } from './conversations.email.parse.ts';
 import type { ChatDeps } from './conversations.service.ts';
 import { conversations, messages } from './conversations.tables.ts';
 
@@ -28,9 +29,10 @@ const tokyo = (d: Date, locale: string) => d.toLocaleString(locale, { timeZone: 
  * An agent's reply the customer has not read by now goes out by mail, with any other unread
  * replies. Each reply schedules its own check; only the check of the newest unread reply
  * sends, so three quick replies make one mail. `customer_mailed_seq` keeps a retry or a
- * later check from mailing the same replies again.
+ * later check from mailing the same replies again. With replies by mail configured (`inbound`),
+ * the mail's Reply-To is the conversation's signed reply address.
  */
-export async function sendReplyMail(deps: { db: Db; mailer: Mailer }, data: unknown): Promise<'sent' | 'skipped'> {
+export async function sendReplyMail(deps: { db: Db; mailer: Mailer; inbound?: Pick<InboundEmail, 'secret' | 'domain'> }, data: unknown): Promise<'sent' | 'skipped'> {
   const p = parse(replyPayload, data, REPLY_MAIL_TOPIC);
   const c = await findConversation(deps.db, p.shopId, p.conversationId);
   if (!c) return 'skipped';
@@ -46,6 +48,7 @@ export async function sendReplyMail(deps: { db: Db; mailer: Mailer }, data: unkn
   if (!customer?.email || !shop) return 'skipped';
   await deps.mailer.send({
     to: customer.email,
+    ...(deps.inbound ? { replyTo: replyAddress(deps.inbound, c.id) } : {}),
     subject: `【${shop.name}】お問い合わせ #${c.number} へのご返信 / Reply to your enquiry #${c.number}`,
     text: render(
       'mail/conversation-reply',
@@ -53,6 +56,7 @@ export async function sendReplyMail(deps: { db: Db; mailer: Mailer }, data: unkn
         customerName: customer.name,
         shopName: shop.name,
         number: c.number,
+        canReply: Boolean(deps.inbound),
         replies: unread.map((m) => ({ authorName: m.authorName, body: m.body, atJa: tokyo(m.createdAt, 'ja-JP'), atEn: `${tokyo(m.createdAt, 'en-GB')} JST` })),
       },
       { text: true },

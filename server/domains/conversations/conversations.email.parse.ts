@@ -71,6 +71,15 @@ export interface InboundMail {
   /** Idempotency key: the same mail posted again gets the same one. */
   clientId: string;
   attachments: number;
+  /** An out-of-office or other machine-sent answer (RFC 3834 and the common older headers). */
+  automatic: boolean;
+}
+
+/** Auto-Submitted other than "no", or the headers older responders set instead. */
+function isAutomatic(headers: Map<string, unknown>): boolean {
+  const auto = String(headers.get('auto-submitted') ?? 'no').trim().toLowerCase();
+  const precedence = String(headers.get('precedence') ?? '').trim().toLowerCase();
+  return auto !== 'no' || ['auto_reply', 'bulk', 'junk', 'list'].includes(precedence) || headers.has('x-autoreply') || headers.has('x-autorespond');
 }
 
 /** Every address in a header value as mailparser gives it: a string, an address object, or a list of either. */
@@ -99,6 +108,7 @@ export async function readMail(raw: Buffer): Promise<InboundMail> {
     text: m.text ?? '',
     clientId: mailClientId(m.messageId, raw),
     attachments: m.attachments.length,
+    automatic: isAutomatic(m.headers as Map<string, unknown>),
   };
 }
 

@@ -10,13 +10,16 @@ export const INBOUND_EMAIL_PATH = '/api/inbound/email';
 
 const MAIL_TYPES = ['message/rfc822', 'text/plain', 'application/octet-stream'];
 
-const inboundAnswer = z.object({
-  conversationId: z.uuid(),
-  messageId: z.uuid(),
-  seq: z.number().int(),
-  duplicate: z.boolean(),
-  opened: z.boolean(),
-});
+const inboundAnswer = z.union([
+  z.object({
+    conversationId: z.uuid(),
+    messageId: z.uuid(),
+    seq: z.number().int(),
+    duplicate: z.boolean(),
+    opened: z.boolean(),
+  }),
+  z.object({ ignored: z.literal('automatic_reply') }),
+]);
 
 /**
  * Runs before the route reads the body, so a caller without the secret is turned away before

@@ -40,8 +40,11 @@ const mailActor = (shopId: string): Actor => ({ kind: 'system', shopId, name: 'e
  * // POST /api/inbound/email with the raw message as the body
  * const answer = await receiveEmail(chat, inbound, rawBytes, requestId);
  */
-export async function receiveEmail(deps: ChatDeps, inbound: InboundEmail, raw: Buffer, requestId?: string): Promise<InboundAnswer> {
+export async function receiveEmail(deps: ChatDeps, inbound: InboundEmail, raw: Buffer, requestId?: string): Promise<InboundAnswer | { ignored: 'automatic_reply' }> {
   const mail = await readMail(raw);
+  // Accepted (so the mail server does not bounce it back) but not stored: an out-of-office
+  // answer is not the customer speaking, and must not reopen a resolved conversation.
+  if (mail.automatic) return { ignored: 'automatic_reply' };
   const target = mailTarget(inbound, mail.recipients);
   const body = replyBody(mail.text);
   if (target.kind === 'reply') return replyToConversation(deps, target.conversationId, mail, body, requestId);

@@ -121,6 +121,20 @@ for (const kind of dbKinds) {
       expect(mail.subject).to.include(`#${c.body.number}`);
     });
 
+    it('an out-of-office answer is accepted but not stored, and does not reopen a resolved conversation', async () => {
+      const { email, conversationId } = await chatWithUnreadReply();
+      await agentHttp.patch(`/api/shops/${shop.id}/conversations/${conversationId}`, { status: 'resolved' });
+      for (const header of ['Auto-Submitted: auto-replied', 'Precedence: auto_reply', 'X-Autoreply: yes']) {
+        const r = await post(rawMail({ from: email, to: replyAddress(inbound, conversationId), subject: '不在のお知らせ', text: '12月1日まで不在です。', messageId: `${randomUUID()}@mail.example.jp`, extraHeaders: [header] }));
+        expect(r.status).to.equal(200);
+        expect(r.body).to.deep.equal({ ignored: 'automatic_reply' });
+      }
+      const c = await agentHttp.get(`/api/shops/${shop.id}/conversations/${conversationId}`);
+      expect(c.body.status).to.equal('resolved');
+      const msgs = await agentHttp.get(`/api/shops/${shop.id}/conversations/${conversationId}/messages`);
+      expect(msgs.body.messages.map((m: { body: string }) => m.body)).to.not.include('12月1日まで不在です。');
+    });
+
     it('a reply by mail to a closed conversation opens a new email conversation for the same customer', async () => {
       const { email, conversationId } = await chatWithUnreadReply();
       const closed = await agentHttp.patch(`/api/shops/${shop.id}/conversations/${conversationId}`, { status: 'closed' });

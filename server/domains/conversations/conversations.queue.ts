@@ -163,17 +163,23 @@ export async function mergeConversations(deps: ChatDeps, actor: Actor, targetId:
     const [a, b] = [targetId, sourceId].sort();
     const first = await lockConversation(tx, actor.shopId, a!);
     const second = await lockConversation(tx, actor.shopId, b!);
-    const t = first?.id === targetId ? first : second;
-    const s = first?.id === sourceId ? first : second;
+    // Picked by id: when one of the two is missing (another shop's), neither may stand in for it.
+    const t = [first, second].find((c) => c?.id === targetId);
+    const s = [first, second].find((c) => c?.id === sourceId);
     if (!t || !s) throw notFound('conversation');
     if (t.customerId !== s.customerId) throw new DomainError('invalid_input', 'only conversations of the same customer can be merged');
     if (t.mergedIntoId || s.mergedIntoId) throw conflict('one of these conversations was already merged');
     const last = await moveMessages(tx, actor.shopId, s.id, t.id, t.lastSeq);
-    await updateConversation(tx, actor.shopId, s.id, { status: 'closed', mergedIntoId: t.id, assigneeId: null, awaitingAssignment: false });
+    const closed = await updateConversation(tx, actor.shopId, s.id, { status: 'closed', mergedIntoId: t.id, assigneeId: null, awaitingAssignment: false });
+    // A closed source must stop its SLA clocks, or its timers would still alert on it.
+    await chatHooks.statusChanged(tx, closed, new Date());
     const after = await updateConversation(tx, actor.shopId, t.id, { lastSeq: last, tags: [...new Set([...t.tags, ...s.tags])] });
     await recordAudit(tx, actor, { action: 'conversation.merged', objectType: 'conversation', objectId: t.id, summary: { target: t.number, source: s.number } }, requestId);
     return after;
   });
+  deps.poke();
   for (const id of [targetId, sourceId]) deps.bus.publish('conversation.changed', { shopId: actor.shopId, conversationId: id });
+  // The source's assignee has room again.
+  void assignWaiting(deps, actor.shopId).catch(() => undefined);
   return (await conversationDtos(deps.db, actor.shopId, [target], viewerRole(actor)))[0]!;
 }

@@ -210,16 +210,17 @@ export async function listConversations(db: Db, shopId: string, f: InboxFilter):
       )!,
     );
   }
+  // The cursor carries milliseconds; the column may hold microseconds (database defaults), so
+  // order and compare at the cursor's precision or a row in the same millisecond is skipped.
+  const updatedMs = sql`date_trunc('milliseconds', ${conversations.updatedAt})`;
   if (f.before) {
-    where.push(
-      or(lt(conversations.updatedAt, f.before.updatedAt), and(eq(conversations.updatedAt, f.before.updatedAt), lt(conversations.id, f.before.id)))!,
-    );
+    where.push(sql`(${updatedMs}, ${conversations.id}) < (${f.before.updatedAt}::timestamptz, ${f.before.id}::uuid)`);
   }
   return db
     .select()
     .from(conversations)
     .where(and(...where))
-    .orderBy(desc(conversations.updatedAt), desc(conversations.id))
+    .orderBy(desc(updatedMs), desc(conversations.id))
     .limit(f.limit);
 }
 

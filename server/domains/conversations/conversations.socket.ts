@@ -119,11 +119,15 @@ function agentNamespace(nsp: AgentNamespace, widgets: WidgetNamespace, deps: Soc
       next(unauthenticated(isDomainError(e) ? e.message : 'could not check the session'));
     }
   });
-  nsp.on('connection', async (socket) => {
+  nsp.on('connection', (socket) => {
     const actor = socket.data.actor as Extract<Actor, { kind: 'user' }>;
     const author: Author = { kind: 'agent', actor };
     const limiter = new ConnectionLimiter(deps.limits.rate, deps.limits.burst);
-    const on = <S extends z.ZodType, R extends object | void>(schema: S, fn: (x: z.output<S>) => Promise<R>) => handler(socket, limiter, deps.limits, deps.logger, schema, fn);
+    const on = <S extends z.ZodType, R extends object | void>(schema: S, fn: (x: z.output<S>) => Promise<R>) =>
+      handler(socket, limiter, deps.limits, deps.logger, schema, async (x) => {
+        await joined;
+        return fn(x);
+      });
     const me = { userId: actor.userId, name: actor.name };
     let status: 'online' | 'away' = 'online';
     const publishViewers = async (conversationId: string) =>
@@ -133,9 +137,18 @@ function agentNamespace(nsp: AgentNamespace, widgets: WidgetNamespace, deps: Soc
       if (status === 'online') void assignWaiting(deps, actor.shopId).catch(() => undefined);
     };
 
-    await socket.join([rooms.shop(actor.shopId, masksContactData(actor.role)), rooms.user(actor.userId)]);
-    await deps.presence.set(actor.shopId, actor.userId, socket.id, status);
-    announce();
+    // Not awaited before the listeners below are registered: an event the client sends right
+    // after connecting would arrive before them and be dropped. Handlers wait for it instead,
+    // so an early `presence:set away` is not overwritten by this first `online`.
+    const joined = (async () => {
+      await socket.join([rooms.shop(actor.shopId, masksContactData(actor.role)), rooms.user(actor.userId)]);
+      await deps.presence.set(actor.shopId, actor.userId, socket.id, status);
+      announce();
+    })();
+    joined.catch((err: unknown) => {
+      deps.logger.warn({ err: String(err) }, 'agent socket setup failed');
+      socket.disconnect(true);
+    });
     // Presence is refreshed while connected, and the session re-checked: a signed-out or
     // expired session loses its socket within one refresh.
     const refresh = setInterval(() => {
@@ -185,6 +198,8 @@ function agentNamespace(nsp: AgentNamespace, widgets: WidgetNamespace, deps: Soc
     socket.on('disconnect', () => {
       clearInterval(refresh);
       void (async () => {
+        // A socket gone while joining must not leave its presence entry behind.
+        await joined.catch(() => undefined);
         await deps.presence.remove(actor.shopId, actor.userId, socket.id);
         for (const id of await viewers.removeSocket(socket.id)) await publishViewers(id);
         deps.bus.publish('presence.changed', { shopId: actor.shopId, userId: actor.userId, name: actor.name });

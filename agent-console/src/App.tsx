@@ -5,7 +5,7 @@ import { Splash } from './components/Splash.tsx';
 import { Shell } from './components/Shell.tsx';
 import { SignInPage, type SignInNotice } from './components/SignInPage.tsx';
 import { initialLang, LangContext, type Lang } from './i18n.ts';
-import { navigate, parseRoute, usePathname, type Route } from './router.ts';
+import { navigate, parseRoute, shopOf, usePathname, type Route } from './router.ts';
 import { keys, load, save } from './storage.ts';
 import type { SessionView } from './types.ts';
 
@@ -74,12 +74,13 @@ export function App() {
 
   // Keep the address bar in step with who is signed in and which shops they have.
   const session = auth.status === 'signedIn' ? auth.session : undefined;
-  const shopId = route.page === 'inbox' && session?.memberships.some((m) => m.shopId === route.shopId) ? route.shopId : null;
+  const routeShop = shopOf(route);
+  const shopId = routeShop && session?.memberships.some((m) => m.shopId === routeShop) ? routeShop : null;
   useEffect(() => {
     // The invitation page is for everyone, signed in or not, and moves on by itself.
     if (route.page === 'invitation') return;
     if (auth.status === 'signedOut' && route.page !== 'signIn') {
-      if (route.page === 'inbox') wanted.current = route;
+      if (shopOf(route)) wanted.current = route;
       navigate({ page: 'signIn' }, { replace: true });
     }
     if (!session) return;
@@ -89,7 +90,8 @@ export function App() {
     }
     const target = wanted.current;
     wanted.current = null;
-    if (target?.page === 'inbox' && session.memberships.some((m) => m.shopId === target.shopId)) {
+    const targetShop = target ? shopOf(target) : null;
+    if (target && targetShop && session.memberships.some((m) => m.shopId === targetShop)) {
       navigate(target, { replace: true });
       return;
     }
@@ -138,7 +140,7 @@ export function App() {
       if (!shopId && auth.session.memberships.length > 0) return <Splash />;
       return (
         <LangContext.Provider value={lang}>
-          <Shell session={auth.session} shopId={shopId} onLangChange={changeLang} onRefresh={refresh} onSignedOut={signedOut} />
+          <Shell session={auth.session} shopId={shopId} route={route} onLangChange={changeLang} onRefresh={refresh} onSignedOut={signedOut} />
         </LangContext.Provider>
       );
     }

@@ -33,6 +33,7 @@ export function onSessionLost(handler: (() => void) | undefined): void {
 
 interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** JSON, or a Blob (a file) sent as it is with its own type. */
   body?: unknown;
   signal?: AbortSignal;
   /** Sign-in and the first session check expect 401 and handle it themselves. */
@@ -52,7 +53,8 @@ function retryAfter(res: Response, details: unknown): number | undefined {
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const method = opts.method ?? 'GET';
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  const raw = opts.body instanceof Blob;
+  if (opts.body !== undefined) headers['Content-Type'] = raw ? (opts.body as Blob).type || 'application/octet-stream' : 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
 
   let res: Response;
@@ -61,7 +63,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
       method,
       headers,
       credentials: 'same-origin',
-      body: opts.body === undefined ? null : JSON.stringify(opts.body),
+      body: opts.body === undefined ? null : raw ? (opts.body as Blob) : JSON.stringify(opts.body),
       signal: opts.signal ?? null,
     });
   } catch (e) {

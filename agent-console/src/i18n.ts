@@ -1,5 +1,6 @@
 import { createContext, useContext } from 'react';
 import type { Role } from './types.ts';
+import { chatEn, chatJa } from './i18n.chat.ts';
 
 export type Lang = 'ja' | 'en';
 export const langs: readonly Lang[] = ['ja', 'en'];
@@ -67,6 +68,7 @@ const ja = {
     empty: 'お問い合わせはまだありません',
     emptyHint: 'お客様からのお問い合わせが届くと、ここに表示されます。',
   },
+  chat: chatJa,
   invitation: {
     title: '店舗への招待',
     /** Around the shop's name and the role: 「<店舗> に <役割> として招待されています」. */
@@ -157,6 +159,7 @@ const en: Messages = {
     empty: 'No conversations yet',
     emptyHint: 'Messages from customers will appear here.',
   },
+  chat: chatEn,
   invitation: {
     title: 'Shop invitation',
     invited: ['You are invited to ', ' as ', ''],

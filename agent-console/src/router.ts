@@ -9,6 +9,7 @@ export const BASE = '/console';
 export type Route =
   | { page: 'signIn' }
   | { page: 'inbox'; shopId: string }
+  | { page: 'conversation'; shopId: string; conversationId: string }
   /** The link in an invitation mail: open to everyone, signed in or not. */
   | { page: 'invitation'; token: string }
   /** /console/ itself, or any path the console does not know: sent on to the right page. */
@@ -27,7 +28,9 @@ export function parseRoute(pathname: string): Route {
   const rest = pathname.startsWith(`${BASE}/`) ? pathname.slice(BASE.length) : '/';
   if (rest === '/sign-in') return { page: 'signIn' };
   const shop = /^\/shops\/([^/]+)\/inbox\/?$/.exec(rest);
-  if (shop) return { page: 'inbox', shopId: decodeURIComponent(shop[1]!) };
+  if (shop) return { page: 'inbox', shopId: safeDecode(shop[1]!) };
+  const conv = /^\/shops\/([^/]+)\/conversations\/([^/]+)\/?$/.exec(rest);
+  if (conv) return { page: 'conversation', shopId: safeDecode(conv[1]!), conversationId: safeDecode(conv[2]!) };
   const invitation = /^\/invitations\/([^/]+)\/?$/.exec(rest);
   if (invitation) return { page: 'invitation', token: safeDecode(invitation[1]!) };
   return { page: 'home' };
@@ -39,11 +42,18 @@ export function pathOf(route: Route): string {
       return `${BASE}/sign-in`;
     case 'inbox':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/inbox`;
+    case 'conversation':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/conversations/${encodeURIComponent(route.conversationId)}`;
     case 'invitation':
       return `${BASE}/invitations/${encodeURIComponent(route.token)}`;
     case 'home':
       return `${BASE}/`;
   }
+}
+
+/** The shop a page belongs to, for pages inside a shop. */
+export function shopOf(route: Route): string | null {
+  return route.page === 'inbox' || route.page === 'conversation' ? route.shopId : null;
 }
 
 const NAVIGATE = 'madoguchi:navigate';

@@ -7,6 +7,9 @@ import type { sessionView } from '../../server/domains/auth/auth.schema.ts';
 import type { shopView } from '../../server/domains/shops/shops.schema.ts';
 import type { acceptBody, publicInvitationView } from '../../server/domains/invitations/invitations.schema.ts';
 import type { ErrorBody } from '../../server/core/http.ts';
+import type { cannedView } from '../../server/domains/canned/canned.schema.ts';
+import type { orderView, MaskableField } from '../../server/domains/orders/orders.schema.ts';
+import type { inboxQuery } from '../../server/domains/conversations/conversations.schema.ts';
 
 export type SessionView = z.infer<typeof sessionView>;
 export type Membership = SessionView['memberships'][number];
@@ -16,3 +19,29 @@ export type ErrorCode = ErrorBody['error']['code'];
 export type InvitationView = z.infer<typeof publicInvitationView>;
 /** A new account's name and password, or {} when accepting signed in. */
 export type AcceptInvitationBody = z.input<typeof acceptBody>;
+
+/* ---------- chat: the socket contract and the REST answers around it ---------- */
+
+export type {
+  AgentClientEvents,
+  AgentServerEvents,
+  AttachmentDto,
+  ConversationDto,
+  ConversationStatus,
+  MessageDto,
+  PresenceStatus,
+  Priority,
+  SyncAnswer,
+  Viewer,
+} from '../../server/domains/conversations/conversations.events.ts';
+export type { MaskableField };
+export type CannedReply = z.infer<typeof cannedView>;
+export type OrderView = z.infer<typeof orderView>;
+/** The inbox filters the server understands (limit and cursor are the page's business). */
+export type InboxFilter = Omit<z.input<typeof inboxQuery>, 'limit' | 'before'>;
+export interface AgentView {
+  userId: string;
+  name: string;
+  role: Role;
+  status: 'online' | 'away' | 'offline';
+}

@@ -1,9 +1,14 @@
 import { useEffect, useState } from 'react';
+import type { Route } from '../router.ts';
+import { useShortcuts } from '../shortcuts.ts';
+import { LiveContext, useShopSocket } from '../socket.ts';
 import { api, ApiError } from '../api.ts';
 import { useMessages, type Lang } from '../i18n.ts';
 import type { SessionView, ShopView } from '../types.ts';
 import { Header } from './Header.tsx';
+import { ConversationPage } from './conversation/ConversationPage.tsx';
 import { InboxPage } from './InboxPage.tsx';
+import { ShortcutsHelp } from './ShortcutsHelp.tsx';
 import { SideNav } from './SideNav.tsx';
 
 /** Longest wait setTimeout takes (~24.8 days); sessions are shorter anyway. */
@@ -13,16 +18,21 @@ interface ShellProps {
   session: SessionView;
   /** The open shop; null only for a person who has no shop at all. */
   shopId: string | null;
+  route: Route;
   onLangChange: (lang: Lang) => void;
   onRefresh: () => Promise<void>;
   onSignedOut: () => void;
 }
 
-export function Shell({ session, shopId, onLangChange, onRefresh, onSignedOut }: ShellProps) {
+export function Shell({ session, shopId, route, onLangChange, onRefresh, onSignedOut }: ShellProps) {
   const m = useMessages();
   const membership = session.memberships.find((x) => x.shopId === shopId);
   const [shop, setShop] = useState<ShopView | null>(null);
   const [shopFailed, setShopFailed] = useState(false);
+  const [help, setHelp] = useState(false);
+  // One live connection for the open shop: presence, the inbox and the open conversation share it.
+  const live = useShopSocket(membership ? shopId : null);
+  useShortcuts({ '?': () => setHelp(true) });
 
   // The open shop's settings (time zone, locale) for the pages inside; also notices a
   // session that ended, or a membership that was taken away, as soon as the shop changes.
@@ -59,27 +69,42 @@ export function Shell({ session, shopId, onLangChange, onRefresh, onSignedOut }:
     document.title = [m.inbox.title, shopName, '窓口 madoguchi'].filter(Boolean).join(' · ');
   }, [m, shopName]);
 
+  const page =
+    membership && shopId ? (
+      route.page === 'conversation' ? (
+        <ConversationPage key={route.conversationId} shopId={shopId} conversationId={route.conversationId} meId={session.user.id} />
+      ) : (
+        <InboxPage key={shopId} shopId={shopId} meId={session.user.id} />
+      )
+    ) : null;
+
   return (
-    <div className="shell">
-      <Header session={session} membership={membership} shopName={shopName} onLangChange={onLangChange} onSignedOut={onSignedOut} />
-      <div className="shell-body">
-        <SideNav shopId={shopId} />
-        <main className="content" id="main">
-          {shopFailed && (
-            <p role="alert" className="alert alert-error">
-              {m.shell.shopLoadFailed}
-            </p>
-          )}
-          {membership ? (
-            <InboxPage />
-          ) : (
-            <section className="empty-state" data-testid="no-shops">
-              <h1 className="empty-title">{m.shell.noShops}</h1>
-              <p className="muted">{m.shell.noShopsHint}</p>
-            </section>
-          )}
-        </main>
+    <LiveContext.Provider value={live}>
+      <div className="shell">
+        <Header session={session} membership={membership} shopName={shopName} onLangChange={onLangChange} onSignedOut={onSignedOut} />
+        <div className="shell-body">
+          <SideNav shopId={shopId} />
+          <main className="content" id="main">
+            {shopFailed && (
+              <p role="alert" className="alert alert-error">
+                {m.shell.shopLoadFailed}
+              </p>
+            )}
+            {live.lost && (
+              <p role="status" className="alert alert-warning" data-testid="offline">
+                {m.chat.offline}
+              </p>
+            )}
+            {page ?? (
+              <section className="empty-state" data-testid="no-shops">
+                <h1 className="empty-title">{m.shell.noShops}</h1>
+                <p className="muted">{m.shell.noShopsHint}</p>
+              </section>
+            )}
+          </main>
+        </div>
+        {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
       </div>
-    </div>
+    </LiveContext.Provider>
   );
 }

@@ -1,6 +1,7 @@
 import type { MouseEvent } from 'react';
 import { useMessages, type Messages } from '../i18n.ts';
 import { navigate, pathOf } from '../router.ts';
+import { PresenceToggle } from './PresenceToggle.tsx';
 
 const later: ((m: Messages) => string)[] = [(m) => m.nav.returns, (m) => m.nav.orders, (m) => m.nav.settings];
 
@@ -35,6 +36,7 @@ export function SideNav({ shopId }: { shopId: string | null }) {
           </li>
         ))}
       </ul>
+      <PresenceToggle />
     </nav>
   );
 }

@@ -1,0 +1,221 @@
+/**
+ * Live chat figures: customer send → agent receive latency with every message persisted,
+ * the highest rate that keeps p99 within 100 ms, and memory per idle widget socket; then the
+ * same for a bare Socket.IO relay (no database, no Redis) in the same run, as a yardstick.
+ *
+ *   ulimit -n 65536   # each side holds one descriptor per socket (10,000 idle by default)
+ *   npx tsx bench/chat.ts [--sockets 5000] [--rate 1000] [--idle 10000] [--agents 5]
+ *                         [--seconds 30] [--warmup 5] [--step-seconds 10] [--max-rate 30000]
+ *                         [--only persisted|relay] [--profile] [--heap-diff]
+ *   npx tsx bench/chat.ts --sockets 500 --rate 200 --idle 1000 --seconds 5 --step-seconds 3   # quick
+ *
+ * The server under test and the relay each run in a child process; the client sockets run in
+ * this one, on the same machine. PGlite in a temporary folder by default, PostgreSQL with
+ * BENCH_DATABASE_URL (a database is created and dropped); Redis at BENCH_REDIS_URL or the local
+ * one, under a key prefix of its own that is removed at the end. --profile writes a CPU profile
+ * of the server child and prints where its time went; --heap-diff (with a small --idle, say
+ * 2000) prints what the idle sockets added to the heap, by constructor. A script, not a test: it asserts nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { Child } from './chat/ipc.ts';
+import { measure, type Figures, type Options, type Target } from './chat/phases.ts';
+import { summarize } from './chat/profile.ts';
+import { pct } from './chat/load.ts';
+
+const { values: a } = parseArgs({
+  options: {
+    sockets: { type: 'string', default: '5000' },
+    rate: { type: 'string', default: '1000' },
+    idle: { type: 'string', default: '10000' },
+    agents: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '5' },
+    'step-seconds': { type: 'string', default: '10' },
+    'max-rate': { type: 'string', default: '30000' },
+    only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'heap-diff': { type: 'boolean', default: false },
+  },
+});
+const num = (k: keyof typeof a) => {
+  const v = Number(a[k]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${k} expects a positive number, got ${a[k]}`);
+  return v;
+};
+const work = mkdtempSync(join(tmpdir(), 'madoguchi-bench-chat-'));
+const opts: Options = {
+  sockets: num('sockets'),
+  rate: num('rate'),
+  idle: num('idle'),
+  seconds: num('seconds'),
+  warmup: Number(a.warmup),
+  stepSeconds: num('step-seconds'),
+  maxRate: num('max-rate'),
+  p99Bound: 100,
+  ...(a['heap-diff'] ? { heapDiffDir: work } : {}),
+};
+const agents = num('agents');
+const pgUrl = process.env.BENCH_DATABASE_URL;
+const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `mdg-bench-chat-${Date.now().toString(36)}:`;
+const cleanups: Array<() => Promise<unknown>> = [];
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+async function openDatabase(): Promise<Record<string, string>> {
+  if (!pgUrl) return { DATA_DIR: work };
+  const name = `madoguchi_bench_chat_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: pgUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  cleanups.push(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+  const url = new URL(pgUrl);
+  url.pathname = `/${name}`;
+  return { DATA_DIR: work, DATABASE_URL: url.toString() };
+}
+
+async function signIn(base: string, who: { email: string; password: string }): Promise<string> {
+  const r = await fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(who) });
+  if (r.status !== 200) throw new Error(`agent sign-in: ${r.status} ${await r.text()}`);
+  return r.headers.getSetCookie()[0]!.split(';')[0]!;
+}
+
+async function persisted(): Promise<Target> {
+  const env = {
+    ...(await openDatabase()),
+    NODE_ENV: 'development',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    SEED_DEMO: 'false',
+    BENCH_SOCKET_RATE: '100000',
+  };
+  const flags = a.profile ? ['--cpu-prof', '--cpu-prof-dir', join(work, 'profile')] : [];
+  const { child, port } = await Child.start('./server.ts', env, flags);
+  cleanups.push(() => child.stop());
+  const url = `http://127.0.0.1:${port}`;
+  const seeded = await child.request<{ shopId: string; tokens: string[]; agents: Array<{ email: string; password: string }> }>('seed', {
+    customers: Math.max(opts.sockets, opts.idle),
+    agents,
+  });
+  const cookies = await Promise.all(seeded.agents.map((p) => signIn(url, p)));
+  return { label: 'persisted', child, url, shopId: seeded.shopId, tokens: seeded.tokens, cookies };
+}
+
+async function relay(): Promise<Target> {
+  const { child, port } = await Child.start('./relay.ts', {});
+  cleanups.push(() => child.stop());
+  const tokens = Array.from({ length: Math.max(opts.sockets, opts.idle) }, (_, i) => `bare-${i}`);
+  return { label: 'bare relay', child, url: `http://127.0.0.1:${port}`, shopId: '00000000-0000-4000-8000-000000000000', tokens, cookies: Array(agents).fill(undefined) };
+}
+
+async function removeRedisKeys(): Promise<number> {
+  const r = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+  let cursor = '0';
+  let n = 0;
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length) n += await r.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  await r.quit();
+  return n;
+}
+
+async function cleanUp(): Promise<void> {
+  for (const c of cleanups.splice(0).reverse()) await c().catch((e: unknown) => say(`cleanup: ${(e as Error).message}`));
+  await removeRedisKeys().catch((e: unknown) => say(`cleanup: redis keys: ${(e as Error).message}`));
+  rmSync(work, { recursive: true, force: true });
+}
+
+const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+const msf = (x: number) => `${x.toFixed(1)} ms`;
+const ratio = (x: number, y: number) => (y > 0 ? `${(x / y).toFixed(2)}×` : '—');
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+
+function table(p: Figures | undefined, b: Figures | undefined): void {
+  const rows: string[][] = [['figure', 'persisted', 'bare relay', 'persisted/bare', 'target', 'result']];
+  const v = <T>(f: Figures | undefined, get: (f: Figures) => T) => (f ? get(f) : undefined);
+  const add = (name: string, get: (f: Figures) => number, fmt: (x: number) => string, target = '', ok?: (x: number) => boolean) => {
+    const x = v(p, get);
+    const y = v(b, get);
+    rows.push([name, x === undefined ? '—' : fmt(x), y === undefined ? '—' : fmt(y), x !== undefined && y !== undefined ? ratio(x, y) : '—', target, x !== undefined && ok ? verdict(ok(x)) : '']);
+  };
+  const s = (f: Figures) => f.sustained?.recvRate ?? 0;
+  add(`latency p50 @ ${opts.rate} msg/s`, (f) => pct(f.latency.latency, 50), msf);
+  add(`latency p99 @ ${opts.rate} msg/s`, (f) => pct(f.latency.latency, 99), msf, '≤ 20 ms', (x) => x <= 20);
+  add('latency max', (f) => pct(f.latency.latency, 100), msf);
+  add('throughput achieved (received/s)', (f) => f.latency.recvRate, (x) => x.toFixed(0));
+  add('messages lost or refused', (f) => f.latency.lost + Object.values(f.latency.errors).reduce((m, n) => m + n, 0), String, '0', (x) => x === 0);
+  add('sockets connected during it', (f) => f.latency.sockets, String);
+  add('sustained msg/s at p99 ≤ 100 ms', s, (x) => x.toFixed(0), '≥ 4,000', (x) => x >= 4000);
+  add(`heap per idle socket (${opts.idle})`, (f) => f.idle.heapPerSocket, kb, '≤ 10 KB', (x) => x <= 10 * 1024);
+  add(`RSS per idle socket (${opts.idle})`, (f) => f.idle.rssPerSocket, kb);
+  if (p && b) {
+    const within = (name: string, r: number) => rows.push([`within 2× of bare: ${name}`, '', '', `${r.toFixed(2)}×`, '≤ 2×', verdict(r <= 2)]);
+    within('p50 latency', pct(p.latency.latency, 50) / pct(b.latency.latency, 50));
+    within('p99 latency', pct(p.latency.latency, 99) / pct(b.latency.latency, 99));
+    within('sustained msg/s (bare/persisted)', s(b) / Math.max(1, s(p)));
+    within('heap per idle socket', p.idle.heapPerSocket / b.idle.heapPerSocket);
+    within('RSS per idle socket', p.idle.rssPerSocket / b.idle.rssPerSocket);
+  }
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) say(r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd());
+}
+
+async function main() {
+  const limit = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim();
+  say(`chat bench: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, Socket.IO 4.8 (websocket transport), open files ${limit}`);
+  say(`database: ${pgUrl ? 'postgres (BENCH_DATABASE_URL)' : 'pglite in a temp folder'}; Redis ${redisUrl} (adapter + presence + jobs), prefix ${prefix}`);
+  say(`the servers run in child processes; ${opts.sockets} customer sockets, ${agents} agent sockets and the sender run in this process: client and server share the machine's ${cpus().length} cores.`);
+  say(`per-connection limits loosened to 100,000 events/s on the persisted server (agents join ${opts.sockets} rooms at set-up; customers send ${(opts.rate / opts.sockets).toFixed(2)}/s each, under the default 20/s)`);
+  if (Number(limit) < opts.idle + 1000) say(`warning: open files ${limit} < ${opts.idle + 1000}; raise it with ulimit -n before a full run`);
+  say();
+  let p: Figures | undefined;
+  let b: Figures | undefined;
+  if (a.only !== 'relay') {
+    const t = await persisted();
+    p = await measure(t, opts);
+    await t.child.stop();
+  }
+  if (a.only !== 'persisted') {
+    const t = await relay();
+    b = await measure(t, opts);
+    await t.child.stop();
+  }
+  say();
+  say(`latency: customer emits message:send → the agent's socket receives 'message' (open loop, ${opts.seconds} s at ${opts.rate} msg/s after ${opts.warmup} s warm-up); sustained: ladder of ${opts.stepSeconds} s steps, best with p99 ≤ ${opts.p99Bound} ms, nothing lost.`);
+  say('memory: server child, after forced GC, before/after connecting the idle widget sockets (no conversation opened).');
+  table(p, b);
+  if (a.profile) {
+    // The main thread's profile is the big one; tsx's loader thread writes a small second one.
+    const dir = join(work, 'profile');
+    const [main] = readdirSync(dir)
+      .map((f) => join(dir, f))
+      .sort((x, y) => statSync(y).size - statSync(x).size);
+    say();
+    if (main) for (const line of summarize(main, 20)) say(line);
+  }
+}
+
+process.on('SIGINT', () => void cleanUp().then(() => process.exit(130)));
+let failed = false;
+try {
+  await main();
+} catch (e) {
+  failed = true;
+  say(`bench failed: ${(e as Error).stack ?? String(e)}`);
+} finally {
+  await cleanUp();
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,142 @@
+/**
+ * The bench's line to its server children: requests over Node's IPC channel, answered by id.
+ * Both sides live here so the two cannot drift apart.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
+
+export interface Request {
+  id: number;
+  type: string;
+  payload?: unknown;
+}
+type Answer = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+
+export interface Memory {
+  heapUsed: number;
+  rss: number;
+}
+export interface Load {
+  /** Event-loop utilisation since the previous `stats` request, 0..1. */
+  elu: number;
+  /** CPU time (user + system) over wall time since the previous request; 1 = one core. */
+  cpu: number;
+}
+
+/* ---------- child side ---------- */
+
+type Handler = (payload: unknown) => Promise<unknown> | unknown;
+
+/**
+ * Answers the parent's requests. `mem` forces a full collection first (the child runs with
+ * --expose-gc) so heap figures are live objects, not garbage waiting for the next cycle.
+ */
+export function serveParent(port: number, handlers: Record<string, Handler>): void {
+  let elu = performance.eventLoopUtilization();
+  let cpu = process.cpuUsage();
+  let at = performance.now();
+  const builtIn: Record<string, Handler> = {
+    mem: (): Memory => {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (!gc) throw new Error('start the child with --expose-gc');
+      gc();
+      gc();
+      const m = process.memoryUsage();
+      return { heapUsed: m.heapUsed, rss: m.rss };
+    },
+    /** Writes a heap snapshot to the given path (diagnostics for --heap-diff). */
+    snapshot: (path) => writeHeapSnapshot(path as string),
+    stats: (): Load => {
+      const now = performance.now();
+      const e = performance.eventLoopUtilization(elu);
+      const c = process.cpuUsage(cpu);
+      const out = { elu: e.utilization, cpu: (c.user + c.system) / 1000 / (now - at) };
+      elu = performance.eventLoopUtilization();
+      cpu = process.cpuUsage();
+      at = now;
+      return out;
+    },
+  };
+  process.on('message', (m: Request) => {
+    const h = handlers[m.type] ?? builtIn[m.type];
+    const reply = (a: Answer) => process.send?.(a);
+    if (!h) return reply({ id: m.id, ok: false, error: `unknown request ${m.type}` });
+    Promise.resolve()
+      .then(() => h(m.payload))
+      .then(
+        (value) => reply({ id: m.id, ok: true, value }),
+        (e: unknown) => reply({ id: m.id, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+      );
+  });
+  // A bench killed with Ctrl-C must not leave a server behind.
+  process.on('disconnect', () => process.exit(0));
+  process.send?.({ ready: port });
+}
+
+/* ---------- parent side ---------- */
+
+export class Child {
+  private next = 1;
+  private readonly waiting = new Map<number, { done: (v: unknown) => void; fail: (e: Error) => void }>();
+  readonly exited: Promise<number | null>;
+
+  private constructor(readonly proc: ChildProcess) {
+    proc.on('message', (a: Answer | { ready: number }) => {
+      if ('ready' in a) return;
+      const w = this.waiting.get(a.id);
+      if (!w) return;
+      this.waiting.delete(a.id);
+      if (a.ok) w.done(a.value);
+      else w.fail(new Error(a.error));
+    });
+    this.exited = new Promise((done) =>
+      proc.once('exit', (code) => {
+        for (const w of this.waiting.values()) w.fail(new Error(`server child exited (${code})`));
+        this.waiting.clear();
+        done(code);
+      }),
+    );
+  }
+
+  /** Runs `bench/chat/<script>` under tsx with a forced-GC hook, and waits for its `ready` answer. */
+  static async start(script: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<{ child: Child; port: number }> {
+    const file = fileURLToPath(new URL(script, import.meta.url));
+    const proc = spawn(process.execPath, ['--expose-gc', ...nodeFlags, '--import', 'tsx', file], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const child = new Child(proc);
+    // The child says when it listens; until then a request could arrive before its listener.
+    const port = await new Promise<number>((done, fail) => {
+      proc.on('message', (m: { ready?: number }) => m.ready !== undefined && done(m.ready));
+      void child.exited.then((code) => fail(new Error(`${script} exited (${code}) before it was ready`)));
+    });
+    return { child, port };
+  }
+
+  request<T = unknown>(type: string, payload?: unknown, timeoutMs = 600_000): Promise<T> {
+    const id = this.next++;
+    return new Promise<T>((done, fail) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        fail(new Error(`server child did not answer ${type} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting.set(id, {
+        done: (v) => (clearTimeout(timer), done(v as T)),
+        fail: (e) => (clearTimeout(timer), fail(e)),
+      });
+      this.proc.send({ id, type, payload } satisfies Request);
+    });
+  }
+
+  /** Asks the child to close cleanly (so a CPU profile gets written), then kills it if it hangs. */
+  async stop(graceMs = 20_000): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    this.request('stop', undefined, graceMs).catch(() => undefined);
+    const killer = setTimeout(() => this.proc.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(killer);
+  }
+}

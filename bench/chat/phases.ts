@@ -1,0 +1,150 @@
+/**
+ * The three measurements, run the same way against any server child that speaks the chat
+ * contract: idle memory per socket, latency at a set rate, and the highest rate whose p99
+ * stays within the bound.
+ */
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { growth } from './heap.ts';
+import type { Child, Load, Memory } from './ipc.ts';
+import { closeAll, connectAgents, connectWidgets, joinAll, Meter, openConversations, pct, type Step } from './load.ts';
+
+export interface Target {
+  label: string;
+  child: Child;
+  url: string;
+  shopId: string;
+  tokens: string[];
+  /** One console session cookie per agent socket (undefined where the server asks for none). */
+  cookies: Array<string | undefined>;
+}
+
+export interface Options {
+  sockets: number;
+  rate: number;
+  idle: number;
+  seconds: number;
+  warmup: number;
+  stepSeconds: number;
+  maxRate: number;
+  p99Bound: number;
+  /** A folder for heap snapshots around the idle sockets; only for small --idle counts. */
+  heapDiffDir?: string;
+}
+
+export type Measured = Step & { server: Load; sockets: number; /** 1-minute load average at the end: other work on the machine shows here. */ machineLoad: number };
+
+export interface Figures {
+  idle: { sockets: number; before: Memory; after: Memory; heapPerSocket: number; rssPerSocket: number };
+  latency: Measured;
+  ramp: Measured[];
+  /** The highest step that kept p99 within the bound with nothing lost; undefined if none did. */
+  sustained?: Measured;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ms = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : '—');
+const log = (line: string) => process.stdout.write(`  · ${line}\n`);
+
+async function serverSockets(child: Child, want: number, timeoutMs = 60_000): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  let n = await child.request<number>('sockets');
+  while (n !== want && Date.now() < until) {
+    await sleep(100);
+    n = await child.request<number>('sockets');
+  }
+  return n;
+}
+
+async function idleMemory(t: Target, o: Options): Promise<Figures['idle']> {
+  // A first batch pays for one-time costs (code, statement caches) outside the figure.
+  await closeAll(await connectWidgets(t.url, t.shopId, t.tokens.slice(0, Math.min(200, o.idle))));
+  await serverSockets(t.child, 0);
+  const before = await t.child.request<Memory>('mem');
+  const snap = (name: string) => (o.heapDiffDir ? t.child.request<string>('snapshot', join(o.heapDiffDir, `${t.label.replace(/\W/g, '')}-${name}.heapsnapshot`)) : undefined);
+  const snapBefore = await snap('before');
+  const t0 = Date.now();
+  const idle = await connectWidgets(t.url, t.shopId, t.tokens.slice(0, o.idle));
+  const sockets = await serverSockets(t.child, o.idle);
+  log(`${t.label}: ${sockets} idle widget sockets connected in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  await sleep(2000);
+  const after = await t.child.request<Memory>('mem');
+  const snapAfter = await snap('after');
+  if (snapBefore && snapAfter) for (const line of growth(snapBefore, snapAfter, sockets)) log(`${t.label}: ${line}`);
+  await closeAll(idle);
+  await serverSockets(t.child, 0);
+  return { sockets, before, after, heapPerSocket: (after.heapUsed - before.heapUsed) / sockets, rssPerSocket: (after.rss - before.rss) / sockets };
+}
+
+function describe(label: string, s: Measured): string {
+  const errs = Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(', ');
+  return (
+    `${label} ${s.target} msg/s → sent ${s.sendRate.toFixed(0)}/s, received ${s.recvRate.toFixed(0)}/s; ` +
+    `p50 ${ms(pct(s.latency, 50))}, p99 ${ms(pct(s.latency, 99))}, max ${ms(pct(s.latency, 100))}; ack p99 ${ms(pct(s.ack, 99))}; ` +
+    `${s.overloaded ? `OVERLOADED (stopped after ${s.sent} sends), ` : ''}lost ${s.lost}${errs ? `, errors: ${errs}` : ''}; machine load ${s.machineLoad.toFixed(1)}; server ELU ${s.server.elu.toFixed(2)} CPU ${s.server.cpu.toFixed(2)}, client ELU ${s.clientElu.toFixed(2)} lag p99 ${ms(s.clientLag.p99)} max ${ms(s.clientLag.max)}`
+  );
+}
+
+async function step(t: Target, meter: Meter, customers: Parameters<Meter['run']>[0], rate: number, seconds: number, sockets: number): Promise<Measured> {
+  await t.child.request('stats');
+  const s = await meter.run(customers, rate, seconds);
+  const server = await t.child.request<Load>('stats');
+  return { ...s, server, sockets, machineLoad: loadavg()[0]! };
+}
+
+const passes = (s: Measured, o: Options) =>
+  !s.overloaded && pct(s.latency, 99) <= o.p99Bound && s.lost === 0 && Object.keys(s.errors).length === 0 && s.sendRate >= 0.95 * s.target;
+
+/** Rates tried in turn up to the first miss; below the first rung, halving until one holds. */
+const LADDER = [250, 500, 1000, 1500, 2000, 3000, 4000, 5000, 6000, 8000, 10_000, 12_000, 15_000, 20_000, 25_000, 30_000];
+const roundRate = (x: number) => (x < 1000 ? Math.round(x / 10) * 10 : Math.round(x / 50) * 50);
+
+async function ramp(t: Target, o: Options, meter: Meter, customers: Parameters<Meter['run']>[0], sockets: number) {
+  const steps: Measured[] = [];
+  let best: Measured | undefined;
+  let missed: number | undefined;
+  const tryRate = async (rate: number) => {
+    const s = await step(t, meter, customers, rate, o.stepSeconds, sockets);
+    log(describe(`${t.label} ramp`, s));
+    steps.push(s);
+    if (!passes(s, o)) return (missed = Math.min(missed ?? Infinity, rate)), false;
+    if (!best || rate > best.target) best = s;
+    return true;
+  };
+  for (const rate of LADDER.filter((r) => r <= o.maxRate)) if (!(await tryRate(rate))) break;
+  for (let r = roundRate((missed ?? 0) / 2); !best && r >= 10; r = r > 10 ? Math.max(10, roundRate(r / 2)) : 0) await tryRate(r);
+  // Then narrow the gap between the best rate that held and the lowest that did not, twice.
+  for (let i = 0; i < 2 && best && missed && missed / best.target > 1.15; i++) await tryRate(roundRate((best.target + missed) / 2));
+  return { steps, best };
+}
+
+export async function measure(t: Target, o: Options): Promise<Figures> {
+  const idle = await idleMemory(t, o);
+  log(`${t.label}: heap ${((idle.after.heapUsed - idle.before.heapUsed) / 1048576).toFixed(1)} MiB, RSS ${((idle.after.rss - idle.before.rss) / 1048576).toFixed(1)} MiB for ${idle.sockets} idle sockets`);
+
+  let t0 = Date.now();
+  const widgets = await connectWidgets(t.url, t.shopId, t.tokens.slice(0, o.sockets));
+  const lap = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+  log(`${t.label}: ${widgets.length} customers connected (${lap()})`);
+  const customers = await openConversations(widgets);
+  log(`${t.label}: each opened a conversation (${lap()})`);
+  const agents = await connectAgents(t.url, t.shopId, t.cookies);
+  await joinAll(agents, customers.map((c) => c.conversationId));
+  const sockets = await serverSockets(t.child, widgets.length + agents.length);
+  log(`${t.label}: ${agents.length} agents joined to all of them (${lap()}); the server counts ${sockets} sockets`);
+
+  try {
+    const meter = new Meter();
+    meter.watch(agents);
+    if (o.warmup > 0) log(describe(`${t.label} warm-up`, await step(t, meter, customers, o.rate, o.warmup, sockets)));
+    const latency = await step(t, meter, customers, o.rate, o.seconds, sockets);
+    log(describe(`${t.label} latency`, latency));
+    const { steps, best } = await ramp(t, o, meter, customers, sockets);
+    return { idle, latency, ramp: steps, sustained: best };
+  } finally {
+    // The server's disconnect handlers run after the clients have gone; let them finish.
+    await closeAll([...widgets, ...agents]);
+    await serverSockets(t.child, 0);
+    await sleep(1000);
+  }
+}

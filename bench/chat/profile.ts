@@ -1,0 +1,77 @@
+/**
+ * Reads a V8 .cpuprofile (from `node --cpu-prof`) and names where the server's CPU went:
+ * self time by function and by area (our files, each package, Node internals, GC).
+ */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+}
+
+const root = new URL('../../', import.meta.url).pathname;
+
+/** Where a frame lives: `server/…` for ours, the package name for a dependency, or V8's own labels. */
+export function areaOf(url: string, fn: string): string {
+  if (!url) return fn.startsWith('(') ? fn : '(native)';
+  const path = url.replace(/^file:\/\//, '');
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+  if (pkg) return pkg[1]!;
+  if (path.startsWith('node:')) return 'node:internal';
+  return path.startsWith(root) ? path.slice(root.length) : path;
+}
+
+const label = (n: ProfileNode, area: string) => `${n.callFrame.functionName || '(anonymous)'}  ${area}${n.callFrame.url ? `:${n.callFrame.lineNumber + 1}` : ''}`;
+
+/**
+ * Self time by area and by function, and "by our caller": each sample charged to the nearest
+ * frame in server/ on its stack, so library time (drizzle, pg, Socket.IO) is pinned on the
+ * application function that asked for it. Async hops cut stacks, so that column is a floor.
+ */
+export function summarize(file: string, top = 15): string[] {
+  const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const msPerSample = (p.endTime - p.startTime) / 1000 / Math.max(1, p.samples.length);
+  const parent = new Map<number, ProfileNode>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n);
+  const ours = (n: ProfileNode | undefined): ProfileNode | undefined => {
+    for (; n; n = parent.get(n.id)) if (areaOf(n.callFrame.url, n.callFrame.functionName).startsWith('server/')) return n;
+    return undefined;
+  };
+  const byFn = new Map<string, number>();
+  const byArea = new Map<string, number>();
+  const byCaller = new Map<string, number>();
+  const bump = (m: Map<string, number>, k: string, h: number) => m.set(k, (m.get(k) ?? 0) + h);
+  let busy = 0;
+  for (const n of p.nodes) {
+    const hits = n.hitCount ?? 0;
+    if (!hits || n.callFrame.functionName === '(idle)') continue;
+    busy += hits;
+    const area = areaOf(n.callFrame.url, n.callFrame.functionName);
+    bump(byArea, area, hits);
+    bump(byFn, label(n, area), hits);
+    const o = ours(n);
+    bump(byCaller, o ? label(o, areaOf(o.callFrame.url, '')) : '(no server/ frame on the stack)', hits);
+  }
+  const rows = (m: Map<string, number>) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, h]) => `  ${((100 * h) / busy).toFixed(1).padStart(5)} %  ${(h * msPerSample).toFixed(0).padStart(7)} ms  ${k}`);
+  return [
+    `server CPU profile ${file}: ${((busy * msPerSample) / 1000).toFixed(1)} s busy of ${((p.endTime - p.startTime) / 1e6).toFixed(1)} s`,
+    'self time by area:',
+    ...rows(byArea),
+    'self time by function:',
+    ...rows(byFn),
+    'self time charged to the nearest server/ function on the stack:',
+    ...rows(byCaller),
+  ];
+}

@@ -29,6 +29,7 @@ import { conversationRoutes } from './domains/conversations/conversations.routes
 import { conversationEmailRoutes } from './domains/conversations/conversations.email.routes.ts';
 import { inboundEmailConfig } from './domains/conversations/conversations.email.ts';
 import type { ChatDeps } from './domains/conversations/conversations.service.ts';
+import { createMessageWriter } from './domains/conversations/conversations.write.ts';
 import { PresenceStore } from './domains/conversations/presence.ts';
 import { orderRoutes } from './domains/orders/orders.routes.ts';
 import { cannedRoutes } from './domains/canned/canned.routes.ts';
@@ -103,14 +104,17 @@ export function createApp(deps: AppDeps) {
   invitationRoutes(api, invitations, authDeps, cookie);
   apiKeyRoutes(api, db);
   orderRoutes(api, db);
+  const poke = deps.poke ?? (() => undefined);
+  const replyMailDelayMs = config.REPLY_MAIL_DELAY_SECONDS * 1000;
   const chat: ChatDeps = {
     db,
     bus,
     redis,
     keyPrefix: config.REDIS_KEY_PREFIX,
     presence: new PresenceStore(redis, config.REDIS_KEY_PREFIX),
-    poke: deps.poke ?? (() => undefined),
-    replyMailDelayMs: config.REPLY_MAIL_DELAY_SECONDS * 1000,
+    poke,
+    replyMailDelayMs,
+    writer: createMessageWriter({ db, poke, replyMailDelayMs }),
   };
   conversationRoutes(api, chat, deps.widgetSessionsPerAddress);
   conversationEmailRoutes(api, chat, inboundEmailConfig(config));

@@ -4,27 +4,36 @@ import { attachmentsForMessages, claimAttachments, customerAttachmentUrl } from 
 import { rateConversation } from '../csat/csat.service.ts';
 import { businessMsBetween } from '../sla/sla.clock.ts';
 import { slaStateCondition } from '../sla/sla.repository.ts';
-import { applySlaEvent, loadCalendar, slaSummary } from '../sla/sla.service.ts';
+import { applySlaEvent, loadCalendar, slaSummary, type SlaEventInput } from '../sla/sla.service.ts';
 import { recordHeartbeat } from '../worklog/worklog.service.ts';
 import type { AttachmentDto, ConversationDto } from './conversations.events.ts';
 import type { ConversationRow, MessageRow } from './conversations.repository.ts';
 import type { Author } from './conversations.service.ts';
 import type { PresenceStore } from './presence.ts';
 
-const slaInput = (c: ConversationRow, at: Date) => ({ shopId: c.shopId, conversationId: c.id, priority: c.priority, at, status: c.status });
+// The chat service calls these in the transaction that changed (and so locked) the conversation's row.
+const slaInput = (c: ConversationRow, at: Date) => ({ shopId: c.shopId, conversationId: c.id, priority: c.priority, at, status: c.status, locked: true });
 
 /**
  * Where the conversation service reaches into its neighbours (SLA clocks, attachments, CSAT,
  * the work log), inside its own transaction where it passes one. Kept in one place so the
- * service reads as the chat's own rules.
+ * service reads as the chat's own rules. The SLA hooks answer how many timers they wrote to
+ * the outbox.
  */
 export const chatHooks = {
   /** A customer opened it: first-response and resolution clocks start. */
   created: (tx: Db, c: ConversationRow, at: Date) => applySlaEvent(tx, { ...slaInput(c, at), event: 'created' }),
 
-  async messageStored(tx: Db, c: ConversationRow, m: MessageRow, at: Date): Promise<void> {
-    if (m.authorKind === 'customer') await applySlaEvent(tx, { ...slaInput(c, at), event: 'customer_message' });
-    else if (m.authorKind === 'agent' && m.kind === 'text') await applySlaEvent(tx, { ...slaInput(c, at), event: 'agent_reply' });
+  messageStored(tx: Db, c: ConversationRow, m: MessageRow, at: Date): Promise<number> {
+    const event = chatHooks.slaEventOf(c, m, at);
+    return event ? applySlaEvent(tx, event) : Promise.resolve(0);
+  },
+
+  /** The SLA event a stored message is (none for notes), with `c` the conversation after it. */
+  slaEventOf(c: ConversationRow, m: MessageRow, at: Date): SlaEventInput | null {
+    if (m.authorKind === 'customer') return { ...slaInput(c, at), event: 'customer_message' };
+    if (m.authorKind === 'agent' && m.kind === 'text') return { ...slaInput(c, at), event: 'agent_reply' };
+    return null;
   },
 
   statusChanged: (tx: Db, c: ConversationRow, at: Date) => applySlaEvent(tx, { ...slaInput(c, at), event: 'status_changed' }),

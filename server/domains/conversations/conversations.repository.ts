@@ -125,11 +125,6 @@ export async function raiseReadSeq(db: Db, shopId: string, id: string, side: 'cu
 
 /* ---------- messages ---------- */
 
-export async function findMessageByClientId(tx: Db, conversationId: string, clientId: string): Promise<MessageRow | undefined> {
-  const [m] = await tx.select().from(messages).where(and(eq(messages.conversationId, conversationId), eq(messages.clientId, clientId)));
-  return m;
-}
-
 export async function findMessage(db: Db, shopId: string, id: string): Promise<MessageRow | undefined> {
   const [m] = await db.select().from(messages).where(and(eq(messages.shopId, shopId), eq(messages.id, id)));
   return m;

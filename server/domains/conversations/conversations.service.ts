@@ -3,30 +3,24 @@ import type { Actor } from '../../core/actor.ts';
 import type { DomainBus } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
-import { enqueue } from '../../core/outbox.ts';
 import type { Redis } from '../../core/redis.ts';
-import { insertMentions } from './conversations.mentions.ts';
-import { reopensOnCustomerMessage } from './conversations.machine.ts';
 import {
   findActiveChat,
   findConversation,
-  findMessageByClientId,
   insertConversation,
-  insertMessage,
   lockConversation,
   messagesAfter,
   nextConversationNumber,
   raiseReadSeq,
-  updateConversation,
   type ConversationRow,
-  type MessageRow,
 } from './conversations.repository.ts';
-import { customers, type ConversationStatus } from './conversations.tables.ts';
+import { customers } from './conversations.tables.ts';
 import { toCustomerConversationDto, toMessageDto } from './conversations.view.ts';
 import type { MessageDto, SyncAnswer } from './conversations.events.ts';
 import { assignWaiting } from './conversations.assign.ts';
 import type { PresenceStore } from './presence.ts';
 import type { CustomerPrincipal } from './widget.service.ts';
+import type { MessageWriter } from './conversations.write.ts';
 import { chatHooks } from './conversations.hooks.ts';
 
 export interface ChatDeps {
@@ -39,6 +33,8 @@ export interface ChatDeps {
   poke: () => void;
   /** How long an agent's reply waits for the customer to read it before it goes out by mail. */
   replyMailDelayMs: number;
+  /** The group commit every message goes through (conversations.write.ts). */
+  writer: MessageWriter;
 }
 
 /** Who writes: a customer through the widget, or a person in the console (or an API key). */
@@ -97,77 +93,27 @@ export interface SendInput {
   mentions?: string[];
 }
 
-function authorColumns(a: Author) {
-  if (a.kind === 'customer') return { authorKind: 'customer' as const, authorId: a.principal.customerId, authorName: a.principal.customer.name };
-  const id = a.actor.kind === 'user' ? a.actor.userId : null;
-  return { authorKind: 'agent' as const, authorId: id, authorName: a.actor.name };
-}
-
-/** What a message does to its conversation: reopen, first response, read marks. */
-function conversationPatch(c: ConversationRow, m: MessageRow, now: Date): Partial<ConversationRow> {
-  const patch: Partial<ConversationRow> = { lastSeq: m.seq };
-  if (m.kind === 'note') return patch;
-  patch.lastMessageAt = now;
-  if (m.authorKind === 'customer') {
-    patch.lastCustomerMessageAt = now;
-    patch.customerReadSeq = m.seq;
-    if (reopensOnCustomerMessage(c.status)) Object.assign(patch, { status: 'open' as ConversationStatus, snoozedUntil: null, resolvedAt: null });
-  } else {
-    patch.agentReadSeq = m.seq;
-    if (!c.firstResponseAt) patch.firstResponseAt = now;
-  }
-  return patch;
-}
-
 /**
  * Stores a message exactly once. The same `clientId` again answers the stored message with
  * `duplicate: true` and writes nothing, so a client may resend until it gets an ack. The
- * conversation row lock gives each message the next sequence number, in commit order.
+ * conversation row lock gives each message the next sequence number, in commit order; the
+ * writer commits messages that arrive together in one transaction.
  */
 export async function sendMessage(deps: ChatDeps, author: Author, input: SendInput): Promise<{ message: MessageDto; duplicate: boolean }> {
   const kind = input.kind ?? 'text';
   if (author.kind === 'customer' && kind === 'note') throw new DomainError('forbidden', 'customers cannot write internal notes');
   if (kind !== 'note' && input.mentions?.length) throw new DomainError('invalid_input', 'mentions belong in internal notes, not in replies to the customer');
-  const now = new Date();
-  const result = await deps.db.transaction(async (tx) => {
-    const c = await visibleConversation(tx, author, input.conversationId, true);
-    const existing = await findMessageByClientId(tx, c.id, input.clientId);
-    if (existing) {
-      if (existing.authorKind !== authorColumns(author).authorKind || existing.authorId !== authorColumns(author).authorId) {
-        throw new DomainError('conflict', 'this client id was already used by someone else in this conversation');
-      }
-      return { c, m: existing, duplicate: true, attachments: (await chatHooks.attachmentsOf(tx, c.shopId, [existing.id], author.kind)).get(existing.id) ?? [] };
-    }
-    if (c.mergedIntoId) throw new DomainError('conflict', 'this conversation was merged into another', { mergedIntoId: c.mergedIntoId });
-    if (c.status === 'closed' && kind !== 'note') throw new DomainError('invalid_transition', 'this conversation is closed; start a new one');
-    const m = await insertMessage(tx, { shopId: c.shopId, conversationId: c.id, seq: c.lastSeq + 1, clientId: input.clientId, kind, body: input.body, ...authorColumns(author) });
-    const attachments = input.attachmentIds?.length
-      ? await chatHooks.claimAttachments(tx, { shopId: c.shopId, conversationId: c.id, messageId: m.id, ids: input.attachmentIds, author })
-      : [];
-    const updated = await updateConversation(tx, c.shopId, c.id, conversationPatch(c, m, now));
-    if (kind === 'note' && input.mentions?.length && author.kind === 'agent') await insertMentions(tx, c, m, input.mentions);
-    await chatHooks.messageStored(tx, updated, m, now);
-    if (m.authorKind === 'agent' && kind === 'text') {
-      await enqueue(tx, {
-        shopId: c.shopId,
-        topic: 'conversation.reply_mail',
-        payload: { conversationId: c.id, seq: m.seq },
-        runAt: new Date(now.getTime() + deps.replyMailDelayMs),
-        dedupeKey: `reply-mail-${c.id}-${m.seq}`,
-      });
-    }
-    return { c: updated, m, duplicate: false, attachments, statusChanged: updated.status !== c.status };
-  });
-  const message = toMessageDto(result.m, result.attachments);
-  if (!result.duplicate) {
-    deps.poke();
-    deps.bus.publish('message.created', { shopId: result.c.shopId, conversationId: result.c.id, messageId: result.m.id, seq: result.m.seq, message });
+  const sent = await deps.writer.send({ author, input: { ...input, kind } });
+  const { conversation: c, message: m } = sent;
+  const message = toMessageDto(m, sent.attachments);
+  if (!sent.duplicate) {
+    deps.bus.publish('message.created', { shopId: c.shopId, conversationId: c.id, messageId: m.id, seq: m.seq, message });
     if (kind === 'note' && input.mentions?.length) {
-      for (const userId of new Set(input.mentions)) deps.bus.publish('mention.created', { shopId: result.c.shopId, userId, conversationId: result.c.id, messageId: result.m.id });
+      for (const userId of new Set(input.mentions)) deps.bus.publish('mention.created', { shopId: c.shopId, userId, conversationId: c.id, messageId: m.id });
     }
-    if ('statusChanged' in result && result.statusChanged) void assignWaiting(deps, result.c.shopId).catch(() => undefined);
+    if (sent.statusChanged) void assignWaiting(deps, c.shopId).catch(() => undefined);
   }
-  return { message, duplicate: result.duplicate };
+  return { message, duplicate: sent.duplicate };
 }
 
 /**

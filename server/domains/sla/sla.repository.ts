@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../../core/db/client.ts';
 import { conversations } from '../conversations/conversations.tables.ts';
+import { shops } from '../shops/shops.tables.ts';
 import { businessHours, slaClocks, slaPolicies, type SlaMetric } from './sla.tables.ts';
 
 export type BusinessHoursRow = typeof businessHours.$inferSelect;
@@ -41,15 +42,21 @@ export async function findPolicyForPriority(db: Db, shopId: string, priority: st
   return row;
 }
 
-/** The policy that applies: the priority's own, else the default one. */
-export async function applicablePolicy(db: Db, shopId: string, priority: string): Promise<PolicyRow | undefined> {
+/**
+ * What an SLA event needs to know of the shop, in one round trip: its time zone, its business
+ * hours (none set: undefined) and the policy that applies to `priority` (its own, else the
+ * default one). Undefined when there is no such shop.
+ */
+export async function slaContext(db: Db, shopId: string, priority: string) {
   const [row] = await db
-    .select()
-    .from(slaPolicies)
-    .where(and(eq(slaPolicies.shopId, shopId), or(eq(slaPolicies.priority, priority), isNull(slaPolicies.priority))))
+    .select({ timezone: shops.timezone, hours: businessHours, policy: slaPolicies })
+    .from(shops)
+    .leftJoin(businessHours, eq(businessHours.shopId, shops.id))
+    .leftJoin(slaPolicies, and(eq(slaPolicies.shopId, shops.id), or(eq(slaPolicies.priority, priority), isNull(slaPolicies.priority))))
+    .where(eq(shops.id, shopId))
     .orderBy(sql`${slaPolicies.priority} is null`)
     .limit(1);
-  return row;
+  return row && { timezone: row.timezone, hours: row.hours ?? undefined, policy: row.policy ?? undefined };
 }
 
 export async function insertPolicy(db: Db, row: typeof slaPolicies.$inferInsert): Promise<PolicyRow> {
@@ -79,10 +86,6 @@ export async function lockConversation(db: Db, shopId: string, conversationId: s
     .where(and(eq(conversations.shopId, shopId), eq(conversations.id, conversationId)))
     .for('update');
   return rows.length > 0;
-}
-
-export async function clocksOf(db: Db, shopId: string, conversationId: string): Promise<ClockRow[]> {
-  return db.select().from(slaClocks).where(and(eq(slaClocks.shopId, shopId), eq(slaClocks.conversationId, conversationId)));
 }
 
 export async function saveClock(db: Db, row: typeof slaClocks.$inferInsert): Promise<void> {

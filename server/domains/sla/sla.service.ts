@@ -10,8 +10,6 @@ import { roles } from '../shops/shops.tables.ts';
 import { defaultCalendar, type BusinessCalendar } from './sla.clock.ts';
 import { applySla, breachedInCycle, clockState, type Clock, type Clocks, type SlaEvent, type SlaTargets } from './sla.machine.ts';
 import {
-  applicablePolicy,
-  clocksOf,
   clocksOfMany,
   complianceCounts,
   findBusinessHours,
@@ -19,6 +17,8 @@ import {
   lockConversation,
   markFired,
   saveClock,
+  slaContext,
+  type BusinessHoursRow,
   type ClockRow,
   type PolicyRow,
 } from './sla.repository.ts';
@@ -33,9 +33,12 @@ export const SLA_CHECK_TOPIC = 'sla.check';
 export async function loadCalendar(db: Db, shopId: string): Promise<BusinessCalendar> {
   const shop = await findShop(db, shopId);
   if (!shop) throw notFound('shop');
-  const hours = await findBusinessHours(db, shopId);
-  if (!hours) return { ...defaultCalendar, timeZone: shop.timezone };
-  return { timeZone: shop.timezone, weekly: hours.weekly, observeJpHolidays: hours.observeJpHolidays, closedDates: hours.closedDates };
+  return calendarOf(shop.timezone, await findBusinessHours(db, shopId));
+}
+
+function calendarOf(timeZone: string, hours: BusinessHoursRow | undefined): BusinessCalendar {
+  if (!hours) return { ...defaultCalendar, timeZone };
+  return { timeZone, weekly: hours.weekly, observeJpHolidays: hours.observeJpHolidays, closedDates: hours.closedDates };
 }
 
 const targetsOf = (p: PolicyRow | undefined): SlaTargets | null =>
@@ -56,6 +59,11 @@ export interface SlaEventInput {
   event: SlaEvent;
   /** The conversation's status after the change. */
   status: ConversationStatus;
+  /**
+   * The caller's transaction already holds the conversation's row lock (the chat service
+   * always does: it changed the row in it), so it is not taken again.
+   */
+  locked?: boolean;
 }
 
 function timersFor(shopId: string, conversationId: string, c: Clock, version: number): OutboxItem[] {
@@ -82,29 +90,66 @@ function timersFor(shopId: string, conversationId: string, c: Clock, version: nu
  * Which event: `created` when a customer opens a conversation (an agent-started one starts
  * its clocks on the customer's first message instead), `customer_message` for every customer
  * message, `agent_reply` for an agent's `text` message (never a note), `status_changed` for a
- * status change. Any event also brings the clocks in line with `status`.
+ * status change. Any event also brings the clocks in line with `status`. Answers how many
+ * timers it wrote to the outbox, so the caller wakes the dispatcher only when there are some.
  *
  * @example await applySlaEvent(tx, { shopId, conversationId, priority: 'normal', at: new Date(), event: 'created', status: 'open' })
  */
-export async function applySlaEvent(tx: Db, input: SlaEventInput): Promise<void> {
-  const { shopId, conversationId, at } = input;
-  if (!(await lockConversation(tx, shopId, conversationId))) throw notFound('conversation');
-  const rows = await clocksOf(tx, shopId, conversationId);
-  const starts = input.event === 'created' || input.event === 'customer_message';
-  if (!rows.length && !starts) return;
+export async function applySlaEvent(tx: Db, input: SlaEventInput): Promise<number> {
+  return applySlaEvents(tx, [input]);
+}
 
-  const calendar = await loadCalendar(tx, shopId);
-  const targets = targetsOf(await applicablePolicy(tx, shopId, input.priority));
-  const current: Clocks = Object.fromEntries(rows.map((r) => [r.metric, toClock(r)]));
-  const changed = applySla(current, input.event, { at, status: input.status, targets, calendar });
-
+/**
+ * applySlaEvent for many events at once, in the order given (several may be for one
+ * conversation): the clocks of each shop's conversations are read in one query, each shop's
+ * calendar and policy once per priority, and each changed clock is saved once, in its last
+ * state, with the timers of that state. The chat's group commit writes a batch of messages
+ * this way.
+ */
+export async function applySlaEvents(tx: Db, inputs: SlaEventInput[]): Promise<number> {
   const timers: OutboxItem[] = [];
-  for (const clock of Object.values(changed)) {
-    const version = (rows.find((r) => r.metric === clock.metric)?.version ?? 0) + 1;
-    await saveClock(tx, { ...clock, shopId, conversationId, version });
-    timers.push(...timersFor(shopId, conversationId, clock, version));
+  for (const [shopId, events] of groupBy(inputs, (i) => i.shopId)) {
+    for (const e of events) if (!e.locked && !(await lockConversation(tx, shopId, e.conversationId))) throw notFound('conversation');
+    const rows = await clocksOfMany(tx, shopId, [...new Set(events.map((e) => e.conversationId))]);
+    const clocks = new Map<string, { current: Clocks; changed: Set<SlaMetric> }>();
+    for (const r of rows) {
+      const c = clocks.get(r.conversationId) ?? { current: {}, changed: new Set() };
+      c.current[r.metric] = toClock(r);
+      clocks.set(r.conversationId, c);
+    }
+    const contexts = new Map<string, { calendar: BusinessCalendar; targets: SlaTargets | null }>();
+    for (const e of events) {
+      const c = clocks.get(e.conversationId) ?? { current: {}, changed: new Set() };
+      clocks.set(e.conversationId, c);
+      if (!Object.keys(c.current).length && e.event !== 'created' && e.event !== 'customer_message') continue;
+      let context = contexts.get(e.priority);
+      if (!context) {
+        const found = await slaContext(tx, shopId, e.priority);
+        if (!found) throw notFound('shop');
+        context = { calendar: calendarOf(found.timezone, found.hours), targets: targetsOf(found.policy) };
+        contexts.set(e.priority, context);
+      }
+      const changed = applySla(c.current, e.event, { at: e.at, status: e.status, ...context });
+      Object.assign(c.current, changed);
+      for (const metric of Object.keys(changed) as SlaMetric[]) c.changed.add(metric);
+    }
+    for (const [conversationId, c] of clocks) {
+      for (const metric of c.changed) {
+        const clock = c.current[metric]!;
+        const version = (rows.find((r) => r.conversationId === conversationId && r.metric === metric)?.version ?? 0) + 1;
+        await saveClock(tx, { ...clock, shopId, conversationId, version });
+        timers.push(...timersFor(shopId, conversationId, clock, version));
+      }
+    }
   }
   await enqueue(tx, timers);
+  return timers.length;
+}
+
+function groupBy<T>(items: T[], key: (x: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of items) out.set(key(x), [...(out.get(key(x)) ?? []), x]);
+  return out;
 }
 
 const checkPayload = z.object({

@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../core/db/client.ts';
+import { DomainError, notFound } from '../../core/errors.ts';
+import { enqueue, type OutboxItem } from '../../core/outbox.ts';
+import { applySlaEvents, type SlaEventInput } from '../sla/sla.service.ts';
+import type { AttachmentDto } from './conversations.events.ts';
+import { chatHooks } from './conversations.hooks.ts';
+import { reopensOnCustomerMessage } from './conversations.machine.ts';
+import { insertMentions } from './conversations.mentions.ts';
+import type { ConversationRow, MessageRow } from './conversations.repository.ts';
+import type { Author, SendInput } from './conversations.service.ts';
+import type { ConversationStatus } from './conversations.tables.ts';
+import { clientKey, findMessagesByClientIds, insertMessages, lockConversations, saveMessageEffects } from './conversations.write.repository.ts';
+
+/**
+ * Group commit for chat messages. Sends that arrive while a batch is being written wait, and
+ * go together in the next transaction: one lock, one look-up of resent client ids, one
+ * insert, one conversation update and one SLA pass for the whole batch. Alone, a message is
+ * written at once in a batch of one, so a quiet desk waits for nothing; a busy one pays a
+ * transaction per batch rather than per message.
+ *
+ * Each message still gets the next sequence number of its conversation under the row lock,
+ * in the order the sends arrived, and exactly-once holds as before: a client id seen again
+ * answers the stored message.
+ */
+export interface Sent {
+  conversation: ConversationRow;
+  message: MessageRow;
+  attachments: AttachmentDto[];
+  duplicate: boolean;
+  /** The conversation's status moved (a customer message reopened it). */
+  statusChanged: boolean;
+}
+
+export interface SendRequest {
+  author: Author;
+  input: SendInput & { kind: 'text' | 'note' };
+}
+
+type Outcome = { ok: true; sent: Sent } | { ok: false; error: unknown };
+
+export interface MessageWriter {
+  send(req: SendRequest): Promise<Sent>;
+}
+
+const MAX_BATCH = 256;
+
+export function authorColumns(a: Author) {
+  if (a.kind === 'customer') return { authorKind: 'customer' as const, authorId: a.principal.customerId, authorName: a.principal.customer.name };
+  const id = a.actor.kind === 'user' ? a.actor.userId : null;
+  return { authorKind: 'agent' as const, authorId: id, authorName: a.actor.name };
+}
+
+const shopOf = (a: Author) => (a.kind === 'customer' ? a.principal.shopId : a.actor.shopId);
+
+/** What a message does to its conversation: reopen, first response, read marks. */
+function conversationPatch(c: ConversationRow, m: Pick<MessageRow, 'seq' | 'kind' | 'authorKind'>, now: Date): Partial<ConversationRow> {
+  const patch: Partial<ConversationRow> = { lastSeq: m.seq };
+  if (m.kind === 'note') return patch;
+  patch.lastMessageAt = now;
+  if (m.authorKind === 'customer') {
+    patch.lastCustomerMessageAt = now;
+    patch.customerReadSeq = m.seq;
+    if (reopensOnCustomerMessage(c.status)) Object.assign(patch, { status: 'open' as ConversationStatus, snoozedUntil: null, resolvedAt: null });
+  } else {
+    patch.agentReadSeq = m.seq;
+    if (!c.firstResponseAt) patch.firstResponseAt = now;
+  }
+  return patch;
+}
+
+/** One send's place in a batch once it passed the checks against its locked conversation. */
+interface Planned {
+  index: number;
+  key: string;
+  /** The conversation before this message (its status, for statusChanged) and after it. */
+  before: ConversationRow;
+  after: ConversationRow;
+  /** Resent within the same batch: answered with the first one's row. */
+  duplicateOfBatch?: boolean;
+}
+
+/**
+ * Writes a batch in the caller's transaction. A send that fails its checks (another shop's
+ * conversation, merged, closed, someone else's client id) gets its error and writes nothing;
+ * the rest go on. Answers each send's outcome, in order, and how many outbox rows were written.
+ */
+export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Date; replyMailDelayMs: number }): Promise<{ outcomes: Outcome[]; queued: number }> {
+  const { now } = opts;
+  const outcomes: Outcome[] = new Array(reqs.length);
+  const locked = await lockConversations(tx, reqs.map((r) => ({ shopId: shopOf(r.author), id: r.input.conversationId })));
+  const stored = await findMessagesByClientIds(tx, reqs.map((r) => ({ shopId: shopOf(r.author), conversationId: r.input.conversationId, clientId: r.input.clientId })));
+  const current = new Map(locked);
+  const planned: Planned[] = [];
+  const inBatch = new Map<string, SendRequest>();
+  const firstOf = new Map<string, number>();
+  const duplicateOf = (r: SendRequest, existing: { authorKind: string; authorId: string | null }) => {
+    const mine = authorColumns(r.author);
+    if (existing.authorKind !== mine.authorKind || existing.authorId !== mine.authorId) {
+      throw new DomainError('conflict', 'this client id was already used by someone else in this conversation');
+    }
+  };
+
+  reqs.forEach((r, index) => {
+    try {
+      const c = current.get(r.input.conversationId);
+      if (!c || c.shopId !== shopOf(r.author) || (r.author.kind === 'customer' && c.customerId !== r.author.principal.customerId)) throw notFound('conversation');
+      const key = clientKey(c.id, r.input.clientId);
+      const existing = stored.get(key);
+      if (existing) {
+        duplicateOf(r, existing);
+        outcomes[index] = { ok: true, sent: { conversation: c, message: existing, attachments: [], duplicate: true, statusChanged: false } };
+        return;
+      }
+      const first = inBatch.get(key);
+      if (first) {
+        duplicateOf(r, authorColumns(first.author));
+        planned.push({ index, key, before: c, after: c, duplicateOfBatch: true });
+        return;
+      }
+      if (c.mergedIntoId) throw new DomainError('conflict', 'this conversation was merged into another', { mergedIntoId: c.mergedIntoId });
+      if (c.status === 'closed' && r.input.kind !== 'note') throw new DomainError('invalid_transition', 'this conversation is closed; start a new one');
+      const m = { seq: c.lastSeq + 1, kind: r.input.kind, authorKind: authorColumns(r.author).authorKind };
+      const after = { ...c, ...conversationPatch(c, m, now), updatedAt: now };
+      current.set(c.id, after);
+      inBatch.set(key, r);
+      firstOf.set(key, index);
+      planned.push({ index, key, before: c, after });
+    } catch (error) {
+      outcomes[index] = { ok: false, error };
+    }
+  });
+
+  const fresh = planned.filter((p) => !p.duplicateOfBatch);
+  const inserted = await insertMessages(
+    tx,
+    fresh.map((p) => {
+      const r = reqs[p.index]!;
+      return { id: randomUUID(), shopId: p.after.shopId, conversationId: p.after.id, seq: p.after.lastSeq, clientId: r.input.clientId, kind: r.input.kind, body: r.input.body, ...authorColumns(r.author) };
+    }),
+  );
+  const extras: OutboxItem[] = [];
+  const sla: SlaEventInput[] = [];
+  for (const p of fresh) {
+    const r = reqs[p.index]!;
+    const m = inserted.get(p.key)!;
+    const attachments = r.input.attachmentIds?.length
+      ? await chatHooks.claimAttachments(tx, { shopId: m.shopId, conversationId: m.conversationId, messageId: m.id, ids: r.input.attachmentIds, author: r.author })
+      : [];
+    if (m.kind === 'note' && r.input.mentions?.length && r.author.kind === 'agent') await insertMentions(tx, p.after, m, r.input.mentions);
+    const slaEvent = chatHooks.slaEventOf(p.after, m, now);
+    if (slaEvent) sla.push(slaEvent);
+    if (m.authorKind === 'agent' && m.kind === 'text') {
+      extras.push({
+        shopId: m.shopId,
+        topic: 'conversation.reply_mail',
+        payload: { conversationId: m.conversationId, seq: m.seq },
+        runAt: new Date(now.getTime() + opts.replyMailDelayMs),
+        dedupeKey: `reply-mail-${m.conversationId}-${m.seq}`,
+      });
+    }
+    outcomes[p.index] = { ok: true, sent: { conversation: p.after, message: m, attachments, duplicate: false, statusChanged: p.after.status !== p.before.status } };
+  }
+  for (const p of planned.filter((x) => x.duplicateOfBatch)) {
+    const first = outcomes[firstOf.get(p.key)!]!;
+    outcomes[p.index] = first.ok ? { ok: true, sent: { ...first.sent, duplicate: true, statusChanged: false } } : first;
+  }
+  // A resend answers the stored message with the files it was sent with.
+  for (const [i, o] of outcomes.entries()) {
+    if (!o.ok || !o.sent.duplicate || planned.some((p) => p.index === i)) continue;
+    const m = o.sent.message;
+    o.sent.attachments = (await chatHooks.attachmentsOf(tx, m.shopId, [m.id], reqs[i]!.author.kind)).get(m.id) ?? [];
+  }
+
+  const touched = [...current.values()].filter((c) => c !== locked.get(c.id));
+  await saveMessageEffects(tx, touched, now);
+  const timers = await applySlaEvents(tx, sla);
+  await enqueue(tx, extras);
+  return { outcomes, queued: timers + extras.length };
+}
+
+/**
+ * The process's group commit: at most one batch in flight; what arrives meanwhile waits for
+ * the next. When a batch's transaction fails as a whole (a refused attachment, a lost
+ * connection), each of its sends is tried again alone, so one bad send fails only itself.
+ */
+export function createMessageWriter(deps: { db: Db; poke: () => void; replyMailDelayMs: number }, maxBatch = MAX_BATCH): MessageWriter {
+  type Waiting = { req: SendRequest; done: (s: Sent) => void; fail: (e: unknown) => void };
+  let waiting: Waiting[] = [];
+  let busy = false;
+
+  const write = async (batch: Waiting[]) => {
+    const { outcomes, queued } = await deps.db.transaction((tx) => writeMessages(tx, batch.map((w) => w.req), { now: new Date(), replyMailDelayMs: deps.replyMailDelayMs }));
+    // Most customer messages leave the SLA timers as they were: no outbox row, no dispatch.
+    if (queued) deps.poke();
+    outcomes.forEach((o, i) => (o.ok ? batch[i]!.done(o.sent) : batch[i]!.fail(o.error)));
+  };
+  const drain = async () => {
+    busy = true;
+    while (waiting.length) {
+      const batch = waiting.slice(0, maxBatch);
+      waiting = waiting.slice(maxBatch);
+      try {
+        await write(batch);
+      } catch (e) {
+        if (batch.length === 1) batch[0]!.fail(e);
+        else for (const w of batch) await write([w]).catch(w.fail);
+      }
+    }
+    busy = false;
+  };
+  return {
+    send(req) {
+      return new Promise<Sent>((done, fail) => {
+        waiting.push({ req, done, fail });
+        if (!busy) void drain();
+      });
+    },
+  };
+}

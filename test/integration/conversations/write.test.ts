@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../../../server/core/db/client.ts';
+import { DomainError } from '../../../server/core/errors.ts';
+import { outbox } from '../../../server/core/outbox.tables.ts';
+import type { Author } from '../../../server/domains/conversations/conversations.service.ts';
+import { conversations, customers, messages } from '../../../server/domains/conversations/conversations.tables.ts';
+import { createMessageWriter, writeMessages, type SendRequest } from '../../../server/domains/conversations/conversations.write.ts';
+import { insertPolicy } from '../../../server/domains/sla/sla.repository.ts';
+import { slaClocks } from '../../../server/domains/sla/sla.tables.ts';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { makeShop, type TestShop } from '../../fixtures/builders.ts';
+import { makeChat, type TestChat } from '../attachments/chat.fixtures.ts';
+
+for (const kind of dbKinds) {
+  describe(`[${kind}] group commit of chat messages`, () => {
+    let server: TestServer;
+    let db: Db;
+    let shop: TestShop;
+    let other: TestShop;
+
+    before(async () => {
+      server = await startServer(kind, { config: { JOBS: 'off' } });
+      db = server.database.db;
+      shop = await makeShop(server.database);
+      other = await makeShop(server.database);
+      await insertPolicy(db, { shopId: shop.id, name: '標準', firstResponseMinutes: 60, resolutionMinutes: 24 * 60 });
+    });
+    after(() => server.close());
+
+    const customerOf = async (chat: TestChat, shopId = shop.id): Promise<Author> => {
+      const [c] = await db.select().from(customers).where(eq(customers.id, chat.customerId));
+      return { kind: 'customer', principal: { shopId, customerId: chat.customerId, customer: c! } };
+    };
+    const agent = (): Author => ({ kind: 'agent', actor: { kind: 'user', shopId: shop.id, userId: shop.people.agent.id, name: shop.people.agent.name, role: 'agent' } });
+    const say = (author: Author, conversationId: string, body: string, clientId: string = randomUUID(), kind: 'text' | 'note' = 'text'): SendRequest => ({ author, input: { conversationId, clientId, body, kind } });
+    const stored = (conversationId: string) => db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(asc(messages.seq));
+    const conversation = async (id: string) => (await db.select().from(conversations).where(eq(conversations.id, id)))[0]!;
+    const write = (reqs: SendRequest[]) => db.transaction((tx) => writeMessages(tx, reqs, { now: new Date(), replyMailDelayMs: 60_000 }));
+    const errorOf = (o: { ok: boolean; error?: unknown }) => (o.ok ? 'ok' : o.error instanceof DomainError ? o.error.code : String(o.error));
+
+    it('numbers several messages to one conversation in the order given, next to others, and moves each conversation once', async () => {
+      const [a, b] = [await makeChat(db, shop.id), await makeChat(db, shop.id)];
+      const [ca, cb] = [await customerOf(a), await customerOf(b)];
+      const { outcomes } = await write([say(ca, a.conversationId, 'a1'), say(cb, b.conversationId, 'b1'), say(ca, a.conversationId, 'a2'), say(agent(), a.conversationId, 'a3 reply')]);
+      expect(outcomes.map(errorOf)).to.deep.equal(['ok', 'ok', 'ok', 'ok']);
+      expect((await stored(a.conversationId)).map((m) => [m.seq, m.body])).to.deep.equal([[1, 'a1'], [2, 'a2'], [3, 'a3 reply']]);
+      expect((await stored(b.conversationId)).map((m) => [m.seq, m.body])).to.deep.equal([[1, 'b1']]);
+      const after = await conversation(a.conversationId);
+      expect({ last: after.lastSeq, customerRead: after.customerReadSeq, agentRead: after.agentReadSeq }).to.deep.equal({ last: 3, customerRead: 2, agentRead: 3 });
+      expect(after.firstResponseAt, 'the agent reply is the first response').to.be.an.instanceOf(Date);
+      expect((await conversation(b.conversationId)).lastSeq).to.equal(1);
+      // The agent's reply waits for the customer to read it, else it is mailed.
+      const mails = await db.select().from(outbox).where(and(eq(outbox.topic, 'conversation.reply_mail'), eq(outbox.shopId, shop.id)));
+      expect(mails.map((r) => r.payload)).to.deep.include({ conversationId: a.conversationId, seq: 3 });
+      // One SLA pass for the batch: the first-response clock started by a1 is met by the reply.
+      const clocks = await db.select().from(slaClocks).where(eq(slaClocks.conversationId, a.conversationId));
+      expect(clocks.find((c) => c.metric === 'first_response')?.metAt, JSON.stringify(clocks)).to.be.an.instanceOf(Date);
+    });
+
+    it('answers a resend with the stored message, in the same batch or a later one, and writes it once', async () => {
+      const chat = await makeChat(db, shop.id);
+      const me = await customerOf(chat);
+      const first = say(me, chat.conversationId, 'もしもし');
+      const { outcomes } = await write([first, say(me, chat.conversationId, 'もしもし', first.input.clientId), say(me, chat.conversationId, '二通目')]);
+      expect(outcomes.map((o) => (o.ok ? [o.sent.message.seq, o.sent.duplicate] : errorOf(o)))).to.deep.equal([[1, false], [1, true], [2, false]]);
+      const later = await write([say(me, chat.conversationId, 'もしもし', first.input.clientId), say(me, chat.conversationId, '三通目')]);
+      expect(later.outcomes.map((o) => (o.ok ? [o.sent.message.seq, o.sent.duplicate] : errorOf(o)))).to.deep.equal([[1, true], [3, false]]);
+      expect((await stored(chat.conversationId)).map((m) => m.seq), 'no gap, no double').to.deep.equal([1, 2, 3]);
+    });
+
+    it('refuses only the sends that fail their checks, and still writes the rest', async () => {
+      const [mine, closed, foreign] = [await makeChat(db, shop.id), await makeChat(db, shop.id), await makeChat(db, other.id)];
+      await db.update(conversations).set({ status: 'closed' }).where(eq(conversations.id, closed.conversationId));
+      const me = await customerOf(mine);
+      const taken = say(me, mine.conversationId, '先に送った');
+      await write([taken]);
+      const { outcomes } = await write([
+        say(await customerOf(foreign, shop.id), foreign.conversationId, 'another shop'),
+        say(me, closed.conversationId, "someone else's conversation"),
+        say(await customerOf(closed), closed.conversationId, 'closed'),
+        say(agent(), mine.conversationId, 'same client id, other author', taken.input.clientId),
+        say(agent(), closed.conversationId, 'a note is still fine', randomUUID(), 'note'),
+        say(me, mine.conversationId, 'fine'),
+      ]);
+      expect(outcomes.map(errorOf)).to.deep.equal(['not_found', 'not_found', 'invalid_transition', 'conflict', 'ok', 'ok']);
+      expect((await stored(mine.conversationId)).map((m) => m.body)).to.deep.equal(['先に送った', 'fine']);
+      expect((await stored(closed.conversationId)).map((m) => m.body)).to.deep.equal(['a note is still fine']);
+      expect(await stored(foreign.conversationId)).to.have.length(0);
+    });
+
+    const chatsOf = async (n: number) => {
+      const chats = await Promise.all(Array.from({ length: n }, () => makeChat(db, shop.id)));
+      return { chats, authors: await Promise.all(chats.map((c) => customerOf(c))) };
+    };
+
+    it('writes the sends that arrive while a batch is in flight together, in one transaction', async () => {
+      const writer = createMessageWriter({ db, poke: () => undefined, replyMailDelayMs: 60_000 });
+      const { chats, authors } = await chatsOf(5);
+      const lead = writer.send(say(authors[0]!, chats[0]!.conversationId, 'lead'));
+      const rest = chats.slice(1).map((c, i) => writer.send(say(authors[i + 1]!, c.conversationId, `follower ${i}`)));
+      const sent = await Promise.all([lead, ...rest]);
+      expect(sent.map((s) => s.message.seq)).to.deep.equal([1, 1, 1, 1, 1]);
+      // now() is the transaction's start: one value for the followers, another for the lead.
+      const times = sent.map((s) => s.message.createdAt.getTime());
+      expect(new Set(times.slice(1)).size, 'followers in one transaction').to.equal(1);
+      expect(times[1]).to.not.equal(times[0]);
+    });
+
+    it('tries each send of a failed batch again alone, so a send whose attachment is refused fails by itself', async () => {
+      const writer = createMessageWriter({ db, poke: () => undefined, replyMailDelayMs: 60_000 });
+      const { chats, authors } = await chatsOf(6);
+      const lead = writer.send(say(authors[0]!, chats[0]!.conversationId, 'lead'));
+      // Queued behind the lead's transaction: these form the next batch.
+      const rest = chats.slice(1).map((c, i) => writer.send(say(authors[i + 1]!, c.conversationId, `follower ${i}`)));
+      const bad = writer.send({ author: authors[1]!, input: { conversationId: chats[1]!.conversationId, clientId: randomUUID(), body: 'with a file', kind: 'text', attachmentIds: [randomUUID()] } });
+      const results = await Promise.allSettled([lead, ...rest, bad]);
+      expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+      const refusal = (results[6] as PromiseRejectedResult).reason;
+      expect(refusal).to.be.an.instanceOf(DomainError);
+      const followers = await Promise.all(chats.slice(1).map(async (c) => (await stored(c.conversationId))[0]!));
+      expect(followers.map((m) => m.body)).to.deep.equal(['follower 0', 'follower 1', 'follower 2', 'follower 3', 'follower 4']);
+      expect((await stored(chats[1]!.conversationId)).map((m) => m.body), 'the refused send left nothing').to.deep.equal(['follower 0']);
+    });
+
+    it('answers a send that arrives alone without waiting for company', async () => {
+      const writer = createMessageWriter({ db, poke: () => undefined, replyMailDelayMs: 60_000 });
+      const chat = await makeChat(db, shop.id);
+      const sent = await writer.send(say(await customerOf(chat), chat.conversationId, 'ひとりで'));
+      expect([sent.message.seq, sent.duplicate, sent.conversation.lastSeq]).to.deep.equal([1, false, 1]);
+    });
+  });
+}

@@ -1,6 +1,7 @@
 import { createContext, useContext } from 'react';
 import type { Role } from './types.ts';
 import { chatEn, chatJa } from './i18n.chat.ts';
+import { metricsEn, metricsJa } from './i18n.metrics.ts';
 
 export type Lang = 'ja' | 'en';
 export const langs: readonly Lang[] = ['ja', 'en'];
@@ -69,6 +70,7 @@ const ja = {
     emptyHint: 'お客様からのお問い合わせが届くと、ここに表示されます。',
   },
   chat: chatJa,
+  metrics: metricsJa,
   invitation: {
     title: '店舗への招待',
     /** Around the shop's name and the role: 「<店舗> に <役割> として招待されています」. */
@@ -160,6 +162,7 @@ const en: Messages = {
     emptyHint: 'Messages from customers will appear here.',
   },
   chat: chatEn,
+  metrics: metricsEn,
   invitation: {
     title: 'Shop invitation',
     invited: ['You are invited to ', ' as ', ''],

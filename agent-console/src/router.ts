@@ -10,6 +10,8 @@ export type Route =
   | { page: 'signIn' }
   | { page: 'inbox'; shopId: string }
   | { page: 'conversation'; shopId: string; conversationId: string }
+  /** Queue metrics and the monthly work log. */
+  | { page: 'metrics'; shopId: string }
   /** The link in an invitation mail: open to everyone, signed in or not. */
   | { page: 'invitation'; token: string }
   /** /console/ itself, or any path the console does not know: sent on to the right page. */
@@ -29,6 +31,8 @@ export function parseRoute(pathname: string): Route {
   if (rest === '/sign-in') return { page: 'signIn' };
   const shop = /^\/shops\/([^/]+)\/inbox\/?$/.exec(rest);
   if (shop) return { page: 'inbox', shopId: safeDecode(shop[1]!) };
+  const metrics = /^\/shops\/([^/]+)\/metrics\/?$/.exec(rest);
+  if (metrics) return { page: 'metrics', shopId: safeDecode(metrics[1]!) };
   const conv = /^\/shops\/([^/]+)\/conversations\/([^/]+)\/?$/.exec(rest);
   if (conv) return { page: 'conversation', shopId: safeDecode(conv[1]!), conversationId: safeDecode(conv[2]!) };
   const invitation = /^\/invitations\/([^/]+)\/?$/.exec(rest);
@@ -44,6 +48,8 @@ export function pathOf(route: Route): string {
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/inbox`;
     case 'conversation':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/conversations/${encodeURIComponent(route.conversationId)}`;
+    case 'metrics':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/metrics`;
     case 'invitation':
       return `${BASE}/invitations/${encodeURIComponent(route.token)}`;
     case 'home':
@@ -53,7 +59,7 @@ export function pathOf(route: Route): string {
 
 /** The shop a page belongs to, for pages inside a shop. */
 export function shopOf(route: Route): string | null {
-  return route.page === 'inbox' || route.page === 'conversation' ? route.shopId : null;
+  return route.page === 'inbox' || route.page === 'conversation' || route.page === 'metrics' ? route.shopId : null;
 }
 
 const NAVIGATE = 'madoguchi:navigate';

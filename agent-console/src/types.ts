@@ -10,6 +10,8 @@ import type { ErrorBody } from '../../server/core/http.ts';
 import type { cannedView } from '../../server/domains/canned/canned.schema.ts';
 import type { orderView, MaskableField } from '../../server/domains/orders/orders.schema.ts';
 import type { inboxQuery } from '../../server/domains/conversations/conversations.schema.ts';
+import type { queueMetrics } from '../../server/domains/conversations/conversations.metrics.ts';
+import type { workLogReport } from '../../server/domains/worklog/worklog.service.ts';
 
 export type SessionView = z.infer<typeof sessionView>;
 export type Membership = SessionView['memberships'][number];
@@ -45,3 +47,16 @@ export interface AgentView {
   role: Role;
   status: 'online' | 'away' | 'offline';
 }
+
+/* ---------- metrics and the work log ---------- */
+
+/** The "now" counts the metrics page shows (the server types its row of counts loosely). */
+export type NowCount = 'open' | 'pending' | 'waiting_merchant' | 'snoozed' | 'unassigned' | 'awaiting_reply';
+type ServerQueueMetrics = Awaited<ReturnType<typeof queueMetrics>>;
+export type QueueMetrics = Omit<ServerQueueMetrics, 'now'> & { now: Partial<Record<NowCount, number>> };
+export type SlaCompliance = QueueMetrics['sla'][number];
+export type SlaMetric = SlaCompliance['metric'];
+export type CsatSummary = QueueMetrics['csat'];
+export type DailyCount = QueueMetrics['daily'][number];
+export type WorkLogReport = Awaited<ReturnType<typeof workLogReport>>;
+export type AgentWork = WorkLogReport['agents'][number];

@@ -8,6 +8,7 @@ import type { SessionView, ShopView } from '../types.ts';
 import { Header } from './Header.tsx';
 import { ConversationPage } from './conversation/ConversationPage.tsx';
 import { InboxPage } from './InboxPage.tsx';
+import { MetricsPage } from './metrics/MetricsPage.tsx';
 import { ShortcutsHelp } from './ShortcutsHelp.tsx';
 import { SideNav } from './SideNav.tsx';
 
@@ -66,13 +67,15 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
 
   const shopName = shop?.id === shopId ? shop.name : membership?.shopName;
   useEffect(() => {
-    document.title = [m.inbox.title, shopName, '窓口 madoguchi'].filter(Boolean).join(' · ');
-  }, [m, shopName]);
+    document.title = [route.page === 'metrics' ? m.metrics.title : m.inbox.title, shopName, '窓口 madoguchi'].filter(Boolean).join(' · ');
+  }, [m, shopName, route.page]);
 
   const page =
     membership && shopId ? (
       route.page === 'conversation' ? (
         <ConversationPage key={route.conversationId} shopId={shopId} conversationId={route.conversationId} meId={session.user.id} />
+      ) : route.page === 'metrics' ? (
+        <MetricsPage key={shopId} shopId={shopId} role={membership.role} />
       ) : (
         <InboxPage key={shopId} shopId={shopId} meId={session.user.id} />
       )
@@ -83,7 +86,7 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
       <div className="shell">
         <Header session={session} membership={membership} shopName={shopName} onLangChange={onLangChange} onSignedOut={onSignedOut} />
         <div className="shell-body">
-          <SideNav shopId={shopId} />
+          <SideNav shopId={shopId} page={route.page} />
           <main className="content" id="main">
             {shopFailed && (
               <p role="alert" className="alert alert-error">

@@ -1,31 +1,39 @@
 import type { MouseEvent } from 'react';
 import { useMessages, type Messages } from '../i18n.ts';
-import { navigate, pathOf } from '../router.ts';
+import { navigate, pathOf, type Route } from '../router.ts';
 import { PresenceToggle } from './PresenceToggle.tsx';
 
 const later: ((m: Messages) => string)[] = [(m) => m.nav.returns, (m) => m.nav.orders, (m) => m.nav.settings];
 
-export function SideNav({ shopId }: { shopId: string | null }) {
-  const m = useMessages();
-  const inbox = shopId ? ({ page: 'inbox', shopId } as const) : null;
+/** A page of the open shop: a real link (new tab works), followed in place on a plain click. */
+function NavLink({ to, current, label, testId }: { to: Route | null; current: boolean; label: string; testId: string }) {
   const follow = (e: MouseEvent<HTMLAnchorElement>) => {
-    if (!inbox || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    if (!to || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
-    navigate(inbox);
+    navigate(to);
   };
+  return to ? (
+    <a href={pathOf(to)} onClick={follow} aria-current={current ? 'page' : undefined} className="nav-item" data-testid={testId}>
+      {label}
+    </a>
+  ) : (
+    <span className="nav-item nav-disabled" aria-disabled="true">
+      {label}
+    </span>
+  );
+}
+
+export function SideNav({ shopId, page }: { shopId: string | null; page: Route['page'] }) {
+  const m = useMessages();
   return (
     <nav className="sidenav" aria-label={m.shell.mainNav}>
       <ul>
         <li>
-          {inbox ? (
-            <a href={pathOf(inbox)} onClick={follow} aria-current="page" className="nav-item" data-testid="nav-inbox">
-              {m.nav.inbox}
-            </a>
-          ) : (
-            <span className="nav-item nav-disabled" aria-disabled="true">
-              {m.nav.inbox}
-            </span>
-          )}
+          {/* A conversation belongs to the inbox, so the inbox stays marked while one is open. */}
+          <NavLink to={shopId ? { page: 'inbox', shopId } : null} current={page !== 'metrics'} label={m.nav.inbox} testId="nav-inbox" />
+        </li>
+        <li>
+          <NavLink to={shopId ? { page: 'metrics', shopId } : null} current={page === 'metrics'} label={m.metrics.nav} testId="nav-metrics" />
         </li>
         {later.map((label, i) => (
           <li key={i}>

@@ -114,7 +114,7 @@ export function createApp(deps: AppDeps) {
     presence: new PresenceStore(redis, config.REDIS_KEY_PREFIX),
     poke,
     replyMailDelayMs,
-    writer: createMessageWriter({ db, poke, replyMailDelayMs }),
+    writer: createMessageWriter({ db, poke, replyMailDelayMs }, { concurrency: database.kind === 'postgres' ? 4 : 1 }),
   };
   conversationRoutes(api, chat, deps.widgetSessionsPerAddress);
   conversationEmailRoutes(api, chat, inboundEmailConfig(config));

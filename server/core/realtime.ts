@@ -87,29 +87,62 @@ export function handler<S extends ZodType, R extends object | void>(
   schema: S,
   fn: (payload: z.output<S>) => Promise<R>,
 ) {
-  return async (payload: unknown, ack?: unknown) => {
-    const reply: AckFn = typeof ack === 'function' ? (ack as AckFn) : () => undefined;
-    if (!limiter.take()) {
-      if (limiter.refusals >= limits.disconnectAfter) socket.disconnect(true);
-      return reply({ error: 'rate_limited', message: 'too many events on this connection; slow down' });
-    }
-    const parsed = schema.safeParse(payload);
-    if (!parsed.success) {
-      return reply({
-        error: 'invalid_input',
-        message: 'payload is not valid',
-        details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      });
-    }
-    try {
-      const result = await fn(parsed.data);
-      reply({ ok: true, ...(result ?? {}) });
-    } catch (e) {
-      if (isDomainError(e)) return reply({ error: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) });
-      logger.error({ err: serializeError(e), event: 'socket' }, 'socket handler failed');
-      reply({ error: 'internal', message: 'something went wrong; try again' });
-    }
+  return (payload: unknown, ack?: unknown) => runEvent(socket, limiter, limits, logger, schema, fn, payload, ack);
+}
+
+/** What a connection keeps for the shared handlers: its own token bucket. */
+export interface LimitedSocketData {
+  limiter: ConnectionLimiter;
+}
+
+/**
+ * handler() made once for a whole namespace rather than once per connection: Socket.IO
+ * calls a listener with the socket as `this`, and the connection's limiter sits in its
+ * `data`. Ten thousand idle widget sockets then share one set of listeners.
+ */
+export function sharedHandler<S extends ZodType, R extends object | void>(
+  limits: SocketLimits,
+  logger: Logger,
+  schema: S,
+  fn: (socket: Socket, payload: z.output<S>) => Promise<R>,
+) {
+  return function (this: Socket, payload: unknown, ack?: unknown) {
+    const socket = this;
+    return runEvent(socket, (socket.data as LimitedSocketData).limiter, limits, logger, schema, (x) => fn(socket, x), payload, ack);
   };
+}
+
+async function runEvent<S extends ZodType, R extends object | void>(
+  socket: Socket,
+  limiter: ConnectionLimiter,
+  limits: SocketLimits,
+  logger: Logger,
+  schema: S,
+  fn: (payload: z.output<S>) => Promise<R>,
+  payload: unknown,
+  ack?: unknown,
+): Promise<void> {
+  const reply: AckFn = typeof ack === 'function' ? (ack as AckFn) : () => undefined;
+  if (!limiter.take()) {
+    if (limiter.refusals >= limits.disconnectAfter) socket.disconnect(true);
+    return reply({ error: 'rate_limited', message: 'too many events on this connection; slow down' });
+  }
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) {
+    return reply({
+      error: 'invalid_input',
+      message: 'payload is not valid',
+      details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    });
+  }
+  try {
+    const result = await fn(parsed.data);
+    reply({ ok: true, ...(result ?? {}) });
+  } catch (e) {
+    if (isDomainError(e)) return reply({ error: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) });
+    logger.error({ err: serializeError(e), event: 'socket' }, 'socket handler failed');
+    reply({ error: 'internal', message: 'something went wrong; try again' });
+  }
 }
 
 export const unauthenticated = (message: string) => Object.assign(new Error(message), { data: { code: 'unauthenticated' } });

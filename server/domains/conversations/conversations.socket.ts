@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Actor } from '../../core/actor.ts';
 import { isDomainError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { ConnectionLimiter, handler, KeyedSerial, unauthenticated, type SocketLimits } from '../../core/realtime.ts';
+import { ConnectionLimiter, handler, KeyedSerial, sharedHandler, unauthenticated, type LimitedSocketData, type SocketLimits } from '../../core/realtime.ts';
 import { findMembership } from '../auth/auth.repository.ts';
 import { SESSION_COOKIE } from '../auth/auth.cookie.ts';
 import { resolveSession, type AuthDeps } from '../auth/auth.service.ts';
@@ -29,6 +29,16 @@ export interface SocketDeps extends ChatDeps {
 }
 
 export type WidgetNamespace = Namespace<WidgetClientEvents, WidgetServerEvents>;
+
+/** What a widget connection keeps: who it is, its token bucket, its per-conversation send order. */
+interface WidgetSocketData extends LimitedSocketData {
+  principal: CustomerPrincipal;
+  author: Extract<Author, { kind: 'customer' }>;
+  serial?: KeyedSerial;
+}
+type WidgetSocket = Socket<WidgetClientEvents, WidgetServerEvents, Record<string, never>, WidgetSocketData>;
+
+const csatPayload = z.strictObject({ conversationId: conversationRef.shape.conversationId, rating: z.number().int().min(1).max(5), comment: z.string().max(1000).optional() });
 export type AgentNamespace = Namespace<AgentClientEvents, AgentServerEvents>;
 
 const handshakeAuth = z.object({ shopId: shopIdParams.shape.shopId, token: z.string().max(200).optional() });
@@ -53,42 +63,49 @@ function widgetNamespace(nsp: WidgetNamespace, agents: AgentNamespace, deps: Soc
       next(unauthenticated(isDomainError(e) ? e.message : 'could not check the widget session'));
     }
   });
-  nsp.on('connection', (socket) => {
-    const p = socket.data.principal as CustomerPrincipal;
-    const author: Author = { kind: 'customer', principal: p };
-    const limiter = new ConnectionLimiter(deps.limits.rate, deps.limits.burst);
-    const on = <S extends z.ZodType, R extends object | void>(schema: S, fn: (x: z.output<S>) => Promise<R>) => handler(socket, limiter, deps.limits, deps.logger, schema, fn);
-    const follow = (conversationId: string) => socket.join(rooms.widgetConversation(conversationId));
-    void socket.join(rooms.widgetShop(p.shopId));
-
-    socket.on('conversation:open', on(openPayload, async (x) => {
-      const conversation = await openChat(deps, p, x);
-      await follow(conversation.id);
+  const on = <S extends z.ZodType, R extends object | void>(schema: S, fn: (socket: WidgetSocket, x: z.output<S>) => Promise<R>) =>
+    sharedHandler(deps.limits, deps.logger, schema, (socket, x) => fn(socket as WidgetSocket, x));
+  const follow = (socket: WidgetSocket, conversationId: string) => socket.join(rooms.widgetConversation(conversationId));
+  // Made once for the namespace: an idle widget socket holds its data and no closures of its own.
+  const listeners = {
+    'conversation:open': on(openPayload, async (socket, x) => {
+      const conversation = await openChat(deps, socket.data.principal, x);
+      await follow(socket, conversation.id);
       return { conversation };
-    }));
-    const serial = new KeyedSerial();
-    socket.on('message:send', on(sendPayload, async (x) => {
-      const r = await serial.run(x.conversationId, () => sendMessage(deps, author, { ...x, kind: x.kind ?? 'text' }));
-      await follow(x.conversationId);
+    }),
+    'message:send': on(sendPayload, async (socket, x) => {
+      socket.data.serial ??= new KeyedSerial();
+      const r = await socket.data.serial.run(x.conversationId, () => sendMessage(deps, socket.data.author, { ...x, kind: x.kind ?? 'text' }));
+      await follow(socket, x.conversationId);
       return r;
-    }));
-    socket.on('sync', on(syncPayload, async (x) => {
-      const r = await syncMessages(deps, author, x.conversationId, x.afterSeq);
-      await follow(x.conversationId);
+    }),
+    sync: on(syncPayload, async (socket, x) => {
+      const r = await syncMessages(deps, socket.data.author, x.conversationId, x.afterSeq);
+      await follow(socket, x.conversationId);
       return r;
-    }));
-    socket.on('typing', on(typingPayload, async (x) => {
-      await visibleConversation(deps.db, author, x.conversationId);
-      agents.to(rooms.conversation(x.conversationId)).emit('typing', { conversationId: x.conversationId, who: 'customer', userId: null, name: p.customer.name, typing: x.typing });
-    }));
-    socket.on('read', on(readPayload, async (x) => {
-      if (await markRead(deps, author, x.conversationId, x.seq)) {
+    }),
+    typing: on(typingPayload, async (socket, x) => {
+      await visibleConversation(deps.db, socket.data.author, x.conversationId);
+      agents.to(rooms.conversation(x.conversationId)).emit('typing', { conversationId: x.conversationId, who: 'customer', userId: null, name: socket.data.principal.customer.name, typing: x.typing });
+    }),
+    read: on(readPayload, async (socket, x) => {
+      if (await markRead(deps, socket.data.author, x.conversationId, x.seq)) {
         agents.to(rooms.conversation(x.conversationId)).emit('read', { conversationId: x.conversationId, by: 'customer', seq: x.seq });
       }
-    }));
-    socket.on('csat:rate', on(z.strictObject({ conversationId: conversationRef.shape.conversationId, rating: z.number().int().min(1).max(5), comment: z.string().max(1000).optional() }), async (x) => {
+    }),
+    'csat:rate': on(csatPayload, async (socket, x) => {
+      const p = socket.data.principal;
       await chatHooks.rate(deps.db, { shopId: p.shopId, customerId: p.customerId, ...x });
-    }));
+    }),
+  } satisfies Record<keyof WidgetClientEvents, unknown>;
+
+  nsp.on('connection', (raw) => {
+    const socket = raw as WidgetSocket;
+    const p = socket.data.principal;
+    socket.data.author = { kind: 'customer', principal: p };
+    socket.data.limiter = new ConnectionLimiter(deps.limits.rate, deps.limits.burst);
+    void socket.join(rooms.widgetShop(p.shopId));
+    for (const [event, listener] of Object.entries(listeners)) socket.on(event as keyof WidgetClientEvents, listener as never);
     void chatHooks.availability(deps, p.shopId).then((a) => socket.emit('availability', a)).catch(() => undefined);
   });
 }

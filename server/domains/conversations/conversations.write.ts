@@ -180,14 +180,19 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
 }
 
 /**
- * The process's group commit: at most one batch in flight; what arrives meanwhile waits for
- * the next. When a batch's transaction fails as a whole (a refused attachment, a lost
- * connection), each of its sends is tried again alone, so one bad send fails only itself.
+ * The process's group commit: up to `concurrency` batches in flight (PostgreSQL flushes the
+ * WAL of concurrent commits together, so a few in flight hide the flush; PGlite runs one
+ * transaction at a time anyway); what arrives meanwhile waits for the next. When a batch's
+ * transaction fails as a whole (a refused attachment, a lost connection), each of its sends
+ * is tried again alone, so one bad send fails only itself. Batches lock their conversations
+ * in id order, so two in flight never deadlock.
  */
-export function createMessageWriter(deps: { db: Db; poke: () => void; replyMailDelayMs: number }, maxBatch = MAX_BATCH): MessageWriter {
+export function createMessageWriter(deps: { db: Db; poke: () => void; replyMailDelayMs: number }, opts: { concurrency?: number; maxBatch?: number } = {}): MessageWriter {
   type Waiting = { req: SendRequest; done: (s: Sent) => void; fail: (e: unknown) => void };
+  const concurrency = opts.concurrency ?? 1;
+  const maxBatch = opts.maxBatch ?? MAX_BATCH;
   let waiting: Waiting[] = [];
-  let busy = false;
+  let inFlight = 0;
 
   const write = async (batch: Waiting[]) => {
     const { outcomes, queued } = await deps.db.transaction((tx) => writeMessages(tx, batch.map((w) => w.req), { now: new Date(), replyMailDelayMs: deps.replyMailDelayMs }));
@@ -195,25 +200,30 @@ export function createMessageWriter(deps: { db: Db; poke: () => void; replyMailD
     if (queued) deps.poke();
     outcomes.forEach((o, i) => (o.ok ? batch[i]!.done(o.sent) : batch[i]!.fail(o.error)));
   };
-  const drain = async () => {
-    busy = true;
-    while (waiting.length) {
+  const run = async (batch: Waiting[]) => {
+    try {
+      await write(batch);
+    } catch (e) {
+      if (batch.length === 1) batch[0]!.fail(e);
+      else for (const w of batch) await write([w]).catch(w.fail);
+    }
+  };
+  const next = () => {
+    while (waiting.length && inFlight < concurrency) {
       const batch = waiting.slice(0, maxBatch);
       waiting = waiting.slice(maxBatch);
-      try {
-        await write(batch);
-      } catch (e) {
-        if (batch.length === 1) batch[0]!.fail(e);
-        else for (const w of batch) await write([w]).catch(w.fail);
-      }
+      inFlight++;
+      void run(batch).finally(() => {
+        inFlight--;
+        next();
+      });
     }
-    busy = false;
   };
   return {
     send(req) {
       return new Promise<Sent>((done, fail) => {
         waiting.push({ req, done, fail });
-        if (!busy) void drain();
+        next();
       });
     },
   };

@@ -125,6 +125,19 @@ for (const kind of dbKinds) {
       expect((await stored(chats[1]!.conversationId)).map((m) => m.body), 'the refused send left nothing').to.deep.equal(['follower 0']);
     });
 
+    it('stores any text exactly as sent, and a shop system (API key) as an author without a person', async () => {
+      const chat = await makeChat(db, shop.id);
+      const system: Author = { kind: 'agent', actor: { kind: 'api_key', shopId: shop.id, keyId: randomUUID(), name: '基幹システム' } };
+      const bodies = ['"引用" と \\ と {a,b}', 'NULL', "it's\n改行\r\nあり", '', '🎁'.repeat(3)];
+      const { outcomes } = await write([...bodies.map((b) => say(system, chat.conversationId, b)), say(await customerOf(chat), chat.conversationId, '{"json": [1, 2]}')]);
+      expect(outcomes.map(errorOf)).to.deep.equal(bodies.map(() => 'ok').concat('ok'));
+      const rows = await stored(chat.conversationId);
+      expect(rows.map((m) => m.body)).to.deep.equal([...bodies, '{"json": [1, 2]}']);
+      expect(rows.map((m) => [m.authorKind, m.authorId, m.authorName])[0]).to.deep.equal(['agent', null, '基幹システム']);
+      expect(rows[5]!.authorId).to.equal(chat.customerId);
+      expect(rows.every((m) => m.createdAt instanceof Date)).to.equal(true);
+    });
+
     it('answers a send that arrives alone without waiting for company', async () => {
       const writer = createMessageWriter({ db, poke: () => undefined, replyMailDelayMs: 60_000 });
       const chat = await makeChat(db, shop.id);

@@ -75,30 +75,31 @@ export function App() {
   // Keep the address bar in step with who is signed in and which shops they have.
   const session = auth.status === 'signedIn' ? auth.session : undefined;
   const routeShop = shopOf(route);
-  const shopId = routeShop && session?.memberships.some((m) => m.shopId === routeShop) ? routeShop : null;
+  // The all-shops inbox belongs to no one shop: the last one used stays open for the header and presence.
+  const shopId = routeShop && session?.memberships.some((m) => m.shopId === routeShop) ? routeShop : route.page === 'allInbox' && session ? (preferredShop(session) ?? null) : null;
   useEffect(() => {
     // The invitation page is for everyone, signed in or not, and moves on by itself.
     if (route.page === 'invitation') return;
     if (auth.status === 'signedOut' && route.page !== 'signIn') {
-      if (shopOf(route)) wanted.current = route;
+      if (shopOf(route) || route.page === 'allInbox') wanted.current = route;
       navigate({ page: 'signIn' }, { replace: true });
     }
     if (!session) return;
     if (shopId) {
-      save(keys.shop(session.user.id), shopId);
+      if (routeShop) save(keys.shop(session.user.id), shopId);
       return;
     }
     const target = wanted.current;
     wanted.current = null;
     const targetShop = target ? shopOf(target) : null;
-    if (target && targetShop && session.memberships.some((m) => m.shopId === targetShop)) {
+    if (target && ((targetShop && session.memberships.some((m) => m.shopId === targetShop)) || (target.page === 'allInbox' && session.memberships.length > 0))) {
       navigate(target, { replace: true });
       return;
     }
     const preferred = preferredShop(session);
     if (preferred) navigate({ page: 'inbox', shopId: preferred }, { replace: true });
     else if (route.page !== 'home') navigate({ page: 'home' }, { replace: true });
-  }, [auth.status, session, route, shopId]);
+  }, [auth.status, session, route, shopId, routeShop]);
 
   useEffect(() => {
     document.documentElement.lang = auth.status === 'signedIn' ? lang : 'ja';

@@ -36,6 +36,8 @@ export const chatJa = {
     anySla: 'すべて',
     search: '検索',
     searchHint: '番号・お客様名・件名・注文番号',
+    shop: 'ショップ',
+    allShops: 'すべてのショップ',
   },
   list: {
     label: 'お問い合わせ一覧',
@@ -166,6 +168,8 @@ export const chatEn: ChatMessages = {
     anySla: 'All',
     search: 'Search',
     searchHint: 'Number, customer, subject, order number',
+    shop: 'Shop',
+    allShops: 'All my shops',
   },
   list: {
     label: 'Conversations',

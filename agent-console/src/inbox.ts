@@ -39,7 +39,7 @@ export function byActivity(a: ConversationDto, b: ConversationDto): number {
  * The list after a live change: inserted or moved when it matches, removed when it no
  * longer does. An older copy (a late event) never replaces a newer one.
  */
-export function applyUpdate(list: ConversationDto[], c: ConversationDto, f: InboxFilter, meId: string): ConversationDto[] {
+export function applyUpdate<C extends ConversationDto>(list: C[], c: C, f: InboxFilter, meId: string): C[] {
   const old = list.find((x) => x.id === c.id);
   if (old && old.updatedAt > c.updatedAt) return list;
   const rest = list.filter((x) => x.id !== c.id);

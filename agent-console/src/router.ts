@@ -9,6 +9,8 @@ export const BASE = '/console';
 export type Route =
   | { page: 'signIn' }
   | { page: 'inbox'; shopId: string }
+  /** One queue over every shop the person belongs to. */
+  | { page: 'allInbox' }
   | { page: 'conversation'; shopId: string; conversationId: string }
   /** Queue metrics and the monthly work log. */
   | { page: 'metrics'; shopId: string }
@@ -29,6 +31,7 @@ function safeDecode(segment: string): string {
 export function parseRoute(pathname: string): Route {
   const rest = pathname.startsWith(`${BASE}/`) ? pathname.slice(BASE.length) : '/';
   if (rest === '/sign-in') return { page: 'signIn' };
+  if (rest === '/inbox' || rest === '/inbox/') return { page: 'allInbox' };
   const shop = /^\/shops\/([^/]+)\/inbox\/?$/.exec(rest);
   if (shop) return { page: 'inbox', shopId: safeDecode(shop[1]!) };
   const metrics = /^\/shops\/([^/]+)\/metrics\/?$/.exec(rest);
@@ -46,6 +49,8 @@ export function pathOf(route: Route): string {
       return `${BASE}/sign-in`;
     case 'inbox':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/inbox`;
+    case 'allInbox':
+      return `${BASE}/inbox`;
     case 'conversation':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/conversations/${encodeURIComponent(route.conversationId)}`;
     case 'metrics':

@@ -37,6 +37,8 @@ export type {
   Viewer,
 } from '../../server/domains/conversations/conversations.events.ts';
 export type { MaskableField };
+/** A row of the all-shops inbox: the conversation and its shop's name. */
+export type { MyQueueConversationDto } from '../../server/domains/conversations/conversations.myqueue.ts';
 export type CannedReply = z.infer<typeof cannedView>;
 export type OrderView = z.infer<typeof orderView>;
 /** The inbox filters the server understands (limit and cursor are the page's business). */

@@ -1,23 +1,45 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api.ts';
 import { chatApi } from '../chatApi.ts';
 import { applyUpdate, isDefaultFilter, rememberedFilter, rememberFilter } from '../inbox.ts';
 import { useMessages } from '../i18n.ts';
-import { navigate } from '../router.ts';
+import { navigate, type Route } from '../router.ts';
 import { useShortcuts } from '../shortcuts.ts';
 import { useLive, useSocketEvent } from '../socket.ts';
-import type { AgentView, ConversationDto, InboxFilter } from '../types.ts';
+import { useOtherShopUpdates } from '../socket.shops.ts';
+import type { AgentView, ConversationDto, InboxFilter, Membership } from '../types.ts';
 import { InboxFilters } from './inbox/InboxFilters.tsx';
 import { InboxRow } from './inbox/InboxRow.tsx';
 
 type Load = { state: 'loading' } | { state: 'failed' } | { state: 'ready'; next: string | null };
+/** In the all-shops inbox a row also names its shop. */
+type Item = ConversationDto & { shopName?: string };
 
-/** The queue: the first page from the server, then kept current by `conversation:updated`. */
-export function InboxPage({ shopId, meId }: { shopId: string; meId: string }) {
+/** Where the filters of the all-shops inbox are remembered (shop ids are UUIDs, so no clash). */
+const ALL_SHOPS = '*';
+
+interface Props {
+  /** The open shop; in the all-shops inbox, the one whose socket the shell holds. */
+  shopId: string;
+  meId: string;
+  /** The person's shops, for the shop choice. */
+  shops: Membership[];
+  /** One queue over every shop in `shops`. */
+  all?: boolean;
+}
+
+/**
+ * The queue: the first page from the server, then kept current by `conversation:updated`.
+ * With `all`, the queue over every shop of the person, live through one socket per shop.
+ */
+export function InboxPage({ shopId, meId, shops, all = false }: Props) {
   const m = useMessages();
-  const { socket, generation } = useLive();
-  const [filter, setFilterState] = useState<InboxFilter>(() => rememberedFilter(shopId));
-  const [list, setList] = useState<ConversationDto[]>([]);
+  const live = useLive();
+  const { socket } = live;
+  const scope = all ? ALL_SHOPS : shopId;
+  const names = useMemo(() => new Map(shops.map((s) => [s.shopId, s.shopName])), [shops]);
+  const [filter, setFilterState] = useState<InboxFilter>(() => rememberedFilter(scope));
+  const [list, setList] = useState<Item[]>([]);
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [agents, setAgents] = useState<AgentView[]>([]);
   const [selected, setSelected] = useState(0);
@@ -25,16 +47,43 @@ export function InboxPage({ shopId, meId }: { shopId: string; meId: string }) {
   const listRef = useRef<HTMLOListElement>(null);
 
   const setFilter = (f: InboxFilter) => {
-    rememberFilter(shopId, f);
+    rememberFilter(scope, f);
     setFilterState(f);
     setSelected(0);
   };
+
+  /** Another shop, or all of them, with the filters kept (but a person of this shop means nothing there). */
+  const chooseShop = (next: string | null) => {
+    const { assignee, ...rest } = filter;
+    const kept = assignee === 'me' || assignee === 'none' ? { ...rest, assignee } : rest;
+    rememberFilter(next ?? ALL_SHOPS, kept);
+    navigate(next ? ({ page: 'inbox', shopId: next } satisfies Route) : { page: 'allInbox' });
+  };
+
+  const onUpdate = (c: ConversationDto) => {
+    if (!all) {
+      if (c.shopId === shopId) setList((l) => applyUpdate(l, c, filter, meId));
+      return;
+    }
+    const shopName = names.get(c.shopId);
+    if (shopName !== undefined) setList((l) => applyUpdate<Item>(l, { ...c, shopName }, filter, meId));
+  };
+  useSocketEvent(socket, 'conversation:updated', onUpdate);
+  const others = useMemo(() => (all ? shops.map((s) => s.shopId).filter((id) => id !== shopId) : []), [all, shops, shopId]);
+  const otherGeneration = useOtherShopUpdates(others, live, onUpdate);
+  const generation = live.generation + otherGeneration;
+
+  const fetchPage = useCallback(
+    (before?: string, signal?: AbortSignal): Promise<{ conversations: Item[]; next: string | null }> =>
+      all ? chatApi.myInbox(filter, before, signal) : chatApi.inbox(shopId, filter, before, signal),
+    [all, shopId, filter],
+  );
 
   // The first page again whenever the filter changes, and after a reconnect (events were missed).
   useEffect(() => {
     const ctrl = new AbortController();
     setLoad({ state: 'loading' });
-    chatApi.inbox(shopId, filter, undefined, ctrl.signal).then(
+    fetchPage(undefined, ctrl.signal).then(
       (page) => {
         setList(page.conversations);
         setLoad({ state: 'ready', next: page.next });
@@ -44,34 +93,32 @@ export function InboxPage({ shopId, meId }: { shopId: string; meId: string }) {
       },
     );
     return () => ctrl.abort();
-  }, [shopId, filter, generation, attempt]);
+  }, [fetchPage, generation, attempt]);
 
+  // People are per shop: across shops the assignee choice is "me", "unassigned" or anyone.
   useEffect(() => {
+    if (all) return;
     const ctrl = new AbortController();
     chatApi.agents(shopId, ctrl.signal).then(setAgents, () => undefined);
     return () => ctrl.abort();
-  }, [shopId]);
-
-  useSocketEvent(socket, 'conversation:updated', (c) => {
-    if (c.shopId === shopId) setList((l) => applyUpdate(l, c, filter, meId));
-  });
+  }, [shopId, all]);
 
   const more = useCallback(async () => {
     if (load.state !== 'ready' || !load.next) return;
     try {
-      const page = await chatApi.inbox(shopId, filter, load.next);
+      const page = await fetchPage(load.next);
       setList((l) => [...l, ...page.conversations.filter((c) => !l.some((x) => x.id === c.id))]);
       setLoad({ state: 'ready', next: page.next });
     } catch {
       setLoad({ state: 'failed' });
     }
-  }, [load, shopId, filter]);
+  }, [load, fetchPage]);
 
   const current = list[Math.min(selected, list.length - 1)];
   useShortcuts({
     j: () => setSelected((i) => Math.min(i + 1, list.length - 1)),
     k: () => setSelected((i) => Math.max(i - 1, 0)),
-    Enter: () => current && navigate({ page: 'conversation', shopId, conversationId: current.id }),
+    Enter: () => current && navigate({ page: 'conversation', shopId: current.shopId, conversationId: current.id }),
   });
   useEffect(() => {
     listRef.current?.querySelector('[data-selected]')?.scrollIntoView({ block: 'nearest' });
@@ -81,7 +128,7 @@ export function InboxPage({ shopId, meId }: { shopId: string; meId: string }) {
   return (
     <>
       <h1 className="page-title">{m.inbox.title}</h1>
-      <InboxFilters filter={filter} agents={agents} onChange={setFilter} />
+      <InboxFilters filter={filter} agents={agents} onChange={setFilter} shops={shops} shopId={all ? null : shopId} onShop={chooseShop} />
       {load.state === 'failed' && (
         <p role="alert" className="alert alert-error">
           {m.chat.list.loadFailed}{' '}
@@ -106,7 +153,7 @@ export function InboxPage({ shopId, meId }: { shopId: string; meId: string }) {
       ) : (
         <ol ref={listRef} className="inbox-list" aria-label={m.chat.list.label} aria-busy={load.state === 'loading'} data-testid="inbox-list">
           {list.map((c, i) => (
-            <InboxRow key={c.id} c={c} selected={c.id === current?.id} onSelect={() => setSelected(i)} />
+            <InboxRow key={c.id} c={c} shopName={all ? (c.shopName ?? names.get(c.shopId) ?? '') : undefined} selected={c.id === current?.id} onSelect={() => setSelected(i)} />
           ))}
         </ol>
       )}

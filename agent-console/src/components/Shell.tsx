@@ -17,7 +17,7 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
 
 interface ShellProps {
   session: SessionView;
-  /** The open shop; null only for a person who has no shop at all. */
+  /** The open shop (on the all-shops inbox, the last one used); null only for a person who has no shop at all. */
   shopId: string | null;
   route: Route;
   onLangChange: (lang: Lang) => void;
@@ -67,7 +67,8 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
 
   const shopName = shop?.id === shopId ? shop.name : membership?.shopName;
   useEffect(() => {
-    document.title = [route.page === 'metrics' ? m.metrics.title : m.inbox.title, shopName, '窓口 madoguchi'].filter(Boolean).join(' · ');
+    const where = route.page === 'allInbox' ? m.chat.filters.allShops : shopName;
+    document.title = [route.page === 'metrics' ? m.metrics.title : m.inbox.title, where, '窓口 madoguchi'].filter(Boolean).join(' · ');
   }, [m, shopName, route.page]);
 
   const page =
@@ -76,8 +77,10 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
         <ConversationPage key={route.conversationId} shopId={shopId} conversationId={route.conversationId} meId={session.user.id} />
       ) : route.page === 'metrics' ? (
         <MetricsPage key={shopId} shopId={shopId} role={membership.role} />
+      ) : route.page === 'allInbox' ? (
+        <InboxPage key="all-shops" shopId={shopId} meId={session.user.id} shops={session.memberships} all />
       ) : (
-        <InboxPage key={shopId} shopId={shopId} meId={session.user.id} />
+        <InboxPage key={shopId} shopId={shopId} meId={session.user.id} shops={session.memberships} />
       )
     ) : null;
 

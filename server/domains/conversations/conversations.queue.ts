@@ -23,7 +23,7 @@ import type { ChatDeps } from './conversations.service.ts';
 import type { ConversationStatus, Priority } from './conversations.tables.ts';
 import { toConversationDto } from './conversations.view.ts';
 
-const viewerRole = (a: Actor): Role | 'api_key' => (a.kind === 'user' ? a.role : 'api_key');
+export const viewerRole = (a: Actor): Role | 'api_key' => (a.kind === 'user' ? a.role : 'api_key');
 
 /** DTOs for rows, shaped for the viewer's role (contractors get masked contact data). */
 export async function conversationDtos(db: Db, shopId: string, rows: ConversationRow[], viewer: Role | 'api_key'): Promise<ConversationDto[]> {
@@ -44,7 +44,7 @@ export async function getConversation(db: Db, actor: Actor, id: string): Promise
   return (await conversationDtos(db, actor.shopId, [c], viewerRole(actor)))[0]!;
 }
 
-const cursorOf = (c: ConversationRow) => Buffer.from(`${c.updatedAt.toISOString()}|${c.id}`).toString('base64url');
+export const cursorOf = (c: ConversationRow) => Buffer.from(`${c.updatedAt.toISOString()}|${c.id}`).toString('base64url');
 
 function parseCursor(s: string): InboxFilter['before'] {
   const [at, id] = Buffer.from(s, 'base64url').toString('utf8').split('|');
@@ -64,11 +64,11 @@ export interface InboxQuery {
   before?: string;
 }
 
-/** The queue, newest activity first, with the console's filters. */
-export async function listInbox(db: Db, actor: Actor, q: InboxQuery) {
+/** The console's filters as a repository filter for the actor's shop; one row more than a page, to tell whether another follows. */
+export function inboxFilter(actor: Actor, q: InboxQuery): InboxFilter {
   const statuses: ConversationStatus[] | undefined = q.status === 'active' ? ['open', 'pending', 'waiting_merchant'] : q.status ? [q.status] : undefined;
   const assigneeId = q.assignee === 'me' ? (actor.kind === 'user' ? actor.userId : undefined) : q.assignee === 'none' ? null : q.assignee;
-  const rows = await listConversations(db, actor.shopId, {
+  return {
     statuses,
     assigneeId,
     tag: q.tag,
@@ -77,7 +77,12 @@ export async function listInbox(db: Db, actor: Actor, q: InboxQuery) {
     ids: q.sla ? chatHooks.slaFilter(actor.shopId, q.sla) : undefined,
     before: q.before ? parseCursor(q.before) : undefined,
     limit: q.limit + 1,
-  });
+  };
+}
+
+/** The queue, newest activity first, with the console's filters. */
+export async function listInbox(db: Db, actor: Actor, q: InboxQuery) {
+  const rows = await listConversations(db, actor.shopId, inboxFilter(actor, q));
   const page = rows.slice(0, q.limit);
   return { conversations: await conversationDtos(db, actor.shopId, page, viewerRole(actor)), next: rows.length > q.limit ? cursorOf(page.at(-1)!) : null };
 }

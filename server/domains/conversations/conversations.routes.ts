@@ -5,11 +5,13 @@ import type { Api } from '../../core/route.ts';
 import { listMembers } from '../shops/shops.repository.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { getConversation, listInbox, mergeConversations, updateConversationFields } from './conversations.queue.ts';
-import { conversationParams, createConversationBody, inboxQuery, mergeBody, postMessageBody, seq, updateConversationBody, widgetSessionBody } from './conversations.schema.ts';
+import { conversationParams, createConversationBody, inboxQuery, mergeBody, myInboxQuery, postMessageBody, seq, updateConversationBody, widgetSessionBody } from './conversations.schema.ts';
 import { sendMessage, syncMessages, type ChatDeps } from './conversations.service.ts';
 import { createTicket } from './conversations.tickets.ts';
 import { queueMetrics } from './conversations.metrics.ts';
 import { listMyMentions, markMentionRead } from './conversations.mentions.ts';
+import { listMyQueue } from './conversations.myqueue.ts';
+import type { SessionPrincipal } from '../auth/auth.service.ts';
 import { complianceQuery } from '../sla/sla.schema.ts';
 import { createWidgetSessionLimiter } from './widget.limits.ts';
 import { rotateWidgetSecret, startWidgetSession } from './widget.service.ts';
@@ -58,6 +60,19 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     query: inboxQuery,
     errors: ['not_found', 'invalid_input'],
     handler: ({ actor, query }) => listInbox(deps.db, actor, query),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/me/conversations',
+    tag,
+    summary: "The signed-in person's queue over all their shops (or shopId, one of them), newest activity first, with the inbox's filters; contact data masked where they are a contractor",
+    auth: 'session',
+    query: myInboxQuery,
+    errors: ['not_found', 'invalid_input', 'unauthenticated'],
+    handler: ({ ctx, query }) => {
+      const { user } = ctx.state.principal as SessionPrincipal;
+      return listMyQueue(deps.db, { userId: user.id, name: user.name }, query);
+    },
   });
   api.route({
     method: 'post',

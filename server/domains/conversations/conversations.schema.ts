@@ -96,3 +96,6 @@ export const updateConversationBody = z
   });
 
 export const mergeBody = z.strictObject({ sourceId: conversationId });
+
+/** The inbox filters over all of the signed-in person's shops, or one of them. */
+export const myInboxQuery = inboxQuery.extend({ shopId: z.uuid({ message: 'expected a shop id (UUID)' }).optional() });

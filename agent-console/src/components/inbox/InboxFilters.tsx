@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useMessages } from '../../i18n.ts';
-import type { AgentView, InboxFilter } from '../../types.ts';
+import type { AgentView, InboxFilter, Membership } from '../../types.ts';
 
 const statuses = ['open', 'pending', 'waiting_merchant', 'snoozed', 'resolved', 'closed'] as const;
 const priorities = ['urgent', 'high', 'normal', 'low'] as const;
@@ -12,10 +12,15 @@ interface Props {
   filter: InboxFilter;
   agents: AgentView[];
   onChange: (f: InboxFilter) => void;
+  /** The person's shops; the shop choice shows when there is more than one. */
+  shops?: Membership[];
+  /** The shop shown, or null for all of them. */
+  shopId?: string | null;
+  onShop?: (shopId: string | null) => void;
 }
 
 /** Status, assignee, tag, priority, SLA and text; an empty choice drops the filter. */
-export function InboxFilters({ filter, agents, onChange }: Props) {
+export function InboxFilters({ filter, agents, onChange, shops = [], shopId = null, onShop }: Props) {
   const m = useMessages().chat;
   const id = useId();
   const [q, setQ] = useState(filter.q ?? '');
@@ -40,6 +45,19 @@ export function InboxFilters({ filter, agents, onChange }: Props) {
 
   return (
     <form className="filters" role="search" aria-label={m.filters.label} onSubmit={(e) => e.preventDefault()} data-testid="inbox-filters">
+      {shops.length > 1 && onShop && (
+        <>
+          <label htmlFor={`${id}-shop`}>{m.filters.shop}</label>
+          <select id={`${id}-shop`} value={shopId ?? ''} onChange={(e) => onShop(e.target.value || null)} data-testid="filter-shop">
+            <option value="">{m.filters.allShops}</option>
+            {shops.map((s) => (
+              <option key={s.shopId} value={s.shopId}>
+                {s.shopName}
+              </option>
+            ))}
+          </select>
+        </>
+      )}
       <label htmlFor={`${id}-status`}>{m.filters.status}</label>
       <select id={`${id}-status`} value={filter.status ?? ''} onChange={(e) => set({ status: e.target.value as InboxFilter['status'] })} data-testid="filter-status">
         <option value="">{m.filters.anyStatus}</option>

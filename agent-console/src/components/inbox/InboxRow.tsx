@@ -7,12 +7,14 @@ import { formatWhen, PriorityBadge, SlaBadge, StatusBadge } from './Badges.tsx';
 
 interface Props {
   c: ConversationDto;
+  /** In the all-shops inbox: whose conversation this is. */
+  shopName?: string;
   selected: boolean;
   onSelect: () => void;
 }
 
 /** One conversation in the list; a real link, so it opens in a new tab with a middle click. */
-export function InboxRow({ c, selected, onSelect }: Props) {
+export function InboxRow({ c, shopName, selected, onSelect }: Props) {
   const m = useMessages().chat;
   const route = { page: 'conversation', shopId: c.shopId, conversationId: c.id } as const;
   const unread = isUnread(c);
@@ -33,6 +35,11 @@ export function InboxRow({ c, selected, onSelect }: Props) {
     >
       <a href={pathOf(route)} onClick={follow} className="inbox-link">
         <span className="inbox-line">
+          {shopName !== undefined && (
+            <span className="badge badge-shop" data-testid="inbox-shop">
+              {shopName}
+            </span>
+          )}
           <span className="inbox-number">#{c.number}</span>
           <span className="inbox-customer" data-testid="inbox-customer">
             {c.customer.name}

@@ -1,0 +1,48 @@
+import { useEffect, useRef, useState } from 'react';
+import { io } from 'socket.io-client';
+import type { AgentSocket, Live } from './socket.ts';
+import type { ConversationDto } from './types.ts';
+
+/**
+ * For the all-shops inbox: one agent socket per shop besides the open one (whose socket the
+ * shell already holds), since the server's rooms are per shop and a socket joins one shop.
+ * Each passes on `conversation:updated`, masked by the person's role in its own shop. The
+ * person's chosen presence goes to these shops too: looking at their queues is working them.
+ * Returns a counter bumped on every reconnection, so the list can catch up on missed events.
+ */
+export function useOtherShopUpdates(shopIds: string[], live: Pick<Live, 'presence'>, onUpdate: (c: ConversationDto) => void): number {
+  const [generation, setGeneration] = useState(0);
+  const handler = useRef(onUpdate);
+  handler.current = onUpdate;
+  const presence = useRef(live.presence);
+  const sockets = useRef<AgentSocket[]>([]);
+  const key = [...shopIds].sort().join(',');
+
+  useEffect(() => {
+    if (!key) return;
+    const opened = key.split(',').map((shopId) => {
+      const s: AgentSocket = io('/agent', { auth: { shopId }, withCredentials: true, forceNew: true });
+      let first = true;
+      s.on('connect', () => {
+        if (presence.current === 'away') s.emit('presence:set', { status: 'away' });
+        if (!first) setGeneration((g) => g + 1);
+        first = false;
+      });
+      s.on('conversation:updated', (c) => handler.current(c));
+      return s;
+    });
+    sockets.current = opened;
+    return () => {
+      sockets.current = [];
+      for (const s of opened) s.disconnect();
+    };
+  }, [key]);
+
+  useEffect(() => {
+    if (presence.current === live.presence) return;
+    presence.current = live.presence;
+    for (const s of sockets.current) if (s.connected) s.emit('presence:set', { status: live.presence });
+  }, [live.presence]);
+
+  return generation;
+}

@@ -1,0 +1,47 @@
+import type { Actor } from '../../core/actor.ts';
+import type { Db } from '../../core/db/client.ts';
+import { DomainError } from '../../core/errors.ts';
+import { listMemberships } from '../auth/auth.repository.ts';
+import type { ConversationDto } from './conversations.events.ts';
+import { conversationDtos, cursorOf, inboxFilter, type InboxQuery } from './conversations.queue.ts';
+import { listConversations, type ConversationRow } from './conversations.repository.ts';
+
+/** A row of the queue across shops: the conversation as its shop's role may see it, and whose it is. */
+export type MyQueueConversationDto = ConversationDto & { shopName: string };
+
+export interface MyQueueAnswer {
+  conversations: MyQueueConversationDto[];
+  next: string | null;
+}
+
+/** Newest activity first, as `listConversations` orders one shop (the cursor's millisecond, then id). */
+const newestFirst = (a: ConversationRow, b: ConversationRow) => b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+/**
+ * The signed-in person's queue over every shop they belong to (or `q.shopId`, one of them),
+ * with the per-shop inbox's filters and cursor. Each shop is asked on its own, scoped by its
+ * id and with the person's role there, so a contractor in one shop and agent in another gets
+ * masked contact data exactly where the per-shop inbox would mask it.
+ *
+ * @example listMyQueue(db, { userId, name }, { status: 'active', limit: 50 })
+ */
+export async function listMyQueue(db: Db, person: { userId: string; name: string }, q: InboxQuery & { shopId?: string }): Promise<MyQueueAnswer> {
+  const all = await listMemberships(db, person.userId);
+  const shops = q.shopId ? all.filter((m) => m.shopId === q.shopId) : all;
+  if (q.shopId && !shops.length) throw new DomainError('not_found', 'shop not found');
+  const actors = shops.map((m) => ({ kind: 'user', shopId: m.shopId, userId: person.userId, name: person.name, role: m.role }) satisfies Actor);
+  // Each shop gives at most a page and one more past the cursor; the merged page is the newest of those.
+  const perShop = await Promise.all(actors.map((a) => listConversations(db, a.shopId, inboxFilter(a, q))));
+  const merged = perShop.flat().sort(newestFirst);
+  const page = merged.slice(0, q.limit);
+  const names = new Map(shops.map((m) => [m.shopId, m.shopName]));
+  const dtos = new Map<string, ConversationDto>();
+  for (const a of actors) {
+    const rows = page.filter((r) => r.shopId === a.shopId);
+    if (rows.length) for (const d of await conversationDtos(db, a.shopId, rows, a.role)) dtos.set(d.id, d);
+  }
+  return {
+    conversations: page.map((r) => ({ ...dtos.get(r.id)!, shopName: names.get(r.shopId)! })),
+    next: merged.length > q.limit ? cursorOf(page.at(-1)!) : null,
+  };
+}

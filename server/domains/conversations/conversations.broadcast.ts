@@ -3,8 +3,8 @@ import type { Db } from '../../core/db/client.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { MessageDto } from './conversations.events.ts';
 import { chatHooks } from './conversations.hooks.ts';
-import { conversationDtos } from './conversations.queue.ts';
-import { findConversation, findMessage } from './conversations.repository.ts';
+import { conversationDtosFor } from './conversations.queue.ts';
+import { findConversation, findConversations, findMessage } from './conversations.repository.ts';
 import { toCustomerConversationDto } from './conversations.view.ts';
 import type { PresenceStore } from './presence.ts';
 import { rooms } from './conversations.socket.ts';
@@ -17,40 +17,53 @@ export interface Broadcaster {
   of(nsp: string): { to(room: string | string[]): { emit(event: string, ...args: unknown[]): unknown } };
 }
 
-/** Inbox updates for a busy conversation are coalesced: one per conversation per window. */
+/**
+ * Inbox updates are coalesced per shop: the conversations that changed within one window go
+ * out together, read with one query each for rows, details and SLA however many there are,
+ * so a busy shop costs a few queries per window rather than a few per message.
+ */
 const COALESCE_MS = 150;
 
 /** Turns domain events into socket messages. Contractors' rooms get masked DTOs. */
 export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; presence: PresenceStore; logger: Logger }) {
   const agents = out.of('/agent');
   const widgets = out.of('/widget');
-  const pending = new Map<string, NodeJS.Timeout>();
+  const pending = new Map<string, Set<string>>();
+  const timers = new Map<string, NodeJS.Timeout>();
 
   const forCustomer = (m: MessageDto): MessageDto => ({ ...m, authorId: null, attachments: m.attachments.map((a) => ({ ...a, url: chatHooks.customerAttachmentUrl(a.url) })) });
 
-  bus.on('message.created', ({ message }) => {
-    agents.to(rooms.conversation(message.conversationId)).emit('message', message);
-    if (message.kind !== 'note') widgets.to(rooms.widgetConversation(message.conversationId)).emit('message', forCustomer(message));
-  });
-
-  const sendConversation = async (shopId: string, conversationId: string) => {
-    const c = await findConversation(deps.db, shopId, conversationId);
-    if (!c) return;
-    const [full] = await conversationDtos(deps.db, shopId, [c], 'agent');
-    const [masked] = await conversationDtos(deps.db, shopId, [c], 'contractor');
-    agents.to(rooms.shop(shopId, false)).emit('conversation:updated', full);
-    agents.to(rooms.shop(shopId, true)).emit('conversation:updated', masked);
-    widgets.to(rooms.widgetConversation(conversationId)).emit('conversation', toCustomerConversationDto(c));
+  const sendConversations = async (shopId: string, ids: string[]) => {
+    const rows = await findConversations(deps.db, shopId, ids);
+    if (!rows.length) return;
+    const [full, masked] = await conversationDtosFor(deps.db, shopId, rows, ['agent', 'contractor']);
+    rows.forEach((c, i) => {
+      agents.to(rooms.shop(shopId, false)).emit('conversation:updated', full![i]!);
+      agents.to(rooms.shop(shopId, true)).emit('conversation:updated', masked![i]!);
+      widgets.to(rooms.widgetConversation(c.id)).emit('conversation', toCustomerConversationDto(c));
+    });
   };
-  bus.on('conversation.changed', ({ shopId, conversationId }) => {
-    if (pending.has(conversationId)) return;
-    pending.set(
-      conversationId,
+  const changed = (shopId: string, conversationId: string) => {
+    const ids = pending.get(shopId);
+    if (ids) return void ids.add(conversationId);
+    pending.set(shopId, new Set([conversationId]));
+    timers.set(
+      shopId,
       setTimeout(() => {
-        pending.delete(conversationId);
-        sendConversation(shopId, conversationId).catch((err: unknown) => deps.logger.warn({ err: String(err) }, 'conversation broadcast failed'));
+        const batch = [...(pending.get(shopId) ?? [])];
+        pending.delete(shopId);
+        timers.delete(shopId);
+        sendConversations(shopId, batch).catch((err: unknown) => deps.logger.warn({ err: String(err) }, 'conversation broadcast failed'));
       }, COALESCE_MS),
     );
+  };
+  bus.on('conversation.changed', ({ shopId, conversationId }) => changed(shopId, conversationId));
+
+  bus.on('message.created', ({ shopId, message }) => {
+    agents.to(rooms.conversation(message.conversationId)).emit('message', message);
+    // The inbox row moves too: last message, preview, unread, a reopened status.
+    changed(shopId, message.conversationId);
+    if (message.kind !== 'note') widgets.to(rooms.widgetConversation(message.conversationId)).emit('message', forCustomer(message));
   });
 
   bus.on('mention.created', async ({ userId, conversationId, messageId, shopId }) => {
@@ -70,7 +83,8 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
   });
 
   return () => {
-    for (const t of pending.values()) clearTimeout(t);
+    for (const t of timers.values()) clearTimeout(t);
+    timers.clear();
     pending.clear();
   };
 }

@@ -27,13 +27,19 @@ export const viewerRole = (a: Actor): Role | 'api_key' => (a.kind === 'user' ? a
 
 /** DTOs for rows, shaped for the viewer's role (contractors get masked contact data). */
 export async function conversationDtos(db: Db, shopId: string, rows: ConversationRow[], viewer: Role | 'api_key'): Promise<ConversationDto[]> {
-  const d = await conversationDetails(db, shopId, rows);
-  const sla = await chatHooks.slaOf(db, shopId, rows.map((r) => r.id));
-  return rows.map((r) =>
-    toConversationDto(
-      r,
-      { customer: d.customers.get(r.customerId)!, assigneeName: r.assigneeId ? (d.assignees.get(r.assigneeId) ?? null) : null, preview: d.previews.get(r.id) ?? null, sla: sla.get(r.id) ?? { state: 'none', dueAt: null } },
-      viewer,
+  return (await conversationDtosFor(db, shopId, rows, [viewer]))[0]!;
+}
+
+/** conversationDtos for several viewers at once (the inbox broadcast: full and masked), reading the details once. */
+export async function conversationDtosFor(db: Db, shopId: string, rows: ConversationRow[], viewers: Array<Role | 'api_key'>): Promise<ConversationDto[][]> {
+  const [d, sla] = await Promise.all([conversationDetails(db, shopId, rows), chatHooks.slaOf(db, shopId, rows.map((r) => r.id))]);
+  return viewers.map((viewer) =>
+    rows.map((r) =>
+      toConversationDto(
+        r,
+        { customer: d.customers.get(r.customerId)!, assigneeName: r.assigneeId ? (d.assignees.get(r.assigneeId) ?? null) : null, preview: d.previews.get(r.id) ?? null, sla: sla.get(r.id) ?? { state: 'none', dueAt: null } },
+        viewer,
+      ),
     ),
   );
 }

@@ -84,6 +84,11 @@ export async function lockConversation(tx: Db, shopId: string, id: string): Prom
   return c;
 }
 
+export async function findConversations(db: Db, shopId: string, ids: string[]): Promise<ConversationRow[]> {
+  if (!ids.length) return [];
+  return db.select().from(conversations).where(and(eq(conversations.shopId, shopId), sql`${conversations.id} = any(${sql.param(ids)}::uuid[])`));
+}
+
 /** The customer's chat that is still going (not resolved, closed or merged away), newest first. */
 export async function findActiveChat(tx: Db, shopId: string, customerId: string): Promise<ConversationRow | undefined> {
   const [c] = await tx

@@ -4,7 +4,7 @@ import type { TestClient } from '../../helpers/client.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { agentClient, connected, waitFor } from '../../helpers/sockets.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
-import { conversationPath, openTicket } from './queue.helpers.ts';
+import { conversationPath, customerChat, customerSays, openTicket } from './queue.helpers.ts';
 
 type Row = { id: string; number: number; customer: { name: string; email: string | null } };
 
@@ -119,6 +119,24 @@ for (const kind of dbKinds) {
         expect((await forAgent).customer.email).to.equal(email);
         agentSocket.disconnect();
         contractorSocket.disconnect();
+      });
+
+      it("moves the inbox rows of busy conversations live: each customer message updates its row's preview and last sequence number", async () => {
+        const shop = await makeShop(server.database);
+        const agent = await signedIn(server.url, shop.people.agent);
+        const agentSocket = agentClient(server.url, shop.id, agent.cookie);
+        await connected(agentSocket);
+        const [a, b] = [await customerChat(server, shop.id), await customerChat(server, shop.id)];
+        type Live = Row & { lastMessagePreview: string | null; lastSeq: number };
+        const rowOf = (id: string, preview: string) => waitFor(agentSocket, 'conversation:updated', (c: Live) => c.id === id && c.lastMessagePreview === preview);
+        const seen = [rowOf(a.conversationId, 'Aの二通目'), rowOf(b.conversationId, 'Bの一通目')];
+        // Two conversations in the same moment: both rows arrive, each with its latest message.
+        await Promise.all([customerSays(a, 'Aの一通目').then(() => customerSays(a, 'Aの二通目')), customerSays(b, 'Bの一通目')]);
+        const [rowA, rowB] = await Promise.all(seen);
+        expect([rowA!.lastSeq, rowB!.lastSeq]).to.deep.equal([2, 1]);
+        agentSocket.disconnect();
+        a.w.disconnect();
+        b.w.disconnect();
       });
     });
   });

@@ -72,8 +72,15 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   }
 
   if (res.status === 204) return undefined as T;
-  const data: unknown = await res.json().catch(() => undefined);
-  if (res.ok) return data as T;
+  const data: unknown = await res.json().catch((e: unknown) => {
+    // Aborted while the body was still arriving: the caller went away; never hand it undefined.
+    if ((e as Error).name === 'AbortError' || opts.signal?.aborted) throw e;
+    return undefined;
+  });
+  if (res.ok) {
+    if (data === undefined) throw new ApiError('unexpected', `HTTP ${res.status} without a JSON body`, res.status);
+    return data as T;
+  }
 
   if (!isErrorBody(data)) throw new ApiError('unexpected', `HTTP ${res.status}`, res.status);
   const { code, message, details } = data.error;

@@ -85,6 +85,7 @@ export function InboxPage({ shopId, meId, shops, all = false }: Props) {
     setLoad({ state: 'loading' });
     fetchPage(undefined, ctrl.signal).then(
       (page) => {
+        if (ctrl.signal.aborted) return;
         setList(page.conversations);
         setLoad({ state: 'ready', next: page.next });
       },

@@ -1,4 +1,4 @@
-import type { ConversationDto, ConversationStatus, InboxFilter } from './types.ts';
+import type { ConversationActivity, ConversationDto, ConversationStatus, InboxFilter } from './types.ts';
 
 /** What "active" means on the server (conversations.queue.ts): someone still has to act. */
 const activeStatuses: readonly ConversationStatus[] = ['open', 'pending', 'waiting_merchant'];
@@ -45,6 +45,12 @@ export function applyUpdate<C extends ConversationDto>(list: C[], c: C, f: Inbox
   const rest = list.filter((x) => x.id !== c.id);
   if (!matchesFilter(c, f, meId)) return old ? rest : list;
   return [...rest, c].sort(byActivity);
+}
+
+/** A message moved a row the list holds (a row it does not hold stays out: its filter decided). */
+export function applyActivity<C extends ConversationDto>(list: C[], a: ConversationActivity, f: InboxFilter, meId: string): C[] {
+  const old = list.find((x) => x.id === a.id);
+  return old ? applyUpdate(list, { ...old, ...a }, f, meId) : list;
 }
 
 export const isUnread = (c: ConversationDto) => c.lastSeq > c.agentReadSeq;

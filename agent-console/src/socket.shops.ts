@@ -1,19 +1,21 @@
 import { useEffect, useRef, useState } from 'react';
 import { io } from 'socket.io-client';
 import type { AgentSocket, Live } from './socket.ts';
-import type { ConversationDto } from './types.ts';
+import type { ConversationActivity, ConversationDto } from './types.ts';
 
 /**
  * For the all-shops inbox: one agent socket per shop besides the open one (whose socket the
  * shell already holds), since the server's rooms are per shop and a socket joins one shop.
- * Each passes on `conversation:updated`, masked by the person's role in its own shop. The
+ * Each passes on `conversation:updated` (and `conversation:activity`), masked by the person's role in its own shop. The
  * person's chosen presence goes to these shops too: looking at their queues is working them.
  * Returns a counter bumped on every reconnection, so the list can catch up on missed events.
  */
-export function useOtherShopUpdates(shopIds: string[], live: Pick<Live, 'presence'>, onUpdate: (c: ConversationDto) => void): number {
+export function useOtherShopUpdates(shopIds: string[], live: Pick<Live, 'presence'>, onUpdate: (c: ConversationDto) => void, onActivity: (a: ConversationActivity) => void): number {
   const [generation, setGeneration] = useState(0);
   const handler = useRef(onUpdate);
   handler.current = onUpdate;
+  const activity = useRef(onActivity);
+  activity.current = onActivity;
   const presence = useRef(live.presence);
   const sockets = useRef<AgentSocket[]>([]);
   const key = [...shopIds].sort().join(',');
@@ -29,6 +31,7 @@ export function useOtherShopUpdates(shopIds: string[], live: Pick<Live, 'presenc
         first = false;
       });
       s.on('conversation:updated', (c) => handler.current(c));
+      s.on('conversation:activity', (a) => activity.current(a));
       return s;
     });
     sockets.current = opened;

@@ -28,6 +28,7 @@ export type {
   AgentClientEvents,
   AgentServerEvents,
   AttachmentDto,
+  ConversationActivity,
   ConversationDto,
   ConversationStatus,
   MessageDto,

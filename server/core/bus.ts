@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { MessageDto } from '../domains/conversations/conversations.events.ts';
+import type { ConversationActivity, MessageDto } from '../domains/conversations/conversations.events.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { Logger } from './logger.ts';
  * in-process and best-effort, fine for live updates that a reconnecting client re-reads.
  */
 export interface DomainEvents {
-  'message.created': { shopId: string; conversationId: string; messageId: string; seq: number; message: MessageDto };
+  'message.created': { shopId: string; conversationId: string; messageId: string; seq: number; message: MessageDto; activity: ConversationActivity };
   'conversation.changed': { shopId: string; conversationId: string };
   'sla.alert': { shopId: string; conversationId: string; metric: 'first_response' | 'next_response' | 'resolution'; state: 'at_risk' | 'breached'; dueAt: string };
   'mention.created': { shopId: string; userId: string; conversationId: string; messageId: string };

@@ -72,7 +72,7 @@ describe('the inbox over all of a person’s shops in the agent console', functi
   }
 
   it('shows both shops under "all shops", a new message in either arrives live, and one shop shows only its own', async () => {
-    await customerSays(shopA, '青葉 一郎', '商品が届きません');
+    const a = await customerSays(shopA, '青葉 一郎', '商品が届きません');
     const b = await customerSays(shopB, '桜 花子', 'サイズを交換したいです');
     const page = await signInPage(person);
 
@@ -104,6 +104,11 @@ describe('the inbox over all of a person’s shops in the agent console', functi
     await rowD.filter({ hasText: '至急お願いします' }).waitFor({ timeout: 10_000 });
     expect(await rowD.getByTestId('inbox-shop').textContent()).to.equal(shopA.name);
     expect(await rows.first().textContent()).to.contain('青葉 三郎');
+    // A follow-up in the oldest conversation moves its row to the top with the new text.
+    const followUp = 'まだ届いていません';
+    expect((await ask(a.w, 'message:send', { conversationId: a.conversationId, clientId: cid(), body: followUp })).ok).to.equal(true);
+    await rowA.filter({ hasText: followUp }).waitFor({ timeout: 10_000 });
+    expect(await rows.first().textContent(), 'the follow-up is the newest activity').to.contain('青葉 一郎');
 
     // One shop: its own inbox route, only its conversations.
     await shopChoice.selectOption({ label: shopB.name });

@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api.ts';
 import { chatApi } from '../chatApi.ts';
-import { applyUpdate, isDefaultFilter, rememberedFilter, rememberFilter } from '../inbox.ts';
+import { applyActivity, applyUpdate, isDefaultFilter, rememberedFilter, rememberFilter } from '../inbox.ts';
 import { useMessages } from '../i18n.ts';
 import { navigate, type Route } from '../router.ts';
 import { useShortcuts } from '../shortcuts.ts';
 import { useLive, useSocketEvent } from '../socket.ts';
 import { useOtherShopUpdates } from '../socket.shops.ts';
-import type { AgentView, ConversationDto, InboxFilter, Membership } from '../types.ts';
+import type { AgentView, ConversationActivity, ConversationDto, InboxFilter, Membership } from '../types.ts';
 import { InboxFilters } from './inbox/InboxFilters.tsx';
 import { InboxRow } from './inbox/InboxRow.tsx';
 
@@ -69,8 +69,12 @@ export function InboxPage({ shopId, meId, shops, all = false }: Props) {
     if (shopName !== undefined) setList((l) => applyUpdate<Item>(l, { ...c, shopName }, filter, meId));
   };
   useSocketEvent(socket, 'conversation:updated', onUpdate);
+  const onActivity = (a: ConversationActivity) => {
+    if (all ? names.has(a.shopId) : a.shopId === shopId) setList((l) => applyActivity(l, a, filter, meId));
+  };
+  useSocketEvent(socket, 'conversation:activity', onActivity);
   const others = useMemo(() => (all ? shops.map((s) => s.shopId).filter((id) => id !== shopId) : []), [all, shops, shopId]);
-  const otherGeneration = useOtherShopUpdates(others, live, onUpdate);
+  const otherGeneration = useOtherShopUpdates(others, live, onUpdate, onActivity);
   const generation = live.generation + otherGeneration;
 
   const fetchPage = useCallback(

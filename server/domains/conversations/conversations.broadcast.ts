@@ -59,10 +59,10 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
   };
   bus.on('conversation.changed', ({ shopId, conversationId }) => changed(shopId, conversationId));
 
-  bus.on('message.created', ({ shopId, message }) => {
+  bus.on('message.created', ({ shopId, message, activity }) => {
     agents.to(rooms.conversation(message.conversationId)).emit('message', message);
-    // The inbox row moves too: last message, preview, unread, a reopened status.
-    changed(shopId, message.conversationId);
+    // The inbox row moves too (last message, preview, unread), from what the write already knows.
+    agents.to([rooms.shop(shopId, false), rooms.shop(shopId, true)]).emit('conversation:activity', activity);
     if (message.kind !== 'note') widgets.to(rooms.widgetConversation(message.conversationId)).emit('message', forCustomer(message));
   });
 

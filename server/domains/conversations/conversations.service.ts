@@ -15,7 +15,7 @@ import {
   type ConversationRow,
 } from './conversations.repository.ts';
 import { customers } from './conversations.tables.ts';
-import { toCustomerConversationDto, toMessageDto } from './conversations.view.ts';
+import { toActivity, toCustomerConversationDto, toMessageDto } from './conversations.view.ts';
 import type { MessageDto, SyncAnswer } from './conversations.events.ts';
 import { assignWaiting } from './conversations.assign.ts';
 import type { PresenceStore } from './presence.ts';
@@ -107,7 +107,9 @@ export async function sendMessage(deps: ChatDeps, author: Author, input: SendInp
   const { conversation: c, message: m } = sent;
   const message = toMessageDto(m, sent.attachments);
   if (!sent.duplicate) {
-    deps.bus.publish('message.created', { shopId: c.shopId, conversationId: c.id, messageId: m.id, seq: m.seq, message });
+    deps.bus.publish('message.created', { shopId: c.shopId, conversationId: c.id, messageId: m.id, seq: m.seq, message, activity: toActivity(c, m) });
+    // A reopened conversation moves between the inbox's status filters: the whole row goes out.
+    if (sent.statusChanged) deps.bus.publish('conversation.changed', { shopId: c.shopId, conversationId: c.id });
     if (kind === 'note' && input.mentions?.length) {
       for (const userId of new Set(input.mentions)) deps.bus.publish('mention.created', { shopId: c.shopId, userId, conversationId: c.id, messageId: m.id });
     }

@@ -147,8 +147,12 @@ function agentNamespace(nsp: AgentNamespace, widgets: WidgetNamespace, deps: Soc
       });
     const me = { userId: actor.userId, name: actor.name };
     let status: 'online' | 'away' = 'online';
-    const publishViewers = async (conversationId: string) =>
-      nsp.to(rooms.conversation(conversationId)).emit('viewers', { conversationId, viewers: await viewers.list(conversationId) });
+    // Best effort, and never a crash: during a shutdown Redis may already be gone.
+    const publishViewers = (conversationId: string) =>
+      viewers
+        .list(conversationId)
+        .then((list) => void nsp.to(rooms.conversation(conversationId)).emit('viewers', { conversationId, viewers: list }))
+        .catch((err: unknown) => deps.logger.warn({ err: String(err) }, 'viewers broadcast failed'));
     const announce = () => {
       deps.bus.publish('presence.changed', { shopId: actor.shopId, userId: actor.userId, name: actor.name });
       if (status === 'online') void assignWaiting(deps, actor.shopId).catch(() => undefined);

@@ -1,6 +1,6 @@
 import type { Role } from '../shops/shops.tables.ts';
 import { maskEmail, masksContactData } from '../orders/orders.mask.ts';
-import type { AttachmentDto, ConversationDto, CustomerConversationDto, CustomerDto, MessageDto } from './conversations.events.ts';
+import type { AttachmentDto, ConversationActivity, ConversationDto, CustomerConversationDto, CustomerDto, MessageDto } from './conversations.events.ts';
 import type { ConversationRow, CustomerRow, MessageRow } from './conversations.repository.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -9,6 +9,20 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 export function toCustomerDto(c: CustomerRow, viewer: Role | 'api_key'): CustomerDto {
   const mask = masksContactData(viewer);
   return { id: c.id, name: c.name, email: c.email && (mask ? maskEmail(c.email) : c.email), verified: c.verified, externalId: mask ? null : c.externalId };
+}
+
+/** The inbox row's fields a stored message changed (see ConversationActivity). */
+export function toActivity(c: ConversationRow, m: MessageRow): ConversationActivity {
+  return {
+    id: c.id,
+    shopId: c.shopId,
+    lastSeq: c.lastSeq,
+    customerReadSeq: c.customerReadSeq,
+    agentReadSeq: c.agentReadSeq,
+    lastMessageAt: c.lastMessageAt ? c.lastMessageAt.toISOString() : null,
+    updatedAt: c.updatedAt.toISOString(),
+    ...(m.kind === 'note' ? {} : { lastMessagePreview: m.body.slice(0, 140) }),
+  };
 }
 
 export function toMessageDto(m: MessageRow, attachments: AttachmentDto[] = []): MessageDto {

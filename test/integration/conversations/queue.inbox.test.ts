@@ -121,14 +121,14 @@ for (const kind of dbKinds) {
         contractorSocket.disconnect();
       });
 
-      it("moves the inbox rows of busy conversations live: each customer message updates its row's preview and last sequence number", async () => {
+      it("moves the inbox rows of busy conversations live: each customer message sends its row's preview and last sequence number", async () => {
         const shop = await makeShop(server.database);
         const agent = await signedIn(server.url, shop.people.agent);
         const agentSocket = agentClient(server.url, shop.id, agent.cookie);
         await connected(agentSocket);
         const [a, b] = [await customerChat(server, shop.id), await customerChat(server, shop.id)];
-        type Live = Row & { lastMessagePreview: string | null; lastSeq: number };
-        const rowOf = (id: string, preview: string) => waitFor(agentSocket, 'conversation:updated', (c: Live) => c.id === id && c.lastMessagePreview === preview);
+        type Live = { id: string; lastMessagePreview?: string; lastSeq: number };
+        const rowOf = (id: string, preview: string) => waitFor(agentSocket, 'conversation:activity', (c: Live) => c.id === id && c.lastMessagePreview === preview);
         const seen = [rowOf(a.conversationId, 'Aの二通目'), rowOf(b.conversationId, 'Bの一通目')];
         // Two conversations in the same moment: both rows arrive, each with its latest message.
         await Promise.all([customerSays(a, 'Aの一通目').then(() => customerSays(a, 'Aの二通目')), customerSays(b, 'Bの一通目')]);

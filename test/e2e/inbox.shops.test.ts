@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { insertMembership } from '../../server/domains/shops/shops.repository.ts';
 import { makeShop, type TestPerson, type TestShop } from '../fixtures/builders.ts';
 import { newCustomer } from '../fixtures/chat.ts';
 import { startServer, type TestServer } from '../helpers/app.ts';
-import { launchBrowser, watchedPage } from '../helpers/browser.ts';
+import { launchBrowser, signInToConsole, WatchedPages } from '../helpers/browser.ts';
 import { ask, cid, connected, widgetClient, type WidgetSocket } from '../helpers/sockets.ts';
 
 /**
@@ -19,7 +19,7 @@ describe('the inbox over all of a person’s shops in the agent console', functi
   let shopA: TestShop;
   let shopB: TestShop;
   let person: TestPerson;
-  const open: { context: BrowserContext; problems: string[] }[] = [];
+  const pages = new WatchedPages();
   const sockets: WidgetSocket[] = [];
 
   before(async function () {
@@ -39,22 +39,11 @@ describe('the inbox over all of a person’s shops in the agent console', functi
   });
   afterEach(async () => {
     for (const s of sockets.splice(0)) s.disconnect();
-    for (const { context, problems } of open.splice(0)) {
-      await context.close();
-      expect(problems, 'errors in the page').to.deep.equal([]);
-    }
+    expect(await pages.closeAll(), 'errors in the page').to.deep.equal([]);
   });
 
   async function signInPage(who: TestPerson): Promise<Page> {
-    const { context, page, problems } = await watchedPage(browser);
-    open.push({ context, problems });
-    await page.goto(`${server.url}/console/`);
-    const form = page.getByTestId('sign-in-form');
-    await form.getByLabel('メールアドレス').fill(who.email);
-    await form.getByLabel('パスワード').fill(who.password);
-    await form.getByRole('button', { name: /サインイン/ }).click();
-    await page.waitForURL(new RegExp(`/console/shops/${shopA.id}/inbox$`));
-    return page;
+    return signInToConsole(await pages.page(browser), server.url, who, shopA.id);
   }
 
   /** A customer on one shop's page with an open conversation and a first message. */

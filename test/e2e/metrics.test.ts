@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { makeShop, signedIn, type TestPerson, type TestShop } from '../fixtures/builders.ts';
 import { newCustomer } from '../fixtures/chat.ts';
 import { startServer, type TestServer } from '../helpers/app.ts';
-import { launchBrowser, watchedPage } from '../helpers/browser.ts';
+import { launchBrowser, signInToConsole, WatchedPages } from '../helpers/browser.ts';
 import { agentClient, ask, cid, connected, widgetClient, type AgentSocket, type WidgetSocket } from '../helpers/sockets.ts';
 
 /**
@@ -29,7 +29,7 @@ describe('queue metrics and the work log in the agent console', function () {
 
   let server: TestServer;
   let browser: Browser;
-  const open: { context: BrowserContext; problems: string[] }[] = [];
+  const pages = new WatchedPages();
   const sockets: (WidgetSocket | AgentSocket)[] = [];
 
   before(async function () {
@@ -43,22 +43,11 @@ describe('queue metrics and the work log in the agent console', function () {
   });
   afterEach(async () => {
     for (const s of sockets.splice(0)) s.disconnect();
-    for (const { context, problems } of open.splice(0)) {
-      await context.close();
-      expect(problems, 'errors in the page').to.deep.equal([]);
-    }
+    expect(await pages.closeAll(), 'errors in the page').to.deep.equal([]);
   });
 
   async function signInPage(shop: TestShop, who: TestPerson): Promise<Page> {
-    const { context, page, problems } = await watchedPage(browser);
-    open.push({ context, problems });
-    await page.goto(`${server.url}/console/`);
-    const form = page.getByTestId('sign-in-form');
-    await form.getByLabel('メールアドレス').fill(who.email);
-    await form.getByLabel('パスワード').fill(who.password);
-    await form.getByRole('button', { name: /サインイン/ }).click();
-    await page.waitForURL(new RegExp(`/console/shops/${shop.id}/inbox$`));
-    return page;
+    return signInToConsole(await pages.page(browser), server.url, who, shop.id);
   }
 
   /** A customer on the shop's page who opened a chat and wrote one message. */

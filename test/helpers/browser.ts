@@ -28,3 +28,35 @@ export async function watchedPage(browser: Browser): Promise<{ context: BrowserC
   });
   return { context, page, problems };
 }
+
+/** The pages a suite opens: closed after each test, with what went wrong in them. */
+export class WatchedPages {
+  private open: Array<{ context: BrowserContext; problems: string[] }> = [];
+
+  async page(browser: Browser): Promise<Page> {
+    const { context, page, problems } = await watchedPage(browser);
+    this.open.push({ context, problems });
+    return page;
+  }
+
+  /** Closes every page and answers their problems (a test expects none). */
+  async closeAll(): Promise<string[]> {
+    const problems: string[] = [];
+    for (const w of this.open.splice(0)) {
+      await w.context.close();
+      problems.push(...w.problems);
+    }
+    return problems;
+  }
+}
+
+/** Signs in through the console's form, as a person would, and waits for the shop's inbox. */
+export async function signInToConsole(page: Page, baseUrl: string, who: { email: string; password: string }, shopId: string): Promise<Page> {
+  await page.goto(`${baseUrl}/console/`);
+  const form = page.getByTestId('sign-in-form');
+  await form.getByLabel('メールアドレス').fill(who.email);
+  await form.getByLabel('パスワード').fill(who.password);
+  await form.getByRole('button', { name: /サインイン/ }).click();
+  await page.waitForURL(new RegExp(`/console/shops/${shopId}/inbox$`));
+  return page;
+}

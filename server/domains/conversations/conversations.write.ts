@@ -92,7 +92,7 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
   const stored = await findMessagesByClientIds(tx, reqs.map((r) => ({ shopId: shopOf(r.author), conversationId: r.input.conversationId, clientId: r.input.clientId })));
   const current = new Map(locked);
   const planned: Planned[] = [];
-  const inBatch = new Map<string, SendRequest>();
+  // The index of the first send of each client id in this batch.
   const firstOf = new Map<string, number>();
   const duplicateOf = (r: SendRequest, existing: { authorKind: string; authorId: string | null }) => {
     const mine = authorColumns(r.author);
@@ -112,9 +112,9 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
         outcomes[index] = { ok: true, sent: { conversation: c, message: existing, attachments: [], duplicate: true, statusChanged: false } };
         return;
       }
-      const first = inBatch.get(key);
-      if (first) {
-        duplicateOf(r, authorColumns(first.author));
+      const first = firstOf.get(key);
+      if (first !== undefined) {
+        duplicateOf(r, authorColumns(reqs[first]!.author));
         planned.push({ index, key, before: c, after: c, duplicateOfBatch: true });
         return;
       }
@@ -123,7 +123,6 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
       const m = { seq: c.lastSeq + 1, kind: r.input.kind, authorKind: authorColumns(r.author).authorKind };
       const after = { ...c, ...conversationPatch(c, m, now), updatedAt: now };
       current.set(c.id, after);
-      inBatch.set(key, r);
       firstOf.set(key, index);
       planned.push({ index, key, before: c, after });
     } catch (error) {
@@ -161,15 +160,27 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
     }
     outcomes[p.index] = { ok: true, sent: { conversation: p.after, message: m, attachments, duplicate: false, statusChanged: p.after.status !== p.before.status } };
   }
+  const inBatchResend = new Set<number>();
   for (const p of planned.filter((x) => x.duplicateOfBatch)) {
+    inBatchResend.add(p.index);
     const first = outcomes[firstOf.get(p.key)!]!;
     outcomes[p.index] = first.ok ? { ok: true, sent: { ...first.sent, duplicate: true, statusChanged: false } } : first;
   }
-  // A resend answers the stored message with the files it was sent with.
+  // A resend of a stored message answers it with the files it was sent with: one look-up per
+  // shop and audience, however many resends.
+  const resends = new Map<string, Array<{ sent: Sent; audience: Author['kind'] }>>();
   for (const [i, o] of outcomes.entries()) {
-    if (!o.ok || !o.sent.duplicate || planned.some((p) => p.index === i)) continue;
-    const m = o.sent.message;
-    o.sent.attachments = (await chatHooks.attachmentsOf(tx, m.shopId, [m.id], reqs[i]!.author.kind)).get(m.id) ?? [];
+    if (!o.ok || !o.sent.duplicate || inBatchResend.has(i)) continue;
+    const audience = reqs[i]!.author.kind;
+    const key = `${o.sent.message.shopId} ${audience}`;
+    const group = resends.get(key);
+    if (group) group.push({ sent: o.sent, audience });
+    else resends.set(key, [{ sent: o.sent, audience }]);
+  }
+  for (const group of resends.values()) {
+    const { sent, audience } = group[0]!;
+    const files = await chatHooks.attachmentsOf(tx, sent.message.shopId, group.map((g) => g.sent.message.id), audience);
+    for (const g of group) g.sent.attachments = files.get(g.sent.message.id) ?? [];
   }
 
   const touched = [...current.values()].filter((c) => c !== locked.get(c.id));

@@ -111,15 +111,16 @@ export async function applySlaEvents(tx: Db, inputs: SlaEventInput[]): Promise<n
   for (const [shopId, events] of groupBy(inputs, (i) => i.shopId)) {
     for (const e of events) if (!e.locked && !(await lockConversation(tx, shopId, e.conversationId))) throw notFound('conversation');
     const rows = await clocksOfMany(tx, shopId, [...new Set(events.map((e) => e.conversationId))]);
-    const clocks = new Map<string, { current: Clocks; changed: Set<SlaMetric> }>();
+    const clocks = new Map<string, { current: Clocks; versions: Partial<Record<SlaMetric, number>>; changed: Set<SlaMetric> }>();
     for (const r of rows) {
-      const c = clocks.get(r.conversationId) ?? { current: {}, changed: new Set() };
+      const c = clocks.get(r.conversationId) ?? { current: {}, versions: {}, changed: new Set() };
       c.current[r.metric] = toClock(r);
+      c.versions[r.metric] = r.version;
       clocks.set(r.conversationId, c);
     }
     const contexts = new Map<string, { calendar: BusinessCalendar; targets: SlaTargets | null }>();
     for (const e of events) {
-      const c = clocks.get(e.conversationId) ?? { current: {}, changed: new Set() };
+      const c = clocks.get(e.conversationId) ?? { current: {}, versions: {}, changed: new Set() };
       clocks.set(e.conversationId, c);
       if (!Object.keys(c.current).length && e.event !== 'created' && e.event !== 'customer_message') continue;
       let context = contexts.get(e.priority);
@@ -136,7 +137,7 @@ export async function applySlaEvents(tx: Db, inputs: SlaEventInput[]): Promise<n
     for (const [conversationId, c] of clocks) {
       for (const metric of c.changed) {
         const clock = c.current[metric]!;
-        const version = (rows.find((r) => r.conversationId === conversationId && r.metric === metric)?.version ?? 0) + 1;
+        const version = (c.versions[metric] ?? 0) + 1;
         await saveClock(tx, { ...clock, shopId, conversationId, version });
         timers.push(...timersFor(shopId, conversationId, clock, version));
       }
@@ -148,7 +149,11 @@ export async function applySlaEvents(tx: Db, inputs: SlaEventInput[]): Promise<n
 
 function groupBy<T>(items: T[], key: (x: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
-  for (const x of items) out.set(key(x), [...(out.get(key(x)) ?? []), x]);
+  for (const x of items) {
+    const list = out.get(key(x));
+    if (list) list.push(x);
+    else out.set(key(x), [x]);
+  }
   return out;
 }
 

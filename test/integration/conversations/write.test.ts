@@ -12,7 +12,12 @@ import { slaClocks } from '../../../server/domains/sla/sla.tables.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';
-import { makeChat, type TestChat } from '../attachments/chat.fixtures.ts';
+import { makeChat, tinyPng, type TestChat } from '../attachments/chat.fixtures.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalFileStorage } from '../../../server/core/storage.ts';
+import { storeAttachment } from '../../../server/domains/attachments/attachments.service.ts';
 
 for (const kind of dbKinds) {
   describe(`[${kind}] group commit of chat messages`, () => {
@@ -136,6 +141,25 @@ for (const kind of dbKinds) {
       expect(rows.map((m) => [m.authorKind, m.authorId, m.authorName])[0]).to.deep.equal(['agent', null, '基幹システム']);
       expect(rows[5]!.authorId).to.equal(chat.customerId);
       expect(rows.every((m) => m.createdAt instanceof Date)).to.equal(true);
+    });
+
+    it('answers resends of stored messages, several in one batch, with the files they were sent with', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'mdg-write-'));
+      try {
+        const [a, b] = [await makeChat(db, shop.id), await makeChat(db, shop.id)];
+        const [ca, cb] = [await customerOf(a), await customerOf(b)];
+        const file = async (chat: TestChat) =>
+          (await storeAttachment({ db, storage: new LocalFileStorage(dir) }, { shopId: shop.id, conversationId: chat.conversationId, filename: 'photo.png', contentType: 'image/png', uploader: { kind: 'customer', id: chat.customerId }, bytes: tinyPng() })).id;
+        const [fa, fb] = [await file(a), await file(b)];
+        const withFile = (author: Author, chat: TestChat, id: string): SendRequest => ({ author, input: { conversationId: chat.conversationId, clientId: randomUUID(), body: '写真です', kind: 'text', attachmentIds: [id] } });
+        const [sa, sb] = [withFile(ca, a, fa), withFile(cb, b, fb)];
+        await write([sa, sb]);
+        const { outcomes } = await write([sa, sb]);
+        const files = outcomes.map((o) => (o.ok ? [o.sent.duplicate, o.sent.attachments.map((f) => f.id)] : errorOf(o)));
+        expect(files).to.deep.equal([[true, [fa]], [true, [fb]]]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
 
     it('answers a send that arrives alone without waiting for company', async () => {

@@ -12,12 +12,13 @@
  * The server under test and the relay each run in a child process; the client sockets run in
  * this one, on the same machine. PGlite in a temporary folder by default, PostgreSQL with
  * BENCH_DATABASE_URL (a database is created and dropped); Redis at BENCH_REDIS_URL or the local
- * one, under a key prefix of its own that is removed at the end. --profile writes a CPU profile
- * of the server child and prints where its time went; --heap-diff (with a small --idle, say
+ * one, under a key prefix of its own that is removed at the end. --profile records CPU profiles
+ * of each server child over two windows, 5 s quiet with every socket connected and the latency
+ * step, and prints where its time went; --heap-diff (with a small --idle, say
  * 2000) prints what the idle sockets added to the heap, by constructor. A script, not a test: it asserts nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -59,6 +60,7 @@ const opts: Options = {
   maxRate: num('max-rate'),
   p99Bound: 100,
   ...(a['heap-diff'] ? { heapDiffDir: work } : {}),
+  ...(a.profile ? { profileDir: work } : {}),
 };
 const agents = num('agents');
 const pgUrl = process.env.BENCH_DATABASE_URL;
@@ -100,8 +102,7 @@ async function persisted(): Promise<Target> {
     SEED_DEMO: 'false',
     BENCH_SOCKET_RATE: '100000',
   };
-  const flags = a.profile ? ['--cpu-prof', '--cpu-prof-dir', join(work, 'profile')] : [];
-  const { child, port } = await Child.start('./server.ts', env, flags);
+  const { child, port } = await Child.start('./server.ts', env);
   cleanups.push(() => child.stop());
   const url = `http://127.0.0.1:${port}`;
   const seeded = await child.request<{ shopId: string; tokens: string[]; agents: Array<{ email: string; password: string }> }>('seed', {
@@ -158,6 +159,7 @@ function table(p: Figures | undefined, b: Figures | undefined): void {
   add('throughput achieved (received/s)', (f) => f.latency.recvRate, (x) => x.toFixed(0));
   add('messages lost or refused', (f) => f.latency.lost + Object.values(f.latency.errors).reduce((m, n) => m + n, 0), String, '0', (x) => x === 0);
   add('sockets connected during it', (f) => f.latency.sockets, String);
+  add('server CPU with no messages (cores)', (f) => f.quiet.cpu, (x) => x.toFixed(2));
   add('sustained msg/s at p99 ≤ 100 ms', s, (x) => x.toFixed(0), '≥ 4,000', (x) => x >= 4000);
   add(`heap per idle socket (${opts.idle})`, (f) => f.idle.heapPerSocket, kb, '≤ 10 KB', (x) => x <= 10 * 1024);
   add(`RSS per idle socket (${opts.idle})`, (f) => f.idle.rssPerSocket, kb);
@@ -197,14 +199,9 @@ async function main() {
   say(`latency: customer emits message:send → the agent's socket receives 'message' (open loop, ${opts.seconds} s at ${opts.rate} msg/s after ${opts.warmup} s warm-up); sustained: ladder of ${opts.stepSeconds} s steps, best with p99 ≤ ${opts.p99Bound} ms, nothing lost.`);
   say('memory: server child, after forced GC, before/after connecting the idle widget sockets (no conversation opened).');
   table(p, b);
-  if (a.profile) {
-    // The main thread's profile is the big one; tsx's loader thread writes a small second one.
-    const dir = join(work, 'profile');
-    const [main] = readdirSync(dir)
-      .map((f) => join(dir, f))
-      .sort((x, y) => statSync(y).size - statSync(x).size);
+  for (const file of [...(p?.profiles ?? []), ...(b?.profiles ?? [])]) {
     say();
-    if (main) for (const line of summarize(main, 20)) say(line);
+    for (const line of summarize(file, 20)) say(line);
   }
 }
 

@@ -10,7 +10,7 @@ import type { ConversationActivity, ConversationDto } from './types.ts';
  * person's chosen presence goes to these shops too: looking at their queues is working them.
  * Returns a counter bumped on every reconnection, so the list can catch up on missed events.
  */
-export function useOtherShopUpdates(shopIds: string[], live: Pick<Live, 'presence'>, onUpdate: (c: ConversationDto) => void, onActivity: (a: ConversationActivity) => void): number {
+export function useOtherShopUpdates(shopIds: string[], live: Pick<Live, 'presence'>, onUpdate: (c: ConversationDto) => void, onActivity: (rows: ConversationActivity[]) => void): number {
   const [generation, setGeneration] = useState(0);
   const handler = useRef(onUpdate);
   handler.current = onUpdate;

@@ -5,6 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
 
 export interface Request {
@@ -37,7 +39,24 @@ export function serveParent(port: number, handlers: Record<string, Handler>): vo
   let elu = performance.eventLoopUtilization();
   let cpu = process.cpuUsage();
   let at = performance.now();
+  let profiler: Session | undefined;
   const builtIn: Record<string, Handler> = {
+    /** Starts V8's CPU profiler, so a profile covers only the window the parent chooses. */
+    profileStart: async () => {
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    },
+    /** Stops it and writes the .cpuprofile to the given path. */
+    profileStop: async (path) => {
+      if (!profiler) throw new Error('profileStart first');
+      const { profile } = await profiler.post('Profiler.stop');
+      profiler.disconnect();
+      profiler = undefined;
+      writeFileSync(path as string, JSON.stringify(profile));
+      return path;
+    },
     mem: (): Memory => {
       const gc = (globalThis as { gc?: () => void }).gc;
       if (!gc) throw new Error('start the child with --expose-gc');

@@ -30,11 +30,17 @@ export interface Options {
   p99Bound: number;
   /** A folder for heap snapshots around the idle sockets; only for small --idle counts. */
   heapDiffDir?: string;
+  /** A folder for CPU profiles of the server child: one of the quiet window, one of the latency step. */
+  profileDir?: string;
 }
 
 export type Measured = Step & { server: Load; sockets: number; /** 1-minute load average at the end: other work on the machine shows here. */ machineLoad: number };
 
 export interface Figures {
+  /** The server's load with every socket connected and no message sent: timers, pings, presence. */
+  quiet: Load;
+  /** CPU profiles written (quiet window, latency step), when asked for. */
+  profiles: string[];
   idle: { sockets: number; before: Memory; after: Memory; heapPerSocket: number; rssPerSocket: number };
   latency: Measured;
   ramp: Measured[];
@@ -136,11 +142,33 @@ export async function measure(t: Target, o: Options): Promise<Figures> {
   try {
     const meter = new Meter();
     meter.watch(agents);
+    const profiles: string[] = [];
+    const profiled = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+      if (!o.profileDir) return run();
+      await t.child.request('profileStart');
+      try {
+        return await run();
+      } finally {
+        profiles.push(await t.child.request<string>('profileStop', join(o.profileDir, `${t.label.replace(/\W/g, '')}-${name}.cpuprofile`)));
+      }
+    };
+    await t.child.request('stats');
+    const quiet = await profiled('quiet', async () => (await sleep(5000), t.child.request<Load>('stats')));
+    log(`${t.label}: quiet 5 s with ${sockets} sockets, no messages: server ELU ${quiet.elu.toFixed(2)} CPU ${quiet.cpu.toFixed(2)}`);
     if (o.warmup > 0) log(describe(`${t.label} warm-up`, await step(t, meter, customers, o.rate, o.warmup, sockets)));
-    const latency = await step(t, meter, customers, o.rate, o.seconds, sockets);
+    if (t.label === 'persisted') await t.child.request('statements');
+    const latency = await profiled('latency', () => step(t, meter, customers, o.rate, o.seconds, sockets));
     log(describe(`${t.label} latency`, latency));
+    if (t.label === 'persisted') {
+      const counted = await t.child.request<Array<[string, number]>>('statements');
+      const total = counted.reduce((n, [, c]) => n + c, 0);
+      if (total) {
+        log(`${t.label}: ${(total / latency.sent).toFixed(2)} statements to the database per message during the latency step; the most frequent, per message:`);
+        for (const [text, n] of counted.slice(0, 12)) log(`  ${(n / latency.sent).toFixed(3).padStart(7)}  ${text}`);
+      }
+    }
     const { steps, best } = await ramp(t, o, meter, customers, sockets);
-    return { idle, latency, ramp: steps, sustained: best };
+    return { quiet, profiles, idle, latency, ramp: steps, sustained: best };
   } finally {
     // The server's disconnect handlers run after the clients have gone; let them finish.
     await closeAll([...widgets, ...agents]);

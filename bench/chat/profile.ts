@@ -65,6 +65,21 @@ export function summarize(file: string, top = 15): string[] {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([k, h]) => `  ${((100 * h) / busy).toFixed(1).padStart(5)} %  ${(h * msPerSample).toFixed(0).padStart(7)} ms  ${k}`);
+  // Who called the three hottest functions: their heaviest stacks, innermost first.
+  const hottest = [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k]) => k);
+  const stacks = new Map<string, number>();
+  for (const n of p.nodes) {
+    const hits = n.hitCount ?? 0;
+    const area = areaOf(n.callFrame.url, n.callFrame.functionName);
+    if (!hits || !hottest.includes(label(n, area))) continue;
+    const frames: string[] = [];
+    for (let q: ProfileNode | undefined = n; q && frames.length < 9; q = parent.get(q.id)) frames.push(label(q, areaOf(q.callFrame.url, q.callFrame.functionName)).replace(/\s+/g, ' '));
+    bump(stacks, frames.join(' ← '), hits);
+  }
+  const stackRows = [...stacks]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([k, h]) => `  ${((100 * h) / busy).toFixed(1).padStart(5)} %  ${k}`);
   return [
     `server CPU profile ${file}: ${((busy * msPerSample) / 1000).toFixed(1)} s busy of ${((p.endTime - p.startTime) / 1e6).toFixed(1)} s`,
     'self time by area:',
@@ -73,5 +88,7 @@ export function summarize(file: string, top = 15): string[] {
     ...rows(byFn),
     'self time charged to the nearest server/ function on the stack:',
     ...rows(byCaller),
+    'heaviest stacks of the three hottest functions:',
+    ...stackRows,
   ];
 }

@@ -2,7 +2,7 @@
  * The yardstick: a bare Socket.IO server (same version, no Redis adapter, no database) that
  * speaks just enough of the chat contract for the same client code to drive it. A customer's
  * `message:send` is stamped, fanned out exactly as the real server does (to the agents'
- * `conv:<id>` room and the customer's `wconv:<id>` room) and acked. Started by bench/chat.ts.
+ * `conv:<id>` room and the customer's `wconv:<id>` room but the sending socket) and acked. Started by bench/chat.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -42,7 +42,8 @@ widget.on('connection', (socket) => {
       createdAt: new Date().toISOString(),
     };
     agent.to(`conv:${conversationId}`).emit('message', message);
-    widget.to(`wconv:${conversationId}`).emit('message', message);
+    // Like the real server: the sending socket has the message in its ack, its other tabs get it.
+    widget.to(`wconv:${conversationId}`).except(socket.id).emit('message', message);
     ack({ ok: true, message, duplicate: false });
   });
 });

@@ -4,6 +4,7 @@
  * configured from the environment the bench passes. Started by bench/chat.ts; not for
  * running by hand.
  */
+import pg from 'pg';
 import { loadConfig } from '../../server/config.ts';
 import { openConfiguredDatabase } from '../../server/core/db/client.ts';
 import { createLogger } from '../../server/core/logger.ts';
@@ -12,6 +13,16 @@ import { connectRedis } from '../../server/core/redis.ts';
 import { startService } from '../../server/service.ts';
 import { serveParent } from './ipc.ts';
 import { seedChat } from './seed.ts';
+
+// Statements sent to PostgreSQL, by their first words: the bench prints them per message.
+const statements = new Map<string, number>();
+const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  const q = args[0] as string | { text?: string };
+  const text = (typeof q === 'string' ? q : (q?.text ?? '')).replace(/\s+/g, ' ').slice(0, 90);
+  statements.set(text, (statements.get(text) ?? 0) + 1);
+  return query.apply(this, args);
+} as typeof pg.Client.prototype.query;
 
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL);
@@ -36,6 +47,12 @@ const service = await startService(
 );
 
 serveParent(service.port, {
+  /** The statements counted since the last ask, most frequent first (PostgreSQL only). */
+  statements: () => {
+    const out = [...statements].sort((x, y) => y[1] - x[1]);
+    statements.clear();
+    return out;
+  },
   seed: (p) => seedChat(database.db, p as { customers: number; agents: number }),
   sockets: () => service.realtime.io.of('/widget').sockets.size + service.realtime.io.of('/agent').sockets.size,
   stop: async () => {

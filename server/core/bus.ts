@@ -8,7 +8,8 @@ import type { Logger } from './logger.ts';
  * in-process and best-effort, fine for live updates that a reconnecting client re-reads.
  */
 export interface DomainEvents {
-  'message.created': { shopId: string; conversationId: string; messageId: string; seq: number; message: MessageDto; activity: ConversationActivity };
+  /** `origin`: the socket that sent it, which has the message in its ack and is skipped. */
+  'message.created': { shopId: string; conversationId: string; messageId: string; seq: number; message: MessageDto; activity: ConversationActivity; origin?: string };
   'conversation.changed': { shopId: string; conversationId: string };
   'sla.alert': { shopId: string; conversationId: string; metric: 'first_response' | 'next_response' | 'resolution'; state: 'at_risk' | 'breached'; dueAt: string };
   'mention.created': { shopId: string; userId: string; conversationId: string; messageId: string };

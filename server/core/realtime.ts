@@ -15,7 +15,8 @@ export const MAX_PACKET_BYTES = 256 * 1024;
  * socket: a broadcast in one process arrives at clients connected to another.
  */
 export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix: string }) {
-  const pub = deps.redis.duplicate();
+  // Broadcasts made in one tick (a committed batch of messages) go to Redis in one write.
+  const pub = deps.redis.duplicate({ enableAutoPipelining: true });
   const sub = deps.redis.duplicate();
   const io = new Server(http, {
     serveClient: false,

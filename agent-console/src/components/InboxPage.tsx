@@ -69,8 +69,9 @@ export function InboxPage({ shopId, meId, shops, all = false }: Props) {
     if (shopName !== undefined) setList((l) => applyUpdate<Item>(l, { ...c, shopName }, filter, meId));
   };
   useSocketEvent(socket, 'conversation:updated', onUpdate);
-  const onActivity = (a: ConversationActivity) => {
-    if (all ? names.has(a.shopId) : a.shopId === shopId) setList((l) => applyActivity(l, a, filter, meId));
+  const onActivity = (rows: ConversationActivity[]) => {
+    const mine = rows.filter((a) => (all ? names.has(a.shopId) : a.shopId === shopId));
+    if (mine.length) setList((l) => mine.reduce((acc, a) => applyActivity(acc, a, filter, meId), l));
   };
   useSocketEvent(socket, 'conversation:activity', onActivity);
   const others = useMemo(() => (all ? shops.map((s) => s.shopId).filter((id) => id !== shopId) : []), [all, shops, shopId]);

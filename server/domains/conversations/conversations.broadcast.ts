@@ -1,7 +1,7 @@
 import type { DomainBus } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { MessageDto } from './conversations.events.ts';
+import type { ConversationActivity, MessageDto } from './conversations.events.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { conversationDtosFor } from './conversations.queue.ts';
 import { findConversation, findConversations, findMessage } from './conversations.repository.ts';
@@ -13,8 +13,11 @@ import { rooms } from './conversations.socket.ts';
  * Anything that can send to rooms of a namespace: the Socket.IO server in an API process, or
  * a Redis emitter in a worker process. Both reach clients on every process.
  */
+interface Emitter {
+  emit(event: string, ...args: unknown[]): unknown;
+}
 export interface Broadcaster {
-  of(nsp: string): { to(room: string | string[]): { emit(event: string, ...args: unknown[]): unknown } };
+  of(nsp: string): { to(room: string | string[]): Emitter & { except(room: string): Emitter } };
 }
 
 /**
@@ -23,13 +26,46 @@ export interface Broadcaster {
  * so a busy shop costs a few queries per window rather than a few per message.
  */
 const COALESCE_MS = 150;
+/**
+ * Inbox rows moved by messages go out per shop in one `conversation:activity` list per
+ * window, the latest state of each row: every console in the shop gets one frame a window
+ * instead of one per message, however busy the shop.
+ */
+const ACTIVITY_MS = 100;
+
+/** Collects values per shop and hands each shop's batch over once, `ms` after its first value. */
+function coalescer<V>(ms: number, merge: (old: V | undefined, next: V) => V, flush: (shopId: string, batch: Map<string, V>) => void) {
+  const pending = new Map<string, Map<string, V>>();
+  const timers = new Set<NodeJS.Timeout>();
+  return {
+    add(shopId: string, key: string, value: V) {
+      let batch = pending.get(shopId);
+      if (!batch) {
+        pending.set(shopId, (batch = new Map()));
+        const t = setTimeout(() => {
+          timers.delete(t);
+          pending.delete(shopId);
+          flush(shopId, batch!);
+        }, ms);
+        timers.add(t);
+      }
+      batch.set(key, merge(batch.get(key), value));
+    },
+    stop() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      pending.clear();
+    },
+  };
+}
+
+/** The later of two states of a row; a note's activity carries no preview, so the earlier one's stays. */
+const laterActivity = (old: ConversationActivity | undefined, next: ConversationActivity) => (!old ? next : next.lastSeq >= old.lastSeq ? { ...old, ...next } : { ...next, ...old });
 
 /** Turns domain events into socket messages. Contractors' rooms get masked DTOs. */
 export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; presence: PresenceStore; logger: Logger }) {
   const agents = out.of('/agent');
   const widgets = out.of('/widget');
-  const pending = new Map<string, Set<string>>();
-  const timers = new Map<string, NodeJS.Timeout>();
 
   const forCustomer = (m: MessageDto): MessageDto => ({ ...m, authorId: null, attachments: m.attachments.map((a) => ({ ...a, url: chatHooks.customerAttachmentUrl(a.url) })) });
 
@@ -43,27 +79,21 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
       widgets.to(rooms.widgetConversation(c.id)).emit('conversation', toCustomerConversationDto(c));
     });
   };
-  const changed = (shopId: string, conversationId: string) => {
-    const ids = pending.get(shopId);
-    if (ids) return void ids.add(conversationId);
-    pending.set(shopId, new Set([conversationId]));
-    timers.set(
-      shopId,
-      setTimeout(() => {
-        const batch = [...(pending.get(shopId) ?? [])];
-        pending.delete(shopId);
-        timers.delete(shopId);
-        sendConversations(shopId, batch).catch((err: unknown) => deps.logger.warn({ err: String(err) }, 'conversation broadcast failed'));
-      }, COALESCE_MS),
-    );
-  };
-  bus.on('conversation.changed', ({ shopId, conversationId }) => changed(shopId, conversationId));
+  const changed = coalescer<true>(COALESCE_MS, () => true, (shopId, batch) => {
+    sendConversations(shopId, [...batch.keys()]).catch((err: unknown) => deps.logger.warn({ err: String(err) }, 'conversation broadcast failed'));
+  });
+  bus.on('conversation.changed', ({ shopId, conversationId }) => changed.add(shopId, conversationId, true));
 
-  bus.on('message.created', ({ shopId, message, activity }) => {
-    agents.to(rooms.conversation(message.conversationId)).emit('message', message);
-    // The inbox row moves too (last message, preview, unread), from what the write already knows.
-    agents.to([rooms.shop(shopId, false), rooms.shop(shopId, true)]).emit('conversation:activity', activity);
-    if (message.kind !== 'note') widgets.to(rooms.widgetConversation(message.conversationId)).emit('message', forCustomer(message));
+  // The inbox row moves too (last message, preview, unread), from what the write already knows.
+  const moved = coalescer<ConversationActivity>(ACTIVITY_MS, laterActivity, (shopId, batch) => {
+    agents.to([rooms.shop(shopId, false), rooms.shop(shopId, true)]).emit('conversation:activity', [...batch.values()]);
+  });
+  bus.on('message.created', ({ shopId, message, activity, origin }) => {
+    // The socket that sent it has the message in its ack already; its other tabs get it here.
+    const to = (nsp: typeof agents, room: string) => (origin ? nsp.to(room).except(origin) : nsp.to(room));
+    to(agents, rooms.conversation(message.conversationId)).emit('message', message);
+    moved.add(shopId, activity.id, activity);
+    if (message.kind !== 'note') to(widgets, rooms.widgetConversation(message.conversationId)).emit('message', forCustomer(message));
   });
 
   bus.on('mention.created', async ({ userId, conversationId, messageId, shopId }) => {
@@ -83,8 +113,7 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
   });
 
   return () => {
-    for (const t of timers.values()) clearTimeout(t);
-    timers.clear();
-    pending.clear();
+    changed.stop();
+    moved.stop();
   };
 }

@@ -137,8 +137,8 @@ export interface AgentClientEvents {
 }
 
 /**
- * What a new message changes on its inbox row, sent with the message itself: no read of the
- * database, so a busy shop's inbox follows every message for the price of one small emit.
+ * What a new message changes on its inbox row, known from the write itself: no read of the
+ * database, so a busy shop's inbox follows every message for a small share of one frame.
  * The preview is left out for internal notes, which the preview never shows.
  */
 export type ConversationActivity = Pick<ConversationDto, 'id' | 'shopId' | 'lastSeq' | 'customerReadSeq' | 'agentReadSeq' | 'lastMessageAt' | 'updatedAt'> & {
@@ -149,8 +149,11 @@ export interface AgentServerEvents {
   message: (m: MessageDto) => void;
   /** Any change a list or a header shows: status, assignee, tags, new message, SLA. */
   'conversation:updated': (c: ConversationDto) => void;
-  /** A message moved the row (its status did not change: that comes as conversation:updated). */
-  'conversation:activity': (a: ConversationActivity) => void;
+  /**
+   * Rows that messages moved (their status did not change: that comes as conversation:updated),
+   * coalesced per shop: the latest state of each row, about every 100 ms while messages flow.
+   */
+  'conversation:activity': (rows: ConversationActivity[]) => void;
   typing: (p: { conversationId: string; who: 'customer' | 'agent'; userId: string | null; name: string; typing: boolean }) => void;
   read: (p: { conversationId: string; by: 'customer' | 'agent'; seq: number }) => void;
   viewers: (p: { conversationId: string; viewers: Viewer[] }) => void;

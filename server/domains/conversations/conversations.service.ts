@@ -97,9 +97,10 @@ export interface SendInput {
  * Stores a message exactly once. The same `clientId` again answers the stored message with
  * `duplicate: true` and writes nothing, so a client may resend until it gets an ack. The
  * conversation row lock gives each message the next sequence number, in commit order; the
- * writer commits messages that arrive together in one transaction.
+ * writer commits messages that arrive together in one transaction. `origin` is the socket
+ * that sent it: the broadcast skips it, as its ack carries the message.
  */
-export async function sendMessage(deps: ChatDeps, author: Author, input: SendInput): Promise<{ message: MessageDto; duplicate: boolean }> {
+export async function sendMessage(deps: ChatDeps, author: Author, input: SendInput, origin?: string): Promise<{ message: MessageDto; duplicate: boolean }> {
   const kind = input.kind ?? 'text';
   if (author.kind === 'customer' && kind === 'note') throw new DomainError('forbidden', 'customers cannot write internal notes');
   if (kind !== 'note' && input.mentions?.length) throw new DomainError('invalid_input', 'mentions belong in internal notes, not in replies to the customer');
@@ -107,7 +108,7 @@ export async function sendMessage(deps: ChatDeps, author: Author, input: SendInp
   const { conversation: c, message: m } = sent;
   const message = toMessageDto(m, sent.attachments);
   if (!sent.duplicate) {
-    deps.bus.publish('message.created', { shopId: c.shopId, conversationId: c.id, messageId: m.id, seq: m.seq, message, activity: toActivity(c, m) });
+    deps.bus.publish('message.created', { shopId: c.shopId, conversationId: c.id, messageId: m.id, seq: m.seq, message, activity: toActivity(c, m), ...(origin ? { origin } : {}) });
     // A reopened conversation moves between the inbox's status filters: the whole row goes out.
     if (sent.statusChanged) deps.bus.publish('conversation.changed', { shopId: c.shopId, conversationId: c.id });
     if (kind === 'note' && input.mentions?.length) {

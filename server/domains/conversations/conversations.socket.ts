@@ -75,7 +75,7 @@ function widgetNamespace(nsp: WidgetNamespace, agents: AgentNamespace, deps: Soc
     }),
     'message:send': on(sendPayload, async (socket, x) => {
       socket.data.serial ??= new KeyedSerial();
-      const r = await socket.data.serial.run(x.conversationId, () => sendMessage(deps, socket.data.author, { ...x, kind: x.kind ?? 'text' }));
+      const r = await socket.data.serial.run(x.conversationId, () => sendMessage(deps, socket.data.author, { ...x, kind: x.kind ?? 'text' }, socket.id));
       await follow(socket, x.conversationId);
       return r;
     }),
@@ -191,7 +191,7 @@ function agentNamespace(nsp: AgentNamespace, widgets: WidgetNamespace, deps: Soc
       void publishViewers(x.conversationId);
     }));
     const serial = new KeyedSerial();
-    socket.on('message:send', on(sendPayload, (x) => serial.run(x.conversationId, () => sendMessage(deps, author, x))));
+    socket.on('message:send', on(sendPayload, (x) => serial.run(x.conversationId, () => sendMessage(deps, author, x, socket.id))));
     socket.on('sync', on(syncPayload, (x) => syncMessages(deps, author, x.conversationId, x.afterSeq)));
     socket.on('typing', on(typingPayload.extend({ note: z.boolean().optional() }), async (x) => {
       await visibleConversation(deps.db, author, x.conversationId);

@@ -61,6 +61,26 @@ for (const kind of dbKinds) {
       w.disconnect();
     });
 
+    it("the customer's other tab gets a sent message live; the socket that sent it has it in its ack and gets no second copy", async () => {
+      const { w, conversationId, customer } = await customerChat();
+      const tab = widgetClient(server.url, shop.id, customer.token);
+      await connected(tab);
+      expect((await ask(tab, 'sync', { conversationId, afterSeq: 0 })).ok).to.equal(true);
+      const echoes: any[] = [];
+      w.on('message', (m) => echoes.push(m));
+      const inTab = waitFor(tab, 'message', (m: any) => m.conversationId === conversationId);
+      const sent = await ask(w, 'message:send', { conversationId, clientId: cid(), body: '別のタブにも' });
+      expect((await inTab).id).to.equal(sent.message.id);
+      // The agent's reply after it reaches both tabs, so by then an echo would have come too.
+      await ask(agent, 'conversation:join', { conversationId });
+      const replyInSender = waitFor(w, 'message', (m: any) => m.authorKind === 'agent');
+      await ask(agent, 'message:send', { conversationId, clientId: cid(), body: '承知しました' });
+      await replyInSender;
+      expect(echoes.map((m) => m.body)).to.deep.equal(['承知しました']);
+      tab.disconnect();
+      w.disconnect();
+    });
+
     it("an agent's reply reaches the widget; an internal note never does, but other agents get it", async () => {
       const { w, conversationId } = await customerChat();
       await ask(agent, 'conversation:join', { conversationId });

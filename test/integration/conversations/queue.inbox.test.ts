@@ -128,7 +128,10 @@ for (const kind of dbKinds) {
         await connected(agentSocket);
         const [a, b] = [await customerChat(server, shop.id), await customerChat(server, shop.id)];
         type Live = { id: string; lastMessagePreview?: string; lastSeq: number };
-        const rowOf = (id: string, preview: string) => waitFor(agentSocket, 'conversation:activity', (c: Live) => c.id === id && c.lastMessagePreview === preview);
+        const rowOf = async (id: string, preview: string) => {
+          const rows = await waitFor(agentSocket, 'conversation:activity', (rs: Live[]) => rs.some((c) => c.id === id && c.lastMessagePreview === preview));
+          return rows.find((c) => c.id === id);
+        };
         const seen = [rowOf(a.conversationId, 'Aの二通目'), rowOf(b.conversationId, 'Bの一通目')];
         // Two conversations in the same moment: both rows arrive, each with its latest message.
         await Promise.all([customerSays(a, 'Aの一通目').then(() => customerSays(a, 'Aの二通目')), customerSays(b, 'Bの一通目')]);

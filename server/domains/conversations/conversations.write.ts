@@ -10,12 +10,13 @@ import { insertMentions } from './conversations.mentions.ts';
 import type { ConversationRow, MessageRow } from './conversations.repository.ts';
 import type { Author, SendInput } from './conversations.service.ts';
 import type { ConversationStatus } from './conversations.tables.ts';
-import { clientKey, findMessagesByClientIds, insertMessages, lockConversations, saveMessageEffects } from './conversations.write.repository.ts';
+import { clientKey, findMessagesByClientIds, lockConversations, writeBatch } from './conversations.write.repository.ts';
 
 /**
  * Group commit for chat messages. Sends that arrive while a batch is being written wait, and
  * go together in the next transaction: one lock, one look-up of resent client ids, one
- * insert, one conversation update and one SLA pass for the whole batch. Alone, a message is
+ * statement that inserts the messages and moves their conversations, and one SLA pass for
+ * the whole batch. Alone, a message is
  * written at once in a batch of one, so a quiet desk waits for nothing; a busy one pays a
  * transaction per batch rather than per message.
  *
@@ -131,12 +132,15 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
   });
 
   const fresh = planned.filter((p) => !p.duplicateOfBatch);
-  const inserted = await insertMessages(
+  const touched = [...current.values()].filter((c) => c !== locked.get(c.id));
+  const inserted = await writeBatch(
     tx,
     fresh.map((p) => {
       const r = reqs[p.index]!;
       return { id: randomUUID(), shopId: p.after.shopId, conversationId: p.after.id, seq: p.after.lastSeq, clientId: r.input.clientId, kind: r.input.kind, body: r.input.body, ...authorColumns(r.author) };
     }),
+    touched,
+    now,
   );
   const extras: OutboxItem[] = [];
   const sla: SlaEventInput[] = [];
@@ -183,8 +187,6 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
     for (const g of group) g.sent.attachments = files.get(g.sent.message.id) ?? [];
   }
 
-  const touched = [...current.values()].filter((c) => c !== locked.get(c.id));
-  await saveMessageEffects(tx, touched, now);
   const timers = await applySlaEvents(tx, sla);
   await enqueue(tx, extras);
   return { outcomes, queued: timers + extras.length };

@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../../core/db/client.ts';
+import { rowsAs, statement } from '../../core/db/statement.ts';
 import { conversations } from '../conversations/conversations.tables.ts';
 import { shops } from '../shops/shops.tables.ts';
 import { businessHours, slaClocks, slaPolicies, type SlaMetric } from './sla.tables.ts';
@@ -42,21 +43,34 @@ export async function findPolicyForPriority(db: Db, shopId: string, priority: st
   return row;
 }
 
+const toHours = rowsAs(businessHours);
+const toPolicy = rowsAs(slaPolicies);
+const context = statement(
+  'sla_context',
+  `select s.timezone, to_jsonb(h) as hours, to_jsonb(p) as policy
+   from shops s
+   left join business_hours h on h.shop_id = s.id
+   left join lateral (
+     select * from sla_policies p where p.shop_id = s.id and (p.priority = $2 or p.priority is null)
+     order by p.priority is null limit 1
+   ) p on true
+   where s.id = $1`,
+  (r) => ({
+    timezone: r.timezone as string,
+    hours: r.hours ? toHours(r.hours as Record<string, unknown>) : undefined,
+    policy: r.policy ? toPolicy(r.policy as Record<string, unknown>) : undefined,
+  }),
+);
+
 /**
  * What an SLA event needs to know of the shop, in one round trip: its time zone, its business
  * hours (none set: undefined) and the policy that applies to `priority` (its own, else the
- * default one). Undefined when there is no such shop.
+ * default one). Undefined when there is no such shop. Sent with every batch of chat messages,
+ * so it is a prepared statement.
  */
 export async function slaContext(db: Db, shopId: string, priority: string) {
-  const [row] = await db
-    .select({ timezone: shops.timezone, hours: businessHours, policy: slaPolicies })
-    .from(shops)
-    .leftJoin(businessHours, eq(businessHours.shopId, shops.id))
-    .leftJoin(slaPolicies, and(eq(slaPolicies.shopId, shops.id), or(eq(slaPolicies.priority, priority), isNull(slaPolicies.priority))))
-    .where(eq(shops.id, shopId))
-    .orderBy(sql`${slaPolicies.priority} is null`)
-    .limit(1);
-  return row && { timezone: row.timezone, hours: row.hours ?? undefined, policy: row.policy ?? undefined };
+  const [row] = await context(db, [shopId, priority]);
+  return row;
 }
 
 export async function insertPolicy(db: Db, row: typeof slaPolicies.$inferInsert): Promise<PolicyRow> {
@@ -113,10 +127,12 @@ export async function markFired(db: Db, shopId: string, conversationId: string, 
     .where(and(eq(slaClocks.shopId, shopId), eq(slaClocks.conversationId, conversationId), eq(slaClocks.metric, metric)));
 }
 
+const clocksOf = statement('sla_clocks_of_many', 'select * from sla_clocks where shop_id = $1 and conversation_id = any($2::uuid[])', rowsAs(slaClocks));
+
 export async function clocksOfMany(db: Db, shopId: string, conversationIds: string[]): Promise<ClockRow[]> {
   if (!conversationIds.length) return [];
   // One array parameter rather than one per id: the chat's group commit asks for hundreds.
-  return db.select().from(slaClocks).where(and(eq(slaClocks.shopId, shopId), sql`${slaClocks.conversationId} = any(${sql.param(conversationIds)}::uuid[])`));
+  return clocksOf(db, [shopId, conversationIds]);
 }
 
 /** Per metric: clocks met within target, and clocks breached, whose outcome fell in [from, to). */

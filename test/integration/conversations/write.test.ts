@@ -7,7 +7,8 @@ import { outbox } from '../../../server/core/outbox.tables.ts';
 import type { Author } from '../../../server/domains/conversations/conversations.service.ts';
 import { conversations, customers, messages } from '../../../server/domains/conversations/conversations.tables.ts';
 import { createMessageWriter, writeMessages, type SendRequest } from '../../../server/domains/conversations/conversations.write.ts';
-import { insertPolicy } from '../../../server/domains/sla/sla.repository.ts';
+import { clocksOfMany, findBusinessHours, insertPolicy, listPolicies, slaContext, upsertBusinessHours } from '../../../server/domains/sla/sla.repository.ts';
+import { findMessagesByClientIds, lockConversations } from '../../../server/domains/conversations/conversations.write.repository.ts';
 import { slaClocks } from '../../../server/domains/sla/sla.tables.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
@@ -45,6 +46,31 @@ for (const kind of dbKinds) {
     const conversation = async (id: string) => (await db.select().from(conversations).where(eq(conversations.id, id)))[0]!;
     const write = (reqs: SendRequest[]) => db.transaction((tx) => writeMessages(tx, reqs, { now: new Date(), replyMailDelayMs: 60_000 }));
     const errorOf = (o: { ok: boolean; error?: unknown }) => (o.ok ? 'ok' : o.error instanceof DomainError ? o.error.code : String(o.error));
+
+    it('its prepared statements answer rows exactly as the query builder reads them, in a transaction and outside one', async () => {
+      const chat = await makeChat(db, shop.id);
+      await write([say(await customerOf(chat), chat.conversationId, 'こんにちは'), say(agent(), chat.conversationId, '<b>返信</b>')]);
+      await db.update(conversations).set({ tags: ['返品', 'vip'], snoozedUntil: new Date('2026-12-24T00:00:00Z') }).where(eq(conversations.id, chat.conversationId));
+      const ref = [{ shopId: shop.id, id: chat.conversationId }];
+      const locked = await db.transaction((tx) => lockConversations(tx, ref));
+      expect(locked.get(chat.conversationId)).to.deep.equal(await conversation(chat.conversationId));
+      const rows = await stored(chat.conversationId);
+      const byClient = await findMessagesByClientIds(db, rows.map((m) => ({ shopId: shop.id, conversationId: m.conversationId, clientId: m.clientId })));
+      expect([...byClient.values()].sort((x, y) => x.seq - y.seq)).to.deep.equal(rows);
+      const clocks = await db.select().from(slaClocks).where(eq(slaClocks.conversationId, chat.conversationId));
+      expect(clocks, 'the policy started clocks').to.not.be.empty;
+      expect(await clocksOfMany(db, shop.id, [chat.conversationId])).to.deep.equal(clocks);
+      expect((await slaContext(db, other.id, 'normal'))!.hours, 'no hours set').to.equal(undefined);
+      await upsertBusinessHours(db, other.id, { weekly: { '0': [], '1': [['09:00', '18:00']], '2': [['09:00', '12:00'], ['13:00', '18:00']], '3': [], '4': [], '5': [], '6': [] }, observeJpHolidays: true, closedDates: ['2026-12-31', '2027-01-01'] });
+      const hours = await slaContext(db, other.id, 'high');
+      expect(hours!.hours).to.deep.equal(await findBusinessHours(db, other.id));
+      expect(hours!.policy, 'no policy').to.equal(undefined);
+      const ctx = await slaContext(db, shop.id, 'normal');
+      expect(ctx!.policy).to.deep.equal((await listPolicies(db, shop.id))[0]);
+      expect(ctx!.timezone).to.equal('Asia/Tokyo');
+      // Another shop's row under this shop's id is not there.
+      expect((await db.transaction((tx) => lockConversations(tx, [{ shopId: other.id, id: chat.conversationId }]))).size).to.equal(0);
+    });
 
     it('numbers several messages to one conversation in the order given, next to others, and moves each conversation once', async () => {
       const [a, b] = [await makeChat(db, shop.id), await makeChat(db, shop.id)];

@@ -2,6 +2,9 @@ import type { Db } from '../../core/db/client.ts';
 import { rowsAs, statement } from '../../core/db/statement.ts';
 import type { ConversationRow, MessageRow } from './conversations.repository.ts';
 import { conversations, messages } from './conversations.tables.ts';
+import { policyForPrioritySql, toSlaContext } from '../sla/sla.repository.ts';
+import type { KnownSla } from '../sla/sla.service.ts';
+import { slaClocks } from '../sla/sla.tables.ts';
 
 /**
  * The SQL of the chat's group commit (conversations.write.ts): each statement covers a whole
@@ -38,18 +41,55 @@ export async function lockConversations(tx: Db, refs: ConversationRef[]): Promis
 
 export const clientKey = (conversationId: string, clientId: string) => `${conversationId}\u0000${clientId}`;
 
-const byClientIds = statement(
-  'chat_messages_by_client_ids',
-  `select * from messages
-   where (shop_id, conversation_id, client_id) in (select * from unnest($1::uuid[], $2::uuid[], $3::text[]))`,
-  toMessage,
+const toClock = rowsAs(slaClocks);
+/*
+ * Everything a locked batch reads, in one round trip (after the lock, so it sees whatever a
+ * batch that held the lock before committed): messages already stored under the batch's
+ * client ids, the SLA clocks of its conversations, and each (shop, priority)'s calendar and
+ * policy. Rows come as jsonb, tagged by part.
+ */
+const reads = statement(
+  'chat_batch_reads',
+  `select 'message' as part, to_jsonb(m) as row from messages m
+   where (m.shop_id, m.conversation_id, m.client_id) in (select * from unnest($1::uuid[], $2::uuid[], $3::text[]))
+   union all
+   select 'clock', to_jsonb(k) from sla_clocks k
+   where (k.shop_id, k.conversation_id) in (select * from unnest($4::uuid[], $5::uuid[]))
+   union all
+   select 'context', jsonb_build_object('shop_id', s.id, 'priority', q.priority, 'timezone', s.timezone, 'hours', to_jsonb(h), 'policy', to_jsonb(p))
+   from unnest($6::uuid[], $7::text[]) as q(shop_id, priority)
+   join shops s on s.id = q.shop_id
+   left join business_hours h on h.shop_id = s.id
+   left join lateral (${policyForPrioritySql('q.priority')}) p on true`,
 );
 
-/** Messages already stored under these client ids, by clientKey. */
-export async function findMessagesByClientIds(tx: Db, refs: Array<{ shopId: string; conversationId: string; clientId: string }>): Promise<Map<string, MessageRow>> {
-  if (!refs.length) return new Map();
-  const rows = await byClientIds(tx, [refs.map((r) => r.shopId), refs.map((r) => r.conversationId), refs.map((r) => r.clientId)]);
-  return new Map(rows.map((m) => [clientKey(m.conversationId, m.clientId), m]));
+export const contextKey = (shopId: string, priority: string) => `${shopId} ${priority}`;
+
+export interface BatchReads {
+  /** Messages already stored under the batch's client ids, by clientKey. */
+  stored: Map<string, MessageRow>;
+  sla: KnownSla;
+}
+
+/** What a locked batch reads (see `reads`): for these sends, on these locked conversations. */
+export async function readBatch(tx: Db, sends: Array<{ shopId: string; conversationId: string; clientId: string }>, locked: ConversationRow[]): Promise<BatchReads> {
+  const stored = new Map<string, MessageRow>();
+  const sla: KnownSla = { clocks: [], contexts: new Map() };
+  if (!sends.length) return { stored, sla };
+  const pairs = new Map(locked.map((c) => [contextKey(c.shopId, c.priority), c]));
+  const rows = await reads(tx, [
+    sends.map((r) => r.shopId), sends.map((r) => r.conversationId), sends.map((r) => r.clientId),
+    locked.map((c) => c.shopId), locked.map((c) => c.id),
+    [...pairs.values()].map((c) => c.shopId), [...pairs.values()].map((c) => c.priority),
+  ]);
+  for (const { part, row } of rows as Array<{ part: string; row: Record<string, unknown> }>) {
+    if (part === 'message') {
+      const m = toMessage(row);
+      stored.set(clientKey(m.conversationId, m.clientId), m);
+    } else if (part === 'clock') sla.clocks.push(toClock(row));
+    else sla.contexts.set(contextKey(row.shop_id as string, row.priority as string), toSlaContext(row));
+  }
+  return { stored, sla };
 }
 
 export type NewMessage = Pick<MessageRow, 'id' | 'shopId' | 'conversationId' | 'seq' | 'clientId' | 'authorKind' | 'authorId' | 'authorName' | 'kind' | 'body'>;

@@ -10,13 +10,13 @@ import { insertMentions } from './conversations.mentions.ts';
 import type { ConversationRow, MessageRow } from './conversations.repository.ts';
 import type { Author, SendInput } from './conversations.service.ts';
 import type { ConversationStatus } from './conversations.tables.ts';
-import { clientKey, findMessagesByClientIds, lockConversations, writeBatch } from './conversations.write.repository.ts';
+import { clientKey, lockConversations, readBatch, writeBatch } from './conversations.write.repository.ts';
 
 /**
  * Group commit for chat messages. Sends that arrive while a batch is being written wait, and
- * go together in the next transaction: one lock, one look-up of resent client ids, one
- * statement that inserts the messages and moves their conversations, and one SLA pass for
- * the whole batch. Alone, a message is
+ * go together in the next transaction: one lock, one read (resent client ids, SLA clocks,
+ * calendars and policies), one statement that inserts the messages and moves their
+ * conversations, and one SLA pass for the whole batch: five round trips with BEGIN and COMMIT. Alone, a message is
  * written at once in a batch of one, so a quiet desk waits for nothing; a busy one pays a
  * transaction per batch rather than per message.
  *
@@ -90,7 +90,11 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
   const { now } = opts;
   const outcomes: Outcome[] = new Array(reqs.length);
   const locked = await lockConversations(tx, reqs.map((r) => ({ shopId: shopOf(r.author), id: r.input.conversationId })));
-  const stored = await findMessagesByClientIds(tx, reqs.map((r) => ({ shopId: shopOf(r.author), conversationId: r.input.conversationId, clientId: r.input.clientId })));
+  const { stored, sla: known } = await readBatch(
+    tx,
+    reqs.map((r) => ({ shopId: shopOf(r.author), conversationId: r.input.conversationId, clientId: r.input.clientId })),
+    [...locked.values()],
+  );
   const current = new Map(locked);
   const planned: Planned[] = [];
   // The index of the first send of each client id in this batch.
@@ -187,7 +191,7 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
     for (const g of group) g.sent.attachments = files.get(g.sent.message.id) ?? [];
   }
 
-  const timers = await applySlaEvents(tx, sla);
+  const timers = await applySlaEvents(tx, sla, known);
   await enqueue(tx, extras);
   return { outcomes, queued: timers + extras.length };
 }

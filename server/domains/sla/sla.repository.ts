@@ -45,21 +45,24 @@ export async function findPolicyForPriority(db: Db, shopId: string, priority: st
 
 const toHours = rowsAs(businessHours);
 const toPolicy = rowsAs(slaPolicies);
+export type SlaContextRow = { timezone: string; hours: BusinessHoursRow | undefined; policy: PolicyRow | undefined };
+/** A context read as `timezone`, `hours` (jsonb of the row) and `policy` (jsonb of the row). */
+export const toSlaContext = (r: Record<string, unknown>): SlaContextRow => ({
+  timezone: r.timezone as string,
+  hours: r.hours ? toHours(r.hours as Record<string, unknown>) : undefined,
+  policy: r.policy ? toPolicy(r.policy as Record<string, unknown>) : undefined,
+});
+/** The policy of a shop for a priority: its own, else the default one (SQL for a lateral join on `s`, the shop, and `$priority`). */
+export const policyForPrioritySql = (priority: string) => `select * from sla_policies p where p.shop_id = s.id and (p.priority = ${priority} or p.priority is null)
+     order by p.priority is null limit 1`;
 const context = statement(
   'sla_context',
   `select s.timezone, to_jsonb(h) as hours, to_jsonb(p) as policy
    from shops s
    left join business_hours h on h.shop_id = s.id
-   left join lateral (
-     select * from sla_policies p where p.shop_id = s.id and (p.priority = $2 or p.priority is null)
-     order by p.priority is null limit 1
-   ) p on true
+   left join lateral (${policyForPrioritySql('$2')}) p on true
    where s.id = $1`,
-  (r) => ({
-    timezone: r.timezone as string,
-    hours: r.hours ? toHours(r.hours as Record<string, unknown>) : undefined,
-    policy: r.policy ? toPolicy(r.policy as Record<string, unknown>) : undefined,
-  }),
+  toSlaContext,
 );
 
 /**
@@ -68,7 +71,7 @@ const context = statement(
  * default one). Undefined when there is no such shop. Sent with every batch of chat messages,
  * so it is a prepared statement.
  */
-export async function slaContext(db: Db, shopId: string, priority: string) {
+export async function slaContext(db: Db, shopId: string, priority: string): Promise<SlaContextRow | undefined> {
   const [row] = await context(db, [shopId, priority]);
   return row;
 }

@@ -18,6 +18,7 @@ import {
   markFired,
   saveClock,
   slaContext,
+  type SlaContextRow,
   type BusinessHoursRow,
   type ClockRow,
   type PolicyRow,
@@ -100,17 +101,28 @@ export async function applySlaEvent(tx: Db, input: SlaEventInput): Promise<numbe
 }
 
 /**
+ * What the caller already read under the conversations' locks: their clocks (all of them, for
+ * every conversation the events name) and calendars and policies by `${shopId} ${priority}`.
+ * The chat's group commit reads these with its other reads, in one round trip.
+ */
+export interface KnownSla {
+  clocks: ClockRow[];
+  contexts: Map<string, SlaContextRow>;
+}
+
+/**
  * applySlaEvent for many events at once, in the order given (several may be for one
  * conversation): the clocks of each shop's conversations are read in one query, each shop's
  * calendar and policy once per priority, and each changed clock is saved once, in its last
  * state, with the timers of that state. The chat's group commit writes a batch of messages
  * this way.
  */
-export async function applySlaEvents(tx: Db, inputs: SlaEventInput[]): Promise<number> {
+export async function applySlaEvents(tx: Db, inputs: SlaEventInput[], known?: KnownSla): Promise<number> {
   const timers: OutboxItem[] = [];
   for (const [shopId, events] of groupBy(inputs, (i) => i.shopId)) {
     for (const e of events) if (!e.locked && !(await lockConversation(tx, shopId, e.conversationId))) throw notFound('conversation');
-    const rows = await clocksOfMany(tx, shopId, [...new Set(events.map((e) => e.conversationId))]);
+    const ids = new Set(events.map((e) => e.conversationId));
+    const rows = known ? known.clocks.filter((r) => r.shopId === shopId && ids.has(r.conversationId)) : await clocksOfMany(tx, shopId, [...ids]);
     const clocks = new Map<string, { current: Clocks; versions: Partial<Record<SlaMetric, number>>; changed: Set<SlaMetric> }>();
     for (const r of rows) {
       const c = clocks.get(r.conversationId) ?? { current: {}, versions: {}, changed: new Set() };
@@ -125,7 +137,7 @@ export async function applySlaEvents(tx: Db, inputs: SlaEventInput[]): Promise<n
       if (!Object.keys(c.current).length && e.event !== 'created' && e.event !== 'customer_message') continue;
       let context = contexts.get(e.priority);
       if (!context) {
-        const found = await slaContext(tx, shopId, e.priority);
+        const found = known?.contexts.get(`${shopId} ${e.priority}`) ?? (await slaContext(tx, shopId, e.priority));
         if (!found) throw notFound('shop');
         context = { calendar: calendarOf(found.timezone, found.hours), targets: targetsOf(found.policy) };
         contexts.set(e.priority, context);

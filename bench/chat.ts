@@ -102,7 +102,7 @@ async function persisted(): Promise<Target> {
     SEED_DEMO: 'false',
     BENCH_SOCKET_RATE: '100000',
   };
-  const { child, port } = await Child.start('./server.ts', env);
+  const { child, port } = await Child.start('./server.ts', env, process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(' ') : []);
   cleanups.push(() => child.stop());
   const url = `http://127.0.0.1:${port}`;
   const seeded = await child.request<{ shopId: string; tokens: string[]; agents: Array<{ email: string; password: string }> }>('seed', {

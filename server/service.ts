@@ -40,7 +40,7 @@ export async function startService(deps: AppDeps, opts: ServiceOptions): Promise
   const server = createServer(app.callback());
   server.keepAliveTimeout = 5000;
   const realtime = createRealtime(server, { redis: deps.redis, keyPrefix: deps.config.REDIS_KEY_PREFIX });
-  registerChatSockets(realtime.io, {
+  const chatSockets = registerChatSockets(realtime.io, {
     ...app.chat,
     auth: app.authDeps,
     logger: deps.logger,
@@ -59,7 +59,7 @@ export async function startService(deps: AppDeps, opts: ServiceOptions): Promise
 
   const close = async () => {
     stopBroadcast();
-    await realtime.close();
+    await realtime.close(chatSockets.settled);
     const force = setTimeout(() => {
       deps.logger.warn('drain took too long; closing remaining connections');
       server.closeAllConnections();

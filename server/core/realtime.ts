@@ -28,9 +28,13 @@ export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix
     cors: undefined,
   });
   io.adapter(createAdapter(pub, sub, { key: `${deps.keyPrefix}socket.io` }));
-  const close = async () => {
+  /** `settle`: waits for the work the disconnected sockets left running, which may still broadcast. */
+  const close = async (settle?: () => Promise<unknown>) => {
     io.disconnectSockets(true);
     io.engine.close();
+    await settle?.();
+    // Publishes still in the auto-pipeline go out before QUIT: a PING queued behind them answers after them.
+    await pub.ping().catch(() => undefined);
     await Promise.all([pub.quit().catch(() => pub.disconnect()), sub.quit().catch(() => sub.disconnect())]);
   };
   return { io, close };

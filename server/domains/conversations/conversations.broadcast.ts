@@ -64,8 +64,15 @@ const laterActivity = (old: ConversationActivity | undefined, next: Conversation
 
 /** Turns domain events into socket messages. Contractors' rooms get masked DTOs. */
 export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; presence: PresenceStore; logger: Logger }) {
-  const agents = out.of('/agent');
-  const widgets = out.of('/widget');
+  // After stop, nothing more goes out: the Redis connections behind `out` are closing.
+  let stopped = false;
+  const inert: Emitter & { except(room: string): Emitter } = { emit: () => false, except: () => inert };
+  const guarded = (name: string) => {
+    const nsp = out.of(name);
+    return { to: (room: string | string[]) => (stopped ? inert : nsp.to(room)) };
+  };
+  const agents = guarded('/agent');
+  const widgets = guarded('/widget');
 
   const forCustomer = (m: MessageDto): MessageDto => ({ ...m, authorId: null, attachments: m.attachments.map((a) => ({ ...a, url: chatHooks.customerAttachmentUrl(a.url) })) });
 
@@ -113,6 +120,7 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
   });
 
   return () => {
+    stopped = true;
     changed.stop();
     moved.stop();
   };

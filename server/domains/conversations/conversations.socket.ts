@@ -118,7 +118,9 @@ function sameOrigin(socket: Socket, allowed: string[]): boolean {
 }
 
 /** The console side: the session cookie, a membership in the shop, and the same origin. */
-function agentNamespace(nsp: AgentNamespace, widgets: WidgetNamespace, deps: SocketDeps): void {
+/** Answers a function that waits for the cleanups of the sockets that have gone (presence, viewers). */
+function agentNamespace(nsp: AgentNamespace, widgets: WidgetNamespace, deps: SocketDeps): () => Promise<void> {
+  const cleanups = new Set<Promise<void>>();
   const viewers = new ViewerStore(deps.redis, deps.keyPrefix);
   nsp.use(async (socket, next) => {
     if (!sameOrigin(socket, deps.consoleOrigins)) return next(unauthenticated('the console connects from its own origin only'));
@@ -218,21 +220,25 @@ function agentNamespace(nsp: AgentNamespace, widgets: WidgetNamespace, deps: Soc
     }));
     socket.on('disconnect', () => {
       clearInterval(refresh);
-      void (async () => {
+      const cleanup = (async () => {
         // A socket gone while joining must not leave its presence entry behind.
         await joined.catch(() => undefined);
         await deps.presence.remove(actor.shopId, actor.userId, socket.id);
         for (const id of await viewers.removeSocket(socket.id)) await publishViewers(id);
         deps.bus.publish('presence.changed', { shopId: actor.shopId, userId: actor.userId, name: actor.name });
-      })().catch((err) => deps.logger.warn({ err: String(err) }, 'presence cleanup failed'));
+      })()
+        .catch((err: unknown) => deps.logger.warn({ err: String(err) }, 'presence cleanup failed'))
+        .finally(() => cleanups.delete(cleanup));
+      cleanups.add(cleanup);
     });
   });
+  return async () => void (await Promise.all([...cleanups]));
 }
 
 export function registerChatSockets(io: Server, deps: SocketDeps) {
   const widget: WidgetNamespace = io.of('/widget');
   const agent: AgentNamespace = io.of('/agent');
   widgetNamespace(widget, agent, deps);
-  agentNamespace(agent, widget, deps);
-  return { widget, agent };
+  const settled = agentNamespace(agent, widget, deps);
+  return { widget, agent, settled };
 }

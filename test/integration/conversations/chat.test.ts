@@ -239,3 +239,35 @@ describe('[pglite] starting chats from one address', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).to.equal('rate_limited');
   });
 });
+
+describe('[pglite] stopping the service with consoles connected', () => {
+  it('lets the gone sockets clear their presence and viewers, then closes Redis: no broadcast hits a closed connection', async () => {
+    const server = await startServer('pglite');
+    const shop = await makeShop(server.database);
+    const c = await newCustomer(server.url, shop.id);
+    const w = widgetClient(server.url, shop.id, c.token);
+    await connected(w);
+    const { conversation } = await ask(w, 'conversation:open', {});
+    const consoles = await Promise.all(
+      [shop.people.agent, shop.people.owner].map(async (p) => {
+        const s = agentClient(server.url, shop.id, (await signedIn(server.url, p)).cookie);
+        await connected(s);
+        expect((await ask(s, 'conversation:join', { conversationId: conversation.id })).ok).to.equal(true);
+        return s;
+      }),
+    );
+    const unhandled: unknown[] = [];
+    const note = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', note);
+    try {
+      await ask(w, 'message:send', { conversationId: conversation.id, clientId: cid(), body: '閉店間際のメッセージ' });
+      await server.close();
+      // Cleanups that outlived close() would fail here, on the closed connections.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(unhandled.map(String)).to.deep.equal([]);
+    } finally {
+      process.off('unhandledRejection', note);
+      for (const s of [w, ...consoles]) s.disconnect();
+    }
+  });
+});

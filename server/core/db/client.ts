@@ -22,7 +22,17 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** PGlite only: vacuums and analyzes now (it also does so every few minutes by itself). */
+  maintain?(): Promise<void>;
 }
+
+/**
+ * PGlite runs PostgreSQL without its background workers, so nothing vacuums or analyzes.
+ * Without statistics the planner may read all of a shop's rows through a shop index where
+ * the primary key would do, and updated rows leave dead versions behind. So the embedded
+ * database does autovacuum's job itself, on a timer that does not keep the process alive.
+ */
+export const PGLITE_MAINTAIN_MS = 5 * 60_000;
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -57,11 +67,27 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
 export async function wrapPglite(client: PGlite, release?: () => Promise<void>): Promise<Database> {
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
+  let running: Promise<void> | undefined;
+  let closed = false;
+  const maintain = () => {
+    if (closed) return Promise.resolve();
+    running ??= client
+      .exec('VACUUM (ANALYZE)')
+      .then(() => undefined)
+      .finally(() => (running = undefined));
+    return running;
+  };
+  await client.exec('ANALYZE');
+  const timer = setInterval(() => void maintain().catch(() => undefined), PGLITE_MAINTAIN_MS).unref();
   return {
     db,
     kind: 'pglite',
     ping: async () => void (await client.query('select 1')),
+    maintain,
     close: async () => {
+      closed = true;
+      clearInterval(timer);
+      await running?.catch(() => undefined);
       await client.close();
       await release?.();
     },

@@ -25,8 +25,9 @@ export interface ConversationRef {
 
 const lock = statement(
   'chat_lock_conversations',
+  // `id = any(…)` leads the planner to the primary key; the pairs keep each row to its shop.
   `select * from conversations
-   where (shop_id, id) in (select * from unnest($1::uuid[], $2::uuid[]))
+   where id = any($2::uuid[]) and (shop_id, id) in (select * from unnest($1::uuid[], $2::uuid[]))
    order by id
    for update`,
   toConversation,
@@ -54,7 +55,7 @@ const reads = statement(
    where (m.shop_id, m.conversation_id, m.client_id) in (select * from unnest($1::uuid[], $2::uuid[], $3::text[]))
    union all
    select 'clock', to_jsonb(k) from sla_clocks k
-   where (k.shop_id, k.conversation_id) in (select * from unnest($4::uuid[], $5::uuid[]))
+   where k.conversation_id = any($5::uuid[]) and (k.shop_id, k.conversation_id) in (select * from unnest($4::uuid[], $5::uuid[]))
    union all
    select 'context', jsonb_build_object('shop_id', s.id, 'priority', q.priority, 'timezone', s.timezone, 'hours', to_jsonb(h), 'policy', to_jsonb(p))
    from unnest($6::uuid[], $7::text[]) as q(shop_id, priority)
@@ -109,7 +110,7 @@ const write = statement(
          first_response_at = v.first_response_at, resolved_at = v.resolved_at, updated_at = $21::timestamptz
      from unnest($10::uuid[], $11::uuid[], $12::int[], $13::int[], $14::int[], $15::text[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[], $20::timestamptz[])
        as v(shop_id, id, last_seq, customer_read_seq, agent_read_seq, status, snoozed_until, last_message_at, last_customer_message_at, first_response_at, resolved_at)
-     where c.shop_id = v.shop_id and c.id = v.id
+     where c.id = any($11::uuid[]) and c.shop_id = v.shop_id and c.id = v.id
      returning c.id
    )
    insert into messages (id, shop_id, conversation_id, seq, client_id, author_kind, author_id, author_name, kind, body, created_at)

@@ -18,8 +18,9 @@ import { seedChat } from './seed.ts';
 const statements = new Map<string, number>();
 const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  // Only a map bump here, on the path being measured; texts are shortened when reported.
   const q = args[0] as string | { text?: string };
-  const text = (typeof q === 'string' ? q : (q?.text ?? '')).replace(/\s+/g, ' ').slice(0, 90);
+  const text = typeof q === 'string' ? q : (q?.text ?? '');
   statements.set(text, (statements.get(text) ?? 0) + 1);
   return query.apply(this, args);
 } as typeof pg.Client.prototype.query;
@@ -49,9 +50,13 @@ const service = await startService(
 serveParent(service.port, {
   /** The statements counted since the last ask, most frequent first (PostgreSQL only). */
   statements: () => {
-    const out = [...statements].sort((x, y) => y[1] - x[1]);
+    const out = new Map<string, number>();
+    for (const [text, n] of statements) {
+      const short = text.replace(/\s+/g, ' ').trim().slice(0, 90);
+      out.set(short, (out.get(short) ?? 0) + n);
+    }
     statements.clear();
-    return out;
+    return [...out].sort((x, y) => y[1] - x[1]);
   },
   seed: (p) => seedChat(database.db, p as { customers: number; agents: number }),
   sockets: () => service.realtime.io.of('/widget').sockets.size + service.realtime.io.of('/agent').sockets.size,

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { anOrder, makeShop, newOrderNumber, signedIn, type TestPerson, type TestShop } from '../fixtures/builders.ts';
 import { newCustomer } from '../fixtures/chat.ts';
-import { startServer, type TestServer } from '../helpers/app.ts';
-import { launchBrowser, signInToConsole, WatchedPages } from '../helpers/browser.ts';
+import type { TestServer } from '../helpers/app.ts';
+import { consoleSuite, signInToConsole } from '../helpers/browser.ts';
 import { agentClient, ask, cid, connected, waitFor, widgetClient, type WidgetSocket } from '../helpers/sockets.ts';
 
 /**
@@ -16,22 +16,12 @@ describe('live chat in the agent console', function () {
   let server: TestServer;
   let browser: Browser;
   let shop: TestShop;
-  const pages = new WatchedPages();
-  const sockets: WidgetSocket[] = [];
+  const suite = consoleSuite<WidgetSocket>();
+  const { pages, sockets } = suite;
 
-  before(async function () {
-    this.timeout(90_000);
-    browser = await launchBrowser();
-    server = await startServer('pglite');
+  before(async () => {
+    ({ server, browser } = suite);
     shop = await makeShop(server.database);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  afterEach(async () => {
-    for (const s of sockets.splice(0)) s.disconnect();
-    expect(await pages.closeAll(), 'errors in the page').to.deep.equal([]);
   });
 
   async function signInPage(who: TestPerson): Promise<Page> {

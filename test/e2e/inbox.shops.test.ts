@@ -3,8 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import { insertMembership } from '../../server/domains/shops/shops.repository.ts';
 import { makeShop, type TestPerson, type TestShop } from '../fixtures/builders.ts';
 import { newCustomer } from '../fixtures/chat.ts';
-import { startServer, type TestServer } from '../helpers/app.ts';
-import { launchBrowser, signInToConsole, WatchedPages } from '../helpers/browser.ts';
+import type { TestServer } from '../helpers/app.ts';
+import { consoleSuite, signInToConsole } from '../helpers/browser.ts';
 import { ask, cid, connected, widgetClient, type WidgetSocket } from '../helpers/sockets.ts';
 
 /**
@@ -19,27 +19,17 @@ describe('the inbox over all of a person’s shops in the agent console', functi
   let shopA: TestShop;
   let shopB: TestShop;
   let person: TestPerson;
-  const pages = new WatchedPages();
-  const sockets: WidgetSocket[] = [];
+  const suite = consoleSuite<WidgetSocket>();
+  const { pages, sockets } = suite;
 
-  before(async function () {
-    this.timeout(90_000);
-    browser = await launchBrowser();
-    server = await startServer('pglite');
+  before(async () => {
+    ({ server, browser } = suite);
     const tag = cid().slice(0, 6);
     // Named so that A sorts first: it is the shop the console opens after sign-in.
     shopA = await makeShop(server.database, `A 青葉商店 ${tag}`);
     shopB = await makeShop(server.database, `B 桜商店 ${tag}`);
     person = shopA.people.agent;
     await insertMembership(server.database.db, shopB.id, person.id, 'contractor');
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  afterEach(async () => {
-    for (const s of sockets.splice(0)) s.disconnect();
-    expect(await pages.closeAll(), 'errors in the page').to.deep.equal([]);
   });
 
   async function signInPage(who: TestPerson): Promise<Page> {

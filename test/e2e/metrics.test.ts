@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { makeShop, signedIn, type TestPerson, type TestShop } from '../fixtures/builders.ts';
 import { newCustomer } from '../fixtures/chat.ts';
-import { startServer, type TestServer } from '../helpers/app.ts';
-import { launchBrowser, signInToConsole, WatchedPages } from '../helpers/browser.ts';
+import type { TestServer } from '../helpers/app.ts';
+import { consoleSuite, signInToConsole } from '../helpers/browser.ts';
 import { agentClient, ask, cid, connected, widgetClient, type AgentSocket, type WidgetSocket } from '../helpers/sockets.ts';
 
 /**
@@ -29,21 +29,11 @@ describe('queue metrics and the work log in the agent console', function () {
 
   let server: TestServer;
   let browser: Browser;
-  const pages = new WatchedPages();
-  const sockets: (WidgetSocket | AgentSocket)[] = [];
+  const suite = consoleSuite<WidgetSocket | AgentSocket>();
+  const { pages, sockets } = suite;
 
-  before(async function () {
-    this.timeout(90_000);
-    browser = await launchBrowser();
-    server = await startServer('pglite');
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  afterEach(async () => {
-    for (const s of sockets.splice(0)) s.disconnect();
-    expect(await pages.closeAll(), 'errors in the page').to.deep.equal([]);
+  before(async () => {
+    ({ server, browser } = suite);
   });
 
   async function signInPage(shop: TestShop, who: TestPerson): Promise<Page> {

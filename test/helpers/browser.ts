@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { expect } from 'chai';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { consoleDist } from '../../server/core/console.ts';
+import { startServer, type TestServer } from './app.ts';
 
 export const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
@@ -59,4 +61,35 @@ export async function signInToConsole(page: Page, baseUrl: string, who: { email:
   await form.getByRole('button', { name: /サインイン/ }).click();
   await page.waitForURL(new RegExp(`/console/shops/${shopId}/inbox$`));
   return page;
+}
+
+export interface ConsoleSuite<S extends { disconnect(): unknown }> {
+  server: TestServer;
+  browser: Browser;
+  pages: WatchedPages;
+  /** Sockets a test opened; disconnected after each test. */
+  sockets: S[];
+}
+
+/**
+ * The hooks every console browser suite shares: one Chromium and one app on PGlite for the
+ * suite, and after each test its sockets closed and its pages checked for script errors.
+ * `server` and `browser` are set once the suite's first `before` has run.
+ */
+export function consoleSuite<S extends { disconnect(): unknown }>(): ConsoleSuite<S> {
+  const suite = { pages: new WatchedPages(), sockets: [] as S[] } as ConsoleSuite<S>;
+  before(async function () {
+    this.timeout(90_000);
+    suite.browser = await launchBrowser();
+    suite.server = await startServer('pglite');
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  afterEach(async () => {
+    for (const s of suite.sockets.splice(0)) s.disconnect();
+    expect(await suite.pages.closeAll(), 'errors in the page').to.deep.equal([]);
+  });
+  return suite;
 }

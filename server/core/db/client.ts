@@ -31,6 +31,7 @@ export interface Database {
  * Without statistics the planner may read all of a shop's rows through a shop index where
  * the primary key would do, and updated rows leave dead versions behind. So the embedded
  * database does autovacuum's job itself, on a timer that does not keep the process alive.
+ * Not at open: statistics persist in the catalog across restarts, and start-up stays fast.
  */
 export const PGLITE_MAINTAIN_MS = 5 * 60_000;
 
@@ -77,7 +78,6 @@ export async function wrapPglite(client: PGlite, release?: () => Promise<void>):
       .finally(() => (running = undefined));
     return running;
   };
-  await client.exec('ANALYZE');
   const timer = setInterval(() => void maintain().catch(() => undefined), PGLITE_MAINTAIN_MS).unref();
   return {
     db,

@@ -2,8 +2,7 @@ import type { Db } from '../../core/db/client.ts';
 import { rowsAs, statement } from '../../core/db/statement.ts';
 import type { ConversationRow, MessageRow } from './conversations.repository.ts';
 import { conversations, messages } from './conversations.tables.ts';
-import { policyForPrioritySql, toSlaContext } from '../sla/sla.repository.ts';
-import type { KnownSla } from '../sla/sla.service.ts';
+import { contextKey, policyForPrioritySql, toSlaContext, type KnownSla } from '../sla/sla.repository.ts';
 import { slaClocks } from '../sla/sla.tables.ts';
 
 /**
@@ -63,8 +62,6 @@ const reads = statement(
    left join business_hours h on h.shop_id = s.id
    left join lateral (${policyForPrioritySql('q.priority')}) p on true`,
 );
-
-export const contextKey = (shopId: string, priority: string) => `${shopId} ${priority}`;
 
 export interface BatchReads {
   /** Messages already stored under the batch's client ids, by clientKey. */

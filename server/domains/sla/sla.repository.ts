@@ -46,6 +46,19 @@ export async function findPolicyForPriority(db: Db, shopId: string, priority: st
 const toHours = rowsAs(businessHours);
 const toPolicy = rowsAs(slaPolicies);
 export type SlaContextRow = { timezone: string; hours: BusinessHoursRow | undefined; policy: PolicyRow | undefined };
+/**
+ * What the caller already read under the conversations' locks: their clocks (all of them, for
+ * every conversation the events name) and calendars and policies by `${shopId} ${priority}`.
+ * The chat's group commit reads these with its other reads, in one round trip.
+ */
+/** How KnownSla keys its contexts. */
+export const contextKey = (shopId: string, priority: string) => `${shopId} ${priority}`;
+
+export interface KnownSla {
+  clocks: ClockRow[];
+  contexts: Map<string, SlaContextRow>;
+}
+
 /** A context read as `timezone`, `hours` (jsonb of the row) and `policy` (jsonb of the row). */
 export const toSlaContext = (r: Record<string, unknown>): SlaContextRow => ({
   timezone: r.timezone as string,

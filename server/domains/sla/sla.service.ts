@@ -11,6 +11,7 @@ import { defaultCalendar, type BusinessCalendar } from './sla.clock.ts';
 import { applySla, breachedInCycle, clockState, type Clock, type Clocks, type SlaEvent, type SlaTargets } from './sla.machine.ts';
 import {
   clocksOfMany,
+  contextKey,
   complianceCounts,
   findBusinessHours,
   lockClock,
@@ -18,7 +19,7 @@ import {
   markFired,
   saveClock,
   slaContext,
-  type SlaContextRow,
+  type KnownSla,
   type BusinessHoursRow,
   type ClockRow,
   type PolicyRow,
@@ -101,16 +102,6 @@ export async function applySlaEvent(tx: Db, input: SlaEventInput): Promise<numbe
 }
 
 /**
- * What the caller already read under the conversations' locks: their clocks (all of them, for
- * every conversation the events name) and calendars and policies by `${shopId} ${priority}`.
- * The chat's group commit reads these with its other reads, in one round trip.
- */
-export interface KnownSla {
-  clocks: ClockRow[];
-  contexts: Map<string, SlaContextRow>;
-}
-
-/**
  * applySlaEvent for many events at once, in the order given (several may be for one
  * conversation): the clocks of each shop's conversations are read in one query, each shop's
  * calendar and policy once per priority, and each changed clock is saved once, in its last
@@ -137,7 +128,7 @@ export async function applySlaEvents(tx: Db, inputs: SlaEventInput[], known?: Kn
       if (!Object.keys(c.current).length && e.event !== 'created' && e.event !== 'customer_message') continue;
       let context = contexts.get(e.priority);
       if (!context) {
-        const found = known?.contexts.get(`${shopId} ${e.priority}`) ?? (await slaContext(tx, shopId, e.priority));
+        const found = known?.contexts.get(contextKey(shopId, e.priority)) ?? (await slaContext(tx, shopId, e.priority));
         if (!found) throw notFound('shop');
         context = { calendar: calendarOf(found.timezone, found.hours), targets: targetsOf(found.policy) };
         contexts.set(e.priority, context);

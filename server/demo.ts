@@ -47,13 +47,13 @@ function demoOrders(shop: number): { orderNumber: string; input: OrderInput }[] 
   const items =
     shop === 0
       ? [
-          { sku: 'MUG-001', name: '益子焼マグカップ', unitPrice: 2750, taxRate: 10 as const },
-          { sku: 'TWL-010', name: '今治タオル（フェイス）', unitPrice: 1650, taxRate: 10 as const },
-          { sku: 'SNK-100', name: '国産ほうじ茶クッキー', unitPrice: 864, taxRate: 8 as const },
+          { sku: 'MUG-001', name: '益子焼マグカップ', unitPrice: 2750, taxRate: 10 as const, tags: ['ceramics'] },
+          { sku: 'TWL-010', name: '今治タオル（フェイス）', unitPrice: 1650, taxRate: 10 as const, tags: ['sale'] },
+          { sku: 'SNK-100', name: '国産ほうじ茶クッキー', unitPrice: 864, taxRate: 8 as const, tags: ['food'] },
         ]
       : [
-          { sku: 'TEA-SEN', name: '静岡煎茶 100g', unitPrice: 1296, taxRate: 8 as const },
-          { sku: 'TEA-POT', name: '常滑焼急須', unitPrice: 5500, taxRate: 10 as const },
+          { sku: 'TEA-SEN', name: '静岡煎茶 100g', unitPrice: 1296, taxRate: 8 as const, tags: ['food'] },
+          { sku: 'TEA-POT', name: '常滑焼急須', unitPrice: 5500, taxRate: 10 as const, tags: ['ceramics'] },
         ];
   return customers.map((customer, i) => ({
     orderNumber: `${shop === 0 ? 'MDG' : 'CHA'}-2026-${String(1001 + i)}`,

@@ -18,6 +18,7 @@ export function fromDatabaseError(e: unknown): DomainError | undefined {
   const state = sqlState(e);
   if (!state) return undefined;
   if (state === '23505') return new DomainError('conflict', 'this already exists (a concurrent request may have created it)');
+  if (state === '23503') return new DomainError('conflict', 'something else still refers to this (for example a return request on an order line)');
   if (state === '40P01' || state === '40001') return new DomainError('conflict', 'a concurrent change got in the way; try again');
   if (['22021', '22P02', '22003', '22008', '22007', '22001', '54000'].includes(state)) {
     return new DomainError('invalid_input', 'a value is out of range or not valid text');

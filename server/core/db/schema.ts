@@ -11,3 +11,4 @@ export * from '../../domains/attachments/attachments.tables.ts';
 export * from '../../domains/sla/sla.tables.ts';
 export * from '../../domains/canned/canned.tables.ts';
 export * from '../../domains/worklog/worklog.tables.ts';
+export * from '../../domains/returns/returns.tables.ts';

@@ -53,6 +53,7 @@ export const columns = {
   quantity: { aliases: ['数量'], required: true, level: 'line', kind: 'count' },
   unit_price: { aliases: ['単価', '単価(税込)'], required: true, level: 'line', kind: 'yen' },
   tax_rate: { aliases: ['税率'], required: true, level: 'line', kind: 'tax' },
+  tags: { aliases: ['タグ', '商品タグ'], required: false, level: 'line', kind: 'text' },
   shipping_fee: { aliases: ['送料'], required: false, level: 'order', kind: 'yen' },
   cod_fee: { aliases: ['代引手数料', '代引き手数料'], required: false, level: 'order', kind: 'yen' },
   coupon_code: { aliases: ['クーポンコード'], required: false, level: 'order', kind: 'text' },

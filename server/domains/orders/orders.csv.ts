@@ -119,6 +119,7 @@ const linePathFields: Record<string, Field> = {
   quantity: 'quantity',
   unitPrice: 'unit_price',
   taxRate: 'tax_rate',
+  tags: 'tags',
 };
 
 /** Which row and column a schema issue is about. */
@@ -146,6 +147,9 @@ function describeIssue(issue: Issue): string {
   }
   return issue.message;
 }
+
+/** `sale, underwear`, `セール、下着`, `sale|gift`: one cell, several tags. */
+const tagList = (v: unknown) => (typeof v === 'string' && v.trim() ? v.split(/[,、，|｜\s]+/).filter(Boolean) : undefined);
 
 const strip = <T extends Record<string, unknown>>(o: T): T =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
@@ -202,7 +206,7 @@ function checkOrder(orderNumber: string, rows: Row[], header: Header): ParsedCsv
         address: v.address,
       }),
       lines: lineRows.map((r) =>
-        strip({ sku: r.values.sku, name: r.values.item_name, quantity: r.values.quantity, unitPrice: r.values.unit_price, taxRate: r.values.tax_rate }),
+        strip({ sku: r.values.sku, name: r.values.item_name, quantity: r.values.quantity, unitPrice: r.values.unit_price, taxRate: r.values.tax_rate, tags: tagList(r.values.tags) }),
       ),
       shippingFee: v.shipping_fee,
       codFee: v.cod_fee,

@@ -6,7 +6,7 @@ export type OrderRow = typeof orders.$inferSelect;
 export type OrderLineRow = typeof orderLines.$inferSelect;
 export type OrderWithLines = OrderRow & { lines: OrderLineRow[] };
 export type OrderFields = Omit<typeof orders.$inferInsert, 'id' | 'shopId' | 'createdAt' | 'updatedAt'>;
-export type LineFields = Pick<OrderLineRow, 'lineNo' | 'sku' | 'name' | 'quantity' | 'unitPrice' | 'taxRate'>;
+export type LineFields = Pick<OrderLineRow, 'lineNo' | 'sku' | 'name' | 'quantity' | 'unitPrice' | 'taxRate' | 'tags'>;
 
 async function withLines(db: Db, shopId: string, rows: OrderRow[]): Promise<OrderWithLines[]> {
   if (!rows.length) return [];
@@ -77,7 +77,7 @@ export async function upsertOrders(db: Db, shopId: string, records: OrderRecord[
       await db
         .insert(orderLines)
         .values(lines.slice(j, j + CHUNK * 2))
-        .onConflictDoUpdate({ target: [orderLines.orderId, orderLines.lineNo], set: fromExcluded(orderLines, ['sku', 'name', 'quantity', 'unitPrice', 'taxRate']) });
+        .onConflictDoUpdate({ target: [orderLines.orderId, orderLines.lineNo], set: fromExcluded(orderLines, ['sku', 'name', 'quantity', 'unitPrice', 'taxRate', 'tags']) });
     }
     const ids = chunk.map((r) => sql`${idOf.get(r.fields.orderNumber)!}`);
     const counts = chunk.map((r) => sql`${r.lines.length}`);

@@ -38,12 +38,25 @@ export const phone = z
   .transform((v) => v.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/[ー－‐−]/g, '-'))
   .pipe(z.string().regex(/^\+?[\d-]{10,16}$/, 'expected a phone number such as 03-1234-5678'));
 
+/** A product tag as the return terms name it: compared after NFKC and lower case, so 「ＳＡＬＥ」 is "sale". */
+export const productTag = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .transform((t) => t.normalize('NFKC').toLowerCase());
+
 export const orderLineInput = z.strictObject({
   sku: z.string().trim().min(1).max(64),
   name: z.string().trim().min(1).max(200),
   quantity: z.number().int().min(1).max(10_000),
   unitPrice: yen.describe('yen, tax included'),
   taxRate: z.union([z.literal(10), z.literal(8)]).describe('10 (standard) or 8 (reduced)'),
+  tags: z
+    .array(productTag)
+    .max(20)
+    .default([])
+    .describe('product tags the return terms refer to (sale, underwear, made_to_order, …)'),
 });
 
 export const orderInput = z
@@ -93,6 +106,8 @@ export const orderInput = z
   });
 
 export type OrderInput = z.output<typeof orderInput>;
+/** An order as the platform sends it, before defaults (tags, fees) are filled in. */
+export type OrderInputJson = z.input<typeof orderInput>;
 
 export const orderParams = shopIdParams.extend({ orderNumber });
 

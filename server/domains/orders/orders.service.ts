@@ -65,6 +65,7 @@ export function toRecord(input: OrderInput, source: Source): OrderRecord {
   };
 }
 
+const sameTags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((t, i) => t === b[i]);
 const comparable = (v: unknown) => (v instanceof Date ? v.getTime() : v);
 
 /** Names of the fields that differ; never their values, which may be contact data. */
@@ -76,7 +77,7 @@ function changedFields(before: OrderWithLines, fields: OrderFields, lines: LineF
     before.lines.length === lines.length &&
     lines.every((l, i) => {
       const b = before.lines[i]!;
-      return b.sku === l.sku && b.name === l.name && b.quantity === l.quantity && b.unitPrice === l.unitPrice && b.taxRate === l.taxRate;
+      return b.sku === l.sku && b.name === l.name && b.quantity === l.quantity && b.unitPrice === l.unitPrice && b.taxRate === l.taxRate && sameTags(b.tags, l.tags);
     });
   return sameLines ? changed : [...changed, 'lines'];
 }

@@ -56,6 +56,7 @@ export const orderLines = pgTable(
     quantity: integer('quantity').notNull(),
     unitPrice: integer('unit_price').notNull(),
     taxRate: integer('tax_rate').notNull(),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
   },
   (t) => [
     unique('order_lines_order_line_key').on(t.orderId, t.lineNo),

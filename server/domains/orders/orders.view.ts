@@ -39,6 +39,7 @@ export function toOrderView(o: OrderWithLines, viewer: Role | 'api_key') {
       quantity: l.quantity,
       unitPrice: l.unitPrice,
       taxRate: l.taxRate as 8 | 10,
+      tags: l.tags,
       subtotal: l.quantity * l.unitPrice,
     })),
     shippingFee: o.shippingFee,

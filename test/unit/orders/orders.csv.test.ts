@@ -76,8 +76,8 @@ describe('orders CSV import (parseOrdersCsv)', () => {
         orderedAt: '2026-11-25T14:03:00+09:00',
         customer: { name: '山田 太郎', email: 'taro@example.jp', phone: '03-1234-5678', postcode: '150-0001', prefecture: '東京都', address: '渋谷区神宮前1-2-3' },
         lines: [
-          { sku: 'TEA-01', name: '抹茶 100g', quantity: 2, unitPrice: 1980, taxRate: 8 },
-          { sku: 'CUP-02', name: '湯呑み', quantity: 1, unitPrice: 3300, taxRate: 10 },
+          { sku: 'TEA-01', name: '抹茶 100g', quantity: 2, unitPrice: 1980, taxRate: 8, tags: [] },
+          { sku: 'CUP-02', name: '湯呑み', quantity: 1, unitPrice: 3300, taxRate: 10, tags: [] },
         ],
         shippingFee: 500,
         codFee: 0,
@@ -90,7 +90,7 @@ describe('orders CSV import (parseOrdersCsv)', () => {
       expect(b!.input).to.deep.equal({
         orderedAt: '2026-11-25T20:15:00+09:00',
         customer: { name: '佐藤 花子', email: 'hanako@example.jp', prefecture: '大阪府' },
-        lines: [{ sku: 'TEA-01', name: '抹茶 100g', quantity: 1, unitPrice: 1980, taxRate: 8 }],
+        lines: [{ sku: 'TEA-01', name: '抹茶 100g', quantity: 1, unitPrice: 1980, taxRate: 8, tags: [] }],
         shippingFee: 0,
         codFee: 330,
         coupon: { code: 'WELCOME', discount: 200 },
@@ -124,7 +124,7 @@ describe('orders CSV import (parseOrdersCsv)', () => {
       expect(result.rows).to.equal(2);
       expect(result.orders.map((o) => o.orderNumber)).to.deep.equal(['C-3002']);
       expect(result.orders[0]!.input).to.deep.include({ paymentMethod: 'bank_transfer', shippingFee: 0 });
-      expect(result.orders[0]!.input.lines).to.deep.equal([{ sku: 'MISO-01', name: '白みそ', quantity: 2, unitPrice: 640, taxRate: 8 }]);
+      expect(result.orders[0]!.input.lines).to.deep.equal([{ sku: 'MISO-01', name: '白みそ', quantity: 2, unitPrice: 640, taxRate: 8, tags: [] }]);
       // the other order has an invalid postcode; the column is named as written in the Shift_JIS header
       expect(result.errors).to.deep.equal([{ line: 2, orderNumber: 'C-3001', column: '郵便番号', reason: 'expected a postcode such as 150-0001' }]);
     });
@@ -137,7 +137,7 @@ describe('orders CSV import (parseOrdersCsv)', () => {
         expect(order.orderNumber).to.equal('D-1');
         expect(order.input.customer.name).to.equal('田中 陽子');
         expect(order.input.paymentMethod).to.equal('convenience_store');
-        expect(order.input.lines).to.deep.equal([{ sku: 'CAKE', name: 'ケーキ', quantity: 1, unitPrice: 3800, taxRate: 10 }]);
+        expect(order.input.lines).to.deep.equal([{ sku: 'CAKE', name: 'ケーキ', quantity: 1, unitPrice: 3800, taxRate: 10, tags: [] }]);
       }
     });
 
@@ -251,7 +251,7 @@ describe('orders CSV import (parseOrdersCsv)', () => {
       expect(order.input).to.deep.equal({
         orderedAt: '2026-11-25T10:00:00+09:00',
         customer: { name: '山田 花子', email: 'hanako@example.jp', phone: '03-1234-5678', postcode: '150-0001', prefecture: '東京都', address: '渋谷区1-1' },
-        lines: [{ sku: 'S-1', name: 'みかん', quantity: 2, unitPrice: 1000, taxRate: 8 }],
+        lines: [{ sku: 'S-1', name: 'みかん', quantity: 2, unitPrice: 1000, taxRate: 8, tags: [] }],
         shippingFee: 800,
         codFee: 330,
         coupon: { code: 'FALL', discount: 100 },
@@ -366,6 +366,13 @@ describe('orders CSV import (parseOrdersCsv)', () => {
   });
 
   describe('value conversion', () => {
+    it('reads product tags from one cell, split on commas, 、 or bars, in NFKC lower case', () => {
+      const order = onlyOrder(parseOrdersCsv(csv([{ tags: 'Sale、ＧＩＦＴ | underwear' }], ['tags'])));
+      expect(order.input.lines[0]!.tags).to.deep.equal(['sale', 'gift', 'underwear']);
+      const ja = onlyOrder(parseOrdersCsv(utf8(csvText([{ tags: '' }], ['tags']).replace('tags', '商品タグ'))));
+      expect(ja.input.lines[0]!.tags).to.deep.equal([]);
+    });
+
     const one = (cells: Partial<Cells>, extra: string[] = []) => onlyOrder(parseOrdersCsv(csv([cells], extra))).input;
     const errorsOf = (cells: Partial<Cells>, extra: string[] = []) => parseOrdersCsv(csv([cells], extra)).errors;
 
@@ -438,7 +445,7 @@ describe('orders CSV import (parseOrdersCsv)', () => {
       expect(input).to.deep.equal({
         orderedAt: '2026-11-25T14:03:00+09:00',
         customer: { name: '山田 太郎', email: 'taro@example.jp' },
-        lines: [{ sku: 'TEA-01', name: '抹茶', quantity: 1, unitPrice: 1980, taxRate: 8 }],
+        lines: [{ sku: 'TEA-01', name: '抹茶', quantity: 1, unitPrice: 1980, taxRate: 8, tags: [] }],
         shippingFee: 0,
         codFee: 0,
         paymentMethod: 'credit_card',

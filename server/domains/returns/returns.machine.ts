@@ -1,0 +1,156 @@
+import { DomainError } from '../../core/errors.ts';
+import { rejectionCodes, type RejectionCode, type ReturnActorRole, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
+
+/**
+ * The return-request state machine, with no I/O (DESIGN.md, "Return requests"): which event
+ * moves a return from which status to which, and who may send it. The service guards every
+ * write by the expected current status; this module only says whether the move is legal.
+ */
+
+/** One event of the machine: the statuses it leaves from, the one it leads to, and who may send it. */
+export interface Transition {
+  event: ReturnEvent;
+  from: readonly ReturnStatus[];
+  to: ReturnStatus;
+  roles: readonly ReturnActorRole[];
+}
+
+// Who appears in the table, named once so the rows below read as the design's role table.
+const merchant = ['owner', 'staff'] as const satisfies readonly ReturnActorRole[];
+const shopPeople = ['owner', 'staff', 'agent', 'contractor'] as const satisfies readonly ReturnActorRole[];
+const shopPeopleAndSystem = ['system', ...shopPeople] as const satisfies readonly ReturnActorRole[];
+
+/**
+ * The whole machine, one row per event, in the order of `returnEvents`. An event has a single
+ * target, so `nextStatus` never has to choose between rows.
+ */
+export const returnTransitions: readonly Transition[] = [
+  // Only madoguchi's own rules approve without a person looking at the request.
+  { event: 'auto_approve', from: ['requested'], to: 'approved', roles: ['system'] },
+  { event: 'send_to_review', from: ['requested'], to: 'needs_review', roles: shopPeopleAndSystem },
+  { event: 'approve', from: ['needs_review'], to: 'approved', roles: shopPeople },
+  { event: 'reject', from: ['needs_review'], to: 'rejected', roles: shopPeople },
+  { event: 'request_shipment', from: ['approved'], to: 'awaiting_shipment', roles: shopPeopleAndSystem },
+  // Refunding without getting the item back is money given away: the merchant decides (DESIGN.md).
+  { event: 'keep_item', from: ['approved'], to: 'refund_pending', roles: merchant },
+  // The customer enters the tracking number from the portal; carriers' webhooks come in as system.
+  { event: 'ship', from: ['awaiting_shipment'], to: 'in_transit', roles: ['customer', 'system', ...shopPeople] },
+  // A parcel may arrive before anyone entered its tracking number; the shop must still be able to log it.
+  { event: 'receive', from: ['in_transit', 'awaiting_shipment'], to: 'received', roles: shopPeople },
+  // Only the timer decides that the shipping window has passed.
+  { event: 'expire', from: ['awaiting_shipment'], to: 'expired', roles: ['system'] },
+  { event: 'inspect', from: ['received'], to: 'inspected', roles: shopPeople },
+  { event: 'start_refund', from: ['inspected'], to: 'refund_pending', roles: shopPeople },
+  { event: 'start_exchange', from: ['inspected'], to: 'exchange_pending', roles: shopPeople },
+  // The payment provider reports the outcome (system); a merchant may record a refund made by hand.
+  { event: 'refund_succeeded', from: ['refund_pending'], to: 'refunded', roles: ['system', ...merchant] },
+  { event: 'refund_failed', from: ['refund_pending'], to: 'refund_failed', roles: ['system', ...merchant] },
+  // Retrying moves money again, so it stays with the merchant, not with agents or a timer.
+  { event: 'retry_refund', from: ['refund_failed'], to: 'refund_pending', roles: merchant },
+  { event: 'exchange_shipped', from: ['exchange_pending'], to: 'exchanged', roles: shopPeopleAndSystem },
+  { event: 'close', from: ['refunded', 'exchanged'], to: 'closed', roles: shopPeopleAndSystem },
+  // Cancelling is possible until the parcel is on its way; after that the shop must receive it.
+  { event: 'cancel', from: ['requested', 'approved', 'awaiting_shipment'], to: 'canceled', roles: ['customer', ...shopPeople] },
+];
+
+/** Statuses nothing leaves: the return's story has ended. */
+export const terminalStatuses: readonly ReturnStatus[] = ['rejected', 'expired', 'closed', 'canceled'];
+
+/** What the caller knows about the return beyond its status, for the rules that depend on it. */
+export interface TransitionContext {
+  /** The refund is above the shop's limit for agents; only a merchant may approve or start it. */
+  overRefundLimit?: boolean;
+  /** Why the return is rejected; required by `reject`. */
+  reasonCode?: RejectionCode | null;
+}
+
+/** Events that commit the shop to paying a refund, and so are held to the agents' refund limit. */
+const refundLimitedEvents: readonly ReturnEvent[] = ['approve', 'start_refund'];
+/** Roles held to the shop's refund limit (DESIGN.md, "Roles": above it the merchant approves). */
+const limitedRoles: readonly ReturnActorRole[] = ['agent', 'contractor'];
+
+/** The English the invalid_transition message uses, so a console can show it as is. */
+const eventPhrase: Record<ReturnEvent, string> = {
+  auto_approve: 'be approved automatically',
+  send_to_review: 'be sent to review',
+  approve: 'be approved',
+  reject: 'be rejected',
+  request_shipment: 'have its shipment requested',
+  keep_item: 'be refunded with the customer keeping the item',
+  ship: 'be shipped',
+  receive: 'be received',
+  expire: 'expire',
+  inspect: 'be inspected',
+  start_refund: 'start a refund',
+  start_exchange: 'start an exchange',
+  refund_succeeded: 'be marked refunded',
+  refund_failed: 'have its refund marked failed',
+  retry_refund: 'have its refund retried',
+  exchange_shipped: 'have its exchange marked shipped',
+  close: 'be closed',
+  cancel: 'be canceled',
+};
+
+const transitionFor = (from: ReturnStatus, event: ReturnEvent): Transition | undefined =>
+  returnTransitions.find((t) => t.event === event && t.from.includes(from));
+
+const eventsFrom = (from: ReturnStatus): ReturnEvent[] => returnTransitions.filter((t) => t.from.includes(from)).map((t) => t.event);
+
+const heldToRefundLimit = (event: ReturnEvent, role: ReturnActorRole, ctx: Pick<TransitionContext, 'overRefundLimit'>) =>
+  ctx.overRefundLimit === true && refundLimitedEvents.includes(event) && limitedRoles.includes(role);
+
+/** The status the event leads to from `from`, or null. */
+export function nextStatus(from: ReturnStatus, event: ReturnEvent): ReturnStatus | null {
+  return transitionFor(from, event)?.to ?? null;
+}
+
+/**
+ * Checks that `role` may send `event` to a return in status `from`, and returns the status it
+ * leads to. Checks in this order, so the error names the first thing wrong: the transition
+ * exists → the role may send it → the context allows it.
+ *
+ * @throws DomainError `invalid_transition` — the event is not possible from this status;
+ *   details `{ from, event, allowed }`, `allowed` being every event possible from `from`.
+ * @throws DomainError `forbidden` — the role may not send this event; details `{ event, role, roles }`.
+ * @throws DomainError `forbidden` — an agent or contractor approving or starting a refund above
+ *   the shop's limit; details `{ event, role, roles: ['owner', 'staff'], overRefundLimit: true }`.
+ * @throws DomainError `invalid_input` — a rejection without a reason code; details `{ path: ['reasonCode'] }`.
+ */
+export function assertTransition(from: ReturnStatus, event: ReturnEvent, role: ReturnActorRole, ctx: TransitionContext = {}): ReturnStatus {
+  const t = transitionFor(from, event);
+  if (!t) {
+    throw new DomainError('invalid_transition', `a return in status ${from} cannot ${eventPhrase[event] ?? `take the event ${event}`}`, {
+      from,
+      event,
+      allowed: eventsFrom(from),
+    });
+  }
+  if (!t.roles.includes(role)) {
+    throw new DomainError('forbidden', `the ${role} role may not take the action ${event} on a return`, { event, role, roles: t.roles });
+  }
+  if (heldToRefundLimit(event, role, ctx)) {
+    throw new DomainError('forbidden', 'this refund is above the shop’s limit for agents; a merchant (owner or staff) approves it', {
+      event,
+      role,
+      roles: merchant,
+      overRefundLimit: true,
+    });
+  }
+  // The type already narrows the code; checking the list too keeps an unchecked value from a
+  // caller (a Slack action, an old client) from being stored as a reason nobody can read.
+  if (event === 'reject' && (!ctx.reasonCode || !rejectionCodes.includes(ctx.reasonCode))) {
+    throw new DomainError('invalid_input', 'a rejection needs a reason code', { path: ['reasonCode'] });
+  }
+  return t.to;
+}
+
+/**
+ * The events this role may send to a return in status `from`, in table order — what the console
+ * shows as buttons. Leaves out the ones the context forbids. `reject` is listed even though it
+ * needs a reason code: the console asks for the code when the button is clicked.
+ */
+export function allowedEvents(from: ReturnStatus, role: ReturnActorRole, ctx: Omit<TransitionContext, 'reasonCode'> = {}): ReturnEvent[] {
+  return returnTransitions
+    .filter((t) => t.from.includes(from) && t.roles.includes(role) && !heldToRefundLimit(t.event, role, ctx))
+    .map((t) => t.event);
+}

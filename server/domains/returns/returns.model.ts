@@ -1,0 +1,96 @@
+/**
+ * The words of the returns domain, shared by the pure modules (machine, money, policy), the
+ * service, the routes and the console. No I/O here.
+ */
+
+/** What the customer asks for. A defect claim may end in a refund or a replacement. */
+export const returnKinds = ['return', 'exchange'] as const;
+export type ReturnKind = (typeof returnKinds)[number];
+
+/** The reasons the portal offers, in its order. */
+export const returnReasons = ['size', 'not_as_expected', 'defective', 'wrong_item', 'changed_mind', 'late_delivery'] as const;
+export type ReturnReason = (typeof returnReasons)[number];
+
+/** Reasons that are the customer's choice: the terms decide the window, who pays and what is deducted. */
+export const customerChoiceReasons = ['size', 'not_as_expected', 'changed_mind', 'late_delivery'] as const satisfies readonly ReturnReason[];
+export type CustomerChoiceReason = (typeof customerChoiceReasons)[number];
+
+/**
+ * Why the shop must take it back (DESIGN.md): `statutory` — no terms published, 特定商取引法
+ * §15-3, 8 days from delivery, buyer pays return shipping; `terms` — the shop's 返品特約;
+ * `defect` — 契約不適合 (民法 §562–566), never blocked by a window or a tag, shop pays shipping;
+ * `shop_error` — wrong item or quantity, shop pays; `goodwill` — outside what is owed, the
+ * shop's decision.
+ */
+export const legalBases = ['statutory', 'terms', 'defect', 'shop_error', 'goodwill'] as const;
+export type LegalBasis = (typeof legalBases)[number];
+
+/** The shop's fault: it pays return shipping and refunds outbound shipping and the COD fee. */
+export const isShopFault = (b: LegalBasis) => b === 'defect' || b === 'shop_error';
+
+export const returnStatuses = [
+  'requested',
+  'needs_review',
+  'approved',
+  'rejected',
+  'awaiting_shipment',
+  'in_transit',
+  'received',
+  'inspected',
+  'expired',
+  'refund_pending',
+  'refund_failed',
+  'exchange_pending',
+  'refunded',
+  'exchanged',
+  'closed',
+  'canceled',
+] as const;
+export type ReturnStatus = (typeof returnStatuses)[number];
+
+/** What moves a return from one status to the next. */
+export const returnEvents = [
+  'auto_approve',
+  'send_to_review',
+  'approve',
+  'reject',
+  'request_shipment',
+  'keep_item',
+  'ship',
+  'receive',
+  'expire',
+  'inspect',
+  'start_refund',
+  'start_exchange',
+  'refund_succeeded',
+  'refund_failed',
+  'retry_refund',
+  'exchange_shipped',
+  'close',
+  'cancel',
+] as const;
+export type ReturnEvent = (typeof returnEvents)[number];
+
+/** Who acts on a return: the shop's people by role, the customer from the portal, madoguchi itself (rules, timers). */
+export const returnActorRoles = ['owner', 'staff', 'agent', 'contractor', 'customer', 'system'] as const;
+export type ReturnActorRole = (typeof returnActorRoles)[number];
+
+/** Why a return was rejected; a rejection always carries one. */
+export const rejectionCodes = [
+  'outside_window',
+  'non_returnable_item',
+  'condition_not_met',
+  'returns_not_accepted',
+  'no_defect_found',
+  'missing_evidence',
+  'suspected_abuse',
+  'other',
+] as const;
+export type RejectionCode = (typeof rejectionCodes)[number];
+
+/** What the terms may deduct from a refund of the customer's choice, and nothing else. */
+export const deductionKinds = ['return_shipping', 'outbound_shipping', 'cod_fee', 'transfer_fee', 'restocking'] as const;
+export type DeductionKind = (typeof deductionKinds)[number];
+
+/** The statutory fallback of 特定商取引法 §15-3 when a shop publishes no return terms. */
+export const STATUTORY_WINDOW_DAYS = 8;

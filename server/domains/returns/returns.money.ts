@@ -1,0 +1,302 @@
+/**
+ * The money of a return: what the shop gives back, what the terms let it keep, and the
+ * difference of an exchange. Pure: no I/O, no clock. Integer yen, tax included, throughout
+ * (yen has no minor unit); products that can pass 2^53 are computed with BigInt.
+ */
+import { DomainError } from '../../core/errors.ts';
+import type { PaymentMethod } from '../orders/orders.schema.ts';
+import { customerChoiceReasons, deductionKinds, isShopFault } from './returns.model.ts';
+import type { CustomerChoiceReason, DeductionKind, LegalBasis, ReturnReason } from './returns.model.ts';
+import type { ReturnTerms } from './returns.terms.schema.ts';
+
+/** One line of the order as money sees it. `unitPrice` is integer yen, tax included. */
+export interface MoneyLine { lineNo: number; quantity: number; unitPrice: number; taxRate: 8 | 10 }
+
+/** The order a return is taken from: its lines, its fees and the coupon spent on it. */
+export interface MoneyOrder { lines: MoneyLine[]; shippingFee: number; codFee: number; couponDiscount: number; paymentMethod: PaymentMethod }
+
+/** An item the customer receives in exchange. */
+export interface ExchangeItem { sku: string; name: string; quantity: number; unitPrice: number; taxRate: 8 | 10 }
+
+/** Everything {@link computeRefund} needs to judge one return request. */
+export interface RefundRequest {
+  order: MoneyOrder;
+  /** What this request returns. */
+  items: Array<{ lineNo: number; quantity: number }>;
+  /** Quantities of this order already taken by other live or finished returns; a lineNo may repeat. */
+  earlier: Array<{ lineNo: number; quantity: number }>;
+  /** An earlier refund of this order already gave back outbound shipping and the COD fee. */
+  feesRefundedEarlier: boolean;
+  basis: LegalBasis;
+  reason: ReturnReason;
+  /** The version the request is judged by (`statutoryTerms` when the shop published none). */
+  terms: ReturnTerms;
+  refundMethod: 'original_payment' | 'bank_transfer';
+  /** The shop sends a prepaid return label. */
+  returnLabelByShop: boolean;
+  /** The customer keeps the item: nothing is shipped back. */
+  keepItem?: boolean;
+  /** Present (and non-empty) for an exchange. */
+  exchange?: ExchangeItem[];
+}
+
+/** One returned line: `net` is `gross` less the part of the coupon these units carried. */
+export interface RefundLine { lineNo: number; quantity: number; unitPrice: number; taxRate: 8 | 10; gross: number; couponShare: number; net: number }
+
+/** The whole reckoning, every step visible so the preview can show it line by line. */
+export interface RefundBreakdown {
+  lines: RefundLine[];
+  /** Σ net of {@link lines}. */
+  goods: number;
+  /** Fees given back (non-zero only). */
+  fees: Array<{ kind: 'outbound_shipping' | 'cod_fee'; amount: number }>;
+  /** Non-zero only, in `deductionKinds` order. */
+  deductions: Array<{ kind: DeductionKind; amount: number }>;
+  /** How much the deductions exceeded what they were taken from (the total never goes below 0). */
+  clamped: number;
+  /** What the shop pays back. */
+  total: number;
+  /** Goods and fees given back, per rate ascending; fees count at 10%. */
+  byTaxRate: Array<{ rate: 8 | 10; amount: number; tax: number }>;
+  /** This breakdown gives back the order's fees; the service stores it as the next `feesRefundedEarlier`. */
+  feesIncluded: boolean;
+  /** `difference` > 0: the customer pays it; < 0: the shop refunds −difference. */
+  exchange: null | { newItems: Array<ExchangeItem & { subtotal: number }>; newItemsTotal: number; difference: number };
+}
+
+type Path = Array<string | number>;
+type Fee = RefundBreakdown['fees'][number];
+type Amounts = Partial<Record<DeductionKind, number>>;
+
+function fail(message: string, details: { path: Path } & Record<string, unknown>): never {
+  throw new DomainError('invalid_input', message, details);
+}
+
+const isCount = (n: number) => Number.isSafeInteger(n) && n > 0;
+const isYen = (n: number) => Number.isSafeInteger(n) && n >= 0;
+const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
+
+/**
+ * floor(a × b / c) for non-negative integers, exactly. A ¥2e9 coupon times a ¥2e9 line is
+ * 4e18, far past 2^53, where a double would already have lost the last yen.
+ */
+const mulDiv = (a: number, b: number, c: number) => Number((BigInt(a) * BigInt(b)) / BigInt(c));
+
+const isCustomerChoice = (r: ReturnReason): r is CustomerChoiceReason => (customerChoiceReasons as readonly ReturnReason[]).includes(r);
+
+/** Lines must be whole units at whole yen, each lineNo once; returns the goods subtotal. */
+function checkLines(lines: MoneyLine[], at: Path): number {
+  const seen = new Set<number>();
+  lines.forEach((l, i) => {
+    if (seen.has(l.lineNo)) fail(`line ${l.lineNo} appears twice on the order`, { path: [...at, i, 'lineNo'], lineNo: l.lineNo });
+    seen.add(l.lineNo);
+    if (!isCount(l.quantity)) fail(`the quantity of line ${l.lineNo} must be a positive whole number`, { path: [...at, i, 'quantity'], lineNo: l.lineNo });
+    if (!isYen(l.unitPrice)) fail(`the price of line ${l.lineNo} must be whole yen, not negative`, { path: [...at, i, 'unitPrice'], lineNo: l.lineNo });
+  });
+  const goods = sum(lines.map((l) => l.quantity * l.unitPrice));
+  if (!Number.isSafeInteger(goods)) fail('the goods total is too large', { path: at });
+  return goods;
+}
+
+function checkCoupon(discount: number, goods: number, at: Path): void {
+  if (!isYen(discount)) fail('the coupon must be whole yen, not negative', { path: at, discount });
+  if (discount > goods) fail(`the coupon (¥${discount}) is larger than the goods (¥${goods})`, { path: at, discount, goods });
+}
+
+/**
+ * Spreads an order's coupon over its lines in proportion to their subtotals. Each share is
+ * floored; the remainder goes to the last line (by lineNo) that can take it without its share
+ * passing its subtotal, so a free last line never goes negative. If no single line can take
+ * it all (only possible with lines of a few yen), it is handed out from the last line back.
+ * The shares sum exactly to the discount. Throws `invalid_input` for a coupon above the goods.
+ */
+export function allocateCoupon(lines: MoneyLine[], discount: number): Map<number, number> {
+  const goods = checkLines(lines, ['lines']);
+  checkCoupon(discount, goods, ['discount']);
+  const sorted = [...lines].sort((a, b) => a.lineNo - b.lineNo);
+  const subtotal = (l: MoneyLine) => l.quantity * l.unitPrice;
+  const shares = new Map(sorted.map((l) => [l.lineNo, goods === 0 ? 0 : mulDiv(discount, subtotal(l), goods)]));
+  const share = (l: MoneyLine) => shares.get(l.lineNo) ?? 0;
+  let rest = discount - sum([...shares.values()]);
+  if (rest === 0) return shares;
+  const fromLast = sorted.reverse();
+  const taker = fromLast.find((l) => subtotal(l) - share(l) >= rest);
+  if (taker) return shares.set(taker.lineNo, share(taker) + rest);
+  for (const l of fromLast) {
+    const take = Math.min(rest, subtotal(l) - share(l));
+    shares.set(l.lineNo, share(l) + take);
+    rest -= take;
+  }
+  return shares;
+}
+
+function checkOrder(order: MoneyOrder): void {
+  const goods = checkLines(order.lines, ['order', 'lines']);
+  if (!isYen(order.shippingFee)) fail('the shipping fee must be whole yen, not negative', { path: ['order', 'shippingFee'] });
+  if (!isYen(order.codFee)) fail('the COD fee must be whole yen, not negative', { path: ['order', 'codFee'] });
+  checkCoupon(order.couponDiscount, goods, ['order', 'couponDiscount']);
+}
+
+/** What other returns already took of each line, summed. */
+function takenEarlier(req: RefundRequest, byLine: Map<number, MoneyLine>): Map<number, number> {
+  const taken = new Map<number, number>();
+  req.earlier.forEach((e, i) => {
+    const line = byLine.get(e.lineNo);
+    if (!line) fail(`line ${e.lineNo} is not on this order`, { path: ['earlier', i, 'lineNo'], lineNo: e.lineNo });
+    if (!isYen(e.quantity)) fail(`an earlier return of line ${e.lineNo} has a quantity that is not a whole number`, { path: ['earlier', i, 'quantity'], lineNo: e.lineNo });
+    const total = (taken.get(e.lineNo) ?? 0) + e.quantity;
+    if (total > line.quantity) fail(`earlier returns take ${total} of line ${e.lineNo}, which has only ${line.quantity}`, { path: ['earlier', i, 'quantity'], lineNo: e.lineNo });
+    taken.set(e.lineNo, total);
+  });
+  return taken;
+}
+
+/** The lines this request returns, checked against what is left of each. */
+function requested(req: RefundRequest, byLine: Map<number, MoneyLine>, taken: Map<number, number>): Map<number, number> {
+  if (req.items.length === 0) fail('choose at least one item to return', { path: ['items'] });
+  const wanted = new Map<number, number>();
+  req.items.forEach((it, i) => {
+    const n = it.lineNo;
+    const line = byLine.get(n);
+    if (!line) fail(`line ${n} is not on this order`, { path: ['items', i, 'lineNo'], lineNo: n });
+    if (wanted.has(n)) fail(`line ${n} is listed twice`, { path: ['items', i, 'lineNo'], lineNo: n });
+    if (!isCount(it.quantity)) fail(`the quantity of line ${n} must be a positive whole number`, { path: ['items', i, 'quantity'], lineNo: n, quantity: it.quantity });
+    const left = line.quantity - (taken.get(n) ?? 0);
+    if (it.quantity > left) {
+      fail(left === 0 ? `none of line ${n} is left to return` : `only ${left} of line ${n} is left to return`, { path: ['items', i, 'quantity'], lineNo: n, left });
+    }
+    wanted.set(n, it.quantity);
+  });
+  return wanted;
+}
+
+function checkExchange(items: ExchangeItem[]): void {
+  items.forEach((x, i) => {
+    if (!isCount(x.quantity)) fail(`the quantity of exchange item ${x.sku} must be a positive whole number`, { path: ['exchange', i, 'quantity'], sku: x.sku });
+    if (!isYen(x.unitPrice)) fail(`the price of exchange item ${x.sku} must be whole yen, not negative`, { path: ['exchange', i, 'unitPrice'], sku: x.sku });
+  });
+}
+
+/**
+ * k units of a line after r were taken earlier. The coupon part is a difference of cumulative
+ * floors, so however a line is returned in parts, the parts add up exactly to its share.
+ */
+function refundLine(line: MoneyLine, share: number, r: number, k: number): RefundLine {
+  const couponShare = mulDiv(share, r + k, line.quantity) - mulDiv(share, r, line.quantity);
+  const gross = k * line.unitPrice;
+  return { lineNo: line.lineNo, quantity: k, unitPrice: line.unitPrice, taxRate: line.taxRate, gross, couponShare, net: gross - couponShare };
+}
+
+/** Outbound shipping and the COD fee are owed back once: on the shop's fault, or with the return that completes the order. */
+function givesBackFees(req: RefundRequest, wanted: Map<number, number>, taken: Map<number, number>): boolean {
+  if (req.feesRefundedEarlier) return false;
+  if (isShopFault(req.basis)) return true;
+  return req.order.lines.every((l) => (taken.get(l.lineNo) ?? 0) + (wanted.get(l.lineNo) ?? 0) === l.quantity);
+}
+
+function feeList(order: MoneyOrder): Fee[] {
+  const fees: Fee[] = [
+    { kind: 'outbound_shipping', amount: order.shippingFee },
+    { kind: 'cod_fee', amount: order.codFee },
+  ];
+  return fees.filter((f) => f.amount > 0);
+}
+
+/** Return shipping is the customer's when the terms say so for this reason and the shop's label carries a parcel. */
+function customerPaysReturnLabel(req: RefundRequest): boolean {
+  if (!req.returnLabelByShop || req.keepItem || !isCustomerChoice(req.reason)) return false;
+  return req.terms.returnShippingPaidBy[req.reason] === 'customer';
+}
+
+/**
+ * The deductions the terms state, except the transfer fee (it depends on what is left to pay).
+ * The shop's fault owes everything back: nothing is ever deducted then (消費者契約法 §8).
+ * Fee deductions take back exactly the fee given back, so the preview shows both lines.
+ */
+function termDeductions(req: RefundRequest, goods: number, fees: Fee[], isExchange: boolean): Amounts {
+  if (isShopFault(req.basis)) return {};
+  const d = req.terms.deductions;
+  const fee = (kind: Fee['kind']) => fees.find((f) => f.kind === kind)?.amount ?? 0;
+  const out: Amounts = {};
+  if (d.returnShipping && customerPaysReturnLabel(req)) out.return_shipping = d.returnShipping;
+  if (d.outboundShipping) out.outbound_shipping = fee('outbound_shipping');
+  if (d.codFee) out.cod_fee = fee('cod_fee');
+  // Restocking is for goods the shop takes back for money; an exchange keeps the sale.
+  if (d.restockingPercent && !isExchange) out.restocking = mulDiv(goods, d.restockingPercent, 100);
+  return out;
+}
+
+/** The bank transfer fee, when the terms state one and there is money to transfer. */
+function transferFee(req: RefundRequest, toPay: number): number {
+  if (isShopFault(req.basis) || req.refundMethod !== 'bank_transfer' || toPay <= 0) return 0;
+  return req.terms.deductions.transferFee ?? 0;
+}
+
+const listed = (a: Amounts) =>
+  deductionKinds.flatMap((kind) => {
+    const amount = a[kind] ?? 0;
+    return amount > 0 ? [{ kind, amount }] : [];
+  });
+
+type Settlement = Pick<RefundBreakdown, 'deductions' | 'clamped' | 'total' | 'exchange'>;
+
+function settleRefund(req: RefundRequest, credit: number, base: Amounts): Settlement {
+  const all: Amounts = { ...base, transfer_fee: transferFee(req, credit - sum(Object.values(base))) };
+  const deducted = sum(Object.values(all));
+  return { deductions: listed(all), clamped: Math.max(0, deducted - credit), total: Math.max(0, credit - deducted), exchange: null };
+}
+
+/**
+ * The returned goods (and fees) pay for the new items. Deductions other than the transfer
+ * fee are part of what the customer owes, so they raise the difference; the transfer fee only
+ * exists when the shop has a difference to pay out.
+ */
+function settleExchange(req: RefundRequest, items: ExchangeItem[], credit: number, base: Amounts): Settlement {
+  const newItems = items.map(({ sku, name, quantity, unitPrice, taxRate }) => ({ sku, name, quantity, unitPrice, taxRate, subtotal: quantity * unitPrice }));
+  const newItemsTotal = sum(newItems.map((x) => x.subtotal));
+  const difference = newItemsTotal + sum(Object.values(base)) - credit;
+  const owed = Math.max(0, -difference);
+  const transfer = transferFee(req, owed);
+  return {
+    deductions: listed({ ...base, transfer_fee: transfer }),
+    clamped: Math.max(0, transfer - owed),
+    total: Math.max(0, owed - transfer),
+    exchange: { newItems, newItemsTotal, difference },
+  };
+}
+
+function byTaxRate(lines: RefundLine[], fees: Fee[]): RefundBreakdown['byTaxRate'] {
+  const amount = (rate: 8 | 10) => sum(lines.filter((l) => l.taxRate === rate).map((l) => l.net)) + (rate === 10 ? sum(fees.map((f) => f.amount)) : 0);
+  return ([8, 10] as const)
+    .map((rate) => ({ rate, amount: amount(rate), tax: mulDiv(amount(rate), rate, 100 + rate) }))
+    .filter((r) => r.amount > 0);
+}
+
+/**
+ * Computes what a return gives back: per line (with its share of the coupon), the fees owed
+ * back, the deductions the terms allow, the total, the tax per rate, and for an exchange the
+ * difference either side pays. Throws `invalid_input` (DomainError) for a request that does
+ * not fit the order.
+ */
+export function computeRefund(req: RefundRequest): RefundBreakdown {
+  const { order } = req;
+  checkOrder(order);
+  const byLine = new Map(order.lines.map((l) => [l.lineNo, l]));
+  const taken = takenEarlier(req, byLine);
+  const wanted = requested(req, byLine, taken);
+  const exchange = req.exchange && req.exchange.length > 0 ? req.exchange : null;
+  if (exchange) checkExchange(exchange);
+
+  const shares = allocateCoupon(order.lines, order.couponDiscount);
+  const lines = order.lines
+    .filter((l) => wanted.has(l.lineNo))
+    .sort((a, b) => a.lineNo - b.lineNo)
+    .map((l) => refundLine(l, shares.get(l.lineNo) ?? 0, taken.get(l.lineNo) ?? 0, wanted.get(l.lineNo) ?? 0));
+  const goods = sum(lines.map((l) => l.net));
+  const feesIncluded = givesBackFees(req, wanted, taken);
+  const fees = feesIncluded ? feeList(order) : [];
+  const credit = goods + sum(fees.map((f) => f.amount));
+  const base = termDeductions(req, goods, fees, exchange !== null);
+  const settled = exchange ? settleExchange(req, exchange, credit, base) : settleRefund(req, credit, base);
+  return { lines, goods, fees, ...settled, byTaxRate: byTaxRate(lines, fees), feesIncluded };
+}

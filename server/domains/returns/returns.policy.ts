@@ -1,0 +1,180 @@
+import { customerChoiceReasons, isShopFault, type CustomerChoiceReason, type LegalBasis, type ReturnKind, type ReturnReason } from './returns.model.ts';
+import type { ReturnTerms } from './returns.terms.schema.ts';
+
+/**
+ * The policy check of a return request: its legal basis, each rule with its outcome in words
+ * (ja and en, for the portal and the console), whether it may be filed at all, and whether
+ * the rules approve it or a person must decide. Pure: the service hands it the order, the
+ * terms in force when the order was placed, and the customer's recent returns.
+ */
+export interface PolicyInput {
+  reason: ReturnReason;
+  kind: ReturnKind;
+  /** `goodwill`: a merchant or agent takes it back beyond what is owed; the terms' limits do not block it. */
+  goodwill?: boolean;
+  /** The terms version the order was placed under; null = none published, the statutory rule. */
+  termsVersion: number | null;
+  terms: ReturnTerms;
+  deliveredAt: Date | null;
+  shippedAt: Date | null;
+  items: Array<{ lineNo: number; name: string; tags: readonly string[] }>;
+  /** The customer ticked the terms' conditions (unopened, tags attached). */
+  conditionsConfirmed: boolean;
+  /** What the refund (or the exchange's credit) comes to, computed by returns.money. */
+  refundTotal: number;
+  /** Returns filed from the same email in the last 180 days, this one not counted. */
+  recentReturns: number;
+  now: Date;
+}
+
+export interface PolicyCheck {
+  rule: 'returns_accepted' | 'window' | 'non_returnable' | 'exchange_accepted' | 'conditions' | 'delivery_known' | 'auto_approve' | 'frequent_returns' | 'shop_fault';
+  ok: boolean;
+  /** A failed check that blocks filing (false: it only sends the request to a person). */
+  blocking: boolean;
+  ja: string;
+  en: string;
+}
+
+export interface PolicyResult {
+  basis: LegalBasis;
+  checks: PolicyCheck[];
+  /** Every blocking check passed: the request may be filed. */
+  eligible: boolean;
+  /** The rules approve it without a person. */
+  autoApprove: boolean;
+  reviewReasons: string[];
+  flags: string[];
+  /** When the window closes (the end of its last day, Asia/Tokyo); null when no window applies or delivery is unknown. */
+  windowEndsAt: Date | null;
+}
+
+/** A customer with this many returns in 180 days is flagged and always reviewed. */
+export const FREQUENT_RETURNS = 3;
+
+const DAY = 86_400_000;
+const JST = 9 * 3_600_000;
+/** Asia/Tokyo has no daylight saving: its calendar day is UTC+9's. */
+const tokyoDay = (d: Date) => Math.floor((d.getTime() + JST) / DAY);
+const tokyoDate = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
+const jaDate = (day: number) => {
+  const [y, m, d] = tokyoDate(day).split('-').map(Number);
+  return `${y}年${m}月${d}日`;
+};
+
+/** `terms` for published terms, `statutory` without; a defect or the shop's mistake by the reason. */
+export function legalBasisOf(reason: ReturnReason, termsVersion: number | null, goodwill = false): LegalBasis {
+  if (reason === 'defective') return 'defect';
+  if (reason === 'wrong_item') return 'shop_error';
+  if (goodwill) return 'goodwill';
+  return termsVersion === null ? 'statutory' : 'terms';
+}
+
+/**
+ * The window for these items: the longest of their tags' windows where the terms set one,
+ * else the general one. Counted the way 特定商取引法 counts its 8 days: the delivery day is
+ * the first, and the window closes at the end of the last day, Asia/Tokyo.
+ */
+export function windowFor(terms: ReturnTerms, items: PolicyInput['items']): number {
+  let days = 0;
+  for (const item of items) {
+    const own = terms.windowDaysByTag.filter((w) => item.tags.includes(w.tag)).map((w) => w.days);
+    days = Math.max(days, own.length ? Math.max(...own) : terms.windowDays);
+  }
+  return days || terms.windowDays;
+}
+
+const isCustomerChoice = (r: ReturnReason): r is CustomerChoiceReason => (customerChoiceReasons as readonly string[]).includes(r);
+
+/** Runs every rule; see PolicyResult. */
+export function checkPolicy(p: PolicyInput): PolicyResult {
+  const basis = legalBasisOf(p.reason, p.termsVersion, p.goodwill);
+  const checks: PolicyCheck[] = [];
+  const reviewReasons: string[] = [];
+  const flags: string[] = [];
+  const add = (c: PolicyCheck) => checks.push(c);
+  const limited = basis === 'terms' || basis === 'statutory';
+  let windowEndsAt: Date | null = null;
+
+  if (isShopFault(basis)) {
+    add({
+      rule: 'shop_fault',
+      ok: true,
+      blocking: false,
+      ja: basis === 'defect' ? '不良・破損（契約不適合）: 期間・返品不可の指定にかかわらず受け付け、送料はショップ負担' : '誤配送: ショップ負担で受け付け',
+      en: basis === 'defect' ? 'defect claim (契約不適合): accepted whatever the window or tags; the shop pays shipping' : 'wrong item sent: accepted at the shop’s cost',
+    });
+  }
+  if (basis === 'goodwill') add({ rule: 'shop_fault', ok: true, blocking: false, ja: '特別対応（ショップの判断）', en: 'goodwill (the shop’s own decision)' });
+
+  if (limited) {
+    const ok = p.terms.acceptsReturns;
+    add({ rule: 'returns_accepted', ok, blocking: true, ja: ok ? 'お客様都合の返品を受け付けています' : 'このショップはお客様都合の返品を受け付けていません', en: ok ? 'returns of the customer’s choice are accepted' : 'this shop does not accept returns of the customer’s choice' });
+  }
+
+  const delivered = p.deliveredAt ?? p.shippedAt;
+  if (!delivered) {
+    add({ rule: 'delivery_known', ok: false, blocking: false, ja: 'お届け日が不明です（担当者が確認します）', en: 'delivery date unknown (a person checks)' });
+    reviewReasons.push('delivery_unknown');
+  } else if (limited || isShopFault(basis)) {
+    const days = windowFor(p.terms, p.items);
+    const lastDay = tokyoDay(delivered) + days - 1;
+    windowEndsAt = new Date((lastDay + 1) * DAY - JST - 1);
+    const inside = tokyoDay(p.now) <= lastDay;
+    const source = p.termsVersion === null ? '特定商取引法の8日間' : `${days}日間`;
+    if (limited) {
+      add({
+        rule: 'window',
+        ok: inside,
+        blocking: true,
+        ja: inside ? `お届けから${source}の期間内（${jaDate(lastDay)}まで）` : `お届けから${source}の期間を過ぎています（${jaDate(lastDay)}まで）`,
+        en: inside ? `inside ${days}-day window (until ${tokyoDate(lastDay)})` : `outside ${days}-day window (it ended ${tokyoDate(lastDay)})`,
+      });
+    } else if (!inside) {
+      add({ rule: 'window', ok: true, blocking: false, ja: `${days}日間の返品期間外ですが、不良・誤配送のため受け付けます`, en: `past the ${days}-day window, which does not apply to this claim` });
+    }
+  }
+
+  for (const item of p.items) {
+    const tag = item.tags.find((t) => p.terms.nonReturnableTags.includes(t));
+    if (!tag) continue;
+    add({
+      rule: 'non_returnable',
+      ok: !limited,
+      blocking: limited,
+      ja: limited ? `「${item.name}」はタグ「${tag}」のため返品できません` : `「${item.name}」のタグ「${tag}」は返品不可ですが、不良・誤配送には適用されません`,
+      en: limited ? `tag '${tag}' is non-returnable (${item.name})` : `tag '${tag}' is non-returnable, which does not apply to this claim (${item.name})`,
+    });
+  }
+
+  if (p.kind === 'exchange' && limited) {
+    const ok = p.terms.exchangesAccepted;
+    add({ rule: 'exchange_accepted', ok, blocking: true, ja: ok ? '交換を受け付けています' : 'お客様都合の交換は受け付けていません（返品をお選びください）', en: ok ? 'exchanges are accepted' : 'exchanges of the customer’s choice are not accepted (choose a return)' });
+  }
+
+  const conditions = [p.terms.conditions.unopened && '未開封', p.terms.conditions.tagsAttached && 'タグ付き'].filter(Boolean) as string[];
+  if (limited && conditions.length) {
+    const ok = p.conditionsConfirmed;
+    const en = [p.terms.conditions.unopened && 'unopened', p.terms.conditions.tagsAttached && 'tags attached'].filter(Boolean).join(', ');
+    add({ rule: 'conditions', ok, blocking: true, ja: ok ? `条件（${conditions.join('・')}）を確認済み` : `返品条件（${conditions.join('・')}）の確認が必要です`, en: ok ? `conditions confirmed (${en})` : `the conditions must be confirmed (${en})` });
+  }
+
+  if (p.recentReturns >= FREQUENT_RETURNS) {
+    flags.push('frequent_returns');
+    reviewReasons.push('frequent_returns');
+    add({ rule: 'frequent_returns', ok: false, blocking: false, ja: `過去180日に${p.recentReturns}件の返品があります（担当者が確認します）`, en: `${p.recentReturns} returns in the last 180 days (a person checks)` });
+  }
+
+  const eligible = checks.every((c) => c.ok || !c.blocking);
+  const auto = p.terms.autoApprove;
+  if (basis !== 'terms') reviewReasons.push(basis === 'statutory' ? 'no_published_terms' : `basis_${basis}`);
+  else if (!auto.enabled) reviewReasons.push('auto_approve_off');
+  else if (p.refundTotal > auto.maxAmount) {
+    flags.push('high_value');
+    reviewReasons.push('above_auto_approve_amount');
+    add({ rule: 'auto_approve', ok: false, blocking: false, ja: `返金額が自動承認の上限（${auto.maxAmount.toLocaleString('ja')}円）を超えるため確認します`, en: `the refund is above the auto-approval amount (¥${auto.maxAmount.toLocaleString('en')})` });
+  }
+  const autoApprove = eligible && reviewReasons.length === 0;
+  if (autoApprove) add({ rule: 'auto_approve', ok: true, blocking: false, ja: '自動承認の条件を満たしています', en: 'meets the auto-approval rules' });
+  return { basis, checks, eligible, autoApprove, reviewReasons, flags, windowEndsAt };
+}

@@ -1,0 +1,155 @@
+import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
+import type { Db } from '../../core/db/client.ts';
+import { orders } from '../orders/orders.tables.ts';
+import type { ReturnStatus } from './returns.model.ts';
+import { returnCounters, returnItems, returnRequests, returnTransitions } from './returns.tables.ts';
+
+export type ReturnRow = typeof returnRequests.$inferSelect;
+export type ReturnItemRow = typeof returnItems.$inferSelect;
+export type TransitionRow = typeof returnTransitions.$inferSelect;
+export type ReturnWithItems = ReturnRow & { items: ReturnItemRow[] };
+
+/** Returns that no longer hold on to the order's quantities. */
+const released: ReturnStatus[] = ['rejected', 'canceled', 'expired'];
+
+/**
+ * Takes the order's row lock: returns of one order are filed one after another, so two
+ * filings cannot both take the last unit of a line.
+ */
+export async function lockOrder(tx: Db, shopId: string, orderId: string): Promise<void> {
+  await tx.execute(sql`select 1 from ${orders} where ${orders.shopId} = ${shopId} and ${orders.id} = ${orderId} for update`);
+}
+
+/** Quantities per line number already taken by this order's live or finished returns. */
+export async function takenQuantities(db: Db, shopId: string, orderId: string, except?: string): Promise<Array<{ lineNo: number; quantity: number }>> {
+  const rows = await db
+    .select({ lineNo: returnItems.lineNo, quantity: sql<number>`sum(${returnItems.quantity})::int` })
+    .from(returnItems)
+    .innerJoin(returnRequests, eq(returnRequests.id, returnItems.returnId))
+    .where(
+      and(
+        eq(returnRequests.shopId, shopId),
+        eq(returnRequests.orderId, orderId),
+        notInArray(returnRequests.status, released),
+        except ? sql`${returnRequests.id} <> ${except}` : undefined,
+      ),
+    )
+    .groupBy(returnItems.lineNo);
+  return rows;
+}
+
+/** An earlier live return of this order already gives back its shipping and COD fee. */
+export async function feesTakenEarlier(db: Db, shopId: string, orderId: string, except?: string): Promise<boolean> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(returnRequests)
+    .where(
+      and(
+        eq(returnRequests.shopId, shopId),
+        eq(returnRequests.orderId, orderId),
+        eq(returnRequests.feesIncluded, true),
+        notInArray(returnRequests.status, released),
+        except ? sql`${returnRequests.id} <> ${except}` : undefined,
+      ),
+    );
+  return (row?.n ?? 0) > 0;
+}
+
+/** Returns filed for orders of this email since `since` (the abuse flag counts them). */
+export async function countRecentReturns(db: Db, shopId: string, email: string, since: Date): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(returnRequests)
+    .innerJoin(orders, eq(orders.id, returnRequests.orderId))
+    .where(and(eq(returnRequests.shopId, shopId), eq(orders.shopId, shopId), sql`lower(${orders.customerEmail}) = lower(${email})`, gte(returnRequests.createdAt, since)));
+  return row?.n ?? 0;
+}
+
+export async function nextReturnNumber(tx: Db, shopId: string): Promise<number> {
+  const [row] = await tx
+    .insert(returnCounters)
+    .values({ shopId, last: 1 })
+    .onConflictDoUpdate({ target: returnCounters.shopId, set: { last: sql`${returnCounters.last} + 1` } })
+    .returning({ last: returnCounters.last });
+  return row!.last;
+}
+
+export async function insertReturn(
+  tx: Db,
+  row: typeof returnRequests.$inferInsert,
+  items: Array<Omit<typeof returnItems.$inferInsert, 'returnId' | 'shopId'>>,
+): Promise<ReturnWithItems> {
+  const [created] = await tx.insert(returnRequests).values(row).returning();
+  const stored = await tx
+    .insert(returnItems)
+    .values(items.map((i) => ({ ...i, shopId: row.shopId, returnId: created!.id })))
+    .returning();
+  return { ...created!, items: stored.sort((a, b) => a.lineNo - b.lineNo) };
+}
+
+export async function insertTransition(tx: Db, row: typeof returnTransitions.$inferInsert): Promise<void> {
+  await tx.insert(returnTransitions).values(row);
+}
+
+/**
+ * Moves a return only if it is still in `from`: of two people acting at once, one changes a
+ * row and the other changes none and gets a 409.
+ */
+export async function updateReturnIf(tx: Db, shopId: string, id: string, from: ReturnStatus, patch: Partial<ReturnRow>): Promise<ReturnRow | undefined> {
+  const [row] = await tx
+    .update(returnRequests)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(and(eq(returnRequests.shopId, shopId), eq(returnRequests.id, id), eq(returnRequests.status, from)))
+    .returning();
+  return row;
+}
+
+async function withItems(db: Db, shopId: string, rows: ReturnRow[]): Promise<ReturnWithItems[]> {
+  if (!rows.length) return [];
+  const items = await db
+    .select()
+    .from(returnItems)
+    .where(and(eq(returnItems.shopId, shopId), inArray(returnItems.returnId, rows.map((r) => r.id))))
+    .orderBy(asc(returnItems.lineNo));
+  return rows.map((r) => ({ ...r, items: items.filter((i) => i.returnId === r.id) }));
+}
+
+export async function findReturn(db: Db, shopId: string, id: string): Promise<ReturnWithItems | undefined> {
+  const rows = await db.select().from(returnRequests).where(and(eq(returnRequests.shopId, shopId), eq(returnRequests.id, id)));
+  return (await withItems(db, shopId, rows))[0];
+}
+
+export async function findReturnsOfOrder(db: Db, shopId: string, orderId: string): Promise<ReturnWithItems[]> {
+  const rows = await db
+    .select()
+    .from(returnRequests)
+    .where(and(eq(returnRequests.shopId, shopId), eq(returnRequests.orderId, orderId)))
+    .orderBy(desc(returnRequests.number));
+  return withItems(db, shopId, rows);
+}
+
+export interface ReturnFilter {
+  status?: ReturnStatus[];
+  /** Numbers below this (the cursor of the previous page). */
+  before?: number;
+  limit: number;
+}
+
+/** Newest first, by number. */
+export async function listReturns(db: Db, shopId: string, f: ReturnFilter): Promise<Array<ReturnRow & { orderNumber: string; customerName: string }>> {
+  return db
+    .select({ ...getTableColumns(returnRequests), orderNumber: orders.orderNumber, customerName: orders.customerName })
+    .from(returnRequests)
+    .innerJoin(orders, and(eq(orders.id, returnRequests.orderId), eq(orders.shopId, shopId)))
+    .where(and(eq(returnRequests.shopId, shopId), f.status?.length ? inArray(returnRequests.status, f.status) : undefined, f.before ? lt(returnRequests.number, f.before) : undefined))
+    .orderBy(desc(returnRequests.number))
+    .limit(f.limit);
+}
+
+export async function listTransitions(db: Db, shopId: string, returnId: string): Promise<TransitionRow[]> {
+  return db
+    .select()
+    .from(returnTransitions)
+    .where(and(eq(returnTransitions.shopId, shopId), eq(returnTransitions.returnId, returnId)))
+    .orderBy(asc(returnTransitions.createdAt), asc(returnTransitions.id));
+}

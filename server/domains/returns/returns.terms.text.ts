@@ -1,0 +1,97 @@
+import type { ReturnReason } from './returns.model.ts';
+import { customerChoiceReasons } from './returns.model.ts';
+import type { ReturnTerms } from './returns.terms.schema.ts';
+
+export type Locale = 'ja' | 'en';
+
+/** The reasons as customers read them. */
+export const reasonLabels: Record<ReturnReason, Record<Locale, string>> = {
+  size: { ja: 'サイズが合わない', en: 'Wrong size' },
+  not_as_expected: { ja: 'イメージと違う', en: 'Not as expected' },
+  defective: { ja: '不良品・破損', en: 'Defective or damaged' },
+  wrong_item: { ja: '注文と違う商品が届いた', en: 'Wrong item sent' },
+  changed_mind: { ja: 'お客様のご都合', en: 'Changed my mind' },
+  late_delivery: { ja: 'お届けの遅れ', en: 'Late delivery' },
+};
+
+const yen = (n: number, l: Locale) => (l === 'ja' ? `${n.toLocaleString('ja')}円` : `¥${n.toLocaleString('en')}`);
+
+export interface TermsSection {
+  heading: string;
+  lines: string[];
+}
+
+/**
+ * The return part of the 「特定商取引法に基づく表記」, written from the same terms the rules
+ * enforce, so the page and the decisions cannot disagree. `terms` null: nothing published,
+ * and the page states the statutory rule instead.
+ */
+export function describeTerms(terms: ReturnTerms | null, l: Locale): TermsSection[] {
+  const ja = l === 'ja';
+  const defects: TermsSection = {
+    heading: ja ? '不良品・誤配送' : 'Defects and wrong items',
+    lines: [
+      ja
+        ? '不良・破損や注文と異なる商品は、返品期間や返品不可の指定にかかわらず、交換・返金・修理のいずれかで対応します。送料は当店が負担します。'
+        : 'Defective or damaged items and items we sent by mistake are replaced, refunded or repaired whatever the return period or tags; we pay the shipping.',
+      ja ? '不良に気づかれてから1年以内にご連絡ください。' : 'Tell us within one year of finding the defect.',
+    ],
+  };
+  if (!terms) {
+    return [
+      {
+        heading: ja ? '返品について' : 'Returns',
+        lines: [
+          ja
+            ? '当店は返品特約を定めていません。特定商取引法第15条の3により、商品到着日を含む8日以内であれば、ご購入の契約を解除（返品）できます。'
+            : 'This shop has not published return terms. Under Article 15-3 of the Act on Specified Commercial Transactions you may cancel the purchase and return the goods within 8 days of delivery, the delivery day included.',
+          ja ? '返品の送料はお客様のご負担となります。' : 'The buyer pays the return shipping.',
+        ],
+      },
+      defects,
+    ];
+  }
+  const sections: TermsSection[] = [];
+  if (!terms.acceptsReturns) {
+    sections.push({ heading: ja ? '返品について' : 'Returns', lines: [ja ? 'お客様のご都合による返品・交換はお受けしておりません。' : 'We do not accept returns or exchanges of the customer’s choice.'] });
+    return [...sections, defects];
+  }
+  const period = [
+    ja ? `商品到着日を1日目として${terms.windowDays}日以内にお申し込みください。` : `Apply within ${terms.windowDays} days of delivery, the delivery day counting as the first.`,
+    ...terms.windowDaysByTag.map((w) => (ja ? `「${w.tag}」の商品は${w.days}日以内です。` : `Items tagged “${w.tag}”: ${w.days} days.`)),
+  ];
+  sections.push({ heading: ja ? '返品期間' : 'Return period', lines: period });
+  const conditions: string[] = [];
+  if (terms.conditions.unopened) conditions.push(ja ? '未開封・未使用の商品に限ります。' : 'Items must be unopened and unused.');
+  if (terms.conditions.tagsAttached) conditions.push(ja ? 'タグが付いた状態に限ります。' : 'Tags must be attached.');
+  if (terms.conditions.note?.[l]) conditions.push(terms.conditions.note[l]);
+  if (conditions.length) sections.push({ heading: ja ? '返品の条件' : 'Conditions', lines: conditions });
+  sections.push({
+    heading: ja ? '返品送料' : 'Return shipping',
+    lines: customerChoiceReasons.map(
+      (r) => `${reasonLabels[r][l]}: ${terms.returnShippingPaidBy[r] === 'shop' ? (ja ? '当店負担' : 'paid by us') : ja ? 'お客様負担' : 'paid by you'}`,
+    ),
+  });
+  if (terms.nonReturnableTags.length) {
+    sections.push({
+      heading: ja ? '返品できない商品' : 'Items that cannot be returned',
+      lines: [terms.nonReturnableTags.map((t) => (ja ? `「${t}」` : `“${t}”`)).join(ja ? '、' : ', ') + (ja ? 'の表示がある商品（不良・誤配送を除く）' : ' items (except defects and our mistakes)')],
+    });
+  }
+  const d = terms.deductions;
+  const deductions: string[] = [];
+  if (d.returnShipping !== undefined) deductions.push(ja ? `返送用伝票を当店が手配した場合の返送料 ${yen(d.returnShipping, l)}` : `return shipping when we send you a label: ${yen(d.returnShipping, l)}`);
+  if (d.outboundShipping) deductions.push(ja ? 'お届け時の送料は返金しません' : 'the original shipping is not refunded');
+  if (d.codFee) deductions.push(ja ? '代引き手数料は返金しません' : 'the cash-on-delivery fee is not refunded');
+  if (d.transferFee !== undefined) deductions.push(ja ? `銀行振込で返金する場合の振込手数料 ${yen(d.transferFee, l)}` : `bank transfer fee when refunded by transfer: ${yen(d.transferFee, l)}`);
+  if (d.restockingPercent !== undefined) deductions.push(ja ? `再入荷手数料 商品代金の${d.restockingPercent}%` : `restocking fee: ${d.restockingPercent}% of the goods`);
+  sections.push({
+    heading: ja ? '返金について' : 'Refunds',
+    lines: deductions.length
+      ? [ja ? 'お客様都合の返品では、次の金額を差し引いて返金します。' : 'For returns of your choice we deduct:', ...deductions]
+      : [ja ? 'お客様都合の返品でも、商品代金から差し引くものはありません。' : 'Nothing is deducted from refunds of your choice.'],
+  });
+  sections.push({ heading: ja ? '交換' : 'Exchanges', lines: [terms.exchangesAccepted ? (ja ? '同じ条件で交換を受け付けます。差額はご請求または返金します。' : 'Exchanges are accepted on the same terms; any difference is charged or refunded.') : ja ? 'お客様都合の交換はお受けしておりません。' : 'We do not exchange items of your choice.'] });
+  if (terms.note?.[l]) sections.push({ heading: ja ? 'その他' : 'Other', lines: [terms.note[l]] });
+  return [...sections, defects];
+}

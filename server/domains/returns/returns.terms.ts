@@ -1,0 +1,90 @@
+import { type Actor, requireRole } from '../../core/actor.ts';
+import type { Db } from '../../core/db/client.ts';
+import { notFound } from '../../core/errors.ts';
+import { render } from '../../core/templates.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { findShop } from '../shops/shops.repository.ts';
+import { roles } from '../shops/shops.tables.ts';
+import { findTermsAt, insertTermsVersion, listTermsVersions, type TermsRow } from './returns.terms.repository.ts';
+import { statutoryTerms, type ReturnTerms } from './returns.terms.schema.ts';
+import { describeTerms, type Locale } from './returns.terms.text.ts';
+
+/** The terms a return is judged by: the version in force when the order was placed, or the statutory rule. */
+export interface TermsInForce {
+  version: number | null;
+  terms: ReturnTerms;
+}
+
+export async function termsInForce(db: Db, shopId: string, orderedAt: Date): Promise<TermsInForce> {
+  const row = await findTermsAt(db, shopId, orderedAt);
+  return row ? { version: row.version, terms: row.terms } : { version: null, terms: statutoryTerms };
+}
+
+const view = (row: TermsRow | undefined) => ({
+  version: row?.version ?? null,
+  publishedAt: row?.publishedAt.toISOString() ?? null,
+  statutory: !row,
+  terms: row?.terms ?? statutoryTerms,
+});
+
+/** The current terms and the history of versions; every member of the shop may read them. */
+export async function getReturnTerms(db: Db, actor: Actor) {
+  requireRole(actor, ...roles);
+  const current = await findTermsAt(db, actor.shopId, new Date());
+  const versions = await listTermsVersions(db, actor.shopId);
+  return { ...view(current), versions: versions.map((v) => ({ version: v.version, publishedAt: v.publishedAt.toISOString(), publishedBy: v.publishedBy })) };
+}
+
+/**
+ * Publishes a new version (owner). Orders placed from now on are judged by it; orders placed
+ * before keep the version they were placed under.
+ */
+export async function publishReturnTerms(db: Db, actor: Actor, terms: ReturnTerms, requestId?: string) {
+  requireRole(actor, 'owner');
+  return db.transaction(async (tx) => {
+    const row = await insertTermsVersion(tx, actor.shopId, terms, actor.name);
+    await recordAudit(tx, actor, { action: 'return_terms.published', objectType: 'return_terms', objectId: String(row.version), summary: { version: row.version } }, requestId);
+    return view(row);
+  });
+}
+
+async function shopName(db: Db, shopId: string): Promise<string> {
+  const shop = await findShop(db, shopId);
+  if (!shop) throw notFound('shop');
+  return shop.name;
+}
+
+/** What the public JSON and the pages show: the current version, or the statutory rule. */
+export async function publicTerms(db: Db, shopId: string) {
+  const name = await shopName(db, shopId);
+  const row = await findTermsAt(db, shopId, new Date());
+  return { shop: { id: shopId, name }, ...view(row), sections: { ja: describeTerms(row?.terms ?? null, 'ja'), en: describeTerms(row?.terms ?? null, 'en') } };
+}
+
+/** The HTML snippet a shop embeds on its confirmation screen (特定商取引法 §12-6 wants the terms there too). */
+export const termsSnippet = (terms: ReturnTerms | null, l: Locale) => render('pages/return-terms-snippet', { lang: l, sections: describeTerms(terms, l), statutory: !terms });
+
+export function termsPage(shop: string, terms: ReturnTerms | null, version: number | null, l: Locale, opts: { preview?: boolean } = {}) {
+  return render('pages/return-terms', {
+    lang: l,
+    shop,
+    title: l === 'ja' ? '返品・交換について（特定商取引法に基づく表記）' : 'Returns and exchanges (notice under the Act on Specified Commercial Transactions)',
+    version: version ?? (l === 'ja' ? '法定（返品特約なし）' : 'statutory (no terms published)'),
+    preview: !!opts.preview,
+    labels: l === 'ja' ? { preview: 'プレビュー（未公開）', version: '版' } : { preview: 'Preview (not published)', version: 'version' },
+    snippet: termsSnippet(terms, l),
+    other: l === 'ja' ? { lang: 'en', label: 'English' } : { lang: 'ja', label: '日本語' },
+  });
+}
+
+export async function publicTermsPage(db: Db, shopId: string, l: Locale) {
+  const name = await shopName(db, shopId);
+  const row = await findTermsAt(db, shopId, new Date());
+  return termsPage(name, row?.terms ?? null, row?.version ?? null, l);
+}
+
+/** The page as it would look with a draft, before an owner publishes it. */
+export async function previewTermsPage(db: Db, actor: Actor, terms: ReturnTerms, l: Locale) {
+  requireRole(actor, 'owner');
+  return termsPage(await shopName(db, actor.shopId), terms, null, l, { preview: true });
+}

@@ -39,6 +39,7 @@ import { slaRoutes } from './domains/sla/sla.routes.ts';
 import { allowedOrigin, PUBLIC_SHOP_PREFIX, publicShopRoutes } from './domains/shops/shops.public.ts';
 import { shopRoutes } from './domains/shops/shops.routes.ts';
 import { systemRoutes } from './domains/system/system.routes.ts';
+import { returnRoutes, returnTermsRoutes } from './domains/returns/returns.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -127,6 +128,8 @@ export function createApp(deps: AppDeps) {
   auditRoutes(api, db);
   attachmentRoutes(api, { db, storage: localFileStorage(config.DATA_DIR), resolveCustomer, limitBytes: Math.floor(config.ATTACHMENT_LIMIT_MB * 1024 * 1024) });
   publicShopRoutes(api, db);
+  returnTermsRoutes(api, db);
+  returnRoutes(api, db);
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 

@@ -24,6 +24,11 @@ export async function findOrder(db: Db, shopId: string, orderNumber: string, opt
   return row ? (await withLines(db, shopId, [row]))[0] : undefined;
 }
 
+export async function findOrderById(db: Db, shopId: string, id: string): Promise<OrderWithLines | undefined> {
+  const [row] = await db.select().from(orders).where(and(eq(orders.shopId, shopId), eq(orders.id, id)));
+  return row ? (await withLines(db, shopId, [row]))[0] : undefined;
+}
+
 export async function findOrders(db: Db, shopId: string, orderNumbers: string[]): Promise<Map<string, OrderWithLines>> {
   const found = new Map<string, OrderWithLines>();
   // In chunks: a statement takes at most 65,535 parameters, and an import may name 50,000 orders.

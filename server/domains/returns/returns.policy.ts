@@ -71,17 +71,18 @@ export function legalBasisOf(reason: ReturnReason, termsVersion: number | null, 
 }
 
 /**
- * The window for these items: the longest of their tags' windows where the terms set one,
- * else the general one. Counted the way 特定商取引法 counts its 8 days: the delivery day is
- * the first, and the window closes at the end of the last day, Asia/Tokyo.
+ * The window for these items. An item's own window is the longest of its tags' windows where
+ * the terms set one (a product with several tags), else the general one; every item must be
+ * inside its own, so a request's window is the shortest of its items' (one delivery date).
+ * Counted the way 特定商取引法 counts its 8 days: the delivery day is the first, and the window
+ * closes at the end of the last day, Asia/Tokyo.
  */
 export function windowFor(terms: ReturnTerms, items: PolicyInput['items']): number {
-  let days = 0;
-  for (const item of items) {
-    const own = terms.windowDaysByTag.filter((w) => item.tags.includes(w.tag)).map((w) => w.days);
-    days = Math.max(days, own.length ? Math.max(...own) : terms.windowDays);
-  }
-  return days || terms.windowDays;
+  const own = (tags: readonly string[]) => {
+    const days = terms.windowDaysByTag.filter((w) => tags.includes(w.tag)).map((w) => w.days);
+    return days.length ? Math.max(...days) : terms.windowDays;
+  };
+  return items.length ? Math.min(...items.map((i) => own(i.tags))) : terms.windowDays;
 }
 
 const isCustomerChoice = (r: ReturnReason): r is CustomerChoiceReason => (customerChoiceReasons as readonly string[]).includes(r);
@@ -119,7 +120,7 @@ export function checkPolicy(p: PolicyInput): PolicyResult {
   } else if (limited || isShopFault(basis)) {
     const days = windowFor(p.terms, p.items);
     const lastDay = tokyoDay(delivered) + days - 1;
-    windowEndsAt = new Date((lastDay + 1) * DAY - JST - 1);
+    if (limited) windowEndsAt = new Date((lastDay + 1) * DAY - JST - 1);
     const inside = tokyoDay(p.now) <= lastDay;
     const source = p.termsVersion === null ? '特定商取引法の8日間' : `${days}日間`;
     if (limited) {
@@ -138,13 +139,12 @@ export function checkPolicy(p: PolicyInput): PolicyResult {
   for (const item of p.items) {
     const tag = item.tags.find((t) => p.terms.nonReturnableTags.includes(t));
     if (!tag) continue;
-    add({
-      rule: 'non_returnable',
-      ok: !limited,
-      blocking: limited,
-      ja: limited ? `「${item.name}」はタグ「${tag}」のため返品できません` : `「${item.name}」のタグ「${tag}」は返品不可ですが、不良・誤配送には適用されません`,
-      en: limited ? `tag '${tag}' is non-returnable (${item.name})` : `tag '${tag}' is non-returnable, which does not apply to this claim (${item.name})`,
-    });
+    const [ja, en] = limited
+      ? [`「${item.name}」はタグ「${tag}」のため返品できません`, `tag '${tag}' is non-returnable (${item.name})`]
+      : basis === 'goodwill'
+        ? [`「${item.name}」のタグ「${tag}」は返品不可ですが、ショップの判断で受け付けます`, `tag '${tag}' is non-returnable; taken back as the shop’s own decision (${item.name})`]
+        : [`「${item.name}」のタグ「${tag}」は返品不可ですが、不良・誤配送には適用されません`, `tag '${tag}' is non-returnable, which does not apply to this claim (${item.name})`];
+    add({ rule: 'non_returnable', ok: !limited, blocking: limited, ja, en });
   }
 
   if (p.kind === 'exchange' && limited) {

@@ -12,14 +12,6 @@ export type ReturnWithItems = ReturnRow & { items: ReturnItemRow[] };
 /** Returns that no longer hold on to the order's quantities. */
 const released: ReturnStatus[] = ['rejected', 'canceled', 'expired'];
 
-/**
- * Takes the order's row lock: returns of one order are filed one after another, so two
- * filings cannot both take the last unit of a line.
- */
-export async function lockOrder(tx: Db, shopId: string, orderId: string): Promise<void> {
-  await tx.execute(sql`select 1 from ${orders} where ${orders.shopId} = ${shopId} and ${orders.id} = ${orderId} for update`);
-}
-
 /** Quantities per line number already taken by this order's live or finished returns. */
 export async function takenQuantities(db: Db, shopId: string, orderId: string, except?: string): Promise<Array<{ lineNo: number; quantity: number }>> {
   const rows = await db

@@ -65,6 +65,8 @@ export const returnRequests = pgTable(
     /** The refund as computed now (the same code the portal preview used); the final one at refund. */
     refund: jsonb('refund').$type<unknown>().notNull(),
     refundTotal: integer('refund_total').notNull(),
+    /** The terms' limit up to which agents and contractors act alone (kept: the version never changes). */
+    refundLimit: integer('refund_limit').notNull(),
     feesIncluded: boolean('fees_included').notNull().default(false),
     exchangeItems: jsonb('exchange_items').$type<unknown>(),
     rejectionCode: text('rejection_code').$type<RejectionCode>(),

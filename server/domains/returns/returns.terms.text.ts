@@ -59,6 +59,7 @@ export function describeTerms(terms: ReturnTerms | null, l: Locale): TermsSectio
   const period = [
     ja ? `商品到着日を1日目として${terms.windowDays}日以内にお申し込みください。` : `Apply within ${terms.windowDays} days of delivery, the delivery day counting as the first.`,
     ...terms.windowDaysByTag.map((w) => (ja ? `「${w.tag}」の商品は${w.days}日以内です。` : `Items tagged “${w.tag}”: ${w.days} days.`)),
+    ja ? `承認後${terms.shipWithinDays}日以内に商品をご返送ください。` : `Once approved, send the item back within ${terms.shipWithinDays} days.`,
   ];
   sections.push({ heading: ja ? '返品期間' : 'Return period', lines: period });
   const conditions: string[] = [];

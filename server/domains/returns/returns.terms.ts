@@ -5,7 +5,7 @@ import { render } from '../../core/templates.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { findShop } from '../shops/shops.repository.ts';
 import { roles } from '../shops/shops.tables.ts';
-import { findTermsAt, insertTermsVersion, listTermsVersions, type TermsRow } from './returns.terms.repository.ts';
+import { findTermsAt, findTermsVersion, insertTermsVersion, listTermsVersions, type TermsRow } from './returns.terms.repository.ts';
 import { statutoryTerms, type ReturnTerms } from './returns.terms.schema.ts';
 import { describeTerms, type Locale } from './returns.terms.text.ts';
 
@@ -17,6 +17,12 @@ export interface TermsInForce {
 
 export async function termsInForce(db: Db, shopId: string, orderedAt: Date): Promise<TermsInForce> {
   const row = await findTermsAt(db, shopId, orderedAt);
+  return row ? { version: row.version, terms: row.terms } : { version: null, terms: statutoryTerms };
+}
+
+/** The version a return recorded; it never changes once published. */
+export async function termsOfVersion(db: Db, shopId: string, version: number | null): Promise<TermsInForce> {
+  const row = version === null ? undefined : await findTermsVersion(db, shopId, version);
   return row ? { version: row.version, terms: row.terms } : { version: null, terms: statutoryTerms };
 }
 

@@ -34,6 +34,7 @@ CREATE TABLE "return_requests" (
 	"flags" text[] DEFAULT '{}'::text[] NOT NULL,
 	"refund" jsonb NOT NULL,
 	"refund_total" integer NOT NULL,
+	"refund_limit" integer NOT NULL,
 	"fees_included" boolean DEFAULT false NOT NULL,
 	"exchange_items" jsonb,
 	"rejection_code" text,
@@ -93,7 +94,8 @@ ALTER TABLE "return_transitions" ADD CONSTRAINT "return_transitions_return_id_re
 CREATE INDEX "return_requests_shop_status_idx" ON "return_requests" USING btree ("shop_id","status","created_at");--> statement-breakpoint
 CREATE INDEX "return_requests_order_idx" ON "return_requests" USING btree ("order_id");--> statement-breakpoint
 CREATE INDEX "return_terms_shop_published_idx" ON "return_terms_versions" USING btree ("shop_id","published_at");--> statement-breakpoint
-CREATE INDEX "return_transitions_return_idx" ON "return_transitions" USING btree ("return_id","created_at");--> statement-breakpoint
+CREATE INDEX "return_transitions_return_idx" ON "return_transitions" USING btree ("return_id","created_at");
+--> statement-breakpoint
 -- Published terms and a return's history are never edited: a return is judged by the version it records, and the history is evidence. (Deletes stay possible only through the shop's own removal.)
 CREATE OR REPLACE FUNCTION returns_no_update() RETURNS trigger AS $$
 BEGIN

@@ -1,0 +1,27 @@
+import type { OutboxItem } from '../../core/outbox.ts';
+import { returnStatuses, type ReturnStatus } from './returns.model.ts';
+import type { ReturnRow } from './returns.repository.ts';
+
+/**
+ * What the returns domain says happened, on the outbox in the same transaction as the change:
+ * `return.requested` when filed, then `return.<status>` for every status it enters
+ * (`return.needs_review`, `return.approved`, `return.rejected`, `return.received`,
+ * `return.refund_failed`, …). Listeners mail the customer, post in the chat and alert Slack.
+ */
+export const returnEventTopic = (s: ReturnStatus) => `return.${s}`;
+export const RETURN_REQUESTED = 'return.requested';
+export const returnTopics = [RETURN_REQUESTED, ...returnStatuses.filter((s) => s !== 'requested').map(returnEventTopic)];
+
+/** Timers of a return waiting for its parcel: a reminder 3 days before the deadline, and the expiry. */
+export const SHIP_REMINDER_TOPIC = 'return.ship_reminder';
+export const SHIP_EXPIRY_TOPIC = 'return.ship_expiry';
+const REMINDER_BEFORE_MS = 3 * 86_400_000;
+
+export function timersFor(r: Pick<ReturnRow, 'id' | 'shopId' | 'status' | 'shipBy'>): OutboxItem[] {
+  if (r.status !== 'awaiting_shipment' || !r.shipBy) return [];
+  const remindAt = new Date(r.shipBy.getTime() - REMINDER_BEFORE_MS);
+  return [
+    ...(remindAt.getTime() > Date.now() ? [{ shopId: r.shopId, topic: SHIP_REMINDER_TOPIC, payload: { returnId: r.id }, runAt: remindAt, dedupeKey: `return-remind:${r.id}` }] : []),
+    { shopId: r.shopId, topic: SHIP_EXPIRY_TOPIC, payload: { returnId: r.id }, runAt: r.shipBy, dedupeKey: `return-expire:${r.id}` },
+  ];
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import type { Db } from '../../core/db/client.ts';
+import { invalidInput, isDomainError } from '../../core/errors.ts';
+import type { Mailer } from '../../core/mail.ts';
+import { render } from '../../core/templates.ts';
+import { findOrderById } from '../orders/orders.repository.ts';
+import { findShop } from '../shops/shops.repository.ts';
+import type { ReturnStatus } from './returns.model.ts';
+import { customerNotice } from './returns.notify.ts';
+import { findReturn } from './returns.repository.ts';
+import { moveReturn } from './returns.transitions.ts';
+
+const payload = z.object({ shopId: z.uuid(), returnId: z.uuid() });
+
+const parse = (data: unknown, topic: string) => {
+  const r = payload.safeParse(data);
+  if (!r.success) throw invalidInput(`not a ${topic} payload`, { fields: r.error.issues.map((i) => i.path.join('.')) });
+  return r.data;
+};
+
+export interface ReturnJobDeps {
+  db: Db;
+  mailer: Mailer;
+  baseUrl: string;
+}
+
+/**
+ * Mails the customer about the step the topic names (`return.awaiting_shipment`, …), to the
+ * address on the order and nowhere else; steps that are the shop's own business send nothing.
+ */
+export async function notifyReturnStep(deps: ReturnJobDeps, topic: string, data: unknown): Promise<'sent' | 'skipped'> {
+  const p = parse(data, topic);
+  const status = topic.slice('return.'.length) as ReturnStatus | 'ship_reminder';
+  const r = await findReturn(deps.db, p.shopId, p.returnId);
+  if (!r) return 'skipped';
+  if (status === 'ship_reminder' && r.status !== 'awaiting_shipment') return 'skipped';
+  const notice = customerNotice({ status, shipBy: r.shipBy, returnLabelByShop: r.returnLabelByShop, keepItem: r.keepItem, refundTotal: r.refundTotal, rejectionCode: r.rejectionCode, decisionNote: r.decisionNote });
+  if (!notice) return 'skipped';
+  const [order, shop] = await Promise.all([findOrderById(deps.db, p.shopId, r.orderId), findShop(deps.db, p.shopId)]);
+  if (!order || !shop) return 'skipped';
+  const kindJa = r.kind === 'exchange' ? '交換のお申し込み' : '返品のお申し込み';
+  await deps.mailer.send({
+    to: order.customerEmail,
+    subject: `【${shop.name}】R-${r.number} ${notice.subjectJa} / ${notice.subjectEn}`,
+    text: render(
+      'mail/return-update',
+      { customerName: order.customerName, shopName: shop.name, orderNumber: order.orderNumber, number: r.number, kindJa, kindEn: r.kind === 'exchange' ? 'exchange request' : 'return request', ja: notice.ja, en: notice.en, termsUrl: `${deps.baseUrl}/shops/${shop.id}/return-terms` },
+      { text: true },
+    ),
+  });
+  return 'sent';
+}
+
+/** The deadline to send the parcel passed with no tracking: the return expires (a timer, on the outbox). */
+export async function expireUnshipped(db: Db, data: unknown, now = new Date()): Promise<'expired' | 'skipped'> {
+  const p = parse(data, 'return.ship_expiry');
+  const r = await findReturn(db, p.shopId, p.returnId);
+  if (!r || r.status !== 'awaiting_shipment' || !r.shipBy || r.shipBy.getTime() > now.getTime()) return 'skipped';
+  try {
+    await moveReturn(db, { kind: 'staff', actor: { kind: 'system', shopId: p.shopId, name: 'return deadline' } }, r.id, { event: 'expire', expectedStatus: 'awaiting_shipment' }, { now });
+    return 'expired';
+  } catch (e) {
+    // The parcel was sent or received meanwhile: nothing to expire.
+    if (isDomainError(e) && e.code === 'conflict') return 'skipped';
+    throw e;
+  }
+}

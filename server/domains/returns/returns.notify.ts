@@ -1,0 +1,85 @@
+import type { ReturnStatus, RejectionCode } from './returns.model.ts';
+
+/** What a customer is told at each step that concerns them; steps absent here are the shop's business. */
+export interface NoticeFacts {
+  status: ReturnStatus | 'ship_reminder';
+  shipBy: Date | null;
+  returnLabelByShop: boolean;
+  keepItem: boolean;
+  refundTotal: number;
+  rejectionCode: RejectionCode | null;
+  decisionNote: string | null;
+}
+
+const rejectionLabels: Record<RejectionCode, [string, string]> = {
+  outside_window: ['返品期間を過ぎているため', 'the return period has ended'],
+  non_returnable_item: ['返品できない商品のため', 'the item cannot be returned'],
+  condition_not_met: ['返品の条件を満たしていないため', 'the return conditions are not met'],
+  returns_not_accepted: ['お客様都合の返品をお受けしていないため', 'the shop does not take returns of the customer’s choice'],
+  no_defect_found: ['不良が確認できなかったため', 'no defect was found'],
+  missing_evidence: ['状態を確認できる写真などが不足しているため', 'photos or other evidence are missing'],
+  suspected_abuse: ['お申し込みの内容を確認できなかったため', 'the request could not be verified'],
+  other: ['担当者の判断により', 'of the shop’s decision'],
+};
+
+const jaDay = (d: Date) => d.toLocaleDateString('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: 'long', day: 'numeric' });
+const enDay = (d: Date) => d.toLocaleDateString('en-GB', { timeZone: 'Asia/Tokyo', year: 'numeric', month: 'long', day: 'numeric' });
+
+/** Lines in Japanese and English, or null when this step is not one to tell the customer about. */
+export function customerNotice(f: NoticeFacts): { ja: string[]; en: string[]; subjectJa: string; subjectEn: string } | null {
+  const ship = (ja: string[], en: string[]) => {
+    if (f.shipBy) {
+      ja.push(`${jaDay(f.shipBy)}までに商品をご返送ください。`);
+      en.push(`Please send the item back by ${enDay(f.shipBy)}.`);
+    }
+    if (f.returnLabelByShop) {
+      ja.push('返送用の伝票は当店からお送りします。');
+      en.push('We will send you a return label.');
+    } else {
+      ja.push('送料はお客様のご負担で、元払いにてご返送ください。');
+      en.push('Please send it prepaid; the return shipping is yours to pay.');
+    }
+  };
+  switch (f.status) {
+    case 'requested':
+      return { subjectJa: 'お申し込みを受け付けました', subjectEn: 'request received', ja: ['お申し込みを受け付けました。内容を確認のうえ、あらためてご連絡します。'], en: ['We have received your request and will be in touch once it is checked.'] };
+    case 'awaiting_shipment': {
+      const ja = ['お申し込みを承認しました。'];
+      const en = ['Your request is approved.'];
+      ship(ja, en);
+      return { subjectJa: '承認しました・ご返送のお願い', subjectEn: 'approved: please send the item back', ja, en };
+    }
+    case 'ship_reminder': {
+      const ja = ['ご返送の期限が近づいています。'];
+      const en = ['The deadline to send the item back is near.'];
+      ship(ja, en);
+      return { subjectJa: 'ご返送期限のお知らせ', subjectEn: 'reminder: send the item back', ja, en };
+    }
+    case 'rejected': {
+      const [rja, ren] = rejectionLabels[f.rejectionCode ?? 'other'];
+      const ja = [`申し訳ございませんが、${rja}、今回のお申し込みはお受けできませんでした。`];
+      const en = [`We are sorry: we cannot accept this request because ${ren}.`];
+      if (f.decisionNote) {
+        ja.push(`担当者より: ${f.decisionNote}`);
+        en.push(`From the shop: ${f.decisionNote}`);
+      }
+      return { subjectJa: 'お申し込みについて', subjectEn: 'about your request', ja, en };
+    }
+    case 'received':
+      return { subjectJa: '商品を受け取りました', subjectEn: 'item received', ja: ['ご返送いただいた商品を受け取りました。状態を確認して手続きを進めます。'], en: ['We have received the item you sent back and will proceed once it is checked.'] };
+    case 'refund_pending':
+      return f.keepItem
+        ? { subjectJa: '返金手続きを開始しました', subjectEn: 'refund under way', ja: ['商品のご返送は不要です。返金の手続きを進めます。'], en: ['There is no need to send the item back; we are arranging the refund.'] }
+        : null;
+    case 'refunded':
+      return { subjectJa: '返金が完了しました', subjectEn: 'refunded', ja: [`${f.refundTotal.toLocaleString('ja')}円の返金手続きが完了しました。`], en: [`We have refunded ¥${f.refundTotal.toLocaleString('en')}.`] };
+    case 'exchanged':
+      return { subjectJa: '交換品を発送しました', subjectEn: 'exchange sent', ja: ['交換の商品を発送しました。'], en: ['We have sent the replacement.'] };
+    case 'canceled':
+      return { subjectJa: 'お申し込みを取り消しました', subjectEn: 'request withdrawn', ja: ['お申し込みを取り消しました。'], en: ['Your request has been withdrawn.'] };
+    case 'expired':
+      return { subjectJa: 'お申し込みを終了しました', subjectEn: 'request closed', ja: ['期限までにご返送を確認できなかったため、お申し込みを終了しました。'], en: ['We did not receive the item by the deadline, so the request has been closed.'] };
+    default:
+      return null;
+  }
+}

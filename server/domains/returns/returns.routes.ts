@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import type { Db } from '../../core/db/client.ts';
+import type { Api } from '../../core/route.ts';
+import { shopIdParams } from '../shops/shops.schema.ts';
+import { fileReturnBody, listReturnsQuery, moveReturnBody, previewReturnBody, returnParams } from './returns.schema.ts';
+import { fileReturn, getReturnFor, listShopReturns, previewReturn } from './returns.service.ts';
+import { getReturnTerms, previewTermsPage, publicTerms, publicTermsPage, publishReturnTerms, termsSnippet } from './returns.terms.ts';
+import { returnTermsInput } from './returns.terms.schema.ts';
+import { moveReturn } from './returns.transitions.ts';
+import { findTermsAt } from './returns.terms.repository.ts';
+
+const langQuery = z.strictObject({ lang: z.enum(['ja', 'en']).default('ja') });
+
+/** Return terms: owners publish versions; anyone may read the current one as a page, JSON or an embeddable snippet. */
+export function returnTermsRoutes(api: Api, db: Db): void {
+  const tag = 'Return terms';
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/return-terms',
+    tag,
+    summary: 'The return terms in force now (or the statutory rule) and every published version',
+    auth: 'sessionOrApiKey',
+    params: shopIdParams,
+    errors: ['not_found', 'forbidden'],
+    handler: ({ actor }) => getReturnTerms(db, actor),
+  });
+  api.route({
+    method: 'put',
+    path: '/api/shops/:shopId/return-terms',
+    tag,
+    summary: 'Publish a new version of the return terms (owner)',
+    description: 'Orders placed from now on are judged by it; orders placed before keep the version in force when they were placed. Two owners publishing at once: one 200, one 409.',
+    auth: 'session',
+    params: shopIdParams,
+    body: returnTermsInput,
+    errors: ['invalid_input', 'not_found', 'forbidden', 'conflict'],
+    handler: ({ actor, body, requestId }) => publishReturnTerms(db, actor, body, requestId),
+  });
+  api.route({
+    method: 'post',
+    path: '/api/shops/:shopId/return-terms/preview',
+    tag,
+    summary: 'The public page as a draft of the terms would render it (owner); nothing is saved',
+    auth: 'session',
+    params: shopIdParams,
+    query: langQuery,
+    body: returnTermsInput,
+    response: z.object({ html: z.string() }),
+    errors: ['invalid_input', 'not_found', 'forbidden'],
+    handler: async ({ actor, body, query }) => ({ html: await previewTermsPage(db, actor, body, query.lang) }),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/public/shops/:shopId/return-terms',
+    tag,
+    summary: 'The terms in force, as data and as the sections of the published page in ja and en; CORS for the shop’s origins',
+    auth: 'public',
+    params: shopIdParams,
+    errors: ['not_found'],
+    handler: ({ params }) => publicTerms(db, params.shopId),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/public/shops/:shopId/return-terms/snippet',
+    tag,
+    summary: 'An HTML fragment of the terms for the shop’s final confirmation screen (特定商取引法 §12-6)',
+    auth: 'public',
+    params: shopIdParams,
+    query: langQuery,
+    errors: ['not_found'],
+    handler: async ({ params, query, ctx }) => {
+      await publicTerms(db, params.shopId);
+      const row = await findTermsAt(db, params.shopId, new Date());
+      ctx.type = 'html';
+      ctx.body = termsSnippet(row?.terms ?? null, query.lang);
+    },
+  });
+  api.route({
+    method: 'get',
+    path: '/shops/:shopId/return-terms',
+    tag,
+    summary: 'The published page: the return part of the 「特定商取引法に基づく表記」 (?lang=en for English)',
+    auth: 'public',
+    params: shopIdParams,
+    query: langQuery,
+    errors: ['not_found'],
+    handler: async ({ params, query, ctx }) => {
+      ctx.type = 'html';
+      ctx.body = await publicTermsPage(db, params.shopId, query.lang);
+    },
+  });
+}
+
+/** Return requests in the console and through the shop's API key. */
+export function returnRoutes(api: Api, db: Db): void {
+  const tag = 'Returns';
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/returns',
+    tag,
+    summary: 'Return requests, newest first',
+    auth: 'sessionOrApiKey',
+    params: shopIdParams,
+    query: listReturnsQuery,
+    errors: ['invalid_input', 'not_found', 'forbidden'],
+    handler: ({ actor, query }) => listShopReturns(db, actor, query),
+  });
+  api.route({
+    method: 'post',
+    path: '/api/shops/:shopId/returns/preview',
+    tag,
+    summary: 'What a return would come to and which rules it meets, without filing it',
+    auth: 'sessionOrApiKey',
+    params: shopIdParams,
+    body: previewReturnBody,
+    errors: ['invalid_input', 'not_found', 'forbidden'],
+    handler: ({ actor, body }) => previewReturn(db, { kind: 'staff', actor }, body),
+  });
+  api.route({
+    method: 'post',
+    path: '/api/shops/:shopId/returns',
+    tag,
+    summary: 'File a return, exchange or defect claim for an order',
+    description: 'Refused with the failed checks when the terms in force at the order do not allow it (defects and wrong items are never refused for the window or a tag). Rules may approve it at once.',
+    auth: 'sessionOrApiKey',
+    params: shopIdParams,
+    body: fileReturnBody,
+    status: 201,
+    errors: ['invalid_input', 'not_found', 'forbidden', 'conflict'],
+    handler: ({ actor, body, requestId }) => fileReturn(db, { kind: 'staff', actor }, body, { source: actor.kind === 'api_key' ? 'api' : 'console', requestId }),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/returns/:returnId',
+    tag,
+    summary: 'One return: items, policy check, legal basis, refund calculation, history, and the moves the caller may make',
+    auth: 'sessionOrApiKey',
+    params: returnParams,
+    errors: ['not_found', 'forbidden'],
+    handler: ({ actor, params }) => getReturnFor(db, { kind: 'staff', actor }, params.returnId),
+  });
+  api.route({
+    method: 'post',
+    path: '/api/shops/:shopId/returns/:returnId/transitions',
+    tag,
+    summary: 'Move a return by one event (approve, reject with a reason code, receive, refund, …)',
+    description: 'expectedStatus guards against acting on a stale view: another status answers 409, as does losing a race with another person.',
+    auth: 'sessionOrApiKey',
+    params: returnParams,
+    body: moveReturnBody,
+    errors: ['invalid_input', 'not_found', 'forbidden', 'conflict', 'invalid_transition'],
+    handler: ({ actor, params, body, requestId }) => moveReturn(db, { kind: 'staff', actor }, params.returnId, body, { requestId }),
+  });
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { orderNumber } from '../orders/orders.schema.ts';
+import { shopIdParams } from '../shops/shops.schema.ts';
+import { rejectionCodes, returnEvents, returnKinds, returnReasons, returnStatuses } from './returns.model.ts';
+
+const yen = z.number().int('expected whole yen').min(0).max(100_000_000);
+
+export const returnItemInput = z.strictObject({
+  lineNo: z.number().int().min(1).max(500),
+  quantity: z.number().int('expected a whole quantity').min(1).max(10_000),
+});
+
+export const exchangeItemInput = z.strictObject({
+  sku: z.string().trim().min(1).max(64),
+  name: z.string().trim().min(1).max(200),
+  quantity: z.number().int().min(1).max(10_000),
+  unitPrice: yen.describe('yen, tax included'),
+  taxRate: z.union([z.literal(10), z.literal(8)]),
+});
+
+const askFields = {
+  kind: z.enum(returnKinds).default('return'),
+  reason: z.enum(returnReasons),
+  items: z
+    .array(returnItemInput)
+    .min(1, 'choose at least one item')
+    .max(500)
+    .superRefine((items, ctx) => {
+      const seen = new Set<number>();
+      items.forEach((it, i) => {
+        if (seen.has(it.lineNo)) ctx.addIssue({ code: 'custom', path: [i, 'lineNo'], message: `line ${it.lineNo} is listed twice; give its quantity once` });
+        seen.add(it.lineNo);
+      });
+    }),
+  conditionsConfirmed: z.boolean().default(false).describe('the customer confirms the terms’ conditions (unopened, tags attached)'),
+  exchange: z.array(exchangeItemInput).min(1).max(50).optional().describe('for an exchange: what the customer receives; by default the same products at the same prices'),
+  comment: z.string().trim().max(2000).optional(),
+};
+
+const exchangeOnlyForExchanges = (b: { kind: string; exchange?: unknown }, ctx: z.RefinementCtx) => {
+  if (b.exchange && b.kind !== 'exchange') ctx.addIssue({ code: 'custom', path: ['exchange'], message: 'exchange items need kind "exchange"' });
+};
+
+/** Filed by a person of the shop or by the shop's API key. */
+export const fileReturnBody = z
+  .strictObject({
+    orderNumber,
+    ...askFields,
+    goodwill: z.boolean().default(false).describe('take it back beyond what the terms owe (the shop’s decision); not for contractors'),
+  })
+  .superRefine(exchangeOnlyForExchanges);
+export type FileReturnBody = z.output<typeof fileReturnBody>;
+
+export const previewReturnBody = fileReturnBody;
+
+export const returnParams = shopIdParams.extend({ returnId: z.uuid({ message: 'expected a return id' }) });
+
+export const moveReturnBody = z
+  .strictObject({
+    event: z.enum(returnEvents),
+    expectedStatus: z.enum(returnStatuses).optional().describe('the status the caller saw; another status answers 409'),
+    reasonCode: z.enum(rejectionCodes).optional(),
+    note: z.string().trim().min(1).max(2000).optional(),
+    carrier: z.string().trim().min(1).max(64).optional(),
+    trackingNumber: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9-]{4,40}$/, 'expected a tracking number of letters, digits and "-"')
+      .optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (b.event === 'ship' && !b.trackingNumber) ctx.addIssue({ code: 'custom', path: ['trackingNumber'], message: 'shipping needs the tracking number' });
+    if (b.reasonCode && b.event !== 'reject') ctx.addIssue({ code: 'custom', path: ['reasonCode'], message: 'a reason code goes with "reject" only' });
+    if (b.event === 'refund_failed' && !b.note) ctx.addIssue({ code: 'custom', path: ['note'], message: `"${b.event}" needs a note saying why` });
+  });
+export type MoveReturnBody = z.output<typeof moveReturnBody>;
+
+export const listReturnsQuery = z.strictObject({
+  status: z
+    .string()
+    .max(400)
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(z.enum(returnStatuses)).max(returnStatuses.length))
+    .optional()
+    .describe('comma-separated statuses'),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  before: z.coerce.number().int().min(1).optional().describe('nextBefore of the previous page'),
+});

@@ -1,0 +1,205 @@
+import type { Actor } from '../../core/actor.ts';
+import type { Db } from '../../core/db/client.ts';
+import { DomainError, notFound } from '../../core/errors.ts';
+import { enqueue } from '../../core/outbox.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { findOrder, findOrderById, type OrderWithLines } from '../orders/orders.repository.ts';
+import { returnEventTopic, timersFor } from './returns.events.ts';
+import { judgeReturn, type Judgement, type ReturnAsk } from './returns.judge.ts';
+import type { ReturnActorRole, ReturnEvent, ReturnStatus } from './returns.model.ts';
+import { findReturn, insertReturn, insertTransition, listReturns, listTransitions, nextReturnNumber, type ReturnRow, type ReturnWithItems } from './returns.repository.ts';
+import type { FileReturnBody } from './returns.schema.ts';
+import { toReturnView } from './returns.view.ts';
+
+/**
+ * Who acts on a return: a person or key of the shop, madoguchi itself, or the customer from
+ * the portal (verified against one order).
+ */
+export type ReturnParty = { kind: 'staff'; actor: Actor } | { kind: 'customer'; shopId: string; orderId: string; name: string };
+
+export const shopOf = (p: ReturnParty) => (p.kind === 'staff' ? p.actor.shopId : p.shopId);
+
+/** A shop's API key acts as its staff; `system` is madoguchi's own rules and timers. */
+export function roleOf(p: ReturnParty): ReturnActorRole {
+  if (p.kind === 'customer') return 'customer';
+  const a = p.actor;
+  if (a.kind === 'user') return a.role;
+  return a.kind === 'api_key' ? 'staff' : 'system';
+}
+
+export const partyColumns = (p: ReturnParty) =>
+  p.kind === 'customer'
+    ? { actorKind: 'customer' as const, actorId: p.orderId, actorName: p.name }
+    : { actorKind: p.actor.kind, actorId: p.actor.kind === 'user' ? p.actor.userId : p.actor.kind === 'api_key' ? p.actor.keyId : null, actorName: p.actor.name };
+
+const SYSTEM = (shopId: string): ReturnParty => ({ kind: 'staff', actor: { kind: 'system', shopId, name: 'madoguchi rules' } });
+
+function requireFiler(p: ReturnParty, goodwill: boolean): void {
+  const role = roleOf(p);
+  if (role === 'system') throw new DomainError('forbidden', 'returns are filed by the customer or a person of the shop');
+  if (goodwill && !['owner', 'staff', 'agent'].includes(role)) throw new DomainError('forbidden', 'a goodwill return is the shop’s decision: owner, staff or an in-house agent');
+}
+
+async function orderFor(db: Db, p: ReturnParty, orderNumber: string, lock: boolean): Promise<OrderWithLines> {
+  const order = await findOrder(db, shopOf(p), orderNumber, { forUpdate: lock });
+  if (!order || (p.kind === 'customer' && order.id !== p.orderId)) throw notFound('order');
+  return order;
+}
+
+const askOf = (b: FileReturnBody): ReturnAsk => ({
+  kind: b.kind,
+  reason: b.reason,
+  items: b.items,
+  conditionsConfirmed: b.conditionsConfirmed,
+  goodwill: b.goodwill,
+  ...(b.exchange ? { exchange: b.exchange } : {}),
+});
+
+/**
+ * What the customer would get back, and why, before anything is filed: the portal shows it
+ * and the filing stores the same computation.
+ */
+export async function previewReturn(db: Db, p: ReturnParty, body: FileReturnBody, now = new Date()) {
+  requireFiler(p, body.goodwill);
+  const order = await orderFor(db, p, body.orderNumber, false);
+  const j = await judgeReturn(db, order, askOf(body), now);
+  return previewView(j);
+}
+
+export const previewView = (j: Judgement) => ({
+  termsVersion: j.terms.version,
+  basis: j.policy.basis,
+  eligible: j.policy.eligible,
+  autoApprove: j.policy.autoApprove,
+  checks: j.policy.checks,
+  reviewReasons: j.policy.reviewReasons,
+  windowEndsAt: j.policy.windowEndsAt?.toISOString() ?? null,
+  refundMethod: j.refundMethod,
+  returnLabelByShop: j.returnLabelByShop,
+  refund: j.refund,
+});
+
+/** Starts a transition row for the history. */
+const historyRow = (r: Pick<ReturnRow, 'shopId' | 'id'>, p: ReturnParty, event: ReturnEvent | 'file', from: ReturnStatus | null, to: ReturnStatus, extra: { reasonCode?: string | null; note?: string | null } = {}) => ({
+  shopId: r.shopId,
+  returnId: r.id,
+  event,
+  fromStatus: from,
+  toStatus: to,
+  ...partyColumns(p),
+  reasonCode: extra.reasonCode ?? null,
+  note: extra.note ?? null,
+});
+
+/** The moves the rules make by themselves right after filing: approve, then ask for the parcel. */
+function automaticPath(j: Judgement, kind: string): Array<{ event: ReturnEvent; to: ReturnStatus }> {
+  if (!j.policy.autoApprove) return [{ event: 'send_to_review', to: 'needs_review' }];
+  const steps: Array<{ event: ReturnEvent; to: ReturnStatus }> = [{ event: 'auto_approve', to: 'approved' }];
+  if (!keepItemCandidate(j, kind)) steps.push({ event: 'request_shipment', to: 'awaiting_shipment' });
+  return steps;
+}
+
+/** Cheap enough that the merchant may let the customer keep it: the return waits in `approved` for that decision. */
+export const keepItemCandidate = (j: Pick<Judgement, 'terms' | 'refund'>, kind: string) =>
+  kind === 'return' && j.terms.terms.keepItemThreshold > 0 && j.refund.total <= j.terms.terms.keepItemThreshold;
+
+/**
+ * Files a return, exchange or defect claim. The order's row lock makes filings of one order
+ * take turns, so two cannot both take the last unit of a line. A request the terms do not
+ * allow is refused with the failed checks; one the rules approve moves on at once.
+ */
+export async function fileReturn(db: Db, p: ReturnParty, body: FileReturnBody, opts: { source: 'portal' | 'console' | 'api'; requestId?: string; now?: Date }) {
+  requireFiler(p, body.goodwill);
+  const now = opts.now ?? new Date();
+  const created = await db.transaction(async (tx) => {
+    const order = await orderFor(tx, p, body.orderNumber, true);
+    const j = await judgeReturn(tx, order, askOf(body), now);
+    if (!j.policy.eligible) {
+      const failed = j.policy.checks.filter((c) => !c.ok && c.blocking);
+      throw new DomainError('invalid_input', `this return is not possible under the shop’s terms: ${failed.map((c) => c.en).join('; ')}`, { checks: failed });
+    }
+    const steps = automaticPath(j, body.kind);
+    const status = steps[steps.length - 1]!.to;
+    const shipBy = status === 'awaiting_shipment' ? new Date(now.getTime() + j.terms.terms.shipWithinDays * 86_400_000) : null;
+    const byLine = new Map(order.lines.map((l) => [l.lineNo, l]));
+    const row = await insertReturn(
+      tx,
+      {
+        shopId: order.shopId,
+        number: await nextReturnNumber(tx, order.shopId),
+        orderId: order.id,
+        kind: body.kind,
+        reason: body.reason,
+        legalBasis: j.policy.basis,
+        status,
+        termsVersion: j.terms.version,
+        comment: body.comment ?? null,
+        source: opts.source,
+        refundMethod: j.refundMethod,
+        returnLabelByShop: j.returnLabelByShop,
+        policy: j.policy,
+        reviewReasons: j.policy.reviewReasons,
+        flags: j.policy.flags,
+        refund: j.refund,
+        refundTotal: j.refund.total,
+        refundLimit: j.terms.terms.agentRefundLimit,
+        feesIncluded: j.refund.feesIncluded,
+        exchangeItems: j.exchange ?? null,
+        shipBy,
+      },
+      body.items.map((i) => ({ orderLineId: byLine.get(i.lineNo)!.id, lineNo: i.lineNo, quantity: i.quantity })),
+    );
+    await insertTransition(tx, historyRow(row, p, 'file', null, 'requested', { note: body.comment ?? null }));
+    let from: ReturnStatus = 'requested';
+    for (const s of steps) {
+      await insertTransition(tx, historyRow(row, SYSTEM(order.shopId), s.event, from, s.to));
+      from = s.to;
+    }
+    if (p.kind === 'staff') {
+      await recordAudit(tx, p.actor, { action: 'return.filed', objectType: 'return', objectId: row.id, summary: { number: row.number, orderNumber: order.orderNumber, reason: body.reason, basis: j.policy.basis, status } }, opts.requestId);
+    }
+    await enqueue(tx, [
+      { shopId: row.shopId, topic: 'return.requested', payload: { returnId: row.id } },
+      { shopId: row.shopId, topic: returnEventTopic(status), payload: { returnId: row.id } },
+      ...timersFor(row),
+    ]);
+    return row;
+  });
+  return getReturnFor(db, p, created.id);
+}
+
+/** One return, for the shop's people (with the moves their role may make) or for its customer. */
+export async function getReturnFor(db: Db, p: ReturnParty, id: string) {
+  const r = await findReturn(db, shopOf(p), id);
+  if (!r || (p.kind === 'customer' && r.orderId !== p.orderId)) throw notFound('return');
+  return viewOf(db, p, r);
+}
+
+export async function viewOf(db: Db, p: ReturnParty, r: ReturnWithItems) {
+  const [order, history] = await Promise.all([findOrderById(db, r.shopId, r.orderId), listTransitions(db, r.shopId, r.id)]);
+  if (!order) throw notFound('order');
+  return toReturnView(r, order, history, roleOf(p));
+}
+
+export async function listShopReturns(db: Db, actor: Actor, q: { status?: ReturnStatus[]; limit: number; before?: number }) {
+  if (actor.kind === 'system') throw new DomainError('forbidden', 'not for system callers');
+  const rows = await listReturns(db, actor.shopId, q);
+  return {
+    returns: rows.map((r) => ({
+      id: r.id,
+      number: r.number,
+      status: r.status,
+      kind: r.kind,
+      reason: r.reason,
+      legalBasis: r.legalBasis,
+      orderNumber: r.orderNumber,
+      customerName: r.customerName,
+      refundTotal: r.refundTotal,
+      flags: r.flags,
+      reviewReasons: r.reviewReasons,
+      createdAt: r.createdAt.toISOString(),
+      updatedAt: r.updatedAt.toISOString(),
+    })),
+    nextBefore: rows.length === q.limit ? rows[rows.length - 1]!.number : null,
+  };
+}

@@ -1,0 +1,106 @@
+import type { Db } from '../../core/db/client.ts';
+import { conflict, notFound } from '../../core/errors.ts';
+import { enqueue } from '../../core/outbox.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { findOrderById } from '../orders/orders.repository.ts';
+import { returnEventTopic, timersFor } from './returns.events.ts';
+import { judgeReturn, type Judgement } from './returns.judge.ts';
+import type { RefundBreakdown } from './returns.money.ts';
+import { termsOfVersion } from './returns.terms.ts';
+import { assertTransition } from './returns.machine.ts';
+import type { ReturnEvent, ReturnStatus } from './returns.model.ts';
+import { findReturn, insertTransition, updateReturnIf, type ReturnRow, type ReturnWithItems } from './returns.repository.ts';
+import type { MoveReturnBody } from './returns.schema.ts';
+import { keepItemCandidate, partyColumns, roleOf, shopOf, viewOf, type ReturnParty } from './returns.service.ts';
+
+const SYSTEM = (shopId: string): ReturnParty => ({ kind: 'staff', actor: { kind: 'system', shopId, name: 'madoguchi rules' } });
+
+/** The refund computed again, by the same code as the preview: at the refund, and when the customer keeps the item. */
+async function rejudge(tx: Db, r: ReturnWithItems, keepItem: boolean, now: Date): Promise<Judgement> {
+  const order = await findOrderById(tx, r.shopId, r.orderId);
+  if (!order) throw notFound('order');
+  return judgeReturn(
+    tx,
+    order,
+    {
+      kind: r.kind,
+      reason: r.reason,
+      items: r.items.map((i) => ({ lineNo: i.lineNo, quantity: i.quantity })),
+      conditionsConfirmed: true,
+      goodwill: r.legalBasis === 'goodwill',
+      keepItem,
+      ...(r.exchangeItems ? { exchange: r.exchangeItems as NonNullable<Judgement['exchange']> } : {}),
+    },
+    now,
+    r.id,
+  );
+}
+
+/** What each move writes besides the status. */
+async function patchFor(tx: Db, r: ReturnWithItems, event: ReturnEvent, body: MoveReturnBody, now: Date): Promise<Partial<ReturnRow>> {
+  switch (event) {
+    case 'reject':
+      return { rejectionCode: body.reasonCode ?? null, decisionNote: body.note ?? null };
+    case 'approve':
+      return { decisionNote: body.note ?? null };
+    case 'ship':
+      return { carrier: body.carrier ?? r.carrier, trackingNumber: body.trackingNumber ?? null, shippedAt: now };
+    case 'receive':
+      return { receivedAt: now };
+    case 'request_shipment': {
+      const terms = await termsOfVersion(tx, r.shopId, r.termsVersion);
+      return { shipBy: new Date(now.getTime() + terms.terms.shipWithinDays * 86_400_000) };
+    }
+    case 'refund_succeeded':
+      return { refundedAt: now };
+    case 'keep_item':
+    case 'start_refund': {
+      const j = await rejudge(tx, r, event === 'keep_item' || r.keepItem, now);
+      return { keepItem: event === 'keep_item' || r.keepItem, refund: j.refund, refundTotal: j.refund.total, feesIncluded: j.refund.feesIncluded };
+    }
+    default:
+      return {};
+  }
+}
+
+/**
+ * Moves a return by one event. The machine says whether this role may; the write is guarded
+ * by the status read, so of two people acting at once one succeeds and the other gets 409.
+ * An approval moves on by itself to waiting for the parcel (unless the merchant may let the
+ * customer keep it). Every move is in the history, the audit trail and on the outbox.
+ */
+export async function moveReturn(db: Db, p: ReturnParty, id: string, body: MoveReturnBody, opts: { requestId?: string; now?: Date } = {}) {
+  const now = opts.now ?? new Date();
+  const shopId = shopOf(p);
+  await db.transaction(async (tx) => {
+    const r = await findReturn(tx, shopId, id);
+    if (!r || (p.kind === 'customer' && r.orderId !== p.orderId)) throw notFound('return');
+    if (body.expectedStatus && body.expectedStatus !== r.status) {
+      throw conflict(`this return is now ${r.status}, not ${body.expectedStatus}; reload it`, { status: r.status });
+    }
+    const to = assertTransition(r.status, body.event, roleOf(p), { overRefundLimit: r.refundTotal > r.refundLimit, reasonCode: body.reasonCode ?? null });
+    const steps: Array<{ party: ReturnParty; event: ReturnEvent; from: ReturnStatus; to: ReturnStatus; patch: Partial<ReturnRow> }> = [
+      { party: p, event: body.event, from: r.status, to, patch: await patchFor(tx, r, body.event, body, now) },
+    ];
+    if (to === 'approved') {
+      const terms = await termsOfVersion(tx, shopId, r.termsVersion);
+      if (!keepItemCandidate({ terms, refund: r.refund as RefundBreakdown }, r.kind)) {
+        const shipBy = new Date(now.getTime() + terms.terms.shipWithinDays * 86_400_000);
+        steps.push({ party: SYSTEM(shopId), event: 'request_shipment', from: 'approved', to: 'awaiting_shipment', patch: { shipBy } });
+      }
+    }
+    let current: ReturnRow = r;
+    for (const s of steps) {
+      const moved = await updateReturnIf(tx, shopId, id, s.from, { ...s.patch, status: s.to });
+      if (!moved) throw conflict('someone else moved this return meanwhile; reload it', { status: s.from });
+      current = moved;
+      await insertTransition(tx, { shopId, returnId: id, event: s.event, fromStatus: s.from, toStatus: s.to, ...partyColumns(s.party), reasonCode: s.party === p ? (body.reasonCode ?? null) : null, note: s.party === p ? (body.note ?? null) : null });
+    }
+    if (p.kind === 'staff') {
+      await recordAudit(tx, p.actor, { action: `return.${body.event}`, objectType: 'return', objectId: id, summary: { number: r.number, from: r.status, to: current.status, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}) } }, opts.requestId);
+    }
+    await enqueue(tx, [...steps.map((s) => ({ shopId, topic: returnEventTopic(s.to), payload: { returnId: id, event: s.event } })), ...timersFor(current)]);
+  });
+  const after = await findReturn(db, shopId, id);
+  return viewOf(db, p, after!);
+}

@@ -1,0 +1,76 @@
+import type { OrderWithLines } from '../orders/orders.repository.ts';
+import { allowedEvents } from './returns.machine.ts';
+import type { ReturnActorRole } from './returns.model.ts';
+import type { RefundBreakdown } from './returns.money.ts';
+import type { PolicyResult } from './returns.policy.ts';
+import type { ReturnWithItems, TransitionRow } from './returns.repository.ts';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * The one shape in which a return leaves the service. It carries the customer's name and no
+ * contact data (the order's own view masks those by role), so no path can leak them here.
+ * `viewer` decides which moves are offered.
+ */
+export function toReturnView(r: ReturnWithItems, order: OrderWithLines, history: TransitionRow[], viewer: ReturnActorRole) {
+  const byLine = new Map(order.lines.map((l) => [l.lineNo, l]));
+  const overRefundLimit = r.refundTotal > r.refundLimit;
+  const customer = viewer === 'customer';
+  return {
+    id: r.id,
+    number: r.number,
+    status: r.status,
+    kind: r.kind,
+    reason: r.reason,
+    legalBasis: r.legalBasis,
+    termsVersion: r.termsVersion,
+    source: r.source,
+    order: {
+      orderNumber: order.orderNumber,
+      orderedAt: order.orderedAt.toISOString(),
+      deliveredAt: iso(order.deliveredAt),
+      paymentMethod: order.paymentMethod,
+      customerName: order.customerName,
+    },
+    items: r.items.map((i) => {
+      const l = byLine.get(i.lineNo);
+      return { lineNo: i.lineNo, quantity: i.quantity, sku: l?.sku ?? '', name: l?.name ?? '', unitPrice: l?.unitPrice ?? 0, taxRate: l?.taxRate ?? 10, tags: l?.tags ?? [] };
+    }),
+    comment: r.comment,
+    policy: r.policy as PolicyResult,
+    reviewReasons: customer ? [] : r.reviewReasons,
+    flags: customer ? [] : r.flags,
+    refundMethod: r.refundMethod,
+    returnLabelByShop: r.returnLabelByShop,
+    keepItem: r.keepItem,
+    refund: r.refund as RefundBreakdown,
+    refundTotal: r.refundTotal,
+    refundLimit: customer ? null : r.refundLimit,
+    overRefundLimit: customer ? null : overRefundLimit,
+    exchangeItems: r.exchangeItems as Array<{ sku: string; name: string; quantity: number; unitPrice: number; taxRate: 8 | 10 }> | null,
+    rejectionCode: r.rejectionCode,
+    decisionNote: r.decisionNote,
+    carrier: r.carrier,
+    trackingNumber: r.trackingNumber,
+    shipBy: iso(r.shipBy),
+    shippedAt: iso(r.shippedAt),
+    receivedAt: iso(r.receivedAt),
+    refundedAt: iso(r.refundedAt),
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+    allowedEvents: allowedEvents(r.status, viewer, { overRefundLimit }),
+    history: history.map((h) => ({
+      event: h.event,
+      from: h.fromStatus,
+      to: h.toStatus,
+      // A customer sees who acted as "the shop", not staff names.
+      by: customer ? (h.actorKind === 'customer' ? h.actorName : h.actorKind === 'system' ? 'madoguchi' : 'shop') : h.actorName,
+      byKind: h.actorKind,
+      reasonCode: h.reasonCode,
+      note: customer && h.actorKind !== 'customer' && h.event !== 'reject' ? null : h.note,
+      at: h.createdAt.toISOString(),
+    })),
+  };
+}
+
+export type ReturnView = ReturnType<typeof toReturnView>;

@@ -40,6 +40,8 @@ import { allowedOrigin, PUBLIC_SHOP_PREFIX, publicShopRoutes } from './domains/s
 import { shopRoutes } from './domains/shops/shops.routes.ts';
 import { systemRoutes } from './domains/system/system.routes.ts';
 import { returnRoutes, returnTermsRoutes } from './domains/returns/returns.routes.ts';
+import { returnPortalRoutes } from './domains/returns/returns.portal.routes.ts';
+import { defaultPortalLimits, type PortalLimits } from './domains/returns/returns.portal.auth.ts';
 
 export interface AppDeps {
   config: Config;
@@ -50,6 +52,7 @@ export interface AppDeps {
   version: string;
   signInLimits?: Partial<SignInLimits>;
   inviteLimits?: Partial<InviteLimits>;
+  portalLimits?: Partial<PortalLimits>;
   /** New widget sessions per client address per 10 min (tests start many from 127.0.0.1). */
   widgetSessionsPerAddress?: number;
   /** Per-connection socket event limits (tests loosen them for bursts). */
@@ -130,6 +133,7 @@ export function createApp(deps: AppDeps) {
   publicShopRoutes(api, db);
   returnTermsRoutes(api, db);
   returnRoutes(api, db);
+  returnPortalRoutes(router, { db, redis, keyPrefix: config.REDIS_KEY_PREFIX, poke, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 

@@ -6,6 +6,7 @@ import { createLogger } from '../../server/core/logger.ts';
 import { createMailer } from '../../server/core/mail.ts';
 import type { SocketLimits } from '../../server/core/realtime.ts';
 import type { SignInLimits } from '../../server/domains/auth/auth.limits.ts';
+import type { PortalLimits } from '../../server/domains/returns/returns.portal.auth.ts';
 import type { InviteLimits } from '../../server/domains/invitations/invitations.limits.ts';
 import { testDatabase } from './db.ts';
 import { redisPrefix, type DbKind } from './env.ts';
@@ -32,7 +33,7 @@ export interface TestServer {
  */
 export async function startServer(
   kind: DbKind,
-  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; socketLimits?: Partial<SocketLimits>; widgetSessionsPerAddress?: number; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string } = {},
+  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; portalLimits?: Partial<PortalLimits>; socketLimits?: Partial<SocketLimits>; widgetSessionsPerAddress?: number; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string } = {},
 ): Promise<TestServer> {
   // Each server gets its own key space under the run's prefix, so limits do not leak between suites.
   const keyPrefix = `${redisPrefix}${kind}${++servers}:`;
@@ -51,6 +52,7 @@ export async function startServer(
       version: 'test',
       signInLimits: { perAddress: 100_000, perAccount: 1_000, ...opts.signInLimits },
       inviteLimits: { perShopPerHour: 10_000, perRecipientPerHour: 1_000, ...opts.inviteLimits },
+      portalLimits: { lookupsPerAddressPerHour: 10_000, lookupsPerOrderPerHour: 1_000, ...opts.portalLimits },
       socketLimits: opts.socketLimits,
       widgetSessionsPerAddress: opts.widgetSessionsPerAddress ?? 100_000,
     },

@@ -50,7 +50,8 @@ export const returnTransitions: readonly Transition[] = [
   { event: 'exchange_shipped', from: ['exchange_pending'], to: 'exchanged', roles: shopPeopleAndSystem },
   { event: 'close', from: ['refunded', 'exchanged'], to: 'closed', roles: shopPeopleAndSystem },
   // Cancelling is possible until the parcel is on its way; after that the shop must receive it.
-  { event: 'cancel', from: ['requested', 'approved', 'awaiting_shipment'], to: 'canceled', roles: ['customer', ...shopPeople] },
+  // Also while under review: a customer who changed their mind need not wait for the decision.
+  { event: 'cancel', from: ['requested', 'needs_review', 'approved', 'awaiting_shipment'], to: 'canceled', roles: ['customer', ...shopPeople] },
 ];
 
 /** Statuses nothing leaves: the return's story has ended. */

@@ -46,6 +46,7 @@ const allowed: Row[] = [
   ['refunded', 'close', 'closed', ['system', 'owner', 'staff', 'agent', 'contractor']],
   ['exchanged', 'close', 'closed', ['system', 'owner', 'staff', 'agent', 'contractor']],
   ['requested', 'cancel', 'canceled', ['customer', 'owner', 'staff', 'agent', 'contractor']],
+  ['needs_review', 'cancel', 'canceled', ['customer', 'owner', 'staff', 'agent', 'contractor']],
   ['approved', 'cancel', 'canceled', ['customer', 'owner', 'staff', 'agent', 'contractor']],
   ['awaiting_shipment', 'cancel', 'canceled', ['customer', 'owner', 'staff', 'agent', 'contractor']],
 ];

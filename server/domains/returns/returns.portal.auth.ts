@@ -1,0 +1,139 @@
+import { randomInt } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import type { Db } from '../../core/db/client.ts';
+import { DomainError } from '../../core/errors.ts';
+import { MAIL_SEND } from '../../core/mail.jobs.ts';
+import { enqueue } from '../../core/outbox.ts';
+import { rateLimited } from '../../core/ratelimit.ts';
+import { newSecret, sameSecret, secretHash } from '../../core/secrets.ts';
+import { render } from '../../core/templates.ts';
+import { findOrder, findOrderById } from '../orders/orders.repository.ts';
+import { findShop } from '../shops/shops.repository.ts';
+import type { ReturnParty } from './returns.service.ts';
+
+/**
+ * The portal has no accounts: a customer proves the order is theirs with its number and the
+ * email or phone on it, then a one-time code mailed to the order's address. Nothing tells a
+ * stranger which of the two was wrong, and codes and lookups are limited.
+ */
+export interface PortalLimits {
+  lookupsPerAddressPerHour: number;
+  lookupsPerOrderPerHour: number;
+  codeAttempts: number;
+}
+export const defaultPortalLimits: PortalLimits = { lookupsPerAddressPerHour: 20, lookupsPerOrderPerHour: 5, codeAttempts: 5 };
+
+export interface PortalAuthDeps {
+  db: Db;
+  redis: Redis;
+  keyPrefix: string;
+  poke: () => void;
+  limits: PortalLimits;
+}
+
+const CODE_TTL_S = 10 * 60;
+const SESSION_TTL_S = 2 * 3600;
+
+export interface PortalSession {
+  shopId: string;
+  orderId: string;
+  orderNumber: string;
+  customerName: string;
+  /** Sent back in every form: a page on another site cannot post as this customer. */
+  csrf: string;
+}
+
+const digits = (s: string) => s.normalize('NFKC').replace(/\D/g, '').replace(/^81/, '0');
+
+/** The email (any case) or the phone (digits only; +81 read as 0) on the order. */
+export function contactMatches(order: { customerEmail: string; customerPhone: string | null }, contact: string): boolean {
+  const c = contact.normalize('NFKC').trim();
+  if (c.includes('@')) return c.toLowerCase() === order.customerEmail.toLowerCase();
+  const d = digits(c);
+  return d.length >= 10 && !!order.customerPhone && d === digits(order.customerPhone);
+}
+
+export function createPortalAuth(deps: PortalAuthDeps) {
+  const key = (kind: string, id: string) => `${deps.keyPrefix}portal:${kind}:${id}`;
+  const byAddress = new RateLimiterRedis({ storeClient: deps.redis, keyPrefix: `${deps.keyPrefix}portal:lookup:addr`, points: deps.limits.lookupsPerAddressPerHour, duration: 3600 });
+  const byOrder = new RateLimiterRedis({ storeClient: deps.redis, keyPrefix: `${deps.keyPrefix}portal:lookup:order`, points: deps.limits.lookupsPerOrderPerHour, duration: 3600 });
+  const refuse = rateLimited((s) => `too many attempts; try again in ${Math.ceil(s / 60)} min`);
+
+  /**
+   * Starts a sign-in. A matching order gets a code by mail; a wrong number or contact gets a
+   * challenge no code can pass, and the same answer, so the page reveals nothing.
+   */
+  async function start(shopId: string, orderNumber: string, contact: string, address: string): Promise<string> {
+    await byAddress.consume(address).catch(refuse);
+    await byOrder.consume(`${shopId}:${orderNumber.toUpperCase()}`).catch(refuse);
+    const [order, shop] = await Promise.all([findOrder(deps.db, shopId, orderNumber), findShop(deps.db, shopId)]);
+    if (!shop) throw new DomainError('not_found', 'shop not found');
+    const challenge = newSecret(18);
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const match = order && contactMatches(order, contact) ? order : undefined;
+    await deps.redis
+      .multi()
+      .hset(key('challenge', challenge), { shopId, orderId: match?.id ?? '', codeHash: secretHash(`${challenge}:${code}`), attempts: '0' })
+      .expire(key('challenge', challenge), CODE_TTL_S)
+      .exec();
+    if (match) {
+      await deps.db.transaction((tx) =>
+        enqueue(tx, {
+          shopId,
+          topic: MAIL_SEND,
+          payload: {
+            to: match.customerEmail,
+            subject: `【${shop.name}】返品・交換の確認コード / Your confirmation code`,
+            text: render('mail/portal-code', { shopName: shop.name, customerName: match.customerName, orderNumber: match.orderNumber, code, minutes: CODE_TTL_S / 60 }, { text: true }),
+          },
+        }),
+      );
+      deps.poke();
+    }
+    return challenge;
+  }
+
+  /** Checks the code; a few wrong ones burn the challenge. Answers a session token. */
+  async function verify(shopId: string, challenge: string, code: string): Promise<string> {
+    const k = key('challenge', challenge);
+    const c = await deps.redis.hgetall(k);
+    if (!c.shopId || c.shopId !== shopId) throw new DomainError('unauthenticated', 'this code has expired; start again');
+    const attempts = await deps.redis.hincrby(k, 'attempts', 1);
+    if (attempts > deps.limits.codeAttempts) {
+      await deps.redis.del(k);
+      throw new DomainError('rate_limited', 'too many wrong codes; start again', { retryAfterSeconds: 0 });
+    }
+    if (!c.orderId || !sameSecret(secretHash(`${challenge}:${code.normalize('NFKC').trim()}`), c.codeHash ?? '')) {
+      throw new DomainError('invalid_input', 'the code is not right; check the mail and try again', { attemptsLeft: deps.limits.codeAttempts - attempts });
+    }
+    await deps.redis.del(k);
+    const order = await findOrderRow(shopId, c.orderId);
+    const token = newSecret();
+    const session: PortalSession = { shopId, orderId: c.orderId, orderNumber: order.orderNumber, customerName: order.customerName, csrf: newSecret(18) };
+    await deps.redis.set(key('session', secretHash(token)), JSON.stringify(session), 'EX', SESSION_TTL_S);
+    return token;
+  }
+
+  async function findOrderRow(shopId: string, orderId: string) {
+    const o = await findOrderById(deps.db, shopId, orderId);
+    if (!o) throw new DomainError('unauthenticated', 'this order is no longer available; start again');
+    return o;
+  }
+
+  async function session(shopId: string, token: string | undefined): Promise<PortalSession | null> {
+    if (!token) return null;
+    const raw = await deps.redis.get(key('session', secretHash(token)));
+    if (!raw) return null;
+    const s = JSON.parse(raw) as PortalSession;
+    return s.shopId === shopId ? s : null;
+  }
+
+  const end = (token: string) => deps.redis.del(key('session', secretHash(token)));
+
+  return { start, verify, session, end };
+}
+
+export type PortalAuth = ReturnType<typeof createPortalAuth>;
+
+export const partyOf = (s: PortalSession): ReturnParty => ({ kind: 'customer', shopId: s.shopId, orderId: s.orderId, name: s.customerName });

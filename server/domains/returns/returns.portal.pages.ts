@@ -1,0 +1,65 @@
+import type { Db } from '../../core/db/client.ts';
+import { notFound } from '../../core/errors.ts';
+import { findOrderById } from '../orders/orders.repository.ts';
+import { customerNotice } from './returns.notify.ts';
+import type { PortalSession } from './returns.portal.auth.ts';
+import { basisLabels, eventLabel, moneyRows, statusLabels, taxRows, tokyoDateTime } from './returns.portal.view.ts';
+import type { FileReturnBody } from './returns.schema.ts';
+import type { previewView } from './returns.service.ts';
+import type { ReturnView } from './returns.view.ts';
+
+type Preview = ReturnType<typeof previewView>;
+
+const shippingWords = (labelByShop: boolean): [string, string] =>
+  labelByShop ? ['返送用の伝票は当店からお送りします。', 'We will send you a return label.'] : ['返送の送料はお客様のご負担です（元払い）。', 'The return shipping is yours to pay (send it prepaid).'];
+
+/** The review page: every rule checked, every line of the money, before anything is filed. */
+export async function portalConfirmVars(db: Db, s: PortalSession, ask: FileReturnBody, p: Preview, hidden: Array<{ name: string; value: string }>) {
+  const order = await findOrderById(db, s.shopId, s.orderId);
+  if (!order) throw notFound('order');
+  const names = new Map(order.lines.map((l) => [l.lineNo, l.name]));
+  const [shippingJa, shippingEn] = shippingWords(p.returnLabelByShop);
+  return {
+    checks: p.checks,
+    basisJa: basisLabels[p.basis][0],
+    basisEn: basisLabels[p.basis][1],
+    exchange: ask.kind === 'exchange',
+    money: moneyRows(p.refund, names),
+    taxes: taxRows(p.refund),
+    shippingJa,
+    shippingEn,
+    eligible: p.eligible,
+    hidden,
+  };
+}
+
+/** A request's page: its status, what to do next, the money and the history, in words. */
+export function portalRequestVars(v: ReturnView) {
+  const names = new Map(v.items.map((i) => [i.lineNo, i.name]));
+  const step = customerNotice({
+    status: v.status,
+    shipBy: v.shipBy ? new Date(v.shipBy) : null,
+    returnLabelByShop: v.returnLabelByShop,
+    keepItem: v.keepItem,
+    refundTotal: v.refundTotal,
+    rejectionCode: v.rejectionCode,
+    decisionNote: v.decisionNote,
+  });
+  const instructions = step ? step.ja.map((ja, i) => ({ ja, en: step.en[i] ?? '' })) : [];
+  return {
+    id: v.id,
+    number: v.number,
+    statusJa: statusLabels[v.status][0],
+    statusEn: statusLabels[v.status][1],
+    instructions,
+    items: v.items,
+    exchange: v.kind === 'exchange',
+    money: moneyRows(v.refund, names),
+    canShip: v.allowedEvents.includes('ship'),
+    canCancel: v.allowedEvents.includes('cancel'),
+    history: v.history.map((h) => {
+      const [ja, en] = eventLabel(h.event);
+      return { at: tokyoDateTime(h.at), ja, en, note: h.note };
+    }),
+  };
+}

@@ -1,0 +1,178 @@
+import { expect } from 'chai';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { openDesk, publish, pushOrder, someTerms, type Desk, type PushedOrder } from './returns.helpers.ts';
+
+/** A browser without JavaScript: form posts, redirects not followed, one cookie jar. */
+class Visitor {
+  private cookie = '';
+  constructor(private readonly base: string) {}
+  async get(path: string) {
+    return this.send('GET', path);
+  }
+  async post(path: string, form: Record<string, string>) {
+    return this.send('POST', path, new URLSearchParams(form).toString());
+  }
+  private async send(method: string, path: string, body?: string) {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      redirect: 'manual',
+      headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(body ? { body } : {}),
+    });
+    const set = res.headers.getSetCookie().find((c) => c.startsWith('mdg_portal='));
+    if (set) this.cookie = set.split(';')[0]!;
+    return { status: res.status, location: res.headers.get('location') ?? '', html: await res.text() };
+  }
+}
+
+const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+for (const kind of dbKinds) {
+  describe(`[${kind}] the returns portal, without JavaScript`, () => {
+    let server: TestServer;
+    let d: Desk;
+    before(async () => {
+      server = await startServer(kind);
+      d = await openDesk(server);
+      await publish(d, someTerms({ autoApprove: { enabled: false, maxAmount: 0 } }));
+    });
+    after(() => server.close());
+
+    const portal = () => `/returns/${d.shop.id}`;
+
+    /** Order number + contact, then the code from the mail: a signed-in visitor. */
+    async function signIn(order: PushedOrder, contact = order.email): Promise<Visitor> {
+      const v = new Visitor(server.url);
+      const started = await v.post(`${portal()}/code`, { orderNumber: order.number, contact });
+      expect(started.status).to.equal(302);
+      const mail = await server.smtp.waitFor((m) => m.to.includes(order.email) && m.subject.includes('確認コード'));
+      const code = /^\s+(\d{6})$/m.exec(mail.text)![1]!;
+      const verified = await v.post(`${portal()}/verify`, { challenge: new URL(started.location, server.url).searchParams.get('c')!, code });
+      expect(verified.status, verified.html).to.equal(302);
+      expect(verified.location).to.equal(`${portal()}/order`);
+      return v;
+    }
+
+    it('shows the start page in Japanese with English alongside', async () => {
+      const page = await new Visitor(server.url).get(portal());
+      expect(page.status).to.equal(200);
+      expect(page.html).to.include('注文番号').and.include('Order number');
+    });
+
+    it('files a return: order number and email, the mailed code, the review with its refund, then the request page', async () => {
+      const order = await pushOrder(d);
+      const v = await signIn(order);
+      const orderPage = await v.get(`${portal()}/order`);
+      expect(orderPage.html).to.include('マグカップ').and.include('name="qty_1"');
+      const csrf = csrfOf(orderPage.html);
+      const review = await v.post(`${portal()}/confirm`, { csrf, qty_1: '1', kind: 'return', reason: 'size' });
+      expect(review.status, review.html).to.equal(200);
+      // Same code as the API's preview: 1 mug of ¥2,750, nothing deducted on a partial return by card.
+      const api = await d.owner.post(`/api/shops/${d.shop.id}/returns/preview`, { orderNumber: order.number, reason: 'size', items: [{ lineNo: 1, quantity: 1 }] });
+      expect(api.body.refund.total).to.equal(2750);
+      expect(review.html).to.include('返金額').and.include('¥2,750').and.include('この内容で申し込む');
+      const submitted = await v.post(`${portal()}/submit`, { csrf, qty_1: '1', kind: 'return', reason: 'size' });
+      expect(submitted.status, submitted.html).to.equal(302);
+      const page = await v.get(submitted.location);
+      expect(page.html).to.match(/R-\d+/).and.include('確認中');
+      const list = await d.owner.get(`/api/shops/${d.shop.id}/returns`);
+      const mine = list.body.returns.find((r: { orderNumber: string }) => r.orderNumber === order.number);
+      expect(mine).to.include({ status: 'needs_review', reason: 'size' });
+      const detail = await d.owner.get(`/api/shops/${d.shop.id}/returns/${mine.id}`);
+      expect(detail.body.source).to.equal('portal');
+      expect(detail.body.history[0]).to.include({ event: 'file', byKind: 'customer' });
+    });
+
+    it('answers a wrong order number and a wrong contact the same way, and sends no code for either', async () => {
+      const order = await pushOrder(d);
+      const before = server.smtp.mails.length;
+      const wrongContact = await new Visitor(server.url).post(`${portal()}/code`, { orderNumber: order.number, contact: 'someone-else@example.jp' });
+      const wrongNumber = await new Visitor(server.url).post(`${portal()}/code`, { orderNumber: 'NO-SUCH-1', contact: order.email });
+      for (const r of [wrongContact, wrongNumber]) {
+        expect(r.status).to.equal(302);
+        expect(r.location).to.match(/\/verify\?c=/);
+      }
+      const v = new Visitor(server.url);
+      const verify = await v.post(`${portal()}/verify`, { challenge: new URL(wrongContact.location, server.url).searchParams.get('c')!, code: '000000' });
+      expect(verify.status).to.equal(400);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(server.smtp.mails.slice(before).filter((m) => m.to.includes(order.email))).to.have.length(0);
+    });
+
+    it('takes the phone number on the order, full-width digits and +81 included', async () => {
+      const order = await pushOrder(d);
+      await signIn(order, '＋81-90-1234-5678');
+    });
+
+    it('burns the code after five wrong tries', async () => {
+      const order = await pushOrder(d);
+      const v = new Visitor(server.url);
+      const started = await v.post(`${portal()}/code`, { orderNumber: order.number, contact: order.email });
+      const challenge = new URL(started.location, server.url).searchParams.get('c')!;
+      const mail = await server.smtp.waitFor((m) => m.to.includes(order.email));
+      const code = /^\s+(\d{6})$/m.exec(mail.text)![1]!;
+      const wrong = code === '111111' ? '222222' : '111111';
+      for (let i = 0; i < 5; i++) expect((await v.post(`${portal()}/verify`, { challenge, code: wrong })).status).to.equal(400);
+      const sixth = await v.post(`${portal()}/verify`, { challenge, code: wrong });
+      expect(sixth.status).to.equal(429);
+      const late = await v.post(`${portal()}/verify`, { challenge, code });
+      expect(late.status).to.equal(401);
+    });
+
+    it('refuses a form without the session’s token (403) and quantities above what is left (400), filing nothing', async () => {
+      const order = await pushOrder(d);
+      const v = await signIn(order);
+      const csrf = csrfOf((await v.get(`${portal()}/order`)).html);
+      expect((await v.post(`${portal()}/submit`, { qty_1: '1', kind: 'return', reason: 'size' })).status).to.equal(403);
+      const tooMany = await v.post(`${portal()}/submit`, { csrf, qty_1: '3', kind: 'return', reason: 'size' });
+      expect(tooMany.status).to.equal(400);
+      expect(tooMany.html).to.include('入力内容をご確認ください');
+      const notANumber = await v.post(`${portal()}/confirm`, { csrf, qty_1: '1.5', kind: 'return', reason: 'size' });
+      expect(notANumber.status).to.equal(400);
+      const badReason = await v.post(`${portal()}/confirm`, { csrf, qty_1: '1', kind: 'return', reason: '<script>' });
+      expect(badReason.status).to.equal(400);
+      expect(badReason.html).not.to.include('<script>');
+      const list = await d.owner.get(`/api/shops/${d.shop.id}/returns?limit=100`);
+      expect(list.body.returns.filter((r: { orderNumber: string }) => r.orderNumber === order.number)).to.have.length(0);
+    });
+
+    it('shows a sale item as not returnable on the review page, with no submit button', async () => {
+      const order = await pushOrder(d, { lines: [{ sku: 'SALE-1', name: '福袋', quantity: 1, unitPrice: 3300, taxRate: 10, tags: ['sale'] }] });
+      const v = await signIn(order);
+      const csrf = csrfOf((await v.get(`${portal()}/order`)).html);
+      const review = await v.post(`${portal()}/confirm`, { csrf, qty_1: '1', kind: 'return', reason: 'changed_mind' });
+      expect(review.html).to.include('返品できません').and.not.include('この内容で申し込む');
+      const defect = await v.post(`${portal()}/confirm`, { csrf, qty_1: '1', kind: 'return', reason: 'defective' });
+      expect(defect.html).to.include('この内容で申し込む');
+    });
+
+    it('lets the customer withdraw while allowed, and never shows another order’s request', async () => {
+      const order = await pushOrder(d);
+      const v = await signIn(order);
+      const csrf = csrfOf((await v.get(`${portal()}/order`)).html);
+      const submitted = await v.post(`${portal()}/submit`, { csrf, qty_2: '1', kind: 'return', reason: 'not_as_expected' });
+      const requestPath = submitted.location.split('?')[0]!;
+      const other = await signIn(await pushOrder(d));
+      expect((await other.get(requestPath)).status).to.equal(404);
+      const page = await v.get(requestPath);
+      expect(page.html).to.include('お申し込みを取り消す');
+      const id = requestPath.split('/').pop()!;
+      const withdrawn = await v.post(`${requestPath}/withdraw`, { csrf });
+      expect(withdrawn.status, withdrawn.html).to.equal(302);
+      expect((await v.get(requestPath)).html).to.include('取り消し');
+      const again = await v.post(`${requestPath}/withdraw`, { csrf });
+      expect(again.status).to.equal(409);
+      const detail = await d.owner.get(`/api/shops/${d.shop.id}/returns/${id}`);
+      expect(detail.body.status).to.equal('canceled');
+    });
+
+    it('sends a visitor without a session back to the start, and answers an unknown shop with 404', async () => {
+      const r = await new Visitor(server.url).get(`${portal()}/order`);
+      expect(r.status).to.equal(302);
+      expect(r.location).to.equal(portal());
+      expect((await new Visitor(server.url).get('/returns/00000000-0000-4000-8000-000000000000')).status).to.equal(404);
+      expect((await new Visitor(server.url).get('/returns/not-a-shop')).status).to.equal(404);
+    });
+  });
+}

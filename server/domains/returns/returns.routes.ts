@@ -4,10 +4,10 @@ import type { Api } from '../../core/route.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { fileReturnBody, listReturnsQuery, moveReturnBody, previewReturnBody, returnParams } from './returns.schema.ts';
 import { fileReturn, getReturnFor, listShopReturns, previewReturn } from './returns.service.ts';
-import { getReturnTerms, previewTermsPage, publicTerms, publicTermsPage, publishReturnTerms, termsSnippet } from './returns.terms.ts';
+import { getReturnTerms, previewTermsPage, publicTerms, publicTermsPage, publishReturnTerms, publicTermsSnippet } from './returns.terms.ts';
 import { returnTermsInput } from './returns.terms.schema.ts';
 import { moveReturn } from './returns.transitions.ts';
-import { findTermsAt } from './returns.terms.repository.ts';
+import { reasonsQuery, returnReasonsCsv, returnReasonsReport } from './returns.report.ts';
 
 const langQuery = z.strictObject({ lang: z.enum(['ja', 'en']).default('ja') });
 
@@ -69,10 +69,9 @@ export function returnTermsRoutes(api: Api, db: Db): void {
     query: langQuery,
     errors: ['not_found'],
     handler: async ({ params, query, ctx }) => {
-      await publicTerms(db, params.shopId);
-      const row = await findTermsAt(db, params.shopId, new Date());
+      const html = await publicTermsSnippet(db, params.shopId, query.lang);
       ctx.type = 'html';
-      ctx.body = termsSnippet(row?.terms ?? null, query.lang);
+      ctx.body = html;
     },
   });
   api.route({
@@ -104,6 +103,33 @@ export function returnRoutes(api: Api, db: Db): void {
     query: listReturnsQuery,
     errors: ['invalid_input', 'not_found', 'forbidden'],
     handler: ({ actor, query }) => listShopReturns(db, actor, query),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/returns/reasons',
+    tag,
+    summary: 'Why products come back: returned quantities by product, reason and Tokyo month (the shop’s customer voice)',
+    auth: 'session',
+    params: shopIdParams,
+    query: reasonsQuery,
+    errors: ['invalid_input', 'not_found', 'forbidden'],
+    handler: ({ actor, query }) => returnReasonsReport(db, actor, query),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/returns/reasons.csv',
+    tag,
+    summary: 'The same report as CSV for Excel (UTF-8 with BOM); the export is audited',
+    auth: 'session',
+    params: shopIdParams,
+    query: reasonsQuery,
+    errors: ['invalid_input', 'not_found', 'forbidden'],
+    handler: async ({ actor, query, ctx, requestId }) => {
+      const { csv, name } = await returnReasonsCsv(db, actor, query, requestId);
+      ctx.type = 'text/csv; charset=utf-8';
+      ctx.attachment(name);
+      ctx.body = csv;
+    },
   });
   api.route({
     method: 'post',

@@ -35,7 +35,9 @@ const view = (row: TermsRow | undefined) => ({
 
 /** The current terms and the history of versions; every member of the shop may read them. */
 export async function getReturnTerms(db: Db, actor: Actor) {
-  requireRole(actor, ...roles);
+  // The shop's platform reads them with its API key too (the route takes one, as the orders
+  // it pushes are judged by them); publishing stays with owners.
+  if (actor.kind !== 'api_key') requireRole(actor, ...roles);
   const current = await findTermsAt(db, actor.shopId, new Date());
   const versions = await listTermsVersions(db, actor.shopId);
   return { ...view(current), versions: versions.map((v) => ({ version: v.version, publishedAt: v.publishedAt.toISOString(), publishedBy: v.publishedBy })) };
@@ -87,6 +89,12 @@ export async function publicTermsPage(db: Db, shopId: string, l: Locale) {
   const name = await shopName(db, shopId);
   const row = await findTermsAt(db, shopId, new Date());
   return termsPage(name, row?.terms ?? null, row?.version ?? null, l);
+}
+
+export async function publicTermsSnippet(db: Db, shopId: string, l: Locale) {
+  await shopName(db, shopId);
+  const row = await findTermsAt(db, shopId, new Date());
+  return termsSnippet(row?.terms ?? null, l);
 }
 
 /** The page as it would look with a draft, before an owner publishes it. */

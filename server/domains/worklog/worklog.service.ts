@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { type Actor, requireRole } from '../../core/actor.ts';
+import { EXCEL_CSV } from '../../core/csv.ts';
 import type { Db } from '../../core/db/client.ts';
 import { invalidInput, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -96,7 +97,6 @@ export async function workLogReport(db: Db, actor: Actor, month: string) {
   return { month, from: start.toISOString(), to: end.toISOString(), agents };
 }
 
-const CSV_OPTIONS = { bom: true, header: true, escape_formulas: true, record_delimiter: 'windows' } as const;
 
 /**
  * The month as CSV for billing, UTF-8 with a BOM so Excel in Japan reads it as UTF-8, headers
@@ -109,11 +109,11 @@ export async function workLogCsv(db: Db, actor: Actor, month: string, by: 'conve
     by === 'agent'
       ? stringify(
           report.agents.map((a) => [month, a.name, a.conversations, a.resolved, a.totalSeconds, hhmm(a.totalSeconds)]),
-          { ...CSV_OPTIONS, columns: ['月 month', '担当者 agent', '対応件数 conversations', '解決件数 resolved', '秒 seconds', '時間 hh:mm'] },
+          { ...EXCEL_CSV, columns: ['月 month', '担当者 agent', '対応件数 conversations', '解決件数 resolved', '秒 seconds', '時間 hh:mm'] },
         )
       : stringify(
           report.agents.flatMap((a) => a.rows.map((r) => [month, a.name, r.number, r.resolved ? 1 : 0, r.seconds, hhmm(r.seconds)])),
-          { ...CSV_OPTIONS, columns: ['月 month', '担当者 agent', '会話番号 conversation', '解決 resolved', '秒 seconds', '時間 hh:mm'] },
+          { ...EXCEL_CSV, columns: ['月 month', '担当者 agent', '会話番号 conversation', '解決 resolved', '秒 seconds', '時間 hh:mm'] },
         );
   const rows = by === 'agent' ? report.agents.length : report.agents.reduce((n, a) => n + a.rows.length, 0);
   await recordAudit(db, actor, { action: 'work_log.exported', objectType: 'work_log', summary: { month, by, rows } }, requestId);

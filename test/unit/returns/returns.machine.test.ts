@@ -324,19 +324,19 @@ describe('return request state machine', () => {
     });
 
     it('lists reject, whose reason is asked for at click time', () => {
-      expect(allowedEvents('needs_review', 'contractor')).to.deep.equal(['approve', 'reject']);
+      expect(allowedEvents('needs_review', 'contractor')).to.deep.equal(['approve', 'reject', 'cancel']);
     });
 
     it('leaves out approve and start_refund for agents and contractors above the limit', () => {
       for (const role of ['agent', 'contractor'] as const) {
-        expect(allowedEvents('needs_review', role, { overRefundLimit: true }), role).to.deep.equal(['reject']);
+        expect(allowedEvents('needs_review', role, { overRefundLimit: true }), role).to.deep.equal(['reject', 'cancel']);
         expect(allowedEvents('inspected', role, { overRefundLimit: true }), role).to.deep.equal(['start_exchange']);
       }
     });
 
     it('leaves the merchant’s buttons alone above the limit', () => {
       for (const role of ['owner', 'staff'] as const) {
-        expect(allowedEvents('needs_review', role, { overRefundLimit: true }), role).to.deep.equal(['approve', 'reject']);
+        expect(allowedEvents('needs_review', role, { overRefundLimit: true }), role).to.deep.equal(['approve', 'reject', 'cancel']);
         expect(allowedEvents('inspected', role, { overRefundLimit: true }), role).to.deep.equal(['start_refund', 'start_exchange']);
       }
     });

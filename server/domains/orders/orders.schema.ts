@@ -97,6 +97,10 @@ export const orderInput = z
     if (o.shippedAt && Date.parse(o.shippedAt) < Date.parse(o.orderedAt)) {
       ctx.addIssue({ code: 'custom', path: ['shippedAt'], message: 'shipped before it was ordered' });
     }
+    // The return window counts from delivery: a delivery before the order would open it early.
+    if (o.deliveredAt && Date.parse(o.deliveredAt) < Date.parse(o.orderedAt)) {
+      ctx.addIssue({ code: 'custom', path: ['deliveredAt'], message: 'delivered before it was ordered' });
+    }
     const seen = new Set<string>();
     o.lines.forEach((l, i) => {
       const key = `${l.sku}\u0000${l.unitPrice}\u0000${l.taxRate}`;

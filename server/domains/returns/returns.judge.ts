@@ -62,11 +62,11 @@ export async function judgeReturn(db: Db, order: OrderWithLines, ask: ReturnAsk,
           return l ? [{ sku: l.sku, name: l.name, quantity: i.quantity, unitPrice: l.unitPrice, taxRate: l.taxRate as 8 | 10 }] : [];
         }))
       : undefined;
-  const [earlier, feesRefundedEarlier, recentReturns] = await Promise.all([
-    takenQuantities(db, order.shopId, order.id, except),
-    feesTakenEarlier(db, order.shopId, order.id, except),
-    countRecentReturns(db, order.shopId, order.customerEmail, new Date(now.getTime() - 180 * 86_400_000)),
-  ]);
+  // One after another, not Promise.all: `db` is the filing's or the move's transaction, a single
+  // connection, and node-postgres only queues queries sent on one at once (deprecated; pg@9 refuses them).
+  const earlier = await takenQuantities(db, order.shopId, order.id, except);
+  const feesRefundedEarlier = await feesTakenEarlier(db, order.shopId, order.id, except);
+  const recentReturns = await countRecentReturns(db, order.shopId, order.customerEmail, new Date(now.getTime() - 180 * 86_400_000));
   const refund = computeRefund({
     order: {
       lines: order.lines.map((l) => ({ lineNo: l.lineNo, quantity: l.quantity, unitPrice: l.unitPrice, taxRate: l.taxRate as 8 | 10 })),

@@ -79,8 +79,17 @@ export async function insertReturn(
   return { ...created!, items: stored.sort((a, b) => a.lineNo - b.lineNo) };
 }
 
+/**
+ * Appends one move, timed after the return's previous one. The column's default, now(), is
+ * the transaction's start: the moves one transaction makes (file → send_to_review, approve →
+ * request_shipment) would share it, and the history, read in time order, would list them in
+ * the random order of their ids. The clock's time, never before the last move's, keeps them in
+ * the order they were made (the moves of one return are serialised by its row lock).
+ */
 export async function insertTransition(tx: Db, row: typeof returnTransitions.$inferInsert): Promise<void> {
-  await tx.insert(returnTransitions).values(row);
+  const t = returnTransitions;
+  const after = sql`(select max(${t.createdAt}) + interval '1 microsecond' from ${t} where ${t.returnId} = ${row.returnId})`;
+  await tx.insert(t).values({ ...row, createdAt: sql`greatest(clock_timestamp(), ${after})` });
 }
 
 /**

@@ -28,3 +28,12 @@ describe('order snapshot money', () => {
     expect(orderInput.safeParse(anOrder({ coupon: { discount: 6364 } })).success).to.equal(true);
   });
 });
+
+describe('order snapshot dates', () => {
+  it('refuses a delivery before the order, which would open the return window early', () => {
+    const r = orderInput.safeParse(anOrder({ orderedAt: '2026-11-20T10:00:00+09:00', shippedAt: null, deliveredAt: '2026-11-19T10:00:00+09:00' }));
+    expect(r.success).to.equal(false);
+    expect(r.error?.issues.map((i) => i.path.join('.'))).to.deep.equal(['deliveredAt']);
+    expect(orderInput.safeParse(anOrder({ orderedAt: '2026-11-20T10:00:00+09:00', shippedAt: null, deliveredAt: '2026-11-21T10:00:00+09:00' })).success).to.equal(true);
+  });
+});

@@ -1,0 +1,179 @@
+import { expect } from 'chai';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { anOrder } from '../../fixtures/builders.ts';
+import { daysAgo, eventsOf, fileReturn, filed, openDesk, previewReturn, publish, pushOrder, someTerms, type Desk } from './returns.helpers.ts';
+
+const DAY = 86_400_000;
+type Check = { rule: string; ok: boolean; blocking: boolean };
+
+for (const kind of dbKinds) {
+  describe(`[${kind}] filing a return through the API`, () => {
+    let server: TestServer;
+    let d: Desk;
+
+    before(async () => {
+      server = await startServer(kind);
+      d = await openDesk(server);
+      await publish(d, someTerms());
+    });
+    after(() => server.close());
+
+    const list = async (desk = d) => (await desk.owner.get(`/api/shops/${desk.shop.id}/returns`)).body;
+
+    it('approves a return within the terms’ auto-approval amount at once and asks for the parcel by the shipping deadline', async () => {
+      const order = await pushOrder(d);
+      const started = Date.now();
+      const r = await filed(d.platform, d.shop.id, { orderNumber: order.number });
+      expect(r).to.include({ status: 'awaiting_shipment', legalBasis: 'terms', termsVersion: 1, source: 'api', refundTotal: 2750 });
+      expect(r.reviewReasons).to.deep.equal([]);
+      expect(eventsOf(r)).to.deep.equal(['file', 'auto_approve', 'request_shipment']);
+      expect(r.history.map((h: { to: string }) => h.to)).to.deep.equal(['requested', 'approved', 'awaiting_shipment']);
+      const shipBy = Date.parse(r.shipBy);
+      expect(shipBy).to.be.within(started + 10 * DAY - 1000, Date.now() + 10 * DAY + 1000);
+      const audit = await d.owner.get(`/api/shops/${d.shop.id}/audit?objectId=${r.id}`);
+      expect(audit.body.events.map((e: { action: string; actorType: string }) => [e.action, e.actorType])).to.deep.equal([['return.filed', 'api_key']]);
+    });
+
+    it('sends a return above the auto-approval amount to review, flagged high value', async () => {
+      const order = await pushOrder(d);
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 1, quantity: 2 }] });
+      expect(r).to.include({ status: 'needs_review', refundTotal: 5500, source: 'console', shipBy: null });
+      expect(r.flags).to.include('high_value');
+      expect(r.reviewReasons).to.include('above_auto_approve_amount');
+      expect(eventsOf(r)).to.deep.equal(['file', 'send_to_review']);
+    });
+
+    it('refuses a change of mind after the window with 400 and the failed check, and writes nothing', async () => {
+      // No terms in this shop: the statutory 8 days from delivery, long gone.
+      const plain = await openDesk(server);
+      const order = await pushOrder(plain, { orderedAt: daysAgo(20), shippedAt: daysAgo(19), deliveredAt: daysAgo(18) });
+      const before = await list(plain);
+      const r = await fileReturn(plain.owner, plain.shop.id, { orderNumber: order.number });
+      expect(r.status, r.text).to.equal(400);
+      expect(r.body.error.code).to.equal('invalid_input');
+      const failed = r.body.error.details.checks as Check[];
+      expect(failed.map((c) => [c.rule, c.ok, c.blocking])).to.deep.equal([['window', false, true]]);
+      expect(r.body.error.message).to.include('outside 8-day window');
+      expect(await list(plain)).to.deep.equal(before);
+      const audit = await plain.owner.get(`/api/shops/${plain.shop.id}/audit?action=return.filed`);
+      expect(audit.body.events).to.deep.equal([]);
+      // A defect is never held to the window; and the refused filing used no return number.
+      const defect = await filed(plain.owner, plain.shop.id, { orderNumber: order.number, reason: 'defective' });
+      expect(defect).to.include({ legalBasis: 'defect', number: 1 });
+    });
+
+    it('refuses a change of mind on a sale item, but takes the same item back as a defect, giving back shipping and the COD fee with nothing deducted', async () => {
+      const base = anOrder();
+      const order = await pushOrder(d, {
+        paymentMethod: 'cod',
+        codFee: 330,
+        lines: [{ ...base.lines[0]!, tags: ['SALE'] }, base.lines[1]!],
+      });
+      const refused = await fileReturn(d.owner, d.shop.id, { orderNumber: order.number });
+      expect(refused.status, refused.text).to.equal(400);
+      const failed = refused.body.error.details.checks as Check[];
+      expect(failed.map((c) => c.rule)).to.deep.equal(['non_returnable']);
+      expect((await list()).returns.map((x: { orderNumber: string }) => x.orderNumber)).not.to.include(order.number);
+
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number, reason: 'defective' });
+      expect(r).to.include({ legalBasis: 'defect', status: 'needs_review', returnLabelByShop: true, refundMethod: 'bank_transfer' });
+      expect(r.reviewReasons).to.deep.equal(['basis_defect']);
+      expect(r.refund.fees).to.deep.equal([
+        { kind: 'outbound_shipping', amount: 770 },
+        { kind: 'cod_fee', amount: 330 },
+      ]);
+      expect(r.refund.deductions).to.deep.equal([]);
+      expect(r.refund.total).to.equal(2750 + 770 + 330);
+      expect(r.refundTotal).to.equal(r.refund.total);
+      const tag = r.policy.checks.find((c: Check) => c.rule === 'non_returnable');
+      expect(tag).to.include({ ok: true, blocking: false });
+    });
+
+    it('refuses a quantity above what was bought with 400', async () => {
+      const order = await pushOrder(d);
+      const r = await fileReturn(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 1, quantity: 3 }] });
+      expect(r.status, r.text).to.equal(400);
+      expect(r.body.error.details).to.include({ lineNo: 1, left: 2 });
+      expect(r.body.error.details.path).to.deep.equal(['items', 0, 'quantity']);
+    });
+
+    it('lets a second return take only what the first left: asking for more is 400 "left"', async () => {
+      const order = await pushOrder(d);
+      await filed(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 1, quantity: 1 }] });
+      const second = await fileReturn(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 1, quantity: 2 }] });
+      expect(second.status, second.text).to.equal(400);
+      expect(second.body.error.message).to.include('left');
+      expect(second.body.error.details).to.include({ lineNo: 1, left: 1 });
+      const last = await filed(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 1, quantity: 1 }] });
+      expect(last.refundTotal).to.equal(2750);
+      const none = await fileReturn(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 1, quantity: 1 }] });
+      expect(none.status).to.equal(400);
+      expect(none.body.error.message).to.include('none of line 1 is left');
+    });
+
+    it('when two returns of the last units are filed at once, one is filed and the other is 400 "left"', async () => {
+      const order = await pushOrder(d);
+      const ask = { orderNumber: order.number, items: [{ lineNo: 1, quantity: 2 }] };
+      const [a, b] = await Promise.all([fileReturn(d.owner, d.shop.id, ask), fileReturn(d.as.staff, d.shop.id, ask)]);
+      expect([a.status, b.status].sort()).to.deep.equal([201, 400]);
+      const lost = a.status === 400 ? a : b;
+      expect(lost.body.error.message).to.include('left');
+      const mine = (await list()).returns.filter((x: { orderNumber: string }) => x.orderNumber === order.number);
+      expect(mine).to.have.length(1);
+    });
+
+    it('refuses a line number that is not on the order with 400', async () => {
+      const order = await pushOrder(d);
+      const r = await fileReturn(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 9, quantity: 1 }] });
+      expect(r.status, r.text).to.equal(400);
+      expect(r.body.error.details).to.include({ lineNo: 9 });
+    });
+
+    it('answers an order number of another shop with 404', async () => {
+      const other = await openDesk(server);
+      const theirs = await pushOrder(other);
+      const r = await fileReturn(d.owner, d.shop.id, { orderNumber: theirs.number });
+      expect(r.status, r.text).to.equal(404);
+      expect((await previewReturn(d.owner, d.shop.id, { orderNumber: theirs.number })).status).to.equal(404);
+      expect((await fileReturn(d.owner, other.shop.id, { orderNumber: theirs.number })).status).to.equal(404);
+      expect((await list(other)).returns).to.deep.equal([]);
+    });
+
+    it('refuses malformed filings with 400 and the fields at fault', async () => {
+      const order = await pushOrder(d);
+      const cases: Array<[string, Record<string, unknown>, string]> = [
+        ['no items', { items: [] }, 'items'],
+        ['a line listed twice', { items: [{ lineNo: 1, quantity: 1 }, { lineNo: 1, quantity: 1 }] }, 'items.1.lineNo'],
+        ['a fractional quantity', { items: [{ lineNo: 1, quantity: 0.5 }] }, 'items.0.quantity'],
+        ['an unknown reason', { reason: 'bored' }, 'reason'],
+        ['exchange items on a return', { exchange: [{ sku: 'MUG-002', name: '青いマグ', quantity: 1, unitPrice: 2750, taxRate: 10 }] }, 'exchange'],
+        ['an unknown field', { refundTo: 'points' }, ''],
+      ];
+      for (const [name, patch, path] of cases) {
+        const r = await fileReturn(d.owner, d.shop.id, { orderNumber: order.number, ...patch });
+        expect(r.status, name).to.equal(400);
+        expect(r.body.error.details.map((x: { path: string }) => x.path), name).to.include(path);
+      }
+    });
+
+    it('previews the same refund the filing then stores, and the preview writes nothing', async () => {
+      const order = await pushOrder(d, { coupon: { code: 'AKI10', discount: 637 } });
+      const ask = { orderNumber: order.number, items: [{ lineNo: 1, quantity: 1 }, { lineNo: 2, quantity: 1 }] };
+      const before = await list();
+      const preview = await previewReturn(d.owner, d.shop.id, ask);
+      expect(preview.status, preview.text).to.equal(200);
+      expect(preview.body).to.include({ basis: 'terms', eligible: true, termsVersion: 1 });
+      expect(await list()).to.deep.equal(before);
+      const r = await filed(d.owner, d.shop.id, ask);
+      expect(r.refund).to.deep.equal(preview.body.refund);
+      expect(r.refundTotal).to.equal(preview.body.refund.total);
+      // ¥637 over ¥5,500 of mugs and ¥864 of cookies: 550 and 86, the remaining yen to the last line; one mug of two carries half its share.
+      expect(r.refund.lines.map((l: { lineNo: number; couponShare: number; net: number }) => [l.lineNo, l.couponShare, l.net])).to.deep.equal([
+        [1, 275, 2475],
+        [2, 87, 777],
+      ]);
+      expect(r.refundTotal).to.equal(3252);
+    });
+  });
+}

@@ -129,11 +129,12 @@ export function createApp(deps: AppDeps) {
   workLogRoutes(api, db);
   slaRoutes(api, db);
   auditRoutes(api, db);
-  attachmentRoutes(api, { db, storage: localFileStorage(config.DATA_DIR), resolveCustomer, limitBytes: Math.floor(config.ATTACHMENT_LIMIT_MB * 1024 * 1024) });
+  const storage = localFileStorage(config.DATA_DIR);
+  attachmentRoutes(api, { db, storage, resolveCustomer, limitBytes: Math.floor(config.ATTACHMENT_LIMIT_MB * 1024 * 1024) });
   publicShopRoutes(api, db);
   returnTermsRoutes(api, db);
-  returnRoutes(api, db);
-  returnPortalRoutes(router, { db, redis, keyPrefix: config.REDIS_KEY_PREFIX, poke, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
+  returnRoutes(api, db, storage);
+  returnPortalRoutes(router, { db, redis, storage, keyPrefix: config.REDIS_KEY_PREFIX, poke, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 

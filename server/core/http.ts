@@ -89,3 +89,18 @@ export function errorHandler(): Middleware {
     }
   };
 }
+
+/**
+ * Sends stored upload bytes so that they can never act as a page of ours: the stored (sniffed)
+ * type, nosniff, a sandbox CSP (no script, no same-origin), and anything but an image as a
+ * download, since browsers' PDF viewers do not run inside a sandbox.
+ */
+export function sendStoredFile(ctx: Context, f: { contentType: string; size: number; filename: string; stream: NodeJS.ReadableStream }): void {
+  ctx.type = f.contentType;
+  ctx.length = f.size;
+  ctx.attachment(f.filename, { type: f.contentType.startsWith('image/') ? 'inline' : 'attachment' });
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.set('Content-Security-Policy', "sandbox; default-src 'none'");
+  ctx.set('Cache-Control', 'private, no-store');
+  ctx.body = f.stream;
+}

@@ -1,5 +1,6 @@
 import { allowedTypes } from './attachments.file.ts';
 import type { Context } from 'koa';
+import { sendStoredFile } from '../../core/http.ts';
 import { z } from 'zod';
 import { requireKind } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
@@ -39,20 +40,7 @@ async function customerOf(deps: AttachmentRouteDeps, ctx: Context, shopId: strin
   return (await deps.resolveCustomer(deps.db, shopId, m[1]!)).customerId;
 }
 
-/**
- * Sends the stored bytes so that they can never act as a page of ours: the stored (sniffed)
- * type, nosniff, a sandbox CSP (no script, no same-origin), and PDFs as downloads, since
- * browsers' PDF viewers do not run inside a sandbox.
- */
-function sendFile(ctx: Context, { row, stream }: OpenedAttachment): void {
-  ctx.type = row.contentType;
-  ctx.length = row.size;
-  ctx.attachment(row.filename, { type: row.contentType.startsWith('image/') ? 'inline' : 'attachment' });
-  ctx.set('X-Content-Type-Options', 'nosniff');
-  ctx.set('Content-Security-Policy', "sandbox; default-src 'none'");
-  ctx.set('Cache-Control', 'private, no-store');
-  ctx.body = stream;
-}
+const sendFile = (ctx: Context, { row, stream }: OpenedAttachment) => sendStoredFile(ctx, { contentType: row.contentType, size: row.size, filename: row.filename, stream });
 
 export function attachmentRoutes(api: Api, deps: AttachmentRouteDeps): void {
   const tag = 'Attachments';

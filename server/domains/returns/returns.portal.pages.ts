@@ -2,6 +2,7 @@ import type { Db } from '../../core/db/client.ts';
 import { notFound } from '../../core/errors.ts';
 import { findOrderById } from '../orders/orders.repository.ts';
 import { customerNotice } from './returns.notify.ts';
+import { PHOTO_LIMITS } from './returns.photos.ts';
 import type { PortalSession } from './returns.portal.auth.ts';
 import { basisLabels, eventLabel, moneyRows, statusLabels, taxRows, tokyoDateTime } from './returns.portal.view.ts';
 import type { FileReturnBody } from './returns.schema.ts';
@@ -30,6 +31,8 @@ export async function portalConfirmVars(db: Db, s: PortalSession, ask: FileRetur
     shippingEn,
     eligible: p.eligible,
     hidden,
+    photosWanted: ask.reason === 'defective' || ask.reason === 'wrong_item',
+    photoLimit: { files: PHOTO_LIMITS.files, mb: PHOTO_LIMITS.bytes / 1024 / 1024 },
   };
 }
 

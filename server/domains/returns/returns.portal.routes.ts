@@ -16,6 +16,8 @@ import { portalConfirmVars, portalRequestVars } from './returns.portal.pages.ts'
 import { fileReturnBody, moveReturnBody, type FileReturnBody } from './returns.schema.ts';
 import { fileReturn, getReturnFor, previewReturn } from './returns.service.ts';
 import { moveReturn } from './returns.transitions.ts';
+import { checkPhotos, discardPhotos, readMultipart, storePhotos, type UploadedFile } from './returns.photos.ts';
+import type { FileStorage } from '../../core/storage.ts';
 
 export const PORTAL_COOKIE = 'mdg_portal';
 
@@ -81,6 +83,7 @@ export const hiddenFields = (b: FileReturnBody) => [
 
 export interface PortalRouteDeps extends PortalAuthDeps {
   cookie: CookieOptions;
+  storage: FileStorage;
 }
 
 /**
@@ -90,6 +93,21 @@ export interface PortalRouteDeps extends PortalAuthDeps {
 export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void {
   const auth = createPortalAuth(deps);
   const form = bodyParser({ enableTypes: ['form'], formLimit: '64kb' }) as unknown as Middleware;
+  /** The submit form carries photos: multipart, read into fields (for the CSRF check) and files. */
+  const formWithPhotos: Middleware = async (ctx, next) => {
+    if (!ctx.is('multipart/form-data')) return form(ctx, next);
+    try {
+      const { fields, files, error } = await readMultipart(ctx);
+      (ctx.request as { body?: unknown }).body = fields;
+      ctx.state.photos = files;
+      ctx.state.formError = error;
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      (ctx.request as { body?: unknown }).body = {};
+      ctx.state.formError = e;
+    }
+    await next();
+  };
   const db: Db = deps.db;
   const base = (shopId: string) => `/returns/${shopId}`;
 
@@ -215,12 +233,21 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
 
   router.post(
     '/returns/:shopId/submit',
-    form,
+    formWithPhotos,
     signedIn(async (ctx, shopId, s) => {
+      if (ctx.state.formError) throw ctx.state.formError;
       const ask = askFrom(parseForm(requestForm, body(ctx)), s.orderNumber);
-      const r = await fileReturn(db, partyOf(s), ask, { source: 'portal' });
-      deps.poke();
-      ctx.redirect(`${base(shopId)}/requests/${r.id}?filed=1`);
+      const checked = await checkPhotos((ctx.state.photos as UploadedFile[] | undefined) ?? []);
+      const photos = await storePhotos(deps.storage, shopId, checked);
+      try {
+        const r = await fileReturn(db, partyOf(s), ask, { source: 'portal', photos });
+        deps.poke();
+        ctx.redirect(`${base(shopId)}/requests/${r.id}?filed=1`);
+      } catch (e) {
+        // Nothing half-written: the filing failed, so its photos go too.
+        await discardPhotos(deps.storage, photos);
+        throw e;
+      }
     }),
   );
 

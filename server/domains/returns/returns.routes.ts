@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
+import { sendStoredFile } from '../../core/http.ts';
 import type { Api } from '../../core/route.ts';
+import type { FileStorage } from '../../core/storage.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { fileReturnBody, listReturnsQuery, moveReturnBody, previewReturnBody, returnParams } from './returns.schema.ts';
-import { fileReturn, getReturnFor, listShopReturns, previewReturn } from './returns.service.ts';
+import { fileReturn, getReturnFor, listShopReturns, previewReturn, viewPhoto } from './returns.service.ts';
 import { getReturnTerms, previewTermsPage, publicTerms, publicTermsPage, publishReturnTerms, publicTermsSnippet } from './returns.terms.ts';
 import { returnTermsInput } from './returns.terms.schema.ts';
 import { moveReturn } from './returns.transitions.ts';
@@ -91,7 +93,7 @@ export function returnTermsRoutes(api: Api, db: Db): void {
 }
 
 /** Return requests in the console and through the shop's API key. */
-export function returnRoutes(api: Api, db: Db): void {
+export function returnRoutes(api: Api, db: Db, storage: FileStorage): void {
   const tag = 'Returns';
   api.route({
     method: 'get',
@@ -164,6 +166,16 @@ export function returnRoutes(api: Api, db: Db): void {
     params: returnParams,
     errors: ['not_found', 'forbidden'],
     handler: ({ actor, params }) => getReturnFor(db, { kind: 'staff', actor }, params.returnId),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/returns/:returnId/photos/:photoId',
+    tag,
+    summary: 'A photo the customer sent with the claim (image bytes; each view is audited)',
+    auth: 'sessionOrApiKey',
+    params: returnParams.extend({ photoId: z.uuid({ message: 'expected a photo id' }) }),
+    errors: ['not_found', 'forbidden'],
+    handler: async ({ actor, params, ctx, requestId }) => sendStoredFile(ctx, await viewPhoto(db, storage, actor, params.returnId, params.photoId, requestId)),
   });
   api.route({
     method: 'post',

@@ -10,6 +10,8 @@ import type { ReturnActorRole, ReturnEvent, ReturnStatus } from './returns.model
 import { findReturn, insertReturn, insertTransition, listReturns, listTransitions, nextReturnNumber, type ReturnRow, type ReturnWithItems } from './returns.repository.ts';
 import type { FileReturnBody } from './returns.schema.ts';
 import { toReturnView } from './returns.view.ts';
+import { insertPhotos, listPhotos, openPhoto, type StoredPhoto } from './returns.photos.ts';
+import type { FileStorage } from '../../core/storage.ts';
 
 /**
  * Who acts on a return: a person or key of the shop, madoguchi itself, or the customer from
@@ -108,7 +110,7 @@ export const keepItemCandidate = (j: Pick<Judgement, 'terms' | 'refund'>, kind: 
  * take turns, so two cannot both take the last unit of a line. A request the terms do not
  * allow is refused with the failed checks; one the rules approve moves on at once.
  */
-export async function fileReturn(db: Db, p: ReturnParty, body: FileReturnBody, opts: { source: 'portal' | 'console' | 'api'; requestId?: string; now?: Date }) {
+export async function fileReturn(db: Db, p: ReturnParty, body: FileReturnBody, opts: { source: 'portal' | 'console' | 'api'; requestId?: string; now?: Date; photos?: StoredPhoto[] }) {
   requireFiler(p, body.goodwill);
   const now = opts.now ?? new Date();
   const created = await db.transaction(async (tx) => {
@@ -149,6 +151,7 @@ export async function fileReturn(db: Db, p: ReturnParty, body: FileReturnBody, o
       },
       body.items.map((i) => ({ orderLineId: byLine.get(i.lineNo)!.id, lineNo: i.lineNo, quantity: i.quantity })),
     );
+    await insertPhotos(tx, row.shopId, row.id, opts.photos ?? []);
     await insertTransition(tx, historyRow(row, p, 'file', null, 'requested', { note: body.comment ?? null }));
     let from: ReturnStatus = 'requested';
     for (const s of steps) {
@@ -176,9 +179,17 @@ export async function getReturnFor(db: Db, p: ReturnParty, id: string) {
 }
 
 export async function viewOf(db: Db, p: ReturnParty, r: ReturnWithItems) {
-  const [order, history] = await Promise.all([findOrderById(db, r.shopId, r.orderId), listTransitions(db, r.shopId, r.id)]);
+  const [order, history, photos] = await Promise.all([findOrderById(db, r.shopId, r.orderId), listTransitions(db, r.shopId, r.id), listPhotos(db, r.shopId, r.id)]);
   if (!order) throw notFound('order');
-  return toReturnView(r, order, history, roleOf(p));
+  return toReturnView(r, order, history, photos, roleOf(p));
+}
+
+/** A claim photo for a person or key of the shop; who looked at it is in the audit trail. */
+export async function viewPhoto(db: Db, storage: FileStorage, actor: Actor, returnId: string, photoId: string, requestId?: string) {
+  if (actor.kind === 'system') throw new DomainError('forbidden', 'not for system callers');
+  const f = await openPhoto(db, storage, actor.shopId, returnId, photoId);
+  await recordAudit(db, actor, { action: 'return_photo.viewed', objectType: 'return', objectId: returnId, summary: { photoId } }, requestId);
+  return { contentType: f.contentType, size: f.sizeBytes, filename: f.filename, stream: f.stream };
 }
 
 export async function listShopReturns(db: Db, actor: Actor, q: { status?: ReturnStatus[]; limit: number; before?: number }) {

@@ -135,3 +135,25 @@ export const returnTransitions = pgTable(
   },
   (t) => [index('return_transitions_return_idx').on(t.returnId, t.createdAt)],
 );
+
+/** Photos the customer sent with a claim (a defect, a wrong item); the bytes sit in the file storage. */
+export const returnPhotos = pgTable(
+  'return_photos',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    shopId: uuid('shop_id')
+      .notNull()
+      .references(() => shops.id, { onDelete: 'cascade' }),
+    returnId: uuid('return_id')
+      .notNull()
+      .references(() => returnRequests.id, { onDelete: 'cascade' }),
+    storageKey: text('storage_key').notNull(),
+    contentType: text('content_type').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    filename: text('filename').notNull(),
+    /** The order the customer chose them in. */
+    position: integer('position').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('return_photos_return_idx').on(t.returnId)],
+);

@@ -12,7 +12,13 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * contact data (the order's own view masks those by role), so no path can leak them here.
  * `viewer` decides which moves are offered.
  */
-export function toReturnView(r: ReturnWithItems, order: OrderWithLines, history: TransitionRow[], viewer: ReturnActorRole) {
+export function toReturnView(
+  r: ReturnWithItems,
+  order: OrderWithLines,
+  history: TransitionRow[],
+  photos: Array<{ id: string; contentType: string; sizeBytes: number; filename: string }>,
+  viewer: ReturnActorRole,
+) {
   const byLine = new Map(order.lines.map((l) => [l.lineNo, l]));
   const overRefundLimit = r.refundTotal > r.refundLimit;
   const customer = viewer === 'customer';
@@ -37,6 +43,8 @@ export function toReturnView(r: ReturnWithItems, order: OrderWithLines, history:
       return { lineNo: i.lineNo, quantity: i.quantity, sku: l?.sku ?? '', name: l?.name ?? '', unitPrice: l?.unitPrice ?? 0, taxRate: l?.taxRate ?? 10, tags: l?.tags ?? [] };
     }),
     comment: r.comment,
+    // Served to the shop's people only (each view audited): a photo may show a label with an address.
+    photos: photos.map((ph) => ({ id: ph.id, contentType: ph.contentType, sizeBytes: ph.sizeBytes, filename: ph.filename, url: customer ? null : `/api/shops/${r.shopId}/returns/${r.id}/photos/${ph.id}` })),
     policy: r.policy as PolicyResult,
     reviewReasons: customer ? [] : r.reviewReasons,
     flags: customer ? [] : r.flags,

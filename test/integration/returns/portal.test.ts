@@ -13,11 +13,18 @@ class Visitor {
   async post(path: string, form: Record<string, string>) {
     return this.send('POST', path, new URLSearchParams(form).toString());
   }
-  private async send(method: string, path: string, body?: string) {
+  /** A multipart form, as a browser sends the review page's submit with photos. */
+  async postFiles(path: string, form: Record<string, string>, files: Array<{ bytes: Buffer; type: string; name: string }>) {
+    const data = new FormData();
+    for (const [k, v] of Object.entries(form)) data.append(k, v);
+    for (const f of files) data.append('photos', new Blob([new Uint8Array(f.bytes)], { type: f.type }), f.name);
+    return this.send('POST', path, data);
+  }
+  private async send(method: string, path: string, body?: string | FormData) {
     const res = await fetch(`${this.base}${path}`, {
       method,
       redirect: 'manual',
-      headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...(typeof body === 'string' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
       ...(body ? { body } : {}),
     });
     const set = res.headers.getSetCookie().find((c) => c.startsWith('mdg_portal='));
@@ -25,6 +32,9 @@ class Visitor {
     return { status: res.status, location: res.headers.get('location') ?? '', html: await res.text() };
   }
 }
+
+/** A real 1×1 PNG. */
+const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
 const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
@@ -165,6 +175,47 @@ for (const kind of dbKinds) {
       expect(again.status).to.equal(409);
       const detail = await d.owner.get(`/api/shops/${d.shop.id}/returns/${id}`);
       expect(detail.body.status).to.equal('canceled');
+    });
+
+    it('files a defect claim with photos, which the shop’s people see (each view audited) and the customer’s page does not link', async () => {
+      const order = await pushOrder(d);
+      const v = await signIn(order);
+      const csrf = csrfOf((await v.get(`${portal()}/order`)).html);
+      const review = await v.post(`${portal()}/confirm`, { csrf, qty_1: '1', kind: 'return', reason: 'defective' });
+      expect(review.html).to.include('enctype="multipart/form-data"').and.include('name="photos"');
+      const filed = await v.postFiles(`${portal()}/submit`, { csrf, qty_1: '1', kind: 'return', reason: 'defective' }, [
+        { bytes: png, type: 'image/png', name: '破損.png' },
+        { bytes: png, type: 'image/png', name: 'box.png' },
+      ]);
+      expect(filed.status, filed.html).to.equal(302);
+      const id = filed.location.split('?')[0]!.split('/').pop()!;
+      const view = await d.as.contractor.get(`/api/shops/${d.shop.id}/returns/${id}`);
+      expect(view.body.legalBasis).to.equal('defect');
+      expect(view.body.photos.map((p: { filename: string }) => p.filename)).to.deep.equal(['破損.png', 'box.png']);
+      const photo = await fetch(`${server.url}${view.body.photos[0].url}`, { headers: { cookie: d.as.contractor.cookie! } });
+      expect(photo.status).to.equal(200);
+      expect(photo.headers.get('content-type')).to.equal('image/png');
+      expect(photo.headers.get('content-security-policy')).to.include('sandbox');
+      expect(Buffer.from(await photo.arrayBuffer()).equals(png)).to.equal(true);
+      const audit = await d.owner.get(`/api/shops/${d.shop.id}/audit?objectId=${id}&action=return_photo.viewed`);
+      expect(audit.body.events).to.have.length(1);
+      expect((await v.get(`${portal()}/requests/${id}`)).html).not.to.include('/photos/');
+      expect((await new Visitor(server.url).get(view.body.photos[0].url)).status).to.equal(401);
+    });
+
+    it('refuses a file that is not an image, or too many photos, and files nothing', async () => {
+      const order = await pushOrder(d);
+      const v = await signIn(order);
+      const csrf = csrfOf((await v.get(`${portal()}/order`)).html);
+      const fields = { csrf, qty_1: '1', kind: 'return', reason: 'defective' };
+      const lying = await v.postFiles(`${portal()}/submit`, fields, [{ bytes: Buffer.from('<script>alert(1)</script>'), type: 'image/png', name: 'x.png' }]);
+      expect(lying.status).to.equal(415);
+      const pdf = await v.postFiles(`${portal()}/submit`, fields, [{ bytes: Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF'), type: 'application/pdf', name: 'x.pdf' }]);
+      expect(pdf.status).to.equal(415);
+      const six = Array.from({ length: 6 }, (_, i) => ({ bytes: png, type: 'image/png', name: `${i}.png` }));
+      expect((await v.postFiles(`${portal()}/submit`, fields, six)).status).to.equal(413);
+      const list = await d.owner.get(`/api/shops/${d.shop.id}/returns?limit=100`);
+      expect(list.body.returns.filter((r: { orderNumber: string }) => r.orderNumber === order.number)).to.have.length(0);
     });
 
     it('sends a visitor without a session back to the start, and answers an unknown shop with 404', async () => {

@@ -34,7 +34,17 @@ export async function notifyReturnStep(deps: ReturnJobDeps, topic: string, data:
   const r = await findReturn(deps.db, p.shopId, p.returnId);
   if (!r) return 'skipped';
   if (status === 'ship_reminder' && r.status !== 'awaiting_shipment') return 'skipped';
-  const notice = customerNotice({ status, shipBy: r.shipBy, returnLabelByShop: r.returnLabelByShop, keepItem: r.keepItem, refundTotal: r.refundTotal, rejectionCode: r.rejectionCode, decisionNote: r.decisionNote });
+  const notice = customerNotice({
+    status,
+    shipBy: r.shipBy,
+    returnLabelByShop: r.returnLabelByShop,
+    keepItem: r.keepItem,
+    refundTotal: r.refundTotal,
+    rejectionCode: r.rejectionCode,
+    decisionNote: r.decisionNote,
+    kind: r.kind,
+    refused: (r.refund as { refused?: { paid: boolean; owed: number } }).refused ?? null,
+  });
   if (!notice) return 'skipped';
   const [order, shop] = await Promise.all([findOrderById(deps.db, p.shopId, r.orderId), findShop(deps.db, p.shopId)]);
   if (!order || !shop) return 'skipped';

@@ -48,7 +48,8 @@ export const returnTransitions: readonly Transition[] = [
   // Retrying moves money again, so it stays with the merchant, not with agents or a timer.
   { event: 'retry_refund', from: ['refund_failed'], to: 'refund_pending', roles: merchant },
   { event: 'exchange_shipped', from: ['exchange_pending'], to: 'exchanged', roles: shopPeopleAndSystem },
-  { event: 'close', from: ['refunded', 'exchanged'], to: 'closed', roles: shopPeopleAndSystem },
+  // From inspected only when there is nothing to pay back (a refused COD parcel was never paid).
+  { event: 'close', from: ['refunded', 'exchanged', 'inspected'], to: 'closed', roles: shopPeopleAndSystem },
   // Cancelling is possible until the parcel is on its way; after that the shop must receive it.
   // Also while under review: a customer who changed their mind need not wait for the decision.
   { event: 'cancel', from: ['requested', 'needs_review', 'approved', 'awaiting_shipment'], to: 'canceled', roles: ['customer', ...shopPeople] },
@@ -61,9 +62,17 @@ export const terminalStatuses: readonly ReturnStatus[] = ['rejected', 'expired',
 export interface TransitionContext {
   /** The refund is above the shop's limit for agents; only a merchant may approve or start it. */
   overRefundLimit?: boolean;
+  /** The refund comes to nothing (a refused COD parcel): an inspected case may be closed at once. */
+  nothingToRefund?: boolean;
   /** Why the return is rejected; required by `reject`. */
   reasonCode?: RejectionCode | null;
 }
+
+/** What the machine needs to know of a stored return beyond its status. */
+export const contextOf = (r: { refundTotal: number; refundLimit: number; kind: string }): Omit<TransitionContext, 'reasonCode'> => ({
+  overRefundLimit: r.refundTotal > r.refundLimit,
+  nothingToRefund: r.refundTotal === 0 && r.kind !== 'exchange',
+});
 
 /** Events that commit the shop to paying a refund, and so are held to the agents' refund limit. */
 const refundLimitedEvents: readonly ReturnEvent[] = ['approve', 'start_refund'];
@@ -97,6 +106,9 @@ const transitionFor = (from: ReturnStatus, event: ReturnEvent): Transition | und
 
 const eventsFrom = (from: ReturnStatus): ReturnEvent[] => returnTransitions.filter((t) => t.from.includes(from)).map((t) => t.event);
 
+/** Closing an inspected case skips the refund, so only a case with nothing to refund may. */
+const closesUnpaid = (from: ReturnStatus, event: ReturnEvent, ctx: Pick<TransitionContext, 'nothingToRefund'>) => event === 'close' && from === 'inspected' && ctx.nothingToRefund !== true;
+
 const heldToRefundLimit = (event: ReturnEvent, role: ReturnActorRole, ctx: Pick<TransitionContext, 'overRefundLimit'>) =>
   ctx.overRefundLimit === true && refundLimitedEvents.includes(event) && limitedRoles.includes(role);
 
@@ -129,6 +141,9 @@ export function assertTransition(from: ReturnStatus, event: ReturnEvent, role: R
   if (!t.roles.includes(role)) {
     throw new DomainError('forbidden', `the ${role} role may not take the action ${event} on a return`, { event, role, roles: t.roles });
   }
+  if (closesUnpaid(from, event, ctx)) {
+    throw new DomainError('invalid_transition', 'this return has a refund to pay; start the refund instead of closing it', { from, event, allowed: eventsFrom(from).filter((e) => e !== 'close') });
+  }
   if (heldToRefundLimit(event, role, ctx)) {
     throw new DomainError('forbidden', 'this refund is above the shop’s limit for agents; a merchant (owner or staff) approves it', {
       event,
@@ -152,6 +167,6 @@ export function assertTransition(from: ReturnStatus, event: ReturnEvent, role: R
  */
 export function allowedEvents(from: ReturnStatus, role: ReturnActorRole, ctx: Omit<TransitionContext, 'reasonCode'> = {}): ReturnEvent[] {
   return returnTransitions
-    .filter((t) => t.from.includes(from) && t.roles.includes(role) && !heldToRefundLimit(t.event, role, ctx))
+    .filter((t) => t.from.includes(from) && t.roles.includes(role) && !heldToRefundLimit(t.event, role, ctx) && !closesUnpaid(from, t.event, ctx))
     .map((t) => t.event);
 }

@@ -4,7 +4,15 @@
  */
 
 /** What the customer asks for. A defect claim may end in a refund or a replacement. */
-export const returnKinds = ['return', 'exchange'] as const;
+export const requestKinds = ['return', 'exchange'] as const;
+export type RequestKind = (typeof requestKinds)[number];
+
+/**
+ * Every case a return record holds: what customers ask for, and a refused delivery
+ * (受け取り拒否), which the shop records when the carrier brings the parcel back: it is not
+ * a cancellation, and who pays depends on whose fault it was and on the shop's terms.
+ */
+export const returnKinds = [...requestKinds, 'refused_delivery'] as const;
 export type ReturnKind = (typeof returnKinds)[number];
 
 /** The reasons the portal offers, in its order. */

@@ -9,6 +9,9 @@ export interface NoticeFacts {
   refundTotal: number;
   rejectionCode: RejectionCode | null;
   decisionNote: string | null;
+  kind?: string;
+  /** A refused delivery's money: whether the order was paid, and what the terms charge if it was not. */
+  refused?: { paid: boolean; owed: number } | null;
 }
 
 const rejectionLabels: Record<RejectionCode, [string, string]> = {
@@ -27,6 +30,7 @@ const enDay = (d: Date) => d.toLocaleDateString('en-GB', { timeZone: 'Asia/Tokyo
 
 /** Lines in Japanese and English, or null when this step is not one to tell the customer about. */
 export function customerNotice(f: NoticeFacts): { ja: string[]; en: string[]; subjectJa: string; subjectEn: string } | null {
+  if (f.kind === 'refused_delivery') return refusedNotice(f);
   const ship = (ja: string[], en: string[]) => {
     if (f.shipBy) {
       ja.push(`${jaDay(f.shipBy)}までに商品をご返送ください。`);
@@ -82,4 +86,22 @@ export function customerNotice(f: NoticeFacts): { ja: string[]; en: string[]; su
     default:
       return null;
   }
+}
+
+/** A refused parcel: the customer asked for nothing, so only its return to the shop and the refund concern them. */
+function refusedNotice(f: NoticeFacts): { ja: string[]; en: string[]; subjectJa: string; subjectEn: string } | null {
+  if (f.status === 'received') {
+    const ja = ['ご注文のお荷物が、受け取り拒否により当店に戻りました。'];
+    const en = ['Your parcel came back to us: the delivery was refused.'];
+    if (f.refused && !f.refused.paid) {
+      ja.push(f.refused.owed ? `代金引換のためご返金はありません。返品特約により、送料 ${f.refused.owed.toLocaleString('ja')}円 のお支払いをお願いすることがあります。` : '代金引換のため、ご返金・ご請求はありません。');
+      en.push(f.refused.owed ? `It was cash on delivery, so there is nothing to refund; under the shop’s terms you may be asked to pay ¥${f.refused.owed.toLocaleString('en')} of shipping.` : 'It was cash on delivery: nothing is refunded and nothing is charged.');
+    } else {
+      ja.push(`${f.refundTotal.toLocaleString('ja')}円を返金する手続きを進めます。`);
+      en.push(`We are arranging a refund of ¥${f.refundTotal.toLocaleString('en')}.`);
+    }
+    return { subjectJa: 'お荷物が当店に戻りました', subjectEn: 'your parcel came back', ja, en };
+  }
+  if (f.status === 'refunded') return { subjectJa: '返金が完了しました', subjectEn: 'refunded', ja: [`${f.refundTotal.toLocaleString('ja')}円の返金手続きが完了しました。`], en: [`We have refunded ¥${f.refundTotal.toLocaleString('en')}.`] };
+  return null;
 }

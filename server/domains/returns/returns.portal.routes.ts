@@ -9,7 +9,7 @@ import { render } from '../../core/templates.ts';
 import type { CookieOptions } from '../auth/auth.cookie.ts';
 import { findShop } from '../shops/shops.repository.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
-import { returnKinds, returnReasons } from './returns.model.ts';
+import { requestKinds, returnReasons } from './returns.model.ts';
 import { createPortalAuth, partyOf, type PortalAuthDeps, type PortalSession } from './returns.portal.auth.ts';
 import { portalOrder } from './returns.portal.ts';
 import { portalConfirmVars, portalRequestVars } from './returns.portal.pages.ts';
@@ -25,7 +25,7 @@ const lookupForm = z.object({ orderNumber: z.string().trim().min(1).max(64), con
 const verifyForm = z.object({ challenge: z.string().min(10).max(64), code: z.string().trim().min(1).max(12) });
 const requestForm = z
   .object({
-    kind: z.enum(returnKinds).default('return'),
+    kind: z.enum(requestKinds).default('return'),
     reason: z.enum(returnReasons),
     comment: z.string().max(2000).optional(),
     conditionsConfirmed: z.literal('on').optional(),

@@ -9,6 +9,7 @@ import { fileReturn, getReturnFor, listShopReturns, previewReturn, viewPhoto } f
 import { getReturnTerms, previewTermsPage, publicTerms, publicTermsPage, publishReturnTerms, publicTermsSnippet } from './returns.terms.ts';
 import { returnTermsInput } from './returns.terms.schema.ts';
 import { moveReturn } from './returns.transitions.ts';
+import { fileRefusedDelivery, refusedDeliveryBody } from './returns.refused.ts';
 import { reasonsQuery, returnReasonsCsv, returnReasonsReport } from './returns.report.ts';
 
 const langQuery = z.strictObject({ lang: z.enum(['ja', 'en']).default('ja') });
@@ -156,6 +157,19 @@ export function returnRoutes(api: Api, db: Db, storage: FileStorage): void {
     status: 201,
     errors: ['invalid_input', 'not_found', 'forbidden', 'conflict'],
     handler: ({ actor, body, requestId }) => fileReturn(db, { kind: 'staff', actor }, body, { source: actor.kind === 'api_key' ? 'api' : 'console', requestId }),
+  });
+  api.route({
+    method: 'post',
+    path: '/api/shops/:shopId/returns/refused-deliveries',
+    tag,
+    summary: 'Record a refused delivery (受け取り拒否): the whole parcel came back; who pays follows the fault and the terms',
+    description: 'Starts as received. fault "shop": everything is refunded; "customer": only the charges the terms state for a refusal are kept. A COD order has nothing to refund and shows what is owed.',
+    auth: 'sessionOrApiKey',
+    params: shopIdParams,
+    body: refusedDeliveryBody,
+    status: 201,
+    errors: ['invalid_input', 'not_found', 'forbidden', 'conflict'],
+    handler: ({ actor, body, requestId }) => fileRefusedDelivery(db, actor, body, { requestId }),
   });
   api.route({
     method: 'get',

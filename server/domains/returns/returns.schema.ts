@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { orderNumber } from '../orders/orders.schema.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
-import { rejectionCodes, returnEvents, returnKinds, returnReasons, returnStatuses } from './returns.model.ts';
+import { rejectionCodes, returnEvents, requestKinds, returnReasons, returnStatuses } from './returns.model.ts';
 
 const yen = z.number().int('expected whole yen').min(0).max(100_000_000);
 
@@ -19,7 +19,7 @@ export const exchangeItemInput = z.strictObject({
 });
 
 const askFields = {
-  kind: z.enum(returnKinds).default('return'),
+  kind: z.enum(requestKinds).default('return'),
   reason: z.enum(returnReasons),
   items: z
     .array(returnItemInput)

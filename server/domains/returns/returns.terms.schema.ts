@@ -49,6 +49,13 @@ export const returnTermsInput = z
     agentRefundLimit: yen.default(10_000).describe('refunds up to this agents and contractors may approve alone'),
     keepItemThreshold: yen.default(0).describe('below this the customer keeps the item (merchant approves)'),
     shipWithinDays: z.number().int().min(3).max(90).default(28).describe('days the customer has to send the parcel once approved'),
+    refusedDelivery: z
+      .strictObject({
+        chargeShipping: z.boolean().describe('a parcel refused without the shop’s fault: the outbound shipping is not refunded'),
+        returnShippingFee: yen.optional().describe('and the carrier’s fee for bringing it back is charged'),
+      })
+      .default({ chargeShipping: false })
+      .describe('受け取り拒否: what a customer who refuses the parcel pays, if anything (only what is stated here)'),
     note: localized.optional(),
   })
   .superRefine((t, ctx) => {
@@ -81,4 +88,5 @@ export const statutoryTerms: ReturnTerms = {
   agentRefundLimit: 10_000,
   keepItemThreshold: 0,
   shipWithinDays: 28,
+  refusedDelivery: { chargeShipping: false },
 };

@@ -93,6 +93,18 @@ export function describeTerms(terms: ReturnTerms | null, l: Locale): TermsSectio
       : [ja ? 'お客様都合の返品でも、商品代金から差し引くものはありません。' : 'Nothing is deducted from refunds of your choice.'],
   });
   sections.push({ heading: ja ? '交換' : 'Exchanges', lines: [terms.exchangesAccepted ? (ja ? '同じ条件で交換を受け付けます。差額はご請求または返金します。' : 'Exchanges are accepted on the same terms; any difference is charged or refunded.') : ja ? 'お客様都合の交換はお受けしておりません。' : 'We do not exchange items of your choice.'] });
+  const refused = terms.refusedDelivery;
+  if (refused.chargeShipping) {
+    const fee = refused.returnShippingFee;
+    sections.push({
+      heading: ja ? '受け取り拒否' : 'Refused deliveries',
+      lines: [
+        ja
+          ? `お客様のご都合でお荷物の受け取りを拒否された場合、お届け時の送料${fee !== undefined ? `と返送料 ${yen(fee, l)}` : ''}を差し引いて返金します。代金引換の場合は、その金額をご請求します。`
+          : `If you refuse the parcel for no fault of ours, we deduct the original shipping${fee !== undefined ? ` and ${yen(fee, l)} for bringing it back` : ''} from the refund; for cash on delivery we ask you to pay that amount.`,
+      ],
+    });
+  }
   if (terms.note?.[l]) sections.push({ heading: ja ? 'その他' : 'Other', lines: [terms.note[l]] });
   return [...sections, defects];
 }

@@ -7,7 +7,7 @@ import { returnEventTopic, timersFor } from './returns.events.ts';
 import { judgeReturn, type Judgement } from './returns.judge.ts';
 import type { RefundBreakdown } from './returns.money.ts';
 import { termsOfVersion } from './returns.terms.ts';
-import { assertTransition } from './returns.machine.ts';
+import { assertTransition, contextOf } from './returns.machine.ts';
 import type { ReturnEvent, ReturnStatus } from './returns.model.ts';
 import { findReturn, insertTransition, updateReturnIf, type ReturnRow, type ReturnWithItems } from './returns.repository.ts';
 import type { MoveReturnBody } from './returns.schema.ts';
@@ -55,6 +55,8 @@ async function patchFor(tx: Db, r: ReturnWithItems, event: ReturnEvent, body: Mo
       return { refundedAt: now };
     case 'keep_item':
     case 'start_refund': {
+      // A refused parcel's money was settled when it came back (the whole order, by fault): nothing to re-judge.
+      if (r.kind === 'refused_delivery') return {};
       const j = await rejudge(tx, r, event === 'keep_item' || r.keepItem, now);
       return { keepItem: event === 'keep_item' || r.keepItem, refund: j.refund, refundTotal: j.refund.total, feesIncluded: j.refund.feesIncluded };
     }
@@ -78,7 +80,7 @@ export async function moveReturn(db: Db, p: ReturnParty, id: string, body: MoveR
     if (body.expectedStatus && body.expectedStatus !== r.status) {
       throw conflict(`this return is now ${r.status}, not ${body.expectedStatus}; reload it`, { status: r.status });
     }
-    const to = assertTransition(r.status, body.event, roleOf(p), { overRefundLimit: r.refundTotal > r.refundLimit, reasonCode: body.reasonCode ?? null });
+    const to = assertTransition(r.status, body.event, roleOf(p), { ...contextOf(r), reasonCode: body.reasonCode ?? null });
     const steps: Array<{ party: ReturnParty; event: ReturnEvent; from: ReturnStatus; to: ReturnStatus; patch: Partial<ReturnRow> }> = [
       { party: p, event: body.event, from: r.status, to, patch: await patchFor(tx, r, body.event, body, now) },
     ];

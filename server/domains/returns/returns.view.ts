@@ -1,5 +1,5 @@
 import type { OrderWithLines } from '../orders/orders.repository.ts';
-import { allowedEvents } from './returns.machine.ts';
+import { allowedEvents, contextOf } from './returns.machine.ts';
 import type { ReturnActorRole } from './returns.model.ts';
 import type { RefundBreakdown } from './returns.money.ts';
 import type { PolicyResult } from './returns.policy.ts';
@@ -66,7 +66,7 @@ export function toReturnView(
     refundedAt: iso(r.refundedAt),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
-    allowedEvents: allowedEvents(r.status, viewer, { overRefundLimit }),
+    allowedEvents: allowedEvents(r.status, viewer, contextOf(r)),
     history: history.map((h) => ({
       event: h.event,
       from: h.fromStatus,

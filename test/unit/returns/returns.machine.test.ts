@@ -45,6 +45,8 @@ const allowed: Row[] = [
   ['exchange_pending', 'exchange_shipped', 'exchanged', ['system', 'owner', 'staff', 'agent', 'contractor']],
   ['refunded', 'close', 'closed', ['system', 'owner', 'staff', 'agent', 'contractor']],
   ['exchanged', 'close', 'closed', ['system', 'owner', 'staff', 'agent', 'contractor']],
+  // Only with nothing to refund (a refused COD parcel); see the context tests.
+  ['inspected', 'close', 'closed', ['system', 'owner', 'staff', 'agent', 'contractor']],
   ['requested', 'cancel', 'canceled', ['customer', 'owner', 'staff', 'agent', 'contractor']],
   ['needs_review', 'cancel', 'canceled', ['customer', 'owner', 'staff', 'agent', 'contractor']],
   ['approved', 'cancel', 'canceled', ['customer', 'owner', 'staff', 'agent', 'contractor']],
@@ -66,7 +68,7 @@ const allTriples = returnStatuses.flatMap((from) => returnEvents.flatMap((event)
 const forbiddenTriples = allTriples.filter(({ from, event, role }) => !allowedKeys.has(key(from, event, role)));
 
 /** A context that satisfies every rule, so only the table decides. */
-const passing: TransitionContext = { reasonCode: 'other' };
+const passing: TransitionContext = { reasonCode: 'other', nothingToRefund: true };
 
 function refusal(fn: () => unknown, what: string): DomainError {
   try {
@@ -308,8 +310,21 @@ describe('return request state machine', () => {
     it('asks no reason code of any other event', () => {
       for (const { from, event, role, to } of allowedTriples) {
         if (event === 'reject') continue;
-        expect(assertTransition(from, event, role), key(from, event, role)).to.equal(to);
+        expect(assertTransition(from, event, role, { nothingToRefund: true }), key(from, event, role)).to.equal(to);
       }
+    });
+  });
+
+  describe('closing an inspected case', () => {
+    it('is possible only when there is nothing to refund (a refused COD parcel)', () => {
+      expect(assertTransition('inspected', 'close', 'agent', { nothingToRefund: true })).to.equal('closed');
+      for (const ctx of [{}, { nothingToRefund: false }]) {
+        const e = refusal(() => assertTransition('inspected', 'close', 'owner', ctx), 'inspected close');
+        expect(e.code).to.equal('invalid_transition');
+        expect(e.message).to.equal('this return has a refund to pay; start the refund instead of closing it');
+      }
+      expect(allowedEvents('inspected', 'owner')).to.deep.equal(['start_refund', 'start_exchange']);
+      expect(allowedEvents('inspected', 'owner', { nothingToRefund: true })).to.deep.equal(['start_refund', 'start_exchange', 'close']);
     });
   });
 
@@ -318,7 +333,7 @@ describe('return request state machine', () => {
       for (const from of returnStatuses) {
         for (const role of returnActorRoles) {
           const expected = returnEvents.filter((e) => allowedKeys.has(key(from, e, role)));
-          expect(allowedEvents(from, role), `${from} ${role}`).to.deep.equal(expected);
+          expect(allowedEvents(from, role, { nothingToRefund: true }), `${from} ${role}`).to.deep.equal(expected);
         }
       }
     });
@@ -353,7 +368,7 @@ describe('return request state machine', () => {
                 return false;
               }
             });
-            expect(allowedEvents(from, role, { overRefundLimit }), `${from} ${role} ${overRefundLimit}`).to.deep.equal(passes);
+            expect(allowedEvents(from, role, { overRefundLimit, nothingToRefund: true }), `${from} ${role} ${overRefundLimit}`).to.deep.equal(passes);
           }
         }
       }

@@ -62,7 +62,7 @@ CREATE TABLE "return_requests" (
 	CONSTRAINT "return_requests_shop_number_key" UNIQUE("shop_id","number"),
 	CONSTRAINT "return_requests_refund_check" CHECK ("return_requests"."refund_total" >= 0),
 	CONSTRAINT "return_requests_status_check" CHECK ("return_requests"."status" in ('requested', 'needs_review', 'approved', 'rejected', 'awaiting_shipment', 'in_transit', 'received', 'inspected', 'expired', 'refund_pending', 'refund_failed', 'exchange_pending', 'refunded', 'exchanged', 'closed', 'canceled')),
-	CONSTRAINT "return_requests_kind_check" CHECK ("return_requests"."kind" in ('return', 'exchange')),
+	CONSTRAINT "return_requests_kind_check" CHECK ("return_requests"."kind" in ('return', 'exchange', 'refused_delivery')),
 	CONSTRAINT "return_requests_reason_check" CHECK ("return_requests"."reason" in ('size', 'not_as_expected', 'defective', 'wrong_item', 'changed_mind', 'late_delivery')),
 	CONSTRAINT "return_requests_basis_check" CHECK ("return_requests"."legal_basis" in ('statutory', 'terms', 'defect', 'shop_error', 'goodwill')),
 	CONSTRAINT "return_requests_rejection_check" CHECK ("return_requests"."rejection_code" is null or "return_requests"."rejection_code" in ('outside_window', 'non_returnable_item', 'condition_not_met', 'returns_not_accepted', 'no_defect_found', 'missing_evidence', 'suspected_abuse', 'other'))

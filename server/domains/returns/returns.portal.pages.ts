@@ -31,6 +31,8 @@ export async function portalConfirmVars(db: Db, s: PortalSession, ask: FileRetur
     shippingEn,
     eligible: p.eligible,
     hidden,
+    // A refund by transfer (COD and transfer orders) needs the account; asked here, on the submit form only.
+    askBank: ask.kind === 'return' && p.refundMethod === 'bank_transfer' && p.refund.total > 0,
     photosWanted: ask.reason === 'defective' || ask.reason === 'wrong_item',
     photoLimit: { files: PHOTO_LIMITS.files, mb: PHOTO_LIMITS.bytes / 1024 / 1024 },
   };

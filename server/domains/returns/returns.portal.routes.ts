@@ -60,6 +60,8 @@ function askFrom(form: z.output<typeof requestForm>, orderNumber: string): FileR
   const items = Object.entries(form)
     .filter(([k, v]) => /^qty_\d{1,3}$/.test(k) && typeof v === 'string' && v.trim() !== '' && v.trim() !== '0')
     .map(([k, v]) => ({ lineNo: Number(k.slice(4)), quantity: Number((v as string).normalize('NFKC').trim()) }));
+  const bankFields = ['bankName', 'branchName', 'accountType', 'accountNumber', 'holderKana'] as const;
+  const bankAccount = bankFields.some((f) => typeof form[f] === 'string' && form[f]!.trim()) ? Object.fromEntries(bankFields.map((f) => [f, form[f] ?? ''])) : undefined;
   const parsed = fileReturnBody.safeParse({
     orderNumber,
     kind: form.kind,
@@ -67,6 +69,7 @@ function askFrom(form: z.output<typeof requestForm>, orderNumber: string): FileR
     items,
     conditionsConfirmed: form.conditionsConfirmed === 'on',
     ...(form.comment?.trim() ? { comment: form.comment.trim() } : {}),
+    ...(bankAccount ? { bankAccount } : {}),
   });
   if (!parsed.success) throw new DomainError('invalid_input', parsed.error.issues.map((i) => i.message).join('; '));
   return parsed.data;

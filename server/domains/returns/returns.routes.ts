@@ -4,8 +4,8 @@ import { sendStoredFile } from '../../core/http.ts';
 import type { Api } from '../../core/route.ts';
 import type { FileStorage } from '../../core/storage.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
-import { fileReturnBody, listReturnsQuery, moveReturnBody, previewReturnBody, returnParams } from './returns.schema.ts';
-import { fileReturn, getReturnFor, listShopReturns, previewReturn, viewPhoto } from './returns.service.ts';
+import { fileReturnBody, listReturnsQuery, moveReturnBody, previewReturnBody, returnParams, revealBankBody } from './returns.schema.ts';
+import { fileReturn, getReturnFor, listShopReturns, previewReturn, revealBankAccount, viewPhoto } from './returns.service.ts';
 import { getReturnTerms, previewTermsPage, publicTerms, publicTermsPage, publishReturnTerms, publicTermsSnippet } from './returns.terms.ts';
 import { returnTermsInput } from './returns.terms.schema.ts';
 import { moveReturn } from './returns.transitions.ts';
@@ -179,7 +179,7 @@ export function returnRoutes(api: Api, db: Db, storage: FileStorage): void {
     auth: 'sessionOrApiKey',
     params: returnParams,
     errors: ['not_found', 'forbidden'],
-    handler: ({ actor, params }) => getReturnFor(db, { kind: 'staff', actor }, params.returnId),
+    handler: ({ actor, params, requestId }) => getReturnFor(db, { kind: 'staff', actor }, params.returnId, { requestId }),
   });
   api.route({
     method: 'get',
@@ -190,6 +190,17 @@ export function returnRoutes(api: Api, db: Db, storage: FileStorage): void {
     params: returnParams.extend({ photoId: z.uuid({ message: 'expected a photo id' }) }),
     errors: ['not_found', 'forbidden'],
     handler: async ({ actor, params, ctx, requestId }) => sendStoredFile(ctx, await viewPhoto(db, storage, actor, params.returnId, params.photoId, requestId)),
+  });
+  api.route({
+    method: 'post',
+    path: '/api/shops/:shopId/returns/:returnId/reveal-bank',
+    tag,
+    summary: 'The bank details of a transfer refund, unmasked, with a written reason (for contractors; audited)',
+    auth: 'session',
+    params: returnParams,
+    body: revealBankBody,
+    errors: ['invalid_input', 'not_found', 'forbidden'],
+    handler: ({ actor, params, body, requestId }) => revealBankAccount(db, actor, params.returnId, body.reason, requestId),
   });
   api.route({
     method: 'post',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { orderNumber } from '../orders/orders.schema.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
+import { bankAccountInput } from './returns.bank.ts';
 import { rejectionCodes, returnEvents, requestKinds, returnReasons, returnStatuses } from './returns.model.ts';
 
 const yen = z.number().int('expected whole yen').min(0).max(100_000_000);
@@ -35,6 +36,7 @@ const askFields = {
   conditionsConfirmed: z.boolean().default(false).describe('the customer confirms the terms’ conditions (unopened, tags attached)'),
   exchange: z.array(exchangeItemInput).min(1).max(50).optional().describe('for an exchange: what the customer receives; by default the same products at the same prices'),
   comment: z.string().trim().max(2000).optional(),
+  bankAccount: bankAccountInput.optional().describe('where a bank-transfer refund goes (COD and transfer orders); the portal asks for it'),
 };
 
 const exchangeOnlyForExchanges = (b: { kind: string; exchange?: unknown }, ctx: z.RefinementCtx) => {
@@ -85,4 +87,8 @@ export const listReturnsQuery = z.strictObject({
     .describe('comma-separated statuses'),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   before: z.coerce.number().int().min(1).optional().describe('nextBefore of the previous page'),
+});
+
+export const revealBankBody = z.strictObject({
+  reason: z.string().trim().min(5, 'say why in a few words (at least 5 characters)').max(500),
 });

@@ -10,6 +10,7 @@ import type { ReturnActorRole, ReturnEvent, ReturnStatus } from './returns.model
 import { findReturn, insertReturn, insertTransition, listReturns, listTransitions, nextReturnNumber, type ReturnRow, type ReturnWithItems } from './returns.repository.ts';
 import type { FileReturnBody } from './returns.schema.ts';
 import { toReturnView } from './returns.view.ts';
+import { findBankAccount, insertBankAccount, maskBankAccount, seesBankDetails } from './returns.bank.ts';
 import { insertPhotos, listPhotos, openPhoto, type StoredPhoto } from './returns.photos.ts';
 import type { FileStorage } from '../../core/storage.ts';
 
@@ -120,6 +121,10 @@ export async function fileReturn(db: Db, p: ReturnParty, body: FileReturnBody, o
       const failed = j.policy.checks.filter((c) => !c.ok && c.blocking);
       throw new DomainError('invalid_input', `this return is not possible under the shop’s terms: ${failed.map((c) => c.en).join('; ')}`, { checks: failed });
     }
+    // A refund by transfer needs somewhere to go; the customer is the one who can say where.
+    if (p.kind === 'customer' && body.kind === 'return' && j.refundMethod === 'bank_transfer' && j.refund.total > 0 && !body.bankAccount) {
+      throw new DomainError('invalid_input', 'this refund is paid by bank transfer: give the account it goes to', { path: ['bankAccount'] });
+    }
     const steps = automaticPath(j, body.kind);
     const status = steps[steps.length - 1]!.to;
     const shipBy = status === 'awaiting_shipment' ? new Date(now.getTime() + j.terms.terms.shipWithinDays * 86_400_000) : null;
@@ -152,6 +157,7 @@ export async function fileReturn(db: Db, p: ReturnParty, body: FileReturnBody, o
       body.items.map((i) => ({ orderLineId: byLine.get(i.lineNo)!.id, lineNo: i.lineNo, quantity: i.quantity })),
     );
     await insertPhotos(tx, row.shopId, row.id, opts.photos ?? []);
+    if (body.bankAccount) await insertBankAccount(tx, row.shopId, row.id, body.bankAccount);
     await insertTransition(tx, historyRow(row, p, 'file', null, 'requested', { note: body.comment ?? null }));
     let from: ReturnStatus = 'requested';
     for (const s of steps) {
@@ -172,16 +178,37 @@ export async function fileReturn(db: Db, p: ReturnParty, body: FileReturnBody, o
 }
 
 /** One return, for the shop's people (with the moves their role may make) or for its customer. */
-export async function getReturnFor(db: Db, p: ReturnParty, id: string) {
+export async function getReturnFor(db: Db, p: ReturnParty, id: string, opts: { requestId?: string } = {}) {
   const r = await findReturn(db, shopOf(p), id);
   if (!r || (p.kind === 'customer' && r.orderId !== p.orderId)) throw notFound('return');
-  return viewOf(db, p, r);
+  return viewOf(db, p, r, opts);
 }
 
-export async function viewOf(db: Db, p: ReturnParty, r: ReturnWithItems) {
-  const [order, history, photos] = await Promise.all([findOrderById(db, r.shopId, r.orderId), listTransitions(db, r.shopId, r.id), listPhotos(db, r.shopId, r.id)]);
+export async function viewOf(db: Db, p: ReturnParty, r: ReturnWithItems, opts: { requestId?: string } = {}) {
+  const [order, history, photos, bank] = await Promise.all([
+    findOrderById(db, r.shopId, r.orderId),
+    listTransitions(db, r.shopId, r.id),
+    listPhotos(db, r.shopId, r.id),
+    findBankAccount(db, r.shopId, r.id),
+  ]);
   if (!order) throw notFound('order');
-  return toReturnView(r, order, history, photos, roleOf(p));
+  const role = roleOf(p);
+  const whole = !!bank && seesBankDetails(role);
+  // Who saw a customer's bank details, and when, is in the audit trail (APPI supervision).
+  if (whole && p.kind === 'staff') await recordAudit(db, p.actor, { action: 'return.bank_viewed', objectType: 'return', objectId: r.id, summary: { number: r.number } }, opts.requestId);
+  const bankAccount = bank ? { ...(whole ? bank : maskBankAccount(bank)), masked: !whole } : null;
+  return { ...toReturnView(r, order, history, photos, role), bankAccount };
+}
+
+/** A contractor's look at the bank details, with the reason written down; audited. */
+export async function revealBankAccount(db: Db, actor: Actor, returnId: string, reason: string, requestId?: string) {
+  if (actor.kind !== 'user') throw new DomainError('forbidden', 'bank details are revealed by a person, with a reason');
+  const r = await findReturn(db, actor.shopId, returnId);
+  if (!r) throw notFound('return');
+  const bank = await findBankAccount(db, actor.shopId, returnId);
+  if (!bank) throw notFound('bank account');
+  await recordAudit(db, actor, { action: 'return.bank_revealed', objectType: 'return', objectId: returnId, summary: { number: r.number, reason } }, requestId);
+  return { bankAccount: bank };
 }
 
 /** A claim photo for a person or key of the shop; who looked at it is in the audit trail. */

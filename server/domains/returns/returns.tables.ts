@@ -157,3 +157,19 @@ export const returnPhotos = pgTable(
   },
   (t) => [index('return_photos_return_idx').on(t.returnId)],
 );
+
+/** The account a bank-transfer refund goes to; personal data (see returns.bank.ts). */
+export const returnBankAccounts = pgTable('return_bank_accounts', {
+  returnId: uuid('return_id')
+    .primaryKey()
+    .references(() => returnRequests.id, { onDelete: 'cascade' }),
+  shopId: uuid('shop_id')
+    .notNull()
+    .references(() => shops.id, { onDelete: 'cascade' }),
+  bankName: text('bank_name').notNull(),
+  branchName: text('branch_name').notNull(),
+  accountType: text('account_type').$type<'ordinary' | 'current'>().notNull(),
+  accountNumber: text('account_number').notNull(),
+  holderKana: text('holder_kana').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});

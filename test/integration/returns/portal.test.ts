@@ -218,6 +218,37 @@ for (const kind of dbKinds) {
       expect(list.body.returns.filter((r: { orderNumber: string }) => r.orderNumber === order.number)).to.have.length(0);
     });
 
+    it('asks a COD customer for the refund account, which contractors see masked until they reveal it with a reason', async () => {
+      const order = await pushOrder(d, { paymentMethod: 'cod', codFee: 330 });
+      const v = await signIn(order);
+      const csrf = csrfOf((await v.get(`${portal()}/order`)).html);
+      const fields = { csrf, qty_1: '1', kind: 'return', reason: 'size' };
+      const review = await v.post(`${portal()}/confirm`, fields);
+      expect(review.html).to.include('name="accountNumber"');
+      const without = await v.post(`${portal()}/submit`, fields);
+      expect(without.status).to.equal(400);
+      const badKana = await v.post(`${portal()}/submit`, { ...fields, bankName: 'みずほ銀行', branchName: '渋谷支店', accountType: 'ordinary', accountNumber: '1234567', holderKana: 'Taro' });
+      expect(badKana.status).to.equal(400);
+      const filed = await v.post(`${portal()}/submit`, { ...fields, bankName: 'みずほ銀行', branchName: '渋谷支店', accountType: 'ordinary', accountNumber: '１２３４５６７', holderKana: 'ﾀﾅｶ ﾀﾛｳ' });
+      expect(filed.status, filed.html).to.equal(302);
+      const id = filed.location.split('?')[0]!.split('/').pop()!;
+      const owner = await d.owner.get(`/api/shops/${d.shop.id}/returns/${id}`);
+      expect(owner.body.bankAccount).to.deep.include({ accountNumber: '1234567', holderKana: 'タナカ タロウ', masked: false });
+      const contractor = await d.as.contractor.get(`/api/shops/${d.shop.id}/returns/${id}`);
+      expect(contractor.body.bankAccount).to.deep.include({ bankName: 'みずほ銀行', accountNumber: '*****67', masked: true });
+      expect(JSON.stringify(contractor.body)).not.to.include('1234567');
+      expect((await d.as.contractor.post(`/api/shops/${d.shop.id}/returns/${id}/reveal-bank`, { reason: 'x' })).status).to.equal(400);
+      const revealed = await d.as.contractor.post(`/api/shops/${d.shop.id}/returns/${id}/reveal-bank`, { reason: '返金の振込を行うため' });
+      expect(revealed.body.bankAccount.accountNumber).to.equal('1234567');
+      const audit = await d.owner.get(`/api/shops/${d.shop.id}/audit?objectId=${id}`);
+      const actions = audit.body.events.map((e: { action: string }) => e.action);
+      expect(actions).to.include('return.bank_viewed').and.include('return.bank_revealed');
+      const reveal = audit.body.events.find((e: { action: string }) => e.action === 'return.bank_revealed');
+      expect(reveal.summary.reason).to.equal('返金の振込を行うため');
+      expect(JSON.stringify(audit.body)).not.to.include('1234567');
+      expect((await v.get(`${portal()}/requests/${id}`)).html).not.to.include('1234567');
+    });
+
     it('sends a visitor without a session back to the start, and answers an unknown shop with 404', async () => {
       const r = await new Visitor(server.url).get(`${portal()}/order`);
       expect(r.status).to.equal(302);

@@ -1,3 +1,14 @@
+CREATE TABLE "return_bank_accounts" (
+	"return_id" uuid PRIMARY KEY NOT NULL,
+	"shop_id" uuid NOT NULL,
+	"bank_name" text NOT NULL,
+	"branch_name" text NOT NULL,
+	"account_type" text NOT NULL,
+	"account_number" text NOT NULL,
+	"holder_kana" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "return_counters" (
 	"shop_id" uuid PRIMARY KEY NOT NULL,
 	"last" integer DEFAULT 0 NOT NULL
@@ -94,6 +105,8 @@ CREATE TABLE "return_transitions" (
 );
 --> statement-breakpoint
 ALTER TABLE "order_lines" ADD COLUMN "tags" text[] DEFAULT '{}'::text[] NOT NULL;--> statement-breakpoint
+ALTER TABLE "return_bank_accounts" ADD CONSTRAINT "return_bank_accounts_return_id_return_requests_id_fk" FOREIGN KEY ("return_id") REFERENCES "public"."return_requests"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "return_bank_accounts" ADD CONSTRAINT "return_bank_accounts_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "return_counters" ADD CONSTRAINT "return_counters_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "return_items" ADD CONSTRAINT "return_items_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "return_items" ADD CONSTRAINT "return_items_return_id_return_requests_id_fk" FOREIGN KEY ("return_id") REFERENCES "public"."return_requests"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -1,0 +1,77 @@
+import { expect } from 'chai';
+import { and, eq, inArray } from 'drizzle-orm';
+import { outbox } from '../../../server/core/outbox.tables.ts';
+import { expireUnshipped } from '../../../server/domains/returns/returns.jobs.ts';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { fileReturn, filed, moved, openDesk, publish, pushOrder, someTerms, type Desk } from './returns.helpers.ts';
+
+for (const kind of dbKinds) {
+  describe(`[${kind}] the deadline to send a return back`, () => {
+    let server: TestServer;
+    let d: Desk;
+    before(async () => {
+      server = await startServer(kind);
+      d = await openDesk(server);
+      await publish(d, someTerms({ shipWithinDays: 10 }));
+    });
+    after(() => server.close());
+
+    const timers = (returnId: string) =>
+      server.database.db
+        .select({ topic: outbox.topic, runAt: outbox.runAt, dedupeKey: outbox.dedupeKey })
+        .from(outbox)
+        // Dispatched rows keep their dedupe key (the payload is emptied once BullMQ has it).
+        .where(and(eq(outbox.shopId, d.shop.id), inArray(outbox.dedupeKey, [`return-remind:${returnId}`, `return-expire:${returnId}`])));
+
+    it('sets a reminder 3 days before and the expiry at the deadline, both on the outbox', async () => {
+      const order = await pushOrder(d);
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number });
+      expect(r.status).to.equal('awaiting_shipment');
+      const shipBy = Date.parse(r.shipBy);
+      expect(shipBy - Date.parse(r.createdAt)).to.be.closeTo(10 * 86_400_000, 5_000);
+      const rows = await timers(r.id);
+      expect(rows.map((t) => [t.topic, t.runAt?.getTime(), t.dedupeKey]).sort()).to.deep.equal(
+        [
+          ['return.ship_expiry', shipBy, `return-expire:${r.id}`],
+          ['return.ship_reminder', shipBy - 3 * 86_400_000, `return-remind:${r.id}`],
+        ].sort(),
+      );
+    });
+
+    it('expires a return with no parcel after the deadline, which frees its quantities, and not a moment before', async () => {
+      const order = await pushOrder(d);
+      // The cookies (1 × ¥864): approved by the rules, and nothing of the line is left to return meanwhile.
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 2, quantity: 1 }] });
+      expect(r.status).to.equal('awaiting_shipment');
+      const data = { shopId: d.shop.id, returnId: r.id };
+      expect(await expireUnshipped(server.database.db, data, new Date(Date.parse(r.shipBy) - 1000))).to.equal('skipped');
+      expect((await fileReturn(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 2, quantity: 1 }] })).status).to.equal(400);
+      expect(await expireUnshipped(server.database.db, data, new Date(Date.parse(r.shipBy) + 1000))).to.equal('expired');
+      const after = await d.owner.get(`/api/shops/${d.shop.id}/returns/${r.id}`);
+      expect(after.body.status).to.equal('expired');
+      expect(after.body.history.at(-1)).to.include({ event: 'expire', byKind: 'system' });
+      expect((await fileReturn(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 2, quantity: 1 }] })).status).to.equal(201);
+      const mail = await server.smtp.waitFor((m) => m.to.includes(order.email) && m.subject.includes(`R-${r.number}`) && m.text.includes('期限'));
+      expect(mail.text).to.include('お申し込みを終了しました');
+    });
+
+    it('leaves a return alone once its parcel is on the way', async () => {
+      const order = await pushOrder(d);
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number });
+      await moved(d.owner, d.shop.id, r.id, { event: 'ship', expectedStatus: 'awaiting_shipment', trackingNumber: '1234-5678-9012' });
+      expect(await expireUnshipped(server.database.db, { shopId: d.shop.id, returnId: r.id }, new Date(Date.parse(r.shipBy) + 1000))).to.equal('skipped');
+      expect((await d.owner.get(`/api/shops/${d.shop.id}/returns/${r.id}`)).body.status).to.equal('in_transit');
+    });
+
+    it('refuses a payload that is not one of its own as a permanent failure', async () => {
+      let error: unknown;
+      try {
+        await expireUnshipped(server.database.db, { returnId: 'nope' });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).to.have.property('code', 'invalid_input');
+    });
+  });
+}

@@ -1,7 +1,7 @@
 import type { Db } from '../../core/db/client.ts';
 import type { OrderWithLines } from '../orders/orders.repository.ts';
 import type { PaymentMethod } from '../orders/orders.schema.ts';
-import { computeRefund, type ExchangeItem, type RefundBreakdown } from './returns.money.ts';
+import { computeRefund, type ExchangeItem, type MoneyOrder, type RefundBreakdown } from './returns.money.ts';
 import { customerChoiceReasons, isShopFault, type CustomerChoiceReason, type ReturnKind, type ReturnReason } from './returns.model.ts';
 import { checkPolicy, legalBasisOf, type PolicyResult } from './returns.policy.ts';
 import { countRecentReturns, feesTakenEarlier, takenQuantities } from './returns.repository.ts';
@@ -27,6 +27,15 @@ export interface Judgement {
   /** The exchange items, defaulting to the same products at the same prices (another size or colour: see the comment). */
   exchange?: ExchangeItem[];
 }
+
+/** The order as the money module reads it. */
+export const moneyOrderOf = (order: OrderWithLines): MoneyOrder => ({
+  lines: order.lines.map((l) => ({ lineNo: l.lineNo, quantity: l.quantity, unitPrice: l.unitPrice, taxRate: l.taxRate as 8 | 10 })),
+  shippingFee: order.shippingFee,
+  codFee: order.codFee,
+  couponDiscount: order.couponDiscount,
+  paymentMethod: order.paymentMethod as PaymentMethod,
+});
 
 /** Card, carrier billing and deferred payment are reversed; what the customer paid in cash or by transfer goes back by transfer. */
 export const refundMethodFor = (m: PaymentMethod): Judgement['refundMethod'] =>
@@ -68,13 +77,7 @@ export async function judgeReturn(db: Db, order: OrderWithLines, ask: ReturnAsk,
   const feesRefundedEarlier = await feesTakenEarlier(db, order.shopId, order.id, except);
   const recentReturns = await countRecentReturns(db, order.shopId, order.customerEmail, new Date(now.getTime() - 180 * 86_400_000));
   const refund = computeRefund({
-    order: {
-      lines: order.lines.map((l) => ({ lineNo: l.lineNo, quantity: l.quantity, unitPrice: l.unitPrice, taxRate: l.taxRate as 8 | 10 })),
-      shippingFee: order.shippingFee,
-      codFee: order.codFee,
-      couponDiscount: order.couponDiscount,
-      paymentMethod: order.paymentMethod as PaymentMethod,
-    },
+    order: moneyOrderOf(order),
     items: ask.items,
     earlier,
     feesRefundedEarlier,

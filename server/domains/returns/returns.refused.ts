@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { findOrder } from '../orders/orders.repository.ts';
 import { orderNumber, type PaymentMethod } from '../orders/orders.schema.ts';
 import { RETURN_REQUESTED, returnEventTopic } from './returns.events.ts';
-import { refundMethodFor } from './returns.judge.ts';
+import { moneyOrderOf, refundMethodFor } from './returns.judge.ts';
 import { computeRefusedDelivery } from './returns.money.ts';
 import type { PolicyResult } from './returns.policy.ts';
 import { insertReturn, insertTransition, nextReturnNumber, takenQuantities } from './returns.repository.ts';
@@ -40,13 +40,7 @@ export async function fileRefusedDelivery(db: Db, actor: Actor, body: RefusedDel
     const terms = await termsInForce(tx, actor.shopId, order.orderedAt);
     const refundMethod = refundMethodFor(order.paymentMethod as PaymentMethod);
     const refund = computeRefusedDelivery({
-      order: {
-        lines: order.lines.map((l) => ({ lineNo: l.lineNo, quantity: l.quantity, unitPrice: l.unitPrice, taxRate: l.taxRate as 8 | 10 })),
-        shippingFee: order.shippingFee,
-        codFee: order.codFee,
-        couponDiscount: order.couponDiscount,
-        paymentMethod: order.paymentMethod as PaymentMethod,
-      },
+      order: moneyOrderOf(order),
       fault: body.fault,
       terms: terms.terms,
       refundMethod,

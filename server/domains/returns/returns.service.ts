@@ -9,7 +9,7 @@ import { judgeReturn, type Judgement, type ReturnAsk } from './returns.judge.ts'
 import type { ReturnActorRole, ReturnEvent, ReturnStatus } from './returns.model.ts';
 import { findReturn, insertReturn, insertTransition, listReturns, listTransitions, nextReturnNumber, type ReturnRow, type ReturnWithItems } from './returns.repository.ts';
 import type { FileReturnBody } from './returns.schema.ts';
-import { toReturnView } from './returns.view.ts';
+import { returnSummary, toReturnView } from './returns.view.ts';
 import { findBankAccount, insertBankAccount, maskBankAccount, seesBankDetails } from './returns.bank.ts';
 import { insertPhotos, listPhotos, openPhoto, type StoredPhoto } from './returns.photos.ts';
 import type { FileStorage } from '../../core/storage.ts';
@@ -224,12 +224,7 @@ export async function listShopReturns(db: Db, actor: Actor, q: { status?: Return
   const rows = await listReturns(db, actor.shopId, q);
   return {
     returns: rows.map((r) => ({
-      id: r.id,
-      number: r.number,
-      status: r.status,
-      kind: r.kind,
-      reason: r.reason,
-      legalBasis: r.legalBasis,
+      ...returnSummary(r),
       orderNumber: r.orderNumber,
       customerName: r.customerName,
       refundTotal: r.refundTotal,

@@ -7,6 +7,16 @@ import type { ReturnWithItems, TransitionRow } from './returns.repository.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** What identifies a return in lists and at the head of its page. */
+export const returnSummary = (r: Pick<ReturnWithItems, 'id' | 'number' | 'status' | 'kind' | 'reason' | 'legalBasis'>) => ({
+  id: r.id,
+  number: r.number,
+  status: r.status,
+  kind: r.kind,
+  reason: r.reason,
+  legalBasis: r.legalBasis,
+});
+
 /**
  * The one shape in which a return leaves the service. It carries the customer's name and no
  * contact data (the order's own view masks those by role), so no path can leak them here.
@@ -23,12 +33,7 @@ export function toReturnView(
   const overRefundLimit = r.refundTotal > r.refundLimit;
   const customer = viewer === 'customer';
   return {
-    id: r.id,
-    number: r.number,
-    status: r.status,
-    kind: r.kind,
-    reason: r.reason,
-    legalBasis: r.legalBasis,
+    ...returnSummary(r),
     termsVersion: r.termsVersion,
     source: r.source,
     order: {

@@ -2,6 +2,7 @@ import { createContext, useContext } from 'react';
 import type { Role } from './types.ts';
 import { chatEn, chatJa } from './i18n.chat.ts';
 import { metricsEn, metricsJa } from './i18n.metrics.ts';
+import { returnsEn, returnsJa } from './i18n.returns.ts';
 
 export type Lang = 'ja' | 'en';
 export const langs: readonly Lang[] = ['ja', 'en'];
@@ -71,6 +72,7 @@ const ja = {
   },
   chat: chatJa,
   metrics: metricsJa,
+  returns: returnsJa,
   invitation: {
     title: '店舗への招待',
     /** Around the shop's name and the role: 「<店舗> に <役割> として招待されています」. */
@@ -163,6 +165,7 @@ const en: Messages = {
   },
   chat: chatEn,
   metrics: metricsEn,
+  returns: returnsEn,
   invitation: {
     title: 'Shop invitation',
     invited: ['You are invited to ', ' as ', ''],

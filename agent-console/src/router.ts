@@ -14,6 +14,11 @@ export type Route =
   | { page: 'conversation'; shopId: string; conversationId: string }
   /** Queue metrics and the monthly work log. */
   | { page: 'metrics'; shopId: string }
+  /** Return requests: the list, one request, the shop's return terms, and why products come back. */
+  | { page: 'returns'; shopId: string }
+  | { page: 'returnDetail'; shopId: string; returnId: string }
+  | { page: 'returnTerms'; shopId: string }
+  | { page: 'returnsReport'; shopId: string }
   /** The link in an invitation mail: open to everyone, signed in or not. */
   | { page: 'invitation'; token: string }
   /** /console/ itself, or any path the console does not know: sent on to the right page. */
@@ -36,6 +41,13 @@ export function parseRoute(pathname: string): Route {
   if (shop) return { page: 'inbox', shopId: safeDecode(shop[1]!) };
   const metrics = /^\/shops\/([^/]+)\/metrics\/?$/.exec(rest);
   if (metrics) return { page: 'metrics', shopId: safeDecode(metrics[1]!) };
+  const page = /^\/shops\/([^/]+)\/(returns|return-terms|returns-report)\/?$/.exec(rest);
+  if (page) {
+    const shopId = safeDecode(page[1]!);
+    return page[2] === 'returns' ? { page: 'returns', shopId } : page[2] === 'return-terms' ? { page: 'returnTerms', shopId } : { page: 'returnsReport', shopId };
+  }
+  const ret = /^\/shops\/([^/]+)\/returns\/([^/]+)\/?$/.exec(rest);
+  if (ret) return { page: 'returnDetail', shopId: safeDecode(ret[1]!), returnId: safeDecode(ret[2]!) };
   const conv = /^\/shops\/([^/]+)\/conversations\/([^/]+)\/?$/.exec(rest);
   if (conv) return { page: 'conversation', shopId: safeDecode(conv[1]!), conversationId: safeDecode(conv[2]!) };
   const invitation = /^\/invitations\/([^/]+)\/?$/.exec(rest);
@@ -55,6 +67,14 @@ export function pathOf(route: Route): string {
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/conversations/${encodeURIComponent(route.conversationId)}`;
     case 'metrics':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/metrics`;
+    case 'returns':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/returns`;
+    case 'returnDetail':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/returns/${encodeURIComponent(route.returnId)}`;
+    case 'returnTerms':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/return-terms`;
+    case 'returnsReport':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/returns-report`;
     case 'invitation':
       return `${BASE}/invitations/${encodeURIComponent(route.token)}`;
     case 'home':
@@ -64,8 +84,11 @@ export function pathOf(route: Route): string {
 
 /** The shop a page belongs to, for pages inside a shop. */
 export function shopOf(route: Route): string | null {
-  return route.page === 'inbox' || route.page === 'conversation' || route.page === 'metrics' ? route.shopId : null;
+  return 'shopId' in route ? route.shopId : null;
 }
+
+/** The pages of the returns section, which the side menu marks as one. */
+export const isReturnsPage = (page: Route['page']) => page === 'returns' || page === 'returnDetail' || page === 'returnTerms' || page === 'returnsReport';
 
 const NAVIGATE = 'madoguchi:navigate';
 

@@ -12,6 +12,10 @@ import type { orderView, MaskableField } from '../../server/domains/orders/order
 import type { inboxQuery } from '../../server/domains/conversations/conversations.schema.ts';
 import type { queueMetrics } from '../../server/domains/conversations/conversations.metrics.ts';
 import type { workLogReport } from '../../server/domains/worklog/worklog.service.ts';
+import type { listShopReturns } from '../../server/domains/returns/returns.service.ts';
+import type { moveReturnBody } from '../../server/domains/returns/returns.schema.ts';
+import type { getReturnTerms } from '../../server/domains/returns/returns.terms.ts';
+import type { returnReasonsReport } from '../../server/domains/returns/returns.report.ts';
 
 export type SessionView = z.infer<typeof sessionView>;
 export type Membership = SessionView['memberships'][number];
@@ -63,3 +67,28 @@ export type CsatSummary = QueueMetrics['csat'];
 export type DailyCount = QueueMetrics['daily'][number];
 export type WorkLogReport = Awaited<ReturnType<typeof workLogReport>>;
 export type AgentWork = WorkLogReport['agents'][number];
+
+/* ---------- returns: requests, their terms and the reasons report ---------- */
+
+export type {
+  LegalBasis,
+  RejectionCode,
+  ReturnEvent,
+  ReturnKind,
+  ReturnReason,
+  ReturnStatus,
+  CustomerChoiceReason,
+  DeductionKind,
+} from '../../server/domains/returns/returns.model.ts';
+export type { ReturnView } from '../../server/domains/returns/returns.view.ts';
+export type { RefundBreakdown } from '../../server/domains/returns/returns.money.ts';
+export type { PolicyCheck } from '../../server/domains/returns/returns.policy.ts';
+export type { ReturnTerms, ReturnTermsInput } from '../../server/domains/returns/returns.terms.schema.ts';
+export type ReturnList = Awaited<ReturnType<typeof listShopReturns>>;
+export type ReturnListItem = ReturnList['returns'][number];
+/** What the console sends to move a return (the server checks the rest). */
+export type MoveReturnInput = z.input<typeof moveReturnBody>;
+export type ReturnTermsView = Awaited<ReturnType<typeof getReturnTerms>>;
+export type TermsVersion = ReturnTermsView['versions'][number];
+export type ReasonsReport = Awaited<ReturnType<typeof returnReasonsReport>>;
+export type ReasonsProduct = ReasonsReport['products'][number];

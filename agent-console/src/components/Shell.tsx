@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Route } from '../router.ts';
+import { isReturnsPage, type Route } from '../router.ts';
 import { useShortcuts } from '../shortcuts.ts';
 import { LiveContext, useShopSocket } from '../socket.ts';
 import { api, ApiError } from '../api.ts';
@@ -9,6 +9,10 @@ import { Header } from './Header.tsx';
 import { ConversationPage } from './conversation/ConversationPage.tsx';
 import { InboxPage } from './InboxPage.tsx';
 import { MetricsPage } from './metrics/MetricsPage.tsx';
+import { ReasonsPage } from './returns/ReasonsPage.tsx';
+import { ReturnDetailPage } from './returns/ReturnDetailPage.tsx';
+import { ReturnsPage } from './returns/ReturnsPage.tsx';
+import { TermsPage } from './returns/TermsPage.tsx';
 import { ShortcutsHelp } from './ShortcutsHelp.tsx';
 import { SideNav } from './SideNav.tsx';
 
@@ -68,7 +72,8 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
   const shopName = shop?.id === shopId ? shop.name : membership?.shopName;
   useEffect(() => {
     const where = route.page === 'allInbox' ? m.chat.filters.allShops : shopName;
-    document.title = [route.page === 'metrics' ? m.metrics.title : m.inbox.title, where, '窓口 madoguchi'].filter(Boolean).join(' · ');
+    const title = route.page === 'metrics' ? m.metrics.title : isReturnsPage(route.page) ? m.returns.title : m.inbox.title;
+    document.title = [title, where, '窓口 madoguchi'].filter(Boolean).join(' · ');
   }, [m, shopName, route.page]);
 
   const page =
@@ -77,6 +82,14 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
         <ConversationPage key={route.conversationId} shopId={shopId} conversationId={route.conversationId} meId={session.user.id} />
       ) : route.page === 'metrics' ? (
         <MetricsPage key={shopId} shopId={shopId} role={membership.role} />
+      ) : route.page === 'returns' ? (
+        <ReturnsPage key={shopId} shopId={shopId} />
+      ) : route.page === 'returnDetail' ? (
+        <ReturnDetailPage key={route.returnId} shopId={shopId} returnId={route.returnId} role={membership.role} />
+      ) : route.page === 'returnTerms' ? (
+        <TermsPage key={shopId} shopId={shopId} role={membership.role} />
+      ) : route.page === 'returnsReport' ? (
+        <ReasonsPage key={shopId} shopId={shopId} />
       ) : route.page === 'allInbox' ? (
         <InboxPage key="all-shops" shopId={shopId} meId={session.user.id} shops={session.memberships} all />
       ) : (

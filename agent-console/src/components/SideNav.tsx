@@ -1,9 +1,9 @@
 import type { MouseEvent } from 'react';
 import { useMessages, type Messages } from '../i18n.ts';
-import { navigate, pathOf, type Route } from '../router.ts';
+import { isReturnsPage, navigate, pathOf, type Route } from '../router.ts';
 import { PresenceToggle } from './PresenceToggle.tsx';
 
-const later: ((m: Messages) => string)[] = [(m) => m.nav.returns, (m) => m.nav.orders, (m) => m.nav.settings];
+const later: ((m: Messages) => string)[] = [(m) => m.nav.orders, (m) => m.nav.settings];
 
 /** A page of the open shop: a real link (new tab works), followed in place on a plain click. */
 function NavLink({ to, current, label, testId }: { to: Route | null; current: boolean; label: string; testId: string }) {
@@ -30,10 +30,14 @@ export function SideNav({ shopId, page }: { shopId: string | null; page: Route['
       <ul>
         <li>
           {/* A conversation belongs to the inbox, so the inbox stays marked while one is open. */}
-          <NavLink to={shopId ? { page: 'inbox', shopId } : null} current={page !== 'metrics'} label={m.nav.inbox} testId="nav-inbox" />
+          <NavLink to={shopId ? { page: 'inbox', shopId } : null} current={page === 'inbox' || page === 'allInbox' || page === 'conversation'} label={m.nav.inbox} testId="nav-inbox" />
         </li>
         <li>
           <NavLink to={shopId ? { page: 'metrics', shopId } : null} current={page === 'metrics'} label={m.metrics.nav} testId="nav-metrics" />
+        </li>
+        <li>
+          {/* The list, a request, the terms and the reasons report are one section. */}
+          <NavLink to={shopId ? { page: 'returns', shopId } : null} current={isReturnsPage(page)} label={m.nav.returns} testId="nav-returns" />
         </li>
         {later.map((label, i) => (
           <li key={i}>

@@ -1,0 +1,172 @@
+import { useCallback, useEffect, useId, useState } from 'react';
+// The server's list of statuses, in the order a request goes through them (plain data).
+import { returnStatuses } from '../../../../server/domains/returns/returns.model.ts';
+import { ApiError } from '../../api.ts';
+import { useLang, useMessages } from '../../i18n.ts';
+import { needsAction, tokyoDateTime, yen } from '../../returns.format.ts';
+import { returnsApi } from '../../returnsApi.ts';
+import type { ReturnListItem, ReturnStatus } from '../../types.ts';
+import { RouteLink } from '../RouteLink.tsx';
+import { FlagBadges, ReturnStatusBadge } from './ReturnBadges.tsx';
+import { ReturnsTabs } from './ReturnsTabs.tsx';
+import '../../metrics.css';
+import '../../returns.css';
+
+
+type Filter = 'action' | 'all' | ReturnStatus;
+type Load = { state: 'loading' } | { state: 'failed' } | { state: 'ready'; next: number | null };
+
+/** The filter chosen per shop, kept while the console is open (back from a request lands on the same list). */
+const chosen = new Map<string, Filter>();
+
+const statusesOf = (f: Filter): readonly ReturnStatus[] => (f === 'action' ? needsAction : f === 'all' ? [] : [f]);
+
+/**
+ * The shop's return requests, newest first, opening on those waiting for someone. The list
+ * carries no refund limit of its own, so "over the agent limit" is judged against the terms in
+ * force now; the request's page judges by its own (see the report on the list's server shape).
+ */
+export function ReturnsPage({ shopId }: { shopId: string }) {
+  const m = useMessages().returns;
+  const id = useId();
+  const [filter, setFilterState] = useState<Filter>(() => chosen.get(shopId) ?? 'action');
+  const [rows, setRows] = useState<ReturnListItem[]>([]);
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+  const [limit, setLimit] = useState<number | null>(null);
+
+  const setFilter = (f: Filter) => {
+    chosen.set(shopId, f);
+    setFilterState(f);
+  };
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    setLoad({ state: 'loading' });
+    returnsApi.list(shopId, { status: statusesOf(filter) }, ctrl.signal).then(
+      (page) => {
+        setRows(page.returns);
+        setLoad({ state: 'ready', next: page.nextBefore });
+      },
+      (e: unknown) => {
+        if (!ctrl.signal.aborted && !(e instanceof ApiError && e.code === 'unauthenticated')) setLoad({ state: 'failed' });
+      },
+    );
+    return () => ctrl.abort();
+  }, [shopId, filter, attempt]);
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    returnsApi.terms(shopId, ctrl.signal).then((t) => setLimit(t.terms.agentRefundLimit), () => undefined);
+    return () => ctrl.abort();
+  }, [shopId]);
+
+  const more = useCallback(async () => {
+    if (load.state !== 'ready' || load.next === null) return;
+    try {
+      const page = await returnsApi.list(shopId, { status: statusesOf(filter), before: load.next });
+      setRows((l) => [...l, ...page.returns.filter((r) => !l.some((x) => x.id === r.id))]);
+      setLoad({ state: 'ready', next: page.nextBefore });
+    } catch {
+      setLoad({ state: 'failed' });
+    }
+  }, [shopId, filter, load]);
+
+  return (
+    <>
+      <h1 className="page-title">{m.title}</h1>
+      <ReturnsTabs shopId={shopId} current="returns" />
+      <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <label htmlFor={`${id}-status`}>{m.list.filter}</label>
+        <select id={`${id}-status`} value={filter} onChange={(e) => setFilter(e.target.value as Filter)} data-testid="returns-filter">
+          <option value="action">{m.list.needsAction}</option>
+          <option value="all">{m.list.all}</option>
+          {returnStatuses.map((s) => (
+            <option key={s} value={s}>
+              {m.status[s]}
+            </option>
+          ))}
+        </select>
+      </form>
+      {load.state === 'failed' && (
+        <p role="alert" className="alert alert-error" data-testid="returns-error">
+          {m.list.loadFailed}{' '}
+          <button type="button" className="button button-quiet" onClick={() => setAttempt((a) => a + 1)}>
+            {m.retry}
+          </button>
+        </p>
+      )}
+      {load.state === 'loading' && rows.length === 0 && (
+        <p className="muted" role="status">
+          {m.loading}
+        </p>
+      )}
+      {load.state === 'ready' && rows.length === 0 ? (
+        <section className="empty-state" data-testid="returns-empty">
+          <p className="empty-title">{m.list.empty}</p>
+          <p className="muted">{m.list.emptyHint}</p>
+        </section>
+      ) : (
+        rows.length > 0 && <ReturnsTable shopId={shopId} rows={rows} limit={limit} busy={load.state === 'loading'} />
+      )}
+      {load.state === 'ready' && load.next !== null && (
+        <button type="button" className="button returns-more" onClick={() => void more()} data-testid="returns-more">
+          {m.list.more}
+        </button>
+      )}
+    </>
+  );
+}
+
+function ReturnsTable({ shopId, rows, limit, busy }: { shopId: string; rows: ReturnListItem[]; limit: number | null; busy: boolean }) {
+  const lang = useLang();
+  const m = useMessages().returns;
+  return (
+    <div className="table-scroll">
+      <table className="data-table returns-table" aria-busy={busy} data-testid="returns-table">
+        <caption className="sr-only">{m.list.caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{m.list.number}</th>
+            <th scope="col" className="text-cell">{m.list.order}</th>
+            <th scope="col" className="text-cell">{m.list.customer}</th>
+            <th scope="col" className="text-cell">{m.list.reason}</th>
+            <th scope="col" className="text-cell">{m.list.basis}</th>
+            <th scope="col" className="text-cell">{m.list.status}</th>
+            <th scope="col">{m.list.refund}</th>
+            <th scope="col" className="text-cell">{m.list.filed}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => {
+            const over = limit !== null && r.refundTotal > limit;
+            return (
+              <tr key={r.id} data-testid="return-row" data-number={r.number} data-status={r.status}>
+                <th scope="row">
+                  <RouteLink to={{ page: 'returnDetail', shopId, returnId: r.id }} testId="return-link">
+                    R-{r.number}
+                  </RouteLink>
+                </th>
+                <td data-testid="return-order">{r.orderNumber}</td>
+                <td data-testid="return-customer">{r.customerName}</td>
+                <td>
+                  {m.reason[r.reason]}
+                  {r.kind !== 'return' && <span className="badge return-kind">{m.kind[r.kind]}</span>}
+                </td>
+                <td data-testid="return-basis">{m.basis[r.legalBasis]}</td>
+                <td>
+                  <span className="return-badges">
+                    <ReturnStatusBadge status={r.status} />
+                    <FlagBadges flags={r.flags} overLimit={over} overLimitTitle={limit === null ? undefined : m.list.overLimitHint(yen(limit))} />
+                  </span>
+                </td>
+                <td data-testid="return-refund">{yen(r.refundTotal)}</td>
+                <td className="returns-when text-cell">{tokyoDateTime(r.createdAt, lang)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+import { request } from './api.ts';
+import type { Lang } from './i18n.ts';
+import type { MoveReturnInput, ReasonsReport, ReturnList, ReturnStatus, ReturnTermsInput, ReturnTermsView, ReturnView } from './types.ts';
+
+const shop = (shopId: string) => `/api/shops/${encodeURIComponent(shopId)}`;
+const opt = (signal?: AbortSignal) => (signal ? { signal } : {});
+
+export interface ReturnListQuery {
+  /** Empty: every status. */
+  status: readonly ReturnStatus[];
+  limit?: number;
+  /** nextBefore of the previous page. */
+  before?: number;
+}
+
+/** The returns pages' REST calls. */
+export const returnsApi = {
+  list: (shopId: string, q: ReturnListQuery, signal?: AbortSignal) => {
+    const params = new URLSearchParams({ limit: String(q.limit ?? 25) });
+    if (q.status.length) params.set('status', q.status.join(','));
+    if (q.before !== undefined) params.set('before', String(q.before));
+    return request<ReturnList>(`${shop(shopId)}/returns?${params}`, opt(signal));
+  },
+  get: (shopId: string, returnId: string, signal?: AbortSignal) => request<ReturnView>(`${shop(shopId)}/returns/${encodeURIComponent(returnId)}`, opt(signal)),
+  /** 409 when the status is no longer `expectedStatus`; 403 above the agents' refund limit. */
+  move: (shopId: string, returnId: string, body: MoveReturnInput) =>
+    request<ReturnView>(`${shop(shopId)}/returns/${encodeURIComponent(returnId)}/transitions`, { method: 'POST', body }),
+  terms: (shopId: string, signal?: AbortSignal) => request<ReturnTermsView>(`${shop(shopId)}/return-terms`, opt(signal)),
+  /** Owner only; answers the new current version (without the list of versions). */
+  publishTerms: (shopId: string, terms: ReturnTermsInput) => request<Omit<ReturnTermsView, 'versions'>>(`${shop(shopId)}/return-terms`, { method: 'PUT', body: terms }),
+  /** Owner only: the public page as the draft would render it; nothing is saved. */
+  previewTerms: (shopId: string, terms: ReturnTermsInput, lang: Lang, signal?: AbortSignal) =>
+    request<{ html: string }>(`${shop(shopId)}/return-terms/preview?${new URLSearchParams({ lang })}`, { method: 'POST', body: terms, ...opt(signal) }),
+  /** Tokyo months YYYY-MM, both included. */
+  reasons: (shopId: string, from: string, to: string, signal?: AbortSignal) =>
+    request<ReasonsReport>(`${shop(shopId)}/returns/reasons?${new URLSearchParams({ from, to })}`, opt(signal)),
+};
+
+/** The report as CSV: a plain link, so the browser downloads it with the session cookie (the export is audited). */
+export const reasonsCsvUrl = (shopId: string, from: string, to: string) => `${shop(shopId)}/returns/reasons.csv?${new URLSearchParams({ from, to })}`;
+
+/** The terms page customers read, as published. */
+export const publicTermsUrl = (shopId: string, lang: Lang) => `/shops/${encodeURIComponent(shopId)}/return-terms?${new URLSearchParams({ lang })}`;

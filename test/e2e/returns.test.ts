@@ -1,0 +1,307 @@
+import { readFile } from 'node:fs/promises';
+import { expect } from 'chai';
+import type { Browser, Locator, Page } from 'playwright-core';
+import type { TestPerson } from '../fixtures/builders.ts';
+import type { TestServer } from '../helpers/app.ts';
+import { consoleSuite, signInToConsole } from '../helpers/browser.ts';
+import { filed, openDesk, publish, pushOrder, someTerms, type Desk, type PushedOrder } from '../integration/returns/returns.helpers.ts';
+
+/**
+ * Returns from both sides in a real Chromium against the real app (PGlite, real Redis, the
+ * SMTP sink): a customer files on the server-rendered portal (no script needed), and the
+ * shop's people work the request, the terms and the reasons report in the console. Each test
+ * opens a desk of its own, so every list and count is exact.
+ */
+
+const textOf = async (locator: Locator) => (await locator.textContent())?.replace(/\s+/g, ' ').trim() ?? '';
+
+describe('returns in the browser: the portal and the console', function () {
+  this.timeout(60_000);
+
+  let server: TestServer;
+  let browser: Browser;
+  const suite = consoleSuite<{ disconnect(): unknown }>();
+  const { pages } = suite;
+
+  before(() => {
+    ({ server, browser } = suite);
+  });
+
+  const consoleAs = async (d: Desk, who: TestPerson): Promise<Page> => signInToConsole(await pages.page(browser), server.url, who, d.shop.id);
+  const detailUrl = (d: Desk, id: string) => `${server.url}/console/shops/${d.shop.id}/returns/${id}`;
+
+  /** The customer's side, as a person clicks through it: order number and email, the mailed code, the items, the review, the request. */
+  async function fileOnPortal(d: Desk, order: PushedOrder): Promise<number> {
+    const page = await pages.page(browser);
+    await page.goto(`${server.url}/returns/${d.shop.id}`);
+    await page.locator('input[name="orderNumber"]').fill(order.number);
+    await page.locator('input[name="contact"]').fill(order.email);
+    await page.getByRole('button', { name: /確認コードを送る/ }).click();
+    await page.waitForURL(/\/verify\?c=/);
+
+    const mail = await server.smtp.waitFor((m) => m.to.includes(order.email) && m.subject.includes('確認コード'));
+    const code = /^\s+(\d{6})$/m.exec(mail.text)?.[1];
+    expect(code, mail.text).to.match(/^\d{6}$/);
+    await page.locator('input[name="code"]').fill(code!);
+    await page.getByRole('button', { name: /確認する/ }).click();
+    await page.waitForURL(new RegExp(`/returns/${d.shop.id}/order$`));
+
+    await page.locator('input[name="qty_1"]').fill('1');
+    await page.locator('select[name="reason"]').selectOption('size');
+    await page.getByRole('button', { name: /内容を確認する/ }).click();
+    const review = await textOf(page.locator('body'));
+    // One mug of ¥2,750, paid by card, a partial return: nothing is deducted.
+    expect(review).to.contain('返金額').and.contain('¥2,750');
+
+    await page.getByRole('button', { name: /この内容で申し込む/ }).click();
+    await page.waitForURL(/\/requests\/[0-9a-f-]+/);
+    const filedPage = await textOf(page.locator('h2').first());
+    expect(filedPage).to.match(/R-\d+/).and.contain('確認中');
+    return Number(/R-(\d+)/.exec(filedPage)![1]);
+  }
+
+  it('a customer files on the portal; a contractor cannot approve it above the agents’ limit; the owner approves it in the console', async () => {
+    const d = await openDesk(server);
+    // Every request is reviewed, and one mug (¥2,750) is above what agents may approve (¥2,000).
+    await publish(d, someTerms({ autoApprove: { enabled: false, maxAmount: 0 }, agentRefundLimit: 2000 }));
+    const order = await pushOrder(d);
+    const number = await fileOnPortal(d, order);
+
+    // The owner finds it at the top of the list of what needs action.
+    const owner = await consoleAs(d, d.shop.people.owner);
+    await owner.getByTestId('nav-returns').click();
+    await owner.waitForURL(new RegExp(`/console/shops/${d.shop.id}/returns$`));
+    expect(await owner.getByTestId('nav-returns').getAttribute('aria-current')).to.equal('page');
+    const row = owner.locator(`[data-testid="return-row"][data-number="${number}"]`);
+    await row.waitFor();
+    expect(await textOf(row.getByTestId('return-link'))).to.equal(`R-${number}`);
+    expect(await textOf(row.getByTestId('return-order'))).to.equal(order.number);
+    expect(await textOf(row.getByTestId('return-customer'))).to.equal('田中 太郎');
+    expect(await textOf(row)).to.contain('サイズが合わない').and.contain('ショップの返品特約');
+    expect(await textOf(row.getByTestId('return-status'))).to.equal('要確認');
+    expect(await textOf(row.getByTestId('return-refund'))).to.equal('¥2,750');
+    expect(await row.getByTestId('flag-over-limit').count(), 'above the agents’ limit').to.equal(1);
+
+    await row.getByTestId('return-link').click();
+    await owner.waitForURL(/\/returns\/[0-9a-f-]{36}$/);
+    const returnId = owner.url().split('/').pop()!;
+    const detail = owner.locator('[data-testid="return-detail"][data-status="needs_review"]');
+    await detail.waitFor();
+    expect(await textOf(owner.getByTestId('return-title'))).to.equal(`返品 R-${number}`);
+    expect(await textOf(owner.getByTestId('fact-order'))).to.contain(order.number);
+    expect(await textOf(owner.getByTestId('fact-reason'))).to.contain('サイズが合わない');
+    // The items, the policy check with its words, the legal basis, every line of the money.
+    expect(await owner.getByTestId('return-item').count()).to.equal(1);
+    expect(await textOf(owner.getByTestId('return-item').getByTestId('item-quantity'))).to.equal('1');
+    expect(await textOf(owner.getByTestId('legal-basis'))).to.contain('ショップの返品特約');
+    const window = owner.locator('[data-testid="policy-check"][data-rule="window"]');
+    expect(await window.getAttribute('data-ok')).to.equal('true');
+    expect(await textOf(window)).to.contain('✓').and.contain('14日間の期間内');
+    expect(await textOf(owner.getByTestId('review-reasons'))).to.contain('自動承認を使っていない');
+    expect(await textOf(owner.getByTestId('refund-line'))).to.contain('マグカップ').and.contain('¥2,750 × 1');
+    expect(await textOf(owner.getByTestId('refund-total').locator('th'))).to.equal('返金額');
+    expect(await textOf(owner.getByTestId('refund-total').locator('td'))).to.equal('¥2,750');
+    expect(await textOf(owner.getByTestId('refund-tax'))).to.contain('10%対象 ¥2,750（うち消費税 ¥250）');
+    expect(await textOf(owner.getByTestId('refund-limit'))).to.contain('¥2,000');
+    expect(await textOf(owner.getByTestId('over-limit'))).to.contain('エージェント・委託スタッフは承認できません');
+    expect(await owner.locator('[data-testid="history-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event')))).to.deep.equal(['file', 'send_to_review']);
+
+    // A contractor opens the same request: the approve button is not there, and the page says why.
+    const contractor = await consoleAs(d, d.shop.people.contractor);
+    await contractor.goto(detailUrl(d, returnId));
+    await contractor.locator('[data-testid="return-detail"][data-status="needs_review"]').waitFor();
+    expect(await textOf(contractor.getByTestId('over-limit'))).to.equal('担当者の上限を超えています：承認は店舗（オーナー・スタッフ）が行います。');
+    expect(await contractor.getByTestId('move-approve').count()).to.equal(0);
+    expect(await contractor.getByTestId('move-reject').count(), 'rejecting stays possible').to.equal(1);
+    expect(await textOf(contractor.getByTestId('fact-customer'))).to.contain('田中 太郎');
+
+    // The owner approves; the return moves on to waiting for the parcel by itself.
+    const approve = owner.getByTestId('move-approve');
+    expect(await textOf(approve)).to.equal('承認する');
+    await approve.click();
+    await owner.locator('[data-testid="return-detail"][data-status="awaiting_shipment"]').waitFor();
+    expect(await textOf(owner.locator('header').getByTestId('return-status'))).to.equal('返送待ち');
+    expect(await textOf(owner.getByTestId('action-done'))).to.contain('承認する');
+    expect(await owner.getByTestId('move-approve').count()).to.equal(0);
+    expect(await owner.locator('[data-testid="history-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event')))).to.deep.equal(['file', 'send_to_review', 'approve', 'request_shipment']);
+
+    // The contractor's page still shows the old status: rejecting now answers 409, and the page reloads.
+    await contractor.getByTestId('move-reject').click();
+    await contractor.getByTestId('reject-code').selectOption('other');
+    await contractor.getByTestId('move-submit').click();
+    await contractor.locator('[data-testid="return-detail"][data-status="awaiting_shipment"]').waitFor();
+    expect(await textOf(contractor.getByTestId('action-problem'))).to.equal('ほかの人が先にこの返品を変更しました。最新の内容を読み込みました。');
+    const after = await d.owner.get(`/api/shops/${d.shop.id}/returns/${returnId}`);
+    expect(after.body.status).to.equal('awaiting_shipment');
+
+    // The list agrees: this request now waits for its parcel.
+    const list = await d.owner.get(`/api/shops/${d.shop.id}/returns?status=awaiting_shipment`);
+    expect(list.body.returns.map((r: { number: number }) => r.number)).to.deep.equal([number]);
+
+    // The same page in English: the console's words and the server's words of the policy check.
+    await Promise.all([
+      owner.waitForResponse((r) => r.url().endsWith('/api/auth/me') && r.status() === 200),
+      owner.getByTestId('language-toggle').getByRole('button', { name: 'English' }).click(),
+    ]);
+    await owner.getByRole('heading', { level: 1, name: `Return R-${number}` }).waitFor();
+    expect(await textOf(owner.locator('header').getByTestId('return-status'))).to.equal('Awaiting parcel');
+    expect(await textOf(owner.getByTestId('legal-basis'))).to.contain('the shop’s return terms');
+    expect(await textOf(window)).to.contain('inside 14-day window');
+    expect(await textOf(owner.getByTestId('refund-total').locator('th'))).to.equal('Refund');
+    expect(await textOf(owner.getByTestId('move-receive'))).to.equal('Record arrival');
+    expect(await owner.title()).to.contain('Returns');
+  });
+
+  it('the list opens on what needs action, filters by status, pages with "show more", and an agent rejects with a reason code', async () => {
+    const d = await openDesk(server);
+    await publish(d, someTerms({ autoApprove: { enabled: false, maxAmount: 0 }, agentRefundLimit: 3000 }));
+    const numbers: number[] = [];
+    for (let i = 0; i < 27; i++) numbers.push((await filed(d.owner, d.shop.id, { orderNumber: (await pushOrder(d)).number, reason: 'size' })).number);
+    // One that needs nothing now: withdrawn.
+    const order = await pushOrder(d);
+    const withdrawn = await filed(d.owner, d.shop.id, { orderNumber: order.number });
+    expect((await d.owner.post(`/api/shops/${d.shop.id}/returns/${withdrawn.id}/transitions`, { event: 'cancel', expectedStatus: 'needs_review' })).status).to.equal(200);
+
+    const agent = await consoleAs(d, d.shop.people.agent);
+    await agent.goto(`${server.url}/console/shops/${d.shop.id}/returns`);
+    await agent.getByTestId('returns-table').waitFor();
+    expect(await agent.getByTestId('return-row').count(), 'one page of 25').to.equal(25);
+    await agent.getByTestId('returns-more').click();
+    await agent.waitForFunction(() => document.querySelectorAll('[data-testid="return-row"]').length === 27);
+    expect(await agent.getByTestId('returns-more').count()).to.equal(0);
+    expect(await agent.locator(`[data-testid="return-row"][data-number="${withdrawn.number}"]`).count(), 'a withdrawn request needs no action').to.equal(0);
+
+    await agent.getByTestId('returns-filter').selectOption('canceled');
+    await agent.waitForFunction(() => document.querySelectorAll('[data-testid="return-row"]').length === 1);
+    expect(await textOf(agent.getByTestId('return-status'))).to.equal('取り消し');
+    await agent.getByTestId('returns-filter').selectOption('all');
+    await agent.waitForFunction(() => document.querySelectorAll('[data-testid="return-row"]').length === 25);
+
+    // The newest request: the agent may approve it (¥2,750 ≤ ¥3,000) but rejects it, with a reason code.
+    await agent.getByTestId('returns-filter').selectOption('action');
+    await agent.locator(`[data-testid="return-row"][data-number="${numbers[26]}"]`).getByTestId('return-link').click();
+    await agent.locator('[data-testid="return-detail"][data-status="needs_review"]').waitFor();
+    expect(await agent.getByTestId('move-approve').count()).to.equal(1);
+    expect(await agent.getByTestId('over-limit').count()).to.equal(0);
+    await agent.getByTestId('move-reject').click();
+    expect(await agent.getByTestId('move-submit').isDisabled(), 'no reason code yet').to.equal(true);
+    await agent.getByTestId('reject-code').selectOption('condition_not_met');
+    await agent.getByTestId('reject-form').getByLabel('メモ（任意）').fill('タグが外れていました');
+    await agent.getByTestId('move-submit').click();
+    await agent.locator('[data-testid="return-detail"][data-status="rejected"]').waitFor();
+    expect(await textOf(agent.getByTestId('fact-rejection'))).to.contain('返品の条件を満たしていない');
+    expect(await textOf(agent.getByTestId('no-actions'))).to.equal('いまあなたができる操作はありません。');
+    const history = agent.locator('[data-testid="history-row"][data-event="reject"]');
+    expect(await textOf(history)).to.contain('却下').and.contain('返品の条件を満たしていない').and.contain('タグが外れていました');
+
+    // Back to the list: the filter is as it was, and the rejected request has left it.
+    await agent.getByTestId('back-to-returns').click();
+    await agent.getByTestId('returns-table').waitFor();
+    expect(await agent.getByTestId('returns-filter').inputValue()).to.equal('action');
+    await agent.waitForFunction(() => document.querySelectorAll('[data-testid="return-row"]').length === 25);
+    expect(await agent.locator(`[data-testid="return-row"][data-number="${numbers[26]}"]`).count()).to.equal(0);
+  });
+
+  it('the owner edits the terms with a live preview, sees the schema’s errors at the fields, and publishes; others read them', async () => {
+    const d = await openDesk(server);
+    const owner = await consoleAs(d, d.shop.people.owner);
+    await owner.goto(`${server.url}/console/shops/${d.shop.id}/return-terms`);
+    await owner.getByTestId('terms-page').waitFor();
+    expect(await textOf(owner.getByTestId('terms-statutory'))).to.contain('特定商取引法');
+    expect(await owner.getByTestId('field-windowDays').inputValue(), 'the statutory 8 days').to.equal('8');
+
+    const frame = owner.frameLocator('[data-testid="preview-frame"]');
+    await frame.locator('h1').waitFor();
+    expect(await textOf(frame.locator('body'))).to.contain('プレビュー（未公開）');
+
+    await owner.getByTestId('field-windowDays').fill('30');
+    await owner.getByTestId('field-nonReturnableTags').fill('sale, 下着');
+    await owner.getByTestId('field-deductions.transferFee').fill('330');
+    await owner.getByTestId('field-note.ja').fill('詳しくはお問い合わせください。');
+    await owner.getByTestId('field-note.en').fill('Ask us for details.');
+    await owner.getByTestId('field-refusedDelivery.chargeShipping').check();
+    await owner.getByTestId('field-refusedDelivery.returnShippingFee').fill('800');
+    await owner.getByTestId('add-tag-window').click();
+    await owner.getByTestId('field-windowDaysByTag.0.tag').fill('gift');
+    await owner.getByTestId('field-windowDaysByTag.0.days').fill('60');
+    await owner.waitForFunction(() => document.querySelector('[data-testid="terms-preview"]')?.getAttribute('data-state') === 'ready');
+    await expectFrameText(frame, '30日以内');
+    const preview = await textOf(frame.locator('body'));
+    expect(preview).to.contain('「gift」の商品は60日以内').and.contain('「sale」、「下着」').and.contain('振込手数料 330円').and.contain('詳しくはお問い合わせください。');
+
+    // The preview in English.
+    await owner.getByTestId('preview-en').click();
+    await expectFrameText(frame, 'Apply within 30 days of delivery');
+
+    // A window of 0 days: the schema's message appears at that field, live, and publishing is refused the same way.
+    await owner.getByTestId('field-windowDays').fill('0');
+    await owner.getByTestId('error-windowDays').waitFor();
+    expect(await owner.getByTestId('field-windowDays').getAttribute('aria-invalid')).to.equal('true');
+    await owner.getByTestId('terms-publish').click();
+    await owner.getByTestId('terms-problem').waitFor();
+    expect(await textOf(owner.getByTestId('terms-problem'))).to.equal('入力内容を確認してください。');
+    expect(await owner.getByTestId('error-windowDays').count()).to.equal(1);
+
+    await owner.getByTestId('field-windowDays').fill('30');
+    await owner.getByTestId('error-windowDays').waitFor({ state: 'detached' });
+    await owner.getByTestId('terms-publish').click();
+    await owner.getByTestId('terms-done').waitFor();
+    expect(await textOf(owner.getByTestId('terms-done'))).to.equal('第1版を公開しました。');
+    expect(await owner.getByTestId('terms-statutory').count()).to.equal(0);
+    expect(await owner.getByTestId('terms-version').count()).to.equal(1);
+    const published = await d.owner.get(`/api/shops/${d.shop.id}/return-terms`);
+    expect(published.body.terms).to.deep.include({ windowDays: 30, nonReturnableTags: ['sale', '下着'], windowDaysByTag: [{ tag: 'gift', days: 60 }] });
+    expect(published.body.terms.deductions).to.include({ transferFee: 330 });
+    expect(published.body.terms.refusedDelivery).to.deep.equal({ chargeShipping: true, returnShippingFee: 800 });
+    expect(published.body.terms.note).to.deep.equal({ ja: '詳しくはお問い合わせください。', en: 'Ask us for details.' });
+
+    // Staff read the same terms and the published page, and cannot change them.
+    const staff = await consoleAs(d, d.shop.people.staff);
+    await staff.goto(`${server.url}/console/shops/${d.shop.id}/return-terms`);
+    await staff.getByTestId('terms-page').waitFor();
+    expect(await staff.getByTestId('terms-read-only').count()).to.equal(1);
+    expect(await staff.getByTestId('terms-publish').count()).to.equal(0);
+    expect(await staff.getByTestId('field-windowDays').inputValue()).to.equal('30');
+    expect(await staff.getByTestId('field-windowDays').isDisabled()).to.equal(true);
+    await expectFrameText(staff.frameLocator('[data-testid="preview-frame"]'), '30日以内');
+  });
+
+  it('the reasons report shows quantities by reason as a chart and by product, with the CSV export', async () => {
+    const d = await openDesk(server);
+    await publish(d, someTerms());
+    await filed(d.owner, d.shop.id, { orderNumber: (await pushOrder(d)).number, reason: 'size', items: [{ lineNo: 1, quantity: 2 }] });
+    await filed(d.owner, d.shop.id, { orderNumber: (await pushOrder(d)).number, reason: 'defective', items: [{ lineNo: 1, quantity: 1 }, { lineNo: 2, quantity: 1 }] });
+
+    const page = await consoleAs(d, d.shop.people.agent);
+    await page.goto(`${server.url}/console/shops/${d.shop.id}/returns`);
+    await page.getByTestId('tab-returnsReport').click();
+    await page.waitForURL(/\/returns-report$/);
+    await page.locator('[data-testid="reasons-report"][data-state="ready"]').waitFor();
+    expect(await textOf(page.getByTestId('reasons-total'))).to.equal('合計 4 点');
+    const chart = page.getByRole('img', { name: /理由ごとの返品数量/ });
+    expect(await chart.locator('rect.chart-opened title').allTextContents()).to.deep.equal(['サイズが合わない 2 点', '不良品・破損 2 点']);
+
+    const mug = page.locator('[data-testid="reasons-row"][data-sku="MUG-001"]');
+    expect(await textOf(mug.locator('[data-reason="size"]'))).to.equal('2');
+    expect(await textOf(mug.locator('[data-reason="defective"]'))).to.equal('1');
+    expect(await textOf(mug.getByTestId('reasons-product-total'))).to.equal('3');
+    expect(await textOf(page.locator('[data-testid="reasons-row"][data-sku="SNK-100"] [data-reason="defective"]'))).to.equal('1');
+
+    // The link downloads the server's CSV with the session cookie.
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('reasons-csv').click()]);
+    const month = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Tokyo' }).slice(0, 7);
+    expect(file.suggestedFilename()).to.match(new RegExp(`^return-reasons-\\d{4}-\\d{2}_${month}\\.csv$`));
+    const lines = (await readFile(await file.path(), 'utf8')).replace(/^\uFEFF/, '').split('\r\n').filter(Boolean);
+    expect(lines).to.have.length(4);
+    expect(lines.slice(1).join('\n')).to.contain('MUG-001').and.contain('サイズが合わない').and.contain('SNK-100');
+
+    // A range that ends before it starts is refused in place; the last report stays.
+    await page.getByTestId('reasons-from').fill('2099-01');
+    await page.getByTestId('reasons-bad-range').waitFor();
+    expect(await page.getByTestId('reasons-row').count()).to.equal(2);
+  });
+});
+
+async function expectFrameText(frame: ReturnType<Page['frameLocator']>, text: string) {
+  await frame.locator('body', { hasText: text }).waitFor({ timeout: 10_000 });
+}

@@ -10,7 +10,7 @@ import type { Database } from './core/db/client.ts';
 import { DomainBus } from './core/bus.ts';
 import type { SocketLimits } from './core/realtime.ts';
 import { errorHandler, requestContext } from './core/http.ts';
-import type { Logger } from './core/logger.ts';
+import { serializeError, type Logger } from './core/logger.ts';
 import type { Mailer } from './core/mail.ts';
 import type { Redis } from './core/redis.ts';
 import { Api } from './core/route.ts';
@@ -73,6 +73,12 @@ export function createApp(deps: AppDeps) {
   // Behind one trusted proxy: the client address is the entry that proxy appended, not the
   // leftmost one, which the client writes itself.
   const app = new Koa({ proxy: config.TRUST_PROXY, maxIpsCount: 1 });
+  // Koa prints stream errors after the response began to stderr by default. A client that goes
+  // away mid-download (a page navigating on) is not an error of ours; anything else is logged.
+  app.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.code === 'ECONNRESET' || err.code === 'EPIPE') return;
+    logger.error({ err: serializeError(err) }, 'response stream failed');
+  });
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });

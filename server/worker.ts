@@ -4,6 +4,7 @@ import { UnrecoverableError, type Job, type Queue, type Worker } from 'bullmq';
 import { ConfigError, loadConfig, publicUrl, type Config } from './config.ts';
 import { returnTopics, SHIP_EXPIRY_TOPIC, SHIP_REMINDER_TOPIC } from './domains/returns/returns.events.ts';
 import { expireUnshipped, notifyReturnStep } from './domains/returns/returns.jobs.ts';
+import { createMessageWriter } from './domains/conversations/conversations.write.ts';
 import { DomainBus } from './core/bus.ts';
 import { openConfiguredDatabase, type Database } from './core/db/client.ts';
 import { isDomainError } from './core/errors.ts';
@@ -62,7 +63,9 @@ function registerAll(jobs: Jobs, deps: JobsDeps): void {
   jobs.register(UNSNOOZE_TOPIC, (data) => runUnsnooze({ db, bus: deps.bus, poke: jobs.poke }, data));
   jobs.register(REPLY_MAIL_TOPIC, (data) => sendReplyMail({ db, mailer: deps.mailer, inbound: inboundEmailConfig(deps.config) }, data));
   const storage = localFileStorage(deps.config.DATA_DIR);
-  const returnDeps = { db, mailer: deps.mailer, baseUrl: publicUrl(deps.config) };
+  // Notices into customers' chats go through the same group commit as every message.
+  const writer = createMessageWriter({ db, poke: jobs.poke, replyMailDelayMs: deps.config.REPLY_MAIL_DELAY_SECONDS * 1000 });
+  const returnDeps = { db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), chat: { db, bus: deps.bus, writer } };
   for (const topic of [...returnTopics, SHIP_REMINDER_TOPIC]) jobs.register(topic, (data) => notifyReturnStep(returnDeps, topic, data));
   jobs.register(SHIP_EXPIRY_TOPIC, (data) => expireUnshipped(db, data));
   jobs.register(PURGE_TOPIC, () => purgeUnclaimedAttachments(db, storage, new Date(Date.now() - 24 * 3_600_000)));

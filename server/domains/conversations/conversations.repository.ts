@@ -244,3 +244,15 @@ export async function conversationDetails(db: Db, shopId: string, rows: Conversa
     previews: new Map(ps.map((p) => [p.conversationId, p.body.slice(0, 140)])),
   };
 }
+
+/** The customer's most recent conversation with the shop that is still going (not closed, not merged away), by email. */
+export async function latestOpenConversationOf(db: Db, shopId: string, email: string): Promise<ConversationRow | undefined> {
+  const [row] = await db
+    .select({ c: conversations })
+    .from(conversations)
+    .innerJoin(customers, and(eq(customers.id, conversations.customerId), eq(customers.shopId, shopId)))
+    .where(and(eq(conversations.shopId, shopId), sql`lower(${customers.email}) = lower(${email})`, ne(conversations.status, 'closed'), isNull(conversations.mergedIntoId)))
+    .orderBy(sql`${conversations.lastMessageAt} desc nulls last`, desc(conversations.createdAt))
+    .limit(1);
+  return row?.c;
+}

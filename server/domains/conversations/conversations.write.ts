@@ -35,7 +35,8 @@ export interface Sent {
 
 export interface SendRequest {
   author: Author;
-  input: SendInput & { kind: 'text' | 'note' };
+  /** `event`: a notice from madoguchi itself (a return moved on): shown to both sides, no SLA effect, no reply mail. */
+  input: Omit<SendInput, 'kind'> & { kind: 'text' | 'note' | 'event' };
 }
 
 type Outcome = { ok: true; sent: Sent } | { ok: false; error: unknown };
@@ -46,7 +47,8 @@ export interface MessageWriter {
 
 const MAX_BATCH = 256;
 
-export function authorColumns(a: Author) {
+export function authorColumns(a: Author, kind?: 'text' | 'note' | 'event') {
+  if (kind === 'event' && a.kind === 'agent') return { authorKind: 'system' as const, authorId: null, authorName: a.actor.name };
   if (a.kind === 'customer') return { authorKind: 'customer' as const, authorId: a.principal.customerId, authorName: a.principal.customer.name };
   const id = a.actor.kind === 'user' ? a.actor.userId : null;
   return { authorKind: 'agent' as const, authorId: id, authorName: a.actor.name };
@@ -59,6 +61,8 @@ function conversationPatch(c: ConversationRow, m: Pick<MessageRow, 'seq' | 'kind
   const patch: Partial<ConversationRow> = { lastSeq: m.seq };
   if (m.kind === 'note') return patch;
   patch.lastMessageAt = now;
+  // A notice moves no read marks and is nobody's response.
+  if (m.kind === 'event') return patch;
   if (m.authorKind === 'customer') {
     patch.lastCustomerMessageAt = now;
     patch.customerReadSeq = m.seq;
@@ -100,7 +104,7 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
   // The index of the first send of each client id in this batch.
   const firstOf = new Map<string, number>();
   const duplicateOf = (r: SendRequest, existing: { authorKind: string; authorId: string | null }) => {
-    const mine = authorColumns(r.author);
+    const mine = authorColumns(r.author, r.input.kind);
     if (existing.authorKind !== mine.authorKind || existing.authorId !== mine.authorId) {
       throw new DomainError('conflict', 'this client id was already used by someone else in this conversation');
     }
@@ -119,13 +123,13 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
       }
       const first = firstOf.get(key);
       if (first !== undefined) {
-        duplicateOf(r, authorColumns(reqs[first]!.author));
+        duplicateOf(r, authorColumns(reqs[first]!.author, reqs[first]!.input.kind));
         planned.push({ index, key, before: c, after: c, duplicateOfBatch: true });
         return;
       }
       if (c.mergedIntoId) throw new DomainError('conflict', 'this conversation was merged into another', { mergedIntoId: c.mergedIntoId });
       if (c.status === 'closed' && r.input.kind !== 'note') throw new DomainError('invalid_transition', 'this conversation is closed; start a new one');
-      const m = { seq: c.lastSeq + 1, kind: r.input.kind, authorKind: authorColumns(r.author).authorKind };
+      const m = { seq: c.lastSeq + 1, kind: r.input.kind, authorKind: authorColumns(r.author, r.input.kind).authorKind };
       const after = { ...c, ...conversationPatch(c, m, now), updatedAt: now };
       current.set(c.id, after);
       firstOf.set(key, index);
@@ -141,7 +145,7 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
     tx,
     fresh.map((p) => {
       const r = reqs[p.index]!;
-      return { id: randomUUID(), shopId: p.after.shopId, conversationId: p.after.id, seq: p.after.lastSeq, clientId: r.input.clientId, kind: r.input.kind, body: r.input.body, ...authorColumns(r.author) };
+      return { id: randomUUID(), shopId: p.after.shopId, conversationId: p.after.id, seq: p.after.lastSeq, clientId: r.input.clientId, kind: r.input.kind, body: r.input.body, ...authorColumns(r.author, r.input.kind) };
     }),
     touched,
     now,

@@ -9,6 +9,8 @@ import type { ReturnStatus } from './returns.model.ts';
 import { customerNotice } from './returns.notify.ts';
 import { findReturn } from './returns.repository.ts';
 import { moveReturn } from './returns.transitions.ts';
+import { postNotice } from '../conversations/conversations.notice.ts';
+import type { ChatDeps } from '../conversations/conversations.service.ts';
 
 const payload = z.object({ shopId: z.uuid(), returnId: z.uuid() });
 
@@ -22,6 +24,8 @@ export interface ReturnJobDeps {
   db: Db;
   mailer: Mailer;
   baseUrl: string;
+  /** For the chat notice in the customer's open conversation. */
+  chat: Pick<ChatDeps, 'db' | 'bus' | 'writer'>;
 }
 
 /**
@@ -49,6 +53,14 @@ export async function notifyReturnStep(deps: ReturnJobDeps, topic: string, data:
   const [order, shop] = await Promise.all([findOrderById(deps.db, p.shopId, r.orderId), findShop(deps.db, p.shopId)]);
   if (!order || !shop) return 'skipped';
   const kindJa = r.kind === 'exchange' ? '交換のお申し込み' : '返品のお申し込み';
+  // The chat first: it is stored once by its client id, so a retry after a failed mail does not repeat it.
+  await postNotice(deps.chat, {
+    shopId: p.shopId,
+    email: order.customerEmail,
+    clientId: `r-${r.id}-${status}`,
+    from: '返品窓口 / Returns desk',
+    body: [`R-${r.number}（${order.orderNumber}）`, ...notice.ja, '', ...notice.en].join('\n'),
+  });
   await deps.mailer.send({
     to: order.customerEmail,
     subject: `【${shop.name}】R-${r.number} ${notice.subjectJa} / ${notice.subjectEn}`,

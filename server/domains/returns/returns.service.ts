@@ -228,6 +228,9 @@ export async function listShopReturns(db: Db, actor: Actor, q: { status?: Return
       orderNumber: r.orderNumber,
       customerName: r.customerName,
       refundTotal: r.refundTotal,
+      // The return's own limit (from the terms version it is judged by), not the current terms'.
+      refundLimit: r.refundLimit,
+      overRefundLimit: r.refundTotal > r.refundLimit,
       flags: r.flags,
       reviewReasons: r.reviewReasons,
       createdAt: r.createdAt.toISOString(),

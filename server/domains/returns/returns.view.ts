@@ -56,7 +56,7 @@ export function toReturnView(
     refundMethod: r.refundMethod,
     returnLabelByShop: r.returnLabelByShop,
     keepItem: r.keepItem,
-    refund: r.refund as RefundBreakdown,
+    refund: r.refund as RefundBreakdown & { refused?: { paid: boolean; owed: number } },
     refundTotal: r.refundTotal,
     refundLimit: customer ? null : r.refundLimit,
     overRefundLimit: customer ? null : overRefundLimit,

@@ -98,6 +98,11 @@ export function RefundPanel({ view, role }: { view: ReturnView; role: Role }) {
           </ul>
         </div>
       )}
+      {refund.refused && !refund.refused.paid && (
+        <p role="note" className="alert alert-info" data-testid="refused-unpaid">
+          {refund.refused.owed ? r.unpaid(yen(refund.refused.owed)) : r.unpaidNothing}
+        </p>
+      )}
       {view.refundLimit !== null && (
         <p className="muted metric-note" data-testid="refund-limit">
           {r.limit(yen(view.refundLimit))}

@@ -22,9 +22,8 @@ const chosen = new Map<string, Filter>();
 const statusesOf = (f: Filter): readonly ReturnStatus[] => (f === 'action' ? needsAction : f === 'all' ? [] : [f]);
 
 /**
- * The shop's return requests, newest first, opening on those waiting for someone. The list
- * carries no refund limit of its own, so "over the agent limit" is judged against the terms in
- * force now; the request's page judges by its own (see the report on the list's server shape).
+ * The shop's return requests, newest first, opening on those waiting for someone. Each row
+ * carries its own refund limit (the terms version it is judged by), as its page does.
  */
 export function ReturnsPage({ shopId }: { shopId: string }) {
   const m = useMessages().returns;
@@ -33,7 +32,6 @@ export function ReturnsPage({ shopId }: { shopId: string }) {
   const [rows, setRows] = useState<ReturnListItem[]>([]);
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [attempt, setAttempt] = useState(0);
-  const [limit, setLimit] = useState<number | null>(null);
 
   const setFilter = (f: Filter) => {
     chosen.set(shopId, f);
@@ -54,12 +52,6 @@ export function ReturnsPage({ shopId }: { shopId: string }) {
     );
     return () => ctrl.abort();
   }, [shopId, filter, attempt]);
-
-  useEffect(() => {
-    const ctrl = new AbortController();
-    returnsApi.terms(shopId, ctrl.signal).then((t) => setLimit(t.terms.agentRefundLimit), () => undefined);
-    return () => ctrl.abort();
-  }, [shopId]);
 
   const more = useCallback(async () => {
     if (load.state !== 'ready' || load.next === null) return;
@@ -107,7 +99,7 @@ export function ReturnsPage({ shopId }: { shopId: string }) {
           <p className="muted">{m.list.emptyHint}</p>
         </section>
       ) : (
-        rows.length > 0 && <ReturnsTable shopId={shopId} rows={rows} limit={limit} busy={load.state === 'loading'} />
+        rows.length > 0 && <ReturnsTable shopId={shopId} rows={rows} busy={load.state === 'loading'} />
       )}
       {load.state === 'ready' && load.next !== null && (
         <button type="button" className="button returns-more" onClick={() => void more()} data-testid="returns-more">
@@ -118,7 +110,7 @@ export function ReturnsPage({ shopId }: { shopId: string }) {
   );
 }
 
-function ReturnsTable({ shopId, rows, limit, busy }: { shopId: string; rows: ReturnListItem[]; limit: number | null; busy: boolean }) {
+function ReturnsTable({ shopId, rows, busy }: { shopId: string; rows: ReturnListItem[]; busy: boolean }) {
   const lang = useLang();
   const m = useMessages().returns;
   return (
@@ -139,7 +131,6 @@ function ReturnsTable({ shopId, rows, limit, busy }: { shopId: string; rows: Ret
         </thead>
         <tbody>
           {rows.map((r) => {
-            const over = limit !== null && r.refundTotal > limit;
             return (
               <tr key={r.id} data-testid="return-row" data-number={r.number} data-status={r.status}>
                 <th scope="row">
@@ -157,7 +148,7 @@ function ReturnsTable({ shopId, rows, limit, busy }: { shopId: string; rows: Ret
                 <td>
                   <span className="return-badges">
                     <ReturnStatusBadge status={r.status} />
-                    <FlagBadges flags={r.flags} overLimit={over} overLimitTitle={limit === null ? undefined : m.list.overLimitHint(yen(limit))} />
+                    <FlagBadges flags={r.flags} overLimit={r.overRefundLimit} overLimitTitle={m.list.overLimitHint(yen(r.refundLimit))} />
                   </span>
                 </td>
                 <td data-testid="return-refund">{yen(r.refundTotal)}</td>

@@ -1,0 +1,69 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import { conversations, customers } from '../../../server/domains/conversations/conversations.tables.ts';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { eventually } from '../../helpers/eventually.ts';
+import { filed, moved, openDesk, publish, pushOrder, someTerms, type Desk } from './returns.helpers.ts';
+
+interface Msg {
+  kind: string;
+  authorKind: string;
+  authorName: string;
+  body: string;
+}
+
+for (const kind of dbKinds) {
+  describe(`[${kind}] a return's steps in the customer's chat`, () => {
+    let server: TestServer;
+    let d: Desk;
+    before(async () => {
+      server = await startServer(kind);
+      d = await openDesk(server);
+      await publish(d, someTerms({ autoApprove: { enabled: false, maxAmount: 0 } }));
+    });
+    after(() => server.close());
+
+    /** The customer writes to the shop first: an open conversation under the order's email. */
+    async function chatOf(email: string): Promise<string> {
+      const r = await d.platform.post(`/api/shops/${d.shop.id}/conversations`, { customer: { name: '田中 太郎', email }, message: { clientId: randomUUID(), body: '返品したいです' } });
+      expect(r.status, r.text).to.equal(201);
+      return r.body.id;
+    }
+    const messagesOf = async (conversationId: string): Promise<Msg[]> => (await d.owner.get(`/api/shops/${d.shop.id}/conversations/${conversationId}/messages`)).body.messages;
+
+    it('posts each step that concerns the customer as a notice from the returns desk, once, stopping no SLA clock', async () => {
+      const order = await pushOrder(d);
+      const conversationId = await chatOf(order.email.toUpperCase());
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number });
+      const first = await eventually(async () => (await messagesOf(conversationId)).filter((m) => m.kind === 'event').length >= 1 && (await messagesOf(conversationId)), 'the filing notice');
+      const notice = first.find((m) => m.kind === 'event')!;
+      expect(notice).to.include({ authorKind: 'system', authorName: '返品窓口 / Returns desk' });
+      expect(notice.body).to.include(`R-${r.number}`).and.include('お申し込みを受け付けました').and.include('We have received your request');
+      await moved(d.owner, d.shop.id, r.id, { event: 'approve', expectedStatus: 'needs_review' });
+      const after = await eventually(async () => {
+        const ms = await messagesOf(conversationId);
+        return ms.some((m) => m.kind === 'event' && m.body.includes('承認しました')) && ms;
+      }, 'the approval notice');
+      // Filed and approved (awaiting the parcel) concern the customer; the review step itself does not.
+      expect(after.filter((m) => m.kind === 'event')).to.have.length(2);
+      const conv = await d.owner.get(`/api/shops/${d.shop.id}/conversations/${conversationId}`);
+      // A notice is nobody's response: the first-response clock still waits for a person.
+      expect(conv.body.firstResponseAt).to.equal(null);
+    });
+
+    it('leaves the chat alone when the customer has no open conversation (the mail says it)', async () => {
+      const order = await pushOrder(d);
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number });
+      await server.smtp.waitFor((m) => m.to.includes(order.email) && m.subject.includes(`R-${r.number}`));
+      // No conversation is opened for the notice.
+      const opened = await server.database.db
+        .select({ id: conversations.id })
+        .from(conversations)
+        .innerJoin(customers, eq(customers.id, conversations.customerId))
+        .where(and(eq(conversations.shopId, d.shop.id), sql`lower(${customers.email}) = lower(${order.email})`));
+      expect(opened).to.deep.equal([]);
+    });
+  });
+}

@@ -169,7 +169,8 @@ export async function fileReturn(db: Db, p: ReturnParty, body: FileReturnBody, o
     }
     await enqueue(tx, [
       { shopId: row.shopId, topic: 'return.requested', payload: { returnId: row.id } },
-      { shopId: row.shopId, topic: returnEventTopic(status), payload: { returnId: row.id } },
+      // Every status the rules moved it through (approved, then awaiting_shipment): listeners hear each.
+      ...steps.map((s) => ({ shopId: row.shopId, topic: returnEventTopic(s.to), payload: { returnId: row.id, event: s.event } })),
       ...timersFor(row),
     ]);
     return row;

@@ -64,6 +64,16 @@ for (const kind of dbKinds) {
       expect((await d.owner.get(`/api/shops/${d.shop.id}/returns/${r.id}`)).body.status).to.equal('in_transit');
     });
 
+    it('puts every status the rules move a filing through on the outbox, for the listeners of each', async () => {
+      const fresh = await openDesk(server);
+      await publish(fresh, someTerms());
+      const order = await pushOrder(fresh);
+      await filed(fresh.owner, fresh.shop.id, { orderNumber: order.number, items: [{ lineNo: 2, quantity: 1 }] });
+      const rows = await server.database.db.select({ topic: outbox.topic }).from(outbox).where(eq(outbox.shopId, fresh.shop.id));
+      const topics = rows.map((r) => r.topic).filter((t) => t.startsWith('return.'));
+      expect(topics.sort()).to.deep.equal(['return.approved', 'return.awaiting_shipment', 'return.requested', 'return.ship_expiry', 'return.ship_reminder']);
+    });
+
     it('refuses a payload that is not one of its own as a permanent failure', async () => {
       let error: unknown;
       try {

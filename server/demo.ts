@@ -7,6 +7,8 @@ import { insertMembership, insertShop, insertUser } from './domains/shops/shops.
 import type { Role } from './domains/shops/shops.tables.ts';
 import { saveImportedOrders } from './domains/orders/orders.service.ts';
 import type { OrderInput } from './domains/orders/orders.schema.ts';
+import { insertTermsVersion } from './domains/returns/returns.terms.repository.ts';
+import { returnTermsInput } from './domains/returns/returns.terms.schema.ts';
 
 const DEMO_SEED_LOCK = 727_002;
 
@@ -73,6 +75,21 @@ function demoOrders(shop: number): { orderNumber: string; input: OrderInput }[] 
   }));
 }
 
+/** 14 days, sale items final, the label deducted on returns of choice, auto-approval up to ¥5,000. */
+const demoTerms = returnTermsInput.parse({
+  acceptsReturns: true,
+  windowDays: 14,
+  windowDaysByTag: [{ tag: 'food', days: 7 }],
+  conditions: { unopened: true, tagsAttached: false },
+  returnShippingPaidBy: { size: 'customer', not_as_expected: 'customer', changed_mind: 'customer', late_delivery: 'shop' },
+  nonReturnableTags: ['sale'],
+  deductions: { returnShipping: 770, transferFee: 220 },
+  autoApprove: { enabled: true, maxAmount: 5000 },
+  agentRefundLimit: 10000,
+  keepItemThreshold: 1000,
+  refusedDelivery: { chargeShipping: true, returnShippingFee: 770 },
+});
+
 const newPassword = () => randomBytes(12).toString('base64url');
 
 /**
@@ -121,6 +138,9 @@ async function createDemo(db: Db): Promise<DemoResult> {
     const orders = demoOrders(i);
     await saveImportedOrders(db, { kind: 'system', shopId: shop.id, name: 'demo seed' }, orders, { rows: orders.length, rejected: 0, encoding: 'utf-8' });
   }
+  // The first shop has published return terms (before its orders, so they apply); the second
+  // has none, and shows the statutory rule.
+  await insertTermsVersion(db, shops[0]!.id, demoTerms, 'demo seed', new Date('2026-11-01T00:00:00+09:00'));
   return { created: true, shops: shops.map((s) => ({ id: s.id, name: s.name })), users: signIns };
 }
 
@@ -130,6 +150,7 @@ export function printDemo(demo: DemoResult, baseUrl: string): void {
     'デモ用のサインイン / demo sign-ins (shown once; `npm run demo` sets new passwords):',
     ...demo.users.map((u) => `  ${u.role.padEnd(10)} ${u.email.padEnd(32)} ${u.password ?? '(unchanged)'}   ${u.shops.join(', ')}`),
     `  console: ${baseUrl}/console/`,
+    ...demo.shops.map((s) => `  ${s.name}: returns portal ${baseUrl}/returns/${s.id} · return terms ${baseUrl}/shops/${s.id}/return-terms`),
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

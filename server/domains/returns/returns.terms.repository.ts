@@ -33,13 +33,14 @@ export async function listTermsVersions(db: Db, shopId: string): Promise<Array<P
 }
 
 /** Appends the next version; two owners publishing at once get one success and one unique violation (409). */
-export async function insertTermsVersion(db: Db, shopId: string, terms: ReturnTerms, publishedBy: string): Promise<TermsRow> {
+export async function insertTermsVersion(db: Db, shopId: string, terms: ReturnTerms, publishedBy: string, publishedAt?: Date): Promise<TermsRow> {
   const [row] = await db
     .insert(returnTermsVersions)
     .values({
       shopId,
       terms,
       publishedBy,
+      ...(publishedAt ? { publishedAt } : {}),
       version: sql`(select coalesce(max(${returnTermsVersions.version}), 0) + 1 from ${returnTermsVersions} where ${returnTermsVersions.shopId} = ${shopId})`,
     })
     .returning();

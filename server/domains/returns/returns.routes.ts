@@ -10,6 +10,7 @@ import { getReturnTerms, previewTermsPage, publicTerms, publicTermsPage, publish
 import { returnTermsInput } from './returns.terms.schema.ts';
 import { moveReturn } from './returns.transitions.ts';
 import { fileRefusedDelivery, refusedDeliveryBody } from './returns.refused.ts';
+import { exchangeItemsBody, setExchangeItems } from './returns.exchange.ts';
 import { reasonsQuery, returnReasonsCsv, returnReasonsReport } from './returns.report.ts';
 
 const langQuery = z.strictObject({ lang: z.enum(['ja', 'en']).default('ja') });
@@ -201,6 +202,18 @@ export function returnRoutes(api: Api, db: Db, storage: FileStorage): void {
     body: revealBankBody,
     errors: ['invalid_input', 'not_found', 'forbidden'],
     handler: ({ actor, params, body, requestId }) => revealBankAccount(db, actor, params.returnId, body.reason, requestId),
+  });
+  api.route({
+    method: 'put',
+    path: '/api/shops/:shopId/returns/:returnId/exchange-items',
+    tag,
+    summary: 'Set what an exchange sends out; the difference either side pays is computed again',
+    description: 'Until the exchange is under way (needs_review … inspected). 409 for a return that is not an exchange or has moved past that.',
+    auth: 'sessionOrApiKey',
+    params: returnParams,
+    body: exchangeItemsBody,
+    errors: ['invalid_input', 'not_found', 'forbidden', 'conflict', 'invalid_transition'],
+    handler: ({ actor, params, body, requestId }) => setExchangeItems(db, actor, params.returnId, body, { requestId }),
   });
   api.route({
     method: 'post',

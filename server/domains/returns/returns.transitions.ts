@@ -15,8 +15,8 @@ import { keepItemCandidate, partyColumns, roleOf, shopOf, viewOf, type ReturnPar
 
 const SYSTEM = (shopId: string): ReturnParty => ({ kind: 'staff', actor: { kind: 'system', shopId, name: 'madoguchi rules' } });
 
-/** The refund computed again, by the same code as the preview: at the refund, and when the customer keeps the item. */
-async function rejudge(tx: Db, r: ReturnWithItems, keepItem: boolean, now: Date): Promise<Judgement> {
+/** The refund computed again, by the same code as the preview: at the refund, when the customer keeps the item, when the exchange items change. */
+export async function rejudge(tx: Db, r: ReturnWithItems, keepItem: boolean, now: Date, exchange?: NonNullable<Judgement['exchange']>): Promise<Judgement> {
   const order = await findOrderById(tx, r.shopId, r.orderId);
   if (!order) throw notFound('order');
   return judgeReturn(
@@ -29,7 +29,7 @@ async function rejudge(tx: Db, r: ReturnWithItems, keepItem: boolean, now: Date)
       conditionsConfirmed: true,
       goodwill: r.legalBasis === 'goodwill',
       keepItem,
-      ...(r.exchangeItems ? { exchange: r.exchangeItems as NonNullable<Judgement['exchange']> } : {}),
+      ...(exchange ? { exchange } : r.exchangeItems ? { exchange: r.exchangeItems as NonNullable<Judgement['exchange']> } : {}),
     },
     now,
     r.id,

@@ -9,7 +9,7 @@ import type { PaymentMethod } from '../../server/domains/orders/orders.schema.ts
 import { customerChoiceReasons, legalBases, returnReasons } from '../../server/domains/returns/returns.model.ts';
 import { basisLabels } from '../../server/domains/returns/returns.portal.view.ts';
 import { reasonLabels } from '../../server/domains/returns/returns.terms.text.ts';
-import type { CustomerChoiceReason, DeductionKind, LegalBasis, RejectionCode, ReturnEvent, ReturnKind, ReturnReason, ReturnStatus } from './types.ts';
+import type { CustomerChoiceReason, DeductionKind, LegalBasis, RefusedDeliveryInput, RejectionCode, ReturnBankAccount, ReturnEvent, ReturnKind, ReturnReason, ReturnStatus } from './types.ts';
 
 type Pick2 = 0 | 1;
 const bases = (i: Pick2) => Object.fromEntries(legalBases.map((b) => [b, basisLabels[b][i]])) as Record<LegalBasis, string>;
@@ -20,6 +20,8 @@ export const choiceReasons: readonly CustomerChoiceReason[] = customerChoiceReas
 type Source = 'portal' | 'console' | 'api';
 type ActorKind = 'user' | 'api_key' | 'system' | 'customer';
 type FeeKind = 'outbound_shipping' | 'cod_fee';
+type BankAccountType = ReturnBankAccount['accountType'];
+type RefusedField = keyof RefusedDeliveryInput;
 
 export const returnsJa = {
   title: '返品',
@@ -172,6 +174,8 @@ export const returnsJa = {
     terms: '判断に使う返品特約',
     termsVersion: (v: number | null) => (v === null ? '法定ルール（返品特約なし）' : `第${v}版`),
     comment: 'お客様のコメント',
+    /** A refused delivery's words are the shop's, written when it was recorded. */
+    recordedNote: '記録したときのメモ',
     unknown: '—',
     items: '返品する商品',
     lineNo: '行',
@@ -256,6 +260,58 @@ export const returnsJa = {
     overLimit: '担当者の上限を超えるため、この操作は店舗（オーナー・スタッフ）が行います。',
     failed: '操作できませんでした。もう一度お試しください。',
     done: (what: string) => `「${what}」を記録しました。`,
+  },
+  photos: {
+    title: (n: number) => `お客様の写真（${n}枚）`,
+    none: '写真は添付されていません。',
+    open: (name: string) => `${name}（新しいタブで開く）`,
+    hint: '写真を開いた記録は監査ログに残ります。',
+  },
+  bank: {
+    title: '返金先の口座',
+    bankName: '銀行名',
+    branchName: '支店名',
+    accountType: '種別',
+    accountNumber: '口座番号',
+    holderKana: '口座名義（カナ）',
+    type: { ordinary: '普通', current: '当座' } satisfies Record<BankAccountType, string>,
+    masked: '口座番号と名義の一部を伏せて表示しています。',
+    reveal: '口座情報を表示する',
+    reason: '表示する理由（必須・5文字以上）',
+    reasonHint: '理由は、表示した記録とともに監査ログに残ります。',
+    submit: '表示する',
+    submitting: '確認しています…',
+    cancel: 'やめる',
+    revealed: '口座情報をすべて表示しています。この表示は保存されず、ページを読み込み直すと伏せた表示に戻ります。',
+    invalid: '理由を確認してください。',
+    notFound: 'この返品の口座情報が見つかりません。',
+    forbidden: 'あなたの役割では口座情報を表示できません。',
+    failed: '口座情報を表示できませんでした。もう一度お試しください。',
+  },
+  refused: {
+    open: '受け取り拒否を記録',
+    title: '受け取り拒否（配送業者が持ち帰った荷物）を記録する',
+    hint: '注文全体を、当店に戻った荷物（ステータス「到着」）として記録します。お届け済みの注文や、すでに返品がある注文には記録できません。',
+    orderNumber: '注文番号',
+    fault: 'どちらの事情ですか（必須）',
+    faultCustomer: 'お客様のご都合による受け取り拒否',
+    faultCustomerHint: '返品特約の「受け取り拒否」に定めたものだけを差し引きます。',
+    faultShop: '当店の事情（遅延・破損・当店の誤り）',
+    faultShopHint: '全額を返金し、送料は当店が負担します。',
+    carrier: '配送業者（任意）',
+    tracking: '追跡番号（任意・英数字と「-」）',
+    note: 'メモ（任意）',
+    submit: '記録する',
+    submitting: '記録しています…',
+    cancel: 'やめる',
+    notFound: 'この注文番号の注文は見つかりません。',
+    delivered: 'この注文はお届け済みです。受け取り拒否は、届かなかった荷物に記録します。',
+    hasReturn: 'この注文にはすでに返品があります。受け取り拒否は、荷物全体が戻ったときに記録します。',
+    invalid: '入力内容を確認してください。',
+    forbidden: 'あなたの役割では受け取り拒否を記録できません。',
+    /** The fields as the server's messages name them. */
+    field: { orderNumber: '注文番号', fault: '事情', carrier: '配送業者', trackingNumber: '追跡番号', note: 'メモ' } satisfies Record<RefusedField, string>,
+    failed: '記録できませんでした。もう一度お試しください。',
   },
   terms: {
     title: '返品特約',
@@ -497,6 +553,7 @@ export const returnsEn: ReturnsMessages = {
     terms: 'Judged by',
     termsVersion: (v: number | null) => (v === null ? 'the statutory rule (no terms published)' : `terms version ${v}`),
     comment: 'Customer’s comment',
+    recordedNote: 'Note when it was recorded',
     unknown: '—',
     items: 'Items returned',
     lineNo: 'Line',
@@ -581,6 +638,57 @@ export const returnsEn: ReturnsMessages = {
     overLimit: 'Above the agent limit: a merchant (owner or staff) does this.',
     failed: 'That did not work. Please try again.',
     done: (what: string) => `Done: ${what}.`,
+  },
+  photos: {
+    title: (n: number) => `Customer’s photos (${n})`,
+    none: 'No photos were attached.',
+    open: (name: string) => `${name} (opens in a new tab)`,
+    hint: 'Opening a photo is recorded in the audit log.',
+  },
+  bank: {
+    title: 'Refund account',
+    bankName: 'Bank',
+    branchName: 'Branch',
+    accountType: 'Type',
+    accountNumber: 'Account number',
+    holderKana: 'Holder (katakana)',
+    type: { ordinary: 'Ordinary (普通)', current: 'Current (当座)' },
+    masked: 'The account number and the holder’s name are partly hidden.',
+    reveal: 'Show the account details',
+    reason: 'Why you need them (required, at least 5 characters)',
+    reasonHint: 'The reason is kept in the audit log with the record that you saw them.',
+    submit: 'Show',
+    submitting: 'Checking…',
+    cancel: 'Close',
+    revealed: 'The account details are shown in full. Nothing is kept: reloading the page hides them again.',
+    invalid: 'Please check the reason.',
+    notFound: 'No account details were found for this return.',
+    forbidden: 'Your role cannot see the account details.',
+    failed: 'Could not show the account details. Please try again.',
+  },
+  refused: {
+    open: 'Record a refused delivery',
+    title: 'Record a refused delivery (the carrier brought the parcel back)',
+    hint: 'Records the whole order as a parcel back at the shop (status “Received”). Not for an order marked delivered or one that already has a return.',
+    orderNumber: 'Order number',
+    fault: 'Whose side was it on? (required)',
+    faultCustomer: 'The customer refused it',
+    faultCustomerHint: 'Only what the return terms state for a refused delivery is deducted.',
+    faultShop: 'The shop’s fault (late, damaged, our mistake)',
+    faultShopHint: 'Everything is refunded and the shop pays the shipping.',
+    carrier: 'Carrier (optional)',
+    tracking: 'Tracking number (optional; letters, digits, “-”)',
+    note: 'Note (optional)',
+    submit: 'Record',
+    submitting: 'Recording…',
+    cancel: 'Close',
+    notFound: 'No order has this order number.',
+    delivered: 'This order is marked delivered; a refused delivery is for a parcel that never arrived.',
+    hasReturn: 'This order already has a return; a refused delivery is for a whole parcel that came back.',
+    invalid: 'Please check what you entered.',
+    forbidden: 'Your role cannot record a refused delivery.',
+    field: { orderNumber: 'Order number', fault: 'Fault', carrier: 'Carrier', trackingNumber: 'Tracking number', note: 'Note' },
+    failed: 'Could not record it. Please try again.',
   },
   terms: {
     title: 'Return terms',

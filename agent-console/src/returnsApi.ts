@@ -1,6 +1,6 @@
 import { request } from './api.ts';
 import type { Lang } from './i18n.ts';
-import type { MoveReturnInput, ReasonsReport, ReturnList, ReturnStatus, ReturnTermsInput, ReturnTermsView, ReturnView } from './types.ts';
+import type { MoveReturnInput, ReasonsReport, RefusedDeliveryInput, ReturnList, ReturnStatus, ReturnTermsInput, ReturnTermsView, ReturnView, RevealedBankAccount } from './types.ts';
 
 const shop = (shopId: string) => `/api/shops/${encodeURIComponent(shopId)}`;
 const opt = (signal?: AbortSignal) => (signal ? { signal } : {});
@@ -25,6 +25,12 @@ export const returnsApi = {
   /** 409 when the status is no longer `expectedStatus`; 403 above the agents' refund limit. */
   move: (shopId: string, returnId: string, body: MoveReturnInput) =>
     request<ReturnView>(`${shop(shopId)}/returns/${encodeURIComponent(returnId)}/transitions`, { method: 'POST', body }),
+  /** A contractor's look at the whole bank details, with a written reason (5–500 characters; audited). Nothing is kept: a reload masks them again. */
+  revealBank: (shopId: string, returnId: string, reason: string) =>
+    request<{ bankAccount: RevealedBankAccount }>(`${shop(shopId)}/returns/${encodeURIComponent(returnId)}/reveal-bank`, { method: 'POST', body: { reason } }),
+  /** A parcel the carrier brought back (受け取り拒否): 201 with the new return; 404 unknown order; 409 delivered or already returned. */
+  recordRefusedDelivery: (shopId: string, body: RefusedDeliveryInput) =>
+    request<ReturnView>(`${shop(shopId)}/returns/refused-deliveries`, { method: 'POST', body }),
   terms: (shopId: string, signal?: AbortSignal) => request<ReturnTermsView>(`${shop(shopId)}/return-terms`, opt(signal)),
   /** Owner only; answers the new current version (without the list of versions). */
   publishTerms: (shopId: string, terms: ReturnTermsInput) => request<Omit<ReturnTermsView, 'versions'>>(`${shop(shopId)}/return-terms`, { method: 'PUT', body: terms }),

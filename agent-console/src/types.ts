@@ -12,7 +12,8 @@ import type { orderView, MaskableField } from '../../server/domains/orders/order
 import type { inboxQuery } from '../../server/domains/conversations/conversations.schema.ts';
 import type { queueMetrics } from '../../server/domains/conversations/conversations.metrics.ts';
 import type { workLogReport } from '../../server/domains/worklog/worklog.service.ts';
-import type { listShopReturns } from '../../server/domains/returns/returns.service.ts';
+import type { listShopReturns, revealBankAccount, viewOf } from '../../server/domains/returns/returns.service.ts';
+import type { refusedDeliveryBody } from '../../server/domains/returns/returns.refused.ts';
 import type { moveReturnBody } from '../../server/domains/returns/returns.schema.ts';
 import type { getReturnTerms } from '../../server/domains/returns/returns.terms.ts';
 import type { returnReasonsReport } from '../../server/domains/returns/returns.report.ts';
@@ -80,7 +81,14 @@ export type {
   CustomerChoiceReason,
   DeductionKind,
 } from '../../server/domains/returns/returns.model.ts';
-export type { ReturnView } from '../../server/domains/returns/returns.view.ts';
+/** One return as the API answers it: the view plus the bank details (masked for contractors). */
+export type ReturnView = Awaited<ReturnType<typeof viewOf>>;
+export type ReturnPhoto = ReturnView['photos'][number];
+export type ReturnBankAccount = NonNullable<ReturnView['bankAccount']>;
+/** The whole bank details a contractor sees after giving a reason (never masked). */
+export type RevealedBankAccount = Awaited<ReturnType<typeof revealBankAccount>>['bankAccount'];
+/** What the console sends to record a refused delivery (受け取り拒否). */
+export type RefusedDeliveryInput = z.input<typeof refusedDeliveryBody>;
 export type { RefundBreakdown } from '../../server/domains/returns/returns.money.ts';
 export type { PolicyCheck } from '../../server/domains/returns/returns.policy.ts';
 export type { ReturnTerms, ReturnTermsInput } from '../../server/domains/returns/returns.terms.schema.ts';

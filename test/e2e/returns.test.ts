@@ -15,6 +15,21 @@ import { filed, openDesk, publish, pushOrder, someTerms, type Desk, type PushedO
 
 const textOf = async (locator: Locator) => (await locator.textContent())?.replace(/\s+/g, ' ').trim() ?? '';
 
+/** A real 1×1 PNG. */
+const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+
+/** What the customer enters on the portal beyond one mug returned for its size. */
+interface PortalAsk {
+  reason?: 'size' | 'defective';
+  comment?: string;
+  /** Chosen through the review page's file input. */
+  photos?: Array<{ name: string; mimeType: string; buffer: Buffer }>;
+  /** The refund account the review page asks a COD or transfer customer for. */
+  bank?: { bankName: string; branchName: string; accountType: 'ordinary' | 'current'; accountNumber: string; holderKana: string };
+  /** The refund the review page shows (checked when given). */
+  refund?: string;
+}
+
 describe('returns in the browser: the portal and the console', function () {
   this.timeout(60_000);
 
@@ -31,7 +46,7 @@ describe('returns in the browser: the portal and the console', function () {
   const detailUrl = (d: Desk, id: string) => `${server.url}/console/shops/${d.shop.id}/returns/${id}`;
 
   /** The customer's side, as a person clicks through it: order number and email, the mailed code, the items, the review, the request. */
-  async function fileOnPortal(d: Desk, order: PushedOrder): Promise<number> {
+  async function fileOnPortal(d: Desk, order: PushedOrder, ask: PortalAsk = {}): Promise<{ number: number; id: string }> {
     const page = await pages.page(browser);
     await page.goto(`${server.url}/returns/${d.shop.id}`);
     await page.locator('input[name="orderNumber"]').fill(order.number);
@@ -47,17 +62,24 @@ describe('returns in the browser: the portal and the console', function () {
     await page.waitForURL(new RegExp(`/returns/${d.shop.id}/order$`));
 
     await page.locator('input[name="qty_1"]').fill('1');
-    await page.locator('select[name="reason"]').selectOption('size');
+    await page.locator('select[name="reason"]').selectOption(ask.reason ?? 'size');
+    if (ask.comment) await page.locator('textarea[name="comment"]').fill(ask.comment);
     await page.getByRole('button', { name: /内容を確認する/ }).click();
     const review = await textOf(page.locator('body'));
-    // One mug of ¥2,750, paid by card, a partial return: nothing is deducted.
-    expect(review).to.contain('返金額').and.contain('¥2,750');
+    if (ask.refund) expect(review).to.contain('返金額').and.contain(ask.refund);
+    if (ask.bank) {
+      for (const [field, value] of Object.entries(ask.bank)) {
+        if (field === 'accountType') await page.locator('select[name="accountType"]').selectOption(value);
+        else await page.locator(`input[name="${field}"]`).fill(value);
+      }
+    }
+    if (ask.photos) await page.locator('input[type="file"][name="photos"]').setInputFiles(ask.photos);
 
     await page.getByRole('button', { name: /この内容で申し込む/ }).click();
     await page.waitForURL(/\/requests\/[0-9a-f-]+/);
     const filedPage = await textOf(page.locator('h2').first());
     expect(filedPage).to.match(/R-\d+/).and.contain('確認中');
-    return Number(/R-(\d+)/.exec(filedPage)![1]);
+    return { number: Number(/R-(\d+)/.exec(filedPage)![1]), id: /\/requests\/([0-9a-f-]{36})/.exec(page.url())![1]! };
   }
 
   it('a customer files on the portal; a contractor cannot approve it above the agents’ limit; the owner approves it in the console', async () => {
@@ -65,7 +87,8 @@ describe('returns in the browser: the portal and the console', function () {
     // Every request is reviewed, and one mug (¥2,750) is above what agents may approve (¥2,000).
     await publish(d, someTerms({ autoApprove: { enabled: false, maxAmount: 0 }, agentRefundLimit: 2000 }));
     const order = await pushOrder(d);
-    const number = await fileOnPortal(d, order);
+    // One mug of ¥2,750, paid by card, a partial return: nothing is deducted.
+    const { number } = await fileOnPortal(d, order, { refund: '¥2,750' });
 
     // The owner finds it at the top of the list of what needs action.
     const owner = await consoleAs(d, d.shop.people.owner);
@@ -299,6 +322,172 @@ describe('returns in the browser: the portal and the console', function () {
     await page.getByTestId('reasons-from').fill('2099-01');
     await page.getByTestId('reasons-bad-range').waitFor();
     expect(await page.getByTestId('reasons-row').count()).to.equal(2);
+  });
+
+  it('a contractor sees a COD refund’s bank details masked, reveals them with a reason (the server’s 400 shown first), and a reload masks them again', async () => {
+    const d = await openDesk(server);
+    await publish(d, someTerms({ autoApprove: { enabled: false, maxAmount: 0 } }));
+    const order = await pushOrder(d, { paymentMethod: 'cod', codFee: 330 });
+    // Refunded by bank transfer (a COD order cannot be reversed): the terms deduct the ¥220 transfer fee.
+    const { id } = await fileOnPortal(d, order, {
+      refund: '¥2,530',
+      bank: { bankName: 'みずほ銀行', branchName: '渋谷支店', accountType: 'ordinary', accountNumber: '1234567', holderKana: 'タナカ タロウ' },
+    });
+
+    const contractor = await consoleAs(d, d.shop.people.contractor);
+    await contractor.goto(detailUrl(d, id));
+    const panel = contractor.locator('[data-testid="bank-panel"][data-masked="true"]');
+    await panel.waitFor();
+    expect(await textOf(panel.getByTestId('bank-name'))).to.contain('みずほ銀行');
+    expect(await textOf(panel.getByTestId('bank-branch'))).to.contain('渋谷支店');
+    expect(await textOf(panel.getByTestId('bank-type').locator('dd'))).to.equal('普通');
+    expect(await textOf(panel.getByTestId('bank-number').locator('dd'))).to.equal('*****67');
+    expect(await textOf(panel.getByTestId('bank-holder').locator('dd'))).to.equal('タ＊＊＊');
+    expect(await contractor.content(), 'the whole number is nowhere in the page').not.to.contain('1234567');
+
+    // Too short a reason: the server's own words, next to the field; nothing is shown.
+    await panel.getByTestId('bank-reveal').click();
+    expect(await panel.getByTestId('bank-reveal-submit').isDisabled(), 'no reason yet').to.equal(true);
+    await panel.getByTestId('bank-reason').fill('確認');
+    await panel.getByTestId('bank-reveal-submit').click();
+    await panel.getByTestId('bank-problem').waitFor();
+    expect(await textOf(panel.getByTestId('bank-problem'))).to.contain('理由を確認してください。').and.contain('at least 5 characters');
+    expect(await textOf(panel.getByTestId('bank-number').locator('dd'))).to.equal('*****67');
+
+    await panel.getByTestId('bank-reason').fill('返金の振込を行うため');
+    await panel.getByTestId('bank-reveal-submit').click();
+    const whole = contractor.locator('[data-testid="bank-panel"][data-masked="false"]');
+    await whole.waitFor();
+    expect(await textOf(whole.getByTestId('bank-number').locator('dd'))).to.equal('1234567');
+    expect(await textOf(whole.getByTestId('bank-holder').locator('dd'))).to.equal('タナカ タロウ');
+    expect(await textOf(whole.getByTestId('bank-revealed'))).to.contain('保存されず');
+    expect(await whole.getByTestId('bank-reveal').count()).to.equal(0);
+    const audit = await d.owner.get(`/api/shops/${d.shop.id}/audit?objectId=${id}&action=return.bank_revealed`);
+    expect(audit.body.events.map((e: { summary: { reason: string } }) => e.summary.reason)).to.deep.equal(['返金の振込を行うため']);
+
+    // Nothing was kept: reading the page again masks the details.
+    await contractor.reload();
+    await contractor.locator('[data-testid="bank-panel"][data-masked="true"]').waitFor();
+    expect(await textOf(contractor.getByTestId('bank-number').locator('dd'))).to.equal('*****67');
+
+    // The owner reads them whole, with nothing to reveal.
+    const owner = await consoleAs(d, d.shop.people.owner);
+    await owner.goto(detailUrl(d, id));
+    await owner.locator('[data-testid="bank-panel"][data-masked="false"]').waitFor();
+    expect(await textOf(owner.getByTestId('bank-number').locator('dd'))).to.equal('1234567');
+    expect(await owner.getByTestId('bank-reveal').count()).to.equal(0);
+  });
+
+  it('a defect claim filed with a photo and a comment shows both on its page; the thumbnail opens the full image in a new tab', async () => {
+    const d = await openDesk(server);
+    await publish(d, someTerms({ autoApprove: { enabled: false, maxAmount: 0 } }));
+    const order = await pushOrder(d);
+    const { id } = await fileOnPortal(d, order, {
+      reason: 'defective',
+      comment: '取っ手にひびが入っていました。\n箱も潰れていました。',
+      photos: [{ name: 'ひび.png', mimeType: 'image/png', buffer: png }],
+    });
+
+    const agent = await consoleAs(d, d.shop.people.agent);
+    await agent.goto(detailUrl(d, id));
+    await agent.locator('[data-testid="return-detail"][data-status="needs_review"]').waitFor();
+    const comment = agent.getByTestId('return-comment');
+    // A form posts a textarea's line breaks as CRLF; the page keeps them as lines.
+    expect((await comment.innerText()).replace(/\r\n/g, '\n')).to.equal('取っ手にひびが入っていました。\n箱も潰れていました。');
+    expect(await textOf(agent.getByRole('heading', { name: 'お客様のコメント' }))).to.equal('お客様のコメント');
+
+    const photos = agent.getByTestId('return-photos');
+    expect(await textOf(photos.locator('h2'))).to.equal('お客様の写真（1枚）');
+    const photo = photos.getByTestId('return-photo');
+    expect(await photo.count()).to.equal(1);
+    expect(await textOf(photo)).to.contain('ひび.png');
+    const img = photo.locator('img');
+    expect(await img.getAttribute('alt')).to.equal('ひび.png');
+    // The thumbnail really loaded, with the session cookie, and stays small on the page.
+    await agent.waitForFunction(() => {
+      const i = document.querySelector<HTMLImageElement>('[data-testid="return-photo"] img');
+      return !!i && i.complete && i.naturalWidth === 1;
+    });
+    const box = await img.boundingBox();
+    expect(box!.width).to.be.at.most(120);
+    const link = photo.getByTestId('photo-link');
+    const href = (await link.getAttribute('href'))!;
+    expect(href).to.match(new RegExp(`^/api/shops/${d.shop.id}/returns/${id}/photos/[0-9a-f-]{36}$`));
+    expect(await link.getAttribute('target')).to.equal('_blank');
+
+    const [tab] = await Promise.all([agent.context().waitForEvent('page'), link.click()]);
+    await tab.waitForLoadState();
+    expect(new URL(tab.url()).pathname).to.equal(href);
+    const shown = await tab.evaluate(async () => {
+      const i = document.querySelector('img');
+      return { type: document.contentType, width: i?.naturalWidth ?? 0 };
+    });
+    expect(shown).to.deep.equal({ type: 'image/png', width: 1 });
+    const audit = await d.owner.get(`/api/shops/${d.shop.id}/audit?objectId=${id}&action=return_photo.viewed`);
+    expect(audit.body.events.length, 'the thumbnail and the full view are audited').to.be.at.least(2);
+  });
+
+  it('records a refused delivery from the list: the server’s 404, 409 and 400 show at the form, and an undelivered order lands on its new return, received', async () => {
+    const d = await openDesk(server);
+    await publish(d, someTerms({ refusedDelivery: { chargeShipping: true } }));
+    const delivered = await pushOrder(d);
+    const undelivered = await pushOrder(d, { deliveredAt: null });
+
+    const staff = await consoleAs(d, d.shop.people.staff);
+    await staff.goto(`${server.url}/console/shops/${d.shop.id}/returns`);
+    await staff.getByTestId('returns-empty').waitFor();
+    await staff.getByTestId('refused-open').click();
+    const form = staff.getByTestId('refused-form');
+    expect(await form.getByTestId('refused-submit').isDisabled(), 'no order number or fault yet').to.equal(true);
+
+    // An order the shop does not have: 404.
+    await form.getByTestId('refused-order').fill('NO-SUCH-ORDER-1');
+    await form.getByTestId('refused-fault-customer').check();
+    await form.getByTestId('refused-submit').click();
+    const problem = form.getByTestId('refused-problem');
+    await problem.waitFor();
+    expect(await textOf(problem)).to.contain('この注文番号の注文は見つかりません。').and.contain('order not found');
+    expect(await form.getByTestId('refused-order').getAttribute('aria-invalid')).to.equal('true');
+
+    // An order marked delivered: 409, in the server's words too.
+    await form.getByTestId('refused-order').fill(delivered.number);
+    await form.getByTestId('refused-submit').click();
+    await form.locator('[data-testid="refused-problem"]', { hasText: 'お届け済み' }).waitFor();
+    expect(await textOf(problem)).to.contain('this order is marked delivered');
+
+    // A tracking number the server does not accept: 400, at that field.
+    await form.getByTestId('refused-order').fill(undelivered.number);
+    await form.getByTestId('refused-tracking').fill('12#4');
+    await form.getByTestId('refused-submit').click();
+    await form.locator('[data-testid="refused-problem"]', { hasText: '入力内容を確認してください。' }).waitFor();
+    expect(await textOf(form.locator('[data-testid="refused-server-message"][data-field="trackingNumber"]'))).to.contain('expected a tracking number');
+    expect(await form.getByTestId('refused-tracking').getAttribute('aria-invalid')).to.equal('true');
+    expect((await d.owner.get(`/api/shops/${d.shop.id}/returns?limit=100`)).body.returns, 'nothing recorded yet').to.have.length(0);
+
+    await form.getByTestId('refused-tracking').fill('1234-5678-9012');
+    await form.getByTestId('refused-carrier').fill('ヤマト運輸');
+    await form.getByTestId('refused-note').fill('受取人不在のまま保管期限切れ');
+    await form.getByTestId('refused-submit').click();
+    await staff.waitForURL(/\/returns\/[0-9a-f-]{36}$/);
+    const returnId = staff.url().split('/').pop()!;
+    await staff.locator('[data-testid="return-detail"][data-status="received"]').waitFor();
+    expect(await textOf(staff.locator('header').getByTestId('return-status'))).to.equal('到着');
+    expect(await textOf(staff.getByTestId('return-kind'))).to.equal('受け取り拒否');
+    expect(await textOf(staff.getByTestId('fact-order'))).to.contain(undelivered.number);
+    expect(await textOf(staff.getByTestId('fact-tracking'))).to.contain('1234-5678-9012');
+    expect(await textOf(staff.getByTestId('return-comment'))).to.equal('受取人不在のまま保管期限切れ');
+    expect(await textOf(staff.getByRole('heading', { name: '記録したときのメモ' }))).to.equal('記録したときのメモ');
+    expect(await staff.getByTestId('return-item').count(), 'the whole order came back').to.equal(2);
+    expect(await staff.getByTestId('return-photos').count(), 'nothing to show').to.equal(0);
+    const view = await d.owner.get(`/api/shops/${d.shop.id}/returns/${returnId}`);
+    expect(view.body).to.deep.include({ kind: 'refused_delivery', status: 'received', source: 'console', carrier: 'ヤマト運輸', trackingNumber: '1234-5678-9012' });
+
+    // The list has it, as needing action.
+    await staff.getByTestId('back-to-returns').click();
+    const row = staff.locator(`[data-testid="return-row"][data-number="${view.body.number}"]`);
+    await row.waitFor();
+    expect(await textOf(row.getByTestId('return-status'))).to.equal('到着');
+    expect(await textOf(row)).to.contain('受け取り拒否');
   });
 });
 

@@ -3,8 +3,10 @@ import { ApiError } from '../../api.ts';
 import { useLang, useMessages } from '../../i18n.ts';
 import { tokyoDateTime, yen } from '../../returns.format.ts';
 import { returnsApi } from '../../returnsApi.ts';
-import type { ReturnView, Role } from '../../types.ts';
+import type { ReturnBankAccount, ReturnView, Role } from '../../types.ts';
 import { RouteLink } from '../RouteLink.tsx';
+import { BankPanel } from './BankPanel.tsx';
+import { PhotosPanel } from './PhotosPanel.tsx';
 import { PolicyPanel } from './PolicyPanel.tsx';
 import { RefundPanel } from './RefundPanel.tsx';
 import { ReturnActions } from './ReturnActions.tsx';
@@ -84,18 +86,25 @@ function ReturnDetail({ shopId, view, role, onChanged, reload }: DetailProps) {
           {m.detail.title(view.number)}
         </h1>
         <ReturnStatusBadge status={view.status} />
-        {view.kind !== 'return' && <span className="badge return-kind">{m.kind[view.kind]}</span>}
+        {view.kind !== 'return' && (
+          <span className="badge return-kind" data-testid="return-kind" data-kind={view.kind}>
+            {m.kind[view.kind]}
+          </span>
+        )}
         <FlagBadges flags={view.flags} overLimit={view.overRefundLimit === true} />
       </header>
       <div className="return-columns">
         <div className="return-main">
           <ItemsPanel view={view} />
+          <CommentPanel view={view} />
+          <PhotosPanel view={view} />
           <PolicyPanel view={view} />
           <RefundPanel view={view} role={role} />
           <HistoryPanel view={view} />
         </div>
         <aside className="return-side">
           <ReturnActions key={view.id} shopId={shopId} view={view} onChanged={onChanged} reload={reload} />
+          {hasBank(view) && <BankPanel key={view.id} shopId={shopId} view={view} />}
           <FactsPanel view={view} />
         </aside>
       </div>
@@ -145,6 +154,25 @@ function ItemsPanel({ view }: { view: ReturnView }) {
           </tbody>
         </table>
       </div>
+    </section>
+  );
+}
+
+const hasBank = (v: ReturnView): v is ReturnView & { bankAccount: ReturnBankAccount } => v.bankAccount !== null;
+
+/** The customer's own words (for a refused delivery, the note the shop wrote when recording it), line breaks kept. */
+function CommentPanel({ view }: { view: ReturnView }) {
+  const id = useId();
+  const d = useMessages().returns.detail;
+  if (!view.comment) return null;
+  return (
+    <section className="panel" aria-labelledby={`${id}-title`}>
+      <h2 className="panel-title" id={`${id}-title`}>
+        {view.kind === 'refused_delivery' ? d.recordedNote : d.comment}
+      </h2>
+      <blockquote className="return-comment" data-testid="return-comment">
+        {view.comment}
+      </blockquote>
     </section>
   );
 }
@@ -215,7 +243,6 @@ function FactsPanel({ view }: { view: ReturnView }) {
     [d.reason, m.reason[view.reason], 'fact-reason'],
     [d.terms, d.termsVersion(view.termsVersion)],
   ];
-  if (view.comment) facts.push([d.comment, view.comment]);
   if (view.shipBy) facts.push([d.shipBy, when(view.shipBy)]);
   if (view.carrier) facts.push([d.carrier, view.carrier]);
   if (view.trackingNumber) facts.push([d.tracking, view.trackingNumber, 'fact-tracking']);

@@ -6,7 +6,9 @@ import { useLang, useMessages } from '../../i18n.ts';
 import { needsAction, tokyoDateTime, yen } from '../../returns.format.ts';
 import { returnsApi } from '../../returnsApi.ts';
 import type { ReturnListItem, ReturnStatus } from '../../types.ts';
+import { navigate } from '../../router.ts';
 import { RouteLink } from '../RouteLink.tsx';
+import { RefusedDeliveryForm } from './RefusedDeliveryForm.tsx';
 import { FlagBadges, ReturnStatusBadge } from './ReturnBadges.tsx';
 import { ReturnsTabs } from './ReturnsTabs.tsx';
 import '../../metrics.css';
@@ -32,6 +34,7 @@ export function ReturnsPage({ shopId }: { shopId: string }) {
   const [rows, setRows] = useState<ReturnListItem[]>([]);
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [attempt, setAttempt] = useState(0);
+  const [recording, setRecording] = useState(false);
 
   const setFilter = (f: Filter) => {
     chosen.set(shopId, f);
@@ -68,18 +71,30 @@ export function ReturnsPage({ shopId }: { shopId: string }) {
     <>
       <h1 className="page-title">{m.title}</h1>
       <ReturnsTabs shopId={shopId} current="returns" />
-      <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
-        <label htmlFor={`${id}-status`}>{m.list.filter}</label>
-        <select id={`${id}-status`} value={filter} onChange={(e) => setFilter(e.target.value as Filter)} data-testid="returns-filter">
-          <option value="action">{m.list.needsAction}</option>
-          <option value="all">{m.list.all}</option>
-          {returnStatuses.map((s) => (
-            <option key={s} value={s}>
-              {m.status[s]}
-            </option>
-          ))}
-        </select>
-      </form>
+      <div className="returns-toolbar">
+        <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+          <label htmlFor={`${id}-status`}>{m.list.filter}</label>
+          <select id={`${id}-status`} value={filter} onChange={(e) => setFilter(e.target.value as Filter)} data-testid="returns-filter">
+            <option value="action">{m.list.needsAction}</option>
+            <option value="all">{m.list.all}</option>
+            {returnStatuses.map((s) => (
+              <option key={s} value={s}>
+                {m.status[s]}
+              </option>
+            ))}
+          </select>
+        </form>
+        <button type="button" className="button" aria-expanded={recording} onClick={() => setRecording((r) => !r)} data-testid="refused-open">
+          {m.refused.open}
+        </button>
+      </div>
+      {recording && (
+        <RefusedDeliveryForm
+          shopId={shopId}
+          onClose={() => setRecording(false)}
+          onRecorded={(returnId) => navigate({ page: 'returnDetail', shopId, returnId })}
+        />
+      )}
       {load.state === 'failed' && (
         <p role="alert" className="alert alert-error" data-testid="returns-error">
           {m.list.loadFailed}{' '}

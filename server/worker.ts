@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { UnrecoverableError, type Job, type Queue, type Worker } from 'bullmq';
 import { ConfigError, loadConfig, publicUrl, type Config } from './config.ts';
 import { returnTopics, SHIP_EXPIRY_TOPIC, SHIP_REMINDER_TOPIC } from './domains/returns/returns.events.ts';
-import { expireUnshipped, notifyReturnStep } from './domains/returns/returns.jobs.ts';
+import { expireUnshipped, notifyReturnStep, sendPortalCode } from './domains/returns/returns.jobs.ts';
+import { PORTAL_CODE_TOPIC } from './domains/returns/returns.portal.auth.ts';
 import { createMessageWriter } from './domains/conversations/conversations.write.ts';
 import { DomainBus } from './core/bus.ts';
 import { openConfiguredDatabase, type Database } from './core/db/client.ts';
@@ -68,6 +69,7 @@ function registerAll(jobs: Jobs, deps: JobsDeps): void {
   const returnDeps = { db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), chat: { db, bus: deps.bus, writer } };
   for (const topic of [...returnTopics, SHIP_REMINDER_TOPIC]) jobs.register(topic, (data) => notifyReturnStep(returnDeps, topic, data));
   jobs.register(SHIP_EXPIRY_TOPIC, (data) => expireUnshipped(db, data));
+  jobs.register(PORTAL_CODE_TOPIC, sendPortalCode(deps.mailer), { secret: true });
   jobs.register(PURGE_TOPIC, () => purgeUnclaimedAttachments(db, storage, new Date(Date.now() - 24 * 3_600_000)));
 }
 

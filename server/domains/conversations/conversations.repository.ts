@@ -245,13 +245,26 @@ export async function conversationDetails(db: Db, shopId: string, rows: Conversa
   };
 }
 
-/** The customer's most recent conversation with the shop that is still going (not closed, not merged away), by email. */
+/**
+ * The customer's most recent conversation with the shop that is still going (not closed, not
+ * merged away), by email, among those the email can be trusted in: a customer the shop's
+ * server verified (signed widget token), or a ticket the shop itself opened. Anyone can type
+ * someone else's address into the pre-chat form or a mail's From.
+ */
 export async function latestOpenConversationOf(db: Db, shopId: string, email: string): Promise<ConversationRow | undefined> {
   const [row] = await db
     .select({ c: conversations })
     .from(conversations)
     .innerJoin(customers, and(eq(customers.id, conversations.customerId), eq(customers.shopId, shopId)))
-    .where(and(eq(conversations.shopId, shopId), sql`lower(${customers.email}) = lower(${email})`, ne(conversations.status, 'closed'), isNull(conversations.mergedIntoId)))
+    .where(
+      and(
+        eq(conversations.shopId, shopId),
+        sql`lower(${customers.email}) = lower(${email})`,
+        ne(conversations.status, 'closed'),
+        isNull(conversations.mergedIntoId),
+        or(eq(customers.verified, true), eq(conversations.channel, 'api')),
+      ),
+    )
     .orderBy(sql`${conversations.lastMessageAt} desc nulls last`, desc(conversations.createdAt))
     .limit(1);
   return row?.c;

@@ -23,7 +23,8 @@ const editable: ReturnStatus[] = ['needs_review', 'approved', 'awaiting_shipment
  * in another size"; the shop writes down what it really sends, at its price.
  */
 export async function setExchangeItems(db: Db, actor: Actor, returnId: string, body: z.output<typeof exchangeItemsBody>, opts: { requestId?: string; now?: Date } = {}) {
-  if (actor.kind === 'system') throw new DomainError('forbidden', 'not for system callers');
+  // Prices move money: the merchant, in-house agents and the shop's own systems, not contractors.
+  if (actor.kind === 'system' || (actor.kind === 'user' && actor.role === 'contractor')) throw new DomainError('forbidden', 'exchange items are set by the shop (owner, staff, an in-house agent) or its API key');
   await db.transaction(async (tx) => {
     const r = await findReturn(tx, actor.shopId, returnId);
     if (!r) throw notFound('return');
@@ -31,6 +32,9 @@ export async function setExchangeItems(db: Db, actor: Actor, returnId: string, b
     if (!editable.includes(r.status)) throw new DomainError('invalid_transition', `the exchange items cannot change once the return is ${r.status}`, { status: r.status });
     if (body.expectedStatus && body.expectedStatus !== r.status) throw conflict(`this return is now ${r.status}, not ${body.expectedStatus}; reload it`, { status: r.status });
     const j = await rejudge(tx, r, r.keepItem, opts.now ?? new Date(), body.items);
+    if (actor.kind === 'user' && actor.role === 'agent' && j.refund.total > r.refundLimit) {
+      throw new DomainError('forbidden', 'this refund is above the shop’s limit for agents; a merchant (owner or staff) approves it', { overRefundLimit: true });
+    }
     const moved = await updateReturnIf(tx, actor.shopId, returnId, r.status, { exchangeItems: body.items, refund: j.refund, refundTotal: j.refund.total, feesIncluded: j.refund.feesIncluded });
     if (!moved) throw conflict('someone else moved this return meanwhile; reload it', { status: r.status });
     await recordAudit(tx, actor, { action: 'return.exchange_items_set', objectType: 'return', objectId: returnId, summary: { number: r.number, skus: body.items.map((i) => i.sku), difference: j.refund.exchange?.difference ?? 0 } }, opts.requestId);

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
 import { invalidInput, isDomainError } from '../../core/errors.ts';
 import type { Mailer } from '../../core/mail.ts';
+import { sendMailJob } from '../../core/mail.jobs.ts';
+import type { JobProcessor } from '../../core/queue.ts';
 import { render } from '../../core/templates.ts';
 import { findOrderById } from '../orders/orders.repository.ts';
 import { findShop } from '../shops/shops.repository.ts';
@@ -77,7 +79,9 @@ export async function notifyReturnStep(deps: ReturnJobDeps, topic: string, data:
 export async function expireUnshipped(db: Db, data: unknown, now = new Date()): Promise<'expired' | 'skipped'> {
   const p = parse(data, 'return.ship_expiry');
   const r = await findReturn(db, p.shopId, p.returnId);
-  if (!r || r.status !== 'awaiting_shipment' || !r.shipBy || r.shipBy.getTime() > now.getTime()) return 'skipped';
+  if (!r || r.status !== 'awaiting_shipment' || !r.shipBy) return 'skipped';
+  // Fired before the deadline (clocks apart): retried with backoff rather than dropped, or the return would wait forever.
+  if (r.shipBy.getTime() > now.getTime()) throw new Error(`return ${r.id} is not due until ${r.shipBy.toISOString()}`);
   try {
     await moveReturn(db, { kind: 'staff', actor: { kind: 'system', shopId: p.shopId, name: 'return deadline' } }, r.id, { event: 'expire', expectedStatus: 'awaiting_shipment' }, { now });
     return 'expired';
@@ -87,3 +91,12 @@ export async function expireUnshipped(db: Db, data: unknown, now = new Date()): 
     throw e;
   }
 }
+
+/** The portal's code mail: sent when the attempt matched an order, nothing otherwise (see createPortalAuth). */
+export const sendPortalCode =
+  (mailer: Mailer): JobProcessor =>
+  async (data) => {
+    if (data.to === null || data.to === undefined) return 'skipped';
+    await sendMailJob(mailer)(data);
+    return 'sent';
+  };

@@ -4,7 +4,7 @@ import type { PaymentMethod } from '../orders/orders.schema.ts';
 import { computeRefund, type ExchangeItem, type MoneyOrder, type RefundBreakdown } from './returns.money.ts';
 import { customerChoiceReasons, isShopFault, type CustomerChoiceReason, type ReturnKind, type ReturnReason } from './returns.model.ts';
 import { checkPolicy, legalBasisOf, type PolicyResult } from './returns.policy.ts';
-import { countRecentReturns, feesTakenEarlier, takenQuantities } from './returns.repository.ts';
+import { countRecentReturns, feesTakenEarlier, settledStatuses, takenQuantities } from './returns.repository.ts';
 import { termsInForce, type TermsInForce } from './returns.terms.ts';
 
 /** What a customer or a person of the shop asks for, before it is judged. */
@@ -74,12 +74,14 @@ export async function judgeReturn(db: Db, order: OrderWithLines, ask: ReturnAsk,
   // One after another, not Promise.all: `db` is the filing's or the move's transaction, a single
   // connection, and node-postgres only queues queries sent on one at once (deprecated; pg@9 refuses them).
   const earlier = await takenQuantities(db, order.shopId, order.id, except);
+  const settledEarlier = await takenQuantities(db, order.shopId, order.id, except, settledStatuses);
   const feesRefundedEarlier = await feesTakenEarlier(db, order.shopId, order.id, except);
   const recentReturns = await countRecentReturns(db, order.shopId, order.customerEmail, new Date(now.getTime() - 180 * 86_400_000));
   const refund = computeRefund({
     order: moneyOrderOf(order),
     items: ask.items,
     earlier,
+    settledEarlier,
     feesRefundedEarlier,
     basis,
     reason: ask.reason,

@@ -75,7 +75,7 @@ export const contextOf = (r: { refundTotal: number; refundLimit: number; kind: s
 });
 
 /** Events that commit the shop to paying a refund, and so are held to the agents' refund limit. */
-const refundLimitedEvents: readonly ReturnEvent[] = ['approve', 'start_refund'];
+const refundLimitedEvents: readonly ReturnEvent[] = ['approve', 'start_refund', 'start_exchange'];
 /** Roles held to the shop's refund limit (DESIGN.md, "Roles": above it the merchant approves). */
 const limitedRoles: readonly ReturnActorRole[] = ['agent', 'contractor'];
 

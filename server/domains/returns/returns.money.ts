@@ -25,6 +25,12 @@ export interface RefundRequest {
   items: Array<{ lineNo: number; quantity: number }>;
   /** Quantities of this order already taken by other live or finished returns; a lineNo may repeat. */
   earlier: Array<{ lineNo: number; quantity: number }>;
+  /**
+   * Of those, the ones that can no longer be released (received or later). Whether this return
+   * completes the order, and so gives back the fees, counts only these: a return still waiting
+   * for its parcel may yet expire or be withdrawn. Defaults to `earlier`.
+   */
+  settledEarlier?: Array<{ lineNo: number; quantity: number }>;
   /** An earlier refund of this order already gave back outbound shipping and the COD fee. */
   feesRefundedEarlier: boolean;
   basis: LegalBasis;
@@ -187,11 +193,14 @@ function refundLine(line: MoneyLine, share: number, r: number, k: number): Refun
   return { lineNo: line.lineNo, quantity: k, unitPrice: line.unitPrice, taxRate: line.taxRate, gross, couponShare, net: gross - couponShare };
 }
 
-/** Outbound shipping and the COD fee are owed back once: on the shop's fault, or with the return that completes the order. */
-function givesBackFees(req: RefundRequest, wanted: Map<number, number>, taken: Map<number, number>): boolean {
-  if (req.feesRefundedEarlier) return false;
+/**
+ * Outbound shipping and the COD fee are owed back once: on the shop's fault, or with the return
+ * that completes the order. An exchange keeps the sale, so it gives back neither.
+ */
+function givesBackFees(req: RefundRequest, wanted: Map<number, number>, settled: Map<number, number>): boolean {
+  if (req.feesRefundedEarlier || (req.exchange && req.exchange.length > 0)) return false;
   if (isShopFault(req.basis)) return true;
-  return req.order.lines.every((l) => (taken.get(l.lineNo) ?? 0) + (wanted.get(l.lineNo) ?? 0) === l.quantity);
+  return req.order.lines.every((l) => (settled.get(l.lineNo) ?? 0) + (wanted.get(l.lineNo) ?? 0) === l.quantity);
 }
 
 function feeList(order: MoneyOrder): Fee[] {
@@ -287,13 +296,15 @@ export function computeRefund(req: RefundRequest): RefundBreakdown {
   const exchange = req.exchange && req.exchange.length > 0 ? req.exchange : null;
   if (exchange) checkExchange(exchange);
 
-  const shares = allocateCoupon(order.lines, order.couponDiscount);
+  // An exchange keeps the sale: the returned units are worth their price, and the coupon stays with the order.
+  const shares = exchange ? new Map<number, number>() : allocateCoupon(order.lines, order.couponDiscount);
   const lines = order.lines
     .filter((l) => wanted.has(l.lineNo))
     .sort((a, b) => a.lineNo - b.lineNo)
     .map((l) => refundLine(l, shares.get(l.lineNo) ?? 0, taken.get(l.lineNo) ?? 0, wanted.get(l.lineNo) ?? 0));
   const goods = sum(lines.map((l) => l.net));
-  const feesIncluded = givesBackFees(req, wanted, taken);
+  const settledTaken = req.settledEarlier ? takenEarlier({ ...req, earlier: req.settledEarlier }, byLine) : taken;
+  const feesIncluded = givesBackFees(req, wanted, settledTaken);
   const fees = feesIncluded ? feeList(order) : [];
   const credit = goods + sum(fees.map((f) => f.amount));
   const base = termDeductions(req, goods, fees, exchange !== null);

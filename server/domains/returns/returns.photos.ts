@@ -35,7 +35,7 @@ export function readMultipart(ctx: Context): Promise<{ fields: Record<string, st
     let bb: busboy.Busboy;
     try {
       // Browsers send file names as raw UTF-8, not the latin1 busboy assumes by default.
-      bb = busboy({ headers: ctx.req.headers, defParamCharset: 'utf8', limits: { files: PHOTO_LIMITS.files, fileSize: PHOTO_LIMITS.bytes, fields: 200, fieldSize: 4000 } });
+      bb = busboy({ headers: ctx.req.headers, defParamCharset: 'utf8', limits: { files: PHOTO_LIMITS.files, fileSize: PHOTO_LIMITS.bytes, fields: 200, fieldSize: 16 * 1024 } });
     } catch {
       return reject(new DomainError('invalid_input', 'the form is not multipart/form-data'));
     }
@@ -44,7 +44,7 @@ export function readMultipart(ctx: Context): Promise<{ fields: Record<string, st
     let failed: DomainError | null = null;
     const fail = (e: DomainError) => (failed ??= e);
     bb.on('field', (name, value, info) => {
-      if (info.valueTruncated) fail(new DomainError('payload_too_large', `the field ${name} is too long`));
+      if (info.valueTruncated) fail(new DomainError('payload_too_large', `入力が長すぎます / the field ${name} is too long`));
       fields[name] = value;
     });
     bb.on('file', (_name, stream, info) => {

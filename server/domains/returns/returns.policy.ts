@@ -123,13 +123,25 @@ export function checkPolicy(p: PolicyInput): PolicyResult {
     if (limited) windowEndsAt = new Date((lastDay + 1) * DAY - JST - 1);
     const inside = tokyoDay(p.now) <= lastDay;
     const source = p.termsVersion === null ? '特定商取引法の8日間' : `${days}日間`;
-    if (limited) {
+    // Counted from the ship date when the delivery date is unknown: the parcel arrived later, so
+    // an estimate may never refuse a customer (the statutory right counts from delivery); past it, a person checks.
+    const estimated = !p.deliveredAt;
+    if (limited && estimated && !inside) {
+      reviewReasons.push('delivery_estimated');
+      add({
+        rule: 'window',
+        ok: false,
+        blocking: false,
+        ja: `お届け日が不明のため発送日から数えると${source}を過ぎています（担当者がお届け日を確認します）`,
+        en: `counted from the ship date (delivery unknown) it is past the ${days}-day window; a person checks the delivery date`,
+      });
+    } else if (limited) {
       add({
         rule: 'window',
         ok: inside,
         blocking: true,
-        ja: inside ? `お届けから${source}の期間内（${jaDate(lastDay)}まで）` : `お届けから${source}の期間を過ぎています（${jaDate(lastDay)}まで）`,
-        en: inside ? `inside ${days}-day window (until ${tokyoDate(lastDay)})` : `outside ${days}-day window (it ended ${tokyoDate(lastDay)})`,
+        ja: inside ? `お届けから${source}の期間内（${jaDate(lastDay)}まで${estimated ? '・発送日から計算' : ''}）` : `お届けから${source}の期間を過ぎています（${jaDate(lastDay)}まで）`,
+        en: inside ? `inside ${days}-day window (until ${tokyoDate(lastDay)}${estimated ? ', counted from the ship date' : ''})` : `outside ${days}-day window (it ended ${tokyoDate(lastDay)})`,
       });
     } else if (!inside) {
       add({ rule: 'window', ok: true, blocking: false, ja: `${days}日間の返品期間外ですが、不良・誤配送のため受け付けます`, en: `past the ${days}-day window, which does not apply to this claim` });

@@ -32,7 +32,7 @@ export async function portalConfirmVars(db: Db, s: PortalSession, ask: FileRetur
     eligible: p.eligible,
     hidden,
     // A refund by transfer (COD and transfer orders) needs the account; asked here, on the submit form only.
-    askBank: ask.kind === 'return' && p.refundMethod === 'bank_transfer' && p.refund.total > 0,
+    askBank: p.refundMethod === 'bank_transfer' && p.refund.total > 0,
     photosWanted: ask.reason === 'defective' || ask.reason === 'wrong_item',
     photoLimit: { files: PHOTO_LIMITS.files, mb: PHOTO_LIMITS.bytes / 1024 / 1024 },
   };
@@ -49,6 +49,8 @@ export function portalRequestVars(v: ReturnView) {
     refundTotal: v.refundTotal,
     rejectionCode: v.rejectionCode,
     decisionNote: v.decisionNote,
+    kind: v.kind,
+    refused: v.refund.refused ?? null,
   });
   const instructions = step ? step.ja.map((ja, i) => ({ ja, en: step.en[i] ?? '' })) : [];
   return {

@@ -3,12 +3,14 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
+import { fromDatabaseError } from '../../core/db/errors.ts';
 import { DomainError, errorStatus, isDomainError } from '../../core/errors.ts';
 import { sameSecret } from '../../core/secrets.ts';
 import { render } from '../../core/templates.ts';
 import type { CookieOptions } from '../auth/auth.cookie.ts';
 import { findShop } from '../shops/shops.repository.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
+import { orderNumber } from '../orders/orders.schema.ts';
 import { requestKinds, returnReasons } from './returns.model.ts';
 import { createPortalAuth, partyOf, type PortalAuthDeps, type PortalSession } from './returns.portal.auth.ts';
 import { portalOrder } from './returns.portal.ts';
@@ -21,7 +23,7 @@ import type { FileStorage } from '../../core/storage.ts';
 
 export const PORTAL_COOKIE = 'mdg_portal';
 
-const lookupForm = z.object({ orderNumber: z.string().trim().min(1).max(64), contact: z.string().trim().min(3).max(254) });
+const lookupForm = z.object({ orderNumber: z.string().trim().pipe(orderNumber), contact: z.string().trim().min(3).max(254).regex(/^[^\u0000]*$/) });
 const verifyForm = z.object({ challenge: z.string().min(10).max(64), code: z.string().trim().min(1).max(12) });
 const requestForm = z
   .object({
@@ -34,6 +36,10 @@ const requestForm = z
 
 /** A form that does not parse is the customer's mistake: a 400 page with the reason, never a 500. */
 function parseForm<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  // PostgreSQL cannot store NUL in text: refused here, with the page, not later as a 500.
+  if (value && typeof value === 'object' && Object.values(value).some((v) => typeof v === 'string' && v.includes('\u0000'))) {
+    throw new DomainError('invalid_input', 'the form holds a NUL character');
+  }
   const r = schema.safeParse(value);
   if (!r.success) throw new DomainError('invalid_input', r.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; '));
   return r.data;
@@ -162,8 +168,10 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
     }
     try {
       await fn(ctx, shopId, s);
-    } catch (e) {
-      if (!isDomainError(e)) throw e;
+    } catch (raw) {
+      // A lost race or a value the database refuses is answered as a page like any refusal.
+      const e = isDomainError(raw) ? raw : fromDatabaseError(raw);
+      if (!e) throw raw;
       const order = await portalOrder(db, s);
       await page(ctx, shopId, s, 'order', { ...order, kindReturn: true, kindExchange: false, comment: '', conditionsConfirmed: false }, { error: errorOf(e), status: errorStatus[e.code] });
     }
@@ -242,15 +250,9 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
       const ask = askFrom(parseForm(requestForm, body(ctx)), s.orderNumber);
       const checked = await checkPhotos((ctx.state.photos as UploadedFile[] | undefined) ?? []);
       const photos = await storePhotos(deps.storage, shopId, checked);
-      try {
-        const r = await fileReturn(db, partyOf(s), ask, { source: 'portal', photos });
-        deps.poke();
-        ctx.redirect(`${base(shopId)}/requests/${r.id}?filed=1`);
-      } catch (e) {
-        // Nothing half-written: the filing failed, so its photos go too.
-        await discardPhotos(deps.storage, photos);
-        throw e;
-      }
+      const r = await fileReturn(db, partyOf(s), ask, { source: 'portal', photos, onFailure: () => discardPhotos(deps.storage, photos) });
+      deps.poke();
+      ctx.redirect(`${base(shopId)}/requests/${r.id}?filed=1`);
     }),
   );
 

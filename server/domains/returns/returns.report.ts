@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, eq, gte, lt, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, requireRole } from '../../core/actor.ts';
 import { EXCEL_CSV } from '../../core/csv.ts';
@@ -71,7 +71,8 @@ export async function returnReasonsReport(db: Db, actor: Actor, q: z.output<type
     .from(returnItems)
     .innerJoin(returnRequests, and(eq(returnRequests.id, returnItems.returnId), eq(returnRequests.shopId, actor.shopId)))
     .innerJoin(orderLines, and(eq(orderLines.id, returnItems.orderLineId), eq(orderLines.shopId, actor.shopId)))
-    .where(and(eq(returnItems.shopId, actor.shopId), gte(returnRequests.createdAt, monthStart(from)), lt(returnRequests.createdAt, monthStart(nextMonth(to)))))
+    // A refused parcel was never a customer's reason for sending something back.
+    .where(and(eq(returnItems.shopId, actor.shopId), ne(returnRequests.kind, 'refused_delivery'), gte(returnRequests.createdAt, monthStart(from)), lt(returnRequests.createdAt, monthStart(nextMonth(to)))))
     .groupBy(m, orderLines.sku, returnRequests.reason)
     .orderBy(m, orderLines.sku, returnRequests.reason);
   const months: string[] = [];

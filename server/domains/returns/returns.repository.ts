@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { orders } from '../orders/orders.tables.ts';
 import type { ReturnStatus } from './returns.model.ts';
@@ -12,8 +12,11 @@ export type ReturnWithItems = ReturnRow & { items: ReturnItemRow[] };
 /** Returns that no longer hold on to the order's quantities. */
 const released: ReturnStatus[] = ['rejected', 'canceled', 'expired'];
 
-/** Quantities per line number already taken by this order's live or finished returns. */
-export async function takenQuantities(db: Db, shopId: string, orderId: string, except?: string): Promise<Array<{ lineNo: number; quantity: number }>> {
+/** Statuses a return cannot be released from any more: its parcel is back (or it was a refused delivery, which starts there). */
+export const settledStatuses: ReturnStatus[] = ['received', 'inspected', 'refund_pending', 'refund_failed', 'exchange_pending', 'refunded', 'exchanged', 'closed'];
+
+/** Quantities per line number already taken by this order's live or finished returns (`only`: those in these statuses). */
+export async function takenQuantities(db: Db, shopId: string, orderId: string, except?: string, only?: ReturnStatus[]): Promise<Array<{ lineNo: number; quantity: number }>> {
   const rows = await db
     .select({ lineNo: returnItems.lineNo, quantity: sql<number>`sum(${returnItems.quantity})::int` })
     .from(returnItems)
@@ -23,6 +26,7 @@ export async function takenQuantities(db: Db, shopId: string, orderId: string, e
         eq(returnRequests.shopId, shopId),
         eq(returnRequests.orderId, orderId),
         notInArray(returnRequests.status, released),
+        only ? inArray(returnRequests.status, only) : undefined,
         except ? sql`${returnRequests.id} <> ${except}` : undefined,
       ),
     )
@@ -53,7 +57,17 @@ export async function countRecentReturns(db: Db, shopId: string, email: string, 
     .select({ n: sql<number>`count(*)::int` })
     .from(returnRequests)
     .innerJoin(orders, eq(orders.id, returnRequests.orderId))
-    .where(and(eq(returnRequests.shopId, shopId), eq(orders.shopId, shopId), sql`lower(${orders.customerEmail}) = lower(${email})`, gte(returnRequests.createdAt, since)));
+    .where(
+      and(
+        eq(returnRequests.shopId, shopId),
+        eq(orders.shopId, shopId),
+        sql`lower(${orders.customerEmail}) = lower(${email})`,
+        gte(returnRequests.createdAt, since),
+        // The shop's own faults and refused parcels say nothing about the customer's habits.
+        notInArray(returnRequests.legalBasis, ['defect', 'shop_error']),
+        ne(returnRequests.kind, 'refused_delivery'),
+      ),
+    );
   return row?.n ?? 0;
 }
 

@@ -13,7 +13,8 @@ import { fileRefusedDelivery, refusedDeliveryBody } from './returns.refused.ts';
 import { exchangeItemsBody, setExchangeItems } from './returns.exchange.ts';
 import { reasonsQuery, returnReasonsCsv, returnReasonsReport } from './returns.report.ts';
 
-const langQuery = z.strictObject({ lang: z.enum(['ja', 'en']).default('ja') });
+// Not strict: links to the legal page carry tracking parameters (utm_*, gclid) that must not turn it into a 400.
+const langQuery = z.object({ lang: z.enum(['ja', 'en']).catch('ja').default('ja') });
 
 /** Return terms: owners publish versions; anyone may read the current one as a page, JSON or an embeddable snippet. */
 export function returnTermsRoutes(api: Api, db: Db): void {

@@ -111,10 +111,25 @@ export const keepItemCandidate = (j: Pick<Judgement, 'terms' | 'refund'>, kind: 
  * take turns, so two cannot both take the last unit of a line. A request the terms do not
  * allow is refused with the failed checks; one the rules approve moves on at once.
  */
-export async function fileReturn(db: Db, p: ReturnParty, body: FileReturnBody, opts: { source: 'portal' | 'console' | 'api'; requestId?: string; now?: Date; photos?: StoredPhoto[] }) {
-  requireFiler(p, body.goodwill);
+export async function fileReturn(
+  db: Db,
+  p: ReturnParty,
+  body: FileReturnBody,
+  opts: { source: 'portal' | 'console' | 'api'; requestId?: string; now?: Date; photos?: StoredPhoto[]; onFailure?: () => Promise<unknown> },
+) {
   const now = opts.now ?? new Date();
-  const created = await db.transaction(async (tx) => {
+  const created = await fileInTransaction(db, p, body, opts, now).catch(async (e: unknown) => {
+    // Nothing half-written: what the caller stored for this filing (its photos) goes too. Only
+    // the transaction's failure counts; a later read of the view does not undo a filing.
+    await opts.onFailure?.();
+    throw e;
+  });
+  return getReturnFor(db, p, created.id);
+}
+
+async function fileInTransaction(db: Db, p: ReturnParty, body: FileReturnBody, opts: { source: 'portal' | 'console' | 'api'; requestId?: string; photos?: StoredPhoto[] }, now: Date) {
+  requireFiler(p, body.goodwill);
+  return db.transaction(async (tx) => {
     const order = await orderFor(tx, p, body.orderNumber, true);
     const j = await judgeReturn(tx, order, askOf(body), now);
     if (!j.policy.eligible) {
@@ -122,7 +137,7 @@ export async function fileReturn(db: Db, p: ReturnParty, body: FileReturnBody, o
       throw new DomainError('invalid_input', `this return is not possible under the shop’s terms: ${failed.map((c) => c.en).join('; ')}`, { checks: failed });
     }
     // A refund by transfer needs somewhere to go; the customer is the one who can say where.
-    if (p.kind === 'customer' && body.kind === 'return' && j.refundMethod === 'bank_transfer' && j.refund.total > 0 && !body.bankAccount) {
+    if (p.kind === 'customer' && j.refundMethod === 'bank_transfer' && j.refund.total > 0 && !body.bankAccount) {
       throw new DomainError('invalid_input', 'this refund is paid by bank transfer: give the account it goes to', { path: ['bankAccount'] });
     }
     const steps = automaticPath(j, body.kind);
@@ -175,7 +190,6 @@ export async function fileReturn(db: Db, p: ReturnParty, body: FileReturnBody, o
     ]);
     return row;
   });
-  return getReturnFor(db, p, created.id);
 }
 
 /** One return, for the shop's people (with the moves their role may make) or for its customer. */

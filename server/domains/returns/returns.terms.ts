@@ -62,11 +62,22 @@ async function shopName(db: Db, shopId: string): Promise<string> {
   return shop.name;
 }
 
+/**
+ * What a customer may know of the terms: what the page states. The review amount, the agents'
+ * limit and the keep-the-item threshold are the shop's internal controls; published, they
+ * would teach a customer where to stay under.
+ */
+function publicPart(t: ReturnTerms) {
+  const { autoApprove: _a, agentRefundLimit: _l, keepItemThreshold: _k, ...rest } = t;
+  return rest;
+}
+
 /** What the public JSON and the pages show: the current version, or the statutory rule. */
 export async function publicTerms(db: Db, shopId: string) {
   const name = await shopName(db, shopId);
   const row = await findTermsAt(db, shopId, new Date());
-  return { shop: { id: shopId, name }, ...view(row), sections: { ja: describeTerms(row?.terms ?? null, 'ja'), en: describeTerms(row?.terms ?? null, 'en') } };
+  const v = view(row);
+  return { shop: { id: shopId, name }, ...v, terms: publicPart(v.terms), sections: { ja: describeTerms(row?.terms ?? null, 'ja'), en: describeTerms(row?.terms ?? null, 'en') } };
 }
 
 /** The HTML snippet a shop embeds on its confirmation screen (特定商取引法 §12-6 wants the terms there too). */

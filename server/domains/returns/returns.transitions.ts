@@ -81,9 +81,10 @@ export async function moveReturn(db: Db, p: ReturnParty, id: string, body: MoveR
       throw conflict(`this return is now ${r.status}, not ${body.expectedStatus}; reload it`, { status: r.status });
     }
     const to = assertTransition(r.status, body.event, roleOf(p), { ...contextOf(r), reasonCode: body.reasonCode ?? null });
-    const steps: Array<{ party: ReturnParty; event: ReturnEvent; from: ReturnStatus; to: ReturnStatus; patch: Partial<ReturnRow> }> = [
-      { party: p, event: body.event, from: r.status, to, patch: await patchFor(tx, r, body.event, body, now) },
-    ];
+    const patch = await patchFor(tx, r, body.event, body, now);
+    // The refund computed again may have crossed the agents' limit: judge the move by the new amount.
+    if (patch.refundTotal !== undefined) assertTransition(r.status, body.event, roleOf(p), { ...contextOf({ ...r, refundTotal: patch.refundTotal }), reasonCode: body.reasonCode ?? null });
+    const steps: Array<{ party: ReturnParty; event: ReturnEvent; from: ReturnStatus; to: ReturnStatus; patch: Partial<ReturnRow> }> = [{ party: p, event: body.event, from: r.status, to, patch }];
     if (to === 'approved') {
       const terms = await termsOfVersion(tx, shopId, r.termsVersion);
       if (!keepItemCandidate({ terms, refund: r.refund as RefundBreakdown }, r.kind)) {

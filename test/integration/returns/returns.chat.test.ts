@@ -6,6 +6,8 @@ import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { eventually } from '../../helpers/eventually.ts';
 import { filed, moved, openDesk, publish, pushOrder, someTerms, type Desk } from './returns.helpers.ts';
+import { newCustomer } from '../../fixtures/chat.ts';
+import { ask, connected, widgetClient } from '../../helpers/sockets.ts';
 
 interface Msg {
   kind: string;
@@ -51,6 +53,23 @@ for (const kind of dbKinds) {
       const conv = await d.owner.get(`/api/shops/${d.shop.id}/conversations/${conversationId}`);
       // A notice is nobody's response: the first-response clock still waits for a person.
       expect(conv.body.firstResponseAt).to.equal(null);
+    });
+
+    it('never posts into a widget chat whose visitor only typed the customer’s email (unverified)', async () => {
+      const order = await pushOrder(d);
+      const stranger = await newCustomer(server.url, d.shop.id, { name: '誰か', email: order.email });
+      const w = widgetClient(server.url, d.shop.id, stranger.token);
+      try {
+        await connected(w);
+        const { conversation } = await ask(w, 'conversation:open', {});
+        await ask(w, 'message:send', { conversationId: conversation.id, clientId: randomUUID(), body: 'こんにちは' });
+        const r = await filed(d.owner, d.shop.id, { orderNumber: order.number });
+        await server.smtp.waitFor((m) => m.to.includes(order.email) && m.subject.includes(`R-${r.number}`));
+        await new Promise((done) => setTimeout(done, 300));
+        expect((await messagesOf(conversation.id)).filter((m) => m.kind === 'event')).to.deep.equal([]);
+      } finally {
+        w.close();
+      }
     });
 
     it('leaves the chat alone when the customer has no open conversation (the mail says it)', async () => {

@@ -34,6 +34,21 @@ for (const kind of dbKinds) {
       expect(audit.body.events).to.have.length(2);
     });
 
+    it('lets contractors set no prices, and holds agents to the refund limit', async () => {
+      const order = await pushOrder(d);
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number, kind: 'exchange', reason: 'size' });
+      expect((await setItems(r.id, { items: [{ ...mugS, unitPrice: 0 }] }, d.as.contractor)).status).to.equal(403);
+      // someTerms' agent limit is ¥3,000: a free replacement would refund the whole ¥2,750 credit, within it; ¥0 items on two mugs' worth is not.
+      const two = await filed(d.owner, d.shop.id, { orderNumber: order.number, kind: 'exchange', reason: 'size', items: [{ lineNo: 1, quantity: 1 }] });
+      expect((await setItems(two.id, { items: [{ ...mugS, unitPrice: 0 }] }, d.as.agent)).status).to.equal(200);
+      const order2 = await pushOrder(d);
+      const both = await filed(d.owner, d.shop.id, { orderNumber: order2.number, kind: 'exchange', reason: 'size', items: [{ lineNo: 1, quantity: 2 }] });
+      const over = await setItems(both.id, { items: [{ ...mugS, unitPrice: 0 }] }, d.as.agent);
+      expect(over.status).to.equal(403);
+      expect(over.body.error.details.overRefundLimit).to.equal(true);
+      expect((await setItems(both.id, { items: [{ ...mugS, unitPrice: 0 }] }, d.owner)).status).to.equal(200);
+    });
+
     it('refuses a return that is no exchange, one past inspection, a stale status and bad items, changing nothing', async () => {
       const order = await pushOrder(d);
       const plain = await filed(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 2, quantity: 1 }] });

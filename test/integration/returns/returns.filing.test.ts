@@ -44,6 +44,21 @@ for (const kind of dbKinds) {
       expect(eventsOf(r)).to.deep.equal(['file', 'send_to_review']);
     });
 
+    it('flags a customer with three returns of their choice in 180 days, and counts no defect claim against them', async () => {
+      const email = `regular-${Date.now()}@example.jp`;
+      const mine = () => pushOrder(d, { customer: { ...anOrder().customer, email } });
+      for (let i = 0; i < 3; i++) {
+        const r = await filed(d.owner, d.shop.id, { orderNumber: (await mine()).number, reason: 'defective' });
+        expect(r.flags).not.to.include('frequent_returns');
+      }
+      const afterDefects = await filed(d.owner, d.shop.id, { orderNumber: (await mine()).number, items: [{ lineNo: 2, quantity: 1 }] });
+      expect(afterDefects.flags).not.to.include('frequent_returns');
+      for (let i = 0; i < 2; i++) await filed(d.owner, d.shop.id, { orderNumber: (await mine()).number, items: [{ lineNo: 2, quantity: 1 }] });
+      const fourth = await filed(d.owner, d.shop.id, { orderNumber: (await mine()).number, items: [{ lineNo: 2, quantity: 1 }] });
+      expect(fourth.flags).to.include('frequent_returns');
+      expect(fourth.status).to.equal('needs_review');
+    });
+
     it('refuses a change of mind after the window with 400 and the failed check, and writes nothing', async () => {
       // No terms in this shop: the statutory 8 days from delivery, long gone.
       const plain = await openDesk(server);

@@ -78,6 +78,24 @@ for (const kind of dbKinds) {
       ]);
     });
 
+    it('gives the order’s shipping back only with the return that completes it among those whose parcels are back', async () => {
+      // A takes both mugs, B the cookies: together the whole order. B's parcel comes back first.
+      const order = await pushOrder(d);
+      const a = await filed(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 1, quantity: 2 }] });
+      const b = await filed(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 2, quantity: 1 }] });
+      const walk = async (id: string) => {
+        for (const [event, from] of [['approve', 'needs_review'], ['receive', 'awaiting_shipment'], ['inspect', 'received'], ['start_refund', 'inspected']] as const) {
+          await moved(d.owner, d.shop.id, id, { event, expectedStatus: from });
+        }
+        return (await d.owner.get(`/api/shops/${d.shop.id}/returns/${id}`)).body;
+      };
+      const bDone = await walk(b.id);
+      // A is still waiting for its parcel (it may yet expire): B does not complete the order.
+      expect(bDone.refund.fees).to.deep.equal([]);
+      const aDone = await walk(a.id);
+      expect(aDone.refund.fees).to.deep.equal([{ kind: 'outbound_shipping', amount: 770 }]);
+    });
+
     it('refuses a rejection without a reason code (400) and records one with it', async () => {
       const { id } = await inReview();
       const bare = await move(d.as.agent, d.shop.id, id, { event: 'reject' });

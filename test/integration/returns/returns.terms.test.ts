@@ -22,6 +22,17 @@ for (const kind of dbKinds) {
 
     const termsPath = (d: Desk) => `/api/shops/${d.shop.id}/return-terms`;
 
+    it('publishes what the page states and none of the shop’s internal controls, and takes any extra query on the page', async () => {
+      const d = await openDesk(server);
+      await d.owner.put(`/api/shops/${d.shop.id}/return-terms`, someTerms());
+      const pub = await fetch(`${server.url}/api/public/shops/${d.shop.id}/return-terms`).then((r) => r.json() as Promise<{ terms: Record<string, unknown> }>);
+      expect(pub.terms).to.include.keys('windowDays', 'deductions', 'returnShippingPaidBy');
+      for (const k of ['autoApprove', 'agentRefundLimit', 'keepItemThreshold']) expect(pub.terms, k).not.to.have.property(k);
+      const page = await fetch(`${server.url}/shops/${d.shop.id}/return-terms?lang=en&utm_source=mail&gclid=x`);
+      expect(page.status).to.equal(200);
+      expect(await page.text()).to.include('Return period');
+    });
+
     it('lets the owner publish version 1 and then 2, and lists both, newest first, with who published them', async () => {
       const d = await openDesk(server);
       const first = await d.owner.put(termsPath(d), someTerms());

@@ -326,18 +326,33 @@ describe('returns money: exchanges', () => {
     expect([b.exchange?.difference, b.total]).to.deep.equal([800, 0]);
   });
 
-  it('credits the fees given back, and takes back again the fees the terms deduct', () => {
-    const free = computeRefund(aRequest({ items: everything, exchange: [item(7850)] }));
-    expect([free.feesIncluded, free.exchange?.difference]).to.deep.equal([true, 7850 - 7080 - 770]);
+  it('keeps the sale: an exchange of the whole order gives back no fees and takes none', () => {
+    const whole = computeRefund(aRequest({ items: everything, exchange: [item(7850)] }));
+    expect([whole.feesIncluded, whole.fees, whole.exchange?.difference]).to.deep.equal([false, [], 7850 - 7080]);
     const kept = computeRefund(aRequest({ items: everything, exchange: [item(7850)], terms: terms({ outboundShipping: true }) }));
-    expect(kept.deductions).to.deep.equal([{ kind: 'outbound_shipping', amount: 770 }]);
+    expect(kept.deductions).to.deep.equal([]);
     expect(kept.exchange?.difference).to.equal(7850 - 7080);
   });
 
-  it('on the shop’s fault credits the fees and deducts nothing', () => {
+  it('credits the returned units at their price, the coupon staying with the order', () => {
+    const b = computeRefund(aRequest({ order: anOrder({ couponDiscount: 600 }), exchange: [item(3000)] }));
+    expect(b.lines[0]).to.include({ gross: 3000, couponShare: 0, net: 3000 });
+    expect(b.exchange?.difference).to.equal(0);
+  });
+
+  it('on the shop’s fault replaces the item at no cost either way, and deducts nothing', () => {
     const b = computeRefund(aRequest({ basis: 'defect', reason: 'defective', exchange: [item(3000)], terms: everyDeduction, refundMethod: 'bank_transfer', returnLabelByShop: true }));
     expect(b.deductions).to.deep.equal([]);
-    expect([b.exchange?.difference, b.total]).to.deep.equal([-770, 770]);
+    expect([b.exchange?.difference, b.total, b.feesIncluded]).to.deep.equal([0, 0, false]);
+  });
+
+  it('counts only settled returns (received or later) when deciding that a return completes the order', () => {
+    // Line 1 is in another return still waiting for its parcel: this one does not complete the order yet.
+    const waiting = computeRefund(aRequest({ items: [{ lineNo: 2, quantity: 1 }], earlier: [{ lineNo: 1, quantity: 2 }], settledEarlier: [] }));
+    expect([waiting.feesIncluded, waiting.fees]).to.deep.equal([false, []]);
+    const settled = computeRefund(aRequest({ items: [{ lineNo: 2, quantity: 1 }], earlier: [{ lineNo: 1, quantity: 2 }], settledEarlier: [{ lineNo: 1, quantity: 2 }] }));
+    expect(settled.feesIncluded).to.equal(true);
+    expect(settled.fees).to.deep.equal([{ kind: 'outbound_shipping', amount: 770 }]);
   });
 
   it('treats an empty exchange list as a plain refund', () => {

@@ -205,7 +205,12 @@ describe('returns policy: the window', () => {
       expect(r.windowEndsAt?.toISOString()).to.equal('2026-11-28T14:59:59.999Z');
       expect(only(r, 'window').ok).to.equal(true);
       expect(checksOf(r, 'delivery_known')).to.deep.equal([]);
-      expect(checkPolicy(statutory({ deliveredAt: null, shippedAt: DELIVERED, now: at('2026-11-28T15:00:00Z') })).eligible).to.equal(false);
+      // Past the estimate: the parcel arrived after it shipped, so a person checks instead of a refusal.
+      const late = checkPolicy(statutory({ deliveredAt: null, shippedAt: DELIVERED, now: at('2026-11-28T15:00:00Z') }));
+      expect(late.eligible).to.equal(true);
+      expect(only(late, 'window')).to.include({ ok: false, blocking: false });
+      expect(late.reviewReasons).to.include('delivery_estimated');
+      expect(late.autoApprove).to.equal(false);
     });
 
     it('prefers deliveredAt over shippedAt when it has both', () => {

@@ -249,6 +249,38 @@ for (const kind of dbKinds) {
       expect((await v.get(`${portal()}/requests/${id}`)).html).not.to.include('1234567');
     });
 
+    it('answers a NUL character or a malformed order number with the page and a 400, never a 500', async () => {
+      const nul = await new Visitor(server.url).post(`${portal()}/code`, { orderNumber: 'A\u0000B', contact: 'x@example.jp' });
+      expect(nul.status).to.equal(400);
+      expect(nul.html).to.include('注文番号');
+      const order = await pushOrder(d);
+      const v = await signIn(order);
+      const csrf = csrfOf((await v.get(`${portal()}/order`)).html);
+      const bad = await v.post(`${portal()}/confirm`, { csrf, qty_1: '1', kind: 'return', reason: 'size', comment: 'a\u0000b' });
+      expect(bad.status).to.equal(400);
+      expect(bad.html).to.include('入力内容をご確認ください');
+    });
+
+    it('asks no account of a COD exchange with nothing owed either way', async () => {
+      const order = await pushOrder(d, { paymentMethod: 'cod', codFee: 330 });
+      const v = await signIn(order);
+      const csrf = csrfOf((await v.get(`${portal()}/order`)).html);
+      const review = await v.post(`${portal()}/confirm`, { csrf, qty_1: '1', kind: 'exchange', reason: 'size' });
+      // The same mug at the same price: nothing owed either way, so no account is asked for.
+      expect(review.html).not.to.include('name="accountNumber"');
+      expect((await v.post(`${portal()}/submit`, { csrf, qty_1: '1', kind: 'exchange', reason: 'size' })).status).to.equal(302);
+    });
+
+    it('shows a refused parcel on the customer’s page as a parcel that came back, with what is owed for COD', async () => {
+      const order = await pushOrder(d, { paymentMethod: 'cod', codFee: 330, deliveredAt: null });
+      const r = await d.as.agent.post(`/api/shops/${d.shop.id}/returns/refused-deliveries`, { orderNumber: order.number, fault: 'customer' });
+      expect(r.status, r.text).to.equal(201);
+      const v = await signIn(order);
+      const page = await v.get(`${portal()}/requests/${r.body.id}`);
+      expect(page.html).to.include('受け取り拒否により当店に戻りました').and.include('代金引換');
+      expect(page.html).not.to.include('ご返送いただいた商品を受け取りました');
+    });
+
     it('sends a visitor without a session back to the start, and answers an unknown shop with 404', async () => {
       const r = await new Visitor(server.url).get(`${portal()}/order`);
       expect(r.status).to.equal(302);

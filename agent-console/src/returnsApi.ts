@@ -1,6 +1,6 @@
 import { request } from './api.ts';
 import type { Lang } from './i18n.ts';
-import type { MoveReturnInput, ReasonsReport, RefusedDeliveryInput, ReturnList, ReturnStatus, ReturnTermsInput, ReturnTermsView, ReturnView, RevealedBankAccount } from './types.ts';
+import type { ExchangeItemInput, MoveReturnInput, ReasonsReport, RefusedDeliveryInput, ReturnList, ReturnStatus, ReturnTermsInput, ReturnTermsView, ReturnView, RevealedBankAccount } from './types.ts';
 
 const shop = (shopId: string) => `/api/shops/${encodeURIComponent(shopId)}`;
 const opt = (signal?: AbortSignal) => (signal ? { signal } : {});
@@ -26,6 +26,9 @@ export const returnsApi = {
   move: (shopId: string, returnId: string, body: MoveReturnInput) =>
     request<ReturnView>(`${shop(shopId)}/returns/${encodeURIComponent(returnId)}/transitions`, { method: 'POST', body }),
   /** A contractor's look at the whole bank details, with a written reason (5–500 characters; audited). Nothing is kept: a reload masks them again. */
+  /** What an exchange sends out; the difference is computed again. 403 above the agents' limit (or for contractors), 409 when moved on. */
+  setExchangeItems: (shopId: string, returnId: string, items: ExchangeItemInput[], expectedStatus: string) =>
+    request<ReturnView>(`${shop(shopId)}/returns/${encodeURIComponent(returnId)}/exchange-items`, { method: 'PUT', body: { items, expectedStatus } }),
   revealBank: (shopId: string, returnId: string, reason: string) =>
     request<{ bankAccount: RevealedBankAccount }>(`${shop(shopId)}/returns/${encodeURIComponent(returnId)}/reveal-bank`, { method: 'POST', body: { reason } }),
   /** A parcel the carrier brought back (受け取り拒否): 201 with the new return; 404 unknown order; 409 delivered or already returned. */

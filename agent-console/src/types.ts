@@ -14,7 +14,7 @@ import type { queueMetrics } from '../../server/domains/conversations/conversati
 import type { workLogReport } from '../../server/domains/worklog/worklog.service.ts';
 import type { listShopReturns, revealBankAccount, viewOf } from '../../server/domains/returns/returns.service.ts';
 import type { refusedDeliveryBody } from '../../server/domains/returns/returns.refused.ts';
-import type { moveReturnBody } from '../../server/domains/returns/returns.schema.ts';
+import type { exchangeItemInput, moveReturnBody } from '../../server/domains/returns/returns.schema.ts';
 import type { getReturnTerms } from '../../server/domains/returns/returns.terms.ts';
 import type { returnReasonsReport } from '../../server/domains/returns/returns.report.ts';
 
@@ -96,6 +96,7 @@ export type ReturnList = Awaited<ReturnType<typeof listShopReturns>>;
 export type ReturnListItem = ReturnList['returns'][number];
 /** What the console sends to move a return (the server checks the rest). */
 export type MoveReturnInput = z.input<typeof moveReturnBody>;
+export type ExchangeItemInput = z.input<typeof exchangeItemInput>;
 export type ReturnTermsView = Awaited<ReturnType<typeof getReturnTerms>>;
 export type TermsVersion = ReturnTermsView['versions'][number];
 export type ReasonsReport = Awaited<ReturnType<typeof returnReasonsReport>>;

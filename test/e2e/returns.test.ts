@@ -225,6 +225,27 @@ describe('returns in the browser: the portal and the console', function () {
     expect(await agent.locator(`[data-testid="return-row"][data-number="${numbers[26]}"]`).count()).to.equal(0);
   });
 
+  it('the owner sets what an exchange sends, sees the difference computed again, and a contractor gets no editor', async () => {
+    const d = await openDesk(server);
+    await publish(d, someTerms({ autoApprove: { enabled: false, maxAmount: 0 }, exchangesAccepted: true }));
+    const r = await filed(d.owner, d.shop.id, { orderNumber: (await pushOrder(d)).number, kind: 'exchange', reason: 'size' });
+    const owner = await consoleAs(d, d.shop.people.owner);
+    await owner.goto(detailUrl(d, r.id));
+    await owner.getByTestId('exchange-edit').waitFor();
+    await owner.getByTestId('exchange-sku').fill('MUG-001-L');
+    await owner.getByTestId('exchange-price').fill('3300');
+    await owner.getByTestId('exchange-save').click();
+    await owner.getByTestId('exchange-note').waitFor();
+    expect(await textOf(owner.getByTestId('exchange-note'))).to.equal('保存しました。');
+    const saved = await d.owner.get(`/api/shops/${d.shop.id}/returns/${r.id}`);
+    expect(saved.body.exchangeItems[0]).to.include({ sku: 'MUG-001-L', unitPrice: 3300 });
+    expect(saved.body.refund.exchange.difference).to.equal(550);
+    const contractor = await consoleAs(d, d.shop.people.contractor);
+    await contractor.goto(detailUrl(d, r.id));
+    await contractor.getByTestId('return-detail').waitFor();
+    expect(await contractor.getByTestId('exchange-edit').count()).to.equal(0);
+  });
+
   it('the owner edits the terms with a live preview, sees the schema’s errors at the fields, and publishes; others read them', async () => {
     const d = await openDesk(server);
     const owner = await consoleAs(d, d.shop.people.owner);

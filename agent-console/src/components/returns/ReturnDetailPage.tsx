@@ -6,6 +6,7 @@ import { returnsApi } from '../../returnsApi.ts';
 import type { ReturnBankAccount, ReturnView, Role } from '../../types.ts';
 import { RouteLink } from '../RouteLink.tsx';
 import { BankPanel } from './BankPanel.tsx';
+import { canEditExchange, ExchangeItemsPanel } from './ExchangeItemsPanel.tsx';
 import { PhotosPanel } from './PhotosPanel.tsx';
 import { PolicyPanel } from './PolicyPanel.tsx';
 import { RefundPanel } from './RefundPanel.tsx';
@@ -100,6 +101,7 @@ function ReturnDetail({ shopId, view, role, onChanged, reload }: DetailProps) {
           <PhotosPanel view={view} />
           <PolicyPanel view={view} />
           <RefundPanel view={view} role={role} />
+          {canEditExchange(view, role) && <ExchangeItemsPanel key={`${view.id}:${view.status}`} shopId={shopId} view={view} onChanged={onChanged} reload={reload} />}
           <HistoryPanel view={view} />
         </div>
         <aside className="return-side">

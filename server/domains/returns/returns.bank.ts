@@ -1,8 +1,5 @@
-import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../core/db/client.ts';
 import type { ReturnActorRole } from './returns.model.ts';
-import { returnBankAccounts } from './returns.tables.ts';
 
 /**
  * Where a refund paid by bank transfer goes (COD and transfer orders cannot be reversed). Bank
@@ -35,15 +32,3 @@ export const maskBankAccount = (b: BankAccountInput): BankAccountInput => ({
 
 /** Roles that see bank details whole without revealing them (the merchant and in-house agents). */
 export const seesBankDetails = (role: ReturnActorRole) => role === 'owner' || role === 'staff' || role === 'agent';
-
-export async function insertBankAccount(tx: Db, shopId: string, returnId: string, b: BankAccountInput): Promise<void> {
-  await tx.insert(returnBankAccounts).values({ shopId, returnId, ...b });
-}
-
-export async function findBankAccount(db: Db, shopId: string, returnId: string): Promise<BankAccountInput | undefined> {
-  const [row] = await db
-    .select({ bankName: returnBankAccounts.bankName, branchName: returnBankAccounts.branchName, accountType: returnBankAccounts.accountType, accountNumber: returnBankAccounts.accountNumber, holderKana: returnBankAccounts.holderKana })
-    .from(returnBankAccounts)
-    .where(and(eq(returnBankAccounts.shopId, shopId), eq(returnBankAccounts.returnId, returnId)));
-  return row as BankAccountInput | undefined;
-}

@@ -11,6 +11,7 @@ import type { ReturnStatus } from './returns.model.ts';
 import { customerNotice } from './returns.notify.ts';
 import { findReturn } from './returns.repository.ts';
 import { moveReturn } from './returns.transitions.ts';
+import { systemParty } from './returns.service.ts';
 import { postNotice } from '../conversations/conversations.notice.ts';
 import type { ChatDeps } from '../conversations/conversations.service.ts';
 
@@ -83,7 +84,7 @@ export async function expireUnshipped(db: Db, data: unknown, now = new Date()): 
   // Fired before the deadline (clocks apart): retried with backoff rather than dropped, or the return would wait forever.
   if (r.shipBy.getTime() > now.getTime()) throw new Error(`return ${r.id} is not due until ${r.shipBy.toISOString()}`);
   try {
-    await moveReturn(db, { kind: 'staff', actor: { kind: 'system', shopId: p.shopId, name: 'return deadline' } }, r.id, { event: 'expire', expectedStatus: 'awaiting_shipment' }, { now });
+    await moveReturn(db, systemParty(p.shopId, 'return deadline'), r.id, { event: 'expire', expectedStatus: 'awaiting_shipment' }, { now });
     return 'expired';
   } catch (e) {
     // The parcel was sent or received meanwhile: nothing to expire.

@@ -2,9 +2,9 @@ import type { Db } from '../../core/db/client.ts';
 import type { OrderWithLines } from '../orders/orders.repository.ts';
 import type { PaymentMethod } from '../orders/orders.schema.ts';
 import { computeRefund, type ExchangeItem, type MoneyOrder, type RefundBreakdown } from './returns.money.ts';
-import { customerChoiceReasons, isShopFault, type CustomerChoiceReason, type ReturnKind, type ReturnReason } from './returns.model.ts';
+import { isCustomerChoice, isShopFault, type ReturnKind, type ReturnReason } from './returns.model.ts';
 import { checkPolicy, legalBasisOf, type PolicyResult } from './returns.policy.ts';
-import { countRecentReturns, feesTakenEarlier, settledStatuses, takenQuantities } from './returns.repository.ts';
+import { countRecentReturns, feesTakenEarlier, takenQuantities } from './returns.repository.ts';
 import { termsInForce, type TermsInForce } from './returns.terms.ts';
 
 /** What a customer or a person of the shop asks for, before it is judged. */
@@ -41,7 +41,6 @@ export const moneyOrderOf = (order: OrderWithLines): MoneyOrder => ({
 export const refundMethodFor = (m: PaymentMethod): Judgement['refundMethod'] =>
   m === 'credit_card' || m === 'carrier_billing' || m === 'deferred' || m === 'e_money' ? 'original_payment' : 'bank_transfer';
 
-const isCustomerChoice = (r: ReturnReason): r is CustomerChoiceReason => (customerChoiceReasons as readonly string[]).includes(r);
 
 /**
  * The shop sends a prepaid label when it pays the return (its fault, or its terms say so for
@@ -73,8 +72,9 @@ export async function judgeReturn(db: Db, order: OrderWithLines, ask: ReturnAsk,
       : undefined;
   // One after another, not Promise.all: `db` is the filing's or the move's transaction, a single
   // connection, and node-postgres only queues queries sent on one at once (deprecated; pg@9 refuses them).
-  const earlier = await takenQuantities(db, order.shopId, order.id, except);
-  const settledEarlier = await takenQuantities(db, order.shopId, order.id, except, settledStatuses);
+  const taken = await takenQuantities(db, order.shopId, order.id, except);
+  const earlier = taken.map((t) => ({ lineNo: t.lineNo, quantity: t.quantity }));
+  const settledEarlier = taken.map((t) => ({ lineNo: t.lineNo, quantity: t.settled }));
   const feesRefundedEarlier = await feesTakenEarlier(db, order.shopId, order.id, except);
   const recentReturns = await countRecentReturns(db, order.shopId, order.customerEmail, new Date(now.getTime() - 180 * 86_400_000));
   const refund = computeRefund({

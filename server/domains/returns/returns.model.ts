@@ -22,6 +22,7 @@ export type ReturnReason = (typeof returnReasons)[number];
 /** Reasons that are the customer's choice: the terms decide the window, who pays and what is deducted. */
 export const customerChoiceReasons = ['size', 'not_as_expected', 'changed_mind', 'late_delivery'] as const satisfies readonly ReturnReason[];
 export type CustomerChoiceReason = (typeof customerChoiceReasons)[number];
+export const isCustomerChoice = (r: ReturnReason): r is CustomerChoiceReason => (customerChoiceReasons as readonly ReturnReason[]).includes(r);
 
 /**
  * Why the shop must take it back (DESIGN.md): `statutory` — no terms published, 特定商取引法

@@ -5,8 +5,8 @@
  */
 import { DomainError } from '../../core/errors.ts';
 import type { PaymentMethod } from '../orders/orders.schema.ts';
-import { customerChoiceReasons, deductionKinds, isShopFault } from './returns.model.ts';
-import type { CustomerChoiceReason, DeductionKind, LegalBasis, ReturnReason } from './returns.model.ts';
+import { deductionKinds, isCustomerChoice, isShopFault } from './returns.model.ts';
+import type { DeductionKind, LegalBasis, ReturnReason } from './returns.model.ts';
 import type { ReturnTerms } from './returns.terms.schema.ts';
 
 /** One line of the order as money sees it. `unitPrice` is integer yen, tax included. */
@@ -88,7 +88,6 @@ const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
  */
 const mulDiv = (a: number, b: number, c: number) => Number((BigInt(a) * BigInt(b)) / BigInt(c));
 
-const isCustomerChoice = (r: ReturnReason): r is CustomerChoiceReason => (customerChoiceReasons as readonly ReturnReason[]).includes(r);
 
 /** Lines must be whole units at whole yen, each lineNo once; returns the goods subtotal. */
 function checkLines(lines: MoneyLine[], at: Path): number {

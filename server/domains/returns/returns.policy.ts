@@ -1,4 +1,4 @@
-import { customerChoiceReasons, isShopFault, type CustomerChoiceReason, type LegalBasis, type ReturnKind, type ReturnReason } from './returns.model.ts';
+import { isCustomerChoice, isShopFault, type LegalBasis, type ReturnKind, type ReturnReason } from './returns.model.ts';
 import type { ReturnTerms } from './returns.terms.schema.ts';
 
 /**
@@ -85,7 +85,6 @@ export function windowFor(terms: ReturnTerms, items: PolicyInput['items']): numb
   return items.length ? Math.min(...items.map((i) => own(i.tags))) : terms.windowDays;
 }
 
-const isCustomerChoice = (r: ReturnReason): r is CustomerChoiceReason => (customerChoiceReasons as readonly string[]).includes(r);
 
 /** Runs every rule; see PolicyResult. */
 export function checkPolicy(p: PolicyInput): PolicyResult {

@@ -121,7 +121,8 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
   const base = (shopId: string) => `/returns/${shopId}`;
 
   const page = async (ctx: Context, shopId: string, s: PortalSession | null, name: string, vars: Record<string, unknown>, extra: { error?: { ja: string; en: string } | null; notice?: { ja: string; en: string } | null; status?: number } = {}) => {
-    const shop = await findShop(db, shopId);
+    // shopFor read the shop already; a page never reads it twice.
+    const shop = ctx.state.portalShop as { name: string } | undefined;
     const content = render(`portal/${name}`, { base: base(shopId), csrf: s?.csrf ?? '', ...vars });
     ctx.status = extra.status ?? 200;
     ctx.type = 'html';
@@ -144,7 +145,9 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
   /** Resolves the shop of the path (404 page for a malformed or unknown one) and the session, if any. */
   const shopFor = async (ctx: Context): Promise<string | null> => {
     const id = shopIdParams.shape.shopId.safeParse(ctx.params.shopId);
-    if (!id.success || !(await findShop(db, id.data))) {
+    const shop = id.success ? await findShop(db, id.data) : undefined;
+    ctx.state.portalShop = shop;
+    if (!id.success || !shop) {
       ctx.status = 404;
       ctx.type = 'html';
       ctx.body = '<!doctype html><meta charset="utf-8"><p>ショップが見つかりません。 / Shop not found.</p>';
@@ -211,7 +214,7 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
     const shopId = await shopFor(ctx);
     if (!shopId) return;
     const f = verifyForm.safeParse(body(ctx));
-    if (!f.success) return page(ctx, shopId, null, 'verify', { challenge: '' }, { error: errorText.unauthenticated ? { ja: errorText.unauthenticated[0], en: errorText.unauthenticated[1] } : null, status: 400 });
+    if (!f.success) return page(ctx, shopId, null, 'verify', { challenge: '' }, { error: errorOf(new DomainError('unauthenticated', 'the form was incomplete')), status: 400 });
     try {
       const token = await auth.verify(shopId, f.data.challenge, f.data.code);
       if (deps.cookie.secure) ctx.cookies.secure = true;

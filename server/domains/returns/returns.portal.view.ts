@@ -89,4 +89,3 @@ export function moneyRows(r: RefundBreakdown, names: Map<number, string>) {
 export const taxRows = (r: RefundBreakdown) => r.byTaxRate.map((t) => ({ label: `${t.rate}%対象 ${yen(t.amount)}（うち消費税 ${yen(t.tax)}） / ${t.rate}% items ${yen(t.amount)}, tax ${yen(t.tax)}` }));
 
 export const tokyoDateTime = (iso: string) => new Date(iso).toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'short' });
-export const tokyoDay = (iso: string) => new Date(iso).toLocaleDateString('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'long' });

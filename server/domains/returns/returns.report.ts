@@ -1,15 +1,13 @@
 import { stringify } from 'csv-stringify/sync';
-import { and, eq, gte, lt, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, requireRole } from '../../core/actor.ts';
 import { EXCEL_CSV } from '../../core/csv.ts';
 import type { Db } from '../../core/db/client.ts';
 import { invalidInput } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { orderLines } from '../orders/orders.tables.ts';
 import { roles } from '../shops/shops.tables.ts';
 import { returnReasons, type ReturnReason } from './returns.model.ts';
-import { returnItems, returnRequests } from './returns.tables.ts';
+import { reasonRows } from './returns.repository.ts';
 import { reasonLabels } from './returns.terms.text.ts';
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month such as 2026-11');
@@ -58,23 +56,7 @@ export interface ReasonRow {
 export async function returnReasonsReport(db: Db, actor: Actor, q: z.output<typeof reasonsQuery>) {
   requireRole(actor, ...roles);
   const { from, to } = period(q);
-  const m = sql<string>`to_char(${returnRequests.createdAt} at time zone 'Asia/Tokyo', 'YYYY-MM')`;
-  const rows = await db
-    .select({
-      month: m,
-      sku: orderLines.sku,
-      name: sql<string>`min(${orderLines.name})`,
-      reason: returnRequests.reason,
-      requests: sql<number>`count(distinct ${returnRequests.id})::int`,
-      quantity: sql<number>`sum(${returnItems.quantity})::int`,
-    })
-    .from(returnItems)
-    .innerJoin(returnRequests, and(eq(returnRequests.id, returnItems.returnId), eq(returnRequests.shopId, actor.shopId)))
-    .innerJoin(orderLines, and(eq(orderLines.id, returnItems.orderLineId), eq(orderLines.shopId, actor.shopId)))
-    // A refused parcel was never a customer's reason for sending something back.
-    .where(and(eq(returnItems.shopId, actor.shopId), ne(returnRequests.kind, 'refused_delivery'), gte(returnRequests.createdAt, monthStart(from)), lt(returnRequests.createdAt, monthStart(nextMonth(to)))))
-    .groupBy(m, orderLines.sku, returnRequests.reason)
-    .orderBy(m, orderLines.sku, returnRequests.reason);
+  const rows = await reasonRows(db, actor.shopId, monthStart(from), monthStart(nextMonth(to)));
   const months: string[] = [];
   for (let x = from; x <= to; x = nextMonth(x)) months.push(x);
   const byReason = Object.fromEntries(returnReasons.map((r) => [r, 0])) as Record<ReturnReason, number>;

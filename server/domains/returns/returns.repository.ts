@@ -1,8 +1,10 @@
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
-import { orders } from '../orders/orders.tables.ts';
+import { orderLines, orders } from '../orders/orders.tables.ts';
 import type { ReturnStatus } from './returns.model.ts';
-import { returnCounters, returnItems, returnRequests, returnTransitions } from './returns.tables.ts';
+import type { BankAccountInput } from './returns.bank.ts';
+import type { StoredPhoto } from './returns.photos.ts';
+import { returnBankAccounts, returnCounters, returnItems, returnPhotos, returnRequests, returnTransitions } from './returns.tables.ts';
 
 export type ReturnRow = typeof returnRequests.$inferSelect;
 export type ReturnItemRow = typeof returnItems.$inferSelect;
@@ -15,23 +17,30 @@ const released: ReturnStatus[] = ['rejected', 'canceled', 'expired'];
 /** Statuses a return cannot be released from any more: its parcel is back (or it was a refused delivery, which starts there). */
 export const settledStatuses: ReturnStatus[] = ['received', 'inspected', 'refund_pending', 'refund_failed', 'exchange_pending', 'refunded', 'exchanged', 'closed'];
 
-/** Quantities per line number already taken by this order's live or finished returns (`only`: those in these statuses). */
-export async function takenQuantities(db: Db, shopId: string, orderId: string, except?: string, only?: ReturnStatus[]): Promise<Array<{ lineNo: number; quantity: number }>> {
-  const rows = await db
-    .select({ lineNo: returnItems.lineNo, quantity: sql<number>`sum(${returnItems.quantity})::int` })
+/** This order's returns that still hold their quantities (not released), but the one being re-judged. */
+const liveOf = (shopId: string, orderId: string, except?: string) =>
+  and(eq(returnRequests.shopId, shopId), eq(returnRequests.orderId, orderId), notInArray(returnRequests.status, released), except ? ne(returnRequests.id, except) : undefined);
+
+export interface Taken {
+  lineNo: number;
+  /** Taken by live or finished returns. */
+  quantity: number;
+  /** Of those, taken by returns that can no longer be released (settledStatuses). */
+  settled: number;
+}
+
+/** Quantities per line number already taken by this order's returns, in one read. */
+export async function takenQuantities(db: Db, shopId: string, orderId: string, except?: string): Promise<Taken[]> {
+  return db
+    .select({
+      lineNo: returnItems.lineNo,
+      quantity: sql<number>`sum(${returnItems.quantity})::int`,
+      settled: sql<number>`(coalesce(sum(${returnItems.quantity}) filter (where ${inArray(returnRequests.status, settledStatuses)}), 0))::int`,
+    })
     .from(returnItems)
     .innerJoin(returnRequests, eq(returnRequests.id, returnItems.returnId))
-    .where(
-      and(
-        eq(returnRequests.shopId, shopId),
-        eq(returnRequests.orderId, orderId),
-        notInArray(returnRequests.status, released),
-        only ? inArray(returnRequests.status, only) : undefined,
-        except ? sql`${returnRequests.id} <> ${except}` : undefined,
-      ),
-    )
+    .where(liveOf(shopId, orderId, except))
     .groupBy(returnItems.lineNo);
-  return rows;
 }
 
 /** An earlier live return of this order already gives back its shipping and COD fee. */
@@ -39,15 +48,7 @@ export async function feesTakenEarlier(db: Db, shopId: string, orderId: string, 
   const [row] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(returnRequests)
-    .where(
-      and(
-        eq(returnRequests.shopId, shopId),
-        eq(returnRequests.orderId, orderId),
-        eq(returnRequests.feesIncluded, true),
-        notInArray(returnRequests.status, released),
-        except ? sql`${returnRequests.id} <> ${except}` : undefined,
-      ),
-    );
+    .where(and(liveOf(shopId, orderId, except), eq(returnRequests.feesIncluded, true)));
   return (row?.n ?? 0) > 0;
 }
 
@@ -167,4 +168,59 @@ export async function listTransitions(db: Db, shopId: string, returnId: string):
     .from(returnTransitions)
     .where(and(eq(returnTransitions.shopId, shopId), eq(returnTransitions.returnId, returnId)))
     .orderBy(asc(returnTransitions.createdAt), asc(returnTransitions.id));
+}
+
+/* ---------- photos, bank details and the reasons report ---------- */
+
+export async function insertPhotos(tx: Db, shopId: string, returnId: string, photos: StoredPhoto[]): Promise<void> {
+  if (photos.length) await tx.insert(returnPhotos).values(photos.map((p, position) => ({ ...p, shopId, returnId, position })));
+}
+
+export async function listPhotos(db: Db, shopId: string, returnId: string) {
+  return db
+    .select({ id: returnPhotos.id, contentType: returnPhotos.contentType, sizeBytes: returnPhotos.sizeBytes, filename: returnPhotos.filename })
+    .from(returnPhotos)
+    .where(and(eq(returnPhotos.shopId, shopId), eq(returnPhotos.returnId, returnId)))
+    .orderBy(asc(returnPhotos.position));
+}
+
+export async function findPhoto(db: Db, shopId: string, returnId: string, photoId: string) {
+  const [p] = await db
+    .select()
+    .from(returnPhotos)
+    .where(and(eq(returnPhotos.shopId, shopId), eq(returnPhotos.returnId, returnId), eq(returnPhotos.id, photoId)));
+  return p;
+}
+
+export async function insertBankAccount(tx: Db, shopId: string, returnId: string, b: BankAccountInput): Promise<void> {
+  await tx.insert(returnBankAccounts).values({ shopId, returnId, ...b });
+}
+
+export async function findBankAccount(db: Db, shopId: string, returnId: string): Promise<BankAccountInput | undefined> {
+  const [row] = await db
+    .select({ bankName: returnBankAccounts.bankName, branchName: returnBankAccounts.branchName, accountType: returnBankAccounts.accountType, accountNumber: returnBankAccounts.accountNumber, holderKana: returnBankAccounts.holderKana })
+    .from(returnBankAccounts)
+    .where(and(eq(returnBankAccounts.shopId, shopId), eq(returnBankAccounts.returnId, returnId)));
+  return row as BankAccountInput | undefined;
+}
+
+/** Returned quantities by Tokyo month, product and reason, for requests filed in [from, until). */
+export async function reasonRows(db: Db, shopId: string, from: Date, until: Date) {
+  const m = sql<string>`to_char(${returnRequests.createdAt} at time zone 'Asia/Tokyo', 'YYYY-MM')`;
+  return db
+    .select({
+      month: m,
+      sku: orderLines.sku,
+      name: sql<string>`min(${orderLines.name})`,
+      reason: returnRequests.reason,
+      requests: sql<number>`count(distinct ${returnRequests.id})::int`,
+      quantity: sql<number>`sum(${returnItems.quantity})::int`,
+    })
+    .from(returnItems)
+    .innerJoin(returnRequests, and(eq(returnRequests.id, returnItems.returnId), eq(returnRequests.shopId, shopId)))
+    .innerJoin(orderLines, and(eq(orderLines.id, returnItems.orderLineId), eq(orderLines.shopId, shopId)))
+    // A refused parcel was never a customer's reason for sending something back.
+    .where(and(eq(returnItems.shopId, shopId), ne(returnRequests.kind, 'refused_delivery'), gte(returnRequests.createdAt, from), lt(returnRequests.createdAt, until)))
+    .groupBy(m, orderLines.sku, returnRequests.reason)
+    .orderBy(m, orderLines.sku, returnRequests.reason);
 }

@@ -7,11 +7,24 @@ import { findOrder, findOrderById, type OrderWithLines } from '../orders/orders.
 import { returnEventTopic, timersFor } from './returns.events.ts';
 import { judgeReturn, type Judgement, type ReturnAsk } from './returns.judge.ts';
 import type { ReturnActorRole, ReturnEvent, ReturnStatus } from './returns.model.ts';
-import { findReturn, insertReturn, insertTransition, listReturns, listTransitions, nextReturnNumber, type ReturnRow, type ReturnWithItems } from './returns.repository.ts';
+import {
+  findBankAccount,
+  findReturn,
+  insertBankAccount,
+  insertPhotos,
+  insertReturn,
+  insertTransition,
+  listPhotos,
+  listReturns,
+  listTransitions,
+  nextReturnNumber,
+  type ReturnRow,
+  type ReturnWithItems,
+} from './returns.repository.ts';
 import type { FileReturnBody } from './returns.schema.ts';
 import { returnSummary, toReturnView } from './returns.view.ts';
-import { findBankAccount, insertBankAccount, maskBankAccount, seesBankDetails } from './returns.bank.ts';
-import { insertPhotos, listPhotos, openPhoto, type StoredPhoto } from './returns.photos.ts';
+import { maskBankAccount, seesBankDetails } from './returns.bank.ts';
+import { openPhoto, type StoredPhoto } from './returns.photos.ts';
 import type { FileStorage } from '../../core/storage.ts';
 
 /**
@@ -35,7 +48,8 @@ export const partyColumns = (p: ReturnParty) =>
     ? { actorKind: 'customer' as const, actorId: p.orderId, actorName: p.name }
     : { actorKind: p.actor.kind, actorId: p.actor.kind === 'user' ? p.actor.userId : p.actor.kind === 'api_key' ? p.actor.keyId : null, actorName: p.actor.name };
 
-const SYSTEM = (shopId: string): ReturnParty => ({ kind: 'staff', actor: { kind: 'system', shopId, name: 'madoguchi rules' } });
+/** madoguchi's own rules and timers, as the party of the moves they make. */
+export const systemParty = (shopId: string, name = 'madoguchi rules'): ReturnParty => ({ kind: 'staff', actor: { kind: 'system', shopId, name } });
 
 function requireFiler(p: ReturnParty, goodwill: boolean): void {
   const role = roleOf(p);
@@ -176,7 +190,7 @@ async function fileInTransaction(db: Db, p: ReturnParty, body: FileReturnBody, o
     await insertTransition(tx, historyRow(row, p, 'file', null, 'requested', { note: body.comment ?? null }));
     let from: ReturnStatus = 'requested';
     for (const s of steps) {
-      await insertTransition(tx, historyRow(row, SYSTEM(order.shopId), s.event, from, s.to));
+      await insertTransition(tx, historyRow(row, systemParty(order.shopId), s.event, from, s.to));
       from = s.to;
     }
     if (p.kind === 'staff') {

@@ -5,6 +5,17 @@ import { shops } from '../shops/shops.tables.ts';
 import { legalBases, rejectionCodes, returnKinds, returnReasons, returnStatuses, type LegalBasis, type RejectionCode, type ReturnEvent, type ReturnKind, type ReturnReason, type ReturnStatus } from './returns.model.ts';
 import type { ReturnTerms } from './returns.terms.schema.ts';
 
+/** Every row belongs to a shop, and goes with it. */
+const shopRef = () =>
+  uuid('shop_id')
+    .notNull()
+    .references(() => shops.id, { onDelete: 'cascade' });
+/** A return's own rows (items, history, photos) go with the return. */
+const returnRef = () =>
+  uuid('return_id')
+    .notNull()
+    .references(() => returnRequests.id, { onDelete: 'cascade' });
+
 const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
 
 /**
@@ -16,9 +27,7 @@ export const returnTermsVersions = pgTable(
   'return_terms_versions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    shopId: uuid('shop_id')
-      .notNull()
-      .references(() => shops.id, { onDelete: 'cascade' }),
+    shopId: shopRef(),
     version: integer('version').notNull(),
     terms: jsonb('terms').$type<ReturnTerms>().notNull(),
     publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
@@ -39,9 +48,7 @@ export const returnRequests = pgTable(
   'return_requests',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    shopId: uuid('shop_id')
-      .notNull()
-      .references(() => shops.id, { onDelete: 'cascade' }),
+    shopId: shopRef(),
     number: integer('number').notNull(),
     orderId: uuid('order_id')
       .notNull()
@@ -97,12 +104,8 @@ export const returnItems = pgTable(
   'return_items',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    shopId: uuid('shop_id')
-      .notNull()
-      .references(() => shops.id, { onDelete: 'cascade' }),
-    returnId: uuid('return_id')
-      .notNull()
-      .references(() => returnRequests.id, { onDelete: 'cascade' }),
+    shopId: shopRef(),
+    returnId: returnRef(),
     orderLineId: uuid('order_line_id')
       .notNull()
       .references(() => orderLines.id),
@@ -117,12 +120,8 @@ export const returnTransitions = pgTable(
   'return_transitions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    shopId: uuid('shop_id')
-      .notNull()
-      .references(() => shops.id, { onDelete: 'cascade' }),
-    returnId: uuid('return_id')
-      .notNull()
-      .references(() => returnRequests.id, { onDelete: 'cascade' }),
+    shopId: shopRef(),
+    returnId: returnRef(),
     event: text('event').$type<ReturnEvent | 'file'>().notNull(),
     fromStatus: text('from_status').$type<ReturnStatus>(),
     toStatus: text('to_status').$type<ReturnStatus>().notNull(),
@@ -141,12 +140,8 @@ export const returnPhotos = pgTable(
   'return_photos',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    shopId: uuid('shop_id')
-      .notNull()
-      .references(() => shops.id, { onDelete: 'cascade' }),
-    returnId: uuid('return_id')
-      .notNull()
-      .references(() => returnRequests.id, { onDelete: 'cascade' }),
+    shopId: shopRef(),
+    returnId: returnRef(),
     storageKey: text('storage_key').notNull(),
     contentType: text('content_type').notNull(),
     sizeBytes: integer('size_bytes').notNull(),

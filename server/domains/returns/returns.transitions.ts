@@ -11,9 +11,7 @@ import { assertTransition, contextOf } from './returns.machine.ts';
 import type { ReturnEvent, ReturnStatus } from './returns.model.ts';
 import { findReturn, insertTransition, updateReturnIf, type ReturnRow, type ReturnWithItems } from './returns.repository.ts';
 import type { MoveReturnBody } from './returns.schema.ts';
-import { keepItemCandidate, partyColumns, roleOf, shopOf, viewOf, type ReturnParty } from './returns.service.ts';
-
-const SYSTEM = (shopId: string): ReturnParty => ({ kind: 'staff', actor: { kind: 'system', shopId, name: 'madoguchi rules' } });
+import { keepItemCandidate, partyColumns, roleOf, shopOf, systemParty, viewOf, type ReturnParty } from './returns.service.ts';
 
 /** The refund computed again, by the same code as the preview: at the refund, when the customer keeps the item, when the exchange items change. */
 export async function rejudge(tx: Db, r: ReturnWithItems, keepItem: boolean, now: Date, exchange?: NonNullable<Judgement['exchange']>): Promise<Judgement> {
@@ -89,7 +87,7 @@ export async function moveReturn(db: Db, p: ReturnParty, id: string, body: MoveR
       const terms = await termsOfVersion(tx, shopId, r.termsVersion);
       if (!keepItemCandidate({ terms, refund: r.refund as RefundBreakdown }, r.kind)) {
         const shipBy = new Date(now.getTime() + terms.terms.shipWithinDays * 86_400_000);
-        steps.push({ party: SYSTEM(shopId), event: 'request_shipment', from: 'approved', to: 'awaiting_shipment', patch: { shipBy } });
+        steps.push({ party: systemParty(shopId), event: 'request_shipment', from: 'approved', to: 'awaiting_shipment', patch: { shipBy } });
       }
     }
     let current: ReturnRow = r;

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { LoadFailed, Loading } from './LoadNotes.tsx';
 import { useLang, useMessages } from '../../i18n.ts';
 import { metricsApi } from '../../metricsApi.ts';
 import { dayRange, formatDate, formatTime, lastDays } from '../../metrics.time.ts';
@@ -55,22 +56,11 @@ export function QueueSection({ shopId }: { shopId: string }) {
           </button>
         </span>
       </div>
-      {load.state === 'failed' && (
-        <p role="alert" className="alert alert-error" data-testid="metrics-error">
-          {m.queue.loadFailed}{' '}
-          <button type="button" className="button button-quiet" onClick={load.retry} data-testid="metrics-retry">
-            {m.retry}
-          </button>
-        </p>
-      )}
+      {load.state === 'failed' && <LoadFailed text={m.queue.loadFailed} retry={load.retry} testId="metrics-error" retryTestId="metrics-retry" />}
       {load.data ? (
         <QueueBody q={load.data.data} range={range} />
       ) : (
-        load.state === 'loading' && (
-          <p className="muted" role="status" data-testid="metrics-loading">
-            {m.loading}
-          </p>
-        )
+        load.state === 'loading' && <Loading testId="metrics-loading" />
       )}
     </section>
   );

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { LoadFailed, Loading } from './LoadNotes.tsx';
 import { useLang, useMessages } from '../../i18n.ts';
 import { metricsApi, workLogCsvUrl } from '../../metricsApi.ts';
 import { formatMonth, formatNumber, hmm, isMonth, tokyoMonth } from '../../metrics.time.ts';
@@ -54,20 +55,9 @@ export function WorkLogSection({ shopId, role }: { shopId: string; role: Role })
         {w.hint}
         {onlyOwn && <> {w.onlyOwn}</>}
       </p>
-      {load.state === 'failed' && (
-        <p role="alert" className="alert alert-error" data-testid="work-log-error">
-          {w.loadFailed}{' '}
-          <button type="button" className="button button-quiet" onClick={load.retry}>
-            {m.retry}
-          </button>
-        </p>
-      )}
+      {load.state === 'failed' && <LoadFailed text={w.loadFailed} retry={load.retry} testId="work-log-error" />}
       {!load.data ? (
-        load.state === 'loading' && (
-          <p className="muted" role="status">
-            {m.loading}
-          </p>
-        )
+        load.state === 'loading' && <Loading />
       ) : load.data.agents.length === 0 ? (
         <p className="empty-state worklog-empty" data-testid="work-log-empty">
           {w.empty}

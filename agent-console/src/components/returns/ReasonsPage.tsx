@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { LoadFailed, Loading } from '../metrics/LoadNotes.tsx';
 import { returnReasons } from '../../../../server/domains/returns/returns.model.ts';
 import { useLang, useMessages } from '../../i18n.ts';
 import { formatMonth, formatNumber, isMonth, tokyoMonth } from '../../metrics.time.ts';
@@ -69,20 +70,9 @@ export function ReasonsPage({ shopId }: { shopId: string }) {
             {r.badRange}
           </p>
         )}
-        {load.state === 'failed' && (
-          <p role="alert" className="alert alert-error" data-testid="reasons-error">
-            {r.loadFailed}{' '}
-            <button type="button" className="button button-quiet" onClick={load.retry}>
-              {m.retry}
-            </button>
-          </p>
-        )}
+        {load.state === 'failed' && <LoadFailed text={r.loadFailed} retry={load.retry} testId="reasons-error" />}
         {!load.data ? (
-          load.state === 'loading' && (
-            <p className="muted" role="status">
-              {m.loading}
-            </p>
-          )
+          load.state === 'loading' && <Loading />
         ) : load.data.products.length === 0 ? (
           <p className="empty-state worklog-empty" data-testid="reasons-empty">
             {r.empty}

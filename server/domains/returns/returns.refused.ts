@@ -8,7 +8,7 @@ import { findOrder } from '../orders/orders.repository.ts';
 import { orderNumber, type PaymentMethod } from '../orders/orders.schema.ts';
 import { RETURN_REQUESTED, returnEventTopic } from './returns.events.ts';
 import { moneyOrderOf, refundMethodFor } from './returns.judge.ts';
-import { computeRefusedDelivery } from './returns.money.ts';
+import { computeRefusedDelivery } from './returns.money.refused.ts';
 import type { PolicyResult } from './returns.policy.ts';
 import { insertReturn, insertTransition, nextReturnNumber, takenQuantities } from './returns.repository.ts';
 import { getReturnFor, partyColumns } from './returns.service.ts';

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { computeRefusedDelivery, type MoneyOrder } from '../../../server/domains/returns/returns.money.ts';
+import type { MoneyOrder } from '../../../server/domains/returns/returns.money.ts';
+import { computeRefusedDelivery } from '../../../server/domains/returns/returns.money.refused.ts';
 import { returnTermsInput, statutoryTerms, type ReturnTermsInput } from '../../../server/domains/returns/returns.terms.schema.ts';
 import { describeTerms } from '../../../server/domains/returns/returns.terms.text.ts';
 

@@ -91,6 +91,9 @@ export function agentNamespace(nsp: AgentNamespace, widgets: WidgetNamespace, de
       socket.data.access.expiresAt,
     );
     live.add(access);
+    // A change committed between the handshake's read and this registration sent its signal
+    // to no one: one more read, now that later signals will find the connection, closes that gap.
+    void access.check();
     /** Every event acts as the person is now in the shop, not as they connected. */
     const on = <S extends z.ZodType, R extends object | void>(schema: S, fn: (x: z.output<S>, now: UserActor) => Promise<R>) =>
       handler(socket, limiter, deps.limits, deps.logger, schema, async (x) => {

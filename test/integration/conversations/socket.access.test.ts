@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import { and, eq } from 'drizzle-orm';
+import { Emitter } from '@socket.io/redis-emitter';
 import type { Socket } from 'socket.io-client';
+import { DomainBus } from '../../../server/core/bus.ts';
+import { createLogger } from '../../../server/core/logger.ts';
+import { broadcastChat, type Broadcaster } from '../../../server/domains/conversations/conversations.broadcast.ts';
+import { PresenceStore } from '../../../server/domains/conversations/presence.ts';
 import { sessions } from '../../../server/domains/auth/auth.tables.ts';
 import { messages } from '../../../server/domains/conversations/conversations.tables.ts';
 import { deleteMembership, insertMembership, setMemberRole } from '../../../server/domains/shops/shops.repository.ts';
@@ -8,6 +13,7 @@ import { users } from '../../../server/domains/shops/shops.tables.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import type { TestClient } from '../../helpers/client.ts';
 import { dbKinds } from '../../helpers/env.ts';
+import { testRedis } from '../../helpers/redis.ts';
 import { agentClient, ask, cid, connected, waitFor, type AgentSocket } from '../../helpers/sockets.ts';
 import { makeShop, signedIn, type TestPerson, type TestShop } from '../../fixtures/builders.ts';
 import { conversationPath, customerChat, openTicket, type CustomerChat } from './queue.helpers.ts';
@@ -97,6 +103,23 @@ for (const kind of dbKinds) {
         expect((await end).reason).to.equal('removed');
       } finally {
         await second.close();
+      }
+    });
+
+    it('a change announced in a worker process (its broadcaster speaks through the Redis emitter) reaches the API process', async () => {
+      const agent = await consoleOf(shop.people.agent);
+      // What `npm run worker` wires: its own bus, and a broadcaster on a Redis emitter.
+      const prefix = server.config.REDIS_KEY_PREFIX;
+      const bus = new DomainBus();
+      const emitter = new Emitter(testRedis(), { key: `${prefix}socket.io` });
+      const stop = broadcastChat(bus, emitter as unknown as Broadcaster, { db: server.database.db, presence: new PresenceStore(testRedis(), prefix), logger: createLogger('silent') });
+      try {
+        await deleteMembership(server.database.db, shop.id, shop.people.agent.id);
+        const end = ended(agent.socket);
+        bus.publish('access.changed', { userId: shop.people.agent.id, shopId: shop.id });
+        expect((await end).reason).to.equal('removed');
+      } finally {
+        stop();
       }
     });
 

@@ -57,6 +57,8 @@ export interface AppDeps {
   widgetSessionsPerAddress?: number;
   /** Per-connection socket event limits (tests loosen them for bursts). */
   socketLimits?: Partial<SocketLimits>;
+  /** How often a console connection re-checks its session and membership (default 20 s; tests shorten it). */
+  socketRefreshMs?: number;
   /** Domain events for live updates; server/service.ts shares one with the sockets. */
   bus?: DomainBus;
   /** Wakes the outbox dispatcher after a commit that enqueued; without it, the next poll picks the rows up. */
@@ -94,6 +96,7 @@ export function createApp(deps: AppDeps) {
     db,
     limiter: createSignInLimiter(redis, config.REDIS_KEY_PREFIX, { ...defaultSignInLimits, ...deps.signInLimits }),
     sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000,
+    bus,
   };
 
   const cookie = { secure: config.COOKIE_SECURE ?? config.PUBLIC_URL?.startsWith('https:') ?? false };
@@ -103,17 +106,6 @@ export function createApp(deps: AppDeps) {
     rawLimitMb: config.IMPORT_LIMIT_MB,
     authenticate: authenticator(authDeps, cookie),
   });
-  authRoutes(api, authDeps, cookie);
-  shopRoutes(api, db);
-  const invitations = {
-    db,
-    poke: deps.poke,
-    baseUrl: publicUrl(config),
-    limit: createInviteLimiter(redis, config.REDIS_KEY_PREFIX, { ...defaultInviteLimits, ...deps.inviteLimits }),
-  };
-  invitationRoutes(api, invitations, authDeps, cookie);
-  apiKeyRoutes(api, db);
-  orderRoutes(api, db);
   const poke = deps.poke ?? (() => undefined);
   const replyMailDelayMs = config.REPLY_MAIL_DELAY_SECONDS * 1000;
   const chat: ChatDeps = {
@@ -128,6 +120,17 @@ export function createApp(deps: AppDeps) {
     // batches and more round trips (p50 20 ms at 1,000 msg/s against 7 ms), 1 waited on each commit.
     writer: createMessageWriter({ db, poke, replyMailDelayMs }, { concurrency: database.kind === 'postgres' ? 2 : 1 }),
   };
+  authRoutes(api, authDeps, cookie);
+  shopRoutes(api, chat);
+  const invitations = {
+    db,
+    poke: deps.poke,
+    baseUrl: publicUrl(config),
+    limit: createInviteLimiter(redis, config.REDIS_KEY_PREFIX, { ...defaultInviteLimits, ...deps.inviteLimits }),
+  };
+  invitationRoutes(api, invitations, authDeps, cookie);
+  apiKeyRoutes(api, db);
+  orderRoutes(api, db);
   conversationRoutes(api, chat, deps.widgetSessionsPerAddress);
   conversationEmailRoutes(api, chat, inboundEmailConfig(config));
   cannedRoutes(api, db);

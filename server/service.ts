@@ -46,6 +46,7 @@ export async function startService(deps: AppDeps, opts: ServiceOptions): Promise
     logger: deps.logger,
     limits: { ...defaultSocketLimits, rate: deps.config.SOCKET_RATE, burst: deps.config.SOCKET_BURST, ...deps.socketLimits },
     consoleOrigins: [new URL(publicUrl(deps.config)).origin],
+    ...(deps.socketRefreshMs ? { refreshMs: deps.socketRefreshMs } : {}),
   });
   const stopBroadcast = broadcastChat(bus, realtime.io as unknown as Broadcaster, { db: deps.database.db, presence: app.chat.presence, logger: deps.logger });
   await new Promise<void>((done, fail) => {

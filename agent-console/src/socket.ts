@@ -14,25 +14,64 @@ export interface Live {
   generation: number;
   presence: 'online' | 'away';
   setPresence: (status: 'online' | 'away') => void;
+  /** Re-reads the session: the server said the person's access to a shop changed. */
+  recheck: () => void;
 }
 
 /** A server-side disconnect is retried once after this wait. */
 const RETRY_AFTER_KICK_MS = 2000;
 
-export const LiveContext = createContext<Live>({ socket: null, connected: false, lost: false, generation: 0, presence: 'online', setPresence: () => undefined });
+export const LiveContext = createContext<Live>({ socket: null, connected: false, lost: false, generation: 0, presence: 'online', setPresence: () => undefined, recheck: () => undefined });
 export const useLive = (): Live => useContext(LiveContext);
+
+type AccessEnd = Parameters<AgentServerEvents['access:changed']>[0]['reason'];
+
+/**
+ * What a connection does when the server ends it or refuses it. With a reason
+ * (`access:changed` just before the disconnect, or a refused reconnect): re-read the session,
+ * which drops a shop the person left and sends an ended session to sign-in; after a role
+ * change, also connect again at once, into the rooms of the new role. Without one (a restart's
+ * drain): try again once. Socket.IO comes back by itself from everything else.
+ */
+export function followAccess(s: AgentSocket, recheck: () => void, closed: () => boolean): void {
+  let reason: AccessEnd | undefined;
+  s.on('access:changed', (p) => {
+    reason = p.reason;
+  });
+  s.on('disconnect', (why) => {
+    if (why !== 'io server disconnect') return;
+    const told = reason;
+    reason = undefined;
+    if (!told) {
+      window.setTimeout(() => !closed() && s.connect(), RETRY_AFTER_KICK_MS);
+      return;
+    }
+    if (told === 'role_changed' && !closed()) s.connect();
+    recheck();
+  });
+  s.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+    if (closed()) return;
+    if (err.data?.code === 'unauthenticated') recheck();
+    // Refused for another cause (the server could not check just now): Socket.IO leaves it to us.
+    else if (!s.active) window.setTimeout(() => !closed() && s.connect(), RETRY_AFTER_KICK_MS);
+  });
+}
 
 /**
  * One socket per open shop, same origin with the session cookie (the server checks both).
  * The chosen presence survives reconnects: the server starts every connection as online.
+ * `onAccessChanged` re-reads the session when the server ends the connection for a reason.
  */
-export function useShopSocket(shopId: string | null): Live {
+export function useShopSocket(shopId: string | null, onAccessChanged: () => unknown = () => undefined): Live {
   const [socket, setSocket] = useState<AgentSocket | null>(null);
   const [connected, setConnected] = useState(false);
   const [lost, setLost] = useState(false);
   const [generation, setGeneration] = useState(0);
   const [presence, setPresenceState] = useState<'online' | 'away'>('online');
   const presenceRef = useRef(presence);
+  const accessRef = useRef(onAccessChanged);
+  accessRef.current = onAccessChanged;
+  const recheck = useCallback(() => void accessRef.current(), []);
 
   useEffect(() => {
     if (!shopId) return;
@@ -46,13 +85,11 @@ export function useShopSocket(shopId: string | null): Live {
       if (!first) setGeneration((g) => g + 1);
       first = false;
     });
-    s.on('disconnect', (reason) => {
+    s.on('disconnect', () => {
       setConnected(false);
       setLost(true);
-      // The server let go of us (a restart's drain, a session re-check): Socket.IO does not
-      // come back by itself then. Try once; a refusal (session over) leaves it to sign-in.
-      if (reason === 'io server disconnect') window.setTimeout(() => !closed && s.connect(), RETRY_AFTER_KICK_MS);
     });
+    followAccess(s, recheck, () => closed);
     setSocket(s);
     return () => {
       closed = true;
@@ -61,7 +98,7 @@ export function useShopSocket(shopId: string | null): Live {
       setConnected(false);
       setLost(false);
     };
-  }, [shopId]);
+  }, [shopId, recheck]);
 
   const setPresence = useCallback(
     (status: 'online' | 'away') => {
@@ -72,7 +109,7 @@ export function useShopSocket(shopId: string | null): Live {
     [socket],
   );
 
-  return { socket, connected, lost, generation, presence, setPresence };
+  return { socket, connected, lost, generation, presence, setPresence, recheck };
 }
 
 /** Listens to one server event while mounted; the handler may change without re-subscribing. */

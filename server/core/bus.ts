@@ -14,6 +14,12 @@ export interface DomainEvents {
   'sla.alert': { shopId: string; conversationId: string; metric: 'first_response' | 'next_response' | 'resolution'; state: 'at_risk' | 'breached'; dueAt: string };
   'mention.created': { shopId: string; userId: string; conversationId: string; messageId: string };
   'presence.changed': { shopId: string; userId: string; name: string };
+  /**
+   * A person's access changed: removed from `shopId` or given another role there, or (with
+   * `shopId` null) one or more of their sessions ended. Their live connections, in every
+   * process, re-read their session and membership and act on what they find.
+   */
+  'access.changed': { userId: string; shopId: string | null };
 }
 
 export type EventName = keyof DomainEvents;

@@ -33,7 +33,7 @@ export interface TestServer {
  */
 export async function startServer(
   kind: DbKind,
-  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; portalLimits?: Partial<PortalLimits>; socketLimits?: Partial<SocketLimits>; widgetSessionsPerAddress?: number; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string } = {},
+  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; portalLimits?: Partial<PortalLimits>; socketLimits?: Partial<SocketLimits>; socketRefreshMs?: number; widgetSessionsPerAddress?: number; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string } = {},
 ): Promise<TestServer> {
   // Each server gets its own key space under the run's prefix, so limits do not leak between suites.
   const keyPrefix = `${redisPrefix}${kind}${++servers}:`;
@@ -54,6 +54,7 @@ export async function startServer(
       inviteLimits: { perShopPerHour: 10_000, perRecipientPerHour: 1_000, ...opts.inviteLimits },
       portalLimits: { lookupsPerAddressPerHour: 10_000, lookupsPerOrderPerHour: 1_000, ...opts.portalLimits },
       socketLimits: opts.socketLimits,
+      socketRefreshMs: opts.socketRefreshMs,
       widgetSessionsPerAddress: opts.widgetSessionsPerAddress ?? 100_000,
     },
     { port: 0, host: '127.0.0.1', graceMs: 1000 },

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import { isReturnsPage, type Route } from '../router.ts';
 import { useShortcuts } from '../shortcuts.ts';
 import { LiveContext, useShopSocket } from '../socket.ts';
@@ -36,7 +36,8 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
   const [shopFailed, setShopFailed] = useState(false);
   const [help, setHelp] = useState(false);
   // One live connection for the open shop: presence, the inbox and the open conversation share it.
-  const live = useShopSocket(membership ? shopId : null);
+  // When the server ends it over a change of access, the session is read again (onRefresh).
+  const live = useShopSocket(membership ? shopId : null, onRefresh);
   useShortcuts({ '?': () => setHelp(true) });
 
   // The open shop's settings (time zone, locale) for the pages inside; also notices a
@@ -114,7 +115,8 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
                 {m.chat.offline}
               </p>
             )}
-            {page ?? (
+            {/* Keyed by role: after a role change every page reads its data again, masked as the new role sees it. */}
+            {page ? <Fragment key={membership?.role}>{page}</Fragment> : (
               <section className="empty-state" data-testid="no-shops">
                 <h1 className="empty-title">{m.shell.noShops}</h1>
                 <p className="muted">{m.shell.noShopsHint}</p>

@@ -66,6 +66,20 @@ export async function listMemberships(db: Db, userId: string): Promise<Membershi
     .orderBy(shops.name);
 }
 
+/**
+ * A session, its person and their membership in one shop, in one read: what a live console
+ * connection checks on every event. `role` is null when the person is not in the shop.
+ */
+export async function findSessionAccess(db: Db, sessionId: string, shopId: string) {
+  const [row] = await db
+    .select({ expiresAt: sessions.expiresAt, userId: users.id, name: users.name, disabledAt: users.disabledAt, role: memberships.role })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.shopId, shopId)))
+    .where(eq(sessions.id, sessionId));
+  return row;
+}
+
 export async function findMembership(db: Db, shopId: string, userId: string) {
   const [row] = await db
     .select({ role: memberships.role })

@@ -1,3 +1,4 @@
+import type { DomainBus } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
 import { newSecret, sameSecret, secretHash } from '../../core/secrets.ts';
 import { DomainError } from '../../core/errors.ts';
@@ -24,6 +25,8 @@ export interface AuthDeps {
   limiter: SignInLimiter;
   sessionTtlMs: number;
   now?: () => Date;
+  /** Tells live connections that sessions ended (sign-out, password change). */
+  bus?: DomainBus;
 }
 
 export interface SessionView {
@@ -121,11 +124,13 @@ export async function updateProfile(deps: AuthDeps, p: SessionPrincipal, patch: 
   return describeSession(deps, { ...p, user });
 }
 
+/** Ends this session; its live connections are cut at once, in every process. */
 export async function signOut(deps: AuthDeps, p: SessionPrincipal): Promise<void> {
   await deleteSession(deps.db, p.sessionId);
+  deps.bus?.publish('access.changed', { userId: p.user.id, shopId: null });
 }
 
-/** Changing the password signs out every other session of the person. */
+/** Changing the password signs out every other session of the person, live connections included. */
 export async function changePassword(deps: AuthDeps, p: SessionPrincipal, input: { current: string; next: string }): Promise<void> {
   const user = await findUserById(deps.db, p.user.id);
   if (!user || !(await verifyPassword(user.passwordHash, input.current))) {
@@ -135,4 +140,5 @@ export async function changePassword(deps: AuthDeps, p: SessionPrincipal, input:
     await setPasswordHash(tx, user.id, await hashPassword(input.next));
     await deleteOtherSessions(tx, user.id, p.sessionId);
   });
+  deps.bus?.publish('access.changed', { userId: user.id, shopId: null });
 }

@@ -1,8 +1,10 @@
 import { and, asc, count, eq, inArray, isNull } from 'drizzle-orm';
 import { sql } from 'drizzle-orm';
+import type { Actor } from '../../core/actor.ts';
 import type { DomainBus } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
 import type { Redis } from '../../core/redis.ts';
+import { recordAudit } from '../audit/audit.service.ts';
 import { memberships, shops } from '../shops/shops.tables.ts';
 import { activeStatuses } from './conversations.machine.ts';
 import { conversations } from './conversations.tables.ts';
@@ -83,4 +85,27 @@ export async function assignWaiting(deps: AssignDeps, shopId: string): Promise<s
     for (const a of assigned) deps.bus.publish('conversation.changed', { shopId, conversationId: a.id });
   }
   return assigned.map((a) => a.id);
+}
+
+/** Conversations someone still works on: the active ones, and snoozed ones that will wake. */
+const HELD = [...activeStatuses, 'snoozed' as const];
+
+/**
+ * Puts a person's conversations back in the queue as they leave the shop, in the caller's
+ * transaction: each one they still hold loses its assignee and waits for auto-assignment
+ * again, audited one by one. Resolved and closed ones keep them, as the record of who
+ * answered. Answers the ids; after the commit the caller broadcasts them and runs
+ * assignWaiting.
+ */
+export async function releaseAssignments(tx: Db, actor: Actor, userId: string, requestId?: string): Promise<string[]> {
+  const released = await tx
+    .update(conversations)
+    .set({ assigneeId: null, awaitingAssignment: true, updatedAt: new Date() })
+    .where(and(eq(conversations.shopId, actor.shopId), eq(conversations.assigneeId, userId), inArray(conversations.status, HELD)))
+    .returning({ id: conversations.id, number: conversations.number });
+  if (released.length) {
+    const summary = { assigneeId: null, awaitingAssignment: true, previousAssigneeId: userId, reason: 'member_removed' };
+    await recordAudit(tx, actor, released.map((c) => ({ action: 'conversation.updated', objectType: 'conversation', objectId: c.id, summary: { number: c.number, ...summary } })), requestId);
+  }
+  return released.map((c) => c.id);
 }

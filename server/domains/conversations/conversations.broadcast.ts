@@ -7,7 +7,8 @@ import { conversationDtosFor } from './conversations.queue.ts';
 import { findConversation, findConversations, findMessage } from './conversations.repository.ts';
 import { toCustomerConversationDto } from './conversations.view.ts';
 import type { PresenceStore } from './presence.ts';
-import { rooms } from './conversations.socket.ts';
+import { findMembership } from '../auth/auth.repository.ts';
+import { rooms } from './conversations.rooms.ts';
 
 /**
  * Anything that can send to rooms of a namespace: the Socket.IO server in an API process, or
@@ -17,7 +18,11 @@ interface Emitter {
   emit(event: string, ...args: unknown[]): unknown;
 }
 export interface Broadcaster {
-  of(nsp: string): { to(room: string | string[]): Emitter & { except(room: string): Emitter } };
+  of(nsp: string): {
+    to(room: string | string[]): Emitter & { except(room: string): Emitter };
+    /** To the namespace's listeners in the other server processes (not this one's). */
+    serverSideEmit(event: string, ...args: unknown[]): unknown;
+  };
 }
 
 /**
@@ -69,7 +74,10 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
   const inert: Emitter & { except(room: string): Emitter } = { emit: () => false, except: () => inert };
   const guarded = (name: string) => {
     const nsp = out.of(name);
-    return { to: (room: string | string[]) => (stopped ? inert : nsp.to(room)) };
+    return {
+      to: (room: string | string[]) => (stopped ? inert : nsp.to(room)),
+      serverSideEmit: (event: string, ...args: unknown[]) => void (stopped || nsp.serverSideEmit(event, ...args)),
+    };
   };
   const agents = guarded('/agent');
   const widgets = guarded('/widget');
@@ -103,9 +111,10 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
     if (message.kind !== 'note') to(widgets, rooms.widgetConversation(message.conversationId)).emit('message', forCustomer(message));
   });
 
+  // The person's room reaches their connections to every shop: only a member of this one now gets it.
   bus.on('mention.created', async ({ userId, conversationId, messageId, shopId }) => {
-    const [c, m] = await Promise.all([findConversation(deps.db, shopId, conversationId), findMessage(deps.db, shopId, messageId)]);
-    if (c && m) agents.to(rooms.user(userId)).emit('mention', { conversationId, number: c.number, messageId, by: m.authorName, excerpt: m.body.slice(0, 140) });
+    const [c, m, member] = await Promise.all([findConversation(deps.db, shopId, conversationId), findMessage(deps.db, shopId, messageId), findMembership(deps.db, shopId, userId)]);
+    if (c && m && member) agents.to(rooms.user(userId)).emit('mention', { conversationId, number: c.number, messageId, by: m.authorName, excerpt: m.body.slice(0, 140) });
   });
 
   bus.on('sla.alert', (a) => {
@@ -118,6 +127,10 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
     agents.to([rooms.shop(shopId, false), rooms.shop(shopId, true)]).emit('presence', { userId, name, status });
     widgets.to(rooms.widgetShop(shopId)).emit('availability', await chatHooks.availability(deps, shopId));
   });
+
+  // The console connections of this process hear it on the bus (conversations.socket.agent.ts);
+  // those of the other processes through the adapter.
+  bus.on('access.changed', (change) => agents.serverSideEmit('access:check', change));
 
   return () => {
     stopped = true;

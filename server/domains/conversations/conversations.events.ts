@@ -4,9 +4,10 @@
  * copy them. Every client→server event takes one payload object and an ack callback, and
  * the ack answers `{ ok: true, ... }` or `{ error: code, message }`.
  */
+import type { AccessEnd } from '../auth/auth.access.ts';
 import type { AuthorKind, Channel, ConversationStatus, MessageKind, Priority } from './conversations.tables.ts';
 
-export type { AuthorKind, Channel, ConversationStatus, MessageKind, Priority };
+export type { AccessEnd, AuthorKind, Channel, ConversationStatus, MessageKind, Priority };
 
 export interface AttachmentDto {
   id: string;
@@ -160,4 +161,11 @@ export interface AgentServerEvents {
   presence: (p: { userId: string; name: string; status: PresenceStatus }) => void;
   mention: (p: { conversationId: string; number: number; messageId: string; by: string; excerpt: string }) => void;
   sla: (p: { conversationId: string; metric: 'first_response' | 'next_response' | 'resolution'; state: 'at_risk' | 'breached'; dueAt: string }) => void;
+  /**
+   * Sent just before the server ends this connection because the person's access changed:
+   * `removed` (no longer in the shop: drop it), `role_changed` (connect again to get what the
+   * new role sees), or the session is over (`session_ended`, `expired`, `disabled`: sign in).
+   * A reconnect that is refused says the same in `connect_error`'s `data.reason`.
+   */
+  'access:changed': (p: { shopId: string; reason: AccessEnd }) => void;
 }

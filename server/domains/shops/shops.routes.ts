@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Api } from '../../core/route.ts';
-import type { Db } from '../../core/db/client.ts';
 import type { SessionPrincipal } from '../auth/auth.service.ts';
+import type { AssignDeps } from '../conversations/conversations.assign.ts';
 import {
   createShopBody,
   memberParams,
@@ -13,7 +13,9 @@ import {
 } from './shops.schema.ts';
 import { changeMemberRole, createShop, getShop, listShopMembers, removeMember, updateShopSettings } from './shops.service.ts';
 
-export function shopRoutes(api: Api, db: Db): void {
+/** `deps`: people changes reach the queue (a removed person's conversations) and live connections. */
+export function shopRoutes(api: Api, deps: AssignDeps): void {
+  const { db } = deps;
   const tag = 'Shops and people';
   api.route({
     method: 'post',
@@ -68,21 +70,23 @@ export function shopRoutes(api: Api, db: Db): void {
     path: '/api/shops/:shopId/members/:userId',
     tag,
     summary: "Change a person's role (owner)",
+    description: "Their open console connections to the shop are ended at once and reconnect with the new role's view (contractors' data masked).",
     auth: 'session',
     params: memberParams,
     body: updateMemberBody,
     response: memberView,
     errors: ['not_found', 'forbidden', 'conflict'],
-    handler: ({ actor, params, body, requestId }) => changeMemberRole(db, actor, params.userId, body.role, requestId),
+    handler: ({ actor, params, body, requestId }) => changeMemberRole(deps, actor, params.userId, body.role, requestId),
   });
   api.route({
     method: 'delete',
     path: '/api/shops/:shopId/members/:userId',
     tag,
     summary: 'Remove a person from the shop (owner)',
+    description: 'Their open console connections to the shop are cut at once, and the conversations they held (open, pending, waiting on the merchant, snoozed) go back to the queue, unassigned and audited.',
     auth: 'session',
     params: memberParams,
     errors: ['not_found', 'forbidden', 'conflict'],
-    handler: ({ actor, params, requestId }) => removeMember(db, actor, params.userId, requestId),
+    handler: ({ actor, params, requestId }) => removeMember(deps, actor, params.userId, requestId),
   });
 }

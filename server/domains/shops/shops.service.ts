@@ -2,6 +2,7 @@ import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, invalidInput, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { assignWaiting, releaseAssignments, type AssignDeps } from '../conversations/conversations.assign.ts';
 import {
   countOwners,
   deleteMembership,
@@ -102,22 +103,38 @@ async function keepAnOwner(db: Db, shopId: string, userId: string) {
   return member;
 }
 
-export async function changeMemberRole(db: Db, actor: Actor, userId: string, role: Role, requestId?: string) {
+/**
+ * Gives a person another role. Their live console connections to the shop are ended at once
+ * (in every process) and reconnect with what the new role sees: a contractor's masked data.
+ */
+export async function changeMemberRole(deps: AssignDeps, actor: Actor, userId: string, role: Role, requestId?: string) {
   requireRole(actor, 'owner');
-  return db.transaction(async (tx) => {
+  const { view, changed } = await deps.db.transaction(async (tx) => {
     const before = role === 'owner' ? await findMember(tx, actor.shopId, userId) : await keepAnOwner(tx, actor.shopId, userId);
     if (!before) throw notFound('member');
     await setMemberRole(tx, actor.shopId, userId, role);
     await recordAudit(tx, actor, { action: 'member.role_changed', objectType: 'user', objectId: userId, summary: { from: before.role, to: role } }, requestId);
-    return toMemberView((await findMember(tx, actor.shopId, userId))!);
+    return { view: toMemberView((await findMember(tx, actor.shopId, userId))!), changed: before.role !== role };
   });
+  if (changed) deps.bus.publish('access.changed', { userId, shopId: actor.shopId });
+  return view;
 }
 
-export async function removeMember(db: Db, actor: Actor, userId: string, requestId?: string): Promise<void> {
+/**
+ * Removes a person from the shop. In the same transaction their conversations go back to the
+ * queue (conversations.assign.ts); after it, their live console connections to the shop are
+ * cut in every process, the inbox rows move and waiting conversations are handed out again.
+ */
+export async function removeMember(deps: AssignDeps, actor: Actor, userId: string, requestId?: string): Promise<void> {
   requireRole(actor, 'owner');
-  await db.transaction(async (tx) => {
+  const released = await deps.db.transaction(async (tx) => {
     const before = await keepAnOwner(tx, actor.shopId, userId);
     await deleteMembership(tx, actor.shopId, userId);
-    await recordAudit(tx, actor, { action: 'member.removed', objectType: 'user', objectId: userId, summary: { role: before.role } }, requestId);
+    const released = await releaseAssignments(tx, actor, userId, requestId);
+    await recordAudit(tx, actor, { action: 'member.removed', objectType: 'user', objectId: userId, summary: { role: before.role, conversationsReleased: released.length } }, requestId);
+    return released;
   });
+  deps.bus.publish('access.changed', { userId, shopId: actor.shopId });
+  for (const id of released) deps.bus.publish('conversation.changed', { shopId: actor.shopId, conversationId: id });
+  if (released.length) void assignWaiting(deps, actor.shopId).catch(() => undefined);
 }

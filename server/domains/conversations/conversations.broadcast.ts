@@ -1,11 +1,11 @@
 import type { DomainBus } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { ConversationActivity, MessageDto } from './conversations.events.ts';
+import type { ConversationActivity } from './conversations.events.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { conversationDtosFor } from './conversations.queue.ts';
 import { findConversation, findConversations, findMessage } from './conversations.repository.ts';
-import { toCustomerConversationDto } from './conversations.view.ts';
+import { toCustomerConversationDto, toCustomerMessageDto } from './conversations.view.ts';
 import type { PresenceStore } from './presence.ts';
 import { rooms } from './conversations.socket.ts';
 
@@ -74,8 +74,6 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
   const agents = guarded('/agent');
   const widgets = guarded('/widget');
 
-  const forCustomer = (m: MessageDto): MessageDto => ({ ...m, authorId: null, attachments: m.attachments.map((a) => ({ ...a, url: chatHooks.customerAttachmentUrl(a.url) })) });
-
   const sendConversations = async (shopId: string, ids: string[]) => {
     const rows = await findConversations(deps.db, shopId, ids);
     if (!rows.length) return;
@@ -100,7 +98,7 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
     const to = (nsp: typeof agents, room: string) => (origin ? nsp.to(room).except(origin) : nsp.to(room));
     to(agents, rooms.conversation(message.conversationId)).emit('message', message);
     moved.add(shopId, activity.id, activity);
-    if (message.kind !== 'note') to(widgets, rooms.widgetConversation(message.conversationId)).emit('message', forCustomer(message));
+    if (message.kind !== 'note') to(widgets, rooms.widgetConversation(message.conversationId)).emit('message', toCustomerMessageDto(message));
   });
 
   bus.on('mention.created', async ({ userId, conversationId, messageId, shopId }) => {

@@ -79,11 +79,13 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     path: '/api/shops/:shopId/conversations',
     tag,
     summary: "Open a ticket for a customer with the customer's first message (shop systems with an API key, or the console)",
+    description:
+      "With an API key, `customer.externalId` creates or updates the shop's verified customer. From the console the ticket attaches to a customer the shop already has (by externalId, else email) and never changes it; contractors always get a new unverified contact, and their externalId is refused (403).",
     auth: 'sessionOrApiKey',
     params: shopIdParams,
     body: createConversationBody,
     status: 201,
-    errors: ['not_found', 'invalid_input', 'conflict'],
+    errors: ['not_found', 'invalid_input', 'forbidden', 'conflict'],
     handler: ({ actor, body, requestId }) => createTicket(deps, actor, body, requestId),
   });
   api.route({

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { get } from 'node:http';
 import { eq } from 'drizzle-orm';
 import Koa from 'koa';
@@ -195,7 +195,7 @@ describe('chat widget on a shop page in the browser', function () {
     const owner = await signedIn(server.url, shop.people.owner);
     const rotated = await owner.post(`/api/shops/${shop.id}/widget-secret`);
     expect(rotated.status).to.equal(201);
-    const token = signIdentity(rotated.body.secret, { sub: 'cust-42', email: 'taro@example.jp', name: '佐藤 太郎', iat: Math.floor(Date.now() / 1000) });
+    const token = signIdentity(rotated.body.secret, { sub: 'cust-42', email: 'taro@example.jp', name: '佐藤 太郎', iat: Math.floor(Date.now() / 1000), jti: randomUUID() });
     await page.goto(site.url(shop.id, { identityToken: token }));
     const w = widget(page);
     await w.open();
@@ -210,7 +210,7 @@ describe('chat widget on a shop page in the browser', function () {
     const { shop } = await openShop();
     const owner = await signedIn(server.url, shop.people.owner);
     expect((await owner.post(`/api/shops/${shop.id}/widget-secret`)).status).to.equal(201);
-    const forged = signIdentity('not-the-shop-secret', { sub: 'cust-42', name: '偽者', iat: Math.floor(Date.now() / 1000) });
+    const forged = signIdentity('not-the-shop-secret', { sub: 'cust-42', name: '偽者', iat: Math.floor(Date.now() / 1000), jti: randomUUID() });
     await page.goto(site.url(shop.id, { identityToken: forged }));
     const w = widget(page);
     await w.open();

@@ -243,6 +243,12 @@ describe('chat widget on a shop page in the browser', function () {
     await w.send('こちらです');
     expect((await arrives).attachments[0].filename).to.equal('dot.png');
     await w.stored('こちらです').locator('img[alt="dot.png"]').waitFor();
+    // After a reload the stored message shows the photo again, not a bare file chip: it links
+    // the widget's address of the file, which the customer's token opens.
+    await page.reload();
+    const again = widget(page);
+    await again.open();
+    await again.stored('こちらです').locator('img[alt="dot.png"]').waitFor();
   });
 
   it('out of business hours the widget says so and still takes the message', async () => {

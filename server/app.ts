@@ -18,7 +18,7 @@ import { apiKeyRoutes } from './domains/apikeys/apikeys.routes.ts';
 import { auditRoutes } from './domains/audit/audit.routes.ts';
 import { attachmentRoutes } from './domains/attachments/attachments.routes.ts';
 import { localFileStorage } from './core/storage.ts';
-import { resolveCustomer } from './domains/conversations/widget.service.ts';
+import { widgetAuthenticator } from './domains/conversations/widget.auth.ts';
 import { createSignInLimiter, type SignInLimits } from './domains/auth/auth.limits.ts';
 import { authenticator } from './domains/auth/auth.middleware.ts';
 import { authRoutes } from './domains/auth/auth.routes.ts';
@@ -101,10 +101,13 @@ export function createApp(deps: AppDeps) {
 
   const cookie = { secure: config.COOKIE_SECURE ?? config.PUBLIC_URL?.startsWith('https:') ?? false };
   const router = new Router();
+  const consoleAuth = authenticator(authDeps, cookie);
+  const widgetAuth = widgetAuthenticator(db);
   const api = new Api(router, {
     jsonLimitKb: config.BODY_LIMIT_KB,
     rawLimitMb: config.IMPORT_LIMIT_MB,
-    authenticate: authenticator(authDeps, cookie),
+    // The widget's customers authenticate by their chat session; everyone else as a person or a key.
+    authenticate: (mode, shopScoped) => (mode === 'widget' ? widgetAuth : consoleAuth(mode, shopScoped)),
   });
   const poke = deps.poke ?? (() => undefined);
   const replyMailDelayMs = config.REPLY_MAIL_DELAY_SECONDS * 1000;
@@ -134,12 +137,12 @@ export function createApp(deps: AppDeps) {
   conversationRoutes(api, chat, deps.widgetSessionsPerAddress);
   conversationEmailRoutes(api, chat, inboundEmailConfig(config));
   cannedRoutes(api, db);
-  csatRoutes(api, { db, resolveCustomer });
+  csatRoutes(api, { db });
   workLogRoutes(api, db);
   slaRoutes(api, db);
   auditRoutes(api, db);
   const storage = localFileStorage(config.DATA_DIR);
-  attachmentRoutes(api, { db, storage, resolveCustomer, limitBytes: Math.floor(config.ATTACHMENT_LIMIT_MB * 1024 * 1024) });
+  attachmentRoutes(api, { db, storage, limitBytes: Math.floor(config.ATTACHMENT_LIMIT_MB * 1024 * 1024) });
   publicShopRoutes(api, db);
   returnTermsRoutes(api, db);
   returnRoutes(api, db, storage);

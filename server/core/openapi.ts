@@ -49,6 +49,7 @@ const security = (auth: RouteSpec['auth']) =>
     session: [{ session: [] }],
     apiKey: [{ apiKey: [] }],
     sessionOrApiKey: [{ session: [] }, { apiKey: [] }],
+    widget: [{ widget: [] }],
   })[auth];
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with. */
@@ -106,6 +107,7 @@ export function buildOpenApi(specs: RouteSpec[], info: { version: string; server
       securitySchemes: {
         session: { type: 'apiKey', in: 'cookie', name: 'mdg_session', description: 'Console sign-in; writes also need the X-CSRF-Token header.' },
         apiKey: { type: 'http', scheme: 'bearer', description: 'Shop API key (mdg_…), for the shop platform.' },
+        widget: { type: 'http', scheme: 'bearer', description: "A customer's chat session token, from POST /api/public/shops/{shopId}/widget/sessions." },
       },
     },
   };

@@ -6,7 +6,8 @@ import { z, type ZodType } from 'zod';
 import type { Actor } from './actor.ts';
 import { DomainError, type ErrorCode } from './errors.ts';
 
-export type AuthMode = 'public' | 'session' | 'apiKey' | 'sessionOrApiKey';
+/** `widget`: a customer's chat session token (Authorization: Bearer), checked like the others before any body byte is read. */
+export type AuthMode = 'public' | 'session' | 'apiKey' | 'sessionOrApiKey' | 'widget';
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface HandlerInput<P, Q, B> {
@@ -15,6 +16,8 @@ export interface HandlerInput<P, Q, B> {
   body: B;
   /** Present on shop-scoped routes (a `:shopId` in the path). */
   actor: Actor;
+  /** Present on `auth: 'widget'` routes: the customer whose chat session token came with the request. */
+  customer: { shopId: string; customerId: string };
   /** For the audit rows the service writes. */
   requestId: string;
   ctx: Context;
@@ -119,7 +122,7 @@ export class Api {
       } else if (spec.body) {
         body = parse(spec.body, (ctx.request as { body?: unknown }).body, 'body');
       }
-      const result = await spec.handler({ params, query, body: body as never, actor: ctx.state.actor, requestId: ctx.state.requestId, ctx });
+      const result = await spec.handler({ params, query, body: body as never, actor: ctx.state.actor, customer: ctx.state.customer, requestId: ctx.state.requestId, ctx });
       if (ctx.body === undefined || ctx.body === null) {
         if (result === undefined) ctx.status = 204;
         else {

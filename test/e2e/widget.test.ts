@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { get } from 'node:http';
 import { eq } from 'drizzle-orm';
 import Koa from 'koa';
@@ -195,7 +195,7 @@ describe('chat widget on a shop page in the browser', function () {
     const owner = await signedIn(server.url, shop.people.owner);
     const rotated = await owner.post(`/api/shops/${shop.id}/widget-secret`);
     expect(rotated.status).to.equal(201);
-    const token = signIdentity(rotated.body.secret, { sub: 'cust-42', email: 'taro@example.jp', name: '佐藤 太郎', iat: Math.floor(Date.now() / 1000) });
+    const token = signIdentity(rotated.body.secret, { sub: 'cust-42', email: 'taro@example.jp', name: '佐藤 太郎', iat: Math.floor(Date.now() / 1000), jti: randomUUID() });
     await page.goto(site.url(shop.id, { identityToken: token }));
     const w = widget(page);
     await w.open();
@@ -210,7 +210,7 @@ describe('chat widget on a shop page in the browser', function () {
     const { shop } = await openShop();
     const owner = await signedIn(server.url, shop.people.owner);
     expect((await owner.post(`/api/shops/${shop.id}/widget-secret`)).status).to.equal(201);
-    const forged = signIdentity('not-the-shop-secret', { sub: 'cust-42', name: '偽者', iat: Math.floor(Date.now() / 1000) });
+    const forged = signIdentity('not-the-shop-secret', { sub: 'cust-42', name: '偽者', iat: Math.floor(Date.now() / 1000), jti: randomUUID() });
     await page.goto(site.url(shop.id, { identityToken: forged }));
     const w = widget(page);
     await w.open();
@@ -243,6 +243,12 @@ describe('chat widget on a shop page in the browser', function () {
     await w.send('こちらです');
     expect((await arrives).attachments[0].filename).to.equal('dot.png');
     await w.stored('こちらです').locator('img[alt="dot.png"]').waitFor();
+    // After a reload the stored message shows the photo again, not a bare file chip: it links
+    // the widget's address of the file, which the customer's token opens.
+    await page.reload();
+    const again = widget(page);
+    await again.open();
+    await again.stored('こちらです').locator('img[alt="dot.png"]').waitFor();
   });
 
   it('out of business hours the widget says so and still takes the message', async () => {

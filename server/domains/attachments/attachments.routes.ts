@@ -3,8 +3,6 @@ import type { Context } from 'koa';
 import { sendStoredFile } from '../../core/http.ts';
 import { z } from 'zod';
 import { requireKind } from '../../core/actor.ts';
-import type { Db } from '../../core/db/client.ts';
-import { DomainError } from '../../core/errors.ts';
 import type { Api } from '../../core/route.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import {
@@ -15,11 +13,7 @@ import {
   type OpenedAttachment,
 } from './attachments.service.ts';
 
-/** The widget's customer behind `Authorization: Bearer <token>`; throws unauthenticated. */
-export type ResolveCustomer = (db: Db, shopId: string, bearerToken: string) => Promise<{ customerId: string }>;
-
 export interface AttachmentRouteDeps extends AttachmentDeps {
-  resolveCustomer: ResolveCustomer;
   /** Largest upload in bytes (ATTACHMENT_LIMIT_MB). */
   limitBytes: number;
 }
@@ -33,12 +27,6 @@ const UPLOAD_HOW =
   'Send the file itself as the request body (not multipart), with its real Content-Type (image/jpeg, image/png, image/gif, image/webp or application/pdf) and its name in `?filename=` (URL-encoded; optional). ' +
   'The type is read from the bytes: a file whose contents are not an allowed type, or not the declared one, is refused with 415 and nothing is stored. ' +
   'The answer is an upload that stays private until a message claims it by id (`attachmentIds`); unclaimed uploads are deleted after 24 hours.';
-
-async function customerOf(deps: AttachmentRouteDeps, ctx: Context, shopId: string): Promise<string> {
-  const m = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
-  if (!m) throw new DomainError('unauthenticated', 'send the chat session token as "Authorization: Bearer <token>"');
-  return (await deps.resolveCustomer(deps.db, shopId, m[1]!)).customerId;
-}
 
 const sendFile = (ctx: Context, { row, stream }: OpenedAttachment) => sendStoredFile(ctx, { contentType: row.contentType, size: row.size, filename: row.filename, stream });
 
@@ -78,14 +66,15 @@ export function attachmentRoutes(api: Api, deps: AttachmentRouteDeps): void {
     ...upload,
     path: '/api/public/shops/:shopId/widget/conversations/:conversationId/attachments',
     summary: "Upload a file (image or PDF) to the customer's own conversation (widget token): raw bytes as the body, name in ?filename=",
-    auth: 'public',
+    // The token is checked before the body is read; an announced size over the limit is refused unread too.
+    auth: 'widget',
     params: conversationParams,
     errors: ['unauthenticated', 'not_found', 'unsupported_media_type', 'payload_too_large'],
-    handler: async ({ params, query, body, ctx }) =>
+    handler: ({ params, query, body, ctx, customer }) =>
       uploadAttachment(deps, {
         shopId: params.shopId,
         conversationId: params.conversationId,
-        uploader: { kind: 'customer', id: await customerOf(deps, ctx, params.shopId) },
+        uploader: { kind: 'customer', id: customer.customerId },
         declaredType: ctx.get('content-type'),
         filename: query.filename,
         bytes: body as unknown as Buffer,
@@ -107,13 +96,10 @@ export function attachmentRoutes(api: Api, deps: AttachmentRouteDeps): void {
     path: '/api/public/shops/:shopId/widget/attachments/:attachmentId',
     tag,
     summary: "Download a file of the customer's own conversation (widget token); internal notes' files are never served",
-    auth: 'public',
+    auth: 'widget',
     params: attachmentParams,
     status: 200,
     errors: ['unauthenticated', 'not_found'],
-    handler: async ({ params, ctx }) => {
-      const customerId = await customerOf(deps, ctx, params.shopId);
-      sendFile(ctx, await openCustomerAttachment(deps, params.shopId, customerId, params.attachmentId));
-    },
+    handler: async ({ params, ctx, customer }) => sendFile(ctx, await openCustomerAttachment(deps, params.shopId, customer.customerId, params.attachmentId)),
   });
 }

@@ -1,6 +1,6 @@
-import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
-import { auditEvents } from './audit.tables.ts';
+import { auditEvents, auditKeys } from './audit.tables.ts';
 
 export type AuditRow = typeof auditEvents.$inferSelect;
 export type NewAuditRow = typeof auditEvents.$inferInsert;
@@ -12,6 +12,8 @@ export interface AuditFilter {
   objectId?: string;
   from?: Date;
   to?: Date;
+  /** Rows whose `summary.search.digest` is this (see `searchRecord`). */
+  searchDigest?: string;
   /** Return rows with an id below this (keyset pagination, newest first). */
   before?: number;
   limit: number;
@@ -29,6 +31,7 @@ export async function listAudit(db: Db, shopId: string, f: AuditFilter): Promise
   if (f.objectId) where.push(eq(auditEvents.objectId, f.objectId));
   if (f.from) where.push(gte(auditEvents.createdAt, f.from));
   if (f.to) where.push(lte(auditEvents.createdAt, f.to));
+  if (f.searchDigest) where.push(sql`${auditEvents.summary} -> 'search' ->> 'digest' = ${f.searchDigest}`);
   if (f.before) where.push(lt(auditEvents.id, f.before));
   return db
     .select()
@@ -36,4 +39,13 @@ export async function listAudit(db: Db, shopId: string, f: AuditFilter): Promise
     .where(and(...where))
     .orderBy(desc(auditEvents.id))
     .limit(f.limit);
+}
+
+/** The shop's digest key, made on first use; two first uses at once agree on one. */
+export async function auditKeyOf(db: Db, shopId: string, fresh: () => string): Promise<string> {
+  const read = async () => (await db.select({ key: auditKeys.key }).from(auditKeys).where(eq(auditKeys.shopId, shopId)))[0]?.key;
+  const known = await read();
+  if (known) return known;
+  const [made] = await db.insert(auditKeys).values({ shopId, key: fresh() }).onConflictDoNothing().returning({ key: auditKeys.key });
+  return made?.key ?? (await read())!;
 }

@@ -11,6 +11,7 @@ const auditQuery = z.strictObject({
   objectId: z.string().max(128).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
+  searched: z.string().trim().min(1).max(120).optional().describe('only searches for this value (an email, a phone number, a name or order number); the trail keeps a keyed digest, not the text'),
   before: z.coerce.number().int().positive().optional().describe('nextBefore of the previous page'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

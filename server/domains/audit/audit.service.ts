@@ -1,12 +1,13 @@
 import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { insertAudit, listAudit, type AuditFilter, type AuditRow } from './audit.repository.ts';
+import { searchRecord } from './audit.search.ts';
 
 export interface AuditEntry {
   action: string;
   objectType: string;
   objectId?: string | null;
-  /** What changed, as field names and values that carry no contact data. */
+  /** What changed, as field names and values that carry no contact data (a search: `searchRecord`). */
   summary?: Record<string, unknown>;
 }
 
@@ -36,10 +37,16 @@ export async function recordAudit(db: Db, actor: Actor, entries: AuditEntry | Au
   );
 }
 
-/** Owners read their shop's trail, newest first; nobody can edit it (no route, and a DB trigger). */
-export async function readAudit(db: Db, actor: Actor, filter: AuditFilter): Promise<{ events: AuditRow[]; nextBefore: number | null }> {
+/**
+ * Owners read their shop's trail, newest first; nobody can edit it (no route, and a DB
+ * trigger). `searched`: only the searches for this value (an address, a phone number, a
+ * name), found by its digest, since the trail does not hold the text.
+ */
+export async function readAudit(db: Db, actor: Actor, filter: Omit<AuditFilter, 'searchDigest'> & { searched?: string }): Promise<{ events: AuditRow[]; nextBefore: number | null }> {
   requireRole(actor, 'owner');
-  const events = await listAudit(db, actor.shopId, { ...filter, limit: filter.limit + 1 });
+  const { searched, ...rest } = filter;
+  const searchDigest = searched ? (await searchRecord(db, actor.shopId, searched)).digest : undefined;
+  const events = await listAudit(db, actor.shopId, { ...rest, searchDigest, limit: filter.limit + 1 });
   const more = events.length > filter.limit;
   const page = more ? events.slice(0, filter.limit) : events;
   return { events: page, nextBefore: more ? page[page.length - 1]!.id : null };

@@ -26,3 +26,16 @@ export const auditEvents = pgTable(
     index('audit_shop_actor_idx').on(t.shopId, t.actorId),
   ],
 );
+
+/**
+ * Each shop's key for the digests the trail keeps instead of personal data (what someone
+ * searched for). It never leaves the database, so a digest read from the trail or an export
+ * cannot be matched against guessed addresses; the owner asks the server instead.
+ */
+export const auditKeys = pgTable('audit_keys', {
+  shopId: uuid('shop_id')
+    .primaryKey()
+    .references(() => shops.id, { onDelete: 'cascade' }),
+  key: text('key').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,11 +1,11 @@
 import type { DomainBus } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { ConversationActivity, MessageDto } from './conversations.events.ts';
+import type { ConversationActivity } from './conversations.events.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { conversationDtosFor } from './conversations.queue.ts';
 import { findConversation, findConversations, findMessage } from './conversations.repository.ts';
-import { toCustomerConversationDto } from './conversations.view.ts';
+import { toCustomerConversationDto, toCustomerMessageDto } from './conversations.view.ts';
 import type { PresenceStore } from './presence.ts';
 import { findMembership } from '../auth/auth.repository.ts';
 import { rooms } from './conversations.rooms.ts';
@@ -82,8 +82,6 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
   const agents = guarded('/agent');
   const widgets = guarded('/widget');
 
-  const forCustomer = (m: MessageDto): MessageDto => ({ ...m, authorId: null, attachments: m.attachments.map((a) => ({ ...a, url: chatHooks.customerAttachmentUrl(a.url) })) });
-
   const sendConversations = async (shopId: string, ids: string[]) => {
     const rows = await findConversations(deps.db, shopId, ids);
     if (!rows.length) return;
@@ -108,7 +106,7 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
     const to = (nsp: typeof agents, room: string) => (origin ? nsp.to(room).except(origin) : nsp.to(room));
     to(agents, rooms.conversation(message.conversationId)).emit('message', message);
     moved.add(shopId, activity.id, activity);
-    if (message.kind !== 'note') to(widgets, rooms.widgetConversation(message.conversationId)).emit('message', forCustomer(message));
+    if (message.kind !== 'note') to(widgets, rooms.widgetConversation(message.conversationId)).emit('message', toCustomerMessageDto(message));
   });
 
   // The person's room reaches their connections to every shop: only a member of this one now gets it.

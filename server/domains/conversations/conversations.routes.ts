@@ -14,12 +14,14 @@ import { listMyQueue } from './conversations.myqueue.ts';
 import type { SessionPrincipal } from '../auth/auth.service.ts';
 import { complianceQuery } from '../sla/sla.schema.ts';
 import { createWidgetSessionLimiter } from './widget.limits.ts';
+import { redisReplayCache } from './widget.identity.ts';
 import { rotateWidgetSecret, startWidgetSession } from './widget.service.ts';
 
 const tag = 'Conversations';
 
 export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAddress?: number): void {
   const limitSessions = createWidgetSessionLimiter(deps.redis, deps.keyPrefix, widgetSessionsPerAddress);
+  const sessions = { db: deps.db, replay: redisReplayCache(deps.redis, deps.keyPrefix) };
   const agent = (actor: Actor) => ({ kind: 'agent' as const, actor });
 
   api.route({
@@ -28,15 +30,15 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     tag: 'Public',
     summary: 'Start a chat session from the widget: pre-chat form (name, email, optional order number) or a signed identity token',
     description:
-      'The identity token is `v1.<base64url(JSON {sub, email?, name?, iat})>.<base64url(HMAC-SHA256(widget secret, "v1." + claims))>`, signed by the shop\'s server, good for 10 minutes. Forged or expired tokens are refused with 401.',
+      'The identity token is `v1.<base64url(JSON {sub, email?, name?, iat, exp?, jti})>.<base64url(HMAC-SHA256(widget secret, "v1." + claims))>`, signed by the shop\'s server for each page: good for 10 minutes at most (or until `exp`, if sooner) and for one session only (`jti`, a random id, is remembered until the token would expire). Forged, expired and reused tokens are refused with 401; while the replay check cannot reach Redis, identity tokens are refused with 503 and Retry-After.',
     auth: 'public',
     params: shopIdParams,
     body: widgetSessionBody,
     status: 201,
-    errors: ['not_found', 'unauthenticated', 'rate_limited'],
+    errors: ['not_found', 'unauthenticated', 'rate_limited', 'unavailable'],
     handler: async ({ params, body, ctx }) => {
       await limitSessions(ctx.ip);
-      return startWidgetSession(deps.db, params.shopId, body);
+      return startWidgetSession(sessions, params.shopId, body);
     },
   });
   api.route({
@@ -79,11 +81,13 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     path: '/api/shops/:shopId/conversations',
     tag,
     summary: "Open a ticket for a customer with the customer's first message (shop systems with an API key, or the console)",
+    description:
+      "With an API key, `customer.externalId` creates or updates the shop's verified customer. From the console the ticket attaches to a customer the shop already has (by externalId, else email) and never changes it; contractors always get a new unverified contact, and their externalId is refused (403).",
     auth: 'sessionOrApiKey',
     params: shopIdParams,
     body: createConversationBody,
     status: 201,
-    errors: ['not_found', 'invalid_input', 'conflict'],
+    errors: ['not_found', 'invalid_input', 'forbidden', 'conflict'],
     handler: ({ actor, body, requestId }) => createTicket(deps, actor, body, requestId),
   });
   api.route({

@@ -13,9 +13,10 @@ import {
   nextConversationNumber,
   raiseReadSeq,
   type ConversationRow,
+  type MessageRow,
 } from './conversations.repository.ts';
 import { customers } from './conversations.tables.ts';
-import { toActivity, toCustomerConversationDto, toMessageDto } from './conversations.view.ts';
+import { toActivity, toCustomerConversationDto, toCustomerMessageDto, toMessageDto } from './conversations.view.ts';
 import type { MessageDto, SyncAnswer } from './conversations.events.ts';
 import { assignWaiting } from './conversations.assign.ts';
 import type { PresenceStore } from './presence.ts';
@@ -116,7 +117,8 @@ export async function sendMessage(deps: ChatDeps, author: Author, input: SendInp
     }
     if (sent.statusChanged) void assignWaiting(deps, c.shopId).catch(() => undefined);
   }
-  return { message, duplicate: sent.duplicate };
+  // The bus carries the console's copy; a customer's ack is the customer's copy, which the widget keeps.
+  return { message: author.kind === 'customer' ? toCustomerMessageDto(message) : message, duplicate: sent.duplicate };
 }
 
 /**
@@ -129,7 +131,8 @@ export async function syncMessages(deps: ChatDeps, viewer: Author, conversationI
   const rows = await messagesAfter(deps.db, shopId, c.id, afterSeq, SYNC_PAGE + 1, viewer.kind === 'agent');
   const page = rows.slice(0, SYNC_PAGE);
   const attachments = await chatHooks.attachmentsOf(deps.db, shopId, page.map((m) => m.id), viewer.kind);
-  return { messages: page.map((m) => toMessageDto(m, attachments.get(m.id) ?? [])), lastSeq: c.lastSeq, more: rows.length > SYNC_PAGE, conversation: toCustomerConversationDto(c) };
+  const dto = viewer.kind === 'customer' ? (m: MessageRow) => toCustomerMessageDto(toMessageDto(m, attachments.get(m.id) ?? [])) : (m: MessageRow) => toMessageDto(m, attachments.get(m.id) ?? []);
+  return { messages: page.map(dto), lastSeq: c.lastSeq, more: rows.length > SYNC_PAGE, conversation: toCustomerConversationDto(c) };
 }
 
 /** Moves the viewer's read mark forward; answers whether it moved (a read receipt to show). */

@@ -1,14 +1,16 @@
-import { and, desc, eq } from 'drizzle-orm';
 import { type Actor, requireKind } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
-import { notFound } from '../../core/errors.ts';
+import { forbidden, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { assignWaiting } from './conversations.assign.ts';
 import type { ConversationDto } from './conversations.events.ts';
 import { chatHooks } from './conversations.hooks.ts';
-import { conversationDtos } from './conversations.queue.ts';
+import { masksContactData } from '../orders/orders.mask.ts';
+import { conversationDtos, viewerRole } from './conversations.queue.ts';
 import {
   findCustomer,
+  findCustomerByEmail,
+  findOrInsertByExternalId,
   insertConversation,
   insertCustomer,
   insertMessage,
@@ -20,10 +22,10 @@ import {
   type MessageRow,
 } from './conversations.repository.ts';
 import type { ChatDeps } from './conversations.service.ts';
-import { customers, type Channel, type Priority } from './conversations.tables.ts';
+import type { Channel, Priority } from './conversations.tables.ts';
 
 export interface NewTicket {
-  /** Who writes: found by external id or email (or created), or a known customer of the shop by id. */
+  /** Who writes: see `ticketCustomer` for who may find, create or refresh which customer; or a known customer of the shop by id (our own adapters). */
   customer: { name: string; email: string; externalId?: string } | { id: string };
   subject?: string;
   orderNumber?: string;
@@ -34,26 +36,50 @@ export interface NewTicket {
 
 /**
  * A ticket opened for a customer by the shop's systems (API key) or by a person in the
- * console, with the customer's first message. The shop's server is trusted with an
- * external id; otherwise the customer is found by email or created.
+ * console, with the customer's first message. Who the customer is depends on who asks
+ * (`ticketCustomer`); a contractor's answer never tells whether an address is a customer's.
  */
 export async function createTicket(deps: ChatDeps, actor: Actor, t: NewTicket, requestId?: string): Promise<ConversationDto> {
   requireKind(actor, 'user', 'api_key');
   const { conversation: row } = await deps.db.transaction((tx) => insertTicket(tx, actor, t, { channel: 'api', now: new Date(), requestId }));
   ticketOpened(deps, row);
-  return (await conversationDtos(deps.db, row.shopId, [row], actor.kind === 'user' ? actor.role : 'api_key'))[0]!;
+  return (await conversationDtos(deps.db, row.shopId, [row], viewerRole(actor)))[0]!;
 }
 
-async function ticketCustomer(tx: Db, shopId: string, who: NewTicket['customer']): Promise<CustomerRow> {
+/**
+ * Who a ticket is for, by who opens it. Only the shop's server vouches for an identity, so
+ * only it writes one:
+ * - an API key's `externalId` creates or refreshes the verified customer (name, and the
+ *   address replies are mailed to); without one, the shop's latest customer with the address;
+ * - a person in the console attaches the ticket to a customer the shop already has (by
+ *   `externalId`, else by address) and never changes it; an unknown `externalId` makes an
+ *   unverified customer that holds the id until the shop's server vouches for it;
+ * - a contractor sees contact data masked, so nothing is looked up for them (a lookup's
+ *   answer, or its absence, would confirm a guessed address): every ticket gets a new
+ *   unverified contact, and `externalId` is refused before anything is read;
+ * - a mail's From can be typed by anyone: it only finds an unverified contact with that
+ *   address, never a verified customer.
+ */
+async function ticketCustomer(tx: Db, actor: Actor, who: NewTicket['customer']): Promise<CustomerRow> {
+  const { shopId } = actor;
   if ('id' in who) {
     const known = await findCustomer(tx, shopId, who.id);
     if (!known) throw notFound('customer');
     return known;
   }
   const email = who.email.toLowerCase();
-  if (who.externalId) return upsertVerifiedCustomer(tx, { shopId, externalId: who.externalId, name: who.name, email, locale: 'ja' });
-  const [found] = await tx.select().from(customers).where(and(eq(customers.shopId, shopId), eq(customers.email, email))).orderBy(desc(customers.createdAt)).limit(1);
-  return found ?? insertCustomer(tx, { shopId, name: who.name, email });
+  const contact = () => insertCustomer(tx, { shopId, name: who.name, email });
+  if (actor.kind === 'api_key') {
+    if (who.externalId) return upsertVerifiedCustomer(tx, { shopId, externalId: who.externalId, name: who.name, email, locale: 'ja' });
+    return (await findCustomerByEmail(tx, shopId, email)) ?? contact();
+  }
+  if (actor.kind === 'system') return (await findCustomerByEmail(tx, shopId, email, { unverifiedOnly: true })) ?? contact();
+  if (masksContactData(actor.role)) {
+    if (who.externalId) throw forbidden("contractors open tickets by name and email only; the shop's customer id is not theirs to use");
+    return contact();
+  }
+  if (who.externalId) return findOrInsertByExternalId(tx, { shopId, externalId: who.externalId, name: who.name, email });
+  return (await findCustomerByEmail(tx, shopId, email)) ?? contact();
 }
 
 /**
@@ -71,7 +97,7 @@ export async function insertTicket(
   requireKind(actor, 'user', 'api_key', 'system');
   const { shopId } = actor;
   const { now, channel } = opts;
-  const customer = await ticketCustomer(tx, shopId, t.customer);
+  const customer = await ticketCustomer(tx, actor, t.customer);
   const c = await insertConversation(tx, {
     shopId,
     number: await nextConversationNumber(tx, shopId),

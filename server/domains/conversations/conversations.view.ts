@@ -1,6 +1,7 @@
 import type { Role } from '../shops/shops.tables.ts';
 import { maskEmail, masksContactData } from '../orders/orders.mask.ts';
 import type { AttachmentDto, ConversationActivity, ConversationDto, CustomerConversationDto, CustomerDto, MessageDto } from './conversations.events.ts';
+import { chatHooks } from './conversations.hooks.ts';
 import type { ConversationRow, CustomerRow, MessageRow } from './conversations.repository.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -40,6 +41,18 @@ export function toMessageDto(m: MessageRow, attachments: AttachmentDto[] = []): 
     createdAt: m.createdAt.toISOString(),
   };
 }
+
+/**
+ * The customer's copy of a message, on every path that reaches a customer (the sender's ack,
+ * a resend's answer, sync after a reconnect, the live broadcast to their tabs): files at the
+ * widget's address, since the console's answers a widget token with 401 and the browser then
+ * shows a bare file chip; and no agent's user id, which is the shop's internal business.
+ */
+export const toCustomerMessageDto = (m: MessageDto): MessageDto => ({
+  ...m,
+  authorId: null,
+  attachments: m.attachments.map((a) => ({ ...a, url: chatHooks.customerAttachmentUrl(a.url) })),
+});
 
 export interface ConversationExtras {
   customer: CustomerRow;

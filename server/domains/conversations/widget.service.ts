@@ -5,7 +5,7 @@ import { newSecret, secretHash } from '../../core/secrets.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { findShop, updateShop } from '../shops/shops.repository.ts';
 import { findCustomerSession, insertCustomer, insertCustomerSession, upsertVerifiedCustomer, type CustomerRow } from './conversations.repository.ts';
-import { verifyIdentity } from './widget.identity.ts';
+import { acceptIdentity, type IdentityReplayCache } from './widget.identity.ts';
 
 const SESSION_DAYS = 30;
 
@@ -20,17 +20,20 @@ export interface CustomerPrincipal {
 }
 
 /**
- * Starts a widget session: an anonymous visitor from the pre-chat form, or a customer the
- * shop's server vouched for with a signed identity token (refused when forged or expired).
- * The answer's token is the widget's only credential; we keep its SHA-256.
+ * Starts a widget session: an anonymous visitor from the pre-chat form (always a new
+ * unverified customer, whatever address it types), or a customer the shop's server vouched
+ * for with a signed identity token (refused when forged, expired or used before; while the
+ * replay cache cannot answer, refused with 503). The answer's token is the widget's only
+ * credential; we keep its SHA-256.
  */
-export async function startWidgetSession(db: Db, shopId: string, input: WidgetSessionInput, now = new Date()) {
+export async function startWidgetSession(deps: { db: Db; replay: IdentityReplayCache }, shopId: string, input: WidgetSessionInput, now = new Date()) {
+  const { db } = deps;
   const shop = await findShop(db, shopId);
   if (!shop) throw notFound('shop');
   const locale = input.locale ?? (shop.locale as 'ja' | 'en');
   let customer: CustomerRow;
   if ('identityToken' in input) {
-    const c = verifyIdentity(shop.widgetSecret, input.identityToken, now);
+    const c = await acceptIdentity(deps.replay, shopId, shop.widgetSecret, input.identityToken, now);
     customer = await upsertVerifiedCustomer(db, { shopId, externalId: c.sub, name: c.name ?? c.email ?? c.sub, email: c.email?.toLowerCase() ?? null, locale });
   } else {
     customer = await insertCustomer(db, { shopId, name: input.name, email: input.email, locale });

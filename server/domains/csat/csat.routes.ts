@@ -1,17 +1,11 @@
-import type { Context } from 'koa';
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
-import { DomainError } from '../../core/errors.ts';
 import type { Api } from '../../core/route.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { listCsat, rateConversation } from './csat.service.ts';
 
-/** The widget's customer session lookup (conversations domain): bearer token → customer, or 401. */
-export type ResolveCustomer = (db: Db, shopId: string, bearerToken: string) => Promise<{ customerId: string }>;
-
 export interface CsatDeps {
   db: Db;
-  resolveCustomer: ResolveCustomer;
 }
 
 const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
@@ -38,30 +32,21 @@ const listView = z.object({
 const startOfTokyoDay = (d: string) => new Date(`${d}T00:00:00+09:00`);
 const todayInTokyo = (now = new Date()) => new Date(now.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
 
-function bearer(ctx: Context): string {
-  const m = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
-  if (!m) throw new DomainError('unauthenticated', 'send the widget token as "Authorization: Bearer …"');
-  return m[1]!;
-}
-
 export function csatRoutes(api: Api, deps: CsatDeps): void {
-  const { db, resolveCustomer } = deps;
+  const { db } = deps;
   api.route({
     method: 'post',
     path: '/api/public/shops/:shopId/widget/conversations/:conversationId/csat',
     tag: 'Widget',
     summary: 'The customer rates a resolved conversation (1–5, optional comment); once per conversation',
     description: 'Authenticated by the widget customer token (Bearer). Not yet resolved → 409 invalid_transition; already rated → 409 conflict; not this customer’s conversation → 404.',
-    auth: 'public',
+    auth: 'widget',
     params: shopIdParams.extend({ conversationId: z.uuid({ message: 'expected a conversation id (UUID)' }) }),
     body: z.strictObject({ rating: z.int().min(1).max(5), comment: z.string().max(1000).optional() }),
     response: z.object({ conversationId: z.uuid(), rating: z.number(), comment: z.string().nullable(), createdAt: z.string() }),
     status: 201,
     errors: ['unauthenticated', 'not_found', 'invalid_transition', 'conflict'],
-    handler: async ({ params, body, ctx }) => {
-      const { customerId } = await resolveCustomer(db, params.shopId, bearer(ctx));
-      return rateConversation(db, { shopId: params.shopId, conversationId: params.conversationId, customerId, ...body });
-    },
+    handler: ({ params, body, customer }) => rateConversation(db, { shopId: params.shopId, conversationId: params.conversationId, customerId: customer.customerId, ...body }),
   });
   api.route({
     method: 'get',

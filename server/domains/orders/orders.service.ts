@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, invalidInput, notFound } from '../../core/errors.ts';
+import { searchRecord } from '../audit/audit.search.ts';
 import { recordAudit, type AuditEntry } from '../audit/audit.service.ts';
 import type { Role } from '../shops/shops.tables.ts';
 import {
@@ -15,7 +16,7 @@ import {
   type OrderWithLines,
 } from './orders.repository.ts';
 import type { MaskableField, OrderInput } from './orders.schema.ts';
-import { masksContactData } from './orders.mask.ts';
+import { maskers, masksContactData } from './orders.mask.ts';
 import { toOrderView, type OrderView } from './orders.view.ts';
 
 type Source = 'api' | 'csv';
@@ -187,10 +188,22 @@ export async function listShopOrders(db: Db, actor: Actor, query: { q?: string; 
   const rows = await listOrders(db, actor.shopId, { q: query.q, limit: query.limit + 1, after, matchContact });
   const page = rows.slice(0, query.limit);
   const views = page.map((o) => toOrderView(o, viewerRole(actor)));
-  if (views.length) {
-    await recordAudit(db, actor, { action: 'orders.listed', objectType: 'order', summary: { orderNumbers: views.map((v) => v.orderNumber), q: query.q ?? null } }, requestId);
+  // A search is recorded even when it finds nothing: looking for someone is worth knowing too.
+  if (views.length || query.q) {
+    const search = query.q ? await searchSummary(db, actor.shopId, query.q) : null;
+    await recordAudit(db, actor, { action: 'orders.listed', objectType: 'order', summary: { orderNumbers: views.map((v) => v.orderNumber), search } }, requestId);
   }
   return { orders: views, nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null };
+}
+
+/**
+ * What was searched for, without the text (often an address, a phone number or a name): its
+ * kind, a keyed digest the owner can look a value up by, and for an address or a phone the
+ * same mask a contractor sees ("t***@e***.jp", "***-****-5678").
+ */
+async function searchSummary(db: Db, shopId: string, q: string) {
+  const record = await searchRecord(db, shopId, q);
+  return record.kind === 'text' ? record : { ...record, masked: maskers[record.kind](q.normalize('NFKC').trim().toLowerCase()) };
 }
 
 const rawField = (o: OrderWithLines, f: MaskableField) =>

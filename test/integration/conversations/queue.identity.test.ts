@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { signIdentity, type IdentityClaims } from '../../../server/domains/conversations/widget.identity.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
@@ -25,7 +26,7 @@ for (const kind of dbKinds) {
     });
     after(() => server.close());
 
-    const claims = (over: Partial<IdentityClaims> = {}): IdentityClaims => ({ sub: 'cust-42', email: 'Hanako@Example.jp', name: '山田 花子', iat: now(), ...over });
+    const claims = (over: Partial<IdentityClaims> = {}): IdentityClaims => ({ sub: 'cust-42', email: 'Hanako@Example.jp', name: '山田 花子', iat: now(), jti: randomUUID(), ...over });
     const session = (identityToken: string, shopId = shop.id) =>
       fetch(`${server.url}/api/public/shops/${shopId}/widget/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identityToken }) }).then(async (r) => ({
         status: r.status,
@@ -55,7 +56,13 @@ for (const kind of dbKinds) {
       }, /signature/],
       ['a token signed with another secret', () => signIdentity('not-the-shop-secret-at-all', claims()), /signature/],
       ['a malformed token', () => 'v2.abc.def-ghi', /malformed/],
-      ['a signed token without a subject', () => signIdentity(secret, { iat: now() } as IdentityClaims), /claims/],
+      ['a signed token without a subject', () => signIdentity(secret, { iat: now(), jti: randomUUID() } as IdentityClaims), /claims.*sub/],
+      ['a signed token without a jti (it could be replayed for its whole life)', () => {
+        const { jti: _, ...old } = claims();
+        return signIdentity(secret, old as IdentityClaims);
+      }, /claims.*jti/],
+      ['a token past its own exp, though younger than 10 minutes', () => signIdentity(secret, claims({ iat: now() - 180, exp: now() - 61 })), /expired/],
+      ['a token whose exp is more than 10 minutes after iat', () => signIdentity(secret, claims({ exp: now() + 3600 })), /at most 600 s/],
     ];
     for (const [what, token, message] of refusals) {
       it(`refuses ${what} with 401 and says why`, async () => {
@@ -65,6 +72,32 @@ for (const kind of dbKinds) {
         expect(r.body.error.message).to.match(message);
       });
     }
+
+    it('starts one session per token: the same token again is refused (401), though still young and well signed', async () => {
+      const token = signIdentity(secret, claims({ sub: `cust-${randomUUID().slice(0, 8)}` }));
+      const first = await session(token);
+      expect(first.status, JSON.stringify(first.body)).to.equal(201);
+      const again = await Promise.all([session(token), session(token)]);
+      for (const r of again) {
+        expect(r.status).to.equal(401);
+        expect(r.body.error.message).to.match(/used already/);
+      }
+      // A fresh token for the same customer (the next page load) is fine, and it is the same customer.
+      const next = await session(signIdentity(secret, { ...claims(), sub: JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub }));
+      expect(next.status).to.equal(201);
+      expect(next.body.customer.id).to.equal(first.body.customer.id);
+    });
+
+    it('lets only one of several simultaneous uses of a token through', async () => {
+      const token = signIdentity(secret, claims({ sub: `cust-${randomUUID().slice(0, 8)}` }));
+      const answers = await Promise.all(Array.from({ length: 6 }, () => session(token)));
+      expect(answers.map((a) => a.status).sort()).to.deep.equal([201, 401, 401, 401, 401, 401]);
+    });
+
+    it('takes a short-lived token with its own exp', async () => {
+      const r = await session(signIdentity(secret, claims({ exp: now() + 60 })));
+      expect(r.status, JSON.stringify(r.body)).to.equal(201);
+    });
 
     it("refuses a token signed with another shop's secret", async () => {
       const other = await makeShop(server.database);

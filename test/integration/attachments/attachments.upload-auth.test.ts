@@ -1,0 +1,100 @@
+import { request } from 'node:http';
+import { expect } from 'chai';
+import type { TestServer } from '../../helpers/app.ts';
+import { TestClient } from '../../helpers/client.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { makeShop, type TestShop } from '../../fixtures/builders.ts';
+import { makeChat, tinyPng, type TestChat } from './chat.fixtures.ts';
+import { serverWithFiles, upload } from './files.ts';
+
+interface Early {
+  status: number;
+  body: any;
+  /** Body bytes the client had written when the answer came. */
+  sent: number;
+}
+
+/**
+ * Starts a request that announces `length` body bytes, writes only the first chunk, and
+ * waits for the answer without sending the rest. A server that reads the body before it
+ * checks the caller never answers: the deadline turns that into a failure that says so.
+ */
+function answeredBeforeBody(url: string, path: string, headers: Record<string, string>, length: number, deadlineMs = 10_000): Promise<Early> {
+  return new Promise((done, fail) => {
+    const first = Buffer.concat([tinyPng(), Buffer.alloc(64 * 1024)]).subarray(0, Math.min(length, 64 * 1024));
+    const req = request(`${url}${path}`, { method: 'POST', headers: { ...headers, 'content-length': String(length) } });
+    const timer = setTimeout(() => {
+      req.destroy();
+      fail(new Error(`no answer within ${deadlineMs} ms while ${length - first.length} announced body bytes were still unsent: the server waits for the body before it checks the caller`));
+    }, deadlineMs);
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => {
+        clearTimeout(timer);
+        req.destroy();
+        done({ status: res.statusCode!, body: text ? JSON.parse(text) : null, sent: first.length });
+      });
+    });
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      fail(e);
+    });
+    req.write(first);
+  });
+}
+
+for (const kind of dbKinds) {
+  describe(`[${kind}] widget uploads: the caller is checked before the body is read`, () => {
+    let server: TestServer & { dataDir: string };
+    let shop: TestShop;
+    let chat: TestChat;
+    const FOUR_MB = 4 * 1024 * 1024;
+
+    before(async () => {
+      server = await serverWithFiles(kind, '8');
+      shop = await makeShop(server.database);
+      chat = await makeChat(server.database.db, shop.id);
+    });
+    after(() => server.close());
+
+    const widgetPath = (shopId = shop.id, c = chat) => `/api/public/shops/${shopId}/widget/conversations/${c.conversationId}/attachments?filename=a.png`;
+
+    it('answers an upload without a token, or with a wrong one, 401 while its body is still unsent', async () => {
+      for (const authorization of [undefined, 'Bearer not-a-session-token', 'Basic dXNlcjpwYXNz']) {
+        const r = await answeredBeforeBody(server.url, widgetPath(), { 'content-type': 'image/png', ...(authorization ? { authorization } : {}) }, FOUR_MB);
+        expect(r.status, String(authorization)).to.equal(401);
+        expect(r.body.error.code).to.equal('unauthenticated');
+      }
+    });
+
+    it("answers a token of another shop's chat 401 the same way", async () => {
+      const other = await makeShop(server.database);
+      const theirs = await makeChat(server.database.db, other.id);
+      const r = await answeredBeforeBody(server.url, widgetPath(shop.id, chat), { 'content-type': 'image/png', authorization: `Bearer ${theirs.token}` }, FOUR_MB);
+      expect(r.status).to.equal(401);
+    });
+
+    it('answers a customer whose announced size is over ATTACHMENT_LIMIT_MB 413 before reading it', async () => {
+      const r = await answeredBeforeBody(server.url, widgetPath(), { 'content-type': 'image/png', authorization: `Bearer ${chat.token}` }, 9 * 1024 * 1024);
+      expect(r.status).to.equal(413);
+      expect(r.body.error.code).to.equal('payload_too_large');
+    });
+
+    it('rates a conversation only with a token, also checked before the body', async () => {
+      const r = await answeredBeforeBody(server.url, `/api/public/shops/${shop.id}/widget/conversations/${chat.conversationId}/csat`, { 'content-type': 'application/json' }, 200 * 1024);
+      expect(r.status).to.equal(401);
+    });
+
+    it('still takes a whole upload from the customer with a valid token', async () => {
+      const customer = new TestClient(server.url).withKey(chat.token);
+      const r = await upload(customer, widgetPath(), tinyPng(), 'image/png', 'a.png');
+      expect(r.status, r.text).to.equal(201);
+      expect(r.body.url).to.equal(`/api/public/shops/${shop.id}/widget/attachments/${r.body.id}`);
+      const download = await customer.get(r.body.url.replace(/\?.*$/, ''));
+      expect(download.status).to.equal(200);
+      expect((await new TestClient(server.url).get(r.body.url)).status).to.equal(401);
+    });
+  });
+}

@@ -7,7 +7,7 @@ import type { JobProcessor } from '../../core/queue.ts';
 import { render } from '../../core/templates.ts';
 import { findOrderById } from '../orders/orders.repository.ts';
 import { findShop } from '../shops/shops.repository.ts';
-import type { ReturnStatus } from './returns.model.ts';
+import { expiresUnshipped, type ReturnStatus } from './returns.model.ts';
 import { customerNotice } from './returns.notify.ts';
 import { findReturn } from './returns.repository.ts';
 import { moveReturn } from './returns.transitions.ts';
@@ -50,6 +50,8 @@ export async function notifyReturnStep(deps: ReturnJobDeps, topic: string, data:
     rejectionCode: r.rejectionCode,
     decisionNote: r.decisionNote,
     kind: r.kind,
+    basis: r.legalBasis,
+    policy: r.policy,
     refused: (r.refund as { refused?: { paid: boolean; owed: number } }).refused ?? null,
   });
   if (!notice) return 'skipped';
@@ -81,6 +83,8 @@ export async function expireUnshipped(db: Db, data: unknown, now = new Date()): 
   const p = parse(data, 'return.ship_expiry');
   const r = await findReturn(db, p.shopId, p.returnId);
   if (!r || r.status !== 'awaiting_shipment' || !r.shipBy) return 'skipped';
+  // A timer armed before statutory cancellations stopped expiring finds nothing to do.
+  if (!expiresUnshipped(r.legalBasis)) return 'skipped';
   // Fired before the deadline (clocks apart): retried with backoff rather than dropped, or the return would wait forever.
   if (r.shipBy.getTime() > now.getTime()) throw new Error(`return ${r.id} is not due until ${r.shipBy.toISOString()}`);
   try {

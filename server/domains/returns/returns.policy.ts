@@ -62,12 +62,27 @@ const jaDate = (day: number) => {
   return `${y}年${m}月${d}日`;
 };
 
-/** `terms` for published terms, `statutory` without; a defect or the shop's mistake by the reason. */
+/** `terms` for published terms, `statutory` without; the shop's failures (a defect, an item not as described, the wrong item, late delivery) by the reason. */
 export function legalBasisOf(reason: ReturnReason, termsVersion: number | null, goodwill = false): LegalBasis {
-  if (reason === 'defective') return 'defect';
+  if (reason === 'defective' || reason === 'not_as_described') return 'defect';
   if (reason === 'wrong_item') return 'shop_error';
+  if (reason === 'late_delivery') return 'late_delivery';
   if (goodwill) return 'goodwill';
   return termsVersion === null ? 'statutory' : 'terms';
+}
+
+/** What a claim on the shop's fault is, in the customer's words and the shop's. */
+function shopFaultWords(basis: LegalBasis, reason: ReturnReason): { ja: string; en: string } {
+  if (basis === 'shop_error') return { ja: '誤配送: ショップ負担で受け付け', en: 'wrong item sent: accepted at the shop’s cost' };
+  if (basis === 'late_delivery') {
+    return {
+      ja: 'お届けの遅れ（履行遅滞）: 期間にかかわらず受け付け、送料はショップ負担（お約束の日を過ぎていたかを担当者が確認します）',
+      en: 'late delivery (履行遅滞): accepted whatever the window; the shop pays shipping (a person checks the promised date)',
+    };
+  }
+  return reason === 'not_as_described'
+    ? { ja: '商品説明と違う（契約不適合）: 期間・返品不可の指定にかかわらず受け付け、送料はショップ負担', en: 'not as described (契約不適合): accepted whatever the window or tags; the shop pays shipping' }
+    : { ja: '不良・破損（契約不適合）: 期間・返品不可の指定にかかわらず受け付け、送料はショップ負担', en: 'defect claim (契約不適合): accepted whatever the window or tags; the shop pays shipping' };
 }
 
 /**
@@ -96,15 +111,7 @@ export function checkPolicy(p: PolicyInput): PolicyResult {
   const limited = basis === 'terms' || basis === 'statutory';
   let windowEndsAt: Date | null = null;
 
-  if (isShopFault(basis)) {
-    add({
-      rule: 'shop_fault',
-      ok: true,
-      blocking: false,
-      ja: basis === 'defect' ? '不良・破損（契約不適合）: 期間・返品不可の指定にかかわらず受け付け、送料はショップ負担' : '誤配送: ショップ負担で受け付け',
-      en: basis === 'defect' ? 'defect claim (契約不適合): accepted whatever the window or tags; the shop pays shipping' : 'wrong item sent: accepted at the shop’s cost',
-    });
-  }
+  if (isShopFault(basis)) add({ rule: 'shop_fault', ok: true, blocking: false, ...shopFaultWords(basis, p.reason) });
   if (basis === 'goodwill') add({ rule: 'shop_fault', ok: true, blocking: false, ja: '特別対応（ショップの判断）', en: 'goodwill (the shop’s own decision)' });
 
   if (limited) {
@@ -143,7 +150,7 @@ export function checkPolicy(p: PolicyInput): PolicyResult {
         en: inside ? `inside ${days}-day window (until ${tokyoDate(lastDay)}${estimated ? ', counted from the ship date' : ''})` : `outside ${days}-day window (it ended ${tokyoDate(lastDay)})`,
       });
     } else if (!inside) {
-      add({ rule: 'window', ok: true, blocking: false, ja: `${days}日間の返品期間外ですが、不良・誤配送のため受け付けます`, en: `past the ${days}-day window, which does not apply to this claim` });
+      add({ rule: 'window', ok: true, blocking: false, ja: `${days}日間の返品期間外ですが、ショップ側の理由のため受け付けます`, en: `past the ${days}-day window, which does not apply to this claim` });
     }
   }
 
@@ -154,7 +161,7 @@ export function checkPolicy(p: PolicyInput): PolicyResult {
       ? [`「${item.name}」はタグ「${tag}」のため返品できません`, `tag '${tag}' is non-returnable (${item.name})`]
       : basis === 'goodwill'
         ? [`「${item.name}」のタグ「${tag}」は返品不可ですが、ショップの判断で受け付けます`, `tag '${tag}' is non-returnable; taken back as the shop’s own decision (${item.name})`]
-        : [`「${item.name}」のタグ「${tag}」は返品不可ですが、不良・誤配送には適用されません`, `tag '${tag}' is non-returnable, which does not apply to this claim (${item.name})`];
+        : [`「${item.name}」のタグ「${tag}」は返品不可ですが、ショップ側の理由（不良・説明違い・誤配送・遅延）には適用されません`, `tag '${tag}' is non-returnable, which does not apply to this claim (${item.name})`];
     add({ rule: 'non_returnable', ok: !limited, blocking: limited, ja, en });
   }
 

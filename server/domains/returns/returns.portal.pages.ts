@@ -33,7 +33,8 @@ export async function portalConfirmVars(db: Db, s: PortalSession, ask: FileRetur
     hidden,
     // A refund by transfer (COD and transfer orders) needs the account; asked here, on the submit form only.
     askBank: p.refundMethod === 'bank_transfer' && p.refund.total > 0,
-    photosWanted: ask.reason === 'defective' || ask.reason === 'wrong_item',
+    // What arrived is the evidence of a claim on the shop's fault (a late parcel's is its date).
+    photosWanted: ask.reason === 'defective' || ask.reason === 'not_as_described' || ask.reason === 'wrong_item',
     photoLimit: { files: PHOTO_LIMITS.files, mb: PHOTO_LIMITS.bytes / 1024 / 1024 },
   };
 }
@@ -50,6 +51,8 @@ export function portalRequestVars(v: ReturnView) {
     rejectionCode: v.rejectionCode,
     decisionNote: v.decisionNote,
     kind: v.kind,
+    basis: v.legalBasis,
+    policy: v.policy,
     refused: v.refund.refused ?? null,
   });
   const instructions = step ? step.ja.map((ja, i) => ({ ja, en: step.en[i] ?? '' })) : [];

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { orderLines, orders } from '../orders/orders.tables.ts';
-import type { ReturnStatus } from './returns.model.ts';
+import { shopFaultBases, type ReturnStatus } from './returns.model.ts';
 import type { BankAccountInput } from './returns.bank.ts';
 import type { StoredPhoto } from './returns.photos.ts';
 import { returnBankAccounts, returnCounters, returnItems, returnPhotos, returnRequests, returnTransitions } from './returns.tables.ts';
@@ -65,7 +65,7 @@ export async function countRecentReturns(db: Db, shopId: string, email: string, 
         sql`lower(${orders.customerEmail}) = lower(${email})`,
         gte(returnRequests.createdAt, since),
         // The shop's own faults and refused parcels say nothing about the customer's habits.
-        notInArray(returnRequests.legalBasis, ['defect', 'shop_error']),
+        notInArray(returnRequests.legalBasis, [...shopFaultBases]),
         ne(returnRequests.kind, 'refused_delivery'),
       ),
     );

@@ -4,6 +4,7 @@ import { customerChoiceReasons, STATUTORY_WINDOW_DAYS } from './returns.model.ts
 
 const yen = z.number().int('expected whole yen').min(0).max(10_000_000);
 const tag = productTag;
+const payer = z.enum(['customer', 'shop']);
 const localized = z.strictObject({ ja: z.string().trim().max(1000), en: z.string().trim().max(1000) });
 
 /**
@@ -29,7 +30,12 @@ export const returnTermsInput = z
       })
       .default({ unopened: false, tagsAttached: false }),
     returnShippingPaidBy: z
-      .strictObject(Object.fromEntries(customerChoiceReasons.map((r) => [r, z.enum(['customer', 'shop'])])) as Record<(typeof customerChoiceReasons)[number], z.ZodEnum<{ customer: 'customer'; shop: 'shop' }>>)
+      .strictObject({
+        ...(Object.fromEntries(customerChoiceReasons.map((r) => [r, payer])) as Record<(typeof customerChoiceReasons)[number], typeof payer>),
+        // Versions published before late delivery became the shop's failure carry it; it is read and dropped, never applied.
+        late_delivery: payer.optional().describe('ignored: late delivery is the shop’s failure, and the shop pays its shipping'),
+      })
+      .transform(({ late_delivery: _ignored, ...byReason }) => byReason)
       .describe('who pays return shipping for each reason of the customer’s choice'),
     nonReturnableTags: z.array(tag).max(50).default([]),
     deductions: z
@@ -80,7 +86,7 @@ export const statutoryTerms: ReturnTerms = {
   windowDays: STATUTORY_WINDOW_DAYS,
   windowDaysByTag: [],
   conditions: { unopened: false, tagsAttached: false },
-  returnShippingPaidBy: { size: 'customer', not_as_expected: 'customer', changed_mind: 'customer', late_delivery: 'customer' },
+  returnShippingPaidBy: { size: 'customer', not_as_expected: 'customer', changed_mind: 'customer' },
   nonReturnableTags: [],
   deductions: { outboundShipping: false, codFee: false },
   exchangesAccepted: false,

@@ -7,7 +7,9 @@ export type Locale = 'ja' | 'en';
 /** The reasons as customers read them. */
 export const reasonLabels: Record<ReturnReason, Record<Locale, string>> = {
   size: { ja: 'サイズが合わない', en: 'Wrong size' },
-  not_as_expected: { ja: 'イメージと違う', en: 'Not as expected' },
+  // 「イメージと違う」 as a change of mind: the item is as its page describes it.
+  not_as_expected: { ja: 'イメージと違う（商品説明どおり）', en: 'Not what I expected (as described)' },
+  not_as_described: { ja: '商品説明・写真と違う', en: 'Not as described (differs from its page)' },
   defective: { ja: '不良品・破損', en: 'Defective or damaged' },
   wrong_item: { ja: '注文と違う商品が届いた', en: 'Wrong item sent' },
   changed_mind: { ja: 'お客様のご都合', en: 'Changed my mind' },

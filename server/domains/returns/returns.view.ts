@@ -1,6 +1,6 @@
 import type { OrderWithLines } from '../orders/orders.repository.ts';
 import { allowedEvents, contextOf } from './returns.machine.ts';
-import type { ReturnActorRole } from './returns.model.ts';
+import { expiresUnshipped, type ReturnActorRole } from './returns.model.ts';
 import type { RefundBreakdown } from './returns.money.ts';
 import type { PolicyResult } from './returns.policy.ts';
 import type { ReturnWithItems, TransitionRow } from './returns.repository.ts';
@@ -32,6 +32,8 @@ export function toReturnView(
   const byLine = new Map(order.lines.map((l) => [l.lineNo, l]));
   const overRefundLimit = r.refundTotal > r.refundLimit;
   const customer = viewer === 'customer';
+  const context = contextOf(r);
+  const allowed = allowedEvents(r.status, viewer, context);
   return {
     ...returnSummary(r),
     termsVersion: r.termsVersion,
@@ -66,12 +68,16 @@ export function toReturnView(
     carrier: r.carrier,
     trackingNumber: r.trackingNumber,
     shipBy: iso(r.shipBy),
+    /** true: the return expires if the parcel is not sent by `shipBy`; false: a date to aim for, the right stands. */
+    shipByIsDeadline: expiresUnshipped(r.legalBasis),
     shippedAt: iso(r.shippedAt),
     receivedAt: iso(r.receivedAt),
     refundedAt: iso(r.refundedAt),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
-    allowedEvents: allowedEvents(r.status, viewer, contextOf(r)),
+    allowedEvents: allowed,
+    /** The rejection reasons that fit this return's legal basis, when it may be rejected now (the console offers only these). */
+    rejectionCodes: allowed.includes('reject') ? (context.rejectionCodes ?? []) : [],
     history: history.map((h) => ({
       event: h.event,
       from: h.fromStatus,

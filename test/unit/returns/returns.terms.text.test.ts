@@ -22,7 +22,7 @@ const full = terms({
     { tag: 'furniture', days: 30 },
   ],
   conditions: { unopened: true, tagsAttached: true, note: { ja: '洗濯済みの商品はお受けできません。', en: 'Washed items cannot be taken back.' } },
-  returnShippingPaidBy: { size: 'shop', not_as_expected: 'customer', changed_mind: 'customer', late_delivery: 'shop' },
+  returnShippingPaidBy: { size: 'shop', not_as_expected: 'customer', changed_mind: 'customer' },
   nonReturnableTags: ['final_sale', 'underwear'],
   deductions: { returnShipping: 800, outboundShipping: true, codFee: true, transferFee: 440, restockingPercent: 10 },
   exchangesAccepted: true,

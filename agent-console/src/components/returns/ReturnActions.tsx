@@ -1,5 +1,4 @@
 import { useId, useState, type FormEvent } from 'react';
-import { rejectionCodes } from '../../../../server/domains/returns/returns.model.ts';
 import { ApiError } from '../../api.ts';
 import { useMessages, type Messages } from '../../i18n.ts';
 import { returnsApi } from '../../returnsApi.ts';
@@ -85,7 +84,7 @@ export function ReturnActions({ shopId, view, onChanged, reload }: Props) {
           ))}
         </div>
       )}
-      {open === 'reject' && <RejectForm busy={busy} onCancel={() => setOpen(null)} onSubmit={(reasonCode, note) => send({ event: 'reject', reasonCode, ...(note ? { note } : {}) })} />}
+      {open === 'reject' && <RejectForm codes={view.rejectionCodes} busy={busy} onCancel={() => setOpen(null)} onSubmit={(reasonCode, note) => send({ event: 'reject', reasonCode, ...(note ? { note } : {}) })} />}
       {open === 'ship' && <ShipForm busy={busy} onCancel={() => setOpen(null)} onSubmit={(trackingNumber, carrier) => send({ event: 'ship', trackingNumber, ...(carrier ? { carrier } : {}) })} />}
       {open === 'refund_failed' && <NoteForm busy={busy} onCancel={() => setOpen(null)} onSubmit={(note) => send({ event: 'refund_failed', note })} />}
       {open === 'cancel' && <CancelForm busy={busy} onCancel={() => setOpen(null)} onSubmit={(note) => send({ event: 'cancel', ...(note ? { note } : {}) })} />}
@@ -99,7 +98,8 @@ interface FormProps<A extends unknown[]> {
   onSubmit: (...args: A) => Promise<void>;
 }
 
-function RejectForm({ busy, onCancel, onSubmit }: FormProps<[RejectionCode, string]>) {
+/** `codes`: the reasons that fit this return's legal basis, as the server says (a defect claim is never "outside the window"). */
+function RejectForm({ codes, busy, onCancel, onSubmit }: FormProps<[RejectionCode, string]> & { codes: readonly RejectionCode[] }) {
   const m = useMessages().returns;
   const id = useId();
   const [code, setCode] = useState<RejectionCode | ''>('');
@@ -113,7 +113,7 @@ function RejectForm({ busy, onCancel, onSubmit }: FormProps<[RejectionCode, stri
       <label htmlFor={`${id}-code`}>{m.actions.reasonCode}</label>
       <select id={`${id}-code`} required value={code} onChange={(e) => setCode(e.target.value as RejectionCode | '')} data-testid="reject-code">
         <option value="">{m.actions.choose}</option>
-        {rejectionCodes.map((c) => (
+        {codes.map((c) => (
           <option key={c} value={c}>
             {m.rejection[c]}
           </option>

@@ -9,7 +9,7 @@ import type { PaymentMethod } from '../../server/domains/orders/orders.schema.ts
 import { customerChoiceReasons, legalBases, returnReasons } from '../../server/domains/returns/returns.model.ts';
 import { basisLabels } from '../../server/domains/returns/returns.portal.view.ts';
 import { reasonLabels } from '../../server/domains/returns/returns.terms.text.ts';
-import type { CustomerChoiceReason, DeductionKind, LegalBasis, RefusedDeliveryInput, RejectionCode, ReturnBankAccount, ReturnEvent, ReturnKind, ReturnReason, ReturnStatus } from './types.ts';
+import type { CustomerChoiceReason, DeductionKind, LegalBasis, RefusedDeliveryInput, RejectionCode, ReturnBankAccount, ReturnEvent, ReturnKind, ReturnReason, ReturnStatus, ReturnView } from './types.ts';
 
 type Pick2 = 0 | 1;
 const bases = (i: Pick2) => Object.fromEntries(legalBases.map((b) => [b, basisLabels[b][i]])) as Record<LegalBasis, string>;
@@ -22,6 +22,7 @@ type ActorKind = 'user' | 'api_key' | 'system' | 'customer';
 type FeeKind = 'outbound_shipping' | 'cod_fee';
 type BankAccountType = ReturnBankAccount['accountType'];
 type RefusedField = keyof RefusedDeliveryInput;
+type OrderChangeField = NonNullable<ReturnView['orderChangedSinceFiling']>['fields'][number]['field'];
 
 export const returnsJa = {
   title: '返品',
@@ -199,7 +200,8 @@ export const returnsJa = {
     shipping: '返送',
     carrier: '配送業者',
     tracking: '追跡番号',
-    shipBy: '返送期限',
+    shipBy: '返送期限（過ぎると期限切れ）',
+    shipByAim: '返送の目安（過ぎても取り消されません）',
     shippedAt: '発送日時',
     receivedAt: '到着日時',
     refundedAt: '返金日時',
@@ -262,6 +264,23 @@ export const returnsJa = {
     overLimit: '担当者の上限を超えるため、この操作は店舗（オーナー・スタッフ）が行います。',
     failed: '操作できませんでした。もう一度お試しください。',
     done: (what: string) => `「${what}」を記録しました。`,
+  },
+  orderChanged: {
+    title: '申し込み後に注文内容が変わりました',
+    hint: 'ショップのシステムから、この返品の受付後に注文が更新されました。返品の判断と返金額は、お申し込み時の注文内容のままです（自動では反映しません）。',
+    field: {
+      shippingFee: '送料',
+      codFee: '代引き手数料',
+      couponDiscount: 'クーポン値引き',
+      paymentMethod: '支払い方法',
+      orderedAt: '注文日時',
+      shippedAt: '発送日時',
+      deliveredAt: 'お届け日時',
+    } satisfies Record<OrderChangeField, string>,
+    lineNo: (n: number) => `${n}行目`,
+    line: (name: string, qty: number, unit: string) => `${name}（${unit} × ${qty}）`,
+    lineGone: 'なし',
+    none: '—',
   },
   photos: {
     title: (n: number) => `お客様の写真（${n}枚）`,
@@ -596,7 +615,8 @@ export const returnsEn: ReturnsMessages = {
     shipping: 'Return shipping',
     carrier: 'Carrier',
     tracking: 'Tracking number',
-    shipBy: 'Send back by',
+    shipBy: 'Send back by (expires after)',
+    shipByAim: 'Send back by, as a guide (the request stands after it)',
     shippedAt: 'Sent',
     receivedAt: 'Arrived',
     refundedAt: 'Refunded',
@@ -659,6 +679,23 @@ export const returnsEn: ReturnsMessages = {
     overLimit: 'Above the agent limit: a merchant (owner or staff) does this.',
     failed: 'That did not work. Please try again.',
     done: (what: string) => `Done: ${what}.`,
+  },
+  orderChanged: {
+    title: 'The order changed after this return was filed',
+    hint: 'The shop’s system updated the order after the return was filed. The return is still judged and refunded on the order as it was filed (nothing is applied by itself).',
+    field: {
+      shippingFee: 'Shipping',
+      codFee: 'COD fee',
+      couponDiscount: 'Coupon discount',
+      paymentMethod: 'Payment method',
+      orderedAt: 'Ordered',
+      shippedAt: 'Shipped',
+      deliveredAt: 'Delivered',
+    },
+    lineNo: (n: number) => `Line ${n}`,
+    line: (name: string, qty: number, unit: string) => `${name} (${unit} × ${qty})`,
+    lineGone: 'none',
+    none: '—',
   },
   photos: {
     title: (n: number) => `Customer’s photos (${n})`,

@@ -12,6 +12,8 @@ export interface PolicyInput {
   kind: ReturnKind;
   /** `goodwill`: a merchant or agent takes it back beyond what is owed; the terms' limits do not block it. */
   goodwill?: boolean;
+  /** The basis a filed return keeps when judged again; by default decided from the reason, the terms and goodwill. */
+  basis?: LegalBasis;
   /** The terms version the order was placed under; null = none published, the statutory rule. */
   termsVersion: number | null;
   terms: ReturnTerms;
@@ -103,7 +105,7 @@ export function windowFor(terms: ReturnTerms, items: PolicyInput['items']): numb
 
 /** Runs every rule; see PolicyResult. */
 export function checkPolicy(p: PolicyInput): PolicyResult {
-  const basis = legalBasisOf(p.reason, p.termsVersion, p.goodwill);
+  const basis = p.basis ?? legalBasisOf(p.reason, p.termsVersion, p.goodwill);
   const checks: PolicyCheck[] = [];
   const reviewReasons: string[] = [];
   const flags: string[] = [];

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
-import { orderLines, orders } from '../orders/orders.tables.ts';
+import { orders } from '../orders/orders.tables.ts';
 import { shopFaultBases, type ReturnStatus } from './returns.model.ts';
 import type { BankAccountInput } from './returns.bank.ts';
 import type { StoredPhoto } from './returns.photos.ts';
@@ -204,23 +204,27 @@ export async function findBankAccount(db: Db, shopId: string, returnId: string):
   return row as BankAccountInput | undefined;
 }
 
+/** A line of the order as the return was filed against it (its snapshot): the product it returned, whatever the order says now. */
+const filedLine = (field: 'sku' | 'name') =>
+  sql<string>`(select e->>${sql.raw(`'${field}'`)} from jsonb_array_elements(${returnRequests.orderSnapshot}->'lines') e where (e->>'lineNo')::int = ${returnItems.lineNo})`;
+
 /** Returned quantities by Tokyo month, product and reason, for requests filed in [from, until). */
 export async function reasonRows(db: Db, shopId: string, from: Date, until: Date) {
   const m = sql<string>`to_char(${returnRequests.createdAt} at time zone 'Asia/Tokyo', 'YYYY-MM')`;
+  const sku = filedLine('sku');
   return db
     .select({
       month: m,
-      sku: orderLines.sku,
-      name: sql<string>`min(${orderLines.name})`,
+      sku,
+      name: sql<string>`min(${filedLine('name')})`,
       reason: returnRequests.reason,
       requests: sql<number>`count(distinct ${returnRequests.id})::int`,
       quantity: sql<number>`sum(${returnItems.quantity})::int`,
     })
     .from(returnItems)
     .innerJoin(returnRequests, and(eq(returnRequests.id, returnItems.returnId), eq(returnRequests.shopId, shopId)))
-    .innerJoin(orderLines, and(eq(orderLines.id, returnItems.orderLineId), eq(orderLines.shopId, shopId)))
     // A refused parcel was never a customer's reason for sending something back.
     .where(and(eq(returnItems.shopId, shopId), ne(returnRequests.kind, 'refused_delivery'), gte(returnRequests.createdAt, from), lt(returnRequests.createdAt, until)))
-    .groupBy(m, orderLines.sku, returnRequests.reason)
-    .orderBy(m, orderLines.sku, returnRequests.reason);
+    .groupBy(m, sku, returnRequests.reason)
+    .orderBy(m, sku, returnRequests.reason);
 }

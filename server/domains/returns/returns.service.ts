@@ -23,6 +23,7 @@ import {
 } from './returns.repository.ts';
 import type { FileReturnBody } from './returns.schema.ts';
 import { returnSummary, toReturnView } from './returns.view.ts';
+import { snapshotOf } from './returns.snapshot.ts';
 import { maskBankAccount, seesBankDetails } from './returns.bank.ts';
 import { openPhoto, type StoredPhoto } from './returns.photos.ts';
 import type { FileStorage } from '../../core/storage.ts';
@@ -164,6 +165,7 @@ async function fileInTransaction(db: Db, p: ReturnParty, body: FileReturnBody, o
         shopId: order.shopId,
         number: await nextReturnNumber(tx, order.shopId),
         orderId: order.id,
+        orderSnapshot: snapshotOf(order),
         kind: body.kind,
         reason: body.reason,
         legalBasis: j.policy.basis,

@@ -3,6 +3,7 @@ import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, unique
 import { orderLines, orders } from '../orders/orders.tables.ts';
 import { shops } from '../shops/shops.tables.ts';
 import { legalBases, rejectionCodes, returnKinds, returnReasons, returnStatuses, type LegalBasis, type RejectionCode, type ReturnEvent, type ReturnKind, type ReturnReason, type ReturnStatus } from './returns.model.ts';
+import type { OrderSnapshot } from './returns.snapshot.ts';
 import type { ReturnTerms } from './returns.terms.schema.ts';
 
 /** Every row belongs to a shop, and goes with it. */
@@ -53,6 +54,8 @@ export const returnRequests = pgTable(
     orderId: uuid('order_id')
       .notNull()
       .references(() => orders.id),
+    /** The order as it was when the return was filed: what the return is judged and refunded on (returns.snapshot.ts). */
+    orderSnapshot: jsonb('order_snapshot').$type<OrderSnapshot>().notNull(),
     kind: text('kind').$type<ReturnKind>().notNull(),
     reason: text('reason').$type<ReturnReason>().notNull(),
     legalBasis: text('legal_basis').$type<LegalBasis>().notNull(),

@@ -4,6 +4,7 @@ import { expiresUnshipped, type ReturnActorRole } from './returns.model.ts';
 import type { RefundBreakdown } from './returns.money.ts';
 import type { PolicyResult } from './returns.policy.ts';
 import type { ReturnWithItems, TransitionRow } from './returns.repository.ts';
+import { orderChanges } from './returns.snapshot.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -20,7 +21,9 @@ export const returnSummary = (r: Pick<ReturnWithItems, 'id' | 'number' | 'status
 /**
  * The one shape in which a return leaves the service. It carries the customer's name and no
  * contact data (the order's own view masks those by role), so no path can leak them here.
- * `viewer` decides which moves are offered.
+ * `viewer` decides which moves are offered. Items, prices and dates are the order's as it was
+ * when the return was filed; what the shop platform changed since is listed for the shop's
+ * people (`orderChangedSinceFiling`), never applied.
  */
 export function toReturnView(
   r: ReturnWithItems,
@@ -29,7 +32,8 @@ export function toReturnView(
   photos: Array<{ id: string; contentType: string; sizeBytes: number; filename: string }>,
   viewer: ReturnActorRole,
 ) {
-  const byLine = new Map(order.lines.map((l) => [l.lineNo, l]));
+  const filed = r.orderSnapshot;
+  const byLine = new Map(filed.lines.map((l) => [l.lineNo, l]));
   const overRefundLimit = r.refundTotal > r.refundLimit;
   const customer = viewer === 'customer';
   const context = contextOf(r);
@@ -40,11 +44,12 @@ export function toReturnView(
     source: r.source,
     order: {
       orderNumber: order.orderNumber,
-      orderedAt: order.orderedAt.toISOString(),
-      deliveredAt: iso(order.deliveredAt),
-      paymentMethod: order.paymentMethod,
+      orderedAt: new Date(filed.orderedAt).toISOString(),
+      deliveredAt: filed.deliveredAt ? new Date(filed.deliveredAt).toISOString() : null,
+      paymentMethod: filed.paymentMethod,
       customerName: order.customerName,
     },
+    orderChangedSinceFiling: customer ? null : orderChanges(filed, order),
     items: r.items.map((i) => {
       const l = byLine.get(i.lineNo);
       return { lineNo: i.lineNo, quantity: i.quantity, sku: l?.sku ?? '', name: l?.name ?? '', unitPrice: l?.unitPrice ?? 0, taxRate: l?.taxRate ?? 10, tags: l?.tags ?? [] };

@@ -10,6 +10,7 @@ import { customerChoiceReasons, legalBases, returnReasons } from '../../server/d
 import { basisLabels } from '../../server/domains/returns/returns.portal.view.ts';
 import { reasonLabels } from '../../server/domains/returns/returns.terms.text.ts';
 import type { CustomerChoiceReason, DeductionKind, LegalBasis, RefusedDeliveryInput, RejectionCode, ReturnBankAccount, ReturnEvent, ReturnKind, ReturnReason, ReturnStatus, ReturnView } from './types.ts';
+import type { NoticeChannel } from '../../server/domains/returns/returns.model.ts';
 
 type Pick2 = 0 | 1;
 const bases = (i: Pick2) => Object.fromEntries(legalBases.map((b) => [b, basisLabels[b][i]])) as Record<LegalBasis, string>;
@@ -25,6 +26,8 @@ type RefusedField = keyof RefusedDeliveryInput;
 type OrderChangeField = NonNullable<ReturnView['orderChangedSinceFiling']>['fields'][number]['field'];
 
 export const returnsJa = {
+  /** Which of the server's two wordings (returns.messages.ts) this dictionary reads. */
+  lang: 'ja' as 'ja' | 'en',
   title: '返品',
   loading: '読み込み中…',
   retry: '再試行',
@@ -127,6 +130,7 @@ export const returnsJa = {
     above_auto_approve_amount: '自動承認の上限額を超えている',
   } as Record<string, string>,
   source: { portal: '返品ページ', console: 'コンソール', api: 'API' } satisfies Record<Source, string>,
+  noticeChannel: { email: 'メール', phone: '電話', chat: 'チャット', letter: '郵便', other: 'その他' } satisfies Record<NoticeChannel, string>,
   actor: { user: '', api_key: 'API', system: '自動', customer: 'お客様' } satisfies Record<ActorKind, string>,
   payment: {
     credit_card: 'クレジットカード',
@@ -171,6 +175,8 @@ export const returnsJa = {
     payment: '支払い方法',
     refundMethod: '返金方法',
     filedAt: '受付日時',
+    noticeAt: 'お申し出が届いた日時（期間の判断に使用）',
+    bankPurged: (at: string) => `返金先の口座情報は、保管期間を過ぎたため ${at} に削除しました。`,
     source: '受付経路',
     kind: '種類',
     reason: '理由',
@@ -263,6 +269,7 @@ export const returnsJa = {
     forbidden: 'この操作はあなたの役割ではできません。最新の内容を読み込みました。',
     overLimit: '担当者の上限を超えるため、この操作は店舗（オーナー・スタッフ）が行います。',
     failed: '操作できませんでした。もう一度お試しください。',
+    invalid: '入力内容を確認してください。',
     done: (what: string) => `「${what}」を記録しました。`,
   },
   orderChanged: {
@@ -379,6 +386,11 @@ export const returnsJa = {
     paidBy: { customer: 'お客様', shop: '当店' },
     nonReturnable: '返品できない商品のタグ',
     tagsHint: 'スペースまたは読点（、）で区切ります。不良・誤配送には適用されません。',
+    tagLabels: 'タグの表示名（お客様に見える名前）',
+    tagLabelsHint: '公開ページ・確認画面・返品ページでは、タグではなくこの名前を表示します。タグごとに日本語と英語で入力してください。',
+    noTagLabels: '返品できない商品や、期間を個別に定めたタグはありません。',
+    tagLabelJaExample: '例：セール品',
+    tagLabelEnExample: '例：Sale items',
     deductions: '返金から差し引くもの（お客様都合の返品のみ）',
     deductionsHint: 'ここに書いたもの以外は差し引きません。空欄なら差し引きません。',
     returnShipping: '当店が返送用伝票を手配したときの返送料',
@@ -444,6 +456,7 @@ export const returnsJa = {
 export type ReturnsMessages = typeof returnsJa;
 
 export const returnsEn: ReturnsMessages = {
+  lang: 'en',
   title: 'Returns',
   loading: 'Loading…',
   retry: 'Retry',
@@ -543,6 +556,7 @@ export const returnsEn: ReturnsMessages = {
     above_auto_approve_amount: 'Above the auto-approval amount',
   },
   source: { portal: 'Returns portal', console: 'Console', api: 'API' },
+  noticeChannel: { email: 'email', phone: 'phone', chat: 'chat', letter: 'letter', other: 'other' },
   actor: { user: '', api_key: 'API', system: 'automatic', customer: 'customer' },
   payment: {
     credit_card: 'Credit card',
@@ -587,6 +601,8 @@ export const returnsEn: ReturnsMessages = {
     payment: 'Payment',
     refundMethod: 'Refund method',
     filedAt: 'Filed',
+    noticeAt: 'Notice reached the shop (the window is judged at this time)',
+    bankPurged: (at: string) => `The refund account was deleted on ${at}, its retention period over.`,
     source: 'Filed from',
     kind: 'Kind',
     reason: 'Reason',
@@ -678,6 +694,7 @@ export const returnsEn: ReturnsMessages = {
     forbidden: 'Your role cannot do this; the return has been reloaded.',
     overLimit: 'Above the agent limit: a merchant (owner or staff) does this.',
     failed: 'That did not work. Please try again.',
+    invalid: 'Please check what you entered.',
     done: (what: string) => `Done: ${what}.`,
   },
   orderChanged: {
@@ -793,6 +810,11 @@ export const returnsEn: ReturnsMessages = {
     paidBy: { customer: 'Customer', shop: 'Shop' },
     nonReturnable: 'Tags of non-returnable products',
     tagsHint: 'Separate with spaces or commas. Never applies to defects or the shop’s mistakes.',
+    tagLabels: 'What customers read for each tag',
+    tagLabelsHint: 'The public page, the confirmation screen and the returns portal show these names, not the tags. Give each tag one in Japanese and in English.',
+    noTagLabels: 'No tag is non-returnable or has a window of its own.',
+    tagLabelJaExample: 'e.g. セール品',
+    tagLabelEnExample: 'e.g. Sale items',
     deductions: 'Deducted from refunds (returns of choice only)',
     deductionsHint: 'Nothing else is ever deducted. Leave a field empty to deduct nothing.',
     returnShipping: 'Return shipping when the shop sends a label',

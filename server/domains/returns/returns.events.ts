@@ -1,5 +1,5 @@
 import type { OutboxItem } from '../../core/outbox.ts';
-import { expiresUnshipped, returnStatuses, type ReturnStatus } from './returns.model.ts';
+import { expiresUnshipped, REMINDER_BEFORE_DAYS, returnStatuses, type ReturnStatus } from './returns.model.ts';
 import type { ReturnRow } from './returns.repository.ts';
 
 /**
@@ -19,7 +19,6 @@ export const returnTopics = [RETURN_REQUESTED, ...returnStatuses.filter((s) => s
  */
 export const SHIP_REMINDER_TOPIC = 'return.ship_reminder';
 export const SHIP_EXPIRY_TOPIC = 'return.ship_expiry';
-export const REMINDER_BEFORE_DAYS = 3;
 const REMINDER_BEFORE_MS = REMINDER_BEFORE_DAYS * 86_400_000;
 
 export function timersFor(r: Pick<ReturnRow, 'id' | 'shopId' | 'status' | 'shipBy' | 'legalBasis'>): OutboxItem[] {

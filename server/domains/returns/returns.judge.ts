@@ -2,8 +2,8 @@ import type { Db } from '../../core/db/client.ts';
 import type { PaymentMethod } from '../orders/orders.schema.ts';
 import { computeRefund, type ExchangeItem, type MoneyOrder, type RefundBreakdown } from './returns.money.ts';
 import { isCustomerChoice, isShopFault, type LegalBasis, type ReturnKind, type ReturnReason } from './returns.model.ts';
-import { checkPolicy, legalBasisOf, type PolicyResult } from './returns.policy.ts';
-import { countRecentReturns, feesTakenEarlier, takenQuantities, type Taken } from './returns.repository.ts';
+import { checkPolicy, legalBasisOf, type NoticeReached, type PolicyResult } from './returns.policy.ts';
+import { countRecentReturns, feesTakenEarlier, lapsedStatutoryNotices, takenQuantities, type Taken } from './returns.repository.ts';
 import type { JudgedOrder } from './returns.snapshot.ts';
 import { termsInForce, termsOfVersion, type TermsInForce } from './returns.terms.ts';
 
@@ -16,6 +16,8 @@ export interface ReturnAsk {
   exchange?: ExchangeItem[];
   goodwill?: boolean;
   keepItem?: boolean;
+  /** When a person filing on the customer's behalf says the notice reached the shop (default: now). */
+  noticeAt?: Date;
 }
 
 export interface Judgement {
@@ -24,6 +26,8 @@ export interface Judgement {
   refund: RefundBreakdown;
   refundMethod: 'original_payment' | 'bank_transfer';
   returnLabelByShop: boolean;
+  /** When the request is judged to have reached the shop (the window's reference time). */
+  noticeAt: Date;
   /** The exchange items, defaulting to the same products at the same prices (another size or colour: see the comment). */
   exchange?: ExchangeItem[];
 }
@@ -76,6 +80,22 @@ function takenBeside(taken: Taken[], order: JudgedOrder, own: Map<number, number
 }
 
 /**
+ * When the request is judged to have reached the shop: the time a person recorded, or, for a
+ * statutory cancellation of items an earlier statutory request already covered and the shop let
+ * expire, that request's notice (a cancellation that reached the shop stands, 民法 §540②).
+ */
+async function noticeOf(db: Db, order: JudgedOrder, ask: ReturnAsk, basis: LegalBasis): Promise<NoticeReached | undefined> {
+  let notice: NoticeReached | undefined = ask.noticeAt ? { at: ask.noticeAt, by: 'staff' } : undefined;
+  if (basis !== 'statutory') return notice;
+  const wanted = ask.items.map((i) => i.lineNo);
+  for (const earlier of await lapsedStatutoryNotices(db, order.shopId, order.id)) {
+    const covers = wanted.every((n) => earlier.lineNos.includes(n));
+    if (covers && earlier.noticeAt.getTime() < (notice?.at.getTime() ?? Infinity)) notice = { at: earlier.noticeAt, by: 'earlier_request', number: earlier.number };
+  }
+  return notice;
+}
+
+/**
  * Judges a return of this order: the terms in force when it was placed, the policy check, and
  * the refund, by the same code for the portal's preview, the filing and the final refund.
  * `order` is the order now when filing, and the return's own snapshot when `again` re-judges a
@@ -103,6 +123,7 @@ export async function judgeReturn(db: Db, order: JudgedOrder, ask: ReturnAsk, no
   const feesRefundedEarlier = await feesTakenEarlier(db, order.shopId, order.id, except);
   // The abuse flag is the filing's concern; a re-judged return keeps the flags it was filed with.
   const recentReturns = order.customerEmail ? await countRecentReturns(db, order.shopId, order.customerEmail, new Date(now.getTime() - 180 * 86_400_000)) : 0;
+  const notice = again ? undefined : await noticeOf(db, order, ask, basis);
   const refund = computeRefund({
     order: moneyOrderOf(order),
     items: ask.items,
@@ -131,6 +152,7 @@ export async function judgeReturn(db: Db, order: JudgedOrder, ask: ReturnAsk, no
     refundTotal: exchange ? refund.goods : refund.total,
     recentReturns: except ? Math.max(0, recentReturns - 1) : recentReturns,
     now,
+    ...(notice ? { notice } : {}),
   });
-  return { terms, policy, refund, refundMethod, returnLabelByShop, ...(exchange ? { exchange } : {}) };
+  return { terms, policy, refund, refundMethod, returnLabelByShop, noticeAt: notice?.at ?? now, ...(exchange ? { exchange } : {}) };
 }

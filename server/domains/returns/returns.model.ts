@@ -126,3 +126,7 @@ export type DeductionKind = (typeof deductionKinds)[number];
 
 /** The statutory fallback of 特定商取引法 §15-3 when a shop publishes no return terms. */
 export const STATUTORY_WINDOW_DAYS = 8;
+/** Without terms, the days the customer is asked to send the parcel in once approved: a date to aim for, never a deadline. */
+export const STATUTORY_SHIP_WITHIN_DAYS = 28;
+/** The customer is reminded this many days before the date to send the parcel by (the published page says so). */
+export const REMINDER_BEFORE_DAYS = 3;

@@ -1,5 +1,6 @@
 import { isCustomerChoice, isShopFault, type LegalBasis, type ReturnKind, type ReturnReason } from './returns.model.ts';
 import type { ReturnTerms } from './returns.terms.schema.ts';
+import { tagLabel } from './returns.terms.text.ts';
 
 /**
  * The policy check of a return request: its legal basis, each rule with its outcome in words
@@ -27,10 +28,26 @@ export interface PolicyInput {
   /** Returns filed from the same email in the last 180 days, this one not counted. */
   recentReturns: number;
   now: Date;
+  /**
+   * When the customer's notice reached the shop, if not now (到達主義, 民法 §97): recorded by a
+   * person filing on the customer's behalf, or an earlier request for the same items that the
+   * shop let lapse. The window is judged at this time.
+   */
+  notice?: NoticeReached;
 }
 
+export interface NoticeReached {
+  at: Date;
+  by: 'staff' | 'earlier_request';
+  /** The earlier request's number. */
+  number?: number;
+}
+
+/** A notice recorded this long after it reached the shop is checked by a person (it moves the window). */
+export const NOTICE_RECORDED_LATE_MS = 10 * 60_000;
+
 export interface PolicyCheck {
-  rule: 'returns_accepted' | 'window' | 'non_returnable' | 'exchange_accepted' | 'conditions' | 'delivery_known' | 'auto_approve' | 'frequent_returns' | 'shop_fault';
+  rule: 'returns_accepted' | 'window' | 'non_returnable' | 'exchange_accepted' | 'conditions' | 'delivery_known' | 'auto_approve' | 'frequent_returns' | 'shop_fault' | 'notice';
   ok: boolean;
   /** A failed check that blocks filing (false: it only sends the request to a person). */
   blocking: boolean;
@@ -63,6 +80,16 @@ const jaDate = (day: number) => {
   const [y, m, d] = tokyoDate(day).split('-').map(Number);
   return `${y}年${m}月${d}日`;
 };
+const jaTime = (d: Date) => `${jaDate(tokyoDay(d))} ${new Date(d.getTime() + JST).toISOString().slice(11, 16)}`;
+const enTime = (d: Date) => `${tokyoDate(tokyoDay(d))} ${new Date(d.getTime() + JST).toISOString().slice(11, 16)} JST`;
+
+/** Says at what time the request is judged, when that is not the filing's own. */
+function noticeCheck(n: NoticeReached): PolicyCheck {
+  const base = { rule: 'notice' as const, ok: true, blocking: false };
+  return n.by === 'staff'
+    ? { ...base, ja: `お申し出が当店に届いた日時（${jaTime(n.at)}、担当者が記録）で判断しています`, en: `judged at the time the customer’s notice reached the shop, ${enTime(n.at)} (recorded by staff)` }
+    : { ...base, ja: `先のお申し込み R-${n.number}（${jaTime(n.at)}受付）の時点で判断しています。一度届いたお申し出は取り消されません`, en: `judged at the earlier request R-${n.number} (${enTime(n.at)}): a notice that reached the shop stands` };
+}
 
 /** `terms` for published terms, `statutory` without; the shop's failures (a defect, an item not as described, the wrong item, late delivery) by the reason. */
 export function legalBasisOf(reason: ReturnReason, termsVersion: number | null, goodwill = false): LegalBasis {
@@ -112,6 +139,13 @@ export function checkPolicy(p: PolicyInput): PolicyResult {
   const add = (c: PolicyCheck) => checks.push(c);
   const limited = basis === 'terms' || basis === 'statutory';
   let windowEndsAt: Date | null = null;
+  // The window is judged when the notice reached the shop, not when someone typed it in.
+  const noticeAt = p.notice?.at ?? p.now;
+  if (p.notice) {
+    add(noticeCheck(p.notice));
+    if (p.notice.by === 'earlier_request') reviewReasons.push('earlier_notice');
+    else if (p.now.getTime() - p.notice.at.getTime() > NOTICE_RECORDED_LATE_MS) reviewReasons.push('notice_recorded_later');
+  }
 
   if (isShopFault(basis)) add({ rule: 'shop_fault', ok: true, blocking: false, ...shopFaultWords(basis, p.reason) });
   if (basis === 'goodwill') add({ rule: 'shop_fault', ok: true, blocking: false, ja: '特別対応（ショップの判断）', en: 'goodwill (the shop’s own decision)' });
@@ -129,7 +163,7 @@ export function checkPolicy(p: PolicyInput): PolicyResult {
     const days = windowFor(p.terms, p.items);
     const lastDay = tokyoDay(delivered) + days - 1;
     if (limited) windowEndsAt = new Date((lastDay + 1) * DAY - JST - 1);
-    const inside = tokyoDay(p.now) <= lastDay;
+    const inside = tokyoDay(noticeAt) <= lastDay;
     const source = p.termsVersion === null ? '特定商取引法の8日間' : `${days}日間`;
     // Counted from the ship date when the delivery date is unknown: the parcel arrived later, so
     // an estimate may never refuse a customer (the statutory right counts from delivery); past it, a person checks.
@@ -159,11 +193,14 @@ export function checkPolicy(p: PolicyInput): PolicyResult {
   for (const item of p.items) {
     const tag = item.tags.find((t) => p.terms.nonReturnableTags.includes(t));
     if (!tag) continue;
+    // Customers read the label the terms give the tag (「セール品」), never the raw tag.
+    const [labelJa, labelEn] = [tagLabel(p.terms, tag, 'ja'), tagLabel(p.terms, tag, 'en')];
+    const what = { ja: labelJa ? `${labelJa}` : `返品不可の区分（${tag}）の商品`, en: labelEn ? `${labelEn}` : `in the non-returnable category ${tag}` };
     const [ja, en] = limited
-      ? [`「${item.name}」はタグ「${tag}」のため返品できません`, `tag '${tag}' is non-returnable (${item.name})`]
+      ? [`「${item.name}」は${what.ja}のため返品できません`, `${item.name}: ${labelEn ? `${labelEn} cannot be returned` : `${what.en}, cannot be returned`}`]
       : basis === 'goodwill'
-        ? [`「${item.name}」のタグ「${tag}」は返品不可ですが、ショップの判断で受け付けます`, `tag '${tag}' is non-returnable; taken back as the shop’s own decision (${item.name})`]
-        : [`「${item.name}」のタグ「${tag}」は返品不可ですが、ショップ側の理由（不良・説明違い・誤配送・遅延）には適用されません`, `tag '${tag}' is non-returnable, which does not apply to this claim (${item.name})`];
+        ? [`「${item.name}」は${what.ja}ですが、ショップの判断で受け付けます`, `${item.name}: ${what.en}; taken back as the shop’s own decision`]
+        : [`「${item.name}」は${what.ja}ですが、ショップ側の理由（不良・説明違い・誤配送・遅延）には適用されません`, `${item.name}: ${what.en}, which does not apply to this claim`];
     add({ rule: 'non_returnable', ok: !limited, blocking: limited, ja, en });
   }
 

@@ -11,6 +11,7 @@ import type { CookieOptions } from '../auth/auth.cookie.ts';
 import { findShop } from '../shops/shops.repository.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { orderNumber } from '../orders/orders.schema.ts';
+import { localize } from './returns.messages.ts';
 import { requestKinds, returnReasons } from './returns.model.ts';
 import { createPortalAuth, partyOf, type PortalAuthDeps, type PortalSession } from './returns.portal.auth.ts';
 import { portalOrder } from './returns.portal.ts';
@@ -34,14 +35,33 @@ const requestForm = z
   })
   .catchall(z.string().max(2000));
 
+type Told = { ja: string; en: string };
+
+/**
+ * A form's problems in the customer's words, Japanese first: each message the returns schemas
+ * give has both (returns.messages.ts); anything else is told as "check what you entered" in
+ * Japanese, with the schema's English beside it.
+ */
+function toldOfIssues(issues: readonly z.core.$ZodIssue[]): Told {
+  const known = issues.map((i) => localize(i.message));
+  const ja = [...new Set(known.filter((k): k is Told => !!k).map((k) => k.ja))];
+  const en = [...new Set(issues.map((i, n) => known[n]?.en ?? `${i.path.join('.') || 'form'}: ${i.message}`))];
+  return { ja: ja.length ? ja.join('') : errorText.invalid_input![0], en: en.join('; ') };
+}
+
+const invalidForm = (issues: readonly z.core.$ZodIssue[]) => {
+  const say = toldOfIssues(issues);
+  return new DomainError('invalid_input', say.en, { say });
+};
+
 /** A form that does not parse is the customer's mistake: a 400 page with the reason, never a 500. */
 function parseForm<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   // PostgreSQL cannot store NUL in text: refused here, with the page, not later as a 500.
   if (value && typeof value === 'object' && Object.values(value).some((v) => typeof v === 'string' && v.includes('\u0000'))) {
-    throw new DomainError('invalid_input', 'the form holds a NUL character');
+    throw new DomainError('invalid_input', 'the form holds a NUL character', { say: { ja: '使用できない文字が含まれています。', en: 'The form holds a character that cannot be used.' } });
   }
   const r = schema.safeParse(value);
-  if (!r.success) throw new DomainError('invalid_input', r.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; '));
+  if (!r.success) throw invalidForm(r.error.issues);
   return r.data;
 }
 
@@ -56,9 +76,20 @@ const errorText: Record<string, [string, string]> = {
   forbidden: ['この操作はできません。', 'This is not allowed.'],
 };
 
-const errorOf = (e: DomainError) => {
+/** What a refusal says, when it says it in both languages: its own words, one of ours, or the failed checks of the terms. */
+function toldOf(e: DomainError): Told | null {
+  const d = (e.details ?? {}) as { say?: Told; checks?: Array<{ ja: string; en: string }> };
+  if (d.say && typeof d.say.ja === 'string' && typeof d.say.en === 'string') return d.say;
+  if (Array.isArray(d.checks) && d.checks.length) return { ja: d.checks.map((c) => `${c.ja}。`).join(''), en: d.checks.map((c) => c.en).join('; ') };
+  return localize(e.message);
+}
+
+/** What the customer sees for a refusal: the reason in Japanese first, in English beside it; never English alone. */
+const errorOf = (e: DomainError): Told => {
   const [ja, en] = errorText[e.code] ?? errorText.invalid_input!;
-  return { ja, en: e.code === 'invalid_input' || e.code === 'rate_limited' ? `${en} (${e.message})` : en };
+  const told = toldOf(e);
+  if (told) return { ja: `${ja}${told.ja}`, en: `${en} ${told.en}` };
+  return { ja, en: e.code === 'rate_limited' ? `${en} (${e.message})` : en };
 };
 
 /** The form's `qty_<line>` fields as the filing's items; zero and empty mean "not this line". */
@@ -77,7 +108,7 @@ function askFrom(form: z.output<typeof requestForm>, orderNumber: string): FileR
     ...(form.comment?.trim() ? { comment: form.comment.trim() } : {}),
     ...(bankAccount ? { bankAccount } : {}),
   });
-  if (!parsed.success) throw new DomainError('invalid_input', parsed.error.issues.map((i) => i.message).join('; '));
+  if (!parsed.success) throw invalidForm(parsed.error.issues);
   return parsed.data;
 }
 

@@ -72,6 +72,26 @@ export async function countRecentReturns(db: Db, shopId: string, email: string, 
   return row?.n ?? 0;
 }
 
+/**
+ * Statutory requests of this order that expired waiting for their parcel, before such requests
+ * stopped expiring: their notice reached the shop and stands (民法 §540②), so a new request for
+ * the same items is judged at that notice.
+ */
+export async function lapsedStatutoryNotices(db: Db, shopId: string, orderId: string): Promise<Array<{ number: number; noticeAt: Date; lineNos: number[] }>> {
+  const rows = await db
+    .select({ id: returnRequests.id, number: returnRequests.number, noticeAt: returnRequests.noticeAt, lineNo: returnItems.lineNo })
+    .from(returnRequests)
+    .innerJoin(returnItems, and(eq(returnItems.returnId, returnRequests.id), eq(returnItems.shopId, shopId)))
+    .where(and(eq(returnRequests.shopId, shopId), eq(returnRequests.orderId, orderId), eq(returnRequests.status, 'expired'), eq(returnRequests.legalBasis, 'statutory')));
+  const byReturn = new Map<string, { number: number; noticeAt: Date; lineNos: number[] }>();
+  for (const r of rows) {
+    const found = byReturn.get(r.id) ?? { number: r.number, noticeAt: r.noticeAt, lineNos: [] };
+    found.lineNos.push(r.lineNo);
+    byReturn.set(r.id, found);
+  }
+  return [...byReturn.values()];
+}
+
 export async function nextReturnNumber(tx: Db, shopId: string): Promise<number> {
   const [row] = await tx
     .insert(returnCounters)
@@ -194,6 +214,28 @@ export async function findPhoto(db: Db, shopId: string, returnId: string, photoI
 
 export async function insertBankAccount(tx: Db, shopId: string, returnId: string, b: BankAccountInput): Promise<void> {
   await tx.insert(returnBankAccounts).values({ shopId, returnId, ...b });
+}
+
+/** Where a bank account is no longer needed: the return ended (refunded, closed, rejected, withdrawn, expired) before `before`. */
+const bankDoneStatuses: ReturnStatus[] = ['refunded', 'closed', 'rejected', 'canceled', 'expired'];
+
+/** Bank accounts whose return ended before `before`, oldest first; across shops, for the retention job. */
+export async function bankAccountsDue(db: Db, before: Date, limit: number): Promise<Array<{ shopId: string; returnId: string; number: number }>> {
+  return db
+    .select({ shopId: returnRequests.shopId, returnId: returnRequests.id, number: returnRequests.number })
+    .from(returnBankAccounts)
+    .innerJoin(returnRequests, and(eq(returnRequests.id, returnBankAccounts.returnId), eq(returnRequests.shopId, returnBankAccounts.shopId)))
+    .where(and(inArray(returnRequests.status, bankDoneStatuses), lt(sql`coalesce(${returnRequests.refundedAt}, ${returnRequests.updatedAt})`, before)))
+    .orderBy(asc(sql`coalesce(${returnRequests.refundedAt}, ${returnRequests.updatedAt})`))
+    .limit(limit);
+}
+
+/** Deletes a return's bank account and notes when; false when it was gone already (another run). */
+export async function deleteBankAccount(tx: Db, shopId: string, returnId: string, at: Date): Promise<boolean> {
+  const gone = await tx.delete(returnBankAccounts).where(and(eq(returnBankAccounts.shopId, shopId), eq(returnBankAccounts.returnId, returnId))).returning({ id: returnBankAccounts.returnId });
+  if (!gone.length) return false;
+  await tx.update(returnRequests).set({ bankPurgedAt: at }).where(and(eq(returnRequests.shopId, shopId), eq(returnRequests.id, returnId)));
+  return true;
 }
 
 export async function findBankAccount(db: Db, shopId: string, returnId: string): Promise<BankAccountInput | undefined> {

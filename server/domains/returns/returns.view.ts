@@ -55,6 +55,9 @@ export function toReturnView(
       return { lineNo: i.lineNo, quantity: i.quantity, sku: l?.sku ?? '', name: l?.name ?? '', unitPrice: l?.unitPrice ?? 0, taxRate: l?.taxRate ?? 10, tags: l?.tags ?? [] };
     }),
     comment: r.comment,
+    /** When the request reached the shop, the time its window was judged at (到達主義); and how, when a person filed it for the customer. */
+    noticeAt: r.noticeAt.toISOString(),
+    noticeChannel: r.noticeChannel,
     // Served to the shop's people only (each view audited): a photo may show a label with an address.
     photos: photos.map((ph) => ({ id: ph.id, contentType: ph.contentType, sizeBytes: ph.sizeBytes, filename: ph.filename, url: customer ? null : `/api/shops/${r.shopId}/returns/${r.id}/photos/${ph.id}` })),
     policy: r.policy as PolicyResult,
@@ -78,6 +81,8 @@ export function toReturnView(
     shippedAt: iso(r.shippedAt),
     receivedAt: iso(r.receivedAt),
     refundedAt: iso(r.refundedAt),
+    /** The refund account was deleted then, its retention over (the portal's form says how long it is kept). */
+    bankPurgedAt: iso(r.bankPurgedAt),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
     allowedEvents: allowed,

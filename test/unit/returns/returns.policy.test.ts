@@ -13,14 +13,17 @@ import { returnTermsInput, statutoryTerms, type ReturnTermsInput } from '../../.
 
 const at = (iso: string) => new Date(iso);
 
-/** Published terms: 14 days, nothing else unless a test says so. */
-const terms = (over: Partial<ReturnTermsInput> = {}) =>
-  returnTermsInput.parse({
+/** Published terms: 14 days, nothing else unless a test says so; a tag the test names gets a label unless the test gives one. */
+const terms = (over: Partial<ReturnTermsInput> = {}) => {
+  const used = [...(over.nonReturnableTags ?? []), ...(over.windowDaysByTag ?? []).map((w) => w.tag)];
+  return returnTermsInput.parse({
     acceptsReturns: true,
     windowDays: 14,
     returnShippingPaidBy: { size: 'customer', not_as_expected: 'customer', changed_mind: 'customer' },
+    tagLabels: used.map((tag) => ({ tag, ja: `区分${tag}`, en: `category ${tag}` })),
     ...over,
   });
+};
 
 /**
  * Delivered 2026-11-20T15:00Z, which is 2026-11-21 00:00 in Tokyo; asked the next day, under
@@ -265,7 +268,13 @@ describe('returns policy: the window', () => {
 });
 
 describe('returns policy: non-returnable tags', () => {
-  const withTags = terms({ nonReturnableTags: ['final_sale', 'underwear'] });
+  const withTags = terms({
+    nonReturnableTags: ['final_sale', 'underwear'],
+    tagLabels: [
+      { tag: 'final_sale', ja: '最終処分品', en: 'Final-sale items' },
+      { tag: 'underwear', ja: '下着', en: 'Underwear' },
+    ],
+  });
   const items = [
     { lineNo: 1, name: 'ショーツ', tags: ['apparel', 'underwear'] },
     { lineNo: 2, name: 'リネンシャツ', tags: ['apparel'] },
@@ -280,14 +289,14 @@ describe('returns policy: non-returnable tags', () => {
     ['a goodwill return', anInput({ goodwill: true, terms: withTags, items }), false],
   ];
   for (const [what, input, blocks] of rows) {
-    it(`${blocks ? 'block' : 'do not block'} ${what}, naming the item and the tag`, () => {
+    it(`${blocks ? 'block' : 'do not block'} ${what}, naming the item and the label the customer reads, never the raw tag`, () => {
       const r = checkPolicy(input);
       const c = only(r, 'non_returnable');
       expect(c.ok).to.equal(!blocks);
       expect(c.blocking).to.equal(blocks);
       expect(r.eligible).to.equal(!blocks);
-      expect(c.ja).to.include('ショーツ').and.include('underwear');
-      expect(c.en).to.include('ショーツ').and.include('underwear');
+      expect(c.ja).to.include('ショーツ').and.include('下着').and.not.include('underwear');
+      expect(c.en).to.include('ショーツ').and.include('Underwear').and.not.include('underwear');
       if (blocks) expect(c.ja).to.include('返品できません');
     });
   }

@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { localize } from '../../../../server/domains/returns/returns.messages.ts';
 import { ApiError } from '../../api.ts';
 import { useMessages, type Messages } from '../../i18n.ts';
 import { returnsApi } from '../../returnsApi.ts';
@@ -43,7 +44,8 @@ export function ReturnActions({ shopId, view, onChanged, reload }: Props) {
         setOpen(null);
         await reload();
       } else if (e instanceof ApiError && e.code === 'invalid_input') {
-        setNotice({ kind: 'problem', text: () => e.message });
+        // A Japanese lead first: the server's English is shown only where it has no Japanese twin.
+        setNotice({ kind: 'problem', text: (x) => `${x.returns.actions.invalid} ${localize(e.message)?.[x.returns.lang] ?? e.message}` });
       } else if (!(e instanceof ApiError && e.code === 'unauthenticated')) {
         setNotice({ kind: 'problem', text: (x) => x.returns.actions.failed });
       }

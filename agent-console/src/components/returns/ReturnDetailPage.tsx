@@ -242,6 +242,8 @@ function FactsPanel({ view }: { view: ReturnView }) {
     [d.payment, (m.payment as Record<string, string>)[view.order.paymentMethod] ?? view.order.paymentMethod],
     [d.refundMethod, m.refundMethod[view.refundMethod]],
     [d.filedAt, when(view.createdAt)],
+    // The window is judged at the time the notice reached the shop (到達主義), which a person may have recorded.
+    [d.noticeAt, view.noticeChannel ? `${when(view.noticeAt)}${lang === 'ja' ? `（${m.noticeChannel[view.noticeChannel]}）` : ` (${m.noticeChannel[view.noticeChannel]})`}` : when(view.noticeAt), 'fact-notice'],
     [d.source, m.source[view.source]],
     [d.kind, m.kind[view.kind]],
     [d.reason, m.reason[view.reason], 'fact-reason'],
@@ -270,6 +272,11 @@ function FactsPanel({ view }: { view: ReturnView }) {
         ))}
       </dl>
       {view.keepItem && <p className="muted metric-note">{d.keepItem}</p>}
+      {view.bankPurgedAt && (
+        <p className="muted metric-note" data-testid="bank-purged">
+          {d.bankPurged(when(view.bankPurgedAt))}
+        </p>
+      )}
       {view.returnLabelByShop && <p className="muted metric-note">{d.labelByShop}</p>}
     </section>
   );

@@ -490,6 +490,41 @@ describe('returns in the browser: the portal and the console', function () {
     expect(await textOf(agent.getByTestId('refund-total').locator('td'))).to.equal('¥3,520');
   });
 
+  it('an agent files a cancellation that came by phone on day 8, recorded on day 9, at the time it reached the shop', async () => {
+    // No terms: the statutory 8 days, the delivery day being the first; the parcel came 8 days ago.
+    const d = await openDesk(server);
+    const day = 86_400_000;
+    const order = await pushOrder(d, { orderedAt: new Date(Date.now() - 10 * day).toISOString(), shippedAt: new Date(Date.now() - 9 * day).toISOString(), deliveredAt: new Date(Date.now() - 8 * day).toISOString() });
+    const agent = await consoleAs(d, d.shop.people.agent);
+    await agent.goto(`${server.url}/console/shops/${d.shop.id}/returns`);
+    await agent.getByTestId('filing-open').click();
+    const filing = agent.getByTestId('staff-filing');
+    await filing.getByTestId('filing-order').fill(order.number);
+    await filing.getByTestId('filing-load').click();
+    await filing.getByTestId('filing-form').waitFor();
+    await filing.getByTestId('filing-qty-1').fill('1');
+    await filing.getByTestId('filing-reason').selectOption('changed_mind');
+    await filing.getByTestId('filing-channel').selectOption('phone');
+
+    // Recorded as if it came now, the 8 days are over: the page says why, in Japanese.
+    await filing.getByTestId('filing-submit').click();
+    await filing.getByTestId('filing-problem').waitFor();
+    expect(await textOf(filing.getByTestId('filing-problem'))).to.contain('返品特約の条件を満たさないため').and.contain('期間を過ぎています');
+
+    // It came yesterday evening (day 8), Japan time.
+    const yesterday = new Date(Date.now() - day + 9 * 3_600_000).toISOString().slice(0, 16);
+    await filing.getByTestId('filing-received-at').fill(yesterday);
+    await filing.getByTestId('filing-submit').click();
+    await agent.waitForURL(/\/returns\/[0-9a-f-]{36}$/);
+    await agent.locator('[data-testid="return-detail"][data-status="needs_review"]').waitFor();
+    expect(await textOf(agent.getByTestId('legal-basis'))).to.contain('特定商取引法');
+    expect(await textOf(agent.getByTestId('fact-notice'))).to.contain('（電話）');
+    expect(await textOf(agent.locator('[data-testid="policy-check"][data-rule="notice"]'))).to.contain('担当者が記録');
+    expect(await textOf(agent.getByTestId('review-reasons'))).to.contain('あとから記録したお申し出');
+    const audit = await d.owner.get(`/api/shops/${d.shop.id}/audit?action=return.filed`);
+    expect(audit.body.events[0].summary).to.include({ noticeChannel: 'phone', noticeReceivedAt: new Date(`${yesterday}:00+09:00`).toISOString() });
+  });
+
   it('records a refused delivery from the list: the server’s 404, 409 and 400 show at the form, and an undelivered order lands on its new return, received', async () => {
     const d = await openDesk(server);
     await publish(d, someTerms({ refusedDelivery: { chargeShipping: true } }));

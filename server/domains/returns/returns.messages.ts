@@ -23,6 +23,10 @@ export const returnsMessages = {
   noItem: { ja: '返品・交換する商品の数量を入力してください。', en: 'choose at least one item and its quantity' },
   quantity: { ja: '数量は1以上の整数で入力してください。', en: 'expected a whole quantity of at least 1' },
   lineTwice: { ja: '同じ商品が2回入力されています。', en: 'an item is listed twice; give its quantity once' },
+  // A person filing on the customer's behalf.
+  noticeFuture: { ja: 'お申し出が届いた日時に、未来の日時は記録できません。', en: 'the notice cannot have reached the shop in the future' },
+  noticeBeforeOrder: { ja: 'お申し出が届いた日時が、注文の日時より前になっています。', en: 'the notice cannot have reached the shop before the order was placed' },
+  noticeChannel: { ja: 'お申し出の方法（メール・電話・チャット・郵便・その他）を選んでください。', en: 'say how the notice came (email, phone, chat, letter, other)' },
   // The portal's bank account form.
   bankName: { ja: '銀行名を入力してください（40文字まで）。', en: 'the bank’s name, up to 40 characters' },
   branchName: { ja: '支店名を入力してください（40文字まで）。', en: 'the branch’s name, up to 40 characters' },

@@ -58,7 +58,7 @@ export const fileReturnBody = z
   })
   .superRefine(exchangeOnlyForExchanges)
   .superRefine((b, ctx) => {
-    if (b.noticeReceivedAt && !b.noticeChannel) ctx.addIssue({ code: 'custom', path: ['noticeChannel'], message: 'say how the notice came (email, phone, chat, letter, other)' });
+    if (b.noticeReceivedAt && !b.noticeChannel) ctx.addIssue({ code: 'custom', path: ['noticeChannel'], message: say('noticeChannel') });
   });
 export type FileReturnBody = z.output<typeof fileReturnBody>;
 

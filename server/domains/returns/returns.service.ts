@@ -25,6 +25,7 @@ import type { FileReturnBody } from './returns.schema.ts';
 import { returnSummary, toReturnView } from './returns.view.ts';
 import { snapshotOf } from './returns.snapshot.ts';
 import { maskBankAccount, seesBankDetails } from './returns.bank.ts';
+import { say } from './returns.messages.ts';
 import { openPhoto, type StoredPhoto } from './returns.photos.ts';
 import type { FileStorage } from '../../core/storage.ts';
 
@@ -75,8 +76,8 @@ function noticeTimeOf(p: ReturnParty, b: FileReturnBody, order: OrderWithLines, 
   if (!b.noticeReceivedAt) return undefined;
   if (p.kind === 'customer') throw new DomainError('forbidden', 'the notice time is recorded by the shop when it files on the customer’s behalf');
   const at = new Date(b.noticeReceivedAt);
-  if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new DomainError('invalid_input', 'the notice cannot have reached the shop in the future', { path: ['noticeReceivedAt'] });
-  if (at < order.orderedAt) throw new DomainError('invalid_input', 'the notice cannot have reached the shop before the order was placed', { path: ['noticeReceivedAt'] });
+  if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new DomainError('invalid_input', say('noticeFuture'), { path: ['noticeReceivedAt'] });
+  if (at < order.orderedAt) throw new DomainError('invalid_input', say('noticeBeforeOrder'), { path: ['noticeReceivedAt'] });
   return at;
 }
 

@@ -81,8 +81,12 @@ const demoTerms = returnTermsInput.parse({
   windowDays: 14,
   windowDaysByTag: [{ tag: 'food', days: 7 }],
   conditions: { unopened: true, tagsAttached: false },
-  returnShippingPaidBy: { size: 'customer', not_as_expected: 'customer', changed_mind: 'customer', late_delivery: 'shop' },
+  returnShippingPaidBy: { size: 'customer', not_as_expected: 'customer', changed_mind: 'customer' },
   nonReturnableTags: ['sale'],
+  tagLabels: [
+    { tag: 'sale', ja: 'セール品', en: 'Sale items' },
+    { tag: 'food', ja: '食品', en: 'Food' },
+  ],
   deductions: { returnShipping: 770, transferFee: 220 },
   autoApprove: { enabled: true, maxAmount: 5000 },
   agentRefundLimit: 10000,

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { UnrecoverableError, type Job, type Queue, type Worker } from 'bullmq';
 import { ConfigError, loadConfig, publicUrl, type Config } from './config.ts';
 import { returnTopics, SHIP_EXPIRY_TOPIC, SHIP_REMINDER_TOPIC } from './domains/returns/returns.events.ts';
-import { expireUnshipped, notifyReturnStep, sendPortalCode } from './domains/returns/returns.jobs.ts';
+import { BANK_PURGE_TOPIC, expireUnshipped, notifyReturnStep, purgeBankDetails, sendPortalCode } from './domains/returns/returns.jobs.ts';
 import { PORTAL_CODE_TOPIC } from './domains/returns/returns.portal.auth.ts';
 import { createMessageWriter } from './domains/conversations/conversations.write.ts';
 import { DomainBus } from './core/bus.ts';
@@ -70,13 +70,18 @@ function registerAll(jobs: Jobs, deps: JobsDeps): void {
   for (const topic of [...returnTopics, SHIP_REMINDER_TOPIC]) jobs.register(topic, (data) => notifyReturnStep(returnDeps, topic, data));
   jobs.register(SHIP_EXPIRY_TOPIC, (data) => expireUnshipped(db, data));
   jobs.register(PORTAL_CODE_TOPIC, sendPortalCode(deps.mailer), { secret: true });
+  jobs.register(BANK_PURGE_TOPIC, () => purgeBankDetails(db));
   jobs.register(PURGE_TOPIC, () => purgeUnclaimedAttachments(db, storage, new Date(Date.now() - 24 * 3_600_000)));
 }
 
 /** Uploads never sent with a message are removed a day later, checked every hour. */
 const PURGE_TOPIC = 'attachments.purge';
 const schedule = (queue: Queue) =>
-  queue.upsertJobScheduler('attachments-purge-hourly', { every: 3_600_000 }, { name: PURGE_TOPIC, data: { shopId: null } });
+  Promise.all([
+    queue.upsertJobScheduler('attachments-purge-hourly', { every: 3_600_000 }, { name: PURGE_TOPIC, data: { shopId: null } }),
+    // Refund accounts are deleted once their retention is over (returns.jobs.ts).
+    queue.upsertJobScheduler('returns-bank-purge-daily', { every: 86_400_000 }, { name: BANK_PURGE_TOPIC, data: { shopId: null } }),
+  ]);
 
 /**
  * The outbox dispatcher plus a BullMQ worker whose processors are looked up by topic (the
@@ -131,7 +136,7 @@ export function startJobs(deps: JobsDeps): Jobs {
     },
   };
   registerAll(jobs, deps);
-  schedule(producer.queue).catch((err: unknown) => logger.warn({ err: serializeError(err) }, 'could not schedule the hourly attachment purge'));
+  schedule(producer.queue).catch((err: unknown) => logger.warn({ err: serializeError(err) }, 'could not schedule the hourly attachment purge or the daily bank-details purge'));
   return jobs;
 }
 

@@ -1,6 +1,6 @@
 import { request } from './api.ts';
 import type { Lang } from './i18n.ts';
-import type { ExchangeItemInput, MoveReturnInput, ReasonsReport, RefusedDeliveryInput, ReturnList, ReturnStatus, ReturnTermsInput, ReturnTermsView, ReturnView, RevealedBankAccount } from './types.ts';
+import type { ExchangeItemInput, FileReturnInput, MoveReturnInput, OrderView, ReasonsReport, RefusedDeliveryInput, ReturnList, ReturnStatus, ReturnTermsInput, ReturnTermsView, ReturnView, RevealedBankAccount } from './types.ts';
 
 const shop = (shopId: string) => `/api/shops/${encodeURIComponent(shopId)}`;
 const opt = (signal?: AbortSignal) => (signal ? { signal } : {});
@@ -31,6 +31,10 @@ export const returnsApi = {
     request<ReturnView>(`${shop(shopId)}/returns/${encodeURIComponent(returnId)}/exchange-items`, { method: 'PUT', body: { items, expectedStatus } }),
   revealBank: (shopId: string, returnId: string, reason: string) =>
     request<{ bankAccount: RevealedBankAccount }>(`${shop(shopId)}/returns/${encodeURIComponent(returnId)}/reveal-bank`, { method: 'POST', body: { reason } }),
+  /** The order a person files for (its lines); reading it is audited, contact data masked for contractors. */
+  order: (shopId: string, orderNumber: string, signal?: AbortSignal) => request<OrderView>(`${shop(shopId)}/orders/${encodeURIComponent(orderNumber)}`, opt(signal)),
+  /** Files a return on the customer's behalf: 201 with the return; 400 with the failed checks or fields; 404 unknown order. */
+  file: (shopId: string, body: FileReturnInput) => request<ReturnView>(`${shop(shopId)}/returns`, { method: 'POST', body }),
   /** A parcel the carrier brought back (受け取り拒否): 201 with the new return; 404 unknown order; 409 delivered or already returned. */
   recordRefusedDelivery: (shopId: string, body: RefusedDeliveryInput) =>
     request<ReturnView>(`${shop(shopId)}/returns/refused-deliveries`, { method: 'POST', body }),

@@ -14,7 +14,7 @@ import type { queueMetrics } from '../../server/domains/conversations/conversati
 import type { workLogReport } from '../../server/domains/worklog/worklog.service.ts';
 import type { listShopReturns, revealBankAccount, viewOf } from '../../server/domains/returns/returns.service.ts';
 import type { refusedDeliveryBody } from '../../server/domains/returns/returns.refused.ts';
-import type { exchangeItemInput, moveReturnBody } from '../../server/domains/returns/returns.schema.ts';
+import type { exchangeItemInput, fileReturnBody, moveReturnBody } from '../../server/domains/returns/returns.schema.ts';
 import type { getReturnTerms } from '../../server/domains/returns/returns.terms.ts';
 import type { returnReasonsReport } from '../../server/domains/returns/returns.report.ts';
 
@@ -87,6 +87,8 @@ export type ReturnPhoto = ReturnView['photos'][number];
 export type ReturnBankAccount = NonNullable<ReturnView['bankAccount']>;
 /** The whole bank details a contractor sees after giving a reason (never masked). */
 export type RevealedBankAccount = Awaited<ReturnType<typeof revealBankAccount>>['bankAccount'];
+/** What the console sends to file a return on the customer's behalf (with when their notice came). */
+export type FileReturnInput = z.input<typeof fileReturnBody>;
 /** What the console sends to record a refused delivery (受け取り拒否). */
 export type RefusedDeliveryInput = z.input<typeof refusedDeliveryBody>;
 export type { RefundBreakdown } from '../../server/domains/returns/returns.money.ts';

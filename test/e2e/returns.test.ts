@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import type { Browser, Locator, Page } from 'playwright-core';
-import type { TestPerson } from '../fixtures/builders.ts';
 import type { TestServer } from '../helpers/app.ts';
 import { consoleSuite, signInToConsole } from '../helpers/browser.ts';
+import { anOrder, type TestPerson } from '../fixtures/builders.ts';
 import { filed, openDesk, publish, pushOrder, someTerms, type Desk, type PushedOrder } from '../integration/returns/returns.helpers.ts';
 
 /**
@@ -268,10 +268,24 @@ describe('returns in the browser: the portal and the console', function () {
     await owner.getByTestId('add-tag-window').click();
     await owner.getByTestId('field-windowDaysByTag.0.tag').fill('gift');
     await owner.getByTestId('field-windowDaysByTag.0.days').fill('60');
+    // Each tag gets the name customers read; a missing one is refused at its row, in Japanese.
+    expect(await owner.getByTestId('tag-label').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tag')))).to.deep.equal(['sale', '下着', 'gift']);
+    await owner.getByTestId('field-tagLabels.sale.ja').fill('セール品');
+    await owner.getByTestId('field-tagLabels.sale.en').fill('Sale items');
+    await owner.getByTestId('field-tagLabels.下着.ja').fill('下着・肌着');
+    await owner.getByTestId('field-tagLabels.下着.en').fill('Underwear');
+    await owner.getByTestId('field-tagLabels.gift.ja').fill('ギフトセット');
+    await owner.getByTestId('error-tagLabels.2').waitFor();
+    expect(await textOf(owner.getByTestId('error-tagLabels.2'))).to.equal('お客様に見える表示名を1〜40文字で入力してください。');
+    await owner.getByTestId('field-tagLabels.gift.en').fill('Gift sets');
+    await owner.getByTestId('error-tagLabels.2').waitFor({ state: 'detached' });
     await owner.waitForFunction(() => document.querySelector('[data-testid="terms-preview"]')?.getAttribute('data-state') === 'ready');
     await expectFrameText(frame, '30日以内');
     const preview = await textOf(frame.locator('body'));
-    expect(preview).to.contain('「gift」の商品は60日以内').and.contain('「sale」、「下着」').and.contain('振込手数料 330円').and.contain('詳しくはお問い合わせください。');
+    expect(preview).to.contain('ギフトセットは60日以内').and.contain('セール品、下着・肌着は返品できません').and.contain('振込手数料 330円').and.contain('詳しくはお問い合わせください。');
+    expect(preview).not.to.contain('「sale」').and.not.to.contain('「gift」');
+    // A draft is the version it would become, never the statutory rule.
+    expect(preview).to.contain('版: 1（公開前の下書き）').and.not.contain('法定');
 
     // The preview in English.
     await owner.getByTestId('preview-en').click();
@@ -280,6 +294,7 @@ describe('returns in the browser: the portal and the console', function () {
     // A window of 0 days: the schema's message appears at that field, live, and publishing is refused the same way.
     await owner.getByTestId('field-windowDays').fill('0');
     await owner.getByTestId('error-windowDays').waitFor();
+    expect(await textOf(owner.getByTestId('error-windowDays')), 'the schema’s message, in Japanese').to.equal('返品期間は1〜365の整数（日数）で入力してください。');
     expect(await owner.getByTestId('field-windowDays').getAttribute('aria-invalid')).to.equal('true');
     await owner.getByTestId('terms-publish').click();
     await owner.getByTestId('terms-problem').waitFor();
@@ -295,6 +310,17 @@ describe('returns in the browser: the portal and the console', function () {
     expect(await owner.getByTestId('terms-version').count()).to.equal(1);
     const published = await d.owner.get(`/api/shops/${d.shop.id}/return-terms`);
     expect(published.body.terms).to.deep.include({ windowDays: 30, nonReturnableTags: ['sale', '下着'], windowDaysByTag: [{ tag: 'gift', days: 60 }] });
+    expect(published.body.terms.tagLabels).to.deep.equal([
+      { tag: 'sale', ja: 'セール品', en: 'Sale items' },
+      { tag: '下着', ja: '下着・肌着', en: 'Underwear' },
+      { tag: 'gift', ja: 'ギフトセット', en: 'Gift sets' },
+    ]);
+    // The next draft of a shop with terms published previews as version 2, not 「法定（返品特約なし）」.
+    await owner.getByTestId('preview-ja').click();
+    await owner.getByTestId('field-windowDays').fill('31');
+    await expectFrameText(frame, '31日以内');
+    expect(await textOf(frame.locator('body'))).to.contain('版: 2（公開前の下書き）').and.not.contain('法定');
+    await owner.getByTestId('field-windowDays').fill('30');
     expect(published.body.terms.deductions).to.include({ transferFee: 330 });
     expect(published.body.terms.refusedDelivery).to.deep.equal({ chargeShipping: true, returnShippingFee: 800 });
     expect(published.body.terms.note).to.deep.equal({ ja: '詳しくはお問い合わせください。', en: 'Ask us for details.' });
@@ -446,6 +472,57 @@ describe('returns in the browser: the portal and the console', function () {
     expect(shown).to.deep.equal({ type: 'image/png', width: 1 });
     const audit = await d.owner.get(`/api/shops/${d.shop.id}/audit?objectId=${id}&action=return_photo.viewed`);
     expect(audit.body.events.length, 'the thumbnail and the full view are audited').to.be.at.least(2);
+
+    // A defect claim is never refused for the window, a tag, the shop's opt-out or conditions: the form offers only what fits.
+    await agent.getByTestId('move-reject').click();
+    const codes = await agent.getByTestId('reject-code').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+    expect(codes).to.deep.equal(['no_defect_found', 'missing_evidence', 'suspected_abuse', 'other']);
+    expect(await textOf(agent.getByTestId('reject-code'))).not.to.contain('返品期間外');
+
+    // The platform pushes the order again with one mug at a new price: the page says so, and the refund stays as filed.
+    const now = new Date().toISOString();
+    const again = anOrder({ orderedAt: now, shippedAt: now, deliveredAt: now, customer: { ...anOrder().customer, email: order.email }, lines: [{ sku: 'MUG-001', name: 'マグカップ', quantity: 1, unitPrice: 1980, taxRate: 10 }] });
+    expect((await d.platform.put(`/api/shops/${d.shop.id}/orders/${order.number}`, again)).status).to.equal(200);
+    await agent.reload();
+    const changed = agent.getByTestId('order-changed');
+    await changed.waitFor();
+    expect(await textOf(changed)).to.contain('申し込み後に注文内容が変わりました').and.contain('1行目: マグカップ（¥2,750 × 2） → マグカップ（¥1,980 × 1）').and.contain('2行目: クッキー（¥864 × 1） → なし');
+    expect(await textOf(agent.getByTestId('refund-total').locator('td'))).to.equal('¥3,520');
+  });
+
+  it('an agent files a cancellation that came by phone on day 8, recorded on day 9, at the time it reached the shop', async () => {
+    // No terms: the statutory 8 days, the delivery day being the first; the parcel came 8 days ago.
+    const d = await openDesk(server);
+    const day = 86_400_000;
+    const order = await pushOrder(d, { orderedAt: new Date(Date.now() - 10 * day).toISOString(), shippedAt: new Date(Date.now() - 9 * day).toISOString(), deliveredAt: new Date(Date.now() - 8 * day).toISOString() });
+    const agent = await consoleAs(d, d.shop.people.agent);
+    await agent.goto(`${server.url}/console/shops/${d.shop.id}/returns`);
+    await agent.getByTestId('filing-open').click();
+    const filing = agent.getByTestId('staff-filing');
+    await filing.getByTestId('filing-order').fill(order.number);
+    await filing.getByTestId('filing-load').click();
+    await filing.getByTestId('filing-form').waitFor();
+    await filing.getByTestId('filing-qty-1').fill('1');
+    await filing.getByTestId('filing-reason').selectOption('changed_mind');
+    await filing.getByTestId('filing-channel').selectOption('phone');
+
+    // Recorded as if it came now, the 8 days are over: the page says why, in Japanese.
+    await filing.getByTestId('filing-submit').click();
+    await filing.getByTestId('filing-problem').waitFor();
+    expect(await textOf(filing.getByTestId('filing-problem'))).to.contain('返品特約の条件を満たさないため').and.contain('期間を過ぎています');
+
+    // It came yesterday evening (day 8), Japan time.
+    const yesterday = new Date(Date.now() - day + 9 * 3_600_000).toISOString().slice(0, 16);
+    await filing.getByTestId('filing-received-at').fill(yesterday);
+    await filing.getByTestId('filing-submit').click();
+    await agent.waitForURL(/\/returns\/[0-9a-f-]{36}$/);
+    await agent.locator('[data-testid="return-detail"][data-status="needs_review"]').waitFor();
+    expect(await textOf(agent.getByTestId('legal-basis'))).to.contain('特定商取引法');
+    expect(await textOf(agent.getByTestId('fact-notice'))).to.contain('（電話）');
+    expect(await textOf(agent.locator('[data-testid="policy-check"][data-rule="notice"]'))).to.contain('担当者が記録');
+    expect(await textOf(agent.getByTestId('review-reasons'))).to.contain('あとから記録したお申し出');
+    const audit = await d.owner.get(`/api/shops/${d.shop.id}/audit?action=return.filed`);
+    expect(audit.body.events[0].summary).to.include({ noticeChannel: 'phone', noticeReceivedAt: new Date(`${yesterday}:00+09:00`).toISOString() });
   });
 
   it('records a refused delivery from the list: the server’s 404, 409 and 400 show at the form, and an undelivered order lands on its new return, received', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { say } from './returns.messages.ts';
 import type { ReturnActorRole } from './returns.model.ts';
 
 /**
@@ -7,21 +8,29 @@ import type { ReturnActorRole } from './returns.model.ts';
  * contractor reveals them with a written reason, and every unmasked read is audited.
  */
 const kana = z
-  .string()
+  .string({ error: say('holderKana') })
   .transform((v) => v.normalize('NFKC').replace(/\s+/g, ' ').trim())
-  .pipe(z.string().min(1).max(60).regex(/^[ァ-ヶー・ ()（）.]+$/u, '口座名義はカタカナで入力してください / the holder’s name in katakana, as the bank has it'));
+  .pipe(z.string().min(1, say('holderKana')).max(60, say('holderKana')).regex(/^[ァ-ヶー・ ()（）.]+$/u, say('holderKana')));
+const name = (key: 'bankName' | 'branchName') => z.string({ error: say(key) }).trim().min(1, say(key)).max(40, say(key));
 
 export const bankAccountInput = z.strictObject({
-  bankName: z.string().trim().min(1).max(40),
-  branchName: z.string().trim().min(1).max(40),
+  bankName: name('bankName'),
+  branchName: name('branchName'),
   accountType: z.enum(['ordinary', 'current']).describe('普通 or 当座'),
   accountNumber: z
-    .string()
+    .string({ error: say('accountNumber') })
     .transform((v) => v.normalize('NFKC').replace(/[\s-]/g, ''))
-    .pipe(z.string().regex(/^\d{7}$/, '口座番号は7桁の数字です / the account number has 7 digits')),
+    .pipe(z.string().regex(/^\d{7}$/, say('accountNumber'))),
   holderKana: kana,
 });
 export type BankAccountInput = z.output<typeof bankAccountInput>;
+
+/**
+ * How long the account is kept once its purpose is served (APPI §21 purpose, and no longer than
+ * it needs): days after the refund completed, or after the request ended without one. The
+ * portal's form states it, and a daily job deletes what is due.
+ */
+export const BANK_RETENTION_DAYS = 90;
 
 /** Masked for whoever may not see it whole: the bank and branch stay (they say nothing about the person). */
 export const maskBankAccount = (b: BankAccountInput): BankAccountInput => ({

@@ -7,9 +7,11 @@ import type { JobProcessor } from '../../core/queue.ts';
 import { render } from '../../core/templates.ts';
 import { findOrderById } from '../orders/orders.repository.ts';
 import { findShop } from '../shops/shops.repository.ts';
-import type { ReturnStatus } from './returns.model.ts';
+import { expiresUnshipped, type ReturnStatus } from './returns.model.ts';
 import { customerNotice } from './returns.notify.ts';
-import { findReturn } from './returns.repository.ts';
+import { BANK_RETENTION_DAYS } from './returns.bank.ts';
+import { bankAccountsDue, deleteBankAccount, findReturn } from './returns.repository.ts';
+import { recordAudit } from '../audit/audit.service.ts';
 import { moveReturn } from './returns.transitions.ts';
 import { systemParty } from './returns.service.ts';
 import { postNotice } from '../conversations/conversations.notice.ts';
@@ -50,6 +52,8 @@ export async function notifyReturnStep(deps: ReturnJobDeps, topic: string, data:
     rejectionCode: r.rejectionCode,
     decisionNote: r.decisionNote,
     kind: r.kind,
+    basis: r.legalBasis,
+    policy: r.policy,
     refused: (r.refund as { refused?: { paid: boolean; owed: number } }).refused ?? null,
   });
   if (!notice) return 'skipped';
@@ -81,6 +85,8 @@ export async function expireUnshipped(db: Db, data: unknown, now = new Date()): 
   const p = parse(data, 'return.ship_expiry');
   const r = await findReturn(db, p.shopId, p.returnId);
   if (!r || r.status !== 'awaiting_shipment' || !r.shipBy) return 'skipped';
+  // A timer armed before statutory cancellations stopped expiring finds nothing to do.
+  if (!expiresUnshipped(r.legalBasis)) return 'skipped';
   // Fired before the deadline (clocks apart): retried with backoff rather than dropped, or the return would wait forever.
   if (r.shipBy.getTime() > now.getTime()) throw new Error(`return ${r.id} is not due until ${r.shipBy.toISOString()}`);
   try {
@@ -90,6 +96,31 @@ export async function expireUnshipped(db: Db, data: unknown, now = new Date()): 
     // The parcel was sent or received meanwhile: nothing to expire.
     if (isDomainError(e) && e.code === 'conflict') return 'skipped';
     throw e;
+  }
+}
+
+/** The daily job that keeps bank details no longer than their purpose needs. */
+export const BANK_PURGE_TOPIC = 'returns.bank_purge';
+
+/**
+ * Deletes the refund accounts of returns that ended (refunded, or closed without a refund) more
+ * than BANK_RETENTION_DAYS ago, each with an audit row, in batches until none is due. What the
+ * portal's bank form promises (APPI §21: the purpose, and kept no longer than it needs).
+ */
+export async function purgeBankDetails(db: Db, now = new Date(), batch = 200): Promise<number> {
+  const before = new Date(now.getTime() - BANK_RETENTION_DAYS * 86_400_000);
+  let purged = 0;
+  for (;;) {
+    const due = await bankAccountsDue(db, before, batch);
+    for (const d of due) {
+      await db.transaction(async (tx) => {
+        if (!(await deleteBankAccount(tx, d.shopId, d.returnId, now))) return;
+        purged++;
+        const actor = { kind: 'system' as const, shopId: d.shopId, name: 'bank details retention' };
+        await recordAudit(tx, actor, { action: 'return.bank_deleted', objectType: 'return', objectId: d.returnId, summary: { number: d.number, retentionDays: BANK_RETENTION_DAYS } });
+      });
+    }
+    if (due.length < batch) return purged;
   }
 }
 

@@ -1,5 +1,5 @@
 import { DomainError } from '../../core/errors.ts';
-import { rejectionCodes, type RejectionCode, type ReturnActorRole, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
+import { expiresUnshipped, isShopFault, rejectionCodes, type LegalBasis, type RejectionCode, type ReturnActorRole, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
 
 /**
  * The return-request state machine, with no I/O (DESIGN.md, "Return requests"): which event
@@ -64,14 +64,61 @@ export interface TransitionContext {
   overRefundLimit?: boolean;
   /** The refund comes to nothing (a refused COD parcel): an inspected case may be closed at once. */
   nothingToRefund?: boolean;
-  /** Why the return is rejected; required by `reject`. */
+  /** Why the return is rejected; required by `reject`, and one of `rejectionCodes` when those are known. */
   reasonCode?: RejectionCode | null;
+  /** The rejection reasons that fit this return's legal basis (see {@link rejectionCodesFor}); absent: any. */
+  rejectionCodes?: readonly RejectionCode[];
+  /** false: the return's basis does not lapse when the parcel is late (see `expiresUnshipped`). */
+  mayExpire?: boolean;
+}
+
+/** What the filing established, for the rejection reasons that may still be given. */
+export interface RejectionFacts {
+  basis: LegalBasis;
+  /** The filing found the notice inside the window (a fact, not an estimate): "outside the window" would be untrue. */
+  windowConfirmed: boolean;
+  /** The terms accepted returns of the customer's choice when the order was placed. */
+  returnsAccepted: boolean;
+}
+
+/**
+ * The rejection reasons that fit a return. A claim on the shop's fault (a defect, the wrong
+ * item, late delivery) is never refused for a window, a tag, the shop's policy on returns or
+ * its conditions, none of which apply to it (消費者契約法 §8): only for what was found, missing
+ * evidence, suspected abuse or another stated reason. A statutory cancellation has no
+ * conditions, tags or opt-out either (特定商取引法 §15-3), and neither kind is refused as
+ * outside a window the filing found it inside.
+ */
+export function rejectionCodesFor(f: RejectionFacts): RejectionCode[] {
+  if (isShopFault(f.basis)) return ['no_defect_found', 'missing_evidence', 'suspected_abuse', 'other'];
+  const fits = new Set<RejectionCode>(['suspected_abuse', 'other']);
+  if (!f.windowConfirmed) fits.add('outside_window');
+  if (f.basis !== 'statutory') {
+    // The shop's own terms (and its goodwill) may have conditions and non-returnable products a person finds unmet.
+    for (const c of ['non_returnable_item', 'condition_not_met', 'missing_evidence'] as const) fits.add(c);
+    if (!f.returnsAccepted) fits.add('returns_not_accepted');
+  }
+  return rejectionCodes.filter((c) => fits.has(c));
+}
+
+type StoredCheck = { rule?: string; ok?: boolean; blocking?: boolean };
+
+/** The facts a stored return's policy check recorded at filing. */
+export function rejectionFactsOf(r: { legalBasis: LegalBasis; policy: unknown }): RejectionFacts {
+  const checks = ((r.policy as { checks?: StoredCheck[] } | null)?.checks ?? []).filter((c) => c && typeof c === 'object');
+  return {
+    basis: r.legalBasis,
+    windowConfirmed: checks.some((c) => c.rule === 'window' && c.ok === true && c.blocking === true),
+    returnsAccepted: checks.some((c) => c.rule === 'returns_accepted' && c.ok === true),
+  };
 }
 
 /** What the machine needs to know of a stored return beyond its status. */
-export const contextOf = (r: { refundTotal: number; refundLimit: number; kind: string }): Omit<TransitionContext, 'reasonCode'> => ({
+export const contextOf = (r: { refundTotal: number; refundLimit: number; kind: string; legalBasis: LegalBasis; policy: unknown }): Omit<TransitionContext, 'reasonCode'> => ({
   overRefundLimit: r.refundTotal > r.refundLimit,
   nothingToRefund: r.refundTotal === 0 && r.kind !== 'exchange',
+  rejectionCodes: rejectionCodesFor(rejectionFactsOf(r)),
+  mayExpire: expiresUnshipped(r.legalBasis),
 });
 
 /** Events that commit the shop to paying a refund, and so are held to the agents' refund limit. */
@@ -109,6 +156,9 @@ const eventsFrom = (from: ReturnStatus): ReturnEvent[] => returnTransitions.filt
 /** Closing an inspected case skips the refund, so only a case with nothing to refund may. */
 const closesUnpaid = (from: ReturnStatus, event: ReturnEvent, ctx: Pick<TransitionContext, 'nothingToRefund'>) => event === 'close' && from === 'inspected' && ctx.nothingToRefund !== true;
 
+/** A statutory cancellation or a claim on the shop's fault stands: no timer takes it away. */
+const lapsesNot = (event: ReturnEvent, ctx: Pick<TransitionContext, 'mayExpire'>) => event === 'expire' && ctx.mayExpire === false;
+
 const heldToRefundLimit = (event: ReturnEvent, role: ReturnActorRole, ctx: Pick<TransitionContext, 'overRefundLimit'>) =>
   ctx.overRefundLimit === true && refundLimitedEvents.includes(event) && limitedRoles.includes(role);
 
@@ -127,7 +177,9 @@ export function nextStatus(from: ReturnStatus, event: ReturnEvent): ReturnStatus
  * @throws DomainError `forbidden` — the role may not send this event; details `{ event, role, roles }`.
  * @throws DomainError `forbidden` — an agent or contractor approving or starting a refund above
  *   the shop's limit; details `{ event, role, roles: ['owner', 'staff'], overRefundLimit: true }`.
- * @throws DomainError `invalid_input` — a rejection without a reason code; details `{ path: ['reasonCode'] }`.
+ * @throws DomainError `invalid_transition` — expiring a return whose basis does not lapse.
+ * @throws DomainError `invalid_input` — a rejection without a reason code, or with one that does
+ *   not fit the return's legal basis; details `{ path: ['reasonCode'], allowed? }`.
  */
 export function assertTransition(from: ReturnStatus, event: ReturnEvent, role: ReturnActorRole, ctx: TransitionContext = {}): ReturnStatus {
   const t = transitionFor(from, event);
@@ -144,6 +196,13 @@ export function assertTransition(from: ReturnStatus, event: ReturnEvent, role: R
   if (closesUnpaid(from, event, ctx)) {
     throw new DomainError('invalid_transition', 'this return has a refund to pay; start the refund instead of closing it', { from, event, allowed: eventsFrom(from).filter((e) => e !== 'close') });
   }
+  if (lapsesNot(event, ctx)) {
+    throw new DomainError('invalid_transition', 'a statutory cancellation or a claim on the shop’s fault does not expire; the shop may hold the refund until the goods are back', {
+      from,
+      event,
+      allowed: eventsFrom(from).filter((e) => e !== 'expire'),
+    });
+  }
   if (heldToRefundLimit(event, role, ctx)) {
     throw new DomainError('forbidden', 'this refund is above the shop’s limit for agents; a merchant (owner or staff) approves it', {
       event,
@@ -157,6 +216,12 @@ export function assertTransition(from: ReturnStatus, event: ReturnEvent, role: R
   if (event === 'reject' && (!ctx.reasonCode || !rejectionCodes.includes(ctx.reasonCode))) {
     throw new DomainError('invalid_input', 'a rejection needs a reason code', { path: ['reasonCode'] });
   }
+  if (event === 'reject' && ctx.rejectionCodes && !ctx.rejectionCodes.includes(ctx.reasonCode!)) {
+    throw new DomainError('invalid_input', `the reason ${ctx.reasonCode} does not fit this return’s legal basis; give one of: ${ctx.rejectionCodes.join(', ')}`, {
+      path: ['reasonCode'],
+      allowed: ctx.rejectionCodes,
+    });
+  }
   return t.to;
 }
 
@@ -167,6 +232,6 @@ export function assertTransition(from: ReturnStatus, event: ReturnEvent, role: R
  */
 export function allowedEvents(from: ReturnStatus, role: ReturnActorRole, ctx: Omit<TransitionContext, 'reasonCode'> = {}): ReturnEvent[] {
   return returnTransitions
-    .filter((t) => t.from.includes(from) && t.roles.includes(role) && !heldToRefundLimit(t.event, role, ctx) && !closesUnpaid(from, t.event, ctx))
+    .filter((t) => t.from.includes(from) && t.roles.includes(role) && !heldToRefundLimit(t.event, role, ctx) && !closesUnpaid(from, t.event, ctx) && !lapsesNot(t.event, ctx))
     .map((t) => t.event);
 }

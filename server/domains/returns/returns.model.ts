@@ -15,27 +15,50 @@ export type RequestKind = (typeof requestKinds)[number];
 export const returnKinds = [...requestKinds, 'refused_delivery'] as const;
 export type ReturnKind = (typeof returnKinds)[number];
 
-/** The reasons the portal offers, in its order. */
-export const returnReasons = ['size', 'not_as_expected', 'defective', 'wrong_item', 'changed_mind', 'late_delivery'] as const;
+/**
+ * Every reason a return may give. `not_as_described` (the item differs from its page: 「商品説明
+ * と違う」) is a defect claim (契約不適合), not 「イメージと違う」 as a change of mind
+ * (`not_as_expected`); `late_delivery` past the promised date is the shop's failure to
+ * perform (履行遅滞, 民法 §541), not the customer's choice.
+ */
+export const returnReasons = ['size', 'not_as_expected', 'not_as_described', 'defective', 'wrong_item', 'changed_mind', 'late_delivery'] as const;
 export type ReturnReason = (typeof returnReasons)[number];
 
 /** Reasons that are the customer's choice: the terms decide the window, who pays and what is deducted. */
-export const customerChoiceReasons = ['size', 'not_as_expected', 'changed_mind', 'late_delivery'] as const satisfies readonly ReturnReason[];
+export const customerChoiceReasons = ['size', 'not_as_expected', 'changed_mind'] as const satisfies readonly ReturnReason[];
 export type CustomerChoiceReason = (typeof customerChoiceReasons)[number];
 export const isCustomerChoice = (r: ReturnReason): r is CustomerChoiceReason => (customerChoiceReasons as readonly ReturnReason[]).includes(r);
+
+/** Reasons that are the shop's failure, in the order the portal offers them: the shop pays, and no window or tag applies. */
+export const shopFaultReasons = ['defective', 'not_as_described', 'wrong_item', 'late_delivery'] as const satisfies readonly ReturnReason[];
 
 /**
  * Why the shop must take it back (DESIGN.md): `statutory` — no terms published, 特定商取引法
  * §15-3, 8 days from delivery, buyer pays return shipping; `terms` — the shop's 返品特約;
- * `defect` — 契約不適合 (民法 §562–566), never blocked by a window or a tag, shop pays shipping;
- * `shop_error` — wrong item or quantity, shop pays; `goodwill` — outside what is owed, the
- * shop's decision.
+ * `defect` — 契約不適合 (民法 §562–566), a defect or an item not as described, never blocked
+ * by a window or a tag, shop pays shipping; `shop_error` — wrong item or quantity, shop pays;
+ * `late_delivery` — delivered after the promised date (履行遅滞, 民法 §541/§542), shop pays;
+ * `goodwill` — outside what is owed, the shop's decision.
  */
-export const legalBases = ['statutory', 'terms', 'defect', 'shop_error', 'goodwill'] as const;
+export const legalBases = ['statutory', 'terms', 'defect', 'shop_error', 'late_delivery', 'goodwill'] as const;
 export type LegalBasis = (typeof legalBases)[number];
 
-/** The shop's fault: it pays return shipping and refunds outbound shipping and the COD fee. */
-export const isShopFault = (b: LegalBasis) => b === 'defect' || b === 'shop_error';
+/** The shop's fault: no window or tag applies, it pays return shipping and refunds outbound shipping and the COD fee. */
+export const shopFaultBases = ['defect', 'shop_error', 'late_delivery'] as const satisfies readonly LegalBasis[];
+export const isShopFault = (b: LegalBasis) => (shopFaultBases as readonly LegalBasis[]).includes(b);
+
+/**
+ * Whether an approved return expires when its parcel is not sent by the deadline. Only what
+ * the shop's own terms (or its goodwill) grant may lapse: a statutory cancellation stands once
+ * it reached the shop (民法 §540②), and a claim on the shop's fault stands as the law gives it;
+ * the shop may hold the refund until the goods are back, and reminds the customer, but never
+ * takes the right away.
+ */
+export const expiresUnshipped = (b: LegalBasis) => b === 'terms' || b === 'goodwill';
+
+/** How a customer's notice reached the shop when a person files on their behalf (到達主義, 民法 §97). */
+export const noticeChannels = ['email', 'phone', 'chat', 'letter', 'other'] as const;
+export type NoticeChannel = (typeof noticeChannels)[number];
 
 export const returnStatuses = [
   'requested',
@@ -103,3 +126,7 @@ export type DeductionKind = (typeof deductionKinds)[number];
 
 /** The statutory fallback of 特定商取引法 §15-3 when a shop publishes no return terms. */
 export const STATUTORY_WINDOW_DAYS = 8;
+/** Without terms, the days the customer is asked to send the parcel in once approved: a date to aim for, never a deadline. */
+export const STATUTORY_SHIP_WITHIN_DAYS = 28;
+/** The customer is reminded this many days before the date to send the parcel by (the published page says so). */
+export const REMINDER_BEFORE_DAYS = 3;

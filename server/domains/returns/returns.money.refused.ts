@@ -24,7 +24,7 @@ export function computeRefusedDelivery(req: RefusedDeliveryRequest): RefundBreak
   // The same code as every refund, with the refusal's charges as the only deductions the terms allow.
   const terms: ReturnTerms = {
     ...req.terms,
-    returnShippingPaidBy: { size: 'customer', not_as_expected: 'customer', changed_mind: 'customer', late_delivery: 'customer' },
+    returnShippingPaidBy: { size: 'customer', not_as_expected: 'customer', changed_mind: 'customer' },
     deductions: { outboundShipping: charge, codFee: false, ...(charge && r.returnShippingFee !== undefined ? { returnShipping: r.returnShippingFee } : {}) },
   };
   const breakdown = computeRefund({

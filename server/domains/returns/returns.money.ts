@@ -74,7 +74,8 @@ type Path = Array<string | number>;
 type Fee = RefundBreakdown['fees'][number];
 type Amounts = Partial<Record<DeductionKind, number>>;
 
-function fail(message: string, details: { path: Path } & Record<string, unknown>): never {
+/** `say`: the reason in the customer's words too, where a customer can cause it (the portal shows it). */
+function fail(message: string, details: { path: Path; say?: { ja: string; en: string } } & Record<string, unknown>): never {
   throw new DomainError('invalid_input', message, details);
 }
 
@@ -158,17 +159,21 @@ function takenEarlier(req: RefundRequest, byLine: Map<number, MoneyLine>): Map<n
 
 /** The lines this request returns, checked against what is left of each. */
 function requested(req: RefundRequest, byLine: Map<number, MoneyLine>, taken: Map<number, number>): Map<number, number> {
-  if (req.items.length === 0) fail('choose at least one item to return', { path: ['items'] });
+  if (req.items.length === 0) fail('choose at least one item to return', { path: ['items'], say: { ja: '返品・交換する商品の数量を入力してください。', en: 'Choose at least one item to return.' } });
   const wanted = new Map<number, number>();
   req.items.forEach((it, i) => {
     const n = it.lineNo;
     const line = byLine.get(n);
-    if (!line) fail(`line ${n} is not on this order`, { path: ['items', i, 'lineNo'], lineNo: n });
-    if (wanted.has(n)) fail(`line ${n} is listed twice`, { path: ['items', i, 'lineNo'], lineNo: n });
+    if (!line) fail(`line ${n} is not on this order`, { path: ['items', i, 'lineNo'], lineNo: n, say: { ja: `${n}行目の商品はこのご注文にありません。`, en: `Line ${n} is not on this order.` } });
+    if (wanted.has(n)) fail(`line ${n} is listed twice`, { path: ['items', i, 'lineNo'], lineNo: n, say: { ja: `${n}行目の商品が2回入力されています。`, en: `Line ${n} is listed twice.` } });
     if (!isCount(it.quantity)) fail(`the quantity of line ${n} must be a positive whole number`, { path: ['items', i, 'quantity'], lineNo: n, quantity: it.quantity });
     const left = line.quantity - (taken.get(n) ?? 0);
     if (it.quantity > left) {
-      fail(left === 0 ? `none of line ${n} is left to return` : `only ${left} of line ${n} is left to return`, { path: ['items', i, 'quantity'], lineNo: n, left });
+      const say =
+        left === 0
+          ? { ja: `${n}行目の商品は、すべてお申し込み済みです。`, en: `Every unit of line ${n} is already in a request.` }
+          : { ja: `${n}行目の商品は、あと${left}点までお申し込みいただけます。`, en: `Only ${left} of line ${n} can still be returned.` };
+      fail(left === 0 ? `none of line ${n} is left to return` : `only ${left} of line ${n} is left to return`, { path: ['items', i, 'quantity'], lineNo: n, left, say });
     }
     wanted.set(n, it.quantity);
   });

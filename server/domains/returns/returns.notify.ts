@@ -1,4 +1,5 @@
-import type { ReturnStatus, RejectionCode } from './returns.model.ts';
+import { rejectionCodesFor, rejectionFactsOf } from './returns.machine.ts';
+import { expiresUnshipped, type LegalBasis, type RejectionCode, type ReturnStatus } from './returns.model.ts';
 
 /** What a customer is told at each step that concerns them; steps absent here are the shop's business. */
 export interface NoticeFacts {
@@ -10,6 +11,10 @@ export interface NoticeFacts {
   rejectionCode: RejectionCode | null;
   decisionNote: string | null;
   kind?: string;
+  /** The legal basis: what a rejection may say, and whether the date to send the parcel by is a deadline. */
+  basis: LegalBasis;
+  /** The policy check stored at filing (what it found is what a rejection may not contradict). */
+  policy: unknown;
   /** A refused delivery's money: whether the order was paid, and what the terms charge if it was not. */
   refused?: { paid: boolean; owed: number } | null;
 }
@@ -25,6 +30,24 @@ const rejectionLabels: Record<RejectionCode, [string, string]> = {
   other: ['担当者の判断により', 'of the shop’s decision'],
 };
 
+/** "Nothing was found" says what was checked: a defect, the item sent, the delivery date. */
+const nothingFound: Partial<Record<LegalBasis, [string, string]>> = {
+  shop_error: ['ご注文どおりの商品をお届けしていたことを確認したため', 'we found that the item sent was the one ordered'],
+  late_delivery: ['お約束の期日までにお届けしていたことを確認したため', 'we found that the parcel was delivered by the promised date'],
+};
+
+/**
+ * Why the request was not accepted, in words that fit its legal basis. A code that does not fit
+ * (a record from before the rules refused it) is told as the shop's decision, never as a
+ * window that does not apply: a defect claim is never "past the return period".
+ */
+function rejectionWords(f: NoticeFacts): [string, string] {
+  const code = f.rejectionCode ?? 'other';
+  const fits = rejectionCodesFor(rejectionFactsOf({ legalBasis: f.basis, policy: f.policy })).includes(code);
+  if (!fits) return rejectionLabels.other;
+  return (code === 'no_defect_found' && nothingFound[f.basis]) || rejectionLabels[code];
+}
+
 const jaDay = (d: Date) => d.toLocaleDateString('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: 'long', day: 'numeric' });
 const enDay = (d: Date) => d.toLocaleDateString('en-GB', { timeZone: 'Asia/Tokyo', year: 'numeric', month: 'long', day: 'numeric' });
 
@@ -32,9 +55,13 @@ const enDay = (d: Date) => d.toLocaleDateString('en-GB', { timeZone: 'Asia/Tokyo
 export function customerNotice(f: NoticeFacts): { ja: string[]; en: string[]; subjectJa: string; subjectEn: string } | null {
   if (f.kind === 'refused_delivery') return refusedNotice(f);
   const ship = (ja: string[], en: string[]) => {
-    if (f.shipBy) {
-      ja.push(`${jaDay(f.shipBy)}までに商品をご返送ください。`);
-      en.push(`Please send the item back by ${enDay(f.shipBy)}.`);
+    // A deadline only where the machine enforces one (the shop's terms); otherwise a date to aim for, and the right stands.
+    if (f.shipBy && expiresUnshipped(f.basis)) {
+      ja.push(`${jaDay(f.shipBy)}までに商品をご返送ください。期限までにご返送がない場合、お申し込みは終了します。`);
+      en.push(`Please send the item back by ${enDay(f.shipBy)}. If it has not been sent by then, the request ends.`);
+    } else if (f.shipBy) {
+      ja.push(`${jaDay(f.shipBy)}を目安に商品をご返送ください。目安を過ぎてもお申し込みは取り消されませんが、返金は商品が当店に届いてからになります。`);
+      en.push(`Please send the item back by ${enDay(f.shipBy)} if you can. The request stands after that date too; the refund is made once the item is back with us.`);
     }
     if (f.returnLabelByShop) {
       ja.push('返送用の伝票は当店からお送りします。');
@@ -60,7 +87,7 @@ export function customerNotice(f: NoticeFacts): { ja: string[]; en: string[]; su
       return { subjectJa: 'ご返送期限のお知らせ', subjectEn: 'reminder: send the item back', ja, en };
     }
     case 'rejected': {
-      const [rja, ren] = rejectionLabels[f.rejectionCode ?? 'other'];
+      const [rja, ren] = rejectionWords(f);
       const ja = [`申し訳ございませんが、${rja}、今回のお申し込みはお受けできませんでした。`];
       const en = [`We are sorry: we cannot accept this request because ${ren}.`];
       if (f.decisionNote) {

@@ -43,19 +43,20 @@ export function readMultipart(ctx: Context): Promise<{ fields: Record<string, st
     let failed: DomainError | null = null;
     const fail = (e: DomainError) => (failed ??= e);
     bb.on('field', (name, value, info) => {
-      if (info.valueTruncated) fail(new DomainError('payload_too_large', `入力が長すぎます / the field ${name} is too long`));
+      if (info.valueTruncated) fail(new DomainError('payload_too_large', `the field ${name} is too long`, { say: { ja: '入力が長すぎます。', en: `The field ${name} is too long.` } }));
       fields[name] = value;
     });
     bb.on('file', (_name, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('limit', () => fail(new DomainError('payload_too_large', `写真は1枚${PHOTO_LIMITS.bytes / 1024 / 1024}MBまでです / each photo may be at most ${PHOTO_LIMITS.bytes / 1024 / 1024} MB`)));
+      const mb = PHOTO_LIMITS.bytes / 1024 / 1024;
+      stream.on('limit', () => fail(new DomainError('payload_too_large', `each photo may be at most ${mb} MB`, { say: { ja: `写真は1枚${mb}MBまでです。`, en: `Each photo may be at most ${mb} MB.` } })));
       stream.on('end', () => {
         const bytes = Buffer.concat(chunks);
         if (bytes.length || info.filename) files.push({ bytes, declared: info.mimeType, filename: info.filename ?? '' });
       });
     });
-    bb.on('filesLimit', () => fail(new DomainError('payload_too_large', `写真は${PHOTO_LIMITS.files}枚までです / at most ${PHOTO_LIMITS.files} photos`)));
+    bb.on('filesLimit', () => fail(new DomainError('payload_too_large', `at most ${PHOTO_LIMITS.files} photos`, { say: { ja: `写真は${PHOTO_LIMITS.files}枚までです。`, en: `At most ${PHOTO_LIMITS.files} photos.` } })));
     bb.on('error', () => reject(new DomainError('invalid_input', 'the form could not be read')));
     bb.on('close', () => resolve({ fields, files: files.filter((f) => f.bytes.length || f.filename), error: failed }));
     ctx.req.pipe(bb);
@@ -67,7 +68,9 @@ export async function checkPhotos(files: UploadedFile[]): Promise<Array<Uploaded
   const out: Array<UploadedFile & { type: AllowedType }> = [];
   for (const f of files) {
     const type = await sniffType(f.bytes, f.declared);
-    if (!imageTypes.includes(type)) throw new DomainError('unsupported_media_type', '写真（JPEG・PNG・GIF・WebP）のみ送れます / only photos (JPEG, PNG, GIF, WebP) can be sent', { detected: type });
+    if (!imageTypes.includes(type)) {
+      throw new DomainError('unsupported_media_type', 'only photos (JPEG, PNG, GIF, WebP) can be sent', { detected: type, say: { ja: '送れるのは写真（JPEG・PNG・GIF・WebP）だけです。', en: 'Only photos (JPEG, PNG, GIF, WebP) can be sent.' } });
+    }
     out.push({ ...f, type });
   }
   return out;

@@ -1,5 +1,6 @@
 import { isCustomerChoice, isShopFault, type LegalBasis, type ReturnKind, type ReturnReason } from './returns.model.ts';
 import type { ReturnTerms } from './returns.terms.schema.ts';
+import { tagLabel } from './returns.terms.text.ts';
 
 /**
  * The policy check of a return request: its legal basis, each rule with its outcome in words
@@ -12,6 +13,8 @@ export interface PolicyInput {
   kind: ReturnKind;
   /** `goodwill`: a merchant or agent takes it back beyond what is owed; the terms' limits do not block it. */
   goodwill?: boolean;
+  /** The basis a filed return keeps when judged again; by default decided from the reason, the terms and goodwill. */
+  basis?: LegalBasis;
   /** The terms version the order was placed under; null = none published, the statutory rule. */
   termsVersion: number | null;
   terms: ReturnTerms;
@@ -25,10 +28,26 @@ export interface PolicyInput {
   /** Returns filed from the same email in the last 180 days, this one not counted. */
   recentReturns: number;
   now: Date;
+  /**
+   * When the customer's notice reached the shop, if not now (到達主義, 民法 §97): recorded by a
+   * person filing on the customer's behalf, or an earlier request for the same items that the
+   * shop let lapse. The window is judged at this time.
+   */
+  notice?: NoticeReached;
 }
 
+export interface NoticeReached {
+  at: Date;
+  by: 'staff' | 'earlier_request';
+  /** The earlier request's number. */
+  number?: number;
+}
+
+/** A notice recorded this long after it reached the shop is checked by a person (it moves the window). */
+export const NOTICE_RECORDED_LATE_MS = 10 * 60_000;
+
 export interface PolicyCheck {
-  rule: 'returns_accepted' | 'window' | 'non_returnable' | 'exchange_accepted' | 'conditions' | 'delivery_known' | 'auto_approve' | 'frequent_returns' | 'shop_fault';
+  rule: 'returns_accepted' | 'window' | 'non_returnable' | 'exchange_accepted' | 'conditions' | 'delivery_known' | 'auto_approve' | 'frequent_returns' | 'shop_fault' | 'notice';
   ok: boolean;
   /** A failed check that blocks filing (false: it only sends the request to a person). */
   blocking: boolean;
@@ -61,13 +80,38 @@ const jaDate = (day: number) => {
   const [y, m, d] = tokyoDate(day).split('-').map(Number);
   return `${y}年${m}月${d}日`;
 };
+const jaTime = (d: Date) => `${jaDate(tokyoDay(d))} ${new Date(d.getTime() + JST).toISOString().slice(11, 16)}`;
+const enTime = (d: Date) => `${tokyoDate(tokyoDay(d))} ${new Date(d.getTime() + JST).toISOString().slice(11, 16)} JST`;
 
-/** `terms` for published terms, `statutory` without; a defect or the shop's mistake by the reason. */
+/** Says at what time the request is judged, when that is not the filing's own. */
+function noticeCheck(n: NoticeReached): PolicyCheck {
+  const base = { rule: 'notice' as const, ok: true, blocking: false };
+  return n.by === 'staff'
+    ? { ...base, ja: `お申し出が当店に届いた日時（${jaTime(n.at)}、担当者が記録）で判断しています`, en: `judged at the time the customer’s notice reached the shop, ${enTime(n.at)} (recorded by staff)` }
+    : { ...base, ja: `先のお申し込み R-${n.number}（${jaTime(n.at)}受付）の時点で判断しています。一度届いたお申し出は取り消されません`, en: `judged at the earlier request R-${n.number} (${enTime(n.at)}): a notice that reached the shop stands` };
+}
+
+/** `terms` for published terms, `statutory` without; the shop's failures (a defect, an item not as described, the wrong item, late delivery) by the reason. */
 export function legalBasisOf(reason: ReturnReason, termsVersion: number | null, goodwill = false): LegalBasis {
-  if (reason === 'defective') return 'defect';
+  if (reason === 'defective' || reason === 'not_as_described') return 'defect';
   if (reason === 'wrong_item') return 'shop_error';
+  if (reason === 'late_delivery') return 'late_delivery';
   if (goodwill) return 'goodwill';
   return termsVersion === null ? 'statutory' : 'terms';
+}
+
+/** What a claim on the shop's fault is, in the customer's words and the shop's. */
+function shopFaultWords(basis: LegalBasis, reason: ReturnReason): { ja: string; en: string } {
+  if (basis === 'shop_error') return { ja: '誤配送: ショップ負担で受け付け', en: 'wrong item sent: accepted at the shop’s cost' };
+  if (basis === 'late_delivery') {
+    return {
+      ja: 'お届けの遅れ（履行遅滞）: 期間にかかわらず受け付け、送料はショップ負担（お約束の日を過ぎていたかを担当者が確認します）',
+      en: 'late delivery (履行遅滞): accepted whatever the window; the shop pays shipping (a person checks the promised date)',
+    };
+  }
+  return reason === 'not_as_described'
+    ? { ja: '商品説明と違う（契約不適合）: 期間・返品不可の指定にかかわらず受け付け、送料はショップ負担', en: 'not as described (契約不適合): accepted whatever the window or tags; the shop pays shipping' }
+    : { ja: '不良・破損（契約不適合）: 期間・返品不可の指定にかかわらず受け付け、送料はショップ負担', en: 'defect claim (契約不適合): accepted whatever the window or tags; the shop pays shipping' };
 }
 
 /**
@@ -88,23 +132,22 @@ export function windowFor(terms: ReturnTerms, items: PolicyInput['items']): numb
 
 /** Runs every rule; see PolicyResult. */
 export function checkPolicy(p: PolicyInput): PolicyResult {
-  const basis = legalBasisOf(p.reason, p.termsVersion, p.goodwill);
+  const basis = p.basis ?? legalBasisOf(p.reason, p.termsVersion, p.goodwill);
   const checks: PolicyCheck[] = [];
   const reviewReasons: string[] = [];
   const flags: string[] = [];
   const add = (c: PolicyCheck) => checks.push(c);
   const limited = basis === 'terms' || basis === 'statutory';
   let windowEndsAt: Date | null = null;
-
-  if (isShopFault(basis)) {
-    add({
-      rule: 'shop_fault',
-      ok: true,
-      blocking: false,
-      ja: basis === 'defect' ? '不良・破損（契約不適合）: 期間・返品不可の指定にかかわらず受け付け、送料はショップ負担' : '誤配送: ショップ負担で受け付け',
-      en: basis === 'defect' ? 'defect claim (契約不適合): accepted whatever the window or tags; the shop pays shipping' : 'wrong item sent: accepted at the shop’s cost',
-    });
+  // The window is judged when the notice reached the shop, not when someone typed it in.
+  const noticeAt = p.notice?.at ?? p.now;
+  if (p.notice) {
+    add(noticeCheck(p.notice));
+    if (p.notice.by === 'earlier_request') reviewReasons.push('earlier_notice');
+    else if (p.now.getTime() - p.notice.at.getTime() > NOTICE_RECORDED_LATE_MS) reviewReasons.push('notice_recorded_later');
   }
+
+  if (isShopFault(basis)) add({ rule: 'shop_fault', ok: true, blocking: false, ...shopFaultWords(basis, p.reason) });
   if (basis === 'goodwill') add({ rule: 'shop_fault', ok: true, blocking: false, ja: '特別対応（ショップの判断）', en: 'goodwill (the shop’s own decision)' });
 
   if (limited) {
@@ -120,7 +163,7 @@ export function checkPolicy(p: PolicyInput): PolicyResult {
     const days = windowFor(p.terms, p.items);
     const lastDay = tokyoDay(delivered) + days - 1;
     if (limited) windowEndsAt = new Date((lastDay + 1) * DAY - JST - 1);
-    const inside = tokyoDay(p.now) <= lastDay;
+    const inside = tokyoDay(noticeAt) <= lastDay;
     const source = p.termsVersion === null ? '特定商取引法の8日間' : `${days}日間`;
     // Counted from the ship date when the delivery date is unknown: the parcel arrived later, so
     // an estimate may never refuse a customer (the statutory right counts from delivery); past it, a person checks.
@@ -143,18 +186,21 @@ export function checkPolicy(p: PolicyInput): PolicyResult {
         en: inside ? `inside ${days}-day window (until ${tokyoDate(lastDay)}${estimated ? ', counted from the ship date' : ''})` : `outside ${days}-day window (it ended ${tokyoDate(lastDay)})`,
       });
     } else if (!inside) {
-      add({ rule: 'window', ok: true, blocking: false, ja: `${days}日間の返品期間外ですが、不良・誤配送のため受け付けます`, en: `past the ${days}-day window, which does not apply to this claim` });
+      add({ rule: 'window', ok: true, blocking: false, ja: `${days}日間の返品期間外ですが、ショップ側の理由のため受け付けます`, en: `past the ${days}-day window, which does not apply to this claim` });
     }
   }
 
   for (const item of p.items) {
     const tag = item.tags.find((t) => p.terms.nonReturnableTags.includes(t));
     if (!tag) continue;
+    // Customers read the label the terms give the tag (「セール品」), never the raw tag.
+    const [labelJa, labelEn] = [tagLabel(p.terms, tag, 'ja'), tagLabel(p.terms, tag, 'en')];
+    const what = { ja: labelJa ? `${labelJa}` : `返品不可の区分（${tag}）の商品`, en: labelEn ? `${labelEn}` : `in the non-returnable category ${tag}` };
     const [ja, en] = limited
-      ? [`「${item.name}」はタグ「${tag}」のため返品できません`, `tag '${tag}' is non-returnable (${item.name})`]
+      ? [`「${item.name}」は${what.ja}のため返品できません`, `${item.name}: ${labelEn ? `${labelEn} cannot be returned` : `${what.en}, cannot be returned`}`]
       : basis === 'goodwill'
-        ? [`「${item.name}」のタグ「${tag}」は返品不可ですが、ショップの判断で受け付けます`, `tag '${tag}' is non-returnable; taken back as the shop’s own decision (${item.name})`]
-        : [`「${item.name}」のタグ「${tag}」は返品不可ですが、不良・誤配送には適用されません`, `tag '${tag}' is non-returnable, which does not apply to this claim (${item.name})`];
+        ? [`「${item.name}」は${what.ja}ですが、ショップの判断で受け付けます`, `${item.name}: ${what.en}; taken back as the shop’s own decision`]
+        : [`「${item.name}」は${what.ja}ですが、ショップ側の理由（不良・説明違い・誤配送・遅延）には適用されません`, `${item.name}: ${what.en}, which does not apply to this claim`];
     add({ rule: 'non_returnable', ok: !limited, blocking: limited, ja, en });
   }
 

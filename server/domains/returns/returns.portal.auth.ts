@@ -106,7 +106,11 @@ export function createPortalAuth(deps: PortalAuthDeps) {
       throw new DomainError('rate_limited', 'too many wrong codes; start again', { retryAfterSeconds: 0 });
     }
     if (!c.orderId || !sameSecret(secretHash(`${challenge}:${code.normalize('NFKC').trim()}`), c.codeHash ?? '')) {
-      throw new DomainError('invalid_input', 'the code is not right; check the mail and try again', { attemptsLeft: deps.limits.codeAttempts - attempts });
+      const left = deps.limits.codeAttempts - attempts;
+      throw new DomainError('invalid_input', 'the code is not right; check the mail and try again', {
+        attemptsLeft: left,
+        say: { ja: `確認コードが正しくありません。メールをご確認のうえ、もう一度入力してください（あと${left}回）。`, en: `The code is not right; check the mail and try again (${left} ${left === 1 ? 'try' : 'tries'} left).` },
+      });
     }
     await deps.redis.del(k);
     const order = await findOrderRow(shopId, c.orderId);

@@ -2,6 +2,7 @@ import type { Db } from '../../core/db/client.ts';
 import { notFound } from '../../core/errors.ts';
 import { findOrderById } from '../orders/orders.repository.ts';
 import { customerNotice } from './returns.notify.ts';
+import { BANK_RETENTION_DAYS } from './returns.bank.ts';
 import { PHOTO_LIMITS } from './returns.photos.ts';
 import type { PortalSession } from './returns.portal.auth.ts';
 import { basisLabels, eventLabel, moneyRows, statusLabels, taxRows, tokyoDateTime } from './returns.portal.view.ts';
@@ -33,7 +34,9 @@ export async function portalConfirmVars(db: Db, s: PortalSession, ask: FileRetur
     hidden,
     // A refund by transfer (COD and transfer orders) needs the account; asked here, on the submit form only.
     askBank: p.refundMethod === 'bank_transfer' && p.refund.total > 0,
-    photosWanted: ask.reason === 'defective' || ask.reason === 'wrong_item',
+    bankRetentionDays: BANK_RETENTION_DAYS,
+    // What arrived is the evidence of a claim on the shop's fault (a late parcel's is its date).
+    photosWanted: ask.reason === 'defective' || ask.reason === 'not_as_described' || ask.reason === 'wrong_item',
     photoLimit: { files: PHOTO_LIMITS.files, mb: PHOTO_LIMITS.bytes / 1024 / 1024 },
   };
 }
@@ -50,6 +53,8 @@ export function portalRequestVars(v: ReturnView) {
     rejectionCode: v.rejectionCode,
     decisionNote: v.decisionNote,
     kind: v.kind,
+    basis: v.legalBasis,
+    policy: v.policy,
     refused: v.refund.refused ?? null,
   });
   const instructions = step ? step.ja.map((ja, i) => ({ ja, en: step.en[i] ?? '' })) : [];

@@ -10,85 +10,17 @@ import { render } from '../../core/templates.ts';
 import type { CookieOptions } from '../auth/auth.cookie.ts';
 import { findShop } from '../shops/shops.repository.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
-import { orderNumber } from '../orders/orders.schema.ts';
-import { requestKinds, returnReasons } from './returns.model.ts';
 import { createPortalAuth, partyOf, type PortalAuthDeps, type PortalSession } from './returns.portal.auth.ts';
 import { portalOrder } from './returns.portal.ts';
 import { portalConfirmVars, portalRequestVars } from './returns.portal.pages.ts';
-import { fileReturnBody, moveReturnBody, type FileReturnBody } from './returns.schema.ts';
+import { askFrom, askFromOrNull, errorOf, hiddenFields, lookupForm, parseForm, requestForm, verifyForm } from './returns.portal.forms.ts';
+import { moveReturnBody } from './returns.schema.ts';
 import { fileReturn, getReturnFor, previewReturn } from './returns.service.ts';
 import { moveReturn } from './returns.transitions.ts';
 import { checkPhotos, discardPhotos, readMultipart, storePhotos, type UploadedFile } from './returns.photos.ts';
 import type { FileStorage } from '../../core/storage.ts';
 
 export const PORTAL_COOKIE = 'mdg_portal';
-
-const lookupForm = z.object({ orderNumber: z.string().trim().pipe(orderNumber), contact: z.string().trim().min(3).max(254).regex(/^[^\u0000]*$/) });
-const verifyForm = z.object({ challenge: z.string().min(10).max(64), code: z.string().trim().min(1).max(12) });
-const requestForm = z
-  .object({
-    kind: z.enum(requestKinds).default('return'),
-    reason: z.enum(returnReasons),
-    comment: z.string().max(2000).optional(),
-    conditionsConfirmed: z.literal('on').optional(),
-  })
-  .catchall(z.string().max(2000));
-
-/** A form that does not parse is the customer's mistake: a 400 page with the reason, never a 500. */
-function parseForm<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  // PostgreSQL cannot store NUL in text: refused here, with the page, not later as a 500.
-  if (value && typeof value === 'object' && Object.values(value).some((v) => typeof v === 'string' && v.includes('\u0000'))) {
-    throw new DomainError('invalid_input', 'the form holds a NUL character');
-  }
-  const r = schema.safeParse(value);
-  if (!r.success) throw new DomainError('invalid_input', r.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; '));
-  return r.data;
-}
-
-/** What the customer sees for an error: Japanese first, the English beside it. */
-const errorText: Record<string, [string, string]> = {
-  not_found: ['お探しのご注文またはお申し込みが見つかりません。', 'We could not find that order or request.'],
-  invalid_input: ['入力内容をご確認ください。', 'Please check what you entered.'],
-  unauthenticated: ['有効期限が切れました。最初からやり直してください。', 'This has expired; please start again.'],
-  rate_limited: ['試行回数が多すぎます。しばらくしてからお試しください。', 'Too many attempts; please try again later.'],
-  conflict: ['状況が変わったため、この操作はできませんでした。ページを開き直してください。', 'The request changed meanwhile; please reload the page.'],
-  invalid_transition: ['この操作は現在できません。', 'This cannot be done at this stage.'],
-  forbidden: ['この操作はできません。', 'This is not allowed.'],
-};
-
-const errorOf = (e: DomainError) => {
-  const [ja, en] = errorText[e.code] ?? errorText.invalid_input!;
-  return { ja, en: e.code === 'invalid_input' || e.code === 'rate_limited' ? `${en} (${e.message})` : en };
-};
-
-/** The form's `qty_<line>` fields as the filing's items; zero and empty mean "not this line". */
-function askFrom(form: z.output<typeof requestForm>, orderNumber: string): FileReturnBody {
-  const items = Object.entries(form)
-    .filter(([k, v]) => /^qty_\d{1,3}$/.test(k) && typeof v === 'string' && v.trim() !== '' && v.trim() !== '0')
-    .map(([k, v]) => ({ lineNo: Number(k.slice(4)), quantity: Number((v as string).normalize('NFKC').trim()) }));
-  const bankFields = ['bankName', 'branchName', 'accountType', 'accountNumber', 'holderKana'] as const;
-  const bankAccount = bankFields.some((f) => typeof form[f] === 'string' && form[f]!.trim()) ? Object.fromEntries(bankFields.map((f) => [f, form[f] ?? ''])) : undefined;
-  const parsed = fileReturnBody.safeParse({
-    orderNumber,
-    kind: form.kind,
-    reason: form.reason,
-    items,
-    conditionsConfirmed: form.conditionsConfirmed === 'on',
-    ...(form.comment?.trim() ? { comment: form.comment.trim() } : {}),
-    ...(bankAccount ? { bankAccount } : {}),
-  });
-  if (!parsed.success) throw new DomainError('invalid_input', parsed.error.issues.map((i) => i.message).join('; '));
-  return parsed.data;
-}
-
-/** The hidden fields that carry a reviewed request to its submission. */
-export const hiddenFields = (b: FileReturnBody) => [
-  { name: 'kind', value: b.kind },
-  { name: 'reason', value: b.reason },
-  ...(b.comment ? [{ name: 'comment', value: b.comment }] : []),
-  ...(b.conditionsConfirmed ? [{ name: 'conditionsConfirmed', value: 'on' }] : []),
-  ...b.items.map((i) => ({ name: `qty_${i.lineNo}`, value: String(i.quantity) })),
-];
 
 export interface PortalRouteDeps extends PortalAuthDeps {
   cookie: CookieOptions;
@@ -293,14 +225,4 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
       ctx.redirect(base(shopId));
     }),
   );
-}
-
-function askFromOrNull(b: unknown, orderNumber: string): FileReturnBody | null {
-  const f = requestForm.safeParse(b);
-  if (!f.success) return null;
-  try {
-    return askFrom(f.data, orderNumber);
-  } catch {
-    return null;
-  }
 }

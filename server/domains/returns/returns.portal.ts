@@ -2,7 +2,7 @@ import type { Db } from '../../core/db/client.ts';
 import { notFound } from '../../core/errors.ts';
 import { findOrderById } from '../orders/orders.repository.ts';
 import { findShop } from '../shops/shops.repository.ts';
-import { returnReasons } from './returns.model.ts';
+import { customerChoiceReasons, shopFaultReasons, type ReturnReason } from './returns.model.ts';
 import type { PortalSession } from './returns.portal.auth.ts';
 import { statusLabels, tokyoDateTime, yen } from './returns.portal.view.ts';
 import { findReturnsOfOrder, takenQuantities } from './returns.repository.ts';
@@ -25,9 +25,11 @@ export async function portalOrder(db: Db, s: PortalSession, form?: Partial<FileR
     name: l.name,
     sku: l.sku,
     price: yen(l.unitPrice),
-    left: l.quantity - (takenOf.get(l.lineNo) ?? 0),
+    // A push that lowered a line below what returns already took leaves nothing, never less.
+    left: Math.max(0, l.quantity - (takenOf.get(l.lineNo) ?? 0)),
     chosen: chosen.get(l.lineNo) ?? 0,
   }));
+  const reasonOption = (r: ReturnReason) => ({ value: r, ja: reasonLabels[r].ja, en: reasonLabels[r].en, selected: form?.reason === r });
   const c = terms.terms.conditions;
   const cond = [c.unopened && ['未開封・未使用', 'unopened and unused'], c.tagsAttached && ['タグ付き', 'tags attached']].filter(Boolean) as Array<[string, string]>;
   return {
@@ -36,7 +38,12 @@ export async function portalOrder(db: Db, s: PortalSession, form?: Partial<FileR
     lines,
     anyLeft: lines.some((l) => l.left > 0),
     returns: returns.map((r) => ({ id: r.id, number: r.number, statusJa: statusLabels[r.status][0], statusEn: statusLabels[r.status][1], filed: tokyoDateTime(r.createdAt.toISOString()) })),
-    reasons: returnReasons.map((r) => ({ value: r, ja: reasonLabels[r].ja, en: reasonLabels[r].en, selected: form?.reason === r })),
+    // The shop's failures first and apart: a customer whose item is not as its page describes
+    // it finds that choice before 「イメージと違う」, and it is judged as a defect claim.
+    reasonGroups: [
+      { ja: '商品やお届けに問題があった（送料は当店負担）', en: 'Something was wrong with the item or delivery (at our cost)', reasons: shopFaultReasons.map(reasonOption) },
+      { ja: 'お客様のご都合', en: 'Your own choice', reasons: customerChoiceReasons.map(reasonOption) },
+    ],
     conditions: cond.length
       ? { ja: `商品は${cond.map((x) => x[0]).join('・')}の状態です（返品の条件）`, en: `the item is ${cond.map((x) => x[1]).join(', ')} (a condition of the terms)` }
       : null,

@@ -24,8 +24,9 @@ export const statusLabels: Record<ReturnStatus, [ja: string, en: string]> = {
 export const basisLabels: Record<LegalBasis, [ja: string, en: string]> = {
   statutory: ['特定商取引法の返品ルール（返品特約なし）', 'the statutory rule (no return terms published)'],
   terms: ['ショップの返品特約', 'the shop’s return terms'],
-  defect: ['不良品（契約不適合）', 'defect (契約不適合)'],
+  defect: ['不良・商品説明との違い（契約不適合）', 'defect or not as described (契約不適合)'],
   shop_error: ['ショップの誤り', 'the shop’s mistake'],
+  late_delivery: ['お届けの遅れ（履行遅滞）', 'late delivery (the shop’s failure)'],
   goodwill: ['ショップの特別対応', 'goodwill'],
 };
 

@@ -12,6 +12,7 @@ import { computeRefusedDelivery } from './returns.money.refused.ts';
 import type { PolicyResult } from './returns.policy.ts';
 import { insertReturn, insertTransition, nextReturnNumber, takenQuantities } from './returns.repository.ts';
 import { getReturnFor, partyColumns } from './returns.service.ts';
+import { snapshotOf } from './returns.snapshot.ts';
 import { termsInForce } from './returns.terms.ts';
 
 export const refusedDeliveryBody = z.strictObject({
@@ -59,6 +60,7 @@ export async function fileRefusedDelivery(db: Db, actor: Actor, body: RefusedDel
         shopId: order.shopId,
         number: await nextReturnNumber(tx, order.shopId),
         orderId: order.id,
+        orderSnapshot: snapshotOf(order),
         kind: 'refused_delivery',
         reason: body.fault === 'shop' ? 'late_delivery' : 'changed_mind',
         legalBasis: basis,

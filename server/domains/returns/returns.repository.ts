@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
-import { orderLines, orders } from '../orders/orders.tables.ts';
-import type { ReturnStatus } from './returns.model.ts';
+import { orders } from '../orders/orders.tables.ts';
+import { shopFaultBases, type ReturnStatus } from './returns.model.ts';
 import type { BankAccountInput } from './returns.bank.ts';
 import type { StoredPhoto } from './returns.photos.ts';
 import { returnBankAccounts, returnCounters, returnItems, returnPhotos, returnRequests, returnTransitions } from './returns.tables.ts';
@@ -65,11 +65,31 @@ export async function countRecentReturns(db: Db, shopId: string, email: string, 
         sql`lower(${orders.customerEmail}) = lower(${email})`,
         gte(returnRequests.createdAt, since),
         // The shop's own faults and refused parcels say nothing about the customer's habits.
-        notInArray(returnRequests.legalBasis, ['defect', 'shop_error']),
+        notInArray(returnRequests.legalBasis, [...shopFaultBases]),
         ne(returnRequests.kind, 'refused_delivery'),
       ),
     );
   return row?.n ?? 0;
+}
+
+/**
+ * Statutory requests of this order that expired waiting for their parcel, before such requests
+ * stopped expiring: their notice reached the shop and stands (民法 §540②), so a new request for
+ * the same items is judged at that notice.
+ */
+export async function lapsedStatutoryNotices(db: Db, shopId: string, orderId: string): Promise<Array<{ number: number; noticeAt: Date; lineNos: number[] }>> {
+  const rows = await db
+    .select({ id: returnRequests.id, number: returnRequests.number, noticeAt: returnRequests.noticeAt, lineNo: returnItems.lineNo })
+    .from(returnRequests)
+    .innerJoin(returnItems, and(eq(returnItems.returnId, returnRequests.id), eq(returnItems.shopId, shopId)))
+    .where(and(eq(returnRequests.shopId, shopId), eq(returnRequests.orderId, orderId), eq(returnRequests.status, 'expired'), eq(returnRequests.legalBasis, 'statutory')));
+  const byReturn = new Map<string, { number: number; noticeAt: Date; lineNos: number[] }>();
+  for (const r of rows) {
+    const found = byReturn.get(r.id) ?? { number: r.number, noticeAt: r.noticeAt, lineNos: [] };
+    found.lineNos.push(r.lineNo);
+    byReturn.set(r.id, found);
+  }
+  return [...byReturn.values()];
 }
 
 export async function nextReturnNumber(tx: Db, shopId: string): Promise<number> {
@@ -196,6 +216,28 @@ export async function insertBankAccount(tx: Db, shopId: string, returnId: string
   await tx.insert(returnBankAccounts).values({ shopId, returnId, ...b });
 }
 
+/** Where a bank account is no longer needed: the return ended (refunded, closed, rejected, withdrawn, expired) before `before`. */
+const bankDoneStatuses: ReturnStatus[] = ['refunded', 'closed', 'rejected', 'canceled', 'expired'];
+
+/** Bank accounts whose return ended before `before`, oldest first; across shops, for the retention job. */
+export async function bankAccountsDue(db: Db, before: Date, limit: number): Promise<Array<{ shopId: string; returnId: string; number: number }>> {
+  return db
+    .select({ shopId: returnRequests.shopId, returnId: returnRequests.id, number: returnRequests.number })
+    .from(returnBankAccounts)
+    .innerJoin(returnRequests, and(eq(returnRequests.id, returnBankAccounts.returnId), eq(returnRequests.shopId, returnBankAccounts.shopId)))
+    .where(and(inArray(returnRequests.status, bankDoneStatuses), lt(sql`coalesce(${returnRequests.refundedAt}, ${returnRequests.updatedAt})`, before)))
+    .orderBy(asc(sql`coalesce(${returnRequests.refundedAt}, ${returnRequests.updatedAt})`))
+    .limit(limit);
+}
+
+/** Deletes a return's bank account and notes when; false when it was gone already (another run). */
+export async function deleteBankAccount(tx: Db, shopId: string, returnId: string, at: Date): Promise<boolean> {
+  const gone = await tx.delete(returnBankAccounts).where(and(eq(returnBankAccounts.shopId, shopId), eq(returnBankAccounts.returnId, returnId))).returning({ id: returnBankAccounts.returnId });
+  if (!gone.length) return false;
+  await tx.update(returnRequests).set({ bankPurgedAt: at }).where(and(eq(returnRequests.shopId, shopId), eq(returnRequests.id, returnId)));
+  return true;
+}
+
 export async function findBankAccount(db: Db, shopId: string, returnId: string): Promise<BankAccountInput | undefined> {
   const [row] = await db
     .select({ bankName: returnBankAccounts.bankName, branchName: returnBankAccounts.branchName, accountType: returnBankAccounts.accountType, accountNumber: returnBankAccounts.accountNumber, holderKana: returnBankAccounts.holderKana })
@@ -204,23 +246,27 @@ export async function findBankAccount(db: Db, shopId: string, returnId: string):
   return row as BankAccountInput | undefined;
 }
 
+/** A line of the order as the return was filed against it (its snapshot): the product it returned, whatever the order says now. */
+const filedLine = (field: 'sku' | 'name') =>
+  sql<string>`(select e->>${sql.raw(`'${field}'`)} from jsonb_array_elements(${returnRequests.orderSnapshot}->'lines') e where (e->>'lineNo')::int = ${returnItems.lineNo})`;
+
 /** Returned quantities by Tokyo month, product and reason, for requests filed in [from, until). */
 export async function reasonRows(db: Db, shopId: string, from: Date, until: Date) {
   const m = sql<string>`to_char(${returnRequests.createdAt} at time zone 'Asia/Tokyo', 'YYYY-MM')`;
+  const sku = filedLine('sku');
   return db
     .select({
       month: m,
-      sku: orderLines.sku,
-      name: sql<string>`min(${orderLines.name})`,
+      sku,
+      name: sql<string>`min(${filedLine('name')})`,
       reason: returnRequests.reason,
       requests: sql<number>`count(distinct ${returnRequests.id})::int`,
       quantity: sql<number>`sum(${returnItems.quantity})::int`,
     })
     .from(returnItems)
     .innerJoin(returnRequests, and(eq(returnRequests.id, returnItems.returnId), eq(returnRequests.shopId, shopId)))
-    .innerJoin(orderLines, and(eq(orderLines.id, returnItems.orderLineId), eq(orderLines.shopId, shopId)))
     // A refused parcel was never a customer's reason for sending something back.
     .where(and(eq(returnItems.shopId, shopId), ne(returnRequests.kind, 'refused_delivery'), gte(returnRequests.createdAt, from), lt(returnRequests.createdAt, until)))
-    .groupBy(m, orderLines.sku, returnRequests.reason)
-    .orderBy(m, orderLines.sku, returnRequests.reason);
+    .groupBy(m, sku, returnRequests.reason)
+    .orderBy(m, sku, returnRequests.reason);
 }

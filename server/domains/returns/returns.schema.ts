@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { orderNumber } from '../orders/orders.schema.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { bankAccountInput } from './returns.bank.ts';
-import { rejectionCodes, returnEvents, requestKinds, returnReasons, returnStatuses } from './returns.model.ts';
+import { say } from './returns.messages.ts';
+import { noticeChannels, rejectionCodes, returnEvents, requestKinds, returnReasons, returnStatuses } from './returns.model.ts';
 
 const yen = z.number().int('expected whole yen').min(0).max(100_000_000);
 
 export const returnItemInput = z.strictObject({
   lineNo: z.number().int().min(1).max(500),
-  quantity: z.number().int('expected a whole quantity').min(1).max(10_000),
+  quantity: z.number({ error: say('quantity') }).int(say('quantity')).min(1, say('quantity')).max(10_000, say('quantity')),
 });
 
 export const exchangeItemInput = z.strictObject({
@@ -24,12 +25,12 @@ const askFields = {
   reason: z.enum(returnReasons),
   items: z
     .array(returnItemInput)
-    .min(1, 'choose at least one item')
+    .min(1, say('noItem'))
     .max(500)
     .superRefine((items, ctx) => {
       const seen = new Set<number>();
       items.forEach((it, i) => {
-        if (seen.has(it.lineNo)) ctx.addIssue({ code: 'custom', path: [i, 'lineNo'], message: `line ${it.lineNo} is listed twice; give its quantity once` });
+        if (seen.has(it.lineNo)) ctx.addIssue({ code: 'custom', path: [i, 'lineNo'], message: say('lineTwice') });
         seen.add(it.lineNo);
       });
     }),
@@ -49,8 +50,16 @@ export const fileReturnBody = z
     orderNumber,
     ...askFields,
     goodwill: z.boolean().default(false).describe('take it back beyond what the terms owe (the shop’s decision); not for contractors'),
+    noticeReceivedAt: z.iso
+      .datetime({ offset: true, message: 'expected a date and time with its offset, such as 2026-12-08T21:30:00+09:00' })
+      .optional()
+      .describe('filing on the customer’s behalf: when their notice (mail, phone, chat, letter) reached the shop. The window is judged at this time (到達主義, 民法 §97); not in the future, not before the order. Default: now'),
+    noticeChannel: z.enum(noticeChannels).optional().describe('how that notice came; required with noticeReceivedAt'),
   })
-  .superRefine(exchangeOnlyForExchanges);
+  .superRefine(exchangeOnlyForExchanges)
+  .superRefine((b, ctx) => {
+    if (b.noticeReceivedAt && !b.noticeChannel) ctx.addIssue({ code: 'custom', path: ['noticeChannel'], message: say('noticeChannel') });
+  });
 export type FileReturnBody = z.output<typeof fileReturnBody>;
 
 export const previewReturnBody = fileReturnBody;

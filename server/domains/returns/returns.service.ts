@@ -23,7 +23,9 @@ import {
 } from './returns.repository.ts';
 import type { FileReturnBody } from './returns.schema.ts';
 import { returnSummary, toReturnView } from './returns.view.ts';
+import { snapshotOf } from './returns.snapshot.ts';
 import { maskBankAccount, seesBankDetails } from './returns.bank.ts';
+import { say } from './returns.messages.ts';
 import { openPhoto, type StoredPhoto } from './returns.photos.ts';
 import type { FileStorage } from '../../core/storage.ts';
 
@@ -63,13 +65,30 @@ async function orderFor(db: Db, p: ReturnParty, orderNumber: string, lock: boole
   return order;
 }
 
-const askOf = (b: FileReturnBody): ReturnAsk => ({
+/** A clock a few minutes ahead of ours is not a notice from the future. */
+const CLOCK_SKEW_MS = 2 * 60_000;
+
+/**
+ * When a notice filed on the customer's behalf reached the shop (到達主義, 民法 §97). Only the
+ * shop's people and its API key record one; not in the future, not before the order was placed.
+ */
+function noticeTimeOf(p: ReturnParty, b: FileReturnBody, order: OrderWithLines, now: Date): Date | undefined {
+  if (!b.noticeReceivedAt) return undefined;
+  if (p.kind === 'customer') throw new DomainError('forbidden', 'the notice time is recorded by the shop when it files on the customer’s behalf');
+  const at = new Date(b.noticeReceivedAt);
+  if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new DomainError('invalid_input', say('noticeFuture'), { path: ['noticeReceivedAt'] });
+  if (at < order.orderedAt) throw new DomainError('invalid_input', say('noticeBeforeOrder'), { path: ['noticeReceivedAt'] });
+  return at;
+}
+
+const askOf = (b: FileReturnBody, noticeAt?: Date): ReturnAsk => ({
   kind: b.kind,
   reason: b.reason,
   items: b.items,
   conditionsConfirmed: b.conditionsConfirmed,
   goodwill: b.goodwill,
   ...(b.exchange ? { exchange: b.exchange } : {}),
+  ...(noticeAt ? { noticeAt } : {}),
 });
 
 /**
@@ -79,7 +98,7 @@ const askOf = (b: FileReturnBody): ReturnAsk => ({
 export async function previewReturn(db: Db, p: ReturnParty, body: FileReturnBody, now = new Date()) {
   requireFiler(p, body.goodwill);
   const order = await orderFor(db, p, body.orderNumber, false);
-  const j = await judgeReturn(db, order, askOf(body), now);
+  const j = await judgeReturn(db, order, askOf(body, noticeTimeOf(p, body, order, now)), now);
   return previewView(j);
 }
 
@@ -91,6 +110,7 @@ export const previewView = (j: Judgement) => ({
   checks: j.policy.checks,
   reviewReasons: j.policy.reviewReasons,
   windowEndsAt: j.policy.windowEndsAt?.toISOString() ?? null,
+  noticeAt: j.noticeAt.toISOString(),
   refundMethod: j.refundMethod,
   returnLabelByShop: j.returnLabelByShop,
   refund: j.refund,
@@ -145,14 +165,17 @@ async function fileInTransaction(db: Db, p: ReturnParty, body: FileReturnBody, o
   requireFiler(p, body.goodwill);
   return db.transaction(async (tx) => {
     const order = await orderFor(tx, p, body.orderNumber, true);
-    const j = await judgeReturn(tx, order, askOf(body), now);
+    const j = await judgeReturn(tx, order, askOf(body, noticeTimeOf(p, body, order, now)), now);
     if (!j.policy.eligible) {
       const failed = j.policy.checks.filter((c) => !c.ok && c.blocking);
       throw new DomainError('invalid_input', `this return is not possible under the shop’s terms: ${failed.map((c) => c.en).join('; ')}`, { checks: failed });
     }
     // A refund by transfer needs somewhere to go; the customer is the one who can say where.
     if (p.kind === 'customer' && j.refundMethod === 'bank_transfer' && j.refund.total > 0 && !body.bankAccount) {
-      throw new DomainError('invalid_input', 'this refund is paid by bank transfer: give the account it goes to', { path: ['bankAccount'] });
+      throw new DomainError('invalid_input', 'this refund is paid by bank transfer: give the account it goes to', {
+        path: ['bankAccount'],
+        say: { ja: 'このご返金は銀行振込になります。振込先の口座を入力してください。', en: 'This refund is paid by bank transfer: give the account it goes to.' },
+      });
     }
     const steps = automaticPath(j, body.kind);
     const status = steps[steps.length - 1]!.to;
@@ -164,12 +187,15 @@ async function fileInTransaction(db: Db, p: ReturnParty, body: FileReturnBody, o
         shopId: order.shopId,
         number: await nextReturnNumber(tx, order.shopId),
         orderId: order.id,
+        orderSnapshot: snapshotOf(order),
         kind: body.kind,
         reason: body.reason,
         legalBasis: j.policy.basis,
         status,
         termsVersion: j.terms.version,
         comment: body.comment ?? null,
+        noticeAt: j.noticeAt,
+        noticeChannel: body.noticeChannel ?? null,
         source: opts.source,
         refundMethod: j.refundMethod,
         returnLabelByShop: j.returnLabelByShop,
@@ -194,7 +220,7 @@ async function fileInTransaction(db: Db, p: ReturnParty, body: FileReturnBody, o
       from = s.to;
     }
     if (p.kind === 'staff') {
-      await recordAudit(tx, p.actor, { action: 'return.filed', objectType: 'return', objectId: row.id, summary: { number: row.number, orderNumber: order.orderNumber, reason: body.reason, basis: j.policy.basis, status } }, opts.requestId);
+      await recordAudit(tx, p.actor, { action: 'return.filed', objectType: 'return', objectId: row.id, summary: { number: row.number, orderNumber: order.orderNumber, reason: body.reason, basis: j.policy.basis, status, ...noticeSummary(body, j) } }, opts.requestId);
     }
     await enqueue(tx, [
       { shopId: row.shopId, topic: 'return.requested', payload: { returnId: row.id } },
@@ -205,6 +231,10 @@ async function fileInTransaction(db: Db, p: ReturnParty, body: FileReturnBody, o
     return row;
   });
 }
+
+/** What the audit row says of the notice time a person recorded (what it moves is the window). */
+const noticeSummary = (b: FileReturnBody, j: Judgement) =>
+  b.noticeReceivedAt || b.noticeChannel ? { noticeReceivedAt: j.noticeAt.toISOString(), noticeChannel: b.noticeChannel ?? null } : {};
 
 /** One return, for the shop's people (with the moves their role may make) or for its customer. */
 export async function getReturnFor(db: Db, p: ReturnParty, id: string, opts: { requestId?: string } = {}) {

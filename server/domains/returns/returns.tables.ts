@@ -2,7 +2,22 @@ import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { orderLines, orders } from '../orders/orders.tables.ts';
 import { shops } from '../shops/shops.tables.ts';
-import { legalBases, rejectionCodes, returnKinds, returnReasons, returnStatuses, type LegalBasis, type RejectionCode, type ReturnEvent, type ReturnKind, type ReturnReason, type ReturnStatus } from './returns.model.ts';
+import {
+  legalBases,
+  noticeChannels,
+  rejectionCodes,
+  returnKinds,
+  returnReasons,
+  returnStatuses,
+  type LegalBasis,
+  type NoticeChannel,
+  type RejectionCode,
+  type ReturnEvent,
+  type ReturnKind,
+  type ReturnReason,
+  type ReturnStatus,
+} from './returns.model.ts';
+import type { OrderSnapshot } from './returns.snapshot.ts';
 import type { ReturnTerms } from './returns.terms.schema.ts';
 
 /** Every row belongs to a shop, and goes with it. */
@@ -53,6 +68,8 @@ export const returnRequests = pgTable(
     orderId: uuid('order_id')
       .notNull()
       .references(() => orders.id),
+    /** The order as it was when the return was filed: what the return is judged and refunded on (returns.snapshot.ts). */
+    orderSnapshot: jsonb('order_snapshot').$type<OrderSnapshot>().notNull(),
     kind: text('kind').$type<ReturnKind>().notNull(),
     reason: text('reason').$type<ReturnReason>().notNull(),
     legalBasis: text('legal_basis').$type<LegalBasis>().notNull(),
@@ -60,6 +77,14 @@ export const returnRequests = pgTable(
     /** null: the shop had published no terms when the order was placed; the statutory rule applies. */
     termsVersion: integer('terms_version'),
     comment: text('comment'),
+    /**
+     * When the customer's request reached the shop (到達主義, 民法 §97): the window is judged at
+     * this time. The filing's own time from the portal; the time a person recorded when filing a
+     * notice that came by mail, phone or chat on the customer's behalf.
+     */
+    noticeAt: timestamp('notice_at', { withTimezone: true }).notNull().defaultNow(),
+    /** How that notice came, when a person filed it on the customer's behalf. */
+    noticeChannel: text('notice_channel').$type<NoticeChannel>(),
     source: text('source').$type<'portal' | 'console' | 'api'>().notNull(),
     refundMethod: text('refund_method').$type<'original_payment' | 'bank_transfer'>().notNull(),
     returnLabelByShop: boolean('return_label_by_shop').notNull(),
@@ -84,6 +109,8 @@ export const returnRequests = pgTable(
     shippedAt: timestamp('shipped_at', { withTimezone: true }),
     receivedAt: timestamp('received_at', { withTimezone: true }),
     refundedAt: timestamp('refunded_at', { withTimezone: true }),
+    /** When the refund account was deleted, its purpose served (returns.jobs.ts, purgeBankDetails). */
+    bankPurgedAt: timestamp('bank_purged_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -96,6 +123,7 @@ export const returnRequests = pgTable(
     check('return_requests_kind_check', sql`${t.kind} in (${inList(returnKinds)})`),
     check('return_requests_reason_check', sql`${t.reason} in (${inList(returnReasons)})`),
     check('return_requests_basis_check', sql`${t.legalBasis} in (${inList(legalBases)})`),
+    check('return_requests_notice_channel_check', sql`${t.noticeChannel} is null or ${t.noticeChannel} in (${inList(noticeChannels)})`),
     check('return_requests_rejection_check', sql`${t.rejectionCode} is null or ${t.rejectionCode} in (${inList(rejectionCodes)})`),
   ],
 );

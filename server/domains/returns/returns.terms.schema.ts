@@ -1,10 +1,18 @@
 import { z } from 'zod';
 import { productTag } from '../orders/orders.schema.ts';
-import { customerChoiceReasons, STATUTORY_WINDOW_DAYS } from './returns.model.ts';
+import { say, type ReturnsMessageKey } from './returns.messages.ts';
+import { customerChoiceReasons, STATUTORY_SHIP_WITHIN_DAYS, STATUTORY_WINDOW_DAYS } from './returns.model.ts';
 
-const yen = z.number().int('expected whole yen').min(0).max(10_000_000);
-const tag = productTag;
-const localized = z.strictObject({ ja: z.string().trim().max(1000), en: z.string().trim().max(1000) });
+/** A whole number in [min, max], every failure (null for an emptied field included) told with one message. */
+const whole = (min: number, max: number, key: ReturnsMessageKey) => z.number({ error: say(key) }).int(say(key)).min(min, say(key)).max(max, say(key));
+const yen = whole(0, 10_000_000, 'yen');
+const days = whole(1, 365, 'windowDays');
+/** A product tag as orders carry it (normalised the same way), with the editor's message. */
+const tag = z.string({ error: say('tag') }).trim().min(1, say('tag')).max(40, say('tag')).pipe(productTag);
+const label = z.string({ error: say('label') }).trim().min(1, say('label')).max(40, say('label'));
+const text = z.string({ error: say('text') }).trim().max(1000, say('text'));
+const payer = z.enum(['customer', 'shop']);
+const localized = z.strictObject({ ja: text, en: text });
 
 /**
  * A shop's return terms (返品特約), as the merchant writes them once: the published page and
@@ -15,10 +23,10 @@ const localized = z.strictObject({ ja: z.string().trim().max(1000), en: z.string
 export const returnTermsInput = z
   .strictObject({
     acceptsReturns: z.boolean().describe('whether returns of the customer’s choice are accepted at all'),
-    windowDays: z.number().int().min(1).max(365).describe('days from delivery'),
+    windowDays: days.describe('days from delivery'),
     windowDaysByTag: z
-      .array(z.strictObject({ tag, days: z.number().int().min(1).max(365) }))
-      .max(50)
+      .array(z.strictObject({ tag, days }))
+      .max(50, say('tooMany'))
       .default([])
       .describe('product tags with a window of their own; the longest applies when a product has several'),
     conditions: z
@@ -29,16 +37,26 @@ export const returnTermsInput = z
       })
       .default({ unopened: false, tagsAttached: false }),
     returnShippingPaidBy: z
-      .strictObject(Object.fromEntries(customerChoiceReasons.map((r) => [r, z.enum(['customer', 'shop'])])) as Record<(typeof customerChoiceReasons)[number], z.ZodEnum<{ customer: 'customer'; shop: 'shop' }>>)
+      .strictObject({
+        ...(Object.fromEntries(customerChoiceReasons.map((r) => [r, payer])) as Record<(typeof customerChoiceReasons)[number], typeof payer>),
+        // Versions published before late delivery became the shop's failure carry it; it is read and dropped, never applied.
+        late_delivery: payer.optional().describe('ignored: late delivery is the shop’s failure, and the shop pays its shipping'),
+      })
+      .transform(({ late_delivery: _ignored, ...byReason }) => byReason)
       .describe('who pays return shipping for each reason of the customer’s choice'),
-    nonReturnableTags: z.array(tag).max(50).default([]),
+    nonReturnableTags: z.array(tag).max(50, say('tooMany')).default([]),
+    tagLabels: z
+      .array(z.strictObject({ tag, ja: label, en: label }))
+      .max(100, say('tooMany'))
+      .default([])
+      .describe('what customers read for each tag the terms name (「セール品」, not "sale"): every tag of nonReturnableTags and windowDaysByTag needs one'),
     deductions: z
       .strictObject({
         returnShipping: yen.optional().describe('deducted when the shop sends a return label and the customer pays return shipping'),
         outboundShipping: z.boolean().default(false).describe('outbound shipping is not refunded'),
         codFee: z.boolean().default(false).describe('the 代引き手数料 is not refunded'),
         transferFee: yen.optional().describe('deducted from refunds paid by bank transfer'),
-        restockingPercent: z.number().int().min(1).max(50).optional().describe('percent of the goods refunded'),
+        restockingPercent: whole(1, 50, 'percent').optional().describe('percent of the goods refunded'),
       })
       .default({ outboundShipping: false, codFee: false })
       .describe('what may be deducted from a refund of the customer’s choice; nothing else ever is'),
@@ -48,7 +66,7 @@ export const returnTermsInput = z
       .default({ enabled: false, maxAmount: 0 }),
     agentRefundLimit: yen.default(10_000).describe('refunds up to this agents and contractors may approve alone'),
     keepItemThreshold: yen.default(0).describe('below this the customer keeps the item (merchant approves)'),
-    shipWithinDays: z.number().int().min(3).max(90).default(28).describe('days the customer has to send the parcel once approved'),
+    shipWithinDays: whole(3, 90, 'shipWithinDays').default(28).describe('days the customer has to send the parcel once approved; a deadline under the terms (the request ends), a date to aim for on the shop’s fault'),
     refusedDelivery: z
       .strictObject({
         chargeShipping: z.boolean().describe('a parcel refused without the shop’s fault: the outbound shipping is not refunded'),
@@ -61,9 +79,21 @@ export const returnTermsInput = z
   .superRefine((t, ctx) => {
     const seen = new Set<string>();
     t.windowDaysByTag.forEach((w, i) => {
-      if (seen.has(w.tag)) ctx.addIssue({ code: 'custom', path: ['windowDaysByTag', i, 'tag'], message: `tag ${w.tag} has two windows` });
+      if (seen.has(w.tag)) ctx.addIssue({ code: 'custom', path: ['windowDaysByTag', i, 'tag'], message: say('tagTwoWindows') });
       seen.add(w.tag);
-      if (t.nonReturnableTags.includes(w.tag)) ctx.addIssue({ code: 'custom', path: ['windowDaysByTag', i, 'tag'], message: `tag ${w.tag} is also non-returnable` });
+      if (t.nonReturnableTags.includes(w.tag)) ctx.addIssue({ code: 'custom', path: ['windowDaysByTag', i, 'tag'], message: say('tagAlsoNonReturnable') });
+    });
+    // Customers read labels, not the shop's internal tags: a term they cannot recognise on the product page tells them nothing.
+    const labelled = new Set<string>();
+    t.tagLabels.forEach((l, i) => {
+      if (labelled.has(l.tag)) ctx.addIssue({ code: 'custom', path: ['tagLabels', i, 'tag'], message: say('labelTwice') });
+      labelled.add(l.tag);
+    });
+    t.nonReturnableTags.forEach((tag, i) => {
+      if (!labelled.has(tag)) ctx.addIssue({ code: 'custom', path: ['nonReturnableTags', i], message: say('labelMissing') });
+    });
+    t.windowDaysByTag.forEach((w, i) => {
+      if (!labelled.has(w.tag)) ctx.addIssue({ code: 'custom', path: ['windowDaysByTag', i, 'tag'], message: say('labelMissing') });
     });
   });
 
@@ -80,13 +110,14 @@ export const statutoryTerms: ReturnTerms = {
   windowDays: STATUTORY_WINDOW_DAYS,
   windowDaysByTag: [],
   conditions: { unopened: false, tagsAttached: false },
-  returnShippingPaidBy: { size: 'customer', not_as_expected: 'customer', changed_mind: 'customer', late_delivery: 'customer' },
+  returnShippingPaidBy: { size: 'customer', not_as_expected: 'customer', changed_mind: 'customer' },
   nonReturnableTags: [],
+  tagLabels: [],
   deductions: { outboundShipping: false, codFee: false },
   exchangesAccepted: false,
   autoApprove: { enabled: false, maxAmount: 0 },
   agentRefundLimit: 10_000,
   keepItemThreshold: 0,
-  shipWithinDays: 28,
+  shipWithinDays: STATUTORY_SHIP_WITHIN_DAYS,
   refusedDelivery: { chargeShipping: false },
 };

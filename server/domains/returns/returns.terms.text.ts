@@ -1,5 +1,5 @@
 import type { ReturnReason } from './returns.model.ts';
-import { customerChoiceReasons } from './returns.model.ts';
+import { customerChoiceReasons, REMINDER_BEFORE_DAYS, STATUTORY_SHIP_WITHIN_DAYS } from './returns.model.ts';
 import type { ReturnTerms } from './returns.terms.schema.ts';
 
 export type Locale = 'ja' | 'en';
@@ -7,12 +7,23 @@ export type Locale = 'ja' | 'en';
 /** The reasons as customers read them. */
 export const reasonLabels: Record<ReturnReason, Record<Locale, string>> = {
   size: { ja: 'サイズが合わない', en: 'Wrong size' },
-  not_as_expected: { ja: 'イメージと違う', en: 'Not as expected' },
+  // 「イメージと違う」 as a change of mind: the item is as its page describes it.
+  not_as_expected: { ja: 'イメージと違う（商品説明どおり）', en: 'Not what I expected (as described)' },
+  not_as_described: { ja: '商品説明・写真と違う', en: 'Not as described (differs from its page)' },
   defective: { ja: '不良品・破損', en: 'Defective or damaged' },
   wrong_item: { ja: '注文と違う商品が届いた', en: 'Wrong item sent' },
   changed_mind: { ja: 'お客様のご都合', en: 'Changed my mind' },
   late_delivery: { ja: 'お届けの遅れ', en: 'Late delivery' },
 };
+
+/**
+ * What customers read for a tag: its label in the terms. Versions published before labels
+ * existed have none; their tags are then named as the shop's own category, never as if the
+ * tag were a label customers could recognise.
+ */
+export function tagLabel(terms: Pick<ReturnTerms, 'tagLabels'>, tag: string, l: Locale): string | null {
+  return (terms.tagLabels ?? []).find((x) => x.tag === tag)?.[l] || null;
+}
 
 const yen = (n: number, l: Locale) => (l === 'ja' ? `${n.toLocaleString('ja')}円` : `¥${n.toLocaleString('en')}`);
 
@@ -28,15 +39,25 @@ export interface TermsSection {
  */
 export function describeTerms(terms: ReturnTerms | null, l: Locale): TermsSection[] {
   const ja = l === 'ja';
+  // What the machine enforces, stated here so the page and the rules agree (returns.events.ts,
+  // expiresUnshipped): the shop's failures and a statutory cancellation never lapse.
+  const aimDays = terms?.shipWithinDays ?? STATUTORY_SHIP_WITHIN_DAYS;
+  const standing = ja
+    ? `お申し出の確認後、${aimDays}日を目安に商品をご返送ください（目安の${REMINDER_BEFORE_DAYS}日前にメールでお知らせします）。目安を過ぎてもお申し出は取り消されませんが、返金は商品が当店に届いてからになります。`
+    : `Once we have confirmed your request, please send the item back within about ${aimDays} days (we remind you by mail ${REMINDER_BEFORE_DAYS} days before). Your request stands after that too; the refund is made once the item is back with us.`;
   const defects: TermsSection = {
-    heading: ja ? '不良品・誤配送' : 'Defects and wrong items',
+    heading: ja ? '不良品・誤配送・お届けの遅れ' : 'Defects, wrong items and late delivery',
     lines: [
       ja
-        ? '不良・破損や注文と異なる商品は、返品期間や返品不可の指定にかかわらず、交換・返金・修理のいずれかで対応します。送料は当店が負担します。'
-        : 'Defective or damaged items and items we sent by mistake are replaced, refunded or repaired whatever the return period or tags; we pay the shipping.',
+        ? '不良・破損や商品説明と異なる商品、注文と異なる商品は、返品期間や返品不可の指定にかかわらず、交換・返金・修理のいずれかで対応します。お約束の日を過ぎてお届けした場合も同じく返品・返金をお受けします。送料は当店が負担します。'
+        : 'Defective or damaged items, items not as described and items we sent by mistake are replaced, refunded or repaired whatever the return period or the item; so is a parcel delivered after the promised date. We pay the shipping.',
       ja ? '不良に気づかれてから1年以内にご連絡ください。' : 'Tell us within one year of finding the defect.',
+      standing,
     ],
   };
+  const reaches = ja
+    ? 'お申し出は、返品ページのほか、メール・お電話・チャットでも受け付けます。期間内に当店に届いたお申し出が対象です。'
+    : 'You may tell us through the returns page, or by mail, phone or chat: what counts is that your notice reaches us within the period.';
   if (!terms) {
     return [
       {
@@ -45,7 +66,9 @@ export function describeTerms(terms: ReturnTerms | null, l: Locale): TermsSectio
           ja
             ? '当店は返品特約を定めていません。特定商取引法第15条の3により、商品到着日を含む8日以内であれば、ご購入の契約を解除（返品）できます。'
             : 'This shop has not published return terms. Under Article 15-3 of the Act on Specified Commercial Transactions you may cancel the purchase and return the goods within 8 days of delivery, the delivery day included.',
+          reaches,
           ja ? '返品の送料はお客様のご負担となります。' : 'The buyer pays the return shipping.',
+          standing,
         ],
       },
       defects,
@@ -58,8 +81,15 @@ export function describeTerms(terms: ReturnTerms | null, l: Locale): TermsSectio
   }
   const period = [
     ja ? `商品到着日を1日目として${terms.windowDays}日以内にお申し込みください。` : `Apply within ${terms.windowDays} days of delivery, the delivery day counting as the first.`,
-    ...terms.windowDaysByTag.map((w) => (ja ? `「${w.tag}」の商品は${w.days}日以内です。` : `Items tagged “${w.tag}”: ${w.days} days.`)),
-    ja ? `承認後${terms.shipWithinDays}日以内に商品をご返送ください。` : `Once approved, send the item back within ${terms.shipWithinDays} days.`,
+    ...terms.windowDaysByTag.map((w) => {
+      const name = tagLabel(terms, w.tag, l);
+      if (name) return ja ? `${name}は${w.days}日以内です。` : `${name}: ${w.days} days.`;
+      return ja ? `当店が区分「${w.tag}」とした商品は${w.days}日以内です。` : `Items in our category “${w.tag}”: ${w.days} days.`;
+    }),
+    reaches,
+    ja
+      ? `承認後${terms.shipWithinDays}日以内に商品をご返送ください（期限の${REMINDER_BEFORE_DAYS}日前にメールでお知らせします）。期限までにご返送がない場合、お申し込みは終了します。`
+      : `Once approved, send the item back within ${terms.shipWithinDays} days (we remind you by mail ${REMINDER_BEFORE_DAYS} days before). If it has not been sent by then, the request ends.`,
   ];
   sections.push({ heading: ja ? '返品期間' : 'Return period', lines: period });
   const conditions: string[] = [];
@@ -74,10 +104,24 @@ export function describeTerms(terms: ReturnTerms | null, l: Locale): TermsSectio
     ),
   });
   if (terms.nonReturnableTags.length) {
-    sections.push({
-      heading: ja ? '返品できない商品' : 'Items that cannot be returned',
-      lines: [terms.nonReturnableTags.map((t) => (ja ? `「${t}」` : `“${t}”`)).join(ja ? '、' : ', ') + (ja ? 'の表示がある商品（不良・誤配送を除く）' : ' items (except defects and our mistakes)')],
-    });
+    const named = terms.nonReturnableTags.map((t) => tagLabel(terms, t, l)).filter((x): x is string => !!x);
+    const bare = terms.nonReturnableTags.filter((t) => !tagLabel(terms, t, l));
+    const lines: string[] = [];
+    if (named.length) {
+      lines.push(
+        ja
+          ? `${named.join('、')}は返品できません（不良・商品説明との違い・誤配送・お届けの遅れを除く）。`
+          : `${named.join(', ')} cannot be returned (except defects, items not as described, our mistakes and late delivery).`,
+      );
+    }
+    if (bare.length) {
+      lines.push(
+        ja
+          ? `当店が返品不可とした区分（${bare.join('、')}）の商品は返品できません。対象かどうかは商品ページまたはお問い合わせでご確認ください（不良・誤配送などを除く）。`
+          : `Items in the categories we marked as non-returnable (${bare.join(', ')}) cannot be returned; check the product page or ask us whether an item is one (defects and our mistakes excepted).`,
+      );
+    }
+    sections.push({ heading: ja ? '返品できない商品' : 'Items that cannot be returned', lines });
   }
   const d = terms.deductions;
   const deductions: string[] = [];

@@ -15,22 +15,28 @@ export interface TermsInForce {
   terms: ReturnTerms;
 }
 
+/**
+ * A published version as today's code reads it: versions are never rewritten, so fields added
+ * since (the tags' labels) get their defaults here, once, for every reader.
+ */
+const stored = (t: ReturnTerms): ReturnTerms => ({ ...t, tagLabels: t.tagLabels ?? [] });
+
 export async function termsInForce(db: Db, shopId: string, orderedAt: Date): Promise<TermsInForce> {
   const row = await findTermsAt(db, shopId, orderedAt);
-  return row ? { version: row.version, terms: row.terms } : { version: null, terms: statutoryTerms };
+  return row ? { version: row.version, terms: stored(row.terms) } : { version: null, terms: statutoryTerms };
 }
 
 /** The version a return recorded; it never changes once published. */
 export async function termsOfVersion(db: Db, shopId: string, version: number | null): Promise<TermsInForce> {
   const row = version === null ? undefined : await findTermsVersion(db, shopId, version);
-  return row ? { version: row.version, terms: row.terms } : { version: null, terms: statutoryTerms };
+  return row ? { version: row.version, terms: stored(row.terms) } : { version: null, terms: statutoryTerms };
 }
 
 const view = (row: TermsRow | undefined) => ({
   version: row?.version ?? null,
   publishedAt: row?.publishedAt.toISOString() ?? null,
   statutory: !row,
-  terms: row?.terms ?? statutoryTerms,
+  terms: row ? stored(row.terms) : statutoryTerms,
 });
 
 /** The current terms and the history of versions; every member of the shop may read them. */
@@ -77,18 +83,30 @@ export async function publicTerms(db: Db, shopId: string) {
   const name = await shopName(db, shopId);
   const row = await findTermsAt(db, shopId, new Date());
   const v = view(row);
-  return { shop: { id: shopId, name }, ...v, terms: publicPart(v.terms), sections: { ja: describeTerms(row?.terms ?? null, 'ja'), en: describeTerms(row?.terms ?? null, 'en') } };
+  const terms = row ? v.terms : null;
+  return { shop: { id: shopId, name }, ...v, terms: publicPart(v.terms), sections: { ja: describeTerms(terms, 'ja'), en: describeTerms(terms, 'en') } };
 }
 
 /** The HTML snippet a shop embeds on its confirmation screen (特定商取引法 §12-6 wants the terms there too). */
 export const termsSnippet = (terms: ReturnTerms | null, l: Locale) => render('pages/return-terms-snippet', { lang: l, sections: describeTerms(terms, l), statutory: !terms });
 
+/** What the page says of its version: the one published, the statutory rule, or the draft's number-to-be. */
+function versionLabel(version: number | null, l: Locale, preview: boolean): string {
+  if (preview) return l === 'ja' ? `${version}（公開前の下書き）` : `${version} (draft, not published)`;
+  if (version === null) return l === 'ja' ? '法定（返品特約なし）' : 'statutory (no terms published)';
+  return String(version);
+}
+
+/**
+ * The published page. With `preview`, `version` is the number the draft would get: a draft is
+ * never the statutory rule, whatever the shop has published so far.
+ */
 export function termsPage(shop: string, terms: ReturnTerms | null, version: number | null, l: Locale, opts: { preview?: boolean } = {}) {
   return render('pages/return-terms', {
     lang: l,
     shop,
     title: l === 'ja' ? '返品・交換について（特定商取引法に基づく表記）' : 'Returns and exchanges (notice under the Act on Specified Commercial Transactions)',
-    version: version ?? (l === 'ja' ? '法定（返品特約なし）' : 'statutory (no terms published)'),
+    version: versionLabel(version, l, !!opts.preview),
     preview: !!opts.preview,
     labels: l === 'ja' ? { preview: 'プレビュー（未公開）', version: '版' } : { preview: 'Preview (not published)', version: 'version' },
     snippet: termsSnippet(terms, l),
@@ -111,5 +129,6 @@ export async function publicTermsSnippet(db: Db, shopId: string, l: Locale) {
 /** The page as it would look with a draft, before an owner publishes it. */
 export async function previewTermsPage(db: Db, actor: Actor, terms: ReturnTerms, l: Locale) {
   requireRole(actor, 'owner');
-  return termsPage(await shopName(db, actor.shopId), terms, null, l, { preview: true });
+  const [latest] = await listTermsVersions(db, actor.shopId);
+  return termsPage(await shopName(db, actor.shopId), terms, (latest?.version ?? 0) + 1, l, { preview: true });
 }

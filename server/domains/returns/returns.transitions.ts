@@ -2,10 +2,10 @@ import type { Db } from '../../core/db/client.ts';
 import { conflict, notFound } from '../../core/errors.ts';
 import { enqueue } from '../../core/outbox.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { findOrderById } from '../orders/orders.repository.ts';
 import { returnEventTopic, timersFor } from './returns.events.ts';
 import { judgeReturn, type Judgement } from './returns.judge.ts';
 import type { RefundBreakdown } from './returns.money.ts';
+import { judgedOrderOf } from './returns.snapshot.ts';
 import { termsOfVersion } from './returns.terms.ts';
 import { assertTransition, contextOf } from './returns.machine.ts';
 import type { ReturnEvent, ReturnStatus } from './returns.model.ts';
@@ -13,13 +13,16 @@ import { findReturn, insertTransition, updateReturnIf, type ReturnRow, type Retu
 import type { MoveReturnBody } from './returns.schema.ts';
 import { keepItemCandidate, partyColumns, roleOf, shopOf, systemParty, viewOf, type ReturnParty } from './returns.service.ts';
 
-/** The refund computed again, by the same code as the preview: at the refund, when the customer keeps the item, when the exchange items change. */
+/**
+ * The refund computed again, by the same code as the preview: at the refund, when the customer
+ * keeps the item, when the exchange items change. On the order as it was when the return was
+ * filed, with the basis and terms version the filing decided: a later push of the order never
+ * moves a filed return's money, and never strands it.
+ */
 export async function rejudge(tx: Db, r: ReturnWithItems, keepItem: boolean, now: Date, exchange?: NonNullable<Judgement['exchange']>): Promise<Judgement> {
-  const order = await findOrderById(tx, r.shopId, r.orderId);
-  if (!order) throw notFound('order');
   return judgeReturn(
     tx,
-    order,
+    judgedOrderOf(r),
     {
       kind: r.kind,
       reason: r.reason,
@@ -30,7 +33,7 @@ export async function rejudge(tx: Db, r: ReturnWithItems, keepItem: boolean, now
       ...(exchange ? { exchange } : r.exchangeItems ? { exchange: r.exchangeItems as NonNullable<Judgement['exchange']> } : {}),
     },
     now,
-    r.id,
+    { returnId: r.id, basis: r.legalBasis, termsVersion: r.termsVersion },
   );
 }
 

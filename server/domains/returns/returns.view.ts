@@ -1,9 +1,10 @@
 import type { OrderWithLines } from '../orders/orders.repository.ts';
 import { allowedEvents, contextOf } from './returns.machine.ts';
-import type { ReturnActorRole } from './returns.model.ts';
+import { expiresUnshipped, type ReturnActorRole } from './returns.model.ts';
 import type { RefundBreakdown } from './returns.money.ts';
 import type { PolicyResult } from './returns.policy.ts';
 import type { ReturnWithItems, TransitionRow } from './returns.repository.ts';
+import { orderChanges } from './returns.snapshot.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -20,7 +21,9 @@ export const returnSummary = (r: Pick<ReturnWithItems, 'id' | 'number' | 'status
 /**
  * The one shape in which a return leaves the service. It carries the customer's name and no
  * contact data (the order's own view masks those by role), so no path can leak them here.
- * `viewer` decides which moves are offered.
+ * `viewer` decides which moves are offered. Items, prices and dates are the order's as it was
+ * when the return was filed; what the shop platform changed since is listed for the shop's
+ * people (`orderChangedSinceFiling`), never applied.
  */
 export function toReturnView(
   r: ReturnWithItems,
@@ -29,25 +32,32 @@ export function toReturnView(
   photos: Array<{ id: string; contentType: string; sizeBytes: number; filename: string }>,
   viewer: ReturnActorRole,
 ) {
-  const byLine = new Map(order.lines.map((l) => [l.lineNo, l]));
+  const filed = r.orderSnapshot;
+  const byLine = new Map(filed.lines.map((l) => [l.lineNo, l]));
   const overRefundLimit = r.refundTotal > r.refundLimit;
   const customer = viewer === 'customer';
+  const context = contextOf(r);
+  const allowed = allowedEvents(r.status, viewer, context);
   return {
     ...returnSummary(r),
     termsVersion: r.termsVersion,
     source: r.source,
     order: {
       orderNumber: order.orderNumber,
-      orderedAt: order.orderedAt.toISOString(),
-      deliveredAt: iso(order.deliveredAt),
-      paymentMethod: order.paymentMethod,
+      orderedAt: new Date(filed.orderedAt).toISOString(),
+      deliveredAt: filed.deliveredAt ? new Date(filed.deliveredAt).toISOString() : null,
+      paymentMethod: filed.paymentMethod,
       customerName: order.customerName,
     },
+    orderChangedSinceFiling: customer ? null : orderChanges(filed, order),
     items: r.items.map((i) => {
       const l = byLine.get(i.lineNo);
       return { lineNo: i.lineNo, quantity: i.quantity, sku: l?.sku ?? '', name: l?.name ?? '', unitPrice: l?.unitPrice ?? 0, taxRate: l?.taxRate ?? 10, tags: l?.tags ?? [] };
     }),
     comment: r.comment,
+    /** When the request reached the shop, the time its window was judged at (到達主義); and how, when a person filed it for the customer. */
+    noticeAt: r.noticeAt.toISOString(),
+    noticeChannel: r.noticeChannel,
     // Served to the shop's people only (each view audited): a photo may show a label with an address.
     photos: photos.map((ph) => ({ id: ph.id, contentType: ph.contentType, sizeBytes: ph.sizeBytes, filename: ph.filename, url: customer ? null : `/api/shops/${r.shopId}/returns/${r.id}/photos/${ph.id}` })),
     policy: r.policy as PolicyResult,
@@ -66,12 +76,18 @@ export function toReturnView(
     carrier: r.carrier,
     trackingNumber: r.trackingNumber,
     shipBy: iso(r.shipBy),
+    /** true: the return expires if the parcel is not sent by `shipBy`; false: a date to aim for, the right stands. */
+    shipByIsDeadline: expiresUnshipped(r.legalBasis),
     shippedAt: iso(r.shippedAt),
     receivedAt: iso(r.receivedAt),
     refundedAt: iso(r.refundedAt),
+    /** The refund account was deleted then, its retention over (the portal's form says how long it is kept). */
+    bankPurgedAt: iso(r.bankPurgedAt),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
-    allowedEvents: allowedEvents(r.status, viewer, contextOf(r)),
+    allowedEvents: allowed,
+    /** The rejection reasons that fit this return's legal basis, when it may be rejected now (the console offers only these). */
+    rejectionCodes: allowed.includes('reject') ? (context.rejectionCodes ?? []) : [],
     history: history.map((h) => ({
       event: h.event,
       from: h.fromStatus,

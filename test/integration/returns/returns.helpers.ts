@@ -36,8 +36,9 @@ export function someTerms(overrides: Partial<ReturnTermsInput> = {}): ReturnTerm
   return {
     acceptsReturns: true,
     windowDays: 14,
-    returnShippingPaidBy: { size: 'customer', not_as_expected: 'customer', changed_mind: 'customer', late_delivery: 'shop' },
+    returnShippingPaidBy: { size: 'customer', not_as_expected: 'customer', changed_mind: 'customer' },
     nonReturnableTags: ['sale'],
+    tagLabels: [{ tag: 'sale', ja: 'セール品', en: 'Sale items' }],
     deductions: { outboundShipping: true, codFee: true, transferFee: 220 },
     autoApprove: { enabled: true, maxAmount: 5000 },
     agentRefundLimit: 3000,

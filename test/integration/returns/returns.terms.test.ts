@@ -87,7 +87,10 @@ for (const kind of dbKinds) {
 
     it('escapes what the owner wrote when the page shows it', async () => {
       const d = await openDesk(server);
-      await publish(d, someTerms({ nonReturnableTags: ['<b>sale</b>'], note: { ja: '<img src=x onerror=alert(1)>', en: '<script>alert(1)</script>' } }));
+      await publish(
+        d,
+        someTerms({ nonReturnableTags: ['<b>sale</b>'], tagLabels: [{ tag: '<b>sale</b>', ja: '<b>セール品</b>', en: '<b>Sale</b>' }], note: { ja: '<img src=x onerror=alert(1)>', en: '<script>alert(1)</script>' } }),
+      );
       const ja = await new TestClient(server.url).get(`/shops/${d.shop.id}/return-terms`);
       expect(ja.text).to.include('&lt;img src').and.not.include('<img');
       const en = await new TestClient(server.url).get(`/api/public/shops/${d.shop.id}/return-terms/snippet?lang=en`);

@@ -55,8 +55,8 @@ for (const kind of dbKinds) {
       expect(after.body.status).to.equal('expired');
       expect(after.body.history.at(-1)).to.include({ event: 'expire', byKind: 'system' });
       expect((await fileReturn(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 2, quantity: 1 }] })).status).to.equal(201);
-      const mail = await server.smtp.waitFor((m) => m.to.includes(order.email) && m.subject.includes(`R-${r.number}`) && m.text.includes('期限'));
-      expect(mail.text).to.include('お申し込みを終了しました');
+      const mail = await server.smtp.waitFor((m) => m.to.includes(order.email) && m.subject.includes(`R-${r.number}`) && m.text.includes('お申し込みを終了しました'));
+      expect(mail.text).to.include('期限までにご返送を確認できなかったため');
     });
 
     it('leaves a return alone once its parcel is on the way', async () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { fieldErrors, errorsAt, splitTags, toBody, toDraft } from '../../../agent-console/src/components/returns/terms.draft.ts';
+import { fieldErrors, errorsAt, readable, splitTags, toBody, toDraft, usedTags } from '../../../agent-console/src/components/returns/terms.draft.ts';
+import { returnsMessages } from '../../../server/domains/returns/returns.messages.ts';
 import { returnTermsInput, statutoryTerms, type ReturnTerms } from '../../../server/domains/returns/returns.terms.schema.ts';
 
 /** The console's terms form: what it loads is what it sends back, and what people clear is cleared. */
@@ -9,8 +10,13 @@ describe('the console’s return terms draft', () => {
     windowDays: 14,
     windowDaysByTag: [{ tag: 'gift', days: 30 }],
     conditions: { unopened: true, tagsAttached: false, note: { ja: '箱も必要です', en: 'Keep the box' } },
-    returnShippingPaidBy: { size: 'customer', not_as_expected: 'shop', changed_mind: 'customer', late_delivery: 'shop' },
+    returnShippingPaidBy: { size: 'customer', not_as_expected: 'shop', changed_mind: 'customer' },
     nonReturnableTags: ['sale', '下着'],
+    tagLabels: [
+      { tag: 'sale', ja: 'セール品', en: 'Sale items' },
+      { tag: '下着', ja: '下着・肌着', en: 'Underwear' },
+      { tag: 'gift', ja: 'ギフトセット', en: 'Gift sets' },
+    ],
     deductions: { returnShipping: 770, outboundShipping: true, codFee: true, transferFee: 220, restockingPercent: 10 },
     exchangesAccepted: false,
     autoApprove: { enabled: true, maxAmount: 5000 },
@@ -53,6 +59,21 @@ describe('the console’s return terms draft', () => {
   it('reads full-width digits and splits tags on spaces, commas and 読点', () => {
     expect(toBody({ ...toDraft(full), windowDays: '３０' }, full).windowDays).to.equal(30);
     expect(splitTags(' sale,下着、 gift  ')).to.deep.equal(['sale', '下着', 'gift']);
+  });
+
+  it('keeps one label per tag in use, as the server stores the tag, and drops labels of tags no longer named', () => {
+    const d = { ...toDraft(full), nonReturnableTags: 'ＳＡＬＥ 福袋', windowDaysByTag: [{ key: 1, tag: 'sale', days: '7' }] };
+    expect(usedTags(d)).to.deep.equal(['sale', '福袋']);
+    expect(toBody(d, full).tagLabels).to.deep.equal([
+      { tag: 'sale', ja: 'セール品', en: 'Sale items' },
+      { tag: '福袋', ja: '', en: '' },
+    ]);
+  });
+
+  it('shows the server’s messages in the reader’s language, and never English in Japanese', () => {
+    expect(readable(returnsMessages.windowDays.en, 'ja')).to.equal(returnsMessages.windowDays.ja);
+    expect(readable(returnsMessages.windowDays.en, 'en')).to.equal(returnsMessages.windowDays.en);
+    expect(readable('Invalid input: expected boolean, received null', 'ja')).to.equal('この項目の入力内容を確認してください。');
   });
 
   it('files the server’s 400 details by path, a parent path taking its children', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { customerChoiceReasons, returnReasons, type LegalBasis, type ReturnReason } from '../../../server/domains/returns/returns.model.ts';
+import { customerChoiceReasons, returnReasons, shopFaultReasons, type LegalBasis } from '../../../server/domains/returns/returns.model.ts';
 import {
   checkPolicy,
   FREQUENT_RETURNS,
@@ -13,14 +13,17 @@ import { returnTermsInput, statutoryTerms, type ReturnTermsInput } from '../../.
 
 const at = (iso: string) => new Date(iso);
 
-/** Published terms: 14 days, nothing else unless a test says so. */
-const terms = (over: Partial<ReturnTermsInput> = {}) =>
-  returnTermsInput.parse({
+/** Published terms: 14 days, nothing else unless a test says so; a tag the test names gets a label unless the test gives one. */
+const terms = (over: Partial<ReturnTermsInput> = {}) => {
+  const used = [...(over.nonReturnableTags ?? []), ...(over.windowDaysByTag ?? []).map((w) => w.tag)];
+  return returnTermsInput.parse({
     acceptsReturns: true,
     windowDays: 14,
-    returnShippingPaidBy: { size: 'customer', not_as_expected: 'customer', changed_mind: 'customer', late_delivery: 'shop' },
+    returnShippingPaidBy: { size: 'customer', not_as_expected: 'customer', changed_mind: 'customer' },
+    tagLabels: used.map((tag) => ({ tag, ja: `区分${tag}`, en: `category ${tag}` })),
     ...over,
   });
+};
 
 /**
  * Delivered 2026-11-20T15:00Z, which is 2026-11-21 00:00 in Tokyo; asked the next day, under
@@ -53,16 +56,15 @@ const only = (r: PolicyResult, rule: PolicyCheck['rule']): PolicyCheck => {
 };
 const failedBlocking = (r: PolicyResult) => r.checks.filter((c) => !c.ok && c.blocking).map((c) => c.rule);
 
-const shopFaultReasons = ['defective', 'wrong_item'] as const satisfies readonly ReturnReason[];
-const shopFaultBasis: Record<(typeof shopFaultReasons)[number], LegalBasis> = { defective: 'defect', wrong_item: 'shop_error' };
+/** The shop's failures: a defect or an item not as described (契約不適合), the wrong item, late delivery (履行遅滞). */
+const shopFaultBasis: Record<(typeof shopFaultReasons)[number], LegalBasis> = { defective: 'defect', not_as_described: 'defect', wrong_item: 'shop_error', late_delivery: 'late_delivery' };
 
 describe('returns policy: legal basis', () => {
-  const rows: Array<[reason: ReturnReason, termsVersion: number | null, goodwill: boolean, basis: LegalBasis]> = [
+  const rows: Array<[reason: (typeof returnReasons)[number], termsVersion: number | null, goodwill: boolean, basis: LegalBasis]> = [
     ...returnReasons.flatMap((reason) =>
       ([3, null] as const).flatMap((version) =>
-        [false, true].map((goodwill): [ReturnReason, number | null, boolean, LegalBasis] => {
-          if (reason === 'defective') return [reason, version, goodwill, 'defect'];
-          if (reason === 'wrong_item') return [reason, version, goodwill, 'shop_error'];
+        [false, true].map((goodwill): [(typeof returnReasons)[number], number | null, boolean, LegalBasis] => {
+          if (reason in shopFaultBasis) return [reason, version, goodwill, shopFaultBasis[reason as keyof typeof shopFaultBasis]];
           if (goodwill) return [reason, version, goodwill, 'goodwill'];
           return [reason, version, goodwill, version === null ? 'statutory' : 'terms'];
         }),
@@ -83,7 +85,7 @@ describe('returns policy: legal basis', () => {
     expect(legalBasisOf('size', null)).to.equal('statutory');
   });
 
-  it('covers every reason the portal offers: the customer-choice ones and the two shop-fault ones', () => {
+  it('covers every reason the portal offers: the customer-choice ones and the shop-fault ones, each once', () => {
     expect([...customerChoiceReasons, ...shopFaultReasons].sort()).to.deep.equal([...returnReasons].sort());
   });
 
@@ -252,7 +254,7 @@ describe('returns policy: the window', () => {
           expect(r.eligible).to.equal(true);
           const c = only(r, 'window');
           expect([c.ok, c.blocking]).to.deep.equal([true, false]);
-          expect(c.ja).to.include('不良・誤配送のため受け付けます');
+          expect(c.ja).to.include('ショップ側の理由のため受け付けます');
           expect(failedBlocking(r)).to.deep.equal([]);
         });
       }
@@ -266,7 +268,13 @@ describe('returns policy: the window', () => {
 });
 
 describe('returns policy: non-returnable tags', () => {
-  const withTags = terms({ nonReturnableTags: ['final_sale', 'underwear'] });
+  const withTags = terms({
+    nonReturnableTags: ['final_sale', 'underwear'],
+    tagLabels: [
+      { tag: 'final_sale', ja: '最終処分品', en: 'Final-sale items' },
+      { tag: 'underwear', ja: '下着', en: 'Underwear' },
+    ],
+  });
   const items = [
     { lineNo: 1, name: 'ショーツ', tags: ['apparel', 'underwear'] },
     { lineNo: 2, name: 'リネンシャツ', tags: ['apparel'] },
@@ -281,14 +289,14 @@ describe('returns policy: non-returnable tags', () => {
     ['a goodwill return', anInput({ goodwill: true, terms: withTags, items }), false],
   ];
   for (const [what, input, blocks] of rows) {
-    it(`${blocks ? 'block' : 'do not block'} ${what}, naming the item and the tag`, () => {
+    it(`${blocks ? 'block' : 'do not block'} ${what}, naming the item and the label the customer reads, never the raw tag`, () => {
       const r = checkPolicy(input);
       const c = only(r, 'non_returnable');
       expect(c.ok).to.equal(!blocks);
       expect(c.blocking).to.equal(blocks);
       expect(r.eligible).to.equal(!blocks);
-      expect(c.ja).to.include('ショーツ').and.include('underwear');
-      expect(c.en).to.include('ショーツ').and.include('underwear');
+      expect(c.ja).to.include('ショーツ').and.include('下着').and.not.include('underwear');
+      expect(c.en).to.include('ショーツ').and.include('Underwear').and.not.include('underwear');
       if (blocks) expect(c.ja).to.include('返品できません');
     });
   }

@@ -22,14 +22,20 @@ const full = terms({
     { tag: 'furniture', days: 30 },
   ],
   conditions: { unopened: true, tagsAttached: true, note: { ja: '洗濯済みの商品はお受けできません。', en: 'Washed items cannot be taken back.' } },
-  returnShippingPaidBy: { size: 'shop', not_as_expected: 'customer', changed_mind: 'customer', late_delivery: 'shop' },
+  returnShippingPaidBy: { size: 'shop', not_as_expected: 'customer', changed_mind: 'customer' },
   nonReturnableTags: ['final_sale', 'underwear'],
+  tagLabels: [
+    { tag: 'sale', ja: 'セール品', en: 'Sale items' },
+    { tag: 'furniture', ja: '家具', en: 'Furniture' },
+    { tag: 'final_sale', ja: '最終処分品', en: 'Final-sale items' },
+    { tag: 'underwear', ja: '下着', en: 'Underwear' },
+  ],
   deductions: { returnShipping: 800, outboundShipping: true, codFee: true, transferFee: 440, restockingPercent: 10 },
   exchangesAccepted: true,
   note: { ja: 'ご不明な点はお問い合わせください。', en: 'Ask us if anything is unclear.' },
 });
 const plain = terms();
-const closed = terms({ acceptsReturns: false, nonReturnableTags: ['underwear'], exchangesAccepted: true });
+const closed = terms({ acceptsReturns: false, nonReturnableTags: ['underwear'], tagLabels: [{ tag: 'underwear', ja: '下着', en: 'Underwear' }], exchangesAccepted: true });
 
 const headings = (s: TermsSection[]) => s.map((x) => x.heading);
 const section = (s: TermsSection[], heading: string): TermsSection => {
@@ -48,7 +54,7 @@ const H = {
   refunds: { ja: '返金について', en: 'Refunds' },
   exchanges: { ja: '交換', en: 'Exchanges' },
   other: { ja: 'その他', en: 'Other' },
-  defects: { ja: '不良品・誤配送', en: 'Defects and wrong items' },
+  defects: { ja: '不良品・誤配送・お届けの遅れ', en: 'Defects, wrong items and late delivery' },
 } satisfies Record<string, Record<Locale, string>>;
 
 describe('return terms text: nothing published (the statutory rule)', () => {
@@ -69,6 +75,13 @@ describe('return terms text: nothing published (the statutory rule)', () => {
   it('ja says it is the 特定商取引法 and says 8日', () => {
     const text = allText(describeTerms(null, 'ja'));
     expect(text).to.include('8日').and.include('特定商取引法');
+  });
+
+  it('states that a notice by mail, phone or chat counts when it reaches the shop, and that the request never lapses, with the reminder', () => {
+    const text = section(describeTerms(null, 'ja'), H.returns.ja).lines.join('\n');
+    expect(text).to.include('期間内に当店に届いたお申し出').and.include('メール・お電話・チャット');
+    expect(text).to.include('28日を目安に').and.include('3日前にメールでお知らせします').and.include('取り消されません').and.include('当店に届いてから');
+    expect(text).not.to.include('期限までにご返送がない場合');
   });
 
   it('says no published terms exist in both locales', () => {
@@ -95,24 +108,25 @@ describe('return terms text: published terms', () => {
       expect(section(describeTerms(full, 'en'), H.period.en).lines[0]).to.equal('Apply within 10 days of delivery, the delivery day counting as the first.');
     });
 
-    it('lists each tag window after the general one', () => {
-      expect(section(describeTerms(full, 'ja'), H.period.ja).lines.slice(1, -1)).to.deep.equal(['「sale」の商品は7日以内です。', '「furniture」の商品は30日以内です。']);
-      expect(section(describeTerms(full, 'en'), H.period.en).lines.slice(1, -1)).to.deep.equal(['Items tagged “sale”: 7 days.', 'Items tagged “furniture”: 30 days.']);
+    it('lists each tag window after the general one, by the label customers read', () => {
+      expect(section(describeTerms(full, 'ja'), H.period.ja).lines.slice(1, 3)).to.deep.equal(['セール品は7日以内です。', '家具は30日以内です。']);
+      expect(section(describeTerms(full, 'en'), H.period.en).lines.slice(1, 3)).to.deep.equal(['Sale items: 7 days.', 'Furniture: 30 days.']);
     });
 
-    it('shows tags as the schema normalises them', () => {
-      const t = terms({ windowDaysByTag: [{ tag: 'ＳＡＬＥ', days: 5 }] });
-      expect(section(describeTerms(t, 'ja'), H.period.ja).lines).to.include('「sale」の商品は5日以内です。');
+    it('matches labels to tags as the schema normalises both', () => {
+      const t = terms({ windowDaysByTag: [{ tag: 'ＳＡＬＥ', days: 5 }], tagLabels: [{ tag: 'Sale', ja: 'セール品', en: 'Sale items' }] });
+      expect(section(describeTerms(t, 'ja'), H.period.ja).lines).to.include('セール品は5日以内です。');
     });
 
-    it('has only the general line and the sending deadline when no tag has a window', () => {
-      for (const l of locales) expect(section(describeTerms(plain, l), H.period[l]).lines).to.have.length(2);
+    it('has the general line, how a notice reaches the shop and the sending deadline when no tag has a window', () => {
+      for (const l of locales) expect(section(describeTerms(plain, l), H.period[l]).lines).to.have.length(3);
+      expect(section(describeTerms(plain, 'ja'), H.period.ja).lines[1]).to.include('メール・お電話・チャット').and.include('期間内に当店に届いた');
     });
 
-    it('states how long the customer has to send the item once approved', () => {
+    it('states how long the customer has to send the item once approved, the reminder, and that the request ends after it, as the machine does', () => {
       const t = terms({ shipWithinDays: 10 });
-      expect(section(describeTerms(t, 'ja'), H.period.ja).lines.at(-1)).to.equal('承認後10日以内に商品をご返送ください。');
-      expect(section(describeTerms(t, 'en'), H.period.en).lines.at(-1)).to.equal('Once approved, send the item back within 10 days.');
+      expect(section(describeTerms(t, 'ja'), H.period.ja).lines.at(-1)).to.equal('承認後10日以内に商品をご返送ください（期限の3日前にメールでお知らせします）。期限までにご返送がない場合、お申し込みは終了します。');
+      expect(section(describeTerms(t, 'en'), H.period.en).lines.at(-1)).to.equal('Once approved, send the item back within 10 days (we remind you by mail 3 days before). If it has not been sent by then, the request ends.');
     });
   });
 
@@ -162,9 +176,20 @@ describe('return terms text: published terms', () => {
   });
 
   describe('items that cannot be returned', () => {
-    it('lists the tags and keeps defects and the shop’s mistakes out of it', () => {
-      expect(section(describeTerms(full, 'ja'), H.nonReturnable.ja).lines).to.deep.equal(['「final_sale」、「underwear」の表示がある商品（不良・誤配送を除く）']);
-      expect(section(describeTerms(full, 'en'), H.nonReturnable.en).lines).to.deep.equal(['“final_sale”, “underwear” items (except defects and our mistakes)']);
+    it('names them by their labels, never by the raw tag, and keeps the shop’s failures out of it', () => {
+      expect(section(describeTerms(full, 'ja'), H.nonReturnable.ja).lines).to.deep.equal(['最終処分品、下着は返品できません（不良・商品説明との違い・誤配送・お届けの遅れを除く）。']);
+      expect(section(describeTerms(full, 'en'), H.nonReturnable.en).lines).to.deep.equal(['Final-sale items, Underwear cannot be returned (except defects, items not as described, our mistakes and late delivery).']);
+      for (const l of locales) expect(allText(describeTerms(full, l))).not.to.include('final_sale');
+    });
+
+    it('still reads sensibly for a version published before labels: the shop’s category, and how to check', () => {
+      // Stored versions are never rewritten: one from before labels has tags and no tagLabels.
+      const old = { ...terms(), nonReturnableTags: ['sale'], windowDaysByTag: [{ tag: 'gift', days: 30 }], tagLabels: undefined } as unknown as ReturnTerms;
+      const ja = describeTerms(old, 'ja');
+      expect(section(ja, H.nonReturnable.ja).lines).to.deep.equal(['当店が返品不可とした区分（sale）の商品は返品できません。対象かどうかは商品ページまたはお問い合わせでご確認ください（不良・誤配送などを除く）。']);
+      expect(section(ja, H.period.ja).lines).to.include('当店が区分「gift」とした商品は30日以内です。');
+      expect(allText(ja)).not.to.include('「sale」の表示がある商品');
+      expect(section(describeTerms(old, 'en'), H.nonReturnable.en).lines[0]).to.include('categories we marked as non-returnable (sale)');
     });
 
     it('has no such section when there are none', () => {
@@ -261,8 +286,8 @@ describe('return terms text: the defects section', () => {
         const last = s[s.length - 1]!;
         expect(last.heading).to.equal(H.defects[l]);
         const text = last.lines.join('\n');
-        if (l === 'ja') expect(text).to.include('返品期間や返品不可の指定にかかわらず').and.include('送料は当店が負担します').and.include('1年以内');
-        else expect(text).to.include('whatever the return period or tags').and.include('we pay the shipping').and.include('within one year');
+        if (l === 'ja') expect(text).to.include('返品期間や返品不可の指定にかかわらず').and.include('送料は当店が負担します').and.include('1年以内').and.include('お約束の日を過ぎて').and.include('目安を過ぎてもお申し出は取り消されません');
+        else expect(text).to.include('whatever the return period or the item').and.include('We pay the shipping').and.include('within one year').and.include('after the promised date').and.include('Your request stands');
       });
     }
   }

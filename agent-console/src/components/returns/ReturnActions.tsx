@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { rejectionCodes } from '../../../../server/domains/returns/returns.model.ts';
+import { localize } from '../../../../server/domains/returns/returns.messages.ts';
 import { ApiError } from '../../api.ts';
 import { useMessages, type Messages } from '../../i18n.ts';
 import { returnsApi } from '../../returnsApi.ts';
@@ -44,7 +44,8 @@ export function ReturnActions({ shopId, view, onChanged, reload }: Props) {
         setOpen(null);
         await reload();
       } else if (e instanceof ApiError && e.code === 'invalid_input') {
-        setNotice({ kind: 'problem', text: () => e.message });
+        // A Japanese lead first: the server's English is shown only where it has no Japanese twin.
+        setNotice({ kind: 'problem', text: (x) => `${x.returns.actions.invalid} ${localize(e.message)?.[x.returns.lang] ?? e.message}` });
       } else if (!(e instanceof ApiError && e.code === 'unauthenticated')) {
         setNotice({ kind: 'problem', text: (x) => x.returns.actions.failed });
       }
@@ -85,7 +86,7 @@ export function ReturnActions({ shopId, view, onChanged, reload }: Props) {
           ))}
         </div>
       )}
-      {open === 'reject' && <RejectForm busy={busy} onCancel={() => setOpen(null)} onSubmit={(reasonCode, note) => send({ event: 'reject', reasonCode, ...(note ? { note } : {}) })} />}
+      {open === 'reject' && <RejectForm codes={view.rejectionCodes} busy={busy} onCancel={() => setOpen(null)} onSubmit={(reasonCode, note) => send({ event: 'reject', reasonCode, ...(note ? { note } : {}) })} />}
       {open === 'ship' && <ShipForm busy={busy} onCancel={() => setOpen(null)} onSubmit={(trackingNumber, carrier) => send({ event: 'ship', trackingNumber, ...(carrier ? { carrier } : {}) })} />}
       {open === 'refund_failed' && <NoteForm busy={busy} onCancel={() => setOpen(null)} onSubmit={(note) => send({ event: 'refund_failed', note })} />}
       {open === 'cancel' && <CancelForm busy={busy} onCancel={() => setOpen(null)} onSubmit={(note) => send({ event: 'cancel', ...(note ? { note } : {}) })} />}
@@ -99,7 +100,8 @@ interface FormProps<A extends unknown[]> {
   onSubmit: (...args: A) => Promise<void>;
 }
 
-function RejectForm({ busy, onCancel, onSubmit }: FormProps<[RejectionCode, string]>) {
+/** `codes`: the reasons that fit this return's legal basis, as the server says (a defect claim is never "outside the window"). */
+function RejectForm({ codes, busy, onCancel, onSubmit }: FormProps<[RejectionCode, string]> & { codes: readonly RejectionCode[] }) {
   const m = useMessages().returns;
   const id = useId();
   const [code, setCode] = useState<RejectionCode | ''>('');
@@ -113,7 +115,7 @@ function RejectForm({ busy, onCancel, onSubmit }: FormProps<[RejectionCode, stri
       <label htmlFor={`${id}-code`}>{m.actions.reasonCode}</label>
       <select id={`${id}-code`} required value={code} onChange={(e) => setCode(e.target.value as RejectionCode | '')} data-testid="reject-code">
         <option value="">{m.actions.choose}</option>
-        {rejectionCodes.map((c) => (
+        {codes.map((c) => (
           <option key={c} value={c}>
             {m.rejection[c]}
           </option>

@@ -7,6 +7,7 @@ import type { ReturnBankAccount, ReturnView, Role } from '../../types.ts';
 import { RouteLink } from '../RouteLink.tsx';
 import { BankPanel } from './BankPanel.tsx';
 import { canEditExchange, ExchangeItemsPanel } from './ExchangeItemsPanel.tsx';
+import { OrderChangedPanel } from './OrderChangedPanel.tsx';
 import { PhotosPanel } from './PhotosPanel.tsx';
 import { PolicyPanel } from './PolicyPanel.tsx';
 import { RefundPanel } from './RefundPanel.tsx';
@@ -96,6 +97,7 @@ function ReturnDetail({ shopId, view, role, onChanged, reload }: DetailProps) {
       </header>
       <div className="return-columns">
         <div className="return-main">
+          <OrderChangedPanel view={view} />
           <ItemsPanel view={view} />
           <CommentPanel view={view} />
           <PhotosPanel view={view} />
@@ -240,12 +242,15 @@ function FactsPanel({ view }: { view: ReturnView }) {
     [d.payment, (m.payment as Record<string, string>)[view.order.paymentMethod] ?? view.order.paymentMethod],
     [d.refundMethod, m.refundMethod[view.refundMethod]],
     [d.filedAt, when(view.createdAt)],
+    // The window is judged at the time the notice reached the shop (到達主義), which a person may have recorded.
+    [d.noticeAt, view.noticeChannel ? `${when(view.noticeAt)}${lang === 'ja' ? `（${m.noticeChannel[view.noticeChannel]}）` : ` (${m.noticeChannel[view.noticeChannel]})`}` : when(view.noticeAt), 'fact-notice'],
     [d.source, m.source[view.source]],
     [d.kind, m.kind[view.kind]],
     [d.reason, m.reason[view.reason], 'fact-reason'],
     [d.terms, d.termsVersion(view.termsVersion)],
   ];
-  if (view.shipBy) facts.push([d.shipBy, when(view.shipBy)]);
+  // A statutory cancellation or a claim on the shop's fault does not lapse: its date is one to aim for.
+  if (view.shipBy) facts.push([view.shipByIsDeadline ? d.shipBy : d.shipByAim, when(view.shipBy), 'fact-ship-by']);
   if (view.carrier) facts.push([d.carrier, view.carrier]);
   if (view.trackingNumber) facts.push([d.tracking, view.trackingNumber, 'fact-tracking']);
   if (view.shippedAt) facts.push([d.shippedAt, when(view.shippedAt)]);
@@ -267,6 +272,11 @@ function FactsPanel({ view }: { view: ReturnView }) {
         ))}
       </dl>
       {view.keepItem && <p className="muted metric-note">{d.keepItem}</p>}
+      {view.bankPurgedAt && (
+        <p className="muted metric-note" data-testid="bank-purged">
+          {d.bankPurged(when(view.bankPurgedAt))}
+        </p>
+      )}
       {view.returnLabelByShop && <p className="muted metric-note">{d.labelByShop}</p>}
     </section>
   );

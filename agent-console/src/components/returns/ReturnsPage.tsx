@@ -9,6 +9,7 @@ import type { ReturnListItem, ReturnStatus } from '../../types.ts';
 import { navigate } from '../../router.ts';
 import { RouteLink } from '../RouteLink.tsx';
 import { RefusedDeliveryForm } from './RefusedDeliveryForm.tsx';
+import { StaffFilingForm } from './StaffFilingForm.tsx';
 import { FlagBadges, ReturnStatusBadge } from './ReturnBadges.tsx';
 import { ReturnsTabs } from './ReturnsTabs.tsx';
 import '../../metrics.css';
@@ -35,6 +36,7 @@ export function ReturnsPage({ shopId }: { shopId: string }) {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const [recording, setRecording] = useState(false);
+  const [filing, setFiling] = useState(false);
 
   const setFilter = (f: Filter) => {
     chosen.set(shopId, f);
@@ -84,10 +86,14 @@ export function ReturnsPage({ shopId }: { shopId: string }) {
             ))}
           </select>
         </form>
+        <button type="button" className="button" aria-expanded={filing} onClick={() => setFiling((f) => !f)} data-testid="filing-open">
+          {m.staffFiling.open}
+        </button>
         <button type="button" className="button" aria-expanded={recording} onClick={() => setRecording((r) => !r)} data-testid="refused-open">
           {m.refused.open}
         </button>
       </div>
+      {filing && <StaffFilingForm shopId={shopId} onClose={() => setFiling(false)} onFiled={(returnId) => navigate({ page: 'returnDetail', shopId, returnId })} />}
       {recording && (
         <RefusedDeliveryForm
           shopId={shopId}

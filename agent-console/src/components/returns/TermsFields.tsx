@@ -1,27 +1,11 @@
-import { createContext, useContext, useId, type ReactNode } from 'react';
+import { useContext, useId, type ReactNode } from 'react';
 import { choiceReasons } from '../../i18n.returns.ts';
 import { useMessages } from '../../i18n.ts';
-import { errorsAt, rowKey, type FieldErrors, type TermsDraft } from './terms.draft.ts';
+import { TagLabelsField } from './TagLabelsField.tsx';
+import { ErrorsContext, FieldError, invalid } from './TermsFieldError.tsx';
+import { rowKey, type TermsDraft } from './terms.draft.ts';
 
-/** The server's answers for the draft, shown next to the fields they name. */
-export const ErrorsContext = createContext<FieldErrors>(new Map());
-
-const errorId = (path: string) => `terms-error-${path.replace(/\./g, '-')}`;
-
-function FieldError({ path, exact }: { path: string; exact?: boolean }) {
-  const messages = errorsAt(useContext(ErrorsContext), path, exact);
-  if (!messages.length) return null;
-  return (
-    <span className="field-error" id={errorId(path)} role="alert" data-testid={`error-${path}`}>
-      {messages.join(' / ')}
-    </span>
-  );
-}
-
-/** aria-invalid and aria-describedby for an input whose path has errors. */
-function invalid(errors: FieldErrors, path: string, exact = false) {
-  return errorsAt(errors, path, exact).length > 0 ? { 'aria-invalid': true, 'aria-describedby': errorId(path) } : {};
-}
+export { ErrorsContext } from './TermsFieldError.tsx';
 
 function Check({ label, checked, onChange, path }: { label: string; checked: boolean; onChange: (v: boolean) => void; path: string }) {
   const errors = useContext(ErrorsContext);
@@ -144,6 +128,7 @@ export function TermsFields({ d, set }: { d: TermsDraft; set: (patch: Partial<Te
           <span className="muted metric-note">{m.tagsHint}</span>
           <FieldError path="nonReturnableTags" />
         </div>
+        <TagLabelsField d={d} set={set} />
       </Section>
 
       <Section title={m.shipping}>

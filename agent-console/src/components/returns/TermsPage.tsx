@@ -7,7 +7,7 @@ import type { ReturnTermsView, Role, TermsVersion } from '../../types.ts';
 import { ErrorsContext, TermsFields } from './TermsFields.tsx';
 import { TermsPreview } from './TermsPreview.tsx';
 import { ReturnsTabs } from './ReturnsTabs.tsx';
-import { errorsAt, fieldErrors, toBody, toDraft, type FieldErrors, type TermsDraft } from './terms.draft.ts';
+import { errorsAt, fieldErrors, readable, toBody, toDraft, type FieldErrors, type TermsDraft } from './terms.draft.ts';
 import '../../metrics.css';
 import '../../returns.css';
 
@@ -126,7 +126,7 @@ export function TermsPage({ shopId, role }: { shopId: string; role: Role }) {
               )}
               {formLevel.length > 0 && (
                 <p role="alert" className="alert alert-warning">
-                  {formLevel.join(' / ')}
+                  {formLevel.map((x) => readable(x, lang)).join(' ')}
                 </p>
               )}
               <ErrorsContext.Provider value={errors}>

@@ -1,3 +1,5 @@
+import { localize } from '../../../../server/domains/returns/returns.messages.ts';
+import type { Lang } from '../../i18n.ts';
 import type { CustomerChoiceReason, ReturnTerms, ReturnTermsInput } from '../../types.ts';
 
 /**
@@ -14,6 +16,8 @@ export interface TermsDraft {
   conditionsNote: { ja: string; en: string };
   returnShippingPaidBy: Record<CustomerChoiceReason, 'customer' | 'shop'>;
   nonReturnableTags: string;
+  /** What customers read for each tag (「セール品」 for "sale"), by the tag as the server stores it. */
+  tagLabels: Record<string, { ja: string; en: string }>;
   returnShipping: string;
   outboundShipping: boolean;
   codFee: boolean;
@@ -46,6 +50,8 @@ export function toDraft(t: ReturnTerms): TermsDraft {
     conditionsNote: { ja: t.conditions.note?.ja ?? '', en: t.conditions.note?.en ?? '' },
     returnShippingPaidBy: { ...t.returnShippingPaidBy },
     nonReturnableTags: t.nonReturnableTags.join(' '),
+    // Versions published before labels existed have none.
+    tagLabels: Object.fromEntries((t.tagLabels ?? []).map((l) => [l.tag, { ja: l.ja, en: l.en }])),
     returnShipping: text(t.deductions.returnShipping),
     outboundShipping: t.deductions.outboundShipping,
     codFee: t.deductions.codFee,
@@ -75,6 +81,18 @@ const localized = (l: { ja: string; en: string }) => (l.ja.trim() || l.en.trim()
 export const splitTags = (s: string) => s.split(/[\s,、，]+/).filter(Boolean);
 
 /**
+ * A tag as the server will store it (the products' tags are normalised the same way), so a
+ * label typed for "Sale" stays with "sale". Only for keying the form's rows: the server decides.
+ */
+const asStored = (tag: string) => tag.trim().normalize('NFKC').toLowerCase();
+
+/** Every tag the draft names (non-returnable, then windows), once each, in that order: one label row each. */
+export function usedTags(d: Pick<TermsDraft, 'nonReturnableTags' | 'windowDaysByTag'>): string[] {
+  const all = [...splitTags(d.nonReturnableTags), ...d.windowDaysByTag.map((w) => w.tag)].map(asStored).filter(Boolean);
+  return [...new Set(all)];
+}
+
+/**
  * The body to preview or publish. It starts from the version the form was loaded with, so a
  * field the server has and this form does not yet know is sent back as it was instead of being
  * reset to its default; every field the form knows is set, an emptied optional one to
@@ -89,6 +107,8 @@ export function toBody(d: TermsDraft, base?: ReturnTerms): ReturnTermsInput {
     conditions: { ...base?.conditions, unopened: d.unopened, tagsAttached: d.tagsAttached, note: localized(d.conditionsNote) },
     returnShippingPaidBy: d.returnShippingPaidBy,
     nonReturnableTags: splitTags(d.nonReturnableTags),
+    // One label per tag in use, in usedTags order, so the server's "tagLabels.<i>" is the form's row i.
+    tagLabels: usedTags(d).map((tag) => ({ tag, ja: d.tagLabels[tag]?.ja.trim() ?? '', en: d.tagLabels[tag]?.en.trim() ?? '' })),
     deductions: {
       ...base?.deductions,
       outboundShipping: d.outboundShipping,
@@ -124,6 +144,17 @@ export function fieldErrors(details: unknown): FieldErrors {
     out.set(at, [...(out.get(at) ?? []), message]);
   }
   return out;
+}
+
+/**
+ * A server message in the reader's language. The terms schema's messages have a Japanese twin
+ * (returns.messages.ts); anything else, in a Japanese console, is told as "check this field"
+ * rather than shown in English.
+ */
+export function readable(message: string, lang: Lang): string {
+  const known = localize(message);
+  if (known) return known[lang];
+  return lang === 'ja' ? 'この項目の入力内容を確認してください。' : message;
 }
 
 /** The messages for a field and everything under it ("deductions" takes "deductions.transferFee"). */

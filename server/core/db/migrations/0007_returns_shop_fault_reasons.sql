@@ -1,0 +1,4 @@
+ALTER TABLE "return_requests" DROP CONSTRAINT "return_requests_reason_check";--> statement-breakpoint
+ALTER TABLE "return_requests" DROP CONSTRAINT "return_requests_basis_check";--> statement-breakpoint
+ALTER TABLE "return_requests" ADD CONSTRAINT "return_requests_reason_check" CHECK ("return_requests"."reason" in ('size', 'not_as_expected', 'not_as_described', 'defective', 'wrong_item', 'changed_mind', 'late_delivery'));--> statement-breakpoint
+ALTER TABLE "return_requests" ADD CONSTRAINT "return_requests_basis_check" CHECK ("return_requests"."legal_basis" in ('statutory', 'terms', 'defect', 'shop_error', 'late_delivery', 'goodwill'));

@@ -1,0 +1,1 @@
+ALTER TABLE "return_requests" ADD COLUMN "bank_purged_at" timestamp with time zone;

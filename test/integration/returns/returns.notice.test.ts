@@ -1,0 +1,115 @@
+import { expect } from 'chai';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { outbox } from '../../../server/core/outbox.tables.ts';
+import { expireUnshipped } from '../../../server/domains/returns/returns.jobs.ts';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { eventually } from '../../helpers/eventually.ts';
+import { daysAgo, fileReturn, filed, moved, openDesk, previewReturn, pushOrder, type Desk } from './returns.helpers.ts';
+
+const HOUR = 3_600_000;
+
+/**
+ * A cancellation takes effect when it reaches the shop (到達主義, 民法 §97), and once made it
+ * stands (民法 §540②). A person filing on the customer's behalf records when the notice came;
+ * the window is judged at that time. A statutory cancellation does not expire while the shop
+ * waits for the parcel, and is never refused as "window passed" when the customer asks again.
+ */
+for (const kind of dbKinds) {
+  describe(`[${kind}] when a cancellation reached the shop, and that it stands`, () => {
+    let server: TestServer;
+    /** No terms: the statutory 8 days. */
+    let d: Desk;
+
+    before(async () => {
+      server = await startServer(kind);
+      d = await openDesk(server);
+    });
+    after(() => server.close());
+
+    /** Delivered 8 days ago, so today is day 9 and yesterday was day 8 (the delivery day is day 1). */
+    const day9 = () => pushOrder(d, { orderedAt: daysAgo(10), shippedAt: daysAgo(9), deliveredAt: daysAgo(8) });
+
+    it('accepts a notice that came by phone on day 8 and is recorded on day 9, judged and audited at the time it came', async () => {
+      const order = await day9();
+      const late = await fileReturn(d.as.contractor, d.shop.id, { orderNumber: order.number });
+      expect(late.status, 'recorded as if it came today: outside the 8 days').to.equal(400);
+
+      const noticeReceivedAt = new Date(Date.now() - 24 * HOUR).toISOString();
+      const preview = await previewReturn(d.as.contractor, d.shop.id, { orderNumber: order.number, noticeReceivedAt, noticeChannel: 'phone' });
+      expect(preview.body).to.include({ eligible: true, noticeAt: noticeReceivedAt });
+      const r = await filed(d.as.contractor, d.shop.id, { orderNumber: order.number, noticeReceivedAt, noticeChannel: 'phone' });
+      expect(r).to.include({ legalBasis: 'statutory', status: 'needs_review', noticeAt: noticeReceivedAt, noticeChannel: 'phone', source: 'console' });
+      expect(r.reviewReasons).to.include('notice_recorded_later');
+      const window = r.policy.checks.find((c: { rule: string }) => c.rule === 'window');
+      expect(window).to.include({ ok: true, blocking: true });
+      expect(r.policy.checks.find((c: { rule: string }) => c.rule === 'notice').ja).to.include('担当者が記録');
+
+      const audit = await d.owner.get(`/api/shops/${d.shop.id}/audit?objectId=${r.id}`);
+      const filing = audit.body.events.find((e: { action: string }) => e.action === 'return.filed');
+      expect(filing.summary).to.include({ noticeReceivedAt, noticeChannel: 'phone' });
+      expect(filing.actorLabel).to.include(d.shop.people.contractor.name);
+    });
+
+    it('refuses a notice time in the future, one before the order, and a time without how the notice came, writing nothing', async () => {
+      const order = await day9();
+      const cases: Array<[string, Record<string, unknown>, string]> = [
+        ['in the future', { noticeReceivedAt: new Date(Date.now() + 2 * HOUR).toISOString(), noticeChannel: 'email' }, 'noticeReceivedAt'],
+        ['before the order', { noticeReceivedAt: daysAgo(11), noticeChannel: 'email' }, 'noticeReceivedAt'],
+        ['without the channel', { noticeReceivedAt: daysAgo(1) }, 'noticeChannel'],
+        ['not a time', { noticeReceivedAt: '8日の夜', noticeChannel: 'chat' }, 'noticeReceivedAt'],
+      ];
+      for (const [what, extra, path] of cases) {
+        const r = await fileReturn(d.owner, d.shop.id, { orderNumber: order.number, ...extra });
+        expect(r.status, `${what}: ${r.text}`).to.equal(400);
+        const paths = Array.isArray(r.body.error.details) ? r.body.error.details.map((x: { path: string }) => x.path) : [r.body.error.details.path.join('.')];
+        expect(paths, what).to.include(path);
+      }
+      const list = await d.owner.get(`/api/shops/${d.shop.id}/returns?status=needs_review,requested`);
+      expect(list.body.returns.map((x: { orderNumber: string }) => x.orderNumber)).not.to.include(order.number);
+    });
+
+    it('never expires a statutory cancellation waiting for its parcel: no expiry timer, the old timer skips it, and the customer is told the date is a guide', async () => {
+      const order = await pushOrder(d);
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number });
+      const approved = await moved(d.as.staff, d.shop.id, r.id, { event: 'approve' });
+      expect(approved).to.include({ status: 'awaiting_shipment', shipByIsDeadline: false });
+      expect(approved.allowedEvents).not.to.include('expire');
+      const timers = await server.database.db
+        .select({ topic: outbox.topic })
+        .from(outbox)
+        .where(and(eq(outbox.shopId, d.shop.id), inArray(outbox.dedupeKey, [`return-remind:${r.id}`, `return-expire:${r.id}`])));
+      expect(timers.map((t) => t.topic)).to.deep.equal(['return.ship_reminder']);
+      // A timer armed before this change still fires: it leaves the return as it is.
+      expect(await expireUnshipped(server.database.db, { shopId: d.shop.id, returnId: r.id }, new Date(Date.parse(approved.shipBy) + HOUR))).to.equal('skipped');
+      expect((await d.owner.get(`/api/shops/${d.shop.id}/returns/${r.id}`)).body.status).to.equal('awaiting_shipment');
+      const mail = await eventually(async () => server.smtp.mails.find((m) => m.to.includes(order.email) && m.text.includes('お申し込みを承認しました')), 'the approval mail');
+      expect(mail.text).to.include('を目安に商品をご返送ください').and.include('取り消されません').and.not.include('お申し込みは終了します');
+      // The parcel comes late: the shop receives it and refunds as usual.
+      await moved(d.owner, d.shop.id, r.id, { event: 'receive' });
+    });
+
+    it('judges a new request for the items of a statutory cancellation that expired under the old rule at that first notice', async () => {
+      const order = await pushOrder(d, { orderedAt: daysAgo(12), shippedAt: daysAgo(11), deliveredAt: daysAgo(10) });
+      // Filed on day 5 by mail; approved; then expired by the timer as the old code did.
+      const first = await filed(d.owner, d.shop.id, { orderNumber: order.number, noticeReceivedAt: daysAgo(6), noticeChannel: 'email' });
+      await moved(d.owner, d.shop.id, first.id, { event: 'approve' });
+      await server.database.db.execute(sql`update return_requests set status = 'expired' where id = ${first.id}`);
+
+      const again = await fileReturn(d.owner, d.shop.id, { orderNumber: order.number });
+      expect(again.status, again.text).to.equal(201);
+      expect(again.body.noticeAt).to.equal(first.noticeAt);
+      expect(again.body.reviewReasons).to.include('earlier_notice');
+      expect(again.body.policy.checks.find((c: { rule: string }) => c.rule === 'notice').ja).to.include(`R-${first.number}`);
+      // Other items were never in that notice: for them the 8 days are over.
+      expect((await fileReturn(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 2, quantity: 1 }] })).status).to.equal(400);
+    });
+
+    it('keeps a filing with no notice time recorded at the time it is made', async () => {
+      const order = await pushOrder(d);
+      const r = await filed(d.platform, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 2, quantity: 1 }] });
+      expect(Date.parse(r.noticeAt)).to.be.closeTo(Date.parse(r.createdAt), 5_000);
+      expect(r.noticeChannel).to.equal(null);
+    });
+  });
+}

@@ -65,7 +65,8 @@ for (const kind of dbKinds) {
     let dataDir: string;
     let shop: TestShop;
     let known: (name: string) => string | undefined;
-    const callers: Record<string, { name: string; headers: Record<string, string>; client?: TestClient }> = {};
+    /** `ready`: a sign-in again under way after a request that ended the session; the caller's next requests wait for it. */
+    const callers: Record<string, { name: string; headers: Record<string, string>; client?: TestClient; ready?: Promise<void> }> = {};
 
     const sessionHeaders = (c: TestClient) => ({ cookie: c.cookie!, 'x-csrf-token': c.csrf! });
 
@@ -96,19 +97,30 @@ for (const kind of dbKinds) {
       const who = Object.values(callers);
       const planned: PlannedRequest[] = Array.from({ length: REQUESTS }, (_, n) => plan(n, ops[n % ops.length]!, who[Math.floor(n / ops.length) % who.length]!, r, known));
       const problems: string[] = [];
+      const statuses = new Map<string, number>();
       const base = new URL(server.url);
       await pool(planned, async (req) => {
         const caller = callers[req.caller]!;
         // Sent with the caller's headers as they are now (a sign-out below renews them).
+        await caller.ready;
         if (req.mode !== 'headers' && caller.client) Object.assign(req.headers, sessionHeaders(caller.client));
         const answer = await send(base, req);
         const wrong = problem(req, answer);
+        const key = answer ? String(answer.status) : 'closed';
+        statuses.set(key, (statuses.get(key) ?? 0) + 1);
         if (wrong) problems.push(`${describeRequest(req)}\n        → ${wrong}`);
         // A request that may have ended the caller's session: sign in again if it did.
-        if (caller.client && /\/api\/auth\/(sign-out|password)/.test(req.path) && (await caller.client.get('/api/auth/session')).status === 401) {
-          caller.client = await signedIn(server.url, req.caller === 'owner' ? shop.people.owner : shop.people.contractor);
+        if (caller.client && /\/api\/auth\/(sign-out|password)/.test(req.path)) {
+          const person = req.caller === 'owner' ? shop.people.owner : shop.people.contractor;
+          const client = caller.client;
+          caller.ready = (async () => {
+            if ((await client.get('/api/auth/session')).status === 401) caller.client = await signedIn(server.url, person);
+          })();
+          await caller.ready;
         }
       });
+      // How deep the run went: a run of nothing but 401s and 404s would prove little.
+      console.log(`      answers: ${[...statuses].sort().map(([k, v]) => `${k}×${v}`).join(' ')}`);
       expect(problems, `${problems.length} answers broke the rule (FUZZ_SEED=${seed}):\n${problems.slice(0, 25).join('\n')}`).to.deep.equal([]);
     });
 

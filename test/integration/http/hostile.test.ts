@@ -72,6 +72,17 @@ for (const kind of dbKinds) {
       }
     });
 
+    it('answers a form outside the API (the returns portal) whose Content-Encoding lies with 400, not 500', async () => {
+      for (const encoding of ['gzip', 'br']) {
+        const res = await fetch(`${server.url}/returns/${shop.id}/code`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': encoding },
+          body: 'orderNumber=T-1&contact=a%40b.jp',
+        });
+        expect(res.status, encoding).to.equal(400);
+      }
+    });
+
     it('answers a Content-Encoding it cannot decode with 415 and the codings it can', async () => {
       for (const encoding of ['x-foo', 'gzip, br', 'compress']) {
         const r = await patchShop('{"name":"x"}', encoding);

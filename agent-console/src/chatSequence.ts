@@ -68,6 +68,15 @@ export class MessageLog<M extends Sequenced> {
     this.advance();
   }
 
+  /**
+   * The conversation has messages up to `seq` (its `lastSeq` in a join answer or an update,
+   * a read mark): a message whose own broadcast was lost, or one merged in, is then missing
+   * even if no later message comes to show the gap.
+   */
+  heard(seq: number): void {
+    this.known = Math.max(this.known, seq);
+  }
+
   /** True while some message the viewer may see is not held: a catch-up from `contiguous` is due. */
   get missing(): boolean {
     return this.known > this.contiguous;

@@ -62,6 +62,17 @@ describe('the console’s message sequence bookkeeping', () => {
       expect(log.missing).to.equal(false);
     });
 
+    it('misses a message it only heard of (the conversation’s lastSeq in an update) though no later message came', () => {
+      const log = new MessageLog<M>();
+      log.add(range(1, 4));
+      log.heard(6);
+      expect(log.missing).to.equal(true);
+      log.synced(4, { messages: range(5, 6), lastSeq: 6, more: false });
+      expect(log.missing).to.equal(false);
+      log.heard(3);
+      expect(log.missing).to.equal(false);
+    });
+
     it('takes a complete sync answer as complete up to the server’s last seq, so numbers the viewer never gets leave no gap', () => {
       const log = new MessageLog<M>();
       log.synced(0, { messages: [m(1), m(2), m(4)], lastSeq: 5, more: false });

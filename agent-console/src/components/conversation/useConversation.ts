@@ -128,6 +128,7 @@ export function useConversation(conversationId: string) {
         setConversation(joined.conversation);
         setViewers(joined.viewers);
         setError(null);
+        log.current.heard(joined.conversation.lastSeq);
         void catchUp.current?.request();
         for (const o of outgoingRef.current) if (o.state === 'pending') void deliver(o);
       } catch (e) {
@@ -146,14 +147,26 @@ export function useConversation(conversationId: string) {
   }, [socket, connected, conversationId, deliver, attempt]);
 
   useSocketEvent(socket, 'message', (msg) => receive([msg]));
+  /** Another event says the conversation goes up to `seq`: catch up if that is more than is held. */
+  const heard = (seq: number) => {
+    log.current.heard(seq);
+    if (log.current.missing) void catchUp.current?.request();
+  };
   useSocketEvent(socket, 'conversation:updated', (c) => {
-    if (c.id === conversationId) setConversation((old) => (old && old.updatedAt > c.updatedAt ? old : c));
+    if (c.id !== conversationId) return;
+    setConversation((old) => (old && old.updatedAt > c.updatedAt ? old : c));
+    heard(c.lastSeq);
+  });
+  useSocketEvent(socket, 'conversation:activity', (rows) => {
+    const row = rows.find((r) => r.id === conversationId);
+    if (row) heard(row.lastSeq);
   });
   useSocketEvent(socket, 'viewers', (p) => {
     if (p.conversationId === conversationId) setViewers(p.viewers);
   });
   useSocketEvent(socket, 'read', (p) => {
     if (p.conversationId !== conversationId) return;
+    heard(p.seq);
     const key = p.by === 'customer' ? 'customerReadSeq' : 'agentReadSeq';
     setConversation((c) => (c && c[key] < p.seq ? { ...c, [key]: p.seq } : c));
   });

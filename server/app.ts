@@ -1,3 +1,4 @@
+import { METHODS } from 'node:http';
 import Router from '@koa/router';
 import cors from '@koa/cors';
 import Koa from 'koa';
@@ -100,7 +101,10 @@ export function createApp(deps: AppDeps) {
   };
 
   const cookie = { secure: config.COOKIE_SECURE ?? config.PUBLIC_URL?.startsWith('https:') ?? false };
-  const router = new Router();
+  // Every method Node parses counts as known, so one no route takes (PROPFIND, PURGE…) is a
+  // 405 with Allow like any other wrong method, not the router's bodiless 501; CONNECT never
+  // reaches the app.
+  const router = new Router({ methods: METHODS.filter((m) => m !== 'CONNECT') });
   const consoleAuth = authenticator(authDeps, cookie);
   const widgetAuth = widgetAuthenticator(db);
   const api = new Api(router, {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppDeps } from './app.ts';
 import { publicUrl } from './config.ts';
 import { DomainBus } from './core/bus.ts';
+import { answerClientError } from './core/http.ts';
 import { createRealtime, defaultSocketLimits, type Realtime } from './core/realtime.ts';
 import { broadcastChat, type Broadcaster } from './domains/conversations/conversations.broadcast.ts';
 import { registerChatSockets } from './domains/conversations/conversations.socket.ts';
@@ -39,6 +40,7 @@ export async function startService(deps: AppDeps, opts: ServiceOptions): Promise
   const app = createApp({ ...deps, bus, poke: deps.poke ?? jobs?.poke });
   const server = createServer(app.callback());
   server.keepAliveTimeout = 5000;
+  server.on('clientError', answerClientError);
   const realtime = createRealtime(server, { redis: deps.redis, keyPrefix: deps.config.REDIS_KEY_PREFIX });
   const chatSockets = registerChatSockets(realtime.io, {
     ...app.chat,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { Context, Middleware, Next } from 'koa';
 import type { Histogram } from 'prom-client';
 import { ZodError } from 'zod';
@@ -36,9 +37,23 @@ export function requestContext(logger: Logger, duration: Histogram<'method' | 'r
   };
 }
 
+type ThrownHttpError = { status?: number; statusCode?: number; type?: string; message?: string; name?: string; body?: unknown; code?: unknown; errno?: unknown; syscall?: unknown };
+
+/**
+ * A body that said it was compressed and was not (`Content-Encoding: gzip` on plain bytes, a
+ * broken brotli stream). zlib and brotli fail with a numeric errno and a code but no HTTP
+ * status and, unlike a system error (a lost connection), no syscall. route.ts decodes the
+ * API's bodies itself; this catches every other body parser (the portal's forms).
+ */
+function fromDecodeError(ctx: Context, e: ThrownHttpError): DomainError | undefined {
+  const coding = ctx.get('content-encoding').trim().toLowerCase();
+  if (!coding || coding === 'identity') return undefined;
+  if (typeof e.errno !== 'number' || typeof e.code !== 'string' || e.syscall !== undefined || (e.status ?? e.statusCode) !== undefined) return undefined;
+  return new DomainError('invalid_input', `the body is not valid ${coding} data, as its Content-Encoding says`);
+}
+
 /** Turns thrown errors of body parsers and http-errors into our codes. */
-function fromHttpError(e: { status?: number; statusCode?: number; type?: string; message?: string; name?: string; body?: unknown; code?: unknown }): DomainError | undefined {
-  if (typeof e.code === 'string' && e.code.startsWith('Z_')) return new DomainError('invalid_input', 'the compressed body cannot be decompressed');
+function fromHttpError(e: ThrownHttpError): DomainError | undefined {
   const status = e.status ?? e.statusCode;
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   if (status === 413) return new DomainError('payload_too_large', 'request body is too large');
@@ -73,7 +88,7 @@ export function errorHandler(): Middleware {
       let err: DomainError | undefined;
       if (raw instanceof DomainError) err = raw;
       else if (raw instanceof ZodError) err = new DomainError('invalid_input', 'input is not valid', zodDetails(raw));
-      else if (raw && typeof raw === 'object') err = fromDatabaseError(raw) ?? fromHttpError(raw as never);
+      else if (raw && typeof raw === 'object') err = fromDatabaseError(raw) ?? fromDecodeError(ctx, raw) ?? fromHttpError(raw);
       if (!err) {
         ctx.state.log?.error({ err: raw }, 'unhandled error');
         ctx.status = 500;
@@ -88,6 +103,31 @@ export function errorHandler(): Middleware {
       if (ctx.status >= 400) ctx.state.log?.info({ code: err.code }, 'request refused');
     }
   };
+}
+
+const clientErrorAnswers: Record<string, { status: number; reason: string; code: ErrorCode; message: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, reason: 'Request Header Fields Too Large', code: 'payload_too_large', message: 'the request line and headers are too large' },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, reason: 'Payload Too Large', code: 'payload_too_large', message: 'the chunk extensions are too large' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, reason: 'Request Timeout', code: 'invalid_input', message: 'the request did not arrive in time' },
+};
+
+/**
+ * For the HTTP server's `clientError`: a request Node cannot parse (an unknown method such as
+ * FOO, a broken request line, headers over the limit) never reaches Koa, and Node's own
+ * answer has no body. This one says the same in our error envelope, then closes, as Node does.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  // Node's rule: nothing can be written once a response on this connection has begun.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const a = clientErrorAnswers[err.code ?? ''] ?? { status: 400, reason: 'Bad Request', code: 'invalid_input', message: 'the request is not valid HTTP/1.1' };
+  const body = JSON.stringify({ error: { code: a.code, message: a.message } } satisfies ErrorBody);
+  socket.end(
+    `HTTP/1.1 ${a.status} ${a.reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**

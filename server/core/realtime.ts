@@ -92,7 +92,7 @@ export function handler<S extends ZodType, R extends object | void>(
   schema: S,
   fn: (payload: z.output<S>) => Promise<R>,
 ) {
-  return (payload: unknown, ack?: unknown) => runEvent(socket, limiter, limits, logger, schema, fn, payload, ack);
+  return (...args: unknown[]) => runEvent(socket, limiter, limits, logger, schema, fn, args);
 }
 
 /** What a connection keeps for the shared handlers: its own token bucket. */
@@ -111,9 +111,9 @@ export function sharedHandler<S extends ZodType, R extends object | void>(
   schema: S,
   fn: (socket: Socket, payload: z.output<S>) => Promise<R>,
 ) {
-  return function (this: Socket, payload: unknown, ack?: unknown) {
+  return function (this: Socket, ...args: unknown[]) {
     const socket = this;
-    return runEvent(socket, (socket.data as LimitedSocketData).limiter, limits, logger, schema, (x) => fn(socket, x), payload, ack);
+    return runEvent(socket, (socket.data as LimitedSocketData).limiter, limits, logger, schema, (x) => fn(socket, x), args);
   };
 }
 
@@ -124,15 +124,19 @@ async function runEvent<S extends ZodType, R extends object | void>(
   logger: Logger,
   schema: S,
   fn: (payload: z.output<S>) => Promise<R>,
-  payload: unknown,
-  ack?: unknown,
+  args: unknown[],
 ): Promise<void> {
-  const reply: AckFn = typeof ack === 'function' ? (ack as AckFn) : () => undefined;
+  // Socket.IO hands the ack over last: an emit with no payload, or with extra arguments,
+  // still gets its answer (a refusal) instead of a wait that ends in the client's timeout.
+  const last = args[args.length - 1];
+  const reply: AckFn = typeof last === 'function' ? (last as AckFn) : () => undefined;
+  const given = typeof last === 'function' ? args.slice(0, -1) : args;
   if (!limiter.take()) {
     if (limiter.refusals >= limits.disconnectAfter) socket.disconnect(true);
     return reply({ error: 'rate_limited', message: 'too many events on this connection; slow down' });
   }
-  const parsed = schema.safeParse(payload);
+  if (given.length !== 1) return reply({ error: 'invalid_input', message: 'send one payload object with the event', details: [{ path: '', message: `expected 1 argument, got ${given.length}` }] });
+  const parsed = schema.safeParse(given[0]);
   if (!parsed.success) {
     return reply({
       error: 'invalid_input',

@@ -1,3 +1,6 @@
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { createBrotliDecompress, createUnzip } from 'node:zlib';
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
@@ -65,6 +68,60 @@ function nulAt(value: unknown, path: (string | number)[] = []): (string | number
   return undefined;
 }
 
+/**
+ * The content codings a request body may come in: the ones co-body (under @koa/bodyparser)
+ * decodes for JSON, so every kind of body takes the same. Anything else is refused up front
+ * with 415 and Accept-Encoding (RFC 7694), before a byte is read.
+ */
+const decoders: Record<string, (() => NodeJS.ReadWriteStream) | null> = {
+  identity: null,
+  gzip: createUnzip,
+  deflate: createUnzip,
+  br: createBrotliDecompress,
+};
+const ACCEPT_ENCODING = 'gzip, deflate, br';
+
+function bodyCoding(ctx: Context): string {
+  const coding = ctx.get('content-encoding') || 'identity';
+  if (!Object.hasOwn(decoders, coding)) {
+    throw new DomainError('unsupported_media_type', `a body in Content-Encoding "${coding.slice(0, 40)}" cannot be read; send it as identity, gzip, deflate or br`, undefined, {
+      'Accept-Encoding': ACCEPT_ENCODING,
+    });
+  }
+  return coding;
+}
+
+/**
+ * What reading a body threw, as our error: the readers' own refusals (413 over the limit, 400
+ * for a length that does not match or a request cut short) keep their status; anything else
+ * while decoding is the decoder's (gzip on plain bytes, a broken brotli stream): bad input.
+ */
+function bodyReadError(e: unknown, coding: string): unknown {
+  const status = (e as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return e;
+  if (coding === 'identity') return e;
+  return new DomainError('invalid_input', `the body is not valid ${coding} data, as its Content-Encoding says`);
+}
+
+/** A raw body's bytes, decoded from its Content-Encoding; the limit counts the decoded bytes. */
+async function readRaw(ctx: Context, limit: number | string): Promise<Buffer> {
+  const coding = bodyCoding(ctx);
+  const make = decoders[coding];
+  let stream: Readable | IncomingMessage = ctx.req;
+  if (make) {
+    const decoder = make();
+    // A client that goes away mid-body ends the decoder too, so the read does not wait forever.
+    ctx.req.once('aborted', () => (decoder as unknown as Readable).destroy(Object.assign(new Error('request aborted'), { status: 400 })));
+    stream = ctx.req.pipe(decoder) as unknown as Readable;
+  }
+  try {
+    // The declared length is that of the encoded bytes: checked only when nothing is decoded.
+    return await getRawBody(stream, { limit, length: make ? undefined : ctx.get('content-length') || undefined });
+  } catch (e) {
+    throw bodyReadError(e, coding);
+  }
+}
+
 const parse = <T extends ZodType>(schema: T | undefined, value: unknown, where: string): z.output<T> => {
   if (!schema) return undefined as z.output<T>;
   const r = schema.safeParse(value);
@@ -93,7 +150,15 @@ export class Api {
     readonly router: Router,
     private readonly opts: ApiOptions,
   ) {
-    this.json = bodyParser({ enableTypes: ['json'], jsonLimit: `${opts.jsonLimitKb}kb`, jsonStrict: true }) as unknown as Middleware;
+    this.json = bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: `${opts.jsonLimitKb}kb`,
+      jsonStrict: true,
+      // Only the parse's own failures come here (the handler's errors pass by).
+      onError: (e, ctx) => {
+        throw bodyReadError(e, ctx.get('content-encoding') || 'identity');
+      },
+    }) as unknown as Middleware;
   }
 
   route<P extends ZodType, Q extends ZodType, B extends ZodType>(spec: RouteSpec<P, Q, B>): void {
@@ -104,6 +169,7 @@ export class Api {
     if (spec.body && spec.bodyKind !== 'csv' && spec.bodyKind !== 'binary') {
       chain.push(async (ctx, next) => {
         if (!ctx.is('application/json')) throw new DomainError('unsupported_media_type', 'send the body as application/json');
+        bodyCoding(ctx);
         await next();
       }, this.json);
     }
@@ -116,9 +182,9 @@ export class Api {
         if (!ctx.is('text/csv', 'text/plain', 'application/octet-stream')) {
           throw new DomainError('unsupported_media_type', 'send the file as text/csv');
         }
-        body = await getRawBody(ctx.req, { limit: rawLimit, length: ctx.get('content-length') || undefined });
+        body = await readRaw(ctx, rawLimit);
       } else if (spec.bodyKind === 'binary') {
-        body = await getRawBody(ctx.req, { limit: spec.bodyLimitBytes ?? rawLimit, length: ctx.get('content-length') || undefined });
+        body = await readRaw(ctx, spec.bodyLimitBytes ?? rawLimit);
       } else if (spec.body) {
         body = parse(spec.body, (ctx.request as { body?: unknown }).body, 'body');
       }

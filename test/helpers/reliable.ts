@@ -1,4 +1,5 @@
 import type { Socket } from 'socket.io-client';
+import { CatchUp, MessageLog } from '../../agent-console/src/chatSequence.ts';
 import { cid } from './sockets.ts';
 
 interface Item {
@@ -84,48 +85,44 @@ export class ReliableSender {
 }
 
 /**
- * What a console does to see every message exactly once, in order: live messages are taken
- * in sequence; a gap (a broadcast lost with a dying process) or a reconnect triggers a sync
- * from the last sequence seen.
+ * The console's own bookkeeping (agent-console/src/chatSequence.ts, as useConversation uses
+ * it) on a plain Socket.IO client: live messages are held once each; a gap (a broadcast lost
+ * with a dying process) or a reconnect starts a catch-up from the last seq held without a gap.
  */
 export class OrderedReceiver {
-  readonly seen: Array<{ seq: number; body: string }> = [];
-  lastSeq = 0;
-  private syncing: Promise<void> | undefined;
+  private readonly log = new MessageLog<{ id: string; seq: number; body: string }>();
+  private readonly catchUp: CatchUp<{ id: string; seq: number; body: string }>;
 
-  constructor(
-    private readonly socket: Socket,
-    private readonly conversationId: string,
-  ) {
-    socket.on('message', (m: { conversationId: string; seq: number; body: string }) => {
-      if (m.conversationId !== conversationId) return;
-      if (m.seq === this.lastSeq + 1 && !this.syncing) this.take(m);
-      else if (m.seq > this.lastSeq) void this.sync();
+  constructor(socket: Socket, conversationId: string) {
+    this.catchUp = new CatchUp(this.log, {
+      fetch: async (afterSeq) => {
+        const r = await socket.timeout(5000).emitWithAck('sync', { conversationId, afterSeq });
+        if (!r.ok) throw new Error(`sync refused: ${r.error}`);
+        return r;
+      },
+      online: () => socket.connected,
+      changed: () => undefined,
+      failed: () => undefined,
     });
-    socket.on('connect', () => void this.sync());
+    socket.on('message', (m: { id: string; conversationId: string; seq: number; body: string }) => {
+      if (m.conversationId !== conversationId) return;
+      this.log.add([m]);
+      if (this.log.missing) void this.catchUp.request();
+    });
+    socket.on('connect', () => void this.catchUp.request());
   }
 
-  private take(m: { seq: number; body: string }): void {
-    this.seen.push({ seq: m.seq, body: m.body });
-    this.lastSeq = m.seq;
+  /** Every message held, in sequence order. */
+  get seen(): Array<{ seq: number; body: string }> {
+    return this.log.list().map((m) => ({ seq: m.seq, body: m.body }));
+  }
+
+  /** The last seq up to which every message is held. */
+  get lastSeq(): number {
+    return this.log.contiguous;
   }
 
   sync(): Promise<void> {
-    this.syncing ??= (async () => {
-      try {
-        for (;;) {
-          const r = await this.socket.timeout(5000).emitWithAck('sync', { conversationId: this.conversationId, afterSeq: this.lastSeq });
-          if (!r.ok) throw new Error(`sync refused: ${r.error}`);
-          // A sync answer is complete after lastSeq; a gap in it is a message this viewer may not see.
-          for (const m of r.messages) if (m.seq > this.lastSeq) this.take(m);
-          if (!r.more) break;
-        }
-      } catch {
-        // Disconnected mid-sync: the next connect syncs again.
-      } finally {
-        this.syncing = undefined;
-      }
-    })();
-    return this.syncing;
+    return this.catchUp.request();
   }
 }

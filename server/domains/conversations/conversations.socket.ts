@@ -36,7 +36,7 @@ interface WidgetSocketData extends LimitedSocketData {
 }
 type WidgetSocket = Socket<WidgetClientEvents, WidgetServerEvents, Record<string, never>, WidgetSocketData>;
 
-const csatPayload = z.strictObject({ conversationId: conversationRef.shape.conversationId, rating: z.number().int().min(1).max(5), comment: z.string().max(1000).optional() });
+export const csatPayload = z.strictObject({ conversationId: conversationRef.shape.conversationId, rating: z.number().int().min(1).max(5), comment: z.string().max(1000).optional() });
 
 const handshakeAuth = z.object({ shopId: shopIdParams.shape.shopId, token: z.string().max(200).optional() });
 

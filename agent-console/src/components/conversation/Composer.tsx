@@ -31,7 +31,7 @@ export function Composer({ ref, shopId, conversationId, agents, disabled, onSend
   const [mentioned, setMentioned] = useState<AgentView[]>([]);
   const [mention, setMention] = useState<{ query: string; start: number } | null>(null);
   const [active, setActive] = useState(0);
-  const [canned, setCanned] = useState<{ query: string } | null>(null);
+  const [canned, setCanned] = useState<{ query: string; pick?: number } | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const signal = useTypingSignal(conversationId);
@@ -55,6 +55,9 @@ export function Composer({ ref, shopId, conversationId, agents, disabled, onSend
     const slash = kind === 'text' ? /^\/(\S*)$/.exec(text) : null;
     if (slash) setCanned({ query: slash[1]! });
   }
+
+  /** `/shortcut` alone in a reply: what Enter would otherwise send to the customer as it stands. */
+  const shortcut = kind === 'text' ? /^\/(\S*)$/.exec(body.trim())?.[1] : undefined;
 
   function pick(a: AgentView) {
     if (!mention) return;
@@ -93,6 +96,10 @@ export function Composer({ ref, shopId, conversationId, agents, disabled, onSend
     } else if (matches.length && (e.key === 'Enter' || e.key === 'Tab')) {
       e.preventDefault();
       pick(matches[active] ?? matches[0]!);
+    } else if (e.key === 'Enter' && !e.shiftKey && shortcut !== undefined) {
+      // Enter on a shortcut inserts its reply (filled in, by the picker), never sends "/thanks".
+      e.preventDefault();
+      setCanned({ query: shortcut, pick: Date.now() });
     } else if (e.key === 'Enter' && !e.shiftKey) {
       e.preventDefault();
       submit();
@@ -125,7 +132,7 @@ export function Composer({ ref, shopId, conversationId, agents, disabled, onSend
   return (
     <form className="composer" data-kind={kind} aria-label={m.label} onSubmit={(e) => (e.preventDefault(), submit())} data-testid="composer">
       {canned && (
-        <CannedPicker shopId={shopId} conversationId={conversationId} initialQuery={canned.query} onInsert={insertCanned} onClose={() => setCanned(null)} />
+        <CannedPicker shopId={shopId} conversationId={conversationId} initialQuery={canned.query} pick={canned.pick} onInsert={insertCanned} onClose={() => setCanned(null)} />
       )}
       <div className="segmented" role="group" aria-label={m.label}>
         <button type="button" aria-pressed={kind === 'text'} onClick={() => switchKind('text')} data-testid="composer-reply">

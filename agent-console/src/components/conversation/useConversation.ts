@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ask, AckError, useLive, useSocketEvent } from '../../socket.ts';
+import { CatchUp, MessageLog } from '../../chatSequence.ts';
 import type { AttachmentDto, ConversationDto, MessageDto, Viewer } from '../../types.ts';
 
 /** A message typed here and not yet stored: shown greyed out until the server's ack. */
@@ -19,21 +20,17 @@ export type LoadError = 'not_found' | 'failed' | null;
 
 /** A customer's "typing" that never got its "stopped" (closed tab) fades after this. */
 const TYPING_FADE_MS = 8000;
-/** A failed join or catch-up is tried again after this wait, a few times, before giving up. */
+/** A failed join is tried again after this wait, a few times, before giving up. */
 const RETRY_MS = 3000;
 const RETRIES = 5;
 
-/** Adds messages, once each, in sequence order. */
-export function mergeMessages(list: MessageDto[], incoming: MessageDto[]): MessageDto[] {
-  const fresh = incoming.filter((m) => !list.some((x) => x.id === m.id));
-  if (!fresh.length) return list;
-  return [...list, ...fresh].sort((a, b) => a.seq - b.seq);
-}
-
 /**
- * One open conversation over the socket: join, catch up with `sync` (from 0, then from the
- * last seq seen after every reconnect), live messages, viewers and typing, and an outbox of
- * messages that are resent with the same client id until the server acknowledges them.
+ * One open conversation over the socket: join, catch up with `sync`, live messages, viewers
+ * and typing, and an outbox of messages that are resent with the same client id until the
+ * server acknowledges them. Which messages are held, and from where a catch-up starts, is the
+ * MessageLog's business (chatSequence.ts): a live message past a gap (one that arrived before
+ * the join was answered, while a catch-up failed, or after a broadcast lost with a server
+ * process) starts a catch-up from the last message held without a gap, never from itself.
  */
 export function useConversation(conversationId: string) {
   const { socket, connected } = useLive();
@@ -43,7 +40,8 @@ export function useConversation(conversationId: string) {
   const [viewers, setViewers] = useState<Viewer[]>([]);
   const [customerTyping, setCustomerTyping] = useState<string | null>(null);
   const [error, setError] = useState<LoadError>(null);
-  const lastSeq = useRef(0);
+  const log = useRef(new MessageLog<MessageDto>());
+  const catchUp = useRef<CatchUp<MessageDto> | null>(null);
   const outgoingRef = useRef<Outgoing[]>([]);
   outgoingRef.current = outgoing;
   /** Only the latest attempt of each client id may settle it. */
@@ -52,13 +50,43 @@ export function useConversation(conversationId: string) {
   const typingTimer = useRef<number | undefined>(undefined);
   const [attempt, setAttempt] = useState(0);
 
+  /** Messages from the server (live, acks, sync pages); a gap they show starts a catch-up. */
   const receive = useCallback((incoming: MessageDto[]) => {
-    if (!incoming.length) return;
-    lastSeq.current = Math.max(lastSeq.current, ...incoming.map((m) => m.seq));
-    setMessages((list) => mergeMessages(list, incoming));
-    const ids = new Set(incoming.map((m) => m.clientId));
+    const mine = incoming.filter((m) => m.conversationId === conversationId);
+    if (!mine.length) return;
+    if (log.current.add(mine)) setMessages(log.current.list());
+    const ids = new Set(mine.map((m) => m.clientId));
     setOutgoing((o) => (o.some((x) => ids.has(x.clientId)) ? o.filter((x) => !ids.has(x.clientId)) : o));
-  }, []);
+    if (log.current.missing) void catchUp.current?.request();
+  }, [conversationId]);
+
+  // One catch-up runner per socket: it asks `sync` from the log's last gap-free seq, page by
+  // page, and retries by itself while the socket is up; a reconnect asks again.
+  useEffect(() => {
+    if (!socket) return;
+    const runner = new CatchUp<MessageDto>(log.current, {
+      fetch: async (afterSeq) => ask(socket, 'sync', { conversationId, afterSeq }),
+      online: () => socket.connected,
+      changed: () => {
+        setMessages(log.current.list());
+        const held = new Set(log.current.list().map((m) => m.clientId));
+        setOutgoing((o) => (o.some((x) => held.has(x.clientId)) ? o.filter((x) => !held.has(x.clientId)) : o));
+      },
+      failed: (e, retryInMs) => {
+        if (!socket.connected) return; // the offline banner says it; the reconnect catches up
+        const missing = e instanceof AckError && e.code === 'not_found';
+        setError(missing ? 'not_found' : 'failed');
+        console.warn(`catching up failed${retryInMs === null ? '' : `; again in ${retryInMs} ms`}`, e instanceof AckError ? `${e.code}: ${e.message}` : String(e));
+      },
+      recovered: () => setError(null),
+      permanent: (e) => e instanceof AckError && (e.code === 'not_found' || e.code === 'forbidden' || e.code === 'invalid_input'),
+    });
+    catchUp.current = runner;
+    return () => {
+      runner.stop();
+      if (catchUp.current === runner) catchUp.current = null;
+    };
+  }, [socket, conversationId]);
 
   const deliver = useCallback(
     async (o: Outgoing) => {
@@ -100,12 +128,8 @@ export function useConversation(conversationId: string) {
         setConversation(joined.conversation);
         setViewers(joined.viewers);
         setError(null);
-        let more = true;
-        while (more && live) {
-          const page = await ask(socket, 'sync', { conversationId, afterSeq: lastSeq.current });
-          receive(page.messages);
-          more = page.more && page.messages.length > 0;
-        }
+        log.current.heard(joined.conversation.lastSeq);
+        void catchUp.current?.request();
         for (const o of outgoingRef.current) if (o.state === 'pending') void deliver(o);
       } catch (e) {
         if (!live) return;
@@ -120,19 +144,29 @@ export function useConversation(conversationId: string) {
       window.clearTimeout(retryTimer);
       if (socket.connected) socket.emit('conversation:leave', { conversationId });
     };
-  }, [socket, connected, conversationId, receive, deliver, attempt]);
+  }, [socket, connected, conversationId, deliver, attempt]);
 
-  useSocketEvent(socket, 'message', (msg) => {
-    if (msg.conversationId === conversationId) receive([msg]);
-  });
+  useSocketEvent(socket, 'message', (msg) => receive([msg]));
+  /** Another event says the conversation goes up to `seq`: catch up if that is more than is held. */
+  const heard = (seq: number) => {
+    log.current.heard(seq);
+    if (log.current.missing) void catchUp.current?.request();
+  };
   useSocketEvent(socket, 'conversation:updated', (c) => {
-    if (c.id === conversationId) setConversation((old) => (old && old.updatedAt > c.updatedAt ? old : c));
+    if (c.id !== conversationId) return;
+    setConversation((old) => (old && old.updatedAt > c.updatedAt ? old : c));
+    heard(c.lastSeq);
+  });
+  useSocketEvent(socket, 'conversation:activity', (rows) => {
+    const row = rows.find((r) => r.id === conversationId);
+    if (row) heard(row.lastSeq);
   });
   useSocketEvent(socket, 'viewers', (p) => {
     if (p.conversationId === conversationId) setViewers(p.viewers);
   });
   useSocketEvent(socket, 'read', (p) => {
     if (p.conversationId !== conversationId) return;
+    heard(p.seq);
     const key = p.by === 'customer' ? 'customerReadSeq' : 'agentReadSeq';
     setConversation((c) => (c && c[key] < p.seq ? { ...c, [key]: p.seq } : c));
   });
@@ -167,7 +201,8 @@ export function useConversation(conversationId: string) {
 
   /** Tells the server (and the customer) how far the agent has read; called when messages are on screen. */
   const markRead = useCallback(() => {
-    const seq = lastSeq.current;
+    // Only what is held without a gap counts as read.
+    const seq = Math.min(log.current.contiguous, log.current.last);
     if (!socket?.connected || seq <= readSent.current || document.visibilityState !== 'visible') return;
     readSent.current = seq;
     socket.emit('read', { conversationId, seq });

@@ -37,6 +37,10 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
   /** The submit form carries photos: multipart, read into fields (for the CSRF check) and files. */
   const formWithPhotos: Middleware = async (ctx, next) => {
     if (!ctx.is('multipart/form-data')) return form(ctx, next);
+    // Up to 5 × 10 MB: a visitor without a session is sent back to the start before one byte is read.
+    const shopId = await shopFor(ctx);
+    if (!shopId) return;
+    if (!(await sessionOf(ctx, shopId))) return ctx.redirect(base(shopId));
     try {
       const { fields, files, error } = await readMultipart(ctx);
       (ctx.request as { body?: unknown }).body = fields;
@@ -76,6 +80,11 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
 
   /** Resolves the shop of the path (404 page for a malformed or unknown one) and the session, if any. */
   const shopFor = async (ctx: Context): Promise<string | null> => {
+    if (ctx.state.portalShopId !== undefined) return ctx.state.portalShopId as string | null;
+    ctx.state.portalShopId = await readShop(ctx);
+    return ctx.state.portalShopId as string | null;
+  };
+  const readShop = async (ctx: Context): Promise<string | null> => {
     const id = shopIdParams.shape.shopId.safeParse(ctx.params.shopId);
     const shop = id.success ? await findShop(db, id.data) : undefined;
     ctx.state.portalShop = shop;
@@ -87,7 +96,9 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
     }
     return id.data;
   };
-  const sessionOf = (ctx: Context, shopId: string) => auth.session(shopId, ctx.cookies.get(PORTAL_COOKIE));
+  /** Read once a request: the multipart submit checks it before its body, the page again after. */
+  const sessionOf = (ctx: Context, shopId: string): Promise<PortalSession | null> =>
+    (ctx.state.portalSession ??= auth.session(shopId, ctx.cookies.get(PORTAL_COOKIE))) as Promise<PortalSession | null>;
 
   /** A signed-in page: no session goes back to the start; a POST must carry the session's CSRF token. */
   const signedIn = (fn: (ctx: Context, shopId: string, s: PortalSession) => Promise<void>) => async (ctx: Context) => {

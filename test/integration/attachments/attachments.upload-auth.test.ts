@@ -1,49 +1,15 @@
-import { request } from 'node:http';
 import { expect } from 'chai';
 import type { TestServer } from '../../helpers/app.ts';
 import { TestClient } from '../../helpers/client.ts';
 import { dbKinds } from '../../helpers/env.ts';
+import { answeredBeforeBody as early } from '../../helpers/early.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';
 import { makeChat, tinyPng, type TestChat } from './chat.fixtures.ts';
 import { serverWithFiles, upload } from './files.ts';
 
-interface Early {
-  status: number;
-  body: any;
-  /** Body bytes the client had written when the answer came. */
-  sent: number;
-}
-
-/**
- * Starts a request that announces `length` body bytes, writes only the first chunk, and
- * waits for the answer without sending the rest. A server that reads the body before it
- * checks the caller never answers: the deadline turns that into a failure that says so.
- */
-function answeredBeforeBody(url: string, path: string, headers: Record<string, string>, length: number, deadlineMs = 10_000): Promise<Early> {
-  return new Promise((done, fail) => {
-    const first = Buffer.concat([tinyPng(), Buffer.alloc(64 * 1024)]).subarray(0, Math.min(length, 64 * 1024));
-    const req = request(`${url}${path}`, { method: 'POST', headers: { ...headers, 'content-length': String(length) } });
-    const timer = setTimeout(() => {
-      req.destroy();
-      fail(new Error(`no answer within ${deadlineMs} ms while ${length - first.length} announced body bytes were still unsent: the server waits for the body before it checks the caller`));
-    }, deadlineMs);
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => {
-        clearTimeout(timer);
-        req.destroy();
-        done({ status: res.statusCode!, body: text ? JSON.parse(text) : null, sent: first.length });
-      });
-    });
-    req.on('error', (e) => {
-      clearTimeout(timer);
-      fail(e);
-    });
-    req.write(first);
-  });
-}
+/** A PNG's first bytes, then zeros: what a widget upload starts with. */
+const answeredBeforeBody = (url: string, path: string, headers: Record<string, string>, length: number) =>
+  early(url, path, headers, length, { first: Buffer.concat([tinyPng(), Buffer.alloc(64 * 1024)]) });
 
 for (const kind of dbKinds) {
   describe(`[${kind}] widget uploads: the caller is checked before the body is read`, () => {

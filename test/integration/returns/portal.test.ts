@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
+import { answeredBeforeBody } from '../../helpers/early.ts';
 import { openDesk, publish, pushOrder, someTerms, type Desk, type PushedOrder } from './returns.helpers.ts';
 import { csrfOf, png, signInToPortal, Visitor } from './portal.visitor.ts';
 
@@ -243,6 +244,17 @@ for (const kind of dbKinds) {
       expect(r.location).to.equal(portal());
       expect((await new Visitor(server.url).get('/returns/00000000-0000-4000-8000-000000000000')).status).to.equal(404);
       expect((await new Visitor(server.url).get('/returns/not-a-shop')).status).to.equal(404);
+    });
+
+    it('sends a photo upload without a session back to the start before its body is read', async () => {
+      const multipart = { 'content-type': 'multipart/form-data; boundary=x' };
+      const r = await answeredBeforeBody(server.url, `${portal()}/submit`, multipart, 40 * 1024 * 1024);
+      expect(r.status).to.equal(302);
+      expect(r.headers.location).to.equal(portal());
+      const forged = await answeredBeforeBody(server.url, `${portal()}/submit`, { ...multipart, cookie: 'mdg_portal=not-a-session' }, 40 * 1024 * 1024);
+      expect(forged.status).to.equal(302);
+      const unknown = await answeredBeforeBody(server.url, '/returns/00000000-0000-4000-8000-000000000000/submit', multipart, 40 * 1024 * 1024);
+      expect(unknown.status).to.equal(404);
     });
   });
 }

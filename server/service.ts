@@ -39,7 +39,7 @@ export async function startService(deps: AppDeps, opts: ServiceOptions): Promise
   const app = createApp({ ...deps, bus, poke: deps.poke ?? jobs?.poke });
   const server = createServer(app.callback());
   server.keepAliveTimeout = 5000;
-  const realtime = createRealtime(server, { redis: deps.redis, keyPrefix: deps.config.REDIS_KEY_PREFIX });
+  const realtime = createRealtime(server, { redis: deps.redis, keyPrefix: deps.config.REDIS_KEY_PREFIX, logger: deps.logger });
   const chatSockets = registerChatSockets(realtime.io, {
     ...app.chat,
     auth: app.authDeps,

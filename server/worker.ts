@@ -14,7 +14,8 @@ import { MAIL_SEND, sendMailJob } from './core/mail.jobs.ts';
 import { mailerFromConfig, type Mailer } from './core/mail.ts';
 import { createDispatcher, type OutboxDispatcher } from './core/outbox.dispatcher.ts';
 import { openJobQueue, openJobWorker, type JobData, type JobProcessor, type RedisTarget } from './core/queue.ts';
-import { connectRedis, resolveRedis } from './core/redis.ts';
+import { guardProcess } from './core/process.ts';
+import { connectRedis, handledPublishes, resolveRedis, watchRedis } from './core/redis.ts';
 import { Emitter } from '@socket.io/redis-emitter';
 import { broadcastChat, type Broadcaster } from './domains/conversations/conversations.broadcast.ts';
 import { REPLY_MAIL_TOPIC, runUnsnooze, sendReplyMail, UNSNOOZE_TOPIC } from './domains/conversations/conversations.jobs.ts';
@@ -131,7 +132,7 @@ export function startJobs(deps: JobsDeps): Jobs {
     },
   };
   registerAll(jobs, deps);
-  schedule(producer.queue).catch((err: unknown) => logger.warn({ err: serializeError(err) }, 'could not schedule the hourly attachment purge'));
+  schedule(producer.queue).catch((err: unknown) => logger.warn({ err }, 'could not schedule the hourly attachment purge'));
   return jobs;
 }
 
@@ -150,6 +151,8 @@ async function runWorkerProcess(): Promise<void> {
       throw e;
     }
     const logger = createLogger(config.LOG_LEVEL).child({ role: 'worker' });
+    let stopWorker: (reason: string, code: number) => Promise<void> | void = (_, code) => process.exit(code);
+    guardProcess(logger, (reason, code) => stopWorker(reason, code));
     const database = await openConfiguredDatabase(config).catch((e: Error) => fatal(e.message.split('\n')[0]!));
     const redis = await resolveRedis(config.REDIS_URL, config.DATA_DIR).catch(async (e: Error) => {
       await database.close();
@@ -160,12 +163,12 @@ async function runWorkerProcess(): Promise<void> {
     const jobs = startJobs({ config, database, redisUrl: redis.url, logger, mailer, bus });
     // Live updates from jobs (SLA alerts, snoozes ending) reach the API processes' sockets
     // through the same Redis channel their Socket.IO adapter listens on.
-    const emitterRedis = connectRedis(redis.url);
+    const emitterRedis = handledPublishes(watchRedis(connectRedis(redis.url), logger, 'socket.io emitter'), logger);
     const emitter = new Emitter(emitterRedis, { key: `${config.REDIS_KEY_PREFIX}socket.io` });
     const stopBroadcast = broadcastChat(bus, emitter as unknown as Broadcaster, { db: database.db, presence: new PresenceStore(emitterRedis, config.REDIS_KEY_PREFIX), logger });
     logger.info({ database: database.kind }, 'worker running');
     let stopping = false;
-    const stop = async (signal: string) => {
+    const stop = async (signal: string, code = 0) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'worker shutting down: finishing running jobs');
@@ -176,8 +179,9 @@ async function runWorkerProcess(): Promise<void> {
       await redis.close();
       await database.close();
       logger.info('worker stopped');
-      process.exit(0);
+      process.exit(code);
     };
+    stopWorker = stop;
     process.on('SIGTERM', () => void stop('SIGTERM'));
     process.on('SIGINT', () => void stop('SIGINT'));
   } catch (e) {

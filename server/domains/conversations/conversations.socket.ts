@@ -2,9 +2,8 @@ import { parse as parseCookies } from 'cookie';
 import type { Namespace, Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Actor } from '../../core/actor.ts';
-import { isDomainError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { ConnectionLimiter, handler, KeyedSerial, sharedHandler, unauthenticated, type LimitedSocketData, type SocketLimits } from '../../core/realtime.ts';
+import { ConnectionLimiter, handler, handshakeRefusal, KeyedSerial, sharedHandler, unauthenticated, type LimitedSocketData, type SocketLimits } from '../../core/realtime.ts';
 import { findMembership } from '../auth/auth.repository.ts';
 import { SESSION_COOKIE } from '../auth/auth.cookie.ts';
 import { resolveSession, type AuthDeps } from '../auth/auth.service.ts';
@@ -60,7 +59,7 @@ function widgetNamespace(nsp: WidgetNamespace, agents: AgentNamespace, deps: Soc
       socket.data.principal = await resolveCustomer(deps.db, a.data.shopId, a.data.token);
       next();
     } catch (e) {
-      next(unauthenticated(isDomainError(e) ? e.message : 'could not check the widget session'));
+      next(handshakeRefusal(e, 'could not check the widget session'));
     }
   });
   const on = <S extends z.ZodType, R extends object | void>(schema: S, fn: (socket: WidgetSocket, x: z.output<S>) => Promise<R>) =>
@@ -135,7 +134,7 @@ function agentNamespace(nsp: AgentNamespace, widgets: WidgetNamespace, deps: Soc
       socket.data.token = token;
       next();
     } catch (e) {
-      next(unauthenticated(isDomainError(e) ? e.message : 'could not check the session'));
+      next(handshakeRefusal(e, 'could not check the session'));
     }
   });
   nsp.on('connection', (socket) => {

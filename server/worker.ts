@@ -8,11 +8,12 @@ import { PORTAL_CODE_TOPIC } from './domains/returns/returns.portal.auth.ts';
 import { createMessageWriter } from './domains/conversations/conversations.write.ts';
 import { DomainBus } from './core/bus.ts';
 import { openConfiguredDatabase, type Database } from './core/db/client.ts';
-import { isDomainError } from './core/errors.ts';
 import { createLogger, serializeError, type Logger } from './core/logger.ts';
 import { MAIL_SEND, sendMailJob } from './core/mail.jobs.ts';
 import { mailerFromConfig, type Mailer } from './core/mail.ts';
 import { createDispatcher, type OutboxDispatcher } from './core/outbox.dispatcher.ts';
+import { outboxLedger } from './core/outbox.jobs.ts';
+import { startRearming } from './core/outbox.rearm.ts';
 import { openJobQueue, openJobWorker, type JobData, type JobProcessor, type RedisTarget } from './core/queue.ts';
 import { guardProcess } from './core/process.ts';
 import { connectRedis, handledPublishes, resolveRedis, watchRedis } from './core/redis.ts';
@@ -35,6 +36,8 @@ export interface JobsDeps {
   bus: DomainBus;
   /** First retry delay (default 5 s; doubles each time). Tests shorten it. */
   retryDelayMs?: number;
+  /** How often to check that Redis still holds the handed-over work (default 30 s). Tests shorten it. */
+  rearmCheckMs?: number;
 }
 
 export interface RegisterOptions {
@@ -57,6 +60,16 @@ export interface Jobs {
 /**
  * Every topic this codebase knows, registered in one place so an API process with JOBS=inline
  * and `npm run worker` run the same set. Add a domain's processors here.
+ *
+ * A job runs again only if its process dies between the processor's return and the outbox's
+ * record of it (see outbox.jobs.ts), or if it stalls. What a second run does, per topic:
+ * - sla.check, conversation.unsnooze, return.ship_expiry: nothing; each checks the state it
+ *   changes (an alert already fired, a conversation no longer snoozed until then, a return no
+ *   longer awaiting its parcel) in the transaction that changes it;
+ * - conversation.reply_mail: nothing once `customer_mailed_seq` is written, right after the mail;
+ * - return.* notices: the chat notice is stored once by its client id; the mail may go twice;
+ * - mail.send, portal.code_mail: the mail may go twice, as with any mail sent at least once;
+ * - attachments.purge: removes what is still unclaimed; nothing twice.
  */
 function registerAll(jobs: Jobs, deps: JobsDeps): void {
   const db = deps.database.db;
@@ -95,16 +108,12 @@ export function startJobs(deps: JobsDeps): Jobs {
   const producer = openJobQueue(deps.redisUrl, queueOpts);
   const dispatcher = createDispatcher({ db: deps.database.db, jobs: producer, logger });
 
+  const ledger = outboxLedger(deps.database.db, logger);
   const worker = openJobWorker(deps.redisUrl, queueOpts, async (job: Job<JobData>) => {
     const entry = registry.get(job.name);
     // Retryable: during a rolling deploy a newer worker may know the topic.
     if (!entry) throw new Error(`no processor for topic ${job.name}`);
-    try {
-      return await entry.run(job.data, job);
-    } catch (e) {
-      if (isDomainError(e)) throw new UnrecoverableError(`${e.code}: ${e.message}`);
-      throw e;
-    }
+    return ledger.run(job, entry.run, entry.opts.secret ?? false);
   });
 
   worker.on('failed', (job, err) => {
@@ -112,10 +121,14 @@ export function startJobs(deps: JobsDeps): Jobs {
     const fields = { err, topic: job?.name, jobId: job?.id, attempt: job?.attemptsMade };
     if (final) logger.error(fields, 'job failed for good');
     else logger.warn(fields, 'job failed; it will be retried');
-    if (final && job && registry.get(job.name)?.opts.secret) {
-      job.updateData({ shopId: job.data.shopId, dropped: 'secret payload removed after the final failure' }).catch(() => undefined);
-    }
+    if (!final || !job) return;
+    const secret = registry.get(job.name)?.opts.secret ?? false;
+    if (secret) job.updateData({ shopId: job.data.shopId, outboxId: job.data.outboxId, dropped: 'secret payload removed after the final failure' }).catch(() => undefined);
+    ledger.failedForGood(job, err, secret).catch((e: unknown) => logger.warn({ err: e, jobId: job.id }, 'outbox: could not record a final failure'));
   });
+  // Redis may lose what it was handed (restart without persistence, failover, flush): the
+  // unfinished rows are handed over again, and the hourly purge's scheduler set again.
+  const rearmer = startRearming({ db: deps.database.db, jobs: producer, logger, checkMs: deps.rearmCheckMs, alsoRestore: () => schedule(producer.queue) });
 
   const jobs: Jobs = {
     dispatcher,
@@ -126,13 +139,13 @@ export function startJobs(deps: JobsDeps): Jobs {
       registry.set(topic, { run: processor, opts });
     },
     async close() {
+      await rearmer.close();
       await dispatcher.close();
       await worker.close();
       await producer.close();
     },
   };
   registerAll(jobs, deps);
-  schedule(producer.queue).catch((err: unknown) => logger.warn({ err }, 'could not schedule the hourly attachment purge'));
   return jobs;
 }
 

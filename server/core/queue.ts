@@ -47,6 +47,8 @@ const withTarget = (target: RedisTarget, extra: RedisOptions): Redis =>
 
 export interface JobQueue {
   queue: Queue;
+  /** The producer's own connection: its 'ready' after a reconnect is when Redis may have lost jobs. */
+  connection: Redis;
   /** True while the producer connection can take commands; the dispatcher does not try otherwise. */
   ready(): boolean;
   close(): Promise<void>;
@@ -68,6 +70,7 @@ export function openJobQueue(target: RedisTarget, opts: JobQueueOptions): JobQue
   queue.on('error', (err) => opts.logger?.debug({ err: err.message }, 'job queue error'));
   return {
     queue,
+    connection,
     ready: () => connection.status === 'ready',
     close: async () => {
       // Bounded: a queue that never reached Redis would otherwise wait for it forever.

@@ -8,6 +8,8 @@ import { eventually } from '../../helpers/eventually.ts';
 import { ask, cid, connected, widgetClient } from '../../helpers/sockets.ts';
 import { newCustomer } from '../../fixtures/chat.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
+import { Connection, type ConnectionState } from '../../../agent-console/widget/connection.ts';
+import { Store } from '../../../agent-console/widget/store.ts';
 import { CuttableProxy } from './resilience.setup.ts';
 
 /**
@@ -84,5 +86,54 @@ import { CuttableProxy } from './resilience.setup.ts';
     expect(resent.message.body).to.equal('まだですか');
     expect((await agent.get(path)).status).to.equal(200);
     w.disconnect();
+  });
+
+  it("the widget keeps a message the server could not store, keeps its session through a refused reconnect, and delivers the message once when the database is back", async () => {
+    const customer = await newCustomer(server.url, shop.id);
+    // The widget's own store and connection, as the page runs them (no localStorage in Node: nothing is kept across reloads).
+    const store = new Store(shop.id);
+    store.setSession({ token: customer.token, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), customer: { ...customer.customer, verified: false }, identitySub: null, orderNumber: null });
+    const states: ConnectionState[] = [];
+    let refusedSession = 0;
+    const conn = new Connection(server.url, shop.id, customer.token, store, {
+      state: (st) => states.push(st),
+      refused: () => refusedSession++,
+      typing: () => undefined,
+      availability: () => undefined,
+    });
+    const socket = (conn as unknown as { socket: import('socket.io-client').Socket }).socket;
+    const unavailableAcks: unknown[] = [];
+    const handshakeRefusals: unknown[] = [];
+    socket.io.on('packet', (p: { type: number; data?: Array<{ error?: string } | null> }) => {
+      const answer = p.type === 3 ? p.data?.find((d) => d?.error) : undefined;
+      if (answer?.error === 'unavailable') unavailableAcks.push(answer);
+    });
+    socket.on('connect_error', (e: Error & { data?: unknown }) => handshakeRefusals.push(e.data));
+    try {
+      await eventually(async () => states.includes('online'), 'the widget to connect');
+      const conversationId = await conn.ensureConversation();
+
+      await proxy.cut();
+      const clientId = cid();
+      void conn.send({ clientId, body: 'データベースが止まっている間に', attachments: [], createdAt: new Date().toISOString() });
+      await eventually(async () => unavailableAcks.length > 0, 'the server to answer unavailable');
+      expect(store.outbox.map((o) => [o.clientId, o.failed])).to.deep.equal([[clientId, undefined]]);
+
+      // The connection drops while the database is still away: the handshake is refused as unavailable.
+      // (Closed under Socket.IO, as a network drop does: a Socket.IO disconnect would tell the client not to come back.)
+      for (const c of Object.values((server.service.realtime.io.engine as unknown as { clients: Record<string, { close(): void }> }).clients)) c.close();
+      await eventually(async () => handshakeRefusals.length > 0, 'the reconnect to be refused');
+      expect(handshakeRefusals[0]).to.deep.equal({ code: 'unavailable', retryAfter: 5 });
+      expect(refusedSession, 'the session was not given up').to.equal(0);
+      expect(store.session?.token).to.equal(customer.token);
+
+      await proxy.restore();
+      await eventually(async () => store.outbox.length === 0, 'the widget to reconnect and deliver the message', 45_000, 200);
+      const stored = await agent.get(`/api/shops/${shop.id}/conversations/${conversationId}/messages`);
+      expect(stored.body.messages.filter((m: { clientId: string }) => m.clientId === clientId)).to.have.length(1);
+      expect(refusedSession).to.equal(0);
+    } finally {
+      conn.close();
+    }
   });
 });

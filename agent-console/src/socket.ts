@@ -53,6 +53,12 @@ export function useShopSocket(shopId: string | null): Live {
       // come back by itself then. Try once; a refusal (session over) leaves it to sign-in.
       if (reason === 'io server disconnect') window.setTimeout(() => !closed && s.connect(), RETRY_AFTER_KICK_MS);
     });
+    s.on('connect_error', (e) => {
+      // The server could not check the session just now (its database or Redis is away): it
+      // is not a sign-out, and Socket.IO does not retry a refused handshake by itself.
+      const data = (e as Error & { data?: { code?: string; retryAfter?: number } }).data;
+      if (!s.active && data?.code === 'unavailable') window.setTimeout(() => !closed && s.connect(), (data.retryAfter ?? 5) * 1000);
+    });
     setSocket(s);
     return () => {
       closed = true;

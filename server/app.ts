@@ -11,7 +11,7 @@ import type { Database } from './core/db/client.ts';
 import { DomainBus } from './core/bus.ts';
 import type { SocketLimits } from './core/realtime.ts';
 import { errorHandler, requestContext } from './core/http.ts';
-import { serializeError, type Logger } from './core/logger.ts';
+import type { Logger } from './core/logger.ts';
 import type { Mailer } from './core/mail.ts';
 import type { Redis } from './core/redis.ts';
 import { Api } from './core/route.ts';
@@ -80,7 +80,7 @@ export function createApp(deps: AppDeps) {
   // away mid-download (a page navigating on) is not an error of ours; anything else is logged.
   app.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.code === 'ECONNRESET' || err.code === 'EPIPE') return;
-    logger.error({ err: serializeError(err) }, 'response stream failed');
+    logger.error({ err }, 'response stream failed');
   });
 
   const metrics = new Registry();

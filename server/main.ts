@@ -3,7 +3,8 @@ import { ConfigError, loadConfig, publicUrl, type Config } from './config.ts';
 import { DatabaseLockedError, openConfiguredDatabase, type Database } from './core/db/client.ts';
 import { createLogger, serializeError } from './core/logger.ts';
 import { mailerFromConfig } from './core/mail.ts';
-import { connectRedis, RedisUnavailableError, resolveRedis } from './core/redis.ts';
+import { guardProcess } from './core/process.ts';
+import { connectRedis, RedisUnavailableError, resolveRedis, watchRedis } from './core/redis.ts';
 import { seedDemo, printDemo } from './demo.ts';
 import { startService } from './service.ts';
 
@@ -24,6 +25,10 @@ async function main() {
     throw e;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  // From here on a stray rejection is logged, never the end of the process; until the service
+  // is up there is nothing to drain, so an uncaught exception just ends it.
+  let stopService: (reason: string, code: number) => Promise<void> | void = (_, code) => process.exit(code);
+  guardProcess(logger, (reason, code) => stopService(reason, code));
 
   let database: Database;
   try {
@@ -41,8 +46,9 @@ async function main() {
     if (e instanceof RedisUnavailableError) fatal(e.message);
     throw e;
   }
-  const redis = connectRedis(redisHandle.url);
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection problem'));
+  // Not waited for: a Redis that is down at start delays live updates and jobs, not the
+  // service. /readyz answers 503 until it answers (see README, "When Redis or PostgreSQL is away").
+  const redis = watchRedis(connectRedis(redisHandle.url), logger);
   logger.info({ database: database.kind, redis: redisHandle.child ? 'private redis-server' : 'external' }, 'storage ready');
 
   if (config.SEED_DEMO) {
@@ -59,7 +65,7 @@ async function main() {
   process.stdout.write(`madoguchi ${version} is up: http://localhost:${service.port}/console/  (API reference: /docs)\n`);
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: no new connections, draining requests');
@@ -69,8 +75,9 @@ async function main() {
     await redisHandle.close();
     await database.close();
     logger.info('stopped');
-    process.exit(0);
+    process.exit(code);
   };
+  stopService = stop;
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }

@@ -41,7 +41,7 @@ export async function startService(deps: AppDeps, opts: ServiceOptions): Promise
   const server = createServer(app.callback());
   server.keepAliveTimeout = 5000;
   server.on('clientError', answerClientError);
-  const realtime = createRealtime(server, { redis: deps.redis, keyPrefix: deps.config.REDIS_KEY_PREFIX });
+  const realtime = createRealtime(server, { redis: deps.redis, keyPrefix: deps.config.REDIS_KEY_PREFIX, logger: deps.logger });
   const chatSockets = registerChatSockets(realtime.io, {
     ...app.chat,
     auth: app.authDeps,

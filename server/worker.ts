@@ -8,13 +8,15 @@ import { PORTAL_CODE_TOPIC } from './domains/returns/returns.portal.auth.ts';
 import { createMessageWriter } from './domains/conversations/conversations.write.ts';
 import { DomainBus } from './core/bus.ts';
 import { openConfiguredDatabase, type Database } from './core/db/client.ts';
-import { isDomainError } from './core/errors.ts';
 import { createLogger, serializeError, type Logger } from './core/logger.ts';
 import { MAIL_SEND, sendMailJob } from './core/mail.jobs.ts';
 import { mailerFromConfig, type Mailer } from './core/mail.ts';
 import { createDispatcher, type OutboxDispatcher } from './core/outbox.dispatcher.ts';
+import { outboxLedger } from './core/outbox.jobs.ts';
+import { startRearming } from './core/outbox.rearm.ts';
 import { openJobQueue, openJobWorker, type JobData, type JobProcessor, type RedisTarget } from './core/queue.ts';
-import { connectRedis, resolveRedis } from './core/redis.ts';
+import { guardProcess } from './core/process.ts';
+import { connectRedis, handledPublishes, resolveRedis, watchRedis } from './core/redis.ts';
 import { Emitter } from '@socket.io/redis-emitter';
 import { broadcastChat, type Broadcaster } from './domains/conversations/conversations.broadcast.ts';
 import { REPLY_MAIL_TOPIC, runUnsnooze, sendReplyMail, UNSNOOZE_TOPIC } from './domains/conversations/conversations.jobs.ts';
@@ -34,6 +36,8 @@ export interface JobsDeps {
   bus: DomainBus;
   /** First retry delay (default 5 s; doubles each time). Tests shorten it. */
   retryDelayMs?: number;
+  /** How often to check that Redis still holds the handed-over work (default 30 s). Tests shorten it. */
+  rearmCheckMs?: number;
 }
 
 export interface RegisterOptions {
@@ -56,6 +60,16 @@ export interface Jobs {
 /**
  * Every topic this codebase knows, registered in one place so an API process with JOBS=inline
  * and `npm run worker` run the same set. Add a domain's processors here.
+ *
+ * A job runs again only if its process dies between the processor's return and the outbox's
+ * record of it (see outbox.jobs.ts), or if it stalls. What a second run does, per topic:
+ * - sla.check, conversation.unsnooze, return.ship_expiry: nothing; each checks the state it
+ *   changes (an alert already fired, a conversation no longer snoozed until then, a return no
+ *   longer awaiting its parcel) in the transaction that changes it;
+ * - conversation.reply_mail: nothing once `customer_mailed_seq` is written, right after the mail;
+ * - return.* notices: the chat notice is stored once by its client id; the mail may go twice;
+ * - mail.send, portal.code_mail: the mail may go twice, as with any mail sent at least once;
+ * - attachments.purge: removes what is still unclaimed; nothing twice.
  */
 function registerAll(jobs: Jobs, deps: JobsDeps): void {
   const db = deps.database.db;
@@ -99,16 +113,12 @@ export function startJobs(deps: JobsDeps): Jobs {
   const producer = openJobQueue(deps.redisUrl, queueOpts);
   const dispatcher = createDispatcher({ db: deps.database.db, jobs: producer, logger });
 
+  const ledger = outboxLedger(deps.database.db, logger);
   const worker = openJobWorker(deps.redisUrl, queueOpts, async (job: Job<JobData>) => {
     const entry = registry.get(job.name);
     // Retryable: during a rolling deploy a newer worker may know the topic.
     if (!entry) throw new Error(`no processor for topic ${job.name}`);
-    try {
-      return await entry.run(job.data, job);
-    } catch (e) {
-      if (isDomainError(e)) throw new UnrecoverableError(`${e.code}: ${e.message}`);
-      throw e;
-    }
+    return ledger.run(job, entry.run, entry.opts.secret ?? false);
   });
 
   worker.on('failed', (job, err) => {
@@ -116,10 +126,14 @@ export function startJobs(deps: JobsDeps): Jobs {
     const fields = { err, topic: job?.name, jobId: job?.id, attempt: job?.attemptsMade };
     if (final) logger.error(fields, 'job failed for good');
     else logger.warn(fields, 'job failed; it will be retried');
-    if (final && job && registry.get(job.name)?.opts.secret) {
-      job.updateData({ shopId: job.data.shopId, dropped: 'secret payload removed after the final failure' }).catch(() => undefined);
-    }
+    if (!final || !job) return;
+    const secret = registry.get(job.name)?.opts.secret ?? false;
+    if (secret) job.updateData({ shopId: job.data.shopId, outboxId: job.data.outboxId, dropped: 'secret payload removed after the final failure' }).catch(() => undefined);
+    ledger.failedForGood(job, err, secret).catch((e: unknown) => logger.warn({ err: e, jobId: job.id }, 'outbox: could not record a final failure'));
   });
+  // Redis may lose what it was handed (restart without persistence, failover, flush): the
+  // unfinished rows are handed over again, and the hourly purge's scheduler set again.
+  const rearmer = startRearming({ db: deps.database.db, jobs: producer, logger, checkMs: deps.rearmCheckMs, alsoRestore: () => schedule(producer.queue) });
 
   const jobs: Jobs = {
     dispatcher,
@@ -130,13 +144,13 @@ export function startJobs(deps: JobsDeps): Jobs {
       registry.set(topic, { run: processor, opts });
     },
     async close() {
+      await rearmer.close();
       await dispatcher.close();
       await worker.close();
       await producer.close();
     },
   };
   registerAll(jobs, deps);
-  schedule(producer.queue).catch((err: unknown) => logger.warn({ err: serializeError(err) }, 'could not schedule the hourly attachment purge or the daily bank-details purge'));
   return jobs;
 }
 
@@ -155,6 +169,8 @@ async function runWorkerProcess(): Promise<void> {
       throw e;
     }
     const logger = createLogger(config.LOG_LEVEL).child({ role: 'worker' });
+    let stopWorker: (reason: string, code: number) => Promise<void> | void = (_, code) => process.exit(code);
+    guardProcess(logger, (reason, code) => stopWorker(reason, code));
     const database = await openConfiguredDatabase(config).catch((e: Error) => fatal(e.message.split('\n')[0]!));
     const redis = await resolveRedis(config.REDIS_URL, config.DATA_DIR).catch(async (e: Error) => {
       await database.close();
@@ -165,12 +181,12 @@ async function runWorkerProcess(): Promise<void> {
     const jobs = startJobs({ config, database, redisUrl: redis.url, logger, mailer, bus });
     // Live updates from jobs (SLA alerts, snoozes ending) reach the API processes' sockets
     // through the same Redis channel their Socket.IO adapter listens on.
-    const emitterRedis = connectRedis(redis.url);
+    const emitterRedis = handledPublishes(watchRedis(connectRedis(redis.url), logger, 'socket.io emitter'), logger);
     const emitter = new Emitter(emitterRedis, { key: `${config.REDIS_KEY_PREFIX}socket.io` });
     const stopBroadcast = broadcastChat(bus, emitter as unknown as Broadcaster, { db: database.db, presence: new PresenceStore(emitterRedis, config.REDIS_KEY_PREFIX), logger });
     logger.info({ database: database.kind }, 'worker running');
     let stopping = false;
-    const stop = async (signal: string) => {
+    const stop = async (signal: string, code = 0) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'worker shutting down: finishing running jobs');
@@ -181,8 +197,9 @@ async function runWorkerProcess(): Promise<void> {
       await redis.close();
       await database.close();
       logger.info('worker stopped');
-      process.exit(0);
+      process.exit(code);
     };
+    stopWorker = stop;
     process.on('SIGTERM', () => void stop('SIGTERM'));
     process.on('SIGINT', () => void stop('SIGINT'));
   } catch (e) {

@@ -49,11 +49,12 @@ export function followAccess(s: AgentSocket, recheck: () => void, closed: () => 
     if (told === 'role_changed' && !closed()) s.connect();
     recheck();
   });
-  s.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+  s.on('connect_error', (err: Error & { data?: { code?: string; retryAfter?: number } }) => {
     if (closed()) return;
     if (err.data?.code === 'unauthenticated') recheck();
-    // Refused for another cause (the server could not check just now): Socket.IO leaves it to us.
-    else if (!s.active) window.setTimeout(() => !closed() && s.connect(), RETRY_AFTER_KICK_MS);
+    // Refused for another cause (its database or Redis away just now): not a sign-out, and
+    // Socket.IO does not retry a refused handshake by itself. The server says when to knock again.
+    else if (!s.active) window.setTimeout(() => !closed() && s.connect(), err.data?.retryAfter ? err.data.retryAfter * 1000 : RETRY_AFTER_KICK_MS);
   });
 }
 

@@ -10,6 +10,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -32,8 +33,8 @@ export type SessionRequest = { name: string; email: string; orderNumber?: string
 async function answer<T>(res: Response): Promise<T> {
   const body: unknown = await res.json().catch(() => null);
   if (res.ok) return body as T;
-  const err = (body as { error?: { code?: string; message?: string } } | null)?.error;
-  throw new ApiError(res.status, err?.code ?? 'http_error', err?.message ?? `HTTP ${res.status}`);
+  const err = (body as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+  throw new ApiError(res.status, err?.code ?? 'http_error', err?.message ?? `HTTP ${res.status}`, err?.details);
 }
 
 /** Network failures (offline, CORS refused) look like the server's errors to the caller. */

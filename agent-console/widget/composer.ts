@@ -1,9 +1,10 @@
 /**
  * Where the customer writes: Enter sends, Shift+Enter makes a new line (and Enter that
  * confirms a Japanese IME conversion does neither), an attach button for images and PDFs
- * with the server's own error message when it refuses a file, and typing signals.
+ * that says in the customer's words why a file was refused, and typing signals.
  */
 import type { AttachmentDto } from '../../server/domains/conversations/conversations.events.ts';
+import { ApiError } from './api.ts';
 import { h, show, text } from './dom.ts';
 import type { I18n } from './i18n.ts';
 
@@ -15,6 +16,23 @@ export interface ComposerActions {
 
 const TYPING_IDLE_MS = 3000;
 const ACCEPT = 'image/jpeg,image/png,image/gif,image/webp,application/pdf';
+const ACCEPTED = new Set(ACCEPT.split(','));
+
+/**
+ * Why a file was refused, in the page's language with the other after it. Never the server's
+ * own text: it names Content-Types and is written for developers.
+ */
+function refusal(t: I18n, e: unknown): string {
+  if (!(e instanceof ApiError)) return t.both('fileLater');
+  if (e.code === 'unsupported_media_type') {
+    // The server says what it found in the bytes when the file claimed an allowed type but is not one.
+    const d = e.details;
+    return t.both(d && typeof d === 'object' && 'detected' in d ? 'fileMismatch' : 'fileType');
+  }
+  if (e.code === 'payload_too_large') return t.both('fileTooLarge');
+  if (e.status === 0 || e.status >= 500 || e.code === 'rate_limited') return t.both('fileLater');
+  return t.both('uploadFailed');
+}
 /** The server's message limit; longer text is refused there, so it is stopped here. */
 const MAX_CHARS = 10_000;
 
@@ -91,6 +109,13 @@ export class Composer {
 
   private async upload(file: File): Promise<void> {
     show(this.status, true);
+    const refuse = (message: string) => {
+      this.status.className = 'error-text';
+      text(this.status, message);
+    };
+    // The picker offers these types only, but a file can still be dropped in with another.
+    if (file.type && !ACCEPTED.has(file.type)) return refuse(this.t.both('fileType'));
+    if (file.size === 0) return refuse(this.t.both('fileEmpty'));
     this.status.className = '';
     text(this.status, `${this.t.t('uploading')} ${file.name}`);
     try {
@@ -98,8 +123,7 @@ export class Composer {
       show(this.status, false);
       this.renderChips();
     } catch (e) {
-      this.status.className = 'error-text';
-      text(this.status, `${this.t.t('uploadFailed')} ${e instanceof Error ? e.message : ''}`.trim());
+      refuse(refusal(this.t, e));
     }
   }
 

@@ -3,6 +3,10 @@
  * client id and waits in the outbox until acknowledged. On every (re)connect the widget first
  * syncs what it missed after the last sequence number it saw, then resends the unacknowledged
  * messages with the same client ids; the server stores each client id once.
+ *
+ * When the server says `unavailable` (its database or Redis is away for a moment), nothing is
+ * given up: a message stays queued, a refused handshake keeps the session, and the widget
+ * tries again after the server's Retry-After, waiting longer each time in a row.
  */
 import { io, type Socket } from 'socket.io-client';
 import type { WidgetClientEvents, WidgetServerEvents } from '../../server/domains/conversations/conversations.events.ts';
@@ -25,8 +29,30 @@ export class AckError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Seconds to wait before sending the same again (with `unavailable`). */
+    readonly retryAfter?: number,
   ) {
     super(message);
+  }
+}
+
+/** A dependency of the server is away: the same request may be sent again later. */
+export const isUnavailable = (e: unknown): e is AckError => e instanceof AckError && e.code === 'unavailable';
+
+/**
+ * Waits between tries while the server is unavailable: its Retry-After (5 s when it gives
+ * none), doubled for every failure in a row up to a minute, with some jitter so that many
+ * widgets do not come back in step.
+ */
+export class Backoff {
+  private failures = 0;
+  next(retryAfterSeconds?: number): number {
+    const base = (retryAfterSeconds && retryAfterSeconds > 0 ? retryAfterSeconds : 5) * 1000;
+    const ms = Math.min(60_000, base * 2 ** Math.min(this.failures++, 6));
+    return Math.round(ms * (0.8 + Math.random() * 0.4));
+  }
+  reset(): void {
+    this.failures = 0;
   }
 }
 
@@ -41,6 +67,8 @@ export class Connection {
   private readonly socket: WidgetSocket;
   private flushing: Promise<void> | null = null;
   private opening: Promise<string> | null = null;
+  private readonly backoff = new Backoff();
+  private retry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     origin: string,
@@ -64,6 +92,14 @@ export class Connection {
     });
     s.on('disconnect', () => this.on.state('offline'));
     s.on('connect_error', (e) => {
+      const data = (e as Error & { data?: { code?: string; retryAfter?: number } }).data;
+      if (!s.active && data?.code === 'unavailable') {
+        // The server could not check the session just now: the session stands; knock again later.
+        this.on.state('offline');
+        clearTimeout(this.retry);
+        this.retry = setTimeout(() => s.connect(), this.backoff.next(data.retryAfter));
+        return;
+      }
       // Refused by the server's middleware: the client stops retrying (socket.active false).
       if (!s.active) this.on.refused(e.message);
       else this.on.state('offline');
@@ -92,16 +128,22 @@ export class Connection {
     // emitWithAck's own typing cannot follow a generic event name; the contract above is the same.
     const emit = this.socket.timeout(ACK_MS) as unknown as { emitWithAck(e: string, p: unknown): Promise<AckAnswer<E>> };
     const answer = await emit.emitWithAck(event, payload);
-    if ('error' in answer) throw new AckError(answer.error, answer.message, answer.details);
+    if ('error' in answer) throw new AckError(answer.error, answer.message, answer.details, answer.retryAfter);
     return answer as Ok<E>;
   }
 
   private async resume(): Promise<void> {
-    try {
-      if (this.store.conversationId) await this.syncAll();
-      await this.flush();
-    } catch {
-      // Lost the connection mid-way: the next connect starts again from the last seq.
+    while (this.socket.connected) {
+      try {
+        if (this.store.conversationId) await this.syncAll();
+        await this.flush();
+        return;
+      } catch (e) {
+        // The server is there but its database is not: sync again after a while.
+        if (isUnavailable(e)) await delay(this.backoff.next(e.retryAfter));
+        // Lost the connection mid-way: the next connect starts again from the last seq.
+        else return;
+      }
     }
   }
 
@@ -162,10 +204,14 @@ export class Connection {
         const r = await this.ask('message:send', { conversationId, clientId: item.clientId, body: item.body, ...(attachmentIds.length ? { attachmentIds } : {}) });
         this.store.addMessages([r.message]);
         this.store.acked(item.clientId);
+        this.backoff.reset();
       } catch (e) {
         if (!(e instanceof AckError)) return; // no answer: resent after the next connect
         if (e.code === 'rate_limited') {
           await delay(1000);
+        } else if (e.code === 'unavailable') {
+          // Not stored, not refused: the same message, with the same client id, goes again later.
+          await delay(this.backoff.next(e.retryAfter));
         } else if ((e.code === 'invalid_transition' || e.code === 'conflict') && !reopened.has(item.clientId)) {
           // The conversation was closed or merged away: the message goes to a new one.
           reopened.add(item.clientId);
@@ -193,6 +239,7 @@ export class Connection {
   }
 
   close(): void {
+    clearTimeout(this.retry);
     this.socket.disconnect();
   }
 }

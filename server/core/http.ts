@@ -6,6 +6,7 @@ import { ZodError } from 'zod';
 import { fromDatabaseError } from './db/errors.ts';
 import { DomainError, errorStatus, type ErrorCode } from './errors.ts';
 import type { Logger } from './logger.ts';
+import { fromUnavailable } from './unavailable.ts';
 
 export interface ErrorBody {
   error: { code: ErrorCode | 'internal'; message: string; details?: unknown };
@@ -88,7 +89,7 @@ export function errorHandler(): Middleware {
       let err: DomainError | undefined;
       if (raw instanceof DomainError) err = raw;
       else if (raw instanceof ZodError) err = new DomainError('invalid_input', 'input is not valid', zodDetails(raw));
-      else if (raw && typeof raw === 'object') err = fromDatabaseError(raw) ?? fromDecodeError(ctx, raw) ?? fromHttpError(raw);
+      else if (raw && typeof raw === 'object') err = fromDatabaseError(raw) ?? fromUnavailable(raw) ?? fromDecodeError(ctx, raw) ?? fromHttpError(raw);
       if (!err) {
         ctx.state.log?.error({ err: raw }, 'unhandled error');
         ctx.status = 500;

@@ -66,11 +66,14 @@ export function buildOpenApi(specs: RouteSpec[], info: { version: string; server
     const codes = new Set(spec.errors ?? []);
     if (spec.params || spec.query || spec.body || spec.bodyKind) codes.add('invalid_input');
     if (spec.auth !== 'public') codes.add('unauthenticated');
+    // Any route may find the database or Redis away for a moment: 503 with Retry-After.
+    codes.add('unavailable');
     for (const code of codes) {
       const status = String(errorStatus[code]);
       responses[status] ??= { description: code, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
       if (!String(responses[status]!.description).includes(code)) responses[status]!.description += ` | ${code}`;
     }
+    responses['503'] = { ...responses['503'], headers: { 'Retry-After': { description: 'seconds to wait before sending the same request again', schema: { type: 'integer' } } } };
     const op: JsonSchema = {
       operationId: `${spec.method}${spec.path.replace(/[/:{}-]+(\w)/g, (_, c: string) => c.toUpperCase())}`,
       summary: spec.summary,

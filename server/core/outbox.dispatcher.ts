@@ -1,10 +1,11 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from './db/client.ts';
 import { serializeError, type Logger } from './logger.ts';
+import { markCompleted, type OutboxRow } from './outbox.ts';
 import { outbox } from './outbox.tables.ts';
 import type { JobData, JobQueue } from './queue.ts';
 
-export type OutboxRow = typeof outbox.$inferSelect;
+export type { OutboxRow };
 
 export interface DispatcherOptions {
   db: Db;
@@ -36,6 +37,9 @@ export interface OutboxDispatcher {
 export const jobIdFor = (row: Pick<OutboxRow, 'id' | 'dedupeKey'>) =>
   row.dedupeKey ? `k-${row.dedupeKey.replaceAll('%', '%25').replaceAll(':', '%3A')}` : `outbox-${row.id}`;
 
+/** Which queue a row went to: the BullMQ prefix (one per deployment, from REDIS_KEY_PREFIX). */
+export const queuePrefixOf = (jobs: JobQueue) => String(jobs.queue.opts.prefix);
+
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
   new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms);
@@ -48,11 +52,22 @@ const errorText = (e: unknown) => {
 };
 
 /**
+ * The job of a row: its topic, its payload with its shop, and the row's id, by which the
+ * worker marks the row done (see startJobs in server/worker.ts).
+ */
+export const jobOf = (row: OutboxRow) => ({
+  name: row.topic,
+  data: { ...row.payload, shopId: row.shopId, outboxId: row.id },
+  opts: { jobId: jobIdFor(row), delay: row.runAt ? Math.max(0, row.runAt.getTime() - Date.now()) : 0 },
+});
+
+/**
  * Hands outbox rows to BullMQ. Rows are claimed with `FOR UPDATE SKIP LOCKED` inside a
- * transaction, added as jobs, and marked dispatched (payload cleared: mail payloads carry
- * links with secret tokens) before the commit. Two dispatchers never add one row twice; a
- * crash between the add and the commit re-adds it under the same job id. While Redis is away
- * the rows stay pending with `attempts` and `last_error`, and the loop backs off.
+ * transaction, added as jobs, and marked dispatched before the commit. Two dispatchers never
+ * add one row twice; a crash between the add and the commit re-adds it under the same job id.
+ * While Redis is away the rows stay pending with `attempts` and `last_error`, and the loop
+ * backs off. The payload stays on the row until the work is done (the worker empties it), so
+ * a job that Redis loses can be added again (see outbox.rearm.ts).
  */
 export function createDispatcher(opts: DispatcherOptions): OutboxDispatcher {
   const { db, jobs, logger } = opts;
@@ -60,6 +75,7 @@ export function createDispatcher(opts: DispatcherOptions): OutboxDispatcher {
   const pollMs = opts.pollMs ?? 250;
   const maxBackoffMs = opts.maxBackoffMs ?? 30_000;
   const addTimeoutMs = opts.addTimeoutMs ?? 3000;
+  const queuePrefix = queuePrefixOf(jobs);
 
   let closed = false;
   let failures = 0;
@@ -83,15 +99,15 @@ export function createDispatcher(opts: DispatcherOptions): OutboxDispatcher {
       for (const [i, row] of rows.entries()) {
         try {
           if (!jobs.ready()) throw new Error('redis is not connected');
-          const delay = row.runAt ? Math.max(0, row.runAt.getTime() - Date.now()) : 0;
-          await withTimeout(jobs.queue.add(row.topic, { ...row.payload, shopId: row.shopId }, { jobId: jobIdFor(row), delay }), addTimeoutMs);
+          const job = jobOf(row);
+          await withTimeout(jobs.queue.add(job.name, job.data, job.opts), addTimeoutMs);
         } catch (e) {
           // Redis being away fails every row alike: note it on the rest of the batch and stop.
           failed = true;
           await recordFailure(tx, rows.slice(i).map((r) => r.id), e);
           break;
         }
-        await tx.update(outbox).set({ dispatchedAt: new Date(), payload: {} }).where(and(eq(outbox.id, row.id), isNull(outbox.dispatchedAt)));
+        await tx.update(outbox).set({ dispatchedAt: new Date(), dispatchedTo: queuePrefix }).where(and(eq(outbox.id, row.id), isNull(outbox.dispatchedAt)));
         done++;
       }
       return { done, full: rows.length === batchSize };
@@ -173,7 +189,7 @@ export async function runPendingNow(
         await tx.update(outbox).set({ attempts: sql`${outbox.attempts} + 1`, lastError: errorText(e) }).where(eq(outbox.id, row.id));
         continue;
       }
-      await tx.update(outbox).set({ dispatchedAt: new Date(), payload: {} }).where(eq(outbox.id, row.id));
+      await markCompleted(tx, row.id);
       ran++;
     }
     return { ran, failed: rows.length - ran };

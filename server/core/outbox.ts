@@ -1,3 +1,4 @@
+import { and, asc, eq, gt, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from './db/client.ts';
 import { outbox } from './outbox.tables.ts';
 
@@ -25,4 +26,50 @@ export async function enqueue(tx: Db, items: OutboxItem | OutboxItem[]): Promise
     dedupeKey: i.dedupeKey ?? null,
   }));
   if (rows.length) await tx.insert(outbox).values(rows);
+}
+
+export type OutboxRow = typeof outbox.$inferSelect;
+
+/** Handed over, neither completed nor failed for good: the rows whose work is still owed. */
+const unfinished = and(isNotNull(outbox.dispatchedAt), isNull(outbox.completedAt), isNull(outbox.failedAt));
+
+/** True when the row's work is done or given up (or the row is gone with its shop): a job for it does nothing. */
+export async function isFinished(db: Db, id: number): Promise<boolean> {
+  const [row] = await db.select({ completedAt: outbox.completedAt, failedAt: outbox.failedAt }).from(outbox).where(eq(outbox.id, id));
+  return !row || row.completedAt !== null || row.failedAt !== null;
+}
+
+/**
+ * The work of row `id` is done: it and the rows merged into its job (same dedupe key, handed
+ * over while the job waited) are completed, and their payloads emptied. Marks the row
+ * dispatched too, in case the dispatcher's transaction that added the job never committed,
+ * so it is not handed over again.
+ */
+export async function markCompleted(db: Db, id: number): Promise<void> {
+  const now = new Date();
+  const key = db.select({ k: outbox.dedupeKey }).from(outbox).where(eq(outbox.id, id));
+  await db
+    .update(outbox)
+    .set({ completedAt: now, dispatchedAt: sql`coalesce(${outbox.dispatchedAt}, ${now})`, payload: {} })
+    .where(and(isNull(outbox.completedAt), isNull(outbox.failedAt), or(eq(outbox.id, id), and(isNotNull(outbox.dispatchedAt), eq(outbox.dedupeKey, key)))));
+}
+
+/** The job of row `id` failed for good; `secret` payloads are emptied, others kept for the operator. */
+export async function markFailed(db: Db, id: number, error: string, secret: boolean): Promise<void> {
+  const now = new Date();
+  const key = db.select({ k: outbox.dedupeKey }).from(outbox).where(eq(outbox.id, id));
+  await db
+    .update(outbox)
+    .set({ failedAt: now, lastError: error.slice(0, 500), ...(secret ? { payload: {} } : {}) })
+    .where(and(isNull(outbox.completedAt), isNull(outbox.failedAt), or(eq(outbox.id, id), and(isNotNull(outbox.dispatchedAt), eq(outbox.dedupeKey, key)))));
+}
+
+/** A page of the rows handed to queue `prefix` and still unfinished, after `afterId`, oldest first, for re-arming. */
+export function unfinishedRows(db: Db, prefix: string, afterId: number, limit: number): Promise<OutboxRow[]> {
+  return db
+    .select()
+    .from(outbox)
+    .where(and(unfinished, eq(outbox.dispatchedTo, prefix), gt(outbox.id, afterId)))
+    .orderBy(asc(outbox.id))
+    .limit(limit);
 }

@@ -1,6 +1,7 @@
 import { Queue, Worker, type Job, type JobsOptions, type RedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from './logger.ts';
+import { unavailableDependency } from './unavailable.ts';
 
 /** The one BullMQ queue; a job's name is its outbox topic. */
 export const JOBS_QUEUE = 'jobs';
@@ -46,6 +47,8 @@ const withTarget = (target: RedisTarget, extra: RedisOptions): Redis =>
 
 export interface JobQueue {
   queue: Queue;
+  /** The producer's own connection: its 'ready' after a reconnect is when Redis may have lost jobs. */
+  connection: Redis;
   /** True while the producer connection can take commands; the dispatcher does not try otherwise. */
   ready(): boolean;
   close(): Promise<void>;
@@ -67,6 +70,7 @@ export function openJobQueue(target: RedisTarget, opts: JobQueueOptions): JobQue
   queue.on('error', (err) => opts.logger?.debug({ err: err.message }, 'job queue error'));
   return {
     queue,
+    connection,
     ready: () => connection.status === 'ready',
     close: async () => {
       // Bounded: a queue that never reached Redis would otherwise wait for it forever.
@@ -91,6 +95,14 @@ export function openJobWorker(
     prefix: bullPrefix(opts.keyPrefix),
     concurrency: opts.concurrency ?? 4,
   });
-  worker.on('error', (err) => opts.logger?.warn({ err }, 'job worker error'));
+  // While Redis is away each of the worker's connections reports every reconnect attempt:
+  // one line a minute says so; any other error is logged as it comes.
+  let quietUntil = 0;
+  worker.on('error', (err) => {
+    const away = unavailableDependency(err) !== undefined;
+    if (away && Date.now() < quietUntil) return;
+    if (away) quietUntil = Date.now() + 60_000;
+    opts.logger?.warn({ err }, away ? 'job worker: redis cannot be reached; jobs wait until it is back' : 'job worker error');
+  });
   return worker;
 }

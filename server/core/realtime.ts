@@ -4,8 +4,8 @@ import { Server, type Socket } from 'socket.io';
 import type { ZodType, z } from 'zod';
 import { DomainError, isDomainError } from './errors.ts';
 import type { Logger } from './logger.ts';
-import { serializeError } from './logger.ts';
-import type { Redis } from './redis.ts';
+import { handledPublishes, type Redis } from './redis.ts';
+import { fromUnavailable } from './unavailable.ts';
 
 /** Socket.IO drops a connection whose single packet is bigger than this; field limits are far below. */
 export const MAX_PACKET_BYTES = 256 * 1024;
@@ -13,11 +13,21 @@ export const MAX_PACKET_BYTES = 256 * 1024;
 /**
  * Socket.IO on the HTTP server, with the Redis adapter so every process reaches every
  * socket: a broadcast in one process arrives at clients connected to another.
+ *
+ * While Redis is away, sockets on this process still get what this process broadcasts (the
+ * adapter delivers locally before it publishes); other processes' broadcasts are missed and
+ * clients catch up by sequence number. The subscriber waits for Redis however long it takes
+ * and subscribes again after a reconnect, so live updates across processes resume by
+ * themselves.
  */
-export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix: string }) {
-  // Broadcasts made in one tick (a committed batch of messages) go to Redis in one write.
-  const pub = deps.redis.duplicate({ enableAutoPipelining: true });
-  const sub = deps.redis.duplicate();
+export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix: string; logger?: Logger }) {
+  // Broadcasts made in one tick (a committed batch of messages) go to Redis in one write. No
+  // offline queue: a broadcast Redis cannot take now is dropped at once, not sent stale later.
+  const pub = handledPublishes(deps.redis.duplicate({ enableAutoPipelining: true, enableOfflineQueue: false }), deps.logger);
+  // maxRetriesPerRequest null: a SUBSCRIBE sent while Redis is down waits for it instead of
+  // failing, since ioredis re-subscribes after a reconnect only what was subscribed before.
+  const sub = deps.redis.duplicate({ maxRetriesPerRequest: null });
+  for (const client of [pub, sub]) client.on('error', (err: Error) => deps.logger?.debug({ err: err.message }, 'socket.io redis connection problem'));
   const io = new Server(http, {
     serveClient: false,
     maxHttpBufferSize: MAX_PACKET_BYTES,
@@ -148,13 +158,34 @@ async function runEvent<S extends ZodType, R extends object | void>(
     const result = await fn(parsed.data);
     reply({ ok: true, ...(result ?? {}) });
   } catch (e) {
-    if (isDomainError(e)) return reply({ error: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) });
-    logger.error({ err: serializeError(e), event: 'socket' }, 'socket handler failed');
+    const known = isDomainError(e) ? e : fromUnavailable(e);
+    if (known) return reply(ackError(known));
+    logger.error({ err: e, event: 'socket' }, 'socket handler failed');
     reply({ error: 'internal', message: 'something went wrong; try again' });
   }
 }
 
+/**
+ * A DomainError as an ack's answer. `unavailable` carries `retryAfter` (seconds) beside its
+ * details, so a client keeps what it sent and sends it again then instead of giving up.
+ */
+export function ackError(e: DomainError) {
+  const retryAfter = e.code === 'unavailable' ? Number(e.headers?.['Retry-After']) : undefined;
+  return { error: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }), ...(retryAfter ? { retryAfter } : {}) };
+}
+
 export const unauthenticated = (message: string) => Object.assign(new Error(message), { data: { code: 'unauthenticated' } });
+
+/**
+ * The handshake refusal for an error thrown while checking who connects: a database or Redis
+ * that is away is `unavailable` with `retryAfter` (the client tries again later and keeps
+ * its session), anything else `unauthenticated` with `message` (or the DomainError's own).
+ */
+export function handshakeRefusal(e: unknown, message: string) {
+  const down = fromUnavailable(e);
+  if (down) return Object.assign(new Error(down.message), { data: { code: 'unavailable', retryAfter: Number(down.headers?.['Retry-After']) } });
+  return unauthenticated(isDomainError(e) ? e.message : message);
+}
 export { DomainError };
 
 /**

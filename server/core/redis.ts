@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import type { Logger } from './logger.ts';
 
 export { Redis };
 
@@ -86,4 +87,76 @@ export async function resolveRedis(
 
 export function connectRedis(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+}
+
+/**
+ * What ioredis answers a command with when Redis cannot take it: the connection is down and
+ * the command gave up (`maxRetriesPerRequest`), the offline queue is off, the connection
+ * closed under it, or it timed out; or Redis itself is not serving yet (loading its data,
+ * a replica, a failover in progress). Never an error of the command itself (WRONGTYPE…).
+ */
+export function isRedisUnavailable(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  if (e.name === 'MaxRetriesPerRequestError') return true;
+  const m = e.message;
+  if (m === 'Connection is closed.' || m.startsWith("Stream isn't writeable") || m === 'Command timed out') return true;
+  return e.name === 'ReplyError' && /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY) /.test(m);
+}
+
+/**
+ * For state that only decorates the live view (who is online, who has a conversation open):
+ * while Redis is away, `fallback` instead of an error, so chat itself keeps working; the
+ * entries come back with the next refresh once Redis is. Other errors still throw.
+ */
+export async function unlessRedisAway<T>(work: Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (isRedisUnavailable(e)) return fallback;
+    throw e;
+  }
+}
+
+/**
+ * Socket.IO's Redis adapter and emitter publish and forget (`publish(...)` with nobody awaiting it),
+ * so a publish that fails while Redis is away was an unhandled rejection that ended the
+ * process. Every publish now has a handler: the failure is logged once per outage, and the
+ * promise the adapter ignores settles quietly.
+ */
+export function handledPublishes(client: Redis, logger?: Logger): Redis {
+  let failing = false;
+  client.on('ready', () => (failing = false));
+  const onError = (err: unknown) => {
+    if (failing) return;
+    failing = true;
+    logger?.warn({ err }, 'live updates to other processes are paused until Redis is back');
+  };
+  for (const name of ['publish', 'spublish'] as const) {
+    const original = client[name].bind(client) as (...args: unknown[]) => Promise<number>;
+    (client as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      const sent = original(...args);
+      sent.catch(onError);
+      return sent;
+    };
+  }
+  return client;
+}
+
+/**
+ * One warning when a connection to Redis is lost and one line when it is back, instead of
+ * ioredis's error on every reconnect attempt (every two seconds for as long as it is away).
+ */
+export function watchRedis(client: Redis, logger: Logger, what = 'redis'): Redis {
+  let lost = false;
+  client.on('error', (err: Error) => {
+    if (lost) return;
+    lost = true;
+    logger.warn({ err, what }, 'redis cannot be reached; retrying until it is back');
+  });
+  client.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    logger.info({ what }, 'redis is back');
+  });
+  return client;
 }

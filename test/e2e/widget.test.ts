@@ -219,22 +219,23 @@ describe('chat widget on a shop page in the browser', function () {
     expect(await w.id('prechat').count()).to.equal(0);
   });
 
-  it("a file the server refuses shows the server's reason; an image is attached, delivered and shown", async () => {
+  it('a refused file is explained in the reader\'s language (Japanese, then English), never by a Content-Type; an image is attached, delivered and shown', async () => {
     const { shop, agent } = await openShop();
     await page.goto(site.url(shop.id));
     const w = widget(page);
     await w.open();
     await w.fillForm('伊藤 美咲', email());
-    const c = await joinWhenWritten(agent, '伊藤 美咲', () => w.send('写真を送ります'));
-    const fake = { name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from('this is not a picture') };
-    const refused = await fetch(`${server.url}/api/public/shops/${shop.id}/widget/conversations/${c.id}/attachments?filename=photo.png`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${(await w.saved(shop.id))!.session.token}`, 'content-type': 'image/png' },
-      body: fake.buffer,
-    });
-    const reason = ((await refused.json()) as { error: { message: string } }).error.message;
-    await w.id('file-input').setInputFiles(fake);
-    await w.id('upload-status').filter({ hasText: reason }).waitFor();
+    await joinWhenWritten(agent, '伊藤 美咲', () => w.send('写真を送ります'));
+    // Claims to be a PNG; the server finds text in it.
+    await w.id('file-input').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from('this is not a picture') });
+    const mismatch = w.id('upload-status').filter({ hasText: 'ファイルの中身が画像や PDF ではないか、壊れています。' });
+    await mismatch.waitFor();
+    expect(await mismatch.innerText()).to.contain(' / The file could not be attached: its contents are not an image or a PDF').and.not.match(/Content-Type|image\/png|text\/plain/);
+    // A type the widget does not send at all.
+    await w.id('file-input').setInputFiles({ name: 'memo.txt', mimeType: 'text/plain', buffer: Buffer.from('メモ') });
+    const wrongType = w.id('upload-status').filter({ hasText: '画像（JPEG・PNG・GIF・WebP）または PDF のみ送れます。' });
+    await wrongType.waitFor();
+    expect(await wrongType.innerText()).to.contain('only images (JPEG, PNG, GIF, WebP) and PDF files can be sent').and.not.match(/Content-Type|text\/plain/);
 
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
     await w.id('file-input').setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: png });

@@ -43,10 +43,18 @@ export class DatabaseLockedError extends Error {}
 const MIGRATION_LOCK = 727_001; // pg_advisory_lock key: several processes may start at once
 
 export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  // A server that cannot be reached fails a request after 5 s (503 unavailable), rather than
+  // holding it until the client gives up: pg's default is to wait for a connection forever.
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: 5000 });
   pool.on('error', () => {
     /* an idle client lost its server; the pool replaces it and the next query reports */
   });
+  // pg-pool listens for errors only on idle clients: a connection that drops while checked
+  // out between two statements (a transaction waiting on Redis, say) emitted 'error' with no
+  // listener, which ends the process. The statements in flight and the next one on that
+  // client fail instead (503 unavailable), and the pool discards the client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  releaseDeadCheckouts(pool);
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
@@ -61,6 +69,33 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
     kind: 'postgres',
     ping: async () => void (await db.execute(sql`select 1`)),
     close: () => pool.end(),
+  };
+}
+
+/**
+ * A client checked out of the pool whose connection dies goes back to the pool at once (which
+ * discards it), and a second release is a no-op. Drizzle's transaction releases its client in
+ * a `finally` that a failed BEGIN never reaches: each such client stayed checked out for good,
+ * and after a few database restarts the pool had no connections left to give.
+ */
+function releaseDeadCheckouts(pool: pg.Pool): void {
+  const connect = pool.connect.bind(pool) as (cb?: unknown) => unknown;
+  // Callback-style calls (pool.query uses one) keep pg-pool's own handling.
+  (pool as unknown as { connect: (cb?: unknown) => unknown }).connect = (cb?: unknown) => {
+    if (cb) return connect(cb);
+    return (connect() as Promise<pg.PoolClient>).then((client) => {
+      const release = client.release;
+      let released = false;
+      const onError = (err: Error) => client.release(err);
+      client.release = (err?: Error | boolean) => {
+        if (released) return;
+        released = true;
+        client.removeListener('error', onError);
+        release(err);
+      };
+      client.once('error', onError);
+      return client;
+    });
   };
 }
 

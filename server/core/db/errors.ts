@@ -25,3 +25,46 @@ export function fromDatabaseError(e: unknown): DomainError | undefined {
   }
   return undefined;
 }
+
+/** Network failures of the socket under a driver: the server is down, restarting or unreachable. */
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'EAI_AGAIN', 'ENOTFOUND']);
+
+/**
+ * What node-postgres, its pool and PGlite say when the connection (not the statement) failed.
+ * They are plain Errors with no code, so their texts are all there is to go by.
+ */
+const CONNECTION_MESSAGES = [
+  'Connection terminated',
+  'connection timeout',
+  'timeout exceeded when trying to connect',
+  'is not queryable',
+  'Cannot use a pool after calling end on the pool',
+  'PGlite is closed',
+];
+
+/**
+ * SQLSTATEs of a server that cannot take the statement now: class 08 (connection exception),
+ * 57P01–57P03 (shutting down, crashed, starting up) and 53300 (too many connections).
+ */
+const isUnavailableState = (state: string) => state.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(state);
+
+/**
+ * True when a database call failed because the database could not be reached (refused,
+ * dropped, pool timeout, shutting down, PGlite closed), never for what the statement itself
+ * did wrong: a constraint violation stays a 4xx (see fromDatabaseError). Looks through
+ * Drizzle's wrapper (`cause`).
+ */
+export function isConnectionFailure(e: unknown): boolean {
+  const state = sqlState(e);
+  if (state) return isUnavailableState(state);
+  for (let cur = e, depth = 0; cur instanceof Error && depth < 4; cur = cur.cause, depth++) {
+    const code = (cur as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && NET_CODES.has(code)) return true;
+    // Not a wrapper's text: Drizzle's quotes the statement and its values, which are anyone's words.
+    const wrapper = 'query' in cur || 'params' in cur;
+    if (!wrapper && CONNECTION_MESSAGES.some((m) => cur instanceof Error && cur.message.includes(m))) return true;
+    // AggregateError: a host name resolving to several addresses, each refused.
+    if (cur instanceof AggregateError && cur.errors.some((x) => isConnectionFailure(x))) return true;
+  }
+  return false;
+}

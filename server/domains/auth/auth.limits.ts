@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
-import { rateLimited } from '../../core/ratelimit.ts';
+import { rateLimited, redisLimiter } from '../../core/ratelimit.ts';
 
 export interface SignInLimits {
   /** Failed attempts per account in the window before it is locked for the window. */
@@ -19,15 +18,13 @@ export interface SignInLimiter {
 
 /** Sign-in throttling per account and per address, shared by every process through Redis. */
 export function createSignInLimiter(redis: Redis, keyPrefix: string, limits: SignInLimits): SignInLimiter {
-  const account = new RateLimiterRedis({
-    storeClient: redis,
+  const account = redisLimiter(redis, {
     keyPrefix: `${keyPrefix}signin:acct`,
     points: limits.perAccount,
     duration: limits.windowSeconds,
     blockDuration: limits.windowSeconds,
   });
-  const address = new RateLimiterRedis({
-    storeClient: redis,
+  const address = redisLimiter(redis, {
     keyPrefix: `${keyPrefix}signin:ip`,
     points: limits.perAddress,
     duration: limits.windowSeconds,

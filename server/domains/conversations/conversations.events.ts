@@ -88,7 +88,8 @@ export interface Viewer {
   typing: boolean;
 }
 
-export type Ack<T = object> = (answer: ({ ok: true } & T) | { error: string; message: string; details?: unknown }) => void;
+/** `retryAfter` (seconds) comes with `error: 'unavailable'`: nothing was done, send the same again then. */
+export type Ack<T = object> = (answer: ({ ok: true } & T) | { error: string; message: string; details?: unknown; retryAfter?: number }) => void;
 
 export interface SyncAnswer {
   messages: MessageDto[];

@@ -1,7 +1,7 @@
 import { parse as parseCookies } from 'cookie';
 import type { Namespace, Socket } from 'socket.io';
 import { z } from 'zod';
-import { ConnectionLimiter, handler, KeyedSerial } from '../../core/realtime.ts';
+import { ConnectionLimiter, handler, handshakeRefusal, KeyedSerial } from '../../core/realtime.ts';
 import { accessEndOf, currentAccess, sessionIdOf, type MemberAccess } from '../auth/auth.access.ts';
 import { SESSION_COOKIE } from '../auth/auth.cookie.ts';
 import { masksContactData } from '../orders/orders.mask.ts';
@@ -69,7 +69,9 @@ export function agentNamespace(nsp: AgentNamespace, widgets: WidgetNamespace, de
       const reason = accessEndOf(e);
       if (reason) return next(refusal(e instanceof Error ? e.message : 'sign in again', reason));
       deps.logger.warn({ err: String(e) }, 'could not check a console handshake');
-      next(Object.assign(new Error('could not check the session; try again'), { data: { code: 'unavailable' } }));
+      // Its database or Redis away (503 with Retry-After), or anything else: not a sign-out either way.
+      const refused = handshakeRefusal(e, 'could not check the session; try again');
+      next(refused.data.code === 'unavailable' ? refused : Object.assign(new Error('could not check the session; try again'), { data: { code: 'unavailable' } }));
     }
   });
 

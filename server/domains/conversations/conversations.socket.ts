@@ -2,7 +2,7 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { isDomainError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { ConnectionLimiter, KeyedSerial, sharedHandler, unauthenticated, type LimitedSocketData, type SocketLimits } from '../../core/realtime.ts';
+import { ConnectionLimiter, KeyedSerial, handshakeRefusal, sharedHandler, unauthenticated, type LimitedSocketData, type SocketLimits } from '../../core/realtime.ts';
 import type { AuthDeps } from '../auth/auth.service.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import type { WidgetClientEvents, WidgetServerEvents } from './conversations.events.ts';
@@ -49,7 +49,7 @@ function widgetNamespace(nsp: WidgetNamespace, agents: AgentNamespace, deps: Soc
       socket.data.principal = await resolveCustomer(deps.db, a.data.shopId, a.data.token);
       next();
     } catch (e) {
-      next(unauthenticated(isDomainError(e) ? e.message : 'could not check the widget session'));
+      next(handshakeRefusal(e, 'could not check the widget session'));
     }
   });
   const on = <S extends z.ZodType, R extends object | void>(schema: S, fn: (socket: WidgetSocket, x: z.output<S>) => Promise<R>) =>

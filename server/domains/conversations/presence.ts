@@ -1,4 +1,4 @@
-import type { Redis } from '../../core/redis.ts';
+import { unlessRedisAway, type Redis } from '../../core/redis.ts';
 import type { PresenceStatus } from './conversations.events.ts';
 
 /** A connection that has not refreshed its entry for this long is gone (its process died). */
@@ -9,6 +9,8 @@ export const PRESENCE_REFRESH_MS = 20_000;
  * Agent presence across every server process, in one Redis sorted set per shop: member
  * `<userId>|<socketId>|<status>`, score = last refresh. A user is online when any of their
  * connections says online, away when connected but none does, offline when none is left.
+ * While Redis is away, writes are skipped (a connected agent keeps their socket; the refresh
+ * writes the entry again once Redis is back) and reads fail, so nobody is assigned meanwhile.
  */
 export class PresenceStore {
   constructor(
@@ -21,17 +23,18 @@ export class PresenceStore {
   async set(shopId: string, userId: string, socketId: string, status: 'online' | 'away', now = Date.now()): Promise<void> {
     const key = this.key(shopId);
     const other = status === 'online' ? 'away' : 'online';
-    await this.redis
+    const write = this.redis
       .multi()
       .zrem(key, `${userId}|${socketId}|${other}`)
       .zadd(key, now, `${userId}|${socketId}|${status}`)
       .zremrangebyscore(key, 0, now - PRESENCE_TTL_MS)
       .pexpire(key, PRESENCE_TTL_MS * 2)
       .exec();
+    await unlessRedisAway(write, null);
   }
 
   async remove(shopId: string, userId: string, socketId: string): Promise<void> {
-    await this.redis.zrem(this.key(shopId), `${userId}|${socketId}|online`, `${userId}|${socketId}|away`);
+    await unlessRedisAway(this.redis.zrem(this.key(shopId), `${userId}|${socketId}|online`, `${userId}|${socketId}|away`), 0);
   }
 
   async statuses(shopId: string, now = Date.now()): Promise<Map<string, PresenceStatus>> {

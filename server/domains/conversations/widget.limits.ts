@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
-import { rateLimited } from '../../core/ratelimit.ts';
+import { rateLimited, redisLimiter } from '../../core/ratelimit.ts';
 
 /** New widget sessions one address may start in ten minutes (each makes a customer row). */
 export const WIDGET_SESSIONS_PER_ADDRESS = 30;
@@ -10,7 +9,7 @@ export const WIDGET_SESSIONS_PER_ADDRESS = 30;
  * fill a shop's queue with made-up customers.
  */
 export function createWidgetSessionLimiter(redis: Redis, keyPrefix: string, points = WIDGET_SESSIONS_PER_ADDRESS) {
-  const perAddress = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${keyPrefix}widget:session`, points, duration: 600 });
+  const perAddress = redisLimiter(redis, { keyPrefix: `${keyPrefix}widget:session`, points, duration: 600 });
   const refuse = rateLimited((s) => `チャットの開始が多すぎます。${Math.ceil(s / 60)} 分後にお試しください / too many chats started; try again in ${Math.ceil(s / 60)} min`);
   return async (address: string): Promise<void> => {
     await perAddress.consume(address).catch(refuse);

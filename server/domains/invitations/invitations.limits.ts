@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
-import { rateLimited } from '../../core/ratelimit.ts';
+import { rateLimited, redisLimiter } from '../../core/ratelimit.ts';
 
 export interface InviteLimits {
   perShopPerHour: number;
@@ -14,8 +13,8 @@ export const defaultInviteLimits: InviteLimits = { perShopPerHour: 30, perRecipi
  * name): limited per shop and per recipient, so nobody can flood a mailbox through us.
  */
 export function createInviteLimiter(redis: Redis, keyPrefix: string, limits: InviteLimits = defaultInviteLimits) {
-  const shop = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${keyPrefix}invite:shop`, points: limits.perShopPerHour, duration: 3600 });
-  const recipient = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${keyPrefix}invite:to`, points: limits.perRecipientPerHour, duration: 3600 });
+  const shop = redisLimiter(redis, { keyPrefix: `${keyPrefix}invite:shop`, points: limits.perShopPerHour, duration: 3600 });
+  const recipient = redisLimiter(redis, { keyPrefix: `${keyPrefix}invite:to`, points: limits.perRecipientPerHour, duration: 3600 });
   const refuse = rateLimited((s) => `too many invitations; try again in ${Math.ceil(s / 60)} min`);
   return async (shopId: string, email: string): Promise<void> => {
     await shop.consume(shopId).catch(refuse);

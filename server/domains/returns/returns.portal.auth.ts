@@ -1,10 +1,10 @@
 import { randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError } from '../../core/errors.ts';
 import { enqueue } from '../../core/outbox.ts';
-import { rateLimited } from '../../core/ratelimit.ts';
+import { rateLimited, redisLimiter } from '../../core/ratelimit.ts';
+import { fromUnavailable } from '../../core/unavailable.ts';
 import { newSecret, sameSecret, secretHash } from '../../core/secrets.ts';
 import { render } from '../../core/templates.ts';
 import { findOrder, findOrderById } from '../orders/orders.repository.ts';
@@ -59,8 +59,8 @@ export function contactMatches(order: { customerEmail: string; customerPhone: st
 
 export function createPortalAuth(deps: PortalAuthDeps) {
   const key = (kind: string, id: string) => `${deps.keyPrefix}portal:${kind}:${id}`;
-  const byAddress = new RateLimiterRedis({ storeClient: deps.redis, keyPrefix: `${deps.keyPrefix}portal:lookup:addr`, points: deps.limits.lookupsPerAddressPerHour, duration: 3600 });
-  const byOrder = new RateLimiterRedis({ storeClient: deps.redis, keyPrefix: `${deps.keyPrefix}portal:lookup:order`, points: deps.limits.lookupsPerOrderPerHour, duration: 3600 });
+  const byAddress = redisLimiter(deps.redis, { keyPrefix: `${deps.keyPrefix}portal:lookup:addr`, points: deps.limits.lookupsPerAddressPerHour, duration: 3600 });
+  const byOrder = redisLimiter(deps.redis, { keyPrefix: `${deps.keyPrefix}portal:lookup:order`, points: deps.limits.lookupsPerOrderPerHour, duration: 3600 });
   const refuse = rateLimited((s) => `too many attempts; try again in ${Math.ceil(s / 60)} min`);
 
   /**
@@ -136,7 +136,15 @@ export function createPortalAuth(deps: PortalAuthDeps) {
 
   const end = (token: string) => deps.redis.del(key('session', secretHash(token)));
 
-  return { start, verify, session, end };
+  // The codes and sessions live in Redis: while it is away the portal's sign-in answers
+  // `unavailable`, which its pages show as such, rather than failing as an unknown error.
+  const orUnavailable =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      fn(...args).catch((e: unknown) => {
+        throw fromUnavailable(e) ?? e;
+      });
+  return { start: orUnavailable(start), verify: orUnavailable(verify), session: orUnavailable(session), end: orUnavailable(end) };
 }
 
 export type PortalAuth = ReturnType<typeof createPortalAuth>;

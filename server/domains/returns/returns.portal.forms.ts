@@ -60,6 +60,7 @@ export const errorText: Record<string, [string, string]> = {
   conflict: ['状況が変わったため、この操作はできませんでした。ページを開き直してください。', 'The request changed meanwhile; please reload the page.'],
   invalid_transition: ['この操作は現在できません。', 'This cannot be done at this stage.'],
   forbidden: ['この操作はできません。', 'This is not allowed.'],
+  unavailable: ['ただいま処理できません。少し時間をおいてからもう一度お試しください。', 'We cannot do this just now; please try again in a moment.'],
 };
 
 /** What a refusal says, when it says it in both languages: its own words, one of ours, or the failed checks of the terms. */

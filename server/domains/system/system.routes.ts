@@ -7,6 +7,7 @@ import type { Database } from '../../core/db/client.ts';
 import type { Redis } from '../../core/redis.ts';
 import { buildOpenApi } from '../../core/openapi.ts';
 import type { RouteSpec } from '../../core/route.ts';
+import { RETRY_AFTER_SECONDS } from '../../core/unavailable.ts';
 
 const docsTemplate = Handlebars.compile(
   readFileSync(fileURLToPath(new URL('../../../templates/pages/api-docs.hbs', import.meta.url)), 'utf8'),
@@ -28,19 +29,32 @@ export function systemRoutes(router: Router, deps: SystemDeps): void {
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok', version: deps.version };
   });
+  // Ready when both the database and Redis answer. Either away: 503 naming which, with
+  // Retry-After; the process stays up meanwhile and is ready again once they are back.
   router.get('/readyz', async (ctx) => {
     const check = async (p: () => Promise<unknown>) => {
       try {
         await within(2000, p());
-        return 'ok';
+        return 'ok' as const;
       } catch {
-        return 'down';
+        return 'down' as const;
       }
     };
-    const [db, redis] = await Promise.all([check(() => deps.database.ping()), check(() => deps.redis.ping())]);
-    const ready = db === 'ok' && redis === 'ok';
-    ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'unready', db, redis, database: deps.database.kind };
+    const [db, redis] = await Promise.all([
+      check(() => deps.database.ping()),
+      // A connection that is not ready would only queue the PING: no need to wait for it.
+      check(() => (deps.redis.status === 'ready' ? deps.redis.ping() : Promise.reject(new Error(deps.redis.status)))),
+    ]);
+    const down = [...(db === 'down' ? ['database'] : []), ...(redis === 'down' ? ['redis'] : [])];
+    ctx.status = down.length ? 503 : 200;
+    if (down.length) ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+    ctx.body = {
+      status: down.length ? 'unready' : 'ready',
+      db,
+      redis,
+      database: deps.database.kind,
+      ...(down.length ? { down, reason: `${down.join(' and ')} ${down.length > 1 ? 'do' : 'does'} not answer` } : {}),
+    };
   });
   router.get('/metrics', async (ctx) => {
     ctx.type = deps.metrics.contentType;

@@ -31,12 +31,12 @@ export const deadRedisUrl = () =>
     });
   });
 
-/** startJobs as a server would run it, under `prefix`, with quick retries. */
-export async function jobsFor(database: Database, prefix: string): Promise<Jobs> {
+/** startJobs as a server would run it, under `prefix`, with quick retries (on the run's Redis unless told). */
+export async function jobsFor(database: Database, prefix: string, opts: { redisUrl?: string; rearmCheckMs?: number } = {}): Promise<Jobs> {
   const config = loadConfig({ NODE_ENV: 'test', REDIS_KEY_PREFIX: prefix, SEED_DEMO: 'false' });
   const sink = await smtpSink();
   const mailer = createMailer({ smtpUrl: sink.url, from: config.MAIL_FROM, outboxDir: '/nonexistent' }, logger);
-  const jobs = startJobs({ config, database, redisUrl, logger, mailer, bus: new DomainBus(logger), retryDelayMs: 100 });
+  const jobs = startJobs({ config, database, redisUrl: opts.redisUrl ?? redisUrl, logger, mailer, bus: new DomainBus(logger), retryDelayMs: 100, rearmCheckMs: opts.rearmCheckMs });
   const close = jobs.close;
   return Object.assign(jobs, {
     close: async () => {

@@ -41,11 +41,12 @@ for (const kind of dbKinds) {
 
       const [row] = await rowsOf(database, topic);
       expect(row!.dispatchedAt).to.be.an.instanceOf(Date);
-      expect(row!.payload, 'the payload is cleared once handed over').to.deep.equal({});
+      expect(row!.payload, 'the row keeps its payload until the work is done').to.deep.equal({ to: 'x', n: 1 });
+      expect(row!.completedAt).to.equal(null);
       const found = (await Promise.all([a, b].map((q) => q.queue.getJob(jobIdFor(row!))))).filter((j) => j);
       expect(found).to.have.length(1);
       expect(found[0]!.name).to.equal(topic);
-      expect(found[0]!.data).to.deep.equal({ to: 'x', n: 1, shopId: shop.id });
+      expect(found[0]!.data).to.deep.equal({ to: 'x', n: 1, shopId: shop.id, outboxId: row!.id });
     });
 
     it('adds one job for rows that share a dedupe key, even one with a colon in it', async () => {
@@ -58,7 +59,7 @@ for (const kind of dbKinds) {
       const rows = await rowsOf(database, topic);
       expect(rows.map((r) => r.dispatchedAt === null)).to.deep.equal([false, false]);
       const waiting = (await q.queue.getJobs(['waiting', 'delayed'])).filter((j) => j.name === topic);
-      expect(waiting.map((j) => j.data)).to.deep.equal([{ n: 1, shopId: null }]);
+      expect(waiting.map((j) => j.data)).to.deep.equal([{ n: 1, shopId: null, outboxId: Math.min(...rows.map((r) => r.id)) }]);
     });
 
     it('enqueues nothing from a transaction that rolls back', async () => {

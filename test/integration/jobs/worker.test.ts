@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { eq } from 'drizzle-orm';
+import { outbox } from '../../../server/core/outbox.tables.ts';
 import type { Database } from '../../../server/core/db/client.ts';
 import { DomainError } from '../../../server/core/errors.ts';
 import { jobIdFor } from '../../../server/core/outbox.dispatcher.ts';
@@ -45,6 +47,10 @@ for (const kind of dbKinds) {
       await jobs.dispatcher.dispatchOnce();
       expect(await jobs.queue.getJob(jobIdFor(row))).to.equal(undefined);
       expect(seen.calls).to.have.length(1);
+      // The row is the record: done, and its payload gone with the work.
+      const [done] = await rowsOf(database, topic);
+      expect(done!.completedAt).to.be.an.instanceOf(Date);
+      expect(done!.payload).to.deep.equal({});
     });
 
     it('holds a timer until its time, then runs it', async () => {
@@ -65,11 +71,15 @@ for (const kind of dbKinds) {
         throw new DomainError('not_found', 'conversation not found');
       });
       jobs.register(topic, seen.run);
-      const row = await enqueueOne(topic, {});
+      const row = await enqueueOne(topic, { conversationId: 'c-9' });
       await eventually(async () => (await stateOf(jobIdFor(row))) === 'failed', 'the job to fail');
       const job = (await jobs.queue.getJob(jobIdFor(row)))!;
       expect(job.failedReason).to.equal('not_found: conversation not found');
       expect(seen.calls).to.have.length(1);
+      // Recorded as failed for good, so it is never handed over again; not a secret, so the payload stays for the operator.
+      const [failed] = await rowsOf(database, topic);
+      expect(failed).to.deep.include({ completedAt: null, payload: { conversationId: 'c-9' }, lastError: 'not_found: conversation not found' });
+      expect(failed!.failedAt).to.be.an.instanceOf(Date);
     });
 
     it('retries a job whose processor throws any other error', async () => {
@@ -102,6 +112,9 @@ for (const kind of dbKinds) {
       }, 'the bad mail to fail and lose its payload');
       expect(failed.failedReason).to.match(/^invalid_input/);
       expect(JSON.stringify(failed.data)).not.to.include('secret-link');
+      const [row] = await database.db.select().from(outbox).where(eq(outbox.dedupeKey, dedupeKey));
+      expect(row!.failedAt, 'the row records the final failure').to.be.an.instanceOf(Date);
+      expect(row!.payload, 'and no longer holds the secret link').to.deep.equal({});
     });
   });
 }

@@ -42,7 +42,9 @@ describe('the OpenAPI document', () => {
   });
 
   it('lists the success status and every error status with the shared error schema', () => {
-    expect(op.responses).to.have.keys('201', '400', '401', '404', '409');
+    expect(op.responses).to.have.keys('201', '400', '401', '404', '409', '503');
+    expect(op.responses['503'].description).to.equal('unavailable');
+    expect(op.responses['503'].headers['Retry-After'].schema).to.deep.equal({ type: 'integer' });
     expect(op.responses['409'].content['application/json'].schema).to.deep.equal({ $ref: '#/components/schemas/Error' });
     expect(doc.components.schemas.Error.properties.error.properties.code.enum).to.include('invalid_transition');
     expect(op.security).to.deep.equal([{ session: [] }]);

@@ -107,6 +107,12 @@ export function useConversation(conversationId: string) {
         receive([message]);
       } catch (e) {
         if (attempts.current.get(o.clientId) !== n) return;
+        // The server's database or Redis is away for a moment: nothing was stored, nothing
+        // refused. It stays pending and goes again, with the same client id, waiting longer each time.
+        if (e instanceof AckError && e.code === 'unavailable') {
+          window.setTimeout(() => attempts.current.get(o.clientId) === n && void deliver(o), Math.min(60_000, 5000 * 2 ** (n - 1)));
+          return;
+        }
         const refused = e instanceof AckError && e.code !== 'timeout';
         // A lost answer while offline stays pending: the reconnect resends with the same id.
         if (!refused && !socket.connected) return;

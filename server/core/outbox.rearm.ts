@@ -1,0 +1,114 @@
+import type { Db } from './db/client.ts';
+import type { Logger } from './logger.ts';
+import { jobOf, queuePrefixOf } from './outbox.dispatcher.ts';
+import { unfinishedRows } from './outbox.ts';
+import type { JobQueue } from './queue.ts';
+
+export interface RearmOptions {
+  db: Db;
+  jobs: JobQueue;
+  logger: Logger;
+  /** How often to look whether Redis still holds what was handed to it (one EXISTS). */
+  checkMs?: number;
+  /** Rows per addBulk. */
+  batchSize?: number;
+  /** Also run after every re-arm: state kept only in Redis, like BullMQ's job schedulers. */
+  alsoRestore?: () => Promise<unknown>;
+}
+
+export interface Rearmer {
+  /** Hands every unfinished row to BullMQ again; returns how many rows it went through. */
+  rearm(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * PostgreSQL is the record of work handed to BullMQ until a worker has done it. When Redis
+ * may have lost its jobs (a restart without persistence, a failover, a flush), every row that
+ * was handed to this queue and never finished is handed over again, under the same job id: BullMQ
+ * ignores an add whose job still exists, so a job Redis kept is neither doubled nor moved,
+ * and a lost one comes back with its original run time (at once if that has passed).
+ *
+ * When: at start and after every reconnect of the producer's connection (Redis restarted or
+ * failed over), and when a marker key this process sets in Redis has gone (Redis flushed
+ * without dropping the connection); the check is one EXISTS every `checkMs`.
+ *
+ * A job whose row completed meanwhile does nothing when it runs (the worker checks the row
+ * first), so a re-arm racing with a job that just finished is harmless.
+ */
+export function startRearming(opts: RearmOptions): Rearmer {
+  const { db, jobs, logger } = opts;
+  const batchSize = opts.batchSize ?? 500;
+  const marker = jobs.queue.toKey('outbox-armed');
+  const prefix = queuePrefixOf(jobs);
+  let closed = false;
+  let running: Promise<number> | undefined;
+  let again = false;
+
+  async function rearmAll(): Promise<number> {
+    let after = 0;
+    let seen = 0;
+    for (;;) {
+      const rows = await unfinishedRows(db, prefix, after, batchSize);
+      if (!rows.length) break;
+      await jobs.queue.addBulk(rows.map(jobOf));
+      seen += rows.length;
+      after = rows.at(-1)!.id;
+    }
+    await opts.alsoRestore?.();
+    // Set after the rows are in: a Redis flushed mid-way loses the marker too, and the next check starts over.
+    await jobs.connection.set(marker, String(Date.now()));
+    if (seen) logger.info({ rows: seen }, 'outbox: unfinished work handed to the job queue again');
+    return seen;
+  }
+
+  function rearm(): Promise<number> {
+    if (closed) return Promise.resolve(0);
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = rearmAll()
+      .catch((err: unknown) => {
+        // Redis or the database went away again: the next reconnect or check tries again.
+        logger.warn({ err }, 'outbox: could not re-arm unfinished work yet');
+        return 0;
+      })
+      .finally(() => {
+        running = undefined;
+        if (again) {
+          again = false;
+          void rearm();
+        }
+      });
+    return running;
+  }
+
+  const onReady = () => void rearm();
+  jobs.connection.on('ready', onReady);
+  if (jobs.ready()) void rearm();
+
+  const check = setInterval(() => {
+    if (running || !jobs.ready()) return;
+    jobs.connection
+      .exists(marker)
+      .then((found) => {
+        if (!found) {
+          logger.warn('outbox: the job queue lost its data; handing unfinished work over again');
+          void rearm();
+        }
+      })
+      .catch(() => undefined);
+  }, opts.checkMs ?? 30_000);
+  check.unref();
+
+  return {
+    rearm,
+    async close() {
+      closed = true;
+      clearInterval(check);
+      jobs.connection.off('ready', onReady);
+      await running;
+    },
+  };
+}

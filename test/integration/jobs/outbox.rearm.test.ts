@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import type { Database } from '../../../server/core/db/client.ts';
+import { jobIdFor } from '../../../server/core/outbox.dispatcher.ts';
+import { enqueue } from '../../../server/core/outbox.ts';
+import type { Jobs } from '../../../server/worker.ts';
+import { testDatabase } from '../../helpers/db.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { eventually } from '../../helpers/eventually.ts';
+import { PrivateRedis } from '../resilience/resilience.setup.ts';
+import { freshPrefix, freshTopic, jobsFor, recorder, rowsOf } from './jobs.setup.ts';
+
+/**
+ * PostgreSQL is the record of handed-over work until it has run: a Redis that loses its data
+ * while the process runs (flushed, or restarted without persistence) loses no job.
+ */
+for (const kind of dbKinds) {
+  describe(`[${kind}] work handed to a Redis that then loses it`, function () {
+    this.timeout(60_000);
+    let database: Database;
+    let redis: PrivateRedis;
+    let jobs: Jobs;
+
+    before(async () => {
+      database = await testDatabase(kind);
+      redis = await PrivateRedis.start();
+      jobs = await jobsFor(database, freshPrefix(), { redisUrl: redis.url, rearmCheckMs: 200 });
+    });
+    after(async () => {
+      await jobs?.close();
+      await database?.close();
+      await redis?.close();
+    });
+
+    /** Timers of a topic of their own, handed to BullMQ and waiting there. */
+    async function armed(what: string, n: number, inMs: number) {
+      const topic = freshTopic(what);
+      const seen = recorder();
+      jobs.register(topic, seen.run);
+      const runAt = new Date(Date.now() + inMs);
+      await database.db.transaction((tx) => enqueue(tx, Array.from({ length: n }, (_, i) => ({ topic, payload: { n: i }, runAt }))));
+      jobs.poke();
+      const rows = await eventually(async () => {
+        const all = await rowsOf(database, topic);
+        return all.every((r) => r.dispatchedAt) && all;
+      }, 'the timers to be handed over');
+      for (const r of rows) expect(await (await jobs.queue.getJob(jobIdFor(r)))?.getState()).to.equal('delayed');
+      return { topic, seen, rows, runAt };
+    }
+
+    const allDone = async (topic: string) => {
+      const rows = await rowsOf(database, topic);
+      return rows.every((r) => r.completedAt && !r.failedAt) && rows;
+    };
+
+    it('hands every unfinished timer over again when Redis is flushed, and each fires once, at its time', async () => {
+      const t = await armed('flushed', 3, 1500);
+      await redis.flush();
+      expect(await jobs.queue.getJob(jobIdFor(t.rows[0]!))).to.equal(undefined);
+      await eventually(async () => t.seen.calls.length === 3, 'every timer to fire', 20_000, 100);
+      const done = await eventually(() => allDone(t.topic), 'every timer to be recorded done', 20_000, 100);
+      expect(t.seen.calls.map((c) => c.data.n).sort()).to.deep.equal([0, 1, 2]);
+      for (const c of t.seen.calls) expect(c.at).to.be.at.least(t.runAt.getTime());
+      expect(done.map((r) => r.payload)).to.deep.equal([{}, {}, {}]);
+    });
+
+    it('hands them over again after Redis restarts empty, and a timer whose time passed meanwhile fires at once', async () => {
+      const t = await armed('restarted', 2, 300);
+      await redis.stop();
+      // Their time passes while Redis is away.
+      await new Promise((r) => setTimeout(r, 600));
+      await redis.start();
+      await eventually(async () => t.seen.calls.length === 2, 'both timers to fire after the restart', 20_000, 100);
+      await eventually(() => allDone(t.topic), 'both timers to be recorded done', 20_000, 100);
+      expect(t.seen.calls.map((c) => c.data.n).sort()).to.deep.equal([0, 1]);
+    });
+
+    it('does not run again what is done, when its job is handed over again', async () => {
+      const t = await armed('done-once', 1, 200);
+      await eventually(async () => t.seen.calls.length === 1, 'the timer to fire');
+      await eventually(() => allDone(t.topic), 'the timer to be recorded done');
+      // A re-arm that read the row just before it completed adds the job once more.
+      await jobs.queue.add(t.topic, { n: 0, shopId: null, outboxId: t.rows[0]!.id }, { jobId: jobIdFor(t.rows[0]!) });
+      const result = await eventually(async () => {
+        const job = await jobs.queue.getJob(jobIdFor(t.rows[0]!));
+        return job === undefined;
+      }, 'the copy to be processed');
+      expect(result).to.equal(true);
+      expect(t.seen.calls).to.have.length(1);
+    });
+  });
+}

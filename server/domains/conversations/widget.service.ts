@@ -56,12 +56,19 @@ export async function startWidgetSession(deps: { db: Db; replay: IdentityReplayC
   return { token, expiresAt: expiresAt.toISOString(), customer: { id: customer.id, name: customer.name, verified: customer.verified }, orderNumber: 'orderNumber' in input ? (input.orderNumber ?? null) : null };
 }
 
+/** A widget session's customer, and when the session ends (it never slides). */
+export interface WidgetSessionPrincipal extends CustomerPrincipal {
+  expiresAt: Date;
+}
+
+export const widgetSessionEnded = () => new DomainError('unauthenticated', 'the chat session has expired or is not valid');
+
 /** The customer behind a widget token, in this shop only. */
-export async function resolveCustomer(db: Db, shopId: string, token: string | undefined, now = new Date()): Promise<CustomerPrincipal> {
+export async function resolveCustomer(db: Db, shopId: string, token: string | undefined, now = new Date()): Promise<WidgetSessionPrincipal> {
   if (!token) throw new DomainError('unauthenticated', 'start a chat session first (no widget token)');
   const found = await findCustomerSession(db, shopId, secretHash(token));
-  if (!found || found.session.expiresAt <= now) throw new DomainError('unauthenticated', 'the chat session has expired or is not valid');
-  return { shopId, customerId: found.customer.id, customer: found.customer };
+  if (!found || found.session.expiresAt <= now) throw widgetSessionEnded();
+  return { shopId, customerId: found.customer.id, customer: found.customer, expiresAt: found.session.expiresAt };
 }
 
 /** A new HMAC key for identity tokens (owner); shown in this answer only, the old one stops working. */

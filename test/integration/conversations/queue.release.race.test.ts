@@ -5,7 +5,7 @@ import { insertMembership, insertUser } from '../../../server/domains/shops/shop
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import type { TestClient } from '../../helpers/client.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
-import { conversationPath, openTicket, storedConversation } from './queue.helpers.ts';
+import { conversationPath, customerChat, customerSays, openTicket, storedConversation } from './queue.helpers.ts';
 
 /**
  * A person removed from the shop while someone assigns them a conversation at the same moment
@@ -49,6 +49,24 @@ describe('[postgres] removing a member while they are being assigned', function 
       const row = await storedConversation(server.database.db, shop.id, conversationId);
       expect(row.assigneeId, `round ${i}: the removed person is still the assignee`).to.not.equal(userId);
       if (!row.assigneeId) expect(row.awaitingAssignment, `round ${i}`).to.equal(true);
+    }
+  });
+
+  it('a customer who writes to a resolved conversation as its assignee is removed reopens it into the queue or has it released', async () => {
+    for (let i = 0; i < 10; i++) {
+      const userId = await newAgent();
+      const chat = await customerChat(server, shop.id);
+      try {
+        const resolved = await owner.patch(conversationPath(shop.id, chat.conversationId), { assigneeId: userId, status: 'resolved' });
+        expect(resolved.status, JSON.stringify(resolved.body)).to.equal(200);
+        const [removed] = await Promise.all([remove(userId), customerSays(chat, `もう一度 ${i}`)]);
+        expect(removed.status).to.equal(204);
+        const row = await storedConversation(server.database.db, shop.id, chat.conversationId);
+        expect(row.status, `round ${i}`).to.equal('open');
+        expect(row.assigneeId, `round ${i}: the removed person is still the assignee`).to.not.equal(userId);
+      } finally {
+        chat.w.disconnect();
+      }
     }
   });
 

@@ -40,6 +40,12 @@ export async function startService(deps: AppDeps, opts: ServiceOptions): Promise
   const app = createApp({ ...deps, bus, poke: deps.poke ?? jobs?.poke });
   const server = createServer(app.callback());
   server.keepAliveTimeout = 5000;
+  // A client may close its sending side as soon as its request is written (a half-close: FIN
+  // after the request). Node's default then ends the connection at once, dropping the answer
+  // of a request still being worked on (one that waits for PostgreSQL): the client gets no
+  // HTTP answer at all. Allowing half-open connections, Node instead ends the connection after
+  // the answer that is in flight (and at once when nothing is).
+  (server as typeof server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   server.on('clientError', answerClientError);
   const realtime = createRealtime(server, { redis: deps.redis, keyPrefix: deps.config.REDIS_KEY_PREFIX, logger: deps.logger });
   const chatSockets = registerChatSockets(realtime.io, {

@@ -78,6 +78,18 @@ export function zodDetails(err: ZodError) {
   }));
 }
 
+/**
+ * An error any adapter (HTTP, socket acks) can answer precisely: a DomainError as it is, a
+ * ZodError as invalid_input, a database's refusal of the input as its 4xx (fromDatabaseError),
+ * a dependency that is away as 503 (fromUnavailable). Undefined for anything else: a bug.
+ */
+export function knownError(e: unknown, where = 'input'): DomainError | undefined {
+  if (e instanceof DomainError) return e;
+  if (e instanceof ZodError) return new DomainError('invalid_input', `${where} is not valid`, zodDetails(e));
+  if (!e || typeof e !== 'object') return undefined;
+  return fromDatabaseError(e) ?? fromUnavailable(e);
+}
+
 /** One error middleware: DomainError → its status; anything unknown → logged 500 with a generic body. */
 export function errorHandler(): Middleware {
   return async (ctx: Context, next: Next) => {
@@ -86,10 +98,8 @@ export function errorHandler(): Middleware {
       if (ctx.status === 404 && ctx.body === undefined) throw new DomainError('not_found', `no route for ${ctx.method} ${ctx.path}`);
       if (ctx.status === 405 && !ctx.body) throw new DomainError('method_not_allowed', `${ctx.method} is not allowed here; allowed: ${ctx.response.get('Allow')}`);
     } catch (raw) {
-      let err: DomainError | undefined;
-      if (raw instanceof DomainError) err = raw;
-      else if (raw instanceof ZodError) err = new DomainError('invalid_input', 'input is not valid', zodDetails(raw));
-      else if (raw && typeof raw === 'object') err = fromDatabaseError(raw) ?? fromUnavailable(raw) ?? fromDecodeError(ctx, raw) ?? fromHttpError(raw);
+      let err = knownError(raw);
+      if (!err && raw && typeof raw === 'object') err = fromDecodeError(ctx, raw) ?? fromHttpError(raw);
       if (!err) {
         ctx.state.log?.error({ err: raw }, 'unhandled error');
         ctx.status = 500;

@@ -3,6 +3,8 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Server, type Socket } from 'socket.io';
 import type { ZodType, z } from 'zod';
 import { DomainError, isDomainError } from './errors.ts';
+import { knownError } from './http.ts';
+import { refuseNul } from './nul.ts';
 import type { Logger } from './logger.ts';
 import { handledPublishes, type Redis } from './redis.ts';
 import { fromUnavailable } from './unavailable.ts';
@@ -155,10 +157,13 @@ async function runEvent<S extends ZodType, R extends object | void>(
     });
   }
   try {
+    // The same NUL check as a REST body's, for every event: PostgreSQL would refuse the text.
+    refuseNul(parsed.data, 'payload');
     const result = await fn(parsed.data);
     reply({ ok: true, ...(result ?? {}) });
   } catch (e) {
-    const known = isDomainError(e) ? e : fromUnavailable(e);
+    // The same map as HTTP's error middleware: a refusal of the database is the input's fault (4xx), one that is away a 503.
+    const known = knownError(e, 'payload');
     if (known) return reply(ackError(known));
     logger.error({ err: e, event: 'socket' }, 'socket handler failed');
     reply({ error: 'internal', message: 'something went wrong; try again' });

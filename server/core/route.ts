@@ -8,6 +8,7 @@ import getRawBody from 'raw-body';
 import { z, type ZodType } from 'zod';
 import type { Actor } from './actor.ts';
 import { DomainError, type ErrorCode } from './errors.ts';
+import { refuseNul } from './nul.ts';
 
 /** `widget`: a customer's chat session token (Authorization: Bearer), checked like the others before any body byte is read. */
 export type AuthMode = 'public' | 'session' | 'apiKey' | 'sessionOrApiKey' | 'widget';
@@ -54,18 +55,6 @@ export interface ApiOptions {
   rawLimitMb: number;
   /** Middleware that authenticates by mode and, for shop-scoped paths, sets ctx.state.actor. */
   authenticate: (mode: AuthMode, shopScoped: boolean) => Middleware;
-}
-
-/** The path of the first string holding a NUL character, which PostgreSQL cannot store in text. */
-function nulAt(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
-  if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      const found = nulAt(v, [...path, Array.isArray(value) ? Number(k) : k]);
-      if (found) return found;
-    }
-  }
-  return undefined;
 }
 
 /**
@@ -127,8 +116,7 @@ const parse = <T extends ZodType>(schema: T | undefined, value: unknown, where: 
   const r = schema.safeParse(value);
   if (r.success) {
     // After zod: the strict schemas bound the depth, so this walk stays small.
-    const nul = nulAt(r.data);
-    if (nul) throw new DomainError('invalid_input', `${where} is not valid`, [{ in: where, path: nul.join('.'), message: 'text may not contain NUL characters' }]);
+    refuseNul(r.data, where);
     return r.data;
   }
   throw new DomainError(

@@ -16,9 +16,14 @@ const what: Record<Dependency, string> = {
   redis: '一時的に処理できません。しばらくしてからもう一度お試しください / a service we rely on (Redis) cannot be reached just now; try again shortly',
 };
 
-/** The 503 of a dependency that is away, with Retry-After; nothing was done, so the same request may be sent again. */
-export function unavailable(dependency: Dependency, retryAfterSeconds = RETRY_AFTER_SECONDS): DomainError {
-  return new DomainError('unavailable', what[dependency], { dependency, retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
+/**
+ * The 503 of a dependency that is away, with Retry-After; nothing was done, so the same request
+ * may be sent again. `message`: what the reader cannot do now, when that says more than the
+ * dependency's name (Japanese first, English alongside, like the defaults).
+ */
+export function unavailable(dependency: Dependency, opts: { retryAfterSeconds?: number; message?: string } = {}): DomainError {
+  const retryAfterSeconds = opts.retryAfterSeconds ?? RETRY_AFTER_SECONDS;
+  return new DomainError('unavailable', opts.message ?? what[dependency], { dependency, retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
 }
 
 /** Which dependency an error says is away, if it says so (see isConnectionFailure and isRedisUnavailable). */

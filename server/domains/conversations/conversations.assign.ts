@@ -1,9 +1,9 @@
-import { and, asc, count, eq, inArray, isNull } from 'drizzle-orm';
-import { sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Actor } from '../../core/actor.ts';
 import type { DomainBus } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
 import type { Redis } from '../../core/redis.ts';
+import { DomainError } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { memberships, shops } from '../shops/shops.tables.ts';
 import { activeStatuses } from './conversations.machine.ts';
@@ -16,6 +16,53 @@ export interface AssignDeps {
   redis: Redis;
   keyPrefix: string;
   presence: PresenceStore;
+}
+
+/**
+ * The one lock that makes "this person becomes an assignee" and "this person leaves the shop"
+ * happen one after the other, never interleaved: every path that assigns a person (a PATCH, the
+ * auto-assigner) and the removal take it, in their transaction, before they read the membership
+ * or touch a conversation. Without it an assignment could read the membership just before a
+ * concurrent removal deletes it, and commit after the removal released the person's
+ * conversations: the removed person would keep one. Held until the transaction ends; several
+ * people are locked in id order, so two callers never wait on each other in a circle. Answers
+ * the ids of those who are members of the shop now (read after the lock, so a removal that
+ * committed meanwhile is seen).
+ */
+export async function lockAssignments(tx: Db, shopId: string, userIds: string | string[]): Promise<Set<string>> {
+  const ids = [...new Set(typeof userIds === 'string' ? [userIds] : userIds)].sort();
+  if (!ids.length) return new Set();
+  for (const id of ids) await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`assignee:${shopId}:${id}`}))`);
+  const members = await tx
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.shopId, shopId), inArray(memberships.userId, ids)));
+  return new Set(members.map((m) => m.userId));
+}
+
+/** The refusal of an assignee who is not a member of the shop (never was, or was removed meanwhile). */
+export const notAMember = (path = 'assigneeId') =>
+  new DomainError('invalid_input', 'body is not valid', [{ in: 'body', path, message: 'not a member of this shop' }]);
+
+export const assigneeKey = (shopId: string, userId: string) => `${shopId} ${userId}`;
+const key = assigneeKey;
+
+/**
+ * Of these conversations (locked by the caller), the assignees who are no longer members of
+ * their shop, by assigneeKey: a conversation that comes back to life (a resolved one reopened)
+ * goes back to the queue rather than to a person who has left. A removal locks every
+ * conversation of the person it removes until it commits (releaseAssignments), so this read,
+ * made under the row lock, and a removal never interleave.
+ */
+export async function assigneesGone(tx: Db, rows: Array<{ shopId: string; assigneeId: string | null }>): Promise<Set<string>> {
+  const pairs = rows.filter((r): r is { shopId: string; assigneeId: string } => !!r.assigneeId);
+  if (!pairs.length) return new Set();
+  const members = await tx
+    .select({ shopId: memberships.shopId, userId: memberships.userId })
+    .from(memberships)
+    .where(or(...pairs.map((p) => and(eq(memberships.shopId, p.shopId), eq(memberships.userId, p.assigneeId)))));
+  const present = new Set(members.map((m) => key(m.shopId, m.userId)));
+  return new Set(pairs.filter((p) => !present.has(key(p.shopId, p.assigneeId))).map((p) => key(p.shopId, p.assigneeId)));
 }
 
 /** Roles that work the queue; owners are merchants and are assigned only by hand. */
@@ -59,7 +106,9 @@ export async function assignWaiting(deps: AssignDeps, shopId: string): Promise<s
       .orderBy(asc(conversations.createdAt))
       .limit(100);
     if (!waiting.length) return;
-    const slots = await freeSlots(tx, shopId, online);
+    // The membership is read under each candidate's lock: someone being removed right now is not handed anything.
+    const members = await lockAssignments(tx, shopId, online);
+    const slots = await freeSlots(tx, shopId, online.filter((u) => members.has(u)));
     if (!slots.size) return;
     const scores = await deps.redis.zmscore(rrKey, ...slots.keys());
     [...slots.keys()].forEach((u, i) => lastAssigned.set(u, Number(scores[i] ?? 0)));
@@ -92,12 +141,22 @@ const HELD = [...activeStatuses, 'snoozed' as const];
 
 /**
  * Puts a person's conversations back in the queue as they leave the shop, in the caller's
- * transaction: each one they still hold loses its assignee and waits for auto-assignment
- * again, audited one by one. Resolved and closed ones keep them, as the record of who
+ * transaction, which holds lockAssignments for them: each one they still hold loses its
+ * assignee and waits for auto-assignment again, audited one by one. Resolved and closed ones keep them, as the record of who
  * answered. Answers the ids; after the commit the caller broadcasts them and runs
  * assignWaiting.
  */
 export async function releaseAssignments(tx: Db, actor: Actor, userId: string, requestId?: string): Promise<string[]> {
+  // Every conversation of theirs that could still come back to life, resolved ones included, is
+  // locked (in id order, like the chat writer) until the removal commits: a reopen that holds
+  // one of them commits first and is released below, and one that waits for it reads the
+  // membership after the removal's commit and sends it to the queue (assigneesGone).
+  await tx
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(and(eq(conversations.shopId, actor.shopId), eq(conversations.assigneeId, userId), ne(conversations.status, 'closed')))
+    .orderBy(asc(conversations.id))
+    .for('update');
   const released = await tx
     .update(conversations)
     .set({ assigneeId: null, awaitingAssignment: true, updatedAt: new Date() })

@@ -3,9 +3,8 @@ import type { Db } from '../../core/db/client.ts';
 import { conflict, DomainError, invalidInput, notFound } from '../../core/errors.ts';
 import { enqueue } from '../../core/outbox.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { findMember } from '../shops/shops.repository.ts';
 import type { Role } from '../shops/shops.tables.ts';
-import { assignWaiting } from './conversations.assign.ts';
+import { assigneesGone, assignWaiting, lockAssignments, notAMember } from './conversations.assign.ts';
 import type { ConversationDto } from './conversations.events.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { assertStatusTransition } from './conversations.machine.ts';
@@ -110,6 +109,8 @@ export async function updateConversationFields(deps: ChatDeps, actor: Actor, id:
   requireKind(actor, 'user', 'api_key');
   const now = new Date();
   const c = await deps.db.transaction(async (tx) => {
+    // The assignee's lock before the row's, in the order every assigner and a removal take them.
+    const members = patch.assigneeId ? await lockAssignments(tx, actor.shopId, patch.assigneeId) : undefined;
     const before = await lockConversation(tx, actor.shopId, id);
     if (!before) throw notFound('conversation');
     if (before.mergedIntoId) throw conflict('this conversation was merged into another', { mergedIntoId: before.mergedIntoId });
@@ -131,9 +132,13 @@ export async function updateConversationFields(deps: ChatDeps, actor: Actor, id:
     if (patch.priority) set.priority = patch.priority;
     if (patch.tags) set.tags = [...new Set(patch.tags)];
     if (patch.assigneeId !== undefined) {
-      if (patch.assigneeId && !(await findMember(tx, actor.shopId, patch.assigneeId))) throw invalidInput('body is not valid', [{ in: 'body', path: 'assigneeId', message: 'not a member of this shop' }]);
+      if (patch.assigneeId && !members?.has(patch.assigneeId)) throw notAMember();
       set.assigneeId = patch.assigneeId;
       set.awaitingAssignment = false;
+    } else if (set.status && set.status !== 'closed' && before.status === 'resolved' && before.assigneeId && (await assigneesGone(tx, [before])).size) {
+      // Reopened, but whoever answered it has left the shop since: it waits in the queue for someone who is here.
+      set.assigneeId = null;
+      set.awaitingAssignment = true;
     }
     const after = await updateConversation(tx, actor.shopId, id, set);
     if (set.status) await chatHooks.statusChanged(tx, after, now);

@@ -11,7 +11,8 @@ import { rooms } from './conversations.rooms.ts';
 import { conversationRef, openPayload, readPayload, sendPayload, syncPayload, typingPayload } from './conversations.schema.ts';
 import { markRead, openChat, sendMessage, syncMessages, visibleConversation, type Author, type ChatDeps } from './conversations.service.ts';
 import { agentNamespace, type AgentNamespace } from './conversations.socket.agent.ts';
-import { resolveCustomer, type CustomerPrincipal } from './widget.service.ts';
+import { PRESENCE_REFRESH_MS } from './presence.ts';
+import { resolveCustomer, widgetSessionEnded, type WidgetSessionPrincipal } from './widget.service.ts';
 
 export { rooms };
 export type { AgentNamespace };
@@ -22,7 +23,7 @@ export interface SocketDeps extends ChatDeps {
   limits: SocketLimits;
   /** Origins the console is served from; a browser handshake from anywhere else is refused. */
   consoleOrigins: string[];
-  /** How often a console connection re-checks its session and membership and refreshes presence (tests shorten it). */
+  /** How often a console connection re-checks its session and membership and refreshes presence, and widget connections of ended sessions are cut (tests shorten it). */
   refreshMs?: number;
 }
 
@@ -30,7 +31,8 @@ export type WidgetNamespace = Namespace<WidgetClientEvents, WidgetServerEvents>;
 
 /** What a widget connection keeps: who it is, its token bucket, its per-conversation send order. */
 interface WidgetSocketData extends LimitedSocketData {
-  principal: CustomerPrincipal;
+  /** With the session's end: the connection lasts no longer than the session it was opened with. */
+  principal: WidgetSessionPrincipal;
   author: Extract<Author, { kind: 'customer' }>;
   serial?: KeyedSerial;
 }
@@ -40,8 +42,34 @@ export const csatPayload = z.strictObject({ conversationId: conversationRef.shap
 
 const handshakeAuth = z.object({ shopId: shopIdParams.shape.shopId, token: z.string().max(200).optional() });
 
+const sessionOver = (socket: WidgetSocket, now = Date.now()) => socket.data.principal.expiresAt.getTime() <= now;
+
+/**
+ * Ends a widget connection whose session is over. The transport is closed rather than the
+ * socket disconnected: the widget then reconnects as after a network drop, its handshake is
+ * refused as `unauthenticated` (the session has ended), and it starts a new session, which a
+ * server-side disconnect (that a client never retries) would not make it do.
+ */
+function endSession(socket: WidgetSocket): void {
+  socket.conn.close();
+}
+
+/**
+ * Cuts, every `everyMs`, the connections of this process whose widget session has ended, so an
+ * idle one does not outlive it either. One timer for the namespace, not one per connection;
+ * answers the function that stops it.
+ */
+function sweepEndedSessions(nsp: WidgetNamespace, everyMs: number): () => void {
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const socket of nsp.sockets.values()) if (sessionOver(socket as WidgetSocket, now)) endSession(socket as WidgetSocket);
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** The customer side: authenticated by the widget session token, sees only its own conversations. */
-function widgetNamespace(nsp: WidgetNamespace, agents: AgentNamespace, deps: SocketDeps): void {
+function widgetNamespace(nsp: WidgetNamespace, agents: AgentNamespace, deps: SocketDeps): () => void {
   nsp.use(async (socket, next) => {
     const a = handshakeAuth.safeParse(socket.handshake.auth);
     if (!a.success || !a.data.token) return next(unauthenticated('connect with { shopId, token } from a widget session'));
@@ -52,8 +80,19 @@ function widgetNamespace(nsp: WidgetNamespace, agents: AgentNamespace, deps: Soc
       next(handshakeRefusal(e, 'could not check the widget session'));
     }
   });
+  // Every event is served only while the session the connection opened with lasts (as the
+  // console's are, conversations.socket.access.ts); a widget session has a fixed end and is not
+  // slid or revoked, so its end, read at the handshake, is what there is to check.
   const on = <S extends z.ZodType, R extends object | void>(schema: S, fn: (socket: WidgetSocket, x: z.output<S>) => Promise<R>) =>
-    sharedHandler(deps.limits, deps.logger, schema, (socket, x) => fn(socket as WidgetSocket, x));
+    sharedHandler(deps.limits, deps.logger, schema, (socket, x) => {
+      const s = socket as WidgetSocket;
+      if (sessionOver(s)) {
+        // After the refusal is answered: an ack sent after the cut would be lost.
+        setImmediate(() => endSession(s));
+        throw widgetSessionEnded();
+      }
+      return fn(s, x);
+    });
   const follow = (socket: WidgetSocket, conversationId: string) => socket.join(rooms.widgetConversation(conversationId));
   // Made once for the namespace: an idle widget socket holds its data and no closures of its own.
   const listeners = {
@@ -97,12 +136,18 @@ function widgetNamespace(nsp: WidgetNamespace, agents: AgentNamespace, deps: Soc
     for (const [event, listener] of Object.entries(listeners)) socket.on(event as keyof WidgetClientEvents, listener as never);
     void chatHooks.availability(deps, p.shopId).then((a) => socket.emit('availability', a)).catch(() => undefined);
   });
+  return sweepEndedSessions(nsp, deps.refreshMs ?? PRESENCE_REFRESH_MS);
 }
 
 export function registerChatSockets(io: Server, deps: SocketDeps) {
   const widget: WidgetNamespace = io.of('/widget');
   const agent: AgentNamespace = io.of('/agent');
-  widgetNamespace(widget, agent, deps);
-  const settled = agentNamespace(agent, widget, deps);
+  const stopSweep = widgetNamespace(widget, agent, deps);
+  const agentsSettled = agentNamespace(agent, widget, deps);
+  // Called as the sockets close (core/realtime.ts close).
+  const settled = async () => {
+    stopSweep();
+    await agentsSettled();
+  };
   return { widget, agent, settled };
 }

@@ -94,7 +94,7 @@ export type NewMessage = Pick<MessageRow, 'id' | 'shopId' | 'conversationId' | '
 
 /*
  * One statement for the whole batch: the messages go in and their conversations move (sequence,
- * read marks, last message times, first response, a reopened status), for many conversations
+ * read marks, last message times, first response, a reopened status and who it waits for), for many conversations
  * at once. Both parts see the same snapshot and touch different tables, so neither waits on
  * the other.
  */
@@ -104,9 +104,10 @@ const write = statement(
      update conversations as c
      set last_seq = v.last_seq, customer_read_seq = v.customer_read_seq, agent_read_seq = v.agent_read_seq, status = v.status,
          snoozed_until = v.snoozed_until, last_message_at = v.last_message_at, last_customer_message_at = v.last_customer_message_at,
-         first_response_at = v.first_response_at, resolved_at = v.resolved_at, updated_at = $21::timestamptz
-     from unnest($10::uuid[], $11::uuid[], $12::int[], $13::int[], $14::int[], $15::text[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[], $20::timestamptz[])
-       as v(shop_id, id, last_seq, customer_read_seq, agent_read_seq, status, snoozed_until, last_message_at, last_customer_message_at, first_response_at, resolved_at)
+         first_response_at = v.first_response_at, resolved_at = v.resolved_at, assignee_id = v.assignee_id,
+         awaiting_assignment = v.awaiting_assignment, updated_at = $21::timestamptz
+     from unnest($10::uuid[], $11::uuid[], $12::int[], $13::int[], $14::int[], $15::text[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[], $20::timestamptz[], $23::uuid[], $24::boolean[])
+       as v(shop_id, id, last_seq, customer_read_seq, agent_read_seq, status, snoozed_until, last_message_at, last_customer_message_at, first_response_at, resolved_at, assignee_id, awaiting_assignment)
      where c.id = any($11::uuid[]) and c.shop_id = v.shop_id and c.id = v.id
      returning c.id
    )
@@ -131,7 +132,7 @@ export async function writeBatch(tx: Db, rows: NewMessage[], moved: Conversation
     m('id'), m('shopId'), m('conversationId'), m('seq'), m('clientId'), m('authorKind'), m('authorId'), m('authorName'), m('kind'),
     c((x) => x.shopId), c((x) => x.id), c((x) => x.lastSeq), c((x) => x.customerReadSeq), c((x) => x.agentReadSeq), c((x) => x.status),
     c((x) => iso(x.snoozedUntil)), c((x) => iso(x.lastMessageAt)), c((x) => iso(x.lastCustomerMessageAt)), c((x) => iso(x.firstResponseAt)), c((x) => iso(x.resolvedAt)),
-    now.toISOString(), m('body'),
+    now.toISOString(), m('body'), c((x) => x.assigneeId), c((x) => x.awaitingAssignment),
   ]);
   return new Map(stored.map((x) => [clientKey(x.conversationId, x.clientId), x]));
 }

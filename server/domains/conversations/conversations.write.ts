@@ -4,6 +4,7 @@ import { DomainError, notFound } from '../../core/errors.ts';
 import { enqueue, type OutboxItem } from '../../core/outbox.ts';
 import { applySlaEvents, type SlaEventInput } from '../sla/sla.service.ts';
 import type { AttachmentDto } from './conversations.events.ts';
+import { assigneeKey, assigneesGone } from './conversations.assign.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { reopensOnCustomerMessage } from './conversations.machine.ts';
 import { insertMentions } from './conversations.mentions.ts';
@@ -56,8 +57,12 @@ export function authorColumns(a: Author, kind?: 'text' | 'note' | 'event') {
 
 const shopOf = (a: Author) => (a.kind === 'customer' ? a.principal.shopId : a.actor.shopId);
 
-/** What a message does to its conversation: reopen, first response, read marks. */
-function conversationPatch(c: ConversationRow, m: Pick<MessageRow, 'seq' | 'kind' | 'authorKind'>, now: Date): Partial<ConversationRow> {
+/**
+ * What a message does to its conversation: reopen, first response, read marks. `gone`: the
+ * assignees who have left their shop (assigneesGone); a conversation reopened from resolved
+ * whose assignee has left goes back to the queue.
+ */
+function conversationPatch(c: ConversationRow, m: Pick<MessageRow, 'seq' | 'kind' | 'authorKind'>, now: Date, gone: Set<string>): Partial<ConversationRow> {
   const patch: Partial<ConversationRow> = { lastSeq: m.seq };
   if (m.kind === 'note') return patch;
   patch.lastMessageAt = now;
@@ -67,6 +72,7 @@ function conversationPatch(c: ConversationRow, m: Pick<MessageRow, 'seq' | 'kind
     patch.lastCustomerMessageAt = now;
     patch.customerReadSeq = m.seq;
     if (reopensOnCustomerMessage(c.status)) Object.assign(patch, { status: 'open' as ConversationStatus, snoozedUntil: null, resolvedAt: null });
+    if (c.status === 'resolved' && c.assigneeId && gone.has(assigneeKey(c.shopId, c.assigneeId))) Object.assign(patch, { assigneeId: null, awaitingAssignment: true });
   } else {
     patch.agentReadSeq = m.seq;
     if (!c.firstResponseAt) patch.firstResponseAt = now;
@@ -99,6 +105,9 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
     reqs.map((r) => ({ shopId: shopOf(r.author), conversationId: r.input.conversationId, clientId: r.input.clientId })),
     [...locked.values()],
   );
+  // Only resolved conversations a customer writes to can bring a departed assignee back: asked about only then.
+  const reopening = [...locked.values()].filter((c) => c.status === 'resolved' && c.assigneeId && reqs.some((r) => r.author.kind === 'customer' && r.input.conversationId === c.id));
+  const gone = await assigneesGone(tx, reopening);
   const current = new Map(locked);
   const planned: Planned[] = [];
   // The index of the first send of each client id in this batch.
@@ -130,7 +139,7 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
       if (c.mergedIntoId) throw new DomainError('conflict', 'this conversation was merged into another', { mergedIntoId: c.mergedIntoId });
       if (c.status === 'closed' && r.input.kind !== 'note') throw new DomainError('invalid_transition', 'this conversation is closed; start a new one');
       const m = { seq: c.lastSeq + 1, kind: r.input.kind, authorKind: authorColumns(r.author, r.input.kind).authorKind };
-      const after = { ...c, ...conversationPatch(c, m, now), updatedAt: now };
+      const after = { ...c, ...conversationPatch(c, m, now, gone), updatedAt: now };
       current.set(c.id, after);
       firstOf.set(key, index);
       planned.push({ index, key, before: c, after });

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
 import type { Redis } from '../../core/redis.ts';
 import { sameSecret } from '../../core/secrets.ts';
+import { unavailable } from '../../core/unavailable.ts';
 
 /** The longest a signed identity token is good for; the shop's page signs a fresh one per load. */
 export const IDENTITY_MAX_AGE_S = 600;
 const CLOCK_SKEW_S = 60;
-const RETRY_AFTER_S = 5;
 
 const claims = z.strictObject({
   /** The customer's id in the shop's own system. */
@@ -75,6 +75,8 @@ export function verifyIdentity(secret: string | null, token: string, now: Date):
 export interface IdentityReplayCache {
   /** True the first time this shop sees this jti; false ever after, until `until` (Unix seconds). */
   firstUse(shopId: string, jti: string, until: number, now: Date): Promise<boolean>;
+  /** Forgets a jti that firstUse took, as if it had never been used. */
+  forget(shopId: string, jti: string): Promise<void>;
 }
 
 /**
@@ -84,30 +86,44 @@ export interface IdentityReplayCache {
  * starts a few seconds later; the pre-chat form does not depend on it.
  */
 export function redisReplayCache(redis: Redis, keyPrefix: string): IdentityReplayCache {
+  const key = (shopId: string, jti: string) => `${keyPrefix}widget:jti:${shopId}:${jti}`;
   return {
     async firstUse(shopId, jti, until, now) {
       const ttl = Math.max(1, Math.ceil(until - now.getTime() / 1000) + 1);
       let answer: string | null;
       try {
-        answer = await redis.set(`${keyPrefix}widget:jti:${shopId}:${jti}`, '1', 'EX', ttl, 'NX');
+        answer = await redis.set(key(shopId, jti), '1', 'EX', ttl, 'NX');
       } catch {
-        throw new DomainError(
-          'unavailable',
-          '本人確認を今は行えません。しばらくしてからもう一度お試しください / signed-in chat cannot be checked just now (Redis cannot be reached); try again shortly',
-          { dependency: 'redis', retryAfterSeconds: RETRY_AFTER_S },
-          { 'Retry-After': String(RETRY_AFTER_S) },
-        );
+        throw unavailable('redis', { message: '本人確認を今は行えません。しばらくしてからもう一度お試しください / signed-in chat cannot be checked just now (Redis cannot be reached); try again shortly' });
       }
       return answer === 'OK';
+    },
+    async forget(shopId, jti) {
+      await redis.del(key(shopId, jti));
     },
   };
 }
 
-/** Verifies the token and spends it: the same token never starts a second session. */
-export async function acceptIdentity(replay: IdentityReplayCache, shopId: string, secret: string | null, token: string, now: Date): Promise<IdentityClaims> {
+/** An identity token verified and spent, and how to give it back if the session it starts is not made. */
+export interface AcceptedIdentity {
+  claims: IdentityClaims;
+  /**
+   * Un-spends the token: for a session that failed after the token was taken, for a reason
+   * that is not the token's (the database away), so that the customer's retry with the same
+   * token is taken instead of refused as a replay. Best effort: if Redis cannot be reached
+   * either, the token stays spent and the shop's page signs a fresh one on the next load.
+   */
+  release(): Promise<void>;
+}
+
+/**
+ * Verifies the token and spends it: the same token never starts a second session. The caller
+ * starts the session and releases the token if it could not.
+ */
+export async function acceptIdentity(replay: IdentityReplayCache, shopId: string, secret: string | null, token: string, now: Date): Promise<AcceptedIdentity> {
   const { claims: c, acceptedUntil } = verifyIdentity(secret, token, now);
   if (!(await replay.firstUse(shopId, c.jti, acceptedUntil, now))) {
     throw refuse('この本人確認トークンは使用済みです。ページを再読み込みしてください / this identity token has been used already; the shop signs a fresh one for each page');
   }
-  return c;
+  return { claims: c, release: () => replay.forget(shopId, c.jti).catch(() => undefined) };
 }

@@ -31,25 +31,44 @@ export async function startWidgetSession(deps: { db: Db; replay: IdentityReplayC
   const shop = await findShop(db, shopId);
   if (!shop) throw notFound('shop');
   const locale = input.locale ?? (shop.locale as 'ja' | 'en');
-  let customer: CustomerRow;
-  if ('identityToken' in input) {
-    const c = await acceptIdentity(deps.replay, shopId, shop.widgetSecret, input.identityToken, now);
-    customer = await upsertVerifiedCustomer(db, { shopId, externalId: c.sub, name: c.name ?? c.email ?? c.sub, email: c.email?.toLowerCase() ?? null, locale });
-  } else {
-    customer = await insertCustomer(db, { shopId, name: input.name, email: input.email, locale });
-  }
   const token = newSecret();
   const expiresAt = new Date(now.getTime() + SESSION_DAYS * 86_400_000);
-  await insertCustomerSession(db, { id: secretHash(token), shopId, customerId: customer.id, expiresAt });
+  // The customer and their session are written together: either the session exists, or nothing was.
+  const start = (customerOf: (tx: Db) => Promise<CustomerRow>) =>
+    db.transaction(async (tx) => {
+      const customer = await customerOf(tx);
+      await insertCustomerSession(tx, { id: secretHash(token), shopId, customerId: customer.id, expiresAt });
+      return customer;
+    });
+  let customer: CustomerRow;
+  if ('identityToken' in input) {
+    const { claims: c, release } = await acceptIdentity(deps.replay, shopId, shop.widgetSecret, input.identityToken, now);
+    try {
+      customer = await start((tx) => upsertVerifiedCustomer(tx, { shopId, externalId: c.sub, name: c.name ?? c.email ?? c.sub, email: c.email?.toLowerCase() ?? null, locale }));
+    } catch (e) {
+      // No session was made (the database away, say): the token was not used, and the customer's retry with it must be taken.
+      await release();
+      throw e;
+    }
+  } else {
+    customer = await start((tx) => insertCustomer(tx, { shopId, name: input.name, email: input.email, locale }));
+  }
   return { token, expiresAt: expiresAt.toISOString(), customer: { id: customer.id, name: customer.name, verified: customer.verified }, orderNumber: 'orderNumber' in input ? (input.orderNumber ?? null) : null };
 }
 
+/** A widget session's customer, and when the session ends (it never slides). */
+export interface WidgetSessionPrincipal extends CustomerPrincipal {
+  expiresAt: Date;
+}
+
+export const widgetSessionEnded = () => new DomainError('unauthenticated', 'the chat session has expired or is not valid');
+
 /** The customer behind a widget token, in this shop only. */
-export async function resolveCustomer(db: Db, shopId: string, token: string | undefined, now = new Date()): Promise<CustomerPrincipal> {
+export async function resolveCustomer(db: Db, shopId: string, token: string | undefined, now = new Date()): Promise<WidgetSessionPrincipal> {
   if (!token) throw new DomainError('unauthenticated', 'start a chat session first (no widget token)');
   const found = await findCustomerSession(db, shopId, secretHash(token));
-  if (!found || found.session.expiresAt <= now) throw new DomainError('unauthenticated', 'the chat session has expired or is not valid');
-  return { shopId, customerId: found.customer.id, customer: found.customer };
+  if (!found || found.session.expiresAt <= now) throw widgetSessionEnded();
+  return { shopId, customerId: found.customer.id, customer: found.customer, expiresAt: found.session.expiresAt };
 }
 
 /** A new HMAC key for identity tokens (owner); shown in this answer only, the old one stops working. */

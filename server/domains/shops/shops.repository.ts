@@ -14,9 +14,15 @@ export async function findShop(db: Db, shopId: string): Promise<ShopRow | undefi
   return row;
 }
 
-/** Locks the shop's row until the transaction ends: serialises changes to its people. */
+/**
+ * Locks the shop's row until the transaction ends: serialises changes to its people. NO KEY
+ * UPDATE, not UPDATE: the lockers wait for each other, but a row inserted for the shop (a
+ * message, an audit event), whose foreign key check takes KEY SHARE on this row, does not
+ * wait for them; with FOR UPDATE, a removal that locks the shop and then the person's
+ * conversations deadlocked with a chat message that held a conversation and checked its key.
+ */
 export async function lockShop(db: Db, shopId: string): Promise<void> {
-  await db.select({ id: shops.id }).from(shops).where(eq(shops.id, shopId)).for('update');
+  await db.select({ id: shops.id }).from(shops).where(eq(shops.id, shopId)).for('no key update');
 }
 
 export async function updateShop(db: Db, shopId: string, patch: Partial<typeof shops.$inferInsert>): Promise<ShopRow | undefined> {

@@ -2,7 +2,7 @@ import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, invalidInput, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { assignWaiting, releaseAssignments, type AssignDeps } from '../conversations/conversations.assign.ts';
+import { assignWaiting, lockAssignments, releaseAssignments, type AssignDeps } from '../conversations/conversations.assign.ts';
 import {
   countOwners,
   deleteMembership,
@@ -128,6 +128,8 @@ export async function changeMemberRole(deps: AssignDeps, actor: Actor, userId: s
 export async function removeMember(deps: AssignDeps, actor: Actor, userId: string, requestId?: string): Promise<void> {
   requireRole(actor, 'owner');
   const released = await deps.db.transaction(async (tx) => {
+    // Anyone assigning them right now finishes first (and is released below) or waits and finds them gone.
+    await lockAssignments(tx, actor.shopId, userId);
     const before = await keepAnOwner(tx, actor.shopId, userId);
     await deleteMembership(tx, actor.shopId, userId);
     const released = await releaseAssignments(tx, actor, userId, requestId);

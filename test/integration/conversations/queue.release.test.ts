@@ -5,7 +5,7 @@ import { dbKinds } from '../../helpers/env.ts';
 import { eventually } from '../../helpers/eventually.ts';
 import { agentClient, connected, waitFor, type AgentSocket } from '../../helpers/sockets.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
-import { conversationPath, customerChat, storedConversation } from './queue.helpers.ts';
+import { conversationPath, customerChat, customerSays, storedConversation } from './queue.helpers.ts';
 
 for (const kind of dbKinds) {
   describe(`[${kind}] the conversations of a person who leaves the shop`, () => {
@@ -57,6 +57,33 @@ for (const kind of dbKinds) {
       expect(audit.body.events[0].summary).to.include({ assigneeId: null, previousAssigneeId: shop.people.agent.id, reason: 'member_removed' });
       const removed = await owner.get(`/api/shops/${shop.id}/audit?objectId=${shop.people.agent.id}`);
       expect(removed.body.events[0].summary).to.deep.equal({ role: 'agent', conversationsReleased: 3 });
+    });
+
+    it('a resolved one whose customer writes again goes back to the queue, not to the person who left', async () => {
+      const c = await customerChat(server, shop.id);
+      open.push(c.w);
+      expect((await owner.patch(conversationPath(shop.id, c.conversationId), { assigneeId: shop.people.agent.id, status: 'resolved' })).status).to.equal(200);
+      expect((await owner.delete(`/api/shops/${shop.id}/members/${shop.people.agent.id}`)).status).to.equal(204);
+      expect(await row(c.conversationId)).to.include({ status: 'resolved', assigneeId: shop.people.agent.id });
+      await customerSays(c, 'もう一度お願いします');
+      expect(await row(c.conversationId)).to.include({ status: 'open', assigneeId: null, awaitingAssignment: true });
+    });
+
+    it('a resolved one an agent reopens goes back to the queue, not to the person who left', async () => {
+      const resolved = await heldByAgent('resolved');
+      expect((await owner.delete(`/api/shops/${shop.id}/members/${shop.people.agent.id}`)).status).to.equal(204);
+      const r = await owner.patch(conversationPath(shop.id, resolved), { status: 'open' });
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      expect(r.body).to.include({ assignee: null, awaitingAssignment: true });
+      expect(await row(resolved)).to.include({ status: 'open', assigneeId: null, awaitingAssignment: true });
+    });
+
+    it('a resolved one of someone still in the shop reopens with them', async () => {
+      const c = await customerChat(server, shop.id);
+      open.push(c.w);
+      expect((await owner.patch(conversationPath(shop.id, c.conversationId), { assigneeId: shop.people.agent.id, status: 'resolved' })).status).to.equal(200);
+      await customerSays(c, 'もう一度お願いします');
+      expect(await row(c.conversationId)).to.include({ status: 'open', assigneeId: shop.people.agent.id, awaitingAssignment: false });
     });
 
     it('are handed at once to someone online with room', async () => {

@@ -125,6 +125,18 @@ for (const kind of dbKinds) {
       expect(JSON.parse(long.body).error.code).to.equal('payload_too_large');
     });
 
+    it('answers a complete request whose client closed its sending side right after it (the fuzz\'s one "closed"), however long the answer takes', async () => {
+      // The client writes the request and half-closes at once (socket.end), as curl with
+      // --no-keepalive or a proxy may. The answers need the database, so they come after the FIN.
+      const headers = `host: x\r\ncookie: ${owner.cookie}\r\nconnection: close`;
+      for (let i = 0; i < 5; i++) {
+        const list = await wire(server.url, `GET /api/shops/${shop.id}/conversations HTTP/1.1\r\n${headers}\r\n\r\n`);
+        expect(list.status, `round ${i}: ${JSON.stringify(list)}`).to.equal(200);
+        const write = await wire(server.url, `PATCH /api/shops/${shop.id} HTTP/1.1\r\n${headers}\r\nx-csrf-token: ${owner.csrf}\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}`);
+        expect(write.status, `round ${i}: ${JSON.stringify(write)}`).to.be.oneOf([200, 400]);
+      }
+    });
+
     it('answers a socket event sent without a payload, or with extra arguments, with an invalid_input ack', async () => {
       const typed = agentClient(server.url, shop.id, owner.cookie);
       await connected(typed);

@@ -1,9 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { openPostgres, type Database } from '../../../server/core/db/client.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import type { TestClient } from '../../helpers/client.ts';
 import { testDatabase, testPostgresUrl } from '../../helpers/db.ts';
-import { dbKinds } from '../../helpers/env.ts';
 import { eventually } from '../../helpers/eventually.ts';
 import { ask, cid, connected, widgetClient } from '../../helpers/sockets.ts';
 import { newCustomer } from '../../fixtures/chat.ts';
@@ -11,6 +11,11 @@ import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { Connection, type ConnectionState } from '../../../agent-console/widget/connection.ts';
 import { Store } from '../../../agent-console/widget/store.ts';
 import { CuttableProxy } from './resilience.setup.ts';
+import { unavailableDependency } from '../../../server/core/unavailable.ts';
+import { redisReplayCache, signIdentity, type IdentityReplayCache } from '../../../server/domains/conversations/widget.identity.ts';
+import { rotateWidgetSecret, startWidgetSession } from '../../../server/domains/conversations/widget.service.ts';
+import { dbKinds, redisPrefix } from '../../helpers/env.ts';
+import { testRedis } from '../../helpers/redis.ts';
 
 /**
  * The app reaches PostgreSQL through a TCP proxy the test cuts (every connection dropped, new
@@ -86,6 +91,44 @@ import { CuttableProxy } from './resilience.setup.ts';
     expect(resent.message.body).to.equal('まだですか');
     expect((await agent.get(path)).status).to.equal(200);
     w.disconnect();
+  });
+
+  it('an identity token taken just before the database went away is taken again on the retry, and only once', async () => {
+    const ownerActor = { kind: 'user' as const, shopId: shop.id, userId: shop.people.owner.id, name: 'owner', role: 'owner' as const };
+    const secret = (await rotateWidgetSecret((await testDatabase('postgres')).db, ownerActor)).secret;
+    const token = signIdentity(secret, { sub: `cust-${cid()}`, name: '山田 花子', iat: Math.floor(Date.now() / 1000), jti: randomUUID() });
+    // The real replay cache; the database goes away right after it took the token, before the session is written.
+    const real = redisReplayCache(testRedis(), `${redisPrefix}replay:`);
+    let cutAfterSpend = true;
+    const replay: IdentityReplayCache = {
+      async firstUse(...a) {
+        const first = await real.firstUse(...a);
+        if (cutAfterSpend) {
+          cutAfterSpend = false;
+          await proxy.cut();
+        }
+        return first;
+      },
+      forget: (shopId, jti) => real.forget(shopId, jti),
+    };
+    const deps = { db: viaProxy.db, replay };
+    const failed = await startWidgetSession(deps, shop.id, { identityToken: token }).catch((e: unknown) => e);
+    await proxy.restore();
+    // What the route answers for it: 503, try again.
+    expect(unavailableDependency(failed), String(failed)).to.equal('database');
+
+    const started = await eventually(
+      () => startWidgetSession(deps, shop.id, { identityToken: token }).catch((e: unknown) => {
+        if (unavailableDependency(e)) return undefined;
+        throw e;
+      }),
+      'the retry with the same token to start the session',
+      20_000,
+      250,
+    );
+    expect(started.customer.verified).to.equal(true);
+    const replayed = await startWidgetSession(deps, shop.id, { identityToken: token }).catch((e: unknown) => e);
+    expect(replayed).to.include({ code: 'unauthenticated' });
   });
 
   it("the widget keeps a message the server could not store, keeps its session through a refused reconnect, and delivers the message once when the database is back", async () => {

@@ -118,12 +118,8 @@ describe('live chat in the agent console', function () {
     const url = `${server.url}/console/shops/${shop.id}/conversations/${conversationId}`;
 
     const agent = await signInPage(shop.people.agent);
-    agent.on('console', (m) => console.log('PAGE', m.type(), m.text()));
     await agent.goto(url);
-    await agent.getByTestId('message').filter({ hasText: 'サイズ交換' }).waitFor({ timeout: 10_000 }).catch(async (e) => {
-      console.log('DEBUG');
-      throw e;
-    });
+    await agent.getByTestId('message').filter({ hasText: 'サイズ交換' }).waitFor({ timeout: 10_000 });
     const staff = await signInPage(shop.people.staff);
     await staff.goto(url);
     await staff.getByTestId('message').filter({ hasText: 'サイズ交換' }).waitFor();

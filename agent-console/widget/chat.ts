@@ -204,8 +204,8 @@ export class Chat {
   private markRead(): void {
     const id = this.store.conversationId;
     if (!id || !this.shell.isOpen || document.visibilityState !== 'visible') return;
-    const all = this.store.list();
-    const latest = all[all.length - 1]?.seq ?? 0;
+    // Only what is held without a gap before it has been seen.
+    const latest = this.store.readThrough;
     if (latest > this.readSent && this.conn?.read(id, latest)) this.readSent = latest;
   }
 

@@ -240,7 +240,7 @@ export class Connection {
           reopened.add(item.clientId);
           this.store.forgetConversation();
         } else {
-          this.store.fail(item.clientId, e.message);
+          this.store.fail(item.clientId, e.code);
         }
       }
     }

@@ -27,7 +27,7 @@ export interface OutboxItem {
   body: string;
   attachments: AttachmentDto[];
   createdAt: string;
-  /** Why the server refused it for good (shown on the message; never resent). */
+  /** The error code the server refused it with for good (explained on the message; never resent). */
   failed?: string;
 }
 
@@ -200,8 +200,8 @@ export class Store {
     this.saveOutbox();
   }
 
-  fail(clientId: string, reason: string): void {
-    this.outbox = this.outbox.map((o) => (o.clientId === clientId ? { ...o, failed: reason } : o));
+  fail(clientId: string, code: string): void {
+    this.outbox = this.outbox.map((o) => (o.clientId === clientId ? { ...o, failed: code } : o));
     this.saveOutbox();
   }
 

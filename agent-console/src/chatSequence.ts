@@ -1,6 +1,7 @@
 /**
- * Sequence bookkeeping for one conversation's messages, with no React, DOM or socket in it, so
- * the console (and the widget, which has the same problem) can share it and tests can drive it.
+ * Sequence bookkeeping for one conversation's messages, with no React, DOM or socket in it:
+ * the console (useConversation) and the customer widget (widget/store.ts and connection.ts)
+ * both hold their messages in a MessageLog and catch up with a CatchUp, and tests drive it.
  *
  * Every message has a per-conversation sequence number (1, 2, 3…). A client may only ask to
  * catch up "after N" when it holds everything up to N; the highest number seen is not that
@@ -77,6 +78,16 @@ export class MessageLog<M extends Sequenced> {
     this.known = Math.max(this.known, seq);
   }
 
+  /**
+   * Everything up to `seq` was held before (a widget's copy from before a page reload, which
+   * keeps only the newest messages): older numbers are not asked for again.
+   */
+  restore(seq: number): void {
+    this.contiguous = Math.max(this.contiguous, seq);
+    this.known = Math.max(this.known, seq);
+    this.advance();
+  }
+
   /** True while some message the viewer may see is not held: a catch-up from `contiguous` is due. */
   get missing(): boolean {
     return this.known > this.contiguous;
@@ -117,6 +128,8 @@ export interface CatchUpDeps<M> {
   recovered?(): void;
   /** Errors not worth retrying (the conversation is gone, or not ours). */
   permanent?(error: unknown): boolean;
+  /** The wait before the next try when the error names one (a server's Retry-After); else `retryDelay`. */
+  retryIn?(error: unknown, failures: number): number | undefined;
   setTimer?(fn: () => void, ms: number): unknown;
   clearTimer?(handle: unknown): void;
 }
@@ -177,7 +190,7 @@ export class CatchUp<M extends Sequenced> {
       if (this.stopped) return;
       this.wanted = true;
       this.failures += 1;
-      const retry = this.deps.permanent?.(e) ? null : retryDelay(this.failures);
+      const retry = this.deps.permanent?.(e) ? null : (this.deps.retryIn?.(e, this.failures) ?? retryDelay(this.failures));
       this.deps.failed(e, retry);
       if (retry !== null) this.timer = (this.deps.setTimer ?? setTimeout)(() => void this.request(), retry);
     } finally {

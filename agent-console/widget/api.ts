@@ -1,6 +1,7 @@
 /**
  * The widget's HTTP calls to madoguchi's public shop API (CORS for the shop's listed origins).
- * Failures become an ApiError carrying the server's own message, which the widget shows.
+ * Failures become an ApiError with the server's code, message and details; the widget explains
+ * them to the customer by code (errors.ts) and never shows the message, written for developers.
  */
 import type { AttachmentDto } from '../../server/domains/conversations/conversations.events.ts';
 import type { Locale } from './i18n.ts';

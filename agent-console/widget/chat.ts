@@ -2,10 +2,11 @@
  * The widget's controller: decides between the pre-chat form, a verified start and the chat;
  * owns the connection, and keeps the shell in step with the store.
  */
-import { ApiError, identitySub, widgetApi, type SessionRequest } from './api.ts';
+import { identitySub, widgetApi, type SessionRequest } from './api.ts';
 import { Composer } from './composer.ts';
 import { AckError, Connection } from './connection.ts';
 import { h } from './dom.ts';
+import { prechatRefusal, ratingRefusal, verifyRefusal } from './errors.ts';
 import { i18n, type I18n, type Locale } from './i18n.ts';
 import { MessageList } from './messages.ts';
 import { Rating } from './rating.ts';
@@ -117,7 +118,7 @@ export class Chat {
       form.error(null);
       void this.start({ ...x, locale: this.cfg.locale }).catch((e: unknown) => {
         form.busy(false);
-        form.error(e instanceof ApiError && e.status !== 0 ? e.message : this.t.t('sessionFailed'));
+        form.error(prechatRefusal(this.t, e));
       });
     });
     this.shell.setView('form', [form.el]);
@@ -137,7 +138,7 @@ export class Chat {
       this.showChat();
     } catch (e) {
       if (!verified) throw e;
-      const detail = e instanceof ApiError && e.status !== 0 ? e.message : '';
+      const detail = verifyRefusal(this.t, e);
       this.shell.setView('error', [h('p', { class: 'error-text', role: 'alert', 'data-testid': 'verify-error' }, this.t.both('verifyFailed')), h('p', { class: 'empty' }, detail)]);
     } finally {
       this.starting = false;
@@ -184,7 +185,7 @@ export class Chat {
     if (!id || this.store.status !== 'resolved') return this.ratingSlot.replaceChildren();
     let r = this.ratings.get(id);
     if (!r) {
-      r = new Rating(this.t, (rating, comment) => this.rate(id, rating, comment));
+      r = new Rating(this.t, (rating, comment) => this.rate(id, rating, comment), (e) => ratingRefusal(this.t, e));
       if (this.store.rated) r.done();
       this.ratings.set(id, r);
     }
@@ -204,8 +205,8 @@ export class Chat {
   private markRead(): void {
     const id = this.store.conversationId;
     if (!id || !this.shell.isOpen || document.visibilityState !== 'visible') return;
-    const all = this.store.list();
-    const latest = all[all.length - 1]?.seq ?? 0;
+    // Only what is held without a gap before it has been seen.
+    const latest = this.store.readThrough;
     if (latest > this.readSent && this.conn?.read(id, latest)) this.readSent = latest;
   }
 

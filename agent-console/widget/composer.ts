@@ -4,8 +4,8 @@
  * that says in the customer's words why a file was refused, and typing signals.
  */
 import type { AttachmentDto } from '../../server/domains/conversations/conversations.events.ts';
-import { ApiError } from './api.ts';
 import { h, show, text } from './dom.ts';
+import { fileRefusal } from './errors.ts';
 import type { I18n } from './i18n.ts';
 
 export interface ComposerActions {
@@ -18,21 +18,6 @@ const TYPING_IDLE_MS = 3000;
 const ACCEPT = 'image/jpeg,image/png,image/gif,image/webp,application/pdf';
 const ACCEPTED = new Set(ACCEPT.split(','));
 
-/**
- * Why a file was refused, in the page's language with the other after it. Never the server's
- * own text: it names Content-Types and is written for developers.
- */
-function refusal(t: I18n, e: unknown): string {
-  if (!(e instanceof ApiError)) return t.both('fileLater');
-  if (e.code === 'unsupported_media_type') {
-    // The server says what it found in the bytes when the file claimed an allowed type but is not one.
-    const d = e.details;
-    return t.both(d && typeof d === 'object' && 'detected' in d ? 'fileMismatch' : 'fileType');
-  }
-  if (e.code === 'payload_too_large') return t.both('fileTooLarge');
-  if (e.status === 0 || e.status >= 500 || e.code === 'rate_limited') return t.both('fileLater');
-  return t.both('uploadFailed');
-}
 /** The server's message limit; longer text is refused there, so it is stopped here. */
 const MAX_CHARS = 10_000;
 
@@ -123,7 +108,7 @@ export class Composer {
       show(this.status, false);
       this.renderChips();
     } catch (e) {
-      refuse(refusal(this.t, e));
+      refuse(fileRefusal(this.t, e));
     }
   }
 

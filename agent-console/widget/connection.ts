@@ -1,15 +1,22 @@
 /**
  * The widget's Socket.IO connection to /widget and its delivery rules: every message has a
  * client id and waits in the outbox until acknowledged. On every (re)connect the widget first
- * syncs what it missed after the last sequence number it saw, then resends the unacknowledged
- * messages with the same client ids; the server stores each client id once.
+ * catches up on what it missed, then resends the unacknowledged messages with the same client
+ * ids; the server stores each client id once.
+ *
+ * Catching up is the console's mechanism (agent-console/src/chatSequence.ts): a CatchUp over
+ * the store's MessageLog asks `sync` from the last message held without a gap, page by page,
+ * again while anything is missing (a live message or an acknowledgement past a gap, a
+ * conversation or read mark that goes further than what is held), and again after a wait when
+ * it fails, so every reconnect ends with every message held exactly once.
  *
  * When the server says `unavailable` (its database or Redis is away for a moment), nothing is
  * given up: a message stays queued, a refused handshake keeps the session, and the widget
  * tries again after the server's Retry-After, waiting longer each time in a row.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { WidgetClientEvents, WidgetServerEvents } from '../../server/domains/conversations/conversations.events.ts';
+import type { MessageDto, WidgetClientEvents, WidgetServerEvents } from '../../server/domains/conversations/conversations.events.ts';
+import { CatchUp, type MessageLog } from '../src/chatSequence.ts';
 import type { OutboxItem, Store } from './store.ts';
 
 type WidgetSocket = Socket<WidgetServerEvents, WidgetClientEvents>;
@@ -69,6 +76,8 @@ export class Connection {
   private opening: Promise<string> | null = null;
   private readonly backoff = new Backoff();
   private retry: ReturnType<typeof setTimeout> | undefined;
+  /** The catch-up of the store's current log (a new one when the conversation changes). */
+  private runner: { log: MessageLog<MessageDto>; catchUp: CatchUp<MessageDto> } | null = null;
 
   constructor(
     origin: string,
@@ -105,17 +114,17 @@ export class Connection {
       else this.on.state('offline');
     });
     s.on('message', (m) => {
-      // A gap means a live message went missing (or was an internal note we never get): ask.
-      const before = this.store.lastSeq;
-      const gap = m.conversationId === this.store.conversationId && m.seq > before + 1;
-      this.store.addMessages([m]);
-      if (gap) void this.syncAll(before).catch(() => undefined);
+      if (m.conversationId === this.store.conversationId) this.take([m]);
     });
     s.on('conversation', (c) => {
-      if (c.id === this.store.conversationId) this.store.setConversation(c);
+      if (c.id !== this.store.conversationId) return;
+      this.store.setConversation(c);
+      this.catchUpIfMissing();
     });
     s.on('read', (r) => {
-      if (r.conversationId === this.store.conversationId) this.store.markAgentRead(r.seq);
+      if (r.conversationId !== this.store.conversationId) return;
+      this.store.markAgentRead(r.seq);
+      this.catchUpIfMissing();
     });
     s.on('typing', (t) => {
       if (t.conversationId === this.store.conversationId) this.on.typing(t);
@@ -132,40 +141,53 @@ export class Connection {
     return answer as Ok<E>;
   }
 
+  /** After every connect: catch up (which also follows the conversation again), then send what waits. */
   private async resume(): Promise<void> {
-    while (this.socket.connected) {
-      try {
-        if (this.store.conversationId) await this.syncAll();
-        await this.flush();
-        return;
-      } catch (e) {
-        // The server is there but its database is not: sync again after a while.
-        if (isUnavailable(e)) await delay(this.backoff.next(e.retryAfter));
-        // Lost the connection mid-way: the next connect starts again from the last seq.
-        else return;
-      }
-    }
+    await this.catchUp();
+    await this.flush();
   }
 
-  /** Everything after the last seq seen, page by page. */
-  private async syncAll(from = this.store.lastSeq): Promise<void> {
+  /** Messages of the current conversation from the server (live, acknowledged); a gap they show is caught up. */
+  private take(ms: MessageDto[]): void {
+    this.store.addMessages(ms);
+    this.catchUpIfMissing();
+  }
+
+  private catchUpIfMissing(): void {
+    if (this.store.missing) void this.catchUp();
+  }
+
+  /**
+   * Catches up the current conversation: now, or right after the catch-up under way. A failed
+   * one is tried again by itself (after the server's Retry-After when it is unavailable) while
+   * the socket is up; the next connect asks again. A conversation the server no longer shows
+   * this customer is forgotten: the next message opens another.
+   */
+  private catchUp(): Promise<void> {
     const conversationId = this.store.conversationId;
-    if (!conversationId) return;
-    let after = from;
-    for (;;) {
-      let r;
-      try {
-        r = await this.ask('sync', { conversationId, afterSeq: after });
-      } catch (e) {
-        if (e instanceof AckError && e.code === 'not_found') return this.store.forgetConversation();
-        throw e;
-      }
-      this.store.addMessages(r.messages);
-      this.store.setConversation(r.conversation);
-      const last = r.messages[r.messages.length - 1];
-      if (!r.more || !last) return;
-      after = last.seq;
+    if (!conversationId) return Promise.resolve();
+    const log = this.store.log;
+    if (this.runner?.log !== log) {
+      this.runner?.catchUp.stop();
+      const current = () => this.store.log === log;
+      const catchUp = new CatchUp<MessageDto>(log, {
+        fetch: async (afterSeq) => {
+          const r = await this.ask('sync', { conversationId, afterSeq });
+          if (current()) this.store.setConversation(r.conversation);
+          return r;
+        },
+        online: () => this.socket.connected && current(),
+        changed: () => current() && this.store.settled(),
+        failed: (e) => {
+          if (e instanceof AckError && e.code === 'not_found' && current()) this.store.forgetConversation();
+        },
+        recovered: () => this.backoff.reset(),
+        permanent: (e) => e instanceof AckError && (e.code === 'not_found' || e.code === 'forbidden' || e.code === 'invalid_input'),
+        retryIn: (e) => (isUnavailable(e) ? this.backoff.next(e.retryAfter) : undefined),
+      });
+      this.runner = { log, catchUp };
     }
+    return this.runner.catchUp.request();
   }
 
   /** The customer's open conversation; opened on first need, so a visitor who never writes makes no ticket. */
@@ -176,7 +198,7 @@ export class Connection {
       const orderNumber = this.store.session?.orderNumber ?? undefined;
       const r = await this.ask('conversation:open', orderNumber ? { orderNumber } : {});
       this.store.setConversation(r.conversation);
-      await this.syncAll();
+      await this.catchUp();
       return r.conversation.id;
     })().finally(() => (this.opening = null));
     return this.opening;
@@ -202,7 +224,8 @@ export class Connection {
         const conversationId = await this.ensureConversation();
         const attachmentIds = item.attachments.map((a) => a.id);
         const r = await this.ask('message:send', { conversationId, clientId: item.clientId, body: item.body, ...(attachmentIds.length ? { attachmentIds } : {}) });
-        this.store.addMessages([r.message]);
+        // Stored, and the socket follows the conversation again: what came before it is caught up if missing.
+        if (r.message.conversationId === this.store.conversationId) this.take([r.message]);
         this.store.acked(item.clientId);
         this.backoff.reset();
       } catch (e) {
@@ -217,7 +240,7 @@ export class Connection {
           reopened.add(item.clientId);
           this.store.forgetConversation();
         } else {
-          this.store.fail(item.clientId, e.message);
+          this.store.fail(item.clientId, e.code);
         }
       }
     }
@@ -240,6 +263,7 @@ export class Connection {
 
   close(): void {
     clearTimeout(this.retry);
+    this.runner?.catchUp.stop();
     this.socket.disconnect();
   }
 }

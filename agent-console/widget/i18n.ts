@@ -33,6 +33,18 @@ const ja = {
   fileTooLarge: 'ファイルを添付できませんでした。ファイルが大きすぎます。小さくしてからお試しください。',
   fileEmpty: 'ファイルを添付できませんでした。ファイルが空です。',
   fileLater: 'ファイルを添付できませんでした。しばらくしてからもう一度お試しください。',
+  badName: 'お名前をご確認ください（100 文字まで）。',
+  badEmail: 'メールアドレスをご確認ください（例: hanako@example.jp）。',
+  badOrderNumber: 'ご注文番号をご確認ください（英数字と - # / . _ のみ）。',
+  tooManyChats: 'チャットの開始が多すぎます。しばらくしてからもう一度お試しください。',
+  startLater: 'ただいまチャットを開始できません。しばらくしてからもう一度お試しください。',
+  verifyLater: 'ただいまご本人確認ができません。しばらくしてからページを再読み込みしてください。',
+  rateNotYet: 'このお問い合わせはまだ解決していないため、評価できません。',
+  rateTooLong: 'ご意見は 1000 文字以内でお書きください。',
+  rateFailed: '評価を送れませんでした。',
+  rateLater: '評価を送れませんでした。しばらくしてからもう一度お試しください。',
+  sendInvalid: 'メッセージが長すぎるか、添付ファイルを送れません。',
+  sendClosed: 'このお問い合わせには送れません。ページを再読み込みしてください。',
   rateTitle: 'このお問い合わせの対応はいかがでしたか？',
   rateComment: 'ご意見（任意）',
   rateSend: '評価を送る',
@@ -72,6 +84,18 @@ const en: Words = {
   fileTooLarge: 'The file could not be attached: it is too large. Please make it smaller and try again.',
   fileEmpty: 'The file could not be attached: it is empty.',
   fileLater: 'The file could not be attached just now. Please try again in a moment.',
+  badName: 'Please check your name (up to 100 characters).',
+  badEmail: 'Please check your email address (for example hanako@example.jp).',
+  badOrderNumber: 'Please check the order number (letters, digits and - # / . _ only).',
+  tooManyChats: 'Too many chats were started. Please try again later.',
+  startLater: 'The chat cannot be started just now. Please try again in a moment.',
+  verifyLater: 'We cannot verify who you are just now. Please reload the page in a moment.',
+  rateNotYet: 'This conversation is not resolved yet, so it cannot be rated.',
+  rateTooLong: 'Please keep your comments to 1000 characters.',
+  rateFailed: 'Your rating could not be sent.',
+  rateLater: 'Your rating could not be sent just now. Please try again in a moment.',
+  sendInvalid: 'The message is too long, or its attachment cannot be sent.',
+  sendClosed: 'This conversation no longer takes messages. Please reload the page.',
   rateTitle: 'How did we do?',
   rateComment: 'Comments (optional)',
   rateSend: 'Send rating',
@@ -81,23 +105,29 @@ const en: Words = {
   empty: 'Tell us how we can help. An agent will reply here.',
 };
 
-type TextKey = { [K in keyof Words]: Words[K] extends string ? K : never }[keyof Words];
+export type TextKey = { [K in keyof Words]: Words[K] extends string ? K : never }[keyof Words];
 
 export interface I18n {
   locale: Locale;
   t(key: TextKey): string;
-  /** The locale's text, then the other language's (skipped when the same). */
-  both(key: TextKey): string;
+  /** The locale's text, then the other language's (skipped when the same); several keys read as one text in each. */
+  both(key: TextKey | readonly TextKey[]): string;
   star(n: number): string;
 }
 
 export function i18n(locale: Locale): I18n {
   const mine = locale === 'en' ? en : ja;
   const other = locale === 'en' ? ja : en;
+  const join = (words: Words, keys: readonly TextKey[]) => keys.map((k) => words[k]).join(words === ja ? '' : ' ');
   return {
     locale,
     t: (key) => mine[key],
-    both: (key) => (mine[key] === other[key] ? mine[key] : `${mine[key]} / ${other[key]}`),
+    both: (key) => {
+      const keys = typeof key === 'string' ? [key] : key;
+      const a = join(mine, keys);
+      const b = join(other, keys);
+      return a === b ? a : `${a} / ${b}`;
+    },
     star: (n) => mine.rateStar(n),
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { AttachmentDto, MessageDto } from '../../server/domains/conversations/conversations.events.ts';
 import { clock, h, text } from './dom.ts';
+import { sendRefusal } from './errors.ts';
 import type { I18n } from './i18n.ts';
 import type { OutboxItem, Store } from './store.ts';
 
@@ -77,8 +78,10 @@ export class MessageList {
   private updateMeta(row: Row, e: Entry, agentReadSeq: number): void {
     const parts: HTMLElement[] = [];
     if (e.message) parts.push(h('span', {}, clock(e.message.createdAt, this.t.locale)));
-    if (e.pending?.failed) parts.push(h('span', { class: 'failed', 'data-testid': 'failed' }, `${this.t.t('failed')}: ${e.pending.failed}`));
-    else if (e.pending) parts.push(h('span', { 'data-testid': 'sending' }, this.t.t('sending')));
+    if (e.pending?.failed) {
+      const why = sendRefusal(this.t, e.pending.failed);
+      parts.push(h('span', { class: 'failed', 'data-testid': 'failed' }, why ? `${this.t.t('failed')}: ${why}` : this.t.t('failed')));
+    } else if (e.pending) parts.push(h('span', { 'data-testid': 'sending' }, this.t.t('sending')));
     else if (e.mine && e.message && e.message.seq <= agentReadSeq) parts.push(h('span', { 'data-testid': 'read-receipt' }, this.t.t('read')));
     row.el.dataset.state = e.pending ? (e.pending.failed ? 'failed' : 'sending') : 'stored';
     row.meta.replaceChildren(...parts);

@@ -1,6 +1,6 @@
 /**
  * The satisfaction survey offered once a conversation is resolved: 1–5 and an optional
- * comment, sent as `csat:rate`. A refusal (already rated) shows the server's message.
+ * comment, sent as `csat:rate`. A refusal is explained in the customer's words (`explain`).
  */
 import { h, show, text } from './dom.ts';
 import type { I18n } from './i18n.ts';
@@ -17,6 +17,7 @@ export class Rating {
   constructor(
     private readonly t: I18n,
     private readonly rate: (rating: number, comment: string) => Promise<void>,
+    private readonly explain: (e: unknown) => string,
   ) {
     this.stars = [1, 2, 3, 4, 5].map((n) => {
       const b = h('button', { type: 'button', 'aria-label': t.star(n), 'aria-pressed': 'false', 'data-testid': `rate-${n}` }, String(n));
@@ -45,7 +46,7 @@ export class Rating {
       this.done();
     } catch (e) {
       this.message.className = 'error-text';
-      text(this.message, e instanceof Error ? e.message : String(e));
+      text(this.message, this.explain(e));
       this.submit.disabled = false;
     }
   }

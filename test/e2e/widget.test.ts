@@ -6,6 +6,7 @@ import Koa from 'koa';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { serveWidget } from '../../server/core/widget.ts';
 import { csatRatings } from '../../server/domains/conversations/conversations.tables.ts';
+import { rooms } from '../../server/domains/conversations/conversations.rooms.ts';
 import { signIdentity } from '../../server/domains/conversations/widget.identity.ts';
 import { startServer, type TestServer } from '../helpers/app.ts';
 import { launchBrowser, watchedPage } from '../helpers/browser.ts';
@@ -127,6 +128,30 @@ describe('chat widget on a shop page in the browser', function () {
     expect(await w.bodies.allInnerTexts()).to.deep.equal(['注文した商品がまだ届きません', 'ご不便をおかけしております。確認いたします。']);
   });
 
+  it('a pre-chat form the server refuses says which field to check, in the page\'s language first, never the server\'s developer text', async () => {
+    const { shop } = await openShop();
+    // The browser takes an address without a dot after the @; the server does not.
+    for (const [locale, expected] of [
+      ['ja', 'メールアドレスをご確認ください（例: hanako@example.jp）。 / Please check your email address (for example hanako@example.jp).'],
+      ['en', 'Please check your email address (for example hanako@example.jp). / メールアドレスをご確認ください（例: hanako@example.jp）。'],
+    ] as const) {
+      await page.goto(site.url(shop.id, { locale }));
+      const w = widget(page);
+      await w.open();
+      await w.id('prechat-name').fill('山田 花子');
+      await w.id('prechat-email').fill('hanako@example');
+      await w.id('prechat-submit').click();
+      const error = w.id('prechat-error');
+      await error.filter({ hasText: expected }).waitFor();
+      expect(await error.innerText()).to.equal(expected).and.not.match(/input is not valid|expected an email/);
+      // Corrected, the chat starts.
+      await w.id('prechat-email').fill(email());
+      await w.id('prechat-submit').click();
+      await w.composer.waitFor();
+      await page.evaluate(() => localStorage.clear());
+    }
+  });
+
   it('markup in messages from either side is shown as text and never runs', async () => {
     const { shop, agent } = await openShop();
     await page.goto(site.url(shop.id));
@@ -217,6 +242,8 @@ describe('chat widget on a shop page in the browser', function () {
     await w.id('verify-error').filter({ hasText: 'ご本人確認ができませんでした' }).waitFor();
     expect(await w.composer.count()).to.equal(0);
     expect(await w.id('prechat').count()).to.equal(0);
+    // The server's reason is for developers: the customer is not shown it.
+    expect(await w.panel.innerText()).to.not.match(/token|signature|HMAC|identity/i);
   });
 
   it('a refused file is explained in the reader\'s language (Japanese, then English), never by a Content-Type; an image is attached, delivered and shown', async () => {
@@ -282,6 +309,29 @@ describe('chat widget on a shop page in the browser', function () {
     await w.id('rate-status').filter({ hasText: 'ご評価ありがとうございました。' }).waitFor();
     const rows = await server.database.db.select().from(csatRatings).where(eq(csatRatings.conversationId, c.id));
     expect(rows.map((r) => [r.rating, r.comment])).to.deep.equal([[4, '丁寧でした']]);
+  });
+
+  it('a rating the server refuses is explained in the page\'s language first, never by the server\'s text', async () => {
+    const { shop, agent } = await openShop();
+    const agentHttp = await signedIn(server.url, shop.people.agent);
+    await page.goto(site.url(shop.id, { locale: 'en' }));
+    const w = widget(page);
+    await w.open();
+    await w.fillForm('Emma Suzuki', email());
+    const c = await joinWhenWritten(agent, 'Emma Suzuki', () => w.send('Thanks, solved'));
+    const path = `/api/shops/${shop.id}/conversations/${c.id}`;
+    expect((await agentHttp.patch(path, { status: 'resolved' })).status).to.equal(200);
+    await w.id('rate-5').click();
+    // The agent reopens it, and the widget does not hear of it (the broadcast is lost): the server refuses the rating.
+    const room = rooms.widgetConversation(c.id);
+    for (const s of server.service.realtime.io.of('/widget').sockets.values()) if (s.rooms.has(room)) await s.leave(room);
+    expect((await agentHttp.patch(path, { status: 'open' })).status).to.equal(200);
+    await w.id('rate-send').click();
+    const expected = 'This conversation is not resolved yet, so it cannot be rated. / このお問い合わせはまだ解決していないため、評価できません。';
+    const status = w.id('rate-status');
+    await status.filter({ hasText: expected }).waitFor();
+    expect(await status.innerText()).to.equal(expected);
+    expect(await server.database.db.select().from(csatRatings).where(eq(csatRatings.conversationId, c.id))).to.deep.equal([]);
   });
 });
 

@@ -87,6 +87,20 @@ describe('the console’s message sequence bookkeeping', () => {
       expect(log.missing).to.equal(true);
     });
 
+    it('restores how far it was complete before a reload, though it holds only the newest messages', () => {
+      const log = new MessageLog<M>();
+      log.add(range(51, 150));
+      expect(log.contiguous).to.equal(0);
+      log.restore(150);
+      expect(log.contiguous).to.equal(150);
+      expect(log.missing).to.equal(false);
+      const gap = new MessageLog<M>();
+      gap.add([...range(51, 60), m(70)]);
+      gap.restore(60);
+      expect(gap.contiguous).to.equal(60);
+      expect(gap.missing).to.equal(true);
+    });
+
     it('learns nothing about the numbers before an answer that starts past what it holds', () => {
       const log = new MessageLog<M>();
       log.add(range(1, 3));
@@ -145,6 +159,28 @@ describe('the console’s message sequence bookkeeping', () => {
       expect(s.state.asked).to.deep.equal([10, 10, 10]);
       expect(seqs(log)).to.deep.equal(range(1, 30).map((x) => x.seq));
       expect(t.pending).to.deep.equal([]);
+    });
+
+    it('waits as long as the error says (a server’s Retry-After) when it says, else 1 s, 2 s, 4 s…', async () => {
+      const s = server(3);
+      const t = timers();
+      const log = new MessageLog<M>();
+      s.state.fail = 2;
+      const catchUp = new CatchUp(log, {
+        fetch: s.fetch,
+        online: () => true,
+        changed: () => undefined,
+        failed: () => undefined,
+        retryIn: (_e, failures) => (failures === 1 ? 5000 : undefined),
+        setTimer: t.setTimer,
+        clearTimer: t.clearTimer,
+      });
+      await catchUp.request();
+      expect(t.pending.map((x) => x.ms)).to.deep.equal([5000]);
+      await t.fire();
+      expect(t.pending.map((x) => x.ms)).to.deep.equal([retryDelay(2)]);
+      await t.fire();
+      expect(log.contiguous).to.equal(3);
     });
 
     it('runs again when a gap shows while a catch-up is under way, one at a time', async () => {

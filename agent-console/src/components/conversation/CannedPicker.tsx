@@ -8,7 +8,7 @@ interface Props {
   conversationId: string;
   /** What was typed after `/`, to narrow the list; follows the composer while it changes. */
   initialQuery: string;
-  /** Changes when Enter was pressed on `/shortcut` in the composer: insert the one it names. */
+  /** Changes when `/shortcut` in the composer was sent (Enter, the send button): insert the one it names. */
   pick?: number;
   onInsert: (body: string) => void;
   onClose: () => void;
@@ -48,8 +48,9 @@ export function CannedPicker({ shopId, conversationId, initialQuery, pick, onIns
   }, [shopId]);
   useEffect(() => setQuery(initialQuery), [initialQuery]);
   useEffect(() => {
-    if (pick !== undefined) setEntered(initialQuery);
-    // Only a new Enter (a new `pick`) acts; the query it was for is read with it.
+    // What follows `/` in the composer; a bare `/` leaves the words to the search, where typing went on.
+    if (pick !== undefined) setEntered(initialQuery || query);
+    // Only a new send (a new `pick`) acts; the query it was for is read with it.
   }, [pick]);
 
   const shown = cannedShown(all ?? [], query);

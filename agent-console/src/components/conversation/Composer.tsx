@@ -56,7 +56,7 @@ export function Composer({ ref, shopId, conversationId, agents, disabled, onSend
     if (slash) setCanned({ query: slash[1]! });
   }
 
-  /** `/shortcut` alone in a reply: what Enter would otherwise send to the customer as it stands. */
+  /** `/shortcut` alone in a reply: what a send would otherwise deliver to the customer as it stands. */
   const shortcut = kind === 'text' ? /^\/(\S*)$/.exec(body.trim())?.[1] : undefined;
 
   function pick(a: AgentView) {
@@ -70,14 +70,21 @@ export function Composer({ ref, shopId, conversationId, agents, disabled, onSend
   }
 
   function insertCanned(text: string) {
-    setBody((b) => (/^\/\S*$/.test(b) || !b.trim() ? text : `${b}\n${text}`));
+    setBody((b) => (/^\/\S*$/.test(b.trim()) || !b.trim() ? text : `${b}\n${text}`));
     setCanned(null);
     area.current?.focus();
   }
 
+  /** The one way out of the composer (Enter, the send button, the form's submit). */
   function submit() {
     const text = body.trim();
-    if (!text || disabled || uploading) return;
+    if (!text) return;
+    if (shortcut !== undefined) {
+      // A lone shortcut is never sent as "/thanks": its reply goes in, filled in by the picker, for review.
+      setCanned({ query: shortcut, pick: Date.now() });
+      return;
+    }
+    if (disabled || uploading) return;
     // Only the people still named in the text are mentioned.
     const mentions = kind === 'note' ? mentioned.filter((a) => body.includes(`@${a.name}`)).map((a) => a.userId) : [];
     onSend({ body: text, kind, attachments: files, mentions });
@@ -96,10 +103,6 @@ export function Composer({ ref, shopId, conversationId, agents, disabled, onSend
     } else if (matches.length && (e.key === 'Enter' || e.key === 'Tab')) {
       e.preventDefault();
       pick(matches[active] ?? matches[0]!);
-    } else if (e.key === 'Enter' && !e.shiftKey && shortcut !== undefined) {
-      // Enter on a shortcut inserts its reply (filled in, by the picker), never sends "/thanks".
-      e.preventDefault();
-      setCanned({ query: shortcut, pick: Date.now() });
     } else if (e.key === 'Enter' && !e.shiftKey) {
       e.preventDefault();
       submit();

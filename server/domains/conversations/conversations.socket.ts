@@ -108,9 +108,12 @@ function widgetNamespace(nsp: WidgetNamespace, agents: AgentNamespace, deps: Soc
       return r;
     }),
     sync: on(syncPayload, async (socket, x) => {
-      const r = await syncMessages(deps, socket.data.author, x.conversationId, x.afterSeq);
+      // In the room before the read: a message stored between the two then reaches the
+      // socket live, twice at worst (the widget's MessageLog keeps one); read first, it was
+      // in neither the answer nor the broadcasts, a gap nothing after it might reveal.
+      await visibleConversation(deps.db, socket.data.author, x.conversationId);
       await follow(socket, x.conversationId);
-      return r;
+      return syncMessages(deps, socket.data.author, x.conversationId, x.afterSeq);
     }),
     typing: on(typingPayload, async (socket, x) => {
       await visibleConversation(deps.db, socket.data.author, x.conversationId);

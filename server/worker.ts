@@ -38,6 +38,8 @@ export interface JobsDeps {
   retryDelayMs?: number;
   /** How often to check that Redis still holds the handed-over work (default 30 s). Tests shorten it. */
   rearmCheckMs?: number;
+  /** First wait of a job that found the database away (default 1 s; later waits grow with the outage, up to 30 s). Tests shorten it. */
+  databaseWaitMs?: number;
 }
 
 export interface RegisterOptions {
@@ -113,12 +115,12 @@ export function startJobs(deps: JobsDeps): Jobs {
   const producer = openJobQueue(deps.redisUrl, queueOpts);
   const dispatcher = createDispatcher({ db: deps.database.db, jobs: producer, logger });
 
-  const ledger = outboxLedger(deps.database.db, logger);
-  const worker = openJobWorker(deps.redisUrl, queueOpts, async (job: Job<JobData>) => {
+  const ledger = outboxLedger(deps.database.db, logger, { databaseWaitMs: deps.databaseWaitMs });
+  const worker = openJobWorker(deps.redisUrl, queueOpts, async (job: Job<JobData>, token?: string) => {
     const entry = registry.get(job.name);
     // Retryable: during a rolling deploy a newer worker may know the topic.
     if (!entry) throw new Error(`no processor for topic ${job.name}`);
-    return ledger.run(job, entry.run, entry.opts.secret ?? false);
+    return ledger.run(job, entry.run, entry.opts.secret ?? false, token);
   });
 
   worker.on('failed', (job, err) => {

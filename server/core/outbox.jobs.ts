@@ -1,10 +1,10 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Db } from './db/client.ts';
-import { isConnectionFailure } from './db/errors.ts';
 import { isDomainError } from './errors.ts';
 import { serializeError, type Logger } from './logger.ts';
 import { isFinished, markCompleted, markFailed } from './outbox.ts';
 import type { JobData, JobProcessor } from './queue.ts';
+import { unavailableDependency } from './unavailable.ts';
 
 /** The outbox row a job was made from (see jobOf in outbox.dispatcher.ts); absent for jobs of BullMQ's own schedulers. */
 const rowOf = (job: Job<JobData>): number | undefined => (typeof job.data.outboxId === 'number' ? job.data.outboxId : undefined);
@@ -16,11 +16,12 @@ const errorText = (e: unknown) => {
 
 /**
  * True when a job failed because PostgreSQL could not be reached (refused, dropped, shutting
- * down; see isConnectionFailure), or a processor said so with a 503 `unavailable`: not the
- * job's fault, so it waits for the database rather than spending an attempt.
+ * down; isConnectionFailure, through unavailableDependency so that Redis's own connection
+ * errors are not taken for the database's), or a processor said so with a 503 `unavailable`:
+ * not the job's fault, so it waits for the database rather than spending an attempt.
  */
 export const isDatabaseAway = (e: unknown): boolean =>
-  isConnectionFailure(e) || (isDomainError(e) && e.code === 'unavailable' && (e.details as { dependency?: unknown } | undefined)?.dependency === 'database');
+  isDomainError(e) ? e.code === 'unavailable' && (e.details as { dependency?: unknown } | undefined)?.dependency === 'database' : unavailableDependency(e) === 'database';
 
 /** True when this failure is the job's last: a domain error, or no attempts left. A database outage never is. */
 export const isFinalFailure = (job: Job, err: unknown) =>

@@ -55,6 +55,10 @@ export const configSchema = z.object({
     .toLowerCase()
     .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'expected a domain name such as reply.example.jp')
     .optional(),
+  /** Outbox rows whose work is done are deleted this many days later (a daily job). */
+  OUTBOX_RETENTION_DAYS: z.coerce.number({ message: 'expected a number of days' }).int().min(1).max(3650).default(14),
+  /** Outbox rows that failed for good are kept longer, for the operator to look into, then deleted. */
+  OUTBOX_FAILED_RETENTION_DAYS: z.coerce.number({ message: 'expected a number of days' }).int().min(1).max(3650).default(90),
   INBOUND_EMAIL_LIMIT_MB: z.coerce.number({ message: 'expected a size in MiB' }).positive('expected a positive size in MiB').max(100).default(25),
 });
 

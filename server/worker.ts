@@ -13,6 +13,7 @@ import { MAIL_SEND, sendMailJob } from './core/mail.jobs.ts';
 import { mailerFromConfig, type Mailer } from './core/mail.ts';
 import { createDispatcher, type OutboxDispatcher } from './core/outbox.dispatcher.ts';
 import { outboxLedger } from './core/outbox.jobs.ts';
+import { OUTBOX_PRUNE_TOPIC, pruneOutbox } from './core/outbox.ts';
 import { startRearming } from './core/outbox.rearm.ts';
 import { openJobQueue, openJobWorker, type JobData, type JobProcessor, type RedisTarget } from './core/queue.ts';
 import { guardProcess } from './core/process.ts';
@@ -38,6 +39,8 @@ export interface JobsDeps {
   retryDelayMs?: number;
   /** How often to check that Redis still holds the handed-over work (default 30 s). Tests shorten it. */
   rearmCheckMs?: number;
+  /** First wait of a job that found the database away (default 1 s; later waits grow with the outage, up to 30 s). Tests shorten it. */
+  databaseWaitMs?: number;
 }
 
 export interface RegisterOptions {
@@ -61,15 +64,17 @@ export interface Jobs {
  * Every topic this codebase knows, registered in one place so an API process with JOBS=inline
  * and `npm run worker` run the same set. Add a domain's processors here.
  *
- * A job runs again only if its process dies between the processor's return and the outbox's
- * record of it (see outbox.jobs.ts), or if it stalls. What a second run does, per topic:
+ * Jobs run at least once. A job's work is done again if its process dies (or the job stalls)
+ * between the work and the outbox's record of it (see outbox.jobs.ts), if Redis loses its
+ * data while the job runs, or if the work was partly done before a failure (a mail accepted,
+ * then the database went away) and the job is tried again. What a second run does, per topic:
  * - sla.check, conversation.unsnooze, return.ship_expiry: nothing; each checks the state it
  *   changes (an alert already fired, a conversation no longer snoozed until then, a return no
  *   longer awaiting its parcel) in the transaction that changes it;
  * - conversation.reply_mail: nothing once `customer_mailed_seq` is written, right after the mail;
  * - return.* notices: the chat notice is stored once by its client id; the mail may go twice;
  * - mail.send, portal.code_mail: the mail may go twice, as with any mail sent at least once;
- * - attachments.purge: removes what is still unclaimed; nothing twice.
+ * - attachments.purge, returns.bank_purge, outbox.prune: delete what is still due; nothing twice.
  */
 function registerAll(jobs: Jobs, deps: JobsDeps): void {
   const db = deps.database.db;
@@ -86,6 +91,11 @@ function registerAll(jobs: Jobs, deps: JobsDeps): void {
   jobs.register(PORTAL_CODE_TOPIC, sendPortalCode(deps.mailer), { secret: true });
   jobs.register(BANK_PURGE_TOPIC, () => purgeBankDetails(db));
   jobs.register(PURGE_TOPIC, () => purgeUnclaimedAttachments(db, storage, new Date(Date.now() - 24 * 3_600_000)));
+  jobs.register(OUTBOX_PRUNE_TOPIC, async () => {
+    const deleted = await pruneOutbox(db, { completedDays: deps.config.OUTBOX_RETENTION_DAYS, failedDays: deps.config.OUTBOX_FAILED_RETENTION_DAYS });
+    if (deleted.completed || deleted.failed) deps.logger.info(deleted, 'outbox: finished rows past their retention deleted');
+    return deleted;
+  });
 }
 
 /** Uploads never sent with a message are removed a day later, checked every hour. */
@@ -95,6 +105,8 @@ const schedule = (queue: Queue) =>
     queue.upsertJobScheduler('attachments-purge-hourly', { every: 3_600_000 }, { name: PURGE_TOPIC, data: { shopId: null } }),
     // Refund accounts are deleted once their retention is over (returns.jobs.ts).
     queue.upsertJobScheduler('returns-bank-purge-daily', { every: 86_400_000 }, { name: BANK_PURGE_TOPIC, data: { shopId: null } }),
+    // Finished outbox rows past OUTBOX_RETENTION_DAYS (failed ones: OUTBOX_FAILED_RETENTION_DAYS).
+    queue.upsertJobScheduler('outbox-prune-daily', { every: 86_400_000 }, { name: OUTBOX_PRUNE_TOPIC, data: { shopId: null } }),
   ]);
 
 /**
@@ -113,12 +125,12 @@ export function startJobs(deps: JobsDeps): Jobs {
   const producer = openJobQueue(deps.redisUrl, queueOpts);
   const dispatcher = createDispatcher({ db: deps.database.db, jobs: producer, logger });
 
-  const ledger = outboxLedger(deps.database.db, logger);
-  const worker = openJobWorker(deps.redisUrl, queueOpts, async (job: Job<JobData>) => {
+  const ledger = outboxLedger(deps.database.db, logger, { databaseWaitMs: deps.databaseWaitMs });
+  const worker = openJobWorker(deps.redisUrl, queueOpts, async (job: Job<JobData>, token?: string) => {
     const entry = registry.get(job.name);
     // Retryable: during a rolling deploy a newer worker may know the topic.
     if (!entry) throw new Error(`no processor for topic ${job.name}`);
-    return ledger.run(job, entry.run, entry.opts.secret ?? false);
+    return ledger.run(job, entry.run, entry.opts.secret ?? false, token);
   });
 
   worker.on('failed', (job, err) => {

@@ -1,9 +1,10 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Db } from './db/client.ts';
 import { isDomainError } from './errors.ts';
 import { serializeError, type Logger } from './logger.ts';
 import { isFinished, markCompleted, markFailed } from './outbox.ts';
 import type { JobData, JobProcessor } from './queue.ts';
+import { unavailableDependency } from './unavailable.ts';
 
 /** The outbox row a job was made from (see jobOf in outbox.dispatcher.ts); absent for jobs of BullMQ's own schedulers. */
 const rowOf = (job: Job<JobData>): number | undefined => (typeof job.data.outboxId === 'number' ? job.data.outboxId : undefined);
@@ -13,9 +14,28 @@ const errorText = (e: unknown) => {
   return String(s.message ?? s.type);
 };
 
-/** True when this failure is the job's last: a domain error, or no attempts left. */
+/**
+ * True when a job failed because PostgreSQL could not be reached (refused, dropped, shutting
+ * down; isConnectionFailure, through unavailableDependency so that Redis's own connection
+ * errors are not taken for the database's), or a processor said so with a 503 `unavailable`:
+ * not the job's fault, so it waits for the database rather than spending an attempt.
+ */
+export const isDatabaseAway = (e: unknown): boolean =>
+  isDomainError(e) ? e.code === 'unavailable' && (e.details as { dependency?: unknown } | undefined)?.dependency === 'database' : unavailableDependency(e) === 'database';
+
+/** True when this failure is the job's last: a domain error, or no attempts left. A database outage never is. */
 export const isFinalFailure = (job: Job, err: unknown) =>
-  err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  !isDatabaseAway(err) && (err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
+
+export interface LedgerOptions {
+  /** The first wait of a job that found the database away; later waits grow with the outage. */
+  databaseWaitMs?: number;
+  /** The longest wait: once the database is back, a waiting job runs within this. */
+  databaseWaitMaxMs?: number;
+}
+
+/** What a job did that the database could not record yet; this process records it when the job comes back. */
+type Unrecorded = { done: true } | { done: false; error: string };
 
 /**
  * Runs a job's processor against the outbox's record of it, so PostgreSQL knows what is done:
@@ -27,41 +47,98 @@ export const isFinalFailure = (job: Job, err: unknown) =>
  * - when it fails for good (a DomainError becomes BullMQ's UnrecoverableError, or the last
  *   attempt failed), the row is marked failed, its payload emptied when `secret`.
  *
- * If the work was done but the database could not record it, the job is retried for the
- * record alone: this process remembers that the processor already ran. Only a crash between
- * the processor's return and the record can run a job twice; see registerAll in
- * server/worker.ts for why that is harmless for each topic.
+ * A database outage is not the job's fault. A job that cannot reach PostgreSQL (to read its
+ * row, in its processor, or to record what it did) goes back to BullMQ's delayed set without
+ * spending an attempt (`job.moveToDelayed` + `DelayedError`, as BullMQ documents for delaying
+ * a job from its processor), to be tried again after a wait that grows with the outage, up to
+ * `databaseWaitMaxMs`; however long the outage, it runs once the database is back. If the work
+ * was done (or failed for good) but the database could not record it, this process remembers
+ * that, and the job comes back for the record alone, never to do the work again.
+ *
+ * Delivery is at least once: a process that dies between the processor's return and the
+ * record, a job that stalls, or a processor that did part of its work before the database went
+ * away runs the work again. See registerAll in server/worker.ts for what that means per topic.
  */
-export function outboxLedger(db: Db, logger: Logger) {
-  const doneButUnrecorded = new Set<string>();
+export function outboxLedger(db: Db, logger: Logger, opts: LedgerOptions = {}) {
+  const firstWait = opts.databaseWaitMs ?? 1000;
+  const maxWait = opts.databaseWaitMaxMs ?? 30_000;
+  const unrecorded = new Map<string, Unrecorded>();
+  /** When this process first found the database away, in the outage going on; 0 when none is. */
+  let awaySince = 0;
 
-  async function run(job: Job<JobData>, processor: JobProcessor, secret: boolean): Promise<unknown> {
+  function databaseAnswers() {
+    if (!awaySince) return;
+    logger.info({ afterMs: Date.now() - awaySince }, 'jobs: the database answers again; waiting jobs run');
+    awaySince = 0;
+  }
+
+  /** Back to the delayed set, no attempt spent; the wait doubles with each try as the outage goes on. */
+  async function waitForDatabase(job: Job, token: string, err: unknown): Promise<never> {
+    const now = Date.now();
+    if (!awaySince) {
+      awaySince = now;
+      logger.warn({ err, topic: job.name, jobId: job.id }, 'jobs: the database cannot be reached; jobs wait for it without spending attempts');
+    }
+    const wait = Math.min(maxWait, Math.max(firstWait, now - awaySince));
+    await job.moveToDelayed(now + wait, token);
+    logger.debug({ topic: job.name, jobId: job.id, waitMs: wait }, 'jobs: waiting for the database');
+    throw new DelayedError(`waiting ${wait} ms for the database`);
+  }
+
+  async function attempt(job: Job<JobData>, processor: JobProcessor, secret: boolean): Promise<unknown> {
     const id = rowOf(job);
     const { outboxId: _id, ...rest } = job.data;
     const data = rest as JobData;
-    if (id === undefined) return runMapped(processor, data, job);
+    if (id === undefined) {
+      const result = await runMapped(processor, data, job);
+      databaseAnswers();
+      return result;
+    }
     const key = job.id ?? '';
-    if (doneButUnrecorded.has(key)) {
-      await markCompleted(db, id);
-      doneButUnrecorded.delete(key);
+    const pending = unrecorded.get(key);
+    if (pending) {
+      if (pending.done) await markCompleted(db, id);
+      else await markFailed(db, id, pending.error, secret);
+      unrecorded.delete(key);
+      databaseAnswers();
+      if (!pending.done) throw new UnrecoverableError(pending.error);
       return 'recorded';
     }
-    if (await isFinished(db, id)) return 'already done';
+    const finished = await isFinished(db, id);
+    databaseAnswers();
+    if (finished) return 'already done';
     let result: unknown;
     try {
       result = await runMapped(processor, data, job);
     } catch (e) {
-      if (isFinalFailure(job, e)) await markFailed(db, id, errorText(e), secret).catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'outbox: could not record a final failure'));
+      if (isFinalFailure(job, e)) {
+        await markFailed(db, id, errorText(e), secret).catch((err: unknown) => {
+          if (!isDatabaseAway(err)) return logger.warn({ err, jobId: job.id }, 'outbox: could not record a final failure');
+          // Recorded when the job comes back; the work is not tried again.
+          unrecorded.set(key, { done: false, error: errorText(e) });
+          throw err;
+        });
+      }
       throw e;
     }
     try {
       await markCompleted(db, id);
     } catch (e) {
-      doneButUnrecorded.add(key);
+      unrecorded.set(key, { done: true });
       logger.warn({ err: e, jobId: job.id }, 'outbox: the work is done but could not be recorded; retrying the record');
+      if (isDatabaseAway(e)) throw e;
       throw new Error('the work is done but the database could not record it; retrying the record only');
     }
     return result;
+  }
+
+  async function run(job: Job<JobData>, processor: JobProcessor, secret: boolean, token?: string): Promise<unknown> {
+    try {
+      return await attempt(job, processor, secret);
+    } catch (e) {
+      if (token && isDatabaseAway(e)) return waitForDatabase(job, token, e);
+      throw e;
+    }
   }
 
   /** For failures the processor never saw (a job stalled too often): the row is marked failed all the same. */
@@ -73,10 +150,18 @@ export function outboxLedger(db: Db, logger: Logger) {
   return { run, failedForGood };
 }
 
+/**
+ * A DomainError is permanent (UnrecoverableError), except `unavailable`: a dependency away
+ * for a moment. The database's is waited out (see outboxLedger); Redis's is retried.
+ */
 async function runMapped(processor: JobProcessor, data: JobData, job: Job): Promise<unknown> {
   try {
     return await processor(data, job);
   } catch (e) {
+    if (isDomainError(e) && e.code === 'unavailable') {
+      if (isDatabaseAway(e)) throw e;
+      throw new Error(`${e.code}: ${e.message}`, { cause: e });
+    }
     if (isDomainError(e)) throw new UnrecoverableError(`${e.code}: ${e.message}`);
     throw e;
   }

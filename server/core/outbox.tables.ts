@@ -8,7 +8,9 @@ import { shops } from '../domains/shops/shops.tables.ts';
  * or a Redis outage delays it; it never loses it. The row, with its payload, is the record
  * of the work until a worker has done it (`completed_at`) or given up on it (`failed_at`):
  * a Redis that loses its data (a restart without persistence, a failover) loses only copies,
- * and the rows that were handed over but never finished are handed over again.
+ * and the rows that were handed over but never finished are handed over again. Finished rows
+ * are deleted by a daily job after OUTBOX_RETENTION_DAYS (failed ones OUTBOX_FAILED_RETENTION_DAYS;
+ * see pruneOutbox in outbox.ts).
  */
 export const outbox = pgTable(
   'outbox',

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from './db/client.ts';
 import { outbox } from './outbox.tables.ts';
 
@@ -72,4 +72,39 @@ export function unfinishedRows(db: Db, prefix: string, afterId: number, limit: n
     .where(and(unfinished, eq(outbox.dispatchedTo, prefix), gt(outbox.id, afterId)))
     .orderBy(asc(outbox.id))
     .limit(limit);
+}
+
+/** The daily job that deletes finished rows once they are kept long enough (see pruneOutbox). */
+export const OUTBOX_PRUNE_TOPIC = 'outbox.prune';
+
+export interface OutboxRetention {
+  /** Completed rows are deleted this many days after their completion (OUTBOX_RETENTION_DAYS). */
+  completedDays: number;
+  /** Rows that failed for good, after this many days (OUTBOX_FAILED_RETENTION_DAYS): the operator's record of what did not happen. */
+  failedDays: number;
+}
+
+/**
+ * Deletes the rows whose work is over and kept long enough: completed ones `completedDays`
+ * after completion, failed ones `failedDays` after failing. Rows still owed (pending, or handed
+ * over and unfinished) are never touched. In batches of `batch`, walking the primary key, so
+ * no statement holds many locks or runs long, however big the backlog.
+ */
+export async function pruneOutbox(db: Db, retention: OutboxRetention, now = new Date(), batch = 1000): Promise<{ completed: number; failed: number }> {
+  const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
+  const done = lt(outbox.completedAt, daysAgo(retention.completedDays));
+  const failed = lt(outbox.failedAt, daysAgo(retention.failedDays));
+  const deleted = { completed: 0, failed: 0 };
+  for (const [which, due] of [['completed', done], ['failed', failed]] as const) {
+    for (let after = 0; ; ) {
+      const ids = (await db.select({ id: outbox.id }).from(outbox).where(and(due, gt(outbox.id, after))).orderBy(asc(outbox.id)).limit(batch)).map((r) => r.id);
+      if (!ids.length) break;
+      // The condition again: a row finished differently meanwhile is not deleted by mistake.
+      const gone = await db.delete(outbox).where(and(inArray(outbox.id, ids), due)).returning({ id: outbox.id });
+      deleted[which] += gone.length;
+      if (ids.length < batch) break;
+      after = ids.at(-1)!;
+    }
+  }
+  return deleted;
 }

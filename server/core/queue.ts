@@ -87,7 +87,8 @@ export function openJobQueue(target: RedisTarget, opts: JobQueueOptions): JobQue
 export function openJobWorker(
   target: RedisTarget,
   opts: JobQueueOptions & { concurrency?: number },
-  processor: (job: Job) => Promise<unknown>,
+  /** `token` is the job's lock, for moving it from inside the processor (job.moveToDelayed). */
+  processor: (job: Job, token?: string) => Promise<unknown>,
 ): Worker {
   const connection = typeof target === 'string' ? { url: target, maxRetriesPerRequest: null } : { ...target, maxRetriesPerRequest: null };
   const worker = new Worker(JOBS_QUEUE, processor, {

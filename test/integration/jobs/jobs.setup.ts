@@ -36,7 +36,7 @@ export async function jobsFor(database: Database, prefix: string, opts: { redisU
   const config = loadConfig({ NODE_ENV: 'test', REDIS_KEY_PREFIX: prefix, SEED_DEMO: 'false' });
   const sink = await smtpSink();
   const mailer = createMailer({ smtpUrl: sink.url, from: config.MAIL_FROM, outboxDir: '/nonexistent' }, logger);
-  const jobs = startJobs({ config, database, redisUrl: opts.redisUrl ?? redisUrl, logger, mailer, bus: new DomainBus(logger), retryDelayMs: 100, rearmCheckMs: opts.rearmCheckMs });
+  const jobs = startJobs({ config, database, redisUrl: opts.redisUrl ?? redisUrl, logger, mailer, bus: new DomainBus(logger), retryDelayMs: 100, databaseWaitMs: 100, rearmCheckMs: opts.rearmCheckMs });
   const close = jobs.close;
   return Object.assign(jobs, {
     close: async () => {

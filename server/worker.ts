@@ -15,7 +15,7 @@ import { createDispatcher, type OutboxDispatcher } from './core/outbox.dispatche
 import { outboxLedger } from './core/outbox.jobs.ts';
 import { OUTBOX_PRUNE_TOPIC, pruneOutbox } from './core/outbox.ts';
 import { startRearming } from './core/outbox.rearm.ts';
-import { openJobQueue, openJobWorker, type JobData, type JobProcessor, type RedisTarget } from './core/queue.ts';
+import { closeWorker, openJobQueue, openJobWorker, type JobData, type JobProcessor, type RedisTarget } from './core/queue.ts';
 import { guardProcess } from './core/process.ts';
 import { connectRedis, handledPublishes, resolveRedis, watchRedis } from './core/redis.ts';
 import { Emitter } from '@socket.io/redis-emitter';
@@ -41,6 +41,8 @@ export interface JobsDeps {
   rearmCheckMs?: number;
   /** First wait of a job that found the database away (default 1 s; later waits grow with the outage, up to 30 s). Tests shorten it. */
   databaseWaitMs?: number;
+  /** How long a closing worker lets its running jobs finish before it stops them (default 5 s). */
+  closeGraceMs?: number;
 }
 
 export interface RegisterOptions {
@@ -158,7 +160,7 @@ export function startJobs(deps: JobsDeps): Jobs {
     async close() {
       await rearmer.close();
       await dispatcher.close();
-      await worker.close();
+      await closeWorker(worker, deps.closeGraceMs);
       await producer.close();
     },
   };

@@ -107,3 +107,25 @@ export function openJobWorker(
   });
   return worker;
 }
+
+/**
+ * Closes a worker, letting its running jobs finish for up to `graceMs`, then forcing it.
+ * BullMQ's `close()` waits for the jobs in hand and, after Redis has been restarted, could wait
+ * for ever: a SIGTERM then left the process running until its supervisor killed it. A job cut
+ * short keeps its lock until that expires and runs again (delivery is at least once anyway).
+ */
+export async function closeWorker(worker: Worker, graceMs = 5_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const graceful = worker.close().then(
+    () => true,
+    () => true,
+  );
+  const late = new Promise<false>((r) => {
+    timer = setTimeout(() => r(false), graceMs);
+    timer.unref();
+  });
+  const closed = await Promise.race([graceful, late]);
+  clearTimeout(timer);
+  if (!closed) await Promise.race([worker.close(true).catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
+}
+

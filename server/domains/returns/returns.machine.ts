@@ -1,5 +1,5 @@
 import { DomainError } from '../../core/errors.ts';
-import { expiresUnshipped, isShopFault, rejectionCodes, type LegalBasis, type RejectionCode, type ReturnActorRole, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
+import { expiresUnshipped, isShopFault, rejectionCodes, returnStatuses, type LegalBasis, type RejectionCode, type ReturnActorRole, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
 
 /**
  * The return-request state machine, with no I/O (DESIGN.md, "Return requests"): which event
@@ -57,6 +57,13 @@ export const returnTransitions: readonly Transition[] = [
 
 /** Statuses nothing leaves: the return's story has ended. */
 export const terminalStatuses: readonly ReturnStatus[] = ['rejected', 'expired', 'closed', 'canceled'];
+
+/**
+ * Statuses where the return's story has ended, for what is kept only while it runs (the refund
+ * account): the terminal ones, and those only `close` leaves (refunded, exchanged), which is
+ * bookkeeping that may never happen. Read off the table, so a status added later is counted.
+ */
+export const endedStatuses: readonly ReturnStatus[] = returnStatuses.filter((s) => returnTransitions.every((t) => !t.from.includes(s) || t.event === 'close'));
 
 /** What the caller knows about the return beyond its status, for the rules that depend on it. */
 export interface TransitionContext {

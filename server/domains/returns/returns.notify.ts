@@ -81,10 +81,17 @@ export function customerNotice(f: NoticeFacts): { ja: string[]; en: string[]; su
       return { subjectJa: '承認しました・ご返送のお願い', subjectEn: 'approved: please send the item back', ja, en };
     }
     case 'ship_reminder': {
-      const ja = ['ご返送の期限が近づいています。'];
-      const en = ['The deadline to send the item back is near.'];
+      // Only a date the machine enforces is a deadline; for a right that stands it is a date to aim for (目安).
+      if (expiresUnshipped(f.basis)) {
+        const ja = ['ご返送の期限が近づいています。'];
+        const en = ['The deadline to send the item back is near.'];
+        ship(ja, en);
+        return { subjectJa: 'ご返送期限のお知らせ', subjectEn: 'reminder: send the item back', ja, en };
+      }
+      const ja = ['ご返送の目安日が近づいています。お手数ですが、ご返送をお願いいたします。'];
+      const en = ['The date we suggested for sending the item back is near; please send it when you can.'];
       ship(ja, en);
-      return { subjectJa: 'ご返送期限のお知らせ', subjectEn: 'reminder: send the item back', ja, en };
+      return { subjectJa: 'ご返送のお願い（目安日のお知らせ）', subjectEn: 'reminder: please send the item back', ja, en };
     }
     case 'rejected': {
       const [rja, ren] = rejectionWords(f);

@@ -226,7 +226,7 @@ async function fileInTransaction(db: Db, p: ReturnParty, body: FileReturnBody, o
       { shopId: row.shopId, topic: 'return.requested', payload: { returnId: row.id } },
       // Every status the rules moved it through (approved, then awaiting_shipment): listeners hear each.
       ...steps.map((s) => ({ shopId: row.shopId, topic: returnEventTopic(s.to), payload: { returnId: row.id, event: s.event } })),
-      ...timersFor(row),
+      ...timersFor(row, now),
     ]);
     return row;
   });

@@ -103,7 +103,7 @@ export async function moveReturn(db: Db, p: ReturnParty, id: string, body: MoveR
     if (p.kind === 'staff') {
       await recordAudit(tx, p.actor, { action: `return.${body.event}`, objectType: 'return', objectId: id, summary: { number: r.number, from: r.status, to: current.status, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}) } }, opts.requestId);
     }
-    await enqueue(tx, [...steps.map((s) => ({ shopId, topic: returnEventTopic(s.to), payload: { returnId: id, event: s.event } })), ...timersFor(current)]);
+    await enqueue(tx, [...steps.map((s) => ({ shopId, topic: returnEventTopic(s.to), payload: { returnId: id, event: s.event } })), ...timersFor(current, now)]);
   });
   const after = await findReturn(db, shopId, id);
   return viewOf(db, p, after!);

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { outbox } from '../../../server/core/outbox.tables.ts';
+import { enqueue } from '../../../server/core/outbox.ts';
+import { SHIP_REMINDER_TOPIC } from '../../../server/domains/returns/returns.events.ts';
 import { expireUnshipped } from '../../../server/domains/returns/returns.jobs.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
@@ -87,6 +89,22 @@ for (const kind of dbKinds) {
       expect(mail.text).to.include('を目安に商品をご返送ください').and.include('取り消されません').and.not.include('お申し込みは終了します');
       // The parcel comes late: the shop receives it and refunds as usual.
       await moved(d.owner, d.shop.id, r.id, { event: 'receive' });
+    });
+
+    it('reminds a statutory cancellation and a defect claim of a date to aim for (目安), never of a deadline that ends the request', async () => {
+      for (const reason of ['changed_mind', 'defective'] as const) {
+        const order = await pushOrder(d);
+        const r = await filed(d.owner, d.shop.id, { orderNumber: order.number, reason });
+        const approved = r.status === 'awaiting_shipment' ? r : await moved(d.as.staff, d.shop.id, r.id, { event: 'approve' });
+        expect(approved.shipByIsDeadline).to.equal(false);
+        // The reminder's timer, due now rather than in weeks.
+        await server.database.db.transaction((tx) => enqueue(tx, { shopId: d.shop.id, topic: SHIP_REMINDER_TOPIC, payload: { returnId: r.id } }));
+        server.app.chat.poke();
+        const mail = await eventually(async () => server.smtp.mails.find((m) => m.to.includes(order.email) && m.text.includes('が近づいています')), `the reminder of a ${reason} return`);
+        expect(mail.subject).to.include('目安日のお知らせ').and.not.include('期限');
+        expect(mail.text).to.include('ご返送の目安日が近づいています').and.include('を目安に商品をご返送ください').and.include('取り消されません');
+        expect(mail.text).not.to.include('期限').and.not.include('deadline').and.not.include('お申し込みは終了します');
+      }
     });
 
     it('judges a new request for the items of a statutory cancellation that expired under the old rule at that first notice', async () => {

@@ -34,6 +34,7 @@ export function toReturnView(
 ) {
   const filed = r.orderSnapshot;
   const byLine = new Map(filed.lines.map((l) => [l.lineNo, l]));
+  const liveLines = new Set(order.lines.map((l) => l.lineNo));
   const overRefundLimit = r.refundTotal > r.refundLimit;
   const customer = viewer === 'customer';
   const context = contextOf(r);
@@ -52,7 +53,17 @@ export function toReturnView(
     orderChangedSinceFiling: customer ? null : orderChanges(filed, order),
     items: r.items.map((i) => {
       const l = byLine.get(i.lineNo);
-      return { lineNo: i.lineNo, quantity: i.quantity, sku: l?.sku ?? '', name: l?.name ?? '', unitPrice: l?.unitPrice ?? 0, taxRate: l?.taxRate ?? 10, tags: l?.tags ?? [] };
+      return {
+        lineNo: i.lineNo,
+        quantity: i.quantity,
+        sku: l?.sku ?? '',
+        name: l?.name ?? '',
+        unitPrice: l?.unitPrice ?? 0,
+        taxRate: l?.taxRate ?? 10,
+        tags: l?.tags ?? [],
+        // The platform pushed the order without this line since filing: the return stands on its snapshot.
+        removedFromOrder: !liveLines.has(i.lineNo),
+      };
     }),
     comment: r.comment,
     /** When the request reached the shop, the time its window was judged at (到達主義); and how, when a person filed it for the customer. */

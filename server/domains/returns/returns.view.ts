@@ -69,6 +69,15 @@ export function toReturnView(
     /** When the request reached the shop, the time its window was judged at (到達主義); and how, when a person filed it for the customer. */
     noticeAt: r.noticeAt.toISOString(),
     noticeChannel: r.noticeChannel,
+    /** The customer's own withdrawal, as a person of the shop recorded it with the cancel: when it reached the shop, and how. */
+    withdrawalReceivedAt: iso(r.withdrawalReceivedAt),
+    withdrawalChannel: r.withdrawalChannel,
+    /**
+     * true: the request stands once made (statutory, or the shop's fault), so the shop's `cancel`
+     * only records the customer's own withdrawal and needs withdrawalReceivedAt, withdrawalChannel
+     * and a note (the console asks for them when the button is clicked).
+     */
+    cancelRecordsWithdrawal: customer ? false : !expiresUnshipped(r.legalBasis),
     // Served to the shop's people only (each view audited): a photo may show a label with an address.
     photos: photos.map((ph) => ({ id: ph.id, contentType: ph.contentType, sizeBytes: ph.sizeBytes, filename: ph.filename, url: customer ? null : `/api/shops/${r.shopId}/returns/${r.id}/photos/${ph.id}` })),
     policy: r.policy as PolicyResult,

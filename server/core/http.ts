@@ -78,6 +78,18 @@ export function zodDetails(err: ZodError) {
   }));
 }
 
+/**
+ * A thrown error as one of our codes: a DomainError as it is, zod's, the database's refusals, a
+ * dependency that is away (503), a lying Content-Encoding, body parsers' http-errors; undefined
+ * for anything unknown (a 500). The API's error middleware and the pages' (core/pages.ts) share it.
+ */
+export function toDomainError(ctx: Context, raw: unknown): DomainError | undefined {
+  if (raw instanceof DomainError) return raw;
+  if (raw instanceof ZodError) return new DomainError('invalid_input', 'input is not valid', zodDetails(raw));
+  if (raw && typeof raw === 'object') return fromDatabaseError(raw) ?? fromUnavailable(raw) ?? fromDecodeError(ctx, raw) ?? fromHttpError(raw);
+  return undefined;
+}
+
 /** One error middleware: DomainError → its status; anything unknown → logged 500 with a generic body. */
 export function errorHandler(): Middleware {
   return async (ctx: Context, next: Next) => {
@@ -86,10 +98,7 @@ export function errorHandler(): Middleware {
       if (ctx.status === 404 && ctx.body === undefined) throw new DomainError('not_found', `no route for ${ctx.method} ${ctx.path}`);
       if (ctx.status === 405 && !ctx.body) throw new DomainError('method_not_allowed', `${ctx.method} is not allowed here; allowed: ${ctx.response.get('Allow')}`);
     } catch (raw) {
-      let err: DomainError | undefined;
-      if (raw instanceof DomainError) err = raw;
-      else if (raw instanceof ZodError) err = new DomainError('invalid_input', 'input is not valid', zodDetails(raw));
-      else if (raw && typeof raw === 'object') err = fromDatabaseError(raw) ?? fromUnavailable(raw) ?? fromDecodeError(ctx, raw) ?? fromHttpError(raw);
+      const err = toDomainError(ctx, raw);
       if (!err) {
         ctx.state.log?.error({ err: raw }, 'unhandled error');
         ctx.status = 500;

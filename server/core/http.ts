@@ -90,6 +90,17 @@ export function knownError(e: unknown, where = 'input'): DomainError | undefined
   return fromDatabaseError(e) ?? fromUnavailable(e);
 }
 
+/**
+ * A thrown error during an HTTP request as one of our codes: knownError's, plus a lying
+ * Content-Encoding and body parsers' http-errors; undefined for anything unknown (a 500). The
+ * API's error middleware and the pages' (core/pages.ts) share it.
+ */
+export function toDomainError(ctx: Context, raw: unknown): DomainError | undefined {
+  const known = knownError(raw);
+  if (known || !raw || typeof raw !== 'object') return known;
+  return fromDecodeError(ctx, raw) ?? fromHttpError(raw);
+}
+
 /** One error middleware: DomainError → its status; anything unknown → logged 500 with a generic body. */
 export function errorHandler(): Middleware {
   return async (ctx: Context, next: Next) => {
@@ -98,8 +109,7 @@ export function errorHandler(): Middleware {
       if (ctx.status === 404 && ctx.body === undefined) throw new DomainError('not_found', `no route for ${ctx.method} ${ctx.path}`);
       if (ctx.status === 405 && !ctx.body) throw new DomainError('method_not_allowed', `${ctx.method} is not allowed here; allowed: ${ctx.response.get('Allow')}`);
     } catch (raw) {
-      let err = knownError(raw);
-      if (!err && raw && typeof raw === 'object') err = fromDecodeError(ctx, raw) ?? fromHttpError(raw);
+      const err = toDomainError(ctx, raw);
       if (!err) {
         ctx.state.log?.error({ err: raw }, 'unhandled error');
         ctx.status = 500;

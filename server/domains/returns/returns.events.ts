@@ -1,5 +1,5 @@
 import type { OutboxItem } from '../../core/outbox.ts';
-import { expiresUnshipped, REMINDER_BEFORE_DAYS, returnStatuses, type ReturnStatus } from './returns.model.ts';
+import { expiresUnshipped, reminderLeadMs, returnStatuses, type ReturnStatus } from './returns.model.ts';
 import type { ReturnRow } from './returns.repository.ts';
 
 /**
@@ -13,19 +13,20 @@ export const RETURN_REQUESTED = 'return.requested';
 export const returnTopics = [RETURN_REQUESTED, ...returnStatuses.filter((s) => s !== 'requested').map(returnEventTopic)];
 
 /**
- * Timers of a return waiting for its parcel: a reminder 3 days before the date to send it by,
- * and, where that date is a deadline (the shop's terms, see `expiresUnshipped`), the expiry.
- * The published page states both (returns.terms.text.ts), so the page and the machine agree.
+ * Timers of a return waiting for its parcel: a reminder before the date to send it by (3 days
+ * before, one day before for a short window; see `reminderLeadMs`), and, where that date is a
+ * deadline (the shop's terms, see `expiresUnshipped`), the expiry. The published page states
+ * both (returns.terms.text.ts), so the page and the machine agree.
  */
 export const SHIP_REMINDER_TOPIC = 'return.ship_reminder';
 export const SHIP_EXPIRY_TOPIC = 'return.ship_expiry';
-const REMINDER_BEFORE_MS = REMINDER_BEFORE_DAYS * 86_400_000;
 
-export function timersFor(r: Pick<ReturnRow, 'id' | 'shopId' | 'status' | 'shipBy' | 'legalBasis'>): OutboxItem[] {
+export function timersFor(r: Pick<ReturnRow, 'id' | 'shopId' | 'status' | 'shipBy' | 'legalBasis'>, now = new Date()): OutboxItem[] {
   if (r.status !== 'awaiting_shipment' || !r.shipBy) return [];
-  const remindAt = new Date(r.shipBy.getTime() - REMINDER_BEFORE_MS);
+  const window = r.shipBy.getTime() - now.getTime();
+  const remindAt = new Date(r.shipBy.getTime() - reminderLeadMs(window));
   return [
-    ...(remindAt.getTime() > Date.now() ? [{ shopId: r.shopId, topic: SHIP_REMINDER_TOPIC, payload: { returnId: r.id }, runAt: remindAt, dedupeKey: `return-remind:${r.id}` }] : []),
+    ...(window > 0 ? [{ shopId: r.shopId, topic: SHIP_REMINDER_TOPIC, payload: { returnId: r.id }, runAt: remindAt, dedupeKey: `return-remind:${r.id}` }] : []),
     ...(expiresUnshipped(r.legalBasis) ? [{ shopId: r.shopId, topic: SHIP_EXPIRY_TOPIC, payload: { returnId: r.id }, runAt: r.shipBy, dedupeKey: `return-expire:${r.id}` }] : []),
   ];
 }

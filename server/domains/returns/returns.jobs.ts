@@ -55,6 +55,7 @@ export async function notifyReturnStep(deps: ReturnJobDeps, topic: string, data:
     basis: r.legalBasis,
     policy: r.policy,
     refused: (r.refund as { refused?: { paid: boolean; owed: number } }).refused ?? null,
+    withdrawal: r.withdrawalReceivedAt && r.withdrawalChannel ? { at: r.withdrawalReceivedAt, channel: r.withdrawalChannel } : null,
   });
   if (!notice) return 'skipped';
   const [order, shop] = await Promise.all([findOrderById(deps.db, p.shopId, r.orderId), findShop(deps.db, p.shopId)]);

@@ -1,5 +1,5 @@
 import { DomainError } from '../../core/errors.ts';
-import { expiresUnshipped, isShopFault, rejectionCodes, type LegalBasis, type RejectionCode, type ReturnActorRole, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
+import { expiresUnshipped, isShopFault, rejectionCodes, returnStatuses, type LegalBasis, type RejectionCode, type ReturnActorRole, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
 
 /**
  * The return-request state machine, with no I/O (DESIGN.md, "Return requests"): which event
@@ -58,6 +58,13 @@ export const returnTransitions: readonly Transition[] = [
 /** Statuses nothing leaves: the return's story has ended. */
 export const terminalStatuses: readonly ReturnStatus[] = ['rejected', 'expired', 'closed', 'canceled'];
 
+/**
+ * Statuses where the return's story has ended, for what is kept only while it runs (the refund
+ * account): the terminal ones, and those only `close` leaves (refunded, exchanged), which is
+ * bookkeeping that may never happen. Read off the table, so a status added later is counted.
+ */
+export const endedStatuses: readonly ReturnStatus[] = returnStatuses.filter((s) => returnTransitions.every((t) => !t.from.includes(s) || t.event === 'close'));
+
 /** What the caller knows about the return beyond its status, for the rules that depend on it. */
 export interface TransitionContext {
   /** The refund is above the shop's limit for agents; only a merchant may approve or start it. */
@@ -70,6 +77,8 @@ export interface TransitionContext {
   rejectionCodes?: readonly RejectionCode[];
   /** false: the return's basis does not lapse when the parcel is late (see `expiresUnshipped`). */
   mayExpire?: boolean;
+  /** A `cancel` by the shop records the customer's own withdrawal: when it came, how, and a note. */
+  withdrawalRecorded?: boolean;
 }
 
 /** What the filing established, for the rejection reasons that may still be given. */
@@ -159,6 +168,13 @@ const closesUnpaid = (from: ReturnStatus, event: ReturnEvent, ctx: Pick<Transiti
 /** A statutory cancellation or a claim on the shop's fault stands: no timer takes it away. */
 const lapsesNot = (event: ReturnEvent, ctx: Pick<TransitionContext, 'mayExpire'>) => event === 'expire' && ctx.mayExpire === false;
 
+/**
+ * The shop's people cancelling a request whose basis stands (民法 §540②) without recording the
+ * customer's own withdrawal: the shop would be taking the customer's right away.
+ */
+const shopTakesRightAway = (event: ReturnEvent, role: ReturnActorRole, ctx: Pick<TransitionContext, 'mayExpire' | 'withdrawalRecorded'>) =>
+  event === 'cancel' && role !== 'customer' && ctx.mayExpire === false && ctx.withdrawalRecorded !== true;
+
 const heldToRefundLimit = (event: ReturnEvent, role: ReturnActorRole, ctx: Pick<TransitionContext, 'overRefundLimit'>) =>
   ctx.overRefundLimit === true && refundLimitedEvents.includes(event) && limitedRoles.includes(role);
 
@@ -202,6 +218,21 @@ export function assertTransition(from: ReturnStatus, event: ReturnEvent, role: R
       event,
       allowed: eventsFrom(from).filter((e) => e !== 'expire'),
     });
+  }
+  if (shopTakesRightAway(event, role, ctx)) {
+    throw new DomainError(
+      'invalid_transition',
+      'this request stands once it reached the shop (a statutory cancellation or a claim on the shop’s fault, 民法 §540②): the shop cannot cancel it, only record the customer’s own withdrawal; give withdrawalReceivedAt, withdrawalChannel and a note',
+      {
+        from,
+        event,
+        required: ['withdrawalReceivedAt', 'withdrawalChannel', 'note'],
+        say: {
+          ja: 'このお申し出（法定の解除、不良品・誤配送・お届けの遅れによるもの）は、当店に届いた時点で成立しており、当店の判断で取り消すことはできません。お客様ご本人から取り消しのご連絡があった場合に限り、そのご連絡が届いた日時と方法、メモを入力して記録してください。',
+          en: 'This request (a statutory cancellation, or a claim for a defect, a wrong item or late delivery) stands once it reached the shop, and the shop cannot cancel it. Only when the customer withdrew it themselves, record when and how their withdrawal reached the shop, with a note.',
+        },
+      },
+    );
   }
   if (heldToRefundLimit(event, role, ctx)) {
     throw new DomainError('forbidden', 'this refund is above the shop’s limit for agents; a merchant (owner or staff) approves it', {

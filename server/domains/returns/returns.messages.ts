@@ -27,6 +27,12 @@ export const returnsMessages = {
   noticeFuture: { ja: 'お申し出が届いた日時に、未来の日時は記録できません。', en: 'the notice cannot have reached the shop in the future' },
   noticeBeforeOrder: { ja: 'お申し出が届いた日時が、注文の日時より前になっています。', en: 'the notice cannot have reached the shop before the order was placed' },
   noticeChannel: { ja: 'お申し出の方法（メール・電話・チャット・郵便・その他）を選んでください。', en: 'say how the notice came (email, phone, chat, letter, other)' },
+  // A person recording the customer's own withdrawal of a request.
+  withdrawalChannel: { ja: '取り消しのご連絡の方法（メール・電話・チャット・郵便・その他）を選んでください。', en: 'say how the customer’s withdrawal came (email, phone, chat, letter, other)' },
+  withdrawalReceivedAt: { ja: '取り消しのご連絡が届いた日時を入力してください。', en: 'give the time the customer’s withdrawal reached the shop' },
+  withdrawalOnlyOnCancel: { ja: '取り消しのご連絡の記録は、取り消しのときだけ入力できます。', en: 'a withdrawal is recorded with "cancel" only' },
+  withdrawalFuture: { ja: '取り消しのご連絡が届いた日時に、未来の日時は記録できません。', en: 'the withdrawal cannot have reached the shop in the future' },
+  withdrawalBeforeRequest: { ja: '取り消しのご連絡が届いた日時が、お申し出が届いた日時より前になっています。', en: 'the withdrawal cannot have reached the shop before the request it withdraws' },
   // The portal's bank account form.
   bankName: { ja: '銀行名を入力してください（40文字まで）。', en: 'the bank’s name, up to 40 characters' },
   branchName: { ja: '支店名を入力してください（40文字まで）。', en: 'the branch’s name, up to 40 characters' },

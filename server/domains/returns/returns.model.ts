@@ -130,3 +130,21 @@ export const STATUTORY_WINDOW_DAYS = 8;
 export const STATUTORY_SHIP_WITHIN_DAYS = 28;
 /** The customer is reminded this many days before the date to send the parcel by (the published page says so). */
 export const REMINDER_BEFORE_DAYS = 3;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * How long before the date to send the parcel by the customer is reminded, for a window of
+ * `windowMs` from now: REMINDER_BEFORE_DAYS days when the window is longer than that, one day
+ * before for a window of 2 or 3 days (a terms' short send-by window), half way for anything
+ * shorter. Always inside the window: after now, before the date, never at or after it.
+ */
+export function reminderLeadMs(windowMs: number): number {
+  const days = Math.round(windowMs / DAY_MS);
+  if (days > REMINDER_BEFORE_DAYS) return REMINDER_BEFORE_DAYS * DAY_MS;
+  if (days >= 2) return DAY_MS;
+  return windowMs / 2;
+}
+
+/** The days before the date that the page states the reminder comes, for a window of whole days (see {@link reminderLeadMs}). */
+export const reminderBeforeDays = (windowDays: number): number => reminderLeadMs(windowDays * DAY_MS) / DAY_MS;

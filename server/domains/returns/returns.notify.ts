@@ -1,5 +1,5 @@
 import { rejectionCodesFor, rejectionFactsOf } from './returns.machine.ts';
-import { expiresUnshipped, type LegalBasis, type RejectionCode, type ReturnStatus } from './returns.model.ts';
+import { expiresUnshipped, type LegalBasis, type NoticeChannel, type RejectionCode, type ReturnStatus } from './returns.model.ts';
 
 /** What a customer is told at each step that concerns them; steps absent here are the shop's business. */
 export interface NoticeFacts {
@@ -17,7 +17,21 @@ export interface NoticeFacts {
   policy: unknown;
   /** A refused delivery's money: whether the order was paid, and what the terms charge if it was not. */
   refused?: { paid: boolean; owed: number } | null;
+  /** The customer's own withdrawal, as the shop recorded it when it canceled the request for them. */
+  withdrawal?: { at: Date; channel: NoticeChannel } | null;
 }
+
+/** How a customer's message reached the shop, as the customer would say it. */
+const channelWords: Record<NoticeChannel, [string, string]> = {
+  email: ['メール', 'email'],
+  phone: ['お電話', 'phone'],
+  chat: ['チャット', 'chat'],
+  letter: ['郵便', 'letter'],
+  other: ['その他の方法', 'another way'],
+};
+
+const jaDateTime = (d: Date) => d.toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const enDateTime = (d: Date) => `${d.toLocaleString('en-GB', { timeZone: 'Asia/Tokyo', year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' })} (Japan time)`;
 
 const rejectionLabels: Record<RejectionCode, [string, string]> = {
   outside_window: ['返品期間を過ぎているため', 'the return period has ended'],
@@ -81,10 +95,17 @@ export function customerNotice(f: NoticeFacts): { ja: string[]; en: string[]; su
       return { subjectJa: '承認しました・ご返送のお願い', subjectEn: 'approved: please send the item back', ja, en };
     }
     case 'ship_reminder': {
-      const ja = ['ご返送の期限が近づいています。'];
-      const en = ['The deadline to send the item back is near.'];
+      // Only a date the machine enforces is a deadline; for a right that stands it is a date to aim for (目安).
+      if (expiresUnshipped(f.basis)) {
+        const ja = ['ご返送の期限が近づいています。'];
+        const en = ['The deadline to send the item back is near.'];
+        ship(ja, en);
+        return { subjectJa: 'ご返送期限のお知らせ', subjectEn: 'reminder: send the item back', ja, en };
+      }
+      const ja = ['ご返送の目安日が近づいています。お手数ですが、ご返送をお願いいたします。'];
+      const en = ['The date we suggested for sending the item back is near; please send it when you can.'];
       ship(ja, en);
-      return { subjectJa: 'ご返送期限のお知らせ', subjectEn: 'reminder: send the item back', ja, en };
+      return { subjectJa: 'ご返送のお願い（目安日のお知らせ）', subjectEn: 'reminder: please send the item back', ja, en };
     }
     case 'rejected': {
       const [rja, ren] = rejectionWords(f);
@@ -106,8 +127,19 @@ export function customerNotice(f: NoticeFacts): { ja: string[]; en: string[]; su
       return { subjectJa: '返金が完了しました', subjectEn: 'refunded', ja: [`${f.refundTotal.toLocaleString('ja')}円の返金手続きが完了しました。`], en: [`We have refunded ¥${f.refundTotal.toLocaleString('en')}.`] };
     case 'exchanged':
       return { subjectJa: '交換品を発送しました', subjectEn: 'exchange sent', ja: ['交換の商品を発送しました。'], en: ['We have sent the replacement.'] };
-    case 'canceled':
+    case 'canceled': {
+      // The shop recorded the customer's own withdrawal: say that, and when and how it came, not that they pressed a button.
+      if (f.withdrawal) {
+        const [cja, cen] = channelWords[f.withdrawal.channel];
+        return {
+          subjectJa: 'お申し込みの取り消しを承りました',
+          subjectEn: 'your withdrawal is recorded',
+          ja: [`${jaDateTime(f.withdrawal.at)}に${cja}でいただいたお申し込み取り消しのご連絡を、当店で記録しました。お申し込みは取り消しとなりました。`, 'お心当たりのない場合は、このメールにご返信のうえ当店までお知らせください。'],
+          en: [`We have recorded the withdrawal of your request that reached us by ${cen} on ${enDateTime(f.withdrawal.at)}; the request is withdrawn.`, 'If you did not withdraw it, please reply to this mail and let us know.'],
+        };
+      }
       return { subjectJa: 'お申し込みを取り消しました', subjectEn: 'request withdrawn', ja: ['お申し込みを取り消しました。'], en: ['Your request has been withdrawn.'] };
+    }
     case 'expired':
       return { subjectJa: 'お申し込みを終了しました', subjectEn: 'request closed', ja: ['期限までにご返送を確認できなかったため、お申し込みを終了しました。'], en: ['We did not receive the item by the deadline, so the request has been closed.'] };
     default:

@@ -56,6 +56,7 @@ export function portalRequestVars(v: ReturnView) {
     basis: v.legalBasis,
     policy: v.policy,
     refused: v.refund.refused ?? null,
+    withdrawal: v.withdrawalReceivedAt && v.withdrawalChannel ? { at: new Date(v.withdrawalReceivedAt), channel: v.withdrawalChannel } : null,
   });
   const instructions = step ? step.ja.map((ja, i) => ({ ja, en: step.en[i] ?? '' })) : [];
   return {

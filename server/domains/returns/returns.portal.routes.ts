@@ -6,6 +6,7 @@ import type { Db } from '../../core/db/client.ts';
 import { fromDatabaseError } from '../../core/db/errors.ts';
 import { DomainError, errorStatus, isDomainError } from '../../core/errors.ts';
 import { sameSecret } from '../../core/secrets.ts';
+import { htmlErrorPages } from '../../core/pages.ts';
 import { render } from '../../core/templates.ts';
 import type { CookieOptions } from '../auth/auth.cookie.ts';
 import { findShop } from '../shops/shops.repository.ts';
@@ -32,6 +33,8 @@ export interface PortalRouteDeps extends PortalAuthDeps {
  * Every page answers with HTML, errors included; a bad form re-renders with its message.
  */
 export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void {
+  // Before its routes: what escapes a page (the database or Redis away, anything unforeseen) is an HTML page too.
+  router.use('/returns/:shopId', htmlErrorPages());
   const auth = createPortalAuth(deps);
   const form = bodyParser({ enableTypes: ['form'], formLimit: '64kb' }) as unknown as Middleware;
   /** The submit form carries photos: multipart, read into fields (for the CSRF check) and files. */

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, ne, notInArray, 
 import type { Db } from '../../core/db/client.ts';
 import { orders } from '../orders/orders.tables.ts';
 import { shopFaultBases, type ReturnStatus } from './returns.model.ts';
+import { endedStatuses } from './returns.machine.ts';
 import type { BankAccountInput } from './returns.bank.ts';
 import type { StoredPhoto } from './returns.photos.ts';
 import { returnBankAccounts, returnCounters, returnItems, returnPhotos, returnRequests, returnTransitions } from './returns.tables.ts';
@@ -216,8 +217,11 @@ export async function insertBankAccount(tx: Db, shopId: string, returnId: string
   await tx.insert(returnBankAccounts).values({ shopId, returnId, ...b });
 }
 
-/** Where a bank account is no longer needed: the return ended (refunded, closed, rejected, withdrawn, expired) before `before`. */
-const bankDoneStatuses: ReturnStatus[] = ['refunded', 'closed', 'rejected', 'canceled', 'expired'];
+/**
+ * Where a bank account is no longer needed: the return ended (refunded, exchanged, closed,
+ * rejected, withdrawn, expired; see `endedStatuses`) before `before`.
+ */
+export const bankDoneStatuses: readonly ReturnStatus[] = endedStatuses;
 
 /** Bank accounts whose return ended before `before`, oldest first; across shops, for the retention job. */
 export async function bankAccountsDue(db: Db, before: Date, limit: number): Promise<Array<{ shopId: string; returnId: string; number: number }>> {
@@ -225,7 +229,7 @@ export async function bankAccountsDue(db: Db, before: Date, limit: number): Prom
     .select({ shopId: returnRequests.shopId, returnId: returnRequests.id, number: returnRequests.number })
     .from(returnBankAccounts)
     .innerJoin(returnRequests, and(eq(returnRequests.id, returnBankAccounts.returnId), eq(returnRequests.shopId, returnBankAccounts.shopId)))
-    .where(and(inArray(returnRequests.status, bankDoneStatuses), lt(sql`coalesce(${returnRequests.refundedAt}, ${returnRequests.updatedAt})`, before)))
+    .where(and(inArray(returnRequests.status, [...bankDoneStatuses]), lt(sql`coalesce(${returnRequests.refundedAt}, ${returnRequests.updatedAt})`, before)))
     .orderBy(asc(sql`coalesce(${returnRequests.refundedAt}, ${returnRequests.updatedAt})`))
     .limit(limit);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
 import { sendStoredFile } from '../../core/http.ts';
+import { htmlErrorPages } from '../../core/pages.ts';
 import type { Api } from '../../core/route.ts';
 import type { FileStorage } from '../../core/storage.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
@@ -19,6 +20,8 @@ const langQuery = z.object({ lang: z.enum(['ja', 'en']).catch('ja').default('ja'
 /** Return terms: owners publish versions; anyone may read the current one as a page, JSON or an embeddable snippet. */
 export function returnTermsRoutes(api: Api, db: Db): void {
   const tag = 'Return terms';
+  // Before the page's route: a customer's browser gets an HTML page for any error, a 503 one while the database is away.
+  api.router.use('/shops/:shopId/return-terms', htmlErrorPages());
   api.route({
     method: 'get',
     path: '/api/shops/:shopId/return-terms',

@@ -78,8 +78,18 @@ export const moveReturnBody = z
       .trim()
       .regex(/^[A-Za-z0-9-]{4,40}$/, 'expected a tracking number of letters, digits and "-"')
       .optional(),
+    withdrawalReceivedAt: z.iso
+      .datetime({ offset: true, message: 'expected a date and time with its offset, such as 2026-12-08T21:30:00+09:00' })
+      .optional()
+      .describe(
+        'with "cancel" by the shop: when the customer’s own withdrawal (mail, phone, chat, letter) reached the shop. Required, with withdrawalChannel and a note, to cancel a statutory cancellation or a claim on the shop’s fault, which stand once made (民法 §540②): the shop only records the customer’s withdrawal',
+      ),
+    withdrawalChannel: z.enum(noticeChannels).optional().describe('how the customer’s withdrawal came; goes with withdrawalReceivedAt'),
   })
   .superRefine((b, ctx) => {
+    if ((b.withdrawalReceivedAt || b.withdrawalChannel) && b.event !== 'cancel') ctx.addIssue({ code: 'custom', path: [b.withdrawalReceivedAt ? 'withdrawalReceivedAt' : 'withdrawalChannel'], message: say('withdrawalOnlyOnCancel') });
+    else if (b.withdrawalReceivedAt && !b.withdrawalChannel) ctx.addIssue({ code: 'custom', path: ['withdrawalChannel'], message: say('withdrawalChannel') });
+    else if (b.withdrawalChannel && !b.withdrawalReceivedAt) ctx.addIssue({ code: 'custom', path: ['withdrawalReceivedAt'], message: say('withdrawalReceivedAt') });
     if (b.event === 'ship' && !b.trackingNumber) ctx.addIssue({ code: 'custom', path: ['trackingNumber'], message: 'shipping needs the tracking number' });
     if (b.reasonCode && b.event !== 'reject') ctx.addIssue({ code: 'custom', path: ['reasonCode'], message: 'a reason code goes with "reject" only' });
     if (b.event === 'refund_failed' && !b.note) ctx.addIssue({ code: 'custom', path: ['note'], message: `"${b.event}" needs a note saying why` });

@@ -53,10 +53,21 @@ export const partyColumns = (p: ReturnParty) =>
 /** madoguchi's own rules and timers, as the party of the moves they make. */
 export const systemParty = (shopId: string, name = 'madoguchi rules'): ReturnParty => ({ kind: 'staff', actor: { kind: 'system', shopId, name } });
 
-function requireFiler(p: ReturnParty, goodwill: boolean): void {
+function requireFiler(p: ReturnParty, body: Pick<FileReturnBody, 'goodwill' | 'bankAccount'>): void {
   const role = roleOf(p);
   if (role === 'system') throw new DomainError('forbidden', 'returns are filed by the customer or a person of the shop');
-  if (goodwill && !['owner', 'staff', 'agent'].includes(role)) throw new DomainError('forbidden', 'a goodwill return is the shop’s decision: owner, staff or an in-house agent');
+  if (body.goodwill && !['owner', 'staff', 'agent'].includes(role)) throw new DomainError('forbidden', 'a goodwill return is the shop’s decision: owner, staff or an in-house agent');
+  // Bank details are personal data a contractor sees only masked (DESIGN.md, "Roles"): one who
+  // typed them in would hold them whole. The customer gives them on the portal, or the merchant.
+  if (body.bankAccount && p.kind === 'staff' && !seesBankDetails(role)) {
+    throw new DomainError('forbidden', 'a contractor may not enter bank details; the customer gives them on the returns portal, or the merchant enters them', {
+      path: ['bankAccount'],
+      say: {
+        ja: '委託先の担当者は口座情報を入力できません。お客様に返品ページから入力していただくか、ショップの担当者（オーナー・スタッフ）が入力してください。',
+        en: 'Contractors may not enter bank details. Ask the customer to enter them on the returns page, or have the shop’s owner or staff enter them.',
+      },
+    });
+  }
 }
 
 async function orderFor(db: Db, p: ReturnParty, orderNumber: string, lock: boolean): Promise<OrderWithLines> {
@@ -96,7 +107,7 @@ const askOf = (b: FileReturnBody, noticeAt?: Date): ReturnAsk => ({
  * and the filing stores the same computation.
  */
 export async function previewReturn(db: Db, p: ReturnParty, body: FileReturnBody, now = new Date()) {
-  requireFiler(p, body.goodwill);
+  requireFiler(p, body);
   const order = await orderFor(db, p, body.orderNumber, false);
   const j = await judgeReturn(db, order, askOf(body, noticeTimeOf(p, body, order, now)), now);
   return previewView(j);
@@ -162,7 +173,7 @@ export async function fileReturn(
 }
 
 async function fileInTransaction(db: Db, p: ReturnParty, body: FileReturnBody, opts: { source: 'portal' | 'console' | 'api'; requestId?: string; photos?: StoredPhoto[] }, now: Date) {
-  requireFiler(p, body.goodwill);
+  requireFiler(p, body);
   return db.transaction(async (tx) => {
     const order = await orderFor(tx, p, body.orderNumber, true);
     const j = await judgeReturn(tx, order, askOf(body, noticeTimeOf(p, body, order, now)), now);
@@ -226,7 +237,7 @@ async function fileInTransaction(db: Db, p: ReturnParty, body: FileReturnBody, o
       { shopId: row.shopId, topic: 'return.requested', payload: { returnId: row.id } },
       // Every status the rules moved it through (approved, then awaiting_shipment): listeners hear each.
       ...steps.map((s) => ({ shopId: row.shopId, topic: returnEventTopic(s.to), payload: { returnId: row.id, event: s.event } })),
-      ...timersFor(row),
+      ...timersFor(row, now),
     ]);
     return row;
   });

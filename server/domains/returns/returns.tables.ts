@@ -109,6 +109,13 @@ export const returnRequests = pgTable(
     shippedAt: timestamp('shipped_at', { withTimezone: true }),
     receivedAt: timestamp('received_at', { withTimezone: true }),
     refundedAt: timestamp('refunded_at', { withTimezone: true }),
+    /**
+     * A withdrawal the shop recorded for the customer: when it reached the shop and how. A
+     * statutory cancellation or a claim on the shop's fault stands (民法 §540②), so the shop's
+     * people cancel such a return only as a record of the customer's own withdrawal.
+     */
+    withdrawalReceivedAt: timestamp('withdrawal_received_at', { withTimezone: true }),
+    withdrawalChannel: text('withdrawal_channel').$type<NoticeChannel>(),
     /** When the refund account was deleted, its purpose served (returns.jobs.ts, purgeBankDetails). */
     bankPurgedAt: timestamp('bank_purged_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -124,6 +131,7 @@ export const returnRequests = pgTable(
     check('return_requests_reason_check', sql`${t.reason} in (${inList(returnReasons)})`),
     check('return_requests_basis_check', sql`${t.legalBasis} in (${inList(legalBases)})`),
     check('return_requests_notice_channel_check', sql`${t.noticeChannel} is null or ${t.noticeChannel} in (${inList(noticeChannels)})`),
+    check('return_requests_withdrawal_check', sql`(${t.withdrawalChannel} is null) = (${t.withdrawalReceivedAt} is null) and (${t.withdrawalChannel} is null or ${t.withdrawalChannel} in (${inList(noticeChannels)}))`),
     check('return_requests_rejection_check', sql`${t.rejectionCode} is null or ${t.rejectionCode} in (${inList(rejectionCodes)})`),
   ],
 );
@@ -134,9 +142,12 @@ export const returnItems = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     shopId: shopRef(),
     returnId: returnRef(),
-    orderLineId: uuid('order_line_id')
-      .notNull()
-      .references(() => orderLines.id),
+    /**
+     * The order's line as it is now; null once the shop platform pushed the order without it.
+     * The return keeps its line number and is judged on its filing-time snapshot, so a dropped
+     * line never blocks the push or strands the return (the view shows it as gone).
+     */
+    orderLineId: uuid('order_line_id').references(() => orderLines.id, { onDelete: 'set null' }),
     lineNo: integer('line_no').notNull(),
     quantity: integer('quantity').notNull(),
   },

@@ -1,5 +1,5 @@
 import type { ReturnReason } from './returns.model.ts';
-import { customerChoiceReasons, REMINDER_BEFORE_DAYS, STATUTORY_SHIP_WITHIN_DAYS } from './returns.model.ts';
+import { customerChoiceReasons, reminderBeforeDays, STATUTORY_SHIP_WITHIN_DAYS } from './returns.model.ts';
 import type { ReturnTerms } from './returns.terms.schema.ts';
 
 export type Locale = 'ja' | 'en';
@@ -37,14 +37,18 @@ export interface TermsSection {
  * enforce, so the page and the decisions cannot disagree. `terms` null: nothing published,
  * and the page states the statutory rule instead.
  */
+/** When the reminder comes, before the date: 「3日前」「前日」, "3 days", "1 day". */
+const jaBefore = (n: number) => (n === 1 ? '前日' : `${n}日前`);
+const dayWords = (n: number) => (n === 1 ? '1 day' : `${n} days`);
+
 export function describeTerms(terms: ReturnTerms | null, l: Locale): TermsSection[] {
   const ja = l === 'ja';
   // What the machine enforces, stated here so the page and the rules agree (returns.events.ts,
   // expiresUnshipped): the shop's failures and a statutory cancellation never lapse.
   const aimDays = terms?.shipWithinDays ?? STATUTORY_SHIP_WITHIN_DAYS;
   const standing = ja
-    ? `お申し出の確認後、${aimDays}日を目安に商品をご返送ください（目安の${REMINDER_BEFORE_DAYS}日前にメールでお知らせします）。目安を過ぎてもお申し出は取り消されませんが、返金は商品が当店に届いてからになります。`
-    : `Once we have confirmed your request, please send the item back within about ${aimDays} days (we remind you by mail ${REMINDER_BEFORE_DAYS} days before). Your request stands after that too; the refund is made once the item is back with us.`;
+    ? `お申し出の確認後、${aimDays}日を目安に商品をご返送ください（目安の${jaBefore(reminderBeforeDays(aimDays))}にメールでお知らせします）。目安を過ぎてもお申し出は取り消されませんが、返金は商品が当店に届いてからになります。`
+    : `Once we have confirmed your request, please send the item back within about ${aimDays} days (we remind you by mail ${dayWords(reminderBeforeDays(aimDays))} before). Your request stands after that too; the refund is made once the item is back with us.`;
   const defects: TermsSection = {
     heading: ja ? '不良品・誤配送・お届けの遅れ' : 'Defects, wrong items and late delivery',
     lines: [
@@ -88,8 +92,8 @@ export function describeTerms(terms: ReturnTerms | null, l: Locale): TermsSectio
     }),
     reaches,
     ja
-      ? `承認後${terms.shipWithinDays}日以内に商品をご返送ください（期限の${REMINDER_BEFORE_DAYS}日前にメールでお知らせします）。期限までにご返送がない場合、お申し込みは終了します。`
-      : `Once approved, send the item back within ${terms.shipWithinDays} days (we remind you by mail ${REMINDER_BEFORE_DAYS} days before). If it has not been sent by then, the request ends.`,
+      ? `承認後${terms.shipWithinDays}日以内に商品をご返送ください（期限の${jaBefore(reminderBeforeDays(terms.shipWithinDays))}にメールでお知らせします）。期限までにご返送がない場合、お申し込みは終了します。`
+      : `Once approved, send the item back within ${terms.shipWithinDays} days (we remind you by mail ${dayWords(reminderBeforeDays(terms.shipWithinDays))} before). If it has not been sent by then, the request ends.`,
   ];
   sections.push({ heading: ja ? '返品期間' : 'Return period', lines: period });
   const conditions: string[] = [];

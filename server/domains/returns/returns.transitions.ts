@@ -1,5 +1,6 @@
 import type { Db } from '../../core/db/client.ts';
-import { conflict, notFound } from '../../core/errors.ts';
+import { conflict, DomainError, notFound } from '../../core/errors.ts';
+import { say } from './returns.messages.ts';
 import { enqueue } from '../../core/outbox.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { returnEventTopic, timersFor } from './returns.events.ts';
@@ -37,6 +38,25 @@ export async function rejudge(tx: Db, r: ReturnWithItems, keepItem: boolean, now
   );
 }
 
+/** What the audit row says of a withdrawal a person recorded: when, how, and their note. */
+const withdrawalSummary = (r: ReturnRow, body: MoveReturnBody) =>
+  body.event === 'cancel' && r.withdrawalReceivedAt ? { withdrawal: { receivedAt: r.withdrawalReceivedAt.toISOString(), channel: r.withdrawalChannel, note: body.note ?? null } } : {};
+
+/** A clock a few minutes ahead of ours is not a withdrawal from the future. */
+const CLOCK_SKEW_MS = 2 * 60_000;
+
+/**
+ * The customer's own withdrawal, as a person of the shop records it with a cancel: when it
+ * reached the shop (not in the future, not before the request it withdraws) and how.
+ */
+function withdrawalOf(r: ReturnRow, body: MoveReturnBody, now: Date): Partial<ReturnRow> {
+  if (!body.withdrawalReceivedAt || !body.withdrawalChannel) return {};
+  const at = new Date(body.withdrawalReceivedAt);
+  if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new DomainError('invalid_input', say('withdrawalFuture'), { path: ['withdrawalReceivedAt'] });
+  if (at < r.noticeAt) throw new DomainError('invalid_input', say('withdrawalBeforeRequest'), { path: ['withdrawalReceivedAt'] });
+  return { withdrawalReceivedAt: at, withdrawalChannel: body.withdrawalChannel };
+}
+
 /** What each move writes besides the status. */
 async function patchFor(tx: Db, r: ReturnWithItems, event: ReturnEvent, body: MoveReturnBody, now: Date): Promise<Partial<ReturnRow>> {
   switch (event) {
@@ -54,6 +74,8 @@ async function patchFor(tx: Db, r: ReturnWithItems, event: ReturnEvent, body: Mo
     }
     case 'refund_succeeded':
       return { refundedAt: now };
+    case 'cancel':
+      return withdrawalOf(r, body, now);
     case 'keep_item':
     case 'start_refund': {
       // A refused parcel's money was settled when it came back (the whole order, by fault): nothing to re-judge.
@@ -81,10 +103,12 @@ export async function moveReturn(db: Db, p: ReturnParty, id: string, body: MoveR
     if (body.expectedStatus && body.expectedStatus !== r.status) {
       throw conflict(`this return is now ${r.status}, not ${body.expectedStatus}; reload it`, { status: r.status });
     }
-    const to = assertTransition(r.status, body.event, roleOf(p), { ...contextOf(r), reasonCode: body.reasonCode ?? null });
+    if (p.kind === 'customer' && (body.withdrawalReceivedAt || body.withdrawalChannel)) throw new DomainError('forbidden', 'a withdrawal is recorded by the shop; the customer withdraws from the portal');
+    const withdrawalRecorded = !!(body.withdrawalReceivedAt && body.withdrawalChannel && body.note);
+    const to = assertTransition(r.status, body.event, roleOf(p), { ...contextOf(r), reasonCode: body.reasonCode ?? null, withdrawalRecorded });
     const patch = await patchFor(tx, r, body.event, body, now);
     // The refund computed again may have crossed the agents' limit: judge the move by the new amount.
-    if (patch.refundTotal !== undefined) assertTransition(r.status, body.event, roleOf(p), { ...contextOf({ ...r, refundTotal: patch.refundTotal }), reasonCode: body.reasonCode ?? null });
+    if (patch.refundTotal !== undefined) assertTransition(r.status, body.event, roleOf(p), { ...contextOf({ ...r, refundTotal: patch.refundTotal }), reasonCode: body.reasonCode ?? null, withdrawalRecorded });
     const steps: Array<{ party: ReturnParty; event: ReturnEvent; from: ReturnStatus; to: ReturnStatus; patch: Partial<ReturnRow> }> = [{ party: p, event: body.event, from: r.status, to, patch }];
     if (to === 'approved') {
       const terms = await termsOfVersion(tx, shopId, r.termsVersion);
@@ -101,9 +125,9 @@ export async function moveReturn(db: Db, p: ReturnParty, id: string, body: MoveR
       await insertTransition(tx, { shopId, returnId: id, event: s.event, fromStatus: s.from, toStatus: s.to, ...partyColumns(s.party), reasonCode: s.party === p ? (body.reasonCode ?? null) : null, note: s.party === p ? (body.note ?? null) : null });
     }
     if (p.kind === 'staff') {
-      await recordAudit(tx, p.actor, { action: `return.${body.event}`, objectType: 'return', objectId: id, summary: { number: r.number, from: r.status, to: current.status, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}) } }, opts.requestId);
+      await recordAudit(tx, p.actor, { action: `return.${body.event}`, objectType: 'return', objectId: id, summary: { number: r.number, from: r.status, to: current.status, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...withdrawalSummary(current, body) } }, opts.requestId);
     }
-    await enqueue(tx, [...steps.map((s) => ({ shopId, topic: returnEventTopic(s.to), payload: { returnId: id, event: s.event } })), ...timersFor(current)]);
+    await enqueue(tx, [...steps.map((s) => ({ shopId, topic: returnEventTopic(s.to), payload: { returnId: id, event: s.event } })), ...timersFor(current, now)]);
   });
   const after = await findReturn(db, shopId, id);
   return viewOf(db, p, after!);

@@ -34,6 +34,7 @@ export function toReturnView(
 ) {
   const filed = r.orderSnapshot;
   const byLine = new Map(filed.lines.map((l) => [l.lineNo, l]));
+  const liveLines = new Set(order.lines.map((l) => l.lineNo));
   const overRefundLimit = r.refundTotal > r.refundLimit;
   const customer = viewer === 'customer';
   const context = contextOf(r);
@@ -52,12 +53,31 @@ export function toReturnView(
     orderChangedSinceFiling: customer ? null : orderChanges(filed, order),
     items: r.items.map((i) => {
       const l = byLine.get(i.lineNo);
-      return { lineNo: i.lineNo, quantity: i.quantity, sku: l?.sku ?? '', name: l?.name ?? '', unitPrice: l?.unitPrice ?? 0, taxRate: l?.taxRate ?? 10, tags: l?.tags ?? [] };
+      return {
+        lineNo: i.lineNo,
+        quantity: i.quantity,
+        sku: l?.sku ?? '',
+        name: l?.name ?? '',
+        unitPrice: l?.unitPrice ?? 0,
+        taxRate: l?.taxRate ?? 10,
+        tags: l?.tags ?? [],
+        // The platform pushed the order without this line since filing: the return stands on its snapshot.
+        removedFromOrder: !liveLines.has(i.lineNo),
+      };
     }),
     comment: r.comment,
     /** When the request reached the shop, the time its window was judged at (到達主義); and how, when a person filed it for the customer. */
     noticeAt: r.noticeAt.toISOString(),
     noticeChannel: r.noticeChannel,
+    /** The customer's own withdrawal, as a person of the shop recorded it with the cancel: when it reached the shop, and how. */
+    withdrawalReceivedAt: iso(r.withdrawalReceivedAt),
+    withdrawalChannel: r.withdrawalChannel,
+    /**
+     * true: the request stands once made (statutory, or the shop's fault), so the shop's `cancel`
+     * only records the customer's own withdrawal and needs withdrawalReceivedAt, withdrawalChannel
+     * and a note (the console asks for them when the button is clicked).
+     */
+    cancelRecordsWithdrawal: customer ? false : !expiresUnshipped(r.legalBasis),
     // Served to the shop's people only (each view audited): a photo may show a label with an address.
     photos: photos.map((ph) => ({ id: ph.id, contentType: ph.contentType, sizeBytes: ph.sizeBytes, filename: ph.filename, url: customer ? null : `/api/shops/${r.shopId}/returns/${r.id}/photos/${ph.id}` })),
     policy: r.policy as PolicyResult,

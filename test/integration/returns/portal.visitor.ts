@@ -6,6 +6,10 @@ import type { PushedOrder } from './returns.helpers.ts';
 export class Visitor {
   private cookie = '';
   constructor(private readonly base: string) {}
+  /** The portal session's cookie, for a request made by hand. */
+  get cookieHeader(): string {
+    return this.cookie;
+  }
   async get(path: string) {
     return this.send('GET', path);
   }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { purgeBankDetails } from '../../../server/domains/returns/returns.jobs.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
-import { moved, openDesk, publish, pushOrder, someTerms, type Desk } from './returns.helpers.ts';
+import { filed, moved, openDesk, publish, pushOrder, someTerms, type Desk } from './returns.helpers.ts';
 import { csrfOf, signInToPortal, Visitor } from './portal.visitor.ts';
 
 const DAY = 86_400_000;
@@ -100,6 +100,24 @@ for (const kind of dbKinds) {
       expect(deleted).to.deep.include({ actorType: 'system' });
       expect(deleted.summary).to.include({ retentionDays: 90 });
       expect((await d.as.contractor.post(`/api/shops/${d.shop.id}/returns/${id}/reveal-bank`, { reason: '返金の確認のため' })).status).to.equal(404);
+    });
+
+    it('deletes the bank details of an exchange that was sent (exchanged), like every ended return', async () => {
+      // A COD order's exchange: the account was given for a price difference paid back by transfer.
+      const order = await pushOrder(d, { paymentMethod: 'cod', codFee: 330 });
+      const bankAccount = { bankName: 'みずほ銀行', branchName: '渋谷支店', accountType: 'ordinary', accountNumber: '7654321', holderKana: 'スズキ ハナコ' };
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number, kind: 'exchange', reason: 'size', bankAccount });
+      for (const event of ['approve', 'receive', 'inspect', 'start_exchange', 'exchange_shipped']) await moved(d.owner, d.shop.id, r.id, { event });
+      const exchanged = (await d.owner.get(`/api/shops/${d.shop.id}/returns/${r.id}`)).body;
+      expect(exchanged.status).to.equal('exchanged');
+      expect(exchanged.bankAccount).to.not.equal(null);
+      const endedAt = Date.parse(exchanged.updatedAt);
+      await purgeBankDetails(server.database.db, new Date(endedAt + 89 * DAY));
+      expect((await d.owner.get(`/api/shops/${d.shop.id}/returns/${r.id}`)).body.bankAccount).to.not.equal(null);
+      await purgeBankDetails(server.database.db, new Date(endedAt + 91 * DAY));
+      const after = (await d.owner.get(`/api/shops/${d.shop.id}/returns/${r.id}`)).body;
+      expect(after.bankAccount).to.equal(null);
+      expect(after.bankPurgedAt).to.be.a('string');
     });
   });
 }

@@ -105,6 +105,31 @@ for (const kind of dbKinds) {
       expect(tag).to.include({ ok: true, blocking: false });
     });
 
+    it('refuses bank details from a contractor with 403, on filing and preview, writing nothing; what they may see stays masked', async () => {
+      const order = await pushOrder(d, { paymentMethod: 'cod', codFee: 330 });
+      const bankAccount = { bankName: 'みずほ銀行', branchName: '渋谷支店', accountType: 'ordinary', accountNumber: '1234567', holderKana: 'タナカ タロウ' };
+      for (const call of [fileReturn, previewReturn]) {
+        const r = await call(d.as.contractor, d.shop.id, { orderNumber: order.number, bankAccount });
+        expect(r.status, r.text).to.equal(403);
+        expect(r.body.error.code).to.equal('forbidden');
+        expect(r.body.error.message).to.include('contractor may not enter bank details');
+        expect(r.body.error.details.say.ja).to.include('口座情報を入力できません');
+        expect(r.text).not.to.include('1234567');
+      }
+      // An order number of no order gets the same answer: nothing to learn from it.
+      expect((await fileReturn(d.as.contractor, d.shop.id, { orderNumber: 'NO-SUCH-1', bankAccount })).status).to.equal(403);
+      expect((await list()).returns.map((x: { orderNumber: string }) => x.orderNumber)).not.to.include(order.number);
+      // The same filing without them is the contractor's to make; the merchant enters the account.
+      const r = await filed(d.as.contractor, d.shop.id, { orderNumber: order.number });
+      expect(r.bankAccount).to.equal(null);
+      const byOwner = await filed(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 2, quantity: 1 }], bankAccount });
+      expect(byOwner.bankAccount).to.include({ accountNumber: '1234567', masked: false });
+      const seen = await d.as.contractor.get(`/api/shops/${d.shop.id}/returns/${byOwner.id}`);
+      expect(seen.body.bankAccount).to.include({ accountNumber: '*****67', masked: true });
+      const listed = await d.as.contractor.get(`/api/shops/${d.shop.id}/returns`);
+      expect(listed.text).not.to.include('1234567').and.not.include('タナカ');
+    });
+
     it('refuses a quantity above what was bought with 400', async () => {
       const order = await pushOrder(d);
       const r = await fileReturn(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 1, quantity: 3 }] });

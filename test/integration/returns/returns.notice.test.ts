@@ -1,11 +1,13 @@
 import { expect } from 'chai';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { outbox } from '../../../server/core/outbox.tables.ts';
+import { enqueue } from '../../../server/core/outbox.ts';
+import { SHIP_REMINDER_TOPIC } from '../../../server/domains/returns/returns.events.ts';
 import { expireUnshipped } from '../../../server/domains/returns/returns.jobs.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { eventually } from '../../helpers/eventually.ts';
-import { daysAgo, fileReturn, filed, moved, openDesk, previewReturn, pushOrder, type Desk } from './returns.helpers.ts';
+import { daysAgo, fileReturn, filed, move, moved, openDesk, previewReturn, publish, pushOrder, someTerms, type Desk } from './returns.helpers.ts';
 
 const HOUR = 3_600_000;
 
@@ -87,6 +89,77 @@ for (const kind of dbKinds) {
       expect(mail.text).to.include('を目安に商品をご返送ください').and.include('取り消されません').and.not.include('お申し込みは終了します');
       // The parcel comes late: the shop receives it and refunds as usual.
       await moved(d.owner, d.shop.id, r.id, { event: 'receive' });
+    });
+
+    it('reminds a statutory cancellation and a defect claim of a date to aim for (目安), never of a deadline that ends the request', async () => {
+      for (const reason of ['changed_mind', 'defective'] as const) {
+        const order = await pushOrder(d);
+        const r = await filed(d.owner, d.shop.id, { orderNumber: order.number, reason });
+        const approved = r.status === 'awaiting_shipment' ? r : await moved(d.as.staff, d.shop.id, r.id, { event: 'approve' });
+        expect(approved.shipByIsDeadline).to.equal(false);
+        // The reminder's timer, due now rather than in weeks.
+        await server.database.db.transaction((tx) => enqueue(tx, { shopId: d.shop.id, topic: SHIP_REMINDER_TOPIC, payload: { returnId: r.id } }));
+        server.app.chat.poke();
+        const mail = await eventually(async () => server.smtp.mails.find((m) => m.to.includes(order.email) && m.text.includes('が近づいています')), `the reminder of a ${reason} return`);
+        expect(mail.subject).to.include('目安日のお知らせ').and.not.include('期限');
+        expect(mail.text).to.include('ご返送の目安日が近づいています').and.include('を目安に商品をご返送ください').and.include('取り消されません');
+        expect(mail.text).not.to.include('期限').and.not.include('deadline').and.not.include('お申し込みは終了します');
+      }
+    });
+
+    it('lets the shop cancel a statutory cancellation or a defect claim only as a record of the customer’s own withdrawal: when, how and a note, audited, and mailed as such', async () => {
+      for (const reason of ['changed_mind', 'defective'] as const) {
+        const order = await pushOrder(d);
+        const r = await filed(d.owner, d.shop.id, { orderNumber: order.number, reason });
+        const waiting = r.status === 'awaiting_shipment' ? r : await moved(d.as.staff, d.shop.id, r.id, { event: 'approve' });
+        expect(waiting).to.include({ cancelRecordsWithdrawal: true });
+        expect(waiting.allowedEvents).to.include('cancel');
+
+        const bare = await move(d.as.agent, d.shop.id, r.id, { event: 'cancel' });
+        expect(bare.status, bare.text).to.equal(409);
+        expect(bare.body.error.code).to.equal('invalid_transition');
+        expect(bare.body.error.details.required).to.deep.equal(['withdrawalReceivedAt', 'withdrawalChannel', 'note']);
+        expect(bare.body.error.details.say.ja).to.include('当店の判断で取り消すことはできません');
+        expect(bare.body.error.details.say.en).to.include('cannot cancel it');
+        const at = new Date();
+        const withdrawalReceivedAt = at.toISOString();
+        const noNote = await move(d.as.agent, d.shop.id, r.id, { event: 'cancel', withdrawalReceivedAt, withdrawalChannel: 'phone' });
+        expect(noNote.status, noNote.text).to.equal(409);
+        const refused: Array<[string, Record<string, unknown>, string]> = [
+          ['a time without the channel', { withdrawalReceivedAt, note: '電話で取り消し' }, 'withdrawalChannel'],
+          ['a time in the future', { withdrawalReceivedAt: new Date(Date.now() + 2 * HOUR).toISOString(), withdrawalChannel: 'phone', note: '電話で取り消し' }, 'withdrawalReceivedAt'],
+          ['a time before the request came', { withdrawalReceivedAt: new Date(Date.parse(r.noticeAt) - HOUR).toISOString(), withdrawalChannel: 'phone', note: '電話で取り消し' }, 'withdrawalReceivedAt'],
+        ];
+        for (const [what, extra, path] of refused) {
+          const x = await move(d.as.agent, d.shop.id, r.id, { event: 'cancel', ...extra });
+          expect(x.status, `${what}: ${x.text}`).to.equal(400);
+          expect(JSON.stringify(x.body.error.details), what).to.include(path);
+        }
+        expect((await d.owner.get(`/api/shops/${d.shop.id}/returns/${r.id}`)).body.status, 'nothing moved').to.equal('awaiting_shipment');
+
+        const canceled = await moved(d.as.agent, d.shop.id, r.id, { event: 'cancel', withdrawalReceivedAt, withdrawalChannel: 'phone', note: 'お客様より電話で、不要になったので取り消したいとのこと' });
+        expect(canceled).to.include({ status: 'canceled', withdrawalReceivedAt, withdrawalChannel: 'phone' });
+        const audit = await d.owner.get(`/api/shops/${d.shop.id}/audit?objectId=${r.id}`);
+        const cancel = audit.body.events.find((e: { action: string }) => e.action === 'return.cancel');
+        expect(cancel.summary.withdrawal).to.deep.equal({ receivedAt: withdrawalReceivedAt, channel: 'phone', note: 'お客様より電話で、不要になったので取り消したいとのこと' });
+        expect(cancel.actorLabel).to.include(d.shop.people.agent.name);
+
+        const mail = await eventually(async () => server.smtp.mails.find((m) => m.to.includes(order.email) && m.text.includes('取り消し') && m.subject.includes(`R-${r.number}`) && m.subject.includes('承りました')), 'the withdrawal mail');
+        const jaWhen = at.toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+        expect(mail.text).to.include(`${jaWhen}にお電話でいただいたお申し込み取り消しのご連絡を、当店で記録しました。`).and.include('reached us by phone on');
+        expect(mail.text).not.to.include('お申し込みを取り消しました。').and.not.include('Your request has been withdrawn.');
+      }
+    });
+
+    it('keeps a cancel of a return under the shop’s own terms as it was: no record needed', async () => {
+      const shop = await openDesk(server);
+      await publish(shop, someTerms());
+      const order = await pushOrder(shop);
+      const r = await filed(shop.owner, shop.shop.id, { orderNumber: order.number });
+      expect(r).to.include({ legalBasis: 'terms', cancelRecordsWithdrawal: false });
+      expect((await moved(shop.as.agent, shop.shop.id, r.id, { event: 'cancel' })).status).to.equal('canceled');
+      const mail = await eventually(async () => server.smtp.mails.find((m) => m.to.includes(order.email) && m.text.includes('お申し込みを取り消しました。')), 'the cancel mail');
+      expect(mail.text).to.include('Your request has been withdrawn.');
     });
 
     it('judges a new request for the items of a statutory cancellation that expired under the old rule at that first notice', async () => {

@@ -56,6 +56,25 @@ for (const kind of dbKinds) {
       expect((await moved(d.owner, d.shop.id, r.id, { event: 'close' })).status).to.equal('closed');
     });
 
+    it('takes a push that drops the line a return was filed on, shows the line gone, and the return still refunds and closes', async () => {
+      const order = await pushOrder(d);
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 2, quantity: 1 }] });
+      // The platform cancelled the cookies: only the mugs are left on the order.
+      await pushAgain(order, { lines: [mugs(2, 2750)[0]!] });
+
+      const view = (await d.as.agent.get(`/api/shops/${d.shop.id}/returns/${r.id}`)).body;
+      expect(view.items).to.deep.equal([{ lineNo: 2, quantity: 1, sku: 'SNK-100', name: 'クッキー', unitPrice: 864, taxRate: 8, tags: [], removedFromOrder: true }]);
+      expect(view.orderChangedSinceFiling.lines).to.deep.equal([{ lineNo: 2, then: { sku: 'SNK-100', name: 'クッキー', quantity: 1, unitPrice: 864, taxRate: 8 }, now: null }]);
+      const refunding = await toRefund(r.id);
+      expect(refunding).to.include({ status: 'refund_pending', refundTotal: 864 });
+      await moved(d.owner, d.shop.id, r.id, { event: 'refund_succeeded' });
+      expect((await moved(d.owner, d.shop.id, r.id, { event: 'close' })).status).to.equal('closed');
+      // The order itself reads as the platform pushed it last, without the line.
+      const now = await d.owner.get(`/api/shops/${d.shop.id}/orders/${order.number}`);
+      expect(now.status, now.text).to.equal(200);
+      expect(now.body.lines.map((l: { lineNo: number }) => l.lineNo)).to.deep.equal([1]);
+    });
+
     it('keeps the filed price when only the prices move', async () => {
       const order = await pushOrder(d);
       const r = await filed(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 1, quantity: 1 }] });
@@ -69,7 +88,7 @@ for (const kind of dbKinds) {
       expect(r.orderChangedSinceFiling).to.equal(null);
       await pushAgain(order, { lines: mugs(1, 1000), shippingFee: 0 });
       const view = (await d.as.contractor.get(`/api/shops/${d.shop.id}/returns/${r.id}`)).body;
-      expect(view.items).to.deep.equal([{ lineNo: 1, quantity: 2, sku: 'MUG-001', name: 'マグカップ', unitPrice: 2750, taxRate: 10, tags: [] }]);
+      expect(view.items).to.deep.equal([{ lineNo: 1, quantity: 2, sku: 'MUG-001', name: 'マグカップ', unitPrice: 2750, taxRate: 10, tags: [], removedFromOrder: false }]);
       // The push also moved the order's dates (pushed "now" again); the money is what matters here.
       const changed = view.orderChangedSinceFiling;
       expect(changed.fields.filter((f: { field: string }) => !f.field.endsWith('At'))).to.deep.equal([{ field: 'shippingFee', then: 770, now: 0 }]);

@@ -39,6 +39,25 @@ for (const kind of dbKinds) {
       );
     });
 
+    it('arms a reminder one day before the deadline for a short send-by window (3 days), and states it on the page', async () => {
+      const short = await openDesk(server);
+      await publish(short, someTerms({ shipWithinDays: 3 }));
+      const order = await pushOrder(short);
+      const r = await filed(short.owner, short.shop.id, { orderNumber: order.number });
+      expect(r.status).to.equal('awaiting_shipment');
+      const shipBy = Date.parse(r.shipBy);
+      const rows = await server.database.db
+        .select({ topic: outbox.topic, runAt: outbox.runAt })
+        .from(outbox)
+        .where(and(eq(outbox.shopId, short.shop.id), inArray(outbox.dedupeKey, [`return-remind:${r.id}`, `return-expire:${r.id}`])));
+      const reminder = rows.find((t) => t.topic === 'return.ship_reminder');
+      expect(reminder, 'a reminder on the outbox').to.not.equal(undefined);
+      expect(reminder!.runAt!.getTime()).to.equal(shipBy - 86_400_000);
+      expect(reminder!.runAt!.getTime()).to.be.greaterThan(Date.parse(r.createdAt));
+      const page = await short.owner.get(`/shops/${short.shop.id}/return-terms`);
+      expect(page.text).to.include('承認後3日以内に商品をご返送ください（期限の前日にメールでお知らせします）');
+    });
+
     it('expires a return with no parcel after the deadline, which frees its quantities, and retries one that fires early', async () => {
       const order = await pushOrder(d);
       // The cookies (1 × ¥864): approved by the rules, and nothing of the line is left to return meanwhile.

@@ -17,6 +17,7 @@ import {
   type ReturnEvent,
   type ReturnStatus,
 } from '../../../server/domains/returns/returns.model.ts';
+import { bankDoneStatuses } from '../../../server/domains/returns/returns.repository.ts';
 
 type Row = [from: ReturnStatus, event: ReturnEvent, to: ReturnStatus, roles: ReturnActorRole[]];
 
@@ -145,6 +146,13 @@ describe('return request state machine', () => {
     it('covers every (status, event, role) exactly once between allowed and forbidden', () => {
       expect(allowedTriples.length + forbiddenTriples.length).to.equal(returnStatuses.length * returnEvents.length * returnActorRoles.length);
       expect(allowedTriples.length).to.equal(allowedKeys.size);
+    });
+  });
+
+  describe('ended statuses (what the bank-details purge counts as done)', () => {
+    it('are every terminal status and every status only `close` leaves: refunded and exchanged', () => {
+      expect(sorted(bankDoneStatuses)).to.deep.equal(sorted([...expectedTerminal, 'refunded', 'exchanged']));
+      for (const s of terminalStatuses) expect(bankDoneStatuses, s).to.include(s);
     });
   });
 

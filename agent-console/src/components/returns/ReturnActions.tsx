@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { noticeChannels, type NoticeChannel } from '../../../../server/domains/returns/returns.model.ts';
 import { localize } from '../../../../server/domains/returns/returns.messages.ts';
 import { ApiError } from '../../api.ts';
 import { useMessages, type Messages } from '../../i18n.ts';
@@ -89,7 +90,10 @@ export function ReturnActions({ shopId, view, onChanged, reload }: Props) {
       {open === 'reject' && <RejectForm codes={view.rejectionCodes} busy={busy} onCancel={() => setOpen(null)} onSubmit={(reasonCode, note) => send({ event: 'reject', reasonCode, ...(note ? { note } : {}) })} />}
       {open === 'ship' && <ShipForm busy={busy} onCancel={() => setOpen(null)} onSubmit={(trackingNumber, carrier) => send({ event: 'ship', trackingNumber, ...(carrier ? { carrier } : {}) })} />}
       {open === 'refund_failed' && <NoteForm busy={busy} onCancel={() => setOpen(null)} onSubmit={(note) => send({ event: 'refund_failed', note })} />}
-      {open === 'cancel' && <CancelForm busy={busy} onCancel={() => setOpen(null)} onSubmit={(note) => send({ event: 'cancel', ...(note ? { note } : {}) })} />}
+      {open === 'cancel' && !view.cancelRecordsWithdrawal && <CancelForm busy={busy} onCancel={() => setOpen(null)} onSubmit={(note) => send({ event: 'cancel', ...(note ? { note } : {}) })} />}
+      {open === 'cancel' && view.cancelRecordsWithdrawal && (
+        <WithdrawalForm busy={busy} onCancel={() => setOpen(null)} onSubmit={(withdrawalReceivedAt, withdrawalChannel, note) => send({ event: 'cancel', withdrawalReceivedAt, withdrawalChannel, note })} />
+      )}
     </section>
   );
 }
@@ -179,6 +183,46 @@ function CancelForm({ busy, onCancel, onSubmit }: FormProps<[string]>) {
       <label htmlFor={`${id}-note`}>{m.actions.note}</label>
       <textarea id={`${id}-note`} rows={2} maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} />
       <FormButtons busy={busy} label={m.action.cancel} onCancel={onCancel} />
+    </form>
+  );
+}
+
+/** A Tokyo wall-clock time as the datetime-local input holds it ("2026-12-08T21:30"). */
+const tokyoLocal = (d: Date) => new Date(d.getTime() + 9 * 3_600_000).toISOString().slice(0, 16);
+/** That input's value as an instant: Asia/Tokyo has no daylight saving, so +09:00 always. */
+const fromTokyoLocal = (v: string) => `${v}:00+09:00`;
+
+/**
+ * A request that stands once made (statutory, or the shop's fault) is canceled only as a record
+ * of the customer's own withdrawal: when it reached the shop, how, and what they said.
+ */
+function WithdrawalForm({ busy, onCancel, onSubmit }: FormProps<[string, NoticeChannel, string]>) {
+  const m = useMessages().returns;
+  const id = useId();
+  const [at, setAt] = useState(() => tokyoLocal(new Date()));
+  const [channel, setChannel] = useState<NoticeChannel | ''>('');
+  const [note, setNote] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (at && channel && note.trim()) void onSubmit(fromTokyoLocal(at), channel, note.trim());
+  };
+  return (
+    <form className="move-form" onSubmit={submit} data-testid="withdrawal-form">
+      <p>{m.actions.withdrawalLead}</p>
+      <label htmlFor={`${id}-at`}>{m.actions.withdrawalAt}</label>
+      <input id={`${id}-at`} type="datetime-local" required value={at} max={tokyoLocal(new Date())} onChange={(e) => setAt(e.target.value)} data-testid="withdrawal-at" />
+      <label htmlFor={`${id}-channel`}>{m.actions.withdrawalChannel}</label>
+      <select id={`${id}-channel`} required value={channel} onChange={(e) => setChannel(e.target.value as NoticeChannel | '')} data-testid="withdrawal-channel">
+        <option value="">{m.actions.choose}</option>
+        {noticeChannels.map((c) => (
+          <option key={c} value={c}>
+            {m.noticeChannel[c]}
+          </option>
+        ))}
+      </select>
+      <label htmlFor={`${id}-note`}>{m.actions.withdrawalNote}</label>
+      <textarea id={`${id}-note`} rows={2} required maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} data-testid="withdrawal-note" />
+      <FormButtons busy={busy || !channel || !note.trim()} label={m.action.cancel} onCancel={onCancel} />
     </form>
   );
 }

@@ -53,8 +53,10 @@ function withdrawalOf(r: ReturnRow, body: MoveReturnBody, now: Date): Partial<Re
   if (!body.withdrawalReceivedAt || !body.withdrawalChannel) return {};
   const at = new Date(body.withdrawalReceivedAt);
   if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new DomainError('invalid_input', say('withdrawalFuture'), { path: ['withdrawalReceivedAt'] });
-  if (at < r.noticeAt) throw new DomainError('invalid_input', say('withdrawalBeforeRequest'), { path: ['withdrawalReceivedAt'] });
-  return { withdrawalReceivedAt: at, withdrawalChannel: body.withdrawalChannel };
+  // Times are typed to the minute: a withdrawal in the request's own minute is after it.
+  const requestMinute = Math.floor(r.noticeAt.getTime() / 60_000) * 60_000;
+  if (at.getTime() < requestMinute) throw new DomainError('invalid_input', say('withdrawalBeforeRequest'), { path: ['withdrawalReceivedAt'] });
+  return { withdrawalReceivedAt: at < r.noticeAt ? r.noticeAt : at, withdrawalChannel: body.withdrawalChannel };
 }
 
 /** What each move writes besides the status. */

@@ -151,6 +151,17 @@ for (const kind of dbKinds) {
       }
     });
 
+    it('takes a withdrawal typed in the minute the request came (forms take minutes), recorded as no earlier than the request', async () => {
+      const order = await pushOrder(d);
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number, reason: 'defective' });
+      const minute = new Date(Math.floor(Date.parse(r.noticeAt) / 60_000) * 60_000).toISOString();
+      const canceled = await moved(d.as.agent, d.shop.id, r.id, { event: 'cancel', withdrawalReceivedAt: minute, withdrawalChannel: 'phone', note: '電話で取り消し' });
+      expect(canceled).to.include({ status: 'canceled', withdrawalReceivedAt: r.noticeAt });
+      const other = await filed(d.owner, d.shop.id, { orderNumber: (await pushOrder(d)).number, reason: 'defective' });
+      const early = await move(d.as.agent, d.shop.id, other.id, { event: 'cancel', withdrawalReceivedAt: new Date(Math.floor(Date.parse(other.noticeAt) / 60_000) * 60_000 - 1000).toISOString(), withdrawalChannel: 'phone', note: '電話で取り消し' });
+      expect(early.status, `the minute before the request: ${early.text}`).to.equal(400);
+    });
+
     it('keeps a cancel of a return under the shop’s own terms as it was: no record needed', async () => {
       const shop = await openDesk(server);
       await publish(shop, someTerms());

@@ -178,6 +178,7 @@ export const returnsJa = {
     refundMethod: '返金方法',
     filedAt: '受付日時',
     noticeAt: 'お申し出が届いた日時（期間の判断に使用）',
+    withdrawalAt: 'お客様の取り消しのご連絡が届いた日時',
     bankPurged: (at: string) => `返金先の口座情報は、保管期間を過ぎたため ${at} に削除しました。`,
     source: '受付経路',
     kind: '種類',
@@ -294,6 +295,9 @@ export const returnsJa = {
     line: (name: string, qty: number, unit: string) => `${name}（${unit} × ${qty}）`,
     lineGone: 'なし',
     none: '—',
+    /** On the return's own line in the items table: the platform pushed the order without it. */
+    itemRemoved: '注文から削除済み',
+    itemRemovedHint: '「注文から削除済み」の商品は、お申し込みのあとショップのシステムから送られてきた注文に含まれていません。返品の判断と返金額は、お申し込み時の注文内容のままです（自動では変わりません）。',
   },
   photos: {
     title: (n: number) => `お客様の写真（${n}枚）`,
@@ -635,6 +639,7 @@ export const returnsEn: ReturnsMessages = {
     refundMethod: 'Refund method',
     filedAt: 'Filed',
     noticeAt: 'Notice reached the shop (the window is judged at this time)',
+    withdrawalAt: 'The customer’s withdrawal reached the shop',
     bankPurged: (at: string) => `The refund account was deleted on ${at}, its retention period over.`,
     source: 'Filed from',
     kind: 'Kind',
@@ -750,6 +755,8 @@ export const returnsEn: ReturnsMessages = {
     line: (name: string, qty: number, unit: string) => `${name} (${unit} × ${qty})`,
     lineGone: 'none',
     none: '—',
+    itemRemoved: 'No longer on the order',
+    itemRemovedHint: 'Items marked “No longer on the order” are missing from the order the shop’s system sent after the return was filed. The return is still judged and refunded on the order as it was filed (nothing changes by itself).',
   },
   photos: {
     title: (n: number) => `Customer’s photos (${n})`,

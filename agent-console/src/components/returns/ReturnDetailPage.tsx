@@ -3,6 +3,7 @@ import { ApiError } from '../../api.ts';
 import { useLang, useMessages } from '../../i18n.ts';
 import { tokyoDateTime, yen } from '../../returns.format.ts';
 import { returnsApi } from '../../returnsApi.ts';
+import type { NoticeChannel } from '../../../../server/domains/returns/returns.model.ts';
 import type { ReturnBankAccount, ReturnView, Role } from '../../types.ts';
 import { RouteLink } from '../RouteLink.tsx';
 import { BankPanel } from './BankPanel.tsx';
@@ -116,9 +117,16 @@ function ReturnDetail({ shopId, view, role, onChanged, reload }: DetailProps) {
   );
 }
 
+/**
+ * What comes back, each line as it was on the order when the return was filed. A line the
+ * shop platform has since pushed the order without is marked here: the return still stands
+ * on its filing-time snapshot (price, quantity, refund), and the person sees that it moved.
+ */
 function ItemsPanel({ view }: { view: ReturnView }) {
   const id = useId();
-  const d = useMessages().returns.detail;
+  const m = useMessages().returns;
+  const d = m.detail;
+  const anyRemoved = view.items.some((i) => i.removedFromOrder);
   return (
     <section className="panel" aria-labelledby={`${id}-title`}>
       <h2 className="panel-title" id={`${id}-title`}>
@@ -139,8 +147,18 @@ function ItemsPanel({ view }: { view: ReturnView }) {
           </thead>
           <tbody>
             {view.items.map((i) => (
-              <tr key={i.lineNo} data-testid="return-item" data-line={i.lineNo}>
-                <th scope="row">{i.name}</th>
+              <tr key={i.lineNo} data-testid="return-item" data-line={i.lineNo} data-removed={i.removedFromOrder}>
+                <th scope="row">
+                  {i.name}
+                  {i.removedFromOrder && (
+                    <>
+                      {' '}
+                      <span className="badge return-flag" data-testid="item-removed">
+                        {m.orderChanged.itemRemoved}
+                      </span>
+                    </>
+                  )}
+                </th>
                 <td className="text-cell">{i.sku}</td>
                 <td className="text-cell">
                   {i.tags.map((t) => (
@@ -158,6 +176,11 @@ function ItemsPanel({ view }: { view: ReturnView }) {
           </tbody>
         </table>
       </div>
+      {anyRemoved && (
+        <p className="muted metric-note" data-testid="items-removed-hint">
+          {m.orderChanged.itemRemovedHint}
+        </p>
+      )}
     </section>
   );
 }
@@ -234,6 +257,7 @@ function FactsPanel({ view }: { view: ReturnView }) {
   const m = useMessages().returns;
   const d = m.detail;
   const when = (iso: string | null) => (iso ? tokyoDateTime(iso, lang) : d.unknown);
+  const viaChannel = (c: NoticeChannel) => (lang === 'ja' ? `（${m.noticeChannel[c]}）` : ` (${m.noticeChannel[c]})`);
   const facts: Array<[string, ReactNode, string?]> = [
     [d.orderNumber, view.order.orderNumber, 'fact-order'],
     [d.customer, view.order.customerName, 'fact-customer'],
@@ -243,7 +267,7 @@ function FactsPanel({ view }: { view: ReturnView }) {
     [d.refundMethod, m.refundMethod[view.refundMethod]],
     [d.filedAt, when(view.createdAt)],
     // The window is judged at the time the notice reached the shop (到達主義), which a person may have recorded.
-    [d.noticeAt, view.noticeChannel ? `${when(view.noticeAt)}${lang === 'ja' ? `（${m.noticeChannel[view.noticeChannel]}）` : ` (${m.noticeChannel[view.noticeChannel]})`}` : when(view.noticeAt), 'fact-notice'],
+    [d.noticeAt, view.noticeChannel ? `${when(view.noticeAt)}${viaChannel(view.noticeChannel)}` : when(view.noticeAt), 'fact-notice'],
     [d.source, m.source[view.source]],
     [d.kind, m.kind[view.kind]],
     [d.reason, m.reason[view.reason], 'fact-reason'],
@@ -258,6 +282,8 @@ function FactsPanel({ view }: { view: ReturnView }) {
   if (view.refundedAt) facts.push([d.refundedAt, when(view.refundedAt)]);
   if (view.rejectionCode) facts.push([d.rejectionCode, (m.rejection as Record<string, string>)[view.rejectionCode] ?? view.rejectionCode, 'fact-rejection']);
   if (view.decisionNote) facts.push([d.decisionNote, view.decisionNote]);
+  // A request that stands once made was canceled as a record of the customer's own withdrawal: when and how it reached the shop.
+  if (view.withdrawalReceivedAt && view.withdrawalChannel) facts.push([d.withdrawalAt, `${when(view.withdrawalReceivedAt)}${viaChannel(view.withdrawalChannel)}`, 'fact-withdrawal']);
   return (
     <section className="panel" aria-labelledby={`${id}-title`} data-testid="return-facts">
       <h2 className="panel-title" id={`${id}-title`}>

@@ -99,10 +99,11 @@ export async function assignWaiting(deps: AssignDeps, shopId: string): Promise<s
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`assign:${shopId}`}))`);
     const [shop] = await tx.select({ autoAssign: shops.autoAssign }).from(shops).where(eq(shops.id, shopId));
     if (!shop?.autoAssign) return;
+    const stillWaiting = [eq(conversations.awaitingAssignment, true), isNull(conversations.assigneeId), inArray(conversations.status, activeStatuses)];
     const waiting = await tx
       .select({ id: conversations.id })
       .from(conversations)
-      .where(and(eq(conversations.shopId, shopId), eq(conversations.awaitingAssignment, true), isNull(conversations.assigneeId), inArray(conversations.status, activeStatuses)))
+      .where(and(eq(conversations.shopId, shopId), ...stillWaiting))
       .orderBy(asc(conversations.createdAt))
       .limit(100);
     if (!waiting.length) return;
@@ -117,10 +118,14 @@ export async function assignWaiting(deps: AssignDeps, shopId: string): Promise<s
       if (!candidates.length) break;
       candidates.sort((a, b) => lastAssigned.get(a)! - lastAssigned.get(b)! || a.localeCompare(b));
       const userId = candidates[0]!;
-      await tx
+      // Still waiting now, not only when read: a PATCH of the assignee (or a resolve) this run
+      // waited for in lockAssignments has committed since, and its choice stands.
+      const [taken] = await tx
         .update(conversations)
         .set({ assigneeId: userId, awaitingAssignment: false, updatedAt: new Date() })
-        .where(and(eq(conversations.shopId, shopId), eq(conversations.id, w.id)));
+        .where(and(eq(conversations.shopId, shopId), eq(conversations.id, w.id), ...stillWaiting))
+        .returning({ id: conversations.id });
+      if (!taken) continue;
       slots.set(userId, slots.get(userId)! - 1);
       // Strictly increasing, so the next pick in this same run moves on to someone else.
       lastAssigned.set(userId, Date.now() + assigned.length);

@@ -1,9 +1,12 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { assignWaiting } from '../../../server/domains/conversations/conversations.assign.ts';
+import { eq, sql } from 'drizzle-orm';
+import { assignWaiting, lockAssignments } from '../../../server/domains/conversations/conversations.assign.ts';
+import { conversations } from '../../../server/domains/conversations/conversations.tables.ts';
 import { insertMembership, insertUser } from '../../../server/domains/shops/shops.repository.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import type { TestClient } from '../../helpers/client.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { conversationPath, customerChat, customerSays, openTicket, storedConversation } from './queue.helpers.ts';
 
@@ -85,4 +88,42 @@ describe('[postgres] removing a member while they are being assigned', function 
       await chat.presence.remove(shop.id, userId, `race-${i}`);
     }
   });
+
+  it('the auto-assigner that waited for a manual assignment keeps it: it hands out only what still waits when it writes', async () => {
+    const chat = server.app.chat;
+    const [a, b] = (await Promise.all([newAgent(), newAgent()])).sort();
+    const conversationId = await newTicket();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let assigned!: () => void;
+    const done = new Promise<void>((r) => (assigned = r));
+    // What a PATCH of the assignee does: the person's lock, then the row; held open here.
+    const manual = server.database.db.transaction(async (tx) => {
+      await lockAssignments(tx, shop.id, b);
+      await tx.update(conversations).set({ assigneeId: b, awaitingAssignment: false }).where(eq(conversations.id, conversationId));
+      assigned();
+      await held;
+    });
+    await done;
+    await chat.presence.set(shop.id, a, 'manual-a', 'online');
+    await chat.presence.set(shop.id, b, 'manual-b', 'online');
+    try {
+      const auto = assignWaiting(chat, shop.id);
+      // Barrier: the auto-assigner has read the conversation as waiting and now waits for b's lock.
+      await eventually(async () => {
+        const r = await server.database.db.execute(sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory'`);
+        return ((r as unknown as { rows: Array<{ n: number }> }).rows[0]!.n > 0) || undefined;
+      }, 'the auto-assigner waiting for the assignee lock');
+      release();
+      await manual;
+      expect(await auto, 'nothing was handed out').to.not.include(conversationId);
+      const row = await storedConversation(server.database.db, shop.id, conversationId);
+      expect(row.assigneeId, 'the manual choice stands').to.equal(b);
+    } finally {
+      release();
+      await chat.presence.remove(shop.id, a, 'manual-a');
+      await chat.presence.remove(shop.id, b, 'manual-b');
+    }
+  });
 });
+

@@ -4,7 +4,7 @@ import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
 import { fromDatabaseError } from '../../core/db/errors.ts';
-import { DomainError, errorStatus, isDomainError } from '../../core/errors.ts';
+import { DomainError, errorStatus, isDomainError, notFound } from '../../core/errors.ts';
 import { sameSecret } from '../../core/secrets.ts';
 import { htmlErrorPages } from '../../core/pages.ts';
 import { render } from '../../core/templates.ts';
@@ -59,11 +59,13 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
   const db: Db = deps.db;
   const base = (shopId: string) => `/returns/${shopId}`;
 
-  const page = async (ctx: Context, shopId: string, s: PortalSession | null, name: string, vars: Record<string, unknown>, extra: { error?: { ja: string; en: string } | null; notice?: { ja: string; en: string } | null; status?: number } = {}) => {
+  const page = async (ctx: Context, shopId: string, s: PortalSession | null, name: string, vars: Record<string, unknown>, extra: { error?: { ja: string; en: string } | null; notice?: { ja: string; en: string } | null; status?: number; refusal?: DomainError } = {}) => {
     // shopFor read the shop already; a page never reads it twice.
     const shop = ctx.state.portalShop as { name: string } | undefined;
     const content = render(`portal/${name}`, { base: base(shopId), csrf: s?.csrf ?? '', ...vars });
-    ctx.status = extra.status ?? 200;
+    ctx.status = extra.refusal ? errorStatus[extra.refusal.code] : (extra.status ?? 200);
+    // A refusal's headers go with it: Retry-After on a 503 (Redis or the database away).
+    for (const [k, v] of Object.entries(extra.refusal?.headers ?? {})) ctx.set(k, v);
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
     ctx.body = render('portal/layout', {
@@ -122,7 +124,7 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
       const e = isDomainError(raw) ? raw : fromDatabaseError(raw);
       if (!e) throw raw;
       const order = await portalOrder(db, s);
-      await page(ctx, shopId, s, 'order', { ...order, kindReturn: true, kindExchange: false, comment: '', conditionsConfirmed: false }, { error: errorOf(e), status: errorStatus[e.code] });
+      await page(ctx, shopId, s, 'order', { ...order, kindReturn: true, kindExchange: false, comment: '', conditionsConfirmed: false }, { error: errorOf(e), refusal: e });
     }
   };
 
@@ -145,7 +147,7 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
       ctx.redirect(`${base(shopId)}/verify?c=${encodeURIComponent(challenge)}`);
     } catch (e) {
       if (!isDomainError(e)) throw e;
-      await page(ctx, shopId, null, 'start', { orderNumber: f.data.orderNumber, contact: '' }, { error: errorOf(e), status: errorStatus[e.code] });
+      await page(ctx, shopId, null, 'start', { orderNumber: f.data.orderNumber, contact: '' }, { error: errorOf(e), refusal: e });
     }
   });
 
@@ -169,7 +171,7 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
     } catch (e) {
       if (!isDomainError(e)) throw e;
       const burned = e.code === 'rate_limited' || e.code === 'unauthenticated';
-      await page(ctx, shopId, null, burned ? 'start' : 'verify', burned ? { orderNumber: '', contact: '' } : { challenge: f.data.challenge }, { error: errorOf(e), status: errorStatus[e.code] });
+      await page(ctx, shopId, null, burned ? 'start' : 'verify', burned ? { orderNumber: '', contact: '' } : { challenge: f.data.challenge }, { error: errorOf(e), refusal: e });
     }
   });
 
@@ -239,4 +241,10 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
       ctx.redirect(base(shopId));
     }),
   );
+
+  // Last: an address under the portal that is no page (a mistyped link) is a page too, not the
+  // API's JSON 404 (the error pages above run only for paths some route matches).
+  router.get('/returns/:shopId/{*rest}', () => {
+    throw notFound('page');
+  });
 }

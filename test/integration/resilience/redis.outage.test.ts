@@ -95,6 +95,7 @@ const STRAY_REJECTION = 'rejected with no handler';
       redirect: 'manual',
     });
     expect(portal.status).to.equal(503);
+    expect(portal.headers.get('retry-after'), 'the page says when to come back, like the API').to.match(/^\d+$/);
     expect(await portal.text()).to.include('ただいま処理できません');
 
     for (const s of [a, b]) {

@@ -42,6 +42,16 @@ for (const kind of dbKinds) {
       expect(errorEn(wrong.html)).to.include('The code is not right').and.include('4 tries left');
     });
 
+    it('answers a mistyped address under the portal with a page in Japanese and English, and a script with the JSON error', async () => {
+      const browser = await fetch(`${server.url}${portal()}/requests-typo`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+      expect(browser.status).to.equal(404);
+      expect(browser.headers.get('content-type')).to.match(/^text\/html/);
+      expect(await browser.text()).to.include('ページが見つかりません').and.include('Page not found');
+      const script = await fetch(`${server.url}${portal()}/requests-typo`, { headers: { accept: 'application/json' } });
+      expect(script.status).to.equal(404);
+      expect((await script.json()).error.code).to.equal('not_found');
+    });
+
     it('tells a request with no item chosen, or more than is left, in Japanese', async () => {
       const order = await pushOrder(d);
       const v = await signInToPortal(server, d.shop.id, order);

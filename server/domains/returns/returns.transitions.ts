@@ -107,10 +107,11 @@ export async function moveReturn(db: Db, p: ReturnParty, id: string, body: MoveR
     }
     if (p.kind === 'customer' && (body.withdrawalReceivedAt || body.withdrawalChannel)) throw new DomainError('forbidden', 'a withdrawal is recorded by the shop; the customer withdraws from the portal');
     const withdrawalRecorded = !!(body.withdrawalReceivedAt && body.withdrawalChannel && body.note);
-    const to = assertTransition(r.status, body.event, roleOf(p), { ...contextOf(r), reasonCode: body.reasonCode ?? null, withdrawalRecorded });
+    const noteGiven = !!body.note;
+    const to = assertTransition(r.status, body.event, roleOf(p), { ...contextOf(r), reasonCode: body.reasonCode ?? null, withdrawalRecorded, noteGiven });
     const patch = await patchFor(tx, r, body.event, body, now);
     // The refund computed again may have crossed the agents' limit: judge the move by the new amount.
-    if (patch.refundTotal !== undefined) assertTransition(r.status, body.event, roleOf(p), { ...contextOf({ ...r, refundTotal: patch.refundTotal }), reasonCode: body.reasonCode ?? null, withdrawalRecorded });
+    if (patch.refundTotal !== undefined) assertTransition(r.status, body.event, roleOf(p), { ...contextOf({ ...r, refundTotal: patch.refundTotal }), reasonCode: body.reasonCode ?? null, withdrawalRecorded, noteGiven });
     const steps: Array<{ party: ReturnParty; event: ReturnEvent; from: ReturnStatus; to: ReturnStatus; patch: Partial<ReturnRow> }> = [{ party: p, event: body.event, from: r.status, to, patch }];
     if (to === 'approved') {
       const terms = await termsOfVersion(tx, shopId, r.termsVersion);

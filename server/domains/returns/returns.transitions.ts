@@ -9,7 +9,7 @@ import type { RefundBreakdown } from './returns.money.ts';
 import { judgedOrderOf } from './returns.snapshot.ts';
 import { termsOfVersion } from './returns.terms.ts';
 import { assertTransition, contextOf } from './returns.machine.ts';
-import type { ReturnEvent, ReturnStatus } from './returns.model.ts';
+import { daysPeriodEnd, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
 import { findReturn, insertTransition, updateReturnIf, type ReturnRow, type ReturnWithItems } from './returns.repository.ts';
 import type { MoveReturnBody } from './returns.schema.ts';
 import { keepItemCandidate, partyColumns, roleOf, shopOf, systemParty, viewOf, type ReturnParty } from './returns.service.ts';
@@ -72,7 +72,7 @@ async function patchFor(tx: Db, r: ReturnWithItems, event: ReturnEvent, body: Mo
       return { receivedAt: now };
     case 'request_shipment': {
       const terms = await termsOfVersion(tx, r.shopId, r.termsVersion);
-      return { shipBy: new Date(now.getTime() + terms.terms.shipWithinDays * 86_400_000) };
+      return { shipBy: daysPeriodEnd(now, terms.terms.shipWithinDays) };
     }
     case 'refund_succeeded':
       return { refundedAt: now };
@@ -116,7 +116,7 @@ export async function moveReturn(db: Db, p: ReturnParty, id: string, body: MoveR
     if (to === 'approved') {
       const terms = await termsOfVersion(tx, shopId, r.termsVersion);
       if (!keepItemCandidate({ terms, refund: r.refund as RefundBreakdown }, r.kind)) {
-        const shipBy = new Date(now.getTime() + terms.terms.shipWithinDays * 86_400_000);
+        const shipBy = daysPeriodEnd(now, terms.terms.shipWithinDays);
         steps.push({ party: systemParty(shopId), event: 'request_shipment', from: 'approved', to: 'awaiting_shipment', patch: { shipBy } });
       }
     }

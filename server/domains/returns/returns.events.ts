@@ -1,5 +1,5 @@
 import type { OutboxItem } from '../../core/outbox.ts';
-import { expiresUnshipped, reminderLeadMs, returnStatuses, type ReturnStatus } from './returns.model.ts';
+import { expiresUnshipped, reminderAt, returnStatuses, type ReturnStatus } from './returns.model.ts';
 import type { ReturnRow } from './returns.repository.ts';
 
 /**
@@ -14,19 +14,23 @@ export const returnTopics = [RETURN_REQUESTED, ...returnStatuses.filter((s) => s
 
 /**
  * Timers of a return waiting for its parcel: a reminder before the date to send it by (3 days
- * before, one day before for a short window; see `reminderLeadMs`), and, where that date is a
- * deadline (the shop's terms, see `expiresUnshipped`), the expiry. The published page states
- * both (returns.terms.text.ts), so the page and the machine agree.
+ * before, the day before for a short window; see `reminderAt`), and, where that date is a
+ * deadline (the shop's terms, see `expiresUnshipped`), the expiry. `shipBy` is the end of the
+ * date's last day (`daysPeriodEnd`): the expiry runs the instant after it, when that day is
+ * over, so the day the customer is told is theirs to the end. The published page states both
+ * (returns.terms.text.ts), so the page and the machine agree.
  */
 export const SHIP_REMINDER_TOPIC = 'return.ship_reminder';
 export const SHIP_EXPIRY_TOPIC = 'return.ship_expiry';
 
+/** When a return whose date to send the parcel by is `shipBy` expires: once that date has wholly passed. */
+export const expiresAt = (shipBy: Date): Date => new Date(shipBy.getTime() + 1);
+
 export function timersFor(r: Pick<ReturnRow, 'id' | 'shopId' | 'status' | 'shipBy' | 'legalBasis'>, now = new Date()): OutboxItem[] {
   if (r.status !== 'awaiting_shipment' || !r.shipBy) return [];
-  const window = r.shipBy.getTime() - now.getTime();
-  const remindAt = new Date(r.shipBy.getTime() - reminderLeadMs(window));
+  const remindAt = reminderAt(r.shipBy, now);
   return [
-    ...(window > 0 ? [{ shopId: r.shopId, topic: SHIP_REMINDER_TOPIC, payload: { returnId: r.id }, runAt: remindAt, dedupeKey: `return-remind:${r.id}` }] : []),
-    ...(expiresUnshipped(r.legalBasis) ? [{ shopId: r.shopId, topic: SHIP_EXPIRY_TOPIC, payload: { returnId: r.id }, runAt: r.shipBy, dedupeKey: `return-expire:${r.id}` }] : []),
+    ...(remindAt ? [{ shopId: r.shopId, topic: SHIP_REMINDER_TOPIC, payload: { returnId: r.id }, runAt: remindAt, dedupeKey: `return-remind:${r.id}` }] : []),
+    ...(expiresUnshipped(r.legalBasis) ? [{ shopId: r.shopId, topic: SHIP_EXPIRY_TOPIC, payload: { returnId: r.id }, runAt: expiresAt(r.shipBy), dedupeKey: `return-expire:${r.id}` }] : []),
   ];
 }

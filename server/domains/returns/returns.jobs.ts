@@ -9,6 +9,7 @@ import { findOrderById } from '../orders/orders.repository.ts';
 import { findShop } from '../shops/shops.repository.ts';
 import { expiresUnshipped, type ReturnStatus } from './returns.model.ts';
 import { customerNotice } from './returns.notify.ts';
+import { expiresAt } from './returns.events.ts';
 import { BANK_RETENTION_DAYS } from './returns.bank.ts';
 import { bankAccountsDue, deleteBankAccount, findReturn } from './returns.repository.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -88,8 +89,9 @@ export async function expireUnshipped(db: Db, data: unknown, now = new Date()): 
   if (!r || r.status !== 'awaiting_shipment' || !r.shipBy) return 'skipped';
   // A timer armed before statutory cancellations stopped expiring finds nothing to do.
   if (!expiresUnshipped(r.legalBasis)) return 'skipped';
-  // Fired before the deadline (clocks apart): retried with backoff rather than dropped, or the return would wait forever.
-  if (r.shipBy.getTime() > now.getTime()) throw new Error(`return ${r.id} is not due until ${r.shipBy.toISOString()}`);
+  // Fired before the date's last day is over (clocks apart): retried with backoff rather than
+  // dropped, or the return would wait forever. A parcel sent at 23:59 on the date is in time.
+  if (now.getTime() < expiresAt(r.shipBy).getTime()) throw new Error(`return ${r.id} is not due until ${expiresAt(r.shipBy).toISOString()}`);
   try {
     await moveReturn(db, systemParty(p.shopId, 'return deadline'), r.id, { event: 'expire', expectedStatus: 'awaiting_shipment' }, { now });
     return 'expired';

@@ -79,6 +79,8 @@ export interface TransitionContext {
   mayExpire?: boolean;
   /** A `cancel` by the shop records the customer's own withdrawal: when it came, how, and a note. */
   withdrawalRecorded?: boolean;
+  /** The move carries a note: with `reject`, the reason the customer is given in their own words. */
+  noteGiven?: boolean;
 }
 
 /** What the filing established, for the rejection reasons that may still be given. */
@@ -175,6 +177,13 @@ const lapsesNot = (event: ReturnEvent, ctx: Pick<TransitionContext, 'mayExpire'>
 const shopTakesRightAway = (event: ReturnEvent, role: ReturnActorRole, ctx: Pick<TransitionContext, 'mayExpire' | 'withdrawalRecorded'>) =>
   event === 'cancel' && role !== 'customer' && ctx.mayExpire === false && ctx.withdrawalRecorded !== true;
 
+/**
+ * Rejecting a request whose basis stands (a statutory cancellation, a claim on the shop's fault)
+ * without saying why: a code such as "other" tells the customer only 「担当者の判断により」, and
+ * a right the law gives is not refused without a reason the customer can read and answer.
+ */
+const rejectsUnexplained = (event: ReturnEvent, ctx: Pick<TransitionContext, 'mayExpire' | 'noteGiven'>) => event === 'reject' && ctx.mayExpire === false && ctx.noteGiven !== true;
+
 const heldToRefundLimit = (event: ReturnEvent, role: ReturnActorRole, ctx: Pick<TransitionContext, 'overRefundLimit'>) =>
   ctx.overRefundLimit === true && refundLimitedEvents.includes(event) && limitedRoles.includes(role);
 
@@ -196,6 +205,8 @@ export function nextStatus(from: ReturnStatus, event: ReturnEvent): ReturnStatus
  * @throws DomainError `invalid_transition` — expiring a return whose basis does not lapse.
  * @throws DomainError `invalid_input` — a rejection without a reason code, or with one that does
  *   not fit the return's legal basis; details `{ path: ['reasonCode'], allowed? }`.
+ * @throws DomainError `invalid_input` — a rejection of a basis that does not lapse without a
+ *   note (the reason the customer is told); details `{ path: ['note'], say }`.
  */
 export function assertTransition(from: ReturnStatus, event: ReturnEvent, role: ReturnActorRole, ctx: TransitionContext = {}): ReturnStatus {
   const t = transitionFor(from, event);
@@ -251,6 +262,15 @@ export function assertTransition(from: ReturnStatus, event: ReturnEvent, role: R
     throw new DomainError('invalid_input', `the reason ${ctx.reasonCode} does not fit this return’s legal basis; give one of: ${ctx.rejectionCodes.join(', ')}`, {
       path: ['reasonCode'],
       allowed: ctx.rejectionCodes,
+    });
+  }
+  if (rejectsUnexplained(event, ctx)) {
+    throw new DomainError('invalid_input', 'rejecting a statutory cancellation or a claim on the shop’s fault needs a note: the reason the customer is given', {
+      path: ['note'],
+      say: {
+        ja: '法定の解除や、不良品・誤配送・お届けの遅れによるお申し出をお断りするときは、お客様にお伝えする理由をメモ（note）に入力してください。メールでお客様にそのままお伝えします。',
+        en: 'To reject a statutory cancellation, or a claim for a defect, a wrong item or late delivery, give the reason in the note: it is sent to the customer as written.',
+      },
     });
   }
   return t.to;

@@ -132,19 +132,53 @@ export const STATUTORY_SHIP_WITHIN_DAYS = 28;
 export const REMINDER_BEFORE_DAYS = 3;
 
 const DAY_MS = 86_400_000;
+const JST_MS = 9 * 3_600_000;
+
+/** The Asia/Tokyo calendar day of `d`, as a day number since 1970-01-01 (Asia/Tokyo has no daylight saving). */
+export const tokyoDayOf = (d: Date): number => Math.floor((d.getTime() + JST_MS) / DAY_MS);
+
+/** The last instant of a Tokyo day number: 23:59:59.999 JST. */
+export const endOfTokyoDay = (day: number): Date => new Date((day + 1) * DAY_MS - JST_MS - 1);
 
 /**
- * How long before the date to send the parcel by the customer is reminded, for a window of
- * `windowMs` from now: REMINDER_BEFORE_DAYS days when the window is longer than that, one day
- * before for a window of 2 or 3 days (a terms' short send-by window), half way for anything
- * shorter. Always inside the window: after now, before the date, never at or after it.
+ * The end of a period of `days` days that starts at `from`, counted as the 民法 counts a period
+ * of days: the first day is not counted when the period starts during it (§140; counted when it
+ * starts at 0:00), and the period ends at the end of its last day (§141), 24:00 Asia/Tokyo.
+ * Approved on 12月1日 at 15:00 with 7 days: the last day is 12月8日, and this is 12月8日
+ * 23:59:59.999 JST, the date the customer is told. Every day-count deadline of a return is this.
  */
-export function reminderLeadMs(windowMs: number): number {
-  const days = Math.round(windowMs / DAY_MS);
-  if (days > REMINDER_BEFORE_DAYS) return REMINDER_BEFORE_DAYS * DAY_MS;
-  if (days >= 2) return DAY_MS;
-  return windowMs / 2;
+export function daysPeriodEnd(from: Date, days: number): Date {
+  const startsAtMidnight = (from.getTime() + JST_MS) % DAY_MS === 0;
+  return endOfTokyoDay(tokyoDayOf(from) + days - (startsAtMidnight ? 1 : 0));
 }
 
-/** The days before the date that the page states the reminder comes, for a window of whole days (see {@link reminderLeadMs}). */
-export const reminderBeforeDays = (windowDays: number): number => reminderLeadMs(windowDays * DAY_MS) / DAY_MS;
+/** The reminder goes out at this hour (JST) of its day, not at midnight. */
+export const REMINDER_HOUR_JST = 9;
+
+/**
+ * The days before the last day to send the parcel on which the customer is reminded, for a
+ * window of `windowDays` whole days: REMINDER_BEFORE_DAYS days when the window is longer than
+ * that, one day before (the 前日) for a window of 2 or 3 days (a terms' short send-by window),
+ * and 0 (half way instead, see {@link reminderAt}) for a single day. The page states it.
+ */
+export function reminderBeforeDays(windowDays: number): number {
+  if (windowDays > REMINDER_BEFORE_DAYS) return REMINDER_BEFORE_DAYS;
+  if (windowDays >= 2) return 1;
+  return 0;
+}
+
+/**
+ * When the customer is reminded to send the parcel by `shipBy` (the end of its last day, see
+ * {@link daysPeriodEnd}), seen at `now`: at REMINDER_HOUR_JST on the day
+ * {@link reminderBeforeDays} calendar days before that last day; half way for a window too
+ * short for that. Always inside the window: after now, before the date ends. Null once the
+ * date has passed.
+ */
+export function reminderAt(shipBy: Date, now: Date): Date | null {
+  if (shipBy.getTime() <= now.getTime()) return null;
+  const lastDay = tokyoDayOf(shipBy);
+  const lead = reminderBeforeDays(lastDay - tokyoDayOf(now));
+  const at = (lastDay - lead) * DAY_MS - JST_MS + REMINDER_HOUR_JST * 3_600_000;
+  if (lead > 0 && at > now.getTime() && at < shipBy.getTime()) return new Date(at);
+  return new Date(now.getTime() + Math.floor((shipBy.getTime() - now.getTime()) / 2));
+}

@@ -108,6 +108,15 @@ export function customerNotice(f: NoticeFacts): { ja: string[]; en: string[]; su
       return { subjectJa: 'ご返送のお願い（目安日のお知らせ）', subjectEn: 'reminder: please send the item back', ja, en };
     }
     case 'rejected': {
+      // "The shop's decision" with the note that says what it was: the note is the reason.
+      if (f.decisionNote && rejectionWords(f) === rejectionLabels.other) {
+        return {
+          subjectJa: 'お申し込みについて',
+          subjectEn: 'about your request',
+          ja: ['申し訳ございませんが、次の理由により、今回のお申し込みはお受けできませんでした。', `理由: ${f.decisionNote}`],
+          en: ['We are sorry: we cannot accept this request, for the reason below.', `Reason: ${f.decisionNote}`],
+        };
+      }
       const [rja, ren] = rejectionWords(f);
       const ja = [`申し訳ございませんが、${rja}、今回のお申し込みはお受けできませんでした。`];
       const en = [`We are sorry: we cannot accept this request because ${ren}.`];

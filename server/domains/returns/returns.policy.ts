@@ -1,4 +1,4 @@
-import { isCustomerChoice, isShopFault, type LegalBasis, type ReturnKind, type ReturnReason } from './returns.model.ts';
+import { endOfTokyoDay, isCustomerChoice, isShopFault, tokyoDayOf, type LegalBasis, type ReturnKind, type ReturnReason } from './returns.model.ts';
 import type { ReturnTerms } from './returns.terms.schema.ts';
 import { tagLabel } from './returns.terms.text.ts';
 
@@ -73,8 +73,7 @@ export const FREQUENT_RETURNS = 3;
 
 const DAY = 86_400_000;
 const JST = 9 * 3_600_000;
-/** Asia/Tokyo has no daylight saving: its calendar day is UTC+9's. */
-const tokyoDay = (d: Date) => Math.floor((d.getTime() + JST) / DAY);
+const tokyoDay = tokyoDayOf;
 const tokyoDate = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
 const jaDate = (day: number) => {
   const [y, m, d] = tokyoDate(day).split('-').map(Number);
@@ -162,7 +161,7 @@ export function checkPolicy(p: PolicyInput): PolicyResult {
   } else if (limited || isShopFault(basis)) {
     const days = windowFor(p.terms, p.items);
     const lastDay = tokyoDay(delivered) + days - 1;
-    if (limited) windowEndsAt = new Date((lastDay + 1) * DAY - JST - 1);
+    if (limited) windowEndsAt = endOfTokyoDay(lastDay);
     const inside = tokyoDay(noticeAt) <= lastDay;
     const source = p.termsVersion === null ? '特定商取引法の8日間' : `${days}日間`;
     // Counted from the ship date when the delivery date is unknown: the parcel arrived later, so

@@ -73,17 +73,22 @@ export async function countRecentReturns(db: Db, shopId: string, email: string, 
   return row?.n ?? 0;
 }
 
+/** Statuses in which a request ended with the goods still with the customer, its notice given. */
+const endedUnreturned: ReturnStatus[] = ['expired', 'rejected'];
+
 /**
- * Statutory requests of this order that expired waiting for their parcel, before such requests
- * stopped expiring: their notice reached the shop and stands (民法 §540②), so a new request for
- * the same items is judged at that notice.
+ * Statutory requests of this order that ended without the shop taking the goods back: expired
+ * waiting for their parcel (before such requests stopped expiring), or rejected. Their notice
+ * reached the shop and stands (民法 §540②); a rejection gives the items back to be asked for
+ * again, so a new request for the same items is judged at that first notice, never at a date the
+ * shop's own refusal pushed past the 8 days.
  */
 export async function lapsedStatutoryNotices(db: Db, shopId: string, orderId: string): Promise<Array<{ number: number; noticeAt: Date; lineNos: number[] }>> {
   const rows = await db
     .select({ id: returnRequests.id, number: returnRequests.number, noticeAt: returnRequests.noticeAt, lineNo: returnItems.lineNo })
     .from(returnRequests)
     .innerJoin(returnItems, and(eq(returnItems.returnId, returnRequests.id), eq(returnItems.shopId, shopId)))
-    .where(and(eq(returnRequests.shopId, shopId), eq(returnRequests.orderId, orderId), eq(returnRequests.status, 'expired'), eq(returnRequests.legalBasis, 'statutory')));
+    .where(and(eq(returnRequests.shopId, shopId), eq(returnRequests.orderId, orderId), inArray(returnRequests.status, endedUnreturned), eq(returnRequests.legalBasis, 'statutory')));
   const byReturn = new Map<string, { number: number; noticeAt: Date; lineNos: number[] }>();
   for (const r of rows) {
     const found = byReturn.get(r.id) ?? { number: r.number, noticeAt: r.noticeAt, lineNos: [] };

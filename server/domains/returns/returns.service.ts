@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { findOrder, findOrderById, type OrderWithLines } from '../orders/orders.repository.ts';
 import { returnEventTopic, timersFor } from './returns.events.ts';
 import { judgeReturn, type Judgement, type ReturnAsk } from './returns.judge.ts';
-import type { ReturnActorRole, ReturnEvent, ReturnStatus } from './returns.model.ts';
+import { daysPeriodEnd, type ReturnActorRole, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
 import {
   findBankAccount,
   findReturn,
@@ -190,7 +190,7 @@ async function fileInTransaction(db: Db, p: ReturnParty, body: FileReturnBody, o
     }
     const steps = automaticPath(j, body.kind);
     const status = steps[steps.length - 1]!.to;
-    const shipBy = status === 'awaiting_shipment' ? new Date(now.getTime() + j.terms.terms.shipWithinDays * 86_400_000) : null;
+    const shipBy = status === 'awaiting_shipment' ? daysPeriodEnd(now, j.terms.terms.shipWithinDays) : null;
     const byLine = new Map(order.lines.map((l) => [l.lineNo, l]));
     const row = await insertReturn(
       tx,

@@ -9,7 +9,7 @@ import type { RefundBreakdown } from './returns.money.ts';
 import { judgedOrderOf } from './returns.snapshot.ts';
 import { termsOfVersion } from './returns.terms.ts';
 import { assertTransition, contextOf } from './returns.machine.ts';
-import type { ReturnEvent, ReturnStatus } from './returns.model.ts';
+import { daysPeriodEnd, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
 import { findReturn, insertTransition, updateReturnIf, type ReturnRow, type ReturnWithItems } from './returns.repository.ts';
 import type { MoveReturnBody } from './returns.schema.ts';
 import { keepItemCandidate, partyColumns, roleOf, shopOf, systemParty, viewOf, type ReturnParty } from './returns.service.ts';
@@ -72,7 +72,7 @@ async function patchFor(tx: Db, r: ReturnWithItems, event: ReturnEvent, body: Mo
       return { receivedAt: now };
     case 'request_shipment': {
       const terms = await termsOfVersion(tx, r.shopId, r.termsVersion);
-      return { shipBy: new Date(now.getTime() + terms.terms.shipWithinDays * 86_400_000) };
+      return { shipBy: daysPeriodEnd(now, terms.terms.shipWithinDays) };
     }
     case 'refund_succeeded':
       return { refundedAt: now };
@@ -107,15 +107,16 @@ export async function moveReturn(db: Db, p: ReturnParty, id: string, body: MoveR
     }
     if (p.kind === 'customer' && (body.withdrawalReceivedAt || body.withdrawalChannel)) throw new DomainError('forbidden', 'a withdrawal is recorded by the shop; the customer withdraws from the portal');
     const withdrawalRecorded = !!(body.withdrawalReceivedAt && body.withdrawalChannel && body.note);
-    const to = assertTransition(r.status, body.event, roleOf(p), { ...contextOf(r), reasonCode: body.reasonCode ?? null, withdrawalRecorded });
+    const noteGiven = !!body.note;
+    const to = assertTransition(r.status, body.event, roleOf(p), { ...contextOf(r), reasonCode: body.reasonCode ?? null, withdrawalRecorded, noteGiven });
     const patch = await patchFor(tx, r, body.event, body, now);
     // The refund computed again may have crossed the agents' limit: judge the move by the new amount.
-    if (patch.refundTotal !== undefined) assertTransition(r.status, body.event, roleOf(p), { ...contextOf({ ...r, refundTotal: patch.refundTotal }), reasonCode: body.reasonCode ?? null, withdrawalRecorded });
+    if (patch.refundTotal !== undefined) assertTransition(r.status, body.event, roleOf(p), { ...contextOf({ ...r, refundTotal: patch.refundTotal }), reasonCode: body.reasonCode ?? null, withdrawalRecorded, noteGiven });
     const steps: Array<{ party: ReturnParty; event: ReturnEvent; from: ReturnStatus; to: ReturnStatus; patch: Partial<ReturnRow> }> = [{ party: p, event: body.event, from: r.status, to, patch }];
     if (to === 'approved') {
       const terms = await termsOfVersion(tx, shopId, r.termsVersion);
       if (!keepItemCandidate({ terms, refund: r.refund as RefundBreakdown }, r.kind)) {
-        const shipBy = new Date(now.getTime() + terms.terms.shipWithinDays * 86_400_000);
+        const shipBy = daysPeriodEnd(now, terms.terms.shipWithinDays);
         steps.push({ party: systemParty(shopId), event: 'request_shipment', from: 'approved', to: 'awaiting_shipment', patch: { shipBy } });
       }
     }

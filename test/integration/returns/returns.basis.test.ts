@@ -56,7 +56,7 @@ for (const kind of dbKinds) {
         const res = await move(plain.as.staff, plain.shop.id, r.id, { event: 'reject', reasonCode });
         expect(res.status, reasonCode).to.equal(400);
       }
-      await moved(plain.as.staff, plain.shop.id, r.id, { event: 'reject', reasonCode: 'suspected_abuse' });
+      await moved(plain.as.staff, plain.shop.id, r.id, { event: 'reject', reasonCode: 'suspected_abuse', note: '同じ商品で3回目のお申し込みのため、確認させてください' });
     });
 
     it('takes late delivery as the shop’s failure: past any window, the shop pays shipping and gives the fees back, nothing deducted', async () => {
@@ -68,8 +68,42 @@ for (const kind of dbKinds) {
       expect(r.refund.fees).to.deep.equal([{ kind: 'outbound_shipping', amount: 770 }]);
       expect(r.refund.deductions).to.deep.equal([]);
       expect(r.rejectionCodes).to.deep.equal(['no_defect_found', 'missing_evidence', 'suspected_abuse', 'other']);
-      await moved(plain.as.staff, plain.shop.id, r.id, { event: 'reject', reasonCode: 'no_defect_found' });
+      await moved(plain.as.staff, plain.shop.id, r.id, { event: 'reject', reasonCode: 'no_defect_found', note: '配送記録ではお約束の日にお届けしています' });
       await mailTo(order.email, 'お約束の期日までにお届けしていたことを確認したため');
+    });
+
+    it('rejects a statutory request inside its 8 days or a claim on the shop’s fault only with a note, the reason the customer is mailed; a request under the terms needs none', async () => {
+      const cases = [
+        { desk: plain, reason: 'changed_mind', basis: 'statutory' },
+        { desk: d, reason: 'defective', basis: 'defect' },
+        { desk: d, reason: 'wrong_item', basis: 'shop_error' },
+        { desk: d, reason: 'late_delivery', basis: 'late_delivery' },
+      ];
+      for (const c of cases) {
+        const order = await pushOrder(c.desk);
+        const r = await filed(c.desk.owner, c.desk.shop.id, { orderNumber: order.number, reason: c.reason });
+        expect(r).to.include({ legalBasis: c.basis, status: 'needs_review' });
+        for (const reasonCode of ['other', 'suspected_abuse']) {
+          const res = await move(c.desk.as.staff, c.desk.shop.id, r.id, { event: 'reject', reasonCode, expectedStatus: 'needs_review' });
+          expect(res.status, `${c.basis}, ${reasonCode}: ${res.text}`).to.equal(400);
+          expect(res.body.error.code).to.equal('invalid_input');
+          expect(res.body.error.details.path).to.deep.equal(['note']);
+          expect(res.body.error.details.say.ja).to.include('メモ（note）');
+          expect(res.body.error.details.say.en).to.include('the note');
+        }
+        expect((await c.desk.owner.get(`/api/shops/${c.desk.shop.id}/returns/${r.id}`)).body.status, `${c.basis}: nothing was written`).to.equal('needs_review');
+        const why = `ご注文 ${order.number} は既に全額返金済みのため（${c.basis}）`;
+        const rejected = await moved(c.desk.as.staff, c.desk.shop.id, r.id, { event: 'reject', reasonCode: 'other', note: why });
+        expect(rejected).to.include({ status: 'rejected', rejectionCode: 'other', decisionNote: why });
+        const mail = await mailTo(order.email, `理由: ${why}`);
+        expect(mail.text).to.include('次の理由により、今回のお申し込みはお受けできませんでした。').and.include(`Reason: ${why}`);
+        expect(mail.text).not.to.include('担当者の判断により');
+      }
+      // What the shop's own terms grant may be refused by code alone, as before.
+      const order = await pushOrder(d);
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number, reason: 'changed_mind' });
+      expect(r).to.include({ legalBasis: 'terms', status: 'needs_review' });
+      expect(await moved(d.as.staff, d.shop.id, r.id, { event: 'reject', reasonCode: 'condition_not_met' })).to.include({ status: 'rejected' });
     });
 
     it('judges an item not as described (「商品説明と違う」) as a defect claim, even for a sale item under terms that deduct fees', async () => {

@@ -29,8 +29,10 @@ for (const kind of dbKinds) {
       expect(r.reviewReasons).to.deep.equal([]);
       expect(eventsOf(r)).to.deep.equal(['file', 'auto_approve', 'request_shipment']);
       expect(r.history.map((h: { to: string }) => h.to)).to.deep.equal(['requested', 'approved', 'awaiting_shipment']);
-      const shipBy = Date.parse(r.shipBy);
-      expect(shipBy).to.be.within(started + 10 * DAY - 1000, Date.now() + 10 * DAY + 1000);
+      // The end (24:00 JST) of the 10th day after the approval day (民法 §140/§141).
+      const lastDayOf = (ms: number) => new Date(ms + 10 * DAY + 9 * 3_600_000).toISOString().slice(0, 10);
+      expect([lastDayOf(started), lastDayOf(Date.now())]).to.include(new Date(Date.parse(r.shipBy) + 9 * 3_600_000).toISOString().slice(0, 10));
+      expect(r.shipBy).to.match(/T14:59:59\.999Z$/);
       const audit = await d.owner.get(`/api/shops/${d.shop.id}/audit?objectId=${r.id}`);
       expect(audit.body.events.map((e: { action: string; actorType: string }) => [e.action, e.actorType])).to.deep.equal([['return.filed', 'api_key']]);
     });

@@ -189,6 +189,24 @@ for (const kind of dbKinds) {
       expect((await fileReturn(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 2, quantity: 1 }] })).status).to.equal(400);
     });
 
+    it('judges a new request for the items of a rejected statutory request at that first notice, not at the day it is filed again', async () => {
+      const order = await pushOrder(d, { orderedAt: daysAgo(12), shippedAt: daysAgo(11), deliveredAt: daysAgo(10) });
+      // Filed by phone on day 7, inside the 8 days; the shop rejects it (its items are free again).
+      const first = await filed(d.owner, d.shop.id, { orderNumber: order.number, noticeReceivedAt: daysAgo(4), noticeChannel: 'phone' });
+      expect(first).to.include({ legalBasis: 'statutory', status: 'needs_review' });
+      await moved(d.as.staff, d.shop.id, first.id, { event: 'reject', reasonCode: 'suspected_abuse', note: 'ご本人確認ができませんでした' });
+
+      // Asked again on day 11: judged at the notice that reached the shop on day 7, so inside the window.
+      const again = await fileReturn(d.owner, d.shop.id, { orderNumber: order.number });
+      expect(again.status, again.text).to.equal(201);
+      expect(again.body.noticeAt).to.equal(first.noticeAt);
+      expect(again.body.reviewReasons).to.include('earlier_notice');
+      expect(again.body.policy.checks.find((c: { rule: string }) => c.rule === 'window')).to.include({ ok: true });
+      expect(again.body.policy.checks.find((c: { rule: string }) => c.rule === 'notice').ja).to.include(`R-${first.number}`);
+      // Items the rejected request never covered: for them the 8 days are over.
+      expect((await fileReturn(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 2, quantity: 1 }] })).status).to.equal(400);
+    });
+
     it('keeps a filing with no notice time recorded at the time it is made', async () => {
       const order = await pushOrder(d);
       const r = await filed(d.platform, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 2, quantity: 1 }] });

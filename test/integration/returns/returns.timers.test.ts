@@ -2,9 +2,17 @@ import { expect } from 'chai';
 import { and, eq, inArray } from 'drizzle-orm';
 import { outbox } from '../../../server/core/outbox.tables.ts';
 import { expireUnshipped } from '../../../server/domains/returns/returns.jobs.ts';
+import { moveReturn } from '../../../server/domains/returns/returns.transitions.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { fileReturn, filed, moved, openDesk, publish, pushOrder, someTerms, type Desk } from './returns.helpers.ts';
+
+const DAY = 86_400_000;
+const JST = 9 * 3_600_000;
+/** The Asia/Tokyo date of an instant, as YYYY-MM-DD. */
+const tokyoDate = (ms: number) => new Date(ms + JST).toISOString().slice(0, 10);
+/** An instant given as a Tokyo date and time. */
+const tokyo = (date: string, time: string) => new Date(`${date}T${time}+09:00`);
 
 for (const kind of dbKinds) {
   describe(`[${kind}] the deadline to send a return back`, () => {
@@ -24,19 +32,54 @@ for (const kind of dbKinds) {
         // Dispatched rows keep their dedupe key (the payload is emptied once BullMQ has it).
         .where(and(eq(outbox.shopId, d.shop.id), inArray(outbox.dedupeKey, [`return-remind:${returnId}`, `return-expire:${returnId}`])));
 
-    it('sets a reminder 3 days before and the expiry at the deadline, both on the outbox', async () => {
+    it('sets the date to the end of the 10th day after approval (民法 §140/§141), a reminder at 9:00 three days before it and the expiry once it is over, on the outbox', async () => {
       const order = await pushOrder(d);
       const r = await filed(d.owner, d.shop.id, { orderNumber: order.number });
       expect(r.status).to.equal('awaiting_shipment');
       const shipBy = Date.parse(r.shipBy);
-      expect(shipBy - Date.parse(r.createdAt)).to.be.closeTo(10 * 86_400_000, 5_000);
+      // Approved today (the day not counted): the last day is today + 10, to its end, Asia/Tokyo.
+      const lastDay = tokyoDate(Date.parse(r.createdAt) + 10 * DAY);
+      expect(r.shipBy).to.equal(tokyo(lastDay, '23:59:59.999').toISOString());
       const rows = await timers(r.id);
       expect(rows.map((t) => [t.topic, t.runAt?.getTime(), t.dedupeKey]).sort()).to.deep.equal(
         [
-          ['return.ship_expiry', shipBy, `return-expire:${r.id}`],
-          ['return.ship_reminder', shipBy - 3 * 86_400_000, `return-remind:${r.id}`],
+          ['return.ship_expiry', shipBy + 1, `return-expire:${r.id}`],
+          ['return.ship_reminder', tokyo(tokyoDate(shipBy - 3 * DAY), '09:00:00').getTime(), `return-remind:${r.id}`],
         ].sort(),
       );
+    });
+
+    it('takes a parcel sent in the evening of the last day the customer is told, and expires a return only once that day is over', async () => {
+      const order = await pushOrder(d);
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 1, quantity: 1 }] });
+      const other = await filed(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 2, quantity: 1 }] });
+      // The day the approval mail names is the day the machine's date ends.
+      const shownDay = async (number: number) => {
+        const mail = await server.smtp.waitFor((m) => m.to.includes(order.email) && m.subject.includes(`R-${number} `) && m.text.includes('までに商品をご返送ください'));
+        const [, y, mo, da] = /(\d{4})年(\d{1,2})月(\d{1,2})日までに商品をご返送ください/.exec(mail.text)!;
+        return `${y}-${mo!.padStart(2, '0')}-${da!.padStart(2, '0')}`;
+      };
+      const day = await shownDay(r.number);
+      expect(tokyoDate(Date.parse(r.shipBy))).to.equal(day);
+      expect(await shownDay(other.number)).to.equal(tokyoDate(Date.parse(other.shipBy)));
+
+      // 23:59 on that day: the expiry is not due (a timer early by clocks apart is retried), and the customer's parcel is taken.
+      const evening = tokyo(day, '23:59:00');
+      let early: unknown;
+      await expireUnshipped(server.database.db, { shopId: d.shop.id, returnId: r.id }, evening).catch((e: unknown) => (early = e));
+      expect(early, 'not due on the last day').to.be.instanceOf(Error).and.not.have.property('code');
+      const customer = { kind: 'customer' as const, shopId: d.shop.id, orderId: order.id, name: 'お客様' };
+      const shipped = await moveReturn(server.database.db, customer, r.id, { event: 'ship', expectedStatus: 'awaiting_shipment', trackingNumber: '4455-6677-8899' }, { now: evening });
+      expect(shipped).to.include({ status: 'in_transit', shippedAt: evening.toISOString() });
+
+      // The other return: still not due at the day's last millisecond, expired at 0:00 of the next day.
+      const otherDay = tokyoDate(Date.parse(other.shipBy));
+      const data = { shopId: d.shop.id, returnId: other.id };
+      early = undefined;
+      await expireUnshipped(server.database.db, data, tokyo(otherDay, '23:59:59.999')).catch((e: unknown) => (early = e));
+      expect(early, 'not due at 23:59:59.999').to.be.instanceOf(Error);
+      expect(await expireUnshipped(server.database.db, data, new Date(tokyo(otherDay, '23:59:59.999').getTime() + 1))).to.equal('expired');
+      expect((await d.owner.get(`/api/shops/${d.shop.id}/returns/${other.id}`)).body.status).to.equal('expired');
     });
 
     it('arms a reminder one day before the deadline for a short send-by window (3 days), and states it on the page', async () => {
@@ -52,7 +95,8 @@ for (const kind of dbKinds) {
         .where(and(eq(outbox.shopId, short.shop.id), inArray(outbox.dedupeKey, [`return-remind:${r.id}`, `return-expire:${r.id}`])));
       const reminder = rows.find((t) => t.topic === 'return.ship_reminder');
       expect(reminder, 'a reminder on the outbox').to.not.equal(undefined);
-      expect(reminder!.runAt!.getTime()).to.equal(shipBy - 86_400_000);
+      // The day before the last day (「期限の前日」), at 9:00 Tokyo time.
+      expect(reminder!.runAt!.getTime()).to.equal(tokyo(tokyoDate(shipBy - DAY), '09:00:00').getTime());
       expect(reminder!.runAt!.getTime()).to.be.greaterThan(Date.parse(r.createdAt));
       const page = await short.owner.get(`/shops/${short.shop.id}/return-terms`);
       expect(page.text).to.include('承認後3日以内に商品をご返送ください（期限の前日にメールでお知らせします）');

@@ -95,6 +95,33 @@ describe('returns in the browser: a withdrawal the shop records, a filed line th
     expect(await textOf(fact.locator('dd'))).to.equal(`${tokyo(receivedAt, 'en-US')} (phone)`);
   });
 
+  it('an agent rejects a defect claim only with a reason the customer is told, which the form asks for and the customer is mailed', async () => {
+    const d = await openDesk(server);
+    await publish(d, someTerms({ autoApprove: { enabled: false, maxAmount: 0 } }));
+    const order = await pushOrder(d, { orderedAt: new Date(Date.now() - 30 * HOUR).toISOString(), shippedAt: new Date(Date.now() - 28 * HOUR).toISOString(), deliveredAt: new Date(Date.now() - 24 * HOUR).toISOString() });
+    const claim = await filed(d.owner, d.shop.id, { orderNumber: order.number, reason: 'defective' });
+    expect(claim).to.include({ status: 'needs_review', rejectNeedsReason: true });
+
+    const agent = await consoleAs(d, d.shop.people.agent);
+    await agent.goto(detailUrl(d, claim.id));
+    await agent.locator('[data-testid="return-detail"][data-status="needs_review"]').waitFor();
+    await agent.getByTestId('move-reject').click();
+    const form = agent.getByTestId('reject-form');
+    await form.waitFor();
+    expect(await textOf(form)).to.contain('理由が必要です').and.contain('そのままメールでお客様にお伝えします');
+    await agent.getByTestId('reject-code').selectOption('other');
+    const submit = form.getByTestId('move-submit');
+    expect(await submit.isDisabled(), 'no reason for the customer yet').to.equal(true);
+    const reason = 'お送りいただいた写真では、破損が確認できませんでした';
+    await form.getByLabel('お客様にお伝えする理由（必須）').fill(reason);
+    expect(await submit.isDisabled()).to.equal(false);
+    await submit.click();
+
+    await agent.locator('[data-testid="return-detail"][data-status="rejected"]').waitFor();
+    const mail = await server.smtp.waitFor((m) => m.to.includes(order.email) && m.text.includes(reason));
+    expect(mail.text).to.include(`理由: ${reason}`).and.not.include('担当者の判断により');
+  });
+
   it('a statutory return whose filed line the platform later pushed the order without marks that line as no longer on the order, and keeps its refund', async () => {
     // No terms: the statutory cancellation (特定商取引法), 8 days from delivery.
     const d = await openDesk(server);

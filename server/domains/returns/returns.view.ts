@@ -78,6 +78,8 @@ export function toReturnView(
      * and a note (the console asks for them when the button is clicked).
      */
     cancelRecordsWithdrawal: customer ? false : !expiresUnshipped(r.legalBasis),
+    /** true: for the same reason a `reject` needs a note, the reason the customer is mailed as written (the console asks for it). */
+    rejectNeedsReason: customer ? false : !expiresUnshipped(r.legalBasis),
     // Served to the shop's people only (each view audited): a photo may show a label with an address.
     photos: photos.map((ph) => ({ id: ph.id, contentType: ph.contentType, sizeBytes: ph.sizeBytes, filename: ph.filename, url: customer ? null : `/api/shops/${r.shopId}/returns/${r.id}/photos/${ph.id}` })),
     policy: r.policy as PolicyResult,

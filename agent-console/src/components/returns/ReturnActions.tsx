@@ -87,7 +87,7 @@ export function ReturnActions({ shopId, view, onChanged, reload }: Props) {
           ))}
         </div>
       )}
-      {open === 'reject' && <RejectForm codes={view.rejectionCodes} busy={busy} onCancel={() => setOpen(null)} onSubmit={(reasonCode, note) => send({ event: 'reject', reasonCode, ...(note ? { note } : {}) })} />}
+      {open === 'reject' && <RejectForm codes={view.rejectionCodes} reasonRequired={view.rejectNeedsReason} busy={busy} onCancel={() => setOpen(null)} onSubmit={(reasonCode, note) => send({ event: 'reject', reasonCode, ...(note ? { note } : {}) })} />}
       {open === 'ship' && <ShipForm busy={busy} onCancel={() => setOpen(null)} onSubmit={(trackingNumber, carrier) => send({ event: 'ship', trackingNumber, ...(carrier ? { carrier } : {}) })} />}
       {open === 'refund_failed' && <NoteForm busy={busy} onCancel={() => setOpen(null)} onSubmit={(note) => send({ event: 'refund_failed', note })} />}
       {open === 'cancel' && !view.cancelRecordsWithdrawal && <CancelForm busy={busy} onCancel={() => setOpen(null)} onSubmit={(note) => send({ event: 'cancel', ...(note ? { note } : {}) })} />}
@@ -105,17 +105,19 @@ interface FormProps<A extends unknown[]> {
 }
 
 /** `codes`: the reasons that fit this return's legal basis, as the server says (a defect claim is never "outside the window"). */
-function RejectForm({ codes, busy, onCancel, onSubmit }: FormProps<[RejectionCode, string]> & { codes: readonly RejectionCode[] }) {
+/** `reasonRequired`: a request that stands once made is refused only with a reason, mailed to the customer as written. */
+function RejectForm({ codes, reasonRequired, busy, onCancel, onSubmit }: FormProps<[RejectionCode, string]> & { codes: readonly RejectionCode[]; reasonRequired: boolean }) {
   const m = useMessages().returns;
   const id = useId();
   const [code, setCode] = useState<RejectionCode | ''>('');
   const [note, setNote] = useState('');
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (code) void onSubmit(code, note.trim());
+    if (code && (!reasonRequired || note.trim())) void onSubmit(code, note.trim());
   };
   return (
     <form className="move-form" onSubmit={submit} data-testid="reject-form">
+      {reasonRequired && <p className="hint">{m.actions.rejectReasonLead}</p>}
       <label htmlFor={`${id}-code`}>{m.actions.reasonCode}</label>
       <select id={`${id}-code`} required value={code} onChange={(e) => setCode(e.target.value as RejectionCode | '')} data-testid="reject-code">
         <option value="">{m.actions.choose}</option>
@@ -125,9 +127,9 @@ function RejectForm({ codes, busy, onCancel, onSubmit }: FormProps<[RejectionCod
           </option>
         ))}
       </select>
-      <label htmlFor={`${id}-note`}>{m.actions.note}</label>
-      <textarea id={`${id}-note`} rows={2} maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} />
-      <FormButtons busy={busy || !code} label={m.action.reject} onCancel={onCancel} />
+      <label htmlFor={`${id}-note`}>{reasonRequired ? m.actions.rejectReason : m.actions.note}</label>
+      <textarea id={`${id}-note`} rows={2} required={reasonRequired} maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} data-testid="reject-note" />
+      <FormButtons busy={busy || !code || (reasonRequired && !note.trim())} label={m.action.reject} onCancel={onCancel} />
     </form>
   );
 }

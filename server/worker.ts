@@ -143,6 +143,7 @@ export function startJobs(deps: JobsDeps): Jobs {
     if (!final || !job) return;
     const secret = registry.get(job.name)?.opts.secret ?? false;
     if (secret) job.updateData({ shopId: job.data.shopId, outboxId: job.data.outboxId, dropped: 'secret payload removed after the final failure' }).catch(() => undefined);
+    // If this cannot be recorded, the row stays unfinished and the re-arm hands it over again (outbox.rearm.ts).
     ledger.failedForGood(job, err, secret).catch((e: unknown) => logger.warn({ err: e, jobId: job.id }, 'outbox: could not record a final failure'));
   });
   // Redis may lose what it was handed (restart without persistence, failover, flush): the

@@ -62,6 +62,31 @@ export const jobOf = (row: OutboxRow) => ({
 });
 
 /**
+ * BullMQ ignores an add whose job id it still holds, and it holds a job that failed for good
+ * for 7 days (removeOnFail, see queue.ts). A row handed over under such an id would never run:
+ * a new row with the dedupe key of a row that failed, or a row re-armed because its failure
+ * could not be recorded (the database was away when BullMQ gave up). Returns the rows whose job
+ * id is in BullMQ's failed set (one pipelined ZSCORE each).
+ */
+export async function rowsWithFailedJobs(jobs: JobQueue, rows: OutboxRow[]): Promise<OutboxRow[]> {
+  if (!rows.length) return [];
+  const failedSet = jobs.queue.toKey('failed');
+  const pipe = jobs.connection.pipeline();
+  for (const row of rows) pipe.zscore(failedSet, jobIdFor(row));
+  const answers = (await pipe.exec()) ?? [];
+  return rows.filter((_, i) => {
+    const [err, score] = answers[i] ?? [new Error('no answer from redis')];
+    if (err) throw err;
+    return score !== null;
+  });
+}
+
+/** Removes those failed jobs (their rows hold the record), so that adding the rows hands them over. */
+export async function removeFailedJobs(jobs: JobQueue, rows: OutboxRow[]): Promise<void> {
+  for (const row of rows) await jobs.queue.remove(jobIdFor(row));
+}
+
+/**
  * Hands outbox rows to BullMQ. Rows are claimed with `FOR UPDATE SKIP LOCKED` inside a
  * transaction, added as jobs, and marked dispatched before the commit. Two dispatchers never
  * add one row twice; a crash between the add and the commit re-adds it under the same job id.
@@ -99,6 +124,8 @@ export function createDispatcher(opts: DispatcherOptions): OutboxDispatcher {
       for (const [i, row] of rows.entries()) {
         try {
           if (!jobs.ready()) throw new Error('redis is not connected');
+          // A failed job under this id belongs to an earlier row with the same dedupe key, which records it.
+          if (i === 0) await withTimeout(rowsWithFailedJobs(jobs, rows).then((stale) => removeFailedJobs(jobs, stale)), addTimeoutMs);
           const job = jobOf(row);
           await withTimeout(jobs.queue.add(job.name, job.data, job.opts), addTimeoutMs);
         } catch (e) {

@@ -32,10 +32,16 @@ export interface LedgerOptions {
   databaseWaitMs?: number;
   /** The longest wait: once the database is back, a waiting job runs within this. */
   databaseWaitMaxMs?: number;
+  /** How long this process remembers work the database could not record (default 1 hour); its job may never come back here. */
+  unrecordedTtlMs?: number;
+  /** At most this many such memories (default 10,000); the oldest go first. */
+  unrecordedMax?: number;
+  /** The clock, for tests of the time-to-live. */
+  now?: () => number;
 }
 
 /** What a job did that the database could not record yet; this process records it when the job comes back. */
-type Unrecorded = { done: true } | { done: false; error: string };
+type Unrecorded = ({ done: true } | { done: false; error: string }) & { at: number };
 
 /**
  * Runs a job's processor against the outbox's record of it, so PostgreSQL knows what is done:
@@ -53,7 +59,8 @@ type Unrecorded = { done: true } | { done: false; error: string };
  * a job from its processor), to be tried again after a wait that grows with the outage, up to
  * `databaseWaitMaxMs`; however long the outage, it runs once the database is back. If the work
  * was done (or failed for good) but the database could not record it, this process remembers
- * that, and the job comes back for the record alone, never to do the work again.
+ * that for the row (an hour at most), and the job comes back for the record alone, never to do
+ * the work again; if the job goes to another process instead, that one does the work again.
  *
  * Delivery is at least once: a process that dies between the processor's return and the
  * record, a job that stalls, or a processor that did part of its work before the database went
@@ -62,7 +69,34 @@ type Unrecorded = { done: true } | { done: false; error: string };
 export function outboxLedger(db: Db, logger: Logger, opts: LedgerOptions = {}) {
   const firstWait = opts.databaseWaitMs ?? 1000;
   const maxWait = opts.databaseWaitMaxMs ?? 30_000;
-  const unrecorded = new Map<string, Unrecorded>();
+  const ttl = opts.unrecordedTtlMs ?? 3_600_000;
+  const maxUnrecorded = opts.unrecordedMax ?? 10_000;
+  const clock = opts.now ?? Date.now;
+  /**
+   * Keyed by outbox row, never by job id: a job id comes from a dedupe key, and a later row with
+   * the same key (the same snooze chosen again) is new work that must run. An entry goes when
+   * its row is recorded, after `ttl` (its job may have gone to another process, which did the
+   * work again and recorded it), or when the map is full, oldest first.
+   */
+  const unrecorded = new Map<number, Unrecorded>();
+
+  function remember(id: number, what: { done: true } | { done: false; error: string }) {
+    unrecorded.delete(id);
+    unrecorded.set(id, { ...what, at: clock() });
+    for (const [key, entry] of unrecorded) {
+      if (unrecorded.size <= maxUnrecorded && clock() - entry.at < ttl) break;
+      unrecorded.delete(key);
+    }
+  }
+
+  function recall(id: number): Unrecorded | undefined {
+    const entry = unrecorded.get(id);
+    if (entry && clock() - entry.at >= ttl) {
+      unrecorded.delete(id);
+      return undefined;
+    }
+    return entry;
+  }
   /** When this process first found the database away, in the outage going on; 0 when none is. */
   let awaySince = 0;
 
@@ -94,12 +128,13 @@ export function outboxLedger(db: Db, logger: Logger, opts: LedgerOptions = {}) {
       databaseAnswers();
       return result;
     }
-    const key = job.id ?? '';
-    const pending = unrecorded.get(key);
+    const pending = recall(id);
     if (pending) {
+      // Its job came back: remembered for another `ttl`, however long the outage.
+      remember(id, pending);
       if (pending.done) await markCompleted(db, id);
       else await markFailed(db, id, pending.error, secret);
-      unrecorded.delete(key);
+      unrecorded.delete(id);
       databaseAnswers();
       if (!pending.done) throw new UnrecoverableError(pending.error);
       return 'recorded';
@@ -115,7 +150,7 @@ export function outboxLedger(db: Db, logger: Logger, opts: LedgerOptions = {}) {
         await markFailed(db, id, errorText(e), secret).catch((err: unknown) => {
           if (!isDatabaseAway(err)) return logger.warn({ err, jobId: job.id }, 'outbox: could not record a final failure');
           // Recorded when the job comes back; the work is not tried again.
-          unrecorded.set(key, { done: false, error: errorText(e) });
+          remember(id, { done: false, error: errorText(e) });
           throw err;
         });
       }
@@ -124,7 +159,7 @@ export function outboxLedger(db: Db, logger: Logger, opts: LedgerOptions = {}) {
     try {
       await markCompleted(db, id);
     } catch (e) {
-      unrecorded.set(key, { done: true });
+      remember(id, { done: true });
       logger.warn({ err: e, jobId: job.id }, 'outbox: the work is done but could not be recorded; retrying the record');
       if (isDatabaseAway(e)) throw e;
       throw new Error('the work is done but the database could not record it; retrying the record only');
@@ -141,10 +176,20 @@ export function outboxLedger(db: Db, logger: Logger, opts: LedgerOptions = {}) {
     }
   }
 
-  /** For failures the processor never saw (a job stalled too often): the row is marked failed all the same. */
+  /**
+   * BullMQ failed the job for good: for failures the processor never saw (a job stalled too
+   * often, its move to the delayed set failed), or a record that kept failing. What this process
+   * remembers of the row wins: work that was done is recorded completed, never failed. The
+   * memory goes once recorded; if the database cannot record it now, the row stays unfinished,
+   * and the re-arm hands it over again (see outbox.rearm.ts).
+   */
   async function failedForGood(job: Job<JobData>, err: unknown, secret: boolean): Promise<void> {
     const id = rowOf(job);
-    if (id !== undefined) await markFailed(db, id, errorText(err), secret);
+    if (id === undefined) return;
+    const pending = recall(id);
+    if (pending?.done) await markCompleted(db, id);
+    else await markFailed(db, id, pending ? pending.error : errorText(err), secret);
+    unrecorded.delete(id);
   }
 
   return { run, failedForGood };

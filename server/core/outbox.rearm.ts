@@ -1,7 +1,7 @@
 import type { Db } from './db/client.ts';
 import type { Logger } from './logger.ts';
-import { jobOf, queuePrefixOf } from './outbox.dispatcher.ts';
-import { unfinishedRows } from './outbox.ts';
+import { jobOf, queuePrefixOf, removeFailedJobs, rowsWithFailedJobs } from './outbox.dispatcher.ts';
+import { isFinished, unfinishedRows } from './outbox.ts';
 import type { JobQueue } from './queue.ts';
 
 export interface RearmOptions {
@@ -27,7 +27,9 @@ export interface Rearmer {
  * may have lost its jobs (a restart without persistence, a failover, a flush), every row that
  * was handed to this queue and never finished is handed over again, under the same job id: BullMQ
  * ignores an add whose job still exists, so a job Redis kept is neither doubled nor moved,
- * and a lost one comes back with its original run time (at once if that has passed).
+ * and a lost one comes back with its original run time (at once if that has passed). A job
+ * BullMQ failed for good whose row still is unfinished (the database was away when the failure
+ * was to be recorded) is removed first, so the row runs again rather than wait 7 days.
  *
  * When: at start and after every reconnect of the producer's connection (Redis restarted or
  * failed over), and when a marker key this process sets in Redis has gone (Redis flushed
@@ -51,6 +53,14 @@ export function startRearming(opts: RearmOptions): Rearmer {
     for (;;) {
       const rows = await unfinishedRows(db, prefix, after, batchSize);
       if (!rows.length) break;
+      // A row whose job BullMQ failed for good while the database could not record it: the
+      // failed job would make the add a no-op for 7 days; it goes, and the row is handed over
+      // again (unless its failure was recorded meanwhile).
+      const stale = await rowsWithFailedJobs(jobs, rows);
+      const owed = [];
+      for (const row of stale) if (!(await isFinished(db, row.id))) owed.push(row);
+      await removeFailedJobs(jobs, owed);
+      if (owed.length) logger.warn({ rows: owed.map((r) => r.id) }, 'outbox: jobs failed for good without a record; handing their rows over again');
       await jobs.queue.addBulk(rows.map(jobOf));
       seen += rows.length;
       after = rows.at(-1)!.id;

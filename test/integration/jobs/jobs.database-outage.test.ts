@@ -29,6 +29,7 @@ const ATTEMPTS = defaultJobOptions().attempts!;
   let proxy: CuttableProxy;
   let viaProxy: Database;
   let jobs: Jobs;
+  let prefix: string;
 
   before(async () => {
     direct = await testDatabase('postgres');
@@ -36,7 +37,8 @@ const ATTEMPTS = defaultJobOptions().attempts!;
     proxy = await CuttableProxy.start({ host: url.hostname, port: Number(url.port || 5432) });
     url.host = `127.0.0.1:${proxy.port}`;
     viaProxy = await openPostgres(url.toString(), { max: 4 });
-    jobs = await jobsFor(viaProxy, freshPrefix());
+    prefix = freshPrefix();
+    jobs = await jobsFor(viaProxy, prefix);
   });
   afterEach(() => proxy.restore());
   after(async () => {
@@ -56,8 +58,8 @@ const ATTEMPTS = defaultJobOptions().attempts!;
   };
 
   /** Rows enqueued for an hour from now and handed to BullMQ; the test makes them due when it wants. */
-  async function armed(items: Array<{ topic: string; payload: Record<string, unknown> }>) {
-    const keys = items.map(() => freshTopic('outage-key'));
+  async function armed(items: Array<{ topic: string; payload: Record<string, unknown>; dedupeKey?: string }>) {
+    const keys = items.map((i) => i.dedupeKey ?? freshTopic('outage-key'));
     const runAt = new Date(Date.now() + 3_600_000);
     await direct.db.transaction((tx) => enqueue(tx, items.map((i, n) => ({ ...i, runAt, dedupeKey: keys[n] }))));
     jobs.poke();
@@ -141,5 +143,44 @@ const ATTEMPTS = defaultJobOptions().attempts!;
     await eventually(async () => (await rowsOf(direct, topic))[0]?.completedAt instanceof Date, 'the work to be recorded done', 60_000, 100);
     await eventually(async () => (await jobs.queue.getJob(jobIdFor(row!))) === undefined, 'the job to leave Redis', 20_000, 100);
     expect(calls, 'the work was done once').to.have.length(1);
+  });
+
+  it('runs a later row with the same dedupe key after another process did and recorded the first, done here while the database was away', async () => {
+    const topic = freshTopic('db-away-same-key');
+    const key = freshTopic('same-key');
+    const calls: unknown[] = [];
+    jobs.register(topic, async (data) => {
+      calls.push(data.n);
+      if (data.cut) await proxy.cut();
+    });
+    // The first row's work is done here; the database goes before it is recorded, and this process remembers it.
+    const [first] = await armed([{ topic, payload: { n: 1, cut: true }, dedupeKey: key }]);
+    const id = jobIdFor(first!);
+    await (await jobs.queue.getJob(id))!.promote();
+    await eventually(async () => calls.length === 1 && (await (await jobs.queue.getJob(id))?.getState()) === 'delayed', 'the record to wait for the database');
+
+    // Another worker, which reaches the database, takes the waiting job, does the work and records it.
+    await jobs.worker.pause();
+    const other = await jobsFor(direct, prefix);
+    try {
+      const elsewhere = recorder();
+      other.register(topic, elsewhere.run);
+      await (await jobs.queue.getJob(id))?.promote().catch(() => undefined);
+      await eventually(async () => (await direct.db.select().from(outbox).where(eq(outbox.id, first!.id)))[0]!.completedAt instanceof Date, 'the other worker to record the first row', 30_000, 100);
+      await eventually(async () => (await jobs.queue.getJob(id)) === undefined, 'the job to leave Redis', 20_000, 100);
+    } finally {
+      await other.close();
+    }
+    await proxy.restore();
+    jobs.worker.resume();
+
+    // The same snooze chosen again: a new row, the same dedupe key, so the same job id. It is new work.
+    await direct.db.transaction((tx) => enqueue(tx, { topic, payload: { n: 2 }, dedupeKey: key }));
+    jobs.poke();
+    await eventually(async () => {
+      const rows = await direct.db.select().from(outbox).where(eq(outbox.dedupeKey, key));
+      return rows.length === 2 && rows.every((r) => r.completedAt || r.failedAt);
+    }, 'the second row to be finished', 60_000, 100);
+    expect(calls, 'the second row ran here').to.deep.equal([1, 2]);
   });
 });

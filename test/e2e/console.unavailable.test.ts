@@ -1,15 +1,15 @@
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
-import { openPostgres, type Database } from '../../server/core/db/client.ts';
+import type { Database } from '../../server/core/db/client.ts';
 import { startServer, type TestServer } from '../helpers/app.ts';
 import { launchBrowser, signInToConsole, watchedPage } from '../helpers/browser.ts';
-import { testDatabase, testPostgresUrl } from '../helpers/db.ts';
+import { testDatabase } from '../helpers/db.ts';
 import { dbKinds } from '../helpers/env.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { ask, connected, widgetClient } from '../helpers/sockets.ts';
 import { newCustomer } from '../fixtures/chat.ts';
 import { makeShop, signedIn } from '../fixtures/builders.ts';
-import { CuttableProxy } from '../integration/resilience/resilience.setup.ts';
+import { CuttableProxy, postgresBehindProxy } from '../integration/resilience/resilience.setup.ts';
 
 /**
  * The console's composer while PostgreSQL is away (the app reaches it through a TCP proxy the
@@ -23,10 +23,7 @@ import { CuttableProxy } from '../integration/resilience/resilience.setup.ts';
   let browser: Browser;
 
   before(async () => {
-    const direct = new URL(await testPostgresUrl());
-    proxy = await CuttableProxy.start({ host: direct.hostname, port: Number(direct.port || 5432) });
-    direct.host = `127.0.0.1:${proxy.port}`;
-    viaProxy = await openPostgres(direct.toString(), { max: 4 });
+    ({ proxy, database: viaProxy } = await postgresBehindProxy());
     server = await startServer('postgres', { database: viaProxy });
     browser = await launchBrowser();
   });

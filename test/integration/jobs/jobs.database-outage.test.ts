@@ -1,17 +1,17 @@
 import { expect } from 'chai';
 import { eq, sql } from 'drizzle-orm';
 import type { Job } from 'bullmq';
-import { openPostgres, type Database } from '../../../server/core/db/client.ts';
+import type { Database } from '../../../server/core/db/client.ts';
 import { jobIdFor } from '../../../server/core/outbox.dispatcher.ts';
 import { enqueue } from '../../../server/core/outbox.ts';
 import { outbox } from '../../../server/core/outbox.tables.ts';
 import { defaultJobOptions } from '../../../server/core/queue.ts';
 import type { Jobs } from '../../../server/worker.ts';
-import { testDatabase, testPostgresUrl } from '../../helpers/db.ts';
+import { testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { eventually } from '../../helpers/eventually.ts';
 import { smtpSink } from '../../helpers/smtp.ts';
-import { CuttableProxy } from '../resilience/resilience.setup.ts';
+import { CuttableProxy, postgresBehindProxy } from '../resilience/resilience.setup.ts';
 import { freshPrefix, freshTopic, jobsFor, recorder, rowsOf } from './jobs.setup.ts';
 
 /** How many times BullMQ runs a failing job before it fails it for good. */
@@ -33,10 +33,7 @@ const ATTEMPTS = defaultJobOptions().attempts!;
 
   before(async () => {
     direct = await testDatabase('postgres');
-    const url = new URL(await testPostgresUrl());
-    proxy = await CuttableProxy.start({ host: url.hostname, port: Number(url.port || 5432) });
-    url.host = `127.0.0.1:${proxy.port}`;
-    viaProxy = await openPostgres(url.toString(), { max: 4 });
+    ({ proxy, database: viaProxy } = await postgresBehindProxy());
     prefix = freshPrefix();
     jobs = await jobsFor(viaProxy, prefix);
   });

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { openPostgres, type Database } from '../../../server/core/db/client.ts';
+import type { Database } from '../../../server/core/db/client.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import type { TestClient } from '../../helpers/client.ts';
-import { testDatabase, testPostgresUrl } from '../../helpers/db.ts';
+import { testDatabase } from '../../helpers/db.ts';
 import { eventually } from '../../helpers/eventually.ts';
 import { ask, cid, connected, widgetClient } from '../../helpers/sockets.ts';
 import { newCustomer } from '../../fixtures/chat.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { Connection, type ConnectionState } from '../../../agent-console/widget/connection.ts';
 import { Store } from '../../../agent-console/widget/store.ts';
-import { CuttableProxy } from './resilience.setup.ts';
+import { CuttableProxy, postgresBehindProxy } from './resilience.setup.ts';
 import { unavailableDependency } from '../../../server/core/unavailable.ts';
 import { redisReplayCache, signIdentity, type IdentityReplayCache } from '../../../server/domains/conversations/widget.identity.ts';
 import { rotateWidgetSecret, startWidgetSession } from '../../../server/domains/conversations/widget.service.ts';
@@ -31,10 +31,7 @@ import { testRedis } from '../../helpers/redis.ts';
   let agent: TestClient;
 
   before(async () => {
-    const direct = new URL(await testPostgresUrl());
-    proxy = await CuttableProxy.start({ host: direct.hostname, port: Number(direct.port || 5432) });
-    direct.host = `127.0.0.1:${proxy.port}`;
-    viaProxy = await openPostgres(direct.toString(), { max: 4 });
+    ({ proxy, database: viaProxy } = await postgresBehindProxy());
     server = await startServer('postgres', { database: viaProxy });
     shop = await makeShop(await testDatabase('postgres'));
     agent = await signedIn(server.url, shop.people.agent);

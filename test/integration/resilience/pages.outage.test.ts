@@ -1,12 +1,11 @@
 import { expect } from 'chai';
-import { openPostgres, type Database } from '../../../server/core/db/client.ts';
+import type { Database } from '../../../server/core/db/client.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
-import { testPostgresUrl } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { eventually } from '../../helpers/eventually.ts';
 import { openDesk, pushOrder, type Desk } from '../returns/returns.helpers.ts';
 import { signInToPortal } from '../returns/portal.visitor.ts';
-import { CuttableProxy } from './resilience.setup.ts';
+import { CuttableProxy, postgresBehindProxy } from './resilience.setup.ts';
 
 /**
  * The pages a customer's browser opens (the returns portal, the published terms page) while
@@ -21,10 +20,7 @@ import { CuttableProxy } from './resilience.setup.ts';
   let d: Desk;
 
   before(async () => {
-    const direct = new URL(await testPostgresUrl());
-    proxy = await CuttableProxy.start({ host: direct.hostname, port: Number(direct.port || 5432) });
-    direct.host = `127.0.0.1:${proxy.port}`;
-    viaProxy = await openPostgres(direct.toString(), { max: 4 });
+    ({ proxy, database: viaProxy } = await postgresBehindProxy());
     server = await startServer('postgres', { database: viaProxy });
     d = await openDesk(server);
   });

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../../helpers/process.ts';
 import { onRunEnd } from '../../helpers/cleanup.ts';
+import { testPostgresUrl } from '../../helpers/db.ts';
+import { openPostgres, type Database } from '../../../server/core/db/client.ts';
 
 /**
  * A redis-server of the test's own, on a free port, keeping nothing on disk: it can be
@@ -126,4 +128,15 @@ export class CuttableProxy {
     this.sockets.clear();
     if (server) await new Promise<void>((done) => server.close(() => done()));
   }
+}
+
+/**
+ * The run's PostgreSQL database reached through a CuttableProxy: `database` (a pool of 4) goes
+ * away when `proxy.cut()` is called and comes back with `proxy.restore()`.
+ */
+export async function postgresBehindProxy(): Promise<{ proxy: CuttableProxy; database: Database }> {
+  const url = new URL(await testPostgresUrl());
+  const proxy = await CuttableProxy.start({ host: url.hostname, port: Number(url.port || 5432) });
+  url.host = `127.0.0.1:${proxy.port}`;
+  return { proxy, database: await openPostgres(url.toString(), { max: 4 }) };
 }

@@ -1,7 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
-import { noticeChannels, type NoticeChannel } from '../../../../server/domains/returns/returns.model.ts';
+import type { NoticeChannel } from '../../../../server/domains/returns/returns.model.ts';
 import { localize } from '../../../../server/domains/returns/returns.messages.ts';
 import { ApiError } from '../../api.ts';
+import { NoticeChannelSelect } from './NoticeChannelSelect.tsx';
 import { useMessages, type Messages } from '../../i18n.ts';
 import { returnsApi } from '../../returnsApi.ts';
 import type { MoveReturnInput, RejectionCode, ReturnEvent, ReturnView } from '../../types.ts';
@@ -214,14 +215,7 @@ function WithdrawalForm({ busy, onCancel, onSubmit }: FormProps<[string, NoticeC
       <label htmlFor={`${id}-at`}>{m.actions.withdrawalAt}</label>
       <input id={`${id}-at`} type="datetime-local" required value={at} max={tokyoLocal(new Date())} onChange={(e) => setAt(e.target.value)} data-testid="withdrawal-at" />
       <label htmlFor={`${id}-channel`}>{m.actions.withdrawalChannel}</label>
-      <select id={`${id}-channel`} required value={channel} onChange={(e) => setChannel(e.target.value as NoticeChannel | '')} data-testid="withdrawal-channel">
-        <option value="">{m.actions.choose}</option>
-        {noticeChannels.map((c) => (
-          <option key={c} value={c}>
-            {m.noticeChannel[c]}
-          </option>
-        ))}
-      </select>
+      <NoticeChannelSelect id={`${id}-channel`} value={channel} onChange={setChannel} testId="withdrawal-channel" />
       <label htmlFor={`${id}-note`}>{m.actions.withdrawalNote}</label>
       <textarea id={`${id}-note`} rows={2} required maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} data-testid="withdrawal-note" />
       <FormButtons busy={busy || !channel || !note.trim()} label={m.action.cancel} onCancel={onCancel} />

@@ -1,7 +1,8 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { customerChoiceReasons, noticeChannels, shopFaultReasons, type NoticeChannel } from '../../../../server/domains/returns/returns.model.ts';
+import { customerChoiceReasons, shopFaultReasons, type NoticeChannel } from '../../../../server/domains/returns/returns.model.ts';
 import { localize } from '../../../../server/domains/returns/returns.messages.ts';
 import { ApiError } from '../../api.ts';
+import { NoticeChannelSelect } from './NoticeChannelSelect.tsx';
 import { useLang, useMessages } from '../../i18n.ts';
 import { returnsApi } from '../../returnsApi.ts';
 import type { OrderView, ReturnReason } from '../../types.ts';
@@ -149,14 +150,7 @@ export function StaffFilingForm({ shopId, onFiled, onClose }: { shopId: string; 
             {f.receivedAtHint}
           </span>
           <label htmlFor={`${id}-channel`}>{f.channel}</label>
-          <select id={`${id}-channel`} required value={channel} onChange={(e) => setChannel(e.target.value as NoticeChannel | '')} data-testid="filing-channel">
-            <option value="">{m.actions.choose}</option>
-            {noticeChannels.map((c) => (
-              <option key={c} value={c}>
-                {m.noticeChannel[c]}
-              </option>
-            ))}
-          </select>
+          <NoticeChannelSelect id={`${id}-channel`} value={channel} onChange={setChannel} testId="filing-channel" />
           <label className="choice">
             <input type="checkbox" checked={conditions} onChange={(e) => setConditions(e.target.checked)} data-testid="filing-conditions" /> {f.conditions}
           </label>

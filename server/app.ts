@@ -41,7 +41,7 @@ import { allowedOrigin, PUBLIC_SHOP_PREFIX, publicShopRoutes } from './domains/s
 import { shopRoutes } from './domains/shops/shops.routes.ts';
 import { systemRoutes } from './domains/system/system.routes.ts';
 import { returnRoutes, returnTermsRoutes } from './domains/returns/returns.routes.ts';
-import { returnPortalRoutes } from './domains/returns/returns.portal.routes.ts';
+import { portalNotFoundPage, returnPortalRoutes } from './domains/returns/returns.portal.routes.ts';
 import { defaultPortalLimits, type PortalLimits } from './domains/returns/returns.portal.auth.ts';
 
 export interface AppDeps {
@@ -179,6 +179,7 @@ export function createApp(deps: AppDeps) {
   const corsMw = cors({ origin: (ctx) => allowedOrigin(db, ctx), allowMethods: ['GET', 'POST'], maxAge: 600 });
   app.use(async (ctx, next) => (ctx.path.startsWith(PUBLIC_SHOP_PREFIX) ? corsMw(ctx, next) : next()));
   app.use(serveConsole());
+  app.use(portalNotFoundPage());
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
 

@@ -241,10 +241,22 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
       ctx.redirect(base(shopId));
     }),
   );
-
-  // Last: an address under the portal that is no page (a mistyped link) is a page too, not the
-  // API's JSON 404 (the error pages above run only for paths some route matches).
-  router.get('/returns/:shopId/{*rest}', () => {
-    throw notFound('page');
-  });
 }
+
+/**
+ * An address under the portal that no route answers (a mistyped link), opened by a browser: an
+ * HTML page too, not the API's JSON 404. Mounted before the router and acting after it, so a
+ * method a portal address does not take keeps its 405 with Allow (router.allowedMethods), and
+ * only what is still a bare 404 becomes the page; a script asking for JSON gets the JSON 404.
+ */
+export function portalNotFoundPage(): Middleware {
+  const pages = htmlErrorPages();
+  return async (ctx, next) => {
+    await next();
+    if (ctx.status !== 404 || ctx.body != null || !/^\/returns\/[^/]+/.test(ctx.path) || !['GET', 'HEAD'].includes(ctx.method)) return;
+    await pages(ctx, async () => {
+      throw notFound('page');
+    });
+  };
+}
+

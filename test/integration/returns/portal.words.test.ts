@@ -50,6 +50,13 @@ for (const kind of dbKinds) {
       const script = await fetch(`${server.url}${portal()}/requests-typo`, { headers: { accept: 'application/json' } });
       expect(script.status).to.equal(404);
       expect((await script.json()).error.code).to.equal('not_found');
+      // The page for a wrong address takes nothing from a wrong method: a form address opened
+      // with GET is still a 405 naming POST, and a post to a mistyped address a 404.
+      const opened = await fetch(`${server.url}${portal()}/code`, { headers: { accept: 'text/html' } });
+      expect(opened.status).to.equal(405);
+      expect(opened.headers.get('allow')).to.equal('POST');
+      const posted = await fetch(`${server.url}${portal()}/requests-typo`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
+      expect(posted.status).to.equal(404);
     });
 
     it('tells a request with no item chosen, or more than is left, in Japanese', async () => {

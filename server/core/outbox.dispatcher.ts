@@ -1,7 +1,8 @@
+import { Job } from 'bullmq';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from './db/client.ts';
 import { serializeError, type Logger } from './logger.ts';
-import { markCompleted, type OutboxRow } from './outbox.ts';
+import { isFinished, markCompleted, type OutboxRow } from './outbox.ts';
 import { outbox } from './outbox.tables.ts';
 import type { JobData, JobQueue } from './queue.ts';
 
@@ -81,9 +82,37 @@ export async function rowsWithFailedJobs(jobs: JobQueue, rows: OutboxRow[]): Pro
   });
 }
 
-/** Removes those failed jobs (their rows hold the record), so that adding the rows hands them over. */
-export async function removeFailedJobs(jobs: JobQueue, rows: OutboxRow[]): Promise<void> {
-  for (const row of rows) await jobs.queue.remove(jobIdFor(row));
+/**
+ * Frees the job id of `row` from the job BullMQ failed for good under it, so that the add that
+ * follows hands the row over; answers false when it could not be done now (another process is
+ * replacing the same job: try again later). Only a job still in the failed state is removed,
+ * under a short Redis lock taken by every replacer (the dispatcher, the re-arm), so a job a
+ * replacer in another process has just added under that id is never removed. If the failed job
+ * was another row's whose work is still owed (its failure could not be recorded), that row is
+ * handed over again first, and `row` joins its job like any row with the same dedupe key.
+ */
+export async function replaceFailedJob(db: Db, jobs: JobQueue, row: OutboxRow): Promise<boolean> {
+  const id = jobIdFor(row);
+  const lock = jobs.queue.toKey(`replace:${id}`);
+  const token = `${process.pid}:${row.id}:${Date.now()}`;
+  if ((await jobs.connection.set(lock, token, 'PX', 10_000, 'NX')) !== 'OK') return false;
+  try {
+    const job = await Job.fromId(jobs.queue, id);
+    if (!job || !(await job.isFailed())) return true;
+    const owner = (job.data as { outboxId?: unknown }).outboxId;
+    await job.remove();
+    if (typeof owner === 'number' && owner !== row.id && !(await isFinished(db, owner))) {
+      const [o] = await db.select().from(outbox).where(eq(outbox.id, owner));
+      if (o) {
+        const again = jobOf(o as OutboxRow);
+        await jobs.queue.add(again.name, again.data, again.opts);
+      }
+    }
+    return true;
+  } finally {
+    // Only our own lock: one that expired and was taken by someone else stays theirs.
+    await jobs.connection.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, lock, token).catch(() => undefined);
+  }
 }
 
 /**
@@ -121,11 +150,14 @@ export function createDispatcher(opts: DispatcherOptions): OutboxDispatcher {
     const sent = await db.transaction(async (tx) => {
       const rows = await tx.select().from(outbox).where(isNull(outbox.dispatchedAt)).orderBy(asc(outbox.id)).limit(batchSize).for('update', { skipLocked: true });
       let done = 0;
+      let stale = new Set<number>();
       for (const [i, row] of rows.entries()) {
         try {
           if (!jobs.ready()) throw new Error('redis is not connected');
-          // A failed job under this id belongs to an earlier row with the same dedupe key, which records it.
-          if (i === 0) await withTimeout(rowsWithFailedJobs(jobs, rows).then((stale) => removeFailedJobs(jobs, stale)), addTimeoutMs);
+          // A failed job under this id is an earlier row's with the same dedupe key: it goes (see
+          // replaceFailedJob); while another process replaces it, the row waits for the next round.
+          if (i === 0) stale = new Set((await withTimeout(rowsWithFailedJobs(jobs, rows), addTimeoutMs)).map((r) => r.id));
+          if (stale.has(row.id) && !(await withTimeout(replaceFailedJob(db, jobs, row), addTimeoutMs))) continue;
           const job = jobOf(row);
           await withTimeout(jobs.queue.add(job.name, job.data, job.opts), addTimeoutMs);
         } catch (e) {

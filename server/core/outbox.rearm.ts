@@ -1,6 +1,6 @@
 import type { Db } from './db/client.ts';
 import type { Logger } from './logger.ts';
-import { jobOf, queuePrefixOf, removeFailedJobs, rowsWithFailedJobs } from './outbox.dispatcher.ts';
+import { jobOf, queuePrefixOf, replaceFailedJob, rowsWithFailedJobs } from './outbox.dispatcher.ts';
 import { isFinished, unfinishedRows } from './outbox.ts';
 import type { JobQueue } from './queue.ts';
 
@@ -58,8 +58,7 @@ export function startRearming(opts: RearmOptions): Rearmer {
       // again (unless its failure was recorded meanwhile).
       const stale = await rowsWithFailedJobs(jobs, rows);
       const owed = [];
-      for (const row of stale) if (!(await isFinished(db, row.id))) owed.push(row);
-      await removeFailedJobs(jobs, owed);
+      for (const row of stale) if (!(await isFinished(db, row.id)) && (await replaceFailedJob(db, jobs, row))) owed.push(row);
       if (owed.length) logger.warn({ rows: owed.map((r) => r.id) }, 'outbox: jobs failed for good without a record; handing their rows over again');
       await jobs.queue.addBulk(rows.map(jobOf));
       seen += rows.length;

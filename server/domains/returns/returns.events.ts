@@ -1,5 +1,5 @@
 import type { OutboxItem } from '../../core/outbox.ts';
-import { expiresUnshipped, reminderAt, returnStatuses, type ReturnStatus } from './returns.model.ts';
+import { endOfTokyoDay, expiresUnshipped, reminderAt, returnStatuses, tokyoDayOf, type ReturnStatus } from './returns.model.ts';
 import type { ReturnRow } from './returns.repository.ts';
 
 /**
@@ -23,14 +23,27 @@ export const returnTopics = [RETURN_REQUESTED, ...returnStatuses.filter((s) => s
 export const SHIP_REMINDER_TOPIC = 'return.ship_reminder';
 export const SHIP_EXPIRY_TOPIC = 'return.ship_expiry';
 
-/** When a return whose date to send the parcel by is `shipBy` expires: once that date has wholly passed. */
-export const expiresAt = (shipBy: Date): Date => new Date(shipBy.getTime() + 1);
+/**
+ * When a return whose date to send the parcel by is `shipBy` expires: once that date's Tokyo day
+ * has wholly passed. The same instant as shipBy + 1 ms for a date set by `daysPeriodEnd`; a date
+ * set before (approval time + N × 24 h) gets its whole last day too.
+ */
+export const expiresAt = (shipBy: Date): Date => new Date(endOfTokyoDay(tokyoDayOf(shipBy)).getTime() + 1);
+
+/** The expiry timer of a return: at `expiresAt`, under a key naming that instant when it is armed again. */
+export const expiryTimer = (r: Pick<ReturnRow, 'id' | 'shopId'>, at: Date, again = false): OutboxItem => ({
+  shopId: r.shopId,
+  topic: SHIP_EXPIRY_TOPIC,
+  payload: { returnId: r.id },
+  runAt: at,
+  dedupeKey: again ? `return-expire:${r.id}:${at.getTime()}` : `return-expire:${r.id}`,
+});
 
 export function timersFor(r: Pick<ReturnRow, 'id' | 'shopId' | 'status' | 'shipBy' | 'legalBasis'>, now = new Date()): OutboxItem[] {
   if (r.status !== 'awaiting_shipment' || !r.shipBy) return [];
   const remindAt = reminderAt(r.shipBy, now);
   return [
     ...(remindAt ? [{ shopId: r.shopId, topic: SHIP_REMINDER_TOPIC, payload: { returnId: r.id }, runAt: remindAt, dedupeKey: `return-remind:${r.id}` }] : []),
-    ...(expiresUnshipped(r.legalBasis) ? [{ shopId: r.shopId, topic: SHIP_EXPIRY_TOPIC, payload: { returnId: r.id }, runAt: expiresAt(r.shipBy), dedupeKey: `return-expire:${r.id}` }] : []),
+    ...(expiresUnshipped(r.legalBasis) ? [expiryTimer(r, expiresAt(r.shipBy))] : []),
   ];
 }

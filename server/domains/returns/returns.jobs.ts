@@ -9,7 +9,8 @@ import { findOrderById } from '../orders/orders.repository.ts';
 import { findShop } from '../shops/shops.repository.ts';
 import { expiresUnshipped, type ReturnStatus } from './returns.model.ts';
 import { customerNotice } from './returns.notify.ts';
-import { expiresAt } from './returns.events.ts';
+import { expiresAt, expiryTimer } from './returns.events.ts';
+import { enqueue } from '../../core/outbox.ts';
 import { BANK_RETENTION_DAYS } from './returns.bank.ts';
 import { bankAccountsDue, deleteBankAccount, findReturn } from './returns.repository.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -83,7 +84,10 @@ export async function notifyReturnStep(deps: ReturnJobDeps, topic: string, data:
 }
 
 /** The deadline to send the parcel passed with no tracking: the return expires (a timer, on the outbox). */
-export async function expireUnshipped(db: Db, data: unknown, now = new Date()): Promise<'expired' | 'skipped'> {
+/** Early by more than this, an expiry timer was armed for an earlier rule of the date: it is armed again for the right instant. */
+const EARLY_REARM_MS = 5 * 60_000;
+
+export async function expireUnshipped(db: Db, data: unknown, now = new Date()): Promise<'expired' | 'skipped' | 'rearmed'> {
   const p = parse(data, 'return.ship_expiry');
   const r = await findReturn(db, p.shopId, p.returnId);
   if (!r || r.status !== 'awaiting_shipment' || !r.shipBy) return 'skipped';
@@ -91,7 +95,14 @@ export async function expireUnshipped(db: Db, data: unknown, now = new Date()): 
   if (!expiresUnshipped(r.legalBasis)) return 'skipped';
   // Fired before the date's last day is over (clocks apart): retried with backoff rather than
   // dropped, or the return would wait forever. A parcel sent at 23:59 on the date is in time.
-  if (now.getTime() < expiresAt(r.shipBy).getTime()) throw new Error(`return ${r.id} is not due until ${expiresAt(r.shipBy).toISOString()}`);
+  const due = expiresAt(r.shipBy);
+  // A timer armed before the date ran to the end of its day (approval time + N × 24 h) fires
+  // hours early: it is armed again for the day's end (a key of its own: this job still holds the first).
+  if (due.getTime() - now.getTime() > EARLY_REARM_MS) {
+    await db.transaction((tx) => enqueue(tx, expiryTimer(r, due, true)));
+    return 'rearmed';
+  }
+  if (now.getTime() < due.getTime()) throw new Error(`return ${r.id} is not due until ${due.toISOString()}`);
   try {
     await moveReturn(db, systemParty(p.shopId, 'return deadline'), r.id, { event: 'expire', expectedStatus: 'awaiting_shipment' }, { now });
     return 'expired';

@@ -177,7 +177,8 @@ export function reminderBeforeDays(windowDays: number): number {
 export function reminderAt(shipBy: Date, now: Date): Date | null {
   if (shipBy.getTime() <= now.getTime()) return null;
   const lastDay = tokyoDayOf(shipBy);
-  const lead = reminderBeforeDays(lastDay - tokyoDayOf(now));
+  // A period that starts at 0:00 counts its first day (民法 §140): the window is one day longer.
+  const lead = reminderBeforeDays(lastDay - tokyoDayOf(new Date(now.getTime() - 1)));
   const at = (lastDay - lead) * DAY_MS - JST_MS + REMINDER_HOUR_JST * 3_600_000;
   if (lead > 0 && at > now.getTime() && at < shipBy.getTime()) return new Date(at);
   return new Date(now.getTime() + Math.floor((shipBy.getTime() - now.getTime()) / 2));

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { and, eq, inArray } from 'drizzle-orm';
 import { outbox } from '../../../server/core/outbox.tables.ts';
+import { returnRequests } from '../../../server/domains/returns/returns.tables.ts';
 import { expireUnshipped } from '../../../server/domains/returns/returns.jobs.ts';
 import { moveReturn } from '../../../server/domains/returns/returns.transitions.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
@@ -80,6 +81,23 @@ for (const kind of dbKinds) {
       expect(early, 'not due at 23:59:59.999').to.be.instanceOf(Error);
       expect(await expireUnshipped(server.database.db, data, new Date(tokyo(otherDay, '23:59:59.999').getTime() + 1))).to.equal('expired');
       expect((await d.owner.get(`/api/shops/${d.shop.id}/returns/${other.id}`)).body.status).to.equal('expired');
+    });
+
+    it('gives a return whose date was set before periods ran to the end of their day (approval time + N × 24 h) its whole last day: its early timer is armed again', async () => {
+      const order = await pushOrder(d);
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 1, quantity: 1 }] });
+      expect(r.status).to.equal('awaiting_shipment');
+      const day = tokyoDate(Date.parse(r.shipBy));
+      // As the old rule stored it: 15:00 on that day, with its timer due then.
+      const old = tokyo(day, '15:00:00');
+      await server.database.db.update(returnRequests).set({ shipBy: old }).where(eq(returnRequests.id, r.id));
+      const data = { shopId: d.shop.id, returnId: r.id };
+      expect(await expireUnshipped(server.database.db, data, new Date(old.getTime() + 1))).to.equal('rearmed');
+      const end = new Date(tokyo(day, '23:59:59.999').getTime() + 1);
+      const timers = await server.database.db.select().from(outbox).where(eq(outbox.dedupeKey, `return-expire:${r.id}:${end.getTime()}`));
+      expect(timers.map((t) => t.runAt?.toISOString()), 'armed again for the end of the day').to.deep.equal([end.toISOString()]);
+      expect((await d.owner.get(`/api/shops/${d.shop.id}/returns/${r.id}`)).body.status, 'not expired at 15:00').to.equal('awaiting_shipment');
+      expect(await expireUnshipped(server.database.db, data, end)).to.equal('expired');
     });
 
     it('arms a reminder one day before the deadline for a short send-by window (3 days), and states it on the page', async () => {

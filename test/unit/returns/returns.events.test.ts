@@ -47,6 +47,14 @@ describe('the reminder to send a return back', () => {
     expect(reminderOf(oneDay)!.runAt!.getTime()).to.equal(now.getTime() + Math.floor((oneDay.getTime() - now.getTime()) / 2));
   });
 
+  it('counts a window that starts at 0:00 as the period counts it: 4 days from 0:00 remind 3 days before, as the page says', () => {
+    const midnight = new Date('2026-03-01T00:00:00+09:00');
+    const shipBy = daysPeriodEnd(midnight, 4);
+    expect(shipBy.toISOString()).to.equal(new Date('2026-03-04T23:59:59.999+09:00').toISOString());
+    const t = timersFor({ id: '00000000-0000-4000-8000-000000000001', shopId: '00000000-0000-4000-8000-000000000002', status: 'awaiting_shipment', shipBy, legalBasis: 'terms' }, midnight).find((x) => x.topic === SHIP_REMINDER_TOPIC);
+    expect(t!.runAt!.toISOString()).to.equal(new Date('2026-03-01T09:00:00+09:00').toISOString());
+  });
+
   it('expires the instant the last day is over, never during it', () => {
     const shipBy = daysPeriodEnd(now, 10);
     const expiry = timers(shipBy).find((t) => t.topic === SHIP_EXPIRY_TOPIC);

@@ -113,7 +113,9 @@ export async function updateSlaPolicy(db: Db, actor: Actor, id: string, body: z.
     if (!before) throw notFound('SLA policy');
     assertTargets({ ...before, ...body });
     if (body.priority !== undefined && body.priority !== before.priority) await assertPriorityFree(tx, actor.shopId, body.priority, id);
-    const row = (await updatePolicy(tx, actor.shopId, id, body))!;
+    // Deleted by someone else since it was read (the read takes no lock): gone, as for them.
+    const row = await updatePolicy(tx, actor.shopId, id, body);
+    if (!row) throw notFound('SLA policy');
     const changed = Object.keys(body).filter((k) => body[k as keyof typeof body] !== before[k as keyof PolicyRow]);
     await recordAudit(tx, actor, { action: 'sla_policy.updated', objectType: 'sla_policy', objectId: id, summary: { ...auditSummary(row), changed } }, requestId);
     return policyView(row);

@@ -123,6 +123,18 @@ for (const kind of dbKinds) {
         expect((await o.get(policies(s))).body.find((p: { id: string }) => p.id === low.body.id)).to.include({ priority: 'low', name: '低' });
       });
 
+      it('answers a change racing the policy’s deletion with 200 or 404, never 500, and leaves no half of it', async () => {
+        for (let i = 0; i < 20; i++) {
+          const created = await owner.post(policies(), { name: `競合 ${i}`, priority: 'urgent', firstResponseMinutes: 60 });
+          expect(created.status, JSON.stringify(created.body)).to.equal(201);
+          const path = `${policies()}/${created.body.id}`;
+          const [changed, deleted] = await Promise.all([owner.patch(path, { firstResponseMinutes: 30 + i }), owner.delete(path)]);
+          expect(changed.status, `round ${i}: ${JSON.stringify(changed.body)}`).to.be.oneOf([200, 404]);
+          expect(deleted.status, `round ${i}`).to.equal(204);
+          expect((await owner.get(policies())).body.map((p: { id: string }) => p.id), 'gone').not.to.include(created.body.id);
+        }
+      });
+
       it('changes and deletes a policy; a second delete is 404', async () => {
         const created = await owner.post(policies(), { name: '標準', firstResponseMinutes: 60 });
         const path = `${policies()}/${created.body.id}`;

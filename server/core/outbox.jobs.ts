@@ -16,12 +16,10 @@ const errorText = (e: unknown) => {
 
 /**
  * True when a job failed because PostgreSQL could not be reached (refused, dropped, shutting
- * down; isConnectionFailure, through unavailableDependency so that Redis's own connection
- * errors are not taken for the database's), or a processor said so with a 503 `unavailable`:
- * not the job's fault, so it waits for the database rather than spending an attempt.
+ * down), or a processor said so with a 503 `unavailable`: not the job's fault, so it waits for
+ * the database rather than spending an attempt.
  */
-export const isDatabaseAway = (e: unknown): boolean =>
-  isDomainError(e) ? e.code === 'unavailable' && (e.details as { dependency?: unknown } | undefined)?.dependency === 'database' : unavailableDependency(e) === 'database';
+export const isDatabaseAway = (e: unknown): boolean => unavailableDependency(e) === 'database';
 
 /** True when this failure is the job's last: a domain error, or no attempts left. A database outage never is. */
 export const isFinalFailure = (job: Job, err: unknown) =>

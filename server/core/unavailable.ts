@@ -26,8 +26,15 @@ export function unavailable(dependency: Dependency, opts: { retryAfterSeconds?: 
   return new DomainError('unavailable', opts.message ?? what[dependency], { dependency, retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
 }
 
-/** Which dependency an error says is away, if it says so (see isConnectionFailure and isRedisUnavailable). */
+/**
+ * Which dependency an error says is away, if it says so: a raw failure (see isConnectionFailure
+ * and isRedisUnavailable), or our own 503 `unavailable` naming it (see unavailable()).
+ */
 export function unavailableDependency(e: unknown): Dependency | undefined {
+  if (e instanceof DomainError) {
+    const dependency = e.code === 'unavailable' ? (e.details as { dependency?: unknown } | undefined)?.dependency : undefined;
+    return dependency === 'database' || dependency === 'redis' ? dependency : undefined;
+  }
   if (isRedisUnavailable(e)) return 'redis';
   if (isConnectionFailure(e)) return 'database';
   return undefined;
@@ -40,5 +47,6 @@ export function unavailableDependency(e: unknown): Dependency | undefined {
  */
 export function fromUnavailable(e: unknown): DomainError | undefined {
   const dependency = unavailableDependency(e);
-  return dependency ? unavailable(dependency) : undefined;
+  if (!dependency) return undefined;
+  return e instanceof DomainError ? e : unavailable(dependency);
 }

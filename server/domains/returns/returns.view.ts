@@ -37,6 +37,8 @@ export function toReturnView(
   const liveLines = new Set(order.lines.map((l) => l.lineNo));
   const overRefundLimit = r.refundTotal > r.refundLimit;
   const customer = viewer === 'customer';
+  // The request stands once made (statutory, or the shop's fault): what the shop's people may do to it is limited.
+  const standsForStaff = !customer && !expiresUnshipped(r.legalBasis);
   const context = contextOf(r);
   const allowed = allowedEvents(r.status, viewer, context);
   return {
@@ -77,9 +79,9 @@ export function toReturnView(
      * only records the customer's own withdrawal and needs withdrawalReceivedAt, withdrawalChannel
      * and a note (the console asks for them when the button is clicked).
      */
-    cancelRecordsWithdrawal: customer ? false : !expiresUnshipped(r.legalBasis),
+    cancelRecordsWithdrawal: standsForStaff,
     /** true: for the same reason a `reject` needs a note, the reason the customer is mailed as written (the console asks for it). */
-    rejectNeedsReason: customer ? false : !expiresUnshipped(r.legalBasis),
+    rejectNeedsReason: standsForStaff,
     // Served to the shop's people only (each view audited): a photo may show a label with an address.
     photos: photos.map((ph) => ({ id: ph.id, contentType: ph.contentType, sizeBytes: ph.sizeBytes, filename: ph.filename, url: customer ? null : `/api/shops/${r.shopId}/returns/${r.id}/photos/${ph.id}` })),
     policy: r.policy as PolicyResult,

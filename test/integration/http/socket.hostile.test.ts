@@ -77,12 +77,17 @@ for (const kind of dbKinds) {
       return checked;
     }
 
-    it('on /widget: every text field of every event, the csat comment and the subject included', async () => {
+    /** A customer's connected widget and their open conversation. */
+    async function widgetWithChat() {
       const c = await newCustomer(server.url, shop.id);
       const w = widgetClient(server.url, shop.id, c.token);
       open.push(w);
       await connected(w);
-      const conversationId = (await ask(w, 'conversation:open', {})).conversation.id as string;
+      return { w, conversationId: (await ask(w, 'conversation:open', {})).conversation.id as string };
+    }
+
+    it('on /widget: every text field of every event, the csat comment and the subject included', async () => {
+      const { w, conversationId } = await widgetWithChat();
       // Resolved, so that a rating reaches the database.
       const owner = await signedIn(server.url, shop.people.owner);
       expect((await owner.patch(`/api/shops/${shop.id}/conversations/${conversationId}`, { status: 'resolved' })).status).to.equal(200);
@@ -93,11 +98,7 @@ for (const kind of dbKinds) {
     });
 
     it('on /agent: every text field of every event', async () => {
-      const c = await newCustomer(server.url, shop.id);
-      const w = widgetClient(server.url, shop.id, c.token);
-      open.push(w);
-      await connected(w);
-      const conversationId = (await ask(w, 'conversation:open', {})).conversation.id as string;
+      const { conversationId } = await widgetWithChat();
       const owner = await signedIn(server.url, shop.people.owner);
       const a = agentClient(server.url, shop.id, owner.cookie);
       open.push(a);

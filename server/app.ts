@@ -43,6 +43,7 @@ import { systemRoutes } from './domains/system/system.routes.ts';
 import { returnRoutes, returnTermsRoutes } from './domains/returns/returns.routes.ts';
 import { portalNotFoundPage, returnPortalRoutes } from './domains/returns/returns.portal.routes.ts';
 import { defaultPortalLimits, type PortalLimits } from './domains/returns/returns.portal.auth.ts';
+import type { EventSink } from './events/commit.ts';
 
 export interface AppDeps {
   config: Config;
@@ -115,6 +116,8 @@ export function createApp(deps: AppDeps) {
   });
   const poke = deps.poke ?? (() => undefined);
   const replyMailDelayMs = config.REPLY_MAIL_DELAY_SECONDS * 1000;
+  // Where committed changes go on: their outbox rows to the queue now, their events to the sockets.
+  const sink: EventSink = { poke, bus, timing: { replyMailDelayMs } };
   const chat: ChatDeps = {
     db,
     bus,
@@ -149,8 +152,8 @@ export function createApp(deps: AppDeps) {
   attachmentRoutes(api, { db, storage, limitBytes: Math.floor(config.ATTACHMENT_LIMIT_MB * 1024 * 1024) });
   publicShopRoutes(api, db);
   returnTermsRoutes(api, db);
-  returnRoutes(api, db, storage);
-  returnPortalRoutes(router, { db, redis, storage, keyPrefix: config.REDIS_KEY_PREFIX, poke, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
+  returnRoutes(api, { db, storage, sink });
+  returnPortalRoutes(router, { db, redis, storage, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 
@@ -183,7 +186,7 @@ export function createApp(deps: AppDeps) {
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
 
-  return Object.assign(app, { specs: api.specs, metrics, bus, authDeps, cookie, chat });
+  return Object.assign(app, { specs: api.specs, metrics, bus, authDeps, cookie, chat, sink });
 }
 
 export type App = ReturnType<typeof createApp>;

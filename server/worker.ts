@@ -2,8 +2,11 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UnrecoverableError, type Job, type Queue, type Worker } from 'bullmq';
 import { ConfigError, loadConfig, publicUrl, type Config } from './config.ts';
-import { returnTopics, SHIP_EXPIRY_TOPIC, SHIP_REMINDER_TOPIC } from './domains/returns/returns.events.ts';
-import { BANK_PURGE_TOPIC, expireUnshipped, notifyReturnStep, purgeBankDetails, sendPortalCode } from './domains/returns/returns.jobs.ts';
+import { SHIP_EXPIRY_TOPIC, SHIP_REMINDER_TOPIC } from './domains/returns/returns.timers.ts';
+import { BANK_PURGE_TOPIC, expireUnshipped, purgeBankDetails, remindToShip, sayLegacyReturnStep, sendPortalCode } from './domains/returns/returns.jobs.ts';
+import { returnEventNames } from './events/catalog.ts';
+import type { EventSink } from './events/commit.ts';
+import { registerListeners } from './events/listeners.ts';
 import { PORTAL_CODE_TOPIC } from './domains/returns/returns.portal.auth.ts';
 import { createMessageWriter } from './domains/conversations/conversations.write.ts';
 import { DomainBus } from './core/bus.ts';
@@ -87,9 +90,13 @@ function registerAll(jobs: Jobs, deps: JobsDeps): void {
   const storage = localFileStorage(deps.config.DATA_DIR);
   // Notices into customers' chats go through the same group commit as every message.
   const writer = createMessageWriter({ db, poke: jobs.poke, replyMailDelayMs: deps.config.REPLY_MAIL_DELAY_SECONDS * 1000 });
-  const returnDeps = { db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), chat: { db, bus: deps.bus, writer } };
-  for (const topic of [...returnTopics, SHIP_REMINDER_TOPIC]) jobs.register(topic, (data) => notifyReturnStep(returnDeps, topic, data));
-  jobs.register(SHIP_EXPIRY_TOPIC, (data) => expireUnshipped(db, data));
+  const sink: EventSink = { poke: jobs.poke, bus: deps.bus, timing: { replyMailDelayMs: deps.config.REPLY_MAIL_DELAY_SECONDS * 1000 } };
+  // One job per (event, listener): see server/events/subscriptions.ts.
+  registerListeners(jobs.register, { db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), chat: { db, bus: deps.bus, writer } });
+  // Jobs of return steps written before the listeners existed (an upgrade): said again as events.
+  for (const name of returnEventNames) jobs.register(name, (data) => sayLegacyReturnStep(db, sink, name, data));
+  jobs.register(SHIP_REMINDER_TOPIC, (data) => remindToShip(db, sink, data));
+  jobs.register(SHIP_EXPIRY_TOPIC, (data) => expireUnshipped(db, sink, data));
   jobs.register(PORTAL_CODE_TOPIC, sendPortalCode(deps.mailer), { secret: true });
   jobs.register(BANK_PURGE_TOPIC, () => purgeBankDetails(db));
   jobs.register(PURGE_TOPIC, () => purgeUnclaimedAttachments(db, storage, new Date(Date.now() - 24 * 3_600_000)));

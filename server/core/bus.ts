@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ConversationActivity, MessageDto } from '../domains/conversations/conversations.events.ts';
 import type { Logger } from './logger.ts';
+import type { DomainEvent, EventName } from '../events/catalog.ts';
 
 /**
  * What happened in the domain, after the commit. Services publish; listeners broadcast on
@@ -22,7 +23,7 @@ export interface DomainEvents {
   'access.changed': { userId: string; shopId: string | null };
 }
 
-export type EventName = keyof DomainEvents;
+export type LiveName = keyof DomainEvents;
 
 export class DomainBus {
   private readonly emitter = new EventEmitter();
@@ -30,14 +31,27 @@ export class DomainBus {
     this.emitter.setMaxListeners(50);
   }
 
-  publish<E extends EventName>(event: E, payload: DomainEvents[E]): void {
+  publish<E extends LiveName>(event: E, payload: DomainEvents[E]): void {
     // Listeners run on the next tick and their failures are logged: a broadcast that fails
     // must never fail the request that committed the change.
     setImmediate(() => this.emitter.emit(event, payload));
   }
 
-  on<E extends EventName>(event: E, listener: (payload: DomainEvents[E]) => void | Promise<void>): void {
-    this.emitter.on(event, (p: DomainEvents[E]) => {
+  on<E extends LiveName>(event: E, listener: (payload: DomainEvents[E]) => void | Promise<void>): void {
+    this.listen(event, listener);
+  }
+
+  /** A committed domain event (server/events/catalog.ts), for live updates; see transact in server/events/commit.ts. */
+  publishEvent(e: DomainEvent): void {
+    setImmediate(() => this.emitter.emit(`event:${e.name}`, e));
+  }
+
+  onEvent<N extends EventName>(names: N | readonly N[], listener: (e: DomainEvent<N>) => void | Promise<void>): void {
+    for (const n of typeof names === 'string' ? [names] : names) this.listen(`event:${n}`, listener as (e: unknown) => void);
+  }
+
+  private listen<P>(event: string, listener: (payload: P) => void | Promise<void>): void {
+    this.emitter.on(event, (p: P) => {
       Promise.resolve()
         .then(() => listener(p))
         .catch((err: unknown) => this.logger?.error({ err, event }, 'domain event listener failed'));

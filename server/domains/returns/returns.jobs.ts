@@ -1,23 +1,19 @@
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
 import { invalidInput, isDomainError } from '../../core/errors.ts';
-import type { Mailer } from '../../core/mail.ts';
 import { sendMailJob } from '../../core/mail.jobs.ts';
+import type { Mailer } from '../../core/mail.ts';
 import type { JobProcessor } from '../../core/queue.ts';
-import { render } from '../../core/templates.ts';
-import { findOrderById } from '../orders/orders.repository.ts';
-import { findShop } from '../shops/shops.repository.ts';
-import { expiresUnshipped, type ReturnStatus } from './returns.model.ts';
-import { customerNotice } from './returns.notify.ts';
-import { expiresAt, expiryTimer } from './returns.events.ts';
+import { expiresUnshipped } from './returns.model.ts';
+import { expiresAt, expiryTimer, SHIP_REMINDER_TOPIC } from './returns.timers.ts';
+import { transact, type EventSink } from '../../events/commit.ts';
+import type { ReturnEventName } from '../../events/catalog.ts';
 import { enqueue } from '../../core/outbox.ts';
 import { BANK_RETENTION_DAYS } from './returns.bank.ts';
 import { bankAccountsDue, deleteBankAccount, findReturn } from './returns.repository.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { moveReturn } from './returns.transitions.ts';
 import { systemParty } from './returns.service.ts';
-import { postNotice } from '../conversations/conversations.notice.ts';
-import type { ChatDeps } from '../conversations/conversations.service.ts';
 
 const payload = z.object({ shopId: z.uuid(), returnId: z.uuid() });
 
@@ -27,67 +23,42 @@ const parse = (data: unknown, topic: string) => {
   return r.data;
 };
 
-export interface ReturnJobDeps {
-  db: Db;
-  mailer: Mailer;
-  baseUrl: string;
-  /** For the chat notice in the customer's open conversation. */
-  chat: Pick<ChatDeps, 'db' | 'bus' | 'writer'>;
+/**
+ * The reminder timer of a return waiting for its parcel: says `return.ship_reminder` (its
+ * listeners mail the customer and post in the chat) if the parcel is still not on its way. The
+ * event's id names the return and its date, so a timer that runs twice says it once.
+ */
+export async function remindToShip(db: Db, sink: EventSink, data: unknown): Promise<'reminded' | 'skipped'> {
+  const p = parse(data, SHIP_REMINDER_TOPIC);
+  const r = await findReturn(db, p.shopId, p.returnId);
+  if (!r || r.status !== 'awaiting_shipment' || !r.shipBy) return 'skipped';
+  const shipBy = r.shipBy;
+  await transact(db, sink, async (_tx, out) => {
+    out.emit('return.ship_reminder', { shopId: r.shopId, returnId: r.id, number: r.number, status: r.status }, { id: `remind-${r.id}-${shipBy.getTime()}` });
+  });
+  return 'reminded';
 }
 
 /**
- * Mails the customer about the step the topic names (`return.awaiting_shipment`, …), to the
- * address on the order and nowhere else; steps that are the shop's own business send nothing.
+ * A job written before return events had listeners (topic `return.<status>`, one processor for
+ * the mail and the chat notice), still in the outbox of an upgraded deployment: said again as
+ * the event, so its listeners run.
  */
-export async function notifyReturnStep(deps: ReturnJobDeps, topic: string, data: unknown): Promise<'sent' | 'skipped'> {
-  const p = parse(data, topic);
-  const status = topic.slice('return.'.length) as ReturnStatus | 'ship_reminder';
-  const r = await findReturn(deps.db, p.shopId, p.returnId);
+export async function sayLegacyReturnStep(db: Db, sink: EventSink, name: ReturnEventName, data: unknown): Promise<'said' | 'skipped'> {
+  const p = parse(data, name);
+  const r = await findReturn(db, p.shopId, p.returnId);
   if (!r) return 'skipped';
-  if (status === 'ship_reminder' && r.status !== 'awaiting_shipment') return 'skipped';
-  const notice = customerNotice({
-    status,
-    shipBy: r.shipBy,
-    returnLabelByShop: r.returnLabelByShop,
-    keepItem: r.keepItem,
-    refundTotal: r.refundTotal,
-    rejectionCode: r.rejectionCode,
-    decisionNote: r.decisionNote,
-    kind: r.kind,
-    basis: r.legalBasis,
-    policy: r.policy,
-    refused: (r.refund as { refused?: { paid: boolean; owed: number } }).refused ?? null,
-    withdrawal: r.withdrawalReceivedAt && r.withdrawalChannel ? { at: r.withdrawalReceivedAt, channel: r.withdrawalChannel } : null,
+  await transact(db, sink, async (_tx, out) => {
+    out.emit(name, { shopId: r.shopId, returnId: r.id, number: r.number, status: r.status }, { id: `legacy-${r.id}-${name}` });
   });
-  if (!notice) return 'skipped';
-  const [order, shop] = await Promise.all([findOrderById(deps.db, p.shopId, r.orderId), findShop(deps.db, p.shopId)]);
-  if (!order || !shop) return 'skipped';
-  const kindJa = r.kind === 'exchange' ? '交換のお申し込み' : '返品のお申し込み';
-  // The chat first: it is stored once by its client id, so a retry after a failed mail does not repeat it.
-  await postNotice(deps.chat, {
-    shopId: p.shopId,
-    email: order.customerEmail,
-    clientId: `r-${r.id}-${status}`,
-    from: '返品窓口 / Returns desk',
-    body: [`R-${r.number}（${order.orderNumber}）`, ...notice.ja, '', ...notice.en].join('\n'),
-  });
-  await deps.mailer.send({
-    to: order.customerEmail,
-    subject: `【${shop.name}】R-${r.number} ${notice.subjectJa} / ${notice.subjectEn}`,
-    text: render(
-      'mail/return-update',
-      { customerName: order.customerName, shopName: shop.name, orderNumber: order.orderNumber, number: r.number, kindJa, kindEn: r.kind === 'exchange' ? 'exchange request' : 'return request', ja: notice.ja, en: notice.en, termsUrl: `${deps.baseUrl}/shops/${shop.id}/return-terms` },
-      { text: true },
-    ),
-  });
-  return 'sent';
+  return 'said';
 }
 
 /** The deadline to send the parcel passed with no tracking: the return expires (a timer, on the outbox). */
 /** Early by more than this, an expiry timer was armed for an earlier rule of the date: it is armed again for the right instant. */
 const EARLY_REARM_MS = 5 * 60_000;
 
-export async function expireUnshipped(db: Db, data: unknown, now = new Date()): Promise<'expired' | 'skipped' | 'rearmed'> {
+export async function expireUnshipped(db: Db, sink: EventSink, data: unknown, now = new Date()): Promise<'expired' | 'skipped' | 'rearmed'> {
   const p = parse(data, 'return.ship_expiry');
   const r = await findReturn(db, p.shopId, p.returnId);
   if (!r || r.status !== 'awaiting_shipment' || !r.shipBy) return 'skipped';
@@ -104,7 +75,7 @@ export async function expireUnshipped(db: Db, data: unknown, now = new Date()): 
   }
   if (now.getTime() < due.getTime()) throw new Error(`return ${r.id} is not due until ${due.toISOString()}`);
   try {
-    await moveReturn(db, systemParty(p.shopId, 'return deadline'), r.id, { event: 'expire', expectedStatus: 'awaiting_shipment' }, { now });
+    await moveReturn(db, systemParty(p.shopId, 'return deadline'), r.id, { event: 'expire', expectedStatus: 'awaiting_shipment' }, { sink, now });
     return 'expired';
   } catch (e) {
     // The parcel was sent or received meanwhile: nothing to expire.

@@ -16,6 +16,7 @@ import { portalOrder } from './returns.portal.ts';
 import { portalConfirmVars, portalRequestVars } from './returns.portal.pages.ts';
 import { askFrom, askFromOrNull, errorOf, hiddenFields, lookupForm, parseForm, requestForm, verifyForm } from './returns.portal.forms.ts';
 import { moveReturnBody } from './returns.schema.ts';
+import type { EventSink } from '../../events/commit.ts';
 import { fileReturn, getReturnFor, previewReturn } from './returns.service.ts';
 import { moveReturn } from './returns.transitions.ts';
 import { checkPhotos, discardPhotos, readMultipart, storePhotos, type UploadedFile } from './returns.photos.ts';
@@ -24,6 +25,8 @@ import type { FileStorage } from '../../core/storage.ts';
 export const PORTAL_COOKIE = 'mdg_portal';
 
 export interface PortalRouteDeps extends PortalAuthDeps {
+  /** Where a filing or a move goes on after its commit (its listeners, the console's live list). */
+  sink: EventSink;
   cookie: CookieOptions;
   storage: FileStorage;
 }
@@ -201,8 +204,7 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
       const ask = askFrom(parseForm(requestForm, body(ctx)), s.orderNumber);
       const checked = await checkPhotos((ctx.state.photos as UploadedFile[] | undefined) ?? []);
       const photos = await storePhotos(deps.storage, shopId, checked);
-      const r = await fileReturn(db, partyOf(s), ask, { source: 'portal', photos, onFailure: () => discardPhotos(deps.storage, photos) });
-      deps.poke();
+      const r = await fileReturn(db, partyOf(s), ask, { source: 'portal', sink: deps.sink, photos, onFailure: () => discardPhotos(deps.storage, photos) });
       ctx.redirect(`${base(shopId)}/requests/${r.id}?filed=1`);
     }),
   );
@@ -224,8 +226,7 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
       if (!id.success) throw new DomainError('not_found', 'return not found');
       const b = body(ctx) as Record<string, unknown>;
       const fields = event === 'ship' ? { trackingNumber: b.trackingNumber, ...(typeof b.carrier === 'string' && b.carrier.trim() ? { carrier: b.carrier } : {}) } : {};
-      const r = await moveReturn(db, partyOf(s), id.data, parseForm(moveReturnBody, { event, ...fields }));
-      deps.poke();
+      const r = await moveReturn(db, partyOf(s), id.data, parseForm(moveReturnBody, { event, ...fields }), { sink: deps.sink });
       ctx.redirect(`${base(shopId)}/requests/${r.id}`);
     });
   router.post('/returns/:shopId/requests/:returnId/withdraw', form, move('cancel'));

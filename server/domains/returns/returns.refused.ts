@@ -2,11 +2,10 @@ import { z } from 'zod';
 import type { Actor } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { conflict, DomainError, notFound } from '../../core/errors.ts';
-import { enqueue } from '../../core/outbox.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { findOrder } from '../orders/orders.repository.ts';
 import { orderNumber, type PaymentMethod } from '../orders/orders.schema.ts';
-import { RETURN_REQUESTED, returnEventTopic } from './returns.events.ts';
+import { transact, type EventSink } from '../../events/commit.ts';
 import { moneyOrderOf, refundMethodFor } from './returns.judge.ts';
 import { computeRefusedDelivery } from './returns.money.refused.ts';
 import type { PolicyResult } from './returns.policy.ts';
@@ -30,10 +29,10 @@ export type RefusedDeliveryBody = z.output<typeof refusedDeliveryBody>;
  * the whole order less only what the terms charge a refusal that was not the shop's fault, and
  * a COD order (never paid) has nothing to refund and shows what is owed instead.
  */
-export async function fileRefusedDelivery(db: Db, actor: Actor, body: RefusedDeliveryBody, opts: { requestId?: string; now?: Date } = {}) {
+export async function fileRefusedDelivery(db: Db, actor: Actor, body: RefusedDeliveryBody, opts: { sink: EventSink; requestId?: string; now?: Date }) {
   // Any person of the shop, or the shop platform's key (its warehouse system sees the parcel come back).
   if (actor.kind === 'system') throw new DomainError('forbidden', 'not for system callers');
-  const created = await db.transaction(async (tx) => {
+  const created = await transact(db, opts.sink, async (tx, out) => {
     const order = await findOrder(tx, actor.shopId, body.orderNumber, { forUpdate: true });
     if (!order) throw notFound('order');
     if ((await takenQuantities(tx, actor.shopId, order.id)).length) throw conflict('this order already has a return; a refused delivery covers a whole parcel that never arrived');
@@ -84,10 +83,9 @@ export async function fileRefusedDelivery(db: Db, actor: Actor, body: RefusedDel
     const party = { kind: 'staff' as const, actor };
     await insertTransition(tx, { shopId: row.shopId, returnId: row.id, event: 'file', fromStatus: null, toStatus: 'received', ...partyColumns(party), reasonCode: null, note: body.note ?? null });
     await recordAudit(tx, actor, { action: 'return.refused_delivery', objectType: 'return', objectId: row.id, summary: { number: row.number, orderNumber: order.orderNumber, fault: body.fault } }, opts.requestId);
-    await enqueue(tx, [
-      { shopId: row.shopId, topic: RETURN_REQUESTED, payload: { returnId: row.id } },
-      { shopId: row.shopId, topic: returnEventTopic('received'), payload: { returnId: row.id } },
-    ]);
+    const said = { shopId: row.shopId, returnId: row.id, number: row.number };
+    out.emit('return.requested', { ...said, status: 'requested' });
+    out.emit('return.received', { ...said, status: 'received' });
     return row;
   });
   return getReturnFor(db, { kind: 'staff', actor }, created.id);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
+import type { EventSink } from '../../events/commit.ts';
 import { sendStoredFile } from '../../core/http.ts';
 import { htmlErrorPages } from '../../core/pages.ts';
 import type { Api } from '../../core/route.ts';
@@ -99,7 +100,8 @@ export function returnTermsRoutes(api: Api, db: Db): void {
 }
 
 /** Return requests in the console and through the shop's API key. */
-export function returnRoutes(api: Api, db: Db, storage: FileStorage): void {
+export function returnRoutes(api: Api, deps: { db: Db; storage: FileStorage; sink: EventSink }): void {
+  const { db, storage, sink } = deps;
   const tag = 'Returns';
   api.route({
     method: 'get',
@@ -161,7 +163,7 @@ export function returnRoutes(api: Api, db: Db, storage: FileStorage): void {
     body: fileReturnBody,
     status: 201,
     errors: ['invalid_input', 'not_found', 'forbidden', 'conflict'],
-    handler: ({ actor, body, requestId }) => fileReturn(db, { kind: 'staff', actor }, body, { source: actor.kind === 'api_key' ? 'api' : 'console', requestId }),
+    handler: ({ actor, body, requestId }) => fileReturn(db, { kind: 'staff', actor }, body, { source: actor.kind === 'api_key' ? 'api' : 'console', sink, requestId }),
   });
   api.route({
     method: 'post',
@@ -174,7 +176,7 @@ export function returnRoutes(api: Api, db: Db, storage: FileStorage): void {
     body: refusedDeliveryBody,
     status: 201,
     errors: ['invalid_input', 'not_found', 'forbidden', 'conflict'],
-    handler: ({ actor, body, requestId }) => fileRefusedDelivery(db, actor, body, { requestId }),
+    handler: ({ actor, body, requestId }) => fileRefusedDelivery(db, actor, body, { sink, requestId }),
   });
   api.route({
     method: 'get',
@@ -229,6 +231,6 @@ export function returnRoutes(api: Api, db: Db, storage: FileStorage): void {
     params: returnParams,
     body: moveReturnBody,
     errors: ['invalid_input', 'not_found', 'forbidden', 'conflict', 'invalid_transition'],
-    handler: ({ actor, params, body, requestId }) => moveReturn(db, { kind: 'staff', actor }, params.returnId, body, { requestId }),
+    handler: ({ actor, params, body, requestId }) => moveReturn(db, { kind: 'staff', actor }, params.returnId, body, { sink, requestId }),
   });
 }

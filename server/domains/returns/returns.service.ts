@@ -1,10 +1,11 @@
 import type { Actor } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
-import { enqueue } from '../../core/outbox.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { findOrder, findOrderById, type OrderWithLines } from '../orders/orders.repository.ts';
-import { returnEventTopic, timersFor } from './returns.events.ts';
+import { timersFor } from './returns.timers.ts';
+import { transact, type EventSink } from '../../events/commit.ts';
+import { returnEventOf } from '../../events/catalog.ts';
 import { judgeReturn, type Judgement, type ReturnAsk } from './returns.judge.ts';
 import { daysPeriodEnd, type ReturnActorRole, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
 import {
@@ -160,7 +161,7 @@ export async function fileReturn(
   db: Db,
   p: ReturnParty,
   body: FileReturnBody,
-  opts: { source: 'portal' | 'console' | 'api'; requestId?: string; now?: Date; photos?: StoredPhoto[]; onFailure?: () => Promise<unknown> },
+  opts: { source: 'portal' | 'console' | 'api'; sink: EventSink; requestId?: string; now?: Date; photos?: StoredPhoto[]; onFailure?: () => Promise<unknown> },
 ) {
   const now = opts.now ?? new Date();
   const created = await fileInTransaction(db, p, body, opts, now).catch(async (e: unknown) => {
@@ -172,9 +173,9 @@ export async function fileReturn(
   return getReturnFor(db, p, created.id);
 }
 
-async function fileInTransaction(db: Db, p: ReturnParty, body: FileReturnBody, opts: { source: 'portal' | 'console' | 'api'; requestId?: string; photos?: StoredPhoto[] }, now: Date) {
+async function fileInTransaction(db: Db, p: ReturnParty, body: FileReturnBody, opts: { source: 'portal' | 'console' | 'api'; sink: EventSink; requestId?: string; photos?: StoredPhoto[] }, now: Date) {
   requireFiler(p, body);
-  return db.transaction(async (tx) => {
+  return transact(db, opts.sink, async (tx, out) => {
     const order = await orderFor(tx, p, body.orderNumber, true);
     const j = await judgeReturn(tx, order, askOf(body, noticeTimeOf(p, body, order, now)), now);
     if (!j.policy.eligible) {
@@ -233,12 +234,11 @@ async function fileInTransaction(db: Db, p: ReturnParty, body: FileReturnBody, o
     if (p.kind === 'staff') {
       await recordAudit(tx, p.actor, { action: 'return.filed', objectType: 'return', objectId: row.id, summary: { number: row.number, orderNumber: order.orderNumber, reason: body.reason, basis: j.policy.basis, status, ...noticeSummary(body, j) } }, opts.requestId);
     }
-    await enqueue(tx, [
-      { shopId: row.shopId, topic: 'return.requested', payload: { returnId: row.id } },
-      // Every status the rules moved it through (approved, then awaiting_shipment): listeners hear each.
-      ...steps.map((s) => ({ shopId: row.shopId, topic: returnEventTopic(s.to), payload: { returnId: row.id, event: s.event } })),
-      ...timersFor(row, now),
-    ]);
+    const said = { shopId: row.shopId, returnId: row.id, number: row.number };
+    out.emit('return.requested', { ...said, status: 'requested' });
+    // Every status the rules moved it through (approved, then awaiting_shipment): listeners hear each.
+    for (const s of steps) out.emit(returnEventOf(s.to), { ...said, status: s.to });
+    out.enqueue(timersFor(row, now));
     return row;
   });
 }

@@ -43,7 +43,7 @@ const dayWords = (n: number) => (n === 1 ? '1 day' : `${n} days`);
 
 export function describeTerms(terms: ReturnTerms | null, l: Locale): TermsSection[] {
   const ja = l === 'ja';
-  // What the machine enforces, stated here so the page and the rules agree (returns.events.ts,
+  // What the machine enforces, stated here so the page and the rules agree (returns.timers.ts,
   // expiresUnshipped): the shop's failures and a statutory cancellation never lapse.
   const aimDays = terms?.shipWithinDays ?? STATUTORY_SHIP_WITHIN_DAYS;
   const standing = ja

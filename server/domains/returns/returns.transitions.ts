@@ -1,9 +1,10 @@
 import type { Db } from '../../core/db/client.ts';
 import { conflict, DomainError, notFound } from '../../core/errors.ts';
 import { say } from './returns.messages.ts';
-import { enqueue } from '../../core/outbox.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { returnEventTopic, timersFor } from './returns.events.ts';
+import { timersFor } from './returns.timers.ts';
+import { transact, type EventSink } from '../../events/commit.ts';
+import { returnEventOf } from '../../events/catalog.ts';
 import { judgeReturn, type Judgement } from './returns.judge.ts';
 import type { RefundBreakdown } from './returns.money.ts';
 import { judgedOrderOf } from './returns.snapshot.ts';
@@ -96,10 +97,10 @@ async function patchFor(tx: Db, r: ReturnWithItems, event: ReturnEvent, body: Mo
  * An approval moves on by itself to waiting for the parcel (unless the merchant may let the
  * customer keep it). Every move is in the history, the audit trail and on the outbox.
  */
-export async function moveReturn(db: Db, p: ReturnParty, id: string, body: MoveReturnBody, opts: { requestId?: string; now?: Date } = {}) {
+export async function moveReturn(db: Db, p: ReturnParty, id: string, body: MoveReturnBody, opts: { sink: EventSink; requestId?: string; now?: Date }) {
   const now = opts.now ?? new Date();
   const shopId = shopOf(p);
-  await db.transaction(async (tx) => {
+  await transact(db, opts.sink, async (tx, out) => {
     const r = await findReturn(tx, shopId, id);
     if (!r || (p.kind === 'customer' && r.orderId !== p.orderId)) throw notFound('return');
     if (body.expectedStatus && body.expectedStatus !== r.status) {
@@ -130,7 +131,8 @@ export async function moveReturn(db: Db, p: ReturnParty, id: string, body: MoveR
     if (p.kind === 'staff') {
       await recordAudit(tx, p.actor, { action: `return.${body.event}`, objectType: 'return', objectId: id, summary: { number: r.number, from: r.status, to: current.status, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...withdrawalSummary(current, body) } }, opts.requestId);
     }
-    await enqueue(tx, [...steps.map((s) => ({ shopId, topic: returnEventTopic(s.to), payload: { returnId: id, event: s.event } })), ...timersFor(current, now)]);
+    for (const s of steps) out.emit(returnEventOf(s.to), { shopId, returnId: id, number: r.number, status: s.to });
+    out.enqueue(timersFor(current, now));
   });
   const after = await findReturn(db, shopId, id);
   return viewOf(db, p, after!);

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { conversations, customers } from '../../../server/domains/conversations/conversations.tables.ts';
+import { outbox } from '../../../server/core/outbox.tables.ts';
+import { listenerTopic } from '../../../server/events/subscriptions.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { eventually } from '../../helpers/eventually.ts';
@@ -63,10 +65,20 @@ for (const kind of dbKinds) {
         await connected(w);
         const { conversation } = await ask(w, 'conversation:open', {});
         await ask(w, 'message:send', { conversationId: conversation.id, clientId: randomUUID(), body: 'こんにちは' });
+        const noticeJobs = () =>
+          server.database.db
+            .select({ completedAt: outbox.completedAt })
+            .from(outbox)
+            .where(and(eq(outbox.shopId, d.shop.id), eq(outbox.topic, listenerTopic('return.requested', 'return-chat-notice'))));
+        const before = (await noticeJobs()).length;
         const r = await filed(d.owner, d.shop.id, { orderNumber: order.number });
-        // The barrier: one job posts the chat notice, then sends the mail (returns.jobs.ts
-        // notifyReturnStep), so once the mail is here the notice was posted or never will be.
+        // The barrier: the chat-notice listener's job for the filing has run (its outbox row is
+        // completed), so the notice was posted by now or never will be; the mail goes too.
         await server.smtp.waitFor((m) => m.to.includes(order.email) && m.subject.includes(`R-${r.number}`));
+        await eventually(async () => {
+          const rows = await noticeJobs();
+          return rows.length > before && rows.every((x) => x.completedAt !== null);
+        }, 'the chat-notice job of the filing');
         expect((await messagesOf(conversation.id)).filter((m) => m.kind === 'event')).to.deep.equal([]);
       } finally {
         w.close();

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { outbox } from '../../../server/core/outbox.tables.ts';
 import { enqueue } from '../../../server/core/outbox.ts';
-import { SHIP_REMINDER_TOPIC } from '../../../server/domains/returns/returns.events.ts';
+import { SHIP_REMINDER_TOPIC } from '../../../server/domains/returns/returns.timers.ts';
 import { expireUnshipped } from '../../../server/domains/returns/returns.jobs.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
@@ -83,7 +83,7 @@ for (const kind of dbKinds) {
         .where(and(eq(outbox.shopId, d.shop.id), inArray(outbox.dedupeKey, [`return-remind:${r.id}`, `return-expire:${r.id}`])));
       expect(timers.map((t) => t.topic)).to.deep.equal(['return.ship_reminder']);
       // A timer armed before this change still fires: it leaves the return as it is.
-      expect(await expireUnshipped(server.database.db, { shopId: d.shop.id, returnId: r.id }, new Date(Date.parse(approved.shipBy) + HOUR))).to.equal('skipped');
+      expect(await expireUnshipped(server.database.db, server.app.sink, { shopId: d.shop.id, returnId: r.id }, new Date(Date.parse(approved.shipBy) + HOUR))).to.equal('skipped');
       expect((await d.owner.get(`/api/shops/${d.shop.id}/returns/${r.id}`)).body.status).to.equal('awaiting_shipment');
       const mail = await eventually(async () => server.smtp.mails.find((m) => m.to.includes(order.email) && m.text.includes('お申し込みを承認しました')), 'the approval mail');
       expect(mail.text).to.include('を目安に商品をご返送ください').and.include('取り消されません').and.not.include('お申し込みは終了します');

@@ -67,19 +67,19 @@ for (const kind of dbKinds) {
       // 23:59 on that day: the expiry is not due (a timer early by clocks apart is retried), and the customer's parcel is taken.
       const evening = tokyo(day, '23:59:00');
       let early: unknown;
-      await expireUnshipped(server.database.db, { shopId: d.shop.id, returnId: r.id }, evening).catch((e: unknown) => (early = e));
+      await expireUnshipped(server.database.db, server.app.sink, { shopId: d.shop.id, returnId: r.id }, evening).catch((e: unknown) => (early = e));
       expect(early, 'not due on the last day').to.be.instanceOf(Error).and.not.have.property('code');
       const customer = { kind: 'customer' as const, shopId: d.shop.id, orderId: order.id, name: 'お客様' };
-      const shipped = await moveReturn(server.database.db, customer, r.id, { event: 'ship', expectedStatus: 'awaiting_shipment', trackingNumber: '4455-6677-8899' }, { now: evening });
+      const shipped = await moveReturn(server.database.db, customer, r.id, { event: 'ship', expectedStatus: 'awaiting_shipment', trackingNumber: '4455-6677-8899' }, { sink: server.app.sink, now: evening });
       expect(shipped).to.include({ status: 'in_transit', shippedAt: evening.toISOString() });
 
       // The other return: still not due at the day's last millisecond, expired at 0:00 of the next day.
       const otherDay = tokyoDate(Date.parse(other.shipBy));
       const data = { shopId: d.shop.id, returnId: other.id };
       early = undefined;
-      await expireUnshipped(server.database.db, data, tokyo(otherDay, '23:59:59.999')).catch((e: unknown) => (early = e));
+      await expireUnshipped(server.database.db, server.app.sink, data, tokyo(otherDay, '23:59:59.999')).catch((e: unknown) => (early = e));
       expect(early, 'not due at 23:59:59.999').to.be.instanceOf(Error);
-      expect(await expireUnshipped(server.database.db, data, new Date(tokyo(otherDay, '23:59:59.999').getTime() + 1))).to.equal('expired');
+      expect(await expireUnshipped(server.database.db, server.app.sink, data, new Date(tokyo(otherDay, '23:59:59.999').getTime() + 1))).to.equal('expired');
       expect((await d.owner.get(`/api/shops/${d.shop.id}/returns/${other.id}`)).body.status).to.equal('expired');
     });
 
@@ -92,12 +92,12 @@ for (const kind of dbKinds) {
       const old = tokyo(day, '15:00:00');
       await server.database.db.update(returnRequests).set({ shipBy: old }).where(eq(returnRequests.id, r.id));
       const data = { shopId: d.shop.id, returnId: r.id };
-      expect(await expireUnshipped(server.database.db, data, new Date(old.getTime() + 1))).to.equal('rearmed');
+      expect(await expireUnshipped(server.database.db, server.app.sink, data, new Date(old.getTime() + 1))).to.equal('rearmed');
       const end = new Date(tokyo(day, '23:59:59.999').getTime() + 1);
       const timers = await server.database.db.select().from(outbox).where(eq(outbox.dedupeKey, `return-expire:${r.id}:${end.getTime()}`));
       expect(timers.map((t) => t.runAt?.toISOString()), 'armed again for the end of the day').to.deep.equal([end.toISOString()]);
       expect((await d.owner.get(`/api/shops/${d.shop.id}/returns/${r.id}`)).body.status, 'not expired at 15:00').to.equal('awaiting_shipment');
-      expect(await expireUnshipped(server.database.db, data, end)).to.equal('expired');
+      expect(await expireUnshipped(server.database.db, server.app.sink, data, end)).to.equal('expired');
     });
 
     it('arms a reminder one day before the deadline for a short send-by window (3 days), and states it on the page', async () => {
@@ -128,10 +128,10 @@ for (const kind of dbKinds) {
       const data = { shopId: d.shop.id, returnId: r.id };
       // Early (clocks apart): retried later, not dropped.
       let early: unknown;
-      await expireUnshipped(server.database.db, data, new Date(Date.parse(r.shipBy) - 1000)).catch((e: unknown) => (early = e));
+      await expireUnshipped(server.database.db, server.app.sink, data, new Date(Date.parse(r.shipBy) - 1000)).catch((e: unknown) => (early = e));
       expect(early).to.be.instanceOf(Error).and.not.have.property('code');
       expect((await fileReturn(d.owner, d.shop.id, { orderNumber: order.number, items: [{ lineNo: 2, quantity: 1 }] })).status).to.equal(400);
-      expect(await expireUnshipped(server.database.db, data, new Date(Date.parse(r.shipBy) + 1000))).to.equal('expired');
+      expect(await expireUnshipped(server.database.db, server.app.sink, data, new Date(Date.parse(r.shipBy) + 1000))).to.equal('expired');
       const after = await d.owner.get(`/api/shops/${d.shop.id}/returns/${r.id}`);
       expect(after.body.status).to.equal('expired');
       expect(after.body.history.at(-1)).to.include({ event: 'expire', byKind: 'system' });
@@ -144,7 +144,7 @@ for (const kind of dbKinds) {
       const order = await pushOrder(d);
       const r = await filed(d.owner, d.shop.id, { orderNumber: order.number });
       await moved(d.owner, d.shop.id, r.id, { event: 'ship', expectedStatus: 'awaiting_shipment', trackingNumber: '1234-5678-9012' });
-      expect(await expireUnshipped(server.database.db, { shopId: d.shop.id, returnId: r.id }, new Date(Date.parse(r.shipBy) + 1000))).to.equal('skipped');
+      expect(await expireUnshipped(server.database.db, server.app.sink, { shopId: d.shop.id, returnId: r.id }, new Date(Date.parse(r.shipBy) + 1000))).to.equal('skipped');
       expect((await d.owner.get(`/api/shops/${d.shop.id}/returns/${r.id}`)).body.status).to.equal('in_transit');
     });
 
@@ -155,13 +155,15 @@ for (const kind of dbKinds) {
       await filed(fresh.owner, fresh.shop.id, { orderNumber: order.number, items: [{ lineNo: 2, quantity: 1 }] });
       const rows = await server.database.db.select({ topic: outbox.topic }).from(outbox).where(eq(outbox.shopId, fresh.shop.id));
       const topics = rows.map((r) => r.topic).filter((t) => t.startsWith('return.'));
-      expect(topics.sort()).to.deep.equal(['return.approved', 'return.awaiting_shipment', 'return.requested', 'return.ship_expiry', 'return.ship_reminder']);
+      // Each event once per listener (its own job, key and failure record), and the timers.
+      const each = (e: string) => [`${e}>return-chat-notice`, `${e}>return-customer-mail`];
+      expect(topics.sort()).to.deep.equal([...each('return.approved'), ...each('return.awaiting_shipment'), ...each('return.requested'), 'return.ship_expiry', 'return.ship_reminder']);
     });
 
     it('refuses a payload that is not one of its own as a permanent failure', async () => {
       let error: unknown;
       try {
-        await expireUnshipped(server.database.db, { returnId: 'nope' });
+        await expireUnshipped(server.database.db, server.app.sink, { returnId: 'nope' });
       } catch (e) {
         error = e;
       }

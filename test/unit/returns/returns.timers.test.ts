@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { SHIP_EXPIRY_TOPIC, SHIP_REMINDER_TOPIC, timersFor } from '../../../server/domains/returns/returns.events.ts';
+import { SHIP_EXPIRY_TOPIC, SHIP_REMINDER_TOPIC, timersFor } from '../../../server/domains/returns/returns.timers.ts';
 import { daysPeriodEnd, reminderBeforeDays } from '../../../server/domains/returns/returns.model.ts';
 
 const DAY = 86_400_000;

@@ -1,16 +1,6 @@
 import type { OutboxItem } from '../../core/outbox.ts';
-import { endOfTokyoDay, expiresUnshipped, reminderAt, returnStatuses, tokyoDayOf, type ReturnStatus } from './returns.model.ts';
+import { endOfTokyoDay, expiresUnshipped, reminderAt, tokyoDayOf } from './returns.model.ts';
 import type { ReturnRow } from './returns.repository.ts';
-
-/**
- * What the returns domain says happened, on the outbox in the same transaction as the change:
- * `return.requested` when filed, then `return.<status>` for every status it enters
- * (`return.needs_review`, `return.approved`, `return.rejected`, `return.received`,
- * `return.refund_failed`, …). Listeners mail the customer, post in the chat and alert Slack.
- */
-export const returnEventTopic = (s: ReturnStatus) => `return.${s}`;
-export const RETURN_REQUESTED = 'return.requested';
-export const returnTopics = [RETURN_REQUESTED, ...returnStatuses.filter((s) => s !== 'requested').map(returnEventTopic)];
 
 /**
  * Timers of a return waiting for its parcel: a reminder before the date to send it by (3 days

@@ -1,0 +1,42 @@
+import type { Mailer } from '../../core/mail.ts';
+import { render } from '../../core/templates.ts';
+import type { DomainEvent, ReturnEventName } from '../../events/catalog.ts';
+import { customerNoticeOf, stepOfEvent } from './returns.customer-notice.ts';
+import type { Db } from '../../core/db/client.ts';
+
+export interface ReturnMailDeps {
+  db: Db;
+  mailer: Mailer;
+  baseUrl: string;
+}
+
+/**
+ * Listener `return-customer-mail`: mails the customer about the step the event names, to the
+ * address on the order and nowhere else; steps that are the shop's own business send nothing.
+ * At least once: a retry after the mail server accepted it but before the record may mail twice.
+ */
+export async function mailReturnStep(deps: ReturnMailDeps, e: DomainEvent<ReturnEventName>): Promise<'sent' | 'skipped'> {
+  const found = await customerNoticeOf(deps.db, e.payload.shopId, e.payload.returnId, stepOfEvent(e.name));
+  if (!found) return 'skipped';
+  const { r, order, shop, notice } = found;
+  await deps.mailer.send({
+    to: order.customerEmail,
+    subject: `【${shop.name}】R-${r.number} ${notice.subjectJa} / ${notice.subjectEn}`,
+    text: render(
+      'mail/return-update',
+      {
+        customerName: order.customerName,
+        shopName: shop.name,
+        orderNumber: order.orderNumber,
+        number: r.number,
+        kindJa: r.kind === 'exchange' ? '交換のお申し込み' : '返品のお申し込み',
+        kindEn: r.kind === 'exchange' ? 'exchange request' : 'return request',
+        ja: notice.ja,
+        en: notice.en,
+        termsUrl: `${deps.baseUrl}/shops/${shop.id}/return-terms`,
+      },
+      { text: true },
+    ),
+  });
+  return 'sent';
+}

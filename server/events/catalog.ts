@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { returnStatuses } from '../domains/returns/returns.model.ts';
+import { slaMetrics } from '../domains/sla/sla.tables.ts';
+import { authorKinds, channels, messageKinds } from '../domains/conversations/conversations.tables.ts';
+
+/**
+ * Every domain event madoguchi has: a closed list, each with the schema of its payload. A
+ * service says what happened by emitting one of these in the transaction of the change (see
+ * commit.ts); listeners (subscriptions.ts) each get it as a job of their own, and the live
+ * updates of the console hear it on the bus after the commit.
+ *
+ * Payloads carry ids and the few facts a listener needs to decide whether it cares, never
+ * personal data: a listener reads what it needs when it runs, as the shop's data is then
+ * (a mail goes to the address on the order now, not the one at the time of the event).
+ */
+const ids = { shopId: z.uuid() };
+const returnEvent = z.object({ ...ids, returnId: z.uuid(), number: z.number().int().positive(), status: z.enum(returnStatuses) });
+const conversationEvent = z.object({ ...ids, conversationId: z.uuid() });
+const slaEvent = conversationEvent.extend({ metric: z.enum(slaMetrics), dueAt: z.iso.datetime({ offset: true }) });
+
+/** The statuses a return enters after it is filed, each an event `return.<status>`. */
+const enteredStatuses = returnStatuses.filter((s): s is Exclude<(typeof returnStatuses)[number], 'requested'> => s !== 'requested');
+type Entered = (typeof enteredStatuses)[number];
+
+export const returnEntered = Object.fromEntries(enteredStatuses.map((s) => [`return.${s}`, returnEvent])) as Record<`return.${Entered}`, typeof returnEvent>;
+
+export const eventCatalog = {
+  /** Filed (by the customer on the portal, by the shop in the console or through the API, or a refused delivery recorded). */
+  'return.requested': returnEvent,
+  /** `return.needs_review`, `return.approved`, `return.awaiting_shipment`, `return.received`, `return.refunded`, `return.rejected`, …: the return entered that status. */
+  ...returnEntered,
+  /** A return still waiting for its parcel is near its date to send it by (a timer). */
+  'return.ship_reminder': returnEvent,
+  /** A customer started a chat, or a ticket was opened by mail or by an agent. */
+  'conversation.created': conversationEvent.extend({ channel: z.enum(channels) }),
+  /** A message was stored in a conversation (customer, agent, note or system). */
+  'message.created': conversationEvent.extend({
+    messageId: z.uuid(),
+    seq: z.number().int().positive(),
+    authorKind: z.enum(authorKinds),
+    kind: z.enum(messageKinds),
+  }),
+  /** An agent was mentioned in an internal note. */
+  'mention.created': conversationEvent.extend({ messageId: z.uuid(), userId: z.uuid() }),
+  /** An SLA clock will be due soon. */
+  'sla.at_risk': slaEvent,
+  /** An SLA clock passed its due time unmet (`dueAt` is when it was due). */
+  'sla.breached': slaEvent,
+  /** A customer rated a resolved conversation. */
+  'csat.received': conversationEvent.extend({ rating: z.number().int().min(1).max(5) }),
+} as const;
+
+export type EventName = keyof typeof eventCatalog;
+export type EventPayload<N extends EventName> = z.infer<(typeof eventCatalog)[N]>;
+export const eventNames = Object.keys(eventCatalog) as EventName[];
+
+/** One occurrence: its name, a unique id (a listener's job is keyed by it), when, and the payload. */
+export type DomainEvent<N extends EventName = EventName> = N extends EventName ? { name: N; id: string; at: string; payload: EventPayload<N> } : never;
+
+export type ReturnEventName = Extract<EventName, `return.${string}`>;
+
+/** Every `return.*` event. */
+export const returnEventNames = eventNames.filter((n): n is ReturnEventName => n.startsWith('return.'));
+
+/** The event a return entering `status` is; `requested` is the filing. */
+export const returnEventOf = (status: (typeof returnStatuses)[number]): ReturnEventName => `return.${status}`;

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import type { DomainBus } from '../core/bus.ts';
+import type { Db } from '../core/db/client.ts';
+import { enqueue, type OutboxItem } from '../core/outbox.ts';
+import type { DomainEvent, EventName, EventPayload } from './catalog.ts';
+import { listenerRows, type ListenerTiming } from './subscriptions.ts';
+
+/**
+ * Where committed work goes on: `poke` hands the new outbox rows to the job queue now rather
+ * than at the dispatcher's next poll, and `bus` carries the events to this process's live
+ * updates (the console's sockets). Every process that changes data has one (the API, the worker).
+ */
+export interface EventSink {
+  poke(): void;
+  bus?: DomainBus;
+  /** The configured delays of delayed listeners (the reply mail). */
+  timing?: ListenerTiming;
+}
+
+const DEFAULT_TIMING: ListenerTiming = { replyMailDelayMs: 60_000 };
+
+/**
+ * What a transaction says happened and what it leaves to do: events for the listeners, and
+ * outbox items of its own (timers). Written in the transaction, acted on after the commit.
+ */
+export class Outgoing {
+  readonly events: DomainEvent[] = [];
+  private readonly items: OutboxItem[] = [];
+  private rows = 0;
+
+  /** Says that `name` happened; `id` makes a repeat of the same occurrence (a timer run twice) one event. */
+  emit<N extends EventName>(name: N, payload: EventPayload<N>, opts: { id?: string; at?: Date } = {}): void {
+    this.events.push({ name, id: opts.id ?? randomUUID(), at: (opts.at ?? new Date()).toISOString(), payload } as DomainEvent);
+  }
+
+  /** Work of the domain's own (a timer, a mail) to run after the commit. */
+  enqueue(items: OutboxItem | OutboxItem[]): void {
+    this.items.push(...(Array.isArray(items) ? items : [items]));
+  }
+
+  /** Writes the listeners' rows and the items, in the transaction `tx`; answers how many rows. */
+  async write(tx: Db, timing: ListenerTiming = DEFAULT_TIMING): Promise<number> {
+    const rows = [...listenerRows(this.events, timing), ...this.items];
+    this.items.length = 0;
+    await enqueue(tx, rows);
+    this.rows += rows.length;
+    return rows.length;
+  }
+
+  /** After the commit: the rows go to the queue now, and the events to the live updates. */
+  committed(sink: EventSink | undefined): void {
+    if (!sink) return;
+    if (this.rows) sink.poke();
+    for (const e of this.events) sink.bus?.publishEvent(e);
+  }
+}
+
+/**
+ * Runs `work` in one transaction with an Outgoing it fills; writes what it emitted and queued
+ * before the commit, and after the commit acts on it (see Outgoing.committed). The one way a
+ * service commits a change that others hear about.
+ *
+ * @example
+ * await transact(db, sink, async (tx, out) => {
+ *   const r = await updateReturnIf(tx, shopId, id, 'needs_review', { status: 'approved' });
+ *   out.emit('return.approved', { shopId, returnId: id, number: r.number, status: r.status });
+ * });
+ */
+export async function transact<T>(db: Db, sink: EventSink, work: (tx: Db, out: Outgoing) => Promise<T>): Promise<T> {
+  const out = new Outgoing();
+  const result = await db.transaction(async (tx) => {
+    const r = await work(tx, out);
+    await out.write(tx, sink.timing);
+    return r;
+  });
+  out.committed(sink);
+  return result;
+}

@@ -6,6 +6,7 @@ import { DomainBus } from './core/bus.ts';
 import { answerClientError } from './core/http.ts';
 import { createRealtime, defaultSocketLimits, type Realtime } from './core/realtime.ts';
 import { broadcastChat, type Broadcaster } from './domains/conversations/conversations.broadcast.ts';
+import { broadcastReturns } from './domains/returns/returns.broadcast.ts';
 import { registerChatSockets } from './domains/conversations/conversations.socket.ts';
 import { connectionOf } from './core/queue.ts';
 import { startJobs, type Jobs } from './worker.ts';
@@ -56,7 +57,12 @@ export async function startService(deps: AppDeps, opts: ServiceOptions): Promise
     consoleOrigins: [new URL(publicUrl(deps.config)).origin],
     ...(deps.socketRefreshMs ? { refreshMs: deps.socketRefreshMs } : {}),
   });
-  const stopBroadcast = broadcastChat(bus, realtime.io as unknown as Broadcaster, { db: deps.database.db, presence: app.chat.presence, logger: deps.logger });
+  const stopChat = broadcastChat(bus, realtime.io as unknown as Broadcaster, { db: deps.database.db, presence: app.chat.presence, logger: deps.logger });
+  const stopReturns = broadcastReturns(bus, realtime.io as unknown as Broadcaster);
+  const stopBroadcast = () => {
+    stopChat();
+    stopReturns();
+  };
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(opts.port, opts.host, () => done());

@@ -23,6 +23,7 @@ import { guardProcess } from './core/process.ts';
 import { connectRedis, handledPublishes, resolveRedis, watchRedis } from './core/redis.ts';
 import { Emitter } from '@socket.io/redis-emitter';
 import { broadcastChat, type Broadcaster } from './domains/conversations/conversations.broadcast.ts';
+import { broadcastReturns } from './domains/returns/returns.broadcast.ts';
 import { REPLY_MAIL_TOPIC, runUnsnooze, sendReplyMail, UNSNOOZE_TOPIC } from './domains/conversations/conversations.jobs.ts';
 import { inboundEmailConfig } from './domains/conversations/conversations.email.ts';
 import { PresenceStore } from './domains/conversations/presence.ts';
@@ -205,7 +206,8 @@ async function runWorkerProcess(): Promise<void> {
     // through the same Redis channel their Socket.IO adapter listens on.
     const emitterRedis = handledPublishes(watchRedis(connectRedis(redis.url), logger, 'socket.io emitter'), logger);
     const emitter = new Emitter(emitterRedis, { key: `${config.REDIS_KEY_PREFIX}socket.io` });
-    const stopBroadcast = broadcastChat(bus, emitter as unknown as Broadcaster, { db: database.db, presence: new PresenceStore(emitterRedis, config.REDIS_KEY_PREFIX), logger });
+    const stopChat = broadcastChat(bus, emitter as unknown as Broadcaster, { db: database.db, presence: new PresenceStore(emitterRedis, config.REDIS_KEY_PREFIX), logger });
+    const stopReturns = broadcastReturns(bus, emitter as unknown as Broadcaster);
     logger.info({ database: database.kind }, 'worker running');
     let stopping = false;
     const stop = async (signal: string, code = 0) => {
@@ -213,7 +215,8 @@ async function runWorkerProcess(): Promise<void> {
       stopping = true;
       logger.info({ signal }, 'worker shutting down: finishing running jobs');
       await jobs.close();
-      stopBroadcast();
+      stopChat();
+      stopReturns();
       await emitterRedis.quit().catch(() => emitterRedis.disconnect());
       mailer.close();
       await redis.close();

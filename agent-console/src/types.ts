@@ -103,3 +103,4 @@ export type ReturnTermsView = Awaited<ReturnType<typeof getReturnTerms>>;
 export type TermsVersion = ReturnTermsView['versions'][number];
 export type ReasonsReport = Awaited<ReturnType<typeof returnReasonsReport>>;
 export type ReasonsProduct = ReasonsReport['products'][number];
+export type { ReturnChanged } from '../../server/domains/returns/returns.changed.ts';

@@ -20,6 +20,9 @@ export interface SmtpSink {
 
 let sink: Promise<SmtpSink> | undefined;
 
+/** Addresses with this in them are refused by the sink (550 no such mailbox): a mail that cannot be delivered. */
+export const REFUSED_MARK = '+refused';
+
 /** A real SMTP server on a free port for the whole run; every mail sent to it is kept, parsed. */
 export function smtpSink(): Promise<SmtpSink> {
   sink ??= new Promise((done, fail) => {
@@ -29,6 +32,11 @@ export function smtpSink(): Promise<SmtpSink> {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      // A mailbox that does not exist: the server refuses the recipient (550), as a real one would.
+      onRcptTo(address, _session, callback) {
+        if (address.address.includes(REFUSED_MARK)) return callback(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
+        callback();
+      },
       onData(stream, session, callback) {
         simpleParser(stream)
           .then((parsed) => {

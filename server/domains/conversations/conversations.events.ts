@@ -5,6 +5,7 @@
  * the ack answers `{ ok: true, ... }` or `{ error: code, message }`.
  */
 import type { AccessEnd } from '../auth/auth.access.ts';
+import type { ReturnChanged } from '../returns/returns.changed.ts';
 import type { AuthorKind, Channel, ConversationStatus, MessageKind, Priority } from './conversations.tables.ts';
 
 export type { AccessEnd, AuthorKind, Channel, ConversationStatus, MessageKind, Priority };
@@ -169,4 +170,6 @@ export interface AgentServerEvents {
    * A reconnect that is refused says the same in `connect_error`'s `data.reason`.
    */
   'access:changed': (p: { shopId: string; reason: AccessEnd }) => void;
+  /** A return of the shop changed (filed, moved on): lists and its page read it again. */
+  'return:changed': (p: ReturnChanged) => void;
 }

@@ -3,7 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { conversations, customers } from '../../../server/domains/conversations/conversations.tables.ts';
 import { outbox } from '../../../server/core/outbox.tables.ts';
-import { listenerTopic } from '../../../server/events/subscriptions.ts';
+import { listenerTopic, type ListenerName } from '../../../server/events/subscriptions.ts';
+import { jobIdFor } from '../../../server/core/outbox.dispatcher.ts';
+import { Job } from 'bullmq';
+import { REFUSED_MARK } from '../../helpers/smtp.ts';
+import { anOrder } from '../../fixtures/builders.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { eventually } from '../../helpers/eventually.ts';
@@ -55,6 +59,28 @@ for (const kind of dbKinds) {
       const conv = await d.owner.get(`/api/shops/${d.shop.id}/conversations/${conversationId}`);
       // A notice is nobody's response: the first-response clock still waits for a person.
       expect(conv.body.firstResponseAt).to.equal(null);
+    });
+
+    it('keeps the listeners apart: a mail the customer’s server refuses is retried on its own, and the chat notice is posted once', async () => {
+      const email = `buyer-${randomUUID().slice(0, 8)}${REFUSED_MARK}@example.jp`;
+      const order = await pushOrder(d, { customer: { ...anOrder().customer, email } });
+      const conversationId = await chatOf(email);
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number });
+      const rowOf = async (listener: ListenerName) => {
+        const [row] = await server.database.db
+          .select()
+          .from(outbox)
+          .where(and(eq(outbox.shopId, d.shop.id), eq(outbox.topic, listenerTopic('return.requested', listener)), sql`${outbox.createdAt} >= (select created_at from return_requests where id = ${r.id})`));
+        return row!;
+      };
+      const mailRow = await rowOf('return-customer-mail');
+      const job = jobIdFor(mailRow);
+      // The mail's job fails and is tried again (BullMQ's second attempt), while the notice's job is done, once.
+      await eventually(async () => ((await Job.fromId(server.service.jobs!.queue, job))?.attemptsMade ?? 0) >= 2, 'the refused mail tried twice', 30_000);
+      expect((await rowOf('return-chat-notice')).completedAt, 'the notice’s job completed').to.not.equal(null);
+      const notices = (await messagesOf(conversationId)).filter((m) => m.kind === 'event' && m.body.includes(`R-${r.number}`));
+      expect(notices, 'posted once, however often the mail is tried').to.have.length(1);
+      expect(server.smtp.mails.filter((m) => m.to.includes(email)), 'nothing reached the refused mailbox').to.deep.equal([]);
     });
 
     it('never posts into a widget chat whose visitor only typed the customer’s email (unverified)', async () => {

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
+import { useReturnChanges } from '../../returns.live.ts';
 import { ApiError } from '../../api.ts';
 import { useLang, useMessages } from '../../i18n.ts';
 import { tokyoDateTime, yen } from '../../returns.format.ts';
@@ -46,6 +47,8 @@ export function ReturnDetailPage({ shopId, returnId, role }: { shopId: string; r
       setAttempt((a) => a + 1);
     }
   }, [shopId, returnId]);
+  // Live: moved by someone else (another agent, the customer on the portal, a deadline), the page shows it.
+  useReturnChanges(shopId, (c) => c.returnId === returnId, () => void reload());
 
   return (
     <>

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useReturnChanges } from '../../returns.live.ts';
 // The server's list of statuses, in the order a request goes through them (plain data).
 import { returnStatuses } from '../../../../server/domains/returns/returns.model.ts';
 import { ApiError } from '../../api.ts';
@@ -57,6 +58,20 @@ export function ReturnsPage({ shopId }: { shopId: string }) {
     );
     return () => ctrl.abort();
   }, [shopId, filter, attempt]);
+
+  // Live: a return filed or moved elsewhere (another agent, the portal, a deadline) shows here
+  // without a reload; the rows already shown are read again in one request, the page kept.
+  const shown = useRef(0);
+  shown.current = rows.length;
+  useReturnChanges(shopId, () => true, () => {
+    returnsApi.list(shopId, { status: statusesOf(filter), limit: Math.min(100, Math.max(25, shown.current)) }).then(
+      (page) => {
+        setRows(page.returns);
+        setLoad({ state: 'ready', next: page.nextBefore });
+      },
+      () => undefined,
+    );
+  });
 
   const more = useCallback(async () => {
     if (load.state !== 'ready' || load.next === null) return;

@@ -85,7 +85,7 @@ export interface Jobs {
 function registerAll(jobs: Jobs, deps: JobsDeps): void {
   const db = deps.database.db;
   jobs.register(MAIL_SEND, sendMailJob(deps.mailer), { secret: true });
-  jobs.register(SLA_CHECK_TOPIC, (data) => runSlaCheck(db, deps.bus, data));
+  jobs.register(SLA_CHECK_TOPIC, (data) => runSlaCheck(db, sink, data));
   jobs.register(UNSNOOZE_TOPIC, (data) => runUnsnooze({ db, bus: deps.bus, poke: jobs.poke }, data));
   jobs.register(REPLY_MAIL_TOPIC, (data) => sendReplyMail({ db, mailer: deps.mailer, inbound: inboundEmailConfig(deps.config) }, data));
   const storage = localFileStorage(deps.config.DATA_DIR);

@@ -12,7 +12,6 @@ export interface DomainEvents {
   /** `origin`: the socket that sent it, which has the message in its ack and is skipped. */
   'message.created': { shopId: string; conversationId: string; messageId: string; seq: number; message: MessageDto; activity: ConversationActivity; origin?: string };
   'conversation.changed': { shopId: string; conversationId: string };
-  'sla.alert': { shopId: string; conversationId: string; metric: 'first_response' | 'next_response' | 'resolution'; state: 'at_risk' | 'breached'; dueAt: string };
   'mention.created': { shopId: string; userId: string; conversationId: string; messageId: string };
   'presence.changed': { shopId: string; userId: string; name: string };
   /**

@@ -115,8 +115,8 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
     if (c && m && member) agents.to(rooms.user(userId)).emit('mention', { conversationId, number: c.number, messageId, by: m.authorName, excerpt: m.body.slice(0, 140) });
   });
 
-  bus.on('sla.alert', (a) => {
-    const payload = { conversationId: a.conversationId, metric: a.metric, state: a.state, dueAt: a.dueAt };
+  bus.onEvent(['sla.at_risk', 'sla.breached'], ({ name, payload: a }) => {
+    const payload = { conversationId: a.conversationId, metric: a.metric, state: name === 'sla.at_risk' ? ('at_risk' as const) : ('breached' as const), dueAt: a.dueAt };
     agents.to([rooms.shop(a.shopId, false), rooms.shop(a.shopId, true)]).emit('sla', payload);
   });
 

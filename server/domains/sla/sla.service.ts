@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type Actor, requireRole } from '../../core/actor.ts';
-import type { DomainBus } from '../../core/bus.ts';
+import { transact, type EventSink } from '../../events/commit.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { enqueue, type OutboxItem } from '../../core/outbox.ts';
@@ -172,14 +172,17 @@ export type SlaCheckPayload = z.infer<typeof checkPayload>;
 /**
  * The processor of `sla.check` timers. A timer whose clock has moved on since it was set
  * (a new version, met, paused, or already alerted) does nothing, so replays and stale timers
- * are harmless. Publishes `sla.alert` and `conversation.changed` after the commit.
+ * are harmless. Says `sla.at_risk` or `sla.breached` in the transaction that marks the clock
+ * (its listeners: the console's alert now, Slack next), and `conversation.changed` after the
+ * commit for the inbox row's badge.
  */
-export async function runSlaCheck(db: Db, bus: DomainBus, payload: unknown, now = new Date()): Promise<'fired' | 'stale'> {
+export async function runSlaCheck(db: Db, sink: EventSink, payload: unknown, now = new Date()): Promise<'fired' | 'stale'> {
   const parsed = checkPayload.safeParse(payload);
   // A malformed job can never succeed: permanent, not retried.
   if (!parsed.success) throw new DomainError('invalid_input', 'sla.check payload is not valid', parsed.error.issues);
   const p = parsed.data;
-  const alert = await db.transaction(async (tx) => {
+  const { shopId, conversationId, metric } = p;
+  const alert = await transact(db, sink, async (tx, out) => {
     const row = await lockClock(tx, p.shopId, p.conversationId, p.metric);
     if (!row || row.version !== p.version || row.metAt || !row.runningSince) return null;
     const clock = toClock(row);
@@ -187,17 +190,17 @@ export async function runSlaCheck(db: Db, bus: DomainBus, payload: unknown, now 
     if (p.kind === 'at_risk') {
       if (row.atRiskFiredAt) return null;
       await markFired(tx, p.shopId, p.conversationId, p.metric, { atRiskFiredAt: now });
-      return { state: 'at_risk' as const, dueAt: row.dueAt ?? now };
+      out.emit('sla.at_risk', { shopId, conversationId, metric, dueAt: (row.dueAt ?? now).toISOString() });
+      return 'at_risk';
     }
     // Breached when it was due, not when a lagging worker noticed.
     const breachedAt = row.dueAt ?? now;
     await markFired(tx, p.shopId, p.conversationId, p.metric, { breachedAt });
-    return { state: 'breached' as const, dueAt: breachedAt };
+    out.emit('sla.breached', { shopId, conversationId, metric, dueAt: breachedAt.toISOString() });
+    return 'breached';
   });
   if (!alert) return 'stale';
-  const { shopId, conversationId, metric } = p;
-  bus.publish('sla.alert', { shopId, conversationId, metric, state: alert.state, dueAt: alert.dueAt.toISOString() });
-  bus.publish('conversation.changed', { shopId, conversationId });
+  sink.bus?.publish('conversation.changed', { shopId, conversationId });
   return 'fired';
 }
 

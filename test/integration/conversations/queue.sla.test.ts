@@ -73,7 +73,7 @@ for (const kind of dbKinds) {
       const job = await eventually(() => server.service.jobs!.queue.getJob(jobIdFor(row)), `the job of outbox row ${row.id}`);
       return job.data;
     }
-    const fire = async (conversationId: string, kind: 'at_risk' | 'breach') => runSlaCheck(server.database.db, server.service.bus, await jobData(await timer(conversationId, kind)));
+    const fire = async (conversationId: string, kind: 'at_risk' | 'breach') => runSlaCheck(server.database.db, server.app.sink, await jobData(await timer(conversationId, kind)));
     const slaOf = async (id: string) => (await agent.get(conversationPath(shop.id, id))).body.sla as { state: string; dueAt: string | null };
     const listed = async (state: string) => ((await agent.get(`${conversationPath(shop.id)}?sla=${state}&limit=200`)).body.conversations as Array<{ id: string }>).map((c) => c.id);
 
@@ -129,7 +129,7 @@ for (const kind of dbKinds) {
       expect((await agent.patch(conversationPath(shop.id, id), { status: 'pending' })).status).to.equal(200);
       const paused = await clock(id);
       expect(paused).to.include({ runningSince: null, dueAt: null, metAt: null });
-      expect(await runSlaCheck(server.database.db, server.service.bus, await jobData(first))).to.equal('stale');
+      expect(await runSlaCheck(server.database.db, server.app.sink, await jobData(first))).to.equal('stale');
       expect((await slaOf(id)).state).to.equal('ok');
 
       expect((await agent.patch(conversationPath(shop.id, id), { status: 'open' })).status).to.equal(200);

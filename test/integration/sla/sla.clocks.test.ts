@@ -3,6 +3,8 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { DomainBus, type DomainEvents } from '../../../server/core/bus.ts';
 import type { Database, Db } from '../../../server/core/db/client.ts';
 import { outbox } from '../../../server/core/outbox.tables.ts';
+import type { DomainEvent, EventName } from '../../../server/events/catalog.ts';
+import type { EventSink } from '../../../server/events/commit.ts';
 import { conversations, customers, type ConversationStatus, type Priority } from '../../../server/domains/conversations/conversations.tables.ts';
 import { insertPolicy, upsertBusinessHours } from '../../../server/domains/sla/sla.repository.ts';
 import {
@@ -72,6 +74,11 @@ for (const kind of dbKinds) {
     function nextEvent<E extends keyof DomainEvents>(bus: DomainBus, name: E): Promise<DomainEvents[E]> {
       return new Promise((done) => bus.on(name, done));
     }
+    function nextDomainEvent<N extends EventName>(bus: DomainBus, names: N[]): Promise<DomainEvent<N>> {
+      return new Promise((done) => bus.onEvent(names, done));
+    }
+    /** Where the check's commit goes on: the bus the test listens to (no dispatcher here). */
+    const sinkOf = (bus = new DomainBus()): EventSink => ({ poke: () => undefined, bus });
 
     it('starts the clocks of the default policy on creation and writes an at-risk and a breach timer for each', async () => {
       const id = await aConversation();
@@ -105,19 +112,21 @@ for (const kind of dbKinds) {
       expect(first.atRiskAt!.getTime()).to.equal(at.getTime() + Math.ceil(7.5 * M));
     });
 
-    it('fires a breach once: marks the clock, publishes sla.alert after the commit, and ignores a replay', async () => {
+    it('fires a breach once: marks the clock, says sla.breached with the change, on the bus after the commit, and ignores a replay', async () => {
       const id = await aConversation();
       const at = new Date(Date.now() - 2 * 3_600_000);
       await apply(id, 'created', at);
       const breach = (await timers(id)).find((r) => r.payload.metric === 'first_response' && r.payload.kind === 'breach')!;
       const bus = new DomainBus();
-      const alert = nextEvent(bus, 'sla.alert');
+      const alert = nextDomainEvent(bus, ['sla.at_risk', 'sla.breached']);
       const changed = nextEvent(bus, 'conversation.changed');
-      expect(await runSlaCheck(db, bus, breach.payload)).to.equal('fired');
-      expect(await alert).to.deep.equal({ shopId: shop.id, conversationId: id, metric: 'first_response', state: 'breached', dueAt: new Date(at.getTime() + 60 * M).toISOString() });
+      expect(await runSlaCheck(db, sinkOf(bus), breach.payload)).to.equal('fired');
+      const said = await alert;
+      expect(said.name).to.equal('sla.breached');
+      expect(said.payload).to.deep.equal({ shopId: shop.id, conversationId: id, metric: 'first_response', dueAt: new Date(at.getTime() + 60 * M).toISOString() });
       expect((await changed).conversationId).to.equal(id);
       expect((await clock(id, 'first_response')).breachedAt!.getTime()).to.equal(at.getTime() + 60 * M);
-      expect(await runSlaCheck(db, bus, breach.payload)).to.equal('stale');
+      expect(await runSlaCheck(db, sinkOf(bus), breach.payload)).to.equal('stale');
     });
 
     it('ignores a timer set before the clock changed: after a reply, and after a pause', async () => {
@@ -125,7 +134,7 @@ for (const kind of dbKinds) {
       await apply(replied, 'created', new Date(Date.now() - 10 * M));
       const old = (await timers(replied)).find((r) => r.payload.metric === 'first_response');
       await apply(replied, 'agent_reply', new Date());
-      expect(await runSlaCheck(db, new DomainBus(), old!.payload)).to.equal('stale');
+      expect(await runSlaCheck(db, sinkOf(), old!.payload)).to.equal('stale');
 
       const paused = await aConversation();
       await apply(paused, 'created', new Date(Date.now() - 10 * M));
@@ -134,7 +143,7 @@ for (const kind of dbKinds) {
       const resolution = await clock(paused, 'resolution');
       expect(resolution.runningSince).to.equal(null);
       expect(resolution.version).to.equal(2);
-      expect(await runSlaCheck(db, new DomainBus(), before.payload)).to.equal('stale');
+      expect(await runSlaCheck(db, sinkOf(), before.payload)).to.equal('stale');
       expect(resolution.atRiskFiredAt).to.equal(null);
       // Paused clocks set no timers; resuming sets new ones under the new version.
       expect((await timers(paused)).filter((r) => r.payload.version === 2)).to.have.length(0);
@@ -148,17 +157,17 @@ for (const kind of dbKinds) {
       const mine = (await timers(id)).filter((r) => r.payload.metric === 'resolution');
       const bus = new DomainBus();
       const states: string[] = [];
-      bus.on('sla.alert', (a) => void states.push(a.state));
-      expect(await runSlaCheck(db, bus, mine.find((r) => r.payload.kind === 'at_risk')!.payload)).to.equal('fired');
-      expect(await runSlaCheck(db, bus, mine.find((r) => r.payload.kind === 'at_risk')!.payload)).to.equal('stale');
-      expect(await runSlaCheck(db, bus, mine.find((r) => r.payload.kind === 'breach')!.payload)).to.equal('fired');
+      bus.onEvent(['sla.at_risk', 'sla.breached'], (e) => void states.push(e.name));
+      expect(await runSlaCheck(db, sinkOf(bus), mine.find((r) => r.payload.kind === 'at_risk')!.payload)).to.equal('fired');
+      expect(await runSlaCheck(db, sinkOf(bus), mine.find((r) => r.payload.kind === 'at_risk')!.payload)).to.equal('stale');
+      expect(await runSlaCheck(db, sinkOf(bus), mine.find((r) => r.payload.kind === 'breach')!.payload)).to.equal('fired');
       await new Promise((r) => setImmediate(r));
-      expect(states).to.deep.equal(['at_risk', 'breached']);
+      expect(states).to.deep.equal(['sla.at_risk', 'sla.breached']);
     });
 
     it('refuses a malformed timer payload for good (a DomainError) and a conversation of another shop', async () => {
       let err: unknown;
-      await runSlaCheck(db, new DomainBus(), { conversationId: 'nope' }).catch((e) => (err = e));
+      await runSlaCheck(db, sinkOf(), { conversationId: 'nope' }).catch((e) => (err = e));
       expect(err).to.have.property('code', 'invalid_input');
       const other = await makeShop(database);
       const theirs = await aConversation(other);

@@ -1,5 +1,4 @@
 import { eq } from 'drizzle-orm';
-import type { Actor } from '../../core/actor.ts';
 import type { DomainBus } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
@@ -23,6 +22,7 @@ import type { PresenceStore } from './presence.ts';
 import type { CustomerPrincipal } from './widget.service.ts';
 import type { MessageWriter } from './conversations.write.ts';
 import { chatHooks } from './conversations.hooks.ts';
+import type { Author, SendInput } from './conversations.types.ts';
 
 export interface ChatDeps {
   db: Db;
@@ -37,9 +37,6 @@ export interface ChatDeps {
   /** The group commit every message goes through (conversations.write.ts). */
   writer: MessageWriter;
 }
-
-/** Who writes: a customer through the widget, or a person in the console (or an API key). */
-export type Author = { kind: 'customer'; principal: CustomerPrincipal } | { kind: 'agent'; actor: Actor };
 
 const SYNC_PAGE = 200;
 
@@ -83,15 +80,6 @@ export async function openChat(deps: ChatDeps, p: CustomerPrincipal, input: { or
     void assignWaiting(deps, p.shopId).catch(() => undefined);
   }
   return toCustomerConversationDto(conversation);
-}
-
-export interface SendInput {
-  conversationId: string;
-  clientId: string;
-  body: string;
-  kind?: 'text' | 'note';
-  attachmentIds?: string[];
-  mentions?: string[];
 }
 
 /**

@@ -12,9 +12,10 @@ import { chatHooks } from './conversations.hooks.ts';
 import { getConversation } from './conversations.queue.ts';
 import { rooms } from './conversations.rooms.ts';
 import { conversationRef, presencePayload, readPayload, sendPayload, syncPayload, typingPayload } from './conversations.schema.ts';
-import { markRead, sendMessage, syncMessages, visibleConversation, type Author } from './conversations.service.ts';
+import { markRead, sendMessage, syncMessages, visibleConversation } from './conversations.service.ts';
+import type { Author } from './conversations.types.ts';
 import { LiveAccess, LiveAccessRegistry, refusal } from './conversations.socket.access.ts';
-import type { SocketDeps, WidgetNamespace } from './conversations.socket.ts';
+import type { SocketDeps, WidgetNamespace } from './conversations.socket.types.ts';
 import { PRESENCE_REFRESH_MS } from './presence.ts';
 import { ViewerStore } from './viewers.ts';
 

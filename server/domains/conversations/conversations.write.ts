@@ -9,7 +9,7 @@ import { chatHooks } from './conversations.hooks.ts';
 import { reopensOnCustomerMessage } from './conversations.machine.ts';
 import { insertMentions } from './conversations.mentions.ts';
 import type { ConversationRow, MessageRow } from './conversations.repository.ts';
-import type { Author, SendInput } from './conversations.service.ts';
+import type { Author, SendInput } from './conversations.types.ts';
 import type { ConversationStatus } from './conversations.tables.ts';
 import { clientKey, lockConversations, readBatch, writeBatch } from './conversations.write.repository.ts';
 

@@ -30,18 +30,20 @@ export type AcceptInvitationBody = z.input<typeof acceptBody>;
 /* ---------- chat: the socket contract and the REST answers around it ---------- */
 
 export type {
-  AgentClientEvents,
-  AgentServerEvents,
   AttachmentDto,
   ConversationActivity,
   ConversationDto,
   ConversationStatus,
   MessageDto,
-  PresenceStatus,
   Priority,
   SyncAnswer,
+} from '../../server/domains/conversations/conversations.dto.ts';
+export type {
+  AgentClientEvents,
+  AgentServerEvents,
+  PresenceStatus,
   Viewer,
-} from '../../server/domains/conversations/conversations.events.ts';
+} from '../../server/domains/conversations/conversations.socket.events.ts';
 export type { MaskableField };
 /** A row of the all-shops inbox: the conversation and its shop's name. */
 export type { MyQueueConversationDto } from '../../server/domains/conversations/conversations.myqueue.ts';

@@ -5,7 +5,7 @@ import { invalidInput } from '../../core/errors.ts';
 import type { Mailer } from '../../core/mail.ts';
 import { render } from '../../core/templates.ts';
 import { findShop } from '../shops/shops.repository.ts';
-import { unsnooze } from './conversations.queue.ts';
+import { unsnooze } from './conversations.inbox.ts';
 import { findConversation, findCustomer } from './conversations.repository.ts';
 import { replyAddress, type InboundEmail } from './conversations.email.parse.ts';
 import type { ChatDeps } from './conversations.service.ts';

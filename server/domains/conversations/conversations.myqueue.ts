@@ -2,8 +2,8 @@ import type { Actor } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError } from '../../core/errors.ts';
 import { listMemberships } from '../auth/auth.repository.ts';
-import type { ConversationDto } from './conversations.events.ts';
-import { conversationDtos, cursorOf, inboxFilter, type InboxQuery } from './conversations.queue.ts';
+import type { ConversationDto } from './conversations.dto.ts';
+import { conversationDtos, cursorOf, inboxFilter, type InboxQuery } from './conversations.inbox.ts';
 import { listConversations, type ConversationRow } from './conversations.repository.ts';
 
 /** A row of the queue across shops: the conversation as its shop's role may see it, and whose it is. */

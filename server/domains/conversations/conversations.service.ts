@@ -16,7 +16,7 @@ import {
 } from './conversations.repository.ts';
 import { customers } from './conversations.tables.ts';
 import { toActivity, toCustomerConversationDto, toCustomerMessageDto, toMessageDto } from './conversations.view.ts';
-import type { MessageDto, SyncAnswer } from './conversations.events.ts';
+import type { MessageDto, SyncAnswer } from './conversations.dto.ts';
 import { assignWaiting } from './conversations.assign.ts';
 import type { PresenceStore } from './presence.ts';
 import type { CustomerPrincipal } from './widget.service.ts';

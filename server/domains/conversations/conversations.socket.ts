@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isDomainError } from '../../core/errors.ts';
 import { ConnectionLimiter, KeyedSerial, handshakeRefusal, sharedHandler, unauthenticated, type LimitedSocketData } from '../../core/realtime.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
-import type { WidgetClientEvents, WidgetServerEvents } from './conversations.events.ts';
+import type { WidgetClientEvents, WidgetServerEvents } from './conversations.socket.events.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { rooms } from './conversations.rooms.ts';
 import { conversationRef, openPayload, readPayload, sendPayload, syncPayload, typingPayload } from './conversations.schema.ts';

@@ -2,7 +2,7 @@ import type { Namespace } from 'socket.io';
 import type { Logger } from '../../core/logger.ts';
 import type { SocketLimits } from '../../core/realtime.ts';
 import type { AuthDeps } from '../auth/auth.service.ts';
-import type { WidgetClientEvents, WidgetServerEvents } from './conversations.events.ts';
+import type { WidgetClientEvents, WidgetServerEvents } from './conversations.socket.events.ts';
 import type { ChatDeps } from './conversations.service.ts';
 
 /*

@@ -3,10 +3,10 @@ import type { Db } from '../../core/db/client.ts';
 import { forbidden, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { assignWaiting } from './conversations.assign.ts';
-import type { ConversationDto } from './conversations.events.ts';
+import type { ConversationDto } from './conversations.dto.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { masksContactData } from '../orders/orders.mask.ts';
-import { conversationDtos, viewerRole } from './conversations.queue.ts';
+import { conversationDtos, viewerRole } from './conversations.inbox.ts';
 import {
   findCustomer,
   findCustomerByEmail,

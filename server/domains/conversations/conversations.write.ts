@@ -3,7 +3,7 @@ import type { Db } from '../../core/db/client.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { enqueue, type OutboxItem } from '../../core/outbox.ts';
 import { applySlaEvents, type SlaEventInput } from '../sla/sla.service.ts';
-import type { AttachmentDto } from './conversations.events.ts';
+import type { AttachmentDto } from './conversations.dto.ts';
 import { assigneeKey, assigneesGone } from './conversations.assign.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { reopensOnCustomerMessage } from './conversations.machine.ts';

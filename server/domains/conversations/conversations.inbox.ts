@@ -5,7 +5,7 @@ import { enqueue } from '../../core/outbox.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { Role } from '../shops/shops.tables.ts';
 import { assigneesGone, assignWaiting, lockAssignments, notAMember } from './conversations.assign.ts';
-import type { ConversationDto } from './conversations.events.ts';
+import type { ConversationDto } from './conversations.dto.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { assertStatusTransition } from './conversations.machine.ts';
 import {

@@ -1,4 +1,3 @@
-import { eq } from 'drizzle-orm';
 import type { DomainBus } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
@@ -14,7 +13,7 @@ import {
   type ConversationRow,
   type MessageRow,
 } from './conversations.repository.ts';
-import { customers } from './conversations.tables.ts';
+import { lockCustomer } from './conversations.customers.repository.ts';
 import { toActivity, toCustomerConversationDto, toCustomerMessageDto, toMessageDto } from './conversations.view.ts';
 import type { MessageDto, SyncAnswer } from './conversations.dto.ts';
 import { assignWaiting } from './conversations.assign.ts';
@@ -58,7 +57,8 @@ export async function visibleConversation(db: Db, author: Author, conversationId
  */
 export async function openChat(deps: ChatDeps, p: CustomerPrincipal, input: { orderNumber?: string; subject?: string }) {
   const { conversation, created } = await deps.db.transaction(async (tx) => {
-    await tx.select({ id: customers.id }).from(customers).where(eq(customers.id, p.customerId)).for('update');
+    // Scoped by the shop like every read: a principal whose customer is not the shop's opens nothing.
+    if (!(await lockCustomer(tx, p.shopId, p.customerId))) throw notFound('customer');
     const existing = await findActiveChat(tx, p.shopId, p.customerId);
     if (existing) return { conversation: existing, created: false };
     const number = await nextConversationNumber(tx, p.shopId);

@@ -4,7 +4,7 @@ import { DomainError, notFound } from '../../core/errors.ts';
 import { newSecret, secretHash } from '../../core/secrets.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { findShop, updateShop } from '../shops/shops.repository.ts';
-import { findCustomerSession, insertCustomer, insertCustomerSession, upsertVerifiedCustomer, type CustomerRow } from './conversations.repository.ts';
+import { findCustomerSession, insertCustomer, insertCustomerSession, upsertVerifiedCustomer, type CustomerRow } from './conversations.customers.repository.ts';
 import { acceptIdentity, type IdentityReplayCache } from './widget.identity.ts';
 
 const SESSION_DAYS = 30;

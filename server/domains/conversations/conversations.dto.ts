@@ -97,3 +97,56 @@ export interface SyncAnswer {
 export type ConversationActivity = Pick<ConversationDto, 'id' | 'shopId' | 'lastSeq' | 'customerReadSeq' | 'agentReadSeq' | 'lastMessageAt' | 'updatedAt'> & {
   lastMessagePreview?: string;
 };
+
+/* ---------- HTTP answers ---------- */
+
+/** The metrics page's counts of conversations by where they stand now (QueueMetricsDto in conversations.metrics.ts). */
+export type QueueNowCount = 'open' | 'pending' | 'waiting_merchant' | 'snoozed' | 'unassigned' | 'awaiting_reply';
+
+/** A page of the inbox, newest activity first; `next` is the cursor of the following page. */
+export interface InboxPage {
+  conversations: ConversationDto[];
+  next: string | null;
+}
+
+/** A row of the queue across shops: the conversation as its shop's role may see it, and whose it is. */
+export type MyQueueConversationDto = ConversationDto & { shopName: string };
+
+export interface MyQueuePage {
+  conversations: MyQueueConversationDto[];
+  next: string | null;
+}
+
+/** A stored message; `duplicate`: the same client id was stored before and nothing was written this time. */
+export interface SendAnswer {
+  message: MessageDto;
+  duplicate: boolean;
+}
+
+/** An @mention of the signed-in person in an internal note. */
+export interface MentionDto {
+  id: string;
+  conversationId: string;
+  number: number;
+  messageId: string;
+  /** Who wrote the note. */
+  by: string;
+  /** The note's first 140 characters. */
+  excerpt: string;
+  readAt: string | null;
+  createdAt: string;
+}
+
+/** A new widget session: `token` is the widget's only credential, shown in this answer only. */
+export interface WidgetSessionDto {
+  token: string;
+  expiresAt: string;
+  customer: { id: string; name: string; verified: boolean };
+  /** The order number the pre-chat form gave, if any. */
+  orderNumber: string | null;
+}
+
+/** A new identity-token key: shown in this answer only. */
+export interface WidgetSecretDto {
+  secret: string;
+}

@@ -3,6 +3,7 @@ import type { Db } from '../../core/db/client.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { membersAmong } from './conversations.assign.repository.ts';
 import { insertMentionRows, listMentions, setMentionRead } from './conversations.mentions.repository.ts';
+import type { MentionDto } from './conversations.dto.ts';
 import type { ConversationRow, MessageRow } from './conversations.repository.ts';
 
 /** Records @mentions of an internal note; everyone mentioned must be a member of the shop. */
@@ -16,7 +17,7 @@ export async function insertMentions(tx: Db, c: ConversationRow, m: MessageRow, 
 }
 
 /** The signed-in person's mentions, newest first, with where and by whom. */
-export async function listMyMentions(db: Db, actor: Actor, unreadOnly: boolean) {
+export async function listMyMentions(db: Db, actor: Actor, unreadOnly: boolean): Promise<MentionDto[]> {
   if (actor.kind !== 'user') throw new DomainError('forbidden', 'mentions belong to console users');
   const rows = await listMentions(db, actor.shopId, actor.userId, { unreadOnly, limit: 100 });
   return rows.map((r) => ({ id: r.id, conversationId: r.conversationId, number: r.number, messageId: r.messageId, by: r.by, excerpt: r.body.slice(0, 140), readAt: r.readAt?.toISOString() ?? null, createdAt: r.createdAt.toISOString() }));

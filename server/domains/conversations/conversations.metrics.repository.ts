@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
+import type { QueueNowCount } from './conversations.dto.ts';
 
 /**
  * The SQL of the metrics page (conversations.metrics.ts): counts over the shop's
@@ -9,8 +10,8 @@ import type { Db } from '../../core/db/client.ts';
 const rowsOf = <T>(r: unknown): T[] => ((r as { rows?: T[] }).rows ?? (r as T[]));
 
 /** What is open and waiting now, by state (merged-away conversations left out). */
-export async function queueNowCounts(db: Db, shopId: string): Promise<Record<string, number> | undefined> {
-  const [now] = rowsOf<Record<string, number>>(
+export async function queueNowCounts(db: Db, shopId: string): Promise<Partial<Record<QueueNowCount, number>> | undefined> {
+  const [now] = rowsOf<Record<QueueNowCount, number>>(
     await db.execute(sql`
       select count(*) filter (where status = 'open')::int as open,
              count(*) filter (where status = 'pending')::int as pending,

@@ -15,7 +15,7 @@ import {
 } from './conversations.repository.ts';
 import { lockCustomer } from './conversations.customers.repository.ts';
 import { toActivity, toCustomerConversationDto, toCustomerMessageDto, toMessageDto } from './conversations.view.ts';
-import type { MessageDto, SyncAnswer } from './conversations.dto.ts';
+import type { CustomerConversationDto, SendAnswer, SyncAnswer } from './conversations.dto.ts';
 import { assignWaiting } from './conversations.assign.ts';
 import type { PresenceStore } from './presence.ts';
 import type { CustomerPrincipal } from './widget.service.ts';
@@ -55,7 +55,7 @@ export async function visibleConversation(db: Db, author: Author, conversationId
  * The customer's chat that is still going, or a new one. Idempotent: a widget that resends
  * after a lost answer gets the same conversation (the customer row lock serialises the two).
  */
-export async function openChat(deps: ChatDeps, p: CustomerPrincipal, input: { orderNumber?: string; subject?: string }) {
+export async function openChat(deps: ChatDeps, p: CustomerPrincipal, input: { orderNumber?: string; subject?: string }): Promise<CustomerConversationDto> {
   const { conversation, created } = await deps.db.transaction(async (tx) => {
     // Scoped by the shop like every read: a principal whose customer is not the shop's opens nothing.
     if (!(await lockCustomer(tx, p.shopId, p.customerId))) throw notFound('customer');
@@ -89,7 +89,7 @@ export async function openChat(deps: ChatDeps, p: CustomerPrincipal, input: { or
  * writer commits messages that arrive together in one transaction. `origin` is the socket
  * that sent it: the broadcast skips it, as its ack carries the message.
  */
-export async function sendMessage(deps: ChatDeps, author: Author, input: SendInput, origin?: string): Promise<{ message: MessageDto; duplicate: boolean }> {
+export async function sendMessage(deps: ChatDeps, author: Author, input: SendInput, origin?: string): Promise<SendAnswer> {
   const kind = input.kind ?? 'text';
   if (author.kind === 'customer' && kind === 'note') throw new DomainError('forbidden', 'customers cannot write internal notes');
   if (kind !== 'note' && input.mentions?.length) throw new DomainError('invalid_input', 'mentions belong in internal notes, not in replies to the customer');

@@ -6,7 +6,7 @@
  * conversations.dto.ts.
  */
 import type { AccessEnd } from '../auth/auth.access.ts';
-import type { ConversationActivity, ConversationDto, CustomerConversationDto, MessageDto, SyncAnswer } from './conversations.dto.ts';
+import type { ConversationActivity, ConversationDto, CustomerConversationDto, MessageDto, SendAnswer, SyncAnswer } from './conversations.dto.ts';
 
 export type { AccessEnd };
 
@@ -26,7 +26,7 @@ export type Ack<T = object> = (answer: ({ ok: true } & T) | { error: string; mes
 export interface WidgetClientEvents {
   /** The customer's open chat, or a new one. Idempotent: a resend finds the same one. */
   'conversation:open': (p: { orderNumber?: string; subject?: string }, ack: Ack<{ conversation: CustomerConversationDto }>) => void;
-  'message:send': (p: { conversationId: string; clientId: string; body: string; attachmentIds?: string[] }, ack: Ack<{ message: MessageDto; duplicate: boolean }>) => void;
+  'message:send': (p: { conversationId: string; clientId: string; body: string; attachmentIds?: string[] }, ack: Ack<SendAnswer>) => void;
   sync: (p: { conversationId: string; afterSeq: number }, ack: Ack<SyncAnswer>) => void;
   typing: (p: { conversationId: string; typing: boolean }) => void;
   read: (p: { conversationId: string; seq: number }, ack?: Ack) => void;
@@ -49,7 +49,7 @@ export interface AgentClientEvents {
   'conversation:leave': (p: { conversationId: string }) => void;
   'message:send': (
     p: { conversationId: string; clientId: string; body: string; kind?: 'text' | 'note'; attachmentIds?: string[] },
-    ack: Ack<{ message: MessageDto; duplicate: boolean }>,
+    ack: Ack<SendAnswer>,
   ) => void;
   sync: (p: { conversationId: string; afterSeq: number }, ack: Ack<SyncAnswer>) => void;
   typing: (p: { conversationId: string; typing: boolean }) => void;

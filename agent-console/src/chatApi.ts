@@ -1,14 +1,9 @@
 import { request } from './api.ts';
-import type { AgentView, AttachmentDto, CannedReply, ConversationDto, ConversationStatus, InboxFilter, MaskableField, MyQueueConversationDto, OrderView, Priority } from './types.ts';
+import type { AgentView, AttachmentDto, CannedReply, ConversationDto, ConversationStatus, InboxFilter, InboxPage, MaskableField, MyQueuePage, OrderView, Priority } from './types.ts';
 
 const shop = (shopId: string) => `/api/shops/${encodeURIComponent(shopId)}`;
 const conv = (shopId: string, id: string) => `${shop(shopId)}/conversations/${encodeURIComponent(id)}`;
 const opt = (signal?: AbortSignal) => (signal ? { signal } : {});
-
-export interface InboxPage {
-  conversations: ConversationDto[];
-  next: string | null;
-}
 
 export interface ConversationPatch {
   status?: ConversationStatus;
@@ -33,7 +28,7 @@ export const chatApi = {
     request<InboxPage>(`${shop(shopId)}/conversations${query(filter, before)}`, opt(signal)),
   /** The person's queue over all their shops, with the same filters and cursor. */
   myInbox: (filter: InboxFilter, before?: string, signal?: AbortSignal) =>
-    request<{ conversations: MyQueueConversationDto[]; next: string | null }>(`/api/me/conversations${query(filter, before)}`, opt(signal)),
+    request<MyQueuePage>(`/api/me/conversations${query(filter, before)}`, opt(signal)),
   conversation: (shopId: string, id: string, signal?: AbortSignal) => request<ConversationDto>(conv(shopId, id), opt(signal)),
   update: (shopId: string, id: string, patch: ConversationPatch) => request<ConversationDto>(conv(shopId, id), { method: 'PATCH', body: patch }),
   /** Moves `sourceId`'s messages into `targetId` and closes the source. */

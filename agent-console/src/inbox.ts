@@ -1,6 +1,6 @@
 import type { ConversationActivity, ConversationDto, ConversationStatus, InboxFilter } from './types.ts';
 
-/** What "active" means on the server (conversations.queue.ts): someone still has to act. */
+/** What "active" means on the server (conversations.inbox.ts): someone still has to act. */
 const activeStatuses: readonly ConversationStatus[] = ['open', 'pending', 'waiting_merchant'];
 
 const fold = (s: string | null | undefined) => (s ?? '').toLocaleLowerCase('ja');

@@ -10,8 +10,8 @@ import type { ErrorBody } from '../../server/core/http.ts';
 import type { cannedView } from '../../server/domains/canned/canned.schema.ts';
 import type { orderView, MaskableField } from '../../server/domains/orders/orders.schema.ts';
 import type { inboxQuery } from '../../server/domains/conversations/conversations.schema.ts';
-import type { queueMetrics } from '../../server/domains/conversations/conversations.metrics.ts';
-import type { workLogReport } from '../../server/domains/worklog/worklog.service.ts';
+import type { QueueMetricsDto } from '../../server/domains/conversations/conversations.metrics.ts';
+import type { AgentWork, WorkLogReport } from '../../server/domains/worklog/worklog.dto.ts';
 import type { listShopReturns, revealBankAccount, viewOf } from '../../server/domains/returns/returns.service.ts';
 import type { refusedDeliveryBody } from '../../server/domains/returns/returns.refused.ts';
 import type { exchangeItemInput, fileReturnBody, moveReturnBody } from '../../server/domains/returns/returns.schema.ts';
@@ -30,21 +30,24 @@ export type AcceptInvitationBody = z.input<typeof acceptBody>;
 /* ---------- chat: the socket contract and the REST answers around it ---------- */
 
 export type {
-  AgentClientEvents,
-  AgentServerEvents,
   AttachmentDto,
   ConversationActivity,
   ConversationDto,
   ConversationStatus,
+  InboxPage,
   MessageDto,
-  PresenceStatus,
+  MyQueueConversationDto,
+  MyQueuePage,
   Priority,
   SyncAnswer,
+} from '../../server/domains/conversations/conversations.dto.ts';
+export type {
+  AgentClientEvents,
+  AgentServerEvents,
+  PresenceStatus,
   Viewer,
-} from '../../server/domains/conversations/conversations.events.ts';
+} from '../../server/domains/conversations/conversations.socket.events.ts';
 export type { MaskableField };
-/** A row of the all-shops inbox: the conversation and its shop's name. */
-export type { MyQueueConversationDto } from '../../server/domains/conversations/conversations.myqueue.ts';
 export type CannedReply = z.infer<typeof cannedView>;
 export type OrderView = z.infer<typeof orderView>;
 /** The inbox filters the server understands (limit and cursor are the page's business). */
@@ -58,16 +61,14 @@ export interface AgentView {
 
 /* ---------- metrics and the work log ---------- */
 
-/** The "now" counts the metrics page shows (the server types its row of counts loosely). */
-export type NowCount = 'open' | 'pending' | 'waiting_merchant' | 'snoozed' | 'unassigned' | 'awaiting_reply';
-type ServerQueueMetrics = Awaited<ReturnType<typeof queueMetrics>>;
-export type QueueMetrics = Omit<ServerQueueMetrics, 'now'> & { now: Partial<Record<NowCount, number>> };
+/** The "now" counts the metrics page shows. */
+export type NowCount = keyof QueueMetricsDto['now'];
+export type QueueMetrics = QueueMetricsDto;
 export type SlaCompliance = QueueMetrics['sla'][number];
 export type SlaMetric = SlaCompliance['metric'];
 export type CsatSummary = QueueMetrics['csat'];
 export type DailyCount = QueueMetrics['daily'][number];
-export type WorkLogReport = Awaited<ReturnType<typeof workLogReport>>;
-export type AgentWork = WorkLogReport['agents'][number];
+export type { AgentWork, WorkLogReport };
 
 /* ---------- returns: requests, their terms and the reasons report ---------- */
 

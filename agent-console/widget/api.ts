@@ -3,7 +3,7 @@
  * Failures become an ApiError with the server's code, message and details; the widget explains
  * them to the customer by code (errors.ts) and never shows the message, written for developers.
  */
-import type { AttachmentDto } from '../../server/domains/conversations/conversations.events.ts';
+import type { AttachmentDto, WidgetSessionDto } from '../../server/domains/conversations/conversations.dto.ts';
 import type { Locale } from './i18n.ts';
 
 export class ApiError extends Error {
@@ -23,11 +23,7 @@ export interface ShopProfile {
   locale: Locale;
 }
 
-export interface SessionAnswer {
-  token: string;
-  expiresAt: string;
-  customer: { id: string; name: string; verified: boolean };
-}
+export type SessionAnswer = WidgetSessionDto;
 
 export type SessionRequest = { name: string; email: string; orderNumber?: string; locale: Locale } | { identityToken: string; locale: Locale };
 

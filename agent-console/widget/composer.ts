@@ -3,7 +3,7 @@
  * confirms a Japanese IME conversion does neither), an attach button for images and PDFs
  * that says in the customer's words why a file was refused, and typing signals.
  */
-import type { AttachmentDto } from '../../server/domains/conversations/conversations.events.ts';
+import type { AttachmentDto } from '../../server/domains/conversations/conversations.dto.ts';
 import { h, show, text } from './dom.ts';
 import { fileRefusal } from './errors.ts';
 import type { I18n } from './i18n.ts';

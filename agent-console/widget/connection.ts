@@ -15,7 +15,8 @@
  * tries again after the server's Retry-After, waiting longer each time in a row.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { MessageDto, WidgetClientEvents, WidgetServerEvents } from '../../server/domains/conversations/conversations.events.ts';
+import type { MessageDto } from '../../server/domains/conversations/conversations.dto.ts';
+import type { WidgetClientEvents, WidgetServerEvents } from '../../server/domains/conversations/conversations.socket.events.ts';
 import { CatchUp, type MessageLog } from '../src/chatSequence.ts';
 import type { OutboxItem, Store } from './store.ts';
 

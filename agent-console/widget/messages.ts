@@ -3,7 +3,7 @@
  * the outbox. A message keeps its element from "sending" to stored (keyed by client id), so
  * each shows once. Read receipts (既読) mark the customer's messages the agent has read.
  */
-import type { AttachmentDto, MessageDto } from '../../server/domains/conversations/conversations.events.ts';
+import type { AttachmentDto, MessageDto } from '../../server/domains/conversations/conversations.dto.ts';
 import { clock, h, text } from './dom.ts';
 import { sendRefusal } from './errors.ts';
 import type { I18n } from './i18n.ts';

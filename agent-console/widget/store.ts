@@ -9,7 +9,7 @@
  * a gap (a broadcast lost with a server process, a catch-up that failed, a reconnect that has
  * not caught up yet), and the messages in the gap must still be asked for, after a reload too.
  */
-import type { AttachmentDto, ConversationStatus, CustomerConversationDto, MessageDto } from '../../server/domains/conversations/conversations.events.ts';
+import type { AttachmentDto, ConversationStatus, CustomerConversationDto, MessageDto } from '../../server/domains/conversations/conversations.dto.ts';
 import { MessageLog } from '../src/chatSequence.ts';
 
 export interface SavedSession {

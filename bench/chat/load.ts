@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
-import type { AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from '../../server/domains/conversations/conversations.events.ts';
+import type { AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from '../../server/domains/conversations/conversations.socket.events.ts';
 
 export type WidgetSocket = Socket<WidgetServerEvents, WidgetClientEvents>;
 export type AgentSocket = Socket<AgentServerEvents, AgentClientEvents>;

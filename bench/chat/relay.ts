@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { MAX_PACKET_BYTES } from '../../server/core/realtime.ts';
-import type { MessageDto } from '../../server/domains/conversations/conversations.events.ts';
+import type { MessageDto } from '../../server/domains/conversations/conversations.dto.ts';
 import { serveParent } from './ipc.ts';
 
 type Ack = (a: unknown) => void;

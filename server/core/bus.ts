@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ConversationActivity, MessageDto } from '../domains/conversations/conversations.events.ts';
+import type { ConversationActivity, MessageDto } from '../domains/conversations/conversations.dto.ts';
 import type { Logger } from './logger.ts';
 import type { DomainEvent, EventName } from '../events/catalog.ts';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
-import type { AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from '../../server/domains/conversations/conversations.events.ts';
+import type { AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from '../../server/domains/conversations/conversations.socket.events.ts';
 import { onRunEnd } from './cleanup.ts';
 
 export type WidgetSocket = Socket<WidgetServerEvents, WidgetClientEvents>;

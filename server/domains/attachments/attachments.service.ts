@@ -7,7 +7,7 @@ import { sqlState } from '../../core/db/errors.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { newStorageKey, type FileStorage } from '../../core/storage.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import type { AttachmentDto } from '../conversations/conversations.events.ts';
+import type { AttachmentDto } from '../conversations/conversations.dto.ts';
 import { cleanFilename, sniffType } from './attachments.file.ts';
 import {
   claimUnattached,

@@ -1,13 +1,22 @@
-import { and, asc, count, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Actor } from '../../core/actor.ts';
 import type { DomainBus } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
 import type { Redis } from '../../core/redis.ts';
 import { DomainError } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { memberships, shops } from '../shops/shops.tables.ts';
+import { findShop } from '../shops/shops.repository.ts';
+import {
+  assignedCounts,
+  lockAssigneeKeys,
+  lockHeldConversations,
+  lockShopAssigner,
+  membersAmong,
+  membershipsAmong,
+  releaseHeld,
+  takeWaiting,
+  waitingConversations,
+} from './conversations.assign.repository.ts';
 import { activeStatuses } from './conversations.machine.ts';
-import { conversations } from './conversations.tables.ts';
 import type { PresenceStore } from './presence.ts';
 
 export interface AssignDeps {
@@ -32,11 +41,8 @@ export interface AssignDeps {
 export async function lockAssignments(tx: Db, shopId: string, userIds: string | string[]): Promise<Set<string>> {
   const ids = [...new Set(typeof userIds === 'string' ? [userIds] : userIds)].sort();
   if (!ids.length) return new Set();
-  for (const id of ids) await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`assignee:${shopId}:${id}`}))`);
-  const members = await tx
-    .select({ userId: memberships.userId })
-    .from(memberships)
-    .where(and(eq(memberships.shopId, shopId), inArray(memberships.userId, ids)));
+  await lockAssigneeKeys(tx, shopId, ids);
+  const members = await membersAmong(tx, shopId, ids);
   return new Set(members.map((m) => m.userId));
 }
 
@@ -57,10 +63,7 @@ const key = assigneeKey;
 export async function assigneesGone(tx: Db, rows: Array<{ shopId: string; assigneeId: string | null }>): Promise<Set<string>> {
   const pairs = rows.filter((r): r is { shopId: string; assigneeId: string } => !!r.assigneeId);
   if (!pairs.length) return new Set();
-  const members = await tx
-    .select({ shopId: memberships.shopId, userId: memberships.userId })
-    .from(memberships)
-    .where(or(...pairs.map((p) => and(eq(memberships.shopId, p.shopId), eq(memberships.userId, p.assigneeId)))));
+  const members = await membershipsAmong(tx, pairs.map((p) => ({ shopId: p.shopId, userId: p.assigneeId })));
   const present = new Set(members.map((m) => key(m.shopId, m.userId)));
   return new Set(pairs.filter((p) => !present.has(key(p.shopId, p.assigneeId))).map((p) => key(p.shopId, p.assigneeId)));
 }
@@ -70,16 +73,8 @@ const QUEUE_ROLES = ['staff', 'agent', 'contractor'] as const;
 
 async function freeSlots(tx: Db, shopId: string, userIds: string[]): Promise<Map<string, number>> {
   if (!userIds.length) return new Map();
-  const members = await tx
-    .select({ userId: memberships.userId, capacity: memberships.capacity })
-    .from(memberships)
-    .where(and(eq(memberships.shopId, shopId), inArray(memberships.userId, userIds), inArray(memberships.role, [...QUEUE_ROLES])));
-  const loads = await tx
-    .select({ userId: conversations.assigneeId, n: count() })
-    .from(conversations)
-    .where(and(eq(conversations.shopId, shopId), inArray(conversations.assigneeId, userIds), inArray(conversations.status, activeStatuses)))
-    .groupBy(conversations.assigneeId);
-  const load = new Map(loads.map((l) => [l.userId!, l.n]));
+  const members = await membersAmong(tx, shopId, userIds, QUEUE_ROLES);
+  const load = await assignedCounts(tx, shopId, userIds, activeStatuses);
   return new Map(members.map((m) => [m.userId, m.capacity - (load.get(m.userId) ?? 0)]));
 }
 
@@ -96,16 +91,10 @@ export async function assignWaiting(deps: AssignDeps, shopId: string): Promise<s
   const assigned: Array<{ id: string; userId: string }> = [];
   const lastAssigned = new Map<string, number>();
   await deps.db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`assign:${shopId}`}))`);
-    const [shop] = await tx.select({ autoAssign: shops.autoAssign }).from(shops).where(eq(shops.id, shopId));
+    await lockShopAssigner(tx, shopId);
+    const shop = await findShop(tx, shopId);
     if (!shop?.autoAssign) return;
-    const stillWaiting = [eq(conversations.awaitingAssignment, true), isNull(conversations.assigneeId), inArray(conversations.status, activeStatuses)];
-    const waiting = await tx
-      .select({ id: conversations.id })
-      .from(conversations)
-      .where(and(eq(conversations.shopId, shopId), ...stillWaiting))
-      .orderBy(asc(conversations.createdAt))
-      .limit(100);
+    const waiting = await waitingConversations(tx, shopId, activeStatuses, 100);
     if (!waiting.length) return;
     // The membership is read under each candidate's lock: someone being removed right now is not handed anything.
     const members = await lockAssignments(tx, shopId, online);
@@ -120,12 +109,7 @@ export async function assignWaiting(deps: AssignDeps, shopId: string): Promise<s
       const userId = candidates[0]!;
       // Still waiting now, not only when read: a PATCH of the assignee (or a resolve) this run
       // waited for in lockAssignments has committed since, and its choice stands.
-      const [taken] = await tx
-        .update(conversations)
-        .set({ assigneeId: userId, awaitingAssignment: false, updatedAt: new Date() })
-        .where(and(eq(conversations.shopId, shopId), eq(conversations.id, w.id), ...stillWaiting))
-        .returning({ id: conversations.id });
-      if (!taken) continue;
+      if (!(await takeWaiting(tx, shopId, w.id, userId, activeStatuses, new Date()))) continue;
       slots.set(userId, slots.get(userId)! - 1);
       // Strictly increasing, so the next pick in this same run moves on to someone else.
       lastAssigned.set(userId, Date.now() + assigned.length);
@@ -156,17 +140,8 @@ export async function releaseAssignments(tx: Db, actor: Actor, userId: string, r
   // locked (in id order, like the chat writer) until the removal commits: a reopen that holds
   // one of them commits first and is released below, and one that waits for it reads the
   // membership after the removal's commit and sends it to the queue (assigneesGone).
-  await tx
-    .select({ id: conversations.id })
-    .from(conversations)
-    .where(and(eq(conversations.shopId, actor.shopId), eq(conversations.assigneeId, userId), ne(conversations.status, 'closed')))
-    .orderBy(asc(conversations.id))
-    .for('update');
-  const released = await tx
-    .update(conversations)
-    .set({ assigneeId: null, awaitingAssignment: true, updatedAt: new Date() })
-    .where(and(eq(conversations.shopId, actor.shopId), eq(conversations.assigneeId, userId), inArray(conversations.status, HELD)))
-    .returning({ id: conversations.id, number: conversations.number });
+  await lockHeldConversations(tx, actor.shopId, userId);
+  const released = await releaseHeld(tx, actor.shopId, userId, HELD, new Date());
   if (released.length) {
     const summary = { assigneeId: null, awaitingAssignment: true, previousAssigneeId: userId, reason: 'member_removed' };
     await recordAudit(tx, actor, released.map((c) => ({ action: 'conversation.updated', objectType: 'conversation', objectId: c.id, summary: { number: c.number, ...summary } })), requestId);

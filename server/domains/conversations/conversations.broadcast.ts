@@ -1,9 +1,9 @@
 import type { DomainBus } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { ConversationActivity } from './conversations.events.ts';
+import type { ConversationActivity } from './conversations.dto.ts';
 import { chatHooks } from './conversations.hooks.ts';
-import { conversationDtosFor } from './conversations.queue.ts';
+import { conversationDtosFor } from './conversations.inbox.ts';
 import { findConversation, findConversations, findMessage } from './conversations.repository.ts';
 import { toCustomerConversationDto, toCustomerMessageDto } from './conversations.view.ts';
 import type { PresenceStore } from './presence.ts';

@@ -4,7 +4,8 @@ import { invalidInput, isDomainError } from '../../core/errors.ts';
 import { findMailMessage, findSignedConversation, lockMail } from './conversations.email.repository.ts';
 import { mailTarget, oneLine, readMail, replyBody, type InboundEmail, type InboundMail } from './conversations.email.parse.ts';
 import { findShop } from '../shops/shops.repository.ts';
-import { findConversation, findCustomer, type ConversationRow } from './conversations.repository.ts';
+import { findCustomer } from './conversations.customers.repository.ts';
+import { findConversation, type ConversationRow } from './conversations.repository.ts';
 import { sendMessage, type ChatDeps } from './conversations.service.ts';
 import { insertTicket, ticketOpened, type NewTicket } from './conversations.tickets.ts';
 

@@ -6,9 +6,9 @@ import { businessMsBetween } from '../sla/sla.clock.ts';
 import { slaStateCondition } from '../sla/sla.repository.ts';
 import { applySlaEvent, loadCalendar, slaSummary, type SlaEventInput } from '../sla/sla.service.ts';
 import { recordHeartbeat } from '../worklog/worklog.service.ts';
-import type { AttachmentDto, ConversationDto } from './conversations.events.ts';
+import type { AttachmentDto, ConversationDto } from './conversations.dto.ts';
 import type { ConversationRow, MessageRow } from './conversations.repository.ts';
-import type { Author } from './conversations.service.ts';
+import type { Author } from './conversations.types.ts';
 import type { PresenceStore } from './presence.ts';
 
 // The chat service calls these in the transaction that changed (and so locked) the conversation's row.

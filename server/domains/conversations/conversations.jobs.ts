@@ -1,15 +1,14 @@
-import { and, asc, eq, gt, lte } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
 import { invalidInput } from '../../core/errors.ts';
 import type { Mailer } from '../../core/mail.ts';
 import { render } from '../../core/templates.ts';
 import { findShop } from '../shops/shops.repository.ts';
-import { unsnooze } from './conversations.queue.ts';
-import { findConversation, findCustomer } from './conversations.repository.ts';
+import { unsnooze } from './conversations.inbox.ts';
+import { findCustomer } from './conversations.customers.repository.ts';
+import { agentRepliesAfter, findConversation, raiseMailedSeq } from './conversations.repository.ts';
 import { replyAddress, type InboundEmail } from './conversations.email.parse.ts';
 import type { ChatDeps } from './conversations.service.ts';
-import { conversations, messages } from './conversations.tables.ts';
 
 export const REPLY_MAIL_TOPIC = 'conversation.reply_mail';
 export const UNSNOOZE_TOPIC = 'conversation.unsnooze';
@@ -38,11 +37,7 @@ export async function sendReplyMail(deps: { db: Db; mailer: Mailer; inbound?: Pi
   if (!c) return 'skipped';
   const seen = Math.max(c.customerReadSeq, c.customerMailedSeq);
   if (seen >= p.seq) return 'skipped';
-  const unread = await deps.db
-    .select()
-    .from(messages)
-    .where(and(eq(messages.shopId, p.shopId), eq(messages.conversationId, c.id), gt(messages.seq, seen), eq(messages.authorKind, 'agent'), eq(messages.kind, 'text')))
-    .orderBy(asc(messages.seq));
+  const unread = await agentRepliesAfter(deps.db, p.shopId, c.id, seen);
   if (!unread.length || unread.at(-1)!.seq > p.seq) return 'skipped';
   const [customer, shop] = await Promise.all([findCustomer(deps.db, p.shopId, c.customerId), findShop(deps.db, p.shopId)]);
   if (!customer?.email || !shop) return 'skipped';
@@ -62,10 +57,7 @@ export async function sendReplyMail(deps: { db: Db; mailer: Mailer; inbound?: Pi
       { text: true },
     ),
   });
-  await deps.db
-    .update(conversations)
-    .set({ customerMailedSeq: p.seq })
-    .where(and(eq(conversations.shopId, p.shopId), eq(conversations.id, c.id), lte(conversations.customerMailedSeq, p.seq)));
+  await raiseMailedSeq(deps.db, p.shopId, c.id, p.seq);
   return 'sent';
 }
 

@@ -2,17 +2,9 @@ import type { Actor } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError } from '../../core/errors.ts';
 import { listMemberships } from '../auth/auth.repository.ts';
-import type { ConversationDto } from './conversations.events.ts';
-import { conversationDtos, cursorOf, inboxFilter, type InboxQuery } from './conversations.queue.ts';
+import type { ConversationDto, MyQueuePage } from './conversations.dto.ts';
+import { conversationDtos, cursorOf, inboxFilter, type InboxQuery } from './conversations.inbox.ts';
 import { listConversations, type ConversationRow } from './conversations.repository.ts';
-
-/** A row of the queue across shops: the conversation as its shop's role may see it, and whose it is. */
-export type MyQueueConversationDto = ConversationDto & { shopName: string };
-
-export interface MyQueueAnswer {
-  conversations: MyQueueConversationDto[];
-  next: string | null;
-}
 
 /** Newest activity first, as `listConversations` orders one shop (the cursor's millisecond, then id). */
 const newestFirst = (a: ConversationRow, b: ConversationRow) => b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
@@ -25,7 +17,7 @@ const newestFirst = (a: ConversationRow, b: ConversationRow) => b.updatedAt.getT
  *
  * @example listMyQueue(db, { userId, name }, { status: 'active', limit: 50 })
  */
-export async function listMyQueue(db: Db, person: { userId: string; name: string }, q: InboxQuery & { shopId?: string }): Promise<MyQueueAnswer> {
+export async function listMyQueue(db: Db, person: { userId: string; name: string }, q: InboxQuery & { shopId?: string }): Promise<MyQueuePage> {
   const all = await listMemberships(db, person.userId);
   const shops = q.shopId ? all.filter((m) => m.shopId === q.shopId) : all;
   if (q.shopId && !shops.length) throw new DomainError('not_found', 'shop not found');

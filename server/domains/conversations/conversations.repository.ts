@@ -1,83 +1,11 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { users } from '../shops/shops.tables.ts';
-import {
-  conversationCounters,
-  conversations,
-  customers,
-  customerSessions,
-  messages,
-  type ConversationStatus,
-} from './conversations.tables.ts';
+import { conversationCounters, conversations, customers, messages, type ConversationStatus } from './conversations.tables.ts';
+import type { CustomerRow } from './conversations.customers.repository.ts';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
-export type CustomerRow = typeof customers.$inferSelect;
-
-/* ---------- customers and their widget sessions ---------- */
-
-export async function insertCustomer(db: Db, row: typeof customers.$inferInsert): Promise<CustomerRow> {
-  const [c] = await db.insert(customers).values(row).returning();
-  return c!;
-}
-
-/**
- * The verified customer with this shop-side id, created or refreshed with the details the
- * shop's server vouched for (a signed widget token, or its API key). Only those two callers
- * may call this: it rewrites the name and the address replies are mailed to.
- */
-export async function upsertVerifiedCustomer(db: Db, row: { shopId: string; externalId: string; name: string; email: string | null; locale: string }): Promise<CustomerRow> {
-  const [c] = await db
-    .insert(customers)
-    .values({ ...row, verified: true })
-    .onConflictDoUpdate({
-      target: [customers.shopId, customers.externalId],
-      set: { name: row.name, email: row.email, verified: true, updatedAt: new Date() },
-    })
-    .returning();
-  return c!;
-}
-
-/** The customer with this shop-side id, as it is; or a new unverified one holding the id until the shop's server vouches for it. */
-export async function findOrInsertByExternalId(db: Db, row: { shopId: string; externalId: string; name: string; email: string }): Promise<CustomerRow> {
-  const [made] = await db.insert(customers).values({ ...row, verified: false }).onConflictDoNothing({ target: [customers.shopId, customers.externalId] }).returning();
-  if (made) return made;
-  const [found] = await db.select().from(customers).where(and(eq(customers.shopId, row.shopId), eq(customers.externalId, row.externalId)));
-  return found!;
-}
-
-/**
- * The shop's most recent customer with this address (stored lower-case). `unverifiedOnly`: a
- * contact that nobody vouched for and that holds no shop-side id, for callers whose address
- * proves nothing (a mail's From).
- */
-export async function findCustomerByEmail(db: Db, shopId: string, email: string, opts: { unverifiedOnly?: boolean } = {}): Promise<CustomerRow | undefined> {
-  const [c] = await db
-    .select()
-    .from(customers)
-    .where(and(eq(customers.shopId, shopId), eq(customers.email, email), ...(opts.unverifiedOnly ? [eq(customers.verified, false), isNull(customers.externalId)] : [])))
-    .orderBy(desc(customers.createdAt))
-    .limit(1);
-  return c;
-}
-
-export async function findCustomer(db: Db, shopId: string, id: string): Promise<CustomerRow | undefined> {
-  const [c] = await db.select().from(customers).where(and(eq(customers.shopId, shopId), eq(customers.id, id)));
-  return c;
-}
-
-export async function insertCustomerSession(db: Db, row: typeof customerSessions.$inferInsert): Promise<void> {
-  await db.insert(customerSessions).values(row);
-}
-
-export async function findCustomerSession(db: Db, shopId: string, id: string) {
-  const [r] = await db
-    .select({ session: customerSessions, customer: customers })
-    .from(customerSessions)
-    .innerJoin(customers, eq(customers.id, customerSessions.customerId))
-    .where(and(eq(customerSessions.id, id), eq(customerSessions.shopId, shopId)));
-  return r;
-}
 
 /* ---------- conversations ---------- */
 
@@ -155,6 +83,14 @@ export async function raiseReadSeq(db: Db, shopId: string, id: string, side: 'cu
   return r.length > 0;
 }
 
+/** Records that the customer was mailed the replies up to `seq`; never moves the mark back. */
+export async function raiseMailedSeq(db: Db, shopId: string, id: string, seq: number): Promise<void> {
+  await db
+    .update(conversations)
+    .set({ customerMailedSeq: seq })
+    .where(and(eq(conversations.shopId, shopId), eq(conversations.id, id), lte(conversations.customerMailedSeq, seq)));
+}
+
 /* ---------- messages ---------- */
 
 export async function findMessage(db: Db, shopId: string, id: string): Promise<MessageRow | undefined> {
@@ -183,6 +119,15 @@ export async function lastMessages(db: Db, shopId: string, conversationId: strin
     .orderBy(desc(messages.seq))
     .limit(limit);
   return rows.reverse();
+}
+
+/** The agent's replies (not notes) after `afterSeq`, oldest first: what a reply mail carries. */
+export async function agentRepliesAfter(db: Db, shopId: string, conversationId: string, afterSeq: number): Promise<MessageRow[]> {
+  return db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.shopId, shopId), eq(messages.conversationId, conversationId), gt(messages.seq, afterSeq), eq(messages.authorKind, 'agent'), eq(messages.kind, 'text')))
+    .orderBy(asc(messages.seq));
 }
 
 /** Renumbers a merged conversation's messages onto the end of the target's sequence. */

@@ -4,7 +4,7 @@ import { DomainError } from '../../core/errors.ts';
 import type { Api } from '../../core/route.ts';
 import { listMembers } from '../shops/shops.repository.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
-import { getConversation, listInbox, mergeConversations, updateConversationFields } from './conversations.queue.ts';
+import { getConversation, listInbox, mergeConversations, updateConversationFields } from './conversations.inbox.ts';
 import { conversationParams, createConversationBody, inboxQuery, mergeBody, myInboxQuery, postMessageBody, seq, updateConversationBody, widgetSessionBody } from './conversations.schema.ts';
 import { sendMessage, syncMessages, type ChatDeps } from './conversations.service.ts';
 import { createTicket } from './conversations.tickets.ts';

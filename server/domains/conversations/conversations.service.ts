@@ -1,5 +1,3 @@
-import { eq } from 'drizzle-orm';
-import type { Actor } from '../../core/actor.ts';
 import type { DomainBus } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
@@ -15,14 +13,15 @@ import {
   type ConversationRow,
   type MessageRow,
 } from './conversations.repository.ts';
-import { customers } from './conversations.tables.ts';
+import { lockCustomer } from './conversations.customers.repository.ts';
 import { toActivity, toCustomerConversationDto, toCustomerMessageDto, toMessageDto } from './conversations.view.ts';
-import type { MessageDto, SyncAnswer } from './conversations.events.ts';
+import type { CustomerConversationDto, SendAnswer, SyncAnswer } from './conversations.dto.ts';
 import { assignWaiting } from './conversations.assign.ts';
 import type { PresenceStore } from './presence.ts';
 import type { CustomerPrincipal } from './widget.service.ts';
 import type { MessageWriter } from './conversations.write.ts';
 import { chatHooks } from './conversations.hooks.ts';
+import type { Author, SendInput } from './conversations.types.ts';
 
 export interface ChatDeps {
   db: Db;
@@ -37,9 +36,6 @@ export interface ChatDeps {
   /** The group commit every message goes through (conversations.write.ts). */
   writer: MessageWriter;
 }
-
-/** Who writes: a customer through the widget, or a person in the console (or an API key). */
-export type Author = { kind: 'customer'; principal: CustomerPrincipal } | { kind: 'agent'; actor: Actor };
 
 const SYNC_PAGE = 200;
 
@@ -59,9 +55,10 @@ export async function visibleConversation(db: Db, author: Author, conversationId
  * The customer's chat that is still going, or a new one. Idempotent: a widget that resends
  * after a lost answer gets the same conversation (the customer row lock serialises the two).
  */
-export async function openChat(deps: ChatDeps, p: CustomerPrincipal, input: { orderNumber?: string; subject?: string }) {
+export async function openChat(deps: ChatDeps, p: CustomerPrincipal, input: { orderNumber?: string; subject?: string }): Promise<CustomerConversationDto> {
   const { conversation, created } = await deps.db.transaction(async (tx) => {
-    await tx.select({ id: customers.id }).from(customers).where(eq(customers.id, p.customerId)).for('update');
+    // Scoped by the shop like every read: a principal whose customer is not the shop's opens nothing.
+    if (!(await lockCustomer(tx, p.shopId, p.customerId))) throw notFound('customer');
     const existing = await findActiveChat(tx, p.shopId, p.customerId);
     if (existing) return { conversation: existing, created: false };
     const number = await nextConversationNumber(tx, p.shopId);
@@ -85,15 +82,6 @@ export async function openChat(deps: ChatDeps, p: CustomerPrincipal, input: { or
   return toCustomerConversationDto(conversation);
 }
 
-export interface SendInput {
-  conversationId: string;
-  clientId: string;
-  body: string;
-  kind?: 'text' | 'note';
-  attachmentIds?: string[];
-  mentions?: string[];
-}
-
 /**
  * Stores a message exactly once. The same `clientId` again answers the stored message with
  * `duplicate: true` and writes nothing, so a client may resend until it gets an ack. The
@@ -101,7 +89,7 @@ export interface SendInput {
  * writer commits messages that arrive together in one transaction. `origin` is the socket
  * that sent it: the broadcast skips it, as its ack carries the message.
  */
-export async function sendMessage(deps: ChatDeps, author: Author, input: SendInput, origin?: string): Promise<{ message: MessageDto; duplicate: boolean }> {
+export async function sendMessage(deps: ChatDeps, author: Author, input: SendInput, origin?: string): Promise<SendAnswer> {
   const kind = input.kind ?? 'text';
   if (author.kind === 'customer' && kind === 'note') throw new DomainError('forbidden', 'customers cannot write internal notes');
   if (kind !== 'note' && input.mentions?.length) throw new DomainError('invalid_input', 'mentions belong in internal notes, not in replies to the customer');

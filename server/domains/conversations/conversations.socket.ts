@@ -1,33 +1,21 @@
-import type { Namespace, Server, Socket } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { isDomainError } from '../../core/errors.ts';
-import type { Logger } from '../../core/logger.ts';
-import { ConnectionLimiter, KeyedSerial, handshakeRefusal, sharedHandler, unauthenticated, type LimitedSocketData, type SocketLimits } from '../../core/realtime.ts';
-import type { AuthDeps } from '../auth/auth.service.ts';
+import { ConnectionLimiter, KeyedSerial, handshakeRefusal, sharedHandler, unauthenticated, type LimitedSocketData } from '../../core/realtime.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
-import type { WidgetClientEvents, WidgetServerEvents } from './conversations.events.ts';
+import type { WidgetClientEvents, WidgetServerEvents } from './conversations.socket.events.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { rooms } from './conversations.rooms.ts';
 import { conversationRef, openPayload, readPayload, sendPayload, syncPayload, typingPayload } from './conversations.schema.ts';
-import { markRead, openChat, sendMessage, syncMessages, visibleConversation, type Author, type ChatDeps } from './conversations.service.ts';
+import { markRead, openChat, sendMessage, syncMessages, visibleConversation } from './conversations.service.ts';
+import type { Author } from './conversations.types.ts';
 import { agentNamespace, type AgentNamespace } from './conversations.socket.agent.ts';
+import type { SocketDeps, WidgetNamespace } from './conversations.socket.types.ts';
 import { PRESENCE_REFRESH_MS } from './presence.ts';
 import { resolveCustomer, widgetSessionEnded, type WidgetSessionPrincipal } from './widget.service.ts';
 
 export { rooms };
 export type { AgentNamespace };
-
-export interface SocketDeps extends ChatDeps {
-  auth: AuthDeps;
-  logger: Logger;
-  limits: SocketLimits;
-  /** Origins the console is served from; a browser handshake from anywhere else is refused. */
-  consoleOrigins: string[];
-  /** How often a console connection re-checks its session and membership and refreshes presence, and widget connections of ended sessions are cut (tests shorten it). */
-  refreshMs?: number;
-}
-
-export type WidgetNamespace = Namespace<WidgetClientEvents, WidgetServerEvents>;
 
 /** What a widget connection keeps: who it is, its token bucket, its per-conversation send order. */
 interface WidgetSocketData extends LimitedSocketData {

@@ -3,24 +3,12 @@ import type { Db } from '../../core/db/client.ts';
 import { forbidden, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { assignWaiting } from './conversations.assign.ts';
-import type { ConversationDto } from './conversations.events.ts';
+import type { ConversationDto } from './conversations.dto.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { masksContactData } from '../orders/orders.mask.ts';
-import { conversationDtos, viewerRole } from './conversations.queue.ts';
-import {
-  findCustomer,
-  findCustomerByEmail,
-  findOrInsertByExternalId,
-  insertConversation,
-  insertCustomer,
-  insertMessage,
-  nextConversationNumber,
-  updateConversation,
-  upsertVerifiedCustomer,
-  type ConversationRow,
-  type CustomerRow,
-  type MessageRow,
-} from './conversations.repository.ts';
+import { conversationDtos, viewerRole } from './conversations.inbox.ts';
+import { findCustomer, findCustomerByEmail, findOrInsertByExternalId, insertCustomer, upsertVerifiedCustomer, type CustomerRow } from './conversations.customers.repository.ts';
+import { insertConversation, insertMessage, nextConversationNumber, updateConversation, type ConversationRow, type MessageRow } from './conversations.repository.ts';
 import type { ChatDeps } from './conversations.service.ts';
 import type { Channel, Priority } from './conversations.tables.ts';
 

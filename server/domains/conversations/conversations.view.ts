@@ -1,8 +1,9 @@
 import type { Role } from '../shops/shops.tables.ts';
 import { maskEmail, masksContactData } from '../orders/orders.mask.ts';
-import type { AttachmentDto, ConversationActivity, ConversationDto, CustomerConversationDto, CustomerDto, MessageDto } from './conversations.events.ts';
+import type { AttachmentDto, ConversationActivity, ConversationDto, CustomerConversationDto, CustomerDto, MessageDto } from './conversations.dto.ts';
 import { chatHooks } from './conversations.hooks.ts';
-import type { ConversationRow, CustomerRow, MessageRow } from './conversations.repository.ts';
+import type { CustomerRow } from './conversations.customers.repository.ts';
+import type { ConversationRow, MessageRow } from './conversations.repository.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 

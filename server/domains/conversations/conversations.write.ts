@@ -3,13 +3,13 @@ import type { Db } from '../../core/db/client.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { enqueue, type OutboxItem } from '../../core/outbox.ts';
 import { applySlaEvents, type SlaEventInput } from '../sla/sla.service.ts';
-import type { AttachmentDto } from './conversations.events.ts';
+import type { AttachmentDto } from './conversations.dto.ts';
 import { assigneeKey, assigneesGone } from './conversations.assign.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { reopensOnCustomerMessage } from './conversations.machine.ts';
 import { insertMentions } from './conversations.mentions.ts';
 import type { ConversationRow, MessageRow } from './conversations.repository.ts';
-import type { Author, SendInput } from './conversations.service.ts';
+import type { Author, SendInput } from './conversations.types.ts';
 import type { ConversationStatus } from './conversations.tables.ts';
 import { clientKey, lockConversations, readBatch, writeBatch } from './conversations.write.repository.ts';
 

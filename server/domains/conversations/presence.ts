@@ -1,5 +1,5 @@
 import { unlessRedisAway, type Redis } from '../../core/redis.ts';
-import type { PresenceStatus } from './conversations.events.ts';
+import type { PresenceStatus } from './conversations.socket.events.ts';
 
 /** A connection that has not refreshed its entry for this long is gone (its process died). */
 export const PRESENCE_TTL_MS = 60_000;

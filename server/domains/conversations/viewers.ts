@@ -1,5 +1,5 @@
 import { unlessRedisAway, type Redis } from '../../core/redis.ts';
-import type { Viewer } from './conversations.events.ts';
+import type { Viewer } from './conversations.socket.events.ts';
 
 const TTL_S = 120;
 

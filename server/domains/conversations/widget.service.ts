@@ -4,7 +4,8 @@ import { DomainError, notFound } from '../../core/errors.ts';
 import { newSecret, secretHash } from '../../core/secrets.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { findShop, updateShop } from '../shops/shops.repository.ts';
-import { findCustomerSession, insertCustomer, insertCustomerSession, upsertVerifiedCustomer, type CustomerRow } from './conversations.repository.ts';
+import { findCustomerSession, insertCustomer, insertCustomerSession, upsertVerifiedCustomer, type CustomerRow } from './conversations.customers.repository.ts';
+import type { WidgetSecretDto, WidgetSessionDto } from './conversations.dto.ts';
 import { acceptIdentity, type IdentityReplayCache } from './widget.identity.ts';
 
 const SESSION_DAYS = 30;
@@ -26,7 +27,7 @@ export interface CustomerPrincipal {
  * replay cache cannot answer, refused with 503). The answer's token is the widget's only
  * credential; we keep its SHA-256.
  */
-export async function startWidgetSession(deps: { db: Db; replay: IdentityReplayCache }, shopId: string, input: WidgetSessionInput, now = new Date()) {
+export async function startWidgetSession(deps: { db: Db; replay: IdentityReplayCache }, shopId: string, input: WidgetSessionInput, now = new Date()): Promise<WidgetSessionDto> {
   const { db } = deps;
   const shop = await findShop(db, shopId);
   if (!shop) throw notFound('shop');
@@ -72,7 +73,7 @@ export async function resolveCustomer(db: Db, shopId: string, token: string | un
 }
 
 /** A new HMAC key for identity tokens (owner); shown in this answer only, the old one stops working. */
-export async function rotateWidgetSecret(db: Db, actor: Actor, requestId?: string) {
+export async function rotateWidgetSecret(db: Db, actor: Actor, requestId?: string): Promise<WidgetSecretDto> {
   requireRole(actor, 'owner');
   const secret = newSecret();
   return db.transaction(async (tx) => {

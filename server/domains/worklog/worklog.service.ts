@@ -4,6 +4,7 @@ import { EXCEL_CSV } from '../../core/csv.ts';
 import type { Db } from '../../core/db/client.ts';
 import { invalidInput, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import type { AgentWork, WorkLogReport } from './worklog.dto.ts';
 import { conversationInShop, extendLatestSpan, insertSpan, lockSpanKey, workInPeriod, type WorkRow } from './worklog.repository.ts';
 
 /** A heartbeat later than this after the span's end starts a new span: a tab left open overnight bills nothing. */
@@ -61,17 +62,6 @@ export function hhmm(seconds: number): string {
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
-export interface AgentWork {
-  userId: string;
-  name: string;
-  totalSeconds: number;
-  /** Conversations worked on in the month: the count for per-ticket billing. */
-  conversations: number;
-  /** Of those, resolved or closed within the month. */
-  resolved: number;
-  rows: { conversationId: string; number: number; seconds: number; resolved: boolean }[];
-}
-
 function byAgent(rows: WorkRow[]): AgentWork[] {
   const agents = new Map<string, AgentWork>();
   for (const r of rows) {
@@ -89,7 +79,7 @@ function byAgent(rows: WorkRow[]): AgentWork[] {
  * The month's work per person: owner and staff see everyone; agents and contractors see
  * only their own time (an agency's people need not see each other's hours).
  */
-export async function workLogReport(db: Db, actor: Actor, month: string) {
+export async function workLogReport(db: Db, actor: Actor, month: string): Promise<WorkLogReport> {
   requireRole(actor, 'owner', 'staff', 'agent', 'contractor');
   const { start, end } = tokyoMonth(month);
   const onlyOwn = actor.role === 'agent' || actor.role === 'contractor' ? actor.userId : undefined;

@@ -4,7 +4,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../../server/core/db/client.ts';
 import { DomainError } from '../../../server/core/errors.ts';
 import { outbox } from '../../../server/core/outbox.tables.ts';
-import type { Author } from '../../../server/domains/conversations/conversations.service.ts';
+import type { Author } from '../../../server/domains/conversations/conversations.types.ts';
 import { conversations, customers, messages } from '../../../server/domains/conversations/conversations.tables.ts';
 import { createMessageWriter, writeMessages, type SendRequest } from '../../../server/domains/conversations/conversations.write.ts';
 import { clocksOfMany, contextKey, findBusinessHours, insertPolicy, listPolicies, slaContext, upsertBusinessHours } from '../../../server/domains/sla/sla.repository.ts';

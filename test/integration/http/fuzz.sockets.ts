@@ -7,7 +7,7 @@
 import type { Socket } from 'socket.io-client';
 import { z, type ZodType } from 'zod';
 import { errorStatus } from '../../../server/core/errors.ts';
-import type { AgentClientEvents, WidgetClientEvents } from '../../../server/domains/conversations/conversations.events.ts';
+import type { AgentClientEvents, WidgetClientEvents } from '../../../server/domains/conversations/conversations.socket.events.ts';
 import {
   conversationRef,
   openPayload,

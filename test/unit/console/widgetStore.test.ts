@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { CustomerConversationDto, MessageDto } from '../../../server/domains/conversations/conversations.events.ts';
+import type { CustomerConversationDto, MessageDto } from '../../../server/domains/conversations/conversations.dto.ts';
 import { Store } from '../../../agent-console/widget/store.ts';
 
 /** The browser's localStorage, as the widget uses it (Node has none). */

@@ -5,7 +5,7 @@ import { enqueue } from '../../core/outbox.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { Role } from '../shops/shops.tables.ts';
 import { assigneesGone, assignWaiting, lockAssignments, notAMember } from './conversations.assign.ts';
-import type { ConversationDto } from './conversations.events.ts';
+import type { ConversationDto, InboxPage } from './conversations.dto.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { assertStatusTransition } from './conversations.machine.ts';
 import {
@@ -86,7 +86,7 @@ export function inboxFilter(actor: Actor, q: InboxQuery): InboxFilter {
 }
 
 /** The queue, newest activity first, with the console's filters. */
-export async function listInbox(db: Db, actor: Actor, q: InboxQuery) {
+export async function listInbox(db: Db, actor: Actor, q: InboxQuery): Promise<InboxPage> {
   const rows = await listConversations(db, actor.shopId, inboxFilter(actor, q));
   const page = rows.slice(0, q.limit);
   return { conversations: await conversationDtos(db, actor.shopId, page, viewerRole(actor)), next: rows.length > q.limit ? cursorOf(page.at(-1)!) : null };

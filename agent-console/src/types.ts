@@ -12,7 +12,7 @@ import type { orderView, MaskableField } from '../../server/domains/orders/order
 import type { inboxQuery } from '../../server/domains/conversations/conversations.schema.ts';
 import type { queueMetrics } from '../../server/domains/conversations/conversations.metrics.ts';
 import type { workLogReport } from '../../server/domains/worklog/worklog.service.ts';
-import type { listShopReturns, revealBankAccount, viewOf } from '../../server/domains/returns/returns.service.ts';
+import type { listShopReturns, revealBankAccount, viewOf } from '../../server/domains/returns/returns.queries.ts';
 import type { refusedDeliveryBody } from '../../server/domains/returns/returns.refused.ts';
 import type { exchangeItemInput, fileReturnBody, moveReturnBody } from '../../server/domains/returns/returns.schema.ts';
 import type { getReturnTerms } from '../../server/domains/returns/returns.terms.ts';

@@ -6,8 +6,8 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { returnStatuses, type ReturnStatus } from './returns.model.ts';
 import { findReturn, updateReturnIf } from './returns.repository.ts';
 import { exchangeItemInput } from './returns.schema.ts';
-import { viewOf } from './returns.service.ts';
-import { rejudge } from './returns.transitions.ts';
+import { viewOf } from './returns.queries.ts';
+import { rejudge } from './returns.judge.ts';
 
 export const exchangeItemsBody = z.strictObject({
   items: z.array(exchangeItemInput).min(1).max(50),

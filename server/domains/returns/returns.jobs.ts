@@ -15,7 +15,7 @@ import { BANK_RETENTION_DAYS } from './returns.bank.ts';
 import { bankAccountsDue, deleteBankAccount, findReturn } from './returns.repository.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { moveReturn } from './returns.transitions.ts';
-import { systemParty } from './returns.service.ts';
+import { systemParty } from './returns.parties.ts';
 import { postNotice } from '../conversations/conversations.notice.ts';
 import type { ChatDeps } from '../conversations/conversations.service.ts';
 

@@ -11,7 +11,8 @@ import { moneyOrderOf, refundMethodFor } from './returns.judge.ts';
 import { computeRefusedDelivery } from './returns.money.refused.ts';
 import type { PolicyResult } from './returns.policy.ts';
 import { insertReturn, insertTransition, nextReturnNumber, takenQuantities } from './returns.repository.ts';
-import { getReturnFor, partyColumns } from './returns.service.ts';
+import { partyColumns } from './returns.parties.ts';
+import { getReturnFor } from './returns.queries.ts';
 import { snapshotOf } from './returns.snapshot.ts';
 import { termsInForce } from './returns.terms.ts';
 

@@ -4,39 +4,16 @@ import { say } from './returns.messages.ts';
 import { enqueue } from '../../core/outbox.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { returnEventTopic, timersFor } from './returns.events.ts';
-import { judgeReturn, type Judgement } from './returns.judge.ts';
+import { rejudge } from './returns.judge.ts';
 import type { RefundBreakdown } from './returns.money.ts';
-import { judgedOrderOf } from './returns.snapshot.ts';
 import { termsOfVersion } from './returns.terms.ts';
 import { assertTransition, contextOf } from './returns.machine.ts';
 import { daysPeriodEnd, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
 import { findReturn, insertTransition, updateReturnIf, type ReturnRow, type ReturnWithItems } from './returns.repository.ts';
 import type { MoveReturnBody } from './returns.schema.ts';
-import { keepItemCandidate, partyColumns, roleOf, shopOf, systemParty, viewOf, type ReturnParty } from './returns.service.ts';
-
-/**
- * The refund computed again, by the same code as the preview: at the refund, when the customer
- * keeps the item, when the exchange items change. On the order as it was when the return was
- * filed, with the basis and terms version the filing decided: a later push of the order never
- * moves a filed return's money, and never strands it.
- */
-export async function rejudge(tx: Db, r: ReturnWithItems, keepItem: boolean, now: Date, exchange?: NonNullable<Judgement['exchange']>): Promise<Judgement> {
-  return judgeReturn(
-    tx,
-    judgedOrderOf(r),
-    {
-      kind: r.kind,
-      reason: r.reason,
-      items: r.items.map((i) => ({ lineNo: i.lineNo, quantity: i.quantity })),
-      conditionsConfirmed: true,
-      goodwill: r.legalBasis === 'goodwill',
-      keepItem,
-      ...(exchange ? { exchange } : r.exchangeItems ? { exchange: r.exchangeItems as NonNullable<Judgement['exchange']> } : {}),
-    },
-    now,
-    { returnId: r.id, basis: r.legalBasis, termsVersion: r.termsVersion },
-  );
-}
+import { partyColumns, roleOf, shopOf, systemParty, type ReturnParty } from './returns.parties.ts';
+import { keepItemCandidate } from './returns.policy.ts';
+import { viewOf } from './returns.queries.ts';
 
 /** What the audit row says of a withdrawal a person recorded: when, how, and their note. */
 const withdrawalSummary = (r: ReturnRow, body: MoveReturnBody) =>

@@ -5,6 +5,7 @@ import type { FileStorage } from '../../core/storage.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { findOrderById } from '../orders/orders.repository.ts';
 import { maskBankAccount, seesBankDetails } from './returns.bank.ts';
+import { isOverRefundLimit } from './returns.machine.ts';
 import type { ReturnStatus } from './returns.model.ts';
 import { roleOf, shopOf, type ReturnParty } from './returns.parties.ts';
 import { findBankAccount, findPhoto, findReturn, listPhotos, listReturns, listTransitions, type ReturnWithItems } from './returns.repository.ts';
@@ -70,7 +71,7 @@ export async function listShopReturns(db: Db, actor: Actor, q: { status?: Return
       refundTotal: r.refundTotal,
       // The return's own limit (from the terms version it is judged by), not the current terms'.
       refundLimit: r.refundLimit,
-      overRefundLimit: r.refundTotal > r.refundLimit,
+      overRefundLimit: isOverRefundLimit(r),
       flags: r.flags,
       reviewReasons: r.reviewReasons,
       createdAt: r.createdAt.toISOString(),

@@ -8,6 +8,7 @@ import { findOrder } from '../orders/orders.repository.ts';
 import { orderNumber, type PaymentMethod } from '../orders/orders.schema.ts';
 import { RETURN_REQUESTED, returnEventTopic } from './returns.events.ts';
 import { moneyOrderOf, refundMethodFor } from './returns.judge.ts';
+import { refundLimitOf } from './returns.machine.ts';
 import { computeRefusedDelivery } from './returns.money.refused.ts';
 import type { PolicyResult } from './returns.policy.ts';
 import { insertReturn, insertTransition, nextReturnNumber, takenQuantities } from './returns.repository.ts';
@@ -74,7 +75,7 @@ export async function fileRefusedDelivery(db: Db, actor: Actor, body: RefusedDel
         policy,
         refund,
         refundTotal: refund.total,
-        refundLimit: terms.terms.agentRefundLimit,
+        refundLimit: refundLimitOf(terms.terms),
         feesIncluded: refund.feesIncluded,
         carrier: body.carrier ?? order.carrier,
         trackingNumber: body.trackingNumber ?? order.trackingNumber,

@@ -14,6 +14,7 @@ import { say } from './returns.messages.ts';
 import type { StoredPhoto } from './returns.photos.ts';
 import { partyColumns, roleOf, shopOf, systemParty, type ReturnParty } from './returns.parties.ts';
 import { keepItemCandidate } from './returns.policy.ts';
+import { refundLimitOf } from './returns.machine.ts';
 import { getReturnFor } from './returns.queries.ts';
 
 function requireFiler(p: ReturnParty, body: Pick<FileReturnBody, 'goodwill' | 'bankAccount'>): void {
@@ -174,7 +175,7 @@ async function fileInTransaction(db: Db, p: ReturnParty, body: FileReturnBody, o
         flags: j.policy.flags,
         refund: j.refund,
         refundTotal: j.refund.total,
-        refundLimit: j.terms.terms.agentRefundLimit,
+        refundLimit: refundLimitOf(j.terms.terms),
         feesIncluded: j.refund.feesIncluded,
         exchangeItems: j.exchange ?? null,
         shipBy,

@@ -1,5 +1,5 @@
 import type { OrderWithLines } from '../orders/orders.repository.ts';
-import { allowedEvents, contextOf } from './returns.machine.ts';
+import { allowedEvents, contextOf, isOverRefundLimit } from './returns.machine.ts';
 import { expiresUnshipped, type ReturnActorRole } from './returns.model.ts';
 import type { RefundBreakdown } from './returns.money.ts';
 import type { PolicyResult } from './returns.policy.ts';
@@ -35,7 +35,7 @@ export function toReturnView(
   const filed = r.orderSnapshot;
   const byLine = new Map(filed.lines.map((l) => [l.lineNo, l]));
   const liveLines = new Set(order.lines.map((l) => l.lineNo));
-  const overRefundLimit = r.refundTotal > r.refundLimit;
+  const overRefundLimit = isOverRefundLimit(r);
   const customer = viewer === 'customer';
   // The request stands once made (statutory, or the shop's fault): what the shop's people may do to it is limited.
   const standsForStaff = !customer && !expiresUnshipped(r.legalBasis);

@@ -7,7 +7,7 @@ import { assertWithinRefundLimit } from './returns.machine.ts';
 import { returnStatuses, type ReturnStatus } from './returns.model.ts';
 import { roleOf } from './returns.parties.ts';
 import { findReturn, updateReturnIf } from './returns.repository.ts';
-import { exchangeItemInput } from './returns.schema.ts';
+import { exchangeItemInput, type ReturnDto } from './returns.schema.ts';
 import { viewOf } from './returns.queries.ts';
 import { rejudge } from './returns.judge.ts';
 
@@ -24,7 +24,7 @@ const editable: ReturnStatus[] = ['needs_review', 'approved', 'awaiting_shipment
  * computed again by the same code as every refund. A customer asks in the portal for "the same,
  * in another size"; the shop writes down what it really sends, at its price.
  */
-export async function setExchangeItems(db: Db, actor: Actor, returnId: string, body: z.output<typeof exchangeItemsBody>, opts: { requestId?: string; now?: Date } = {}) {
+export async function setExchangeItems(db: Db, actor: Actor, returnId: string, body: z.output<typeof exchangeItemsBody>, opts: { requestId?: string; now?: Date } = {}): Promise<ReturnDto> {
   // Prices move money: the merchant, in-house agents and the shop's own systems, not contractors.
   if (actor.kind === 'system' || (actor.kind === 'user' && actor.role === 'contractor')) throw new DomainError('forbidden', 'exchange items are set by the shop (owner, staff, an in-house agent) or its API key');
   await db.transaction(async (tx) => {

@@ -9,6 +9,7 @@ import { isOverRefundLimit } from './returns.machine.ts';
 import type { ReturnStatus } from './returns.model.ts';
 import { roleOf, shopOf, type ReturnParty } from './returns.parties.ts';
 import { findBankAccount, findPhoto, findReturn, listPhotos, listReturns, listTransitions, type ReturnWithItems } from './returns.repository.ts';
+import type { ReturnDto, ReturnListDto, ReturnListItemDto, RevealedBankAccountDto } from './returns.schema.ts';
 import { returnSummary, toReturnView } from './returns.view.ts';
 
 /*
@@ -17,13 +18,13 @@ import { returnSummary, toReturnView } from './returns.view.ts';
  */
 
 /** One return, for the shop's people (with the moves their role may make) or for its customer. */
-export async function getReturnFor(db: Db, p: ReturnParty, id: string, opts: { requestId?: string } = {}) {
+export async function getReturnFor(db: Db, p: ReturnParty, id: string, opts: { requestId?: string } = {}): Promise<ReturnDto> {
   const r = await findReturn(db, shopOf(p), id);
   if (!r || (p.kind === 'customer' && r.orderId !== p.orderId)) throw notFound('return');
   return viewOf(db, p, r, opts);
 }
 
-export async function viewOf(db: Db, p: ReturnParty, r: ReturnWithItems, opts: { requestId?: string } = {}) {
+export async function viewOf(db: Db, p: ReturnParty, r: ReturnWithItems, opts: { requestId?: string } = {}): Promise<ReturnDto> {
   const [order, history, photos, bank] = await Promise.all([
     findOrderById(db, r.shopId, r.orderId),
     listTransitions(db, r.shopId, r.id),
@@ -40,7 +41,7 @@ export async function viewOf(db: Db, p: ReturnParty, r: ReturnWithItems, opts: {
 }
 
 /** A contractor's look at the bank details, with the reason written down; audited. */
-export async function revealBankAccount(db: Db, actor: Actor, returnId: string, reason: string, requestId?: string) {
+export async function revealBankAccount(db: Db, actor: Actor, returnId: string, reason: string, requestId?: string): Promise<RevealedBankAccountDto> {
   if (actor.kind !== 'user') throw new DomainError('forbidden', 'bank details are revealed by a person, with a reason');
   const r = await findReturn(db, actor.shopId, returnId);
   if (!r) throw notFound('return');
@@ -60,16 +61,15 @@ export async function viewPhoto(db: Db, storage: FileStorage, actor: Actor, retu
   return { contentType: p.contentType, size: p.sizeBytes, filename: p.filename, stream };
 }
 
-export async function listShopReturns(db: Db, actor: Actor, q: { status?: ReturnStatus[]; limit: number; before?: number }) {
+export async function listShopReturns(db: Db, actor: Actor, q: { status?: ReturnStatus[]; limit: number; before?: number }): Promise<ReturnListDto> {
   if (actor.kind === 'system') throw new DomainError('forbidden', 'not for system callers');
   const rows = await listReturns(db, actor.shopId, q);
   return {
-    returns: rows.map((r) => ({
+    returns: rows.map((r): ReturnListItemDto => ({
       ...returnSummary(r),
       orderNumber: r.orderNumber,
       customerName: r.customerName,
       refundTotal: r.refundTotal,
-      // The return's own limit (from the terms version it is judged by), not the current terms'.
       refundLimit: r.refundLimit,
       overRefundLimit: isOverRefundLimit(r),
       flags: r.flags,

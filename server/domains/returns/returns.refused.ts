@@ -11,6 +11,7 @@ import { moneyOrderOf, refundMethodFor } from './returns.judge.ts';
 import { refundLimitOf } from './returns.machine.ts';
 import { computeRefusedDelivery } from './returns.money.refused.ts';
 import type { PolicyResult } from './returns.policy.ts';
+import type { ReturnDto } from './returns.schema.ts';
 import { insertReturn, insertTransition, nextReturnNumber, takenQuantities } from './returns.repository.ts';
 import { partyColumns } from './returns.parties.ts';
 import { getReturnFor } from './returns.queries.ts';
@@ -32,7 +33,7 @@ export type RefusedDeliveryBody = z.output<typeof refusedDeliveryBody>;
  * the whole order less only what the terms charge a refusal that was not the shop's fault, and
  * a COD order (never paid) has nothing to refund and shows what is owed instead.
  */
-export async function fileRefusedDelivery(db: Db, actor: Actor, body: RefusedDeliveryBody, opts: { requestId?: string; now?: Date } = {}) {
+export async function fileRefusedDelivery(db: Db, actor: Actor, body: RefusedDeliveryBody, opts: { requestId?: string; now?: Date } = {}): Promise<ReturnDto> {
   // Any person of the shop, or the shop platform's key (its warehouse system sees the parcel come back).
   if (actor.kind === 'system') throw new DomainError('forbidden', 'not for system callers');
   const created = await db.transaction(async (tx) => {

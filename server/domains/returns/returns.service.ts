@@ -7,7 +7,7 @@ import { returnEventTopic, timersFor } from './returns.events.ts';
 import { judgeReturn, type Judgement, type ReturnAsk } from './returns.judge.ts';
 import { daysPeriodEnd, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
 import { insertBankAccount, insertPhotos, insertReturn, insertTransition, nextReturnNumber, type ReturnRow } from './returns.repository.ts';
-import type { FileReturnBody } from './returns.schema.ts';
+import type { FileReturnBody, ReturnDto, ReturnPreviewDto } from './returns.schema.ts';
 import { snapshotOf } from './returns.snapshot.ts';
 import { seesBankDetails } from './returns.bank.ts';
 import { say } from './returns.messages.ts';
@@ -70,14 +70,14 @@ const askOf = (b: FileReturnBody, noticeAt?: Date): ReturnAsk => ({
  * What the customer would get back, and why, before anything is filed: the portal shows it
  * and the filing stores the same computation.
  */
-export async function previewReturn(db: Db, p: ReturnParty, body: FileReturnBody, now = new Date()) {
+export async function previewReturn(db: Db, p: ReturnParty, body: FileReturnBody, now = new Date()): Promise<ReturnPreviewDto> {
   requireFiler(p, body);
   const order = await orderFor(db, p, body.orderNumber, false);
   const j = await judgeReturn(db, order, askOf(body, noticeTimeOf(p, body, order, now)), now);
   return previewView(j);
 }
 
-export const previewView = (j: Judgement) => ({
+export const previewView = (j: Judgement): ReturnPreviewDto => ({
   termsVersion: j.terms.version,
   basis: j.policy.basis,
   eligible: j.policy.eligible,
@@ -121,7 +121,7 @@ export async function fileReturn(
   p: ReturnParty,
   body: FileReturnBody,
   opts: { source: 'portal' | 'console' | 'api'; requestId?: string; now?: Date; photos?: StoredPhoto[]; onFailure?: () => Promise<unknown> },
-) {
+): Promise<ReturnDto> {
   const now = opts.now ?? new Date();
   const created = await fileInTransaction(db, p, body, opts, now).catch(async (e: unknown) => {
     // Nothing half-written: what the caller stored for this filing (its photos) goes too. Only

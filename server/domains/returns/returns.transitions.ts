@@ -10,7 +10,7 @@ import { termsOfVersion } from './returns.terms.ts';
 import { assertTransition, contextOf } from './returns.machine.ts';
 import { daysPeriodEnd, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
 import { findReturn, insertTransition, updateReturnIf, type ReturnRow, type ReturnWithItems } from './returns.repository.ts';
-import type { MoveReturnBody } from './returns.schema.ts';
+import type { MoveReturnBody, ReturnDto } from './returns.schema.ts';
 import { partyColumns, roleOf, shopOf, systemParty, type ReturnParty } from './returns.parties.ts';
 import { keepItemCandidate } from './returns.policy.ts';
 import { viewOf } from './returns.queries.ts';
@@ -73,7 +73,7 @@ async function patchFor(tx: Db, r: ReturnWithItems, event: ReturnEvent, body: Mo
  * An approval moves on by itself to waiting for the parcel (unless the merchant may let the
  * customer keep it). Every move is in the history, the audit trail and on the outbox.
  */
-export async function moveReturn(db: Db, p: ReturnParty, id: string, body: MoveReturnBody, opts: { requestId?: string; now?: Date } = {}) {
+export async function moveReturn(db: Db, p: ReturnParty, id: string, body: MoveReturnBody, opts: { requestId?: string; now?: Date } = {}): Promise<ReturnDto> {
   const now = opts.now ?? new Date();
   const shopId = shopOf(p);
   await db.transaction(async (tx) => {

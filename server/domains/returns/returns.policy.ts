@@ -1,4 +1,4 @@
-import { endOfTokyoDay, isCustomerChoice, isShopFault, tokyoDayOf, type LegalBasis, type ReturnKind, type ReturnReason } from './returns.model.ts';
+import { endOfTokyoDay, isShopFault, tokyoDayOf, type LegalBasis, type ReturnKind, type ReturnReason } from './returns.model.ts';
 import type { ReturnTerms } from './returns.terms.schema.ts';
 import { tagLabel } from './returns.terms.text.ts';
 

@@ -12,11 +12,18 @@ import type { orderView, MaskableField } from '../../server/domains/orders/order
 import type { inboxQuery } from '../../server/domains/conversations/conversations.schema.ts';
 import type { QueueMetricsDto } from '../../server/domains/conversations/conversations.metrics.ts';
 import type { AgentWork, WorkLogReport } from '../../server/domains/worklog/worklog.dto.ts';
-import type { listShopReturns, revealBankAccount, viewOf } from '../../server/domains/returns/returns.service.ts';
 import type { refusedDeliveryBody } from '../../server/domains/returns/returns.refused.ts';
-import type { exchangeItemInput, fileReturnBody, moveReturnBody } from '../../server/domains/returns/returns.schema.ts';
-import type { getReturnTerms } from '../../server/domains/returns/returns.terms.ts';
-import type { returnReasonsReport } from '../../server/domains/returns/returns.report.ts';
+import type {
+  exchangeItemInput,
+  fileReturnBody,
+  moveReturnBody,
+  ReasonsReportDto,
+  ReturnDto,
+  ReturnListDto,
+  ReturnListItemDto,
+  RevealedBankAccountDto,
+} from '../../server/domains/returns/returns.schema.ts';
+import type { ReturnTermsDto } from '../../server/domains/returns/returns.terms.schema.ts';
 
 export type SessionView = z.infer<typeof sessionView>;
 export type Membership = SessionView['memberships'][number];
@@ -83,11 +90,11 @@ export type {
   DeductionKind,
 } from '../../server/domains/returns/returns.model.ts';
 /** One return as the API answers it: the view plus the bank details (masked for contractors). */
-export type ReturnView = Awaited<ReturnType<typeof viewOf>>;
+export type ReturnView = ReturnDto;
 export type ReturnPhoto = ReturnView['photos'][number];
 export type ReturnBankAccount = NonNullable<ReturnView['bankAccount']>;
 /** The whole bank details a contractor sees after giving a reason (never masked). */
-export type RevealedBankAccount = Awaited<ReturnType<typeof revealBankAccount>>['bankAccount'];
+export type RevealedBankAccount = RevealedBankAccountDto['bankAccount'];
 /** What the console sends to file a return on the customer's behalf (with when their notice came). */
 export type FileReturnInput = z.input<typeof fileReturnBody>;
 /** What the console sends to record a refused delivery (受け取り拒否). */
@@ -95,13 +102,13 @@ export type RefusedDeliveryInput = z.input<typeof refusedDeliveryBody>;
 export type { RefundBreakdown } from '../../server/domains/returns/returns.money.ts';
 export type { PolicyCheck } from '../../server/domains/returns/returns.policy.ts';
 export type { ReturnTerms, ReturnTermsInput } from '../../server/domains/returns/returns.terms.schema.ts';
-export type ReturnList = Awaited<ReturnType<typeof listShopReturns>>;
-export type ReturnListItem = ReturnList['returns'][number];
+export type ReturnList = ReturnListDto;
+export type ReturnListItem = ReturnListItemDto;
 /** What the console sends to move a return (the server checks the rest). */
 export type MoveReturnInput = z.input<typeof moveReturnBody>;
 export type ExchangeItemInput = z.input<typeof exchangeItemInput>;
-export type ReturnTermsView = Awaited<ReturnType<typeof getReturnTerms>>;
+export type ReturnTermsView = ReturnTermsDto;
 export type TermsVersion = ReturnTermsView['versions'][number];
-export type ReasonsReport = Awaited<ReturnType<typeof returnReasonsReport>>;
+export type ReasonsReport = ReasonsReportDto;
 export type ReasonsProduct = ReasonsReport['products'][number];
 export type { ReturnChanged } from '../../server/domains/returns/returns.changed.ts';

@@ -13,7 +13,7 @@ import { BANK_RETENTION_DAYS } from './returns.bank.ts';
 import { bankAccountsDue, deleteBankAccount, findReturn } from './returns.repository.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { moveReturn } from './returns.transitions.ts';
-import { systemParty } from './returns.service.ts';
+import { systemParty } from './returns.parties.ts';
 
 const payload = z.object({ shopId: z.uuid(), returnId: z.uuid() });
 

@@ -3,8 +3,8 @@ import type { PaymentMethod } from '../orders/orders.schema.ts';
 import { computeRefund, type ExchangeItem, type MoneyOrder, type RefundBreakdown } from './returns.money.ts';
 import { isCustomerChoice, isShopFault, type LegalBasis, type ReturnKind, type ReturnReason } from './returns.model.ts';
 import { checkPolicy, legalBasisOf, type NoticeReached, type PolicyResult } from './returns.policy.ts';
-import { countRecentReturns, feesTakenEarlier, lapsedStatutoryNotices, takenQuantities, type Taken } from './returns.repository.ts';
-import type { JudgedOrder } from './returns.snapshot.ts';
+import { countRecentReturns, feesTakenEarlier, lapsedStatutoryNotices, takenQuantities, type ReturnWithItems, type Taken } from './returns.repository.ts';
+import { judgedOrderOf, type JudgedOrder } from './returns.snapshot.ts';
 import { termsInForce, termsOfVersion, type TermsInForce } from './returns.terms.ts';
 
 /** What a customer or a person of the shop asks for, before it is judged. */
@@ -155,4 +155,28 @@ export async function judgeReturn(db: Db, order: JudgedOrder, ask: ReturnAsk, no
     ...(notice ? { notice } : {}),
   });
   return { terms, policy, refund, refundMethod, returnLabelByShop, noticeAt: notice?.at ?? now, ...(exchange ? { exchange } : {}) };
+}
+
+/**
+ * The refund computed again, by the same code as the preview: at the refund, when the customer
+ * keeps the item, when the exchange items change. On the order as it was when the return was
+ * filed, with the basis and terms version the filing decided: a later push of the order never
+ * moves a filed return's money, and never strands it.
+ */
+export async function rejudge(tx: Db, r: ReturnWithItems, keepItem: boolean, now: Date, exchange?: NonNullable<Judgement['exchange']>): Promise<Judgement> {
+  return judgeReturn(
+    tx,
+    judgedOrderOf(r),
+    {
+      kind: r.kind,
+      reason: r.reason,
+      items: r.items.map((i) => ({ lineNo: i.lineNo, quantity: i.quantity })),
+      conditionsConfirmed: true,
+      goodwill: r.legalBasis === 'goodwill',
+      keepItem,
+      ...(exchange ? { exchange } : r.exchangeItems ? { exchange: r.exchangeItems as NonNullable<Judgement['exchange']> } : {}),
+    },
+    now,
+    { returnId: r.id, basis: r.legalBasis, termsVersion: r.termsVersion },
+  );
 }

@@ -1,5 +1,6 @@
 import { DomainError } from '../../core/errors.ts';
 import { expiresUnshipped, isShopFault, rejectionCodes, returnStatuses, type LegalBasis, type RejectionCode, type ReturnActorRole, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
+import type { ReturnTerms } from './returns.terms.schema.ts';
 
 /**
  * The return-request state machine, with no I/O (DESIGN.md, "Return requests"): which event
@@ -126,16 +127,43 @@ export function rejectionFactsOf(r: { legalBasis: LegalBasis; policy: unknown })
 
 /** What the machine needs to know of a stored return beyond its status. */
 export const contextOf = (r: { refundTotal: number; refundLimit: number; kind: string; legalBasis: LegalBasis; policy: unknown }): Omit<TransitionContext, 'reasonCode'> => ({
-  overRefundLimit: r.refundTotal > r.refundLimit,
+  overRefundLimit: isOverRefundLimit(r),
   nothingToRefund: r.refundTotal === 0 && r.kind !== 'exchange',
   rejectionCodes: rejectionCodesFor(rejectionFactsOf(r)),
   mayExpire: expiresUnshipped(r.legalBasis),
 });
 
+// The refund limit (DESIGN.md, "Roles": above it the merchant approves), one rule for every path:
+// a move, the exchange items, the list, the view and the console's notes.
+
+/** The limit a return is held to, recorded at filing: the agents' limit of the terms version that judges it. */
+export const refundLimitOf = (terms: Pick<ReturnTerms, 'agentRefundLimit'>): number => terms.agentRefundLimit;
+
+/**
+ * Above the limit, not at it: a refund of exactly the limit is the agents' to approve. What
+ * counts is this return's own total, what the shop pays back for it (fees given back and the
+ * terms' deductions included, as returns.money computes it), not what earlier returns of the
+ * order refunded: each return is a decision of its own.
+ */
+export const isOverRefundLimit = (r: { refundTotal: number; refundLimit: number }): boolean => r.refundTotal > r.refundLimit;
+
+const limitedRoles: readonly ReturnActorRole[] = ['agent', 'contractor'];
+/** Agents and contractors are held to the shop's refund limit. */
+export const heldToRefundLimit = (role: ReturnActorRole): boolean => limitedRoles.includes(role);
+
 /** Events that commit the shop to paying a refund, and so are held to the agents' refund limit. */
 const refundLimitedEvents: readonly ReturnEvent[] = ['approve', 'start_refund', 'start_exchange'];
-/** Roles held to the shop's refund limit (DESIGN.md, "Roles": above it the merchant approves). */
-const limitedRoles: readonly ReturnActorRole[] = ['agent', 'contractor'];
+
+const overLimitError = (details: Record<string, unknown>) =>
+  new DomainError('forbidden', 'this refund is above the shop’s limit for agents; a merchant (owner or staff) approves it', { ...details, overRefundLimit: true });
+
+/**
+ * For a change of the refund outside a move (new exchange items): a role held to the limit may
+ * not set a refund above it. @throws DomainError `forbidden`, details `{ overRefundLimit: true }`.
+ */
+export function assertWithinRefundLimit(role: ReturnActorRole, r: { refundTotal: number; refundLimit: number }): void {
+  if (heldToRefundLimit(role) && isOverRefundLimit(r)) throw overLimitError({});
+}
 
 /** The English the invalid_transition message uses, so a console can show it as is. */
 const eventPhrase: Record<ReturnEvent, string> = {
@@ -184,8 +212,8 @@ const shopTakesRightAway = (event: ReturnEvent, role: ReturnActorRole, ctx: Pick
  */
 const rejectsUnexplained = (event: ReturnEvent, ctx: Pick<TransitionContext, 'mayExpire' | 'noteGiven'>) => event === 'reject' && ctx.mayExpire === false && ctx.noteGiven !== true;
 
-const heldToRefundLimit = (event: ReturnEvent, role: ReturnActorRole, ctx: Pick<TransitionContext, 'overRefundLimit'>) =>
-  ctx.overRefundLimit === true && refundLimitedEvents.includes(event) && limitedRoles.includes(role);
+const overLimitFor = (event: ReturnEvent, role: ReturnActorRole, ctx: Pick<TransitionContext, 'overRefundLimit'>) =>
+  ctx.overRefundLimit === true && refundLimitedEvents.includes(event) && heldToRefundLimit(role);
 
 /** The status the event leads to from `from`, or null. */
 export function nextStatus(from: ReturnStatus, event: ReturnEvent): ReturnStatus | null {
@@ -245,14 +273,7 @@ export function assertTransition(from: ReturnStatus, event: ReturnEvent, role: R
       },
     );
   }
-  if (heldToRefundLimit(event, role, ctx)) {
-    throw new DomainError('forbidden', 'this refund is above the shop’s limit for agents; a merchant (owner or staff) approves it', {
-      event,
-      role,
-      roles: merchant,
-      overRefundLimit: true,
-    });
-  }
+  if (overLimitFor(event, role, ctx)) throw overLimitError({ event, role, roles: merchant });
   // The type already narrows the code; checking the list too keeps an unchecked value from a
   // caller (a Slack action, an old client) from being stored as a reason nobody can read.
   if (event === 'reject' && (!ctx.reasonCode || !rejectionCodes.includes(ctx.reasonCode))) {
@@ -283,6 +304,6 @@ export function assertTransition(from: ReturnStatus, event: ReturnEvent, role: R
  */
 export function allowedEvents(from: ReturnStatus, role: ReturnActorRole, ctx: Omit<TransitionContext, 'reasonCode'> = {}): ReturnEvent[] {
   return returnTransitions
-    .filter((t) => t.from.includes(from) && t.roles.includes(role) && !heldToRefundLimit(t.event, role, ctx) && !closesUnpaid(from, t.event, ctx) && !lapsesNot(t.event, ctx))
+    .filter((t) => t.from.includes(from) && t.roles.includes(role) && !overLimitFor(t.event, role, ctx) && !closesUnpaid(from, t.event, ctx) && !lapsesNot(t.event, ctx))
     .map((t) => t.event);
 }

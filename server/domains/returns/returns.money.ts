@@ -3,11 +3,11 @@
  * difference of an exchange. Pure: no I/O, no clock. Integer yen, tax included, throughout
  * (yen has no minor unit); products that can pass 2^53 are computed with BigInt.
  */
-import { DomainError } from '../../core/errors.ts';
 import type { PaymentMethod } from '../orders/orders.schema.ts';
 import { deductionKinds, isCustomerChoice, isShopFault } from './returns.model.ts';
 import type { DeductionKind, LegalBasis, ReturnReason } from './returns.model.ts';
 import type { ReturnTerms } from './returns.terms.schema.ts';
+import { checkCoupon, checkExchange, checkLines, checkOrder, requested, sum, takenEarlier } from './returns.money.checks.ts';
 
 /** One line of the order as money sees it. `unitPrice` is integer yen, tax included. */
 export interface MoneyLine { lineNo: number; quantity: number; unitPrice: number; taxRate: 8 | 10 }
@@ -70,44 +70,14 @@ export interface RefundBreakdown {
   exchange: null | { newItems: Array<ExchangeItem & { subtotal: number }>; newItemsTotal: number; difference: number };
 }
 
-type Path = Array<string | number>;
 type Fee = RefundBreakdown['fees'][number];
 type Amounts = Partial<Record<DeductionKind, number>>;
-
-/** `say`: the reason in the customer's words too, where a customer can cause it (the portal shows it). */
-function fail(message: string, details: { path: Path; say?: { ja: string; en: string } } & Record<string, unknown>): never {
-  throw new DomainError('invalid_input', message, details);
-}
-
-const isCount = (n: number) => Number.isSafeInteger(n) && n > 0;
-const isYen = (n: number) => Number.isSafeInteger(n) && n >= 0;
-const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
 
 /**
  * floor(a × b / c) for non-negative integers, exactly. A ¥2e9 coupon times a ¥2e9 line is
  * 4e18, far past 2^53, where a double would already have lost the last yen.
  */
 const mulDiv = (a: number, b: number, c: number) => Number((BigInt(a) * BigInt(b)) / BigInt(c));
-
-
-/** Lines must be whole units at whole yen, each lineNo once; returns the goods subtotal. */
-function checkLines(lines: MoneyLine[], at: Path): number {
-  const seen = new Set<number>();
-  lines.forEach((l, i) => {
-    if (seen.has(l.lineNo)) fail(`line ${l.lineNo} appears twice on the order`, { path: [...at, i, 'lineNo'], lineNo: l.lineNo });
-    seen.add(l.lineNo);
-    if (!isCount(l.quantity)) fail(`the quantity of line ${l.lineNo} must be a positive whole number`, { path: [...at, i, 'quantity'], lineNo: l.lineNo });
-    if (!isYen(l.unitPrice)) fail(`the price of line ${l.lineNo} must be whole yen, not negative`, { path: [...at, i, 'unitPrice'], lineNo: l.lineNo });
-  });
-  const goods = sum(lines.map((l) => l.quantity * l.unitPrice));
-  if (!Number.isSafeInteger(goods)) fail('the goods total is too large', { path: at });
-  return goods;
-}
-
-function checkCoupon(discount: number, goods: number, at: Path): void {
-  if (!isYen(discount)) fail('the coupon must be whole yen, not negative', { path: at, discount });
-  if (discount > goods) fail(`the coupon (¥${discount}) is larger than the goods (¥${goods})`, { path: at, discount, goods });
-}
 
 /**
  * Spreads an order's coupon over its lines in proportion to their subtotals. Each share is
@@ -134,57 +104,6 @@ export function allocateCoupon(lines: MoneyLine[], discount: number): Map<number
     rest -= take;
   }
   return shares;
-}
-
-function checkOrder(order: MoneyOrder): void {
-  const goods = checkLines(order.lines, ['order', 'lines']);
-  if (!isYen(order.shippingFee)) fail('the shipping fee must be whole yen, not negative', { path: ['order', 'shippingFee'] });
-  if (!isYen(order.codFee)) fail('the COD fee must be whole yen, not negative', { path: ['order', 'codFee'] });
-  checkCoupon(order.couponDiscount, goods, ['order', 'couponDiscount']);
-}
-
-/** What other returns already took of each line, summed. */
-function takenEarlier(req: RefundRequest, byLine: Map<number, MoneyLine>): Map<number, number> {
-  const taken = new Map<number, number>();
-  req.earlier.forEach((e, i) => {
-    const line = byLine.get(e.lineNo);
-    if (!line) fail(`line ${e.lineNo} is not on this order`, { path: ['earlier', i, 'lineNo'], lineNo: e.lineNo });
-    if (!isYen(e.quantity)) fail(`an earlier return of line ${e.lineNo} has a quantity that is not a whole number`, { path: ['earlier', i, 'quantity'], lineNo: e.lineNo });
-    const total = (taken.get(e.lineNo) ?? 0) + e.quantity;
-    if (total > line.quantity) fail(`earlier returns take ${total} of line ${e.lineNo}, which has only ${line.quantity}`, { path: ['earlier', i, 'quantity'], lineNo: e.lineNo });
-    taken.set(e.lineNo, total);
-  });
-  return taken;
-}
-
-/** The lines this request returns, checked against what is left of each. */
-function requested(req: RefundRequest, byLine: Map<number, MoneyLine>, taken: Map<number, number>): Map<number, number> {
-  if (req.items.length === 0) fail('choose at least one item to return', { path: ['items'], say: { ja: '返品・交換する商品の数量を入力してください。', en: 'Choose at least one item to return.' } });
-  const wanted = new Map<number, number>();
-  req.items.forEach((it, i) => {
-    const n = it.lineNo;
-    const line = byLine.get(n);
-    if (!line) fail(`line ${n} is not on this order`, { path: ['items', i, 'lineNo'], lineNo: n, say: { ja: `${n}行目の商品はこのご注文にありません。`, en: `Line ${n} is not on this order.` } });
-    if (wanted.has(n)) fail(`line ${n} is listed twice`, { path: ['items', i, 'lineNo'], lineNo: n, say: { ja: `${n}行目の商品が2回入力されています。`, en: `Line ${n} is listed twice.` } });
-    if (!isCount(it.quantity)) fail(`the quantity of line ${n} must be a positive whole number`, { path: ['items', i, 'quantity'], lineNo: n, quantity: it.quantity });
-    const left = line.quantity - (taken.get(n) ?? 0);
-    if (it.quantity > left) {
-      const say =
-        left === 0
-          ? { ja: `${n}行目の商品は、すべてお申し込み済みです。`, en: `Every unit of line ${n} is already in a request.` }
-          : { ja: `${n}行目の商品は、あと${left}点までお申し込みいただけます。`, en: `Only ${left} of line ${n} can still be returned.` };
-      fail(left === 0 ? `none of line ${n} is left to return` : `only ${left} of line ${n} is left to return`, { path: ['items', i, 'quantity'], lineNo: n, left, say });
-    }
-    wanted.set(n, it.quantity);
-  });
-  return wanted;
-}
-
-function checkExchange(items: ExchangeItem[]): void {
-  items.forEach((x, i) => {
-    if (!isCount(x.quantity)) fail(`the quantity of exchange item ${x.sku} must be a positive whole number`, { path: ['exchange', i, 'quantity'], sku: x.sku });
-    if (!isYen(x.unitPrice)) fail(`the price of exchange item ${x.sku} must be whole yen, not negative`, { path: ['exchange', i, 'unitPrice'], sku: x.sku });
-  });
 }
 
 /**

@@ -1,11 +1,8 @@
-import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Context } from 'koa';
-import type { Db } from '../../core/db/client.ts';
-import { DomainError, notFound } from '../../core/errors.ts';
+import { DomainError } from '../../core/errors.ts';
 import { newStorageKey, type FileStorage } from '../../core/storage.ts';
 import { cleanFilename, sniffType, type AllowedType } from '../attachments/attachments.file.ts';
-import { findPhoto } from './returns.repository.ts';
 
 /** Photos of a claim: images only, a few, each of a phone camera's size. */
 export const PHOTO_LIMITS = { files: 5, bytes: 10 * 1024 * 1024 } as const;
@@ -93,10 +90,3 @@ export async function storePhotos(storage: FileStorage, shopId: string, files: A
 }
 
 export const discardPhotos = (storage: FileStorage, photos: StoredPhoto[]) => Promise.all(photos.map((p) => storage.delete(p.storageKey).catch(() => undefined)));
-
-/** One photo's bytes for a person of the shop; shop and return are both checked. */
-export async function openPhoto(db: Db, storage: FileStorage, shopId: string, returnId: string, photoId: string): Promise<{ stream: Readable; contentType: string; filename: string; sizeBytes: number }> {
-  const p = await findPhoto(db, shopId, returnId, photoId);
-  if (!p) throw notFound('photo');
-  return { stream: await storage.get(p.storageKey), contentType: p.contentType, filename: p.filename, sizeBytes: p.sizeBytes };
-}

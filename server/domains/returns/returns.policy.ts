@@ -1,4 +1,4 @@
-import { endOfTokyoDay, isCustomerChoice, isShopFault, tokyoDayOf, type LegalBasis, type ReturnKind, type ReturnReason } from './returns.model.ts';
+import { endOfTokyoDay, isShopFault, tokyoDayOf, type LegalBasis, type ReturnKind, type ReturnReason } from './returns.model.ts';
 import type { ReturnTerms } from './returns.terms.schema.ts';
 import { tagLabel } from './returns.terms.text.ts';
 
@@ -234,3 +234,10 @@ export function checkPolicy(p: PolicyInput): PolicyResult {
   if (autoApprove) add({ rule: 'auto_approve', ok: true, blocking: false, ja: '自動承認の条件を満たしています', en: 'meets the auto-approval rules' });
   return { basis, checks, eligible, autoApprove, reviewReasons, flags, windowEndsAt };
 }
+
+/**
+ * Cheap enough that the merchant may let the customer keep it: the return waits in `approved`
+ * for that decision instead of asking for the parcel (at filing and at a person's approval).
+ */
+export const keepItemCandidate = (j: { terms: { terms: Pick<ReturnTerms, 'keepItemThreshold'> }; refund: { total: number } }, kind: string) =>
+  kind === 'return' && j.terms.terms.keepItemThreshold > 0 && j.refund.total <= j.terms.terms.keepItemThreshold;

@@ -9,7 +9,7 @@ import { newSecret, sameSecret, secretHash } from '../../core/secrets.ts';
 import { render } from '../../core/templates.ts';
 import { findOrder, findOrderById } from '../orders/orders.repository.ts';
 import { findShop } from '../shops/shops.repository.ts';
-import type { ReturnParty } from './returns.service.ts';
+import type { ReturnParty } from './returns.parties.ts';
 
 /**
  * The portal has no accounts: a customer proves the order is theirs with its number and the

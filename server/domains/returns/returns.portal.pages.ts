@@ -7,16 +7,14 @@ import { PHOTO_LIMITS } from './returns.photos.ts';
 import type { PortalSession } from './returns.portal.auth.ts';
 import { basisLabels, eventLabel, moneyRows, statusLabels, taxRows, tokyoDateTime } from './returns.portal.view.ts';
 import type { FileReturnBody } from './returns.schema.ts';
-import type { previewView } from './returns.service.ts';
-import type { ReturnView } from './returns.view.ts';
+import type { ReturnPreviewDto, ReturnViewDto } from './returns.schema.ts';
 
-type Preview = ReturnType<typeof previewView>;
 
 const shippingWords = (labelByShop: boolean): [string, string] =>
   labelByShop ? ['返送用の伝票は当店からお送りします。', 'We will send you a return label.'] : ['返送の送料はお客様のご負担です（元払い）。', 'The return shipping is yours to pay (send it prepaid).'];
 
 /** The review page: every rule checked, every line of the money, before anything is filed. */
-export async function portalConfirmVars(db: Db, s: PortalSession, ask: FileReturnBody, p: Preview, hidden: Array<{ name: string; value: string }>) {
+export async function portalConfirmVars(db: Db, s: PortalSession, ask: FileReturnBody, p: ReturnPreviewDto, hidden: Array<{ name: string; value: string }>) {
   const order = await findOrderById(db, s.shopId, s.orderId);
   if (!order) throw notFound('order');
   const names = new Map(order.lines.map((l) => [l.lineNo, l.name]));
@@ -42,7 +40,7 @@ export async function portalConfirmVars(db: Db, s: PortalSession, ask: FileRetur
 }
 
 /** A request's page: its status, what to do next, the money and the history, in words. */
-export function portalRequestVars(v: ReturnView) {
+export function portalRequestVars(v: ReturnViewDto) {
   const names = new Map(v.items.map((i) => [i.lineNo, i.name]));
   const step = customerNotice({
     status: v.status,

@@ -17,7 +17,8 @@ import { portalConfirmVars, portalRequestVars } from './returns.portal.pages.ts'
 import { askFrom, askFromOrNull, errorOf, hiddenFields, lookupForm, parseForm, requestForm, verifyForm } from './returns.portal.forms.ts';
 import { moveReturnBody } from './returns.schema.ts';
 import type { EventSink } from '../../events/commit.ts';
-import { fileReturn, getReturnFor, previewReturn } from './returns.service.ts';
+import { fileReturn, previewReturn } from './returns.service.ts';
+import { getReturnFor } from './returns.queries.ts';
 import { moveReturn } from './returns.transitions.ts';
 import { checkPhotos, discardPhotos, readMultipart, storePhotos, type UploadedFile } from './returns.photos.ts';
 import type { FileStorage } from '../../core/storage.ts';

@@ -7,10 +7,13 @@ import { findOrder } from '../orders/orders.repository.ts';
 import { orderNumber, type PaymentMethod } from '../orders/orders.schema.ts';
 import { transact, type EventSink } from '../../events/commit.ts';
 import { moneyOrderOf, refundMethodFor } from './returns.judge.ts';
+import { refundLimitOf } from './returns.machine.ts';
 import { computeRefusedDelivery } from './returns.money.refused.ts';
 import type { PolicyResult } from './returns.policy.ts';
+import type { ReturnDto } from './returns.schema.ts';
 import { insertReturn, insertTransition, nextReturnNumber, takenQuantities } from './returns.repository.ts';
-import { getReturnFor, partyColumns } from './returns.service.ts';
+import { partyColumns } from './returns.parties.ts';
+import { getReturnFor } from './returns.queries.ts';
 import { snapshotOf } from './returns.snapshot.ts';
 import { termsInForce } from './returns.terms.ts';
 
@@ -29,7 +32,7 @@ export type RefusedDeliveryBody = z.output<typeof refusedDeliveryBody>;
  * the whole order less only what the terms charge a refusal that was not the shop's fault, and
  * a COD order (never paid) has nothing to refund and shows what is owed instead.
  */
-export async function fileRefusedDelivery(db: Db, actor: Actor, body: RefusedDeliveryBody, opts: { sink: EventSink; requestId?: string; now?: Date }) {
+export async function fileRefusedDelivery(db: Db, actor: Actor, body: RefusedDeliveryBody, opts: { sink: EventSink; requestId?: string; now?: Date }): Promise<ReturnDto> {
   // Any person of the shop, or the shop platform's key (its warehouse system sees the parcel come back).
   if (actor.kind === 'system') throw new DomainError('forbidden', 'not for system callers');
   const created = await transact(db, opts.sink, async (tx, out) => {
@@ -72,7 +75,7 @@ export async function fileRefusedDelivery(db: Db, actor: Actor, body: RefusedDel
         policy,
         refund,
         refundTotal: refund.total,
-        refundLimit: terms.terms.agentRefundLimit,
+        refundLimit: refundLimitOf(terms.terms),
         feesIncluded: refund.feesIncluded,
         carrier: body.carrier ?? order.carrier,
         trackingNumber: body.trackingNumber ?? order.trackingNumber,

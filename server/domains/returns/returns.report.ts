@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { roles } from '../shops/shops.tables.ts';
 import { returnReasons, type ReturnReason } from './returns.model.ts';
 import { reasonRows } from './returns.repository.ts';
+import type { ReasonRow, ReasonsReportDto } from './returns.schema.ts';
 import { reasonLabels } from './returns.terms.text.ts';
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month such as 2026-11');
@@ -39,21 +40,12 @@ function period(q: z.output<typeof reasonsQuery>, now = new Date()): { from: str
   return { from, to };
 }
 
-export interface ReasonRow {
-  month: string;
-  sku: string;
-  name: string;
-  reason: ReturnReason;
-  requests: number;
-  quantity: number;
-}
-
 /**
  * The shop's "customer voice": why products come back, by product and Tokyo month. A product
  * returned as "not as expected" again and again has a page that misleads. Counts every filed
  * request, whatever became of it; no personal data.
  */
-export async function returnReasonsReport(db: Db, actor: Actor, q: z.output<typeof reasonsQuery>) {
+export async function returnReasonsReport(db: Db, actor: Actor, q: z.output<typeof reasonsQuery>): Promise<ReasonsReportDto> {
   requireRole(actor, ...roles);
   const { from, to } = period(q);
   const rows = await reasonRows(db, actor.shopId, monthStart(from), monthStart(nextMonth(to)));

@@ -1,9 +1,26 @@
 import { z } from 'zod';
 import { orderNumber } from '../orders/orders.schema.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
-import { bankAccountInput } from './returns.bank.ts';
+import { bankAccountInput, type BankAccountInput } from './returns.bank.ts';
 import { say } from './returns.messages.ts';
-import { noticeChannels, rejectionCodes, returnEvents, requestKinds, returnReasons, returnStatuses } from './returns.model.ts';
+import {
+  noticeChannels,
+  rejectionCodes,
+  returnEvents,
+  requestKinds,
+  returnReasons,
+  returnStatuses,
+  type LegalBasis,
+  type NoticeChannel,
+  type RejectionCode,
+  type ReturnEvent,
+  type ReturnKind,
+  type ReturnReason,
+  type ReturnStatus,
+} from './returns.model.ts';
+import type { ExchangeItem, RefundBreakdown, RefundRequest } from './returns.money.ts';
+import type { PolicyCheck, PolicyResult } from './returns.policy.ts';
+import type { OrderChanges } from './returns.snapshot.ts';
 
 const yen = z.number().int('expected whole yen').min(0).max(100_000_000);
 
@@ -111,3 +128,177 @@ export const listReturnsQuery = z.strictObject({
 export const revealBankBody = z.strictObject({
   reason: z.string().trim().min(5, 'say why in a few words (at least 5 characters)').max(500),
 });
+
+/* ---------- responses: the shapes the API answers, named so a change to them is a type error ---------- */
+
+/** What identifies a return in lists and at the head of its page. */
+export interface ReturnSummaryDto {
+  id: string;
+  number: number;
+  status: ReturnStatus;
+  kind: ReturnKind;
+  reason: ReturnReason;
+  legalBasis: LegalBasis;
+}
+
+export interface ReturnItemDto {
+  lineNo: number;
+  quantity: number;
+  sku: string;
+  name: string;
+  unitPrice: number;
+  taxRate: number;
+  tags: string[];
+  /** The platform pushed the order without this line since filing: the return stands on its snapshot. */
+  removedFromOrder: boolean;
+}
+
+export interface ReturnPhotoDto {
+  id: string;
+  contentType: string;
+  sizeBytes: number;
+  filename: string;
+  /** Null for the customer: photos are served to the shop's people only, each view audited. */
+  url: string | null;
+}
+
+export interface ReturnHistoryEntryDto {
+  event: ReturnEvent | 'file';
+  from: ReturnStatus | null;
+  to: ReturnStatus;
+  /** The person's name; for the customer "shop" or "madoguchi" instead of staff names. */
+  by: string;
+  byKind: 'user' | 'api_key' | 'system' | 'customer';
+  reasonCode: string | null;
+  note: string | null;
+  at: string;
+}
+
+export type RefundMethod = RefundRequest['refundMethod'];
+
+/**
+ * One return as the service shapes it (returns.view.ts), before the bank details: the
+ * customer's name and no contact data. Items, prices and dates are the order's as filed.
+ */
+export interface ReturnViewDto extends ReturnSummaryDto {
+  termsVersion: number | null;
+  source: 'portal' | 'console' | 'api';
+  order: { orderNumber: string; orderedAt: string; deliveredAt: string | null; paymentMethod: string; customerName: string };
+  /** What the shop platform changed on the order since filing (null for the customer, or when nothing did). */
+  orderChangedSinceFiling: OrderChanges | null;
+  items: ReturnItemDto[];
+  comment: string | null;
+  /** When the request reached the shop, the time its window was judged at (到達主義); and how, when a person filed it for the customer. */
+  noticeAt: string;
+  noticeChannel: NoticeChannel | null;
+  /** The customer's own withdrawal, as a person of the shop recorded it with the cancel: when it reached the shop, and how. */
+  withdrawalReceivedAt: string | null;
+  withdrawalChannel: NoticeChannel | null;
+  /**
+   * true: the request stands once made (statutory, or the shop's fault), so the shop's `cancel`
+   * only records the customer's own withdrawal and needs withdrawalReceivedAt, withdrawalChannel
+   * and a note (the console asks for them when the button is clicked).
+   */
+  cancelRecordsWithdrawal: boolean;
+  /** true: for the same reason a `reject` needs a note, the reason the customer is mailed as written (the console asks for it). */
+  rejectNeedsReason: boolean;
+  photos: ReturnPhotoDto[];
+  policy: PolicyResult;
+  reviewReasons: string[];
+  flags: string[];
+  refundMethod: RefundMethod;
+  returnLabelByShop: boolean;
+  keepItem: boolean;
+  refund: RefundBreakdown & { refused?: { paid: boolean; owed: number } };
+  refundTotal: number;
+  /** The return's own limit for agents; null for the customer. */
+  refundLimit: number | null;
+  overRefundLimit: boolean | null;
+  exchangeItems: ExchangeItem[] | null;
+  rejectionCode: RejectionCode | null;
+  decisionNote: string | null;
+  carrier: string | null;
+  trackingNumber: string | null;
+  shipBy: string | null;
+  /** true: the return expires if the parcel is not sent by `shipBy`; false: a date to aim for, the right stands. */
+  shipByIsDeadline: boolean;
+  shippedAt: string | null;
+  receivedAt: string | null;
+  refundedAt: string | null;
+  /** The refund account was deleted then, its retention over (the portal's form says how long it is kept). */
+  bankPurgedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** The moves the viewer's role may make now. */
+  allowedEvents: ReturnEvent[];
+  /** The rejection reasons that fit this return's legal basis, when it may be rejected now (the console offers only these). */
+  rejectionCodes: readonly RejectionCode[];
+  history: ReturnHistoryEntryDto[];
+}
+
+/** The bank details as a return's view carries them: whole for those who may see them, else masked. */
+export type ReturnBankAccountDto = BankAccountInput & { masked: boolean };
+
+/** One return as the API answers it (GET, every move, the filing): the view plus the bank details. */
+export interface ReturnDto extends ReturnViewDto {
+  bankAccount: ReturnBankAccountDto | null;
+}
+
+/** The whole bank details a contractor sees after giving a reason (never masked). */
+export interface RevealedBankAccountDto {
+  bankAccount: BankAccountInput;
+}
+
+export interface ReturnListItemDto extends ReturnSummaryDto {
+  orderNumber: string;
+  customerName: string;
+  refundTotal: number;
+  /** The return's own limit (from the terms version it is judged by), not the current terms'. */
+  refundLimit: number;
+  overRefundLimit: boolean;
+  flags: string[];
+  reviewReasons: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ReturnListDto {
+  returns: ReturnListItemDto[];
+  /** The cursor of the next page (`before`), or null on the last. */
+  nextBefore: number | null;
+}
+
+/** What the customer would get back, and why, before anything is filed. */
+export interface ReturnPreviewDto {
+  termsVersion: number | null;
+  basis: LegalBasis;
+  eligible: boolean;
+  autoApprove: boolean;
+  checks: PolicyCheck[];
+  reviewReasons: string[];
+  windowEndsAt: string | null;
+  noticeAt: string;
+  refundMethod: RefundMethod;
+  returnLabelByShop: boolean;
+  refund: RefundBreakdown;
+}
+
+/** Returned quantities of one product for one reason in one Tokyo month. */
+export interface ReasonRow {
+  month: string;
+  sku: string;
+  name: string;
+  reason: ReturnReason;
+  requests: number;
+  quantity: number;
+}
+
+/** The "customer voice" report: why products come back, by product and Tokyo month. */
+export interface ReasonsReportDto {
+  from: string;
+  to: string;
+  months: string[];
+  rows: ReasonRow[];
+  byReason: Record<ReturnReason, number>;
+  products: Array<{ sku: string; name: string; quantity: number; byReason: Record<string, number> }>;
+}

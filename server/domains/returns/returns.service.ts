@@ -1,58 +1,22 @@
-import type { Actor } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { findOrder, findOrderById, type OrderWithLines } from '../orders/orders.repository.ts';
+import { findOrder, type OrderWithLines } from '../orders/orders.repository.ts';
 import { timersFor } from './returns.timers.ts';
 import { transact, type EventSink } from '../../events/commit.ts';
 import { returnEventOf } from '../../events/catalog.ts';
 import { judgeReturn, type Judgement, type ReturnAsk } from './returns.judge.ts';
-import { daysPeriodEnd, type ReturnActorRole, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
-import {
-  findBankAccount,
-  findReturn,
-  insertBankAccount,
-  insertPhotos,
-  insertReturn,
-  insertTransition,
-  listPhotos,
-  listReturns,
-  listTransitions,
-  nextReturnNumber,
-  type ReturnRow,
-  type ReturnWithItems,
-} from './returns.repository.ts';
-import type { FileReturnBody } from './returns.schema.ts';
-import { returnSummary, toReturnView } from './returns.view.ts';
+import { daysPeriodEnd, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
+import { insertBankAccount, insertPhotos, insertReturn, insertTransition, nextReturnNumber, type ReturnRow } from './returns.repository.ts';
+import type { FileReturnBody, ReturnDto, ReturnPreviewDto } from './returns.schema.ts';
 import { snapshotOf } from './returns.snapshot.ts';
-import { maskBankAccount, seesBankDetails } from './returns.bank.ts';
+import { seesBankDetails } from './returns.bank.ts';
 import { say } from './returns.messages.ts';
-import { openPhoto, type StoredPhoto } from './returns.photos.ts';
-import type { FileStorage } from '../../core/storage.ts';
-
-/**
- * Who acts on a return: a person or key of the shop, madoguchi itself, or the customer from
- * the portal (verified against one order).
- */
-export type ReturnParty = { kind: 'staff'; actor: Actor } | { kind: 'customer'; shopId: string; orderId: string; name: string };
-
-export const shopOf = (p: ReturnParty) => (p.kind === 'staff' ? p.actor.shopId : p.shopId);
-
-/** A shop's API key acts as its staff; `system` is madoguchi's own rules and timers. */
-export function roleOf(p: ReturnParty): ReturnActorRole {
-  if (p.kind === 'customer') return 'customer';
-  const a = p.actor;
-  if (a.kind === 'user') return a.role;
-  return a.kind === 'api_key' ? 'staff' : 'system';
-}
-
-export const partyColumns = (p: ReturnParty) =>
-  p.kind === 'customer'
-    ? { actorKind: 'customer' as const, actorId: p.orderId, actorName: p.name }
-    : { actorKind: p.actor.kind, actorId: p.actor.kind === 'user' ? p.actor.userId : p.actor.kind === 'api_key' ? p.actor.keyId : null, actorName: p.actor.name };
-
-/** madoguchi's own rules and timers, as the party of the moves they make. */
-export const systemParty = (shopId: string, name = 'madoguchi rules'): ReturnParty => ({ kind: 'staff', actor: { kind: 'system', shopId, name } });
+import type { StoredPhoto } from './returns.photos.ts';
+import { partyColumns, roleOf, shopOf, systemParty, type ReturnParty } from './returns.parties.ts';
+import { keepItemCandidate } from './returns.policy.ts';
+import { refundLimitOf } from './returns.machine.ts';
+import { getReturnFor } from './returns.queries.ts';
 
 function requireFiler(p: ReturnParty, body: Pick<FileReturnBody, 'goodwill' | 'bankAccount'>): void {
   const role = roleOf(p);
@@ -107,14 +71,14 @@ const askOf = (b: FileReturnBody, noticeAt?: Date): ReturnAsk => ({
  * What the customer would get back, and why, before anything is filed: the portal shows it
  * and the filing stores the same computation.
  */
-export async function previewReturn(db: Db, p: ReturnParty, body: FileReturnBody, now = new Date()) {
+export async function previewReturn(db: Db, p: ReturnParty, body: FileReturnBody, now = new Date()): Promise<ReturnPreviewDto> {
   requireFiler(p, body);
   const order = await orderFor(db, p, body.orderNumber, false);
   const j = await judgeReturn(db, order, askOf(body, noticeTimeOf(p, body, order, now)), now);
   return previewView(j);
 }
 
-export const previewView = (j: Judgement) => ({
+export const previewView = (j: Judgement): ReturnPreviewDto => ({
   termsVersion: j.terms.version,
   basis: j.policy.basis,
   eligible: j.policy.eligible,
@@ -148,10 +112,6 @@ function automaticPath(j: Judgement, kind: string): Array<{ event: ReturnEvent; 
   return steps;
 }
 
-/** Cheap enough that the merchant may let the customer keep it: the return waits in `approved` for that decision. */
-export const keepItemCandidate = (j: Pick<Judgement, 'terms' | 'refund'>, kind: string) =>
-  kind === 'return' && j.terms.terms.keepItemThreshold > 0 && j.refund.total <= j.terms.terms.keepItemThreshold;
-
 /**
  * Files a return, exchange or defect claim. The order's row lock makes filings of one order
  * take turns, so two cannot both take the last unit of a line. A request the terms do not
@@ -162,7 +122,7 @@ export async function fileReturn(
   p: ReturnParty,
   body: FileReturnBody,
   opts: { source: 'portal' | 'console' | 'api'; sink: EventSink; requestId?: string; now?: Date; photos?: StoredPhoto[]; onFailure?: () => Promise<unknown> },
-) {
+): Promise<ReturnDto> {
   const now = opts.now ?? new Date();
   const created = await fileInTransaction(db, p, body, opts, now).catch(async (e: unknown) => {
     // Nothing half-written: what the caller stored for this filing (its photos) goes too. Only
@@ -216,7 +176,7 @@ async function fileInTransaction(db: Db, p: ReturnParty, body: FileReturnBody, o
         flags: j.policy.flags,
         refund: j.refund,
         refundTotal: j.refund.total,
-        refundLimit: j.terms.terms.agentRefundLimit,
+        refundLimit: refundLimitOf(j.terms.terms),
         feesIncluded: j.refund.feesIncluded,
         exchangeItems: j.exchange ?? null,
         shipBy,
@@ -246,66 +206,3 @@ async function fileInTransaction(db: Db, p: ReturnParty, body: FileReturnBody, o
 /** What the audit row says of the notice time a person recorded (what it moves is the window). */
 const noticeSummary = (b: FileReturnBody, j: Judgement) =>
   b.noticeReceivedAt || b.noticeChannel ? { noticeReceivedAt: j.noticeAt.toISOString(), noticeChannel: b.noticeChannel ?? null } : {};
-
-/** One return, for the shop's people (with the moves their role may make) or for its customer. */
-export async function getReturnFor(db: Db, p: ReturnParty, id: string, opts: { requestId?: string } = {}) {
-  const r = await findReturn(db, shopOf(p), id);
-  if (!r || (p.kind === 'customer' && r.orderId !== p.orderId)) throw notFound('return');
-  return viewOf(db, p, r, opts);
-}
-
-export async function viewOf(db: Db, p: ReturnParty, r: ReturnWithItems, opts: { requestId?: string } = {}) {
-  const [order, history, photos, bank] = await Promise.all([
-    findOrderById(db, r.shopId, r.orderId),
-    listTransitions(db, r.shopId, r.id),
-    listPhotos(db, r.shopId, r.id),
-    findBankAccount(db, r.shopId, r.id),
-  ]);
-  if (!order) throw notFound('order');
-  const role = roleOf(p);
-  const whole = !!bank && seesBankDetails(role);
-  // Who saw a customer's bank details, and when, is in the audit trail (APPI supervision).
-  if (whole && p.kind === 'staff') await recordAudit(db, p.actor, { action: 'return.bank_viewed', objectType: 'return', objectId: r.id, summary: { number: r.number } }, opts.requestId);
-  const bankAccount = bank ? { ...(whole ? bank : maskBankAccount(bank)), masked: !whole } : null;
-  return { ...toReturnView(r, order, history, photos, role), bankAccount };
-}
-
-/** A contractor's look at the bank details, with the reason written down; audited. */
-export async function revealBankAccount(db: Db, actor: Actor, returnId: string, reason: string, requestId?: string) {
-  if (actor.kind !== 'user') throw new DomainError('forbidden', 'bank details are revealed by a person, with a reason');
-  const r = await findReturn(db, actor.shopId, returnId);
-  if (!r) throw notFound('return');
-  const bank = await findBankAccount(db, actor.shopId, returnId);
-  if (!bank) throw notFound('bank account');
-  await recordAudit(db, actor, { action: 'return.bank_revealed', objectType: 'return', objectId: returnId, summary: { number: r.number, reason } }, requestId);
-  return { bankAccount: bank };
-}
-
-/** A claim photo for a person or key of the shop; who looked at it is in the audit trail. */
-export async function viewPhoto(db: Db, storage: FileStorage, actor: Actor, returnId: string, photoId: string, requestId?: string) {
-  if (actor.kind === 'system') throw new DomainError('forbidden', 'not for system callers');
-  const f = await openPhoto(db, storage, actor.shopId, returnId, photoId);
-  await recordAudit(db, actor, { action: 'return_photo.viewed', objectType: 'return', objectId: returnId, summary: { photoId } }, requestId);
-  return { contentType: f.contentType, size: f.sizeBytes, filename: f.filename, stream: f.stream };
-}
-
-export async function listShopReturns(db: Db, actor: Actor, q: { status?: ReturnStatus[]; limit: number; before?: number }) {
-  if (actor.kind === 'system') throw new DomainError('forbidden', 'not for system callers');
-  const rows = await listReturns(db, actor.shopId, q);
-  return {
-    returns: rows.map((r) => ({
-      ...returnSummary(r),
-      orderNumber: r.orderNumber,
-      customerName: r.customerName,
-      refundTotal: r.refundTotal,
-      // The return's own limit (from the terms version it is judged by), not the current terms'.
-      refundLimit: r.refundLimit,
-      overRefundLimit: r.refundTotal > r.refundLimit,
-      flags: r.flags,
-      reviewReasons: r.reviewReasons,
-      createdAt: r.createdAt.toISOString(),
-      updatedAt: r.updatedAt.toISOString(),
-    })),
-    nextBefore: rows.length === q.limit ? rows[rows.length - 1]!.number : null,
-  };
-}

@@ -1,32 +1,5 @@
 import type { OrderWithLines } from '../orders/orders.repository.ts';
-
-/**
- * The order as it was when a return was filed, kept with the return. The shop platform may push
- * the order again later (a line cancelled, prices corrected, a delivery date set): a return is
- * judged and refunded on the order its customer filed against, so its refund never moves under
- * it and a lower quantity never strands it. Later changes are shown to the shop's people
- * ({@link orderChanges}), never applied silently. No contact data: a return's view carries none.
- */
-export interface OrderSnapshot {
-  orderedAt: string;
-  shippedAt: string | null;
-  deliveredAt: string | null;
-  paymentMethod: string;
-  shippingFee: number;
-  codFee: number;
-  couponDiscount: number;
-  lines: SnapshotLine[];
-}
-
-export interface SnapshotLine {
-  lineNo: number;
-  sku: string;
-  name: string;
-  quantity: number;
-  unitPrice: number;
-  taxRate: number;
-  tags: string[];
-}
+import type { OrderSnapshot, SnapshotLine } from './returns.model.ts';
 
 /** The order as the rules judge it: a snapshot's contents, with the dates as dates. `customerEmail` only when filing. */
 export interface JudgedOrder {

@@ -11,13 +11,13 @@ import {
   returnStatuses,
   type LegalBasis,
   type NoticeChannel,
+  type OrderSnapshot,
   type RejectionCode,
   type ReturnEvent,
   type ReturnKind,
   type ReturnReason,
   type ReturnStatus,
 } from './returns.model.ts';
-import type { OrderSnapshot } from './returns.snapshot.ts';
 import type { ReturnTerms } from './returns.terms.schema.ts';
 
 /** Every row belongs to a shop, and goes with it. */

@@ -121,3 +121,17 @@ export const statutoryTerms: ReturnTerms = {
   shipWithinDays: STATUTORY_SHIP_WITHIN_DAYS,
   refusedDelivery: { chargeShipping: false },
 };
+
+/** One version of the terms as the API answers it: the current one, or the statutory rule when none is published. */
+export interface ReturnTermsVersionDto {
+  version: number | null;
+  publishedAt: string | null;
+  /** true: no terms published, so the statutory rule applies. */
+  statutory: boolean;
+  terms: ReturnTerms;
+}
+
+/** The terms in force and the history of versions (the console's terms page). */
+export interface ReturnTermsDto extends ReturnTermsVersionDto {
+  versions: Array<{ version: number; publishedAt: string; publishedBy: string }>;
+}

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { findShop } from '../shops/shops.repository.ts';
 import { roles } from '../shops/shops.tables.ts';
 import { findTermsAt, findTermsVersion, insertTermsVersion, listTermsVersions, type TermsRow } from './returns.terms.repository.ts';
-import { statutoryTerms, type ReturnTerms } from './returns.terms.schema.ts';
+import { statutoryTerms, type ReturnTerms, type ReturnTermsDto, type ReturnTermsVersionDto } from './returns.terms.schema.ts';
 import { describeTerms, type Locale } from './returns.terms.text.ts';
 
 /** The terms a return is judged by: the version in force when the order was placed, or the statutory rule. */
@@ -32,7 +32,7 @@ export async function termsOfVersion(db: Db, shopId: string, version: number | n
   return row ? { version: row.version, terms: stored(row.terms) } : { version: null, terms: statutoryTerms };
 }
 
-const view = (row: TermsRow | undefined) => ({
+const view = (row: TermsRow | undefined): ReturnTermsVersionDto => ({
   version: row?.version ?? null,
   publishedAt: row?.publishedAt.toISOString() ?? null,
   statutory: !row,
@@ -40,7 +40,7 @@ const view = (row: TermsRow | undefined) => ({
 });
 
 /** The current terms and the history of versions; every member of the shop may read them. */
-export async function getReturnTerms(db: Db, actor: Actor) {
+export async function getReturnTerms(db: Db, actor: Actor): Promise<ReturnTermsDto> {
   // The shop's platform reads them with its API key too (the route takes one, as the orders
   // it pushes are judged by them); publishing stays with owners.
   if (actor.kind !== 'api_key') requireRole(actor, ...roles);
@@ -53,7 +53,7 @@ export async function getReturnTerms(db: Db, actor: Actor) {
  * Publishes a new version (owner). Orders placed from now on are judged by it; orders placed
  * before keep the version they were placed under.
  */
-export async function publishReturnTerms(db: Db, actor: Actor, terms: ReturnTerms, requestId?: string) {
+export async function publishReturnTerms(db: Db, actor: Actor, terms: ReturnTerms, requestId?: string): Promise<ReturnTermsVersionDto> {
   requireRole(actor, 'owner');
   return db.transaction(async (tx) => {
     const row = await insertTermsVersion(tx, actor.shopId, terms, actor.name);

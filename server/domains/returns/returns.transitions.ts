@@ -5,39 +5,16 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { timersFor } from './returns.timers.ts';
 import { transact, type EventSink } from '../../events/commit.ts';
 import { returnEventOf } from '../../events/catalog.ts';
-import { judgeReturn, type Judgement } from './returns.judge.ts';
+import { rejudge } from './returns.judge.ts';
 import type { RefundBreakdown } from './returns.money.ts';
-import { judgedOrderOf } from './returns.snapshot.ts';
 import { termsOfVersion } from './returns.terms.ts';
 import { assertTransition, contextOf } from './returns.machine.ts';
 import { daysPeriodEnd, type ReturnEvent, type ReturnStatus } from './returns.model.ts';
 import { findReturn, insertTransition, updateReturnIf, type ReturnRow, type ReturnWithItems } from './returns.repository.ts';
-import type { MoveReturnBody } from './returns.schema.ts';
-import { keepItemCandidate, partyColumns, roleOf, shopOf, systemParty, viewOf, type ReturnParty } from './returns.service.ts';
-
-/**
- * The refund computed again, by the same code as the preview: at the refund, when the customer
- * keeps the item, when the exchange items change. On the order as it was when the return was
- * filed, with the basis and terms version the filing decided: a later push of the order never
- * moves a filed return's money, and never strands it.
- */
-export async function rejudge(tx: Db, r: ReturnWithItems, keepItem: boolean, now: Date, exchange?: NonNullable<Judgement['exchange']>): Promise<Judgement> {
-  return judgeReturn(
-    tx,
-    judgedOrderOf(r),
-    {
-      kind: r.kind,
-      reason: r.reason,
-      items: r.items.map((i) => ({ lineNo: i.lineNo, quantity: i.quantity })),
-      conditionsConfirmed: true,
-      goodwill: r.legalBasis === 'goodwill',
-      keepItem,
-      ...(exchange ? { exchange } : r.exchangeItems ? { exchange: r.exchangeItems as NonNullable<Judgement['exchange']> } : {}),
-    },
-    now,
-    { returnId: r.id, basis: r.legalBasis, termsVersion: r.termsVersion },
-  );
-}
+import type { MoveReturnBody, ReturnDto } from './returns.schema.ts';
+import { partyColumns, roleOf, shopOf, systemParty, type ReturnParty } from './returns.parties.ts';
+import { keepItemCandidate } from './returns.policy.ts';
+import { viewOf } from './returns.queries.ts';
 
 /** What the audit row says of a withdrawal a person recorded: when, how, and their note. */
 const withdrawalSummary = (r: ReturnRow, body: MoveReturnBody) =>
@@ -97,7 +74,7 @@ async function patchFor(tx: Db, r: ReturnWithItems, event: ReturnEvent, body: Mo
  * An approval moves on by itself to waiting for the parcel (unless the merchant may let the
  * customer keep it). Every move is in the history, the audit trail and on the outbox.
  */
-export async function moveReturn(db: Db, p: ReturnParty, id: string, body: MoveReturnBody, opts: { sink: EventSink; requestId?: string; now?: Date }) {
+export async function moveReturn(db: Db, p: ReturnParty, id: string, body: MoveReturnBody, opts: { sink: EventSink; requestId?: string; now?: Date }): Promise<ReturnDto> {
   const now = opts.now ?? new Date();
   const shopId = shopOf(p);
   await transact(db, opts.sink, async (tx, out) => {

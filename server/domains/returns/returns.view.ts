@@ -1,15 +1,14 @@
 import type { OrderWithLines } from '../orders/orders.repository.ts';
-import { allowedEvents, contextOf } from './returns.machine.ts';
+import { allowedEvents, contextOf, isOverRefundLimit } from './returns.machine.ts';
 import { expiresUnshipped, type ReturnActorRole } from './returns.model.ts';
-import type { RefundBreakdown } from './returns.money.ts';
-import type { PolicyResult } from './returns.policy.ts';
 import type { ReturnWithItems, TransitionRow } from './returns.repository.ts';
+import type { ReturnHistoryEntryDto, ReturnItemDto, ReturnPhotoDto, ReturnSummaryDto, ReturnViewDto } from './returns.schema.ts';
 import { orderChanges } from './returns.snapshot.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** What identifies a return in lists and at the head of its page. */
-export const returnSummary = (r: Pick<ReturnWithItems, 'id' | 'number' | 'status' | 'kind' | 'reason' | 'legalBasis'>) => ({
+export const returnSummary = (r: Pick<ReturnWithItems, 'id' | 'number' | 'status' | 'kind' | 'reason' | 'legalBasis'>): ReturnSummaryDto => ({
   id: r.id,
   number: r.number,
   status: r.status,
@@ -31,11 +30,11 @@ export function toReturnView(
   history: TransitionRow[],
   photos: Array<{ id: string; contentType: string; sizeBytes: number; filename: string }>,
   viewer: ReturnActorRole,
-) {
+): ReturnViewDto {
   const filed = r.orderSnapshot;
   const byLine = new Map(filed.lines.map((l) => [l.lineNo, l]));
   const liveLines = new Set(order.lines.map((l) => l.lineNo));
-  const overRefundLimit = r.refundTotal > r.refundLimit;
+  const overRefundLimit = isOverRefundLimit(r);
   const customer = viewer === 'customer';
   // The request stands once made (statutory, or the shop's fault): what the shop's people may do to it is limited.
   const standsForStaff = !customer && !expiresUnshipped(r.legalBasis);
@@ -53,7 +52,7 @@ export function toReturnView(
       customerName: order.customerName,
     },
     orderChangedSinceFiling: customer ? null : orderChanges(filed, order),
-    items: r.items.map((i) => {
+    items: r.items.map((i): ReturnItemDto => {
       const l = byLine.get(i.lineNo);
       return {
         lineNo: i.lineNo,
@@ -63,56 +62,44 @@ export function toReturnView(
         unitPrice: l?.unitPrice ?? 0,
         taxRate: l?.taxRate ?? 10,
         tags: l?.tags ?? [],
-        // The platform pushed the order without this line since filing: the return stands on its snapshot.
         removedFromOrder: !liveLines.has(i.lineNo),
       };
     }),
     comment: r.comment,
-    /** When the request reached the shop, the time its window was judged at (到達主義); and how, when a person filed it for the customer. */
     noticeAt: r.noticeAt.toISOString(),
     noticeChannel: r.noticeChannel,
-    /** The customer's own withdrawal, as a person of the shop recorded it with the cancel: when it reached the shop, and how. */
     withdrawalReceivedAt: iso(r.withdrawalReceivedAt),
     withdrawalChannel: r.withdrawalChannel,
-    /**
-     * true: the request stands once made (statutory, or the shop's fault), so the shop's `cancel`
-     * only records the customer's own withdrawal and needs withdrawalReceivedAt, withdrawalChannel
-     * and a note (the console asks for them when the button is clicked).
-     */
     cancelRecordsWithdrawal: standsForStaff,
-    /** true: for the same reason a `reject` needs a note, the reason the customer is mailed as written (the console asks for it). */
     rejectNeedsReason: standsForStaff,
     // Served to the shop's people only (each view audited): a photo may show a label with an address.
-    photos: photos.map((ph) => ({ id: ph.id, contentType: ph.contentType, sizeBytes: ph.sizeBytes, filename: ph.filename, url: customer ? null : `/api/shops/${r.shopId}/returns/${r.id}/photos/${ph.id}` })),
-    policy: r.policy as PolicyResult,
+    photos: photos.map((ph): ReturnPhotoDto => ({ id: ph.id, contentType: ph.contentType, sizeBytes: ph.sizeBytes, filename: ph.filename, url: customer ? null : `/api/shops/${r.shopId}/returns/${r.id}/photos/${ph.id}` })),
+    policy: r.policy as ReturnViewDto['policy'],
     reviewReasons: customer ? [] : r.reviewReasons,
     flags: customer ? [] : r.flags,
     refundMethod: r.refundMethod,
     returnLabelByShop: r.returnLabelByShop,
     keepItem: r.keepItem,
-    refund: r.refund as RefundBreakdown & { refused?: { paid: boolean; owed: number } },
+    refund: r.refund as ReturnViewDto['refund'],
     refundTotal: r.refundTotal,
     refundLimit: customer ? null : r.refundLimit,
     overRefundLimit: customer ? null : overRefundLimit,
-    exchangeItems: r.exchangeItems as Array<{ sku: string; name: string; quantity: number; unitPrice: number; taxRate: 8 | 10 }> | null,
+    exchangeItems: r.exchangeItems as ReturnViewDto['exchangeItems'],
     rejectionCode: r.rejectionCode,
     decisionNote: r.decisionNote,
     carrier: r.carrier,
     trackingNumber: r.trackingNumber,
     shipBy: iso(r.shipBy),
-    /** true: the return expires if the parcel is not sent by `shipBy`; false: a date to aim for, the right stands. */
     shipByIsDeadline: expiresUnshipped(r.legalBasis),
     shippedAt: iso(r.shippedAt),
     receivedAt: iso(r.receivedAt),
     refundedAt: iso(r.refundedAt),
-    /** The refund account was deleted then, its retention over (the portal's form says how long it is kept). */
     bankPurgedAt: iso(r.bankPurgedAt),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
     allowedEvents: allowed,
-    /** The rejection reasons that fit this return's legal basis, when it may be rejected now (the console offers only these). */
     rejectionCodes: allowed.includes('reject') ? (context.rejectionCodes ?? []) : [],
-    history: history.map((h) => ({
+    history: history.map((h): ReturnHistoryEntryDto => ({
       event: h.event,
       from: h.fromStatus,
       to: h.toStatus,
@@ -125,5 +112,3 @@ export function toReturnView(
     })),
   };
 }
-
-export type ReturnView = ReturnType<typeof toReturnView>;

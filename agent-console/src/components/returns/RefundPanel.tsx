@@ -2,8 +2,7 @@ import { useId } from 'react';
 import { useMessages } from '../../i18n.ts';
 import { yen } from '../../returns.format.ts';
 import type { Role, ReturnView } from '../../types.ts';
-
-const limited = (role: Role) => role === 'agent' || role === 'contractor';
+import { heldToRefundLimit } from '../../../../server/domains/returns/returns.machine.ts';
 
 /**
  * Every step of the refund as the server computed it: each line with its share of the coupon,
@@ -109,8 +108,8 @@ export function RefundPanel({ view, role }: { view: ReturnView; role: Role }) {
         </p>
       )}
       {view.overRefundLimit && (
-        <p role="note" className={`alert ${limited(role) ? 'alert-warning' : 'alert-info'}`} data-testid="over-limit">
-          {limited(role) ? r.overLimit : r.overLimitMerchant}
+        <p role="note" className={`alert ${heldToRefundLimit(role) ? 'alert-warning' : 'alert-info'}`} data-testid="over-limit">
+          {heldToRefundLimit(role) ? r.overLimit : r.overLimitMerchant}
         </p>
       )}
     </section>

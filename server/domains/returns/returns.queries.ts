@@ -1,0 +1,82 @@
+import type { Actor } from '../../core/actor.ts';
+import type { Db } from '../../core/db/client.ts';
+import { DomainError, notFound } from '../../core/errors.ts';
+import type { FileStorage } from '../../core/storage.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { findOrderById } from '../orders/orders.repository.ts';
+import { maskBankAccount, seesBankDetails } from './returns.bank.ts';
+import { isOverRefundLimit } from './returns.machine.ts';
+import type { ReturnStatus } from './returns.model.ts';
+import { roleOf, shopOf, type ReturnParty } from './returns.parties.ts';
+import { findBankAccount, findPhoto, findReturn, listPhotos, listReturns, listTransitions, type ReturnWithItems } from './returns.repository.ts';
+import type { ReturnDto, ReturnListDto, ReturnListItemDto, RevealedBankAccountDto } from './returns.schema.ts';
+import { returnSummary, toReturnView } from './returns.view.ts';
+
+/*
+ * What the shop's people and the customer read of returns: one return (its view, the bank
+ * details, a claim photo) and the shop's list. Who read personal data is in the audit trail.
+ */
+
+/** One return, for the shop's people (with the moves their role may make) or for its customer. */
+export async function getReturnFor(db: Db, p: ReturnParty, id: string, opts: { requestId?: string } = {}): Promise<ReturnDto> {
+  const r = await findReturn(db, shopOf(p), id);
+  if (!r || (p.kind === 'customer' && r.orderId !== p.orderId)) throw notFound('return');
+  return viewOf(db, p, r, opts);
+}
+
+export async function viewOf(db: Db, p: ReturnParty, r: ReturnWithItems, opts: { requestId?: string } = {}): Promise<ReturnDto> {
+  const [order, history, photos, bank] = await Promise.all([
+    findOrderById(db, r.shopId, r.orderId),
+    listTransitions(db, r.shopId, r.id),
+    listPhotos(db, r.shopId, r.id),
+    findBankAccount(db, r.shopId, r.id),
+  ]);
+  if (!order) throw notFound('order');
+  const role = roleOf(p);
+  const whole = !!bank && seesBankDetails(role);
+  // Who saw a customer's bank details, and when, is in the audit trail (APPI supervision).
+  if (whole && p.kind === 'staff') await recordAudit(db, p.actor, { action: 'return.bank_viewed', objectType: 'return', objectId: r.id, summary: { number: r.number } }, opts.requestId);
+  const bankAccount = bank ? { ...(whole ? bank : maskBankAccount(bank)), masked: !whole } : null;
+  return { ...toReturnView(r, order, history, photos, role), bankAccount };
+}
+
+/** A contractor's look at the bank details, with the reason written down; audited. */
+export async function revealBankAccount(db: Db, actor: Actor, returnId: string, reason: string, requestId?: string): Promise<RevealedBankAccountDto> {
+  if (actor.kind !== 'user') throw new DomainError('forbidden', 'bank details are revealed by a person, with a reason');
+  const r = await findReturn(db, actor.shopId, returnId);
+  if (!r) throw notFound('return');
+  const bank = await findBankAccount(db, actor.shopId, returnId);
+  if (!bank) throw notFound('bank account');
+  await recordAudit(db, actor, { action: 'return.bank_revealed', objectType: 'return', objectId: returnId, summary: { number: r.number, reason } }, requestId);
+  return { bankAccount: bank };
+}
+
+/** A claim photo for a person or key of the shop; shop and return are both checked, and who looked at it is in the audit trail. */
+export async function viewPhoto(db: Db, storage: FileStorage, actor: Actor, returnId: string, photoId: string, requestId?: string) {
+  if (actor.kind === 'system') throw new DomainError('forbidden', 'not for system callers');
+  const p = await findPhoto(db, actor.shopId, returnId, photoId);
+  if (!p) throw notFound('photo');
+  const stream = await storage.get(p.storageKey);
+  await recordAudit(db, actor, { action: 'return_photo.viewed', objectType: 'return', objectId: returnId, summary: { photoId } }, requestId);
+  return { contentType: p.contentType, size: p.sizeBytes, filename: p.filename, stream };
+}
+
+export async function listShopReturns(db: Db, actor: Actor, q: { status?: ReturnStatus[]; limit: number; before?: number }): Promise<ReturnListDto> {
+  if (actor.kind === 'system') throw new DomainError('forbidden', 'not for system callers');
+  const rows = await listReturns(db, actor.shopId, q);
+  return {
+    returns: rows.map((r): ReturnListItemDto => ({
+      ...returnSummary(r),
+      orderNumber: r.orderNumber,
+      customerName: r.customerName,
+      refundTotal: r.refundTotal,
+      refundLimit: r.refundLimit,
+      overRefundLimit: isOverRefundLimit(r),
+      flags: r.flags,
+      reviewReasons: r.reviewReasons,
+      createdAt: r.createdAt.toISOString(),
+      updatedAt: r.updatedAt.toISOString(),
+    })),
+    nextBefore: rows.length === q.limit ? rows[rows.length - 1]!.number : null,
+  };
+}

@@ -10,6 +10,8 @@ export interface BackupRunner {
   /** Takes a backup now, unless one is already running (then that one's outcome). */
   run(trigger: BackupRun['trigger']): Promise<BackupRun>;
   running(): boolean;
+  /** Settles when no backup is being written (for shutdown). */
+  idle(): Promise<void>;
   status(): Promise<BackupStatus>;
 }
 
@@ -52,6 +54,7 @@ export function createBackupRunner(deps: { source: () => BackupSource; dataDir: 
   return {
     run: (trigger) => (current ??= once(trigger).finally(() => (current = undefined))),
     running: () => current !== undefined,
+    idle: async () => void (await current),
     status: () => readBackupStatus(dir),
   };
 }

@@ -90,7 +90,8 @@ export async function restoreBackup(archive: string, target: RestoreTarget, opts
     const counts = Object.values(manifest.tables);
     return { manifest, tables: counts.length, rows: counts.reduce((n, t) => n + t.rows, 0), files: Object.keys(manifest.files).length, movedAside };
   } finally {
-    await rm(work, { recursive: true, force: true });
+    // Retried: after a failed unpack, node-tar may still be finishing writes into it.
+    await rm(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }).catch(() => undefined);
     await release?.();
   }
 }

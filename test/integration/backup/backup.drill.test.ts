@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { expect } from 'chai';
 import { openPgliteDir, openPostgres, type Database } from '../../../server/core/db/client.ts';
 import { createBackup, type BackupResult } from '../../../server/core/backup/backup.create.ts';
@@ -8,8 +9,7 @@ import { restoreBackup, type RestoreReport } from '../../../server/core/backup/b
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { signedIn } from '../../fixtures/builders.ts';
-import { download } from '../attachments/files.ts';
-import { serverWithFiles } from '../attachments/files.ts';
+import { download, serverWithFiles } from '../attachments/files.ts';
 import { freshTarget, seedShop, sourceOf, tempDir, type Seeded } from './backup.fixtures.ts';
 
 for (const kind of dbKinds) {
@@ -22,11 +22,13 @@ for (const kind of dbKinds) {
     let report: RestoreReport;
     let restoredDb: Database | undefined;
     let restored: TestServer | undefined;
+    let outDir: string | undefined;
 
     before(async () => {
       source = await serverWithFiles(kind, '1');
       seeded = await seedShop(source);
-      made = await createBackup({ source: await sourceOf(kind, source), dataDir: source.dataDir, outDir: await tempDir('out'), version: 'test' });
+      outDir = await tempDir('out');
+      made = await createBackup({ source: await sourceOf(kind, source), dataDir: source.dataDir, outDir, version: 'test' });
       fresh = await freshTarget(kind, 'drill');
       report = await restoreBackup(made.file, fresh.target);
     });
@@ -35,6 +37,7 @@ for (const kind of dbKinds) {
       await restoredDb?.close();
       await source?.close();
       await fresh?.drop();
+      if (outDir) await rm(outDir, { recursive: true, force: true });
     });
 
     it('writes a manifest with the migration level, the seeded rows in its counts, and the stored file with its SHA-256', () => {

@@ -12,6 +12,9 @@ export class BackupError extends Error {}
 const tableSum = z.object({ rows: z.number().int().min(0), md5: z.string().regex(/^[0-9a-f]{32}$/) });
 const fileSum = z.object({ bytes: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
+/** A path inside the archive's files/: plain segments only, so a crafted manifest names nothing outside it. */
+const filePath = z.string().refine((p) => p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..' && !seg.includes('\0')), 'expected a relative path');
+
 export const manifestSchema = z.object({
   format: z.literal('madoguchi-backup/1'),
   app: z.object({ name: z.literal('madoguchi'), version: z.string() }),
@@ -19,7 +22,7 @@ export const manifestSchema = z.object({
   database: z.object({
     kind: z.enum(['pglite', 'postgres']),
     /** The dump inside the archive: `database/pgdata.tar.gz` (PGlite) or `database/pg.dump` (pg_dump -Fc). */
-    dump: z.string(),
+    dump: z.enum(['database/pgdata.tar.gz', 'database/pg.dump']),
     dumpSha256: z.string().regex(/^[0-9a-f]{64}$/),
     dumpBytes: z.number().int().min(0),
   }),
@@ -27,7 +30,7 @@ export const manifestSchema = z.object({
   /** `schema.table` → row count and an order-independent digest of the rows (see tableChecksums). */
   tables: z.record(z.string(), tableSum),
   /** Path under the archive's `files/` → size and SHA-256. */
-  files: z.record(z.string(), fileSum),
+  files: z.record(filePath, fileSum),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 export type TableSums = Manifest['tables'];

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { expect } from 'chai';
 import * as tar from 'tar';
+import { lockPgliteDir } from '../../../server/core/backup/backup.lock.ts';
 import { knownMigrations, type Manifest } from '../../../server/core/backup/backup.manifest.ts';
 import { restoreBackup } from '../../../server/core/backup/backup.restore.ts';
 import { openPgliteDir } from '../../../server/core/db/client.ts';
@@ -88,11 +89,22 @@ describe('restore refuses a bad archive before touching the target', () => {
     await untouched();
   });
 
-  it('refuses while a server holds the embedded database, telling to stop it first', async function () {
+  it('refuses a manifest naming a file outside files/', async () => {
+    const file = await craft(dir, (m) => (m.files['../../outside'] = m.files['shop/photo']!));
+    expect(await refusal(file)).to.match(/is not a madoguchi backup: its manifest\.json is not readable/);
+    await untouched();
+  });
+
+  it('refuses a restore, and a backup from the command line, while a server holds the embedded database', async function () {
     this.timeout(60_000);
     const running = await openPgliteDir(join(dataDir, 'pg'));
     try {
       expect(await refusal(await craft(dir))).to.match(/in use by the running madoguchi server; stop the server first/);
+      const backup = await lockPgliteDir(join(dataDir, 'pg'), 'back up').then(
+        () => expect.fail('locked a folder the server holds'),
+        (e: Error) => e.message,
+      );
+      expect(backup).to.match(/The server backs itself up every night into DATA_DIR\/backups/).and.match(/今すぐバックアップ \/ Back up now/);
     } finally {
       await running.close();
     }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { DateTime } from 'luxon';
 import { archiveName, takenAt } from '../../../server/core/backup/backup.create.ts';
-import { nextNightly } from '../../../server/core/backup/backup.nightly.ts';
+import { CATCH_UP_MS, firstRun, nextNightly } from '../../../server/core/backup/backup.nightly.ts';
 import { toPrune } from '../../../server/core/backup/backup.retention.ts';
 
 const tokyo = (iso: string) => DateTime.fromISO(iso, { zone: 'Asia/Tokyo' }).toJSDate();
@@ -63,5 +63,23 @@ describe('nightly backup time', () => {
     expect(nextNightly(tokyo('2026-12-04T02:59'), 3).toISOString()).to.equal(tokyo('2026-12-04T03:00').toISOString());
     expect(nextNightly(tokyo('2026-12-04T03:00'), 3).toISOString()).to.equal(tokyo('2026-12-05T03:00').toISOString());
     expect(nextNightly(tokyo('2026-12-31T23:30'), 0).toISOString()).to.equal(tokyo('2027-01-01T00:00').toISOString());
+  });
+});
+
+describe('the first nightly run after the server starts', () => {
+  const start = tokyo('2026-12-04T09:00');
+  const soon = new Date(start.getTime() + CATCH_UP_MS).toISOString();
+
+  it('is the next night when last night’s backup succeeded', () => {
+    expect(firstRun(start, 3, tokyo('2026-12-04T03:00:40')).toISOString()).to.equal(tokyo('2026-12-05T03:00').toISOString());
+  });
+
+  it('is a catch-up 10 minutes after start when the last good backup is over a day old, or there is none', () => {
+    expect(firstRun(start, 3, tokyo('2026-12-02T03:00')).toISOString()).to.equal(soon);
+    expect(firstRun(start, 3, null).toISOString()).to.equal(soon);
+  });
+
+  it('is the nightly run itself when that comes sooner than the catch-up', () => {
+    expect(firstRun(tokyo('2026-12-04T02:55'), 3, null).toISOString()).to.equal(tokyo('2026-12-04T03:00').toISOString());
   });
 });

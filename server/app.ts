@@ -40,6 +40,8 @@ import { slaRoutes } from './domains/sla/sla.routes.ts';
 import { allowedOrigin, PUBLIC_SHOP_PREFIX, publicShopRoutes } from './domains/shops/shops.public.ts';
 import { shopRoutes } from './domains/shops/shops.routes.ts';
 import { systemRoutes } from './domains/system/system.routes.ts';
+import { backupRoutes } from './domains/system/backup.routes.ts';
+import { backupsDir, type BackupRunner } from './core/backup/backup.runner.ts';
 import { returnRoutes, returnTermsRoutes } from './domains/returns/returns.routes.ts';
 import { portalNotFoundPage, returnPortalRoutes } from './domains/returns/returns.portal.routes.ts';
 import { defaultPortalLimits, type PortalLimits } from './domains/returns/returns.portal.auth.ts';
@@ -65,6 +67,8 @@ export interface AppDeps {
   bus?: DomainBus;
   /** Wakes the outbox dispatcher after a commit that enqueued; without it, the next poll picks the rows up. */
   poke?: () => void;
+  /** Backups this process takes itself (embedded database; server/service.ts makes it). */
+  backups?: BackupRunner;
 }
 
 export const defaultSignInLimits: SignInLimits = { perAccount: 5, perAddress: 30, windowSeconds: 15 * 60 };
@@ -148,6 +152,12 @@ export function createApp(deps: AppDeps) {
   workLogRoutes(api, db);
   slaRoutes(api, db);
   auditRoutes(api, db);
+  backupRoutes(api, {
+    database: database.kind,
+    backupsDir: backupsDir(config.DATA_DIR),
+    runner: deps.backups,
+    nightly: { enabled: config.BACKUP_NIGHTLY, hour: config.BACKUP_HOUR, keepDaily: config.BACKUP_KEEP_DAILY, keepWeekly: config.BACKUP_KEEP_WEEKLY },
+  });
   const storage = localFileStorage(config.DATA_DIR);
   attachmentRoutes(api, { db, storage, limitBytes: Math.floor(config.ATTACHMENT_LIMIT_MB * 1024 * 1024) });
   publicShopRoutes(api, db);

@@ -59,6 +59,12 @@ export const configSchema = z.object({
   OUTBOX_RETENTION_DAYS: z.coerce.number({ message: 'expected a number of days' }).int().min(1).max(3650).default(14),
   /** Outbox rows that failed for good are kept longer, for the operator to look into, then deleted. */
   OUTBOX_FAILED_RETENTION_DAYS: z.coerce.number({ message: 'expected a number of days' }).int().min(1).max(3650).default(90),
+  /** The embedded database backs itself up every night at this hour, Asia/Tokyo, into DATA_DIR/backups. */
+  BACKUP_NIGHTLY: bool.default(true),
+  BACKUP_HOUR: z.coerce.number({ message: 'expected an hour from 0 to 23' }).int().min(0, 'expected an hour from 0 to 23').max(23, 'expected an hour from 0 to 23').default(3),
+  /** Backups kept: the newest of each of this many recent days, and of this many recent weeks. */
+  BACKUP_KEEP_DAILY: z.coerce.number({ message: 'expected a number of days' }).int().min(1, 'expected at least 1').max(366).default(7),
+  BACKUP_KEEP_WEEKLY: z.coerce.number({ message: 'expected a number of weeks' }).int().min(0).max(520).default(4),
   INBOUND_EMAIL_LIMIT_MB: z.coerce.number({ message: 'expected a size in MiB' }).positive('expected a positive size in MiB').max(100).default(25),
 });
 

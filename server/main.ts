@@ -7,6 +7,7 @@ import { guardProcess } from './core/process.ts';
 import { connectRedis, RedisUnavailableError, resolveRedis, watchRedis } from './core/redis.ts';
 import { seedDemo, printDemo } from './demo.ts';
 import { startService } from './service.ts';
+import { scheduleNightly } from './core/backup/backup.nightly.ts';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -62,6 +63,8 @@ async function main() {
     { port: config.PORT, host: config.HOST, graceMs: config.SHUTDOWN_GRACE_MS },
   );
   logger.info({ port: service.port }, 'listening');
+  // Only with the embedded database (the service made a runner); on PostgreSQL it is the operator's job.
+  const stopNightly = service.backups && config.BACKUP_NIGHTLY ? scheduleNightly(service.backups, config.BACKUP_HOUR) : () => undefined;
   process.stdout.write(`madoguchi ${version} is up: http://localhost:${service.port}/console/  (API reference: /docs)\n`);
 
   let stopping = false;
@@ -69,6 +72,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: no new connections, draining requests');
+    stopNightly();
     await service.close();
     mailer.close();
     await redis.quit().catch(() => redis.disconnect());

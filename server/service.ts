@@ -10,6 +10,8 @@ import { broadcastReturns } from './domains/returns/returns.broadcast.ts';
 import { registerChatSockets } from './domains/conversations/conversations.socket.ts';
 import { connectionOf } from './core/queue.ts';
 import { startJobs, type Jobs } from './worker.ts';
+import { createBackupRunner, type BackupRunner } from './core/backup/backup.runner.ts';
+import { pgliteOf } from './core/backup/backup.pglite.ts';
 
 export interface ServiceOptions {
   port: number;
@@ -26,6 +28,8 @@ export interface Service {
   /** The outbox dispatcher and job worker, when JOBS=inline. */
   jobs?: Jobs;
   realtime: Realtime;
+  /** With the embedded database: this process's backups (main.ts schedules the nightly one). */
+  backups?: BackupRunner;
   /** Stops taking connections, drains what is in flight; the caller closes Redis and the database. */
   close(): Promise<void>;
 }
@@ -38,7 +42,20 @@ export async function startService(deps: AppDeps, opts: ServiceOptions): Promise
   const bus = deps.bus ?? new DomainBus(deps.logger);
   const jobs = deps.config.JOBS === 'inline' ? startJobs({ ...deps, redisUrl: connectionOf(deps.redis), bus }) : undefined;
   // With JOBS=off the worker processes poll the outbox; nothing here to wake.
-  const app = createApp({ ...deps, bus, poke: deps.poke ?? jobs?.poke });
+  // With PGlite only this process can read the database, so it takes the backups.
+  const pglite = pgliteOf(deps.database.db);
+  const backups =
+    deps.backups ??
+    (pglite
+      ? createBackupRunner({
+          source: () => ({ kind: 'pglite', client: pglite }),
+          dataDir: deps.config.DATA_DIR,
+          version: deps.version,
+          keep: { daily: deps.config.BACKUP_KEEP_DAILY, weekly: deps.config.BACKUP_KEEP_WEEKLY },
+          logger: deps.logger,
+        })
+      : undefined);
+  const app = createApp({ ...deps, bus, poke: deps.poke ?? jobs?.poke, backups });
   const server = createServer(app.callback());
   server.keepAliveTimeout = 5000;
   // A client may close its sending side as soon as its request is written (a half-close: FIN
@@ -86,6 +103,8 @@ export async function startService(deps: AppDeps, opts: ServiceOptions): Promise
     clearTimeout(force);
     // After the requests: a request in flight may still enqueue and poke.
     await jobs?.close();
+    // The caller closes the database next: let a backup that is being written finish first.
+    await backups?.idle();
   };
-  return { app, server, bus, port, jobs, realtime, close };
+  return { app, server, bus, port, jobs, realtime, backups, close };
 }

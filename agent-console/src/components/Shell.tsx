@@ -103,7 +103,7 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
       <div className="shell">
         <Header session={session} membership={membership} shopName={shopName} onLangChange={onLangChange} onSignedOut={onSignedOut} />
         <div className="shell-body">
-          <SideNav shopId={shopId} page={route.page} />
+          <SideNav shopId={shopId} page={route.page} role={membership?.role} />
           <main className="content" id="main">
             {shopFailed && (
               <p role="alert" className="alert alert-error">

@@ -1,6 +1,8 @@
 import type { MouseEvent } from 'react';
 import { useMessages, type Messages } from '../i18n.ts';
 import { isReturnsPage, navigate, pathOf, type Route } from '../router.ts';
+import type { Role } from '../types.ts';
+import { BackupPanel } from './BackupPanel.tsx';
 import { PresenceToggle } from './PresenceToggle.tsx';
 
 const later: ((m: Messages) => string)[] = [(m) => m.nav.orders, (m) => m.nav.settings];
@@ -23,7 +25,7 @@ function NavLink({ to, current, label, testId }: { to: Route | null; current: bo
   );
 }
 
-export function SideNav({ shopId, page }: { shopId: string | null; page: Route['page'] }) {
+export function SideNav({ shopId, page, role }: { shopId: string | null; page: Route['page']; role?: Role }) {
   const m = useMessages();
   return (
     <nav className="sidenav" aria-label={m.shell.mainNav}>
@@ -49,6 +51,8 @@ export function SideNav({ shopId, page }: { shopId: string | null; page: Route['
         ))}
       </ul>
       <PresenceToggle />
+      {/* Owners only (the API answers 403 to anyone else): the deployment's last backup. */}
+      {shopId && role === 'owner' && <BackupPanel key={shopId} shopId={shopId} />}
     </nav>
   );
 }

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import { DateTime } from 'luxon';
+import { packArchive, sha256, stageFiles } from './backup.archive.ts';
+import type { Manifest } from './backup.manifest.ts';
+import { dumpPglite, loadPgliteDump, type DatabaseSums } from './backup.pglite.ts';
+import { dumpPostgres } from './backup.postgres.ts';
+
+export type BackupSource = { kind: 'pglite'; client: PGlite } | { kind: 'postgres'; url: string };
+
+export interface BackupResult {
+  file: string;
+  bytes: number;
+  manifest: Manifest;
+}
+
+const ZONE = 'Asia/Tokyo';
+const NAME = /^madoguchi-backup-(\d{8}-\d{6})(?:-\d+)?\.tar\.gz$/;
+
+/** `madoguchi-backup-20261204-030000.tar.gz`, in Tokyo time like everything a shop reads. */
+export const archiveName = (at: Date) => `madoguchi-backup-${DateTime.fromJSDate(at).setZone(ZONE).toFormat('yyyyLLdd-HHmmss')}.tar.gz`;
+
+/** When an archive was taken, from its name; null for a file that is not one of ours. */
+export function takenAt(name: string): Date | null {
+  const m = NAME.exec(name);
+  if (!m) return null;
+  const t = DateTime.fromFormat(m[1]!, 'yyyyLLdd-HHmmss', { zone: ZONE });
+  return t.isValid ? t.toJSDate() : null;
+}
+
+/**
+ * Writes one archive into `outDir`: manifest.json, the database dump under database/, and the
+ * stored files (attachments, return photos) under files/. Work happens in dot-folders beside
+ * it that are removed afterwards; the archive appears under its final name only when whole.
+ */
+export async function createBackup(opts: { source: BackupSource; dataDir: string; outDir: string; version: string; now?: Date }): Promise<BackupResult> {
+  const now = opts.now ?? new Date();
+  await mkdir(opts.outDir, { recursive: true });
+  const tag = randomBytes(4).toString('hex');
+  const staging = join(opts.outDir, `.staging-${tag}`);
+  const scratch = join(opts.outDir, `.verify-${tag}`);
+  try {
+    await mkdir(join(staging, 'database'), { recursive: true });
+    const dump = opts.source.kind === 'pglite' ? 'database/pgdata.tar.gz' : 'database/pg.dump';
+    const dumpPath = join(staging, dump);
+    let sums: DatabaseSums;
+    if (opts.source.kind === 'pglite') {
+      await dumpPglite(opts.source.client, dumpPath);
+      sums = await loadPgliteDump(dumpPath, scratch);
+    } else {
+      sums = await dumpPostgres(opts.source.url, dumpPath);
+    }
+    // After the database: a file uploaded meanwhile is only extra; one the dump names is there.
+    const files = await stageFiles(join(opts.dataDir, 'files'), join(staging, 'files'));
+    const manifest: Manifest = {
+      format: 'madoguchi-backup/1',
+      app: { name: 'madoguchi', version: opts.version },
+      createdAt: DateTime.fromJSDate(now).setZone(ZONE).toISO()!,
+      database: { kind: opts.source.kind, dump, dumpSha256: await sha256(dumpPath), dumpBytes: (await stat(dumpPath)).size },
+      migrations: sums.migrations,
+      tables: sums.tables,
+      files,
+    };
+    await writeFile(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    let file = join(opts.outDir, archiveName(now));
+    for (let n = 2; existsSync(file); n++) file = join(opts.outDir, archiveName(now).replace('.tar.gz', `-${n}.tar.gz`));
+    await packArchive(staging, file);
+    return { file, bytes: (await stat(file)).size, manifest };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,79 @@
+import pg from 'pg';
+import { migrationLevel, tableChecksums, type Query } from './backup.manifest.ts';
+import type { DatabaseSums } from './backup.pglite.ts';
+import { findPgTool, libpqTarget, runPgTool } from './backup.pgtools.ts';
+
+async function withClient<T>(url: string, fn: (client: pg.Client, query: Query) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => undefined); // a dropped connection fails the statement in flight
+  await client.connect();
+  try {
+    return await fn(client, async (text) => (await client.query(text)).rows as Record<string, unknown>[]);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * pg_dump in custom format, and the manifest's checksums read from the very snapshot pg_dump
+ * reads (exported by our transaction, held open until pg_dump is done), so both describe the
+ * same moment even while the service keeps writing.
+ */
+export async function dumpPostgres(url: string, file: string): Promise<DatabaseSums> {
+  const pgDump = findPgTool('pg_dump');
+  return withClient(url, async (client, query) => {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const [snap] = await query('select pg_export_snapshot() as id');
+    const target = libpqTarget(url);
+    const dumping = runPgTool(pgDump, ['--format=custom', `--snapshot=${String(snap!.id)}`, `--file=${file}`, `--dbname=${target.dbname}`], target.env);
+    try {
+      const sums = { tables: await tableChecksums(query), migrations: await migrationLevel(query) };
+      await dumping;
+      return sums;
+    } finally {
+      await dumping.catch(() => undefined);
+      await client.query('COMMIT').catch(() => undefined);
+    }
+  });
+}
+
+/** Checksums and migration level of a PostgreSQL database, read in one snapshot. */
+export function readPostgres(url: string): Promise<DatabaseSums> {
+  return withClient(url, async (client, query) => {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      return { tables: await tableChecksums(query), migrations: await migrationLevel(query) };
+    } finally {
+      await client.query('COMMIT').catch(() => undefined);
+    }
+  });
+}
+
+/** Tables in madoguchi's schemas: none means the database is empty enough to restore into. */
+export function postgresTableCount(url: string): Promise<number> {
+  return withClient(url, async (_, query) => {
+    const [row] = await query(`select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p') and n.nspname in ('public', 'drizzle')`);
+    return Number(row!.n);
+  });
+}
+
+/** For --force: removes madoguchi's schemas and everything in them, leaving an empty public schema. */
+export function clearPostgres(url: string): Promise<void> {
+  return withClient(url, async (client) => {
+    await client.query('BEGIN');
+    await client.query('DROP SCHEMA IF EXISTS drizzle CASCADE');
+    await client.query('DROP SCHEMA IF EXISTS public CASCADE');
+    await client.query('CREATE SCHEMA public');
+    await client.query('COMMIT');
+  });
+}
+
+/**
+ * pg_restore in one transaction that stops at the first error: the database ends up with all
+ * of the archive or none of it. Owners and grants are left out, so the restoring role owns
+ * what it creates (the original role may not exist on the new server).
+ */
+export async function restorePostgres(url: string, file: string): Promise<void> {
+  const target = libpqTarget(url);
+  await runPgTool(findPgTool('pg_restore'), ['--single-transaction', '--exit-on-error', '--no-owner', '--no-acl', `--dbname=${target.dbname}`, file], target.env);
+}

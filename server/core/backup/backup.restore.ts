@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DateTime } from 'luxon';
+import { unpackArchive } from './backup.archive.ts';
+import { lockPgliteDir } from './backup.lock.ts';
+import { assertKnownLevel, BackupError, compareTables, type Manifest } from './backup.manifest.ts';
+import { loadPgliteDump, type DatabaseSums } from './backup.pglite.ts';
+import { clearPostgres, postgresTableCount, readPostgres, restorePostgres } from './backup.postgres.ts';
+
+/** PGlite: DATA_DIR/pg and DATA_DIR/files. PostgreSQL: the database at url, and DATA_DIR/files. */
+export type RestoreTarget = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; dataDir: string };
+
+export interface RestoreReport {
+  manifest: Manifest;
+  tables: number;
+  rows: number;
+  files: number;
+  /** With --force: where the data that was there before now is (PGlite folder, stored files). */
+  movedAside: string[];
+}
+
+const isEmptyDir = async (dir: string) => (await readdir(dir).catch(() => [])).length === 0;
+
+function refuseUnlessForced(what: string[], force: boolean): void {
+  if (what.length && !force) {
+    throw new BackupError(`refusing to restore over existing data (${what.join('; ')}); restore into an empty target, or add --force to replace it (PGlite folders and stored files are kept aside, a PostgreSQL database is emptied)`);
+  }
+}
+
+function verified(manifest: Manifest, actual: DatabaseSums, where: string): void {
+  const diffs = compareTables(manifest.tables, actual.tables);
+  if (diffs.length) throw new BackupError(`the restored database does not match the archive's manifest (${diffs.slice(0, 5).join('; ')}); ${where}`);
+}
+
+/**
+ * Restores an archive made by createBackup. Nothing in the target changes until the archive
+ * has been unpacked and every part matched its checksum; the database is then checked row
+ * for row (counts and digests per table) against the manifest.
+ */
+export async function restoreBackup(archive: string, target: RestoreTarget, opts: { force?: boolean } = {}): Promise<RestoreReport> {
+  const dataDir = resolve(target.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const release = target.kind === 'pglite' ? await lockPgliteDir(join(dataDir, 'pg'), 'restore') : undefined;
+  const stamp = DateTime.now().setZone('Asia/Tokyo').toFormat('yyyyLLdd-HHmmss');
+  const work = join(dataDir, `.restore-${stamp}-${randomBytes(3).toString('hex')}`);
+  try {
+    const existing: string[] = [];
+    if (target.kind === 'pglite' && !(await isEmptyDir(join(dataDir, 'pg')))) existing.push(`${join(dataDir, 'pg')} holds a database`);
+    if (target.kind === 'postgres' && (await postgresTableCount(target.url)) > 0) existing.push('the database at DATABASE_URL has tables');
+    if (!(await isEmptyDir(join(dataDir, 'files')))) existing.push(`${join(dataDir, 'files')} holds stored files`);
+    refuseUnlessForced(existing, opts.force ?? false);
+
+    const unpacked = join(work, 'archive');
+    const manifest = await unpackArchive(archive, unpacked);
+    if (manifest.database.kind !== target.kind) {
+      throw new BackupError(
+        `the archive holds a ${manifest.database.kind === 'pglite' ? 'PGlite (embedded)' : 'PostgreSQL'} database and the target is ${target.kind === 'pglite' ? 'the embedded PGlite (DATABASE_URL is unset)' : 'PostgreSQL (DATABASE_URL)'}; restore it into the same kind`,
+      );
+    }
+    assertKnownLevel(manifest.migrations);
+    const dump = join(unpacked, manifest.database.dump);
+    const movedAside: string[] = [];
+    const setAside = async (name: string) => {
+      const from = join(dataDir, name);
+      if (await isEmptyDir(from)) return rm(from, { recursive: true, force: true });
+      const to = join(dataDir, `${name}.before-restore-${stamp}`);
+      await rename(from, to);
+      movedAside.push(to);
+    };
+
+    if (target.kind === 'pglite') {
+      // Built beside the live folder and checked there; only a verified copy is swapped in.
+      const fresh = join(work, 'pg');
+      verified(manifest, await loadPgliteDump(dump, fresh), 'nothing in the data directory was changed');
+      await setAside('pg');
+      await rename(fresh, join(dataDir, 'pg'));
+    } else {
+      if (existing.length) await clearPostgres(target.url);
+      try {
+        await restorePostgres(target.url, dump);
+      } catch (e) {
+        throw new BackupError(`${(e as Error).message}. pg_restore ran in one transaction, so the database is left empty; fix the cause and run the restore again`);
+      }
+      verified(manifest, await readPostgres(target.url), 'do not start madoguchi on this database; empty it and restore another backup');
+    }
+    await setAside('files');
+    await mkdir(join(unpacked, 'files'), { recursive: true });
+    await rename(join(unpacked, 'files'), join(dataDir, 'files'));
+    const counts = Object.values(manifest.tables);
+    return { manifest, tables: counts.length, rows: counts.reduce((n, t) => n + t.rows, 0), files: Object.keys(manifest.files).length, movedAside };
+  } finally {
+    // Retried: after a failed unpack, node-tar may still be finishing writes into it.
+    await rm(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }).catch(() => undefined);
+    await release?.();
+  }
+}

@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { expect } from 'chai';
+import { createBackupRunner } from '../../../server/core/backup/backup.runner.ts';
+import { readBackupStatus } from '../../../server/core/backup/backup.status.ts';
+import { createLogger } from '../../../server/core/logger.ts';
+import type { TestClient } from '../../helpers/client.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
+import { serverWithFiles } from '../attachments/files.ts';
+import { tempDir } from './backup.fixtures.ts';
+
+for (const kind of dbKinds) {
+  describe(`[${kind}] the owner's backup status: GET/POST /api/shops/:shopId/backups`, function () {
+    this.timeout(120_000);
+    let server: Awaited<ReturnType<typeof serverWithFiles>>;
+    let shop: TestShop;
+    let owner: TestClient;
+    const path = () => `/api/shops/${shop.id}/backups`;
+
+    before(async () => {
+      server = await serverWithFiles(kind);
+      shop = await makeShop(server.database);
+      owner = await signedIn(server.url, shop.people.owner);
+    });
+    after(() => server.close());
+
+    it('answers 403 to staff, agents and contractors, for reading and for starting one', async () => {
+      for (const role of ['staff', 'agent', 'contractor'] as const) {
+        const c = await signedIn(server.url, shop.people[role]);
+        const read = await c.get(path());
+        expect(read.status, role).to.equal(403);
+        expect(read.body.error.code).to.equal('forbidden');
+        expect((await c.post(path())).status, role).to.equal(403);
+      }
+    });
+
+    it('refuses a malformed shop id with 400, and a shop the owner is not in with 404', async () => {
+      expect((await owner.get('/api/shops/not-a-uuid/backups')).status).to.equal(400);
+      const other = await makeShop(server.database);
+      expect((await owner.get(`/api/shops/${other.id}/backups`)).status).to.equal(404);
+    });
+
+    if (kind === 'pglite') {
+      it('shows no backup yet, then after "back up now" the run: time, success, size, and the archive in DATA_DIR/backups', async () => {
+        const before = await owner.get(path());
+        expect(before.status, before.text).to.equal(200);
+        expect(before.body).to.deep.include({ database: 'pglite', canRunNow: true, running: false, last: null, lastSuccess: null });
+        expect(before.body.nightly).to.deep.equal({ hour: 3, timeZone: 'Asia/Tokyo', keepDaily: 7, keepWeekly: 4 });
+
+        const started = await owner.post(path());
+        expect(started.status, started.text).to.equal(202);
+        expect(started.body.running).to.equal(true);
+        await server.service.backups!.idle();
+
+        const after = await owner.get(path());
+        expect(after.body.running).to.equal(false);
+        expect(after.body.last).to.include({ trigger: 'manual', ok: true, error: null });
+        expect(after.body.last.bytes).to.be.greaterThan(0);
+        expect(after.body.lastSuccess).to.deep.equal(after.body.last);
+        expect(existsSync(join(server.dataDir, 'backups', after.body.last.file))).to.equal(true);
+      });
+    } else {
+      it('on PostgreSQL says backups are the operator’s (no nightly, no "back up now": 409)', async () => {
+        const r = await owner.get(path());
+        expect(r.status, r.text).to.equal(200);
+        expect(r.body).to.deep.include({ database: 'postgres', nightly: null, canRunNow: false, running: false });
+        const now = await owner.post(path());
+        expect(now.status).to.equal(409);
+        expect(now.body.error.message).to.match(/npm run backup/);
+      });
+    }
+  });
+}
+
+describe('a failed backup is recorded with its error', () => {
+  it('records ok: false and the error in status.json, and leaves no archive or work folder behind', async function () {
+    this.timeout(60_000);
+    const dataDir = await tempDir('fail');
+    const gone = await PGlite.create();
+    await gone.close(); // a database that cannot be dumped
+    const runner = createBackupRunner({ source: () => ({ kind: 'pglite', client: gone }), dataDir, version: 'test', keep: { daily: 7, weekly: 4 }, logger: createLogger('silent') });
+    const run = await runner.run('nightly');
+    expect(run).to.include({ trigger: 'nightly', ok: false, file: null, bytes: null });
+    expect(run.error).to.be.a('string').and.not.equal('');
+    const status = await readBackupStatus(join(dataDir, 'backups'));
+    expect(status.last).to.deep.equal(run);
+    expect(status.lastSuccess).to.equal(null);
+    expect(await readdir(join(dataDir, 'backups'))).to.deep.equal(['status.json']);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+});

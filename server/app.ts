@@ -132,7 +132,7 @@ export function createApp(deps: AppDeps) {
     replyMailDelayMs,
     // Two batches in flight on PostgreSQL: measured with bench/chat.ts on 2 cores, 4 made smaller
     // batches and more round trips (p50 20 ms at 1,000 msg/s against 7 ms), 1 waited on each commit.
-    writer: createMessageWriter({ db, poke, replyMailDelayMs }, { concurrency: database.kind === 'postgres' ? 2 : 1 }),
+    writer: createMessageWriter({ db, poke, bus, replyMailDelayMs }, { concurrency: database.kind === 'postgres' ? 2 : 1 }),
   };
   authRoutes(api, authDeps, cookie);
   shopRoutes(api, chat);

@@ -87,13 +87,14 @@ function registerAll(jobs: Jobs, deps: JobsDeps): void {
   jobs.register(MAIL_SEND, sendMailJob(deps.mailer), { secret: true });
   jobs.register(SLA_CHECK_TOPIC, (data) => runSlaCheck(db, sink, data));
   jobs.register(UNSNOOZE_TOPIC, (data) => runUnsnooze({ db, bus: deps.bus, poke: jobs.poke }, data));
+  // Reply-mail checks written before it was a listener of message.created (an upgrade).
   jobs.register(REPLY_MAIL_TOPIC, (data) => sendReplyMail({ db, mailer: deps.mailer, inbound: inboundEmailConfig(deps.config) }, data));
   const storage = localFileStorage(deps.config.DATA_DIR);
   // Notices into customers' chats go through the same group commit as every message.
-  const writer = createMessageWriter({ db, poke: jobs.poke, replyMailDelayMs: deps.config.REPLY_MAIL_DELAY_SECONDS * 1000 });
+  const writer = createMessageWriter({ db, poke: jobs.poke, bus: deps.bus, replyMailDelayMs: deps.config.REPLY_MAIL_DELAY_SECONDS * 1000 });
   const sink: EventSink = { poke: jobs.poke, bus: deps.bus, timing: { replyMailDelayMs: deps.config.REPLY_MAIL_DELAY_SECONDS * 1000 } };
   // One job per (event, listener): see server/events/subscriptions.ts.
-  registerListeners(jobs.register, { db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), chat: { db, bus: deps.bus, writer } });
+  registerListeners(jobs.register, { db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), chat: { db, bus: deps.bus, writer }, inbound: inboundEmailConfig(deps.config) });
   // Jobs of return steps written before the listeners existed (an upgrade): said again as events.
   for (const name of returnEventNames) jobs.register(name, (data) => sayLegacyReturnStep(db, sink, name, data));
   jobs.register(SHIP_REMINDER_TOPIC, (data) => remindToShip(db, sink, data));

@@ -12,7 +12,6 @@ export interface DomainEvents {
   /** `origin`: the socket that sent it, which has the message in its ack and is skipped. */
   'message.created': { shopId: string; conversationId: string; messageId: string; seq: number; message: MessageDto; activity: ConversationActivity; origin?: string };
   'conversation.changed': { shopId: string; conversationId: string };
-  'mention.created': { shopId: string; userId: string; conversationId: string; messageId: string };
   'presence.changed': { shopId: string; userId: string; name: string };
   /**
    * A person's access changed: removed from `shopId` or given another role there, or (with

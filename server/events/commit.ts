@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { DomainBus } from '../core/bus.ts';
+import type { DomainBus, DomainEvents, LiveName } from '../core/bus.ts';
 import type { Db } from '../core/db/client.ts';
+import type { Logger } from '../core/logger.ts';
 import { enqueue, type OutboxItem } from '../core/outbox.ts';
 import type { DomainEvent, EventName, EventPayload } from './catalog.ts';
 import { listenerRows, type ListenerTiming } from './subscriptions.ts';
@@ -15,6 +16,7 @@ export interface EventSink {
   bus?: DomainBus;
   /** The configured delays of delayed listeners (the reply mail). */
   timing?: ListenerTiming;
+  logger?: Logger;
 }
 
 const DEFAULT_TIMING: ListenerTiming = { replyMailDelayMs: 60_000 };
@@ -26,6 +28,8 @@ const DEFAULT_TIMING: ListenerTiming = { replyMailDelayMs: 60_000 };
 export class Outgoing {
   readonly events: DomainEvent[] = [];
   private readonly items: OutboxItem[] = [];
+  private readonly updates: Array<(bus: DomainBus) => void> = [];
+  private readonly nudges: Array<() => Promise<unknown>> = [];
   private rows = 0;
 
   /** Says that `name` happened; `id` makes a repeat of the same occurrence (a timer run twice) one event. */
@@ -36,6 +40,25 @@ export class Outgoing {
   /** Work of the domain's own (a timer, a mail) to run after the commit. */
   enqueue(items: OutboxItem | OutboxItem[]): void {
     this.items.push(...(Array.isArray(items) ? items : [items]));
+  }
+
+  /** Rows a neighbour wrote to the outbox in this transaction itself (the SLA clocks' timers): the dispatcher is woken for them too. */
+  queued(n: number): void {
+    this.rows += n;
+  }
+
+  /** A live update for this process's sockets only (an inbox row to send again), published after the commit. */
+  live<E extends LiveName>(event: E, payload: DomainEvents[E]): void {
+    this.updates.push((bus) => bus.publish(event, payload));
+  }
+
+  /**
+   * In-process work that follows the commit and may be lost with the process, because
+   * something else does it again (the auto-assigner also runs when an agent comes online):
+   * its failure is logged, never the caller's.
+   */
+  then(work: () => Promise<unknown>): void {
+    this.nudges.push(work);
   }
 
   /** Writes the listeners' rows and the items, in the transaction `tx`; answers how many rows. */
@@ -52,6 +75,8 @@ export class Outgoing {
     if (!sink) return;
     if (this.rows) sink.poke();
     for (const e of this.events) sink.bus?.publishEvent(e);
+    for (const u of this.updates) if (sink.bus) u(sink.bus);
+    for (const n of this.nudges) void n().catch((err: unknown) => sink.logger?.warn({ err }, 'after-commit work failed; it runs again at its next occasion'));
   }
 }
 

@@ -5,6 +5,8 @@ import type { JobData } from '../core/queue.ts';
 import type { ChatDeps } from '../domains/conversations/conversations.service.ts';
 import { postReturnStep } from '../domains/returns/returns.chat.listener.ts';
 import { mailReturnStep } from '../domains/returns/returns.mail.listener.ts';
+import { sendReplyMail } from '../domains/conversations/conversations.jobs.ts';
+import type { InboundEmail } from '../domains/conversations/conversations.email.parse.ts';
 import { eventCatalog, type DomainEvent, type EventName } from './catalog.ts';
 import { listenerTopic, subscriptions, type ListenerName } from './subscriptions.ts';
 
@@ -16,6 +18,8 @@ export interface ListenerDeps {
   baseUrl: string;
   /** For notices in customers' chats (through the same group commit as every message). */
   chat: Pick<ChatDeps, 'db' | 'bus' | 'writer'>;
+  /** Replies by mail, when configured: the reply mail's Reply-To. */
+  inbound?: Pick<InboundEmail, 'secret' | 'domain'>;
 }
 
 /** The events listener `L` subscribes to. */
@@ -29,6 +33,7 @@ type Handler = (e: DomainEvent) => Promise<unknown>;
 const handlers: { [L in ListenerName]: (deps: ListenerDeps) => (e: DomainEvent<EventsOf<L>>) => Promise<unknown> } = {
   'return-customer-mail': (d) => (e) => mailReturnStep(d, e),
   'return-chat-notice': (d) => (e) => postReturnStep(d.chat, e),
+  'reply-mail': (d) => (e) => sendReplyMail(d, e.payload),
 };
 
 /**

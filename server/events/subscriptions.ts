@@ -32,6 +32,13 @@ export const subscriptions = [
   subscribe({ listener: 'return-customer-mail', events: returnEventNames }),
   /** The same step as a notice in the customer's open chat with the shop, if they have one. */
   subscribe({ listener: 'return-chat-notice', events: returnEventNames }),
+  /** An agent's reply the customer has not read in the chat by then goes out by mail. */
+  subscribe({
+    listener: 'reply-mail',
+    events: ['message.created'],
+    when: (e) => e.payload.authorKind === 'agent' && e.payload.kind === 'text',
+    delayMs: (t) => t.replyMailDelayMs,
+  }),
 ] as const;
 
 export type ListenerName = (typeof subscriptions)[number]['listener'];

@@ -1,6 +1,7 @@
 import type { Actor } from '../../core/actor.ts';
 import type { DomainBus } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
+import type { Outgoing } from '../../events/commit.ts';
 import type { Redis } from '../../core/redis.ts';
 import { DomainError } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -18,6 +19,16 @@ import {
 } from './conversations.assign.repository.ts';
 import { activeStatuses } from './conversations.machine.ts';
 import type { PresenceStore } from './presence.ts';
+
+/**
+ * What follows the commit of a change to conversations, in the one place it is said: their
+ * inbox rows go out again, and (unless `assign` is false) waiting conversations are handed out,
+ * since capacity or the queue may have changed. Registered on the transaction's Outgoing.
+ */
+export function inboxMoved(out: Outgoing, deps: AssignDeps, shopId: string, conversationIds: string[], opts: { assign?: boolean } = {}): void {
+  for (const conversationId of conversationIds) out.live('conversation.changed', { shopId, conversationId });
+  if (opts.assign !== false) out.then(() => assignWaiting(deps, shopId));
+}
 
 export interface AssignDeps {
   db: Db;

@@ -6,7 +6,8 @@ import { mailTarget, oneLine, readMail, replyBody, type InboundEmail, type Inbou
 import { findShop } from '../shops/shops.repository.ts';
 import { findCustomer } from './conversations.customers.repository.ts';
 import { findConversation, type ConversationRow } from './conversations.repository.ts';
-import { sendMessage, type ChatDeps } from './conversations.service.ts';
+import { chatSink, sendMessage, type ChatDeps } from './conversations.service.ts';
+import { transact } from '../../events/commit.ts';
 import { insertTicket, ticketOpened, type NewTicket } from './conversations.tickets.ts';
 
 export type { InboundEmail } from './conversations.email.parse.ts';
@@ -93,13 +94,14 @@ async function mailToShop(deps: ChatDeps, shopId: string, mail: InboundMail, bod
  * that arrives while the first is being stored wait, then find it.
  */
 async function openEmailTicket(deps: ChatDeps, shopId: string, who: { customerId: string } | { email: string }, ticket: NewTicket, requestId?: string): Promise<InboundAnswer> {
-  const r = await deps.db.transaction(async (tx) => {
+  const r = await transact(deps.db, chatSink(deps), async (tx, out) => {
     await lockMail(tx, shopId, ticket.message.clientId);
     const seen = await findMailMessage(tx, shopId, who, ticket.message.clientId);
     if (seen) return { seen };
-    return { opened: await insertTicket(tx, mailActor(shopId), ticket, { channel: 'email', now: new Date(), requestId }) };
+    const opened = await insertTicket(tx, mailActor(shopId), ticket, { channel: 'email', now: new Date(), requestId });
+    ticketOpened(out, deps, opened);
+    return { opened };
   });
   if (r.seen) return { conversationId: r.seen.conversationId, messageId: r.seen.id, seq: r.seen.seq, duplicate: true, opened: false };
-  ticketOpened(deps, r.opened.conversation);
   return { conversationId: r.opened.conversation.id, messageId: r.opened.message.id, seq: r.opened.message.seq, duplicate: false, opened: true };
 }

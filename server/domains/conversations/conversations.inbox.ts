@@ -1,10 +1,10 @@
 import { type Actor, requireKind } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { conflict, DomainError, invalidInput, notFound } from '../../core/errors.ts';
-import { enqueue } from '../../core/outbox.ts';
+import { transact } from '../../events/commit.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { Role } from '../shops/shops.tables.ts';
-import { assigneesGone, assignWaiting, lockAssignments, notAMember } from './conversations.assign.ts';
+import { assigneesGone, inboxMoved, lockAssignments, notAMember } from './conversations.assign.ts';
 import type { ConversationDto, InboxPage } from './conversations.dto.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { assertStatusTransition } from './conversations.machine.ts';
@@ -18,7 +18,7 @@ import {
   type ConversationRow,
   type InboxFilter,
 } from './conversations.repository.ts';
-import type { ChatDeps } from './conversations.service.ts';
+import { chatSink, type ChatDeps } from './conversations.service.ts';
 import type { ConversationStatus, Priority } from './conversations.tables.ts';
 import { toConversationDto } from './conversations.view.ts';
 
@@ -108,7 +108,7 @@ export interface ConversationPatch {
 export async function updateConversationFields(deps: ChatDeps, actor: Actor, id: string, patch: ConversationPatch, requestId?: string): Promise<ConversationDto> {
   requireKind(actor, 'user', 'api_key');
   const now = new Date();
-  const c = await deps.db.transaction(async (tx) => {
+  const c = await transact(deps.db, chatSink(deps), async (tx, out) => {
     // The assignee's lock before the row's, in the order every assigner and a removal take them.
     const members = patch.assigneeId ? await lockAssignments(tx, actor.shopId, patch.assigneeId) : undefined;
     const before = await lockConversation(tx, actor.shopId, id);
@@ -127,7 +127,7 @@ export async function updateConversationFields(deps: ChatDeps, actor: Actor, id:
       const until = new Date(patch.snoozedUntil);
       if (until <= now) throw invalidInput('body is not valid', [{ in: 'body', path: 'snoozedUntil', message: 'must be in the future' }]);
       set.snoozedUntil = until;
-      await enqueue(tx, { shopId: actor.shopId, topic: 'conversation.unsnooze', payload: { conversationId: id, until: until.toISOString() }, runAt: until, dedupeKey: `unsnooze-${id}-${until.getTime()}` });
+      out.enqueue({ shopId: actor.shopId, topic: 'conversation.unsnooze', payload: { conversationId: id, until: until.toISOString() }, runAt: until, dedupeKey: `unsnooze-${id}-${until.getTime()}` });
     }
     if (patch.priority) set.priority = patch.priority;
     if (patch.tags) set.tags = [...new Set(patch.tags)];
@@ -141,31 +141,25 @@ export async function updateConversationFields(deps: ChatDeps, actor: Actor, id:
       set.awaitingAssignment = true;
     }
     const after = await updateConversation(tx, actor.shopId, id, set);
-    if (set.status) await chatHooks.statusChanged(tx, after, now);
+    if (set.status) out.queued(await chatHooks.statusChanged(tx, after, now));
     const changed = Object.fromEntries(Object.entries(set).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
     await recordAudit(tx, actor, { action: 'conversation.updated', objectType: 'conversation', objectId: id, summary: { number: before.number, from: before.status, ...changed } }, requestId);
+    inboxMoved(out, deps, actor.shopId, [id]);
     return after;
   });
-  deps.poke();
-  deps.bus.publish('conversation.changed', { shopId: actor.shopId, conversationId: id });
-  void assignWaiting(deps, actor.shopId).catch(() => undefined);
   return (await conversationDtos(deps.db, actor.shopId, [c], viewerRole(actor)))[0]!;
 }
 
 /** Wakes a snoozed conversation when its time comes, unless someone moved it since (the job's check). */
 export async function unsnooze(deps: Pick<ChatDeps, 'db' | 'bus' | 'poke'>, shopId: string, conversationId: string, until: string): Promise<boolean> {
-  const woke = await deps.db.transaction(async (tx) => {
+  return transact(deps.db, chatSink(deps), async (tx, out) => {
     const c = await lockConversation(tx, shopId, conversationId);
     if (!c || c.status !== 'snoozed' || c.snoozedUntil?.toISOString() !== until) return false;
     const after = await updateConversation(tx, shopId, conversationId, { status: 'open', snoozedUntil: null });
-    await chatHooks.statusChanged(tx, after, new Date());
+    out.queued(await chatHooks.statusChanged(tx, after, new Date()));
+    out.live('conversation.changed', { shopId, conversationId });
     return true;
   });
-  if (woke) {
-    deps.poke();
-    deps.bus.publish('conversation.changed', { shopId, conversationId });
-  }
-  return woke;
 }
 
 /**
@@ -174,7 +168,7 @@ export async function unsnooze(deps: Pick<ChatDeps, 'db' | 'bus' | 'poke'>, shop
  */
 export async function mergeConversations(deps: ChatDeps, actor: Actor, targetId: string, sourceId: string, requestId?: string): Promise<ConversationDto> {
   if (targetId === sourceId) throw invalidInput('cannot merge a conversation into itself');
-  const target = await deps.db.transaction(async (tx) => {
+  const target = await transact(deps.db, chatSink(deps), async (tx, out) => {
     // Lock in id order so two opposite merges cannot deadlock.
     const [a, b] = [targetId, sourceId].sort();
     const first = await lockConversation(tx, actor.shopId, a!);
@@ -188,14 +182,12 @@ export async function mergeConversations(deps: ChatDeps, actor: Actor, targetId:
     const last = await moveMessages(tx, actor.shopId, s.id, t.id, t.lastSeq);
     const closed = await updateConversation(tx, actor.shopId, s.id, { status: 'closed', mergedIntoId: t.id, assigneeId: null, awaitingAssignment: false });
     // A closed source must stop its SLA clocks, or its timers would still alert on it.
-    await chatHooks.statusChanged(tx, closed, new Date());
+    out.queued(await chatHooks.statusChanged(tx, closed, new Date()));
     const after = await updateConversation(tx, actor.shopId, t.id, { lastSeq: last, tags: [...new Set([...t.tags, ...s.tags])] });
     await recordAudit(tx, actor, { action: 'conversation.merged', objectType: 'conversation', objectId: t.id, summary: { target: t.number, source: s.number } }, requestId);
+    // The source's assignee has room again.
+    inboxMoved(out, deps, actor.shopId, [targetId, sourceId]);
     return after;
   });
-  deps.poke();
-  for (const id of [targetId, sourceId]) deps.bus.publish('conversation.changed', { shopId: actor.shopId, conversationId: id });
-  // The source's assignee has room again.
-  void assignWaiting(deps, actor.shopId).catch(() => undefined);
   return (await conversationDtos(deps.db, actor.shopId, [target], viewerRole(actor)))[0]!;
 }

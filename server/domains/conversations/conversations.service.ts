@@ -16,7 +16,8 @@ import {
 import { lockCustomer } from './conversations.customers.repository.ts';
 import { toActivity, toCustomerConversationDto, toCustomerMessageDto, toMessageDto } from './conversations.view.ts';
 import type { CustomerConversationDto, SendAnswer, SyncAnswer } from './conversations.dto.ts';
-import { assignWaiting } from './conversations.assign.ts';
+import { assignWaiting, inboxMoved } from './conversations.assign.ts';
+import { transact, type EventSink } from '../../events/commit.ts';
 import type { PresenceStore } from './presence.ts';
 import type { CustomerPrincipal } from './widget.service.ts';
 import type { MessageWriter } from './conversations.write.ts';
@@ -37,6 +38,13 @@ export interface ChatDeps {
   writer: MessageWriter;
 }
 
+/** Where the chat's commits go on: the outbox dispatcher, the bus, the reply mail's delay. */
+export const chatSink = (deps: Pick<ChatDeps, 'poke' | 'bus'> & Partial<Pick<ChatDeps, 'replyMailDelayMs'>>): EventSink => ({
+  poke: deps.poke,
+  bus: deps.bus,
+  ...(deps.replyMailDelayMs !== undefined ? { timing: { replyMailDelayMs: deps.replyMailDelayMs } } : {}),
+});
+
 const SYNC_PAGE = 200;
 
 const shopOf = (a: Author) => (a.kind === 'customer' ? a.principal.shopId : a.actor.shopId);
@@ -56,11 +64,11 @@ export async function visibleConversation(db: Db, author: Author, conversationId
  * after a lost answer gets the same conversation (the customer row lock serialises the two).
  */
 export async function openChat(deps: ChatDeps, p: CustomerPrincipal, input: { orderNumber?: string; subject?: string }): Promise<CustomerConversationDto> {
-  const { conversation, created } = await deps.db.transaction(async (tx) => {
+  const conversation = await transact(deps.db, chatSink(deps), async (tx, out) => {
     // Scoped by the shop like every read: a principal whose customer is not the shop's opens nothing.
     if (!(await lockCustomer(tx, p.shopId, p.customerId))) throw notFound('customer');
     const existing = await findActiveChat(tx, p.shopId, p.customerId);
-    if (existing) return { conversation: existing, created: false };
+    if (existing) return existing;
     const number = await nextConversationNumber(tx, p.shopId);
     const row = await insertConversation(tx, {
       shopId: p.shopId,
@@ -71,14 +79,11 @@ export async function openChat(deps: ChatDeps, p: CustomerPrincipal, input: { or
       orderNumber: input.orderNumber ?? null,
       awaitingAssignment: true,
     });
-    await chatHooks.created(tx, row, new Date());
-    return { conversation: row, created: true };
+    out.queued(await chatHooks.created(tx, row, new Date()));
+    out.emit('conversation.created', { shopId: p.shopId, conversationId: row.id, channel: 'chat' });
+    inboxMoved(out, deps, p.shopId, [row.id]);
+    return row;
   });
-  if (created) {
-    deps.poke();
-    deps.bus.publish('conversation.changed', { shopId: p.shopId, conversationId: conversation.id });
-    void assignWaiting(deps, p.shopId).catch(() => undefined);
-  }
   return toCustomerConversationDto(conversation);
 }
 
@@ -100,9 +105,6 @@ export async function sendMessage(deps: ChatDeps, author: Author, input: SendInp
     deps.bus.publish('message.created', { shopId: c.shopId, conversationId: c.id, messageId: m.id, seq: m.seq, message, activity: toActivity(c, m), ...(origin ? { origin } : {}) });
     // A reopened conversation moves between the inbox's status filters: the whole row goes out.
     if (sent.statusChanged) deps.bus.publish('conversation.changed', { shopId: c.shopId, conversationId: c.id });
-    if (kind === 'note' && input.mentions?.length) {
-      for (const userId of new Set(input.mentions)) deps.bus.publish('mention.created', { shopId: c.shopId, userId, conversationId: c.id, messageId: m.id });
-    }
     if (sent.statusChanged) void assignWaiting(deps, c.shopId).catch(() => undefined);
   }
   // The bus carries the console's copy; a customer's ack is the customer's copy, which the widget keeps.

@@ -2,14 +2,15 @@ import { type Actor, requireKind } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { forbidden, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { assignWaiting } from './conversations.assign.ts';
+import { inboxMoved } from './conversations.assign.ts';
+import { transact, type Outgoing } from '../../events/commit.ts';
 import type { ConversationDto } from './conversations.dto.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { masksContactData } from '../orders/orders.mask.ts';
 import { conversationDtos, viewerRole } from './conversations.inbox.ts';
 import { findCustomer, findCustomerByEmail, findOrInsertByExternalId, insertCustomer, upsertVerifiedCustomer, type CustomerRow } from './conversations.customers.repository.ts';
 import { insertConversation, insertMessage, nextConversationNumber, updateConversation, type ConversationRow, type MessageRow } from './conversations.repository.ts';
-import type { ChatDeps } from './conversations.service.ts';
+import { chatSink, type ChatDeps } from './conversations.service.ts';
 import type { Channel, Priority } from './conversations.tables.ts';
 
 export interface NewTicket {
@@ -29,8 +30,11 @@ export interface NewTicket {
  */
 export async function createTicket(deps: ChatDeps, actor: Actor, t: NewTicket, requestId?: string): Promise<ConversationDto> {
   requireKind(actor, 'user', 'api_key');
-  const { conversation: row } = await deps.db.transaction((tx) => insertTicket(tx, actor, t, { channel: 'api', now: new Date(), requestId }));
-  ticketOpened(deps, row);
+  const { conversation: row } = await transact(deps.db, chatSink(deps), async (tx, out) => {
+    const opened = await insertTicket(tx, actor, t, { channel: 'api', now: new Date(), requestId });
+    ticketOpened(out, deps, opened);
+    return opened;
+  });
   return (await conversationDtos(deps.db, row.shopId, [row], viewerRole(actor)))[0]!;
 }
 
@@ -81,7 +85,7 @@ export async function insertTicket(
   actor: Actor,
   t: NewTicket,
   opts: { channel: Extract<Channel, 'api' | 'email'>; now: Date; requestId?: string },
-): Promise<{ conversation: ConversationRow; message: MessageRow }> {
+): Promise<{ conversation: ConversationRow; message: MessageRow; timers: number }> {
   requireKind(actor, 'user', 'api_key', 'system');
   const { shopId } = actor;
   const { now, channel } = opts;
@@ -99,15 +103,15 @@ export async function insertTicket(
   });
   const m = await insertMessage(tx, { shopId, conversationId: c.id, seq: 1, clientId: t.message.clientId, authorKind: 'customer', authorId: customer.id, authorName: customer.name, body: t.message.body });
   const after = await updateConversation(tx, shopId, c.id, { lastSeq: 1, lastMessageAt: now, lastCustomerMessageAt: now, customerReadSeq: 1 });
-  await chatHooks.created(tx, after, now);
-  await chatHooks.messageStored(tx, after, m, now);
+  const timers = (await chatHooks.created(tx, after, now)) + (await chatHooks.messageStored(tx, after, m, now));
   await recordAudit(tx, actor, { action: 'conversation.created', objectType: 'conversation', objectId: c.id, summary: { number: c.number, channel } }, opts.requestId);
-  return { conversation: after, message: m };
+  return { conversation: after, message: m, timers };
 }
 
-/** After the commit of `insertTicket`: outbox, live inbox, auto-assignment. */
-export function ticketOpened(deps: ChatDeps, row: ConversationRow): void {
-  deps.poke();
-  deps.bus.publish('conversation.changed', { shopId: row.shopId, conversationId: row.id });
-  void assignWaiting(deps, row.shopId).catch(() => undefined);
+/** What the transaction of `insertTicket` says: the conversation was created; after its commit, the inbox row and auto-assignment. */
+export function ticketOpened(out: Outgoing, deps: ChatDeps, opened: { conversation: ConversationRow; timers: number }): void {
+  const row = opened.conversation;
+  out.queued(opened.timers);
+  out.emit('conversation.created', { shopId: row.shopId, conversationId: row.id, channel: row.channel });
+  inboxMoved(out, deps, row.shopId, [row.id]);
 }

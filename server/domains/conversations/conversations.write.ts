@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
-import { enqueue, type OutboxItem } from '../../core/outbox.ts';
+import type { DomainBus } from '../../core/bus.ts';
+import { transact, type EventSink, type Outgoing } from '../../events/commit.ts';
 import { applySlaEvents, type SlaEventInput } from '../sla/sla.service.ts';
 import type { AttachmentDto } from './conversations.dto.ts';
 import { assigneeKey, assigneesGone } from './conversations.assign.ts';
@@ -96,7 +97,7 @@ interface Planned {
  * conversation, merged, closed, someone else's client id) gets its error and writes nothing;
  * the rest go on. Answers each send's outcome, in order, and how many outbox rows were written.
  */
-export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Date; replyMailDelayMs: number }): Promise<{ outcomes: Outcome[]; queued: number }> {
+export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Date }, out: Outgoing): Promise<{ outcomes: Outcome[] }> {
   const { now } = opts;
   const outcomes: Outcome[] = new Array(reqs.length);
   const locked = await lockConversations(tx, reqs.map((r) => ({ shopId: shopOf(r.author), id: r.input.conversationId })));
@@ -159,7 +160,6 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
     touched,
     now,
   );
-  const extras: OutboxItem[] = [];
   const sla: SlaEventInput[] = [];
   for (const p of fresh) {
     const r = reqs[p.index]!;
@@ -167,18 +167,15 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
     const attachments = r.input.attachmentIds?.length
       ? await chatHooks.claimAttachments(tx, { shopId: m.shopId, conversationId: m.conversationId, messageId: m.id, ids: r.input.attachmentIds, author: r.author })
       : [];
-    if (m.kind === 'note' && r.input.mentions?.length && r.author.kind === 'agent') await insertMentions(tx, p.after, m, r.input.mentions);
+    const said = { shopId: m.shopId, conversationId: m.conversationId };
+    if (m.kind === 'note' && r.input.mentions?.length && r.author.kind === 'agent') {
+      await insertMentions(tx, p.after, m, r.input.mentions);
+      for (const userId of new Set(r.input.mentions)) out.emit('mention.created', { ...said, messageId: m.id, userId }, { at: now });
+    }
     const slaEvent = chatHooks.slaEventOf(p.after, m, now);
     if (slaEvent) sla.push(slaEvent);
-    if (m.authorKind === 'agent' && m.kind === 'text') {
-      extras.push({
-        shopId: m.shopId,
-        topic: 'conversation.reply_mail',
-        payload: { conversationId: m.conversationId, seq: m.seq },
-        runAt: new Date(now.getTime() + opts.replyMailDelayMs),
-        dedupeKey: `reply-mail-${m.conversationId}-${m.seq}`,
-      });
-    }
+    // Its listeners: the reply mail for an agent's reply the customer has not read (subscriptions.ts).
+    out.emit('message.created', { ...said, messageId: m.id, seq: m.seq, authorKind: m.authorKind, kind: m.kind }, { at: now });
     outcomes[p.index] = { ok: true, sent: { conversation: p.after, message: m, attachments, duplicate: false, statusChanged: p.after.status !== p.before.status } };
   }
   const inBatchResend = new Set<number>();
@@ -204,9 +201,8 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
     for (const g of group) g.sent.attachments = files.get(g.sent.message.id) ?? [];
   }
 
-  const timers = await applySlaEvents(tx, sla, known);
-  await enqueue(tx, extras);
-  return { outcomes, queued: timers + extras.length };
+  out.queued(await applySlaEvents(tx, sla, known));
+  return { outcomes };
 }
 
 /**
@@ -217,17 +213,17 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
  * is tried again alone, so one bad send fails only itself. Batches lock their conversations
  * in id order, so two in flight never deadlock.
  */
-export function createMessageWriter(deps: { db: Db; poke: () => void; replyMailDelayMs: number }, opts: { concurrency?: number; maxBatch?: number } = {}): MessageWriter {
+export function createMessageWriter(deps: { db: Db; poke: () => void; bus?: DomainBus; replyMailDelayMs: number }, opts: { concurrency?: number; maxBatch?: number } = {}): MessageWriter {
   type Waiting = { req: SendRequest; done: (s: Sent) => void; fail: (e: unknown) => void };
   const concurrency = opts.concurrency ?? 1;
   const maxBatch = opts.maxBatch ?? MAX_BATCH;
   let waiting: Waiting[] = [];
   let inFlight = 0;
+  const sink: EventSink = { poke: deps.poke, bus: deps.bus, timing: { replyMailDelayMs: deps.replyMailDelayMs } };
 
   const write = async (batch: Waiting[]) => {
-    const { outcomes, queued } = await deps.db.transaction((tx) => writeMessages(tx, batch.map((w) => w.req), { now: new Date(), replyMailDelayMs: deps.replyMailDelayMs }));
-    // Most customer messages leave the SLA timers as they were: no outbox row, no dispatch.
-    if (queued) deps.poke();
+    // Most customer messages leave the SLA timers as they were and have no listener: no outbox row, no dispatch.
+    const { outcomes } = await transact(deps.db, sink, (tx, out) => writeMessages(tx, batch.map((w) => w.req), { now: new Date() }, out));
     outcomes.forEach((o, i) => (o.ok ? batch[i]!.done(o.sent) : batch[i]!.fail(o.error)));
   };
   const run = async (batch: Waiting[]) => {

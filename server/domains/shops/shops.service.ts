@@ -2,7 +2,8 @@ import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, invalidInput, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { assignWaiting, lockAssignments, releaseAssignments, type AssignDeps } from '../conversations/conversations.assign.ts';
+import { inboxMoved, lockAssignments, releaseAssignments, type AssignDeps } from '../conversations/conversations.assign.ts';
+import { transact } from '../../events/commit.ts';
 import {
   countOwners,
   deleteMembership,
@@ -127,16 +128,14 @@ export async function changeMemberRole(deps: AssignDeps, actor: Actor, userId: s
  */
 export async function removeMember(deps: AssignDeps, actor: Actor, userId: string, requestId?: string): Promise<void> {
   requireRole(actor, 'owner');
-  const released = await deps.db.transaction(async (tx) => {
+  await transact(deps.db, { poke: () => undefined, bus: deps.bus }, async (tx, out) => {
     // Anyone assigning them right now finishes first (and is released below) or waits and finds them gone.
     await lockAssignments(tx, actor.shopId, userId);
     const before = await keepAnOwner(tx, actor.shopId, userId);
     await deleteMembership(tx, actor.shopId, userId);
     const released = await releaseAssignments(tx, actor, userId, requestId);
     await recordAudit(tx, actor, { action: 'member.removed', objectType: 'user', objectId: userId, summary: { role: before.role, conversationsReleased: released.length } }, requestId);
-    return released;
+    out.live('access.changed', { userId, shopId: actor.shopId });
+    inboxMoved(out, deps, actor.shopId, released, { assign: released.length > 0 });
   });
-  deps.bus.publish('access.changed', { userId, shopId: actor.shopId });
-  for (const id of released) deps.bus.publish('conversation.changed', { shopId: actor.shopId, conversationId: id });
-  if (released.length) void assignWaiting(deps, actor.shopId).catch(() => undefined);
 }

@@ -1,3 +1,4 @@
+import { listenerTopic } from '../../../server/events/subscriptions.ts';
 import { expect } from 'chai';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import type { TestClient } from '../../helpers/client.ts';
@@ -6,7 +7,7 @@ import { ask, cid } from '../../helpers/sockets.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { conversationPath, customerChat, customerSays, nextJobResult, type CustomerChat } from './queue.helpers.ts';
 
-const TOPIC = 'conversation.reply_mail';
+const TOPIC = listenerTopic('message.created', 'reply-mail');
 
 for (const kind of dbKinds) {
   describe(`[${kind}] replies the customer has not read go out by mail`, () => {

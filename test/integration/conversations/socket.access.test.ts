@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { and, eq } from 'drizzle-orm';
 import { Emitter } from '@socket.io/redis-emitter';
@@ -228,7 +229,7 @@ for (const kind of dbKinds) {
         const owner = await signedIn(server.url, left.people.owner);
         expect((await owner.delete(`/api/shops/${left.id}/members/${person.id}`)).status).to.equal(204);
         // The same mention broadcast again after the removal, as one still in flight would be.
-        server.service.bus.publish('mention.created', { shopId: left.id, userId: person.id, ...before });
+        server.service.bus.publishEvent({ name: 'mention.created', id: randomUUID(), at: new Date().toISOString(), payload: { shopId: left.id, userId: person.id, ...before } });
         await note(stays, '残る店のメモ');
         await waitFor(socket, 'mention', (m: { excerpt: string }) => m.excerpt === '残る店のメモ');
         expect(heard).to.deep.equal(['退店前のメモ', '残る店のメモ']);

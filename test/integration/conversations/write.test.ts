@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { and, asc, eq } from 'drizzle-orm';
+import { transact } from '../../../server/events/commit.ts';
+import { listenerTopic } from '../../../server/events/subscriptions.ts';
 import type { Db } from '../../../server/core/db/client.ts';
 import { DomainError } from '../../../server/core/errors.ts';
 import { outbox } from '../../../server/core/outbox.tables.ts';
@@ -44,7 +46,8 @@ for (const kind of dbKinds) {
     const say = (author: Author, conversationId: string, body: string, clientId: string = randomUUID(), kind: 'text' | 'note' = 'text'): SendRequest => ({ author, input: { conversationId, clientId, body, kind } });
     const stored = (conversationId: string) => db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(asc(messages.seq));
     const conversation = async (id: string) => (await db.select().from(conversations).where(eq(conversations.id, id)))[0]!;
-    const write = (reqs: SendRequest[]) => db.transaction((tx) => writeMessages(tx, reqs, { now: new Date(), replyMailDelayMs: 60_000 }));
+    // As the writer commits a batch: its events and timers written in the transaction (no dispatcher here).
+    const write = (reqs: SendRequest[]) => transact(db, { poke: () => undefined, timing: { replyMailDelayMs: 60_000 } }, (tx, out) => writeMessages(tx, reqs, { now: new Date() }, out));
     const errorOf = (o: { ok: boolean; error?: unknown }) => (o.ok ? 'ok' : o.error instanceof DomainError ? o.error.code : String(o.error));
 
     it('its prepared statements answer rows exactly as the query builder reads them, in a transaction and outside one', async () => {
@@ -92,8 +95,9 @@ for (const kind of dbKinds) {
       expect(after.firstResponseAt, 'the agent reply is the first response').to.be.an.instanceOf(Date);
       expect((await conversation(b.conversationId)).lastSeq).to.equal(1);
       // The agent's reply waits for the customer to read it, else it is mailed.
-      const mails = await db.select().from(outbox).where(and(eq(outbox.topic, 'conversation.reply_mail'), eq(outbox.shopId, shop.id)));
-      expect(mails.map((r) => r.payload)).to.deep.include({ conversationId: a.conversationId, seq: 3 });
+      const mails = await db.select().from(outbox).where(and(eq(outbox.topic, listenerTopic('message.created', 'reply-mail')), eq(outbox.shopId, shop.id)));
+      expect(mails.map((r) => [r.payload.conversationId, r.payload.seq, r.payload.authorKind])).to.deep.equal([[a.conversationId, 3, 'agent']]);
+      expect(mails[0]!.runAt!.getTime() - Date.parse(String(mails[0]!.payload.at)), 'sent if still unread a minute later').to.equal(60_000);
       // One SLA pass for the batch: the first-response clock started by a1 is met by the reply.
       const clocks = await db.select().from(slaClocks).where(eq(slaClocks.conversationId, a.conversationId));
       expect(clocks.find((c) => c.metric === 'first_response')?.metAt, JSON.stringify(clocks)).to.be.an.instanceOf(Date);

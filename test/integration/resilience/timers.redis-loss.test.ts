@@ -1,3 +1,4 @@
+import { listenerTopic } from '../../../server/events/subscriptions.ts';
 import { expect } from 'chai';
 import { Queue } from 'bullmq';
 import { and, eq, inArray } from 'drizzle-orm';
@@ -19,6 +20,8 @@ import { PrivateRedis } from './resilience.setup.ts';
 
 const allDay: Array<[string, string]> = [['00:00', '24:00']];
 const HOUR = 3_600_000;
+/** The reply mail's job: a listener of message.created. */
+const REPLY_MAIL = listenerTopic('message.created', 'reply-mail');
 
 /**
  * Timers live in PostgreSQL until they have run: a server restarted on a Redis that came back
@@ -100,9 +103,9 @@ const HOUR = 3_600_000;
     // The three timers, handed to BullMQ and waiting there for their time.
     const isOurs = (r: typeof outbox.$inferSelect) =>
       // By dedupe key, which names the conversation (and the SLA check's kind).
-      r.topic === 'sla.check' ? r.dedupeKey!.includes(waiting) && r.dedupeKey!.endsWith(':at_risk') : r.dedupeKey!.includes(answered);
+      r.topic === 'sla.check' ? r.dedupeKey!.includes(waiting) && r.dedupeKey!.endsWith(':at_risk') : r.topic === REPLY_MAIL ? r.payload.conversationId === answered : r.dedupeKey!.includes(answered);
     const timerRows = async () =>
-      (await database.db.select().from(outbox).where(and(eq(outbox.shopId, shop.id), inArray(outbox.topic, ['sla.check', 'conversation.unsnooze', 'conversation.reply_mail'])))).filter(isOurs);
+      (await database.db.select().from(outbox).where(and(eq(outbox.shopId, shop.id), inArray(outbox.topic, ['sla.check', 'conversation.unsnooze', REPLY_MAIL])))).filter(isOurs);
     const timers = await eventually(async () => {
       const rows = (await timerRows()).filter((r) => r.dispatchedAt !== null && !r.completedAt);
       return new Set(rows.map((r) => r.topic)).size === 3 && rows.length === 3 && rows;

@@ -148,7 +148,7 @@ export function createApp(deps: AppDeps) {
   conversationRoutes(api, chat, deps.widgetSessionsPerAddress);
   conversationEmailRoutes(api, chat, inboundEmailConfig(config));
   cannedRoutes(api, db);
-  csatRoutes(api, { db });
+  csatRoutes(api, { db, sink });
   workLogRoutes(api, db);
   slaRoutes(api, db);
   auditRoutes(api, db);

@@ -77,8 +77,12 @@ export interface Jobs {
  * - sla.check, conversation.unsnooze, return.ship_expiry: nothing; each checks the state it
  *   changes (an alert already fired, a conversation no longer snoozed until then, a return no
  *   longer awaiting its parcel) in the transaction that changes it;
- * - conversation.reply_mail: nothing once `customer_mailed_seq` is written, right after the mail;
- * - return.* notices: the chat notice is stored once by its client id; the mail may go twice;
+ * - listeners of domain events (`<event>><listener>`, server/events/subscriptions.ts), each its
+ *   own job: `return-chat-notice` stores its notice once by its client id; `reply-mail` (and the
+ *   old `conversation.reply_mail`) sends nothing once `customer_mailed_seq` is written, right
+ *   after the mail; `return-customer-mail` may mail twice;
+ * - return.ship_reminder, old return.<status> jobs: say their event under a fixed id, so its
+ *   listeners' jobs are added once while the first ones are still held;
  * - mail.send, portal.code_mail: the mail may go twice, as with any mail sent at least once;
  * - attachments.purge, returns.bank_purge, outbox.prune: delete what is still due; nothing twice.
  */

@@ -2,6 +2,7 @@ import type { SQL } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { attachmentsForMessages, claimAttachments, customerAttachmentUrl } from '../attachments/attachments.service.ts';
 import { rateConversation } from '../csat/csat.service.ts';
+import type { EventSink } from '../../events/commit.ts';
 import { businessMsBetween } from '../sla/sla.clock.ts';
 import { slaStateCondition } from '../sla/sla.repository.ts';
 import { applySlaEvent, loadCalendar, slaSummary, type SlaEventInput } from '../sla/sla.service.ts';
@@ -60,7 +61,8 @@ export const chatHooks = {
 
   slaFilter: (_shopId: string, state: 'at_risk' | 'breached'): SQL => slaStateCondition(state),
 
-  rate: (db: Db, input: { shopId: string; customerId: string; conversationId: string; rating: number; comment?: string }) => rateConversation(db, input).then(() => undefined),
+  rate: (deps: { db: Db } & EventSink, input: { shopId: string; customerId: string; conversationId: string; rating: number; comment?: string }) =>
+    rateConversation(deps.db, deps, input).then(() => undefined),
 
   heartbeat: (db: Db, input: { shopId: string; userId: string; conversationId: string; at: Date }) => recordHeartbeat(db, input).then(() => undefined),
 

@@ -114,7 +114,7 @@ function widgetNamespace(nsp: WidgetNamespace, agents: AgentNamespace, deps: Soc
     }),
     'csat:rate': on(csatPayload, async (socket, x) => {
       const p = socket.data.principal;
-      await chatHooks.rate(deps.db, { shopId: p.shopId, customerId: p.customerId, ...x });
+      await chatHooks.rate(deps, { shopId: p.shopId, customerId: p.customerId, ...x });
     }),
   } satisfies Record<keyof WidgetClientEvents, unknown>;
 

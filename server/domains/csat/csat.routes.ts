@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
+import type { EventSink } from '../../events/commit.ts';
 import type { Api } from '../../core/route.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { listCsat, rateConversation } from './csat.service.ts';
 
 export interface CsatDeps {
   db: Db;
+  /** A rating says csat.received after its commit. */
+  sink: EventSink;
 }
 
 const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
@@ -46,7 +49,7 @@ export function csatRoutes(api: Api, deps: CsatDeps): void {
     response: z.object({ conversationId: z.uuid(), rating: z.number(), comment: z.string().nullable(), createdAt: z.string() }),
     status: 201,
     errors: ['unauthenticated', 'not_found', 'invalid_transition', 'conflict'],
-    handler: ({ params, body, customer }) => rateConversation(db, { shopId: params.shopId, conversationId: params.conversationId, customerId: customer.customerId, ...body }),
+    handler: ({ params, body, customer }) => rateConversation(db, deps.sink, { shopId: params.shopId, conversationId: params.conversationId, customerId: customer.customerId, ...body }),
   });
   api.route({
     method: 'get',

@@ -1,5 +1,6 @@
 import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
+import { transact, type EventSink } from '../../events/commit.ts';
 import { conflict, DomainError, notFound } from '../../core/errors.ts';
 import { findConversationOfShop, insertRatingOnce, listRatings, ratingCounts } from './csat.repository.ts';
 
@@ -21,7 +22,7 @@ const RATEABLE = new Set(['resolved', 'closed']);
  * in a report never changes after the fact and a reopened-and-resolved ticket keeps the
  * rating the customer gave first. Another customer's conversation is 404, as if absent.
  */
-export async function rateConversation(db: Db, input: RateInput) {
+export async function rateConversation(db: Db, sink: EventSink, input: RateInput) {
   if (!Number.isInteger(input.rating) || input.rating < 1 || input.rating > 5) {
     throw new DomainError('invalid_input', 'rating must be a whole number from 1 to 5');
   }
@@ -34,7 +35,11 @@ export async function rateConversation(db: Db, input: RateInput) {
       status: conv.status,
     });
   }
-  const row = await insertRatingOnce(db, { conversationId: conv.id, shopId: input.shopId, rating: input.rating, comment });
+  const row = await transact(db, sink, async (tx, out) => {
+    const inserted = await insertRatingOnce(tx, { conversationId: conv.id, shopId: input.shopId, rating: input.rating, comment });
+    if (inserted) out.emit('csat.received', { shopId: input.shopId, conversationId: conv.id, rating: inserted.rating });
+    return inserted;
+  });
   if (!row) throw conflict('この会話はすでに評価済みです / this conversation has already been rated');
   return { conversationId: row.conversationId, rating: row.rating, comment: row.comment, createdAt: row.createdAt.toISOString() };
 }

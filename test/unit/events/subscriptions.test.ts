@@ -1,0 +1,70 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { eventCatalog, eventNames, returnEventNames, type DomainEvent } from '../../../server/events/catalog.ts';
+import { Outgoing } from '../../../server/events/commit.ts';
+import { eventOfJob } from '../../../server/events/listeners.ts';
+import { listenerRows, listenerTopic, subscriptions } from '../../../server/events/subscriptions.ts';
+
+const shopId = randomUUID();
+const conversationId = randomUUID();
+const at = '2026-12-04T09:00:00.000Z';
+const message = (authorKind: 'customer' | 'agent' | 'system', kind: 'text' | 'note' | 'event'): DomainEvent<'message.created'> => ({
+  name: 'message.created',
+  id: randomUUID(),
+  at,
+  payload: { shopId, conversationId, messageId: randomUUID(), seq: 3, authorKind, kind },
+});
+const approved = (): DomainEvent<'return.approved'> => ({ name: 'return.approved', id: randomUUID(), at, payload: { shopId, returnId: randomUUID(), number: 12, status: 'approved' } });
+
+describe('domain events and their listeners', () => {
+  it('has one event per status a return enters, plus the filing and the reminder', () => {
+    expect(returnEventNames).to.include.members(['return.requested', 'return.needs_review', 'return.approved', 'return.refunded', 'return.ship_reminder']);
+    expect(eventNames).to.include.members(['conversation.created', 'message.created', 'mention.created', 'sla.at_risk', 'sla.breached', 'csat.received']);
+  });
+
+  it('gives every listener of an event its own row: its own topic and key, the event’s id in both', () => {
+    const e = approved();
+    const rows = listenerRows([e], { replyMailDelayMs: 60_000 });
+    expect(rows.map((r) => r.topic).sort()).to.deep.equal([listenerTopic('return.approved', 'return-chat-notice'), listenerTopic('return.approved', 'return-customer-mail')]);
+    expect(new Set(rows.map((r) => r.dedupeKey)).size, 'keys apart').to.equal(2);
+    for (const r of rows) {
+      expect(r.dedupeKey).to.include(e.id);
+      expect(r.shopId).to.equal(shopId);
+      expect(r.payload).to.deep.equal({ eventId: e.id, at, ...e.payload });
+      expect(r.runAt, 'at once').to.equal(undefined);
+    }
+  });
+
+  it('makes a reply-mail job only for an agent’s reply, due after the configured delay', () => {
+    const timing = { replyMailDelayMs: 90_000 };
+    for (const e of [message('customer', 'text'), message('agent', 'note'), message('system', 'event')]) expect(listenerRows([e], timing), `${e.payload.authorKind} ${e.payload.kind}`).to.deep.equal([]);
+    const [row, ...more] = listenerRows([message('agent', 'text')], timing);
+    expect(more).to.deep.equal([]);
+    expect(row!.topic).to.equal('message.created>reply-mail');
+    expect(row!.runAt!.toISOString()).to.equal(new Date(Date.parse(at) + 90_000).toISOString());
+  });
+
+  it('names every listener once, and subscribes each only to events of the catalog', () => {
+    const names = subscriptions.map((s) => s.listener);
+    expect(new Set(names).size).to.equal(names.length);
+    for (const s of subscriptions) for (const e of s.events) expect(eventCatalog).to.have.property(e);
+  });
+
+  it('reads a listener’s job back as the event, and refuses one that does not match the catalog for good', () => {
+    const e = approved();
+    const [row] = listenerRows([e], { replyMailDelayMs: 0 });
+    expect(eventOfJob('return.approved', { ...row!.payload, shopId })).to.deep.equal(e);
+    const bad = [{ ...row!.payload, status: 'teleported' }, { ...row!.payload, eventId: undefined }, { ...row!.payload, returnId: 'nope' }];
+    for (const data of bad) expect(() => eventOfJob('return.approved', data)).to.throw().with.property('code', 'invalid_input');
+  });
+
+  it('keeps what a transaction said for after its commit, and a repeat of one occurrence under one id', () => {
+    const out = new Outgoing();
+    out.emit('return.ship_reminder', { shopId, returnId: randomUUID(), number: 3, status: 'awaiting_shipment' }, { id: 'remind-x-1' });
+    out.emit('csat.received', { shopId, conversationId, rating: 5 });
+    expect(out.events.map((e) => [e.name, e.id === 'remind-x-1'])).to.deep.equal([
+      ['return.ship_reminder', true],
+      ['csat.received', false],
+    ]);
+  });
+});

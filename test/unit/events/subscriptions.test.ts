@@ -54,7 +54,7 @@ describe('domain events and their listeners', () => {
     const e = approved();
     const [row] = listenerRows([e], { replyMailDelayMs: 0 });
     expect(eventOfJob('return.approved', { ...row!.payload, shopId })).to.deep.equal(e);
-    const bad = [{ ...row!.payload, status: 'teleported' }, { ...row!.payload, eventId: undefined }, { ...row!.payload, returnId: 'nope' }];
+    const bad = [{ ...row!.payload, shopId, status: 'teleported' }, { ...row!.payload, shopId, eventId: undefined }, { ...row!.payload, shopId, returnId: 'nope' }];
     for (const data of bad) expect(() => eventOfJob('return.approved', data)).to.throw().with.property('code', 'invalid_input');
   });
 

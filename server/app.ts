@@ -31,6 +31,7 @@ import { conversationEmailRoutes } from './domains/conversations/conversations.e
 import { inboundEmailConfig } from './domains/conversations/conversations.email.ts';
 import type { ChatDeps } from './domains/conversations/conversations.service.ts';
 import { createMessageWriter } from './domains/conversations/conversations.write.ts';
+import { assignWaiting } from './domains/conversations/conversations.assign.ts';
 import { PresenceStore } from './domains/conversations/presence.ts';
 import { orderRoutes } from './domains/orders/orders.routes.ts';
 import { cannedRoutes } from './domains/canned/canned.routes.ts';
@@ -121,7 +122,7 @@ export function createApp(deps: AppDeps) {
   const poke = deps.poke ?? (() => undefined);
   const replyMailDelayMs = config.REPLY_MAIL_DELAY_SECONDS * 1000;
   // Where committed changes go on: their outbox rows to the queue now, their events to the sockets.
-  const sink: EventSink = { poke, bus, timing: { replyMailDelayMs } };
+  const sink: EventSink = { poke, bus, logger, timing: { replyMailDelayMs } };
   const chat: ChatDeps = {
     db,
     bus,
@@ -132,7 +133,7 @@ export function createApp(deps: AppDeps) {
     replyMailDelayMs,
     // Two batches in flight on PostgreSQL: measured with bench/chat.ts on 2 cores, 4 made smaller
     // batches and more round trips (p50 20 ms at 1,000 msg/s against 7 ms), 1 waited on each commit.
-    writer: createMessageWriter({ db, poke, bus, replyMailDelayMs }, { concurrency: database.kind === 'postgres' ? 2 : 1 }),
+    writer: createMessageWriter({ db, poke, bus, replyMailDelayMs, assign: (shopId) => assignWaiting(chat, shopId) }, { concurrency: database.kind === 'postgres' ? 2 : 1 }),
   };
   authRoutes(api, authDeps, cookie);
   shopRoutes(api, chat);

@@ -4,7 +4,7 @@ import { UnrecoverableError, type Job, type Queue, type Worker } from 'bullmq';
 import { ConfigError, loadConfig, publicUrl, type Config } from './config.ts';
 import { SHIP_EXPIRY_TOPIC, SHIP_REMINDER_TOPIC } from './domains/returns/returns.timers.ts';
 import { BANK_PURGE_TOPIC, expireUnshipped, purgeBankDetails, remindToShip, sayLegacyReturnStep, sendPortalCode } from './domains/returns/returns.jobs.ts';
-import { returnEventNames } from './events/catalog.ts';
+import { returnStepEventNames } from './events/catalog.ts';
 import type { EventSink } from './events/commit.ts';
 import { registerListeners } from './events/listeners.ts';
 import { PORTAL_CODE_TOPIC } from './domains/returns/returns.portal.auth.ts';
@@ -96,11 +96,11 @@ function registerAll(jobs: Jobs, deps: JobsDeps): void {
   const storage = localFileStorage(deps.config.DATA_DIR);
   // Notices into customers' chats go through the same group commit as every message.
   const writer = createMessageWriter({ db, poke: jobs.poke, bus: deps.bus, replyMailDelayMs: deps.config.REPLY_MAIL_DELAY_SECONDS * 1000 });
-  const sink: EventSink = { poke: jobs.poke, bus: deps.bus, timing: { replyMailDelayMs: deps.config.REPLY_MAIL_DELAY_SECONDS * 1000 } };
+  const sink: EventSink = { poke: jobs.poke, bus: deps.bus, logger: deps.logger, timing: { replyMailDelayMs: deps.config.REPLY_MAIL_DELAY_SECONDS * 1000 } };
   // One job per (event, listener): see server/events/subscriptions.ts.
   registerListeners(jobs.register, { db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), chat: { db, bus: deps.bus, writer }, inbound: inboundEmailConfig(deps.config) });
   // Jobs of return steps written before the listeners existed (an upgrade): said again as events.
-  for (const name of returnEventNames) jobs.register(name, (data) => sayLegacyReturnStep(db, sink, name, data));
+  for (const name of returnStepEventNames) if (name !== 'return.ship_reminder') jobs.register(name, (data) => sayLegacyReturnStep(db, sink, name, data));
   jobs.register(SHIP_REMINDER_TOPIC, (data) => remindToShip(db, sink, data));
   jobs.register(SHIP_EXPIRY_TOPIC, (data) => expireUnshipped(db, sink, data));
   jobs.register(PORTAL_CODE_TOPIC, sendPortalCode(deps.mailer), { secret: true });

@@ -43,6 +43,8 @@ export const outbox = pgTable(
     index('outbox_pending_idx').on(t.id).where(sql`${t.dispatchedAt} is null`),
     // Handed over, not finished: what a restart or a Redis that lost its data hands over again.
     index('outbox_unfinished_idx').on(t.dispatchedTo, t.id).where(sql`${t.dispatchedAt} is not null and ${t.completedAt} is null and ${t.failedAt} is null`),
+    // Any row by its key, finished or not: an event said again under its fixed id adds no second job (see events/commit.ts).
+    index('outbox_dedupe_key_idx').on(t.dedupeKey).where(sql`${t.dedupeKey} is not null`),
     index('outbox_unfinished_key_idx').on(t.dedupeKey).where(sql`${t.dedupeKey} is not null and ${t.completedAt} is null and ${t.failedAt} is null`),
   ],
 );

@@ -30,6 +30,13 @@ export async function enqueue(tx: Db, items: OutboxItem | OutboxItem[]): Promise
 
 export type OutboxRow = typeof outbox.$inferSelect;
 
+/** Which of `keys` some row (finished or not, until pruned) already has as its dedupe key. */
+export async function existingKeys(db: Db, keys: string[]): Promise<Set<string>> {
+  if (!keys.length) return new Set();
+  const rows = await db.select({ k: outbox.dedupeKey }).from(outbox).where(inArray(outbox.dedupeKey, keys));
+  return new Set(rows.map((r) => r.k!));
+}
+
 /** Handed over, neither completed nor failed for good: the rows whose work is still owed. */
 const unfinished = and(isNotNull(outbox.dispatchedAt), isNull(outbox.completedAt), isNull(outbox.failedAt));
 

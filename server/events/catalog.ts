@@ -31,6 +31,8 @@ export const eventCatalog = {
   ...returnEntered,
   /** A return still waiting for its parcel is near its date to send it by (a timer). */
   'return.ship_reminder': returnEvent,
+  /** A return changed without moving on (an exchange's items set again, and with them its money). */
+  'return.updated': returnEvent,
   /** A customer started a chat, or a ticket was opened by mail or by an agent. */
   'conversation.created': conversationEvent.extend({ channel: z.enum(channels) }),
   /** A message was stored in a conversation (customer, agent, note or system). */
@@ -58,9 +60,13 @@ export const eventNames = Object.keys(eventCatalog) as EventName[];
 export type DomainEvent<N extends EventName = EventName> = N extends EventName ? { name: N; id: string; at: string; payload: EventPayload<N> } : never;
 
 export type ReturnEventName = Extract<EventName, `return.${string}`>;
+/** A step of a return a customer may be told about: filed, a status entered, the reminder. */
+export type ReturnStepEventName = Exclude<ReturnEventName, 'return.updated'>;
 
 /** Every `return.*` event. */
 export const returnEventNames = eventNames.filter((n): n is ReturnEventName => n.startsWith('return.'));
+/** The steps of a return (every `return.*` event but `return.updated`). */
+export const returnStepEventNames = returnEventNames.filter((n): n is ReturnStepEventName => n !== 'return.updated');
 
 /** The event a return entering `status` is; `requested` is the filing. */
-export const returnEventOf = (status: (typeof returnStatuses)[number]): ReturnEventName => `return.${status}`;
+export const returnEventOf = (status: (typeof returnStatuses)[number]): ReturnStepEventName => `return.${status}`;

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { DomainBus, DomainEvents, LiveName } from '../core/bus.ts';
 import type { Db } from '../core/db/client.ts';
 import type { Logger } from '../core/logger.ts';
-import { enqueue, type OutboxItem } from '../core/outbox.ts';
-import type { DomainEvent, EventName, EventPayload } from './catalog.ts';
+import { enqueue, existingKeys, type OutboxItem } from '../core/outbox.ts';
+import { eventCatalog, type DomainEvent, type EventName, type EventPayload } from './catalog.ts';
 import { listenerRows, type ListenerTiming } from './subscriptions.ts';
 
 /**
@@ -30,11 +30,16 @@ export class Outgoing {
   private readonly items: OutboxItem[] = [];
   private readonly updates: Array<(bus: DomainBus) => void> = [];
   private readonly nudges: Array<() => Promise<unknown>> = [];
+  /** Ids the caller gave: the same occurrence may be said again (a timer run twice). */
+  private readonly fixedIds = new Set<string>();
   private rows = 0;
 
   /** Says that `name` happened; `id` makes a repeat of the same occurrence (a timer run twice) one event. */
   emit<N extends EventName>(name: N, payload: EventPayload<N>, opts: { id?: string; at?: Date } = {}): void {
-    this.events.push({ name, id: opts.id ?? randomUUID(), at: (opts.at ?? new Date()).toISOString(), payload } as DomainEvent);
+    // Checked here, where a wrong payload is the emitter's bug, not when a listener runs.
+    const checked = eventCatalog[name].parse(payload);
+    if (opts.id) this.fixedIds.add(opts.id);
+    this.events.push({ name, id: opts.id ?? randomUUID(), at: (opts.at ?? new Date()).toISOString(), payload: checked } as DomainEvent);
   }
 
   /** Work of the domain's own (a timer, a mail) to run after the commit. */
@@ -63,8 +68,15 @@ export class Outgoing {
 
   /** Writes the listeners' rows and the items, in the transaction `tx`; answers how many rows. */
   async write(tx: Db, timing: ListenerTiming = DEFAULT_TIMING): Promise<number> {
-    const rows = [...listenerRows(this.events, timing), ...this.items];
+    let rows = [...listenerRows(this.events, timing), ...this.items];
     this.items.length = 0;
+    // An occurrence said again under its fixed id (a timer that ran twice, its first run's
+    // record lost): its listeners already have their rows, done or not, so no second job (mail).
+    const repeatable = rows.filter((r) => r.dedupeKey && [...this.fixedIds].some((id) => r.dedupeKey!.startsWith(`ev-${id}-`)));
+    if (repeatable.length) {
+      const seen = await existingKeys(tx, repeatable.map((r) => r.dedupeKey!));
+      rows = rows.filter((r) => !r.dedupeKey || !seen.has(r.dedupeKey));
+    }
     await enqueue(tx, rows);
     this.rows += rows.length;
     return rows.length;
@@ -73,10 +85,15 @@ export class Outgoing {
   /** After the commit: the rows go to the queue now, and the events to the live updates. */
   committed(sink: EventSink | undefined): void {
     if (!sink) return;
-    if (this.rows) sink.poke();
-    for (const e of this.events) sink.bus?.publishEvent(e);
-    for (const u of this.updates) if (sink.bus) u(sink.bus);
-    for (const n of this.nudges) void n().catch((err: unknown) => sink.logger?.warn({ err }, 'after-commit work failed; it runs again at its next occasion'));
+    // The change is committed whatever happens here: nothing may make it look failed to its caller.
+    try {
+      if (this.rows) sink.poke();
+      for (const e of this.events) sink.bus?.publishEvent(e);
+      for (const u of this.updates) if (sink.bus) u(sink.bus);
+    } catch (err) {
+      sink.logger?.warn({ err }, 'after-commit: waking the dispatcher or the live updates failed; the poll and a reconnect catch up');
+    }
+    for (const n of this.nudges) void Promise.resolve().then(n).catch((err: unknown) => sink.logger?.warn({ err }, 'after-commit work failed; it runs again at its next occasion'));
   }
 }
 

@@ -1,5 +1,5 @@
 import type { OutboxItem } from '../core/outbox.ts';
-import { returnEventNames, type DomainEvent, type EventName } from './catalog.ts';
+import { returnStepEventNames, type DomainEvent, type EventName } from './catalog.ts';
 
 /** Settings a subscription's timing reads, from the configuration (see commit.ts). */
 export interface ListenerTiming {
@@ -29,9 +29,9 @@ const subscribe = <const N extends EventName, const L extends string>(s: Subscri
  */
 export const subscriptions = [
   /** The customer's mail about a step of their return (the shop's internal steps send none). */
-  subscribe({ listener: 'return-customer-mail', events: returnEventNames }),
+  subscribe({ listener: 'return-customer-mail', events: returnStepEventNames }),
   /** The same step as a notice in the customer's open chat with the shop, if they have one. */
-  subscribe({ listener: 'return-chat-notice', events: returnEventNames }),
+  subscribe({ listener: 'return-chat-notice', events: returnStepEventNames }),
   /** An agent's reply the customer has not read in the chat by then goes out by mail. */
   subscribe({
     listener: 'reply-mail',

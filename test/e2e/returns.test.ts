@@ -148,12 +148,9 @@ describe('returns in the browser: the portal and the console', function () {
     expect(await owner.getByTestId('move-approve').count()).to.equal(0);
     expect(await owner.locator('[data-testid="history-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event')))).to.deep.equal(['file', 'send_to_review', 'approve', 'request_shipment']);
 
-    // The contractor's page still shows the old status: rejecting now answers 409, and the page reloads.
-    await contractor.getByTestId('move-reject').click();
-    await contractor.getByTestId('reject-code').selectOption('other');
-    await contractor.getByTestId('move-submit').click();
-    await contractor.locator('[data-testid="return-detail"][data-status="awaiting_shipment"]').waitFor();
-    expect(await textOf(contractor.getByTestId('action-problem'))).to.equal('ほかの人が先にこの返品を変更しました。最新の内容を読み込みました。');
+    // The contractor's page follows by itself (live): the new status, and rejecting is no longer offered.
+    await contractor.locator('[data-testid="return-detail"][data-status="awaiting_shipment"]').waitFor({ timeout: 10_000 });
+    expect(await contractor.getByTestId('move-reject').count()).to.equal(0);
     const after = await d.owner.get(`/api/shops/${d.shop.id}/returns/${returnId}`);
     expect(after.body.status).to.equal('awaiting_shipment');
 
@@ -223,6 +220,27 @@ describe('returns in the browser: the portal and the console', function () {
     expect(await agent.getByTestId('returns-filter').inputValue()).to.equal('action');
     await agent.waitForFunction(() => document.querySelectorAll('[data-testid="return-row"]').length === 25);
     expect(await agent.locator(`[data-testid="return-row"][data-number="${numbers[26]}"]`).count()).to.equal(0);
+  });
+
+  it('the list and an open return follow changes made elsewhere, without a reload: a new filing appears, another person’s approval shows', async () => {
+    const d = await openDesk(server);
+    await publish(d, someTerms({ autoApprove: { enabled: false, maxAmount: 0 } }));
+    const first = await filed(d.owner, d.shop.id, { orderNumber: (await pushOrder(d)).number });
+    const agent = await consoleAs(d, d.shop.people.agent);
+    await agent.goto(`${server.url}/console/shops/${d.shop.id}/returns`);
+    await agent.locator(`[data-testid="return-row"][data-number="${first.number}"]`).waitFor();
+
+    // Filed by the shop's system while the agent looks at the list.
+    const second = await filed(d.platform, d.shop.id, { orderNumber: (await pushOrder(d)).number });
+    await agent.locator(`[data-testid="return-row"][data-number="${second.number}"][data-status="needs_review"]`).waitFor({ timeout: 10_000 });
+
+    // The agent opens it; the owner approves it in another console: the page shows the new status by itself.
+    await agent.locator(`[data-testid="return-row"][data-number="${second.number}"]`).getByTestId('return-link').click();
+    await agent.locator('[data-testid="return-detail"][data-status="needs_review"]').waitFor();
+    const approved = await d.owner.post(`/api/shops/${d.shop.id}/returns/${second.id}/transitions`, { event: 'approve', expectedStatus: 'needs_review' });
+    expect(approved.status, approved.text).to.equal(200);
+    await agent.locator(`[data-testid="return-detail"][data-status="${approved.body.status}"]`).waitFor({ timeout: 10_000 });
+    expect(await agent.getByTestId('move-approve').count(), 'its moves are those of the new status').to.equal(0);
   });
 
   it('the owner sets what an exchange sends, sees the difference computed again, and a contractor gets no editor', async () => {

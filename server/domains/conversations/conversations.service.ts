@@ -16,7 +16,7 @@ import {
 import { lockCustomer } from './conversations.customers.repository.ts';
 import { toActivity, toCustomerConversationDto, toCustomerMessageDto, toMessageDto } from './conversations.view.ts';
 import type { CustomerConversationDto, SendAnswer, SyncAnswer } from './conversations.dto.ts';
-import { assignWaiting, inboxMoved } from './conversations.assign.ts';
+import { inboxMoved } from './conversations.assign.ts';
 import { transact, type EventSink } from '../../events/commit.ts';
 import type { PresenceStore } from './presence.ts';
 import type { CustomerPrincipal } from './widget.service.ts';
@@ -103,9 +103,6 @@ export async function sendMessage(deps: ChatDeps, author: Author, input: SendInp
   const message = toMessageDto(m, sent.attachments);
   if (!sent.duplicate) {
     deps.bus.publish('message.created', { shopId: c.shopId, conversationId: c.id, messageId: m.id, seq: m.seq, message, activity: toActivity(c, m), ...(origin ? { origin } : {}) });
-    // A reopened conversation moves between the inbox's status filters: the whole row goes out.
-    if (sent.statusChanged) deps.bus.publish('conversation.changed', { shopId: c.shopId, conversationId: c.id });
-    if (sent.statusChanged) void assignWaiting(deps, c.shopId).catch(() => undefined);
   }
   // The bus carries the console's copy; a customer's ack is the customer's copy, which the widget keeps.
   return { message: author.kind === 'customer' ? toCustomerMessageDto(message) : message, duplicate: sent.duplicate };

@@ -78,7 +78,7 @@ async function ticketCustomer(tx: Db, actor: Actor, who: NewTicket['customer']):
  * The ticket's rows (customer, conversation, first message, SLA clocks, audit) inside the
  * caller's transaction, for callers that must do more in it (inbound mail locks and
  * deduplicates first). `system` callers are our own adapters, never an HTTP client; call
- * `ticketOpened` after the commit.
+ * `ticketOpened` with its Outgoing in the same transaction.
  */
 export async function insertTicket(
   tx: Db,
@@ -109,9 +109,10 @@ export async function insertTicket(
 }
 
 /** What the transaction of `insertTicket` says: the conversation was created; after its commit, the inbox row and auto-assignment. */
-export function ticketOpened(out: Outgoing, deps: ChatDeps, opened: { conversation: ConversationRow; timers: number }): void {
-  const row = opened.conversation;
+export function ticketOpened(out: Outgoing, deps: ChatDeps, opened: { conversation: ConversationRow; message: MessageRow; timers: number }): void {
+  const { conversation: row, message: m } = opened;
   out.queued(opened.timers);
   out.emit('conversation.created', { shopId: row.shopId, conversationId: row.id, channel: row.channel });
+  out.emit('message.created', { shopId: row.shopId, conversationId: row.id, messageId: m.id, seq: m.seq, authorKind: m.authorKind, kind: m.kind });
   inboxMoved(out, deps, row.shopId, [row.id]);
 }

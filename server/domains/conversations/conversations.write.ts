@@ -213,7 +213,16 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
  * is tried again alone, so one bad send fails only itself. Batches lock their conversations
  * in id order, so two in flight never deadlock.
  */
-export function createMessageWriter(deps: { db: Db; poke: () => void; bus?: DomainBus; replyMailDelayMs: number }, opts: { concurrency?: number; maxBatch?: number } = {}): MessageWriter {
+export function createMessageWriter(
+  deps: {
+    db: Db;
+    poke: () => void;
+    bus?: DomainBus;
+    replyMailDelayMs: number;
+    /** After a commit that reopened conversations: hand out waiting ones (the API's auto-assigner). */
+    assign?: (shopId: string) => Promise<unknown>;
+  },
+  opts: { concurrency?: number; maxBatch?: number } = {}): MessageWriter {
   type Waiting = { req: SendRequest; done: (s: Sent) => void; fail: (e: unknown) => void };
   const concurrency = opts.concurrency ?? 1;
   const maxBatch = opts.maxBatch ?? MAX_BATCH;
@@ -223,7 +232,17 @@ export function createMessageWriter(deps: { db: Db; poke: () => void; bus?: Doma
 
   const write = async (batch: Waiting[]) => {
     // Most customer messages leave the SLA timers as they were and have no listener: no outbox row, no dispatch.
-    const { outcomes } = await transact(deps.db, sink, (tx, out) => writeMessages(tx, batch.map((w) => w.req), { now: new Date() }, out));
+    const { outcomes } = await transact(deps.db, sink, async (tx, out) => {
+      const written = await writeMessages(tx, batch.map((w) => w.req), { now: new Date() }, out);
+      // A reopened conversation moves between the inbox's status filters: the whole row goes out, and it may wait for someone.
+      const reopened = new Map<string, string[]>();
+      for (const o of written.outcomes) if (o.ok && o.sent.statusChanged) reopened.set(o.sent.conversation.shopId, [...(reopened.get(o.sent.conversation.shopId) ?? []), o.sent.conversation.id]);
+      for (const [shopId, ids] of reopened) {
+        for (const conversationId of ids) out.live('conversation.changed', { shopId, conversationId });
+        if (deps.assign) out.then(() => deps.assign!(shopId));
+      }
+      return written;
+    });
     outcomes.forEach((o, i) => (o.ok ? batch[i]!.done(o.sent) : batch[i]!.fail(o.error)));
   };
   const run = async (batch: Waiting[]) => {

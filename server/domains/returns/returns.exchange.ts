@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { transact, type EventSink } from '../../events/commit.ts';
 import type { Actor } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { conflict, DomainError, notFound } from '../../core/errors.ts';
@@ -24,10 +25,10 @@ const editable: ReturnStatus[] = ['needs_review', 'approved', 'awaiting_shipment
  * computed again by the same code as every refund. A customer asks in the portal for "the same,
  * in another size"; the shop writes down what it really sends, at its price.
  */
-export async function setExchangeItems(db: Db, actor: Actor, returnId: string, body: z.output<typeof exchangeItemsBody>, opts: { requestId?: string; now?: Date } = {}): Promise<ReturnDto> {
+export async function setExchangeItems(db: Db, actor: Actor, returnId: string, body: z.output<typeof exchangeItemsBody>, opts: { sink: EventSink; requestId?: string; now?: Date }): Promise<ReturnDto> {
   // Prices move money: the merchant, in-house agents and the shop's own systems, not contractors.
   if (actor.kind === 'system' || (actor.kind === 'user' && actor.role === 'contractor')) throw new DomainError('forbidden', 'exchange items are set by the shop (owner, staff, an in-house agent) or its API key');
-  await db.transaction(async (tx) => {
+  await transact(db, opts.sink, async (tx, out) => {
     const r = await findReturn(tx, actor.shopId, returnId);
     if (!r) throw notFound('return');
     if (r.kind !== 'exchange') throw new DomainError('invalid_transition', 'only an exchange has items to send out');
@@ -37,8 +38,9 @@ export async function setExchangeItems(db: Db, actor: Actor, returnId: string, b
     assertWithinRefundLimit(roleOf({ kind: 'staff', actor }), { refundTotal: j.refund.total, refundLimit: r.refundLimit });
     const moved = await updateReturnIf(tx, actor.shopId, returnId, r.status, { exchangeItems: body.items, refund: j.refund, refundTotal: j.refund.total, feesIncluded: j.refund.feesIncluded });
     if (!moved) throw conflict('someone else moved this return meanwhile; reload it', { status: r.status });
+    out.emit('return.updated', { shopId: actor.shopId, returnId, number: r.number, status: r.status });
     await recordAudit(tx, actor, { action: 'return.exchange_items_set', objectType: 'return', objectId: returnId, summary: { number: r.number, skus: body.items.map((i) => i.sku), difference: j.refund.exchange?.difference ?? 0 } }, opts.requestId);
   });
   const after = await findReturn(db, actor.shopId, returnId);
-  return viewOf(db, { kind: 'staff', actor }, after!, opts);
+  return viewOf(db, { kind: 'staff', actor }, after!, { requestId: opts.requestId });
 }

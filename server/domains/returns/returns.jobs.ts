@@ -7,7 +7,7 @@ import type { JobProcessor } from '../../core/queue.ts';
 import { expiresUnshipped } from './returns.model.ts';
 import { expiresAt, expiryTimer, SHIP_REMINDER_TOPIC } from './returns.timers.ts';
 import { transact, type EventSink } from '../../events/commit.ts';
-import type { ReturnEventName } from '../../events/catalog.ts';
+import type { ReturnStepEventName } from '../../events/catalog.ts';
 import { enqueue } from '../../core/outbox.ts';
 import { BANK_RETENTION_DAYS } from './returns.bank.ts';
 import { bankAccountsDue, deleteBankAccount, findReturn } from './returns.repository.ts';
@@ -44,7 +44,7 @@ export async function remindToShip(db: Db, sink: EventSink, data: unknown): Prom
  * the mail and the chat notice), still in the outbox of an upgraded deployment: said again as
  * the event, so its listeners run.
  */
-export async function sayLegacyReturnStep(db: Db, sink: EventSink, name: ReturnEventName, data: unknown): Promise<'said' | 'skipped'> {
+export async function sayLegacyReturnStep(db: Db, sink: EventSink, name: ReturnStepEventName, data: unknown): Promise<'said' | 'skipped'> {
   const p = parse(data, name);
   const r = await findReturn(db, p.shopId, p.returnId);
   if (!r) return 'skipped';

@@ -1,6 +1,6 @@
 import type { Mailer } from '../../core/mail.ts';
 import { render } from '../../core/templates.ts';
-import type { DomainEvent, ReturnEventName } from '../../events/catalog.ts';
+import type { DomainEvent, ReturnStepEventName } from '../../events/catalog.ts';
 import { customerNoticeOf, stepOfEvent } from './returns.customer-notice.ts';
 import type { Db } from '../../core/db/client.ts';
 
@@ -15,7 +15,7 @@ export interface ReturnMailDeps {
  * address on the order and nowhere else; steps that are the shop's own business send nothing.
  * At least once: a retry after the mail server accepted it but before the record may mail twice.
  */
-export async function mailReturnStep(deps: ReturnMailDeps, e: DomainEvent<ReturnEventName>): Promise<'sent' | 'skipped'> {
+export async function mailReturnStep(deps: ReturnMailDeps, e: DomainEvent<ReturnStepEventName>): Promise<'sent' | 'skipped'> {
   const found = await customerNoticeOf(deps.db, e.payload.shopId, e.payload.returnId, stepOfEvent(e.name));
   if (!found) return 'skipped';
   const { r, order, shop, notice } = found;

@@ -220,7 +220,7 @@ export function returnRoutes(api: Api, deps: { db: Db; storage: FileStorage; sin
     params: returnParams,
     body: exchangeItemsBody,
     errors: ['invalid_input', 'not_found', 'forbidden', 'conflict', 'invalid_transition'],
-    handler: ({ actor, params, body, requestId }) => setExchangeItems(db, actor, params.returnId, body, { requestId }),
+    handler: ({ actor, params, body, requestId }) => setExchangeItems(db, actor, params.returnId, body, { sink, requestId }),
   });
   api.route({
     method: 'post',

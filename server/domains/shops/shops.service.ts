@@ -110,15 +110,14 @@ async function keepAnOwner(db: Db, shopId: string, userId: string) {
  */
 export async function changeMemberRole(deps: AssignDeps, actor: Actor, userId: string, role: Role, requestId?: string) {
   requireRole(actor, 'owner');
-  const { view, changed } = await deps.db.transaction(async (tx) => {
+  return transact(deps.db, { poke: () => undefined, bus: deps.bus }, async (tx, out) => {
     const before = role === 'owner' ? await findMember(tx, actor.shopId, userId) : await keepAnOwner(tx, actor.shopId, userId);
     if (!before) throw notFound('member');
     await setMemberRole(tx, actor.shopId, userId, role);
     await recordAudit(tx, actor, { action: 'member.role_changed', objectType: 'user', objectId: userId, summary: { from: before.role, to: role } }, requestId);
-    return { view: toMemberView((await findMember(tx, actor.shopId, userId))!), changed: before.role !== role };
+    if (before.role !== role) out.live('access.changed', { userId, shopId: actor.shopId });
+    return toMemberView((await findMember(tx, actor.shopId, userId))!);
   });
-  if (changed) deps.bus.publish('access.changed', { userId, shopId: actor.shopId });
-  return view;
 }
 
 /**

@@ -191,17 +191,18 @@ export async function runSlaCheck(db: Db, sink: EventSink, payload: unknown, now
       if (row.atRiskFiredAt) return null;
       await markFired(tx, p.shopId, p.conversationId, p.metric, { atRiskFiredAt: now });
       out.emit('sla.at_risk', { shopId, conversationId, metric, dueAt: (row.dueAt ?? now).toISOString() });
+      out.live('conversation.changed', { shopId, conversationId });
       return 'at_risk';
     }
     // Breached when it was due, not when a lagging worker noticed.
     const breachedAt = row.dueAt ?? now;
     await markFired(tx, p.shopId, p.conversationId, p.metric, { breachedAt });
+    // The inbox row's badge changes with it.
+    out.live('conversation.changed', { shopId, conversationId });
     out.emit('sla.breached', { shopId, conversationId, metric, dueAt: breachedAt.toISOString() });
     return 'breached';
   });
-  if (!alert) return 'stale';
-  sink.bus?.publish('conversation.changed', { shopId, conversationId });
-  return 'fired';
+  return alert ? 'fired' : 'stale';
 }
 
 export type SlaState = 'ok' | 'at_risk' | 'breached' | 'none';

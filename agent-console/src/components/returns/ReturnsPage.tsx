@@ -60,17 +60,28 @@ export function ReturnsPage({ shopId }: { shopId: string }) {
   }, [shopId, filter, attempt]);
 
   // Live: a return filed or moved elsewhere (another agent, the portal, a deadline) shows here
-  // without a reload; the rows already shown are read again in one request, the page kept.
+  // without a reload; as many rows as are shown are read again (pages of 100), and a read of
+  // a filter no longer chosen is dropped.
   const shown = useRef(0);
   shown.current = rows.length;
+  const reading = useRef<AbortController | null>(null);
+  useEffect(() => () => reading.current?.abort(), [shopId, filter]);
   useReturnChanges(shopId, () => true, () => {
-    returnsApi.list(shopId, { status: statusesOf(filter), limit: Math.min(100, Math.max(25, shown.current)) }).then(
-      (page) => {
-        setRows(page.returns);
-        setLoad({ state: 'ready', next: page.nextBefore });
-      },
-      () => undefined,
-    );
+    reading.current?.abort();
+    const ctrl = (reading.current = new AbortController());
+    const want = Math.max(25, shown.current);
+    void (async () => {
+      let got: ReturnListItem[] = [];
+      let next: number | null = null;
+      do {
+        const page = await returnsApi.list(shopId, { status: statusesOf(filter), limit: Math.min(100, want - got.length), ...(next === null ? {} : { before: next }) }, ctrl.signal);
+        got = [...got, ...page.returns];
+        next = page.nextBefore;
+      } while (next !== null && got.length < want);
+      if (ctrl.signal.aborted) return;
+      setRows(got);
+      setLoad({ state: 'ready', next });
+    })().catch(() => undefined);
   });
 
   const more = useCallback(async () => {

@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_dedupe_key_idx" ON "outbox" USING btree ("dedupe_key") WHERE "outbox"."dedupe_key" is not null;

@@ -8,19 +8,35 @@ let shared: Redis | undefined;
 export function testRedis(): Redis {
   if (!shared) {
     shared = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
-    onRunEnd('redis keys', cleanRedis);
+    onRunEnd('redis keys', cleanRedis, 'process');
   }
   return shared;
 }
 
-async function cleanRedis(): Promise<void> {
-  if (!shared) return;
+async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';
   do {
-    const [next, keys] = await shared.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 500);
-    if (keys.length) await shared.del(...keys);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    if (keys.length) await redis.del(...keys);
     cursor = next;
   } while (cursor !== '0');
-  await shared.quit();
+}
+
+async function cleanRedis(): Promise<void> {
+  if (!shared) return;
+  const redis = shared;
   shared = undefined;
+  await deleteKeys(redis, redisPrefix);
+  await redis.quit();
+}
+
+/** Removes the keys of every process of a run: the sweep at the end of a parallel run. */
+export async function deleteRunKeys(runBase: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
+  await redis.connect();
+  try {
+    await deleteKeys(redis, `mdg-test-${runBase}`);
+  } finally {
+    redis.disconnect();
+  }
 }

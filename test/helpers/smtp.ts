@@ -54,7 +54,7 @@ export function smtpSink(): Promise<SmtpSink> {
     server.once('error', fail);
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.server.address() as AddressInfo;
-      onRunEnd('smtp sink', () => new Promise<void>((r) => server.close(() => r())));
+      onRunEnd(`smtp sink ${port}`, () => new Promise<void>((r) => server.close(() => r())));
       done({
         url: `smtp://127.0.0.1:${port}`,
         mails,

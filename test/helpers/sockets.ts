@@ -7,16 +7,14 @@ export type WidgetSocket = Socket<WidgetServerEvents, WidgetClientEvents>;
 export type AgentSocket = Socket<AgentServerEvents, AgentClientEvents>;
 
 const open = new Set<Socket>();
-let hooked = false;
 function track<S extends Socket>(s: S): S {
   open.add(s);
   s.on('disconnect', () => undefined);
-  if (!hooked) {
-    hooked = true;
-    onRunEnd('sockets', async () => {
-      for (const x of open) x.disconnect();
-    });
-  }
+  // Registered again after each run of the cleanups: a parallel worker runs them after every file.
+  onRunEnd('sockets', async () => {
+    for (const x of open) x.disconnect();
+    open.clear();
+  });
   return s;
 }
 

@@ -262,8 +262,11 @@ describe('[pglite] stopping the service with consoles connected', () => {
     try {
       await ask(w, 'message:send', { conversationId: conversation.id, clientId: cid(), body: '閉店間際のメッセージ' });
       await server.close();
-      // Cleanups that outlived close() would fail here, on the closed connections.
-      await new Promise((r) => setTimeout(r, 300));
+      // Every connection the cleanups use is closed once close() resolves, so a cleanup that
+      // outlived it fails at its next call, in promise callbacks and ticks that all run before
+      // the loop's next check phase, and Node reports an unhandled rejection in between: one
+      // setImmediate is the barrier after which such a failure would have been noted.
+      await new Promise((r) => setImmediate(r));
       expect(unhandled.map(String)).to.deep.equal([]);
     } finally {
       process.off('unhandledRejection', note);

@@ -54,7 +54,16 @@ export function smtpSink(): Promise<SmtpSink> {
     server.once('error', fail);
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.server.address() as AddressInfo;
-      onRunEnd(`smtp sink ${port}`, () => new Promise<void>((r) => server.close(() => r())));
+      // For the process (a parallel worker's next file mails this sink too), and made again after.
+      onRunEnd(
+        'smtp sink',
+        () =>
+          new Promise<void>((r) => {
+            sink = undefined;
+            server.close(() => r());
+          }),
+        'process',
+      );
       done({
         url: `smtp://127.0.0.1:${port}`,
         mails,

@@ -32,3 +32,14 @@ export async function runCleanups(opts: { fileOnly?: boolean } = {}): Promise<vo
     }
   }
 }
+
+/**
+ * One value per process under `key`, whichever module instance asks: a parallel worker may
+ * load a helper twice (the root-hook file through require, the tests through import), and two
+ * copies of the run's database or SMTP sink would collide or be left open.
+ */
+export function perProcess<T extends object>(key: string, make: () => T): T {
+  const all = ((globalThis as unknown as Record<symbol, Map<string, object> | undefined>)[Symbol.for('madoguchi.test.perProcess')] ??= new Map());
+  if (!all.has(key)) all.set(key, make());
+  return all.get(key) as T;
+}

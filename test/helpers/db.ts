@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { migrationsFolder, openPostgres, wrapPglite, type Database } from '../../server/core/db/client.ts';
-import { onRunEnd } from './cleanup.ts';
+import { onRunEnd, perProcess } from './cleanup.ts';
 import { postgresAdminUrl, runId, type DbKind } from './env.ts';
 
 const dbName = `madoguchi_test_${runId}`;
@@ -18,8 +18,7 @@ interface Template {
   wasm: WebAssembly.Module;
   fsBundle: Blob;
 }
-let template: Promise<Template> | undefined;
-let pgDatabase: Promise<Database> | undefined;
+const state = perProcess('db', () => ({}) as { template?: Promise<Template>; pgDatabase?: Promise<Database> });
 
 /**
  * The migrated data directory is kept on disk between runs under a name made of PGlite's
@@ -56,12 +55,12 @@ export async function ensurePgliteTemplate(): Promise<string> {
 }
 
 async function pgliteTemplate(): Promise<Template> {
-  template ??= (async () => {
+  state.template ??= (async () => {
     const dump = new Blob([readFileSync(await ensurePgliteTemplate())]);
     const wasm = await WebAssembly.compile(readFileSync(join(pgliteDist(), 'pglite.wasm')));
     return { dump, wasm, fsBundle: new Blob([readFileSync(join(pgliteDist(), 'pglite.data'))]) };
   })();
-  return template;
+  return state.template;
 }
 
 /** A fresh database of the kind: a PGlite loaded from the migrated template, or the run's own PostgreSQL database. */
@@ -70,7 +69,7 @@ export async function testDatabase(kind: DbKind): Promise<Database> {
     const t = await pgliteTemplate();
     return wrapPglite(await PGlite.create({ loadDataDir: t.dump, pgliteWasmModule: t.wasm, fsBundle: t.fsBundle }));
   }
-  pgDatabase ??= (async () => {
+  state.pgDatabase ??= (async () => {
     const admin = new pg.Client({ connectionString: postgresAdminUrl });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${dbName}`);
@@ -80,7 +79,7 @@ export async function testDatabase(kind: DbKind): Promise<Database> {
     url.pathname = `/${dbName}`;
     return openPostgres(url.toString(), { max: 5 });
   })();
-  const shared = await pgDatabase;
+  const shared = await state.pgDatabase;
   // Suites share the run's database (each makes its own shops); closing is the root hook's job.
   return { ...shared, close: async () => undefined };
 }
@@ -94,8 +93,8 @@ export async function testPostgresUrl(): Promise<string> {
 }
 
 async function dropPostgres(): Promise<void> {
-  const db = pgDatabase;
-  pgDatabase = undefined;
+  const db = state.pgDatabase;
+  state.pgDatabase = undefined;
   await (await db!).close().catch(() => undefined);
   const admin = new pg.Client({ connectionString: postgresAdminUrl });
   await admin.connect();

@@ -1,16 +1,16 @@
 import { Redis } from 'ioredis';
-import { onRunEnd } from './cleanup.ts';
+import { onRunEnd, perProcess } from './cleanup.ts';
 import { redisPrefix, redisUrl } from './env.ts';
 
-let shared: Redis | undefined;
+const state = perProcess('redis', () => ({}) as { shared?: Redis });
 
 /** The run's Redis connection; keys live under the run's own prefix and are removed at the end. */
 export function testRedis(): Redis {
-  if (!shared) {
-    shared = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+  if (!state.shared) {
+    state.shared = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
     onRunEnd('redis keys', cleanRedis, 'process');
   }
-  return shared;
+  return state.shared;
 }
 
 async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
@@ -23,9 +23,9 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 }
 
 async function cleanRedis(): Promise<void> {
-  if (!shared) return;
-  const redis = shared;
-  shared = undefined;
+  const redis = state.shared;
+  if (!redis) return;
+  state.shared = undefined;
   await deleteKeys(redis, redisPrefix);
   await redis.quit();
 }

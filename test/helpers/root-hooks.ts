@@ -7,6 +7,7 @@ import { deleteRunKeys } from './redis.ts';
  * Removes what the run made: its PostgreSQL database, its PGlite template, its Redis keys.
  * In a worker of a parallel run this hook runs after each file, so it ends only the file's
  * own things there (see cleanup.ts); the global teardown sweeps the rest.
+
  */
 export const mochaHooks = {
   async afterAll(this: Mocha.Context) {

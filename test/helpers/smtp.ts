@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { onRunEnd } from './cleanup.ts';
+import { onRunEnd, perProcess } from './cleanup.ts';
 
 export interface SinkMail {
   to: string[];
@@ -18,11 +18,11 @@ export interface SmtpSink {
   waitFor(match: (m: SinkMail) => boolean, timeoutMs?: number): Promise<SinkMail>;
 }
 
-let sink: Promise<SmtpSink> | undefined;
+const state = perProcess('smtp', () => ({}) as { sink?: Promise<SmtpSink> });
 
 /** A real SMTP server on a free port for the whole run; every mail sent to it is kept, parsed. */
 export function smtpSink(): Promise<SmtpSink> {
-  sink ??= new Promise((done, fail) => {
+  state.sink ??= new Promise((done, fail) => {
     const mails: SinkMail[] = [];
     const waiting: { match: (m: SinkMail) => boolean; resolve: (m: SinkMail) => void }[] = [];
     const server = new SMTPServer({
@@ -59,7 +59,7 @@ export function smtpSink(): Promise<SmtpSink> {
         'smtp sink',
         () =>
           new Promise<void>((r) => {
-            sink = undefined;
+            state.sink = undefined;
             server.close(() => r());
           }),
         'process',
@@ -85,5 +85,5 @@ export function smtpSink(): Promise<SmtpSink> {
       });
     });
   });
-  return sink;
+  return state.sink;
 }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from '../../server/domains/conversations/conversations.events.ts';
-import { onRunEnd } from './cleanup.ts';
+import { onRunEnd, perProcess } from './cleanup.ts';
 
 export type WidgetSocket = Socket<WidgetServerEvents, WidgetClientEvents>;
 export type AgentSocket = Socket<AgentServerEvents, AgentClientEvents>;
 
-const open = new Set<Socket>();
+const open = perProcess('sockets', () => new Set<Socket>());
 function track<S extends Socket>(s: S): S {
   open.add(s);
   s.on('disconnect', () => undefined);

@@ -1,41 +1,85 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { openPostgres, wrapPglite, type Database } from '../../server/core/db/client.ts';
-import { onRunEnd } from './cleanup.ts';
+import { migrationsFolder, openPostgres, wrapPglite, type Database } from '../../server/core/db/client.ts';
+import { onRunEnd, perProcess } from './cleanup.ts';
 import { postgresAdminUrl, runId, type DbKind } from './env.ts';
 
-let template: Promise<PGlite> | undefined;
-let pgDatabase: Promise<Database> | undefined;
 const dbName = `madoguchi_test_${runId}`;
 
-/** A migrated PGlite made once per run; each caller gets a clone (~1 s instead of ~4 s). */
-async function pgliteTemplate(): Promise<PGlite> {
-  template ??= (async () => {
-    const t = await PGlite.create();
-    onRunEnd('pglite template', () => t.close());
-    await wrapPglite(t); // migrates; the template itself stays open for cloning
-    return t;
-  })();
-  return template;
+interface Template {
+  /** The migrated data directory, as PGlite dumps it; every database of the process loads it. */
+  dump: Blob;
+  /** PGlite's WebAssembly, compiled once per process rather than once per database. */
+  wasm: WebAssembly.Module;
+  fsBundle: Blob;
+}
+const state = perProcess('db', () => ({}) as { template?: Promise<Template>; pgDatabase?: Promise<Database> });
+
+/**
+ * The migrated data directory is kept on disk between runs under a name made of PGlite's
+ * version and the migrations' contents, so a run (and each worker of a parallel one) loads it
+ * instead of migrating a fresh PGlite again (several seconds of CPU each time).
+ */
+function templateCachePath(): string {
+  const h = createHash('sha256');
+  h.update(readFileSync(join(pgliteDist(), '../package.json')));
+  for (const dir of [migrationsFolder, join(migrationsFolder, 'meta')]) {
+    for (const f of readdirSync(dir).sort()) if (/\.(sql|json)$/.test(f)) h.update(f).update(readFileSync(join(dir, f)));
+  }
+  return join(tmpdir(), 'madoguchi-test-cache', `pglite-${h.digest('hex').slice(0, 16)}.tar`);
 }
 
-/** A fresh database of the kind: a PGlite clone, or the run's own PostgreSQL database. */
+const pgliteDist = () => dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+
+/**
+ * Makes the migrated template on disk unless it is there: the root hooks' global setup calls
+ * it once per run, before any worker starts, so workers never migrate a PGlite of their own.
+ */
+export async function ensurePgliteTemplate(): Promise<string> {
+  const cached = templateCachePath();
+  if (existsSync(cached)) return cached;
+  const t = await PGlite.create();
+  await wrapPglite(t); // migrates
+  const dump = await t.dumpDataDir('none');
+  await t.close();
+  mkdirSync(dirname(cached), { recursive: true });
+  const partial = `${cached}.${process.pid}`;
+  writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+  renameSync(partial, cached); // whole or not at all, for a run that reads it meanwhile
+  return cached;
+}
+
+async function pgliteTemplate(): Promise<Template> {
+  state.template ??= (async () => {
+    const dump = new Blob([readFileSync(await ensurePgliteTemplate())]);
+    const wasm = await WebAssembly.compile(readFileSync(join(pgliteDist(), 'pglite.wasm')));
+    return { dump, wasm, fsBundle: new Blob([readFileSync(join(pgliteDist(), 'pglite.data'))]) };
+  })();
+  return state.template;
+}
+
+/** A fresh database of the kind: a PGlite loaded from the migrated template, or the run's own PostgreSQL database. */
 export async function testDatabase(kind: DbKind): Promise<Database> {
   if (kind === 'pglite') {
-    const clone = (await (await pgliteTemplate()).clone()) as PGlite;
-    return wrapPglite(clone);
+    const t = await pgliteTemplate();
+    return wrapPglite(await PGlite.create({ loadDataDir: t.dump, pgliteWasmModule: t.wasm, fsBundle: t.fsBundle }));
   }
-  pgDatabase ??= (async () => {
+  state.pgDatabase ??= (async () => {
     const admin = new pg.Client({ connectionString: postgresAdminUrl });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${dbName}`);
     await admin.end();
-    onRunEnd('postgres database', dropPostgres);
+    onRunEnd('postgres database', dropPostgres, 'process');
     const url = new URL(postgresAdminUrl);
     url.pathname = `/${dbName}`;
     return openPostgres(url.toString(), { max: 5 });
   })();
-  const shared = await pgDatabase;
+  const shared = await state.pgDatabase;
   // Suites share the run's database (each makes its own shops); closing is the root hook's job.
   return { ...shared, close: async () => undefined };
 }
@@ -49,9 +93,26 @@ export async function testPostgresUrl(): Promise<string> {
 }
 
 async function dropPostgres(): Promise<void> {
-  await (await pgDatabase!).close().catch(() => undefined);
+  const db = state.pgDatabase;
+  state.pgDatabase = undefined;
+  await (await db!).close().catch(() => undefined);
   const admin = new pg.Client({ connectionString: postgresAdminUrl });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   await admin.end();
+}
+
+/**
+ * Drops every database a run made, in whichever of its processes: the sweep at the end of a
+ * parallel run, whose workers are ended without running their process-wide cleanups.
+ */
+export async function dropRunDatabases(runBase: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: postgresAdminUrl, connectionTimeoutMillis: 2000 });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`madoguchi_test_${runBase}%`]);
+    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
 }

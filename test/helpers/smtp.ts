@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { onRunEnd } from './cleanup.ts';
+import { onRunEnd, perProcess } from './cleanup.ts';
 
 export interface SinkMail {
   to: string[];
@@ -18,14 +18,14 @@ export interface SmtpSink {
   waitFor(match: (m: SinkMail) => boolean, timeoutMs?: number): Promise<SinkMail>;
 }
 
-let sink: Promise<SmtpSink> | undefined;
+const state = perProcess('smtp', () => ({}) as { sink?: Promise<SmtpSink> });
 
 /** Addresses with this in them are refused by the sink (550 no such mailbox): a mail that cannot be delivered. */
 export const REFUSED_MARK = '+refused';
 
 /** A real SMTP server on a free port for the whole run; every mail sent to it is kept, parsed. */
 export function smtpSink(): Promise<SmtpSink> {
-  sink ??= new Promise((done, fail) => {
+  state.sink ??= new Promise((done, fail) => {
     const mails: SinkMail[] = [];
     const waiting: { match: (m: SinkMail) => boolean; resolve: (m: SinkMail) => void }[] = [];
     const server = new SMTPServer({
@@ -62,7 +62,16 @@ export function smtpSink(): Promise<SmtpSink> {
     server.once('error', fail);
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.server.address() as AddressInfo;
-      onRunEnd('smtp sink', () => new Promise<void>((r) => server.close(() => r())));
+      // For the process (a parallel worker's next file mails this sink too), and made again after.
+      onRunEnd(
+        'smtp sink',
+        () =>
+          new Promise<void>((r) => {
+            state.sink = undefined;
+            server.close(() => r());
+          }),
+        'process',
+      );
       done({
         url: `smtp://127.0.0.1:${port}`,
         mails,
@@ -84,5 +93,5 @@ export function smtpSink(): Promise<SmtpSink> {
       });
     });
   });
-  return sink;
+  return state.sink;
 }

@@ -1,22 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from '../../server/domains/conversations/conversations.socket.events.ts';
-import { onRunEnd } from './cleanup.ts';
+import { onRunEnd, perProcess } from './cleanup.ts';
 
 export type WidgetSocket = Socket<WidgetServerEvents, WidgetClientEvents>;
 export type AgentSocket = Socket<AgentServerEvents, AgentClientEvents>;
 
-const open = new Set<Socket>();
-let hooked = false;
+const open = perProcess('sockets', () => new Set<Socket>());
 function track<S extends Socket>(s: S): S {
   open.add(s);
   s.on('disconnect', () => undefined);
-  if (!hooked) {
-    hooked = true;
-    onRunEnd('sockets', async () => {
-      for (const x of open) x.disconnect();
-    });
-  }
+  // Registered again after each run of the cleanups: a parallel worker runs them after every file.
+  onRunEnd('sockets', async () => {
+    for (const x of open) x.disconnect();
+    open.clear();
+  });
   return s;
 }
 

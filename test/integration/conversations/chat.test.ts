@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { Redis } from 'ioredis';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import type { TestClient } from '../../helpers/client.ts';
 import { dbKinds } from '../../helpers/env.ts';
@@ -261,9 +262,16 @@ describe('[pglite] stopping the service with consoles connected', () => {
     process.on('unhandledRejection', note);
     try {
       await ask(w, 'message:send', { conversationId: conversation.id, clientId: cid(), body: '閉店間際のメッセージ' });
+      // Broadcasts go out on the Socket.IO adapter's own Redis connections, which close() quits.
+      const { pubClient, subClient } = server.service.realtime.io.of('/').adapter as unknown as Record<'pubClient' | 'subClient', Redis>;
       await server.close();
-      // Cleanups that outlived close() would fail here, on the closed connections.
-      await new Promise((r) => setTimeout(r, 300));
+      // The barrier: once both connections have ended, a broadcast from a cleanup that outlived
+      // close() is refused at once, in promise callbacks that all run before the loop's next
+      // check phase, and Node reports the unhandled rejection in between; so after one
+      // setImmediate such a failure would have been noted (a command sent before the end fails
+      // with the end itself).
+      await Promise.all([pubClient, subClient].map((c) => (c.status === 'end' ? undefined : new Promise((r) => c.once('end', r)))));
+      await new Promise((r) => setImmediate(r));
       expect(unhandled.map(String)).to.deep.equal([]);
     } finally {
       process.off('unhandledRejection', note);

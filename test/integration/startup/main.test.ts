@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -44,16 +45,29 @@ describe('starting and stopping the service', function () {
     const cookie = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
     const head = 'order_number,ordered_at,customer_name,customer_email,sku,item_name,quantity,unit_price,tax_rate,payment_method';
     const rows = Array.from({ length: 4000 }, (_, i) => `D-${i},2026/11/20 10:00,顧客 ${i},c${i}@example.jp,A,商品A,1,1980,10,クレジットカード`);
-    const importing = fetch(`${base}/api/shops/${session.memberships[0]!.shopId}/orders/import`, {
+    // Expect: 100-continue holds the body back until the server has taken the request and
+    // handed it to the app (Node answers 100 just before it does): SIGTERM then lands while
+    // the import is in flight, whatever the machine's speed, and the body follows it.
+    const body = Buffer.from([head, ...rows].join('\n'));
+    const importing = request(`${base}/api/shops/${session.memberships[0]!.shopId}/orders/import`, {
       method: 'POST',
-      headers: { cookie, 'x-csrf-token': session.csrfToken, 'content-type': 'text/csv' },
-      body: [head, ...rows].join('\n'),
+      headers: { cookie, 'x-csrf-token': session.csrfToken, 'content-type': 'text/csv', 'content-length': String(body.length), expect: '100-continue' },
     });
-    await new Promise((r) => setTimeout(r, 300));
+    const answered = new Promise<{ status: number; text: string }>((done, fail) => {
+      importing.once('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.once('end', () => done({ status: res.statusCode!, text }));
+      });
+      importing.once('error', fail);
+    });
+    await new Promise<void>((taken) => importing.once('continue', taken));
     p.child.kill('SIGTERM');
-    const done = await importing;
-    expect(done.status).to.equal(200);
-    expect(((await done.json()) as { orders: { created: number } }).orders.created).to.equal(4000);
+    importing.end(body);
+    const done = await answered;
+    expect(done.status, done.text).to.equal(200);
+    expect((JSON.parse(done.text) as { orders: { created: number } }).orders.created).to.equal(4000);
     expect(await p.exited).to.equal(0);
     let refused = false;
     await fetch(`${base}/healthz`).catch(() => (refused = true));

@@ -30,6 +30,11 @@ export async function enqueue(tx: Db, items: OutboxItem | OutboxItem[]): Promise
 
 export type OutboxRow = typeof outbox.$inferSelect;
 
+/** Serialises, until the transaction ends, the transactions that write rows under `key` (an advisory lock; PGlite and PostgreSQL alike). */
+export async function lockKey(tx: Db, key: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`outbox:${key}`}))`);
+}
+
 /** Which of `keys` some row (finished or not, until pruned) already has as its dedupe key. */
 export async function existingKeys(db: Db, keys: string[]): Promise<Set<string>> {
   if (!keys.length) return new Set();

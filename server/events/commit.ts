@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DomainBus, DomainEvents, LiveName } from '../core/bus.ts';
 import type { Db } from '../core/db/client.ts';
 import type { Logger } from '../core/logger.ts';
-import { enqueue, existingKeys, type OutboxItem } from '../core/outbox.ts';
+import { enqueue, existingKeys, lockKey, type OutboxItem } from '../core/outbox.ts';
 import { eventCatalog, type DomainEvent, type EventName, type EventPayload } from './catalog.ts';
 import { listenerRows, type ListenerTiming } from './subscriptions.ts';
 
@@ -74,6 +74,8 @@ export class Outgoing {
     // record lost): its listeners already have their rows, done or not, so no second job (mail).
     const repeatable = rows.filter((r) => r.dedupeKey && [...this.fixedIds].some((id) => r.dedupeKey!.startsWith(`ev-${id}-`)));
     if (repeatable.length) {
+      // Two runs at once (a stalled job run again while the first still runs) take turns here.
+      for (const id of [...this.fixedIds].sort()) await lockKey(tx, `ev-${id}`);
       const seen = await existingKeys(tx, repeatable.map((r) => r.dedupeKey!));
       rows = rows.filter((r) => !r.dedupeKey || !seen.has(r.dedupeKey));
     }
@@ -86,13 +88,18 @@ export class Outgoing {
   committed(sink: EventSink | undefined): void {
     if (!sink) return;
     // The change is committed whatever happens here: nothing may make it look failed to its caller.
-    try {
-      if (this.rows) sink.poke();
+    const guarded = (what: string, step: () => void) => {
+      try {
+        step();
+      } catch (err) {
+        sink.logger?.warn({ err }, `after-commit: ${what} failed; ${what === 'waking the dispatcher' ? 'its next poll hands the rows over' : 'a reconnecting console reads again'}`);
+      }
+    };
+    if (this.rows) guarded('waking the dispatcher', () => sink.poke());
+    guarded('the live updates', () => {
       for (const e of this.events) sink.bus?.publishEvent(e);
       for (const u of this.updates) if (sink.bus) u(sink.bus);
-    } catch (err) {
-      sink.logger?.warn({ err }, 'after-commit: waking the dispatcher or the live updates failed; the poll and a reconnect catch up');
-    }
+    });
     for (const n of this.nudges) void Promise.resolve().then(n).catch((err: unknown) => sink.logger?.warn({ err }, 'after-commit work failed; it runs again at its next occasion'));
   }
 }

@@ -131,6 +131,9 @@ describe('returns in the browser: the portal and the console', function () {
 
     // A contractor opens the same request: the approve button is not there, and the page says why.
     const contractor = await consoleAs(d, d.shop.people.contractor);
+    // Its live connection cannot get through (a proxy in the way): the page is left showing what it read.
+    await contractor.route('**/socket.io/**', (r) => r.abort());
+    await contractor.routeWebSocket('**/socket.io/**', (ws) => ws.close());
     await contractor.goto(detailUrl(d, returnId));
     await contractor.locator('[data-testid="return-detail"][data-status="needs_review"]').waitFor();
     expect(await textOf(contractor.getByTestId('over-limit'))).to.equal('担当者の上限を超えています：承認は店舗（オーナー・スタッフ）が行います。');
@@ -148,9 +151,13 @@ describe('returns in the browser: the portal and the console', function () {
     expect(await owner.getByTestId('move-approve').count()).to.equal(0);
     expect(await owner.locator('[data-testid="history-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event')))).to.deep.equal(['file', 'send_to_review', 'approve', 'request_shipment']);
 
-    // The contractor's page follows by itself (live): the new status, and rejecting is no longer offered.
-    await contractor.locator('[data-testid="return-detail"][data-status="awaiting_shipment"]').waitFor({ timeout: 10_000 });
-    expect(await contractor.getByTestId('move-reject').count()).to.equal(0);
+    // The contractor's page, without its live connection, still shows the old status: rejecting now answers 409, and the page reloads.
+    expect(await contractor.locator('[data-testid="return-detail"][data-status="needs_review"]').count()).to.equal(1);
+    await contractor.getByTestId('move-reject').click();
+    await contractor.getByTestId('reject-code').selectOption('other');
+    await contractor.getByTestId('move-submit').click();
+    await contractor.locator('[data-testid="return-detail"][data-status="awaiting_shipment"]').waitFor();
+    expect(await textOf(contractor.getByTestId('action-problem'))).to.equal('ほかの人が先にこの返品を変更しました。最新の内容を読み込みました。');
     const after = await d.owner.get(`/api/shops/${d.shop.id}/returns/${returnId}`);
     expect(after.body.status).to.equal('awaiting_shipment');
 

@@ -1,6 +1,7 @@
 import type { Actor } from '../../core/actor.ts';
 import type { DomainBus } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
+import type { Logger } from '../../core/logger.ts';
 import type { Outgoing } from '../../events/commit.ts';
 import type { Redis } from '../../core/redis.ts';
 import { DomainError } from '../../core/errors.ts';
@@ -33,6 +34,7 @@ export function inboxMoved(out: Outgoing, deps: AssignDeps, shopId: string, conv
 export interface AssignDeps {
   db: Db;
   bus: DomainBus;
+  logger?: Logger;
   redis: Redis;
   keyPrefix: string;
   presence: PresenceStore;

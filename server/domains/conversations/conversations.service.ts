@@ -1,3 +1,4 @@
+import type { Logger } from '../../core/logger.ts';
 import type { DomainBus } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
@@ -36,12 +37,15 @@ export interface ChatDeps {
   replyMailDelayMs: number;
   /** The group commit every message goes through (conversations.write.ts). */
   writer: MessageWriter;
+  /** Where after-commit work that failed is told (see server/events/commit.ts). */
+  logger?: Logger;
 }
 
 /** Where the chat's commits go on: the outbox dispatcher, the bus, the reply mail's delay. */
-export const chatSink = (deps: Pick<ChatDeps, 'poke' | 'bus'> & Partial<Pick<ChatDeps, 'replyMailDelayMs'>>): EventSink => ({
+export const chatSink = (deps: Pick<ChatDeps, 'poke' | 'bus'> & Partial<Pick<ChatDeps, 'replyMailDelayMs' | 'logger'>>): EventSink => ({
   poke: deps.poke,
   bus: deps.bus,
+  ...(deps.logger ? { logger: deps.logger } : {}),
   ...(deps.replyMailDelayMs !== undefined ? { timing: { replyMailDelayMs: deps.replyMailDelayMs } } : {}),
 });
 

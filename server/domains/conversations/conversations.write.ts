@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import type { DomainBus } from '../../core/bus.ts';
+import type { Logger } from '../../core/logger.ts';
 import { transact, type EventSink, type Outgoing } from '../../events/commit.ts';
 import { applySlaEvents, type SlaEventInput } from '../sla/sla.service.ts';
 import type { AttachmentDto } from './conversations.dto.ts';
@@ -221,6 +222,7 @@ export function createMessageWriter(
     replyMailDelayMs: number;
     /** After a commit that reopened conversations: hand out waiting ones (the API's auto-assigner). */
     assign?: (shopId: string) => Promise<unknown>;
+    logger?: Logger;
   },
   opts: { concurrency?: number; maxBatch?: number } = {}): MessageWriter {
   type Waiting = { req: SendRequest; done: (s: Sent) => void; fail: (e: unknown) => void };
@@ -228,7 +230,7 @@ export function createMessageWriter(
   const maxBatch = opts.maxBatch ?? MAX_BATCH;
   let waiting: Waiting[] = [];
   let inFlight = 0;
-  const sink: EventSink = { poke: deps.poke, bus: deps.bus, timing: { replyMailDelayMs: deps.replyMailDelayMs } };
+  const sink: EventSink = { poke: deps.poke, bus: deps.bus, logger: deps.logger, timing: { replyMailDelayMs: deps.replyMailDelayMs } };
 
   const write = async (batch: Waiting[]) => {
     // Most customer messages leave the SLA timers as they were and have no listener: no outbox row, no dispatch.

@@ -38,7 +38,7 @@ export async function setExchangeItems(db: Db, actor: Actor, returnId: string, b
     assertWithinRefundLimit(roleOf({ kind: 'staff', actor }), { refundTotal: j.refund.total, refundLimit: r.refundLimit });
     const moved = await updateReturnIf(tx, actor.shopId, returnId, r.status, { exchangeItems: body.items, refund: j.refund, refundTotal: j.refund.total, feesIncluded: j.refund.feesIncluded });
     if (!moved) throw conflict('someone else moved this return meanwhile; reload it', { status: r.status });
-    out.emit('return.updated', { shopId: actor.shopId, returnId, number: r.number, status: r.status });
+    out.emit('return.updated', { shopId: actor.shopId, returnId: r.id, number: r.number, status: r.status });
     await recordAudit(tx, actor, { action: 'return.exchange_items_set', objectType: 'return', objectId: returnId, summary: { number: r.number, skus: body.items.map((i) => i.sku), difference: j.refund.exchange?.difference ?? 0 } }, opts.requestId);
   });
   const after = await findReturn(db, actor.shopId, returnId);

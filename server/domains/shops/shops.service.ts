@@ -110,7 +110,7 @@ async function keepAnOwner(db: Db, shopId: string, userId: string) {
  */
 export async function changeMemberRole(deps: AssignDeps, actor: Actor, userId: string, role: Role, requestId?: string) {
   requireRole(actor, 'owner');
-  return transact(deps.db, { poke: () => undefined, bus: deps.bus }, async (tx, out) => {
+  return transact(deps.db, { poke: () => undefined, bus: deps.bus, logger: deps.logger }, async (tx, out) => {
     const before = role === 'owner' ? await findMember(tx, actor.shopId, userId) : await keepAnOwner(tx, actor.shopId, userId);
     if (!before) throw notFound('member');
     await setMemberRole(tx, actor.shopId, userId, role);
@@ -127,7 +127,7 @@ export async function changeMemberRole(deps: AssignDeps, actor: Actor, userId: s
  */
 export async function removeMember(deps: AssignDeps, actor: Actor, userId: string, requestId?: string): Promise<void> {
   requireRole(actor, 'owner');
-  await transact(deps.db, { poke: () => undefined, bus: deps.bus }, async (tx, out) => {
+  await transact(deps.db, { poke: () => undefined, bus: deps.bus, logger: deps.logger }, async (tx, out) => {
     // Anyone assigning them right now finishes first (and is released below) or waits and finds them gone.
     await lockAssignments(tx, actor.shopId, userId);
     const before = await keepAnOwner(tx, actor.shopId, userId);

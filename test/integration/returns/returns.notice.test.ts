@@ -3,7 +3,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { outbox } from '../../../server/core/outbox.tables.ts';
 import { enqueue } from '../../../server/core/outbox.ts';
 import { SHIP_REMINDER_TOPIC } from '../../../server/domains/returns/returns.timers.ts';
-import { expireUnshipped } from '../../../server/domains/returns/returns.jobs.ts';
+import { expireUnshipped, remindToShip } from '../../../server/domains/returns/returns.jobs.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { eventually } from '../../helpers/eventually.ts';
@@ -89,6 +89,24 @@ for (const kind of dbKinds) {
       expect(mail.text).to.include('を目安に商品をご返送ください').and.include('取り消されません').and.not.include('お申し込みは終了します');
       // The parcel comes late: the shop receives it and refunds as usual.
       await moved(d.owner, d.shop.id, r.id, { event: 'receive' });
+    });
+
+    it('says a reminder once however often its timer runs, even after the first run’s jobs are done and gone from Redis', async () => {
+      const order = await pushOrder(d);
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number });
+      const approved = r.status === 'awaiting_shipment' ? r : await moved(d.as.staff, d.shop.id, r.id, { event: 'approve' });
+      expect(approved.status).to.equal('awaiting_shipment');
+      const data = { shopId: d.shop.id, returnId: r.id };
+      // Twice at once (a stalled job run again while the first still runs), then once more after the mail went.
+      expect(await Promise.all([remindToShip(server.database.db, server.app.sink, data), remindToShip(server.database.db, server.app.sink, data)])).to.deep.equal(['reminded', 'reminded']);
+      await eventually(async () => server.smtp.mails.some((m) => m.to.includes(order.email) && m.text.includes('が近づいています')), 'the reminder mail');
+      expect(await remindToShip(server.database.db, server.app.sink, data)).to.equal('reminded');
+      const key = `ev-remind-${r.id}-${Date.parse(approved.shipBy)}-return-customer-mail`;
+      const rows = await server.database.db.select({ id: outbox.id }).from(outbox).where(eq(outbox.dedupeKey, key));
+      expect(rows, 'one mail job for the reminder').to.have.length(1);
+      // The barrier: that one job is finished, so a second mail would have been written by now.
+      await eventually(async () => (await server.database.db.select({ c: outbox.completedAt }).from(outbox).where(eq(outbox.dedupeKey, key)))[0]?.c != null, 'the reminder job done');
+      expect(server.smtp.mails.filter((m) => m.to.includes(order.email) && m.text.includes('が近づいています'))).to.have.length(1);
     });
 
     it('reminds a statutory cancellation and a defect claim of a date to aim for (目安), never of a deadline that ends the request', async () => {

@@ -40,7 +40,9 @@ for (const kind of dbKinds) {
       const joined = await ask(agent, 'conversation:join', { conversationId });
       expect(joined.ok).to.equal(true);
       expect(joined.conversation.customer.name).to.equal('山田 花子');
-      const inbox = waitFor(agent, 'conversation:updated', (c: any) => c.id === conversationId && c.lastSeq === 1);
+      // The inbox row a message moves comes as activity (conversation:updated is for changes of status,
+      // assignee and the like, and may come before the message, e.g. from the auto-assigner).
+      const inbox = waitFor(agent, 'conversation:activity', (rows: any[]) => rows.some((c) => c.id === conversationId && c.lastSeq === 1)).then((rows: any[]) => rows.find((c) => c.id === conversationId));
       const arrives = waitFor(agent, 'message', (m: any) => m.conversationId === conversationId);
       const sent = await ask(w, 'message:send', { conversationId, clientId: cid(), body: 'こんにちは、注文について' });
       expect(sent).to.include({ ok: true, duplicate: false });

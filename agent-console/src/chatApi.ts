@@ -1,18 +1,11 @@
 import { request } from './api.ts';
-import type { AgentView, AttachmentDto, CannedReply, ConversationDto, ConversationStatus, InboxFilter, InboxPage, MaskableField, MyQueuePage, OrderView, Priority } from './types.ts';
+import type { AgentView, AttachmentDto, CannedReply, ConversationDto, ConversationPatch, InboxFilter, InboxPage, MaskableField, MyQueuePage, OrderView } from './types.ts';
+
+export type { ConversationPatch };
 
 const shop = (shopId: string) => `/api/shops/${encodeURIComponent(shopId)}`;
 const conv = (shopId: string, id: string) => `${shop(shopId)}/conversations/${encodeURIComponent(id)}`;
 const opt = (signal?: AbortSignal) => (signal ? { signal } : {});
-
-export interface ConversationPatch {
-  status?: ConversationStatus;
-  expectedStatus?: ConversationStatus;
-  priority?: Priority;
-  tags?: string[];
-  assigneeId?: string | null;
-  snoozedUntil?: string;
-}
 
 function query(filter: InboxFilter, before?: string): string {
   const q = new URLSearchParams();

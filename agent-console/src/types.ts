@@ -40,6 +40,7 @@ export type {
   AttachmentDto,
   ConversationActivity,
   ConversationDto,
+  ConversationPatch,
   ConversationStatus,
   InboxPage,
   MessageDto,

@@ -150,3 +150,13 @@ export interface WidgetSessionDto {
 export interface WidgetSecretDto {
   secret: string;
 }
+
+/** What PATCH …/conversations/:id changes (the console sends it; the route's schema checks it). */
+export interface ConversationPatch {
+  status?: ConversationStatus;
+  expectedStatus?: ConversationStatus;
+  priority?: Priority;
+  tags?: string[];
+  assigneeId?: string | null;
+  snoozedUntil?: string;
+}

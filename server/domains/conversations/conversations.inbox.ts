@@ -5,7 +5,7 @@ import { transact } from '../../events/commit.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { Role } from '../shops/shops.tables.ts';
 import { assigneesGone, inboxMoved, lockAssignments, notAMember } from './conversations.assign.ts';
-import type { ConversationDto, InboxPage } from './conversations.dto.ts';
+import type { ConversationDto, ConversationPatch, InboxPage } from './conversations.dto.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { assertStatusTransition } from './conversations.machine.ts';
 import {
@@ -92,14 +92,6 @@ export async function listInbox(db: Db, actor: Actor, q: InboxQuery): Promise<In
   return { conversations: await conversationDtos(db, actor.shopId, page, viewerRole(actor)), next: rows.length > q.limit ? cursorOf(page.at(-1)!) : null };
 }
 
-export interface ConversationPatch {
-  status?: ConversationStatus;
-  expectedStatus?: ConversationStatus;
-  priority?: Priority;
-  tags?: string[];
-  assigneeId?: string | null;
-  snoozedUntil?: string;
-}
 
 /**
  * Status, priority, tags, assignee and snooze, in one guarded write: the status moves only

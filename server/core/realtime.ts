@@ -129,6 +129,19 @@ export function sharedHandler<S extends ZodType, R extends object | void>(
   };
 }
 
+/** Work to do once the refusal `e` has been answered (see afterReply). */
+const afterReplies = new WeakMap<object, () => void>();
+
+/**
+ * Runs `work` once the event that failed with `e` has had its answer: a connection ended
+ * because of the refusal is ended after the ack is written, never before (an ack behind the
+ * disconnect is lost, and the client sees only "disconnected").
+ */
+export function afterReply(e: unknown, work: () => void): void {
+  if (typeof e === 'object' && e !== null) afterReplies.set(e, work);
+  else setImmediate(work);
+}
+
 async function runEvent<S extends ZodType, R extends object | void>(
   socket: Socket,
   limiter: ConnectionLimiter,
@@ -164,9 +177,16 @@ async function runEvent<S extends ZodType, R extends object | void>(
   } catch (e) {
     // The same map as HTTP's error middleware: a refusal of the database is the input's fault (4xx), one that is away a 503.
     const known = knownError(e, 'payload');
-    if (known) return reply(ackError(known));
-    logger.error({ err: e, event: 'socket' }, 'socket handler failed');
-    reply({ error: 'internal', message: 'something went wrong; try again' });
+    if (known) reply(ackError(known));
+    else {
+      logger.error({ err: e, event: 'socket' }, 'socket handler failed');
+      reply({ error: 'internal', message: 'something went wrong; try again' });
+    }
+    const then = typeof e === 'object' && e !== null ? afterReplies.get(e) : undefined;
+    if (then) {
+      afterReplies.delete(e as object);
+      then();
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import { afterReply } from '../../core/realtime.ts';
 import type { Socket } from 'socket.io';
 import { serializeError, type Logger } from '../../core/logger.ts';
 import { accessEndOf, currentAccess, type AccessEnd, type MemberAccess } from '../auth/auth.access.ts';
@@ -45,7 +46,7 @@ export class LiveAccess {
     } catch (e) {
       const reason = accessEndOf(e);
       // After the refusal is answered: an ack sent after the disconnect would be lost.
-      if (reason) setImmediate(() => this.end(reason));
+      if (reason) afterReply(e, () => this.end(reason));
       throw e;
     }
     try {

@@ -130,23 +130,29 @@ export async function wrapPglite(client: PGlite, release?: () => Promise<void>):
 }
 
 /**
+ * The lock on an embedded database folder (`<dir>.lock` beside it), held by the server that
+ * opens it and by a backup or restore from the command line: only one process at a time.
+ * A DatabaseLockedError when another process holds it.
+ */
+export async function lockPgliteFolder(dir: string): Promise<() => Promise<void>> {
+  const abs = resolve(dir);
+  mkdirSync(resolve(abs, '..'), { recursive: true });
+  try {
+    return await lockfile.lock(abs, { stale: 15_000, update: 5_000, realpath: false, lockfilePath: `${abs}.lock` });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
+    throw new DatabaseLockedError(`the embedded database ${dir} is in use by another madoguchi process; stop it, or set DATABASE_URL to share a PostgreSQL server`);
+  }
+}
+
+/**
  * The zero-config default: PGlite in a folder, guarded by a lock file next to it because
  * PGlite itself lets two processes open one folder and corrupt it.
  */
 export async function openPgliteDir(dir: string): Promise<Database> {
   const abs = resolve(dir);
   mkdirSync(abs, { recursive: true });
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(abs, { stale: 15_000, update: 5_000, realpath: false, lockfilePath: `${abs}.lock` });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ELOCKED') {
-      throw new DatabaseLockedError(
-        `the embedded database ${dir} is in use by another madoguchi process; stop it, or set DATABASE_URL to share a PostgreSQL server`,
-      );
-    }
-    throw e;
-  }
+  const release = await lockPgliteFolder(dir);
   try {
     const client = await PGlite.create(abs);
     return await wrapPglite(client, release);

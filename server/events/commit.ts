@@ -66,13 +66,13 @@ export class Outgoing {
     this.nudges.push(work);
   }
 
-  /** Writes the listeners' rows and the items, in the transaction `tx`; answers how many rows. */
-  async write(tx: Db, timing: ListenerTiming = DEFAULT_TIMING): Promise<number> {
+  /** Writes the listeners' rows and the items, in the transaction `tx`. */
+  async write(tx: Db, timing: ListenerTiming = DEFAULT_TIMING): Promise<void> {
     let rows = [...listenerRows(this.events, timing), ...this.items];
     this.items.length = 0;
     // An occurrence said again under its fixed id (a timer that ran twice, its first run's
     // record lost): its listeners already have their rows, done or not, so no second job (mail).
-    const repeatable = rows.filter((r) => r.dedupeKey && [...this.fixedIds].some((id) => r.dedupeKey!.startsWith(`ev-${id}-`)));
+    const repeatable = rows.filter((r) => this.fixedIds.has(String(r.payload.eventId)));
     if (repeatable.length) {
       // Two runs at once (a stalled job run again while the first still runs) take turns here.
       for (const id of [...this.fixedIds].sort()) await lockKey(tx, `ev-${id}`);
@@ -81,7 +81,6 @@ export class Outgoing {
     }
     await enqueue(tx, rows);
     this.rows += rows.length;
-    return rows.length;
   }
 
   /** After the commit: the rows go to the queue now, and the events to the live updates. */

@@ -10,7 +10,7 @@ import { transact, type EventSink } from '../../events/commit.ts';
 import type { ReturnStepEventName } from '../../events/catalog.ts';
 import { enqueue } from '../../core/outbox.ts';
 import { BANK_RETENTION_DAYS } from './returns.bank.ts';
-import { bankAccountsDue, deleteBankAccount, findReturn } from './returns.repository.ts';
+import { bankAccountsDue, deleteBankAccount, findReturn, type ReturnRow } from './returns.repository.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { moveReturn } from './returns.transitions.ts';
 import { systemParty } from './returns.parties.ts';
@@ -32,12 +32,13 @@ export async function remindToShip(db: Db, sink: EventSink, data: unknown): Prom
   const p = parse(data, SHIP_REMINDER_TOPIC);
   const r = await findReturn(db, p.shopId, p.returnId);
   if (!r || r.status !== 'awaiting_shipment' || !r.shipBy) return 'skipped';
-  const shipBy = r.shipBy;
-  await transact(db, sink, async (_tx, out) => {
-    out.emit('return.ship_reminder', { shopId: r.shopId, returnId: r.id, number: r.number, status: r.status }, { id: `remind-${r.id}-${shipBy.getTime()}` });
-  });
+  await sayOnce(db, sink, 'return.ship_reminder', r, `remind-${r.id}-${r.shipBy.getTime()}`);
   return 'reminded';
 }
+
+/** Says `name` of return `r` under the fixed id `id`: said again, it adds no second listener job (see Outgoing.write). */
+const sayOnce = (db: Db, sink: EventSink, name: ReturnStepEventName, r: ReturnRow, id: string) =>
+  transact(db, sink, async (_tx, out) => out.emit(name, { shopId: r.shopId, returnId: r.id, number: r.number, status: r.status }, { id }));
 
 /**
  * A job written before return events had listeners (topic `return.<status>`, one processor for
@@ -48,16 +49,14 @@ export async function sayLegacyReturnStep(db: Db, sink: EventSink, name: ReturnS
   const p = parse(data, name);
   const r = await findReturn(db, p.shopId, p.returnId);
   if (!r) return 'skipped';
-  await transact(db, sink, async (_tx, out) => {
-    out.emit(name, { shopId: r.shopId, returnId: r.id, number: r.number, status: r.status }, { id: `legacy-${r.id}-${name}` });
-  });
+  await sayOnce(db, sink, name, r, `legacy-${r.id}-${name}`);
   return 'said';
 }
 
-/** The deadline to send the parcel passed with no tracking: the return expires (a timer, on the outbox). */
 /** Early by more than this, an expiry timer was armed for an earlier rule of the date: it is armed again for the right instant. */
 const EARLY_REARM_MS = 5 * 60_000;
 
+/** The deadline to send the parcel passed with no tracking: the return expires (a timer, on the outbox). */
 export async function expireUnshipped(db: Db, sink: EventSink, data: unknown, now = new Date()): Promise<'expired' | 'skipped' | 'rearmed'> {
   const p = parse(data, 'return.ship_expiry');
   const r = await findReturn(db, p.shopId, p.returnId);

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Api } from '../../core/route.ts';
 import type { SessionPrincipal } from '../auth/auth.service.ts';
-import type { AssignDeps } from '../conversations/conversations.assign.ts';
 import {
   createShopBody,
   memberParams,
@@ -11,10 +10,10 @@ import {
   updateMemberBody,
   updateShopBody,
 } from './shops.schema.ts';
-import { changeMemberRole, createShop, getShop, listShopMembers, removeMember, updateShopSettings } from './shops.service.ts';
+import { changeMemberRole, createShop, getShop, listShopMembers, removeMember, updateShopSettings, type MemberDeps } from './shops.service.ts';
 
 /** `deps`: people changes reach the queue (a removed person's conversations) and live connections. */
-export function shopRoutes(api: Api, deps: AssignDeps): void {
+export function shopRoutes(api: Api, deps: MemberDeps): void {
   const { db } = deps;
   const tag = 'Shops and people';
   api.route({

@@ -4,6 +4,7 @@ import { DomainError, invalidInput, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { inboxMoved, lockAssignments, releaseAssignments, type AssignDeps } from '../conversations/conversations.assign.ts';
 import { transact } from '../../events/commit.ts';
+import { chatSink, type ChatDeps } from '../conversations/conversations.service.ts';
 import {
   countOwners,
   deleteMembership,
@@ -19,6 +20,9 @@ import {
   type ShopRow,
 } from './shops.repository.ts';
 import type { Role } from './shops.tables.ts';
+
+/** A member's change ends their live connections and hands their conversations on: the chat's dependencies. */
+export type MemberDeps = AssignDeps & Pick<ChatDeps, 'poke'>;
 
 export const toShopView = (s: ShopRow) => ({
   id: s.id,
@@ -108,9 +112,9 @@ async function keepAnOwner(db: Db, shopId: string, userId: string) {
  * Gives a person another role. Their live console connections to the shop are ended at once
  * (in every process) and reconnect with what the new role sees: a contractor's masked data.
  */
-export async function changeMemberRole(deps: AssignDeps, actor: Actor, userId: string, role: Role, requestId?: string) {
+export async function changeMemberRole(deps: MemberDeps, actor: Actor, userId: string, role: Role, requestId?: string) {
   requireRole(actor, 'owner');
-  return transact(deps.db, { poke: () => undefined, bus: deps.bus, logger: deps.logger }, async (tx, out) => {
+  return transact(deps.db, chatSink(deps), async (tx, out) => {
     const before = role === 'owner' ? await findMember(tx, actor.shopId, userId) : await keepAnOwner(tx, actor.shopId, userId);
     if (!before) throw notFound('member');
     await setMemberRole(tx, actor.shopId, userId, role);
@@ -125,9 +129,9 @@ export async function changeMemberRole(deps: AssignDeps, actor: Actor, userId: s
  * queue (conversations.assign.ts); after it, their live console connections to the shop are
  * cut in every process, the inbox rows move and waiting conversations are handed out again.
  */
-export async function removeMember(deps: AssignDeps, actor: Actor, userId: string, requestId?: string): Promise<void> {
+export async function removeMember(deps: MemberDeps, actor: Actor, userId: string, requestId?: string): Promise<void> {
   requireRole(actor, 'owner');
-  await transact(deps.db, { poke: () => undefined, bus: deps.bus, logger: deps.logger }, async (tx, out) => {
+  await transact(deps.db, chatSink(deps), async (tx, out) => {
     // Anyone assigning them right now finishes first (and is released below) or waits and finds them gone.
     await lockAssignments(tx, actor.shopId, userId);
     const before = await keepAnOwner(tx, actor.shopId, userId);

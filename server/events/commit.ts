@@ -19,8 +19,6 @@ export interface EventSink {
   logger?: Logger;
 }
 
-const DEFAULT_TIMING: ListenerTiming = { replyMailDelayMs: 60_000 };
-
 /**
  * What a transaction says happened and what it leaves to do: events for the listeners, and
  * outbox items of its own (timers). Written in the transaction, acted on after the commit.
@@ -67,7 +65,7 @@ export class Outgoing {
   }
 
   /** Writes the listeners' rows and the items, in the transaction `tx`. */
-  async write(tx: Db, timing: ListenerTiming = DEFAULT_TIMING): Promise<void> {
+  async write(tx: Db, timing?: ListenerTiming): Promise<void> {
     let rows = [...listenerRows(this.events, timing), ...this.items];
     this.items.length = 0;
     // An occurrence said again under its fixed id (a timer that ran twice, its first run's

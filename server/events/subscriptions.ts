@@ -47,12 +47,14 @@ export type ListenerName = (typeof subscriptions)[number]['listener'];
 export const listenerTopic = (event: EventName, listener: string) => `${event}>${listener}`;
 
 /** The outbox rows that deliver `events` to their listeners: one per (event, listener) that wants it. */
-export function listenerRows(events: readonly DomainEvent[], timing: ListenerTiming): OutboxItem[] {
+export function listenerRows(events: readonly DomainEvent[], timing?: ListenerTiming): OutboxItem[] {
   const rows: OutboxItem[] = [];
   for (const e of events) {
     for (const s of subscriptions as readonly Subscription[]) {
       if (!s.events.includes(e.name) || (s.when && !s.when(e))) continue;
-      const delay = s.delayMs?.(timing) ?? 0;
+      // A delay comes from the configuration; a sink without it has no business saying this event.
+      if (s.delayMs && !timing) throw new Error(`${e.name} has the delayed listener ${s.listener}, but its sink has no timing`);
+      const delay = s.delayMs && timing ? s.delayMs(timing) : 0;
       rows.push({
         shopId: e.payload.shopId,
         topic: listenerTopic(e.name, s.listener),

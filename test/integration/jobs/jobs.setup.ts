@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { loadConfig } from '../../../server/config.ts';
 import { DomainBus } from '../../../server/core/bus.ts';
 import type { Database } from '../../../server/core/db/client.ts';
@@ -58,4 +58,5 @@ export function recorder(behave: (data: JobData, call: number) => void = () => u
   };
 }
 
-export const rowsOf = (database: Database, topic: string) => database.db.select().from(outbox).where(eq(outbox.topic, topic));
+/** The rows of `topic`, oldest first (without an order PostgreSQL returns them as its heap holds them). */
+export const rowsOf = (database: Database, topic: string) => database.db.select().from(outbox).where(eq(outbox.topic, topic)).orderBy(asc(outbox.id));

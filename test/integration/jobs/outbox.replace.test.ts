@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import { jobIdFor, replaceFailedJob } from '../../../server/core/outbox.dispatcher.ts';
 import { enqueue, type OutboxRow } from '../../../server/core/outbox.ts';
@@ -36,8 +36,10 @@ for (const kind of dbKinds) {
 
     async function row(topic: string, dedupeKey: string): Promise<OutboxRow> {
       await database.db.transaction((tx) => enqueue(tx, { topic, payload: {}, dedupeKey }));
-      const rows = await database.db.select().from(outbox).where(eq(outbox.topic, topic));
-      return rows.at(-1) as OutboxRow;
+      // The newest row of the topic by id: without an order PostgreSQL may place a new row in
+      // the free space other tests left earlier in the table and return it first.
+      const [newest] = await database.db.select().from(outbox).where(eq(outbox.topic, topic)).orderBy(desc(outbox.id)).limit(1);
+      return newest as OutboxRow;
     }
 
     /** A job under `r`'s id that BullMQ has failed for good (one attempt, a processor that throws). */

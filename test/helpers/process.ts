@@ -1,15 +1,41 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 const root = new URL('../../', import.meta.url).pathname;
 
-export const freePort = () =>
-  new Promise<number>((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
+/** The ports the kernel hands out for a listen on port 0 (and outgoing connections). */
+const ephemeral = (() => {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low! > 0 && high! >= low!) return { low: low!, high: high! };
+  } catch {
+    // Not Linux: the IANA range.
+  }
+  return { low: 49152, high: 65535 };
+})();
+
+const listens = (port: number) =>
+  new Promise<boolean>((done) => {
+    const s = createServer();
+    s.once('error', () => done(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => done(true)));
   });
+
+/**
+ * A port nothing listens on, for a process or proxy the test starts a moment later. It is
+ * chosen below the kernel's ephemeral range, so a server elsewhere in the run that listens on
+ * port 0 (every in-process test app, Chromium, the SMTP sink) cannot be given it meanwhile, as
+ * it could a port the kernel had just handed out and taken back.
+ */
+export async function freePort(): Promise<number> {
+  const low = 20_000;
+  const high = Math.min(ephemeral.low - 1, 32_767);
+  for (;;) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (await listens(port)) return port;
+  }
+}
 
 export interface Proc {
   child: ChildProcess;

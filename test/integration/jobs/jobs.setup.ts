@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { asc, eq } from 'drizzle-orm';
 import { loadConfig } from '../../../server/config.ts';
 import { DomainBus } from '../../../server/core/bus.ts';
@@ -10,6 +9,7 @@ import { outbox } from '../../../server/core/outbox.tables.ts';
 import type { JobData } from '../../../server/core/queue.ts';
 import { startJobs, type Jobs } from '../../../server/worker.ts';
 import { redisPrefix, redisUrl } from '../../helpers/env.ts';
+import { freePort } from '../../helpers/process.ts';
 import { smtpSink } from '../../helpers/smtp.ts';
 
 export const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -20,16 +20,8 @@ export const freshPrefix = () => `${redisPrefix}jobs-${randomBytes(3).toString('
 /** A topic no other test (or leftover outbox row on the shared database) uses. */
 export const freshTopic = (what: string) => `test.${what}.${randomBytes(3).toString('hex')}`;
 
-/** A Redis URL where nothing listens: the port was free a moment ago and is closed again. */
-export const deadRedisUrl = () =>
-  new Promise<string>((done, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => done(`redis://127.0.0.1:${port}`));
-    });
-  });
+/** A Redis URL where nothing listens (a free port below the range port-0 listeners are given). */
+export const deadRedisUrl = async () => `redis://127.0.0.1:${await freePort()}`;
 
 /** startJobs as a server would run it, under `prefix`, with quick retries (on the run's Redis unless told). */
 export async function jobsFor(database: Database, prefix: string, opts: { redisUrl?: string; rearmCheckMs?: number } = {}): Promise<Jobs> {

@@ -54,7 +54,22 @@ export function start(env: Record<string, string>, script = 'server/main.ts', ar
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  running.add(child);
+  void exited.then(() => running.delete(child));
   return { child, out: () => out, exited };
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kills what start() started and is still running (a test that failed before it stopped it), and waits for the ends. */
+export async function killStarted(): Promise<void> {
+  await Promise.all(
+    [...running].filter((child) => child.exitCode === null && child.signalCode === null).map((child) => {
+      const ended = new Promise((done) => child.once('exit', done));
+      child.kill('SIGKILL');
+      return ended;
+    }),
+  );
 }
 
 export async function until(p: Proc, pattern: RegExp, ms = 30_000): Promise<void> {

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { resolveRedis } from '../../../server/core/redis.ts';
 import { smtpSink } from '../../helpers/smtp.ts';
-import { freePort, start, until } from '../../helpers/process.ts';
+import { freePort, killStarted, start, until } from '../../helpers/process.ts';
 
 describe('starting and stopping the service', function () {
   this.timeout(60_000);
@@ -15,7 +15,11 @@ describe('starting and stopping the service', function () {
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'mdg-start-'));
   });
-  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterEach(async () => {
+    // A test that failed midway leaves its server writing into the folder.
+    await killStarted();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('starts with nothing configured: embedded database in DATA_DIR/pg, demo sign-ins printed, console and readiness up; SIGTERM stops it cleanly', async () => {
     const port = await freePort();

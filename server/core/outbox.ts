@@ -51,6 +51,15 @@ export async function isFinished(db: Db, id: number): Promise<boolean> {
   return !row || row.completedAt !== null || row.failedAt !== null;
 }
 
+/** Row `id` as a job of it must match it (see outboxLedger): what the job is, and whether its work is still owed. */
+export async function ledgerRowOf(db: Db, id: number) {
+  const [row] = await db
+    .select({ id: outbox.id, topic: outbox.topic, dedupeKey: outbox.dedupeKey, shopId: outbox.shopId, payload: outbox.payload, completedAt: outbox.completedAt, failedAt: outbox.failedAt })
+    .from(outbox)
+    .where(eq(outbox.id, id));
+  return row;
+}
+
 /**
  * The work of row `id` is done: it and the rows merged into its job (same dedupe key, handed
  * over while the job waited) are completed, and their payloads emptied. Marks the row

@@ -7,6 +7,7 @@ import { BANK_PURGE_TOPIC, expireUnshipped, purgeBankDetails, remindToShip, sayL
 import { returnStepEventNames } from './events/catalog.ts';
 import type { EventSink } from './events/commit.ts';
 import { registerListeners } from './events/listeners.ts';
+import { listenerTiming } from './events/subscriptions.ts';
 import { PORTAL_CODE_TOPIC } from './domains/returns/returns.portal.auth.ts';
 import { createMessageWriter } from './domains/conversations/conversations.write.ts';
 import { DomainBus } from './core/bus.ts';
@@ -90,13 +91,14 @@ function registerAll(jobs: Jobs, deps: JobsDeps): void {
   const db = deps.database.db;
   jobs.register(MAIL_SEND, sendMailJob(deps.mailer), { secret: true });
   jobs.register(SLA_CHECK_TOPIC, (data) => runSlaCheck(db, sink, data));
-  jobs.register(UNSNOOZE_TOPIC, (data) => runUnsnooze({ db, bus: deps.bus, poke: jobs.poke }, data));
+  const timing = listenerTiming(deps.config);
+  jobs.register(UNSNOOZE_TOPIC, (data) => runUnsnooze({ db, bus: deps.bus, poke: jobs.poke, timing, logger: deps.logger }, data));
   // Reply-mail checks written before it was a listener of message.created (an upgrade).
   jobs.register(REPLY_MAIL_TOPIC, (data) => sendReplyMail({ db, mailer: deps.mailer, inbound: inboundEmailConfig(deps.config) }, data));
   const storage = localFileStorage(deps.config.DATA_DIR);
   // Notices into customers' chats go through the same group commit as every message.
-  const writer = createMessageWriter({ db, poke: jobs.poke, bus: deps.bus, replyMailDelayMs: deps.config.REPLY_MAIL_DELAY_SECONDS * 1000 });
-  const sink: EventSink = { poke: jobs.poke, bus: deps.bus, logger: deps.logger, timing: { replyMailDelayMs: deps.config.REPLY_MAIL_DELAY_SECONDS * 1000 } };
+  const writer = createMessageWriter({ db, poke: jobs.poke, bus: deps.bus, timing });
+  const sink: EventSink = { poke: jobs.poke, bus: deps.bus, logger: deps.logger, timing };
   // One job per (event, listener): see server/events/subscriptions.ts.
   registerListeners(jobs.register, { db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), chat: { db, bus: deps.bus, writer }, inbound: inboundEmailConfig(deps.config) });
   // Jobs of return steps written before the listeners existed (an upgrade): said again as events.

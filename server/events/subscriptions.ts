@@ -1,3 +1,4 @@
+import type { Config } from '../config.ts';
 import type { OutboxItem } from '../core/outbox.ts';
 import { returnStepEventNames, type DomainEvent, type EventName } from './catalog.ts';
 
@@ -6,6 +7,9 @@ export interface ListenerTiming {
   /** How long an agent's reply waits for the customer to read it in the chat before it is mailed. */
   replyMailDelayMs: number;
 }
+
+/** The timing the configuration sets (REPLY_MAIL_DELAY_SECONDS): every process's sinks take theirs from here. */
+export const listenerTiming = (config: Pick<Config, 'REPLY_MAIL_DELAY_SECONDS'>): ListenerTiming => ({ replyMailDelayMs: config.REPLY_MAIL_DELAY_SECONDS * 1000 });
 
 export interface Subscription<N extends EventName = EventName> {
   /** Stable: it names the listener's jobs and outbox rows (`<event>><listener>`), so renaming one orphans its pending work. */
@@ -47,14 +51,12 @@ export type ListenerName = (typeof subscriptions)[number]['listener'];
 export const listenerTopic = (event: EventName, listener: string) => `${event}>${listener}`;
 
 /** The outbox rows that deliver `events` to their listeners: one per (event, listener) that wants it. */
-export function listenerRows(events: readonly DomainEvent[], timing?: ListenerTiming): OutboxItem[] {
+export function listenerRows(events: readonly DomainEvent[], timing: ListenerTiming): OutboxItem[] {
   const rows: OutboxItem[] = [];
   for (const e of events) {
     for (const s of subscriptions as readonly Subscription[]) {
       if (!s.events.includes(e.name) || (s.when && !s.when(e))) continue;
-      // A delay comes from the configuration; a sink without it has no business saying this event.
-      if (s.delayMs && !timing) throw new Error(`${e.name} has the delayed listener ${s.listener}, but its sink has no timing`);
-      const delay = s.delayMs && timing ? s.delayMs(timing) : 0;
+      const delay = s.delayMs ? s.delayMs(timing) : 0;
       rows.push({
         shopId: e.payload.shopId,
         topic: listenerTopic(e.name, s.listener),

@@ -140,7 +140,7 @@ for (const kind of dbKinds) {
     };
 
     it('writes the sends that arrive while a batch is in flight together, in one transaction', async () => {
-      const writer = createMessageWriter({ db, poke: () => undefined, replyMailDelayMs: 60_000 });
+      const writer = createMessageWriter({ db, poke: () => undefined, timing: { replyMailDelayMs: 60_000 } });
       const { chats, authors } = await chatsOf(5);
       const lead = writer.send(say(authors[0]!, chats[0]!.conversationId, 'lead'));
       const rest = chats.slice(1).map((c, i) => writer.send(say(authors[i + 1]!, c.conversationId, `follower ${i}`)));
@@ -153,7 +153,7 @@ for (const kind of dbKinds) {
     });
 
     it('tries each send of a failed batch again alone, so a send whose attachment is refused fails by itself', async () => {
-      const writer = createMessageWriter({ db, poke: () => undefined, replyMailDelayMs: 60_000 });
+      const writer = createMessageWriter({ db, poke: () => undefined, timing: { replyMailDelayMs: 60_000 } });
       const { chats, authors } = await chatsOf(6);
       const lead = writer.send(say(authors[0]!, chats[0]!.conversationId, 'lead'));
       // Queued behind the lead's transaction: these form the next batch.
@@ -201,7 +201,7 @@ for (const kind of dbKinds) {
     });
 
     it('answers a send that arrives alone without waiting for company', async () => {
-      const writer = createMessageWriter({ db, poke: () => undefined, replyMailDelayMs: 60_000 });
+      const writer = createMessageWriter({ db, poke: () => undefined, timing: { replyMailDelayMs: 60_000 } });
       const chat = await makeChat(db, shop.id);
       const sent = await writer.send(say(await customerOf(chat), chat.conversationId, 'ひとりで'));
       expect([sent.message.seq, sent.duplicate, sent.conversation.lastSeq]).to.deep.equal([1, false, 1]);

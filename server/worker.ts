@@ -97,7 +97,7 @@ function registerAll(jobs: Jobs, deps: JobsDeps): void {
   jobs.register(REPLY_MAIL_TOPIC, (data) => sendReplyMail({ db, mailer: deps.mailer, inbound: inboundEmailConfig(deps.config) }, data));
   const storage = localFileStorage(deps.config.DATA_DIR);
   // Notices into customers' chats go through the same group commit as every message.
-  const writer = createMessageWriter({ db, poke: jobs.poke, bus: deps.bus, timing });
+  const writer = createMessageWriter({ db, poke: jobs.poke, bus: deps.bus, timing, logger: deps.logger });
   const sink: EventSink = { poke: jobs.poke, bus: deps.bus, logger: deps.logger, timing };
   // One job per (event, listener): see server/events/subscriptions.ts.
   registerListeners(jobs.register, { db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), chat: { db, bus: deps.bus, writer }, inbound: inboundEmailConfig(deps.config) });

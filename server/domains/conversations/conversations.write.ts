@@ -224,7 +224,8 @@ export function createMessageWriter(
     timing: ListenerTiming;
     /** After a commit that reopened conversations: hand out waiting ones (the API's auto-assigner). */
     assign?: (shopId: string) => Promise<unknown>;
-    logger?: Logger;
+    /** Where after-commit work that failed is told (a notice's live update, a wake-up): required, or such failures go unseen. */
+    logger: Logger;
   },
   opts: { concurrency?: number; maxBatch?: number } = {}): MessageWriter {
   type Waiting = { req: SendRequest; done: (s: Sent) => void; fail: (e: unknown) => void };

@@ -71,6 +71,8 @@ export interface AppDeps {
   poke?: () => void;
   /** Backups this process takes itself (embedded database; server/service.ts makes it). */
   backups?: BackupRunner;
+  /** The first retry wait of every job, listeners' included, for JOBS=inline (tests shorten it; see JobsDeps in server/worker.ts). */
+  retryDelayMs?: number;
 }
 
 export const defaultSignInLimits: SignInLimits = { perAccount: 5, perAddress: 30, windowSeconds: 15 * 60 };

@@ -107,7 +107,7 @@ export async function sendMessage(deps: ChatDeps, author: Author, input: SendInp
   const { conversation: c, message: m } = sent;
   const message = toMessageDto(m, sent.attachments);
   if (!sent.duplicate) {
-    deps.bus.publish('message.created', { shopId: c.shopId, conversationId: c.id, messageId: m.id, seq: m.seq, message, activity: toActivity(c, m), ...(origin ? { origin } : {}) });
+    deps.bus.publish('message.live', { shopId: c.shopId, conversationId: c.id, messageId: m.id, seq: m.seq, message, activity: toActivity(c, m), ...(origin ? { origin } : {}) });
   }
   // The bus carries the console's copy; a customer's ack is the customer's copy, which the widget keeps.
   return { message: author.kind === 'customer' ? toCustomerMessageDto(message) : message, duplicate: sent.duplicate };

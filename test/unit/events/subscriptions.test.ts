@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { eventCatalog, eventNames, returnEventNames, type DomainEvent } from '../../../server/events/catalog.ts';
+import { eventCatalog, eventNames, returnEventNames, type DomainEvent, type EventName } from '../../../server/events/catalog.ts';
 import { loadConfig } from '../../../server/config.ts';
-import { DomainBus } from '../../../server/core/bus.ts';
+import { DomainBus, type LiveName } from '../../../server/core/bus.ts';
 import { chatSink } from '../../../server/domains/conversations/conversations.service.ts';
 import { Outgoing, type EventSink } from '../../../server/events/commit.ts';
 import { eventOfJob } from '../../../server/events/listeners.ts';
@@ -57,6 +57,13 @@ describe('domain events and their listeners', () => {
     // @ts-expect-error chatSink takes the timing too
     chatSink({ poke: () => undefined, bus: new DomainBus() });
     expect(bare).to.not.have.property('timing');
+  });
+
+  it('names live-only updates apart from the domain events (a stored message live is `message.live`, the event `message.created`)', () => {
+    // The type check of the test files is this test: a live update named like an event makes `apart` false.
+    const apart: [Extract<LiveName, EventName>] extends [never] ? true : false = true;
+    expect(apart).to.equal(true);
+    expect(eventNames).to.include('message.created');
   });
 
   it('names every listener once, and subscribes each only to events of the catalog', () => {

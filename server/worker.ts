@@ -165,9 +165,14 @@ export function startJobs(deps: JobsDeps): Jobs {
     else logger.warn(fields, 'job failed; it will be retried');
     if (!final || !job) return;
     const secret = registry.get(job.name)?.opts.secret ?? false;
-    if (secret) job.updateData({ shopId: job.data.shopId, outboxId: job.data.outboxId, dropped: 'secret payload removed after the final failure' }).catch(() => undefined);
     // If this cannot be recorded, the row stays unfinished and the re-arm hands it over again (outbox.rearm.ts).
-    ledger.failedForGood(job, err, secret).catch((e: unknown) => logger.warn({ err: e, jobId: job.id }, 'outbox: could not record a final failure'));
+    // Recorded before a secret payload is dropped: the ledger checks the job against its row by that payload.
+    ledger
+      .failedForGood(job, err, secret)
+      .catch((e: unknown) => logger.warn({ err: e, jobId: job.id }, 'outbox: could not record a final failure'))
+      .finally(() => {
+        if (secret) job.updateData({ shopId: job.data.shopId, outboxId: job.data.outboxId, dropped: 'secret payload removed after the final failure' }).catch(() => undefined);
+      });
   });
   // Redis may lose what it was handed (restart without persistence, failover, flush): the
   // unfinished rows are handed over again, and the hourly purge's scheduler set again.

@@ -148,7 +148,6 @@ export function outboxLedger(db: Db, logger: Logger, opts: LedgerOptions = {}) {
     const row = await ledgerRowOf(db, id);
     databaseAnswers();
     if (row && !madeFrom(job, row)) {
-      unrecorded.delete(id);
       logger.warn({ jobId: job.id, topic: job.name, outboxId: id, rowTopic: row.topic }, 'jobs: a job names an outbox row that is not its own (left in Redis from another database?); dropped without running it or touching the row');
       return 'not its row';
     }

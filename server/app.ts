@@ -47,6 +47,7 @@ import { returnRoutes, returnTermsRoutes } from './domains/returns/returns.route
 import { portalNotFoundPage, returnPortalRoutes } from './domains/returns/returns.portal.routes.ts';
 import { defaultPortalLimits, type PortalLimits } from './domains/returns/returns.portal.auth.ts';
 import type { EventSink } from './events/commit.ts';
+import { listenerTiming } from './events/subscriptions.ts';
 
 export interface AppDeps {
   config: Config;
@@ -70,6 +71,8 @@ export interface AppDeps {
   poke?: () => void;
   /** Backups this process takes itself (embedded database; server/service.ts makes it). */
   backups?: BackupRunner;
+  /** The first retry wait of every job, listeners' included, for JOBS=inline (tests shorten it; see JobsDeps in server/worker.ts). */
+  retryDelayMs?: number;
 }
 
 export const defaultSignInLimits: SignInLimits = { perAccount: 5, perAddress: 30, windowSeconds: 15 * 60 };
@@ -120,9 +123,9 @@ export function createApp(deps: AppDeps) {
     authenticate: (mode, shopScoped) => (mode === 'widget' ? widgetAuth : consoleAuth(mode, shopScoped)),
   });
   const poke = deps.poke ?? (() => undefined);
-  const replyMailDelayMs = config.REPLY_MAIL_DELAY_SECONDS * 1000;
+  const timing = listenerTiming(config);
   // Where committed changes go on: their outbox rows to the queue now, their events to the sockets.
-  const sink: EventSink = { poke, bus, logger, timing: { replyMailDelayMs } };
+  const sink: EventSink = { poke, bus, logger, timing };
   const chat: ChatDeps = {
     db,
     bus,
@@ -130,11 +133,11 @@ export function createApp(deps: AppDeps) {
     keyPrefix: config.REDIS_KEY_PREFIX,
     presence: new PresenceStore(redis, config.REDIS_KEY_PREFIX),
     poke,
-    replyMailDelayMs,
+    timing,
     logger,
     // Two batches in flight on PostgreSQL: measured with bench/chat.ts on 2 cores, 4 made smaller
     // batches and more round trips (p50 20 ms at 1,000 msg/s against 7 ms), 1 waited on each commit.
-    writer: createMessageWriter({ db, poke, bus, logger, replyMailDelayMs, assign: (shopId) => assignWaiting(chat, shopId) }, { concurrency: database.kind === 'postgres' ? 2 : 1 }),
+    writer: createMessageWriter({ db, poke, bus, logger, timing, assign: (shopId) => assignWaiting(chat, shopId) }, { concurrency: database.kind === 'postgres' ? 2 : 1 }),
   };
   authRoutes(api, authDeps, cookie);
   shopRoutes(api, chat);

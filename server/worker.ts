@@ -7,6 +7,7 @@ import { BANK_PURGE_TOPIC, expireUnshipped, purgeBankDetails, remindToShip, sayL
 import { returnStepEventNames } from './events/catalog.ts';
 import type { EventSink } from './events/commit.ts';
 import { registerListeners } from './events/listeners.ts';
+import { listenerRetryPolicy, listenerTiming } from './events/subscriptions.ts';
 import { PORTAL_CODE_TOPIC } from './domains/returns/returns.portal.auth.ts';
 import { createMessageWriter } from './domains/conversations/conversations.write.ts';
 import { DomainBus } from './core/bus.ts';
@@ -18,7 +19,7 @@ import { createDispatcher, type OutboxDispatcher } from './core/outbox.dispatche
 import { outboxLedger } from './core/outbox.jobs.ts';
 import { OUTBOX_PRUNE_TOPIC, pruneOutbox } from './core/outbox.ts';
 import { startRearming } from './core/outbox.rearm.ts';
-import { closeWorker, openJobQueue, openJobWorker, type JobData, type JobProcessor, type RedisTarget } from './core/queue.ts';
+import { closeWorker, openJobQueue, openJobWorker, retryOptions, type JobData, type JobOptionsFor, type JobProcessor, type RedisTarget } from './core/queue.ts';
 import { guardProcess } from './core/process.ts';
 import { connectRedis, handledPublishes, resolveRedis, watchRedis } from './core/redis.ts';
 import { Emitter } from '@socket.io/redis-emitter';
@@ -39,7 +40,10 @@ export interface JobsDeps {
   logger: Logger;
   mailer: Mailer;
   bus: DomainBus;
-  /** First retry delay (default 5 s; doubles each time). Tests shorten it. */
+  /**
+   * Tests shorten every retry: the first wait of the queue's default (5 s) and of every
+   * listener's retry policy (see server/events/subscriptions.ts) becomes this, later waits in proportion.
+   */
   retryDelayMs?: number;
   /** How often to check that Redis still holds the handed-over work (default 30 s). Tests shorten it. */
   rearmCheckMs?: number;
@@ -78,7 +82,7 @@ export interface Jobs {
  *   changes (an alert already fired, a conversation no longer snoozed until then, a return no
  *   longer awaiting its parcel) in the transaction that changes it;
  * - listeners of domain events (`<event>><listener>`, server/events/subscriptions.ts), each its
- *   own job: `return-chat-notice` stores its notice once by its client id; `reply-mail` (and the
+ *   own job: `return-chat-notice` stores its notice once per event by its client id; `reply-mail` (and the
  *   old `conversation.reply_mail`) sends nothing once `customer_mailed_seq` is written, right
  *   after the mail; `return-customer-mail` may mail twice;
  * - return.ship_reminder, old return.<status> jobs: say their event under a fixed id, so its
@@ -90,13 +94,14 @@ function registerAll(jobs: Jobs, deps: JobsDeps): void {
   const db = deps.database.db;
   jobs.register(MAIL_SEND, sendMailJob(deps.mailer), { secret: true });
   jobs.register(SLA_CHECK_TOPIC, (data) => runSlaCheck(db, sink, data));
-  jobs.register(UNSNOOZE_TOPIC, (data) => runUnsnooze({ db, bus: deps.bus, poke: jobs.poke }, data));
+  const timing = listenerTiming(deps.config);
+  jobs.register(UNSNOOZE_TOPIC, (data) => runUnsnooze({ db, bus: deps.bus, poke: jobs.poke, timing, logger: deps.logger }, data));
   // Reply-mail checks written before it was a listener of message.created (an upgrade).
   jobs.register(REPLY_MAIL_TOPIC, (data) => sendReplyMail({ db, mailer: deps.mailer, inbound: inboundEmailConfig(deps.config) }, data));
   const storage = localFileStorage(deps.config.DATA_DIR);
   // Notices into customers' chats go through the same group commit as every message.
-  const writer = createMessageWriter({ db, poke: jobs.poke, bus: deps.bus, replyMailDelayMs: deps.config.REPLY_MAIL_DELAY_SECONDS * 1000 });
-  const sink: EventSink = { poke: jobs.poke, bus: deps.bus, logger: deps.logger, timing: { replyMailDelayMs: deps.config.REPLY_MAIL_DELAY_SECONDS * 1000 } };
+  const writer = createMessageWriter({ db, poke: jobs.poke, bus: deps.bus, timing, logger: deps.logger });
+  const sink: EventSink = { poke: jobs.poke, bus: deps.bus, logger: deps.logger, timing };
   // One job per (event, listener): see server/events/subscriptions.ts.
   registerListeners(jobs.register, { db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), chat: { db, bus: deps.bus, writer }, inbound: inboundEmailConfig(deps.config) });
   // Jobs of return steps written before the listeners existed (an upgrade): said again as events.
@@ -138,7 +143,12 @@ export function startJobs(deps: JobsDeps): Jobs {
   const registry = new Map<string, { run: JobProcessor; opts: RegisterOptions }>();
   const queueOpts = { keyPrefix: config.REDIS_KEY_PREFIX, logger, retryDelayMs: deps.retryDelayMs };
   const producer = openJobQueue(deps.redisUrl, queueOpts);
-  const dispatcher = createDispatcher({ db: deps.database.db, jobs: producer, logger });
+  // A listener's jobs are retried as its subscription says; every other topic as the queue's default.
+  const jobOptionsFor: JobOptionsFor = (topic) => {
+    const policy = listenerRetryPolicy(topic);
+    return policy && retryOptions(policy, deps.retryDelayMs);
+  };
+  const dispatcher = createDispatcher({ db: deps.database.db, jobs: producer, logger, jobOptionsFor });
 
   const ledger = outboxLedger(deps.database.db, logger, { databaseWaitMs: deps.databaseWaitMs });
   const worker = openJobWorker(deps.redisUrl, queueOpts, async (job: Job<JobData>, token?: string) => {
@@ -155,13 +165,18 @@ export function startJobs(deps: JobsDeps): Jobs {
     else logger.warn(fields, 'job failed; it will be retried');
     if (!final || !job) return;
     const secret = registry.get(job.name)?.opts.secret ?? false;
-    if (secret) job.updateData({ shopId: job.data.shopId, outboxId: job.data.outboxId, dropped: 'secret payload removed after the final failure' }).catch(() => undefined);
     // If this cannot be recorded, the row stays unfinished and the re-arm hands it over again (outbox.rearm.ts).
-    ledger.failedForGood(job, err, secret).catch((e: unknown) => logger.warn({ err: e, jobId: job.id }, 'outbox: could not record a final failure'));
+    // Recorded before a secret payload is dropped: the ledger checks the job against its row by that payload.
+    ledger
+      .failedForGood(job, err, secret)
+      .catch((e: unknown) => logger.warn({ err: e, jobId: job.id }, 'outbox: could not record a final failure'))
+      .finally(() => {
+        if (secret) job.updateData({ shopId: job.data.shopId, outboxId: job.data.outboxId, dropped: 'secret payload removed after the final failure' }).catch(() => undefined);
+      });
   });
   // Redis may lose what it was handed (restart without persistence, failover, flush): the
   // unfinished rows are handed over again, and the hourly purge's scheduler set again.
-  const rearmer = startRearming({ db: deps.database.db, jobs: producer, logger, checkMs: deps.rearmCheckMs, alsoRestore: () => schedule(producer.queue) });
+  const rearmer = startRearming({ db: deps.database.db, jobs: producer, logger, jobOptionsFor, checkMs: deps.rearmCheckMs, alsoRestore: () => schedule(producer.queue) });
 
   const jobs: Jobs = {
     dispatcher,

@@ -9,8 +9,13 @@ import type { DomainEvent, EventName } from '../events/catalog.ts';
  * in-process and best-effort, fine for live updates that a reconnecting client re-reads.
  */
 export interface DomainEvents {
-  /** `origin`: the socket that sent it, which has the message in its ack and is skipped. */
-  'message.created': { shopId: string; conversationId: string; messageId: string; seq: number; message: MessageDto; activity: ConversationActivity; origin?: string };
+  /**
+   * A stored message as the sockets show it (its DTO and its inbox row), published after the
+   * writer's commit; not the domain event `message.created` that the listeners hear (the
+   * catalog's names and these never meet). `origin`: the socket that sent it, which has the
+   * message in its ack and is skipped.
+   */
+  'message.live': { shopId: string; conversationId: string; messageId: string; seq: number; message: MessageDto; activity: ConversationActivity; origin?: string };
   'conversation.changed': { shopId: string; conversationId: string };
   'presence.changed': { shopId: string; userId: string; name: string };
   /**

@@ -4,7 +4,7 @@ import type { Db } from './db/client.ts';
 import { serializeError, type Logger } from './logger.ts';
 import { isFinished, markCompleted, type OutboxRow } from './outbox.ts';
 import { outbox } from './outbox.tables.ts';
-import type { JobData, JobQueue } from './queue.ts';
+import type { JobData, JobOptionsFor, JobQueue } from './queue.ts';
 
 export type { OutboxRow };
 
@@ -12,6 +12,8 @@ export interface DispatcherOptions {
   db: Db;
   jobs: JobQueue;
   logger: Logger;
+  /** A topic's retry policy, from whoever starts the dispatcher (the listeners' in server/events/subscriptions.ts). */
+  jobOptionsFor: JobOptionsFor;
   batchSize?: number;
   pollMs?: number;
   /** Longest wait between tries while Redis is away. */
@@ -54,12 +56,13 @@ const errorText = (e: unknown) => {
 
 /**
  * The job of a row: its topic, its payload with its shop, and the row's id, by which the
- * worker marks the row done (see startJobs in server/worker.ts).
+ * worker marks the row done (see startJobs in server/worker.ts); retried as `optionsFor` says
+ * for its topic (the queue's defaults otherwise).
  */
-export const jobOf = (row: OutboxRow) => ({
+export const jobOf = (row: OutboxRow, optionsFor: JobOptionsFor) => ({
   name: row.topic,
   data: { ...row.payload, shopId: row.shopId, outboxId: row.id },
-  opts: { jobId: jobIdFor(row), delay: row.runAt ? Math.max(0, row.runAt.getTime() - Date.now()) : 0 },
+  opts: { ...optionsFor(row.topic), jobId: jobIdFor(row), delay: row.runAt ? Math.max(0, row.runAt.getTime() - Date.now()) : 0 },
 });
 
 /**
@@ -91,7 +94,7 @@ export async function rowsWithFailedJobs(jobs: JobQueue, rows: OutboxRow[]): Pro
  * was another row's whose work is still owed (its failure could not be recorded), that row is
  * handed over again first, and `row` joins its job like any row with the same dedupe key.
  */
-export async function replaceFailedJob(db: Db, jobs: JobQueue, row: OutboxRow): Promise<boolean> {
+export async function replaceFailedJob(db: Db, jobs: JobQueue, row: OutboxRow, optionsFor: JobOptionsFor): Promise<boolean> {
   const id = jobIdFor(row);
   const lock = jobs.queue.toKey(`replace:${id}`);
   const token = `${process.pid}:${row.id}:${Date.now()}`;
@@ -104,7 +107,7 @@ export async function replaceFailedJob(db: Db, jobs: JobQueue, row: OutboxRow): 
     if (typeof owner === 'number' && owner !== row.id && !(await isFinished(db, owner))) {
       const [o] = await db.select().from(outbox).where(eq(outbox.id, owner));
       if (o) {
-        const again = jobOf(o as OutboxRow);
+        const again = jobOf(o as OutboxRow, optionsFor);
         await jobs.queue.add(again.name, again.data, again.opts);
       }
     }
@@ -124,7 +127,7 @@ export async function replaceFailedJob(db: Db, jobs: JobQueue, row: OutboxRow): 
  * a job that Redis loses can be added again (see outbox.rearm.ts).
  */
 export function createDispatcher(opts: DispatcherOptions): OutboxDispatcher {
-  const { db, jobs, logger } = opts;
+  const { db, jobs, logger, jobOptionsFor } = opts;
   const batchSize = opts.batchSize ?? 100;
   const pollMs = opts.pollMs ?? 250;
   const maxBackoffMs = opts.maxBackoffMs ?? 30_000;
@@ -157,8 +160,8 @@ export function createDispatcher(opts: DispatcherOptions): OutboxDispatcher {
           // A failed job under this id is an earlier row's with the same dedupe key: it goes (see
           // replaceFailedJob); while another process replaces it, the row waits for the next round.
           if (i === 0) stale = new Set((await withTimeout(rowsWithFailedJobs(jobs, rows), addTimeoutMs)).map((r) => r.id));
-          if (stale.has(row.id) && !(await withTimeout(replaceFailedJob(db, jobs, row), addTimeoutMs))) continue;
-          const job = jobOf(row);
+          if (stale.has(row.id) && !(await withTimeout(replaceFailedJob(db, jobs, row, jobOptionsFor), addTimeoutMs))) continue;
+          const job = jobOf(row, jobOptionsFor);
           await withTimeout(jobs.queue.add(job.name, job.data, job.opts), addTimeoutMs);
         } catch (e) {
           // Redis being away fails every row alike: note it on the rest of the batch and stop.

@@ -1,13 +1,29 @@
+import { isDeepStrictEqual } from 'node:util';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Db } from './db/client.ts';
 import { isDomainError } from './errors.ts';
 import { serializeError, type Logger } from './logger.ts';
-import { isFinished, markCompleted, markFailed } from './outbox.ts';
+import { jobIdFor } from './outbox.dispatcher.ts';
+import { ledgerRowOf, markCompleted, markFailed } from './outbox.ts';
 import type { JobData, JobProcessor } from './queue.ts';
 import { unavailableDependency } from './unavailable.ts';
 
 /** The outbox row a job was made from (see jobOf in outbox.dispatcher.ts); absent for jobs of BullMQ's own schedulers. */
 const rowOf = (job: Job<JobData>): number | undefined => (typeof job.data.outboxId === 'number' ? job.data.outboxId : undefined);
+
+type LedgerRow = NonNullable<Awaited<ReturnType<typeof ledgerRowOf>>>;
+
+/**
+ * True when `job` is the one the dispatcher made of `row` (jobOf in outbox.dispatcher.ts): the
+ * row's topic, its job id (from its dedupe key: rows merged into the job under that key are
+ * recorded with the row it names, see markCompleted) and its payload. A job left in Redis by
+ * another database (one since restored from a backup) may name a row id that now holds other
+ * work; run, it would do its old work and mark the new row done.
+ */
+export function madeFrom(job: Job<JobData>, row: LedgerRow): boolean {
+  const { outboxId: _id, ...data } = job.data;
+  return job.name === row.topic && job.id === jobIdFor(row) && isDeepStrictEqual(data, { ...row.payload, shopId: row.shopId });
+}
 
 const errorText = (e: unknown) => {
   const s = serializeError(e);
@@ -46,6 +62,9 @@ type Unrecorded = ({ done: true } | { done: false; error: string }) & { at: numb
  *
  * - a job whose row is already finished does nothing: a re-armed copy of work that was done
  *   meanwhile, or a row gone with its shop;
+ * - a job that is not the one made of the row it names (another topic, job id or payload: a job
+ *   left in Redis by a database since restored) is dropped with a warning: it neither runs nor
+ *   touches the row;
  * - when the processor returns, the row is completed and its payload emptied, before BullMQ
  *   removes the job, so no moment exists where neither holds the work;
  * - when it fails for good (a DomainError becomes BullMQ's UnrecoverableError, or the last
@@ -126,6 +145,12 @@ export function outboxLedger(db: Db, logger: Logger, opts: LedgerOptions = {}) {
       databaseAnswers();
       return result;
     }
+    const row = await ledgerRowOf(db, id);
+    databaseAnswers();
+    if (row && !madeFrom(job, row)) {
+      logger.warn({ jobId: job.id, topic: job.name, outboxId: id, rowTopic: row.topic }, 'jobs: a job names an outbox row that is not its own (left in Redis from another database?); dropped without running it or touching the row');
+      return 'not its row';
+    }
     const pending = recall(id);
     if (pending) {
       // Its job came back: remembered for another `ttl`, however long the outage.
@@ -133,13 +158,11 @@ export function outboxLedger(db: Db, logger: Logger, opts: LedgerOptions = {}) {
       if (pending.done) await markCompleted(db, id);
       else await markFailed(db, id, pending.error, secret);
       unrecorded.delete(id);
-      databaseAnswers();
       if (!pending.done) throw new UnrecoverableError(pending.error);
       return 'recorded';
     }
-    const finished = await isFinished(db, id);
-    databaseAnswers();
-    if (finished) return 'already done';
+    // Done or given up meanwhile, or gone with its shop.
+    if (!row || row.completedAt || row.failedAt) return 'already done';
     let result: unknown;
     try {
       result = await runMapped(processor, data, job);
@@ -185,6 +208,10 @@ export function outboxLedger(db: Db, logger: Logger, opts: LedgerOptions = {}) {
     const id = rowOf(job);
     if (id === undefined) return;
     const pending = recall(id);
+    // A job that never passed the check of its row (no processor for its topic, stalled) may be
+    // one left from another database: its failure is not that row's.
+    const row = pending ? undefined : await ledgerRowOf(db, id);
+    if (!pending && (!row || !madeFrom(job, row))) return;
     if (pending?.done) await markCompleted(db, id);
     else await markFailed(db, id, pending ? pending.error : errorText(err), secret);
     unrecorded.delete(id);

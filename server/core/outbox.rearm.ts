@@ -2,12 +2,14 @@ import type { Db } from './db/client.ts';
 import type { Logger } from './logger.ts';
 import { jobOf, queuePrefixOf, replaceFailedJob, rowsWithFailedJobs } from './outbox.dispatcher.ts';
 import { isFinished, unfinishedRows } from './outbox.ts';
-import type { JobQueue } from './queue.ts';
+import type { JobOptionsFor, JobQueue } from './queue.ts';
 
 export interface RearmOptions {
   db: Db;
   jobs: JobQueue;
   logger: Logger;
+  /** A topic's retry policy, as the dispatcher has it (see DispatcherOptions). */
+  jobOptionsFor: JobOptionsFor;
   /** How often to look whether Redis still holds what was handed to it (one EXISTS). */
   checkMs?: number;
   /** Rows per addBulk. */
@@ -39,7 +41,7 @@ export interface Rearmer {
  * first), so a re-arm racing with a job that just finished is harmless.
  */
 export function startRearming(opts: RearmOptions): Rearmer {
-  const { db, jobs, logger } = opts;
+  const { db, jobs, logger, jobOptionsFor } = opts;
   const batchSize = opts.batchSize ?? 500;
   const marker = jobs.queue.toKey('outbox-armed');
   const prefix = queuePrefixOf(jobs);
@@ -58,9 +60,9 @@ export function startRearming(opts: RearmOptions): Rearmer {
       // again (unless its failure was recorded meanwhile).
       const stale = await rowsWithFailedJobs(jobs, rows);
       const owed = [];
-      for (const row of stale) if (!(await isFinished(db, row.id)) && (await replaceFailedJob(db, jobs, row))) owed.push(row);
+      for (const row of stale) if (!(await isFinished(db, row.id)) && (await replaceFailedJob(db, jobs, row, jobOptionsFor))) owed.push(row);
       if (owed.length) logger.warn({ rows: owed.map((r) => r.id) }, 'outbox: jobs failed for good without a record; handing their rows over again');
-      await jobs.queue.addBulk(rows.map(jobOf));
+      await jobs.queue.addBulk(rows.map((r) => jobOf(r, jobOptionsFor)));
       seen += rows.length;
       after = rows.at(-1)!.id;
     }

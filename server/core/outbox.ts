@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from './db/client.ts';
 import { outbox } from './outbox.tables.ts';
 
@@ -51,6 +51,15 @@ export async function isFinished(db: Db, id: number): Promise<boolean> {
   return !row || row.completedAt !== null || row.failedAt !== null;
 }
 
+/** Row `id` as a job of it must match it (see outboxLedger): what the job is, and whether its work is still owed. */
+export async function ledgerRowOf(db: Db, id: number) {
+  const [row] = await db
+    .select({ id: outbox.id, topic: outbox.topic, dedupeKey: outbox.dedupeKey, shopId: outbox.shopId, payload: outbox.payload, completedAt: outbox.completedAt, failedAt: outbox.failedAt })
+    .from(outbox)
+    .where(eq(outbox.id, id));
+  return row;
+}
+
 /**
  * The work of row `id` is done: it and the rows merged into its job (same dedupe key, handed
  * over while the job waited) are completed, and their payloads emptied. Marks the row
@@ -74,6 +83,30 @@ export async function markFailed(db: Db, id: number, error: string, secret: bool
     .update(outbox)
     .set({ failedAt: now, lastError: error.slice(0, 500), ...(secret ? { payload: {} } : {}) })
     .where(and(isNull(outbox.completedAt), isNull(outbox.failedAt), or(eq(outbox.id, id), and(isNotNull(outbox.dispatchedAt), eq(outbox.dedupeKey, key)))));
+}
+
+/**
+ * Rows that failed for good (a mail server away longer than their retries), handed over again:
+ * each goes back to pending, and the dispatcher of a running server or worker adds its job,
+ * replacing the one BullMQ keeps failed under its id (replaceFailedJob). Only rows of `topic`,
+ * and that failed at `since` or later, when given. A row whose payload was dropped when it failed
+ * (it held secrets: a mail with a sign-in link) cannot run again and is left as it is.
+ *
+ * @example
+ * await retryFailed(db, { topic: 'return.approved>return-customer-mail', since: new Date('2026-12-04T09:00:00+09:00') });
+ */
+export async function retryFailed(db: Db, which: { topic?: string; since?: Date } = {}): Promise<{ retried: number; dropped: number }> {
+  const failed = and(isNotNull(outbox.failedAt), which.topic ? eq(outbox.topic, which.topic) : undefined, which.since ? gte(outbox.failedAt, which.since) : undefined);
+  const dropped = sql`${outbox.payload} = '{}'::jsonb`;
+  return db.transaction(async (tx) => {
+    const retried = await tx
+      .update(outbox)
+      .set({ failedAt: null, dispatchedAt: null, dispatchedTo: null })
+      .where(and(failed, sql`not (${dropped})`))
+      .returning({ id: outbox.id });
+    const [left] = await tx.select({ n: count() }).from(outbox).where(and(failed, dropped));
+    return { retried: retried.length, dropped: Number(left?.n ?? 0) };
+  });
 }
 
 /** A page of the rows handed to queue `prefix` and still unfinished, after `afterId`, oldest first, for re-arming. */

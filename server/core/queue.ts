@@ -1,4 +1,4 @@
-import { Queue, Worker, type Job, type JobsOptions, type RedisOptions } from 'bullmq';
+import { Queue, Worker, type BackoffStrategy, type Job, type JobsOptions, type RedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from './logger.ts';
 import { unavailableDependency } from './unavailable.ts';
@@ -13,7 +13,7 @@ export interface JobQueueOptions {
   /** REDIS_KEY_PREFIX: BullMQ keys go under `<prefix>bull:jobs:…`, apart from other deployments and test servers. */
   keyPrefix: string;
   logger?: Logger;
-  /** First retry delay; later ones double (attempts 5, exponential). */
+  /** First retry delay of the queue's default; later ones double (attempts 5, exponential). */
   retryDelayMs?: number;
 }
 
@@ -28,13 +28,53 @@ export type JobProcessor = (data: JobData, job?: Job) => Promise<unknown>;
 
 export const bullPrefix = (keyPrefix: string) => `${keyPrefix}bull`;
 
-/** What every job gets: retried 5 times, gone once done, kept a week when it finally fails. */
+/** What every job gets unless its topic has a retry policy (see JobOptionsFor): tried 5 times (waits of 5, 10, 20, 40 s), gone once done, kept a week when it finally fails. */
 export const defaultJobOptions = (retryDelayMs = 5000): JobsOptions => ({
   attempts: 5,
   backoff: { type: 'exponential', delay: retryDelayMs },
   removeOnComplete: true,
   removeOnFail: { age: 7 * 24 * 3600 },
 });
+
+/**
+ * How a topic's failed jobs are tried again: a customer's mail must outlive an outage of the
+ * mail server of a few hours, other work gives up sooner (see server/events/subscriptions.ts).
+ */
+export interface RetryPolicy {
+  /** Tries in all, the first included. */
+  attempts: number;
+  /** The wait before the second try; each next wait doubles. */
+  firstDelayMs: number;
+  /** No wait is longer: an outage of hours is tried through at a steady pace, and work goes soon after it ends. */
+  maxDelayMs?: number;
+}
+
+/** The backoff type of a capped policy, with its cap: `capped-exponential:<ms>` (BullMQ's exponential has none). */
+const CAPPED = 'capped-exponential:';
+
+/**
+ * The job options of `policy`. `firstDelayMs` shortens it for tests: the first wait becomes
+ * that, the cap in proportion.
+ */
+export function retryOptions(policy: RetryPolicy, firstDelayMs = policy.firstDelayMs): Pick<JobsOptions, 'attempts' | 'backoff'> {
+  const cap = policy.maxDelayMs && Math.max(1, Math.round((policy.maxDelayMs * firstDelayMs) / policy.firstDelayMs));
+  return { attempts: policy.attempts, backoff: cap ? { type: `${CAPPED}${cap}`, delay: firstDelayMs } : { type: 'exponential', delay: firstDelayMs } };
+}
+
+/** The options a topic's jobs are added with over the queue's defaults (its retry policy), or undefined for the defaults. */
+export type JobOptionsFor = (topic: string) => Pick<JobsOptions, 'attempts' | 'backoff'> | undefined;
+
+/**
+ * The worker's backoff for capped policies: BullMQ's exponential (`delay` × 2^(tries − 1)), no
+ * wait longer than the cap its type names. Registered on every worker (openJobWorker).
+ */
+export const cappedBackoff: BackoffStrategy = (attemptsMade, type, _err, job) => {
+  const cap = type?.startsWith(CAPPED) ? Number(type.slice(CAPPED.length)) : Number.NaN;
+  const backoff = job?.opts.backoff;
+  const first = typeof backoff === 'number' ? backoff : backoff?.delay;
+  if (!Number.isFinite(cap) || first === undefined) throw new Error(`unknown backoff ${String(type)}`);
+  return Math.min(cap, Math.round(first * 2 ** (attemptsMade - 1)));
+};
 
 /** Connection fields only: BullMQ refuses an ioredis keyPrefix, and our own retry limits must not leak in. */
 export function connectionOf(redis: Redis): RedisOptions {
@@ -95,6 +135,8 @@ export function openJobWorker(
     connection,
     prefix: bullPrefix(opts.keyPrefix),
     concurrency: opts.concurrency ?? 4,
+    // Retry waits are computed by the worker that saw the failure: every worker knows capped policies.
+    settings: { backoffStrategy: cappedBackoff },
   });
   // While Redis is away each of the worker's connections reports every reconnect attempt:
   // one line a minute says so; any other error is logged as it comes.

@@ -14,8 +14,8 @@ import { listenerRows, type ListenerTiming } from './subscriptions.ts';
 export interface EventSink {
   poke(): void;
   bus?: DomainBus;
-  /** The configured delays of delayed listeners (the reply mail). */
-  timing?: ListenerTiming;
+  /** The configured delays of delayed listeners (the reply mail): listenerTiming(config), never made up. */
+  timing: ListenerTiming;
   logger?: Logger;
 }
 
@@ -65,7 +65,7 @@ export class Outgoing {
   }
 
   /** Writes the listeners' rows and the items, in the transaction `tx`. */
-  async write(tx: Db, timing?: ListenerTiming): Promise<void> {
+  async write(tx: Db, timing: ListenerTiming): Promise<void> {
     let rows = [...listenerRows(this.events, timing), ...this.items];
     this.items.length = 0;
     // An occurrence said again under its fixed id (a timer that ran twice, its first run's

@@ -56,6 +56,8 @@ export async function startServer(
       socketLimits: opts.socketLimits,
       socketRefreshMs: opts.socketRefreshMs,
       widgetSessionsPerAddress: opts.widgetSessionsPerAddress ?? 100_000,
+      // The queue's default first wait, for the listeners' policies too (a customer mail's is 30 s).
+      retryDelayMs: 5000,
     },
     { port: 0, host: '127.0.0.1', graceMs: 1000 },
   );

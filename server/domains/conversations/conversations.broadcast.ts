@@ -101,7 +101,7 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
   const moved = coalescer<ConversationActivity>(ACTIVITY_MS, laterActivity, (shopId, batch) => {
     agents.to([rooms.shop(shopId, false), rooms.shop(shopId, true)]).emit('conversation:activity', [...batch.values()]);
   });
-  bus.on('message.created', ({ shopId, message, activity, origin }) => {
+  bus.on('message.live', ({ shopId, message, activity, origin }) => {
     // The socket that sent it has the message in its ack already; its other tabs get it here.
     const to = (nsp: typeof agents, room: string) => (origin ? nsp.to(room).except(origin) : nsp.to(room));
     to(agents, rooms.conversation(message.conversationId)).emit('message', message);

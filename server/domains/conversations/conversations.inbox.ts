@@ -143,7 +143,7 @@ export async function updateConversationFields(deps: ChatDeps, actor: Actor, id:
 }
 
 /** Wakes a snoozed conversation when its time comes, unless someone moved it since (the job's check). */
-export async function unsnooze(deps: Pick<ChatDeps, 'db' | 'bus' | 'poke'>, shopId: string, conversationId: string, until: string): Promise<boolean> {
+export async function unsnooze(deps: Pick<ChatDeps, 'db' | 'bus' | 'poke' | 'timing' | 'logger'>, shopId: string, conversationId: string, until: string): Promise<boolean> {
   return transact(deps.db, chatSink(deps), async (tx, out) => {
     const c = await lockConversation(tx, shopId, conversationId);
     if (!c || c.status !== 'snoozed' || c.snoozedUntil?.toISOString() !== until) return false;

@@ -61,7 +61,7 @@ export async function sendReplyMail(deps: { db: Db; mailer: Mailer; inbound?: Pi
   return 'sent';
 }
 
-export async function runUnsnooze(deps: Pick<ChatDeps, 'db' | 'bus' | 'poke'>, data: unknown): Promise<boolean> {
+export async function runUnsnooze(deps: Pick<ChatDeps, 'db' | 'bus' | 'poke' | 'timing' | 'logger'>, data: unknown): Promise<boolean> {
   const p = parse(unsnoozePayload, data, UNSNOOZE_TOPIC);
   return unsnooze(deps, p.shopId, p.conversationId, p.until);
 }

@@ -29,7 +29,7 @@ export async function postNotice(deps: Pick<ChatDeps, 'db' | 'bus' | 'writer'>, 
     });
     if (sent.duplicate) return 'duplicate';
     const message = toMessageDto(sent.message, []);
-    deps.bus.publish('message.created', { shopId: n.shopId, conversationId: c.id, messageId: sent.message.id, seq: sent.message.seq, message, activity: toActivity(sent.conversation, sent.message) });
+    deps.bus.publish('message.live', { shopId: n.shopId, conversationId: c.id, messageId: sent.message.id, seq: sent.message.seq, message, activity: toActivity(sent.conversation, sent.message) });
     return 'posted';
   } catch (e) {
     // Closed between the lookup and the write: the mail has said it already.

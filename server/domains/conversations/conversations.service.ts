@@ -19,6 +19,7 @@ import { toActivity, toCustomerConversationDto, toCustomerMessageDto, toMessageD
 import type { CustomerConversationDto, SendAnswer, SyncAnswer } from './conversations.dto.ts';
 import { inboxMoved } from './conversations.assign.ts';
 import { transact, type EventSink } from '../../events/commit.ts';
+import type { ListenerTiming } from '../../events/subscriptions.ts';
 import type { PresenceStore } from './presence.ts';
 import type { CustomerPrincipal } from './widget.service.ts';
 import type { MessageWriter } from './conversations.write.ts';
@@ -33,20 +34,20 @@ export interface ChatDeps {
   presence: PresenceStore;
   /** Wakes the outbox dispatcher after a commit that enqueued something. */
   poke: () => void;
-  /** How long an agent's reply waits for the customer to read it before it goes out by mail. */
-  replyMailDelayMs: number;
+  /** The configured delays of the events' listeners (how long an agent's reply waits to be read before it is mailed). */
+  timing: ListenerTiming;
   /** The group commit every message goes through (conversations.write.ts). */
   writer: MessageWriter;
   /** Where after-commit work that failed is told (see server/events/commit.ts). */
   logger?: Logger;
 }
 
-/** Where the chat's commits go on: the outbox dispatcher, the bus, the reply mail's delay. */
-export const chatSink = (deps: Pick<ChatDeps, 'poke' | 'bus'> & Partial<Pick<ChatDeps, 'replyMailDelayMs' | 'logger'>>): EventSink => ({
+/** Where the chat's commits go on: the outbox dispatcher, the bus, the listeners' timing. */
+export const chatSink = (deps: Pick<ChatDeps, 'poke' | 'bus' | 'timing'> & Partial<Pick<ChatDeps, 'logger'>>): EventSink => ({
   poke: deps.poke,
   bus: deps.bus,
+  timing: deps.timing,
   ...(deps.logger ? { logger: deps.logger } : {}),
-  ...(deps.replyMailDelayMs !== undefined ? { timing: { replyMailDelayMs: deps.replyMailDelayMs } } : {}),
 });
 
 const SYNC_PAGE = 200;
@@ -106,7 +107,7 @@ export async function sendMessage(deps: ChatDeps, author: Author, input: SendInp
   const { conversation: c, message: m } = sent;
   const message = toMessageDto(m, sent.attachments);
   if (!sent.duplicate) {
-    deps.bus.publish('message.created', { shopId: c.shopId, conversationId: c.id, messageId: m.id, seq: m.seq, message, activity: toActivity(c, m), ...(origin ? { origin } : {}) });
+    deps.bus.publish('message.live', { shopId: c.shopId, conversationId: c.id, messageId: m.id, seq: m.seq, message, activity: toActivity(c, m), ...(origin ? { origin } : {}) });
   }
   // The bus carries the console's copy; a customer's ack is the customer's copy, which the widget keeps.
   return { message: author.kind === 'customer' ? toCustomerMessageDto(message) : message, duplicate: sent.duplicate };

@@ -4,6 +4,7 @@ import { DomainError, notFound } from '../../core/errors.ts';
 import type { DomainBus } from '../../core/bus.ts';
 import type { Logger } from '../../core/logger.ts';
 import { transact, type EventSink, type Outgoing } from '../../events/commit.ts';
+import type { ListenerTiming } from '../../events/subscriptions.ts';
 import { applySlaEvents, type SlaEventInput } from '../sla/sla.service.ts';
 import type { AttachmentDto } from './conversations.dto.ts';
 import { assigneeKey, assigneesGone } from './conversations.assign.ts';
@@ -219,10 +220,12 @@ export function createMessageWriter(
     db: Db;
     poke: () => void;
     bus?: DomainBus;
-    replyMailDelayMs: number;
+    /** The configured delays of the events' listeners (listenerTiming in server/events/subscriptions.ts). */
+    timing: ListenerTiming;
     /** After a commit that reopened conversations: hand out waiting ones (the API's auto-assigner). */
     assign?: (shopId: string) => Promise<unknown>;
-    logger?: Logger;
+    /** Where after-commit work that failed is told (a notice's live update, a wake-up): required, or such failures go unseen. */
+    logger: Logger;
   },
   opts: { concurrency?: number; maxBatch?: number } = {}): MessageWriter {
   type Waiting = { req: SendRequest; done: (s: Sent) => void; fail: (e: unknown) => void };
@@ -230,7 +233,7 @@ export function createMessageWriter(
   const maxBatch = opts.maxBatch ?? MAX_BATCH;
   let waiting: Waiting[] = [];
   let inFlight = 0;
-  const sink: EventSink = { poke: deps.poke, bus: deps.bus, logger: deps.logger, timing: { replyMailDelayMs: deps.replyMailDelayMs } };
+  const sink: EventSink = { poke: deps.poke, bus: deps.bus, logger: deps.logger, timing: deps.timing };
 
   const write = async (batch: Waiting[]) => {
     // Most customer messages leave the SLA timers as they were and have no listener: no outbox row, no dispatch.

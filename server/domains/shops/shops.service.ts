@@ -22,7 +22,7 @@ import {
 import type { Role } from './shops.tables.ts';
 
 /** A member's change ends their live connections and hands their conversations on: the chat's dependencies. */
-export type MemberDeps = AssignDeps & Pick<ChatDeps, 'poke'>;
+export type MemberDeps = AssignDeps & Pick<ChatDeps, 'poke' | 'timing'>;
 
 export const toShopView = (s: ShopRow) => ({
   id: s.id,

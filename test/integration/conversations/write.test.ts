@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { and, asc, eq } from 'drizzle-orm';
 import { transact } from '../../../server/events/commit.ts';
 import { listenerTopic } from '../../../server/events/subscriptions.ts';
 import type { Db } from '../../../server/core/db/client.ts';
+import { createLogger } from '../../../server/core/logger.ts';
 import { DomainError } from '../../../server/core/errors.ts';
 import { outbox } from '../../../server/core/outbox.tables.ts';
 import type { Author } from '../../../server/domains/conversations/conversations.types.ts';
@@ -47,7 +49,8 @@ for (const kind of dbKinds) {
     const stored = (conversationId: string) => db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(asc(messages.seq));
     const conversation = async (id: string) => (await db.select().from(conversations).where(eq(conversations.id, id)))[0]!;
     // As the writer commits a batch: its events and timers written in the transaction (no dispatcher here).
-    const write = (reqs: SendRequest[]) => transact(db, { poke: () => undefined, timing: { replyMailDelayMs: 60_000 } }, (tx, out) => writeMessages(tx, reqs, { now: new Date() }, out));
+    const timing = { replyMailDelayMs: 60_000 };
+    const write = (reqs: SendRequest[]) => transact(db, { poke: () => undefined, timing }, (tx, out) => writeMessages(tx, reqs, { now: new Date() }, out));
     const errorOf = (o: { ok: boolean; error?: unknown }) => (o.ok ? 'ok' : o.error instanceof DomainError ? o.error.code : String(o.error));
 
     it('its prepared statements answer rows exactly as the query builder reads them, in a transaction and outside one', async () => {
@@ -140,7 +143,7 @@ for (const kind of dbKinds) {
     };
 
     it('writes the sends that arrive while a batch is in flight together, in one transaction', async () => {
-      const writer = createMessageWriter({ db, poke: () => undefined, replyMailDelayMs: 60_000 });
+      const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent') });
       const { chats, authors } = await chatsOf(5);
       const lead = writer.send(say(authors[0]!, chats[0]!.conversationId, 'lead'));
       const rest = chats.slice(1).map((c, i) => writer.send(say(authors[i + 1]!, c.conversationId, `follower ${i}`)));
@@ -153,7 +156,7 @@ for (const kind of dbKinds) {
     });
 
     it('tries each send of a failed batch again alone, so a send whose attachment is refused fails by itself', async () => {
-      const writer = createMessageWriter({ db, poke: () => undefined, replyMailDelayMs: 60_000 });
+      const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent') });
       const { chats, authors } = await chatsOf(6);
       const lead = writer.send(say(authors[0]!, chats[0]!.conversationId, 'lead'));
       // Queued behind the lead's transaction: these form the next batch.
@@ -200,8 +203,29 @@ for (const kind of dbKinds) {
       }
     });
 
+    it('tells its logger when work after a commit fails (the worker’s notices too), and the message still counts as sent', async () => {
+      const lines: string[] = [];
+      const logTo = new Writable({
+        write: (chunk, _enc, done) => {
+          lines.push(String(chunk));
+          done();
+        },
+      });
+      const poke = () => {
+        throw new Error('test: the dispatcher cannot be woken');
+      };
+      const writer = createMessageWriter({ db, poke, timing, logger: createLogger('warn', logTo) });
+      const chat = await makeChat(db, shop.id);
+      // An agent's reply has a listener (the reply mail): its row makes the writer wake the dispatcher.
+      const sent = await writer.send(say(agent(), chat.conversationId, '返信です'));
+      expect([sent.message.seq, sent.duplicate]).to.deep.equal([1, false]);
+      expect(lines.join(''), 'the failed wake-up is told').to.include('after-commit: waking the dispatcher failed');
+      // @ts-expect-error a writer without a logger would fail after its commits in silence
+      void (() => createMessageWriter({ db, poke, timing }));
+    });
+
     it('answers a send that arrives alone without waiting for company', async () => {
-      const writer = createMessageWriter({ db, poke: () => undefined, replyMailDelayMs: 60_000 });
+      const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent') });
       const chat = await makeChat(db, shop.id);
       const sent = await writer.send(say(await customerOf(chat), chat.conversationId, 'ひとりで'));
       expect([sent.message.seq, sent.duplicate, sent.conversation.lastSeq]).to.deep.equal([1, false, 1]);

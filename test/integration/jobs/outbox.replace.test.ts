@@ -61,7 +61,7 @@ for (const kind of dbKinds) {
       const first = await row(topic, key);
       await failedJobOf(first);
       const second = await row(topic, key);
-      expect(await replaceFailedJob(database.db, jobs, second)).to.equal(true);
+      expect(await replaceFailedJob(database.db, jobs, second, () => undefined)).to.equal(true);
       const job = await jobs.queue.getJob(jobIdFor(second));
       expect(job, 'the earlier row, handed over again').to.not.equal(undefined);
       expect(await job!.isFailed()).to.equal(false);
@@ -72,7 +72,7 @@ for (const kind of dbKinds) {
       const topic = freshTopic('live');
       const r = await row(topic, `k-${topic}`);
       await jobs.queue.add(topic, { outboxId: r.id }, { jobId: jobIdFor(r), delay: 3_600_000 });
-      expect(await replaceFailedJob(database.db, jobs, r)).to.equal(true);
+      expect(await replaceFailedJob(database.db, jobs, r, () => undefined)).to.equal(true);
       const job = await jobs.queue.getJob(jobIdFor(r));
       expect(await job!.isDelayed(), 'still there, still waiting').to.equal(true);
     });
@@ -82,7 +82,7 @@ for (const kind of dbKinds) {
       const r = await row(topic, `k-${topic}`);
       await failedJobOf(r);
       await jobs.connection.set(jobs.queue.toKey(`replace:${jobIdFor(r)}`), 'someone else', 'PX', 10_000);
-      expect(await replaceFailedJob(database.db, jobs, r)).to.equal(false);
+      expect(await replaceFailedJob(database.db, jobs, r, () => undefined)).to.equal(false);
       expect(await (await jobs.queue.getJob(jobIdFor(r)))!.isFailed(), 'untouched').to.equal(true);
     });
   });

@@ -18,7 +18,7 @@ for (const kind of dbKinds) {
       queues.push(q);
       return q;
     };
-    const dispatcher = (q: JobQueue) => createDispatcher({ db: database.db, jobs: q, logger, autostart: false });
+    const dispatcher = (q: JobQueue) => createDispatcher({ db: database.db, jobs: q, logger, jobOptionsFor: () => undefined, autostart: false });
 
     before(async () => {
       database = await testDatabase(kind);

@@ -6,6 +6,10 @@ import { outbox } from '../../../server/core/outbox.tables.ts';
 import { listenerTopic, type ListenerName } from '../../../server/events/subscriptions.ts';
 import { jobIdFor } from '../../../server/core/outbox.dispatcher.ts';
 import { Job } from 'bullmq';
+import type { DomainEvent } from '../../../server/events/catalog.ts';
+import { postReturnStep } from '../../../server/domains/returns/returns.chat.listener.ts';
+import { remindToShip } from '../../../server/domains/returns/returns.jobs.ts';
+import { returnRequests } from '../../../server/domains/returns/returns.tables.ts';
 import { REFUSED_MARK } from '../../helpers/smtp.ts';
 import { anOrder } from '../../fixtures/builders.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
@@ -81,6 +85,26 @@ for (const kind of dbKinds) {
       const notices = (await messagesOf(conversationId)).filter((m) => m.kind === 'event' && m.body.includes(`R-${r.number}`));
       expect(notices, 'posted once, however often the mail is tried').to.have.length(1);
       expect(server.smtp.mails.filter((m) => m.to.includes(email)), 'nothing reached the refused mailbox').to.deep.equal([]);
+    });
+
+    it('posts a step said again (a reminder for a new send-by date) as a notice of its own, and a job run again for the same event once', async () => {
+      const order = await pushOrder(d);
+      const conversationId = await chatOf(order.email);
+      const r = await filed(d.owner, d.shop.id, { orderNumber: order.number });
+      const approved = await moved(d.owner, d.shop.id, r.id, { event: 'approve', expectedStatus: 'needs_review' });
+      const reminders = async () => (await messagesOf(conversationId)).filter((m) => m.kind === 'event' && m.body.includes('が近づいています'));
+      const data = { shopId: d.shop.id, returnId: r.id };
+      expect(await remindToShip(server.database.db, server.app.sink, data)).to.equal('reminded');
+      await eventually(async () => (await reminders()).length === 1, 'the reminder notice');
+      // The customer is given three more days: the reminder of the new date is another occurrence.
+      await server.database.db.update(returnRequests).set({ shipBy: new Date(Date.parse(approved.shipBy) + 3 * 86_400_000) }).where(eq(returnRequests.id, r.id));
+      expect(await remindToShip(server.database.db, server.app.sink, data)).to.equal('reminded');
+      await eventually(async () => (await reminders()).length === 2, 'the reminder of the new date, in the chat too');
+      // One job, run twice (a retry after its first run posted): one notice.
+      const e: DomainEvent<'return.ship_reminder'> = { name: 'return.ship_reminder', id: randomUUID(), at: new Date().toISOString(), payload: { shopId: d.shop.id, returnId: r.id, number: r.number, status: 'awaiting_shipment' } };
+      expect(await postReturnStep(server.app.chat, e)).to.equal('posted');
+      expect(await postReturnStep(server.app.chat, e)).to.equal('duplicate');
+      expect(await reminders()).to.have.length(3);
     });
 
     it('never posts into a widget chat whose visitor only typed the customer’s email (unverified)', async () => {

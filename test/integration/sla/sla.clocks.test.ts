@@ -78,7 +78,7 @@ for (const kind of dbKinds) {
       return new Promise((done) => bus.onEvent(names, done));
     }
     /** Where the check's commit goes on: the bus the test listens to (no dispatcher here). */
-    const sinkOf = (bus = new DomainBus()): EventSink => ({ poke: () => undefined, bus });
+    const sinkOf = (bus = new DomainBus()): EventSink => ({ poke: () => undefined, bus, timing: { replyMailDelayMs: 60_000 } });
 
     it('starts the clocks of the default policy on creation and writes an at-risk and a breach timer for each', async () => {
       const id = await aConversation();

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
+import { desc, eq, inArray } from 'drizzle-orm';
+import { openConfiguredDatabase, type Database } from '../../../server/core/db/client.ts';
+import { enqueue } from '../../../server/core/outbox.ts';
+import { outbox } from '../../../server/core/outbox.tables.ts';
 import { resolveRedis } from '../../../server/core/redis.ts';
+import { testDatabase, testPostgresUrl } from '../../helpers/db.ts';
+import { oneDbKind } from '../../helpers/env.ts';
 import { smtpSink } from '../../helpers/smtp.ts';
 import { freePort, killStarted, start, until } from '../../helpers/process.ts';
 
@@ -143,5 +149,42 @@ describe('starting and stopping the service', function () {
     const bad = start({ DATA_DIR: dataDir }, 'server/admin.ts', ['open-shop', '名前', 'not-an-email']);
     expect(await bad.exited).to.equal(1);
     expect(bad.out()).to.include('"not-an-email" is not an email address');
+  });
+
+  it('lets the operator hand the outbox rows that failed for good over again, of one topic and since a time', async () => {
+    // The run's PostgreSQL when there is one (the command opens it as the server would); else the embedded database in DATA_DIR, shut while the command runs.
+    const kind = oneDbKind('postgres')[0]!;
+    const env: Record<string, string> = kind === 'postgres' ? { DATA_DIR: dataDir, DATABASE_URL: await testPostgresUrl() } : { DATA_DIR: dataDir };
+    const open = (): Promise<Database> => (kind === 'postgres' ? testDatabase('postgres') : openConfiguredDatabase({ DATA_DIR: dataDir }));
+    const topic = `test.cli-retry.${Date.now()}`;
+    const now = Date.now();
+    let database = await open();
+    const failed = async (t: string, failedAt: Date, payload: Record<string, unknown>) => {
+      await database.db.transaction((tx) => enqueue(tx, { topic: t, payload }));
+      const [row] = await database.db.select().from(outbox).where(eq(outbox.topic, t)).orderBy(desc(outbox.id)).limit(1);
+      await database.db.update(outbox).set({ failedAt, dispatchedAt: new Date(failedAt.getTime() - 60_000), lastError: 'no such mailbox' }).where(eq(outbox.id, row!.id));
+      return row!.id;
+    };
+    const recent = await failed(topic, new Date(now - 60_000), { to: 'a@example.jp' });
+    const older = await failed(topic, new Date(now - 7_200_000), { to: 'b@example.jp' });
+    const secret = await failed(topic, new Date(now - 60_000), {});
+    const other = await failed(`${topic}.other`, new Date(now - 60_000), { to: 'c@example.jp' });
+    await database.close();
+    const since = new Date(now - 3_600_000 + 9 * 3_600_000).toISOString().replace('Z', '+09:00');
+    const p = start(env, 'server/admin.ts', ['outbox', 'retry', '--topic', topic, '--since', since]);
+    expect(await p.exited, p.out()).to.equal(0);
+    expect(p.out()).to.include('outbox retry: 1 failed row handed over again').and.include('1 left as failed: their payload held secrets');
+    database = await open();
+    try {
+      const rows = new Map((await database.db.select().from(outbox).where(inArray(outbox.id, [recent, older, secret, other]))).map((r) => [r.id, r]));
+      expect(rows.get(recent), 'pending again').to.deep.include({ failedAt: null, dispatchedAt: null });
+      for (const id of [older, secret, other]) expect(rows.get(id)!.failedAt, `row ${id}`).to.be.an.instanceOf(Date);
+      await database.db.delete(outbox).where(inArray(outbox.id, [recent, older, secret, other]));
+    } finally {
+      await database.close();
+    }
+    const bad = start(env, 'server/admin.ts', ['outbox', 'retry', '--since', 'yesterday']);
+    expect(await bad.exited).to.equal(1);
+    expect(bad.out()).to.include('--since "yesterday" is not an ISO time with its offset');
   });
 });

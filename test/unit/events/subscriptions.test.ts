@@ -1,9 +1,12 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { eventCatalog, eventNames, returnEventNames, type DomainEvent } from '../../../server/events/catalog.ts';
-import { Outgoing } from '../../../server/events/commit.ts';
+import { eventCatalog, eventNames, returnEventNames, type DomainEvent, type EventName } from '../../../server/events/catalog.ts';
+import { loadConfig } from '../../../server/config.ts';
+import { DomainBus, type LiveName } from '../../../server/core/bus.ts';
+import { chatSink } from '../../../server/domains/conversations/conversations.service.ts';
+import { Outgoing, type EventSink } from '../../../server/events/commit.ts';
 import { eventOfJob } from '../../../server/events/listeners.ts';
-import { listenerRows, listenerTopic, subscriptions } from '../../../server/events/subscriptions.ts';
+import { listenerRows, listenerTiming, listenerTopic, subscriptions } from '../../../server/events/subscriptions.ts';
 
 const shopId = randomUUID();
 const conversationId = randomUUID();
@@ -42,6 +45,25 @@ describe('domain events and their listeners', () => {
     expect(more).to.deep.equal([]);
     expect(row!.topic).to.equal('message.created>reply-mail');
     expect(row!.runAt!.toISOString()).to.equal(new Date(Date.parse(at) + 90_000).toISOString());
+  });
+
+  it('gives every sink the timing of the configuration; a sink without timing does not compile', () => {
+    const timing = listenerTiming(loadConfig({ NODE_ENV: 'test', REPLY_MAIL_DELAY_SECONDS: '90' }));
+    expect(timing).to.deep.equal({ replyMailDelayMs: 90_000 });
+    expect(chatSink({ poke: () => undefined, bus: new DomainBus(), timing }).timing).to.equal(timing);
+    // The type check of the test files is this test: were timing optional, the directive would be unused, an error.
+    // @ts-expect-error timing is required
+    const bare: EventSink = { poke: () => undefined };
+    // @ts-expect-error chatSink takes the timing too
+    chatSink({ poke: () => undefined, bus: new DomainBus() });
+    expect(bare).to.not.have.property('timing');
+  });
+
+  it('names live-only updates apart from the domain events (a stored message live is `message.live`, the event `message.created`)', () => {
+    // The type check of the test files is this test: a live update named like an event makes `apart` false.
+    const apart: [Extract<LiveName, EventName>] extends [never] ? true : false = true;
+    expect(apart).to.equal(true);
+    expect(eventNames).to.include('message.created');
   });
 
   it('names every listener once, and subscribes each only to events of the catalog', () => {

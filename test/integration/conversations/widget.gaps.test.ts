@@ -82,7 +82,7 @@ for (const kind of dbKinds) {
      */
     const broadcastOf = (body: string) =>
       new Promise<void>((done) =>
-        server.service.bus.on('message.created', ({ message }) => {
+        server.service.bus.on('message.live', ({ message }) => {
           if (message.body === body) done();
         }),
       );

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { DateTime } from 'luxon';
 import { archiveName, takenAt } from '../../../server/core/backup/backup.create.ts';
-import { CATCH_UP_MS, firstRun, nextNightly } from '../../../server/core/backup/backup.nightly.ts';
+import { CATCH_UP_MS, firstRun, lastNightly, nextNightly } from '../../../server/core/backup/backup.nightly.ts';
 import { toPrune } from '../../../server/core/backup/backup.retention.ts';
 
 const tokyo = (iso: string) => DateTime.fromISO(iso, { zone: 'Asia/Tokyo' }).toJSDate();
@@ -80,6 +80,12 @@ describe('nightly backup time', () => {
     expect(nextNightly(tokyo('2026-12-04T03:00'), 3).toISOString()).to.equal(tokyo('2026-12-05T03:00').toISOString());
     expect(nextNightly(tokyo('2026-12-31T23:30'), 0).toISOString()).to.equal(tokyo('2027-01-01T00:00').toISOString());
   });
+
+  it('was last due at the latest BACKUP_HOUR:00 in Tokyo at or before now, yesterday’s before the hour', () => {
+    expect(lastNightly(tokyo('2026-12-04T03:00'), 3).toISOString()).to.equal(tokyo('2026-12-04T03:00').toISOString());
+    expect(lastNightly(tokyo('2026-12-04T02:59'), 3).toISOString()).to.equal(tokyo('2026-12-03T03:00').toISOString());
+    expect(lastNightly(tokyo('2027-01-01T00:30'), 23).toISOString()).to.equal(tokyo('2026-12-31T23:00').toISOString());
+  });
 });
 
 describe('the first nightly run after the server starts', () => {
@@ -90,9 +96,20 @@ describe('the first nightly run after the server starts', () => {
     expect(firstRun(start, 3, tokyo('2026-12-04T03:00:40')).toISOString()).to.equal(tokyo('2026-12-05T03:00').toISOString());
   });
 
-  it('is a catch-up 10 minutes after start when the last good backup is over a day old, or there is none', () => {
+  it('is a catch-up 10 minutes after start when the last good backup is older than the last scheduled time, or there is none', () => {
     expect(firstRun(start, 3, tokyo('2026-12-02T03:00')).toISOString()).to.equal(soon);
     expect(firstRun(start, 3, null).toISOString()).to.equal(soon);
+  });
+
+  it('is a catch-up when the server was down at the hour and restarts just after it (last good backup the night before)', () => {
+    const restart = tokyo('2026-12-04T03:05');
+    expect(firstRun(restart, 3, tokyo('2026-12-03T03:00:40')).toISOString()).to.equal(new Date(restart.getTime() + CATCH_UP_MS).toISOString());
+    // A manual backup before the hour does not stand in for the night's.
+    expect(firstRun(restart, 3, tokyo('2026-12-04T02:30')).toISOString()).to.equal(new Date(restart.getTime() + CATCH_UP_MS).toISOString());
+  });
+
+  it('is the next night when tonight’s backup finished before the restart, however soon after the hour', () => {
+    expect(firstRun(tokyo('2026-12-04T03:01'), 3, tokyo('2026-12-04T03:00:40')).toISOString()).to.equal(tokyo('2026-12-05T03:00').toISOString());
   });
 
   it('is the nightly run itself when that comes sooner than the catch-up', () => {

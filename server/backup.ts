@@ -10,6 +10,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { privateDir } from './core/backup/backup.archive.ts';
 import { createBackup, type BackupResult } from './core/backup/backup.create.ts';
 import { lockPgliteDir } from './core/backup/backup.lock.ts';
 import { BackupError } from './core/backup/backup.manifest.ts';
@@ -30,6 +31,7 @@ const size = (bytes: number) => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFix
 async function backup(config: Config, out: string | undefined): Promise<void> {
   const defaultDir = backupsDir(config.DATA_DIR);
   const outDir = out ?? defaultDir;
+  if (resolve(outDir) === resolve(defaultDir)) await privateDir(outDir);
   const startedAt = new Date();
   let made: BackupResult;
   if (config.DATABASE_URL) {

@@ -4,7 +4,7 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { DateTime } from 'luxon';
-import { packArchive, sha256, stageFiles } from './backup.archive.ts';
+import { packArchive, PRIVATE_DIR, sha256, stageFiles } from './backup.archive.ts';
 import type { Manifest } from './backup.manifest.ts';
 import { dumpPglite, loadPgliteDump, type DatabaseSums } from './backup.pglite.ts';
 import { dumpPostgres } from './backup.postgres.ts';
@@ -33,17 +33,18 @@ export function takenAt(name: string): Date | null {
 
 /**
  * Writes one archive into `outDir`: manifest.json, the database dump under database/, and the
- * stored files (attachments, return photos) under files/. Work happens in dot-folders beside
- * it that are removed afterwards; the archive appears under its final name only when whole.
+ * stored files (attachments, return photos) under files/. Work happens in a private dot-folder
+ * beside it that is removed afterwards; the archive appears under its final name only when whole.
  */
 export async function createBackup(opts: { source: BackupSource; dataDir: string; outDir: string; version: string; now?: Date }): Promise<BackupResult> {
   const now = opts.now ?? new Date();
-  await mkdir(opts.outDir, { recursive: true });
-  const tag = randomBytes(4).toString('hex');
-  const staging = join(opts.outDir, `.staging-${tag}`);
-  const scratch = join(opts.outDir, `.verify-${tag}`);
+  // A folder made here is private; one given with --out keeps its mode (the archive is private anyway).
+  await mkdir(opts.outDir, { recursive: true, mode: PRIVATE_DIR });
+  const work = join(opts.outDir, `.backup-${randomBytes(4).toString('hex')}`);
+  const staging = join(work, 'staging');
+  const scratch = join(work, 'verify');
   try {
-    await mkdir(join(staging, 'database'), { recursive: true });
+    await mkdir(join(staging, 'database'), { recursive: true, mode: PRIVATE_DIR });
     const dump = opts.source.kind === 'pglite' ? 'database/pgdata.tar.gz' : 'database/pg.dump';
     const dumpPath = join(staging, dump);
     let sums: DatabaseSums;
@@ -70,7 +71,6 @@ export async function createBackup(opts: { source: BackupSource; dataDir: string
     await packArchive(staging, file);
     return { file, bytes: (await stat(file)).size, manifest };
   } finally {
-    await rm(staging, { recursive: true, force: true });
-    await rm(scratch, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
   }
 }

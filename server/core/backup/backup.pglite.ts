@@ -22,7 +22,7 @@ export async function readPglite(client: PGlite): Promise<DatabaseSums> {
  */
 export async function dumpPglite(client: PGlite, file: string): Promise<void> {
   const blob = await client.dumpDataDir('gzip');
-  await writeFile(file, Buffer.from(await blob.arrayBuffer()), { flag: 'wx' });
+  await writeFile(file, Buffer.from(await blob.arrayBuffer()), { flag: 'wx', mode: 0o600 });
 }
 
 /**

@@ -2,6 +2,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logger.ts';
 import { serializeError } from '../logger.ts';
+import { privateDir } from './backup.archive.ts';
 import { createBackup, takenAt, type BackupSource } from './backup.create.ts';
 import { toPrune, type Kept } from './backup.retention.ts';
 import { readBackupStatus, recordBackupRun, type BackupRun, type BackupStatus } from './backup.status.ts';
@@ -40,6 +41,7 @@ export function createBackupRunner(deps: { source: () => BackupSource; dataDir: 
     const startedAt = new Date();
     let run: BackupRun;
     try {
+      await privateDir(dir);
       const made = await createBackup({ source: deps.source(), dataDir: deps.dataDir, outDir: dir, version: deps.version, now: startedAt });
       const pruned = await pruneBackups(dir, deps.keep);
       run = { trigger, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), ok: true, file: made.file.split('/').pop()!, bytes: made.bytes, error: null };

@@ -39,9 +39,9 @@ export async function readBackupStatus(backupsDir: string): Promise<BackupStatus
 export async function recordBackupRun(backupsDir: string, run: BackupRun): Promise<BackupStatus> {
   const before = await readBackupStatus(backupsDir);
   const next: BackupStatus = { last: run, lastSuccess: run.ok ? run : before.lastSuccess };
-  await mkdir(backupsDir, { recursive: true });
+  await mkdir(backupsDir, { recursive: true, mode: 0o700 });
   const temp = join(backupsDir, `.${STATUS}.${randomBytes(4).toString('hex')}`);
-  await writeFile(temp, `${JSON.stringify(next, null, 2)}\n`);
+  await writeFile(temp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
   await rename(temp, join(backupsDir, STATUS));
   return next;
 }

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { expect } from 'chai';
+import { createBackup } from '../../../server/core/backup/backup.create.ts';
 import { createBackupRunner } from '../../../server/core/backup/backup.runner.ts';
 import { readBackupStatus } from '../../../server/core/backup/backup.status.ts';
 import { createLogger } from '../../../server/core/logger.ts';
@@ -90,5 +91,39 @@ describe('a failed backup is recorded with its error', () => {
     expect(status.lastSuccess).to.equal(null);
     expect(await readdir(join(dataDir, 'backups'))).to.deep.equal(['status.json']);
     await rm(dataDir, { recursive: true, force: true });
+  });
+});
+
+describe('backups are readable by the server’s user only', () => {
+  const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
+  let dataDir: string;
+  let client: PGlite;
+  before(async () => {
+    client = await PGlite.create();
+    await client.exec('create table customers (name text); insert into customers values (\'山田\')');
+  });
+  after(() => client.close());
+  beforeEach(async () => (dataDir = await tempDir('modes')));
+  afterEach(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('tightens an existing DATA_DIR/backups to 0700 and writes the archive and status.json 0600', async function () {
+    this.timeout(60_000);
+    const dir = join(dataDir, 'backups');
+    await mkdir(dir);
+    await chmod(dir, 0o755);
+    const runner = createBackupRunner({ source: () => ({ kind: 'pglite', client }), dataDir, version: 'test', keep: { daily: 7, weekly: 4 }, logger: createLogger('silent') });
+    const run = await runner.run('manual');
+    expect(run.ok, run.error ?? '').to.equal(true);
+    expect((await modeOf(dir)).toString(8)).to.equal('700');
+    expect((await modeOf(join(dir, run.file!))).toString(8)).to.equal('600');
+    expect((await modeOf(join(dir, 'status.json'))).toString(8)).to.equal('600');
+  });
+
+  it('makes a new folder 0700 and the archive 0600 when backing up elsewhere (--out)', async function () {
+    this.timeout(60_000);
+    const outDir = join(dataDir, 'elsewhere', 'backups');
+    const made = await createBackup({ source: { kind: 'pglite', client }, dataDir, outDir, version: 'test' });
+    expect((await modeOf(outDir)).toString(8)).to.equal('700');
+    expect((await modeOf(made.file)).toString(8)).to.equal('600');
   });
 });

@@ -6,8 +6,9 @@ import type { PGlite } from '@electric-sql/pglite';
 import { DateTime } from 'luxon';
 import { packArchive, PRIVATE_DIR, sha256, stageFiles } from './backup.archive.ts';
 import type { Manifest } from './backup.manifest.ts';
-import { dumpPglite, loadPgliteDump, type DatabaseSums } from './backup.pglite.ts';
-import { dumpPostgres } from './backup.postgres.ts';
+import { dumpPglite, loadPgliteDump, pgliteBytes, type DatabaseSums } from './backup.pglite.ts';
+import { dumpPostgres, postgresTableBytes } from './backup.postgres.ts';
+import { assertSpace, folderBytes, type FreeBytes } from './backup.space.ts';
 
 export type BackupSource = { kind: 'pglite'; client: PGlite } | { kind: 'postgres'; url: string };
 
@@ -33,11 +34,15 @@ export function takenAt(name: string): Date | null {
 
 /**
  * Writes one archive into `outDir`: manifest.json, the database dump under database/, and the
- * stored files (attachments, return photos) under files/. Work happens in a private dot-folder
+ * stored files (attachments, return photos) under files/. Refuses (NoSpaceError) before
+ * writing anything when the disk could not hold it (see spaceNeeded). Work happens in a private dot-folder
  * beside it that is removed afterwards; the archive appears under its final name only when whole.
  */
-export async function createBackup(opts: { source: BackupSource; dataDir: string; outDir: string; version: string; now?: Date }): Promise<BackupResult> {
+export async function createBackup(opts: { source: BackupSource; dataDir: string; outDir: string; version: string; now?: Date; freeBytes?: FreeBytes }): Promise<BackupResult> {
   const now = opts.now ?? new Date();
+  const filesDir = join(opts.dataDir, 'files');
+  const databaseBytes = opts.source.kind === 'pglite' ? await pgliteBytes(opts.source.client) : await postgresTableBytes(opts.source.url);
+  await assertSpace(opts.outDir, { kind: opts.source.kind, databaseBytes, filesBytes: await folderBytes(filesDir), filesDir }, opts.freeBytes);
   // A folder made here is private; one given with --out keeps its mode (the archive is private anyway).
   await mkdir(opts.outDir, { recursive: true, mode: PRIVATE_DIR });
   const work = join(opts.outDir, `.backup-${randomBytes(4).toString('hex')}`);
@@ -51,11 +56,12 @@ export async function createBackup(opts: { source: BackupSource; dataDir: string
     if (opts.source.kind === 'pglite') {
       await dumpPglite(opts.source.client, dumpPath);
       sums = await loadPgliteDump(dumpPath, scratch);
+      await rm(scratch, { recursive: true, force: true }); // its room is needed for the archive
     } else {
       sums = await dumpPostgres(opts.source.url, dumpPath);
     }
     // After the database: a file uploaded meanwhile is only extra; one the dump names is there.
-    const files = await stageFiles(join(opts.dataDir, 'files'), join(staging, 'files'));
+    const files = await stageFiles(filesDir, join(staging, 'files'));
     const manifest: Manifest = {
       format: 'madoguchi-backup/1',
       app: { name: 'madoguchi', version: opts.version },

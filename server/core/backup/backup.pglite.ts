@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { folderBytes } from './backup.space.ts';
 import { migrationLevel, tableChecksums, type MigrationLevel, type Query, type TableSums } from './backup.manifest.ts';
 
 export interface DatabaseSums {
@@ -38,6 +39,17 @@ export async function loadPgliteDump(file: string, dir: string): Promise<Databas
   } finally {
     await client.close();
   }
+}
+
+/**
+ * How big the dump's source is: the data folder on disk (what dumpDataDir tars, write-ahead
+ * log included), or for a database in memory the size PostgreSQL reports for its databases.
+ */
+export async function pgliteBytes(client: PGlite): Promise<number> {
+  const dir = client.dataDir;
+  if (dir && !dir.includes('://')) return folderBytes(dir);
+  const [row] = (await client.query<{ bytes: string }>('select coalesce(sum(pg_database_size(oid)), 0)::text as bytes from pg_database')).rows;
+  return Number(row?.bytes ?? 0);
 }
 
 /** The PGlite behind a drizzle database, when it is one (the running server backs up its own). */

@@ -57,6 +57,16 @@ export function postgresTableCount(url: string): Promise<number> {
   });
 }
 
+/** The bytes of madoguchi's tables (without indexes, which pg_dump writes as definitions): what bounds the dump. */
+export function postgresTableBytes(url: string): Promise<number> {
+  return withClient(url, async (_, query) => {
+    const [row] = await query(
+      `select coalesce(sum(pg_table_size(c.oid)), 0)::text as bytes from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p', 'm') and n.nspname in ('public', 'drizzle')`,
+    );
+    return Number(row!.bytes);
+  });
+}
+
 /** For --force: removes madoguchi's schemas and everything in them, leaving an empty public schema. */
 export function clearPostgres(url: string): Promise<void> {
   return withClient(url, async (client) => {

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { expect } from 'chai';
 import { createBackup } from '../../../server/core/backup/backup.create.ts';
 import { createBackupRunner } from '../../../server/core/backup/backup.runner.ts';
+import { folderBytes, NoSpaceError, spaceNeeded } from '../../../server/core/backup/backup.space.ts';
 import { readBackupStatus } from '../../../server/core/backup/backup.status.ts';
 import { createLogger } from '../../../server/core/logger.ts';
 import type { TestClient } from '../../helpers/client.ts';
@@ -125,5 +126,50 @@ describe('backups are readable by the server’s user only', () => {
     const made = await createBackup({ source: { kind: 'pglite', client }, dataDir, outDir, version: 'test' });
     expect((await modeOf(outDir)).toString(8)).to.equal('700');
     expect((await modeOf(made.file)).toString(8)).to.equal('600');
+  });
+});
+
+describe('a backup the disk could not hold', () => {
+  let dataDir: string;
+  let client: PGlite;
+  const keep = { daily: 7, weekly: 4 };
+  before(async () => {
+    dataDir = await tempDir('space');
+    client = await PGlite.create(join(dataDir, 'pg'));
+    await client.exec('create table customers (name text)');
+    await mkdir(join(dataDir, 'files', 'shop'), { recursive: true });
+    await writeFile(join(dataDir, 'files', 'shop', 'photo'), Buffer.alloc(100_000, 1));
+  });
+  after(async () => {
+    await client.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('is refused before anything is written and recorded as no_space: twice the database folder, the files and 256 MiB to spare', async function () {
+    this.timeout(60_000);
+    const need = spaceNeeded({ kind: 'pglite', databaseBytes: await folderBytes(join(dataDir, 'pg')), filesBytes: 100_000, filesCopied: false });
+    expect(need).to.be.greaterThan(2 * (await folderBytes(join(dataDir, 'pg'))) + 256 * 2 ** 20);
+    const asked: string[] = [];
+    const runner = createBackupRunner({ source: () => ({ kind: 'pglite', client }), dataDir, version: 'test', keep, logger: createLogger('silent'), freeBytes: async (dir) => (asked.push(dir), need - 1) });
+    const run = await runner.run('manual');
+    expect(run).to.include({ ok: false, code: 'no_space', file: null });
+    expect(run.error).to.match(/^not enough disk space for a backup in .*: it needs about \d+ MiB .* is free; nothing was written/);
+    expect(asked).to.deep.equal([join(dataDir, 'backups')]);
+    expect(await readdir(join(dataDir, 'backups'))).to.deep.equal(['status.json']);
+    expect((await readBackupStatus(join(dataDir, 'backups'))).last).to.deep.equal(run);
+
+    const enough = createBackupRunner({ source: () => ({ kind: 'pglite', client }), dataDir, version: 'test', keep, logger: createLogger('silent'), freeBytes: async () => need });
+    expect(await enough.run('manual')).to.include({ ok: true, code: null });
+  });
+
+  it('leaves a folder it would have made unmade', async function () {
+    this.timeout(60_000);
+    const outDir = join(dataDir, 'elsewhere');
+    const err = await createBackup({ source: { kind: 'pglite', client }, dataDir, outDir, version: 'test', freeBytes: async () => 0 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(NoSpaceError);
+    expect(existsSync(outDir)).to.equal(false);
   });
 });

@@ -12,6 +12,8 @@ export interface BackupRunner {
   /** Takes a backup now, unless one is already running (then that one's outcome). */
   run(trigger: BackupRun['trigger']): Promise<BackupRun>;
   running(): boolean;
+  /** The last finished run of this trigger since the process started (for the cooldown of "back up now"). */
+  lastOf(trigger: BackupRun['trigger']): BackupRun | undefined;
   /** Settles when no backup is being written (for shutdown). */
   idle(): Promise<void>;
   status(): Promise<BackupStatus>;
@@ -41,6 +43,7 @@ export const failureCode = (e: unknown): BackupFailureCode => (e instanceof NoSp
 export function createBackupRunner(deps: { source: () => BackupSource; dataDir: string; version: string; keep: Kept; logger: Logger; freeBytes?: FreeBytes }): BackupRunner {
   const dir = backupsDir(deps.dataDir);
   let current: Promise<BackupRun> | undefined;
+  const lastRuns = new Map<BackupRun['trigger'], BackupRun>();
   const once = async (trigger: BackupRun['trigger']): Promise<BackupRun> => {
     const startedAt = new Date();
     let run: BackupRun;
@@ -54,12 +57,14 @@ export function createBackupRunner(deps: { source: () => BackupSource; dataDir: 
       run = { trigger, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), ok: false, file: null, bytes: null, error: (e as Error).message.split('\n')[0]!.slice(0, 500), code: failureCode(e) };
       deps.logger.error({ trigger, err: serializeError(e) }, 'backup failed');
     }
+    lastRuns.set(trigger, run);
     await recordBackupRun(dir, run).catch((e: unknown) => deps.logger.error({ err: serializeError(e) }, 'backup status could not be recorded'));
     return run;
   };
   return {
     run: (trigger) => (current ??= once(trigger).finally(() => (current = undefined))),
     running: () => current !== undefined,
+    lastOf: (trigger) => lastRuns.get(trigger),
     idle: async () => void (await current),
     status: () => readBackupStatus(dir),
   };

@@ -67,6 +67,20 @@ export function postgresTableBytes(url: string): Promise<number> {
   });
 }
 
+/**
+ * The client sessions on the database at `url` other than this one (servers, workers, psql);
+ * background processes of PostgreSQL itself (autovacuum and the like) are not counted.
+ */
+export function otherSessions(url: string): Promise<{ count: number; applications: string[] }> {
+  return withClient(url, async (_, query) => {
+    const rows = await query(
+      `select application_name as app from pg_stat_activity
+       where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'`,
+    );
+    return { count: rows.length, applications: [...new Set(rows.map((r) => String(r.app ?? '')).filter(Boolean))].sort() };
+  });
+}
+
 /** For --force: removes madoguchi's schemas and everything in them, leaving an empty public schema. */
 export function clearPostgres(url: string): Promise<void> {
   return withClient(url, async (client) => {

@@ -6,7 +6,7 @@ import { unpackArchive } from './backup.archive.ts';
 import { lockPgliteDir } from './backup.lock.ts';
 import { assertKnownLevel, BackupError, compareTables, type Manifest } from './backup.manifest.ts';
 import { loadPgliteDump, type DatabaseSums } from './backup.pglite.ts';
-import { clearPostgres, postgresTableCount, readPostgres, restorePostgres } from './backup.postgres.ts';
+import { clearPostgres, otherSessions, postgresTableCount, readPostgres, restorePostgres } from './backup.postgres.ts';
 
 /** PGlite: DATA_DIR/pg and DATA_DIR/files. PostgreSQL: the database at url, and DATA_DIR/files. */
 export type RestoreTarget = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; dataDir: string };
@@ -28,6 +28,19 @@ function refuseUnlessForced(what: string[], force: boolean): void {
   }
 }
 
+/**
+ * Dropping schemas and restoring under a running server would break it mid-request and let it
+ * write into a half-restored database (PGlite has its folder lock for this; PostgreSQL has none).
+ */
+async function refuseWhileConnected(url: string): Promise<void> {
+  const others = await otherSessions(url);
+  if (others.count) {
+    throw new BackupError(
+      `the database at DATABASE_URL has ${others.count} other open connection(s)${others.applications.length ? ` (${others.applications.join(', ')})` : ''}; stop every madoguchi server and worker that uses it (and close other sessions such as psql), then run the restore again`,
+    );
+  }
+}
+
 function verified(manifest: Manifest, actual: DatabaseSums, where: string): void {
   const diffs = compareTables(manifest.tables, actual.tables);
   if (diffs.length) throw new BackupError(`the restored database does not match the archive's manifest (${diffs.slice(0, 5).join('; ')}); ${where}`);
@@ -45,6 +58,7 @@ export async function restoreBackup(archive: string, target: RestoreTarget, opts
   const stamp = DateTime.now().setZone('Asia/Tokyo').toFormat('yyyyLLdd-HHmmss');
   const work = join(dataDir, `.restore-${stamp}-${randomBytes(3).toString('hex')}`);
   try {
+    if (target.kind === 'postgres') await refuseWhileConnected(target.url);
     const existing: string[] = [];
     if (target.kind === 'pglite' && !(await isEmptyDir(join(dataDir, 'pg')))) existing.push(`${join(dataDir, 'pg')} holds a database`);
     if (target.kind === 'postgres' && (await postgresTableCount(target.url)) > 0) existing.push('the database at DATABASE_URL has tables');
@@ -76,6 +90,7 @@ export async function restoreBackup(archive: string, target: RestoreTarget, opts
       await setAside('pg');
       await rename(fresh, join(dataDir, 'pg'));
     } else {
+      await refuseWhileConnected(target.url); // again: one may have connected while the archive was checked
       if (existing.length) await clearPostgres(target.url);
       try {
         await restorePostgres(target.url, dump);

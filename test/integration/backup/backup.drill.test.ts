@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { expect } from 'chai';
+import pg from 'pg';
 import { openPgliteDir, openPostgres, type Database } from '../../../server/core/db/client.ts';
 import { createBackup, type BackupResult } from '../../../server/core/backup/backup.create.ts';
 import { compareTables } from '../../../server/core/backup/backup.manifest.ts';
@@ -98,6 +99,24 @@ for (const kind of dbKinds) {
       expect(err?.message).to.match(/refusing to restore over existing data/).and.match(/--force/);
       expect(compareTables(before.tables, (await sumsNow()).tables)).to.deep.equal([]);
     });
+
+    if (kind === 'postgres') {
+      it('refuses even with --force while another session is connected to the database, saying to stop the servers, and leaves it as it was', async () => {
+        const before = await readPostgres(fresh.url!);
+        const open = new pg.Client({ connectionString: fresh.url, application_name: 'madoguchi-test-server' });
+        await open.connect();
+        try {
+          const err = await restoreBackup(made.file, fresh.target, { force: true }).then(
+            () => null,
+            (e: Error) => e,
+          );
+          expect(err?.message).to.match(/has 1 other open connection\(s\) \(madoguchi-test-server\); stop every madoguchi server and worker that uses it/);
+        } finally {
+          await open.end();
+        }
+        expect(compareTables(before.tables, (await readPostgres(fresh.url!)).tables)).to.deep.equal([]);
+      });
+    }
 
     it('with --force replaces it, verified, and keeps what was there aside (PGlite folder, stored files)', async () => {
       const forced = await restoreBackup(made.file, fresh.target, { force: true });

@@ -10,6 +10,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { usualRedisUrl } from './core/redis.ts';
 import { privateDir } from './core/backup/backup.archive.ts';
 import { createBackup, type BackupResult, type BackupSource } from './core/backup/backup.create.ts';
 import { lockPgliteDir } from './core/backup/backup.lock.ts';
@@ -75,17 +76,22 @@ async function backup(config: Config, out: string | undefined): Promise<void> {
 
 async function restore(config: Config, archive: string, force: boolean): Promise<void> {
   const target = config.DATABASE_URL ? { kind: 'postgres' as const, url: config.DATABASE_URL, dataDir: config.DATA_DIR } : { kind: 'pglite' as const, dataDir: config.DATA_DIR };
-  const r = await restoreBackup(resolve(archive), target, { force });
+  // The Redis the servers would use (see resolveRedis); a private one's data is in DATA_DIR/redis, which the restore deletes.
+  const redisUrl = config.REDIS_URL ?? (await usualRedisUrl());
+  const r = await restoreBackup(resolve(archive), target, { force, queue: redisUrl ? { url: redisUrl, keyPrefix: config.REDIS_KEY_PREFIX } : undefined });
   const m = r.manifest;
   process.stdout.write(
     [
       `restored ${archive} (taken ${m.createdAt} by madoguchi ${m.app.version}, schema ${m.migrations.latest ?? 'empty'})`,
       `verified: ${r.tables} tables and ${r.rows} rows match the manifest's counts and checksums; ${r.files} stored files match their SHA-256`,
       ...r.movedAside.map((p) => `the data that was there before is kept in ${p}; delete it once you are satisfied`),
+      ...r.notes,
+      `${r.reopened} unfinished outbox row(s) (work owed at the time of the backup) will be handed to the job queue again when madoguchi starts`,
       'start madoguchi as usual; it applies any newer schema migrations itself',
       '',
     ].join('\n'),
   );
+  for (const w of r.warnings) process.stderr.write(`madoguchi: warning: ${w}\n`);
 }
 
 const [command, ...args] = process.argv.slice(2);

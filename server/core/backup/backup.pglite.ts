@@ -26,16 +26,25 @@ export async function dumpPglite(client: PGlite, file: string): Promise<void> {
   await writeFile(file, Buffer.from(await blob.arrayBuffer()), { flag: 'wx', mode: 0o600 });
 }
 
+/** A Query on an open PGlite. */
+export const pgliteQuery =
+  (client: PGlite): Query =>
+  async (text) =>
+    (await client.query<Record<string, unknown>>(text)).rows;
+
 /**
  * Loads a dump into a new data directory and reads its checksums. Backups do this into a
  * scratch folder, so an archive's manifest describes what its dump really restores to (and a
- * dump that does not load never becomes a backup); restores do it into the folder they swap in.
+ * dump that does not load never becomes a backup); restores do it into the folder they swap in,
+ * and `then` finishes that folder while it is open.
  */
-export async function loadPgliteDump(file: string, dir: string): Promise<DatabaseSums> {
+export async function loadPgliteDump(file: string, dir: string, then?: (client: PGlite, sums: DatabaseSums) => Promise<void>): Promise<DatabaseSums> {
   const dump = new Blob([await readFile(file)]);
   const client = await PGlite.create(dir, { loadDataDir: dump });
   try {
-    return await readPglite(client);
+    const sums = await readPglite(client);
+    await then?.(client, sums);
+    return sums;
   } finally {
     await client.close();
   }

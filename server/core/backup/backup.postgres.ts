@@ -14,6 +14,9 @@ async function withClient<T>(url: string, fn: (client: pg.Client, query: Query) 
   }
 }
 
+/** Runs `fn` with one connection to the database at `url`. */
+export const onPostgres = <T>(url: string, fn: (query: Query) => Promise<T>): Promise<T> => withClient(url, (_, query) => fn(query));
+
 /**
  * pg_dump in custom format, and the manifest's checksums read from the very snapshot pg_dump
  * reads (exported by our transaction, held open until pg_dump is done), so both describe the

@@ -63,12 +63,13 @@ export const shownUrl = (url: string) => {
  */
 export async function clearJobQueue(target: QueueTarget, timeoutMs = 5000): Promise<{ cleared: true; jobs: number } | { cleared: false; reason: string }> {
   const connection = new Redis(target.url, { lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
-  connection.on('error', () => undefined); // the failed connect() says it
+  let cause: Error | undefined; // the socket's own error (ECONNREFUSED…), more telling than the failed connect()
+  connection.on('error', (e: Error) => (cause ??= e));
   try {
     await connection.connect();
   } catch (e) {
     connection.disconnect();
-    return { cleared: false, reason: (e as Error).message };
+    return { cleared: false, reason: (cause ?? (e as Error)).message };
   }
   const queue = new Queue(JOBS_QUEUE, { connection, prefix: bullPrefix(target.keyPrefix) });
   queue.on('error', () => undefined);

@@ -35,8 +35,9 @@ export function takenAt(name: string): Date | null {
 /**
  * Writes one archive into `outDir`: manifest.json, the database dump under database/, and the
  * stored files (attachments, return photos) under files/. Refuses (NoSpaceError) before
- * writing anything when the disk could not hold it (see spaceNeeded). Work happens in a private dot-folder
- * beside it that is removed afterwards; the archive appears under its final name only when whole.
+ * writing anything when the disk could not hold it (see spaceNeeded). Work happens in a
+ * private dot-folder beside it that is removed afterwards; the archive appears under its
+ * final name only when whole.
  */
 export async function createBackup(opts: { source: BackupSource; dataDir: string; outDir: string; version: string; now?: Date; freeBytes?: FreeBytes }): Promise<BackupResult> {
   const now = opts.now ?? new Date();

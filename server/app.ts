@@ -158,6 +158,7 @@ export function createApp(deps: AppDeps) {
   slaRoutes(api, db);
   auditRoutes(api, db);
   backupRoutes(api, {
+    db,
     database: database.kind,
     backupsDir: backupsDir(config.DATA_DIR),
     runner: deps.backups,

@@ -10,12 +10,14 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createBackup, type BackupResult } from './core/backup/backup.create.ts';
+import { usualRedisUrl } from './core/redis.ts';
+import { privateDir } from './core/backup/backup.archive.ts';
+import { createBackup, type BackupResult, type BackupSource } from './core/backup/backup.create.ts';
 import { lockPgliteDir } from './core/backup/backup.lock.ts';
 import { BackupError } from './core/backup/backup.manifest.ts';
 import { restoreBackup } from './core/backup/backup.restore.ts';
-import { backupsDir, pruneBackups } from './core/backup/backup.runner.ts';
-import { recordBackupRun } from './core/backup/backup.status.ts';
+import { backupsDir, failureCode, pruneBackups } from './core/backup/backup.runner.ts';
+import { recordBackupRun, type BackupRun } from './core/backup/backup.status.ts';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const usage = 'usage: npm run backup [-- --out <folder>]   |   npm run restore -- <archive> [--force]';
@@ -30,10 +32,24 @@ const size = (bytes: number) => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFix
 async function backup(config: Config, out: string | undefined): Promise<void> {
   const defaultDir = backupsDir(config.DATA_DIR);
   const outDir = out ?? defaultDir;
-  const startedAt = new Date();
+  // Into the server's own folder: private, and the same retention and status as its nightly runs.
+  const own = resolve(outDir) === resolve(defaultDir);
+  if (own) await privateDir(outDir);
+  const startedAt = new Date().toISOString();
+  const record = (run: Pick<BackupRun, 'ok' | 'file' | 'bytes' | 'error' | 'code'>) =>
+    own ? recordBackupRun(outDir, { trigger: 'command', startedAt, finishedAt: new Date().toISOString(), ...run }) : undefined;
+  // A failure of the backup itself is recorded (the console shows it); a refusal to start is only printed.
+  const take = async (source: BackupSource) => {
+    try {
+      return await createBackup({ source, dataDir: config.DATA_DIR, outDir, version });
+    } catch (e) {
+      await record({ ok: false, file: null, bytes: null, error: (e as Error).message.slice(0, 500), code: failureCode(e) });
+      throw e;
+    }
+  };
   let made: BackupResult;
   if (config.DATABASE_URL) {
-    made = await createBackup({ source: { kind: 'postgres', url: config.DATABASE_URL }, dataDir: config.DATA_DIR, outDir, version });
+    made = await take({ kind: 'postgres', url: config.DATABASE_URL });
   } else {
     const dir = join(config.DATA_DIR, 'pg');
     const release = await lockPgliteDir(dir, 'back up');
@@ -42,7 +58,7 @@ async function backup(config: Config, out: string | undefined): Promise<void> {
       // Opened as it is, not migrated: a backup must not change what it saves.
       const client = await PGlite.create(resolve(dir));
       try {
-        made = await createBackup({ source: { kind: 'pglite', client }, dataDir: config.DATA_DIR, outDir, version });
+        made = await take({ kind: 'pglite', client });
       } finally {
         await client.close();
       }
@@ -50,13 +66,8 @@ async function backup(config: Config, out: string | undefined): Promise<void> {
       await release();
     }
   }
-  // Into the server's own folder: the same retention and the same status as its nightly runs.
-  let pruned: string[] = [];
-  if (resolve(outDir) === resolve(defaultDir)) {
-    pruned = await pruneBackups(outDir, { daily: config.BACKUP_KEEP_DAILY, weekly: config.BACKUP_KEEP_WEEKLY });
-    const name = made.file.split('/').pop()!;
-    await recordBackupRun(outDir, { trigger: 'command', startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), ok: true, file: name, bytes: made.bytes, error: null });
-  }
+  const pruned = own ? await pruneBackups(outDir, { daily: config.BACKUP_KEEP_DAILY, weekly: config.BACKUP_KEEP_WEEKLY }) : [];
+  await record({ ok: true, file: made.file.split('/').pop()!, bytes: made.bytes, error: null, code: null });
   const tables = Object.values(made.manifest.tables);
   process.stdout.write(
     `backup written: ${made.file} (${size(made.bytes)}; ${made.manifest.database.kind}, ${tables.length} tables, ${tables.reduce((n, t) => n + t.rows, 0)} rows, ${Object.keys(made.manifest.files).length} stored files)${pruned.length ? `; ${pruned.length} older backup(s) removed by the retention rule` : ''}\n`,
@@ -65,17 +76,22 @@ async function backup(config: Config, out: string | undefined): Promise<void> {
 
 async function restore(config: Config, archive: string, force: boolean): Promise<void> {
   const target = config.DATABASE_URL ? { kind: 'postgres' as const, url: config.DATABASE_URL, dataDir: config.DATA_DIR } : { kind: 'pglite' as const, dataDir: config.DATA_DIR };
-  const r = await restoreBackup(resolve(archive), target, { force });
+  // The Redis the servers would use (see resolveRedis); a private one's data is in DATA_DIR/redis, which the restore deletes.
+  const redisUrl = config.REDIS_URL ?? (await usualRedisUrl());
+  const r = await restoreBackup(resolve(archive), target, { force, queue: redisUrl ? { url: redisUrl, keyPrefix: config.REDIS_KEY_PREFIX } : undefined });
   const m = r.manifest;
   process.stdout.write(
     [
       `restored ${archive} (taken ${m.createdAt} by madoguchi ${m.app.version}, schema ${m.migrations.latest ?? 'empty'})`,
       `verified: ${r.tables} tables and ${r.rows} rows match the manifest's counts and checksums; ${r.files} stored files match their SHA-256`,
       ...r.movedAside.map((p) => `the data that was there before is kept in ${p}; delete it once you are satisfied`),
+      ...r.notes,
+      `${r.reopened} unfinished outbox row(s) (work owed at the time of the backup) will be handed to the job queue again when madoguchi starts`,
       'start madoguchi as usual; it applies any newer schema migrations itself',
       '',
     ].join('\n'),
   );
+  for (const w of r.warnings) process.stderr.write(`madoguchi: warning: ${w}\n`);
 }
 
 const [command, ...args] = process.argv.slice(2);

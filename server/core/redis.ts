@@ -42,6 +42,11 @@ const freePort = () =>
     });
   });
 
+/** The usual local Redis (127.0.0.1:6379) when it answers: what a server without REDIS_URL uses before starting its own. */
+export async function usualRedisUrl(usual: { host: string; port: number } = { host: '127.0.0.1', port: 6379 }): Promise<string | undefined> {
+  return (await answers(usual.host, usual.port)) ? `redis://${usual.host}:${usual.port}` : undefined;
+}
+
 /**
  * REDIS_URL when set; else a Redis already answering on 127.0.0.1:6379; else a private
  * redis-server from PATH with its data under `<dataDir>/redis`.
@@ -52,7 +57,8 @@ export async function resolveRedis(
   usual: { host: string; port: number } = { host: '127.0.0.1', port: 6379 },
 ): Promise<RedisHandle> {
   if (redisUrl) return { url: redisUrl, close: async () => undefined };
-  if (await answers(usual.host, usual.port)) return { url: `redis://${usual.host}:${usual.port}`, close: async () => undefined };
+  const local = await usualRedisUrl(usual);
+  if (local) return { url: local, close: async () => undefined };
 
   const which = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
   if (which.error || which.status !== 0) {

@@ -1,6 +1,7 @@
 import type { App } from '../../server/app.ts';
 import { startService, type Service } from '../../server/service.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
+import type { BackupRunner } from '../../server/core/backup/backup.runner.ts';
 import type { Database } from '../../server/core/db/client.ts';
 import { createLogger } from '../../server/core/logger.ts';
 import { createMailer } from '../../server/core/mail.ts';
@@ -33,7 +34,7 @@ export interface TestServer {
  */
 export async function startServer(
   kind: DbKind,
-  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; portalLimits?: Partial<PortalLimits>; socketLimits?: Partial<SocketLimits>; socketRefreshMs?: number; widgetSessionsPerAddress?: number; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string } = {},
+  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; portalLimits?: Partial<PortalLimits>; socketLimits?: Partial<SocketLimits>; socketRefreshMs?: number; widgetSessionsPerAddress?: number; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string; backups?: (database: Database, config: Config) => BackupRunner } = {},
 ): Promise<TestServer> {
   // Each server gets its own key space under the run's prefix, so limits do not leak between suites.
   const keyPrefix = `${redisPrefix}${kind}${++servers}:`;
@@ -58,6 +59,7 @@ export async function startServer(
       widgetSessionsPerAddress: opts.widgetSessionsPerAddress ?? 100_000,
       // The queue's default first wait, for the listeners' policies too (a customer mail's is 30 s).
       retryDelayMs: 5000,
+      backups: opts.backups?.(database, config),
     },
     { port: 0, host: '127.0.0.1', graceMs: 1000 },
   );

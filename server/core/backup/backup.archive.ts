@@ -1,9 +1,22 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import * as tar from 'tar';
 import { BackupError, manifestSchema, type Manifest } from './backup.manifest.ts';
+
+/**
+ * Archives hold every shop's customers, messages and files: only the server's own user may
+ * read them, and the folders they are made in.
+ */
+export const PRIVATE_FILE = 0o600;
+export const PRIVATE_DIR = 0o700;
+
+/** Makes `dir` (and missing parents) readable by the server's user only, tightening one that exists. */
+export async function privateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
+  await chmod(dir, PRIVATE_DIR);
+}
 
 export async function sha256(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -49,7 +62,7 @@ export async function stageFiles(from: string, to: string): Promise<Manifest['fi
 export async function packArchive(stagingDir: string, file: string): Promise<void> {
   const partial = `${file}.partial`;
   try {
-    await tar.c({ gzip: true, portable: true, cwd: stagingDir, file: partial }, await readdir(stagingDir));
+    await tar.c({ gzip: true, portable: true, cwd: stagingDir, file: partial, mode: PRIVATE_FILE }, await readdir(stagingDir));
     await rename(partial, file);
   } catch (e) {
     await rm(partial, { force: true });
@@ -65,7 +78,7 @@ export async function unpackArchive(file: string, dir: string): Promise<Manifest
   await stat(file).catch(() => {
     throw new BackupError(`no archive at ${file}`);
   });
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
   try {
     // Regular files and folders only; node-tar already refuses absolute paths and `..`.
     await tar.x({ file, cwd: dir, strict: true, filter: (_, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'Directory') });

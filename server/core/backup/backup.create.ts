@@ -4,10 +4,11 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { DateTime } from 'luxon';
-import { packArchive, sha256, stageFiles } from './backup.archive.ts';
+import { packArchive, PRIVATE_DIR, sha256, stageFiles } from './backup.archive.ts';
 import type { Manifest } from './backup.manifest.ts';
-import { dumpPglite, loadPgliteDump, type DatabaseSums } from './backup.pglite.ts';
-import { dumpPostgres } from './backup.postgres.ts';
+import { dumpPglite, loadPgliteDump, pgliteBytes, type DatabaseSums } from './backup.pglite.ts';
+import { dumpPostgres, postgresTableBytes } from './backup.postgres.ts';
+import { assertSpace, folderBytes, type FreeBytes } from './backup.space.ts';
 
 export type BackupSource = { kind: 'pglite'; client: PGlite } | { kind: 'postgres'; url: string };
 
@@ -33,28 +34,35 @@ export function takenAt(name: string): Date | null {
 
 /**
  * Writes one archive into `outDir`: manifest.json, the database dump under database/, and the
- * stored files (attachments, return photos) under files/. Work happens in dot-folders beside
- * it that are removed afterwards; the archive appears under its final name only when whole.
+ * stored files (attachments, return photos) under files/. Refuses (NoSpaceError) before
+ * writing anything when the disk could not hold it (see spaceNeeded). Work happens in a
+ * private dot-folder beside it that is removed afterwards; the archive appears under its
+ * final name only when whole.
  */
-export async function createBackup(opts: { source: BackupSource; dataDir: string; outDir: string; version: string; now?: Date }): Promise<BackupResult> {
+export async function createBackup(opts: { source: BackupSource; dataDir: string; outDir: string; version: string; now?: Date; freeBytes?: FreeBytes }): Promise<BackupResult> {
   const now = opts.now ?? new Date();
-  await mkdir(opts.outDir, { recursive: true });
-  const tag = randomBytes(4).toString('hex');
-  const staging = join(opts.outDir, `.staging-${tag}`);
-  const scratch = join(opts.outDir, `.verify-${tag}`);
+  const filesDir = join(opts.dataDir, 'files');
+  const databaseBytes = opts.source.kind === 'pglite' ? await pgliteBytes(opts.source.client) : await postgresTableBytes(opts.source.url);
+  await assertSpace(opts.outDir, { kind: opts.source.kind, databaseBytes, filesBytes: await folderBytes(filesDir), filesDir }, opts.freeBytes);
+  // A folder made here is private; one given with --out keeps its mode (the archive is private anyway).
+  await mkdir(opts.outDir, { recursive: true, mode: PRIVATE_DIR });
+  const work = join(opts.outDir, `.backup-${randomBytes(4).toString('hex')}`);
+  const staging = join(work, 'staging');
+  const scratch = join(work, 'verify');
   try {
-    await mkdir(join(staging, 'database'), { recursive: true });
+    await mkdir(join(staging, 'database'), { recursive: true, mode: PRIVATE_DIR });
     const dump = opts.source.kind === 'pglite' ? 'database/pgdata.tar.gz' : 'database/pg.dump';
     const dumpPath = join(staging, dump);
     let sums: DatabaseSums;
     if (opts.source.kind === 'pglite') {
       await dumpPglite(opts.source.client, dumpPath);
       sums = await loadPgliteDump(dumpPath, scratch);
+      await rm(scratch, { recursive: true, force: true }); // its room is needed for the archive
     } else {
       sums = await dumpPostgres(opts.source.url, dumpPath);
     }
     // After the database: a file uploaded meanwhile is only extra; one the dump names is there.
-    const files = await stageFiles(join(opts.dataDir, 'files'), join(staging, 'files'));
+    const files = await stageFiles(filesDir, join(staging, 'files'));
     const manifest: Manifest = {
       format: 'madoguchi-backup/1',
       app: { name: 'madoguchi', version: opts.version },
@@ -70,7 +78,6 @@ export async function createBackup(opts: { source: BackupSource; dataDir: string
     await packArchive(staging, file);
     return { file, bytes: (await stat(file)).size, manifest };
   } finally {
-    await rm(staging, { recursive: true, force: true });
-    await rm(scratch, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
   }
 }

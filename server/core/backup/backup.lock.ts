@@ -13,7 +13,7 @@ export async function lockPgliteDir(dir: string, doing: 'back up' | 'restore'): 
     if (!(e instanceof DatabaseLockedError)) throw e;
     throw new BackupError(
       doing === 'back up'
-        ? `the embedded database ${dir} is in use by the running madoguchi server, and only one process may open it. The server backs itself up every night into DATA_DIR/backups; to take a backup now, press "今すぐバックアップ / Back up now" in the console's side navigation as an owner (or POST /api/shops/<shopId>/backups), or stop the server and run this again`
+        ? `the embedded database ${dir} is in use by the running madoguchi server, and only one process may open it. The server backs itself up every night into DATA_DIR/backups; to take a backup now, press "今すぐバックアップ / Back up now" in the console's side navigation as the owner of every shop (or POST /api/shops/<shopId>/backups), or stop the server and run this again`
         : `the embedded database ${dir} is in use by the running madoguchi server; stop the server first, then run the restore again`,
     );
   }

@@ -1,28 +1,34 @@
 import { DateTime } from 'luxon';
 import type { BackupRunner } from './backup.runner.ts';
 
+const hourOfDay = (now: Date, hour: number) => DateTime.fromJSDate(now).setZone('Asia/Tokyo').set({ hour, minute: 0, second: 0, millisecond: 0 });
+
 /** The next time it is `hour`:00 in Tokyo, strictly after `now`. */
 export function nextNightly(now: Date, hour: number): Date {
-  const tokyo = DateTime.fromJSDate(now).setZone('Asia/Tokyo');
-  let at = tokyo.set({ hour, minute: 0, second: 0, millisecond: 0 });
-  if (at <= tokyo) at = at.plus({ days: 1 });
-  return at.toJSDate();
+  const today = hourOfDay(now, hour);
+  return (today.toMillis() > now.getTime() ? today : today.plus({ days: 1 })).toJSDate();
+}
+
+/** The latest time it was `hour`:00 in Tokyo, at or before `now`: when the last nightly run was due. */
+export function lastNightly(now: Date, hour: number): Date {
+  const today = hourOfDay(now, hour);
+  return (today.toMillis() <= now.getTime() ? today : today.minus({ days: 1 })).toJSDate();
 }
 
 /** How long after start a server with no recent backup takes one: late enough not to slow the start. */
 export const CATCH_UP_MS = 10 * 60_000;
-const DAY_MS = 86_400_000;
 
 /**
- * The first run after the server starts: the next night, or sooner when the last good backup
- * is more than a day old (none at all, or the server was down or restarted around the hour),
- * so a server restarted every night around its backup hour still gets its backups.
+ * The first run after the server starts: the next night, or sooner when no good backup was
+ * taken since the last scheduled time (none at all, or the server was down at the hour, even
+ * for the minutes around it), so a server restarted every night around its backup hour still
+ * gets its backups.
  */
 export function firstRun(now: Date, hour: number, lastSuccessAt: Date | null): Date {
   const nightly = nextNightly(now, hour);
-  const stale = !lastSuccessAt || now.getTime() - lastSuccessAt.getTime() > DAY_MS + CATCH_UP_MS;
+  const missed = !lastSuccessAt || lastSuccessAt < lastNightly(now, hour);
   const soon = new Date(now.getTime() + CATCH_UP_MS);
-  return stale && soon < nightly ? soon : nightly;
+  return missed && soon < nightly ? soon : nightly;
 }
 
 /**

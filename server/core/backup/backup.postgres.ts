@@ -14,6 +14,9 @@ async function withClient<T>(url: string, fn: (client: pg.Client, query: Query) 
   }
 }
 
+/** Runs `fn` with one connection to the database at `url`. */
+export const onPostgres = <T>(url: string, fn: (query: Query) => Promise<T>): Promise<T> => withClient(url, (_, query) => fn(query));
+
 /**
  * pg_dump in custom format, and the manifest's checksums read from the very snapshot pg_dump
  * reads (exported by our transaction, held open until pg_dump is done), so both describe the
@@ -54,6 +57,30 @@ export function postgresTableCount(url: string): Promise<number> {
   return withClient(url, async (_, query) => {
     const [row] = await query(`select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p') and n.nspname in ('public', 'drizzle')`);
     return Number(row!.n);
+  });
+}
+
+/** The bytes of madoguchi's tables (without indexes, which pg_dump writes as definitions): what bounds the dump. */
+export function postgresTableBytes(url: string): Promise<number> {
+  return withClient(url, async (_, query) => {
+    const [row] = await query(
+      `select coalesce(sum(pg_table_size(c.oid)), 0)::text as bytes from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p', 'm') and n.nspname in ('public', 'drizzle')`,
+    );
+    return Number(row!.bytes);
+  });
+}
+
+/**
+ * The client sessions on the database at `url` other than this one (servers, workers, psql);
+ * background processes of PostgreSQL itself (autovacuum and the like) are not counted.
+ */
+export function otherSessions(url: string): Promise<{ count: number; applications: string[] }> {
+  return withClient(url, async (_, query) => {
+    const rows = await query(
+      `select application_name as app from pg_stat_activity
+       where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'`,
+    );
+    return { count: rows.length, applications: [...new Set(rows.map((r) => String(r.app ?? '')).filter(Boolean))].sort() };
   });
 }
 

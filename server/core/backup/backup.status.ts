@@ -3,6 +3,10 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 
+/** Why a backup failed, as the console may say it: `no_space` (the disk), `failed` (anything else; the log says what). */
+export const backupFailureCode = z.enum(['no_space', 'failed']);
+export type BackupFailureCode = z.infer<typeof backupFailureCode>;
+
 export const backupRun = z.object({
   trigger: z.enum(['nightly', 'manual', 'command']),
   startedAt: z.string(),
@@ -11,7 +15,10 @@ export const backupRun = z.object({
   /** The archive's file name (in DATA_DIR/backups unless the command wrote elsewhere). */
   file: z.string().nullable(),
   bytes: z.number().nullable(),
+  /** For the log and the operator: may name folders of the server, so never shown in the console. */
   error: z.string().nullable(),
+  /** Set when ok is false (absent in files written before it existed: read as null, shown as `failed`). */
+  code: backupFailureCode.nullable().default(null),
 });
 export type BackupRun = z.infer<typeof backupRun>;
 
@@ -39,9 +46,9 @@ export async function readBackupStatus(backupsDir: string): Promise<BackupStatus
 export async function recordBackupRun(backupsDir: string, run: BackupRun): Promise<BackupStatus> {
   const before = await readBackupStatus(backupsDir);
   const next: BackupStatus = { last: run, lastSuccess: run.ok ? run : before.lastSuccess };
-  await mkdir(backupsDir, { recursive: true });
+  await mkdir(backupsDir, { recursive: true, mode: 0o700 });
   const temp = join(backupsDir, `.${STATUS}.${randomBytes(4).toString('hex')}`);
-  await writeFile(temp, `${JSON.stringify(next, null, 2)}\n`);
+  await writeFile(temp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
   await rename(temp, join(backupsDir, STATUS));
   return next;
 }

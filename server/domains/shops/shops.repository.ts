@@ -1,4 +1,4 @@
-import { and, count, eq } from 'drizzle-orm';
+import { and, count, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { memberships, shops, users, type Role } from './shops.tables.ts';
 
@@ -93,4 +93,17 @@ export async function ownsAnyShop(db: Db, userId: string): Promise<boolean> {
     .from(memberships)
     .where(and(eq(memberships.userId, userId), eq(memberships.role, 'owner')));
   return (row?.n ?? 0) > 0;
+}
+
+/**
+ * Whether the person owns every shop of the deployment: what may act on the deployment as a
+ * whole (a backup holds every shop's data). Deployment-wide by its nature, so not by shop.
+ */
+export async function ownsEveryShop(db: Db, userId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(shops)
+    .leftJoin(memberships, and(eq(memberships.shopId, shops.id), eq(memberships.userId, userId), eq(memberships.role, 'owner')))
+    .where(isNull(memberships.userId));
+  return (row?.n ?? 0) === 0;
 }

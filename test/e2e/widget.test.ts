@@ -63,12 +63,20 @@ describe('chat widget on a shop page in the browser', function () {
   }
 
   /** The agent's side of the customer's new conversation, joined. */
-  async function joinWhenWritten(agent: AgentSocket, customerName: string, write: () => Promise<void>) {
-    const created = waitFor(agent, 'conversation:updated', (c: any) => c.customer.name === customerName && c.lastSeq >= 1);
-    await write();
+  /**
+   * The agent joins the conversation the customer opens by writing `text`, once the widget shows
+   * it stored. The inbox row of a new conversation comes as one coalesced update soon after the
+   * open, and may read the conversation before or after its first message: only the row is
+   * waited for here, the message is known stored from the page.
+   */
+  async function joinWhenWritten(agent: AgentSocket, customerName: string, w: ReturnType<typeof widget>, text: string) {
+    const created = waitFor(agent, 'conversation:updated', (c: any) => c.customer.name === customerName);
+    await w.send(text);
+    await w.stored(text).waitFor();
     const c = await created;
     const joined = await ask(agent, 'conversation:join', { conversationId: c.id });
     expect(joined.ok, JSON.stringify(joined)).to.equal(true);
+    expect(joined.conversation.lastSeq, 'the first message is in the conversation joined').to.be.at.least(1);
     return joined.conversation as { id: string; customer: { name: string; verified: boolean }; orderNumber: string | null };
   }
 
@@ -112,7 +120,7 @@ describe('chat widget on a shop page in the browser', function () {
     const w = widget(page);
     await w.open();
     await w.fillForm('山田 花子', email(), 'A-1001');
-    const c = await joinWhenWritten(agent, '山田 花子', () => w.send('注文した商品がまだ届きません'));
+    const c = await joinWhenWritten(agent, '山田 花子', w, '注文した商品がまだ届きません');
     expect(c.orderNumber).to.equal('A-1001');
     await w.stored('注文した商品がまだ届きません').waitFor();
     const sync = await ask(agent, 'sync', { conversationId: c.id, afterSeq: 0 });
@@ -159,7 +167,7 @@ describe('chat widget on a shop page in the browser', function () {
     await w.open();
     await w.fillForm('<b>悪い名前</b>', email());
     const evil = '<img src=x onerror="window.__pwned=1">こんにちは';
-    const c = await joinWhenWritten(agent, '<b>悪い名前</b>', () => w.send(evil));
+    const c = await joinWhenWritten(agent, '<b>悪い名前</b>', w, evil);
     await ask(agent, 'message:send', { conversationId: c.id, clientId: cid(), body: '<script>window.__pwned=2</script><img src=y onerror="window.__pwned=3">' });
     await w.stored(evil).waitFor();
     await w.stored('<script>window.__pwned=2</script><img src=y onerror="window.__pwned=3">').waitFor();
@@ -173,7 +181,7 @@ describe('chat widget on a shop page in the browser', function () {
     const w = widget(page);
     await w.open();
     await w.fillForm('鈴木 一郎', email());
-    const c = await joinWhenWritten(agent, '鈴木 一郎', () => w.send('一通目です'));
+    const c = await joinWhenWritten(agent, '鈴木 一郎', w, '一通目です');
     await ask(agent, 'message:send', { conversationId: c.id, clientId: cid(), body: '承知しました' });
     await w.stored('承知しました').waitFor();
 
@@ -194,8 +202,7 @@ describe('chat widget on a shop page in the browser', function () {
     const w = widget(page);
     await w.open();
     await w.fillForm('高橋 健', email());
-    const c = await joinWhenWritten(agent, '高橋 健', () => w.send('最初'));
-    await w.stored('最初').waitFor();
+    const c = await joinWhenWritten(agent, '高橋 健', w, '最初');
     const saved = await w.saved(shop.id);
     // One message reached the server but its ack was lost; another never left the page.
     const reached = cid();
@@ -226,7 +233,7 @@ describe('chat widget on a shop page in the browser', function () {
     await w.open();
     await w.composer.waitFor();
     expect(await w.id('prechat').count()).to.equal(0);
-    const c = await joinWhenWritten(agent, '佐藤 太郎', () => w.send('ログインしています'));
+    const c = await joinWhenWritten(agent, '佐藤 太郎', w, 'ログインしています');
     expect(c.customer.verified).to.equal(true);
     await w.stored('ログインしています').waitFor();
   });
@@ -252,7 +259,7 @@ describe('chat widget on a shop page in the browser', function () {
     const w = widget(page);
     await w.open();
     await w.fillForm('伊藤 美咲', email());
-    await joinWhenWritten(agent, '伊藤 美咲', () => w.send('写真を送ります'));
+    await joinWhenWritten(agent, '伊藤 美咲', w, '写真を送ります');
     // Claims to be a PNG; the server finds text in it.
     await w.id('file-input').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from('this is not a picture') });
     const mismatch = w.id('upload-status').filter({ hasText: 'ファイルの中身が画像や PDF ではないか、壊れています。' });
@@ -287,7 +294,7 @@ describe('chat widget on a shop page in the browser', function () {
     await w.fillForm('中村 優', email());
     await w.id('offline-notice').filter({ hasText: 'ただいま営業時間外です。メッセージを残していただければ、メールでご返信します。' }).waitFor();
     expect(await w.id('offline-notice').innerText()).to.contain('We are outside business hours');
-    const c = await joinWhenWritten(agent, '中村 優', () => w.send('営業時間外ですが失礼します'));
+    const c = await joinWhenWritten(agent, '中村 優', w, '営業時間外ですが失礼します');
     await w.stored('営業時間外ですが失礼します').waitFor();
     expect(c.id).to.be.a('string');
   });
@@ -299,7 +306,7 @@ describe('chat widget on a shop page in the browser', function () {
     const w = widget(page);
     await w.open();
     await w.fillForm('小林 さくら', email());
-    const c = await joinWhenWritten(agent, '小林 さくら', () => w.send('解決しました'));
+    const c = await joinWhenWritten(agent, '小林 さくら', w, '解決しました');
     expect(await w.id('rating').count()).to.equal(0);
     const resolved = await agentHttp.patch(`/api/shops/${shop.id}/conversations/${c.id}`, { status: 'resolved' });
     expect(resolved.status, resolved.text).to.equal(200);
@@ -318,7 +325,7 @@ describe('chat widget on a shop page in the browser', function () {
     const w = widget(page);
     await w.open();
     await w.fillForm('Emma Suzuki', email());
-    const c = await joinWhenWritten(agent, 'Emma Suzuki', () => w.send('Thanks, solved'));
+    const c = await joinWhenWritten(agent, 'Emma Suzuki', w, 'Thanks, solved');
     const path = `/api/shops/${shop.id}/conversations/${c.id}`;
     expect((await agentHttp.patch(path, { status: 'resolved' })).status).to.equal(200);
     await w.id('rate-5').click();

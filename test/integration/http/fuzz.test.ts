@@ -131,7 +131,12 @@ for (const kind of dbKinds) {
       const own = (await ask(widget, 'conversation:open', {})).conversation.id as string;
       const sockets: Array<{ name: string; socket: Socket; events: Record<string, unknown>; known: (n: string) => string | undefined }> = [{ name: 'widget', socket: widget, events: widgetEvents, known: (n) => (n === 'conversationId' ? own : known(n)) }];
       for (const role of ['owner', 'contractor'] as const) {
-        const s = agentClient(server.url, shop.id, callers[role]!.client!.cookie);
+        // The requests above may have signed the person out: the re-sign-ins they started run
+        // side by side and the last to finish wins, which can be a session a later sign-out ended.
+        const caller = callers[role]!;
+        await caller.ready;
+        if ((await caller.client!.get('/api/auth/session')).status === 401) caller.client = await signedIn(server.url, role === 'owner' ? shop.people.owner : shop.people.contractor);
+        const s = agentClient(server.url, shop.id, caller.client!.cookie);
         await connected(s);
         sockets.push({ name: role, socket: s, events: agentEvents, known });
       }

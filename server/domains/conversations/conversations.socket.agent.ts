@@ -26,6 +26,8 @@ export interface AgentServerSideEvents {
 interface AgentSocketData {
   sessionId: string;
   access: MemberAccess;
+  /** The re-read made once the connection is registered (see below); settled when it has run. */
+  firstCheck?: Promise<void>;
 }
 export type AgentNamespace = Namespace<AgentClientEvents, AgentServerEvents, AgentServerSideEvents, AgentSocketData>;
 type AgentSocket = Socket<AgentClientEvents, AgentServerEvents, AgentServerSideEvents, AgentSocketData>;
@@ -96,7 +98,7 @@ export function agentNamespace(nsp: AgentNamespace, widgets: WidgetNamespace, de
     live.add(access);
     // A change committed between the handshake's read and this registration sent its signal
     // to no one: one more read, now that later signals will find the connection, closes that gap.
-    void access.check();
+    socket.data.firstCheck = access.check();
     /** Every event acts as the person is now in the shop, not as they connected. */
     const on = <S extends z.ZodType, R extends object | void>(schema: S, fn: (x: z.output<S>, now: UserActor) => Promise<R>) =>
       handler(socket, limiter, deps.limits, deps.logger, schema, async (x) => {

@@ -71,6 +71,10 @@ for (const kind of dbKinds) {
       const socket = agentClient(server.url, shopId, h.cookie);
       open.push(socket);
       await connected(socket);
+      // The server re-reads the access once the connection is registered; a change the test
+      // makes while that read is still under way would end the connection before the event
+      // that is meant to find the change.
+      await server.service.realtime.io.of('/agent').sockets.get(socket.id!)?.data.firstCheck;
       return { http: h, socket };
     }
     async function chat(): Promise<CustomerChat> {

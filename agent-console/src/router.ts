@@ -19,6 +19,8 @@ export type Route =
   | { page: 'returnDetail'; shopId: string; returnId: string }
   | { page: 'returnTerms'; shopId: string }
   | { page: 'returnsReport'; shopId: string }
+  /** The shop's settings: the widget and its origins, API keys. */
+  | { page: 'settings'; shopId: string }
   /** The link in an invitation mail: open to everyone, signed in or not. */
   | { page: 'invitation'; token: string }
   /** /console/ itself, or any path the console does not know: sent on to the right page. */
@@ -41,6 +43,8 @@ export function parseRoute(pathname: string): Route {
   if (shop) return { page: 'inbox', shopId: safeDecode(shop[1]!) };
   const metrics = /^\/shops\/([^/]+)\/metrics\/?$/.exec(rest);
   if (metrics) return { page: 'metrics', shopId: safeDecode(metrics[1]!) };
+  const settings = /^\/shops\/([^/]+)\/settings\/?$/.exec(rest);
+  if (settings) return { page: 'settings', shopId: safeDecode(settings[1]!) };
   const page = /^\/shops\/([^/]+)\/(returns|return-terms|returns-report)\/?$/.exec(rest);
   if (page) {
     const shopId = safeDecode(page[1]!);
@@ -75,6 +79,8 @@ export function pathOf(route: Route): string {
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/return-terms`;
     case 'returnsReport':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/returns-report`;
+    case 'settings':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/settings`;
     case 'invitation':
       return `${BASE}/invitations/${encodeURIComponent(route.token)}`;
     case 'home':
@@ -92,9 +98,19 @@ export const isReturnsPage = (page: Route['page']) => page === 'returns' || page
 
 const NAVIGATE = 'madoguchi:navigate';
 
+/** Asked before the console moves to another page; false keeps the person where they are. */
+let leaveGuard: (() => boolean) | null = null;
+
+/** A page with unsaved changes asks before in-app navigation; null when there is nothing to lose. */
+export function setLeaveGuard(guard: (() => boolean) | null): void {
+  leaveGuard = guard;
+}
+
 export function navigate(route: Route, opts: { replace?: boolean } = {}): void {
   const path = pathOf(route);
   if (path === window.location.pathname) return;
+  // Redirects (replace) follow a change the person did not choose here, such as a lost session.
+  if (!opts.replace && leaveGuard && !leaveGuard()) return;
   if (opts.replace) window.history.replaceState(null, '', path);
   else window.history.pushState(null, '', path);
   window.dispatchEvent(new Event(NAVIGATE));

@@ -9,6 +9,7 @@ import { Header } from './Header.tsx';
 import { ConversationPage } from './conversation/ConversationPage.tsx';
 import { InboxPage } from './InboxPage.tsx';
 import { MetricsPage } from './metrics/MetricsPage.tsx';
+import { SettingsPage } from './settings/SettingsPage.tsx';
 import { ReasonsPage } from './returns/ReasonsPage.tsx';
 import { ReturnDetailPage } from './returns/ReturnDetailPage.tsx';
 import { ReturnsPage } from './returns/ReturnsPage.tsx';
@@ -73,7 +74,7 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
   const shopName = shop?.id === shopId ? shop.name : membership?.shopName;
   useEffect(() => {
     const where = route.page === 'allInbox' ? m.chat.filters.allShops : shopName;
-    const title = route.page === 'metrics' ? m.metrics.title : isReturnsPage(route.page) ? m.returns.title : m.inbox.title;
+    const title = route.page === 'metrics' ? m.metrics.title : isReturnsPage(route.page) ? m.returns.title : route.page === 'settings' ? m.nav.settings : m.inbox.title;
     document.title = [title, where, '窓口 madoguchi'].filter(Boolean).join(' · ');
   }, [m, shopName, route.page]);
 
@@ -91,6 +92,8 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
         <TermsPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'returnsReport' ? (
         <ReasonsPage key={shopId} shopId={shopId} />
+      ) : route.page === 'settings' ? (
+        <SettingsPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'allInbox' ? (
         <InboxPage key="all-shops" shopId={shopId} meId={session.user.id} shops={session.memberships} all />
       ) : (

@@ -5,7 +5,7 @@ import type { Role } from '../types.ts';
 import { BackupPanel } from './BackupPanel.tsx';
 import { PresenceToggle } from './PresenceToggle.tsx';
 
-const later: ((m: Messages) => string)[] = [(m) => m.nav.orders, (m) => m.nav.settings];
+const later: ((m: Messages) => string)[] = [(m) => m.nav.orders];
 
 /** A page of the open shop: a real link (new tab works), followed in place on a plain click. */
 function NavLink({ to, current, label, testId }: { to: Route | null; current: boolean; label: string; testId: string }) {
@@ -40,6 +40,9 @@ export function SideNav({ shopId, page, role }: { shopId: string | null; page: R
         <li>
           {/* The list, a request, the terms and the reasons report are one section. */}
           <NavLink to={shopId ? { page: 'returns', shopId } : null} current={isReturnsPage(page)} label={m.nav.returns} testId="nav-returns" />
+        </li>
+        <li>
+          <NavLink to={shopId ? { page: 'settings', shopId } : null} current={page === 'settings'} label={m.nav.settings} testId="nav-settings" />
         </li>
         {later.map((label, i) => (
           <li key={i}>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shopsMessages } from './shops.messages.ts';
 import { roles } from './shops.tables.ts';
 
 /** A name or label shown to people and put into mail: one line, no control characters. */
@@ -14,7 +15,7 @@ export const shopIdParams = z.strictObject({ shopId: z.uuid({ message: 'expected
 
 const origin = z
   .string()
-  .max(200)
+  .max(200, shopsMessages.originLength.en)
   .refine((v) => {
     try {
       const u = new URL(v);
@@ -22,7 +23,7 @@ const origin = z
     } catch {
       return false;
     }
-  }, 'expected an origin such as https://shop.example.jp (scheme, host, optional port; no path)');
+  }, shopsMessages.origin.en);
 
 const timezone = z.string().refine((tz) => {
   try {
@@ -37,7 +38,7 @@ const settingsFields = {
   name: plainText(120),
   timezone,
   locale: z.enum(['ja', 'en']),
-  allowedOrigins: z.array(origin).max(20),
+  allowedOrigins: z.array(origin).max(20, shopsMessages.tooManyOrigins.en),
 };
 
 /** Defaults only when a shop is opened; a change names just what changes. */

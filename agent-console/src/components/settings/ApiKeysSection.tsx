@@ -1,0 +1,163 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { ApiError } from '../../api.ts';
+import { useLang } from '../../i18n.ts';
+import { settingsMessages } from '../../i18n.settings.ts';
+import { tokyoDateTime } from '../../returns.format.ts';
+import { settingsApi, type ApiKeyView } from '../../settingsApi.ts';
+import { fieldErrors } from '../returns/terms.draft.ts';
+import { CopyButton } from './CopyButton.tsx';
+
+/**
+ * The shop's API keys (owner only: the API answers 403 to anyone else). A new key is shown
+ * once, here, with a copy button; revoking asks first, in place.
+ */
+export function ApiKeysSection({ shopId }: { shopId: string }) {
+  const lang = useLang();
+  const m = settingsMessages[lang].keys;
+  const checkField = settingsMessages[lang].widget.checkField;
+  const [keys, setKeys] = useState<ApiKeyView[] | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [name, setName] = useState('');
+  const [nameError, setNameError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
+
+  const load = useCallback(
+    (signal?: AbortSignal) =>
+      settingsApi.apiKeys(shopId, signal).then(setKeys, () => {
+        if (!signal?.aborted) setProblem(m.loadFailed);
+      }),
+    [shopId, m.loadFailed],
+  );
+  useEffect(() => {
+    const ctrl = new AbortController();
+    void load(ctrl.signal);
+    return () => ctrl.abort();
+  }, [load]);
+
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    setCreating(true);
+    setProblem(null);
+    try {
+      const made = await settingsApi.createApiKey(shopId, name);
+      setCreated({ name: made.name, key: made.key });
+      setName('');
+      setNameError(null);
+      await load();
+    } catch (err) {
+      const said = err instanceof ApiError && err.code === 'invalid_input' ? fieldErrors(err.details).get('name') : undefined;
+      if (said?.length) setNameError(lang === 'ja' ? checkField : said.join(' '));
+      else setProblem(m.createFailed);
+    } finally {
+      setCreating(false);
+    }
+  };
+
+  const revoke = async (id: string) => {
+    setProblem(null);
+    try {
+      await settingsApi.revokeApiKey(shopId, id);
+      setConfirming(null);
+      await load();
+    } catch {
+      setProblem(m.revokeFailed);
+    }
+  };
+
+  return (
+    <section className="settings-section" aria-labelledby="settings-keys" data-testid="settings-api-keys">
+      <h2 id="settings-keys">{m.title}</h2>
+      <p className="muted">{m.lead}</p>
+      {problem && (
+        <p role="alert" className="alert alert-error">
+          {problem}
+        </p>
+      )}
+
+      {created && (
+        <div className="alert alert-warning settings-new-key" role="region" aria-label={m.newKey(created.name)} data-testid="new-key">
+          <p>
+            <strong>{m.newKey(created.name)}</strong>
+          </p>
+          <p data-testid="new-key-warning">{m.shownOnce}</p>
+          <div className="settings-snippet">
+            <label htmlFor="new-key-value" className="sr-only">
+              {m.newKey(created.name)}
+            </label>
+            <input id="new-key-value" readOnly value={created.key} onFocus={(e) => e.currentTarget.select()} data-testid="new-key-value" />
+            <CopyButton text={created.key} label={settingsMessages[lang].widget.copy} copied={settingsMessages[lang].widget.copied} failed={settingsMessages[lang].widget.copyFailed} testId="copy-key" />
+          </div>
+          <button type="button" className="button" onClick={() => setCreated(null)} data-testid="new-key-done">
+            {m.done}
+          </button>
+        </div>
+      )}
+
+      <form className="settings-key-form" onSubmit={(e) => void create(e)} noValidate>
+        <div className="field">
+          <label htmlFor="api-key-name">{m.name}</label>
+          <input id="api-key-name" value={name} maxLength={80} onChange={(e) => setName(e.target.value)} aria-invalid={nameError ? true : undefined} aria-describedby={nameError ? 'api-key-name-error' : undefined} data-testid="api-key-name" />
+          {nameError && (
+            <span className="field-error" id="api-key-name-error" role="alert">
+              {nameError}
+            </span>
+          )}
+        </div>
+        <button type="submit" className="button button-primary" disabled={creating} data-testid="create-api-key">
+          {creating ? m.creating : m.create}
+        </button>
+      </form>
+
+      {keys && keys.length === 0 && <p className="muted">{m.none}</p>}
+      {keys && keys.length > 0 && (
+        <table className="settings-keys" data-testid="api-keys">
+          <thead>
+            <tr>
+              <th scope="col">{m.colName}</th>
+              <th scope="col">{m.colPrefix}</th>
+              <th scope="col">{m.colCreated}</th>
+              <th scope="col">{m.colLastUsed}</th>
+              <th scope="col">{m.colStatus}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys.map((k) => (
+              <tr key={k.id} data-testid="api-key-row">
+                <td>{k.name}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>{tokyoDateTime(k.createdAt, lang)}</td>
+                <td>{k.lastUsedAt ? tokyoDateTime(k.lastUsedAt, lang) : m.never}</td>
+                <td>
+                  {k.revokedAt ? (
+                    <span className="muted">{m.revoked(tokyoDateTime(k.revokedAt, lang))}</span>
+                  ) : confirming === k.id ? (
+                    <span className="settings-confirm" role="group" aria-label={m.revokeLabel(k.name)}>
+                      <span>{m.confirm(k.name)}</span>{' '}
+                      <button type="button" className="button button-danger" onClick={() => void revoke(k.id)} data-testid="confirm-revoke">
+                        {m.confirmYes}
+                      </button>{' '}
+                      <button type="button" className="button button-quiet" onClick={() => setConfirming(null)}>
+                        {m.cancel}
+                      </button>
+                    </span>
+                  ) : (
+                    <>
+                      {m.active}{' '}
+                      <button type="button" className="button button-quiet" onClick={() => setConfirming(k.id)} aria-label={m.revokeLabel(k.name)} data-testid="revoke-api-key">
+                        {m.revoke}
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

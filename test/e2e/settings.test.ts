@@ -1,0 +1,120 @@
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { makeShop, signedIn, type TestPerson, type TestShop } from '../fixtures/builders.ts';
+import type { TestServer } from '../helpers/app.ts';
+import { consoleSuite, signInToConsole } from '../helpers/browser.ts';
+import { TestClient } from '../helpers/client.ts';
+
+/**
+ * The console's settings page in a real Chromium against the real app (PGlite): the widget's
+ * tag and allowed origins, judged by the server's schema with its errors shown in Japanese, and
+ * the shop's API keys, tried as Bearer against the real API. Each test has a shop of its own.
+ */
+describe('the settings page in the agent console', function () {
+  this.timeout(60_000);
+
+  let server: TestServer;
+  let browser: Browser;
+  const suite = consoleSuite<{ disconnect(): unknown }>();
+  const { pages } = suite;
+
+  before(() => {
+    ({ server, browser } = suite);
+  });
+
+  async function openSettings(shop: TestShop, who: TestPerson): Promise<Page> {
+    const page = await signInToConsole(await pages.page(browser), server.url, who, shop.id);
+    await page.getByTestId('nav-settings').click();
+    await page.waitForURL(new RegExp(`/console/shops/${shop.id}/settings$`));
+    await page.getByRole('heading', { name: '設定', level: 1 }).waitFor();
+    return page;
+  }
+
+  it('lets an owner copy the tag with the shop id, refuses a bad origin in Japanese beside it, saves a good one, and warns before leaving unsaved changes', async () => {
+    const shop = await makeShop(server.database);
+    const page = await openSettings(shop, shop.people.owner);
+
+    const snippet = await page.getByLabel('埋め込みタグ').inputValue();
+    expect(snippet).to.equal(`<script src="${server.url}/widget.js" data-shop-id="${shop.id}" async></script>`);
+    await page.getByRole('button', { name: 'コピー' }).first().waitFor();
+
+    // The fixture's shop allows one origin; a second row is added and typed into, by keyboard.
+    const rows = page.getByTestId('origin-input');
+    expect(await rows.count()).to.equal(1);
+    await page.getByTestId('add-origin').click();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'origin-input');
+    await page.keyboard.type('https://shop.example.jp/cart');
+    await page.getByTestId('save-origins').click();
+    const error = page.getByTestId('error-allowedOrigins.1');
+    await error.waitFor();
+    expect(await error.textContent()).to.contain('オリジンは https://shop.example.jp のように');
+    expect(await rows.nth(1).getAttribute('aria-invalid')).to.equal('true');
+    const owner = await signedIn(server.url, shop.people.owner);
+    expect((await owner.get(`/api/shops/${shop.id}`)).body.allowedOrigins).to.deep.equal(['https://shop.example.jp']);
+
+    // With changes unsaved, the console's own links ask first; dismissing stays on the page.
+    const asked = new Promise<string>((resolve) =>
+      page.once('dialog', (d) => {
+        resolve(d.message());
+        void d.dismiss();
+      }),
+    );
+    await page.getByTestId('nav-inbox').click();
+    expect(await asked).to.contain('保存していない変更があります');
+    expect(new URL(page.url()).pathname).to.equal(`/console/shops/${shop.id}/settings`);
+
+    await rows.nth(1).fill('https://new-shop.example.jp');
+    await page.getByTestId('save-origins').click();
+    await page.getByTestId('origins-status').filter({ hasText: '保存しました' }).waitFor();
+    expect(await page.getByTestId('error-allowedOrigins.1').count()).to.equal(0);
+    expect((await owner.get(`/api/shops/${shop.id}`)).body.allowedOrigins).to.deep.equal(['https://shop.example.jp', 'https://new-shop.example.jp']);
+
+    // Saved: leaving asks nothing.
+    await page.getByTestId('nav-inbox').click();
+    await page.waitForURL(new RegExp(`/console/shops/${shop.id}/inbox$`));
+  });
+
+  it('creates an API key shown once that works as Bearer, and revokes it after a confirmation so it stops working', async () => {
+    const shop = await makeShop(server.database);
+    const page = await openSettings(shop, shop.people.owner);
+    const keys = page.getByTestId('settings-api-keys');
+    await keys.getByText('API キーはまだありません。').waitFor();
+
+    await keys.getByLabel('キーの名前').fill('カートシステム');
+    await keys.getByRole('button', { name: 'キーを作成' }).click();
+    const shown = page.getByTestId('new-key');
+    await shown.waitFor();
+    expect(await shown.getByTestId('new-key-warning').textContent()).to.contain('この画面を閉じると二度と表示されません');
+    await shown.getByRole('button', { name: 'コピー' }).waitFor();
+    const key = await shown.getByTestId('new-key-value').inputValue();
+    expect(key).to.have.length.greaterThan(20);
+    const row = keys.getByTestId('api-key-row');
+    await row.filter({ hasText: 'カートシステム' }).filter({ hasText: '有効' }).waitFor();
+
+    const platform = new TestClient(server.url).withKey(key);
+    const before = await platform.get(`/api/shops/${shop.id}/conversations`);
+    expect(before.status, before.text).to.equal(200);
+
+    // Closed, the key is gone from the page for good.
+    await shown.getByTestId('new-key-done').click();
+    await shown.waitFor({ state: 'detached' });
+    expect(await page.content()).not.to.contain(key);
+
+    await row.getByRole('button', { name: '「カートシステム」を無効化' }).click();
+    await row.getByText('「カートシステム」を無効化しますか？', { exact: false }).waitFor();
+    await row.getByTestId('confirm-revoke').click();
+    await row.getByText('無効化済み', { exact: false }).waitFor();
+    const after = await platform.get(`/api/shops/${shop.id}/conversations`);
+    expect(after.status, after.text).to.equal(401);
+  });
+
+  it('shows an agent the tag and the origins to read, and no API keys section', async () => {
+    const shop = await makeShop(server.database);
+    const page = await openSettings(shop, shop.people.agent);
+    expect(await page.getByLabel('埋め込みタグ').inputValue()).to.contain(`data-shop-id="${shop.id}"`);
+    expect(await page.getByTestId('origins-read').textContent()).to.equal('https://shop.example.jp');
+    await page.getByTestId('origins-read-only').waitFor();
+    expect(await page.getByTestId('origins-form').count()).to.equal(0);
+    expect(await page.getByTestId('settings-api-keys').count()).to.equal(0);
+  });
+});

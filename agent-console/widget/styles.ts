@@ -50,4 +50,15 @@ input, textarea { font: inherit; color: inherit; border: 1px solid #cbd2d9; bord
 .stars button { flex: 1; border: 1px solid #cbd2d9; background: #fff; border-radius: 6px; padding: 6px 0; }
 .stars button[aria-pressed="true"] { background: #f5a623; border-color: #f5a623; color: #1f2933; font-weight: 700; }
 .error-text { color: #b42318; font-size: 12px; }
+.icon { width: 1em; height: 1em; flex: none; vertical-align: -.125em; }
+.launcher .icon { width: 28px; height: 28px; }
+.file .icon { margin-right: 4px; }
+.field { display: flex; flex-direction: column; gap: 4px; }
+.field .error-text { margin: 0; }
+input[aria-invalid="true"] { border-color: #b42318; }
+.panel:focus { outline: none; }
+@media (max-width: 480px) {
+  .panel { position: fixed; top: 0; left: 0; right: 0; width: auto; height: 100vh; height: 100dvh; margin: 0; border-radius: 0; padding: env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left); }
+  input, textarea { font-size: 16px; }
+}
 `;

@@ -42,6 +42,7 @@ input, textarea { font: inherit; color: inherit; border: 1px solid #cbd2d9; bord
 .composer .row { display: flex; gap: 6px; align-items: flex-end; }
 .composer textarea { resize: none; height: 60px; }
 .composer .attach { border: 1px solid #cbd2d9; background: #fff; border-radius: 8px; padding: 8px 10px; }
+.composer .row > button { flex: none; white-space: nowrap; }
 .chips { display: flex; flex-wrap: wrap; gap: 4px; }
 .chip { font-size: 12px; background: #e6f4ef; border-radius: 12px; padding: 2px 4px 2px 10px; display: inline-flex; align-items: center; gap: 4px; }
 .chip button { border: 0; background: transparent; padding: 0 4px; }

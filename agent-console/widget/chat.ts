@@ -52,7 +52,7 @@ export class Chat {
     this.api = widgetApi(cfg.origin, cfg.shopId);
     this.store = new Store(cfg.shopId);
     this.shell = new Shell(this.t);
-    this.list = new MessageList(this.t, (a) => this.api.attachmentUrl(this.token(), a.url));
+    this.list = new MessageList(this.t, (a) => this.api.attachmentUrl(this.token(), a.url), this.shell.body);
     this.composer = new Composer(this.t, {
       send: (body, attachments) => void this.conn?.send({ clientId: newClientId(), body, attachments, createdAt: new Date().toISOString() }),
       upload: async (file) => this.api.upload(this.token(), await this.requireConn().ensureConversation(), file),
@@ -122,6 +122,7 @@ export class Chat {
       });
     });
     this.shell.setView('form', [form.el]);
+    this.shell.focusFirst();
   }
 
   /** Starts a session; a refused identity token ends in an error view, a form error is thrown back to the form. */
@@ -168,6 +169,7 @@ export class Chat {
   private showChat(): void {
     this.shell.setView('chat', [this.list.el, this.ratingSlot], [this.composer.el]);
     this.render();
+    this.list.scrollToEnd();
     this.composer.focus();
   }
 

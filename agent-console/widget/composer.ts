@@ -4,7 +4,7 @@
  * that says in the customer's words why a file was refused, and typing signals.
  */
 import type { AttachmentDto } from '../../server/domains/conversations/conversations.dto.ts';
-import { h, show, text } from './dom.ts';
+import { h, icon, icons, show, text } from './dom.ts';
 import { fileRefusal } from './errors.ts';
 import type { I18n } from './i18n.ts';
 
@@ -37,7 +37,7 @@ export class Composer {
   ) {
     this.input = h('textarea', { 'aria-label': t.t('placeholder'), placeholder: t.t('placeholder'), maxlength: String(MAX_CHARS), 'data-testid': 'composer' });
     this.fileInput = h('input', { type: 'file', accept: ACCEPT, hidden: true, 'data-testid': 'file-input' });
-    const attach = h('button', { type: 'button', class: 'attach', title: t.t('attach'), 'aria-label': t.t('attach'), 'data-testid': 'attach' }, '📎');
+    const attach = h('button', { type: 'button', class: 'attach', title: t.t('attach'), 'aria-label': t.t('attach'), 'data-testid': 'attach' }, icon(icons.clip));
     const send = h('button', { type: 'button', class: 'primary', 'data-testid': 'send' }, t.t('send'));
     this.chips = h('div', { class: 'chips' });
     this.status = h('div', { class: 'error-text', role: 'status', 'data-testid': 'upload-status' });
@@ -115,7 +115,7 @@ export class Composer {
   private renderChips(): void {
     this.chips.replaceChildren(
       ...this.attachments.map((a) => {
-        const remove = h('button', { type: 'button', 'aria-label': this.t.t('removeAttachment') }, '×');
+        const remove = h('button', { type: 'button', 'aria-label': this.t.t('removeAttachment') }, icon(icons.close));
         remove.addEventListener('click', () => {
           this.attachments = this.attachments.filter((x) => x.id !== a.id);
           this.renderChips();

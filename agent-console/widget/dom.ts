@@ -39,3 +39,21 @@ export function clock(iso: string, locale: string): string {
     return '';
   }
 }
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** Inline line icons (24×24 paths): drawn in the button's colour, hidden from screen readers, nothing fetched. */
+export const icons = {
+  chat: 'M4 5h16v11H9l-5 4z',
+  close: 'M6 6l12 12M18 6 6 18',
+  clip: 'M20 11.5l-8 8a5 5 0 0 1-7-7l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7L9.7 17a1.7 1.7 0 0 1-2.4-2.4L15 7',
+} as const;
+
+export function icon(path: string): SVGSVGElement {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  const p = document.createElementNS(SVG_NS, 'path');
+  p.setAttribute('d', path);
+  for (const [k, v] of Object.entries({ viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false', class: 'icon', fill: 'none', stroke: 'currentColor', 'stroke-width': '2', 'stroke-linecap': 'round', 'stroke-linejoin': 'round' })) svg.setAttribute(k, v);
+  svg.append(p);
+  return svg;
+}

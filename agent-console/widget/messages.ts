@@ -4,7 +4,7 @@
  * each shows once. Read receipts (既読) mark the customer's messages the agent has read.
  */
 import type { AttachmentDto, MessageDto } from '../../server/domains/conversations/conversations.dto.ts';
-import { clock, h, text } from './dom.ts';
+import { clock, h, icon, icons, text } from './dom.ts';
 import { sendRefusal } from './errors.ts';
 import type { I18n } from './i18n.ts';
 import type { OutboxItem, Store } from './store.ts';
@@ -22,12 +22,23 @@ export class MessageList {
   readonly el = h('div', { class: 'messages', 'data-testid': 'messages', role: 'log', 'aria-live': 'polite' });
   private readonly emptyEl: HTMLElement;
   private rows = new Map<string, Row>();
+  /** Whether the customer is at the newest message: then what comes (or grows, an image) keeps it in view. */
+  private pinned = true;
 
   constructor(
     private readonly t: I18n,
     private readonly openFile: FileOpener,
+    private readonly scroller: HTMLElement,
   ) {
     this.emptyEl = h('p', { class: 'empty' }, t.t('empty'));
+    scroller.addEventListener('scroll', () => {
+      this.pinned = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
+    }, { passive: true });
+  }
+
+  scrollToEnd(): void {
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.pinned = true;
   }
 
   private entries(store: Store): Entry[] {
@@ -38,8 +49,6 @@ export class MessageList {
   }
 
   render(store: Store): void {
-    const scroller = this.el.parentElement;
-    const atBottom = !scroller || scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
     const entries = this.entries(store);
     const keep = new Set(entries.map((e) => e.key));
     for (const key of this.rows.keys()) if (!keep.has(key)) this.rows.delete(key);
@@ -54,7 +63,7 @@ export class MessageList {
       return row.el;
     });
     this.el.replaceChildren(...(els.length ? els : [this.emptyEl]));
-    if (scroller && (atBottom || added)) scroller.scrollTop = scroller.scrollHeight;
+    if (this.pinned || added) this.scrollToEnd();
   }
 
   private build(e: Entry): Row {
@@ -93,9 +102,13 @@ export class MessageList {
       'div',
       { class: 'files' },
       ...attachments.map((a) => {
-        const button = h('button', { type: 'button', class: 'file', 'data-testid': 'attachment' }, `📎 ${a.filename}`);
+        const button = h('button', { type: 'button', class: 'file', 'data-testid': 'attachment' }, icon(icons.clip), a.filename);
         if (a.contentType.startsWith('image/') && a.url) {
-          void this.openFile(a).then((src) => button.replaceChildren(h('img', { src, alt: a.filename })), () => undefined);
+          void this.openFile(a).then((src) => {
+            const img = h('img', { src, alt: a.filename });
+            img.addEventListener('load', () => this.pinned && this.scrollToEnd(), { once: true });
+            button.replaceChildren(img);
+          }, () => undefined);
         }
         button.addEventListener('click', () => {
           void this.openFile(a).then((src) => {

@@ -42,6 +42,7 @@ input, textarea { font: inherit; color: inherit; border: 1px solid #cbd2d9; bord
 .composer .row { display: flex; gap: 6px; align-items: flex-end; }
 .composer textarea { resize: none; height: 60px; }
 .composer .attach { border: 1px solid #cbd2d9; background: #fff; border-radius: 8px; padding: 8px 10px; }
+.composer .row > button { flex: none; white-space: nowrap; }
 .chips { display: flex; flex-wrap: wrap; gap: 4px; }
 .chip { font-size: 12px; background: #e6f4ef; border-radius: 12px; padding: 2px 4px 2px 10px; display: inline-flex; align-items: center; gap: 4px; }
 .chip button { border: 0; background: transparent; padding: 0 4px; }
@@ -50,4 +51,15 @@ input, textarea { font: inherit; color: inherit; border: 1px solid #cbd2d9; bord
 .stars button { flex: 1; border: 1px solid #cbd2d9; background: #fff; border-radius: 6px; padding: 6px 0; }
 .stars button[aria-pressed="true"] { background: #f5a623; border-color: #f5a623; color: #1f2933; font-weight: 700; }
 .error-text { color: #b42318; font-size: 12px; }
+.icon { width: 1em; height: 1em; flex: none; vertical-align: -.125em; }
+.launcher .icon { width: 28px; height: 28px; }
+.file .icon { margin-right: 4px; }
+.field { display: flex; flex-direction: column; gap: 4px; }
+.field .error-text { margin: 0; }
+input[aria-invalid="true"] { border-color: #b42318; }
+.panel:focus { outline: none; }
+@media (max-width: 480px) {
+  .panel { position: fixed; top: 0; left: 0; right: 0; width: auto; height: 100vh; height: 100dvh; margin: 0; border-radius: 0; padding: env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left); }
+  input, textarea { font-size: 16px; }
+}
 `;

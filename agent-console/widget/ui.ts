@@ -3,8 +3,8 @@
  * (out of hours, connection, errors), and one of three views: the pre-chat form, the chat,
  * or a message that the chat cannot start.
  */
-import { h, show, text } from './dom.ts';
-import type { I18n } from './i18n.ts';
+import { h, icon, icons, show, text } from './dom.ts';
+import type { I18n, TextKey } from './i18n.ts';
 import { css } from './styles.ts';
 
 export interface PrechatInput {
@@ -19,31 +19,54 @@ export interface PrechatForm {
   error(message: string | null): void;
 }
 
-function field(label: string, input: HTMLInputElement): HTMLElement {
-  return h('label', {}, label, input);
+/** A labelled input with its own message under it, tied to it for screen readers. */
+function field(label: string, input: HTMLInputElement): { el: HTMLElement; input: HTMLInputElement; error(message: string | null): void } {
+  const id = `mg-${input.name}-error`;
+  const err = h('p', { class: 'error-text', id, 'data-testid': `${input.dataset.testid ?? input.name}-error` });
+  show(err, false);
+  input.setAttribute('aria-describedby', id);
+  const error = (message: string | null) => {
+    show(err, message !== null);
+    text(err, message ?? '');
+    if (message === null) input.removeAttribute('aria-invalid');
+    else input.setAttribute('aria-invalid', 'true');
+  };
+  input.addEventListener('input', () => error(null));
+  return { el: h('div', { class: 'field' }, h('label', {}, label, input), err), input, error };
+}
+
+/** The widget's own words for what the input's constraints refuse (the browser's bubbles are off). */
+function invalid(t: I18n, input: HTMLInputElement, missing: TextKey, wrong: TextKey): string | null {
+  const v = input.validity;
+  if (v.valueMissing || (input.required && !input.value.trim())) return t.t(missing);
+  return v.valid ? null : t.t(wrong);
 }
 
 export function prechatForm(t: I18n, submit: (x: PrechatInput) => void): PrechatForm {
-  const name = h('input', { name: 'name', required: true, maxlength: '100', autocomplete: 'name', 'data-testid': 'prechat-name' });
-  const email = h('input', { name: 'email', type: 'email', required: true, maxlength: '254', autocomplete: 'email', 'data-testid': 'prechat-email' });
+  const name = field(t.both('name'), h('input', { name: 'name', required: true, maxlength: '100', autocomplete: 'name', 'data-testid': 'prechat-name' }));
+  const email = field(t.both('email'), h('input', { name: 'email', type: 'email', required: true, maxlength: '254', autocomplete: 'email', 'data-testid': 'prechat-email' }));
   // The server's rule for order numbers, so a typo is caught before the round trip.
-  const order = h('input', { name: 'orderNumber', maxlength: '64', pattern: '[\\w\\-#\\/.]+', 'data-testid': 'prechat-order' });
+  const order = field(t.both('orderNumber'), h('input', { name: 'orderNumber', maxlength: '64', pattern: '[\\w\\-#\\/.]+', 'data-testid': 'prechat-order' }));
   const button = h('button', { type: 'submit', class: 'primary', 'data-testid': 'prechat-submit' }, t.t('start'));
   const err = h('p', { class: 'error-text', role: 'alert', 'data-testid': 'prechat-error' });
   show(err, false);
-  const el = h(
-    'form',
-    { class: 'prechat', 'data-testid': 'prechat' },
-    field(t.both('name'), name),
-    field(t.both('email'), email),
-    field(t.both('orderNumber'), order),
-    err,
-    button,
-  );
+  const el = h('form', { class: 'prechat', novalidate: true, 'data-testid': 'prechat' }, name.el, email.el, order.el, err, button);
+  const checks: Array<[ReturnType<typeof field>, TextKey, TextKey]> = [
+    [name, 'nameMissing', 'badName'],
+    [email, 'emailMissing', 'badEmail'],
+    [order, 'badOrderNumber', 'badOrderNumber'],
+  ];
   el.addEventListener('submit', (e) => {
     e.preventDefault();
-    const orderNumber = order.value.trim();
-    submit({ name: name.value.trim(), email: email.value.trim(), ...(orderNumber ? { orderNumber } : {}) });
+    let first: HTMLInputElement | null = null;
+    for (const [f, missing, wrong] of checks) {
+      const message = invalid(t, f.input, missing, wrong);
+      f.error(message);
+      if (message && !first) first = f.input;
+    }
+    if (first) return first.focus();
+    const orderNumber = order.input.value.trim();
+    submit({ name: name.input.value.trim(), email: email.input.value.trim(), ...(orderNumber ? { orderNumber } : {}) });
   });
   return {
     el,
@@ -71,6 +94,7 @@ export class Shell {
   private readonly typingEl: HTMLElement;
   readonly body: HTMLElement;
   private readonly footer: HTMLElement;
+  private readonly root: ShadowRoot;
   private opened = false;
   onOpen: () => void = () => undefined;
 
@@ -79,7 +103,7 @@ export class Shell {
     this.host = document.createElement('madoguchi-chat');
     const root = this.host.attachShadow({ mode: 'open' });
     this.title = h('span', { class: 'title', 'data-testid': 'shop-name' }, t.t('greeting'));
-    const close = h('button', { type: 'button', 'aria-label': t.t('close'), title: t.t('close') }, '×');
+    const close = h('button', { type: 'button', 'aria-label': t.t('close'), title: t.t('close'), 'data-testid': 'close' }, icon(icons.close));
     this.offline = h('div', { class: 'notice', role: 'status', 'data-testid': 'offline-notice' }, t.both('offline'));
     this.connection = h('div', { class: 'notice', role: 'status', 'data-testid': 'connection-notice' }, t.t('disconnected'));
     this.problem = h('div', { class: 'notice error', role: 'alert', 'data-testid': 'widget-error' });
@@ -89,7 +113,7 @@ export class Shell {
     for (const el of [this.offline, this.connection, this.problem, this.typingEl]) show(el, false);
     this.panel = h(
       'section',
-      { class: 'panel', role: 'dialog', 'aria-label': t.t('greeting'), 'data-testid': 'panel' },
+      { class: 'panel', role: 'dialog', tabindex: '-1', 'aria-label': t.t('greeting'), 'data-testid': 'panel' },
       h('div', { class: 'header' }, this.title, close),
       this.offline,
       this.connection,
@@ -99,10 +123,18 @@ export class Shell {
       this.footer,
     );
     show(this.panel, false);
-    this.launcher = h('button', { type: 'button', class: 'launcher', 'aria-label': t.t('launcher'), title: t.t('launcher'), 'aria-expanded': 'false', 'data-testid': 'launcher' }, '💬');
-    root.append(h('style', {}, css), h('div', { class: 'root', lang: t.locale }, this.panel, this.launcher));
+    this.launcher = h('button', { type: 'button', class: 'launcher', 'aria-label': t.t('launcher'), title: t.t('launcher'), 'aria-expanded': 'false', 'data-testid': 'launcher' }, icon(icons.chat));
+    this.root = root;
+    const box = h('div', { class: 'root', lang: t.locale }, this.panel, this.launcher);
+    root.append(h('style', {}, css), box);
     this.launcher.addEventListener('click', () => (this.opened ? this.close() : this.open()));
     close.addEventListener('click', () => this.close());
+    // Esc anywhere in the widget (the launcher too) closes it; Esc that ends an IME composition does not.
+    box.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape' || e.isComposing || !this.opened) return;
+      e.preventDefault();
+      this.close();
+    });
   }
 
   get isOpen(): boolean {
@@ -115,12 +147,22 @@ export class Shell {
     show(this.panel, true);
     this.launcher.setAttribute('aria-expanded', 'true');
     this.onOpen();
+    // The view usually focuses its first field; a loading or error view leaves it to the panel.
+    if (!this.panel.contains(this.root.activeElement)) this.panel.focus();
   }
 
   close(): void {
+    const inside = this.panel.contains(this.root.activeElement);
     this.opened = false;
     show(this.panel, false);
     this.launcher.setAttribute('aria-expanded', 'false');
+    if (inside) this.launcher.focus();
+  }
+
+  /** Moves focus to the view's first field (the form's, else the panel). */
+  focusFirst(): void {
+    const first = this.body.querySelector<HTMLElement>('input, textarea');
+    (first ?? this.panel).focus();
   }
 
   setTitle(name: string): void {

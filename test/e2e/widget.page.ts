@@ -93,6 +93,19 @@ export function widget(page: Page) {
     stored(text: string): Locator {
       return page.locator('[data-testid="message"][data-state="stored"]').filter({ has: page.getByTestId('message-body').getByText(text, { exact: true }) });
     },
+    /** Whether keyboard focus is on this element of the widget (inside its shadow root). */
+    focused: (testId: string) =>
+      id(testId).evaluate((el) => {
+        const root = el.getRootNode();
+        return root instanceof ShadowRoot && root.activeElement === el && document.activeElement === root.host;
+      }),
+    /** Whether this element is wholly inside the scrolling message area's visible part. */
+    inView: (el: Locator) =>
+      el.evaluate((node) => {
+        const box = node.getBoundingClientRect();
+        const area = node.closest('.body')!.getBoundingClientRect();
+        return box.height > 0 && box.top >= area.top - 1 && box.bottom <= area.bottom + 1;
+      }),
     /** What the widget keeps in the page's localStorage for this shop. */
     saved: (shopId: string) =>
       page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? 'null') as { session: { token: string }; conversationId: string; lastSeq: number } | null, `madoguchi:v1:${shopId}`),

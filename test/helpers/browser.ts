@@ -17,11 +17,11 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /**
- * A fresh Japanese-locale page that records script errors and CSP refusals; 4xx answers the
- * console expects are not problems.
+ * A fresh Japanese-locale page (a desktop's window unless told) that records script errors and
+ * CSP refusals; 4xx answers the console expects are not problems.
  */
-export async function watchedPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 800 } });
+export async function watchedPage(browser: Browser, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ locale: 'ja-JP', viewport });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));

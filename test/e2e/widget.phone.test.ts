@@ -1,0 +1,203 @@
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startServer, type TestServer } from '../helpers/app.ts';
+import { launchBrowser, watchedPage } from '../helpers/browser.ts';
+import { agentClient, ask, cid, connected, waitFor, type AgentSocket } from '../helpers/sockets.ts';
+import { makeShop, signedIn, type TestShop } from '../fixtures/builders.ts';
+import { tinyPng } from '../integration/attachments/chat.fixtures.ts';
+import { allowOrigin, setHours, shopSite, widget, type ShopSite } from './widget.page.ts';
+
+/**
+ * The chat widget on a phone-sized window (390×844, an iPhone's CSS pixels), in a real Chromium
+ * against the real app (PGlite, real Redis); the agent is a real Socket.IO client. Needs
+ * `npm run build` (both the console and the widget).
+ */
+describe('chat widget on a phone-sized page', function () {
+  this.timeout(40_000);
+  const phone = { width: 390, height: 844 };
+
+  let server: TestServer;
+  let browser: Browser;
+  let site: ShopSite;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+  let elsewhere: string[];
+  const sockets: AgentSocket[] = [];
+
+  before(async function () {
+    this.timeout(60_000);
+    browser = await launchBrowser();
+    server = await startServer('pglite');
+    site = await shopSite(server.url);
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+    await server?.close();
+  });
+  beforeEach(async () => {
+    ({ context, page, problems } = await watchedPage(browser, phone));
+    elsewhere = [];
+    // The icons are drawn inline: the page asks only the shop's site and madoguchi for anything.
+    page.on('request', (r) => {
+      const url = r.url();
+      if (![site.origin, server.url, 'blob:', 'data:'].some((o) => url.startsWith(o))) elsewhere.push(url);
+    });
+  });
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.disconnect();
+    await context?.close();
+    expect(problems, 'errors in the page').to.deep.equal([]);
+    expect(elsewhere, 'requests to other hosts').to.deep.equal([]);
+  });
+
+  async function openShop(): Promise<{ shop: TestShop; agent: AgentSocket }> {
+    const shop = await makeShop(server.database);
+    await allowOrigin(server.database, shop.id, site.origin);
+    await setHours(server.database, shop.id, true);
+    const http = await signedIn(server.url, shop.people.agent);
+    const agent = agentClient(server.url, shop.id, http.cookie);
+    sockets.push(agent);
+    await connected(agent);
+    return { shop, agent };
+  }
+
+  const email = () => `kyaku-${randomBytes(3).toString('hex')}@example.jp`;
+
+  /** The customer starts a chat and writes `text`; the agent joins the conversation it opened. */
+  async function chatting(agent: AgentSocket, w: ReturnType<typeof widget>, name: string, text: string): Promise<string> {
+    await w.fillForm(name, email());
+    const created = waitFor(agent, 'conversation:updated', (c: any) => c.customer.name === name);
+    await w.send(text);
+    await w.stored(text).waitFor();
+    const c = await created;
+    expect((await ask(agent, 'conversation:join', { conversationId: c.id })).ok).to.equal(true);
+    return c.id as string;
+  }
+
+  it('opened, the widget fills the screen, with 16 px inputs, named buttons and inline SVG icons instead of emoji', async () => {
+    const { shop } = await openShop();
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    const launcher = page.getByRole('button', { name: 'チャットで問い合わせる' });
+    await launcher.click();
+    await w.panel.waitFor();
+    expect(await w.panel.boundingBox()).to.deep.equal({ x: 0, y: 0, width: 390, height: 844 });
+    expect(await page.getByRole('button', { name: '閉じる' }).count()).to.equal(1);
+    for (const field of ['prechat-name', 'prechat-email', 'prechat-order']) {
+      expect(await w.id(field).evaluate((el) => getComputedStyle(el).fontSize), field).to.equal('16px');
+    }
+    for (const button of [w.launcher, w.id('close')]) {
+      expect((await button.innerText()).trim(), 'no text or emoji in an icon button').to.equal('');
+      expect(await button.locator('svg[aria-hidden="true"]').count()).to.equal(1);
+    }
+    await w.fillForm('山田 花子', email());
+    expect(await w.composer.evaluate((el) => getComputedStyle(el).fontSize)).to.equal('16px');
+    expect(await w.id('attach').locator('svg[aria-hidden="true"]').count()).to.equal(1);
+    expect(await w.panel.boundingBox()).to.deep.equal({ x: 0, y: 0, width: 390, height: 844 });
+
+    // In English the buttons are named in English.
+    await page.goto(site.url(shop.id, { locale: 'en' }));
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+    await page.getByRole('button', { name: 'Close' }).click();
+    await w.panel.waitFor({ state: 'hidden' });
+  });
+
+  it('opening moves focus to the first field, Esc closes and gives focus back to the launcher, and a reopened chat focuses the composer', async () => {
+    const { shop } = await openShop();
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    expect(await w.focused('prechat-name')).to.equal(true);
+    await page.keyboard.press('Escape');
+    await w.panel.waitFor({ state: 'hidden' });
+    expect(await w.focused('launcher')).to.equal(true);
+    expect(await w.launcher.getAttribute('aria-expanded')).to.equal('false');
+
+    // The keyboard alone: Enter on the focused launcher opens it again.
+    await page.keyboard.press('Enter');
+    await w.panel.waitFor();
+    expect(await w.focused('prechat-name')).to.equal(true);
+    await w.fillForm('佐藤 太郎', email());
+    await page.keyboard.press('Escape');
+    await w.panel.waitFor({ state: 'hidden' });
+    expect(await w.focused('launcher')).to.equal(true);
+    await w.open();
+    expect(await w.focused('composer')).to.equal(true);
+  });
+
+  it('an empty or wrong pre-chat form is answered by the widget next to each field, in the widget\'s language, and starts nothing', async () => {
+    const { shop } = await openShop();
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    expect(await w.id('prechat').evaluate((f) => (f as HTMLFormElement).noValidate)).to.equal(true);
+    await w.id('prechat-submit').click();
+    await w.id('prechat-name-error').filter({ hasText: 'お名前を入力してください。' }).waitFor();
+    expect(await w.id('prechat-email-error').innerText()).to.equal('メールアドレスを入力してください。');
+    expect(await w.id('prechat-order-error').isVisible()).to.equal(false);
+    // Each message is the field's description, the field marked invalid, and focus on the first.
+    for (const f of ['prechat-name', 'prechat-email']) {
+      const describedBy = await w.id(f).getAttribute('aria-describedby');
+      expect(await w.id(`${f}-error`).getAttribute('id')).to.equal(describedBy);
+      expect(await w.id(f).getAttribute('aria-invalid')).to.equal('true');
+    }
+    expect(await w.focused('prechat-name')).to.equal(true);
+
+    await w.id('prechat-name').fill('山田 花子');
+    expect(await w.id('prechat-name-error').isVisible(), 'typing clears the field\'s message').to.equal(false);
+    await w.id('prechat-email').fill('hanako');
+    await w.id('prechat-order').fill('A 1001');
+    await w.id('prechat-submit').click();
+    await w.id('prechat-email-error').filter({ hasText: 'メールアドレスをご確認ください（例: hanako@example.jp）。' }).waitFor();
+    expect(await w.id('prechat-order-error').innerText()).to.equal('ご注文番号をご確認ください（英数字と - # / . _ のみ）。');
+    expect(await w.focused('prechat-email')).to.equal(true);
+    expect(await w.saved(shop.id), 'no session was started').to.equal(null);
+
+    await page.goto(site.url(shop.id, { locale: 'en' }));
+    await w.open();
+    await w.id('prechat-submit').click();
+    await w.id('prechat-name-error').filter({ hasText: 'Please enter your name.' }).waitFor();
+    expect(await w.id('prechat-email-error').innerText()).to.equal('Please enter your email address.');
+  });
+
+  it('the newest message is in view: as messages come, when reopened after more came, and after a photo loads', async () => {
+    const { shop, agent } = await openShop();
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    const conversationId = await chatting(agent, w, '伊藤 美咲', '配送について教えてください');
+    const say = (body: string) => ask(agent, 'message:send', { conversationId, clientId: cid(), body });
+    const long = (n: number) => `お返事 ${n}\n${'ご確認ありがとうございます。'.repeat(6)}`;
+    for (let n = 1; n <= 8; n += 1) await say(long(n));
+    await w.stored(long(8)).waitFor();
+    const overflowing = await w.id('messages').evaluate((el) => el.parentElement!.scrollHeight > el.parentElement!.clientHeight * 1.5);
+    expect(overflowing, 'enough messages to scroll').to.equal(true);
+    expect(await w.inView(w.stored(long(8)))).to.equal(true);
+    expect(await w.inView(w.stored(long(1)))).to.equal(false);
+
+    await page.keyboard.press('Escape');
+    await w.panel.waitFor({ state: 'hidden' });
+    for (let n = 9; n <= 12; n += 1) await say(long(n));
+    await w.open();
+    await w.stored(long(12)).waitFor();
+    expect(await w.inView(w.stored(long(12)))).to.equal(true);
+
+    // A photo grows its message once loaded: the list follows it to the end.
+    await w.id('file-input').setInputFiles({ name: 'box.png', mimeType: 'image/png', buffer: tinyPng(200, 160) });
+    await w.id('attachment-chip').filter({ hasText: 'box.png' }).waitFor();
+    await w.send('箱の写真です');
+    const photo = w.stored('箱の写真です').locator('img[alt="box.png"]');
+    await photo.waitFor();
+    await photo.evaluate((img: HTMLImageElement) => img.decode());
+    await page.waitForFunction(() => {
+      const root = document.querySelector('madoguchi-chat')!.shadowRoot!;
+      const rows = root.querySelectorAll('[data-testid="message"]');
+      const last = rows[rows.length - 1]!.getBoundingClientRect();
+      const area = root.querySelector('.body')!.getBoundingClientRect();
+      return last.height > 100 && last.bottom <= area.bottom + 1;
+    });
+  });
+});

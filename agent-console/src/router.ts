@@ -106,23 +106,45 @@ export function setLeaveGuard(guard: (() => boolean) | null): void {
   leaveGuard = guard;
 }
 
-export function navigate(route: Route, opts: { replace?: boolean } = {}): void {
+/** The path on screen: what popstate compares against, and restores when the person stays. */
+let shownPath = typeof window === 'undefined' ? '/' : window.location.pathname;
+
+/** Asks the page's guard, if any; true when the person may leave (or there is nothing to lose). */
+export function mayLeave(): boolean {
+  return !leaveGuard || leaveGuard();
+}
+
+/** `asked`: the person already agreed to leave (signing out asks before it ends the session). */
+export function navigate(route: Route, opts: { replace?: boolean; asked?: boolean } = {}): void {
   const path = pathOf(route);
   if (path === window.location.pathname) return;
   // Redirects (replace) follow a change the person did not choose here, such as a lost session.
-  if (!opts.replace && leaveGuard && !leaveGuard()) return;
+  if (!opts.replace && !opts.asked && !mayLeave()) return;
   if (opts.replace) window.history.replaceState(null, '', path);
   else window.history.pushState(null, '', path);
+  shownPath = path;
   window.dispatchEvent(new Event(NAVIGATE));
 }
 
+/**
+ * Back and Forward have already moved the address when popstate fires: with unsaved changes the
+ * same question is asked, and staying puts the page's own address back (a new entry, so the page
+ * and the address bar agree again).
+ */
+function onPopState(): void {
+  const path = window.location.pathname;
+  if (path !== shownPath && !mayLeave()) {
+    window.history.pushState(null, '', shownPath);
+    return;
+  }
+  shownPath = path;
+  window.dispatchEvent(new Event(NAVIGATE));
+}
+if (typeof window !== 'undefined') window.addEventListener('popstate', onPopState);
+
 function subscribe(onChange: () => void): () => void {
-  window.addEventListener('popstate', onChange);
   window.addEventListener(NAVIGATE, onChange);
-  return () => {
-    window.removeEventListener('popstate', onChange);
-    window.removeEventListener(NAVIGATE, onChange);
-  };
+  return () => window.removeEventListener(NAVIGATE, onChange);
 }
 
 /** The current path; re-renders on back/forward and on navigate(). */

@@ -74,6 +74,34 @@ describe('the settings page in the agent console', function () {
     await page.waitForURL(new RegExp(`/console/shops/${shop.id}/inbox$`));
   });
 
+  it("asks before the browser's Back leaves unsaved origins: staying keeps the page, its address and the edit; agreeing leaves", async () => {
+    const shop = await makeShop(server.database);
+    const page = await openSettings(shop, shop.people.owner);
+    const settingsPath = `/console/shops/${shop.id}/settings`;
+    const row = page.getByTestId('origin-input').first();
+    await row.fill('https://edited.example.jp');
+
+    const answer = (accept: boolean) =>
+      new Promise<string>((resolve) =>
+        page.once('dialog', (d) => {
+          resolve(d.message());
+          void (accept ? d.accept() : d.dismiss());
+        }),
+      );
+    const stayed = answer(false);
+    await page.goBack();
+    expect(await stayed).to.contain('保存していない変更があります');
+    await page.waitForURL((url) => url.pathname === settingsPath);
+    expect(await row.inputValue()).to.equal('https://edited.example.jp');
+    await page.getByTestId('settings-page').waitFor();
+
+    const left = answer(true);
+    await page.goBack();
+    await left;
+    await page.waitForURL(new RegExp(`/console/shops/${shop.id}/inbox$`));
+    expect(await page.getByTestId('settings-page').count()).to.equal(0);
+  });
+
   it('creates an API key shown once that works as Bearer, and revokes it after a confirmation so it stops working', async () => {
     const shop = await makeShop(server.database);
     const page = await openSettings(shop, shop.people.owner);

@@ -119,7 +119,8 @@ export function App() {
   const signedOut = useCallback(() => {
     wanted.current = null;
     end('signedOut');
-    navigate({ page: 'signIn' });
+    // useSignOut asked about unsaved changes before the session ended.
+    navigate({ page: 'signIn' }, { asked: true });
   }, [end]);
 
   /** Signing out on the invitation page stays there, to go on as the invited person. */

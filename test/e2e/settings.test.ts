@@ -102,6 +102,32 @@ describe('the settings page in the agent console', function () {
     expect(await page.getByTestId('settings-page').count()).to.equal(0);
   });
 
+  it('asks before signing out with unsaved origins: cancelling keeps the session, the page and the edit', async () => {
+    const shop = await makeShop(server.database);
+    const page = await openSettings(shop, shop.people.owner);
+    const row = page.getByTestId('origin-input').first();
+    await row.fill('https://edited.example.jp');
+
+    const stayed = new Promise<string>((resolve) =>
+      page.once('dialog', (d) => {
+        resolve(d.message());
+        void d.dismiss();
+      }),
+    );
+    await page.getByTestId('sign-out').click();
+    expect(await stayed).to.contain('保存していない変更があります');
+    // The session is still alive: the console's own call to the API answers as before.
+    const status = await page.evaluate(async () => (await fetch('/api/auth/session')).status);
+    expect(status).to.equal(200);
+    expect(new URL(page.url()).pathname).to.equal(`/console/shops/${shop.id}/settings`);
+    expect(await row.inputValue()).to.equal('https://edited.example.jp');
+
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('sign-out').click();
+    await page.waitForURL(/\/console\/sign-in$/);
+    expect(await page.evaluate(async () => (await fetch('/api/auth/session')).status)).to.equal(401);
+  });
+
   it('creates an API key shown once that works as Bearer, and revokes it after a confirmation so it stops working', async () => {
     const shop = await makeShop(server.database);
     const page = await openSettings(shop, shop.people.owner);

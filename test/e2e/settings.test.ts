@@ -128,6 +128,34 @@ describe('the settings page in the agent console', function () {
     expect(await page.evaluate(async () => (await fetch('/api/auth/session')).status)).to.equal(401);
   });
 
+  it('keeps what the owner types while a save is on its way, and saves only what was sent', async () => {
+    const shop = await makeShop(server.database);
+    const page = await openSettings(shop, shop.people.owner);
+    const row = page.getByTestId('origin-input').first();
+    await row.fill('https://sent.example.jp');
+
+    // The save is held in the browser until the owner has typed again, then goes on to the real server.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      void page.route(`**/api/shops/${shop.id}`, async (route) => {
+        if (route.request().method() !== 'PATCH') return route.continue();
+        resolve();
+        await new Promise<void>((r) => (release = r));
+        await route.continue();
+      });
+    });
+    await page.getByTestId('save-origins').click();
+    await held;
+    await row.fill('https://typed-later.example.jp');
+    release();
+
+    const owner = await signedIn(server.url, shop.people.owner);
+    await page.getByTestId('save-origins').filter({ hasText: '保存' }).filter({ hasNotText: '保存しています' }).waitFor();
+    expect((await owner.get(`/api/shops/${shop.id}`)).body.allowedOrigins).to.deep.equal(['https://sent.example.jp']);
+    expect(await row.inputValue()).to.equal('https://typed-later.example.jp');
+    expect(await page.getByTestId('origins-status').textContent()).to.equal('保存していない変更があります');
+  });
+
   it('creates an API key shown once that works as Bearer, and revokes it after a confirmation so it stops working', async () => {
     const shop = await makeShop(server.database);
     const page = await openSettings(shop, shop.people.owner);

@@ -20,6 +20,17 @@ interface Row {
 }
 
 /**
+ * The rows once a save has answered: the server's list (it may have tidied the values) if the rows
+ * are still what was sent, else the rows as they are now, typed into while the save was on its way.
+ * Rows keep their keys when they can, so the input that has focus keeps it.
+ */
+function afterSave(rows: Row[], sent: string[], saved: string[], newKey: () => number): Row[] {
+  if (!same(rows.map((r) => r.value.trim()), sent)) return rows;
+  if (saved.length === rows.length) return rows.map((r, i) => ({ key: r.key, value: saved[i]! }));
+  return saved.map((value) => ({ key: newKey(), value }));
+}
+
+/**
  * The widget's tag to paste, and the origins allowed to show it. Owners edit the list; the
  * server's schema judges it and its messages show next to the rows they name, in the reader's
  * language. Others read the list.
@@ -63,11 +74,12 @@ export function WidgetSection({ shop, canEdit, onSaved }: { shop: ShopView; canE
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
+    const sent = draft;
     setStatus('saving');
     try {
-      const saved = await settingsApi.saveOrigins(shop.id, draft);
+      const saved = await settingsApi.saveOrigins(shop.id, sent);
       setErrors(new Map());
-      setRows(saved.allowedOrigins.map((value) => ({ key: nextKey.current++, value })));
+      setRows((rs) => afterSave(rs, sent, saved.allowedOrigins, () => nextKey.current++));
       setStatus('saved');
       onSaved(saved);
     } catch (err) {

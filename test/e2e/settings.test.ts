@@ -30,6 +30,9 @@ describe('the settings page in the agent console', function () {
     return page;
   }
 
+  /** Waits until keyboard focus is on the element with this test id. */
+  const focusOn = (page: Page, testId: string) => page.waitForFunction((id) => document.activeElement?.getAttribute('data-testid') === id, testId);
+
   it('lets an owner copy the tag with the shop id, refuses a bad origin in Japanese beside it, saves a good one, and warns before leaving unsaved changes', async () => {
     const shop = await makeShop(server.database);
     const page = await openSettings(shop, shop.people.owner);
@@ -67,6 +70,9 @@ describe('the settings page in the agent console', function () {
     await page.getByTestId('save-origins').click();
     await page.getByTestId('origins-status').filter({ hasText: '保存しました' }).waitFor();
     expect(await page.getByTestId('error-allowedOrigins.1').count()).to.equal(0);
+    // Saved, the button stays where the keyboard is, only inert until the next change.
+    await focusOn(page, 'save-origins');
+    expect(await page.getByTestId('save-origins').getAttribute('aria-disabled')).to.equal('true');
     expect((await owner.get(`/api/shops/${shop.id}`)).body.allowedOrigins).to.deep.equal(['https://shop.example.jp', 'https://new-shop.example.jp']);
 
     // Saved: leaving asks nothing.
@@ -166,6 +172,7 @@ describe('the settings page in the agent console', function () {
     await keys.getByRole('button', { name: 'キーを作成' }).click();
     const shown = page.getByTestId('new-key');
     await shown.waitFor();
+    await focusOn(page, 'new-key');
     expect(await shown.getByTestId('new-key-warning').textContent()).to.contain('この画面を閉じると二度と表示されません');
     await shown.getByRole('button', { name: 'コピー' }).waitFor();
     const key = await shown.getByTestId('new-key-value').inputValue();
@@ -180,10 +187,17 @@ describe('the settings page in the agent console', function () {
     // Closed, the key is gone from the page for good.
     await shown.getByTestId('new-key-done').click();
     await shown.waitFor({ state: 'detached' });
+    await focusOn(page, 'create-api-key');
     expect(await page.content()).not.to.contain(key);
 
     await row.getByRole('button', { name: '「カートシステム」を無効化' }).click();
     await row.getByText('「カートシステム」を無効化しますか？', { exact: false }).waitFor();
+    await focusOn(page, 'confirm-revoke');
+    // Cancel puts focus back on the Revoke button; asking again focuses the confirm button again.
+    await row.getByRole('button', { name: 'キャンセル' }).click();
+    await focusOn(page, 'revoke-api-key');
+    await page.keyboard.press('Enter');
+    await focusOn(page, 'confirm-revoke');
     await row.getByTestId('confirm-revoke').click();
     await row.getByText('無効化済み', { exact: false }).waitFor();
     const after = await platform.get(`/api/shops/${shop.id}/conversations`);

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../../api.ts';
 import { useLang } from '../../i18n.ts';
 import { settingsMessages } from '../../i18n.settings.ts';
@@ -22,6 +22,23 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
+  /** Keyboard focus follows the work: into a new key's box, onto the confirm button, back to where the person was. */
+  const newKeyRef = useRef<HTMLDivElement>(null);
+  const createRef = useRef<HTMLButtonElement>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const sectionRef = useRef<HTMLElement>(null);
+  const [refocusRevoke, setRefocusRevoke] = useState<string | null>(null);
+  useEffect(() => {
+    if (created) newKeyRef.current?.focus();
+  }, [created]);
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+  }, [confirming]);
+  useEffect(() => {
+    if (!refocusRevoke) return;
+    sectionRef.current?.querySelector<HTMLButtonElement>(`[data-revoke="${CSS.escape(refocusRevoke)}"]`)?.focus();
+    setRefocusRevoke(null);
+  }, [refocusRevoke]);
 
   const load = useCallback(
     (signal?: AbortSignal) =>
@@ -38,6 +55,7 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
+    if (creating) return;
     setCreating(true);
     setProblem(null);
     try {
@@ -67,7 +85,7 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
   };
 
   return (
-    <section className="settings-section" aria-labelledby="settings-keys" data-testid="settings-api-keys">
+    <section className="settings-section" aria-labelledby="settings-keys" data-testid="settings-api-keys" ref={sectionRef}>
       <h2 id="settings-keys">{m.title}</h2>
       <p className="muted">{m.lead}</p>
       {problem && (
@@ -77,7 +95,7 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
       )}
 
       {created && (
-        <div className="alert alert-warning settings-new-key" role="region" aria-label={m.newKey(created.name)} data-testid="new-key">
+        <div className="alert alert-warning settings-new-key" role="region" aria-label={m.newKey(created.name)} aria-live="polite" tabIndex={-1} ref={newKeyRef} data-testid="new-key">
           <p>
             <strong>{m.newKey(created.name)}</strong>
           </p>
@@ -89,7 +107,12 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
             <input id="new-key-value" readOnly value={created.key} onFocus={(e) => e.currentTarget.select()} data-testid="new-key-value" />
             <CopyButton text={created.key} label={settingsMessages[lang].widget.copy} copied={settingsMessages[lang].widget.copied} failed={settingsMessages[lang].widget.copyFailed} testId="copy-key" />
           </div>
-          <button type="button" className="button" onClick={() => setCreated(null)} data-testid="new-key-done">
+          <button type="button" className="button" onClick={() => {
+              setCreated(null);
+              createRef.current?.focus();
+            }}
+            data-testid="new-key-done"
+          >
             {m.done}
           </button>
         </div>
@@ -105,7 +128,8 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
             </span>
           )}
         </div>
-        <button type="submit" className="button button-primary" disabled={creating} data-testid="create-api-key">
+        {/* aria-disabled while creating: a disabled button would drop the focus on it. */}
+        <button type="submit" className="button button-primary" aria-disabled={creating} ref={createRef} data-testid="create-api-key">
           {creating ? m.creating : m.create}
         </button>
       </form>
@@ -137,17 +161,24 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
                   ) : confirming === k.id ? (
                     <span className="settings-confirm" role="group" aria-label={m.revokeLabel(k.name)}>
                       <span>{m.confirm(k.name)}</span>{' '}
-                      <button type="button" className="button button-danger" onClick={() => void revoke(k.id)} data-testid="confirm-revoke">
+                      <button type="button" className="button button-danger" onClick={() => void revoke(k.id)} ref={confirmRef} data-testid="confirm-revoke">
                         {m.confirmYes}
                       </button>{' '}
-                      <button type="button" className="button button-quiet" onClick={() => setConfirming(null)}>
+                      <button
+                        type="button"
+                        className="button button-quiet"
+                        onClick={() => {
+                          setConfirming(null);
+                          setRefocusRevoke(k.id);
+                        }}
+                      >
                         {m.cancel}
                       </button>
                     </span>
                   ) : (
                     <>
                       {m.active}{' '}
-                      <button type="button" className="button button-quiet" onClick={() => setConfirming(k.id)} aria-label={m.revokeLabel(k.name)} data-testid="revoke-api-key">
+                      <button type="button" className="button button-quiet" onClick={() => setConfirming(k.id)} aria-label={m.revokeLabel(k.name)} data-revoke={k.id} data-testid="revoke-api-key">
                         {m.revoke}
                       </button>
                     </>

@@ -74,6 +74,7 @@ export function WidgetSection({ shop, canEdit, onSaved }: { shop: ShopView; canE
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
+    if (status === 'saving' || !dirty) return;
     const sent = draft;
     setStatus('saving');
     try {
@@ -166,7 +167,8 @@ export function WidgetSection({ shop, canEdit, onSaved }: { shop: ShopView; canE
             <button type="button" className="button button-quiet" onClick={add} data-testid="add-origin">
               {m.add}
             </button>
-            <button type="submit" className="button button-primary" disabled={status === 'saving' || !dirty} data-testid="save-origins">
+            {/* aria-disabled, not disabled: a disabled button drops the keyboard focus it has just been given. */}
+            <button type="submit" className="button button-primary" aria-disabled={status === 'saving' || !dirty} data-testid="save-origins">
               {status === 'saving' ? m.saving : m.save}
             </button>
             <span role="status" className="muted" data-testid="origins-status">

@@ -168,6 +168,21 @@ describe('the settings page in the agent console', function () {
     const keys = page.getByTestId('settings-api-keys');
     await keys.getByText('API キーはまだありません。').waitFor();
 
+    // A blank name is refused in the form, with what the name needs, before anything is sent.
+    const name = keys.getByTestId('api-key-name');
+    await name.fill('   ');
+    await keys.getByTestId('create-api-key').click();
+    const nameError = keys.locator('#api-key-name-error');
+    await nameError.waitFor();
+    expect(await nameError.textContent()).to.equal('キーの名前を入力してください（最大 80 文字）');
+    expect(await name.getAttribute('aria-invalid')).to.equal('true');
+    await focusOn(page, 'api-key-name');
+    await page.getByTestId('language-en').click();
+    await keys.getByTestId('create-api-key').click();
+    await nameError.filter({ hasText: 'Enter a name for the key (up to 80 characters)' }).waitFor();
+    await page.getByTestId('language-ja').click();
+    await keys.getByText('API キーはまだありません。').waitFor();
+
     await keys.getByLabel('キーの名前').fill('カートシステム');
     await keys.getByRole('button', { name: 'キーを作成' }).click();
     const shown = page.getByTestId('new-key');

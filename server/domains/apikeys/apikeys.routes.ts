@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
 import type { Api } from '../../core/route.ts';
 import { plainText, shopIdParams } from '../shops/shops.schema.ts';
+import { apiKeyNameMax } from './apikeys.rules.ts';
 import { createApiKey, listShopApiKeys, revokeShopApiKey } from './apikeys.service.ts';
 
 const keyView = z.object({
@@ -33,7 +34,7 @@ export function apiKeyRoutes(api: Api, db: Db): void {
     summary: 'Create an API key for the shop platform (owner); the key is in this answer only',
     auth: 'session',
     params: shopIdParams,
-    body: z.strictObject({ name: plainText(80) }),
+    body: z.strictObject({ name: plainText(apiKeyNameMax) }),
     response: keyView.extend({ key: z.string() }),
     status: 201,
     errors: ['not_found', 'forbidden'],

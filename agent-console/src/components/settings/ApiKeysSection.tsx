@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { apiKeyNameMax, isApiKeyName } from '../../../../server/domains/apikeys/apikeys.rules.ts';
 import { ApiError } from '../../api.ts';
 import { useLang } from '../../i18n.ts';
 import { settingsMessages } from '../../i18n.settings.ts';
@@ -25,6 +26,7 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
   /** Keyboard focus follows the work: into a new key's box, onto the confirm button, back to where the person was. */
   const newKeyRef = useRef<HTMLDivElement>(null);
   const createRef = useRef<HTMLButtonElement>(null);
+  const nameRef = useRef<HTMLInputElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
   const sectionRef = useRef<HTMLElement>(null);
   const [refocusRevoke, setRefocusRevoke] = useState<string | null>(null);
@@ -56,6 +58,12 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
   const create = async (e: FormEvent) => {
     e.preventDefault();
     if (creating) return;
+    // The API's own rule, checked here first so the message can say what the name needs.
+    if (!isApiKeyName(name)) {
+      setNameError(m.nameRule(apiKeyNameMax));
+      nameRef.current?.focus();
+      return;
+    }
     setCreating(true);
     setProblem(null);
     try {
@@ -121,7 +129,19 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
       <form className="settings-key-form" onSubmit={(e) => void create(e)} noValidate>
         <div className="field">
           <label htmlFor="api-key-name">{m.name}</label>
-          <input id="api-key-name" value={name} maxLength={80} onChange={(e) => setName(e.target.value)} aria-invalid={nameError ? true : undefined} aria-describedby={nameError ? 'api-key-name-error' : undefined} data-testid="api-key-name" />
+          <input
+            id="api-key-name"
+            ref={nameRef}
+            value={name}
+            maxLength={apiKeyNameMax}
+            onChange={(e) => {
+              setName(e.target.value);
+              setNameError(null);
+            }}
+            aria-invalid={nameError ? true : undefined}
+            aria-describedby={nameError ? 'api-key-name-error' : undefined}
+            data-testid="api-key-name"
+          />
           {nameError && (
             <span className="field-error" id="api-key-name-error" role="alert">
               {nameError}

@@ -41,6 +41,19 @@ for (const kind of dbKinds) {
       }
     });
 
+    it('lists and revokes API keys for the owner only: an agent or contractor gets 403 and the key stays active', async () => {
+      const made = await owner.post(`/api/shops/${shop.id}/api-keys`, { name: 'owner only' });
+      expect(made.status, made.text).to.equal(201);
+      for (const role of ['agent', 'contractor'] as const) {
+        const c = await signedIn(server.url, shop.people[role]);
+        expect((await c.get(`/api/shops/${shop.id}/api-keys`)).status, role).to.equal(403);
+        expect((await c.delete(`/api/shops/${shop.id}/api-keys/${made.body.id}`)).status, role).to.equal(403);
+      }
+      const listed = await owner.get(`/api/shops/${shop.id}/api-keys`);
+      expect(listed.status).to.equal(200);
+      expect(listed.body.find((k: { id: string }) => k.id === made.body.id).revokedAt).to.equal(null);
+    });
+
     it('never leaves a shop without an owner', async () => {
       const solo = await makeShop(server.database);
       const soloOwner = await signedIn(server.url, solo.people.owner);

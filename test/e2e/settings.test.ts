@@ -177,8 +177,8 @@ describe('the settings page in the agent console', function () {
     expect(await nameError.textContent()).to.equal('キーの名前を入力してください（最大 80 文字）');
     expect(await name.getAttribute('aria-invalid')).to.equal('true');
     await focusOn(page, 'api-key-name');
+    // The message follows the language toggle.
     await page.getByTestId('language-en').click();
-    await keys.getByTestId('create-api-key').click();
     await nameError.filter({ hasText: 'Enter a name for the key (up to 80 characters)' }).waitFor();
     await page.getByTestId('language-ja').click();
     await keys.getByText('API キーはまだありません。').waitFor();

@@ -19,7 +19,8 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
   const [keys, setKeys] = useState<ApiKeyView[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [name, setName] = useState('');
-  const [nameError, setNameError] = useState<string | null>(null);
+  /** 'rule': the form's own check; else what the server said about the name. Worded at render, in the current language. */
+  const [nameProblem, setNameProblem] = useState<'rule' | string[] | null>(null);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
@@ -55,12 +56,14 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
     return () => ctrl.abort();
   }, [load]);
 
+  const nameError = nameProblem === 'rule' ? m.nameRule(apiKeyNameMax) : nameProblem && (lang === 'ja' ? checkField : nameProblem.join(' '));
+
   const create = async (e: FormEvent) => {
     e.preventDefault();
     if (creating) return;
     // The API's own rule, checked here first so the message can say what the name needs.
     if (!isApiKeyName(name)) {
-      setNameError(m.nameRule(apiKeyNameMax));
+      setNameProblem('rule');
       nameRef.current?.focus();
       return;
     }
@@ -70,11 +73,11 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
       const made = await settingsApi.createApiKey(shopId, name);
       setCreated({ name: made.name, key: made.key });
       setName('');
-      setNameError(null);
+      setNameProblem(null);
       await load();
     } catch (err) {
       const said = err instanceof ApiError && err.code === 'invalid_input' ? fieldErrors(err.details).get('name') : undefined;
-      if (said?.length) setNameError(lang === 'ja' ? checkField : said.join(' '));
+      if (said?.length) setNameProblem(said);
       else setProblem(m.createFailed);
     } finally {
       setCreating(false);
@@ -136,7 +139,7 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
             maxLength={apiKeyNameMax}
             onChange={(e) => {
               setName(e.target.value);
-              setNameError(null);
+              setNameProblem(null);
             }}
             aria-invalid={nameError ? true : undefined}
             aria-describedby={nameError ? 'api-key-name-error' : undefined}

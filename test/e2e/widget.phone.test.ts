@@ -128,6 +128,72 @@ describe('chat widget on a phone-sized page', function () {
     expect(await w.focused('composer')).to.equal(true);
   });
 
+  /** Where keyboard focus is: the widget's element's test id (or tag), or 'page' when outside the widget. */
+  const focusAt = () =>
+    page.evaluate(() => {
+      const host = document.querySelector('madoguchi-chat')!;
+      if (document.activeElement !== host) return `page:${document.activeElement?.tagName ?? 'none'}`;
+      const el = host.shadowRoot!.activeElement as HTMLElement | null;
+      return el?.dataset.testid ?? el?.getAttribute('aria-label') ?? el?.tagName ?? 'none';
+    });
+
+  it('full screen, the open panel is modal: Tab and Shift+Tab go round inside it and never reach the launcher under it or the shop page', async () => {
+    const { shop } = await openShop();
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    expect(await w.panel.getAttribute('aria-modal')).to.equal('true');
+    expect(await w.launcher.evaluate((b) => (b as HTMLElement).inert)).to.equal(true);
+    // The pre-chat form: from its last control Tab goes to the first (閉じる) and back.
+    await w.id('prechat-submit').focus();
+    await page.keyboard.press('Tab');
+    expect(await focusAt()).to.equal('close');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focusAt()).to.equal('prechat-submit');
+
+    await w.fillForm('中村 陽子', email());
+    await w.id('send').focus();
+    await page.keyboard.press('Tab');
+    expect(await focusAt()).to.equal('close');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focusAt()).to.equal('send');
+    const seen = new Set<string>();
+    for (let n = 0; n < 10; n += 1) {
+      await page.keyboard.press(n < 5 ? 'Tab' : 'Shift+Tab');
+      seen.add(await focusAt());
+    }
+    expect([...seen].sort()).to.deep.equal(['attach', 'close', 'composer', 'send']);
+
+    // Closed, the launcher is an ordinary button again and the panel is no longer modal.
+    await page.keyboard.press('Escape');
+    await w.panel.waitFor({ state: 'hidden' });
+    expect(await focusAt()).to.equal('launcher');
+    expect(await w.launcher.evaluate((b) => (b as HTMLElement).inert)).to.equal(false);
+    expect(await w.panel.getAttribute('aria-modal')).to.equal(null);
+  });
+
+  it('on a wide screen the panel floats above its launcher, non-modal: Tab may leave it, onto the launcher that is in sight', async () => {
+    const { shop } = await openShop();
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    await w.fillForm('小林 健', email());
+    expect(await w.panel.getAttribute('aria-modal')).to.equal(null);
+    expect(await w.launcher.evaluate((b) => (b as HTMLElement).inert)).to.equal(false);
+    const panel = (await w.panel.boundingBox())!;
+    const launcher = (await w.launcher.boundingBox())!;
+    expect(panel.y + panel.height, 'the panel ends above the launcher').to.be.at.most(launcher.y);
+    const onTop = await w.launcher.evaluate((b) => {
+      const r = b.getBoundingClientRect();
+      return (b.getRootNode() as ShadowRoot).elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === b || b.contains((b.getRootNode() as ShadowRoot).elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+    });
+    expect(onTop, 'nothing covers the launcher').to.equal(true);
+    await w.id('send').focus();
+    await page.keyboard.press('Tab');
+    expect(await focusAt()).to.equal('launcher');
+  });
+
   it('an empty or wrong pre-chat form is answered by the widget next to each field, in the widget\'s language, and starts nothing', async () => {
     const { shop } = await openShop();
     await page.goto(site.url(shop.id));

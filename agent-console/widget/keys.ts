@@ -2,6 +2,15 @@
  * Keyboard helpers shared by the widget's parts.
  */
 
+/**
+ * Whether a key press belongs to an IME (a Japanese conversion): Chrome and Firefox mark it
+ * isComposing; Safari sends the Enter that confirms, and the Esc that cancels, a conversion with
+ * isComposing false and keyCode 229. Such a key must not send, close or move anything.
+ */
+export function isImeKey(e: KeyboardEvent): boolean {
+  return e.isComposing || e.keyCode === 229;
+}
+
 const FOCUSABLE = 'button, input, textarea, select, a[href], [tabindex]:not([tabindex="-1"])';
 
 /** The controls inside `box` that Tab can reach now, in order (not disabled, not hidden). */

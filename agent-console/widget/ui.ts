@@ -5,7 +5,7 @@
  */
 import { h, icon, icons, show, text } from './dom.ts';
 import type { I18n, TextKey } from './i18n.ts';
-import { trapTab } from './keys.ts';
+import { isImeKey, trapTab } from './keys.ts';
 import { css } from './styles.ts';
 
 export interface PrechatInput {
@@ -134,7 +134,7 @@ export class Shell {
     close.addEventListener('click', () => this.close());
     // Esc anywhere in the widget (the launcher too) closes it; Esc that ends an IME composition does not.
     box.addEventListener('keydown', (e) => {
-      if (e.key !== 'Escape' || e.isComposing || !this.opened) return;
+      if (e.key !== 'Escape' || isImeKey(e) || !this.opened) return;
       e.preventDefault();
       this.close();
     });

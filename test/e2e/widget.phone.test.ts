@@ -194,6 +194,30 @@ describe('chat widget on a phone-sized page', function () {
     expect(await focusAt()).to.equal('launcher');
   });
 
+  it('an Esc or Enter that Safari sends for an IME conversion (isComposing false, keyCode 229) neither closes the widget nor sends', async () => {
+    const { shop } = await openShop();
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    await w.fillForm('加藤 さくら', email());
+    await w.composer.fill('へんかんちゅう');
+    const imeKey = (key: string) =>
+      w.composer.evaluate((el, k) => {
+        const e = new KeyboardEvent('keydown', { key: k, bubbles: true, composed: true, cancelable: true });
+        Object.defineProperty(e, 'keyCode', { value: 229 });
+        el.dispatchEvent(e);
+        return e.defaultPrevented;
+      }, key);
+    // The handlers run during dispatch: what they did is done when dispatchEvent returns.
+    expect(await imeKey('Escape'), 'the IME Esc is left alone').to.equal(false);
+    expect(await w.panel.isVisible()).to.equal(true);
+    expect(await imeKey('Enter'), 'the IME Enter is left alone').to.equal(false);
+    expect(await w.composer.inputValue()).to.equal('へんかんちゅう');
+    expect(await w.id('message').count()).to.equal(0);
+    await page.keyboard.press('Escape');
+    await w.panel.waitFor({ state: 'hidden' });
+  });
+
   it('an empty or wrong pre-chat form is answered by the widget next to each field, in the widget\'s language, and starts nothing', async () => {
     const { shop } = await openShop();
     await page.goto(site.url(shop.id));

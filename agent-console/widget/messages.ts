@@ -52,7 +52,9 @@ export class MessageList {
     const entries = this.entries(store);
     const keep = new Set(entries.map((e) => e.key));
     for (const key of this.rows.keys()) if (!keep.has(key)) this.rows.delete(key);
-    const added = entries.some((e) => !this.rows.has(e.key));
+    // The customer's own new message is followed; others only when they were at the newest one
+    // (scrolled up to read earlier messages, they stay where they are).
+    const sentByCustomer = entries.some((e) => e.mine && !this.rows.has(e.key));
     const els = entries.map((e) => {
       let row = this.rows.get(e.key);
       if (!row) {
@@ -63,7 +65,7 @@ export class MessageList {
       return row.el;
     });
     this.el.replaceChildren(...(els.length ? els : [this.emptyEl]));
-    if (this.pinned || added) this.scrollToEnd();
+    if (this.pinned || sentByCustomer) this.scrollToEnd();
   }
 
   private build(e: Entry): Row {

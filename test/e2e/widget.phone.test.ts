@@ -290,4 +290,46 @@ describe('chat widget on a phone-sized page', function () {
       return last.height > 100 && last.bottom <= area.bottom + 1;
     });
   });
+
+  it('scrolled up to read earlier messages, the customer stays there when an agent message comes; at the end, the list follows', async () => {
+    const { shop, agent } = await openShop();
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    const conversationId = await chatting(agent, w, '松本 大輔', '返品できますか');
+    const say = (body: string) => ask(agent, 'message:send', { conversationId, clientId: cid(), body });
+    const long = (n: number) => `ご案内 ${n}\n${'返品は商品到着後 7 日以内に承ります。'.repeat(6)}`;
+    for (let n = 1; n <= 8; n += 1) await say(long(n));
+    await w.stored(long(8)).waitFor();
+    /** Scrolls the message area and waits for its scroll event (which the list listens to). */
+    const scrollTo = (where: 'top' | 'end') =>
+      w.id('messages').evaluate(
+        (list, to) =>
+          new Promise<number>((resolve) => {
+            const area = list.parentElement!;
+            area.addEventListener('scroll', () => resolve(area.scrollTop), { once: true });
+            area.scrollTop = to === 'top' ? 0 : area.scrollHeight;
+          }),
+        where,
+      );
+    const scrollTop = () => w.id('messages').evaluate((list) => list.parentElement!.scrollTop);
+
+    expect(await scrollTo('top')).to.equal(0);
+    await say(long(9));
+    await w.stored(long(9)).waitFor();
+    expect(await scrollTop(), 'the list stayed where the customer is reading').to.equal(0);
+    expect(await w.inView(w.stored(long(1)))).to.equal(true);
+    expect(await w.inView(w.stored(long(9)))).to.equal(false);
+
+    await scrollTo('end');
+    await say(long(10));
+    await w.stored(long(10)).waitFor();
+    expect(await w.inView(w.stored(long(10))), 'at the end, the list follows').to.equal(true);
+
+    // What the customer sends is followed even from higher up.
+    await scrollTo('top');
+    await w.send('承知しました');
+    await w.stored('承知しました').waitFor();
+    expect(await w.inView(w.stored('承知しました'))).to.equal(true);
+  });
 });

@@ -313,6 +313,8 @@ describe('chat widget on a phone-sized page', function () {
         where,
       );
     const scrollTop = () => w.id('messages').evaluate((list) => list.parentElement!.scrollTop);
+    // Scrolling past either end of the messages does not scroll the shop's page behind.
+    expect(await w.id('messages').evaluate((list) => getComputedStyle(list.parentElement!).overscrollBehaviorY)).to.equal('contain');
 
     expect(await scrollTo('top')).to.equal(0);
     await say(long(9));

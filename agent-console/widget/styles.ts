@@ -24,6 +24,7 @@ form.prechat label { display: flex; flex-direction: column; gap: 4px; font-size:
 input, textarea { font: inherit; color: inherit; border: 1px solid #cbd2d9; border-radius: 8px; padding: 8px 10px; background: #fff; width: 100%; }
 .primary { background: #0b6e4f; color: #fff; border: 0; border-radius: 8px; padding: 9px 14px; font-weight: 600; }
 .messages { display: flex; flex-direction: column; gap: 8px; }
+.messages > .newer { position: sticky; bottom: 0; align-self: center; background: #0b6e4f; color: #fff; border: 0; border-radius: 16px; padding: 5px 14px; font-size: 12px; box-shadow: 0 2px 8px rgba(0,0,0,.25); }
 .empty { color: #7b8794; font-size: 13px; text-align: center; margin: 24px 8px; }
 .msg { max-width: 82%; display: flex; flex-direction: column; }
 .msg.mine { align-self: flex-end; align-items: flex-end; }

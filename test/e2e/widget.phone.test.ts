@@ -291,7 +291,7 @@ describe('chat widget on a phone-sized page', function () {
     });
   });
 
-  it('scrolled up to read earlier messages, the customer stays there when an agent message comes; at the end, the list follows', async () => {
+  it('scrolled up to read earlier messages, the customer stays there when an agent message comes (a 新しいメッセージ button takes them down); at the end, the list follows', async () => {
     const { shop, agent } = await openShop();
     await page.goto(site.url(shop.id));
     const w = widget(page);
@@ -301,35 +301,40 @@ describe('chat widget on a phone-sized page', function () {
     const long = (n: number) => `ご案内 ${n}\n${'返品は商品到着後 7 日以内に承ります。'.repeat(6)}`;
     for (let n = 1; n <= 8; n += 1) await say(long(n));
     await w.stored(long(8)).waitFor();
-    /** Scrolls the message area and waits for its scroll event (which the list listens to). */
-    const scrollTo = (where: 'top' | 'end') =>
+    /** Scrolls the message area to the top and waits for its scroll event (which the list listens to). */
+    const scrollToTop = () =>
       w.id('messages').evaluate(
-        (list, to) =>
+        (list) =>
           new Promise<number>((resolve) => {
             const area = list.parentElement!;
             area.addEventListener('scroll', () => resolve(area.scrollTop), { once: true });
-            area.scrollTop = to === 'top' ? 0 : area.scrollHeight;
+            area.scrollTop = 0;
           }),
-        where,
       );
     const scrollTop = () => w.id('messages').evaluate((list) => list.parentElement!.scrollTop);
     // Scrolling past either end of the messages does not scroll the shop's page behind.
     expect(await w.id('messages').evaluate((list) => getComputedStyle(list.parentElement!).overscrollBehaviorY)).to.equal('contain');
 
-    expect(await scrollTo('top')).to.equal(0);
+    expect(await scrollToTop()).to.equal(0);
     await say(long(9));
     await w.stored(long(9)).waitFor();
     expect(await scrollTop(), 'the list stayed where the customer is reading').to.equal(0);
     expect(await w.inView(w.stored(long(1)))).to.equal(true);
     expect(await w.inView(w.stored(long(9)))).to.equal(false);
+    // Instead a small button says something new came, and takes the customer down to it.
+    const newer = page.getByRole('button', { name: '新しいメッセージ ↓' });
+    await newer.click();
+    expect(await w.inView(w.stored(long(9)))).to.equal(true);
+    expect(await newer.isVisible()).to.equal(false);
+    expect(await w.focused('composer')).to.equal(true);
 
-    await scrollTo('end');
     await say(long(10));
     await w.stored(long(10)).waitFor();
     expect(await w.inView(w.stored(long(10))), 'at the end, the list follows').to.equal(true);
+    expect(await newer.isVisible()).to.equal(false);
 
     // What the customer sends is followed even from higher up.
-    await scrollTo('top');
+    await scrollToTop();
     await w.send('承知しました');
     await w.stored('承知しました').waitFor();
     expect(await w.inView(w.stored('承知しました'))).to.equal(true);

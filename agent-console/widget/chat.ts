@@ -52,7 +52,7 @@ export class Chat {
     this.api = widgetApi(cfg.origin, cfg.shopId);
     this.store = new Store(cfg.shopId);
     this.shell = new Shell(this.t);
-    this.list = new MessageList(this.t, (a) => this.api.attachmentUrl(this.token(), a.url), this.shell.body);
+    this.list = new MessageList(this.t, (a) => this.api.attachmentUrl(this.token(), a.url), this.shell.body, () => this.composer.focus());
     this.composer = new Composer(this.t, {
       send: (body, attachments) => void this.conn?.send({ clientId: newClientId(), body, attachments, createdAt: new Date().toISOString() }),
       upload: async (file) => this.api.upload(this.token(), await this.requireConn().ensureConversation(), file),

@@ -7,6 +7,7 @@ import type { AttachmentDto } from '../../server/domains/conversations/conversat
 import { h, icon, icons, show, text } from './dom.ts';
 import { fileRefusal } from './errors.ts';
 import type { I18n } from './i18n.ts';
+import { isImeKey } from './keys.ts';
 
 export interface ComposerActions {
   send(body: string, attachments: AttachmentDto[]): void;
@@ -45,7 +46,7 @@ export class Composer {
     this.el = h('div', { class: 'composer' }, this.chips, this.status, h('div', { class: 'row' }, attach, this.input, send), this.fileInput);
 
     this.input.addEventListener('keydown', (e) => {
-      if (e.key !== 'Enter' || e.shiftKey || e.isComposing || e.keyCode === 229) return;
+      if (e.key !== 'Enter' || e.shiftKey || isImeKey(e)) return;
       e.preventDefault();
       this.submit();
     });

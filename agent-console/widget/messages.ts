@@ -4,7 +4,7 @@
  * each shows once. Read receipts (既読) mark the customer's messages the agent has read.
  */
 import type { AttachmentDto, MessageDto } from '../../server/domains/conversations/conversations.dto.ts';
-import { clock, h, icon, icons, text } from './dom.ts';
+import { clock, h, icon, icons, show, text } from './dom.ts';
 import { sendRefusal } from './errors.ts';
 import type { I18n } from './i18n.ts';
 import type { OutboxItem, Store } from './store.ts';
@@ -21,6 +21,8 @@ export type FileOpener = (a: AttachmentDto) => Promise<string>;
 export class MessageList {
   readonly el = h('div', { class: 'messages', 'data-testid': 'messages', role: 'log', 'aria-live': 'polite' });
   private readonly emptyEl: HTMLElement;
+  /** Shown when an agent's message comes while the customer reads earlier ones; takes them down to it. */
+  private readonly newer: HTMLButtonElement;
   private rows = new Map<string, Row>();
   /** Whether the customer is at the newest message: then what comes (or grows, an image) keeps it in view. */
   private pinned = true;
@@ -29,16 +31,26 @@ export class MessageList {
     private readonly t: I18n,
     private readonly openFile: FileOpener,
     private readonly scroller: HTMLElement,
+    /** Where focus goes after the 新しいメッセージ button (it hides once used). */
+    private readonly onFollow: () => void,
   ) {
     this.emptyEl = h('p', { class: 'empty' }, t.t('empty'));
+    this.newer = h('button', { type: 'button', class: 'newer', 'data-testid': 'newer-messages' }, t.t('newer'));
+    show(this.newer, false);
+    this.newer.addEventListener('click', () => {
+      this.scrollToEnd();
+      this.onFollow();
+    });
     scroller.addEventListener('scroll', () => {
       this.pinned = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
+      if (this.pinned) show(this.newer, false);
     }, { passive: true });
   }
 
   scrollToEnd(): void {
     this.scroller.scrollTop = this.scroller.scrollHeight;
     this.pinned = true;
+    show(this.newer, false);
   }
 
   private entries(store: Store): Entry[] {
@@ -52,7 +64,10 @@ export class MessageList {
     const entries = this.entries(store);
     const keep = new Set(entries.map((e) => e.key));
     for (const key of this.rows.keys()) if (!keep.has(key)) this.rows.delete(key);
-    const added = entries.some((e) => !this.rows.has(e.key));
+    // The customer's own new message is followed; others only when they were at the newest one
+    // (scrolled up to read earlier messages, they stay where they are).
+    const sentByCustomer = entries.some((e) => e.mine && !this.rows.has(e.key));
+    const cameFromShop = entries.some((e) => !e.mine && !this.rows.has(e.key));
     const els = entries.map((e) => {
       let row = this.rows.get(e.key);
       if (!row) {
@@ -62,8 +77,9 @@ export class MessageList {
       this.updateMeta(row, e, store.agentReadSeq);
       return row.el;
     });
-    this.el.replaceChildren(...(els.length ? els : [this.emptyEl]));
-    if (this.pinned || added) this.scrollToEnd();
+    this.el.replaceChildren(...(els.length ? [...els, this.newer] : [this.emptyEl]));
+    if (this.pinned || sentByCustomer) this.scrollToEnd();
+    else if (cameFromShop) show(this.newer, true);
   }
 
   private build(e: Entry): Row {

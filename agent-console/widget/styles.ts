@@ -18,12 +18,13 @@ button:disabled { cursor: default; opacity: .6; }
 .header button { background: transparent; border: 0; color: #fff; font-size: 20px; line-height: 1; padding: 2px 6px; }
 .notice { background: #fff8e1; color: #5d4200; padding: 8px 12px; font-size: 12px; border-bottom: 1px solid #f1e3b5; }
 .notice.error { background: #fdecea; color: #8a1c13; border-color: #f5c6c0; }
-.body { flex: 1; overflow-y: auto; padding: 12px; background: #f6f7f9; }
+.body { flex: 1; overflow-y: auto; overscroll-behavior: contain; padding: 12px; background: #f6f7f9; }
 form.prechat { display: flex; flex-direction: column; gap: 10px; padding: 16px; overflow-y: auto; }
 form.prechat label { display: flex; flex-direction: column; gap: 4px; font-size: 12px; color: #52606d; }
 input, textarea { font: inherit; color: inherit; border: 1px solid #cbd2d9; border-radius: 8px; padding: 8px 10px; background: #fff; width: 100%; }
 .primary { background: #0b6e4f; color: #fff; border: 0; border-radius: 8px; padding: 9px 14px; font-weight: 600; }
 .messages { display: flex; flex-direction: column; gap: 8px; }
+.messages > .newer { position: sticky; bottom: 0; align-self: center; background: #0b6e4f; color: #fff; border: 0; border-radius: 16px; padding: 5px 14px; font-size: 12px; box-shadow: 0 2px 8px rgba(0,0,0,.25); }
 .empty { color: #7b8794; font-size: 13px; text-align: center; margin: 24px 8px; }
 .msg { max-width: 82%; display: flex; flex-direction: column; }
 .msg.mine { align-self: flex-end; align-items: flex-end; }

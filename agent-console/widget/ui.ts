@@ -5,6 +5,7 @@
  */
 import { h, icon, icons, show, text } from './dom.ts';
 import type { I18n, TextKey } from './i18n.ts';
+import { isImeKey, trapTab } from './keys.ts';
 import { css } from './styles.ts';
 
 export interface PrechatInput {
@@ -96,6 +97,8 @@ export class Shell {
   private readonly footer: HTMLElement;
   private readonly root: ShadowRoot;
   private opened = false;
+  /** At this width the open panel covers the whole screen (styles.ts): then it is modal. */
+  private readonly fullScreen = window.matchMedia('(max-width: 480px)');
   onOpen: () => void = () => undefined;
 
   constructor(private readonly t: I18n) {
@@ -131,10 +134,25 @@ export class Shell {
     close.addEventListener('click', () => this.close());
     // Esc anywhere in the widget (the launcher too) closes it; Esc that ends an IME composition does not.
     box.addEventListener('keydown', (e) => {
-      if (e.key !== 'Escape' || e.isComposing || !this.opened) return;
+      if (e.key !== 'Escape' || isImeKey(e) || !this.opened) return;
       e.preventDefault();
       this.close();
     });
+    // Full screen, the panel is all the customer sees: Tab stays in it. Floating, Tab may leave.
+    trapTab(this.panel, () => this.isModal);
+    this.fullScreen.addEventListener('change', () => this.applyModal());
+  }
+
+  private get isModal(): boolean {
+    return this.opened && this.fullScreen.matches;
+  }
+
+  /** Modal: the panel says so, and the launcher it covers cannot be reached or read. */
+  private applyModal(): void {
+    const modal = this.isModal;
+    if (modal) this.panel.setAttribute('aria-modal', 'true');
+    else this.panel.removeAttribute('aria-modal');
+    this.launcher.inert = modal;
   }
 
   get isOpen(): boolean {
@@ -146,6 +164,7 @@ export class Shell {
     this.opened = true;
     show(this.panel, true);
     this.launcher.setAttribute('aria-expanded', 'true');
+    this.applyModal();
     this.onOpen();
     // The view usually focuses its first field; a loading or error view leaves it to the panel.
     if (!this.panel.contains(this.root.activeElement)) this.panel.focus();
@@ -156,6 +175,7 @@ export class Shell {
     this.opened = false;
     show(this.panel, false);
     this.launcher.setAttribute('aria-expanded', 'false');
+    this.applyModal();
     if (inside) this.launcher.focus();
   }
 

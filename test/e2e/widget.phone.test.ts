@@ -128,6 +128,96 @@ describe('chat widget on a phone-sized page', function () {
     expect(await w.focused('composer')).to.equal(true);
   });
 
+  /** Where keyboard focus is: the widget's element's test id (or tag), or 'page' when outside the widget. */
+  const focusAt = () =>
+    page.evaluate(() => {
+      const host = document.querySelector('madoguchi-chat')!;
+      if (document.activeElement !== host) return `page:${document.activeElement?.tagName ?? 'none'}`;
+      const el = host.shadowRoot!.activeElement as HTMLElement | null;
+      return el?.dataset.testid ?? el?.getAttribute('aria-label') ?? el?.tagName ?? 'none';
+    });
+
+  it('full screen, the open panel is modal: Tab and Shift+Tab go round inside it and never reach the launcher under it or the shop page', async () => {
+    const { shop } = await openShop();
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    expect(await w.panel.getAttribute('aria-modal')).to.equal('true');
+    expect(await w.launcher.evaluate((b) => (b as HTMLElement).inert)).to.equal(true);
+    // The pre-chat form: from its last control Tab goes to the first (閉じる) and back.
+    await w.id('prechat-submit').focus();
+    await page.keyboard.press('Tab');
+    expect(await focusAt()).to.equal('close');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focusAt()).to.equal('prechat-submit');
+
+    await w.fillForm('中村 陽子', email());
+    await w.id('send').focus();
+    await page.keyboard.press('Tab');
+    expect(await focusAt()).to.equal('close');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focusAt()).to.equal('send');
+    const seen = new Set<string>();
+    for (let n = 0; n < 10; n += 1) {
+      await page.keyboard.press(n < 5 ? 'Tab' : 'Shift+Tab');
+      seen.add(await focusAt());
+    }
+    expect([...seen].sort()).to.deep.equal(['attach', 'close', 'composer', 'send']);
+
+    // Closed, the launcher is an ordinary button again and the panel is no longer modal.
+    await page.keyboard.press('Escape');
+    await w.panel.waitFor({ state: 'hidden' });
+    expect(await focusAt()).to.equal('launcher');
+    expect(await w.launcher.evaluate((b) => (b as HTMLElement).inert)).to.equal(false);
+    expect(await w.panel.getAttribute('aria-modal')).to.equal(null);
+  });
+
+  it('on a wide screen the panel floats above its launcher, non-modal: Tab may leave it, onto the launcher that is in sight', async () => {
+    const { shop } = await openShop();
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    await w.fillForm('小林 健', email());
+    expect(await w.panel.getAttribute('aria-modal')).to.equal(null);
+    expect(await w.launcher.evaluate((b) => (b as HTMLElement).inert)).to.equal(false);
+    const panel = (await w.panel.boundingBox())!;
+    const launcher = (await w.launcher.boundingBox())!;
+    expect(panel.y + panel.height, 'the panel ends above the launcher').to.be.at.most(launcher.y);
+    const onTop = await w.launcher.evaluate((b) => {
+      const r = b.getBoundingClientRect();
+      return (b.getRootNode() as ShadowRoot).elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === b || b.contains((b.getRootNode() as ShadowRoot).elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+    });
+    expect(onTop, 'nothing covers the launcher').to.equal(true);
+    await w.id('send').focus();
+    await page.keyboard.press('Tab');
+    expect(await focusAt()).to.equal('launcher');
+  });
+
+  it('an Esc or Enter that Safari sends for an IME conversion (isComposing false, keyCode 229) neither closes the widget nor sends', async () => {
+    const { shop } = await openShop();
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    await w.fillForm('加藤 さくら', email());
+    await w.composer.fill('へんかんちゅう');
+    const imeKey = (key: string) =>
+      w.composer.evaluate((el, k) => {
+        const e = new KeyboardEvent('keydown', { key: k, bubbles: true, composed: true, cancelable: true });
+        Object.defineProperty(e, 'keyCode', { value: 229 });
+        el.dispatchEvent(e);
+        return e.defaultPrevented;
+      }, key);
+    // The handlers run during dispatch: what they did is done when dispatchEvent returns.
+    expect(await imeKey('Escape'), 'the IME Esc is left alone').to.equal(false);
+    expect(await w.panel.isVisible()).to.equal(true);
+    expect(await imeKey('Enter'), 'the IME Enter is left alone').to.equal(false);
+    expect(await w.composer.inputValue()).to.equal('へんかんちゅう');
+    expect(await w.id('message').count()).to.equal(0);
+    await page.keyboard.press('Escape');
+    await w.panel.waitFor({ state: 'hidden' });
+  });
+
   it('an empty or wrong pre-chat form is answered by the widget next to each field, in the widget\'s language, and starts nothing', async () => {
     const { shop } = await openShop();
     await page.goto(site.url(shop.id));
@@ -199,5 +289,54 @@ describe('chat widget on a phone-sized page', function () {
       const area = root.querySelector('.body')!.getBoundingClientRect();
       return last.height > 100 && last.bottom <= area.bottom + 1;
     });
+  });
+
+  it('scrolled up to read earlier messages, the customer stays there when an agent message comes (a 新しいメッセージ button takes them down); at the end, the list follows', async () => {
+    const { shop, agent } = await openShop();
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    const conversationId = await chatting(agent, w, '松本 大輔', '返品できますか');
+    const say = (body: string) => ask(agent, 'message:send', { conversationId, clientId: cid(), body });
+    const long = (n: number) => `ご案内 ${n}\n${'返品は商品到着後 7 日以内に承ります。'.repeat(6)}`;
+    for (let n = 1; n <= 8; n += 1) await say(long(n));
+    await w.stored(long(8)).waitFor();
+    /** Scrolls the message area to the top and waits for its scroll event (which the list listens to). */
+    const scrollToTop = () =>
+      w.id('messages').evaluate(
+        (list) =>
+          new Promise<number>((resolve) => {
+            const area = list.parentElement!;
+            area.addEventListener('scroll', () => resolve(area.scrollTop), { once: true });
+            area.scrollTop = 0;
+          }),
+      );
+    const scrollTop = () => w.id('messages').evaluate((list) => list.parentElement!.scrollTop);
+    // Scrolling past either end of the messages does not scroll the shop's page behind.
+    expect(await w.id('messages').evaluate((list) => getComputedStyle(list.parentElement!).overscrollBehaviorY)).to.equal('contain');
+
+    expect(await scrollToTop()).to.equal(0);
+    await say(long(9));
+    await w.stored(long(9)).waitFor();
+    expect(await scrollTop(), 'the list stayed where the customer is reading').to.equal(0);
+    expect(await w.inView(w.stored(long(1)))).to.equal(true);
+    expect(await w.inView(w.stored(long(9)))).to.equal(false);
+    // Instead a small button says something new came, and takes the customer down to it.
+    const newer = page.getByRole('button', { name: '新しいメッセージ ↓' });
+    await newer.click();
+    expect(await w.inView(w.stored(long(9)))).to.equal(true);
+    expect(await newer.isVisible()).to.equal(false);
+    expect(await w.focused('composer')).to.equal(true);
+
+    await say(long(10));
+    await w.stored(long(10)).waitFor();
+    expect(await w.inView(w.stored(long(10))), 'at the end, the list follows').to.equal(true);
+    expect(await newer.isVisible()).to.equal(false);
+
+    // What the customer sends is followed even from higher up.
+    await scrollToTop();
+    await w.send('承知しました');
+    await w.stored('承知しました').waitFor();
+    expect(await w.inView(w.stored('承知しました'))).to.equal(true);
   });
 });

@@ -40,6 +40,7 @@ const ja = {
     retry: '再読み込み',
   },
   shell: {
+    skipToMain: 'メインコンテンツへ移動',
     mainNav: 'メインメニュー',
     currentShop: '現在の店舗',
     switchShop: '店舗を切り替え',
@@ -133,6 +134,7 @@ const en: Messages = {
     retry: 'Reload',
   },
   shell: {
+    skipToMain: 'Skip to main content',
     mainNav: 'Main menu',
     currentShop: 'Current shop',
     switchShop: 'Switch shop',

@@ -24,6 +24,8 @@ export function useShortcuts(handlers: KeyHandlers): void {
         if (e.key === 'Escape') (e.target as HTMLElement).blur();
         return;
       }
+      // Enter on a link or button is that control's own (the skip link, the menu): not a shortcut.
+      if (e.key === 'Enter' && e.target instanceof Element && e.target.closest('a[href], button, summary')) return;
       const run = ref.current[e.key];
       if (!run) return;
       e.preventDefault();

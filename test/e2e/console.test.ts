@@ -273,6 +273,22 @@ describe('agent console in the browser', function () {
     expect(await textOf(byTestId('current-shop'))).to.equal(target);
   });
 
+  it('the first Tab reaches a skip link, shown while focused, and Enter moves focus to the main content', async () => {
+    await signIn(person('owner'));
+    await page.reload();
+    await byTestId('inbox-empty').waitFor();
+    const skip = page.getByRole('link', { name: 'メインコンテンツへ移動' });
+    expect(await skip.evaluate((el) => el.getBoundingClientRect().bottom)).to.be.at.most(0);
+
+    await page.keyboard.press('Tab');
+    expect(await skip.evaluate((el) => el === document.activeElement)).to.equal(true);
+    expect(await skip.evaluate((el) => el.getBoundingClientRect().top)).to.be.at.least(0);
+
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).to.equal('main');
+    expect(await page.getByRole('main').evaluate((el) => el === document.activeElement)).to.equal(true);
+  });
+
   it('a signed-out visitor to a shop page signs in and lands in that shop', async () => {
     const who = person('contractor');
     for (const name of who.shops) {

@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useState } from 'react';
+import { Fragment, lazy, Suspense, useEffect, useState, type MouseEvent } from 'react';
 import { isReturnsPage, type Route } from '../router.ts';
 import { useShortcuts } from '../shortcuts.ts';
 import { LiveContext, useShopSocket } from '../socket.ts';
@@ -6,16 +6,24 @@ import { api, ApiError } from '../api.ts';
 import { useMessages, type Lang } from '../i18n.ts';
 import type { SessionView, ShopView } from '../types.ts';
 import { Header } from './Header.tsx';
-import { ConversationPage } from './conversation/ConversationPage.tsx';
 import { InboxPage } from './InboxPage.tsx';
-import { MetricsPage } from './metrics/MetricsPage.tsx';
-import { SettingsPage } from './settings/SettingsPage.tsx';
-import { ReasonsPage } from './returns/ReasonsPage.tsx';
-import { ReturnDetailPage } from './returns/ReturnDetailPage.tsx';
-import { ReturnsPage } from './returns/ReturnsPage.tsx';
-import { TermsPage } from './returns/TermsPage.tsx';
 import { ShortcutsHelp } from './ShortcutsHelp.tsx';
 import { SideNav } from './SideNav.tsx';
+
+// The inbox is the landing page and comes in the first bundle; the others load when first opened.
+const ConversationPage = lazy(() => import('./conversation/ConversationPage.tsx').then((x) => ({ default: x.ConversationPage })));
+const MetricsPage = lazy(() => import('./metrics/MetricsPage.tsx').then((x) => ({ default: x.MetricsPage })));
+const SettingsPage = lazy(() => import('./settings/SettingsPage.tsx').then((x) => ({ default: x.SettingsPage })));
+const ReasonsPage = lazy(() => import('./returns/ReasonsPage.tsx').then((x) => ({ default: x.ReasonsPage })));
+const ReturnDetailPage = lazy(() => import('./returns/ReturnDetailPage.tsx').then((x) => ({ default: x.ReturnDetailPage })));
+const ReturnsPage = lazy(() => import('./returns/ReturnsPage.tsx').then((x) => ({ default: x.ReturnsPage })));
+const TermsPage = lazy(() => import('./returns/TermsPage.tsx').then((x) => ({ default: x.TermsPage })));
+
+/** The skip link moves focus itself: the hash alone would leave it behind and change the address. */
+function toMain(e: MouseEvent) {
+  e.preventDefault();
+  document.getElementById('main')?.focus();
+}
 
 /** Longest wait setTimeout takes (~24.8 days); sessions are shorter anyway. */
 const MAX_TIMEOUT = 2 ** 31 - 1;
@@ -104,10 +112,13 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
   return (
     <LiveContext.Provider value={live}>
       <div className="shell">
+        <a className="skip-link" href="#main" onClick={toMain} data-testid="skip-link">
+          {m.shell.skipToMain}
+        </a>
         <Header session={session} membership={membership} shopName={shopName} onLangChange={onLangChange} onSignedOut={onSignedOut} />
         <div className="shell-body">
           <SideNav shopId={shopId} page={route.page} role={membership?.role} />
-          <main className="content" id="main">
+          <main className="content" id="main" tabIndex={-1}>
             {shopFailed && (
               <p role="alert" className="alert alert-error">
                 {m.shell.shopLoadFailed}
@@ -119,7 +130,11 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
               </p>
             )}
             {/* Keyed by role: after a role change every page reads its data again, masked as the new role sees it. */}
-            {page ? <Fragment key={membership?.role}>{page}</Fragment> : (
+            {page ? (
+              <Fragment key={membership?.role}>
+                <Suspense fallback={<p className="muted" role="status">{m.loading}</p>}>{page}</Suspense>
+              </Fragment>
+            ) : (
               <section className="empty-state" data-testid="no-shops">
                 <h1 className="empty-title">{m.shell.noShops}</h1>
                 <p className="muted">{m.shell.noShopsHint}</p>

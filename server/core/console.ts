@@ -4,10 +4,6 @@ import type { Context, Next } from 'koa';
 
 export const consoleDist = fileURLToPath(new URL('../../agent-console/dist', import.meta.url));
 
-/**
- * Serves the built console at /console; paths without a file fall back to index.html so the
- * single-page app can route them.
- */
 /** True when the file was sent, false when there is none; other failures propagate. */
 async function sent(attempt: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -19,6 +15,10 @@ async function sent(attempt: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
+/**
+ * Serves the built console at /console; paths without a file fall back to index.html so the
+ * single-page app can route them. Hashed assets are cached for good; index.html is checked each time.
+ */
 export function serveConsole(dist = consoleDist) {
   return async (ctx: Context, next: Next) => {
     if (ctx.path !== '/console' && !ctx.path.startsWith('/console/')) return next();
@@ -34,6 +34,8 @@ export function serveConsole(dist = consoleDist) {
     }
     if (decoded.split('/').some((seg) => seg === '..' || seg.includes('\\'))) return next();
     const isAsset = rel.startsWith('assets/');
+    // send() answers with the build's .br or .gz beside the file when the request accepts it.
+    ctx.vary('Accept-Encoding');
     // send() finds out whether the file exists; no extra file-system check per request.
     if (rel && !rel.endsWith('/') && (await sent(() => send(ctx, rel, { root: dist, immutable: isAsset, maxage: isAsset ? 31_536_000_000 : 0 })))) return;
     if (isAsset) return next();

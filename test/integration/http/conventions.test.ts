@@ -1,8 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
+import { consoleDist } from '../../../server/core/console.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { TestClient } from '../../helpers/client.ts';
 import { oneDbKind } from '../../helpers/env.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
+
+/** A GET whose Accept-Encoding is ours alone (fetch adds its own and decodes), answered as raw bytes. */
+function rawGet(url: string, acceptEncoding?: string) {
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+    get(url, { headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
 
 // Answered in front of the database, alike on both drivers: one kind (README, Testing).
 for (const kind of oneDbKind()) {
@@ -71,6 +88,35 @@ for (const kind of oneDbKind()) {
       const missing = await anon.request('GET', '/console/%2e%2e/%2e%2e/no-such-file.json');
       expect(outside.status).to.equal(missing.status);
       expect(outside.text).not.to.include('"dependencies"');
+    });
+
+    it('sends the console build precompressed to those who accept it, plain to the rest, with Vary and the same cache rules', async () => {
+      // The build (npm run build) writes .br and .gz beside each file.
+      const html = readFileSync(join(consoleDist, 'index.html'), 'utf8');
+      const entry = /src="\/console\/(assets\/[^"]+\.js)"/.exec(html)![1]!;
+      const file = readFileSync(join(consoleDist, entry));
+      const url = `${server.url}/console/${entry}`;
+      const br = await rawGet(url, 'br, gzip');
+      const gz = await rawGet(url, 'gzip');
+      const plain = await rawGet(url);
+      for (const r of [br, gz, plain]) {
+        expect(r.status).to.equal(200);
+        expect(r.headers['vary']).to.match(/accept-encoding/i);
+        expect(r.headers['cache-control']).to.include('immutable');
+        expect(r.headers['content-type']).to.match(/javascript/);
+      }
+      expect(br.headers['content-encoding']).to.equal('br');
+      expect(brotliDecompressSync(br.body).equals(file)).to.equal(true);
+      expect(gz.headers['content-encoding']).to.equal('gzip');
+      expect(gunzipSync(gz.body).equals(file)).to.equal(true);
+      expect(plain.headers['content-encoding']).to.equal(undefined);
+      expect(plain.body.equals(file)).to.equal(true);
+      expect(br.body.length).to.be.lessThan(file.length);
+
+      const page = await rawGet(`${server.url}/console/inbox`, 'br');
+      expect(page.headers['content-encoding']).to.equal('br');
+      expect(page.headers['cache-control']).to.equal('no-cache');
+      expect(brotliDecompressSync(page.body).toString()).to.equal(html);
     });
 
     it('changes only the settings a PATCH names', async () => {

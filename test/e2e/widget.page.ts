@@ -1,10 +1,16 @@
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
-import type { Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { Database } from '../../server/core/db/client.ts';
 import { businessHours } from '../../server/domains/sla/sla.tables.ts';
 import { shops } from '../../server/domains/shops/shops.tables.ts';
+import { makeShop, signedIn, type TestShop } from '../fixtures/builders.ts';
+import { startServer, type TestServer } from '../helpers/app.ts';
+import { launchBrowser, watchedPage } from '../helpers/browser.ts';
+import { agentClient, ask, connected, waitFor, type AgentSocket } from '../helpers/sockets.ts';
 
 /**
  * A shop's own web site for the widget's browser test: a plain page on another origin with
@@ -110,4 +116,78 @@ export function widget(page: Page) {
     saved: (shopId: string) =>
       page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? 'null') as { session: { token: string }; conversationId: string; lastSeq: number } | null, `madoguchi:v1:${shopId}`),
   };
+}
+
+export interface WidgetSuite {
+  server: TestServer;
+  browser: Browser;
+  site: ShopSite;
+  /** This test's page, on a context of its own; closed and checked for script errors after the test. */
+  context: BrowserContext;
+  page: Page;
+  problems: string[];
+  /** Sockets a test opened; disconnected after each test. */
+  sockets: AgentSocket[];
+}
+
+/**
+ * The hooks every widget browser suite shares: one Chromium, one app on PGlite and one shop
+ * site for the suite; a page of its own (at `viewport`) for each test, checked for script errors
+ * after it. The fields are set once the suite's hooks have run.
+ */
+export function widgetSuite(viewport?: { width: number; height: number }): WidgetSuite {
+  const suite = { sockets: [] as AgentSocket[] } as WidgetSuite;
+  before(async function () {
+    this.timeout(60_000);
+    suite.browser = await launchBrowser();
+    suite.server = await startServer('pglite');
+    suite.site = await shopSite(suite.server.url);
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.site?.close();
+    await suite.server?.close();
+  });
+  beforeEach(async () => {
+    Object.assign(suite, await watchedPage(suite.browser, viewport));
+  });
+  afterEach(async () => {
+    for (const s of suite.sockets.splice(0)) s.disconnect();
+    await suite.context?.close();
+    expect(suite.problems, 'errors in the page').to.deep.equal([]);
+  });
+  return suite;
+}
+
+/** A shop of its own whose page origin is allowed, open around the clock (unless told), with an agent online. */
+export async function openShop(suite: WidgetSuite, open = true): Promise<{ shop: TestShop; agent: AgentSocket }> {
+  const { server, site } = suite;
+  const shop = await makeShop(server.database);
+  await allowOrigin(server.database, shop.id, site.origin);
+  await setHours(server.database, shop.id, open);
+  const http = await signedIn(server.url, shop.people.agent);
+  const agent = agentClient(server.url, shop.id, http.cookie);
+  suite.sockets.push(agent);
+  await connected(agent);
+  return { shop, agent };
+}
+
+/** A customer's email address no other test uses. */
+export const customerEmail = () => `kyaku-${randomBytes(3).toString('hex')}@example.jp`;
+
+/**
+ * The agent joins the conversation the customer opens by writing `text`, once the widget shows
+ * it stored. The inbox row of a new conversation comes as one coalesced update soon after the
+ * open, and may read the conversation before or after its first message: only the row is
+ * waited for here, the message is known stored from the page.
+ */
+export async function joinWhenWritten(agent: AgentSocket, customerName: string, w: ReturnType<typeof widget>, text: string) {
+  const created = waitFor(agent, 'conversation:updated', (c: any) => c.customer.name === customerName);
+  await w.send(text);
+  await w.stored(text).waitFor();
+  const c = await created;
+  const joined = await ask(agent, 'conversation:join', { conversationId: c.id });
+  expect(joined.ok, JSON.stringify(joined)).to.equal(true);
+  expect(joined.conversation.lastSeq, 'the first message is in the conversation joined').to.be.at.least(1);
+  return joined.conversation as { id: string; customer: { name: string; verified: boolean }; orderNumber: string | null };
 }

@@ -1,12 +1,9 @@
 import { expect } from 'chai';
-import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startServer, type TestServer } from '../helpers/app.ts';
-import { launchBrowser, watchedPage } from '../helpers/browser.ts';
-import { agentClient, ask, cid, connected, waitFor, type AgentSocket } from '../helpers/sockets.ts';
-import { makeShop, signedIn, type TestShop } from '../fixtures/builders.ts';
+import type { Page } from 'playwright-core';
+import type { TestServer } from '../helpers/app.ts';
+import { ask, cid, waitFor, type AgentSocket } from '../helpers/sockets.ts';
 import { tinyPng } from '../integration/attachments/chat.fixtures.ts';
-import { allowOrigin, setHours, shopSite, widget, type ShopSite } from './widget.page.ts';
+import { customerEmail, joinWhenWritten, openShop as openShopOf, widget, widgetSuite, type ShopSite } from './widget.page.ts';
 
 /**
  * The chat widget on a phone-sized window (390×844, an iPhone's CSS pixels), in a real Chromium
@@ -16,29 +13,14 @@ import { allowOrigin, setHours, shopSite, widget, type ShopSite } from './widget
 describe('chat widget on a phone-sized page', function () {
   this.timeout(40_000);
   const phone = { width: 390, height: 844 };
-
+  const suite = widgetSuite(phone);
   let server: TestServer;
-  let browser: Browser;
   let site: ShopSite;
-  let context: BrowserContext;
   let page: Page;
-  let problems: string[];
   let elsewhere: string[];
-  const sockets: AgentSocket[] = [];
-
-  before(async function () {
-    this.timeout(60_000);
-    browser = await launchBrowser();
-    server = await startServer('pglite');
-    site = await shopSite(server.url);
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-    await server?.close();
-  });
-  beforeEach(async () => {
-    ({ context, page, problems } = await watchedPage(browser, phone));
+  before(() => ({ server, site } = suite));
+  beforeEach(() => {
+    ({ page } = suite);
     elsewhere = [];
     // The icons are drawn inline: the page asks only the shop's site and madoguchi for anything.
     page.on('request', (r) => {
@@ -46,35 +28,17 @@ describe('chat widget on a phone-sized page', function () {
       if (![site.origin, server.url, 'blob:', 'data:'].some((o) => url.startsWith(o))) elsewhere.push(url);
     });
   });
-  afterEach(async () => {
-    for (const s of sockets.splice(0)) s.disconnect();
-    await context?.close();
-    expect(problems, 'errors in the page').to.deep.equal([]);
+  afterEach(() => {
     expect(elsewhere, 'requests to other hosts').to.deep.equal([]);
   });
 
-  async function openShop(): Promise<{ shop: TestShop; agent: AgentSocket }> {
-    const shop = await makeShop(server.database);
-    await allowOrigin(server.database, shop.id, site.origin);
-    await setHours(server.database, shop.id, true);
-    const http = await signedIn(server.url, shop.people.agent);
-    const agent = agentClient(server.url, shop.id, http.cookie);
-    sockets.push(agent);
-    await connected(agent);
-    return { shop, agent };
-  }
-
-  const email = () => `kyaku-${randomBytes(3).toString('hex')}@example.jp`;
+  const openShop = () => openShopOf(suite);
+  const email = customerEmail;
 
   /** The customer starts a chat and writes `text`; the agent joins the conversation it opened. */
   async function chatting(agent: AgentSocket, w: ReturnType<typeof widget>, name: string, text: string): Promise<string> {
-    await w.fillForm(name, email());
-    const created = waitFor(agent, 'conversation:updated', (c: any) => c.customer.name === name);
-    await w.send(text);
-    await w.stored(text).waitFor();
-    const c = await created;
-    expect((await ask(agent, 'conversation:join', { conversationId: c.id })).ok).to.equal(true);
-    return c.id as string;
+    await w.fillForm(name, customerEmail());
+    return (await joinWhenWritten(agent, name, w, text)).id;
   }
 
   it('opened, the widget fills the screen, with 16 px inputs, named buttons and inline SVG icons instead of emoji', async () => {

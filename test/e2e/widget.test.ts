@@ -1,18 +1,17 @@
 import { expect } from 'chai';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { get } from 'node:http';
 import { eq } from 'drizzle-orm';
 import Koa from 'koa';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { serveWidget } from '../../server/core/widget.ts';
 import { csatRatings } from '../../server/domains/conversations/conversations.tables.ts';
 import { rooms } from '../../server/domains/conversations/conversations.rooms.ts';
 import { signIdentity } from '../../server/domains/conversations/widget.identity.ts';
-import { startServer, type TestServer } from '../helpers/app.ts';
-import { launchBrowser, watchedPage } from '../helpers/browser.ts';
-import { agentClient, ask, cid, connected, waitFor, widgetClient, type AgentSocket } from '../helpers/sockets.ts';
-import { makeShop, signedIn, type TestShop } from '../fixtures/builders.ts';
-import { allowOrigin, setHours, shopSite, widget, type ShopSite } from './widget.page.ts';
+import type { TestServer } from '../helpers/app.ts';
+import { ask, cid, connected, waitFor, widgetClient } from '../helpers/sockets.ts';
+import { signedIn } from '../fixtures/builders.ts';
+import { customerEmail, joinWhenWritten, openShop as openShopOf, widget, widgetSuite, type ShopSite } from './widget.page.ts';
 
 /**
  * The chat widget on a shop's page (another origin, one <script> tag) in a real Chromium,
@@ -21,66 +20,16 @@ import { allowOrigin, setHours, shopSite, widget, type ShopSite } from './widget
  */
 describe('chat widget on a shop page in the browser', function () {
   this.timeout(40_000);
-
+  const suite = widgetSuite();
   let server: TestServer;
-  let browser: Browser;
   let site: ShopSite;
-  let context: BrowserContext;
   let page: Page;
-  let problems: string[];
-  const sockets: AgentSocket[] = [];
-
-  before(async function () {
-    this.timeout(60_000);
-    browser = await launchBrowser();
-    server = await startServer('pglite');
-    site = await shopSite(server.url);
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-    await server?.close();
-  });
-  beforeEach(async () => {
-    ({ context, page, problems } = await watchedPage(browser));
-  });
-  afterEach(async () => {
-    for (const s of sockets.splice(0)) s.disconnect();
-    await context?.close();
-    expect(problems, 'errors in the page').to.deep.equal([]);
-  });
+  before(() => ({ server, site } = suite));
+  beforeEach(() => ({ page } = suite));
 
   /** A shop of its own whose page origin is allowed, open around the clock, with an agent online. */
-  async function openShop(open = true): Promise<{ shop: TestShop; agent: AgentSocket }> {
-    const shop = await makeShop(server.database);
-    await allowOrigin(server.database, shop.id, site.origin);
-    await setHours(server.database, shop.id, open);
-    const http = await signedIn(server.url, shop.people.agent);
-    const agent = agentClient(server.url, shop.id, http.cookie);
-    sockets.push(agent);
-    await connected(agent);
-    return { shop, agent };
-  }
-
-  /** The agent's side of the customer's new conversation, joined. */
-  /**
-   * The agent joins the conversation the customer opens by writing `text`, once the widget shows
-   * it stored. The inbox row of a new conversation comes as one coalesced update soon after the
-   * open, and may read the conversation before or after its first message: only the row is
-   * waited for here, the message is known stored from the page.
-   */
-  async function joinWhenWritten(agent: AgentSocket, customerName: string, w: ReturnType<typeof widget>, text: string) {
-    const created = waitFor(agent, 'conversation:updated', (c: any) => c.customer.name === customerName);
-    await w.send(text);
-    await w.stored(text).waitFor();
-    const c = await created;
-    const joined = await ask(agent, 'conversation:join', { conversationId: c.id });
-    expect(joined.ok, JSON.stringify(joined)).to.equal(true);
-    expect(joined.conversation.lastSeq, 'the first message is in the conversation joined').to.be.at.least(1);
-    return joined.conversation as { id: string; customer: { name: string; verified: boolean }; orderNumber: string | null };
-  }
-
-  const email = () => `kyaku-${randomBytes(3).toString('hex')}@example.jp`;
+  const openShop = (open = true) => openShopOf(suite, open);
+  const email = customerEmail;
 
   it('GET /widget.js is a cacheable script any origin may load', async () => {
     const res = await fetch(`${server.url}/widget.js`);

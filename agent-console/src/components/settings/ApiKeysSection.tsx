@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { apiKeyNameMax, isApiKeyName } from '../../../../server/domains/apikeys/apikeys.rules.ts';
 import { ApiError } from '../../api.ts';
 import { useLang } from '../../i18n.ts';
 import { settingsMessages } from '../../i18n.settings.ts';
 import { tokyoDateTime } from '../../returns.format.ts';
 import { settingsApi, type ApiKeyView } from '../../settingsApi.ts';
+import { useLoad } from '../metrics/useLoad.ts';
 import { fieldErrors } from '../returns/terms.draft.ts';
 import { CopyButton } from './CopyButton.tsx';
 
@@ -16,8 +17,11 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
   const lang = useLang();
   const m = settingsMessages[lang].keys;
   const checkField = settingsMessages[lang].widget.checkField;
-  const [keys, setKeys] = useState<ApiKeyView[] | null>(null);
+  const list = useLoad((signal) => settingsApi.apiKeys(shopId, signal), shopId);
+  const keys: ApiKeyView[] | null = list.data ?? null;
+  /** What a create or a revoke could not do; a failed load of the list is said by `list`. */
   const [problem, setProblem] = useState<string | null>(null);
+  const shown = problem ?? (list.state === 'failed' ? m.loadFailed : null);
   const [name, setName] = useState('');
   /** 'rule': the form's own check; else what the server said about the name. Worded at render, in the current language. */
   const [nameProblem, setNameProblem] = useState<'rule' | string[] | null>(null);
@@ -43,18 +47,6 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
     setRefocusRevoke(null);
   }, [refocusRevoke]);
 
-  const load = useCallback(
-    (signal?: AbortSignal) =>
-      settingsApi.apiKeys(shopId, signal).then(setKeys, () => {
-        if (!signal?.aborted) setProblem(m.loadFailed);
-      }),
-    [shopId, m.loadFailed],
-  );
-  useEffect(() => {
-    const ctrl = new AbortController();
-    void load(ctrl.signal);
-    return () => ctrl.abort();
-  }, [load]);
 
   const nameError = nameProblem === 'rule' ? m.nameRule(apiKeyNameMax) : nameProblem && (lang === 'ja' ? checkField : nameProblem.join(' '));
 
@@ -74,7 +66,7 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
       setCreated({ name: made.name, key: made.key });
       setName('');
       setNameProblem(null);
-      await load();
+      list.retry();
     } catch (err) {
       const said = err instanceof ApiError && err.code === 'invalid_input' ? fieldErrors(err.details).get('name') : undefined;
       if (said?.length) setNameProblem(said);
@@ -89,7 +81,7 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
     try {
       await settingsApi.revokeApiKey(shopId, id);
       setConfirming(null);
-      await load();
+      list.retry();
     } catch {
       setProblem(m.revokeFailed);
     }
@@ -99,9 +91,9 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
     <section className="settings-section" aria-labelledby="settings-keys" data-testid="settings-api-keys" ref={sectionRef}>
       <h2 id="settings-keys">{m.title}</h2>
       <p className="muted">{m.lead}</p>
-      {problem && (
+      {shown && (
         <p role="alert" className="alert alert-error">
-          {problem}
+          {shown}
         </p>
       )}
 

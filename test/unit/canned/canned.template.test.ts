@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { DomainError } from '../../../server/core/errors.ts';
+import { cannedVariables } from '../../../server/domains/canned/canned.variables.ts';
 import { assertTemplate, formatYen, renderTemplate, templateVariables, type RenderContext } from '../../../server/domains/canned/canned.template.ts';
 
 const context: RenderContext = {
@@ -27,6 +28,12 @@ describe('canned reply templates', () => {
     expect(out).to.equal(
       '田中 太郎 様 (taro.tanaka@example.co.jp) ご注文 A-1001（2026年11月20日 10:00、¥12,345）はヤマト運輸 1234-5678-9012で発送しました。窓口商店 & Co. 佐藤',
     );
+  });
+
+  it('offers the console exactly the variables rendering fills (cannedVariables)', () => {
+    const vars = templateVariables(context, 'owner', 'ja') as Record<string, Record<string, unknown>>;
+    const filled = Object.entries(vars).flatMap(([group, fields]) => Object.keys(fields).map((f) => `${group}.${f}`));
+    expect([...cannedVariables].sort()).to.deep.equal(filled.sort());
   });
 
   it('masks the email for a contractor but keeps the name', () => {

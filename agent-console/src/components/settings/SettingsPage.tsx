@@ -4,6 +4,9 @@ import { useLang } from '../../i18n.ts';
 import { settingsMessages } from '../../i18n.settings.ts';
 import type { Role, ShopView } from '../../types.ts';
 import { ApiKeysSection } from './ApiKeysSection.tsx';
+import { CannedSection } from './CannedSection.tsx';
+import { HoursSection } from './HoursSection.tsx';
+import { SlaPoliciesSection } from './SlaPoliciesSection.tsx';
 import { WidgetSection } from './WidgetSection.tsx';
 import '../../settings.css';
 
@@ -35,6 +38,9 @@ export function SettingsPage({ shopId, role }: { shopId: string; role: Role }) {
         </p>
       )}
       {shop && <WidgetSection shop={shop} canEdit={owner} onSaved={setShop} />}
+      <HoursSection shopId={shopId} canEdit={owner} />
+      {owner && <SlaPoliciesSection shopId={shopId} />}
+      <CannedSection shopId={shopId} canEdit={role !== 'contractor'} />
       {owner && <ApiKeysSection shopId={shopId} />}
     </div>
   );

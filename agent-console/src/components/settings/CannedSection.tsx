@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Lang } from '../../i18n.ts';
 import { useLang } from '../../i18n.ts';
 import { hoursMessages } from '../../i18n.settings.hours.ts';
@@ -57,16 +57,14 @@ export function CannedSection({ shopId, canEdit }: { shopId: string; canEdit: bo
   const [previewing, setPreviewing] = useState<CannedReply | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  // A reply deleted while previewed is no longer there to render.
-  useEffect(() => {
-    if (previewing && list.data && !list.data.some((r) => r.id === previewing.id)) setPreviewing(null);
-  }, [list.data, previewing]);
 
   const remove = async (id: string) => {
     setProblem(null);
     try {
       await settingsHoursApi.deleteCanned(shopId, id);
       setConfirming(null);
+      // A deleted reply is no longer there to render.
+      setPreviewing((p) => (p?.id === id ? null : p));
       list.retry();
     } catch {
       setProblem(c.removeFailed);

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
 import type { Api } from '../../core/route.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
-import { cannedParams, cannedView, createCannedBody, previewBody, updateCannedBody } from './canned.schema.ts';
-import { createCannedReply, deleteCannedReply, listCannedReplies, renderCannedReply, updateCannedReply } from './canned.service.ts';
+import { cannedParams, cannedView, createCannedBody, draftPreviewBody, previewBody, updateCannedBody } from './canned.schema.ts';
+import { createCannedReply, deleteCannedReply, listCannedReplies, previewCannedDraft, renderCannedReply, updateCannedReply } from './canned.service.ts';
 
 export function cannedRoutes(api: Api, db: Db): void {
   const tag = 'Canned replies';
@@ -67,5 +67,17 @@ export function cannedRoutes(api: Api, db: Db): void {
     response: z.object({ body: z.string(), locale: z.enum(['ja', 'en']) }),
     errors: ['not_found', 'forbidden', 'invalid_input'],
     handler: ({ actor, params, body }) => renderCannedReply(db, actor, params.id, body),
+  });  api.route({
+    method: 'post',
+    path: `${path}/preview`,
+    tag,
+    summary: 'Render an unsaved canned reply, as the editor writes it (owner, staff, agent)',
+    description: 'bodyJa/bodyEn as for saving (a template that would be refused on save is refused here with the same 400 and line); conversationId and locale as for the preview of a saved reply.',
+    auth: 'session',
+    params: shopIdParams,
+    body: draftPreviewBody,
+    response: z.object({ body: z.string(), locale: z.enum(['ja', 'en']) }),
+    errors: ['not_found', 'forbidden', 'invalid_input'],
+    handler: ({ actor, body }) => previewCannedDraft(db, actor, body),
   });
 }

@@ -34,6 +34,10 @@ export const previewBody = z.strictObject({
 });
 export type PreviewInput = z.output<typeof previewBody>;
 
+/** An unsaved reply, rendered while it is being written (the editor's live preview). */
+export const draftPreviewBody = previewBody.extend({ bodyJa: fields.bodyJa, bodyEn: fields.bodyEn.default('') });
+export type DraftPreviewInput = z.output<typeof draftPreviewBody>;
+
 export const cannedView = z.object({
   id: z.uuid(),
   shortcut: z.string(),

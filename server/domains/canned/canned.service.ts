@@ -14,7 +14,7 @@ import {
   updateCanned,
   type CannedRow,
 } from './canned.repository.ts';
-import type { CreateCannedInput, UpdateCannedInput } from './canned.schema.ts';
+import type { CreateCannedInput, DraftPreviewInput, UpdateCannedInput } from './canned.schema.ts';
 import { assertTemplate, renderTemplate, templateVariables, type Locale } from './canned.template.ts';
 
 /**
@@ -109,6 +109,21 @@ export async function renderCannedReply(db: Db, actor: Actor, id: string, opts: 
   if (actor.kind === 'user') requireRole(actor, ...USERS);
   const reply = await findCanned(db, actor.shopId, id);
   if (!reply) throw notFound('canned reply');
+  return renderFor(db, actor, reply, opts);
+}
+
+/**
+ * Renders a reply that is not saved yet, exactly as it would be sent once saved: the editor's
+ * live preview. Only those who may save a reply may preview a draft; a template that would be
+ * refused on save is refused here with the same 400 and line.
+ */
+export async function previewCannedDraft(db: Db, actor: Actor, draft: DraftPreviewInput): Promise<{ body: string; locale: Locale }> {
+  requireRole(actor, ...EDITORS);
+  checkTemplates(draft);
+  return renderFor(db, actor, draft, draft);
+}
+
+async function renderFor(db: Db, actor: Actor, reply: { bodyJa: string; bodyEn: string }, opts: RenderOptions): Promise<{ body: string; locale: Locale }> {
   const context = opts.conversationId ? await findConversationContext(db, actor.shopId, opts.conversationId) : undefined;
   if (opts.conversationId && !context) throw notFound('conversation');
   const locale: Locale = opts.locale ?? (context?.customer.locale === 'en' ? 'en' : 'ja');

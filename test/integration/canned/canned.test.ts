@@ -136,6 +136,21 @@ for (const kind of dbKinds) {
         expect((await agent.post(`${base()}/${jaOnly.body.id}/preview`, { locale: 'en' })).body.body).to.equal('ありがとうございます');
       });
 
+      it('renders an unsaved draft as it would be sent, for editors only, and refuses a broken one with its line without storing it', async () => {
+        const before = (await owner.get(base())).body.length;
+        const draft = { bodyJa: '{{customer.name}} 様、{{shop.name}}です。', bodyEn: 'Dear {{customer.name}}', conversationId };
+        const r = await agent.post(`${base()}/preview`, draft);
+        expect(r.status).to.equal(200);
+        expect(r.body).to.deep.equal({ locale: 'ja', body: `田中 太郎 様、${shop.name}です。` });
+        expect((await agent.post(`${base()}/preview`, { ...draft, locale: 'en' })).body.body).to.equal('Dear 田中 太郎');
+        expect((await contractor.post(`${base()}/preview`, draft)).status).to.equal(403);
+        const broken = await owner.post(`${base()}/preview`, { bodyJa: 'ok\n{{#if customer.name}}' });
+        expect(broken.status).to.equal(400);
+        expect(broken.body.error.details[0]).to.include({ path: 'bodyJa', line: 2 });
+        expect((await owner.post(`${base()}/preview`, { bodyJa: ' ' })).body.error.details[0].path).to.equal('bodyJa');
+        expect((await owner.get(base())).body).to.have.length(before);
+      });
+
       it("answers another shop's conversation or reply with 404", async () => {
         const other = await makeShop(server.database);
         const theirOwner = await signedIn(server.url, other.people.owner);

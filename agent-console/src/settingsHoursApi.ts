@@ -34,4 +34,7 @@ export const settingsHoursApi = {
   /** The saved reply rendered as this person would send it, without a conversation (its variables render empty). */
   previewCanned: (shopId: string, id: string, locale: 'ja' | 'en', signal?: AbortSignal) =>
     request<{ body: string; locale: 'ja' | 'en' }>(`${shop(shopId)}/canned-replies/${encodeURIComponent(id)}/preview`, { method: 'POST', body: { locale }, ...opt(signal) }),
+  /** An unsaved draft rendered the same way: the editor's live preview. */
+  previewDraft: (shopId: string, draft: { bodyJa: string; bodyEn: string }, locale: 'ja' | 'en', signal?: AbortSignal) =>
+    request<{ body: string; locale: 'ja' | 'en' }>(`${shop(shopId)}/canned-replies/preview`, { method: 'POST', body: { ...draft, locale }, ...opt(signal) }),
 };

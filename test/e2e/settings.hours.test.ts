@@ -75,7 +75,7 @@ describe('business hours, SLA policies and canned replies in the console setting
     expect((await owner.get(`/api/shops/${shop.id}/sla-policies`)).body).to.have.length(1).and.nested.property('[0].firstResponseMinutes', 120);
   });
 
-  it('lets an owner write a canned reply with a variable inserted by button and shows it rendered', async () => {
+  it('lets an owner write a canned reply with a variable inserted by button, previewed live while typing and once saved', async () => {
     const shop = await makeShop(server.database);
     const page = await openSettings(shop);
     await page.getByTestId('add-canned').click();
@@ -84,6 +84,10 @@ describe('business hours, SLA policies and canned replies in the console setting
     await page.getByTestId('canned-bodyJa').fill('ご利用ありがとうございます。');
     await page.getByTestId('canned-var-shop.name').click();
     expect(await page.getByTestId('canned-bodyJa').inputValue()).to.equal('ご利用ありがとうございます。{{shop.name}}');
+    // The draft renders as it is typed, before anything is saved.
+    const live = page.getByTestId('canned-live-body');
+    await live.filter({ hasText: shop.name }).waitFor();
+    expect(await live.textContent()).to.equal(`ご利用ありがとうございます。${shop.name}`);
     await page.getByTestId('save-canned').click();
 
     const preview = page.getByTestId('canned-preview-body');

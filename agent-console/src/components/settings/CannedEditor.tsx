@@ -6,6 +6,7 @@ import { hoursMessages } from '../../i18n.settings.hours.ts';
 import { settingsHoursApi } from '../../settingsHoursApi.ts';
 import type { CannedReply } from '../../types.ts';
 import type { FieldErrors } from '../returns/terms.draft.ts';
+import { CannedLivePreview } from './CannedLivePreview.tsx';
 import { errorsUnder, fieldErrorsIn } from './fieldErrorsIn.ts';
 import { useUnsavedWarning } from './useUnsavedWarning.ts';
 
@@ -155,6 +156,7 @@ export function CannedEditor({ shopId, reply, onSaved, onCancel }: { shopId: str
           {said(k)}
         </div>
       ))}
+      <CannedLivePreview shopId={shopId} bodyJa={draft.bodyJa} bodyEn={draft.bodyEn} />
       {problem && (
         <p role="alert" className="alert alert-error">
           {problem}

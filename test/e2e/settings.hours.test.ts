@@ -63,7 +63,7 @@ describe('business hours, SLA policies and canned replies in the console setting
     await page.getByTestId('save-sla-policy').click();
     const error = page.getByTestId('error-firstResponseMinutes');
     await error.waitFor();
-    expect(await error.textContent()).to.match(/[\u3040-\u30ff\u4e00-\u9fff]/);
+    expect(await error.textContent()).to.equal('1以上の数値で入力してください。');
     expect(await page.getByTestId('sla-firstResponseMinutes').getAttribute('aria-invalid')).to.equal('true');
 
     await page.getByTestId('sla-firstResponseMinutes').fill('2');

@@ -45,7 +45,7 @@ async function shortcutTaken<T>(shortcut: string | undefined, write: () => Promi
   try {
     return await write();
   } catch (e) {
-    if (sqlState(e) === '23505') throw conflict(`the shortcut /${shortcut} is already used in this shop`, [{ in: 'body', path: 'shortcut', message: 'already used' }]);
+    if (sqlState(e) === '23505') throw conflict(`the shortcut /${shortcut} is already used in this shop`, [{ in: 'body', path: 'shortcut', message: 'already used', ja: 'このショートカットはすでに使われています。' }]);
     throw e;
   }
 }

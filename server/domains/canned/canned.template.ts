@@ -57,14 +57,18 @@ export interface TemplateProblem {
   line: number;
   column: number | null;
   message: string;
+  /** Handlebars speaks English only; the Japanese names the line and the usual form. */
+  ja: string;
 }
+
+const japaneseAt = (line: number) => `${line}行目の書き方が正しくありません（変数は {{customer.name}} のように書きます）。`;
 
 /** Where a Handlebars error points: compile errors carry line/column, parse errors name the line. */
 function problemOf(field: string, e: unknown): TemplateProblem {
   const err = e as { message?: string; lineNumber?: number; column?: number };
   const message = String(err.message ?? e);
   const line = err.lineNumber ?? Number(/on line (\d+)/.exec(message)?.[1] ?? 1);
-  return { in: 'body', path: field, line, column: err.column ?? null, message };
+  return { in: 'body', path: field, line, column: err.column ?? null, message, ja: japaneseAt(line) };
 }
 
 /** Checks that a template compiles and uses only what rendering supports; 400 with the position otherwise. */
@@ -75,8 +79,10 @@ export function assertTemplate(field: string, source: string): void {
     const v = new Unsupported();
     v.accept(ast);
     const first = v.found[0];
-    if (first) problem = { in: 'body', path: field, line: first.line, column: first.column, message: `${first.what} are not supported in canned replies` };
-    else hb.precompile(ast, COMPILE);
+    if (first) {
+      const message = `${first.what} are not supported in canned replies`;
+      problem = { in: 'body', path: field, line: first.line, column: first.column, message, ja: `${first.line}行目：定型文では部分テンプレートやデコレーターは使えません。` };
+    } else hb.precompile(ast, COMPILE);
   } catch (e) {
     problem = problemOf(field, e);
   }

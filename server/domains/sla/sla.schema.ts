@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { japaneseOf, said } from '../../core/messages.ts';
 import { priorities } from '../conversations/conversations.tables.ts';
 import { plainText, shopIdParams } from '../shops/shops.schema.ts';
 import { isValidTimeZone } from './sla.clock.ts';
 import { slaMetrics, type WeeklyHours } from './sla.tables.ts';
 
-const hhmm = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected a time "HH:MM" between 00:00 and 24:00');
+const hhmm = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, said('時刻は 00:00〜24:00 の「HH:MM」で入力してください。', 'expected a time "HH:MM" between 00:00 and 24:00'));
 const minutesOf = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
 
-const period = z.tuple([hhmm, hhmm]).refine(([s, e]) => minutesOf(s) < minutesOf(e), 'a period must start before it ends');
+const period = z.tuple([hhmm, hhmm]).refine(([s, e]) => minutesOf(s) < minutesOf(e), said('終了は開始より後の時刻にしてください。', 'a period must start before it ends'));
 
 const dayPeriods = z
   .array(period)
@@ -15,18 +16,18 @@ const dayPeriods = z
   .refine((list) => {
     const sorted = [...list].sort((a, b) => minutesOf(a[0]) - minutesOf(b[0]));
     return sorted.every((p, i) => i === 0 || minutesOf(sorted[i - 1]![1]) <= minutesOf(p[0]));
-  }, 'periods of one day may not overlap');
+  }, said('同じ日の時間帯が重なっています。', 'periods of one day may not overlap'));
 
 const weekdays = ['0', '1', '2', '3', '4', '5', '6'] as const;
 
 export const weeklyHours = z
   .strictObject(Object.fromEntries(weekdays.map((d) => [d, dayPeriods])) as Record<(typeof weekdays)[number], typeof dayPeriods>)
-  .refine((w) => weekdays.some((d) => w[d].length > 0), 'open at least once a week, or SLA targets could never be due')
+  .refine((w) => weekdays.some((d) => w[d].length > 0), said('週に1日以上は営業日にしてください（営業時間がないと SLA の期限が来ません）。', 'open at least once a week, or SLA targets could never be due'))
   .transform((w) => w as WeeklyHours);
 
-const isoDate = z.iso.date({ message: 'expected a date "YYYY-MM-DD"' });
+const isoDate = z.iso.date({ message: said('日付は「YYYY-MM-DD」で入力してください。', 'expected a date "YYYY-MM-DD"') });
 
-export const timeZone = z.string().max(64).refine(isValidTimeZone, 'expected an IANA time zone such as Asia/Tokyo');
+export const timeZone = z.string().max(64).refine(isValidTimeZone, said('Asia/Tokyo のようなタイムゾーン名を入力してください。', 'expected an IANA time zone such as Asia/Tokyo'));
 
 export const businessHoursBody = z.strictObject({
   weekly: weeklyHours,
@@ -51,7 +52,7 @@ export const businessHoursView = z.object({
 });
 
 /** A year of minutes: enough for any target, and it keeps the clock's look-ahead bounded. */
-const minutes = z.int().min(1).max(525_600).nullable();
+const minutes = z.number().int(said('目標は1分単位（分の整数）で入力してください。', 'expected whole minutes')).min(1).max(525_600).nullable();
 
 const policyFields = {
   name: plainText(80),
@@ -64,16 +65,16 @@ const policyFields = {
 
 type PolicyTargets = { firstResponseMinutes?: number | null; nextResponseMinutes?: number | null; resolutionMinutes?: number | null };
 
-/** Rules that span fields; the service applies them again to the merged row on a PATCH. */
-export function policyProblems(p: PolicyTargets): Array<{ path: string; message: string }> {
-  const problems: Array<{ path: string; message: string }> = [];
-  if (!p.firstResponseMinutes && !p.nextResponseMinutes && !p.resolutionMinutes) {
-    problems.push({ path: 'firstResponseMinutes', message: 'set at least one target' });
-  }
+const noTarget = said('目標を1つ以上設定してください。', 'set at least one target');
+const nextNeedsFirst = said('次の返信の目標には、初回返信の目標も必要です。', 'a next-response target needs a first-response target');
+
+/** Rules that span fields; the service applies them again to the merged row on a PATCH. Each detail carries its Japanese, as zod's do. */
+export function policyProblems(p: PolicyTargets): Array<{ path: string; message: string; ja: string }> {
+  const problems: Array<{ path: string; message: string; ja: string }> = [];
+  const add = (path: string, message: string) => problems.push({ path, message, ja: japaneseOf(message) ?? message });
+  if (!p.firstResponseMinutes && !p.nextResponseMinutes && !p.resolutionMinutes) add('firstResponseMinutes', noTarget);
   // A next-response cycle starts on a customer message after an answered first response.
-  if (p.nextResponseMinutes && !p.firstResponseMinutes) {
-    problems.push({ path: 'nextResponseMinutes', message: 'a next-response target needs a first-response target' });
-  }
+  if (p.nextResponseMinutes && !p.firstResponseMinutes) add('nextResponseMinutes', nextNeedsFirst);
   return problems;
 }
 
@@ -88,9 +89,9 @@ export const createPolicyBody = z.strictObject({
 export const updatePolicyBody = z
   .strictObject(policyFields)
   .partial()
-  .refine((b) => Object.keys(b).length > 0, 'name at least one field to change');
+  .refine((b) => Object.keys(b).length > 0, said('変更する項目を1つ以上指定してください。', 'name at least one field to change'));
 
-export const policyParams = shopIdParams.extend({ policyId: z.uuid({ message: 'expected a policy id (UUID)' }) });
+export const policyParams = shopIdParams.extend({ policyId: z.uuid({ message: said('ポリシーの ID の形式が正しくありません。', 'expected a policy id (UUID)') }) });
 
 export const policyView = z.object({
   id: z.uuid(),
@@ -106,7 +107,7 @@ export const policyView = z.object({
 
 export const complianceQuery = z
   .strictObject({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
-  .refine((q) => Date.parse(q.from) < Date.parse(q.to), { message: '"from" must be before "to"', path: ['to'] });
+  .refine((q) => Date.parse(q.from) < Date.parse(q.to), { message: said('終了日時は開始日時より後にしてください。', '"from" must be before "to"'), path: ['to'] });
 
 export const complianceView = z.array(
   z.object({ metric: z.enum(slaMetrics), met: z.number(), breached: z.number(), percentMet: z.number().nullable() }),

@@ -147,6 +147,7 @@ for (const kind of dbKinds) {
         const broken = await owner.post(`${base()}/preview`, { bodyJa: 'ok\n{{#if customer.name}}' });
         expect(broken.status).to.equal(400);
         expect(broken.body.error.details[0]).to.include({ path: 'bodyJa', line: 2 });
+        expect(broken.body.error.details[0].ja).to.include('2行目');
         expect((await owner.post(`${base()}/preview`, { bodyJa: ' ' })).body.error.details[0].path).to.equal('bodyJa');
         expect((await owner.get(base())).body).to.have.length(before);
       });

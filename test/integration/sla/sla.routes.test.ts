@@ -63,24 +63,27 @@ for (const kind of dbKinds) {
         expect((await owner.get(hours())).body).to.deep.equal(before);
       });
 
-      const bad: Array<[string, unknown, string]> = [
-        ['a time without two digits', { weekly: { ...weekly, '1': [['9:00', '18:00']] } }, 'weekly.1.0.0'],
-        ['a time past 24:00', { weekly: { ...weekly, '1': [['09:00', '25:00']] } }, 'weekly.1.0.1'],
-        ['a period that ends before it starts', { weekly: { ...weekly, '1': [['18:00', '09:00']] } }, 'weekly.1.0'],
-        ['an empty period', { weekly: { ...weekly, '1': [['09:00', '09:00']] } }, 'weekly.1.0'],
-        ['overlapping periods', { weekly: { ...weekly, '1': [['09:00', '13:00'], ['12:00', '18:00']] } }, 'weekly.1'],
-        ['a missing weekday', { weekly: { '1': nineToSix } }, 'weekly.0'],
-        ['an unknown weekday', { weekly: { ...weekly, '7': nineToSix } }, 'weekly'],
-        ['a week with no open hours', { weekly: { '0': [], '1': [], '2': [], '3': [], '4': [], '5': [], '6': [] } }, 'weekly'],
-        ['an impossible closed date', { weekly, closedDates: ['2027-02-30'] }, 'closedDates.0'],
-        ['an unknown time zone', { weekly, timeZone: 'Asia/Edo' }, 'timeZone'],
+      // Each refusal names the field, and says what is wrong in Japanese too (said() or zod's own rule in plain Japanese).
+      const bad: Array<[string, unknown, string, string]> = [
+        ['a time without two digits', { weekly: { ...weekly, '1': [['9:00', '18:00']] } }, 'weekly.1.0.0', '時刻は 00:00〜24:00'],
+        ['a time past 24:00', { weekly: { ...weekly, '1': [['09:00', '25:00']] } }, 'weekly.1.0.1', '時刻は 00:00〜24:00'],
+        ['a period that ends before it starts', { weekly: { ...weekly, '1': [['18:00', '09:00']] } }, 'weekly.1.0', '終了は開始より後'],
+        ['an empty period', { weekly: { ...weekly, '1': [['09:00', '09:00']] } }, 'weekly.1.0', '終了は開始より後'],
+        ['overlapping periods', { weekly: { ...weekly, '1': [['09:00', '13:00'], ['12:00', '18:00']] } }, 'weekly.1', '時間帯が重なっています'],
+        ['a missing weekday', { weekly: { '1': nineToSix } }, 'weekly.0', '入力してください'],
+        ['an unknown weekday', { weekly: { ...weekly, '7': nineToSix } }, 'weekly', '受け付けていない項目'],
+        ['a week with no open hours', { weekly: { '0': [], '1': [], '2': [], '3': [], '4': [], '5': [], '6': [] } }, 'weekly', '週に1日以上'],
+        ['an impossible closed date', { weekly, closedDates: ['2027-02-30'] }, 'closedDates.0', '日付は「YYYY-MM-DD」'],
+        ['an unknown time zone', { weekly, timeZone: 'Asia/Edo' }, 'timeZone', 'タイムゾーン名'],
       ];
-      for (const [what, body, path] of bad) {
-        it(`answers 400 for ${what}, naming the field`, async () => {
+      for (const [what, body, path, ja] of bad) {
+        it(`answers 400 for ${what}, naming the field (in Japanese too)`, async () => {
           const r = await owner.put(hours(), body);
           expect(r.status).to.equal(400);
           expect(r.body.error.code).to.equal('invalid_input');
-          expect(r.body.error.details.map((d: { path: string }) => d.path)).to.include(path);
+          const detail = r.body.error.details.find((d: { path: string }) => d.path === path);
+          expect(detail, JSON.stringify(r.body.error.details)).to.exist;
+          expect(detail.ja).to.include(ja);
         });
       }
     });
@@ -147,20 +150,22 @@ for (const kind of dbKinds) {
         expect(audit.body.events.map((e: { action: string }) => e.action)).to.deep.equal(['sla_policy.deleted', 'sla_policy.updated', 'sla_policy.created']);
       });
 
-      const bad: Array<[string, unknown, string]> = [
-        ['zero minutes', { name: 'x', firstResponseMinutes: 0 }, 'firstResponseMinutes'],
-        ['fractional minutes', { name: 'x', firstResponseMinutes: 1.5 }, 'firstResponseMinutes'],
-        ['no target at all', { name: 'x' }, 'firstResponseMinutes'],
-        ['a next-response target without a first-response one', { name: 'x', nextResponseMinutes: 30 }, 'nextResponseMinutes'],
-        ['an unknown priority', { name: 'x', priority: 'asap', firstResponseMinutes: 5 }, 'priority'],
-        ['an at-risk share of 100%', { name: 'x', firstResponseMinutes: 5, atRiskPercent: 100 }, 'atRiskPercent'],
-        ['an unknown field', { name: 'x', firstResponseMinutes: 5, businessHours: true }, ''],
+      const bad: Array<[string, unknown, string, string]> = [
+        ['zero minutes', { name: 'x', firstResponseMinutes: 0 }, 'firstResponseMinutes', '1以上の数値'],
+        ['fractional minutes', { name: 'x', firstResponseMinutes: 1.5 }, 'firstResponseMinutes', '1分単位'],
+        ['no target at all', { name: 'x' }, 'firstResponseMinutes', '目標を1つ以上'],
+        ['a next-response target without a first-response one', { name: 'x', nextResponseMinutes: 30 }, 'nextResponseMinutes', '初回返信の目標も必要'],
+        ['an unknown priority', { name: 'x', priority: 'asap', firstResponseMinutes: 5 }, 'priority', '選択肢の中から'],
+        ['an at-risk share of 100%', { name: 'x', firstResponseMinutes: 5, atRiskPercent: 100 }, 'atRiskPercent', '99以下'],
+        ['an unknown field', { name: 'x', firstResponseMinutes: 5, businessHours: true }, '', '受け付けていない項目'],
       ];
-      for (const [what, body, path] of bad) {
-        it(`answers 400 for ${what}`, async () => {
+      for (const [what, body, path, ja] of bad) {
+        it(`answers 400 for ${what}, naming the field (in Japanese too)`, async () => {
           const r = await owner.post(policies(), body);
           expect(r.status).to.equal(400);
-          expect(r.body.error.details.map((d: { path: string }) => d.path)).to.include(path);
+          const detail = r.body.error.details.find((d: { path: string }) => d.path === path);
+          expect(detail, JSON.stringify(r.body.error.details)).to.exist;
+          expect(detail.ja).to.include(ja);
         });
       }
 

@@ -5,9 +5,9 @@ import { useLang } from '../../i18n.ts';
 import { hoursMessages } from '../../i18n.settings.hours.ts';
 import { settingsHoursApi } from '../../settingsHoursApi.ts';
 import type { CannedReply } from '../../types.ts';
-import type { FieldErrors } from '../returns/terms.draft.ts';
+import { fieldErrors, type FieldErrors } from '../../fieldErrors.ts';
 import { CannedLivePreview } from './CannedLivePreview.tsx';
-import { errorsUnder, fieldErrorsIn } from './fieldErrorsIn.ts';
+import { errorsUnder } from './errorsUnder.ts';
 import { useUnsavedWarning } from './useUnsavedWarning.ts';
 
 type Body = 'bodyJa' | 'bodyEn';
@@ -87,7 +87,7 @@ export function CannedEditor({ shopId, reply, onSaved, onCancel }: { shopId: str
       setErrors(new Map());
       onSaved(saved);
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'invalid_input') setErrors(templateLines(err.details, fieldErrorsIn(err.details, lang), m.templateAt));
+      if (err instanceof ApiError && err.code === 'invalid_input') setErrors(templateLines(err.details, fieldErrors(err.details, lang), m.templateAt));
       else if (err instanceof ApiError && err.code === 'conflict') setErrors(new Map([['shortcut', [m.conflict]]]));
       else setProblem(err instanceof ApiError && err.code === 'forbidden' ? c.notAllowed : c.saveFailed);
     } finally {

@@ -4,8 +4,8 @@ import { useLang } from '../../i18n.ts';
 import { hoursMessages } from '../../i18n.settings.hours.ts';
 import { settingsHoursApi, type BusinessHours } from '../../settingsHoursApi.ts';
 import { useLoad } from '../metrics/useLoad.ts';
-import type { FieldErrors } from '../returns/terms.draft.ts';
-import { errorsUnder, fieldErrorsIn } from './fieldErrorsIn.ts';
+import { fieldErrors, type FieldErrors } from '../../fieldErrors.ts';
+import { errorsUnder } from './errorsUnder.ts';
 import { useUnsavedWarning } from './useUnsavedWarning.ts';
 import '../../settings.hours.css';
 
@@ -92,7 +92,7 @@ export function HoursSection({ shopId, canEdit }: { shopId: string; canEdit: boo
       setStatus('saved');
     } catch (err) {
       if (err instanceof ApiError && err.code === 'invalid_input') {
-        setErrors(fieldErrorsIn(err.details, lang));
+        setErrors(fieldErrors(err.details, lang));
         setStatus('idle');
       } else setStatus(err instanceof ApiError && err.code === 'forbidden' ? 'forbidden' : 'failed');
     }

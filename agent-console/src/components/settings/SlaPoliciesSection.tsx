@@ -5,8 +5,8 @@ import { useLang } from '../../i18n.ts';
 import { hoursMessages } from '../../i18n.settings.hours.ts';
 import { settingsHoursApi, type SlaPolicy, type SlaPolicyInput } from '../../settingsHoursApi.ts';
 import { useLoad } from '../metrics/useLoad.ts';
-import type { FieldErrors } from '../returns/terms.draft.ts';
-import { errorsUnder, fieldErrorsIn } from './fieldErrorsIn.ts';
+import { fieldErrors, type FieldErrors } from '../../fieldErrors.ts';
+import { errorsUnder } from './errorsUnder.ts';
 import '../../settings.hours.css';
 
 const PRIORITIES: Priority[] = ['low', 'normal', 'high', 'urgent'];
@@ -104,7 +104,7 @@ export function SlaPoliciesSection({ shopId }: { shopId: string }) {
       setErrors(new Map());
       list.retry();
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'invalid_input') setErrors(fieldErrorsIn(err.details, lang));
+      if (err instanceof ApiError && err.code === 'invalid_input') setErrors(fieldErrors(err.details, lang));
       else if (err instanceof ApiError && err.code === 'conflict') setErrors(new Map([['priority', [m.conflict]]]));
       else setProblem(err instanceof ApiError && err.code === 'forbidden' ? c.notAllowed : c.saveFailed);
     } finally {

@@ -31,6 +31,7 @@ describe('business hours, SLA policies and canned replies in the console setting
     const page = await openSettings(shop);
     await page.getByTestId('hours-from-1-0').waitFor();
     expect(await page.getByTestId('hours-timezone').textContent()).to.contain('Asia/Tokyo');
+    expect(await page.getByTestId('hours-upcoming-holidays').textContent()).to.match(/^次の祝日：\d{2}\/\d{2} \S+/);
 
     await page.getByLabel('土曜日は営業').check();
     await page.getByLabel('土曜日 1番目の開始').fill('10:00');

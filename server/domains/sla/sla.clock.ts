@@ -35,6 +35,22 @@ const SCAN_DAYS = 3700;
 /** True when the library lists the local date as a Japanese public holiday (振替休日 and 国民の休日 included). */
 export const isJpHoliday = (isoDate: string): boolean => Object.hasOwn(holidayJp.holidays, isoDate);
 
+/** The library's dates, sorted once: it keys them by date but promises no order. */
+const jpHolidays: Readonly<Record<string, { name: string; name_en: string }>> = holidayJp.holidays;
+const jpHolidayDates = Object.keys(jpHolidays).sort();
+
+/**
+ * The next Japanese public holidays from the local date of `now` in `zone` (today included),
+ * with their names in both languages: what "closed on public holidays" means, shown to the owner.
+ */
+export function upcomingJpHolidays(now: Date, zone: string, count: number): Array<{ date: string; ja: string; en: string }> {
+  const today = DateTime.fromJSDate(now).setZone(zone).toISODate() ?? '';
+  return jpHolidayDates
+    .filter((d) => d >= today)
+    .slice(0, count)
+    .map((d) => ({ date: d, ja: jpHolidays[d]!.name, en: jpHolidays[d]!.name_en }));
+}
+
 /** Validates a zone the way luxon reads it; shops may set any IANA zone, not only Asia/Tokyo. */
 export const isValidTimeZone = (zone: string): boolean => DateTime.now().setZone(zone).isValid;
 

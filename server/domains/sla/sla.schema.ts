@@ -46,6 +46,8 @@ export const businessHoursView = z.object({
   observeJpHolidays: z.boolean(),
   closedDates: z.array(z.string()),
   timeZone: z.string(),
+  /** The next Japanese public holidays in the shop's time zone, observed or not (what the flag means). */
+  upcomingJpHolidays: z.array(z.object({ date: z.string(), ja: z.string(), en: z.string() })),
   /** True while the shop has not set hours and the default (Mon–Fri 9–18, JP holidays) applies. */
   isDefault: z.boolean(),
   updatedAt: z.string().nullable(),

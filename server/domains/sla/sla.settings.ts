@@ -5,7 +5,7 @@ import { conflict, invalidInput, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { roles } from '../shops/shops.tables.ts';
 import { findShop, lockShop, updateShop } from '../shops/shops.repository.ts';
-import { defaultCalendar } from './sla.clock.ts';
+import { defaultCalendar, upcomingJpHolidays } from './sla.clock.ts';
 import {
   deletePolicy,
   findBusinessHours,
@@ -31,6 +31,7 @@ async function hoursView(db: Db, shopId: string) {
     observeJpHolidays: source.observeJpHolidays,
     closedDates: [...source.closedDates],
     timeZone: shop.timezone,
+    upcomingJpHolidays: upcomingJpHolidays(new Date(), shop.timezone, 5),
     isDefault: !row,
     updatedAt: row?.updatedAt.toISOString() ?? null,
   };

@@ -35,6 +35,13 @@ for (const kind of dbKinds) {
         expect(r.body).to.include({ isDefault: true, observeJpHolidays: true, timeZone: 'Asia/Tokyo', updatedAt: null });
         expect(r.body.weekly['1']).to.deep.equal([['09:00', '18:00']]);
         expect(r.body.weekly['0']).to.deep.equal([]);
+        // The next public holidays, so the owner sees what the flag closes; the list is the library's, so only its shape is fixed here.
+        const upcoming = r.body.upcomingJpHolidays as Array<{ date: string; ja: string; en: string }>;
+        expect(upcoming).to.have.length(5);
+        const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo' }).format(new Date());
+        expect(upcoming[0]!.date >= today).to.equal(true);
+        expect(upcoming.map((h) => h.date)).to.deep.equal(upcoming.map((h) => h.date).sort());
+        expect(upcoming.every((h) => h.ja && h.en)).to.equal(true);
       });
 
       it('lets the owner set hours, closed dates and the time zone, and audits it', async () => {

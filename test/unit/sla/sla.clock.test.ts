@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { addBusinessMs, businessMsBetween, defaultCalendar, type BusinessCalendar } from '../../../server/domains/sla/sla.clock.ts';
+import { addBusinessMs, businessMsBetween, defaultCalendar, upcomingJpHolidays, type BusinessCalendar } from '../../../server/domains/sla/sla.clock.ts';
 
 const H = 3_600_000;
 /** A moment written in Japan time, as a person reads it. */
@@ -120,5 +120,16 @@ describe('SLA business-time clock', () => {
     it('refuses an unknown zone rather than guessing', () => {
       expect(() => businessMsBetween(jst('2027-02-08T09:00'), jst('2027-02-08T10:00'), { ...defaultCalendar, timeZone: 'Mars/Olympus' })).to.throw(RangeError);
     });
+  });
+
+  it('lists the next Japanese public holidays from the local date in the zone, today included', () => {
+    // 2026-12-31 15:00 UTC is already 2027-01-01 in Tokyo (元日 is today there), still 12/31 in New York.
+    const at = new Date('2026-12-31T15:00:00Z');
+    expect(upcomingJpHolidays(at, 'Asia/Tokyo', 2)).to.deep.equal([
+      { date: '2027-01-01', ja: '元日', en: "New Year's Day" },
+      { date: '2027-01-11', ja: '成人の日', en: 'Coming of Age Day' },
+    ]);
+    expect(upcomingJpHolidays(new Date('2027-01-01T15:00:00Z'), 'Asia/Tokyo', 1)[0]!.date).to.equal('2027-01-11');
+    expect(upcomingJpHolidays(new Date('2027-01-01T15:00:00Z'), 'America/New_York', 1)[0]!.date).to.equal('2027-01-01');
   });
 });

@@ -164,6 +164,11 @@ export function HoursSection({ shopId, canEdit }: { shopId: string; canEdit: boo
             <input type="checkbox" checked={draft.observeJpHolidays} onChange={(e) => change({ ...draft, observeJpHolidays: e.target.checked })} data-testid="hours-jp-holidays" />
             {m.observeJp}
           </label>
+          {saved.upcomingJpHolidays.length > 0 && (
+            <p className="muted" data-testid="hours-upcoming-holidays">
+              {m.upcoming}{saved.upcomingJpHolidays.map((h) => `${h.date.slice(5).replace('-', '/')} ${h[lang]}`).join(lang === 'ja' ? '、' : ', ')}
+            </p>
+          )}
           <p className="settings-label">{m.closedDates}</p>
           {draft.closedDates.length === 0 ? (
             <p className="muted">{m.noDates}</p>

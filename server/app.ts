@@ -39,6 +39,7 @@ import { csatRoutes } from './domains/csat/csat.routes.ts';
 import { workLogRoutes } from './domains/worklog/worklog.routes.ts';
 import { slaRoutes } from './domains/sla/sla.routes.ts';
 import { allowedOrigin, PUBLIC_SHOP_PREFIX, publicShopRoutes } from './domains/shops/shops.public.ts';
+import { setupRoutes } from './domains/setup/setup.routes.ts';
 import { shopRoutes } from './domains/shops/shops.routes.ts';
 import { systemRoutes } from './domains/system/system.routes.ts';
 import { backupRoutes } from './domains/system/backup.routes.ts';
@@ -149,6 +150,8 @@ export function createApp(deps: AppDeps) {
   };
   invitationRoutes(api, invitations, authDeps, cookie);
   apiKeyRoutes(api, db);
+  // The widget's sightings join the checklist when they are recorded (widget_sightings).
+  setupRoutes(api, db, async () => []);
   orderRoutes(api, db);
   conversationRoutes(api, chat, deps.widgetSessionsPerAddress);
   conversationEmailRoutes(api, chat, inboundEmailConfig(config));

@@ -39,6 +39,8 @@ const settingsFields = {
   timezone,
   locale: z.enum(['ja', 'en']),
   allowedOrigins: z.array(origin).max(20, shopsMessages.tooManyOrigins.en),
+  /** Shown as the From name of customer mail; null goes back to the shop's name. */
+  mailSenderName: plainText(80).nullable(),
 };
 
 /** Defaults only when a shop is opened; a change names just what changes. */
@@ -47,6 +49,7 @@ export const createShopBody = z.strictObject({
   timezone: timezone.default('Asia/Tokyo'),
   locale: settingsFields.locale.default('ja'),
   allowedOrigins: settingsFields.allowedOrigins.default([]),
+  mailSenderName: settingsFields.mailSenderName.optional(),
 });
 export const updateShopBody = z.strictObject(settingsFields).partial();
 
@@ -56,6 +59,7 @@ export const shopView = z.object({
   timezone: z.string(),
   locale: z.enum(['ja', 'en']),
   allowedOrigins: z.array(z.string()),
+  mailSenderName: z.string().nullable().describe('The From display name of mail to customers; null: the shop name is used'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -37,9 +37,16 @@ export function PeopleSection({ shopId, role }: { shopId: string; role: Role }) 
   const [said, setSaid] = useState<{ ok: boolean; text: string } | null>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
   const sectionRef = useRef<HTMLElement>(null);
+  /** After "cancel", the Remove button of that row takes the keyboard back, once it is rendered again. */
+  const [refocus, setRefocus] = useState<string | null>(null);
   useEffect(() => {
     if (confirming) confirmRef.current?.focus();
   }, [confirming]);
+  useEffect(() => {
+    if (!refocus) return;
+    sectionRef.current?.querySelector<HTMLButtonElement>(`[data-remove="${CSS.escape(refocus)}"]`)?.focus();
+    setRefocus(null);
+  }, [refocus]);
 
   const problemOf = (err: unknown, fallback: string) => (err instanceof ApiError && err.code === 'conflict' ? m.lastOwner : err instanceof ApiError && err.code === 'forbidden' ? c.notAllowed : fallback);
 
@@ -156,12 +163,19 @@ export function PeopleSection({ shopId, role }: { shopId: string; role: Role }) 
                           <button type="button" className="button button-danger" aria-disabled={busy === p.userId} onClick={() => void remove(p)} ref={confirmRef} data-testid="confirm-remove-member">
                             {m.removeYes}
                           </button>{' '}
-                          <button type="button" className="button button-quiet" onClick={() => setConfirming(null)}>
+                          <button
+                            type="button"
+                            className="button button-quiet"
+                            onClick={() => {
+                              setConfirming(null);
+                              setRefocus(p.userId);
+                            }}
+                          >
                             {c.cancel}
                           </button>
                         </span>
                       ) : (
-                        <button type="button" className="button button-quiet" onClick={() => setConfirming(p.userId)} aria-label={m.removeLabel(p.name)} data-testid="remove-member">
+                        <button type="button" className="button button-quiet" onClick={() => setConfirming(p.userId)} aria-label={m.removeLabel(p.name)} data-remove={p.userId} data-testid="remove-member">
                           {m.remove}
                         </button>
                       )}

@@ -6,7 +6,7 @@ import { tokyoDateTime } from '../../returns.format.ts';
 import { settingsPeopleApi } from '../../settingsPeopleApi.ts';
 import type { Role } from '../../types.ts';
 import { useLoad } from '../metrics/useLoad.ts';
-import { fieldErrors, type FieldErrors } from '../returns/terms.draft.ts';
+import { fieldErrors, readable, type FieldErrors } from '../../fieldErrors.ts';
 
 const roleOrder: Role[] = ['agent', 'staff', 'contractor', 'owner'];
 
@@ -40,7 +40,7 @@ export function InvitationsPanel({ shopId }: { shopId: string }) {
       list.retry();
     } catch (err) {
       if (err instanceof ApiError && err.code === 'invalid_input') {
-        setErrors(fieldErrors(err.details, lang));
+        setErrors(fieldErrors(err.details));
         emailRef.current?.focus();
       } else setSaid({ ok: false, text: err instanceof ApiError && err.code === 'conflict' ? m.alreadyMember : m.inviteFailed });
     } finally {
@@ -58,7 +58,8 @@ export function InvitationsPanel({ shopId }: { shopId: string }) {
     }
   };
 
-  const errorOf = (path: string) => (errors.get(path) ?? []).join(' ');
+  /** In the reader's language at render: the messages follow the language toggle. */
+  const errorOf = (path: string) => [...new Set((errors.get(path) ?? []).map((e) => readable(e, lang)))].join(' ');
   const invitations = list.data ?? null;
   return (
     <div className="settings-invitations" data-testid="invitations">

@@ -4,7 +4,7 @@ import { useLang } from '../../i18n.ts';
 import { peopleSettingsMessages } from '../../i18n.settings.people.ts';
 import { settingsPeopleApi, type ShopProfilePatch } from '../../settingsPeopleApi.ts';
 import type { ShopView } from '../../types.ts';
-import { fieldErrors, type FieldErrors } from '../returns/terms.draft.ts';
+import { fieldErrors, readable, type FieldErrors } from '../../fieldErrors.ts';
 import { useUnsavedWarning } from './useUnsavedWarning.ts';
 import '../../settings.people.css';
 
@@ -89,7 +89,7 @@ export function ShopProfileSection({ shop, canEdit, onSaved }: { shop: ShopView;
       onSaved(saved);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'invalid_input') {
-        setErrors(fieldErrors(err.details, lang));
+        setErrors(fieldErrors(err.details));
         setStatus('idle');
       } else setStatus(err instanceof ApiError && err.code === 'forbidden' ? 'forbidden' : 'failed');
     }
@@ -115,7 +115,8 @@ export function ShopProfileSection({ shop, canEdit, onSaved }: { shop: ShopView;
   }
 
   const zones: readonly string[] = commonTimezones.includes(draft.timezone as (typeof commonTimezones)[number]) ? commonTimezones : [draft.timezone, ...commonTimezones];
-  const errorOf = (path: string) => (errors.get(path) ?? []).join(' ');
+  /** In the reader's language at render: the messages follow the language toggle. */
+  const errorOf = (path: string) => [...new Set((errors.get(path) ?? []).map((e) => readable(e, lang)))].join(' ');
   /** The props that tie a field to its error, when it has one. */
   const described = (path: string) => (errorOf(path) ? { 'aria-invalid': true as const, 'aria-describedby': `profile-${path}-error` } : {});
   const fieldError = (path: string) =>

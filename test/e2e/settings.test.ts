@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
+import { insertMembership } from '../../server/domains/shops/shops.repository.ts';
 import { makeShop, signedIn, type TestPerson, type TestShop } from '../fixtures/builders.ts';
 import type { TestServer } from '../helpers/app.ts';
 import { consoleSuite, signInToConsole } from '../helpers/browser.ts';
@@ -254,8 +255,13 @@ describe('the settings page in the agent console', function () {
     expect((await owner.get(`/api/shops/${shop.id}`)).body).to.include({ name: '山田商店', mailSenderName: '山田商店 サポート', timezone: 'Asia/Tokyo' });
   });
 
-  it('lets an owner invite a person (a bad address refused in Japanese), change a role, and remove a contractor after asking', async () => {
+  it("lets an owner invite a person (a bad address refused in Japanese), change a role, see a contractor's other shops of theirs, and remove the contractor after asking", async () => {
     const shop = await makeShop(server.database);
+    // The owner's second shop, where the contractor works too; a third shop of someone else's stays unsaid.
+    const second = await makeShop(server.database, `二号店 ${Date.now()}`);
+    const stranger = await makeShop(server.database);
+    await insertMembership(server.database.db, second.id, shop.people.owner.id, 'owner');
+    for (const s of [second, stranger]) await insertMembership(server.database.db, s.id, shop.people.contractor.id, 'contractor');
     const page = await openSettings(shop, shop.people.owner);
     const people = page.getByTestId('settings-people');
     const rows = people.getByTestId('member-row');
@@ -263,6 +269,8 @@ describe('the settings page in the agent console', function () {
     expect(await rows.count()).to.equal(4);
     const contractor = rows.filter({ hasText: shop.people.contractor.email });
     await contractor.getByTestId('masked-badge').waitFor();
+    await contractor.getByText(`あなたのほかのショップ: ${second.name}`, { exact: true }).waitFor();
+    expect(await contractor.textContent()).not.to.contain(stranger.name);
     // No controls on one's own row.
     expect(await rows.filter({ hasText: shop.people.owner.email }).getByTestId('member-role').count()).to.equal(0);
 

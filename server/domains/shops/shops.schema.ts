@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { shopsMessages } from './shops.messages.ts';
 import { roles } from './shops.tables.ts';
-import { registerMessages } from '../../core/messages.ts';
+import { registerMessages, said } from '../../core/messages.ts';
 
 registerMessages(shopsMessages);
 
@@ -12,7 +12,7 @@ export const plainText = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .regex(/^[^\p{Cc}]*$/u, 'one line of text, without control characters');
+    .regex(/^[^\p{Cc}]*$/u, said('1行で入力してください（改行や制御文字は使えません）。', 'one line of text, without control characters'));
 
 export const shopIdParams = z.strictObject({ shopId: z.uuid({ message: 'expected a shop id (UUID)' }) });
 
@@ -35,13 +35,15 @@ const timezone = z.string().refine((tz) => {
   } catch {
     return false;
   }
-}, 'expected an IANA time zone such as Asia/Tokyo');
+}, said('タイムゾーンは Asia/Tokyo のような IANA の名前で指定してください。', 'expected an IANA time zone such as Asia/Tokyo'));
 
 const settingsFields = {
   name: plainText(120),
   timezone,
   locale: z.enum(['ja', 'en']),
   allowedOrigins: z.array(origin).max(20, shopsMessages.tooManyOrigins.en),
+  /** Shown as the From name of customer mail; null goes back to the shop's name. */
+  mailSenderName: plainText(80).nullable(),
 };
 
 /** Defaults only when a shop is opened; a change names just what changes. */
@@ -50,6 +52,7 @@ export const createShopBody = z.strictObject({
   timezone: timezone.default('Asia/Tokyo'),
   locale: settingsFields.locale.default('ja'),
   allowedOrigins: settingsFields.allowedOrigins.default([]),
+  mailSenderName: settingsFields.mailSenderName.optional(),
 });
 export const updateShopBody = z.strictObject(settingsFields).partial();
 
@@ -59,12 +62,13 @@ export const shopView = z.object({
   timezone: z.string(),
   locale: z.enum(['ja', 'en']),
   allowedOrigins: z.array(z.string()),
+  mailSenderName: z.string().nullable().describe('The From display name of mail to customers; null: the shop name is used'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 
 export const password = z.string().min(12, 'at least 12 characters').max(200);
-export const email = z.email({ message: 'expected an email address' }).max(254).transform((e) => e.toLowerCase());
+export const email = z.email({ message: said('メールアドレスの形式で入力してください（例：taro@example.jp）。', 'expected an email address') }).max(254).transform((e) => e.toLowerCase());
 
 export const memberParams = shopIdParams.extend({ userId: z.uuid({ message: 'expected a user id (UUID)' }) });
 export const updateMemberBody = z.strictObject({ role: z.enum(roles) });

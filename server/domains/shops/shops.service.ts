@@ -30,6 +30,7 @@ export const toShopView = (s: ShopRow) => ({
   timezone: s.timezone,
   locale: s.locale as 'ja' | 'en',
   allowedOrigins: s.allowedOrigins,
+  mailSenderName: s.mailSenderName,
   createdAt: s.createdAt.toISOString(),
   updatedAt: s.updatedAt.toISOString(),
 });
@@ -42,6 +43,7 @@ export interface ShopSettingsInput {
   timezone: string;
   locale: 'ja' | 'en';
   allowedOrigins: string[];
+  mailSenderName?: string | null;
 }
 
 /**

@@ -14,6 +14,8 @@ export const shops = pgTable(
     allowedOrigins: text('allowed_origins').array().notNull().default(sql`'{}'::text[]`),
     /** HMAC key for widget identity tokens the shop's server signs; owners rotate it. */
     widgetSecret: text('widget_secret'),
+    /** The display name in the From of mail to the shop's customers; null: the shop's name. */
+    mailSenderName: text('mail_sender_name'),
     /** Auto-assign new chats round-robin among online agents with free capacity. */
     autoAssign: boolean('auto_assign').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

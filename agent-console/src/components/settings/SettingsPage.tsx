@@ -5,6 +5,10 @@ import { useLang } from '../../i18n.ts';
 import { settingsMessages } from '../../i18n.settings.ts';
 import type { Role, ShopView } from '../../types.ts';
 import { ApiKeysSection } from './ApiKeysSection.tsx';
+import { IntegrationsSection } from './IntegrationsSection.tsx';
+import { PeopleSection } from './PeopleSection.tsx';
+import { ShopProfileSection } from './ShopProfileSection.tsx';
+import { WidgetSecretSection } from './WidgetSecretSection.tsx';
 import { WidgetSection } from './WidgetSection.tsx';
 import '../../settings.css';
 
@@ -64,8 +68,12 @@ export function SettingsPage({ shopId, role }: { shopId: string; role: Role }) {
           {m.loadFailed}
         </p>
       )}
+      {shop && <ShopProfileSection shop={shop} canEdit={owner} onSaved={setShop} />}
       {shop && <WidgetSection shop={shop} canEdit={owner} onSaved={setShop} />}
+      {owner && <WidgetSecretSection shopId={shopId} />}
+      {(owner || role === 'staff') && <PeopleSection shopId={shopId} role={role} />}
       {owner && <ApiKeysSection shopId={shopId} />}
+      <IntegrationsSection shopId={shopId} />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { shopsMessages } from './shops.messages.ts';
-import { roles } from './shops.tables.ts';
+import { replyTimes, roles } from './shops.tables.ts';
 
 /** A name or label shown to people and put into mail: one line, no control characters. */
 export const plainText = (max: number) =>
@@ -34,11 +34,47 @@ const timezone = z.string().refine((tz) => {
   }
 }, 'expected an IANA time zone such as Asia/Tokyo');
 
+/** Lower-cased on the way in, so the same colour is one value. */
+const color = z
+  .string()
+  .trim()
+  .regex(/^#[0-9a-fA-F]{6}$/, shopsMessages.color.en)
+  .transform((c) => c.toLowerCase());
+
+/** One short line; empty means "use the widget's own words" (stored as null). */
+const greeting = z
+  .string()
+  .trim()
+  .max(120, shopsMessages.greeting.en)
+  .regex(/^[^\p{Cc}]*$/u, shopsMessages.greeting.en)
+  .transform((g) => g || null)
+  .nullable();
+
+/** https only: the link sits on shops' https pages, and a javascript: or http: link there is a hole or a warning. */
+const privacyUrl = z
+  .string()
+  .trim()
+  .max(500, shopsMessages.privacyUrl.en)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'https:' && !u.username && !u.password && u.hostname.length > 0;
+    } catch {
+      return false;
+    }
+  }, shopsMessages.privacyUrl.en)
+  .nullable();
+
 const settingsFields = {
   name: plainText(120),
   timezone,
   locale: z.enum(['ja', 'en']),
   allowedOrigins: z.array(origin).max(20, shopsMessages.tooManyOrigins.en),
+  widgetColor: color.nullable(),
+  widgetGreetingJa: greeting,
+  widgetGreetingEn: greeting,
+  privacyUrl,
+  replyTime: z.enum(replyTimes, { message: shopsMessages.replyTime.en }).nullable(),
 };
 
 /** Defaults only when a shop is opened; a change names just what changes. */
@@ -47,6 +83,11 @@ export const createShopBody = z.strictObject({
   timezone: timezone.default('Asia/Tokyo'),
   locale: settingsFields.locale.default('ja'),
   allowedOrigins: settingsFields.allowedOrigins.default([]),
+  widgetColor: settingsFields.widgetColor.optional(),
+  widgetGreetingJa: greeting.optional(),
+  widgetGreetingEn: greeting.optional(),
+  privacyUrl: privacyUrl.optional(),
+  replyTime: settingsFields.replyTime.optional(),
 });
 export const updateShopBody = z.strictObject(settingsFields).partial();
 
@@ -56,6 +97,11 @@ export const shopView = z.object({
   timezone: z.string(),
   locale: z.enum(['ja', 'en']),
   allowedOrigins: z.array(z.string()),
+  widgetColor: z.string().nullable(),
+  widgetGreetingJa: z.string().nullable(),
+  widgetGreetingEn: z.string().nullable(),
+  privacyUrl: z.string().nullable(),
+  replyTime: z.enum(replyTimes).nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

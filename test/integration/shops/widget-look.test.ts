@@ -33,7 +33,10 @@ for (const kind of dbKinds) {
       expect(bad.status).to.equal(400);
       const paths = bad.body.error.details.map((d: { path: string }) => d.path);
       expect(paths).to.include.members(['widgetColor', 'widgetGreetingJa', 'privacyUrl', 'replyTime']);
-      expect(bad.body.error.details.find((d: { path: string }) => d.path === 'privacyUrl').message).to.match(/https/);
+      const privacy = bad.body.error.details.find((d: { path: string }) => d.path === 'privacyUrl');
+      expect(privacy.message).to.match(/https/);
+      expect(privacy.ja).to.equal('プライバシーポリシーの URL は https:// で始まる500文字以内のアドレスで入力してください。');
+      expect(bad.body.error.details.find((d: { path: string }) => d.path === 'widgetColor').ja).to.include('#1a7f5a');
       expect((await owner.get(`/api/shops/${shop.id}`)).body.name).not.to.equal('changed?');
       expect((await owner.patch(`/api/shops/${shop.id}`, { privacyUrl: 'javascript:alert(1)' })).status).to.equal(400);
     });

@@ -5,7 +5,7 @@ import type { Lang } from '../../i18n.ts';
 import { settingsMessages } from '../../i18n.settings.ts';
 import { settingsApi, type WidgetLook as Look } from '../../settingsApi.ts';
 import type { ShopView } from '../../types.ts';
-import { fieldErrors, type FieldErrors } from '../returns/terms.draft.ts';
+import { fieldErrors, type FieldErrors } from '../../fieldErrors.ts';
 
 type Draft = { widgetColor: string; widgetGreetingJa: string; widgetGreetingEn: string; privacyUrl: string; replyTime: '' | NonNullable<Look['replyTime']> };
 
@@ -32,14 +32,13 @@ const isHex = (c: string) => /^#[0-9a-fA-F]{6}$/.test(c);
 /**
  * The shop's look on the customer pages (colour, greeting, privacy notice, usual reply time).
  * The server's schema judges the values; its messages show under the fields they name, in the
- * reader's language (`readable`, as the origins list does). Reports its unsaved state upward:
+ * reader's language (fieldErrors with `lang`). Reports its unsaved state upward:
  * one page has one leave guard.
  */
-export function WidgetLook({ shop, canEdit, lang, readable, onSaved, onDirty }: {
+export function WidgetLook({ shop, canEdit, lang, onSaved, onDirty }: {
   shop: ShopView;
   canEdit: boolean;
   lang: Lang;
-  readable: (message: string) => string;
   onSaved: (shop: ShopView) => void;
   onDirty: (dirty: boolean) => void;
 }) {
@@ -55,7 +54,7 @@ export function WidgetLook({ shop, canEdit, lang, readable, onSaved, onDirty }: 
     setDraft((d) => ({ ...d, [f]: v }));
     setStatus('idle');
   };
-  const said = (f: string) => [...new Set((errors.get(f) ?? []).map(readable))];
+  const said = (f: string) => [...new Set(errors.get(f) ?? [])];
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -69,7 +68,7 @@ export function WidgetLook({ shop, canEdit, lang, readable, onSaved, onDirty }: 
       onSaved(saved);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'invalid_input') {
-        setErrors(fieldErrors(err.details));
+        setErrors(fieldErrors(err.details, lang));
         setStatus('idle');
       } else setStatus(err instanceof ApiError && err.code === 'forbidden' ? 'forbidden' : 'failed');
     }

@@ -150,8 +150,7 @@ export function createApp(deps: AppDeps) {
   };
   invitationRoutes(api, invitations, authDeps, cookie);
   apiKeyRoutes(api, db);
-  // The widget's sightings join the checklist when they are recorded (widget_sightings).
-  setupRoutes(api, db, async () => []);
+  setupRoutes(api, db);
   orderRoutes(api, db);
   conversationRoutes(api, chat, deps.widgetSessionsPerAddress);
   conversationEmailRoutes(api, chat, inboundEmailConfig(config));
@@ -172,7 +171,7 @@ export function createApp(deps: AppDeps) {
   publicShopRoutes(api, db);
   returnTermsRoutes(api, db);
   returnRoutes(api, { db, storage, sink });
-  returnPortalRoutes(router, { db, redis, storage, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
+  returnPortalRoutes(router, { db, redis, storage, inboundDomain: config.INBOUND_EMAIL_DOMAIN, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 

@@ -2,9 +2,9 @@ import type { Api } from '../../core/route.ts';
 import type { Db } from '../../core/db/client.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { setupView } from './setup.schema.ts';
-import { getSetup, type Sightings } from './setup.service.ts';
+import { getSetup } from './setup.service.ts';
 
-export function setupRoutes(api: Api, db: Db, sightings: Sightings): void {
+export function setupRoutes(api: Api, db: Db): void {
   api.route({
     method: 'get',
     path: '/api/shops/:shopId/setup',
@@ -14,6 +14,6 @@ export function setupRoutes(api: Api, db: Db, sightings: Sightings): void {
     params: shopIdParams,
     response: setupView,
     errors: ['forbidden', 'not_found'],
-    handler: ({ actor }) => getSetup(db, actor, sightings),
+    handler: ({ actor }) => getSetup(db, actor),
   });
 }

@@ -2,11 +2,9 @@ import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { notFound } from '../../core/errors.ts';
 import { findShop } from '../shops/shops.repository.ts';
+import { latestSightings } from '../shops/shops.sightings.repository.ts';
 import { setupFacts } from './setup.repository.ts';
 import type { SetupStepId, SetupView } from './setup.schema.ts';
-
-/** Where the widget was seen; the widget's sightings plug in here (an empty list until then). */
-export type Sightings = (db: Db, shopId: string) => Promise<{ origin: string; allowed: boolean; lastSeenAt: Date }[]>;
 
 /** Steps that are not built yet: listed so the merchant knows they are coming, never counted. */
 const comingSoon: SetupStepId[] = ['notices', 'slack'];
@@ -17,13 +15,13 @@ const comingSoon: SetupStepId[] = ['notices', 'slack'];
  * origin (or a customer chatted), hours once they are saved, terms once published, people once
  * someone else is a member or invited, the platform once an order arrived (by API or CSV).
  */
-export async function getSetup(db: Db, actor: Actor, sightings: Sightings): Promise<SetupView> {
+export async function getSetup(db: Db, actor: Actor): Promise<SetupView> {
   requireRole(actor, 'owner', 'staff');
   const shop = await findShop(db, actor.shopId);
   if (!shop) throw notFound('shop');
-  const [f, seen] = await Promise.all([setupFacts(db, shop.id), sightings(db, shop.id)]);
+  const [f, seen] = await Promise.all([setupFacts(db, shop.id), latestSightings(db, shop.id)]);
   const done: Record<SetupStepId, boolean> = {
-    widget: seen.some((s) => s.allowed && shop.allowedOrigins.includes(s.origin)) || f.anyChat,
+    widget: seen.some((s) => s.allowed) || f.anyChat,
     hours: f.hoursSetAt !== null,
     terms: f.terms !== null,
     people: f.otherMembers > 0 || f.openInvitations > 0,
@@ -38,7 +36,7 @@ export async function getSetup(db: Db, actor: Actor, sightings: Sightings): Prom
     progress: { done: required.filter((s) => s.done).length, of: required.length },
     widget: {
       allowedOrigins: shop.allowedOrigins,
-      seen: seen.map((s) => ({ origin: s.origin, allowed: shop.allowedOrigins.includes(s.origin), lastSeenAt: s.lastSeenAt.toISOString() })),
+      seen: seen.slice(0, 10).map((s) => ({ origin: s.origin, allowed: s.allowed, lastSeenAt: s.lastSeen.toISOString() })),
       anyChat: f.anyChat,
     },
     hoursSetAt: f.hoursSetAt?.toISOString() ?? null,

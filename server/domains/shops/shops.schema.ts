@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { shopsMessages } from './shops.messages.ts';
-import { roles } from './shops.tables.ts';
+import { replyTimes, roles } from './shops.tables.ts';
 import { registerMessages, said } from '../../core/messages.ts';
 
 registerMessages(shopsMessages);
@@ -37,6 +37,37 @@ const timezone = z.string().refine((tz) => {
   }
 }, said('タイムゾーンは Asia/Tokyo のような IANA の名前で指定してください。', 'expected an IANA time zone such as Asia/Tokyo'));
 
+/** Lower-cased on the way in, so the same colour is one value. */
+const color = z
+  .string()
+  .trim()
+  .regex(/^#[0-9a-fA-F]{6}$/, shopsMessages.color.en)
+  .transform((c) => c.toLowerCase());
+
+/** One short line; empty means "use the widget's own words" (stored as null). */
+const greeting = z
+  .string()
+  .trim()
+  .max(120, shopsMessages.greeting.en)
+  .regex(/^[^\p{Cc}]*$/u, shopsMessages.greeting.en)
+  .transform((g) => g || null)
+  .nullable();
+
+/** https only: the link sits on shops' https pages, and a javascript: or http: link there is a hole or a warning. */
+const privacyUrl = z
+  .string()
+  .trim()
+  .max(500, shopsMessages.privacyUrl.en)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'https:' && !u.username && !u.password && u.hostname.length > 0;
+    } catch {
+      return false;
+    }
+  }, shopsMessages.privacyUrl.en)
+  .nullable();
+
 const settingsFields = {
   name: plainText(120),
   timezone,
@@ -44,6 +75,11 @@ const settingsFields = {
   allowedOrigins: z.array(origin).max(20, shopsMessages.tooManyOrigins.en),
   /** Shown as the From name of customer mail; null goes back to the shop's name. */
   mailSenderName: plainText(80).nullable(),
+  widgetColor: color.nullable(),
+  widgetGreetingJa: greeting,
+  widgetGreetingEn: greeting,
+  privacyUrl,
+  replyTime: z.enum(replyTimes, { message: shopsMessages.replyTime.en }).nullable(),
 };
 
 /** Defaults only when a shop is opened; a change names just what changes. */
@@ -53,6 +89,11 @@ export const createShopBody = z.strictObject({
   locale: settingsFields.locale.default('ja'),
   allowedOrigins: settingsFields.allowedOrigins.default([]),
   mailSenderName: settingsFields.mailSenderName.optional(),
+  widgetColor: settingsFields.widgetColor.optional(),
+  widgetGreetingJa: greeting.optional(),
+  widgetGreetingEn: greeting.optional(),
+  privacyUrl: privacyUrl.optional(),
+  replyTime: settingsFields.replyTime.optional(),
 });
 export const updateShopBody = z.strictObject(settingsFields).partial();
 
@@ -63,6 +104,11 @@ export const shopView = z.object({
   locale: z.enum(['ja', 'en']),
   allowedOrigins: z.array(z.string()),
   mailSenderName: z.string().nullable().describe('The From display name of mail to customers; null: the shop name is used'),
+  widgetColor: z.string().nullable(),
+  widgetGreetingJa: z.string().nullable(),
+  widgetGreetingEn: z.string().nullable(),
+  privacyUrl: z.string().nullable(),
+  replyTime: z.enum(replyTimes).nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -50,6 +50,19 @@ for (const kind of dbKinds) {
       expect(stateOf(after.body)).to.include({ platform: true, widget: false });
       expect(after.body.platform.newestOrder).to.deep.equal({ orderedAt: new Date(sampleOrder.orderedAt).toISOString(), source: 'api' });
       expect(after.body.progress).to.deep.equal({ done: 4, of: 5 });
+
+      // The widget loads on a page the shop has not allowed: seen, said, not done.
+      const load = (origin: string) => fetch(`${server.url}/api/public/shops/${shop.id}/widget/config`, { headers: { origin } });
+      expect((await load('https://elsewhere.example.jp')).status).to.equal(200);
+      const stray = await owner.get(url);
+      expect(stray.body.widget.seen).to.deep.include.members([{ origin: 'https://elsewhere.example.jp', allowed: false, lastSeenAt: stray.body.widget.seen[0].lastSeenAt }]);
+      expect(stateOf(stray.body).widget).to.equal(false);
+      // Then on the shop's own allowed origin: every step is done.
+      await load('https://shop.example.jp');
+      const done = await owner.get(url);
+      expect(stateOf(done.body).widget).to.equal(true);
+      expect(done.body.widget.seen.find((x: { origin: string }) => x.origin === 'https://shop.example.jp')).to.include({ allowed: true });
+      expect(done.body.progress).to.deep.equal({ done: 5, of: 5 });
     });
 
     it('counts a revoked invitation or key as not done, and answers only the owner and staff', async () => {

@@ -1,1 +1,0 @@
-ALTER TABLE "shops" ADD COLUMN "mail_sender_name" text;

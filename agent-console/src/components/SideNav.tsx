@@ -41,6 +41,12 @@ export function SideNav({ shopId, page, role }: { shopId: string | null; page: R
           {/* The list, a request, the terms and the reasons report are one section. */}
           <NavLink to={shopId ? { page: 'returns', shopId } : null} current={isReturnsPage(page)} label={m.nav.returns} testId="nav-returns" />
         </li>
+        {/* Owners and staff read the first-run checklist (the API answers 403 to others). */}
+        {(role === 'owner' || role === 'staff') && (
+          <li>
+            <NavLink to={shopId ? { page: 'setup', shopId } : null} current={page === 'setup'} label={m.nav.setup} testId="nav-setup" />
+          </li>
+        )}
         <li>
           <NavLink to={shopId ? { page: 'settings', shopId } : null} current={page === 'settings'} label={m.nav.settings} testId="nav-settings" />
         </li>

@@ -73,8 +73,8 @@ export function CannedSection({ shopId, canEdit }: { shopId: string; canEdit: bo
 
   const replies = list.data;
   return (
-    <section className="settings-section" aria-labelledby="settings-canned" data-testid="settings-canned">
-      <h2 id="settings-canned">{m.title}</h2>
+    <section className="settings-section" id="settings-canned" aria-labelledby="settings-canned-title" data-testid="settings-canned">
+      <h2 id="settings-canned-title">{m.title}</h2>
       <p className="muted">{m.lead}</p>
       {!canEdit && <p className="muted">{m.readOnly}</p>}
       {(problem ?? (list.state === 'failed' ? c.loadFailed : null)) && (

@@ -60,8 +60,8 @@ export function HoursSection({ shopId, canEdit }: { shopId: string; canEdit: boo
 
   if (!draft || !saved) {
     return (
-      <section className="settings-section" aria-labelledby="settings-hours" data-testid="settings-hours">
-        <h2 id="settings-hours">{m.title}</h2>
+      <section className="settings-section" id="settings-hours" aria-labelledby="settings-hours-title" data-testid="settings-hours">
+        <h2 id="settings-hours-title">{m.title}</h2>
         {loaded.state === 'failed' && (
           <p role="alert" className="alert alert-error">
             {c.loadFailed}
@@ -100,8 +100,8 @@ export function HoursSection({ shopId, canEdit }: { shopId: string; canEdit: boo
 
   const weekErrors = errors.get('weekly') ?? [];
   return (
-    <section className="settings-section" aria-labelledby="settings-hours" data-testid="settings-hours">
-      <h2 id="settings-hours">{m.title}</h2>
+    <section className="settings-section" id="settings-hours" aria-labelledby="settings-hours-title" data-testid="settings-hours">
+      <h2 id="settings-hours-title">{m.title}</h2>
       <p className="muted">{m.lead}</p>
       <p data-testid="hours-timezone">{m.timeZone(saved.timeZone)}</p>
       {saved.isDefault && <p className="muted">{m.isDefault}</p>}

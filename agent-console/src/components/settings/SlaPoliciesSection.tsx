@@ -137,8 +137,8 @@ export function SlaPoliciesSection({ shopId }: { shopId: string }) {
   const policies = list.data;
 
   return (
-    <section className="settings-section" aria-labelledby="settings-sla" data-testid="settings-sla">
-      <h2 id="settings-sla">{m.title}</h2>
+    <section className="settings-section" id="settings-sla" aria-labelledby="settings-sla-title" data-testid="settings-sla">
+      <h2 id="settings-sla-title">{m.title}</h2>
       <p className="muted">{m.lead}</p>
       {(problem ?? (list.state === 'failed' ? c.loadFailed : null)) && (
         <p role="alert" className="alert alert-error">

@@ -2,16 +2,15 @@ import { useEffect } from 'react';
 import { setLeaveGuard } from '../../router.ts';
 
 /**
- * The questions of the sections that have unsaved changes now. Several sections of one page
- * (widget origins, business hours, a canned reply) can be dirty at once; the router holds one
- * guard, so it asks while any of them is dirty, not only the one that became dirty last.
+ * The questions of the forms that have unsaved changes now. The router holds one guard, and a
+ * page may have several forms: a form saved (its cleanup) must not drop the guard of another
+ * still unsaved, so the guard is set from all of them, asking once.
  */
-const dirtyNow = new Map<symbol, string>();
-
-function syncGuard(): void {
-  const question = dirtyNow.values().next().value;
+const unsaved = new Map<object, string>();
+const syncGuard = () => {
+  const question = [...unsaved.values()].at(-1);
   setLeaveGuard(question === undefined ? null : () => window.confirm(question));
-}
+};
 
 /**
  * While `dirty`, leaving the page asks first: the browser's own prompt on reload, close or a
@@ -20,18 +19,18 @@ function syncGuard(): void {
 export function useUnsavedWarning(dirty: boolean, question: string): void {
   useEffect(() => {
     if (!dirty) return;
-    const id = Symbol('unsaved');
     const onBeforeUnload = (e: BeforeUnloadEvent) => {
       e.preventDefault();
       // Older browsers show the prompt only when returnValue is set.
       e.returnValue = '';
     };
+    const form = {};
     window.addEventListener('beforeunload', onBeforeUnload);
-    dirtyNow.set(id, question);
+    unsaved.set(form, question);
     syncGuard();
     return () => {
       window.removeEventListener('beforeunload', onBeforeUnload);
-      dirtyNow.delete(id);
+      unsaved.delete(form);
       syncGuard();
     };
   }, [dirty, question]);

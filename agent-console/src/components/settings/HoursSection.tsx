@@ -188,9 +188,9 @@ export function HoursSection({ shopId, canEdit }: { shopId: string; canEdit: boo
               })}
             </ul>
           )}
-          {errorsUnder(errors, 'closedDates').length > 0 && !draft.closedDates.length && (
-            <p className="field-error" role="alert">
-              {errorsUnder(errors, 'closedDates').join(' ')}
+          {(errors.get('closedDates') ?? []).length > 0 && (
+            <p className="field-error" role="alert" data-testid="error-closedDates">
+              {[...new Set(errors.get('closedDates'))].join(' ')}
             </p>
           )}
           <div className="settings-actions">

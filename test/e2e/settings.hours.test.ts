@@ -19,8 +19,8 @@ describe('business hours, SLA policies and canned replies in the console setting
     ({ server, browser } = suite);
   });
 
-  async function openSettings(shop: TestShop): Promise<Page> {
-    const page = await signInToConsole(await suite.pages.page(browser), server.url, shop.people.owner, shop.id);
+  async function openSettings(shop: TestShop, who = shop.people.owner): Promise<Page> {
+    const page = await signInToConsole(await suite.pages.page(browser), server.url, who, shop.id);
     await page.getByTestId('nav-settings').click();
     await page.getByRole('heading', { name: '営業時間と休業日', level: 2 }).waitFor();
     return page;
@@ -76,7 +76,7 @@ describe('business hours, SLA policies and canned replies in the console setting
     expect((await owner.get(`/api/shops/${shop.id}/sla-policies`)).body).to.have.length(1).and.nested.property('[0].firstResponseMinutes', 120);
   });
 
-  it('lets an owner write a canned reply with a variable inserted by button, previewed live while typing and once saved', async () => {
+  it('lets an owner write a canned reply with a variable inserted by button, previewed live while typing and once saved; a contractor sees it without editing controls', async () => {
     const shop = await makeShop(server.database);
     const page = await openSettings(shop);
     await page.getByTestId('add-canned').click();
@@ -95,5 +95,12 @@ describe('business hours, SLA policies and canned replies in the console setting
     await preview.filter({ hasText: shop.name }).waitFor();
     expect(await preview.textContent()).to.equal(`ご利用ありがとうございます。${shop.name}`);
     expect(await page.getByTestId('canned-row').textContent()).to.contain('/thanks');
+
+    // A contractor may use the reply (and preview it) but not change it: no editing controls.
+    const theirs = await openSettings(shop, shop.people.contractor);
+    await theirs.getByTestId('canned-row').filter({ hasText: '/thanks' }).waitFor();
+    await theirs.getByRole('button', { name: '/thanks をプレビュー' }).waitFor();
+    expect(await theirs.getByTestId('add-canned').count()).to.equal(0);
+    expect(await theirs.getByRole('button', { name: '/thanks を編集' }).count()).to.equal(0);
   });
 });

@@ -1,14 +1,9 @@
 import { z } from 'zod';
+import { said } from '../../core/messages.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
+import { prefectures, shipmentStatuses } from './orders.model.ts';
 
-/** The 47 prefectures, as customers and carriers write them. */
-export const prefectures = [
-  '北海道', '青森県', '岩手県', '宮城県', '秋田県', '山形県', '福島県', '茨城県', '栃木県', '群馬県',
-  '埼玉県', '千葉県', '東京都', '神奈川県', '新潟県', '富山県', '石川県', '福井県', '山梨県', '長野県',
-  '岐阜県', '静岡県', '愛知県', '三重県', '滋賀県', '京都府', '大阪府', '兵庫県', '奈良県', '和歌山県',
-  '鳥取県', '島根県', '岡山県', '広島県', '山口県', '徳島県', '香川県', '愛媛県', '高知県', '福岡県',
-  '佐賀県', '長崎県', '熊本県', '大分県', '宮崎県', '鹿児島県', '沖縄県',
-] as const;
+export { prefectures, shipmentStatuses, type ShipmentStatus } from './orders.model.ts';
 
 export const paymentMethods = [
   'credit_card', 'cod', 'bank_transfer', 'convenience_store', 'carrier_billing', 'deferred', 'e_money', 'other',
@@ -123,11 +118,29 @@ export const revealBody = z.strictObject({
   reason: z.string().trim().min(5, 'say why in a few words (at least 5 characters)').max(500),
 });
 
-export const listOrdersQuery = z.strictObject({
-  q: z.string().trim().min(1).max(120).optional().describe('order number prefix, customer name, or exact email/phone'),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
-});
+/** A calendar day in the shop's time zone; 2026-02-30 is refused, not rolled over to March. */
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, said('日付は 2026-11-25 の形で入力してください', 'expected a date such as 2026-11-25'))
+  .refine((d) => {
+    const t = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
+  }, said('存在しない日付です', 'there is no such date'));
+
+export const listOrdersQuery = z
+  .strictObject({
+    q: z.string().trim().min(1).max(120).optional().describe('order number prefix, customer name, or exact email/phone (email/phone only for viewers who see contact data)'),
+    from: day.optional().describe("first day ordered (YYYY-MM-DD, the shop's time zone), included"),
+    to: day.optional().describe("last day ordered (YYYY-MM-DD, the shop's time zone), included"),
+    status: z.enum(shipmentStatuses, { message: said('状態は unshipped・shipped・delivered のいずれかです', 'expected unshipped, shipped or delivered') }).optional(),
+    carrier: z.string().trim().min(1).max(64).optional().describe('the carrier as written on the order (exact, case-insensitive)'),
+    prefecture: z.enum(prefectures, { message: said('都道府県は「東京都」のように入力してください', 'expected a prefecture such as 東京都') }).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
+  })
+  .refine((f) => !f.from || !f.to || f.from <= f.to, { path: ['to'], message: said('終了日は開始日と同じかそれより後にしてください', 'the last day is before the first day') });
+
+export type OrderFilter = z.output<typeof listOrdersQuery>;
 
 const lineView = orderLineInput.extend({ lineNo: z.number().int(), subtotal: z.number().int() });
 
@@ -153,6 +166,7 @@ export const orderView = z.object({
   trackingNumber: z.string().nullable(),
   shippedAt: z.string().nullable(),
   deliveredAt: z.string().nullable(),
+  status: z.enum(shipmentStatuses),
   total: z.number().int(),
   source: z.enum(['api', 'csv']),
   createdAt: z.string(),
@@ -166,4 +180,13 @@ export const importReport = z.object({
   rows: z.number().int(),
   orders: z.object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), rejected: z.number().int() }),
   errors: z.array(z.object({ line: z.number().int(), orderNumber: z.string().nullable(), column: z.string().nullable(), reason: z.string() })),
+});
+
+const conversationLink = z.object({ id: z.uuid(), number: z.number().int(), subject: z.string().nullable(), status: z.string(), updatedAt: z.string() });
+const returnLink = z.object({ id: z.uuid(), number: z.number().int(), kind: z.string(), status: z.string(), createdAt: z.string() });
+
+export const orderLinks = z.object({
+  conversations: z.array(conversationLink).describe('conversations that name this order, newest first'),
+  returns: z.array(returnLink).describe('return requests filed on this order, newest first'),
+  mail: z.null().describe('mail sent about this order: not recorded per order yet (a later issue); always null for now'),
 });

@@ -13,6 +13,8 @@ import { SideNav } from './SideNav.tsx';
 // The inbox is the landing page and comes in the first bundle; the others load when first opened.
 const ConversationPage = lazy(() => import('./conversation/ConversationPage.tsx').then((x) => ({ default: x.ConversationPage })));
 const MetricsPage = lazy(() => import('./metrics/MetricsPage.tsx').then((x) => ({ default: x.MetricsPage })));
+const OrdersPage = lazy(() => import('./orders/OrdersPage.tsx').then((x) => ({ default: x.OrdersPage })));
+const OrderPage = lazy(() => import('./orders/OrderPage.tsx').then((x) => ({ default: x.OrderPage })));
 const SettingsPage = lazy(() => import('./settings/SettingsPage.tsx').then((x) => ({ default: x.SettingsPage })));
 const ReasonsPage = lazy(() => import('./returns/ReasonsPage.tsx').then((x) => ({ default: x.ReasonsPage })));
 const ReturnDetailPage = lazy(() => import('./returns/ReturnDetailPage.tsx').then((x) => ({ default: x.ReturnDetailPage })));
@@ -82,7 +84,7 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
   const shopName = shop?.id === shopId ? shop.name : membership?.shopName;
   useEffect(() => {
     const where = route.page === 'allInbox' ? m.chat.filters.allShops : shopName;
-    const title = route.page === 'metrics' ? m.metrics.title : isReturnsPage(route.page) ? m.returns.title : route.page === 'settings' ? m.nav.settings : m.inbox.title;
+    const title = route.page === 'metrics' ? m.metrics.title : isReturnsPage(route.page) ? m.returns.title : route.page === 'settings' ? m.nav.settings : route.page === 'orders' || route.page === 'orderDetail' ? m.nav.orders : m.inbox.title;
     document.title = [title, where, '窓口 madoguchi'].filter(Boolean).join(' · ');
   }, [m, shopName, route.page]);
 
@@ -100,6 +102,10 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
         <TermsPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'returnsReport' ? (
         <ReasonsPage key={shopId} shopId={shopId} />
+      ) : route.page === 'orders' ? (
+        <OrdersPage key={shopId} shopId={shopId} role={membership.role} />
+      ) : route.page === 'orderDetail' ? (
+        <OrderPage key={route.orderNumber} shopId={shopId} orderNumber={route.orderNumber} />
       ) : route.page === 'settings' ? (
         <SettingsPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'allInbox' ? (

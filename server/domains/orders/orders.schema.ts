@@ -12,26 +12,26 @@ export type PaymentMethod = (typeof paymentMethods)[number];
 
 export const orderNumber = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1–64 letters, digits, "_", "." or "-"');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, said('注文番号は英数字と「_」「.」「-」の1〜64文字です', 'expected 1–64 letters, digits, "_", "." or "-"'));
 
 /** Totals are stored as PostgreSQL integers; no small shop's order comes near this. */
 export const MAX_ORDER_TOTAL = 2_000_000_000;
 
-const yen = z.number().int('expected whole yen').min(0).max(100_000_000);
-const when = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time with offset, e.g. 2026-11-25T10:00:00+09:00' });
+const yen = z.number().int(said('円単位の整数で入力してください', 'expected whole yen')).min(0).max(100_000_000);
+const when = z.iso.datetime({ offset: true, message: said('日時は 2026-11-25T10:00:00+09:00 のように時差付きで入力してください', 'expected an ISO 8601 date-time with offset, e.g. 2026-11-25T10:00:00+09:00') });
 
 export const postcode = z
   .string()
   .trim()
   .transform((v) => v.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/[ー－‐−]/g, '-'))
-  .pipe(z.string().regex(/^\d{3}-?\d{4}$/, 'expected a postcode such as 150-0001'))
+  .pipe(z.string().regex(/^\d{3}-?\d{4}$/, said('郵便番号は 150-0001 のように入力してください', 'expected a postcode such as 150-0001')))
   .transform((v) => `${v.replace('-', '').slice(0, 3)}-${v.replace('-', '').slice(3)}`);
 
 export const phone = z
   .string()
   .trim()
   .transform((v) => v.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/[ー－‐−]/g, '-'))
-  .pipe(z.string().regex(/^\+?[\d-]{10,16}$/, 'expected a phone number such as 03-1234-5678'));
+  .pipe(z.string().regex(/^\+?[\d-]{10,16}$/, said('電話番号は 03-1234-5678 のように入力してください', 'expected a phone number such as 03-1234-5678')));
 
 /** A product tag as the return terms name it: compared after NFKC and lower case, so 「ＳＡＬＥ」 is "sale". */
 export const productTag = z
@@ -59,13 +59,13 @@ export const orderInput = z
     orderedAt: when,
     customer: z.strictObject({
       name: z.string().trim().min(1).max(120),
-      email: z.email({ message: 'expected an email address' }).max(254),
+      email: z.email({ message: said('メールアドレスの形式で入力してください', 'expected an email address') }).max(254),
       phone: phone.optional(),
       postcode: postcode.optional(),
-      prefecture: z.enum(prefectures, { message: 'expected a prefecture such as 東京都' }).optional(),
+      prefecture: z.enum(prefectures, { message: said('都道府県は「東京都」のように入力してください', 'expected a prefecture such as 東京都') }).optional(),
       address: z.string().trim().min(1).max(300).optional(),
     }),
-    lines: z.array(orderLineInput).min(1, 'an order has at least one line').max(500),
+    lines: z.array(orderLineInput).min(1, said('注文には明細が1行以上必要です', 'an order has at least one line')).max(500),
     shippingFee: yen.default(0),
     codFee: yen.default(0).describe('代引き手数料'),
     coupon: z.strictObject({ code: z.string().trim().max(64).optional(), discount: yen }).optional(),
@@ -84,17 +84,17 @@ export const orderInput = z
       ctx.addIssue({ code: 'custom', path: ['coupon', 'discount'], message: `the coupon (${o.coupon?.discount} yen) exceeds the goods (${goods} yen)` });
     }
     if (o.codFee > 0 && o.paymentMethod !== 'cod') {
-      ctx.addIssue({ code: 'custom', path: ['codFee'], message: 'a COD fee needs paymentMethod "cod"' });
+      ctx.addIssue({ code: 'custom', path: ['codFee'], message: said('代引き手数料は支払方法が代金引換（cod）の注文にだけ付けられます', 'a COD fee needs paymentMethod "cod"') });
     }
     if (o.shippedAt && o.deliveredAt && Date.parse(o.deliveredAt) < Date.parse(o.shippedAt)) {
-      ctx.addIssue({ code: 'custom', path: ['deliveredAt'], message: 'delivered before it was shipped' });
+      ctx.addIssue({ code: 'custom', path: ['deliveredAt'], message: said('配達日時が発送日時より前になっています', 'delivered before it was shipped') });
     }
     if (o.shippedAt && Date.parse(o.shippedAt) < Date.parse(o.orderedAt)) {
-      ctx.addIssue({ code: 'custom', path: ['shippedAt'], message: 'shipped before it was ordered' });
+      ctx.addIssue({ code: 'custom', path: ['shippedAt'], message: said('発送日時が注文日時より前になっています', 'shipped before it was ordered') });
     }
     // The return window counts from delivery: a delivery before the order would open it early.
     if (o.deliveredAt && Date.parse(o.deliveredAt) < Date.parse(o.orderedAt)) {
-      ctx.addIssue({ code: 'custom', path: ['deliveredAt'], message: 'delivered before it was ordered' });
+      ctx.addIssue({ code: 'custom', path: ['deliveredAt'], message: said('配達日時が注文日時より前になっています', 'delivered before it was ordered') });
     }
     const seen = new Set<string>();
     o.lines.forEach((l, i) => {
@@ -115,7 +115,7 @@ export type MaskableField = (typeof maskableFields)[number];
 
 export const revealBody = z.strictObject({
   field: z.enum(maskableFields),
-  reason: z.string().trim().min(5, 'say why in a few words (at least 5 characters)').max(500),
+  reason: z.string().trim().min(5, said('理由を5文字以上で書いてください', 'say why in a few words (at least 5 characters)')).max(500),
 });
 
 /** A calendar day in the shop's time zone; 2026-02-30 is refused, not rolled over to March. */

@@ -4,7 +4,7 @@ import { useLang } from '../../i18n.ts';
 import { ordersMessages } from '../../i18n.orders.ts';
 import { ordersApi } from '../../ordersApi.ts';
 import type { MaskableField, OrderView } from '../../types.ts';
-import { fieldErrors } from '../returns/terms.draft.ts';
+import { fieldErrors } from '../../fieldErrors.ts';
 
 const contactFields: readonly MaskableField[] = ['email', 'phone', 'postcode', 'address'];
 

@@ -4,7 +4,7 @@ import { useLang } from '../../i18n.ts';
 import { ordersMessages } from '../../i18n.orders.ts';
 import { ordersApi, type ImportReport } from '../../ordersApi.ts';
 import { fileSize } from '../../returns.format.ts';
-import { fieldErrors } from '../returns/terms.draft.ts';
+import { fieldErrors } from '../../fieldErrors.ts';
 
 type State =
   | { step: 'idle' }

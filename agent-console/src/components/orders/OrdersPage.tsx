@@ -7,7 +7,7 @@ import { tokyoDateTime, yen } from '../../returns.format.ts';
 import type { Role } from '../../types.ts';
 import { useLoad } from '../metrics/useLoad.ts';
 import { RouteLink } from '../RouteLink.tsx';
-import { fieldErrors } from '../returns/terms.draft.ts';
+import { fieldErrors } from '../../fieldErrors.ts';
 import { emptyFilter, OrderFilters, type FilterDraft } from './OrderFilters.tsx';
 import { OrdersImport } from './OrdersImport.tsx';
 import '../../metrics.css';

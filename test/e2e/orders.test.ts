@@ -41,7 +41,7 @@ describe('orders in the console', function () {
     const lines = page.getByTestId('import-error-line');
     expect(await lines.count()).to.equal(1);
     expect(await lines.first().getAttribute('data-line')).to.equal('2');
-    expect(await textOf(lines.first())).to.contain('C-3001').and.contain('郵便番号');
+    expect(await textOf(lines.first())).to.contain('C-3001').and.contain('郵便番号は 150-0001 のように入力してください');
     // The list reads again after an import: the good order is there, the rejected one is not.
     await page.getByTestId('order-row').filter({ hasText: 'C-3002' }).waitFor();
     expect(await page.getByTestId('order-row').filter({ hasText: 'C-3001' }).count()).to.equal(0);

@@ -179,7 +179,15 @@ export const importReport = z.object({
   encoding: z.enum(['utf-8', 'shift_jis']),
   rows: z.number().int(),
   orders: z.object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), rejected: z.number().int() }),
-  errors: z.array(z.object({ line: z.number().int(), orderNumber: z.string().nullable(), column: z.string().nullable(), reason: z.string() })),
+  errors: z.array(
+    z.object({
+      line: z.number().int(),
+      orderNumber: z.string().nullable(),
+      column: z.string().nullable(),
+      reason: z.string(),
+      ja: z.string().describe('the reason in Japanese'),
+    }),
+  ),
 });
 
 const conversationLink = z.object({ id: z.uuid(), number: z.number().int(), subject: z.string().nullable(), status: z.string(), updatedAt: z.string() });

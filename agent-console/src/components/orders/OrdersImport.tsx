@@ -103,7 +103,8 @@ function ImportFailure({ error }: { error: unknown }) {
 }
 
 function ImportReportView({ report }: { report: ImportReport }) {
-  const m = ordersMessages[useLang()].importer;
+  const lang = useLang();
+  const m = ordersMessages[lang].importer;
   const counts: [string, number, string][] = [
     [m.rows, report.rows, 'rows'],
     [m.created, report.orders.created, 'created'],
@@ -143,7 +144,7 @@ function ImportReportView({ report }: { report: ImportReport }) {
                   <th scope="row">{e.line}</th>
                   <td className="text-cell">{e.orderNumber ?? ''}</td>
                   <td className="text-cell">{e.column ?? ''}</td>
-                  <td className="text-cell">{e.reason}</td>
+                  <td className="text-cell">{lang === 'ja' ? e.ja : e.reason}</td>
                 </tr>
               ))}
             </tbody>

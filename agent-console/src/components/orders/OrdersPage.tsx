@@ -51,6 +51,7 @@ export function OrdersPage({ shopId, role }: { shopId: string; role: Role }) {
   // A 400 names the filter field at fault; that is shown beside the filters, not as a failed load.
   const rejected = list.state === 'failed' ? problem : null;
   const errors = rejected instanceof ApiError && rejected.code === 'invalid_input' ? fieldErrors(rejected.details, lang) : new Map<string, string[]>();
+  const filtered = Object.values(place.filter).some((v) => v !== '');
   const page: OrderPage | undefined = list.state === 'failed' ? undefined : list.data;
 
   return (
@@ -73,8 +74,8 @@ export function OrdersPage({ shopId, role }: { shopId: string; role: Role }) {
       )}
       {page && page.orders.length === 0 && (
         <section className="empty-state" data-testid="orders-empty">
-          <p className="empty-title">{m.list.empty}</p>
-          <p className="muted">{m.list.emptyHint}</p>
+          <p className="empty-title">{filtered ? m.list.empty : m.list.none}</p>
+          <p className="muted">{filtered ? m.list.emptyHint : m.list.noneHint}</p>
         </section>
       )}
       {page && page.orders.length > 0 && <OrdersTable shopId={shopId} page={page} busy={list.state === 'loading'} />}

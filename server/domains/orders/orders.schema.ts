@@ -118,10 +118,10 @@ export const revealBody = z.strictObject({
   reason: z.string().trim().min(5, said('理由を5文字以上で書いてください', 'say why in a few words (at least 5 characters)')).max(500),
 });
 
-/** A calendar day in the shop's time zone; 2026-02-30 is refused, not rolled over to March. */
+/** A calendar day in the shop's time zone; 2026-02-30 is refused, not rolled over to March, and years stay within what PostgreSQL's date takes. */
 const day = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, said('日付は 2026-11-25 の形で入力してください', 'expected a date such as 2026-11-25'))
+  .regex(/^(19|2\d)\d{2}-\d{2}-\d{2}$/, said('日付は 2026-11-25 の形で入力してください', 'expected a date such as 2026-11-25'))
   .refine((d) => {
     const t = new Date(`${d}T00:00:00Z`);
     return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);

@@ -72,6 +72,7 @@ for (const kind of dbKinds) {
       };
       expect(await refused({ from: '2026-02-30' })).to.deep.include({ in: 'query', path: 'from', message: 'there is no such date', ja: '存在しない日付です' });
       expect((await refused({ from: '12/01/2026' }))[0]).to.include({ path: 'from', message: 'expected a date such as 2026-11-25' });
+      expect((await refused({ to: '0000-01-01' }))[0]).to.include({ path: 'to', message: 'expected a date such as 2026-11-25' });
       const backwards = await refused({ from: '2026-12-02', to: '2026-12-01' });
       expect(backwards[0]).to.include({ path: 'to', message: 'the last day is before the first day', ja: '終了日は開始日と同じかそれより後にしてください' });
       expect((await refused({ status: 'lost' }))[0]).to.include({ path: 'status', ja: '状態は unshipped・shipped・delivered のいずれかです' });

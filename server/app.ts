@@ -39,6 +39,7 @@ import { csatRoutes } from './domains/csat/csat.routes.ts';
 import { workLogRoutes } from './domains/worklog/worklog.routes.ts';
 import { slaRoutes } from './domains/sla/sla.routes.ts';
 import { allowedOrigin, PUBLIC_SHOP_PREFIX, publicShopRoutes } from './domains/shops/shops.public.ts';
+import { setupRoutes } from './domains/setup/setup.routes.ts';
 import { shopRoutes } from './domains/shops/shops.routes.ts';
 import { systemRoutes } from './domains/system/system.routes.ts';
 import { backupRoutes } from './domains/system/backup.routes.ts';
@@ -149,6 +150,7 @@ export function createApp(deps: AppDeps) {
   };
   invitationRoutes(api, invitations, authDeps, cookie);
   apiKeyRoutes(api, db);
+  setupRoutes(api, db);
   orderRoutes(api, db);
   conversationRoutes(api, chat, deps.widgetSessionsPerAddress);
   conversationEmailRoutes(api, chat, inboundEmailConfig(config));
@@ -169,7 +171,7 @@ export function createApp(deps: AppDeps) {
   publicShopRoutes(api, db);
   returnTermsRoutes(api, db);
   returnRoutes(api, { db, storage, sink });
-  returnPortalRoutes(router, { db, redis, storage, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
+  returnPortalRoutes(router, { db, redis, storage, inboundDomain: config.INBOUND_EMAIL_DOMAIN, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 

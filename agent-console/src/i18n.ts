@@ -59,6 +59,7 @@ const ja = {
     returns: '返品',
     orders: '注文',
     settings: '設定',
+    setup: 'はじめに',
   },
   roles: {
     owner: 'オーナー',
@@ -153,6 +154,7 @@ const en: Messages = {
     returns: 'Returns',
     orders: 'Orders',
     settings: 'Settings',
+    setup: 'Getting started',
   },
   roles: {
     owner: 'Owner',

@@ -22,8 +22,10 @@ export type Route =
   /** The shop's orders (search, filters, CSV import) and one order with what links to it. */
   | { page: 'orders'; shopId: string }
   | { page: 'orderDetail'; shopId: string; orderNumber: string }
-  /** The shop's settings: the widget and its origins, API keys. */
-  | { page: 'settings'; shopId: string }
+  /** The shop's settings; `section` scrolls to one of them (#settings-hours). */
+  | { page: 'settings'; shopId: string; section?: string }
+  /** The first-run checklist. */
+  | { page: 'setup'; shopId: string }
   /** The link in an invitation mail: open to everyone, signed in or not. */
   | { page: 'invitation'; token: string }
   /** /console/ itself, or any path the console does not know: sent on to the right page. */
@@ -48,6 +50,8 @@ export function parseRoute(pathname: string): Route {
   if (metrics) return { page: 'metrics', shopId: safeDecode(metrics[1]!) };
   const settings = /^\/shops\/([^/]+)\/settings\/?$/.exec(rest);
   if (settings) return { page: 'settings', shopId: safeDecode(settings[1]!) };
+  const setup = /^\/shops\/([^/]+)\/setup\/?$/.exec(rest);
+  if (setup) return { page: 'setup', shopId: safeDecode(setup[1]!) };
   const page = /^\/shops\/([^/]+)\/(returns|return-terms|returns-report)\/?$/.exec(rest);
   if (page) {
     const shopId = safeDecode(page[1]!);
@@ -92,7 +96,9 @@ export function pathOf(route: Route): string {
     case 'orderDetail':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/orders/${encodeURIComponent(route.orderNumber)}`;
     case 'settings':
-      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/settings`;
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/settings${route.section ? `#${encodeURIComponent(route.section)}` : ''}`;
+    case 'setup':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/setup`;
     case 'invitation':
       return `${BASE}/invitations/${encodeURIComponent(route.token)}`;
     case 'home':
@@ -108,7 +114,7 @@ export function shopOf(route: Route): string | null {
 /** The pages of the returns section, which the side menu marks as one. */
 export const isReturnsPage = (page: Route['page']) => page === 'returns' || page === 'returnDetail' || page === 'returnTerms' || page === 'returnsReport';
 
-const NAVIGATE = 'madoguchi:navigate';
+export const NAVIGATE = 'madoguchi:navigate';
 
 /** Asked before the console moves to another page; false keeps the person where they are. */
 let leaveGuard: (() => boolean) | null = null;
@@ -129,12 +135,12 @@ export function mayLeave(): boolean {
 /** `asked`: the person already agreed to leave (signing out asks before it ends the session). */
 export function navigate(route: Route, opts: { replace?: boolean; asked?: boolean } = {}): void {
   const path = pathOf(route);
-  if (path === window.location.pathname) return;
+  if (path === window.location.pathname + window.location.hash) return;
   // Redirects (replace) follow a change the person did not choose here, such as a lost session.
   if (!opts.replace && !opts.asked && !mayLeave()) return;
   if (opts.replace) window.history.replaceState(null, '', path);
   else window.history.pushState(null, '', path);
-  shownPath = path;
+  shownPath = path.split('#')[0]!;
   window.dispatchEvent(new Event(NAVIGATE));
 }
 

@@ -22,6 +22,8 @@ export function save(key: string, value: string | null): void {
 export const keys = {
   lang: (userId: string) => `lang.${userId}`,
   shop: (userId: string) => `shop.${userId}`,
+  /** The owner hid the first-run checklist's panel in this shop's inbox. */
+  setupHidden: (userId: string, shopId: string) => `setupHidden.${userId}.${shopId}`,
   /** Set while signed in: a 401 on the next visit then means the session expired. */
   hadSession: 'hadSession',
 };

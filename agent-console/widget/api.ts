@@ -4,6 +4,7 @@
  * them to the customer by code (errors.ts) and never shows the message, written for developers.
  */
 import type { AttachmentDto, WidgetSessionDto } from '../../server/domains/conversations/conversations.dto.ts';
+import type { WidgetConfig, WidgetConfigAnswer } from '../../server/domains/shops/shops.widget.ts';
 import type { Locale } from './i18n.ts';
 
 export class ApiError extends Error {
@@ -24,6 +25,7 @@ export interface ShopProfile {
 }
 
 export type SessionAnswer = WidgetSessionDto;
+export type { WidgetConfig, WidgetConfigAnswer };
 
 export type SessionRequest = { name: string; email: string; orderNumber?: string; locale: Locale } | { identityToken: string; locale: Locale };
 
@@ -49,6 +51,9 @@ export function widgetApi(origin: string, shopId: string) {
   const base = `${origin}/api/public/shops/${encodeURIComponent(shopId)}`;
   return {
     shop: () => call<ShopProfile>(base),
+
+    /** The shop's look, hours and reply time; `{ allowed: false }` on a page the shop has not allowed. */
+    config: () => call<WidgetConfigAnswer>(`${base}/widget/config`),
 
     startSession: (body: SessionRequest) =>
       call<SessionAnswer>(`${base}/widget/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),

@@ -2,7 +2,7 @@
  * The widget's controller: decides between the pre-chat form, a verified start and the chat;
  * owns the connection, and keeps the shell in step with the store.
  */
-import { identitySub, widgetApi, type SessionRequest } from './api.ts';
+import { identitySub, widgetApi, type SessionRequest, type WidgetConfig as ShopConfig } from './api.ts';
 import { Composer } from './composer.ts';
 import { AckError, Connection } from './connection.ts';
 import { h } from './dom.ts';
@@ -11,7 +11,7 @@ import { i18n, type I18n, type Locale } from './i18n.ts';
 import { MessageList } from './messages.ts';
 import { Rating } from './rating.ts';
 import { Store } from './store.ts';
-import { prechatForm, Shell, type PrechatInput } from './ui.ts';
+import { prechatForm, Shell, type PrechatInput, type PrechatIntro } from './ui.ts';
 
 export interface WidgetConfig {
   origin: string;
@@ -46,6 +46,9 @@ export class Chat {
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private readSent = 0;
   private starting = false;
+  private shop: ShopConfig | null = null;
+  /** False while hidden on an origin the shop has not allowed: `open` then does nothing. */
+  private mounted = false;
 
   constructor(private readonly cfg: WidgetConfig) {
     this.t = i18n(cfg.locale);
@@ -75,9 +78,49 @@ export class Chat {
     return this.conn;
   }
 
-  mount(): void {
+  /**
+   * Asks the shop's config first: on a page whose origin the shop has not allowed, the widget
+   * stays hidden and tells the developer in the console (a customer could not chat there
+   * anyway). If the config cannot be read at all (offline), the widget shows as before.
+   */
+  async load(): Promise<void> {
+    const answer = await this.api.config().catch(() => null);
+    if (answer && !answer.allowed) {
+      console.warn(
+        `[madoguchi] the chat widget is hidden on ${location.origin}: this origin is not allowed for shop ${this.cfg.shopId}. ` +
+          `Add ${location.origin} to 「許可するオリジン」 (Allowed origins) in the madoguchi console: 設定 → チャットウィジェット (${this.cfg.origin}/console/).`,
+      );
+      return;
+    }
+    this.shop = answer;
+    this.mount();
+  }
+
+  private intro(): PrechatIntro | null {
+    const s = this.shop;
+    if (!s) return null;
+    const opensAt = s.hours?.nextOpenAt ? this.when(s.hours.nextOpenAt, s.timezone) : null;
+    const greeting = this.cfg.locale === 'en' ? (s.greeting.en ?? null) : (s.greeting.ja ?? null);
+    return { greeting, hours: s.hours && { open: s.hours.open, opensAt }, replyTime: s.replyTime, privacyUrl: s.privacyUrl };
+  }
+
+  /** "12月5日(土) 9:00" / "Sat 5 Dec, 09:00" in the shop's zone (its hours are written in it). */
+  private when(iso: string, timeZone: string): string | null {
+    try {
+      const o: Intl.DateTimeFormatOptions = { timeZone, month: this.cfg.locale === 'en' ? 'short' : 'long', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit' };
+      return new Intl.DateTimeFormat(this.cfg.locale === 'en' ? 'en-GB' : 'ja-JP', o).format(new Date(iso));
+    } catch {
+      return null;
+    }
+  }
+
+  private mount(): void {
+    this.mounted = true;
     document.body.append(this.shell.host);
-    void this.api.shop().then((s) => this.shell.setTitle(s.name), () => undefined);
+    if (this.shop) {
+      this.shell.setTitle(this.shop.name);
+      this.shell.setColors(this.shop.color, this.shop.textColor);
+    } else void this.api.shop().then((s) => this.shell.setTitle(s.name), () => undefined);
     const s = this.store.session;
     if (s && new Date(s.expiresAt) > new Date() && this.sessionFits()) this.connect();
   }
@@ -120,7 +163,7 @@ export class Chat {
         form.busy(false);
         form.error(prechatRefusal(this.t, e));
       });
-    });
+    }, this.intro());
     this.shell.setView('form', [form.el]);
     this.shell.focusFirst();
   }
@@ -213,7 +256,7 @@ export class Chat {
   }
 
   open(): void {
-    this.shell.open();
+    if (this.mounted) this.shell.open();
   }
 
   close(): void {

@@ -55,6 +55,14 @@ const ja = {
   rateStar: (n: number) => `${n} / 5`,
   customer: 'あなた',
   empty: 'ご用件をお書きください。担当者がお返事します。',
+  openNow: 'ただいま営業時間内です。',
+  closedNow: 'ただいま営業時間外です。',
+  opensAt: (at: string) => `${at}から対応します。`,
+  replyMinutes: '通常、数分以内にお返事します。',
+  replyHours: '通常、数時間以内にお返事します。',
+  replyDay: '通常、1日以内にお返事します。',
+  privacy: '個人情報の取り扱い',
+  privacyNote: 'ご入力の情報はお問い合わせへの対応に使います。',
 };
 
 type Words = typeof ja;
@@ -109,6 +117,14 @@ const en: Words = {
   rateStar: (n: number) => `${n} of 5`,
   customer: 'You',
   empty: 'Tell us how we can help. An agent will reply here.',
+  openNow: 'We are open now.',
+  closedNow: 'We are closed now.',
+  opensAt: (at: string) => `We open ${at}.`,
+  replyMinutes: 'We typically reply within minutes.',
+  replyHours: 'We typically reply within a few hours.',
+  replyDay: 'We typically reply within a day.',
+  privacy: 'Privacy notice',
+  privacyNote: 'We use what you enter here to answer your enquiry.',
 };
 
 export type TextKey = { [K in keyof Words]: Words[K] extends string ? K : never }[keyof Words];
@@ -119,6 +135,7 @@ export interface I18n {
   /** The locale's text, then the other language's (skipped when the same); several keys read as one text in each. */
   both(key: TextKey | readonly TextKey[]): string;
   star(n: number): string;
+  opensAt(at: string): string;
 }
 
 export function i18n(locale: Locale): I18n {
@@ -135,6 +152,7 @@ export function i18n(locale: Locale): I18n {
       return a === b ? a : `${a} / ${b}`;
     },
     star: (n) => mine.rateStar(n),
+    opensAt: (at) => mine.opensAt(at),
   };
 }
 

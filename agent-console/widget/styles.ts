@@ -6,31 +6,31 @@
 export const css = `
 :host { all: initial !important; position: fixed !important; right: 20px !important; bottom: 20px !important; z-index: 2147483000 !important; display: block !important; }
 * { box-sizing: border-box; }
-.root { font: 14px/1.5 system-ui, -apple-system, "Hiragino Sans", "Noto Sans JP", Meiryo, sans-serif; color: #1f2933; }
+.root { --mg-accent: #0b6e4f; --mg-on-accent: #fff; font: 14px/1.5 system-ui, -apple-system, "Hiragino Sans", "Noto Sans JP", Meiryo, sans-serif; color: #1f2933; }
 button { font: inherit; cursor: pointer; }
 button:disabled { cursor: default; opacity: .6; }
-.launcher { width: 56px; height: 56px; border-radius: 50%; border: 0; background: #0b6e4f; color: #fff; box-shadow: 0 4px 14px rgba(0,0,0,.25); font-size: 24px; display: flex; align-items: center; justify-content: center; margin-left: auto; }
+.launcher { width: 56px; height: 56px; border-radius: 50%; border: 0; background: var(--mg-accent); color: var(--mg-on-accent); box-shadow: 0 4px 14px rgba(0,0,0,.25); font-size: 24px; display: flex; align-items: center; justify-content: center; margin-left: auto; }
 .launcher:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
 .panel { width: min(370px, calc(100vw - 40px)); height: min(560px, calc(100vh - 110px)); background: #fff; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.25); display: flex; flex-direction: column; overflow: hidden; margin-bottom: 12px; }
 .panel[hidden], [hidden] { display: none !important; }
-.header { background: #0b6e4f; color: #fff; padding: 12px 14px; display: flex; align-items: center; gap: 8px; }
+.header { background: var(--mg-accent); color: var(--mg-on-accent); padding: 12px 14px; display: flex; align-items: center; gap: 8px; }
 .header .title { font-weight: 600; flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.header button { background: transparent; border: 0; color: #fff; font-size: 20px; line-height: 1; padding: 2px 6px; }
+.header button { background: transparent; border: 0; color: var(--mg-on-accent); font-size: 20px; line-height: 1; padding: 2px 6px; }
 .notice { background: #fff8e1; color: #5d4200; padding: 8px 12px; font-size: 12px; border-bottom: 1px solid #f1e3b5; }
 .notice.error { background: #fdecea; color: #8a1c13; border-color: #f5c6c0; }
 .body { flex: 1; overflow-y: auto; overscroll-behavior: contain; padding: 12px; background: #f6f7f9; }
 form.prechat { display: flex; flex-direction: column; gap: 10px; padding: 16px; overflow-y: auto; }
 form.prechat label { display: flex; flex-direction: column; gap: 4px; font-size: 12px; color: #52606d; }
 input, textarea { font: inherit; color: inherit; border: 1px solid #cbd2d9; border-radius: 8px; padding: 8px 10px; background: #fff; width: 100%; }
-.primary { background: #0b6e4f; color: #fff; border: 0; border-radius: 8px; padding: 9px 14px; font-weight: 600; }
+.primary { background: var(--mg-accent); color: var(--mg-on-accent); border: 0; border-radius: 8px; padding: 9px 14px; font-weight: 600; }
 .messages { display: flex; flex-direction: column; gap: 8px; }
-.messages > .newer { position: sticky; bottom: 0; align-self: center; background: #0b6e4f; color: #fff; border: 0; border-radius: 16px; padding: 5px 14px; font-size: 12px; box-shadow: 0 2px 8px rgba(0,0,0,.25); }
+.messages > .newer { position: sticky; bottom: 0; align-self: center; background: var(--mg-accent); color: var(--mg-on-accent); border: 0; border-radius: 16px; padding: 5px 14px; font-size: 12px; box-shadow: 0 2px 8px rgba(0,0,0,.25); }
 .empty { color: #7b8794; font-size: 13px; text-align: center; margin: 24px 8px; }
 .msg { max-width: 82%; display: flex; flex-direction: column; }
 .msg.mine { align-self: flex-end; align-items: flex-end; }
 .msg .who { font-size: 11px; color: #7b8794; margin: 0 4px 2px; }
 .msg .bubble { padding: 8px 11px; border-radius: 12px; background: #fff; border: 1px solid #e4e7eb; white-space: pre-wrap; overflow-wrap: anywhere; }
-.msg.mine .bubble { background: #0b6e4f; color: #fff; border-color: #0b6e4f; }
+.msg.mine .bubble { background: var(--mg-accent); color: var(--mg-on-accent); border-color: var(--mg-accent); }
 .msg.system .bubble { background: transparent; border: 0; color: #7b8794; font-size: 12px; text-align: center; }
 .msg.system { align-self: center; max-width: 100%; }
 .msg .meta { font-size: 11px; color: #7b8794; margin: 2px 4px 0; display: flex; gap: 6px; }
@@ -58,6 +58,12 @@ input, textarea { font: inherit; color: inherit; border: 1px solid #cbd2d9; bord
 .field { display: flex; flex-direction: column; gap: 4px; }
 .field .error-text { margin: 0; }
 input[aria-invalid="true"] { border-color: #b42318; }
+.intro { display: flex; flex-direction: column; gap: 2px; font-size: 13px; color: #3e4c59; }
+.intro p { margin: 0; }
+.intro .greeting { font-size: 14px; color: #1f2933; font-weight: 600; }
+.intro .hours[data-open="true"]::before { content: ""; display: inline-block; width: 8px; height: 8px; border-radius: 50%; background: #1a7f37; margin-right: 6px; }
+.field .privacy { font-size: 12px; color: #52606d; margin: 0; }
+.field .privacy a { color: inherit; }
 .panel:focus { outline: none; }
 @media (max-width: 480px) {
   .panel { position: fixed; top: 0; left: 0; right: 0; width: auto; height: 100vh; height: 100dvh; margin: 0; border-radius: 0; padding: env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left); }

@@ -14,6 +14,36 @@ export interface PrechatInput {
   orderNumber?: string;
 }
 
+/** What the shop tells a visitor before the form (widget config); all optional. */
+export interface PrechatIntro {
+  greeting: string | null;
+  /** Open now, or closed with when it opens (already worded); null when the shop set no hours. */
+  hours: { open: boolean; opensAt: string | null } | null;
+  replyTime: 'minutes' | 'hours' | 'day' | null;
+  privacyUrl: string | null;
+}
+
+const replyWords = { minutes: 'replyMinutes', hours: 'replyHours', day: 'replyDay' } as const;
+
+/** Greeting, hours status and usual reply time, as one polite block the screen reader reads with the form. */
+function introBlock(t: I18n, intro: PrechatIntro): HTMLElement | null {
+  const lines: HTMLElement[] = [];
+  if (intro.greeting) lines.push(h('p', { class: 'greeting', 'data-testid': 'prechat-greeting' }, intro.greeting));
+  if (intro.hours) {
+    const words = intro.hours.open ? t.t('openNow') : `${t.t('closedNow')}${intro.hours.opensAt ? (t.locale === 'ja' ? '' : ' ') + t.opensAt(intro.hours.opensAt) : ''}`;
+    lines.push(h('p', { class: 'hours', 'data-open': String(intro.hours.open), 'data-testid': 'prechat-hours' }, words));
+  }
+  if (intro.replyTime) lines.push(h('p', { 'data-testid': 'prechat-reply-time' }, t.t(replyWords[intro.replyTime])));
+  return lines.length ? h('div', { class: 'intro', 'data-testid': 'prechat-intro' }, ...lines) : null;
+}
+
+/** The shop's privacy notice beside the email field: the purpose is told where the address is asked for (APPI §21). */
+function privacyLine(t: I18n, url: string | null): HTMLElement | null {
+  if (!url) return null;
+  const link = h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'prechat-privacy' }, t.t('privacy'));
+  return h('p', { class: 'privacy' }, `${t.t('privacyNote')} `, link);
+}
+
 export interface PrechatForm {
   el: HTMLFormElement;
   busy(b: boolean): void;
@@ -43,7 +73,7 @@ function invalid(t: I18n, input: HTMLInputElement, missing: TextKey, wrong: Text
   return v.valid ? null : t.t(wrong);
 }
 
-export function prechatForm(t: I18n, submit: (x: PrechatInput) => void): PrechatForm {
+export function prechatForm(t: I18n, submit: (x: PrechatInput) => void, intro: PrechatIntro | null = null): PrechatForm {
   const name = field(t.both('name'), h('input', { name: 'name', required: true, maxlength: '100', autocomplete: 'name', 'data-testid': 'prechat-name' }));
   const email = field(t.both('email'), h('input', { name: 'email', type: 'email', required: true, maxlength: '254', autocomplete: 'email', 'data-testid': 'prechat-email' }));
   // The server's rule for order numbers, so a typo is caught before the round trip.
@@ -51,7 +81,9 @@ export function prechatForm(t: I18n, submit: (x: PrechatInput) => void): Prechat
   const button = h('button', { type: 'submit', class: 'primary', 'data-testid': 'prechat-submit' }, t.t('start'));
   const err = h('p', { class: 'error-text', role: 'alert', 'data-testid': 'prechat-error' });
   show(err, false);
-  const el = h('form', { class: 'prechat', novalidate: true, 'data-testid': 'prechat' }, name.el, email.el, order.el, err, button);
+  const privacy = privacyLine(t, intro?.privacyUrl ?? null);
+  if (privacy) email.el.append(privacy);
+  const el = h('form', { class: 'prechat', novalidate: true, 'data-testid': 'prechat' }, intro && introBlock(t, intro), name.el, email.el, order.el, err, button);
   const checks: Array<[ReturnType<typeof field>, TextKey, TextKey]> = [
     [name, 'nameMissing', 'badName'],
     [email, 'emailMissing', 'badEmail'],
@@ -187,6 +219,13 @@ export class Shell {
 
   setTitle(name: string): void {
     text(this.title, name);
+  }
+
+  /** The shop's colour and the text colour the server chose for it by contrast. */
+  setColors(color: string, textColor: string): void {
+    const box = this.root.querySelector<HTMLElement>('.root');
+    box?.style.setProperty('--mg-accent', color);
+    box?.style.setProperty('--mg-on-accent', textColor);
   }
 
   /** Puts a view in the scrolling body and an optional footer (the composer) under it. */

@@ -57,10 +57,10 @@ function boot(): void {
   // Identity first, so the first decision (form or verified start) already knows it.
   const calls = Array.from(queued, (args) => Array.from(args));
   for (const [c, a] of calls.filter(([c]) => c === 'identify')) run(chat, c, a);
-  const mount = () => {
-    chat.mount();
-    for (const [c, a] of calls.filter(([c]) => c !== 'identify')) run(chat, c, a);
-  };
+  const mount = () =>
+    void chat.load().then(() => {
+      for (const [c, a] of calls.filter(([c]) => c !== 'identify')) run(chat, c, a);
+    });
   if (document.body) mount();
   else document.addEventListener('DOMContentLoaded', mount, { once: true });
 }

@@ -11,6 +11,8 @@ export const mailPayload = z.object({
   subject: z.string().min(1).max(998),
   text: z.string().min(1),
   html: z.string().optional(),
+  /** The From display name (the shop's sender name), for mail sent on a shop's behalf. */
+  fromName: z.string().max(120).optional(),
 });
 
 export type MailPayload = z.infer<typeof mailPayload>;

@@ -12,6 +12,11 @@ export interface Mail {
   html?: string;
   /** Where the recipient's "reply" goes, when not to MAIL_FROM (e.g. a signed reply address). */
   replyTo?: string;
+  /**
+   * The display name in From, for mail sent on a shop's behalf (its sender name, else its name);
+   * the address stays MAIL_FROM's, which the deployment's mail domain vouches for.
+   */
+  fromName?: string;
 }
 
 export interface Mailer {
@@ -19,11 +24,19 @@ export interface Mailer {
   close(): void;
 }
 
+/** MAIL_FROM with the display name `name` instead of its own (nodemailer quotes and encodes it). */
+export function fromWithName(mailFrom: string, name: string | undefined): string | { name: string; address: string } {
+  // MAIL_FROM is "Name <address>" or a bare address; anything else is sent as it is.
+  const address = /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(mailFrom)?.[1] ?? /^\s*([^<>\s]+@[^<>\s]+)\s*$/.exec(mailFrom)?.[1];
+  return name && address ? { name, address } : mailFrom;
+}
+
 /**
  * Mail over SMTP (`SMTP_URL`); without it, each message is written as an .eml file to the
  * local outbox folder for the operator to read. Log lines name the file, never the recipient.
  */
 export function createMailer(opts: { smtpUrl?: string; from: string; outboxDir: string }, logger: Logger): Mailer {
+  const envelope = ({ fromName, ...mail }: Mail) => ({ ...mail, from: fromWithName(opts.from, fromName) });
   if (opts.smtpUrl) {
     // Seconds, not nodemailer's minutes: a dead mail server must not hang the request that sends.
     const url = new URL(opts.smtpUrl);
@@ -33,7 +46,7 @@ export function createMailer(opts: { smtpUrl?: string; from: string; outboxDir: 
     const transport: Transporter = nodemailer.createTransport(url.toString());
     return {
       async send(mail) {
-        await transport.sendMail({ from: opts.from, ...mail });
+        await transport.sendMail(envelope(mail));
       },
       close: () => transport.close(),
     };
@@ -42,7 +55,7 @@ export function createMailer(opts: { smtpUrl?: string; from: string; outboxDir: 
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(mail) {
-      const info = await transport.sendMail({ from: opts.from, ...mail });
+      const info = await transport.sendMail(envelope(mail));
       mkdirSync(dir, { recursive: true });
       const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^\w.-]/g, '')}.eml`);
       writeFileSync(file, info.message as Buffer);

@@ -36,6 +36,8 @@ const zodEn = en().localeError;
 const zodJa = ja().localeError;
 
 const isDefault = (i: Issue) => {
+  // The received type is read from the input, which a finished issue no longer holds.
+  if (i.code === 'invalid_type') return i.message.startsWith('Invalid input: expected ');
   const m = zodEn(i as unknown as Raw);
   return (typeof m === 'string' ? m : m?.message) === i.message;
 };

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
+import { insertMembership } from '../../server/domains/shops/shops.repository.ts';
 import { makeShop, signedIn, type TestPerson, type TestShop } from '../fixtures/builders.ts';
 import type { TestServer } from '../helpers/app.ts';
 import { consoleSuite, signInToConsole } from '../helpers/browser.ts';
@@ -219,6 +220,97 @@ describe('the settings page in the agent console', function () {
     expect(after.status, after.text).to.equal(401);
   });
 
+  it("lets an owner edit the shop's profile: an empty name is refused in Japanese beside the field, a sender name is saved, and leaving unsaved asks first", async () => {
+    const shop = await makeShop(server.database);
+    const page = await openSettings(shop, shop.people.owner);
+    const profile = page.getByTestId('settings-profile');
+    const name = profile.getByLabel('ショップ名');
+    expect(await name.inputValue()).to.equal(shop.name);
+    expect(await profile.getByLabel('タイムゾーン').inputValue()).to.equal('Asia/Tokyo');
+
+    await name.fill('   ');
+    await profile.getByLabel('メールの差出人名').fill('山田商店 サポート');
+    await profile.getByTestId('save-profile').click();
+    const error = profile.getByTestId('profile-error-name');
+    await error.waitFor();
+    // The server's own rule, in Japanese (details[].ja), not the English of details[].message.
+    expect(await error.textContent()).to.equal('入力してください。');
+    expect(await name.getAttribute('aria-invalid')).to.equal('true');
+    const owner = await signedIn(server.url, shop.people.owner);
+    expect((await owner.get(`/api/shops/${shop.id}`)).body).to.include({ name: shop.name, mailSenderName: null });
+
+    const asked = new Promise<string>((resolve) =>
+      page.once('dialog', (d) => {
+        resolve(d.message());
+        void d.dismiss();
+      }),
+    );
+    await page.getByTestId('nav-inbox').click();
+    expect(await asked).to.contain('保存していない変更があります');
+
+    await name.fill('山田商店');
+    await profile.getByTestId('save-profile').click();
+    await profile.getByTestId('profile-status').filter({ hasText: '保存しました' }).waitFor();
+    expect(await profile.getByTestId('profile-error-name').count()).to.equal(0);
+    expect((await owner.get(`/api/shops/${shop.id}`)).body).to.include({ name: '山田商店', mailSenderName: '山田商店 サポート', timezone: 'Asia/Tokyo' });
+  });
+
+  it("lets an owner invite a person (a bad address refused in Japanese), change a role, see a contractor's other shops of theirs, and remove the contractor after asking", async () => {
+    const shop = await makeShop(server.database);
+    // The owner's second shop, where the contractor works too; a third shop of someone else's stays unsaid.
+    const second = await makeShop(server.database, `二号店 ${Date.now()}`);
+    const stranger = await makeShop(server.database);
+    await insertMembership(server.database.db, second.id, shop.people.owner.id, 'owner');
+    for (const s of [second, stranger]) await insertMembership(server.database.db, s.id, shop.people.contractor.id, 'contractor');
+    const page = await openSettings(shop, shop.people.owner);
+    const people = page.getByTestId('settings-people');
+    const rows = people.getByTestId('member-row');
+    await rows.nth(3).waitFor();
+    expect(await rows.count()).to.equal(4);
+    const contractor = rows.filter({ hasText: shop.people.contractor.email });
+    await contractor.getByTestId('masked-badge').waitFor();
+    await contractor.getByText(`あなたのほかのショップ: ${second.name}`, { exact: true }).waitFor();
+    expect(await contractor.textContent()).not.to.contain(stranger.name);
+    // No controls on one's own row.
+    expect(await rows.filter({ hasText: shop.people.owner.email }).getByTestId('member-role').count()).to.equal(0);
+
+    const invites = people.getByTestId('invitations');
+    await invites.getByText('招待中の人はいません。').waitFor();
+    await invites.getByLabel('メールアドレス').fill('not-an-address');
+    await invites.getByTestId('send-invite').click();
+    const emailError = invites.getByTestId('invite-error-email');
+    await emailError.waitFor();
+    expect(await emailError.textContent()).to.equal('メールアドレスの形式で入力してください（例：taro@example.jp）。');
+
+    const invitee = `invitee-${Date.now()}@test.madoguchi.test`;
+    await invites.getByLabel('メールアドレス').fill(invitee);
+    await invites.getByLabel('役割').selectOption('staff');
+    await invites.getByTestId('send-invite').click();
+    await invites.getByTestId('invite-status').filter({ hasText: `${invitee} に招待メールを送りました。` }).waitFor();
+    await invites.getByTestId('invitation-row').filter({ hasText: invitee }).filter({ hasText: 'スタッフ' }).waitFor();
+    expect(await invites.getByTestId('invite-error-email').count()).to.equal(0);
+
+    const agentRow = rows.filter({ hasText: shop.people.agent.email });
+    await agentRow.getByLabel(`${shop.people.agent.name} の役割`).selectOption('staff');
+    await agentRow.getByTestId('apply-role').click();
+    await people.getByTestId('people-status').filter({ hasText: 'の役割を「スタッフ」に変更しました。' }).waitFor();
+
+    await contractor.getByTestId('remove-member').click();
+    await focusOn(page, 'confirm-remove-member');
+    await contractor.getByTestId('confirm-remove-member').click();
+    await contractor.waitFor({ state: 'detached' });
+
+    const owner = await signedIn(server.url, shop.people.owner);
+    const members = (await owner.get(`/api/shops/${shop.id}/members`)).body as { userId: string; role: string }[];
+    expect(Object.fromEntries(members.map((m) => [m.userId, m.role]))).to.deep.equal({
+      [shop.people.owner.id]: 'owner',
+      [shop.people.staff.id]: 'staff',
+      [shop.people.agent.id]: 'staff',
+    });
+    const open = (await owner.get(`/api/shops/${shop.id}/invitations`)).body as { email: string; role: string }[];
+    expect(open.map((i) => [i.email, i.role])).to.deep.equal([[invitee, 'staff']]);
+  });
+
   it('shows an agent the tag and the origins to read, and no API keys section', async () => {
     const shop = await makeShop(server.database);
     const page = await openSettings(shop, shop.people.agent);
@@ -227,5 +319,10 @@ describe('the settings page in the agent console', function () {
     await page.getByTestId('origins-read-only').waitFor();
     expect(await page.getByTestId('origins-form').count()).to.equal(0);
     expect(await page.getByTestId('settings-api-keys').count()).to.equal(0);
+    // The profile to read, no people (the API keeps them to owners and staff), no secret; the integrations to come.
+    await page.getByTestId('profile-read').waitFor();
+    expect(await page.getByTestId('settings-people').count()).to.equal(0);
+    expect(await page.getByTestId('settings-widget-secret').count()).to.equal(0);
+    expect(await page.getByTestId('integration-slack').textContent()).to.contain('準備中');
   });
 });

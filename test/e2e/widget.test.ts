@@ -6,6 +6,8 @@ import Koa from 'koa';
 import type { Page } from 'playwright-core';
 import { serveWidget } from '../../server/core/widget.ts';
 import { csatRatings } from '../../server/domains/conversations/conversations.tables.ts';
+import { shops } from '../../server/domains/shops/shops.tables.ts';
+import { makeShop } from '../fixtures/builders.ts';
 import { rooms } from '../../server/domains/conversations/conversations.rooms.ts';
 import { signIdentity } from '../../server/domains/conversations/widget.identity.ts';
 import type { TestServer } from '../helpers/app.ts';
@@ -233,6 +235,39 @@ describe('chat widget on a shop page in the browser', function () {
     const again = widget(page);
     await again.open();
     await again.stored('こちらです').locator('img[alt="dot.png"]').waitFor();
+  });
+
+  it('on an origin the shop has not allowed the widget stays hidden, warns the developer, and the console\'s sightings list shows where it was seen', async () => {
+    const shop = await makeShop(server.database);
+    const warned = page.waitForEvent('console', (m) => m.type() === 'warning' && m.text().includes('[madoguchi]'));
+    await page.goto(site.url(shop.id));
+    const warning = (await warned).text();
+    expect(warning).to.contain(site.origin).and.to.contain('許可するオリジン');
+    expect(await page.locator('madoguchi-chat').count()).to.equal(0);
+    const owner = await signedIn(server.url, shop.people.owner);
+    const seen = await owner.get(`/api/shops/${shop.id}/widget-sightings`);
+    expect(seen.body).to.have.length(1);
+    expect(seen.body[0]).to.include({ origin: site.origin, allowed: false });
+  });
+
+  it('before the form it shows the shop\'s colour, greeting, closed-until time, usual reply time and the privacy notice beside the email field', async () => {
+    const { shop } = await openShop(false);
+    await server.database.db
+      .update(shops)
+      .set({ widgetColor: '#ffd700', widgetGreetingJa: 'ようこそ', replyTime: 'hours', privacyUrl: 'https://shop.example.jp/privacy' })
+      .where(eq(shops.id, shop.id));
+    await page.goto(site.url(shop.id));
+    const w = widget(page);
+    await w.open();
+    await w.id('prechat-greeting').filter({ hasText: 'ようこそ' }).waitFor();
+    expect(await w.id('prechat-hours').innerText()).to.match(/^ただいま営業時間外です。.+から対応します。$/);
+    expect(await w.id('prechat-reply-time').innerText()).to.equal('通常、数時間以内にお返事します。');
+    const privacy = w.id('prechat-privacy');
+    expect(await privacy.getAttribute('href')).to.equal('https://shop.example.jp/privacy');
+    // Beside the email field: in the same field block as the email input.
+    expect(await privacy.evaluate((a) => !!a.closest('.field')?.querySelector('[data-testid="prechat-email"]'))).to.equal(true);
+    // Gold with dark text, chosen by contrast.
+    expect(await w.launcher.evaluate((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color])).to.deep.equal(['rgb(255, 215, 0)', 'rgb(31, 41, 51)']);
   });
 
   it('out of business hours the widget says so and still takes the message', async () => {

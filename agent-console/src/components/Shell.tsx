@@ -9,12 +9,14 @@ import { Header } from './Header.tsx';
 import { InboxPage } from './InboxPage.tsx';
 import { ShortcutsHelp } from './ShortcutsHelp.tsx';
 import { SideNav } from './SideNav.tsx';
+import { SetupPanel } from './setup/SetupPanel.tsx';
 
 // The inbox is the landing page and comes in the first bundle; the others load when first opened.
 const ConversationPage = lazy(() => import('./conversation/ConversationPage.tsx').then((x) => ({ default: x.ConversationPage })));
 const MetricsPage = lazy(() => import('./metrics/MetricsPage.tsx').then((x) => ({ default: x.MetricsPage })));
 const OrdersPage = lazy(() => import('./orders/OrdersPage.tsx').then((x) => ({ default: x.OrdersPage })));
 const OrderPage = lazy(() => import('./orders/OrderPage.tsx').then((x) => ({ default: x.OrderPage })));
+const SetupPage = lazy(() => import('./setup/SetupPage.tsx').then((x) => ({ default: x.SetupPage })));
 const SettingsPage = lazy(() => import('./settings/SettingsPage.tsx').then((x) => ({ default: x.SettingsPage })));
 const ReasonsPage = lazy(() => import('./returns/ReasonsPage.tsx').then((x) => ({ default: x.ReasonsPage })));
 const ReturnDetailPage = lazy(() => import('./returns/ReturnDetailPage.tsx').then((x) => ({ default: x.ReturnDetailPage })));
@@ -84,7 +86,13 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
   const shopName = shop?.id === shopId ? shop.name : membership?.shopName;
   useEffect(() => {
     const where = route.page === 'allInbox' ? m.chat.filters.allShops : shopName;
-    const title = route.page === 'metrics' ? m.metrics.title : isReturnsPage(route.page) ? m.returns.title : route.page === 'settings' ? m.nav.settings : route.page === 'orders' || route.page === 'orderDetail' ? m.nav.orders : m.inbox.title;
+    const title =
+      route.page === 'metrics' ? m.metrics.title
+      : isReturnsPage(route.page) ? m.returns.title
+      : route.page === 'settings' ? m.nav.settings
+      : route.page === 'setup' ? m.nav.setup
+      : route.page === 'orders' || route.page === 'orderDetail' ? m.nav.orders
+      : m.inbox.title;
     document.title = [title, where, '窓口 madoguchi'].filter(Boolean).join(' · ');
   }, [m, shopName, route.page]);
 
@@ -108,10 +116,16 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
         <OrderPage key={route.orderNumber} shopId={shopId} orderNumber={route.orderNumber} />
       ) : route.page === 'settings' ? (
         <SettingsPage key={shopId} shopId={shopId} role={membership.role} />
+      ) : route.page === 'setup' ? (
+        <SetupPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'allInbox' ? (
         <InboxPage key="all-shops" shopId={shopId} meId={session.user.id} shops={session.memberships} all />
       ) : (
-        <InboxPage key={shopId} shopId={shopId} meId={session.user.id} shops={session.memberships} />
+        <>
+          {/* The first-run checklist greets an owner while a step is open. */}
+          {membership.role === 'owner' && <SetupPanel key={`setup-${shopId}`} shopId={shopId} userId={session.user.id} />}
+          <InboxPage key={shopId} shopId={shopId} meId={session.user.id} shops={session.memberships} />
+        </>
       )
     ) : null;
 

@@ -39,6 +39,12 @@ export function SideNav({ shopId, page, role }: { shopId: string | null; page: R
           {/* The list, a request, the terms and the reasons report are one section. */}
           <NavLink to={shopId ? { page: 'returns', shopId } : null} current={isReturnsPage(page)} label={m.nav.returns} testId="nav-returns" />
         </li>
+        {/* Owners and staff read the first-run checklist (the API answers 403 to others). */}
+        {(role === 'owner' || role === 'staff') && (
+          <li>
+            <NavLink to={shopId ? { page: 'setup', shopId } : null} current={page === 'setup'} label={m.nav.setup} testId="nav-setup" />
+          </li>
+        )}
         <li>
           <NavLink to={shopId ? { page: 'orders', shopId } : null} current={page === 'orders' || page === 'orderDetail'} label={m.nav.orders} testId="nav-orders" />
         </li>

@@ -3,6 +3,7 @@ import type { Db } from '../../core/db/client.ts';
 import { invalidInput } from '../../core/errors.ts';
 import type { Mailer } from '../../core/mail.ts';
 import { render } from '../../core/templates.ts';
+import { senderNameOf } from '../shops/shops.mail.ts';
 import { findShop } from '../shops/shops.repository.ts';
 import { unsnooze } from './conversations.inbox.ts';
 import { findCustomer } from './conversations.customers.repository.ts';
@@ -43,6 +44,7 @@ export async function sendReplyMail(deps: { db: Db; mailer: Mailer; inbound?: Pi
   if (!customer?.email || !shop) return 'skipped';
   await deps.mailer.send({
     to: customer.email,
+    fromName: senderNameOf(shop),
     ...(deps.inbound ? { replyTo: replyAddress(deps.inbound, c.id) } : {}),
     subject: `【${shop.name}】お問い合わせ #${c.number} へのご返信 / Reply to your enquiry #${c.number}`,
     text: render(

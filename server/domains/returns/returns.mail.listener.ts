@@ -1,6 +1,7 @@
 import type { Mailer } from '../../core/mail.ts';
 import { render } from '../../core/templates.ts';
 import type { DomainEvent, ReturnStepEventName } from '../../events/catalog.ts';
+import { senderNameOf } from '../shops/shops.mail.ts';
 import { customerNoticeOf, stepOfEvent } from './returns.customer-notice.ts';
 import type { Db } from '../../core/db/client.ts';
 
@@ -21,6 +22,7 @@ export async function mailReturnStep(deps: ReturnMailDeps, e: DomainEvent<Return
   const { r, order, shop, notice } = found;
   await deps.mailer.send({
     to: order.customerEmail,
+    fromName: senderNameOf(shop),
     subject: `【${shop.name}】R-${r.number} ${notice.subjectJa} / ${notice.subjectEn}`,
     text: render(
       'mail/return-update',

@@ -9,6 +9,7 @@ import { newSecret, sameSecret, secretHash } from '../../core/secrets.ts';
 import { render } from '../../core/templates.ts';
 import { findOrder, findOrderById } from '../orders/orders.repository.ts';
 import { findShop } from '../shops/shops.repository.ts';
+import { senderNameOf } from '../shops/shops.mail.ts';
 import type { ReturnParty } from './returns.parties.ts';
 
 /**
@@ -86,6 +87,7 @@ export function createPortalAuth(deps: PortalAuthDeps) {
     const mail = match
       ? {
           to: match.customerEmail,
+          fromName: senderNameOf(shop),
           subject: `【${shop.name}】返品・交換の確認コード / Your confirmation code`,
           text: render('mail/portal-code', { shopName: shop.name, customerName: match.customerName, orderNumber: match.orderNumber, code, minutes: CODE_TTL_S / 60 }, { text: true }),
         }

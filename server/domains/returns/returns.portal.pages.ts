@@ -8,6 +8,7 @@ import type { PortalSession } from './returns.portal.auth.ts';
 import { basisLabels, eventLabel, moneyRows, statusLabels, taxRows, tokyoDateTime } from './returns.portal.view.ts';
 import type { FileReturnBody } from './returns.schema.ts';
 import type { ReturnPreviewDto, ReturnViewDto } from './returns.schema.ts';
+import type { afterRefusal, Told } from './returns.portal.customer.ts';
 
 
 const shippingWords = (labelByShop: boolean): [string, string] =>
@@ -39,8 +40,8 @@ export async function portalConfirmVars(db: Db, s: PortalSession, ask: FileRetur
   };
 }
 
-/** A request's page: its status, what to do next, the money and the history, in words. */
-export function portalRequestVars(v: ReturnViewDto) {
+/** A request's page: its status, what to do next, the money and the history, in words; `extra` is what the route read of the shop. */
+export function portalRequestVars(v: ReturnViewDto, base: string, extra: { replyTime: Told | null; refusal: Awaited<ReturnType<typeof afterRefusal>> | null }) {
   const names = new Map(v.items.map((i) => [i.lineNo, i.name]));
   const step = customerNotice({
     status: v.status,
@@ -66,6 +67,10 @@ export function portalRequestVars(v: ReturnViewDto) {
     items: v.items,
     exchange: v.kind === 'exchange',
     money: moneyRows(v.refund, names),
+    // Served by the portal to this session only (returns.portal.routes.ts), never by a guessable public address.
+    photos: v.photos.map((p, i) => ({ url: `${base}/requests/${v.id}/photos/${p.id}`, alt: `添付写真 ${i + 1} / Photo ${i + 1}`, image: p.contentType.startsWith('image/') })),
+    replyTime: extra.replyTime,
+    refusal: v.status === 'rejected' ? extra.refusal : null,
     canShip: v.allowedEvents.includes('ship'),
     canCancel: v.allowedEvents.includes('cancel'),
     history: v.history.map((h) => {

@@ -20,6 +20,9 @@ import type { EventSink } from '../../events/commit.ts';
 import { fileReturn, previewReturn } from './returns.service.ts';
 import { getReturnFor } from './returns.queries.ts';
 import { moveReturn } from './returns.transitions.ts';
+import { sendStoredFile } from '../../core/http.ts';
+import type { ShopRow } from '../shops/shops.repository.ts';
+import { afterRefusal, ownPhoto, portalLook, replyTimeWords } from './returns.portal.customer.ts';
 import { checkPhotos, discardPhotos, readMultipart, storePhotos, type UploadedFile } from './returns.photos.ts';
 import type { FileStorage } from '../../core/storage.ts';
 
@@ -30,6 +33,8 @@ export interface PortalRouteDeps extends PortalAuthDeps {
   sink: EventSink;
   cookie: CookieOptions;
   storage: FileStorage;
+  /** INBOUND_EMAIL_DOMAIN: when set, a refused request shows the shop's shop+… mail address. */
+  inboundDomain?: string;
 }
 
 /**
@@ -65,7 +70,7 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
 
   const page = async (ctx: Context, shopId: string, s: PortalSession | null, name: string, vars: Record<string, unknown>, extra: { error?: { ja: string; en: string } | null; notice?: { ja: string; en: string } | null; status?: number; refusal?: DomainError } = {}) => {
     // shopFor read the shop already; a page never reads it twice.
-    const shop = ctx.state.portalShop as { name: string } | undefined;
+    const shop = ctx.state.portalShop as ShopRow | undefined;
     const content = render(`portal/${name}`, { base: base(shopId), csrf: s?.csrf ?? '', ...vars });
     ctx.status = extra.refusal ? errorStatus[extra.refusal.code] : (extra.status ?? 200);
     // A refusal's headers go with it: Retry-After on a 503 (Redis or the database away).
@@ -74,7 +79,7 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
     ctx.set('Cache-Control', 'no-store');
     ctx.body = render('portal/layout', {
       title: '返品・交換 / Returns',
-      shopName: shop?.name ?? '',
+      ...portalLook(shop),
       shopId,
       base: base(shopId),
       signedIn: !!s,
@@ -217,7 +222,18 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
       if (!id.success) throw new DomainError('not_found', 'return not found');
       const view = await getReturnFor(db, partyOf(s), id.data);
       const notice = ctx.query.filed ? { ja: 'お申し込みを受け付けました。確認のメールをお送りしました。', en: 'Your request is filed; we have sent you a confirmation mail.' } : null;
-      await page(ctx, shopId, s, 'request', portalRequestVars(view), { notice });
+      const shop = ctx.state.portalShop as ShopRow;
+      const refusal = view.status === 'rejected' ? await afterRefusal(db, shopId, deps.inboundDomain) : null;
+      await page(ctx, shopId, s, 'request', portalRequestVars(view, base(shopId), { replyTime: replyTimeWords(shop.replyTime), refusal }), { notice });
+    }),
+  );
+
+  router.get(
+    '/returns/:shopId/requests/:returnId/photos/:photoId',
+    signedIn(async (ctx, _shopId, s) => {
+      const ids = z.object({ returnId: z.uuid(), photoId: z.uuid() }).safeParse(ctx.params);
+      if (!ids.success) throw new DomainError('not_found', 'photo not found');
+      sendStoredFile(ctx, await ownPhoto(db, deps.storage, partyOf(s), ids.data.returnId, ids.data.photoId));
     }),
   );
 

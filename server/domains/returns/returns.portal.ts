@@ -9,12 +9,13 @@ import { findReturnsOfOrder, takenQuantities } from './returns.repository.ts';
 import type { FileReturnBody } from './returns.schema.ts';
 import { termsInForce } from './returns.terms.ts';
 import { reasonLabels } from './returns.terms.text.ts';
+import { returnDeadline } from './returns.portal.customer.ts';
 
 /**
  * What the portal's order page shows: each line with what is left to return, the customer's
  * requests so far, and the conditions the terms ask the customer to confirm.
  */
-export async function portalOrder(db: Db, s: PortalSession, form?: Partial<FileReturnBody>) {
+export async function portalOrder(db: Db, s: PortalSession, form?: Partial<FileReturnBody>, now = new Date()) {
   const [order, shop] = await Promise.all([findOrderById(db, s.shopId, s.orderId), findShop(db, s.shopId)]);
   if (!order || !shop) throw notFound('order');
   const [taken, returns, terms] = await Promise.all([takenQuantities(db, s.shopId, s.orderId), findReturnsOfOrder(db, s.shopId, s.orderId), termsInForce(db, s.shopId, order.orderedAt)]);
@@ -27,7 +28,8 @@ export async function portalOrder(db: Db, s: PortalSession, form?: Partial<FileR
     price: yen(l.unitPrice),
     // A push that lowered a line below what returns already took leaves nothing, never less.
     left: Math.max(0, l.quantity - (takenOf.get(l.lineNo) ?? 0)),
-    chosen: chosen.get(l.lineNo) ?? 0,
+    // Nothing preselected: an empty box is "not this line", and the customer picks what to return.
+    chosen: chosen.get(l.lineNo) ?? null,
   }));
   const reasonOption = (r: ReturnReason) => ({ value: r, ja: reasonLabels[r].ja, en: reasonLabels[r].en, selected: form?.reason === r });
   const c = terms.terms.conditions;
@@ -37,6 +39,8 @@ export async function portalOrder(db: Db, s: PortalSession, form?: Partial<FileR
     order,
     lines,
     anyLeft: lines.some((l) => l.left > 0),
+    deadline: returnDeadline(order, terms, now),
+    reasonChosen: !!form?.reason,
     returns: returns.map((r) => ({ id: r.id, number: r.number, statusJa: statusLabels[r.status][0], statusEn: statusLabels[r.status][1], filed: tokyoDateTime(r.createdAt.toISOString()) })),
     // The shop's failures first and apart: a customer whose item is not as its page describes
     // it finds that choice before 「イメージと違う」, and it is judged as a defect claim.

@@ -161,7 +161,7 @@ export interface ReturnPhotoDto {
   contentType: string;
   sizeBytes: number;
   filename: string;
-  /** Null for the customer: photos are served to the shop's people only, each view audited. */
+  /** Null for the customer: the API serves photos to the shop's people, each view audited; the portal serves a customer their own. */
   url: string | null;
 }
 

@@ -11,6 +11,10 @@ export const shopsMessages = {
   },
   originLength: { ja: 'オリジンは200文字以内で入力してください。', en: 'an origin of at most 200 characters' },
   tooManyOrigins: { ja: '許可するオリジンは20件までです。', en: 'at most 20 origins' },
+  color: { ja: '色は #1a7f5a のように # と16進数6桁で入力してください。', en: 'expected a colour as #rrggbb, such as #1a7f5a' },
+  greeting: { ja: 'あいさつ文は改行なしの120文字以内で入力してください。', en: 'a greeting of one line, at most 120 characters' },
+  privacyUrl: { ja: 'プライバシーポリシーの URL は https:// で始まる500文字以内のアドレスで入力してください。', en: 'expected an https:// address of at most 500 characters' },
+  replyTime: { ja: '通常の返信時間は「数分以内」「数時間以内」「1日以内」から選んでください。', en: 'expected minutes, hours or day' },
 } as const;
 
 const byEnglish = new Map<string, { ja: string; en: string }>(Object.values(shopsMessages).map((m) => [m.en, m]));

@@ -5,11 +5,21 @@ import { notFound } from '../../core/errors.ts';
 import type { Api } from '../../core/route.ts';
 import { findShop } from './shops.repository.ts';
 import { shopIdParams } from './shops.schema.ts';
+import { replyTimes } from './shops.tables.ts';
+import { widgetConfig } from './shops.widget.ts';
 
 export const PUBLIC_SHOP_PREFIX = '/api/public/shops/';
 
-/** The CORS origin to allow: the request's Origin when the shop in the path lists it, else none. */
+const WIDGET_CONFIG = /^\/api\/public\/shops\/[^/]+\/widget\/config$/;
+
+/**
+ * The CORS origin to allow: the request's Origin when the shop in the path lists it, else none.
+ * The widget's config is readable from any page (`*`, no credentials): its answer to an origin
+ * not allowed is only `{ allowed: false }`, which the widget needs to read to stay hidden and
+ * tell the developer why, instead of failing like a network error.
+ */
 export async function allowedOrigin(db: Db, ctx: Context): Promise<string> {
+  if (WIDGET_CONFIG.test(ctx.path)) return '*';
   // CORS runs before the router, so the shop id is read from the path here, with the route's own schema.
   const origin = ctx.get('origin');
   const id = shopIdParams.shape.shopId.safeParse(ctx.path.slice(PUBLIC_SHOP_PREFIX.length).split('/')[0]);
@@ -33,6 +43,39 @@ export function publicShopRoutes(api: Api, db: Db): void {
       const shop = await findShop(db, params.shopId);
       if (!shop) throw notFound('shop');
       return { id: shop.id, name: shop.name, locale: shop.locale as 'ja' | 'en', timezone: shop.timezone };
+    },
+  });
+  api.route({
+    method: 'get',
+    path: '/api/public/shops/:shopId/widget/config',
+    tag: 'Public',
+    summary: "The widget's start: the shop's colours, greeting, privacy notice, usual reply time and business hours",
+    description:
+      'Readable from any origin. A page whose Origin the shop has not allowed gets `{ allowed: false }` only, and the widget stays hidden. ' +
+      'The Origin header is recorded (at most 50 origins per shop) so the console can say where the widget was seen.',
+    auth: 'public',
+    params: shopIdParams,
+    response: z.union([
+      z.object({ allowed: z.literal(false) }),
+      z.object({
+        allowed: z.literal(true),
+        id: z.uuid(),
+        name: z.string(),
+        locale: z.enum(['ja', 'en']),
+        timezone: z.string(),
+        color: z.string(),
+        textColor: z.string(),
+        greeting: z.object({ ja: z.string().nullable(), en: z.string().nullable() }),
+        privacyUrl: z.string().nullable(),
+        replyTime: z.enum(replyTimes).nullable(),
+        hours: z.object({ open: z.boolean(), nextOpenAt: z.string().nullable() }).nullable(),
+      }),
+    ]),
+    errors: ['not_found'],
+    handler: async ({ params, ctx }) => {
+      // Per page view, not per visitor: a cache would hide a change of the allowed origins.
+      ctx.set('Cache-Control', 'no-store');
+      return widgetConfig(db, params.shopId, ctx.get('origin') || undefined);
     },
   });
 }

@@ -10,6 +10,7 @@ import {
   updateMemberBody,
   updateShopBody,
 } from './shops.schema.ts';
+import { listWidgetSightings } from './shops.widget.ts';
 import { changeMemberRole, createShop, getShop, listShopMembers, removeMember, updateShopSettings, type MemberDeps } from './shops.service.ts';
 
 /** `deps`: people changes reach the queue (a removed person's conversations) and live connections. */
@@ -52,6 +53,19 @@ export function shopRoutes(api: Api, deps: MemberDeps): void {
     response: shopView,
     errors: ['not_found', 'forbidden'],
     handler: ({ actor, body, requestId }) => updateShopSettings(db, actor, body, requestId),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/widget-sightings',
+    tag,
+    summary: 'Where the widget was seen (owner, staff): each origin, whether it is allowed now, first and last seen',
+    auth: 'session',
+    params: shopIdParams,
+    response: z.array(
+      z.object({ origin: z.string(), allowed: z.boolean(), allowedWhenSeen: z.boolean(), firstSeen: z.string(), lastSeen: z.string(), count: z.number().int() }),
+    ),
+    errors: ['forbidden'],
+    handler: ({ actor }) => listWidgetSightings(db, actor),
   });
   api.route({
     method: 'get',

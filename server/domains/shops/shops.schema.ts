@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { shopsMessages } from './shops.messages.ts';
-import { roles } from './shops.tables.ts';
-import { registerMessages } from '../../core/messages.ts';
+import { replyTimes, roles } from './shops.tables.ts';
+import { registerMessages, said } from '../../core/messages.ts';
 
 registerMessages(shopsMessages);
 
@@ -12,7 +12,7 @@ export const plainText = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .regex(/^[^\p{Cc}]*$/u, 'one line of text, without control characters');
+    .regex(/^[^\p{Cc}]*$/u, said('1行で入力してください（改行や制御文字は使えません）。', 'one line of text, without control characters'));
 
 export const shopIdParams = z.strictObject({ shopId: z.uuid({ message: 'expected a shop id (UUID)' }) });
 
@@ -35,13 +35,51 @@ const timezone = z.string().refine((tz) => {
   } catch {
     return false;
   }
-}, 'expected an IANA time zone such as Asia/Tokyo');
+}, said('タイムゾーンは Asia/Tokyo のような IANA の名前で指定してください。', 'expected an IANA time zone such as Asia/Tokyo'));
+
+/** Lower-cased on the way in, so the same colour is one value. */
+const color = z
+  .string()
+  .trim()
+  .regex(/^#[0-9a-fA-F]{6}$/, shopsMessages.color.en)
+  .transform((c) => c.toLowerCase());
+
+/** One short line; empty means "use the widget's own words" (stored as null). */
+const greeting = z
+  .string()
+  .trim()
+  .max(120, shopsMessages.greeting.en)
+  .regex(/^[^\p{Cc}]*$/u, shopsMessages.greeting.en)
+  .transform((g) => g || null)
+  .nullable();
+
+/** https only: the link sits on shops' https pages, and a javascript: or http: link there is a hole or a warning. */
+const privacyUrl = z
+  .string()
+  .trim()
+  .max(500, shopsMessages.privacyUrl.en)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'https:' && !u.username && !u.password && u.hostname.length > 0;
+    } catch {
+      return false;
+    }
+  }, shopsMessages.privacyUrl.en)
+  .nullable();
 
 const settingsFields = {
   name: plainText(120),
   timezone,
   locale: z.enum(['ja', 'en']),
   allowedOrigins: z.array(origin).max(20, shopsMessages.tooManyOrigins.en),
+  /** Shown as the From name of customer mail; null goes back to the shop's name. */
+  mailSenderName: plainText(80).nullable(),
+  widgetColor: color.nullable(),
+  widgetGreetingJa: greeting,
+  widgetGreetingEn: greeting,
+  privacyUrl,
+  replyTime: z.enum(replyTimes, { message: shopsMessages.replyTime.en }).nullable(),
 };
 
 /** Defaults only when a shop is opened; a change names just what changes. */
@@ -50,6 +88,12 @@ export const createShopBody = z.strictObject({
   timezone: timezone.default('Asia/Tokyo'),
   locale: settingsFields.locale.default('ja'),
   allowedOrigins: settingsFields.allowedOrigins.default([]),
+  mailSenderName: settingsFields.mailSenderName.optional(),
+  widgetColor: settingsFields.widgetColor.optional(),
+  widgetGreetingJa: greeting.optional(),
+  widgetGreetingEn: greeting.optional(),
+  privacyUrl: privacyUrl.optional(),
+  replyTime: settingsFields.replyTime.optional(),
 });
 export const updateShopBody = z.strictObject(settingsFields).partial();
 
@@ -59,12 +103,18 @@ export const shopView = z.object({
   timezone: z.string(),
   locale: z.enum(['ja', 'en']),
   allowedOrigins: z.array(z.string()),
+  mailSenderName: z.string().nullable().describe('The From display name of mail to customers; null: the shop name is used'),
+  widgetColor: z.string().nullable(),
+  widgetGreetingJa: z.string().nullable(),
+  widgetGreetingEn: z.string().nullable(),
+  privacyUrl: z.string().nullable(),
+  replyTime: z.enum(replyTimes).nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 
 export const password = z.string().min(12, 'at least 12 characters').max(200);
-export const email = z.email({ message: 'expected an email address' }).max(254).transform((e) => e.toLowerCase());
+export const email = z.email({ message: said('メールアドレスの形式で入力してください（例：taro@example.jp）。', 'expected an email address') }).max(254).transform((e) => e.toLowerCase());
 
 export const memberParams = shopIdParams.extend({ userId: z.uuid({ message: 'expected a user id (UUID)' }) });
 export const updateMemberBody = z.strictObject({ role: z.enum(roles) });

@@ -19,7 +19,7 @@ import {
   updateShop,
   type ShopRow,
 } from './shops.repository.ts';
-import type { Role } from './shops.tables.ts';
+import type { ReplyTime, Role } from './shops.tables.ts';
 
 /** A member's change ends their live connections and hands their conversations on: the chat's dependencies. */
 export type MemberDeps = AssignDeps & Pick<ChatDeps, 'poke' | 'timing'>;
@@ -30,6 +30,12 @@ export const toShopView = (s: ShopRow) => ({
   timezone: s.timezone,
   locale: s.locale as 'ja' | 'en',
   allowedOrigins: s.allowedOrigins,
+  mailSenderName: s.mailSenderName,
+  widgetColor: s.widgetColor,
+  widgetGreetingJa: s.widgetGreetingJa,
+  widgetGreetingEn: s.widgetGreetingEn,
+  privacyUrl: s.privacyUrl,
+  replyTime: s.replyTime,
   createdAt: s.createdAt.toISOString(),
   updatedAt: s.updatedAt.toISOString(),
 });
@@ -42,6 +48,12 @@ export interface ShopSettingsInput {
   timezone: string;
   locale: 'ja' | 'en';
   allowedOrigins: string[];
+  mailSenderName?: string | null;
+  widgetColor?: string | null;
+  widgetGreetingJa?: string | null;
+  widgetGreetingEn?: string | null;
+  privacyUrl?: string | null;
+  replyTime?: ReplyTime | null;
 }
 
 /**

@@ -3,6 +3,8 @@ import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, u
 
 export const roles = ['owner', 'staff', 'agent', 'contractor'] as const;
 export type Role = (typeof roles)[number];
+export const replyTimes = ['minutes', 'hours', 'day'] as const;
+export type ReplyTime = (typeof replyTimes)[number];
 
 export const shops = pgTable(
   'shops',
@@ -14,12 +16,48 @@ export const shops = pgTable(
     allowedOrigins: text('allowed_origins').array().notNull().default(sql`'{}'::text[]`),
     /** HMAC key for widget identity tokens the shop's server signs; owners rotate it. */
     widgetSecret: text('widget_secret'),
+    /** The display name in the From of mail to the shop's customers; null: the shop's name. */
+    mailSenderName: text('mail_sender_name'),
     /** Auto-assign new chats round-robin among online agents with free capacity. */
     autoAssign: boolean('auto_assign').notNull().default(true),
+    /** The shop's colour on the widget and the returns portal, "#rrggbb"; null = madoguchi's green. */
+    widgetColor: text('widget_color'),
+    /** A short welcome above the widget's pre-chat form, per language; null = the widget's own words. */
+    widgetGreetingJa: text('widget_greeting_ja'),
+    widgetGreetingEn: text('widget_greeting_en'),
+    /** The shop's privacy notice (https), linked beside the email field: APPI §21 wants the purpose told at collection. */
+    privacyUrl: text('privacy_url'),
+    /** "Typically replies within …" shown to customers; null = not said. */
+    replyTime: text('reply_time').$type<ReplyTime>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [check('shops_locale_check', sql`${t.locale} in ('ja', 'en')`)],
+  (t) => [
+    check('shops_locale_check', sql`${t.locale} in ('ja', 'en')`),
+    check('shops_reply_time_check', sql`${t.replyTime} in ('minutes', 'hours', 'day')`),
+  ],
+);
+
+/**
+ * Where the widget was loaded from, by the Origin header of its config request (nothing else is
+ * trusted): the merchant's console says where it was seen and which origins still need allowing.
+ * One row per shop and origin, at most WIDGET_SIGHTINGS_CAP origins per shop.
+ */
+export const widgetSightings = pgTable(
+  'widget_sightings',
+  {
+    shopId: uuid('shop_id')
+      .notNull()
+      .references(() => shops.id, { onDelete: 'cascade' }),
+    origin: text('origin').notNull(),
+    /** Whether the shop allowed the origin when it was last seen. */
+    allowed: boolean('allowed').notNull(),
+    firstSeen: timestamp('first_seen', { withTimezone: true }).notNull().defaultNow(),
+    lastSeen: timestamp('last_seen', { withTimezone: true }).notNull().defaultNow(),
+    /** Loads recorded, at most one per origin per throttle interval (see shops.sightings.ts). */
+    count: integer('count').notNull().default(1),
+  },
+  (t) => [primaryKey({ columns: [t.shopId, t.origin] })],
 );
 
 export const users = pgTable('users', {

@@ -37,6 +37,8 @@ for (const kind of dbKinds) {
       expect(r.status).to.equal('needs_review');
       const m = await mailTo(order.email, 'お申し込みを受け付けました。');
       expect(m.to).to.deep.equal([order.email]);
+      // From the shop (its name, with no sender name set), on the deployment's address.
+      expect(m.raw.from?.value[0]).to.include({ name: d.shop.name, address: 'no-reply@madoguchi.localhost' });
       expectBilingual(m, r.number, 'お申し込みを受け付けました。', 'We have received your request');
       expect(m.text).to.include(order.number).and.include(`/shops/${d.shop.id}/return-terms`);
     });

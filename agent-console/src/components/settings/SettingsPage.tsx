@@ -1,11 +1,43 @@
 import { useEffect, useState } from 'react';
 import { api, ApiError } from '../../api.ts';
+import { NAVIGATE } from '../../router.ts';
 import { useLang } from '../../i18n.ts';
 import { settingsMessages } from '../../i18n.settings.ts';
 import type { Role, ShopView } from '../../types.ts';
 import { ApiKeysSection } from './ApiKeysSection.tsx';
+import { IntegrationsSection } from './IntegrationsSection.tsx';
+import { PeopleSection } from './PeopleSection.tsx';
+import { ShopProfileSection } from './ShopProfileSection.tsx';
+import { WidgetSecretSection } from './WidgetSecretSection.tsx';
 import { WidgetSection } from './WidgetSection.tsx';
 import '../../settings.css';
+
+/**
+ * A link such as settings#settings-hours (from the first-run checklist) brings that section into
+ * view once the page has drawn it, and again when the console moves between sections in place.
+ */
+function useSectionFromHash(ready: boolean) {
+  useEffect(() => {
+    if (!ready) return;
+    const show = () => {
+      const id = decodeURIComponent(window.location.hash.slice(1));
+      const el = id ? document.getElementById(id) : null;
+      if (!el) return;
+      el.scrollIntoView({ block: 'start' });
+      const heading = el.querySelector<HTMLElement>('h2');
+      if (heading) {
+        heading.tabIndex = -1;
+        heading.focus({ preventScroll: true });
+      }
+    };
+    const frame = requestAnimationFrame(show);
+    window.addEventListener(NAVIGATE, show);
+    return () => {
+      cancelAnimationFrame(frame);
+      window.removeEventListener(NAVIGATE, show);
+    };
+  }, [ready]);
+}
 
 /**
  * The shop's settings, first slice: the widget (tag and allowed origins) for everyone to read
@@ -25,6 +57,8 @@ export function SettingsPage({ shopId, role }: { shopId: string; role: Role }) {
     return () => ctrl.abort();
   }, [shopId]);
 
+  useSectionFromHash(shop !== null);
+
   const owner = role === 'owner';
   return (
     <div className="settings-page" data-testid="settings-page">
@@ -34,8 +68,12 @@ export function SettingsPage({ shopId, role }: { shopId: string; role: Role }) {
           {m.loadFailed}
         </p>
       )}
+      {shop && <ShopProfileSection shop={shop} canEdit={owner} onSaved={setShop} />}
       {shop && <WidgetSection shop={shop} canEdit={owner} onSaved={setShop} />}
+      {owner && <WidgetSecretSection shopId={shopId} />}
+      {(owner || role === 'staff') && <PeopleSection shopId={shopId} role={role} />}
       {owner && <ApiKeysSection shopId={shopId} />}
+      <IntegrationsSection shopId={shopId} />
     </div>
   );
 }

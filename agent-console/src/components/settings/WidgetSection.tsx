@@ -7,6 +7,8 @@ import type { ShopView } from '../../types.ts';
 import { fieldErrors, readable, type FieldErrors } from '../../fieldErrors.ts';
 import { CopyButton } from './CopyButton.tsx';
 import { useUnsavedWarning } from './useUnsavedWarning.ts';
+import { WidgetLook } from './WidgetLook.tsx';
+import { WidgetSightings } from './WidgetSightings.tsx';
 
 /** The one tag a shop's pages carry: the widget from this server, with the shop's id. */
 export const widgetSnippet = (origin: string, shopId: string) => `<script src="${origin}/widget.js" data-shop-id="${shopId}" async></script>`;
@@ -52,7 +54,9 @@ export function WidgetSection({ shop, canEdit, onSaved }: { shop: ShopView; canE
 
   const draft = rows.map((r) => r.value.trim());
   const dirty = !same(draft, shop.allowedOrigins);
-  useUnsavedWarning(canEdit && dirty, m.leave);
+  const [lookDirty, setLookDirty] = useState(false);
+  // One guard for the section: two hooks would clear each other's.
+  useUnsavedWarning(canEdit && (dirty || lookDirty), m.leave);
 
   const errorsOf = (path: string) => [...new Set((errors.get(path) ?? []).map((message) => readable(message, lang)))];
 
@@ -87,6 +91,16 @@ export function WidgetSection({ shop, canEdit, onSaved }: { shop: ShopView; canE
         setStatus('idle');
       } else setStatus(err instanceof ApiError && err.code === 'forbidden' ? 'forbidden' : 'failed');
     }
+  };
+
+  /**
+   * One click from the sightings warning: the saved list plus this origin, so rows being edited
+   * are neither saved with it nor lost (the new row is added to them).
+   */
+  const allowSeen = async (origin: string) => {
+    const saved = await settingsApi.saveOrigins(shop.id, [...shop.allowedOrigins, origin]);
+    setRows((rs) => (rs.some((r) => r.value.trim() === origin) ? rs : [...rs, { key: nextKey.current++, value: origin }]));
+    onSaved(saved);
   };
 
   const snippet = widgetSnippet(window.location.origin, shop.id);
@@ -180,6 +194,8 @@ export function WidgetSection({ shop, canEdit, onSaved }: { shop: ShopView; canE
           )}
         </form>
       )}
+      <WidgetSightings shopId={shop.id} lang={lang} canEdit={canEdit} version={shop.allowedOrigins.join(' ')} allow={allowSeen} />
+      <WidgetLook shop={shop} canEdit={canEdit} lang={lang} onSaved={onSaved} onDirty={setLookDirty} />
     </section>
   );
 }

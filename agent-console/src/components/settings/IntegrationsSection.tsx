@@ -1,0 +1,36 @@
+import type { ReactNode } from 'react';
+import { useLang } from '../../i18n.ts';
+import { peopleSettingsMessages } from '../../i18n.settings.people.ts';
+import { integrations } from './integrations.ts';
+import '../../settings.people.css';
+
+/**
+ * The settings of the integrations that have some, by id: the place a new capability plugs its
+ * component in. Empty while every integration is still coming.
+ */
+const panels: Record<string, (props: { shopId: string }) => ReactNode> = {};
+
+/** "連携 / Integrations": one card per entry of the registry, with its state. */
+export function IntegrationsSection({ shopId }: { shopId: string }) {
+  const lang = useLang();
+  const m = peopleSettingsMessages[lang].integrations;
+  return (
+    <section className="settings-section" aria-labelledby="settings-integrations" data-testid="settings-integrations">
+      <h2 id="settings-integrations">{m.title}</h2>
+      <p className="muted">{m.lead}</p>
+      <ul className="settings-cards">
+        {integrations.map((i) => {
+          const Panel = panels[i.id];
+          return (
+            <li key={i.id} className="settings-card" aria-labelledby={`integration-${i.id}`} data-testid={`integration-${i.id}`}>
+              <h3 id={`integration-${i.id}`}>{i.title[lang]}</h3>
+              <span className={`settings-badge${i.status === 'coming' ? ' settings-badge-quiet' : ''}`}>{i.status === 'coming' ? m.coming : m.available}</span>
+              <p className="muted">{i.description[lang]}</p>
+              {i.status === 'available' && Panel && <Panel shopId={shopId} />}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

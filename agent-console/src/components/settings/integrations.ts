@@ -1,0 +1,43 @@
+import type { Lang } from '../../i18n.ts';
+
+/**
+ * The capabilities the settings page offers to connect, one entry each. A new one adds its
+ * entry here (status 'available' once it works) and, when it has settings, a component that
+ * IntegrationsSection renders in its card by `id`.
+ */
+export interface Integration {
+  id: string;
+  title: Record<Lang, string>;
+  description: Record<Lang, string>;
+  status: 'available' | 'coming';
+}
+
+export const integrations: readonly Integration[] = [
+  {
+    id: 'delay-notices',
+    title: { ja: '遅延のお知らせ', en: 'Delay notices' },
+    description: {
+      ja: '発送の遅れや休業を、ウィジェットとメールでお客様に先にお知らせします。',
+      en: 'Tell customers about shipping delays and closures up front, in the widget and by mail.',
+    },
+    status: 'coming',
+  },
+  {
+    id: 'slack',
+    title: { ja: 'Slack', en: 'Slack' },
+    description: {
+      ja: '新しいお問い合わせやメンション、SLA の期限切れを Slack のチャンネルに通知します。',
+      en: 'Post new enquiries, mentions and SLA breaches to a Slack channel.',
+    },
+    status: 'coming',
+  },
+  {
+    id: 'mail-domain',
+    title: { ja: 'メール送信ドメイン', en: 'Mail sending domain' },
+    description: {
+      ja: 'お客様へのメールをショップ自身のドメイン（SPF・DKIM 設定済み）から送ります。',
+      en: 'Send customer mail from the shop’s own domain (with SPF and DKIM set up).',
+    },
+    status: 'coming',
+  },
+];

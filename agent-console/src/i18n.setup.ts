@@ -1,0 +1,90 @@
+import type { Lang } from './i18n.ts';
+
+/** The first-run checklist; Japanese is the source, so English cannot miss a key. */
+const ja = {
+  title: 'はじめに',
+  lead: 'ショップでチャットと返品受付を始めるまでの手順です。各項目は、ショップの実際の設定から自動で「完了」になります。',
+  progress: (done: number, of: number) => `${of} 件中 ${done} 件完了`,
+  allDone: 'すべての手順が完了しました。お客様からのチャットを受け付けられます。',
+  done: '完了',
+  notDone: '未完了',
+  coming: '準備中',
+  loadFailed: '手順の状況を読み込めませんでした。',
+  retry: '再読み込み',
+  open: '手順を見る',
+  hide: 'この案内を閉じる',
+  panelTitle: (done: number, of: number) => `はじめに：${of} 件中 ${done} 件完了`,
+  steps: {
+    widget: {
+      title: 'チャットをショップに設置する',
+      lead: '埋め込みタグをショップの全ページに貼り、ショップのオリジンを許可してください。ページでウィジェットが読み込まれると完了になります。',
+    },
+    hours: { title: '営業時間を設定する', lead: 'お客様に表示する受付時間と、対応期限（SLA）の計算に使います。', action: '営業時間を設定' },
+    terms: { title: '返品条件を公開する', lead: '特定商取引法に基づく返品特約を、ショップとお客様の返品ページに表示します。', action: '返品条件を編集' },
+    people: { title: 'スタッフを招待する', lead: '一緒に対応するスタッフや外部の対応担当者を招待します。', action: 'メンバーを招待' },
+    platform: {
+      title: 'ショップの注文を連携する',
+      lead: 'API キーを作り、ショップのシステムから注文を送ります。CSV ファイルの取り込みでも始められます。',
+      curlLead: '試しに次のコマンドで注文を1件送れます（キーを貼り替えてください）。',
+      copyCurl: 'コマンドをコピー',
+      importCsv: 'CSV で注文を取り込む',
+      keysAction: 'API キーを作成',
+      waiting: '最初の注文が届くのを待っています…',
+      newest: (at: string, source: string) => `最新の注文：${at}（${source === 'csv' ? 'CSV' : 'API'}）`,
+    },
+    notices: { title: '配送遅延のお知らせ', lead: '繁忙期の遅延を対象のお客様にまとめてお知らせする機能です。' },
+    slack: { title: 'Slack 連携', lead: '通知を Slack で受け取り、その場で対応できるようにします。' },
+  },
+  seenOn: (origin: string, at: string) => `ウィジェットは ${origin} で ${at} に表示されました。`,
+  seenNotAllowed: (origin: string, at: string) => `${origin} でウィジェットが読み込まれましたが（${at}）、許可されていないため表示されていません。`,
+  notSeen: 'ウィジェットはまだどのページでも読み込まれていません。タグを貼ったページを開くと、ここに表示されます。',
+  chatted: 'お客様からのチャットを受け付けています。',
+  copied: 'コピーしました',
+  copyFailed: 'コピーできませんでした。選択してコピーしてください。',
+};
+
+export type SetupMessages = typeof ja;
+
+const en: SetupMessages = {
+  title: 'Getting started',
+  lead: 'The steps to take chats and returns on your shop. Each step is marked done by itself from the shop’s real settings.',
+  progress: (done, of) => `${done} of ${of} done`,
+  allDone: 'Every step is done. Customers can chat with you.',
+  done: 'Done',
+  notDone: 'Not done',
+  coming: 'Coming soon',
+  loadFailed: 'The checklist could not be loaded.',
+  retry: 'Reload',
+  open: 'Open the checklist',
+  hide: 'Hide this',
+  panelTitle: (done, of) => `Getting started: ${done} of ${of} done`,
+  steps: {
+    widget: {
+      title: 'Put the chat on your shop',
+      lead: 'Paste the tag into every page of your shop and allow your shop’s origin. The step is done once the widget loads on a page.',
+    },
+    hours: { title: 'Set your business hours', lead: 'Shown to customers, and used to count response targets (SLA).', action: 'Set business hours' },
+    terms: { title: 'Publish your return terms', lead: 'Your return terms under the Act on Specified Commercial Transactions, shown on your shop and the returns page.', action: 'Edit return terms' },
+    people: { title: 'Invite your team', lead: 'Invite the staff and outside agents who answer with you.', action: 'Invite people' },
+    platform: {
+      title: 'Connect your shop’s orders',
+      lead: 'Create an API key and let your shop system send orders, or start with a CSV import.',
+      curlLead: 'Try sending one order with this command (put your key in).',
+      copyCurl: 'Copy the command',
+      importCsv: 'Import orders from CSV',
+      keysAction: 'Create an API key',
+      waiting: 'Waiting for the first order…',
+      newest: (at, source) => `Newest order: ${at} (${source === 'csv' ? 'CSV' : 'API'})`,
+    },
+    notices: { title: 'Delivery delay notices', lead: 'Tell the right customers about delays in peak season, in one go.' },
+    slack: { title: 'Slack', lead: 'Get alerts in Slack and act on them there.' },
+  },
+  seenOn: (origin, at) => `The widget was seen on ${origin} at ${at}.`,
+  seenNotAllowed: (origin, at) => `The widget loaded on ${origin} (${at}) but stays hidden there: that origin is not allowed.`,
+  notSeen: 'The widget has not loaded on any page yet. Open a page with the tag and it shows here.',
+  chatted: 'Customers are chatting with you.',
+  copied: 'Copied',
+  copyFailed: 'Could not copy. Select the text and copy it.',
+};
+
+export const setupMessages: Record<Lang, SetupMessages> = { ja, en };

@@ -1,0 +1,50 @@
+import { type Actor, requireRole } from '../../core/actor.ts';
+import type { Db } from '../../core/db/client.ts';
+import { notFound } from '../../core/errors.ts';
+import { findShop } from '../shops/shops.repository.ts';
+import { latestSightings } from '../shops/shops.sightings.repository.ts';
+import { setupFacts } from './setup.repository.ts';
+import type { SetupStepId, SetupView } from './setup.schema.ts';
+
+/** Steps that are not built yet: listed so the merchant knows they are coming, never counted. */
+const comingSoon: SetupStepId[] = ['notices', 'slack'];
+
+/**
+ * The first-run checklist of a shop, for its owner (and staff, who may read settings). Every
+ * step is judged from the shop's tables: the widget is in place once it loaded on an allowed
+ * origin (or a customer chatted), hours once they are saved, terms once published, people once
+ * someone else is a member or invited, the platform once an order arrived (by API or CSV).
+ */
+export async function getSetup(db: Db, actor: Actor): Promise<SetupView> {
+  requireRole(actor, 'owner', 'staff');
+  const shop = await findShop(db, actor.shopId);
+  if (!shop) throw notFound('shop');
+  const [f, seen] = await Promise.all([setupFacts(db, shop.id), latestSightings(db, shop.id)]);
+  const done: Record<SetupStepId, boolean> = {
+    widget: seen.some((s) => s.allowed) || f.anyChat,
+    hours: f.hoursSetAt !== null,
+    terms: f.terms !== null,
+    people: f.otherMembers > 0 || f.openInvitations > 0,
+    platform: f.newestOrder !== null,
+    notices: false,
+    slack: false,
+  };
+  const steps = (Object.keys(done) as SetupStepId[]).map((id) => ({ id, available: !comingSoon.includes(id), done: done[id] }));
+  const required = steps.filter((s) => s.available);
+  return {
+    steps,
+    progress: { done: required.filter((s) => s.done).length, of: required.length },
+    widget: {
+      allowedOrigins: shop.allowedOrigins,
+      seen: seen.slice(0, 10).map((s) => ({ origin: s.origin, allowed: s.allowed, lastSeenAt: s.lastSeen.toISOString() })),
+      anyChat: f.anyChat,
+    },
+    hoursSetAt: f.hoursSetAt?.toISOString() ?? null,
+    terms: f.terms && { version: f.terms.version, publishedAt: f.terms.at.toISOString() },
+    people: { otherMembers: f.otherMembers, openInvitations: f.openInvitations },
+    platform: {
+      liveApiKeys: f.liveApiKeys,
+      newestOrder: f.newestOrder && { orderedAt: f.newestOrder.orderedAt.toISOString(), source: f.newestOrder.source },
+    },
+  };
+}

@@ -88,6 +88,40 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   throw new ApiError(code, message, res.status, details, code === 'rate_limited' ? retryAfter(res, details) : undefined);
 }
 
+/** A running upload: its answer, and a way to stop it. */
+export interface Upload<T> {
+  done: Promise<T>;
+  abort: () => void;
+}
+
+/**
+ * POSTs a file with upload progress, which fetch cannot report: XMLHttpRequest's upload
+ * events. Answers and fails as request() does (ApiError, a lost session on 401); an abort
+ * rejects with an AbortError.
+ */
+export function upload<T>(path: string, file: Blob, contentType: string, onProgress: (sent: number, total: number) => void): Upload<T> {
+  const xhr = new XMLHttpRequest();
+  const done = new Promise<T>((resolve, reject) => {
+    xhr.open('POST', path);
+    xhr.responseType = 'json';
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Content-Type', contentType);
+    if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onabort = () => reject(new DOMException('the upload was stopped', 'AbortError'));
+    xhr.onerror = () => reject(new ApiError('network', 'the upload did not reach the server'));
+    xhr.onload = () => {
+      const data: unknown = xhr.response;
+      if (xhr.status >= 200 && xhr.status < 300 && data != null) return resolve(data as T);
+      if (!isErrorBody(data)) return reject(new ApiError('unexpected', `HTTP ${xhr.status}`, xhr.status));
+      if (xhr.status === 401) sessionLost?.();
+      reject(new ApiError(data.error.code, data.error.message, xhr.status, data.error.details));
+    };
+    xhr.send(file);
+  });
+  return { done, abort: () => xhr.abort() };
+}
+
 export const api = {
   session: () => request<SessionView>('/api/auth/session', { expect401: true }),
   /** The same call, but a 401 means the session was lost while the console was open. */

@@ -19,6 +19,9 @@ export type Route =
   | { page: 'returnDetail'; shopId: string; returnId: string }
   | { page: 'returnTerms'; shopId: string }
   | { page: 'returnsReport'; shopId: string }
+  /** The shop's orders (search, filters, CSV import) and one order with what links to it. */
+  | { page: 'orders'; shopId: string }
+  | { page: 'orderDetail'; shopId: string; orderNumber: string }
   /** The shop's settings; `section` scrolls to one of them (#settings-hours). */
   | { page: 'settings'; shopId: string; section?: string }
   /** The first-run checklist. */
@@ -56,6 +59,11 @@ export function parseRoute(pathname: string): Route {
   }
   const ret = /^\/shops\/([^/]+)\/returns\/([^/]+)\/?$/.exec(rest);
   if (ret) return { page: 'returnDetail', shopId: safeDecode(ret[1]!), returnId: safeDecode(ret[2]!) };
+  const orders = /^\/shops\/([^/]+)\/orders(?:\/([^/]+))?\/?$/.exec(rest);
+  if (orders) {
+    const shopId = safeDecode(orders[1]!);
+    return orders[2] ? { page: 'orderDetail', shopId, orderNumber: safeDecode(orders[2]) } : { page: 'orders', shopId };
+  }
   const conv = /^\/shops\/([^/]+)\/conversations\/([^/]+)\/?$/.exec(rest);
   if (conv) return { page: 'conversation', shopId: safeDecode(conv[1]!), conversationId: safeDecode(conv[2]!) };
   const invitation = /^\/invitations\/([^/]+)\/?$/.exec(rest);
@@ -83,6 +91,10 @@ export function pathOf(route: Route): string {
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/return-terms`;
     case 'returnsReport':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/returns-report`;
+    case 'orders':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/orders`;
+    case 'orderDetail':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/orders/${encodeURIComponent(route.orderNumber)}`;
     case 'settings':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/settings${route.section ? `#${encodeURIComponent(route.section)}` : ''}`;
     case 'setup':

@@ -206,7 +206,7 @@ describe('agent console in the browser', function () {
     await signIn(person('owner'));
     const nav = page.getByRole('navigation');
     expect(await page.evaluate(() => document.documentElement.lang)).to.equal('ja');
-    expect(await nav.textContent()).to.contain('受信箱').and.contain('準備中');
+    expect(await nav.textContent()).to.contain('受信箱').and.contain('注文').and.not.contain('準備中');
     expect(await byTestId('language-ja').getAttribute('aria-pressed')).to.equal('true');
 
     await Promise.all([
@@ -214,7 +214,7 @@ describe('agent console in the browser', function () {
       byTestId('language-toggle').getByRole('button', { name: 'English' }).click(),
     ]);
     await waitForText(byTestId('user-role'), exactly('Owner'));
-    expect(await nav.textContent()).to.contain('Inbox').and.contain('Returns').and.contain('Coming soon').and.not.contain('受信箱');
+    expect(await nav.textContent()).to.contain('Inbox').and.contain('Returns').and.contain('Orders').and.not.contain('受信箱');
     expect(await textOf(byTestId('inbox-empty'))).to.contain('No conversations yet').and.not.contain('お問い合わせ');
     expect(await textOf(byTestId('sign-out'))).to.equal('Sign out');
     expect(await page.evaluate(() => document.documentElement.lang)).to.equal('en');

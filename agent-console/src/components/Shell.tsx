@@ -14,6 +14,8 @@ import { SetupPanel } from './setup/SetupPanel.tsx';
 // The inbox is the landing page and comes in the first bundle; the others load when first opened.
 const ConversationPage = lazy(() => import('./conversation/ConversationPage.tsx').then((x) => ({ default: x.ConversationPage })));
 const MetricsPage = lazy(() => import('./metrics/MetricsPage.tsx').then((x) => ({ default: x.MetricsPage })));
+const OrdersPage = lazy(() => import('./orders/OrdersPage.tsx').then((x) => ({ default: x.OrdersPage })));
+const OrderPage = lazy(() => import('./orders/OrderPage.tsx').then((x) => ({ default: x.OrderPage })));
 const SetupPage = lazy(() => import('./setup/SetupPage.tsx').then((x) => ({ default: x.SetupPage })));
 const SettingsPage = lazy(() => import('./settings/SettingsPage.tsx').then((x) => ({ default: x.SettingsPage })));
 const ReasonsPage = lazy(() => import('./returns/ReasonsPage.tsx').then((x) => ({ default: x.ReasonsPage })));
@@ -84,7 +86,13 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
   const shopName = shop?.id === shopId ? shop.name : membership?.shopName;
   useEffect(() => {
     const where = route.page === 'allInbox' ? m.chat.filters.allShops : shopName;
-    const title = route.page === 'metrics' ? m.metrics.title : isReturnsPage(route.page) ? m.returns.title : route.page === 'settings' ? m.nav.settings : route.page === 'setup' ? m.nav.setup : m.inbox.title;
+    const title =
+      route.page === 'metrics' ? m.metrics.title
+      : isReturnsPage(route.page) ? m.returns.title
+      : route.page === 'settings' ? m.nav.settings
+      : route.page === 'setup' ? m.nav.setup
+      : route.page === 'orders' || route.page === 'orderDetail' ? m.nav.orders
+      : m.inbox.title;
     document.title = [title, where, '窓口 madoguchi'].filter(Boolean).join(' · ');
   }, [m, shopName, route.page]);
 
@@ -102,6 +110,10 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
         <TermsPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'returnsReport' ? (
         <ReasonsPage key={shopId} shopId={shopId} />
+      ) : route.page === 'orders' ? (
+        <OrdersPage key={shopId} shopId={shopId} role={membership.role} />
+      ) : route.page === 'orderDetail' ? (
+        <OrderPage key={route.orderNumber} shopId={shopId} orderNumber={route.orderNumber} />
       ) : route.page === 'settings' ? (
         <SettingsPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'setup' ? (

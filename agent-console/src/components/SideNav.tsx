@@ -1,11 +1,9 @@
 import type { MouseEvent } from 'react';
-import { useMessages, type Messages } from '../i18n.ts';
+import { useMessages } from '../i18n.ts';
 import { isReturnsPage, navigate, pathOf, type Route } from '../router.ts';
 import type { Role } from '../types.ts';
 import { BackupPanel } from './BackupPanel.tsx';
 import { PresenceToggle } from './PresenceToggle.tsx';
-
-const later: ((m: Messages) => string)[] = [(m) => m.nav.orders];
 
 /** A page of the open shop: a real link (new tab works), followed in place on a plain click. */
 function NavLink({ to, current, label, testId }: { to: Route | null; current: boolean; label: string; testId: string }) {
@@ -48,16 +46,11 @@ export function SideNav({ shopId, page, role }: { shopId: string | null; page: R
           </li>
         )}
         <li>
+          <NavLink to={shopId ? { page: 'orders', shopId } : null} current={page === 'orders' || page === 'orderDetail'} label={m.nav.orders} testId="nav-orders" />
+        </li>
+        <li>
           <NavLink to={shopId ? { page: 'settings', shopId } : null} current={page === 'settings'} label={m.nav.settings} testId="nav-settings" />
         </li>
-        {later.map((label, i) => (
-          <li key={i}>
-            <span className="nav-item nav-disabled" aria-disabled="true">
-              {label(m)}
-              <span className="soon">{m.shell.comingSoon}</span>
-            </span>
-          </li>
-        ))}
       </ul>
       <PresenceToggle />
       {/* Owners only (the API answers 403 to anyone else): the deployment's last backup. */}

@@ -2,6 +2,7 @@ import type { Actor } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError } from '../../core/errors.ts';
 import { CsvFileError, parseOrdersCsv, type CsvEncoding } from './orders.csv.ts';
+import { reasonInJapanese } from './orders.csv.ja.ts';
 import { requireOrderWriter, saveImportedOrders } from './orders.service.ts';
 
 /**
@@ -19,5 +20,5 @@ export async function importOrdersCsv(db: Db, actor: Actor, bytes: Buffer, hint:
   }
   const rejected = new Set(parsed.errors.map((e) => e.orderNumber ?? `line:${e.line}`)).size;
   const counts = await saveImportedOrders(db, actor, parsed.orders, { requestId, rows: parsed.rows, rejected, encoding: parsed.encoding });
-  return { encoding: parsed.encoding, rows: parsed.rows, orders: { ...counts, rejected }, errors: parsed.errors };
+  return { encoding: parsed.encoding, rows: parsed.rows, orders: { ...counts, rejected }, errors: parsed.errors.map((e) => ({ ...e, ja: reasonInJapanese(e.reason) })) };
 }

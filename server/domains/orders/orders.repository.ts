@@ -1,5 +1,7 @@
-import { and, asc, desc, eq, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, ilike, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
+import { shops } from '../shops/shops.tables.ts';
+import type { ShipmentStatus } from './orders.model.ts';
 import { orderLines, orders } from './orders.tables.ts';
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -99,23 +101,49 @@ export interface OrderPageCursor {
   id: string;
 }
 
+/** What the list narrows by; every field optional. Days are YYYY-MM-DD in the shop's time zone. */
+export interface OrderListFilter {
+  q?: string;
+  from?: string;
+  to?: string;
+  status?: ShipmentStatus;
+  carrier?: string;
+  prefecture?: string;
+}
+
+/** Midnight starting `day` in the shop's own time zone, read from the shop row in the same statement. */
+const startOfDay = (shopId: string, day: SQL) => sql`(${day})::timestamp at time zone (select ${shops.timezone} from ${shops} where ${shops.id} = ${shopId})`;
+
+function filterWhere(shopId: string, f: OrderListFilter, matchContact: boolean): (SQL | undefined)[] {
+  const where: (SQL | undefined)[] = [];
+  if (f.q) {
+    const escaped = f.q.replace(/[\\%_]/g, (c) => `\\${c}`);
+    where.push(
+      or(
+        ilike(orders.orderNumber, `${escaped}%`),
+        ilike(orders.customerName, `%${escaped}%`),
+        ...(matchContact ? [eq(sql`lower(${orders.customerEmail})`, f.q.toLowerCase()), eq(orders.customerPhone, f.q)] : []),
+      ),
+    );
+  }
+  // Half-open day bounds on the instant, so the (shop, ordered_at) index serves them.
+  if (f.from) where.push(gte(orders.orderedAt, startOfDay(shopId, sql`${f.from}::date`)));
+  if (f.to) where.push(lt(orders.orderedAt, startOfDay(shopId, sql`${f.to}::date + 1`)));
+  if (f.status === 'unshipped') where.push(isNull(orders.shippedAt), isNull(orders.deliveredAt));
+  if (f.status === 'shipped') where.push(isNotNull(orders.shippedAt), isNull(orders.deliveredAt));
+  if (f.status === 'delivered') where.push(isNotNull(orders.deliveredAt));
+  if (f.carrier) where.push(eq(sql`lower(${orders.carrier})`, f.carrier.toLowerCase()));
+  if (f.prefecture) where.push(eq(orders.prefecture, f.prefecture));
+  return where;
+}
+
 export async function listOrders(
   db: Db,
   shopId: string,
   /** `matchContact`: also find by exact email or phone; off for viewers who see contact data masked. */
-  opts: { q?: string; limit: number; after?: OrderPageCursor; matchContact: boolean },
+  opts: OrderListFilter & { limit: number; after?: OrderPageCursor; matchContact: boolean },
 ): Promise<OrderWithLines[]> {
-  const where: (SQL | undefined)[] = [eq(orders.shopId, shopId)];
-  if (opts.q) {
-    const like = `%${opts.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push(
-      or(
-        ilike(orders.orderNumber, `${opts.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`),
-        ilike(orders.customerName, like),
-        ...(opts.matchContact ? [eq(sql`lower(${orders.customerEmail})`, opts.q.toLowerCase()), eq(orders.customerPhone, opts.q)] : []),
-      ),
-    );
-  }
+  const where: (SQL | undefined)[] = [eq(orders.shopId, shopId), ...filterWhere(shopId, opts, opts.matchContact)];
   if (opts.after) {
     where.push(
       or(

@@ -5,7 +5,8 @@ import { DomainError } from '../../core/errors.ts';
 import type { Api } from '../../core/route.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { importOrdersCsv } from './orders.import.ts';
-import { listOrdersQuery, orderInput, orderParams, orderView, revealBody, upsertResult, importReport } from './orders.schema.ts';
+import { getOrderLinks } from './orders.links.ts';
+import { listOrdersQuery, orderInput, orderLinks, orderParams, orderView, revealBody, upsertResult, importReport } from './orders.schema.ts';
 import { getOrder, listShopOrders, putOrder, revealOrderField } from './orders.service.ts';
 
 /** `?encoding=` wins; else the charset of the Content-Type; else detect. */
@@ -55,7 +56,7 @@ export function orderRoutes(api: Api, db: Db): void {
     method: 'get',
     path: '/api/shops/:shopId/orders',
     tag,
-    summary: 'Orders, newest first; contact data masked for contractors',
+    summary: 'Orders, newest first, narrowed by search and filters; contact data masked for contractors (who cannot search by it)',
     auth: 'sessionOrApiKey',
     params: shopIdParams,
     query: listOrdersQuery,
@@ -73,6 +74,17 @@ export function orderRoutes(api: Api, db: Db): void {
     response: orderView,
     errors: ['not_found'],
     handler: ({ actor, params, requestId }) => getOrder(db, actor, params.orderNumber, requestId),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/orders/:orderNumber/links',
+    tag,
+    summary: "What points at an order: its conversations and returns (and later its mail)",
+    auth: 'session',
+    params: orderParams,
+    response: orderLinks,
+    errors: ['not_found'],
+    handler: ({ actor, params }) => getOrderLinks(db, actor, params.orderNumber),
   });
   api.route({
     method: 'post',

@@ -1,14 +1,9 @@
 import { z } from 'zod';
+import { said } from '../../core/messages.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
+import { prefectures, shipmentStatuses } from './orders.model.ts';
 
-/** The 47 prefectures, as customers and carriers write them. */
-export const prefectures = [
-  '北海道', '青森県', '岩手県', '宮城県', '秋田県', '山形県', '福島県', '茨城県', '栃木県', '群馬県',
-  '埼玉県', '千葉県', '東京都', '神奈川県', '新潟県', '富山県', '石川県', '福井県', '山梨県', '長野県',
-  '岐阜県', '静岡県', '愛知県', '三重県', '滋賀県', '京都府', '大阪府', '兵庫県', '奈良県', '和歌山県',
-  '鳥取県', '島根県', '岡山県', '広島県', '山口県', '徳島県', '香川県', '愛媛県', '高知県', '福岡県',
-  '佐賀県', '長崎県', '熊本県', '大分県', '宮崎県', '鹿児島県', '沖縄県',
-] as const;
+export { prefectures, shipmentStatuses, type ShipmentStatus } from './orders.model.ts';
 
 export const paymentMethods = [
   'credit_card', 'cod', 'bank_transfer', 'convenience_store', 'carrier_billing', 'deferred', 'e_money', 'other',
@@ -17,26 +12,26 @@ export type PaymentMethod = (typeof paymentMethods)[number];
 
 export const orderNumber = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1–64 letters, digits, "_", "." or "-"');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, said('注文番号は英数字と「_」「.」「-」の1〜64文字です', 'expected 1–64 letters, digits, "_", "." or "-"'));
 
 /** Totals are stored as PostgreSQL integers; no small shop's order comes near this. */
 export const MAX_ORDER_TOTAL = 2_000_000_000;
 
-const yen = z.number().int('expected whole yen').min(0).max(100_000_000);
-const when = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time with offset, e.g. 2026-11-25T10:00:00+09:00' });
+const yen = z.number().int(said('円単位の整数で入力してください', 'expected whole yen')).min(0).max(100_000_000);
+const when = z.iso.datetime({ offset: true, message: said('日時は 2026-11-25T10:00:00+09:00 のように時差付きで入力してください', 'expected an ISO 8601 date-time with offset, e.g. 2026-11-25T10:00:00+09:00') });
 
 export const postcode = z
   .string()
   .trim()
   .transform((v) => v.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/[ー－‐−]/g, '-'))
-  .pipe(z.string().regex(/^\d{3}-?\d{4}$/, 'expected a postcode such as 150-0001'))
+  .pipe(z.string().regex(/^\d{3}-?\d{4}$/, said('郵便番号は 150-0001 のように入力してください', 'expected a postcode such as 150-0001')))
   .transform((v) => `${v.replace('-', '').slice(0, 3)}-${v.replace('-', '').slice(3)}`);
 
 export const phone = z
   .string()
   .trim()
   .transform((v) => v.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/[ー－‐−]/g, '-'))
-  .pipe(z.string().regex(/^\+?[\d-]{10,16}$/, 'expected a phone number such as 03-1234-5678'));
+  .pipe(z.string().regex(/^\+?[\d-]{10,16}$/, said('電話番号は 03-1234-5678 のように入力してください', 'expected a phone number such as 03-1234-5678')));
 
 /** A product tag as the return terms name it: compared after NFKC and lower case, so 「ＳＡＬＥ」 is "sale". */
 export const productTag = z
@@ -64,13 +59,13 @@ export const orderInput = z
     orderedAt: when,
     customer: z.strictObject({
       name: z.string().trim().min(1).max(120),
-      email: z.email({ message: 'expected an email address' }).max(254),
+      email: z.email({ message: said('メールアドレスの形式で入力してください', 'expected an email address') }).max(254),
       phone: phone.optional(),
       postcode: postcode.optional(),
-      prefecture: z.enum(prefectures, { message: 'expected a prefecture such as 東京都' }).optional(),
+      prefecture: z.enum(prefectures, { message: said('都道府県は「東京都」のように入力してください', 'expected a prefecture such as 東京都') }).optional(),
       address: z.string().trim().min(1).max(300).optional(),
     }),
-    lines: z.array(orderLineInput).min(1, 'an order has at least one line').max(500),
+    lines: z.array(orderLineInput).min(1, said('注文には明細が1行以上必要です', 'an order has at least one line')).max(500),
     shippingFee: yen.default(0),
     codFee: yen.default(0).describe('代引き手数料'),
     coupon: z.strictObject({ code: z.string().trim().max(64).optional(), discount: yen }).optional(),
@@ -89,17 +84,17 @@ export const orderInput = z
       ctx.addIssue({ code: 'custom', path: ['coupon', 'discount'], message: `the coupon (${o.coupon?.discount} yen) exceeds the goods (${goods} yen)` });
     }
     if (o.codFee > 0 && o.paymentMethod !== 'cod') {
-      ctx.addIssue({ code: 'custom', path: ['codFee'], message: 'a COD fee needs paymentMethod "cod"' });
+      ctx.addIssue({ code: 'custom', path: ['codFee'], message: said('代引き手数料は支払方法が代金引換（cod）の注文にだけ付けられます', 'a COD fee needs paymentMethod "cod"') });
     }
     if (o.shippedAt && o.deliveredAt && Date.parse(o.deliveredAt) < Date.parse(o.shippedAt)) {
-      ctx.addIssue({ code: 'custom', path: ['deliveredAt'], message: 'delivered before it was shipped' });
+      ctx.addIssue({ code: 'custom', path: ['deliveredAt'], message: said('配達日時が発送日時より前になっています', 'delivered before it was shipped') });
     }
     if (o.shippedAt && Date.parse(o.shippedAt) < Date.parse(o.orderedAt)) {
-      ctx.addIssue({ code: 'custom', path: ['shippedAt'], message: 'shipped before it was ordered' });
+      ctx.addIssue({ code: 'custom', path: ['shippedAt'], message: said('発送日時が注文日時より前になっています', 'shipped before it was ordered') });
     }
     // The return window counts from delivery: a delivery before the order would open it early.
     if (o.deliveredAt && Date.parse(o.deliveredAt) < Date.parse(o.orderedAt)) {
-      ctx.addIssue({ code: 'custom', path: ['deliveredAt'], message: 'delivered before it was ordered' });
+      ctx.addIssue({ code: 'custom', path: ['deliveredAt'], message: said('配達日時が注文日時より前になっています', 'delivered before it was ordered') });
     }
     const seen = new Set<string>();
     o.lines.forEach((l, i) => {
@@ -120,14 +115,32 @@ export type MaskableField = (typeof maskableFields)[number];
 
 export const revealBody = z.strictObject({
   field: z.enum(maskableFields),
-  reason: z.string().trim().min(5, 'say why in a few words (at least 5 characters)').max(500),
+  reason: z.string().trim().min(5, said('理由を5文字以上で書いてください', 'say why in a few words (at least 5 characters)')).max(500),
 });
 
-export const listOrdersQuery = z.strictObject({
-  q: z.string().trim().min(1).max(120).optional().describe('order number prefix, customer name, or exact email/phone'),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
-});
+/** A calendar day in the shop's time zone; 2026-02-30 is refused, not rolled over to March, and years stay within what PostgreSQL's date takes. */
+const day = z
+  .string()
+  .regex(/^(19|2\d)\d{2}-\d{2}-\d{2}$/, said('日付は 2026-11-25 の形で入力してください', 'expected a date such as 2026-11-25'))
+  .refine((d) => {
+    const t = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
+  }, said('存在しない日付です', 'there is no such date'));
+
+export const listOrdersQuery = z
+  .strictObject({
+    q: z.string().trim().min(1).max(120).optional().describe('order number prefix, customer name, or exact email/phone (email/phone only for viewers who see contact data)'),
+    from: day.optional().describe("first day ordered (YYYY-MM-DD, the shop's time zone), included"),
+    to: day.optional().describe("last day ordered (YYYY-MM-DD, the shop's time zone), included"),
+    status: z.enum(shipmentStatuses, { message: said('状態は unshipped・shipped・delivered のいずれかです', 'expected unshipped, shipped or delivered') }).optional(),
+    carrier: z.string().trim().min(1).max(64).optional().describe('the carrier as written on the order (exact, case-insensitive)'),
+    prefecture: z.enum(prefectures, { message: said('都道府県は「東京都」のように入力してください', 'expected a prefecture such as 東京都') }).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
+  })
+  .refine((f) => !f.from || !f.to || f.from <= f.to, { path: ['to'], message: said('終了日は開始日と同じかそれより後にしてください', 'the last day is before the first day') });
+
+export type OrderFilter = z.output<typeof listOrdersQuery>;
 
 const lineView = orderLineInput.extend({ lineNo: z.number().int(), subtotal: z.number().int() });
 
@@ -153,6 +166,7 @@ export const orderView = z.object({
   trackingNumber: z.string().nullable(),
   shippedAt: z.string().nullable(),
   deliveredAt: z.string().nullable(),
+  status: z.enum(shipmentStatuses),
   total: z.number().int(),
   source: z.enum(['api', 'csv']),
   createdAt: z.string(),
@@ -165,5 +179,22 @@ export const importReport = z.object({
   encoding: z.enum(['utf-8', 'shift_jis']),
   rows: z.number().int(),
   orders: z.object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), rejected: z.number().int() }),
-  errors: z.array(z.object({ line: z.number().int(), orderNumber: z.string().nullable(), column: z.string().nullable(), reason: z.string() })),
+  errors: z.array(
+    z.object({
+      line: z.number().int(),
+      orderNumber: z.string().nullable(),
+      column: z.string().nullable(),
+      reason: z.string(),
+      ja: z.string().describe('the reason in Japanese'),
+    }),
+  ),
+});
+
+const conversationLink = z.object({ id: z.uuid(), number: z.number().int(), subject: z.string().nullable(), status: z.string(), updatedAt: z.string() });
+const returnLink = z.object({ id: z.uuid(), number: z.number().int(), kind: z.string(), status: z.string(), createdAt: z.string() });
+
+export const orderLinks = z.object({
+  conversations: z.array(conversationLink).describe('conversations that name this order, newest first'),
+  returns: z.array(returnLink).describe('return requests filed on this order, newest first'),
+  mail: z.null().describe('mail sent about this order: not recorded per order yet (a later issue); always null for now'),
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, invalidInput, notFound } from '../../core/errors.ts';
+import { said } from '../../core/messages.ts';
 import { searchRecord } from '../audit/audit.search.ts';
 import { recordAudit, type AuditEntry } from '../audit/audit.service.ts';
 import type { Role } from '../shops/shops.tables.ts';
@@ -12,6 +13,7 @@ import {
   upsertOrders,
   type LineFields,
   type OrderFields,
+  type OrderListFilter,
   type OrderRecord,
   type OrderWithLines,
 } from './orders.repository.ts';
@@ -31,7 +33,7 @@ export function requireOrderWriter(actor: Actor): void {
 }
 
 /** Reads need a person of the shop or the shop's key; masking follows the role. */
-const requireOrderReader = (actor: Actor) => {
+export const requireOrderReader = (actor: Actor) => {
   if (actor.kind === 'system') throw new DomainError('forbidden', 'not for system callers');
 };
 
@@ -176,16 +178,20 @@ function decodeCursor(cursor: string) {
     const [at, id] = cursorShape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString()));
     return { orderedAt: new Date(at), id };
   } catch {
-    throw invalidInput('cursor is not valid', [{ in: 'query', path: 'cursor', message: 'use nextCursor from the previous page' }]);
+    throw invalidInput('cursor is not valid', [{ in: 'query', path: 'cursor', message: said('前のページの nextCursor をそのまま使ってください', 'use nextCursor from the previous page') }]);
   }
 }
 
-export async function listShopOrders(db: Db, actor: Actor, query: { q?: string; limit: number; cursor?: string }, requestId?: string) {
+/**
+ * A page of the shop's orders, newest first, narrowed by the filter. Email and phone match only
+ * for viewers who see them: a contractor must not confirm a hidden address by finding an order with it.
+ */
+export async function listShopOrders(db: Db, actor: Actor, query: OrderListFilter & { limit: number; cursor?: string }, requestId?: string) {
   requireOrderReader(actor);
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-  // A masked viewer searching by email or phone could confirm contact data by guessing.
   const matchContact = !masksContactData(viewerRole(actor));
-  const rows = await listOrders(db, actor.shopId, { q: query.q, limit: query.limit + 1, after, matchContact });
+  const { cursor: _cursor, ...filter } = query;
+  const rows = await listOrders(db, actor.shopId, { ...filter, limit: query.limit + 1, after, matchContact });
   const page = rows.slice(0, query.limit);
   const views = page.map((o) => toOrderView(o, viewerRole(actor)));
   // A search is recorded even when it finds nothing: looking for someone is worth knowing too.

@@ -1,9 +1,14 @@
 import type { Role } from '../shops/shops.tables.ts';
 import { maskers, masksContactData } from './orders.mask.ts';
 import type { OrderWithLines } from './orders.repository.ts';
+import type { ShipmentStatus } from './orders.model.ts';
 import type { MaskableField, PaymentMethod } from './orders.schema.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** Delivered wins over shipped: a platform may send a delivery time without ever sending the shipment's. */
+export const shipmentStatus = (o: { shippedAt: Date | null; deliveredAt: Date | null }): ShipmentStatus =>
+  o.deliveredAt ? 'delivered' : o.shippedAt ? 'shipped' : 'unshipped';
 
 /**
  * The one shape in which an order leaves the service. Masking happens here, from the
@@ -50,6 +55,7 @@ export function toOrderView(o: OrderWithLines, viewer: Role | 'api_key') {
     trackingNumber: o.trackingNumber,
     shippedAt: iso(o.shippedAt),
     deliveredAt: iso(o.deliveredAt),
+    status: shipmentStatus(o),
     total: o.total,
     source: o.source as 'api' | 'csv',
     createdAt: o.createdAt.toISOString(),

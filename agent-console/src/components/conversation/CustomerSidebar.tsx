@@ -4,6 +4,7 @@ import { chatApi } from '../../chatApi.ts';
 import { useMessages } from '../../i18n.ts';
 import type { ConversationDto, MaskableField, OrderView } from '../../types.ts';
 import { formatTokyo } from '../inbox/Badges.tsx';
+import { RouteLink } from '../RouteLink.tsx';
 
 type OrderState = { state: 'loading' } | { state: 'missing' } | { state: 'failed' } | { state: 'ready'; order: OrderView };
 
@@ -59,7 +60,15 @@ function OrderPanel({ shopId, orderNumber }: { shopId: string; orderNumber: stri
   return (
     <section className="panel" data-testid="order-panel">
       <h2 className="panel-title">
-        {m.order} {orderNumber}
+        {m.order}{' '}
+        {/* Only an order that exists gets a link: the customer may have typed the number wrong. */}
+        {s.state === 'ready' ? (
+          <RouteLink to={{ page: 'orderDetail', shopId, orderNumber }} testId="order-page-link">
+            {orderNumber}
+          </RouteLink>
+        ) : (
+          orderNumber
+        )}
       </h2>
       {s.state === 'loading' && <p className="muted">…</p>}
       {s.state === 'missing' && <p className="muted">{m.orderNotFound(orderNumber)}</p>}

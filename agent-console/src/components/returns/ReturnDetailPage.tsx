@@ -113,7 +113,7 @@ function ReturnDetail({ shopId, view, role, onChanged, reload }: DetailProps) {
         <aside className="return-side">
           <ReturnActions key={view.id} shopId={shopId} view={view} onChanged={onChanged} reload={reload} />
           {hasBank(view) && <BankPanel key={view.id} shopId={shopId} view={view} />}
-          <FactsPanel view={view} />
+          <FactsPanel shopId={shopId} view={view} />
         </aside>
       </div>
     </article>
@@ -254,7 +254,7 @@ function HistoryPanel({ view }: { view: ReturnView }) {
   );
 }
 
-function FactsPanel({ view }: { view: ReturnView }) {
+function FactsPanel({ shopId, view }: { shopId: string; view: ReturnView }) {
   const id = useId();
   const lang = useLang();
   const m = useMessages().returns;
@@ -262,7 +262,7 @@ function FactsPanel({ view }: { view: ReturnView }) {
   const when = (iso: string | null) => (iso ? tokyoDateTime(iso, lang) : d.unknown);
   const viaChannel = (c: NoticeChannel) => (lang === 'ja' ? `（${m.noticeChannel[c]}）` : ` (${m.noticeChannel[c]})`);
   const facts: Array<[string, ReactNode, string?]> = [
-    [d.orderNumber, view.order.orderNumber, 'fact-order'],
+    [d.orderNumber, <RouteLink to={{ page: 'orderDetail', shopId, orderNumber: view.order.orderNumber }} testId="order-page-link">{view.order.orderNumber}</RouteLink>, 'fact-order'],
     [d.customer, view.order.customerName, 'fact-customer'],
     [d.orderedAt, when(view.order.orderedAt)],
     [d.deliveredAt, when(view.order.deliveredAt)],

@@ -126,6 +126,10 @@ export function SetupPage({ shopId, role }: { shopId: string; role: Role }) {
               </pre>
               <div className="setup-actions">
                 <CopyButton text={curl} label={m.steps.platform.copyCurl} copied={m.copied} failed={m.copyFailed} testId="setup-copy-curl" />
+                {/* Or start from a file: the orders page imports CSV (UTF-8 or Shift_JIS). */}
+                <RouteLink to={{ page: 'orders', shopId }} className="button" testId="setup-import-csv">
+                  {m.steps.platform.importCsv}
+                </RouteLink>
               </div>
             </Step>
             <Step id="notices" view={view} m={m} />

@@ -55,7 +55,8 @@ const formats: Record<string, string> = {
 function zodJapanese(i: Issue): string {
   switch (i.code) {
     case 'invalid_type':
-      return i.message.endsWith('received undefined') ? '入力してください。' : '入力の形式が正しくありません。';
+      if (i.message.endsWith('received undefined')) return '入力してください。';
+      return i.expected === 'int' ? '整数で入力してください。' : i.expected === 'number' ? '数値で入力してください。' : '入力の形式が正しくありません。';
     case 'too_small':
       if (i.origin === 'string') return Number(i.minimum) <= 1 ? '入力してください。' : `${i.minimum}文字以上で入力してください。`;
       if (i.origin === 'array' || i.origin === 'set') return `${i.minimum}件以上にしてください。`;

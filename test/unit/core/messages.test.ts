@@ -50,6 +50,11 @@ describe('validation messages in Japanese beside English', () => {
     expect(d!.ja).to.match(/^オリジンは/);
   });
 
+  it('asks for a whole number where one is expected', () => {
+    const [d] = detailsOf(z.object({ n: z.number().int() }), { n: 1.5 });
+    expect(d!.ja).to.equal('整数で入力してください。');
+  });
+
   it('names unknown keys in Japanese too', () => {
     const d = detailsOf(form, { name: 'a', email: 'a@b.jp', count: 1, kind: 'a', code: 'ok', note: 'long', extra: 1 });
     expect(d.find((x) => x.path === '')).to.include({ ja: '受け付けていない項目があります：extra' });

@@ -16,15 +16,26 @@ export interface Bilingual {
 
 const registry = new Map<string, Bilingual>();
 
+/**
+ * One English text has one Japanese twin: the answer names the rule by its English, so two
+ * twins would make the Japanese depend on which module loaded last. A clash is a programming
+ * error, found the first time the module loads (every test run).
+ */
+function remember(m: Bilingual): void {
+  const known = registry.get(m.en);
+  if (known && known.ja !== m.ja) throw new Error(`"${m.en}" already has the Japanese "${known.ja}", not "${m.ja}"`);
+  registry.set(m.en, m);
+}
+
 /** A custom message: returns the English text for the schema and remembers its Japanese. */
 export function said(jaText: string, enText: string): string {
-  registry.set(enText, { ja: jaText, en: enText });
+  remember({ ja: jaText, en: enText });
   return enText;
 }
 
 /** Registers a table of `{ ja, en }` messages (the domains' message files). */
 export function registerMessages(table: Record<string, Bilingual>): void {
-  for (const m of Object.values(table)) registry.set(m.en, m);
+  for (const m of Object.values(table)) remember(m);
 }
 
 /** The Japanese of a registered English message, or undefined. */

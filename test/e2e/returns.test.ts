@@ -417,13 +417,13 @@ describe('returns in the browser: the portal and the console', function () {
     expect(await textOf(panel.getByTestId('bank-holder').locator('dd'))).to.equal('タ＊＊＊');
     expect(await contractor.content(), 'the whole number is nowhere in the page').not.to.contain('1234567');
 
-    // Too short a reason: the server's own words, next to the field; nothing is shown.
+    // Too short a reason: the server's own words, in Japanese, next to the field; nothing is shown.
     await panel.getByTestId('bank-reveal').click();
     expect(await panel.getByTestId('bank-reveal-submit').isDisabled(), 'no reason yet').to.equal(true);
     await panel.getByTestId('bank-reason').fill('確認');
     await panel.getByTestId('bank-reveal-submit').click();
     await panel.getByTestId('bank-problem').waitFor();
-    expect(await textOf(panel.getByTestId('bank-problem'))).to.contain('理由を確認してください。').and.contain('at least 5 characters');
+    expect(await textOf(panel.getByTestId('bank-problem'))).to.contain('理由を確認してください。').and.contain('理由を5文字以上で書いてください').and.not.contain('at least');
     expect(await textOf(panel.getByTestId('bank-number').locator('dd'))).to.equal('*****67');
 
     await panel.getByTestId('bank-reason').fill('返金の振込を行うため');

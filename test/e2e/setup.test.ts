@@ -99,8 +99,15 @@ describe('the first-run checklist in the agent console', function () {
     await platform.getByTestId('create-api-key').click();
     const key = await platform.getByTestId('new-key-value').inputValue();
     const curl = await platform.getByTestId('setup-curl').textContent();
-    expect(curl).to.contain(`/api/shops/${shop.id}/orders/${sampleOrderNumber}`);
-    const sent = await new TestClient(server.url).withKey(key).put(`/api/shops/${shop.id}/orders/${sampleOrderNumber}`, sampleOrder);
+    expect(curl).to.contain(`/api/shops/${shop.id}/orders/${sampleOrderNumber}?dryRun=true`);
+    // The sample is a dry run: the checklist says the key works and waits for a real order.
+    const platformApi = new TestClient(server.url).withKey(key);
+    const tried = await platformApi.put(`/api/shops/${shop.id}/orders/${sampleOrderNumber}?dryRun=true`, sampleOrder);
+    expect(tried.status, tried.text).to.equal(200);
+    await page.getByTestId('setup-platform-state').filter({ hasText: 'キーは使えています' }).waitFor({ timeout: 20_000 });
+    expect(await stepState(page, 'platform')).to.equal('open');
+    await platform.getByTestId('new-key-done').click();
+    const sent = await platformApi.put(`/api/shops/${shop.id}/orders/${sampleOrderNumber}`, sampleOrder);
     expect(sent.status, sent.text).to.equal(201);
     await doneSoon(page, 'platform');
     expect(await page.getByTestId('setup-platform-state').textContent()).to.contain('最新の注文');

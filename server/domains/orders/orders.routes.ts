@@ -6,7 +6,7 @@ import type { Api } from '../../core/route.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { importOrdersCsv } from './orders.import.ts';
 import { getOrderLinks } from './orders.links.ts';
-import { listOrdersQuery, orderInput, orderLinks, orderParams, orderView, revealBody, upsertResult, importReport } from './orders.schema.ts';
+import { listOrdersQuery, orderInput, orderLinks, orderParams, orderView, putOrderQuery, revealBody, upsertResult, importReport } from './orders.schema.ts';
 import { getOrder, listShopOrders, putOrder, revealOrderField } from './orders.service.ts';
 
 /** `?encoding=` wins; else the charset of the Content-Type; else detect. */
@@ -25,15 +25,17 @@ export function orderRoutes(api: Api, db: Db): void {
     path: '/api/shops/:shopId/orders/:orderNumber',
     tag,
     summary: 'Create or replace an order (idempotent by shop and order number)',
-    description: 'For the shop platform (API key) and the merchant (owner, staff). Answers 201 when created, 200 when updated or unchanged.',
+    description:
+      'For the shop platform (API key) and the merchant (owner, staff). Answers 201 when created, 200 when updated or unchanged. With `?dryRun=true` the order is judged and the answer says what would happen (200), and nothing is stored.',
     auth: 'sessionOrApiKey',
     params: orderParams,
+    query: putOrderQuery,
     body: orderInput,
     response: upsertResult,
     errors: ['not_found', 'forbidden', 'unsupported_media_type', 'payload_too_large'],
-    handler: async ({ actor, params, body, ctx, requestId }) => {
-      const out = await putOrder(db, actor, params.orderNumber, body, requestId);
-      ctx.status = out.result === 'created' ? 201 : 200;
+    handler: async ({ actor, params, query, body, ctx, requestId }) => {
+      const out = await putOrder(db, actor, params.orderNumber, body, requestId, { dryRun: query.dryRun === 'true' });
+      ctx.status = out.result === 'created' && !out.dryRun ? 201 : 200;
       return out;
     },
   });

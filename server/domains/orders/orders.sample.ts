@@ -1,7 +1,8 @@
 /**
  * The sample order the console's first-run checklist shows in its `curl`: a real order body the
- * API accepts (a unit test parses it with the schema), so a merchant who pastes it sees a 201.
- * Plain data: the console imports it as it is.
+ * API accepts (a unit test parses it with the schema), sent as a dry run (`?dryRun=true`), so a
+ * merchant who pastes it sees the key work and what the call answers, and no made-up order
+ * lands in the shop's lists and figures. Plain data: the console imports it as it is.
  */
 export const sampleOrderNumber = 'TEST-0001';
 
@@ -17,7 +18,7 @@ export const sampleOrder = {
 export function sampleOrderCurl(baseUrl: string, shopId: string, key = '<API キー / API key>'): string {
   const body = JSON.stringify(sampleOrder).replace(/'/g, "'\\''");
   return [
-    `curl -X PUT '${baseUrl}/api/shops/${shopId}/orders/${sampleOrderNumber}' \\`,
+    `curl -X PUT '${baseUrl}/api/shops/${shopId}/orders/${sampleOrderNumber}?dryRun=true' \\`,
     `  -H 'Authorization: Bearer ${key}' \\`,
     `  -H 'Content-Type: application/json' \\`,
     `  -d '${body}'`,

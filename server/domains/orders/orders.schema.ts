@@ -59,7 +59,7 @@ export const orderInput = z
     orderedAt: when,
     customer: z.strictObject({
       name: z.string().trim().min(1).max(120),
-      email: z.email({ message: said('メールアドレスの形式で入力してください', 'expected an email address') }).max(254),
+      email: z.email({ message: said('メールアドレスの形式で入力してください（例：taro@example.jp）。', 'expected an email address') }).max(254),
       phone: phone.optional(),
       postcode: postcode.optional(),
       prefecture: z.enum(prefectures, { message: said('都道府県は「東京都」のように入力してください', 'expected a prefecture such as 東京都') }).optional(),
@@ -173,7 +173,16 @@ export const orderView = z.object({
   updatedAt: z.string(),
 });
 
-export const upsertResult = z.object({ result: z.enum(['created', 'updated', 'unchanged']), order: orderView });
+export const upsertResult = z.object({
+  result: z.enum(['created', 'updated', 'unchanged']),
+  order: orderView,
+  dryRun: z.boolean().describe('true: judged and answered as it would be, nothing stored'),
+});
+
+/** `?dryRun=true`: a try of the call (the first-run checklist's sample), answered as it would be and stored nowhere. */
+export const putOrderQuery = z.strictObject({
+  dryRun: z.enum(['true', 'false'], { message: said('dryRun は true か false で指定してください。', 'dryRun is true or false') }).optional(),
+});
 
 export const importReport = z.object({
   encoding: z.enum(['utf-8', 'shift_jis']),

@@ -118,15 +118,31 @@ async function write(tx: Db, actor: Actor, planned: Planned[], source: Source): 
  * Creates or replaces an order by (shop, order number); pushing the same snapshot twice
  * writes nothing the second time and answers `unchanged`.
  */
-export async function putOrder(db: Db, actor: Actor, orderNumber: string, input: OrderInput, requestId?: string) {
+/** Thrown to roll a dry run's transaction back once its answer is known. */
+const rollBack = Symbol('dry run');
+
+/**
+ * Creates or replaces an order. `dryRun`: the same write in a transaction that is rolled back,
+ * so the answer (created, updated, unchanged, or the database's refusal) is what the real call
+ * would get, and nothing is stored or audited.
+ */
+export async function putOrder(db: Db, actor: Actor, orderNumber: string, input: OrderInput, requestId?: string, opts: { dryRun?: boolean } = {}) {
   requireOrderWriter(actor);
-  return db.transaction(async (tx) => {
-    const before = await findOrder(tx, actor.shopId, orderNumber, { forUpdate: true });
-    const [{ result, audit }] = (await write(tx, actor, [plan(orderNumber, input, 'api', before)], 'api')) as [{ result: UpsertResult; audit?: AuditEntry }];
-    if (audit) await recordAudit(tx, actor, audit, requestId);
-    const order = result === 'unchanged' ? before! : (await findOrder(tx, actor.shopId, orderNumber))!;
-    return { result, order: toOrderView(order, viewerRole(actor)) };
-  });
+  const dryRun = opts.dryRun === true;
+  let answer: { result: UpsertResult; order: ReturnType<typeof toOrderView> } | undefined;
+  try {
+    await db.transaction(async (tx) => {
+      const before = await findOrder(tx, actor.shopId, orderNumber, { forUpdate: true });
+      const [{ result, audit }] = (await write(tx, actor, [plan(orderNumber, input, 'api', before)], 'api')) as [{ result: UpsertResult; audit?: AuditEntry }];
+      if (audit) await recordAudit(tx, actor, audit, requestId);
+      const order = result === 'unchanged' ? before! : (await findOrder(tx, actor.shopId, orderNumber))!;
+      answer = { result, order: toOrderView(order, viewerRole(actor)) };
+      if (dryRun) throw rollBack;
+    });
+  } catch (e) {
+    if (e !== rollBack) throw e;
+  }
+  return { ...answer!, dryRun };
 }
 
 export interface ImportCounts {

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, count, desc, eq, isNull, max, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { apiKeys } from '../apikeys/apikeys.tables.ts';
 import { conversations } from '../conversations/conversations.tables.ts';
@@ -27,7 +27,10 @@ export async function setupFacts(db: Db, shopId: string) {
       .select({ n: count() })
       .from(invitations)
       .where(and(eq(invitations.shopId, shopId), isNull(invitations.revokedAt), isNull(invitations.acceptedAt), sql`${invitations.expiresAt} > now()`)),
-    db.select({ n: count() }).from(apiKeys).where(and(eq(apiKeys.shopId, shopId), isNull(apiKeys.revokedAt))),
+    db
+      .select({ n: count(), lastUsedAt: max(apiKeys.lastUsedAt) })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.shopId, shopId), isNull(apiKeys.revokedAt))),
     // The newest order by its date (the shop's index), and whether any came from a file.
     db
       .select({ orderedAt: orders.orderedAt, source: orders.source })
@@ -47,6 +50,7 @@ export async function setupFacts(db: Db, shopId: string) {
     otherMembers: people[0]?.n ?? 0,
     openInvitations: invited[0]?.n ?? 0,
     liveApiKeys: keys[0]?.n ?? 0,
+    keyLastUsedAt: keys[0]?.lastUsedAt ?? null,
     newestOrder: orderFacts[0] ?? null,
     anyChat: chats.length > 0,
   };

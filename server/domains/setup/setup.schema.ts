@@ -28,6 +28,8 @@ export const setupView = z.object({
   people: z.object({ otherMembers: z.number().int(), openInvitations: z.number().int() }),
   platform: z.object({
     liveApiKeys: z.number().int(),
+    /** When a live key last called the API (the sample's dry run counts): the key works. */
+    keyLastUsedAt: z.string().nullable(),
     newestOrder: z.object({ orderedAt: z.string(), source: z.string() }).nullable(),
   }),
 });

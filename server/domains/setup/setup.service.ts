@@ -44,6 +44,7 @@ export async function getSetup(db: Db, actor: Actor): Promise<SetupView> {
     people: { otherMembers: f.otherMembers, openInvitations: f.openInvitations },
     platform: {
       liveApiKeys: f.liveApiKeys,
+      keyLastUsedAt: f.keyLastUsedAt?.toISOString() ?? null,
       newestOrder: f.newestOrder && { orderedAt: f.newestOrder.orderedAt.toISOString(), source: f.newestOrder.source },
     },
   };

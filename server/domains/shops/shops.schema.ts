@@ -14,6 +14,18 @@ export const plainText = (max: number) =>
     .max(max)
     .regex(/^[^\p{Cc}]*$/u, said('1行で入力してください（改行や制御文字は使えません）。', 'one line of text, without control characters'));
 
+/**
+ * A name customers read as the sender of mail (the sender name, or the shop's name in its place):
+ * no address characters, so "Amazon <no-reply@amazon.co.jp>" or "support@bank.jp" cannot pose
+ * as another sender, and no invisible formatting characters (right-to-left overrides, zero
+ * widths) that make a name read other than it is.
+ */
+export const senderName = (max: number) =>
+  plainText(max).regex(
+    /^[^@<>"\p{Cf}]*$/u,
+    said('差出人として表示されるため、@ < > " や見えない制御文字は使えません。', 'shown as the sender of mail: no @ < > " or invisible formatting characters'),
+  );
+
 export const shopIdParams = z.strictObject({ shopId: z.uuid({ message: 'expected a shop id (UUID)' }) });
 
 const origin = z
@@ -69,12 +81,12 @@ const privacyUrl = z
   .nullable();
 
 const settingsFields = {
-  name: plainText(120),
+  name: senderName(120),
   timezone,
   locale: z.enum(['ja', 'en']),
   allowedOrigins: z.array(origin).max(20, shopsMessages.tooManyOrigins.en),
   /** Shown as the From name of customer mail; null goes back to the shop's name. */
-  mailSenderName: plainText(80).nullable(),
+  mailSenderName: senderName(80).nullable(),
   widgetColor: color.nullable(),
   widgetGreetingJa: greeting,
   widgetGreetingEn: greeting,

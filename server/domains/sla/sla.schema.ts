@@ -27,7 +27,7 @@ export const weeklyHours = z
 
 const isoDate = z.iso.date({ message: said('日付は「YYYY-MM-DD」で入力してください。', 'expected a date "YYYY-MM-DD"') });
 
-export const timeZone = z.string().max(64).refine(isValidTimeZone, said('Asia/Tokyo のようなタイムゾーン名を入力してください。', 'expected an IANA time zone such as Asia/Tokyo'));
+export const timeZone = z.string().max(64).refine(isValidTimeZone, said('タイムゾーンは Asia/Tokyo のような IANA の名前で指定してください。', 'expected an IANA time zone such as Asia/Tokyo'));
 
 export const businessHoursBody = z.strictObject({
   weekly: weeklyHours,

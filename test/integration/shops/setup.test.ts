@@ -39,11 +39,21 @@ for (const kind of dbKinds) {
       const key = await owner.post(`/api/shops/${shop.id}/api-keys`, { name: 'ショップ連携' });
       const keyOnly = await owner.get(url);
       expect(stateOf(keyOnly.body)).to.include({ hours: true, terms: true, people: true, platform: false });
-      expect(keyOnly.body.platform).to.deep.equal({ liveApiKeys: 1, newestOrder: null });
+      expect(keyOnly.body.platform).to.deep.equal({ liveApiKeys: 1, keyLastUsedAt: null, newestOrder: null });
       expect(keyOnly.body.terms.version).to.equal(1);
 
-      // The order the checklist's curl sends is accepted with the new key.
+      // The checklist's curl is a dry run: the key works, the answer is what a real call gets, nothing is stored.
       const platform = new TestClient(server.url).withKey(key.body.key);
+      const tried = await platform.put(`/api/shops/${shop.id}/orders/${sampleOrderNumber}?dryRun=true`, sampleOrder);
+      expect(tried.status, tried.text).to.equal(200);
+      expect(tried.body).to.deep.include({ result: 'created', dryRun: true });
+      expect((await owner.get(`/api/shops/${shop.id}/orders/${sampleOrderNumber}`)).status, 'nothing stored').to.equal(404);
+      const keyWorks = await owner.get(url);
+      expect(stateOf(keyWorks.body).platform).to.equal(false);
+      expect(keyWorks.body.platform.keyLastUsedAt).to.be.a('string');
+      expect((await platform.put(`/api/shops/${shop.id}/orders/${sampleOrderNumber}?dryRun=maybe`, sampleOrder)).body.error.details[0]).to.include({ path: 'dryRun', ja: 'dryRun は true か false で指定してください。' });
+
+      // Then the platform sends it for real.
       const put = await platform.put(`/api/shops/${shop.id}/orders/${sampleOrderNumber}`, sampleOrder);
       expect(put.status, put.text).to.equal(201);
       const after = await owner.get(url);

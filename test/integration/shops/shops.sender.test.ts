@@ -40,8 +40,8 @@ for (const kind of dbKinds) {
       }
     }
 
-    it('refuses a sender name that is empty, too long or two lines, naming the field, and changes nothing', async () => {
-      for (const mailSenderName of ['  ', 'あ'.repeat(81), '一行目\n二行目', 42]) {
+    it('refuses a sender name that is empty, too long, two lines or posing as another sender, naming the field, and changes nothing', async () => {
+      for (const mailSenderName of ['  ', 'あ'.repeat(81), '一行目\n二行目', 42, '"Amazon" <no-reply@amazon.co.jp>', 'support@bank.example.jp', 'まどぐち\u202e商店']) {
         const r = await owner.patch(`/api/shops/${shop.id}`, { mailSenderName });
         expect(r.status, JSON.stringify(mailSenderName)).to.equal(400);
         expect(r.body.error.code).to.equal('invalid_input');
@@ -50,6 +50,12 @@ for (const kind of dbKinds) {
       expect((await owner.get(`/api/shops/${shop.id}`)).body.mailSenderName).to.equal(null);
       const staff = await signedIn(server.url, shop.people.staff);
       expect((await staff.patch(`/api/shops/${shop.id}`, { mailSenderName: '乗っ取り' })).status).to.equal(403);
+    });
+
+    it('refuses a shop name that could pose as another sender of mail, in both languages', async () => {
+      const r = await owner.patch(`/api/shops/${shop.id}`, { name: 'Amazon <no-reply@amazon.co.jp>' });
+      expect(r.status).to.equal(400);
+      expect(r.body.error.details[0]).to.include({ path: 'name', ja: '差出人として表示されるため、@ < > " や見えない制御文字は使えません。' });
     });
 
     it("mails customers from the shop's name until a sender name is set, then from it (audited), and from the name again once cleared", async () => {

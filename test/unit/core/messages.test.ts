@@ -55,6 +55,12 @@ describe('validation messages in Japanese beside English', () => {
     expect(d!.ja).to.equal('整数で入力してください。');
   });
 
+  it('refuses a second, different Japanese for an English message already registered', () => {
+    said('同じ文です。', 'the same rule twice');
+    expect(said('同じ文です。', 'the same rule twice')).to.equal('the same rule twice');
+    expect(() => said('別の文です。', 'the same rule twice')).to.throw(/already has the Japanese/);
+  });
+
   it('names unknown keys in Japanese too', () => {
     const d = detailsOf(form, { name: 'a', email: 'a@b.jp', count: 1, kind: 'a', code: 'ok', note: 'long', extra: 1 });
     expect(d.find((x) => x.path === '')).to.include({ ja: '受け付けていない項目があります：extra' });

@@ -8,9 +8,9 @@ describe("the first-run checklist's sample order", () => {
     expect(orderNumber.safeParse(sampleOrderNumber).success).to.equal(true);
   });
 
-  it('is sent as one PUT with the key and JSON, quoted for the shell', () => {
+  it('is sent as one PUT, a dry run, with the key and JSON, quoted for the shell', () => {
     const cmd = sampleOrderCurl('https://desk.example.jp', 'shop-1', 'mdg_abc');
-    expect(cmd).to.include("curl -X PUT 'https://desk.example.jp/api/shops/shop-1/orders/TEST-0001'");
+    expect(cmd).to.include("curl -X PUT 'https://desk.example.jp/api/shops/shop-1/orders/TEST-0001?dryRun=true'");
     expect(cmd).to.include("-H 'Authorization: Bearer mdg_abc'");
     const body = /-d '(.*)'$/s.exec(cmd)![1]!;
     expect(JSON.parse(body)).to.deep.equal(sampleOrder);

@@ -8,6 +8,7 @@ import { settingsApi, type ApiKeyView } from '../../settingsApi.ts';
 import { useLoad } from '../metrics/useLoad.ts';
 import { fieldErrors } from '../../fieldErrors.ts';
 import { CopyButton } from './CopyButton.tsx';
+import { useUnsavedWarning } from './useUnsavedWarning.ts';
 
 /**
  * The shop's API keys (owner only: the API answers 403 to anyone else). A new key is shown
@@ -26,6 +27,8 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
   const [nameProblem, setNameProblem] = useState<'rule' | string[] | null>(null);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
+  // The key is shown once: leaving before it is stored asks first.
+  useUnsavedWarning(created !== null, m.leave);
   const [confirming, setConfirming] = useState<string | null>(null);
   /** Keyboard focus follows the work: into a new key's box, onto the confirm button, back to where the person was. */
   const newKeyRef = useRef<HTMLDivElement>(null);

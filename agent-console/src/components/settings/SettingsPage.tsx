@@ -27,7 +27,7 @@ function useSectionFromHash(ready: boolean) {
       const el = id ? document.getElementById(id) : null;
       if (!el) return;
       el.scrollIntoView({ block: 'start' });
-      const heading = el.querySelector<HTMLElement>('h2');
+      const heading = el.matches('h2, h3') ? el : el.querySelector<HTMLElement>('h2');
       if (heading) {
         heading.tabIndex = -1;
         heading.focus({ preventScroll: true });

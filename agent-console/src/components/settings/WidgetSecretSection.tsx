@@ -3,6 +3,7 @@ import { useLang } from '../../i18n.ts';
 import { peopleSettingsMessages } from '../../i18n.settings.people.ts';
 import { settingsPeopleApi } from '../../settingsPeopleApi.ts';
 import { CopyButton } from './CopyButton.tsx';
+import { useUnsavedWarning } from './useUnsavedWarning.ts';
 import { identityTag, signingExample } from './identityExample.ts';
 import '../../settings.people.css';
 
@@ -19,6 +20,8 @@ export function WidgetSecretSection({ shopId }: { shopId: string }) {
   const [rotating, setRotating] = useState(false);
   const [failed, setFailed] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
+  // Shown once, and the old secret already stopped working: leaving before it is stored asks first.
+  useUnsavedWarning(secret !== null, m.leave);
   const rotateRef = useRef<HTMLButtonElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
   const secretRef = useRef<HTMLDivElement>(null);

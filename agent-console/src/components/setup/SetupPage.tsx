@@ -117,7 +117,9 @@ export function SetupPage({ shopId, role }: { shopId: string; role: Role }) {
               <p data-testid="setup-platform-state">
                 {view.platform.newestOrder
                   ? m.steps.platform.newest(tokyoDateTime(view.platform.newestOrder.orderedAt, lang), view.platform.newestOrder.source)
-                  : m.steps.platform.waiting}
+                  : view.platform.keyLastUsedAt
+                    ? m.steps.platform.keyWorks(tokyoDateTime(view.platform.keyLastUsedAt, lang))
+                    : m.steps.platform.waiting}
               </p>
               {owner && <ApiKeysSection shopId={shopId} />}
               <p>{m.steps.platform.curlLead}</p>

@@ -3,6 +3,7 @@ import { api, ApiError, onSessionLost, setCsrfToken } from './api.ts';
 import { InvitationPage } from './components/InvitationPage.tsx';
 import { Splash } from './components/Splash.tsx';
 import { Shell } from './components/Shell.tsx';
+import { listPlaces } from './components/orders/orders.places.ts';
 import { SignInPage, type SignInNotice } from './components/SignInPage.tsx';
 import { initialLang, LangContext, type Lang } from './i18n.ts';
 import { navigate, parseRoute, shopOf, usePathname, type Route } from './router.ts';
@@ -39,6 +40,8 @@ export function App() {
 
   const end = useCallback((notice?: SignInNotice) => {
     setCsrfToken(undefined);
+    // The page is not reloaded: what the last person searched for must not greet the next one.
+    listPlaces.forget();
     save(keys.hadSession, null);
     setAuth({ status: 'signedOut', ...(notice ? { notice } : {}) });
   }, []);

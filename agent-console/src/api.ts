@@ -96,10 +96,10 @@ export interface Upload<T> {
 
 /**
  * POSTs a file with upload progress, which fetch cannot report: XMLHttpRequest's upload
- * events. Answers and fails as request() does (ApiError, a lost session on 401); an abort
- * rejects with an AbortError.
+ * events, and `onSent` once the whole body is sent. Answers and fails as request() does
+ * (ApiError, a lost session on 401); an abort rejects with an AbortError.
  */
-export function upload<T>(path: string, file: Blob, contentType: string, onProgress: (sent: number, total: number) => void): Upload<T> {
+export function upload<T>(path: string, file: Blob, contentType: string, onProgress: (sent: number, total: number) => void, onSent?: () => void): Upload<T> {
   const xhr = new XMLHttpRequest();
   const done = new Promise<T>((resolve, reject) => {
     xhr.open('POST', path);
@@ -108,6 +108,8 @@ export function upload<T>(path: string, file: Blob, contentType: string, onProgr
     xhr.setRequestHeader('Content-Type', contentType);
     if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
     xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    // Every byte is with the server, which now acts on them: stopping here would no longer undo anything.
+    xhr.upload.onload = () => onSent?.();
     xhr.onabort = () => reject(new DOMException('the upload was stopped', 'AbortError'));
     xhr.onerror = () => reject(new ApiError('network', 'the upload did not reach the server'));
     xhr.onload = () => {

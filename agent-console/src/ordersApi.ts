@@ -32,6 +32,6 @@ export const ordersApi = {
   reveal: (shopId: string, orderNumber: string, field: MaskableField, reason: string) =>
     request<{ field: MaskableField; value: string }>(`${order(shopId, orderNumber)}/reveal`, { method: 'POST', body: { field, reason } }),
   /** The file as it is (the server tells UTF-8 from Shift_JIS); owners and staff only. */
-  importCsv: (shopId: string, file: Blob, onProgress: (sent: number, total: number) => void): Upload<ImportReport> =>
-    upload<ImportReport>(`${shop(shopId)}/orders/import`, file, 'text/csv', onProgress),
+  importCsv: (shopId: string, file: Blob, onProgress: (sent: number, total: number) => void, onSent: () => void): Upload<ImportReport> =>
+    upload<ImportReport>(`${shop(shopId)}/orders/import`, file, 'text/csv', onProgress, onSent),
 };

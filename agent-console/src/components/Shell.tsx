@@ -111,7 +111,7 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
       ) : route.page === 'returnsReport' ? (
         <ReasonsPage key={shopId} shopId={shopId} />
       ) : route.page === 'orders' ? (
-        <OrdersPage key={shopId} shopId={shopId} role={membership.role} />
+        <OrdersPage key={shopId} shopId={shopId} userId={session.user.id} role={membership.role} />
       ) : route.page === 'orderDetail' ? (
         <OrderPage key={route.orderNumber} shopId={shopId} orderNumber={route.orderNumber} />
       ) : route.page === 'settings' ? (

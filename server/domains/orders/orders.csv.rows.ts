@@ -21,7 +21,9 @@ export class CsvFileError extends Error {
   override readonly name = 'CsvFileError';
   constructor(
     message: string,
-    readonly details?: unknown,
+    /** The same problem in Japanese: the console shows the merchant's language, not the English. */
+    readonly ja: string,
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -112,7 +114,7 @@ export function readHeader(cells: string[]): Header {
     if (!f) return; // platforms add many columns of their own
     const written = cell.trim();
     if (index.has(f)) {
-      throw new CsvFileError(`the columns "${name.get(f)}" and "${written}" both mean ${f}; keep only one of them`, {
+      throw new CsvFileError(`the columns "${name.get(f)}" and "${written}" both mean ${f}; keep only one of them`, `列「${name.get(f)}」と「${written}」は同じ項目（${f}）です。どちらか一方だけにしてください`, {
         column: f,
         headers: [name.get(f), written],
       });
@@ -123,12 +125,13 @@ export function readHeader(cells: string[]): Header {
   const missing = requiredFields.filter((f) => !index.has(f));
   if (missing.length > 0) {
     let message = `missing required columns: ${missing.map(describeColumn).join(', ')}`;
+    let ja = `必須の列がありません：${missing.map(describeColumn).join('、')}`;
     if (index.size === 0) {
-      message += cells.length === 1 && cells[0]!.includes('\t')
-        ? '; the file looks tab-separated, but only comma-separated files are accepted'
-        : '; the first row must be a header row naming the columns';
+      const tabs = cells.length === 1 && cells[0]!.includes('\t');
+      message += tabs ? '; the file looks tab-separated, but only comma-separated files are accepted' : '; the first row must be a header row naming the columns';
+      ja += tabs ? '。タブ区切りのファイルのようです。カンマ区切り（CSV）で保存してください' : '。1行目は列の名前を並べた見出し行にしてください';
     }
-    throw new CsvFileError(message, { missing });
+    throw new CsvFileError(message, ja, { missing });
   }
   return { index, name, width: cells.length };
 }

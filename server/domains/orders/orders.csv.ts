@@ -64,7 +64,11 @@ function refuseNul(decoded: { text: string; encoding: CsvEncoding }): { text: st
   const at = decoded.text.indexOf('\u0000');
   if (at >= 0) {
     const line = decoded.text.slice(0, at).split('\n').length;
-    throw new CsvFileError(`the file contains a NUL character (line ${line}); UTF-16 files are not supported, save it as UTF-8 or Shift_JIS`, { line });
+    throw new CsvFileError(
+      `the file contains a NUL character (line ${line}); UTF-16 files are not supported, save it as UTF-8 or Shift_JIS`,
+      `${line} 行目に NUL 文字があります。UTF-16 のファイルは読めません。UTF-8 か Shift_JIS で保存し直してください`,
+      { line },
+    );
   }
   return decoded;
 }
@@ -78,7 +82,7 @@ function decodeAny(bytes: Uint8Array, hint: CsvEncoding | 'auto'): { text: strin
     const text = decode(bytes, hint);
     if (text === null) {
       const name = hint === 'utf-8' ? 'UTF-8' : 'Shift_JIS';
-      throw new CsvFileError(`the file is not valid ${name} text`, { encoding: hint });
+      throw new CsvFileError(`the file is not valid ${name} text`, `${name} の文字として読めないファイルです`, { encoding: hint });
     }
     return { text, encoding: hint };
   }
@@ -86,7 +90,9 @@ function decodeAny(bytes: Uint8Array, hint: CsvEncoding | 'auto'): { text: strin
     const text = decode(bytes, encoding);
     if (text !== null) return { text, encoding };
   }
-  throw new CsvFileError('the file is neither UTF-8 nor Shift_JIS text', { tried: ['utf-8', 'shift_jis'] });
+  throw new CsvFileError('the file is neither UTF-8 nor Shift_JIS text', 'UTF-8 でも Shift_JIS でもないファイルです。どちらかで保存し直してください', {
+    tried: ['utf-8', 'shift_jis'],
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -274,6 +280,8 @@ function readRecords(text: string): CsvRecord[] {
     const err = e;
     let line = typeof err.lines === 'number' ? err.lines : null;
     let message = err.message;
+    // csv-parse words its reasons in English only; the Japanese names the line and the usual cause.
+    let ja = `CSV として読めません${line ? `（${line} 行目）` : ''}。引用符（"）の使い方を確認してください`;
     if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
       // csv-parse reports the end of the file; the culprit is the record after the last complete one.
       const physical = normalised.split('\n');
@@ -281,8 +289,9 @@ function readRecords(text: string): CsvRecord[] {
       while (start <= physical.length && physical[start - 1]!.trim() === '') start++;
       line = start;
       message = `a quoted field in the row starting on line ${start} is never closed`;
+      ja = `CSV として読めません（${start} 行目）：この行から始まる引用符（"）が閉じられていません`;
     }
-    throw new CsvFileError(`the file is not valid CSV${line ? ` (line ${line})` : ''}: ${message}`, { code: err.code, line });
+    throw new CsvFileError(`the file is not valid CSV${line ? ` (line ${line})` : ''}: ${message}`, ja, { code: err.code, line });
   }
 }
 
@@ -291,13 +300,13 @@ function readRecords(text: string): CsvRecord[] {
 /** hint: from the request (?encoding= or the Content-Type charset); 'auto' detects. */
 export function parseOrdersCsv(bytes: Uint8Array, hint: CsvEncoding | 'auto' = 'auto'): ParsedCsv {
   const { text, encoding } = decodeFile(bytes, hint);
-  if (text.trim() === '') throw new CsvFileError('the file is empty', { encoding });
+  if (text.trim() === '') throw new CsvFileError('the file is empty', 'ファイルが空です', { encoding });
 
   const records = readRecords(text);
   const [headerRecord, ...data] = records;
-  if (!headerRecord) throw new CsvFileError('the file is empty: there is no header row', { encoding });
+  if (!headerRecord) throw new CsvFileError('the file is empty: there is no header row', 'ファイルが空です（見出し行がありません）', { encoding });
   if (data.length > maxCsvRows) {
-    throw new CsvFileError(`the file has ${data.length} data rows; at most ${maxCsvRows} are accepted per file`, {
+    throw new CsvFileError(`the file has ${data.length} data rows; at most ${maxCsvRows} are accepted per file`, `データが ${data.length} 行あります。1ファイル ${maxCsvRows} 行までにしてください`, {
       rows: data.length,
       limit: maxCsvRows,
     });

@@ -15,7 +15,8 @@ export async function importOrdersCsv(db: Db, actor: Actor, bytes: Buffer, hint:
   try {
     parsed = parseOrdersCsv(bytes, hint);
   } catch (e) {
-    if (e instanceof CsvFileError) throw new DomainError('invalid_input', e.message, e.details);
+    // Details as every 400 has them (a list of { path, message, ja }), so the console shows the merchant's language.
+    if (e instanceof CsvFileError) throw new DomainError('invalid_input', e.message, [{ ...e.details, path: 'file', message: e.message, ja: e.ja }]);
     throw e;
   }
   const rejected = new Set(parsed.errors.map((e) => e.orderNumber ?? `line:${e.line}`)).size;

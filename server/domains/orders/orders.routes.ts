@@ -15,7 +15,8 @@ function encodingHint(ctx: Context, query: string): 'utf-8' | 'shift_jis' | 'aut
   if (charset === 'auto') return 'auto';
   if (charset === 'utf8') return 'utf-8';
   if (['shiftjis', 'sjis', 'windows31j', 'cp932', 'ms932'].includes(charset)) return 'shift_jis';
-  throw new DomainError('unsupported_media_type', `unsupported charset "${charset}"; send UTF-8 or Shift_JIS`);
+  const message = `unsupported charset "${charset}"; send UTF-8 or Shift_JIS`;
+  throw new DomainError('unsupported_media_type', message, [{ path: 'charset', message, ja: `文字コード「${charset}」には対応していません。UTF-8 か Shift_JIS で送ってください` }]);
 }
 
 export function orderRoutes(api: Api, db: Db): void {

@@ -81,6 +81,10 @@ for (const kind of dbKinds) {
       const utf16 = Buffer.from(`\ufeff${header}\n${row('W-1', 'A')}\n`, 'utf16le');
       const r = await upload(owner, utf16);
       expect(r.status).to.equal(400);
+      // A list of details like every 400, in both languages, for the console to show in the merchant's.
+      expect(r.body.error.details).to.be.an('array').with.length(1);
+      expect(r.body.error.details[0]).to.include({ path: 'file', message: r.body.error.message });
+      expect(r.body.error.details[0].ja).to.match(/^UTF-8 でも Shift_JIS でもないファイルです/);
       const huge = await upload(owner, [header, row('HUGE-1', 'A', { qty: '10000', price: '100,000,000' }), row('FINE-1', 'A')].join('\n'));
       expect(huge.status).to.equal(200);
       expect(huge.body.orders).to.deep.include({ created: 1, rejected: 1 });
@@ -97,7 +101,9 @@ for (const kind of dbKinds) {
       const sjis = fixture('orders-sjis.csv');
       expect((await upload(owner, sjis, 'text/csv; charset=Shift_JIS')).status).to.equal(200);
       expect((await upload(owner, sjis, 'text/csv', '?encoding=shift_jis')).status).to.equal(200);
-      expect((await upload(owner, sjis, 'text/csv; charset=euc-jp')).status).to.equal(415);
+      const eucJp = await upload(owner, sjis, 'text/csv; charset=euc-jp');
+      expect(eucJp.status).to.equal(415);
+      expect(eucJp.body.error.details[0]).to.include({ path: 'charset', ja: '文字コード「eucjp」には対応していません。UTF-8 か Shift_JIS で送ってください' });
       expect((await upload(owner, sjis, 'text/csv', '?encoding=latin1')).status).to.equal(400);
     });
 

@@ -223,7 +223,13 @@ for (const kind of dbKinds) {
       const numbers = [...first.body.orders, ...second.body.orders].map((o: { orderNumber: string }) => o.orderNumber);
       expect(numbers).to.deep.equal([n, `P-3-${n}`, `P-2-${n}`, `P-1-${n}`]);
       expect(second.body.nextCursor).to.equal(null);
-      expect((await owner.get(`/api/shops/${shop.id}/orders?cursor=garbage`)).status).to.equal(400);
+      const forged = await owner.get(`/api/shops/${shop.id}/orders?cursor=garbage`);
+      expect(forged.status).to.equal(400);
+      // Built by hand, yet in both languages like a zod detail: the console shows the person's.
+      expect(forged.body.error.details).to.deep.equal([
+        { in: 'query', path: 'cursor', message: 'use nextCursor from the previous page', ja: forged.body.error.details[0].ja },
+      ]);
+      expect(forged.body.error.details[0].ja).to.match(/^ページの位置が正しくありません/);
     });
 
     it('finds orders by order number prefix or customer name, and by exact email or phone only for those who see them', async () => {

@@ -235,6 +235,27 @@ describe('orders CSV import (parseOrdersCsv)', () => {
       const err = fileError(utf8(text));
       expect(err.message).to.equal(`the file has ${maxCsvRows + 1} data rows; at most ${maxCsvRows} are accepted per file`);
     });
+
+    it('says every file-level problem in Japanese too, with the same line or count', () => {
+      const row = csvText([{}]).split('\n')[1]!;
+      const cases: Array<[Uint8Array, CsvEncoding | 'auto', RegExp]> = [
+        [Uint8Array.from(Buffer.from(`${requiredHeader.join(',')}\n`, 'utf16le')), 'auto', /^1 行目に NUL 文字があります。UTF-16/],
+        [sjisBytes, 'utf-8', /^UTF-8 の文字として読めない/],
+        [Uint8Array.from([0x61, 0x2c, 0x62, 0x0a, 0xa0, 0xfd, 0xff, 0x0a]), 'auto', /^UTF-8 でも Shift_JIS でもない/],
+        [new Uint8Array(), 'auto', /^ファイルが空です$/],
+        [utf8(',,,\n,,\n'), 'auto', /見出し行がありません/],
+        [utf8(`${csvText([{}])}\nA-3,2026/11/25,"unclosed,x@example.jp,S,n,1,1,10,cod\n`), 'auto', /^CSV として読めません（4 行目）：この行から始まる引用符/],
+        [utf8(`${csvText([{}])}A-2,"2026/11/25"x,y,y@example.jp,S,n,1,1,10,cod\n`), 'auto', /^CSV として読めません（3 行目）。引用符/],
+        [utf8(`${requiredHeader.join(',')}\n${`${row}\n`.repeat(maxCsvRows + 1)}`), 'auto', new RegExp(`^データが ${maxCsvRows + 1} 行あります`)],
+        [utf8(csvText([{}]).replace('tax_rate', 'vat')), 'auto', /^必須の列がありません：tax_rate \(税率\)$/],
+        [utf8(`${requiredHeader.join('\t')}\n`), 'auto', /タブ区切り/],
+        [utf8(csvText([{}], ['注文者氏名'])), 'auto', /^列「customer_name」と「注文者氏名」は同じ項目/],
+      ];
+      for (const [bytes, hint, ja] of cases) {
+        const err = fileError(bytes, hint);
+        expect(err.ja, err.message).to.match(ja);
+      }
+    });
   });
 
   describe('header', () => {

@@ -35,7 +35,20 @@ export function OrdersImport({ shopId, onImported }: { shopId: string; onImporte
     e.preventDefault();
     if (!file || running.current) return;
     setState({ step: 'uploading', sent: 0, total: file.size });
-    const up = ordersApi.importCsv(shopId, file, (sent, total) => setState(sent >= total ? { step: 'processing' } : { step: 'uploading', sent, total }));
+    // Once every byte is sent the server imports whatever the page does; from then on there is
+    // nothing to cancel, and the page waits for the report rather than look idle (and invite a second import).
+    let sentAll = false;
+    const up = ordersApi.importCsv(
+      shopId,
+      file,
+      (sent, total) => {
+        if (!sentAll) setState({ step: 'uploading', sent: Math.min(sent, total), total });
+      },
+      () => {
+        sentAll = true;
+        setState({ step: 'processing' });
+      },
+    );
     running.current = up;
     try {
       const report = await up.done;
@@ -61,7 +74,7 @@ export function OrdersImport({ shopId, onImported }: { shopId: string; onImporte
         <button type="submit" className="button button-primary" disabled={!file || busy} data-testid="import-submit">
           {m.upload}
         </button>
-        {busy && (
+        {state.step === 'uploading' && (
           <button type="button" className="button button-quiet" onClick={() => running.current?.abort()} data-testid="import-cancel">
             {m.cancel}
           </button>

@@ -8,19 +8,12 @@ import type { Role } from '../../types.ts';
 import { useLoad } from '../metrics/useLoad.ts';
 import { RouteLink } from '../RouteLink.tsx';
 import { fieldErrors } from '../../fieldErrors.ts';
-import { emptyFilter, OrderFilters, type FilterDraft } from './OrderFilters.tsx';
+import { emptyFilter, OrderFilters } from './OrderFilters.tsx';
 import { OrdersImport } from './OrdersImport.tsx';
+import { listPlaces, splitListErrors, type ListPlace } from './orders.places.ts';
 import '../../metrics.css';
 import '../../returns.css';
 import '../../orders.css';
-
-/** Where the list was, per shop: back from an order lands on the same search and page. */
-interface ListPlace {
-  filter: FilterDraft;
-  /** The cursor of each page seen so far; page 1's is null. */
-  cursors: (string | null)[];
-}
-const places = new Map<string, ListPlace>();
 
 /** Who may import (the service's rule: the merchant's own people; the API answers 403 to others). */
 const mayImport = (role: Role) => role === 'owner' || role === 'staff';
@@ -29,12 +22,12 @@ const mayImport = (role: Role) => role === 'owner' || role === 'staff';
  * The shop's orders, newest first: search, filters, pages, and the CSV import for the
  * merchant's people. Contractors see contact data masked and cannot search by it.
  */
-export function OrdersPage({ shopId, role }: { shopId: string; role: Role }) {
+export function OrdersPage({ shopId, userId, role }: { shopId: string; userId: string; role: Role }) {
   const lang = useLang();
   const m = ordersMessages[lang];
-  const [place, setPlaceState] = useState<ListPlace>(() => places.get(shopId) ?? { filter: emptyFilter, cursors: [null] });
+  const [place, setPlaceState] = useState<ListPlace>(() => listPlaces.get(userId, shopId) ?? { filter: emptyFilter, cursors: [null] });
   const setPlace = (p: ListPlace) => {
-    places.set(shopId, p);
+    listPlaces.set(userId, shopId, p);
     setPlaceState(p);
   };
   const cursor = place.cursors[place.cursors.length - 1] ?? null;
@@ -48,9 +41,10 @@ export function OrdersPage({ shopId, role }: { shopId: string; role: Role }) {
       }),
     JSON.stringify([shopId, place]),
   );
-  // A 400 names the filter field at fault; that is shown beside the filters, not as a failed load.
-  const rejected = list.state === 'failed' ? problem : null;
-  const errors = rejected instanceof ApiError && rejected.code === 'invalid_input' ? fieldErrors(rejected.details, lang) : new Map<string, string[]>();
+  // A 400 names the filter field at fault, shown beside the filters; what no filter shows is said above the list.
+  const rejected = list.state === 'failed' && problem instanceof ApiError && problem.code === 'invalid_input' ? problem : null;
+  const { fields: errors, formLevel } = splitListErrors(rejected ? fieldErrors(rejected.details, lang) : new Map(), Object.keys(emptyFilter));
+  if (rejected && errors.size === 0 && formLevel.length === 0) formLevel.push(m.list.rejected);
   const filtered = Object.values(place.filter).some((v) => v !== '');
   const page: OrderPage | undefined = list.state === 'failed' ? undefined : list.data;
 
@@ -59,7 +53,17 @@ export function OrdersPage({ shopId, role }: { shopId: string; role: Role }) {
       <h1 className="page-title">{m.title}</h1>
       {mayImport(role) && <OrdersImport shopId={shopId} onImported={list.retry} />}
       <OrderFilters applied={place.filter} onApply={(filter) => setPlace({ filter, cursors: [null] })} masked={role === 'contractor'} errors={errors} />
-      {list.state === 'failed' && errors.size === 0 && (
+      {formLevel.length > 0 && (
+        <p role="alert" className="alert alert-error" data-testid="orders-rejected">
+          {formLevel.join(' ')}{' '}
+          {place.cursors.length > 1 && (
+            <button type="button" className="button button-quiet" onClick={() => setPlace({ ...place, cursors: [null] })}>
+              {m.list.firstPage}
+            </button>
+          )}
+        </p>
+      )}
+      {list.state === 'failed' && !rejected && (
         <p role="alert" className="alert alert-error" data-testid="orders-error">
           {m.list.loadFailed}{' '}
           <button type="button" className="button button-quiet" onClick={list.retry}>

@@ -106,7 +106,8 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
     const to = (nsp: typeof agents, room: string) => (origin ? nsp.to(room).except(origin) : nsp.to(room));
     to(agents, rooms.conversation(message.conversationId)).emit('message', message);
     moved.add(shopId, activity.id, activity);
-    if (message.kind !== 'note') to(widgets, rooms.widgetConversation(message.conversationId)).emit('message', toCustomerMessageDto(message));
+    // Internal: notes and status events (conversations.events.ts isInternal).
+    if (message.kind !== 'note' && !message.statusEvent) to(widgets, rooms.widgetConversation(message.conversationId)).emit('message', toCustomerMessageDto(message));
   });
 
   // The person's room reaches their connections to every shop: only a member of this one now gets it.

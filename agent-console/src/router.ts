@@ -19,6 +19,8 @@ export type Route =
   | { page: 'returnDetail'; shopId: string; returnId: string }
   | { page: 'returnTerms'; shopId: string }
   | { page: 'returnsReport'; shopId: string }
+  /** Where the person was @mentioned in the shop's notes. */
+  | { page: 'mentions'; shopId: string }
   /** The shop's settings: the widget and its origins, API keys. */
   | { page: 'settings'; shopId: string }
   /** The link in an invitation mail: open to everyone, signed in or not. */
@@ -43,6 +45,8 @@ export function parseRoute(pathname: string): Route {
   if (shop) return { page: 'inbox', shopId: safeDecode(shop[1]!) };
   const metrics = /^\/shops\/([^/]+)\/metrics\/?$/.exec(rest);
   if (metrics) return { page: 'metrics', shopId: safeDecode(metrics[1]!) };
+  const mentions = /^\/shops\/([^/]+)\/mentions\/?$/.exec(rest);
+  if (mentions) return { page: 'mentions', shopId: safeDecode(mentions[1]!) };
   const settings = /^\/shops\/([^/]+)\/settings\/?$/.exec(rest);
   if (settings) return { page: 'settings', shopId: safeDecode(settings[1]!) };
   const page = /^\/shops\/([^/]+)\/(returns|return-terms|returns-report)\/?$/.exec(rest);
@@ -79,6 +83,8 @@ export function pathOf(route: Route): string {
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/return-terms`;
     case 'returnsReport':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/returns-report`;
+    case 'mentions':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/mentions`;
     case 'settings':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/settings`;
     case 'invitation':

@@ -12,6 +12,7 @@ import { SideNav } from './SideNav.tsx';
 
 // The inbox is the landing page and comes in the first bundle; the others load when first opened.
 const ConversationPage = lazy(() => import('./conversation/ConversationPage.tsx').then((x) => ({ default: x.ConversationPage })));
+const MentionsPage = lazy(() => import('./inbox/MentionsPage.tsx').then((x) => ({ default: x.MentionsPage })));
 const MetricsPage = lazy(() => import('./metrics/MetricsPage.tsx').then((x) => ({ default: x.MetricsPage })));
 const SettingsPage = lazy(() => import('./settings/SettingsPage.tsx').then((x) => ({ default: x.SettingsPage })));
 const ReasonsPage = lazy(() => import('./returns/ReasonsPage.tsx').then((x) => ({ default: x.ReasonsPage })));
@@ -90,6 +91,8 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
     membership && shopId ? (
       route.page === 'conversation' ? (
         <ConversationPage key={route.conversationId} shopId={shopId} conversationId={route.conversationId} meId={session.user.id} />
+      ) : route.page === 'mentions' ? (
+        <MentionsPage key={shopId} shopId={shopId} />
       ) : route.page === 'metrics' ? (
         <MetricsPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'returns' ? (

@@ -113,7 +113,7 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
   // The person's room reaches their connections to every shop: only a member of this one now gets it.
   bus.onEvent('mention.created', async ({ payload: { userId, conversationId, messageId, shopId } }) => {
     const [c, m, member] = await Promise.all([findConversation(deps.db, shopId, conversationId), findMessage(deps.db, shopId, messageId), findMembership(deps.db, shopId, userId)]);
-    if (c && m && member) agents.to(rooms.user(userId)).emit('mention', { conversationId, number: c.number, messageId, by: m.authorName, excerpt: m.body.slice(0, 140) });
+    if (c && m && member) agents.to(rooms.user(userId)).emit('mention', { shopId, conversationId, number: c.number, messageId, by: m.authorName, excerpt: m.body.slice(0, 140) });
   });
 
   bus.onEvent(['sla.at_risk', 'sla.breached'], ({ name, payload: a }) => {

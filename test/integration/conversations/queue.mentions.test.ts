@@ -43,7 +43,7 @@ for (const kind of dbKinds) {
       const r = await post({ kind: 'note', body, mentions: [shop.people.staff.id, shop.people.staff.id] });
       expect(r.status, r.text).to.equal(201);
       const m = await heard;
-      expect(m).to.deep.include({ conversationId, number, messageId: r.body.message.id, by: shop.people.agent.name });
+      expect(m).to.deep.include({ shopId: shop.id, conversationId, number, messageId: r.body.message.id, by: shop.people.agent.name });
       expect(m.excerpt).to.equal(body.slice(0, 140));
       const stored = await mentionsOf(conversationId);
       expect(stored.map((s) => s.userId)).to.deep.equal([shop.people.staff.id]);

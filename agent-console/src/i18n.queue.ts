@@ -53,7 +53,6 @@ const ja = {
     custom: '日時を指定',
   },
   resolveNext: '解決して次へ',
-  resolveNextDone: '解決しました。次のお問い合わせはありません。',
   bulk: {
     select: (n: number) => `#${n} を選択`,
     selectAll: '表示中をすべて選択',
@@ -134,7 +133,6 @@ const en: typeof ja = {
     custom: 'Pick a date and time',
   },
   resolveNext: 'Resolve and next',
-  resolveNextDone: 'Resolved. No more conversations in this view.',
   bulk: {
     select: (n: number) => `Select #${n}`,
     selectAll: 'Select all shown',

@@ -4,6 +4,7 @@ import { chatApi } from '../../chatApi.ts';
 import { useMessages } from '../../i18n.ts';
 import type { ConversationDto, MaskableField, OrderView } from '../../types.ts';
 import { formatTokyo } from '../inbox/Badges.tsx';
+import { CustomerRelated } from './CustomerRelated.tsx';
 
 type OrderState = { state: 'loading' } | { state: 'missing' } | { state: 'failed' } | { state: 'ready'; order: OrderView };
 
@@ -34,6 +35,7 @@ export function CustomerSidebar({ c }: { c: ConversationDto }) {
         </dl>
       </section>
       {c.orderNumber && <OrderPanel key={c.orderNumber} shopId={c.shopId} orderNumber={c.orderNumber} />}
+      <CustomerRelated shopId={c.shopId} conversationId={c.id} />
     </aside>
   );
 }

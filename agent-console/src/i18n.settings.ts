@@ -26,7 +26,6 @@ const ja = {
     readOnly: '許可するオリジンはオーナーが変更できます。',
     unsaved: '保存していない変更があります',
     leave: '保存していない変更があります。このページを離れますか？',
-    checkField: 'この項目の入力内容を確認してください。',
   },
   keys: {
     title: 'API キー',
@@ -83,7 +82,6 @@ const en: typeof ja = {
     readOnly: 'An owner can change the allowed origins.',
     unsaved: 'You have unsaved changes',
     leave: 'You have unsaved changes. Leave this page?',
-    checkField: 'Please check this field.',
   },
   keys: {
     title: 'API keys',

@@ -7,6 +7,7 @@ import { fromDatabaseError } from './db/errors.ts';
 import { DomainError, errorStatus, type ErrorCode } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { fromUnavailable } from './unavailable.ts';
+import { japaneseIssue } from './messages.ts';
 
 export interface ErrorBody {
   error: { code: ErrorCode | 'internal'; message: string; details?: unknown };
@@ -74,6 +75,7 @@ export function zodDetails(err: ZodError) {
   return err.issues.map((i) => ({
     path: i.path.join('.'),
     message: i.message,
+    ja: japaneseIssue(i),
     ...('keys' in i ? { keys: i.keys } : {}),
   }));
 }

@@ -22,5 +22,5 @@ export function nulAt(value: unknown, path: (string | number)[] = []): (string |
 /** Throws `invalid_input` naming the field when a parsed input holds a NUL character; `where` is body, query, params or payload. */
 export function refuseNul(value: unknown, where: string): void {
   const nul = nulAt(value);
-  if (nul) throw new DomainError('invalid_input', `${where} is not valid`, [{ in: where, path: nul.join('.'), message: 'text may not contain NUL characters' }]);
+  if (nul) throw new DomainError('invalid_input', `${where} is not valid`, [{ in: where, path: nul.join('.'), message: 'text may not contain NUL characters', ja: 'NUL文字（制御文字）は使えません。' }]);
 }

@@ -19,7 +19,10 @@ const errorSchema: JsonSchema = {
       properties: {
         code: { type: 'string', enum: [...Object.keys(errorStatus), 'internal'] },
         message: { type: 'string' },
-        details: {},
+        details: {
+          description:
+            'For invalid_input, a list of { in, path, message, ja }: the field (dotted path), the rule in English and the same in Japanese, for forms to show beside the field in the reader\'s language.',
+        },
       },
     },
   },

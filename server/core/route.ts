@@ -8,6 +8,7 @@ import getRawBody from 'raw-body';
 import { z, type ZodType } from 'zod';
 import type { Actor } from './actor.ts';
 import { DomainError, type ErrorCode } from './errors.ts';
+import { zodDetails } from './http.ts';
 import { refuseNul } from './nul.ts';
 
 /** `widget`: a customer's chat session token (Authorization: Bearer), checked like the others before any body byte is read. */
@@ -122,7 +123,7 @@ const parse = <T extends ZodType>(schema: T | undefined, value: unknown, where: 
   throw new DomainError(
     'invalid_input',
     `${where} is not valid`,
-    r.error.issues.map((i) => ({ in: where, path: i.path.join('.'), message: i.message, ...('keys' in i ? { keys: i.keys } : {}) })),
+    zodDetails(r.error).map((d) => ({ in: where, ...d })),
   );
 };
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { orderNumber } from '../orders/orders.schema.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { bankAccountInput, type BankAccountInput } from './returns.bank.ts';
-import { say } from './returns.messages.ts';
+import { returnsMessages, say } from './returns.messages.ts';
 import {
   noticeChannels,
   rejectionCodes,
@@ -21,6 +21,9 @@ import {
 import type { ExchangeItem, RefundBreakdown, RefundRequest } from './returns.money.ts';
 import type { PolicyCheck, PolicyResult } from './returns.policy.ts';
 import type { OrderChanges } from './returns.snapshot.ts';
+import { registerMessages } from '../../core/messages.ts';
+
+registerMessages(returnsMessages);
 
 const yen = z.number().int('expected whole yen').min(0).max(100_000_000);
 

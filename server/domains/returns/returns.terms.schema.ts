@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { productTag } from '../orders/orders.schema.ts';
-import { say, type ReturnsMessageKey } from './returns.messages.ts';
+import { returnsMessages, say, type ReturnsMessageKey } from './returns.messages.ts';
 import { customerChoiceReasons, STATUTORY_SHIP_WITHIN_DAYS, STATUTORY_WINDOW_DAYS } from './returns.model.ts';
+import { registerMessages } from '../../core/messages.ts';
+
+registerMessages(returnsMessages);
 
 /** A whole number in [min, max], every failure (null for an emptied field included) told with one message. */
 const whole = (min: number, max: number, key: ReturnsMessageKey) => z.number({ error: say(key) }).int(say(key)).min(min, say(key)).max(max, say(key));

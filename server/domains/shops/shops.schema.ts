@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { shopsMessages } from './shops.messages.ts';
 import { roles } from './shops.tables.ts';
+import { registerMessages } from '../../core/messages.ts';
+
+registerMessages(shopsMessages);
 
 /** A name or label shown to people and put into mail: one line, no control characters. */
 export const plainText = (max: number) =>

@@ -108,7 +108,7 @@ for (const kind of dbKinds) {
       expect(details.map((x) => x.path).sort()).to.deep.equal(['agentRefundLimit', 'deductions.restockingPercent', 'shipWithinDays', 'windowDays', 'windowDaysByTag.0.tag'].sort());
       // A tag both windowed and non-returnable, once the rest is valid.
       const both = await d.owner.put(termsPath(d), someTerms({ windowDaysByTag: [{ tag: 'sale', days: 30 }] }));
-      expect(both.body.error.details).to.deep.equal([{ in: 'body', path: 'windowDaysByTag.0.tag', message: returnsMessages.tagAlsoNonReturnable.en }]);
+      expect(both.body.error.details).to.deep.equal([{ in: 'body', path: 'windowDaysByTag.0.tag', message: returnsMessages.tagAlsoNonReturnable.en, ja: returnsMessages.tagAlsoNonReturnable.ja }]);
       for (const x of details) expect(known.has(x.message), `${x.path}: ${x.message}`).to.equal(true);
     });
   });

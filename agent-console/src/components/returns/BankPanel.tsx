@@ -36,7 +36,7 @@ export function BankPanel({ shopId, view }: { shopId: string; view: ReturnView &
       setReason('');
     } catch (err) {
       if (err instanceof ApiError && err.code === 'invalid_input') {
-        const said = [...fieldErrors(err.details).values()].flat();
+        const said = [...fieldErrors(err.details, all.returns.lang).values()].flat();
         setProblem({ lead: (x) => x.returns.bank.invalid, server: said.length ? said : [err.message] });
       } else if (err instanceof ApiError && err.code === 'not_found') {
         setProblem({ lead: (x) => x.returns.bank.notFound, server: [] });

@@ -1,5 +1,3 @@
-import { localize } from '../../../../server/domains/returns/returns.messages.ts';
-import type { Lang } from '../../i18n.ts';
 import type { CustomerChoiceReason, ReturnTerms, ReturnTermsInput } from '../../types.ts';
 
 /**
@@ -131,32 +129,4 @@ export function toBody(d: TermsDraft, base?: ReturnTerms): ReturnTermsInput {
   };
 }
 
-/** The server's 400 details, by the field path they name ("windowDaysByTag.0.tag"). */
-export type FieldErrors = Map<string, string[]>;
-
-export function fieldErrors(details: unknown): FieldErrors {
-  const out: FieldErrors = new Map();
-  if (!Array.isArray(details)) return out;
-  for (const d of details as unknown[]) {
-    const { path, message } = (typeof d === 'object' && d !== null ? d : {}) as { path?: unknown; message?: unknown };
-    if (typeof message !== 'string' || !message) continue;
-    const at = typeof path === 'string' ? path : '';
-    out.set(at, [...(out.get(at) ?? []), message]);
-  }
-  return out;
-}
-
-/**
- * A server message in the reader's language. The terms schema's messages have a Japanese twin
- * (returns.messages.ts); anything else, in a Japanese console, is told as "check this field"
- * rather than shown in English.
- */
-export function readable(message: string, lang: Lang): string {
-  const known = localize(message);
-  if (known) return known[lang];
-  return lang === 'ja' ? 'この項目の入力内容を確認してください。' : message;
-}
-
-/** The messages for a field and everything under it ("deductions" takes "deductions.transferFee"). */
-export const errorsAt = (errors: FieldErrors, path: string, exact = false) =>
-  [...errors].filter(([p]) => p === path || (!exact && p.startsWith(`${path}.`))).flatMap(([, ms]) => ms);
+export { errorsAt, fieldErrors, readable, type FieldErrors } from '../../fieldErrors.ts';

@@ -6,7 +6,7 @@ import { settingsMessages } from '../../i18n.settings.ts';
 import { tokyoDateTime } from '../../returns.format.ts';
 import { settingsApi, type ApiKeyView } from '../../settingsApi.ts';
 import { useLoad } from '../metrics/useLoad.ts';
-import { fieldErrors } from '../returns/terms.draft.ts';
+import { fieldErrors } from '../../fieldErrors.ts';
 import { CopyButton } from './CopyButton.tsx';
 
 /**
@@ -16,7 +16,6 @@ import { CopyButton } from './CopyButton.tsx';
 export function ApiKeysSection({ shopId }: { shopId: string }) {
   const lang = useLang();
   const m = settingsMessages[lang].keys;
-  const checkField = settingsMessages[lang].widget.checkField;
   const list = useLoad((signal) => settingsApi.apiKeys(shopId, signal), shopId);
   const keys: ApiKeyView[] | null = list.data ?? null;
   /** What a create or a revoke could not do; a failed load of the list is said by `list`. */
@@ -48,7 +47,7 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
   }, [refocusRevoke]);
 
 
-  const nameError = nameProblem === 'rule' ? m.nameRule(apiKeyNameMax) : nameProblem && (lang === 'ja' ? checkField : nameProblem.join(' '));
+  const nameError = nameProblem === 'rule' ? m.nameRule(apiKeyNameMax) : nameProblem && nameProblem.join(' ');
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
@@ -68,7 +67,7 @@ export function ApiKeysSection({ shopId }: { shopId: string }) {
       setNameProblem(null);
       list.retry();
     } catch (err) {
-      const said = err instanceof ApiError && err.code === 'invalid_input' ? fieldErrors(err.details).get('name') : undefined;
+      const said = err instanceof ApiError && err.code === 'invalid_input' ? fieldErrors(err.details, lang).get('name') : undefined;
       if (said?.length) setNameProblem(said);
       else setProblem(m.createFailed);
     } finally {

@@ -1,11 +1,10 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { localizeShopMessage } from '../../../../server/domains/shops/shops.messages.ts';
 import { ApiError } from '../../api.ts';
 import { useLang } from '../../i18n.ts';
 import { settingsMessages } from '../../i18n.settings.ts';
 import { settingsApi } from '../../settingsApi.ts';
 import type { ShopView } from '../../types.ts';
-import { fieldErrors, type FieldErrors } from '../returns/terms.draft.ts';
+import { fieldErrors, readable, type FieldErrors } from '../../fieldErrors.ts';
 import { CopyButton } from './CopyButton.tsx';
 import { useUnsavedWarning } from './useUnsavedWarning.ts';
 
@@ -55,8 +54,7 @@ export function WidgetSection({ shop, canEdit, onSaved }: { shop: ShopView; canE
   const dirty = !same(draft, shop.allowedOrigins);
   useUnsavedWarning(canEdit && dirty, m.leave);
 
-  const readable = (message: string) => localizeShopMessage(message)?.[lang] ?? (lang === 'ja' ? m.checkField : message);
-  const errorsOf = (path: string) => [...new Set((errors.get(path) ?? []).map(readable))];
+  const errorsOf = (path: string) => [...new Set((errors.get(path) ?? []).map((message) => readable(message, lang)))];
 
   const edit = (key: number, value: string) => {
     setRows((rs) => rs.map((r) => (r.key === key ? { key, value } : r)));

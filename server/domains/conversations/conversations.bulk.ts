@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Actor } from '../../core/actor.ts';
 import { isDomainError } from '../../core/errors.ts';
+import { said } from '../../core/messages.ts';
 import type { ConversationDto } from './conversations.dto.ts';
 import { conversationDtos, updateConversationRow, viewerRole, type BulkOnly } from './conversations.inbox.ts';
 import type { ConversationRow } from './conversations.repository.ts';
@@ -12,7 +13,7 @@ import type { ConversationPatch } from './conversations.dto.ts';
 export const BULK_MAX = 100;
 
 export const bulkBody = z.strictObject({
-  ids: z.array(conversationId).min(1).max(BULK_MAX, `at most ${BULK_MAX} conversations at a time`),
+  ids: z.array(conversationId).min(1).max(BULK_MAX, said(`一度に変更できるのは${BULK_MAX}件までです`, `at most ${BULK_MAX} conversations at a time`)),
   action: z.discriminatedUnion('type', [
     z.strictObject({ type: z.literal('assign'), assigneeId: z.uuid().nullable() }),
     z.strictObject({ type: z.literal('tag'), tag }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { said } from '../../core/messages.ts';
 import { email, plainText, shopIdParams } from '../shops/shops.schema.ts';
 import { snoozePresets } from './conversations.snooze.ts';
 import { conversationStatuses, priorities } from './conversations.tables.ts';
@@ -97,7 +98,7 @@ export const updateConversationBody = z
     message: 'snoozedUntil goes with status "snoozed", and only with it',
     path: ['snoozedUntil'],
   })
-  .refine((b) => b.snoozedUntil === undefined || b.snooze === undefined, { message: 'either snoozedUntil or snooze, not both', path: ['snooze'] });
+  .refine((b) => b.snoozedUntil === undefined || b.snooze === undefined, { message: said('日時の指定とプリセットはどちらか一方にしてください', 'either snoozedUntil or snooze, not both'), path: ['snooze'] });
 
 export const mergeBody = z.strictObject({ sourceId: conversationId });
 

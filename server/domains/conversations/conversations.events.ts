@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inArray } from 'drizzle-orm';
 import type { Actor } from '../../core/actor.ts';
+import type { DomainEvents } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
 import type { Outgoing } from '../../events/commit.ts';
 import { users } from '../shops/shops.tables.ts';
@@ -72,9 +73,18 @@ async function assigneeNames(tx: Db, ids: string[]): Promise<Map<string, string>
  * them to the consoles after the commit. Answers the conversation as it is now.
  */
 export async function recordStatusEvents(tx: Db, out: Outgoing, before: ConversationRow, after: ConversationRow, actor: Actor | null): Promise<ConversationRow> {
+  const written = await writeStatusEvents(tx, before, after, actor && actor.kind !== 'system' ? actor.name : null);
+  for (const live of written.live) out.live('message.live', live);
+  return written.conversation;
+}
+
+type LiveMessage = DomainEvents['message.live'];
+
+/** recordStatusEvents for a transaction without an Outgoing (the auto-assigner): the caller publishes `live` after its commit. */
+export async function writeStatusEvents(tx: Db, before: ConversationRow, after: ConversationRow, by: string | null): Promise<{ conversation: ConversationRow; live: LiveMessage[] }> {
   const names = await assigneeNames(tx, after.assigneeId && after.assigneeId !== before.assigneeId ? [after.assigneeId] : []);
-  const events = statusEventsOf(before, after, actor && actor.kind !== 'system' ? actor.name : null, names);
-  if (!events.length) return after;
+  const events = statusEventsOf(before, after, by, names);
+  if (!events.length) return { conversation: after, live: [] };
   const rows = events.map((statusEvent, i) => ({
     id: randomUUID(),
     shopId: after.shopId,
@@ -93,8 +103,6 @@ export async function recordStatusEvents(tx: Db, out: Outgoing, before: Conversa
   // a conversation the agents had read does not turn unread over its own status change.
   const lastSeq = after.lastSeq + rows.length;
   const now = await updateConversation(tx, after.shopId, after.id, { lastSeq, ...(after.agentReadSeq >= after.lastSeq ? { agentReadSeq: lastSeq } : {}) });
-  for (const m of inserted) {
-    out.live('message.live', { shopId: now.shopId, conversationId: now.id, messageId: m.id, seq: m.seq, message: toMessageDto(m), activity: toActivity(now, m) });
-  }
-  return now;
+  const live = inserted.map((m) => ({ shopId: now.shopId, conversationId: now.id, messageId: m.id, seq: m.seq, message: toMessageDto(m), activity: toActivity(now, m) }));
+  return { conversation: now, live };
 }

@@ -2,17 +2,23 @@ import { and, desc, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { orders } from '../orders/orders.tables.ts';
 import { returnRequests } from '../returns/returns.tables.ts';
-import { conversations } from './conversations.tables.ts';
+import { conversations, customers } from './conversations.tables.ts';
 
 /** The SQL of a customer's other conversations, orders and returns (conversations.related.ts); all scoped by the shop, each capped. */
 
 const LIMIT = 20;
 
-export async function otherConversations(db: Db, shopId: string, customerId: string, exceptId: string) {
+/**
+ * The customer's other conversations: theirs, and those of the shop's customers with the same
+ * address (each visit to the pre-chat form is a contact of its own, as a typed address proves nothing).
+ */
+export async function otherConversations(db: Db, shopId: string, customerId: string, email: string | null, exceptId: string) {
+  const same = email ? or(eq(conversations.customerId, customerId), sql`lower(${customers.email}) = lower(${email})`) : eq(conversations.customerId, customerId);
   return db
     .select({ id: conversations.id, number: conversations.number, status: conversations.status, subject: conversations.subject, orderNumber: conversations.orderNumber, updatedAt: conversations.updatedAt })
     .from(conversations)
-    .where(and(eq(conversations.shopId, shopId), eq(conversations.customerId, customerId), ne(conversations.id, exceptId), isNull(conversations.mergedIntoId)))
+    .innerJoin(customers, and(eq(customers.id, conversations.customerId), eq(customers.shopId, shopId)))
+    .where(and(eq(conversations.shopId, shopId), same, ne(conversations.id, exceptId), isNull(conversations.mergedIntoId)))
     .orderBy(desc(conversations.updatedAt))
     .limit(LIMIT);
 }

@@ -15,7 +15,7 @@ export interface RelatedDto {
 
 /**
  * What else the customer of a conversation has with the shop: three capped, shop-scoped reads.
- * Orders match the customer's address or an order number one of their conversations names;
+ * Conversations and orders match the customer or their address, or an order number one of their conversations names;
  * the answer carries numbers and states only, the same for every role.
  */
 export async function relatedOf(db: Db, actor: Actor, conversationId: string): Promise<RelatedDto> {
@@ -23,7 +23,7 @@ export async function relatedOf(db: Db, actor: Actor, conversationId: string): P
   const c = await findConversation(db, actor.shopId, conversationId);
   if (!c) throw notFound('conversation');
   const customer = await findCustomer(db, actor.shopId, c.customerId);
-  const others = await otherConversations(db, actor.shopId, c.customerId, c.id);
+  const others = await otherConversations(db, actor.shopId, c.customerId, customer?.email ?? null, c.id);
   const named = [...new Set([c.orderNumber, ...others.map((o) => o.orderNumber)].filter((n): n is string => !!n))];
   const orders = await customerOrders(db, actor.shopId, customer?.email ?? null, named);
   const numberOf = new Map(orders.map((o) => [o.id, o.orderNumber]));

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useLang, useMessages } from '../../i18n.ts';
 import { queueMessages } from '../../i18n.queue.ts';
-import { messageOfHash } from '../inbox/mentions.live.ts';
+import { messageOfHash, onFocusMessage } from '../inbox/mentions.live.ts';
 import type { AttachmentDto, MessageDto } from '../../types.ts';
 import { formatWhen } from '../inbox/Badges.tsx';
 import type { Outgoing } from './useConversation.ts';
@@ -52,6 +52,14 @@ export function MessageList({ messages, outgoing, customerReadSeq, onSeen, onRet
   // A link to one message (a mention) names it in the address: shown and marked once it is loaded.
   const [target, setTarget] = useState(() => messageOfHash(window.location.hash));
   const [shownTarget, setShownTarget] = useState(false);
+  useEffect(
+    () =>
+      onFocusMessage((id) => {
+        setTarget(id);
+        setShownTarget(false);
+      }),
+    [],
+  );
 
   // Keep the newest in view as messages arrive, unless the person came for an older one.
   useEffect(() => {

@@ -32,7 +32,18 @@ export const messageHref = (route: Route & { page: 'conversation' }, messageId: 
 
 /** Opens a conversation at one of its messages. */
 export function openMessage(route: Route & { page: 'conversation' }, messageId: string): void {
+  // Already on that conversation: its list is told directly (replaceState fires no hashchange).
+  const here = window.location.pathname === pathOf(route);
   navigate(route);
   // The page reads the hash once its messages are in; the path alone went through navigate's guard.
   if (window.location.pathname === pathOf(route)) window.history.replaceState(null, '', messageHref(route, messageId));
+  if (here) window.dispatchEvent(new CustomEvent<string>(FOCUS, { detail: messageId }));
+}
+
+const FOCUS = 'madoguchi:focus-message';
+/** Calls `show` with a message id whenever openMessage targets the conversation already open. */
+export function onFocusMessage(show: (messageId: string) => void): () => void {
+  const listener = (e: Event) => show((e as CustomEvent<string>).detail);
+  window.addEventListener(FOCUS, listener);
+  return () => window.removeEventListener(FOCUS, listener);
 }

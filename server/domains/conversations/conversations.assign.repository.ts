@@ -64,15 +64,15 @@ export async function waitingConversations(tx: Db, shopId: string, statuses: Con
 /**
  * Gives the conversation to the person if it still waits now, not only when it was read: a
  * PATCH of the assignee (or a resolve) that committed since keeps its choice. Answers whether
- * the row as taken, or undefined.
+ * it was taken.
  */
-export async function takeWaiting(tx: Db, shopId: string, id: string, userId: string, statuses: ConversationStatus[], at: Date) {
+export async function takeWaiting(tx: Db, shopId: string, id: string, userId: string, statuses: ConversationStatus[], at: Date): Promise<boolean> {
   const [taken] = await tx
     .update(conversations)
     .set({ assigneeId: userId, awaitingAssignment: false, updatedAt: at })
     .where(and(eq(conversations.shopId, shopId), eq(conversations.id, id), ...stillWaiting(statuses)))
-    .returning();
-  return taken;
+    .returning({ id: conversations.id });
+  return Boolean(taken);
 }
 
 /** Locks, in id order, every conversation of the person in the shop that is not closed. */

@@ -1,6 +1,5 @@
 import type { Actor } from '../../core/actor.ts';
-import type { DomainBus, DomainEvents } from '../../core/bus.ts';
-import { writeStatusEvents } from './conversations.events.ts';
+import type { DomainBus } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Outgoing } from '../../events/commit.ts';
@@ -103,7 +102,6 @@ export async function assignWaiting(deps: AssignDeps, shopId: string): Promise<s
   if (!online.length) return [];
   const rrKey = `${deps.keyPrefix}rr:${shopId}`;
   const assigned: Array<{ id: string; userId: string }> = [];
-  const live: Array<DomainEvents['message.live']> = [];
   const lastAssigned = new Map<string, number>();
   await deps.db.transaction(async (tx) => {
     await lockShopAssigner(tx, shopId);
@@ -124,10 +122,7 @@ export async function assignWaiting(deps: AssignDeps, shopId: string): Promise<s
       const userId = candidates[0]!;
       // Still waiting now, not only when read: a PATCH of the assignee (or a resolve) this run
       // waited for in lockAssignments has committed since, and its choice stands.
-      const taken = await takeWaiting(tx, shopId, w.id, userId, activeStatuses, new Date());
-      if (!taken) continue;
-      // The history says madoguchi assigned it (it waited unassigned until now).
-      live.push(...(await writeStatusEvents(tx, { ...taken, assigneeId: null }, taken, null)).live);
+      if (!(await takeWaiting(tx, shopId, w.id, userId, activeStatuses, new Date()))) continue;
       slots.set(userId, slots.get(userId)! - 1);
       // Strictly increasing, so the next pick in this same run moves on to someone else.
       lastAssigned.set(userId, Date.now() + assigned.length);
@@ -139,7 +134,6 @@ export async function assignWaiting(deps: AssignDeps, shopId: string): Promise<s
     for (const [userId, at] of lastAssigned) m.zadd(rrKey, at, userId);
     await m.exec();
     for (const a of assigned) deps.bus.publish('conversation.changed', { shopId, conversationId: a.id });
-    for (const m of live) deps.bus.publish('message.live', m);
   }
   return assigned.map((a) => a.id);
 }

@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { TestClient } from '../../helpers/client.ts';
 import { dbKinds } from '../../helpers/env.ts';
-import { eventually } from '../../helpers/eventually.ts';
 import { agentClient, ask, cid, connected, waitFor, type AgentSocket } from '../../helpers/sockets.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { conversationPath, customerChat, openTicket, storedConversation } from './queue.helpers.ts';
@@ -35,7 +34,7 @@ for (const kind of dbKinds) {
     const bulk = (body: unknown, as: TestClient = agent, shopId = shop.id) => as.post(`/api/shops/${shopId}/conversations/bulk`, body);
     const ticket = async (as: TestClient = agent, shopId = shop.id) => (await openTicket(as, shopId)).body.id as string;
     const history = async (id: string) => (await agent.get(`${conversationPath(shop.id, id)}/messages?after=0`)).body.messages as Array<{ kind: string; body: string; statusEvent?: Record<string, unknown> }>;
-    /** The events people caused (the auto-assigner's, by madoguchi, may come in between: staff is online). */
+    /** The events people caused (none of madoguchi's own: a snooze that ran out). */
     const events = async (id: string) => (await history(id)).filter((m) => m.statusEvent && m.statusEvent.by !== null).map((m) => m.statusEvent);
 
     it('resolves each conversation on its own and answers a result per id: ok, not_found (another shop), invalid_transition (closed)', async () => {
@@ -126,18 +125,23 @@ for (const kind of dbKinds) {
       chat.w.disconnect();
     });
 
-    it("puts an auto-assignment in the history as madoguchi's", async () => {
+    it("snooze presets follow the shop's business hours when it has set them: the next opening, Monday's opening", async () => {
       const fresh = await makeShop(server.database);
-      const socket = agentClient(server.url, fresh.id, (await signedIn(server.url, fresh.people.agent)).cookie);
-      await connected(socket);
-      const chat = await customerChat(server, fresh.id);
-      const assigned = await eventually(async () => (await storedConversation(server.database.db, fresh.id, chat.conversationId)).assigneeId ?? undefined, 'the chat to be auto-assigned');
-      expect(assigned).to.equal(fresh.people.agent.id);
-      const own = await signedIn(server.url, fresh.people.agent);
-      const stored = (await own.get(`${conversationPath(fresh.id, chat.conversationId)}/messages?after=0`)).body.messages as Array<{ statusEvent?: unknown }>;
-      expect(stored.map((m) => m.statusEvent).filter(Boolean)).to.deep.equal([{ action: 'assigned', by: null, assignee: fresh.people.agent.name }]);
-      socket.disconnect();
-      chat.w.disconnect();
+      const boss = await signedIn(server.url, fresh.people.owner);
+      const day = [['10:30', '18:00']];
+      const weekly = Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, day]));
+      expect((await boss.put(`/api/shops/${fresh.id}/business-hours`, { weekly, observeJpHolidays: false })).status).to.equal(200);
+      const id = (await openTicket(boss, fresh.id)).body.id as string;
+      const tokyo = (iso: string) => new Date(new Date(iso).getTime() + 9 * 3_600_000);
+      const tomorrow = await boss.patch(conversationPath(fresh.id, id), { status: 'snoozed', snooze: 'tomorrow' });
+      expect(tomorrow.status, tomorrow.text).to.equal(200);
+      const t = tokyo(tomorrow.body.snoozedUntil);
+      expect(t.toISOString().slice(0, 16)).to.equal(`${tokyo(new Date(Date.now() + 86_400_000).toISOString()).toISOString().slice(0, 10)}T10:30`);
+      const monday = await boss.patch(conversationPath(fresh.id, id), { status: 'snoozed', snooze: 'next_monday' });
+      expect(monday.status, monday.text).to.equal(200);
+      const mon = tokyo(monday.body.snoozedUntil);
+      expect([mon.getUTCDay(), mon.getUTCHours(), mon.getUTCMinutes()]).to.deep.equal([1, 10, 30]);
+      expect(mon.getTime() - Date.now()).to.be.within(0, 8 * 86_400_000);
     });
 
     it('refuses snoozedUntil and a preset together, and a preset without status snoozed', async () => {

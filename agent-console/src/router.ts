@@ -26,6 +26,8 @@ export type Route =
   | { page: 'settings'; shopId: string; section?: string }
   /** The first-run checklist. */
   | { page: 'setup'; shopId: string }
+  /** Where the person was @mentioned in the shop's notes. */
+  | { page: 'mentions'; shopId: string }
   /** The link in an invitation mail: open to everyone, signed in or not. */
   | { page: 'invitation'; token: string }
   /** /console/ itself, or any path the console does not know: sent on to the right page. */
@@ -48,6 +50,8 @@ export function parseRoute(pathname: string): Route {
   if (shop) return { page: 'inbox', shopId: safeDecode(shop[1]!) };
   const metrics = /^\/shops\/([^/]+)\/metrics\/?$/.exec(rest);
   if (metrics) return { page: 'metrics', shopId: safeDecode(metrics[1]!) };
+  const mentions = /^\/shops\/([^/]+)\/mentions\/?$/.exec(rest);
+  if (mentions) return { page: 'mentions', shopId: safeDecode(mentions[1]!) };
   const settings = /^\/shops\/([^/]+)\/settings\/?$/.exec(rest);
   if (settings) return { page: 'settings', shopId: safeDecode(settings[1]!) };
   const setup = /^\/shops\/([^/]+)\/setup\/?$/.exec(rest);
@@ -95,6 +99,8 @@ export function pathOf(route: Route): string {
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/orders`;
     case 'orderDetail':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/orders/${encodeURIComponent(route.orderNumber)}`;
+    case 'mentions':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/mentions`;
     case 'settings':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/settings${route.section ? `#${encodeURIComponent(route.section)}` : ''}`;
     case 'setup':

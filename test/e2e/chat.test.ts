@@ -206,4 +206,56 @@ describe('live chat in the agent console', function () {
     await sidebar.getByTestId('reveal-submit').click();
     await orderEmail.filter({ hasText: 'hanako.order@example.jp' }).waitFor();
   });
+  it('an agent mentioned in a note by a colleague sees the count and a notice, and follows it to the note', async () => {
+    const { w, conversationId } = await customer({ name: '森 三郎', email: 'saburo@example.jp' });
+    await ask(w, 'message:send', { conversationId, clientId: cid(), body: '請求書をください' });
+    // The owner has no mentions yet in this suite's shop: the count starts at none.
+    const owner = await signInPage(shop.people.owner);
+    expect(await owner.getByTestId('mentions-unread').count()).to.equal(0);
+    const staff = await signedIn(server.url, shop.people.staff);
+    const note = await staff.post(`/api/shops/${shop.id}/conversations/${conversationId}/messages`, { clientId: cid(), kind: 'note', body: '請求書の発行をお願いします', mentions: [shop.people.owner.id] });
+    expect(note.status, note.text).to.equal(201);
+
+    await owner.getByTestId('mention-toast').filter({ hasText: `${shop.people.staff.name}さんが #` }).waitFor();
+    await owner.getByTestId('mentions-unread').filter({ hasText: '1' }).waitFor();
+    await owner.getByTestId('nav-mentions').click();
+    const item = owner.getByTestId('mention').filter({ hasText: '請求書の発行' });
+    await item.getByTestId('mention-open').click();
+    await owner.waitForURL(`${server.url}/console/shops/${shop.id}/conversations/${conversationId}#message-${note.body.message.id}`);
+    await owner.locator(`[data-testid="message"][data-target][data-message-id="${note.body.message.id}"]`).waitFor();
+    // Read on following it: the count goes.
+    await owner.getByTestId('mentions-unread').waitFor({ state: 'detached' });
+  });
+
+  it('bulk: two conversations ticked in the inbox are resolved together, each said done', async () => {
+    const a = await customer({ name: '一括 一郎', email: 'bulk1@example.jp' });
+    const b = await customer({ name: '一括 二郎', email: 'bulk2@example.jp' });
+    for (const x of [a, b]) await ask(x.w, 'message:send', { conversationId: x.conversationId, clientId: cid(), body: 'まとめて' });
+    const page = await signInPage(shop.people.agent);
+    for (const name of ['一括 一郎', '一括 二郎']) await page.getByTestId('inbox-row').filter({ hasText: name }).getByTestId('inbox-check').check();
+    await page.getByTestId('bulk-count').filter({ hasText: '2件' }).waitFor();
+    await page.getByTestId('bulk-resolve').click();
+    await page.getByTestId('bulk-report').filter({ hasText: '2件を変更しました' }).waitFor();
+    // Resolved ones leave the active list.
+    await page.getByTestId('inbox-row').filter({ hasText: '一括' }).first().waitFor({ state: 'detached' });
+    const http = await signedIn(server.url, shop.people.agent);
+    for (const x of [a, b]) expect((await http.get(`/api/shops/${shop.id}/conversations/${x.conversationId}`)).body.status).to.equal('resolved');
+  });
+
+  it('a snooze preset puts "snoozed until" in the history for agents, never for the customer', async () => {
+    const { w, conversationId } = await customer({ name: '鈴木 四郎', email: 'shiro.s@example.jp' });
+    const received: string[] = [];
+    w.on('message', (m) => received.push(m.kind));
+    await ask(w, 'message:send', { conversationId, clientId: cid(), body: '来週で大丈夫です' });
+    const page = await signInPage(shop.people.agent);
+    await page.goto(`${server.url}/console/shops/${shop.id}/conversations/${conversationId}`);
+    await page.getByTestId('message').filter({ hasText: '来週で大丈夫です' }).waitFor();
+    await page.getByTestId('snooze-tomorrow').click();
+    await page.locator('[data-testid="conversation"][data-status="snoozed"]').waitFor();
+    const event = page.locator('[data-testid="status-event"][data-action="snoozed"]');
+    await event.filter({ hasText: `${shop.people.agent.name}さんが` }).filter({ hasText: 'までスヌーズしました' }).waitFor();
+    const synced = await ask(w, 'sync', { conversationId, afterSeq: 0 });
+    expect(synced.messages.map((m: { kind: string }) => m.kind)).to.deep.equal(['text']);
+    expect(received.filter((k) => k === 'event')).to.deep.equal([]);
+  });
 });

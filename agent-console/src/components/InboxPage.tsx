@@ -10,6 +10,7 @@ import { useOtherShopUpdates } from '../socket.shops.ts';
 import type { AgentView, ConversationActivity, ConversationDto, InboxFilter, Membership } from '../types.ts';
 import { InboxFilters } from './inbox/InboxFilters.tsx';
 import { InboxRow } from './inbox/InboxRow.tsx';
+import { BulkBar } from './inbox/BulkBar.tsx';
 
 type Load = { state: 'loading' } | { state: 'failed' } | { state: 'ready'; next: string | null };
 /** In the all-shops inbox a row also names its shop. */
@@ -44,12 +45,22 @@ export function InboxPage({ shopId, meId, shops, all = false }: Props) {
   const [agents, setAgents] = useState<AgentView[]>([]);
   const [selected, setSelected] = useState(0);
   const [attempt, setAttempt] = useState(0);
+  // Ticked rows for a bulk action (one shop's inbox only: the bulk route is per shop).
+  const [checked, setChecked] = useState<Set<string>>(new Set());
+  const toggle = (id: string, on: boolean) =>
+    setChecked((s) => {
+      const next = new Set(s);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
   const listRef = useRef<HTMLOListElement>(null);
 
   const setFilter = (f: InboxFilter) => {
     rememberFilter(scope, f);
     setFilterState(f);
     setSelected(0);
+    setChecked(new Set());
   };
 
   /** Another shop, or all of them, with the filters kept (but a person of this shop means nothing there). */
@@ -125,6 +136,7 @@ export function InboxPage({ shopId, meId, shops, all = false }: Props) {
     j: () => setSelected((i) => Math.min(i + 1, list.length - 1)),
     k: () => setSelected((i) => Math.max(i - 1, 0)),
     Enter: () => current && navigate({ page: 'conversation', shopId: current.shopId, conversationId: current.id }),
+    x: () => !all && current && toggle(current.id, !checked.has(current.id)),
   });
   useEffect(() => {
     listRef.current?.querySelector('[data-selected]')?.scrollIntoView({ block: 'nearest' });
@@ -157,11 +169,30 @@ export function InboxPage({ shopId, meId, shops, all = false }: Props) {
           {m.chat.list.noMatch}
         </p>
       ) : (
-        <ol ref={listRef} className="inbox-list" aria-label={m.chat.list.label} aria-busy={load.state === 'loading'} data-testid="inbox-list">
-          {list.map((c, i) => (
-            <InboxRow key={c.id} c={c} shopName={all ? (c.shopName ?? names.get(c.shopId) ?? '') : undefined} selected={c.id === current?.id} onSelect={() => setSelected(i)} />
-          ))}
-        </ol>
+        <>
+          {!all && (
+            <BulkBar
+              shopId={shopId}
+              shown={list}
+              selected={checked}
+              onSelect={setChecked}
+              agents={agents}
+              onChanged={(rows) => setList((l) => rows.reduce((acc, c) => applyUpdate(acc, c, filter, meId), l))}
+            />
+          )}
+          <ol ref={listRef} className="inbox-list" aria-label={m.chat.list.label} aria-busy={load.state === 'loading'} data-selectable={!all || undefined} data-testid="inbox-list">
+            {list.map((c, i) => (
+              <InboxRow
+                key={c.id}
+                c={c}
+                shopName={all ? (c.shopName ?? names.get(c.shopId) ?? '') : undefined}
+                selected={c.id === current?.id}
+                onSelect={() => setSelected(i)}
+                {...(all ? {} : { checked: checked.has(c.id), onCheck: (on: boolean) => toggle(c.id, on) })}
+              />
+            ))}
+          </ol>
+        </>
       )}
       {load.state === 'ready' && load.next && (
         <button type="button" className="button" onClick={() => void more()}>

@@ -13,6 +13,7 @@ import { SetupPanel } from './setup/SetupPanel.tsx';
 
 // The inbox is the landing page and comes in the first bundle; the others load when first opened.
 const ConversationPage = lazy(() => import('./conversation/ConversationPage.tsx').then((x) => ({ default: x.ConversationPage })));
+const MentionsPage = lazy(() => import('./inbox/MentionsPage.tsx').then((x) => ({ default: x.MentionsPage })));
 const MetricsPage = lazy(() => import('./metrics/MetricsPage.tsx').then((x) => ({ default: x.MetricsPage })));
 const OrdersPage = lazy(() => import('./orders/OrdersPage.tsx').then((x) => ({ default: x.OrdersPage })));
 const OrderPage = lazy(() => import('./orders/OrderPage.tsx').then((x) => ({ default: x.OrderPage })));
@@ -100,6 +101,8 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
     membership && shopId ? (
       route.page === 'conversation' ? (
         <ConversationPage key={route.conversationId} shopId={shopId} conversationId={route.conversationId} meId={session.user.id} />
+      ) : route.page === 'mentions' ? (
+        <MentionsPage key={shopId} shopId={shopId} />
       ) : route.page === 'metrics' ? (
         <MetricsPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'returns' ? (

@@ -1,9 +1,11 @@
 import { useEffect, useRef } from 'react';
-import { useMessages } from '../i18n.ts';
+import { useLang, useMessages } from '../i18n.ts';
+import { queueMessages } from '../i18n.queue.ts';
 
 /** The `?` list; a native <dialog>, so Esc and focus trapping come from the browser. */
 export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
   const m = useMessages().chat.shortcuts;
+  const more = queueMessages[useLang()].shortcuts;
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     ref.current?.showModal();
@@ -14,7 +16,7 @@ export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
         {m.title}
       </h2>
       <dl className="shortcut-list">
-        {m.list.map(([key, what]) => (
+        {[...m.list, ...more].map(([key, what]) => (
           <div key={key}>
             <dt>
               <kbd>{key}</kbd>

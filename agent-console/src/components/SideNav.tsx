@@ -4,6 +4,7 @@ import { isReturnsPage, navigate, pathOf, type Route } from '../router.ts';
 import type { Role } from '../types.ts';
 import { BackupPanel } from './BackupPanel.tsx';
 import { PresenceToggle } from './PresenceToggle.tsx';
+import { MentionsNav } from './inbox/MentionsNav.tsx';
 
 /** A page of the open shop: a real link (new tab works), followed in place on a plain click. */
 function NavLink({ to, current, label, testId }: { to: Route | null; current: boolean; label: string; testId: string }) {
@@ -31,6 +32,9 @@ export function SideNav({ shopId, page, role }: { shopId: string | null; page: R
         <li>
           {/* A conversation belongs to the inbox, so the inbox stays marked while one is open. */}
           <NavLink to={shopId ? { page: 'inbox', shopId } : null} current={page === 'inbox' || page === 'allInbox' || page === 'conversation'} label={m.nav.inbox} testId="nav-inbox" />
+        </li>
+        <li>
+          <MentionsNav shopId={shopId} current={page === 'mentions'} />
         </li>
         <li>
           <NavLink to={shopId ? { page: 'metrics', shopId } : null} current={page === 'metrics'} label={m.metrics.nav} testId="nav-metrics" />

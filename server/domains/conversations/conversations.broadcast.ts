@@ -106,13 +106,14 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
     const to = (nsp: typeof agents, room: string) => (origin ? nsp.to(room).except(origin) : nsp.to(room));
     to(agents, rooms.conversation(message.conversationId)).emit('message', message);
     moved.add(shopId, activity.id, activity);
-    if (message.kind !== 'note') to(widgets, rooms.widgetConversation(message.conversationId)).emit('message', toCustomerMessageDto(message));
+    // Internal: notes and status events (conversations.events.ts isInternal).
+    if (message.kind !== 'note' && !message.statusEvent) to(widgets, rooms.widgetConversation(message.conversationId)).emit('message', toCustomerMessageDto(message));
   });
 
   // The person's room reaches their connections to every shop: only a member of this one now gets it.
   bus.onEvent('mention.created', async ({ payload: { userId, conversationId, messageId, shopId } }) => {
     const [c, m, member] = await Promise.all([findConversation(deps.db, shopId, conversationId), findMessage(deps.db, shopId, messageId), findMembership(deps.db, shopId, userId)]);
-    if (c && m && member) agents.to(rooms.user(userId)).emit('mention', { conversationId, number: c.number, messageId, by: m.authorName, excerpt: m.body.slice(0, 140) });
+    if (c && m && member) agents.to(rooms.user(userId)).emit('mention', { shopId, conversationId, number: c.number, messageId, by: m.authorName, excerpt: m.body.slice(0, 140) });
   });
 
   bus.onEvent(['sla.at_risk', 'sla.breached'], ({ name, payload: a }) => {

@@ -4,7 +4,7 @@
  * change to one fails the type check where the API would change. The console and the widget
  * import these types; they never copy them.
  */
-import type { AuthorKind, Channel, ConversationStatus, MessageKind, Priority } from './conversations.tables.ts';
+import type { AuthorKind, Channel, ConversationStatus, MessageKind, Priority, StatusEventData } from './conversations.tables.ts';
 
 // The wire's enumerations, for clients that must not import the tables.
 export type { AuthorKind, Channel, ConversationStatus, MessageKind, Priority };
@@ -29,6 +29,8 @@ export interface MessageDto {
   authorId: string | null;
   kind: MessageKind;
   body: string;
+  /** An internal status event's data (conversations.events.ts), for the console to render in the reader's language. */
+  statusEvent?: StatusEventData;
   attachments: AttachmentDto[];
   createdAt: string;
 }
@@ -159,4 +161,5 @@ export interface ConversationPatch {
   tags?: string[];
   assigneeId?: string | null;
   snoozedUntil?: string;
+  snooze?: 'tomorrow' | 'next_monday';
 }

@@ -21,6 +21,8 @@ import {
 import { chatSink, type ChatDeps } from './conversations.service.ts';
 import type { ConversationStatus, Priority } from './conversations.tables.ts';
 import { toConversationDto } from './conversations.view.ts';
+import { recordStatusEvents } from './conversations.events.ts';
+import { snoozePresetTime } from './conversations.snooze.ts';
 
 export const viewerRole = (a: Actor): Role | 'api_key' => (a.kind === 'user' ? a.role : 'api_key');
 
@@ -97,10 +99,23 @@ export async function listInbox(db: Db, actor: Actor, q: InboxQuery): Promise<In
  * Status, priority, tags, assignee and snooze, in one guarded write: the status moves only
  * along the machine, and `expectedStatus` turns a race between two agents into one 409.
  */
-export async function updateConversationFields(deps: ChatDeps, actor: Actor, id: string, patch: ConversationPatch, requestId?: string): Promise<ConversationDto> {
+export async function updateConversationFields(deps: ChatDeps, actor: Actor, id: string, patch: ConversationPatch & BulkOnly, requestId?: string): Promise<ConversationDto> {
+  const c = await updateConversationRow(deps, actor, id, patch, requestId);
+  return (await conversationDtos(deps.db, actor.shopId, [c], viewerRole(actor)))[0]!;
+}
+
+/** What only the bulk route asks for: a tag added to the tags each conversation has. */
+export interface BulkOnly {
+  addTags?: string[];
+}
+
+/** updateConversationFields without the DTO: the stored row after the change (the bulk route answers per id). */
+export async function updateConversationRow(deps: ChatDeps, actor: Actor, id: string, patch: ConversationPatch & BulkOnly, requestId?: string): Promise<ConversationRow> {
   requireKind(actor, 'user', 'api_key');
   const now = new Date();
-  const c = await transact(deps.db, chatSink(deps), async (tx, out) => {
+  // A preset is a time in the shop's calendar, read before the transaction (it locks nothing).
+  const snoozedUntil = patch.snooze ? (await snoozePresetTime(deps.db, actor.shopId, patch.snooze, now)).toISOString() : patch.snoozedUntil;
+  return transact(deps.db, chatSink(deps), async (tx, out) => {
     // The assignee's lock before the row's, in the order every assigner and a removal take them.
     const members = patch.assigneeId ? await lockAssignments(tx, actor.shopId, patch.assigneeId) : undefined;
     const before = await lockConversation(tx, actor.shopId, id);
@@ -115,14 +130,15 @@ export async function updateConversationFields(deps: ChatDeps, actor: Actor, id:
       if (patch.status === 'resolved') set.resolvedAt = now;
       if (patch.status === 'open') set.resolvedAt = null;
     }
-    if (patch.snoozedUntil) {
-      const until = new Date(patch.snoozedUntil);
+    if (snoozedUntil) {
+      const until = new Date(snoozedUntil);
       if (until <= now) throw invalidInput('body is not valid', [{ in: 'body', path: 'snoozedUntil', message: 'must be in the future' }]);
       set.snoozedUntil = until;
       out.enqueue({ shopId: actor.shopId, topic: 'conversation.unsnooze', payload: { conversationId: id, until: until.toISOString() }, runAt: until, dedupeKey: `unsnooze-${id}-${until.getTime()}` });
     }
     if (patch.priority) set.priority = patch.priority;
     if (patch.tags) set.tags = [...new Set(patch.tags)];
+    if (patch.addTags) set.tags = [...new Set([...before.tags, ...patch.addTags])].slice(0, 20);
     if (patch.assigneeId !== undefined) {
       if (patch.assigneeId && !members?.has(patch.assigneeId)) throw notAMember();
       set.assigneeId = patch.assigneeId;
@@ -132,14 +148,14 @@ export async function updateConversationFields(deps: ChatDeps, actor: Actor, id:
       set.assigneeId = null;
       set.awaitingAssignment = true;
     }
-    const after = await updateConversation(tx, actor.shopId, id, set);
-    if (set.status) out.queued(await chatHooks.statusChanged(tx, after, now));
+    const updated = await updateConversation(tx, actor.shopId, id, set);
+    if (set.status) out.queued(await chatHooks.statusChanged(tx, updated, now));
+    const after = await recordStatusEvents(tx, out, before, updated, actor);
     const changed = Object.fromEntries(Object.entries(set).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
     await recordAudit(tx, actor, { action: 'conversation.updated', objectType: 'conversation', objectId: id, summary: { number: before.number, from: before.status, ...changed } }, requestId);
     inboxMoved(out, deps, actor.shopId, [id]);
     return after;
   });
-  return (await conversationDtos(deps.db, actor.shopId, [c], viewerRole(actor)))[0]!;
 }
 
 /** Wakes a snoozed conversation when its time comes, unless someone moved it since (the job's check). */
@@ -147,8 +163,9 @@ export async function unsnooze(deps: Pick<ChatDeps, 'db' | 'bus' | 'poke' | 'tim
   return transact(deps.db, chatSink(deps), async (tx, out) => {
     const c = await lockConversation(tx, shopId, conversationId);
     if (!c || c.status !== 'snoozed' || c.snoozedUntil?.toISOString() !== until) return false;
-    const after = await updateConversation(tx, shopId, conversationId, { status: 'open', snoozedUntil: null });
-    out.queued(await chatHooks.statusChanged(tx, after, new Date()));
+    const woken = await updateConversation(tx, shopId, conversationId, { status: 'open', snoozedUntil: null });
+    out.queued(await chatHooks.statusChanged(tx, woken, new Date()));
+    await recordStatusEvents(tx, out, c, woken, null);
     out.live('conversation.changed', { shopId, conversationId });
     return true;
   });

@@ -106,7 +106,8 @@ export async function insertMessage(tx: Db, row: typeof messages.$inferInsert): 
 /** Messages after a sequence number, oldest first; the customer's view leaves notes out. */
 export async function messagesAfter(db: Db, shopId: string, conversationId: string, afterSeq: number, limit: number, includeNotes: boolean): Promise<MessageRow[]> {
   const where = [eq(messages.shopId, shopId), eq(messages.conversationId, conversationId), gt(messages.seq, afterSeq)];
-  if (!includeNotes) where.push(ne(messages.kind, 'note'));
+  // Status events are internal too (conversations.events.ts isInternal).
+  if (!includeNotes) where.push(ne(messages.kind, 'note'), isNull(messages.statusEvent));
   return db.select().from(messages).where(and(...where)).orderBy(asc(messages.seq)).limit(limit);
 }
 
@@ -207,7 +208,7 @@ export async function conversationDetails(db: Db, shopId: string, rows: Conversa
     db
       .selectDistinctOn([messages.conversationId], { conversationId: messages.conversationId, body: messages.body })
       .from(messages)
-      .where(and(eq(messages.shopId, shopId), inArray(messages.conversationId, rows.map((r) => r.id)), ne(messages.kind, 'note')))
+      .where(and(eq(messages.shopId, shopId), inArray(messages.conversationId, rows.map((r) => r.id)), ne(messages.kind, 'note'), isNull(messages.statusEvent)))
       .orderBy(messages.conversationId, desc(messages.seq)),
   ]);
   return {

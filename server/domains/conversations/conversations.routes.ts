@@ -8,6 +8,8 @@ import { getConversation, listInbox, mergeConversations, updateConversationField
 import { conversationParams, createConversationBody, inboxQuery, mergeBody, myInboxQuery, postMessageBody, seq, updateConversationBody, widgetSessionBody } from './conversations.schema.ts';
 import { sendMessage, syncMessages, type ChatDeps } from './conversations.service.ts';
 import { createTicket } from './conversations.tickets.ts';
+import { relatedOf } from './conversations.related.ts';
+import { bulkBody, bulkUpdate } from './conversations.bulk.ts';
 import { queueMetrics } from './conversations.metrics.ts';
 import { listMyMentions, markMentionRead } from './conversations.mentions.ts';
 import { listMyQueue } from './conversations.myqueue.ts';
@@ -113,6 +115,17 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
   });
   api.route({
     method: 'post',
+    path: '/api/shops/:shopId/conversations/bulk',
+    tag,
+    summary: 'Assign, tag or resolve up to 100 conversations at once; each is changed on its own and answered with its result (ok, not_found, invalid_transition, conflict…)',
+    auth: 'sessionOrApiKey',
+    params: shopIdParams,
+    body: bulkBody,
+    errors: ['invalid_input', 'forbidden'],
+    handler: ({ actor, body, requestId }) => bulkUpdate(deps, actor, body, requestId),
+  });
+  api.route({
+    method: 'post',
     path: '/api/shops/:shopId/conversations/:conversationId/merge',
     tag,
     summary: "Merge another conversation of the same customer into this one (its messages move to the end; it is closed)",
@@ -121,6 +134,16 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     body: mergeBody,
     errors: ['not_found', 'invalid_input', 'conflict'],
     handler: ({ actor, params, body, requestId }) => mergeConversations(deps, actor, params.conversationId, body.sourceId, requestId),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/conversations/:conversationId/related',
+    tag,
+    summary: "The customer's other conversations, orders and returns with the shop (numbers and states; 20 of each at most)",
+    auth: 'session',
+    params: conversationParams,
+    errors: ['not_found', 'forbidden'],
+    handler: ({ actor, params }) => relatedOf(deps.db, actor, params.conversationId),
   });
   api.route({
     method: 'get',

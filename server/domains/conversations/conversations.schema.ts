@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { said } from '../../core/messages.ts';
 import { email, plainText, shopIdParams } from '../shops/shops.schema.ts';
+import { snoozePresets } from './conversations.snooze.ts';
 import { conversationStatuses, priorities } from './conversations.tables.ts';
 
 /** Longest message body a person may send (characters). Bigger payloads are refused, not cut. */
@@ -88,12 +90,15 @@ export const updateConversationBody = z
     tags: z.array(tag).max(20).optional(),
     assigneeId: z.uuid().nullable().optional(),
     snoozedUntil: z.iso.datetime({ offset: true }).optional(),
+    /** Instead of snoozedUntil: the next business day's opening, or next Monday's (conversations.snooze.ts). */
+    snooze: z.enum(snoozePresets).optional(),
   })
   .refine((b) => Object.keys(b).some((k) => k !== 'expectedStatus'), 'nothing to change')
-  .refine((b) => (b.status === 'snoozed') === (b.snoozedUntil !== undefined), {
+  .refine((b) => (b.status === 'snoozed') === (b.snoozedUntil !== undefined || b.snooze !== undefined), {
     message: 'snoozedUntil goes with status "snoozed", and only with it',
     path: ['snoozedUntil'],
-  });
+  })
+  .refine((b) => b.snoozedUntil === undefined || b.snooze === undefined, { message: said('日時の指定とプリセットはどちらか一方にしてください', 'either snoozedUntil or snooze, not both'), path: ['snooze'] });
 
 export const mergeBody = z.strictObject({ sourceId: conversationId });
 

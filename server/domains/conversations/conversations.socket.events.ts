@@ -73,7 +73,8 @@ export interface AgentServerEvents {
   read: (p: { conversationId: string; by: 'customer' | 'agent'; seq: number }) => void;
   viewers: (p: { conversationId: string; viewers: Viewer[] }) => void;
   presence: (p: { userId: string; name: string; status: PresenceStatus }) => void;
-  mention: (p: { conversationId: string; number: number; messageId: string; by: string; excerpt: string }) => void;
+  /** To the person's own room, which their connections to every shop are in: `shopId` says whose. */
+  mention: (p: { shopId: string; conversationId: string; number: number; messageId: string; by: string; excerpt: string }) => void;
   sla: (p: { conversationId: string; metric: 'first_response' | 'next_response' | 'resolution'; state: 'at_risk' | 'breached'; dueAt: string }) => void;
   /**
    * Sent just before the server ends this connection because the person's access changed:

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, smallint, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, jsonb, pgTable, smallint, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { shops, users } from '../shops/shops.tables.ts';
 
 export const conversationStatuses = ['open', 'pending', 'waiting_merchant', 'snoozed', 'resolved', 'closed'] as const;
@@ -114,6 +114,17 @@ export type AuthorKind = (typeof authorKinds)[number];
 export const messageKinds = ['text', 'note', 'event'] as const;
 export type MessageKind = (typeof messageKinds)[number];
 
+/** What an internal status event says (conversations.events.ts); names are kept as they were then. */
+export interface StatusEventData {
+  action: 'assigned' | 'unassigned' | 'snoozed' | 'resolved' | 'reopened' | 'closed' | 'woke';
+  /** Who did it; null for madoguchi itself (a snooze that ran out). */
+  by: string | null;
+  /** assigned: to whom. */
+  assignee?: string;
+  /** snoozed: until when (ISO). */
+  until?: string;
+}
+
 /**
  * Exactly once in the record: `clientId` is made by the sender and unique per conversation,
  * so a resend after a lost ack finds the stored message instead of writing a second one.
@@ -136,6 +147,12 @@ export const messages = pgTable(
     /** `note` is internal: never sent to the customer on any path. */
     kind: text('kind').$type<MessageKind>().notNull().default('text'),
     body: text('body').notNull(),
+    /**
+     * A change of the conversation's state (assigned, snoozed, resolved…) as data, so each
+     * reader sees it in their own language. Set only on `event` messages, and such events are
+     * internal: like notes, they never reach the customer (conversations.events.ts).
+     */
+    statusEvent: jsonb('status_event').$type<StatusEventData>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -23,7 +23,7 @@ export function toActivity(c: ConversationRow, m: MessageRow): ConversationActiv
     agentReadSeq: c.agentReadSeq,
     lastMessageAt: c.lastMessageAt ? c.lastMessageAt.toISOString() : null,
     updatedAt: c.updatedAt.toISOString(),
-    ...(m.kind === 'note' ? {} : { lastMessagePreview: m.body.slice(0, 140) }),
+    ...(m.kind === 'note' || m.statusEvent ? {} : { lastMessagePreview: m.body.slice(0, 140) }),
   };
 }
 
@@ -38,6 +38,7 @@ export function toMessageDto(m: MessageRow, attachments: AttachmentDto[] = []): 
     authorId: m.authorKind === 'agent' ? m.authorId : null,
     kind: m.kind,
     body: m.body,
+    ...(m.statusEvent ? { statusEvent: m.statusEvent } : {}),
     attachments,
     createdAt: m.createdAt.toISOString(),
   };
@@ -49,7 +50,7 @@ export function toMessageDto(m: MessageRow, attachments: AttachmentDto[] = []): 
  * widget's address, since the console's answers a widget token with 401 and the browser then
  * shows a bare file chip; and no agent's user id, which is the shop's internal business.
  */
-export const toCustomerMessageDto = (m: MessageDto): MessageDto => ({
+export const toCustomerMessageDto = ({ statusEvent: _internal, ...m }: MessageDto): MessageDto => ({
   ...m,
   authorId: null,
   attachments: m.attachments.map((a) => ({ ...a, url: chatHooks.customerAttachmentUrl(a.url) })),

@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { chatApi } from '../../chatApi.ts';
-import { useMessages } from '../../i18n.ts';
+import { useLang, useMessages } from '../../i18n.ts';
+import { queueMessages } from '../../i18n.queue.ts';
 import type { AgentView, ConversationDto, Priority } from '../../types.ts';
 import { canMove, nextStatuses, tokyoInputToIso, type useConversationActions } from './actions.ts';
 
@@ -11,11 +12,14 @@ interface Props {
   meId: string;
   agents: AgentView[];
   actions: ReturnType<typeof useConversationActions>;
+  /** Resolve, then open the next conversation of the inbox (Shift+E). */
+  onResolveNext: () => void;
 }
 
 /** Status moves, assignee, priority, tags, snooze and merge for the open conversation. */
-export function ConversationActions({ c, meId, agents, actions }: Props) {
+export function ConversationActions({ c, meId, agents, actions, onResolveNext }: Props) {
   const m = useMessages();
+  const q = queueMessages[useLang()];
   const a = m.chat.actions;
   const id = useId();
   const [tags, setTags] = useState(c.tags.join(' '));
@@ -63,6 +67,11 @@ export function ConversationActions({ c, meId, agents, actions }: Props) {
             {m.chat.moveTo[s]}
           </button>
         ))}
+        {canMove(c.status, 'resolved') && (
+          <button type="button" className="button" disabled={busy || !!c.mergedIntoId} onClick={onResolveNext} aria-keyshortcuts="Shift+E" data-testid="resolve-next">
+            {q.resolveNext}
+          </button>
+        )}
       </div>
 
       <div className="action-row">
@@ -108,7 +117,16 @@ export function ConversationActions({ c, meId, agents, actions }: Props) {
       </form>
 
       {canMove(c.status, 'snoozed') && (
-        <form className="action-row" onSubmit={snooze}>
+        <div className="action-buttons" role="group" aria-label={q.snooze.label}>
+          {(['tomorrow', 'next_monday'] as const).map((preset) => (
+            <button key={preset} type="button" className="button" disabled={busy} onClick={() => void update({ status: 'snoozed', expectedStatus: c.status, snooze: preset })} data-testid={`snooze-${preset}`}>
+              {preset === 'tomorrow' ? q.snooze.tomorrow : q.snooze.nextMonday}
+            </button>
+          ))}
+        </div>
+      )}
+      {canMove(c.status, 'snoozed') && (
+        <form className="action-row" onSubmit={snooze} aria-label={q.snooze.custom}>
           <label htmlFor={`${id}-until`}>{a.snoozeUntil}</label>
           <input id={`${id}-until`} type="datetime-local" required value={until} onChange={(e) => setUntil(e.target.value)} />
           <button type="submit" className="button" disabled={busy}>

@@ -12,6 +12,7 @@ import { CustomerSidebar } from './CustomerSidebar.tsx';
 import { MessageList } from './MessageList.tsx';
 import { useHeartbeat } from './signals.ts';
 import { useConversation } from './useConversation.ts';
+import { nextInInbox } from './resolveNext.ts';
 
 interface Props {
   shopId: string;
@@ -61,10 +62,17 @@ export function ConversationPage({ shopId, conversationId, meId }: Props) {
   }, [shopId, c?.mergedIntoId]);
 
   const inbox = { page: 'inbox', shopId } as const;
+  // Resolved, then on to the next one of the inbox as the person filtered it; the inbox itself when none is left.
+  const resolveNext = async () => {
+    if (!c || !canMove(c.status, 'resolved') || !(await actions.moveTo('resolved'))) return;
+    const next = await nextInInbox(shopId, c).catch(() => null);
+    navigate(next ? { page: 'conversation', shopId, conversationId: next.id } : inbox);
+  };
   useShortcuts({
     r: () => composer.current?.focus('text'),
     n: () => composer.current?.focus('note'),
     e: () => c && canMove(c.status, 'resolved') && void actions.moveTo('resolved'),
+    E: () => void resolveNext(),
     Escape: () => navigate(inbox),
   });
   const back = (e: MouseEvent<HTMLAnchorElement>) => {
@@ -135,7 +143,7 @@ export function ConversationPage({ shopId, conversationId, meId }: Props) {
         <Composer ref={composer} shopId={shopId} conversationId={c.id} agents={agents} disabled={c.status === 'closed' || !!c.mergedIntoId} onSend={chat.send} />
       </div>
       <div className="conversation-side">
-        <ConversationActions key={c.id} c={c} meId={meId} agents={agents} actions={actions} />
+        <ConversationActions key={c.id} c={c} meId={meId} agents={agents} actions={actions} onResolveNext={() => void resolveNext()} />
         <CustomerSidebar c={c} />
       </div>
     </div>

@@ -5,6 +5,7 @@ import { useMessages } from '../../i18n.ts';
 import type { ConversationDto, MaskableField, OrderView } from '../../types.ts';
 import { formatTokyo } from '../inbox/Badges.tsx';
 import { RouteLink } from '../RouteLink.tsx';
+import { CustomerRelated } from './CustomerRelated.tsx';
 
 type OrderState = { state: 'loading' } | { state: 'missing' } | { state: 'failed' } | { state: 'ready'; order: OrderView };
 
@@ -35,6 +36,7 @@ export function CustomerSidebar({ c }: { c: ConversationDto }) {
         </dl>
       </section>
       {c.orderNumber && <OrderPanel key={c.orderNumber} shopId={c.shopId} orderNumber={c.orderNumber} />}
+      <CustomerRelated shopId={c.shopId} conversationId={c.id} />
     </aside>
   );
 }

@@ -1,5 +1,7 @@
-import { useEffect, useRef } from 'react';
-import { useMessages } from '../../i18n.ts';
+import { useEffect, useRef, useState } from 'react';
+import { useLang, useMessages } from '../../i18n.ts';
+import { queueMessages } from '../../i18n.queue.ts';
+import { messageOfHash, onFocusMessage } from '../inbox/mentions.live.ts';
 import type { AttachmentDto, MessageDto } from '../../types.ts';
 import { formatWhen } from '../inbox/Badges.tsx';
 import type { Outgoing } from './useConversation.ts';
@@ -42,14 +44,42 @@ function Attachments({ items }: { items: AttachmentDto[] }) {
  */
 export function MessageList({ messages, outgoing, customerReadSeq, onSeen, onRetry, onDiscard }: Props) {
   const m = useMessages().chat.view;
+  const q = queueMessages[useLang()].events;
   const end = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLDivElement>(null);
   const seen = useRef(onSeen);
   seen.current = onSeen;
+  // A link to one message (a mention) names it in the address: shown and marked once it is loaded.
+  const [target, setTarget] = useState(() => messageOfHash(window.location.hash));
+  const [shownTarget, setShownTarget] = useState(false);
+  useEffect(
+    () =>
+      onFocusMessage((id) => {
+        setTarget(id);
+        setShownTarget(false);
+      }),
+    [],
+  );
 
-  // Keep the newest in view as messages arrive.
+  // Keep the newest in view as messages arrive, unless the person came for an older one.
   useEffect(() => {
+    if (target && !shownTarget) {
+      const el = list.current?.querySelector<HTMLElement>(`[data-message-id="${target}"]`);
+      if (!el) return;
+      el.scrollIntoView({ block: 'center' });
+      el.focus({ preventScroll: true });
+      setShownTarget(true);
+      return;
+    }
     end.current?.scrollIntoView({ block: 'end' });
-  }, [messages.length, outgoing.length]);
+  }, [messages.length, outgoing.length, target, shownTarget]);
+  // The mark goes once the person moves on to write something.
+  useEffect(() => {
+    if (!target || !shownTarget) return;
+    const clear = () => setTarget(null);
+    window.addEventListener('keydown', clear, { once: true });
+    return () => window.removeEventListener('keydown', clear);
+  }, [target, shownTarget]);
 
   // Read marks follow what is actually on screen: the end of the list, in a visible tab.
   useEffect(() => {
@@ -73,14 +103,30 @@ export function MessageList({ messages, outgoing, customerReadSeq, onSeen, onRet
   }, [messages.length, onSeen]);
 
   return (
-    <div className="messages" role="log" aria-label={m.messages} data-testid="messages">
+    <div ref={list} className="messages" role="log" aria-label={m.messages} data-testid="messages">
       {messages.map((msg) =>
-        msg.kind === 'event' ? (
+        msg.statusEvent ? (
+          // Internal: who moved the conversation, in the reader's language (conversations.events.ts).
+          <p key={msg.id} className="message-event message-status" data-action={msg.statusEvent.action} data-testid="status-event">
+            <span className="sr-only">{q.label}: </span>
+            {q.text(msg.statusEvent)} · <time dateTime={msg.createdAt}>{formatWhen(msg.createdAt)}</time>
+          </p>
+        ) : msg.kind === 'event' ? (
           <p key={msg.id} className="message-event" data-testid="message-event">
             {msg.body}
           </p>
         ) : (
-          <article key={msg.id} className="message" data-author={msg.authorKind} data-kind={msg.kind} data-seq={msg.seq} data-testid="message">
+          <article
+            key={msg.id}
+            className="message"
+            data-author={msg.authorKind}
+            data-kind={msg.kind}
+            data-seq={msg.seq}
+            data-message-id={msg.id}
+            data-target={msg.id === target || undefined}
+            tabIndex={msg.id === target ? -1 : undefined}
+            data-testid="message"
+          >
             <header className="message-head">
               <span className="message-author">{msg.authorName}</span>
               {msg.kind === 'note' && <span className="badge badge-note">{m.note}</span>}

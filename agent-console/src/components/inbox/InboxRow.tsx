@@ -1,6 +1,7 @@
 import type { MouseEvent } from 'react';
 import { isUnread } from '../../inbox.ts';
-import { useMessages } from '../../i18n.ts';
+import { useLang, useMessages } from '../../i18n.ts';
+import { queueMessages } from '../../i18n.queue.ts';
 import { navigate, pathOf } from '../../router.ts';
 import type { ConversationDto } from '../../types.ts';
 import { formatWhen, PriorityBadge, SlaBadge, StatusBadge } from './Badges.tsx';
@@ -11,11 +12,15 @@ interface Props {
   shopName?: string;
   selected: boolean;
   onSelect: () => void;
+  /** Ticked for a bulk action; undefined where rows cannot be ticked (the all-shops inbox). */
+  checked?: boolean;
+  onCheck?: (checked: boolean) => void;
 }
 
 /** One conversation in the list; a real link, so it opens in a new tab with a middle click. */
-export function InboxRow({ c, shopName, selected, onSelect }: Props) {
+export function InboxRow({ c, shopName, selected, onSelect, checked, onCheck }: Props) {
   const m = useMessages().chat;
+  const q = queueMessages[useLang()].bulk;
   const route = { page: 'conversation', shopId: c.shopId, conversationId: c.id } as const;
   const unread = isUnread(c);
   const follow = (e: MouseEvent<HTMLAnchorElement>) => {
@@ -32,7 +37,11 @@ export function InboxRow({ c, shopName, selected, onSelect }: Props) {
       data-testid="inbox-row"
       data-number={c.number}
       aria-current={selected || undefined}
+      data-checked={checked || undefined}
     >
+      {onCheck && (
+        <input type="checkbox" className="inbox-check" checked={!!checked} onChange={(e) => onCheck(e.target.checked)} aria-label={q.select(c.number)} data-testid="inbox-check" />
+      )}
       <a href={pathOf(route)} onClick={follow} className="inbox-link">
         <span className="inbox-line">
           {shopName !== undefined && (

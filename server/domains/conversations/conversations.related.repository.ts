@@ -1,0 +1,49 @@
+import { and, desc, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
+import type { Db } from '../../core/db/client.ts';
+import { orders } from '../orders/orders.tables.ts';
+import { returnRequests } from '../returns/returns.tables.ts';
+import { conversations, customers } from './conversations.tables.ts';
+
+/** The SQL of a customer's other conversations, orders and returns (conversations.related.ts); all scoped by the shop, each capped. */
+
+const LIMIT = 20;
+
+/**
+ * The customer's other conversations: theirs, and those of the shop's customers with the same
+ * address (each visit to the pre-chat form is a contact of its own, as a typed address proves nothing).
+ */
+export async function otherConversations(db: Db, shopId: string, customerId: string, email: string | null, exceptId: string) {
+  const same = email ? or(eq(conversations.customerId, customerId), sql`lower(${customers.email}) = lower(${email})`) : eq(conversations.customerId, customerId);
+  return db
+    .select({ id: conversations.id, number: conversations.number, status: conversations.status, subject: conversations.subject, orderNumber: conversations.orderNumber, updatedAt: conversations.updatedAt })
+    .from(conversations)
+    .innerJoin(customers, and(eq(customers.id, conversations.customerId), eq(customers.shopId, shopId)))
+    .where(and(eq(conversations.shopId, shopId), same, ne(conversations.id, exceptId), isNull(conversations.mergedIntoId)))
+    .orderBy(desc(conversations.updatedAt))
+    .limit(LIMIT);
+}
+
+/** Orders placed with the customer's address, or named by one of their conversations. */
+export async function customerOrders(db: Db, shopId: string, email: string | null, orderNumbers: string[]) {
+  const match = [
+    ...(email ? [sql`lower(${orders.customerEmail}) = lower(${email})`] : []),
+    ...(orderNumbers.length ? [inArray(orders.orderNumber, orderNumbers)] : []),
+  ];
+  if (!match.length) return [];
+  return db
+    .select({ id: orders.id, orderNumber: orders.orderNumber, orderedAt: orders.orderedAt, total: orders.total, shippedAt: orders.shippedAt, deliveredAt: orders.deliveredAt })
+    .from(orders)
+    .where(and(eq(orders.shopId, shopId), or(...match)))
+    .orderBy(desc(orders.orderedAt))
+    .limit(LIMIT);
+}
+
+export async function returnsOfOrders(db: Db, shopId: string, orderIds: string[]) {
+  if (!orderIds.length) return [];
+  return db
+    .select({ id: returnRequests.id, number: returnRequests.number, status: returnRequests.status, orderId: returnRequests.orderId, createdAt: returnRequests.createdAt })
+    .from(returnRequests)
+    .where(and(eq(returnRequests.shopId, shopId), inArray(returnRequests.orderId, orderIds)))
+    .orderBy(desc(returnRequests.createdAt))
+    .limit(LIMIT);
+}

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { insertMembership } from '../../server/domains/shops/shops.repository.ts';
+import { recordSighting } from '../../server/domains/shops/shops.sightings.repository.ts';
 import { makeShop, signedIn, type TestPerson, type TestShop } from '../fixtures/builders.ts';
 import type { TestServer } from '../helpers/app.ts';
 import { consoleSuite, signInToConsole } from '../helpers/browser.ts';
@@ -324,5 +325,24 @@ describe('the settings page in the agent console', function () {
     expect(await page.getByTestId('settings-people').count()).to.equal(0);
     expect(await page.getByTestId('settings-widget-secret').count()).to.equal(0);
     expect(await page.getByTestId('integration-slack').textContent()).to.contain('準備中');
+  });
+
+  it('allows an origin the widget was seen on only after asking, naming it and warning that the Origin header can be made up', async () => {
+    const shop = await makeShop(server.database);
+    await recordSighting(server.database.db, shop.id, 'https://lookalike.example.com', false);
+    const page = await openSettings(shop, shop.people.owner);
+    const allow = page.getByTestId('allow-origin');
+    await allow.click();
+    const ask = page.getByTestId('allow-origin-confirm');
+    const text = await ask.innerText();
+    expect(text).to.contain('https://lookalike.example.com を許可しますか？').and.to.contain('Origin ヘッダーは偽装できます').and.to.contain('よく似たドメイン');
+    // The first click added nothing; cancelling leaves it as it was.
+    const owner = await signedIn(server.url, shop.people.owner);
+    expect((await owner.get(`/api/shops/${shop.id}`)).body.allowedOrigins).to.deep.equal(['https://shop.example.jp']);
+    await ask.getByRole('button', { name: 'キャンセル' }).click();
+    await allow.click();
+    await page.getByTestId('allow-origin-yes').click();
+    await page.getByTestId('seen-allowed').filter({ hasText: 'https://lookalike.example.com' }).waitFor();
+    expect((await owner.get(`/api/shops/${shop.id}`)).body.allowedOrigins).to.deep.equal(['https://shop.example.jp', 'https://lookalike.example.com']);
   });
 });

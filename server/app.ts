@@ -173,7 +173,7 @@ export function createApp(deps: AppDeps) {
   publicShopRoutes(api, { db, redis, keyPrefix: config.REDIS_KEY_PREFIX, widgetConfigsPerAddress: deps.widgetConfigsPerAddress });
   returnTermsRoutes(api, db);
   returnRoutes(api, { db, storage, sink });
-  returnPortalRoutes(router, { db, redis, storage, inboundDomain: config.INBOUND_EMAIL_DOMAIN, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
+  returnPortalRoutes(router, { db, redis, storage, inboundDomain: inboundEmailConfig(config)?.domain, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 

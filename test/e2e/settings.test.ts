@@ -345,4 +345,44 @@ describe('the settings page in the agent console', function () {
     await page.getByTestId('seen-allowed').filter({ hasText: 'https://lookalike.example.com' }).waitFor();
     expect((await owner.get(`/api/shops/${shop.id}`)).body.allowedOrigins).to.deep.equal(['https://shop.example.jp', 'https://lookalike.example.com']);
   });
+
+  it("the widget's look: its errors follow a change of language, and what is typed while a save is on its way stays", async () => {
+    const shop = await makeShop(server.database);
+    const page = await openSettings(shop, shop.people.owner);
+    await page.getByTestId('look-privacyUrl').fill('http://shop.example.jp/privacy');
+    await page.getByTestId('save-look').click();
+    const error = page.getByTestId('error-privacyUrl');
+    await error.filter({ hasText: 'プライバシーポリシーの URL は https://' }).waitFor();
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/auth/me') && r.status() === 200),
+      page.getByTestId('language-toggle').getByRole('button', { name: 'English' }).click(),
+    ]);
+    await error.filter({ hasText: 'expected an https:// address of at most 500 characters' }).waitFor();
+
+    // The save is held in the browser until the owner has typed again, then goes on to the real server.
+    await page.getByTestId('look-privacyUrl').fill('https://shop.example.jp/privacy');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      void page.route(`**/api/shops/${shop.id}`, async (route) => {
+        if (route.request().method() !== 'PATCH') return route.continue();
+        resolve();
+        await new Promise<void>((r) => (release = r));
+        await route.continue();
+      });
+    });
+    await page.getByTestId('save-look').click();
+    await held;
+    await page.getByTestId('look-widgetGreetingJa').fill('いらっしゃいませ');
+    const answered = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith(`/api/shops/${shop.id}`));
+    release();
+    expect((await answered).status()).to.equal(200);
+    // The save's answer is in once its error is gone (cleared in the same update as the draft).
+    await error.waitFor({ state: 'detached' });
+    const owner = await signedIn(server.url, shop.people.owner);
+    const saved = (await owner.get(`/api/shops/${shop.id}`)).body;
+    expect(saved.privacyUrl).to.equal('https://shop.example.jp/privacy');
+    expect(saved.widgetGreetingJa).to.equal(null);
+    expect(await page.getByTestId('look-widgetGreetingJa').inputValue()).to.equal('いらっしゃいませ');
+    expect(await page.getByTestId('look-privacyUrl').inputValue()).to.equal('https://shop.example.jp/privacy');
+  });
 });

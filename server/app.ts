@@ -62,6 +62,8 @@ export interface AppDeps {
   portalLimits?: Partial<PortalLimits>;
   /** New widget sessions per client address per 10 min (tests start many from 127.0.0.1). */
   widgetSessionsPerAddress?: number;
+  /** Widget config reads per client address per minute (tests load many pages from 127.0.0.1). */
+  widgetConfigsPerAddress?: number;
   /** Per-connection socket event limits (tests loosen them for bursts). */
   socketLimits?: Partial<SocketLimits>;
   /** How often a console connection re-checks its session and membership (default 20 s; tests shorten it). */
@@ -168,10 +170,10 @@ export function createApp(deps: AppDeps) {
   });
   const storage = localFileStorage(config.DATA_DIR);
   attachmentRoutes(api, { db, storage, limitBytes: Math.floor(config.ATTACHMENT_LIMIT_MB * 1024 * 1024) });
-  publicShopRoutes(api, db);
+  publicShopRoutes(api, { db, redis, keyPrefix: config.REDIS_KEY_PREFIX, widgetConfigsPerAddress: deps.widgetConfigsPerAddress });
   returnTermsRoutes(api, db);
   returnRoutes(api, { db, storage, sink });
-  returnPortalRoutes(router, { db, redis, storage, inboundDomain: config.INBOUND_EMAIL_DOMAIN, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
+  returnPortalRoutes(router, { db, redis, storage, inboundDomain: inboundEmailConfig(config)?.domain, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 

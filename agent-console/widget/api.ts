@@ -53,7 +53,7 @@ export function widgetApi(origin: string, shopId: string) {
     shop: () => call<ShopProfile>(base),
 
     /** The shop's look, hours and reply time; `{ allowed: false }` on a page the shop has not allowed. */
-    config: () => call<WidgetConfigAnswer>(`${base}/widget/config`),
+    config: (signal?: AbortSignal) => call<WidgetConfigAnswer>(`${base}/widget/config`, { signal }),
 
     startSession: (body: SessionRequest) =>
       call<SessionAnswer>(`${base}/widget/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),

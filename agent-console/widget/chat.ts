@@ -20,6 +20,9 @@ export interface WidgetConfig {
   identityToken: string | null;
 }
 
+/** How long the widget waits for its config before showing without it. */
+const CONFIG_TIMEOUT_MS = 5000;
+
 /** An agent who stops typing without saying so (closed tab) does not type forever. */
 const TYPING_SHOWN_MS = 8000;
 
@@ -83,8 +86,15 @@ export class Chat {
    * stays hidden and tells the developer in the console (a customer could not chat there
    * anyway). If the config cannot be read at all (offline), the widget shows as before.
    */
+  /**
+   * Asks the shop's config, then shows the widget: hidden on an explicit `{ allowed: false }`,
+   * shown as before the config existed (plain look) when the fetch fails or takes too long, so
+   * a slow or broken madoguchi never takes the chat off an allowed shop's page.
+   */
   async load(): Promise<void> {
-    const answer = await this.api.config().catch(() => null);
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), CONFIG_TIMEOUT_MS);
+    const answer = await this.api.config(abort.signal).catch(() => null).finally(() => clearTimeout(timer));
     if (answer && !answer.allowed) {
       console.warn(
         `[madoguchi] the chat widget is hidden on ${location.origin}: this origin is not allowed for shop ${this.cfg.shopId}. ` +

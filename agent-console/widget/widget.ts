@@ -51,14 +51,17 @@ function boot(): void {
     identityToken: script.dataset.identityToken || null,
   });
   const queued = window.madoguchi?.q ?? [];
-  const api: Api = (command, arg) => run(chat, command, arg);
+  const calls: unknown[][] = Array.from(queued, (args) => Array.from(args));
+  // Until the config is in, commands wait with the stub's (an `open` now would find no panel).
+  let ready = false;
+  const api: Api = (command, arg) => (ready || command === 'identify' ? run(chat, command, arg) : void calls.push([command, arg]));
   api.loaded = true;
   window.madoguchi = api;
   // Identity first, so the first decision (form or verified start) already knows it.
-  const calls = Array.from(queued, (args) => Array.from(args));
   for (const [c, a] of calls.filter(([c]) => c === 'identify')) run(chat, c, a);
   const mount = () =>
     void chat.load().then(() => {
+      ready = true;
       for (const [c, a] of calls.filter(([c]) => c !== 'identify')) run(chat, c, a);
     });
   if (document.body) mount();

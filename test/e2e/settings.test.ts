@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { insertMembership } from '../../server/domains/shops/shops.repository.ts';
+import { recordSighting } from '../../server/domains/shops/shops.sightings.repository.ts';
 import { makeShop, signedIn, type TestPerson, type TestShop } from '../fixtures/builders.ts';
 import type { TestServer } from '../helpers/app.ts';
 import { consoleSuite, signInToConsole } from '../helpers/browser.ts';
@@ -324,5 +325,64 @@ describe('the settings page in the agent console', function () {
     expect(await page.getByTestId('settings-people').count()).to.equal(0);
     expect(await page.getByTestId('settings-widget-secret').count()).to.equal(0);
     expect(await page.getByTestId('integration-slack').textContent()).to.contain('準備中');
+  });
+
+  it('allows an origin the widget was seen on only after asking, naming it and warning that the Origin header can be made up', async () => {
+    const shop = await makeShop(server.database);
+    await recordSighting(server.database.db, shop.id, 'https://lookalike.example.com', false);
+    const page = await openSettings(shop, shop.people.owner);
+    const allow = page.getByTestId('allow-origin');
+    await allow.click();
+    const ask = page.getByTestId('allow-origin-confirm');
+    const text = await ask.innerText();
+    expect(text).to.contain('https://lookalike.example.com を許可しますか？').and.to.contain('Origin ヘッダーは偽装できます').and.to.contain('よく似たドメイン');
+    // The first click added nothing; cancelling leaves it as it was.
+    const owner = await signedIn(server.url, shop.people.owner);
+    expect((await owner.get(`/api/shops/${shop.id}`)).body.allowedOrigins).to.deep.equal(['https://shop.example.jp']);
+    await ask.getByRole('button', { name: 'キャンセル' }).click();
+    await allow.click();
+    await page.getByTestId('allow-origin-yes').click();
+    await page.getByTestId('seen-allowed').filter({ hasText: 'https://lookalike.example.com' }).waitFor();
+    expect((await owner.get(`/api/shops/${shop.id}`)).body.allowedOrigins).to.deep.equal(['https://shop.example.jp', 'https://lookalike.example.com']);
+  });
+
+  it("the widget's look: its errors follow a change of language, and what is typed while a save is on its way stays", async () => {
+    const shop = await makeShop(server.database);
+    const page = await openSettings(shop, shop.people.owner);
+    await page.getByTestId('look-privacyUrl').fill('http://shop.example.jp/privacy');
+    await page.getByTestId('save-look').click();
+    const error = page.getByTestId('error-privacyUrl');
+    await error.filter({ hasText: 'プライバシーポリシーの URL は https://' }).waitFor();
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/auth/me') && r.status() === 200),
+      page.getByTestId('language-toggle').getByRole('button', { name: 'English' }).click(),
+    ]);
+    await error.filter({ hasText: 'expected an https:// address of at most 500 characters' }).waitFor();
+
+    // The save is held in the browser until the owner has typed again, then goes on to the real server.
+    await page.getByTestId('look-privacyUrl').fill('https://shop.example.jp/privacy');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      void page.route(`**/api/shops/${shop.id}`, async (route) => {
+        if (route.request().method() !== 'PATCH') return route.continue();
+        resolve();
+        await new Promise<void>((r) => (release = r));
+        await route.continue();
+      });
+    });
+    await page.getByTestId('save-look').click();
+    await held;
+    await page.getByTestId('look-widgetGreetingJa').fill('いらっしゃいませ');
+    const answered = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith(`/api/shops/${shop.id}`));
+    release();
+    expect((await answered).status()).to.equal(200);
+    // The save's answer is in once its error is gone (cleared in the same update as the draft).
+    await error.waitFor({ state: 'detached' });
+    const owner = await signedIn(server.url, shop.people.owner);
+    const saved = (await owner.get(`/api/shops/${shop.id}`)).body;
+    expect(saved.privacyUrl).to.equal('https://shop.example.jp/privacy');
+    expect(saved.widgetGreetingJa).to.equal(null);
+    expect(await page.getByTestId('look-widgetGreetingJa').inputValue()).to.equal('いらっしゃいませ');
+    expect(await page.getByTestId('look-privacyUrl').inputValue()).to.equal('https://shop.example.jp/privacy');
   });
 });

@@ -32,6 +32,8 @@ describe('chat widget on a shop page in the browser', function () {
   /** A shop of its own whose page origin is allowed, open around the clock, with an agent online. */
   const openShop = (open = true) => openShopOf(suite, open);
   const email = customerEmail;
+  /** The page's window with the widget's command function. */
+  type Stubbed = { madoguchi?: ((command: string) => void) & { loaded?: boolean } };
 
   it('GET /widget.js is a cacheable script any origin may load', async () => {
     const res = await fetch(`${server.url}/widget.js`);
@@ -248,6 +250,35 @@ describe('chat widget on a shop page in the browser', function () {
     const seen = await owner.get(`/api/shops/${shop.id}/widget-sightings`);
     expect(seen.body).to.have.length(1);
     expect(seen.body[0]).to.include({ origin: site.origin, allowed: false });
+  });
+
+  it('commands called while the config loads wait for it, and a config that never comes shows the plain widget after the timeout', async () => {
+    const { shop } = await openShop();
+    await server.database.db.update(shops).set({ widgetColor: '#ffd700' }).where(eq(shops.id, shop.id));
+    const w = widget(page);
+    // The config is held until the page has asked to open the chat.
+    let release!: () => void;
+    const held = new Promise<void>((done) => (release = done));
+    await page.route('**/widget/config', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(site.url(shop.id));
+    await page.waitForFunction(() => (window as unknown as Stubbed).madoguchi?.loaded === true);
+    await page.evaluate(() => (window as unknown as Stubbed).madoguchi!('open'));
+    release();
+    await w.panel.waitFor();
+    expect(await w.launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).to.equal('rgb(255, 215, 0)');
+
+    // Never answered: after the timeout the widget shows as it did before it had a config, and the queued open runs.
+    await page.unroute('**/widget/config');
+    await page.route('**/widget/config', () => undefined);
+    await page.goto(site.url(shop.id));
+    await page.waitForFunction(() => (window as unknown as Stubbed).madoguchi?.loaded === true);
+    await page.evaluate(() => (window as unknown as Stubbed).madoguchi!('open'));
+    expect(await page.locator('madoguchi-chat').count()).to.equal(0);
+    await w.panel.waitFor({ timeout: 8000 });
+    await w.id('shop-name').filter({ hasText: shop.name }).waitFor();
   });
 
   it('before the form it shows the shop\'s colour, greeting, closed-until time, usual reply time and the privacy notice beside the email field', async () => {

@@ -34,7 +34,7 @@ export interface TestServer {
  */
 export async function startServer(
   kind: DbKind,
-  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; portalLimits?: Partial<PortalLimits>; socketLimits?: Partial<SocketLimits>; socketRefreshMs?: number; widgetSessionsPerAddress?: number; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string; backups?: (database: Database, config: Config) => BackupRunner } = {},
+  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; portalLimits?: Partial<PortalLimits>; socketLimits?: Partial<SocketLimits>; socketRefreshMs?: number; widgetSessionsPerAddress?: number; widgetConfigsPerAddress?: number; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string; backups?: (database: Database, config: Config) => BackupRunner } = {},
 ): Promise<TestServer> {
   // Each server gets its own key space under the run's prefix, so limits do not leak between suites.
   const keyPrefix = `${redisPrefix}${kind}${++servers}:`;
@@ -57,6 +57,7 @@ export async function startServer(
       socketLimits: opts.socketLimits,
       socketRefreshMs: opts.socketRefreshMs,
       widgetSessionsPerAddress: opts.widgetSessionsPerAddress ?? 100_000,
+      widgetConfigsPerAddress: opts.widgetConfigsPerAddress ?? 100_000,
       // The queue's default first wait, for the listeners' policies too (a customer mail's is 30 s).
       retryDelayMs: 5000,
       backups: opts.backups?.(database, config),

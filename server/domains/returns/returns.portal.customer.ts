@@ -21,35 +21,80 @@ export type Told = { ja: string; en: string };
 const jaDate = (d: Date) => d.toLocaleDateString('ja-JP', { timeZone: 'Asia/Tokyo', month: 'long', day: 'numeric', weekday: 'short' });
 const enDate = (d: Date) => d.toLocaleDateString('en-GB', { timeZone: 'Asia/Tokyo', weekday: 'short', day: 'numeric', month: 'short' });
 
-const DEFECT_STILL: Told = {
-  ja: '不良や商品説明との違い（契約不適合）は、この期限とは関係なく、お気づきになってから1年以内にお知らせいただければ、修理・交換・代金の減額または契約の解除をご請求いただけます（民法562条〜566条）。',
-  en: 'A defect or a difference from the description (契約不適合) is not bound by this date: tell us within a year of finding it and you may ask for repair, replacement, a price reduction or cancellation (Civil Code Arts. 562–566).',
-};
+/**
+ * A defect claim apart from any return period: the remedies (民法 562–564) and the notice period
+ * of §566, which does not bind a shop that knew of the defect or missed it by gross negligence.
+ * `lead` says what it stands apart from (this deadline, a refusal).
+ */
+const defectWords = (lead: Told): Told => ({
+  ja: `${lead.ja}商品に不良や商品説明との違い（契約不適合）があった場合は、修理・交換などの追完、代金の減額、損害賠償、契約の解除を求めることができます（民法562条〜564条）。不適合に気づいてから1年以内にショップへお知らせください。ただし、ショップがお届けの時にそれを知っていた、または重大な過失で知らなかった場合は、この1年の期限はありません（民法566条）。`,
+  en: `${lead.en}If the item is defective or differs from its description (契約不適合), you can ask for it to be put right (repair or replacement), a price reduction, damages or cancellation (Civil Code Arts. 562–564). Tell the shop within a year of noticing it; that year does not apply if the shop knew of the problem when it delivered, or missed it through gross negligence (Art. 566).`,
+});
+
+const DEFECT_STILL: Told = defectWords({ ja: 'この期限とは別に、', en: 'Apart from this deadline: ' });
+
+/**
+ * madoguchi knows only that the shop published no terms here, not what its checkout showed
+ * (domain-jp.md), so this says that, and what the law gives then.
+ */
+const statutoryWords = (days: number): Told => ({
+  ja: `このショップは返品条件を登録していないため、法律の定め（特定商取引法第15条の3）に従い、商品到着日を含めて${days}日以内であれば返品できます。返送料はお客様のご負担です。`,
+  en: `This shop has not registered return terms, so under the law (Act on Specified Commercial Transactions, Art. 15-3) you can return items within ${days} days of delivery, the delivery day included. The return shipping is yours to pay.`,
+});
+
+type DeadlineOrder = { deliveredAt: Date | null; shippedAt: Date | null; lines: Array<{ lineNo: number; name: string; tags: readonly string[] }> };
+
+/** One period's deadline, for the lines named (all of the order's when `names` is null). */
+function deadlineOf(order: DeadlineOrder, days: number, statutory: boolean, names: string[] | null, now: Date): { told: Told; past: boolean } {
+  const who: Told = names ? { ja: `${names.map((n) => `「${n}」`).join('')}：`, en: `${names.map((n) => `“${n}”`).join(', ')}: ` } : { ja: '', en: '' };
+  const basis: Told = statutory
+    ? { ja: `商品の到着日から${days}日間・到着日を含む`, en: `${days} days from delivery, the delivery day included` }
+    : { ja: `ショップの返品特約により商品の到着日から${days}日間・到着日を含む`, en: `${days} days from delivery under the shop's return terms, the delivery day included` };
+  const head: Told = { ja: `${who.ja}お客様都合の返品期限`, en: `${who.en}deadline for a change of mind` };
+  const cap = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
+  const from = order.deliveredAt ?? order.shippedAt;
+  if (!from) return { told: { ja: `${head.ja}：${basis.ja}。お届け日の確認後に日付が決まります。`, en: `${cap(head.en)}: ${basis.en}; the date is fixed once delivery is confirmed.` }, past: false };
+  const end = endOfTokyoDay(tokyoDayOf(from) + days - 1);
+  const past = now > end;
+  if (!order.deliveredAt && past) {
+    // Counted from the ship date it is over, but the period runs from the delivery day, which we
+    // do not know: the policy sends such a request to a person (returns.policy.ts), so never "passed".
+    return {
+      told: {
+        ja: `${head.ja}：${basis.ja}。お届け日がこちらでは確認できていないため、お申し込みいただければ担当者がお届け日を確かめます。`,
+        en: `${cap(head.en)}: ${basis.en}. We do not know the delivery date, so if you send a request, a person checks it.`,
+      },
+      past: false,
+    };
+  }
+  const estimate = order.deliveredAt ? null : { ja: '（お届け日が不明のため、発送日から数えています）', en: ' (counted from the ship date, as the delivery date is not known)' };
+  const told: Told = past
+    ? { ja: `${head.ja}（${jaDate(end)}まで）を過ぎています。`, en: `The ${head.en} (${enDate(end)}) has passed.` }
+    : { ja: `${head.ja}：${jaDate(end)} 23:59 まで（${basis.ja}）${estimate?.ja ?? ''}`, en: `${cap(head.en)}: ${enDate(end)}, 23:59 (${basis.en})${estimate?.en ?? ''}` };
+  return { told, past };
+}
 
 /**
  * The deadline for a return of the customer's own choice, as returns.policy.ts counts it: the
  * delivery day is day 1 (the ship date when delivery is unknown, which only ever favours the
- * customer), to the end of the last day in Tokyo; the shortest window of the order's lines
- * when their tags differ, since that is the one that can surprise.
+ * customer), to the end of the last day in Tokyo. Lines whose tags give them different periods
+ * (a 3-day sale item beside a 14-day one) each get their own deadline, named; one period, one line.
  */
-export function returnDeadline(order: { deliveredAt: Date | null; shippedAt: Date | null; lines: Array<{ lineNo: number; name: string; tags: readonly string[] }> }, terms: TermsInForce, now: Date) {
+export function returnDeadline(order: DeadlineOrder, terms: TermsInForce, now: Date) {
   const statutory = terms.version === null;
   if (!statutory && !terms.terms.acceptsReturns) {
-    return { lines: [{ ja: 'このショップでは、お客様のご都合による返品・交換はお受けしていません。', en: 'This shop does not take back items for a change of mind.' }, DEFECT_STILL], past: false };
+    return { lines: [{ ja: 'このショップでは、お客様のご都合による返品・交換はお受けしていません。', en: 'This shop does not take back items for a change of mind.' }, defectWords({ ja: 'なお、', en: 'However: ' })], past: false };
   }
-  const days = windowFor(terms.terms, order.lines);
-  const basis: Told = statutory
-    ? { ja: `返品特約の表示がないため、特定商取引法により商品の到着日から${days}日間（到着日を含む）`, en: `no return terms were shown, so by law ${days} days from delivery (the delivery day counts)` }
-    : { ja: `ショップの返品特約により商品の到着日から${days}日間（到着日を含む）`, en: `${days} days from delivery under the shop's return terms (the delivery day counts)` };
-  const from = order.deliveredAt ?? order.shippedAt;
-  if (!from) return { lines: [{ ja: `お客様都合の返品期限：${basis.ja}。お届け日の確認後に日付が決まります。`, en: `Deadline for a change of mind: ${basis.en}; the date is fixed once delivery is confirmed.` }, DEFECT_STILL], past: false };
-  const end = endOfTokyoDay(tokyoDayOf(from) + days - 1);
-  const past = now > end;
-  const estimate = order.deliveredAt ? null : { ja: '（お届け日が不明のため、発送日から数えています）', en: ' (counted from the ship date, as the delivery date is not known)' };
-  const line: Told = past
-    ? { ja: `お客様都合の返品期限（${jaDate(end)}まで）を過ぎています${estimate?.ja ?? ''}。`, en: `The deadline for a change of mind (${enDate(end)}) has passed${estimate?.en ?? ''}.` }
-    : { ja: `お客様都合の返品期限：${jaDate(end)} 23:59 まで（${basis.ja}）${estimate?.ja ?? ''}`, en: `Deadline for a change of mind: ${enDate(end)}, 23:59 (${basis.en})${estimate?.en ?? ''}` };
-  return { lines: [line, DEFECT_STILL], past };
+  const byDays = new Map<number, string[]>();
+  for (const l of order.lines) {
+    const days = windowFor(terms.terms, [l]);
+    byDays.set(days, [...(byDays.get(days) ?? []), l.name]);
+  }
+  if (!byDays.size) byDays.set(terms.terms.windowDays, []);
+  const periods = [...byDays].sort((x, y) => x[0] - y[0]);
+  const each = periods.map(([days, names]) => deadlineOf(order, days, statutory, periods.length > 1 ? names : null, now));
+  const lines: Told[] = [...(statutory ? [statutoryWords(periods[0]![0])] : []), ...each.map((e) => e.told), DEFECT_STILL];
+  return { lines, past: each.every((e) => e.past) };
 }
 
 const replyWords: Record<ReplyTime, Told> = {
@@ -64,19 +109,33 @@ export const replyTimeWords = (t: ReplyTime | null): Told | null => (t ? replyWo
 export const portalLook = (shop: Pick<ShopRow, 'name' | 'widgetColor'> | undefined) => ({ shopName: shop?.name ?? '', ...shopColors(shop?.widgetColor ?? null) });
 
 /**
- * How to reach the shop after a refusal: its chat where the widget was last seen on an allowed
- * origin (so the link leads to a page that has it), and its mail address when inbound mail is
- * set up; plus that a defect claim stays open whatever the refusal said.
+ * Where the refusal page may send the customer to chat: an https origin on a public host (the
+ * widget may also run on a developer's localhost or a staging copy), else none.
+ */
+export function publicChatOrigin(origins: readonly string[]): string | null {
+  for (const o of origins) {
+    const host = new URL(o).hostname;
+    const local = host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('[') || /(^|\.)(staging|stg|dev|test|preview)(\.|$)/.test(host);
+    if (o.startsWith('https:') && !local) return o;
+  }
+  return null;
+}
+
+/**
+ * How to reach the shop after a refusal: its chat where the widget was last seen on an allowed,
+ * public https origin (so the link leads to a page that has it), and its mail address when inbound
+ * mail is active (`inboundDomain` from inboundEmailConfig); plus that a defect claim stays open
+ * whatever the refusal said.
  */
 export async function afterRefusal(db: Db, shopId: string, inboundDomain: string | undefined) {
-  const chatAt = (await latestSightings(db, shopId)).find((s) => s.allowed)?.origin ?? null;
+  const chatAt = publicChatOrigin((await latestSightings(db, shopId)).filter((s) => s.allowed).map((s) => s.origin));
   return {
     chatUrl: chatAt,
     mail: inboundDomain ? `shop+${shopId}@${inboundDomain}` : null,
-    defect: {
-      ja: 'この結果にご納得いただけない場合は、上記の方法でショップにご連絡ください。また、商品に不良や商品説明との違い（契約不適合）があった場合は、この結果や返品期限にかかわらず、お気づきになってから1年以内にお知らせいただければ、修理・交換・代金の減額または契約の解除をご請求いただけます（民法562条〜566条）。',
-      en: 'If you disagree with this outcome, contact the shop as above. And if the item is defective or differs from its description (契約不適合), you may still ask for repair, replacement, a price reduction or cancellation, whatever this outcome or the return period: tell the shop within a year of finding it (Civil Code Arts. 562–566).',
-    },
+    defect: defectWords({
+      ja: 'この結果にご納得いただけない場合は、上記の方法でショップにご連絡ください。また、この結果や返品期限にかかわらず、',
+      en: 'If you disagree with this outcome, contact the shop as above. And whatever this outcome or the return period: ',
+    }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
+import { japaneseOf, said } from '../../core/messages.ts';
 import { orderNumber } from '../orders/orders.schema.ts';
 import { localize } from './returns.messages.ts';
 import { requestKinds, returnReasons } from './returns.model.ts';
@@ -15,7 +16,8 @@ export const verifyForm = z.object({ challenge: z.string().min(10).max(64), code
 export const requestForm = z
   .object({
     kind: z.enum(requestKinds).default('return'),
-    reason: z.enum(returnReasons),
+    // The page's placeholder option sends "": asked for in words, not with zod's list of values.
+    reason: z.enum(returnReasons, { error: said('理由を選んでください。', 'choose a reason') }),
     comment: z.string().max(2000).optional(),
     conditionsConfirmed: z.literal('on').optional(),
   })
@@ -25,19 +27,18 @@ export type Told = { ja: string; en: string };
 
 /**
  * A form's problems in the customer's words, Japanese first: each message the returns schemas
- * give has both (returns.messages.ts); anything else is told as "check what you entered" in
- * Japanese, with the schema's English beside it.
+ * give has both (returns.messages.ts, or said() in the schema). Anything else (zod's developer
+ * English) is not shown: with nothing of ours, the page says only "check what you entered", once.
  */
-function toldOfIssues(issues: readonly z.core.$ZodIssue[]): Told {
-  const known = issues.map((i) => localize(i.message));
-  const ja = [...new Set(known.filter((k): k is Told => !!k).map((k) => k.ja))];
-  const en = [...new Set(issues.map((i, n) => known[n]?.en ?? `${i.path.join('.') || 'form'}: ${i.message}`))];
-  return { ja: ja.length ? ja.join('') : errorText.invalid_input![0], en: en.join('; ') };
+function toldOfIssues(issues: readonly z.core.$ZodIssue[]): Told | null {
+  const known = issues.map((i) => localize(i.message) ?? (japaneseOf(i.message) ? { ja: japaneseOf(i.message)!, en: i.message } : null)).filter((k): k is Told => !!k);
+  if (!known.length) return null;
+  return { ja: [...new Set(known.map((k) => k.ja))].join(''), en: [...new Set(known.map((k) => k.en))].join('; ') };
 }
 
 const invalidForm = (issues: readonly z.core.$ZodIssue[]) => {
   const say = toldOfIssues(issues);
-  return new DomainError('invalid_input', say.en, { say });
+  return new DomainError('invalid_input', say?.en ?? 'the form was not valid', say ? { say } : undefined);
 };
 
 /** A form that does not parse is the customer's mistake: a 400 page with the reason, never a 500. */
@@ -108,12 +109,22 @@ export const hiddenFields = (b: FileReturnBody) => [
   ...b.items.map((i) => ({ name: `qty_${i.lineNo}`, value: String(i.quantity) })),
 ];
 
-export function askFromOrNull(b: unknown, orderNumber: string): FileReturnBody | null {
-  const f = requestForm.safeParse(b);
-  if (!f.success) return null;
-  try {
-    return askFrom(f.data, orderNumber);
-  } catch {
-    return null;
-  }
+/**
+ * What the customer entered, as far as it reads, to fill the order form in again after a
+ * refusal: the kind, the reason, the comment, the confirmation and each quantity that is a
+ * number. Nothing here is trusted; the next submission is parsed afresh.
+ */
+export function enteredOf(b: unknown): Partial<FileReturnBody> {
+  const o = (b && typeof b === 'object' ? b : {}) as Record<string, unknown>;
+  const items = Object.entries(o)
+    .filter(([k, v]) => /^qty_\d{1,3}$/.test(k) && typeof v === 'string' && /^\d{1,4}$/.test(v.normalize('NFKC').trim()))
+    .map(([k, v]) => ({ lineNo: Number(k.slice(4)), quantity: Number((v as string).normalize('NFKC').trim()) }))
+    .filter((i) => i.quantity > 0);
+  return {
+    kind: requestKinds.find((k) => k === o.kind),
+    reason: returnReasons.find((r) => r === o.reason),
+    comment: typeof o.comment === 'string' ? o.comment.slice(0, 2000) : undefined,
+    conditionsConfirmed: o.conditionsConfirmed === 'on',
+    items,
+  };
 }

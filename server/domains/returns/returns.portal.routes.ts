@@ -14,8 +14,8 @@ import { shopIdParams } from '../shops/shops.schema.ts';
 import { createPortalAuth, partyOf, type PortalAuthDeps, type PortalSession } from './returns.portal.auth.ts';
 import { portalOrder } from './returns.portal.ts';
 import { portalConfirmVars, portalRequestVars } from './returns.portal.pages.ts';
-import { askFrom, askFromOrNull, errorOf, hiddenFields, lookupForm, parseForm, requestForm, verifyForm } from './returns.portal.forms.ts';
-import { moveReturnBody } from './returns.schema.ts';
+import { askFrom, enteredOf, errorOf, hiddenFields, lookupForm, parseForm, requestForm, verifyForm } from './returns.portal.forms.ts';
+import { moveReturnBody, type FileReturnBody } from './returns.schema.ts';
 import type { EventSink } from '../../events/commit.ts';
 import { fileReturn, previewReturn } from './returns.service.ts';
 import { getReturnFor } from './returns.queries.ts';
@@ -33,7 +33,7 @@ export interface PortalRouteDeps extends PortalAuthDeps {
   sink: EventSink;
   cookie: CookieOptions;
   storage: FileStorage;
-  /** INBOUND_EMAIL_DOMAIN: when set, a refused request shows the shop's shop+… mail address. */
+  /** The inbound mail domain when inbound mail is active (inboundEmailConfig): a refused request then shows the shop's shop+… address. */
   inboundDomain?: string;
 }
 
@@ -132,12 +132,21 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
       // A lost race or a value the database refuses is answered as a page like any refusal.
       const e = isDomainError(raw) ? raw : fromDatabaseError(raw);
       if (!e) throw raw;
-      const order = await portalOrder(db, s);
-      await page(ctx, shopId, s, 'order', { ...order, kindReturn: true, kindExchange: false, comment: '', conditionsConfirmed: false }, { error: errorOf(e), refusal: e });
+      // What the customer entered comes back with the message, not an empty form.
+      const entered = ctx.method === 'POST' ? enteredOf(body(ctx)) : undefined;
+      await page(ctx, shopId, s, 'order', await orderVars(s, entered), { error: errorOf(e), refusal: e });
     }
   };
 
   const body = (ctx: Context) => (ctx.request as { body?: unknown }).body ?? {};
+  /** The order page, filled in with what the customer entered (`prior`) when it comes back. */
+  const orderVars = async (s: PortalSession, prior?: Partial<FileReturnBody>) => ({
+    ...(await portalOrder(db, s, prior)),
+    kindReturn: prior?.kind !== 'exchange',
+    kindExchange: prior?.kind === 'exchange',
+    comment: prior?.comment ?? '',
+    conditionsConfirmed: !!prior?.conditionsConfirmed,
+  });
 
   router.get('/returns/:shopId', async (ctx) => {
     const shopId = await shopFor(ctx);
@@ -185,9 +194,7 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
   });
 
   const showOrder = signedIn(async (ctx, shopId, s) => {
-    const prior = ctx.method === 'POST' ? askFromOrNull(body(ctx), s.orderNumber) : null;
-    const order = await portalOrder(db, s, prior ?? undefined);
-    await page(ctx, shopId, s, 'order', { ...order, kindReturn: prior?.kind !== 'exchange', kindExchange: prior?.kind === 'exchange', comment: prior?.comment ?? '', conditionsConfirmed: !!prior?.conditionsConfirmed });
+    await page(ctx, shopId, s, 'order', await orderVars(s, ctx.method === 'POST' ? enteredOf(body(ctx)) : undefined));
   });
   router.get('/returns/:shopId/order', showOrder);
   router.post('/returns/:shopId/order', form, showOrder);

@@ -1,8 +1,10 @@
 import type { Context } from 'koa';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
 import { notFound } from '../../core/errors.ts';
 import type { Api } from '../../core/route.ts';
+import { createWidgetConfigLimiter } from './shops.limits.ts';
 import { findShop } from './shops.repository.ts';
 import { shopIdParams } from './shops.schema.ts';
 import { replyTimes } from './shops.tables.ts';
@@ -29,7 +31,17 @@ export async function allowedOrigin(db: Db, ctx: Context): Promise<string> {
 }
 
 /** What a shop's own pages (the widget, the returns portal) may read without signing in. */
-export function publicShopRoutes(api: Api, db: Db): void {
+export interface PublicShopDeps {
+  db: Db;
+  redis: Redis;
+  keyPrefix: string;
+  /** Widget config reads per client address per minute (tests load many from 127.0.0.1). */
+  widgetConfigsPerAddress?: number;
+}
+
+export function publicShopRoutes(api: Api, deps: PublicShopDeps): void {
+  const { db } = deps;
+  const limitConfigs = createWidgetConfigLimiter(deps.redis, deps.keyPrefix, deps.widgetConfigsPerAddress);
   api.route({
     method: 'get',
     path: '/api/public/shops/:shopId',
@@ -52,7 +64,8 @@ export function publicShopRoutes(api: Api, db: Db): void {
     summary: "The widget's start: the shop's colours, greeting, privacy notice, usual reply time and business hours",
     description:
       'Readable from any origin. A page whose Origin the shop has not allowed gets `{ allowed: false }` only, and the widget stays hidden. ' +
-      'The Origin header is recorded (at most 50 origins per shop) so the console can say where the widget was seen.',
+      'The Origin header is recorded (allowed origins always; at most 50 others per shop, the oldest making room) so the console can say where the widget was seen. ' +
+      'Limited per client address (429 with Retry-After).',
     auth: 'public',
     params: shopIdParams,
     response: z.union([
@@ -71,8 +84,9 @@ export function publicShopRoutes(api: Api, db: Db): void {
         hours: z.object({ open: z.boolean(), nextOpenAt: z.string().nullable() }).nullable(),
       }),
     ]),
-    errors: ['not_found'],
+    errors: ['not_found', 'rate_limited', 'unavailable'],
     handler: async ({ params, ctx }) => {
+      await limitConfigs(ctx.ip);
       // Per page view, not per visitor: a cache would hide a change of the allowed origins.
       ctx.set('Cache-Control', 'no-store');
       return widgetConfig(db, params.shopId, ctx.get('origin') || undefined);

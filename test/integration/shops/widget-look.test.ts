@@ -103,18 +103,52 @@ for (const kind of dbKinds) {
       expect(after.find((s) => s.origin === 'https://evil.example.com')).to.include({ allowed: true, allowedWhenSeen: false });
     });
 
-    it(`keeps at most ${WIDGET_SIGHTINGS_CAP} origins per shop: a page inventing origins adds no rows past the cap`, async () => {
+    it(`keeps at most ${WIDGET_SIGHTINGS_CAP} origins not allowed per shop, the oldest making room, and always records the allowed origin`, async () => {
       const flooded = await makeShop(server.database);
-      for (let i = 0; i < WIDGET_SIGHTINGS_CAP; i++) await recordSighting(server.database.db, flooded.id, `https://n${i}.example.com`, false);
-      const before = await latestSightings(server.database.db, flooded.id);
-      expect(before).to.have.length(WIDGET_SIGHTINGS_CAP);
-      const res = await anon.get(`/api/public/shops/${flooded.id}/widget/config`, { headers: { origin: 'https://one-more.example.com' } });
-      expect(res.body).to.deep.equal({ allowed: false });
-      const rows = await latestSightings(server.database.db, flooded.id);
+      const db = server.database.db;
+      const floodOwner = await signedIn(server.url, flooded.people.owner);
+      expect((await floodOwner.patch(`/api/shops/${flooded.id}`, { allowedOrigins: ['https://real.example.jp'] })).status).to.equal(200);
+      // 55 invented origins, more than the cap, sent like a hostile page would.
+      for (let i = 0; i < WIDGET_SIGHTINGS_CAP + 5; i++) {
+        const res = await anon.get(`/api/public/shops/${flooded.id}/widget/config`, { headers: { origin: `https://n${i}.example.com` } });
+        expect(res.body).to.deep.equal({ allowed: false });
+      }
+      let rows = await latestSightings(db, flooded.id);
       expect(rows).to.have.length(WIDGET_SIGHTINGS_CAP);
-      expect(rows.map((r) => r.origin)).not.to.include('https://one-more.example.com');
+      // The newest stayed, the oldest made room.
+      expect(rows.map((r) => r.origin)).to.include(`https://n${WIDGET_SIGHTINGS_CAP + 4}.example.com`).and.not.to.include('https://n0.example.com');
+      // The shop's real page is still recorded, outside the cap, and evicts nothing.
+      const real = await anon.get(`/api/public/shops/${flooded.id}/widget/config`, { headers: { origin: 'https://real.example.jp' } });
+      expect(real.body.allowed).to.equal(true);
+      rows = await latestSightings(db, flooded.id);
+      expect(rows).to.have.length(WIDGET_SIGHTINGS_CAP + 1);
+      expect(rows.find((r) => r.origin === 'https://real.example.jp')).to.include({ allowed: true, allowedWhenSeen: true });
+      // Another flood keeps the real origin and the cap.
+      await recordSighting(db, flooded.id, 'https://again.example.com', false);
+      rows = await latestSightings(db, flooded.id);
+      expect(rows.filter((r) => !r.allowedWhenSeen)).to.have.length(WIDGET_SIGHTINGS_CAP);
+      expect(rows.map((r) => r.origin)).to.include.members(['https://real.example.jp', 'https://again.example.com']);
       // The other shop's rows are its own: scoping by shop.
-      expect((await latestSightings(server.database.db, shop.id)).map((r) => r.origin)).not.to.include('https://n0.example.com');
+      expect((await latestSightings(db, shop.id)).map((r) => r.origin)).not.to.include('https://n0.example.com');
+    });
+  });
+
+  describe(`[${kind}] the widget config's limit per client address`, () => {
+    let server: TestServer;
+    before(async () => (server = await startServer(kind, { widgetConfigsPerAddress: 3 })));
+    after(() => server.close());
+
+    it('answers 429 with Retry-After once one address has read the config too often', async () => {
+      const shop = await makeShop(server.database);
+      const anon = new TestClient(server.url);
+      const url = `/api/public/shops/${shop.id}/widget/config`;
+      for (let i = 0; i < 3; i++) expect((await anon.get(url, { headers: { origin: `https://x${i}.example.com` } })).status).to.equal(200);
+      const refused = await anon.get(url, { headers: { origin: 'https://x3.example.com' } });
+      expect(refused.status).to.equal(429);
+      expect(refused.body.error.code).to.equal('rate_limited');
+      expect(Number(refused.headers.get('retry-after'))).to.be.greaterThan(0);
+      // A refused read records nothing.
+      expect((await latestSightings(server.database.db, shop.id)).map((r) => r.origin)).not.to.include('https://x3.example.com');
     });
   });
 }

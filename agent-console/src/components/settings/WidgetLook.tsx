@@ -5,7 +5,7 @@ import type { Lang } from '../../i18n.ts';
 import { settingsMessages } from '../../i18n.settings.ts';
 import { settingsApi, type WidgetLook as Look } from '../../settingsApi.ts';
 import type { ShopView } from '../../types.ts';
-import { fieldErrors, type FieldErrors } from '../../fieldErrors.ts';
+import { fieldErrors, readable, type FieldErrors } from '../../fieldErrors.ts';
 
 type Draft = { widgetColor: string; widgetGreetingJa: string; widgetGreetingEn: string; privacyUrl: string; replyTime: '' | NonNullable<Look['replyTime']> };
 
@@ -54,21 +54,24 @@ export function WidgetLook({ shop, canEdit, lang, onSaved, onDirty }: {
     setDraft((d) => ({ ...d, [f]: v }));
     setStatus('idle');
   };
-  const said = (f: string) => [...new Set(errors.get(f) ?? [])];
+  // Kept in English and put into the reader's language here, so switching language switches them too.
+  const said = (f: string) => [...new Set((errors.get(f) ?? []).map((msg) => readable(msg, lang)))];
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
     if (status === 'saving' || !dirty) return;
     setStatus('saving');
+    const sent = draft;
     try {
       const saved = await settingsApi.saveLook(shop.id, patch);
       setErrors(new Map());
-      setDraft(draftOf(saved));
+      // What the server kept if the form is still what was sent; typed into since, it stays as typed.
+      setDraft((d) => (d === sent ? draftOf(saved) : d));
       setStatus('saved');
       onSaved(saved);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'invalid_input') {
-        setErrors(fieldErrors(err.details, lang));
+        setErrors(fieldErrors(err.details));
         setStatus('idle');
       } else setStatus(err instanceof ApiError && err.code === 'forbidden' ? 'forbidden' : 'failed');
     }

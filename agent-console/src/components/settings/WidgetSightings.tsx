@@ -9,13 +9,17 @@ const when = (iso: string, lang: Lang) =>
 
 /**
  * Where the widget was loaded: the latest allowed origin as "seen on … at …", and a warning
- * listing the origins it loaded on without being allowed, each with a one-click allow (owners).
+ * listing the origins it loaded on without being allowed, each with an allow (owners) that asks
+ * first, naming the origin: the Origin header can be made up, and a lookalike domain can pass
+ * for the shop's own.
  * `version` reloads the list after the allowed origins changed.
  */
 export function WidgetSightings({ shopId, lang, canEdit, version, allow }: { shopId: string; lang: Lang; canEdit: boolean; version: string; allow: (origin: string) => Promise<void> }) {
   const m = settingsMessages[lang].seen;
   const list = useLoad((signal) => settingsApi.sightings(shopId, signal), `${shopId} ${version}`);
   const [busy, setBusy] = useState<string | null>(null);
+  // The origin whose allow waits for a yes: a seen origin is only what some page claimed.
+  const [asking, setAsking] = useState<string | null>(null);
   const [failed, setFailed] = useState(false);
   const rows = list.data ?? [];
   const seen = rows.filter((s) => s.allowed);
@@ -24,6 +28,7 @@ export function WidgetSightings({ shopId, lang, canEdit, version, allow }: { sho
   const allowOne = async (origin: string) => {
     if (busy) return;
     setBusy(origin);
+    setAsking(null);
     setFailed(false);
     try {
       await allow(origin);
@@ -62,10 +67,21 @@ export function WidgetSightings({ shopId, lang, canEdit, version, allow }: { sho
             {blocked.map((s) => (
               <li key={s.origin}>
                 <span>{m.notAllowedAt(s.origin, when(s.lastSeen, lang))}</span>{' '}
-                {canEdit && (
-                  <button type="button" className="button button-quiet" aria-label={m.allowLabel(s.origin)} aria-disabled={busy !== null} onClick={() => void allowOne(s.origin)} data-testid="allow-origin">
+                {canEdit && asking !== s.origin && (
+                  <button type="button" className="button button-quiet" aria-label={m.allowLabel(s.origin)} aria-disabled={busy !== null} onClick={() => !busy && setAsking(s.origin)} data-testid="allow-origin">
                     {busy === s.origin ? m.allowing : m.allow}
                   </button>
+                )}
+                {canEdit && asking === s.origin && (
+                  <span role="group" aria-label={m.allowLabel(s.origin)} data-testid="allow-origin-confirm">
+                    <strong>{m.confirmAllow(s.origin)}</strong> <span>{m.confirmWarning}</span>{' '}
+                    <button type="button" className="button button-primary" onClick={() => void allowOne(s.origin)} autoFocus data-testid="allow-origin-yes">
+                      {m.confirmYes}
+                    </button>{' '}
+                    <button type="button" className="button button-quiet" onClick={() => setAsking(null)}>
+                      {m.cancel}
+                    </button>
+                  </span>
                 )}
               </li>
             ))}

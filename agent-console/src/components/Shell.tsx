@@ -3,7 +3,8 @@ import { isReturnsPage, type Route } from '../router.ts';
 import { useShortcuts } from '../shortcuts.ts';
 import { LiveContext, useShopSocket } from '../socket.ts';
 import { api, ApiError } from '../api.ts';
-import { useMessages, type Lang } from '../i18n.ts';
+import { useLang, useMessages, type Lang } from '../i18n.ts';
+import { queueMessages } from '../i18n.queue.ts';
 import type { SessionView, ShopView } from '../types.ts';
 import { Header } from './Header.tsx';
 import { InboxPage } from './InboxPage.tsx';
@@ -45,6 +46,7 @@ interface ShellProps {
 
 export function Shell({ session, shopId, route, onLangChange, onRefresh, onSignedOut }: ShellProps) {
   const m = useMessages();
+  const lang = useLang();
   const membership = session.memberships.find((x) => x.shopId === shopId);
   const [shop, setShop] = useState<ShopView | null>(null);
   const [shopFailed, setShopFailed] = useState(false);
@@ -93,9 +95,10 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
       : route.page === 'settings' ? m.nav.settings
       : route.page === 'setup' ? m.nav.setup
       : route.page === 'orders' || route.page === 'orderDetail' ? m.nav.orders
+      : route.page === 'mentions' ? queueMessages[lang].mentions.title
       : m.inbox.title;
     document.title = [title, where, '窓口 madoguchi'].filter(Boolean).join(' · ');
-  }, [m, shopName, route.page]);
+  }, [m, lang, shopName, route.page]);
 
   const page =
     membership && shopId ? (

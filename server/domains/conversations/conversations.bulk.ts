@@ -13,7 +13,12 @@ import type { ConversationPatch } from './conversations.dto.ts';
 export const BULK_MAX = 100;
 
 export const bulkBody = z.strictObject({
-  ids: z.array(conversationId).min(1).max(BULK_MAX, said(`一度に変更できるのは${BULK_MAX}件までです`, `at most ${BULK_MAX} conversations at a time`)),
+  ids: z
+    .array(conversationId)
+    .min(1)
+    .max(BULK_MAX, said(`一度に変更できるのは${BULK_MAX}件までです`, `at most ${BULK_MAX} conversations at a time`))
+    // One answer per id asked: the same id twice would get one result, or be changed twice.
+    .refine((ids) => new Set(ids).size === ids.length, said('同じ会話が2回指定されています。', 'each conversation once')),
   action: z.discriminatedUnion('type', [
     z.strictObject({ type: z.literal('assign'), assigneeId: z.uuid().nullable() }),
     z.strictObject({ type: z.literal('tag'), tag }),
@@ -36,7 +41,7 @@ const patchOf = (a: BulkBody['action']): ConversationPatch & BulkOnly =>
  * its result, and the others go through. Answers a result for every id, in the order asked.
  */
 export async function bulkUpdate(deps: ChatDeps, actor: Actor, body: BulkBody, requestId?: string): Promise<{ results: BulkResult[] }> {
-  const ids = [...new Set(body.ids)];
+  const ids = body.ids;
   const patch = patchOf(body.action);
   const done = new Map<string, ConversationRow>();
   const failed = new Map<string, BulkResult>();

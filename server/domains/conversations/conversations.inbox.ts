@@ -132,13 +132,18 @@ export async function updateConversationRow(deps: ChatDeps, actor: Actor, id: st
     }
     if (snoozedUntil) {
       const until = new Date(snoozedUntil);
-      if (until <= now) throw invalidInput('body is not valid', [{ in: 'body', path: 'snoozedUntil', message: 'must be in the future' }]);
+      if (until <= now) throw invalidInput('body is not valid', [{ in: 'body', path: 'snoozedUntil', message: 'must be in the future', ja: '再開日時は今より後にしてください。' }]);
       set.snoozedUntil = until;
       out.enqueue({ shopId: actor.shopId, topic: 'conversation.unsnooze', payload: { conversationId: id, until: until.toISOString() }, runAt: until, dedupeKey: `unsnooze-${id}-${until.getTime()}` });
     }
     if (patch.priority) set.priority = patch.priority;
     if (patch.tags) set.tags = [...new Set(patch.tags)];
-    if (patch.addTags) set.tags = [...new Set([...before.tags, ...patch.addTags])].slice(0, 20);
+    if (patch.addTags) {
+      const tags = [...new Set([...before.tags, ...patch.addTags])];
+      // Refused, not cut: a tag silently dropped is a tag the agent believes is there.
+      if (tags.length > 20) throw invalidInput('body is not valid', [{ in: 'body', path: 'addTags', message: 'a conversation has at most 20 tags', ja: '1件の会話に付けられるタグは20個までです。' }]);
+      set.tags = tags;
+    }
     if (patch.assigneeId !== undefined) {
       if (patch.assigneeId && !members?.has(patch.assigneeId)) throw notAMember();
       set.assigneeId = patch.assigneeId;

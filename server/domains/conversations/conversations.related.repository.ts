@@ -9,13 +9,22 @@ import { conversations, customers } from './conversations.tables.ts';
 const LIMIT = 20;
 
 /**
- * The customer's other conversations: theirs, and those of the shop's customers with the same
- * address (each visit to the pre-chat form is a contact of its own, as a typed address proves nothing).
+ * The customer's other conversations: theirs, and, given a vouched-for `email`, those of the
+ * shop's other verified customers with that address (addresses are stored lower-cased). An
+ * unverified contact's address is anyone's claim and joins nothing.
  */
 export async function otherConversations(db: Db, shopId: string, customerId: string, email: string | null, exceptId: string) {
-  const same = email ? or(eq(conversations.customerId, customerId), sql`lower(${customers.email}) = lower(${email})`) : eq(conversations.customerId, customerId);
+  const same = email ? or(eq(conversations.customerId, customerId), and(eq(customers.verified, true), eq(customers.email, email.toLowerCase()))) : eq(conversations.customerId, customerId);
   return db
-    .select({ id: conversations.id, number: conversations.number, status: conversations.status, subject: conversations.subject, orderNumber: conversations.orderNumber, updatedAt: conversations.updatedAt })
+    .select({
+      id: conversations.id,
+      customerId: conversations.customerId,
+      number: conversations.number,
+      status: conversations.status,
+      subject: conversations.subject,
+      orderNumber: conversations.orderNumber,
+      updatedAt: conversations.updatedAt,
+    })
     .from(conversations)
     .innerJoin(customers, and(eq(customers.id, conversations.customerId), eq(customers.shopId, shopId)))
     .where(and(eq(conversations.shopId, shopId), same, ne(conversations.id, exceptId), isNull(conversations.mergedIntoId)))
@@ -23,7 +32,7 @@ export async function otherConversations(db: Db, shopId: string, customerId: str
     .limit(LIMIT);
 }
 
-/** Orders placed with the customer's address, or named by one of their conversations. */
+/** Orders placed with the customer's vouched-for address, or named by one of their own conversations. */
 export async function customerOrders(db: Db, shopId: string, email: string | null, orderNumbers: string[]) {
   const match = [
     ...(email ? [sql`lower(${orders.customerEmail}) = lower(${email})`] : []),

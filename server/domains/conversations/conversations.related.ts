@@ -1,6 +1,7 @@
 import type { Actor } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
+import { masksContactData } from '../orders/orders.mask.ts';
 import { findCustomer } from './conversations.customers.repository.ts';
 import { findConversation } from './conversations.repository.ts';
 import { customerOrders, otherConversations, returnsOfOrders } from './conversations.related.repository.ts';
@@ -14,18 +15,23 @@ export interface RelatedDto {
 }
 
 /**
- * What else the customer of a conversation has with the shop: three capped, shop-scoped reads.
- * Conversations and orders match the customer or their address, or an order number one of their conversations names;
- * the answer carries numbers and states only, the same for every role.
+ * What else the customer of a conversation has with the shop: three capped, shop-scoped reads,
+ * numbers and states only. Conversations and orders are the customer's own (the same contact,
+ * and the order numbers the customer's own conversations name). An address joins records only
+ * when the shop's server vouched for this customer (verified) and the viewer may see contact data:
+ * a typed address proves nothing (anyone can type a stranger's in the pre-chat form), and to a
+ * contractor an answer found by address would confirm an address they are not to know.
  */
 export async function relatedOf(db: Db, actor: Actor, conversationId: string): Promise<RelatedDto> {
   if (actor.kind !== 'user') throw new DomainError('forbidden', 'for console users');
   const c = await findConversation(db, actor.shopId, conversationId);
   if (!c) throw notFound('conversation');
   const customer = await findCustomer(db, actor.shopId, c.customerId);
-  const others = await otherConversations(db, actor.shopId, c.customerId, customer?.email ?? null, c.id);
-  const named = [...new Set([c.orderNumber, ...others.map((o) => o.orderNumber)].filter((n): n is string => !!n))];
-  const orders = await customerOrders(db, actor.shopId, customer?.email ?? null, named);
+  const byAddress = customer?.verified && !masksContactData(actor.role) ? customer.email : null;
+  const others = await otherConversations(db, actor.shopId, c.customerId, byAddress, c.id);
+  // Only the customer's own conversations name orders for them; one found by address is another contact's claim.
+  const named = [...new Set([c.orderNumber, ...others.filter((o) => o.customerId === c.customerId).map((o) => o.orderNumber)].filter((n): n is string => !!n))];
+  const orders = await customerOrders(db, actor.shopId, byAddress, named);
   const numberOf = new Map(orders.map((o) => [o.id, o.orderNumber]));
   const returns = await returnsOfOrders(db, actor.shopId, orders.map((o) => o.id));
   const iso = (d: Date | null) => d?.toISOString() ?? null;

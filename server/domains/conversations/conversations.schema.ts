@@ -95,7 +95,7 @@ export const updateConversationBody = z
   })
   .refine((b) => Object.keys(b).some((k) => k !== 'expectedStatus'), 'nothing to change')
   .refine((b) => (b.status === 'snoozed') === (b.snoozedUntil !== undefined || b.snooze !== undefined), {
-    message: 'snoozedUntil goes with status "snoozed", and only with it',
+    message: said('再開日時（snoozedUntil）は「スヌーズ」のときだけ指定してください。', 'snoozedUntil goes with status "snoozed", and only with it'),
     path: ['snoozedUntil'],
   })
   .refine((b) => b.snoozedUntil === undefined || b.snooze === undefined, { message: said('日時の指定とプリセットはどちらか一方にしてください', 'either snoozedUntil or snooze, not both'), path: ['snooze'] });

@@ -1,3 +1,4 @@
+import holidayJp from '@holiday-jp/holiday_jp';
 import { expect } from 'chai';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { TestClient } from '../../helpers/client.ts';
@@ -70,12 +71,23 @@ for (const kind of dbKinds) {
       expect((await storedConversation(server.database.db, shop.id, a)).assigneeId).to.equal(shop.people.owner.id);
     });
 
-    it('refuses more than 100 ids, an unknown action and a caller without a session with nothing changed', async () => {
+    it('refuses a tag that would make a conversation’s 21st, per id, rather than drop it unsaid', async () => {
+      const full = (await openTicket(agent, shop.id, { tags: Array.from({ length: 20 }, (_, i) => `t${i}`) })).body.id as string;
+      const room = await ticket();
+      const r = await bulk({ ids: [full, room], action: { type: 'tag', tag: '至急' } });
+      expect(r.body.results.map((x: { result: string }) => x.result)).to.deep.equal(['invalid_input', 'ok']);
+      expect((await storedConversation(server.database.db, shop.id, full)).tags).to.have.length(20).and.not.include('至急');
+    });
+
+    it('refuses more than 100 ids, the same id twice, an unknown action and a caller without a session with nothing changed', async () => {
       const a = await ticket();
       const many = await bulk({ ids: [a, ...Array.from({ length: 100 }, () => cid())], action: { type: 'resolve' } });
       expect(many.status).to.equal(400);
       expect(many.body.error.code).to.equal('invalid_input');
       expect(JSON.stringify(many.body.error.details)).to.contain('ids').and.to.contain('100件まで');
+      const twice = await bulk({ ids: [a, a], action: { type: 'resolve' } });
+      expect(twice.status).to.equal(400);
+      expect(twice.body.error.details[0]).to.include({ path: 'ids', ja: '同じ会話が2回指定されています。' });
       const unknown = await bulk({ ids: [a], action: { type: 'delete' } });
       expect(unknown.status).to.equal(400);
       const anonymous = await new TestClient(server.url).post(`/api/shops/${shop.id}/conversations/bulk`, { ids: [a], action: { type: 'resolve' } });
@@ -85,7 +97,7 @@ for (const kind of dbKinds) {
       expect((await storedConversation(server.database.db, shop.id, a)).status).to.equal('open');
     });
 
-    it('writes assign, snooze (preset: next day 9:00 shop time), reopen and unassign as events with the change; the customer never gets them', async () => {
+    it('writes assign, snooze (preset: the next business day’s 9:00, shop time), reopen and unassign as events with the change; the customer never gets them', async () => {
       const chat = await customerChat(server, shop.id);
       const id = chat.conversationId;
       const customerHeard: Array<{ kind: string }> = [];
@@ -97,9 +109,11 @@ for (const kind of dbKinds) {
       expect(snoozed.status, snoozed.text).to.equal(200);
       const until = new Date(snoozed.body.snoozedUntil as string);
       const tokyo = (d: Date) => new Date(d.getTime() + 9 * 3_600_000).toISOString();
-      // No hours set: 9:00 of the next day in the shop's zone (Asia/Tokyo).
+      // No hours set: 9:00 of the next business day of the default week (Mon–Fri, not a Japanese holiday), Tokyo time.
+      let day = new Date(Date.parse(tokyo(new Date()).slice(0, 10)) + 86_400_000);
+      while ([0, 6].includes(day.getUTCDay()) || holidayJp.isHoliday(new Date(`${day.toISOString().slice(0, 10)}T12:00:00+09:00`))) day = new Date(day.getTime() + 86_400_000);
       expect(tokyo(until).slice(11, 16)).to.equal('09:00');
-      expect(tokyo(until).slice(0, 10)).to.equal(tokyo(new Date(Date.now() + 86_400_000)).slice(0, 10));
+      expect(tokyo(until).slice(0, 10)).to.equal(day.toISOString().slice(0, 10));
       await live;
       await agent.patch(conversationPath(shop.id, id), { status: 'open' });
       await agent.patch(conversationPath(shop.id, id), { assigneeId: null });

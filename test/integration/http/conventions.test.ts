@@ -217,7 +217,7 @@ for (const kind of oneDbKind()) {
         'orderedAt', 'customer', 'lines', 'shippingFee', 'codFee', 'coupon', 'paymentMethod', 'carrier', 'trackingNumber', 'shippedAt', 'deliveredAt',
       );
       expect(put.requestBody.content['application/json'].schema.additionalProperties).to.equal(false);
-      expect(put.parameters.map((p: { name: string }) => p.name)).to.deep.equal(['shopId', 'orderNumber']);
+      expect(put.parameters.map((p: { name: string }) => p.name)).to.deep.equal(['shopId', 'orderNumber', 'dryRun']);
       expect(put.security).to.deep.equal([{ session: [] }, { apiKey: [] }]);
       expect(doc.body.paths['/api/shops/{shopId}/orders/import'].post.requestBody.content).to.have.key('text/csv');
       const page = await anon.get('/docs');

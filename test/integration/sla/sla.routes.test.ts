@@ -81,7 +81,7 @@ for (const kind of dbKinds) {
         ['an unknown weekday', { weekly: { ...weekly, '7': nineToSix } }, 'weekly', '受け付けていない項目'],
         ['a week with no open hours', { weekly: { '0': [], '1': [], '2': [], '3': [], '4': [], '5': [], '6': [] } }, 'weekly', '週に1日以上'],
         ['an impossible closed date', { weekly, closedDates: ['2027-02-30'] }, 'closedDates.0', '日付は「YYYY-MM-DD」'],
-        ['an unknown time zone', { weekly, timeZone: 'Asia/Edo' }, 'timeZone', 'タイムゾーン名'],
+        ['an unknown time zone', { weekly, timeZone: 'Asia/Edo' }, 'timeZone', 'IANA の名前'],
       ];
       for (const [what, body, path, ja] of bad) {
         it(`answers 400 for ${what}, naming the field (in Japanese too)`, async () => {

@@ -63,13 +63,19 @@ export function MessageList({ messages, outgoing, customerReadSeq, onSeen, onRet
 
   // Keep the newest in view as messages arrive, unless the person came for an older one.
   useEffect(() => {
-    if (target && !shownTarget) {
+    if (target) {
+      // While the person reads the message they came for, new ones do not pull them away.
+      if (shownTarget) return;
       const el = list.current?.querySelector<HTMLElement>(`[data-message-id="${target}"]`);
-      if (!el) return;
-      el.scrollIntoView({ block: 'center' });
-      el.focus({ preventScroll: true });
-      setShownTarget(true);
-      return;
+      if (el) {
+        el.scrollIntoView({ block: 'center' });
+        el.focus({ preventScroll: true });
+        setShownTarget(true);
+        return;
+      }
+      // The history is here and the message is not in it (merged away, a stale link): follow the newest again.
+      if (messages.length === 0) return;
+      setTarget(null);
     }
     end.current?.scrollIntoView({ block: 'end' });
   }, [messages.length, outgoing.length, target, shownTarget]);

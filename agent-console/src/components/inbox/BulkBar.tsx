@@ -1,9 +1,13 @@
 import { useId, useState, type FormEvent } from 'react';
 import { ApiError } from '../../api.ts';
+import { fieldErrors } from '../../fieldErrors.ts';
 import { useLang } from '../../i18n.ts';
 import { queueMessages } from '../../i18n.queue.ts';
 import { queueApi, type BulkAction, type BulkResult } from '../../queueApi.ts';
 import type { AgentView, ConversationDto } from '../../types.ts';
+
+/** What one bulk call takes (conversations.bulk.ts). */
+const BULK_MAX = 100;
 
 interface Props {
   shopId: string;
@@ -18,7 +22,8 @@ interface Props {
 
 /** Assign, tag or resolve the selected rows; each row's result is said, none fails silently. */
 export function BulkBar({ shopId, shown, selected, onSelect, agents, onChanged }: Props) {
-  const m = queueMessages[useLang()].bulk;
+  const lang = useLang();
+  const m = queueMessages[lang].bulk;
   const id = useId();
   const [assignee, setAssignee] = useState('');
   const [tag, setTag] = useState('');
@@ -32,7 +37,9 @@ export function BulkBar({ shopId, shown, selected, onSelect, agents, onChanged }
     setBusy(true);
     setReport(null);
     try {
-      const { results } = await queueApi.bulk(shopId, chosen, action);
+      // The server takes 100 at a time; a longer selection goes in turns, each turn's results kept.
+      const results: BulkResult[] = [];
+      for (let i = 0; i < chosen.length; i += BULK_MAX) results.push(...(await queueApi.bulk(shopId, chosen.slice(i, i + BULK_MAX), action)).results);
       const ok = results.filter((r): r is Extract<BulkResult, { result: 'ok' }> => r.result === 'ok');
       const failed = results.filter((r): r is Exclude<BulkResult, { result: 'ok' }> => r.result !== 'ok');
       onChanged(ok.map((r) => r.conversation));
@@ -41,7 +48,9 @@ export function BulkBar({ shopId, shown, selected, onSelect, agents, onChanged }
       // The ones that failed stay selected, to try again or look at.
       onSelect(new Set(failed.map((f) => f.id)));
     } catch (e) {
-      setReport({ text: e instanceof ApiError ? `${m.failed} ${e.message}` : m.failed, failures: [], error: true });
+      // A refusal of the whole call says why in the reader's language, never the server's English.
+      const said = e instanceof ApiError && e.code === 'invalid_input' ? [...fieldErrors(e.details, lang).values()].flat() : [];
+      setReport({ text: [m.failed, ...said].join(' '), failures: [], error: true });
     } finally {
       setBusy(false);
     }

@@ -1,9 +1,10 @@
-import { useEffect, useState, type MouseEvent } from 'react';
+import { useEffect, useRef, useState, type MouseEvent } from 'react';
 import { useLang } from '../../i18n.ts';
 import { queueMessages } from '../../i18n.queue.ts';
 import { navigate, pathOf, type Route } from '../../router.ts';
 import { useLive, useSocketEvent } from '../../socket.ts';
-import { messageHref, openMessage, useUnreadMentions } from './mentions.live.ts';
+import { queueApi } from '../../queueApi.ts';
+import { mentionsChanged, messageHref, openMessage, useUnreadMentions } from './mentions.live.ts';
 
 type Heard = { shopId: string; conversationId: string; number: number; messageId: string; by: string; excerpt: string };
 
@@ -19,15 +20,32 @@ export function MentionsNav({ shopId, current }: { shopId: string | null; curren
   const { count, reload } = useUnreadMentions(shopId);
   const [toast, setToast] = useState<Heard | null>(null);
 
+  const live = useLive();
+  // Mentions that came while the connection was down are counted once it is back.
+  const firstGeneration = useRef(live.generation);
+  useEffect(() => {
+    if (live.generation !== firstGeneration.current) reload();
+  }, [live.generation, reload]);
+
+  /** Followed from the notice or the browser's notification: that mention is read, as from the mentions page. */
+  const openAndRead = (p: Heard) => {
+    openMessage({ page: 'conversation', shopId: p.shopId, conversationId: p.conversationId }, p.messageId);
+    void queueApi
+      .mentions(p.shopId, true)
+      .then((unread) => Promise.all(unread.filter((x) => x.messageId === p.messageId).map((x) => queueApi.markMentionRead(p.shopId, x.id))))
+      .then(mentionsChanged, () => undefined);
+  };
+
   useSocketEvent(socket, 'mention', (p) => {
     // The person's room hears their mentions in every shop; the count is this shop's.
     if (p.shopId === shopId) reload();
     setToast(p);
     if (typeof Notification !== 'undefined' && Notification.permission === 'granted' && document.visibilityState !== 'visible') {
-      const n = new Notification(m.toast(p.by, p.number), { body: p.excerpt, tag: `mention-${p.messageId}` });
+      // No excerpt: a note may hold a customer's contact data, and notifications show on lock screens.
+      const n = new Notification(m.toast(p.by, p.number), { tag: `mention-${p.messageId}` });
       n.onclick = () => {
         window.focus();
-        openMessage({ page: 'conversation', shopId: p.shopId, conversationId: p.conversationId }, p.messageId);
+        openAndRead(p);
       };
     }
   });
@@ -65,7 +83,7 @@ export function MentionsNav({ shopId, current }: { shopId: string | null; curren
         {toast && target && (
           <div className="toast" data-testid="mention-toast">
             <span>{m.toast(toast.by, toast.number)}</span>
-            <a href={messageHref(target, toast.messageId)} className="button" onClick={(e) => follow(e, () => (setToast(null), openMessage(target, toast.messageId)))} data-testid="mention-toast-open">
+            <a href={messageHref(target, toast.messageId)} className="button" onClick={(e) => follow(e, () => (setToast(null), openAndRead(toast)))} data-testid="mention-toast-open">
               {m.toastOpen}
             </a>
             <button type="button" className="button button-quiet" onClick={() => setToast(null)}>

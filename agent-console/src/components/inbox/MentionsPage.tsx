@@ -30,8 +30,10 @@ function NotifyChoice() {
 /** Where the person was @mentioned in this shop's notes, each a link to the note in its conversation. */
 export function MentionsPage({ shopId }: { shopId: string }) {
   const m = queueMessages[useLang()].mentions;
-  const load = useLoad((signal) => queueApi.mentions(shopId, false, signal), shopId);
-  const { socket } = useLive();
+  const live = useLive();
+  const { socket } = live;
+  // Read again after a reconnect: mentions made while the connection was down are in the list.
+  const load = useLoad((signal) => queueApi.mentions(shopId, false, signal), `${shopId}:${live.generation}`);
   useSocketEvent(socket, 'mention', (p) => p.shopId === shopId && load.retry());
   const list = [...(load.data ?? [])].sort(order);
   const unread = list.filter((x) => !x.readAt).length;

@@ -120,9 +120,13 @@ export class MessageList {
       ...attachments.map((a) => {
         const button = h('button', { type: 'button', class: 'file', 'data-testid': 'attachment' }, icon(icons.clip), a.filename);
         if (a.contentType.startsWith('image/') && a.url) {
+          // Whether the customer was at the newest message when this one came: the scroll event
+          // of that moment can arrive after the image has already grown the list, and would then
+          // read as the customer having scrolled away.
+          const follow = this.pinned;
           void this.openFile(a).then((src) => {
             const img = h('img', { src, alt: a.filename });
-            img.addEventListener('load', () => this.pinned && this.scrollToEnd(), { once: true });
+            img.addEventListener('load', () => (follow || this.pinned) && this.scrollToEnd(), { once: true });
             button.replaceChildren(img);
           }, () => undefined);
         }

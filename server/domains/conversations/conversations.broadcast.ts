@@ -5,7 +5,7 @@ import type { ConversationActivity } from './conversations.dto.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { conversationDtosFor } from './conversations.inbox.ts';
 import { findConversation, findConversations, findMessage } from './conversations.repository.ts';
-import { toCustomerConversationDto, toCustomerMessageDto } from './conversations.view.ts';
+import { isInternal, toCustomerConversationDto, toCustomerMessageDto } from './conversations.view.ts';
 import type { PresenceStore } from './presence.ts';
 import { findMembership } from '../auth/auth.repository.ts';
 import { rooms } from './conversations.rooms.ts';
@@ -106,8 +106,7 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
     const to = (nsp: typeof agents, room: string) => (origin ? nsp.to(room).except(origin) : nsp.to(room));
     to(agents, rooms.conversation(message.conversationId)).emit('message', message);
     moved.add(shopId, activity.id, activity);
-    // Internal: notes and status events (conversations.events.ts isInternal).
-    if (message.kind !== 'note' && !message.statusEvent) to(widgets, rooms.widgetConversation(message.conversationId)).emit('message', toCustomerMessageDto(message));
+    if (!isInternal(message)) to(widgets, rooms.widgetConversation(message.conversationId)).emit('message', toCustomerMessageDto(message));
   });
 
   // The person's room reaches their connections to every shop: only a member of this one now gets it.

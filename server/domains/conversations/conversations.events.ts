@@ -5,7 +5,7 @@ import type { DomainEvents } from '../../core/bus.ts';
 import type { Db } from '../../core/db/client.ts';
 import type { Outgoing } from '../../events/commit.ts';
 import { users } from '../shops/shops.tables.ts';
-import { updateConversation, type ConversationRow, type MessageRow } from './conversations.repository.ts';
+import { updateConversation, type ConversationRow } from './conversations.repository.ts';
 import { messages, type StatusEventData } from './conversations.tables.ts';
 import { toActivity, toMessageDto } from './conversations.view.ts';
 
@@ -14,12 +14,9 @@ import { toActivity, toMessageDto } from './conversations.view.ts';
  * when, resolved or reopened it. Written in the transaction of the change itself, so the
  * history and the state never disagree. They are internal, like notes: the customer's sync,
  * the widget's live feed, the inbox preview and reply mails all leave them out
- * (isInternal). The console renders `statusEvent` in the reader's language; `body` is a
+ * (isInternal, in conversations.view.ts). The console renders `statusEvent` in the reader's language; `body` is a
  * bilingual text for API readers.
  */
-
-/** Internal messages never reach a customer: notes, and status events. */
-export const isInternal = (m: Pick<MessageRow, 'kind' | 'statusEvent'>) => m.kind === 'note' || (m.kind === 'event' && m.statusEvent != null);
 
 /** What changed between the two states, as events in the order a reader expects them. */
 export function statusEventsOf(before: ConversationRow, after: ConversationRow, by: string | null, names: Map<string, string>): StatusEventData[] {

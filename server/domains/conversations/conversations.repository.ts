@@ -103,11 +103,13 @@ export async function insertMessage(tx: Db, row: typeof messages.$inferInsert): 
   return m!;
 }
 
+/** What a customer may see: not a note, not a status event (the SQL twin of isInternal in conversations.view.ts). */
+const customerVisible = () => and(ne(messages.kind, 'note'), isNull(messages.statusEvent))!;
+
 /** Messages after a sequence number, oldest first; the customer's view leaves notes out. */
 export async function messagesAfter(db: Db, shopId: string, conversationId: string, afterSeq: number, limit: number, includeNotes: boolean): Promise<MessageRow[]> {
   const where = [eq(messages.shopId, shopId), eq(messages.conversationId, conversationId), gt(messages.seq, afterSeq)];
-  // Status events are internal too (conversations.events.ts isInternal).
-  if (!includeNotes) where.push(ne(messages.kind, 'note'), isNull(messages.statusEvent));
+  if (!includeNotes) where.push(customerVisible());
   return db.select().from(messages).where(and(...where)).orderBy(asc(messages.seq)).limit(limit);
 }
 
@@ -208,7 +210,7 @@ export async function conversationDetails(db: Db, shopId: string, rows: Conversa
     db
       .selectDistinctOn([messages.conversationId], { conversationId: messages.conversationId, body: messages.body })
       .from(messages)
-      .where(and(eq(messages.shopId, shopId), inArray(messages.conversationId, rows.map((r) => r.id)), ne(messages.kind, 'note'), isNull(messages.statusEvent)))
+      .where(and(eq(messages.shopId, shopId), inArray(messages.conversationId, rows.map((r) => r.id)), customerVisible()))
       .orderBy(messages.conversationId, desc(messages.seq)),
   ]);
   return {

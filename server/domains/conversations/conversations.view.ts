@@ -23,9 +23,15 @@ export function toActivity(c: ConversationRow, m: MessageRow): ConversationActiv
     agentReadSeq: c.agentReadSeq,
     lastMessageAt: c.lastMessageAt ? c.lastMessageAt.toISOString() : null,
     updatedAt: c.updatedAt.toISOString(),
-    ...(m.kind === 'note' || m.statusEvent ? {} : { lastMessagePreview: m.body.slice(0, 140) }),
+    ...(isInternal(m) ? {} : { lastMessagePreview: m.body.slice(0, 140) }),
   };
 }
+
+/**
+ * Internal messages never reach a customer: notes, and status events (conversations.events.ts).
+ * The one rule for every path in code; conversations.repository.ts keeps its SQL twin.
+ */
+export const isInternal = (m: { kind: string; statusEvent?: unknown }) => m.kind === 'note' || m.statusEvent != null;
 
 export function toMessageDto(m: MessageRow, attachments: AttachmentDto[] = []): MessageDto {
   return {

@@ -8,6 +8,7 @@ import { fieldErrors, type FieldErrors } from '../../fieldErrors.ts';
 import { errorsUnder } from './errorsUnder.ts';
 import { useUnsavedWarning } from './useUnsavedWarning.ts';
 import '../../settings.hours.css';
+import { SaveBar, type SaveStatus } from './SaveBar.tsx';
 
 type Day = '0' | '1' | '2' | '3' | '4' | '5' | '6';
 /** Monday first, as Japanese shop calendars are read; the API numbers Sunday 0. */
@@ -45,7 +46,7 @@ export function HoursSection({ shopId, canEdit }: { shopId: string; canEdit: boo
   const [draft, setDraft] = useState<Draft | null>(null);
   const [newDate, setNewDate] = useState('');
   const [errors, setErrors] = useState<FieldErrors>(new Map());
-  const [status, setStatus] = useState<'idle' | 'saving' | 'saved' | 'failed' | 'forbidden'>('idle');
+  const [status, setStatus] = useState<SaveStatus>('idle');
 
   // The first answer fills the form; later reloads do not overwrite what is being typed.
   useEffect(() => {
@@ -216,21 +217,7 @@ export function HoursSection({ shopId, canEdit }: { shopId: string; canEdit: boo
             </button>
           </div>
         </fieldset>
-        {canEdit && (
-          <div className="settings-actions">
-            <button type="submit" className="button button-primary" aria-disabled={status === 'saving' || !dirty} data-testid="save-hours">
-              {status === 'saving' ? c.saving : c.save}
-            </button>
-            <span role="status" className="muted" data-testid="hours-status">
-              {dirty ? c.unsaved : status === 'saved' ? c.saved : ''}
-            </span>
-          </div>
-        )}
-        {(status === 'failed' || status === 'forbidden') && (
-          <p role="alert" className="alert alert-error">
-            {status === 'forbidden' ? c.notAllowed : c.saveFailed}
-          </p>
-        )}
+        {canEdit && <SaveBar status={status} dirty={dirty} words={c} testId="hours" />}
       </form>
     </section>
   );

@@ -1,9 +1,8 @@
-import { useEffect, useState } from 'react';
-import { api, ApiError } from '../../api.ts';
+import { useEffect } from 'react';
 import { NAVIGATE } from '../../router.ts';
 import { useLang } from '../../i18n.ts';
 import { settingsMessages } from '../../i18n.settings.ts';
-import type { Role, ShopView } from '../../types.ts';
+import type { Role } from '../../types.ts';
 import { ApiKeysSection } from './ApiKeysSection.tsx';
 import { CannedSection } from './CannedSection.tsx';
 import { HoursSection } from './HoursSection.tsx';
@@ -12,6 +11,7 @@ import { PeopleSection } from './PeopleSection.tsx';
 import { ShopProfileSection } from './ShopProfileSection.tsx';
 import { SlaPoliciesSection } from './SlaPoliciesSection.tsx';
 import { WidgetSecretSection } from './WidgetSecretSection.tsx';
+import { useShop } from './useShop.ts';
 import { WidgetSection } from './WidgetSection.tsx';
 import '../../settings.css';
 
@@ -49,16 +49,7 @@ function useSectionFromHash(ready: boolean) {
 export function SettingsPage({ shopId, role }: { shopId: string; role: Role }) {
   const lang = useLang();
   const m = settingsMessages[lang];
-  const [shop, setShop] = useState<ShopView | null>(null);
-  const [failed, setFailed] = useState(false);
-
-  useEffect(() => {
-    const ctrl = new AbortController();
-    api.shop(shopId, ctrl.signal).then(setShop, (e: unknown) => {
-      if (!ctrl.signal.aborted && !(e instanceof ApiError && e.code === 'unauthenticated')) setFailed(true);
-    });
-    return () => ctrl.abort();
-  }, [shopId]);
+  const { shop, failed, saved: setShop } = useShop(shopId);
 
   useSectionFromHash(shop !== null);
 

@@ -7,6 +7,7 @@ import type { ShopView } from '../../types.ts';
 import { fieldErrors, readable, type FieldErrors } from '../../fieldErrors.ts';
 import { useUnsavedWarning } from './useUnsavedWarning.ts';
 import '../../settings.people.css';
+import { SaveBar, type SaveStatus } from './SaveBar.tsx';
 
 /** Japan first (most shops), then the zones of the neighbours and markets a small shop sells to. The server checks any IANA name. */
 export const commonTimezones = [
@@ -64,7 +65,7 @@ export function ShopProfileSection({ shop, canEdit, onSaved }: { shop: ShopView;
   const c = peopleSettingsMessages[lang].common;
   const [draft, setDraft] = useState<Draft>(() => draftOf(shop));
   const [errors, setErrors] = useState<FieldErrors>(new Map());
-  const [status, setStatus] = useState<'idle' | 'saving' | 'saved' | 'failed' | 'forbidden'>('idle');
+  const [status, setStatus] = useState<SaveStatus>('idle');
 
   const patch = changes(draft, shop);
   const dirty = Object.keys(patch).length > 0;
@@ -171,20 +172,7 @@ export function ShopProfileSection({ shop, canEdit, onSaved }: { shop: ShopView;
           </span>
           {fieldError('mailSenderName')}
         </div>
-        <div className="settings-actions">
-          {/* aria-disabled, not disabled: a disabled button drops the keyboard focus it has just been given. */}
-          <button type="submit" className="button button-primary" aria-disabled={status === 'saving' || !dirty} data-testid="save-profile">
-            {status === 'saving' ? c.saving : c.save}
-          </button>
-          <span role="status" className="muted" data-testid="profile-status">
-            {dirty ? c.unsaved : status === 'saved' ? c.saved : ''}
-          </span>
-        </div>
-        {(status === 'failed' || status === 'forbidden') && (
-          <p role="alert" className="alert alert-error">
-            {status === 'forbidden' ? c.notAllowed : c.saveFailed}
-          </p>
-        )}
+        <SaveBar status={status} dirty={dirty} words={c} testId="profile" />
       </form>
     </section>
   );

@@ -6,6 +6,7 @@ import { settingsMessages } from '../../i18n.settings.ts';
 import { settingsApi, type WidgetLook as Look } from '../../settingsApi.ts';
 import type { ShopView } from '../../types.ts';
 import { fieldErrors, readable, type FieldErrors } from '../../fieldErrors.ts';
+import { SaveBar, type SaveStatus } from './SaveBar.tsx';
 
 type Draft = { widgetColor: string; widgetGreetingJa: string; widgetGreetingEn: string; privacyUrl: string; replyTime: '' | NonNullable<Look['replyTime']> };
 
@@ -45,7 +46,7 @@ export function WidgetLook({ shop, canEdit, lang, onSaved, onDirty }: {
   const m = settingsMessages[lang].look;
   const [draft, setDraft] = useState<Draft>(() => draftOf(shop));
   const [errors, setErrors] = useState<FieldErrors>(new Map());
-  const [status, setStatus] = useState<'idle' | 'saving' | 'saved' | 'failed' | 'forbidden'>('idle');
+  const [status, setStatus] = useState<SaveStatus>('idle');
   const patch = changes(draft, shop);
   const dirty = Object.keys(patch).length > 0;
   useEffect(() => onDirty(canEdit && dirty), [canEdit, dirty]);
@@ -156,19 +157,7 @@ export function WidgetLook({ shop, canEdit, lang, onSaved, onDirty }: {
           <option value="day">{m.replyDay}</option>
         </select>
       ))}
-      <div className="settings-actions">
-        <button type="submit" className="button button-primary" aria-disabled={status === 'saving' || !dirty} data-testid="save-look">
-          {status === 'saving' ? m.saving : m.save}
-        </button>
-        <span role="status" className="muted" data-testid="look-status">
-          {dirty ? m.unsaved : status === 'saved' ? m.saved : ''}
-        </span>
-      </div>
-      {(status === 'failed' || status === 'forbidden') && (
-        <p role="alert" className="alert alert-error">
-          {status === 'forbidden' ? m.notAllowed : m.saveFailed}
-        </p>
-      )}
+      <SaveBar status={status} dirty={dirty} words={m} testId="look" />
     </form>
   );
 }

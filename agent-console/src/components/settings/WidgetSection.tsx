@@ -9,6 +9,7 @@ import { CopyButton } from './CopyButton.tsx';
 import { useUnsavedWarning } from './useUnsavedWarning.ts';
 import { WidgetLook } from './WidgetLook.tsx';
 import { WidgetSightings } from './WidgetSightings.tsx';
+import { SaveBar, type SaveStatus } from './SaveBar.tsx';
 
 /** The one tag a shop's pages carry: the widget from this server, with the shop's id. */
 export const widgetSnippet = (origin: string, shopId: string) => `<script src="${origin}/widget.js" data-shop-id="${shopId}" async></script>`;
@@ -42,7 +43,7 @@ export function WidgetSection({ shop, canEdit, onSaved }: { shop: ShopView; canE
   const nextKey = useRef(shop.allowedOrigins.length);
   const [rows, setRows] = useState<Row[]>(() => shop.allowedOrigins.map((value, key) => ({ key, value })));
   const [errors, setErrors] = useState<FieldErrors>(new Map());
-  const [status, setStatus] = useState<'idle' | 'saving' | 'saved' | 'failed' | 'forbidden'>('idle');
+  const [status, setStatus] = useState<SaveStatus>('idle');
   const listRef = useRef<HTMLUListElement>(null);
   /** The row just added, to move focus into once it is rendered. */
   const focusRow = useRef<number | null>(null);
@@ -175,23 +176,11 @@ export function WidgetSection({ shop, canEdit, onSaved }: { shop: ShopView; canE
               {listErrors.join(' ')}
             </p>
           )}
-          <div className="settings-actions">
+          <SaveBar status={status} dirty={dirty} words={m} testId="origins">
             <button type="button" className="button button-quiet" onClick={add} data-testid="add-origin">
               {m.add}
             </button>
-            {/* aria-disabled, not disabled: a disabled button drops the keyboard focus it has just been given. */}
-            <button type="submit" className="button button-primary" aria-disabled={status === 'saving' || !dirty} data-testid="save-origins">
-              {status === 'saving' ? m.saving : m.save}
-            </button>
-            <span role="status" className="muted" data-testid="origins-status">
-              {dirty ? m.unsaved : status === 'saved' ? m.saved : ''}
-            </span>
-          </div>
-          {(status === 'failed' || status === 'forbidden') && (
-            <p role="alert" className="alert alert-error">
-              {status === 'forbidden' ? m.notAllowed : m.saveFailed}
-            </p>
-          )}
+          </SaveBar>
         </form>
       )}
       <WidgetSightings shopId={shop.id} lang={lang} canEdit={canEdit} version={shop.allowedOrigins.join(' ')} allow={allowSeen} />

@@ -1,14 +1,14 @@
-import { useEffect, useState, type ReactNode } from 'react';
-import { api, ApiError } from '../../api.ts';
+import type { ReactNode } from 'react';
 import { useLang } from '../../i18n.ts';
 import { setupMessages, type SetupMessages } from '../../i18n.setup.ts';
 import { tokyoDateTime } from '../../returns.format.ts';
 import type { SetupView } from '../../setupApi.ts';
-import type { Role, ShopView } from '../../types.ts';
+import type { Role } from '../../types.ts';
 import { sampleOrderCurl } from '../../../../server/domains/orders/orders.sample.ts';
 import { RouteLink } from '../RouteLink.tsx';
 import { ApiKeysSection } from '../settings/ApiKeysSection.tsx';
 import { CopyButton } from '../settings/CopyButton.tsx';
+import { useShop } from '../settings/useShop.ts';
 import { WidgetSection } from '../settings/WidgetSection.tsx';
 import { useSetup } from './useSetup.ts';
 import '../../settings.css';
@@ -63,14 +63,7 @@ export function SetupPage({ shopId, role }: { shopId: string; role: Role }) {
   const lang = useLang();
   const m = setupMessages[lang];
   const setup = useSetup(shopId, true);
-  const [shop, setShop] = useState<ShopView | null>(null);
-  useEffect(() => {
-    const ctrl = new AbortController();
-    api.shop(shopId, ctrl.signal).then(setShop, (e: unknown) => {
-      if (!ctrl.signal.aborted && !(e instanceof ApiError && e.code === 'unauthenticated')) setShop(null);
-    });
-    return () => ctrl.abort();
-  }, [shopId]);
+  const { shop, saved: setShop } = useShop(shopId);
 
   const owner = role === 'owner';
   const view = setup.data;

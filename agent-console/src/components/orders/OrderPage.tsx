@@ -1,4 +1,4 @@
-import { useId, useState, type ReactNode } from 'react';
+import { useId, useState } from 'react';
 import { ApiError } from '../../api.ts';
 import { useLang, useMessages } from '../../i18n.ts';
 import { ordersMessages } from '../../i18n.orders.ts';
@@ -12,6 +12,7 @@ import { OrderLinksPanel } from './OrderLinksPanel.tsx';
 import '../../metrics.css';
 import '../../returns.css';
 import '../../orders.css';
+import { FactList, type Fact } from '../FactList.tsx';
 
 /**
  * One order: its lines and totals, shipping, the customer (masked for contractors, each
@@ -125,7 +126,7 @@ function ShippingPanel({ order }: { order: OrderView }) {
   const m = all.detail;
   const payment = useMessages().returns.payment as Record<string, string>;
   const when = (iso: string | null) => (iso ? tokyoDateTime(iso, lang) : m.none);
-  const facts: [string, ReactNode, string?][] = [
+  const facts: Fact[] = [
     [m.orderedAt, when(order.orderedAt)],
     [m.payment, payment[order.paymentMethod] ?? order.paymentMethod],
     [m.status, <span className={`badge order-status order-status-${order.status}`}>{all.status[order.status]}</span>, 'order-status'],
@@ -140,14 +141,7 @@ function ShippingPanel({ order }: { order: OrderView }) {
       <h2 className="panel-title" id={`${id}-title`}>
         {m.shipping}
       </h2>
-      <dl className="facts">
-        {facts.map(([k, v, testId]) => (
-          <div key={k} className="fact" data-testid={testId}>
-            <dt>{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-      </dl>
+      <FactList facts={facts} />
     </section>
   );
 }

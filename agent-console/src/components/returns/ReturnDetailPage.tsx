@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
 import { useReturnChanges } from '../../returns.live.ts';
 import { ApiError } from '../../api.ts';
 import { useLang, useMessages } from '../../i18n.ts';
@@ -17,6 +17,7 @@ import { ReturnActions } from './ReturnActions.tsx';
 import { FlagBadges, ReturnStatusBadge } from './ReturnBadges.tsx';
 import '../../metrics.css';
 import '../../returns.css';
+import { FactList, type Fact } from '../FactList.tsx';
 
 type Load = { state: 'loading' } | { state: 'failed'; notFound: boolean } | { state: 'ready'; view: ReturnView };
 
@@ -261,7 +262,7 @@ function FactsPanel({ shopId, view }: { shopId: string; view: ReturnView }) {
   const d = m.detail;
   const when = (iso: string | null) => (iso ? tokyoDateTime(iso, lang) : d.unknown);
   const viaChannel = (c: NoticeChannel) => (lang === 'ja' ? `（${m.noticeChannel[c]}）` : ` (${m.noticeChannel[c]})`);
-  const facts: Array<[string, ReactNode, string?]> = [
+  const facts: Fact[] = [
     [d.orderNumber, <RouteLink to={{ page: 'orderDetail', shopId, orderNumber: view.order.orderNumber }} testId="order-page-link">{view.order.orderNumber}</RouteLink>, 'fact-order'],
     [d.customer, view.order.customerName, 'fact-customer'],
     [d.orderedAt, when(view.order.orderedAt)],
@@ -292,14 +293,7 @@ function FactsPanel({ shopId, view }: { shopId: string; view: ReturnView }) {
       <h2 className="panel-title" id={`${id}-title`}>
         {d.order}
       </h2>
-      <dl className="facts">
-        {facts.map(([k, v, testId]) => (
-          <div key={k} className="fact" data-testid={testId}>
-            <dt>{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-      </dl>
+      <FactList facts={facts} />
       {view.keepItem && <p className="muted metric-note">{d.keepItem}</p>}
       {view.bankPurgedAt && (
         <p className="muted metric-note" data-testid="bank-purged">

@@ -212,6 +212,8 @@ describe('live chat in the agent console', function () {
     // The owner has no mentions yet in this suite's shop: the count starts at none.
     const owner = await signInPage(shop.people.owner);
     expect(await owner.getByTestId('mentions-unread').count()).to.equal(0);
+    // The notice comes over the live connection: the note is written once the page has it.
+    await owner.locator('.shell[data-live="connected"]').waitFor();
     const staff = await signedIn(server.url, shop.people.staff);
     const note = await staff.post(`/api/shops/${shop.id}/conversations/${conversationId}/messages`, { clientId: cid(), kind: 'note', body: '請求書の発行をお願いします', mentions: [shop.people.owner.id] });
     expect(note.status, note.text).to.equal(201);

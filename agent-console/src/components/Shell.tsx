@@ -137,7 +137,8 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
 
   return (
     <LiveContext.Provider value={live}>
-      <div className="shell">
+      {/* data-live: whether the live connection is up (tests wait for it before causing an event the page must hear). */}
+      <div className="shell" data-live={live.connected ? 'connected' : 'connecting'}>
         <a className="skip-link" href="#main" onClick={toMain} data-testid="skip-link">
           {m.shell.skipToMain}
         </a>

@@ -28,6 +28,9 @@ export type Route =
   | { page: 'setup'; shopId: string }
   /** Where the person was @mentioned in the shop's notes. */
   | { page: 'mentions'; shopId: string }
+  /** Notice campaigns (お知らせ): the list with the season's drafts, and one campaign (editor, progress). */
+  | { page: 'notices'; shopId: string }
+  | { page: 'noticeCampaign'; shopId: string; campaignId: string }
   /** The link in an invitation mail: open to everyone, signed in or not. */
   | { page: 'invitation'; token: string }
   /** /console/ itself, or any path the console does not know: sent on to the right page. */
@@ -70,6 +73,12 @@ export function parseRoute(pathname: string): Route {
   }
   const conv = /^\/shops\/([^/]+)\/conversations\/([^/]+)\/?$/.exec(rest);
   if (conv) return { page: 'conversation', shopId: safeDecode(conv[1]!), conversationId: safeDecode(conv[2]!) };
+  const notices = /^\/shops\/([^/]+)\/notices(?:\/([^/]+))?\/?$/.exec(rest);
+  // `templates` (and any word a sibling page takes) is not a campaign id: those are UUIDs.
+  if (notices && (!notices[2] || /^[0-9a-f-]{36}$/i.test(notices[2]))) {
+    const shopId = safeDecode(notices[1]!);
+    return notices[2] ? { page: 'noticeCampaign', shopId, campaignId: notices[2] } : { page: 'notices', shopId };
+  }
   const invitation = /^\/invitations\/([^/]+)\/?$/.exec(rest);
   if (invitation) return { page: 'invitation', token: safeDecode(invitation[1]!) };
   return { page: 'home' };
@@ -105,6 +114,10 @@ export function pathOf(route: Route): string {
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/settings${route.section ? `#${encodeURIComponent(route.section)}` : ''}`;
     case 'setup':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/setup`;
+    case 'notices':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/notices`;
+    case 'noticeCampaign':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/notices/${encodeURIComponent(route.campaignId)}`;
     case 'invitation':
       return `${BASE}/invitations/${encodeURIComponent(route.token)}`;
     case 'home':
@@ -119,6 +132,9 @@ export function shopOf(route: Route): string | null {
 
 /** The pages of the returns section, which the side menu marks as one. */
 export const isReturnsPage = (page: Route['page']) => page === 'returns' || page === 'returnDetail' || page === 'returnTerms' || page === 'returnsReport';
+
+/** The notice pages, which the side menu marks as one. */
+export const isNoticesPage = (page: Route['page']) => page === 'notices' || page === 'noticeCampaign';
 
 export const NAVIGATE = 'madoguchi:navigate';
 

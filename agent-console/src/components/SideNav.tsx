@@ -1,6 +1,7 @@
 import type { MouseEvent } from 'react';
-import { useMessages } from '../i18n.ts';
-import { isReturnsPage, navigate, pathOf, type Route } from '../router.ts';
+import { useLang, useMessages } from '../i18n.ts';
+import { noticesMessages } from '../i18n.notices.ts';
+import { isNoticesPage, isReturnsPage, navigate, pathOf, type Route } from '../router.ts';
 import type { Role } from '../types.ts';
 import { BackupPanel } from './BackupPanel.tsx';
 import { PresenceToggle } from './PresenceToggle.tsx';
@@ -26,6 +27,7 @@ function NavLink({ to, current, label, testId }: { to: Route | null; current: bo
 
 export function SideNav({ shopId, page, role }: { shopId: string | null; page: Route['page']; role?: Role }) {
   const m = useMessages();
+  const lang = useLang();
   return (
     <nav className="sidenav" aria-label={m.shell.mainNav}>
       <ul>
@@ -51,6 +53,10 @@ export function SideNav({ shopId, page, role }: { shopId: string | null; page: R
         )}
         <li>
           <NavLink to={shopId ? { page: 'orders', shopId } : null} current={page === 'orders' || page === 'orderDetail'} label={m.nav.orders} testId="nav-orders" />
+        </li>
+        <li>
+          {/* Every role: contractors read the campaigns (masked), the others make and send them. */}
+          <NavLink to={shopId ? { page: 'notices', shopId } : null} current={isNoticesPage(page)} label={noticesMessages[lang].nav} testId="nav-notices" />
         </li>
         <li>
           <NavLink to={shopId ? { page: 'settings', shopId } : null} current={page === 'settings'} label={m.nav.settings} testId="nav-settings" />

@@ -1,0 +1,146 @@
+import { useEffect, useId, useState } from 'react';
+import { ApiError } from '../../api.ts';
+import type { FieldErrors } from '../../fieldErrors.ts';
+import { useLang } from '../../i18n.ts';
+import { noticesMessages } from '../../i18n.notices.ts';
+import { noticesApi, type Audience, type Target } from '../../noticesApi.ts';
+import { tokyoDateTime } from '../../returns.format.ts';
+import { noticeErrors } from './notices.draft.ts';
+
+const DELAY_MS = 500;
+
+/**
+ * How many orders and distinct customers the target matches now, by prefecture and carrier,
+ * some of them (masked for contractors by the server), and the pasted numbers the shop has no
+ * order for, by line. Counted again as the target is edited.
+ */
+export function AudiencePanel({ shopId, target, onErrors }: { shopId: string; target: Target; onErrors: (e: FieldErrors) => void }) {
+  const lang = useLang();
+  const m = noticesMessages[lang].audience;
+  const id = useId();
+  const [audience, setAudience] = useState<Audience | null>(null);
+  const [state, setState] = useState<'updating' | 'ready' | 'invalid' | 'failed'>('updating');
+  const key = JSON.stringify(target);
+  const n = (x: number) => x.toLocaleString(lang === 'ja' ? 'ja-JP' : 'en-US');
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    setState('updating');
+    const timer = window.setTimeout(() => {
+      noticesApi.audience(shopId, target, ctrl.signal).then(
+        (a) => {
+          setAudience(a);
+          setState('ready');
+          onErrors(new Map());
+        },
+        (e: unknown) => {
+          if (ctrl.signal.aborted || (e instanceof ApiError && e.code === 'unauthenticated')) return;
+          if (e instanceof ApiError && e.code === 'invalid_input') {
+            setState('invalid');
+            onErrors(noticeErrors(e.details, lang));
+          } else setState('failed');
+        },
+      );
+    }, DELAY_MS);
+    return () => {
+      window.clearTimeout(timer);
+      ctrl.abort();
+    };
+    // `target` is a fresh object each render; `key` says when it changed.
+  }, [shopId, key, lang]);
+
+  return (
+    <section className="panel notice-audience" aria-labelledby={`${id}-title`} data-testid="notice-audience" data-state={state}>
+      <div className="section-head">
+        <h2 className="panel-title" id={`${id}-title`}>
+          {m.title}
+        </h2>
+        {state === 'updating' && <span className="muted metric-note">{m.updating}</span>}
+      </div>
+      {state === 'failed' && (
+        <p className="alert alert-error" role="alert">
+          {m.failed}
+        </p>
+      )}
+      {audience && state !== 'invalid' && (
+        <div aria-busy={state === 'updating'}>
+          <dl className="stat-grid">
+            <div className="stat" data-testid="audience-orders" data-count={audience.orders}>
+              <dt className="stat-label">{m.orders}</dt>
+              <dd className="stat-value">{n(audience.orders)}</dd>
+            </div>
+            <div className="stat" data-testid="audience-customers" data-count={audience.customers}>
+              <dt className="stat-label">{m.customers}</dt>
+              <dd className="stat-value">{n(audience.customers)}</dd>
+            </div>
+          </dl>
+          {audience.orders === 0 && <p className="alert alert-warning">{m.none}</p>}
+          {audience.unknownOrderNumbers.length > 0 && (
+            <div className="alert alert-warning" data-testid="audience-unknown">
+              <p>{m.unknown}</p>
+              <ul className="plain-list">
+                {audience.unknownOrderNumbers.map((u) => (
+                  <li key={`${u.line}-${u.value}`}>
+                    {m.line(u.line)}: {u.value}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          <div className="notice-breakdowns">
+            <Breakdown title={m.byPrefecture} rows={audience.byPrefecture.map((r) => [r.prefecture, r.orders])} testId="audience-prefectures" />
+            <Breakdown title={m.byCarrier} rows={audience.byCarrier.map((r) => [r.carrier, r.orders])} testId="audience-carriers" />
+          </div>
+          {audience.sample.length > 0 && (
+            <div className="table-scroll">
+              <table className="data-table" data-testid="audience-sample">
+                <caption className="notice-caption">{m.sample}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col" className="text-cell">{m.orderNumber}</th>
+                    <th scope="col" className="text-cell">{m.orderedAt}</th>
+                    <th scope="col" className="text-cell">{m.customer}</th>
+                    <th scope="col" className="text-cell">{m.email}</th>
+                    <th scope="col" className="text-cell">{m.prefecture}</th>
+                    <th scope="col" className="text-cell">{m.carrier}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {audience.sample.map((s) => (
+                    <tr key={s.orderNumber}>
+                      <td className="text-cell">{s.orderNumber}</td>
+                      <td className="text-cell">{tokyoDateTime(s.orderedAt, lang)}</td>
+                      <td className="text-cell">{s.customerName}</td>
+                      <td className="text-cell">{s.email}</td>
+                      <td className="text-cell">{s.prefecture ?? ''}</td>
+                      <td className="text-cell">{s.carrier ?? ''}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Breakdown({ title, rows, testId }: { title: string; rows: [string, number][]; testId: string }) {
+  if (rows.length === 0) return null;
+  return (
+    <table className="data-table notice-breakdown" data-testid={testId}>
+      <caption className="notice-caption">{title}</caption>
+      <tbody>
+        {rows.map(([k, v]) => (
+          <tr key={k}>
+            <th scope="row" className="text-cell">
+              {k || '—'}
+            </th>
+            <td>{v.toLocaleString()}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

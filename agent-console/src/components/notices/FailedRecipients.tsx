@@ -1,0 +1,95 @@
+import { useEffect, useState } from 'react';
+import { useLang } from '../../i18n.ts';
+import { noticesMessages } from '../../i18n.notices.ts';
+import { noticesApi, type Recipient } from '../../noticesApi.ts';
+import { problemText } from './NoticesPage.tsx';
+
+/** Pushes come a few a second while failures mount up; the list is read again at most this often. */
+const REREAD_MS = 2000;
+
+/**
+ * The recipients whose mail failed, with the SMTP answer or our reason (contact fields masked by
+ * the server for contractors). Read again when the failed count changes, a page at a time.
+ */
+export function FailedRecipients({ shopId, campaignId, failed }: { shopId: string; campaignId: string; failed: number }) {
+  const lang = useLang();
+  const m = noticesMessages[lang];
+  const f = m.failures;
+  const [rows, setRows] = useState<Recipient[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  // The count settles before the list is read: a burst of pushes costs one read.
+  const [settledCount, setSettledCount] = useState(failed);
+  useEffect(() => {
+    const t = window.setTimeout(() => setSettledCount(failed), rows.length === 0 ? 0 : REREAD_MS);
+    return () => window.clearTimeout(t);
+  }, [failed, rows.length]);
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    noticesApi.recipients(shopId, campaignId, 'failed', null, ctrl.signal).then(
+      (page) => {
+        setRows(page.recipients);
+        setNext(page.next);
+        setProblem(null);
+      },
+      (e: unknown) => !ctrl.signal.aborted && setProblem(problemText(e, lang)),
+    );
+    return () => ctrl.abort();
+  }, [shopId, campaignId, settledCount, lang]);
+
+  const more = async () => {
+    if (!next) return;
+    try {
+      const page = await noticesApi.recipients(shopId, campaignId, 'failed', next);
+      setRows((r) => [...r, ...page.recipients]);
+      setNext(page.next);
+    } catch (e) {
+      setProblem(problemText(e, lang));
+    }
+  };
+
+  return (
+    <section className="panel" aria-labelledby="notice-failures" data-testid="notice-failures">
+      <h2 className="panel-title" id="notice-failures">
+        {f.title}
+      </h2>
+      {problem && (
+        <p role="alert" className="alert alert-error">
+          {problem}
+        </p>
+      )}
+      {rows.length === 0 && !problem && <p className="muted">{f.none}</p>}
+      {rows.length > 0 && (
+        <div className="table-scroll">
+          <table className="data-table" data-testid="notice-failures-table">
+            <caption className="sr-only">{f.caption}</caption>
+            <thead>
+              <tr>
+                <th scope="col" className="text-cell">{f.customer}</th>
+                <th scope="col" className="text-cell">{f.email}</th>
+                <th scope="col" className="text-cell">{f.orders}</th>
+                <th scope="col" className="text-cell">{f.reason}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.id} data-testid="notice-failure">
+                  <td className="text-cell">{r.customerName}</td>
+                  <td className="text-cell">{r.email}</td>
+                  <td className="text-cell">{r.orderNumbers.join('、')}</td>
+                  <td className="text-cell notice-reason">{r.reason ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {next && (
+        <button type="button" className="button" onClick={() => void more()} data-testid="notice-failures-more">
+          {f.more}
+        </button>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,115 @@
+import { useEffect, useId, useState } from 'react';
+import { ApiError } from '../../api.ts';
+import type { FieldErrors } from '../../fieldErrors.ts';
+import { langs, useLang } from '../../i18n.ts';
+import { noticesMessages } from '../../i18n.notices.ts';
+import { noticesApi, type NoticePreview as Preview, type NoticeType } from '../../noticesApi.ts';
+import { noticeErrors } from './notices.draft.ts';
+
+/** Typing pauses this long before the notice is rendered again. */
+const DELAY_MS = 400;
+
+type State = 'updating' | 'ready' | 'invalid' | 'failed';
+
+/**
+ * The notice exactly as customers get it, rendered by the server from the unsaved form: mail
+ * subject and text, and the banner's HTML in a sandboxed frame (no scripts, no origin of its
+ * own), Japanese and English side by side. With an order number, filled for that real order.
+ * Its 400 names the fields at fault, shown by the editor at the fields.
+ */
+export function NoticePreview({ shopId, type, templateVersionId, variables, onErrors }: { shopId: string; type: NoticeType; templateVersionId: string | null; variables: Record<string, unknown>; onErrors: (e: FieldErrors) => void }) {
+  const lang = useLang();
+  const m = noticesMessages[lang].preview;
+  const id = useId();
+  const [orderNumber, setOrderNumber] = useState('');
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [state, setState] = useState<State>('updating');
+  const [orderProblem, setOrderProblem] = useState<string | null>(null);
+  const key = JSON.stringify([type, templateVersionId, variables, orderNumber.trim()]);
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    setState('updating');
+    const timer = window.setTimeout(() => {
+      const order = orderNumber.trim();
+      noticesApi.preview(shopId, { type, templateVersionId, variables, ...(order ? { orderNumber: order } : {}) }, ctrl.signal).then(
+        (p) => {
+          setPreview(p);
+          setState('ready');
+          setOrderProblem(null);
+          onErrors(new Map());
+        },
+        (e: unknown) => {
+          if (ctrl.signal.aborted || (e instanceof ApiError && e.code === 'unauthenticated')) return;
+          if (e instanceof ApiError && e.code === 'not_found' && order) {
+            setOrderProblem(m.orderNotFound);
+            setState('invalid');
+          } else if (e instanceof ApiError && e.code === 'invalid_input') {
+            const errors = noticeErrors(e.details, lang);
+            setOrderProblem((errors.get('orderNumber') ?? []).join(' ') || null);
+            setState('invalid');
+            onErrors(errors);
+          } else setState('failed');
+        },
+      );
+    }, DELAY_MS);
+    return () => {
+      window.clearTimeout(timer);
+      ctrl.abort();
+    };
+    // `variables` is a fresh object each render; `key` says when what is previewed changed.
+  }, [shopId, key, lang]);
+
+  return (
+    <section className="panel notice-preview" aria-labelledby={`${id}-title`} data-testid="notice-preview" data-state={state}>
+      <div className="section-head">
+        <h2 className="panel-title" id={`${id}-title`}>
+          {m.title}
+        </h2>
+        {state === 'updating' && <span className="muted metric-note">{m.updating}</span>}
+      </div>
+      <div className="field notice-field">
+        <label htmlFor={`${id}-order`}>{m.orderNumber}</label>
+        <input id={`${id}-order`} value={orderNumber} placeholder={m.sample} onChange={(e) => setOrderNumber(e.target.value)} data-testid="preview-order" aria-invalid={orderProblem ? true : undefined} />
+        {orderProblem && (
+          <span className="field-error" role="alert">
+            {orderProblem}
+          </span>
+        )}
+      </div>
+      {state === 'invalid' && (
+        <p className="alert alert-warning" role="status" data-testid="preview-invalid">
+          {m.invalid}
+        </p>
+      )}
+      {state === 'failed' && (
+        <p className="alert alert-error" role="alert" data-testid="preview-failed">
+          {m.failed}
+        </p>
+      )}
+      {preview && (
+        <div className="notice-preview-langs" aria-busy={state === 'updating'}>
+          {langs.map((l) => (
+            <article key={l} className="notice-preview-lang" lang={l} data-testid={`preview-${l}`}>
+              <h3 className="subsection-title">{m[l]}</h3>
+              <p className="notice-preview-label">{m.subject}</p>
+              <p className="notice-subject" data-testid="preview-subject">
+                {preview[l].subject}
+              </p>
+              <p className="notice-preview-label">{m.body}</p>
+              <pre className="notice-text" data-testid="preview-text">
+                {preview[l].text}
+              </pre>
+              <p className="notice-preview-label">{m.banner}</p>
+              <iframe className="notice-frame" title={`${m.banner} (${m[l]})`} sandbox="" srcDoc={preview[l].html} data-testid="preview-banner" />
+              <p className="notice-preview-label">{m.chat}</p>
+              <p className="notice-chat" data-testid="preview-chat">
+                {preview[l].chat}
+              </p>
+            </article>
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -28,14 +28,14 @@ export function windowText(c: Pick<Campaign, 'startsAt' | 'endsAt'>, lang: Lang)
 }
 
 /** Recipients whose mail is settled one way or another (the bar's filled part). */
-export const settled = (c: Counts) => c.sent + c.failed + c.suppressed;
+export const settled = (c: Counts) => c.sent + c.failed + c.suppressed + (c.cancelled ?? 0);
 
-/** What a campaign in each state may do next; the server checks again (409). */
+/** What a campaign in each state may do next (the server's machine says the same, and checks again: 409). */
 export const mayAct = {
-  pause: (s: CampaignStatus) => s === 'scheduled' || s === 'sending',
+  pause: (s: CampaignStatus) => s === 'sending',
   resume: (s: CampaignStatus) => s === 'paused',
-  cancel: (s: CampaignStatus) => s === 'scheduled' || s === 'sending' || s === 'paused',
+  cancel: (s: CampaignStatus) => s === 'draft' || s === 'scheduled' || s === 'sending' || s === 'paused',
   retry: (s: CampaignStatus, c: Counts) => c.failed > 0 && (s === 'sending' || s === 'paused' || s === 'sent'),
-  /** Only these are edited; the server refuses the others with 409. */
-  edit: (s: CampaignStatus) => s === 'draft' || s === 'scheduled' || s === 'paused',
+  /** Only before the first mail: a change once sending would reach some customers and not others. */
+  edit: (s: CampaignStatus) => s === 'draft' || s === 'scheduled',
 };

@@ -19,6 +19,8 @@ export interface NoticeVariable {
   kind: VariableKind;
   required: boolean;
   label: Words;
+  /** A closed set of values (a text picks one, a list any), each shown in the reader's language. */
+  choices?: { value: string; label: Words }[];
 }
 export interface NoticeTypeInfo {
   type: NoticeType;
@@ -66,6 +68,8 @@ export interface Counts {
   sent: number;
   failed: number;
   suppressed: number;
+  /** Not sent because the campaign was cancelled first. */
+  cancelled: number;
 }
 export interface Campaign {
   id: string;
@@ -93,15 +97,15 @@ export type CampaignDraft = Pick<Campaign, 'name' | 'type' | 'templateVersionId'
 export interface Audience {
   orders: number;
   customers: number;
-  byPrefecture: { prefecture: string; orders: number }[];
-  byCarrier: { carrier: string; orders: number }[];
+  byPrefecture: { prefecture: string | null; orders: number }[];
+  byCarrier: { carrier: string | null; orders: number }[];
   /** Contact fields masked for contractors. */
   sample: { orderNumber: string; orderedAt: string; customerName: string; email: string; prefecture: string | null; carrier: string | null }[];
   /** Pasted or uploaded numbers the shop has no order for, by their line. */
   unknownOrderNumbers: { line: number; value: string }[];
 }
 
-export type RecipientStatus = 'queued' | 'sent' | 'failed' | 'suppressed';
+export type RecipientStatus = 'queued' | 'sent' | 'failed' | 'suppressed' | 'cancelled';
 export interface Recipient {
   id: string;
   email: string;

@@ -88,8 +88,8 @@ export function AudiencePanel({ shopId, target, onErrors }: { shopId: string; ta
             </div>
           )}
           <div className="notice-breakdowns">
-            <Breakdown title={m.byPrefecture} rows={audience.byPrefecture.map((r) => [r.prefecture, r.orders])} testId="audience-prefectures" />
-            <Breakdown title={m.byCarrier} rows={audience.byCarrier.map((r) => [r.carrier, r.orders])} testId="audience-carriers" />
+            <Breakdown title={m.byPrefecture} rows={audience.byPrefecture.map((r) => [r.prefecture ?? '', r.orders])} testId="audience-prefectures" />
+            <Breakdown title={m.byCarrier} rows={audience.byCarrier.map((r) => [r.carrier ?? '', r.orders])} testId="audience-carriers" />
           </div>
           {audience.sample.length > 0 && (
             <div className="table-scroll">

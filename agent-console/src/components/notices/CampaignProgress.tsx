@@ -7,7 +7,7 @@ import { noticesApi, type Campaign, type CampaignAction } from '../../noticesApi
 import { tokyoDateTime } from '../../returns.format.ts';
 import { problemText } from './NoticesPage.tsx';
 
-const shown = ['queued', 'sent', 'failed', 'suppressed'] as const;
+const shown = ['queued', 'sent', 'failed', 'suppressed', 'cancelled'] as const;
 
 /**
  * The bar and the counts by status, as pushed by the server, with the actions the campaign's
@@ -66,7 +66,7 @@ export function CampaignProgress({ shopId, campaign, canAct, onChanged, onReread
         {shown.map((k) => (
           <div key={k} className={`stat notice-count-${k}`} data-testid={`notice-count-${k}`} data-count={counts[k]}>
             <dt className="stat-label">{m.counts[k]}</dt>
-            <dd className="stat-value">{counts[k].toLocaleString(lang === 'ja' ? 'ja-JP' : 'en-US')}</dd>
+            <dd className="stat-value">{(counts[k] ?? 0).toLocaleString(lang === 'ja' ? 'ja-JP' : 'en-US')}</dd>
           </div>
         ))}
       </dl>

@@ -3,14 +3,14 @@ import { prefectures } from '../../../../server/domains/orders/orders.model.ts';
 import { errorsAt, type FieldErrors } from '../../fieldErrors.ts';
 import { useLang } from '../../i18n.ts';
 import { noticesMessages } from '../../i18n.notices.ts';
-import type { NoticeTypeInfo, ShipmentTarget } from '../../noticesApi.ts';
-import { orderNumbersFromFile, variablesForm, type TargetForm } from './notices.draft.ts';
+import type { NoticeTypeInfo, NoticeVariable, ShipmentTarget } from '../../noticesApi.ts';
+import { englishKey, orderNumbersFromFile, translatable, variablesForm, type TargetForm } from './notices.draft.ts';
 
 /** The messages at a path and under it, once each. */
 export const messagesAt = (errors: FieldErrors, path: string) => [...new Set(errorsAt(errors, path))];
 
 /** A labelled field with the server's messages for `path` under it, tied to the input by aria. */
-export function Field({ label, path, errors, hint, children, testId }: { label: string; path: string; errors: FieldErrors; hint?: string; testId?: string; children: (props: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => ReactNode }) {
+export function Field({ label, path, errors, hint, children, testId }: { label: string; path: string; errors: FieldErrors; hint?: string; testId?: string; children: (props: InputProps) => ReactNode }) {
   const id = useId();
   const messages = messagesAt(errors, path);
   const described = [hint ? `${id}-hint` : '', messages.length ? `${id}-error` : ''].filter(Boolean).join(' ');
@@ -44,21 +44,59 @@ export function VariablesFields({ info, values, errors, onChange }: { info: Noti
       <legend>{m.variables}</legend>
       <p className="muted">{m.variablesHint}</p>
       {info.variables.map((v) => (
-        <Field key={v.name} label={`${v.label[lang]}${v.required ? `（${m.required}）` : ''}`} path={`variables.${v.name}`} errors={errors} hint={v.kind === 'list' ? m.listHint : undefined} testId={`variable-${v.name}`}>
-          {(props) =>
-            v.kind === 'list' ? (
-              <textarea {...props} rows={3} value={values[v.name] ?? ''} onChange={(e) => set(v.name, e.target.value)} data-testid={`var-${v.name}`} />
-            ) : (
-              <input {...props} type={inputType[v.kind]} required={v.required} value={values[v.name] ?? ''} onChange={(e) => set(v.name, e.target.value)} data-testid={`var-${v.name}`} />
-            )
-          }
-        </Field>
+        <div key={v.name} className="notice-variable">
+          <Field label={`${v.label[lang]}${v.required ? `（${m.required}）` : ''}`} path={`variables.${v.name}`} errors={errors} hint={v.kind === 'list' && !v.choices ? m.listHint : undefined} testId={`variable-${v.name}`}>
+            {(props) => <VariableInput v={v} props={props} value={values[v.name] ?? ''} onChange={(x) => set(v.name, x)} />}
+          </Field>
+          {translatable(v) && (
+            <Field label={`${v.label[lang]}：${m.english}`} path={`variables.${v.name}.en`} errors={errors}>
+              {(props) => <input {...props} lang="en" value={values[englishKey(v.name)] ?? ''} onChange={(e) => set(englishKey(v.name), e.target.value)} data-testid={`var-${v.name}-en`} />}
+            </Field>
+          )}
+        </div>
       ))}
       <button type="button" className="button button-quiet" onClick={() => onChange(variablesForm(info, info.sample))} data-testid="notice-use-sample">
         {m.useSample}
       </button>
     </fieldset>
   );
+}
+
+type InputProps = { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string };
+
+/** The input a kind takes: a closed set is a select (one) or checkboxes (a list); a free list is one item per line. */
+function VariableInput({ v, props, value, onChange }: { v: NoticeVariable; props: InputProps; value: string; onChange: (value: string) => void }) {
+  const lang = useLang();
+  const m = noticesMessages[lang].editor;
+  const testId = `var-${v.name}`;
+  if (v.choices?.length && v.kind === 'list') {
+    const chosen = new Set(value.split('\n').filter(Boolean));
+    const toggle = (c: string, on: boolean) => onChange(v.choices!.map((x) => x.value).filter((x) => (x === c ? on : chosen.has(x))).join('\n'));
+    return (
+      <div role="group" className="notice-choices" data-testid={testId}>
+        {/* The label's htmlFor points at the group's first box. */}
+        {v.choices.map((c, i) => (
+          <label key={c.value} className="notice-check">
+            <input type="checkbox" id={i === 0 ? props.id : undefined} checked={chosen.has(c.value)} onChange={(e) => toggle(c.value, e.target.checked)} /> {c.label[lang]}
+          </label>
+        ))}
+      </div>
+    );
+  }
+  if (v.choices?.length) {
+    return (
+      <select {...props} value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId}>
+        <option value="">{m.choose}</option>
+        {v.choices.map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.label[lang]}
+          </option>
+        ))}
+      </select>
+    );
+  }
+  if (v.kind === 'list') return <textarea {...props} rows={3} value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId} />;
+  return <input {...props} type={inputType[v.kind]} required={v.required} value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId} />;
 }
 
 /** Which orders the notice concerns; each criterion narrows, an empty one means any. */

@@ -54,28 +54,39 @@ const lines = (text: string) =>
     .map((l) => l.trim())
     .filter(Boolean);
 
+/** Where the form keeps a text's English, when it differs from the Japanese ({ ja, en }). */
+export const englishKey = (name: string) => `${name}@en`;
+/** Free text that may be given per language: a text without a closed set of values. */
+export const translatable = (v: NoticeVariable) => v.kind === 'text' && !v.choices?.length;
+
 /** A variable's value for its input. */
 function variableInput(v: NoticeVariable | undefined, value: unknown): string {
   if (value === undefined || value === null) return '';
-  if (v?.kind === 'list' && Array.isArray(value)) return value.map(String).join('\n');
+  if (Array.isArray(value)) return value.map(String).join('\n');
   if (v?.kind === 'datetime' && typeof value === 'string') return tokyoInput(value) || value;
+  if (typeof value === 'object' && 'ja' in value) return String((value as { ja: unknown }).ja);
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** A variable's input as the schema wants it; what cannot be read goes as typed, so the server names the field. */
-function variableValue(v: NoticeVariable | undefined, text: string): unknown {
+function variableValue(v: NoticeVariable | undefined, text: string, english: string | undefined): unknown {
   const kind = v?.kind ?? 'text';
   if (kind === 'list') return lines(text);
   const t = text.trim();
   if (kind === 'number') return t !== '' && Number.isFinite(Number(t)) ? Number(t) : t;
   if (kind === 'datetime') return fromTokyoInput(t) ?? t;
-  return t;
+  const en = english?.trim();
+  return en && t ? { ja: t, en } : t;
 }
 
 export function variablesForm(info: NoticeTypeInfo | undefined, values: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   const known = info?.variables ?? [];
-  for (const v of known) out[v.name] = variableInput(v, values[v.name]);
+  for (const v of known) {
+    out[v.name] = variableInput(v, values[v.name]);
+    const value = values[v.name];
+    if (translatable(v)) out[englishKey(v.name)] = value && typeof value === 'object' && 'en' in value ? String((value as { en: unknown }).en) : '';
+  }
   // A value the type does not list (a changed schema) stays, so the server can say so at its field.
   for (const [k, value] of Object.entries(values)) if (!(k in out)) out[k] = variableInput(undefined, value);
   return out;
@@ -125,8 +136,9 @@ export function targetOf(f: TargetForm): Target {
 export function variablesOf(info: NoticeTypeInfo | undefined, values: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, text] of Object.entries(values)) {
+    if (k.endsWith('@en')) continue;
     const v = info?.variables.find((x) => x.name === k);
-    const value = variableValue(v, text);
+    const value = variableValue(v, text, values[englishKey(k)]);
     // An optional field left empty is absent, not an empty string the template would print.
     if (value === '' || (Array.isArray(value) && value.length === 0)) continue;
     out[k] = value;

@@ -50,7 +50,13 @@ export function VariablesFields({ info, values, errors, onChange }: { info: Noti
           </Field>
           {translatable(v) && (
             <Field label={`${v.label[lang]}：${m.english}`} path={`variables.${v.name}.en`} errors={errors}>
-              {(props) => <input {...props} lang="en" value={values[englishKey(v.name)] ?? ''} onChange={(e) => set(englishKey(v.name), e.target.value)} data-testid={`var-${v.name}-en`} />}
+              {(props) =>
+                v.kind === 'list' ? (
+                  <textarea {...props} lang="en" rows={3} value={values[englishKey(v.name)] ?? ''} onChange={(e) => set(englishKey(v.name), e.target.value)} data-testid={`var-${v.name}-en`} />
+                ) : (
+                  <input {...props} lang="en" value={values[englishKey(v.name)] ?? ''} onChange={(e) => set(englishKey(v.name), e.target.value)} data-testid={`var-${v.name}-en`} />
+                )
+              }
             </Field>
           )}
         </div>

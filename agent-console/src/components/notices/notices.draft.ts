@@ -56,26 +56,42 @@ const lines = (text: string) =>
 
 /** Where the form keeps a text's English, when it differs from the Japanese ({ ja, en }). */
 export const englishKey = (name: string) => `${name}@en`;
-/** Free text that may be given per language: a text without a closed set of values. */
-export const translatable = (v: NoticeVariable) => v.kind === 'text' && !v.choices?.length;
+/** Free text (one, or a list) may be given per language; a closed set of values is not. */
+export const translatable = (v: NoticeVariable) => (v.kind === 'text' || v.kind === 'list') && !v.choices?.length;
 
-/** A variable's value for its input. */
+type Bilingual = { ja: unknown; en?: unknown };
+const isBilingual = (x: unknown): x is Bilingual => typeof x === 'object' && x !== null && 'ja' in x;
+const jaOf = (x: unknown) => (isBilingual(x) ? String(x.ja) : typeof x === 'string' ? x : JSON.stringify(x));
+const enOf = (x: unknown) => (isBilingual(x) && x.en !== undefined ? String(x.en) : '');
+
+/** A variable's value for its input (the Japanese, for one given in both languages). */
 function variableInput(v: NoticeVariable | undefined, value: unknown): string {
   if (value === undefined || value === null) return '';
-  if (Array.isArray(value)) return value.map(String).join('\n');
+  if (Array.isArray(value)) return value.map(jaOf).join('\n');
   if (v?.kind === 'datetime' && typeof value === 'string') return tokyoInput(value) || value;
-  if (typeof value === 'object' && 'ja' in value) return String((value as { ja: unknown }).ja);
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  if (typeof value === 'number') return String(value);
+  return jaOf(value);
+}
+
+/** The English beside it, '' when there is none (the Japanese is shown in both). */
+function englishInput(value: unknown): string {
+  if (Array.isArray(value)) return value.some((x) => enOf(x)) ? value.map(enOf).join('\n') : '';
+  return enOf(value);
 }
 
 /** A variable's input as the schema wants it; what cannot be read goes as typed, so the server names the field. */
-function variableValue(v: NoticeVariable | undefined, text: string, english: string | undefined): unknown {
+function variableValue(v: NoticeVariable | undefined, text: string, english = ''): unknown {
   const kind = v?.kind ?? 'text';
-  if (kind === 'list') return lines(text);
+  if (kind === 'list') {
+    // The English, line by line beside the Japanese; a line without one is shown as it is in both.
+    const en = english.split(/\r?\n/).map((l) => l.trim());
+    const ja = text.split(/\r?\n/).map((l) => l.trim());
+    return ja.flatMap((j, i) => (j ? [en[i] ? { ja: j, en: en[i] } : j] : []));
+  }
   const t = text.trim();
   if (kind === 'number') return t !== '' && Number.isFinite(Number(t)) ? Number(t) : t;
   if (kind === 'datetime') return fromTokyoInput(t) ?? t;
-  const en = english?.trim();
+  const en = english.trim();
   return en && t ? { ja: t, en } : t;
 }
 
@@ -84,8 +100,7 @@ export function variablesForm(info: NoticeTypeInfo | undefined, values: Record<s
   const known = info?.variables ?? [];
   for (const v of known) {
     out[v.name] = variableInput(v, values[v.name]);
-    const value = values[v.name];
-    if (translatable(v)) out[englishKey(v.name)] = value && typeof value === 'object' && 'en' in value ? String((value as { en: unknown }).en) : '';
+    if (translatable(v)) out[englishKey(v.name)] = englishInput(values[v.name]);
   }
   // A value the type does not list (a changed schema) stays, so the server can say so at its field.
   for (const [k, value] of Object.entries(values)) if (!(k in out)) out[k] = variableInput(undefined, value);

@@ -112,7 +112,7 @@ export function NoticesPage({ shopId, role }: { shopId: string; role: Role }) {
 export function StatusBadge({ status }: { status: Campaign['status'] }) {
   const m = noticesMessages[useLang()];
   return (
-    <span className={`badge notice-status notice-status-${status}`} data-testid="notice-status" data-status={status}>
+    <span className={`badge notice-status notice-status-${status}`} data-testid="notice-badge" data-status={status}>
       {m.status[status]}
     </span>
   );

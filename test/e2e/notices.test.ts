@@ -1,0 +1,162 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import type { Locator, Page } from 'playwright-core';
+import { anOrder } from '../fixtures/builders.ts';
+import { consoleSuite, signInToConsole } from '../helpers/browser.ts';
+import { REFUSED_MARK } from '../helpers/smtp.ts';
+import { openDesk, pushOrder, type Desk, type PushedOrder } from '../integration/returns/returns.helpers.ts';
+import { allowOrigin } from './widget.page.ts';
+
+/**
+ * Notices (お知らせ) in a real Chromium against the real app, its worker, Redis and the SMTP
+ * sink: an agent edits a shop-delay notice, previews it in both languages, targets a handful
+ * of orders by number, publishes it, watches the bar reach the end over the socket, sees the
+ * one refused address among the failed recipients, and the banner shows on the shop's own page
+ * on another origin through the one-tag embed.
+ */
+
+const textOf = async (locator: Locator) => (await locator.textContent())?.replace(/\s+/g, ' ').trim() ?? '';
+
+/** The shop's own site: a page on another origin with the notices embed's one tag. */
+async function noticeSite(madoguchiUrl: string): Promise<{ origin: string; url: (shopId: string) => string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const shop = new URL(req.url ?? '/', 'http://x').searchParams.get('shop') ?? '';
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><title>テスト商店</title>
+<style>* { color: rgb(255, 0, 0) !important; }</style></head>
+<body>
+  <h1>テスト商店のページ</h1>
+  <script src="${madoguchiUrl}/notices.js" data-shop-id="${shop.replace(/[^0-9a-f-]/gi, '')}" async></script>
+</body></html>`);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { origin, url: (shopId) => `${origin}/?shop=${shopId}`, close: () => new Promise<void>((done) => server.close(() => done())) };
+}
+
+describe('notices in the console', function () {
+  this.timeout(120_000);
+  const suite = consoleSuite<{ disconnect(): unknown }>();
+  let site: Awaited<ReturnType<typeof noticeSite>>;
+  before(async () => {
+    site = await noticeSite(suite.server.url);
+  });
+  after(async () => {
+    await site?.close();
+  });
+
+  /** Orders not yet shipped, each its own customer; one address the sink refuses (550). */
+  async function someOrders(d: Desk): Promise<{ good: PushedOrder[]; refused: PushedOrder; other: PushedOrder }> {
+    const good: PushedOrder[] = [];
+    for (let i = 0; i < 3; i++) good.push(await pushOrder(d, { shippedAt: null, deliveredAt: null }));
+    const refused = await pushOrder(d, { shippedAt: null, deliveredAt: null, customer: { ...anOrder().customer, email: `kyaku${REFUSED_MARK}-${Date.now()}@example.jp` } });
+    const other = await pushOrder(d);
+    return { good, refused, other };
+  }
+
+  const openNotices = async (page: Page) => {
+    await page.getByTestId('nav-notices').click();
+    await page.getByTestId('notices-page').waitFor();
+  };
+
+  it('an agent edits, previews and publishes a notice to a handful of orders, watches the bar reach the end, and the banner shows on the shop’s page', async () => {
+    const d = await openDesk(suite.server);
+    await allowOrigin(suite.server.database, d.shop.id, site.origin);
+    const { good, refused, other } = await someOrders(d);
+    const page = await signInToConsole(await suite.pages.page(suite.browser), suite.server.url, d.shop.people.agent, d.shop.id);
+    await openNotices(page);
+
+    // A new draft of a type, with its example values: the preview shows both languages at once.
+    await page.getByTestId('notice-new-type').selectOption('shop_delay');
+    await page.getByTestId('notice-new-name').fill('年末の入荷遅れ');
+    await page.getByTestId('notice-create').click();
+    await page.waitForURL(/\/notices\/[0-9a-f-]{36}$/);
+    const editor = page.getByTestId('notice-editor');
+    await editor.waitFor();
+    await page.locator('[data-testid="notice-preview"][data-state="ready"]').waitFor();
+    expect(await textOf(page.getByTestId('preview-ja').getByTestId('preview-subject'))).to.not.equal('');
+    expect(await textOf(page.getByTestId('preview-en').getByTestId('preview-subject'))).to.not.equal('');
+
+    // Edits follow in the preview; a date out of order is shown at its field, and goes once fixed.
+    await page.getByTestId('var-items').fill('冬物のウールコート（チャコール）');
+    await page.getByTestId('preview-ja').getByTestId('preview-text').filter({ hasText: '冬物のウールコート（チャコール）' }).waitFor();
+    await page.getByTestId('var-new_ship_date').fill('2026-11-01');
+    await page.getByTestId('variable-new_ship_date').getByTestId('field-error').waitFor();
+    expect(await page.locator('[data-testid="notice-preview"][data-state="invalid"]').count()).to.equal(1);
+    await page.getByTestId('var-new_ship_date').fill('2026-12-11');
+    await page.getByTestId('variable-new_ship_date').getByTestId('field-error').waitFor({ state: 'detached' });
+    await page.locator('[data-testid="notice-preview"][data-state="ready"]').waitFor();
+    const banner = (await page.getByTestId('preview-ja').getByTestId('preview-banner').getAttribute('srcdoc')) ?? '';
+
+    // The orders by number, pasted; one the shop has not is reported at its line.
+    await page.getByTestId('target-order-numbers').fill([...good.map((o) => o.number), refused.number, 'NOPE-404'].join('\n'));
+    await page.locator('[data-testid="audience-customers"][data-count="4"]').waitFor();
+    expect(await page.getByTestId('audience-orders').getAttribute('data-count')).to.equal('4');
+    expect(await textOf(page.getByTestId('audience-unknown'))).to.contain('5行目').and.contain('NOPE-404');
+    expect(await textOf(page.getByTestId('audience-sample'))).to.not.contain(other.number);
+
+    await page.getByTestId('save-notice').click();
+    await page.getByTestId('notice-status').filter({ hasText: '保存しました。' }).waitFor();
+
+    // Publishing asks first, with the recipients counted again.
+    await page.getByTestId('notice-publish').click();
+    const dialog = page.getByTestId('notice-publish-dialog');
+    await dialog.locator('[data-testid="publish-recipients"][data-customers="4"]').waitFor();
+    expect(await textOf(dialog)).to.contain('メールを 4通送ります');
+    await dialog.getByTestId('publish-confirm').click();
+
+    // The bar follows the pushes to the end, without a reload.
+    const bar = page.getByTestId('notice-bar');
+    await page.locator('[data-testid="notice-bar"][data-total="4"][data-done="4"]').waitFor({ timeout: 60_000 });
+    expect(await bar.getAttribute('data-done')).to.equal('4');
+    await page.locator('[data-testid="notice-progress"][data-status="sent"]').waitFor();
+    expect(await page.getByTestId('notice-count-sent').getAttribute('data-count')).to.equal('3');
+    expect(await page.getByTestId('notice-count-failed').getAttribute('data-count')).to.equal('1');
+    const failure = page.getByTestId('notice-failure');
+    await failure.first().waitFor();
+    expect(await failure.count()).to.equal(1);
+    expect(await textOf(failure.first())).to.contain(refused.number).and.contain('550');
+    expect(await page.getByTestId('notice-retry-failed').isEnabled()).to.equal(true);
+    expect(await page.getByTestId('notice-pause').isEnabled()).to.equal(false);
+
+    // One mail to each customer; none to the order left out.
+    const mails = suite.server.smtp.mails;
+    for (const o of good) expect(mails.filter((m) => m.to.includes(o.email)).length, o.email).to.equal(1);
+    expect(mails.filter((m) => m.to.includes(other.email)).length).to.equal(0);
+
+    // The list shows it sent.
+    await page.getByTestId('notices-back').click();
+    await page.locator('[data-testid="notice-row"][data-status="sent"]').filter({ hasText: '年末の入荷遅れ' }).waitFor();
+
+    // The banner, on the shop's own page on another origin.
+    const shopPage = await suite.pages.page(suite.browser);
+    await shopPage.goto(site.url(d.shop.id));
+    const words = banner
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/&[a-z#0-9]+;/gi, ' ')
+      .split(/\s+/)
+      .filter((w) => w.length >= 4);
+    expect(words.length, 'the banner has words').to.be.greaterThan(0);
+    await shopPage.getByText(words[0]!, { exact: false }).first().waitFor({ timeout: 15_000 });
+  });
+
+  it('a contractor reads the notices without the means to make or send them', async () => {
+    const d = await openDesk(suite.server);
+    const created = await d.as.agent.post(`/api/shops/${d.shop.id}/notice-campaigns`, {
+      name: '台風のお知らせ',
+      type: 'weather',
+      variables: {},
+      startsAt: new Date().toISOString(),
+    });
+    expect(created.status, created.text).to.equal(201);
+    const page = await signInToConsole(await suite.pages.page(suite.browser), suite.server.url, d.shop.people.contractor, d.shop.id);
+    await openNotices(page);
+    await page.getByTestId('notices-read-only').waitFor();
+    expect(await page.getByTestId('notice-create').count()).to.equal(0);
+    await page.getByTestId('notice-link').filter({ hasText: '台風のお知らせ' }).click();
+    await page.getByTestId('notice-summary').waitFor();
+    expect(await page.getByTestId('notice-editor').count()).to.equal(0);
+  });
+});

@@ -1,9 +1,9 @@
-import { useEffect, useId, useState } from 'react';
-import { ApiError } from '../../api.ts';
 import type { FieldErrors } from '../../fieldErrors.ts';
 import { useLang } from '../../i18n.ts';
 import { noticesMessages } from '../../i18n.notices.ts';
-import { noticesApi, type Audience, type Target } from '../../noticesApi.ts';
+import { noticesApi, type Target } from '../../noticesApi.ts';
+import { useDebouncedCall } from '../../useDebouncedCall.ts';
+import { LivePanel } from './LivePanel.tsx';
 import { tokyoDateTime } from '../../returns.format.ts';
 import { noticeErrors } from './notices.draft.ts';
 
@@ -17,46 +17,15 @@ const DELAY_MS = 500;
 export function AudiencePanel({ shopId, target, onErrors }: { shopId: string; target: Target; onErrors: (e: FieldErrors) => void }) {
   const lang = useLang();
   const m = noticesMessages[lang].audience;
-  const id = useId();
-  const [audience, setAudience] = useState<Audience | null>(null);
-  const [state, setState] = useState<'updating' | 'ready' | 'invalid' | 'failed'>('updating');
-  const key = JSON.stringify(target);
   const n = (x: number) => x.toLocaleString(lang === 'ja' ? 'ja-JP' : 'en-US');
-
-  useEffect(() => {
-    const ctrl = new AbortController();
-    setState('updating');
-    const timer = window.setTimeout(() => {
-      noticesApi.audience(shopId, target, ctrl.signal).then(
-        (a) => {
-          setAudience(a);
-          setState('ready');
-          onErrors(new Map());
-        },
-        (e: unknown) => {
-          if (ctrl.signal.aborted || (e instanceof ApiError && e.code === 'unauthenticated')) return;
-          if (e instanceof ApiError && e.code === 'invalid_input') {
-            setState('invalid');
-            onErrors(noticeErrors(e.details, lang));
-          } else setState('failed');
-        },
-      );
-    }, DELAY_MS);
-    return () => {
-      window.clearTimeout(timer);
-      ctrl.abort();
-    };
-    // `target` is a fresh object each render; `key` says when it changed.
-  }, [shopId, key, lang]);
+  // `target` is a fresh object each render; its JSON says when it changed.
+  const { state, data: audience } = useDebouncedCall(JSON.stringify([shopId, target, lang]), DELAY_MS, (signal) => noticesApi.audience(shopId, target, signal), {
+    onReady: () => onErrors(new Map()),
+    onRefused: (e) => onErrors(noticeErrors(e.details, lang)),
+  });
 
   return (
-    <section className="panel notice-audience" aria-labelledby={`${id}-title`} data-testid="notice-audience" data-state={state}>
-      <div className="section-head">
-        <h2 className="panel-title" id={`${id}-title`}>
-          {m.title}
-        </h2>
-        {state === 'updating' && <span className="muted metric-note">{m.updating}</span>}
-      </div>
+    <LivePanel className="notice-audience" testId="notice-audience" state={state} title={m.title} updating={m.updating}>
       {state === 'failed' && (
         <p className="alert alert-error" role="alert">
           {m.failed}
@@ -122,7 +91,7 @@ export function AudiencePanel({ shopId, target, onErrors }: { shopId: string; ta
           )}
         </div>
       )}
-    </section>
+    </LivePanel>
   );
 }
 

@@ -1,15 +1,14 @@
-import { useEffect, useId, useState } from 'react';
-import { ApiError } from '../../api.ts';
+import { useId, useState } from 'react';
 import type { FieldErrors } from '../../fieldErrors.ts';
 import { langs, useLang } from '../../i18n.ts';
 import { noticesMessages } from '../../i18n.notices.ts';
-import { noticesApi, type NoticePreview as Preview, type NoticeType } from '../../noticesApi.ts';
+import { noticesApi, type NoticeType } from '../../noticesApi.ts';
+import { useDebouncedCall } from '../../useDebouncedCall.ts';
+import { LivePanel } from './LivePanel.tsx';
 import { noticeErrors } from './notices.draft.ts';
 
 /** Typing pauses this long before the notice is rendered again. */
 const DELAY_MS = 400;
-
-type State = 'updating' | 'ready' | 'invalid' | 'failed';
 
 /**
  * The notice exactly as customers get it, rendered by the server from the unsaved form: mail
@@ -22,52 +21,25 @@ export function NoticePreview({ shopId, type, templateVersionId, variables, onEr
   const m = noticesMessages[lang].preview;
   const id = useId();
   const [orderNumber, setOrderNumber] = useState('');
-  const [preview, setPreview] = useState<Preview | null>(null);
-  const [state, setState] = useState<State>('updating');
   const [orderProblem, setOrderProblem] = useState<string | null>(null);
-  const key = JSON.stringify([type, templateVersionId, variables, orderNumber.trim()]);
-
-  useEffect(() => {
-    const ctrl = new AbortController();
-    setState('updating');
-    const timer = window.setTimeout(() => {
-      const order = orderNumber.trim();
-      noticesApi.preview(shopId, { type, templateVersionId, variables, ...(order ? { orderNumber: order } : {}) }, ctrl.signal).then(
-        (p) => {
-          setPreview(p);
-          setState('ready');
-          setOrderProblem(null);
-          onErrors(new Map());
-        },
-        (e: unknown) => {
-          if (ctrl.signal.aborted || (e instanceof ApiError && e.code === 'unauthenticated')) return;
-          if (e instanceof ApiError && e.code === 'not_found' && order) {
-            setOrderProblem(m.orderNotFound);
-            setState('invalid');
-          } else if (e instanceof ApiError && e.code === 'invalid_input') {
-            const errors = noticeErrors(e.details, lang);
-            setOrderProblem((errors.get('orderNumber') ?? []).join(' ') || null);
-            setState('invalid');
-            onErrors(errors);
-          } else setState('failed');
-        },
-      );
-    }, DELAY_MS);
-    return () => {
-      window.clearTimeout(timer);
-      ctrl.abort();
-    };
-    // `variables` is a fresh object each render; `key` says when what is previewed changed.
-  }, [shopId, key, lang]);
+  const order = orderNumber.trim();
+  // `variables` is a fresh object each render; the key says when what is previewed changed.
+  const key = JSON.stringify([shopId, type, templateVersionId, variables, order, lang]);
+  const { state, data: preview } = useDebouncedCall(key, DELAY_MS, (signal) => noticesApi.preview(shopId, { type, templateVersionId, variables, ...(order ? { orderNumber: order } : {}) }, signal), {
+    onReady: () => {
+      setOrderProblem(null);
+      onErrors(new Map());
+    },
+    onRefused: (e) => {
+      if (e.code === 'not_found') return setOrderProblem(m.orderNotFound);
+      const errors = noticeErrors(e.details, lang);
+      setOrderProblem((errors.get('orderNumber') ?? []).join(' ') || null);
+      onErrors(errors);
+    },
+  });
 
   return (
-    <section className="panel notice-preview" aria-labelledby={`${id}-title`} data-testid="notice-preview" data-state={state}>
-      <div className="section-head">
-        <h2 className="panel-title" id={`${id}-title`}>
-          {m.title}
-        </h2>
-        {state === 'updating' && <span className="muted metric-note">{m.updating}</span>}
-      </div>
+    <LivePanel className="notice-preview" testId="notice-preview" state={state} title={m.title} updating={m.updating}>
       <div className="field notice-field">
         <label htmlFor={`${id}-order`}>{m.orderNumber}</label>
         <input id={`${id}-order`} value={orderNumber} placeholder={m.sample} onChange={(e) => setOrderNumber(e.target.value)} data-testid="preview-order" aria-invalid={orderProblem ? true : undefined} />
@@ -110,6 +82,6 @@ export function NoticePreview({ shopId, type, templateVersionId, variables, onEr
           ))}
         </div>
       )}
-    </section>
+    </LivePanel>
   );
 }

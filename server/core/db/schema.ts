@@ -14,3 +14,4 @@ export * from '../../domains/worklog/worklog.tables.ts';
 export * from '../../domains/returns/returns.tables.ts';
 export * from '../../domains/notices/notices.campaigns.tables.ts';
 export * from '../../domains/maillog/maillog.tables.ts';
+export * from '../../domains/notices/notices.templates.tables.ts';

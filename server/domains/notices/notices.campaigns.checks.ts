@@ -3,7 +3,7 @@ import { DomainError, invalidInput } from '../../core/errors.ts';
 import { japaneseOf, said } from '../../core/messages.ts';
 import { findShop } from '../shops/shops.repository.ts';
 import type { CampaignRow } from './notices.campaigns.repository.ts';
-import { loadWording } from './notices.templates.ts';
+import { loadWording } from './notices.templates.service.ts';
 import { checkVariables, renderNotice } from './notices.render.ts';
 import { noticeVariableSpecs, type NoticeType } from './notices.types.ts';
 import { audienceCounts, isEmptyTarget } from './notices.target.ts';

@@ -7,7 +7,7 @@ import type { Logger } from '../../core/logger.ts';
 import { findShop, type ShopRow } from '../shops/shops.repository.ts';
 import { activeBanners, publishedBanners, type CampaignRow } from './notices.campaigns.repository.ts';
 import { renderNotice } from './notices.render.ts';
-import { loadWording } from './notices.templates.ts';
+import { loadWording } from './notices.templates.service.ts';
 import type { NoticeLang, NoticeType } from './notices.types.ts';
 
 export interface PublicNotice {

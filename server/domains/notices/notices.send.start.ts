@@ -37,7 +37,7 @@ export interface StartDeps {
   db: Db;
   sink: EventSink;
   /** Hands the campaign's first chunks to the bulk queue (notices.send.ts). */
-  arm: (c: Pick<CampaignRow, 'id' | 'shopId'>) => Promise<unknown>;
+  arm: (c: Pick<CampaignRow, 'id' | 'shopId'>, opts?: { wake?: boolean }) => Promise<unknown>;
   /** Finishes a campaign with nobody left to send to. */
   finish: (campaignId: string) => Promise<unknown>;
 }
@@ -70,7 +70,8 @@ export async function runStart(deps: StartDeps, data: JobData): Promise<string> 
     return c.total === null ? prepare(tx, c, out) : c;
   });
   if (!begun) return 'nothing to start';
-  await deps.arm(begun);
+  // A start, resume or retry is a person's say-so: chunks waiting out the mail rate look again at once.
+  await deps.arm(begun, { wake: true });
   await deps.finish(begun.id);
   return 'started';
 }

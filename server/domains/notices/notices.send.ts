@@ -1,4 +1,4 @@
-import { DelayedError, type Job } from 'bullmq';
+import { DelayedError, Job } from 'bullmq';
 import { RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
@@ -10,7 +10,7 @@ import { findShop } from '../shops/shops.repository.ts';
 import { findCampaign, queuedChunks, queuedOfChunk, sendingCampaigns, type CampaignRow } from './notices.campaigns.repository.ts';
 import { orderDates, sendToRecipient, type NoticeSender } from './notices.send.mail.ts';
 import { finishIfDone, statusOf } from './notices.send.state.ts';
-import { loadWording } from './notices.templates.ts';
+import { loadWording } from './notices.templates.service.ts';
 import type { NoticeType } from './notices.types.ts';
 
 /**
@@ -47,8 +47,12 @@ export interface NoticeBulkDeps {
 }
 
 export interface NoticeBulk {
-  /** Hands the campaign's lowest queued chunks to the bulk queue; a chunk whose job is there already is left as it is. */
-  arm(c: Pick<CampaignRow, 'id' | 'shopId'>): Promise<void>;
+  /**
+   * Hands the campaign's lowest queued chunks to the bulk queue; a chunk whose job is there
+   * already is left as it is, unless `wake`: a job waiting out the shop's mail rate then runs at
+   * once (a resume after the rate was raised), and waits again if the rate still says so.
+   */
+  arm(c: Pick<CampaignRow, 'id' | 'shopId'>, opts?: { wake?: boolean }): Promise<void>;
   /** Every sending campaign: its chunks handed over again (after a Redis loss, a crash), a finished one marked sent. */
   sweep(): Promise<void>;
   close(): Promise<void>;
@@ -72,9 +76,15 @@ export function startNoticeBulk(deps: NoticeBulkDeps, opts: BulkOptions): Notice
     return l;
   };
 
-  async function arm(c: Pick<CampaignRow, 'id' | 'shopId'>): Promise<void> {
+  async function arm(c: Pick<CampaignRow, 'id' | 'shopId'>, armOpts: { wake?: boolean } = {}): Promise<void> {
     const chunks = await queuedChunks(db, c.id, perCampaign);
     if (!chunks.length) return;
+    if (armOpts.wake) {
+      for (const chunk of chunks) {
+        const job = await Job.fromId(producer.queue, chunkJobId(c.id, chunk));
+        if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+      }
+    }
     await producer.queue.addBulk(
       chunks.map((chunk) => ({
         name: CHUNK_JOB,

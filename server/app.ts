@@ -48,6 +48,9 @@ import { returnRoutes, returnTermsRoutes } from './domains/returns/returns.route
 import { portalNotFoundPage, returnPortalRoutes } from './domains/returns/returns.portal.routes.ts';
 import { defaultPortalLimits, type PortalLimits } from './domains/returns/returns.portal.auth.ts';
 import type { EventSink } from './events/commit.ts';
+import type { BulkOptions } from './domains/notices/notices.send.ts';
+import { noticeCampaignRoutes } from './domains/notices/notices.campaigns.routes.ts';
+import { publicNoticeRoutes, serveNoticesEmbed } from './domains/notices/notices.public.routes.ts';
 import { listenerTiming } from './events/subscriptions.ts';
 
 export interface AppDeps {
@@ -76,6 +79,8 @@ export interface AppDeps {
   backups?: BackupRunner;
   /** The first retry wait of every job, listeners' included, for JOBS=inline (tests shorten it; see JobsDeps in server/worker.ts). */
   retryDelayMs?: number;
+  /** The bulk notice queue's pace for JOBS=inline (tests shorten its sweep and locks; see server/domains/notices/notices.send.ts). */
+  notices?: Omit<BulkOptions, 'keyPrefix'>;
 }
 
 export const defaultSignInLimits: SignInLimits = { perAccount: 5, perAddress: 30, windowSeconds: 15 * 60 };
@@ -172,6 +177,8 @@ export function createApp(deps: AppDeps) {
   attachmentRoutes(api, { db, storage, limitBytes: Math.floor(config.ATTACHMENT_LIMIT_MB * 1024 * 1024) });
   publicShopRoutes(api, { db, redis, keyPrefix: config.REDIS_KEY_PREFIX, widgetConfigsPerAddress: deps.widgetConfigsPerAddress });
   returnTermsRoutes(api, db);
+  noticeCampaignRoutes(api, { db, sink });
+  publicNoticeRoutes(api, { db, bus, logger });
   returnRoutes(api, { db, storage, sink });
   returnPortalRoutes(router, { db, redis, storage, inboundDomain: inboundEmailConfig(config)?.domain, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
@@ -181,6 +188,8 @@ export function createApp(deps: AppDeps) {
   app.use(errorHandler());
   // Before helmet: shop pages on other origins load this script (see server/core/widget.ts).
   app.use(serveWidget());
+  // The one-tag notice embed, for the same reason (server/domains/notices/notices.public.routes.ts).
+  app.use(serveNoticesEmbed());
   // HTTPS-only headers only when we are served over HTTPS: on a plain-http LAN address they
   // would make browsers fetch the console's assets over https and fail.
   const https = config.PUBLIC_URL?.startsWith('https:') ?? false;

@@ -31,6 +31,11 @@ import { PresenceStore } from './domains/conversations/presence.ts';
 import { purgeUnclaimedAttachments } from './domains/attachments/attachments.service.ts';
 import { localFileStorage } from './core/storage.ts';
 import { runSlaCheck, SLA_CHECK_TOPIC } from './domains/sla/sla.service.ts';
+import { startNoticeBulk, type BulkOptions, type NoticeBulk } from './domains/notices/notices.send.ts';
+import { NOTICE_START_TOPIC, runStart } from './domains/notices/notices.send.start.ts';
+import { finishIfDone } from './domains/notices/notices.send.state.ts';
+import { mailDomainOf } from './domains/notices/notices.send.mail.ts';
+import { broadcastNotices } from './domains/notices/notices.send.progress.ts';
 
 export interface JobsDeps {
   config: Config;
@@ -51,6 +56,8 @@ export interface JobsDeps {
   databaseWaitMs?: number;
   /** How long a closing worker lets its running jobs finish before it stops them (default 5 s). */
   closeGraceMs?: number;
+  /** The bulk notice queue's pace (tests shorten its sweep and locks; see notices.send.ts). */
+  notices?: Omit<BulkOptions, 'keyPrefix'>;
 }
 
 export interface RegisterOptions {
@@ -62,6 +69,8 @@ export interface Jobs {
   dispatcher: OutboxDispatcher;
   queue: Queue;
   worker: Worker;
+  /** The bulk notice mail: its own queue and worker (notices.send.ts). */
+  notices: NoticeBulk;
   /** Same as dispatcher.poke(): hand freshly committed outbox rows to BullMQ now. */
   poke(): void;
   /** One processor per topic; registering a topic again replaces it. */
@@ -90,7 +99,7 @@ export interface Jobs {
  * - mail.send, portal.code_mail: the mail may go twice, as with any mail sent at least once;
  * - attachments.purge, returns.bank_purge, outbox.prune: delete what is still due; nothing twice.
  */
-function registerAll(jobs: Jobs, deps: JobsDeps): void {
+function registerAll(jobs: Jobs, deps: JobsDeps): NoticeBulk {
   const db = deps.database.db;
   jobs.register(MAIL_SEND, sendMailJob(deps.mailer), { secret: true });
   jobs.register(SLA_CHECK_TOPIC, (data) => runSlaCheck(db, sink, data));
@@ -111,11 +120,29 @@ function registerAll(jobs: Jobs, deps: JobsDeps): void {
   jobs.register(PORTAL_CODE_TOPIC, sendPortalCode(deps.mailer), { secret: true });
   jobs.register(BANK_PURGE_TOPIC, () => purgeBankDetails(db));
   jobs.register(PURGE_TOPIC, () => purgeUnclaimedAttachments(db, storage, new Date(Date.now() - 24 * 3_600_000)));
+  // Delay notices: a campaign's start writes its recipients, then its chunks go to the bulk queue.
+  const inbound = inboundEmailConfig(deps.config);
+  const notices = startNoticeBulk(
+    {
+      db,
+      redis: deps.redisUrl,
+      logger: deps.logger,
+      sink,
+      sender: {
+        mail: { db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), ...(inbound ? { bounce: { domain: inbound.domain, secret: inbound.secret } } : {}) },
+        chat: { db, bus: deps.bus, writer },
+        mailDomain: mailDomainOf(deps.config.MAIL_FROM),
+      },
+    },
+    { keyPrefix: deps.config.REDIS_KEY_PREFIX, retryDelayMs: deps.retryDelayMs, ...deps.notices },
+  );
+  jobs.register(NOTICE_START_TOPIC, (data) => runStart({ db, sink, arm: notices.arm, finish: (id) => finishIfDone(db, sink, id) }, data));
   jobs.register(OUTBOX_PRUNE_TOPIC, async () => {
     const deleted = await pruneOutbox(db, { completedDays: deps.config.OUTBOX_RETENTION_DAYS, failedDays: deps.config.OUTBOX_FAILED_RETENTION_DAYS });
     if (deleted.completed || deleted.failed) deps.logger.info(deleted, 'outbox: finished rows past their retention deleted');
     return deleted;
   });
+  return notices;
 }
 
 /** Uploads never sent with a message are removed a day later, checked every hour. */
@@ -178,10 +205,14 @@ export function startJobs(deps: JobsDeps): Jobs {
   // unfinished rows are handed over again, and the hourly purge's scheduler set again.
   const rearmer = startRearming({ db: deps.database.db, jobs: producer, logger, jobOptionsFor, checkMs: deps.rearmCheckMs, alsoRestore: () => schedule(producer.queue) });
 
+  let notices: NoticeBulk | undefined;
   const jobs: Jobs = {
     dispatcher,
     queue: producer.queue,
     worker,
+    get notices() {
+      return notices!;
+    },
     poke: () => dispatcher.poke(),
     register(topic, processor, opts = {}) {
       registry.set(topic, { run: processor, opts });
@@ -189,11 +220,12 @@ export function startJobs(deps: JobsDeps): Jobs {
     async close() {
       await rearmer.close();
       await dispatcher.close();
+      await notices?.close();
       await closeWorker(worker, deps.closeGraceMs);
       await producer.close();
     },
   };
-  registerAll(jobs, deps);
+  notices = registerAll(jobs, deps);
   return jobs;
 }
 
@@ -228,6 +260,7 @@ async function runWorkerProcess(): Promise<void> {
     const emitter = new Emitter(emitterRedis, { key: `${config.REDIS_KEY_PREFIX}socket.io` });
     const stopChat = broadcastChat(bus, emitter as unknown as Broadcaster, { db: database.db, presence: new PresenceStore(emitterRedis, config.REDIS_KEY_PREFIX), logger });
     const stopReturns = broadcastReturns(bus, emitter as unknown as Broadcaster);
+    const stopNotices = broadcastNotices(bus, emitter as unknown as Broadcaster, { db: database.db, logger });
     logger.info({ database: database.kind }, 'worker running');
     let stopping = false;
     const stop = async (signal: string, code = 0) => {
@@ -237,6 +270,7 @@ async function runWorkerProcess(): Promise<void> {
       await jobs.close();
       stopChat();
       stopReturns();
+      stopNotices();
       await emitterRedis.quit().catch(() => emitterRedis.disconnect());
       mailer.close();
       await redis.close();

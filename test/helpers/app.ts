@@ -1,4 +1,4 @@
-import type { App } from '../../server/app.ts';
+import type { App, AppDeps } from '../../server/app.ts';
 import { startService, type Service } from '../../server/service.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { BackupRunner } from '../../server/core/backup/backup.runner.ts';
@@ -34,7 +34,7 @@ export interface TestServer {
  */
 export async function startServer(
   kind: DbKind,
-  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; portalLimits?: Partial<PortalLimits>; socketLimits?: Partial<SocketLimits>; socketRefreshMs?: number; widgetSessionsPerAddress?: number; widgetConfigsPerAddress?: number; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string; backups?: (database: Database, config: Config) => BackupRunner } = {},
+  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; portalLimits?: Partial<PortalLimits>; socketLimits?: Partial<SocketLimits>; socketRefreshMs?: number; widgetSessionsPerAddress?: number; widgetConfigsPerAddress?: number; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string; notices?: AppDeps['notices']; backups?: (database: Database, config: Config) => BackupRunner } = {},
 ): Promise<TestServer> {
   // Each server gets its own key space under the run's prefix, so limits do not leak between suites.
   const keyPrefix = `${redisPrefix}${kind}${++servers}:`;
@@ -61,6 +61,7 @@ export async function startServer(
       // The queue's default first wait, for the listeners' policies too (a customer mail's is 30 s).
       retryDelayMs: 5000,
       backups: opts.backups?.(database, config),
+      notices: opts.notices,
     },
     { port: 0, host: '127.0.0.1', graceMs: 1000 },
   );

@@ -81,6 +81,7 @@ const ja = {
     orderNumbers: '注文番号（1行に1件、貼り付けまたはファイルから）',
     orderFile: 'ファイルから読み込む（CSV・テキスト）',
     orderFileRead: (n: number) => `${n}件の注文番号を読み込みました。`,
+    orderFileFailed: 'ファイルを読み込めませんでした。',
     save: '保存',
     saving: '保存しています…',
     saved: '保存しました。',
@@ -106,6 +107,7 @@ const ja = {
     subject: '件名',
     body: '本文',
     banner: 'バナー',
+    page: 'お知らせページ',
     chat: 'チャット',
   },
   audience: {
@@ -247,6 +249,7 @@ const en: NoticesMessages = {
     orderNumbers: 'Order numbers (one per line, pasted or from a file)',
     orderFile: 'Read from a file (CSV or text)',
     orderFileRead: (n: number) => `Read ${n} order number${n === 1 ? '' : 's'}.`,
+    orderFileFailed: 'Could not read the file.',
     save: 'Save',
     saving: 'Saving…',
     saved: 'Saved.',
@@ -272,6 +275,7 @@ const en: NoticesMessages = {
     subject: 'Subject',
     body: 'Body',
     banner: 'Banner',
+    page: 'Notices page',
     chat: 'Chat',
   },
   audience: {

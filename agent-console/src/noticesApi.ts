@@ -1,139 +1,33 @@
+import type { z } from 'zod';
+import type { audienceView, campaignActions, campaignView, recipientView } from '../../server/domains/notices/notices.campaigns.schema.ts';
+import type { CampaignCounts, CampaignStatus, CampaignTarget, RecipientStatus } from '../../server/domains/notices/notices.campaigns.model.ts';
+import type { seasonsView } from '../../server/domains/notices/notices.campaigns.seasons.ts';
+import type { NoticeProgress } from '../../server/domains/notices/notices.send.progress.ts';
+import type { previewView, templateListView } from '../../server/domains/notices/notices.templates.schema.ts';
+import type { noticeTypeList } from '../../server/domains/notices/notices.templates.service.ts';
+import type { NoticeType } from '../../server/domains/notices/notices.types.ts';
 import { request } from './api.ts';
 
-/*
- * The notice pages' shapes, as CONTRACT13 fixes them. The server's schemas for them
- * (server/domains/notices/, built on the `templates` and `campaigns` branches) were not yet in
- * this tree when these pages were written; once merged, these become type imports from there.
- */
+/* The notice pages' shapes, from the server's own schemas (type-only imports: nothing of the server ends up in the bundle). */
 
-export type NoticeType = 'seasonal' | 'weather' | 'lead_time' | 'shop_delay' | 'shipment_exception' | 'returned_to_sender';
-export type NoticeLang = 'ja' | 'en';
-export type VariableKind = 'text' | 'date' | 'datetime' | 'number' | 'list' | 'url';
-export interface Words {
-  ja: string;
-  en: string;
-}
-
-export interface NoticeVariable {
-  name: string;
-  kind: VariableKind;
-  required: boolean;
-  label: Words;
-  /** A closed set of values (a text picks one, a list any), each shown in the reader's language. */
-  choices?: { value: string; label: Words }[];
-}
-export interface NoticeTypeInfo {
-  type: NoticeType;
-  name: Words;
-  variables: NoticeVariable[];
-  sample: Record<string, unknown>;
-}
-
-export interface NoticeTemplate {
-  id: string;
-  type: NoticeType;
-  name: string;
-  latestVersion: { id: string; version: number; createdAt: string };
-}
-
-export interface RenderedNotice {
-  subject: string;
-  text: string;
-  html: string;
-  chat: string;
-}
-export type NoticePreview = Record<NoticeLang, RenderedNotice>;
-
-export type ShipmentTarget = 'any' | 'shipped_not_delivered' | 'not_shipped';
-export interface Target {
-  orderedFrom?: string;
-  orderedTo?: string;
-  carriers?: string[];
-  prefectures?: string[];
-  postcodePrefixes?: string[];
-  routes?: { from: string; to: string }[];
-  shipment?: ShipmentTarget;
-  orderNumbers?: string[];
-}
-
-export type CampaignStatus = 'draft' | 'scheduled' | 'sending' | 'paused' | 'sent' | 'cancelled';
-export interface Channels {
-  banner: boolean;
-  mail: boolean;
-  chat: boolean;
-}
-export interface Counts {
-  total: number;
-  queued: number;
-  sent: number;
-  failed: number;
-  suppressed: number;
-  /** Not sent because the campaign was cancelled first. */
-  cancelled: number;
-}
-export interface Campaign {
-  id: string;
-  shopId: string;
-  name: string;
-  type: NoticeType;
-  templateVersionId: string | null;
-  variables: Record<string, unknown>;
-  startsAt: string;
-  endsAt: string | null;
-  channels: Channels;
-  target: Target;
-  status: CampaignStatus;
-  counts: Counts;
-  /** The optimistic lock: every write sends the version it read. */
-  version: number;
-  publishedAt: string | null;
-  finishedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { CampaignStatus, NoticeProgress, NoticeType, RecipientStatus };
+export type NoticeTypeInfo = ReturnType<typeof noticeTypeList>['types'][number];
+export type NoticeVariable = NoticeTypeInfo['variables'][number];
+export type NoticeTemplate = z.infer<typeof templateListView>['templates'][number];
+export type NoticePreview = z.infer<typeof previewView>;
+export type Target = CampaignTarget;
+export type ShipmentTarget = NonNullable<Target['shipment']>;
+export type Counts = CampaignCounts;
+/** A campaign as the API answers it; its target read as the schema wrote it. */
+export type Campaign = Omit<z.infer<typeof campaignView>, 'target'> & { target: Target };
+export type Channels = Campaign['channels'];
 /** What a draft is made of: everything a person edits. */
 export type CampaignDraft = Pick<Campaign, 'name' | 'type' | 'templateVersionId' | 'variables' | 'startsAt' | 'endsAt' | 'channels' | 'target'>;
-
-export interface Audience {
-  orders: number;
-  customers: number;
-  byPrefecture: { prefecture: string | null; orders: number }[];
-  byCarrier: { carrier: string | null; orders: number }[];
-  /** Contact fields masked for contractors. */
-  sample: { orderNumber: string; orderedAt: string; customerName: string; email: string; prefecture: string | null; carrier: string | null }[];
-  /** Pasted or uploaded numbers the shop has no order for, by their line. */
-  unknownOrderNumbers: { line: number; value: string }[];
-}
-
-export type RecipientStatus = 'queued' | 'sent' | 'failed' | 'suppressed' | 'cancelled';
-export interface Recipient {
-  id: string;
-  email: string;
-  customerName: string;
-  orderNumbers: string[];
-  status: RecipientStatus;
-  reason: string | null;
-  sentAt: string | null;
-}
-
-export type Season = 'ochugen' | 'oseibo' | 'nenmatsu';
-export interface SeasonOffer {
-  season: Season;
-  name: Words;
-  from: string;
-  to: string;
-  draft: Partial<CampaignDraft>;
-}
-
+export type Audience = z.infer<typeof audienceView>;
+export type Recipient = z.infer<typeof recipientView>;
+export type SeasonOffer = z.infer<typeof seasonsView>['seasons'][number];
 /** The steps after publishing, each `{ version }` → the campaign as it now is. */
-export type CampaignAction = 'publish' | 'pause' | 'resume' | 'cancel' | 'retry-failed';
-
-/** What the server pushes while a campaign sends (throttled to a few a second). */
-export interface NoticeProgress {
-  campaignId: string;
-  status: CampaignStatus;
-  counts: Counts;
-}
+export type CampaignAction = (typeof campaignActions)[number];
 
 const shop = (shopId: string) => `/api/shops/${encodeURIComponent(shopId)}`;
 const campaign = (shopId: string, id: string) => `${shop(shopId)}/notice-campaigns/${encodeURIComponent(id)}`;
@@ -160,5 +54,8 @@ export const noticesApi = {
     if (after) params.set('after', after);
     return request<{ recipients: Recipient[]; next: string | null }>(`${campaign(shopId, id)}/recipients?${params}`, opt(signal));
   },
+  /** The numbers read from a file (text/csv, first cell of each row, UTF-8 or Shift_JIS: the server reads it), with who they reach. */
+  uploadOrderNumbers: (shopId: string, file: Blob) =>
+    request<Audience & { orderNumbers: string[] }>(`${shop(shopId)}/notice-audience/upload`, { method: 'POST', body: new Blob([file], { type: 'text/csv' }) }),
   seasons: (shopId: string, signal?: AbortSignal) => request<{ seasons: SeasonOffer[] }>(`${shop(shopId)}/notice-seasons`, opt(signal)),
 };

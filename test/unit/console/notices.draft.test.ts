@@ -1,46 +1,40 @@
 import { expect } from 'chai';
-import { changes, draftOf, formOf, noticeErrors, orderNumbersFromFile, targetOf, variablesForm, variablesOf } from '../../../agent-console/src/components/notices/notices.draft.ts';
+import { changes, draftOf, formOf, noticeErrors, targetOf, variablesForm, variablesOf } from '../../../agent-console/src/components/notices/notices.draft.ts';
 import { fromTokyoInput, mayAct, tokyoInput } from '../../../agent-console/src/notices.format.ts';
 import type { Campaign, NoticeTypeInfo } from '../../../agent-console/src/noticesApi.ts';
+import { noticeTypeList } from '../../../server/domains/notices/notices.templates.service.ts';
+import { noticeVariables } from '../../../server/domains/notices/notices.types.ts';
 
 /** The console's notice form: what it loads is what it sends back, in the shapes the schemas read. */
 describe('the console’s notice campaign draft', () => {
-  const label = { ja: 'x', en: 'x' };
-  const shopDelay: NoticeTypeInfo = {
-    type: 'shop_delay',
-    name: { ja: 'ショップ都合の遅延', en: 'Shop delay' },
-    variables: [
-      { name: 'order_no', kind: 'text', required: false, label },
-      { name: 'cause', kind: 'text', required: true, label, choices: [{ value: 'stock', label }, { value: 'surge', label }] },
-      { name: 'items', kind: 'list', required: true, label },
-      { name: 'original_ship_date', kind: 'date', required: true, label },
-      { name: 'next_update_at', kind: 'datetime', required: false, label },
-      { name: 'extra_days', kind: 'number', required: false, label },
-      { name: 'options', kind: 'list', required: true, label, choices: [{ value: 'wait', label }, { value: 'cancel', label }] },
-    ],
-    sample: {
-      order_no: 'A-10234',
-      cause: 'stock',
-      items: [{ ja: '手織りリネンのストール', en: 'Hand-woven linen stole' }, '木の器'],
-      original_ship_date: '2026-12-04',
-      next_update_at: '2026-12-04T12:00:00.000Z',
-      extra_days: 2,
-      options: ['wait', 'cancel'],
-    },
-  };
+  const types = noticeTypeList().types as NoticeTypeInfo[];
+  const shopDelay = types.find((t) => t.type === 'shop_delay')!;
+  /** A time given with +09:00 comes back as the same instant in UTC. */
+  const instants = (v: Record<string, unknown>) => JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && /T\d{2}:\d{2}/.test(x) ? new Date(x).toISOString() : x))) as unknown;
 
-  it('gives the variables back as they came, per language and kind', () => {
-    const form = variablesForm(shopDelay, shopDelay.sample);
-    expect(form['items']).to.equal('手織りリネンのストール\n木の器');
-    expect(form['items@en']).to.equal('Hand-woven linen stole\n');
-    expect(form['next_update_at'], 'on the Tokyo clock').to.equal('2026-12-04T21:00');
-    expect(form['options']).to.equal('wait\ncancel');
-    expect(variablesOf(shopDelay, form)).to.deep.equal(shopDelay.sample);
+  it('gives every type’s sample values back as they came, and the schema takes them', () => {
+    for (const t of types) {
+      const back = variablesOf(t, variablesForm(t, t.sample));
+      expect(instants(back), t.type).to.deep.equal(instants(t.sample));
+      expect(noticeVariables[t.type].safeParse(back).success, t.type).to.equal(true);
+    }
+  });
+
+  it('keeps each language of a text or list apart in the form, times on the Tokyo clock', () => {
+    const weather = types.find((t) => t.type === 'weather')!;
+    const form = variablesForm(weather, weather.sample);
+    expect(form['event']).to.equal('大雪');
+    expect(form['event@en']).to.equal('heavy snow');
+    expect(form['regions']).to.equal('北海道\n青森県\n秋田県');
+    expect(form['regions@en']).to.equal('Hokkaido\nAomori\nAkita');
+    expect(form['as_of']).to.equal('2026-12-03T21:00');
+    expect(variablesForm(shopDelay, shopDelay.sample)['options']).to.equal('wait\npartial\ncancel');
   });
 
   it('leaves out what is empty, and sends what cannot be read as typed for the server to name', () => {
-    const form = { ...variablesForm(shopDelay, {}), extra_days: 'two', order_no: '  ', original_ship_date: '2026-12-04' };
-    expect(variablesOf(shopDelay, form)).to.deep.equal({ extra_days: 'two', original_ship_date: '2026-12-04' });
+    const seasonal = types.find((t) => t.type === 'seasonal')!;
+    const form = { ...variablesForm(seasonal, {}), extra_days: 'two', carrier: '  ', period_from: '2026-12-04' };
+    expect(variablesOf(seasonal, form)).to.deep.equal({ extra_days: 'two', period_from: '2026-12-04' });
   });
 
   it('reads Tokyo times whatever the computer’s zone', () => {
@@ -79,12 +73,6 @@ describe('the console’s notice campaign draft', () => {
     expect(changes(saved, saved)).to.deep.equal({});
     const edited = draftOf({ ...form, name: '年末の遅延（改）', endsAt: '2026-12-10T18:00' }, shopDelay);
     expect(changes(edited, saved)).to.deep.equal({ name: '年末の遅延（改）', endsAt: '2026-12-10T09:00:00.000Z' });
-  });
-
-  it('reads order numbers from a Shift_JIS CSV, first column, header skipped', () => {
-    const sjis = Uint8Array.from([0x92, 0x8d, 0x95, 0xb6, 0x94, 0xd4, 0x8d, 0x86, 0x2c, 0x82, 0xa8, 0x96, 0xbc, 0x91, 0x4f, 0x0d, 0x0a, 0x41, 0x2d, 0x31, 0x2c, 0x78, 0x0d, 0x0a, 0x22, 0x41, 0x2d, 0x32, 0x22, 0x0d, 0x0a]);
-    expect(orderNumbersFromFile(sjis.buffer)).to.deep.equal(['A-1', 'A-2']);
-    expect(orderNumbersFromFile(new TextEncoder().encode('A-3\nA-4\n').buffer as ArrayBuffer)).to.deep.equal(['A-3', 'A-4']);
   });
 
   it('takes a 400’s field details in either shape', () => {

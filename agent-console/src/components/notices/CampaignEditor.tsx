@@ -150,7 +150,7 @@ export function CampaignEditor({ shopId, campaign, types, onChanged, onReread }:
             </span>
           ))}
         </fieldset>
-        <TargetFields target={form.target} errors={errors} onChange={(target) => edit({ target })} />
+        <TargetFields shopId={shopId} target={form.target} errors={errors} onChange={(target) => edit({ target })} />
         {saveErrors.size > 0 && (
           <p role="alert" className="alert alert-error" data-testid="notice-invalid">
             {e.invalid} {(saveErrors.get('') ?? []).join(' ')}

@@ -51,7 +51,8 @@ export function CampaignPage({ shopId, campaignId, role }: { shopId: string; cam
       if (p.campaignId !== campaignId) return;
       setLatest((l) => {
         const base = l ?? loaded.data;
-        return base ? { ...base, status: p.status, counts: p.counts } : l;
+        // The push carries the version the next action must name.
+        return base && p.version >= base.version ? { ...base, status: p.status, counts: p.counts, version: p.version } : l;
       });
     },
     () => void reread().catch(() => undefined),

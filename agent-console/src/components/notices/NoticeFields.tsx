@@ -4,7 +4,13 @@ import { errorsAt, type FieldErrors } from '../../fieldErrors.ts';
 import { useLang } from '../../i18n.ts';
 import { noticesMessages } from '../../i18n.notices.ts';
 import type { NoticeTypeInfo, NoticeVariable, ShipmentTarget } from '../../noticesApi.ts';
-import { englishKey, orderNumbersFromFile, translatable, variablesForm, type TargetForm } from './notices.draft.ts';
+import { ApiError } from '../../api.ts';
+import { noticesApi } from '../../noticesApi.ts';
+import { englishKey, noticeErrors, translatable, variablesForm, type TargetForm } from './notices.draft.ts';
+import { problemText } from './NoticesPage.tsx';
+
+/** Every message of a 400, in the reader's language, as one line. */
+const fieldMessages = (details: unknown, lang: 'ja' | 'en') => [...new Set([...noticeErrors(details, lang).values()].flat())].join(' ');
 
 /** The messages at a path and under it, once each. */
 export const messagesAt = (errors: FieldErrors, path: string) => [...new Set(errorsAt(errors, path))];
@@ -106,17 +112,23 @@ function VariableInput({ v, props, value, onChange }: { v: NoticeVariable; props
 }
 
 /** Which orders the notice concerns; each criterion narrows, an empty one means any. */
-export function TargetFields({ target, errors, onChange }: { target: TargetForm; errors: FieldErrors; onChange: (t: TargetForm) => void }) {
-  const m = noticesMessages[useLang()].editor;
+export function TargetFields({ shopId, target, errors, onChange }: { shopId: string; target: TargetForm; errors: FieldErrors; onChange: (t: TargetForm) => void }) {
+  const lang = useLang();
+  const m = noticesMessages[lang].editor;
   const [fileNote, setFileNote] = useState<string | null>(null);
   const set = <K extends keyof TargetForm>(k: K, v: TargetForm[K]) => onChange({ ...target, [k]: v });
   const at = (k: string) => `target.${k}`;
 
+  // The server reads the file (UTF-8 or Shift_JIS, the first cell of each row), as it reads the orders' CSV.
   const readFile = async (file: File | undefined) => {
     if (!file) return;
-    const numbers = orderNumbersFromFile(await file.arrayBuffer());
-    set('orderNumbers', numbers.join('\n'));
-    setFileNote(m.orderFileRead(numbers.length));
+    try {
+      const read = await noticesApi.uploadOrderNumbers(shopId, file);
+      set('orderNumbers', read.orderNumbers.join('\n'));
+      setFileNote(m.orderFileRead(read.orderNumbers.length));
+    } catch (err) {
+      setFileNote(err instanceof ApiError && err.code === 'invalid_input' ? fieldMessages(err.details, lang) || m.orderFileFailed : problemText(err, lang));
+    }
   };
 
   return (

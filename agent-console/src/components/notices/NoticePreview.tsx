@@ -12,7 +12,7 @@ const DELAY_MS = 400;
 
 /**
  * The notice exactly as customers get it, rendered by the server from the unsaved form: mail
- * subject and text, and the banner's HTML in a sandboxed frame (no scripts, no origin of its
+ * subject and text, the banner's line, and the notice's HTML (its page) in a sandboxed frame (no scripts, no origin of its
  * own), Japanese and English side by side. With an order number, filled for that real order.
  * Its 400 names the fields at fault, shown by the editor at the fields.
  */
@@ -73,7 +73,11 @@ export function NoticePreview({ shopId, type, templateVersionId, variables, onEr
                 {preview[l].text}
               </pre>
               <p className="notice-preview-label">{m.banner}</p>
-              <iframe className="notice-frame" title={`${m.banner} (${m[l]})`} sandbox="" srcDoc={preview[l].html} data-testid="preview-banner" />
+              <p className="notice-banner" data-testid="preview-banner">
+                {preview[l].banner}
+              </p>
+              <p className="notice-preview-label">{m.page}</p>
+              <iframe className="notice-frame" title={`${m.page} (${m[l]})`} sandbox="" srcDoc={preview[l].html} data-testid="preview-html" />
               <p className="notice-preview-label">{m.chat}</p>
               <p className="notice-chat" data-testid="preview-chat">
                 {preview[l].chat}

@@ -185,27 +185,6 @@ export function changes(now: CampaignDraft, saved: CampaignDraft): Partial<Campa
 }
 
 /**
- * Order numbers from a file people export: one per line, or the first column of a CSV (a
- * header naming the column is skipped). Shift_JIS files from Japanese shop systems are read as such.
- */
-export function orderNumbersFromFile(bytes: ArrayBuffer): string[] {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    text = new TextDecoder('shift_jis').decode(bytes);
-  }
-  const out: string[] = [];
-  for (const [i, line] of text.replace(/^\uFEFF/, '').split(/\r?\n/).entries()) {
-    const cell = (line.split(/[,\t]/)[0] ?? '').trim().replace(/^"(.*)"$/, '$1').trim();
-    if (!cell) continue;
-    if (i === 0 && /注文|order/i.test(cell)) continue;
-    out.push(cell);
-  }
-  return out;
-}
-
-/**
  * A 400's details by field: the zod-style list the API answers everywhere, or the renderer's
  * `{ fields: [...] }` / `{ fields: { path: message } }` (CONTRACT13 allows either).
  */

@@ -50,7 +50,7 @@ export function FailedRecipients({ shopId, campaignId, failed }: { shopId: strin
   };
 
   return (
-    <section className="panel" aria-labelledby="notice-failures" data-testid="notice-failures">
+    <section className="panel notice-failures" aria-labelledby="notice-failures" data-testid="notice-failures">
       <h2 className="panel-title" id="notice-failures">
         {f.title}
       </h2>

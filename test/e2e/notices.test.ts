@@ -88,6 +88,9 @@ describe('notices in the console', function () {
     await page.getByTestId('var-new_ship_date').fill('2026-12-11');
     await page.getByTestId('variable-new_ship_date').getByTestId('field-error').waitFor({ state: 'detached' });
     await page.locator('[data-testid="notice-preview"][data-state="ready"]').waitFor();
+    // The notice's HTML is drawn in a frame of its own, scripts off.
+    await page.frameLocator('[data-testid="preview-ja"] [data-testid="preview-html"]').getByText('冬物のウールコート（チャコール）').waitFor();
+    expect(await page.getByTestId('preview-ja').getByTestId('preview-html').getAttribute('sandbox')).to.equal('');
     // Its as-of time (「12月5日 9時37分現在」) is the moment it is read; the rest is what the shop's page shows.
     const banner = (await textOf(page.getByTestId('preview-ja').getByTestId('preview-banner'))).replace(/（[^（）]*現在）$/, '');
     expect(banner).to.not.equal('');
@@ -136,6 +139,43 @@ describe('notices in the console', function () {
     const shopPage = await suite.pages.page(suite.browser);
     await shopPage.goto(site.url(d.shop.id));
     await shopPage.getByText(banner, { exact: false }).first().waitFor({ timeout: 15_000 });
+  });
+
+  it('two people at one draft: the later save is refused and says so, the latest loads, and publishing elsewhere turns the page to progress live', async () => {
+    const d = await openDesk(suite.server);
+    const order = await pushOrder(d, { shippedAt: null, deliveredAt: null });
+    const types = await d.owner.get('/api/notice-types');
+    const sample = types.body.types.find((t: { type: string }) => t.type === 'shop_delay').sample;
+    const created = await d.as.agent.post(`/api/shops/${d.shop.id}/notice-campaigns`, {
+      name: '入荷遅れのお知らせ',
+      type: 'shop_delay',
+      variables: sample,
+      startsAt: new Date().toISOString(),
+      target: { orderNumbers: [order.number] },
+    });
+    expect(created.status, created.text).to.equal(201);
+    const id = created.body.id as string;
+    const page = await signInToConsole(await suite.pages.page(suite.browser), suite.server.url, d.shop.people.agent, d.shop.id);
+    await page.goto(`${suite.server.url}/console/shops/${d.shop.id}/notices/${id}`);
+    await page.getByTestId('notice-editor').waitFor();
+
+    // The owner saves first; the agent's save names the version it read, and is refused.
+    const other = await d.owner.patch(`/api/shops/${d.shop.id}/notice-campaigns/${id}`, { version: created.body.version, name: 'オーナーの変更' });
+    expect(other.status, other.text).to.equal(200);
+    await page.getByTestId('notice-name').fill('エージェントの変更');
+    await page.getByTestId('save-notice').click();
+    await page.getByTestId('notice-conflict-stale').waitFor();
+    expect(await textOf(page.getByTestId('notice-conflict-stale'))).to.contain('ほかの人がこのお知らせを変更したため、保存できませんでした');
+    await page.getByTestId('notice-reload').click();
+    await page.getByTestId('notice-conflict-stale').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('notice-name').inputValue()).to.equal('オーナーの変更');
+
+    // Published from elsewhere: the editor gives way to the progress, without a reload.
+    const published = await d.owner.post(`/api/shops/${d.shop.id}/notice-campaigns/${id}/publish`, { version: other.body.version });
+    expect(published.status, published.text).to.equal(200);
+    await page.getByTestId('notice-progress').waitFor();
+    await page.getByTestId('notice-editor').waitFor({ state: 'detached' });
+    await page.locator('[data-testid="notice-bar"][data-total="1"][data-done="1"]').waitFor({ timeout: 30_000 });
   });
 
   it('a contractor reads the notices without the means to make or send them', async () => {

@@ -134,6 +134,12 @@ export function TargetFields({ shopId, target, errors, onChange }: { shopId: str
   return (
     <fieldset className="notice-fieldset" data-testid="notice-target">
       <legend>{m.target}</legend>
+      {/* What concerns the target as a whole (no condition, or nobody matches), from publishing. */}
+      {(errors.get('target') ?? []).length > 0 && (
+        <span className="field-error" role="alert" data-testid="target-error">
+          {[...new Set(errors.get('target'))].join(' ')}
+        </span>
+      )}
       <div className="notice-row">
         <Field label={m.orderedFrom} path={at('orderedFrom')} errors={errors}>
           {(p) => <input {...p} type="date" value={target.orderedFrom} onChange={(e) => set('orderedFrom', e.target.value)} data-testid="target-from" />}

@@ -4,6 +4,7 @@ import { noticesMessages } from '../../i18n.notices.ts';
 import { noticesApi, type Target } from '../../noticesApi.ts';
 import { useDebouncedCall } from '../../useDebouncedCall.ts';
 import { LivePanel } from './LivePanel.tsx';
+import { TextTable } from './TextTable.tsx';
 import { tokyoDateTime } from '../../returns.format.ts';
 import { noticeErrors } from './notices.draft.ts';
 
@@ -61,33 +62,12 @@ export function AudiencePanel({ shopId, target, onErrors }: { shopId: string; ta
             <Breakdown title={m.byCarrier} rows={audience.byCarrier.map((r) => [r.carrier ?? '', r.orders])} testId="audience-carriers" />
           </div>
           {audience.sample.length > 0 && (
-            <div className="table-scroll">
-              <table className="data-table" data-testid="audience-sample">
-                <caption className="notice-caption">{m.sample}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col" className="text-cell">{m.orderNumber}</th>
-                    <th scope="col" className="text-cell">{m.orderedAt}</th>
-                    <th scope="col" className="text-cell">{m.customer}</th>
-                    <th scope="col" className="text-cell">{m.email}</th>
-                    <th scope="col" className="text-cell">{m.prefecture}</th>
-                    <th scope="col" className="text-cell">{m.carrier}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {audience.sample.map((s) => (
-                    <tr key={s.orderNumber}>
-                      <td className="text-cell">{s.orderNumber}</td>
-                      <td className="text-cell">{tokyoDateTime(s.orderedAt, lang)}</td>
-                      <td className="text-cell">{s.customerName}</td>
-                      <td className="text-cell">{s.email}</td>
-                      <td className="text-cell">{s.prefecture ?? ''}</td>
-                      <td className="text-cell">{s.carrier ?? ''}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <TextTable
+              caption={m.sample}
+              columns={[m.orderNumber, m.orderedAt, m.customer, m.email, m.prefecture, m.carrier]}
+              rows={audience.sample.map((s) => ({ key: s.orderNumber, cells: [s.orderNumber, tokyoDateTime(s.orderedAt, lang), s.customerName, s.email, s.prefecture ?? '', s.carrier ?? ''] }))}
+              testId="audience-sample"
+            />
           )}
         </div>
       )}

@@ -3,6 +3,7 @@ import { useLang } from '../../i18n.ts';
 import { noticesMessages } from '../../i18n.notices.ts';
 import { noticesApi, type Recipient } from '../../noticesApi.ts';
 import { problemText } from './NoticesPage.tsx';
+import { TextTable } from './TextTable.tsx';
 
 /** Pushes come a few a second while failures mount up; the list is read again at most this often. */
 const REREAD_MS = 2000;
@@ -61,29 +62,14 @@ export function FailedRecipients({ shopId, campaignId, failed }: { shopId: strin
       )}
       {rows.length === 0 && !problem && <p className="muted">{f.none}</p>}
       {rows.length > 0 && (
-        <div className="table-scroll">
-          <table className="data-table" data-testid="notice-failures-table">
-            <caption className="sr-only">{f.caption}</caption>
-            <thead>
-              <tr>
-                <th scope="col" className="text-cell">{f.customer}</th>
-                <th scope="col" className="text-cell">{f.email}</th>
-                <th scope="col" className="text-cell">{f.orders}</th>
-                <th scope="col" className="text-cell">{f.reason}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.id} data-testid="notice-failure">
-                  <td className="text-cell">{r.customerName}</td>
-                  <td className="text-cell">{r.email}</td>
-                  <td className="text-cell">{r.orderNumbers.join('、')}</td>
-                  <td className="text-cell notice-reason">{r.reason ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <TextTable
+          caption={f.caption}
+          captionHidden
+          columns={[f.customer, f.email, f.orders, f.reason]}
+          rows={rows.map((r) => ({ key: r.id, cells: [r.customerName, r.email, r.orderNumbers.join('、'), <span className="notice-reason">{r.reason ?? '—'}</span>] }))}
+          testId="notice-failures-table"
+          rowTestId="notice-failure"
+        />
       )}
       {next && (
         <button type="button" className="button" onClick={() => void more()} data-testid="notice-failures-more">

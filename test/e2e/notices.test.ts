@@ -178,6 +178,24 @@ describe('notices in the console', function () {
     await page.locator('[data-testid="notice-bar"][data-total="1"][data-done="1"]').waitFor({ timeout: 30_000 });
   });
 
+  it('the owner makes the season’s prepared draft in one click, with its dates filled in', async () => {
+    const d = await openDesk(suite.server);
+    const page = await signInToConsole(await suite.pages.page(suite.browser), suite.server.url, d.shop.people.owner, d.shop.id);
+    await openNotices(page);
+    const first = page.getByTestId('notice-season').first();
+    await first.waitFor();
+    const season = await first.getAttribute('data-season');
+    const offered = (await d.owner.get(`/api/shops/${d.shop.id}/notice-seasons`)).body.seasons.find((x: { season: string }) => x.season === season);
+    await first.getByTestId('notice-season-use').click();
+    await page.waitForURL(/\/notices\/[0-9a-f-]{36}$/);
+    await page.getByTestId('notice-editor').waitFor();
+    expect(await page.getByTestId('notice-type').inputValue()).to.equal('seasonal');
+    expect(await page.getByTestId('var-season').inputValue()).to.equal(season);
+    expect(await page.getByTestId('var-period_from').inputValue()).to.equal(offered.from);
+    expect(await page.getByTestId('var-period_to').inputValue()).to.equal(offered.to);
+    await page.locator('[data-testid="notice-preview"][data-state="ready"]').waitFor();
+  });
+
   it('a contractor reads the notices without the means to make or send them', async () => {
     const d = await openDesk(suite.server);
     const created = await d.as.agent.post(`/api/shops/${d.shop.id}/notice-campaigns`, {

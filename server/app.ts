@@ -48,6 +48,11 @@ import { returnRoutes, returnTermsRoutes } from './domains/returns/returns.route
 import { portalNotFoundPage, returnPortalRoutes } from './domains/returns/returns.portal.routes.ts';
 import { defaultPortalLimits, type PortalLimits } from './domains/returns/returns.portal.auth.ts';
 import type { EventSink } from './events/commit.ts';
+import { Resolver } from 'node:dns/promises';
+import { dkimFromConfig, mailDomainOf } from './core/mail.ts';
+import type { TxtResolver } from './domains/maillog/maillog.dns.ts';
+import { mailLogRoutes } from './domains/maillog/maillog.routes.ts';
+import { unsubscribeRoutes } from './domains/maillog/maillog.unsubscribe.routes.ts';
 import { listenerTiming } from './events/subscriptions.ts';
 
 export interface AppDeps {
@@ -76,6 +81,8 @@ export interface AppDeps {
   backups?: BackupRunner;
   /** The first retry wait of every job, listeners' included, for JOBS=inline (tests shorten it; see JobsDeps in server/worker.ts). */
   retryDelayMs?: number;
+  /** DNS for the mail settings' SPF/DKIM/DMARC check (default: node:dns/promises; tests pass a fake). */
+  dnsResolver?: TxtResolver;
 }
 
 export const defaultSignInLimits: SignInLimits = { perAccount: 5, perAddress: 30, windowSeconds: 15 * 60 };
@@ -173,7 +180,14 @@ export function createApp(deps: AppDeps) {
   publicShopRoutes(api, { db, redis, keyPrefix: config.REDIS_KEY_PREFIX, widgetConfigsPerAddress: deps.widgetConfigsPerAddress });
   returnTermsRoutes(api, db);
   returnRoutes(api, { db, storage, sink });
-  returnPortalRoutes(router, { db, redis, storage, inboundDomain: inboundEmailConfig(config)?.domain, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
+  const inbound = inboundEmailConfig(config);
+  mailLogRoutes(api, {
+    db,
+    setup: { mailDomain: mailDomainOf(config.MAIL_FROM), returnPathDomain: inbound?.domain, dkim: dkimFromConfig(config) },
+    resolver: deps.dnsResolver ?? new Resolver({ timeout: 3000, tries: 2 }),
+  });
+  unsubscribeRoutes(router, { db });
+  returnPortalRoutes(router, { db, redis, storage, mailDomain: mailDomainOf(config.MAIL_FROM), inboundDomain: inbound?.domain, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 

@@ -52,6 +52,11 @@ import type { EventSink } from './events/commit.ts';
 import type { BulkOptions } from './domains/notices/notices.send.ts';
 import { noticeCampaignRoutes } from './domains/notices/notices.campaigns.routes.ts';
 import { publicNoticeRoutes, serveNoticesEmbed } from './domains/notices/notices.public.routes.ts';
+import { Resolver } from 'node:dns/promises';
+import { dkimFromConfig, mailDomainOf } from './core/mail.ts';
+import type { TxtResolver } from './domains/maillog/maillog.dns.ts';
+import { mailLogRoutes } from './domains/maillog/maillog.routes.ts';
+import { unsubscribeRoutes } from './domains/maillog/maillog.unsubscribe.routes.ts';
 import { listenerTiming } from './events/subscriptions.ts';
 
 export interface AppDeps {
@@ -82,6 +87,8 @@ export interface AppDeps {
   retryDelayMs?: number;
   /** The bulk notice queue's pace for JOBS=inline (tests shorten its sweep and locks; see server/domains/notices/notices.send.ts). */
   notices?: Omit<BulkOptions, 'keyPrefix'>;
+  /** DNS for the mail settings' SPF/DKIM/DMARC check (default: node:dns/promises; tests pass a fake). */
+  dnsResolver?: TxtResolver;
 }
 
 export const defaultSignInLimits: SignInLimits = { perAccount: 5, perAddress: 30, windowSeconds: 15 * 60 };
@@ -182,7 +189,14 @@ export function createApp(deps: AppDeps) {
   noticeCampaignRoutes(api, { db, sink });
   publicNoticeRoutes(api, { db, bus, logger });
   returnRoutes(api, { db, storage, sink });
-  returnPortalRoutes(router, { db, redis, storage, inboundDomain: inboundEmailConfig(config)?.domain, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
+  const inbound = inboundEmailConfig(config);
+  mailLogRoutes(api, {
+    db,
+    setup: { mailDomain: mailDomainOf(config.MAIL_FROM), returnPathDomain: inbound?.domain, dkim: dkimFromConfig(config) },
+    resolver: deps.dnsResolver ?? new Resolver({ timeout: 3000, tries: 2 }),
+  });
+  unsubscribeRoutes(router, { db });
+  returnPortalRoutes(router, { db, redis, storage, mailDomain: mailDomainOf(config.MAIL_FROM), inboundDomain: inbound?.domain, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 

@@ -2,7 +2,7 @@
  * The widget's controller: decides between the pre-chat form, a verified start and the chat;
  * owns the connection, and keeps the shell in step with the store.
  */
-import { identitySub, widgetApi, type SessionRequest, type WidgetConfig as ShopConfig } from './api.ts';
+import { activeNotices, identitySub, widgetApi, type SessionRequest, type WidgetConfig as ShopConfig } from './api.ts';
 import { Composer } from './composer.ts';
 import { AckError, Connection } from './connection.ts';
 import { h } from './dom.ts';
@@ -133,6 +133,15 @@ export class Chat {
     } else void this.api.shop().then((s) => this.shell.setTitle(s.name), () => undefined);
     const s = this.store.session;
     if (s && new Date(s.expiresAt) > new Date() && this.sessionFits()) this.connect();
+    void this.showNotices();
+  }
+
+  /** The shop's delay notices at the top of the panel; a failure to read them leaves the chat as it is. */
+  private async showNotices(): Promise<void> {
+    const { origin, shopId, locale } = this.cfg;
+    const answer = await activeNotices(origin, shopId).catch(() => null);
+    if (!answer) return;
+    this.shell.setNotices(answer.notices.map((n) => ({ id: n.id, headline: n[locale].headline, url: `${origin}/shops/${encodeURIComponent(shopId)}/notices?lang=${locale}#n-${n.id}` })));
   }
 
   /** A stored session is used only for the same person: the same signed-in customer, or an anonymous one on a page without identity. */

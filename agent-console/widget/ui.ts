@@ -124,6 +124,7 @@ export class Shell {
   private readonly offline: HTMLElement;
   private readonly connection: HTMLElement;
   private readonly problem: HTMLElement;
+  private readonly notices: HTMLElement;
   private readonly typingEl: HTMLElement;
   readonly body: HTMLElement;
   private readonly footer: HTMLElement;
@@ -142,6 +143,7 @@ export class Shell {
     this.offline = h('div', { class: 'notice', role: 'status', 'data-testid': 'offline-notice' }, t.both('offline'));
     this.connection = h('div', { class: 'notice', role: 'status', 'data-testid': 'connection-notice' }, t.t('disconnected'));
     this.problem = h('div', { class: 'notice error', role: 'alert', 'data-testid': 'widget-error' });
+    this.notices = h('div', { 'data-testid': 'shop-notices' });
     this.body = h('div', { class: 'body' });
     this.typingEl = h('div', { class: 'typing', 'aria-live': 'polite', 'data-testid': 'typing' });
     this.footer = h('div', {});
@@ -150,6 +152,7 @@ export class Shell {
       'section',
       { class: 'panel', role: 'dialog', tabindex: '-1', 'aria-label': t.t('greeting'), 'data-testid': 'panel' },
       h('div', { class: 'header' }, this.title, close),
+      this.notices,
       this.offline,
       this.connection,
       this.problem,
@@ -234,6 +237,13 @@ export class Shell {
     this.body.replaceChildren(...content);
     this.footer.replaceChildren(...footer);
     if (view !== 'chat') this.setTyping(null);
+  }
+
+  /** The shop's delay notices showing now, each a line with a link to the notices page (text only, like everything here). */
+  setNotices(list: { id: string; headline: string; url: string }[]): void {
+    this.notices.replaceChildren(
+      ...list.map((n) => h('div', { class: 'notice', role: 'status', 'data-testid': 'shop-notice' }, n.headline, ' ', h('a', { href: n.url, target: '_blank', rel: 'noopener' }, this.t.t('noticeDetails')))),
+    );
   }
 
   setOffline(closed: boolean): void {

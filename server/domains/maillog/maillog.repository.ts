@@ -121,3 +121,41 @@ export async function mailKeyOf(db: Db, shopId: string, fresh: () => string): Pr
   const [made] = await db.insert(mailKeys).values({ shopId, key: fresh() }).onConflictDoNothing().returning({ key: mailKeys.key });
   return made?.key ?? (await read())!;
 }
+
+export interface LogFilter {
+  kind?: MailKind;
+  status?: MailStatus;
+  recipient?: string;
+  conversationId?: string;
+  orderNumber?: string;
+  returnId?: string;
+  campaignId?: string;
+  since?: Date;
+  until?: Date;
+  /** The last row of the previous page: rows after it in the order (newest first). */
+  before?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The shop's mail, newest first, narrowed by the filter. */
+export async function listLog(db: Db, shopId: string, f: LogFilter): Promise<MailLogRow[]> {
+  const where = [eq(mailLog.shopId, shopId)];
+  if (f.kind) where.push(eq(mailLog.kind, f.kind));
+  if (f.status) where.push(eq(mailLog.status, f.status));
+  if (f.recipient) where.push(sql`lower(${mailLog.recipient}) like ${`%${likeEscaped(f.recipient.toLowerCase())}%`}`);
+  if (f.conversationId) where.push(eq(mailLog.conversationId, f.conversationId));
+  if (f.orderNumber) where.push(eq(mailLog.orderNumber, f.orderNumber));
+  if (f.returnId) where.push(eq(mailLog.returnId, f.returnId));
+  if (f.campaignId) where.push(eq(mailLog.campaignId, f.campaignId));
+  if (f.since) where.push(gte(mailLog.createdAt, f.since));
+  if (f.until) where.push(sql`${mailLog.createdAt} < ${f.until.toISOString()}`);
+  if (f.before) where.push(sql`(${mailLog.createdAt}, ${mailLog.id}) < (${f.before.createdAt.toISOString()}::timestamptz, ${f.before.id}::uuid)`);
+  return db
+    .select()
+    .from(mailLog)
+    .where(and(...where))
+    .orderBy(sql`${mailLog.createdAt} desc`, sql`${mailLog.id} desc`)
+    .limit(f.limit);
+}

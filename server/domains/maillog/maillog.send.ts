@@ -36,6 +36,14 @@ export interface MailLogDeps {
   bounce?: { domain: string; secret: string };
 }
 
+/** The log's deps from what the worker and the listeners hold: inbound mail, when configured, is where bounces come back. */
+export const mailLogDeps = (d: { db: Db; mailer: Mailer; baseUrl: string; inbound?: { domain: string; secret: string } }): MailLogDeps => ({
+  db: d.db,
+  mailer: d.mailer,
+  baseUrl: d.baseUrl,
+  ...(d.inbound ? { bounce: { domain: d.inbound.domain, secret: d.inbound.secret } } : {}),
+});
+
 export type SendOutcome = { logId: string; messageId: string; status: 'sent' | 'suppressed' | 'failed'; reason?: string };
 
 /** A mail server's refusal, as nodemailer reports it. */
@@ -57,8 +65,11 @@ function permanentRefusal(e: SmtpError): boolean {
 
 const answerOf = (e: SmtpError) => (e.response ?? e.message ?? String(e)).slice(0, 2000);
 
-/** `<…@…>`: a Message-ID given without its brackets gets them. */
-const bracketed = (id: string) => (id.startsWith('<') ? id : `<${id}>`);
+/** `<…@…>`: a Message-ID given without its brackets gets them, and one without a domain the deployment's. */
+function fullMessageId(id: string, host: string): string {
+  const bare = id.replace(/^<|>$/g, '');
+  return `<${bare.includes('@') ? bare : `${bare}@${host}`}>`;
+}
 
 /** Notices are bulk whatever the caller says: an unsubscribe must hold for every notice. */
 const isBulk = (mail: LoggedMail) => mail.bulk === true || mail.kind === 'notice';
@@ -97,7 +108,7 @@ export async function sendLogged(deps: MailLogDeps, mail: LoggedMail): Promise<S
     kind,
     recipient: message.to,
     subject: message.subject.slice(0, 998),
-    messageId: given ? bracketed(given) : `<${id}@${new URL(deps.baseUrl).hostname}>`,
+    messageId: fullMessageId(given ?? id, new URL(deps.baseUrl).hostname),
     bulk: isBulk(mail),
     ...about,
   });

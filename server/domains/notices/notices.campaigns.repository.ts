@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, isNull, lte, ne, notInArray, or, gte, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lte, notInArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { orders } from '../orders/orders.tables.ts';
 import type { CampaignCounts, CampaignStatus, RecipientStatus } from './notices.campaigns.model.ts';
@@ -164,24 +164,9 @@ export function listRecipients(db: Db, shopId: string, campaignId: string, q: { 
 }
 
 /** Banner campaigns a page may show at `now`: published (not a draft, not cancelled), in their window. */
-export function activeBanners(db: Db, shopId: string, now: Date): Promise<CampaignRow[]> {
-  return db
-    .select()
-    .from(noticeCampaigns)
-    .where(
-      and(
-        eq(noticeCampaigns.shopId, shopId),
-        notInArray(noticeCampaigns.status, ['draft', 'cancelled']),
-        sql`(${noticeCampaigns.channels} ->> 'banner')::boolean`,
-        lte(noticeCampaigns.startsAt, now),
-        or(isNull(noticeCampaigns.endsAt), gt(noticeCampaigns.endsAt, now)),
-      ),
-    )
-    .orderBy(desc(noticeCampaigns.startsAt))
-    .limit(20);
-}
+export const activeBanners = (db: Db, shopId: string, now: Date): Promise<CampaignRow[]> => publishedBanners(db, shopId, now, new Date(now.getTime() + 1));
 
-/** The shop's published banner notices that have begun, newest first: the public page's current and past ones. */
+/** The shop's published banner notices that have begun and had not ended by `since`, newest first: the public page's current and past ones. */
 export function publishedBanners(db: Db, shopId: string, now: Date, since: Date): Promise<CampaignRow[]> {
   return db
     .select()
@@ -189,8 +174,7 @@ export function publishedBanners(db: Db, shopId: string, now: Date, since: Date)
     .where(
       and(
         eq(noticeCampaigns.shopId, shopId),
-        ne(noticeCampaigns.status, 'draft'),
-        ne(noticeCampaigns.status, 'cancelled'),
+        notInArray(noticeCampaigns.status, ['draft', 'cancelled']),
         sql`(${noticeCampaigns.channels} ->> 'banner')::boolean`,
         lte(noticeCampaigns.startsAt, now),
         or(isNull(noticeCampaigns.endsAt), gte(noticeCampaigns.endsAt, since)),

@@ -38,11 +38,12 @@ export function publicNoticeRoutes(api: Api, deps: { db: Db; bus?: DomainBus; lo
       const a = await active(params.shopId);
       allowShopOrigin(ctx, a.origins);
       ctx.set('Cache-Control', 'public, max-age=60');
-      ctx.status = 200; // before ctx.fresh, which only answers for a 2xx
       ctx.etag = a.etag;
-      if (ctx.fresh) {
+      const seen = ctx.get('if-none-match').split(',').map((t) => t.trim().replace(/^W\//, ''));
+      if (seen.includes(a.etag)) {
         ctx.status = 304;
-        ctx.body = null;
+        // Not null: the route layer would make an empty body a 204; Koa sends no body with a 304.
+        ctx.body = '';
         return;
       }
       ctx.body = a.body;

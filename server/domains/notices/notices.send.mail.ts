@@ -29,12 +29,6 @@ export interface ChunkContext {
 /** `<notice-<campaign>-<recipient>@<mail domain>>`: the same on every try, so a resend after a crash is recognisably the same mail. */
 export const noticeMessageId = (campaignId: string, recipientId: string, domain: string) => `<notice-${campaignId}-${recipientId}@${domain}>`;
 
-/** The domain of MAIL_FROM's address (`窓口 <no-reply@desk.example.jp>` → desk.example.jp). */
-export function mailDomainOf(mailFrom: string): string {
-  const address = /<([^<>\s]+)>\s*$/.exec(mailFrom)?.[1] ?? mailFrom.trim();
-  return address.split('@')[1]?.toLowerCase() || 'madoguchi.localhost';
-}
-
 /** When the orders of a chunk's recipients were placed, in one read. */
 export async function orderDates(db: Db, shopId: string, numbers: string[]): Promise<Map<string, Date>> {
   if (!numbers.length) return new Map();

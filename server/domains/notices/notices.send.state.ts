@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { transact, type EventSink } from '../../events/commit.ts';
 import type { CampaignCounts } from './notices.campaigns.model.ts';
@@ -42,6 +42,6 @@ export async function finishIfDone(db: Db, sink: EventSink, campaignId: string):
 
 /** The campaign's status now, read cheaply between mails (a pause or cancel stops a chunk before its next one). */
 export async function statusOf(db: Db, campaignId: string): Promise<string | undefined> {
-  const [r] = await db.select({ status: noticeCampaigns.status }).from(noticeCampaigns).where(and(eq(noticeCampaigns.id, campaignId), sql`true`));
+  const [r] = await db.select({ status: noticeCampaigns.status }).from(noticeCampaigns).where(eq(noticeCampaigns.id, campaignId));
   return r?.status;
 }

@@ -20,6 +20,8 @@ import type { NoticeType } from './notices.types.ts';
  */
 export const BULK_QUEUE = 'notices-bulk';
 const CHUNK_JOB = 'notice.chunk';
+/** Mails of one chunk on their way at once. */
+const MAILS_IN_FLIGHT = 6;
 
 export interface BulkOptions {
   keyPrefix: string;
@@ -95,14 +97,14 @@ export function startNoticeBulk(deps: NoticeBulkDeps, opts: BulkOptions): Notice
     );
   }
 
-  /** Over the shop's mails a minute: the job waits in BullMQ's delayed set until the window allows more, holding no worker. */
-  async function takeTurn(shopId: string, perMinute: number, job: Job, token: string | undefined): Promise<void> {
+  /** How long the shop must wait before its next notice mail (0: it may send now, and the mail is counted). */
+  async function rateWait(shopId: string, perMinute: number): Promise<number> {
     try {
       await limiterOf(perMinute).consume(shopId, 1);
+      return 0;
     } catch (e) {
-      if (!(e instanceof RateLimiterRes) || !token) throw e;
-      await job.moveToDelayed(Date.now() + Math.max(50, e.msBeforeNext), token);
-      throw new DelayedError(`shop ${shopId} is at its notice mail rate`);
+      if (e instanceof RateLimiterRes) return Math.max(50, e.msBeforeNext);
+      throw e;
     }
   }
 
@@ -117,12 +119,37 @@ export function startNoticeBulk(deps: NoticeBulkDeps, opts: BulkOptions): Notice
       if (!shop) return 'no shop';
       const wording = await loadWording(db, shopId, c.type as NoticeType, c.templateVersionId);
       const ctx = { campaign: c, shop, wording, orderedAt: await orderDates(db, shopId, rows.flatMap((r) => r.orderNumbers)) };
-      for (const r of rows) {
-        if ((await statusOf(db, campaignId)) !== 'sending') return 'stopped';
-        if (c.channels.mail && shop.noticeMailsPerMinute > 0) await takeTurn(shopId, shop.noticeMailsPerMinute, job, token);
-        await sendToRecipient(deps.sender, ctx, r);
-        deps.sink.bus?.publish('notice.progress', { shopId, campaignId });
+      // A few mails of the chunk in flight at once (each its own SMTP exchange); every one looks
+      // at the campaign first, so a pause or cancel stops the chunk within the mails in flight.
+      let next = 0;
+      let stopped = false;
+      let waitMs = 0;
+      const lane = async () => {
+        while (!stopped && next < rows.length) {
+          const r = rows[next++]!;
+          if ((await statusOf(db, campaignId)) !== 'sending') {
+            stopped = true;
+            return;
+          }
+          const wait = c.channels.mail && shop.noticeMailsPerMinute > 0 ? await rateWait(shopId, shop.noticeMailsPerMinute) : 0;
+          if (wait) {
+            // Not this one: it stays queued for the chunk's next turn.
+            [stopped, waitMs] = [true, Math.max(waitMs, wait)];
+            return;
+          }
+          await sendToRecipient(deps.sender, ctx, r);
+          deps.sink.bus?.publish('notice.progress', { shopId, campaignId });
+        }
+      };
+      const lanes = await Promise.allSettled(Array.from({ length: Math.min(MAILS_IN_FLIGHT, rows.length) }, lane));
+      const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+      if (failed) throw failed.reason;
+      if (waitMs && token) {
+        // Over the shop's mails a minute: the job waits in BullMQ's delayed set until the window allows more, holding no worker.
+        await job.moveToDelayed(Date.now() + waitMs, token);
+        throw new DelayedError(`shop ${shopId} is at its notice mail rate`);
       }
+      if (stopped) return 'stopped';
     }
     await arm(c);
     await finishIfDone(db, deps.sink, c.id);

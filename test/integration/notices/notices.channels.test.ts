@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { eq } from 'drizzle-orm';
+import { noticeRecipients } from '../../../server/domains/notices/notices.campaigns.tables.ts';
+import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import { TestClient } from '../../helpers/client.ts';
+import { oneDbKind } from '../../helpers/env.ts';
+import { eventually } from '../../helpers/eventually.ts';
+import { REFUSED_MARK } from '../../helpers/smtp.ts';
+import { agentClient, connected, waitFor } from '../../helpers/sockets.ts';
+import { campaignBody, campaignMails, campaignPath, createAndPublish, seedOrders, uniq, untilStatus } from './notices.helpers.ts';
+
+for (const kind of oneDbKind()) {
+  describe(`[${kind}] notices: the chat channel, failed recipients and live progress`, function () {
+    this.timeout(60_000);
+    let server: TestServer;
+    let shop: TestShop;
+    let owner: TestClient;
+    let platform: TestClient;
+
+    before(async () => {
+      server = await startServer(kind, { notices: { sweepMs: 1000, lockMs: 4000 } });
+      shop = await makeShop(server.database);
+      owner = await signedIn(server.url, shop.people.owner);
+      const key = await owner.post(`/api/shops/${shop.id}/api-keys`, { name: '連携' });
+      platform = new TestClient(server.url).withKey(key.body.key);
+    });
+    after(() => server?.close());
+
+    it('posts one notice into the open chat of each customer who has one, and mails everyone', async () => {
+      const tag = uniq();
+      const chatting = `chat-${tag}@example.jp`;
+      await seedOrders(server.database, shop.id, [
+        { orderNumber: `C${tag}-1`, email: chatting },
+        { orderNumber: `C${tag}-2`, email: chatting.toUpperCase() },
+        { orderNumber: `C${tag}-3`, email: `quiet-${tag}@example.jp` },
+      ]);
+      const conv = await platform.post(`/api/shops/${shop.id}/conversations`, { customer: { name: '田中 太郎', email: chatting }, message: { clientId: randomUUID(), body: '届きますか' } });
+      expect(conv.status, conv.text).to.equal(201);
+      const c = await createAndPublish(owner, shop.id, campaignBody({ orderNumbers: [`C${tag}-1`, `C${tag}-2`, `C${tag}-3`] }, { channels: { banner: false, mail: true, chat: true } }));
+      await untilStatus(server.database, c.id, 'sent');
+      const messages = (await owner.get(`/api/shops/${shop.id}/conversations/${conv.body.id}/messages`)).body.messages as { kind: string; body: string }[];
+      const notices = messages.filter((m) => m.kind === 'event');
+      expect(notices).to.have.length(1);
+      expect(campaignMails(server.smtp.mails, c.id)).to.have.length(2);
+    });
+
+    it('records a refused address failed with the reason, lists it for the console (masked for contractors), and retries it under the same Message-ID', async () => {
+      const tag = uniq();
+      const refused = `nobody-${tag}${REFUSED_MARK}@example.jp`;
+      await seedOrders(server.database, shop.id, [
+        { orderNumber: `F${tag}-1`, email: refused },
+        { orderNumber: `F${tag}-2`, email: `fine-${tag}@example.jp` },
+      ]);
+      const c = await createAndPublish(owner, shop.id, campaignBody({ orderNumbers: [`F${tag}-1`, `F${tag}-2`] }));
+      await untilStatus(server.database, c.id, 'sent');
+      const got = await owner.get(campaignPath(shop.id, c.id));
+      expect(got.body.counts).to.include({ total: 2, sent: 1, failed: 1 });
+      const failed = await owner.get(`${campaignPath(shop.id, c.id)}/recipients?status=failed`);
+      expect(failed.status).to.equal(200);
+      expect(failed.body.recipients).to.have.length(1);
+      expect(failed.body.recipients[0]).to.include({ email: refused, status: 'failed' });
+      expect(failed.body.recipients[0].reason).to.include('550');
+      const contractor = await signedIn(server.url, shop.people.contractor);
+      const masked = await contractor.get(`${campaignPath(shop.id, c.id)}/recipients?status=failed`);
+      expect(masked.body.recipients[0].email).to.include('***');
+      expect((await contractor.post(`${campaignPath(shop.id, c.id)}/retry-failed`, { version: got.body.version })).status).to.equal(403);
+      const [before] = await server.database.db.select().from(noticeRecipients).where(eq(noticeRecipients.email, refused));
+      const retried = await owner.post(`${campaignPath(shop.id, c.id)}/retry-failed`, { version: got.body.version });
+      expect(retried.status).to.equal(200);
+      expect(retried.body.status).to.equal('sending');
+      await eventually(async () => (await owner.get(campaignPath(shop.id, c.id))).body.status === 'sent' || undefined, 'the retry to end');
+      const [after] = await server.database.db.select().from(noticeRecipients).where(eq(noticeRecipients.email, refused));
+      expect(after!.status).to.equal('failed');
+      expect(after!.messageId).to.equal(before!.messageId);
+      const fine = campaignMails(server.smtp.mails, c.id);
+      expect(fine).to.have.length(1);
+    });
+
+    it('tells the shop’s consoles how a campaign goes (notice:progress), ending with its final counts', async () => {
+      const tag = uniq();
+      await seedOrders(server.database, shop.id, Array.from({ length: 12 }, (_, i) => ({ orderNumber: `S${tag}-${i}`, email: `p${i}-${tag}@example.jp` })));
+      const socket = agentClient(server.url, shop.id, owner.cookie);
+      await connected(socket);
+      try {
+        const made = await owner.post(campaignPath(shop.id), campaignBody({ orderNumbers: Array.from({ length: 12 }, (_, i) => `S${tag}-${i}`) }));
+        const done = waitFor(socket, 'notice:progress', (p: { campaignId: string; status: string; counts: { sent: number } }) => p.campaignId === made.body.id && p.status === 'sent' && p.counts.sent === 12, 20_000);
+        expect((await owner.post(`${campaignPath(shop.id, made.body.id)}/publish`, { version: made.body.version })).status).to.equal(200);
+        const last = await done;
+        expect(last.counts).to.include({ total: 12, queued: 0 });
+      } finally {
+        socket.close();
+      }
+    });
+  });
+}

@@ -46,6 +46,11 @@ export function NoticeTemplatesPage({ shopId, role }: { shopId: string; role: Ro
   const type: NoticeType | undefined = selected.kind === 'builtin' ? selected.type : detail?.type;
   const info = types.data?.types.find((t) => t.type === type);
 
+  const choose = (s: Selected) => {
+    setNotice(null);
+    setSelected(s);
+  };
+
   const resetSamples = () => {
     if (!info || !types.data) return;
     setForm(toForm(info.variables, info.sample));
@@ -54,7 +59,6 @@ export function NoticeTemplatesPage({ shopId, role }: { shopId: string; role: Ro
 
   // A new selection: its wording (the built-in one, or the copy's latest version) and the samples.
   useEffect(() => {
-    setNotice(null);
     setErrors(new Map());
     if (selected.kind === 'builtin') {
       setDetail(null);
@@ -164,7 +168,7 @@ export function NoticeTemplatesPage({ shopId, role }: { shopId: string; role: Ro
           <ul className="notice-type-list">
             {types.data!.types.map((t) => (
               <li key={t.type}>
-                <button type="button" className="button button-quiet" aria-current={selected.kind === 'builtin' && selected.type === t.type} onClick={() => setSelected({ kind: 'builtin', type: t.type })} data-testid={`notice-type-${t.type}`}>
+                <button type="button" className="button button-quiet" aria-current={selected.kind === 'builtin' && selected.type === t.type} onClick={() => choose({ kind: 'builtin', type: t.type })} data-testid={`notice-type-${t.type}`}>
                   {t.name[lang]}
                 </button>
                 <ul>
@@ -172,7 +176,7 @@ export function NoticeTemplatesPage({ shopId, role }: { shopId: string; role: Ro
                     .filter((c) => c.type === t.type)
                     .map((c) => (
                       <li key={c.id}>
-                        <button type="button" className="button button-quiet" aria-current={selected.kind === 'copy' && selected.id === c.id} onClick={() => setSelected({ kind: 'copy', id: c.id })} data-testid="notice-copy">
+                        <button type="button" className="button button-quiet" aria-current={selected.kind === 'copy' && selected.id === c.id} onClick={() => choose({ kind: 'copy', id: c.id })} data-testid="notice-copy">
                           {c.name} <span className="muted">{m.version(c.latestVersion.version)}</span>
                         </button>
                       </li>

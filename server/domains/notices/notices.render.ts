@@ -12,6 +12,7 @@ import {
   noticeSampleAsOf,
   noticeSamples,
   noticeVariables,
+  atField,
   type NoticeContext,
   type NoticeLang,
   type NoticePart,
@@ -91,9 +92,9 @@ function checkAgainstNow(vars: Record<string, unknown>, asOf: Date): void {
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' }).format(asOf); // YYYY-MM-DD
   const details = [];
   if (vars.next_update_at !== undefined && new Date(String(vars.next_update_at)) <= asOf)
-    details.push({ in: 'body', path: 'variables.next_update_at', message: msg.updatePassed, ja: '次回のお知らせ予定は、現在より後の日時にしてください。' });
+    details.push(atField('variables.next_update_at', msg.updatePassed));
   for (const name of ['new_ship_date', 'new_expected_date', 'reply_by', 'storage_deadline'])
-    if (vars[name] !== undefined && String(vars[name]) < today) details.push({ in: 'body', path: `variables.${name}`, message: msg.dayPassed, ja: 'この日付はすでに過ぎています。今日以降の日付にしてください。' });
+    if (vars[name] !== undefined && String(vars[name]) < today) details.push(atField(`variables.${name}`, msg.dayPassed));
   if (details.length) throw invalidInput(msg.variables, details);
 }
 
@@ -203,7 +204,7 @@ export function checkWording(type: NoticeType, text: NoticeText): void {
   for (const lang of noticeLangs) {
     const out = render(type, text, lang, checkVariables(type, noticeSamples[type]), ctx);
     for (const part of ['subject', 'banner', 'chat'] as const)
-      if (!out[part]) problems.push({ in: 'body', path: `wording.${part}.${lang}`, line: null, column: null, message: msg.empty, ja: '見本の値で表示すると空になります。' });
+      if (!out[part]) problems.push({ ...atField(`wording.${part}.${lang}`, msg.empty), line: null, column: null });
   }
   if (problems.length) throw invalidInput(msg.wording, problems);
 }

@@ -1,30 +1,16 @@
 import type { z } from 'zod';
 import type { templateListView, templateView, savedVersionView, previewView } from '../../../../../server/domains/notices/notices.templates.schema.ts';
-import type { NoticeText, NoticeType, VariableKind } from '../../../../../server/domains/notices/notices.types.ts';
+import type { noticeTypeList } from '../../../../../server/domains/notices/notices.templates.service.ts';
+import type { NoticeText, NoticeType } from '../../../../../server/domains/notices/notices.types.ts';
 import { request } from '../../../api.ts';
 
-export type { NoticeText, NoticeType, VariableKind };
+export type { NoticeText, NoticeType };
 export type TemplateList = z.infer<typeof templateListView>;
 export type TemplateDetail = z.infer<typeof templateView>;
 export type SavedVersion = z.infer<typeof savedVersionView>;
 export type Previewed = z.infer<typeof previewView>;
-type Bilingual = { ja: string; en: string };
-
-export interface VariableInfo {
-  name: string;
-  kind: VariableKind;
-  required: boolean;
-  label: Bilingual;
-  choices?: { value: string; label: Bilingual }[];
-  lines?: boolean;
-}
-export interface NoticeTypeInfo {
-  type: NoticeType;
-  name: Bilingual;
-  variables: VariableInfo[];
-  sample: Record<string, unknown>;
-  wording: NoticeText;
-}
+export type NoticeTypeInfo = ReturnType<typeof noticeTypeList>['types'][number];
+export type VariableInfo = NoticeTypeInfo['variables'][number];
 
 const shop = (shopId: string) => `/api/shops/${encodeURIComponent(shopId)}`;
 const opt = (signal?: AbortSignal) => (signal ? { signal } : {});

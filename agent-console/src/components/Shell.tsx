@@ -6,6 +6,7 @@ import { api, ApiError } from '../api.ts';
 import { useLang, useMessages, type Lang } from '../i18n.ts';
 import { queueMessages } from '../i18n.queue.ts';
 import { noticesMessages } from '../i18n.notices.ts';
+import { noticeTemplateMessages } from './notices/templates/i18n.ts';
 import type { SessionView, ShopView } from '../types.ts';
 import { Header } from './Header.tsx';
 import { InboxPage } from './InboxPage.tsx';
@@ -26,6 +27,7 @@ const ReturnDetailPage = lazy(() => import('./returns/ReturnDetailPage.tsx').the
 const ReturnsPage = lazy(() => import('./returns/ReturnsPage.tsx').then((x) => ({ default: x.ReturnsPage })));
 const NoticesPage = lazy(() => import('./notices/NoticesPage.tsx').then((x) => ({ default: x.NoticesPage })));
 const CampaignPage = lazy(() => import('./notices/CampaignPage.tsx').then((x) => ({ default: x.CampaignPage })));
+const NoticeTemplatesPage = lazy(() => import('./notices/templates/NoticeTemplatesPage.tsx').then((x) => ({ default: x.NoticeTemplatesPage })));
 const TermsPage = lazy(() => import('./returns/TermsPage.tsx').then((x) => ({ default: x.TermsPage })));
 
 /** The skip link moves focus itself: the hash alone would leave it behind and change the address. */
@@ -100,6 +102,7 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
       : route.page === 'orders' || route.page === 'orderDetail' ? m.nav.orders
       : route.page === 'mentions' ? queueMessages[lang].mentions.title
       : isNoticesPage(route.page) ? noticesMessages[lang].title
+      : route.page === 'noticeTemplates' ? noticeTemplateMessages[lang].title
       : m.inbox.title;
     document.title = [title, where, '窓口 madoguchi'].filter(Boolean).join(' · ');
   }, [m, lang, shopName, route.page]);
@@ -132,6 +135,8 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
         <NoticesPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'noticeCampaign' ? (
         <CampaignPage key={route.campaignId} shopId={shopId} campaignId={route.campaignId} role={membership.role} />
+      ) : route.page === 'noticeTemplates' ? (
+        <NoticeTemplatesPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'allInbox' ? (
         <InboxPage key="all-shops" shopId={shopId} meId={session.user.id} shops={session.memberships} all />
       ) : (

@@ -6,6 +6,7 @@ import type { Role } from '../types.ts';
 import { BackupPanel } from './BackupPanel.tsx';
 import { PresenceToggle } from './PresenceToggle.tsx';
 import { MentionsNav } from './inbox/MentionsNav.tsx';
+import { noticeTemplateMessages } from './notices/templates/i18n.ts';
 
 /** A page of the open shop: a real link (new tab works), followed in place on a plain click. */
 function NavLink({ to, current, label, testId }: { to: Route | null; current: boolean; label: string; testId: string }) {
@@ -57,6 +58,10 @@ export function SideNav({ shopId, page, role }: { shopId: string | null; page: R
         <li>
           {/* Every role: contractors read the campaigns (masked), the others make and send them. */}
           <NavLink to={shopId ? { page: 'notices', shopId } : null} current={isNoticesPage(page)} label={noticesMessages[lang].nav} testId="nav-notices" />
+        </li>
+        <li>
+          {/* A sub-page of the notices section (whose main entry is the campaigns' page). */}
+          <NavLink to={shopId ? { page: 'noticeTemplates', shopId } : null} current={page === 'noticeTemplates'} label={noticeTemplateMessages[lang].nav} testId="nav-notice-templates" />
         </li>
         <li>
           <NavLink to={shopId ? { page: 'settings', shopId } : null} current={page === 'settings'} label={m.nav.settings} testId="nav-settings" />

@@ -9,7 +9,7 @@ import { renderNotice } from './notices.render.ts';
 import { findOrderForPreview } from './notices.templates.repository.ts';
 import type { PreviewInput } from './notices.templates.schema.ts';
 import { loadWording, READERS } from './notices.templates.service.ts';
-import type { NoticeContext, NoticeLang, NoticeWording, RenderedNotice } from './notices.types.ts';
+import { atField, type NoticeContext, type NoticeLang, type NoticeWording, type RenderedNotice } from './notices.types.ts';
 
 const noOrder = said('このショップにその注文番号の注文はありません。', 'no order with this number in this shop');
 
@@ -36,7 +36,7 @@ export async function previewNotice(db: Db, actor: Actor, input: PreviewInput, r
   let recipient = sampleRecipient(asOf);
   if (input.orderNumber) {
     const order = await findOrderForPreview(db, actor.shopId, input.orderNumber);
-    if (!order) throw invalidInput(noOrder, [{ in: 'body', path: 'orderNumber', message: noOrder, ja: 'このショップにその注文番号の注文はありません。' }]);
+    if (!order) throw invalidInput(noOrder, [atField('orderNumber', noOrder)]);
     const masked = masksContactData(actor.role);
     recipient = { name: masked ? maskName(order.customerName) : order.customerName, orders: [{ orderNumber: order.orderNumber, orderedAt: order.orderedAt }] };
     await recordAudit(db, actor, { action: 'notice.previewed', objectType: 'order', objectId: order.id, summary: { orderNumber: order.orderNumber, type: input.type, masked } }, requestId);

@@ -3,23 +3,6 @@ import type { Lang } from './i18n.ts';
 import type { Campaign, CampaignStatus, Counts } from './noticesApi.ts';
 import { tokyoDateTime } from './returns.format.ts';
 
-/** Japan keeps no summer time: a Tokyo wall-clock time is always UTC+9. */
-const TOKYO_MS = 9 * 60 * 60 * 1000;
-
-/** An instant as a `datetime-local` value on the Tokyo clock, whatever the computer's zone ('' for none). */
-export function tokyoInput(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? '' : new Date(t + TOKYO_MS).toISOString().slice(0, 16);
-}
-
-/** A `datetime-local` value read as Tokyo time, as an ISO instant; null for empty or unreadable. */
-export function fromTokyoInput(value: string): string | null {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value)) return null;
-  const t = Date.parse(`${value}:00+09:00`);
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
-}
-
 /** "2026/12/03 21:00〜2026/12/10 18:00", or from the start alone when it has no end. */
 export function windowText(c: Pick<Campaign, 'startsAt' | 'endsAt'>, lang: Lang): string {
   const w = noticesMessages[lang].window;

@@ -3,18 +3,15 @@ import type { audienceView, campaignActions, campaignView, recipientView } from 
 import type { CampaignCounts, CampaignStatus, CampaignTarget, RecipientStatus } from '../../server/domains/notices/notices.campaigns.model.ts';
 import type { seasonsView } from '../../server/domains/notices/notices.campaigns.seasons.ts';
 import type { NoticeProgress } from '../../server/domains/notices/notices.send.progress.ts';
-import type { previewView, templateListView } from '../../server/domains/notices/notices.templates.schema.ts';
-import type { noticeTypeList } from '../../server/domains/notices/notices.templates.service.ts';
 import type { NoticeType } from '../../server/domains/notices/notices.types.ts';
 import { request } from './api.ts';
+import type { NoticeTypeInfo, Previewed } from './components/notices/templates/api.ts';
 
 /* The notice pages' shapes, from the server's own schemas (type-only imports: nothing of the server ends up in the bundle). */
 
 export type { CampaignStatus, NoticeProgress, NoticeType, RecipientStatus };
-export type NoticeTypeInfo = ReturnType<typeof noticeTypeList>['types'][number];
-export type NoticeVariable = NoticeTypeInfo['variables'][number];
-export type NoticeTemplate = z.infer<typeof templateListView>['templates'][number];
-export type NoticePreview = z.infer<typeof previewView>;
+/* The types, the shop's copies and the preview's answer are the template pages' (components/notices/templates/api.ts). */
+export type { NoticeTypeInfo };
 export type Target = CampaignTarget;
 export type ShipmentTarget = NonNullable<Target['shipment']>;
 export type Counts = CampaignCounts;
@@ -33,13 +30,11 @@ const shop = (shopId: string) => `/api/shops/${encodeURIComponent(shopId)}`;
 const campaign = (shopId: string, id: string) => `${shop(shopId)}/notice-campaigns/${encodeURIComponent(id)}`;
 const opt = (signal?: AbortSignal) => (signal ? { signal } : {});
 
-/** The notice pages' REST calls. */
+/** The campaign pages' REST calls. */
 export const noticesApi = {
-  types: (signal?: AbortSignal) => request<{ types: NoticeTypeInfo[] }>('/api/notice-types', opt(signal)),
-  templates: (shopId: string, signal?: AbortSignal) => request<{ templates: NoticeTemplate[] }>(`${shop(shopId)}/notice-templates`, opt(signal)),
-  /** Both languages at once; 400 with details per field (`variables.<name>`, `wording.…`). */
+  /** A campaign's wording (a saved version, or the built-in) in both languages; 400 with details per field (`variables.<name>`, `orderNumber`). */
   preview: (shopId: string, body: { type: NoticeType; templateVersionId: string | null; variables: Record<string, unknown>; orderNumber?: string }, signal?: AbortSignal) =>
-    request<NoticePreview>(`${shop(shopId)}/notice-preview`, { method: 'POST', body, ...opt(signal) }),
+    request<Previewed>(`${shop(shopId)}/notice-preview`, { method: 'POST', body, ...opt(signal) }),
   audience: (shopId: string, target: Target, signal?: AbortSignal) => request<Audience>(`${shop(shopId)}/notice-audience`, { method: 'POST', body: { target }, ...opt(signal) }),
   list: (shopId: string, signal?: AbortSignal) => request<{ campaigns: Campaign[] }>(`${shop(shopId)}/notice-campaigns`, opt(signal)),
   get: (shopId: string, id: string, signal?: AbortSignal) => request<Campaign>(campaign(shopId, id), opt(signal)),

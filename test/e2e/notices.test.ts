@@ -75,24 +75,24 @@ describe('notices in the console', function () {
     await page.waitForURL(/\/notices\/[0-9a-f-]{36}$/);
     const editor = page.getByTestId('notice-editor');
     await editor.waitFor();
-    await page.locator('[data-testid="notice-preview"][data-state="ready"]').waitFor();
-    expect(await textOf(page.getByTestId('preview-ja').getByTestId('preview-subject'))).to.not.equal('');
-    expect(await textOf(page.getByTestId('preview-en').getByTestId('preview-subject'))).to.not.equal('');
+    await page.locator('[data-testid="campaign-preview"][data-state="ready"]').waitFor();
+    expect(await textOf(page.getByTestId('notice-preview-ja-subject'))).to.not.equal('');
+    expect(await textOf(page.getByTestId('notice-preview-en-subject'))).to.not.equal('');
 
     // Edits follow in the preview; a date out of order is shown at its field, and goes once fixed.
-    await page.getByTestId('var-items').fill('冬物のウールコート（チャコール）');
-    await page.getByTestId('preview-ja').getByTestId('preview-text').filter({ hasText: '冬物のウールコート（チャコール）' }).waitFor();
-    await page.getByTestId('var-new_ship_date').fill('2026-11-01');
-    await page.getByTestId('variable-new_ship_date').getByTestId('field-error').waitFor();
-    expect(await page.locator('[data-testid="notice-preview"][data-state="invalid"]').count()).to.equal(1);
-    await page.getByTestId('var-new_ship_date').fill('2026-12-11');
-    await page.getByTestId('variable-new_ship_date').getByTestId('field-error').waitFor({ state: 'detached' });
-    await page.locator('[data-testid="notice-preview"][data-state="ready"]').waitFor();
+    await page.getByTestId('notice-var-items-ja').fill('冬物のウールコート（チャコール）');
+    await page.getByTestId('notice-preview-ja-text').filter({ hasText: '冬物のウールコート（チャコール）' }).waitFor();
+    await page.getByTestId('notice-var-new_ship_date').fill('2026-11-01');
+    await page.getByTestId('notice-var-new_ship_date-error').waitFor();
+    expect(await page.locator('[data-testid="campaign-preview"][data-state="invalid"]').count()).to.equal(1);
+    await page.getByTestId('notice-var-new_ship_date').fill('2026-12-11');
+    await page.getByTestId('notice-var-new_ship_date-error').waitFor({ state: 'detached' });
+    await page.locator('[data-testid="campaign-preview"][data-state="ready"]').waitFor();
     // The notice's HTML is drawn in a frame of its own, scripts off.
-    await page.frameLocator('[data-testid="preview-ja"] [data-testid="preview-html"]').getByText('冬物のウールコート（チャコール）').waitFor();
-    expect(await page.getByTestId('preview-ja').getByTestId('preview-html').getAttribute('sandbox')).to.equal('');
+    await page.frameLocator('[data-testid="notice-preview-ja-html"]').getByText('冬物のウールコート（チャコール）').waitFor();
+    expect(await page.getByTestId('notice-preview-ja-html').getAttribute('sandbox')).to.equal('');
     // Its as-of time (「12月5日 9時37分現在」) is the moment it is read; the rest is what the shop's page shows.
-    const banner = (await textOf(page.getByTestId('preview-ja').getByTestId('preview-banner'))).replace(/（[^（）]*現在）$/, '');
+    const banner = (await textOf(page.getByTestId('preview-banner-ja'))).replace(/（[^（）]*現在）$/, '');
     expect(banner).to.not.equal('');
 
     // The orders by number, pasted; one the shop has not is reported at its line.
@@ -190,10 +190,10 @@ describe('notices in the console', function () {
     await page.waitForURL(/\/notices\/[0-9a-f-]{36}$/);
     await page.getByTestId('notice-editor').waitFor();
     expect(await page.getByTestId('notice-type').inputValue()).to.equal('seasonal');
-    expect(await page.getByTestId('var-season').inputValue()).to.equal(season);
-    expect(await page.getByTestId('var-period_from').inputValue()).to.equal(offered.from);
-    expect(await page.getByTestId('var-period_to').inputValue()).to.equal(offered.to);
-    await page.locator('[data-testid="notice-preview"][data-state="ready"]').waitFor();
+    expect(await page.getByTestId('notice-var-season').inputValue()).to.equal(season);
+    expect(await page.getByTestId('notice-var-period_from').inputValue()).to.equal(offered.from);
+    expect(await page.getByTestId('notice-var-period_to').inputValue()).to.equal(offered.to);
+    await page.locator('[data-testid="campaign-preview"][data-state="ready"]').waitFor();
   });
 
   it('a contractor reads the notices without the means to make or send them', async () => {

@@ -26,7 +26,7 @@ export function AudiencePanel({ shopId, target, onErrors }: { shopId: string; ta
   });
 
   return (
-    <LivePanel className="notice-audience" testId="notice-audience" state={state} title={m.title} updating={m.updating}>
+    <LivePanel className="campaign-audience" testId="notice-audience" state={state} title={m.title} updating={m.updating}>
       {state === 'failed' && (
         <p className="alert alert-error" role="alert">
           {m.failed}
@@ -57,7 +57,7 @@ export function AudiencePanel({ shopId, target, onErrors }: { shopId: string; ta
               </ul>
             </div>
           )}
-          <div className="notice-breakdowns">
+          <div className="campaign-breakdowns">
             <Breakdown title={m.byPrefecture} rows={audience.byPrefecture.map((r) => [r.prefecture ?? '', r.orders])} testId="audience-prefectures" />
             <Breakdown title={m.byCarrier} rows={audience.byCarrier.map((r) => [r.carrier ?? '', r.orders])} testId="audience-carriers" />
           </div>
@@ -78,8 +78,8 @@ export function AudiencePanel({ shopId, target, onErrors }: { shopId: string; ta
 function Breakdown({ title, rows, testId }: { title: string; rows: [string, number][]; testId: string }) {
   if (rows.length === 0) return null;
   return (
-    <table className="data-table notice-breakdown" data-testid={testId}>
-      <caption className="notice-caption">{title}</caption>
+    <table className="data-table campaign-breakdown" data-testid={testId}>
+      <caption className="campaign-caption">{title}</caption>
       <tbody>
         {rows.map(([k, v]) => (
           <tr key={k}>

@@ -9,9 +9,13 @@ import { useLoad } from '../metrics/useLoad.ts';
 import { SaveBar, type SaveStatus } from '../settings/SaveBar.tsx';
 import { useUnsavedWarning } from '../settings/useUnsavedWarning.ts';
 import { AudiencePanel } from './AudiencePanel.tsx';
-import { Field, TargetFields, VariablesFields } from './NoticeFields.tsx';
-import { NoticePreview } from './NoticePreview.tsx';
-import { changes, draftOf, formOf, noticeErrors, variablesForm, type EditorForm } from './notices.draft.ts';
+import { Field, TargetFields } from './NoticeFields.tsx';
+import { CampaignPreview } from './CampaignPreview.tsx';
+import { changes, draftOf, formOf, noticeErrors, type EditorForm } from './notices.draft.ts';
+import { noticeTemplatesApi } from './templates/api.ts';
+import { toForm } from './templates/variables.ts';
+import { VariablesForm } from './templates/VariablesForm.tsx';
+import './templates/templates.css';
 import { problemText } from './NoticesPage.tsx';
 import { PublishDialog } from './PublishDialog.tsx';
 
@@ -36,7 +40,7 @@ export function CampaignEditor({ shopId, campaign, types, onChanged, onReread }:
   const [previewErrors, setPreviewErrors] = useState<FieldErrors>(new Map());
   const [audienceErrors, setAudienceErrors] = useState<FieldErrors>(new Map());
   const [publishing, setPublishing] = useState(false);
-  const templates = useLoad((signal) => noticesApi.templates(shopId, signal), shopId);
+  const templates = useLoad((signal) => noticeTemplatesApi.list(shopId, signal), shopId);
 
   const info = types.find((t) => t.type === form.type);
   const draft = useMemo(() => draftOf(form, info), [form, info]);
@@ -52,9 +56,12 @@ export function CampaignEditor({ shopId, campaign, types, onChanged, onReread }:
   };
   const changeType = (type: NoticeType) => {
     const next = types.find((t) => t.type === type);
-    // Values of the same name carry over; the new type's others start empty.
-    const kept = variablesForm(next, {});
-    for (const k of Object.keys(kept)) kept[k] = form.variables[k] ?? '';
+    // Values of the same name and shape carry over; the new type's others start empty.
+    const kept = toForm(next?.variables ?? [], {});
+    for (const [k, v] of Object.entries(kept)) {
+      const had = form.variables[k];
+      if (had !== undefined && typeof had === typeof v && Array.isArray(had) === Array.isArray(v)) kept[k] = had;
+    }
     edit({ type, templateVersionId: null, variables: kept });
   };
 
@@ -93,9 +100,9 @@ export function CampaignEditor({ shopId, campaign, types, onChanged, onReread }:
   const knownVersion = form.templateVersionId === null || templateOptions.some((t) => t.latestVersion.id === form.templateVersionId);
 
   return (
-    <div className="notice-editor" data-testid="notice-editor">
-      <form className="notice-form" onSubmit={submit} noValidate data-testid="notice-form">
-        <fieldset className="notice-fieldset">
+    <div className="campaign-editor" data-testid="notice-editor">
+      <form className="campaign-form" onSubmit={submit} noValidate data-testid="notice-form">
+        <fieldset className="campaign-fieldset">
           <legend>{e.basics}</legend>
           <Field label={e.name} path="name" errors={errors}>
             {(p) => <input {...p} value={form.name} maxLength={200} onChange={(ev) => edit({ name: ev.target.value })} data-testid="notice-name" />}
@@ -125,10 +132,19 @@ export function CampaignEditor({ shopId, campaign, types, onChanged, onReread }:
             )}
           </Field>
         </fieldset>
-        {info && <VariablesFields info={info} values={form.variables} errors={errors} onChange={(variables) => edit({ variables })} />}
-        <fieldset className="notice-fieldset">
+        {info && (
+          <fieldset className="campaign-fieldset">
+            <legend>{e.variables}</legend>
+            <p className="muted">{e.variablesHint}</p>
+            <VariablesForm specs={info.variables} values={form.variables} errors={errors} onChange={(variables) => edit({ variables })} />
+            <button type="button" className="button button-quiet" onClick={() => edit({ variables: toForm(info.variables, info.sample) })} data-testid="notice-use-sample">
+              {e.useSample}
+            </button>
+          </fieldset>
+        )}
+        <fieldset className="campaign-fieldset">
           <legend>{e.window}</legend>
-          <div className="notice-row">
+          <div className="campaign-row">
             <Field label={e.startsAt} path="startsAt" errors={errors}>
               {(p) => <input {...p} type="datetime-local" value={form.startsAt} onChange={(ev) => edit({ startsAt: ev.target.value })} data-testid="notice-starts" />}
             </Field>
@@ -137,10 +153,10 @@ export function CampaignEditor({ shopId, campaign, types, onChanged, onReread }:
             </Field>
           </div>
         </fieldset>
-        <fieldset className="notice-fieldset" data-testid="notice-channels">
+        <fieldset className="campaign-fieldset" data-testid="notice-channels">
           <legend>{e.channels}</legend>
           {(['banner', 'mail', 'chat'] as const).map((c) => (
-            <label key={c} className="notice-check">
+            <label key={c} className="campaign-check">
               <input type="checkbox" checked={form.channels[c]} onChange={(ev) => edit({ channels: { ...form.channels, [c]: ev.target.checked } })} data-testid={`channel-${c}`} /> {e[c]}
             </label>
           ))}
@@ -184,8 +200,8 @@ export function CampaignEditor({ shopId, campaign, types, onChanged, onReread }:
           </p>
         )}
       </form>
-      <div className="notice-side">
-        <NoticePreview shopId={shopId} type={draft.type} templateVersionId={draft.templateVersionId} variables={draft.variables} onErrors={setPreviewErrors} />
+      <div className="campaign-side">
+        <CampaignPreview shopId={shopId} type={draft.type} templateVersionId={draft.templateVersionId} variables={draft.variables} onErrors={setPreviewErrors} />
         <AudiencePanel shopId={shopId} target={draft.target} onErrors={setAudienceErrors} />
       </div>
       {publishing && (

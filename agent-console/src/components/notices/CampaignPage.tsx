@@ -8,6 +8,7 @@ import { noticesApi, type Campaign } from '../../noticesApi.ts';
 import type { Role } from '../../types.ts';
 import { FactList } from '../FactList.tsx';
 import { useLoad } from '../metrics/useLoad.ts';
+import { noticeTemplatesApi } from './templates/api.ts';
 import { RouteLink } from '../RouteLink.tsx';
 import { CampaignEditor } from './CampaignEditor.tsx';
 import { CampaignProgress } from './CampaignProgress.tsx';
@@ -35,7 +36,7 @@ export function CampaignPage({ shopId, campaignId, role }: { shopId: string; cam
       }),
     `${shopId}/${campaignId}`,
   );
-  const types = useLoad((signal) => noticesApi.types(signal), 'types');
+  const types = useLoad((signal) => noticeTemplatesApi.types(signal), 'types');
   // The server's later answers (a save, an action, a push) over the first read.
   const [latest, setLatest] = useState<Campaign | null>(null);
   const campaign = latest && (!loaded.data || latest.version >= loaded.data.version) ? latest : (loaded.data ?? null);
@@ -64,7 +65,7 @@ export function CampaignPage({ shopId, campaignId, role }: { shopId: string; cam
   }, [status, reread]);
 
   return (
-    <div className="notice-campaign" data-testid="notice-campaign">
+    <div className="campaign-campaign" data-testid="notice-campaign">
       <p>
         <RouteLink to={{ page: 'notices', shopId }} testId="notices-back">
           ← {m.editor.back}
@@ -82,7 +83,7 @@ export function CampaignPage({ shopId, campaignId, role }: { shopId: string; cam
       )}
       {campaign && (
         <>
-          <div className="notice-head">
+          <div className="campaign-head">
             <h1 className="page-title" data-testid="notice-title">
               {campaign.name}
             </h1>

@@ -52,19 +52,19 @@ export function CampaignProgress({ shopId, campaign, canAct, onChanged, onReread
   );
 
   return (
-    <section className="panel notice-progress" aria-labelledby="notice-progress-title" data-testid="notice-progress" data-status={status}>
+    <section className="panel campaign-progress" aria-labelledby="notice-progress-title" data-testid="notice-progress" data-status={status}>
       <h2 className="panel-title" id="notice-progress-title">
         {p.title}
       </h2>
-      <div className="notice-bar">
+      <div className="campaign-bar">
         <progress max={Math.max(counts.total, 1)} value={counts.total === 0 ? 0 : done} aria-label={p.bar} aria-valuetext={p.of(done, counts.total)} data-testid="notice-bar" data-done={done} data-total={counts.total} />
         <span aria-live="polite" data-testid="notice-bar-text">
           {p.of(done, counts.total)}
         </span>
       </div>
-      <dl className="stat-grid notice-counts-grid">
+      <dl className="stat-grid campaign-counts-grid">
         {shown.map((k) => (
-          <div key={k} className={`stat notice-count-${k}`} data-testid={`notice-count-${k}`} data-count={counts[k]}>
+          <div key={k} className={`stat campaign-count-${k}`} data-testid={`notice-count-${k}`} data-count={counts[k]}>
             <dt className="stat-label">{m.counts[k]}</dt>
             <dd className="stat-value">{(counts[k] ?? 0).toLocaleString(lang === 'ja' ? 'ja-JP' : 'en-US')}</dd>
           </div>
@@ -75,7 +75,7 @@ export function CampaignProgress({ shopId, campaign, canAct, onChanged, onReread
         {campaign.finishedAt && ` · ${p.finished}: ${tokyoDateTime(campaign.finishedAt, lang)}`}
       </p>
       {canAct && (
-        <div className="action-buttons notice-actions">
+        <div className="action-buttons campaign-actions">
           {button('pause', p.pause, mayAct.pause(status))}
           {button('resume', p.resume, mayAct.resume(status))}
           {button('retry-failed', p.retry, mayAct.retry(status, counts))}

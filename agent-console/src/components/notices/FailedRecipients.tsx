@@ -51,7 +51,7 @@ export function FailedRecipients({ shopId, campaignId, failed }: { shopId: strin
   };
 
   return (
-    <section className="panel notice-failures" aria-labelledby="notice-failures" data-testid="notice-failures">
+    <section className="panel campaign-failures" aria-labelledby="notice-failures" data-testid="notice-failures">
       <h2 className="panel-title" id="notice-failures">
         {f.title}
       </h2>
@@ -66,7 +66,7 @@ export function FailedRecipients({ shopId, campaignId, failed }: { shopId: strin
           caption={f.caption}
           captionHidden
           columns={[f.customer, f.email, f.orders, f.reason]}
-          rows={rows.map((r) => ({ key: r.id, cells: [r.customerName, r.email, r.orderNumbers.join('、'), <span className="notice-reason">{r.reason ?? '—'}</span>] }))}
+          rows={rows.map((r) => ({ key: r.id, cells: [r.customerName, r.email, r.orderNumbers.join('、'), <span className="campaign-reason">{r.reason ?? '—'}</span>] }))}
           testId="notice-failures-table"
           rowTestId="notice-failure"
         />

@@ -3,14 +3,15 @@ import { prefectures } from '../../../../server/domains/orders/orders.model.ts';
 import { errorsAt, type FieldErrors } from '../../fieldErrors.ts';
 import { useLang } from '../../i18n.ts';
 import { noticesMessages } from '../../i18n.notices.ts';
-import type { NoticeTypeInfo, NoticeVariable, ShipmentTarget } from '../../noticesApi.ts';
 import { ApiError } from '../../api.ts';
-import { noticesApi } from '../../noticesApi.ts';
-import { englishKey, noticeErrors, translatable, variablesForm, type TargetForm } from './notices.draft.ts';
+import { noticesApi, type ShipmentTarget } from '../../noticesApi.ts';
+import { noticeErrors, type TargetForm } from './notices.draft.ts';
 import { problemText } from './NoticesPage.tsx';
 
 /** Every message of a 400, in the reader's language, as one line. */
 const fieldMessages = (details: unknown, lang: 'ja' | 'en') => [...new Set([...noticeErrors(details, lang).values()].flat())].join(' ');
+
+type InputProps = { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string };
 
 /** The messages at a path and under it, once each. */
 export const messagesAt = (errors: FieldErrors, path: string) => [...new Set(errorsAt(errors, path))];
@@ -21,7 +22,7 @@ export function Field({ label, path, errors, hint, children, testId }: { label: 
   const messages = messagesAt(errors, path);
   const described = [hint ? `${id}-hint` : '', messages.length ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
-    <div className="field notice-field" data-testid={testId} data-path={path}>
+    <div className="field campaign-field" data-testid={testId} data-path={path}>
       <label htmlFor={id}>{label}</label>
       {children({ id, ...(messages.length ? { 'aria-invalid': true as const } : {}), ...(described ? { 'aria-describedby': described } : {}) })}
       {hint && (
@@ -36,79 +37,6 @@ export function Field({ label, path, errors, hint, children, testId }: { label: 
       )}
     </div>
   );
-}
-
-const inputType = { text: 'text', url: 'url', number: 'number', date: 'date', datetime: 'datetime-local' } as const;
-
-/** One input per variable of the type, by its kind; a list is a textarea, one item per line. */
-export function VariablesFields({ info, values, errors, onChange }: { info: NoticeTypeInfo; values: Record<string, string>; errors: FieldErrors; onChange: (values: Record<string, string>) => void }) {
-  const lang = useLang();
-  const m = noticesMessages[lang].editor;
-  const set = (name: string, v: string) => onChange({ ...values, [name]: v });
-  return (
-    <fieldset className="notice-fieldset" data-testid="notice-variables">
-      <legend>{m.variables}</legend>
-      <p className="muted">{m.variablesHint}</p>
-      {info.variables.map((v) => (
-        <div key={v.name} className="notice-variable">
-          <Field label={`${v.label[lang]}${v.required ? `（${m.required}）` : ''}`} path={`variables.${v.name}`} errors={errors} hint={v.kind === 'list' && !v.choices ? m.listHint : undefined} testId={`variable-${v.name}`}>
-            {(props) => <VariableInput v={v} props={props} value={values[v.name] ?? ''} onChange={(x) => set(v.name, x)} />}
-          </Field>
-          {translatable(v) && (
-            <Field label={`${v.label[lang]}：${m.english}`} path={`variables.${v.name}.en`} errors={errors}>
-              {(props) =>
-                v.kind === 'list' ? (
-                  <textarea {...props} lang="en" rows={3} value={values[englishKey(v.name)] ?? ''} onChange={(e) => set(englishKey(v.name), e.target.value)} data-testid={`var-${v.name}-en`} />
-                ) : (
-                  <input {...props} lang="en" value={values[englishKey(v.name)] ?? ''} onChange={(e) => set(englishKey(v.name), e.target.value)} data-testid={`var-${v.name}-en`} />
-                )
-              }
-            </Field>
-          )}
-        </div>
-      ))}
-      <button type="button" className="button button-quiet" onClick={() => onChange(variablesForm(info, info.sample))} data-testid="notice-use-sample">
-        {m.useSample}
-      </button>
-    </fieldset>
-  );
-}
-
-type InputProps = { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string };
-
-/** The input a kind takes: a closed set is a select (one) or checkboxes (a list); a free list is one item per line. */
-function VariableInput({ v, props, value, onChange }: { v: NoticeVariable; props: InputProps; value: string; onChange: (value: string) => void }) {
-  const lang = useLang();
-  const m = noticesMessages[lang].editor;
-  const testId = `var-${v.name}`;
-  if (v.choices?.length && v.kind === 'list') {
-    const chosen = new Set(value.split('\n').filter(Boolean));
-    const toggle = (c: string, on: boolean) => onChange(v.choices!.map((x) => x.value).filter((x) => (x === c ? on : chosen.has(x))).join('\n'));
-    return (
-      <div role="group" className="notice-choices" data-testid={testId}>
-        {/* The label's htmlFor points at the group's first box. */}
-        {v.choices.map((c, i) => (
-          <label key={c.value} className="notice-check">
-            <input type="checkbox" id={i === 0 ? props.id : undefined} checked={chosen.has(c.value)} onChange={(e) => toggle(c.value, e.target.checked)} /> {c.label[lang]}
-          </label>
-        ))}
-      </div>
-    );
-  }
-  if (v.choices?.length) {
-    return (
-      <select {...props} value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId}>
-        <option value="">{m.choose}</option>
-        {v.choices.map((c) => (
-          <option key={c.value} value={c.value}>
-            {c.label[lang]}
-          </option>
-        ))}
-      </select>
-    );
-  }
-  if (v.kind === 'list') return <textarea {...props} rows={3} value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId} />;
-  return <input {...props} type={inputType[v.kind]} required={v.required} value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId} />;
 }
 
 /** Which orders the notice concerns; each criterion narrows, an empty one means any. */
@@ -132,7 +60,7 @@ export function TargetFields({ shopId, target, errors, onChange }: { shopId: str
   };
 
   return (
-    <fieldset className="notice-fieldset" data-testid="notice-target">
+    <fieldset className="campaign-fieldset" data-testid="notice-target">
       <legend>{m.target}</legend>
       {/* What concerns the target as a whole (no condition, or nobody matches), from publishing. */}
       {(errors.get('target') ?? []).length > 0 && (
@@ -140,7 +68,7 @@ export function TargetFields({ shopId, target, errors, onChange }: { shopId: str
           {[...new Set(errors.get('target'))].join(' ')}
         </span>
       )}
-      <div className="notice-row">
+      <div className="campaign-row">
         <Field label={m.orderedFrom} path={at('orderedFrom')} errors={errors}>
           {(p) => <input {...p} type="date" value={target.orderedFrom} onChange={(e) => set('orderedFrom', e.target.value)} data-testid="target-from" />}
         </Field>
@@ -159,7 +87,7 @@ export function TargetFields({ shopId, target, errors, onChange }: { shopId: str
           )}
         </Field>
       </div>
-      <div className="notice-row">
+      <div className="campaign-row">
         <Field label={m.carriers} path={at('carriers')} errors={errors}>
           {(p) => <textarea {...p} rows={3} value={target.carriers} onChange={(e) => set('carriers', e.target.value)} data-testid="target-carriers" />}
         </Field>
@@ -180,9 +108,9 @@ export function TargetFields({ shopId, target, errors, onChange }: { shopId: str
       </div>
       <RoutesField routes={target.routes} errors={errors} onChange={(r) => set('routes', r)} />
       <Field label={m.orderNumbers} path={at('orderNumbers')} errors={errors}>
-        {(p) => <textarea {...p} rows={5} className="notice-order-numbers" value={target.orderNumbers} onChange={(e) => set('orderNumbers', e.target.value)} data-testid="target-order-numbers" />}
+        {(p) => <textarea {...p} rows={5} className="campaign-order-numbers" value={target.orderNumbers} onChange={(e) => set('orderNumbers', e.target.value)} data-testid="target-order-numbers" />}
       </Field>
-      <label className="notice-file">
+      <label className="campaign-file">
         {m.orderFile} <input type="file" accept=".csv,.txt,text/csv,text/plain" onChange={(e) => void readFile(e.target.files?.[0])} data-testid="target-order-file" />
       </label>
       {fileNote && (
@@ -211,12 +139,12 @@ function RoutesField({ routes, errors, onChange }: { routes: { from: string; to:
     </select>
   );
   return (
-    <div className="field notice-field" role="group" aria-labelledby={`${id}-label`} data-testid="target-routes" data-path="target.routes">
-      <span id={`${id}-label`} className="notice-label">
+    <div className="field campaign-field" role="group" aria-labelledby={`${id}-label`} data-testid="target-routes" data-path="target.routes">
+      <span id={`${id}-label`} className="campaign-label">
         {m.routes}
       </span>
       {routes.map((_, i) => (
-        <div key={i} className="notice-route" data-testid="target-route">
+        <div key={i} className="campaign-route" data-testid="target-route">
           {select(i, 'from', m.routeFrom)} → {select(i, 'to', m.routeTo)}
           <button type="button" className="button button-quiet" onClick={() => onChange(routes.filter((_r, j) => j !== i))}>
             {m.removeRoute}

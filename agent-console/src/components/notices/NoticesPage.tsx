@@ -8,6 +8,7 @@ import { noticesApi, type Campaign, type CampaignDraft, type NoticeType, type No
 import { navigate } from '../../router.ts';
 import type { Role } from '../../types.ts';
 import { useLoad } from '../metrics/useLoad.ts';
+import { noticeTemplatesApi } from './templates/api.ts';
 import { RouteLink } from '../RouteLink.tsx';
 import { mayEdit, starterDraft, typeName } from './notices.draft.ts';
 import '../../metrics.css';
@@ -23,7 +24,7 @@ export function NoticesPage({ shopId, role }: { shopId: string; role: Role }) {
   const lang = useLang();
   const m = noticesMessages[lang];
   const list = useLoad((signal) => noticesApi.list(shopId, signal), shopId);
-  const types = useLoad((signal) => noticesApi.types(signal), 'types');
+  const types = useLoad((signal) => noticeTemplatesApi.types(signal), 'types');
   // Progress pushed since the list was read, by campaign.
   const [live, setLive] = useState<Record<string, Pick<Campaign, 'status' | 'counts'>>>({});
   useNoticeProgress(
@@ -93,11 +94,11 @@ export function NoticesPage({ shopId, role }: { shopId: string; role: Role }) {
                     <StatusBadge status={c.status} />
                   </td>
                   <td className="text-cell">{windowText(c, lang)}</td>
-                  <td className="text-cell notice-counts">
+                  <td className="text-cell campaign-counts">
                     {m.counts.sent} {c.counts.sent} · {m.counts.failed} {c.counts.failed} · {m.counts.suppressed} {c.counts.suppressed} / {c.counts.total}
                   </td>
                   <td className="text-cell">
-                    {c.status !== 'draft' && c.counts.total > 0 && <progress className="notice-progress-small" max={c.counts.total} value={settled(c.counts)} aria-label={`${m.list.progress}: ${c.name}`} />}
+                    {c.status !== 'draft' && c.counts.total > 0 && <progress className="campaign-progress-small" max={c.counts.total} value={settled(c.counts)} aria-label={`${m.list.progress}: ${c.name}`} />}
                   </td>
                 </tr>
               ))}
@@ -112,7 +113,7 @@ export function NoticesPage({ shopId, role }: { shopId: string; role: Role }) {
 export function StatusBadge({ status }: { status: Campaign['status'] }) {
   const m = noticesMessages[useLang()];
   return (
-    <span className={`badge notice-status notice-status-${status}`} data-testid="notice-badge" data-status={status}>
+    <span className={`badge campaign-status campaign-status-${status}`} data-testid="notice-badge" data-status={status}>
       {m.status[status]}
     </span>
   );

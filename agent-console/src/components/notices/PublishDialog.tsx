@@ -34,7 +34,7 @@ export function PublishDialog({ shopId, draft, onClose, onPublish }: { shopId: s
   };
 
   return (
-    <dialog ref={ref} className="dialog notice-publish" onClose={onClose} aria-labelledby="notice-publish-title" data-testid="notice-publish-dialog">
+    <dialog ref={ref} className="dialog campaign-publish" onClose={onClose} aria-labelledby="notice-publish-title" data-testid="notice-publish-dialog">
       <h2 id="notice-publish-title" className="dialog-title">
         {m.title}
       </h2>

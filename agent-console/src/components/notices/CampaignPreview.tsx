@@ -6,17 +6,18 @@ import { noticesApi, type NoticeType } from '../../noticesApi.ts';
 import { useDebouncedCall } from '../../useDebouncedCall.ts';
 import { LivePanel } from './LivePanel.tsx';
 import { noticeErrors } from './notices.draft.ts';
+import { NoticePreview } from './templates/NoticePreview.tsx';
 
 /** Typing pauses this long before the notice is rendered again. */
 const DELAY_MS = 400;
 
 /**
- * The notice exactly as customers get it, rendered by the server from the unsaved form: mail
- * subject and text, the banner's line, and the notice's HTML (its page) in a sandboxed frame (no scripts, no origin of its
- * own), Japanese and English side by side. With an order number, filled for that real order.
- * Its 400 names the fields at fault, shown by the editor at the fields.
+ * The campaign's notice exactly as customers get it, rendered by the server from the unsaved
+ * form with the chosen wording: the banner's line, then mail and HTML side by side in both
+ * languages (the template pages' NoticePreview). With an order number, filled for that real
+ * order. Its 400 names the fields at fault, shown by the editor at the fields.
  */
-export function NoticePreview({ shopId, type, templateVersionId, variables, onErrors }: { shopId: string; type: NoticeType; templateVersionId: string | null; variables: Record<string, unknown>; onErrors: (e: FieldErrors) => void }) {
+export function CampaignPreview({ shopId, type, templateVersionId, variables, onErrors }: { shopId: string; type: NoticeType; templateVersionId: string | null; variables: Record<string, unknown>; onErrors: (e: FieldErrors) => void }) {
   const lang = useLang();
   const m = noticesMessages[lang].preview;
   const id = useId();
@@ -39,8 +40,8 @@ export function NoticePreview({ shopId, type, templateVersionId, variables, onEr
   });
 
   return (
-    <LivePanel className="notice-preview" testId="notice-preview" state={state} title={m.title} updating={m.updating}>
-      <div className="field notice-field">
+    <LivePanel className="campaign-preview" testId="campaign-preview" state={state} title={m.title} updating={m.updating}>
+      <div className="field campaign-field">
         <label htmlFor={`${id}-order`}>{m.orderNumber}</label>
         <input id={`${id}-order`} value={orderNumber} placeholder={m.sample} onChange={(e) => setOrderNumber(e.target.value)} data-testid="preview-order" aria-invalid={orderProblem ? true : undefined} />
         {orderProblem && (
@@ -60,30 +61,21 @@ export function NoticePreview({ shopId, type, templateVersionId, variables, onEr
         </p>
       )}
       {preview && (
-        <div className="notice-preview-langs" aria-busy={state === 'updating'}>
-          {langs.map((l) => (
-            <article key={l} className="notice-preview-lang" lang={l} data-testid={`preview-${l}`}>
-              <h3 className="subsection-title">{m[l]}</h3>
-              <p className="notice-preview-label">{m.subject}</p>
-              <p className="notice-subject" data-testid="preview-subject">
-                {preview[l].subject}
-              </p>
-              <p className="notice-preview-label">{m.body}</p>
-              <pre className="notice-text" data-testid="preview-text">
-                {preview[l].text}
-              </pre>
-              <p className="notice-preview-label">{m.banner}</p>
-              <p className="notice-banner" data-testid="preview-banner">
-                {preview[l].banner}
-              </p>
-              <p className="notice-preview-label">{m.page}</p>
-              <iframe className="notice-frame" title={`${m.page} (${m[l]})`} sandbox="" srcDoc={preview[l].html} data-testid="preview-html" />
-              <p className="notice-preview-label">{m.chat}</p>
-              <p className="notice-chat" data-testid="preview-chat">
-                {preview[l].chat}
-              </p>
-            </article>
-          ))}
+        <div aria-busy={state === 'updating'}>
+          {/* The one line the banner shows on the shop's pages (the embed, the widget). */}
+          <dl className="campaign-banners">
+            {langs.map((l) => (
+              <div key={l} lang={l}>
+                <dt className="campaign-preview-label">
+                  {m.banner} · {m[l]}
+                </dt>
+                <dd className="campaign-banner" data-testid={`preview-banner-${l}`}>
+                  {preview[l].banner}
+                </dd>
+              </div>
+            ))}
+          </dl>
+          <NoticePreview preview={preview} />
         </div>
       )}
     </LivePanel>

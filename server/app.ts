@@ -35,6 +35,7 @@ import { assignWaiting } from './domains/conversations/conversations.assign.ts';
 import { PresenceStore } from './domains/conversations/presence.ts';
 import { orderRoutes } from './domains/orders/orders.routes.ts';
 import { cannedRoutes } from './domains/canned/canned.routes.ts';
+import { noticeTemplateRoutes } from './domains/notices/notices.templates.routes.ts';
 import { csatRoutes } from './domains/csat/csat.routes.ts';
 import { workLogRoutes } from './domains/worklog/worklog.routes.ts';
 import { slaRoutes } from './domains/sla/sla.routes.ts';
@@ -169,6 +170,7 @@ export function createApp(deps: AppDeps) {
   conversationRoutes(api, chat, deps.widgetSessionsPerAddress);
   conversationEmailRoutes(api, chat, inboundEmailConfig(config));
   cannedRoutes(api, db);
+  noticeTemplateRoutes(api, db);
   csatRoutes(api, { db, sink });
   workLogRoutes(api, db);
   slaRoutes(api, db);

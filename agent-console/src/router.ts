@@ -24,6 +24,8 @@ export type Route =
   | { page: 'orderDetail'; shopId: string; orderNumber: string }
   /** The shop's settings; `section` scrolls to one of them (#settings-hours). */
   | { page: 'settings'; shopId: string; section?: string }
+  /** The notice templates editor (a sub-page of the notices section). */
+  | { page: 'noticeTemplates'; shopId: string }
   /** The first-run checklist. */
   | { page: 'setup'; shopId: string }
   /** Where the person was @mentioned in the shop's notes. */
@@ -54,6 +56,8 @@ export function parseRoute(pathname: string): Route {
   if (mentions) return { page: 'mentions', shopId: safeDecode(mentions[1]!) };
   const settings = /^\/shops\/([^/]+)\/settings\/?$/.exec(rest);
   if (settings) return { page: 'settings', shopId: safeDecode(settings[1]!) };
+  const noticeTemplates = /^\/shops\/([^/]+)\/notices\/templates\/?$/.exec(rest);
+  if (noticeTemplates) return { page: 'noticeTemplates', shopId: safeDecode(noticeTemplates[1]!) };
   const setup = /^\/shops\/([^/]+)\/setup\/?$/.exec(rest);
   if (setup) return { page: 'setup', shopId: safeDecode(setup[1]!) };
   const page = /^\/shops\/([^/]+)\/(returns|return-terms|returns-report)\/?$/.exec(rest);
@@ -105,6 +109,8 @@ export function pathOf(route: Route): string {
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/settings${route.section ? `#${encodeURIComponent(route.section)}` : ''}`;
     case 'setup':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/setup`;
+    case 'noticeTemplates':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/notices/templates`;
     case 'invitation':
       return `${BASE}/invitations/${encodeURIComponent(route.token)}`;
     case 'home':

@@ -1,10 +1,11 @@
 import type { MouseEvent } from 'react';
-import { useMessages } from '../i18n.ts';
+import { useLang, useMessages } from '../i18n.ts';
 import { isReturnsPage, navigate, pathOf, type Route } from '../router.ts';
 import type { Role } from '../types.ts';
 import { BackupPanel } from './BackupPanel.tsx';
 import { PresenceToggle } from './PresenceToggle.tsx';
 import { MentionsNav } from './inbox/MentionsNav.tsx';
+import { noticeTemplateMessages } from './notices/templates/i18n.ts';
 
 /** A page of the open shop: a real link (new tab works), followed in place on a plain click. */
 function NavLink({ to, current, label, testId }: { to: Route | null; current: boolean; label: string; testId: string }) {
@@ -26,6 +27,7 @@ function NavLink({ to, current, label, testId }: { to: Route | null; current: bo
 
 export function SideNav({ shopId, page, role }: { shopId: string | null; page: Route['page']; role?: Role }) {
   const m = useMessages();
+  const lang = useLang();
   return (
     <nav className="sidenav" aria-label={m.shell.mainNav}>
       <ul>
@@ -49,6 +51,10 @@ export function SideNav({ shopId, page, role }: { shopId: string | null; page: R
             <NavLink to={shopId ? { page: 'setup', shopId } : null} current={page === 'setup'} label={m.nav.setup} testId="nav-setup" />
           </li>
         )}
+        <li>
+          {/* A sub-page of the notices section (whose main entry is the campaigns' page). */}
+          <NavLink to={shopId ? { page: 'noticeTemplates', shopId } : null} current={page === 'noticeTemplates'} label={noticeTemplateMessages[lang].nav} testId="nav-notice-templates" />
+        </li>
         <li>
           <NavLink to={shopId ? { page: 'orders', shopId } : null} current={page === 'orders' || page === 'orderDetail'} label={m.nav.orders} testId="nav-orders" />
         </li>

@@ -7,21 +7,17 @@ import { noticeVariableSpecs } from './notices.types.ts';
  * it). The year shows only when it is not the year the notice speaks in.
  */
 const TOKYO = 'Asia/Tokyo';
+/** Formatters are costly to make and a campaign formats the same dates for every recipient: one per language. */
+const formatters: Record<NoticeLang, Intl.DateTimeFormat> = {
+  ja: new Intl.DateTimeFormat('ja-JP', { timeZone: TOKYO, year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+  en: new Intl.DateTimeFormat('en-US', { timeZone: TOKYO, year: 'numeric', month: 'short', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+};
 const parts = (d: Date, lang: NoticeLang) =>
-  Object.fromEntries(
-    new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-US', {
-      timeZone: TOKYO,
-      year: 'numeric',
-      month: lang === 'ja' ? 'numeric' : 'short',
-      day: 'numeric',
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(d)
-      .map((p) => [p.type, p.value]),
-  ) as Record<'year' | 'month' | 'day' | 'weekday' | 'hour' | 'minute', string>;
+  Object.fromEntries(formatters[lang].formatToParts(d).map((p) => [p.type, p.value])) as Record<'year' | 'month' | 'day' | 'weekday' | 'hour' | 'minute', string>;
+
+/** The calendar day in Tokyo, as YYYY-MM-DD. */
+const isoDay = new Intl.DateTimeFormat('en-CA', { timeZone: TOKYO });
+export const tokyoDay = (d: Date) => isoDay.format(d);
 
 export const tokyoYear = (d: Date) => parts(d, 'en').year;
 

@@ -109,8 +109,25 @@ class Walk {
 
 const japaneseAt = (line: number | null) => `${line ?? 1}行目の書き方が正しくありません（変数は {{extra_days}} のように、条件は {{#if 変数名}}…{{/if}} のように書きます）。`;
 
+/**
+ * Checked sources: a campaign renders the same wording for every recipient, so each source is
+ * parsed and walked once, not once per mail. Bounded, as shops' versions come and go.
+ */
+const checked = new Map<string, WordingProblem[]>();
+
 /** The problems of one part's source in one language, as details pointing at `wording.<part>.<lang>`. */
 export function wordingProblems(type: NoticeType, part: NoticePart, lang: NoticeLang, source: string): WordingProblem[] {
+  const key = `${type}\u0000${part}\u0000${lang}\u0000${source}`;
+  let found = checked.get(key);
+  if (!found) {
+    if (checked.size > 1000) checked.clear();
+    found = problemsOf(type, part, lang, source);
+    checked.set(key, found);
+  }
+  return found.map((p) => ({ ...p }));
+}
+
+function problemsOf(type: NoticeType, part: NoticePart, lang: NoticeLang, source: string): WordingProblem[] {
   const path = `wording.${part}.${lang}`;
   const at = (f: Found): WordingProblem => ({ in: 'body', path, ...f });
   if (source.length > partLimits[part])

@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import type { Role } from '../shops/shops.tables.ts';
 import { builtinWording, checkWording } from './notices.render.ts';
 import { findTemplate, findVersion, insertTemplate, insertVersion, latestVersions, listTemplates, listVersions } from './notices.templates.repository.ts';
-import { noticeSamples, noticeTypeNames, noticeTypes, noticeVariableSpecs, type NoticeText, type NoticeType, type NoticeWording } from './notices.types.ts';
+import { atField, noticeSamples, noticeTypeNames, noticeTypes, noticeVariableSpecs, type NoticeText, type NoticeType, type NoticeWording } from './notices.types.ts';
 
 /**
  * The shop's own people keep the wording that speaks for the shop to every customer; agents
@@ -35,7 +35,7 @@ export async function loadWording(db: Db, shopId: string, type: NoticeType, vers
   if (versionId === null) return { type, ...builtinWording(type) };
   const row = await findVersion(db, shopId, versionId);
   if (!row) throw notFound('notice template version');
-  if (row.type !== type) throw invalidInput(msg.otherType, [{ in: 'body', path: 'templateVersionId', message: msg.otherType, ja: 'このテンプレートは別の種類のお知らせのものです。' }]);
+  if (row.type !== type) throw invalidInput(msg.otherType, [atField('templateVersionId', msg.otherType)]);
   return { type, ...row.wording };
 }
 
@@ -82,14 +82,16 @@ export async function getNoticeTemplate(db: Db, actor: Actor, id: string) {
   };
 }
 
+const stale = (latest?: number) => conflict(msg.stale, [atField('baseVersion', msg.stale, latest ? { latest } : {})]);
+
 /** A unique key is the judge of a race: the loser of two saves gets 409, nothing half-written. */
 async function unique<T>(what: 'name' | 'version', write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (e) {
     if (sqlState(e) !== '23505') throw e;
-    if (what === 'name') throw conflict(msg.nameTaken, [{ in: 'body', path: 'name', message: msg.nameTaken, ja: 'この名前のテンプレートはすでにあります。' }]);
-    throw conflict(msg.stale, [{ in: 'body', path: 'baseVersion', message: msg.stale, ja: 'このテンプレートは他の人が先に保存しました。最新の版を読み込んでから、もう一度保存してください。' }]);
+    if (what === 'name') throw conflict(msg.nameTaken, [atField('name', msg.nameTaken)]);
+    throw stale();
   }
 }
 
@@ -133,7 +135,7 @@ export async function saveNoticeVersion(db: Db, actor: Actor, id: string, input:
   checkWording(t.type, input.wording);
   const latest = (await latestVersions(db, actor.shopId, [id])).get(id)!;
   if (latest.version !== input.baseVersion)
-    throw conflict(msg.stale, [{ in: 'body', path: 'baseVersion', message: msg.stale, ja: 'このテンプレートは他の人が先に保存しました。最新の版を読み込んでから、もう一度保存してください。', latest: latest.version }]);
+    throw stale(latest.version);
   const v = await unique('version', () =>
     db.transaction(async (tx) => {
       const row = await insertVersion(tx, { shopId: actor.shopId, templateId: id, version: input.baseVersion + 1, wording: input.wording, createdBy: actor.userId });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { said, type Bilingual } from '../../core/messages.ts';
+import { japaneseOf, said, type Bilingual } from '../../core/messages.ts';
 
 /**
  * The six delay notices a shop sends (../shared/domain-jp.md, "Delay notices"): each has its
@@ -137,6 +137,9 @@ export const noticesMessages = {
   updateAfterAsOf: { ja: '次回のお知らせ予定は情報の時点より後にしてください。', en: 'the next update must come after the as-of time' },
   updateAfterScan: { ja: '次回のお知らせ予定は最後の追跡記録より後にしてください。', en: 'the next update must come after the last tracking scan' },
 } satisfies Record<string, Bilingual>;
+/** A detail of a 400 or 409 at a field, in both languages: `en` is a message registered with said(). */
+export const atField = (path: string, en: string, more: Record<string, unknown> = {}) => ({ in: 'body' as const, path, message: en, ja: japaneseOf(en) ?? en, ...more });
+
 const m = Object.fromEntries(Object.entries(noticesMessages).map(([k, b]) => [k, said(b.ja, b.en)])) as Record<keyof typeof noticesMessages, string>;
 
 const line = z.string().trim().min(1).max(200).regex(/^[^\p{Cc}]*$/u, m.line);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { DomainError } from '../../../server/core/errors.ts';
-import { builtinNotice, checkVariables, checkWording, renderNotice } from '../../../server/domains/notices/notices.render.ts';
+import { builtinNotice, checkVariables, checkWording, noticeRenderer, renderNotice } from '../../../server/domains/notices/notices.render.ts';
 import { noticeSampleAsOf, noticeSamples, noticeTypes, noticeVariables, type NoticeContext, type NoticeText, type NoticeType } from '../../../server/domains/notices/notices.types.ts';
 
 const ctx: NoticeContext = {
@@ -74,6 +74,14 @@ describe('notice templates: the six types in both languages', () => {
     const { extra_days: _e, ...vars } = noticeSamples.weather;
     const out = renderNotice(builtinNotice('weather'), 'ja', vars, ctx);
     expect(out.text).to.include('見込みが立っておりません').and.include('12月4日 12時ごろ');
+  });
+
+  it('renders for many recipients from one check (noticeRenderer), each mail with its own greeting and orders only', () => {
+    const forRecipient = noticeRenderer(builtinNotice('seasonal'), 'ja', noticeSamples.seasonal, { shop: ctx.shop, asOf: ctx.asOf! });
+    expect(forRecipient(ctx.recipient)).to.deep.equal(renderNotice(builtinNotice('seasonal'), 'ja', noticeSamples.seasonal, ctx));
+    const other = forRecipient({ name: '鈴木 一郎', orders: [{ orderNumber: 'B-1', orderedAt: new Date('2026-12-01T09:00:00+09:00') }] });
+    expect(other.text).to.match(/^鈴木 一郎 様/).and.include('・ご注文番号 B-1（12月1日（火）ご注文）').and.not.include('A-10234');
+    expect(forRecipient(undefined).text).to.match(/^お客さま各位/);
   });
 
   it('shows the year when a date is not in the year the notice speaks in', () => {

@@ -133,7 +133,8 @@ export class Chat {
     } else void this.api.shop().then((s) => this.shell.setTitle(s.name), () => undefined);
     const s = this.store.session;
     if (s && new Date(s.expiresAt) > new Date() && this.sessionFits()) this.connect();
-    void this.showNotices();
+    // Only once the config said this page is allowed: the notices are read under the same CORS rule.
+    if (this.shop) void this.showNotices();
   }
 
   /** The shop's delay notices at the top of the panel; a failure to read them leaves the chat as it is. */

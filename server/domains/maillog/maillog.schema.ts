@@ -61,7 +61,7 @@ export const suppressionView = z.object({ address: z.string(), reason: z.enum(su
 
 export const suppressionParams = z.strictObject({
   shopId: z.uuid({ message: 'expected a shop id (UUID)' }),
-  address: z.email({ message: said('メールアドレスの形式で入力してください', 'expected an email address') }).max(254),
+  address: z.email({ message: said('メールアドレスの形式で入力してください（例：taro@example.jp）。', 'expected an email address') }).max(254),
 });
 
 export const dnsRecord = z.object({

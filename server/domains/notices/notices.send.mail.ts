@@ -1,14 +1,14 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
-import { isDomainError } from '../../core/errors.ts';
+import { DomainError, isDomainError } from '../../core/errors.ts';
 import type { ChatDeps } from '../conversations/conversations.service.ts';
 import { postNotice } from '../conversations/conversations.notice.ts';
 import { sendLogged, type MailLogDeps } from '../maillog/maillog.send.ts';
 import { orders } from '../orders/orders.tables.ts';
 import type { ShopRow } from '../shops/shops.repository.ts';
 import { markRecipient, type CampaignRow, type RecipientRow } from './notices.campaigns.repository.ts';
-import { renderNotice } from './notices.render.ts';
-import type { NoticeWording, RenderedNotice } from './notices.types.ts';
+import { noticeRenderer } from './notices.render.ts';
+import type { NoticeContext, NoticeWording, RenderedNotice } from './notices.types.ts';
 
 /** What sending one recipient's notice needs, gathered once per chunk. */
 export interface NoticeSender {
@@ -18,12 +18,30 @@ export interface NoticeSender {
   mailDomain: string;
 }
 
+type ForRecipient = (recipient: NoticeContext['recipient']) => RenderedNotice;
+
 export interface ChunkContext {
   campaign: CampaignRow;
   shop: ShopRow;
-  wording: NoticeWording;
+  /** The campaign's notice checked and compiled once per language, or why it cannot be (every recipient of the chunk then fails with it). */
+  renderers: { ja: ForRecipient; en: ForRecipient } | { error: string };
   /** When each of the chunk's orders was placed, by order number (the notice lists them). */
   orderedAt: Map<string, Date>;
+}
+
+/**
+ * The renderers of a campaign's notice, as of its publication (whatever minute each mail
+ * leaves). Checked at publication; a failure now (a shop's wording version gone) is said per
+ * recipient rather than thrown, so the chunk ends.
+ */
+export function campaignRenderers(c: CampaignRow, shop: ShopRow, wording: NoticeWording): ChunkContext['renderers'] {
+  const ctx = { shop: { name: shop.mailSenderName ?? shop.name }, asOf: c.publishedAt ?? c.startsAt };
+  try {
+    return { ja: noticeRenderer(wording, 'ja', c.variables, ctx), en: noticeRenderer(wording, 'en', c.variables, ctx) };
+  } catch (e) {
+    if (!isDomainError(e)) throw e;
+    return { error: `the notice could not be rendered: ${e.message}` };
+  }
 }
 
 /** `<notice-<campaign>-<recipient>@<mail domain>>`: the same on every try, so a resend after a crash is recognisably the same mail. */
@@ -46,14 +64,9 @@ function bilingual(ja: RenderedNotice, en: RenderedNotice) {
 }
 
 function render(ctx: ChunkContext, r: RecipientRow) {
-  const c = ctx.campaign;
-  const nctx = {
-    shop: { name: ctx.shop.mailSenderName ?? ctx.shop.name },
-    recipient: { name: r.customerName, orders: r.orderNumbers.map((orderNumber) => ({ orderNumber, orderedAt: ctx.orderedAt.get(orderNumber) ?? c.createdAt })) },
-    // The time the notice speaks from is its publication, whatever minute each mail leaves.
-    asOf: c.publishedAt ?? c.startsAt,
-  };
-  return bilingual(renderNotice(ctx.wording, 'ja', c.variables, nctx), renderNotice(ctx.wording, 'en', c.variables, nctx));
+  if ('error' in ctx.renderers) throw new DomainError('invalid_input', ctx.renderers.error);
+  const recipient = { name: r.customerName, orders: r.orderNumbers.map((orderNumber) => ({ orderNumber, orderedAt: ctx.orderedAt.get(orderNumber) ?? ctx.campaign.createdAt })) };
+  return bilingual(ctx.renderers.ja(recipient), ctx.renderers.en(recipient));
 }
 
 /**
@@ -72,7 +85,7 @@ export async function sendToRecipient(deps: NoticeSender, ctx: ChunkContext, r: 
   } catch (e) {
     // Checked at publication; a shop's data that changed since (an order's date) can still make it fail for one customer.
     if (!isDomainError(e)) throw e;
-    await markRecipient(deps.mail.db, r.id, { status: 'failed', reason: `the notice could not be rendered: ${e.message}`, messageId });
+    await markRecipient(deps.mail.db, r.id, { status: 'failed', reason: e.message, messageId });
     return 'failed';
   }
   let status: 'sent' | 'failed' | 'suppressed' = 'sent';

@@ -2,13 +2,14 @@ import { DelayedError, Job } from 'bullmq';
 import { RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
+import { isDomainError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { closeWorker, openJobQueue, openJobWorker, type RedisTarget } from '../../core/queue.ts';
 import { redisLimiter } from '../../core/ratelimit.ts';
 import type { EventSink } from '../../events/commit.ts';
 import { findShop } from '../shops/shops.repository.ts';
 import { findCampaign, queuedChunks, queuedOfChunk, sendingCampaigns, type CampaignRow } from './notices.campaigns.repository.ts';
-import { orderDates, sendToRecipient, type NoticeSender } from './notices.send.mail.ts';
+import { campaignRenderers, orderDates, sendToRecipient, type NoticeSender } from './notices.send.mail.ts';
 import { finishIfDone, statusOf } from './notices.send.state.ts';
 import { loadWording } from './notices.templates.service.ts';
 import type { NoticeType } from './notices.types.ts';
@@ -117,8 +118,13 @@ export function startNoticeBulk(deps: NoticeBulkDeps, opts: BulkOptions): Notice
     if (rows.length) {
       const shop = await findShop(db, shopId);
       if (!shop) return 'no shop';
-      const wording = await loadWording(db, shopId, c.type as NoticeType, c.templateVersionId);
-      const ctx = { campaign: c, shop, wording, orderedAt: await orderDates(db, shopId, rows.flatMap((r) => r.orderNumbers)) };
+      // A wording that cannot be had (its version gone with a deleted copy) fails each recipient with the reason, rather than the job for ever.
+      const wording = await loadWording(db, shopId, c.type as NoticeType, c.templateVersionId).catch((e: unknown) => {
+        if (isDomainError(e)) return { error: `the notice's wording cannot be read: ${e.message}` };
+        throw e;
+      });
+      const renderers = 'error' in wording ? wording : campaignRenderers(c, shop, wording);
+      const ctx = { campaign: c, shop, renderers, orderedAt: await orderDates(db, shopId, rows.flatMap((r) => r.orderNumbers)) };
       // A few mails of the chunk in flight at once (each its own SMTP exchange); every one looks
       // at the campaign first, so a pause or cancel stops the chunk within the mails in flight.
       let next = 0;

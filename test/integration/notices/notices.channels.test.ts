@@ -78,6 +78,25 @@ for (const kind of oneDbKind()) {
       expect(fine).to.have.length(1);
     });
 
+    it('begins a scheduled campaign at its start (an outbox timer), at the start it was last moved to', async () => {
+      const tag = uniq();
+      await seedOrders(server.database, shop.id, [
+        { orderNumber: `T${tag}-1`, email: `t1-${tag}@example.jp` },
+        { orderNumber: `T${tag}-2`, email: `t2-${tag}@example.jp` },
+      ]);
+      const later = new Date(Date.now() + 60_000).toISOString();
+      const c = await createAndPublish(owner, shop.id, campaignBody({ orderNumbers: [`T${tag}-1`, `T${tag}-2`] }, { startsAt: later }));
+      expect(c.status).to.equal('scheduled');
+      // Not showing before its start.
+      const moved = await owner.patch(campaignPath(shop.id, c.id), { version: c.version, startsAt: new Date(Date.now() + 1500).toISOString() });
+      expect(moved.status, moved.text).to.equal(200);
+      expect(moved.body.status).to.equal('scheduled');
+      expect(campaignMails(server.smtp.mails, c.id)).to.have.length(0);
+      await untilStatus(server.database, c.id, 'sent', 20_000);
+      expect(campaignMails(server.smtp.mails, c.id)).to.have.length(2);
+      expect((await owner.patch(campaignPath(shop.id, c.id), { version: moved.body.version, name: 'x' })).status).to.equal(409);
+    });
+
     it('tells the shop’s consoles how a campaign goes (notice:progress), ending with its final counts', async () => {
       const tag = uniq();
       await seedOrders(server.database, shop.id, Array.from({ length: 12 }, (_, i) => ({ orderNumber: `S${tag}-${i}`, email: `p${i}-${tag}@example.jp` })));

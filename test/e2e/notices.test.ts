@@ -212,5 +212,7 @@ describe('notices in the console', function () {
     await page.getByTestId('notice-link').filter({ hasText: '台風のお知らせ' }).click();
     await page.getByTestId('notice-summary').waitFor();
     expect(await page.getByTestId('notice-editor').count()).to.equal(0);
+    // The notice as it reads, rendered for the reader (a draft's missing variables said, not sent).
+    await page.locator('[data-testid="campaign-preview"][data-state="invalid"]').waitFor();
   });
 });

@@ -11,6 +11,7 @@ import { useLoad } from '../metrics/useLoad.ts';
 import { noticeTemplatesApi } from './templates/api.ts';
 import { RouteLink } from '../RouteLink.tsx';
 import { CampaignEditor } from './CampaignEditor.tsx';
+import { CampaignPreview } from './CampaignPreview.tsx';
 import { CampaignProgress } from './CampaignProgress.tsx';
 import { FailedRecipients } from './FailedRecipients.tsx';
 import { mayEdit, typeName } from './notices.draft.ts';
@@ -101,7 +102,7 @@ export function CampaignPage({ shopId, campaignId, role }: { shopId: string; cam
           {mayEdit(role) && mayAct.edit(campaign.status) && types.data ? (
             <CampaignEditor key={campaign.id} shopId={shopId} campaign={campaign} types={types.data.types} onChanged={changed} onReread={reread} />
           ) : (
-            <CampaignSummary campaign={campaign} role={role} typesLoaded={!!types.data} />
+            <CampaignSummary shopId={shopId} campaign={campaign} role={role} typesLoaded={!!types.data} />
           )}
         </>
       )}
@@ -109,8 +110,8 @@ export function CampaignPage({ shopId, campaignId, role }: { shopId: string; cam
   );
 }
 
-/** What a campaign that can no longer change (or a contractor) reads. */
-function CampaignSummary({ campaign, role, typesLoaded }: { campaign: Campaign; role: Role; typesLoaded: boolean }) {
+/** What a campaign that can no longer change (or a contractor) reads: its settings, and the notice as it went out. */
+function CampaignSummary({ shopId, campaign, role, typesLoaded }: { shopId: string; campaign: Campaign; role: Role; typesLoaded: boolean }) {
   const lang = useLang();
   const m = noticesMessages[lang];
   const e = m.editor;
@@ -133,6 +134,9 @@ function CampaignSummary({ campaign, role, typesLoaded }: { campaign: Campaign; 
           [e.orderNumbers, t.orderNumbers ? String(t.orderNumbers.length) : '—'],
         ]}
       />
+      <CampaignPreview shopId={shopId} type={campaign.type} templateVersionId={campaign.templateVersionId} variables={campaign.variables} onErrors={ignore} />
     </section>
   );
 }
+
+const ignore = () => undefined;

@@ -22,3 +22,6 @@ export const mayAct = {
   /** Only before the first mail: a change once sending would reach some customers and not others. */
   edit: (s: CampaignStatus) => s === 'draft' || s === 'scheduled',
 };
+
+/** A list in a line, as each language writes one: 「東京都、大阪府」, "Tokyo, Osaka". */
+export const listed = (items: readonly string[], lang: Lang) => items.join(lang === 'ja' ? '、' : ', ');

@@ -3,7 +3,7 @@ import { ApiError } from '../../api.ts';
 import { useLang } from '../../i18n.ts';
 import { noticesMessages } from '../../i18n.notices.ts';
 import { useNoticeProgress } from '../../notices.live.ts';
-import { mayAct, windowText } from '../../notices.format.ts';
+import { listed, mayAct, windowText } from '../../notices.format.ts';
 import { noticesApi, type Campaign } from '../../noticesApi.ts';
 import type { Role } from '../../types.ts';
 import { FactList } from '../FactList.tsx';
@@ -123,13 +123,13 @@ function CampaignSummary({ shopId, campaign, role, typesLoaded }: { shopId: stri
       <p className="muted">{mayEdit(role) ? e.readOnly : e.readOnlyRole}</p>
       <FactList
         facts={[
-          [e.channels, channels.join('、') || '—'],
+          [e.channels, listed(channels, lang) || '—'],
           [e.orderedFrom, t.orderedFrom ?? '—'],
           [e.orderedTo, t.orderedTo ?? '—'],
-          [e.carriers, t.carriers?.join('、') ?? '—'],
-          [e.prefectures, t.prefectures?.join('、') ?? '—'],
-          [e.postcodes, t.postcodePrefixes?.join('、') ?? '—'],
-          [e.routes, t.routes?.map((r) => `${r.from} → ${r.to}`).join('、') ?? '—'],
+          [e.carriers, (t.carriers ? listed(t.carriers, lang) : '—')],
+          [e.prefectures, (t.prefectures ? listed(t.prefectures, lang) : '—')],
+          [e.postcodes, (t.postcodePrefixes ? listed(t.postcodePrefixes, lang) : '—')],
+          [e.routes, (t.routes ? listed(t.routes.map((r) => `${r.from} → ${r.to}`), lang) : '—')],
           [e.shipment, e.shipmentOptions[t.shipment ?? 'any']],
           [e.orderNumbers, t.orderNumbers ? String(t.orderNumbers.length) : '—'],
         ]}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useLang } from '../../i18n.ts';
 import { noticesMessages } from '../../i18n.notices.ts';
+import { listed } from '../../notices.format.ts';
 import { noticesApi, type Recipient } from '../../noticesApi.ts';
 import { problemText } from './NoticesPage.tsx';
 import { TextTable } from './TextTable.tsx';
@@ -66,7 +67,7 @@ export function FailedRecipients({ shopId, campaignId, failed }: { shopId: strin
           caption={f.caption}
           captionHidden
           columns={[f.customer, f.email, f.orders, f.reason]}
-          rows={rows.map((r) => ({ key: r.id, cells: [r.customerName, r.email, r.orderNumbers.join('、'), <span className="campaign-reason">{r.reason ?? '—'}</span>] }))}
+          rows={rows.map((r) => ({ key: r.id, cells: [r.customerName, r.email, listed(r.orderNumbers, lang), <span className="campaign-reason">{r.reason ?? '—'}</span>] }))}
           testId="notice-failures-table"
           rowTestId="notice-failure"
         />

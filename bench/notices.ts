@@ -75,7 +75,7 @@ async function main() {
   const config = loadConfig({ REDIS_KEY_PREFIX: keyPrefix, SEED_DEMO: 'false', SMTP_URL: sink.url, LOG_LEVEL: 'silent', PORT: '0', DATABASE_URL: pgUrl });
   const logger = createLogger('silent');
   const mailer = createMailer({ smtpUrl: process.env.BENCH_SMTP_POOL ? `${sink.url}?pool=true&maxConnections=${process.env.BENCH_SMTP_POOL}` : sink.url, from: config.MAIL_FROM, outboxDir: '/nonexistent' }, logger);
-  const service = await startService({ config, database, redis, logger, mailer, version: 'bench' }, { port: 0, host: '127.0.0.1', graceMs: 1000 });
+  const service = await startService({ config, database, redis, logger, mailer, version: 'bench', notices: { concurrency: Number(process.env.BENCH_BULK_CONCURRENCY ?? 1) } }, { port: 0, host: '127.0.0.1', graceMs: 1000 });
   const base = `http://127.0.0.1:${service.port}`;
   const demo = await seedDemo(database.db);
   const owner = demo.users.find((u) => u.role === 'owner')!;

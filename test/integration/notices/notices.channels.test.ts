@@ -97,6 +97,22 @@ for (const kind of oneDbKind()) {
       expect((await owner.patch(campaignPath(shop.id, c.id), { version: moved.body.version, name: 'x' })).status).to.equal(409);
     });
 
+    it('takes turns between shops: a small campaign published while a big one sends finishes first', async () => {
+      const tag = uniq();
+      const big = Array.from({ length: 1000 }, (_, i) => ({ orderNumber: `B${tag}-${i}`, email: `b${i}-${tag}@example.jp` }));
+      await seedOrders(server.database, shop.id, big);
+      const other = await makeShop(server.database);
+      const otherOwner = await signedIn(server.url, other.people.owner);
+      await seedOrders(server.database, other.id, Array.from({ length: 5 }, (_, i) => ({ orderNumber: `S${tag}-${i}`, email: `s${i}-${tag}@example.jp` })));
+      const a = await createAndPublish(owner, shop.id, campaignBody({ orderNumbers: big.map((o) => o.orderNumber) }));
+      await eventually(async () => campaignMails(server.smtp.mails, a.id).length > 0, 'the big campaign to begin');
+      const b = await createAndPublish(otherOwner, other.id, campaignBody({ orderNumbers: Array.from({ length: 5 }, (_, i) => `S${tag}-${i}`) }));
+      await untilStatus(server.database, b.id, 'sent', 30_000);
+      expect(campaignMails(server.smtp.mails, a.id).length, 'the big one is still sending').to.be.lessThan(1000);
+      await untilStatus(server.database, a.id, 'sent', 60_000);
+      expect(campaignMails(server.smtp.mails, a.id)).to.have.length(1000);
+    });
+
     it('tells the shop’s consoles how a campaign goes (notice:progress), ending with its final counts', async () => {
       const tag = uniq();
       await seedOrders(server.database, shop.id, Array.from({ length: 12 }, (_, i) => ({ orderNumber: `S${tag}-${i}`, email: `p${i}-${tag}@example.jp` })));

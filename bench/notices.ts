@@ -10,11 +10,10 @@
  * Prints its figures; it is a script, not a test, and asserts nothing.
  */
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../server/config.ts';
-import { openPostgres, type Database } from '../server/core/db/client.ts';
+import { freshPostgres } from './postgres.ts';
 import { createLogger } from '../server/core/logger.ts';
 import { createMailer } from '../server/core/mail.ts';
 import { connectRedis } from '../server/core/redis.ts';
@@ -24,23 +23,6 @@ import { startService } from '../server/service.ts';
 const customers = Number(process.argv[2] ?? 100_000);
 const pgUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function openDb(): Promise<{ database: Database; drop: () => Promise<void> }> {
-  const name = `madoguchi_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(pgUrl);
-  url.pathname = `/${name}`;
-  const database = await openPostgres(url.toString(), { max: 20 });
-  return {
-    database,
-    drop: async () => {
-      await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
 
 /** A mail server that takes every mail and counts it (no parsing: the sink must not be what is measured). */
 async function countingSink(): Promise<{ url: string; count: () => number; close: () => Promise<void> }> {
@@ -68,7 +50,7 @@ const usedMemory = async (redis: ReturnType<typeof connectRedis>) => Number(/use
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
-  const { database, drop } = await openDb();
+  const { database, drop } = await freshPostgres(pgUrl, { max: 20 });
   const sink = await countingSink();
   const redis = connectRedis(redisUrl);
   const keyPrefix = `mdg-bench-${Date.now()}:`;

@@ -1,5 +1,6 @@
 import type { MouseEvent } from 'react';
-import { useMessages } from '../i18n.ts';
+import { useLang, useMessages } from '../i18n.ts';
+import { mailLogMessages } from '../i18n.maillog.ts';
 import { isReturnsPage, navigate, pathOf, type Route } from '../router.ts';
 import type { Role } from '../types.ts';
 import { BackupPanel } from './BackupPanel.tsx';
@@ -26,6 +27,7 @@ function NavLink({ to, current, label, testId }: { to: Route | null; current: bo
 
 export function SideNav({ shopId, page, role }: { shopId: string | null; page: Route['page']; role?: Role }) {
   const m = useMessages();
+  const lang = useLang();
   return (
     <nav className="sidenav" aria-label={m.shell.mainNav}>
       <ul>
@@ -51,6 +53,9 @@ export function SideNav({ shopId, page, role }: { shopId: string | null; page: R
         )}
         <li>
           <NavLink to={shopId ? { page: 'orders', shopId } : null} current={page === 'orders' || page === 'orderDetail'} label={m.nav.orders} testId="nav-orders" />
+        </li>
+        <li>
+          <NavLink to={shopId ? { page: 'mailLog', shopId } : null} current={page === 'mailLog'} label={mailLogMessages[lang].nav} testId="nav-mail-log" />
         </li>
         <li>
           <NavLink to={shopId ? { page: 'settings', shopId } : null} current={page === 'settings'} label={m.nav.settings} testId="nav-settings" />

@@ -310,6 +310,11 @@ for (const kind of dbKinds) {
       expect((await d.as.agent.get(`/api/shops/${shopId()}/mail-settings/dns`)).status).to.equal(403);
     });
 
+    it('gives the widget the mail domain to allow, for visitors at carrier addresses', async () => {
+      const r = await fetch(`${server.url}/api/public/shops/${shopId()}/widget/config`);
+      expect(((await r.json()) as { mailDomain: string }).mailDomain).to.equal('madoguchi.localhost');
+    });
+
     it('scopes everything by shop: another shop sees none of these mails', async () => {
       const other = await openDesk(server);
       const r = await sendLogged(deps, { shopId: shopId(), kind: 'reply', to: `scope-${randomBytes(3).toString('hex')}@example.jp`, subject: 's', text: 't' });

@@ -6,6 +6,7 @@ import { api, ApiError } from '../api.ts';
 import { useLang, useMessages, type Lang } from '../i18n.ts';
 import { queueMessages } from '../i18n.queue.ts';
 import { noticeTemplateMessages } from './notices/templates/i18n.ts';
+import { mailLogMessages } from '../i18n.maillog.ts';
 import type { SessionView, ShopView } from '../types.ts';
 import { Header } from './Header.tsx';
 import { InboxPage } from './InboxPage.tsx';
@@ -25,6 +26,7 @@ const ReasonsPage = lazy(() => import('./returns/ReasonsPage.tsx').then((x) => (
 const ReturnDetailPage = lazy(() => import('./returns/ReturnDetailPage.tsx').then((x) => ({ default: x.ReturnDetailPage })));
 const ReturnsPage = lazy(() => import('./returns/ReturnsPage.tsx').then((x) => ({ default: x.ReturnsPage })));
 const NoticeTemplatesPage = lazy(() => import('./notices/templates/NoticeTemplatesPage.tsx').then((x) => ({ default: x.NoticeTemplatesPage })));
+const MailLogPage = lazy(() => import('./maillog/MailLogPage.tsx').then((x) => ({ default: x.MailLogPage })));
 const TermsPage = lazy(() => import('./returns/TermsPage.tsx').then((x) => ({ default: x.TermsPage })));
 
 /** The skip link moves focus itself: the hash alone would leave it behind and change the address. */
@@ -99,6 +101,7 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
       : route.page === 'orders' || route.page === 'orderDetail' ? m.nav.orders
       : route.page === 'mentions' ? queueMessages[lang].mentions.title
       : route.page === 'noticeTemplates' ? noticeTemplateMessages[lang].title
+      : route.page === 'mailLog' ? mailLogMessages[lang].title
       : m.inbox.title;
     document.title = [title, where, '窓口 madoguchi'].filter(Boolean).join(' · ');
   }, [m, lang, shopName, route.page]);
@@ -125,6 +128,8 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
         <OrderPage key={route.orderNumber} shopId={shopId} orderNumber={route.orderNumber} />
       ) : route.page === 'settings' ? (
         <SettingsPage key={shopId} shopId={shopId} role={membership.role} />
+      ) : route.page === 'mailLog' ? (
+        <MailLogPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'setup' ? (
         <SetupPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'noticeTemplates' ? (

@@ -1,5 +1,6 @@
 import type { MouseEvent } from 'react';
 import { useLang, useMessages } from '../i18n.ts';
+import { mailLogMessages } from '../i18n.maillog.ts';
 import { isReturnsPage, navigate, pathOf, type Route } from '../router.ts';
 import type { Role } from '../types.ts';
 import { BackupPanel } from './BackupPanel.tsx';
@@ -57,6 +58,9 @@ export function SideNav({ shopId, page, role }: { shopId: string | null; page: R
         </li>
         <li>
           <NavLink to={shopId ? { page: 'orders', shopId } : null} current={page === 'orders' || page === 'orderDetail'} label={m.nav.orders} testId="nav-orders" />
+        </li>
+        <li>
+          <NavLink to={shopId ? { page: 'mailLog', shopId } : null} current={page === 'mailLog'} label={mailLogMessages[lang].nav} testId="nav-mail-log" />
         </li>
         <li>
           <NavLink to={shopId ? { page: 'settings', shopId } : null} current={page === 'settings'} label={m.nav.settings} testId="nav-settings" />

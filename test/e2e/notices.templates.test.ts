@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
-import { makeShop } from '../fixtures/builders.ts';
+import { anOrder, makeShop, newOrderNumber, signedIn } from '../fixtures/builders.ts';
 import type { TestServer } from '../helpers/app.ts';
 import { consoleSuite, signInToConsole } from '../helpers/browser.ts';
 
@@ -60,5 +60,23 @@ describe('the notice template editor in the agent console', function () {
     await page.getByTestId('notice-save').click();
     await page.getByTestId('notice-done').filter({ hasText: '第2版として保存しました' }).waitFor();
     expect(await page.getByTestId('notice-versions').locator('li').count()).to.equal(2);
+  });
+
+  it('shows a contractor the wording read-only, and a preview for a real order with the customer name masked', async () => {
+    const shop = await makeShop(server.database);
+    const orderNumber = newOrderNumber();
+    const owner = await signedIn(server.url, shop.people.owner);
+    expect((await owner.put(`/api/shops/${shop.id}/orders/${orderNumber}`, anOrder({ customer: { ...anOrder().customer, name: '佐藤 美咲' } }))).status).to.equal(201);
+    const page = await signInToConsole(await pages.page(browser), server.url, shop.people.contractor, shop.id);
+    await page.getByTestId('nav-notice-templates').click();
+    await page.getByTestId('notice-type-shop_delay').click();
+    expect(await page.getByTestId('notice-body-ja').getAttribute('readonly')).to.equal('');
+    expect(await page.getByTestId('notice-copy-form').count()).to.equal(0);
+    await page.getByTestId('notice-order-number').fill(orderNumber);
+    const text = page.getByTestId('notice-preview-ja-text');
+    await text.filter({ hasText: `ご注文番号 ${orderNumber}` }).waitFor();
+    expect(await text.textContent()).to.match(/^佐＊＊ 様/).and.not.include('美咲');
+    await page.getByTestId('notice-order-number').fill('NO-SUCH-ORDER');
+    await page.getByTestId('notice-order-number-error').filter({ hasText: 'このショップにその注文番号の注文はありません。' }).waitFor();
   });
 });

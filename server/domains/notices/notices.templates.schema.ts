@@ -17,7 +17,7 @@ export const noticeTypeSchema = z.enum(noticeTypes, { message: m.type });
 const source = (part: NoticePart) =>
   z
     .string()
-    .max(partLimits[part], said(`${partLimits[part]}文字以内にしてください。`, `at most ${partLimits[part]} characters`))
+    .max(partLimits[part], said(`この欄は${partLimits[part]}文字以内にしてください。`, `at most ${partLimits[part]} characters in this part of the wording`))
     .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, m.controls);
 
 /** The wording a shop edits: subject, body, banner and chat, each in Japanese and English. */

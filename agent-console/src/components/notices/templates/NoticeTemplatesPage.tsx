@@ -5,6 +5,7 @@ import { useLang } from '../../../i18n.ts';
 import { tokyoDateTime } from '../../../returns.format.ts';
 import type { Role } from '../../../types.ts';
 import { useLoad } from '../../metrics/useLoad.ts';
+import { useUnsavedWarning } from '../../settings/useUnsavedWarning.ts';
 import { noticeTemplatesApi, type NoticeText, type NoticeType, type Previewed, type TemplateDetail } from './api.ts';
 import { noticeTemplateMessages } from './i18n.ts';
 import { NoticePreview } from './NoticePreview.tsx';
@@ -13,6 +14,9 @@ import { WordingEditor } from './WordingEditor.tsx';
 import { toForm, tokyoLocal, toVariables, fromTokyoLocal, type FormValues } from './variables.ts';
 import '../../../settings.css';
 import './templates.css';
+
+/** Stored wording comes back from jsonb with its keys in another order: compare part by part. */
+const sameText = (a: NoticeText, b: NoticeText) => (['subject', 'body', 'banner', 'chat'] as const).every((p) => a[p].ja === b[p].ja && a[p].en === b[p].en);
 
 type Selected = { kind: 'builtin'; type: NoticeType } | { kind: 'copy'; id: string };
 type Notice = { kind: 'done' | 'problem'; text: string } | null;
@@ -47,6 +51,7 @@ export function NoticeTemplatesPage({ shopId, role }: { shopId: string; role: Ro
   const info = types.data?.types.find((t) => t.type === type);
 
   const choose = (s: Selected) => {
+    if (dirty && !window.confirm(m.leave)) return;
     setNotice(null);
     setSelected(s);
   };
@@ -102,6 +107,8 @@ export function NoticeTemplatesPage({ shopId, role }: { shopId: string; role: Ro
   }, [shopId, type, wording, variables, orderNumber, asOf, lang]);
 
   const latest = detail?.versions[0];
+  const dirty = editor && selected.kind === 'copy' && !!detail && !!wording && !sameText(wording, detail.wording);
+  useUnsavedWarning(dirty, m.leave);
   const save = async () => {
     if (!detail || !wording || !latest) return;
     setBusy(true);

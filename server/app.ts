@@ -184,7 +184,7 @@ export function createApp(deps: AppDeps) {
   });
   const storage = localFileStorage(config.DATA_DIR);
   attachmentRoutes(api, { db, storage, limitBytes: Math.floor(config.ATTACHMENT_LIMIT_MB * 1024 * 1024) });
-  publicShopRoutes(api, { db, redis, keyPrefix: config.REDIS_KEY_PREFIX, widgetConfigsPerAddress: deps.widgetConfigsPerAddress });
+  publicShopRoutes(api, { db, redis, keyPrefix: config.REDIS_KEY_PREFIX, widgetConfigsPerAddress: deps.widgetConfigsPerAddress, mailDomain: mailDomainOf(config.MAIL_FROM) });
   returnTermsRoutes(api, db);
   noticeCampaignRoutes(api, { db, sink });
   publicNoticeRoutes(api, { db, bus, logger });

@@ -28,6 +28,8 @@ export type Route =
   | { page: 'noticeTemplates'; shopId: string }
   /** The first-run checklist. */
   | { page: 'setup'; shopId: string }
+  /** Every mail sent for the shop and what became of it; `filter` opens it narrowed (?orderNumber=…). */
+  | { page: 'mailLog'; shopId: string; filter?: Record<string, string | undefined> }
   /** Where the person was @mentioned in the shop's notes. */
   | { page: 'mentions'; shopId: string }
   /** Notice campaigns (お知らせ): the list with the season's drafts, and one campaign (editor, progress). */
@@ -61,6 +63,8 @@ export function parseRoute(pathname: string): Route {
   if (settings) return { page: 'settings', shopId: safeDecode(settings[1]!) };
   const noticeTemplates = /^\/shops\/([^/]+)\/notices\/templates\/?$/.exec(rest);
   if (noticeTemplates) return { page: 'noticeTemplates', shopId: safeDecode(noticeTemplates[1]!) };
+  const mailLog = /^\/shops\/([^/]+)\/mail-log\/?$/.exec(rest);
+  if (mailLog) return { page: 'mailLog', shopId: safeDecode(mailLog[1]!) };
   const setup = /^\/shops\/([^/]+)\/setup\/?$/.exec(rest);
   if (setup) return { page: 'setup', shopId: safeDecode(setup[1]!) };
   const page = /^\/shops\/([^/]+)\/(returns|return-terms|returns-report)\/?$/.exec(rest);
@@ -124,6 +128,10 @@ export function pathOf(route: Route): string {
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/notices/${encodeURIComponent(route.campaignId)}`;
     case 'noticeTemplates':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/notices/templates`;
+    case 'mailLog': {
+      const q = new URLSearchParams(Object.entries(route.filter ?? {}).filter((e): e is [string, string] => Boolean(e[1]))).toString();
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/mail-log${q ? `?${q}` : ''}`;
+    }
     case 'invitation':
       return `${BASE}/invitations/${encodeURIComponent(route.token)}`;
     case 'home':

@@ -111,7 +111,7 @@ export class Chat {
     if (!s) return null;
     const opensAt = s.hours?.nextOpenAt ? this.when(s.hours.nextOpenAt, s.timezone) : null;
     const greeting = this.cfg.locale === 'en' ? (s.greeting.en ?? null) : (s.greeting.ja ?? null);
-    return { greeting, hours: s.hours && { open: s.hours.open, opensAt }, replyTime: s.replyTime, privacyUrl: s.privacyUrl };
+    return { greeting, hours: s.hours && { open: s.hours.open, opensAt }, replyTime: s.replyTime, privacyUrl: s.privacyUrl, mailDomain: s.mailDomain };
   }
 
   /** "12月5日(土) 9:00" / "Sat 5 Dec, 09:00" in the shop's zone (its hours are written in it). */

@@ -7,6 +7,7 @@ import { h, icon, icons, show, text } from './dom.ts';
 import type { I18n, TextKey } from './i18n.ts';
 import { isImeKey, trapTab } from './keys.ts';
 import { css } from './styles.ts';
+import { carrierHintOf, mobileCarrierOf } from '../../server/domains/maillog/maillog.carriers.ts';
 
 export interface PrechatInput {
   name: string;
@@ -21,6 +22,8 @@ export interface PrechatIntro {
   hours: { open: boolean; opensAt: string | null } | null;
   replyTime: 'minutes' | 'hours' | 'day' | null;
   privacyUrl: string | null;
+  /** The shop's mail domain: a visitor typing a mobile carrier address is asked to allow it. */
+  mailDomain: string | null;
 }
 
 const replyWords = { minutes: 'replyMinutes', hours: 'replyHours', day: 'replyDay' } as const;
@@ -42,6 +45,27 @@ function privacyLine(t: I18n, url: string | null): HTMLElement | null {
   if (!url) return null;
   const link = h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'prechat-privacy' }, t.t('privacy'));
   return h('p', { class: 'privacy' }, `${t.t('privacyNote')} `, link);
+}
+
+/**
+ * Under the email field, once an address at a Japanese mobile carrier is typed: their default
+ * filters drop mail from unknown domains, so the visitor is told which one to allow before the
+ * replies by mail never arrive.
+ */
+function carrierHintLine(t: I18n, input: HTMLInputElement, mailDomain: string): HTMLElement {
+  const line = h('p', { class: 'carrier-hint', 'data-testid': 'prechat-carrier-hint' });
+  show(line, false);
+  const update = () => {
+    const carrier = mobileCarrierOf(input.value.trim());
+    show(line, carrier !== null);
+    if (carrier) {
+      const hint = carrierHintOf(carrier, mailDomain);
+      text(line, t.locale === 'en' ? hint.en : hint.ja);
+    }
+  };
+  input.addEventListener('input', update);
+  input.addEventListener('change', update);
+  return line;
 }
 
 export interface PrechatForm {
@@ -83,6 +107,8 @@ export function prechatForm(t: I18n, submit: (x: PrechatInput) => void, intro: P
   show(err, false);
   const privacy = privacyLine(t, intro?.privacyUrl ?? null);
   if (privacy) email.el.append(privacy);
+  const mailDomain = intro?.mailDomain;
+  if (mailDomain) email.el.append(carrierHintLine(t, email.input, mailDomain));
   const el = h('form', { class: 'prechat', novalidate: true, 'data-testid': 'prechat' }, intro && introBlock(t, intro), name.el, email.el, order.el, err, button);
   const checks: Array<[ReturnType<typeof field>, TextKey, TextKey]> = [
     [name, 'nameMissing', 'badName'],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { mailKinds } from '../domains/maillog/maillog.tables.ts';
+import { mailKinds } from '../domains/maillog/maillog.model.ts';
 
 export const MAIL_SEND = 'mail.send';
 

@@ -7,6 +7,7 @@ import { useLang, useMessages, type Lang } from '../i18n.ts';
 import { queueMessages } from '../i18n.queue.ts';
 import { noticesMessages } from '../i18n.notices.ts';
 import { noticeTemplateMessages } from './notices/templates/i18n.ts';
+import { mailLogMessages } from '../i18n.maillog.ts';
 import type { SessionView, ShopView } from '../types.ts';
 import { Header } from './Header.tsx';
 import { InboxPage } from './InboxPage.tsx';
@@ -28,6 +29,7 @@ const ReturnsPage = lazy(() => import('./returns/ReturnsPage.tsx').then((x) => (
 const NoticesPage = lazy(() => import('./notices/NoticesPage.tsx').then((x) => ({ default: x.NoticesPage })));
 const CampaignPage = lazy(() => import('./notices/CampaignPage.tsx').then((x) => ({ default: x.CampaignPage })));
 const NoticeTemplatesPage = lazy(() => import('./notices/templates/NoticeTemplatesPage.tsx').then((x) => ({ default: x.NoticeTemplatesPage })));
+const MailLogPage = lazy(() => import('./maillog/MailLogPage.tsx').then((x) => ({ default: x.MailLogPage })));
 const TermsPage = lazy(() => import('./returns/TermsPage.tsx').then((x) => ({ default: x.TermsPage })));
 
 /** The skip link moves focus itself: the hash alone would leave it behind and change the address. */
@@ -103,6 +105,7 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
       : route.page === 'mentions' ? queueMessages[lang].mentions.title
       : isNoticesPage(route.page) ? noticesMessages[lang].title
       : route.page === 'noticeTemplates' ? noticeTemplateMessages[lang].title
+      : route.page === 'mailLog' ? mailLogMessages[lang].title
       : m.inbox.title;
     document.title = [title, where, '窓口 madoguchi'].filter(Boolean).join(' · ');
   }, [m, lang, shopName, route.page]);
@@ -129,6 +132,8 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
         <OrderPage key={route.orderNumber} shopId={shopId} orderNumber={route.orderNumber} />
       ) : route.page === 'settings' ? (
         <SettingsPage key={shopId} shopId={shopId} role={membership.role} />
+      ) : route.page === 'mailLog' ? (
+        <MailLogPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'setup' ? (
         <SetupPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'notices' ? (

@@ -1,5 +1,6 @@
 import type { MouseEvent } from 'react';
 import { useLang, useMessages } from '../i18n.ts';
+import { mailLogMessages } from '../i18n.maillog.ts';
 import { noticesMessages } from '../i18n.notices.ts';
 import { isNoticesPage, isReturnsPage, navigate, pathOf, type Route } from '../router.ts';
 import type { Role } from '../types.ts';
@@ -62,6 +63,9 @@ export function SideNav({ shopId, page, role }: { shopId: string | null; page: R
         <li>
           {/* A sub-page of the notices section (whose main entry is the campaigns' page). */}
           <NavLink to={shopId ? { page: 'noticeTemplates', shopId } : null} current={page === 'noticeTemplates'} label={noticeTemplateMessages[lang].nav} testId="nav-notice-templates" />
+        </li>
+        <li>
+          <NavLink to={shopId ? { page: 'mailLog', shopId } : null} current={page === 'mailLog'} label={mailLogMessages[lang].nav} testId="nav-mail-log" />
         </li>
         <li>
           <NavLink to={shopId ? { page: 'settings', shopId } : null} current={page === 'settings'} label={m.nav.settings} testId="nav-settings" />

@@ -6,7 +6,7 @@ import { shopIdParams } from '../shops/shops.schema.ts';
 import { checkMailDns, type MailDnsSetup, type TxtResolver } from './maillog.dns.ts';
 import { dnsCheck, mailLogDetail, mailLogPage, mailLogParams, mailLogQuery, suppressionParams, suppressionView } from './maillog.schema.ts';
 import { deleteSuppression, getMailLogEntry, getSuppressions, listMailLog } from './maillog.service.ts';
-import { suppressionReasons } from './maillog.tables.ts';
+import { suppressionReasons } from './maillog.model.ts';
 
 export interface MailLogRouteDeps {
   db: Db;

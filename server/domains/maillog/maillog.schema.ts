@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { said } from '../../core/messages.ts';
 import { mobileCarriers } from './maillog.carriers.ts';
-import { mailKinds, mailStatuses, suppressionReasons } from './maillog.tables.ts';
+import { mailKinds, mailStatuses, suppressionReasons } from './maillog.model.ts';
 
 const day = z.string().regex(/^(19|2\d)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, said('日付は 2026-12-03 の形で入力してください', 'expected a date such as 2026-12-03'));
 

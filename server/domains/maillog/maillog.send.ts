@@ -4,9 +4,9 @@ import type { Mail, Mailer } from '../../core/mail.ts';
 import { newSecret } from '../../core/secrets.ts';
 import { claimLogRow, mailKeyOf, markAttempt, suppressionsOf, type MailLogRow } from './maillog.repository.ts';
 import { bounceAddress, signedId, unsubscribeAddress } from './maillog.sign.ts';
-import type { MailKind } from './maillog.tables.ts';
+import type { MailKind } from './maillog.model.ts';
 
-export type { MailKind } from './maillog.tables.ts';
+export type { MailKind } from './maillog.model.ts';
 
 /** The objects a mail concerns, for the delivery history on their pages. */
 export interface MailAbout {

@@ -2,14 +2,9 @@ import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { shops } from '../shops/shops.tables.ts';
 
-export const mailKinds = ['notice', 'portal_code', 'reply', 'return_update', 'invitation'] as const;
-export type MailKind = (typeof mailKinds)[number];
+import type { MailKind, MailStatus, SuppressionReason } from './maillog.model.ts';
 
-export const mailStatuses = ['queued', 'sent', 'deferred', 'bounced', 'failed', 'suppressed'] as const;
-export type MailStatus = (typeof mailStatuses)[number];
-
-export const suppressionReasons = ['hard_bounce', 'soft_bounces', 'unsubscribed'] as const;
-export type SuppressionReason = (typeof suppressionReasons)[number];
+export { mailKinds, mailStatuses, suppressionReasons, type MailKind, type MailStatus, type SuppressionReason } from './maillog.model.ts';
 
 /** The most of a DSN kept for the agent: a report is a few KiB; a bounce that quotes a whole mail with its attachments is cut. */
 export const RAW_REPORT_MAX = 64 * 1024;

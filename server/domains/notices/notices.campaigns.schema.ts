@@ -45,11 +45,17 @@ export type CampaignTargetInput = z.output<typeof campaignTarget>;
 
 export const campaignChannels = z.strictObject({ banner: z.boolean(), mail: z.boolean(), chat: z.boolean() });
 
+/** A variable's text: one string, or the same in Japanese and English. */
+const text = z.union([z.string().max(2000), z.strictObject({ ja: z.string().max(2000), en: z.string().max(2000) })]);
+
 const fields = {
   name: plainText(120),
   type: z.enum(noticeTypes),
   templateVersionId: z.uuid({ message: said('テンプレートの版の ID の形式が正しくありません。', 'expected a template version id (UUID)') }).nullable(),
-  variables: z.record(z.string(), z.unknown()),
+  /** The shape any notice's variables have (text, or the same in both languages; dates; numbers; lists of them); the type's own schema is checked at publication. */
+  variables: z
+    .record(z.string().max(64), z.union([text, z.number(), z.boolean(), z.null(), z.array(text).max(100)]))
+    .refine((v) => Object.keys(v).length <= 40, said('変数が多すぎます。', 'too many variables')),
   startsAt: when,
   endsAt: when.nullable(),
   channels: campaignChannels,

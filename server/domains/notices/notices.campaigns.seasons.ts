@@ -91,7 +91,7 @@ export async function seasonalDrafts(db: Db, actor: Actor, now = new Date()) {
         period_to: span.to,
         carrier,
         extra_days: s.extraDays,
-        regions: ['全国'],
+        regions: [{ ja: '全国', en: 'all regions' }],
         ...(span.cutoff && span.cutoff >= today ? { gift_order_cutoff: span.cutoff } : {}),
       },
       startsAt: tokyoMidnight(start),

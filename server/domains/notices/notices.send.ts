@@ -26,7 +26,7 @@ const MAILS_IN_FLIGHT = 6;
 
 export interface BulkOptions {
   keyPrefix: string;
-  /** Chunk jobs at once in this process (default 2). */
+  /** Chunk jobs at once in this process (default 1: with six mails of a chunk in flight, a second chunk only adds contention for the event loop and the database; measured with bench/notices.ts). */
   concurrency?: number;
   /**
    * Chunk jobs one campaign may have in the queue at a time (default 2): a finished chunk adds
@@ -162,7 +162,7 @@ export function startNoticeBulk(deps: NoticeBulkDeps, opts: BulkOptions): Notice
     return 'done';
   }
 
-  const worker = openJobWorker(deps.redis, { ...queueOpts, concurrency: opts.concurrency ?? 2, worker: { lockDuration: opts.lockMs ?? 10_000, stalledInterval: Math.max(1000, Math.round((opts.lockMs ?? 10_000) / 2)) } }, (job, token) => runChunk(job, token));
+  const worker = openJobWorker(deps.redis, { ...queueOpts, concurrency: opts.concurrency ?? 1, worker: { lockDuration: opts.lockMs ?? 10_000, stalledInterval: Math.max(1000, Math.round((opts.lockMs ?? 10_000) / 2)) } }, (job, token) => runChunk(job, token));
   worker.on('failed', (job, err) => {
     if (err instanceof DelayedError) return;
     logger.warn({ err, jobId: job?.id, attempt: job?.attemptsMade }, 'notice chunk failed; it is tried again (the sweep hands it over again after its last try)');

@@ -3,6 +3,8 @@ import { expect } from 'chai';
 import { and, eq, sql } from 'drizzle-orm';
 import { createLogger } from '../../../server/core/logger.ts';
 import { createMailer, type Mailer } from '../../../server/core/mail.ts';
+import { MAIL_SEND } from '../../../server/core/mail.jobs.ts';
+import { enqueue } from '../../../server/core/outbox.ts';
 import { auditEvents } from '../../../server/domains/audit/audit.tables.ts';
 import { sendLogged, type LoggedMail, type MailLogDeps } from '../../../server/domains/maillog/maillog.send.ts';
 import { signedId } from '../../../server/domains/maillog/maillog.sign.ts';
@@ -124,6 +126,18 @@ for (const kind of dbKinds) {
       expect(forReturn.body.entries.map((e: any) => e.subject)).to.satisfy((s: string[]) => s.length === 2 && s.every((x) => x.includes(`R-${r.number}`)));
       const forConversation = await d.as.agent.get(`/api/shops/${shopId()}/mail-log?conversationId=${opened.body.conversationId}`);
       expect(forConversation.body.entries.map((e: any) => e.kind)).to.deep.equal(['reply']);
+    });
+
+    it('still sends a mail.send row written before the log (no kind, no Message-ID), logged under its row’s shop', async () => {
+      const email = `old-${randomBytes(4).toString('hex')}@example.jp`;
+      await server.database.db.transaction((tx) => enqueue(tx, { shopId: shopId(), topic: MAIL_SEND, payload: { to: email, subject: '招待', text: 'https://desk.example.jp/console/invitations/x' } }));
+      server.service.jobs!.poke();
+      await server.smtp.waitFor((m) => m.to.includes(email));
+      const [row] = await eventually(async () => {
+        const rows = await rowsTo(email);
+        return rows[0]?.status === 'sent' ? rows : undefined;
+      }, 'the old payload logged');
+      expect(row).to.include({ kind: 'invitation', shopId: shopId() });
     });
 
     it('marks a mail the server refuses (5xx) failed, with its answer, and does not retry it', async () => {
@@ -308,6 +322,11 @@ for (const kind of dbKinds) {
       expect(by('dkim').problem.en).to.include('not configured');
       expect(by('dmarc')).to.include({ ok: true, name: '_dmarc.madoguchi.localhost' });
       expect((await d.as.agent.get(`/api/shops/${shopId()}/mail-settings/dns`)).status).to.equal(403);
+    });
+
+    it('gives the widget the mail domain to allow, for visitors at carrier addresses', async () => {
+      const r = await fetch(`${server.url}/api/public/shops/${shopId()}/widget/config`);
+      expect(((await r.json()) as { mailDomain: string }).mailDomain).to.equal('madoguchi.localhost');
     });
 
     it('scopes everything by shop: another shop sees none of these mails', async () => {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
@@ -110,6 +110,20 @@ for (const kind of dbKinds) {
       expect(code.status).to.equal('sent');
       await sink.waitFor((x) => x.to.includes(to));
       expect(sink.mails.filter((x) => x.to.includes(to))).to.have.length(1);
+    });
+
+    it('signs mail with DKIM when configured (nodemailer signs)', async () => {
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+      const signing = createMailer({ smtpUrl: sink.url, from: 'no-reply@shop.example.jp', outboxDir: '/nonexistent', dkim: { domainName: 'shop.example.jp', keySelector: 'mdg1', privateKey } }, createLogger('silent'));
+      try {
+        const to = address();
+        await sendLogged({ ...deps, mailer: signing }, mail(to));
+        const m = await sink.waitFor((x) => x.to.includes(to));
+        const header = m.raw.headerLines.find((h) => h.key === 'dkim-signature')!.line.replace(/\s+/g, ' ');
+        expect(header).to.include('d=shop.example.jp').and.include('s=mdg1');
+      } finally {
+        signing.close();
+      }
     });
 
     it('gives bulk mail one-click unsubscribe headers (RFC 8058), signed, with a mailto alternative', async () => {

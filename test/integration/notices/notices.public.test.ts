@@ -108,6 +108,9 @@ for (const kind of oneDbKind()) {
       const saved = await owner.post(campaignPath(shop.id), by.oseibo.draft);
       expect(saved.status).to.equal(201);
       expect(saved.body.variables.season).to.equal('oseibo');
+      const pub = await owner.post(`${campaignPath(shop.id, saved.body.id)}/publish`, { version: saved.body.version });
+      expect(pub.status, pub.text).to.equal(200);
+      expect(['scheduled', 'sent']).to.include(pub.body.status);
     });
   });
 }

@@ -9,10 +9,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
 import { createApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
-import { openPostgres, wrapPglite, type Database } from '../server/core/db/client.ts';
+import { wrapPglite, type Database } from '../server/core/db/client.ts';
+import { freshPostgres } from './postgres.ts';
 import { tmpdir } from 'node:os';
 import { createLogger } from '../server/core/logger.ts';
 import { createMailer } from '../server/core/mail.ts';
@@ -25,20 +25,7 @@ const pgUrl = process.env.BENCH_DATABASE_URL;
 
 async function openDb(): Promise<{ database: Database; drop: () => Promise<void> }> {
   if (!pgUrl) return { database: await wrapPglite(await PGlite.create()), drop: async () => undefined };
-  const name = `madoguchi_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(pgUrl);
-  url.pathname = `/${name}`;
-  const database = await openPostgres(url.toString());
-  return {
-    database,
-    drop: async () => {
-      await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
+  return freshPostgres(pgUrl);
 }
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;

@@ -17,7 +17,10 @@ import { z } from 'zod';
 import { ConfigError, loadConfig, publicUrl, type Config } from './config.ts';
 import { openConfiguredDatabase, type Database } from './core/db/client.ts';
 import { createLogger } from './core/logger.ts';
-import { MAIL_SEND, sendMailJob } from './core/mail.jobs.ts';
+import { MAIL_SEND } from './core/mail.jobs.ts';
+import { sendMailJob } from './domains/maillog/maillog.jobs.ts';
+import { mailLogDeps } from './domains/maillog/maillog.send.ts';
+import { inboundEmailConfig } from './domains/conversations/conversations.email.ts';
 import { mailerFromConfig } from './core/mail.ts';
 import { runPendingNow } from './core/outbox.dispatcher.ts';
 import { retryFailed } from './core/outbox.ts';
@@ -63,7 +66,9 @@ async function openShop(args: string[]): Promise<void> {
       await invite({ db: database.db, baseUrl: publicUrl(config) }, actor, { email: owner.data, role: 'owner' });
       // No worker here: send the new shop's mail from this process. A failure leaves it in the
       // outbox, where the server (or `npm run worker`) picks it up.
-      const sent = await runPendingNow(database.db, { shopId: shop.id, topic: MAIL_SEND }, sendMailJob(mailer));
+      const sent = await runPendingNow(database.db, { shopId: shop.id, topic: MAIL_SEND }, (data, tx) =>
+        sendMailJob(mailLogDeps({ db: tx, mailer, baseUrl: publicUrl(config), inbound: inboundEmailConfig(config) }), 'invitation')(data),
+      );
       process.stdout.write(
         `opened shop "${shop.name}" (${shop.id}); ${sent.failed ? 'the invitation mail could not be sent yet; it stays queued and the server sends it once it runs' : 'invitation mailed'} to its owner${config.SMTP_URL ? '' : ` (no SMTP_URL: see ${config.DATA_DIR}/outbox)`}\n`,
       );

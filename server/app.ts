@@ -35,6 +35,7 @@ import { assignWaiting } from './domains/conversations/conversations.assign.ts';
 import { PresenceStore } from './domains/conversations/presence.ts';
 import { orderRoutes } from './domains/orders/orders.routes.ts';
 import { cannedRoutes } from './domains/canned/canned.routes.ts';
+import { noticeTemplateRoutes } from './domains/notices/notices.templates.routes.ts';
 import { csatRoutes } from './domains/csat/csat.routes.ts';
 import { workLogRoutes } from './domains/worklog/worklog.routes.ts';
 import { slaRoutes } from './domains/sla/sla.routes.ts';
@@ -48,6 +49,14 @@ import { returnRoutes, returnTermsRoutes } from './domains/returns/returns.route
 import { portalNotFoundPage, returnPortalRoutes } from './domains/returns/returns.portal.routes.ts';
 import { defaultPortalLimits, type PortalLimits } from './domains/returns/returns.portal.auth.ts';
 import type { EventSink } from './events/commit.ts';
+import type { BulkOptions } from './domains/notices/notices.send.ts';
+import { noticeCampaignRoutes } from './domains/notices/notices.campaigns.routes.ts';
+import { publicNoticeRoutes, serveNoticesEmbed } from './domains/notices/notices.public.routes.ts';
+import { Resolver } from 'node:dns/promises';
+import { dkimFromConfig, mailDomainOf } from './core/mail.ts';
+import type { TxtResolver } from './domains/maillog/maillog.dns.ts';
+import { mailLogRoutes } from './domains/maillog/maillog.routes.ts';
+import { unsubscribeRoutes } from './domains/maillog/maillog.unsubscribe.routes.ts';
 import { listenerTiming } from './events/subscriptions.ts';
 
 export interface AppDeps {
@@ -76,6 +85,10 @@ export interface AppDeps {
   backups?: BackupRunner;
   /** The first retry wait of every job, listeners' included, for JOBS=inline (tests shorten it; see JobsDeps in server/worker.ts). */
   retryDelayMs?: number;
+  /** The bulk notice queue's pace for JOBS=inline (tests shorten its sweep and locks; see server/domains/notices/notices.send.ts). */
+  notices?: Omit<BulkOptions, 'keyPrefix'>;
+  /** DNS for the mail settings' SPF/DKIM/DMARC check (default: node:dns/promises; tests pass a fake). */
+  dnsResolver?: TxtResolver;
 }
 
 export const defaultSignInLimits: SignInLimits = { perAccount: 5, perAddress: 30, windowSeconds: 15 * 60 };
@@ -157,6 +170,7 @@ export function createApp(deps: AppDeps) {
   conversationRoutes(api, chat, deps.widgetSessionsPerAddress);
   conversationEmailRoutes(api, chat, inboundEmailConfig(config));
   cannedRoutes(api, db);
+  noticeTemplateRoutes(api, db);
   csatRoutes(api, { db, sink });
   workLogRoutes(api, db);
   slaRoutes(api, db);
@@ -170,10 +184,19 @@ export function createApp(deps: AppDeps) {
   });
   const storage = localFileStorage(config.DATA_DIR);
   attachmentRoutes(api, { db, storage, limitBytes: Math.floor(config.ATTACHMENT_LIMIT_MB * 1024 * 1024) });
-  publicShopRoutes(api, { db, redis, keyPrefix: config.REDIS_KEY_PREFIX, widgetConfigsPerAddress: deps.widgetConfigsPerAddress });
+  publicShopRoutes(api, { db, redis, keyPrefix: config.REDIS_KEY_PREFIX, widgetConfigsPerAddress: deps.widgetConfigsPerAddress, mailDomain: mailDomainOf(config.MAIL_FROM) });
   returnTermsRoutes(api, db);
+  noticeCampaignRoutes(api, { db, sink });
+  publicNoticeRoutes(api, { db, bus, logger });
   returnRoutes(api, { db, storage, sink });
-  returnPortalRoutes(router, { db, redis, storage, inboundDomain: inboundEmailConfig(config)?.domain, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
+  const inbound = inboundEmailConfig(config);
+  mailLogRoutes(api, {
+    db,
+    setup: { mailDomain: mailDomainOf(config.MAIL_FROM), returnPathDomain: inbound?.domain, dkim: dkimFromConfig(config) },
+    resolver: deps.dnsResolver ?? new Resolver({ timeout: 3000, tries: 2 }),
+  });
+  unsubscribeRoutes(router, { db });
+  returnPortalRoutes(router, { db, redis, storage, mailDomain: mailDomainOf(config.MAIL_FROM), inboundDomain: inbound?.domain, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 
@@ -181,6 +204,8 @@ export function createApp(deps: AppDeps) {
   app.use(errorHandler());
   // Before helmet: shop pages on other origins load this script (see server/core/widget.ts).
   app.use(serveWidget());
+  // The one-tag notice embed, for the same reason (server/domains/notices/notices.public.routes.ts).
+  app.use(serveNoticesEmbed());
   // HTTPS-only headers only when we are served over HTTPS: on a plain-http LAN address they
   // would make browsers fetch the console's assets over https and fail.
   const https = config.PUBLIC_URL?.startsWith('https:') ?? false;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -65,6 +66,15 @@ export const configSchema = z.object({
   /** Backups kept: the newest of each of this many recent days, and of this many recent weeks. */
   BACKUP_KEEP_DAILY: z.coerce.number({ message: 'expected a number of days' }).int().min(1, 'expected at least 1').max(366).default(7),
   BACKUP_KEEP_WEEKLY: z.coerce.number({ message: 'expected a number of weeks' }).int().min(0).max(520).default(4),
+  /** DKIM signing of every mail: the signing domain (d=), the selector (s=) and the private key (PEM, or a file holding it). */
+  DKIM_DOMAIN: z
+    .string()
+    .toLowerCase()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'expected a domain name such as example.jp')
+    .optional(),
+  DKIM_SELECTOR: z.string().regex(/^[a-z0-9]([a-z0-9._-]{0,62})$/i, 'expected a selector such as madoguchi1').optional(),
+  DKIM_PRIVATE_KEY: z.string().includes('PRIVATE KEY', { message: 'expected a PEM private key (-----BEGIN PRIVATE KEY-----…)' }).optional(),
+  DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
   INBOUND_EMAIL_LIMIT_MB: z.coerce.number({ message: 'expected a size in MiB' }).positive('expected a positive size in MiB').max(100).default(25),
 });
 
@@ -94,6 +104,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // One without the other would either sign addresses nobody receives or receive unsigned mail.
     throw new ConfigError('invalid configuration: set INBOUND_EMAIL_SECRET and INBOUND_EMAIL_DOMAIN together, or neither');
   }
+  const dkim = [c.DKIM_DOMAIN, c.DKIM_SELECTOR, c.DKIM_PRIVATE_KEY ?? c.DKIM_PRIVATE_KEY_FILE];
+  if (dkim.some(Boolean) && !dkim.every(Boolean)) {
+    // Half a DKIM setting would send unsigned mail while the operator believes it is signed.
+    throw new ConfigError('invalid configuration: set DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY (or DKIM_PRIVATE_KEY_FILE) together, or none');
+  }
+  if (c.DKIM_PRIVATE_KEY_FILE && !existsSync(c.DKIM_PRIVATE_KEY_FILE)) throw new ConfigError(`invalid configuration: DKIM_PRIVATE_KEY_FILE=${JSON.stringify(c.DKIM_PRIVATE_KEY_FILE)}: no such file`);
   return { ...c, SEED_DEMO: c.SEED_DEMO ?? c.NODE_ENV !== 'production' };
 }
 

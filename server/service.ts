@@ -7,6 +7,7 @@ import { answerClientError } from './core/http.ts';
 import { createRealtime, defaultSocketLimits, type Realtime } from './core/realtime.ts';
 import { broadcastChat, type Broadcaster } from './domains/conversations/conversations.broadcast.ts';
 import { broadcastReturns } from './domains/returns/returns.broadcast.ts';
+import { broadcastNotices } from './domains/notices/notices.send.progress.ts';
 import { registerChatSockets } from './domains/conversations/conversations.socket.ts';
 import { connectionOf } from './core/queue.ts';
 import { startJobs, type Jobs } from './worker.ts';
@@ -76,9 +77,11 @@ export async function startService(deps: AppDeps, opts: ServiceOptions): Promise
   });
   const stopChat = broadcastChat(bus, realtime.io as unknown as Broadcaster, { db: deps.database.db, presence: app.chat.presence, logger: deps.logger });
   const stopReturns = broadcastReturns(bus, realtime.io as unknown as Broadcaster);
+  const stopNotices = broadcastNotices(bus, realtime.io as unknown as Broadcaster, { db: deps.database.db, logger: deps.logger });
   const stopBroadcast = () => {
     stopChat();
     stopReturns();
+    stopNotices();
   };
   await new Promise<void>((done, fail) => {
     server.once('error', fail);

@@ -13,8 +13,10 @@ import { createMessageWriter } from './domains/conversations/conversations.write
 import { DomainBus } from './core/bus.ts';
 import { openConfiguredDatabase, type Database } from './core/db/client.ts';
 import { createLogger, serializeError, type Logger } from './core/logger.ts';
-import { MAIL_SEND, sendMailJob } from './core/mail.jobs.ts';
-import { mailerFromConfig, type Mailer } from './core/mail.ts';
+import { MAIL_SEND } from './core/mail.jobs.ts';
+import { sendMailJob } from './domains/maillog/maillog.jobs.ts';
+import { mailLogDeps } from './domains/maillog/maillog.send.ts';
+import { mailDomainOf, mailerFromConfig, type Mailer } from './core/mail.ts';
 import { createDispatcher, type OutboxDispatcher } from './core/outbox.dispatcher.ts';
 import { outboxLedger } from './core/outbox.jobs.ts';
 import { OUTBOX_PRUNE_TOPIC, pruneOutbox } from './core/outbox.ts';
@@ -31,6 +33,10 @@ import { PresenceStore } from './domains/conversations/presence.ts';
 import { purgeUnclaimedAttachments } from './domains/attachments/attachments.service.ts';
 import { localFileStorage } from './core/storage.ts';
 import { runSlaCheck, SLA_CHECK_TOPIC } from './domains/sla/sla.service.ts';
+import { startNoticeBulk, type BulkOptions, type NoticeBulk } from './domains/notices/notices.send.ts';
+import { NOTICE_START_TOPIC, runStart } from './domains/notices/notices.send.start.ts';
+import { finishIfDone } from './domains/notices/notices.send.state.ts';
+import { broadcastNotices } from './domains/notices/notices.send.progress.ts';
 
 export interface JobsDeps {
   config: Config;
@@ -51,6 +57,8 @@ export interface JobsDeps {
   databaseWaitMs?: number;
   /** How long a closing worker lets its running jobs finish before it stops them (default 5 s). */
   closeGraceMs?: number;
+  /** The bulk notice queue's pace (tests shorten its sweep and locks; see notices.send.ts). */
+  notices?: Omit<BulkOptions, 'keyPrefix'>;
 }
 
 export interface RegisterOptions {
@@ -62,6 +70,8 @@ export interface Jobs {
   dispatcher: OutboxDispatcher;
   queue: Queue;
   worker: Worker;
+  /** The bulk notice mail: its own queue and worker (notices.send.ts). */
+  notices: NoticeBulk;
   /** Same as dispatcher.poke(): hand freshly committed outbox rows to BullMQ now. */
   poke(): void;
   /** One processor per topic; registering a topic again replaces it. */
@@ -84,38 +94,62 @@ export interface Jobs {
  * - listeners of domain events (`<event>><listener>`, server/events/subscriptions.ts), each its
  *   own job: `return-chat-notice` stores its notice once per event by its client id; `reply-mail` (and the
  *   old `conversation.reply_mail`) sends nothing once `customer_mailed_seq` is written, right
- *   after the mail; `return-customer-mail` may mail twice;
+ *   after the mail; `return-customer-mail` sends once per event (see the mail log below);
  * - return.ship_reminder, old return.<status> jobs: say their event under a fixed id, so its
  *   listeners' jobs are added once while the first ones are still held;
- * - mail.send, portal.code_mail: the mail may go twice, as with any mail sent at least once;
+ * - mail.send, portal.code_mail, and the mail listeners: each mail has a Message-ID fixed
+ *   before the job (in its payload, or made of its event), and the mail log sends nothing
+ *   again under a Message-ID already sent; a process that dies between the mail server's
+ *   answer and the log's record of it sends the same mail (same Message-ID) again;
  * - attachments.purge, returns.bank_purge, outbox.prune: delete what is still due; nothing twice.
  */
-function registerAll(jobs: Jobs, deps: JobsDeps): void {
+function registerAll(jobs: Jobs, deps: JobsDeps): NoticeBulk {
   const db = deps.database.db;
-  jobs.register(MAIL_SEND, sendMailJob(deps.mailer), { secret: true });
+  const inbound = inboundEmailConfig(deps.config);
+  // Every mail goes through the mail log (server/domains/maillog); bounces come back to inbound mail when configured.
+  const mailLog = mailLogDeps({ db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), inbound });
+  // Its only other sender writes invitations: a row without a kind (written before the log) is one.
+  jobs.register(MAIL_SEND, sendMailJob(mailLog, 'invitation'), { secret: true });
   jobs.register(SLA_CHECK_TOPIC, (data) => runSlaCheck(db, sink, data));
   const timing = listenerTiming(deps.config);
   jobs.register(UNSNOOZE_TOPIC, (data) => runUnsnooze({ db, bus: deps.bus, poke: jobs.poke, timing, logger: deps.logger }, data));
   // Reply-mail checks written before it was a listener of message.created (an upgrade).
-  jobs.register(REPLY_MAIL_TOPIC, (data) => sendReplyMail({ db, mailer: deps.mailer, inbound: inboundEmailConfig(deps.config) }, data));
+  jobs.register(REPLY_MAIL_TOPIC, (data) => sendReplyMail({ db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), inbound }, data));
   const storage = localFileStorage(deps.config.DATA_DIR);
   // Notices into customers' chats go through the same group commit as every message.
   const writer = createMessageWriter({ db, poke: jobs.poke, bus: deps.bus, timing, logger: deps.logger });
   const sink: EventSink = { poke: jobs.poke, bus: deps.bus, logger: deps.logger, timing };
   // One job per (event, listener): see server/events/subscriptions.ts.
-  registerListeners(jobs.register, { db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), chat: { db, bus: deps.bus, writer }, inbound: inboundEmailConfig(deps.config) });
+  registerListeners(jobs.register, { db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), chat: { db, bus: deps.bus, writer }, inbound });
   // Jobs of return steps written before the listeners existed (an upgrade): said again as events.
   for (const name of returnStepEventNames) if (name !== 'return.ship_reminder') jobs.register(name, (data) => sayLegacyReturnStep(db, sink, name, data));
   jobs.register(SHIP_REMINDER_TOPIC, (data) => remindToShip(db, sink, data));
   jobs.register(SHIP_EXPIRY_TOPIC, (data) => expireUnshipped(db, sink, data));
-  jobs.register(PORTAL_CODE_TOPIC, sendPortalCode(deps.mailer), { secret: true });
+  jobs.register(PORTAL_CODE_TOPIC, sendPortalCode(mailLog), { secret: true });
   jobs.register(BANK_PURGE_TOPIC, () => purgeBankDetails(db));
   jobs.register(PURGE_TOPIC, () => purgeUnclaimedAttachments(db, storage, new Date(Date.now() - 24 * 3_600_000)));
+  // Delay notices: a campaign's start writes its recipients, then its chunks go to the bulk queue.
+  const notices = startNoticeBulk(
+    {
+      db,
+      redis: deps.redisUrl,
+      logger: deps.logger,
+      sink,
+      sender: {
+        mail: mailLog,
+        chat: { db, bus: deps.bus, writer },
+        mailDomain: mailDomainOf(deps.config.MAIL_FROM) || 'madoguchi.localhost',
+      },
+    },
+    { keyPrefix: deps.config.REDIS_KEY_PREFIX, retryDelayMs: deps.retryDelayMs, ...deps.notices },
+  );
+  jobs.register(NOTICE_START_TOPIC, (data) => runStart({ db, sink, arm: notices.arm, finish: (id) => finishIfDone(db, sink, id) }, data));
   jobs.register(OUTBOX_PRUNE_TOPIC, async () => {
     const deleted = await pruneOutbox(db, { completedDays: deps.config.OUTBOX_RETENTION_DAYS, failedDays: deps.config.OUTBOX_FAILED_RETENTION_DAYS });
     if (deleted.completed || deleted.failed) deps.logger.info(deleted, 'outbox: finished rows past their retention deleted');
     return deleted;
   });
+  return notices;
 }
 
 /** Uploads never sent with a message are removed a day later, checked every hour. */
@@ -178,10 +212,14 @@ export function startJobs(deps: JobsDeps): Jobs {
   // unfinished rows are handed over again, and the hourly purge's scheduler set again.
   const rearmer = startRearming({ db: deps.database.db, jobs: producer, logger, jobOptionsFor, checkMs: deps.rearmCheckMs, alsoRestore: () => schedule(producer.queue) });
 
+  let notices: NoticeBulk | undefined;
   const jobs: Jobs = {
     dispatcher,
     queue: producer.queue,
     worker,
+    get notices() {
+      return notices!;
+    },
     poke: () => dispatcher.poke(),
     register(topic, processor, opts = {}) {
       registry.set(topic, { run: processor, opts });
@@ -189,11 +227,12 @@ export function startJobs(deps: JobsDeps): Jobs {
     async close() {
       await rearmer.close();
       await dispatcher.close();
+      await notices?.close();
       await closeWorker(worker, deps.closeGraceMs);
       await producer.close();
     },
   };
-  registerAll(jobs, deps);
+  notices = registerAll(jobs, deps);
   return jobs;
 }
 
@@ -228,6 +267,7 @@ async function runWorkerProcess(): Promise<void> {
     const emitter = new Emitter(emitterRedis, { key: `${config.REDIS_KEY_PREFIX}socket.io` });
     const stopChat = broadcastChat(bus, emitter as unknown as Broadcaster, { db: database.db, presence: new PresenceStore(emitterRedis, config.REDIS_KEY_PREFIX), logger });
     const stopReturns = broadcastReturns(bus, emitter as unknown as Broadcaster);
+    const stopNotices = broadcastNotices(bus, emitter as unknown as Broadcaster, { db: database.db, logger });
     logger.info({ database: database.kind }, 'worker running');
     let stopping = false;
     const stop = async (signal: string, code = 0) => {
@@ -237,6 +277,7 @@ async function runWorkerProcess(): Promise<void> {
       await jobs.close();
       stopChat();
       stopReturns();
+      stopNotices();
       await emitterRedis.quit().catch(() => emitterRedis.disconnect());
       mailer.close();
       await redis.close();

@@ -24,10 +24,17 @@ export type Route =
   | { page: 'orderDetail'; shopId: string; orderNumber: string }
   /** The shop's settings; `section` scrolls to one of them (#settings-hours). */
   | { page: 'settings'; shopId: string; section?: string }
+  /** The notice templates editor (a sub-page of the notices section). */
+  | { page: 'noticeTemplates'; shopId: string }
   /** The first-run checklist. */
   | { page: 'setup'; shopId: string }
+  /** Every mail sent for the shop and what became of it; `filter` opens it narrowed (?orderNumber=…). */
+  | { page: 'mailLog'; shopId: string; filter?: Record<string, string | undefined> }
   /** Where the person was @mentioned in the shop's notes. */
   | { page: 'mentions'; shopId: string }
+  /** Notice campaigns (お知らせ): the list with the season's drafts, and one campaign (editor, progress). */
+  | { page: 'notices'; shopId: string }
+  | { page: 'noticeCampaign'; shopId: string; campaignId: string }
   /** The link in an invitation mail: open to everyone, signed in or not. */
   | { page: 'invitation'; token: string }
   /** /console/ itself, or any path the console does not know: sent on to the right page. */
@@ -54,6 +61,10 @@ export function parseRoute(pathname: string): Route {
   if (mentions) return { page: 'mentions', shopId: safeDecode(mentions[1]!) };
   const settings = /^\/shops\/([^/]+)\/settings\/?$/.exec(rest);
   if (settings) return { page: 'settings', shopId: safeDecode(settings[1]!) };
+  const noticeTemplates = /^\/shops\/([^/]+)\/notices\/templates\/?$/.exec(rest);
+  if (noticeTemplates) return { page: 'noticeTemplates', shopId: safeDecode(noticeTemplates[1]!) };
+  const mailLog = /^\/shops\/([^/]+)\/mail-log\/?$/.exec(rest);
+  if (mailLog) return { page: 'mailLog', shopId: safeDecode(mailLog[1]!) };
   const setup = /^\/shops\/([^/]+)\/setup\/?$/.exec(rest);
   if (setup) return { page: 'setup', shopId: safeDecode(setup[1]!) };
   const page = /^\/shops\/([^/]+)\/(returns|return-terms|returns-report)\/?$/.exec(rest);
@@ -70,6 +81,12 @@ export function parseRoute(pathname: string): Route {
   }
   const conv = /^\/shops\/([^/]+)\/conversations\/([^/]+)\/?$/.exec(rest);
   if (conv) return { page: 'conversation', shopId: safeDecode(conv[1]!), conversationId: safeDecode(conv[2]!) };
+  const notices = /^\/shops\/([^/]+)\/notices(?:\/([^/]+))?\/?$/.exec(rest);
+  // `templates` (and any word a sibling page takes) is not a campaign id: those are UUIDs.
+  if (notices && (!notices[2] || /^[0-9a-f-]{36}$/i.test(notices[2]))) {
+    const shopId = safeDecode(notices[1]!);
+    return notices[2] ? { page: 'noticeCampaign', shopId, campaignId: notices[2] } : { page: 'notices', shopId };
+  }
   const invitation = /^\/invitations\/([^/]+)\/?$/.exec(rest);
   if (invitation) return { page: 'invitation', token: safeDecode(invitation[1]!) };
   return { page: 'home' };
@@ -105,6 +122,16 @@ export function pathOf(route: Route): string {
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/settings${route.section ? `#${encodeURIComponent(route.section)}` : ''}`;
     case 'setup':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/setup`;
+    case 'notices':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/notices`;
+    case 'noticeCampaign':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/notices/${encodeURIComponent(route.campaignId)}`;
+    case 'noticeTemplates':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/notices/templates`;
+    case 'mailLog': {
+      const q = new URLSearchParams(Object.entries(route.filter ?? {}).filter((e): e is [string, string] => Boolean(e[1]))).toString();
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/mail-log${q ? `?${q}` : ''}`;
+    }
     case 'invitation':
       return `${BASE}/invitations/${encodeURIComponent(route.token)}`;
     case 'home':
@@ -119,6 +146,9 @@ export function shopOf(route: Route): string | null {
 
 /** The pages of the returns section, which the side menu marks as one. */
 export const isReturnsPage = (page: Route['page']) => page === 'returns' || page === 'returnDetail' || page === 'returnTerms' || page === 'returnsReport';
+
+/** The notice pages, which the side menu marks as one. */
+export const isNoticesPage = (page: Route['page']) => page === 'notices' || page === 'noticeCampaign';
 
 export const NAVIGATE = 'madoguchi:navigate';
 

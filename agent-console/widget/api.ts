@@ -6,6 +6,9 @@
 import type { AttachmentDto, WidgetSessionDto } from '../../server/domains/conversations/conversations.dto.ts';
 import type { WidgetConfig, WidgetConfigAnswer } from '../../server/domains/shops/shops.widget.ts';
 import type { Locale } from './i18n.ts';
+import type { ActiveNotices } from '../../server/domains/notices/notices.public.ts';
+
+export type ActiveNoticesAnswer = ActiveNotices['body'];
 
 export class ApiError extends Error {
   constructor(
@@ -76,6 +79,9 @@ export function widgetApi(origin: string, shopId: string) {
 }
 
 export type WidgetApi = ReturnType<typeof widgetApi>;
+
+/** The shop's delay notices showing now (the banner JSON the one-tag embed reads too). */
+export const activeNotices = (origin: string, shopId: string) => call<ActiveNoticesAnswer>(`${origin}/shops/${encodeURIComponent(shopId)}/notices/active`);
 
 /** The claims' `sub`, read without checking (the server checks); tells one signed-in customer from another. */
 export function identitySub(token: string): string | null {

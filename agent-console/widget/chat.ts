@@ -2,7 +2,7 @@
  * The widget's controller: decides between the pre-chat form, a verified start and the chat;
  * owns the connection, and keeps the shell in step with the store.
  */
-import { identitySub, widgetApi, type SessionRequest, type WidgetConfig as ShopConfig } from './api.ts';
+import { activeNotices, identitySub, widgetApi, type SessionRequest, type WidgetConfig as ShopConfig } from './api.ts';
 import { Composer } from './composer.ts';
 import { AckError, Connection } from './connection.ts';
 import { h } from './dom.ts';
@@ -111,7 +111,7 @@ export class Chat {
     if (!s) return null;
     const opensAt = s.hours?.nextOpenAt ? this.when(s.hours.nextOpenAt, s.timezone) : null;
     const greeting = this.cfg.locale === 'en' ? (s.greeting.en ?? null) : (s.greeting.ja ?? null);
-    return { greeting, hours: s.hours && { open: s.hours.open, opensAt }, replyTime: s.replyTime, privacyUrl: s.privacyUrl };
+    return { greeting, hours: s.hours && { open: s.hours.open, opensAt }, replyTime: s.replyTime, privacyUrl: s.privacyUrl, mailDomain: s.mailDomain };
   }
 
   /** "12月5日(土) 9:00" / "Sat 5 Dec, 09:00" in the shop's zone (its hours are written in it). */
@@ -133,6 +133,16 @@ export class Chat {
     } else void this.api.shop().then((s) => this.shell.setTitle(s.name), () => undefined);
     const s = this.store.session;
     if (s && new Date(s.expiresAt) > new Date() && this.sessionFits()) this.connect();
+    // Only once the config said this page is allowed: the notices are read under the same CORS rule.
+    if (this.shop) void this.showNotices();
+  }
+
+  /** The shop's delay notices at the top of the panel; a failure to read them leaves the chat as it is. */
+  private async showNotices(): Promise<void> {
+    const { origin, shopId, locale } = this.cfg;
+    const answer = await activeNotices(origin, shopId).catch(() => null);
+    if (!answer) return;
+    this.shell.setNotices(answer.notices.map((n) => ({ id: n.id, headline: n[locale].headline, url: `${origin}/shops/${encodeURIComponent(shopId)}/notices?lang=${locale}#n-${n.id}` })));
   }
 
   /** A stored session is used only for the same person: the same signed-in customer, or an anonymous one on a page without identity. */

@@ -64,6 +64,7 @@ input[aria-invalid="true"] { border-color: #b42318; }
 .intro .hours[data-open="true"]::before { content: ""; display: inline-block; width: 8px; height: 8px; border-radius: 50%; background: #1a7f37; margin-right: 6px; }
 .field .privacy { font-size: 12px; color: #52606d; margin: 0; }
 .field .privacy a { color: inherit; }
+.field .carrier-hint { font-size: 12px; margin: 4px 0 0; padding: 6px 8px; background: #fff8c5; color: #4d3800; border-radius: 6px; }
 .panel:focus { outline: none; }
 @media (max-width: 480px) {
   .panel { position: fixed; top: 0; left: 0; right: 0; width: auto; height: 100vh; height: 100dvh; margin: 0; border-radius: 0; padding: env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left); }

@@ -7,6 +7,7 @@ import { h, icon, icons, show, text } from './dom.ts';
 import type { I18n, TextKey } from './i18n.ts';
 import { isImeKey, trapTab } from './keys.ts';
 import { css } from './styles.ts';
+import { carrierHintOf, mobileCarrierOf } from '../../server/domains/maillog/maillog.carriers.ts';
 
 export interface PrechatInput {
   name: string;
@@ -21,6 +22,8 @@ export interface PrechatIntro {
   hours: { open: boolean; opensAt: string | null } | null;
   replyTime: 'minutes' | 'hours' | 'day' | null;
   privacyUrl: string | null;
+  /** The shop's mail domain: a visitor typing a mobile carrier address is asked to allow it. */
+  mailDomain: string | null;
 }
 
 const replyWords = { minutes: 'replyMinutes', hours: 'replyHours', day: 'replyDay' } as const;
@@ -42,6 +45,27 @@ function privacyLine(t: I18n, url: string | null): HTMLElement | null {
   if (!url) return null;
   const link = h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'prechat-privacy' }, t.t('privacy'));
   return h('p', { class: 'privacy' }, `${t.t('privacyNote')} `, link);
+}
+
+/**
+ * Under the email field, once an address at a Japanese mobile carrier is typed: their default
+ * filters drop mail from unknown domains, so the visitor is told which one to allow before the
+ * replies by mail never arrive.
+ */
+function carrierHintLine(t: I18n, input: HTMLInputElement, mailDomain: string): HTMLElement {
+  const line = h('p', { class: 'carrier-hint', 'data-testid': 'prechat-carrier-hint' });
+  show(line, false);
+  const update = () => {
+    const carrier = mobileCarrierOf(input.value.trim());
+    show(line, carrier !== null);
+    if (carrier) {
+      const hint = carrierHintOf(carrier, mailDomain);
+      text(line, t.locale === 'en' ? hint.en : hint.ja);
+    }
+  };
+  input.addEventListener('input', update);
+  input.addEventListener('change', update);
+  return line;
 }
 
 export interface PrechatForm {
@@ -83,6 +107,8 @@ export function prechatForm(t: I18n, submit: (x: PrechatInput) => void, intro: P
   show(err, false);
   const privacy = privacyLine(t, intro?.privacyUrl ?? null);
   if (privacy) email.el.append(privacy);
+  const mailDomain = intro?.mailDomain;
+  if (mailDomain) email.el.append(carrierHintLine(t, email.input, mailDomain));
   const el = h('form', { class: 'prechat', novalidate: true, 'data-testid': 'prechat' }, intro && introBlock(t, intro), name.el, email.el, order.el, err, button);
   const checks: Array<[ReturnType<typeof field>, TextKey, TextKey]> = [
     [name, 'nameMissing', 'badName'],
@@ -124,6 +150,7 @@ export class Shell {
   private readonly offline: HTMLElement;
   private readonly connection: HTMLElement;
   private readonly problem: HTMLElement;
+  private readonly notices: HTMLElement;
   private readonly typingEl: HTMLElement;
   readonly body: HTMLElement;
   private readonly footer: HTMLElement;
@@ -142,6 +169,7 @@ export class Shell {
     this.offline = h('div', { class: 'notice', role: 'status', 'data-testid': 'offline-notice' }, t.both('offline'));
     this.connection = h('div', { class: 'notice', role: 'status', 'data-testid': 'connection-notice' }, t.t('disconnected'));
     this.problem = h('div', { class: 'notice error', role: 'alert', 'data-testid': 'widget-error' });
+    this.notices = h('div', { 'data-testid': 'shop-notices' });
     this.body = h('div', { class: 'body' });
     this.typingEl = h('div', { class: 'typing', 'aria-live': 'polite', 'data-testid': 'typing' });
     this.footer = h('div', {});
@@ -150,6 +178,7 @@ export class Shell {
       'section',
       { class: 'panel', role: 'dialog', tabindex: '-1', 'aria-label': t.t('greeting'), 'data-testid': 'panel' },
       h('div', { class: 'header' }, this.title, close),
+      this.notices,
       this.offline,
       this.connection,
       this.problem,
@@ -234,6 +263,13 @@ export class Shell {
     this.body.replaceChildren(...content);
     this.footer.replaceChildren(...footer);
     if (view !== 'chat') this.setTyping(null);
+  }
+
+  /** The shop's delay notices showing now, each a line with a link to the notices page (text only, like everything here). */
+  setNotices(list: { id: string; headline: string; url: string }[]): void {
+    this.notices.replaceChildren(
+      ...list.map((n) => h('div', { class: 'notice', role: 'status', 'data-testid': 'shop-notice' }, n.headline, ' ', h('a', { href: n.url, target: '_blank', rel: 'noopener' }, this.t.t('noticeDetails')))),
+    );
   }
 
   setOffline(closed: boolean): void {

@@ -24,6 +24,8 @@ export interface DomainEvents {
    * process, re-read their session and membership and act on what they find.
    */
   'access.changed': { userId: string; shopId: string | null };
+  /** A notice campaign's recipients or status moved on: its progress goes to the shop's consoles, throttled (notices.send.progress.ts). */
+  'notice.progress': { shopId: string; campaignId: string };
 }
 
 export type LiveName = keyof DomainEvents;

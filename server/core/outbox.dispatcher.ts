@@ -229,12 +229,14 @@ export function createDispatcher(opts: DispatcherOptions): OutboxDispatcher {
 /**
  * Runs a shop's pending rows of one topic in this process, for the operator's CLI, which has
  * no worker. A row whose run throws stays pending, and the dispatcher of the next server or
- * worker to start delivers it. Returns how many ran.
+ * worker to start delivers it. Returns how many ran. `run` gets the transaction that holds the
+ * rows: what it writes goes through it (the embedded database has one connection, and a
+ * write beside the transaction would wait for it forever).
  */
 export async function runPendingNow(
   db: Db,
   which: { shopId: string; topic: string },
-  run: (data: JobData) => Promise<unknown>,
+  run: (data: JobData, tx: Db) => Promise<unknown>,
 ): Promise<{ ran: number; failed: number }> {
   return db.transaction(async (tx) => {
     const rows = await tx
@@ -246,7 +248,7 @@ export async function runPendingNow(
     let ran = 0;
     for (const row of rows) {
       try {
-        await run({ ...row.payload, shopId: row.shopId });
+        await run({ ...row.payload, shopId: row.shopId }, tx);
       } catch (e) {
         await tx.update(outbox).set({ attempts: sql`${outbox.attempts} + 1`, lastError: errorText(e) }).where(eq(outbox.id, row.id));
         continue;

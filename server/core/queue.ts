@@ -1,4 +1,4 @@
-import { Queue, Worker, type BackoffStrategy, type Job, type JobsOptions, type RedisOptions } from 'bullmq';
+import { Queue, Worker, type BackoffStrategy, type Job, type JobsOptions, type RedisOptions, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from './logger.ts';
 import { unavailableDependency } from './unavailable.ts';
@@ -15,6 +15,8 @@ export interface JobQueueOptions {
   logger?: Logger;
   /** First retry delay of the queue's default; later ones double (attempts 5, exponential). */
   retryDelayMs?: number;
+  /** Another queue than `jobs`, with workers of its own (the bulk notice mail: notices.send.ts). */
+  queueName?: string;
 }
 
 /** What a job receives: the outbox row's payload, with the row's shop. */
@@ -102,7 +104,7 @@ export interface JobQueue {
 export function openJobQueue(target: RedisTarget, opts: JobQueueOptions): JobQueue {
   const connection = withTarget(target, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
   connection.on('error', (err: Error) => opts.logger?.debug({ err: err.message }, 'job queue: redis connection problem'));
-  const queue = new Queue(JOBS_QUEUE, {
+  const queue = new Queue(opts.queueName ?? JOBS_QUEUE, {
     connection,
     prefix: bullPrefix(opts.keyPrefix),
     defaultJobOptions: defaultJobOptions(opts.retryDelayMs),
@@ -126,12 +128,13 @@ export function openJobQueue(target: RedisTarget, opts: JobQueueOptions): JobQue
  */
 export function openJobWorker(
   target: RedisTarget,
-  opts: JobQueueOptions & { concurrency?: number },
+  opts: JobQueueOptions & { concurrency?: number; worker?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'> },
   /** `token` is the job's lock, for moving it from inside the processor (job.moveToDelayed). */
   processor: (job: Job, token?: string) => Promise<unknown>,
 ): Worker {
   const connection = typeof target === 'string' ? { url: target, maxRetriesPerRequest: null } : { ...target, maxRetriesPerRequest: null };
-  const worker = new Worker(JOBS_QUEUE, processor, {
+  const worker = new Worker(opts.queueName ?? JOBS_QUEUE, processor, {
+    ...opts.worker,
     connection,
     prefix: bullPrefix(opts.keyPrefix),
     concurrency: opts.concurrency ?? 4,

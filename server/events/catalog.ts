@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { returnStatuses } from '../domains/returns/returns.model.ts';
 import { slaMetrics } from '../domains/sla/sla.tables.ts';
 import { authorKinds, channels, messageKinds } from '../domains/conversations/conversations.tables.ts';
+import { noticeTypes } from '../domains/notices/notices.types.ts';
 
 /**
  * Every domain event madoguchi has: a closed list, each with the schema of its payload. A
@@ -21,6 +22,9 @@ const slaEvent = conversationEvent.extend({ metric: z.enum(slaMetrics), dueAt: z
 /** The statuses a return enters after it is filed, each an event `return.<status>`. */
 const enteredStatuses = returnStatuses.filter((s): s is Exclude<(typeof returnStatuses)[number], 'requested'> => s !== 'requested');
 type Entered = (typeof enteredStatuses)[number];
+
+const noticeEvent = z.object({ ...ids, campaignId: z.uuid(), type: z.enum(noticeTypes), campaignName: z.string() });
+const noticeCounts = z.object({ total: z.number().int(), queued: z.number().int(), sent: z.number().int(), failed: z.number().int(), suppressed: z.number().int(), cancelled: z.number().int() });
 
 export const returnEntered = Object.fromEntries(enteredStatuses.map((s) => [`return.${s}`, returnEvent])) as Record<`return.${Entered}`, typeof returnEvent>;
 
@@ -48,6 +52,14 @@ export const eventCatalog = {
   'sla.at_risk': slaEvent,
   /** An SLA clock passed its due time unmet (`dueAt` is when it was due). */
   'sla.breached': slaEvent,
+  /** A delay notice was published: scheduled for its start, or begun (`sending`; `sent` at once when it is a banner alone). */
+  'notice.published': noticeEvent.extend({
+    status: z.enum(['scheduled', 'sending', 'sent']),
+    startsAt: z.iso.datetime({ offset: true }),
+    channels: z.object({ banner: z.boolean(), mail: z.boolean(), chat: z.boolean() }),
+  }),
+  /** A notice's sending ended: every recipient sent, failed or suppressed (`sent`), or it was cancelled; with its counts then. */
+  'notice.finished': noticeEvent.extend({ status: z.enum(['sent', 'cancelled']), counts: noticeCounts }),
   /** A customer rated a resolved conversation. */
   'csat.received': conversationEvent.extend({ rating: z.number().int().min(1).max(5) }),
 } as const;

@@ -1,4 +1,4 @@
-import type { App } from '../../server/app.ts';
+import type { App, AppDeps } from '../../server/app.ts';
 import { startService, type Service } from '../../server/service.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { BackupRunner } from '../../server/core/backup/backup.runner.ts';
@@ -9,6 +9,7 @@ import type { SocketLimits } from '../../server/core/realtime.ts';
 import type { SignInLimits } from '../../server/domains/auth/auth.limits.ts';
 import type { PortalLimits } from '../../server/domains/returns/returns.portal.auth.ts';
 import type { InviteLimits } from '../../server/domains/invitations/invitations.limits.ts';
+import type { TxtResolver } from '../../server/domains/maillog/maillog.dns.ts';
 import { testDatabase } from './db.ts';
 import { redisPrefix, type DbKind } from './env.ts';
 import { testRedis } from './redis.ts';
@@ -34,7 +35,7 @@ export interface TestServer {
  */
 export async function startServer(
   kind: DbKind,
-  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; portalLimits?: Partial<PortalLimits>; socketLimits?: Partial<SocketLimits>; socketRefreshMs?: number; widgetSessionsPerAddress?: number; widgetConfigsPerAddress?: number; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string; backups?: (database: Database, config: Config) => BackupRunner } = {},
+  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; portalLimits?: Partial<PortalLimits>; socketLimits?: Partial<SocketLimits>; socketRefreshMs?: number; widgetSessionsPerAddress?: number; widgetConfigsPerAddress?: number; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string; notices?: AppDeps['notices']; backups?: (database: Database, config: Config) => BackupRunner; dnsResolver?: TxtResolver } = {},
 ): Promise<TestServer> {
   // Each server gets its own key space under the run's prefix, so limits do not leak between suites.
   const keyPrefix = `${redisPrefix}${kind}${++servers}:`;
@@ -61,6 +62,8 @@ export async function startServer(
       // The queue's default first wait, for the listeners' policies too (a customer mail's is 30 s).
       retryDelayMs: 5000,
       backups: opts.backups?.(database, config),
+      notices: opts.notices,
+      dnsResolver: opts.dnsResolver,
     },
     { port: 0, host: '127.0.0.1', graceMs: 1000 },
   );

@@ -23,6 +23,9 @@ const state = perProcess('smtp', () => ({}) as { sink?: Promise<SmtpSink> });
 /** Addresses with this in them are refused by the sink (550 no such mailbox): a mail that cannot be delivered. */
 export const REFUSED_MARK = '+refused';
 
+/** Addresses with this in them get a temporary refusal (451 try again later): a mail to try again. */
+export const DEFERRED_MARK = '+deferred';
+
 /** A real SMTP server on a free port for the whole run; every mail sent to it is kept, parsed. */
 export function smtpSink(): Promise<SmtpSink> {
   state.sink ??= new Promise((done, fail) => {
@@ -35,6 +38,7 @@ export function smtpSink(): Promise<SmtpSink> {
       // A mailbox that does not exist: the server refuses the recipient (550), as a real one would.
       onRcptTo(address, _session, callback) {
         if (address.address.includes(REFUSED_MARK)) return callback(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
+        if (address.address.includes(DEFERRED_MARK)) return callback(Object.assign(new Error('mailbox busy, try again later'), { responseCode: 451 }));
         callback();
       },
       onData(stream, session, callback) {

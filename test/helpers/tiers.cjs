@@ -16,6 +16,7 @@ const processSpecs = [
   'test/integration/resilience/**/*.test.ts',
   'test/integration/conversations/widget.identity.redis.test.ts',
   'test/integration/conversations/delivery.test.ts',
+  'test/integration/notices/notices.kill.test.ts',
 ];
 
 /** Workers for the parallel tier (TEST_JOBS overrides): see the README's testing section. */

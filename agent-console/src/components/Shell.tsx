@@ -1,10 +1,13 @@
 import { Fragment, lazy, Suspense, useEffect, useState, type MouseEvent } from 'react';
-import { isReturnsPage, type Route } from '../router.ts';
+import { isNoticesPage, isReturnsPage, type Route } from '../router.ts';
 import { useShortcuts } from '../shortcuts.ts';
 import { LiveContext, useShopSocket } from '../socket.ts';
 import { api, ApiError } from '../api.ts';
 import { useLang, useMessages, type Lang } from '../i18n.ts';
 import { queueMessages } from '../i18n.queue.ts';
+import { noticesMessages } from '../i18n.notices.ts';
+import { noticeTemplateMessages } from './notices/templates/i18n.ts';
+import { mailLogMessages } from '../i18n.maillog.ts';
 import type { SessionView, ShopView } from '../types.ts';
 import { Header } from './Header.tsx';
 import { InboxPage } from './InboxPage.tsx';
@@ -23,6 +26,10 @@ const SettingsPage = lazy(() => import('./settings/SettingsPage.tsx').then((x) =
 const ReasonsPage = lazy(() => import('./returns/ReasonsPage.tsx').then((x) => ({ default: x.ReasonsPage })));
 const ReturnDetailPage = lazy(() => import('./returns/ReturnDetailPage.tsx').then((x) => ({ default: x.ReturnDetailPage })));
 const ReturnsPage = lazy(() => import('./returns/ReturnsPage.tsx').then((x) => ({ default: x.ReturnsPage })));
+const NoticesPage = lazy(() => import('./notices/NoticesPage.tsx').then((x) => ({ default: x.NoticesPage })));
+const CampaignPage = lazy(() => import('./notices/CampaignPage.tsx').then((x) => ({ default: x.CampaignPage })));
+const NoticeTemplatesPage = lazy(() => import('./notices/templates/NoticeTemplatesPage.tsx').then((x) => ({ default: x.NoticeTemplatesPage })));
+const MailLogPage = lazy(() => import('./maillog/MailLogPage.tsx').then((x) => ({ default: x.MailLogPage })));
 const TermsPage = lazy(() => import('./returns/TermsPage.tsx').then((x) => ({ default: x.TermsPage })));
 
 /** The skip link moves focus itself: the hash alone would leave it behind and change the address. */
@@ -96,6 +103,9 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
       : route.page === 'setup' ? m.nav.setup
       : route.page === 'orders' || route.page === 'orderDetail' ? m.nav.orders
       : route.page === 'mentions' ? queueMessages[lang].mentions.title
+      : isNoticesPage(route.page) ? noticesMessages[lang].title
+      : route.page === 'noticeTemplates' ? noticeTemplateMessages[lang].title
+      : route.page === 'mailLog' ? mailLogMessages[lang].title
       : m.inbox.title;
     document.title = [title, where, '窓口 madoguchi'].filter(Boolean).join(' · ');
   }, [m, lang, shopName, route.page]);
@@ -122,8 +132,16 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
         <OrderPage key={route.orderNumber} shopId={shopId} orderNumber={route.orderNumber} />
       ) : route.page === 'settings' ? (
         <SettingsPage key={shopId} shopId={shopId} role={membership.role} />
+      ) : route.page === 'mailLog' ? (
+        <MailLogPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'setup' ? (
         <SetupPage key={shopId} shopId={shopId} role={membership.role} />
+      ) : route.page === 'notices' ? (
+        <NoticesPage key={shopId} shopId={shopId} role={membership.role} />
+      ) : route.page === 'noticeCampaign' ? (
+        <CampaignPage key={route.campaignId} shopId={shopId} campaignId={route.campaignId} role={membership.role} />
+      ) : route.page === 'noticeTemplates' ? (
+        <NoticeTemplatesPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'allInbox' ? (
         <InboxPage key="all-shops" shopId={shopId} meId={session.user.id} shops={session.memberships} all />
       ) : (

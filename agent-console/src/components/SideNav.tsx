@@ -1,10 +1,13 @@
 import type { MouseEvent } from 'react';
-import { useMessages } from '../i18n.ts';
-import { isReturnsPage, navigate, pathOf, type Route } from '../router.ts';
+import { useLang, useMessages } from '../i18n.ts';
+import { mailLogMessages } from '../i18n.maillog.ts';
+import { noticesMessages } from '../i18n.notices.ts';
+import { isNoticesPage, isReturnsPage, navigate, pathOf, type Route } from '../router.ts';
 import type { Role } from '../types.ts';
 import { BackupPanel } from './BackupPanel.tsx';
 import { PresenceToggle } from './PresenceToggle.tsx';
 import { MentionsNav } from './inbox/MentionsNav.tsx';
+import { noticeTemplateMessages } from './notices/templates/i18n.ts';
 
 /** A page of the open shop: a real link (new tab works), followed in place on a plain click. */
 function NavLink({ to, current, label, testId }: { to: Route | null; current: boolean; label: string; testId: string }) {
@@ -26,6 +29,7 @@ function NavLink({ to, current, label, testId }: { to: Route | null; current: bo
 
 export function SideNav({ shopId, page, role }: { shopId: string | null; page: Route['page']; role?: Role }) {
   const m = useMessages();
+  const lang = useLang();
   return (
     <nav className="sidenav" aria-label={m.shell.mainNav}>
       <ul>
@@ -51,6 +55,17 @@ export function SideNav({ shopId, page, role }: { shopId: string | null; page: R
         )}
         <li>
           <NavLink to={shopId ? { page: 'orders', shopId } : null} current={page === 'orders' || page === 'orderDetail'} label={m.nav.orders} testId="nav-orders" />
+        </li>
+        <li>
+          {/* Every role: contractors read the campaigns (masked), the others make and send them. */}
+          <NavLink to={shopId ? { page: 'notices', shopId } : null} current={isNoticesPage(page)} label={noticesMessages[lang].nav} testId="nav-notices" />
+        </li>
+        <li>
+          {/* A sub-page of the notices section (whose main entry is the campaigns' page). */}
+          <NavLink to={shopId ? { page: 'noticeTemplates', shopId } : null} current={page === 'noticeTemplates'} label={noticeTemplateMessages[lang].nav} testId="nav-notice-templates" />
+        </li>
+        <li>
+          <NavLink to={shopId ? { page: 'mailLog', shopId } : null} current={page === 'mailLog'} label={mailLogMessages[lang].nav} testId="nav-mail-log" />
         </li>
         <li>
           <NavLink to={shopId ? { page: 'settings', shopId } : null} current={page === 'settings'} label={m.nav.settings} testId="nav-settings" />

@@ -12,3 +12,6 @@ export * from '../../domains/sla/sla.tables.ts';
 export * from '../../domains/canned/canned.tables.ts';
 export * from '../../domains/worklog/worklog.tables.ts';
 export * from '../../domains/returns/returns.tables.ts';
+export * from '../../domains/notices/notices.campaigns.tables.ts';
+export * from '../../domains/maillog/maillog.tables.ts';
+export * from '../../domains/notices/notices.templates.tables.ts';

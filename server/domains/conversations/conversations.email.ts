@@ -9,6 +9,7 @@ import { findConversation, type ConversationRow } from './conversations.reposito
 import { chatSink, sendMessage, type ChatDeps } from './conversations.service.ts';
 import { transact } from '../../events/commit.ts';
 import { insertTicket, ticketOpened, type NewTicket } from './conversations.tickets.ts';
+import { mailLogTarget, receiveBounce, receiveUnsubscribeMail, type BounceAnswer } from '../maillog/maillog.inbound.ts';
 
 export type { InboundEmail } from './conversations.email.parse.ts';
 export { replyAddress, shopAddress } from './conversations.email.parse.ts';
@@ -42,8 +43,18 @@ const mailActor = (shopId: string): Actor => ({ kind: 'system', shopId, name: 'e
  * // POST /api/inbound/email with the raw message as the body
  * const answer = await receiveEmail(chat, inbound, rawBytes, requestId);
  */
-export async function receiveEmail(deps: ChatDeps, inbound: InboundEmail, raw: Buffer, requestId?: string): Promise<InboundAnswer | { ignored: 'automatic_reply' }> {
+export async function receiveEmail(
+  deps: ChatDeps,
+  inbound: InboundEmail,
+  raw: Buffer,
+  requestId?: string,
+): Promise<InboundAnswer | BounceAnswer | Awaited<ReturnType<typeof receiveUnsubscribeMail>>> {
   const mail = await readMail(raw);
+  // Delivery reports and unsubscribe mails for the mail log (server/domains/maillog). Before
+  // the automatic-reply check: a DSN is itself an automatic mail (Auto-Submitted: auto-replied).
+  const log = mailLogTarget(inbound.domain, mail.recipients);
+  if (log?.kind === 'bounce') return receiveBounce(deps.db, inbound, log.token, raw, { automatic: mail.automatic, from: mail.from?.address ?? null });
+  if (log?.kind === 'unsubscribe') return receiveUnsubscribeMail(deps.db, log.token, mail);
   // Accepted (so the mail server does not bounce it back) but not stored: an out-of-office
   // answer is not the customer speaking, and must not reopen a resolved conversation.
   if (mail.automatic) return { ignored: 'automatic_reply' };

@@ -3,6 +3,7 @@ import type { Db } from '../../core/db/client.ts';
 import { invalidInput } from '../../core/errors.ts';
 import type { Mailer } from '../../core/mail.ts';
 import { render } from '../../core/templates.ts';
+import { mailLogDeps, sendLogged } from '../maillog/maillog.send.ts';
 import { senderNameOf } from '../shops/shops.mail.ts';
 import { findShop } from '../shops/shops.repository.ts';
 import { unsnooze } from './conversations.inbox.ts';
@@ -32,7 +33,7 @@ const tokyo = (d: Date, locale: string) => d.toLocaleString(locale, { timeZone: 
  * later check from mailing the same replies again. With replies by mail configured (`inbound`),
  * the mail's Reply-To is the conversation's signed reply address.
  */
-export async function sendReplyMail(deps: { db: Db; mailer: Mailer; inbound?: Pick<InboundEmail, 'secret' | 'domain'> }, data: unknown): Promise<'sent' | 'skipped'> {
+export async function sendReplyMail(deps: { db: Db; mailer: Mailer; baseUrl: string; inbound?: Pick<InboundEmail, 'secret' | 'domain'> }, data: unknown): Promise<'sent' | 'failed' | 'skipped'> {
   const p = parse(replyPayload, data, REPLY_MAIL_TOPIC);
   const c = await findConversation(deps.db, p.shopId, p.conversationId);
   if (!c) return 'skipped';
@@ -42,7 +43,12 @@ export async function sendReplyMail(deps: { db: Db; mailer: Mailer; inbound?: Pi
   if (!unread.length || unread.at(-1)!.seq > p.seq) return 'skipped';
   const [customer, shop] = await Promise.all([findCustomer(deps.db, p.shopId, c.customerId), findShop(deps.db, p.shopId)]);
   if (!customer?.email || !shop) return 'skipped';
-  await deps.mailer.send({
+  // The Message-ID names the newest reply it carries: a retry after the mail went out sends nothing again.
+  const sent = await sendLogged(mailLogDeps(deps), {
+    shopId: p.shopId,
+    kind: 'reply',
+    about: { conversationId: c.id, ...(c.orderNumber ? { orderNumber: c.orderNumber } : {}) },
+    messageId: `reply-${c.id}-${p.seq}`,
     to: customer.email,
     fromName: senderNameOf(shop),
     ...(deps.inbound ? { replyTo: replyAddress(deps.inbound, c.id) } : {}),
@@ -59,8 +65,9 @@ export async function sendReplyMail(deps: { db: Db; mailer: Mailer; inbound?: Pi
       { text: true },
     ),
   });
+  // A refused address (5xx) is refused for these replies too: they are marked mailed, and the log says why not.
   await raiseMailedSeq(deps.db, p.shopId, c.id, p.seq);
-  return 'sent';
+  return sent.status === 'failed' ? 'failed' : 'sent';
 }
 
 export async function runUnsnooze(deps: Pick<ChatDeps, 'db' | 'bus' | 'poke' | 'timing' | 'logger'>, data: unknown): Promise<boolean> {

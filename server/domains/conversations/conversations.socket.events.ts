@@ -7,6 +7,7 @@
  */
 import type { AccessEnd } from '../auth/auth.access.ts';
 import type { ReturnChanged } from '../returns/returns.changed.ts';
+import type { NoticeProgress } from '../notices/notices.send.progress.ts';
 import type { ConversationActivity, ConversationDto, CustomerConversationDto, MessageDto, SendAnswer, SyncAnswer } from './conversations.dto.ts';
 
 export type { AccessEnd };
@@ -85,4 +86,6 @@ export interface AgentServerEvents {
   'access:changed': (p: { shopId: string; reason: AccessEnd }) => void;
   /** A return of the shop changed (filed, moved on): lists and its page read it again. */
   'return:changed': (p: ReturnChanged) => void;
+  /** A notice campaign's status and counts, at most about four times a second per campaign while it sends. */
+  'notice:progress': (p: NoticeProgress) => void;
 }

@@ -53,9 +53,14 @@ export const toInvitationView = (i: InvitationRow) => ({
 });
 
 /** The invitation mail, in Japanese then English; the link carries the only copy of the token. */
-function invitationMail(deps: InvitationDeps, actor: Actor, to: string, role: Role, shopName: string, expiresAt: Date, token: string): MailPayload {
+function invitationMail(deps: InvitationDeps, actor: Actor, invitationId: string, to: string, role: Role, shopName: string, expiresAt: Date, token: string): MailPayload {
   return {
     to,
+    // For the mail log; the invitation's id makes its Message-ID, so a retry is the same mail.
+    shopId: actor.shopId,
+    kind: 'invitation',
+    about: { invitationId },
+    messageId: `invitation-${invitationId}`,
     subject: `【${shopName}】窓口への招待 / Invitation to ${shopName}`,
     text: render(
       'mail/invitation',
@@ -102,7 +107,7 @@ export async function invite(deps: InvitationDeps, actor: Actor, input: { email:
     });
     await recordAudit(tx, actor, { action: 'member.invited', objectType: 'invitation', objectId: invitation.id, summary: { role: input.role } }, requestId);
     const shopName = (await findShop(tx, actor.shopId))!.name;
-    const mail = invitationMail(deps, actor, input.email, input.role, shopName, invitation.expiresAt, token);
+    const mail = invitationMail(deps, actor, invitation.id, input.email, input.role, shopName, invitation.expiresAt, token);
     await enqueue(tx, { shopId: actor.shopId, topic: MAIL_SEND, payload: mail });
     return invitation;
   });

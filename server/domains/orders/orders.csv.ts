@@ -73,7 +73,8 @@ function refuseNul(decoded: { text: string; encoding: CsvEncoding }): { text: st
   return decoded;
 }
 
-function decodeFile(bytes: Uint8Array, hint: CsvEncoding | 'auto'): { text: string; encoding: CsvEncoding } {
+/** A file's text: UTF-8, else Shift_JIS (or as `hint` says); a NUL or undecodable bytes are a CsvFileError. */
+export function decodeFile(bytes: Uint8Array, hint: CsvEncoding | 'auto'): { text: string; encoding: CsvEncoding } {
   return refuseNul(decodeAny(bytes, hint));
 }
 

@@ -5,9 +5,9 @@ import { conversationsNaming, orderIdOf, returnsOf } from './orders.links.reposi
 import { requireOrderReader } from './orders.service.ts';
 
 /**
- * The mail sent about an order. Mail is recorded per message (DESIGN.md, Mail) but not yet
- * tied to orders; the issue that ties them fills this in, and the order page shows the
- * section once it answers a list instead of null.
+ * The mail sent about an order is in the mail log (server/domains/maillog), read with
+ * `GET /api/shops/:shopId/mail-log?orderNumber=…` (masked and audited there); the order page
+ * shows it from there. This field stays null so the links answer keeps its shape.
  */
 export async function orderMailHistory(_db: Db, _shopId: string, _orderId: string): Promise<null> {
   return null;

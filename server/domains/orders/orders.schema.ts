@@ -72,6 +72,8 @@ export const orderInput = z
     paymentMethod: z.enum(paymentMethods),
     carrier: z.string().trim().max(64).optional(),
     trackingNumber: z.string().trim().max(64).optional(),
+    /** Where the parcel ships from, when not from the shop's usual prefecture (its settings). */
+    originPrefecture: z.enum(prefectures, { message: said('都道府県は「東京都」のように入力してください', 'expected a prefecture such as 東京都') }).optional(),
     shippedAt: when.nullable().optional(),
     deliveredAt: when.nullable().optional(),
   })

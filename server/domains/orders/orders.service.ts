@@ -60,6 +60,7 @@ export function toRecord(input: OrderInput, source: Source): OrderRecord {
       trackingNumber: input.trackingNumber || null,
       shippedAt: date(input.shippedAt),
       deliveredAt: date(input.deliveredAt),
+      originPrefecture: input.originPrefecture ?? null,
       total: goods + input.shippingFee + input.codFee - couponDiscount,
       source,
     },

@@ -27,6 +27,8 @@ export const orders = pgTable(
     trackingNumber: text('tracking_number'),
     shippedAt: timestamp('shipped_at', { withTimezone: true }),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    /** Where this order ships from, when not from the shop's usual place (shops.origin_prefecture): route-targeted notices read it. */
+    originPrefecture: text('origin_prefecture'),
     /** Lines + shipping + COD − coupon; kept so lists need not sum lines. */
     total: integer('total').notNull(),
     source: text('source').notNull(),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
 import { invalidInput, isDomainError } from '../../core/errors.ts';
-import { sendMailJob } from '../../core/mail.jobs.ts';
-import type { Mailer } from '../../core/mail.ts';
+import { sendMailJob } from '../maillog/maillog.jobs.ts';
+import type { MailLogDeps } from '../maillog/maillog.send.ts';
 import type { JobProcessor } from '../../core/queue.ts';
 import { expiresUnshipped } from './returns.model.ts';
 import { expiresAt, expiryTimer, SHIP_REMINDER_TOPIC } from './returns.timers.ts';
@@ -110,9 +110,9 @@ export async function purgeBankDetails(db: Db, now = new Date(), batch = 200): P
 
 /** The portal's code mail: sent when the attempt matched an order, nothing otherwise (see createPortalAuth). */
 export const sendPortalCode =
-  (mailer: Mailer): JobProcessor =>
+  (log: MailLogDeps): JobProcessor =>
   async (data) => {
     if (data.to === null || data.to === undefined) return 'skipped';
-    await sendMailJob(mailer)(data);
-    return 'sent';
+    // Transactional: a suppressed address still gets its code (the customer is asking for it now).
+    return sendMailJob(log, 'portal_code')(data);
   };

@@ -2,6 +2,7 @@ import type { Mailer } from '../../core/mail.ts';
 import { render } from '../../core/templates.ts';
 import type { DomainEvent, ReturnStepEventName } from '../../events/catalog.ts';
 import { senderNameOf } from '../shops/shops.mail.ts';
+import { mailLogDeps, sendLogged } from '../maillog/maillog.send.ts';
 import { customerNoticeOf, stepOfEvent } from './returns.customer-notice.ts';
 import type { Db } from '../../core/db/client.ts';
 
@@ -9,18 +10,25 @@ export interface ReturnMailDeps {
   db: Db;
   mailer: Mailer;
   baseUrl: string;
+  /** Inbound mail, when configured: bounces come back to it. */
+  inbound?: { domain: string; secret: string };
 }
 
 /**
  * Listener `return-customer-mail`: mails the customer about the step the event names, to the
  * address on the order and nowhere else; steps that are the shop's own business send nothing.
- * At least once: a retry after the mail server accepted it but before the record may mail twice.
+ * The event's id makes the Message-ID, so a retry after the mail server took it sends nothing
+ * again (one that dies between the two sends the same mail again, recognisably).
  */
-export async function mailReturnStep(deps: ReturnMailDeps, e: DomainEvent<ReturnStepEventName>): Promise<'sent' | 'skipped'> {
+export async function mailReturnStep(deps: ReturnMailDeps, e: DomainEvent<ReturnStepEventName>): Promise<'sent' | 'failed' | 'suppressed' | 'skipped'> {
   const found = await customerNoticeOf(deps.db, e.payload.shopId, e.payload.returnId, stepOfEvent(e.name));
   if (!found) return 'skipped';
   const { r, order, shop, notice } = found;
-  await deps.mailer.send({
+  const sent = await sendLogged(mailLogDeps(deps), {
+    shopId: shop.id,
+    kind: 'return_update',
+    about: { returnId: r.id, orderNumber: order.orderNumber },
+    messageId: `return-${e.id}`,
     to: order.customerEmail,
     fromName: senderNameOf(shop),
     subject: `【${shop.name}】R-${r.number} ${notice.subjectJa} / ${notice.subjectEn}`,
@@ -40,5 +48,5 @@ export async function mailReturnStep(deps: ReturnMailDeps, e: DomainEvent<Return
       { text: true },
     ),
   });
-  return 'sent';
+  return sent.status;
 }

@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError } from '../../core/errors.ts';
@@ -89,6 +89,11 @@ export function createPortalAuth(deps: PortalAuthDeps) {
           to: match.customerEmail,
           fromName: senderNameOf(shop),
           subject: `【${shop.name}】返品・交換の確認コード / Your confirmation code`,
+          shopId,
+          kind: 'portal_code' as const,
+          about: { orderNumber: match.orderNumber },
+          // One Message-ID per code mail: a retry of the job is the same mail in the log.
+          messageId: `code-${randomUUID()}`,
           text: render('mail/portal-code', { shopName: shop.name, customerName: match.customerName, orderNumber: match.orderNumber, code, minutes: CODE_TTL_S / 60 }, { text: true }),
         }
       : { to: null };

@@ -25,6 +25,7 @@ import type { ShopRow } from '../shops/shops.repository.ts';
 import { afterRefusal, ownPhoto, portalLook, replyTimeWords } from './returns.portal.customer.ts';
 import { checkPhotos, discardPhotos, readMultipart, storePhotos, type UploadedFile } from './returns.photos.ts';
 import type { FileStorage } from '../../core/storage.ts';
+import { carrierHintOf, mobileCarrierOf, mobileCarriers } from '../maillog/maillog.carriers.ts';
 
 export const PORTAL_COOKIE = 'mdg_portal';
 
@@ -33,6 +34,8 @@ export interface PortalRouteDeps extends PortalAuthDeps {
   sink: EventSink;
   cookie: CookieOptions;
   storage: FileStorage;
+  /** MAIL_FROM's domain: what a customer at a mobile carrier address must allow for the code to arrive. */
+  mailDomain: string;
   /** The inbound mail domain when inbound mail is active (inboundEmailConfig): a refused request then shows the shop's shop+… address. */
   inboundDomain?: string;
 }
@@ -162,7 +165,9 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
     if (!f.success) return page(ctx, shopId, null, 'start', { orderNumber: '', contact: '' }, { error: { ja: '注文番号とメールアドレスまたは電話番号を入力してください。', en: 'Enter the order number and the email or phone.' }, status: 400 });
     try {
       const challenge = await auth.start(shopId, f.data.orderNumber, f.data.contact, ctx.ip);
-      ctx.redirect(`${base(shopId)}/verify?c=${encodeURIComponent(challenge)}`);
+      // The carrier of the address the customer typed (not of the order's: that would tell whether it matched).
+      const carrier = mobileCarrierOf(f.data.contact.normalize('NFKC').trim());
+      ctx.redirect(`${base(shopId)}/verify?c=${encodeURIComponent(challenge)}${carrier ? `&m=${carrier}` : ''}`);
     } catch (e) {
       if (!isDomainError(e)) throw e;
       await page(ctx, shopId, null, 'start', { orderNumber: f.data.orderNumber, contact: '' }, { error: errorOf(e), refusal: e });
@@ -173,14 +178,15 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
     const shopId = await shopFor(ctx);
     if (!shopId) return;
     const c = typeof ctx.query.c === 'string' ? ctx.query.c.slice(0, 64) : '';
-    await page(ctx, shopId, null, 'verify', { challenge: c });
+    const carrier = mobileCarriers.find((m) => m === ctx.query.m);
+    await page(ctx, shopId, null, 'verify', { challenge: c, carrierHint: carrier ? carrierHintOf(carrier, deps.mailDomain) : null });
   });
 
   router.post('/returns/:shopId/verify', form, async (ctx) => {
     const shopId = await shopFor(ctx);
     if (!shopId) return;
     const f = verifyForm.safeParse(body(ctx));
-    if (!f.success) return page(ctx, shopId, null, 'verify', { challenge: '' }, { error: errorOf(new DomainError('unauthenticated', 'the form was incomplete')), status: 400 });
+    if (!f.success) return page(ctx, shopId, null, 'verify', { challenge: '', carrierHint: null }, { error: errorOf(new DomainError('unauthenticated', 'the form was incomplete')), status: 400 });
     try {
       const token = await auth.verify(shopId, f.data.challenge, f.data.code);
       if (deps.cookie.secure) ctx.cookies.secure = true;
@@ -189,7 +195,7 @@ export function returnPortalRoutes(router: Router, deps: PortalRouteDeps): void 
     } catch (e) {
       if (!isDomainError(e)) throw e;
       const burned = e.code === 'rate_limited' || e.code === 'unauthenticated';
-      await page(ctx, shopId, null, burned ? 'start' : 'verify', burned ? { orderNumber: '', contact: '' } : { challenge: f.data.challenge }, { error: errorOf(e), refusal: e });
+      await page(ctx, shopId, null, burned ? 'start' : 'verify', burned ? { orderNumber: '', contact: '' } : { challenge: f.data.challenge, carrierHint: null }, { error: errorOf(e), refusal: e });
     }
   });
 

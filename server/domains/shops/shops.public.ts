@@ -37,6 +37,8 @@ export interface PublicShopDeps {
   keyPrefix: string;
   /** Widget config reads per client address per minute (tests load many from 127.0.0.1). */
   widgetConfigsPerAddress?: number;
+  /** MAIL_FROM's domain, for the widget's hint to visitors at mobile carrier addresses. */
+  mailDomain?: string;
 }
 
 export function publicShopRoutes(api: Api, deps: PublicShopDeps): void {
@@ -82,6 +84,7 @@ export function publicShopRoutes(api: Api, deps: PublicShopDeps): void {
         privacyUrl: z.string().nullable(),
         replyTime: z.enum(replyTimes).nullable(),
         hours: z.object({ open: z.boolean(), nextOpenAt: z.string().nullable() }).nullable(),
+        mailDomain: z.string().nullable().describe("the domain the shop's mail comes from: a visitor at a Japanese mobile carrier address is asked to allow it"),
       }),
     ]),
     errors: ['not_found', 'rate_limited', 'unavailable'],
@@ -89,7 +92,7 @@ export function publicShopRoutes(api: Api, deps: PublicShopDeps): void {
       await limitConfigs(ctx.ip);
       // Per page view, not per visitor: a cache would hide a change of the allowed origins.
       ctx.set('Cache-Control', 'no-store');
-      return widgetConfig(db, params.shopId, ctx.get('origin') || undefined);
+      return widgetConfig(db, params.shopId, ctx.get('origin') || undefined, new Date(), deps.mailDomain ?? null);
     },
   });
 }

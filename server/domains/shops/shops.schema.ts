@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { shopsMessages } from './shops.messages.ts';
 import { replyTimes, roles } from './shops.tables.ts';
+import { prefectures } from '../orders/orders.model.ts';
 import { registerMessages, said } from '../../core/messages.ts';
 
 registerMessages(shopsMessages);
@@ -92,6 +93,10 @@ const settingsFields = {
   widgetGreetingEn: greeting,
   privacyUrl,
   replyTime: z.enum(replyTimes, { message: shopsMessages.replyTime.en }).nullable(),
+  /** Where the shop ships from: route-targeted notices use it for orders that name no origin. */
+  originPrefecture: z.enum(prefectures, { message: said('都道府県は「東京都」のように入力してください', 'expected a prefecture such as 東京都') }).nullable(),
+  /** Notice mails a minute (the shop's mail provider's limit); 0: no limit. */
+  noticeMailsPerMinute: z.number().int().min(0).max(100_000),
 };
 
 /** Defaults only when a shop is opened; a change names just what changes. */
@@ -106,6 +111,8 @@ export const createShopBody = z.strictObject({
   widgetGreetingEn: greeting.optional(),
   privacyUrl: privacyUrl.optional(),
   replyTime: settingsFields.replyTime.optional(),
+  originPrefecture: settingsFields.originPrefecture.optional(),
+  noticeMailsPerMinute: settingsFields.noticeMailsPerMinute.optional(),
 });
 export const updateShopBody = z.strictObject(settingsFields).partial();
 
@@ -121,6 +128,8 @@ export const shopView = z.object({
   widgetGreetingEn: z.string().nullable(),
   privacyUrl: z.string().nullable(),
   replyTime: z.enum(replyTimes).nullable(),
+  originPrefecture: z.string().nullable(),
+  noticeMailsPerMinute: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -36,6 +36,8 @@ export const toShopView = (s: ShopRow) => ({
   widgetGreetingEn: s.widgetGreetingEn,
   privacyUrl: s.privacyUrl,
   replyTime: s.replyTime,
+  originPrefecture: s.originPrefecture,
+  noticeMailsPerMinute: s.noticeMailsPerMinute,
   createdAt: s.createdAt.toISOString(),
   updatedAt: s.updatedAt.toISOString(),
 });
@@ -54,6 +56,8 @@ export interface ShopSettingsInput {
   widgetGreetingEn?: string | null;
   privacyUrl?: string | null;
   replyTime?: ReplyTime | null;
+  originPrefecture?: string | null;
+  noticeMailsPerMinute?: number;
 }
 
 /**

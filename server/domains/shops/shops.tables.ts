@@ -29,12 +29,17 @@ export const shops = pgTable(
     privacyUrl: text('privacy_url'),
     /** "Typically replies within …" shown to customers; null = not said. */
     replyTime: text('reply_time').$type<ReplyTime>(),
+    /** Where the shop ships from (a prefecture, as orders write it): the origin of route-targeted notices (2024年問題) for orders that name none. */
+    originPrefecture: text('origin_prefecture'),
+    /** Notice mails a minute this shop's campaigns may send (its mail provider's limit); 0 = no limit. */
+    noticeMailsPerMinute: integer('notice_mails_per_minute').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     check('shops_locale_check', sql`${t.locale} in ('ja', 'en')`),
     check('shops_reply_time_check', sql`${t.replyTime} in ('minutes', 'hours', 'day')`),
+    check('shops_notice_mails_per_minute_check', sql`${t.noticeMailsPerMinute} >= 0`),
   ],
 );
 

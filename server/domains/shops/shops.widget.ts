@@ -22,6 +22,8 @@ export interface WidgetConfig {
   replyTime: ReplyTime | null;
   /** Null when the shop has not set its business hours (then nothing is claimed). */
   hours: { open: boolean; nextOpenAt: string | null } | null;
+  /** The domain mail comes from (MAIL_FROM's): a visitor at a mobile carrier address is told to allow it. */
+  mailDomain: string | null;
 }
 
 export type WidgetConfigAnswer = WidgetConfig | { allowed: false };
@@ -50,7 +52,7 @@ export function hoursStatus(calendar: BusinessCalendar, now: Date): { open: bool
   }
 }
 
-async function configOf(db: Db, shop: ShopRow, now: Date): Promise<WidgetConfig> {
+async function configOf(db: Db, shop: ShopRow, now: Date, mailDomain: string | null): Promise<WidgetConfig> {
   const hours = await findBusinessHours(db, shop.id);
   const calendar = hours && { timeZone: shop.timezone, weekly: hours.weekly, observeJpHolidays: hours.observeJpHolidays, closedDates: hours.closedDates };
   return {
@@ -64,6 +66,7 @@ async function configOf(db: Db, shop: ShopRow, now: Date): Promise<WidgetConfig>
     privacyUrl: shop.privacyUrl,
     replyTime: shop.replyTime,
     hours: calendar ? hoursStatus(calendar, now) : null,
+    mailDomain,
   };
 }
 
@@ -73,7 +76,7 @@ async function configOf(db: Db, shop: ShopRow, now: Date): Promise<WidgetConfig>
  * thing trusted and is recorded as a sighting; a request without one (the shop's own server,
  * curl) is answered as allowed, since nothing here is secret, and not recorded.
  */
-export async function widgetConfig(db: Db, shopId: string, originHeader: string | undefined, now = new Date()): Promise<WidgetConfigAnswer> {
+export async function widgetConfig(db: Db, shopId: string, originHeader: string | undefined, now = new Date(), mailDomain: string | null = null): Promise<WidgetConfigAnswer> {
   const shop = await findShop(db, shopId);
   if (!shop) throw notFound('shop');
   const origin = originOf(originHeader);
@@ -83,7 +86,7 @@ export async function widgetConfig(db: Db, shopId: string, originHeader: string 
     await recordSighting(db, shop.id, origin, allowed);
     if (!allowed) return { allowed: false };
   }
-  return configOf(db, shop, now);
+  return configOf(db, shop, now, mailDomain);
 }
 
 /** Where the widget was seen (owner, staff): the console's "seen on" line and its warning about origins not allowed. */

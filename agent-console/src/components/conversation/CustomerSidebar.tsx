@@ -6,6 +6,7 @@ import type { ConversationDto, MaskableField, OrderView } from '../../types.ts';
 import { formatTokyo } from '../inbox/Badges.tsx';
 import { RouteLink } from '../RouteLink.tsx';
 import { CustomerRelated } from './CustomerRelated.tsx';
+import { DeliveryHistory } from '../maillog/DeliveryHistory.tsx';
 
 type OrderState = { state: 'loading' } | { state: 'missing' } | { state: 'failed' } | { state: 'ready'; order: OrderView };
 
@@ -37,6 +38,7 @@ export function CustomerSidebar({ c }: { c: ConversationDto }) {
       </section>
       {c.orderNumber && <OrderPanel key={c.orderNumber} shopId={c.shopId} orderNumber={c.orderNumber} />}
       <CustomerRelated shopId={c.shopId} conversationId={c.id} />
+      <DeliveryHistory shopId={c.shopId} about={{ conversationId: c.id }} />
     </aside>
   );
 }

@@ -55,7 +55,6 @@ export function OrderLinksPanel({ shopId, orderNumber }: { shopId: string; order
               ))}
             </ul>
           )}
-          {/* Mail history: the server answers null until mail is tied to orders (a later issue). */}
         </>
       )}
     </section>

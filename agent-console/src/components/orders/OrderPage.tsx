@@ -9,6 +9,7 @@ import { useLoad } from '../metrics/useLoad.ts';
 import { RouteLink } from '../RouteLink.tsx';
 import { OrderCustomer } from './OrderCustomer.tsx';
 import { OrderLinksPanel } from './OrderLinksPanel.tsx';
+import { DeliveryHistory } from '../maillog/DeliveryHistory.tsx';
 import '../../metrics.css';
 import '../../returns.css';
 import '../../orders.css';
@@ -57,6 +58,7 @@ export function OrderPage({ shopId, orderNumber }: { shopId: string; orderNumber
           <div className="return-side">
             <OrderCustomer shopId={shopId} order={order.data} />
             <OrderLinksPanel shopId={shopId} orderNumber={orderNumber} />
+            <DeliveryHistory shopId={shopId} about={{ orderNumber }} />
           </div>
         </div>
       )}

@@ -11,6 +11,7 @@ import { BankPanel } from './BankPanel.tsx';
 import { canEditExchange, ExchangeItemsPanel } from './ExchangeItemsPanel.tsx';
 import { OrderChangedPanel } from './OrderChangedPanel.tsx';
 import { PhotosPanel } from './PhotosPanel.tsx';
+import { DeliveryHistory } from '../maillog/DeliveryHistory.tsx';
 import { PolicyPanel } from './PolicyPanel.tsx';
 import { RefundPanel } from './RefundPanel.tsx';
 import { ReturnActions } from './ReturnActions.tsx';
@@ -115,6 +116,7 @@ function ReturnDetail({ shopId, view, role, onChanged, reload }: DetailProps) {
           <ReturnActions key={view.id} shopId={shopId} view={view} onChanged={onChanged} reload={reload} />
           {hasBank(view) && <BankPanel key={view.id} shopId={shopId} view={view} />}
           <FactsPanel shopId={shopId} view={view} />
+          <DeliveryHistory shopId={shopId} about={{ returnId: view.id }} />
         </aside>
       </div>
     </article>

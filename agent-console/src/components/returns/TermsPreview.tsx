@@ -1,14 +1,12 @@
-import { useEffect, useId, useState } from 'react';
-import { ApiError } from '../../api.ts';
+import { useId, useState } from 'react';
 import { langs, useMessages, type Lang } from '../../i18n.ts';
 import { publicTermsUrl, returnsApi } from '../../returnsApi.ts';
 import type { ReturnTermsInput } from '../../types.ts';
+import { useDebouncedCall } from '../../useDebouncedCall.ts';
 import { fieldErrors, type FieldErrors } from './terms.draft.ts';
 
 /** Typing pauses this long before the page is rendered again. */
 const PREVIEW_DELAY_MS = 400;
-
-type State = 'updating' | 'ready' | 'invalid' | 'failed';
 
 interface Props {
   shopId: string;
@@ -26,36 +24,13 @@ export function TermsPreview({ shopId, body, onErrors }: Props) {
   const m = useMessages().returns.terms;
   const id = useId();
   const [lang, setLang] = useState<Lang>('ja');
-  const [html, setHtml] = useState<string | null>(null);
-  const [state, setState] = useState<State>('updating');
-  const key = body ? JSON.stringify(body) : null;
-
-  useEffect(() => {
-    if (!body) return;
-    const ctrl = new AbortController();
-    setState('updating');
-    const timer = window.setTimeout(() => {
-      returnsApi.previewTerms(shopId, body, lang, ctrl.signal).then(
-        (r) => {
-          setHtml(r.html);
-          setState('ready');
-          onErrors(new Map());
-        },
-        (e: unknown) => {
-          if (ctrl.signal.aborted || (e instanceof ApiError && e.code === 'unauthenticated')) return;
-          if (e instanceof ApiError && e.code === 'invalid_input') {
-            setState('invalid');
-            onErrors(fieldErrors(e.details));
-          } else setState('failed');
-        },
-      );
-    }, PREVIEW_DELAY_MS);
-    return () => {
-      window.clearTimeout(timer);
-      ctrl.abort();
-    };
-    // `body` is a fresh object each render; `key` says when the draft really changed.
-  }, [shopId, key, lang]);
+  const { state, data: html } = useDebouncedCall(
+    // `body` is a fresh object each render; its JSON says when the draft really changed.
+    body ? JSON.stringify([shopId, body, lang]) : null,
+    PREVIEW_DELAY_MS,
+    (signal) => returnsApi.previewTerms(shopId, body!, lang, signal).then((r) => r.html),
+    { onReady: () => onErrors(new Map()), onRefused: (e) => onErrors(fieldErrors(e.details)) },
+  );
 
   return (
     <section className="panel terms-preview" aria-labelledby={`${id}-title`} data-testid="terms-preview" data-state={body ? state : 'published'}>

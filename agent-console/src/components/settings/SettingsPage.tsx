@@ -13,6 +13,7 @@ import { SlaPoliciesSection } from './SlaPoliciesSection.tsx';
 import { WidgetSecretSection } from './WidgetSecretSection.tsx';
 import { useShop } from './useShop.ts';
 import { WidgetSection } from './WidgetSection.tsx';
+import { MailSettingsSection } from '../maillog/MailSettingsSection.tsx';
 import '../../settings.css';
 
 /**
@@ -70,6 +71,7 @@ export function SettingsPage({ shopId, role }: { shopId: string; role: Role }) {
       {(owner || role === 'staff') && <PeopleSection shopId={shopId} role={role} />}
       <CannedSection shopId={shopId} canEdit={role !== 'contractor'} />
       {owner && <ApiKeysSection shopId={shopId} />}
+      {(owner || role === 'staff') && <MailSettingsSection shopId={shopId} />}
       <IntegrationsSection shopId={shopId} />
     </div>
   );

@@ -21,7 +21,7 @@ import { freshPostgres } from './postgres.ts';
 import { createLogger } from '../server/core/logger.ts';
 import { createMailer } from '../server/core/mail.ts';
 import { connectRedis } from '../server/core/redis.ts';
-import { seedDemo } from '../server/demo.ts';
+import { demoOwnerSession } from './session.ts';
 import { startService } from '../server/service.ts';
 
 const customers = Number(process.argv[2] ?? 100_000);
@@ -63,13 +63,9 @@ async function main() {
   const mailer = createMailer({ smtpUrl: process.env.BENCH_SMTP_POOL ? `${sink.url}?pool=true&maxConnections=${process.env.BENCH_SMTP_POOL}` : sink.url, from: config.MAIL_FROM, outboxDir: '/nonexistent' }, logger);
   const service = await startService({ config, database, redis, logger, mailer, version: 'bench', notices: { concurrency: Number(process.env.BENCH_BULK_CONCURRENCY ?? 1) } }, { port: 0, host: '127.0.0.1', graceMs: 1000 });
   const base = `http://127.0.0.1:${service.port}`;
-  const demo = await seedDemo(database.db);
-  const owner = demo.users.find((u) => u.role === 'owner')!;
-  const shopId = demo.shops[0]!.id;
-  const signIn = await fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: owner.email, password: owner.password }) });
-  const cookie = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
-  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
-  const headers = { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' };
+  const session = await demoOwnerSession(database.db, base);
+  const shopId = session.shopId;
+  const headers = { ...session.headers, 'content-type': 'application/json' };
 
   // N customers with one order each, written by the database itself (the orders' intake is bench/orders.ts).
   const t0 = performance.now();

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { createLogger } from '../server/core/logger.ts';
 import { createMailer } from '../server/core/mail.ts';
 import { connectRedis } from '../server/core/redis.ts';
-import { seedDemo } from '../server/demo.ts';
+import { demoOwnerSession } from './session.ts';
 
 const pushes = Number(process.argv[2] ?? 500);
 const csvOrders = Number(process.argv[3] ?? 5000);
@@ -51,13 +51,9 @@ async function main() {
   const server = createServer(app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const demo = await seedDemo(database.db);
-  const owner = demo.users.find((u) => u.role === 'owner')!;
-  const shopId = demo.shops[0]!.id;
-  const signIn = await fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: owner.email, password: owner.password }) });
-  const cookie = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
-  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
-  const headers = { cookie, 'x-csrf-token': csrfToken };
+  const session = await demoOwnerSession(database.db, base);
+  const shopId = session.shopId;
+  const headers = { ...session.headers };
 
   const timeGets = async (path: string, n = 300) => {
     const ts: number[] = [];

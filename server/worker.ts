@@ -101,6 +101,9 @@ export interface Jobs {
  *   before the job (in its payload, or made of its event), and the mail log sends nothing
  *   again under a Message-ID already sent; a process that dies between the mail server's
  *   answer and the log's record of it sends the same mail (same Message-ID) again;
+ * - notice.start: writes a campaign's recipients once (one row per campaign and address) and
+ *   hands over only chunks still queued; the `notices-bulk` chunk jobs (their own queue and
+ *   worker, notices.send.ts) send only queued recipients, each under its fixed Message-ID;
  * - attachments.purge, returns.bank_purge, outbox.prune: delete what is still due; nothing twice.
  */
 function registerAll(jobs: Jobs, deps: JobsDeps): NoticeBulk {

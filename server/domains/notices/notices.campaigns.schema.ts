@@ -143,3 +143,10 @@ export const recipientView = z.object({
   reason: z.string().nullable(),
   sentAt: z.string().nullable(),
 });
+
+/** The answers as the console reads them (CONTRACT13), from the same schemas the routes document. */
+export type CampaignJson = z.infer<typeof campaignView>;
+export type AudienceJson = z.infer<typeof audienceView>;
+export type RecipientJson = z.infer<typeof recipientView>;
+export type CampaignCreateBody = z.input<typeof createCampaignBody>;
+export type CampaignTargetJson = z.input<typeof campaignTarget>;

@@ -1,0 +1,226 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { and, eq } from 'drizzle-orm';
+import { SMTPServer } from 'smtp-server';
+import { createLogger } from '../../../server/core/logger.ts';
+import { createMailer, type Mailer } from '../../../server/core/mail.ts';
+import { sendLogged, type MailLogDeps } from '../../../server/domains/maillog/maillog.send.ts';
+import { mailLog } from '../../../server/domains/maillog/maillog.tables.ts';
+import { dsnMail } from '../../fixtures/dsn/builders.ts';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import { eventually } from '../../helpers/eventually.ts';
+import { openDesk, type Desk } from '../returns/returns.helpers.ts';
+import { campaignBody, createAndPublish, seedOrders, uniq, untilStatus } from '../notices/notices.helpers.ts';
+
+const SECRET = 'inbound-test-secret-0123456789abcdef';
+const DOMAIN = 'reply.example.jp';
+
+describe('[postgres] review of the mail log', function () {
+  this.timeout(90_000);
+  let server: TestServer;
+  let d: Desk;
+  let mailer: Mailer;
+  let deps: MailLogDeps;
+
+  before(async () => {
+    server = await startServer('postgres', { config: { INBOUND_EMAIL_SECRET: SECRET, INBOUND_EMAIL_DOMAIN: DOMAIN } });
+    d = await openDesk(server);
+    mailer = createMailer({ smtpUrl: server.smtp.url, from: server.config.MAIL_FROM, outboxDir: '/nonexistent' }, createLogger('silent'));
+    deps = { db: server.database.db, mailer, baseUrl: server.url, bounce: { domain: DOMAIN, secret: SECRET } };
+  });
+  after(async () => {
+    mailer?.close();
+    await server?.close();
+  });
+  const list = (qs: string) => d.owner.get(`/api/shops/${d.shop.id}/mail-log?${qs}`);
+
+  it('REVIEW-A a cursor that decodes to a 36-character non-UUID answers 400, not 500', async () => {
+    const cursor = Buffer.from(`2026-12-03T12:00:00.000Z|${'-'.repeat(36)}`).toString('base64url');
+    const r = await list(`cursor=${cursor}`);
+    expect(r.status, r.text).to.equal(400);
+  });
+
+  it('REVIEW-B a cursor whose date is beyond year 9999 answers 400, not 500', async () => {
+    const cursor = Buffer.from(`+275760-09-13T00:00:00.000Z|${randomUUID()}`).toString('base64url');
+    const r = await list(`cursor=${cursor}`);
+    expect(r.status, r.text).to.equal(400);
+  });
+
+  it('REVIEW-C from=2026-02-31 (no such day) is refused, not read as 3 March', async () => {
+    const r = await list('from=2026-02-31&to=2026-03-01');
+    expect(r.status, r.text).to.equal(400);
+  });
+
+  it('REVIEW-D a DSN with a NUL byte in it is answered 4xx or taken, never 500 (the mail server retries a 5xx for days)', async () => {
+    const to = `nul-${randomBytes(4).toString('hex')}@example.jp`;
+    const s = await sendLogged(deps, { shopId: d.shop.id, kind: 'portal_code', to, subject: 'x', text: 'x' });
+    const m = await server.smtp.waitFor((x) => x.to.includes(to));
+    const raw = dsnMail({ to: m.from, recipient: to, diagnostic: 'smtp; 550 5.1.1 user unknown \u0000 trailing' });
+    const r = await fetch(`${server.url}/api/inbound/email`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'message/rfc822' }, body: raw });
+    const text = await r.text();
+    expect(r.status, text).to.be.below(500);
+    expect(s.status).to.equal('sent');
+  });
+
+  it('REVIEW-I no 500 from odd inputs to the new endpoints', async () => {
+    const big = 'a'.repeat(7000);
+    const urls = [
+      `/api/shops/${d.shop.id}/mail-log?kind=x`,
+      `/api/shops/${d.shop.id}/mail-log?status=sent&status=failed`,
+      `/api/shops/${d.shop.id}/mail-log?limit=1e3`,
+      `/api/shops/${d.shop.id}/mail-log?cursor=%00%00`,
+      `/api/shops/${d.shop.id}/mail-log?cursor=${Buffer.from('0|00000000-0000-0000-0000-000000000000').toString('base64url')}`,
+      `/api/shops/${d.shop.id}/mail-log?cursor=${Buffer.from('-271821-04-20T00:00:00.000Z|00000000-0000-0000-0000-000000000000').toString('base64url')}`,
+      `/api/shops/${d.shop.id}/mail-log?recipient=${big}`,
+      `/api/shops/${d.shop.id}/mail-log?orderNumber=%25%00`,
+      `/api/shops/${d.shop.id}/mail-log?recipient=%00`,
+      `/api/shops/${d.shop.id}/mail-log?from=1900-01-01&to=2999-12-31`,
+      `/api/shops/${d.shop.id}/mail-log/not-a-uuid`,
+      `/api/shops/${d.shop.id}/mail-log/${randomUUID()}`,
+      `/api/shops/${d.shop.id}/mail-suppressions/${encodeURIComponent('a%00@b.jp')}`,
+    ];
+    const bad: string[] = [];
+    for (const u of urls) {
+      const r = u.includes('mail-suppressions') ? await d.owner.delete(u) : await d.owner.get(u);
+      if (r.status >= 500) bad.push(`${r.status} ${u.slice(0, 160)}`);
+    }
+    for (const path of ['/unsubscribe/x', `/unsubscribe/${randomUUID()}.AAAAAAAAAAAAAAAA`, `/unsubscribe/${'%00'.repeat(30)}`]) {
+      for (const method of ['GET', 'POST']) {
+        const r = await fetch(`${server.url}${path}`, { method });
+        if (r.status >= 500) bad.push(`${r.status} ${method} ${path}`);
+      }
+    }
+    expect(bad).to.deep.equal([]);
+  });
+
+  it('REVIEW-K a relay that refuses our VERP envelope sender (553 at MAIL FROM: our configuration) must not mark the customer\'s mail failed for good', async () => {
+    const relay = await new Promise<{ url: string; close: () => void }>((done) => {
+      const s = new SMTPServer({
+        authOptional: true,
+        disabledCommands: ['STARTTLS', 'AUTH'],
+        logger: false,
+        onMailFrom(address, _s, cb) {
+          if (address.address.startsWith('bounce+')) return cb(Object.assign(new Error('5.7.1 Sender address rejected: not owned by user'), { responseCode: 553 }));
+          cb();
+        },
+      });
+      s.listen(0, '127.0.0.1', () => done({ url: `smtp://127.0.0.1:${(s.server.address() as AddressInfo).port}`, close: () => s.close() }));
+    });
+    const relayMailer = createMailer({ smtpUrl: relay.url, from: server.config.MAIL_FROM, outboxDir: '/nonexistent' }, createLogger('silent'));
+    try {
+      const to = `code-${randomBytes(4).toString('hex')}@example.jp`;
+      const outcome = await sendLogged({ ...deps, mailer: relayMailer }, { shopId: d.shop.id, kind: 'portal_code', to, subject: '確認コード', text: '123456' }).then(
+        (o) => o.status,
+        () => 'thrown (retried)',
+      );
+      expect(outcome).to.equal('thrown (retried)');
+    } finally {
+      relayMailer.close();
+      relay.close();
+    }
+  });
+
+  it('REVIEW-E two workers sending the same Message-ID at once send it once', async () => {
+    const to = `race-${randomBytes(4).toString('hex')}@example.jp`;
+    const messageId = `<notice-race-${randomBytes(4).toString('hex')}@desk.example.jp>`;
+    const mail = { shopId: d.shop.id, kind: 'notice' as const, bulk: true, messageId, to, subject: '【重要】', text: 'x' };
+    const outcomes = await Promise.all([sendLogged(deps, mail), sendLogged(deps, mail)]);
+    expect(outcomes.map((o) => o.status)).to.deep.equal(['sent', 'sent']);
+    await server.smtp.waitFor((x) => x.to.includes(to));
+    await new Promise((r) => setTimeout(r, 1000));
+    const copies = server.smtp.mails.filter((x) => x.to.includes(to));
+    const rows = await server.database.db.select().from(mailLog).where(and(eq(mailLog.shopId, d.shop.id), eq(mailLog.messageId, messageId)));
+    expect({ attempts: rows[0]!.attempts, delivered: copies.length }).to.deep.equal({ attempts: 1, delivered: 1 });
+  });
+});
+
+/** A mail server that refuses a recipient the way Postfix does: the address in its answer. */
+function postfixLike(): Promise<{ url: string; close: () => void }> {
+  return new Promise((done) => {
+    const s = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onRcptTo(address, _session, cb) {
+        if (address.address.includes('nouser')) return cb(Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown in virtual mailbox table`), { responseCode: 550 }));
+        cb();
+      },
+      onData(stream, _s, cb) {
+        stream.resume();
+        stream.on('end', () => cb());
+      },
+    });
+    s.listen(0, '127.0.0.1', () => done({ url: `smtp://127.0.0.1:${(s.server.address() as AddressInfo).port}`, close: () => s.close() }));
+  });
+}
+
+describe('[postgres] review of the mail log: campaigns and the log', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  let d: Desk;
+  let smtp: { url: string; close: () => void };
+
+  before(async () => {
+    smtp = await postfixLike();
+    server = await startServer('postgres', { smtpUrl: smtp.url, notices: { sweepMs: 1000, lockMs: 4000 } });
+    d = await openDesk(server);
+  });
+  after(async () => {
+    await server?.close();
+    smtp?.close();
+  });
+
+  it('REVIEW-F/G a refused notice: the contractor sees the address in the failed-recipient reason; the notice is in the history of only one of the customer’s orders', async () => {
+    const tag = uniq();
+    const refused = `nouser-${tag}@example.jp`;
+    const okAddr = `buyer-${tag}@example.jp`;
+    const orders = [
+      { orderNumber: `R${tag}-1`, email: refused },
+      { orderNumber: `R${tag}-2`, email: okAddr },
+      { orderNumber: `R${tag}-3`, email: okAddr },
+    ];
+    await seedOrders(server.database, d.shop.id, orders);
+    const c = await createAndPublish(d.owner, d.shop.id, campaignBody({ orderNumbers: orders.map((o) => o.orderNumber) }));
+    await untilStatus(server.database, c.id, 'sent', 60_000);
+
+    // The mail log masks it for the contractor...
+    const log = await d.as.contractor.get(`/api/shops/${d.shop.id}/mail-log?campaignId=${c.id}&status=failed`);
+    expect(log.status, log.text).to.equal(200);
+    expect(JSON.stringify(log.body)).not.to.include(refused);
+
+    // ...the campaign's failed list shows it in the reason.
+    const rec = await eventually(async () => {
+      const r = await d.as.contractor.get(`/api/shops/${d.shop.id}/notice-campaigns/${c.id}/recipients?status=failed`);
+      return r.status === 200 && r.body.recipients.length ? r : undefined;
+    }, 'failed recipients');
+    const gHistory2 = await d.owner.get(`/api/shops/${d.shop.id}/mail-log?orderNumber=R${tag}-3`);
+    const gHistory1 = await d.owner.get(`/api/shops/${d.shop.id}/mail-log?orderNumber=R${tag}-2`);
+    const failures: string[] = [];
+    if (JSON.stringify(rec.body).includes(refused)) failures.push(`F: contractor sees ${refused} in ${JSON.stringify(rec.body.recipients[0].reason)}`);
+    if (gHistory1.body.entries.length + gHistory2.body.entries.length !== 2) failures.push(`G: the one notice to ${okAddr} shows on ${gHistory1.body.entries.length} + ${gHistory2.body.entries.length} of its two orders' histories`);
+    expect(failures, failures.join('\n')).to.deep.equal([]);
+  });
+});
+
+describe('[postgres] review of the mail log: DKIM configuration', function () {
+  this.timeout(60_000);
+  it('REVIEW-H a DKIM key that is no key is caught at start, not a 500 from the DNS check', async () => {
+    let server: TestServer | undefined;
+    try {
+      server = await startServer('postgres', {
+        config: { DKIM_DOMAIN: 'madoguchi.localhost', DKIM_SELECTOR: 's1', DKIM_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nnot a key\\n-----END PRIVATE KEY-----' },
+        dnsResolver: { resolveTxt: async () => [] },
+      });
+    } catch {
+      return; // refused at start: what should happen
+    }
+    try {
+      const d = await openDesk(server);
+      const r = await d.owner.get(`/api/shops/${d.shop.id}/mail-settings/dns`);
+      expect(r.status, r.text).to.be.below(500);
+    } finally {
+      await server.close();
+    }
+  });
+});

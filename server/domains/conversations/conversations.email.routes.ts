@@ -18,7 +18,7 @@ const inboundAnswer = z.union([
     duplicate: z.boolean(),
     opened: z.boolean(),
   }),
-  z.object({ ignored: z.enum(['automatic_reply', 'not_a_delivery_report', 'delivery_delayed', 'delivered']) }),
+  z.object({ ignored: z.enum(['automatic_reply', 'not_a_delivery_report', 'delivery_delayed', 'delivered', 'another_mail']) }),
   // The mail log's: a delivery report to a VERP return path, an unsubscribe by mail.
   z.object({ bounce: z.object({ logId: z.uuid(), dsnStatus: z.string(), hard: z.boolean(), duplicate: z.boolean(), suppressed: z.boolean() }) }),
   z.object({ unsubscribed: z.object({ logId: z.uuid(), duplicate: z.boolean() }) }),

@@ -8,6 +8,8 @@
 export interface DsnRecipient {
   /** The address the report is about (Final-Recipient, else Original-Recipient), lower case. */
   recipient: string | null;
+  /** The address as the sender gave it (Original-Recipient), lower case: a forwarder or a list may have changed the final one. */
+  originalRecipient?: string | null;
   /** failed, delayed, delivered, relayed or expanded. */
   action: string;
   /** The enhanced status code, e.g. 5.1.1 (RFC 3463). */
@@ -34,7 +36,16 @@ interface Part {
   body: string;
 }
 
-const STATUS = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
+/** An enhanced status code standing alone: not a run inside a dotted one (an IP address such as 52.4.1.7 holds "4.1.7"). */
+const STATUS = /(?<![\w.])[245]\.\d{1,3}\.\d{1,3}(?!\.?\d)/;
+/** The same right after an SMTP reply code ("550 5.1.1", "550-5.1.1"): where a mail server puts it. */
+const REPLY_STATUS = /\b[245]\d\d[ -]([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)/;
+
+/** The words of a text delay warning: the MTA has not given up. */
+const STILL_TRYING = /\b(will|shall)\s+(keep|continue)\s+(on\s+)?(trying|to\s+try|retrying)|will\s+(be\s+)?retr(y|ied)|not\s+yet\s+been\s+delivered|delivery\s+(is\s+|has\s+been\s+)?delayed|no\s+action\s+is\s+required/i;
+
+/** The enhanced status code in a mail server's words: the one after a reply code first, else one standing alone. */
+export const statusIn = (text: string): string | null => REPLY_STATUS.exec(text)?.[1] ?? STATUS.exec(text)?.[0] ?? null;
 
 /** Header block → lower-case names to unfolded values (the first of a repeated name). */
 function fields(block: string): Map<string, string> {
@@ -97,8 +108,14 @@ const addressOf = (v: string | undefined) => (v ? v.replace(/^[^;]*;/, '').trim(
 
 function recipientOf(f: Map<string, string>): DsnRecipient {
   const diagnostic = f.get('diagnostic-code') ?? null;
-  const status = STATUS.exec(f.get('status') ?? '')?.[0] ?? (diagnostic ? (STATUS.exec(diagnostic)?.[0] ?? null) : null);
-  return { recipient: addressOf(f.get('final-recipient') ?? f.get('original-recipient')), action: (f.get('action') ?? '').toLowerCase(), status, diagnostic };
+  const status = STATUS.exec(f.get('status') ?? '')?.[0] ?? (diagnostic ? statusIn(diagnostic) : null);
+  return {
+    recipient: addressOf(f.get('final-recipient') ?? f.get('original-recipient')),
+    originalRecipient: addressOf(f.get('original-recipient')),
+    action: (f.get('action') ?? '').toLowerCase(),
+    status,
+    diagnostic,
+  };
 }
 
 /**
@@ -132,24 +149,40 @@ export function parseDeliveryReport(raw: Buffer | string, opts: { fromDaemon?: b
     .filter((p) => mediaType(p) === 'text/plain')
     .map(decoded)
     .join('\n');
-  const line = text.split('\n').find((l) => /\b[45]\d\d\b/.test(l) && STATUS.test(l)) ?? text.split('\n').find((l) => STATUS.test(l));
+  const line = text.split('\n').find((l) => REPLY_STATUS.test(l)) ?? text.split('\n').find((l) => STATUS.test(l));
   if (!line) return null;
-  const status = STATUS.exec(line)![0];
+  const status = statusIn(line)!;
   const address = /[^\s<>"':;,()]+@[^\s<>"':;,()]+/.exec(line)?.[0]?.toLowerCase() ?? null;
-  return { recipients: [{ recipient: address, action: 'failed', status, diagnostic: line.trim().slice(0, 500) }], originalMessageId, fromText: true };
+  // A warning that the MTA is still trying (a 4.x.x "will keep trying") is no failure yet.
+  const action = status.startsWith('4.') && STILL_TRYING.test(text) ? 'delayed' : 'failed';
+  return { recipients: [{ recipient: address, action, status, diagnostic: line.trim().slice(0, 500) }], originalMessageId, fromText: true };
 }
 
 /**
- * What the report says of the mail to `recipient` (or of its first failed recipient, when none
- * names it: a forwarder may have rewritten the address). Only `Action: failed` is a bounce;
- * `delayed` is the MTA still trying. 5.x.x is hard, 4.x.x (a failure after the MTA's retries
- * ran out: mailbox full, greylisting to the end) is soft.
+ * Policy refusals (5.7.x: DMARC, SPF, a spam filter, a carrier's なりすまし拒否) and a full
+ * mailbox (5.2.2) say nothing about whether the address exists: one misconfigured DNS record
+ * would otherwise suppress every customer at that provider. They count as soft bounces.
+ */
+const softPermanent = (status: string) => status.startsWith('5.7.') || status === '5.2.2';
+
+/**
+ * What the report says of the mail to `recipient`. The blocks that name it decide: by
+ * Final-Recipient, else by Original-Recipient (a forwarder rewrote the address); one that says
+ * it was delivered, relayed or expanded is no bounce, whatever became of other addresses in
+ * the report. Only when no block names it (a forwarder that rewrote both) does its first
+ * failed recipient stand for it. Only `Action: failed` is a bounce; `delayed` is the MTA still
+ * trying. 5.x.x is hard, except policy refusals and a full mailbox; 4.x.x (a failure after the
+ * MTA's retries ran out: greylisting to the end) is soft.
  */
 export function verdictOf(report: DeliveryReport, recipient: string): BounceVerdict {
-  const failed = report.recipients.filter((r) => r.action === 'failed');
-  const mine = failed.find((r) => r.recipient === recipient.toLowerCase()) ?? failed[0];
-  if (!mine) return { bounced: false, why: report.recipients.some((r) => r.action === 'delayed') ? 'delayed' : 'delivered' };
-  const status = mine.status ?? (mine.diagnostic ? STATUS.exec(mine.diagnostic)?.[0] : undefined);
+  const address = recipient.toLowerCase();
+  const byFinal = report.recipients.filter((r) => r.recipient === address);
+  const byOriginal = report.recipients.filter((r) => r.originalRecipient === address);
+  const named = byFinal.length ? byFinal : byOriginal;
+  const failed = (named.length ? named : report.recipients).filter((r) => r.action === 'failed');
+  const mine = failed[0];
+  if (!mine) return { bounced: false, why: (named.length ? named : report.recipients).some((r) => r.action === 'delayed') ? 'delayed' : 'delivered' };
+  const status = mine.status ?? (mine.diagnostic ? statusIn(mine.diagnostic) : null);
   if (!status || status.startsWith('2.')) return { bounced: false, why: 'no_status' };
-  return { bounced: true, hard: status.startsWith('5.'), status, diagnostic: mine.diagnostic, recipient: mine.recipient };
+  return { bounced: true, hard: status.startsWith('5.') && !softPermanent(status), status, diagnostic: mine.diagnostic, recipient: mine.recipient };
 }

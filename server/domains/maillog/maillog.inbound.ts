@@ -27,7 +27,10 @@ export function mailLogTarget(domain: string, recipients: string[]): MailLogTarg
 
 export type BounceAnswer =
   | { bounce: { logId: string; dsnStatus: string; hard: boolean; duplicate: boolean; suppressed: boolean } }
-  | { ignored: 'automatic_reply' | 'not_a_delivery_report' | 'delivery_delayed' | 'delivered' };
+  | { ignored: 'automatic_reply' | 'not_a_delivery_report' | 'delivery_delayed' | 'delivered' | 'another_mail' };
+
+/** Message-IDs compared as RFC 5322 ids: brackets and surrounding space aside, exactly. */
+const sameMessageId = (a: string, b: string) => a.trim().replace(/^<|>$/g, '') === b.trim().replace(/^<|>$/g, '');
 
 /** The mail a signed bounce address names; 4xx (the mail server drops it) when forged or unknown. */
 async function bouncedMail(db: Db, secret: string, token: string): Promise<MailLogRow> {
@@ -49,6 +52,8 @@ export async function receiveBounce(db: Db, bounce: { secret: string }, token: s
   const daemon = /^(mailer-daemon|postmaster)@/i.test(mail.from ?? '');
   const report = parseDeliveryReport(raw, { fromDaemon: daemon });
   if (!report) return { ignored: mail.automatic ? 'automatic_reply' : 'not_a_delivery_report' };
+  // A report that returns the headers of another mail (a reused or forged return path) is not about this one.
+  if (report.originalMessageId && !sameMessageId(report.originalMessageId, row.messageId)) return { ignored: 'another_mail' };
   const verdict = verdictOf(report, row.recipient);
   if (!verdict.bounced) return { ignored: verdict.why === 'delayed' ? 'delivery_delayed' : 'delivered' };
   const text = raw.toString('utf8');

@@ -48,4 +48,77 @@ describe('delivery reports (RFC 3464)', () => {
     expect(parseDeliveryReport(Buffer.from([0, 1, 2, 255]))).to.equal(null);
     expect(parseDeliveryReport('')).to.equal(null);
   });
+
+  it('reads the status after the reply code, not inside the remote host’s IP address', () => {
+    const raw = [
+      'From: MAILER-DAEMON@old.example.jp',
+      `To: ${to}`,
+      'Subject: failure notice',
+      'Content-Type: text/plain; charset=us-ascii',
+      '',
+      'Hi. This is the qmail-send program at old.example.jp.',
+      '<taro@example.jp>:',
+      'mx.example.jp[52.4.1.7] said: 550 5.1.1 <taro@example.jp>... User unknown',
+      '',
+    ].join('\r\n');
+    expect(verdictOf(parseDeliveryReport(raw, { fromDaemon: true })!, 'taro@example.jp')).to.include({ bounced: true, hard: true, status: '5.1.1' });
+    const noStatus = report(['Final-Recipient: rfc822; taro@example.jp\r\nAction: failed\r\nDiagnostic-Code: smtp; host 52.5.2.2 said: 550 5.1.1 user unknown']);
+    expect(verdictOf(parseDeliveryReport(noStatus)!, 'taro@example.jp')).to.include({ status: '5.1.1' });
+  });
+
+  it('does not bounce our mail when the report says our address was expanded or delivered and another one failed', () => {
+    const raw = report([
+      'Final-Recipient: rfc822; list@example.jp\r\nAction: expanded\r\nStatus: 2.0.0',
+      'Final-Recipient: rfc822; member@other.example\r\nOriginal-Recipient: rfc822; list@example.jp\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 user unknown',
+    ]);
+    expect(verdictOf(parseDeliveryReport(raw)!, 'list@example.jp')).to.deep.equal({ bounced: false, why: 'delivered' });
+    // A forwarder that rewrote the address: the block naming ours as its Original-Recipient decides.
+    const forwarded = report(['Final-Recipient: rfc822; taro@forward.example\r\nOriginal-Recipient: rfc822; taro@example.jp\r\nAction: failed\r\nStatus: 5.1.1']);
+    expect(verdictOf(parseDeliveryReport(forwarded)!, 'taro@example.jp')).to.include({ bounced: true, status: '5.1.1' });
+  });
+
+  it('counts policy refusals (5.7.x) and a full mailbox (5.2.2) as soft: they say nothing of the address', () => {
+    for (const status of ['5.7.1', '5.7.26', '5.2.2']) {
+      const v = verdictOf(parseDeliveryReport(dsnMail({ to, recipient: 'a@example.jp', status, diagnostic: `smtp; 550 ${status} refused` }))!, 'a@example.jp');
+      expect(v, status).to.include({ bounced: true, hard: false, status });
+    }
+  });
+
+  it('does not call a text delay warning that will keep trying a failure', () => {
+    const raw = [
+      'From: MAILER-DAEMON@old.example.jp',
+      `To: ${to}`,
+      'Subject: Warning: message delayed',
+      'Content-Type: text/plain; charset=us-ascii',
+      '',
+      '<taro@example.jp>: host mx.example.jp said: 451 4.4.1 try again later',
+      'The mail system will keep trying to deliver your message for 5 days.',
+      '',
+    ].join('\r\n');
+    expect(verdictOf(parseDeliveryReport(raw, { fromDaemon: true })!, 'taro@example.jp')).to.deep.equal({ bounced: false, why: 'delayed' });
+  });
 });
+
+/** A delivery report with these per-recipient blocks. */
+function report(blocks: string[]): string {
+  return [
+    'From: MAILER-DAEMON@mx.example.jp',
+    `To: ${to}`,
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="R1"',
+    '',
+    '--R1',
+    'Content-Type: text/plain',
+    '',
+    'report',
+    '--R1',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.example.jp',
+    '',
+    blocks.join('\r\n\r\n'),
+    '',
+    '--R1--',
+    '',
+  ].join('\r\n');
+}

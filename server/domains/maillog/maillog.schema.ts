@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { said } from '../../core/messages.ts';
+import { calendarDay } from '../orders/orders.schema.ts';
 import { mobileCarriers } from './maillog.carriers.ts';
 import { mailKinds, mailStatuses, suppressionReasons } from './maillog.model.ts';
 
-const day = z.string().regex(/^(19|2\d)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, said('日付は 2026-12-03 の形で入力してください', 'expected a date such as 2026-12-03'));
+/** A real calendar day (2026-02-31 is refused, not read as 3 March): the orders list's. */
+const day = calendarDay;
 
 export const mailLogQuery = z
   .strictObject({

@@ -54,13 +54,17 @@ export function toLogEntry(r: MailLogRow, role: Role | 'api_key', mailDomain: st
 
 const cursorOf = (r: MailLogRow) => Buffer.from(`${r.createdAt.toISOString()}|${r.id}`).toString('base64url');
 
+const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A cursor is exactly what cursorOf wrote: a four-digit-year ISO time that reads back as itself, and a uuid. Anything else is a 400, never a query PostgreSQL refuses. */
 function parseCursor(s: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(s, 'base64url').toString().split('|');
-  const createdAt = new Date(at ?? '');
-  if (Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id ?? '')) {
+  const [at = '', id = '', ...rest] = Buffer.from(s, 'base64url').toString().split('|');
+  const createdAt = new Date(CURSOR_AT.test(at) ? at : Number.NaN);
+  if (rest.length || Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== at || !UUID.test(id)) {
     throw invalidInput('query is not valid', [{ in: 'query', path: 'cursor', message: 'not a cursor from this list', ja: 'ページの位置が正しくありません。最初のページから開き直してください' }]);
   }
-  return { createdAt, id: id! };
+  return { createdAt, id };
 }
 
 /** The start of a Japan day, and of the day after (the `to` day is included). */

@@ -121,7 +121,7 @@ export const revealBody = z.strictObject({
 });
 
 /** A calendar day in the shop's time zone; 2026-02-30 is refused, not rolled over to March, and years stay within what PostgreSQL's date takes. */
-const day = z
+export const calendarDay = z
   .string()
   .regex(/^(19|2\d)\d{2}-\d{2}-\d{2}$/, said('日付は 2026-11-25 の形で入力してください', 'expected a date such as 2026-11-25'))
   .refine((d) => {
@@ -132,8 +132,8 @@ const day = z
 export const listOrdersQuery = z
   .strictObject({
     q: z.string().trim().min(1).max(120).optional().describe('order number prefix, customer name, or exact email/phone (email/phone only for viewers who see contact data)'),
-    from: day.optional().describe("first day ordered (YYYY-MM-DD, the shop's time zone), included"),
-    to: day.optional().describe("last day ordered (YYYY-MM-DD, the shop's time zone), included"),
+    from: calendarDay.optional().describe("first day ordered (YYYY-MM-DD, the shop's time zone), included"),
+    to: calendarDay.optional().describe("last day ordered (YYYY-MM-DD, the shop's time zone), included"),
     status: z.enum(shipmentStatuses, { message: said('状態は unshipped・shipped・delivered のいずれかです', 'expected unshipped, shipped or delivered') }).optional(),
     carrier: z.string().trim().min(1).max(64).optional().describe('the carrier as written on the order (exact, case-insensitive)'),
     prefecture: z.enum(prefectures, { message: said('都道府県は「東京都」のように入力してください', 'expected a prefecture such as 東京都') }).optional(),

@@ -35,65 +35,6 @@ describe('[postgres] review of the mail log', function () {
   });
   const list = (qs: string) => d.owner.get(`/api/shops/${d.shop.id}/mail-log?${qs}`);
 
-  it('REVIEW-A a cursor that decodes to a 36-character non-UUID answers 400, not 500', async () => {
-    const cursor = Buffer.from(`2026-12-03T12:00:00.000Z|${'-'.repeat(36)}`).toString('base64url');
-    const r = await list(`cursor=${cursor}`);
-    expect(r.status, r.text).to.equal(400);
-  });
-
-  it('REVIEW-B a cursor whose date is beyond year 9999 answers 400, not 500', async () => {
-    const cursor = Buffer.from(`+275760-09-13T00:00:00.000Z|${randomUUID()}`).toString('base64url');
-    const r = await list(`cursor=${cursor}`);
-    expect(r.status, r.text).to.equal(400);
-  });
-
-  it('REVIEW-C from=2026-02-31 (no such day) is refused, not read as 3 March', async () => {
-    const r = await list('from=2026-02-31&to=2026-03-01');
-    expect(r.status, r.text).to.equal(400);
-  });
-
-  it('REVIEW-D a DSN with a NUL byte in it is answered 4xx or taken, never 500 (the mail server retries a 5xx for days)', async () => {
-    const to = `nul-${randomBytes(4).toString('hex')}@example.jp`;
-    const s = await sendLogged(deps, { shopId: d.shop.id, kind: 'portal_code', to, subject: 'x', text: 'x' });
-    const m = await server.smtp.waitFor((x) => x.to.includes(to));
-    const raw = dsnMail({ to: m.from, recipient: to, diagnostic: 'smtp; 550 5.1.1 user unknown \u0000 trailing' });
-    const r = await fetch(`${server.url}/api/inbound/email`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'message/rfc822' }, body: raw });
-    const text = await r.text();
-    expect(r.status, text).to.be.below(500);
-    expect(s.status).to.equal('sent');
-  });
-
-  it('REVIEW-I no 500 from odd inputs to the new endpoints', async () => {
-    const big = 'a'.repeat(7000);
-    const urls = [
-      `/api/shops/${d.shop.id}/mail-log?kind=x`,
-      `/api/shops/${d.shop.id}/mail-log?status=sent&status=failed`,
-      `/api/shops/${d.shop.id}/mail-log?limit=1e3`,
-      `/api/shops/${d.shop.id}/mail-log?cursor=%00%00`,
-      `/api/shops/${d.shop.id}/mail-log?cursor=${Buffer.from('0|00000000-0000-0000-0000-000000000000').toString('base64url')}`,
-      `/api/shops/${d.shop.id}/mail-log?cursor=${Buffer.from('-271821-04-20T00:00:00.000Z|00000000-0000-0000-0000-000000000000').toString('base64url')}`,
-      `/api/shops/${d.shop.id}/mail-log?recipient=${big}`,
-      `/api/shops/${d.shop.id}/mail-log?orderNumber=%25%00`,
-      `/api/shops/${d.shop.id}/mail-log?recipient=%00`,
-      `/api/shops/${d.shop.id}/mail-log?from=1900-01-01&to=2999-12-31`,
-      `/api/shops/${d.shop.id}/mail-log/not-a-uuid`,
-      `/api/shops/${d.shop.id}/mail-log/${randomUUID()}`,
-      `/api/shops/${d.shop.id}/mail-suppressions/${encodeURIComponent('a%00@b.jp')}`,
-    ];
-    const bad: string[] = [];
-    for (const u of urls) {
-      const r = u.includes('mail-suppressions') ? await d.owner.delete(u) : await d.owner.get(u);
-      if (r.status >= 500) bad.push(`${r.status} ${u.slice(0, 160)}`);
-    }
-    for (const path of ['/unsubscribe/x', `/unsubscribe/${randomUUID()}.AAAAAAAAAAAAAAAA`, `/unsubscribe/${'%00'.repeat(30)}`]) {
-      for (const method of ['GET', 'POST']) {
-        const r = await fetch(`${server.url}${path}`, { method });
-        if (r.status >= 500) bad.push(`${r.status} ${method} ${path}`);
-      }
-    }
-    expect(bad).to.deep.equal([]);
-  });
-
   it('REVIEW-K a relay that refuses our VERP envelope sender (553 at MAIL FROM: our configuration) must not mark the customer\'s mail failed for good', async () => {
     const relay = await new Promise<{ url: string; close: () => void }>((done) => {
       const s = new SMTPServer({

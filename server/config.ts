@@ -1,5 +1,7 @@
+import { createPrivateKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { dkimFromConfig } from './core/mail.ts';
 
 /**
  * The only place that reads process.env. Every variable is listed in the README's
@@ -110,7 +112,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('invalid configuration: set DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY (or DKIM_PRIVATE_KEY_FILE) together, or none');
   }
   if (c.DKIM_PRIVATE_KEY_FILE && !existsSync(c.DKIM_PRIVATE_KEY_FILE)) throw new ConfigError(`invalid configuration: DKIM_PRIVATE_KEY_FILE=${JSON.stringify(c.DKIM_PRIVATE_KEY_FILE)}: no such file`);
+  if (dkim.every(Boolean)) dkimKeyProblem(dkimFromConfig(c)!.privateKey, c.DKIM_PRIVATE_KEY ? 'DKIM_PRIVATE_KEY' : 'DKIM_PRIVATE_KEY_FILE');
   return { ...c, SEED_DEMO: c.SEED_DEMO ?? c.NODE_ENV !== 'production' };
+}
+
+/**
+ * The DKIM key must be one nodemailer signs with: an RSA private key. With anything else
+ * (text that only looks like PEM, an ed25519 key) nodemailer sends every mail unsigned and
+ * says nothing, while the settings page asks the shop to publish a record for it.
+ */
+function dkimKeyProblem(pem: string, where: string): void {
+  let type: string | undefined;
+  try {
+    type = createPrivateKey(pem).asymmetricKeyType;
+  } catch (e) {
+    throw new ConfigError(`invalid configuration: ${where}: not a private key that can be read (${(e as Error).message})`);
+  }
+  if (type !== 'rsa') throw new ConfigError(`invalid configuration: ${where}: the key is ${type ?? 'of an unknown kind'}; DKIM signing needs an RSA key (openssl genrsa 2048)`);
 }
 
 /** Where people reach this deployment: for links in mail and printed sign-ins. */

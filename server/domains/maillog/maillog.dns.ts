@@ -45,9 +45,10 @@ const unreachable = (name: string): Bilingual => ({ ja: `${name} の DNS を確�
 
 /** The DKIM record of a private key: its public half, base64 DER (SubjectPublicKeyInfo), as `p=`. */
 export function dkimRecordOf(privateKey: string): string {
-  const der = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
-  const type = createPublicKey(privateKey).asymmetricKeyType === 'ed25519' ? 'ed25519' : 'rsa';
-  return `v=DKIM1; k=${type}; p=${der.toString('base64')}`;
+  const key = createPublicKey(privateKey);
+  // nodemailer signs with RSA only (loadConfig refuses other keys): a record for another kind would promise signatures that never come.
+  if (key.asymmetricKeyType !== 'rsa') throw new Error(`a ${key.asymmetricKeyType ?? 'unknown'} key: DKIM signing needs an RSA key`);
+  return `v=DKIM1; k=rsa; p=${key.export({ type: 'spki', format: 'der' }).toString('base64')}`;
 }
 
 const tag = (record: string, name: string) => new RegExp(`(?:^|;)\\s*${name}\\s*=\\s*([^;]*)`, 'i').exec(record)?.[1]?.replace(/\s+/g, '');
@@ -76,7 +77,13 @@ async function dkimCheck(resolver: TxtResolver, dkim: MailDnsSetup['dkim'], mail
     };
   }
   const name = `${dkim.keySelector}._domainkey.${dkim.domainName}`;
-  const expected = dkimRecordOf(dkim.privateKey);
+  let expected: string;
+  try {
+    expected = dkimRecordOf(dkim.privateKey);
+  } catch {
+    // loadConfig refuses such a key; a check handed one anyway says so rather than failing the page.
+    return { kind: 'dkim', name, type: 'TXT', expected: 'v=DKIM1; k=rsa; p=<public key>', found: [], ok: false, problem: { ja: 'DKIM の秘密鍵を読み込めません。DKIM_PRIVATE_KEY に RSA の秘密鍵（PEM）を設定してください。', en: 'The DKIM private key cannot be read; set DKIM_PRIVATE_KEY to an RSA private key (PEM).' } };
+  }
   const base = { kind: 'dkim' as const, name, type: 'TXT' as const, expected };
   const found = await txt(resolver, name);
   if (!found) return { ...base, found: [], ok: false, problem: unreachable(name) };

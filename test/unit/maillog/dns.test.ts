@@ -54,4 +54,14 @@ describe('the DNS check of the sending domain', () => {
     expect(r.find((x) => x.kind === 'dkim')!.problem!.en).to.include('not configured');
     expect(r.find((x) => x.kind === 'dmarc')!.problem!.en).to.include('Could not look up');
   });
+
+  it('says the signing key cannot be read (an ed25519 key, text that is no key) instead of failing the page', async () => {
+    const ed25519 = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    for (const bad of [ed25519, '-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----']) {
+      const r = await checkMailDns(fakeDns({}), { mailDomain: 'shop.example.jp', dkim: { ...dkim, privateKey: bad } });
+      const check = r.find((x) => x.kind === 'dkim')!;
+      expect(check).to.include({ ok: false, expected: 'v=DKIM1; k=rsa; p=<public key>' });
+      expect(check.problem!.en).to.include('cannot be read');
+    }
+  });
 });

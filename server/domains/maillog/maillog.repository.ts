@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { mailKeys, mailLog, mailSuppressions, RAW_REPORT_MAX, type MailKind, type MailStatus, type SuppressionReason } from './maillog.tables.ts';
 
@@ -15,6 +15,7 @@ export interface NewLogRow {
   bulk: boolean;
   conversationId?: string;
   orderNumber?: string;
+  orderNumbers?: string[];
   returnId?: string;
   campaignId?: string;
   invitationId?: string;
@@ -146,7 +147,8 @@ export async function listLog(db: Db, shopId: string, f: LogFilter): Promise<Mai
   if (f.status) where.push(eq(mailLog.status, f.status));
   if (f.recipient) where.push(sql`lower(${mailLog.recipient}) like ${`%${likeEscaped(f.recipient.toLowerCase())}%`}`);
   if (f.conversationId) where.push(eq(mailLog.conversationId, f.conversationId));
-  if (f.orderNumber) where.push(eq(mailLog.orderNumber, f.orderNumber));
+  // A notice lists each of the customer's orders: it is in the history of every one of them.
+  if (f.orderNumber) where.push(or(eq(mailLog.orderNumber, f.orderNumber), sql`${mailLog.orderNumbers} @> array[${f.orderNumber}]::text[]`)!);
   if (f.returnId) where.push(eq(mailLog.returnId, f.returnId));
   if (f.campaignId) where.push(eq(mailLog.campaignId, f.campaignId));
   if (f.since) where.push(gte(mailLog.createdAt, f.since));

@@ -30,7 +30,7 @@ const bilingual = z.object({ ja: z.string(), en: z.string() });
 export const mailLogEntry = z.object({
   id: z.uuid(),
   kind: z.enum(mailKinds),
-  about: z.object({ conversationId: z.uuid().nullable(), orderNumber: z.string().nullable(), returnId: z.uuid().nullable(), campaignId: z.uuid().nullable(), invitationId: z.uuid().nullable() }),
+  about: z.object({ conversationId: z.uuid().nullable(), orderNumber: z.string().nullable(), orderNumbers: z.array(z.string()).describe('every order the mail is about (a notice lists several)'), returnId: z.uuid().nullable(), campaignId: z.uuid().nullable(), invitationId: z.uuid().nullable() }),
   recipient: z.string().describe('masked for contractors'),
   masked: z.boolean(),
   mobileCarrier: z.enum(mobileCarriers).nullable().describe("a Japanese mobile carrier's address: its default filter may drop the shop's mail"),

@@ -12,6 +12,8 @@ export type { MailKind } from './maillog.model.ts';
 export interface MailAbout {
   conversationId?: string;
   orderNumber?: string;
+  /** Every order the mail is about, when several (a notice lists them all); orderNumber is the first. */
+  orderNumbers?: string[];
   returnId?: string;
   campaignId?: string;
   invitationId?: string;

@@ -2,7 +2,7 @@ import { requireRole, type Actor } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { conflict, forbidden, invalidInput, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { maskEmail, masksContactData } from '../orders/orders.mask.ts';
+import { maskAddressesIn, maskEmail, masksContactData } from '../orders/orders.mask.ts';
 import type { Role } from '../shops/shops.tables.ts';
 import { carrierHint, mobileCarrierOf } from './maillog.carriers.ts';
 import { findLogRow, liftSuppressions, listLog, listSuppressions, suppressionsOf, type MailLogRow } from './maillog.repository.ts';
@@ -17,8 +17,6 @@ function requireReader(actor: Actor): void {
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-/** Addresses inside a mail server's words ("550 5.1.1 <taro@…>: user unknown") get the same mask as the recipient. */
-const maskAddressesIn = (s: string | null) => s?.replace(/[^\s<>"'():;,[\]]+@[^\s<>"'():;,[\]]+/g, (a) => maskEmail(a)) ?? null;
 
 /**
  * One mail as the console shows it. The carrier flag and hint are worked out from the real
@@ -31,7 +29,7 @@ export function toLogEntry(r: MailLogRow, role: Role | 'api_key', mailDomain: st
   return {
     id: r.id,
     kind: r.kind,
-    about: { conversationId: r.conversationId, orderNumber: r.orderNumber, returnId: r.returnId, campaignId: r.campaignId, invitationId: r.invitationId },
+    about: { conversationId: r.conversationId, orderNumber: r.orderNumber, orderNumbers: r.orderNumbers ?? (r.orderNumber ? [r.orderNumber] : []), returnId: r.returnId, campaignId: r.campaignId, invitationId: r.invitationId },
     recipient: masked ? maskEmail(r.recipient) : r.recipient,
     masked,
     mobileCarrier: mobileCarrierOf(r.recipient),

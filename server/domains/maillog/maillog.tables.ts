@@ -25,6 +25,8 @@ export const mailLog = pgTable(
     kind: text('kind').$type<MailKind>().notNull(),
     conversationId: uuid('conversation_id'),
     orderNumber: text('order_number'),
+    /** Every order a mail is about, when it is about several (a notice lists each of the customer's orders): the history of each shows it. */
+    orderNumbers: text('order_numbers').array(),
     returnId: uuid('return_id'),
     campaignId: uuid('campaign_id'),
     invitationId: uuid('invitation_id'),
@@ -56,6 +58,7 @@ export const mailLog = pgTable(
     index('mail_log_recipient_idx').on(t.shopId, sql`lower(${t.recipient})`),
     index('mail_log_conversation_idx').on(t.shopId, t.conversationId).where(sql`conversation_id is not null`),
     index('mail_log_order_idx').on(t.shopId, t.orderNumber).where(sql`order_number is not null`),
+    index('mail_log_order_numbers_idx').using('gin', t.orderNumbers).where(sql`order_numbers is not null`),
     index('mail_log_return_idx').on(t.shopId, t.returnId).where(sql`return_id is not null`),
     index('mail_log_campaign_idx').on(t.shopId, t.campaignId).where(sql`campaign_id is not null`),
     check('mail_log_kind_check', sql`${t.kind} in ('notice', 'portal_code', 'reply', 'return_update', 'invitation')`),

@@ -1,7 +1,7 @@
 import type { CampaignCounts } from './notices.campaigns.model.ts';
 import type { CampaignRow, RecipientRow } from './notices.campaigns.repository.ts';
 import type { NoticeType } from './notices.types.ts';
-import { maskEmail } from '../orders/orders.mask.ts';
+import { maskAddressesIn, maskEmail } from '../orders/orders.mask.ts';
 
 /** A campaign as the API answers it (CONTRACT13: Campaign JSON). */
 export const toCampaignView = (c: CampaignRow, counts: CampaignCounts) => ({
@@ -25,13 +25,13 @@ export const toCampaignView = (c: CampaignRow, counts: CampaignCounts) => ({
 });
 export type CampaignView = ReturnType<typeof toCampaignView>;
 
-/** A recipient as the failed-recipients list shows it; the address masked for contractors. */
+/** A recipient as the failed-recipients list shows it; the address masked for contractors, in the mail server's answer too. */
 export const toRecipientView = (r: RecipientRow, masked: boolean) => ({
   id: r.id,
   email: masked ? maskEmail(r.email) : r.email,
   customerName: r.customerName,
   orderNumbers: r.orderNumbers,
   status: r.status,
-  reason: r.reason,
+  reason: masked ? maskAddressesIn(r.reason) : r.reason,
   sentAt: r.sentAt?.toISOString() ?? null,
 });

@@ -100,7 +100,7 @@ export async function sendToRecipient(deps: NoticeSender, ctx: ChunkContext, r: 
       kind: 'notice',
       bulk: true,
       messageId,
-      about: { campaignId: c.id, orderNumber: r.orderNumbers[0] },
+      about: { campaignId: c.id, orderNumber: r.orderNumbers[0], orderNumbers: r.orderNumbers },
       to: r.email,
       fromName: ctx.shop.mailSenderName ?? ctx.shop.name,
       subject: notice.subject,

@@ -14,6 +14,9 @@ export function maskEmail(email: string): string {
   return `${local.slice(0, 1)}***@${domain.slice(0, 1)}***${tld}`;
 }
 
+/** Addresses inside a mail server's words ("550 5.1.1 <taro@…>: user unknown") get the same mask as a recipient's. */
+export const maskAddressesIn = (s: string | null) => s?.replace(/[^\s<>"'():;,[\]]+@[^\s<>"'():;,[\]]+/g, (a) => maskEmail(a)) ?? null;
+
 export function maskPhone(phone: string): string {
   const digits = phone.replace(/\D/g, '');
   return `***-****-${digits.slice(-4)}`;

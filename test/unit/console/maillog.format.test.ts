@@ -7,7 +7,7 @@ import { parseRoute, pathOf } from '../../../agent-console/src/router.ts';
 const entry = (over: Partial<MailLogEntry>): MailLogEntry => ({
   id: '00000000-0000-4000-8000-000000000001',
   kind: 'portal_code',
-  about: { conversationId: null, orderNumber: 'T-1', returnId: null, campaignId: null, invitationId: null },
+  about: { conversationId: null, orderNumber: 'T-1', orderNumbers: ['T-1'], returnId: null, campaignId: null, invitationId: null },
   recipient: 'taro@docomo.ne.jp',
   masked: false,
   mobileCarrier: 'docomo',

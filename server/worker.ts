@@ -14,7 +14,7 @@ import { DomainBus } from './core/bus.ts';
 import { openConfiguredDatabase, type Database } from './core/db/client.ts';
 import { createLogger, serializeError, type Logger } from './core/logger.ts';
 import { MAIL_SEND } from './core/mail.jobs.ts';
-import { sendMailJob } from './domains/maillog/maillog.jobs.ts';
+import { giveUpOnMail, sendMailJob } from './domains/maillog/maillog.jobs.ts';
 import { mailLogDeps } from './domains/maillog/maillog.send.ts';
 import { mailDomainOf, mailerFromConfig, type Mailer } from './core/mail.ts';
 import { createDispatcher, type OutboxDispatcher } from './core/outbox.dispatcher.ts';
@@ -201,6 +201,8 @@ export function startJobs(deps: JobsDeps): Jobs {
     if (final) logger.error(fields, 'job failed for good');
     else logger.warn(fields, 'job failed; it will be retried');
     if (!final || !job) return;
+    // A mail whose tries ran out: its log row says it failed, not that it is still being retried.
+    giveUpOnMail(deps.database.db, err).catch((e: unknown) => logger.warn({ err: e, jobId: job.id }, 'mail log: could not mark a mail given up'));
     const secret = registry.get(job.name)?.opts.secret ?? false;
     // If this cannot be recorded, the row stays unfinished and the re-arm hands it over again (outbox.rearm.ts).
     // Recorded before a secret payload is dropped: the ledger checks the job against its row by that payload.

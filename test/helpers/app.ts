@@ -35,7 +35,7 @@ export interface TestServer {
  */
 export async function startServer(
   kind: DbKind,
-  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; portalLimits?: Partial<PortalLimits>; socketLimits?: Partial<SocketLimits>; socketRefreshMs?: number; widgetSessionsPerAddress?: number; widgetConfigsPerAddress?: number; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string; notices?: AppDeps['notices']; backups?: (database: Database, config: Config) => BackupRunner; dnsResolver?: TxtResolver } = {},
+  opts: { config?: Record<string, string>; signInLimits?: Partial<SignInLimits>; inviteLimits?: Partial<InviteLimits>; portalLimits?: Partial<PortalLimits>; socketLimits?: Partial<SocketLimits>; socketRefreshMs?: number; widgetSessionsPerAddress?: number; widgetConfigsPerAddress?: number; database?: Database; logTo?: NodeJS.WritableStream; smtpUrl?: string; notices?: AppDeps['notices']; backups?: (database: Database, config: Config) => BackupRunner; dnsResolver?: TxtResolver; retryDelayMs?: number } = {},
 ): Promise<TestServer> {
   // Each server gets its own key space under the run's prefix, so limits do not leak between suites.
   const keyPrefix = `${redisPrefix}${kind}${++servers}:`;
@@ -59,8 +59,8 @@ export async function startServer(
       socketRefreshMs: opts.socketRefreshMs,
       widgetSessionsPerAddress: opts.widgetSessionsPerAddress ?? 100_000,
       widgetConfigsPerAddress: opts.widgetConfigsPerAddress ?? 100_000,
-      // The queue's default first wait, for the listeners' policies too (a customer mail's is 30 s).
-      retryDelayMs: 5000,
+      // The queue's default first wait, for the listeners' policies too (a customer mail's is 30 s); shorter for a suite that waits out the retries.
+      retryDelayMs: opts.retryDelayMs ?? 5000,
       backups: opts.backups?.(database, config),
       notices: opts.notices,
       dnsResolver: opts.dnsResolver,

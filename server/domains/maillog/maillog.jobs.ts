@@ -1,6 +1,9 @@
 import { invalidInput } from '../../core/errors.ts';
 import { mailPayload } from '../../core/mail.jobs.ts';
 import type { JobProcessor } from '../../core/queue.ts';
+import type { Db } from '../../core/db/client.ts';
+import { deferredRowOf } from './maillog.refusal.ts';
+import { markGaveUp } from './maillog.repository.ts';
 import { sendLogged, type MailKind, type MailLogDeps } from './maillog.send.ts';
 
 /**
@@ -24,3 +27,14 @@ export const sendMailJob =
     }
     return (await sendLogged(log, { ...message, shopId, kind: given ?? kind, about, messageId })).status;
   };
+
+/**
+ * A job failed for good: if its last error was a mail's deferral (sendLogged notes which row),
+ * that row is marked failed ("gave up after N tries: <last answer>"), no longer `deferred` as
+ * if still being retried. Any job may send mail (mail.send, portal codes, the mail
+ * listeners), so the worker calls this for every final failure; other errors change nothing.
+ */
+export async function giveUpOnMail(db: Db, err: unknown): Promise<boolean> {
+  const row = deferredRowOf(err);
+  return row ? markGaveUp(db, row.shopId, row.logId) : false;
+}

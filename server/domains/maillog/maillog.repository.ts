@@ -21,15 +21,52 @@ export interface NewLogRow {
   invitationId?: string;
 }
 
-/** The row of this Message-ID in this shop: written now (queued), or the one a first attempt wrote. */
-export async function claimLogRow(db: Db, row: NewLogRow): Promise<MailLogRow> {
-  const [made] = await db.insert(mailLog).values(row).onConflictDoNothing({ target: [mailLog.shopId, mailLog.messageId] }).returning();
-  if (made) return made;
-  const [known] = await db
-    .select()
+/**
+ * How long a claim holds a mail for the worker that made it: longer than a send can take
+ * (nodemailer gives up on a connection after 10 s, on a silent server after 20 s), short
+ * enough that the retry of a worker that died with the claim finds it lapsed.
+ */
+export const MAIL_LEASE_SECONDS = 60;
+
+/** The statuses a claim may take a mail from: not sent yet, or its last attempt ended without it (a retry, "retry failed", a suppression lifted). */
+const claimable = ['queued', 'deferred', 'failed', 'suppressed'] as const;
+
+export interface Claim {
+  row: MailLogRow;
+  /** True: this caller holds the mail and sends it. False: it is sent, bounced, or another worker holds it. */
+  mine: boolean;
+}
+
+/**
+ * Claims the mail of this Message-ID in this shop for one sender, atomically: the row written
+ * now (queued), or an unfinished one whose claim is free or lapsed, gets a lease of
+ * `leaseSeconds`, and only the caller whose statement took it sends. Two workers sending the
+ * same mail at once (a stalled job run again, a chunk handed over twice) send it once.
+ */
+export async function claimLogRow(db: Db, row: NewLogRow, leaseSeconds = MAIL_LEASE_SECONDS): Promise<Claim> {
+  const until = sql`now() + make_interval(secs => ${leaseSeconds})`;
+  const [made] = await db
+    .insert(mailLog)
+    .values({ ...row, leaseUntil: until })
+    .onConflictDoNothing({ target: [mailLog.shopId, mailLog.messageId] })
+    .returning();
+  if (made) return { row: made, mine: true };
+  const [taken] = await db
+    .update(mailLog)
+    .set({ leaseUntil: until })
+    .where(and(eq(mailLog.shopId, row.shopId), eq(mailLog.messageId, row.messageId), inArray(mailLog.status, [...claimable]), sql`(${mailLog.leaseUntil} is null or ${mailLog.leaseUntil} < now())`))
+    .returning();
+  if (taken) return { row: taken, mine: true };
+  return { row: (await findByMessageId(db, row.shopId, row.messageId))!.row, mine: false };
+}
+
+/** The row of a Message-ID, and whether a sender's claim on it holds now (by the database's clock, as the claim was made). */
+export async function findByMessageId(db: Db, shopId: string, messageId: string): Promise<{ row: MailLogRow; leased: boolean } | undefined> {
+  const [r] = await db
+    .select({ row: mailLog, leased: sql<boolean>`coalesce(${mailLog.leaseUntil} > now(), false)` })
     .from(mailLog)
-    .where(and(eq(mailLog.shopId, row.shopId), eq(mailLog.messageId, row.messageId)));
-  return known!;
+    .where(and(eq(mailLog.shopId, shopId), eq(mailLog.messageId, messageId)));
+  return r;
 }
 
 /** Records one attempt's end. Never touches a row a DSN has marked bounced meanwhile. */
@@ -42,10 +79,26 @@ export async function markAttempt(db: Db, shopId: string, id: string, status: Ex
       updatedAt: now,
       ...(fields.smtpResponse !== undefined ? { smtpResponse: fields.smtpResponse.slice(0, 2000) } : {}),
       reason: fields.reason ?? null,
+      // The attempt is over: a retry may claim the mail at once.
+      leaseUntil: null,
       ...(fields.attempted ? { attempts: sql`${mailLog.attempts} + 1` } : {}),
       ...(status === 'sent' ? { sentAt: now } : {}),
     })
     .where(and(eq(mailLog.shopId, shopId), eq(mailLog.id, id), sql`${mailLog.status} <> 'bounced'`));
+}
+
+/**
+ * The job that sends a mail gave up (its last try was deferred too): the row says so, failed
+ * with the last answer, instead of `deferred` (being retried) for ever. A row sent, bounced or
+ * claimed by another sender meanwhile is left as it is.
+ */
+export async function markGaveUp(db: Db, shopId: string, id: string): Promise<boolean> {
+  const done = await db
+    .update(mailLog)
+    .set({ status: 'failed', reason: sql`left('gave up after ' || ${mailLog.attempts} || ' tries: ' || coalesce(${mailLog.reason}, ${mailLog.smtpResponse}, 'no answer'), 2000)`, leaseUntil: null, updatedAt: new Date() })
+    .where(and(eq(mailLog.shopId, shopId), eq(mailLog.id, id), inArray(mailLog.status, ['queued', 'deferred']), sql`(${mailLog.leaseUntil} is null or ${mailLog.leaseUntil} < now())`))
+    .returning({ id: mailLog.id });
+  return done.length > 0;
 }
 
 /** A log row by id alone: for a signed bounce address or unsubscribe link, which carry no shop (check the signature first). */

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../core/db/client.ts';
-import type { Mail, Mailer } from '../../core/mail.ts';
+import type { Mail, Mailer, SentMail } from '../../core/mail.ts';
 import { newSecret } from '../../core/secrets.ts';
-import { claimLogRow, mailKeyOf, markAttempt, suppressionsOf, type MailLogRow } from './maillog.repository.ts';
+import { claimLogRow, findByMessageId, mailKeyOf, markAttempt, suppressionsOf, type Claim, type MailLogRow, type NewLogRow } from './maillog.repository.ts';
+import { deferralReason, MailBeingSent, noteDeferral, refusalOf, type SmtpError } from './maillog.refusal.ts';
 import { bounceAddress, signedId, unsubscribeAddress } from './maillog.sign.ts';
 import type { MailKind } from './maillog.model.ts';
 
@@ -48,25 +49,6 @@ export const mailLogDeps = (d: { db: Db; mailer: Mailer; baseUrl: string; inboun
 
 export type SendOutcome = { logId: string; messageId: string; status: 'sent' | 'suppressed' | 'failed'; reason?: string };
 
-/** A mail server's refusal, as nodemailer reports it. */
-interface SmtpError {
-  code?: string;
-  responseCode?: number;
-  response?: string;
-  message?: string;
-}
-
-/**
- * A refusal of this mail to this recipient that sending again cannot change: a 5xx answer to
- * its envelope or its content. A 5xx to our sign-in (EAUTH) is our configuration, and the
- * mail is tried again once it is fixed.
- */
-function permanentRefusal(e: SmtpError): boolean {
-  return typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600 && (e.code === 'EENVELOPE' || e.code === 'EMESSAGE');
-}
-
-const answerOf = (e: SmtpError) => (e.response ?? e.message ?? String(e)).slice(0, 2000);
-
 /** `<…@…>`: a Message-ID given without its brackets gets them, and one without a domain the deployment's. */
 function fullMessageId(id: string, host: string): string {
   const bare = id.replace(/^<|>$/g, '');
@@ -87,13 +69,44 @@ async function unsubscribeHeaders(deps: MailLogDeps, row: MailLogRow): Promise<R
   return { 'List-Unsubscribe': links.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }
 
+/** How long a caller waits for another worker that holds the same mail before it leaves the mail to a later try. */
+const OTHER_SENDER_WAIT_MS = 15_000;
+
 /**
- * Writes the row (queued), sends, records the answer. A 5xx refusal: row failed, resolves
- * {status:'failed'} (no retry). A connection error / 4xx: row deferred, THROWS (the job retries).
+ * The mail's claim (claimLogRow), waiting out another worker that holds it: its attempt ends
+ * (the mail sent, refused or deferred: the answer is the row as it left it, or the claim is
+ * taken again after a deferral) or its claim lapses (it died: taken again). A claim held past
+ * OTHER_SENDER_WAIT_MS throws MailBeingSent: the job tries again later.
+ */
+export async function claimMail(db: MailLogDeps['db'], fresh: NewLogRow): Promise<Claim> {
+  const deadline = Date.now() + OTHER_SENDER_WAIT_MS;
+  for (;;) {
+    const claim = await claimLogRow(db, fresh);
+    if (claim.mine || claim.row.status === 'sent' || claim.row.status === 'bounced') return claim;
+    for (let leased = true, row = claim.row; ; ) {
+      if (!leased && (row.status === 'failed' || row.status === 'suppressed')) return { row, mine: false };
+      if (!leased) break; // queued or deferred, its claim over: claim it again
+      if (Date.now() > deadline) throw new MailBeingSent(fresh.messageId);
+      await new Promise((r) => setTimeout(r, 200));
+      const seen = await findByMessageId(db, fresh.shopId, fresh.messageId);
+      if (!seen) break;
+      if (seen.row.status === 'sent' || seen.row.status === 'bounced') return { row: seen.row, mine: false };
+      [row, leased] = [seen.row, seen.leased];
+    }
+  }
+}
+
+/**
+ * Claims the row (written queued), sends, records the answer. A 5xx refusal of the recipient
+ * or the message (refusalOf): row failed, resolves {status:'failed'} (no retry). A connection
+ * error, a 4xx, or a 5xx to our own sender: row deferred, THROWS (the job retries; its final
+ * failure marks the row failed, see giveUpOnMail).
  *
  * Idempotent by Message-ID: a second call with the messageId of a mail already sent (or
  * bounced since) sends nothing and answers 'sent'; one whose earlier attempt failed, was
  * deferred or suppressed tries again (a campaign's "retry failed", or a suppression lifted).
+ * Only one caller at a time holds a mail (claimLogRow's lease): a second one at once waits for
+ * the first's answer, or throws MailBeingSent for its job to try again later.
  * A process that dies after the mail server took the mail but before the row says so sends it
  * again on retry, with the same Message-ID, so the second copy is recognisably the same mail.
  *
@@ -104,7 +117,7 @@ async function unsubscribeHeaders(deps: MailLogDeps, row: MailLogRow): Promise<R
 export async function sendLogged(deps: MailLogDeps, mail: LoggedMail): Promise<SendOutcome> {
   const { shopId, kind, about = {}, bulk: _bulk, messageId: given, ...message } = mail;
   const id = randomUUID();
-  const row = await claimLogRow(deps.db, {
+  const { row, mine } = await claimMail(deps.db, {
     id,
     shopId,
     kind,
@@ -115,7 +128,8 @@ export async function sendLogged(deps: MailLogDeps, mail: LoggedMail): Promise<S
     ...about,
   });
   const outcome = (status: SendOutcome['status'], reason?: string): SendOutcome => ({ logId: row.id, messageId: row.messageId, status, ...(reason ? { reason } : {}) });
-  if (row.status === 'sent' || row.status === 'bounced') return outcome('sent');
+  // Sent or bounced already, or another worker's attempt just ended refused or suppressed: its answer stands.
+  if (!mine) return row.status === 'failed' || row.status === 'suppressed' ? outcome(row.status, row.reason ?? undefined) : outcome('sent');
 
   if (isBulk(mail)) {
     const reasons = await suppressionsOf(deps.db, shopId, message.to);
@@ -127,23 +141,29 @@ export async function sendLogged(deps: MailLogDeps, mail: LoggedMail): Promise<S
   }
 
   const headers = { ...message.headers, ...(isBulk(mail) ? await unsubscribeHeaders(deps, row) : {}) };
+  let sent: SentMail;
   try {
-    const sent = await deps.mailer.send({
+    sent = await deps.mailer.send({
       ...message,
       messageId: row.messageId,
       headers,
       ...(deps.bounce ? { envelopeFrom: bounceAddress(deps.bounce, row.id) } : {}),
     });
-    await markAttempt(deps.db, shopId, row.id, 'sent', { smtpResponse: sent.response, attempted: true });
-    return outcome('sent');
   } catch (e) {
-    const err = (e ?? {}) as SmtpError;
-    if (permanentRefusal(err)) {
-      await markAttempt(deps.db, shopId, row.id, 'failed', { smtpResponse: answerOf(err), reason: answerOf(err), attempted: true });
-      return outcome('failed', answerOf(err));
+    const refusal = refusalOf((e ?? {}) as SmtpError);
+    if (refusal.kind === 'recipient') {
+      await markAttempt(deps.db, shopId, row.id, 'failed', { smtpResponse: refusal.answer, reason: refusal.answer, attempted: true });
+      return outcome('failed', refusal.answer);
     }
     // Recorded as best it can be: the job retries either way, and the mail error is the one to report.
-    await markAttempt(deps.db, shopId, row.id, 'deferred', { smtpResponse: answerOf(err), reason: answerOf(err), attempted: true }).catch(() => undefined);
+    await markAttempt(deps.db, shopId, row.id, 'deferred', { smtpResponse: refusal.answer, reason: deferralReason(refusal), attempted: true }).catch(() => undefined);
+    noteDeferral(e, { shopId, logId: row.id });
     throw e;
   }
+  // Recorded apart from the sending: the mail went, so a database error here is no SMTP
+  // deferral. It is thrown as itself (a job waits for the database without spending a try);
+  // the row keeps its claim until the lease lapses, and a retry after that sends the mail
+  // again under the same Message-ID: at least once, recognisably the same mail.
+  await markAttempt(deps.db, shopId, row.id, 'sent', { smtpResponse: sent.response, attempted: true });
+  return outcome('sent');
 }

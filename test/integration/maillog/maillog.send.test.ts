@@ -1,12 +1,14 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import { createLogger } from '../../../server/core/logger.ts';
 import { createMailer, type Mailer } from '../../../server/core/mail.ts';
-import { suppress } from '../../../server/domains/maillog/maillog.repository.ts';
+import { claimLogRow, suppress } from '../../../server/domains/maillog/maillog.repository.ts';
 import { sendLogged, type MailLogDeps } from '../../../server/domains/maillog/maillog.send.ts';
 import { mailLog } from '../../../server/domains/maillog/maillog.tables.ts';
+import { SMTPServer } from 'smtp-server';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';
 import { testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
@@ -100,6 +102,49 @@ for (const kind of dbKinds) {
       }
     });
 
+    it('sends a mail once when two workers send the same Message-ID at once; the second answers as the first', async () => {
+      const to = address();
+      const messageId = `<notice-race-${randomBytes(4).toString('hex')}@desk.example.jp>`;
+      const notice = mail(to, { kind: 'notice', bulk: true, messageId });
+      const outcomes = await Promise.all([sendLogged(deps, notice), sendLogged(deps, notice)]);
+      expect(outcomes.map((o) => o.status)).to.deep.equal(['sent', 'sent']);
+      await sink.waitFor((x) => x.to.includes(to));
+      await new Promise((r) => setTimeout(r, 500));
+      const rows = await database.db.select().from(mailLog).where(and(eq(mailLog.shopId, shop.id), eq(mailLog.messageId, messageId)));
+      expect({ rows: rows.length, attempts: rows[0]!.attempts, delivered: sink.mails.filter((x) => x.to.includes(to)).length }).to.deep.equal({ rows: 1, attempts: 1, delivered: 1 });
+    });
+
+    it('leaves a mail another worker holds to a later try (MailBeingSent), and sends it once that claim has lapsed', async () => {
+      const to = address();
+      const messageId = `<held-${randomBytes(4).toString('hex')}@desk.example.jp>`;
+      // A worker that claimed the mail and died: its claim holds for a moment.
+      const held = await claimLogRow(database.db, { id: randomUUID(), shopId: shop.id, kind: 'portal_code', recipient: to, subject: 'x', messageId, bulk: false }, 1);
+      expect(held.mine).to.equal(true);
+      expect(await claimLogRow(database.db, { id: randomUUID(), shopId: shop.id, kind: 'portal_code', recipient: to, subject: 'x', messageId, bulk: false })).to.include({ mine: false });
+      const r = await sendLogged(deps, mail(to, { messageId }));
+      expect(r.status).to.equal('sent');
+      expect(r.logId).to.equal(held.row.id);
+      await sink.waitFor((x) => x.to.includes(to));
+      expect(sink.mails.filter((x) => x.to.includes(to))).to.have.length(1);
+    });
+
+    it('does not fail a mail for good when our own envelope sender is refused (5xx at MAIL FROM): deferred, retried, said to be our configuration', async () => {
+      const relay = await refusingRelay();
+      const relayMailer = createMailer({ smtpUrl: relay.url, from: 'no-reply@madoguchi.localhost', outboxDir: '/nonexistent' }, createLogger('silent'));
+      try {
+        const to = address();
+        let thrown: unknown;
+        await sendLogged({ ...deps, mailer: relayMailer }, mail(to)).catch((e: unknown) => (thrown = e));
+        expect(thrown).to.be.instanceOf(Error);
+        const [row] = await database.db.select().from(mailLog).where(and(eq(mailLog.shopId, shop.id), eq(mailLog.recipient, to)));
+        expect(row!.status).to.equal('deferred');
+        expect(row!.reason).to.match(/configuration problem.*553/);
+      } finally {
+        relayMailer.close();
+        relay.close();
+      }
+    });
+
     it('records bulk mail to a suppressed address as suppressed and sends it nothing; transactional mail still goes', async () => {
       const to = address();
       await suppress(database.db, shop.id, to.toUpperCase(), 'hard_bounce', null, '5.1.1');
@@ -141,5 +186,21 @@ for (const kind of dbKinds) {
       const m2 = await sink.waitFor((x) => x.to.includes(to2));
       expect(m2.raw.headerLines.some((h) => h.key === 'list-unsubscribe')).to.equal(false);
     });
+  });
+}
+
+/** A relay that refuses our VERP envelope sender at MAIL FROM (553): our configuration, not the customer's address. */
+function refusingRelay(): Promise<{ url: string; close: () => void }> {
+  return new Promise((done) => {
+    const s = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onMailFrom(address, _s, cb) {
+        if (address.address.startsWith('bounce+')) return cb(Object.assign(new Error('5.7.1 Sender address rejected: not owned by user'), { responseCode: 553 }));
+        cb();
+      },
+    });
+    s.listen(0, '127.0.0.1', () => done({ url: `smtp://127.0.0.1:${(s.server.address() as AddressInfo).port}`, close: () => s.close() }));
   });
 }

@@ -14,7 +14,7 @@ import { DomainBus } from './core/bus.ts';
 import { openConfiguredDatabase, type Database } from './core/db/client.ts';
 import { createLogger, serializeError, type Logger } from './core/logger.ts';
 import { MAIL_SEND } from './core/mail.jobs.ts';
-import { giveUpOnMail, sendMailJob } from './domains/maillog/maillog.jobs.ts';
+import { giveUpOnMail, MAIL_LOG_PRUNE_TOPIC, runMailLogPrune, sendMailJob } from './domains/maillog/maillog.jobs.ts';
 import { mailLogDeps } from './domains/maillog/maillog.send.ts';
 import { mailDomainOf, mailerFromConfig, type Mailer } from './core/mail.ts';
 import { createDispatcher, type OutboxDispatcher } from './core/outbox.dispatcher.ts';
@@ -152,6 +152,11 @@ function registerAll(jobs: Jobs, deps: JobsDeps): NoticeBulk {
     if (deleted.completed || deleted.failed) deps.logger.info(deleted, 'outbox: finished rows past their retention deleted');
     return deleted;
   });
+  jobs.register(MAIL_LOG_PRUNE_TOPIC, async () => {
+    const done = await runMailLogPrune(db, deps.config.MAIL_LOG_RETENTION_DAYS);
+    if (done.givenUp || done.reportsCleared || done.deleted) deps.logger.info(done, 'mail log: stuck mails given up, old reports cleared, rows past their retention deleted');
+    return done;
+  });
   return notices;
 }
 
@@ -164,6 +169,8 @@ const schedule = (queue: Queue) =>
     queue.upsertJobScheduler('returns-bank-purge-daily', { every: 86_400_000 }, { name: BANK_PURGE_TOPIC, data: { shopId: null } }),
     // Finished outbox rows past OUTBOX_RETENTION_DAYS (failed ones: OUTBOX_FAILED_RETENTION_DAYS).
     queue.upsertJobScheduler('outbox-prune-daily', { every: 86_400_000 }, { name: OUTBOX_PRUNE_TOPIC, data: { shopId: null } }),
+    // Mail stuck unfinished given up, delivery reports past 90 days cleared, rows past MAIL_LOG_RETENTION_DAYS deleted.
+    queue.upsertJobScheduler('mail-log-prune-daily', { every: 86_400_000 }, { name: MAIL_LOG_PRUNE_TOPIC, data: { shopId: null } }),
   ]);
 
 /**

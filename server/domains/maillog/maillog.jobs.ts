@@ -3,7 +3,7 @@ import { mailPayload } from '../../core/mail.jobs.ts';
 import type { JobProcessor } from '../../core/queue.ts';
 import type { Db } from '../../core/db/client.ts';
 import { deferredRowOf } from './maillog.refusal.ts';
-import { markGaveUp } from './maillog.repository.ts';
+import { markGaveUp, pruneMailLog } from './maillog.repository.ts';
 import { sendLogged, type MailKind, type MailLogDeps } from './maillog.send.ts';
 
 /**
@@ -37,4 +37,17 @@ export const sendMailJob =
 export async function giveUpOnMail(db: Db, err: unknown): Promise<boolean> {
   const row = deferredRowOf(err);
   return row ? markGaveUp(db, row.shopId, row.logId) : false;
+}
+
+/** The mail log's daily upkeep (pruneMailLog). */
+export const MAIL_LOG_PRUNE_TOPIC = 'mail_log.prune';
+
+/** Longer than any mail job's retries (a customer mail's: about three hours): a mail unfinished this long has no job left. */
+export const STUCK_HOURS = 24;
+/** A raw delivery report is the agent's for looking into a bounce; after this it goes (it quotes the address and the mail). */
+export const REPORT_DAYS = 90;
+
+export async function runMailLogPrune(db: Db, retentionDays: number, now = new Date()) {
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+  return pruneMailLog(db, { stuckBefore: ago(STUCK_HOURS * 3_600_000), reportsBefore: ago(Math.min(REPORT_DAYS, retentionDays) * 86_400_000), rowsBefore: ago(retentionDays * 86_400_000) });
 }

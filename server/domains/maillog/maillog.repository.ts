@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { mailKeys, mailLog, mailSuppressions, RAW_REPORT_MAX, type MailKind, type MailStatus, type SuppressionReason } from './maillog.tables.ts';
 
@@ -213,4 +213,39 @@ export async function listLog(db: Db, shopId: string, f: LogFilter): Promise<Mai
     .where(and(...where))
     .orderBy(sql`${mailLog.createdAt} desc`, sql`${mailLog.id} desc`)
     .limit(f.limit);
+}
+
+export interface MailLogPrune {
+  /** Mails still queued or deferred, untouched since then and not held by a sender: their jobs have ended without a word (a crash, a lost job). */
+  stuckBefore: Date;
+  /** Delivery reports (they quote the customer's address and the mail) of bounces before then are cleared; the status and diagnostic stay. */
+  reportsBefore: Date;
+  /** Rows of mails before then are deleted. */
+  rowsBefore: Date;
+}
+
+/**
+ * The mail log's daily upkeep: mails stuck unfinished are marked failed, old delivery reports
+ * cleared, rows past the retention deleted (in batches, so no statement runs long; a
+ * suppression keeps its address and reason, its row link set null).
+ */
+export async function pruneMailLog(db: Db, p: MailLogPrune, batch = 1000): Promise<{ givenUp: number; reportsCleared: number; deleted: number }> {
+  const givenUp = await db
+    .update(mailLog)
+    .set({ status: 'failed', reason: sql`left('gave up: no attempt ended after ' || ${mailLog.attempts} || ' tries' || coalesce(': ' || ${mailLog.reason}, ''), 2000)`, leaseUntil: null, updatedAt: new Date() })
+    .where(and(inArray(mailLog.status, ['queued', 'deferred']), lt(mailLog.updatedAt, p.stuckBefore), sql`(${mailLog.leaseUntil} is null or ${mailLog.leaseUntil} < now())`))
+    .returning({ id: mailLog.id });
+  const cleared = await db
+    .update(mailLog)
+    .set({ dsnReport: null })
+    .where(and(isNotNull(mailLog.dsnReport), lt(mailLog.bouncedAt, p.reportsBefore)))
+    .returning({ id: mailLog.id });
+  let deleted = 0;
+  for (;;) {
+    const ids = (await db.select({ id: mailLog.id }).from(mailLog).where(lt(mailLog.createdAt, p.rowsBefore)).orderBy(asc(mailLog.createdAt)).limit(batch)).map((r) => r.id);
+    if (!ids.length) break;
+    deleted += (await db.delete(mailLog).where(and(inArray(mailLog.id, ids), lt(mailLog.createdAt, p.rowsBefore))).returning({ id: mailLog.id })).length;
+    if (ids.length < batch) break;
+  }
+  return { givenUp: givenUp.length, reportsCleared: cleared.length, deleted };
 }

@@ -51,7 +51,7 @@ export function conversationEmailRoutes(api: Api, deps: ChatDeps, inbound: Inbou
       'Authenticated with `Authorization: Bearer <INBOUND_EMAIL_SECRET>`; 404 when replies by mail are not configured.',
       'A recipient (To, Cc, Delivered-To or X-Original-To) `reply+<conversationId>.<signature>@<INBOUND_EMAIL_DOMAIN>`, as reply mails carry in Reply-To, adds the mail to that conversation (a closed one gets a new conversation);',
       '`shop+<shopId>@<INBOUND_EMAIL_DOMAIN>` opens a new email ticket for the sender.',
-      'A delivery report (RFC 3464) to a return path `bounce+<mail>.<signature>@<INBOUND_EMAIL_DOMAIN>` marks that mail bounced in the mail log (a hard bounce, or a second soft one within 30 days, suppresses the address for bulk mail; the same report again changes nothing; an out-of-office answer there is ignored);',
+      'A delivery report (RFC 3464) to a return path `bounce+<mail>.<signature>@<INBOUND_EMAIL_DOMAIN>` marks that mail bounced in the mail log (a hard bounce, or a second soft one within 30 days, suppresses the address for bulk mail; the same report again changes nothing; an out-of-office answer there, or a report returning another mail’s Message-ID, is ignored);',
       'mail to `unsub+<mail>.<signature>@…` (a List-Unsubscribe mailto:) unsubscribes its recipient from the shop\'s notices.',
       'The quoted earlier mail is removed. The same Message-ID posted again is stored once (`duplicate: true`). Attachments in the mail are not stored yet.',
       'A 4xx answer means the mail cannot be taken (bounce it); 5xx means try again later.',

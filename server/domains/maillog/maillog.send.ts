@@ -58,15 +58,34 @@ function fullMessageId(id: string, host: string): string {
 /** Notices are bulk whatever the caller says: an unsubscribe must hold for every notice. */
 const isBulk = (mail: LoggedMail) => mail.bulk === true || mail.kind === 'notice';
 
+/** A shop's mail key, read once and kept a few minutes: a campaign's mails would otherwise read it once each. Keys never change. */
+const KEY_TTL_MS = 5 * 60_000;
+const keys = new Map<string, { key: string; at: number }>();
+
+async function shopMailKey(db: MailLogDeps['db'], shopId: string): Promise<string> {
+  const known = keys.get(shopId);
+  if (known && Date.now() - known.at < KEY_TTL_MS) return known.key;
+  const key = await mailKeyOf(db, shopId, () => newSecret(32));
+  if (keys.size >= 10_000) keys.clear();
+  keys.set(shopId, { key, at: Date.now() });
+  return key;
+}
+
 /**
- * RFC 8058 one-click unsubscribe, and RFC 2369's mailto: when inbound mail is configured. The
- * link is signed with the shop's key, so only the mail's reader can use it.
+ * RFC 8058 one-click unsubscribe, and RFC 2369's mailto: when inbound mail is configured, plus
+ * the same link in words at the end of the text: 特定電子メール法 §4 expects the way to opt out
+ * shown in the mail itself. The link is signed with the shop's key, so only the mail's reader
+ * can use it.
  */
-async function unsubscribeHeaders(deps: MailLogDeps, row: MailLogRow): Promise<Record<string, string>> {
-  const key = await mailKeyOf(deps.db, row.shopId, () => newSecret(32));
-  const links = [`<${deps.baseUrl}/unsubscribe/${signedId(key, 'unsubscribe', row.id)}>`];
+export async function unsubscribeOf(deps: MailLogDeps, row: Pick<MailLogRow, 'id' | 'shopId'>): Promise<{ headers: Record<string, string>; footer: string }> {
+  const key = await shopMailKey(deps.db, row.shopId);
+  const url = `${deps.baseUrl}/unsubscribe/${signedId(key, 'unsubscribe', row.id)}`;
+  const links = [`<${url}>`];
   if (deps.bounce) links.push(`<mailto:${unsubscribeAddress(deps.bounce.domain, key, row.id)}?subject=unsubscribe>`);
-  return { 'List-Unsubscribe': links.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+  return {
+    headers: { 'List-Unsubscribe': links.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    footer: `――――――――――――――――――――\n今後このショップからのお知らせメールが不要な方は、こちらから配信を停止できます（ご注文に関するご連絡は引き続きお送りします）。\nTo stop notice mails from this shop (mail about your orders still comes): ${url}\n`,
+  };
 }
 
 /** How long a caller waits for another worker that holds the same mail before it leaves the mail to a later try. */
@@ -140,11 +159,13 @@ export async function sendLogged(deps: MailLogDeps, mail: LoggedMail): Promise<S
     }
   }
 
-  const headers = { ...message.headers, ...(isBulk(mail) ? await unsubscribeHeaders(deps, row) : {}) };
+  const unsubscribe = isBulk(mail) ? await unsubscribeOf(deps, row) : undefined;
+  const headers = { ...message.headers, ...unsubscribe?.headers };
   let sent: SentMail;
   try {
     sent = await deps.mailer.send({
       ...message,
+      ...(unsubscribe ? { text: `${message.text.trimEnd()}\n\n${unsubscribe.footer}` } : {}),
       messageId: row.messageId,
       headers,
       ...(deps.bounce ? { envelopeFrom: bounceAddress(deps.bounce, row.id) } : {}),

@@ -63,6 +63,19 @@ describe('[postgres] the mail delivery log: odd input', function () {
     expect(s.status).to.equal('sent');
   });
 
+  it('ignores a delivery report that returns the headers of another mail than the one its return path names', async () => {
+    const to = `other-${randomBytes(4).toString('hex')}@example.jp`;
+    const s = await sendLogged(deps, { shopId: d.shop.id, kind: 'portal_code', to, subject: 'x', text: 'x' });
+    const m = await server.smtp.waitFor((x) => x.to.includes(to));
+    const post = (raw: string) =>
+      fetch(`${server.url}/api/inbound/email`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'message/rfc822' }, body: raw }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    const other = await post(dsnMail({ to: m.from, recipient: to, messageId: '<someone-else@desk.example.jp>' }));
+    expect(other.status).to.be.below(300);
+    expect(other.body).to.deep.include({ ignored: 'another_mail' });
+    const own = await post(dsnMail({ to: m.from, recipient: to, messageId: s.messageId }));
+    expect(own.body.bounce).to.include({ logId: s.logId, dsnStatus: '5.1.1' });
+  });
+
   it('answers odd queries, ids, addresses and unsubscribe links with a 4xx, never a 500', async () => {
     const big = 'a'.repeat(7000);
     const urls = [

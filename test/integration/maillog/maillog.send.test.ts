@@ -180,6 +180,9 @@ for (const kind of dbKinds) {
       const raw = line('list-unsubscribe')!.replace(/\r?\n\s+/g, ' ');
       expect(raw).to.match(new RegExp(`<https://desk\\.example\\.jp/unsubscribe/${r.logId}\\.[\\w-]{16}>`));
       expect(raw).to.match(new RegExp(`<mailto:unsub\\+${r.logId}\\.[\\w-]{16}@reply\\.example\\.jp`));
+      // The same link in words at the end of the text (特定電子メール法 §4), in Japanese and English.
+      const link = /<(https:[^>]+)>/.exec(raw)![1]!;
+      expect(m.text).to.include('配信を停止できます').and.include(`To stop notice mails from this shop (mail about your orders still comes): ${link}`);
       // A portal code is not bulk mail: nothing to unsubscribe from.
       const to2 = address();
       await sendLogged(deps, mail(to2));

@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, inArray, isNotNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
-import { mailKeys, mailLog, mailSuppressions, RAW_REPORT_MAX, type MailKind, type MailStatus, type SuppressionReason } from './maillog.tables.ts';
+import { mailKeys, mailLog, mailSuppressionLifts, mailSuppressions, RAW_REPORT_MAX, type MailKind, type MailStatus, type SuppressionReason } from './maillog.tables.ts';
 
 export type MailLogRow = typeof mailLog.$inferSelect;
 export type SuppressionRow = typeof mailSuppressions.$inferSelect;
@@ -128,12 +128,29 @@ export async function markBounced(tx: Db, shopId: string, id: string, dsn: { sta
   return done.length > 0;
 }
 
-/** Soft bounces (DSN status 4.x.x) of this address in this shop since `since`. */
+/**
+ * Soft bounces of this address in this shop since `since`, and since its bounce suppression
+ * was last lifted: DSN status 4.x.x, and the permanent statuses verdictOf calls soft (5.7.x,
+ * 5.2.2).
+ */
 export async function softBouncesSince(db: Db, shopId: string, address: string, since: Date): Promise<number> {
+  const lifted = db
+    .select({ at: mailSuppressionLifts.liftedAt })
+    .from(mailSuppressionLifts)
+    .where(and(eq(mailSuppressionLifts.shopId, shopId), eq(mailSuppressionLifts.address, address.toLowerCase())));
   const [r] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(mailLog)
-    .where(and(eq(mailLog.shopId, shopId), sql`lower(${mailLog.recipient}) = ${address.toLowerCase()}`, eq(mailLog.status, 'bounced'), sql`${mailLog.dsnStatus} like '4.%'`, gte(mailLog.bouncedAt, since)));
+    .where(
+      and(
+        eq(mailLog.shopId, shopId),
+        sql`lower(${mailLog.recipient}) = ${address.toLowerCase()}`,
+        eq(mailLog.status, 'bounced'),
+        sql`(${mailLog.dsnStatus} like '4.%' or ${mailLog.dsnStatus} like '5.7.%' or ${mailLog.dsnStatus} = '5.2.2')`,
+        gte(mailLog.bouncedAt, since),
+        sql`${mailLog.bouncedAt} > coalesce((${lifted}), '-infinity'::timestamptz)`,
+      ),
+    );
   return r?.n ?? 0;
 }
 
@@ -159,12 +176,19 @@ export async function listSuppressions(db: Db, shopId: string): Promise<Suppress
   return db.select().from(mailSuppressions).where(eq(mailSuppressions.shopId, shopId)).orderBy(sql`${mailSuppressions.createdAt} desc`, mailSuppressions.address);
 }
 
-/** Removes the address's suppressions of these reasons; answers how many went. */
+/** Removes the address's suppressions of these reasons; answers which went. The time of the lift is kept: bounces before it no longer count (softBouncesSince). */
 export async function liftSuppressions(db: Db, shopId: string, address: string, reasons: SuppressionReason[]): Promise<SuppressionRow[]> {
-  return db
+  const lifted = await db
     .delete(mailSuppressions)
     .where(and(eq(mailSuppressions.shopId, shopId), eq(mailSuppressions.address, address.toLowerCase()), inArray(mailSuppressions.reason, reasons)))
     .returning();
+  if (lifted.length) {
+    await db
+      .insert(mailSuppressionLifts)
+      .values({ shopId, address: address.toLowerCase() })
+      .onConflictDoUpdate({ target: [mailSuppressionLifts.shopId, mailSuppressionLifts.address], set: { liftedAt: sql`now()` } });
+  }
+  return lifted;
 }
 
 /** The shop's key that signs its unsubscribe links, made on first use. */

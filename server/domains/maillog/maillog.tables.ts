@@ -90,6 +90,23 @@ export const mailSuppressions = pgTable(
   (t) => [primaryKey({ columns: [t.shopId, t.address, t.reason] }), check('mail_suppressions_reason_check', sql`${t.reason} in ('hard_bounce', 'soft_bounces', 'unsubscribed')`)],
 );
 
+/**
+ * When a shop last lifted an address's bounce suppression: the soft bounces before it were
+ * dealt with (the customer emptied the mailbox), so only later ones count towards the next.
+ */
+export const mailSuppressionLifts = pgTable(
+  'mail_suppression_lifts',
+  {
+    shopId: uuid('shop_id')
+      .notNull()
+      .references(() => shops.id, { onDelete: 'cascade' }),
+    /** Lower case. */
+    address: text('address').notNull(),
+    liftedAt: timestamp('lifted_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.shopId, t.address] })],
+);
+
 /** Each shop's key that signs its unsubscribe links; it never leaves the database. */
 export const mailKeys = pgTable('mail_keys', {
   shopId: uuid('shop_id')

@@ -202,7 +202,7 @@ for (const kind of dbKinds) {
       expect(await suppressionsOf(email)).to.have.length(0);
     });
 
-    it('suppresses on the second soft bounce within 30 days, not on one, nor on two a month apart', async () => {
+    it('suppresses on the second soft bounce within 30 days, not on one, nor on two a month apart, nor counting those before a lift', async () => {
       const email = `full-${randomBytes(4).toString('hex')}@example.jp`;
       const soft = async () => {
         const r = await sendLogged(deps, { shopId: shopId(), kind: 'reply', to: email, subject: 's', text: 't' });
@@ -220,6 +220,9 @@ for (const kind of dbKinds) {
       expect(lifted.status, lifted.text).to.equal(200);
       expect(lifted.body).to.deep.equal({ lifted: ['soft_bounces'], remaining: [] });
       expect((await sendLogged(deps, notice(email))).status).to.equal('sent');
+      // The bounces before the lift were dealt with: the next soft one is counted alone.
+      expect(await soft()).to.include({ hard: false, suppressed: false });
+      expect(await suppressionsOf(email)).to.deep.equal([]);
     });
 
     it('unsubscribes on POST to the List-Unsubscribe link, never on GET; notices stop, codes do not, and the shop cannot undo it', async () => {

@@ -99,3 +99,27 @@ export function smtpSink(): Promise<SmtpSink> {
   });
   return state.sink;
 }
+
+type Refuse = (address: string) => { code: number; message: string } | undefined;
+
+/**
+ * A mail server of the test's own that refuses as told, the way a real one answers: at MAIL FROM
+ * (our envelope sender) or RCPT TO (the recipient); what it accepts it drops.
+ */
+export function refusingSmtp(refuse: { mailFrom?: Refuse; rcptTo?: Refuse }): Promise<{ url: string; close: () => void }> {
+  const answer = (r: ReturnType<Refuse>) => (r ? Object.assign(new Error(r.message), { responseCode: r.code }) : undefined);
+  return new Promise((done) => {
+    const s = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onMailFrom: (address, _s, cb) => cb(answer(refuse.mailFrom?.(address.address)) ?? null),
+      onRcptTo: (address, _s, cb) => cb(answer(refuse.rcptTo?.(address.address)) ?? null),
+      onData(stream, _s, cb) {
+        stream.resume();
+        stream.on('end', () => cb());
+      },
+    });
+    s.listen(0, '127.0.0.1', () => done({ url: `smtp://127.0.0.1:${(s.server.address() as AddressInfo).port}`, close: () => s.close() }));
+  });
+}

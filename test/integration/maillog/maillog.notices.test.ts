@@ -1,30 +1,13 @@
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { SMTPServer } from 'smtp-server';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { eventually } from '../../helpers/eventually.ts';
+import { refusingSmtp } from '../../helpers/smtp.ts';
 import { openDesk, type Desk } from '../returns/returns.helpers.ts';
 import { campaignBody, createAndPublish, seedOrders, uniq, untilStatus } from '../notices/notices.helpers.ts';
 
 /** A mail server that refuses a recipient the way Postfix does: the address in its answer. */
-function postfixLike(): Promise<{ url: string; close: () => void }> {
-  return new Promise((done) => {
-    const s = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onRcptTo(address, _session, cb) {
-        if (address.address.includes('nouser')) return cb(Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown in virtual mailbox table`), { responseCode: 550 }));
-        cb();
-      },
-      onData(stream, _s, cb) {
-        stream.resume();
-        stream.on('end', () => cb());
-      },
-    });
-    s.listen(0, '127.0.0.1', () => done({ url: `smtp://127.0.0.1:${(s.server.address() as AddressInfo).port}`, close: () => s.close() }));
-  });
-}
+const postfixLike = () =>
+  refusingSmtp({ rcptTo: (a) => (a.includes('nouser') ? { code: 550, message: `5.1.1 <${a}>: Recipient address rejected: User unknown in virtual mailbox table` } : undefined) });
 
 describe('[postgres] the mail delivery log of a notice campaign', function () {
   this.timeout(120_000);

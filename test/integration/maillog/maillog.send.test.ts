@@ -1,5 +1,4 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
@@ -8,11 +7,10 @@ import { createMailer, type Mailer } from '../../../server/core/mail.ts';
 import { claimLogRow, suppress } from '../../../server/domains/maillog/maillog.repository.ts';
 import { sendLogged, type MailLogDeps } from '../../../server/domains/maillog/maillog.send.ts';
 import { mailLog } from '../../../server/domains/maillog/maillog.tables.ts';
-import { SMTPServer } from 'smtp-server';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';
 import { testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
-import { DEFERRED_MARK, REFUSED_MARK, smtpSink, type SmtpSink } from '../../helpers/smtp.ts';
+import { DEFERRED_MARK, REFUSED_MARK, refusingSmtp, smtpSink, type SmtpSink } from '../../helpers/smtp.ts';
 
 const address = (mark = '') => `buyer-${randomBytes(4).toString('hex')}${mark}@example.jp`;
 
@@ -129,7 +127,8 @@ for (const kind of dbKinds) {
     });
 
     it('does not fail a mail for good when our own envelope sender is refused (5xx at MAIL FROM): deferred, retried, said to be our configuration', async () => {
-      const relay = await refusingRelay();
+      // Our VERP envelope sender refused at MAIL FROM (553): our configuration, not the customer's address.
+      const relay = await refusingSmtp({ mailFrom: (a) => (a.startsWith('bounce+') ? { code: 553, message: '5.7.1 Sender address rejected: not owned by user' } : undefined) });
       const relayMailer = createMailer({ smtpUrl: relay.url, from: 'no-reply@madoguchi.localhost', outboxDir: '/nonexistent' }, createLogger('silent'));
       try {
         const to = address();
@@ -189,21 +188,5 @@ for (const kind of dbKinds) {
       const m2 = await sink.waitFor((x) => x.to.includes(to2));
       expect(m2.raw.headerLines.some((h) => h.key === 'list-unsubscribe')).to.equal(false);
     });
-  });
-}
-
-/** A relay that refuses our VERP envelope sender at MAIL FROM (553): our configuration, not the customer's address. */
-function refusingRelay(): Promise<{ url: string; close: () => void }> {
-  return new Promise((done) => {
-    const s = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onMailFrom(address, _s, cb) {
-        if (address.address.startsWith('bounce+')) return cb(Object.assign(new Error('5.7.1 Sender address rejected: not owned by user'), { responseCode: 553 }));
-        cb();
-      },
-    });
-    s.listen(0, '127.0.0.1', () => done({ url: `smtp://127.0.0.1:${(s.server.address() as AddressInfo).port}`, close: () => s.close() }));
   });
 }

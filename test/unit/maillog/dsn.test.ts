@@ -50,17 +50,7 @@ describe('delivery reports (RFC 3464)', () => {
   });
 
   it('reads the status after the reply code, not inside the remote host’s IP address', () => {
-    const raw = [
-      'From: MAILER-DAEMON@old.example.jp',
-      `To: ${to}`,
-      'Subject: failure notice',
-      'Content-Type: text/plain; charset=us-ascii',
-      '',
-      'Hi. This is the qmail-send program at old.example.jp.',
-      '<taro@example.jp>:',
-      'mx.example.jp[52.4.1.7] said: 550 5.1.1 <taro@example.jp>... User unknown',
-      '',
-    ].join('\r\n');
+    const raw = daemonText('failure notice', ['Hi. This is the qmail-send program at old.example.jp.', '<taro@example.jp>:', 'mx.example.jp[52.4.1.7] said: 550 5.1.1 <taro@example.jp>... User unknown']);
     expect(verdictOf(parseDeliveryReport(raw, { fromDaemon: true })!, 'taro@example.jp')).to.include({ bounced: true, hard: true, status: '5.1.1' });
     const noStatus = report(['Final-Recipient: rfc822; taro@example.jp\r\nAction: failed\r\nDiagnostic-Code: smtp; host 52.5.2.2 said: 550 5.1.1 user unknown']);
     expect(verdictOf(parseDeliveryReport(noStatus)!, 'taro@example.jp')).to.include({ status: '5.1.1' });
@@ -85,16 +75,7 @@ describe('delivery reports (RFC 3464)', () => {
   });
 
   it('does not call a text delay warning that will keep trying a failure', () => {
-    const raw = [
-      'From: MAILER-DAEMON@old.example.jp',
-      `To: ${to}`,
-      'Subject: Warning: message delayed',
-      'Content-Type: text/plain; charset=us-ascii',
-      '',
-      '<taro@example.jp>: host mx.example.jp said: 451 4.4.1 try again later',
-      'The mail system will keep trying to deliver your message for 5 days.',
-      '',
-    ].join('\r\n');
+    const raw = daemonText('Warning: message delayed', ['<taro@example.jp>: host mx.example.jp said: 451 4.4.1 try again later', 'The mail system will keep trying to deliver your message for 5 days.']);
     expect(verdictOf(parseDeliveryReport(raw, { fromDaemon: true })!, 'taro@example.jp')).to.deep.equal({ bounced: false, why: 'delayed' });
   });
 });
@@ -121,4 +102,9 @@ function report(blocks: string[]): string {
     '--R1--',
     '',
   ].join('\r\n');
+}
+
+/** A mailer daemon's plain-text mail (no RFC 3464 report), as old MTAs send. */
+function daemonText(subject: string, lines: string[]): string {
+  return ['From: MAILER-DAEMON@old.example.jp', `To: ${to}`, `Subject: ${subject}`, 'Content-Type: text/plain; charset=us-ascii', '', ...lines, ''].join('\r\n');
 }

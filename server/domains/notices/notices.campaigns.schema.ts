@@ -21,7 +21,22 @@ const prefecture = z
     return p;
   });
 
-const postcodePrefix = z.string().regex(/^\d{1,7}$/, said('郵便番号の先頭は数字1〜7桁で入力してください（例：060）。', 'expected the first 1 to 7 digits of a postcode, such as 060'));
+/** 「〒０６０-」 as typed or pasted: NFKC (full-width digits), without the 〒 mark, hyphens or spaces, as orders' postcodes are compared. */
+const postcodePrefix = z
+  .string()
+  .max(20)
+  .transform((v) => v.normalize('NFKC').replace(/[〒\s\-‐－―−ー]/g, ''))
+  .pipe(z.string().regex(/^\d{1,7}$/, said('郵便番号の先頭は数字1〜7桁で入力してください（例：060）。', 'expected the first 1 to 7 digits of a postcode, such as 060')));
+
+/**
+ * Pasted order numbers, one per line: NFKC (full-width 「Ａ－１０２３４」 is the A-10234 orders
+ * store) and trimmed, blank lines dropped. What is left is a condition: an empty list after this
+ * is no condition at all, never "every order".
+ */
+const orderNumberList = z
+  .array(z.string().max(100))
+  .max(10_000)
+  .transform((list) => list.map((n) => n.normalize('NFKC').trim()).filter((n) => n.length > 0));
 
 /** Which orders a campaign concerns. Every condition given must hold; within a list, any one value. */
 export const campaignTarget = z
@@ -34,7 +49,7 @@ export const campaignTarget = z
     routes: z.array(z.strictObject({ from: prefecture, to: prefecture })).max(47 * 47).optional(),
     shipment: z.enum(['any', 'shipped_not_delivered', 'not_shipped']).optional(),
     /** As pasted or uploaded, one per line: a number the shop has no order with is reported at its line (audience), never an error. */
-    orderNumbers: z.array(z.string().trim().max(100)).max(10_000).optional(),
+    orderNumbers: orderNumberList.optional(),
   })
   .superRefine((t, ctx) => {
     if (t.orderedFrom && t.orderedTo && t.orderedTo < t.orderedFrom) {

@@ -39,13 +39,14 @@ type CompileOptions = Parameters<typeof Handlebars.compile>[1];
 const RUNTIME = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false };
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
-function compile(source: string, escape: boolean): Handlebars.TemplateDelegate {
-  const key = `${escape ? 'h' : 't'}:${source}`;
+/** Compiled without escaping: every part is text, and the HTML is built from the text (bodyHtml) with all of it escaped. */
+function compile(source: string): Handlebars.TemplateDelegate {
+  const key = source;
   let t = compiled.get(key);
   if (!t) {
     // Shops' versions come and go; a bounded cache is enough for the few in use at once.
     if (compiled.size > 500) compiled.clear();
-    t = hb.compile(source, { ...COMPILE, noEscape: !escape });
+    t = hb.compile(source, { ...COMPILE, noEscape: true });
     compiled.set(key, t);
   }
   return t;
@@ -111,9 +112,10 @@ const oneLine = (s: string) => clean(s).replace(/\s+/g, ' ').trim();
 
 const URL_IN_TEXT = /https?:\/\/[^\s<>"']+/g;
 /**
- * The body as HTML, from the body rendered with HTML escaping: paragraphs at blank lines, a
- * paragraph opening with ■ as a heading, lines starting with ・ as a list, http(s) addresses
- * as links. Everything inserted here is markup around already-escaped text.
+ * The body as HTML, from the body's plain text escaped whole (the shop's own wording as much as
+ * the variables: a shop may write 「<注意>」, and must not be able to put markup on our page):
+ * paragraphs at blank lines, a paragraph opening with ■ as a heading, lines starting with ・ as
+ * a list, http(s) addresses as links. Everything inserted here is markup around escaped text.
  */
 function bodyHtml(escaped: string): string {
   const link = (l: string) => l.replace(URL_IN_TEXT, (u) => `<a href="${u}" rel="noopener noreferrer" target="_blank">${u}</a>`);
@@ -169,20 +171,20 @@ function render(type: NoticeType, text: NoticeText, lang: NoticeLang, vars: Reco
     shop_contact: contact,
     issued_at: formatDateTime(asOf, lang, year),
   };
-  const run = (part: NoticePart, escape: boolean) => {
+  const run = (part: NoticePart) => {
     try {
-      return compile(text[part][lang], escape)(view, RUNTIME);
+      return compile(text[part][lang])(view, RUNTIME);
     } catch (e) {
       // Only a template that escaped the check could get here: still an answer at the field, never a 500.
       throw invalidInput(msg.wording, [{ in: 'body', path: `wording.${part}.${lang}`, line: null, column: null, message: String((e as Error).message).split('\n')[0], ja: 'この文面は表示できません。見直して保存し直してください。' }]);
     }
   };
-  const body = run('body', false);
-  const banner = oneLine(run('banner', false));
+  const body = run('body');
+  const banner = oneLine(run('banner'));
   const shared = {
-    subject: oneLine(run('subject', false)),
-    html: `<article class="mdg-notice" lang="${lang}">\n<h2>${escapeHtml(banner)}</h2>\n${bodyHtml(run('body', true))}\n</article>`,
-    chat: clean(run('chat', false)),
+    subject: oneLine(run('subject')),
+    html: `<article class="mdg-notice" lang="${lang}">\n<h2>${escapeHtml(banner)}</h2>\n${bodyHtml(escapeHtml(clean(body)))}\n</article>`,
+    chat: clean(run('chat')),
     banner,
   };
   return (recipient) => ({ ...shared, text: mailText(lang, body, { ...ctx, recipient }, year) });

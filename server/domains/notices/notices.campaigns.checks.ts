@@ -5,7 +5,8 @@ import { findShop } from '../shops/shops.repository.ts';
 import type { CampaignRow } from './notices.campaigns.repository.ts';
 import { loadWording } from './notices.templates.service.ts';
 import { checkVariables, renderNotice } from './notices.render.ts';
-import { noticeVariableSpecs, type NoticeType } from './notices.types.ts';
+import { isPerOrderType, noticeVariableSpecs, type NoticeType } from './notices.types.ts';
+import { perOrderBanner } from './notices.campaigns.schema.ts';
 import { audienceCounts, isEmptyTarget } from './notices.target.ts';
 
 const m = {
@@ -36,6 +37,7 @@ export function checkVariableNames(type: NoticeType, variables: Record<string, u
 export async function checkPublishable(db: Db, c: CampaignRow, now = new Date()): Promise<void> {
   const problems = [];
   if (!c.channels.banner && !c.channels.mail && !c.channels.chat) problems.push(detail('channels', m.noChannel));
+  if (c.channels.banner && isPerOrderType(c.type)) problems.push(detail('channels.banner', perOrderBanner));
   if (c.endsAt && c.endsAt <= now) problems.push(detail('endsAt', m.over));
   const sends = c.channels.mail || c.channels.chat;
   if (sends && isEmptyTarget(c.target)) problems.push(detail('target', m.noTarget));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { said } from '../../core/messages.ts';
 import { plainText, shopIdParams } from '../shops/shops.schema.ts';
-import { noticeTypes } from './notices.types.ts';
+import { defaultChannels, isPerOrderType, noticeTypes } from './notices.types.ts';
 import { campaignStatuses, recipientStatuses } from './notices.campaigns.model.ts';
 import { normalisePrefecture } from './notices.target.prefectures.ts';
 
@@ -83,16 +83,28 @@ const windowInOrder = (b: { startsAt?: string; endsAt?: string | null }, ctx: z.
   }
 };
 
+/** Refused at channels.banner: a notice about customers' own orders never goes on the public banner and page. */
+export const perOrderBanner = said(
+  'ご注文ごとのお知らせ（発送の遅れ・配送状況・返送）はバナーに掲載できません。メールかチャットでお送りください。',
+  'a notice about customers\' own orders (shop delay, shipment exception, returned to sender) cannot be shown as a banner; send it by mail or chat',
+);
+const noPerOrderBanner = (b: { type?: string; channels?: { banner: boolean } }, ctx: z.RefinementCtx) => {
+  if (b.type && b.channels?.banner && isPerOrderType(b.type)) ctx.addIssue({ code: 'custom', path: ['channels', 'banner'], message: perOrderBanner });
+};
+
 export const createCampaignBody = z
   .strictObject({
     ...fields,
     templateVersionId: fields.templateVersionId.default(null),
     variables: fields.variables.default({}),
     endsAt: fields.endsAt.default(null),
-    channels: campaignChannels.default({ banner: true, mail: true, chat: false }),
+    /** By type when left out (defaultChannels): a per-order notice goes by mail and chat only. */
+    channels: campaignChannels.optional(),
     target: campaignTarget.default({}),
   })
-  .superRefine(windowInOrder);
+  .superRefine(windowInOrder)
+  .superRefine(noPerOrderBanner)
+  .transform((b) => ({ ...b, channels: b.channels ?? defaultChannels(b.type) }));
 export type CreateCampaignInput = z.output<typeof createCampaignBody>;
 
 const version = z.number().int().min(1);
@@ -102,6 +114,7 @@ export const updateCampaignBody = z
   .partial()
   .required({ version: true })
   .superRefine(windowInOrder)
+  .superRefine(noPerOrderBanner)
   .refine((b) => Object.keys(b).length > 1, said('変更する項目を1つ以上指定してください。', 'name at least one field to change'));
 export type UpdateCampaignInput = z.output<typeof updateCampaignBody>;
 

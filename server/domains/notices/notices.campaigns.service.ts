@@ -1,14 +1,15 @@
 import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
-import { DomainError, notFound } from '../../core/errors.ts';
-import { said } from '../../core/messages.ts';
+import { DomainError, invalidInput, notFound } from '../../core/errors.ts';
+import { japaneseOf, said } from '../../core/messages.ts';
 import { transact, type EventSink, type Outgoing } from '../../events/commit.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { masksContactData } from '../orders/orders.mask.ts';
 import { allowedFrom, assertAction, conflictOf, staleVersion, type CampaignAction } from './notices.campaigns.machine.ts';
 import type { CampaignStatus } from './notices.campaigns.model.ts';
 import { countsOf, findCampaign, insertCampaign, listCampaigns, listRecipients, updateCampaignIf, type CampaignRow } from './notices.campaigns.repository.ts';
-import type { CreateCampaignInput, UpdateCampaignInput } from './notices.campaigns.schema.ts';
+import { perOrderBanner, type CreateCampaignInput, type UpdateCampaignInput } from './notices.campaigns.schema.ts';
+import { isPerOrderType } from './notices.types.ts';
 import { toCampaignView, toRecipientView } from './notices.campaigns.view.ts';
 import { cancelCampaignRecipients, requeueFailedRecipients } from './notices.send.state.ts';
 import { startItem } from './notices.send.start.ts';
@@ -77,6 +78,7 @@ export async function updateCampaign(deps: CampaignDeps, actor: Actor, id: strin
   if (next.endsAt && next.endsAt <= next.startsAt) {
     throw new DomainError('invalid_input', 'body is not valid', [{ in: 'body', path: 'endsAt', message: 'the end must come after the start', ja: '終了日時は開始日時より後にしてください。' }]);
   }
+  if (next.channels.banner && isPerOrderType(next.type)) throw invalidInput('body is not valid', [{ in: 'body', path: 'channels.banner', message: perOrderBanner, ja: japaneseOf(perOrderBanner) }]);
   checkVariableNames(next.type as never, next.variables);
   if (before.status === 'scheduled') await checkPublishable(deps.db, next);
   const row = await transact(deps.db, deps.sink, async (tx, out) => {

@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import type { Role } from '../shops/shops.tables.ts';
 import { builtinWording, checkWording } from './notices.render.ts';
 import { findTemplate, findVersion, insertTemplate, insertVersion, latestVersions, listTemplates, listVersions } from './notices.templates.repository.ts';
-import { atField, noticeSamples, noticeTypeNames, noticeTypes, noticeVariableSpecs, type NoticeText, type NoticeType, type NoticeWording } from './notices.types.ts';
+import { atField, defaultChannels, isPerOrderType, noticeSamples, noticeTypeNames, noticeTypes, noticeVariableSpecs, type NoticeText, type NoticeType, type NoticeWording } from './notices.types.ts';
 
 /**
  * The shop's own people keep the wording that speaks for the shop to every customer; agents
@@ -45,6 +45,9 @@ export function noticeTypeList() {
     types: noticeTypes.map((type) => ({
       type,
       name: noticeTypeNames[type],
+      /** About customers' own orders: mail and chat only, never a banner. */
+      perOrder: isPerOrderType(type),
+      channels: defaultChannels(type),
       variables: noticeVariableSpecs[type].map((s) => ({
         name: s.name,
         kind: s.kind,

@@ -21,6 +21,15 @@ export const noticeTypeNames: Record<NoticeType, Bilingual> = {
   returned_to_sender: { ja: 'お荷物の返送', en: 'Parcel returned to us' },
 };
 
+/**
+ * Notices about a customer's own order (its shipping, its parcel): mailed and chatted to the
+ * customers concerned, never shown on the shop's public pages, which anyone can read.
+ */
+export const perOrderTypes: readonly NoticeType[] = ['shop_delay', 'shipment_exception', 'returned_to_sender'];
+export const isPerOrderType = (type: string) => (perOrderTypes as readonly string[]).includes(type);
+/** The channels a new campaign of a type starts with: a banner only for notices the public may read. */
+export const defaultChannels = (type: NoticeType) => ({ banner: !isPerOrderType(type), mail: true, chat: isPerOrderType(type) });
+
 export type VariableKind = 'text' | 'date' | 'datetime' | 'number' | 'list' | 'url';
 
 export interface VariableSpec {

@@ -121,7 +121,7 @@ export type UpdateCampaignInput = z.output<typeof updateCampaignBody>;
 export const campaignActionBody = z.strictObject({ version });
 
 export const campaignParams = shopIdParams.extend({ id: z.uuid({ message: said('お知らせの ID の形式が正しくありません。', 'expected a campaign id (UUID)') }) });
-export const campaignActions = ['publish', 'pause', 'resume', 'cancel', 'retry-failed'] as const;
+export const campaignActions = ['publish', 'pause', 'resume', 'cancel', 'retry-failed', 'end'] as const;
 
 export const audienceBody = z.strictObject({ target: campaignTarget });
 

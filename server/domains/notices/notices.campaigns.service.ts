@@ -133,7 +133,7 @@ async function publish(deps: CampaignDeps, actor: Actor, c: CampaignRow, version
   });
 }
 
-/** Takes one of the campaign's actions (publish, pause, resume, cancel, retry-failed) against the version the person saw. */
+/** Takes one of the campaign's actions (publish, pause, resume, cancel, retry-failed, end) against the version the person saw. */
 export async function actOnCampaign(deps: CampaignDeps, actor: Actor, id: string, action: Exclude<CampaignAction, 'edit'>, version: number, requestId?: string) {
   requireRole(actor, ...EDITORS);
   const c = await campaignOf(deps.db, actor.shopId, id);
@@ -152,7 +152,7 @@ export async function actOnCampaign(deps: CampaignDeps, actor: Actor, id: string
   return viewOf(deps.db, row);
 }
 
-async function applyAction(tx: Db, out: Outgoing, actor: Actor, c: CampaignRow, action: 'pause' | 'resume' | 'cancel' | 'retry-failed', version: number): Promise<CampaignRow | undefined> {
+async function applyAction(tx: Db, out: Outgoing, actor: Actor, c: CampaignRow, action: 'pause' | 'resume' | 'cancel' | 'retry-failed' | 'end', version: number): Promise<CampaignRow | undefined> {
   const guard = (from: CampaignStatus[]) => ({ from, version });
   switch (action) {
     case 'pause':
@@ -171,6 +171,8 @@ async function applyAction(tx: Db, out: Outgoing, actor: Actor, c: CampaignRow, 
       }
       return r;
     }
+    case 'end':
+      return endNow(tx, out, actor, c, version);
     case 'retry-failed': {
       const r = await updateCampaignIf(tx, actor.shopId, c.id, guard(['sending', 'paused', 'sent']), { status: c.status === 'paused' ? 'paused' : 'sending', finishedAt: null });
       if (!r) return r;
@@ -180,6 +182,29 @@ async function applyAction(tx: Db, out: Outgoing, actor: Actor, c: CampaignRow, 
       return r;
     }
   }
+}
+
+/**
+ * Takes a published notice down now: its end becomes now (a banner-only notice is `sent` the
+ * moment it is published, so cancel cannot reach it), and one not all sent yet is cancelled
+ * too, its unsent recipients never mailed. A scheduled notice that has not begun has shown
+ * nothing: it is cancelled, its end left (the window must stay in order). The public answer is
+ * dropped at once (notice.ended, notices.public.ts).
+ */
+async function endNow(tx: Db, out: Outgoing, actor: Actor, c: CampaignRow, version: number): Promise<CampaignRow | undefined> {
+  const now = new Date();
+  if (c.endsAt && c.endsAt <= now) throw conflictOf('end', c.status);
+  const begun = c.startsAt < now;
+  const ends = begun ? { endsAt: now } : {};
+  const sent = c.status === 'sent';
+  const r = await updateCampaignIf(tx, actor.shopId, c.id, { from: [c.status], version }, sent ? ends : { ...ends, status: 'cancelled', finishedAt: now });
+  if (!r) return r;
+  if (!sent) {
+    const counts = await cancelCampaignRecipients(tx, r);
+    out.emit('notice.finished', { shopId: r.shopId, campaignId: r.id, type: r.type as never, campaignName: r.name, status: 'cancelled', counts });
+  }
+  out.emit('notice.ended', { shopId: r.shopId, campaignId: r.id, type: r.type as never, campaignName: r.name, endsAt: (r.endsAt ?? now).toISOString() });
+  return r;
 }
 
 /** A page of a campaign's recipients (the failed ones with their reasons, for instance); addresses masked for contractors. */

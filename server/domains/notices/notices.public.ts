@@ -53,7 +53,7 @@ const CACHE_MS = 10_000;
  */
 export function activeNoticesCache(db: Db, bus: DomainBus | undefined, logger?: Logger) {
   const cache = new Map<string, { at: number; value: Promise<ActiveNotices> }>();
-  bus?.onEvent(['notice.published', 'notice.finished'], (e) => void cache.delete(e.payload.shopId));
+  bus?.onEvent(['notice.published', 'notice.finished', 'notice.ended'], (e) => void cache.delete(e.payload.shopId));
 
   async function load(shopId: string): Promise<ActiveNotices> {
     const shop = await findShop(db, shopId);

@@ -22,7 +22,7 @@ import '../../notices.css';
 
 /**
  * One campaign: while it can still change, its editor (preview, audience, save, publish);
- * once published, its progress, live over `notice:progress`, with pause, resume, cancel and
+ * once published, its progress, live over `notice:progress`, with pause, resume, cancel, end now and
  * the failed recipients to retry.
  */
 export function CampaignPage({ shopId, campaignId, role }: { shopId: string; campaignId: string; role: Role }) {

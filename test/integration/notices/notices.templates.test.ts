@@ -88,7 +88,7 @@ for (const kind of dbKinds) {
 
     it('refuses wording that does not render with the samples at wording.<part>.<lang>, in ja and en, and saves nothing', async () => {
       const copy = await aCopy('shop_delay');
-      const wording = { ...copy.wording, body: { ja: 'いつも\n{{#if order_no}}ご注文', en: copy.wording.body!.en }, chat: { ja: copy.wording.chat!.ja, en: '{{unknown_thing}}' } };
+      const wording = { ...copy.wording, body: { ja: 'いつも\n{{#if reply_by}}ご注文', en: copy.wording.body!.en }, chat: { ja: copy.wording.chat!.ja, en: '{{unknown_thing}}' } };
       const r = await owner.post(`${base()}/${copy.id}/versions`, { wording, baseVersion: 1 });
       expect(r.status).to.equal(400);
       expect(r.body.error.details.map((d: { path: string }) => d.path)).to.deep.equal(['wording.body.ja', 'wording.chat.en']);

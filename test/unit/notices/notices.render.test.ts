@@ -10,7 +10,7 @@ const ctx: NoticeContext = {
     name: '山田 花子',
     orders: [
       { orderNumber: 'A-10234', orderedAt: new Date('2026-11-28T10:00:00+09:00') },
-      { orderNumber: 'A-10241', orderedAt: new Date('2026-11-30T23:30:00+09:00') },
+      { orderNumber: 'A-10241', orderedAt: new Date('2026-11-30T23:30:00+09:00'), carrier: '日本郵便', trackingNumber: '4567-8901-2345' },
     ],
   },
   asOf: noticeSampleAsOf,

@@ -5,7 +5,7 @@ import { said } from '../../core/messages.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { masksContactData } from '../orders/orders.mask.ts';
 import { findShop } from '../shops/shops.repository.ts';
-import { renderNotice } from './notices.render.ts';
+import { noticeShopOf, renderNotice } from './notices.render.ts';
 import { findOrderForPreview } from './notices.templates.repository.ts';
 import type { PreviewInput } from './notices.templates.schema.ts';
 import { loadWording, READERS } from './notices.templates.service.ts';
@@ -47,7 +47,7 @@ export async function previewNotice(db: Db, actor: Actor, input: PreviewInput, r
     recipient = { name: masked ? maskName(order.customerName) : order.customerName, orders: [{ orderNumber: order.orderNumber, orderedAt: order.orderedAt, carrier: order.carrier, trackingNumber: order.trackingNumber }] };
     await recordAudit(db, actor, { action: 'notice.previewed', objectType: 'order', objectId: order.id, summary: { orderNumber: order.orderNumber, type: input.type, masked } }, requestId);
   }
-  const ctx: NoticeContext = { shop: { name: shop?.name ?? '' }, recipient, asOf };
+  const ctx: NoticeContext = { shop: shop ? noticeShopOf(shop) : { name: '' }, recipient, asOf };
   const out: Partial<Record<NoticeLang, RenderedNotice>> = {};
   const problems: unknown[] = [];
   let first: DomainError | undefined;

@@ -6,7 +6,7 @@ import { notFound } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { findShop, type ShopRow } from '../shops/shops.repository.ts';
 import { activeBanners, publishedBanners, type CampaignRow } from './notices.campaigns.repository.ts';
-import { renderNotice } from './notices.render.ts';
+import { noticeShopOf, renderNotice } from './notices.render.ts';
 import { loadWording } from './notices.templates.service.ts';
 import type { NoticeLang, NoticeType } from './notices.types.ts';
 
@@ -24,7 +24,7 @@ export interface PublicNotice {
 async function renderBanner(db: Db, shop: ShopRow, c: CampaignRow, logger?: Logger): Promise<PublicNotice | undefined> {
   try {
     const wording = await loadWording(db, shop.id, c.type as NoticeType, c.templateVersionId);
-    const ctx = { shop: { name: shop.mailSenderName ?? shop.name }, asOf: c.publishedAt ?? c.startsAt };
+    const ctx = { shop: noticeShopOf(shop), asOf: c.publishedAt ?? c.startsAt };
     const one = (lang: NoticeLang) => {
       const r = renderNotice(wording, lang, c.variables, ctx);
       return { headline: r.banner, html: r.html };

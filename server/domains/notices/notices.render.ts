@@ -248,5 +248,14 @@ export function noticeRenderer(wording: NoticeWording, lang: NoticeLang, variabl
   return render(wording.type, wording, lang, vars, ctx);
 }
 
+/**
+ * The shop as its notices speak of it: the sender name of its mail (else its name) and the
+ * contact it set for notices (shops.notice_contact; publishing without one is refused).
+ */
+export const noticeShopOf = (shop: { name: string; mailSenderName: string | null; noticeContact: string | null }): NoticeContext['shop'] => ({
+  name: shop.mailSenderName ?? shop.name,
+  ...(shop.noticeContact ? { contact: shop.noticeContact } : {}),
+});
+
 /** The built-in wording of a type, ready for renderNotice. */
 export const builtinNotice = (type: NoticeType): NoticeWording => ({ type, ...builtinWording(type) });

@@ -7,7 +7,7 @@ import { sendLogged, type MailLogDeps } from '../maillog/maillog.send.ts';
 import { orders } from '../orders/orders.tables.ts';
 import type { ShopRow } from '../shops/shops.repository.ts';
 import { markRecipient, type CampaignRow, type RecipientRow } from './notices.campaigns.repository.ts';
-import { noticeRenderer } from './notices.render.ts';
+import { noticeRenderer, noticeShopOf } from './notices.render.ts';
 import type { NoticeContext, NoticeOrder, NoticeWording, RenderedNotice } from './notices.types.ts';
 
 /** What sending one recipient's notice needs, gathered once per chunk. */
@@ -35,7 +35,7 @@ export interface ChunkContext {
  * recipient rather than thrown, so the chunk ends.
  */
 export function campaignRenderers(c: CampaignRow, shop: ShopRow, wording: NoticeWording): ChunkContext['renderers'] {
-  const ctx = { shop: { name: shop.mailSenderName ?? shop.name }, asOf: c.publishedAt ?? c.startsAt };
+  const ctx = { shop: noticeShopOf(shop), asOf: c.publishedAt ?? c.startsAt };
   try {
     return { ja: noticeRenderer(wording, 'ja', c.variables, ctx), en: noticeRenderer(wording, 'en', c.variables, ctx) };
   } catch (e) {

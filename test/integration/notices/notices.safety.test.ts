@@ -143,5 +143,32 @@ for (const kind of oneDbKind()) {
       const sagawa = mails.find((m) => m.to[0] === `s2-${tag}@example.jp`)!;
       expect(sagawa.raw.text).to.include('配送業者：佐川急便／お問い合わせ伝票番号：').and.include('carrier: Sagawa Express, tracking number:');
     });
+    it('prints the shop\'s own notice contact in every notice, and refuses to publish without one, saying where to set it', async () => {
+      const bare = await makeShop(server.database);
+      const bareOwner = await signedIn(server.url, bare.people.owner);
+      await server.database.db.execute((await import('drizzle-orm')).sql`update shops set notice_contact = null where id = ${bare.id}`);
+      const made = await bareOwner.post(campaignPath(bare.id), campaignBody({}, { channels: { banner: true, mail: false, chat: false } }));
+      const refused = await bareOwner.post(`${campaignPath(bare.id, made.body.id)}/publish`, { version: made.body.version });
+      expect(refused.status).to.equal(400);
+      const d = refused.body.error.details.find((x: { path: string }) => x.path === 'shop.noticeContact');
+      expect(d.ja).to.include('ショップ情報').and.include('お知らせのお問い合わせ先');
+      expect(d.message).to.include('Settings');
+      for (const bad of ['電話してください', 'a\nb\nc\nd\ne 03-1234-5678', `${'x'.repeat(300)} a@b.jp`]) {
+        const r = await bareOwner.patch(`/api/shops/${bare.id}`, { noticeContact: bad });
+        expect(r.status, bad).to.equal(400);
+        expect(r.body.error.details[0].path).to.equal('noticeContact');
+        expect(r.body.error.details[0].ja).to.include('お問い合わせ先');
+      }
+      const set = await bareOwner.patch(`/api/shops/${bare.id}`, { noticeContact: ' help@bare.example.jp\r\n０３－１１１１－２２２２（平日10〜17時） ' });
+      expect(set.status, set.text).to.equal(200);
+      expect(set.body.noticeContact).to.equal('help@bare.example.jp\n０３－１１１１－２２２２（平日10〜17時）');
+      const pub = await bareOwner.post(`${campaignPath(bare.id, made.body.id)}/publish`, { version: made.body.version });
+      expect(pub.status, pub.text).to.equal(200);
+      const n = (await new TestClient(server.url).get(`/shops/${bare.id}/notices/active`)).body.notices.find((x: { id: string }) => x.id === made.body.id);
+      expect(n.ja.html).to.include('help@bare.example.jp').and.not.to.include('ショップのお問い合わせ窓口');
+      expect(n.en.html).to.include('help@bare.example.jp').and.not.to.include("the shop's contact page");
+      const preview = await bareOwner.post(`/api/shops/${bare.id}/notice-preview`, { type: 'seasonal', variables: noticeSamples.seasonal });
+      expect(preview.body.ja.text).to.include('help@bare.example.jp');
+    });
   });
 }

@@ -43,6 +43,7 @@ const ja = {
   },
   editor: {
     back: 'お知らせの一覧へ',
+    startFailed: (at: string) => `予約していたお知らせは、${at}の送信開始時に内容を確認したところ条件を満たさなくなっていたため、送信せずに下書きに戻しました。次の点を直して、もう一度公開してください。`,
     notFound: 'このお知らせは見つかりませんでした。',
     basics: '基本情報',
     name: '管理用の名前',
@@ -205,6 +206,7 @@ const en: NoticesMessages = {
   },
   editor: {
     back: 'All notices',
+    startFailed: (at: string) => `This scheduled notice was checked again when it was due to go out (${at}) and no longer held, so nothing was sent and it is back to draft. Fix the following and publish it again.`,
     notFound: 'This notice was not found.',
     basics: 'Basics',
     name: 'Name (for your team)',

@@ -7,7 +7,7 @@ import { loadWording } from './notices.templates.service.ts';
 import { checkVariables, noticeShopOf, renderNotice } from './notices.render.ts';
 import { isPerOrderType, noticeVariableSpecs, type NoticeType } from './notices.types.ts';
 import { perOrderBanner } from './notices.campaigns.schema.ts';
-import { audienceCounts, isEmptyTarget } from './notices.target.ts';
+import { isEmptyTarget, reachesAnyOrder } from './notices.target.ts';
 
 const m = {
   unknown: said('この種類のお知らせにない変数です。', 'not a variable of this notice type'),
@@ -45,7 +45,7 @@ export async function checkPublishable(db: Db, c: CampaignRow, now = new Date())
   if (c.endsAt && c.endsAt <= now) problems.push(detail('endsAt', m.over));
   const sends = c.channels.mail || c.channels.chat;
   if (sends && isEmptyTarget(c.target)) problems.push(detail('target', m.noTarget));
-  else if (sends && (await audienceCounts(db, c.shopId, c.target)).orders === 0) problems.push(detail('target', m.nobody));
+  else if (sends && !(await reachesAnyOrder(db, c.shopId, c.target))) problems.push(detail('target', m.nobody));
   const shop = await findShop(db, c.shopId);
   if (!shop) throw new DomainError('not_found', 'shop not found');
   // Every notice tells the customer how to reach the shop; a placeholder would go out as it is.

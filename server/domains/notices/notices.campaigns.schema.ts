@@ -148,6 +148,8 @@ export const campaignView = z.object({
   counts,
   version: z.number(),
   publishedAt: z.string().nullable(),
+  /** Set when a scheduled notice went back to draft at its start because it no longer held then (the reasons at their fields); null otherwise. */
+  startFailure: z.object({ at: z.string(), details: z.array(z.object({ path: z.string(), message: z.string(), ja: z.string() })) }).nullable(),
   finishedAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -124,7 +124,7 @@ async function publish(deps: CampaignDeps, actor: Actor, c: CampaignRow, version
   const sends = c.channels.mail || c.channels.chat;
   const status: 'scheduled' | 'sending' | 'sent' = !begun ? 'scheduled' : sends ? 'sending' : 'sent';
   return transact(deps.db, deps.sink, async (tx, out) => {
-    const r = await updateCampaignIf(tx, actor.shopId, c.id, { from: ['draft'], version }, { status, publishedAt: now, ...(status === 'sent' ? { finishedAt: now, total: 0 } : {}) });
+    const r = await updateCampaignIf(tx, actor.shopId, c.id, { from: ['draft'], version }, { status, publishedAt: now, startFailure: null, ...(status === 'sent' ? { finishedAt: now, total: 0 } : {}) });
     if (!r) throw await refusalNow(tx, actor.shopId, c.id, 'publish');
     if (status !== 'sent') out.enqueue(startItem(r));
     out.emit('notice.published', publishedEvent(r, status));

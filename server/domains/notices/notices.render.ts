@@ -257,5 +257,12 @@ export const noticeShopOf = (shop: { name: string; mailSenderName: string | null
   ...(shop.noticeContact ? { contact: shop.noticeContact } : {}),
 });
 
+/**
+ * When a published notice speaks (its 「…現在」): when it went out, that is its publication, or
+ * its start when it was scheduled ahead (checked again then, notices.send.start.ts). Every mail
+ * and the banner say the same time, whatever minute each leaves.
+ */
+export const noticeAsOf = (c: { publishedAt: Date | null; startsAt: Date }): Date => (c.publishedAt && c.publishedAt > c.startsAt ? c.publishedAt : c.startsAt);
+
 /** The built-in wording of a type, ready for renderNotice. */
 export const builtinNotice = (type: NoticeType): NoticeWording => ({ type, ...builtinWording(type) });

@@ -7,7 +7,7 @@ import { sendLogged, type MailLogDeps } from '../maillog/maillog.send.ts';
 import { orders } from '../orders/orders.tables.ts';
 import type { ShopRow } from '../shops/shops.repository.ts';
 import { markRecipient, type CampaignRow, type RecipientRow } from './notices.campaigns.repository.ts';
-import { noticeRenderer, noticeShopOf } from './notices.render.ts';
+import { noticeAsOf, noticeRenderer, noticeShopOf } from './notices.render.ts';
 import type { NoticeContext, NoticeOrder, NoticeWording, RenderedNotice } from './notices.types.ts';
 
 /** What sending one recipient's notice needs, gathered once per chunk. */
@@ -30,12 +30,12 @@ export interface ChunkContext {
 }
 
 /**
- * The renderers of a campaign's notice, as of its publication (whatever minute each mail
- * leaves). Checked at publication; a failure now (a shop's wording version gone) is said per
+ * The renderers of a campaign's notice, as of when it went out (noticeAsOf: its publication, or
+ * its start when scheduled; whatever minute each mail leaves). Checked at publication and start; a failure now (a shop's wording version gone) is said per
  * recipient rather than thrown, so the chunk ends.
  */
 export function campaignRenderers(c: CampaignRow, shop: ShopRow, wording: NoticeWording): ChunkContext['renderers'] {
-  const ctx = { shop: noticeShopOf(shop), asOf: c.publishedAt ?? c.startsAt };
+  const ctx = { shop: noticeShopOf(shop), asOf: noticeAsOf(c) };
   try {
     return { ja: noticeRenderer(wording, 'ja', c.variables, ctx), en: noticeRenderer(wording, 'en', c.variables, ctx) };
   } catch (e) {

@@ -85,6 +85,12 @@ export async function audienceCounts(db: Db, shopId: string, t: CampaignTarget) 
   };
 }
 
+/** Whether `t` concerns any order at all: one indexed probe, where publication and the start need no counts. */
+export async function reachesAnyOrder(db: Db, shopId: string, t: CampaignTarget): Promise<boolean> {
+  const [r] = await db.select({ id: orders.id }).from(orders).where(targetWhere(shopId, t)).limit(1);
+  return !!r;
+}
+
 /** A few of the orders `t` concerns, newest first. */
 export function audienceSample(db: Db, shopId: string, t: CampaignTarget, limit = 10) {
   return db

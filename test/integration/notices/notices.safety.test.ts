@@ -170,5 +170,38 @@ for (const kind of oneDbKind()) {
       const preview = await bareOwner.post(`/api/shops/${bare.id}/notice-preview`, { type: 'seasonal', variables: noticeSamples.seasonal });
       expect(preview.body.ja.text).to.include('help@bare.example.jp');
     });
+    it('checks a scheduled notice again at its start: a next update already past sends nothing and returns it to draft with the reason', async () => {
+      await seedOrders(server.database, shop.id, [{ orderNumber: `W${tag}-1`, email: `w1-${tag}@example.jp` }]);
+      const nextUpdate = new Date(Date.now() + 2500);
+      const startsAt = new Date(Math.ceil((Date.now() + 4500) / 1000) * 1000);
+      const vars = { ...noticeSamples.weather, as_of: new Date(Date.now() - 3_600_000).toISOString(), next_update_at: nextUpdate.toISOString() };
+      const made = await owner.post(campaignPath(shop.id), campaignBody({ orderNumbers: [`W${tag}-1`] }, { type: 'weather', variables: vars, startsAt: startsAt.toISOString(), channels: { banner: true, mail: true, chat: false } }));
+      expect(made.status, made.text).to.equal(201);
+      const pub = await owner.post(`${campaignPath(shop.id, made.body.id)}/publish`, { version: made.body.version });
+      expect(pub.body.status, pub.text).to.equal('scheduled');
+      await untilStatus(server.database, made.body.id, 'draft', 20_000);
+      const back = await owner.get(campaignPath(shop.id, made.body.id));
+      expect(back.body.publishedAt).to.equal(null);
+      expect(back.body.startFailure.details.map((d: { path: string }) => d.path)).to.include('variables.next_update_at');
+      expect(back.body.startFailure.details[0].ja).to.match(/[ぁ-ん]/);
+      expect(campaignMails(server.smtp.mails, made.body.id)).to.have.length(0);
+      expect(await activeIds()).not.to.include(made.body.id);
+      // Fixed and published again, it goes out, and the failure is gone.
+      const fixed = await owner.patch(campaignPath(shop.id, made.body.id), { version: back.body.version, startsAt: new Date(Date.now() - 1000).toISOString(), variables: { ...vars, next_update_at: new Date(Date.now() + 86_400_000).toISOString() } });
+      expect(fixed.status, fixed.text).to.equal(200);
+      const again = await owner.post(`${campaignPath(shop.id, made.body.id)}/publish`, { version: fixed.body.version });
+      expect(again.status, again.text).to.equal(200);
+      expect(again.body.startFailure).to.equal(null);
+      await untilStatus(server.database, made.body.id, 'sent', 30_000);
+    });
+
+    it('takes a banner down once the next update it promised has passed', async () => {
+      // A banner whose next update has passed leaves the banner JSON (and goes to the page's past notices).
+      const soon = new Date(Date.now() + 1500);
+      const live = await createAndPublish(owner, shop.id, campaignBody({}, { type: 'weather', variables: { ...noticeSamples.weather, as_of: new Date(Date.now() - 3_600_000).toISOString(), next_update_at: soon.toISOString() }, channels: { banner: true, mail: false, chat: false } }));
+      expect(await activeIds()).to.include(live.id);
+      await new Promise((r) => setTimeout(r, 1500 + 10_500));
+      expect(await activeIds()).not.to.include(live.id);
+    }).timeout(40_000);
   });
 }

@@ -20,6 +20,7 @@ describe('the console’s notice campaign draft', () => {
     counts: { total: 0, queued: 0, sent: 0, failed: 0, suppressed: 0, cancelled: 0 },
     version: 1,
     publishedAt: null,
+    startFailure: null,
     finishedAt: null,
     createdAt: '',
     updatedAt: '',

@@ -1,0 +1,1 @@
+ALTER TABLE "notice_campaigns" ADD COLUMN "start_failure" jsonb;

@@ -152,6 +152,8 @@ export async function actOnCampaign(deps: CampaignDeps, actor: Actor, id: string
   return viewOf(deps.db, row);
 }
 
+const resumeOver = said('掲載期間が終わったお知らせは再開できません。中止するか、掲載を終了してください。', 'the notice\'s window is over: it cannot be resumed (cancel or end it)');
+
 async function applyAction(tx: Db, out: Outgoing, actor: Actor, c: CampaignRow, action: 'pause' | 'resume' | 'cancel' | 'retry-failed' | 'end', version: number): Promise<CampaignRow | undefined> {
   const guard = (from: CampaignStatus[]) => ({ from, version });
   switch (action) {
@@ -159,6 +161,8 @@ async function applyAction(tx: Db, out: Outgoing, actor: Actor, c: CampaignRow, 
       // The chunk jobs see it before their next mail and stop; the rows they leave stay queued.
       return updateCampaignIf(tx, actor.shopId, c.id, guard(['sending']), { status: 'paused' });
     case 'resume': {
+      // Mail about a window already over would reach customers too late to help: it stays paused (cancel or end it).
+      if (c.endsAt && c.endsAt <= new Date()) throw new DomainError('conflict', resumeOver, { status: c.status, action, endsAt: c.endsAt.toISOString(), ja: japaneseOf(resumeOver) });
       const r = await updateCampaignIf(tx, actor.shopId, c.id, guard(['paused']), { status: 'sending' });
       if (r) out.enqueue(startItem(r, `resume-${r.version}`));
       return r;

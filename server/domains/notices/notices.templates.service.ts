@@ -18,6 +18,7 @@ export const EDITORS: Role[] = ['owner', 'staff'];
 export const READERS: Role[] = ['owner', 'staff', 'agent', 'contractor'];
 
 const msg = {
+  noVersion: said('このショップにその版のテンプレートはありません。', 'no template version with this id in this shop'),
   otherType: said('このテンプレートは別の種類のお知らせのものです。', 'this template version is of another notice type'),
   stale: said('このテンプレートは他の人が先に保存しました。最新の版を読み込んでから、もう一度保存してください。', 'someone saved a newer version first; load the latest version and save again'),
   nameTaken: said('この名前のテンプレートはすでにあります。', 'a template of this name already exists in this shop'),
@@ -34,7 +35,8 @@ const msg = {
 export async function loadWording(db: Db, shopId: string, type: NoticeType, versionId: string | null): Promise<NoticeWording> {
   if (versionId === null) return { type, ...builtinWording(type) };
   const row = await findVersion(db, shopId, versionId);
-  if (!row) throw notFound('notice template version');
+  // A field of the request that names nothing of this shop (another shop's, or gone): a 400 at it, as any bad field is.
+  if (!row) throw invalidInput(msg.noVersion, [atField('templateVersionId', msg.noVersion)]);
   if (row.type !== type) throw invalidInput(msg.otherType, [atField('templateVersionId', msg.otherType)]);
   return { type, ...row.wording };
 }

@@ -100,7 +100,7 @@ for (const kind of dbKinds) {
       expect((await owner.get(`${base()}/${copy.id}`)).body.versions).to.have.length(1);
     });
 
-    it('lets only owners and staff copy and save (403 for agents and contractors), and keeps shops apart (404; another shop's version named in a body: 400 at templateVersionId)', async () => {
+    it('lets only owners and staff copy and save (403 for agents and contractors), and keeps shops apart (404; a version of another shop named in a body: 400 at its field)', async () => {
       const copy = await aCopy('lead_time', staff);
       expect((await agent.post(base(), { type: 'weather', name: 'x' })).status).to.equal(403);
       expect((await contractor.post(`${base()}/${copy.id}/versions`, { wording: copy.wording, baseVersion: 1 })).status).to.equal(403);
@@ -112,7 +112,8 @@ for (const kind of dbKinds) {
       expect(r.status).to.equal(400);
       expect(r.body.error.details[0].path).to.equal('templateVersionId');
       const copyOf = await theirs.post(base(other), { type: 'lead_time', name: 'x', copyOf: copy.versions[0]!.id });
-      expect(copyOf.status).to.equal(404);
+      expect(copyOf.status).to.equal(400);
+      expect(copyOf.body.error.details[0].path).to.equal('copyOf');
       expect((await owner.post(base(), { type: 'lead_time', name: `コピー ${n}` })).status).to.equal(409);
     });
 

@@ -31,8 +31,9 @@ export interface ChunkContext {
 
 /**
  * The renderers of a campaign's notice, as of when it went out (noticeAsOf: its publication, or
- * its start when scheduled; whatever minute each mail leaves). Checked at publication and start; a failure now (a shop's wording version gone) is said per
- * recipient rather than thrown, so the chunk ends.
+ * its start when scheduled; whatever minute each mail leaves). Checked at publication and at
+ * the start; a failure now (a shop's wording version gone) is said per recipient rather than
+ * thrown, so the chunk ends.
  */
 export function campaignRenderers(c: CampaignRow, shop: ShopRow, wording: NoticeWording): ChunkContext['renderers'] {
   const ctx = { shop: noticeShopOf(shop), asOf: noticeAsOf(c) };

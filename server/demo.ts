@@ -34,8 +34,8 @@ const people: { email: string; name: string; role: Role; shops: number[] }[] = [
 ];
 
 const shopsToMake = [
-  { name: 'まどぐち雑貨店', allowedOrigins: ['http://localhost:5173'] },
-  { name: 'まどぐち茶舗', allowedOrigins: [] as string[] },
+  { name: 'まどぐち雑貨店', allowedOrigins: ['http://localhost:5173'], noticeContact: 'shop@zakka.example.jp／03-1234-5678（平日10時〜17時）' },
+  { name: 'まどぐち茶舗', allowedOrigins: [] as string[], noticeContact: 'cha@chaho.example.jp（土日祝を除く翌営業日までにお返事します）' },
 ];
 
 const jst = (day: number, hour = 10) => `2026-11-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00+09:00`;
@@ -130,7 +130,7 @@ async function existingDemo(db: Db, opts: { resetPasswords?: boolean }): Promise
 
 async function createDemo(db: Db): Promise<DemoResult> {
   const shops: Awaited<ReturnType<typeof insertShop>>[] = [];
-  for (const s of shopsToMake) shops.push(await insertShop(db, { name: s.name, allowedOrigins: s.allowedOrigins }));
+  for (const s of shopsToMake) shops.push(await insertShop(db, { name: s.name, allowedOrigins: s.allowedOrigins, noticeContact: s.noticeContact }));
   const signIns: DemoSignIn[] = [];
   for (const p of people) {
     const password = newPassword();

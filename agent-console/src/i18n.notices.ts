@@ -43,6 +43,7 @@ const ja = {
   },
   editor: {
     back: 'お知らせの一覧へ',
+    startFailed: (at: string) => `予約していたお知らせは、${at}の送信開始時に内容を確認したところ条件を満たさなくなっていたため、送信せずに下書きに戻しました。次の点を直して、もう一度公開してください。`,
     notFound: 'このお知らせは見つかりませんでした。',
     basics: '基本情報',
     name: '管理用の名前',
@@ -145,6 +146,8 @@ const ja = {
     cancel: '中止',
     cancelConfirm: 'このお知らせの送信を中止しますか？まだ送っていないメールは送られません。',
     retry: '失敗したものを再送',
+    end: '掲載を終了',
+    endConfirm: 'このお知らせの掲載を今すぐ終了しますか？ショップのページのバナーから消えます。送信が終わっていない場合は、まだ送っていないメールも送られません。',
     working: '処理しています…',
     conflict: 'このお知らせの状態が変わっていたため、操作できませんでした。最新の状態を表示しています。',
   },
@@ -203,6 +206,7 @@ const en: NoticesMessages = {
   },
   editor: {
     back: 'All notices',
+    startFailed: (at: string) => `This scheduled notice was checked again when it was due to go out (${at}) and no longer held, so nothing was sent and it is back to draft. Fix the following and publish it again.`,
     notFound: 'This notice was not found.',
     basics: 'Basics',
     name: 'Name (for your team)',
@@ -305,6 +309,8 @@ const en: NoticesMessages = {
     cancel: 'Cancel sending',
     cancelConfirm: 'Cancel this notice? Mail not yet sent will not be sent.',
     retry: 'Retry failed',
+    end: 'End now',
+    endConfirm: 'End this notice now? Its banner leaves the shop\'s pages at once, and mail not yet sent will not be sent.',
     working: 'Working…',
     conflict: 'The notice had moved on, so this was not done. The latest state is shown.',
   },

@@ -31,6 +31,9 @@ const ja = {
     sender: 'メールの差出人名',
     senderHint: (shopName: string) => `お客様に届くメールの差出人（From）に表示される名前です。空欄ならショップ名「${shopName}」が使われます。`,
     senderNone: '未設定（ショップ名を使用）',
+    noticeContact: 'お知らせのお問い合わせ先',
+    noticeContactHint: '配送遅延などのお知らせの「お問い合わせ」欄と署名に載ります。メールアドレス・電話番号・受付時間などを4行以内で。未設定のままではお知らせを公開できません。',
+    noticeContactNone: '未設定（お知らせを公開できません）',
   },
   secret: {
     title: '本人確認シークレット（ウィジェット）',
@@ -123,6 +126,9 @@ const en: typeof ja = {
     sender: 'Mail sender name',
     senderHint: (shopName) => `The name shown as the sender (From) of mail to your customers. Left empty, the shop name “${shopName}” is used.`,
     senderNone: 'Not set (the shop name is used)',
+    noticeContact: 'Contact for notices',
+    noticeContactHint: 'Printed under “Contact” and in the signature of every delay notice: a mail address, a phone number, opening hours; up to 4 lines. Notices cannot be published until it is set.',
+    noticeContactNone: 'Not set (notices cannot be published)',
   },
   secret: {
     title: 'Identity secret (widget)',

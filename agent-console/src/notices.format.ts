@@ -19,6 +19,8 @@ export const mayAct = {
   resume: (s: CampaignStatus) => s === 'paused',
   cancel: (s: CampaignStatus) => s === 'draft' || s === 'scheduled' || s === 'sending' || s === 'paused',
   retry: (s: CampaignStatus, c: Counts) => c.failed > 0 && (s === 'sending' || s === 'paused' || s === 'sent'),
+  /** Taking a published notice down now (its banner off the shop's pages): a sent banner-only notice has no other way to end early. */
+  end: (s: CampaignStatus, endsAt: string | null, now = Date.now()) => (s === 'scheduled' || s === 'sending' || s === 'paused' || s === 'sent') && (endsAt === null || Date.parse(endsAt) > now),
   /** Only before the first mail: a change once sending would reach some customers and not others. */
   edit: (s: CampaignStatus) => s === 'draft' || s === 'scheduled',
 };

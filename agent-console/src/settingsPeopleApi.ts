@@ -12,7 +12,7 @@ import type { Role, SessionView, ShopView } from './types.ts';
 export type MemberView = z.infer<typeof memberView>;
 export type InvitationView = z.infer<typeof invitationView>;
 export type InvitationCreated = z.infer<typeof invitationCreated>;
-export type ShopProfilePatch = Pick<z.input<typeof updateShopBody>, 'name' | 'timezone' | 'locale' | 'mailSenderName'>;
+export type ShopProfilePatch = Pick<z.input<typeof updateShopBody>, 'name' | 'timezone' | 'locale' | 'mailSenderName' | 'noticeContact'>;
 
 const shop = (shopId: string) => `/api/shops/${encodeURIComponent(shopId)}`;
 const opts = (signal?: AbortSignal) => (signal ? { signal } : {});

@@ -60,6 +60,8 @@ export const eventCatalog = {
   }),
   /** A notice's sending ended: every recipient sent, failed or suppressed (`sent`), or it was cancelled; with its counts then. */
   'notice.finished': noticeEvent.extend({ status: z.enum(['sent', 'cancelled']), counts: noticeCounts }),
+  /** A published notice was taken down before its end: its banner leaves the shop's pages (`endsAt` now). */
+  'notice.ended': noticeEvent.extend({ endsAt: z.iso.datetime({ offset: true }) }),
   /** A customer rated a resolved conversation. */
   'csat.received': conversationEvent.extend({ rating: z.number().int().min(1).max(5) }),
 } as const;

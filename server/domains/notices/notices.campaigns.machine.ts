@@ -3,7 +3,7 @@ import { japaneseOf, said } from '../../core/messages.ts';
 import type { CampaignStatus } from './notices.campaigns.model.ts';
 
 /** What people do to a campaign; the worker's own steps (start, finish) are guarded the same way in the service. */
-export type CampaignAction = 'edit' | 'publish' | 'pause' | 'resume' | 'cancel' | 'retry-failed';
+export type CampaignAction = 'edit' | 'publish' | 'pause' | 'resume' | 'cancel' | 'retry-failed' | 'end';
 
 /**
  * From which statuses each action may be taken. A campaign is edited only before its first
@@ -17,6 +17,8 @@ export const allowedFrom: Record<CampaignAction, readonly CampaignStatus[]> = {
   resume: ['paused'],
   cancel: ['draft', 'scheduled', 'sending', 'paused'],
   'retry-failed': ['sending', 'paused', 'sent'],
+  /** Takes the notice down now (its banner off the shop's pages); before it has all gone out, also a cancel. */
+  end: ['scheduled', 'sending', 'paused', 'sent'],
 };
 
 const refusal = {
@@ -26,6 +28,7 @@ const refusal = {
   resume: said('一時停止中のお知らせだけを再開できます。', 'only a paused notice can be resumed'),
   cancel: said('送信済み・取り消し済みのお知らせは取り消せません。', 'a notice already sent or cancelled cannot be cancelled'),
   'retry-failed': said('送信を始めたお知らせだけ、失敗した宛先に送り直せます。', 'only a notice that has begun sending can retry its failed recipients'),
+  end: said('公開したお知らせだけ掲載を終了できます（下書きは削除か中止を、取り消し済みのものはすでに終了しています）。', 'only a published notice can be ended (a draft is cancelled instead; a cancelled one has ended already)'),
 } satisfies Record<CampaignAction, string>;
 
 const stale = said('このお知らせはほかの人が先に変更しました。読み込み直してください。', 'someone changed this notice first; reload it');

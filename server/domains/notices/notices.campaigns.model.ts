@@ -30,6 +30,12 @@ export interface CampaignTarget {
   orderNumbers?: string[];
 }
 
+/** Why a scheduled notice went back to draft at its start: when, and the problems at their fields, in both languages. */
+export interface StartFailure {
+  at: string;
+  details: { path: string; message: string; ja: string }[];
+}
+
 export interface CampaignCounts {
   total: number;
   queued: number;

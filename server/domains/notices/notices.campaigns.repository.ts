@@ -4,6 +4,7 @@ import { orders } from '../orders/orders.tables.ts';
 import type { CampaignCounts, CampaignStatus, RecipientStatus } from './notices.campaigns.model.ts';
 import { noticeCampaigns, noticeRecipients } from './notices.campaigns.tables.ts';
 import { customerKey, targetWhere } from './notices.target.ts';
+import { perOrderTypes } from './notices.types.ts';
 
 export type CampaignRow = typeof noticeCampaigns.$inferSelect;
 export type RecipientRow = typeof noticeRecipients.$inferSelect;
@@ -175,6 +176,8 @@ export function publishedBanners(db: Db, shopId: string, now: Date, since: Date)
       and(
         eq(noticeCampaigns.shopId, shopId),
         notInArray(noticeCampaigns.status, ['draft', 'cancelled']),
+        // A notice about customers' own orders is never public, whatever its channels say (one saved before the rule).
+        notInArray(noticeCampaigns.type, [...perOrderTypes]),
         sql`(${noticeCampaigns.channels} ->> 'banner')::boolean`,
         lte(noticeCampaigns.startsAt, now),
         or(isNull(noticeCampaigns.endsAt), gte(noticeCampaigns.endsAt, since)),

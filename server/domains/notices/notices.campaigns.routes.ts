@@ -16,6 +16,19 @@ import { actOnCampaign, createCampaign, getCampaign, listCampaignRecipients, lis
 import { seasonsView, seasonalDrafts } from './notices.campaigns.seasons.ts';
 import { previewAudience, previewUploadedList } from './notices.target.audience.ts';
 
+/**
+ * The pasted order numbers at the lines the person sees: the schema drops blank lines (and
+ * normalises the rest), so the line of an unknown number is counted on the list as sent.
+ */
+function pastedLines(request: unknown, numbers: string[] | undefined): { line: number; value: string }[] | undefined {
+  const raw = (request as { body?: { target?: { orderNumbers?: unknown } } }).body?.target?.orderNumbers;
+  if (!numbers || !Array.isArray(raw)) return undefined;
+  return raw.flatMap((v, i) => {
+    const value = typeof v === 'string' ? v.normalize('NFKC').trim() : '';
+    return value ? [{ line: i + 1, value }] : [];
+  });
+}
+
 /** Delay-notice campaigns in the console: drafts, audience, publication and the sending's controls. */
 export function noticeCampaignRoutes(api: Api, deps: CampaignDeps): void {
   const tag = 'Notices';
@@ -75,6 +88,7 @@ export function noticeCampaignRoutes(api: Api, deps: CampaignDeps): void {
     resume: 'Resume a paused notice',
     cancel: 'Cancel a notice: recipients not yet sent are marked cancelled and never sent',
     'retry-failed': 'Send again to the recipients whose mail failed (same Message-IDs)',
+    end: 'End a published notice now: its banner leaves the shop\'s pages at once (its end becomes now); one not yet all sent is also cancelled',
   } as const;
   for (const [action, summary] of Object.entries(actions) as [keyof typeof actions, string][]) {
     api.route({
@@ -113,7 +127,7 @@ export function noticeCampaignRoutes(api: Api, deps: CampaignDeps): void {
     body: audienceBody,
     response: audienceView,
     errors: ['invalid_input', 'not_found', 'forbidden'],
-    handler: ({ actor, body, requestId }) => previewAudience(deps.db, actor, body.target, requestId),
+    handler: ({ actor, body, requestId, ctx }) => previewAudience(deps.db, actor, body.target, requestId, pastedLines(ctx.request, body.target.orderNumbers)),
   });
   api.route({
     method: 'post',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { said } from '../../core/messages.ts';
 import { plainText, shopIdParams } from '../shops/shops.schema.ts';
-import { noticeTypes } from './notices.types.ts';
+import { defaultChannels, isPerOrderType, noticeTypes } from './notices.types.ts';
 import { campaignStatuses, recipientStatuses } from './notices.campaigns.model.ts';
 import { normalisePrefecture } from './notices.target.prefectures.ts';
 
@@ -21,7 +21,22 @@ const prefecture = z
     return p;
   });
 
-const postcodePrefix = z.string().regex(/^\d{1,7}$/, said('郵便番号の先頭は数字1〜7桁で入力してください（例：060）。', 'expected the first 1 to 7 digits of a postcode, such as 060'));
+/** 「〒０６０-」 as typed or pasted: NFKC (full-width digits), without the 〒 mark, hyphens or spaces, as orders' postcodes are compared. */
+const postcodePrefix = z
+  .string()
+  .max(20)
+  .transform((v) => v.normalize('NFKC').replace(/[〒\s\-‐－―−ー]/g, ''))
+  .pipe(z.string().regex(/^\d{1,7}$/, said('郵便番号の先頭は数字1〜7桁で入力してください（例：060）。', 'expected the first 1 to 7 digits of a postcode, such as 060')));
+
+/**
+ * Pasted order numbers, one per line: NFKC (full-width 「Ａ－１０２３４」 is the A-10234 orders
+ * store) and trimmed, blank lines dropped. What is left is a condition: an empty list after this
+ * is no condition at all, never "every order".
+ */
+const orderNumberList = z
+  .array(z.string().max(100))
+  .max(10_000)
+  .transform((list) => list.map((n) => n.normalize('NFKC').trim()).filter((n) => n.length > 0));
 
 /** Which orders a campaign concerns. Every condition given must hold; within a list, any one value. */
 export const campaignTarget = z
@@ -34,7 +49,7 @@ export const campaignTarget = z
     routes: z.array(z.strictObject({ from: prefecture, to: prefecture })).max(47 * 47).optional(),
     shipment: z.enum(['any', 'shipped_not_delivered', 'not_shipped']).optional(),
     /** As pasted or uploaded, one per line: a number the shop has no order with is reported at its line (audience), never an error. */
-    orderNumbers: z.array(z.string().trim().max(100)).max(10_000).optional(),
+    orderNumbers: orderNumberList.optional(),
   })
   .superRefine((t, ctx) => {
     if (t.orderedFrom && t.orderedTo && t.orderedTo < t.orderedFrom) {
@@ -68,16 +83,28 @@ const windowInOrder = (b: { startsAt?: string; endsAt?: string | null }, ctx: z.
   }
 };
 
+/** Refused at channels.banner: a notice about customers' own orders never goes on the public banner and page. */
+export const perOrderBanner = said(
+  'ご注文ごとのお知らせ（発送の遅れ・配送状況・返送）はバナーに掲載できません。メールかチャットでお送りください。',
+  'a notice about customers\' own orders (shop delay, shipment exception, returned to sender) cannot be shown as a banner; send it by mail or chat',
+);
+const noPerOrderBanner = (b: { type?: string; channels?: { banner: boolean } }, ctx: z.RefinementCtx) => {
+  if (b.type && b.channels?.banner && isPerOrderType(b.type)) ctx.addIssue({ code: 'custom', path: ['channels', 'banner'], message: perOrderBanner });
+};
+
 export const createCampaignBody = z
   .strictObject({
     ...fields,
     templateVersionId: fields.templateVersionId.default(null),
     variables: fields.variables.default({}),
     endsAt: fields.endsAt.default(null),
-    channels: campaignChannels.default({ banner: true, mail: true, chat: false }),
+    /** By type when left out (defaultChannels): a per-order notice goes by mail and chat only. */
+    channels: campaignChannels.optional(),
     target: campaignTarget.default({}),
   })
-  .superRefine(windowInOrder);
+  .superRefine(windowInOrder)
+  .superRefine(noPerOrderBanner)
+  .transform((b) => ({ ...b, channels: b.channels ?? defaultChannels(b.type) }));
 export type CreateCampaignInput = z.output<typeof createCampaignBody>;
 
 const version = z.number().int().min(1);
@@ -87,13 +114,14 @@ export const updateCampaignBody = z
   .partial()
   .required({ version: true })
   .superRefine(windowInOrder)
+  .superRefine(noPerOrderBanner)
   .refine((b) => Object.keys(b).length > 1, said('変更する項目を1つ以上指定してください。', 'name at least one field to change'));
 export type UpdateCampaignInput = z.output<typeof updateCampaignBody>;
 
 export const campaignActionBody = z.strictObject({ version });
 
 export const campaignParams = shopIdParams.extend({ id: z.uuid({ message: said('お知らせの ID の形式が正しくありません。', 'expected a campaign id (UUID)') }) });
-export const campaignActions = ['publish', 'pause', 'resume', 'cancel', 'retry-failed'] as const;
+export const campaignActions = ['publish', 'pause', 'resume', 'cancel', 'retry-failed', 'end'] as const;
 
 export const audienceBody = z.strictObject({ target: campaignTarget });
 
@@ -120,6 +148,8 @@ export const campaignView = z.object({
   counts,
   version: z.number(),
   publishedAt: z.string().nullable(),
+  /** Set when a scheduled notice went back to draft at its start because it no longer held then (the reasons at their fields); null otherwise. */
+  startFailure: z.object({ at: z.string(), details: z.array(z.object({ path: z.string(), message: z.string(), ja: z.string() })) }).nullable(),
   finishedAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),

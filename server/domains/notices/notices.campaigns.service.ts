@@ -1,14 +1,15 @@
 import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
-import { DomainError, notFound } from '../../core/errors.ts';
-import { said } from '../../core/messages.ts';
+import { DomainError, invalidInput, notFound } from '../../core/errors.ts';
+import { japaneseOf, said } from '../../core/messages.ts';
 import { transact, type EventSink, type Outgoing } from '../../events/commit.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { masksContactData } from '../orders/orders.mask.ts';
 import { allowedFrom, assertAction, conflictOf, staleVersion, type CampaignAction } from './notices.campaigns.machine.ts';
 import type { CampaignStatus } from './notices.campaigns.model.ts';
 import { countsOf, findCampaign, insertCampaign, listCampaigns, listRecipients, updateCampaignIf, type CampaignRow } from './notices.campaigns.repository.ts';
-import type { CreateCampaignInput, UpdateCampaignInput } from './notices.campaigns.schema.ts';
+import { perOrderBanner, type CreateCampaignInput, type UpdateCampaignInput } from './notices.campaigns.schema.ts';
+import { isPerOrderType } from './notices.types.ts';
 import { toCampaignView, toRecipientView } from './notices.campaigns.view.ts';
 import { cancelCampaignRecipients, requeueFailedRecipients } from './notices.send.state.ts';
 import { startItem } from './notices.send.start.ts';
@@ -77,6 +78,7 @@ export async function updateCampaign(deps: CampaignDeps, actor: Actor, id: strin
   if (next.endsAt && next.endsAt <= next.startsAt) {
     throw new DomainError('invalid_input', 'body is not valid', [{ in: 'body', path: 'endsAt', message: 'the end must come after the start', ja: '終了日時は開始日時より後にしてください。' }]);
   }
+  if (next.channels.banner && isPerOrderType(next.type)) throw invalidInput('body is not valid', [{ in: 'body', path: 'channels.banner', message: perOrderBanner, ja: japaneseOf(perOrderBanner) }]);
   checkVariableNames(next.type as never, next.variables);
   if (before.status === 'scheduled') await checkPublishable(deps.db, next);
   const row = await transact(deps.db, deps.sink, async (tx, out) => {
@@ -122,7 +124,7 @@ async function publish(deps: CampaignDeps, actor: Actor, c: CampaignRow, version
   const sends = c.channels.mail || c.channels.chat;
   const status: 'scheduled' | 'sending' | 'sent' = !begun ? 'scheduled' : sends ? 'sending' : 'sent';
   return transact(deps.db, deps.sink, async (tx, out) => {
-    const r = await updateCampaignIf(tx, actor.shopId, c.id, { from: ['draft'], version }, { status, publishedAt: now, ...(status === 'sent' ? { finishedAt: now, total: 0 } : {}) });
+    const r = await updateCampaignIf(tx, actor.shopId, c.id, { from: ['draft'], version }, { status, publishedAt: now, startFailure: null, ...(status === 'sent' ? { finishedAt: now, total: 0 } : {}) });
     if (!r) throw await refusalNow(tx, actor.shopId, c.id, 'publish');
     if (status !== 'sent') out.enqueue(startItem(r));
     out.emit('notice.published', publishedEvent(r, status));
@@ -131,7 +133,7 @@ async function publish(deps: CampaignDeps, actor: Actor, c: CampaignRow, version
   });
 }
 
-/** Takes one of the campaign's actions (publish, pause, resume, cancel, retry-failed) against the version the person saw. */
+/** Takes one of the campaign's actions (publish, pause, resume, cancel, retry-failed, end) against the version the person saw. */
 export async function actOnCampaign(deps: CampaignDeps, actor: Actor, id: string, action: Exclude<CampaignAction, 'edit'>, version: number, requestId?: string) {
   requireRole(actor, ...EDITORS);
   const c = await campaignOf(deps.db, actor.shopId, id);
@@ -150,13 +152,17 @@ export async function actOnCampaign(deps: CampaignDeps, actor: Actor, id: string
   return viewOf(deps.db, row);
 }
 
-async function applyAction(tx: Db, out: Outgoing, actor: Actor, c: CampaignRow, action: 'pause' | 'resume' | 'cancel' | 'retry-failed', version: number): Promise<CampaignRow | undefined> {
+const resumeOver = said('掲載期間が終わったお知らせは再開できません。中止するか、掲載を終了してください。', 'the notice\'s window is over: it cannot be resumed (cancel or end it)');
+
+async function applyAction(tx: Db, out: Outgoing, actor: Actor, c: CampaignRow, action: 'pause' | 'resume' | 'cancel' | 'retry-failed' | 'end', version: number): Promise<CampaignRow | undefined> {
   const guard = (from: CampaignStatus[]) => ({ from, version });
   switch (action) {
     case 'pause':
       // The chunk jobs see it before their next mail and stop; the rows they leave stay queued.
       return updateCampaignIf(tx, actor.shopId, c.id, guard(['sending']), { status: 'paused' });
     case 'resume': {
+      // Mail about a window already over would reach customers too late to help: it stays paused (cancel or end it).
+      if (c.endsAt && c.endsAt <= new Date()) throw new DomainError('conflict', resumeOver, { status: c.status, action, endsAt: c.endsAt.toISOString(), ja: japaneseOf(resumeOver) });
       const r = await updateCampaignIf(tx, actor.shopId, c.id, guard(['paused']), { status: 'sending' });
       if (r) out.enqueue(startItem(r, `resume-${r.version}`));
       return r;
@@ -169,6 +175,8 @@ async function applyAction(tx: Db, out: Outgoing, actor: Actor, c: CampaignRow, 
       }
       return r;
     }
+    case 'end':
+      return endNow(tx, out, actor, c, version);
     case 'retry-failed': {
       const r = await updateCampaignIf(tx, actor.shopId, c.id, guard(['sending', 'paused', 'sent']), { status: c.status === 'paused' ? 'paused' : 'sending', finishedAt: null });
       if (!r) return r;
@@ -178,6 +186,29 @@ async function applyAction(tx: Db, out: Outgoing, actor: Actor, c: CampaignRow, 
       return r;
     }
   }
+}
+
+/**
+ * Takes a published notice down now: its end becomes now (a banner-only notice is `sent` the
+ * moment it is published, so cancel cannot reach it), and one not all sent yet is cancelled
+ * too, its unsent recipients never mailed. A scheduled notice that has not begun has shown
+ * nothing: it is cancelled, its end left (the window must stay in order). The public answer is
+ * dropped at once (notice.ended, notices.public.ts).
+ */
+async function endNow(tx: Db, out: Outgoing, actor: Actor, c: CampaignRow, version: number): Promise<CampaignRow | undefined> {
+  const now = new Date();
+  if (c.endsAt && c.endsAt <= now) throw conflictOf('end', c.status);
+  const begun = c.startsAt < now;
+  const ends = begun ? { endsAt: now } : {};
+  const sent = c.status === 'sent';
+  const r = await updateCampaignIf(tx, actor.shopId, c.id, { from: [c.status], version }, sent ? ends : { ...ends, status: 'cancelled', finishedAt: now });
+  if (!r) return r;
+  if (!sent) {
+    const counts = await cancelCampaignRecipients(tx, r);
+    out.emit('notice.finished', { shopId: r.shopId, campaignId: r.id, type: r.type as never, campaignName: r.name, status: 'cancelled', counts });
+  }
+  out.emit('notice.ended', { shopId: r.shopId, campaignId: r.id, type: r.type as never, campaignName: r.name, endsAt: (r.endsAt ?? now).toISOString() });
+  return r;
 }
 
 /** A page of a campaign's recipients (the failed ones with their reasons, for instance); addresses masked for contractors. */

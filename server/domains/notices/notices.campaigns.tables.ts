@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { shops } from '../shops/shops.tables.ts';
-import { campaignStatuses, recipientStatuses, type CampaignChannels, type CampaignStatus, type CampaignTarget, type RecipientStatus } from './notices.campaigns.model.ts';
+import { campaignStatuses, recipientStatuses, type CampaignChannels, type CampaignStatus, type CampaignTarget, type RecipientStatus, type StartFailure } from './notices.campaigns.model.ts';
 
 const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
 
@@ -31,6 +31,12 @@ export const noticeCampaigns = pgTable(
     /** Recipients written when sending began; null before (the audience is computed then, not at publication). */
     total: integer('total'),
     publishedAt: timestamp('published_at', { withTimezone: true }),
+    /**
+     * Why a scheduled notice did not begin at its start (checked again then: a next update
+     * already past, an end passed, a target that reaches nobody now): it went back to draft with
+     * these reasons, shown in the console until it is published again. Null otherwise.
+     */
+    startFailure: jsonb('start_failure').$type<StartFailure>(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     createdBy: text('created_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -19,6 +19,7 @@ export const toCampaignView = (c: CampaignRow, counts: CampaignCounts) => ({
   counts,
   version: c.version,
   publishedAt: c.publishedAt?.toISOString() ?? null,
+  startFailure: c.startFailure ?? null,
   finishedAt: c.finishedAt?.toISOString() ?? null,
   createdAt: c.createdAt.toISOString(),
   updatedAt: c.updatedAt.toISOString(),

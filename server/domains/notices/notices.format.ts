@@ -46,6 +46,9 @@ const carriersEn: Record<string, string> = {
   福山通運: 'Fukuyama Transporting',
 };
 
+/** A carrier's name in the reader's language (an order's carrier as it wrote it). */
+export const carrierName = (name: string, lang: NoticeLang) => (lang === 'en' ? (carriersEn[name] ?? name) : name);
+
 /** Free text given in both languages ({ ja, en }) shows the reader's; a plain string shows as written. */
 const inLang = (x: unknown, lang: NoticeLang) => (x && typeof x === 'object' ? String((x as Record<NoticeLang, string>)[lang]) : String(x));
 
@@ -69,7 +72,7 @@ function display(s: VariableSpec, value: unknown, lang: NoticeLang, year: string
     }
     case 'text':
       if (s.choices) return label(value);
-      return lang === 'en' && s.name === 'carrier' && typeof value === 'string' ? (carriersEn[value] ?? value) : inLang(value, lang);
+      return s.name === 'carrier' && typeof value === 'string' ? carrierName(value, lang) : inLang(value, lang);
     case 'url':
       return value;
   }

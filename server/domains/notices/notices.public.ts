@@ -6,7 +6,7 @@ import { notFound } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { findShop, type ShopRow } from '../shops/shops.repository.ts';
 import { activeBanners, publishedBanners, type CampaignRow } from './notices.campaigns.repository.ts';
-import { renderNotice } from './notices.render.ts';
+import { noticeAsOf, noticeShopOf, renderNotice } from './notices.render.ts';
 import { loadWording } from './notices.templates.service.ts';
 import type { NoticeLang, NoticeType } from './notices.types.ts';
 
@@ -20,11 +20,18 @@ export interface PublicNotice {
   en: { headline: string; html: string };
 }
 
-/** A campaign's banner in both languages, as of its publication; undefined (and logged) if it no longer renders. */
+/**
+ * A notice that promised its next update for a time now past: the shop owes its customers a new
+ * one, and a banner still saying 「次回のお知らせは…」 would be wrong. It leaves the banner and
+ * goes to the page's past notices.
+ */
+const updateOverdue = (c: CampaignRow, now: Date) => typeof c.variables.next_update_at === 'string' && Date.parse(c.variables.next_update_at) <= now.getTime();
+
+/** A campaign's banner in both languages, as of when it went out (noticeAsOf); undefined (and logged) if it no longer renders. */
 async function renderBanner(db: Db, shop: ShopRow, c: CampaignRow, logger?: Logger): Promise<PublicNotice | undefined> {
   try {
     const wording = await loadWording(db, shop.id, c.type as NoticeType, c.templateVersionId);
-    const ctx = { shop: { name: shop.mailSenderName ?? shop.name }, asOf: c.publishedAt ?? c.startsAt };
+    const ctx = { shop: noticeShopOf(shop), asOf: noticeAsOf(c) };
     const one = (lang: NoticeLang) => {
       const r = renderNotice(wording, lang, c.variables, ctx);
       return { headline: r.banner, html: r.html };
@@ -53,12 +60,13 @@ const CACHE_MS = 10_000;
  */
 export function activeNoticesCache(db: Db, bus: DomainBus | undefined, logger?: Logger) {
   const cache = new Map<string, { at: number; value: Promise<ActiveNotices> }>();
-  bus?.onEvent(['notice.published', 'notice.finished'], (e) => void cache.delete(e.payload.shopId));
+  bus?.onEvent(['notice.published', 'notice.finished', 'notice.ended'], (e) => void cache.delete(e.payload.shopId));
 
   async function load(shopId: string): Promise<ActiveNotices> {
     const shop = await findShop(db, shopId);
     if (!shop) throw notFound('shop');
-    const rows = await activeBanners(db, shopId, new Date());
+    const now = new Date();
+    const rows = (await activeBanners(db, shopId, now)).filter((c) => !updateOverdue(c, now));
     const notices = (await Promise.all(rows.map((c) => renderBanner(db, shop, c, logger)))).filter((n): n is PublicNotice => !!n);
     const body = { shopId, notices };
     const etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
@@ -99,9 +107,11 @@ export async function noticesPageData(db: Db, shopId: string, lang: NoticeLang, 
   const now = new Date();
   const rows = await publishedBanners(db, shopId, now, new Date(now.getTime() - 90 * 86_400_000));
   const rendered = (await Promise.all(rows.map((c) => renderBanner(db, shop, c, logger)))).filter((n): n is PublicNotice => !!n);
+  const overdue = new Set(rows.filter((c) => updateOverdue(c, now)).map((c) => c.id));
+  const over = (n: PublicNotice) => overdue.has(n.id) || (!!n.endsAt && Date.parse(n.endsAt) <= now.getTime());
   const fmt = new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: 'Asia/Tokyo', dateStyle: 'long', timeStyle: 'short' });
   const item = (n: PublicNotice) => ({ id: n.id, headline: n[lang].headline, html: n[lang].html, from: fmt.format(new Date(n.startsAt)), to: n.endsAt ? fmt.format(new Date(n.endsAt)) : null });
-  const current = rendered.filter((n) => !n.endsAt || Date.parse(n.endsAt) > now.getTime()).map(item);
-  const past = rendered.filter((n) => n.endsAt && Date.parse(n.endsAt) <= now.getTime()).map(item);
+  const current = rendered.filter((n) => !over(n)).map(item);
+  const past = rendered.filter(over).map(item);
   return { shop: shop.name, current, past };
 }

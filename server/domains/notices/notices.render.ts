@@ -3,7 +3,7 @@ import { ZodError, type z } from 'zod';
 import { DomainError, invalidInput } from '../../core/errors.ts';
 import { zodDetails } from '../../core/http.ts';
 import { said } from '../../core/messages.ts';
-import { displayVariables, formatDate, formatDateTime, tokyoDay, tokyoYear } from './notices.format.ts';
+import { carrierName, displayVariables, formatDate, formatDateTime, tokyoDay, tokyoYear } from './notices.format.ts';
 import { builtinWording } from './notices.templates.builtin.ts';
 import { wordingProblems, type WordingProblem } from './notices.templates.check.ts';
 import {
@@ -39,13 +39,14 @@ type CompileOptions = Parameters<typeof Handlebars.compile>[1];
 const RUNTIME = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false };
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
-function compile(source: string, escape: boolean): Handlebars.TemplateDelegate {
-  const key = `${escape ? 'h' : 't'}:${source}`;
+/** Compiled without escaping: every part is text, and the HTML is built from the text (bodyHtml) with all of it escaped. */
+function compile(source: string): Handlebars.TemplateDelegate {
+  const key = source;
   let t = compiled.get(key);
   if (!t) {
     // Shops' versions come and go; a bounded cache is enough for the few in use at once.
     if (compiled.size > 500) compiled.clear();
-    t = hb.compile(source, { ...COMPILE, noEscape: !escape });
+    t = hb.compile(source, { ...COMPILE, noEscape: true });
     compiled.set(key, t);
   }
   return t;
@@ -111,9 +112,10 @@ const oneLine = (s: string) => clean(s).replace(/\s+/g, ' ').trim();
 
 const URL_IN_TEXT = /https?:\/\/[^\s<>"']+/g;
 /**
- * The body as HTML, from the body rendered with HTML escaping: paragraphs at blank lines, a
- * paragraph opening with ■ as a heading, lines starting with ・ as a list, http(s) addresses
- * as links. Everything inserted here is markup around already-escaped text.
+ * The body as HTML, from the body's plain text escaped whole (the shop's own wording as much as
+ * the variables: a shop may write 「<注意>」, and must not be able to put markup on our page):
+ * paragraphs at blank lines, a paragraph opening with ■ as a heading, lines starting with ・ as
+ * a list, http(s) addresses as links. Everything inserted here is markup around escaped text.
  */
 function bodyHtml(escaped: string): string {
   const link = (l: string) => l.replace(URL_IN_TEXT, (u) => `<a href="${u}" rel="noopener noreferrer" target="_blank">${u}</a>`);
@@ -147,7 +149,14 @@ function mailText(lang: NoticeLang, body: string, ctx: NoticeContext, year: stri
         lang === 'ja' ? '■ このお知らせの対象となるご注文' : '■ Your orders this notice concerns',
         ...r.orders.map((o) => {
           const day = formatDate(tokyoDay(o.orderedAt), lang, year);
-          return lang === 'ja' ? `・ご注文番号 ${o.orderNumber}（${day}ご注文）` : `・Order ${o.orderNumber} (ordered ${day})`;
+          const line = lang === 'ja' ? `・ご注文番号 ${o.orderNumber}（${day}ご注文）` : `・Order ${o.orderNumber} (ordered ${day})`;
+          // The parcel's own facts, from this order: what a customer gives the carrier to find it.
+          const carrier = o.carrier ? carrierName(o.carrier, lang) : null;
+          const parcel =
+            lang === 'ja'
+              ? [carrier && `配送業者：${carrier}`, o.trackingNumber && `お問い合わせ伝票番号：${o.trackingNumber}`].filter(Boolean).join('／')
+              : [carrier && `carrier: ${carrier}`, o.trackingNumber && `tracking number: ${o.trackingNumber}`].filter(Boolean).join(', ');
+          return parcel ? `${line}\n${lang === 'ja' ? '　' : '  '}${parcel}` : line;
         }),
       ].join('\n')
     : '';
@@ -169,20 +178,20 @@ function render(type: NoticeType, text: NoticeText, lang: NoticeLang, vars: Reco
     shop_contact: contact,
     issued_at: formatDateTime(asOf, lang, year),
   };
-  const run = (part: NoticePart, escape: boolean) => {
+  const run = (part: NoticePart) => {
     try {
-      return compile(text[part][lang], escape)(view, RUNTIME);
+      return compile(text[part][lang])(view, RUNTIME);
     } catch (e) {
       // Only a template that escaped the check could get here: still an answer at the field, never a 500.
       throw invalidInput(msg.wording, [{ in: 'body', path: `wording.${part}.${lang}`, line: null, column: null, message: String((e as Error).message).split('\n')[0], ja: 'この文面は表示できません。見直して保存し直してください。' }]);
     }
   };
-  const body = run('body', false);
-  const banner = oneLine(run('banner', false));
+  const body = run('body');
+  const banner = oneLine(run('banner'));
   const shared = {
-    subject: oneLine(run('subject', false)),
-    html: `<article class="mdg-notice" lang="${lang}">\n<h2>${escapeHtml(banner)}</h2>\n${bodyHtml(run('body', true))}\n</article>`,
-    chat: clean(run('chat', false)),
+    subject: oneLine(run('subject')),
+    html: `<article class="mdg-notice" lang="${lang}">\n<h2>${escapeHtml(banner)}</h2>\n${bodyHtml(escapeHtml(clean(body)))}\n</article>`,
+    chat: clean(run('chat')),
     banner,
   };
   return (recipient) => ({ ...shared, text: mailText(lang, body, { ...ctx, recipient }, year) });
@@ -238,6 +247,22 @@ export function noticeRenderer(wording: NoticeWording, lang: NoticeLang, variabl
   assertText(wording.type, wording, [lang]);
   return render(wording.type, wording, lang, vars, ctx);
 }
+
+/**
+ * The shop as its notices speak of it: the sender name of its mail (else its name) and the
+ * contact it set for notices (shops.notice_contact; publishing without one is refused).
+ */
+export const noticeShopOf = (shop: { name: string; mailSenderName: string | null; noticeContact: string | null }): NoticeContext['shop'] => ({
+  name: shop.mailSenderName ?? shop.name,
+  ...(shop.noticeContact ? { contact: shop.noticeContact } : {}),
+});
+
+/**
+ * When a published notice speaks (its 「…現在」): when it went out, that is its publication, or
+ * its start when it was scheduled ahead (checked again then, notices.send.start.ts). Every mail
+ * and the banner say the same time, whatever minute each leaves.
+ */
+export const noticeAsOf = (c: { publishedAt: Date | null; startsAt: Date }): Date => (c.publishedAt && c.publishedAt > c.startsAt ? c.publishedAt : c.startsAt);
 
 /** The built-in wording of a type, ready for renderNotice. */
 export const builtinNotice = (type: NoticeType): NoticeWording => ({ type, ...builtinWording(type) });

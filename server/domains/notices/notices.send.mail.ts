@@ -7,8 +7,8 @@ import { sendLogged, type MailLogDeps } from '../maillog/maillog.send.ts';
 import { orders } from '../orders/orders.tables.ts';
 import type { ShopRow } from '../shops/shops.repository.ts';
 import { markRecipient, type CampaignRow, type RecipientRow } from './notices.campaigns.repository.ts';
-import { noticeRenderer } from './notices.render.ts';
-import type { NoticeContext, NoticeWording, RenderedNotice } from './notices.types.ts';
+import { noticeAsOf, noticeRenderer, noticeShopOf } from './notices.render.ts';
+import type { NoticeContext, NoticeOrder, NoticeWording, RenderedNotice } from './notices.types.ts';
 
 /** What sending one recipient's notice needs, gathered once per chunk. */
 export interface NoticeSender {
@@ -25,17 +25,18 @@ export interface ChunkContext {
   shop: ShopRow;
   /** The campaign's notice checked and compiled once per language, or why it cannot be (every recipient of the chunk then fails with it). */
   renderers: { ja: ForRecipient; en: ForRecipient } | { error: string };
-  /** When each of the chunk's orders was placed, by order number (the notice lists them). */
-  orderedAt: Map<string, Date>;
+  /** Each of the chunk's orders by number: when it was placed, its carrier and tracking number (each mail lists its recipient's own). */
+  orders: Map<string, OrderFacts>;
 }
 
 /**
- * The renderers of a campaign's notice, as of its publication (whatever minute each mail
- * leaves). Checked at publication; a failure now (a shop's wording version gone) is said per
- * recipient rather than thrown, so the chunk ends.
+ * The renderers of a campaign's notice, as of when it went out (noticeAsOf: its publication, or
+ * its start when scheduled; whatever minute each mail leaves). Checked at publication and at
+ * the start; a failure now (a shop's wording version gone) is said per recipient rather than
+ * thrown, so the chunk ends.
  */
 export function campaignRenderers(c: CampaignRow, shop: ShopRow, wording: NoticeWording): ChunkContext['renderers'] {
-  const ctx = { shop: { name: shop.mailSenderName ?? shop.name }, asOf: c.publishedAt ?? c.startsAt };
+  const ctx = { shop: noticeShopOf(shop), asOf: noticeAsOf(c) };
   try {
     return { ja: noticeRenderer(wording, 'ja', c.variables, ctx), en: noticeRenderer(wording, 'en', c.variables, ctx) };
   } catch (e) {
@@ -47,11 +48,17 @@ export function campaignRenderers(c: CampaignRow, shop: ShopRow, wording: Notice
 /** `<notice-<campaign>-<recipient>@<mail domain>>`: the same on every try, so a resend after a crash is recognisably the same mail. */
 export const noticeMessageId = (campaignId: string, recipientId: string, domain: string) => `<notice-${campaignId}-${recipientId}@${domain}>`;
 
-/** When the orders of a chunk's recipients were placed, in one read. */
-export async function orderDates(db: Db, shopId: string, numbers: string[]): Promise<Map<string, Date>> {
+/** What a mail says of one order: only ever its own recipient's. */
+export type OrderFacts = Omit<NoticeOrder, 'orderNumber'>;
+
+/** The facts of the orders of a chunk's recipients (placed when, carrier, tracking number), in one read. */
+export async function orderFacts(db: Db, shopId: string, numbers: string[]): Promise<Map<string, OrderFacts>> {
   if (!numbers.length) return new Map();
-  const rows = await db.select({ n: orders.orderNumber, at: orders.orderedAt }).from(orders).where(and(eq(orders.shopId, shopId), inArray(orders.orderNumber, numbers)));
-  return new Map(rows.map((r) => [r.n, r.at]));
+  const rows = await db
+    .select({ n: orders.orderNumber, orderedAt: orders.orderedAt, carrier: orders.carrier, trackingNumber: orders.trackingNumber })
+    .from(orders)
+    .where(and(eq(orders.shopId, shopId), inArray(orders.orderNumber, numbers)));
+  return new Map(rows.map(({ n, ...facts }) => [n, facts]));
 }
 
 /** Japanese first, English after it: the shop's customers read one or the other, and neither is left out. */
@@ -65,7 +72,7 @@ function bilingual(ja: RenderedNotice, en: RenderedNotice) {
 
 function render(ctx: ChunkContext, r: RecipientRow) {
   if ('error' in ctx.renderers) throw new DomainError('invalid_input', ctx.renderers.error);
-  const recipient = { name: r.customerName, orders: r.orderNumbers.map((orderNumber) => ({ orderNumber, orderedAt: ctx.orderedAt.get(orderNumber) ?? ctx.campaign.createdAt })) };
+  const recipient = { name: r.customerName, orders: r.orderNumbers.map((orderNumber) => ({ orderNumber, orderedAt: ctx.campaign.createdAt, ...ctx.orders.get(orderNumber) })) };
   return bilingual(ctx.renderers.ja(recipient), ctx.renderers.en(recipient));
 }
 

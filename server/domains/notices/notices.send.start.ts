@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
-import { invalidInput } from '../../core/errors.ts';
+import { invalidInput, isDomainError } from '../../core/errors.ts';
 import type { OutboxItem } from '../../core/outbox.ts';
 import type { JobData } from '../../core/queue.ts';
 import { transact, type EventSink } from '../../events/commit.ts';
 import { countsOf, updateCampaignIf, writeRecipients, type CampaignRow } from './notices.campaigns.repository.ts';
+import { checkPublishable } from './notices.campaigns.checks.ts';
+import type { StartFailure } from './notices.campaigns.model.ts';
 import { lockCampaign } from './notices.send.state.ts';
 import { suppressKnown } from './notices.send.suppress.ts';
 import type { NoticeType } from './notices.types.ts';
@@ -59,6 +61,15 @@ export async function runStart(deps: StartDeps, data: JobData): Promise<string> 
     if (c.status === 'scheduled') {
       // A timer of a start since moved: the new start has its own.
       if (c.startsAt.getTime() !== Date.parse(p.data.startsAt) || c.startsAt.getTime() > Date.now()) return undefined;
+      // Checked at publication, and again now that it goes out: a next update promised for a time
+      // already past, an end passed, a target that reaches nobody now. It does not go out then:
+      // back to draft, with the reasons for the console.
+      const problems = await startProblems(tx, c);
+      if (problems) {
+        await updateCampaignIf(tx, c.shopId, c.id, { from: ['scheduled'] }, { status: 'draft', publishedAt: null, startFailure: { at: new Date().toISOString(), details: problems } });
+        out.live('notice.progress', { shopId: c.shopId, campaignId: c.id });
+        return undefined;
+      }
       const sends = c.channels.mail || c.channels.chat;
       const r = await updateCampaignIf(tx, c.shopId, c.id, { from: ['scheduled'] }, sends ? { status: 'sending' } : { status: 'sent', finishedAt: new Date(), total: 0 });
       if (!r) return undefined;
@@ -74,6 +85,19 @@ export async function runStart(deps: StartDeps, data: JobData): Promise<string> 
   await deps.arm(begun, { wake: true });
   await deps.finish(begun.id);
   return 'started';
+}
+
+/** What no longer holds of `c` at its start (checkPublishable as of now), or undefined when it may go out. */
+async function startProblems(tx: Db, c: CampaignRow): Promise<StartFailure['details'] | undefined> {
+  try {
+    await checkPublishable(tx, c, new Date());
+    return undefined;
+  } catch (e) {
+    if (!isDomainError(e) || e.code !== 'invalid_input') throw e;
+    const details = (Array.isArray(e.details) ? e.details : []) as { path?: string; message?: string; ja?: string }[];
+    const reasons = details.map((d) => ({ path: d.path ?? '', message: d.message ?? e.message, ja: d.ja ?? d.message ?? e.message }));
+    return reasons.length ? reasons : [{ path: '', message: e.message, ja: e.message }];
+  }
 }
 
 async function prepare(tx: Db, c: CampaignRow, out: { live: (e: 'notice.progress', p: { shopId: string; campaignId: string }) => void }): Promise<CampaignRow> {

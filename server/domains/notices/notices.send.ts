@@ -9,7 +9,7 @@ import { redisLimiter } from '../../core/ratelimit.ts';
 import type { EventSink } from '../../events/commit.ts';
 import { findShop } from '../shops/shops.repository.ts';
 import { findCampaign, queuedChunks, queuedOfChunk, sendingCampaigns, type CampaignRow } from './notices.campaigns.repository.ts';
-import { campaignRenderers, orderDates, sendToRecipient, type NoticeSender } from './notices.send.mail.ts';
+import { campaignRenderers, orderFacts, sendToRecipient, type NoticeSender } from './notices.send.mail.ts';
 import { finishIfDone, statusOf } from './notices.send.state.ts';
 import { loadWording } from './notices.templates.service.ts';
 import type { NoticeType } from './notices.types.ts';
@@ -124,7 +124,7 @@ export function startNoticeBulk(deps: NoticeBulkDeps, opts: BulkOptions): Notice
         throw e;
       });
       const renderers = 'error' in wording ? wording : campaignRenderers(c, shop, wording);
-      const ctx = { campaign: c, shop, renderers, orderedAt: await orderDates(db, shopId, rows.flatMap((r) => r.orderNumbers)) };
+      const ctx = { campaign: c, shop, renderers, orders: await orderFacts(db, shopId, rows.flatMap((r) => r.orderNumbers)) };
       // A few mails of the chunk in flight at once (each its own SMTP exchange); every one looks
       // at the campaign first, so a pause or cancel stops the chunk within the mails in flight.
       let next = 0;

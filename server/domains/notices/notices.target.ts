@@ -20,7 +20,7 @@ export function isEmptyTarget(t: CampaignTarget): boolean {
     !t.postcodePrefixes?.length &&
     !t.routes?.length &&
     (!t.shipment || t.shipment === 'any') &&
-    !t.orderNumbers?.length
+    !t.orderNumbers?.some((n) => n.trim().length > 0)
   );
 }
 
@@ -46,8 +46,13 @@ export function targetWhere(shopId: string, t: CampaignTarget): SQL {
   }
   if (t.shipment === 'shipped_not_delivered') where.push(isNotNull(orders.shippedAt), isNull(orders.deliveredAt));
   if (t.shipment === 'not_shipped') where.push(isNull(orders.shippedAt), isNull(orders.deliveredAt));
-  const numbers = t.orderNumbers?.filter((n) => n.length > 0);
-  if (numbers?.length) where.push(inArray(orders.orderNumber, numbers));
+  // A list of numbers always constrains: the schema drops blank lines (an empty list is no
+  // condition, refused for sending by isEmptyTarget), and a list of nothing but blanks stored
+  // before that matches nothing, never every order.
+  if (t.orderNumbers?.length) {
+    const numbers = t.orderNumbers.map((n) => n.trim()).filter((n) => n.length > 0);
+    where.push(numbers.length ? inArray(orders.orderNumber, numbers) : sql`false`);
+  }
   return and(...where)!;
 }
 
@@ -78,6 +83,12 @@ export async function audienceCounts(db: Db, shopId: string, t: CampaignTarget) 
     byPrefecture: byPrefecture.map((r) => ({ prefecture: r.prefecture, orders: Number(r.orders) })),
     byCarrier: byCarrier.map((r) => ({ carrier: r.carrier, orders: Number(r.orders) })),
   };
+}
+
+/** Whether `t` concerns any order at all: one indexed probe, where publication and the start need no counts. */
+export async function reachesAnyOrder(db: Db, shopId: string, t: CampaignTarget): Promise<boolean> {
+  const [r] = await db.select({ id: orders.id }).from(orders).where(targetWhere(shopId, t)).limit(1);
+  return !!r;
 }
 
 /** A few of the orders `t` concerns, newest first. */

@@ -61,7 +61,7 @@ export async function insertVersion(db: Db, row: { shopId: string; templateId: s
 /** The order a preview is filled from: its customer's name and its number, matched by (shop, number). */
 export async function findOrderForPreview(db: Db, shopId: string, orderNumber: string) {
   const [row] = await db
-    .select({ id: orders.id, orderNumber: orders.orderNumber, orderedAt: orders.orderedAt, customerName: orders.customerName })
+    .select({ id: orders.id, orderNumber: orders.orderNumber, orderedAt: orders.orderedAt, customerName: orders.customerName, carrier: orders.carrier, trackingNumber: orders.trackingNumber })
     .from(orders)
     .where(and(eq(orders.shopId, shopId), eq(orders.orderNumber, orderNumber)));
   return row;

@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import type { Role } from '../shops/shops.tables.ts';
 import { builtinWording, checkWording } from './notices.render.ts';
 import { findTemplate, findVersion, insertTemplate, insertVersion, latestVersions, listTemplates, listVersions } from './notices.templates.repository.ts';
-import { atField, noticeSamples, noticeTypeNames, noticeTypes, noticeVariableSpecs, type NoticeText, type NoticeType, type NoticeWording } from './notices.types.ts';
+import { atField, defaultChannels, isPerOrderType, noticeSamples, noticeTypeNames, noticeTypes, noticeVariableSpecs, type NoticeText, type NoticeType, type NoticeWording } from './notices.types.ts';
 
 /**
  * The shop's own people keep the wording that speaks for the shop to every customer; agents
@@ -18,6 +18,7 @@ export const EDITORS: Role[] = ['owner', 'staff'];
 export const READERS: Role[] = ['owner', 'staff', 'agent', 'contractor'];
 
 const msg = {
+  noVersion: said('このショップにその版のテンプレートはありません。', 'no template version with this id in this shop'),
   otherType: said('このテンプレートは別の種類のお知らせのものです。', 'this template version is of another notice type'),
   stale: said('このテンプレートは他の人が先に保存しました。最新の版を読み込んでから、もう一度保存してください。', 'someone saved a newer version first; load the latest version and save again'),
   nameTaken: said('この名前のテンプレートはすでにあります。', 'a template of this name already exists in this shop'),
@@ -34,7 +35,8 @@ const msg = {
 export async function loadWording(db: Db, shopId: string, type: NoticeType, versionId: string | null): Promise<NoticeWording> {
   if (versionId === null) return { type, ...builtinWording(type) };
   const row = await findVersion(db, shopId, versionId);
-  if (!row) throw notFound('notice template version');
+  // A field of the request that names nothing of this shop (another shop's, or gone): a 400 at it, as any bad field is.
+  if (!row) throw invalidInput(msg.noVersion, [atField('templateVersionId', msg.noVersion)]);
   if (row.type !== type) throw invalidInput(msg.otherType, [atField('templateVersionId', msg.otherType)]);
   return { type, ...row.wording };
 }
@@ -45,6 +47,9 @@ export function noticeTypeList() {
     types: noticeTypes.map((type) => ({
       type,
       name: noticeTypeNames[type],
+      /** About customers' own orders: mail and chat only, never a banner. */
+      perOrder: isPerOrderType(type),
+      channels: defaultChannels(type),
       variables: noticeVariableSpecs[type].map((s) => ({
         name: s.name,
         kind: s.kind,

@@ -21,6 +21,15 @@ export const noticeTypeNames: Record<NoticeType, Bilingual> = {
   returned_to_sender: { ja: 'お荷物の返送', en: 'Parcel returned to us' },
 };
 
+/**
+ * Notices about a customer's own order (its shipping, its parcel): mailed and chatted to the
+ * customers concerned, never shown on the shop's public pages, which anyone can read.
+ */
+export const perOrderTypes: readonly NoticeType[] = ['shop_delay', 'shipment_exception', 'returned_to_sender'];
+export const isPerOrderType = (type: string) => (perOrderTypes as readonly string[]).includes(type);
+/** The channels a new campaign of a type starts with: a banner only for notices the public may read. */
+export const defaultChannels = (type: NoticeType) => ({ banner: !isPerOrderType(type), mail: true, chat: isPerOrderType(type) });
+
 export type VariableKind = 'text' | 'date' | 'datetime' | 'number' | 'list' | 'url';
 
 export interface VariableSpec {
@@ -63,6 +72,12 @@ const v = (name: string, kind: VariableKind, required: boolean, ja: string, en: 
   ...more,
 });
 
+/**
+ * A campaign's variables are what all its recipients share (dates, cause, options, deadlines).
+ * What belongs to one order (its number, when it was placed, its carrier and tracking number)
+ * is never a variable: one customer's order number would go to every recipient. Each mail lists
+ * the recipient's own orders with those facts (NoticeContext.recipient.orders, notices.render.ts).
+ */
 export const noticeVariableSpecs: Record<NoticeType, VariableSpec[]> = {
   seasonal: [
     v('season', 'text', true, '時期', 'Season', { choices: season }),
@@ -93,7 +108,6 @@ export const noticeVariableSpecs: Record<NoticeType, VariableSpec[]> = {
     v('effective_date', 'date', true, '変更日', 'Effective date'),
   ],
   shop_delay: [
-    v('order_no', 'text', false, 'ご注文番号', 'Order number'),
     v('cause', 'text', true, '遅れの理由', 'Cause', { choices: delayCauses }),
     v('items', 'list', true, '遅れている商品', 'Delayed items', { lines: true }),
     v('original_ship_date', 'date', true, '当初の発送予定日', 'Original shipping date'),
@@ -103,16 +117,12 @@ export const noticeVariableSpecs: Record<NoticeType, VariableSpec[]> = {
     v('reply_by', 'date', false, 'ご返信の期限', 'Reply by'),
   ],
   shipment_exception: [
-    v('tracking_no', 'text', true, 'お問い合わせ伝票番号', 'Tracking number'),
-    v('carrier', 'text', true, '配送業者', 'Carrier'),
     v('last_scan_at', 'datetime', true, '最後の追跡記録', 'Last tracking scan'),
     v('old_expected_date', 'date', true, '当初のお届け予定日', 'Original expected date'),
     v('new_expected_date', 'date', false, '新しいお届け予定日', 'New expected date'),
     v('next_update_at', 'datetime', false, '次回のお知らせ予定', 'Next update at'),
-    v('tracking_url', 'url', false, '追跡ページ', 'Tracking page'),
   ],
   returned_to_sender: [
-    v('order_no', 'text', false, 'ご注文番号', 'Order number'),
     v('reason', 'text', true, '返送の理由', 'Why it came back', { choices: returnReasons }),
     v('storage_deadline', 'date', true, 'ショップでの保管期限', 'We hold it until'),
     v('redelivery_steps', 'list', true, '再発送の手順', 'How to have it sent again', { lines: true }),
@@ -240,7 +250,6 @@ export const noticeSamples: Record<NoticeType, Record<string, unknown>> = {
     effective_date: '2026-12-14',
   },
   shop_delay: {
-    order_no: 'A-10234',
     cause: 'stock',
     items: [{ ja: '手織りリネンのストール（生成り）', en: 'Hand-woven linen stole (natural)' }],
     original_ship_date: '2026-12-04',
@@ -249,15 +258,11 @@ export const noticeSamples: Record<NoticeType, Record<string, unknown>> = {
     reply_by: '2026-12-07',
   },
   shipment_exception: {
-    tracking_no: '4567-8901-2345',
-    carrier: '日本郵便',
     last_scan_at: '2026-12-01T18:40:00+09:00',
     old_expected_date: '2026-12-02',
     next_update_at: '2026-12-04T18:00:00+09:00',
-    tracking_url: 'https://trackings.post.japanpost.jp/services/srv/search/?requestNo1=456789012345',
   },
   returned_to_sender: {
-    order_no: 'A-10198',
     reason: 'absence',
     storage_deadline: '2026-12-17',
     redelivery_steps: [
@@ -288,10 +293,19 @@ export interface RenderedNotice {
   banner: string;
 }
 
+/** One of the recipient's own orders, as its mail lists it. */
+export interface NoticeOrder {
+  orderNumber: string;
+  orderedAt: Date;
+  /** As on the order (shipped ones): the customer's own parcel, never another's. */
+  carrier?: string | null;
+  trackingNumber?: string | null;
+}
+
 /** What a notice is rendered for: the shop, and for a mail the recipient and its matching orders. */
 export interface NoticeContext {
   shop: { name: string; contact?: string };
-  recipient?: { name: string; orders: { orderNumber: string; orderedAt: Date }[] };
+  recipient?: { name: string; orders: NoticeOrder[] };
   /** When the notice speaks (「12月3日 21時現在」); now when not given. */
   asOf?: Date;
 }

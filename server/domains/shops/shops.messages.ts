@@ -14,6 +14,10 @@ export const shopsMessages = {
   color: { ja: '色は #1a7f5a のように # と16進数6桁で入力してください。', en: 'expected a colour as #rrggbb, such as #1a7f5a' },
   greeting: { ja: 'あいさつ文は改行なしの120文字以内で入力してください。', en: 'a greeting of one line, at most 120 characters' },
   privacyUrl: { ja: 'プライバシーポリシーの URL は https:// で始まる500文字以内のアドレスで入力してください。', en: 'expected an https:// address of at most 500 characters' },
+  noticeContact: {
+    ja: 'お知らせのお問い合わせ先は、メールアドレス・電話番号・URLのいずれかを含む4行・300文字以内で入力してください（制御文字は使えません）。',
+    en: 'a contact of at most 4 lines and 300 characters, with a mail address, a phone number or a URL (no control characters)',
+  },
   replyTime: { ja: '通常の返信時間は「数分以内」「数時間以内」「1日以内」から選んでください。', en: 'expected minutes, hours or day' },
 } as const;
 

@@ -66,6 +66,19 @@ const greeting = z
   .transform((g) => g || null)
   .nullable();
 
+/** Something a customer can reach the shop by: a mail address, a phone number (03-1234-5678, 0120…) or a web address. */
+const REACHABLE = /[^\s@]+@[^\s@]+\.[^\s@]+|\d{2,5}[-‐－ー ]?\d{1,4}[-‐－ー ]?\d{3,4}|https?:\/\/\S+/;
+/**
+ * The contact every delay notice prints (「■ お問い合わせ」): a few lines of the shop's own words,
+ * with at least one way to reach it. Empty clears it (null), and then no notice can be published.
+ */
+const noticeContact = z
+  .string()
+  .transform((v) => v.replace(/\r\n?/g, '\n').trim())
+  .refine((v) => v === '' || (v.length <= 300 && v.split('\n').length <= 4 && /^[^\p{Cc}]*$/u.test(v.replace(/\n/g, '')) && REACHABLE.test(v.normalize('NFKC'))), shopsMessages.noticeContact.en)
+  .transform((v) => v || null)
+  .nullable();
+
 /** https only: the link sits on shops' https pages, and a javascript: or http: link there is a hole or a warning. */
 const privacyUrl = z
   .string()
@@ -97,6 +110,8 @@ const settingsFields = {
   originPrefecture: z.enum(prefectures, { message: said('都道府県は「東京都」のように入力してください', 'expected a prefecture such as 東京都') }).nullable(),
   /** Notice mails a minute (the shop's mail provider's limit); 0: no limit. */
   noticeMailsPerMinute: z.number().int().min(0).max(100_000),
+  /** How customers reach the shop about a delay notice, printed in every one (mail, phone, hours). */
+  noticeContact,
 };
 
 /** Defaults only when a shop is opened; a change names just what changes. */
@@ -113,6 +128,7 @@ export const createShopBody = z.strictObject({
   replyTime: settingsFields.replyTime.optional(),
   originPrefecture: settingsFields.originPrefecture.optional(),
   noticeMailsPerMinute: settingsFields.noticeMailsPerMinute.optional(),
+  noticeContact: noticeContact.optional(),
 });
 export const updateShopBody = z.strictObject(settingsFields).partial();
 
@@ -130,6 +146,7 @@ export const shopView = z.object({
   replyTime: z.enum(replyTimes).nullable(),
   originPrefecture: z.string().nullable(),
   noticeMailsPerMinute: z.number().int(),
+  noticeContact: z.string().nullable().describe('How customers reach the shop about a delay notice, printed in every notice; null: not set (publishing a notice is refused)'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -38,6 +38,7 @@ export const toShopView = (s: ShopRow) => ({
   replyTime: s.replyTime,
   originPrefecture: s.originPrefecture,
   noticeMailsPerMinute: s.noticeMailsPerMinute,
+  noticeContact: s.noticeContact,
   createdAt: s.createdAt.toISOString(),
   updatedAt: s.updatedAt.toISOString(),
 });
@@ -58,6 +59,7 @@ export interface ShopSettingsInput {
   replyTime?: ReplyTime | null;
   originPrefecture?: string | null;
   noticeMailsPerMinute?: number;
+  noticeContact?: string | null;
 }
 
 /**

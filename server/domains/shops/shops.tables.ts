@@ -33,6 +33,8 @@ export const shops = pgTable(
     originPrefecture: text('origin_prefecture'),
     /** Notice mails a minute this shop's campaigns may send (its mail provider's limit); 0 = no limit. */
     noticeMailsPerMinute: integer('notice_mails_per_minute').notNull().default(0),
+    /** How customers reach the shop about a delay notice (mail address, phone, hours; a few lines), printed in every notice; null = not set, and no notice can be published. */
+    noticeContact: text('notice_contact'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

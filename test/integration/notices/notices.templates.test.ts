@@ -88,7 +88,7 @@ for (const kind of dbKinds) {
 
     it('refuses wording that does not render with the samples at wording.<part>.<lang>, in ja and en, and saves nothing', async () => {
       const copy = await aCopy('shop_delay');
-      const wording = { ...copy.wording, body: { ja: 'いつも\n{{#if order_no}}ご注文', en: copy.wording.body!.en }, chat: { ja: copy.wording.chat!.ja, en: '{{unknown_thing}}' } };
+      const wording = { ...copy.wording, body: { ja: 'いつも\n{{#if reply_by}}ご注文', en: copy.wording.body!.en }, chat: { ja: copy.wording.chat!.ja, en: '{{unknown_thing}}' } };
       const r = await owner.post(`${base()}/${copy.id}/versions`, { wording, baseVersion: 1 });
       expect(r.status).to.equal(400);
       expect(r.body.error.details.map((d: { path: string }) => d.path)).to.deep.equal(['wording.body.ja', 'wording.chat.en']);
@@ -100,7 +100,7 @@ for (const kind of dbKinds) {
       expect((await owner.get(`${base()}/${copy.id}`)).body.versions).to.have.length(1);
     });
 
-    it('lets only owners and staff copy and save (403 for agents and contractors), and keeps shops apart (404)', async () => {
+    it('lets only owners and staff copy and save (403 for agents and contractors), and keeps shops apart (404; a version of another shop named in a body: 400 at its field)', async () => {
       const copy = await aCopy('lead_time', staff);
       expect((await agent.post(base(), { type: 'weather', name: 'x' })).status).to.equal(403);
       expect((await contractor.post(`${base()}/${copy.id}/versions`, { wording: copy.wording, baseVersion: 1 })).status).to.equal(403);
@@ -108,9 +108,12 @@ for (const kind of dbKinds) {
       const theirs = await signedIn(server.url, other.people.owner);
       expect((await theirs.get(`${base(other)}/${copy.id}`)).status).to.equal(404);
       const r = await theirs.post(preview(other), { type: 'lead_time', templateVersionId: copy.versions[0]!.id, variables: noticeSamples.lead_time, asOf: sampleAsOf });
-      expect(r.status).to.equal(404);
+      // A field naming nothing of this shop: 400 at it, the same as for an id that never existed.
+      expect(r.status).to.equal(400);
+      expect(r.body.error.details[0].path).to.equal('templateVersionId');
       const copyOf = await theirs.post(base(other), { type: 'lead_time', name: 'x', copyOf: copy.versions[0]!.id });
-      expect(copyOf.status).to.equal(404);
+      expect(copyOf.status).to.equal(400);
+      expect(copyOf.body.error.details[0].path).to.equal('copyOf');
       expect((await owner.post(base(), { type: 'lead_time', name: `コピー ${n}` })).status).to.equal(409);
     });
 

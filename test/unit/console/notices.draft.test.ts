@@ -20,6 +20,7 @@ describe('the console’s notice campaign draft', () => {
     counts: { total: 0, queued: 0, sent: 0, failed: 0, suppressed: 0, cancelled: 0 },
     version: 1,
     publishedAt: null,
+    startFailure: null,
     finishedAt: null,
     createdAt: '',
     updatedAt: '',
@@ -58,5 +59,18 @@ describe('the console’s notice campaign draft', () => {
     expect(mayAct.pause('sending') && mayAct.resume('paused') && !mayAct.pause('paused')).to.equal(true);
     expect(mayAct.edit('scheduled') && !mayAct.edit('sending') && !mayAct.edit('paused')).to.equal(true);
     expect(mayAct.retry('sent', { total: 2, queued: 0, sent: 1, failed: 1, suppressed: 0, cancelled: 0 })).to.equal(true);
+  });
+
+  it('offers to end a published notice now, a sent banner included, until its end has passed', () => {
+    const now = Date.parse('2026-12-05T10:00:00+09:00');
+    for (const s of ['scheduled', 'sending', 'paused', 'sent'] as const) expect(mayAct.end(s, null, now), s).to.equal(true);
+    for (const s of ['draft', 'cancelled'] as const) expect(mayAct.end(s, null, now), s).to.equal(false);
+    expect(mayAct.end('sent', '2026-12-06T00:00:00+09:00', now)).to.equal(true);
+    expect(mayAct.end('sent', '2026-12-05T09:00:00+09:00', now), 'already over').to.equal(false);
+  });
+
+  it('starts a per-order notice without the public banner, and a public one with it', () => {
+    expect(starterDraft(shopDelay, 'x').channels).to.deep.equal({ banner: false, mail: true, chat: true });
+    expect(starterDraft(types.find((t) => t.type === 'weather')!, 'x').channels.banner).to.equal(true);
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { allowedFrom, assertAction, type CampaignAction } from '../../../server/domains/notices/notices.campaigns.machine.ts';
+import { campaignTarget } from '../../../server/domains/notices/notices.campaigns.schema.ts';
 import { campaignStatuses } from '../../../server/domains/notices/notices.campaigns.model.ts';
 import { seasonSpan } from '../../../server/domains/notices/notices.campaigns.seasons.ts';
 import { isEmptyTarget } from '../../../server/domains/notices/notices.target.ts';
@@ -35,9 +36,19 @@ describe('notice campaigns: pure rules', () => {
 
   it('knows a target that narrows nothing', () => {
     expect(isEmptyTarget({})).to.equal(true);
-    expect(isEmptyTarget({ shipment: 'any', carriers: [], orderNumbers: [''] })).to.equal(false);
+    // A list of blank lines is no condition (refused for sending), never "every order".
+    expect(isEmptyTarget({ shipment: 'any', carriers: [], orderNumbers: ['', '  '] })).to.equal(true);
+    expect(isEmptyTarget({ orderNumbers: ['A-1'] })).to.equal(false);
     expect(isEmptyTarget({ shipment: 'any', carriers: [] })).to.equal(true);
     expect(isEmptyTarget({ prefectures: ['北海道'] })).to.equal(false);
+  });
+
+  it('reads pasted order numbers and postcode prefixes as orders store them, blank lines dropped', () => {
+    const t = campaignTarget.parse({ orderNumbers: [' Ａ－１０２３４ ', '', '   ', 'B-2'], postcodePrefixes: ['０６０', '060-', '〒060', '06 0'] });
+    expect(t.orderNumbers).to.deep.equal(['A-10234', 'B-2']);
+    expect(t.postcodePrefixes).to.deep.equal(['060', '060', '060', '060']);
+    expect(campaignTarget.parse({ orderNumbers: ['', ' '] }).orderNumbers).to.deep.equal([]);
+    expect(campaignTarget.safeParse({ postcodePrefixes: ['〒abc'] }).success).to.equal(false);
   });
 
   it('dates the seasons in Tokyo: the one going on, else the next', () => {

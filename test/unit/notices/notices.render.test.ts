@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { DomainError } from '../../../server/core/errors.ts';
-import { builtinNotice, checkVariables, checkWording, noticeRenderer, renderNotice } from '../../../server/domains/notices/notices.render.ts';
+import { builtinNotice, checkVariables, checkWording, noticeAsOf, noticeRenderer, renderNotice } from '../../../server/domains/notices/notices.render.ts';
 import { noticeSampleAsOf, noticeSamples, noticeTypes, noticeVariables, type NoticeContext, type NoticeText, type NoticeType } from '../../../server/domains/notices/notices.types.ts';
 
 const ctx: NoticeContext = {
@@ -10,7 +10,7 @@ const ctx: NoticeContext = {
     name: '山田 花子',
     orders: [
       { orderNumber: 'A-10234', orderedAt: new Date('2026-11-28T10:00:00+09:00') },
-      { orderNumber: 'A-10241', orderedAt: new Date('2026-11-30T23:30:00+09:00') },
+      { orderNumber: 'A-10241', orderedAt: new Date('2026-11-30T23:30:00+09:00'), carrier: '日本郵便', trackingNumber: '4567-8901-2345' },
     ],
   },
   asOf: noticeSampleAsOf,
@@ -74,6 +74,29 @@ describe('notice templates: the six types in both languages', () => {
     const { extra_days: _e, ...vars } = noticeSamples.weather;
     const out = renderNotice(builtinNotice('weather'), 'ja', vars, ctx);
     expect(out.text).to.include('見込みが立っておりません').and.include('12月4日 12時ごろ');
+  });
+
+  it('speaks as of when a notice went out: its publication, or its start when scheduled ahead', () => {
+    const published = new Date('2026-12-03T12:00:00+09:00');
+    const later = new Date('2026-12-04T09:00:00+09:00');
+    expect(noticeAsOf({ publishedAt: published, startsAt: later })).to.deep.equal(later);
+    expect(noticeAsOf({ publishedAt: later, startsAt: published })).to.deep.equal(later);
+    expect(noticeAsOf({ publishedAt: null, startsAt: published })).to.deep.equal(published);
+  });
+
+  it('escapes the whole body for HTML, the shop\'s own words as much as the variables', () => {
+    const text = withText('seasonal', (t) => (t.body.ja = `${t.body.ja}\n<注意> <img src=x onerror=alert(1)> "引用" & 'x'`));
+    const out = renderNotice({ type: 'seasonal', ...text }, 'ja', noticeSamples.seasonal, ctx);
+    expect(out.html).not.to.include('<img').and.not.to.include('<注意>');
+    expect(out.html).to.include('&lt;注意&gt; &lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; &quot;引用&quot; &amp; &#x27;x&#x27;');
+    expect(out.text, 'the mail text stays as written').to.include('<注意> <img src=x onerror=alert(1)>');
+  });
+
+  it('lists in each mail the recipient\'s own orders with their carrier and tracking number', () => {
+    const ja = renderNotice(builtinNotice('shipment_exception'), 'ja', noticeSamples.shipment_exception, ctx).text;
+    expect(ja).to.include('・ご注文番号 A-10241（11月30日（月）ご注文）\n　配送業者：日本郵便／お問い合わせ伝票番号：4567-8901-2345');
+    const en = renderNotice(builtinNotice('shipment_exception'), 'en', noticeSamples.shipment_exception, ctx).text;
+    expect(en).to.include('  carrier: Japan Post, tracking number: 4567-8901-2345');
   });
 
   it('renders for many recipients from one check (noticeRenderer), each mail with its own greeting and orders only', () => {

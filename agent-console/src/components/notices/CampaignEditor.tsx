@@ -157,7 +157,15 @@ export function CampaignEditor({ shopId, campaign, types, onChanged, onReread }:
           <legend>{e.channels}</legend>
           {(['banner', 'mail', 'chat'] as const).map((c) => (
             <label key={c} className="campaign-check">
-              <input type="checkbox" checked={form.channels[c]} onChange={(ev) => edit({ channels: { ...form.channels, [c]: ev.target.checked } })} data-testid={`channel-${c}`} /> {e[c]}
+              <input
+                type="checkbox"
+                checked={form.channels[c]}
+                // A notice about customers' own orders never goes on the public banner (the server refuses it at channels.banner).
+                disabled={c === 'banner' && info?.perOrder === true && !form.channels.banner}
+                onChange={(ev) => edit({ channels: { ...form.channels, [c]: ev.target.checked } })}
+                data-testid={`channel-${c}`}
+              />{' '}
+              {e[c]}
             </label>
           ))}
           {[...errors].filter(([p]) => p.startsWith('channels')).map(([p, ms]) => (

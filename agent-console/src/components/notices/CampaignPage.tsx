@@ -10,6 +10,7 @@ import { FactList } from '../FactList.tsx';
 import { useLoad } from '../metrics/useLoad.ts';
 import { noticeTemplatesApi } from './templates/api.ts';
 import { RouteLink } from '../RouteLink.tsx';
+import { tokyoDateTime } from '../../returns.format.ts';
 import { CampaignEditor } from './CampaignEditor.tsx';
 import { CampaignPreview } from './CampaignPreview.tsx';
 import { CampaignProgress } from './CampaignProgress.tsx';
@@ -22,7 +23,7 @@ import '../../notices.css';
 
 /**
  * One campaign: while it can still change, its editor (preview, audience, save, publish);
- * once published, its progress, live over `notice:progress`, with pause, resume, cancel and
+ * once published, its progress, live over `notice:progress`, with pause, resume, cancel, end now and
  * the failed recipients to retry.
  */
 export function CampaignPage({ shopId, campaignId, role }: { shopId: string; campaignId: string; role: Role }) {
@@ -61,9 +62,11 @@ export function CampaignPage({ shopId, campaignId, role }: { shopId: string; cam
   );
   // Finishing stamps finishedAt (and the version): read it once the push says it is over.
   const status = campaign?.status;
+  // Back to draft at its start (startFailure): the push says draft, the reasons come with a read.
+  const backToDraft = status === 'draft' && !!campaign?.publishedAt;
   useEffect(() => {
-    if (status === 'sent' || status === 'cancelled') void reread().catch(() => undefined);
-  }, [status, reread]);
+    if (status === 'sent' || status === 'cancelled' || backToDraft) void reread().catch(() => undefined);
+  }, [status, backToDraft, reread]);
 
   return (
     <div className="campaign-campaign" data-testid="notice-campaign">
@@ -93,6 +96,18 @@ export function CampaignPage({ shopId, campaignId, role }: { shopId: string; cam
           <p className="muted">
             {typeName(types.data?.types, campaign.type, lang)} · {windowText(campaign, lang)}
           </p>
+          {campaign.status === 'draft' && campaign.startFailure && (
+            <div role="alert" className="alert alert-error" data-testid="notice-start-failure">
+              <p>{m.editor.startFailed(tokyoDateTime(campaign.startFailure.at, lang))}</p>
+              <ul>
+                {campaign.startFailure.details.map((d, i) => (
+                  <li key={i} data-path={d.path}>
+                    {lang === 'ja' ? d.ja : d.message}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
           {campaign.status !== 'draft' && (
             <>
               <CampaignProgress shopId={shopId} campaign={campaign} canAct={mayEdit(role)} onChanged={changed} onReread={reread} />

@@ -25,6 +25,7 @@ export function CampaignProgress({ shopId, campaign, canAct, onChanged, onReread
   const act = async (action: CampaignAction) => {
     if (busy) return;
     if (action === 'cancel' && !window.confirm(p.cancelConfirm)) return;
+    if (action === 'end' && !window.confirm(p.endConfirm)) return;
     setBusy(action);
     setProblem(null);
     try {
@@ -80,6 +81,7 @@ export function CampaignProgress({ shopId, campaign, canAct, onChanged, onReread
           {button('resume', p.resume, mayAct.resume(status))}
           {button('retry-failed', p.retry, mayAct.retry(status, counts))}
           {button('cancel', p.cancel, mayAct.cancel(status), true)}
+          {button('end', p.end, mayAct.end(status, campaign.endsAt), true)}
         </div>
       )}
       {problem && (

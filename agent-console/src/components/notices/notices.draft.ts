@@ -9,7 +9,7 @@ export const mayEdit = (role: Role) => role !== 'contractor';
 
 export const typeName = (types: NoticeTypeInfo[] | undefined, type: NoticeType, lang: Lang) => types?.find((t) => t.type === type)?.name[lang] ?? type;
 
-/** A new draft of a type: its example values, shown from now, banner and mail, every order (the person narrows it). */
+/** A new draft of a type: its example values, shown from now, the type's channels (no banner for a notice about customers' own orders), every order (the person narrows it). */
 export function starterDraft(t: NoticeTypeInfo, name: string): CampaignDraft {
   return {
     name,
@@ -18,7 +18,7 @@ export function starterDraft(t: NoticeTypeInfo, name: string): CampaignDraft {
     variables: t.sample,
     startsAt: new Date().toISOString(),
     endsAt: null,
-    channels: { banner: true, mail: true, chat: false },
+    channels: { ...t.channels },
     target: {},
   };
 }

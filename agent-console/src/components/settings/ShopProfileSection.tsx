@@ -39,9 +39,11 @@ interface Draft {
   locale: 'ja' | 'en';
   /** '' in the form: no sender name of its own (null on the server). */
   mailSenderName: string;
+  /** '' in the form: none set (null on the server). */
+  noticeContact: string;
 }
 
-const draftOf = (s: ShopView): Draft => ({ name: s.name, timezone: s.timezone, locale: s.locale, mailSenderName: s.mailSenderName ?? '' });
+const draftOf = (s: ShopView): Draft => ({ name: s.name, timezone: s.timezone, locale: s.locale, mailSenderName: s.mailSenderName ?? '', noticeContact: s.noticeContact ?? '' });
 
 /** Only what changed goes in the PATCH: another owner's change to another field is not written over. */
 function changes(d: Draft, shop: ShopView): ShopProfilePatch {
@@ -51,11 +53,14 @@ function changes(d: Draft, shop: ShopView): ShopProfilePatch {
   if (d.locale !== shop.locale) patch.locale = d.locale;
   const sender = d.mailSenderName.trim() === '' ? null : d.mailSenderName;
   if (sender !== shop.mailSenderName) patch.mailSenderName = sender;
+  const contact = d.noticeContact.trim() === '' ? null : d.noticeContact;
+  if (contact !== shop.noticeContact) patch.noticeContact = contact;
   return patch;
 }
 
 /**
- * The shop's name, time zone, language and the sender name of its customer mail. Owners edit;
+ * The shop's name, time zone, language, the sender name of its customer mail and the contact its
+ * delay notices print. Owners edit;
  * the server's schema judges the form and its messages show beside the fields, in the reader's
  * language. Leaving with changes unsaved asks first. Others read.
  */
@@ -109,6 +114,10 @@ export function ShopProfileSection({ shop, canEdit, onSaved }: { shop: ShopView;
           <dd>{shop.locale === 'ja' ? m.localeJa : m.localeEn}</dd>
           <dt>{m.sender}</dt>
           <dd>{shop.mailSenderName ?? m.senderNone}</dd>
+          <dt>{m.noticeContact}</dt>
+          <dd className="settings-multiline" data-testid="profile-notice-contact-read">
+            {shop.noticeContact ?? m.noticeContactNone}
+          </dd>
         </dl>
         <p className="muted">{m.readOnly}</p>
       </section>
@@ -171,6 +180,23 @@ export function ShopProfileSection({ shop, canEdit, onSaved }: { shop: ShopView;
             {m.senderHint(shop.name)}
           </span>
           {fieldError('mailSenderName')}
+        </div>
+        <div className="field">
+          <label htmlFor="profile-notice-contact">{m.noticeContact}</label>
+          <textarea
+            id="profile-notice-contact"
+            rows={3}
+            value={draft.noticeContact}
+            placeholder="support@shop.example.jp／03-1234-5678（平日10時〜17時）"
+            onChange={(e) => edit('noticeContact', e.target.value)}
+            aria-invalid={errorOf('noticeContact') ? true : undefined}
+            aria-describedby={errorOf('noticeContact') ? 'profile-noticeContact-error profile-notice-contact-hint' : 'profile-notice-contact-hint'}
+            data-testid="profile-notice-contact"
+          />
+          <span className="muted settings-hint" id="profile-notice-contact-hint">
+            {m.noticeContactHint}
+          </span>
+          {fieldError('noticeContact')}
         </div>
         <SaveBar status={status} dirty={dirty} words={c} testId="profile" />
       </form>

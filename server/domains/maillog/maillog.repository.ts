@@ -20,31 +20,63 @@ export interface NewLogRow {
   invitationId?: string;
 }
 
-/** The row of this Message-ID in this shop: written now (queued), or the one a first attempt wrote. */
-export async function claimLogRow(db: Db, row: NewLogRow): Promise<MailLogRow> {
-  const [made] = await db.insert(mailLog).values(row).onConflictDoNothing({ target: [mailLog.shopId, mailLog.messageId] }).returning();
-  if (made) return made;
-  const [known] = await db
-    .select()
-    .from(mailLog)
-    .where(and(eq(mailLog.shopId, row.shopId), eq(mailLog.messageId, row.messageId)));
-  return known!;
+/**
+ * The rows of these Message-IDs in one shop: written now (queued), or the ones a first attempt
+ * wrote. One INSERT … ON CONFLICT DO NOTHING RETURNING for all, and one read of those that were
+ * there already; answered by Message-ID.
+ */
+export async function claimLogRows(db: Db, shopId: string, rows: NewLogRow[]): Promise<Map<string, MailLogRow>> {
+  const byId = new Map<string, MailLogRow>();
+  if (!rows.length) return byId;
+  if (rows.some((r) => r.shopId !== shopId)) throw new Error('claimLogRows: one shop per call');
+  const made = await db.insert(mailLog).values(rows).onConflictDoNothing({ target: [mailLog.shopId, mailLog.messageId] }).returning();
+  for (const r of made) byId.set(r.messageId, r);
+  const known = rows.filter((r) => !byId.has(r.messageId)).map((r) => r.messageId);
+  if (known.length) {
+    for (const r of await db.select().from(mailLog).where(and(eq(mailLog.shopId, shopId), inArray(mailLog.messageId, known)))) byId.set(r.messageId, r);
+  }
+  return byId;
 }
 
-/** Records one attempt's end. Never touches a row a DSN has marked bounced meanwhile. */
-export async function markAttempt(db: Db, shopId: string, id: string, status: Extract<MailStatus, 'sent' | 'failed' | 'deferred' | 'suppressed'>, fields: { smtpResponse?: string; reason?: string | null; attempted: boolean }): Promise<void> {
-  const now = new Date();
-  await db
-    .update(mailLog)
-    .set({
-      status,
-      updatedAt: now,
-      ...(fields.smtpResponse !== undefined ? { smtpResponse: fields.smtpResponse.slice(0, 2000) } : {}),
-      reason: fields.reason ?? null,
-      ...(fields.attempted ? { attempts: sql`${mailLog.attempts} + 1` } : {}),
-      ...(status === 'sent' ? { sentAt: now } : {}),
-    })
-    .where(and(eq(mailLog.shopId, shopId), eq(mailLog.id, id), sql`${mailLog.status} <> 'bounced'`));
+/** What one attempt came to, for the log's row. */
+export interface AttemptRecord {
+  id: string;
+  status: Extract<MailStatus, 'sent' | 'failed' | 'deferred' | 'suppressed'>;
+  smtpResponse?: string;
+  reason?: string | null;
+  /** Counted as an attempt (a mail handed to the server, or tried): not so for a suppressed one. */
+  attempted: boolean;
+}
+
+/**
+ * Records the ends of attempts of one shop's mails in one UPDATE … FROM (VALUES …). Never
+ * touches a row a DSN has marked bounced meanwhile.
+ */
+export async function recordAttempts(db: Db, shopId: string, records: AttemptRecord[]): Promise<void> {
+  if (!records.length) return;
+  const values = sql.join(
+    records.map((r) => sql`(${r.id}::uuid, ${r.status}::text, ${r.smtpResponse === undefined ? null : r.smtpResponse.slice(0, 2000)}::text, ${r.reason ?? null}::text, ${r.attempted}::boolean)`),
+    sql`, `,
+  );
+  await db.execute(sql`
+    update ${mailLog} as m
+       set status = v.status,
+           updated_at = now(),
+           smtp_response = coalesce(v.smtp_response, m.smtp_response),
+           reason = v.reason,
+           attempts = m.attempts + (case when v.attempted then 1 else 0 end),
+           sent_at = case when v.status = 'sent' then now() else m.sent_at end
+      from (values ${values}) as v(id, status, smtp_response, reason, attempted)
+     where m.shop_id = ${shopId} and m.id = v.id and m.status <> 'bounced'`);
+}
+
+/**
+ * Takes back rows claimed for mails that were never handed to the mail server (a chunk that
+ * stopped for a pause, a cancel or the shop's rate): only rows still queued and never attempted.
+ */
+export async function releaseLogRows(db: Db, shopId: string, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  await db.delete(mailLog).where(and(eq(mailLog.shopId, shopId), inArray(mailLog.id, ids), eq(mailLog.status, 'queued'), eq(mailLog.attempts, 0)));
 }
 
 /** A log row by id alone: for a signed bounce address or unsubscribe link, which carry no shop (check the signature first). */
@@ -89,6 +121,17 @@ export async function suppressionsOf(db: Db, shopId: string, address: string): P
     .select()
     .from(mailSuppressions)
     .where(and(eq(mailSuppressions.shopId, shopId), eq(mailSuppressions.address, address.toLowerCase())));
+}
+
+/** The suppressed among these addresses in this shop, each with its reasons (lower-cased address as key): one read for a chunk. */
+export async function suppressionsOfMany(db: Db, shopId: string, addresses: string[]): Promise<Map<string, SuppressionRow[]>> {
+  const out = new Map<string, SuppressionRow[]>();
+  const wanted = [...new Set(addresses.map((a) => a.toLowerCase()))];
+  if (!wanted.length) return out;
+  for (const r of await db.select().from(mailSuppressions).where(and(eq(mailSuppressions.shopId, shopId), inArray(mailSuppressions.address, wanted)))) {
+    out.set(r.address, [...(out.get(r.address) ?? []), r]);
+  }
+  return out;
 }
 
 /** Adds a suppression; one already there for the same reason stays as it was (its first cause). */

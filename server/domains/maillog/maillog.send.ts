@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../core/db/client.ts';
 import type { Mail, Mailer } from '../../core/mail.ts';
 import { newSecret } from '../../core/secrets.ts';
-import { claimLogRow, mailKeyOf, markAttempt, suppressionsOf, type MailLogRow } from './maillog.repository.ts';
+import { claimLogRows, mailKeyOf, recordAttempts, releaseLogRows, suppressionsOfMany, type AttemptRecord, type MailLogRow } from './maillog.repository.ts';
 import { bounceAddress, signedId, unsubscribeAddress } from './maillog.sign.ts';
 import type { MailKind } from './maillog.model.ts';
 
@@ -78,11 +78,105 @@ const isBulk = (mail: LoggedMail) => mail.bulk === true || mail.kind === 'notice
  * RFC 8058 one-click unsubscribe, and RFC 2369's mailto: when inbound mail is configured. The
  * link is signed with the shop's key, so only the mail's reader can use it.
  */
-async function unsubscribeHeaders(deps: MailLogDeps, row: MailLogRow): Promise<Record<string, string>> {
-  const key = await mailKeyOf(deps.db, row.shopId, () => newSecret(32));
+function unsubscribeHeaders(deps: MailLogDeps, key: string, row: MailLogRow): Record<string, string> {
   const links = [`<${deps.baseUrl}/unsubscribe/${signedId(key, 'unsubscribe', row.id)}>`];
   if (deps.bounce) links.push(`<mailto:${unsubscribeAddress(deps.bounce.domain, key, row.id)}?subject=unsubscribe>`);
   return { 'List-Unsubscribe': links.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+}
+
+/**
+ * A mail whose log row is claimed: either settled without sending (sent already under its
+ * Message-ID, or a suppressed address: `record` says so for the log), or ready to go.
+ */
+export interface ClaimedMail {
+  mail: LoggedMail;
+  row: MailLogRow;
+  /** Written by this claim (not a row an earlier attempt left): one never sent may be released. */
+  fresh: boolean;
+  settled?: { outcome: SendOutcome; record?: AttemptRecord };
+  /** List-Unsubscribe for bulk mail. */
+  headers: Record<string, string>;
+}
+
+/** What one attempt came to: the outcome, the log's record of it (to write), and a transient error to throw after recording. */
+export interface Attempt {
+  outcome?: SendOutcome;
+  record?: AttemptRecord;
+  /** A connection error or a 4xx: the row is deferred and the caller's job is tried again. */
+  retry?: unknown;
+}
+
+const outcomeOf = (row: MailLogRow, status: SendOutcome['status'], reason?: string): SendOutcome => ({ logId: row.id, messageId: row.messageId, status, ...(reason ? { reason } : {}) });
+
+/**
+ * Claims the log rows of one shop's mails at once: one INSERT for all (a Message-ID seen before
+ * answers its existing row), one suppression lookup for the bulk ones' addresses, the shop's
+ * unsubscribe key once. Nothing is sent yet.
+ */
+export async function claimMails(deps: MailLogDeps, shopId: string, mails: LoggedMail[]): Promise<ClaimedMail[]> {
+  if (!mails.length) return [];
+  const host = new URL(deps.baseUrl).hostname;
+  const made = mails.map((mail) => {
+    const id = randomUUID();
+    return {
+      id,
+      shopId,
+      kind: mail.kind,
+      recipient: mail.to,
+      subject: mail.subject.slice(0, 998),
+      messageId: fullMessageId(mail.messageId ?? id, host),
+      bulk: isBulk(mail),
+      ...(mail.about ?? {}),
+    };
+  });
+  const rows = await claimLogRows(deps.db, shopId, made);
+  const bulkOpen = mails.filter((m, i) => isBulk(m) && !isDone(rows.get(made[i]!.messageId)!));
+  const suppressed = bulkOpen.length ? await suppressionsOfMany(deps.db, shopId, bulkOpen.map((m) => m.to)) : new Map();
+  const key = bulkOpen.length ? await mailKeyOf(deps.db, shopId, () => newSecret(32)) : '';
+  return mails.map((mail, i) => {
+    const row = rows.get(made[i]!.messageId)!;
+    const fresh = row.id === made[i]!.id;
+    if (isDone(row)) return { mail, row, fresh, headers: {}, settled: { outcome: outcomeOf(row, 'sent') } };
+    const reasons = isBulk(mail) ? suppressed.get(mail.to.toLowerCase()) : undefined;
+    if (reasons?.length) {
+      const reason = reasons.map((s: { reason: string }) => s.reason).join(',');
+      return { mail, row, fresh, headers: {}, settled: { outcome: outcomeOf(row, 'suppressed', reason), record: { id: row.id, status: 'suppressed', reason, attempted: false } } };
+    }
+    return { mail, row, fresh, headers: isBulk(mail) ? unsubscribeHeaders(deps, key, row) : {} };
+  });
+}
+
+/** Gives back the rows of claimed mails that were never attempted (written by their claim, still queued): a stopped batch leaves no row that says queued for a mail nobody will send. */
+export async function releaseMails(deps: MailLogDeps, shopId: string, unsent: ClaimedMail[]): Promise<void> {
+  await releaseLogRows(deps.db, shopId, unsent.filter((c) => c.fresh && !c.settled).map((c) => c.row.id));
+}
+
+/** A row that says sent (or bounced since) is never sent again. */
+const isDone = (row: MailLogRow) => row.status === 'sent' || row.status === 'bounced';
+
+/**
+ * Sends one claimed mail (a settled one is answered as it is). Nothing is written here: the
+ * caller records `record` (alone, or with others of its batch, `recordAttempts`). A 5xx
+ * refusal is a failed outcome; a connection error or 4xx is `retry`, to throw once recorded.
+ */
+export async function attemptMail(deps: MailLogDeps, c: ClaimedMail): Promise<Attempt> {
+  if (c.settled) return c.settled;
+  const { shopId: _s, kind: _k, about: _a, bulk: _b, messageId: _m, ...message } = c.mail;
+  try {
+    const sent = await deps.mailer.send({
+      ...message,
+      messageId: c.row.messageId,
+      headers: { ...message.headers, ...c.headers },
+      ...(deps.bounce ? { envelopeFrom: bounceAddress(deps.bounce, c.row.id) } : {}),
+    });
+    return { outcome: outcomeOf(c.row, 'sent'), record: { id: c.row.id, status: 'sent', smtpResponse: sent.response, attempted: true } };
+  } catch (e) {
+    const err = (e ?? {}) as SmtpError;
+    if (permanentRefusal(err)) {
+      return { outcome: outcomeOf(c.row, 'failed', answerOf(err)), record: { id: c.row.id, status: 'failed', smtpResponse: answerOf(err), reason: answerOf(err), attempted: true } };
+    }
+    return { record: { id: c.row.id, status: 'deferred', smtpResponse: answerOf(err), reason: answerOf(err), attempted: true }, retry: e };
+  }
 }
 
 /**
@@ -94,54 +188,23 @@ async function unsubscribeHeaders(deps: MailLogDeps, row: MailLogRow): Promise<R
  * deferred or suppressed tries again (a campaign's "retry failed", or a suppression lifted).
  * A process that dies after the mail server took the mail but before the row says so sends it
  * again on retry, with the same Message-ID, so the second copy is recognisably the same mail.
+ * Bulk mail of many recipients claims, sends and records in batches with the same parts
+ * (`claimMails`, `attemptMail`, `recordAttempts`: see notices.send.ts).
  *
  * @example
  * const r = await sendLogged(deps, { shopId, kind: 'portal_code', about: { orderNumber }, to, subject, text });
  * if (r.status === 'failed') logger.info({ logId: r.logId }, 'the address refused the code');
  */
 export async function sendLogged(deps: MailLogDeps, mail: LoggedMail): Promise<SendOutcome> {
-  const { shopId, kind, about = {}, bulk: _bulk, messageId: given, ...message } = mail;
-  const id = randomUUID();
-  const row = await claimLogRow(deps.db, {
-    id,
-    shopId,
-    kind,
-    recipient: message.to,
-    subject: message.subject.slice(0, 998),
-    messageId: fullMessageId(given ?? id, new URL(deps.baseUrl).hostname),
-    bulk: isBulk(mail),
-    ...about,
-  });
-  const outcome = (status: SendOutcome['status'], reason?: string): SendOutcome => ({ logId: row.id, messageId: row.messageId, status, ...(reason ? { reason } : {}) });
-  if (row.status === 'sent' || row.status === 'bounced') return outcome('sent');
-
-  if (isBulk(mail)) {
-    const reasons = await suppressionsOf(deps.db, shopId, message.to);
-    if (reasons.length) {
-      const reason = reasons.map((s) => s.reason).join(',');
-      await markAttempt(deps.db, shopId, row.id, 'suppressed', { reason, attempted: false });
-      return outcome('suppressed', reason);
-    }
-  }
-
-  const headers = { ...message.headers, ...(isBulk(mail) ? await unsubscribeHeaders(deps, row) : {}) };
-  try {
-    const sent = await deps.mailer.send({
-      ...message,
-      messageId: row.messageId,
-      headers,
-      ...(deps.bounce ? { envelopeFrom: bounceAddress(deps.bounce, row.id) } : {}),
-    });
-    await markAttempt(deps.db, shopId, row.id, 'sent', { smtpResponse: sent.response, attempted: true });
-    return outcome('sent');
-  } catch (e) {
-    const err = (e ?? {}) as SmtpError;
-    if (permanentRefusal(err)) {
-      await markAttempt(deps.db, shopId, row.id, 'failed', { smtpResponse: answerOf(err), reason: answerOf(err), attempted: true });
-      return outcome('failed', answerOf(err));
-    }
+  const [claimed] = await claimMails(deps, mail.shopId, [mail]);
+  const attempt = await attemptMail(deps, claimed!);
+  if (attempt.retry) {
     // Recorded as best it can be: the job retries either way, and the mail error is the one to report.
-    await markAttempt(deps.db, shopId, row.id, 'deferred', { smtpResponse: answerOf(err), reason: answerOf(err), attempted: true }).catch(() => undefined);
-    throw e;
+    await recordAttempts(deps.db, mail.shopId, [attempt.record!]).catch(() => undefined);
+    throw attempt.retry;
   }
+  if (attempt.record) await recordAttempts(deps.db, mail.shopId, [attempt.record]);
+  return attempt.outcome!;
 }
+
+export { recordAttempts } from './maillog.repository.ts';

@@ -139,7 +139,8 @@ function registerAll(jobs: Jobs, deps: JobsDeps): NoticeBulk {
       logger: deps.logger,
       sink,
       sender: {
-        mail: mailLog,
+        // Bulk mail over a pooled transport, whatever SMTP_URL says for single mails (server/core/mail.ts).
+        mail: { ...mailLog, mailer: deps.mailer.bulk ?? deps.mailer },
         chat: { db, bus: deps.bus, writer },
         mailDomain: mailDomainOf(deps.config.MAIL_FROM) || 'madoguchi.localhost',
       },

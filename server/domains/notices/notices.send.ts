@@ -36,6 +36,11 @@ export interface BulkOptions {
    * the first's last chunk.
    */
   perCampaign?: number;
+  /**
+   * false: this process only hands chunks to the bulk queue (`arm`); no worker and no sweep
+   * here (NOTICE_BULK=off: `npm run worker:notices` processes send). Default true.
+   */
+  work?: boolean;
   /** How often the sweep hands sending campaigns' chunks over again (default 15 s). */
   sweepMs?: number;
   /** A chunk job's lock: a worker that died holds its job this long before another takes it (default 10 s). */
@@ -168,6 +173,14 @@ export function startNoticeBulk(deps: NoticeBulkDeps, opts: BulkOptions): Notice
     return 'done';
   }
 
+  if (opts.work === false) {
+    return {
+      arm,
+      // The processes that send sweep; here there is nothing to hand over again.
+      sweep: async () => undefined,
+      close: () => producer.close(),
+    };
+  }
   const worker = openJobWorker(deps.redis, { ...queueOpts, concurrency: opts.concurrency ?? 1, worker: { lockDuration: opts.lockMs ?? 10_000, stalledInterval: Math.max(1000, Math.round((opts.lockMs ?? 10_000) / 2)) } }, (job, token) => runChunk(job, token));
   worker.on('failed', (job, err) => {
     if (err instanceof DelayedError) return;

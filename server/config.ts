@@ -45,6 +45,12 @@ export const configSchema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number({ message: 'expected milliseconds' }).int().min(0).default(10000),
   /** inline: this process also dispatches the outbox and runs jobs; off: API only, `npm run worker` processes run them. */
   JOBS: z.enum(['inline', 'off']).default('inline'),
+  /**
+   * inline: the jobs worker's process (JOBS=inline, or `npm run worker`) also runs the bulk notice
+   * worker; off: it only hands notice chunks to the bulk queue, and `npm run worker:notices`
+   * processes send them, so a campaign never shares an event loop with alerts and portal codes.
+   */
+  NOTICE_BULK: z.enum(['inline', 'off']).default('inline'),
   /** Events a second one socket may send, and the burst it may save up; beyond, refusals, then a disconnect. */
   SOCKET_RATE: z.coerce.number({ message: 'expected events per second' }).positive().max(100_000).default(20),
   SOCKET_BURST: z.coerce.number({ message: 'expected a number of events' }).int().min(1).max(100_000).default(40),

@@ -9,13 +9,13 @@ import type { EventSink } from './events/commit.ts';
 import { registerListeners } from './events/listeners.ts';
 import { listenerRetryPolicy, listenerTiming } from './events/subscriptions.ts';
 import { PORTAL_CODE_TOPIC } from './domains/returns/returns.portal.auth.ts';
-import { createMessageWriter } from './domains/conversations/conversations.write.ts';
+import { createMessageWriter, type MessageWriter } from './domains/conversations/conversations.write.ts';
 import { DomainBus } from './core/bus.ts';
 import { openConfiguredDatabase, type Database } from './core/db/client.ts';
 import { createLogger, serializeError, type Logger } from './core/logger.ts';
 import { MAIL_SEND } from './core/mail.jobs.ts';
 import { giveUpOnMail, MAIL_LOG_PRUNE_TOPIC, runMailLogPrune, sendMailJob } from './domains/maillog/maillog.jobs.ts';
-import { mailLogDeps } from './domains/maillog/maillog.send.ts';
+import { mailLogDeps, type MailLogDeps } from './domains/maillog/maillog.send.ts';
 import { mailDomainOf, mailerFromConfig, type Mailer } from './core/mail.ts';
 import { createDispatcher, type OutboxDispatcher } from './core/outbox.dispatcher.ts';
 import { outboxLedger } from './core/outbox.jobs.ts';
@@ -131,21 +131,9 @@ function registerAll(jobs: Jobs, deps: JobsDeps): NoticeBulk {
   jobs.register(PORTAL_CODE_TOPIC, sendPortalCode(mailLog), { secret: true });
   jobs.register(BANK_PURGE_TOPIC, () => purgeBankDetails(db));
   jobs.register(PURGE_TOPIC, () => purgeUnclaimedAttachments(db, storage, new Date(Date.now() - 24 * 3_600_000)));
-  // Delay notices: a campaign's start writes its recipients, then its chunks go to the bulk queue.
-  const notices = startNoticeBulk(
-    {
-      db,
-      redis: deps.redisUrl,
-      logger: deps.logger,
-      sink,
-      sender: {
-        mail: mailLog,
-        chat: { db, bus: deps.bus, writer },
-        mailDomain: mailDomainOf(deps.config.MAIL_FROM) || 'madoguchi.localhost',
-      },
-    },
-    { keyPrefix: deps.config.REDIS_KEY_PREFIX, retryDelayMs: deps.retryDelayMs, ...deps.notices },
-  );
+  // Delay notices: a campaign's start writes its recipients, then its chunks go to the bulk queue
+  // (sent here with NOTICE_BULK=inline, by `npm run worker:notices` processes with off).
+  const notices = noticeBulkFor(deps, { sink, mailLog, writer }, deps.config.NOTICE_BULK === 'inline');
   jobs.register(NOTICE_START_TOPIC, (data) => runStart({ db, sink, arm: notices.arm, finish: (id) => finishIfDone(db, sink, id) }, data));
   jobs.register(OUTBOX_PRUNE_TOPIC, async () => {
     const deleted = await pruneOutbox(db, { completedDays: deps.config.OUTBOX_RETENTION_DAYS, failedDays: deps.config.OUTBOX_FAILED_RETENTION_DAYS });
@@ -158,6 +146,43 @@ function registerAll(jobs: Jobs, deps: JobsDeps): NoticeBulk {
     return done;
   });
   return notices;
+}
+
+/** The bulk notice worker of a process (or, with `work` false, only what hands chunks to its queue). */
+function noticeBulkFor(deps: JobsDeps, parts: { sink: EventSink; mailLog: MailLogDeps; writer: MessageWriter }, work: boolean): NoticeBulk {
+  const db = deps.database.db;
+  return startNoticeBulk(
+    {
+      db,
+      redis: deps.redisUrl,
+      logger: deps.logger,
+      sink: parts.sink,
+      sender: {
+        // Bulk mail over a pooled transport, whatever SMTP_URL says for single mails (server/core/mail.ts).
+        mail: { ...parts.mailLog, mailer: deps.mailer.bulk ?? deps.mailer },
+        chat: { db, bus: deps.bus, writer: parts.writer },
+        mailDomain: mailDomainOf(deps.config.MAIL_FROM) || 'madoguchi.localhost',
+      },
+    },
+    { keyPrefix: deps.config.REDIS_KEY_PREFIX, retryDelayMs: deps.retryDelayMs, ...deps.notices, work },
+  );
+}
+
+/**
+ * Only the bulk notice worker (`npm run worker:notices`): for deployments whose API and job
+ * processes run with NOTICE_BULK=off, so a campaign's mail never shares an event loop with the
+ * `jobs` queue's alerts and portal codes. The outbox work its chunks commit (a campaign's
+ * `notice.finished`) is dispatched by the job processes' polling dispatcher.
+ */
+export function startNoticeWorker(deps: JobsDeps): NoticeBulk {
+  const db = deps.database.db;
+  const inbound = inboundEmailConfig(deps.config);
+  const mailLog = mailLogDeps({ db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), inbound });
+  // No dispatcher here to poke: the job processes poll the outbox every 250 ms.
+  const poke = () => undefined;
+  const timing = listenerTiming(deps.config);
+  const writer = createMessageWriter({ db, poke, bus: deps.bus, timing, logger: deps.logger });
+  return noticeBulkFor(deps, { sink: { poke, bus: deps.bus, logger: deps.logger, timing }, mailLog, writer }, true);
 }
 
 /** Uploads never sent with a message are removed a day later, checked every hour. */
@@ -248,8 +273,12 @@ export function startJobs(deps: JobsDeps): Jobs {
   return jobs;
 }
 
-/** `npm run worker`: the dispatcher and the worker without HTTP, for deployments with JOBS=off API processes. */
-async function runWorkerProcess(): Promise<void> {
+/**
+ * `npm run worker`: the dispatcher and the worker without HTTP, for deployments with JOBS=off API
+ * processes; `npm run worker:notices` (`role` notices): only the bulk notice worker, for
+ * deployments with NOTICE_BULK=off.
+ */
+async function runWorkerProcess(role: 'jobs' | 'notices'): Promise<void> {
   const fatal = (message: string): never => {
     process.stderr.write(`madoguchi worker: ${message}\n`);
     process.exit(1);
@@ -262,7 +291,7 @@ async function runWorkerProcess(): Promise<void> {
       if (e instanceof ConfigError) fatal(e.message);
       throw e;
     }
-    const logger = createLogger(config.LOG_LEVEL).child({ role: 'worker' });
+    const logger = createLogger(config.LOG_LEVEL).child({ role: role === 'notices' ? 'notice-worker' : 'worker' });
     let stopWorker: (reason: string, code: number) => Promise<void> | void = (_, code) => process.exit(code);
     guardProcess(logger, (reason, code) => stopWorker(reason, code));
     const database = await openConfiguredDatabase(config).catch((e: Error) => fatal(e.message.split('\n')[0]!));
@@ -272,7 +301,8 @@ async function runWorkerProcess(): Promise<void> {
     });
     const mailer = mailerFromConfig(config, logger);
     const bus = new DomainBus(logger);
-    const jobs = startJobs({ config, database, redisUrl: redis.url, logger, mailer, bus });
+    const jobsDeps = { config, database, redisUrl: redis.url, logger, mailer, bus };
+    const worker = role === 'notices' ? startNoticeWorker(jobsDeps) : startJobs(jobsDeps);
     // Live updates from jobs (SLA alerts, snoozes ending) reach the API processes' sockets
     // through the same Redis channel their Socket.IO adapter listens on.
     const emitterRedis = handledPublishes(watchRedis(connectRedis(redis.url), logger, 'socket.io emitter'), logger);
@@ -280,13 +310,13 @@ async function runWorkerProcess(): Promise<void> {
     const stopChat = broadcastChat(bus, emitter as unknown as Broadcaster, { db: database.db, presence: new PresenceStore(emitterRedis, config.REDIS_KEY_PREFIX), logger });
     const stopReturns = broadcastReturns(bus, emitter as unknown as Broadcaster);
     const stopNotices = broadcastNotices(bus, emitter as unknown as Broadcaster, { db: database.db, logger });
-    logger.info({ database: database.kind }, 'worker running');
+    logger.info({ database: database.kind, role }, 'worker running');
     let stopping = false;
     const stop = async (signal: string, code = 0) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'worker shutting down: finishing running jobs');
-      await jobs.close();
+      await worker.close();
       stopChat();
       stopReturns();
       stopNotices();
@@ -306,4 +336,4 @@ async function runWorkerProcess(): Promise<void> {
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void runWorkerProcess();
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void runWorkerProcess(process.argv[2] === 'notices' ? 'notices' : 'jobs');

@@ -88,6 +88,78 @@ export async function markAttempt(db: Db, shopId: string, id: string, status: Ex
 }
 
 /**
+ * The batch form of claimLogRow, for a bulk chunk: the rows of these Message-IDs in one shop,
+ * each with whether this caller holds it. One INSERT … ON CONFLICT DO NOTHING RETURNING writes
+ * the new ones with a lease; one UPDATE … RETURNING takes the unfinished ones whose lease is
+ * free or lapsed; one read answers the rest (sent, bounced, or held by another worker).
+ */
+export async function claimLogRows(db: Db, shopId: string, rows: NewLogRow[], leaseSeconds = MAIL_LEASE_SECONDS): Promise<Map<string, Claim>> {
+  const byId = new Map<string, Claim>();
+  if (!rows.length) return byId;
+  if (rows.some((r) => r.shopId !== shopId)) throw new Error('claimLogRows: one shop per call');
+  const until = sql`now() + make_interval(secs => ${leaseSeconds})`;
+  const made = await db
+    .insert(mailLog)
+    .values(rows.map((r) => ({ ...r, leaseUntil: until })))
+    .onConflictDoNothing({ target: [mailLog.shopId, mailLog.messageId] })
+    .returning();
+  for (const r of made) byId.set(r.messageId, { row: r, mine: true });
+  const known = rows.filter((r) => !byId.has(r.messageId)).map((r) => r.messageId);
+  if (!known.length) return byId;
+  const taken = await db
+    .update(mailLog)
+    .set({ leaseUntil: until })
+    .where(and(eq(mailLog.shopId, shopId), inArray(mailLog.messageId, known), inArray(mailLog.status, [...claimable]), sql`(${mailLog.leaseUntil} is null or ${mailLog.leaseUntil} < now())`))
+    .returning();
+  for (const r of taken) byId.set(r.messageId, { row: r, mine: true });
+  const rest = known.filter((m) => !byId.has(m));
+  if (rest.length) for (const r of await db.select().from(mailLog).where(and(eq(mailLog.shopId, shopId), inArray(mailLog.messageId, rest)))) byId.set(r.messageId, { row: r, mine: false });
+  return byId;
+}
+
+/** What one attempt came to, for the log's row. */
+export interface AttemptRecord {
+  id: string;
+  status: Extract<MailStatus, 'sent' | 'failed' | 'deferred' | 'suppressed'>;
+  smtpResponse?: string;
+  reason?: string | null;
+  /** Counted as an attempt (a mail handed to the server, or tried): not so for a suppressed one. */
+  attempted: boolean;
+}
+
+/**
+ * Records the ends of attempts of one shop's mails in one UPDATE … FROM (VALUES …), each
+ * claim let go (as markAttempt does for one). Never touches a row a DSN has marked bounced meanwhile.
+ */
+export async function recordAttempts(db: Db, shopId: string, records: AttemptRecord[]): Promise<void> {
+  if (!records.length) return;
+  const values = sql.join(
+    records.map((r) => sql`(${r.id}::uuid, ${r.status}::text, ${r.smtpResponse === undefined ? null : r.smtpResponse.slice(0, 2000)}::text, ${r.reason ?? null}::text, ${r.attempted}::boolean)`),
+    sql`, `,
+  );
+  await db.execute(sql`
+    update ${mailLog} as m
+       set status = v.status,
+           updated_at = now(),
+           smtp_response = coalesce(v.smtp_response, m.smtp_response),
+           reason = v.reason,
+           lease_until = null,
+           attempts = m.attempts + (case when v.attempted then 1 else 0 end),
+           sent_at = case when v.status = 'sent' then now() else m.sent_at end
+      from (values ${values}) as v(id, status, smtp_response, reason, attempted)
+     where m.shop_id = ${shopId} and m.id = v.id and m.status <> 'bounced'`);
+}
+
+/**
+ * Takes back rows claimed for mails that were never handed to the mail server (a chunk that
+ * stopped for a pause, a cancel or the shop's rate): only rows still queued and never attempted.
+ */
+export async function releaseLogRows(db: Db, shopId: string, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  await db.delete(mailLog).where(and(eq(mailLog.shopId, shopId), inArray(mailLog.id, ids), eq(mailLog.status, 'queued'), eq(mailLog.attempts, 0)));
+}
+
+/**
  * The job that sends a mail gave up (its last try was deferred too): the row says so, failed
  * with the last answer, instead of `deferred` (being retried) for ever. A row sent, bounced or
  * claimed by another sender meanwhile is left as it is.
@@ -272,4 +344,15 @@ export async function pruneMailLog(db: Db, p: MailLogPrune, batch = 1000): Promi
     if (ids.length < batch) break;
   }
   return { givenUp: givenUp.length, reportsCleared: cleared.length, deleted };
+}
+
+/** The suppressed among these addresses in this shop, each with its reasons (lower-cased address as key): one read for a chunk. */
+export async function suppressionsOfMany(db: Db, shopId: string, addresses: string[]): Promise<Map<string, SuppressionRow[]>> {
+  const out = new Map<string, SuppressionRow[]>();
+  const wanted = [...new Set(addresses.map((a) => a.toLowerCase()))];
+  if (!wanted.length) return out;
+  for (const r of await db.select().from(mailSuppressions).where(and(eq(mailSuppressions.shopId, shopId), inArray(mailSuppressions.address, wanted)))) {
+    out.set(r.address, [...(out.get(r.address) ?? []), r]);
+  }
+  return out;
 }

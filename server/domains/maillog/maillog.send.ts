@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../core/db/client.ts';
 import type { Mail, Mailer, SentMail } from '../../core/mail.ts';
 import { newSecret } from '../../core/secrets.ts';
-import { claimLogRow, findByMessageId, mailKeyOf, markAttempt, suppressionsOf, type Claim, type MailLogRow, type NewLogRow } from './maillog.repository.ts';
+import { claimLogRow, claimLogRows, findByMessageId, mailKeyOf, markAttempt, releaseLogRows, suppressionsOf, suppressionsOfMany, type AttemptRecord, type Claim, type MailLogRow, type NewLogRow } from './maillog.repository.ts';
 import { deferralReason, MailBeingSent, noteDeferral, refusalOf, type SmtpError } from './maillog.refusal.ts';
 import { bounceAddress, signedId, unsubscribeAddress } from './maillog.sign.ts';
 import type { MailKind } from './maillog.model.ts';
@@ -116,6 +116,107 @@ export async function claimMail(db: MailLogDeps['db'], fresh: NewLogRow): Promis
 }
 
 /**
+ * A mail of a batch whose log row is claimed: settled without sending (sent already under its
+ * Message-ID, or a suppressed address: `record` says so for the log), held by another worker
+ * (`busy`: left for a later try), or ready to go.
+ */
+export interface ClaimedMail {
+  mail: LoggedMail;
+  row: MailLogRow;
+  /** Written by this claim (not a row an earlier attempt left): one never sent may be released. */
+  fresh: boolean;
+  settled?: { outcome: SendOutcome; record?: AttemptRecord };
+  /** Another worker holds this mail's claim: not sent here; the batch's job tries again later. */
+  busy?: boolean;
+  /** List-Unsubscribe and the opt-out line of bulk mail. */
+  unsubscribe?: { headers: Record<string, string>; footer: string };
+}
+
+/** What one attempt came to: the outcome, the log's record of it (to write), and a transient error to throw after recording. */
+export interface Attempt {
+  outcome?: SendOutcome;
+  record?: AttemptRecord;
+  /** A connection error, a 4xx, our side refused, or the mail held elsewhere: the row is deferred (or left) and the caller's job is tried again. */
+  retry?: unknown;
+}
+
+const outcomeOf = (row: MailLogRow, status: SendOutcome['status'], reason?: string): SendOutcome => ({ logId: row.id, messageId: row.messageId, status, ...(reason ? { reason } : {}) });
+
+/** A row that says sent (or bounced since) is never sent again. */
+const isDone = (row: MailLogRow) => row.status === 'sent' || row.status === 'bounced';
+
+/**
+ * Claims the log rows of one shop's mails at once, with the same lease as a single mail's
+ * claim (claimLogRows): one INSERT for all, one UPDATE for rows an earlier attempt left, one
+ * suppression lookup for the bulk ones' addresses, the shop's unsubscribe key once. Nothing is
+ * sent yet.
+ */
+export async function claimMails(deps: MailLogDeps, shopId: string, mails: LoggedMail[]): Promise<ClaimedMail[]> {
+  if (!mails.length) return [];
+  const host = new URL(deps.baseUrl).hostname;
+  const made: NewLogRow[] = mails.map((mail) => {
+    const id = randomUUID();
+    return { id, shopId, kind: mail.kind, recipient: mail.to, subject: mail.subject.slice(0, 998), messageId: fullMessageId(mail.messageId ?? id, host), bulk: isBulk(mail), ...(mail.about ?? {}) };
+  });
+  const claims = await claimLogRows(deps.db, shopId, made);
+  const open = (i: number) => {
+    const c = claims.get(made[i]!.messageId)!;
+    return c.mine && !isDone(c.row);
+  };
+  const bulkOpen = mails.filter((m, i) => isBulk(m) && open(i));
+  const suppressed = bulkOpen.length ? await suppressionsOfMany(deps.db, shopId, bulkOpen.map((m) => m.to)) : new Map<string, { reason: string }[]>();
+  const out: ClaimedMail[] = [];
+  for (const [i, mail] of mails.entries()) {
+    const { row, mine } = claims.get(made[i]!.messageId)!;
+    const fresh = row.id === made[i]!.id;
+    if (isDone(row)) out.push({ mail, row, fresh, settled: { outcome: outcomeOf(row, 'sent') } });
+    else if (!mine) out.push({ mail, row, fresh, busy: true });
+    else {
+      const reasons = isBulk(mail) ? suppressed.get(mail.to.toLowerCase()) : undefined;
+      if (reasons?.length) {
+        const reason = reasons.map((s) => s.reason).join(',');
+        out.push({ mail, row, fresh, settled: { outcome: outcomeOf(row, 'suppressed', reason), record: { id: row.id, status: 'suppressed', reason, attempted: false } } });
+      } else out.push({ mail, row, fresh, ...(isBulk(mail) ? { unsubscribe: await unsubscribeOf(deps, row) } : {}) });
+    }
+  }
+  return out;
+}
+
+/** Gives back the rows of claimed mails that were never attempted (written by their claim, still queued): a stopped batch leaves no row that says queued for a mail nobody will send. */
+export async function releaseMails(deps: MailLogDeps, shopId: string, unsent: ClaimedMail[]): Promise<void> {
+  await releaseLogRows(deps.db, shopId, unsent.filter((c) => c.fresh && !c.settled && !c.busy).map((c) => c.row.id));
+}
+
+/**
+ * Sends one claimed mail of a batch (a settled one is answered as it is). Nothing is written
+ * here: the caller records `record` with others of its batch (`recordAttempts`). A 5xx to the
+ * recipient or the message is a failed outcome; anything else (refusalOf) is `retry`, to throw
+ * once recorded, as sendLogged does for one mail.
+ */
+export async function attemptMail(deps: MailLogDeps, c: ClaimedMail): Promise<Attempt> {
+  if (c.settled) return c.settled;
+  if (c.busy) return { retry: new MailBeingSent(c.row.messageId) };
+  const { shopId, kind: _k, about: _a, bulk: _b, messageId: _m, ...message } = c.mail;
+  try {
+    const sent = await deps.mailer.send({
+      ...message,
+      ...(c.unsubscribe ? { text: `${message.text.trimEnd()}\n\n${c.unsubscribe.footer}` } : {}),
+      messageId: c.row.messageId,
+      headers: { ...message.headers, ...c.unsubscribe?.headers },
+      ...(deps.bounce ? { envelopeFrom: bounceAddress(deps.bounce, c.row.id) } : {}),
+    });
+    return { outcome: outcomeOf(c.row, 'sent'), record: { id: c.row.id, status: 'sent', smtpResponse: sent.response, attempted: true } };
+  } catch (e) {
+    const refusal = refusalOf((e ?? {}) as SmtpError);
+    if (refusal.kind === 'recipient') {
+      return { outcome: outcomeOf(c.row, 'failed', refusal.answer), record: { id: c.row.id, status: 'failed', smtpResponse: refusal.answer, reason: refusal.answer, attempted: true } };
+    }
+    noteDeferral(e, { shopId, logId: c.row.id });
+    return { record: { id: c.row.id, status: 'deferred', smtpResponse: refusal.answer, reason: deferralReason(refusal), attempted: true }, retry: e };
+  }
+}
+
+/**
  * Claims the row (written queued), sends, records the answer. A 5xx refusal of the recipient
  * or the message (refusalOf): row failed, resolves {status:'failed'} (no retry). A connection
  * error, a 4xx, or a 5xx to our own sender: row deferred, THROWS (the job retries; its final
@@ -188,3 +289,5 @@ export async function sendLogged(deps: MailLogDeps, mail: LoggedMail): Promise<S
   await markAttempt(deps.db, shopId, row.id, 'sent', { smtpResponse: sent.response, attempted: true });
   return outcome('sent');
 }
+
+export { recordAttempts } from './maillog.repository.ts';

@@ -111,12 +111,30 @@ export function queuedOfChunk(db: Db, campaignId: string, chunk: number): Promis
     .orderBy(asc(noticeRecipients.email));
 }
 
-/** Records what became of one recipient's mail. A cancelled row whose mail went anyway says sent: the record follows the mail. */
-export async function markRecipient(db: Db, id: string, fields: { status: Exclude<RecipientStatus, 'queued' | 'cancelled'>; reason?: string | null; messageId: string; sentAt?: Date | null }) {
-  await db
-    .update(noticeRecipients)
-    .set({ status: fields.status, reason: fields.reason ?? null, messageId: fields.messageId, sentAt: fields.sentAt ?? null })
-    .where(and(eq(noticeRecipients.id, id), inArray(noticeRecipients.status, ['queued', 'cancelled'])));
+/** What became of one recipient's notice. */
+export interface RecipientOutcome {
+  id: string;
+  status: Exclude<RecipientStatus, 'queued' | 'cancelled'>;
+  reason: string | null;
+  messageId: string;
+  sentAt: Date | null;
+}
+
+/**
+ * Records what became of a batch of recipients' notices in one UPDATE … FROM (VALUES …). A
+ * cancelled row whose mail went anyway says sent: the record follows the mail.
+ */
+export async function markRecipients(db: Db, outcomes: RecipientOutcome[]): Promise<void> {
+  if (!outcomes.length) return;
+  const values = sql.join(
+    outcomes.map((o) => sql`(${o.id}::uuid, ${o.status}::text, ${o.reason}::text, ${o.messageId}::text, ${o.sentAt?.toISOString() ?? null}::timestamptz)`),
+    sql`, `,
+  );
+  await db.execute(sql`
+    update ${noticeRecipients} as r
+       set status = v.status, reason = v.reason, message_id = v.message_id, sent_at = v.sent_at
+      from (values ${values}) as v(id, status, reason, message_id, sent_at)
+     where r.id = v.id and r.status in ('queued', 'cancelled')`);
 }
 
 export async function hasQueued(db: Db, campaignId: string): Promise<boolean> {

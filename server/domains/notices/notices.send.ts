@@ -9,7 +9,7 @@ import { redisLimiter } from '../../core/ratelimit.ts';
 import type { EventSink } from '../../events/commit.ts';
 import { findShop } from '../shops/shops.repository.ts';
 import { findCampaign, queuedChunks, queuedOfChunk, sendingCampaigns, type CampaignRow } from './notices.campaigns.repository.ts';
-import { campaignRenderers, orderFacts, sendToRecipient, type NoticeSender } from './notices.send.mail.ts';
+import { campaignRenderers, orderFacts, sendChunk, type NoticeSender } from './notices.send.mail.ts';
 import { finishIfDone, statusOf } from './notices.send.state.ts';
 import { loadWording } from './notices.templates.service.ts';
 import type { NoticeType } from './notices.types.ts';
@@ -21,8 +21,10 @@ import type { NoticeType } from './notices.types.ts';
  */
 export const BULK_QUEUE = 'notices-bulk';
 const CHUNK_JOB = 'notice.chunk';
-/** Mails of one chunk on their way at once. */
-const MAILS_IN_FLIGHT = 6;
+/** Mails of one chunk on their way at once (over a pooled transport, a few per connection are waiting on the database or the renderer at any time). */
+const MAILS_IN_FLIGHT = 16;
+/** How stale the campaign's status may be when a mail goes: a pause or cancel stops the chunk within this and the mails in flight. */
+const STATUS_EVERY_MS = 250;
 
 export interface BulkOptions {
   keyPrefix: string;
@@ -34,6 +36,11 @@ export interface BulkOptions {
    * the first's last chunk.
    */
   perCampaign?: number;
+  /**
+   * false: this process only hands chunks to the bulk queue (`arm`); no worker and no sweep
+   * here (NOTICE_BULK=off: `npm run worker:notices` processes send). Default true.
+   */
+  work?: boolean;
   /** How often the sweep hands sending campaigns' chunks over again (default 15 s). */
   sweepMs?: number;
   /** A chunk job's lock: a worker that died holds its job this long before another takes it (default 10 s). */
@@ -125,31 +132,35 @@ export function startNoticeBulk(deps: NoticeBulkDeps, opts: BulkOptions): Notice
       });
       const renderers = 'error' in wording ? wording : campaignRenderers(c, shop, wording);
       const ctx = { campaign: c, shop, renderers, orders: await orderFacts(db, shopId, rows.flatMap((r) => r.orderNumbers)) };
-      // A few mails of the chunk in flight at once (each its own SMTP exchange); every one looks
-      // at the campaign first, so a pause or cancel stops the chunk within the mails in flight.
-      let next = 0;
-      let stopped = false;
-      let waitMs = 0;
-      const lane = async () => {
-        while (!stopped && next < rows.length) {
-          const r = rows[next++]!;
-          if ((await statusOf(db, campaignId)) !== 'sending') {
-            stopped = true;
-            return;
-          }
-          const wait = c.channels.mail && shop.noticeMailsPerMinute > 0 ? await rateWait(shopId, shop.noticeMailsPerMinute) : 0;
-          if (wait) {
-            // Not this one: it stays queued for the chunk's next turn.
-            [stopped, waitMs] = [true, Math.max(waitMs, wait)];
-            return;
-          }
-          await sendToRecipient(deps.sender, ctx, r);
-          deps.sink.bus?.publish('notice.progress', { shopId, campaignId });
-        }
+      // The campaign's status, read again when older than STATUS_EVERY_MS (not per mail): a
+      // pause or cancel stops the chunk within that and the mails in flight.
+      let sending = true;
+      let checkedAt = Date.now();
+      let reading: Promise<boolean> | undefined;
+      const live = async (): Promise<boolean> => {
+        if (!sending || Date.now() - checkedAt < STATUS_EVERY_MS) return sending;
+        reading ??= statusOf(db, campaignId)
+          .then((st) => ((checkedAt = Date.now()), (sending = st === 'sending')))
+          .finally(() => (reading = undefined));
+        return reading;
       };
-      const lanes = await Promise.allSettled(Array.from({ length: Math.min(MAILS_IN_FLIGHT, rows.length) }, lane));
-      const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
-      if (failed) throw failed.reason;
+      let waitMs = 0;
+      const rated = c.channels.mail && shop.noticeMailsPerMinute > 0;
+      const proceed = async () => {
+        if (waitMs || !(await live())) return false;
+        // Each mail counted against the shop's rate before it goes; those over it stay queued for the chunk's next turn.
+        const wait = rated ? await rateWait(shopId, shop.noticeMailsPerMinute) : 0;
+        waitMs = Math.max(waitMs, wait);
+        return !wait;
+      };
+      const result = await sendChunk(deps.sender, ctx, rows, {
+        inFlight: MAILS_IN_FLIGHT,
+        proceed,
+        flushed: () => deps.sink.bus?.publish('notice.progress', { shopId, campaignId }),
+      });
+      // A mail server away or answering 4xx: the job is tried again later (what went is recorded).
+      if (result.retry !== undefined) throw result.retry;
+      const stopped = !sending || waitMs > 0;
       if (waitMs && token) {
         // Over the shop's mails a minute: the job waits in BullMQ's delayed set until the window allows more, holding no worker.
         await job.moveToDelayed(Date.now() + waitMs, token);
@@ -162,6 +173,14 @@ export function startNoticeBulk(deps: NoticeBulkDeps, opts: BulkOptions): Notice
     return 'done';
   }
 
+  if (opts.work === false) {
+    return {
+      arm,
+      // The processes that send sweep; here there is nothing to hand over again.
+      sweep: async () => undefined,
+      close: () => producer.close(),
+    };
+  }
   const worker = openJobWorker(deps.redis, { ...queueOpts, concurrency: opts.concurrency ?? 1, worker: { lockDuration: opts.lockMs ?? 10_000, stalledInterval: Math.max(1000, Math.round((opts.lockMs ?? 10_000) / 2)) } }, (job, token) => runChunk(job, token));
   worker.on('failed', (job, err) => {
     if (err instanceof DelayedError) return;

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { and, eq } from 'drizzle-orm';
-import { suppress } from '../../../server/domains/maillog/maillog.repository.ts';
+import { claimLogRows, recordAttempts, suppress } from '../../../server/domains/maillog/maillog.repository.ts';
+import { mailLog } from '../../../server/domains/maillog/maillog.tables.ts';
 import { noticeRecipients } from '../../../server/domains/notices/notices.campaigns.tables.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
@@ -135,6 +136,58 @@ for (const kind of dbKinds) {
       const rows = await server.database.db.select().from(noticeRecipients).where(and(eq(noticeRecipients.campaignId, d.id), eq(noticeRecipients.status, 'cancelled')));
       expect(rows).to.have.length(15);
       expect(campaignMails(server.smtp.mails, d.id)).to.have.length(5);
+    });
+
+    const logRows = (campaignId: string) => server.database.db.select().from(mailLog).where(and(eq(mailLog.shopId, shop.id), eq(mailLog.campaignId, campaignId)));
+
+    it('after a crash between a chunk’s flushes: a mail whose log row says sent is not sent again, one left queued goes under the same Message-ID, and no recipient stays queued', async () => {
+      const tag = uniq();
+      const orders = customersWithOrders(tag, 12, 12);
+      await seedOrders(server.database, shop.id, orders);
+      // The shop's rate holds the chunk after its first mail; the pause then holds the campaign.
+      expect((await owner.patch(`/api/shops/${shop.id}`, { noticeMailsPerMinute: 1 })).status).to.equal(200);
+      const c = await createAndPublish(owner, shop.id, campaignBody({ orderNumbers: orders.map((o) => o.orderNumber) }));
+      await eventually(async () => campaignMails(server.smtp.mails, c.id).length === 1, 'one mail at the rate');
+      const paused = await owner.post(`${campaignPath(shop.id, c.id)}/pause`, { version: c.version });
+      expect(paused.status).to.equal(200);
+      // The chunk that stopped took back the log rows of the mails it never tried: only the sent one is there.
+      await eventually(async () => (await logRows(c.id)).length === 1, 'the unsent rows released');
+      expect((await logRows(c.id))[0]!.status).to.equal('sent');
+
+      // What a process killed between the log's flush and the recipients' leaves (A), and one killed
+      // after the mail server took a mail but before any flush (B): both recipients still queued.
+      const domain = String(campaignMails(server.smtp.mails, c.id)[0]!.raw.messageId).replace(/^.*@|>$/g, '');
+      const queued = await server.database.db.select().from(noticeRecipients).where(and(eq(noticeRecipients.campaignId, c.id), eq(noticeRecipients.status, 'queued')));
+      expect(queued).to.have.length(11);
+      const [a, b] = queued;
+      const messageIdOf = (r: typeof a) => `<notice-${c.id}-${r!.id}@${domain}>`;
+      // Claimed by a process that died: its lease has lapsed (0 s), as after MAIL_LEASE_SECONDS.
+      const written = await claimLogRows(
+        server.database.db,
+        shop.id,
+        [a, b].map((r) => ({ id: crypto.randomUUID(), shopId: shop.id, kind: 'notice' as const, recipient: r!.email, subject: 'x', messageId: messageIdOf(r), bulk: true, campaignId: c.id })),
+        0,
+      );
+      await recordAttempts(server.database.db, shop.id, [{ id: written.get(messageIdOf(a))!.row.id, status: 'sent', smtpResponse: '250 OK', attempted: true }]);
+
+      await owner.patch(`/api/shops/${shop.id}`, { noticeMailsPerMinute: 0 });
+      const resumed = await owner.post(`${campaignPath(shop.id, c.id)}/resume`, { version: paused.body.version });
+      expect(resumed.status).to.equal(200);
+      await untilStatus(server.database, c.id, 'sent');
+
+      const rows = await server.database.db.select().from(noticeRecipients).where(eq(noticeRecipients.campaignId, c.id));
+      expect(rows.filter((r) => r.status !== 'sent')).to.deep.equal([]);
+      const mails = campaignMails(server.smtp.mails, c.id);
+      // A: its row said sent, so nothing went; the other eleven went once each.
+      expect(mails.map((m) => m.raw.messageId)).to.not.include(messageIdOf(a));
+      expect(mails).to.have.length(11);
+      expect(new Set(mails.map((m) => m.raw.messageId)).size).to.equal(11);
+      // B: sent under the Message-ID (and the log row) the first attempt had.
+      expect(mails.filter((m) => m.raw.messageId === messageIdOf(b))).to.have.length(1);
+      const log = await logRows(c.id);
+      expect(log).to.have.length(12);
+      expect(log.every((r) => r.status === 'sent')).to.equal(true);
+      expect(log.find((r) => r.messageId === messageIdOf(b))!.id).to.equal(written.get(messageIdOf(b))!.row.id);
     });
 
     it("mails another shop's portal code while a big campaign is sending, before the campaign ends", async () => {

@@ -10,7 +10,7 @@ import type { DomainEvent } from '../../../server/events/catalog.ts';
 import { postReturnStep } from '../../../server/domains/returns/returns.chat.listener.ts';
 import { remindToShip } from '../../../server/domains/returns/returns.jobs.ts';
 import { returnRequests } from '../../../server/domains/returns/returns.tables.ts';
-import { REFUSED_MARK } from '../../helpers/smtp.ts';
+import { DEFERRED_MARK } from '../../helpers/smtp.ts';
 import { anOrder } from '../../fixtures/builders.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
@@ -65,8 +65,8 @@ for (const kind of dbKinds) {
       expect(conv.body.firstResponseAt).to.equal(null);
     });
 
-    it('keeps the listeners apart: a mail the customer’s server refuses is retried on its own, and the chat notice is posted once', async () => {
-      const email = `buyer-${randomUUID().slice(0, 8)}${REFUSED_MARK}@example.jp`;
+    it('keeps the listeners apart: a mail the customer’s server turns away for now (4xx) is retried on its own, and the chat notice is posted once', async () => {
+      const email = `buyer-${randomUUID().slice(0, 8)}${DEFERRED_MARK}@example.jp`;
       const order = await pushOrder(d, { customer: { ...anOrder().customer, email } });
       const conversationId = await chatOf(email);
       const r = await filed(d.owner, d.shop.id, { orderNumber: order.number });
@@ -80,11 +80,11 @@ for (const kind of dbKinds) {
       const mailRow = await rowOf('return-customer-mail');
       const job = jobIdFor(mailRow);
       // The mail's job fails and is tried again (BullMQ's second attempt), while the notice's job is done, once.
-      await eventually(async () => ((await Job.fromId(server.service.jobs!.queue, job))?.attemptsMade ?? 0) >= 2, 'the refused mail tried twice', 30_000);
+      await eventually(async () => ((await Job.fromId(server.service.jobs!.queue, job))?.attemptsMade ?? 0) >= 2, 'the deferred mail tried twice', 30_000);
       expect((await rowOf('return-chat-notice')).completedAt, 'the notice’s job completed').to.not.equal(null);
       const notices = (await messagesOf(conversationId)).filter((m) => m.kind === 'event' && m.body.includes(`R-${r.number}`));
       expect(notices, 'posted once, however often the mail is tried').to.have.length(1);
-      expect(server.smtp.mails.filter((m) => m.to.includes(email)), 'nothing reached the refused mailbox').to.deep.equal([]);
+      expect(server.smtp.mails.filter((m) => m.to.includes(email)), 'nothing reached the busy mailbox').to.deep.equal([]);
     });
 
     it('posts a step said again (a reminder for a new send-by date) as a notice of its own, and a job run again for the same event once', async () => {

@@ -4,7 +4,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import { createLogger } from '../../../server/core/logger.ts';
 import { createMailer, type Mailer } from '../../../server/core/mail.ts';
-import { claimLogRow, markAttempt, suppress } from '../../../server/domains/maillog/maillog.repository.ts';
+import { claimLogRow, markAttempt, recordAttempts, suppress } from '../../../server/domains/maillog/maillog.repository.ts';
 import { claimMails, releaseMails, type LoggedMail, type MailLogDeps } from '../../../server/domains/maillog/maillog.send.ts';
 import { mailLog } from '../../../server/domains/maillog/maillog.tables.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';
@@ -73,6 +73,18 @@ for (const kind of dbKinds) {
       await releaseMails(deps, shop.id, mine);
       const row = await rowByMid(m.messageId!);
       expect(row, 'the other worker\'s claimed row was deleted').to.not.equal(undefined);
+    });
+    it('a chunk whose lease lapsed does not overwrite the row another worker sent since', async () => {
+      const m = mail(address());
+      const mine = await claimMails(deps, shop.id, [m]);
+      await database.db.update(mailLog).set({ leaseUntil: sql`now() - interval '1 second'` }).where(eq(mailLog.id, mine[0]!.row.id));
+      const other = await claimLogRow(database.db, { id: mine[0]!.row.id.replace(/.$/, '0'), shopId: shop.id, kind: 'notice', recipient: m.to, subject: 's', messageId: m.messageId!, bulk: true });
+      expect(other.mine).to.equal(true);
+      await markAttempt(database.db, shop.id, other.row.id, 'sent', { smtpResponse: '250 ok', attempted: true });
+      // the first chunk's attempt ends 4xx and is flushed
+      await recordAttempts(database.db, shop.id, [{ id: mine[0]!.row.id, status: 'deferred', smtpResponse: '451 later', reason: '451 later', attempted: true }]);
+      const row = await rowByMid(m.messageId!);
+      expect(row!.status, 'a sent row was made claimable again').to.equal('sent');
     });
   });
 }

@@ -1,0 +1,50 @@
+import { expect } from 'chai';
+import { and, eq } from 'drizzle-orm';
+import { suppress } from '../../../server/domains/maillog/maillog.repository.ts';
+import { mailLog } from '../../../server/domains/maillog/maillog.tables.ts';
+import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import type { TestClient } from '../../helpers/client.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { eventually } from '../../helpers/eventually.ts';
+import { campaignBody, campaignMails, campaignPath, createAndPublish, customersWithOrders, seedOrders, uniq } from '../notices/notices.helpers.ts';
+
+for (const kind of dbKinds) {
+  describe(`[${kind}] rev3: campaign stopped early`, function () {
+    this.timeout(120_000);
+    let server: TestServer;
+    let shop: TestShop;
+    let owner: TestClient;
+    before(async () => {
+      server = await startServer(kind, { notices: { sweepMs: 1000, lockMs: 4000 } });
+      shop = await makeShop(server.database);
+      owner = await signedIn(server.url, shop.people.owner);
+    });
+    after(() => server?.close());
+    const logRows = (campaignId: string) => server.database.db.select().from(mailLog).where(and(eq(mailLog.shopId, shop.id), eq(mailLog.campaignId, campaignId)));
+
+    it('a cancelled campaign leaves no log row queued for a suppressed recipient it never reached', async () => {
+      const tag = uniq();
+      const orders = customersWithOrders(tag, 12, 12);
+      await seedOrders(server.database, shop.id, orders);
+      expect((await owner.patch(`/api/shops/${shop.id}`, { noticeMailsPerMinute: 1 })).status).to.equal(200);
+      const c = await createAndPublish(owner, shop.id, campaignBody({ orderNumbers: orders.map((o) => o.orderNumber) }));
+      await eventually(async () => campaignMails(server.smtp.mails, c.id).length === 1, 'one mail at the rate');
+      // unsubscribed (from an earlier campaign's mail) while this one sends: the next chunk run claims it settled-suppressed
+      await suppress(server.database.db, shop.id, `buyer5-${tag}@example.jp`, 'unsubscribed', null, null);
+      const paused = await owner.post(`${campaignPath(shop.id, c.id)}/pause`, { version: c.version });
+      expect(paused.status).to.equal(200);
+      await owner.patch(`/api/shops/${shop.id}`, { noticeMailsPerMinute: 2 });
+      const resumed = await owner.post(`${campaignPath(shop.id, c.id)}/resume`, { version: paused.body.version });
+      expect(resumed.status).to.equal(200);
+      await eventually(async () => campaignMails(server.smtp.mails, c.id).length === 3, 'two more mails at the new rate', 30_000);
+      await new Promise((r) => setTimeout(r, 500));
+      const cancelled = await owner.post(`${campaignPath(shop.id, c.id)}/cancel`, { version: resumed.body.version });
+      expect(cancelled.status).to.equal(200);
+      await owner.patch(`/api/shops/${shop.id}`, { noticeMailsPerMinute: 0 });
+      await new Promise((r) => setTimeout(r, 2000));
+      const log = await logRows(c.id);
+      expect(log.map((r) => `${r.recipient}:${r.status}`).filter((s) => !s.endsWith(':sent'))).to.deep.equal([]);
+    });
+  });
+}

@@ -1,13 +1,14 @@
 import { expect } from 'chai';
 import { and, eq } from 'drizzle-orm';
-import { suppress } from '../../../server/domains/maillog/maillog.repository.ts';
+import { claimLogRows, suppress } from '../../../server/domains/maillog/maillog.repository.ts';
+import { noticeRecipients } from '../../../server/domains/notices/notices.campaigns.tables.ts';
 import { mailLog } from '../../../server/domains/maillog/maillog.tables.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import type { TestClient } from '../../helpers/client.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { eventually } from '../../helpers/eventually.ts';
-import { campaignBody, campaignMails, campaignPath, createAndPublish, customersWithOrders, seedOrders, uniq } from '../notices/notices.helpers.ts';
+import { campaignBody, campaignMails, campaignPath, createAndPublish, customersWithOrders, seedOrders, uniq, untilStatus } from '../notices/notices.helpers.ts';
 
 for (const kind of dbKinds) {
   describe(`[${kind}] rev3: campaign stopped early`, function () {
@@ -45,6 +46,38 @@ for (const kind of dbKinds) {
       await new Promise((r) => setTimeout(r, 2000));
       const log = await logRows(c.id);
       expect(log.map((r) => `${r.recipient}:${r.status}`).filter((s) => !s.endsWith(':sent'))).to.deep.equal([]);
+    });
+    it('a chunk stopped at the rate lets go of rows it re-claimed from a crashed worker: after a pause and resume they go at once', async () => {
+      shop = await makeShop(server.database);
+      owner = await signedIn(server.url, shop.people.owner);
+      const tag = uniq();
+      const orders = customersWithOrders(tag, 12, 12);
+      await seedOrders(server.database, shop.id, orders);
+      expect((await owner.patch(`/api/shops/${shop.id}`, { noticeMailsPerMinute: 1 })).status).to.equal(200);
+      const c = await createAndPublish(owner, shop.id, campaignBody({ orderNumbers: orders.map((o) => o.orderNumber) }));
+      await eventually(async () => campaignMails(server.smtp.mails, c.id).length === 1, 'one mail at the rate');
+      const paused = await owner.post(`${campaignPath(shop.id, c.id)}/pause`, { version: c.version });
+      await eventually(async () => (await logRows(c.id)).length === 1, 'the unsent rows released');
+      const domain = String(campaignMails(server.smtp.mails, c.id)[0]!.raw.messageId).replace(/^.*@|>$/g, '');
+      const queued = await server.database.db.select().from(noticeRecipients).where(and(eq(noticeRecipients.campaignId, c.id), eq(noticeRecipients.status, 'queued')));
+      // a worker that died holding all the rest: lease lapsed
+      await claimLogRows(server.database.db, shop.id, queued.map((r) => ({ id: crypto.randomUUID(), shopId: shop.id, kind: 'notice' as const, recipient: r.email, subject: 'x', messageId: `<notice-${c.id}-${r.id}@${domain}>`, bulk: true, campaignId: c.id })), 0);
+      await owner.patch(`/api/shops/${shop.id}`, { noticeMailsPerMinute: 2 });
+      const resumed = await owner.post(`${campaignPath(shop.id, c.id)}/resume`, { version: paused.body.version });
+      await eventually(async () => campaignMails(server.smtp.mails, c.id).length === 3, 'two more at the new rate', 30_000);
+      await new Promise((r) => setTimeout(r, 500));
+      // the rate is lifted; pause and resume so the chunk runs at once
+      const p2 = await owner.post(`${campaignPath(shop.id, c.id)}/pause`, { version: resumed.body.version });
+      expect(p2.status).to.equal(200);
+      await owner.patch(`/api/shops/${shop.id}`, { noticeMailsPerMinute: 0 });
+      await new Promise((r) => setTimeout(r, 500));
+      const started = Date.now();
+      const r2 = await owner.post(`${campaignPath(shop.id, c.id)}/resume`, { version: p2.body.version });
+      expect(r2.status).to.equal(200);
+      await untilStatus(server.database, c.id, 'sent', 20_000).catch(async () => {
+        const log = await logRows(c.id);
+        throw new Error(`not sent within 20 s of the resume (${Date.now() - started} ms); log: ${log.map((r) => `${r.status}/${r.leaseUntil ? 'leased' : '-'}`).join(' ')}`);
+      });
     });
   });
 }

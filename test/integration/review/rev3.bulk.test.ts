@@ -5,7 +5,7 @@ import type { Database } from '../../../server/core/db/client.ts';
 import { createLogger } from '../../../server/core/logger.ts';
 import { createMailer, type Mailer } from '../../../server/core/mail.ts';
 import { claimLogRow, markAttempt, recordAttempts, suppress } from '../../../server/domains/maillog/maillog.repository.ts';
-import { claimMails, releaseMails, type LoggedMail, type MailLogDeps } from '../../../server/domains/maillog/maillog.send.ts';
+import { attemptMail, claimMails, releaseMails, sendLogged, type LoggedMail, type MailLogDeps } from '../../../server/domains/maillog/maillog.send.ts';
 import { mailLog } from '../../../server/domains/maillog/maillog.tables.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';
 import { testDatabase } from '../../helpers/db.ts';
@@ -85,6 +85,19 @@ for (const kind of dbKinds) {
       await recordAttempts(database.db, shop.id, [{ id: mine[0]!.row.id, status: 'deferred', smtpResponse: '451 later', reason: '451 later', attempted: true }]);
       const row = await rowByMid(m.messageId!);
       expect(row!.status, 'a sent row was made claimable again').to.equal('sent');
+    });
+    it('a mail of a chunk taken after its lease lapsed is not sent while another worker holds it', async () => {
+      const m = mail(address());
+      const mine = await claimMails(deps, shop.id, [m]);
+      // the chunk is slow (200 mails, 16 at a time, a slow server): this one's turn comes after MAIL_LEASE_SECONDS
+      await database.db.update(mailLog).set({ leaseUntil: sql`now() - interval '1 second'` }).where(eq(mailLog.id, mine[0]!.row.id));
+      // another worker (the chunk's job run again after its lock was lost) sends the same Message-ID
+      const other = sendLogged(deps, m);
+      const a = await attemptMail(deps, mine[0]!);
+      await other;
+      await new Promise((r) => setTimeout(r, 300));
+      const copies = sink.mails.filter((x) => x.raw.messageId === m.messageId).length;
+      expect({ copies, first: a.outcome?.status ?? String(a.retry) }).to.deep.include({ copies: 1 });
     });
   });
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gte, inArray, isNotNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { mailKeys, mailLog, mailSuppressionLifts, mailSuppressions, RAW_REPORT_MAX, type MailKind, type MailStatus, type SuppressionReason } from './maillog.tables.ts';
@@ -35,6 +36,8 @@ export interface Claim {
   row: MailLogRow;
   /** True: this caller holds the mail and sends it. False: it is sent, bounced, or another worker holds it. */
   mine: boolean;
+  /** The claim's token, when mine: what records the attempt, renews or lets go must name. */
+  token?: string;
 }
 
 /**
@@ -45,18 +48,19 @@ export interface Claim {
  */
 export async function claimLogRow(db: Db, row: NewLogRow, leaseSeconds = MAIL_LEASE_SECONDS): Promise<Claim> {
   const until = sql`now() + make_interval(secs => ${leaseSeconds})`;
+  const token = randomUUID();
   const [made] = await db
     .insert(mailLog)
-    .values({ ...row, leaseUntil: until })
+    .values({ ...row, leaseUntil: until, leaseToken: token })
     .onConflictDoNothing({ target: [mailLog.shopId, mailLog.messageId] })
     .returning();
-  if (made) return { row: made, mine: true };
+  if (made) return { row: made, mine: true, token };
   const [taken] = await db
     .update(mailLog)
-    .set({ leaseUntil: until })
+    .set({ leaseUntil: until, leaseToken: token })
     .where(and(eq(mailLog.shopId, row.shopId), eq(mailLog.messageId, row.messageId), inArray(mailLog.status, [...claimable]), sql`(${mailLog.leaseUntil} is null or ${mailLog.leaseUntil} < now())`))
     .returning();
-  if (taken) return { row: taken, mine: true };
+  if (taken) return { row: taken, mine: true, token };
   return { row: (await findByMessageId(db, row.shopId, row.messageId))!.row, mine: false };
 }
 
@@ -69,8 +73,16 @@ export async function findByMessageId(db: Db, shopId: string, messageId: string)
   return r;
 }
 
-/** Records one attempt's end. Never touches a row a DSN has marked bounced meanwhile. */
-export async function markAttempt(db: Db, shopId: string, id: string, status: Extract<MailStatus, 'sent' | 'failed' | 'deferred' | 'suppressed'>, fields: { smtpResponse?: string; reason?: string | null; attempted: boolean }): Promise<void> {
+/**
+ * A row may take an attempt's end: not bounced (a DSN said so meanwhile), not sent when the end
+ * is not (a late answer never undoes a mail that went), and still the claim's named by `token`
+ * (a holder whose lease lapsed and was taken by another records nothing).
+ */
+const mayRecord = (status: MailStatus, token: string | undefined) =>
+  and(sql`${mailLog.status} <> 'bounced'`, status === 'sent' ? undefined : sql`${mailLog.status} <> 'sent'`, token ? eq(mailLog.leaseToken, token) : undefined);
+
+/** Records one attempt's end and lets go of its claim (see mayRecord). */
+export async function markAttempt(db: Db, shopId: string, id: string, status: Extract<MailStatus, 'sent' | 'failed' | 'deferred' | 'suppressed'>, fields: { smtpResponse?: string; reason?: string | null; attempted: boolean; token?: string }): Promise<void> {
   const now = new Date();
   await db
     .update(mailLog)
@@ -81,10 +93,11 @@ export async function markAttempt(db: Db, shopId: string, id: string, status: Ex
       reason: fields.reason ?? null,
       // The attempt is over: a retry may claim the mail at once.
       leaseUntil: null,
+      leaseToken: null,
       ...(fields.attempted ? { attempts: sql`${mailLog.attempts} + 1` } : {}),
       ...(status === 'sent' ? { sentAt: now } : {}),
     })
-    .where(and(eq(mailLog.shopId, shopId), eq(mailLog.id, id), sql`${mailLog.status} <> 'bounced'`));
+    .where(and(eq(mailLog.shopId, shopId), eq(mailLog.id, id), mayRecord(status, fields.token)));
 }
 
 /**
@@ -98,20 +111,21 @@ export async function claimLogRows(db: Db, shopId: string, rows: NewLogRow[], le
   if (!rows.length) return byId;
   if (rows.some((r) => r.shopId !== shopId)) throw new Error('claimLogRows: one shop per call');
   const until = sql`now() + make_interval(secs => ${leaseSeconds})`;
+  const token = randomUUID();
   const made = await db
     .insert(mailLog)
-    .values(rows.map((r) => ({ ...r, leaseUntil: until })))
+    .values(rows.map((r) => ({ ...r, leaseUntil: until, leaseToken: token })))
     .onConflictDoNothing({ target: [mailLog.shopId, mailLog.messageId] })
     .returning();
-  for (const r of made) byId.set(r.messageId, { row: r, mine: true });
+  for (const r of made) byId.set(r.messageId, { row: r, mine: true, token });
   const known = rows.filter((r) => !byId.has(r.messageId)).map((r) => r.messageId);
   if (!known.length) return byId;
   const taken = await db
     .update(mailLog)
-    .set({ leaseUntil: until })
+    .set({ leaseUntil: until, leaseToken: token })
     .where(and(eq(mailLog.shopId, shopId), inArray(mailLog.messageId, known), inArray(mailLog.status, [...claimable]), sql`(${mailLog.leaseUntil} is null or ${mailLog.leaseUntil} < now())`))
     .returning();
-  for (const r of taken) byId.set(r.messageId, { row: r, mine: true });
+  for (const r of taken) byId.set(r.messageId, { row: r, mine: true, token });
   const rest = known.filter((m) => !byId.has(m));
   if (rest.length) for (const r of await db.select().from(mailLog).where(and(eq(mailLog.shopId, shopId), inArray(mailLog.messageId, rest)))) byId.set(r.messageId, { row: r, mine: false });
   return byId;
@@ -125,6 +139,8 @@ export interface AttemptRecord {
   reason?: string | null;
   /** Counted as an attempt (a mail handed to the server, or tried): not so for a suppressed one. */
   attempted: boolean;
+  /** The claim it was made under: recorded only while that claim holds the row (see mayRecord). */
+  token?: string;
 }
 
 /**
@@ -134,7 +150,7 @@ export interface AttemptRecord {
 export async function recordAttempts(db: Db, shopId: string, records: AttemptRecord[]): Promise<void> {
   if (!records.length) return;
   const values = sql.join(
-    records.map((r) => sql`(${r.id}::uuid, ${r.status}::text, ${r.smtpResponse === undefined ? null : r.smtpResponse.slice(0, 2000)}::text, ${r.reason ?? null}::text, ${r.attempted}::boolean)`),
+    records.map((r) => sql`(${r.id}::uuid, ${r.status}::text, ${r.smtpResponse === undefined ? null : r.smtpResponse.slice(0, 2000)}::text, ${r.reason ?? null}::text, ${r.attempted}::boolean, ${r.token ?? null}::uuid)`),
     sql`, `,
   );
   await db.execute(sql`
@@ -144,19 +160,39 @@ export async function recordAttempts(db: Db, shopId: string, records: AttemptRec
            smtp_response = coalesce(v.smtp_response, m.smtp_response),
            reason = v.reason,
            lease_until = null,
+           lease_token = null,
            attempts = m.attempts + (case when v.attempted then 1 else 0 end),
            sent_at = case when v.status = 'sent' then now() else m.sent_at end
-      from (values ${values}) as v(id, status, smtp_response, reason, attempted)
-     where m.shop_id = ${shopId} and m.id = v.id and m.status <> 'bounced'`);
+      from (values ${values}) as v(id, status, smtp_response, reason, attempted, token)
+     where m.shop_id = ${shopId} and m.id = v.id and m.status <> 'bounced'
+       and (m.status <> 'sent' or v.status = 'sent')
+       and (v.token is null or m.lease_token = v.token)`);
 }
 
 /**
- * Takes back rows claimed for mails that were never handed to the mail server (a chunk that
- * stopped for a pause, a cancel or the shop's rate): only rows still queued and never attempted.
+ * Takes back what a claim holds of mails never handed to the mail server (a chunk that stopped
+ * for a pause, a cancel, the shop's rate or an error): rows it wrote (`drop`), still queued and
+ * never attempted, are deleted; rows an earlier attempt left (`letGo`) keep their state, free
+ * to be claimed at once. Only while `token`'s claim holds them: a row another worker took after
+ * this claim lapsed is theirs.
  */
-export async function releaseLogRows(db: Db, shopId: string, ids: string[]): Promise<void> {
-  if (!ids.length) return;
-  await db.delete(mailLog).where(and(eq(mailLog.shopId, shopId), inArray(mailLog.id, ids), eq(mailLog.status, 'queued'), eq(mailLog.attempts, 0)));
+export async function releaseLogRows(db: Db, shopId: string, token: string, which: { drop: string[]; letGo: string[] }): Promise<void> {
+  const ours = (ids: string[]) => and(eq(mailLog.shopId, shopId), inArray(mailLog.id, ids), eq(mailLog.leaseToken, token));
+  if (which.drop.length) await db.delete(mailLog).where(and(ours(which.drop), eq(mailLog.status, 'queued'), eq(mailLog.attempts, 0)));
+  if (which.letGo.length) await db.update(mailLog).set({ leaseUntil: null, leaseToken: null }).where(ours(which.letGo));
+}
+
+/**
+ * Renews `token`'s claim on a mail right before it is sent: false when the claim lapsed and
+ * another worker took the mail (or it went meanwhile), and this one must not send it.
+ */
+export async function renewClaim(db: Db, shopId: string, id: string, token: string, leaseSeconds = MAIL_LEASE_SECONDS): Promise<boolean> {
+  const held = await db
+    .update(mailLog)
+    .set({ leaseUntil: sql`now() + make_interval(secs => ${leaseSeconds})` })
+    .where(and(eq(mailLog.shopId, shopId), eq(mailLog.id, id), eq(mailLog.leaseToken, token), inArray(mailLog.status, [...claimable])))
+    .returning({ id: mailLog.id });
+  return held.length > 0;
 }
 
 /**
@@ -167,7 +203,7 @@ export async function releaseLogRows(db: Db, shopId: string, ids: string[]): Pro
 export async function markGaveUp(db: Db, shopId: string, id: string): Promise<boolean> {
   const done = await db
     .update(mailLog)
-    .set({ status: 'failed', reason: sql`left('gave up after ' || ${mailLog.attempts} || ' tries: ' || coalesce(${mailLog.reason}, ${mailLog.smtpResponse}, 'no answer'), 2000)`, leaseUntil: null, updatedAt: new Date() })
+    .set({ status: 'failed', reason: sql`left('gave up after ' || ${mailLog.attempts} || ' tries: ' || coalesce(${mailLog.reason}, ${mailLog.smtpResponse}, 'no answer'), 2000)`, leaseUntil: null, leaseToken: null, updatedAt: new Date() })
     .where(and(eq(mailLog.shopId, shopId), eq(mailLog.id, id), inArray(mailLog.status, ['queued', 'deferred']), sql`(${mailLog.leaseUntil} is null or ${mailLog.leaseUntil} < now())`))
     .returning({ id: mailLog.id });
   return done.length > 0;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../core/db/client.ts';
 import type { Mail, Mailer, SentMail } from '../../core/mail.ts';
 import { newSecret } from '../../core/secrets.ts';
-import { claimLogRow, claimLogRows, findByMessageId, mailKeyOf, markAttempt, releaseLogRows, suppressionsOf, suppressionsOfMany, type AttemptRecord, type Claim, type MailLogRow, type NewLogRow } from './maillog.repository.ts';
+import { claimLogRow, claimLogRows, findByMessageId, mailKeyOf, markAttempt, releaseLogRows, renewClaim, suppressionsOf, suppressionsOfMany, type AttemptRecord, type Claim, type MailLogRow, type NewLogRow } from './maillog.repository.ts';
 import { deferralReason, MailBeingSent, noteDeferral, refusalOf, type SmtpError } from './maillog.refusal.ts';
 import { bounceAddress, signedId, unsubscribeAddress } from './maillog.sign.ts';
 import type { MailKind } from './maillog.model.ts';
@@ -125,6 +125,8 @@ export interface ClaimedMail {
   row: MailLogRow;
   /** Written by this claim (not a row an earlier attempt left): one never sent may be released. */
   fresh: boolean;
+  /** The claim's token when this caller holds the row (see claimLogRows). */
+  token?: string;
   settled?: { outcome: SendOutcome; record?: AttemptRecord };
   /** Another worker holds this mail's claim: not sent here; the batch's job tries again later. */
   busy?: boolean;
@@ -167,7 +169,7 @@ export async function claimMails(deps: MailLogDeps, shopId: string, mails: Logge
   const suppressed = bulkOpen.length ? await suppressionsOfMany(deps.db, shopId, bulkOpen.map((m) => m.to)) : new Map<string, { reason: string }[]>();
   const out: ClaimedMail[] = [];
   for (const [i, mail] of mails.entries()) {
-    const { row, mine } = claims.get(made[i]!.messageId)!;
+    const { row, mine, token } = claims.get(made[i]!.messageId)!;
     const fresh = row.id === made[i]!.id;
     if (isDone(row)) out.push({ mail, row, fresh, settled: { outcome: outcomeOf(row, 'sent') } });
     else if (!mine) out.push({ mail, row, fresh, busy: true });
@@ -175,16 +177,24 @@ export async function claimMails(deps: MailLogDeps, shopId: string, mails: Logge
       const reasons = isBulk(mail) ? suppressed.get(mail.to.toLowerCase()) : undefined;
       if (reasons?.length) {
         const reason = reasons.map((s) => s.reason).join(',');
-        out.push({ mail, row, fresh, settled: { outcome: outcomeOf(row, 'suppressed', reason), record: { id: row.id, status: 'suppressed', reason, attempted: false } } });
-      } else out.push({ mail, row, fresh, ...(isBulk(mail) ? { unsubscribe: await unsubscribeOf(deps, row) } : {}) });
+        out.push({ mail, row, fresh, token, settled: { outcome: outcomeOf(row, 'suppressed', reason), record: { id: row.id, status: 'suppressed', reason, attempted: false, token } } });
+      } else out.push({ mail, row, fresh, token, ...(isBulk(mail) ? { unsubscribe: await unsubscribeOf(deps, row) } : {}) });
     }
   }
   return out;
 }
 
-/** Gives back the rows of claimed mails that were never attempted (written by their claim, still queued): a stopped batch leaves no row that says queued for a mail nobody will send. */
+/**
+ * Gives back what a stopped batch holds of mails it never attempted: rows its claim wrote are
+ * deleted (no row says queued for a mail nobody will send), rows an earlier attempt left are
+ * let go at once (a resume need not wait out the lease). One claim per batch: one token.
+ */
 export async function releaseMails(deps: MailLogDeps, shopId: string, unsent: ClaimedMail[]): Promise<void> {
-  await releaseLogRows(deps.db, shopId, unsent.filter((c) => c.fresh && !c.settled && !c.busy).map((c) => c.row.id));
+  const held = unsent.filter((c) => c.token && !c.busy);
+  for (const token of new Set(held.map((c) => c.token!))) {
+    const of = held.filter((c) => c.token === token);
+    await releaseLogRows(deps.db, shopId, token, { drop: of.filter((c) => c.fresh).map((c) => c.row.id), letGo: of.filter((c) => !c.fresh).map((c) => c.row.id) });
+  }
 }
 
 /**
@@ -195,8 +205,14 @@ export async function releaseMails(deps: MailLogDeps, shopId: string, unsent: Cl
  */
 export async function attemptMail(deps: MailLogDeps, c: ClaimedMail): Promise<Attempt> {
   if (c.settled) return c.settled;
-  if (c.busy) return { retry: new MailBeingSent(c.row.messageId) };
+  if (c.busy || !c.token) return { retry: new MailBeingSent(c.row.messageId) };
   const { shopId, kind: _k, about: _a, bulk: _b, messageId: _m, ...message } = c.mail;
+  // The batch's claim was made when the chunk began: renewed now, or found lapsed and taken by
+  // another worker (a slow mail server, a stalled job run again), in which case not sent here.
+  if (!(await renewClaim(deps.db, shopId, c.row.id, c.token))) {
+    c.busy = true;
+    return { retry: new MailBeingSent(c.row.messageId) };
+  }
   try {
     const sent = await deps.mailer.send({
       ...message,
@@ -205,14 +221,14 @@ export async function attemptMail(deps: MailLogDeps, c: ClaimedMail): Promise<At
       headers: { ...message.headers, ...c.unsubscribe?.headers },
       ...(deps.bounce ? { envelopeFrom: bounceAddress(deps.bounce, c.row.id) } : {}),
     });
-    return { outcome: outcomeOf(c.row, 'sent'), record: { id: c.row.id, status: 'sent', smtpResponse: sent.response, attempted: true } };
+    return { outcome: outcomeOf(c.row, 'sent'), record: { id: c.row.id, status: 'sent', smtpResponse: sent.response, attempted: true, token: c.token } };
   } catch (e) {
     const refusal = refusalOf((e ?? {}) as SmtpError);
     if (refusal.kind === 'recipient') {
-      return { outcome: outcomeOf(c.row, 'failed', refusal.answer), record: { id: c.row.id, status: 'failed', smtpResponse: refusal.answer, reason: refusal.answer, attempted: true } };
+      return { outcome: outcomeOf(c.row, 'failed', refusal.answer), record: { id: c.row.id, status: 'failed', smtpResponse: refusal.answer, reason: refusal.answer, attempted: true, token: c.token } };
     }
     noteDeferral(e, { shopId, logId: c.row.id });
-    return { record: { id: c.row.id, status: 'deferred', smtpResponse: refusal.answer, reason: deferralReason(refusal), attempted: true }, retry: e };
+    return { record: { id: c.row.id, status: 'deferred', smtpResponse: refusal.answer, reason: deferralReason(refusal), attempted: true, token: c.token }, retry: e };
   }
 }
 
@@ -237,7 +253,7 @@ export async function attemptMail(deps: MailLogDeps, c: ClaimedMail): Promise<At
 export async function sendLogged(deps: MailLogDeps, mail: LoggedMail): Promise<SendOutcome> {
   const { shopId, kind, about = {}, bulk: _bulk, messageId: given, ...message } = mail;
   const id = randomUUID();
-  const { row, mine } = await claimMail(deps.db, {
+  const { row, mine, token } = await claimMail(deps.db, {
     id,
     shopId,
     kind,
@@ -255,7 +271,7 @@ export async function sendLogged(deps: MailLogDeps, mail: LoggedMail): Promise<S
     const reasons = await suppressionsOf(deps.db, shopId, message.to);
     if (reasons.length) {
       const reason = reasons.map((s) => s.reason).join(',');
-      await markAttempt(deps.db, shopId, row.id, 'suppressed', { reason, attempted: false });
+      await markAttempt(deps.db, shopId, row.id, 'suppressed', { reason, attempted: false, token });
       return outcome('suppressed', reason);
     }
   }
@@ -274,11 +290,11 @@ export async function sendLogged(deps: MailLogDeps, mail: LoggedMail): Promise<S
   } catch (e) {
     const refusal = refusalOf((e ?? {}) as SmtpError);
     if (refusal.kind === 'recipient') {
-      await markAttempt(deps.db, shopId, row.id, 'failed', { smtpResponse: refusal.answer, reason: refusal.answer, attempted: true });
+      await markAttempt(deps.db, shopId, row.id, 'failed', { smtpResponse: refusal.answer, reason: refusal.answer, attempted: true, token });
       return outcome('failed', refusal.answer);
     }
     // Recorded as best it can be: the job retries either way, and the mail error is the one to report.
-    await markAttempt(deps.db, shopId, row.id, 'deferred', { smtpResponse: refusal.answer, reason: deferralReason(refusal), attempted: true }).catch(() => undefined);
+    await markAttempt(deps.db, shopId, row.id, 'deferred', { smtpResponse: refusal.answer, reason: deferralReason(refusal), attempted: true, token }).catch(() => undefined);
     noteDeferral(e, { shopId, logId: row.id });
     throw e;
   }
@@ -286,7 +302,7 @@ export async function sendLogged(deps: MailLogDeps, mail: LoggedMail): Promise<S
   // deferral. It is thrown as itself (a job waits for the database without spending a try);
   // the row keeps its claim until the lease lapses, and a retry after that sends the mail
   // again under the same Message-ID: at least once, recognisably the same mail.
-  await markAttempt(deps.db, shopId, row.id, 'sent', { smtpResponse: sent.response, attempted: true });
+  await markAttempt(deps.db, shopId, row.id, 'sent', { smtpResponse: sent.response, attempted: true, token });
   return outcome('sent');
 }
 

@@ -41,6 +41,8 @@ export const mailLog = pgTable(
     attempts: integer('attempts').notNull().default(0),
     /** While a sender holds the mail (claimLogRow): no other sends it until then; a claim that lapsed was a sender that died. */
     leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    /** Whose claim it is (one token per claim, a chunk's mails share theirs): only its holder records the attempt, renews or lets go. */
+    leaseToken: uuid('lease_token'),
     /** The mail server's last answer at send time ("250 2.0.0 OK …", "550 5.1.1 …"). */
     smtpResponse: text('smtp_response'),
     /** From the DSN: its Status (5.1.1) and Diagnostic-Code. */

@@ -230,14 +230,18 @@ export async function sendChunk(deps: NoticeSender, ctx: ChunkContext, rows: Rec
     }
   };
   const lanes = await Promise.allSettled(Array.from({ length: Math.min(run.inFlight, prepared.length) }, lane));
-  // Whatever happened, what was done is written before anything is thrown.
-  await drain();
+  // Whatever happened, what was done is written before anything is thrown, and what was never
+  // attempted is given back (even after a failed flush: its retry must not wait out the lease).
+  try {
+    await drain();
+  } finally {
+    await releaseMails(
+      deps.mail,
+      c.shopId,
+      prepared.filter((p) => !p.taken && p.mail).map((p) => p.mail!),
+    );
+  }
   if (flushError !== undefined) throw flushError;
-  await releaseMails(
-    deps.mail,
-    c.shopId,
-    prepared.filter((p) => !p.taken && p.mail).map((p) => p.mail!),
-  );
   const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
   if (failed) throw failed.reason;
   return { done, ...(retry !== undefined ? { retry } : {}) };

@@ -11,7 +11,7 @@ import { eventually } from '../../helpers/eventually.ts';
 import { campaignBody, campaignMails, campaignPath, createAndPublish, customersWithOrders, seedOrders, uniq, untilStatus } from '../notices/notices.helpers.ts';
 
 for (const kind of dbKinds) {
-  describe(`[${kind}] rev3: campaign stopped early`, function () {
+  describe(`[${kind}] a campaign stopped early: what its chunks held is given back`, function () {
     this.timeout(120_000);
     let server: TestServer;
     let shop: TestShop;

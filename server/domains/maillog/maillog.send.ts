@@ -144,6 +144,9 @@ export interface Attempt {
 
 const outcomeOf = (row: MailLogRow, status: SendOutcome['status'], reason?: string): SendOutcome => ({ logId: row.id, messageId: row.messageId, status, ...(reason ? { reason } : {}) });
 
+/** How long a bulk mail that its server keeps deferring is tried, from its first try (see attemptMail). */
+export const BULK_GIVE_UP_MS = 24 * 3_600_000;
+
 /** A row that says sent (or bounced since) is never sent again. */
 const isDone = (row: MailLogRow) => row.status === 'sent' || row.status === 'bounced';
 
@@ -228,6 +231,13 @@ export async function attemptMail(deps: MailLogDeps, c: ClaimedMail): Promise<At
       return { outcome: outcomeOf(c.row, 'failed', refusal.answer), record: { id: c.row.id, status: 'failed', smtpResponse: refusal.answer, reason: refusal.answer, attempted: true, token: c.token } };
     }
     noteDeferral(e, { shopId, logId: c.row.id });
+    // Bulk mail is tried again as long as its chunk is (the sweep hands it over again after the
+    // job's last try), but not for ever: a day after its first try it fails with the last answer,
+    // as a mail queue gives up, so the campaign ends and the agent sees why.
+    if (isBulk(c.mail) && Date.now() - c.row.createdAt.getTime() > BULK_GIVE_UP_MS) {
+      const reason = `gave up after ${c.row.attempts + 1} tries over a day: ${deferralReason(refusal)}`.slice(0, 2000);
+      return { outcome: outcomeOf(c.row, 'failed', reason), record: { id: c.row.id, status: 'failed', smtpResponse: refusal.answer, reason, attempted: true, token: c.token } };
+    }
     return { record: { id: c.row.id, status: 'deferred', smtpResponse: refusal.answer, reason: deferralReason(refusal), attempted: true, token: c.token }, retry: e };
   }
 }

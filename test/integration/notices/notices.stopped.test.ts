@@ -8,10 +8,12 @@ import { startServer, type TestServer } from '../../helpers/app.ts';
 import type { TestClient } from '../../helpers/client.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { eventually } from '../../helpers/eventually.ts';
+import { DEFERRED_MARK } from '../../helpers/smtp.ts';
+import { sql } from 'drizzle-orm';
 import { campaignBody, campaignMails, campaignPath, createAndPublish, customersWithOrders, seedOrders, uniq, untilStatus } from '../notices/notices.helpers.ts';
 
 for (const kind of dbKinds) {
-  describe(`[${kind}] a campaign stopped early: what its chunks held is given back`, function () {
+  describe(`[${kind}] a campaign's chunks: what they hold is given back when they stop, and a mail that never goes is given up`, function () {
     this.timeout(120_000);
     let server: TestServer;
     let shop: TestShop;
@@ -22,6 +24,8 @@ for (const kind of dbKinds) {
       owner = await signedIn(server.url, shop.people.owner);
     });
     after(() => server?.close());
+    const statusOfRecipient = async (campaignId: string, email: string) =>
+      (await server.database.db.select({ status: noticeRecipients.status }).from(noticeRecipients).where(and(eq(noticeRecipients.campaignId, campaignId), eq(noticeRecipients.email, email))))[0]?.status;
     const logRows = (campaignId: string) => server.database.db.select().from(mailLog).where(and(eq(mailLog.shopId, shop.id), eq(mailLog.campaignId, campaignId)));
 
     it('a cancelled campaign leaves no log row queued for a suppressed recipient it never reached', async () => {
@@ -78,6 +82,25 @@ for (const kind of dbKinds) {
         const log = await logRows(c.id);
         throw new Error(`not sent within 20 s of the resume (${Date.now() - started} ms); log: ${log.map((r) => `${r.status}/${r.leaseUntil ? 'leased' : '-'}`).join(' ')}`);
       });
+    });
+
+    it('a mail its server keeps deferring is tried until a day after its first try, then fails with the answer, and the campaign ends', async () => {
+      shop = await makeShop(server.database);
+      owner = await signedIn(server.url, shop.people.owner);
+      const tag = uniq();
+      const late = `late-${tag}${DEFERRED_MARK}@example.jp`;
+      await seedOrders(server.database, shop.id, [...customersWithOrders(tag, 2, 2), { orderNumber: `L${tag}`, email: late }]);
+      const c = await createAndPublish(owner, shop.id, campaignBody({ orderNumbers: [`N${tag}-0000`, `N${tag}-0001`, `L${tag}`] }));
+      await eventually(async () => campaignMails(server.smtp.mails, c.id).length === 2, 'the two others mailed');
+      await eventually(async () => (await logRows(c.id)).some((r) => r.recipient === late && r.status === 'deferred'), 'the late one deferred');
+      expect(await statusOfRecipient(c.id, late)).to.equal('queued');
+      // A day and more after its first try (the test moves the try back rather than waiting).
+      await server.database.db.update(mailLog).set({ createdAt: sql`now() - interval '25 hours'` }).where(and(eq(mailLog.shopId, shop.id), eq(mailLog.recipient, late)));
+      await untilStatus(server.database, c.id, 'sent', 90_000);
+      const [row] = (await logRows(c.id)).filter((r) => r.recipient === late);
+      expect(row!.status).to.equal('failed');
+      expect(row!.reason).to.match(/^gave up after \d+ tries over a day: .*451/);
+      expect(await statusOfRecipient(c.id, late)).to.equal('failed');
     });
   });
 }

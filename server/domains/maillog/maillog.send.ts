@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../core/db/client.ts';
-import type { Mail, Mailer, SentMail } from '../../core/mail.ts';
+import type { Mail, Mailer } from '../../core/mail.ts';
 import { newSecret } from '../../core/secrets.ts';
 import { claimLogRow, claimLogRows, findByMessageId, mailKeyOf, markAttempt, releaseLogRows, renewClaim, suppressionsOf, suppressionsOfMany, type AttemptRecord, type Claim, type MailLogRow, type NewLogRow } from './maillog.repository.ts';
 import { deferralReason, MailBeingSent, noteDeferral, refusalOf, type SmtpError } from './maillog.refusal.ts';
@@ -209,13 +209,21 @@ export async function releaseMails(deps: MailLogDeps, shopId: string, unsent: Cl
 export async function attemptMail(deps: MailLogDeps, c: ClaimedMail): Promise<Attempt> {
   if (c.settled) return c.settled;
   if (c.busy || !c.token) return { retry: new MailBeingSent(c.row.messageId) };
-  const { shopId, kind: _k, about: _a, bulk: _b, messageId: _m, ...message } = c.mail;
   // The batch's claim was made when the chunk began: renewed now, or found lapsed and taken by
   // another worker (a slow mail server, a stalled job run again), in which case not sent here.
-  if (!(await renewClaim(deps.db, shopId, c.row.id, c.token))) {
+  if (!(await renewClaim(deps.db, c.mail.shopId, c.row.id, c.token))) {
     c.busy = true;
     return { retry: new MailBeingSent(c.row.messageId) };
   }
+  return deliver(deps, c);
+}
+
+/**
+ * Hands one mail whose claim this caller holds to the mail server, and says what came of it
+ * (nothing written): the one send of a batch's mail and of a single one (sendLogged).
+ */
+async function deliver(deps: MailLogDeps, c: ClaimedMail): Promise<Attempt> {
+  const { shopId, kind: _k, about: _a, bulk: _b, messageId: _m, ...message } = c.mail;
   try {
     const sent = await deps.mailer.send({
       ...message,
@@ -286,34 +294,19 @@ export async function sendLogged(deps: MailLogDeps, mail: LoggedMail): Promise<S
     }
   }
 
-  const unsubscribe = isBulk(mail) ? await unsubscribeOf(deps, row) : undefined;
-  const headers = { ...message.headers, ...unsubscribe?.headers };
-  let sent: SentMail;
-  try {
-    sent = await deps.mailer.send({
-      ...message,
-      ...(unsubscribe ? { text: `${message.text.trimEnd()}\n\n${unsubscribe.footer}` } : {}),
-      messageId: row.messageId,
-      headers,
-      ...(deps.bounce ? { envelopeFrom: bounceAddress(deps.bounce, row.id) } : {}),
-    });
-  } catch (e) {
-    const refusal = refusalOf((e ?? {}) as SmtpError);
-    if (refusal.kind === 'recipient') {
-      await markAttempt(deps.db, shopId, row.id, 'failed', { smtpResponse: refusal.answer, reason: refusal.answer, attempted: true, token });
-      return outcome('failed', refusal.answer);
-    }
+  const attempt = await deliver(deps, { mail, row, fresh: row.id === id, token, ...(isBulk(mail) ? { unsubscribe: await unsubscribeOf(deps, row) } : {}) });
+  const record = (r: AttemptRecord) => markAttempt(deps.db, shopId, r.id, r.status, { smtpResponse: r.smtpResponse, reason: r.reason, attempted: r.attempted, token });
+  if (attempt.retry !== undefined) {
     // Recorded as best it can be: the job retries either way, and the mail error is the one to report.
-    await markAttempt(deps.db, shopId, row.id, 'deferred', { smtpResponse: refusal.answer, reason: deferralReason(refusal), attempted: true, token }).catch(() => undefined);
-    noteDeferral(e, { shopId, logId: row.id });
-    throw e;
+    await record(attempt.record!).catch(() => undefined);
+    throw attempt.retry;
   }
   // Recorded apart from the sending: the mail went, so a database error here is no SMTP
   // deferral. It is thrown as itself (a job waits for the database without spending a try);
   // the row keeps its claim until the lease lapses, and a retry after that sends the mail
   // again under the same Message-ID: at least once, recognisably the same mail.
-  await markAttempt(deps.db, shopId, row.id, 'sent', { smtpResponse: sent.response, attempted: true, token });
-  return outcome('sent');
+  await record(attempt.record!);
+  return attempt.outcome!;
 }
 
 export { recordAttempts } from './maillog.repository.ts';

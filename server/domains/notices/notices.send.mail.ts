@@ -95,8 +95,12 @@ interface Prepared {
 export interface ChunkRun {
   /** Mails in flight at once over the (pooled) transport. */
   inFlight: number;
-  /** Before each recipient: false stops the chunk there (paused, cancelled, the shop's rate reached); the rest stays queued. */
-  proceed: () => Promise<boolean>;
+  /**
+   * Before each recipient: false stops the chunk there (paused, cancelled, the shop's rate
+   * reached); the rest stays queued. `mails`: this recipient's mail goes to the server (it
+   * counts against the shop's rate).
+   */
+  proceed: (mails: boolean) => Promise<boolean>;
   /** After each flush: how many outcomes it wrote (for the console's progress). */
   flushed?: (n: number) => void;
 }
@@ -222,9 +226,12 @@ export async function sendChunk(deps: NoticeSender, ctx: ChunkContext, rows: Rec
   const lane = async () => {
     // A mail server that is away, or a flush that failed, stops the chunk: what is in flight ends, the rest stays queued.
     while (retry === undefined && flushError === undefined && next < prepared.length) {
-      if (!(await run.proceed())) return;
-      const p = prepared[next++];
-      if (!p) return;
+      // The recipient is this lane's before it asks: a lane never counts a mail against the shop's
+      // rate that another lane then sends, and only a mail that will go to the server counts
+      // (not one already sent, suppressed, busy elsewhere, or failed before sending).
+      const p = prepared[next++]!;
+      const m = p.mail;
+      if (!(await run.proceed(Boolean(m && !m.settled && !m.busy)))) return;
       p.taken = true;
       await one(p);
     }

@@ -146,10 +146,10 @@ export function startNoticeBulk(deps: NoticeBulkDeps, opts: BulkOptions): Notice
       };
       let waitMs = 0;
       const rated = c.channels.mail && shop.noticeMailsPerMinute > 0;
-      const proceed = async () => {
+      const proceed = async (mails: boolean) => {
         if (waitMs || !(await live())) return false;
         // Each mail counted against the shop's rate before it goes; those over it stay queued for the chunk's next turn.
-        const wait = rated ? await rateWait(shopId, shop.noticeMailsPerMinute) : 0;
+        const wait = rated && mails ? await rateWait(shopId, shop.noticeMailsPerMinute) : 0;
         waitMs = Math.max(waitMs, wait);
         return !wait;
       };

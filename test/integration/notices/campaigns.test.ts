@@ -138,6 +138,21 @@ for (const kind of dbKinds) {
       expect(campaignMails(server.smtp.mails, d.id)).to.have.length(5);
     });
 
+    it('counts each mail once against the shop’s rate: a campaign of exactly the rate goes at once, its lanes never counting mails another lane sends', async () => {
+      // A shop of its own: the rate's minute starts with this campaign.
+      const own = await makeShop(server.database);
+      const admin = await signedIn(server.url, own.people.owner);
+      const tag = uniq();
+      // More recipients than a chunk has lanes in flight, so lanes come back for more as the last ones go.
+      const orders = customersWithOrders(tag, 60, 60);
+      await seedOrders(server.database, own.id, orders);
+      expect((await admin.patch(`/api/shops/${own.id}`, { noticeMailsPerMinute: 60 })).status).to.equal(200);
+      const c = await createAndPublish(admin, own.id, campaignBody({ orderNumbers: orders.map((o) => o.orderNumber) }));
+      // Well within the minute a rate counted high would hold the last ones for.
+      await untilStatus(server.database, c.id, 'sent', 20_000);
+      expect(campaignMails(server.smtp.mails, c.id)).to.have.length(60);
+    });
+
     const logRows = (campaignId: string) => server.database.db.select().from(mailLog).where(and(eq(mailLog.shopId, shop.id), eq(mailLog.campaignId, campaignId)));
 
     it('after a crash between a chunk’s flushes: a mail whose log row says sent is not sent again, one left queued goes under the same Message-ID, and no recipient stays queued', async () => {

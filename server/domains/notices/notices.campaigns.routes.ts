@@ -87,7 +87,7 @@ export function noticeCampaignRoutes(api: Api, deps: CampaignDeps): void {
     pause: 'Pause a notice that is sending: no more mail until it is resumed',
     resume: 'Resume a paused notice',
     cancel: 'Cancel a notice: recipients not yet sent are marked cancelled and never sent',
-    'retry-failed': 'Send again to the recipients whose mail failed (same Message-IDs)',
+    'retry-failed': 'Send again to the recipients whose mail failed (same Message-IDs); 409 once the notice\'s window is over, as for resume',
     end: 'End a published notice now: its banner leaves the shop\'s pages at once (its end becomes now); one not yet all sent is also cancelled',
   } as const;
   for (const [action, summary] of Object.entries(actions) as [keyof typeof actions, string][]) {

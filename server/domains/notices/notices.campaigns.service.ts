@@ -153,6 +153,14 @@ export async function actOnCampaign(deps: CampaignDeps, actor: Actor, id: string
 }
 
 const resumeOver = said('掲載期間が終わったお知らせは再開できません。中止するか、掲載を終了してください。', 'the notice\'s window is over: it cannot be resumed (cancel or end it)');
+const retryOver = said('掲載期間が終わったお知らせは送り直せません。必要なら新しいお知らせを作成してください。', 'the notice\'s window is over: its failed recipients cannot be retried (make a new notice if one is still needed)');
+
+/** Mail about a window already over would reach customers too late to help: refused (409) for a resume and a retry alike. */
+function refuseOverWindow(c: CampaignRow, action: 'resume' | 'retry-failed'): void {
+  if (!c.endsAt || c.endsAt > new Date()) return;
+  const say = action === 'resume' ? resumeOver : retryOver;
+  throw new DomainError('conflict', say, { status: c.status, action, endsAt: c.endsAt.toISOString(), ja: japaneseOf(say) });
+}
 
 async function applyAction(tx: Db, out: Outgoing, actor: Actor, c: CampaignRow, action: 'pause' | 'resume' | 'cancel' | 'retry-failed' | 'end', version: number): Promise<CampaignRow | undefined> {
   const guard = (from: CampaignStatus[]) => ({ from, version });
@@ -161,8 +169,8 @@ async function applyAction(tx: Db, out: Outgoing, actor: Actor, c: CampaignRow, 
       // The chunk jobs see it before their next mail and stop; the rows they leave stay queued.
       return updateCampaignIf(tx, actor.shopId, c.id, guard(['sending']), { status: 'paused' });
     case 'resume': {
-      // Mail about a window already over would reach customers too late to help: it stays paused (cancel or end it).
-      if (c.endsAt && c.endsAt <= new Date()) throw new DomainError('conflict', resumeOver, { status: c.status, action, endsAt: c.endsAt.toISOString(), ja: japaneseOf(resumeOver) });
+      // It stays paused (cancel or end it).
+      refuseOverWindow(c, 'resume');
       const r = await updateCampaignIf(tx, actor.shopId, c.id, guard(['paused']), { status: 'sending' });
       if (r) out.enqueue(startItem(r, `resume-${r.version}`));
       return r;
@@ -178,6 +186,7 @@ async function applyAction(tx: Db, out: Outgoing, actor: Actor, c: CampaignRow, 
     case 'end':
       return endNow(tx, out, actor, c, version);
     case 'retry-failed': {
+      refuseOverWindow(c, 'retry-failed');
       const r = await updateCampaignIf(tx, actor.shopId, c.id, guard(['sending', 'paused', 'sent']), { status: c.status === 'paused' ? 'paused' : 'sending', finishedAt: null });
       if (!r) return r;
       const n = await requeueFailedRecipients(tx, r);

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import { noticeRecipients } from '../../../server/domains/notices/notices.campaigns.tables.ts';
+import { suppress } from '../../../server/domains/maillog/maillog.repository.ts';
+import { noticeSamples } from '../../../server/domains/notices/notices.types.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { TestClient } from '../../helpers/client.ts';
@@ -77,6 +79,24 @@ for (const kind of oneDbKind()) {
       expect(after!.messageId).to.equal(before!.messageId);
       const fine = campaignMails(server.smtp.mails, c.id);
       expect(fine).to.have.length(1);
+    });
+
+    // Review (rev13), left skipped: a design decision for the lead. The unsubscribe page and every
+    // notice's opt-out line promise 「ご注文に関するご連絡は引き続きお送りします」, yet a per-order
+    // notice (shop_delay: choose wait / cancel by reply_by, silence means we ship; returned_to_sender:
+    // held until storage_deadline) is bulk by kind and suppressed for an unsubscribed address, so the
+    // customer never hears of a decision about their own order (履行遅滞 options). Expected: per-order
+    // notices skip the unsubscribe suppression (a hard bounce may still stop them) and carry no opt-out.
+    it.skip('still mails a per-order notice (shop delay) to a customer who unsubscribed from notices, as the opt-out page promises', async () => {
+      const tag = uniq();
+      const email = `optout-${tag}@example.jp`;
+      await seedOrders(server.database, shop.id, [{ orderNumber: `U${tag}-1`, email }]);
+      await suppress(server.database.db, shop.id, email, 'unsubscribed', null, 'one-click');
+      const day = (d: number) => new Date(Date.now() + 9 * 3_600_000 + d * 86_400_000).toISOString().slice(0, 10);
+      const variables = { ...noticeSamples.shop_delay, original_ship_date: day(0), new_ship_date: day(7), reply_by: day(3) };
+      const c = await createAndPublish(owner, shop.id, campaignBody({ orderNumbers: [`U${tag}-1`] }, { type: 'shop_delay', variables, channels: { banner: false, mail: true, chat: false } }));
+      await untilStatus(server.database, c.id, 'sent');
+      expect(campaignMails(server.smtp.mails, c.id)).to.have.length(1);
     });
 
     it('begins a scheduled campaign at its start (an outbox timer), at the start it was last moved to', async () => {

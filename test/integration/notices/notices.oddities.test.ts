@@ -5,6 +5,7 @@ import { startServer, type TestServer } from '../../helpers/app.ts';
 import type { TestClient } from '../../helpers/client.ts';
 import { oneDbKind } from '../../helpers/env.ts';
 import { noticeSamples } from '../../../server/domains/notices/notices.types.ts';
+import { REFUSED_MARK } from '../../helpers/smtp.ts';
 import { campaignBody, campaignPath, createAndPublish, seedOrders, uniq, untilStatus } from './notices.helpers.ts';
 
 /** Odd input and odd timing: every answer a 4xx with its reason, never a 500; moved starts still start; a cancel shows at once. */
@@ -104,6 +105,25 @@ for (const kind of oneDbKind()) {
       const resumed = await owner.post(`${campaignPath(shop.id, paused.id)}/resume`, { version: p.body.version });
       expect(resumed.status).to.equal(409);
       expect(resumed.body.error.details.ja).to.include('掲載期間');
+    });
+
+    it('refuses to retry the failed recipients of a notice whose window is over (409), as it refuses a resume, and mails nobody again', async () => {
+      await server.database.db.execute(sql`update shops set notice_mails_per_minute = 0 where id = ${shop.id}`);
+      const refused = `gone-${tag}${REFUSED_MARK}@example.jp`;
+      await seedOrders(server.database, shop.id, [{ orderNumber: `W${tag}-1`, email: refused }, { orderNumber: `W${tag}-2`, email: `w2-${tag}@example.jp` }]);
+      const c = await createAndPublish(owner, shop.id, campaignBody({ orderNumbers: [`W${tag}-1`, `W${tag}-2`] }));
+      await untilStatus(server.database, c.id, 'sent');
+      const sent = await owner.get(campaignPath(shop.id, c.id));
+      expect(sent.body.counts).to.include({ sent: 1, failed: 1 });
+      await server.database.db.execute(sql`update notice_campaigns set starts_at = now() - interval '2 days', ends_at = now() - interval '1 minute' where id = ${c.id}`);
+      const attemptsBefore = server.smtp.mails.length;
+      const retried = await owner.post(`${campaignPath(shop.id, c.id)}/retry-failed`, { version: sent.body.version });
+      expect(retried.status, retried.text).to.equal(409);
+      expect(retried.body.error.details.ja).to.include('掲載期間');
+      const after = await owner.get(campaignPath(shop.id, c.id));
+      expect(after.body.status).to.equal('sent');
+      expect(after.body.counts).to.include({ sent: 1, failed: 1, queued: 0 });
+      expect(server.smtp.mails.length).to.equal(attemptsBefore);
     });
   });
 }

@@ -55,8 +55,13 @@ function fullMessageId(id: string, host: string): string {
   return `<${bare.includes('@') ? bare : `${bare}@${host}`}>`;
 }
 
-/** Notices are bulk whatever the caller says: an unsubscribe must hold for every notice. */
-const isBulk = (mail: LoggedMail) => mail.bulk === true || mail.kind === 'notice';
+/**
+ * Notices are bulk unless the caller says otherwise: an unsubscribe holds for every notice to
+ * many customers. A notice about the customer's own order (a shop-side delay asking them to
+ * choose, a parcel returned to the shop) says `bulk: false`: it is mail about their contract,
+ * sent like a portal code, whatever their suppressions, with no opt-out.
+ */
+const isBulk = (mail: LoggedMail) => mail.bulk ?? mail.kind === 'notice';
 
 /** A shop's mail key, read once and kept a few minutes: a campaign's mails would otherwise read it once each. Keys never change. */
 const KEY_TTL_MS = 5 * 60_000;
@@ -242,7 +247,7 @@ async function deliver(deps: MailLogDeps, c: ClaimedMail): Promise<Attempt> {
     // Bulk mail is tried again as long as its chunk is (the sweep hands it over again after the
     // job's last try), but not for ever: a day after its first try it fails with the last answer,
     // as a mail queue gives up, so the campaign ends and the agent sees why.
-    if (isBulk(c.mail) && Date.now() - c.row.createdAt.getTime() > BULK_GIVE_UP_MS) {
+    if ((isBulk(c.mail) || c.mail.kind === 'notice') && Date.now() - c.row.createdAt.getTime() > BULK_GIVE_UP_MS) {
       const reason = `gave up after ${c.row.attempts + 1} tries over a day: ${deferralReason(refusal)}`.slice(0, 2000);
       return { outcome: outcomeOf(c.row, 'failed', reason), record: { id: c.row.id, status: 'failed', smtpResponse: refusal.answer, reason, attempted: true, token: c.token } };
     }

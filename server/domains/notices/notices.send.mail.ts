@@ -9,7 +9,7 @@ import { orders } from '../orders/orders.tables.ts';
 import type { ShopRow } from '../shops/shops.repository.ts';
 import { markRecipients, type CampaignRow, type RecipientOutcome, type RecipientRow } from './notices.campaigns.repository.ts';
 import { noticeAsOf, noticeRenderer, noticeShopOf } from './notices.render.ts';
-import type { NoticeContext, NoticeOrder, NoticeWording, RenderedNotice } from './notices.types.ts';
+import { isPerOrderType, type NoticeContext, type NoticeOrder, type NoticeWording, type RenderedNotice } from './notices.types.ts';
 
 /** What sending one recipient's notice needs, gathered once per chunk. */
 export interface NoticeSender {
@@ -146,7 +146,8 @@ export async function sendChunk(deps: NoticeSender, ctx: ChunkContext, rows: Rec
       toMail.map((p) => ({
         shopId: c.shopId,
         kind: 'notice' as const,
-        bulk: true,
+        // A notice about the customer's own order is not bulk mail (see isBulk in maillog.send.ts).
+        bulk: !isPerOrderType(c.type),
         messageId: p.messageId,
         about: { campaignId: c.id, orderNumber: p.r.orderNumbers[0], orderNumbers: p.r.orderNumbers },
         to: p.r.email,

@@ -81,13 +81,10 @@ for (const kind of oneDbKind()) {
       expect(fine).to.have.length(1);
     });
 
-    // Review (rev13), left skipped: a design decision for the lead. The unsubscribe page and every
-    // notice's opt-out line promise 「ご注文に関するご連絡は引き続きお送りします」, yet a per-order
-    // notice (shop_delay: choose wait / cancel by reply_by, silence means we ship; returned_to_sender:
-    // held until storage_deadline) is bulk by kind and suppressed for an unsubscribed address, so the
-    // customer never hears of a decision about their own order (履行遅滞 options). Expected: per-order
-    // notices skip the unsubscribe suppression (a hard bounce may still stop them) and carry no opt-out.
-    it.skip('still mails a per-order notice (shop delay) to a customer who unsubscribed from notices, as the opt-out page promises', async () => {
+    // The unsubscribe page and every notice's opt-out line promise 「ご注文に関するご連絡は引き続きお送りします」:
+    // a per-order notice (shop_delay: choose wait / cancel by reply_by; returned_to_sender: held until
+    // storage_deadline) is about the customer's own order, so it is not bulk and carries no opt-out.
+    it('still mails a per-order notice (shop delay) to a customer who unsubscribed from notices, as the opt-out page promises, with no opt-out of its own', async () => {
       const tag = uniq();
       const email = `optout-${tag}@example.jp`;
       await seedOrders(server.database, shop.id, [{ orderNumber: `U${tag}-1`, email }]);
@@ -96,7 +93,10 @@ for (const kind of oneDbKind()) {
       const variables = { ...noticeSamples.shop_delay, original_ship_date: day(0), new_ship_date: day(7), reply_by: day(3) };
       const c = await createAndPublish(owner, shop.id, campaignBody({ orderNumbers: [`U${tag}-1`] }, { type: 'shop_delay', variables, channels: { banner: false, mail: true, chat: false } }));
       await untilStatus(server.database, c.id, 'sent');
-      expect(campaignMails(server.smtp.mails, c.id)).to.have.length(1);
+      const mails = campaignMails(server.smtp.mails, c.id);
+      expect(mails).to.have.length(1);
+      expect(mails[0]!.raw.headers.has('list-unsubscribe')).to.equal(false);
+      expect(mails[0]!.raw.text).to.not.include('配信を停止');
     });
 
     it('begins a scheduled campaign at its start (an outbox timer), at the start it was last moved to', async () => {

@@ -2,6 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { dkimFromConfig } from './core/mail.ts';
+import { parseKeys } from './core/sealed.ts';
 
 /**
  * The only place that reads process.env. Every variable is listed in the README's
@@ -85,6 +86,18 @@ export const configSchema = z.object({
   DKIM_SELECTOR: z.string().regex(/^[a-z0-9]([a-z0-9._-]{0,62})$/i, 'expected a selector such as madoguchi1').optional(),
   DKIM_PRIVATE_KEY: z.string().includes('PRIVATE KEY', { message: 'expected a PEM private key (-----BEGIN PRIVATE KEY-----…)' }).optional(),
   DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  /**
+   * Keys that seal secrets madoguchi reads back (Slack tokens): `<id>:<base64 of 32 bytes>[,…]`,
+   * the first sealing, all opening (rotation). Unset: one generated into DATA_DIR/secrets.key;
+   * required in production (see core/sealed.ts).
+   */
+  SECRETS_KEYS: z.string().min(1).optional(),
+  /** The Slack app's credentials, for "Add to Slack" (OAuth) and its signed requests; without them a shop pastes its own app's bot token and signing secret. */
+  SLACK_CLIENT_ID: z.string().min(1).optional(),
+  SLACK_CLIENT_SECRET: z.string().min(1).optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'expected the app\'s signing secret').optional(),
+  /** Slack's Web API (tests point it at a local stand-in). */
+  SLACK_API_URL: z.url({ message: 'expected a URL such as https://slack.com/api/' }).default('https://slack.com/api/'),
   INBOUND_EMAIL_LIMIT_MB: z.coerce.number({ message: 'expected a size in MiB' }).positive('expected a positive size in MiB').max(100).default(25),
 });
 
@@ -107,12 +120,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   if (c.NODE_ENV === 'production') {
     // In production, mail must really go out, and its links must point where people are.
-    const missing = (['PUBLIC_URL', 'SMTP_URL'] as const).filter((k) => !c[k]);
+    const missing = (['PUBLIC_URL', 'SMTP_URL', 'SECRETS_KEYS'] as const).filter((k) => !c[k]);
     if (missing.length) throw new ConfigError(`invalid configuration: ${missing.map((k) => `${k} is required when NODE_ENV=production`).join('; ')}`);
   }
   if (!c.INBOUND_EMAIL_SECRET !== !c.INBOUND_EMAIL_DOMAIN) {
     // One without the other would either sign addresses nobody receives or receive unsigned mail.
     throw new ConfigError('invalid configuration: set INBOUND_EMAIL_SECRET and INBOUND_EMAIL_DOMAIN together, or neither');
+  }
+  if (c.SECRETS_KEYS) {
+    try {
+      parseKeys(c.SECRETS_KEYS);
+    } catch (e) {
+      throw new ConfigError(`invalid configuration: SECRETS_KEYS: ${(e as Error).message}`);
+    }
+  }
+  const slackApp = [c.SLACK_CLIENT_ID, c.SLACK_CLIENT_SECRET, c.SLACK_SIGNING_SECRET];
+  if (slackApp.some(Boolean) && !slackApp.every(Boolean)) {
+    // "Add to Slack" needs all three: the install exchanges the code with the id and secret, and every request Slack sends is signed with the signing secret.
+    throw new ConfigError('invalid configuration: set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET together, or none');
   }
   const dkim = [c.DKIM_DOMAIN, c.DKIM_SELECTOR, c.DKIM_PRIVATE_KEY ?? c.DKIM_PRIVATE_KEY_FILE];
   if (dkim.some(Boolean) && !dkim.every(Boolean)) {

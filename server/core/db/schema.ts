@@ -15,3 +15,4 @@ export * from '../../domains/returns/returns.tables.ts';
 export * from '../../domains/notices/notices.campaigns.tables.ts';
 export * from '../../domains/maillog/maillog.tables.ts';
 export * from '../../domains/notices/notices.templates.tables.ts';
+export * from '../../domains/slack/slack.tables.ts';

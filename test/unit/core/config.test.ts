@@ -33,14 +33,20 @@ describe('configuration', () => {
 });
 
 describe('configuration in production', () => {
-  const prod = { NODE_ENV: 'production', PUBLIC_URL: 'https://desk.example.jp', SMTP_URL: 'smtp://mail.example.jp:587' };
+  const prod = { NODE_ENV: 'production', PUBLIC_URL: 'https://desk.example.jp', SMTP_URL: 'smtp://mail.example.jp:587', SECRETS_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` };
 
   it('does not seed demo people unless asked to', () => {
     expect(loadConfig(prod).SEED_DEMO).to.equal(false);
     expect(loadConfig({ ...prod, SEED_DEMO: 'true' }).SEED_DEMO).to.equal(true);
   });
 
-  it('needs PUBLIC_URL and SMTP_URL, so invitation links work and mail really goes out', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).to.throw(ConfigError, /PUBLIC_URL is required.*SMTP_URL is required/);
+  it('needs PUBLIC_URL and SMTP_URL, so invitation links work and mail really goes out, and SECRETS_KEYS, so stored tokens are not sealed with a key made on one disk', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).to.throw(ConfigError, /PUBLIC_URL is required.*SMTP_URL is required.*SECRETS_KEYS is required/);
+  });
+
+  it('refuses SECRETS_KEYS that are not <id>:<32 bytes in base64>, and half a Slack app', () => {
+    expect(() => loadConfig({ ...prod, SECRETS_KEYS: 'k1:c2hvcnQ=' })).to.throw(ConfigError, /SECRETS_KEYS: key "k1" is 5 bytes; expected 32/);
+    expect(() => loadConfig({ ...prod, SECRETS_KEYS: `nokey${Buffer.alloc(32).toString('base64')}` })).to.throw(ConfigError, /SECRETS_KEYS: expected <id>:<base64 key>/);
+    expect(() => loadConfig({ ...prod, SLACK_CLIENT_ID: '1.2' })).to.throw(ConfigError, /SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET together/);
   });
 });

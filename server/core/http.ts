@@ -140,6 +140,9 @@ const clientErrorAnswers: Record<string, { status: number; reason: string; code:
  * answer has no body. This one says the same in our error envelope, then closes, as Node does.
  */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  // Refused and closing: the client's further bytes (the rest of a body) each make the parser
+  // fail again; they are read and dropped until the client closes (see lingerClose).
+  if (lingering.has(socket)) return;
   // Node's rule: nothing can be written once a response on this connection has begun.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
@@ -148,9 +151,31 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): v
   }
   const a = clientErrorAnswers[err.code ?? ''] ?? { status: 400, reason: 'Bad Request', code: 'invalid_input', message: 'the request is not valid HTTP/1.1' };
   const body = JSON.stringify({ error: { code: a.code, message: a.message } } satisfies ErrorBody);
-  socket.end(
+  lingerClose(
+    socket,
     `HTTP/1.1 ${a.status} ${a.reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+const lingering = new WeakSet<Socket>();
+/** How long a refused connection may go on sending before it is cut. */
+const LINGER_MS = 5_000;
+
+/**
+ * Answers and closes as a careful server does ("lingering close"): the answer is written and
+ * the sending side shut, but the socket is kept open, reading and dropping what the client is
+ * still sending, until the client closes or LINGER_MS pass. Closing a socket with unread bytes
+ * in it makes the kernel reset the connection, and a client still writing its body then loses
+ * the answer it was sent (it sees ECONNRESET instead of the 400).
+ */
+function lingerClose(socket: Socket, answer: string): void {
+  lingering.add(socket);
+  const cut = setTimeout(() => socket.destroy(), LINGER_MS);
+  cut.unref();
+  socket.once('close', () => clearTimeout(cut));
+  socket.on('end', () => socket.destroy());
+  socket.end(answer);
+  socket.resume();
 }
 
 /**

@@ -65,6 +65,8 @@ export const columns = {
   tracking_number: { aliases: ['伝票番号', '追跡番号'], required: false, level: 'order', kind: 'text' },
   shipped_at: { aliases: ['発送日'], required: false, level: 'order', kind: 'date' },
   delivered_at: { aliases: ['配達日', 'お届け日'], required: false, level: 'order', kind: 'date' },
+  /** Where the order ships from when not from the shop's usual place: route-targeted notices (2024年問題) read it. */
+  origin_prefecture: { aliases: ['発送元都道府県', '出荷元都道府県'], required: false, level: 'order', kind: 'text' },
 } as const satisfies Record<string, ColumnSpec>;
 
 export type Field = keyof typeof columns;

@@ -110,6 +110,7 @@ const orderPathFields: Record<string, Field> = {
   trackingNumber: 'tracking_number',
   shippedAt: 'shipped_at',
   deliveredAt: 'delivered_at',
+  originPrefecture: 'origin_prefecture',
 };
 const customerPathFields: Record<string, Field> = {
   name: 'customer_name',
@@ -223,6 +224,7 @@ function checkOrder(orderNumber: string, rows: Row[], header: Header): ParsedCsv
       trackingNumber: v.tracking_number,
       shippedAt: v.shipped_at,
       deliveredAt: v.delivered_at,
+      originPrefecture: v.origin_prefecture,
     });
 
     const result = orderInput.safeParse(input);

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
+import { and, eq } from 'drizzle-orm';
+import { orders } from '../../../server/domains/orders/orders.tables.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { TestClient } from '../../helpers/client.ts';
 import { dbKinds } from '../../helpers/env.ts';
@@ -54,6 +56,18 @@ for (const kind of dbKinds) {
       expect((await owner.get(`/api/shops/${shop.id}/orders/GOOD-2`)).status).to.equal(200);
       expect((await owner.get(`/api/shops/${shop.id}/orders/BAD-1`)).status).to.equal(404);
       expect((await owner.get(`/api/shops/${shop.id}/orders/BAD-2`)).status).to.equal(404);
+    });
+
+    it('reads an order\'s origin prefecture (発送元都道府県) for route-targeted notices, and refuses one that is no prefecture at its column', async () => {
+      const csv = [`${header},発送元都道府県`, `${row('ORIG-1', 'A')},北海道`, `${row('ORIG-2', 'A')},ほっかいどう`, `${row('ORIG-3', 'A')},`].join('\n');
+      const r = await upload(owner, csv);
+      expect(r.status).to.equal(200);
+      expect(r.body.orders).to.deep.equal({ created: 2, updated: 0, unchanged: 0, rejected: 1 });
+      expect(r.body.errors[0]).to.include({ line: 3, orderNumber: 'ORIG-2', column: '発送元都道府県' });
+      const [one] = await server.database.db.select({ origin: orders.originPrefecture }).from(orders).where(and(eq(orders.shopId, shop.id), eq(orders.orderNumber, 'ORIG-1')));
+      expect(one!.origin).to.equal('北海道');
+      const [three] = await server.database.db.select({ origin: orders.originPrefecture }).from(orders).where(and(eq(orders.shopId, shop.id), eq(orders.orderNumber, 'ORIG-3')));
+      expect(three!.origin).to.equal(null);
     });
 
     it('importing the same file twice changes nothing the second time', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gte, inArray, isNotNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
+import { conversations, customers } from '../conversations/conversations.tables.ts';
 import { mailKeys, mailLog, mailSuppressionLifts, mailSuppressions, RAW_REPORT_MAX, type MailKind, type MailStatus, type SuppressionReason } from './maillog.tables.ts';
 
 export type MailLogRow = typeof mailLog.$inferSelect;
@@ -331,7 +332,17 @@ export async function listLog(db: Db, shopId: string, f: LogFilter): Promise<Mai
   if (f.kind) where.push(eq(mailLog.kind, f.kind));
   if (f.status) where.push(eq(mailLog.status, f.status));
   if (f.recipient) where.push(sql`lower(${mailLog.recipient}) like ${`%${likeEscaped(f.recipient.toLowerCase())}%`}`);
-  if (f.conversationId) where.push(eq(mailLog.conversationId, f.conversationId));
+  // A conversation's history: the mail about it, and every other mail to its customer's address
+  // (portal codes, notices: what a customer saying 「メールが届かない」 in the chat asks about).
+  // The address is read here, in the shop, so a masked viewer never handles it.
+  if (f.conversationId) {
+    where.push(
+      or(
+        eq(mailLog.conversationId, f.conversationId),
+        sql`lower(${mailLog.recipient}) = (select lower(${customers.email}) from ${conversations} join ${customers} on ${customers.id} = ${conversations.customerId} where ${conversations.id} = ${f.conversationId} and ${conversations.shopId} = ${shopId} and ${customers.shopId} = ${shopId})`,
+      )!,
+    );
+  }
   // A notice lists each of the customer's orders: it is in the history of every one of them.
   if (f.orderNumber) where.push(or(eq(mailLog.orderNumber, f.orderNumber), sql`${mailLog.orderNumbers} @> array[${f.orderNumber}]::text[]`)!);
   if (f.returnId) where.push(eq(mailLog.returnId, f.returnId));

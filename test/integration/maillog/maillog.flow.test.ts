@@ -124,8 +124,16 @@ for (const kind of dbKinds) {
       expect(forOrder.body.entries.map((e: any) => e.kind).sort()).to.deep.equal(['portal_code', 'return_update', 'return_update']);
       const forReturn = await d.as.agent.get(`/api/shops/${shopId()}/mail-log?returnId=${r.id}`);
       expect(forReturn.body.entries.map((e: any) => e.subject)).to.satisfy((s: string[]) => s.length === 2 && s.every((x) => x.includes(`R-${r.number}`)));
+      // A conversation's history holds its reply and every other mail to its customer's address
+      // (the portal code, the return's updates, the notice), for a contractor too (masked).
       const forConversation = await d.as.agent.get(`/api/shops/${shopId()}/mail-log?conversationId=${opened.body.conversationId}`);
-      expect(forConversation.body.entries.map((e: any) => e.kind)).to.deep.equal(['reply']);
+      expect(forConversation.body.entries.map((e: any) => e.kind).sort()).to.deep.equal(['notice', 'portal_code', 'reply', 'return_update', 'return_update']);
+      const masked = await d.as.contractor.get(`/api/shops/${shopId()}/mail-log?conversationId=${opened.body.conversationId}`);
+      expect(masked.body.entries).to.have.length(5);
+      expect(JSON.stringify(masked.body)).to.not.include(email);
+      // Not another shop's conversation: the address is looked up in this shop only.
+      const elsewhere = await d.as.agent.get(`/api/shops/${shopId()}/mail-log?conversationId=${randomUUID()}`);
+      expect(elsewhere.body.entries).to.deep.equal([]);
     });
 
     it('still sends a mail.send row written before the log (no kind, no Message-ID), logged under its row’s shop', async () => {

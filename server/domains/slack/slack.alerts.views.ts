@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, ne } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { conversations, customers, messages } from '../conversations/conversations.tables.ts';
 import { orders } from '../orders/orders.tables.ts';
@@ -31,7 +31,7 @@ export interface ReturnAlertView {
   customerName: string;
   comment: string | null;
   reviewReasons: string[];
-  /** The last move a person (or madoguchi) made: who, to what, when. */
+  /** The last move a person made: who, to what, when. */
   lastMove: { to: string; by: string; at: Date; note: string | null } | null;
   url: string;
 }
@@ -72,7 +72,8 @@ export async function returnAlertView(db: Db, links: AlertLinks, shopId: string,
   const [move] = await db
     .select()
     .from(returnTransitions)
-    .where(and(eq(returnTransitions.shopId, shopId), eq(returnTransitions.returnId, returnId)))
+    // The last move a person made (approved, rejected…), not madoguchi's own step after it (asking for the parcel).
+    .where(and(eq(returnTransitions.shopId, shopId), eq(returnTransitions.returnId, returnId), ne(returnTransitions.actorKind, 'system')))
     .orderBy(desc(returnTransitions.createdAt))
     .limit(1);
   return {

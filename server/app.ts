@@ -37,6 +37,7 @@ import { orderRoutes } from './domains/orders/orders.routes.ts';
 import { cannedRoutes } from './domains/canned/canned.routes.ts';
 import { noticeTemplateRoutes } from './domains/notices/notices.templates.routes.ts';
 import { csatRoutes } from './domains/csat/csat.routes.ts';
+import { slackAlertRoutes } from './domains/slack/slack.alerts.routes.ts';
 import { workLogRoutes } from './domains/worklog/worklog.routes.ts';
 import { slaRoutes } from './domains/sla/sla.routes.ts';
 import { allowedOrigin, PUBLIC_SHOP_PREFIX, publicShopRoutes } from './domains/shops/shops.public.ts';
@@ -172,6 +173,7 @@ export function createApp(deps: AppDeps) {
   cannedRoutes(api, db);
   noticeTemplateRoutes(api, db);
   csatRoutes(api, { db, sink });
+  slackAlertRoutes(api, chat);
   workLogRoutes(api, db);
   slaRoutes(api, db);
   auditRoutes(api, db);

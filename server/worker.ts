@@ -37,6 +37,9 @@ import { startNoticeBulk, type BulkOptions, type NoticeBulk } from './domains/no
 import { NOTICE_START_TOPIC, runStart } from './domains/notices/notices.send.start.ts';
 import { finishIfDone } from './domains/notices/notices.send.state.ts';
 import { broadcastNotices } from './domains/notices/notices.send.progress.ts';
+import { loadKeyring } from './core/sealed.ts';
+import type { AlertDeps } from './domains/slack/slack.alerts.ts';
+import { runAlertRetry, SLACK_ALERT_RETRY_TOPIC } from './domains/slack/slack.alerts.service.ts';
 
 export interface JobsDeps {
   config: Config;
@@ -123,7 +126,11 @@ function registerAll(jobs: Jobs, deps: JobsDeps): NoticeBulk {
   const writer = createMessageWriter({ db, poke: jobs.poke, bus: deps.bus, timing, logger: deps.logger });
   const sink: EventSink = { poke: jobs.poke, bus: deps.bus, logger: deps.logger, timing };
   // One job per (event, listener): see server/events/subscriptions.ts.
-  registerListeners(jobs.register, { db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), chat: { db, bus: deps.bus, writer }, inbound });
+  // Slack alerts: the keyring opens the shops' bot tokens (built once per process).
+  const slack: AlertDeps = { db, keyring: loadKeyring(deps.config), apiUrl: deps.config.SLACK_API_URL, baseUrl: publicUrl(deps.config), logger: deps.logger };
+  registerListeners(jobs.register, { db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), chat: { db, bus: deps.bus, writer }, inbound, slack });
+  // An undelivered alert the console asked to try again (slack.alerts.service.ts).
+  jobs.register(SLACK_ALERT_RETRY_TOPIC, (data, job) => runAlertRetry(slack, data, job));
   // Jobs of return steps written before the listeners existed (an upgrade): said again as events.
   for (const name of returnStepEventNames) if (name !== 'return.ship_reminder') jobs.register(name, (data) => sayLegacyReturnStep(db, sink, name, data));
   jobs.register(SHIP_REMINDER_TOPIC, (data) => remindToShip(db, sink, data));

@@ -37,9 +37,13 @@ const errorText = (e: unknown) => {
  */
 export const isDatabaseAway = (e: unknown): boolean => unavailableDependency(e) === 'database';
 
-/** True when this failure is the job's last: a domain error, or no attempts left. A database outage never is. */
+/**
+ * True when this failure is the job's last: a domain error, or no attempts left. A database
+ * outage never is, nor a job that moved itself to the delayed set (DelayedError: a Slack 429's
+ * Retry-After), which spends no attempt.
+ */
 export const isFinalFailure = (job: Job, err: unknown) =>
-  !isDatabaseAway(err) && (err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
+  !isDatabaseAway(err) && !(err instanceof DelayedError) && (err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
 
 export interface LedgerOptions {
   /** The first wait of a job that found the database away; later waits grow with the outage. */

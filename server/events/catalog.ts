@@ -64,6 +64,8 @@ export const eventCatalog = {
   'notice.ended': noticeEvent.extend({ endsAt: z.iso.datetime({ offset: true }) }),
   /** A customer rated a resolved conversation. */
   'csat.received': conversationEvent.extend({ rating: z.number().int().min(1).max(5) }),
+  /** An agent asked the merchant about a ticket (the question is the internal note `messageId`); the ticket waits on the merchant. */
+  'merchant.question_asked': conversationEvent.extend({ messageId: z.uuid() }),
 } as const;
 
 export type EventName = keyof typeof eventCatalog;

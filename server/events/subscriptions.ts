@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import type { OutboxItem } from '../core/outbox.ts';
 import type { RetryPolicy } from '../core/queue.ts';
-import { returnStepEventNames, type DomainEvent, type EventName } from './catalog.ts';
+import { returnEventNames, returnStepEventNames, type DomainEvent, type EventName } from './catalog.ts';
 
 /** Settings a subscription's timing reads, from the configuration (see commit.ts). */
 export interface ListenerTiming {
@@ -34,6 +34,13 @@ export const customerMailRetry: RetryPolicy = { attempts: 14, firstDelayMs: 30_0
 /** Work in our own database (whose outages the worker waits out apart): a few tries over about ten minutes. */
 export const ownWorkRetry: RetryPolicy = { attempts: 8, firstDelayMs: 5_000, maxDelayMs: 5 * 60_000 };
 
+/**
+ * A Slack alert: tried through an outage of Slack of about an hour (waits of 5 s doubling up to
+ * 10 min); a 429 waits its Retry-After without spending a try. After that the alert shows as
+ * undelivered in the console, with a retry (slack.alerts.ts).
+ */
+export const slackAlertRetry: RetryPolicy = { attempts: 12, firstDelayMs: 5_000, maxDelayMs: 10 * 60_000 };
+
 const subscribe = <const N extends EventName, const L extends string>(s: Subscription<N> & { listener: L }) => s;
 
 /**
@@ -55,6 +62,17 @@ export const subscriptions = [
     delayMs: (t) => t.replyMailDelayMs,
     retry: customerMailRetry,
   }),
+  /** Slack alerts (server/domains/slack/slack.alerts.listener.ts): each kind its own job, posted in the channel the shop chose for it. */
+  subscribe({ listener: 'slack-return-requested', events: ['return.requested'], retry: slackAlertRetry }),
+  subscribe({ listener: 'slack-return-needs-review', events: ['return.needs_review'], retry: slackAlertRetry }),
+  subscribe({ listener: 'slack-refund-failed', events: ['return.refund_failed'], retry: slackAlertRetry }),
+  subscribe({ listener: 'slack-sla-at-risk', events: ['sla.at_risk'], retry: slackAlertRetry }),
+  subscribe({ listener: 'slack-sla-breached', events: ['sla.breached'], retry: slackAlertRetry }),
+  subscribe({ listener: 'slack-csat-low', events: ['csat.received'], when: (e) => e.payload.rating <= 2, retry: slackAlertRetry }),
+  subscribe({ listener: 'slack-notice-finished', events: ['notice.finished'], retry: slackAlertRetry }),
+  subscribe({ listener: 'slack-merchant-question', events: ['merchant.question_asked'], retry: slackAlertRetry }),
+  /** A return's alerts already posted are updated in place (chat.update) when it moves on: its buttons go once decided. */
+  subscribe({ listener: 'slack-return-update', events: returnEventNames, retry: slackAlertRetry }),
 ] as const;
 
 export type ListenerName = (typeof subscriptions)[number]['listener'];

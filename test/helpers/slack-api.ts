@@ -39,6 +39,8 @@ export interface PostedMessage {
   token: string | undefined;
   updates: number;
   ephemeralTo?: string;
+  /** chat.postMessage's `metadata` (event_type, event_payload), answered by conversations.history / replies. */
+  metadata?: unknown;
 }
 
 export interface SlackApiStandIn {
@@ -132,7 +134,7 @@ export async function slackApiStandIn(): Promise<SlackApiStandIn> {
       case 'chat.postMessage': {
         const bad = needChannel();
         if (bad) return bad;
-        const m: PostedMessage = { channel: String(args.channel), ts: nextTs(), token, updates: 0, ...(args.thread_ts ? { threadTs: String(args.thread_ts) } : {}), ...(args.text !== undefined ? { text: String(args.text) } : {}), ...(Array.isArray(args.blocks) ? { blocks: args.blocks } : {}) };
+        const m: PostedMessage = { channel: String(args.channel), ts: nextTs(), token, updates: 0, ...(args.thread_ts ? { threadTs: String(args.thread_ts) } : {}), ...(args.text !== undefined ? { text: String(args.text) } : {}), ...(Array.isArray(args.blocks) ? { blocks: args.blocks } : {}), ...(args.metadata ? { metadata: args.metadata } : {}) };
         messages.push(m);
         return { ok: true, channel: m.channel, ts: m.ts, message: { ts: m.ts, text: m.text, blocks: m.blocks, ...(m.threadTs ? { thread_ts: m.threadTs } : {}) } };
       }
@@ -156,6 +158,15 @@ export async function slackApiStandIn(): Promise<SlackApiStandIn> {
         if (i < 0) return { ok: false, error: 'message_not_found' };
         messages.splice(i, 1);
         return { ok: true };
+      }
+      case 'conversations.history':
+      case 'conversations.replies': {
+        const bad = needChannel();
+        if (bad) return bad;
+        const oldest = Number(args.oldest ?? 0);
+        const inThread = (x: PostedMessage) => (method === 'conversations.replies' ? x.ts === args.ts || x.threadTs === args.ts : !x.threadTs);
+        const found = messages.filter((x) => x.channel === args.channel && !x.ephemeralTo && inThread(x) && Number(x.ts) >= oldest);
+        return { ok: true, messages: found.map((x) => ({ ts: x.ts, text: x.text, ...(x.threadTs ? { thread_ts: x.threadTs } : {}), ...(x.metadata ? { metadata: x.metadata } : {}) })), has_more: false };
       }
       case 'conversations.list':
         return { ok: true, channels: w.channels.filter((c) => !c.isArchived).map((c) => ({ id: c.id, name: c.name, is_private: Boolean(c.isPrivate), is_member: c.isMember !== false, is_archived: false })), response_metadata: { next_cursor: '' } };

@@ -16,3 +16,4 @@ export * from '../../domains/notices/notices.campaigns.tables.ts';
 export * from '../../domains/maillog/maillog.tables.ts';
 export * from '../../domains/notices/notices.templates.tables.ts';
 export * from '../../domains/slack/slack.tables.ts';
+export * from '../../domains/slack/slack.alerts.tables.ts';

@@ -28,8 +28,13 @@ describe('domain events and their listeners', () => {
   it('gives every listener of an event its own row: its own topic and key, the event’s id in both', () => {
     const e = approved();
     const rows = listenerRows([e], { replyMailDelayMs: 60_000 });
-    expect(rows.map((r) => r.topic).sort()).to.deep.equal([listenerTopic('return.approved', 'return-chat-notice'), listenerTopic('return.approved', 'return-customer-mail')]);
-    expect(new Set(rows.map((r) => r.dedupeKey)).size, 'keys apart').to.equal(2);
+    expect(rows.map((r) => r.topic).sort()).to.deep.equal([
+      listenerTopic('return.approved', 'return-chat-notice'),
+      listenerTopic('return.approved', 'return-customer-mail'),
+      // Its Slack alerts, already posted, updated in place.
+      listenerTopic('return.approved', 'slack-return-update'),
+    ]);
+    expect(new Set(rows.map((r) => r.dedupeKey)).size, 'keys apart').to.equal(3);
     for (const r of rows) {
       expect(r.dedupeKey).to.include(e.id);
       expect(r.shopId).to.equal(shopId);
@@ -88,5 +93,15 @@ describe('domain events and their listeners', () => {
       ['return.ship_reminder', true],
       ['csat.received', false],
     ]);
+  });
+});
+
+describe('the Slack alerts among the listeners', () => {
+  const csat = (rating: number): DomainEvent<'csat.received'> => ({ name: 'csat.received', id: randomUUID(), at, payload: { shopId, conversationId: randomUUID(), rating } });
+
+  it('alerts on a CSAT of 1 or 2 only, each alert its own job', () => {
+    const topics = (e: DomainEvent) => listenerRows([e], { replyMailDelayMs: 0 }).map((r) => r.topic);
+    expect(topics(csat(2))).to.deep.equal([listenerTopic('csat.received', 'slack-csat-low')]);
+    expect(topics(csat(3))).to.deep.equal([]);
   });
 });

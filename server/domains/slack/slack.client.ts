@@ -1,4 +1,4 @@
-import { ErrorCode as WebErrorCode, WebClient, type WebAPICallError } from '@slack/web-api';
+import { ErrorCode as WebErrorCode, LogLevel, WebClient, type Logger, type WebAPICallError } from '@slack/web-api';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
@@ -32,8 +32,11 @@ export const signingAad = (shopId: string) => `slack-signing:${shopId}`;
  * job or a request). Jobs reschedule themselves; requests answer 503.
  */
 export function webClient(apiUrl: string, token?: string): WebClient {
-  return new WebClient(token, { slackApiUrl: apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000 });
+  return new WebClient(token, { slackApiUrl: apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000, logger: quiet });
 }
+
+/** The client's own console logging says nothing: every failure comes back to its caller, which logs it through pino (tokens never in it). */
+const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, setLevel: () => undefined, getLevel: () => LogLevel.ERROR, setName: () => undefined };
 
 export async function findConnection(db: Db, shopId: string): Promise<SlackConnectionRow | undefined> {
   const [row] = await db.select().from(slackConnections).where(eq(slackConnections.shopId, shopId));

@@ -80,6 +80,15 @@ export async function postedRoots(db: Db, shopId: string, objectType: SlackAlert
 }
 
 /** About to post: one more attempt, and a mark that a post may be on its way (looked for before posting again). */
+/** When the last post to `channelId` went, if within `windowMs` (any shop: a workspace's channel may take several shops' alerts). */
+export async function lastPostTo(db: Db, channelId: string, windowMs: number): Promise<Date | undefined> {
+  const [row] = await db
+    .select({ at: sql<Date | string | null>`max(${slackAlerts.sendingAt})` })
+    .from(slackAlerts)
+    .where(and(eq(slackAlerts.channelId, channelId), sql`${slackAlerts.sendingAt} > ${new Date(Date.now() - windowMs).toISOString()}::timestamptz`));
+  return row?.at ? new Date(row.at) : undefined;
+}
+
 export async function markSending(db: Db, shopId: string, id: string): Promise<void> {
   await db
     .update(slackAlerts)

@@ -6,6 +6,7 @@ import {
   claimRoot,
   earlierPending,
   findAlert,
+  lastPostTo,
   markPosted,
   markSending,
   markUndelivered,
@@ -29,6 +30,13 @@ export type RenderAlert = (deps: AlertDeps, row: SlackAlertRow) => Promise<Slack
 
 /** How long a job waits, without spending a try, for an earlier alert of its object or its thread's first message. */
 const WAIT_FOR_TURN_MS = 1000;
+
+/**
+ * The pace of posts to one channel: Slack takes about one message a second per channel (short
+ * bursts allowed, then 429). A post that would come sooner waits its turn without spending a
+ * try; two processes checking at once may post a burst of two, which Slack allows.
+ */
+export const CHANNEL_GAP_MS = 1000;
 
 /** Metadata on every posted alert: a run that lost the post's answer (a crash) finds the message by it instead of posting again. */
 const METADATA_TYPE = 'madoguchi_alert';
@@ -98,6 +106,8 @@ export async function deliverAlert(deps: AlertDeps, render: RenderAlert, shopId:
       return 'found posted';
     }
   }
+  const last = await lastPostTo(deps.db, row.channelId, CHANNEL_GAP_MS);
+  if (last) return later(job, Math.max(50, last.getTime() + CHANNEL_GAP_MS - Date.now()), 'the channel’s pace: one post a second');
   await markSending(deps.db, shopId, id);
   let ts: string;
   try {

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac } from 'node:crypto';
 import type Router from '@koa/router';
-import { ClearStateStore, InstallProvider, LogLevel, type Installation, type InstallationQuery, type InstallationStore, type Logger as SlackLogger } from '@slack/oauth';
+import slackOAuth, { type Installation, type InstallationQuery, type InstallationStore, type Logger as SlackLogger } from '@slack/oauth';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
@@ -13,8 +13,11 @@ import { slackProblem, tokenAad, type SlackDeps } from './slack.client.ts';
 import { breakConnectionsOfTeam, memberActor, oauthConnectionOfTeam } from './slack.connect.repository.ts';
 import { saveShopConnection } from './slack.connect.service.ts';
 
-/** The bot scopes "Add to Slack" asks for; bots/slack/manifest.yml lists the same. */
-export const slackBotScopes = ['chat:write', 'commands', 'users:read', 'users:read.email', 'channels:read', 'groups:read', 'channels:join', 'im:write'] as const;
+/**
+ * The bot scopes "Add to Slack" asks for; bots/slack/manifest.yml lists the same. The two history
+ * scopes come with the message.channels / message.groups events (replies in a question's thread).
+ */
+export const slackBotScopes = ['chat:write', 'commands', 'users:read', 'users:read.email', 'channels:read', 'groups:read', 'channels:join', 'im:write', 'channels:history', 'groups:history'] as const;
 
 /** How long an install started in the console may take to come back (Slack's own default). */
 const STATE_SECONDS = 600;
@@ -25,6 +28,9 @@ const STATE_SECONDS = 600;
  * edited on the way, does not verify.
  */
 export const oauthStateSecret = (keyring: Keyring) => createHmac('sha256', keyring.current.key).update('slack-oauth-state').digest('base64url');
+
+// A CommonJS package whose exports Node cannot list for an ESM import: taken from its default.
+const { ClearStateStore, InstallProvider, LogLevel } = slackOAuth;
 
 /** Who started the install, carried in the signed state: the shop it is for and the owner who asked. */
 const installMeta = z.object({ shopId: z.uuid(), userId: z.uuid() });

@@ -59,6 +59,10 @@ import type { TxtResolver } from './domains/maillog/maillog.dns.ts';
 import { mailLogRoutes } from './domains/maillog/maillog.routes.ts';
 import { unsubscribeRoutes } from './domains/maillog/maillog.unsubscribe.routes.ts';
 import { listenerTiming } from './events/subscriptions.ts';
+import { loadKeyring, type Keyring } from './core/sealed.ts';
+import type { SlackDeps } from './domains/slack/slack.client.ts';
+import { slackConnectRoutes } from './domains/slack/slack.connect.routes.ts';
+import { slackOAuthRoutes } from './domains/slack/slack.oauth.ts';
 
 export interface AppDeps {
   config: Config;
@@ -90,6 +94,8 @@ export interface AppDeps {
   notices?: Omit<BulkOptions, 'keyPrefix'>;
   /** DNS for the mail settings' SPF/DKIM/DMARC check (default: node:dns/promises; tests pass a fake). */
   dnsResolver?: TxtResolver;
+  /** The keys that seal stored secrets (Slack tokens); server/service.ts loads it once with loadKeyring(config). */
+  keyring?: Keyring;
 }
 
 export const defaultSignInLimits: SignInLimits = { perAccount: 5, perAddress: 30, windowSeconds: 15 * 60 };
@@ -197,6 +203,9 @@ export function createApp(deps: AppDeps) {
     setup: { mailDomain: mailDomainOf(config.MAIL_FROM), returnPathDomain: inbound?.domain, dkim: dkimFromConfig(config) },
     resolver: deps.dnsResolver ?? new Resolver({ timeout: 3000, tries: 2 }),
   });
+  const slack: SlackDeps = { db, keyring: deps.keyring ?? loadKeyring(config), apiUrl: config.SLACK_API_URL };
+  const oauthEnabled = slackOAuthRoutes(router, { ...slack, config, redirectUri: `${publicUrl(config)}/slack/oauth_redirect`, logger, authDeps, sessionAuth: consoleAuth('session', false) });
+  slackConnectRoutes(api, { ...slack, logger, oauthEnabled });
   unsubscribeRoutes(router, { db });
   returnPortalRoutes(router, { db, redis, storage, mailDomain: mailDomainOf(config.MAIL_FROM), inboundDomain: inbound?.domain, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
@@ -233,7 +242,7 @@ export function createApp(deps: AppDeps) {
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
 
-  return Object.assign(app, { specs: api.specs, metrics, bus, authDeps, cookie, chat, sink });
+  return Object.assign(app, { specs: api.specs, metrics, bus, authDeps, cookie, chat, sink, slack });
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -8,6 +8,7 @@ import { connectRedis, RedisUnavailableError, resolveRedis, watchRedis } from '.
 import { seedDemo, printDemo } from './demo.ts';
 import { startService } from './service.ts';
 import { scheduleNightly } from './core/backup/backup.nightly.ts';
+import { loadKeyring, type Keyring } from './core/sealed.ts';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -24,6 +25,13 @@ async function main() {
   } catch (e) {
     if (e instanceof ConfigError) fatal(e.message);
     throw e;
+  }
+  let keyring: Keyring;
+  try {
+    // Once, before anything is opened: a DATA_DIR/secrets.key that cannot be read or made is a line to fix, not a crash later.
+    keyring = loadKeyring(config);
+  } catch (e) {
+    fatal(`cannot load the secrets key (SECRETS_KEYS or ${config.DATA_DIR}/secrets.key): ${(e as Error).message}`);
   }
   const logger = createLogger(config.LOG_LEVEL);
   // From here on a stray rejection is logged, never the end of the process; until the service
@@ -59,7 +67,7 @@ async function main() {
 
   const mailer = mailerFromConfig(config, logger);
   const service = await startService(
-    { config, database, redis, logger, mailer, version },
+    { config, database, redis, logger, mailer, version, keyring },
     { port: config.PORT, host: config.HOST, graceMs: config.SHUTDOWN_GRACE_MS },
   );
   logger.info({ port: service.port }, 'listening');

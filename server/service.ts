@@ -13,6 +13,7 @@ import { connectionOf } from './core/queue.ts';
 import { startJobs, type Jobs } from './worker.ts';
 import { createBackupRunner, type BackupRunner } from './core/backup/backup.runner.ts';
 import { pgliteOf } from './core/backup/backup.pglite.ts';
+import { loadKeyring } from './core/sealed.ts';
 
 export interface ServiceOptions {
   port: number;
@@ -39,7 +40,9 @@ export interface Service {
  * The composition root shared by `server/main.ts` and the tests: the Koa app on an HTTP
  * server. Storage (database, Redis, mailer) is the caller's, so tests can share it.
  */
-export async function startService(deps: AppDeps, opts: ServiceOptions): Promise<Service> {
+export async function startService(given: AppDeps, opts: ServiceOptions): Promise<Service> {
+  // Loaded once for the process: the app's Slack routes and the jobs (alerts) open the same sealed tokens.
+  const deps = { ...given, keyring: given.keyring ?? loadKeyring(given.config) };
   const bus = deps.bus ?? new DomainBus(deps.logger);
   const jobs = deps.config.JOBS === 'inline' ? startJobs({ ...deps, redisUrl: connectionOf(deps.redis), bus }) : undefined;
   // With JOBS=off the worker processes poll the outbox; nothing here to wake.

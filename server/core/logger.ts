@@ -4,9 +4,11 @@ import { sqlState } from './db/errors.ts';
 export type { Logger };
 
 const EMAIL = /[^\s<>"'@,;:]+@[^\s<>"'@,;:]+/g;
+/** Slack's tokens (bot, user, app, refresh, config): never in a log line, whoever quoted them. */
+const SLACK_TOKEN = /\bxox[abeoprs]-[\w-]+/g;
 
-/** An error's message with addresses blanked: SMTP replies, for one, quote the recipient. */
-const scrub = (message: string) => message.split('\n')[0]!.replace(EMAIL, '[email]').slice(0, 300);
+/** An error's message with addresses and tokens blanked: SMTP replies, for one, quote the recipient. */
+const scrub = (message: string) => message.split('\n')[0]!.replace(EMAIL, '[email]').replace(SLACK_TOKEN, '[token]').slice(0, 300);
 
 /**
  * Errors as logged: type, code, constraint and stack frames. A failed query's message, `params`
@@ -54,6 +56,19 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
           '*.address',
           'customerEmail',
           'customerPhone',
+          // Secrets read back (Slack) and compared (tokens of links and sessions), by the names they go by.
+          'token',
+          '*.token',
+          'botToken',
+          '*.botToken',
+          'signingSecret',
+          '*.signingSecret',
+          'clientSecret',
+          '*.clientSecret',
+          'client_secret',
+          '*.client_secret',
+          'access_token',
+          '*.access_token',
           'req.headers.cookie',
           'req.headers.authorization',
           'headers.cookie',

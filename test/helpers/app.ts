@@ -17,6 +17,9 @@ import { smtpSink, type SmtpSink } from './smtp.ts';
 
 let servers = 0;
 
+/** The secrets key of test servers (SECRETS_KEYS), so none is generated into ./data; a test may pass its own. */
+export const testSecretsKeys = `test1:${Buffer.alloc(32, 42).toString('base64')}`;
+
 export interface TestServer {
   url: string;
   app: App;
@@ -39,7 +42,7 @@ export async function startServer(
 ): Promise<TestServer> {
   // Each server gets its own key space under the run's prefix, so limits do not leak between suites.
   const keyPrefix = `${redisPrefix}${kind}${++servers}:`;
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', REDIS_KEY_PREFIX: keyPrefix, SEED_DEMO: 'false', ...opts.config });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', REDIS_KEY_PREFIX: keyPrefix, SEED_DEMO: 'false', SECRETS_KEYS: testSecretsKeys, ...opts.config });
   const database = opts.database ?? (await testDatabase(kind));
   const logger = opts.logTo ? createLogger('debug', opts.logTo) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const smtp = await smtpSink();

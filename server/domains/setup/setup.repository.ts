@@ -7,6 +7,7 @@ import { orders } from '../orders/orders.tables.ts';
 import { returnTermsVersions } from '../returns/returns.tables.ts';
 import { memberships } from '../shops/shops.tables.ts';
 import { businessHours } from '../sla/sla.tables.ts';
+import { slackConnections } from '../slack/slack.tables.ts';
 
 /**
  * The facts the first-run checklist is made of, read from the shop's own tables in one round of
@@ -14,7 +15,7 @@ import { businessHours } from '../sla/sla.tables.ts';
  * ticked: a step is done when the thing it asks for exists.
  */
 export async function setupFacts(db: Db, shopId: string) {
-  const [hours, terms, people, invited, keys, orderFacts, chats] = await Promise.all([
+  const [hours, terms, people, invited, keys, orderFacts, chats, slack] = await Promise.all([
     db.select({ at: businessHours.updatedAt }).from(businessHours).where(eq(businessHours.shopId, shopId)),
     db
       .select({ version: returnTermsVersions.version, at: returnTermsVersions.publishedAt })
@@ -43,6 +44,7 @@ export async function setupFacts(db: Db, shopId: string) {
       .from(conversations)
       .where(and(eq(conversations.shopId, shopId), eq(conversations.channel, 'chat')))
       .limit(1),
+    db.select({ status: slackConnections.status }).from(slackConnections).where(eq(slackConnections.shopId, shopId)),
   ]);
   return {
     hoursSetAt: hours[0]?.at ?? null,
@@ -53,6 +55,8 @@ export async function setupFacts(db: Db, shopId: string) {
     keyLastUsedAt: keys[0]?.lastUsedAt ?? null,
     newestOrder: orderFacts[0] ?? null,
     anyChat: chats.length > 0,
+    /** The shop's Slack connection's state: null when not connected, 'broken' when Slack refuses its token. */
+    slackStatus: slack[0]?.status ?? null,
   };
 }
 

@@ -10,7 +10,7 @@ export const setupView = z.object({
   steps: z.array(
     z.object({
       id: z.enum(setupStepIds),
-      /** false for capabilities still to come (delay notices, Slack): shown, not counted. */
+      /** false for capabilities still to come: shown, not counted. */
       available: z.boolean(),
       done: z.boolean(),
     }),

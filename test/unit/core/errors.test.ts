@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { serializeError } from '../../../server/core/logger.ts';
+import { createLogger, serializeError } from '../../../server/core/logger.ts';
 
 describe('errors as logged', () => {
   it('blank email addresses in messages, as SMTP replies quote the recipient', () => {
@@ -7,6 +7,16 @@ describe('errors as logged', () => {
     const logged = serializeError(e);
     expect(logged.message).to.include('[email]').and.not.include('hanako');
     expect(logged.code).to.equal('EENVELOPE');
+  });
+
+  it('blank Slack tokens in messages and never log fields named for secrets', () => {
+    const logged = serializeError(new Error('call with xoxb-1234-5678-abcDEF failed'));
+    expect(logged.message).to.equal('call with [token] failed');
+    const lines: string[] = [];
+    const log = createLogger('info', { write: (l: string) => void lines.push(l) } as unknown as NodeJS.WritableStream);
+    log.info({ botToken: 'xoxb-1', body: { signingSecret: 'abc', token: 'xoxp-2', client_secret: 'cs' } }, 'connect');
+    expect(lines.join('')).not.to.match(/xoxb-1|xoxp-2|"abc"|"cs"/);
+    expect(lines.join('')).to.include('[redacted]');
   });
 
   it('never log the message of a failed query without a SQLSTATE, which lists the bound values', () => {

@@ -58,6 +58,9 @@ import type { TxtResolver } from './domains/maillog/maillog.dns.ts';
 import { mailLogRoutes } from './domains/maillog/maillog.routes.ts';
 import { unsubscribeRoutes } from './domains/maillog/maillog.unsubscribe.routes.ts';
 import { listenerTiming } from './events/subscriptions.ts';
+import { loadKeyring, type Keyring } from './core/sealed.ts';
+import { slackRoutes } from '../bots/slack/app.ts';
+import { slackPeopleRoutes } from './domains/slack/slack.people.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -89,6 +92,8 @@ export interface AppDeps {
   notices?: Omit<BulkOptions, 'keyPrefix'>;
   /** DNS for the mail settings' SPF/DKIM/DMARC check (default: node:dns/promises; tests pass a fake). */
   dnsResolver?: TxtResolver;
+  /** The keys sealed secrets (Slack tokens) are opened with; default loadKeyring(config). */
+  keyring?: Keyring;
 }
 
 export const defaultSignInLimits: SignInLimits = { perAccount: 5, perAddress: 30, windowSeconds: 15 * 60 };
@@ -197,6 +202,10 @@ export function createApp(deps: AppDeps) {
   });
   unsubscribeRoutes(router, { db });
   returnPortalRoutes(router, { db, redis, storage, mailDomain: mailDomainOf(config.MAIL_FROM), inboundDomain: inbound?.domain, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
+  // Slack's requests are read raw by the receiver (their signature is over the exact bytes).
+  const keyring = deps.keyring ?? loadKeyring(config);
+  slackRoutes(router, { db, keyring, apiUrl: config.SLACK_API_URL, logger, chat, sink, publicUrl: publicUrl(config), signingSecret: config.SLACK_SIGNING_SECRET });
+  slackPeopleRoutes(api, { db, keyring });
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 

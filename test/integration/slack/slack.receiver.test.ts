@@ -230,6 +230,27 @@ for (const kind of dbKinds) {
       expect((await other.owner.get(`/api/shops/${other.shop.id}/returns/${r.id}`)).body.status).to.equal('needs_review');
     });
 
+    it('a shop with its own pasted app is acted for only with that app’s signing secret', async () => {
+      const other = await openDesk(server);
+      await publish(other, someTerms({ autoApprove: { enabled: false, maxAmount: 0 } }));
+      const w2 = testWorkspace(`${tag}p`, { users: [{ id: `UP${tag}`, name: 'owner', email: other.shop.people.owner.email }] });
+      const ownSecret = `pasted-app-secret-${tag}-0123456789`;
+      await connect(server.database, standIn, other.shop.id, w2, { signingSecret: ownSecret });
+      const order = await pushOrder(other);
+      const r = await filed(other.owner, other.shop.id, { orderNumber: order.number });
+      const from = { teamId: w2.teamId, userId: `UP${tag}`, channelId: w2.channels[0]!.id };
+      // Signed by the deployment's app: verified, but that app does not speak for this shop.
+      const byDeployment = clickPayload(standIn, from, 'return.approve', { shopId: other.shop.id, objectId: r.id });
+      expect((await sendSigned(server.url, '/slack/actions', byDeployment.raw, FORM)).status).to.equal(200);
+      expect(await answered(byDeployment.responsePath)).to.include('つながっていません');
+      expect((await other.owner.get(`/api/shops/${other.shop.id}/returns/${r.id}`)).body.status).to.equal('needs_review');
+      // Signed by the shop's own app: acted on.
+      const byOwnApp = clickPayload(standIn, from, 'return.approve', { shopId: other.shop.id, objectId: r.id });
+      expect((await sendSigned(server.url, '/slack/actions', byOwnApp.raw, FORM, { secret: ownSecret })).status).to.equal(200);
+      expect(await answered(byOwnApp.responsePath)).to.include('承認しました');
+      expect((await other.owner.get(`/api/shops/${other.shop.id}/returns/${r.id}`)).body.status).to.equal('awaiting_shipment');
+    });
+
     it('answers url_verification, and refuses a payload on the wrong path', async () => {
       const raw = JSON.stringify({ token: 'x', challenge: 'abc123', type: 'url_verification' });
       const r = await sendSigned(server.url, '/slack/events', raw, 'application/json');

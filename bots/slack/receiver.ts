@@ -118,7 +118,8 @@ export class KoaReceiver implements Receiver {
   private refuse(ctx: Context, status: number, reason: string, extra: Record<string, unknown> = {}): void {
     this.deps.logger.warn({ path: ctx.path, reason, ip: ctx.ip, ...extra }, 'slack: request refused');
     ctx.status = status;
-    ctx.body = { error: { code: status === 401 ? 'unauthenticated' : 'invalid_input', message: reason } };
+    const ja = status === 401 ? 'Slack の署名を確認できませんでした（または時刻が古すぎます）。' : 'Slack からのリクエストとして読み取れませんでした。';
+    ctx.body = { error: { code: status === 401 ? 'unauthenticated' : 'invalid_input', message: reason, details: { ja, en: reason } } };
   }
 
   /** The Koa handler of one path. */

@@ -63,6 +63,8 @@ import { loadKeyring, type Keyring } from './core/sealed.ts';
 import type { SlackDeps } from './domains/slack/slack.client.ts';
 import { slackConnectRoutes } from './domains/slack/slack.connect.routes.ts';
 import { slackOAuthRoutes } from './domains/slack/slack.oauth.ts';
+import { slackRoutes } from '../bots/slack/app.ts';
+import { slackPeopleRoutes } from './domains/slack/slack.people.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -208,6 +210,9 @@ export function createApp(deps: AppDeps) {
   slackConnectRoutes(api, { ...slack, logger, oauthEnabled });
   unsubscribeRoutes(router, { db });
   returnPortalRoutes(router, { db, redis, storage, mailDomain: mailDomainOf(config.MAIL_FROM), inboundDomain: inbound?.domain, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
+  // Slack's requests are read raw by the receiver (their signature is over the exact bytes).
+  slackRoutes(router, { ...slack, logger, chat, sink, publicUrl: publicUrl(config), signingSecret: config.SLACK_SIGNING_SECRET });
+  slackPeopleRoutes(api, { db, keyring: slack.keyring });
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 

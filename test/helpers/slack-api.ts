@@ -187,6 +187,11 @@ export async function slackApiStandIn(): Promise<SlackApiStandIn> {
         if (!u) return { ok: false, error: 'user_not_found' };
         return { ok: true, user: { id: u.id, team_id: w.teamId, name: u.name, is_bot: Boolean(u.isBot), profile: { real_name: u.name, ...(u.email ? { email: u.email } : {}) } } };
       }
+      case 'views.open': {
+        if (!args.trigger_id) return { ok: false, error: 'invalid_arguments' };
+        const view = typeof args.view === 'string' ? (tryJson(args.view) as Record<string, unknown>) : (args.view as Record<string, unknown>);
+        return { ok: true, view: { id: `V${nextTs().replace('.', '')}`, ...view } };
+      }
       case 'users.lookupByEmail': {
         const u = w.users.find((x) => x.email && x.email.toLowerCase() === String(args.email).toLowerCase());
         if (!u) return { ok: false, error: 'users_not_found' };

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import type { Db } from '../../core/db/client.ts';
+import type { Api } from '../../core/route.ts';
+import type { Keyring } from '../../core/sealed.ts';
+import type { SessionPrincipal } from '../auth/auth.service.ts';
+import { confirmLink } from './slack.people.ts';
+
+const confirmBody = z.strictObject({ token: z.string().min(1).max(2000) });
+
+/** The console's half of linking a Slack person (bots/slack/people.ts sends the link): the signed-in person confirms it. */
+export function slackPeopleRoutes(api: Api, deps: { db: Db; keyring: Keyring }): void {
+  api.route({
+    method: 'post',
+    path: '/api/slack/links/confirm',
+    tag: 'Slack',
+    summary: 'Link the signed-in person to the Slack person a link from Slack names (15 minutes); what they do from Slack is then done as them',
+    auth: 'session',
+    body: confirmBody,
+    response: z.object({ shopId: z.uuid(), slackUserId: z.string() }),
+    errors: ['invalid_input', 'forbidden', 'unauthenticated'],
+    handler: ({ body, ctx, requestId }) => {
+      const p = ctx.state.principal as SessionPrincipal;
+      return confirmLink(deps.db, deps.keyring, { id: p.user.id, name: p.user.name }, body.token, requestId);
+    },
+  });
+}

@@ -131,7 +131,7 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
       ) : route.page === 'orderDetail' ? (
         <OrderPage key={route.orderNumber} shopId={shopId} orderNumber={route.orderNumber} />
       ) : route.page === 'settings' ? (
-        <SettingsPage key={shopId} shopId={shopId} role={membership.role} />
+        <SettingsPage key={shopId} shopId={shopId} role={membership.role} userId={session.user.id} />
       ) : route.page === 'mailLog' ? (
         <MailLogPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'setup' ? (

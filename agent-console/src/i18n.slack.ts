@@ -140,6 +140,8 @@ const ja = {
   },
   link: {
     title: 'Slack とのひも付け',
+    lead: (email: string) => `Slack から届いたリンクです。Slack のアカウントを、サインイン中の窓口のアカウント（${email}）とひも付けます。以後、Slack からの操作はこのアカウントの権限で行われます。`,
+    confirm: 'ひも付ける',
     confirming: 'ひも付けを確認しています…',
     done: (shop: string) => `Slack ユーザーを「${shop}」のあなたのアカウントとひも付けました。Slack からの操作は、あなたの権限で行われます。`,
     slackUser: 'Slack ユーザー',
@@ -300,6 +302,8 @@ const en: SlackMessages = {
   },
   link: {
     title: 'Link your Slack account',
+    lead: (email) => `This link came from Slack. It links your Slack account to the madoguchi account you are signed in with (${email}); what you then do from Slack is done with this account’s role.`,
+    confirm: 'Link',
     confirming: 'Confirming the link…',
     done: (shop) => `Your Slack user is now linked to your account at “${shop}”. What you do from Slack is done with your role.`,
     slackUser: 'Slack user',

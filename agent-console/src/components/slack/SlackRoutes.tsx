@@ -6,8 +6,8 @@ import { slackApi, type SlackAlertKind, type SlackChannelOption, type SlackChann
 import { problemText } from './said.ts';
 
 type Channels = { state: 'loading' } | { state: 'failed'; text: string } | { state: 'ready'; channels: SlackChannelOption[] };
-/** Per row (an alert kind, or 'default'): saving, saved, or what went wrong. */
-type RowState = { saving: true } | { saved: true } | { problem: string };
+/** Per row (an alert kind, or 'default'): saving (what is shown meanwhile), saved, or what went wrong. */
+type RowState = { saving: { channelId: string | null; muted: boolean } } | { saved: true } | { problem: string };
 
 /** The channels the pickers offer: the workspace's, plus any the shop uses that the list no longer has. */
 function optionsOf(channels: Channels, view: SlackView): SlackChannelOption[] {
@@ -75,8 +75,10 @@ export function SlackRoutes({ shopId, owner, view, onChanged }: { shopId: string
     // The list belongs to the workspace: asked again when another one is connected.
   }, [shopId, owner, teamId]);
 
-  const save = async (key: string, call: () => Promise<SlackView>) => {
-    setRows((r) => ({ ...r, [key]: { saving: true } }));
+  // A change while the row's last one is on the way waits its turn (the controls keep the keyboard's focus meanwhile).
+  const save = async (key: string, wanted: { channelId: string | null; muted: boolean }, call: () => Promise<SlackView>) => {
+    if (busy(key)) return;
+    setRows((r) => ({ ...r, [key]: { saving: wanted } }));
     try {
       onChanged(await call());
       setRows((r) => ({ ...r, [key]: { saved: true } }));
@@ -85,11 +87,16 @@ export function SlackRoutes({ shopId, owner, view, onChanged }: { shopId: string
       setRows((r) => ({ ...r, [key]: { problem: text } }));
     }
   };
-  const setRoute = (r: SlackRouteView, channelId: string | null, muted: boolean) => void save(r.kind, () => slackApi.setRoute(shopId, r.kind, channelId, muted));
+  const setRoute = (r: SlackRouteView, channelId: string | null, muted: boolean) => void save(r.kind, { channelId, muted }, () => slackApi.setRoute(shopId, r.kind, channelId, muted));
 
   const options = optionsOf(channels, view);
   const def = view.connection?.defaultChannel ?? null;
-  const busy = (key: string) => rows[key] !== undefined && 'saving' in rows[key]!;
+  /** What a row shows while its change is on the way: the change, not the old value. */
+  const saving = (key: string) => {
+    const row = rows[key];
+    return row && 'saving' in row ? row.saving : undefined;
+  };
+  const busy = (key: string) => saving(key) !== undefined;
 
   return (
     <div className="panel slack-routes" data-testid="slack-routes">
@@ -104,9 +111,13 @@ export function SlackRoutes({ shopId, owner, view, onChanged }: { shopId: string
         {owner ? (
           <select
             id={`${id}-default`}
-            value={def?.id ?? ''}
-            disabled={busy('default') || channels.state === 'loading'}
-            onChange={(e) => e.target.value && void save('default', () => slackApi.setDefaultChannel(shopId, e.target.value))}
+            value={saving('default')?.channelId ?? def?.id ?? ''}
+            disabled={channels.state === 'loading'}
+            aria-busy={busy('default')}
+            onChange={(e) => {
+              const channelId = e.target.value;
+              if (channelId) void save('default', { channelId, muted: false }, () => slackApi.setDefaultChannel(shopId, channelId));
+            }}
             data-testid="slack-default-channel"
           >
             {!def && <option value="">{m.channels.choose}</option>}
@@ -140,6 +151,7 @@ export function SlackRoutes({ shopId, owner, view, onChanged }: { shopId: string
             {view.routes.map((r) => {
               const k = m.kinds[r.kind as SlackAlertKind];
               const label = k?.label ?? r.kind;
+              const pending = saving(r.kind);
               return (
                 <tr key={r.kind} data-testid={`slack-route-${r.kind}`} data-muted={r.muted}>
                   <th scope="row">
@@ -150,8 +162,8 @@ export function SlackRoutes({ shopId, owner, view, onChanged }: { shopId: string
                     {owner ? (
                       <select
                         aria-label={`${label}: ${m.alerts.channel}`}
-                        value={r.channel?.id ?? ''}
-                        disabled={busy(r.kind)}
+                        value={pending ? (pending.channelId ?? '') : (r.channel?.id ?? '')}
+                        aria-busy={busy(r.kind)}
                         onChange={(e) => setRoute(r, e.target.value || null, r.muted)}
                         data-testid={`slack-route-channel-${r.kind}`}
                       >
@@ -169,9 +181,9 @@ export function SlackRoutes({ shopId, owner, view, onChanged }: { shopId: string
                       <input
                         type="checkbox"
                         role="switch"
-                        checked={r.muted}
-                        disabled={!owner || busy(r.kind)}
-                        aria-checked={r.muted}
+                        checked={pending ? pending.muted : r.muted}
+                        disabled={!owner}
+                        aria-busy={busy(r.kind)}
                         onChange={(e) => setRoute(r, r.channel?.id ?? null, e.target.checked)}
                         data-testid={`slack-route-mute-${r.kind}`}
                       />

@@ -123,7 +123,6 @@ const ja = {
     meNotLinked: 'あなたはまだ Slack とひも付いていません。Slack でボタンを押すか /madoguchi と入力すると、ひも付けの案内が届きます。',
     unlinkMe: 'ひも付けを解除',
   },
-  roles: { owner: 'オーナー', staff: 'スタッフ', agent: 'エージェント', contractor: '委託スタッフ' },
   undelivered: {
     title: '届かなかった通知',
     lead: '何度か試しても Slack に投稿できなかった通知です。原因を直してから再送できます。',
@@ -285,7 +284,6 @@ const en: SlackMessages = {
     meNotLinked: 'You are not linked to Slack yet. Press a button or type /madoguchi in Slack and you will be shown how.',
     unlinkMe: 'Unlink',
   },
-  roles: { owner: 'Owner', staff: 'Staff', agent: 'Agent', contractor: 'Contractor' },
   undelivered: {
     title: 'Undelivered alerts',
     lead: 'Alerts Slack did not take after several tries. Fix the cause, then send them again.',

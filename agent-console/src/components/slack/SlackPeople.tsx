@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { ApiError } from '../../api.ts';
-import { useLang } from '../../i18n.ts';
+import { useLang, useMessages } from '../../i18n.ts';
 import { slackMessages } from '../../i18n.slack.ts';
 import { tokyoDateTime } from '../../returns.format.ts';
 import { slackApi, type SlackLinkView, type SlackView } from '../../slackApi.ts';
@@ -17,6 +17,7 @@ export function SlackPeople({ shopId, owner, userId, me, onUnlinkedMe }: { shopI
   const lang = useLang();
   const m = slackMessages[lang];
   const p = m.people;
+  const roles = useMessages().roles;
   const [links, setLinks] = useState<Links>({ state: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const [busy, setBusy] = useState<string | null>(null);
@@ -91,7 +92,7 @@ export function SlackPeople({ shopId, owner, userId, me, onUnlinkedMe }: { shopI
               {links.links.map((l) => (
                 <tr key={l.userId} data-testid="slack-link-row">
                   <td>{l.name}</td>
-                  <td>{m.roles[l.role]}</td>
+                  <td>{roles[l.role]}</td>
                   <td className="mono">{l.slackUserId}</td>
                   <td>{l.via === 'email' ? p.viaEmail : p.viaConfirmed}</td>
                   <td>{tokyoDateTime(l.createdAt, lang)}</td>

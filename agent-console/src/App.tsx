@@ -5,6 +5,7 @@ import { Splash } from './components/Splash.tsx';
 import { Shell } from './components/Shell.tsx';
 import { listPlaces } from './components/orders/orders.places.ts';
 import { SignInPage, type SignInNotice } from './components/SignInPage.tsx';
+import { keepOAuthOutcome, outcomeOf } from './components/slack/oauthOutcome.ts';
 import { initialLang, LangContext, type Lang } from './i18n.ts';
 import { navigate, parseRoute, shopOf, usePathname, type Route } from './router.ts';
 import { keys, load, save } from './storage.ts';
@@ -79,12 +80,13 @@ export function App() {
   const session = auth.status === 'signedIn' ? auth.session : undefined;
   const routeShop = shopOf(route);
   // The all-shops inbox belongs to no one shop: the last one used stays open for the header and presence.
-  const shopId = routeShop && session?.memberships.some((m) => m.shopId === routeShop) ? routeShop : route.page === 'allInbox' && session ? (preferredShop(session) ?? null) : null;
+  // So does the Slack link page, which names its shop only once it is confirmed.
+  const shopId = routeShop && session?.memberships.some((m) => m.shopId === routeShop) ? routeShop : (route.page === 'allInbox' || route.page === 'slackLink') && session ? (preferredShop(session) ?? null) : null;
   useEffect(() => {
     // The invitation page is for everyone, signed in or not, and moves on by itself.
     if (route.page === 'invitation') return;
     if (auth.status === 'signedOut' && route.page !== 'signIn') {
-      if (shopOf(route) || route.page === 'allInbox') wanted.current = route;
+      if (shopOf(route) || route.page === 'allInbox' || route.page === 'slackLink') wanted.current = route;
       navigate({ page: 'signIn' }, { replace: true });
     }
     if (!session) return;
@@ -95,12 +97,15 @@ export function App() {
     const target = wanted.current;
     wanted.current = null;
     const targetShop = target ? shopOf(target) : null;
-    if (target && ((targetShop && session.memberships.some((m) => m.shopId === targetShop)) || (target.page === 'allInbox' && session.memberships.length > 0))) {
+    if (target && ((targetShop && session.memberships.some((m) => m.shopId === targetShop)) || ((target.page === 'allInbox' || target.page === 'slackLink') && session.memberships.length > 0))) {
       navigate(target, { replace: true });
       return;
     }
     const preferred = preferredShop(session);
-    if (preferred) navigate({ page: 'inbox', shopId: preferred }, { replace: true });
+    // Back from "Add to Slack" at /console/settings?slack=…: the open shop's Slack settings say how it went.
+    const fromSlack = window.location.pathname.replace(/\/$/, '') === '/console/settings';
+    if (fromSlack) keepOAuthOutcome(outcomeOf(window.location.search));
+    if (preferred) navigate(fromSlack ? { page: 'settings', shopId: preferred, section: 'settings-slack' } : { page: 'inbox', shopId: preferred }, { replace: true });
     else if (route.page !== 'home') navigate({ page: 'home' }, { replace: true });
   }, [auth.status, session, route, shopId, routeShop]);
 

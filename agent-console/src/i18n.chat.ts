@@ -149,7 +149,7 @@ export type ChatMessages = typeof chatJa;
 
 export const chatEn: ChatMessages = {
   status: { open: 'Open', pending: 'Waiting on customer', waiting_merchant: 'Waiting on merchant', snoozed: 'Snoozed', resolved: 'Resolved', closed: 'Closed' },
-  moveTo: { open: 'Mark open', pending: 'Wait on customer', waiting_merchant: 'Ask the merchant', snoozed: 'Snooze', resolved: 'Resolve', closed: 'Close' },
+  moveTo: { open: 'Mark open', pending: 'Wait on customer', waiting_merchant: 'Wait on merchant', snoozed: 'Snooze', resolved: 'Resolve', closed: 'Close' },
   priority: { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' },
   sla: { at_risk: 'SLA at risk', breached: 'SLA breached' },
   filters: {

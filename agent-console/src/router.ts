@@ -35,6 +35,8 @@ export type Route =
   /** Notice campaigns (お知らせ): the list with the season's drafts, and one campaign (editor, progress). */
   | { page: 'notices'; shopId: string }
   | { page: 'noticeCampaign'; shopId: string; campaignId: string }
+  /** The link a Slack reply gives an unlinked person (/console/slack/link?token=…): they confirm it signed in. */
+  | { page: 'slackLink'; token: string }
   /** The link in an invitation mail: open to everyone, signed in or not. */
   | { page: 'invitation'; token: string }
   /** /console/ itself, or any path the console does not know: sent on to the right page. */
@@ -87,6 +89,9 @@ export function parseRoute(pathname: string): Route {
     const shopId = safeDecode(notices[1]!);
     return notices[2] ? { page: 'noticeCampaign', shopId, campaignId: notices[2] } : { page: 'notices', shopId };
   }
+  if (rest === '/slack/link' || rest === '/slack/link/') {
+    return { page: 'slackLink', token: typeof window === 'undefined' ? '' : (new URLSearchParams(window.location.search).get('token') ?? '') };
+  }
   const invitation = /^\/invitations\/([^/]+)\/?$/.exec(rest);
   if (invitation) return { page: 'invitation', token: safeDecode(invitation[1]!) };
   return { page: 'home' };
@@ -134,6 +139,8 @@ export function pathOf(route: Route): string {
     }
     case 'invitation':
       return `${BASE}/invitations/${encodeURIComponent(route.token)}`;
+    case 'slackLink':
+      return `${BASE}/slack/link?${new URLSearchParams({ token: route.token })}`;
     case 'home':
       return `${BASE}/`;
   }

@@ -320,11 +320,13 @@ describe('the settings page in the agent console', function () {
     await page.getByTestId('origins-read-only').waitFor();
     expect(await page.getByTestId('origins-form').count()).to.equal(0);
     expect(await page.getByTestId('settings-api-keys').count()).to.equal(0);
-    // The profile to read, no people (the API keeps them to owners and staff), no secret; the integrations to come.
+    // The profile to read, no people (the API keeps them to owners and staff), no secret; the integrations, Slack's leading to its section.
     await page.getByTestId('profile-read').waitFor();
     expect(await page.getByTestId('settings-people').count()).to.equal(0);
     expect(await page.getByTestId('settings-widget-secret').count()).to.equal(0);
-    expect(await page.getByTestId('integration-slack').textContent()).to.contain('準備中');
+    expect(await page.getByTestId('integration-delay-notices').textContent()).to.contain('準備中');
+    expect(await page.getByTestId('integration-slack').textContent()).to.contain('利用できます');
+    expect(await page.getByTestId('integration-slack-open').getAttribute('href')).to.equal(`/console/shops/${shop.id}/settings#settings-slack`);
   });
 
   it('allows an origin the widget was seen on only after asking, naming it and warning that the Origin header can be made up', async () => {

@@ -30,6 +30,7 @@ const NoticesPage = lazy(() => import('./notices/NoticesPage.tsx').then((x) => (
 const CampaignPage = lazy(() => import('./notices/CampaignPage.tsx').then((x) => ({ default: x.CampaignPage })));
 const NoticeTemplatesPage = lazy(() => import('./notices/templates/NoticeTemplatesPage.tsx').then((x) => ({ default: x.NoticeTemplatesPage })));
 const MailLogPage = lazy(() => import('./maillog/MailLogPage.tsx').then((x) => ({ default: x.MailLogPage })));
+const SlackLinkPage = lazy(() => import('./slack/SlackLinkPage.tsx').then((x) => ({ default: x.SlackLinkPage })));
 const TermsPage = lazy(() => import('./returns/TermsPage.tsx').then((x) => ({ default: x.TermsPage })));
 
 /** The skip link moves focus itself: the hash alone would leave it behind and change the address. */
@@ -131,7 +132,7 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
       ) : route.page === 'orderDetail' ? (
         <OrderPage key={route.orderNumber} shopId={shopId} orderNumber={route.orderNumber} />
       ) : route.page === 'settings' ? (
-        <SettingsPage key={shopId} shopId={shopId} role={membership.role} />
+        <SettingsPage key={shopId} shopId={shopId} role={membership.role} userId={session.user.id} />
       ) : route.page === 'mailLog' ? (
         <MailLogPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'setup' ? (
@@ -142,6 +143,8 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
         <CampaignPage key={route.campaignId} shopId={shopId} campaignId={route.campaignId} role={membership.role} />
       ) : route.page === 'noticeTemplates' ? (
         <NoticeTemplatesPage key={shopId} shopId={shopId} role={membership.role} />
+      ) : route.page === 'slackLink' ? (
+        <SlackLinkPage key={route.token} token={route.token} session={session} />
       ) : route.page === 'allInbox' ? (
         <InboxPage key="all-shops" shopId={shopId} meId={session.user.id} shops={session.memberships} all />
       ) : (

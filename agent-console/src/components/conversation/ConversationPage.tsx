@@ -7,6 +7,7 @@ import type { AgentView, ConversationDto, Viewer } from '../../types.ts';
 import { PriorityBadge, SlaBadge, StatusBadge } from '../inbox/Badges.tsx';
 import { canMove, useConversationActions } from './actions.ts';
 import { Composer, type ComposerHandle } from './Composer.tsx';
+import { AskMerchant } from './AskMerchant.tsx';
 import { ConversationActions } from './ConversationActions.tsx';
 import { CustomerSidebar } from './CustomerSidebar.tsx';
 import { MessageList } from './MessageList.tsx';
@@ -144,6 +145,7 @@ export function ConversationPage({ shopId, conversationId, meId }: Props) {
       </div>
       <div className="conversation-side">
         <ConversationActions key={c.id} c={c} meId={meId} agents={agents} actions={actions} onResolveNext={() => void resolveNext()} />
+        {c.status !== 'closed' && !c.mergedIntoId && <AskMerchant key={`ask-${c.id}`} c={c} onChanged={onChanged} />}
         <CustomerSidebar c={c} />
       </div>
     </div>

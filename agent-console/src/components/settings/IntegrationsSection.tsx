@@ -2,13 +2,26 @@ import type { ReactNode } from 'react';
 import { useLang } from '../../i18n.ts';
 import { peopleSettingsMessages } from '../../i18n.settings.people.ts';
 import { integrations } from './integrations.ts';
+import { slackMessages } from '../../i18n.slack.ts';
+import { RouteLink } from '../RouteLink.tsx';
 import '../../settings.people.css';
 
 /**
  * The settings of the integrations that have some, by id: the place a new capability plugs its
- * component in. Empty while every integration is still coming.
+ * component in. Slack's has a section of its own on this page; its card leads there.
  */
-const panels: Record<string, (props: { shopId: string }) => ReactNode> = {};
+const panels: Record<string, (props: { shopId: string }) => ReactNode> = {
+  slack: ({ shopId }) => <SlackCardLink shopId={shopId} />,
+};
+
+function SlackCardLink({ shopId }: { shopId: string }) {
+  const m = slackMessages[useLang()];
+  return (
+    <RouteLink to={{ page: 'settings', shopId, section: 'settings-slack' }} className="button" testId="integration-slack-open">
+      {m.openSettings}
+    </RouteLink>
+  );
+}
 
 /** "連携 / Integrations": one card per entry of the registry, with its state. */
 export function IntegrationsSection({ shopId }: { shopId: string }) {

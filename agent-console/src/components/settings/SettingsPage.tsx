@@ -14,6 +14,7 @@ import { WidgetSecretSection } from './WidgetSecretSection.tsx';
 import { useShop } from './useShop.ts';
 import { WidgetSection } from './WidgetSection.tsx';
 import { MailSettingsSection } from '../maillog/MailSettingsSection.tsx';
+import { SlackSection } from '../slack/SlackSection.tsx';
 import '../../settings.css';
 
 /**
@@ -47,7 +48,7 @@ function useSectionFromHash(ready: boolean) {
  * The shop's settings, first slice: the widget (tag and allowed origins) for everyone to read
  * and owners to change, and the API keys for owners.
  */
-export function SettingsPage({ shopId, role }: { shopId: string; role: Role }) {
+export function SettingsPage({ shopId, role, userId }: { shopId: string; role: Role; userId: string }) {
   const lang = useLang();
   const m = settingsMessages[lang];
   const { shop, failed, saved: setShop } = useShop(shopId);
@@ -72,6 +73,7 @@ export function SettingsPage({ shopId, role }: { shopId: string; role: Role }) {
       <CannedSection shopId={shopId} canEdit={role !== 'contractor'} />
       {owner && <ApiKeysSection shopId={shopId} />}
       {(owner || role === 'staff') && <MailSettingsSection shopId={shopId} />}
+      <SlackSection shopId={shopId} role={role} userId={userId} />
       <IntegrationsSection shopId={shopId} />
     </div>
   );

@@ -26,10 +26,10 @@ export const integrations: readonly Integration[] = [
     id: 'slack',
     title: { ja: 'Slack', en: 'Slack' },
     description: {
-      ja: '新しいお問い合わせやメンション、SLA の期限切れを Slack のチャンネルに通知します。',
-      en: 'Post new enquiries, mentions and SLA breaches to a Slack channel.',
+      ja: '返品の申請や SLA の期限などを Slack のチャンネルに通知し、返品の承認や店舗への確認を Slack で行えます。',
+      en: 'Post returns, SLA warnings and more to Slack channels; approve returns and answer agents’ questions from Slack.',
     },
-    status: 'coming',
+    status: 'available',
   },
   {
     id: 'mail-domain',

@@ -128,7 +128,11 @@ export function SetupPage({ shopId, role }: { shopId: string; role: Role }) {
               </div>
             </Step>
             <Step id="notices" view={view} m={m} />
-            <Step id="slack" view={view} m={m} />
+            <Step id="slack" view={view} m={m}>
+              <RouteLink to={{ page: 'settings', shopId, section: 'settings-slack' }} className="button" testId="setup-go-slack">
+                {m.steps.slack.action}
+              </RouteLink>
+            </Step>
           </ol>
         </>
       )}

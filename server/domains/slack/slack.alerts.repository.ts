@@ -2,6 +2,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { sqlState } from '../../core/db/errors.ts';
 import { slackAlerts, type SlackAlertObject, type SlackAlertStatus } from './slack.alerts.tables.ts';
+import { slackChannels } from './slack.tables.ts';
 import type { SlackAlertKind } from './slack.model.ts';
 
 export type SlackAlertRow = typeof slackAlerts.$inferSelect;
@@ -80,13 +81,25 @@ export async function postedRoots(db: Db, shopId: string, objectType: SlackAlert
 }
 
 /** About to post: one more attempt, and a mark that a post may be on its way (looked for before posting again). */
-/** When the last post to `channelId` went, if within `windowMs` (any shop: a workspace's channel may take several shops' alerts). */
-export async function lastPostTo(db: Db, channelId: string, windowMs: number): Promise<Date | undefined> {
-  const [row] = await db
-    .select({ at: sql<Date | string | null>`max(${slackAlerts.sendingAt})` })
-    .from(slackAlerts)
-    .where(and(eq(slackAlerts.channelId, channelId), sql`${slackAlerts.sendingAt} > ${new Date(Date.now() - windowMs).toISOString()}::timestamptz`));
-  return row?.at ? new Date(row.at) : undefined;
+/**
+ * Takes the channel's next turn to post: at most one post per `gapMs` per shop and channel,
+ * decided in one statement (two jobs at once cannot both take it). Answers 0 when taken, else
+ * how long until the turn comes.
+ */
+export async function takeChannelTurn(db: Db, shopId: string, channelId: string, gapMs: number): Promise<number> {
+  const now = new Date();
+  const taken = await db
+    .insert(slackChannels)
+    .values({ shopId, channelId, lastPostAt: now })
+    .onConflictDoUpdate({
+      target: [slackChannels.shopId, slackChannels.channelId],
+      set: { lastPostAt: now },
+      setWhere: sql`${slackChannels.lastPostAt} is null or ${slackChannels.lastPostAt} <= ${new Date(now.getTime() - gapMs).toISOString()}::timestamptz`,
+    })
+    .returning({ at: slackChannels.lastPostAt });
+  if (taken.length) return 0;
+  const [row] = await db.select({ at: slackChannels.lastPostAt }).from(slackChannels).where(and(eq(slackChannels.shopId, shopId), eq(slackChannels.channelId, channelId)));
+  return Math.max(1, (row?.at?.getTime() ?? now.getTime()) + gapMs - now.getTime());
 }
 
 export async function markSending(db: Db, shopId: string, id: string): Promise<void> {

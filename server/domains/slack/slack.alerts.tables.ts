@@ -58,8 +58,6 @@ export const slackAlerts = pgTable(
     uniqueIndex('slack_alerts_root_key').on(t.shopId, t.objectType, t.objectId, t.channelId).where(sql`${t.root}`),
     index('slack_alerts_object_idx').on(t.shopId, t.objectType, t.objectId, t.channelId, t.eventAt),
     index('slack_alerts_shop_status_idx').on(t.shopId, t.status, t.createdAt),
-    // The channel's last post, for its pace (slack.alerts.ts): Slack takes about one message a second per channel.
-    index('slack_alerts_channel_sending_idx').on(t.channelId, t.sendingAt),
     check('slack_alerts_status_check', sql`${t.status} in ('pending', 'posted', 'undelivered')`),
   ],
 );

@@ -6,7 +6,7 @@ import {
   claimRoot,
   earlierPending,
   findAlert,
-  lastPostTo,
+  takeChannelTurn,
   markPosted,
   markSending,
   markUndelivered,
@@ -34,7 +34,7 @@ const WAIT_FOR_TURN_MS = 1000;
 /**
  * The pace of posts to one channel: Slack takes about one message a second per channel (short
  * bursts allowed, then 429). A post that would come sooner waits its turn without spending a
- * try; two processes checking at once may post a burst of two, which Slack allows.
+ * try (takeChannelTurn decides in one statement, so two jobs at once never both post).
  */
 export const CHANNEL_GAP_MS = 1000;
 
@@ -106,8 +106,8 @@ export async function deliverAlert(deps: AlertDeps, render: RenderAlert, shopId:
       return 'found posted';
     }
   }
-  const last = await lastPostTo(deps.db, row.channelId, CHANNEL_GAP_MS);
-  if (last) return later(job, Math.max(50, last.getTime() + CHANNEL_GAP_MS - Date.now()), 'the channel’s pace: one post a second');
+  const wait = await takeChannelTurn(deps.db, shopId, row.channelId, CHANNEL_GAP_MS);
+  if (wait) return later(job, Math.max(50, wait), 'the channel’s pace: one post a second');
   await markSending(deps.db, shopId, id);
   let ts: string;
   try {

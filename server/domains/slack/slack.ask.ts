@@ -88,6 +88,8 @@ export interface ThreadReply {
   threadTs: string;
   slackUserId: string;
   text: string;
+  /** The shops whose app signed the request (the receiver's record): a reply acts only in those. */
+  shopIds: readonly string[];
   /** Slack's event id: the same reply delivered twice (Slack's retries) is one note. */
   eventId: string;
 }
@@ -120,6 +122,8 @@ export async function noteFromThreadReply(deps: ThreadReplyDeps, reply: ThreadRe
     .where(
       and(
         eq(slackConnections.teamId, reply.teamId),
+        // A workspace may serve several shops, each with its own app: only the one that signed acts.
+        inArray(slackAlerts.shopId, reply.shopIds.length ? [...reply.shopIds] : ['00000000-0000-0000-0000-000000000000']),
         eq(slackAlerts.channelId, reply.channelId),
         eq(slackAlerts.ts, reply.threadTs),
         eq(slackAlerts.objectType, 'conversation'),

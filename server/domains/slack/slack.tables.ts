@@ -55,6 +55,8 @@ export const slackChannels = pgTable(
     /** Slack's error code (`channel_not_found`, `not_in_channel`, `is_archived`); null: fine as far as we know. */
     brokenReason: text('broken_reason'),
     brokenAt: timestamp('broken_at', { withTimezone: true }),
+    /** When the last alert was handed to Slack here: the channel's pace (one post a second, slack.alerts.ts). */
+    lastPostAt: timestamp('last_post_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.shopId, t.channelId] })],

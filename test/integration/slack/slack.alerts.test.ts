@@ -70,6 +70,18 @@ for (const kind of dbKinds) {
       expect(slack.callsOf('chat.postMessage').every((c) => c.token === s.token)).to.equal(true);
     });
 
+    it('keeps the channel’s pace: alerts to one channel go at least a second apart, none lost', async () => {
+      const { d, s } = await shop();
+      await inReview(d);
+      await inReview(d);
+      const rows = await allPosted(d.shop.id, 4);
+      expect(slack.callsOf('chat.postMessage').filter((c) => c.args.channel === s.channel)).to.have.length(4);
+      // Each post was sent a second after the one before (the time each was handed to Slack).
+      const at = rows.map((r) => r.sendingAt!.getTime()).sort((a, b) => a - b);
+      for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!, `post ${i}`).to.be.at.least(1000);
+      expect(rows.every((r) => r.attempts === 1)).to.equal(true);
+    });
+
     it('updates the alert in place once the return is approved in the console: the buttons go, it says who and when', async () => {
       const { d, s } = await shop();
       const r = await inReview(d);

@@ -68,7 +68,9 @@ for (const kind of dbKinds) {
       // The owner answers, linked to their madoguchi account.
       const ownerSlack = s.workspace.users[0]!.id;
       await server.database.db.insert(slackUserLinks).values({ shopId: shop.id, userId: shop.people.owner.id, teamId: s.workspace.teamId, slackUserId: ownerSlack, via: 'confirmed' });
-      const reply = { teamId: s.workspace.teamId, channelId: msg.channel, threadTs: msg.ts, slackUserId: ownerSlack, text: '青です &amp; 交換で大丈夫です', eventId: `Ev${randomUUID().slice(0, 8)}` };
+      const reply = { teamId: s.workspace.teamId, channelId: msg.channel, threadTs: msg.ts, slackUserId: ownerSlack, text: '青です &amp; 交換で大丈夫です', eventId: `Ev${randomUUID().slice(0, 8)}`, shopIds: [shop.id] };
+      // Signed by another shop's app in the same workspace: nothing here.
+      expect((await noteFromThreadReply(deps, { ...reply, shopIds: [randomUUID()] })).noted).to.equal(false);
       expect(await noteFromThreadReply(deps, reply)).to.deep.equal({ noted: true, conversationId: t.id });
       // Slack sending the same event again (a retry) notes nothing more.
       expect((await noteFromThreadReply(deps, reply)).noted).to.equal(false);
@@ -78,7 +80,7 @@ for (const kind of dbKinds) {
       // The app's own message in the thread is not an answer.
       expect((await noteFromThreadReply(deps, { ...reply, slackUserId: s.workspace.botUserId, eventId: `Ev${randomUUID().slice(0, 8)}` })).noted).to.equal(false);
 
-      const notes = await server.database.db.select().from(messages).where(and(eq(messages.conversationId, t.id), eq(messages.kind, 'note')));
+      const notes = await server.database.db.select().from(messages).where(and(eq(messages.conversationId, t.id), eq(messages.kind, 'note'))).orderBy(messages.seq);
       expect(notes.map((n) => [n.body, n.authorName, n.authorId])).to.deep.equal([
         ['赤と青、どちらを送りましたか？', shop.people.contractor.name, shop.people.contractor.id],
         ['青です & 交換で大丈夫です', shop.people.owner.name, shop.people.owner.id],
@@ -102,7 +104,7 @@ for (const kind of dbKinds) {
       expect((await agent.post(`/api/shops/${shop.id}/conversations/${t.id}/ask-merchant`, { question: '' })).status).to.equal(400);
       const still = await agent.get(`/api/shops/${shop.id}/conversations/${t.id}`);
       expect(still.body.status).to.equal('open');
-      const notes = await server.database.db.select().from(messages).where(and(eq(messages.conversationId, t.id), eq(messages.kind, 'note')));
+      const notes = await server.database.db.select().from(messages).where(and(eq(messages.conversationId, t.id), eq(messages.kind, 'note'))).orderBy(messages.seq);
       expect(notes).to.have.length(0);
     });
   });

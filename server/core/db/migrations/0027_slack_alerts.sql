@@ -24,6 +24,7 @@ CREATE TABLE "slack_alerts" (
 	CONSTRAINT "slack_alerts_status_check" CHECK ("slack_alerts"."status" in ('pending', 'posted', 'undelivered'))
 );
 --> statement-breakpoint
+ALTER TABLE "slack_channels" ADD COLUMN "last_post_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "slack_alerts" ADD CONSTRAINT "slack_alerts_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "slack_alerts_dedupe_key" ON "slack_alerts" USING btree ("dedupe_key");--> statement-breakpoint
 CREATE UNIQUE INDEX "slack_alerts_root_key" ON "slack_alerts" USING btree ("shop_id","object_type","object_id","channel_id") WHERE "slack_alerts"."root";--> statement-breakpoint

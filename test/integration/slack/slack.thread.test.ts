@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { and, eq } from 'drizzle-orm';
+import { messages } from '../../../server/domains/conversations/conversations.tables.ts';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { eventually } from '../../helpers/eventually.ts';
+import { slackApiStandIn, testWorkspace, type SlackApiStandIn } from '../../helpers/slack-api.ts';
+import { makeShop, signedIn } from '../../fixtures/builders.ts';
+import { alertsOf } from './slack.fixtures.ts';
+import { connect, sendSigned, slackConfig } from './slack.receiver.helpers.ts';
+
+/** Ask the merchant end to end: the console's question, Slack's thread, and the merchant's reply sent as Slack sends it to the real receiver. */
+for (const kind of dbKinds) {
+  describe(`[${kind}] the merchant's answer in a Slack thread, through the receiver`, function () {
+    this.timeout(30_000);
+    let server: TestServer;
+    let slack: SlackApiStandIn;
+
+    before(async () => {
+      slack = await slackApiStandIn();
+      server = await startServer(kind, { config: slackConfig(slack), retryDelayMs: 10 });
+    });
+    after(async () => {
+      await server.close();
+      await slack.close();
+    });
+
+    const messageEvent = (teamId: string, event: Record<string, unknown>) =>
+      JSON.stringify({ token: 'x', team_id: teamId, api_app_id: 'A1', type: 'event_callback', event_id: `Ev${randomUUID().slice(0, 10)}`, event_time: Math.floor(Date.now() / 1000), event: { type: 'message', channel_type: 'channel', event_ts: event.ts, ...event } });
+
+    it('notes the reply once (Slack’s retry too), reopens the ticket, and ignores bot messages and another workspace', async () => {
+      const shop = await makeShop(server.database);
+      const w = testWorkspace(randomUUID().slice(0, 6));
+      await connect(server.database, slack, shop.id, w);
+      const agent = await signedIn(server.url, shop.people.agent);
+      const t = await agent.post(`/api/shops/${shop.id}/conversations`, { customer: { name: '佐藤 一郎', email: `ichiro-${randomUUID().slice(0, 8)}@example.jp` }, subject: '色違い', message: { clientId: randomUUID(), body: '注文と違う色が届きました' } });
+      expect(t.status, t.text).to.equal(201);
+      const asked = await agent.post(`/api/shops/${shop.id}/conversations/${t.body.id}/ask-merchant`, { question: '赤と青、どちらを送りましたか？' });
+      expect(asked.status, asked.text).to.equal(200);
+      const [row] = await eventually(async () => {
+        const x = await alertsOf(server, shop.id);
+        return x.length === 1 && x[0]!.status === 'posted' && x;
+      }, 'the question posted');
+      const ts = (n: number) => `${Math.floor(Date.now() / 1000)}.${String(n).padStart(6, '0')}`;
+      const reply = messageEvent(w.teamId, { channel: row!.channelId, user: w.users[1]!.id, text: '青を送りました', ts: ts(901), thread_ts: row!.ts });
+      expect((await sendSigned(server.url, '/slack/events', reply, 'application/json')).status).to.equal(200);
+      // Slack's retry of the same event, and a bot's message in the thread.
+      expect((await sendSigned(server.url, '/slack/events', reply, 'application/json', { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } })).status).to.equal(200);
+      await sendSigned(server.url, '/slack/events', messageEvent(w.teamId, { channel: row!.channelId, bot_id: 'B0', subtype: 'bot_message', text: 'bot', ts: ts(902), thread_ts: row!.ts }), 'application/json');
+      // The same thread named by another workspace (whose request the deployment's app signed too): not this shop's.
+      await sendSigned(server.url, '/slack/events', messageEvent('TOTHER', { channel: row!.channelId, user: 'UX', text: '別のワークスペース', ts: ts(903), thread_ts: row!.ts }), 'application/json');
+
+      const notes = await eventually(async () => {
+        const n = await server.database.db.select().from(messages).where(and(eq(messages.conversationId, t.body.id), eq(messages.kind, 'note')));
+        return n.length >= 2 && n;
+      }, 'the answer noted');
+      // Give the retry, the bot and the other workspace their chance to (wrongly) add a note.
+      await new Promise((r) => setTimeout(r, 500));
+      const all = await server.database.db.select().from(messages).where(and(eq(messages.conversationId, t.body.id), eq(messages.kind, 'note'))).orderBy(messages.seq);
+      expect(all.map((n) => n.body)).to.deep.equal(['赤と青、どちらを送りましたか？', '青を送りました']);
+      expect(notes[1]!.authorName).to.equal(`Slack: ${w.users[1]!.name}`);
+      const now = await agent.get(`/api/shops/${shop.id}/conversations/${t.body.id}`);
+      expect(now.body.status).to.equal('open');
+      // Never in front of the customer: the customer's view has no note.
+      const customerVisible = await server.database.db.select().from(messages).where(and(eq(messages.conversationId, t.body.id), eq(messages.body, '青を送りました')));
+      expect(customerVisible.every((m) => m.kind === 'note')).to.equal(true);
+    });
+  });
+}

@@ -7,14 +7,16 @@ import { setupFacts } from './setup.repository.ts';
 import type { SetupStepId, SetupView } from './setup.schema.ts';
 
 /** Steps that are not built yet: listed so the merchant knows they are coming, never counted. */
-const comingSoon: SetupStepId[] = ['notices'];
+const comingSoon: SetupStepId[] = [];
 
 /**
  * The first-run checklist of a shop, for its owner (and staff, who may read settings). Every
  * step is judged from the shop's tables: the widget is in place once it loaded on an allowed
  * origin (or a customer chatted), hours once they are saved, terms once published, people once
- * someone else is a member or invited, the platform once an order arrived (by API or CSV), Slack
- * once the shop has a working connection (a broken one is not done: alerts do not arrive).
+ * someone else is a member or invited, the platform once an order arrived (by API or CSV), delay
+ * notices once the shop says how customers reach it about one (its notice contact, without which
+ * no notice can be published), Slack once the shop has a working connection (a broken one is not
+ * done: alerts do not arrive).
  */
 export async function getSetup(db: Db, actor: Actor): Promise<SetupView> {
   requireRole(actor, 'owner', 'staff');
@@ -27,7 +29,7 @@ export async function getSetup(db: Db, actor: Actor): Promise<SetupView> {
     terms: f.terms !== null,
     people: f.otherMembers > 0 || f.openInvitations > 0,
     platform: f.newestOrder !== null,
-    notices: false,
+    notices: Boolean(shop.noticeContact?.trim()),
     slack: f.slackStatus === 'ok',
   };
   const steps = (Object.keys(done) as SetupStepId[]).map((id) => ({ id, available: !comingSoon.includes(id), done: done[id] }));

@@ -26,8 +26,8 @@ for (const kind of dbKinds) {
 
       const empty = await owner.get(url);
       expect(empty.status, empty.text).to.equal(200);
-      expect(stateOf(empty.body)).to.deep.equal({ widget: false, hours: false, terms: false, people: false, platform: false, notices: 'coming', slack: false });
-      expect(empty.body.progress).to.deep.equal({ done: 0, of: 6 });
+      expect(stateOf(empty.body)).to.deep.equal({ widget: false, hours: false, terms: false, people: false, platform: false, notices: false, slack: false });
+      expect(empty.body.progress).to.deep.equal({ done: 0, of: 7 });
       expect(empty.body.widget.allowedOrigins).to.deep.equal(['https://shop.example.jp']);
 
       const hours = await owner.put(`/api/shops/${shop.id}/business-hours`, { weekly: Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, d === '0' || d === '6' ? [] : allDay])), observeJpHolidays: true });
@@ -59,7 +59,7 @@ for (const kind of dbKinds) {
       const after = await owner.get(url);
       expect(stateOf(after.body)).to.include({ platform: true, widget: false });
       expect(after.body.platform.newestOrder).to.deep.equal({ orderedAt: new Date(sampleOrder.orderedAt).toISOString(), source: 'api' });
-      expect(after.body.progress).to.deep.equal({ done: 4, of: 6 });
+      expect(after.body.progress).to.deep.equal({ done: 4, of: 7 });
 
       // The widget loads on a page the shop has not allowed: seen, said, not done.
       const load = (origin: string) => fetch(`${server.url}/api/public/shops/${shop.id}/widget/config`, { headers: { origin } });
@@ -67,12 +67,17 @@ for (const kind of dbKinds) {
       const stray = await owner.get(url);
       expect(stray.body.widget.seen).to.deep.include.members([{ origin: 'https://elsewhere.example.jp', allowed: false, lastSeenAt: stray.body.widget.seen[0].lastSeenAt }]);
       expect(stateOf(stray.body).widget).to.equal(false);
-      // Then on the shop's own allowed origin: every step is done but Slack (connect.test.ts in test/integration/slack).
+      // Then on the shop's own allowed origin.
       await load('https://shop.example.jp');
       const done = await owner.get(url);
       expect(stateOf(done.body).widget).to.equal(true);
       expect(done.body.widget.seen.find((x: { origin: string }) => x.origin === 'https://shop.example.jp')).to.include({ allowed: true });
-      expect(done.body.progress).to.deep.equal({ done: 5, of: 6 });
+      expect(done.body.progress).to.deep.equal({ done: 5, of: 7 });
+      // Delay notices: once the shop says how customers reach it about one (no notice can be published without). Slack: connect.test.ts.
+      expect((await owner.patch(`/api/shops/${shop.id}`, { noticeContact: 'お問い合わせ: support@shop.example.jp（平日10〜17時）' })).status).to.equal(200);
+      const noticesReady = await owner.get(url);
+      expect(stateOf(noticesReady.body)).to.include({ notices: true, slack: false });
+      expect(noticesReady.body.progress).to.deep.equal({ done: 6, of: 7 });
     });
 
     it('counts a revoked invitation or key as not done, and answers only the owner and staff', async () => {

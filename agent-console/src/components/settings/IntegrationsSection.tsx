@@ -3,6 +3,7 @@ import { useLang } from '../../i18n.ts';
 import { peopleSettingsMessages } from '../../i18n.settings.people.ts';
 import { integrations } from './integrations.ts';
 import { slackMessages } from '../../i18n.slack.ts';
+import { setupMessages } from '../../i18n.setup.ts';
 import { RouteLink } from '../RouteLink.tsx';
 import '../../settings.people.css';
 
@@ -12,7 +13,17 @@ import '../../settings.people.css';
  */
 const panels: Record<string, (props: { shopId: string }) => ReactNode> = {
   slack: ({ shopId }) => <SlackCardLink shopId={shopId} />,
+  'delay-notices': ({ shopId }) => <NoticesCardLink shopId={shopId} />,
 };
+
+function NoticesCardLink({ shopId }: { shopId: string }) {
+  const m = setupMessages[useLang()];
+  return (
+    <RouteLink to={{ page: 'notices', shopId }} className="button" testId="integration-notices-open">
+      {m.steps.notices.action}
+    </RouteLink>
+  );
+}
 
 function SlackCardLink({ shopId }: { shopId: string }) {
   const m = slackMessages[useLang()];

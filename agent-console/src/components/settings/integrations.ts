@@ -20,7 +20,7 @@ export const integrations: readonly Integration[] = [
       ja: '発送の遅れや休業を、ウィジェットとメールでお客様に先にお知らせします。',
       en: 'Tell customers about shipping delays and closures up front, in the widget and by mail.',
     },
-    status: 'coming',
+    status: 'available',
   },
   {
     id: 'slack',

@@ -127,7 +127,11 @@ export function SetupPage({ shopId, role }: { shopId: string; role: Role }) {
                 </RouteLink>
               </div>
             </Step>
-            <Step id="notices" view={view} m={m} />
+            <Step id="notices" view={view} m={m}>
+              <RouteLink to={{ page: 'notices', shopId }} className="button" testId="setup-go-notices">
+                {m.steps.notices.action}
+              </RouteLink>
+            </Step>
             <Step id="slack" view={view} m={m}>
               <RouteLink to={{ page: 'settings', shopId, section: 'settings-slack' }} className="button" testId="setup-go-slack">
                 {m.steps.slack.action}

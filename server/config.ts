@@ -69,6 +69,8 @@ export const configSchema = z.object({
   OUTBOX_RETENTION_DAYS: z.coerce.number({ message: 'expected a number of days' }).int().min(1).max(3650).default(14),
   /** Outbox rows that failed for good are kept longer, for the operator to look into, then deleted. */
   OUTBOX_FAILED_RETENTION_DAYS: z.coerce.number({ message: 'expected a number of days' }).int().min(1).max(3650).default(90),
+  /** A shop is told (the Slack alert `system_trouble`) once the mail server has deferred its mail this long with none going out. */
+  TROUBLE_MAIL_AWAY_SECONDS: z.coerce.number({ message: 'expected seconds' }).int().min(0).max(86400).default(900),
   /** Mail log rows are deleted this many days after the mail (a daily job); their raw delivery reports go after 90 days. Suppressions stay. */
   MAIL_LOG_RETENTION_DAYS: z.coerce.number({ message: 'expected a number of days' }).int().min(1).max(3650).default(400),
   /** The embedded database backs itself up every night at this hour, Asia/Tokyo, into DATA_DIR/backups. */

@@ -40,6 +40,8 @@ import { broadcastNotices } from './domains/notices/notices.send.progress.ts';
 import { loadKeyring } from './core/sealed.ts';
 import type { AlertDeps } from './domains/slack/slack.alerts.ts';
 import { runAlertRetry, SLACK_ALERT_RETRY_TOPIC } from './domains/slack/slack.alerts.service.ts';
+import { deferredRowOf } from './domains/maillog/maillog.refusal.ts';
+import { noteJobFailed, noteMailDeferred, type TroubleDeps } from './domains/system/trouble.service.ts';
 
 export interface JobsDeps {
   config: Config;
@@ -234,11 +236,21 @@ export function startJobs(deps: JobsDeps): Jobs {
     return ledger.run(job, entry.run, entry.opts.secret ?? false, token);
   });
 
+  // System trouble the shops are told of (the `system.trouble` event): jobs failing for good, their mail server away.
+  const trouble: TroubleDeps = {
+    db: deps.database.db,
+    sink: { poke: () => dispatcher.poke(), bus: deps.bus, logger, timing: listenerTiming(config) },
+    mailAwayMs: config.TROUBLE_MAIL_AWAY_SECONDS * 1000,
+    logger,
+  };
+  const noting = (what: string, work: () => Promise<unknown>) => void work().catch((e: unknown) => logger.warn({ err: e, what }, 'system trouble: could not note it'));
   worker.on('failed', (job, err) => {
     const final = !job || err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     const fields = { err, topic: job?.name, jobId: job?.id, attempt: job?.attemptsMade };
     if (final) logger.error(fields, 'job failed for good');
     else logger.warn(fields, 'job failed; it will be retried');
+    const deferred = deferredRowOf(err);
+    if (deferred) noting('mail deferred', () => noteMailDeferred(trouble, deferred.shopId));
     if (!final || !job) return;
     // A mail whose tries ran out: its log row says it failed, not that it is still being retried.
     giveUpOnMail(deps.database.db, err).catch((e: unknown) => logger.warn({ err: e, jobId: job.id }, 'mail log: could not mark a mail given up'));
@@ -248,6 +260,8 @@ export function startJobs(deps: JobsDeps): Jobs {
     ledger
       .failedForGood(job, err, secret)
       .catch((e: unknown) => logger.warn({ err: e, jobId: job.id }, 'outbox: could not record a final failure'))
+      // Told once its row says failed: the count is read from the outbox.
+      .then(() => noting('job failed for good', () => noteJobFailed(trouble, { topic: job.name, data: job.data })))
       .finally(() => {
         if (secret) job.updateData({ shopId: job.data.shopId, outboxId: job.data.outboxId, dropped: 'secret payload removed after the final failure' }).catch(() => undefined);
       });

@@ -153,3 +153,13 @@ export async function pruneOutbox(db: Db, retention: OutboxRetention, now = new 
   }
   return deleted;
 }
+
+/** The shop's rows that failed for good at `since` or later, per topic: how many, and the first failure. */
+export async function failedSince(db: Db, shopId: string, since: Date): Promise<Array<{ topic: string; count: number; first: Date }>> {
+  const rows = await db
+    .select({ topic: outbox.topic, count: sql<number>`count(*)::int`, first: sql<string>`min(${outbox.failedAt})` })
+    .from(outbox)
+    .where(and(eq(outbox.shopId, shopId), gte(outbox.failedAt, since)))
+    .groupBy(outbox.topic);
+  return rows.map((r) => ({ topic: r.topic, count: Number(r.count), first: new Date(r.first) }));
+}

@@ -26,6 +26,13 @@ type Entered = (typeof enteredStatuses)[number];
 const noticeEvent = z.object({ ...ids, campaignId: z.uuid(), type: z.enum(noticeTypes), campaignName: z.string() });
 const noticeCounts = z.object({ total: z.number().int(), queued: z.number().int(), sent: z.number().int(), failed: z.number().int(), suppressed: z.number().int(), cancelled: z.number().int() });
 
+/** What a shop's system trouble is: its background work failing for good, or something it depends on away. */
+export const troubleKinds = ['jobs_failing', 'dependency_down'] as const;
+/** What is away: the mail server (the shop's customer mail waits), PostgreSQL or Redis (every shop's work waits). */
+export const troubleDependencies = ['mail', 'database', 'redis'] as const;
+/** The object a failed job was about, when it names one (its page in the console says more). */
+const troubleObject = z.object({ type: z.enum(['return', 'conversation', 'notice']), id: z.uuid() });
+
 export const returnEntered = Object.fromEntries(enteredStatuses.map((s) => [`return.${s}`, returnEvent])) as Record<`return.${Entered}`, typeof returnEvent>;
 
 export const eventCatalog = {
@@ -66,6 +73,22 @@ export const eventCatalog = {
   'csat.received': conversationEvent.extend({ rating: z.number().int().min(1).max(5) }),
   /** An agent asked the merchant about a ticket (the question is the internal note `messageId`); the ticket waits on the merchant. */
   'merchant.question_asked': conversationEvent.extend({ messageId: z.uuid() }),
+  /**
+   * The shop's background work is in trouble (server/domains/system/trouble.service.ts): jobs
+   * failing for good (`topic`: the last one's; `count`: the shop's failed for good since
+   * `since`), or a dependency away (`count`: the mails waiting; `until`: when it came back, for
+   * an outage said afterwards). At most one per shop and kind every 30 minutes.
+   */
+  'system.trouble': z.object({
+    ...ids,
+    kind: z.enum(troubleKinds),
+    dependency: z.enum(troubleDependencies).optional(),
+    topic: z.string().max(200).optional(),
+    object: troubleObject.optional(),
+    count: z.number().int().nonnegative(),
+    since: z.iso.datetime({ offset: true }),
+    until: z.iso.datetime({ offset: true }).optional(),
+  }),
 } as const;
 
 export type EventName = keyof typeof eventCatalog;

@@ -48,6 +48,7 @@ const handlers: { [L in ListenerName]: (deps: ListenerDeps) => (e: DomainEvent<E
   'slack-csat-low': (d) => (e, job) => alertOn(d.slack, 'csat_low', e, job),
   'slack-notice-finished': (d) => (e, job) => alertOn(d.slack, 'notice_finished', e, job),
   'slack-merchant-question': (d) => (e, job) => alertOn(d.slack, 'merchant_question', e, job),
+  'slack-system-trouble': (d) => (e, job) => alertOn(d.slack, 'system_trouble', e, job),
   'slack-return-update': (d) => (e, job) => updateReturnAlerts(d.slack, e, job),
 };
 

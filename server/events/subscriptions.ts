@@ -71,6 +71,7 @@ export const subscriptions = [
   subscribe({ listener: 'slack-csat-low', events: ['csat.received'], when: (e) => e.payload.rating <= 2, retry: slackAlertRetry }),
   subscribe({ listener: 'slack-notice-finished', events: ['notice.finished'], retry: slackAlertRetry }),
   subscribe({ listener: 'slack-merchant-question', events: ['merchant.question_asked'], retry: slackAlertRetry }),
+  subscribe({ listener: 'slack-system-trouble', events: ['system.trouble'], retry: slackAlertRetry }),
   /** A return's alerts already posted are updated in place (chat.update) when it moves on: its buttons go once decided. */
   subscribe({ listener: 'slack-return-update', events: returnEventNames, retry: slackAlertRetry }),
 ] as const;

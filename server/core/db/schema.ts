@@ -17,3 +17,4 @@ export * from '../../domains/maillog/maillog.tables.ts';
 export * from '../../domains/notices/notices.templates.tables.ts';
 export * from '../../domains/slack/slack.tables.ts';
 export * from '../../domains/slack/slack.alerts.tables.ts';
+export * from '../../domains/system/trouble.tables.ts';

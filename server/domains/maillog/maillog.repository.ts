@@ -403,3 +403,25 @@ export async function suppressionsOfMany(db: Db, shopId: string, addresses: stri
   }
   return out;
 }
+
+/**
+ * The shop's mail the mail server keeps deferring (status `deferred`, within the last two days:
+ * older ones are given up by the daily upkeep): how many, the first tried of them, and whether
+ * any mail of the shop was sent after that one was written (then the server takes mail, and
+ * the deferrals are one recipient's server's, not ours).
+ */
+export async function deferredMailOf(db: Db, shopId: string, now = new Date()): Promise<{ count: number; oldest: Date | null; sentSince: boolean }> {
+  const recent = gte(mailLog.createdAt, new Date(now.getTime() - 2 * 86_400_000));
+  const [d] = await db
+    .select({ count: sql<number>`count(*)::int`, oldest: sql<string | null>`min(${mailLog.createdAt})` })
+    .from(mailLog)
+    .where(and(eq(mailLog.shopId, shopId), recent, eq(mailLog.status, 'deferred')));
+  const oldest = d?.oldest ? new Date(d.oldest) : null;
+  if (!oldest) return { count: 0, oldest: null, sentSince: false };
+  const [sent] = await db
+    .select({ id: mailLog.id })
+    .from(mailLog)
+    .where(and(eq(mailLog.shopId, shopId), recent, sql`${mailLog.sentAt} > ${oldest.toISOString()}::timestamptz`))
+    .limit(1);
+  return { count: Number(d!.count), oldest, sentSince: Boolean(sent) };
+}

@@ -3,11 +3,12 @@ import type { DomainEvent, EventName } from '../../events/catalog.ts';
 import { csatLowAlert, merchantQuestion, slaAlert } from '../../../bots/slack/blocks/conversations.ts';
 import { noticeFinished } from '../../../bots/slack/blocks/notices.ts';
 import { returnAlert } from '../../../bots/slack/blocks/returns.ts';
+import { systemTrouble } from '../../../bots/slack/blocks/system.ts';
 import type { SlackMessage } from '../../../bots/slack/blocks/text.ts';
 import { deliverAlert, updateInPlace, type AlertDeps, type RenderAlert } from './slack.alerts.ts';
 import { recordAlert, type SlackAlertRow } from './slack.alerts.repository.ts';
 import type { SlackAlertObject } from './slack.alerts.tables.ts';
-import { conversationAlertView, messageBody, noticeAlertView, returnAlertView, shopLocale } from './slack.alerts.views.ts';
+import { conversationAlertView, messageBody, noticeAlertView, returnAlertView, shopLocale, troubleAlertView } from './slack.alerts.views.ts';
 import { channelFor } from './slack.client.ts';
 import type { SlackAlertKind } from './slack.model.ts';
 
@@ -19,6 +20,8 @@ import type { SlackAlertKind } from './slack.model.ts';
 
 /** The object an event is about: its alerts share a thread per channel. */
 function objectOf(e: DomainEvent): { type: SlackAlertObject; id: string } {
+  // Each trouble its own message: a thread of every trouble the shop ever had would bury the new one.
+  if (e.name === 'system.trouble') return { type: 'system', id: e.id };
   const p = e.payload as Record<string, unknown>;
   if (typeof p.returnId === 'string') return { type: 'return', id: p.returnId };
   if (typeof p.conversationId === 'string') return { type: 'conversation', id: p.conversationId };
@@ -85,6 +88,6 @@ export const renderAlert: RenderAlert = async (deps, row: SlackAlertRow): Promis
       return n && noticeFinished(n, ev.status === 'cancelled' ? 'cancelled' : 'sent', ev.counts as Parameters<typeof noticeFinished>[2], locale);
     }
     case 'system_trouble':
-      return undefined;
+      return systemTrouble(troubleAlertView(deps, row.shopId, ev), locale);
   }
 };

@@ -131,3 +131,37 @@ export async function noticeAlertView(db: Db, links: AlertLinks, shopId: string,
   if (!n) return undefined;
   return { shopId, ...n, url: consoleUrl(links, `${shopId}/notices/${campaignId}`) };
 }
+
+/** A `system.trouble` event as its alert shows it: what fails, since when, how many, and the console's pages to look at. */
+export interface TroubleAlertView {
+  kind: 'jobs_failing' | 'dependency_down';
+  dependency: 'mail' | 'database' | 'redis' | null;
+  /** The failed job's topic (`return.requested>return-customer-mail`). */
+  topic: string | null;
+  count: number;
+  since: string;
+  until: string | null;
+  /** The page of the object the failed job was about, if it named one. */
+  objectUrl: string | null;
+  /** The shop's mail log, at the mail the trouble concerns (deferred, or failed). */
+  mailLogUrl: string;
+}
+
+const objectPaths = { return: 'returns', conversation: 'conversations', notice: 'notices' } as const;
+
+/** Read from the event alone: trouble names no personal data, and its object may be what failed to load. */
+export function troubleAlertView(links: AlertLinks, shopId: string, ev: Record<string, unknown>): TroubleAlertView {
+  const object = ev.object as { type?: keyof typeof objectPaths; id?: string } | undefined;
+  const path = object?.type && objectPaths[object.type];
+  const dependency = ev.dependency === 'mail' || ev.dependency === 'database' || ev.dependency === 'redis' ? ev.dependency : null;
+  return {
+    kind: ev.kind === 'dependency_down' ? 'dependency_down' : 'jobs_failing',
+    dependency,
+    topic: typeof ev.topic === 'string' ? ev.topic : null,
+    count: Number(ev.count) || 0,
+    since: String(ev.since),
+    until: typeof ev.until === 'string' ? ev.until : null,
+    objectUrl: path && object.id ? consoleUrl(links, `${shopId}/${path}/${object.id}`) : null,
+    mailLogUrl: consoleUrl(links, `${shopId}/mail-log?status=${dependency === 'mail' ? 'deferred' : 'failed'}`),
+  };
+}

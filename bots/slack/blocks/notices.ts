@@ -9,7 +9,7 @@ export interface NoticeCounts {
   cancelled: number;
 }
 
-/** A delay notice finished sending: how many went, failed, were held back (bounced or suppressed addresses). */
+/** A delay notice finished sending: how many went, failed, were held back (addresses suppressed or unsubscribed), and bounced back so far. */
 export function noticeFinished(n: NoticeAlertView, status: 'sent' | 'cancelled', counts: NoticeCounts, locale: AlertLocale): SlackMessage {
   const title = `${both(locale, status === 'cancelled' ? ['お知らせの送信を中止しました', 'Notice sending cancelled'] : ['お知らせの送信が終わりました', 'Notice sent'])}: ${n.name}`;
   return {
@@ -21,7 +21,8 @@ export function noticeFinished(n: NoticeAlertView, status: 'sent' | 'cancelled',
         [both(locale, ['対象', 'Recipients']), String(counts.total)],
         [both(locale, ['送信済み', 'Sent']), String(counts.sent)],
         [both(locale, ['失敗', 'Failed']), String(counts.failed)],
-        [both(locale, ['送信停止・不達', 'Bounced / suppressed']), String(counts.suppressed)],
+        [both(locale, ['不達（バウンス）', 'Bounced']), String(n.bounced)],
+        [both(locale, ['送信せず（配信停止・以前の不達）', 'Not sent (unsubscribed or bounced before)']), String(counts.suppressed)],
         ...(counts.cancelled ? [[both(locale, ['中止', 'Cancelled']), String(counts.cancelled)] as [string, string]] : []),
       ]),
     ],

@@ -1,8 +1,9 @@
-import { and, desc, eq, ne } from 'drizzle-orm';
+import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { conversations, customers, messages } from '../conversations/conversations.tables.ts';
 import { orders } from '../orders/orders.tables.ts';
 import { noticeCampaigns } from '../notices/notices.campaigns.tables.ts';
+import { mailLog } from '../maillog/maillog.tables.ts';
 import { returnRequests, returnTransitions } from '../returns/returns.tables.ts';
 import { shops, users } from '../shops/shops.tables.ts';
 
@@ -53,6 +54,8 @@ export interface NoticeAlertView {
   name: string;
   type: string;
   url: string;
+  /** Its mails that came back as bounces so far (DSNs arrive after the sending ends). */
+  bounced: number;
 }
 
 export async function shopLocale(db: Db, shopId: string): Promise<AlertLocale> {
@@ -129,7 +132,11 @@ export async function noticeAlertView(db: Db, links: AlertLinks, shopId: string,
     .from(noticeCampaigns)
     .where(and(eq(noticeCampaigns.shopId, shopId), eq(noticeCampaigns.id, campaignId)));
   if (!n) return undefined;
-  return { shopId, ...n, url: consoleUrl(links, `${shopId}/notices/${campaignId}`) };
+  const [b] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(mailLog)
+    .where(and(eq(mailLog.shopId, shopId), eq(mailLog.campaignId, campaignId), eq(mailLog.status, 'bounced')));
+  return { shopId, ...n, url: consoleUrl(links, `${shopId}/notices/${campaignId}`), bounced: b?.n ?? 0 };
 }
 
 /** A `system.trouble` event as its alert shows it: what fails, since when, how many, and the console's pages to look at. */

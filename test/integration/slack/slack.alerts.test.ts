@@ -7,6 +7,8 @@ import { eventually } from '../../helpers/eventually.ts';
 import { slackApiStandIn, type SlackApiStandIn } from '../../helpers/slack-api.ts';
 import { filed, moved, openDesk, publish, pushOrder, someTerms, type Desk } from '../returns/returns.helpers.ts';
 import { actionIds, alertsOf, connectionOf, connectShop, route, type Connected } from './slack.fixtures.ts';
+import { suppress } from '../../../server/domains/maillog/maillog.repository.ts';
+import { campaignBody, createAndPublish, customersWithOrders, seedOrders, uniq, untilStatus } from '../notices/notices.helpers.ts';
 
 /** Contact data of the order (anOrder) and of the customer's comment: none may reach Slack. */
 const contact = ['taro@example.jp', 'buyer-', '090-1234-5678', '09012345678', '150-0001', '渋谷区神宮前', '1-2-3'];
@@ -94,6 +96,27 @@ for (const kind of dbKinds) {
       expect(actionIds(root.blocks)).to.deep.equal(['return.open']);
       expect(JSON.stringify(root.blocks)).to.include(d.shop.people.staff.name);
       expect(posted(s.channel)).to.have.length(2);
+    });
+
+    it('tells the shop a delay notice finished, with its counts and no customer address', async () => {
+      const { d, s } = await shop();
+      const tag = uniq();
+      const orders = customersWithOrders(tag, 3, 3);
+      await seedOrders(server.database, d.shop.id, orders);
+      await suppress(server.database.db, d.shop.id, orders[0]!.email.toLowerCase(), 'unsubscribed', null, null);
+      const c = await createAndPublish(d.owner, d.shop.id, campaignBody({ orderNumbers: orders.map((o) => o.orderNumber) }));
+      await untilStatus(server.database, c.id, 'sent');
+      const [row] = await eventually(async () => {
+        const rows = (await alertsOf(server, d.shop.id)).filter((r) => r.kind === 'notice_finished');
+        return rows.length === 1 && rows[0]!.status === 'posted' && rows;
+      }, 'the notice alert posted');
+      const msg = posted(s.channel).find((m) => m.ts === row!.ts)!;
+      const text = JSON.stringify(msg.blocks);
+      expect(text).to.include('お知らせの送信が終わりました').and.include('Notice sent');
+      // Three customers: two sent, one not sent (unsubscribed), none bounced yet.
+      expect(text).to.include('Sent*\\n2"');
+      expect(text).to.include('Not sent (unsubscribed or bounced before)*\\n1"').and.include('Bounced*\\n0"');
+      for (const o of orders) expect(text).not.to.include(o.email);
     });
 
     it('waits out a 429 for its Retry-After and posts exactly once', async () => {

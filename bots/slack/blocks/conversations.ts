@@ -27,15 +27,19 @@ function ticketFields(c: ConversationAlertView, locale: AlertLocale): KnownBlock
   ]);
 }
 
-/** Take (the clicking person becomes the assignee) and Assign (C's listener offers the shop's people) while the ticket is still worked. */
+/**
+ * Take (the clicking person becomes the assignee) and Assign (a people menu of the workspace: the
+ * person picked must be linked to a member of the shop) while the ticket is still worked. The
+ * people menu carries no value of its own: the block's id is the action value (bots/slack/listeners/conversations.ts).
+ */
 function ticketActions(c: ConversationAlertView, locale: AlertLocale): KnownBlock {
   const value = actionValue(c.shopId, c.id, c.status);
   return {
     type: 'actions',
-    block_id: `conversation:${c.id}`,
+    block_id: value,
     elements: [
       { type: 'button', action_id: 'conversation.take', text: { type: 'plain_text', text: both(locale, ['担当する', 'Take']) }, value },
-      { type: 'button', action_id: 'conversation.assign', text: { type: 'plain_text', text: both(locale, ['割り当て', 'Assign']) }, value },
+      { type: 'users_select', action_id: 'conversation.assign', placeholder: { type: 'plain_text', text: both(locale, ['担当者を選ぶ', 'Assign to']) } },
     ],
   };
 }

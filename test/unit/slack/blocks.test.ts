@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { returnAlert } from '../../../bots/slack/blocks/returns.ts';
-import { merchantQuestion } from '../../../bots/slack/blocks/conversations.ts';
+import { merchantQuestion, slaAlert } from '../../../bots/slack/blocks/conversations.ts';
 import { maskFreeText } from '../../../bots/slack/blocks/text.ts';
 import type { ConversationAlertView, ReturnAlertView } from '../../../server/domains/slack/slack.alerts.views.ts';
 
@@ -51,5 +51,16 @@ describe('Slack Block Kit builders', () => {
     const text = JSON.stringify(m);
     expect(text).to.include('社内メモ').and.include('internal notes').and.include('佐藤 花子');
     expect(text).not.to.include('hanako@').and.not.to.include('1111-2222');
+  });
+
+  it('offers Take and a people menu on an SLA alert, the menu’s block carrying the ticket as the listener reads it', () => {
+    const c: ConversationAlertView = { shopId: '00000000-0000-4000-8000-000000000001', id: '00000000-0000-4000-8000-000000000003', number: 9, status: 'open', subject: null, customerName: '佐藤 花子', assigneeName: null, url: 'https://x/y' };
+    const m = slaAlert('sla_breached', c, { metric: 'first_response', dueAt: '2026-12-01T01:00:00Z' }, 'ja');
+    const block = m.blocks.find((b) => (b as { type: string }).type === 'actions') as { block_id: string; elements: Array<{ type: string; action_id: string }> };
+    expect(block.elements.map((e) => [e.type, e.action_id])).to.deep.equal([['button', 'conversation.take'], ['users_select', 'conversation.assign']]);
+    expect(JSON.parse(block.block_id)).to.deep.equal({ shopId: c.shopId, objectId: c.id, v: 'open' });
+    expect(block.block_id.length).to.be.at.most(255);
+    // Resolved: no buttons.
+    expect(slaAlert('sla_breached', { ...c, status: 'resolved' }, { metric: 'first_response', dueAt: '2026-12-01T01:00:00Z' }, 'ja').blocks.some((b) => (b as { type: string }).type === 'actions')).to.equal(false);
   });
 });

@@ -1,5 +1,5 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
-import { notFound } from '../../../server/core/errors.ts';
+import { DomainError, notFound } from '../../../server/core/errors.ts';
 import { updateConversationRow } from '../../../server/domains/conversations/conversations.inbox.ts';
 import { findConversation } from '../../../server/domains/conversations/conversations.repository.ts';
 import { findMember } from '../../../server/domains/shops/shops.repository.ts';
@@ -41,7 +41,15 @@ async function take(deps: SlackBotDeps, actor: Person, v: ButtonValue, requestId
     const who = (await findMember(deps.db, actor.shopId, c.assigneeId))?.name ?? '—';
     return { ja: `#${c.number} はすでに ${who} さんが担当しています。操作は行いませんでした。`, en: `#${c.number} is already taken by ${who}. Nothing was done.` };
   }
-  await updateConversationRow(deps.chat, actor, c.id, { assigneeId: actor.userId }, requestId);
+  try {
+    await updateConversationRow(deps.chat, actor, c.id, { assigneeId: actor.userId, onlyIfUnassigned: true }, requestId);
+  } catch (e) {
+    // Someone took it between the read above and the lock: they have it, and nothing changed.
+    const other = e instanceof DomainError && e.code === 'conflict' ? (e.details as { assigneeId?: string } | undefined)?.assigneeId : undefined;
+    if (!other) throw e;
+    const who = (await findMember(deps.db, actor.shopId, other))?.name ?? '—';
+    return { ja: `#${c.number} はすでに ${who} さんが担当しています。操作は行いませんでした。`, en: `#${c.number} is already taken by ${who}. Nothing was done.` };
+  }
   return { ja: `#${c.number} をあなたの担当にしました。`, en: `#${c.number} is now yours.` };
 }
 

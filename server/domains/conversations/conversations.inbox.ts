@@ -104,9 +104,11 @@ export async function updateConversationFields(deps: ChatDeps, actor: Actor, id:
   return (await conversationDtos(deps.db, actor.shopId, [c], viewerRole(actor)))[0]!;
 }
 
-/** What only the bulk route asks for: a tag added to the tags each conversation has. */
+/** What only some callers ask for: a tag added to the tags each conversation has (the bulk route); taking only what nobody has (Slack's Take). */
 export interface BulkOnly {
   addTags?: string[];
+  /** Refused (409, details.assigneeId) when someone else has it by the time the row is locked: two people taking at once get one success. */
+  onlyIfUnassigned?: boolean;
 }
 
 /** updateConversationFields without the DTO: the stored row after the change (the bulk route answers per id). */
@@ -122,6 +124,7 @@ export async function updateConversationRow(deps: ChatDeps, actor: Actor, id: st
     if (!before) throw notFound('conversation');
     if (before.mergedIntoId) throw conflict('this conversation was merged into another', { mergedIntoId: before.mergedIntoId });
     if (patch.expectedStatus && patch.expectedStatus !== before.status) throw conflict(`the conversation is ${before.status} now, not ${patch.expectedStatus}`, { status: before.status });
+    if (patch.onlyIfUnassigned && before.assigneeId && before.assigneeId !== patch.assigneeId) throw conflict('someone else has this conversation now', { assigneeId: before.assigneeId });
     const set: Partial<ConversationRow> = {};
     if (patch.status && patch.status !== before.status) {
       assertStatusTransition(before.status, patch.status);

@@ -122,6 +122,19 @@ for (const kind of dbKinds) {
       expect(await assigneeOf(t.id)).to.equal(d.shop.people.agent.id);
     });
 
+    it('two people taking at the same moment: one has it, the other is told who, and the conversation keeps the first', async () => {
+      for (let round = 0; round < 3; round++) {
+        const t = await ticket();
+        const value = { shopId: d.shop.id, objectId: t.id, v: 'open' };
+        const answers = await Promise.all([click(agent(), 'conversation.take', value), click(owner(), 'conversation.take', value)]);
+        const won = answers.filter((a) => a.includes('あなたの担当にしました'));
+        expect(won, `round ${round}: ${answers.join(' | ')}`).to.have.length(1);
+        const winner = answers[0]!.includes('あなたの担当にしました') ? d.shop.people.agent : d.shop.people.owner;
+        expect(answers.find((a) => !a.includes('あなたの担当にしました'))).to.include(`${winner.name} さんが担当`);
+        expect(await assigneeOf(t.id)).to.equal(winner.id);
+      }
+    });
+
     it('Assign from a members menu or a Slack people menu sets the assignee, who must be of the shop', async () => {
       const t = await ticket();
       const option = { shopId: d.shop.id, objectId: t.id, assigneeId: d.shop.people.staff.id };

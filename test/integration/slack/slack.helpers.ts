@@ -20,7 +20,7 @@ export function aWorkspace(standIn: SlackApiStandIn, over: Partial<SlackWorkspac
 }
 
 export const auditOf = (db: Db, shopId: string, action: string) =>
-  db.select().from(auditEvents).where(and(eq(auditEvents.shopId, shopId), eq(auditEvents.action, action)));
+  db.select().from(auditEvents).where(and(eq(auditEvents.shopId, shopId), eq(auditEvents.action, action))).orderBy(auditEvents.id);
 
 export async function link(db: Db, shopId: string, userId: string, teamId: string, slackUserId: string) {
   await db.insert(slackUserLinks).values({ shopId, userId, teamId, slackUserId, via: 'confirmed' });

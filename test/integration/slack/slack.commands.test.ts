@@ -83,6 +83,13 @@ for (const kind of dbKinds) {
       expect(await command(agent(), 'ticket 99999')).to.include('見つかりませんでした');
     });
 
+    it('ticket <n> masks a phone number and a postcode in the subject as the alerts do, and escapes Slack markup', async () => {
+      const t = await ticket('折り返し 090-1234-5678 〒150-0001 まで <!channel>');
+      const said = await command(agent(), `ticket ${t.number}`);
+      expect(said).to.include(`#${t.number}`).and.include('5678');
+      expect(said).not.to.include('090-1234').and.not.to.include('150-0001').and.not.to.include('<!channel>');
+    });
+
     it('help, and malformed arguments answer the help text', async () => {
       expect(await command(owner(), 'help')).to.include('/madoguchi status');
       expect(await command(owner(), '')).to.include('/madoguchi ticket 128');

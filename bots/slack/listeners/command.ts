@@ -1,6 +1,7 @@
 import type { App, SlashCommand } from '@slack/bolt';
 import { returnSummary, shopNames, shopsOfChannel, shopStatus, ticketSummary } from '../../../server/domains/slack/slack.status.ts';
 import type { SlackBotDeps } from '../deps.ts';
+import { escape, maskFreeText } from '../blocks/text.ts';
 import { conversationStatusLabel, returnStatusLabel } from '../labels.ts';
 import { actorFor } from '../people.ts';
 import { replyEphemeral, type Said } from '../reply.ts';
@@ -100,9 +101,14 @@ async function ticketSaid(deps: SlackBotDeps, shopId: string, number: number): P
   if (!t) return { ja: `チケット #${number} は見つかりませんでした。`, en: `There is no ticket #${number}.` };
   const st = conversationStatusLabel[t.status];
   const due = t.sla.dueAt ? `（${tokyoTime(new Date(t.sla.dueAt))}）` : '';
+  // The subject as the alerts show it: phone numbers, postcodes and emails masked, Slack's markup escaped.
+  const subject = maskFreeText(t.subject, 150);
+  const assignee = t.assignee?.name ? escape(t.assignee.name) : undefined;
+  const customer = t.customer.name ? escape(t.customer.name) : '—';
+  const order = t.orderNumber ? escape(t.orderNumber) : undefined;
   return {
-    ja: `*#${t.number}* ${t.subject ?? '（件名なし）'}\n状態：${st.ja}　優先度：${t.priority}　担当：${t.assignee?.name ?? '未割り当て'}\nお客様：${t.customer.name ?? '—'}${t.orderNumber ? `　注文：${t.orderNumber}` : ''}\nSLA：${slaWords[t.sla.state][0]}${due}`,
-    en: `*#${t.number}* ${t.subject ?? '(no subject)'}\nStatus: ${st.en}  Priority: ${t.priority}  Assignee: ${t.assignee?.name ?? 'unassigned'}\nCustomer: ${t.customer.name ?? '—'}${t.orderNumber ? `  Order: ${t.orderNumber}` : ''}\nSLA: ${slaWords[t.sla.state][1]}${due}`,
+    ja: `*#${t.number}* ${subject || '（件名なし）'}\n状態：${st.ja}　優先度：${t.priority}　担当：${assignee ?? '未割り当て'}\nお客様：${customer}${order ? `　注文：${order}` : ''}\nSLA：${slaWords[t.sla.state][0]}${due}`,
+    en: `*#${t.number}* ${subject || '(no subject)'}\nStatus: ${st.en}  Priority: ${t.priority}  Assignee: ${assignee ?? 'unassigned'}\nCustomer: ${customer}${order ? `  Order: ${order}` : ''}\nSLA: ${slaWords[t.sla.state][1]}${due}`,
   };
 }
 
@@ -112,7 +118,7 @@ async function returnSaid(deps: SlackBotDeps, shopId: string, number: number): P
   const st = returnStatusLabel[r.status];
   const yen = `¥${r.refundTotal.toLocaleString('ja-JP')}`;
   return {
-    ja: `*返品 #${r.number}*（${r.kind}・${r.legalBasis}）\n状態：${st.ja}　返金額：${yen}\n注文：${r.orderNumber}　お客様：${r.customerName}\n受付：${tokyoTime(r.createdAt)}`,
-    en: `*Return #${r.number}* (${r.kind}, ${r.legalBasis})\nStatus: ${st.en}  Refund: ${yen}\nOrder: ${r.orderNumber}  Customer: ${r.customerName}\nFiled: ${tokyoTime(r.createdAt)} (Japan time)`,
+    ja: `*返品 #${r.number}*（${r.kind}・${r.legalBasis}）\n状態：${st.ja}　返金額：${yen}\n注文：${escape(r.orderNumber)}　お客様：${escape(r.customerName)}\n受付：${tokyoTime(r.createdAt)}`,
+    en: `*Return #${r.number}* (${r.kind}, ${r.legalBasis})\nStatus: ${st.en}  Refund: ${yen}\nOrder: ${escape(r.orderNumber)}  Customer: ${escape(r.customerName)}\nFiled: ${tokyoTime(r.createdAt)} (Japan time)`,
   };
 }

@@ -4,6 +4,7 @@ import { registerCommand } from './command.ts';
 import { registerConversationActions } from './conversations.ts';
 import { registerReturnActions } from './returns.ts';
 import { registerThreadReplies } from './thread-replies.ts';
+import { registerUninstalled } from './uninstalled.ts';
 import { registerUnknownGuard } from './unknown.ts';
 
 /**
@@ -15,6 +16,8 @@ export function registerSlackListeners(app: App, deps: SlackBotDeps): void {
   registerReturnActions(app, deps);
   registerConversationActions(app, deps);
   registerCommand(app, deps);
+  // The app removed from a workspace, or its bot token revoked: the connection shows broken at once.
+  registerUninstalled(app, deps);
   // Replies in a ticket's thread (the merchant answering a question) → internal notes.
   registerThreadReplies(app, { ...deps.chat, keyring: deps.keyring, apiUrl: deps.apiUrl, verifiedOf: deps.verifiedOf });
 }

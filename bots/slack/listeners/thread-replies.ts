@@ -2,15 +2,19 @@ import type { App } from '@slack/bolt';
 import { noteFromThreadReply, type ThreadReplyDeps } from '../../../server/domains/slack/slack.ask.ts';
 import type { SlackBotDeps } from '../deps.ts';
 
+/** The message subtypes a person's reply in a thread comes with; edits, deletions, joins and bots' messages are not answers. */
+const peopleSubtypes = new Set<string>(['thread_broadcast', 'file_share']);
+
 /**
  * Replies in the thread of a ticket's alert (the merchant answering an agent's question) come
- * back to the ticket as internal notes (noteFromThreadReply). Only people's plain replies in a
- * thread: bot messages (madoguchi's own included), edits, deletions and top-level messages are
+ * back to the ticket as internal notes (noteFromThreadReply). Only people's replies in a
+ * thread (plain, also sent to the channel, or with a file): bot messages (madoguchi's own included), edits, deletions and top-level messages are
  * ignored, so nothing loops; a reply acts only in the shops whose app signed the request.
  */
 export function registerThreadReplies(app: App, deps: ThreadReplyDeps & Pick<SlackBotDeps, 'verifiedOf'>): void {
   app.message(async ({ message, body, context, logger }) => {
-    if (message.subtype !== undefined || 'bot_id' in message) return;
+    // A person's reply: plain, also sent to the channel (thread_broadcast), or with a file (its text is the answer).
+    if ((message.subtype !== undefined && !peopleSubtypes.has(message.subtype)) || 'bot_id' in message) return;
     const m = message as { user?: string; text?: string; thread_ts?: string; ts: string; channel: string };
     if (!m.user || !m.thread_ts || m.thread_ts === m.ts || !m.text) return;
     const b = body as { team_id?: string; event_id?: string };

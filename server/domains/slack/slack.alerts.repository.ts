@@ -143,6 +143,23 @@ export async function markRetried(db: Db, shopId: string, id: string): Promise<b
   return rows.length > 0;
 }
 
+/**
+ * Moves an owed alert to another channel (the route was changed since it was recorded): its
+ * dedupe key follows (`<event id>:<channel id>`). False when the event already has an alert in
+ * that channel.
+ */
+export async function moveAlertToChannel(db: Db, row: SlackAlertRow, channelId: string): Promise<boolean> {
+  const eventId = row.dedupeKey.slice(0, row.dedupeKey.length - row.channelId.length - 1);
+  const dedupeKey = `${eventId}:${channelId}`;
+  const [taken] = await db.select({ id: slackAlerts.id }).from(slackAlerts).where(eq(slackAlerts.dedupeKey, dedupeKey));
+  if (taken) return false;
+  await db
+    .update(slackAlerts)
+    .set({ channelId, dedupeKey, root: false, ts: null, threadTs: null, sendingAt: null, updatedAt: new Date() })
+    .where(and(eq(slackAlerts.shopId, row.shopId), eq(slackAlerts.id, row.id)));
+  return true;
+}
+
 export async function markUpdatedInPlace(db: Db, shopId: string, id: string): Promise<void> {
   await db.update(slackAlerts).set({ updatedInPlaceAt: new Date(), updatedAt: new Date() }).where(and(eq(slackAlerts.shopId, shopId), eq(slackAlerts.id, id)));
 }

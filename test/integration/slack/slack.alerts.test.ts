@@ -184,6 +184,26 @@ for (const kind of dbKinds) {
       expect(ch).to.include({ shopId: d.shop.id, brokenReason: 'channel_not_found' });
     });
 
+    it('a retry after the owner chose another channel for a channel Slack no longer knows posts in the channel chosen now', async () => {
+      const { d, s } = await shop();
+      await route(server, d.shop.id, 'return_requested', { channelId: 'CGONE' });
+      await route(server, d.shop.id, 'return_needs_review', { muted: true });
+      await inReview(d);
+      const [row] = await eventually(async () => {
+        const x = await alertsOf(server, d.shop.id);
+        return x.length === 1 && x[0]!.status === 'undelivered' && x;
+      }, 'the alert undelivered');
+      // The owner fixes the cause the console shows: the alert goes to the default channel again.
+      const fixed = await d.as.owner.put(`/api/shops/${d.shop.id}/slack/routes/return_requested`, { channelId: null, muted: false });
+      expect(fixed.status, fixed.text).to.equal(200);
+      const retry = await d.as.owner.post(`/api/shops/${d.shop.id}/slack/alerts/${row!.id}/retry`);
+      expect(retry.status, retry.text).to.equal(202);
+      const [after] = await allPosted(d.shop.id, 1);
+      expect(after).to.include({ id: row!.id, channelId: s.channel });
+      expect(posted(s.channel)).to.have.length(1);
+      expect(posted('CGONE')).to.have.length(0);
+    });
+
     it('after failing every try an alert is undelivered, listed for the shop, and posted once retried', async () => {
       const { d, s } = await shop();
       await route(server, d.shop.id, 'return_needs_review', { muted: true });

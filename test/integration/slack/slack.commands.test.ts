@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { alertOn } from '../../../server/domains/slack/slack.alerts.listener.ts';
 import { expect } from 'chai';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
@@ -7,7 +8,8 @@ import { slackApiStandIn, testWorkspace, type SlackApiStandIn, type SlackWorkspa
 import { makeShop } from '../../fixtures/builders.ts';
 import { openTicket } from '../conversations/queue.helpers.ts';
 import { filed, openDesk, publish, pushOrder, someTerms, type Desk } from '../returns/returns.helpers.ts';
-import { answersAt, clickPayload, commandPayload, connect, FORM, sendSigned, slackConfig, type Clicker } from './slack.receiver.helpers.ts';
+import { answersAt, clickPayload, commandPayload, connect, FORM, keyring, sendSigned, slackConfig, type Clicker } from './slack.receiver.helpers.ts';
+import { actionIds } from './slack.fixtures.ts';
 
 for (const kind of dbKinds) {
   describe(`[${kind}] /madoguchi and conversations from Slack`, () => {
@@ -83,6 +85,13 @@ for (const kind of dbKinds) {
       expect(await command(agent(), 'ticket 99999')).to.include('見つかりませんでした');
     });
 
+    it('ticket <n> masks a phone number and a postcode in the subject as the alerts do, and escapes Slack markup', async () => {
+      const t = await ticket('折り返し 090-1234-5678 〒150-0001 まで <!channel>');
+      const said = await command(agent(), `ticket ${t.number}`);
+      expect(said).to.include(`#${t.number}`).and.include('5678');
+      expect(said).not.to.include('090-1234').and.not.to.include('150-0001').and.not.to.include('<!channel>');
+    });
+
     it('help, and malformed arguments answer the help text', async () => {
       expect(await command(owner(), 'help')).to.include('/madoguchi status');
       expect(await command(owner(), '')).to.include('/madoguchi ticket 128');
@@ -133,6 +142,23 @@ for (const kind of dbKinds) {
         expect(answers.find((a) => !a.includes('あなたの担当にしました'))).to.include(`${winner.name} さんが担当`);
         expect(await assigneeOf(t.id)).to.equal(winner.id);
       }
+    });
+
+    // DEFECT (review of issue 14), not fixed: a ticket's alert (SLA at risk or breached, low CSAT)
+    // is never updated in place when its ticket is taken or assigned, in Slack or in the console:
+    // it keeps "unassigned" and its Take button. The issue asks every alert to update in place
+    // when its object changes elsewhere; only returns do (slack-return-update). The fix needs a
+    // domain event for a conversation's assignment and status (none in server/events/catalog.ts),
+    // emitted by updateConversationRow, and a listener calling updateInPlace(…, 'conversation', …).
+    it.skip('a ticket’s SLA alert is updated in place once the ticket is taken from Slack: the Take button goes, it says who has it', async () => {
+      const t = await ticket();
+      const event = { name: 'sla.at_risk', id: randomUUID(), at: new Date().toISOString(), payload: { shopId: d.shop.id, conversationId: t.id, metric: 'first_response', dueAt: new Date(Date.now() + 3_600_000).toISOString() } } as const;
+      expect(await alertOn({ db: server.database.db, keyring, apiUrl: standIn.url, baseUrl: 'http://madoguchi.test' }, 'sla_at_risk', event)).to.equal('posted');
+      const msg = standIn.messages.find((m) => m.channel === w.channels[0]!.id && m.text?.includes(`#${t.number}`) && !m.ephemeralTo)!;
+      expect(actionIds(msg.blocks)).to.include('conversation.take');
+      expect(await click(agent(), 'conversation.take', { shopId: d.shop.id, objectId: t.id, v: 'open' })).to.include('あなたの担当にしました');
+      await eventually(async () => !actionIds(standIn.messages.find((m) => m.ts === msg.ts && m.channel === msg.channel)!.blocks).includes('conversation.take'), 'the alert updated in place');
+      expect(JSON.stringify(standIn.messages.find((m) => m.ts === msg.ts)!.blocks)).to.include(d.shop.people.agent.name);
     });
 
     it('Assign from a members menu or a Slack people menu sets the assignee, who must be of the shop', async () => {

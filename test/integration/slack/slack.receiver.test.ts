@@ -251,6 +251,34 @@ for (const kind of dbKinds) {
       expect((await other.owner.get(`/api/shops/${other.shop.id}/returns/${r.id}`)).body.status).to.equal('awaiting_shipment');
     });
 
+    it('Slack saying the app was uninstalled, or its bot token revoked, marks the connection broken at once; only the shops whose app it was', async () => {
+      const appEvent = (teamId: string, event: Record<string, unknown>) =>
+        JSON.stringify({ token: 'x', team_id: teamId, api_app_id: 'A1', type: 'event_callback', event_id: `Ev${randomBytes(5).toString('hex')}`, event_time: Math.floor(Date.now() / 1000), event });
+      const shopIn = async (w2: SlackWorkspace, signingSecret?: string) => {
+        const o = await openDesk(server);
+        await connect(server.database, standIn, o.shop.id, w2, signingSecret ? { signingSecret } : {});
+        return o.shop.id;
+      };
+      const statusOfConnection = async (shopId: string) => (await server.database.db.select().from(slackConnections).where(eq(slackConnections.shopId, shopId)))[0];
+      // One workspace: a shop through "Add to Slack" (the deployment's app), another with its own pasted app.
+      const w2 = testWorkspace(`${tag}u`);
+      const viaOauth = await shopIn(w2);
+      const ownSecret = `pasted-${tag}-uninstall-0123456789`;
+      const viaOwnApp = await shopIn(w2, ownSecret);
+      // The shop's own app was uninstalled: that shop's connection only.
+      expect((await sendSigned(server.url, '/slack/events', appEvent(w2.teamId, { type: 'app_uninstalled', event_ts: '1.1' }), 'application/json', { secret: ownSecret })).status).to.equal(200);
+      await eventually(async () => (await statusOfConnection(viaOwnApp))?.status === 'broken', 'the pasted app’s connection broken');
+      expect(await statusOfConnection(viaOwnApp)).to.include({ brokenReason: 'app_uninstalled' });
+      expect(await statusOfConnection(viaOauth)).to.include({ status: 'ok' });
+      // The deployment's bot token revoked in that workspace (a user token alone changes nothing).
+      const userOnly = appEvent(w2.teamId, { type: 'tokens_revoked', tokens: { oauth: ['U1'], bot: [] }, event_ts: '1.2' });
+      expect((await sendSigned(server.url, '/slack/events', userOnly, 'application/json')).status).to.equal(200);
+      const bot = appEvent(w2.teamId, { type: 'tokens_revoked', tokens: { bot: [w2.botUserId] }, event_ts: '1.3' });
+      expect((await sendSigned(server.url, '/slack/events', bot, 'application/json')).status).to.equal(200);
+      await eventually(async () => (await statusOfConnection(viaOauth))?.status === 'broken', 'the deployment app’s connection broken');
+      expect(await statusOfConnection(viaOauth)).to.include({ brokenReason: 'token_revoked' });
+    });
+
     it('answers url_verification, and refuses a payload on the wrong path', async () => {
       const raw = JSON.stringify({ token: 'x', challenge: 'abc123', type: 'url_verification' });
       const r = await sendSigned(server.url, '/slack/events', raw, 'application/json');

@@ -66,5 +66,31 @@ for (const kind of dbKinds) {
       const customerVisible = await server.database.db.select().from(messages).where(and(eq(messages.conversationId, t.body.id), eq(messages.body, '青を送りました')));
       expect(customerVisible.every((m) => m.kind === 'note')).to.equal(true);
     });
+
+    it('notes a reply also sent to the channel (thread_broadcast) and a reply with a file, as Slack sends them', async () => {
+      const shop = await makeShop(server.database);
+      const w = testWorkspace(randomUUID().slice(0, 6));
+      await connect(server.database, slack, shop.id, w);
+      const agent = await signedIn(server.url, shop.people.agent);
+      const t = await agent.post(`/api/shops/${shop.id}/conversations`, { customer: { name: '鈴木 花子', email: `hanako-${randomUUID().slice(0, 8)}@example.jp` }, subject: '破損', message: { clientId: randomUUID(), body: '箱が潰れていました' } });
+      expect(t.status, t.text).to.equal(201);
+      expect((await agent.post(`/api/shops/${shop.id}/conversations/${t.body.id}/ask-merchant`, { question: '交換できますか？' })).status).to.equal(200);
+      const [row] = await eventually(async () => {
+        const x = await alertsOf(server, shop.id);
+        return x.length === 1 && x[0]!.status === 'posted' && x;
+      }, 'the question posted');
+      const ts = (n: number) => `${Math.floor(Date.now() / 1000)}.${String(n).padStart(6, '0')}`;
+      // "Also send to #channel" ticked: Slack marks the reply thread_broadcast.
+      const broadcast = messageEvent(w.teamId, { subtype: 'thread_broadcast', channel: row!.channelId, user: w.users[1]!.id, text: '交換できます', ts: ts(911), thread_ts: row!.ts, root: { ts: row!.ts } });
+      expect((await sendSigned(server.url, '/slack/events', broadcast, 'application/json')).status).to.equal(200);
+      const withFile = messageEvent(w.teamId, { subtype: 'file_share', channel: row!.channelId, user: w.users[1]!.id, text: '写真を添付します', ts: ts(912), thread_ts: row!.ts, files: [{ id: 'F1', name: 'box.jpg' }] });
+      expect((await sendSigned(server.url, '/slack/events', withFile, 'application/json')).status).to.equal(200);
+      const notes = await eventually(async () => {
+        const n = await server.database.db.select().from(messages).where(and(eq(messages.conversationId, t.body.id), eq(messages.kind, 'note'))).orderBy(messages.seq);
+        return n.length >= 3 && n;
+      }, 'both answers noted');
+      expect(notes.map((n) => n.body)).to.deep.equal(['交換できますか？', '交換できます', '写真を添付します']);
+      expect((await agent.get(`/api/shops/${shop.id}/conversations/${t.body.id}`)).body.status).to.equal('open');
+    });
   });
 }

@@ -17,9 +17,9 @@ const listUnder = (key: string) => {
 };
 
 describe('the Slack app manifest (bots/slack/manifest.yml)', () => {
-  it('asks for the bot scopes "Add to Slack" asks for, including the history scopes its message events need', () => {
+  it('asks for the bot scopes "Add to Slack" asks for, including the history scopes its message events need, and the events that say the app was removed', () => {
     expect(listUnder('bot')).to.have.members([...slackBotScopes]);
-    expect(listUnder('bot_events')).to.deep.equal(['message.channels', 'message.groups']);
+    expect(listUnder('bot_events')).to.deep.equal(['message.channels', 'message.groups', 'app_uninstalled', 'tokens_revoked']);
     expect(listUnder('bot')).to.include.members(['channels:history', 'groups:history']);
   });
 

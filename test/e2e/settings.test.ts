@@ -324,7 +324,9 @@ describe('the settings page in the agent console', function () {
     await page.getByTestId('profile-read').waitFor();
     expect(await page.getByTestId('settings-people').count()).to.equal(0);
     expect(await page.getByTestId('settings-widget-secret').count()).to.equal(0);
-    expect(await page.getByTestId('integration-delay-notices').textContent()).to.contain('準備中');
+    expect(await page.getByTestId('integration-delay-notices').textContent()).to.contain('利用できます');
+    expect(await page.getByTestId('integration-notices-open').getAttribute('href')).to.equal(`/console/shops/${shop.id}/notices`);
+    expect(await page.getByTestId('integration-mail-domain').textContent()).to.contain('準備中');
     expect(await page.getByTestId('integration-slack').textContent()).to.contain('利用できます');
     expect(await page.getByTestId('integration-slack-open').getAttribute('href')).to.equal(`/console/shops/${shop.id}/settings#settings-slack`);
   });

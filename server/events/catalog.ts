@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { returnStatuses } from '../domains/returns/returns.model.ts';
 import { slaMetrics } from '../domains/sla/sla.tables.ts';
-import { authorKinds, channels, messageKinds } from '../domains/conversations/conversations.tables.ts';
+import { authorKinds, channels, conversationStatuses, messageKinds } from '../domains/conversations/conversations.tables.ts';
 import { noticeTypes } from '../domains/notices/notices.types.ts';
 
 /**
@@ -46,6 +46,8 @@ export const eventCatalog = {
   'return.updated': returnEvent,
   /** A customer started a chat, or a ticket was opened by mail or by an agent. */
   'conversation.created': conversationEvent.extend({ channel: z.enum(channels) }),
+  /** A conversation's status or assignee changed (by a person, a rule or a timer): what it is now. */
+  'conversation.updated': conversationEvent.extend({ status: z.enum(conversationStatuses), assigneeId: z.uuid().nullable() }),
   /** A message was stored in a conversation (customer, agent, note or system). */
   'message.created': conversationEvent.extend({
     messageId: z.uuid(),

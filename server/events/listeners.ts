@@ -8,7 +8,7 @@ import { postReturnStep } from '../domains/returns/returns.chat.listener.ts';
 import { mailReturnStep } from '../domains/returns/returns.mail.listener.ts';
 import { sendReplyMail } from '../domains/conversations/conversations.jobs.ts';
 import type { InboundEmail } from '../domains/conversations/conversations.email.parse.ts';
-import { alertOn, updateReturnAlerts } from '../domains/slack/slack.alerts.listener.ts';
+import { alertOn, updateConversationAlerts, updateReturnAlerts } from '../domains/slack/slack.alerts.listener.ts';
 import type { AlertDeps } from '../domains/slack/slack.alerts.ts';
 import { eventCatalog, type DomainEvent, type EventName } from './catalog.ts';
 import { listenerTopic, subscriptions, type ListenerName } from './subscriptions.ts';
@@ -50,6 +50,7 @@ const handlers: { [L in ListenerName]: (deps: ListenerDeps) => (e: DomainEvent<E
   'slack-merchant-question': (d) => (e, job) => alertOn(d.slack, 'merchant_question', e, job),
   'slack-system-trouble': (d) => (e, job) => alertOn(d.slack, 'system_trouble', e, job),
   'slack-return-update': (d) => (e, job) => updateReturnAlerts(d.slack, e, job),
+  'slack-conversation-update': (d) => (e, job) => updateConversationAlerts(d.slack, e, job),
 };
 
 /**

@@ -74,6 +74,8 @@ export const subscriptions = [
   subscribe({ listener: 'slack-system-trouble', events: ['system.trouble'], retry: slackAlertRetry }),
   /** A return's alerts already posted are updated in place (chat.update) when it moves on: its buttons go once decided. */
   subscribe({ listener: 'slack-return-update', events: returnEventNames, retry: slackAlertRetry }),
+  /** A ticket's alerts (SLA, low CSAT, a question) rebuilt in place when it is taken, assigned or moves on. */
+  subscribe({ listener: 'slack-conversation-update', events: ['conversation.updated'], retry: slackAlertRetry }),
 ] as const;
 
 export type ListenerName = (typeof subscriptions)[number]['listener'];

@@ -38,7 +38,8 @@ function ticketActions(c: ConversationAlertView, locale: AlertLocale): KnownBloc
     type: 'actions',
     block_id: value,
     elements: [
-      { type: 'button', action_id: 'conversation.take', text: { type: 'plain_text', text: both(locale, ['担当する', 'Take']) }, value },
+      // Take while nobody has it (the alert is rebuilt in place once someone does); the menu reassigns.
+      ...(c.assigneeName ? [] : [{ type: 'button' as const, action_id: 'conversation.take', text: { type: 'plain_text' as const, text: both(locale, ['担当する', 'Take']) }, value }]),
       { type: 'users_select', action_id: 'conversation.assign', placeholder: { type: 'plain_text', text: both(locale, ['担当者を選ぶ', 'Assign to']) } },
     ],
   };

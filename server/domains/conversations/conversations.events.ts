@@ -72,6 +72,10 @@ async function assigneeNames(tx: Db, ids: string[]): Promise<Map<string, string>
 export async function recordStatusEvents(tx: Db, out: Outgoing, before: ConversationRow, after: ConversationRow, actor: Actor | null): Promise<ConversationRow> {
   const written = await writeStatusEvents(tx, before, after, actor && actor.kind !== 'system' ? actor.name : null);
   for (const live of written.live) out.live('message.live', live);
+  // For the listeners (a Slack alert about the ticket updated in place): what it is now.
+  if (before.status !== after.status || before.assigneeId !== after.assigneeId) {
+    out.emit('conversation.updated', { shopId: after.shopId, conversationId: after.id, status: after.status, assigneeId: after.assigneeId });
+  }
   return written.conversation;
 }
 

@@ -50,6 +50,12 @@ export async function alertOn(deps: AlertDeps | undefined, kind: SlackAlertKind,
   return deliverAlert(deps, renderAlert, shopId, row.id, job);
 }
 
+/** A ticket's alerts (SLA, low CSAT, the merchant's question) rebuilt in place when it is taken, assigned or moves on. */
+export async function updateConversationAlerts(deps: AlertDeps | undefined, e: DomainEvent<'conversation.updated'>, job?: Job): Promise<number> {
+  if (!deps) return 0;
+  return updateInPlace(deps, renderAlert, e.payload.shopId, 'conversation', e.payload.conversationId, job);
+}
+
 /** A return moved on: its alerts' first messages show it as it is now. */
 export async function updateReturnAlerts(deps: AlertDeps | undefined, e: DomainEvent<Extract<EventName, `return.${string}`>>, job?: Job): Promise<number> {
   if (!deps) return 0;

@@ -144,16 +144,13 @@ for (const kind of dbKinds) {
       }
     });
 
-    // DEFECT (review of issue 14), not fixed: a ticket's alert (SLA at risk or breached, low CSAT)
-    // is never updated in place when its ticket is taken or assigned, in Slack or in the console:
-    // it keeps "unassigned" and its Take button. The issue asks every alert to update in place
-    // when its object changes elsewhere; only returns do (slack-return-update). The fix needs a
-    // domain event for a conversation's assignment and status (none in server/events/catalog.ts),
-    // emitted by updateConversationRow, and a listener calling updateInPlace(…, 'conversation', …).
-    it.skip('a ticket’s SLA alert is updated in place once the ticket is taken from Slack: the Take button goes, it says who has it', async () => {
+    // Review of issue 14: a ticket's alert kept "unassigned" and its Take button once the ticket was
+    // taken (conversation.updated and the slack-conversation-update listener since).
+    it('a ticket’s SLA alert is updated in place once the ticket is taken from Slack: the Take button goes, it says who has it', async () => {
       const t = await ticket();
       const event = { name: 'sla.at_risk', id: randomUUID(), at: new Date().toISOString(), payload: { shopId: d.shop.id, conversationId: t.id, metric: 'first_response', dueAt: new Date(Date.now() + 3_600_000).toISOString() } } as const;
-      expect(await alertOn({ db: server.database.db, keyring, apiUrl: standIn.url, baseUrl: 'http://madoguchi.test' }, 'sla_at_risk', event)).to.equal('posted');
+      // Called without a job: at the channel's pace (another test's post a moment ago) it throws, and is called again.
+      await eventually(async () => (await alertOn({ db: server.database.db, keyring, apiUrl: standIn.url, baseUrl: 'http://madoguchi.test' }, 'sla_at_risk', event).catch(() => undefined)) === 'posted', 'the alert posted');
       const msg = standIn.messages.find((m) => m.channel === w.channels[0]!.id && m.text?.includes(`#${t.number}`) && !m.ephemeralTo)!;
       expect(actionIds(msg.blocks)).to.include('conversation.take');
       expect(await click(agent(), 'conversation.take', { shopId: d.shop.id, objectId: t.id, v: 'open' })).to.include('あなたの担当にしました');

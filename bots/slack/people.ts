@@ -59,6 +59,7 @@ async function linkByEmail(deps: SlackBotDeps, a: Acting): Promise<Person | Said
   if (!email) return undefined;
   const member = await memberByEmail(deps.db, a.shopId, email);
   if (!member) return undefined;
-  if (!(await writeLink(deps.db, member, a.teamId, a.slackUserId, 'email'))) return undefined;
+  // Written now, or by a request of the same person a moment ago (two quick answers): either way, linked.
+  await writeLink(deps.db, member, a.teamId, a.slackUserId, 'email');
   return linkedActor(deps.db, a.shopId, a.teamId, a.slackUserId);
 }

@@ -19,5 +19,5 @@ export function registerSlackListeners(app: App, deps: SlackBotDeps): void {
   // The app removed from a workspace, or its bot token revoked: the connection shows broken at once.
   registerUninstalled(app, deps);
   // Replies in a ticket's thread (the merchant answering a question) → internal notes.
-  registerThreadReplies(app, { ...deps.chat, keyring: deps.keyring, apiUrl: deps.apiUrl, verifiedOf: deps.verifiedOf });
+  registerThreadReplies(app, deps);
 }

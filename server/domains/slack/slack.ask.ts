@@ -97,24 +97,15 @@ export interface ThreadReply {
 /** Slack's mrkdwn escapes, undone: the note reads as the merchant wrote it. */
 const unescape = (s: string) => s.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 
-async function slackName(deps: SlackDeps, shopId: string, slackUserId: string): Promise<string> {
-  try {
-    const slack = await slackClientFor(deps, shopId);
-    const answer = await slack?.client.users.info({ user: slackUserId });
-    return answer?.user?.profile?.real_name || answer?.user?.real_name || answer?.user?.name || slackUserId;
-  } catch {
-    return slackUserId;
-  }
-}
-
 /**
  * A reply in the thread of a ticket's alert (the merchant's answer to a question): an internal
- * note on the ticket, written once per Slack event id, by the linked madoguchi person when the
- * Slack person is linked (their role now), else by "Slack: <name>" with no account; a ticket
- * waiting on the merchant goes back to `open`. Replies in other threads, by the app itself, or
- * about a ticket gone are ignored (answers why).
+ * note on the ticket, written once per Slack event id, by the linked madoguchi person (their
+ * role now: every action from Slack is a known person's); a ticket waiting on the merchant goes
+ * back to `open`. A person not linked writes nothing (`why: 'not linked'`, with the shop: the
+ * listener links them by email or tells them how). Replies in other threads, by the app itself,
+ * or about a ticket gone are ignored (answers why).
  */
-export async function noteFromThreadReply(deps: ThreadReplyDeps, reply: ThreadReply): Promise<{ noted: boolean; conversationId?: string; why?: string }> {
+export async function noteFromThreadReply(deps: ThreadReplyDeps, reply: ThreadReply): Promise<{ noted: boolean; conversationId?: string; shopId?: string; why?: string }> {
   const [root] = await deps.db
     .select({ shopId: slackAlerts.shopId, objectId: slackAlerts.objectId, botUserId: slackConnections.botUserId })
     .from(slackAlerts)
@@ -136,8 +127,8 @@ export async function noteFromThreadReply(deps: ThreadReplyDeps, reply: ThreadRe
   const body = unescape(reply.text).trim();
   if (!body) return { noted: false, why: 'empty' };
   const shopId = root.shopId;
-  const linked = await linkedActor(deps.db, shopId, reply.teamId, reply.slackUserId);
-  const actor: Actor = linked ?? { kind: 'system', shopId, name: `Slack: ${await slackName(deps, shopId, reply.slackUserId)}` };
+  const actor = await linkedActor(deps.db, shopId, reply.teamId, reply.slackUserId);
+  if (!actor) return { noted: false, conversationId: root.objectId, shopId, why: 'not linked' };
   try {
     return await transact(deps.db, chatSink(deps), async (tx, out) => {
       const before = await lockConversation(tx, shopId, root.objectId);

@@ -74,9 +74,9 @@ for (const kind of dbKinds) {
       expect(await noteFromThreadReply(deps, reply)).to.deep.equal({ noted: true, conversationId: t.id });
       // Slack sending the same event again (a retry) notes nothing more.
       expect((await noteFromThreadReply(deps, reply)).noted).to.equal(false);
-      // An unlinked person's reply is noted under their Slack name.
+      // An unlinked person's reply writes nothing: every answer from Slack is a known person's (the listener links or tells them).
       const stranger = s.workspace.users[1]!;
-      expect((await noteFromThreadReply(deps, { ...reply, slackUserId: stranger.id, text: '補足です', eventId: `Ev${randomUUID().slice(0, 8)}` })).noted).to.equal(true);
+      expect(await noteFromThreadReply(deps, { ...reply, slackUserId: stranger.id, text: '補足です', eventId: `Ev${randomUUID().slice(0, 8)}` })).to.deep.include({ noted: false, why: 'not linked', shopId: shop.id });
       // The app's own message in the thread is not an answer.
       expect((await noteFromThreadReply(deps, { ...reply, slackUserId: s.workspace.botUserId, eventId: `Ev${randomUUID().slice(0, 8)}` })).noted).to.equal(false);
 
@@ -84,7 +84,6 @@ for (const kind of dbKinds) {
       expect(notes.map((n) => [n.body, n.authorName, n.authorId])).to.deep.equal([
         ['赤と青、どちらを送りましたか？', shop.people.contractor.name, shop.people.contractor.id],
         ['青です & 交換で大丈夫です', shop.people.owner.name, shop.people.owner.id],
-        ['補足です', `Slack: ${stranger.name}`, null],
       ]);
       const owner = await signedIn(server.url, shop.people.owner);
       const now = await owner.get(`/api/shops/${shop.id}/conversations/${t.id}`);

@@ -29,9 +29,11 @@ for (const kind of dbKinds) {
     const messageEvent = (teamId: string, event: Record<string, unknown>) =>
       JSON.stringify({ token: 'x', team_id: teamId, api_app_id: 'A1', type: 'event_callback', event_id: `Ev${randomUUID().slice(0, 10)}`, event_time: Math.floor(Date.now() / 1000), event: { type: 'message', channel_type: 'channel', event_ts: event.ts, ...event } });
 
-    it('notes the reply once (Slack’s retry too), reopens the ticket, and ignores bot messages and another workspace', async () => {
+    it('notes a linked person’s reply once (Slack’s retry too), reopens the ticket, and ignores bot messages, another workspace and people not linked (told how)', async () => {
       const shop = await makeShop(server.database);
       const w = testWorkspace(randomUUID().slice(0, 6));
+      // The workspace's first person has the owner's address at Slack: linked by it at their first answer.
+      w.users[0]!.email = shop.people.owner.email;
       await connect(server.database, slack, shop.id, w);
       const agent = await signedIn(server.url, shop.people.agent);
       const t = await agent.post(`/api/shops/${shop.id}/conversations`, { customer: { name: '佐藤 一郎', email: `ichiro-${randomUUID().slice(0, 8)}@example.jp` }, subject: '色違い', message: { clientId: randomUUID(), body: '注文と違う色が届きました' } });
@@ -43,7 +45,11 @@ for (const kind of dbKinds) {
         return x.length === 1 && x[0]!.status === 'posted' && x;
       }, 'the question posted');
       const ts = (n: number) => `${Math.floor(Date.now() / 1000)}.${String(n).padStart(6, '0')}`;
-      const reply = messageEvent(w.teamId, { channel: row!.channelId, user: w.users[1]!.id, text: '青を送りました', ts: ts(901), thread_ts: row!.ts });
+      // Someone in the channel who is no member's: nothing written, told how to link (ephemeral).
+      const stray = messageEvent(w.teamId, { channel: row!.channelId, user: w.users[1]!.id, text: '赤だと思います', ts: ts(900), thread_ts: row!.ts });
+      expect((await sendSigned(server.url, '/slack/events', stray, 'application/json')).status).to.equal(200);
+      await eventually(async () => slack.messages.some((m) => m.ephemeralTo === w.users[1]!.id && m.text?.includes('/console/slack/link?token=')), 'the stranger told how to link');
+      const reply = messageEvent(w.teamId, { channel: row!.channelId, user: w.users[0]!.id, text: '青を送りました', ts: ts(901), thread_ts: row!.ts });
       expect((await sendSigned(server.url, '/slack/events', reply, 'application/json')).status).to.equal(200);
       // Slack's retry of the same event, and a bot's message in the thread.
       expect((await sendSigned(server.url, '/slack/events', reply, 'application/json', { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } })).status).to.equal(200);
@@ -59,7 +65,7 @@ for (const kind of dbKinds) {
       await new Promise((r) => setTimeout(r, 500));
       const all = await server.database.db.select().from(messages).where(and(eq(messages.conversationId, t.body.id), eq(messages.kind, 'note'))).orderBy(messages.seq);
       expect(all.map((n) => n.body)).to.deep.equal(['赤と青、どちらを送りましたか？', '青を送りました']);
-      expect(notes[1]!.authorName).to.equal(`Slack: ${w.users[1]!.name}`);
+      expect([notes[1]!.authorName, notes[1]!.authorId]).to.deep.equal([shop.people.owner.name, shop.people.owner.id]);
       const now = await agent.get(`/api/shops/${shop.id}/conversations/${t.body.id}`);
       expect(now.body.status).to.equal('open');
       // Never in front of the customer: the customer's view has no note.
@@ -70,6 +76,7 @@ for (const kind of dbKinds) {
     it('notes a reply also sent to the channel (thread_broadcast) and a reply with a file, as Slack sends them', async () => {
       const shop = await makeShop(server.database);
       const w = testWorkspace(randomUUID().slice(0, 6));
+      w.users[0]!.email = shop.people.owner.email;
       await connect(server.database, slack, shop.id, w);
       const agent = await signedIn(server.url, shop.people.agent);
       const t = await agent.post(`/api/shops/${shop.id}/conversations`, { customer: { name: '鈴木 花子', email: `hanako-${randomUUID().slice(0, 8)}@example.jp` }, subject: '破損', message: { clientId: randomUUID(), body: '箱が潰れていました' } });
@@ -81,9 +88,9 @@ for (const kind of dbKinds) {
       }, 'the question posted');
       const ts = (n: number) => `${Math.floor(Date.now() / 1000)}.${String(n).padStart(6, '0')}`;
       // "Also send to #channel" ticked: Slack marks the reply thread_broadcast.
-      const broadcast = messageEvent(w.teamId, { subtype: 'thread_broadcast', channel: row!.channelId, user: w.users[1]!.id, text: '交換できます', ts: ts(911), thread_ts: row!.ts, root: { ts: row!.ts } });
+      const broadcast = messageEvent(w.teamId, { subtype: 'thread_broadcast', channel: row!.channelId, user: w.users[0]!.id, text: '交換できます', ts: ts(911), thread_ts: row!.ts, root: { ts: row!.ts } });
       expect((await sendSigned(server.url, '/slack/events', broadcast, 'application/json')).status).to.equal(200);
-      const withFile = messageEvent(w.teamId, { subtype: 'file_share', channel: row!.channelId, user: w.users[1]!.id, text: '写真を添付します', ts: ts(912), thread_ts: row!.ts, files: [{ id: 'F1', name: 'box.jpg' }] });
+      const withFile = messageEvent(w.teamId, { subtype: 'file_share', channel: row!.channelId, user: w.users[0]!.id, text: '写真を添付します', ts: ts(912), thread_ts: row!.ts, files: [{ id: 'F1', name: 'box.jpg' }] });
       expect((await sendSigned(server.url, '/slack/events', withFile, 'application/json')).status).to.equal(200);
       const notes = await eventually(async () => {
         const n = await server.database.db.select().from(messages).where(and(eq(messages.conversationId, t.body.id), eq(messages.kind, 'note'))).orderBy(messages.seq);

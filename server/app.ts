@@ -212,7 +212,7 @@ export function createApp(deps: AppDeps) {
   returnPortalRoutes(router, { db, redis, storage, mailDomain: mailDomainOf(config.MAIL_FROM), inboundDomain: inbound?.domain, keyPrefix: config.REDIS_KEY_PREFIX, poke, sink, cookie, limits: { ...defaultPortalLimits, ...deps.portalLimits } });
   // Slack's requests are read raw by the receiver (their signature is over the exact bytes).
   slackRoutes(router, { ...slack, logger, chat, sink, publicUrl: publicUrl(config), signingSecret: config.SLACK_SIGNING_SECRET });
-  slackPeopleRoutes(api, { db, keyring: slack.keyring });
+  slackPeopleRoutes(api, slack);
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 

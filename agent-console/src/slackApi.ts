@@ -97,6 +97,7 @@ export const slackApi = {
     request<{ alerts: SlackAlertView[] }>(`${slack(shopId)}/alerts?${new URLSearchParams({ status })}`, opts(signal)),
   retryAlert: (shopId: string, id: string) => request<unknown>(`${slack(shopId)}/alerts/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
   /** The signed-in person confirms the link a Slack reply gave them. */
+  previewLink: (token: string) => request<{ shopId: string; shopName: string; teamName: string | null; slackUserId: string; slackUserName: string | null }>('/api/slack/links/preview', { method: 'POST', body: { token } }),
   confirmLink: (token: string) => request<{ shopId: string; slackUserId: string }>('/api/slack/links/confirm', { method: 'POST', body: { token } }),
   askMerchant: (shopId: string, conversationId: string, question: string) =>
     request<ConversationDto>(`/api/shops/${encodeURIComponent(shopId)}/conversations/${encodeURIComponent(conversationId)}/ask-merchant`, { method: 'POST', body: { question } }),

@@ -6,7 +6,8 @@ import { DomainError } from '../../core/errors.ts';
 import type { Keyring } from '../../core/sealed.ts';
 import { sameSecret } from '../../core/secrets.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { memberships, users } from '../shops/shops.tables.ts';
+import { memberships, shops, users } from '../shops/shops.tables.ts';
+import { slackClientFor, type SlackDeps } from './slack.client.ts';
 import type { SlackLinkVia } from './slack.model.ts';
 import { slackUserLinks } from './slack.tables.ts';
 
@@ -96,6 +97,38 @@ export async function memberByEmail(db: Db, shopId: string, email: string): Prom
 }
 
 /**
+ * What a link from Slack would link, for the signed-in person to read before confirming: the
+ * shop, the workspace and the Slack person (their name as Slack gives it, best effort). A link
+ * forwarded by someone else names their Slack account, not the reader's: the page says so.
+ * @throws invalid_input for a bad or expired token, forbidden when not a member of the shop.
+ */
+export async function previewLink(deps: SlackDeps, user: { id: string }, token: string): Promise<{ shopId: string; shopName: string; teamName: string | null; slackUserId: string; slackUserName: string | null }> {
+  const claims = readLinkToken(deps.keyring, token);
+  const [m] = await deps.db
+    .select({ shopName: shops.name })
+    .from(memberships)
+    .innerJoin(shops, eq(shops.id, memberships.shopId))
+    .where(and(eq(memberships.shopId, claims.shopId), eq(memberships.userId, user.id)));
+  if (!m) throw notAMemberOfLink();
+  const slack = await slackClientFor(deps, claims.shopId).catch(() => undefined);
+  let slackUserName: string | null = null;
+  if (slack && slack.connection.teamId === claims.teamId) {
+    try {
+      const u = (await slack.client.users.info({ user: claims.slackUserId })).user;
+      slackUserName = u?.profile?.real_name || u?.real_name || u?.name || null;
+    } catch {
+      // Slack away: the id is shown alone.
+    }
+  }
+  return { shopId: claims.shopId, shopName: m.shopName, teamName: slack?.connection.teamId === claims.teamId ? slack.connection.teamName : null, slackUserId: claims.slackUserId, slackUserName };
+}
+
+const notAMemberOfLink = () =>
+  new DomainError('forbidden', 'you are not a member of the shop this link is for', {
+    say: { ja: 'このリンクのショップのメンバーではありません。ショップのオーナーに招待を依頼してください。', en: 'You are not a member of the shop this link is for. Ask its owner to invite you.' },
+  });
+
+/**
  * Confirms a link from Slack for the signed-in person: they must be a member of the shop the
  * link names (403 otherwise). @throws invalid_input for a bad or expired token.
  */
@@ -105,11 +138,7 @@ export async function confirmLink(db: Db, keyring: Keyring, user: { id: string; 
     .select({ role: memberships.role })
     .from(memberships)
     .where(and(eq(memberships.shopId, claims.shopId), eq(memberships.userId, user.id)));
-  if (!m) {
-    throw new DomainError('forbidden', 'you are not a member of the shop this link is for', {
-      say: { ja: 'このリンクのショップのメンバーではありません。ショップのオーナーに招待を依頼してください。', en: 'You are not a member of the shop this link is for. Ask its owner to invite you.' },
-    });
-  }
+  if (!m) throw notAMemberOfLink();
   await writeLink(db, { kind: 'user', shopId: claims.shopId, userId: user.id, name: user.name, role: m.role }, claims.teamId, claims.slackUserId, 'confirmed', requestId);
   return { shopId: claims.shopId, slackUserId: claims.slackUserId };
 }

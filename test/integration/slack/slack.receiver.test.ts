@@ -120,6 +120,11 @@ for (const kind of dbKinds) {
       const token = decodeURIComponent(/token=(\S+)/.exec(said)![1]!);
 
       const contractor = await signedIn(server.url, d.shop.people.contractor);
+      // Before confirming, the page shows whose Slack account and which shop the link names (a forwarded link names someone else's).
+      const preview = await contractor.post('/api/slack/links/preview', { token });
+      expect(preview.status, preview.text).to.equal(200);
+      expect(preview.body).to.deep.equal({ shopId: d.shop.id, shopName: d.shop.name, teamName: w.teamName, slackUserId: `USTR${tag}`, slackUserName: w.users.find((u) => u.id === `USTR${tag}`)?.name ?? null });
+      expect(await server.database.db.select().from(slackUserLinks).where(eq(slackUserLinks.slackUserId, `USTR${tag}`)), 'a preview links nothing').to.deep.equal([]);
       const ok = await contractor.post('/api/slack/links/confirm', { token });
       expect(ok.status, ok.text).to.equal(200);
       expect(ok.body).to.deep.equal({ shopId: d.shop.id, slackUserId: `USTR${tag}` });
@@ -143,6 +148,8 @@ for (const kind of dbKinds) {
       const token = signLinkToken(keyring, { shopId: d.shop.id, teamId: w.teamId, slackUserId: 'UOUT' });
       const refused = await outsider.post('/api/slack/links/confirm', { token });
       expect(refused.status).to.equal(403);
+      expect((await outsider.post('/api/slack/links/preview', { token })).status).to.equal(403);
+      expect((await contractor.post('/api/slack/links/preview', { token: expired })).status).to.equal(400);
       expect(await server.database.db.select().from(slackUserLinks).where(eq(slackUserLinks.slackUserId, 'UOUT'))).to.deep.equal([]);
     });
 

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ApiError } from '../../api.ts';
 import { useLang } from '../../i18n.ts';
 import { slackMessages } from '../../i18n.slack.ts';
@@ -21,6 +21,23 @@ export function SlackLinkPage({ token, session }: { token: string; session: Sess
   const m = slackMessages[lang];
   const l = m.link;
   const [state, setState] = useState<State>(token ? { step: 'ask' } : { step: 'refused', text: l.noToken });
+  // What the link would link, read before the button shows: a link someone else sent names their Slack account.
+  const [preview, setPreview] = useState<Awaited<ReturnType<typeof slackApi.previewLink>>>();
+  useEffect(() => {
+    if (!token) return;
+    let live = true;
+    slackApi.previewLink(token).then(
+      (p) => live && setPreview(p),
+      (e: unknown) => {
+        if (!live) return;
+        const text = e instanceof ApiError && e.code === 'invalid_input' ? l.invalid : e instanceof ApiError && e.code === 'forbidden' ? l.forbidden : problemText(e, m, lang);
+        setState({ step: 'refused', text });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [token]);
 
   const confirm = async () => {
     setState({ step: 'sending' });
@@ -39,9 +56,13 @@ export function SlackLinkPage({ token, session }: { token: string; session: Sess
       <h1 id="slack-link-title" className="page-title">
         {l.title}
       </h1>
-      {(state.step === 'ask' || state.step === 'sending') && (
+      {(state.step === 'ask' || state.step === 'sending') && preview && (
         <>
           <p>{l.lead(session.user.email)}</p>
+          <p data-testid="slack-link-who">{l.who(preview.slackUserName ? `${preview.slackUserName} (${preview.slackUserId})` : preview.slackUserId, preview.teamName ?? '—', preview.shopName)}</p>
+          <p role="note" className="alert alert-warning" data-testid="slack-link-warn">
+            {l.warn}
+          </p>
           <p>
             <button type="button" className="button button-primary" aria-disabled={state.step === 'sending'} onClick={() => state.step === 'ask' && void confirm()} data-testid="slack-link-confirm">
               {state.step === 'sending' ? l.confirming : l.confirm}

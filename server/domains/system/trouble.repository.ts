@@ -22,8 +22,10 @@ export async function claimTroubleAlert(db: Db, shopId: string, key: string, now
         alertedAt: sql`case when ${due} then ${at(now)} else ${systemTroubles.alertedAt} end`,
       },
     })
-    .returning({ alertedAt: systemTroubles.alertedAt });
-  return row!.alertedAt.getTime() === now.getTime();
+    .returning({ alertedAt: systemTroubles.alertedAt, notes: systemTroubles.notes });
+  // Told by this call: the row says now and counts this note alone (two calls in the same
+  // millisecond both see `now`, but only the first leaves the count at 1).
+  return row!.alertedAt.getTime() === now.getTime() && row!.notes === 1;
 }
 
 /** The record of trouble `key` for the shop (tests and the operator: when last told, how often noted since). */

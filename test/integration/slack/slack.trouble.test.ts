@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, like } from 'drizzle-orm';
 import { enqueue } from '../../../server/core/outbox.ts';
 import { outbox } from '../../../server/core/outbox.tables.ts';
-import { troubleOf } from '../../../server/domains/system/trouble.repository.ts';
+import { claimTroubleAlert, troubleOf } from '../../../server/domains/system/trouble.repository.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { eventually } from '../../helpers/eventually.ts';
@@ -45,6 +45,17 @@ for (const kind of dbKinds) {
       });
       after(async () => {
         await server.close();
+      });
+
+      it('tells a trouble once when two workers note it in the same millisecond', async () => {
+        const shopId = (await openDesk(server)).shop.id;
+        const now = new Date();
+        for (let round = 0; round < 5; round++) {
+          const key = `race-${round}`;
+          const told = await Promise.all([0, 1, 2].map(() => claimTroubleAlert(server.database.db, shopId, key, now, 30 * 60_000)));
+          expect(told.filter(Boolean), `round ${round}`).to.have.length(1);
+          expect((await troubleOf(server.database.db, shopId, key))!.notes).to.equal(3);
+        }
       });
 
       /** A job of the shop that can never succeed (its payload is no event): it fails for good at its first try. */

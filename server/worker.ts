@@ -37,7 +37,7 @@ import { startNoticeBulk, type BulkOptions, type NoticeBulk } from './domains/no
 import { NOTICE_START_TOPIC, runStart } from './domains/notices/notices.send.start.ts';
 import { finishIfDone } from './domains/notices/notices.send.state.ts';
 import { broadcastNotices } from './domains/notices/notices.send.progress.ts';
-import { loadKeyring } from './core/sealed.ts';
+import { loadKeyring, type Keyring } from './core/sealed.ts';
 import type { AlertDeps } from './domains/slack/slack.alerts.ts';
 import { runAlertRetry, SLACK_ALERT_RETRY_TOPIC } from './domains/slack/slack.alerts.service.ts';
 import { deferredRowOf } from './domains/maillog/maillog.refusal.ts';
@@ -56,6 +56,8 @@ export interface JobsDeps {
    * listener's retry policy (see server/events/subscriptions.ts) becomes this, later waits in proportion.
    */
   retryDelayMs?: number;
+  /** The keys that open the shops' sealed Slack tokens: the service's own (server/service.ts), else loaded here once. */
+  keyring?: Keyring;
   /** How often to check that Redis still holds the handed-over work (default 30 s). Tests shorten it. */
   rearmCheckMs?: number;
   /** First wait of a job that found the database away (default 1 s; later waits grow with the outage, up to 30 s). Tests shorten it. */
@@ -128,8 +130,8 @@ function registerAll(jobs: Jobs, deps: JobsDeps): NoticeBulk {
   const writer = createMessageWriter({ db, poke: jobs.poke, bus: deps.bus, timing, logger: deps.logger });
   const sink: EventSink = { poke: jobs.poke, bus: deps.bus, logger: deps.logger, timing };
   // One job per (event, listener): see server/events/subscriptions.ts.
-  // Slack alerts: the keyring opens the shops' bot tokens (built once per process).
-  const slack: AlertDeps = { db, keyring: loadKeyring(deps.config), apiUrl: deps.config.SLACK_API_URL, baseUrl: publicUrl(deps.config), logger: deps.logger };
+  // Slack alerts: the keyring opens the shops' bot tokens (the process's one: the service's, or loaded once here).
+  const slack: AlertDeps = { db, keyring: deps.keyring ?? loadKeyring(deps.config), apiUrl: deps.config.SLACK_API_URL, baseUrl: publicUrl(deps.config), logger: deps.logger };
   registerListeners(jobs.register, { db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), chat: { db, bus: deps.bus, writer }, inbound, slack });
   // An undelivered alert the console asked to try again (slack.alerts.service.ts).
   jobs.register(SLACK_ALERT_RETRY_TOPIC, (data, job) => runAlertRetry(slack, data, job));

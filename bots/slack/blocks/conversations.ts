@@ -1,4 +1,6 @@
 import type { KnownBlock } from '@slack/types';
+import type { ConversationStatus } from '../../../server/domains/conversations/conversations.tables.ts';
+import { conversationStatusLabel } from '../labels.ts';
 import type { AlertLocale, ConversationAlertView } from '../../../server/domains/slack/slack.alerts.views.ts';
 import { actionValue, both, context, escape, fields, header, maskFreeText, section, tokyoTime, type SlackMessage, type Words } from './text.ts';
 
@@ -8,19 +10,17 @@ const metricWords: Record<string, Words> = {
   resolution: ['解決', 'resolution'],
 };
 
-const statusWords: Record<string, Words> = {
-  open: ['対応中', 'open'],
-  pending: ['お客様の返信待ち', 'waiting on the customer'],
-  waiting_merchant: ['ショップの回答待ち', 'waiting on the merchant'],
-  snoozed: ['スヌーズ中', 'snoozed'],
-  resolved: ['解決済み', 'resolved'],
-  closed: ['クローズ', 'closed'],
+
+/** The console's words for a ticket's status (bots/slack/labels.ts). */
+const conversationStatusWords = (s: string): Words => {
+  const l = conversationStatusLabel[s as ConversationStatus];
+  return l ? [l.ja, l.en] : [s, s];
 };
 
 function ticketFields(c: ConversationAlertView, locale: AlertLocale): KnownBlock {
   return fields([
     [both(locale, ['チケット', 'Ticket']), `<${c.url}|#${c.number}>`],
-    [both(locale, ['状態', 'Status']), both(locale, statusWords[c.status] ?? [c.status, c.status])],
+    [both(locale, ['状態', 'Status']), both(locale, conversationStatusWords(c.status))],
     [both(locale, ['お客様', 'Customer']), escape(c.customerName)],
     [both(locale, ['担当', 'Assignee']), c.assigneeName ? escape(c.assigneeName) : both(locale, ['未割り当て', 'unassigned'])],
     ...(c.subject ? [[both(locale, ['件名', 'Subject']), maskFreeText(c.subject, 150)] as [string, string]] : []),

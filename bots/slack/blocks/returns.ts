@@ -1,4 +1,6 @@
 import type { KnownBlock } from '@slack/types';
+import type { ReturnStatus } from '../../../server/domains/returns/returns.model.ts';
+import { returnStatusLabel } from '../labels.ts';
 import type { AlertLocale, ReturnAlertView } from '../../../server/domains/slack/slack.alerts.views.ts';
 import { actionValue, both, context, escape, fields, header, maskFreeText, section, tokyoTime, yen, type SlackMessage, type Words } from './text.ts';
 
@@ -11,29 +13,13 @@ const headlines: Record<ReturnAlertKind, Words> = {
   refund_failed: ['返金に失敗しました', 'A refund failed'],
 };
 
-/** The shop's words for a return's status (the customer's are in returns.portal.view.ts). */
-const statusWords: Record<string, Words> = {
-  requested: ['受付', 'requested'],
-  needs_review: ['確認待ち', 'needs review'],
-  approved: ['承認済み', 'approved'],
-  rejected: ['却下', 'rejected'],
-  awaiting_shipment: ['返送待ち', 'awaiting the parcel'],
-  in_transit: ['返送中', 'in transit'],
-  received: ['到着', 'received'],
-  inspected: ['検品済み', 'inspected'],
-  expired: ['期限切れ', 'expired'],
-  refund_pending: ['返金手続き中', 'refund pending'],
-  refund_failed: ['返金失敗', 'refund failed'],
-  exchange_pending: ['交換準備中', 'exchange pending'],
-  refunded: ['返金済み', 'refunded'],
-  exchanged: ['交換済み', 'exchanged'],
-  closed: ['完了', 'closed'],
-  canceled: ['取り消し', 'canceled'],
-};
-
 const kindWords: Record<string, Words> = { return: ['返品', 'return'], exchange: ['交換', 'exchange'], refused_delivery: ['受け取り拒否', 'refused delivery'] };
 
-export const returnStatusWords = (s: string): Words => statusWords[s] ?? [s, s];
+/** The console's words for a return's status (bots/slack/labels.ts, shared with the listeners' answers). */
+export const returnStatusWords = (s: string): Words => {
+  const l = returnStatusLabel[s as ReturnStatus];
+  return l ? [l.ja, l.en] : [s, s];
+};
 
 /**
  * A return alert. While the return waits for a decision it carries Approve / Reject / Open

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from '../../server/core/logger.ts';
-import { findConnection, tokenAad } from '../../server/domains/slack/slack.client.ts';
+import { findConnection, tokenAad, clientOptions } from '../../server/domains/slack/slack.client.ts';
 import { unseal } from '../../server/core/sealed.ts';
 import type { SlackBotDeps } from './deps.ts';
 import { registerSlackListeners } from './listeners/index.ts';
@@ -34,7 +34,7 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: KoaRec
   const app = new App({
     receiver,
     logger: boltLogger(deps.logger),
-    clientOptions: { slackApiUrl: deps.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000 },
+    clientOptions: clientOptions(deps.apiUrl),
     authorize: async (source, body) => {
       const shopId = body ? receiver.verified.get(body)?.shopIds[0] : undefined;
       const c = shopId ? await findConnection(deps.db, shopId) : undefined;

@@ -32,8 +32,11 @@ export const signingAad = (shopId: string) => `slack-signing:${shopId}`;
  * job or a request). Jobs reschedule themselves; requests answer 503.
  */
 export function webClient(apiUrl: string, token?: string): WebClient {
-  return new WebClient(token, { slackApiUrl: apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000, logger: quiet });
+  return new WebClient(token, { ...clientOptions(apiUrl), logger: quiet });
 }
+
+/** The Web API client's settings everywhere madoguchi makes one (here, Bolt's App, the OAuth installer): our API URL, no silent retries or waits. */
+export const clientOptions = (apiUrl: string) => ({ slackApiUrl: apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000 });
 
 /** The client's own console logging says nothing: every failure comes back to its caller, which logs it through pino (tokens never in it). */
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, setLevel: () => undefined, getLevel: () => LogLevel.ERROR, setName: () => undefined };

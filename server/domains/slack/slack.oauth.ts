@@ -9,7 +9,7 @@ import type { Logger } from '../../core/logger.ts';
 import { unseal, type Keyring } from '../../core/sealed.ts';
 import { SESSION_COOKIE } from '../auth/auth.cookie.ts';
 import { resolveSession, type AuthDeps } from '../auth/auth.service.ts';
-import { slackProblem, tokenAad, type SlackDeps } from './slack.client.ts';
+import { slackProblem, tokenAad, type SlackDeps, clientOptions } from './slack.client.ts';
 import { breakConnectionsOfTeam, memberActor, oauthConnectionOfTeam } from './slack.connect.repository.ts';
 import { saveShopConnection } from './slack.connect.service.ts';
 
@@ -161,7 +161,7 @@ export function slackOAuthRoutes(router: Router, deps: SlackOAuthDeps): boolean 
     directInstall: true,
     logger: slackLogger(deps.logger),
     // The Web API client the installer exchanges the code with: our API URL, no silent retries.
-    clientOptions: { slackApiUrl: deps.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000 },
+    clientOptions: clientOptions(deps.apiUrl),
   });
   const settings = (query: string) => `/console/settings?${query}`;
 

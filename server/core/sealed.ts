@@ -70,7 +70,7 @@ export function seal(keyring: Keyring, plaintext: string, aad: string): string {
   return [VERSION, keyring.current.id, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.');
 }
 
-/** The secret sealed in `sealed` for `aad`; a DomainError `unsealable` when its key is gone or it was tampered with or moved. */
+/** The secret sealed in `sealed` for `aad`; a DomainError `unavailable` (503) when its key is gone or it was tampered with or moved. */
 export function unseal(keyring: Keyring, sealed: string, aad: string): string {
   const [version, keyId, iv, tag, ct, ...rest] = sealed.split('.');
   const key = keyId ? keyring.byId.get(keyId) : undefined;

@@ -1,7 +1,7 @@
 import type { App, SlashCommand } from '@slack/bolt';
 import { returnSummary, shopNames, shopsOfChannel, shopStatus, ticketSummary } from '../../../server/domains/slack/slack.status.ts';
 import type { SlackBotDeps } from '../deps.ts';
-import { escape, maskFreeText } from '../blocks/text.ts';
+import { escape, maskFreeText, yen } from '../blocks/text.ts';
 import { conversationStatusLabel, returnStatusLabel } from '../labels.ts';
 import { actorFor } from '../people.ts';
 import { replyEphemeral, type Said } from '../reply.ts';
@@ -116,9 +116,9 @@ async function returnSaid(deps: SlackBotDeps, shopId: string, number: number): P
   const r = await returnSummary(deps.db, shopId, number);
   if (!r) return { ja: `返品 #${number} は見つかりませんでした。`, en: `There is no return #${number}.` };
   const st = returnStatusLabel[r.status];
-  const yen = `¥${r.refundTotal.toLocaleString('ja-JP')}`;
+  const refund = yen(r.refundTotal);
   return {
-    ja: `*返品 #${r.number}*（${r.kind}・${r.legalBasis}）\n状態：${st.ja}　返金額：${yen}\n注文：${escape(r.orderNumber)}　お客様：${escape(r.customerName)}\n受付：${tokyoTime(r.createdAt)}`,
-    en: `*Return #${r.number}* (${r.kind}, ${r.legalBasis})\nStatus: ${st.en}  Refund: ${yen}\nOrder: ${escape(r.orderNumber)}  Customer: ${escape(r.customerName)}\nFiled: ${tokyoTime(r.createdAt)} (Japan time)`,
+    ja: `*返品 #${r.number}*（${r.kind}・${r.legalBasis}）\n状態：${st.ja}　返金額：${refund}\n注文：${escape(r.orderNumber)}　お客様：${escape(r.customerName)}\n受付：${tokyoTime(r.createdAt)}`,
+    en: `*Return #${r.number}* (${r.kind}, ${r.legalBasis})\nStatus: ${st.en}  Refund: ${refund}\nOrder: ${escape(r.orderNumber)}  Customer: ${escape(r.customerName)}\nFiled: ${tokyoTime(r.createdAt)} (Japan time)`,
   };
 }

@@ -6,9 +6,6 @@ import { latestSightings } from '../shops/shops.sightings.repository.ts';
 import { setupFacts } from './setup.repository.ts';
 import type { SetupStepId, SetupView } from './setup.schema.ts';
 
-/** Steps that are not built yet: listed so the merchant knows they are coming, never counted. */
-const comingSoon: SetupStepId[] = [];
-
 /**
  * The first-run checklist of a shop, for its owner (and staff, who may read settings). Every
  * step is judged from the shop's tables: the widget is in place once it loaded on an allowed
@@ -32,11 +29,11 @@ export async function getSetup(db: Db, actor: Actor): Promise<SetupView> {
     notices: Boolean(shop.noticeContact?.trim()),
     slack: f.slackStatus === 'ok',
   };
-  const steps = (Object.keys(done) as SetupStepId[]).map((id) => ({ id, available: !comingSoon.includes(id), done: done[id] }));
-  const required = steps.filter((s) => s.available);
+  // Every step is built now; `available` stays in the view for a step still to come.
+  const steps = (Object.keys(done) as SetupStepId[]).map((id) => ({ id, available: true, done: done[id] }));
   return {
     steps,
-    progress: { done: required.filter((s) => s.done).length, of: required.length },
+    progress: { done: steps.filter((s) => s.done).length, of: steps.length },
     widget: {
       allowedOrigins: shop.allowedOrigins,
       seen: seen.slice(0, 10).map((s) => ({ origin: s.origin, allowed: s.allowed, lastSeenAt: s.lastSeen.toISOString() })),

@@ -3,77 +3,24 @@
  * shapes are the console ⇄ server contract of issue 14; the closed lists come from the server's
  * own model (type-only: nothing of the server is bundled).
  */
-import type { SlackAlertKind, SlackConnectionStatus, SlackConnectionVia, SlackLinkVia } from '../../server/domains/slack/slack.model.ts';
+import type { z } from 'zod';
+import type { alertDto } from '../../server/domains/slack/slack.alerts.routes.ts';
+import type { channelsView, linksView, slackStatusView } from '../../server/domains/slack/slack.connect.schema.ts';
+import type { SlackAlertKind } from '../../server/domains/slack/slack.model.ts';
 import { request } from './api.ts';
-import type { ConversationDto, Role } from './types.ts';
+import type { ConversationDto } from './types.ts';
 
 export type { SlackAlertKind };
 
-export interface SlackChannelRef {
-  id: string;
-  name: string;
-  /** Why posting there fails (channel_not_found, not_in_channel, is_archived, …); null when it works. */
-  brokenReason: string | null;
-}
-
-export interface SlackConnectionView {
-  teamId: string;
-  teamName: string;
-  via: SlackConnectionVia;
-  status: SlackConnectionStatus;
-  brokenReason: string | null;
-  brokenAt: string | null;
-  defaultChannel: SlackChannelRef | null;
-  connectedAt: string;
-  connectedBy: { id: string; name: string } | null;
-}
-
-export interface SlackRouteView {
-  kind: SlackAlertKind;
-  /** null: the connection's default channel. */
-  channel: SlackChannelRef | null;
-  muted: boolean;
-}
-
-export interface SlackView {
-  connection: SlackConnectionView | null;
-  /** One per alert kind, in the server's order. */
-  routes: SlackRouteView[];
-  /** Where "Add to Slack" starts, when the server has an app of its own; null for pasted tokens only. */
-  installUrl: string | null;
-  me: { linked: boolean; slackUserId: string | null };
-}
-
-export interface SlackChannelOption {
-  id: string;
-  name: string;
-  isPrivate: boolean;
-  isMember: boolean;
-}
-
-export interface SlackLinkView {
-  userId: string;
-  name: string;
-  role: Role;
-  slackUserId: string;
-  via: SlackLinkVia;
-  createdAt: string;
-}
-
-export type SlackAlertStatus = 'undelivered' | 'pending' | 'posted';
-
-export interface SlackAlertView {
-  id: string;
-  kind: SlackAlertKind;
-  objectType: string;
-  objectId: string;
-  channelId: string | null;
-  status: SlackAlertStatus;
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-  postedAt: string | null;
-}
+/** The server's own shapes (type-only: nothing of the server is bundled). */
+export type SlackView = z.infer<typeof slackStatusView>;
+export type SlackConnectionView = NonNullable<SlackView['connection']>;
+export type SlackRouteView = SlackView['routes'][number];
+export type SlackChannelRef = NonNullable<SlackRouteView['channel']>;
+export type SlackChannelOption = z.infer<typeof channelsView>['channels'][number];
+export type SlackLinkView = z.infer<typeof linksView>['links'][number];
+export type SlackAlertView = z.infer<typeof alertDto>;
+export type SlackAlertStatus = SlackAlertView['status'];
 
 const slack = (shopId: string) => `/api/shops/${encodeURIComponent(shopId)}/slack`;
 const opts = (signal?: AbortSignal) => (signal ? { signal } : {});

@@ -6,13 +6,14 @@ import { conversationParams } from '../conversations/conversations.schema.ts';
 import { chatSink } from '../conversations/conversations.service.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { askMerchant } from './slack.ask.ts';
-import { slackAlertStatuses } from './slack.alerts.tables.ts';
+import { slackAlertObjects, slackAlertStatuses } from './slack.alerts.tables.ts';
+import { slackAlertKinds } from './slack.model.ts';
 import { listSlackAlerts, retrySlackAlert } from './slack.alerts.service.ts';
 
-const alertDto = z.object({
+export const alertDto = z.object({
   id: z.uuid(),
-  kind: z.string(),
-  objectType: z.string(),
+  kind: z.enum(slackAlertKinds),
+  objectType: z.enum(slackAlertObjects),
   objectId: z.string(),
   channelId: z.string(),
   status: z.enum(slackAlertStatuses),

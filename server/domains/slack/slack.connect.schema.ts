@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { registerMessages, said } from '../../core/messages.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
-import { slackConnectionStatuses, slackConnectionVias, slackLinkVias } from './slack.model.ts';
+import { roles } from '../shops/shops.tables.ts';
+import { slackAlertKinds, slackConnectionStatuses, slackConnectionVias, slackLinkVias } from './slack.model.ts';
 
 /**
  * What the console says to the merchant about the connection, in Japanese and English. The
@@ -47,7 +48,7 @@ export const slackStatusView = z.object({
     })
     .nullable(),
   /** One per alert kind (slackAlertKinds' order); channel null: the default channel. */
-  routes: z.array(z.object({ kind: z.string(), channel: channelView.nullable(), muted: z.boolean() })),
+  routes: z.array(z.object({ kind: z.enum(slackAlertKinds), channel: channelView.nullable(), muted: z.boolean() })),
   /** Where "Add to Slack" starts, when this deployment has a Slack app (SLACK_CLIENT_ID…). */
   installUrl: z.string().nullable(),
   me: z.object({ linked: z.boolean(), slackUserId: z.string().nullable() }),
@@ -57,5 +58,5 @@ export type SlackStatusView = z.infer<typeof slackStatusView>;
 export const channelsView = z.object({ channels: z.array(z.object({ id: z.string(), name: z.string(), isPrivate: z.boolean(), isMember: z.boolean() })) });
 
 export const linksView = z.object({
-  links: z.array(z.object({ userId: z.string(), name: z.string(), role: z.string(), slackUserId: z.string(), via: z.enum(slackLinkVias), createdAt: z.string() })),
+  links: z.array(z.object({ userId: z.string(), name: z.string(), role: z.enum(roles), slackUserId: z.string(), via: z.enum(slackLinkVias), createdAt: z.string() })),
 });

@@ -14,7 +14,7 @@ function optionsOf(channels: Channels, view: SlackView): SlackChannelOption[] {
   const listed = channels.state === 'ready' ? channels.channels : [];
   const used = [view.connection?.defaultChannel, ...view.routes.map((r) => r.channel)].filter((c): c is SlackChannelRef => !!c);
   const extra = used.filter((c, i) => !listed.some((l) => l.id === c.id) && used.findIndex((u) => u.id === c.id) === i);
-  return [...listed, ...extra.map((c) => ({ id: c.id, name: c.name, isPrivate: false, isMember: true }))];
+  return [...listed, ...extra.map((c) => ({ id: c.id, name: c.name ?? c.id, isPrivate: false, isMember: true }))];
 }
 
 function ChannelOptions({ options, m }: { options: SlackChannelOption[]; m: SlackMessages }) {
@@ -125,7 +125,7 @@ export function SlackRoutes({ shopId, owner, view, onChanged }: { shopId: string
           </select>
         ) : (
           <span id={`${id}-default`} data-testid="slack-default-channel">
-            {def ? `#${def.name}` : m.channels.none}
+            {def ? `#${def.name ?? def.id}` : m.channels.none}
           </span>
         )}
         <span className="settings-hint muted">{m.channels.defaultLead}</span>
@@ -167,11 +167,11 @@ export function SlackRoutes({ shopId, owner, view, onChanged }: { shopId: string
                         onChange={(e) => setRoute(r, e.target.value || null, r.muted)}
                         data-testid={`slack-route-channel-${r.kind}`}
                       >
-                        <option value="">{def ? `${m.channels.useDefault} (#${def.name})` : m.channels.useDefault}</option>
+                        <option value="">{def ? `${m.channels.useDefault} (#${def.name ?? def.id})` : m.channels.useDefault}</option>
                         <ChannelOptions options={options} m={m} />
                       </select>
                     ) : (
-                      <span data-testid={`slack-route-channel-${r.kind}`}>{r.channel ? `#${r.channel.name}` : m.channels.useDefault}</span>
+                      <span data-testid={`slack-route-channel-${r.kind}`}>{r.channel ? `#${r.channel.name ?? r.channel.id}` : m.channels.useDefault}</span>
                     )}
                     <Broken channel={r.channel} m={m} />
                     <RowStatus state={rows[r.kind]} m={m} testId={`slack-route-status-${r.kind}`} />

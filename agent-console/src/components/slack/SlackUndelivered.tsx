@@ -12,7 +12,7 @@ import { problemText } from './said.ts';
 function routeOf(shopId: string, a: SlackAlertView): Route | null {
   if (a.objectType === 'return') return { page: 'returnDetail', shopId, returnId: a.objectId };
   if (a.objectType === 'conversation') return { page: 'conversation', shopId, conversationId: a.objectId };
-  if (a.objectType === 'campaign' || a.objectType === 'notice_campaign') return { page: 'noticeCampaign', shopId, campaignId: a.objectId };
+  if (a.objectType === 'notice') return { page: 'noticeCampaign', shopId, campaignId: a.objectId };
   return null;
 }
 

@@ -4,6 +4,7 @@ import { reasonText, slackMessages } from '../../i18n.slack.ts';
 import { tokyoDateTime } from '../../returns.format.ts';
 import type { Route } from '../../router.ts';
 import { slackApi, type SlackAlertView } from '../../slackApi.ts';
+import { LoadFailed } from '../metrics/LoadNotes.tsx';
 import { useLoad } from '../metrics/useLoad.ts';
 import { RouteLink } from '../RouteLink.tsx';
 import { problemText } from './said.ts';
@@ -50,11 +51,7 @@ export function SlackUndelivered({ shopId }: { shopId: string }) {
         {u.title}
       </h3>
       <p className="muted">{u.lead}</p>
-      {list.state === 'failed' && (
-        <p role="alert" className="alert alert-error">
-          {u.loadFailed}
-        </p>
-      )}
+      {list.state === 'failed' && <LoadFailed text={u.loadFailed} retry={list.retry} testId="slack-undelivered-failed" />}
       {said && (
         <p role={said.kind === 'error' ? 'alert' : 'status'} className={`alert alert-${said.kind}`} data-testid="slack-undelivered-said">
           {said.text}

@@ -33,6 +33,15 @@ export const troubleDependencies = ['mail', 'database', 'redis'] as const;
 /** The object a failed job was about, when it names one (its page in the console says more). */
 const troubleObject = z.object({ type: z.enum(['return', 'conversation', 'notice']), id: z.uuid() });
 
+/** The object an event's payload (or a listener job's data) is about, by the id it names: a return, a conversation or a notice. */
+export function objectOfPayload(p: Record<string, unknown>): z.infer<typeof troubleObject> | undefined {
+  const uuid = (v: unknown): v is string => typeof v === 'string' && z.uuid().safeParse(v).success;
+  if (uuid(p.returnId)) return { type: 'return', id: p.returnId };
+  if (uuid(p.conversationId)) return { type: 'conversation', id: p.conversationId };
+  if (uuid(p.campaignId)) return { type: 'notice', id: p.campaignId };
+  return undefined;
+}
+
 export const returnEntered = Object.fromEntries(enteredStatuses.map((s) => [`return.${s}`, returnEvent])) as Record<`return.${Entered}`, typeof returnEvent>;
 
 export const eventCatalog = {

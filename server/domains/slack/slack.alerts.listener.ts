@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { DomainEvent, EventName } from '../../events/catalog.ts';
+import { objectOfPayload, type DomainEvent, type EventName } from '../../events/catalog.ts';
 import { csatLowAlert, merchantQuestion, slaAlert } from '../../../bots/slack/blocks/conversations.ts';
 import { noticeFinished } from '../../../bots/slack/blocks/notices.ts';
 import { returnAlert } from '../../../bots/slack/blocks/returns.ts';
@@ -22,11 +22,7 @@ import type { SlackAlertKind } from './slack.model.ts';
 function objectOf(e: DomainEvent): { type: SlackAlertObject; id: string } {
   // Each trouble its own message: a thread of every trouble the shop ever had would bury the new one.
   if (e.name === 'system.trouble') return { type: 'system', id: e.id };
-  const p = e.payload as Record<string, unknown>;
-  if (typeof p.returnId === 'string') return { type: 'return', id: p.returnId };
-  if (typeof p.conversationId === 'string') return { type: 'conversation', id: p.conversationId };
-  if (typeof p.campaignId === 'string') return { type: 'notice', id: p.campaignId };
-  return { type: 'system', id: e.payload.shopId };
+  return objectOfPayload(e.payload) ?? { type: 'system', id: e.payload.shopId };
 }
 
 /** One alert of `kind` about event `e`: recorded, then delivered (slack.alerts.ts). */

@@ -1,7 +1,7 @@
 import type { Db } from '../../core/db/client.ts';
 import type { Logger } from '../../core/logger.ts';
 import { failedSince } from '../../core/outbox.ts';
-import type { EventPayload } from '../../events/catalog.ts';
+import { objectOfPayload, type EventPayload } from '../../events/catalog.ts';
 import { transact, type EventSink } from '../../events/commit.ts';
 import { deferredMailOf } from '../maillog/maillog.repository.ts';
 import { SLACK_ALERT_RETRY_TOPIC } from '../slack/slack.alerts.service.ts';
@@ -52,15 +52,6 @@ async function tell(deps: TroubleDeps, shopId: string, key: string, now: Date, t
   return told;
 }
 
-/** The object a job's payload is about, if it names one (a return, a conversation, a notice). */
-function objectOf(data: Record<string, unknown>): Trouble['object'] {
-  const uuid = (v: unknown) => typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v);
-  if (uuid(data.returnId)) return { type: 'return', id: String(data.returnId) };
-  if (uuid(data.conversationId)) return { type: 'conversation', id: String(data.conversationId) };
-  if (uuid(data.campaignId)) return { type: 'notice', id: String(data.campaignId) };
-  return undefined;
-}
-
 /**
  * A job failed for good (its outbox row is marked failed): the shop is told how many of its
  * jobs failed for good in the last hour, since when, and which one did now. Jobs of no shop
@@ -78,7 +69,7 @@ export async function noteJobFailed(deps: TroubleDeps, job: { topic: string; dat
   // Its row was not recorded failed (a job left from another database): nothing of this shop's failed.
   if (!count) return false;
   const since = new Date(Math.min(...failed.map((f) => f.first.getTime())));
-  const object = objectOf(job.data);
+  const object = objectOfPayload(job.data);
   return tell(deps, shopId, 'jobs_failing', now, { kind: 'jobs_failing', topic: job.topic.slice(0, 200), count, since: since.toISOString(), ...(object ? { object } : {}) });
 }
 

@@ -33,6 +33,8 @@ export interface StandInShop {
   domain: string;
   name: string;
   currency: string;
+  /** What its tokens may do (currentAppInstallation.accessScopes). */
+  scopes: string[];
   orders: OrderNode[];
   webhooks: Array<{ id: string; topic: string; uri: string }>;
 }
@@ -52,7 +54,7 @@ export interface ShopifyApiStandIn {
   /** SHOPIFY_API_URL for the app: `http://127.0.0.1:PORT/{shop}`. */
   apiUrl: string;
   calls: ShopifyCall[];
-  addShop(domain: string, token: string, opts?: { name?: string; currency?: string }): StandInShop;
+  addShop(domain: string, token: string, opts?: { name?: string; currency?: string; scopes?: string[] }): StandInShop;
   shop(domain: string): StandInShop;
   /** Adds `n` orders #1001… changed one minute apart, the last `endingAt` (now by default). */
   seedOrders(domain: string, n: number, opts?: { endingAt?: Date; startNumber?: number }): OrderNode[];
@@ -125,7 +127,7 @@ export async function shopifyApiStandIn(): Promise<ShopifyApiStandIn> {
   const run = (s: StandInShop, operation: string, v: Record<string, unknown>): { data: unknown; actual: (requested: number) => number } => {
     switch (operation) {
       case 'ShopInfo':
-        return { data: { shop: { name: s.name, myshopifyDomain: s.domain, currencyCode: s.currency } }, actual: () => 1 };
+        return { data: { shop: { name: s.name, myshopifyDomain: s.domain, currencyCode: s.currency }, currentAppInstallation: { accessScopes: s.scopes.map((handle) => ({ handle })) } }, actual: () => 2 };
       case 'OrdersSince': {
         const since = sinceOf(v.query);
         const sorted = s.orders.filter((o) => Date.parse(o.updatedAt) >= since).sort(byChange);
@@ -255,7 +257,7 @@ export async function shopifyApiStandIn(): Promise<ShopifyApiStandIn> {
     calls,
     throttle,
     addShop: (domain, token, opts = {}) => {
-      const s: StandInShop = { domain, name: opts.name ?? 'テストショップ', currency: opts.currency ?? 'JPY', orders: [], webhooks: [] };
+      const s: StandInShop = { domain, name: opts.name ?? 'テストショップ', currency: opts.currency ?? 'JPY', scopes: opts.scopes ?? ['read_orders'], orders: [], webhooks: [] };
       shops.set(domain, s);
       tokens.set(token, { domain, revoked: false });
       return s;
@@ -290,12 +292,12 @@ export async function shopifyApiStandIn(): Promise<ShopifyApiStandIn> {
   };
 }
 
-/** Shopify's OAuth signature: the query's other parameters sorted, `k=v` joined by `&`, HMAC-SHA256 hex with the app's secret. */
+/** Shopify's OAuth signature: the query's other parameters sorted and written as a query string (as Shopify's libraries do), HMAC-SHA256 hex with the app's secret. */
 export function oauthHmac(params: Record<string, string>, secret: string): string {
   const message = Object.keys(params)
     .filter((k) => k !== 'hmac' && k !== 'signature')
     .sort()
-    .map((k) => `${k}=${params[k]}`)
+    .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(params[k]!)}`)
     .join('&');
   return createHmac('sha256', secret).update(message).digest('hex');
 }

@@ -32,9 +32,11 @@ export interface StoreConnection {
 }
 export interface SyncContext {
   connection: StoreConnection;
+  config: Config;
   secrets(): { access: string; refresh: string | null; webhook: string | null };
   saveTokens(t: { access: string; refresh?: string | null; expiresAt?: Date | null }): Promise<void>;
   save(orders: StoreOrder[]): Promise<void>;
+  reject(orderNumber: string, reason: string, ja: string): void;
   setState(state: Record<string, unknown>): void;
   fetch: typeof fetch;
   logger: Logger;

@@ -42,7 +42,8 @@ const orderFields = (lines: number) => `
   }
   fulfillments(first: 5) { createdAt deliveredAt status trackingInfo(first: 1) { company number } }`;
 
-export const SHOP_QUERY = `query ShopInfo { shop { name myshopifyDomain currencyCode } }`;
+/** The shop, and what the token may do (madoguchi needs read_orders). */
+export const SHOP_QUERY = `query ShopInfo { shop { name myshopifyDomain currencyCode } currentAppInstallation { accessScopes { handle } } }`;
 
 /** Orders changed since a time, oldest change first, a page at a time (`query` is Shopify's search syntax). */
 export const ORDERS_QUERY = `query OrdersSince($query: String!, $after: String) {

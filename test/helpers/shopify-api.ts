@@ -63,6 +63,8 @@ export interface ShopifyApiStandIn {
   revoke(token: string): void;
   failNext(failure: Failure, times?: number): void;
   throttle: ThrottleSettings;
+  /** Takes points out of the store's bucket, as another app's queries would. */
+  spend(domain: string, points: number): void;
   /** Fills the bucket (between tests). */
   refill(domain: string): void;
   /** A public app for the OAuth install. */
@@ -282,6 +284,10 @@ export async function shopifyApiStandIn(): Promise<ShopifyApiStandIn> {
       if (t) t.revoked = true;
     },
     failNext: (failure, times = 1) => void failures.push({ failure, left: times }),
+    spend: (domain, points) => {
+      const b = bucketOf(domain);
+      b.available = Math.max(0, b.available - points);
+    },
     refill: (domain) => void buckets.delete(domain),
     addApp: (clientId, clientSecret, scopes = 'read_orders') => void apps.set(clientId, { secret: clientSecret, scopes }),
     installToken,

@@ -329,3 +329,13 @@ export async function deliverWebhook(
     body,
   });
 }
+
+/** A store the stand-in knows, with a custom app's Admin API token and API secret, its domain unique to the call. */
+export function aStore(shopify: ShopifyApiStandIn, opts: { currency?: string; scopes?: string[] } = {}) {
+  const t = randomBytes(4).toString('hex');
+  const domain = `shop-${t}.myshopify.com`;
+  const token = `shpat_${randomBytes(16).toString('hex')}`;
+  const apiSecret = `shpss_${randomBytes(16).toString('hex')}`;
+  const store = shopify.addShop(domain, token, { name: `ショップ ${t}`, ...opts });
+  return { domain, token, apiSecret, store };
+}

@@ -6,21 +6,13 @@ import { storeConnections, storeSyncRuns, storeWebhooks } from '../../../server/
 import type { TestServer } from '../../helpers/app.ts';
 import type { TestClient } from '../../helpers/client.ts';
 import { eventually } from '../../helpers/eventually.ts';
-import type { ShopifyApiStandIn } from '../../helpers/shopify-api.ts';
+import { aStore, type ShopifyApiStandIn } from '../../helpers/shopify-api.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 
 export const PUBLIC_URL = 'https://desk.example.jp';
 export const tag = () => randomBytes(4).toString('hex');
 
-/** A Shopify store the stand-in knows, with a custom app's token and API secret. */
-export function aStore(shopify: ShopifyApiStandIn, opts: { currency?: string; scopes?: string[] } = {}) {
-  const t = tag();
-  const domain = `shop-${t}.myshopify.com`;
-  const token = `shpat_${randomBytes(16).toString('hex')}`;
-  const apiSecret = `shpss_${randomBytes(16).toString('hex')}`;
-  const store = shopify.addShop(domain, token, { name: `ショップ ${t}`, ...opts });
-  return { domain, token, apiSecret, store };
-}
+export { aStore };
 
 export const db = (server: TestServer) => server.database.db;
 

@@ -85,6 +85,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
 const cursorOf = (o: OrderNode) => Buffer.from(JSON.stringify([o.updatedAt, o.id])).toString('base64url');
 const byChange = (a: OrderNode, b: OrderNode) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || a.id.localeCompare(b.id);
 
+/** An order as a query asks for it: at most `lineItems(first: N)` lines, pageInfo saying whether there are more. */
+function shaped(node: OrderNode, query: string): OrderNode {
+  const first = Number(/lineItems\(first: (\d+)/.exec(query)?.[1] ?? 250);
+  const lines = node.lineItems.nodes;
+  return { ...node, lineItems: { pageInfo: { hasNextPage: lines.length > first }, nodes: lines.slice(0, first) } };
+}
+
 /** Shopify's search value `updated_at:>='2026-…'` (quotes optional). */
 function sinceOf(query: unknown): number {
   const m = /updated_at:>=?'?([^' ]+)'?/.exec(String(query ?? ''));
@@ -99,7 +106,7 @@ export async function shopifyApiStandIn(): Promise<ShopifyApiStandIn> {
   const codes = new Map<string, { domain: string; clientId: string }>();
   const failures: Array<{ failure: Failure; left: number }> = [];
   const calls: ShopifyCall[] = [];
-  const throttle: ThrottleSettings = { maximumAvailable: 1000, restoreRate: 50, orderCost: 45 };
+  const throttle: ThrottleSettings = { maximumAvailable: 1000, restoreRate: 50, orderCost: 80 };
   let seq = 0;
 
   const bucketOf = (domain: string) => {
@@ -121,12 +128,12 @@ export async function shopifyApiStandIn(): Promise<ShopifyApiStandIn> {
   /** The requested cost of an operation, roughly as Shopify counts it. */
   const requestedCost = (operation: string, query: string) => {
     if (operation === 'OrdersSince') return 2 + Number(/orders\(first: (\d+)/.exec(query)?.[1] ?? 50) * throttle.orderCost;
-    if (operation === 'OrderById') return 1 + throttle.orderCost * 4;
+    if (operation === 'OrderById') return Math.min(1000, 1 + throttle.orderCost * 10);
     if (operation.startsWith('Webhook')) return 10;
     return 1;
   };
 
-  const run = (s: StandInShop, operation: string, v: Record<string, unknown>): { data: unknown; actual: (requested: number) => number } => {
+  const run = (s: StandInShop, operation: string, v: Record<string, unknown>, query: string): { data: unknown; actual: (requested: number) => number } => {
     switch (operation) {
       case 'ShopInfo':
         return { data: { shop: { name: s.name, myshopifyDomain: s.domain, currencyCode: s.currency }, currentAppInstallation: { accessScopes: s.scopes.map((handle) => ({ handle })) } }, actual: () => 2 };
@@ -134,16 +141,17 @@ export async function shopifyApiStandIn(): Promise<ShopifyApiStandIn> {
         const since = sinceOf(v.query);
         const sorted = s.orders.filter((o) => Date.parse(o.updatedAt) >= since).sort(byChange);
         const start = v.after ? sorted.findIndex((o) => cursorOf(o) === v.after) + 1 : 0;
-        const page = sorted.slice(start, start + 20);
+        const page = sorted.slice(start, start + Number(/orders\(first: (\d+)/.exec(query)?.[1] ?? 50));
         const hasNextPage = start + page.length < sorted.length;
         return {
-          data: { orders: { pageInfo: { hasNextPage, endCursor: page.length ? cursorOf(page[page.length - 1]!) : null }, nodes: page } },
+          data: { orders: { pageInfo: { hasNextPage, endCursor: page.length ? cursorOf(page[page.length - 1]!) : null }, nodes: page.map((o) => shaped(o, query)) } },
           actual: () => 2 + page.length * throttle.orderCost,
         };
       }
       case 'OrderById': {
         const id = legacyId(String(v.id));
-        return { data: { order: s.orders.find((o) => legacyId(o.id) === id) ?? null }, actual: () => throttle.orderCost };
+        const found = s.orders.find((o) => legacyId(o.id) === id);
+        return { data: { order: found ? shaped(found, query) : null }, actual: () => throttle.orderCost };
       }
       case 'WebhookCreate': {
         const hook = { id: `gid://shopify/WebhookSubscription/${++seq}`, topic: String(v.topic), uri: String(v.uri) };
@@ -207,7 +215,7 @@ export async function shopifyApiStandIn(): Promise<ShopifyApiStandIn> {
         extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: status(b) } },
       });
     }
-    const { data, actual } = run(s, operation, variables);
+    const { data, actual } = run(s, operation, variables, query);
     const cost = Math.min(requested, actual(requested));
     b.available -= cost;
     json(res, 200, { data, extensions: { cost: { requestedQueryCost: requested, actualQueryCost: cost, throttleStatus: status(b) } } });

@@ -8,7 +8,7 @@ describe('the Shopify GraphQL client against the stand-in', () => {
   let shopify: ShopifyApiStandIn;
   before(async () => {
     shopify = await shopifyApiStandIn();
-    Object.assign(shopify.throttle, { maximumAvailable: 100, restoreRate: 200, orderCost: 2 });
+    Object.assign(shopify.throttle, { maximumAvailable: 100, restoreRate: 200, orderCost: 4 });
   });
   after(() => shopify.close());
 

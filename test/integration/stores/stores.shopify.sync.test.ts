@@ -11,8 +11,8 @@ for (const kind of oneDbKind()) {
     let shopify: ShopifyApiStandIn;
     before(async () => {
       shopify = await shopifyApiStandIn();
-      // A small bucket, so a few hundred orders meet the limit: a page of 20 asks for 2 + 20 × 2 = 42 of 100 points, restored at 100 a second.
-      Object.assign(shopify.throttle, { maximumAvailable: 100, restoreRate: 100, orderCost: 2 });
+      // A small bucket, so a few hundred orders meet the limit: a page of 10 asks for 2 + 10 × 4 = 42 of 100 points, restored at 100 a second.
+      Object.assign(shopify.throttle, { maximumAvailable: 100, restoreRate: 100, orderCost: 4 });
       server = await startServer(kind, { config: { SHOPIFY_API_URL: shopify.apiUrl, PUBLIC_URL } });
     });
     after(async () => {
@@ -24,7 +24,7 @@ for (const kind of oneDbKind()) {
       this.timeout(90_000);
       const { shop, connectionId, domain } = await connected(server, shopify, 300);
       const pages = shopify.calls.filter((c) => c.shop === domain && c.operation === 'OrdersSince');
-      expect(pages.length).to.equal(15);
+      expect(pages.length).to.equal(30);
       // The client reads throttleStatus and waits (cost − available) ÷ restoreRate before a page that would not fit.
       expect(pages.filter((c) => c.throttled)).to.have.length(0);
       expect(pages.every((c) => c.requestedCost <= c.available)).to.equal(true);
@@ -46,6 +46,18 @@ for (const kind of oneDbKind()) {
       const pages = shopify.calls.slice(before).filter((c) => c.operation === 'OrdersSince');
       expect(pages.map((c) => c.throttled)).to.deep.equal([true, false]);
       expect((await ordersOf(server, shop.id)).length).to.equal(3);
+    });
+
+    it('an order with more lines than a page holds is read again on its own, with all its lines', async () => {
+      const { shop, connectionId, domain } = await connected(server, shopify, 0);
+      const big = makeOrderNode(5001, new Date());
+      const line = big.lineItems.nodes[0]!;
+      big.lineItems = { pageInfo: { hasNextPage: false }, nodes: Array.from({ length: 8 }, (_, i) => ({ ...line, id: `gid://shopify/LineItem/77${i}`, sku: `SKU-${i}`, quantity: 1 })) };
+      shopify.putOrder(domain, big);
+      expect(await runSync(server.app.stores, connectionId, 'manual')).to.deep.equal({ ran: true, ok: true });
+      const [order] = await ordersOf(server, shop.id);
+      expect(order!.total).to.equal(8 * 1980 + 550);
+      expect(shopify.calls.filter((c) => c.shop === domain && c.operation === 'OrderById').map((c) => c.variables.id)).to.deep.equal([big.id]);
     });
 
     it('a reconcile reads from where the last good run started, a few minutes over, and updates what changed', async () => {

@@ -3,13 +3,14 @@
  * stand-in answers by). The order fields are those shopify.shapes.ts reads.
  *
  * Page sizes follow Shopify's cost rules, not a wish: a query may ask for at most 1000 points,
- * and a connection costs its `first` times what each node asks for. 20 orders with up to 30
- * lines each comes to about 900; an order with more lines than that is read again on its own
- * (ORDER_QUERY asks for 250).
+ * and a connection costs 2 + its `first` times what each node asks for (each object a point),
+ * so 100 orders with their lines, taxes and discounts in one page would ask for tens of
+ * thousands. 10 orders of up to 5 lines each come to about 800; an order with more lines than
+ * that is read again on its own (ORDER_QUERY asks for 100, about 950).
  */
-export const ORDERS_PAGE = 20;
-export const LINES_IN_PAGE = 30;
-export const LINES_ALONE = 250;
+export const ORDERS_PAGE = 10;
+export const LINES_IN_PAGE = 5;
+export const LINES_ALONE = 100;
 
 const money = 'shopMoney { amount currencyCode }';
 const address = 'firstName lastName zip provinceCode province city address1 address2 phone countryCodeV2';
@@ -32,7 +33,7 @@ const orderFields = (lines: number) => `
       discountAllocations { allocatedAmountSet { ${money} } }
     }
   }
-  shippingLines(first: 5) {
+  shippingLines(first: 3) {
     nodes {
       title
       originalPriceSet { ${money} }
@@ -40,7 +41,7 @@ const orderFields = (lines: number) => `
       discountAllocations { allocatedAmountSet { ${money} } }
     }
   }
-  fulfillments(first: 5) { createdAt deliveredAt status trackingInfo(first: 1) { company number } }`;
+  fulfillments(first: 3) { createdAt deliveredAt status trackingInfo(first: 1) { company number } }`;
 
 /** The shop, and what the token may do (madoguchi needs read_orders). */
 export const SHOP_QUERY = `query ShopInfo { shop { name myshopifyDomain currencyCode } currentAppInstallation { accessScopes { handle } } }`;

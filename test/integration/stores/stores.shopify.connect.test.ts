@@ -167,6 +167,17 @@ for (const kind of oneDbKind()) {
       });
     });
 
+    it('disconnecting removes the webhooks pointing at the connection from the store; the orders stay', async () => {
+      const { shop, owner, connectionId, store } = await connected(server, shopify, 2);
+      const foreign = { id: 'gid://shopify/WebhookSubscription/999999', topic: 'ORDERS_CREATE', uri: 'https://elsewhere.example.jp/hook' };
+      store.webhooks.push(foreign);
+      const r = await owner.delete(`/api/shops/${shop.id}/stores/${connectionId}`);
+      expect(r.status, r.text).to.equal(204);
+      expect(store.webhooks).to.deep.equal([foreign]);
+      expect(await connectionOf(server, shop.id)).to.equal(undefined);
+      expect((await ordersOf(server, shop.id)).length).to.equal(2);
+    });
+
     it('a connection’s first run is a backfill, recorded with what it received', async () => {
       const { connectionId } = await connected(server, shopify, 4);
       const [run] = await runsOf(server, connectionId);

@@ -173,7 +173,7 @@ export function mapPlainOrder(o: PlainOrder): StoreOrder {
   // Delivered when every parcel is: the last of their times. A ship date alone leaves it unset (the returns rules treat that as an estimate).
   const delivered = shipped.length > 0 && shipped.every((f) => f.deliveredAt) ? shipped.map((f) => f.deliveredAt!).sort((x, y) => Date.parse(y) - Date.parse(x))[0] : undefined;
 
-  const input: OrderInputJson & { cancelledAt?: string | null } = {
+  const input: OrderInputJson = {
     orderedAt: o.orderedAt,
     customer: {
       name: name.slice(0, 120),

@@ -108,6 +108,21 @@ for (const kind of oneDbKind()) {
       expect((await connectionOf(server, shop.id))!.ordersReceived).to.equal(1);
     });
 
+    it('an order madoguchi cannot take (not in yen) is recorded as rejected with the reason, nothing half-written', async () => {
+      const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
+      const node = makeOrderNode(6001, new Date());
+      const dollars = { ...restPayloadOf(node), currency: 'USD', current_total_price: '41.0' };
+      (dollars.current_total_price_set as { shop_money: { currency_code: string } }).shop_money.currency_code = 'USD';
+      const r = await deliverWebhook(hookUrl(connectionId), { topic: 'orders/create', payload: dollars, secret: apiSecret, shop: domain });
+      expect(r.status).to.equal(200);
+      const [hook] = await eventually(async () => {
+        const rows = await webhooksOf(server, connectionId);
+        return rows[0]?.processedAt ? rows : undefined;
+      }, 'the webhook worked');
+      expect(hook!.error).to.equal("#6001: the shop's currency is USD; madoguchi stores yen");
+      expect(await ordersOf(server, shop.id)).to.have.length(0);
+    });
+
     it('app/uninstalled breaks the connection with its reason; a topic madoguchi does not keep is answered and ignored', async () => {
       const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
       const ignored = await deliverWebhook(hookUrl(connectionId), { topic: 'products/update', payload: { id: 1 }, secret: apiSecret, shop: domain });

@@ -111,7 +111,7 @@ for (const kind of oneDbKind()) {
     it('an order madoguchi cannot take (not in yen) is recorded as rejected with the reason, nothing half-written', async () => {
       const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
       const node = makeOrderNode(6001, new Date());
-      const dollars = { ...restPayloadOf(node), currency: 'USD', current_total_price: '41.0' };
+      const dollars: Record<string, unknown> = { ...restPayloadOf(node), currency: 'USD', current_total_price: '41.0' };
       (dollars.current_total_price_set as { shop_money: { currency_code: string } }).shop_money.currency_code = 'USD';
       const r = await deliverWebhook(hookUrl(connectionId), { topic: 'orders/create', payload: dollars, secret: apiSecret, shop: domain });
       expect(r.status).to.equal(200);

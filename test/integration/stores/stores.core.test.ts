@@ -124,7 +124,7 @@ for (const kind of dbKinds) {
       const other = await createConnection(deps, { shopId: shop.id, platform: 'shopify', account: 'another-shop.myshopify.com', via: 'token', access: 'shpat_other', actor: ownerOf(shop) });
       expect(other).to.deep.include({ id: view.id, ordersReceived: 0, account: 'another-shop.myshopify.com' });
       expect((await row(view.id)).state).to.deep.equal({});
-      const triggers = (await db().select().from(outbox).where(and(eq(outbox.shopId, shop.id), eq(outbox.topic, STORE_SYNC_TOPIC)))).map((q) => (q.payload as { trigger: string }).trigger);
+      const triggers = (await db().select().from(outbox).where(and(eq(outbox.shopId, shop.id), eq(outbox.topic, STORE_SYNC_TOPIC))).orderBy(outbox.id)).map((q) => (q.payload as { trigger: string }).trigger);
       expect(triggers).to.deep.equal(['backfill', 'reconcile', 'backfill']);
       const [order] = await db().select().from(orders).where(and(eq(orders.shopId, shop.id), eq(orders.orderNumber, '#1501')));
       expect(order!.connectionId).to.equal(null);

@@ -67,6 +67,7 @@ import { slackRoutes } from '../bots/slack/app.ts';
 import { slackPeopleRoutes } from './domains/slack/slack.people.routes.ts';
 import { storeRoutes } from './domains/stores/stores.routes.ts';
 import type { StoreDeps } from './domains/stores/stores.service.ts';
+import { baseStoreRoutes } from './domains/stores/base/base.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -218,6 +219,7 @@ export function createApp(deps: AppDeps) {
   const stores: StoreDeps = { db, keyring: slack.keyring, config, logger, poke };
   storeRoutes(api, stores);
   // store platforms
+  baseStoreRoutes(api, router, { stores, redis, keyPrefix: config.REDIS_KEY_PREFIX, authDeps, cookie });
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 

@@ -14,12 +14,13 @@ import { baseOrder } from '../../fixtures/base/orders.ts';
  */
 interface Run {
   saved: StoreOrder[];
+  rejected: Array<{ orderNumber: string; reason: string }>;
   tokens: Array<{ access: string; refresh?: string | null; expiresAt?: Date | null }>;
   state: Record<string, unknown>;
 }
 
 function context(secrets: { access: string; refresh: string | null }, state: Record<string, unknown> = {}, tokenExpiresAt: Date | null = null): { ctx: SyncContext; run: Run } {
-  const run: Run = { saved: [], tokens: [], state };
+  const run: Run = { saved: [], rejected: [], tokens: [], state };
   let current = { ...secrets };
   const ctx = {
     connection: { id: '00000000-0000-4000-8000-0000000000b1', shopId: '00000000-0000-4000-8000-0000000000a1', platform: 'base', account: 'madoguchi_test', backfillDays: 30, state, tokenExpiresAt },
@@ -29,6 +30,7 @@ function context(secrets: { access: string; refresh: string | null }, state: Rec
       current = { access: t.access, refresh: t.refresh ?? current.refresh };
     },
     save: async (orders: StoreOrder[]) => void run.saved.push(...orders),
+    reject: (orderNumber: string, reason: string) => void run.rejected.push({ orderNumber, reason }),
     setState: (s: Record<string, unknown>) => void (run.state = s),
     fetch,
     logger: createLogger('silent'),
@@ -142,7 +144,7 @@ describe('BASE adapter against the BASE stand-in', () => {
     const again = new BaseClient({ app, fetch, tokens: { ...tokens, expiresAt: new Date(0) }, saveTokens: async () => undefined });
     const e = await again.get('/1/users/me').catch((x: unknown) => x);
     expect((e as StoreApiError).kind).to.equal('auth');
-    expect((e as StoreApiError).opts.code).to.equal('invalid_request');
+    expect((e as StoreApiError).opts.code).to.equal('refresh_refused');
   });
 
   it('429 is rate_limited with its Retry-After; 500 and a hang-up are unavailable; BASE’s hourly limit waits for the hour', async () => {

@@ -13,16 +13,9 @@ function mapped(name: string, over: Record<string, unknown> = {}): MappedOrder {
   return r.order;
 }
 
-// Until core's orderInput takes cancelledAt (issue 16's orders change), it is checked on its own.
-function withoutCancel(input: MappedOrder['input']) {
-  if ('cancelledAt' in orderInput.shape) return input;
-  const { cancelledAt: _, ...rest } = input;
-  return rest;
-}
-
 /** The total as madoguchi computes it (orders.service.ts), after orderInput's defaults. */
 function totalOf(m: MappedOrder): number {
-  const o = orderInput.parse(withoutCancel(m.input));
+  const o = orderInput.parse(m.input);
   const goods = o.lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0);
   return goods + o.shippingFee + o.codFee - (o.coupon?.discount ?? 0);
 }
@@ -141,7 +134,7 @@ describe('BASE order mapping (orders/detail → madoguchi order)', () => {
     expect(m.input.customer.postcode).to.equal(undefined);
     expect(m.input.customer.prefecture).to.equal(undefined);
     expect(m.input.customer.phone).to.equal(undefined);
-    expect(() => orderInput.parse(withoutCancel(m.input))).not.to.throw();
+    expect(() => orderInput.parse(m.input)).not.to.throw();
   });
 
   it('every payment code BASE documents has a madoguchi method; an unknown one is other', () => {

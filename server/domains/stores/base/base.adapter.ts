@@ -1,8 +1,7 @@
-import type { Config } from '../../../config.ts';
-import { publicUrl } from '../../../config.ts';
+import { publicUrl, type Config } from '../../../config.ts';
 import { StoreApiError, type StoreAdapter, type StoreOrder, type SyncContext, type SyncTrigger } from '../stores.port.ts';
 import { BaseClient, type BaseApp } from './base.client.ts';
-import { mapBaseOrder, type MapRefusal } from './base.map.ts';
+import { mapBaseOrder } from './base.map.ts';
 
 /**
  * BASE has no webhooks for orders and its order list filters by the time an order was placed,
@@ -31,12 +30,11 @@ export interface BaseState {
 
 /** The app madoguchi is registered as with BASE Developers, or undefined when the deployment has none. */
 export function baseApp(config: Config): BaseApp | undefined {
-  const c = config as Config & { BASE_CLIENT_ID?: string; BASE_CLIENT_SECRET?: string; BASE_API_URL?: string };
-  if (!c.BASE_CLIENT_ID || !c.BASE_CLIENT_SECRET) return undefined;
+  if (!config.BASE_CLIENT_ID || !config.BASE_CLIENT_SECRET) return undefined;
   return {
-    apiUrl: (c.BASE_API_URL ?? 'https://api.thebase.in').replace(/\/$/, ''),
-    clientId: c.BASE_CLIENT_ID,
-    clientSecret: c.BASE_CLIENT_SECRET,
+    apiUrl: config.BASE_API_URL.replace(/\/$/, ''),
+    clientId: config.BASE_CLIENT_ID,
+    clientSecret: config.BASE_CLIENT_SECRET,
     redirectUri: `${publicUrl(config)}/stores/base/callback`,
   };
 }
@@ -70,9 +68,9 @@ type ListRow = { unique_key?: unknown; ordered?: unknown; modified?: unknown };
 
 /**
  * One run: list the window page by page, fetch what changed, map it, ctx.save each page.
- * Orders BASE sends that do not add up are kept out and named in the run (`refused`).
+ * Orders BASE sends that do not add up are kept out and named in the run (ctx.reject).
  */
-export async function syncBase(ctx: SyncContext, trigger: SyncTrigger, app: BaseApp, refused: (r: MapRefusal) => void = () => undefined, now = Date.now()): Promise<void> {
+export async function syncBase(ctx: SyncContext, trigger: SyncTrigger, app: BaseApp, now = Date.now()): Promise<void> {
   const secrets = ctx.secrets();
   const client = new BaseClient({
     app,
@@ -107,7 +105,7 @@ export async function syncBase(ctx: SyncContext, trigger: SyncTrigger, app: Base
     const good: StoreOrder[] = [];
     for (const r of mapped) {
       if (r.ok) good.push(r.order);
-      else refused(r.refusal);
+      else ctx.reject(r.refusal.orderNumber, r.refusal.reason, r.refusal.ja);
     }
     if (good.length > 0) await ctx.save(good);
     if (page.orders.length < PAGE) break;
@@ -124,18 +122,13 @@ async function deliveryCompanies(client: BaseClient): Promise<Map<number, string
 }
 
 /** The BASE adapter of core's port (registered in stores.adapters.ts). */
-export function createBaseAdapter(config: Config): StoreAdapter {
-  return {
-    platform: 'base',
-    async sync(ctx, trigger) {
-      const app = baseApp(config);
-      if (!app) throw new StoreApiError('auth', 'this deployment has no BASE app (BASE_CLIENT_ID / BASE_CLIENT_SECRET unset)', 'この環境には BASE アプリが設定されていません（BASE_CLIENT_ID・BASE_CLIENT_SECRET）。', { code: 'not_configured' });
-      const refusals: MapRefusal[] = [];
-      await syncBase(ctx, trigger, app, (r) => {
-        refusals.push(r);
-        ctx.logger.warn({ module: 'stores-base', orderNumber: r.orderNumber, reason: r.reason }, 'BASE order kept out');
-      });
-    },
-    nextSyncAfterMs: (c) => Number((c as Config & { STORE_POLL_MINUTES?: number }).STORE_POLL_MINUTES ?? 10) * 60_000,
-  };
-}
+export const baseAdapter: StoreAdapter = {
+  platform: 'base',
+  async sync(ctx, trigger) {
+    const app = baseApp(ctx.config);
+    if (!app) throw new StoreApiError('auth', 'this deployment has no BASE app (BASE_CLIENT_ID / BASE_CLIENT_SECRET unset)', 'この環境には BASE アプリが設定されていません（BASE_CLIENT_ID・BASE_CLIENT_SECRET）。', { code: 'not_configured' });
+    await syncBase(ctx, trigger, app);
+  },
+  nextSyncAfterMs: (config) => config.STORE_POLL_MINUTES * 60_000,
+  // BASE's API has no call to revoke a token or remove an app: the shop removes madoguchi in BASE's admin (Apps) if it wants to.
+};

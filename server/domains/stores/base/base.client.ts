@@ -75,7 +75,9 @@ export function problemOf(a: Answer, now = Date.now()): StoreApiError {
     return new StoreApiError('unavailable', `BASE answered ${a.status}`, `BASE が応答できませんでした（${a.status}）。しばらくしてから自動で再試行します。`, { status: a.status, code, ...(wait ? { retryAfterMs: wait } : {}) });
   }
   if (isTokenRefusal(a) || code === 'invalid_scope' || code === 'unauthorized_client' || code === 'invalid_grant' || (code === 'access_denied' && a.status !== 404)) {
-    return new StoreApiError('auth', `BASE refused the connection: ${describe(a)}`, `BASE が接続を拒否しました（${describe(a)}）。BASE との接続をやり直してください。`, { status: a.status, code });
+    // The connection's broken reason: the token refused, or BASE's own code (invalid_scope, …).
+    const reason = isTokenRefusal(a) ? 'token_refused' : code;
+    return new StoreApiError('auth', `BASE refused the connection: ${describe(a)}`, `BASE が接続を拒否しました（${describe(a)}）。BASE との接続をやり直してください。`, { status: a.status, code: reason });
   }
   if (code === 'no_order' || a.status === 404) return new StoreApiError('not_found', `BASE has no such order: ${describe(a)}`, 'BASE に該当する注文がありません。', { status: a.status, code });
   return new StoreApiError('bad_response', `BASE refused the request: ${describe(a)}`, `BASE がリクエストを受け付けませんでした（${describe(a)}）。`, { status: a.status, code });
@@ -84,8 +86,8 @@ export function problemOf(a: Answer, now = Date.now()): StoreApiError {
 /** The token endpoint's refusals: any 4xx there means the grant no longer works (revoked, used, expired). */
 function tokenProblemOf(a: Answer, now: number): StoreApiError {
   if (a.status === 429 || a.status >= 500 || a.body?.error === 'hour_api_limit' || a.body?.error === 'day_api_limit') return problemOf(a, now);
-  const code = String(a.body?.error ?? `http_${a.status}`);
-  return new StoreApiError('auth', `BASE refused to renew the access: ${describe(a)}`, `BASE が接続の更新を拒否しました（${describe(a)}）。BASE との接続をやり直してください。`, { status: a.status, code });
+  // BASE answers a revoked, used or expired refresh token with 400 invalid_request (its docs); the connection's reason says which step failed.
+  return new StoreApiError('auth', `BASE refused to renew the access (${String(a.body?.error ?? a.status)}): ${describe(a)}`, `BASE が接続の更新を拒否しました（${describe(a)}）。BASE との接続をやり直してください。`, { status: a.status, code: 'refresh_refused' });
 }
 
 const tokenBody = (b: Record<string, unknown> | undefined, now: number): BaseTokens | undefined => {

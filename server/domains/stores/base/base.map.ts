@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { prefectures, type OrderInputJson, type PaymentMethod } from '../../orders/orders.schema.ts';
+import { prefectures, type PaymentMethod } from '../../orders/orders.schema.ts';
+import type { StoreOrder } from '../stores.port.ts';
 
 /**
  * BASE API v1 `GET /1/orders/detail/:unique_key` → madoguchi's order, pure.
@@ -77,13 +78,8 @@ export const baseOrder = z.looseObject({
 });
 export type BaseOrder = z.infer<typeof baseOrder>;
 
-/** One order of BASE, mapped: the shape core's port (StoreOrder) takes. */
-export interface MappedOrder {
-  orderNumber: string;
-  externalId: string;
-  updatedAt: Date;
-  input: OrderInputJson & { cancelledAt?: string | null };
-}
+/** One order of BASE, mapped for core (which validates `input` with orderInput). */
+export type MappedOrder = StoreOrder;
 
 /** Why an order of BASE was not mapped (kept out, with a reason the console shows). */
 export interface MapRefusal {

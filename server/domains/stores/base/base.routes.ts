@@ -2,42 +2,24 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { requireRole } from '../../../core/actor.ts';
-import type { Config } from '../../../config.ts';
-import type { Db } from '../../../core/db/client.ts';
 import { DomainError } from '../../../core/errors.ts';
-import type { Logger } from '../../../core/logger.ts';
 import type { Redis } from '../../../core/redis.ts';
 import type { Api } from '../../../core/route.ts';
-import type { Keyring } from '../../../core/sealed.ts';
 import { SESSION_COOKIE, type CookieOptions } from '../../auth/auth.cookie.ts';
-import { findMembership } from '../../auth/auth.repository.ts';
 import { resolveSession, type AuthDeps } from '../../auth/auth.service.ts';
+import { findMember } from '../../shops/shops.repository.ts';
 import { shopIdParams } from '../../shops/shops.schema.ts';
+import { createConnection, type StoreDeps } from '../stores.service.ts';
 import { baseApp } from './base.adapter.ts';
-import type { BaseTokens } from './base.client.ts';
-import { authorizeUrl, BASE_SCOPES, issueState, OAuthRefusal, readState, spendState, STATE_COOKIE, STATE_SECONDS, tokensForCode, type BaseAccount } from './base.oauth.ts';
-
-/** What a finished OAuth round trip hands to core (its createConnection, bound by the caller). */
-export interface BaseConnectInput {
-  shopId: string;
-  userId: string;
-  account: BaseAccount;
-  tokens: BaseTokens;
-  scopes: string[];
-}
+import { authorizeUrl, BASE_SCOPES, issueState, OAuthRefusal, readState, spendState, STATE_COOKIE, STATE_SECONDS, tokensForCode } from './base.oauth.ts';
 
 export interface BaseRouteDeps {
-  db: Db;
+  /** Core's dependencies (database, keyring, config, logger, fetch, poke). */
+  stores: StoreDeps;
   redis: Redis;
   keyPrefix: string;
-  keyring: Keyring;
-  config: Config;
-  logger: Logger;
   authDeps: AuthDeps;
   cookie: CookieOptions;
-  /** Stores the connection (core's createConnection) and queues its backfill. */
-  connect(input: BaseConnectInput): Promise<unknown>;
-  fetch?: typeof fetch;
 }
 
 /** Where the browser lands after the round trip: the console's store settings. */
@@ -55,6 +37,7 @@ const callbackQuery = z.object({ code: z.string().min(1).max(512).optional(), st
  * the browser to `/console/settings/stores?connected=base` (or `?error=<code>`).
  */
 export function baseStoreRoutes(api: Api, router: Router, deps: BaseRouteDeps): void {
+  const { config, keyring, logger, db } = deps.stores;
   api.route({
     method: 'get',
     path: '/api/shops/:shopId/stores/base/install',
@@ -67,9 +50,9 @@ export function baseStoreRoutes(api: Api, router: Router, deps: BaseRouteDeps): 
     errors: ['forbidden', 'not_found'],
     handler: async ({ actor, ctx }) => {
       requireRole(actor, 'owner', 'staff');
-      const app = baseApp(deps.config);
+      const app = baseApp(config);
       if (!app) throw new DomainError('not_found', 'this deployment has no BASE app: set BASE_CLIENT_ID and BASE_CLIENT_SECRET', { reason: 'not_configured', say: { ja: 'この環境には BASE アプリが設定されていません。管理者に BASE_CLIENT_ID と BASE_CLIENT_SECRET の設定を依頼してください。', en: 'This deployment has no BASE app: ask the administrator to set BASE_CLIENT_ID and BASE_CLIENT_SECRET.' } });
-      const { state, nonce } = issueState(deps.keyring, actor.shopId, actor.userId);
+      const { state, nonce } = issueState(keyring, actor.shopId, actor.userId);
       if (deps.cookie.secure) ctx.cookies.secure = true;
       ctx.cookies.set(STATE_COOKIE, nonce, { httpOnly: true, sameSite: 'lax', secure: deps.cookie.secure, path: COOKIE_PATH, maxAge: STATE_SECONDS * 1000 });
       ctx.redirect(authorizeUrl(app, state));
@@ -81,26 +64,38 @@ export function baseStoreRoutes(api: Api, router: Router, deps: BaseRouteDeps): 
     const nonce = ctx.cookies.get(STATE_COOKIE);
     ctx.cookies.set(STATE_COOKIE, null, { path: COOKIE_PATH });
     try {
-      const app = baseApp(deps.config);
+      const app = baseApp(config);
       if (!app) throw new OAuthRefusal('not_configured', 'this deployment has no BASE app');
       if (!q.success) throw new OAuthRefusal('invalid_state', 'the callback query does not read');
-      const claims = readState(deps.keyring, q.data.state, nonce);
+      const claims = readState(keyring, q.data.state, nonce);
       if (!(await spendState(deps.redis, deps.keyPrefix, claims.n))) throw new OAuthRefusal('reused_state', 'this connection link was already used');
       if (q.data.error) throw new OAuthRefusal('denied', `BASE says ${q.data.error}`);
       if (!q.data.code) throw new OAuthRefusal('base_refused', 'BASE sent no code');
       const principal = await resolveSession(deps.authDeps, ctx.cookies.get(SESSION_COOKIE)).catch(() => undefined);
       if (!principal) throw new OAuthRefusal('signed_out', 'the person who started is not signed in here');
-      const member = principal.user.id === claims.u ? await findMembership(deps.db, claims.s, claims.u) : undefined;
-      if (member?.role !== 'owner' && member?.role !== 'staff') throw new OAuthRefusal('forbidden', 'only the owner or staff who started may finish connecting BASE');
-      const { tokens, account } = await tokensForCode(app, deps.fetch ?? fetch, q.data.code);
-      await deps.connect({ shopId: claims.s, userId: claims.u, account, tokens, scopes: [...BASE_SCOPES] });
+      const member = principal.user.id === claims.u ? await findMember(db, claims.s, claims.u) : undefined;
+      if (!member || (member.role !== 'owner' && member.role !== 'staff')) throw new OAuthRefusal('forbidden', 'only the owner or staff who started may finish connecting BASE');
+      const { tokens, account } = await tokensForCode(app, deps.stores.fetch ?? fetch, q.data.code);
+      await createConnection(deps.stores, {
+        shopId: claims.s,
+        platform: 'base',
+        account: account.shopId,
+        accountName: account.shopName,
+        via: 'oauth',
+        access: tokens.access,
+        refresh: tokens.refresh,
+        expiresAt: tokens.expiresAt,
+        scopes: [...BASE_SCOPES],
+        actor: { kind: 'user', shopId: claims.s, userId: claims.u, name: member.name, role: member.role },
+        requestId: String(ctx.state.requestId ?? ''),
+      });
       ctx.redirect(settings('connected=base'));
     } catch (e) {
       if (!(e instanceof OAuthRefusal)) {
-        deps.logger.error({ module: 'stores-base', err: e }, 'BASE connection failed');
+        logger.error({ module: 'stores-base', err: e }, 'BASE connection failed');
         return ctx.redirect(settings('error=error'));
       }
-      deps.logger.warn({ module: 'stores-base', reason: e.code, why: e.message }, 'BASE connection refused');
+      logger.warn({ module: 'stores-base', reason: e.code, why: e.message }, 'BASE connection refused');
       ctx.redirect(settings(`error=${e.code}`));
     }
   });

@@ -62,6 +62,8 @@ export interface BaseApiStandIn {
   /** Changes an order as the shop's admin would (bumps `modified`). */
   updateOrder(uniqueKey: string, patch: Record<string, unknown>): void;
   orders(): BaseOrderPayload[];
+  /** The shop's orders gone (a test's own start). */
+  clearOrders(): void;
   /** Every access token issued so far stops working (BASE's clock moved past them). */
   expireAccessTokens(): void;
   /** The shop removed the app on BASE's side: every token, access and refresh, is refused. */
@@ -253,6 +255,7 @@ export async function baseApiStandIn(opts: { shop?: Partial<BaseShopAccount> } =
       orders.set(uniqueKey, { ...o, ...structuredClone(patch), modified: Math.max(now(), Number(o.modified ?? 0) + 1) });
     },
     orders: () => [...orders.values()],
+    clearOrders: () => orders.clear(),
     expireAccessTokens: () => {
       for (const t of access.values()) t.expires = 0;
     },

@@ -62,7 +62,8 @@ export function baseStoreRoutes(api: Api, router: Router, deps: BaseRouteDeps): 
   router.get('/stores/base/callback', async (ctx: Context) => {
     const q = callbackQuery.safeParse(ctx.query);
     const nonce = ctx.cookies.get(STATE_COOKIE);
-    ctx.cookies.set(STATE_COOKIE, null, { path: COOKIE_PATH });
+    if (deps.cookie.secure) ctx.cookies.secure = true;
+    ctx.cookies.set(STATE_COOKIE, null, { httpOnly: true, sameSite: 'lax', secure: deps.cookie.secure, path: COOKIE_PATH });
     try {
       const app = baseApp(config);
       if (!app) throw new OAuthRefusal('not_configured', 'this deployment has no BASE app');

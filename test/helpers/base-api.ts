@@ -64,6 +64,8 @@ export interface BaseApiStandIn {
   orders(): BaseOrderPayload[];
   /** The shop's orders gone (a test's own start). */
   clearOrders(): void;
+  /** The order stays in the list but its detail answers no_order (deleted between the two calls). */
+  hideDetail(uniqueKey: string): void;
   /** Every access token issued so far stops working (BASE's clock moved past them). */
   expireAccessTokens(): void;
   /** The shop removed the app on BASE's side: every token, access and refresh, is refused. */
@@ -103,6 +105,7 @@ export async function baseApiStandIn(opts: { shop?: Partial<BaseShopAccount> } =
   const access = new Map<string, { scopes: string[]; expires: number; clientId: string }>();
   const refresh = new Map<string, { scopes: string[]; expires: number; clientId: string; used: boolean }>();
   const orders = new Map<string, BaseOrderPayload>();
+  const hidden = new Set<string>();
   const failures: Array<{ path: string; failure: BaseFailure; left: number }> = [];
   const calls: BaseCall[] = [];
   const shop: BaseShopAccount = { shopId: 'madoguchi_test', shopName: 'テストショップ', ...opts.shop };
@@ -207,7 +210,7 @@ export async function baseApiStandIn(opts: { shop?: Partial<BaseShopAccount> } =
       if (needs('read_orders')) return;
       const key = decodeURIComponent(detail[1]!);
       if (!key) return refuse(res, 'no_unique_key', 'unique_keyは必須です。');
-      const o = orders.get(key);
+      const o = hidden.has(key) ? undefined : orders.get(key);
       if (!o) return refuse(res, 'no_order', '注文情報が見つかりませんでした。');
       return json(res, 200, { order: o });
     }
@@ -256,6 +259,7 @@ export async function baseApiStandIn(opts: { shop?: Partial<BaseShopAccount> } =
     },
     orders: () => [...orders.values()],
     clearOrders: () => orders.clear(),
+    hideDetail: (uniqueKey: string) => void hidden.add(uniqueKey),
     expireAccessTokens: () => {
       for (const t of access.values()) t.expires = 0;
     },

@@ -172,6 +172,18 @@ describe('BASE adapter against the BASE stand-in', () => {
     expect(problemOf({ status: 400, body: { error: 'invalid_request', error_description: '不正なパラメーターです。' }, headers }).kind).to.equal('bad_response');
   });
 
+  it('an order listed but gone from its detail is refused by name; the run goes on', async () => {
+    const kept = baseOrder(1);
+    const gone = baseOrder(1);
+    base.putOrder(kept);
+    base.putOrder(gone);
+    base.hideDetail(gone.unique_key);
+    const { ctx, run } = context(base.issueTokens());
+    await sync(ctx, 'backfill');
+    expect(run.saved.map((o) => o.orderNumber)).to.deep.equal([kept.unique_key]);
+    expect(run.rejected.map((r) => r.orderNumber)).to.deep.equal([gone.unique_key]);
+  });
+
   it('a token without read_orders is an auth error naming the scope', async () => {
     const { ctx } = context(base.issueTokens({ scopes: ['read_users'] }));
     const e = (await sync(ctx).catch((x: unknown) => x)) as StoreApiError;

@@ -1,7 +1,7 @@
 import { publicUrl, type Config } from '../../../config.ts';
 import { StoreApiError, type StoreAdapter, type StoreOrder, type SyncContext, type SyncTrigger } from '../stores.port.ts';
 import { BaseClient, type BaseApp } from './base.client.ts';
-import { mapBaseOrder } from './base.map.ts';
+import { mapBaseOrder, type MapResult } from './base.map.ts';
 
 /**
  * BASE has no webhooks for orders and its order list filters by the time an order was placed,
@@ -98,9 +98,15 @@ export async function syncBase(ctx: SyncContext, trigger: SyncTrigger, app: Base
       seen[key] = Math.max(modified, seen[key] ?? 0);
       if (before[key] === undefined || modified > before[key]) changed.push({ key, modified });
     }
-    const mapped = await inTurns(changed, PARALLEL, async ({ key }) => {
-      const detail = await client.get<{ order?: unknown }>(`/1/orders/detail/${encodeURIComponent(key)}`);
-      return mapBaseOrder(detail.order, carriers);
+    const mapped = await inTurns(changed, PARALLEL, async ({ key }): Promise<MapResult> => {
+      try {
+        const detail = await client.get<{ order?: unknown }>(`/1/orders/detail/${encodeURIComponent(key)}`);
+        return mapBaseOrder(detail.order, carriers);
+      } catch (e) {
+        // Listed but gone by the time we asked (deleted in BASE's admin): that order is refused, the run goes on.
+        if (e instanceof StoreApiError && e.kind === 'not_found') return { ok: false, refusal: { orderNumber: key, reason: 'BASE lists this order but has no detail for it (deleted?)', ja: 'BASE の注文一覧にあるのに詳細を取得できませんでした（削除された可能性があります）。' } };
+        throw e;
+      }
     });
     const good: StoreOrder[] = [];
     for (const r of mapped) {
@@ -113,10 +119,13 @@ export async function syncBase(ctx: SyncContext, trigger: SyncTrigger, app: Base
   ctx.setState({ since: new Date(now).toISOString(), seen } satisfies BaseState);
 }
 
-/** BASE's carriers (id → name) for the orders' carrier; an empty list when BASE does not say. */
+/** BASE's carriers (id → name) for the orders' carrier; an empty list when BASE does not say (the orders come without a carrier name, not at all). */
 async function deliveryCompanies(client: BaseClient): Promise<Map<number, string>> {
-  const body = await client.get<{ delivery_companies?: Array<{ delivery_company_id?: unknown; name?: unknown }> }>('/1/delivery_companies');
   const out = new Map<number, string>();
+  const body = await client.get<{ delivery_companies?: Array<{ delivery_company_id?: unknown; name?: unknown }> }>('/1/delivery_companies').catch((e: unknown) => {
+    if (e instanceof StoreApiError && (e.kind === 'bad_response' || e.kind === 'not_found')) return {} as { delivery_companies?: undefined };
+    throw e;
+  });
   for (const c of body.delivery_companies ?? []) if (typeof c.delivery_company_id === 'number' && typeof c.name === 'string') out.set(c.delivery_company_id, c.name);
   return out;
 }

@@ -86,13 +86,29 @@ describe('BASE adapter against the BASE stand-in', () => {
     const shipped = second.run.saved.find((o) => o.orderNumber === old.unique_key)!;
     expect(shipped.input.carrier).to.equal('佐川急便');
     expect(shipped.input.shippedAt).to.be.a('string');
+    // The window reaches back to the backfill's start (30 days here), not beyond.
     const window = base.callsTo('/1/orders').filter((c) => c.path === '/1/orders').at(-1)!;
     const start = Date.parse(`${window.query.start_ordered!.replace(' ', 'T')}+09:00`);
-    expect(Date.now() - start).to.be.at.least((LOOKBACK_DAYS - 1) * 86_400_000);
+    expect(start).to.equal(Math.floor(Date.parse(first.run.state.floor as string) / 1000) * 1000);
 
     const third = context(base.issueTokens(), second.run.state);
     await sync(third.ctx);
     expect(third.run.saved).to.deep.equal([]);
+  });
+
+  it('polls look back LOOKBACK_DAYS when the backfill went further; an order placed before the backfill is never fetched', async () => {
+    base.putOrder(baseOrder(70));
+    base.putOrder(baseOrder(100));
+    const { ctx, run } = context(base.issueTokens());
+    (ctx.connection as { backfillDays: number }).backfillDays = 90;
+    await sync(ctx, 'backfill');
+    expect(run.saved).to.have.length(1);
+    const poll = context(base.issueTokens(), run.state);
+    await sync(poll.ctx);
+    const window = base.callsTo('/1/orders').filter((c) => c.path === '/1/orders').at(-1)!;
+    const start = Date.parse(`${window.query.start_ordered!.replace(' ', 'T')}+09:00`);
+    expect(Math.round((Date.now() - start) / 86_400_000)).to.equal(LOOKBACK_DAYS);
+    expect(poll.run.saved).to.deep.equal([]);
   });
 
   it('an access token past its time is renewed before the call, and the new pair is stored', async () => {

@@ -9,8 +9,8 @@ import { mapBaseOrder, type MapResult } from './base.map.ts';
  * the detail of those whose `modified` moved since the last look:
  *
  * - the window starts LOOKBACK_DAYS back (or at the last run's start, if that is earlier: a
- *   connection that was down a while still catches up), and ends now; a backfill starts
- *   backfill_days back. A change to an order placed before the window (a pre-order shipped three
+ *   connection that was down a while still catches up), never before the backfill's start, and
+ *   ends now; a backfill starts backfill_days back. A change to an order placed before the window (a pre-order shipped three
  *   months on) is not seen: a trade-off against BASE's hourly limit of 5,000 calls.
  * - the state keeps `{ since, seen: { unique_key: modified } }` for the orders in the window, so
  *   an unchanged order costs one row of a list page, not a detail call (a shop with 30 orders a
@@ -24,7 +24,10 @@ const PAGE = 100;
 const PARALLEL = 2;
 
 export interface BaseState {
+  /** When the last good run started. */
   since?: string;
+  /** The backfill's start: polls look back to it at most. */
+  floor?: string;
   seen?: Record<string, number>;
 }
 
@@ -47,7 +50,7 @@ export function baseTime(ms: number): string {
 const asState = (s: unknown): BaseState => {
   const o = (s && typeof s === 'object' ? s : {}) as Record<string, unknown>;
   const seen = o.seen && typeof o.seen === 'object' ? (o.seen as Record<string, number>) : {};
-  return { ...(typeof o.since === 'string' ? { since: o.since } : {}), seen };
+  return { ...(typeof o.since === 'string' ? { since: o.since } : {}), ...(typeof o.floor === 'string' ? { floor: o.floor } : {}), seen };
 };
 
 /** Runs `work` over `items`, `n` at a time, in order of the items' results. */
@@ -81,8 +84,9 @@ export async function syncBase(ctx: SyncContext, trigger: SyncTrigger, app: Base
   });
   const state = asState(ctx.connection.state);
   const backfill = trigger === 'backfill' || !state.since;
-  const lookBack = now - (backfill ? ctx.connection.backfillDays : LOOKBACK_DAYS) * 86_400_000;
-  const from = state.since && !backfill ? Math.min(Date.parse(state.since) - OVERLAP_MS, lookBack) : lookBack;
+  // A poll never reaches before the backfill's start (`floor`): the shop asked for backfill_days of history, no more.
+  const floor = backfill ? now - ctx.connection.backfillDays * 86_400_000 : (state.floor ? Date.parse(state.floor) : 0);
+  const from = backfill ? floor : Math.max(floor, Math.min(Date.parse(state.since!) - OVERLAP_MS, now - LOOKBACK_DAYS * 86_400_000));
   const carriers = await deliveryCompanies(client);
   const seen: Record<string, number> = {};
   const before = state.seen ?? {};
@@ -116,7 +120,7 @@ export async function syncBase(ctx: SyncContext, trigger: SyncTrigger, app: Base
     if (good.length > 0) await ctx.save(good);
     if (page.orders.length < PAGE) break;
   }
-  ctx.setState({ since: new Date(now).toISOString(), seen } satisfies BaseState);
+  ctx.setState({ since: new Date(now).toISOString(), floor: new Date(floor).toISOString(), seen } satisfies BaseState);
 }
 
 /** BASE's carriers (id → name) for the orders' carrier; an empty list when BASE does not say (the orders come without a carrier name, not at all). */

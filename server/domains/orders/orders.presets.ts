@@ -149,8 +149,9 @@ const shopify: Preset = {
       return p ? prefectureOf(p) : undefined;
     }),
     address: derive(['Shipping Address1', 'Shipping City', 'Shipping Address2', 'Shipping Street'], (get) => {
-      const street = get('Shipping Address1').trim() ? [get('Shipping Address1'), get('Shipping Address2')] : [get('Shipping Street')];
-      return orUndefined([get('Shipping City'), ...street].map((s) => s.trim()).filter(Boolean).join(' '));
+      // Japanese order: 市区町村 then 番地, the building after a space.
+      const [first = '', ...rest] = get('Shipping Address1').trim() ? [get('Shipping Address1'), get('Shipping Address2')] : [get('Shipping Street')];
+      return orUndefined([`${get('Shipping City').trim()}${first.trim()}`, ...rest.map((s) => s.trim())].filter(Boolean).join(' '));
     }),
     sku: 'Lineitem sku',
     item_name: 'Lineitem name',

@@ -122,7 +122,12 @@ function shopifyTax(records: OrderRecord[]): void {
     for (const r of records) r.values.tax_rate = rate;
     return;
   }
-  const amounts = records.map((r) => (yenOf(r.get('Lineitem price')) ?? 0) * (yenOf(r.get('Lineitem quantity')) ?? 0));
+  const amounts = records.map((r) => (yenOf(r.get('Lineitem price')) ?? NaN) * (yenOf(r.get('Lineitem quantity')) ?? NaN));
+  if (amounts.some(Number.isNaN)) {
+    // A price or quantity that cannot be read is reported at its own cell and rejects the order; no guess about tax is needed.
+    for (const r of records) r.values.tax_rate = String(taxes[0]!.rate);
+    return;
+  }
   const rates = splitRates(amounts, taxes);
   records.forEach((r, i) => {
     if (rates) r.values.tax_rate = String(rates[i]);

@@ -18,8 +18,6 @@ import { orderInput, type ImportPreset, type OrderInput } from './orders.schema.
 
 export { CsvFileError, type CsvRowError, type SavedMapping };
 
-/** `cancelledAt` joins orderInput with the store connectors (the lead's change); until then the column is read and not passed on. */
-const takesCancelledAt = 'cancelledAt' in orderInput.shape;
 
 export type CsvEncoding = 'utf-8' | 'shift_jis';
 
@@ -106,6 +104,7 @@ const orderPathFields: Record<string, Field> = {
   shippedAt: 'shipped_at',
   deliveredAt: 'delivered_at',
   originPrefecture: 'origin_prefecture',
+  cancelledAt: 'cancelled_at',
 };
 const customerPathFields: Record<string, Field> = {
   name: 'customer_name',
@@ -115,7 +114,6 @@ const customerPathFields: Record<string, Field> = {
   prefecture: 'prefecture',
   address: 'address',
 };
-orderPathFields.cancelledAt = 'cancelled_at';
 const couponPathFields: Record<string, Field> = { code: 'coupon_code', discount: 'coupon_discount' };
 const linePathFields: Record<string, Field> = {
   sku: 'sku',
@@ -221,7 +219,7 @@ function checkOrder(orderNumber: string, rows: Row[], names: Map<Field, string>)
       shippedAt: v.shipped_at,
       deliveredAt: v.delivered_at,
       originPrefecture: v.origin_prefecture,
-      ...(takesCancelledAt ? { cancelledAt: v.cancelled_at } : {}),
+      cancelledAt: v.cancelled_at,
     });
 
     const result = orderInput.safeParse(input);

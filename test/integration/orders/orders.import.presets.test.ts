@@ -82,6 +82,8 @@ for (const kind of dbKinds) {
       ]);
       expect(order.body).to.include({ paymentMethod: 'credit_card', shippingFee: 500, total: 7760 });
       expect(order.body.shippedAt).to.equal('2026-11-26T01:00:00.000Z');
+      const cancelled = await owner.get(`/api/shops/${shop.id}/orders/${encodeURIComponent('#1003')}`);
+      expect(cancelled.body.cancelledAt).to.equal('2026-11-28T03:30:00.000Z');
     });
 
     it('records which preset an import used in the audit', async () => {

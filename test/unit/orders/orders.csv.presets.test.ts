@@ -70,6 +70,11 @@ describe('order CSV presets: the platforms\' own exports', () => {
       expect(order(r, '#1003').lines[0]!.taxRate).to.equal(8);
     });
 
+    it('reads Cancelled at as the cancellation', () => {
+      expect(order(r, '#1003').cancelledAt).to.equal('2026-11-28T12:30:00+09:00');
+      expect(order(r, '#1001').cancelledAt).to.equal(undefined);
+    });
+
     it('reads the discount code and amount as the coupon, and 代金引換 as COD', () => {
       expect(order(r, '#1002')).to.deep.include({ coupon: { code: 'WELCOME', discount: 200 }, paymentMethod: 'cod' });
       expect(order(r, '#1002').customer.prefecture).to.equal('大阪府');

@@ -125,6 +125,7 @@ for (const kind of dbKinds) {
         expect(r.body.sampleRows).to.have.length(3);
         expect(r.body.sampleRows[0][3]).to.equal('t***@e***.jp');
         expect(r.body.sampleRows[0][4]).to.equal('***-****-5678');
+        expect(r.body.sampleRows[0][5]).to.equal('150-****');
         expect(r.body.sampleRows[0][2]).to.equal('山田 太郎');
       });
 

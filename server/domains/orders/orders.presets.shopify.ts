@@ -98,6 +98,15 @@ export const shopify: Preset = {
     cancelled_at: 'Cancelled at',
   },
   finishOrder: (records) => {
+    // A store selling in several currencies exports each order in its own; only yen amounts are madoguchi's.
+    const currency = records[0]!.get('Currency').trim().toUpperCase();
+    if (currency && currency !== 'JPY') {
+      for (const r of records) {
+        r.problems.unit_price = `the order is in ${currency}; only orders in yen (JPY) can be imported`;
+        r.values.tax_rate = '10'; // not asked: the price already refuses the line
+      }
+      return;
+    }
     shopifyTax(records);
     // A free order (a 100% discount) names no gateway.
     const first = records[0]!;

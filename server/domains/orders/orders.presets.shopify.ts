@@ -85,7 +85,8 @@ export const shopify: Preset = {
       const [first = '', ...rest] = get('Shipping Address1').trim() ? [get('Shipping Address1'), get('Shipping Address2')] : [get('Shipping Street')];
       return orUndefined([`${get('Shipping City').trim()}${first.trim()}`, ...rest.map((s) => s.trim())].filter(Boolean).join(' '));
     }),
-    sku: 'Lineitem sku',
+    // Many small stores never set SKUs; the line's name (product and variant, "Tシャツ - M") then stands in for it.
+    sku: derive(['Lineitem sku', 'Lineitem name'], (get) => orUndefined(get('Lineitem sku').trim() || get('Lineitem name').trim().slice(0, 64))),
     item_name: 'Lineitem name',
     quantity: 'Lineitem quantity',
     unit_price: 'Lineitem price',

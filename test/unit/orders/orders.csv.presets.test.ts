@@ -142,6 +142,11 @@ describe('order CSV presets: the platforms\' own exports', () => {
       expect(reasonInJapanese(usd.errors[0]!.reason)).to.equal('この注文は USD 建てです。円（JPY）建ての注文だけを取り込めます');
     });
 
+    it('uses the line\'s name where the store sets no SKU', () => {
+      const noSku = parseOrdersCsv(edited('shopify-orders_export.csv', (h, rows) => set(h, rows[1]!, 'Lineitem sku', '')));
+      expect(order(noSku, '#1001').lines.map((l) => l.sku)).to.deep.equal(['TEA-01', '湯呑み']);
+    });
+
     it('takes an order without a payment gateway (fully discounted) as "other"', () => {
       const free = parseOrdersCsv(edited('shopify-orders_export.csv', (h, rows) => set(h, rows[3]!, 'Payment Method', '')));
       expect(order(free, '#1003').paymentMethod).to.equal('other');

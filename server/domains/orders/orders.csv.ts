@@ -8,27 +8,16 @@
  * others). Every order is validated with the same `orderInput` schema as the JSON API, so the normalisation
  * rules live in one place; this module only turns CSV cells into the types that schema expects.
  */
-import { CsvError, parse } from 'csv-parse/sync';
 import type { z } from 'zod';
 import type { Kind, Value } from './orders.csv.cells.ts';
-import {
-  CsvFileError,
-  columns,
-  lineFields,
-  orderFields,
-  readHeader,
-  readRow,
-  type CsvRowError,
-  type Field,
-  type Header,
-  type Row,
-} from './orders.csv.rows.ts';
+import { readCsvFile, type CsvEncoding } from './orders.csv.file.ts';
+import { chooseLayout, type SavedMapping } from './orders.csv.layout.ts';
+import { CsvFileError, columns, lineFields, orderFields, readRow, type CsvRowError, type Field, type Row } from './orders.csv.rows.ts';
+import type { OrderRecord } from './orders.presets.ts';
+import { orderInput, type ImportPreset, type OrderInput } from './orders.schema.ts';
 
-import { orderInput, type OrderInput } from './orders.schema.ts';
-
-export { CsvFileError, type CsvRowError };
-
-export type CsvEncoding = 'utf-8' | 'shift_jis';
+export { CsvFileError, type CsvRowError, type SavedMapping };
+export { decodeFile, readCsvFile, type CsvEncoding } from './orders.csv.file.ts';
 
 export interface ParsedCsvOrder {
   orderNumber: string;
@@ -39,6 +28,8 @@ export interface ParsedCsvOrder {
 
 export interface ParsedCsv {
   encoding: CsvEncoding;
+  /** Whose columns the file has: madoguchi's, a platform's export, or the shop's saved mapping. */
+  preset: ImportPreset;
   /** Data rows in the file (blank lines not counted). */
   rows: number;
   orders: ParsedCsvOrder[];
@@ -47,54 +38,6 @@ export interface ParsedCsv {
 }
 
 export const maxCsvRows = 50_000;
-
-// Decoding
-
-function decode(bytes: Uint8Array, encoding: CsvEncoding): string | null {
-  try {
-    // The UTF-8 decoder strips a leading BOM (ignoreBOM defaults to false).
-    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
-  } catch {
-    return null;
-  }
-}
-
-/** NUL characters cannot be stored; a file full of them is almost always UTF-16. */
-function refuseNul(decoded: { text: string; encoding: CsvEncoding }): { text: string; encoding: CsvEncoding } {
-  const at = decoded.text.indexOf('\u0000');
-  if (at >= 0) {
-    const line = decoded.text.slice(0, at).split('\n').length;
-    throw new CsvFileError(
-      `the file contains a NUL character (line ${line}); UTF-16 files are not supported, save it as UTF-8 or Shift_JIS`,
-      `${line} 行目に NUL 文字があります。UTF-16 のファイルは読めません。UTF-8 か Shift_JIS で保存し直してください`,
-      { line },
-    );
-  }
-  return decoded;
-}
-
-/** A file's text: UTF-8, else Shift_JIS (or as `hint` says); a NUL or undecodable bytes are a CsvFileError. */
-export function decodeFile(bytes: Uint8Array, hint: CsvEncoding | 'auto'): { text: string; encoding: CsvEncoding } {
-  return refuseNul(decodeAny(bytes, hint));
-}
-
-function decodeAny(bytes: Uint8Array, hint: CsvEncoding | 'auto'): { text: string; encoding: CsvEncoding } {
-  if (hint !== 'auto') {
-    const text = decode(bytes, hint);
-    if (text === null) {
-      const name = hint === 'utf-8' ? 'UTF-8' : 'Shift_JIS';
-      throw new CsvFileError(`the file is not valid ${name} text`, `${name} の文字として読めないファイルです`, { encoding: hint });
-    }
-    return { text, encoding: hint };
-  }
-  for (const encoding of ['utf-8', 'shift_jis'] as const) {
-    const text = decode(bytes, encoding);
-    if (text !== null) return { text, encoding };
-  }
-  throw new CsvFileError('the file is neither UTF-8 nor Shift_JIS text', 'UTF-8 でも Shift_JIS でもないファイルです。どちらかで保存し直してください', {
-    tried: ['utf-8', 'shift_jis'],
-  });
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Orders
@@ -111,6 +54,7 @@ const orderPathFields: Record<string, Field> = {
   shippedAt: 'shipped_at',
   deliveredAt: 'delivered_at',
   originPrefecture: 'origin_prefecture',
+  cancelledAt: 'cancelled_at',
 };
 const customerPathFields: Record<string, Field> = {
   name: 'customer_name',
@@ -169,9 +113,9 @@ function sameValue(kind: Kind, a: Value | undefined, b: Value): boolean {
   return a === b;
 }
 
-function checkOrder(orderNumber: string, rows: Row[], header: Header): ParsedCsvOrder | null {
+function checkOrder(orderNumber: string, rows: Row[], names: Map<Field, string>): ParsedCsvOrder | null {
   const first = rows[0]!;
-  const column = (f: Field | null) => (f ? (header.name.get(f) ?? null) : null);
+  const column = (f: Field | null) => (f ? (names.get(f) ?? null) : null);
   const fail = (row: Row, f: Field | null, reason: string) => {
     if (f) row.bad.add(f);
     row.errors.push({ line: row.line, orderNumber, column: column(f), reason });
@@ -225,6 +169,7 @@ function checkOrder(orderNumber: string, rows: Row[], header: Header): ParsedCsv
       shippedAt: v.shipped_at,
       deliveredAt: v.delivered_at,
       originPrefecture: v.origin_prefecture,
+      cancelledAt: v.cancelled_at,
     });
 
     const result = orderInput.safeParse(input);
@@ -255,68 +200,46 @@ function checkOrder(orderNumber: string, rows: Row[], header: Header): ParsedCsv
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// CSV structure
 
-interface CsvRecord {
-  cells: string[];
-  line: number;
+export interface ParseOptions {
+  /** The shop's saved column mapping, if any. */
+  mapping?: SavedMapping | null;
+  /** `saved`: read the file with the saved mapping whatever it looks like. */
+  mode?: 'auto' | 'saved';
 }
 
-function readRecords(text: string): CsvRecord[] {
-  // csv-parse counts a CRLF inside a quoted field as two lines; one kind of line break keeps line numbers right.
-  const normalised = text.replace(/\r\n?/g, '\n');
-  let lastEnd = 0;
-  try {
-    const parsed = parse(normalised, {
-      relax_column_count: true,
-      skip_empty_lines: true,
-      on_record: (cells: string[], info) => {
-        lastEnd = info.lines;
-        // info.lines is the line on which the record ends; quoted line breaks move its start up.
-        const breaks = cells.reduce((n, c) => n + (c.match(/\n/g)?.length ?? 0), 0);
-        return { cells, line: info.lines - breaks } as unknown as string[];
-      },
-    }) as unknown as CsvRecord[];
-    return parsed.filter((r) => r.cells.some((c) => c.trim() !== ''));
-  } catch (e) {
-    if (!(e instanceof CsvError)) throw e;
-    const err = e;
-    let line = typeof err.lines === 'number' ? err.lines : null;
-    let message = err.message;
-    // csv-parse words its reasons in English only; the Japanese names the line and the usual cause.
-    let ja = `CSV として読めません${line ? `（${line} 行目）` : ''}。引用符（"）の使い方を確認してください`;
-    if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
-      // csv-parse reports the end of the file; the culprit is the record after the last complete one.
-      const physical = normalised.split('\n');
-      let start = lastEnd + 1;
-      while (start <= physical.length && physical[start - 1]!.trim() === '') start++;
-      line = start;
-      message = `a quoted field in the row starting on line ${start} is never closed`;
-      ja = `CSV として読めません（${start} 行目）：この行から始まる引用符（"）が閉じられていません`;
-    }
-    throw new CsvFileError(`the file is not valid CSV${line ? ` (line ${line})` : ''}: ${message}`, ja, { code: err.code, line });
+/** Runs the layout's per-order step (Shopify's tax lines, a mapping's defaults) over each order's records, in file order. */
+function finishOrders(read: { record: OrderRecord }[], finish: (records: OrderRecord[]) => void): void {
+  const groups = new Map<string, OrderRecord[]>();
+  for (const { record } of read) {
+    const key = record.values.order_number?.trim();
+    if (!key) continue;
+    const group = groups.get(key);
+    if (group) group.push(record);
+    else groups.set(key, [record]);
   }
+  for (const group of groups.values()) finish(group);
 }
-
-// ---------------------------------------------------------------------------------------------------------------
 
 /** hint: from the request (?encoding= or the Content-Type charset); 'auto' detects. */
-export function parseOrdersCsv(bytes: Uint8Array, hint: CsvEncoding | 'auto' = 'auto'): ParsedCsv {
-  const { text, encoding } = decodeFile(bytes, hint);
-  if (text.trim() === '') throw new CsvFileError('the file is empty', 'ファイルが空です', { encoding });
-
-  const records = readRecords(text);
-  const [headerRecord, ...data] = records;
-  if (!headerRecord) throw new CsvFileError('the file is empty: there is no header row', 'ファイルが空です（見出し行がありません）', { encoding });
+export function parseOrdersCsv(bytes: Uint8Array, hint: CsvEncoding | 'auto' = 'auto', opts: ParseOptions = {}): ParsedCsv {
+  const { encoding, header: headerCells, data } = readCsvFile(bytes, hint);
   if (data.length > maxCsvRows) {
     throw new CsvFileError(`the file has ${data.length} data rows; at most ${maxCsvRows} are accepted per file`, `データが ${data.length} 行あります。1ファイル ${maxCsvRows} 行までにしてください`, {
       rows: data.length,
       limit: maxCsvRows,
     });
   }
-  const header = readHeader(headerRecord.cells);
+  const layout = chooseLayout(headerCells, { mapping: opts.mapping ?? null, mode: opts.mode ?? 'auto' });
+  const width = headerCells.length;
+  const read = data.map((r) => ({
+    line: r.line,
+    record: layout.read(r.cells),
+    unreadable: r.cells.length === width ? null : `the row has ${r.cells.length} fields but the header has ${width}`,
+  }));
+  if (layout.finishOrder) finishOrders(read.filter((r) => !r.unreadable), layout.finishOrder);
 
-  const rows = data.map((r) => readRow(r.cells, r.line, header));
+  const rows = read.map((r) => readRow(r.record.values, r.line, layout.names, r.unreadable, r.record.problems));
   const groups = new Map<string, Row[]>();
   for (const row of rows) {
     if (row.orderNumber === null) continue;
@@ -327,10 +250,10 @@ export function parseOrdersCsv(bytes: Uint8Array, hint: CsvEncoding | 'auto' = '
 
   const orders: ParsedCsvOrder[] = [];
   for (const [orderNumber, group] of groups) {
-    const order = checkOrder(orderNumber, group, header);
+    const order = checkOrder(orderNumber, group, layout.names);
     if (order) orders.push(order);
   }
 
   const errors = rows.flatMap((r) => r.errors).sort((a, b) => a.line - b.line);
-  return { encoding, rows: rows.length, orders, errors };
+  return { encoding, preset: layout.preset, rows: rows.length, orders, errors };
 }

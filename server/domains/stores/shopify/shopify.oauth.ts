@@ -136,16 +136,17 @@ async function callback(deps: OAuthDeps, ctx: Context): Promise<void> {
 }
 
 export function shopifyOAuthCallback(router: Router, deps: OAuthDeps): void {
-  const settings = (q: string) => `/console/settings?platform=shopify&${q}`;
+  // The same landing as BASE's (base.routes.ts): the console's store connections say how it went.
+  const settings = (q: string) => `/console/settings/stores?${q}`;
   router.get(CALLBACK_PATH, async (ctx: Context) => {
     if (!deps.config.SHOPIFY_CLIENT_ID || !deps.config.SHOPIFY_CLIENT_SECRET) throw new DomainError('not_found', 'this deployment has no Shopify app');
     try {
       await callback(deps, ctx);
-      ctx.redirect(settings('store=connected'));
+      ctx.redirect(settings('connected=shopify'));
     } catch (e) {
       if (!(e instanceof Refused)) throw e;
       deps.logger.warn({ module: 'shopify-oauth', reason: e.reason }, 'shopify install refused');
-      ctx.redirect(settings(`store=error&reason=${e.reason}`));
+      ctx.redirect(settings(`error=${e.reason}&platform=shopify`));
     }
   });
 }

@@ -114,6 +114,12 @@ export function SetupPage({ shopId, role }: { shopId: string; role: Role }) {
                     ? m.steps.platform.keyWorks(tokyoDateTime(view.platform.keyLastUsedAt, lang))
                     : m.steps.platform.waiting}
               </p>
+              {/* The easiest way in: the shop's store connected, its orders arrive by themselves. */}
+              <div className="setup-actions">
+                <RouteLink to={{ page: 'stores', shopId }} className="button button-primary" testId="setup-go-stores">
+                  {m.steps.platform.storesAction}
+                </RouteLink>
+              </div>
               {owner && <ApiKeysSection shopId={shopId} />}
               <p>{m.steps.platform.curlLead}</p>
               <pre className="setup-code" data-testid="setup-curl">

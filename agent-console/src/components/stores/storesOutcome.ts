@@ -1,0 +1,42 @@
+import type { Platform } from '../../storesApi.ts';
+
+/**
+ * What a store's OAuth install came back with: the server's callback lands on
+ * /console/settings/stores?connected=<platform> or ?error=<code> (no shop in the address: the
+ * console moves on to the open shop's store connections and hands the outcome over here), or on
+ * the shop's own page with the same query. Read once, then gone, so a reload does not say it again.
+ */
+export type StoresOutcome = { ok: true; platform: Platform } | { ok: false; code: string };
+
+let kept: StoresOutcome | null = null;
+
+/** Reads `?connected=` / `?error=` from an address's query; null when it has neither. */
+export function storesOutcomeOf(search: string): StoresOutcome | null {
+  const q = new URLSearchParams(search);
+  const connected = q.get('connected');
+  if (connected === 'shopify' || connected === 'base') return { ok: true, platform: connected };
+  const error = q.get('error');
+  // Only a code is shown, never free text from an address someone else may have written.
+  if (error) return { ok: false, code: /^[a-z0-9_]{1,64}$/.test(error) ? error : 'unknown' };
+  return null;
+}
+
+/** Kept while the console moves from /console/settings/stores to the shop's page. */
+export function keepStoresOutcome(outcome: StoresOutcome | null): void {
+  kept = outcome;
+}
+
+/** The outcome kept, or the one in the current address (then taken out of it). */
+export function takeStoresOutcome(): StoresOutcome | null {
+  const here = storesOutcomeOf(window.location.search);
+  if (here) {
+    const q = new URLSearchParams(window.location.search);
+    q.delete('connected');
+    q.delete('error');
+    const rest = q.toString();
+    window.history.replaceState(window.history.state, '', `${window.location.pathname}${rest ? `?${rest}` : ''}${window.location.hash}`);
+  }
+  const out = here ?? kept;
+  kept = null;
+  return out;
+}

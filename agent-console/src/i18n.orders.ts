@@ -39,7 +39,7 @@ const ja = {
   status: { unshipped: '未発送', shipped: '発送済み', delivered: '配達済み' } satisfies Record<ShipmentStatus, string>,
   importer: {
     title: 'CSV から注文を取り込む',
-    lead: 'ショップのシステムから書き出した CSV（UTF-8 または Shift_JIS、1行に注文明細1件）を取り込みます。同じファイルをもう一度取り込んでも何も変わりません。',
+    lead: 'ショップのシステムから書き出した CSV（UTF-8 または Shift_JIS）を取り込みます。Shopify・BASE・STORES・カラーミーショップ・MakeShop の書き出しはそのまま読み取れます。ほかのファイルは列を指定して取り込めます。同じファイルをもう一度取り込んでも何も変わりません。',
     file: 'CSV ファイル',
     upload: '取り込む',
     uploading: '送信しています…',
@@ -148,7 +148,7 @@ const en: typeof ja = {
   status: { unshipped: 'Not shipped', shipped: 'Shipped', delivered: 'Delivered' },
   importer: {
     title: 'Import orders from CSV',
-    lead: 'A CSV exported from your shop system (UTF-8 or Shift_JIS, one order line per row). Importing the same file again changes nothing.',
+    lead: 'A CSV exported from your shop system (UTF-8 or Shift_JIS). Exports from Shopify, BASE, STORES, Color Me Shop and MakeShop are read as they are; any other file by mapping its columns. Importing the same file again changes nothing.',
     file: 'CSV file',
     upload: 'Import',
     uploading: 'Uploading…',

@@ -105,10 +105,10 @@ export function App() {
     const preferred = preferredShop(session);
     // Back from "Add to Slack" at /console/settings?slack=…: the open shop's Slack settings say how it went.
     const here = window.location.pathname.replace(/\/$/, '');
-    const fromSlack = here === '/console/settings';
+    // Back from a store's OAuth install at /console/settings/stores?connected=… (or /console/settings?store=…): the open shop's store connections say how it went.
+    const fromStore = here === '/console/settings/stores' || (here === '/console/settings' && new URLSearchParams(window.location.search).has('store'));
+    const fromSlack = here === '/console/settings' && !fromStore;
     if (fromSlack) keepOAuthOutcome(outcomeOf(window.location.search));
-    // Back from a store's OAuth install at /console/settings/stores?connected=…: the open shop's store connections say how it went.
-    const fromStore = here === '/console/settings/stores';
     if (fromStore) keepStoresOutcome(storesOutcomeOf(window.location.search));
     if (preferred) {
       const next: Route = fromSlack ? { page: 'settings', shopId: preferred, section: 'settings-slack' } : fromStore ? { page: 'stores', shopId: preferred } : { page: 'inbox', shopId: preferred };

@@ -10,12 +10,16 @@ export type StoresOutcome = { ok: true; platform: Platform } | { ok: false; code
 
 let kept: StoresOutcome | null = null;
 
-/** Reads `?connected=` / `?error=` from an address's query; null when it has neither. */
+/**
+ * Reads `?connected=<platform>` / `?error=<code>` (the contract's form), or
+ * `?store=connected|error&platform=…&reason=…` (the form a callback may also use); null when
+ * the address has neither.
+ */
 export function storesOutcomeOf(search: string): StoresOutcome | null {
   const q = new URLSearchParams(search);
-  const connected = q.get('connected');
-  if (connected === 'shopify' || connected === 'base') return { ok: true, platform: connected };
-  const error = q.get('error');
+  const platform = q.get('connected') ?? (q.get('store') === 'connected' ? q.get('platform') : null);
+  if (platform === 'shopify' || platform === 'base') return { ok: true, platform };
+  const error = q.get('error') ?? (q.get('store') === 'error' ? (q.get('reason') ?? 'unknown') : null);
   // Only a code is shown, never free text from an address someone else may have written.
   if (error) return { ok: false, code: /^[a-z0-9_]{1,64}$/.test(error) ? error : 'unknown' };
   return null;
@@ -31,8 +35,7 @@ export function takeStoresOutcome(): StoresOutcome | null {
   const here = storesOutcomeOf(window.location.search);
   if (here) {
     const q = new URLSearchParams(window.location.search);
-    q.delete('connected');
-    q.delete('error');
+    for (const k of ['connected', 'error', 'store', 'platform', 'reason']) q.delete(k);
     const rest = q.toString();
     window.history.replaceState(window.history.state, '', `${window.location.pathname}${rest ? `?${rest}` : ''}${window.location.hash}`);
   }

@@ -199,7 +199,7 @@ const en: typeof ja = {
     shippedAt: 'Shipped',
     deliveredAt: 'Delivered',
     source: 'Came from',
-    sources: { api: 'API', csv: 'CSV import', shopify: 'Shopify connection', base: 'BASE connection' },
+    sources: { api: 'API', csv: 'CSV import', shopify: 'Shopify', base: 'BASE' },
     none: '—',
     customer: 'Customer',
     name: 'Name',

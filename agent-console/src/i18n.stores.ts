@@ -90,6 +90,8 @@ const ja = {
     refresh_failed: 'トークンを更新できませんでした。',
     uninstalled: 'ストア側でアプリがアンインストールされました。',
     not_found: 'ストアが見つかりません。',
+    invalid_grant: 'ストア側で連携の許可が取り消されたか、期限が切れました。',
+    app_uninstalled: 'ストア側でアプリがアンインストールされました。',
   } as Record<string, string>,
   brokenUnknown: (reason: string) => `ストアが「${reason}」と応答しました。`,
   sync: {
@@ -212,6 +214,8 @@ const en: StoresMessages = {
     refresh_failed: 'The token could not be refreshed.',
     uninstalled: 'The app was uninstalled in the store.',
     not_found: 'The store was not found.',
+    invalid_grant: 'The store withdrew the permission, or it expired.',
+    app_uninstalled: 'The app was uninstalled in the store.',
   },
   brokenUnknown: (reason) => `The store answered “${reason}”.`,
   sync: {

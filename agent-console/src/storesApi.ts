@@ -27,7 +27,7 @@ export interface StoreConnectionView {
   syncing: boolean;
 }
 export interface SyncRunView {
-  id: string;
+  id: number;
   trigger: SyncTrigger;
   startedAt: string;
   finishedAt: string | null;
@@ -36,10 +36,9 @@ export interface SyncRunView {
   updated: number;
   unchanged: number;
   rejected: number;
-  errors: Array<{ orderNumber: string; reason: string; ja: string }>;
-  errorCode: string | null;
-  errorMessage: string | null;
-  errorJa: string | null;
+  /** The first 20 orders not stored, with why. */
+  rejections: Array<{ orderNumber: string; reason: string; ja: string }>;
+  error: { code: string; message: string; ja: string; at: string } | null;
 }
 export interface StoresView {
   stores: StoreConnectionView[];

@@ -37,9 +37,9 @@ export function SyncRuns({ runs }: { runs: SyncRunView[] }) {
             </thead>
             <tbody>
               {runs.map((r) => {
-                const error = r.errorCode ? inLang({ message: r.errorMessage, ja: r.errorJa }, lang) || r.errorCode : null;
+                const error = r.error ? inLang(r.error, lang) || r.error.code : null;
                 return (
-                  <tr key={r.id} data-testid="store-run" data-trigger={r.trigger} data-finished={r.finishedAt ? 'true' : 'false'} data-error={r.errorCode ?? ''}>
+                  <tr key={r.id} data-testid="store-run" data-trigger={r.trigger} data-finished={r.finishedAt ? 'true' : 'false'} data-error={r.error?.code ?? ''}>
                     <th scope="row" className="text-cell">{m.triggers[r.trigger]}</th>
                     <td className="text-cell">
                       {tokyoDateTime(r.startedAt, lang)}
@@ -52,11 +52,11 @@ export function SyncRuns({ runs }: { runs: SyncRunView[] }) {
                     ))}
                     <td className="text-cell">
                       {error && <span className="store-run-error">{error}</span>}
-                      {r.errors.length > 0 && (
+                      {r.rejections.length > 0 && (
                         <details>
-                          <summary>{`${m.rejectedOrders}（${r.errors.length}）`}</summary>
+                          <summary>{`${m.rejectedOrders}（${r.rejections.length}）`}</summary>
                           <ul className="store-run-rejects">
-                            {r.errors.map((e, i) => (
+                            {r.rejections.map((e, i) => (
                               <li key={`${e.orderNumber}-${i}`}>
                                 <strong>{e.orderNumber}</strong> {lang === 'ja' ? e.ja : e.reason}
                               </li>

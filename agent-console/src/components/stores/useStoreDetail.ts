@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../../api.ts';
-import { storesApi, type StoreDetail } from '../../storesApi.ts';
+import { storesApi, type StoreDetail, type SyncRunView } from '../../storesApi.ts';
 
 /** How often a connection is read again while it syncs. */
 const POLL_MS = 1500;
@@ -18,7 +18,7 @@ export function useStoreDetail(shopId: string, storeId: string) {
   const [failed, setFailed] = useState(false);
   const [attempt, setAttempt] = useState(0);
   /** The runs on screen when a sync was asked for, and until when to wait for a new one. */
-  const expecting = useRef<{ known: Set<string>; until: number } | null>(null);
+  const expecting = useRef<{ known: Set<SyncRunView['id']>; until: number } | null>(null);
   const [waiting, setWaiting] = useState(false);
 
   useEffect(() => {

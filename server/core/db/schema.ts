@@ -18,3 +18,4 @@ export * from '../../domains/notices/notices.templates.tables.ts';
 export * from '../../domains/slack/slack.tables.ts';
 export * from '../../domains/slack/slack.alerts.tables.ts';
 export * from '../../domains/system/trouble.tables.ts';
+export * from '../../domains/orders/orders.mapping.tables.ts';

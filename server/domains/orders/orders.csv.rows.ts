@@ -2,7 +2,7 @@
  * The columns of an order CSV (English names and the Japanese headers platforms write) and the
  * reading of its header and rows into converted cells with per-cell errors.
  */
-import { orderNumber as orderNumberSchema } from './orders.schema.ts';
+import { orderNumber as orderNumberSchema, type ImportField } from './orders.schema.ts';
 import { convert, quote, type Kind, type Value } from './orders.csv.cells.ts';
 
 export interface CsvRowError {
@@ -36,38 +36,42 @@ type Level = 'key' | 'order' | 'line';
 
 interface ColumnSpec {
   aliases: readonly string[];
+  /** What the column holds, for the console's mapping step. */
+  ja: string;
+  en: string;
   required: boolean;
   level: Level;
   kind: Kind;
 }
 
 export const columns = {
-  order_number: { aliases: ['注文番号'], required: true, level: 'key', kind: 'text' },
-  ordered_at: { aliases: ['注文日時'], required: true, level: 'order', kind: 'date' },
-  customer_name: { aliases: ['氏名', '注文者氏名'], required: true, level: 'order', kind: 'text' },
-  customer_email: { aliases: ['メールアドレス'], required: true, level: 'order', kind: 'text' },
-  customer_phone: { aliases: ['電話番号'], required: false, level: 'order', kind: 'text' },
-  postcode: { aliases: ['郵便番号'], required: false, level: 'order', kind: 'text' },
-  prefecture: { aliases: ['都道府県'], required: false, level: 'order', kind: 'text' },
-  address: { aliases: ['住所'], required: false, level: 'order', kind: 'text' },
-  sku: { aliases: ['商品コード', 'SKU'], required: true, level: 'line', kind: 'text' },
-  item_name: { aliases: ['商品名'], required: true, level: 'line', kind: 'text' },
-  quantity: { aliases: ['数量'], required: true, level: 'line', kind: 'count' },
-  unit_price: { aliases: ['単価', '単価(税込)'], required: true, level: 'line', kind: 'yen' },
-  tax_rate: { aliases: ['税率'], required: true, level: 'line', kind: 'tax' },
-  tags: { aliases: ['タグ', '商品タグ'], required: false, level: 'line', kind: 'text' },
-  shipping_fee: { aliases: ['送料'], required: false, level: 'order', kind: 'yen' },
-  cod_fee: { aliases: ['代引手数料', '代引き手数料'], required: false, level: 'order', kind: 'yen' },
-  coupon_code: { aliases: ['クーポンコード'], required: false, level: 'order', kind: 'text' },
-  coupon_discount: { aliases: ['クーポン値引額', 'クーポン割引'], required: false, level: 'order', kind: 'yen' },
-  payment_method: { aliases: ['支払方法'], required: true, level: 'order', kind: 'payment' },
-  carrier: { aliases: ['配送業者'], required: false, level: 'order', kind: 'text' },
-  tracking_number: { aliases: ['伝票番号', '追跡番号'], required: false, level: 'order', kind: 'text' },
-  shipped_at: { aliases: ['発送日'], required: false, level: 'order', kind: 'date' },
-  delivered_at: { aliases: ['配達日', 'お届け日'], required: false, level: 'order', kind: 'date' },
+  order_number: { aliases: ['注文番号'], ja: '注文番号', en: 'order number', required: true, level: 'key', kind: 'text' },
+  ordered_at: { aliases: ['注文日時'], ja: '注文日時', en: 'ordered at', required: true, level: 'order', kind: 'date' },
+  customer_name: { aliases: ['氏名', '注文者氏名'], ja: 'お客様の氏名', en: 'customer name', required: true, level: 'order', kind: 'text' },
+  customer_email: { aliases: ['メールアドレス'], ja: 'メールアドレス', en: 'email', required: true, level: 'order', kind: 'text' },
+  customer_phone: { aliases: ['電話番号'], ja: '電話番号', en: 'phone', required: false, level: 'order', kind: 'text' },
+  postcode: { aliases: ['郵便番号'], ja: '郵便番号', en: 'postcode', required: false, level: 'order', kind: 'text' },
+  prefecture: { aliases: ['都道府県'], ja: '都道府県', en: 'prefecture', required: false, level: 'order', kind: 'text' },
+  address: { aliases: ['住所'], ja: '住所', en: 'address', required: false, level: 'order', kind: 'text' },
+  sku: { aliases: ['商品コード', 'SKU'], ja: '商品コード（SKU）', en: 'SKU', required: true, level: 'line', kind: 'text' },
+  item_name: { aliases: ['商品名'], ja: '商品名', en: 'item name', required: true, level: 'line', kind: 'text' },
+  quantity: { aliases: ['数量'], ja: '数量', en: 'quantity', required: true, level: 'line', kind: 'count' },
+  unit_price: { aliases: ['単価', '単価(税込)'], ja: '単価（税込）', en: 'unit price (tax included)', required: true, level: 'line', kind: 'yen' },
+  tax_rate: { aliases: ['税率'], ja: '税率', en: 'tax rate', required: true, level: 'line', kind: 'tax' },
+  tags: { aliases: ['タグ', '商品タグ'], ja: '商品タグ', en: 'product tags', required: false, level: 'line', kind: 'text' },
+  shipping_fee: { aliases: ['送料'], ja: '送料', en: 'shipping fee', required: false, level: 'order', kind: 'yen' },
+  cod_fee: { aliases: ['代引手数料', '代引き手数料'], ja: '代引き手数料', en: 'COD fee', required: false, level: 'order', kind: 'yen' },
+  coupon_code: { aliases: ['クーポンコード'], ja: 'クーポンコード', en: 'coupon code', required: false, level: 'order', kind: 'text' },
+  coupon_discount: { aliases: ['クーポン値引額', 'クーポン割引'], ja: 'クーポン値引額', en: 'coupon discount', required: false, level: 'order', kind: 'yen' },
+  payment_method: { aliases: ['支払方法'], ja: '支払方法', en: 'payment method', required: true, level: 'order', kind: 'payment' },
+  carrier: { aliases: ['配送業者'], ja: '配送業者', en: 'carrier', required: false, level: 'order', kind: 'text' },
+  tracking_number: { aliases: ['伝票番号', '追跡番号'], ja: '伝票番号', en: 'tracking number', required: false, level: 'order', kind: 'text' },
+  shipped_at: { aliases: ['発送日'], ja: '発送日', en: 'shipped at', required: false, level: 'order', kind: 'date' },
+  delivered_at: { aliases: ['配達日', 'お届け日'], ja: '配達日', en: 'delivered at', required: false, level: 'order', kind: 'date' },
   /** Where the order ships from when not from the shop's usual place: route-targeted notices (2024年問題) read it. */
-  origin_prefecture: { aliases: ['発送元都道府県', '出荷元都道府県'], required: false, level: 'order', kind: 'text' },
-} as const satisfies Record<string, ColumnSpec>;
+  origin_prefecture: { aliases: ['発送元都道府県', '出荷元都道府県'], ja: '発送元都道府県', en: 'ships from (prefecture)', required: false, level: 'order', kind: 'text' },
+  cancelled_at: { aliases: ['キャンセル日時'], ja: 'キャンセル日時', en: 'cancelled at', required: false, level: 'order', kind: 'date' },
+} as const satisfies Record<ImportField, ColumnSpec>;
 
 export type Field = keyof typeof columns;
 export const fields = Object.keys(columns) as Field[];
@@ -76,7 +80,7 @@ export const lineFields = fields.filter((f) => columns[f].level === 'line');
 export const requiredFields = fields.filter((f) => columns[f].required);
 
 /** Header cells are matched after NFKC (full-width letters and brackets), trimming and lower-casing. */
-const headerKey = (s: string) => s.normalize('NFKC').trim().toLowerCase().replace(/[\s-]+/g, '_');
+export const headerKey = (s: string) => s.normalize('NFKC').trim().toLowerCase().replace(/[\s-]+/g, '_');
 
 const fieldByHeader = new Map<string, Field>();
 for (const f of fields) {
@@ -106,6 +110,19 @@ export interface Header {
   /** The header cell as written (trimmed), per field. */
   name: Map<Field, string>;
   width: number;
+}
+
+/** madoguchi's own columns in a header row (names or aliases), or null when a required one is missing. */
+export function matchHeader(cells: string[]): { header: Header; missing: Field[] } {
+  const index = new Map<Field, number>();
+  const name = new Map<Field, string>();
+  cells.forEach((cell, i) => {
+    const f = fieldByHeader.get(headerKey(cell));
+    if (!f || index.has(f)) return;
+    index.set(f, i);
+    name.set(f, cell.trim());
+  });
+  return { header: { index, name, width: cells.length }, missing: requiredFields.filter((f) => !index.has(f)) };
 }
 
 export function readHeader(cells: string[]): Header {
@@ -138,15 +155,30 @@ export function readHeader(cells: string[]): Header {
   return { index, name, width: cells.length };
 }
 
-export function readRow(cells: string[], line: number, header: Header): Row {
-  const cell = (f: Field): string | undefined => {
-    const i = header.index.get(f);
-    return i === undefined ? undefined : cells[i]?.trim();
-  };
+/** A record's cells as madoguchi's fields: raw strings, before conversion. */
+export type RawValues = Partial<Record<Field, string>>;
+
+/** The cells of a record in madoguchi's own layout. */
+export const cellsOf = (cells: string[], header: Header): RawValues =>
+  Object.fromEntries([...header.index].map(([f, i]) => [f, cells[i]])) as RawValues;
+
+/**
+ * One record, its cells already picked out as madoguchi's fields (by name, a platform preset or a saved
+ * mapping); `names` are the headers as written, for the report; `unreadable` says why the record cannot be
+ * read cell by cell.
+ */
+export function readRow(
+  raw: RawValues,
+  line: number,
+  names: Map<Field, string>,
+  unreadable: string | null = null,
+  problems: Partial<Record<Field, string>> = {},
+): Row {
+  const cell = (f: Field): string | undefined => raw[f]?.trim();
   const row: Row = { line, orderNumber: null, values: {}, bad: new Set(), unreadable: false, errors: [] };
   const fail = (f: Field | null, reason: string) => {
     if (f) row.bad.add(f);
-    row.errors.push({ line, orderNumber: row.orderNumber, column: f ? (header.name.get(f) ?? null) : null, reason });
+    row.errors.push({ line, orderNumber: row.orderNumber, column: f ? (names.get(f) ?? null) : null, reason });
   };
 
   // The order number first, so that every other error of the row can name it.
@@ -159,24 +191,28 @@ export function readRow(cells: string[], line: number, header: Header): Row {
     else fail('order_number', `invalid order number ${quote(rawNumber)}: ${checked.error.issues[0]?.message ?? 'invalid'}`);
   }
 
-  if (cells.length !== header.width) {
+  if (unreadable) {
     row.unreadable = true;
-    fail(null, `the row has ${cells.length} fields but the header has ${header.width}`);
+    fail(null, unreadable);
     return row;
   }
 
   for (const f of fields) {
     if (f === 'order_number') continue;
-    const raw = cell(f);
-    if (raw === undefined || raw === '') {
+    const problem = problems[f];
+    if (problem) {
+      fail(f, problem);
+      continue;
+    }
+    const value = cell(f);
+    if (value === undefined || value === '') {
       // Required order-level cells may be blank on the later rows of an order; checkOrder checks the first row.
       if (columns[f].required && columns[f].level === 'line') fail(f, 'a value is required');
       continue;
     }
-    const converted = convert(columns[f].kind, raw);
+    const converted = convert(columns[f].kind, value);
     if (converted.ok) row.values[f] = converted.value;
     else fail(f, converted.reason);
   }
   return row;
 }
-

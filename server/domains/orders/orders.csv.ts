@@ -11,22 +11,15 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import type { z } from 'zod';
 import type { Kind, Value } from './orders.csv.cells.ts';
-import {
-  CsvFileError,
-  columns,
-  lineFields,
-  orderFields,
-  readHeader,
-  readRow,
-  type CsvRowError,
-  type Field,
-  type Header,
-  type Row,
-} from './orders.csv.rows.ts';
+import { chooseLayout, type SavedMapping } from './orders.csv.layout.ts';
+import { CsvFileError, columns, lineFields, orderFields, readRow, type CsvRowError, type Field, type Row } from './orders.csv.rows.ts';
+import type { OrderRecord } from './orders.presets.ts';
+import { orderInput, type ImportPreset, type OrderInput } from './orders.schema.ts';
 
-import { orderInput, type OrderInput } from './orders.schema.ts';
+export { CsvFileError, type CsvRowError, type SavedMapping };
 
-export { CsvFileError, type CsvRowError };
+/** `cancelledAt` joins orderInput with the store connectors (the lead's change); until then the column is read and not passed on. */
+const takesCancelledAt = 'cancelledAt' in orderInput.shape;
 
 export type CsvEncoding = 'utf-8' | 'shift_jis';
 
@@ -39,6 +32,8 @@ export interface ParsedCsvOrder {
 
 export interface ParsedCsv {
   encoding: CsvEncoding;
+  /** Whose columns the file has: madoguchi's, a platform's export, or the shop's saved mapping. */
+  preset: ImportPreset;
   /** Data rows in the file (blank lines not counted). */
   rows: number;
   orders: ParsedCsvOrder[];
@@ -120,6 +115,7 @@ const customerPathFields: Record<string, Field> = {
   prefecture: 'prefecture',
   address: 'address',
 };
+orderPathFields.cancelledAt = 'cancelled_at';
 const couponPathFields: Record<string, Field> = { code: 'coupon_code', discount: 'coupon_discount' };
 const linePathFields: Record<string, Field> = {
   sku: 'sku',
@@ -169,9 +165,9 @@ function sameValue(kind: Kind, a: Value | undefined, b: Value): boolean {
   return a === b;
 }
 
-function checkOrder(orderNumber: string, rows: Row[], header: Header): ParsedCsvOrder | null {
+function checkOrder(orderNumber: string, rows: Row[], names: Map<Field, string>): ParsedCsvOrder | null {
   const first = rows[0]!;
-  const column = (f: Field | null) => (f ? (header.name.get(f) ?? null) : null);
+  const column = (f: Field | null) => (f ? (names.get(f) ?? null) : null);
   const fail = (row: Row, f: Field | null, reason: string) => {
     if (f) row.bad.add(f);
     row.errors.push({ line: row.line, orderNumber, column: column(f), reason });
@@ -225,6 +221,7 @@ function checkOrder(orderNumber: string, rows: Row[], header: Header): ParsedCsv
       shippedAt: v.shipped_at,
       deliveredAt: v.delivered_at,
       originPrefecture: v.origin_prefecture,
+      ...(takesCancelledAt ? { cancelledAt: v.cancelled_at } : {}),
     });
 
     const result = orderInput.safeParse(input);
@@ -257,7 +254,7 @@ function checkOrder(orderNumber: string, rows: Row[], header: Header): ParsedCsv
 // ---------------------------------------------------------------------------------------------------------------
 // CSV structure
 
-interface CsvRecord {
+export interface CsvRecord {
   cells: string[];
   line: number;
 }
@@ -300,23 +297,54 @@ function readRecords(text: string): CsvRecord[] {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-/** hint: from the request (?encoding= or the Content-Type charset); 'auto' detects. */
-export function parseOrdersCsv(bytes: Uint8Array, hint: CsvEncoding | 'auto' = 'auto'): ParsedCsv {
+export interface ParseOptions {
+  /** The shop's saved column mapping, if any. */
+  mapping?: SavedMapping | null;
+  /** `saved`: read the file with the saved mapping whatever it looks like. */
+  mode?: 'auto' | 'saved';
+}
+
+/** The file's text, split into its header row and data records; a file-level problem is a CsvFileError. */
+export function readCsvFile(bytes: Uint8Array, hint: CsvEncoding | 'auto'): { encoding: CsvEncoding; header: string[]; data: CsvRecord[] } {
   const { text, encoding } = decodeFile(bytes, hint);
   if (text.trim() === '') throw new CsvFileError('the file is empty', 'ファイルが空です', { encoding });
-
-  const records = readRecords(text);
-  const [headerRecord, ...data] = records;
+  const [headerRecord, ...data] = readRecords(text);
   if (!headerRecord) throw new CsvFileError('the file is empty: there is no header row', 'ファイルが空です（見出し行がありません）', { encoding });
+  return { encoding, header: headerRecord.cells, data };
+}
+
+/** Runs the layout's per-order step (Shopify's tax lines, a mapping's defaults) over each order's records, in file order. */
+function finishOrders(read: { record: OrderRecord }[], finish: (records: OrderRecord[]) => void): void {
+  const groups = new Map<string, OrderRecord[]>();
+  for (const { record } of read) {
+    const key = record.values.order_number?.trim();
+    if (!key) continue;
+    const group = groups.get(key);
+    if (group) group.push(record);
+    else groups.set(key, [record]);
+  }
+  for (const group of groups.values()) finish(group);
+}
+
+/** hint: from the request (?encoding= or the Content-Type charset); 'auto' detects. */
+export function parseOrdersCsv(bytes: Uint8Array, hint: CsvEncoding | 'auto' = 'auto', opts: ParseOptions = {}): ParsedCsv {
+  const { encoding, header: headerCells, data } = readCsvFile(bytes, hint);
   if (data.length > maxCsvRows) {
     throw new CsvFileError(`the file has ${data.length} data rows; at most ${maxCsvRows} are accepted per file`, `データが ${data.length} 行あります。1ファイル ${maxCsvRows} 行までにしてください`, {
       rows: data.length,
       limit: maxCsvRows,
     });
   }
-  const header = readHeader(headerRecord.cells);
+  const layout = chooseLayout(headerCells, { mapping: opts.mapping ?? null, mode: opts.mode ?? 'auto' });
+  const width = headerCells.length;
+  const read = data.map((r) => ({
+    line: r.line,
+    record: layout.read(r.cells),
+    unreadable: r.cells.length === width ? null : `the row has ${r.cells.length} fields but the header has ${width}`,
+  }));
+  if (layout.finishOrder) finishOrders(read.filter((r) => !r.unreadable), layout.finishOrder);
 
-  const rows = data.map((r) => readRow(r.cells, r.line, header));
+  const rows = read.map((r) => readRow(r.record.values, r.line, layout.names, r.unreadable, r.record.problems));
   const groups = new Map<string, Row[]>();
   for (const row of rows) {
     if (row.orderNumber === null) continue;
@@ -327,10 +355,10 @@ export function parseOrdersCsv(bytes: Uint8Array, hint: CsvEncoding | 'auto' = '
 
   const orders: ParsedCsvOrder[] = [];
   for (const [orderNumber, group] of groups) {
-    const order = checkOrder(orderNumber, group, header);
+    const order = checkOrder(orderNumber, group, layout.names);
     if (order) orders.push(order);
   }
 
   const errors = rows.flatMap((r) => r.errors).sort((a, b) => a.line - b.line);
-  return { encoding, rows: rows.length, orders, errors };
+  return { encoding, preset: layout.preset, rows: rows.length, orders, errors };
 }

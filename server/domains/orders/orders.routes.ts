@@ -4,9 +4,24 @@ import type { Db } from '../../core/db/client.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { Api } from '../../core/route.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
-import { importOrdersCsv } from './orders.import.ts';
+import { importOrdersCsv, previewOrdersCsv } from './orders.import.ts';
+import { deleteImportMapping, getImportMapping, putImportMapping } from './orders.mapping.ts';
 import { getOrderLinks } from './orders.links.ts';
-import { listOrdersQuery, orderInput, orderLinks, orderParams, orderView, putOrderQuery, revealBody, upsertResult, importReport } from './orders.schema.ts';
+import {
+  importMappingAnswer,
+  importMappingInput,
+  importPreview,
+  importQuery,
+  importReport,
+  listOrdersQuery,
+  orderInput,
+  orderLinks,
+  orderParams,
+  orderView,
+  putOrderQuery,
+  revealBody,
+  upsertResult,
+} from './orders.schema.ts';
 import { getOrder, listShopOrders, putOrder, revealOrderField } from './orders.service.ts';
 
 /** `?encoding=` wins; else the charset of the Content-Type; else detect. */
@@ -44,16 +59,63 @@ export function orderRoutes(api: Api, db: Db): void {
     method: 'post',
     path: '/api/shops/:shopId/orders/import',
     tag,
-    summary: 'Import orders from a CSV file (UTF-8 or Shift_JIS, one row per order line)',
+    summary: 'Import orders from a CSV file (UTF-8 or Shift_JIS, one row per order line): madoguchi\'s columns, a platform\'s export, or the saved mapping',
     description:
-      'Good orders are imported in one transaction; every bad row is reported with its line number and reason, and an order with a bad row is not imported. Importing the same file again changes nothing.',
+      "Good orders are imported in one transaction; every bad row is reported with its line number, the file's own column and the reason, and an order with a bad row is not imported. Importing the same file again changes nothing. The exports of Shopify, BASE, STORES, カラーミーショップ and MakeShop are recognised from their header row (`preset` in the answer); any other file is read with the shop's saved column mapping (`?mapping=saved` forces it).",
     auth: 'sessionOrApiKey',
     params: shopIdParams,
-    query: z.strictObject({ encoding: z.enum(['auto', 'utf-8', 'shift_jis']).default('auto') }),
+    query: importQuery,
     bodyKind: 'csv',
     response: importReport,
     errors: ['not_found', 'forbidden', 'unsupported_media_type', 'payload_too_large'],
-    handler: ({ actor, query, body, ctx, requestId }) => importOrdersCsv(db, actor, body as unknown as Buffer, encodingHint(ctx, query.encoding), requestId),
+    handler: ({ actor, query, body, ctx, requestId }) =>
+      importOrdersCsv(db, actor, body as unknown as Buffer, encodingHint(ctx, query.encoding), requestId, query.mapping),
+  });
+  api.route({
+    method: 'post',
+    path: '/api/shops/:shopId/orders/import/preview',
+    tag,
+    summary: "A CSV file's header row, detected layout, suggested column for each field and first rows (contact cells masked), for the mapping step; nothing is stored",
+    auth: 'session',
+    params: shopIdParams,
+    query: z.strictObject({ encoding: z.enum(['auto', 'utf-8', 'shift_jis']).default('auto') }),
+    bodyKind: 'csv',
+    response: importPreview,
+    errors: ['not_found', 'forbidden', 'unsupported_media_type', 'payload_too_large'],
+    handler: ({ actor, query, body, ctx }) => previewOrdersCsv(db, actor, body as unknown as Buffer, encodingHint(ctx, query.encoding)),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/shops/:shopId/orders/import/mapping',
+    tag,
+    summary: "The shop's saved column mapping for order files (owner, staff) and the fields a mapping can fill",
+    auth: 'session',
+    params: shopIdParams,
+    response: importMappingAnswer,
+    errors: ['not_found', 'forbidden'],
+    handler: ({ actor }) => getImportMapping(db, actor),
+  });
+  api.route({
+    method: 'put',
+    path: '/api/shops/:shopId/orders/import/mapping',
+    tag,
+    summary: "Save the shop's column mapping (owner, staff): each column once, every required field covered (tax rate and payment method may be defaults)",
+    auth: 'session',
+    params: shopIdParams,
+    body: importMappingInput,
+    response: importMappingAnswer,
+    errors: ['not_found', 'forbidden'],
+    handler: ({ actor, body, requestId }) => putImportMapping(db, actor, body, requestId),
+  });
+  api.route({
+    method: 'delete',
+    path: '/api/shops/:shopId/orders/import/mapping',
+    tag,
+    summary: "Forget the shop's saved column mapping (owner, staff)",
+    auth: 'session',
+    params: shopIdParams,
+    errors: ['not_found', 'forbidden'],
+    handler: ({ actor, requestId }) => deleteImportMapping(db, actor, requestId),
   });
   api.route({
     method: 'get',

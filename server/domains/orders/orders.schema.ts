@@ -12,7 +12,8 @@ export type PaymentMethod = (typeof paymentMethods)[number];
 
 export const orderNumber = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, said('注文番号は英数字と「_」「.」「-」の1〜64文字です', 'expected 1–64 letters, digits, "_", "." or "-"'));
+  // A leading "#": Shopify names its orders #1001 (issue 16; the lead widens this on main too).
+  .regex(/^#?[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, said('注文番号は英数字と「_」「.」「-」の1〜64文字です（先頭の「#」は可）', 'expected 1–64 letters, digits, "_", "." or "-" (a leading "#" allowed)'));
 
 /** Totals are stored as PostgreSQL integers; no small shop's order comes near this. */
 export const MAX_ORDER_TOTAL = 2_000_000_000;
@@ -186,7 +187,70 @@ export const putOrderQuery = z.strictObject({
   dryRun: z.enum(['true', 'false'], { message: said('dryRun は true か false で指定してください。', 'dryRun is true or false') }).optional(),
 });
 
+/** Where an import's columns came from: madoguchi's own names, a platform's export, or the shop's saved mapping. */
+export const importPresets = ['madoguchi', 'shopify', 'base', 'stores', 'colorme', 'makeshop', 'custom'] as const;
+export const importPreset = z.enum(importPresets);
+export type ImportPreset = (typeof importPresets)[number];
+
+/** madoguchi's import columns, the keys of a column mapping (orders.csv.rows.ts describes each). */
+export const importFields = [
+  'order_number', 'ordered_at', 'customer_name', 'customer_email', 'customer_phone', 'postcode', 'prefecture', 'address',
+  'sku', 'item_name', 'quantity', 'unit_price', 'tax_rate', 'tags', 'shipping_fee', 'cod_fee', 'coupon_code', 'coupon_discount',
+  'payment_method', 'carrier', 'tracking_number', 'shipped_at', 'delivered_at', 'origin_prefecture', 'cancelled_at',
+] as const;
+export const importField = z.enum(importFields, { message: said('madoguchi の取り込み項目ではありません', 'not one of madoguchi\'s import fields') });
+export type ImportField = (typeof importFields)[number];
+
+const mappingHeader = z.string().trim().min(1, said('列の名前を入れてください', 'name the column')).max(200);
+const mappingDefaults = z.strictObject({
+  taxRate: z.union([z.literal(10), z.literal(8)], { message: said('税率は 10 か 8 です', 'expected 10 or 8') }).optional(),
+  paymentMethod: z.enum(paymentMethods).optional(),
+});
+
+/** PUT …/orders/import/mapping: the shop's mapping for a file no preset knows. */
+export const importMappingInput = z.strictObject({
+  name: z.string().trim().min(1).max(60).optional(),
+  columns: z.partialRecord(importField, mappingHeader),
+  defaults: mappingDefaults.optional(),
+  headers: z.array(z.string().max(200)).max(500).optional().describe("the file's header row (from the preview): every mapped header must be in it"),
+});
+export type ImportMappingInput = z.output<typeof importMappingInput>;
+
+export const importMappingView = z.object({
+  name: z.string().nullable(),
+  columns: z.partialRecord(importField, z.string()),
+  defaults: mappingDefaults,
+  updatedAt: z.string(),
+});
+export type ImportMappingView = z.infer<typeof importMappingView>;
+
+export const importFieldInfo = z.object({
+  field: importField,
+  required: z.boolean(),
+  level: z.enum(['key', 'order', 'line']),
+  ja: z.string(),
+  en: z.string(),
+});
+
+export const importMappingAnswer = z.object({ mapping: importMappingView.nullable(), fields: z.array(importFieldInfo) });
+
+export const importQuery = z.strictObject({
+  encoding: z.enum(['auto', 'utf-8', 'shift_jis']).default('auto'),
+  mapping: z.enum(['auto', 'saved'], { message: said('mapping は auto か saved です', 'mapping is auto or saved') }).default('auto'),
+});
+
+export const importPreview = z.object({
+  encoding: z.enum(['utf-8', 'shift_jis']),
+  headers: z.array(z.string()),
+  preset: importPreset.nullable().describe("a platform's export (or madoguchi's own columns) recognised from the header row"),
+  savedMapping: z.boolean().describe('a saved mapping exists and every header it names is in this file'),
+  suggested: z.record(importField, z.string().nullable()),
+  sampleRows: z.array(z.array(z.string())).describe('the first 5 data rows in header order, contact cells masked'),
+  missing: z.array(importField).describe('required fields no header is suggested for'),
+});
+
 export const importReport = z.object({
+  preset: importPreset,
   encoding: z.enum(['utf-8', 'shift_jis']),
   rows: z.number().int(),
   orders: z.object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), rejected: z.number().int() }),

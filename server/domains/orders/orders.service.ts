@@ -156,7 +156,7 @@ export async function saveImportedOrders(
   db: Db,
   actor: Actor,
   parsed: { orderNumber: string; input: OrderInput }[],
-  meta: { requestId?: string; rows: number; rejected: number; encoding: string },
+  meta: { requestId?: string; rows: number; rejected: number; encoding: string; preset?: string },
 ): Promise<ImportCounts> {
   requireOrderWriter(actor);
   const counts: ImportCounts = { created: 0, updated: 0, unchanged: 0 };
@@ -169,7 +169,7 @@ export async function saveImportedOrders(
       counts[o.result]++;
       if (o.audit) audits.push(o.audit);
     }
-    audits.push({ action: 'orders.imported', objectType: 'order_import', summary: { ...counts, rows: meta.rows, rejected: meta.rejected, encoding: meta.encoding } });
+    audits.push({ action: 'orders.imported', objectType: 'order_import', summary: { ...counts, rows: meta.rows, rejected: meta.rejected, encoding: meta.encoding, preset: meta.preset ?? 'madoguchi' } });
     await recordAudit(tx, actor, audits, meta.requestId);
     return counts;
   });

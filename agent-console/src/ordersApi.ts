@@ -1,40 +1,17 @@
 import type { z } from 'zod';
 import type { ShipmentStatus } from '../../server/domains/orders/orders.model.ts';
-import type { importReport, orderLinks, PaymentMethod } from '../../server/domains/orders/orders.schema.ts';
+import type { importMappingAnswer, importMappingInput, importPreview, importReport, orderLinks } from '../../server/domains/orders/orders.schema.ts';
 import { request, upload, type Upload } from './api.ts';
 import type { MaskableField, OrderView } from './types.ts';
 
 /** The list's search and filters as the form holds them: empty strings are "any" and are not sent. */
 export type OrderFilter = Partial<Record<'q' | 'from' | 'to' | 'carrier' | 'prefecture', string>> & { status?: '' | ShipmentStatus };
 export type OrderLinks = z.output<typeof orderLinks>;
-// PROVISIONAL until the csv part lands (its schemas in orders.schema.ts: importReport with
-// `preset`, importPreview, importMappingAnswer, importMappingInput); then these are z.infer of them.
-export type ImportPreset = 'madoguchi' | 'shopify' | 'base' | 'stores' | 'colorme' | 'makeshop' | 'custom';
-export type ImportReport = z.output<typeof importReport> & { preset?: ImportPreset };
-export type ImportField = string;
-export interface ImportPreview {
-  encoding: 'utf-8' | 'shift_jis';
-  headers: string[];
-  preset: Exclude<ImportPreset, 'custom'> | null;
-  savedMapping: boolean;
-  suggested: Record<ImportField, string | null>;
-  sampleRows: string[][];
-  missing: ImportField[];
-}
-export interface ImportMappingDefaults {
-  taxRate?: 10 | 8;
-  paymentMethod?: PaymentMethod;
-}
-export interface ImportMappingAnswer {
-  mapping: { name?: string | null; columns: Partial<Record<ImportField, string>>; defaults: ImportMappingDefaults; updatedAt: string } | null;
-  fields: Array<{ field: ImportField; required: boolean; level: 'key' | 'order' | 'line'; ja: string; en: string }>;
-}
-export interface ImportMappingInput {
-  name?: string;
-  columns: Partial<Record<ImportField, string>>;
-  defaults?: ImportMappingDefaults;
-  headers?: string[];
-}
+export type ImportReport = z.output<typeof importReport>;
+export type ImportPreset = ImportReport['preset'];
+export type ImportPreview = z.output<typeof importPreview>;
+export type ImportMappingAnswer = z.output<typeof importMappingAnswer>;
+export type ImportMappingInput = z.input<typeof importMappingInput>;
 /** `auto`: madoguchi's columns, a platform's export, or the saved mapping; `saved`: the saved mapping, always. */
 export type ImportMappingMode = 'auto' | 'saved';
 export interface OrderPage {

@@ -65,6 +65,8 @@ import { slackConnectRoutes } from './domains/slack/slack.connect.routes.ts';
 import { slackOAuthRoutes } from './domains/slack/slack.oauth.ts';
 import { slackRoutes } from '../bots/slack/app.ts';
 import { slackPeopleRoutes } from './domains/slack/slack.people.routes.ts';
+import { storeRoutes } from './domains/stores/stores.routes.ts';
+import type { StoreDeps } from './domains/stores/stores.service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -213,6 +215,9 @@ export function createApp(deps: AppDeps) {
   // Slack's requests are read raw by the receiver (their signature is over the exact bytes).
   slackRoutes(router, { ...slack, logger, chat, sink, publicUrl: publicUrl(config), signingSecret: config.SLACK_SIGNING_SECRET });
   slackPeopleRoutes(api, slack);
+  const stores: StoreDeps = { db, keyring: slack.keyring, config, logger, poke };
+  storeRoutes(api, stores);
+  // store platforms
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 
@@ -247,7 +252,7 @@ export function createApp(deps: AppDeps) {
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
 
-  return Object.assign(app, { specs: api.specs, metrics, bus, authDeps, cookie, chat, sink, slack });
+  return Object.assign(app, { specs: api.specs, metrics, bus, authDeps, cookie, chat, sink, slack, stores });
 }
 
 export type App = ReturnType<typeof createApp>;

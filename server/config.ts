@@ -100,6 +100,21 @@ export const configSchema = z.object({
   SLACK_SIGNING_SECRET: z.string().min(8, 'expected the app\'s signing secret').optional(),
   /** Slack's Web API (tests point it at a local stand-in). */
   SLACK_API_URL: z.url({ message: 'expected a URL such as https://slack.com/api/' }).default('https://slack.com/api/'),
+  /** A Shopify public app's credentials, for "install from Shopify" (OAuth); without them a shop pastes its custom app's Admin API token and API secret. */
+  SHOPIFY_CLIENT_ID: z.string().min(1).optional(),
+  SHOPIFY_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Where a shop's Admin API lives: `{shop}` is replaced by its myshopify.com domain (tests point it at a local stand-in). */
+  SHOPIFY_API_URL: z.string().regex(/^https?:\/\/.*\{shop\}/, 'expected a URL holding {shop}, such as https://{shop}').default('https://{shop}'),
+  SHOPIFY_API_VERSION: z.string().regex(/^\d{4}-\d{2}$/, 'expected a version such as 2025-10').default('2025-10'),
+  /** The BASE app's credentials, for connecting a BASE shop (OAuth); without them BASE cannot be connected. */
+  BASE_CLIENT_ID: z.string().min(1).optional(),
+  BASE_CLIENT_SECRET: z.string().min(1).optional(),
+  /** BASE's API (tests point it at a local stand-in). */
+  BASE_API_URL: z.url({ message: 'expected a URL such as https://api.thebase.in' }).default('https://api.thebase.in'),
+  /** How often a BASE shop's orders are polled (BASE has no webhooks for orders). */
+  STORE_POLL_MINUTES: z.coerce.number({ message: 'expected minutes' }).int().min(1).max(1440).default(10),
+  /** How often a Shopify store is reconciled (the webhooks Shopify gave up on are caught then). */
+  STORE_RECONCILE_MINUTES: z.coerce.number({ message: 'expected minutes' }).int().min(1).max(1440).default(60),
   INBOUND_EMAIL_LIMIT_MB: z.coerce.number({ message: 'expected a size in MiB' }).positive('expected a positive size in MiB').max(100).default(25),
 });
 
@@ -125,6 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const missing = (['PUBLIC_URL', 'SMTP_URL', 'SECRETS_KEYS'] as const).filter((k) => !c[k]);
     if (missing.length) throw new ConfigError(`invalid configuration: ${missing.map((k) => `${k} is required when NODE_ENV=production`).join('; ')}`);
   }
+  if (!c.SHOPIFY_CLIENT_ID !== !c.SHOPIFY_CLIENT_SECRET) throw new ConfigError('invalid configuration: set SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET together, or neither');
+  if (!c.BASE_CLIENT_ID !== !c.BASE_CLIENT_SECRET) throw new ConfigError('invalid configuration: set BASE_CLIENT_ID and BASE_CLIENT_SECRET together, or neither');
   if (!c.INBOUND_EMAIL_SECRET !== !c.INBOUND_EMAIL_DOMAIN) {
     // One without the other would either sign addresses nobody receives or receive unsigned mail.
     throw new ConfigError('invalid configuration: set INBOUND_EMAIL_SECRET and INBOUND_EMAIL_DOMAIN together, or neither');

@@ -42,6 +42,7 @@ import type { AlertDeps } from './domains/slack/slack.alerts.ts';
 import { runAlertRetry, SLACK_ALERT_RETRY_TOPIC } from './domains/slack/slack.alerts.service.ts';
 import { deferredRowOf } from './domains/maillog/maillog.refusal.ts';
 import { noteJobFailed, noteMailDeferred, type TroubleDeps } from './domains/system/trouble.service.ts';
+import { registerStoreJobs, storeSchedules } from './domains/stores/stores.jobs.ts';
 
 export interface JobsDeps {
   config: Config;
@@ -151,6 +152,8 @@ function registerAll(jobs: Jobs, deps: JobsDeps): NoticeBulk {
     if (deleted.completed || deleted.failed) deps.logger.info(deleted, 'outbox: finished rows past their retention deleted');
     return deleted;
   });
+  // Store connections (Shopify, BASE): sync runs, stored webhooks, the minute's schedule, the daily prune.
+  registerStoreJobs(jobs.register, { db, keyring: slack.keyring, config: deps.config, logger: deps.logger, poke: jobs.poke });
   jobs.register(MAIL_LOG_PRUNE_TOPIC, async () => {
     const done = await runMailLogPrune(db, deps.config.MAIL_LOG_RETENTION_DAYS);
     if (done.givenUp || done.reportsCleared || done.deleted) deps.logger.info(done, 'mail log: stuck mails given up, old reports cleared, rows past their retention deleted');
@@ -207,6 +210,8 @@ const schedule = (queue: Queue) =>
     queue.upsertJobScheduler('outbox-prune-daily', { every: 86_400_000 }, { name: OUTBOX_PRUNE_TOPIC, data: { shopId: null } }),
     // Mail stuck unfinished given up, delivery reports past 90 days cleared, rows past MAIL_LOG_RETENTION_DAYS deleted.
     queue.upsertJobScheduler('mail-log-prune-daily', { every: 86_400_000 }, { name: MAIL_LOG_PRUNE_TOPIC, data: { shopId: null } }),
+    // Store connections due a poll or a reconcile are queued each minute; their old runs pruned daily.
+    ...storeSchedules.map((s) => queue.upsertJobScheduler(s.id, { every: s.every }, { name: s.name, data: { shopId: null } })),
   ]);
 
 /**

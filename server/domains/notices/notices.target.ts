@@ -30,7 +30,8 @@ export function isEmptyTarget(t: CampaignTarget): boolean {
  * destination pair) match the order's own origin, else the shop's.
  */
 export function targetWhere(shopId: string, t: CampaignTarget): SQL {
-  const where: (SQL | undefined)[] = [eq(orders.shopId, shopId)];
+  // A cancelled order is not on its way: no delay notice concerns it.
+  const where: (SQL | undefined)[] = [eq(orders.shopId, shopId), isNull(orders.cancelledAt)];
   // Half-open day bounds on the instant, so the (shop, ordered_at) index serves them.
   if (t.orderedFrom) where.push(gte(orders.orderedAt, startOfDay(shopId, sql`${t.orderedFrom}::date`)));
   if (t.orderedTo) where.push(lt(orders.orderedAt, startOfDay(shopId, sql`${t.orderedTo}::date + 1`)));

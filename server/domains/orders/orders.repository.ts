@@ -26,6 +26,21 @@ export async function findOrder(db: Db, shopId: string, orderNumber: string, opt
   return row ? (await withLines(db, shopId, [row]))[0] : undefined;
 }
 
+/**
+ * The order a customer means by the number they typed: as stored, or with the leading `#` a
+ * platform adds (Shopify's #1001) given or left out. The exact spelling wins.
+ */
+export async function findOrderAsTyped(db: Db, shopId: string, typed: string): Promise<OrderWithLines | undefined> {
+  const bare = typed.replace(/^#/, '');
+  const [row] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.shopId, shopId), inArray(orders.orderNumber, [typed, bare, `#${bare}`])))
+    .orderBy(sql`${orders.orderNumber} = ${typed} desc`)
+    .limit(1);
+  return row ? (await withLines(db, shopId, [row]))[0] : undefined;
+}
+
 export async function findOrderById(db: Db, shopId: string, id: string): Promise<OrderWithLines | undefined> {
   const [row] = await db.select().from(orders).where(and(eq(orders.shopId, shopId), eq(orders.id, id)));
   return row ? (await withLines(db, shopId, [row]))[0] : undefined;

@@ -12,8 +12,14 @@ export type PaymentMethod = (typeof paymentMethods)[number];
 
 export const orderNumber = z
   .string()
-  // A leading "#": Shopify names its orders #1001 (issue 16; the lead widens this on main too).
-  .regex(/^#?[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, said('注文番号は英数字と「_」「.」「-」の1〜64文字です（先頭の「#」は可）', 'expected 1–64 letters, digits, "_", "." or "-" (a leading "#" allowed)'));
+  .regex(
+    /^#?[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+    said('注文番号は英数字と「_」「.」「-」の1〜64文字です（先頭の「#」は可：#1001）', 'expected 1–64 letters, digits, "_", "." or "-", optionally after a leading "#" (#1001)'),
+  );
+
+/** Where an order came from: the API, a CSV import, or a connected store. */
+export const orderSources = ['api', 'csv', 'shopify', 'base'] as const;
+export type OrderSource = (typeof orderSources)[number];
 
 /** Totals are stored as PostgreSQL integers; no small shop's order comes near this. */
 export const MAX_ORDER_TOTAL = 2_000_000_000;
@@ -77,6 +83,8 @@ export const orderInput = z
     originPrefecture: z.enum(prefectures, { message: said('都道府県は「東京都」のように入力してください', 'expected a prefecture such as 東京都') }).optional(),
     shippedAt: when.nullable().optional(),
     deliveredAt: when.nullable().optional(),
+    /** The platform cancelled the order: notices skip it and the return portal does not take it. */
+    cancelledAt: when.nullable().optional(),
   })
   .superRefine((o, ctx) => {
     const goods = o.lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0);
@@ -91,6 +99,9 @@ export const orderInput = z
     }
     if (o.shippedAt && o.deliveredAt && Date.parse(o.deliveredAt) < Date.parse(o.shippedAt)) {
       ctx.addIssue({ code: 'custom', path: ['deliveredAt'], message: said('配達日時が発送日時より前になっています', 'delivered before it was shipped') });
+    }
+    if (o.cancelledAt && Date.parse(o.cancelledAt) < Date.parse(o.orderedAt)) {
+      ctx.addIssue({ code: 'custom', path: ['cancelledAt'], message: said('キャンセル日時が注文日時より前になっています', 'cancelled before it was ordered') });
     }
     if (o.shippedAt && Date.parse(o.shippedAt) < Date.parse(o.orderedAt)) {
       ctx.addIssue({ code: 'custom', path: ['shippedAt'], message: said('発送日時が注文日時より前になっています', 'shipped before it was ordered') });
@@ -169,9 +180,10 @@ export const orderView = z.object({
   trackingNumber: z.string().nullable(),
   shippedAt: z.string().nullable(),
   deliveredAt: z.string().nullable(),
+  cancelledAt: z.string().nullable(),
   status: z.enum(shipmentStatuses),
   total: z.number().int(),
-  source: z.enum(['api', 'csv']),
+  source: z.enum(orderSources),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

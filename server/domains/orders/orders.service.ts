@@ -16,11 +16,11 @@ import {
   type OrderRecord,
   type OrderWithLines,
 } from './orders.repository.ts';
-import type { MaskableField, OrderInput } from './orders.schema.ts';
+import type { MaskableField, OrderInput, OrderSource } from './orders.schema.ts';
 import { maskers, masksContactData } from './orders.mask.ts';
 import { toOrderView, type OrderView } from './orders.view.ts';
 
-type Source = 'api' | 'csv';
+type Source = OrderSource;
 export type UpsertResult = 'created' | 'updated' | 'unchanged';
 
 const viewerRole = (a: Actor): Role | 'api_key' => (a.kind === 'user' ? a.role : 'api_key');
@@ -60,6 +60,7 @@ export function toRecord(input: OrderInput, source: Source): OrderRecord {
       trackingNumber: input.trackingNumber || null,
       shippedAt: date(input.shippedAt),
       deliveredAt: date(input.deliveredAt),
+      cancelledAt: date(input.cancelledAt),
       originPrefecture: input.originPrefecture ?? null,
       total: goods + input.shippingFee + input.codFee - couponDiscount,
       source,
@@ -71,11 +72,12 @@ export function toRecord(input: OrderInput, source: Source): OrderRecord {
 const sameTags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((t, i) => t === b[i]);
 const comparable = (v: unknown) => (v instanceof Date ? v.getTime() : v);
 
+/** Bookkeeping of where a snapshot came from: a change of these alone is not a change of the order. */
+const provenance = new Set<keyof OrderFields>(['source', 'orderNumber', 'connectionId', 'externalId', 'externalUpdatedAt']);
+
 /** Names of the fields that differ; never their values, which may be contact data. */
 function changedFields(before: OrderWithLines, fields: OrderFields, lines: LineFields[]): string[] {
-  const changed = (Object.keys(fields) as (keyof OrderFields)[]).filter(
-    (k) => k !== 'source' && k !== 'orderNumber' && comparable(before[k]) !== comparable(fields[k]),
-  );
+  const changed = (Object.keys(fields) as (keyof OrderFields)[]).filter((k) => !provenance.has(k) && comparable(before[k]) !== comparable(fields[k]));
   const sameLines =
     before.lines.length === lines.length &&
     lines.every((l, i) => {
@@ -173,6 +175,56 @@ export async function saveImportedOrders(
     await recordAudit(tx, actor, audits, meta.requestId);
     return counts;
   });
+}
+
+/** One order a connected store sent (server/domains/stores), validated. */
+export interface StoreSnapshot {
+  orderNumber: string;
+  input: OrderInput;
+  externalId: string;
+  /** The platform's updated time of this snapshot. */
+  updatedAt: Date;
+}
+
+export type StoreSaveResult = UpsertResult | 'stale';
+
+/**
+ * Writes orders a connected store sent, in the caller's transaction (which holds the
+ * connection's lock, so two runs of one store never interleave). An order whose stored snapshot
+ * is newer than the one sent (a late webhook, a reconcile page read before an update) is left
+ * as it is and answered `stale`.
+ */
+export async function saveStoreOrders(tx: Db, actor: Actor, source: Exclude<Source, 'api' | 'csv'>, connectionId: string, snapshots: StoreSnapshot[]): Promise<Map<string, StoreSaveResult>> {
+  requireOrderWriter(actor);
+  // The newest of each order, should a page carry one twice.
+  const newest = new Map<string, StoreSnapshot>();
+  for (const s of snapshots) {
+    const seen = newest.get(s.orderNumber);
+    if (!seen || seen.updatedAt <= s.updatedAt) newest.set(s.orderNumber, s);
+  }
+  const existing = await findOrders(tx, actor.shopId, [...newest.keys()]);
+  const results = new Map<string, StoreSaveResult>();
+  const planned: Planned[] = [];
+  for (const s of newest.values()) {
+    const before = existing.get(s.orderNumber);
+    if (before?.externalUpdatedAt && before.externalUpdatedAt > s.updatedAt) {
+      results.set(s.orderNumber, 'stale');
+      continue;
+    }
+    const p = plan(s.orderNumber, s.input, source, before);
+    // An order the API or a CSV wrote, now sent by the store: written so it is linked to the store.
+    if (before && !p.changed.length && (before.connectionId !== connectionId || before.externalId !== s.externalId)) p.changed.push('source');
+    Object.assign(p.record.fields, { connectionId, externalId: s.externalId, externalUpdatedAt: s.updatedAt });
+    planned.push(p);
+  }
+  const outcomes = await write(tx, actor, planned, source);
+  const audits: AuditEntry[] = [];
+  outcomes.forEach((o, i) => {
+    results.set(planned[i]!.orderNumber, o.result);
+    if (o.audit) audits.push(o.audit);
+  });
+  if (audits.length) await recordAudit(tx, actor, audits);
+  return results;
 }
 
 /** One order as the viewer may see it; the view itself is audited (APPI: who saw whose data). */

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { check, index, integer, pgTable, text, timestamp, unique, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { storeConnections } from '../stores/stores.tables.ts';
 import { shops } from '../shops/shops.tables.ts';
 
 /** The order snapshot pushed by the shop platform or imported from CSV. Money is integer yen, tax included. */
@@ -29,6 +30,14 @@ export const orders = pgTable(
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
     /** Where this order ships from, when not from the shop's usual place (shops.origin_prefecture): route-targeted notices read it. */
     originPrefecture: text('origin_prefecture'),
+    /** The platform cancelled it (Shopify's cancelled_at, BASE's cancelled): notices skip it, the portal takes no return on it. */
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+    /** The store connection that last wrote it (server/domains/stores); null for the API and CSV. */
+    connectionId: uuid('connection_id').references((): AnyPgColumn => storeConnections.id, { onDelete: 'set null' }),
+    /** The platform's own id of the order (Shopify's numeric id, BASE's unique_key). */
+    externalId: text('external_id'),
+    /** The platform's updated time of the snapshot stored: an older snapshot (a late webhook) never overwrites a newer one. */
+    externalUpdatedAt: timestamp('external_updated_at', { withTimezone: true }),
     /** Lines + shipping + COD − coupon; kept so lists need not sum lines. */
     total: integer('total').notNull(),
     source: text('source').notNull(),

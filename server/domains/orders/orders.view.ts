@@ -2,7 +2,7 @@ import type { Role } from '../shops/shops.tables.ts';
 import { maskers, masksContactData } from './orders.mask.ts';
 import type { OrderWithLines } from './orders.repository.ts';
 import type { ShipmentStatus } from './orders.model.ts';
-import type { MaskableField, PaymentMethod } from './orders.schema.ts';
+import type { MaskableField, OrderSource, PaymentMethod } from './orders.schema.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -55,9 +55,10 @@ export function toOrderView(o: OrderWithLines, viewer: Role | 'api_key') {
     trackingNumber: o.trackingNumber,
     shippedAt: iso(o.shippedAt),
     deliveredAt: iso(o.deliveredAt),
+    cancelledAt: iso(o.cancelledAt),
     status: shipmentStatus(o),
     total: o.total,
-    source: o.source as 'api' | 'csv',
+    source: o.source as OrderSource,
     createdAt: o.createdAt.toISOString(),
     updatedAt: o.updatedAt.toISOString(),
   };

@@ -24,6 +24,7 @@ export const returnsMessages = {
   quantity: { ja: '数量は1以上の整数で入力してください。', en: 'expected a whole quantity of at least 1' },
   lineTwice: { ja: '同じ商品が2回入力されています。', en: 'an item is listed twice; give its quantity once' },
   // A person filing on the customer's behalf.
+  orderCancelled: { ja: 'この注文はキャンセルされています。返品・交換についてはショップにお問い合わせください。', en: 'this order was cancelled; ask the shop about a return or exchange' },
   noticeFuture: { ja: 'お申し出が届いた日時に、未来の日時は記録できません。', en: 'the notice cannot have reached the shop in the future' },
   noticeBeforeOrder: { ja: 'お申し出が届いた日時が、注文の日時より前になっています。', en: 'the notice cannot have reached the shop before the order was placed' },
   noticeChannel: { ja: 'お申し出の方法（メール・電話・チャット・郵便・その他）を選んでください。', en: 'say how the notice came (email, phone, chat, letter, other)' },

@@ -7,7 +7,7 @@ import { rateLimited, redisLimiter } from '../../core/ratelimit.ts';
 import { fromUnavailable } from '../../core/unavailable.ts';
 import { newSecret, sameSecret, secretHash } from '../../core/secrets.ts';
 import { render } from '../../core/templates.ts';
-import { findOrder, findOrderById } from '../orders/orders.repository.ts';
+import { findOrderAsTyped, findOrderById } from '../orders/orders.repository.ts';
 import { findShop } from '../shops/shops.repository.ts';
 import { senderNameOf } from '../shops/shops.mail.ts';
 import type { ReturnParty } from './returns.parties.ts';
@@ -70,8 +70,9 @@ export function createPortalAuth(deps: PortalAuthDeps) {
    */
   async function start(shopId: string, orderNumber: string, contact: string, address: string): Promise<string> {
     await byAddress.consume(address).catch(refuse);
-    await byOrder.consume(`${shopId}:${orderNumber.toUpperCase()}`).catch(refuse);
-    const [order, shop] = await Promise.all([findOrder(deps.db, shopId, orderNumber), findShop(deps.db, shopId)]);
+    // One budget per order however it is typed (#1001 or 1001).
+    await byOrder.consume(`${shopId}:${orderNumber.replace(/^#/, '').toUpperCase()}`).catch(refuse);
+    const [order, shop] = await Promise.all([findOrderAsTyped(deps.db, shopId, orderNumber), findShop(deps.db, shopId)]);
     if (!shop) throw new DomainError('not_found', 'shop not found');
     // Every answer does the same work (a second read, one outbox row), so the time it takes
     // tells no one whether the order exists or whether the contact was the one on it.

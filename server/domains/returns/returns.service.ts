@@ -38,6 +38,8 @@ function requireFiler(p: ReturnParty, body: Pick<FileReturnBody, 'goodwill' | 'b
 async function orderFor(db: Db, p: ReturnParty, orderNumber: string, lock: boolean): Promise<OrderWithLines> {
   const order = await findOrder(db, shopOf(p), orderNumber, { forUpdate: lock });
   if (!order || (p.kind === 'customer' && order.id !== p.orderId)) throw notFound('order');
+  // A cancelled order (the platform said so) is the shop's to look at: the customer is sent to the shop, its people may still file.
+  if (order.cancelledAt && p.kind === 'customer') throw new DomainError('conflict', say('orderCancelled'), { path: ['orderNumber'] });
   return order;
 }
 

@@ -535,7 +535,7 @@ describe('orders CSV import (parseOrdersCsv)', () => {
             { order_number: 'G-2', sku: 'A' },
             { order_number: 'B-2', quantity: 'x' },
             { order_number: 'G-2', sku: 'B' },
-            { order_number: '#1003' },
+            { order_number: '1003?' },
             { order_number: 'B-3', shipping_fee: '12.5' },
           ],
           ['shipping_fee'],
@@ -550,7 +550,7 @@ describe('orders CSV import (parseOrdersCsv)', () => {
           line: 7,
           orderNumber: null,
           column: 'order_number',
-          reason: 'invalid order number "#1003": expected 1–64 letters, digits, "_", "." or "-"',
+          reason: 'invalid order number "1003?": expected 1–64 letters, digits, "_", "." or "-", optionally after a leading "#" (#1001)',
         },
         { line: 8, orderNumber: 'B-3', column: 'shipping_fee', reason: 'expected a whole number of yen such as 1,980, got the fraction "12.5"' },
       ]);

@@ -1,0 +1,4 @@
+import type { Platform, StoreAdapter } from './stores.port.ts';
+
+/** The adapter of each platform (one line each; the platforms' folders hold the rest). */
+export const storeAdapters: Partial<Record<Platform, StoreAdapter>> = {};

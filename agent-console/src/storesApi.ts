@@ -2,52 +2,17 @@
  * The store connections' REST calls (settings → ストア連携). The shapes are the issue 16 contract
  * (/api/shops/:shopId/stores); owners and staff only, the server answers 403 to anyone else.
  */
+import type { z } from 'zod';
+import type { Platform, SyncTrigger } from '../../server/domains/stores/stores.model.ts';
+import type { storeDetail, storesList, storeView } from '../../server/domains/stores/stores.schema.ts';
 import { request } from './api.ts';
 
-// PROVISIONAL: hand copies of the contract until the core's schemas land on main; then these
-// become z.infer of the server's own (type-only), as slackApi.ts does.
-export type Platform = 'shopify' | 'base';
-export type SyncTrigger = 'backfill' | 'webhook' | 'poll' | 'reconcile' | 'manual';
-export interface StoreConnectionView {
-  id: string;
-  platform: Platform;
-  account: string;
-  accountName: string | null;
-  via: 'token' | 'oauth';
-  status: 'ok' | 'broken';
-  brokenReason: string | null;
-  brokenAt: string | null;
-  lastSyncAt: string | null;
-  lastSuccessAt: string | null;
-  nextSyncAt: string | null;
-  ordersReceived: number;
-  lastError: { code: string; message: string; ja: string; at: string } | null;
-  backfillDays: number;
-  createdAt: string;
-  syncing: boolean;
-}
-export interface SyncRunView {
-  id: number;
-  trigger: SyncTrigger;
-  startedAt: string;
-  finishedAt: string | null;
-  received: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  rejected: number;
-  /** The first 20 orders not stored, with why. */
-  rejections: Array<{ orderNumber: string; reason: string; ja: string }>;
-  error: { code: string; message: string; ja: string; at: string } | null;
-}
-export interface StoresView {
-  stores: StoreConnectionView[];
-  available: { shopify: { token: boolean; oauth: boolean }; base: { oauth: boolean } };
-}
-export interface StoreDetail {
-  store: StoreConnectionView;
-  runs: SyncRunView[];
-}
+/** The server's own shapes and closed lists (type-only: nothing of the server is bundled). */
+export type { Platform, SyncTrigger };
+export type StoresView = z.infer<typeof storesList>;
+export type StoreConnectionView = z.infer<typeof storeView>;
+export type StoreDetail = z.infer<typeof storeDetail>;
+export type SyncRunView = StoreDetail['runs'][number];
 export interface ShopifyConnectBody {
   shopDomain: string;
   accessToken: string;

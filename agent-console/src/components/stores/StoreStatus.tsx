@@ -77,7 +77,8 @@ export function StoreStatus({ shopId, summary, onGone, onNotice }: { shopId: str
       {broken && (
         <div role="alert" className="alert alert-error" data-testid="store-broken">
           <p data-testid="store-broken-reason">
-            {brokenText(m, c.brokenReason)} {c.brokenAt && <span className="muted">{m.status.brokenAt(tokyoDateTime(c.brokenAt, lang))}</span>}
+            {/* The platform's own words when the error that broke it is the last one (in both languages), else the reason's code in words. */}
+            {c.lastError && c.lastError.code === c.brokenReason ? inLang(c.lastError, lang) : brokenText(m, c.brokenReason)} {c.brokenAt && <span className="muted">{m.status.brokenAt(tokyoDateTime(c.brokenAt, lang))}</span>}
           </p>
           <p>{m.status.reconnectLead}</p>
         </div>

@@ -8,6 +8,7 @@ import { returnTermsVersions } from '../returns/returns.tables.ts';
 import { memberships } from '../shops/shops.tables.ts';
 import { businessHours } from '../sla/sla.tables.ts';
 import { slackConnections } from '../slack/slack.tables.ts';
+import { storeConnections } from '../stores/stores.tables.ts';
 
 /**
  * The facts the first-run checklist is made of, read from the shop's own tables in one round of
@@ -15,7 +16,7 @@ import { slackConnections } from '../slack/slack.tables.ts';
  * ticked: a step is done when the thing it asks for exists.
  */
 export async function setupFacts(db: Db, shopId: string) {
-  const [hours, terms, people, invited, keys, orderFacts, chats, slack] = await Promise.all([
+  const [hours, terms, people, invited, keys, orderFacts, chats, slack, stores] = await Promise.all([
     db.select({ at: businessHours.updatedAt }).from(businessHours).where(eq(businessHours.shopId, shopId)),
     db
       .select({ version: returnTermsVersions.version, at: returnTermsVersions.publishedAt })
@@ -45,6 +46,7 @@ export async function setupFacts(db: Db, shopId: string) {
       .where(and(eq(conversations.shopId, shopId), eq(conversations.channel, 'chat')))
       .limit(1),
     db.select({ status: slackConnections.status }).from(slackConnections).where(eq(slackConnections.shopId, shopId)),
+    db.select({ platform: storeConnections.platform, status: storeConnections.status }).from(storeConnections).where(eq(storeConnections.shopId, shopId)),
   ]);
   return {
     hoursSetAt: hours[0]?.at ?? null,
@@ -57,6 +59,8 @@ export async function setupFacts(db: Db, shopId: string) {
     anyChat: chats.length > 0,
     /** The shop's Slack connection's state: null when not connected, 'broken' when Slack refuses its token. */
     slackStatus: slack[0]?.status ?? null,
+    /** The shop's store connections (Shopify, BASE) and whether each still works. */
+    stores,
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { platforms, storeStatuses } from '../stores/stores.model.ts';
 
 /** The first-run checklist: each step done or not from the shop's real state. */
 export const setupStepIds = ['widget', 'hours', 'terms', 'people', 'platform', 'notices', 'slack'] as const;
@@ -31,6 +32,8 @@ export const setupView = z.object({
     /** When a live key last called the API (the sample's dry run counts): the key works. */
     keyLastUsedAt: z.string().nullable(),
     newestOrder: z.object({ orderedAt: z.string(), source: z.string() }).nullable(),
+    /** Connected stores (Shopify, BASE): orders arrive from them by themselves. */
+    stores: z.array(z.object({ platform: z.enum(platforms), status: z.enum(storeStatuses) })),
   }),
 });
 export type SetupView = z.infer<typeof setupView>;

@@ -10,7 +10,7 @@ import type { SetupStepId, SetupView } from './setup.schema.ts';
  * The first-run checklist of a shop, for its owner (and staff, who may read settings). Every
  * step is judged from the shop's tables: the widget is in place once it loaded on an allowed
  * origin (or a customer chatted), hours once they are saved, terms once published, people once
- * someone else is a member or invited, the platform once an order arrived (by API or CSV), delay
+ * someone else is a member or invited, the platform once an order arrived (by API or CSV) or a store is connected and working, delay
  * notices once the shop says how customers reach it about one (its notice contact, without which
  * no notice can be published), Slack once the shop has a working connection (a broken one is not
  * done: alerts do not arrive).
@@ -25,7 +25,8 @@ export async function getSetup(db: Db, actor: Actor): Promise<SetupView> {
     hours: f.hoursSetAt !== null,
     terms: f.terms !== null,
     people: f.otherMembers > 0 || f.openInvitations > 0,
-    platform: f.newestOrder !== null,
+    // A working store connection brings orders by itself; the first may still be on its way.
+    platform: f.newestOrder !== null || f.stores.some((s) => s.status === 'ok'),
     notices: Boolean(shop.noticeContact?.trim()),
     slack: f.slackStatus === 'ok',
   };
@@ -46,6 +47,7 @@ export async function getSetup(db: Db, actor: Actor): Promise<SetupView> {
       liveApiKeys: f.liveApiKeys,
       keyLastUsedAt: f.keyLastUsedAt?.toISOString() ?? null,
       newestOrder: f.newestOrder && { orderedAt: f.newestOrder.orderedAt.toISOString(), source: f.newestOrder.source },
+      stores: f.stores,
     },
   };
 }

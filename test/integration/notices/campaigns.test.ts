@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { claimLogRows, recordAttempts, suppress } from '../../../server/domains/maillog/maillog.repository.ts';
 import { mailLog } from '../../../server/domains/maillog/maillog.tables.ts';
 import { noticeRecipients } from '../../../server/domains/notices/notices.campaigns.tables.ts';
+import { orders } from '../../../server/domains/orders/orders.tables.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import type { TestClient } from '../../helpers/client.ts';
@@ -75,6 +76,19 @@ for (const kind of dbKinds) {
       expect(both.map((r) => r.status).sort()).to.deep.equal([200, 409]);
       await untilStatus(server.database, made.body.id, 'sent');
       expect(campaignMails(server.smtp.mails, made.body.id)).to.have.length(2);
+    });
+
+    it('leaves a cancelled order out of the audience: it is not on its way', async () => {
+      const tag = uniq();
+      const [live, gone] = [`LIVE-${tag}`, `GONE-${tag}`];
+      await seedOrders(server.database, shop.id, [
+        { orderNumber: live, email: `live-${tag}@example.jp` },
+        { orderNumber: gone, email: `gone-${tag}@example.jp` },
+      ]);
+      await server.database.db.update(orders).set({ cancelledAt: new Date() }).where(and(eq(orders.shopId, shop.id), eq(orders.orderNumber, gone)));
+      const audience = await owner.post(`/api/shops/${shop.id}/notice-audience`, { target: { orderNumbers: [live, gone] } });
+      expect(audience.status, audience.text).to.equal(200);
+      expect(audience.body).to.include({ orders: 1, customers: 1 });
     });
 
     it('refuses to publish a target that matches nothing (and the audience says 0), a target with no condition, and bad variables', async () => {

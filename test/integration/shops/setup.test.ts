@@ -41,7 +41,7 @@ for (const kind of dbKinds) {
       const key = await owner.post(`/api/shops/${shop.id}/api-keys`, { name: 'ショップ連携' });
       const keyOnly = await owner.get(url);
       expect(stateOf(keyOnly.body)).to.include({ hours: true, terms: true, people: true, platform: false });
-      expect(keyOnly.body.platform).to.deep.equal({ liveApiKeys: 1, keyLastUsedAt: null, newestOrder: null });
+      expect(keyOnly.body.platform).to.deep.equal({ liveApiKeys: 1, keyLastUsedAt: null, newestOrder: null, stores: [] });
       expect(keyOnly.body.terms.version).to.equal(1);
 
       // The checklist's curl is a dry run: the key works, the answer is what a real call gets, nothing is stored.

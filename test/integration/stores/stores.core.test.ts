@@ -142,6 +142,19 @@ for (const kind of dbKinds) {
       expect(r.body.error.details[0].ja).to.include('連携が切れています');
       const list = await owner.get(`/api/shops/${shop.id}/stores`);
       expect(list.body.stores[0]).to.deep.include({ status: 'broken', brokenReason: 'token_revoked' });
+      // A broken store brings no orders: the checklist's platform step is not done by it.
+      const setup = await owner.get(`/api/shops/${shop.id}/setup`);
+      expect(setup.body.platform.stores).to.deep.equal([{ platform: 'shopify', status: 'broken' }]);
+      expect(setup.body.steps.find((s: { id: string }) => s.id === 'platform').done).to.equal(false);
+    });
+
+    it('a working store connection does the checklist’s platform step before its first order arrives', async () => {
+      const { shop } = await connected();
+      const owner = await signedIn(server.url, shop.people.owner);
+      const setup = await owner.get(`/api/shops/${shop.id}/setup`);
+      expect(setup.status, setup.text).to.equal(200);
+      expect(setup.body.platform).to.deep.include({ newestOrder: null, stores: [{ platform: 'shopify', status: 'ok' }] });
+      expect(setup.body.steps.find((s: { id: string }) => s.id === 'platform').done).to.equal(true);
     });
 
     it('a platform that is down or limiting backs off (its Retry-After when longer); what was saved before the failure stays; a good run resets it', async () => {

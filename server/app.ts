@@ -66,6 +66,7 @@ import { slackOAuthRoutes } from './domains/slack/slack.oauth.ts';
 import { slackRoutes } from '../bots/slack/app.ts';
 import { slackPeopleRoutes } from './domains/slack/slack.people.routes.ts';
 import { storeRoutes } from './domains/stores/stores.routes.ts';
+import { shopifyRoutes } from './domains/stores/shopify/shopify.routes.ts';
 import type { StoreDeps } from './domains/stores/stores.service.ts';
 
 export interface AppDeps {
@@ -218,6 +219,7 @@ export function createApp(deps: AppDeps) {
   const stores: StoreDeps = { db, keyring: slack.keyring, config, logger, poke };
   storeRoutes(api, stores);
   // store platforms
+  shopifyRoutes(api, router, { ...stores, authDeps, cookie });
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 

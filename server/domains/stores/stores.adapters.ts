@@ -1,4 +1,7 @@
 import type { Platform, StoreAdapter } from './stores.port.ts';
+import { shopifyAdapter } from './shopify/shopify.adapter.ts';
 
 /** The adapter of each platform (one line each; the platforms' folders hold the rest). */
-export const storeAdapters: Partial<Record<Platform, StoreAdapter>> = {};
+export const storeAdapters: Partial<Record<Platform, StoreAdapter>> = {
+  shopify: shopifyAdapter,
+};

@@ -1,0 +1,108 @@
+import { expect } from 'chai';
+import { runSync } from '../../../server/domains/stores/stores.service.ts';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import { oneDbKind } from '../../helpers/env.ts';
+import { makeOrderNode, shopifyApiStandIn, type ShopifyApiStandIn } from '../../helpers/shopify-api.ts';
+import { connected, connectionOf, ordersOf, PUBLIC_URL, runsOf } from './stores.shopify.helpers.ts';
+
+for (const kind of oneDbKind()) {
+  describe(`[${kind}] Shopify sync runs against the Admin API’s cost limit`, () => {
+    let server: TestServer;
+    let shopify: ShopifyApiStandIn;
+    before(async () => {
+      shopify = await shopifyApiStandIn();
+      // A small bucket, so a few hundred orders meet the limit: a page of 10 asks for 2 + 10 × 4 = 42 of 100 points, restored at 100 a second.
+      Object.assign(shopify.throttle, { maximumAvailable: 100, restoreRate: 100, orderCost: 4 });
+      server = await startServer(kind, { config: { SHOPIFY_API_URL: shopify.apiUrl, PUBLIC_URL } });
+    });
+    after(async () => {
+      await server.close();
+      await shopify.close();
+    });
+
+    it('backfills 300 orders page by page, waiting for the bucket instead of being throttled', async function () {
+      this.timeout(90_000);
+      const { shop, connectionId, domain } = await connected(server, shopify, 300);
+      const pages = shopify.calls.filter((c) => c.shop === domain && c.operation === 'OrdersSince');
+      expect(pages.length).to.equal(30);
+      // The client reads throttleStatus and waits (cost − available) ÷ restoreRate before a page that would not fit.
+      expect(pages.filter((c) => c.throttled)).to.have.length(0);
+      expect(pages.every((c) => c.requestedCost <= c.available)).to.equal(true);
+      expect((await ordersOf(server, shop.id)).length).to.equal(300);
+      const [run] = await runsOf(server, connectionId);
+      expect(run).to.deep.include({ trigger: 'backfill', received: 300, created: 300, error: null });
+      const row = (await connectionOf(server, shop.id))!;
+      expect(row.ordersReceived).to.equal(300);
+      expect(Date.parse(String((row.state as { since?: string }).since))).to.be.a('number').and.not.NaN;
+    });
+
+    it('waits out a THROTTLED answer and asks again', async () => {
+      const { shop, connectionId, domain } = await connected(server, shopify, 1);
+      shopify.seedOrders(domain, 2);
+      // Another app of the store used the bucket up: the first page is refused, read its throttleStatus, waited for, sent again.
+      shopify.spend(domain, 100);
+      const before = shopify.calls.length;
+      expect(await runSync(server.app.stores, connectionId, 'manual')).to.deep.equal({ ran: true, ok: true });
+      const pages = shopify.calls.slice(before).filter((c) => c.operation === 'OrdersSince');
+      expect(pages.map((c) => c.throttled)).to.deep.equal([true, false]);
+      expect((await ordersOf(server, shop.id)).length).to.equal(3);
+    });
+
+    it('an order with more lines than a page holds is read again on its own, with all its lines', async () => {
+      const { shop, connectionId, domain } = await connected(server, shopify, 0);
+      const big = makeOrderNode(5001, new Date());
+      const line = big.lineItems.nodes[0]!;
+      big.lineItems = { pageInfo: { hasNextPage: false }, nodes: Array.from({ length: 8 }, (_, i) => ({ ...line, id: `gid://shopify/LineItem/77${i}`, sku: `SKU-${i}`, quantity: 1 })) };
+      shopify.putOrder(domain, big);
+      expect(await runSync(server.app.stores, connectionId, 'manual')).to.deep.equal({ ran: true, ok: true });
+      const [order] = await ordersOf(server, shop.id);
+      expect(order!.total).to.equal(8 * 1980 + 550);
+      expect(shopify.calls.filter((c) => c.shop === domain && c.operation === 'OrderById').map((c) => c.variables.id)).to.deep.equal([big.id]);
+    });
+
+    it('a reconcile reads from where the last good run started, a few minutes over, and updates what changed', async () => {
+      const { shop, connectionId, domain } = await connected(server, shopify, 2);
+      const before = shopify.calls.length;
+      const changed = makeOrderNode(1001, new Date(), { cancelledAt: new Date().toISOString() });
+      shopify.putOrder(domain, changed);
+      const r = await runSync(server.app.stores, connectionId, 'reconcile');
+      expect(r).to.deep.equal({ ran: true, ok: true });
+      const page = shopify.calls.slice(before).find((c) => c.operation === 'OrdersSince')!;
+      const since = Date.parse(/'(.+)'/.exec(String(page.variables.query))![1]!);
+      const row = (await connectionOf(server, shop.id))!;
+      expect(since).to.be.below(Date.now() - 4 * 60_000);
+      expect(since).to.be.above(Date.now() - 10 * 60_000);
+      const runs = await runsOf(server, connectionId);
+      expect(runs.at(-1)).to.deep.include({ trigger: 'reconcile', received: 2, updated: 1, unchanged: 1 });
+      const [order] = (await ordersOf(server, shop.id)).filter((o) => o.orderNumber === '#1001');
+      expect(order!.cancelledAt).to.be.instanceOf(Date);
+      expect(row.status).to.equal('ok');
+    });
+
+    it('a token revoked on Shopify’s side breaks the connection with the reason, and the schedule leaves it alone', async () => {
+      const { shop, connectionId, token } = await connected(server, shopify, 1);
+      shopify.revoke(token);
+      expect(await runSync(server.app.stores, connectionId, 'reconcile')).to.deep.equal({ ran: true, ok: false });
+      const row = (await connectionOf(server, shop.id))!;
+      expect(row).to.deep.include({ status: 'broken', nextSyncAt: null });
+      expect(row.lastError).to.deep.include({ code: 'auth' });
+      expect(row.lastError!.ja).to.match(/アクセストークン/);
+      expect(await runSync(server.app.stores, connectionId, 'reconcile')).to.deep.equal({ ran: false });
+    });
+
+    for (const failure of [{ status: 500 as const }, { status: 429 as const, retryAfter: 120 }]) {
+      it(`Shopify answering ${failure.status}: the run is recorded with the error and the next one backs off`, async () => {
+        const { shop, connectionId } = await connected(server, shopify, 1);
+        shopify.failNext(failure, 1);
+        const started = Date.now();
+        expect(await runSync(server.app.stores, connectionId, 'reconcile')).to.deep.equal({ ran: true, ok: false });
+        const row = (await connectionOf(server, shop.id))!;
+        expect(row).to.deep.include({ status: 'ok', failures: 1 });
+        expect(row.lastError!.code).to.equal(failure.status === 429 ? 'rate_limited' : 'unavailable');
+        expect(row.nextSyncAt!.getTime()).to.be.at.least(started + (failure.status === 429 ? 120_000 : 60_000));
+        const runs = await runsOf(server, connectionId);
+        expect(runs.at(-1)!.error).to.deep.include({ code: row.lastError!.code });
+      });
+    }
+  });
+}

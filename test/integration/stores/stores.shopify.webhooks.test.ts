@@ -1,0 +1,115 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import { oneDbKind } from '../../helpers/env.ts';
+import { eventually } from '../../helpers/eventually.ts';
+import { deliverWebhook, makeOrderNode, restPayloadOf, shopifyApiStandIn, type ShopifyApiStandIn } from '../../helpers/shopify-api.ts';
+import { connected, connectionOf, ordersOf, PUBLIC_URL, webhooksOf } from './stores.shopify.helpers.ts';
+
+for (const kind of oneDbKind()) {
+  describe(`[${kind}] Shopify webhooks to the real receiver`, () => {
+    let server: TestServer;
+    let shopify: ShopifyApiStandIn;
+    before(async () => {
+      shopify = await shopifyApiStandIn();
+      server = await startServer(kind, { config: { SHOPIFY_API_URL: shopify.apiUrl, PUBLIC_URL } });
+    });
+    after(async () => {
+      await server.close();
+      await shopify.close();
+    });
+
+    const hookUrl = (connectionId: string) => `${server.url}/hooks/shopify/${connectionId}`;
+    const orderOf = async (shopId: string, number: string) => (await ordersOf(server, shopId)).find((o) => o.orderNumber === number);
+
+    it('orders/create, orders/updated and orders/cancelled, signed with the app’s secret, create, update and cancel the order; each answered 200 before the work', async () => {
+      const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
+      const send = (topic: string, payload: unknown) => deliverWebhook(hookUrl(connectionId), { topic, payload, secret: apiSecret, shop: domain });
+
+      const placed = makeOrderNode(2001, new Date(Date.now() - 60_000));
+      const created = await send('orders/create', restPayloadOf(placed));
+      expect(created.status).to.equal(200);
+      expect(await created.json()).to.deep.equal({ received: 'stored' });
+      const order = await eventually(() => orderOf(shop.id, '#2001'), 'the created order');
+      expect(order).to.deep.include({ source: 'shopify', connectionId, total: 2 * 1980 + 1080 + 550, cancelledAt: null, shippedAt: null });
+
+      const shipped = makeOrderNode(2001, new Date(Date.now() - 30_000), {
+        fulfillments: [{ createdAt: new Date(Date.now() - 40_000).toISOString(), deliveredAt: null, status: 'SUCCESS', trackingInfo: [{ company: 'Sagawa (JA)', number: '4000-1111-2222' }] }],
+      });
+      expect((await send('orders/updated', restPayloadOf(shipped))).status).to.equal(200);
+      const updated = await eventually(async () => (await orderOf(shop.id, '#2001'))?.shippedAt && orderOf(shop.id, '#2001'), 'the shipped order');
+      expect(updated).to.deep.include({ carrier: '佐川急便', trackingNumber: '4000-1111-2222', deliveredAt: null });
+
+      const cancelled = makeOrderNode(2001, new Date(), { cancelledAt: new Date().toISOString(), fulfillments: shipped.fulfillments });
+      expect((await send('orders/cancelled', restPayloadOf(cancelled))).status).to.equal(200);
+      await eventually(async () => (await orderOf(shop.id, '#2001'))?.cancelledAt, 'the cancellation');
+
+      // A late delivery of the first snapshot does not undo the later ones.
+      expect((await send('orders/updated', restPayloadOf(placed))).status).to.equal(200);
+      await eventually(async () => (await webhooksOf(server, connectionId)).every((w) => w.processedAt), 'every webhook worked');
+      expect(await orderOf(shop.id, '#2001')).to.deep.include({ carrier: '佐川急便' });
+      expect((await orderOf(shop.id, '#2001'))!.cancelledAt).to.be.instanceOf(Date);
+    });
+
+    it('a fulfillment webhook reads the order again through GraphQL (its delivery time included)', async () => {
+      const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 1);
+      const delivered = makeOrderNode(1001, new Date(), {
+        fulfillments: [{ createdAt: new Date(Date.now() - 86_400_000).toISOString(), deliveredAt: new Date(Date.now() - 3_600_000).toISOString(), status: 'SUCCESS', trackingInfo: [{ company: 'Yamato (JA)', number: '5555-6666-7777' }] }],
+      });
+      shopify.putOrder(domain, delivered);
+      const r = await deliverWebhook(hookUrl(connectionId), { topic: 'fulfillments/update', payload: { id: 1, order_id: Number(delivered.legacyResourceId), status: 'success', shipment_status: 'delivered' }, secret: apiSecret, shop: domain });
+      expect(r.status).to.equal(200);
+      const order = await eventually(async () => (await orderOf(shop.id, '#1001'))?.deliveredAt && orderOf(shop.id, '#1001'), 'the delivered order');
+      expect(order).to.deep.include({ carrier: 'ヤマト運輸', trackingNumber: '5555-6666-7777' });
+      expect(shopify.calls.filter((c) => c.shop === domain && c.operation === 'OrderById').map((c) => c.variables.id)).to.deep.equal([delivered.id]);
+    });
+
+    it('refuses a forged or unsigned webhook with 401 and stores nothing; an unknown connection is 404, a body over 1 MiB 413', async () => {
+      const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
+      const payload = restPayloadOf(makeOrderNode(3001, new Date()));
+      const forged = await deliverWebhook(hookUrl(connectionId), { topic: 'orders/create', payload, secret: 'shpss_not-the-secret-of-this-app', shop: domain });
+      expect(forged.status).to.equal(401);
+      expect((await forged.json()).error.code).to.equal('unauthenticated');
+      const unsigned = await deliverWebhook(hookUrl(connectionId), { topic: 'orders/create', payload, secret: apiSecret, shop: domain, hmac: '' });
+      expect(unsigned.status).to.equal(401);
+      // The right signature over other bytes than those sent.
+      const body = JSON.stringify(payload);
+      const tampered = await deliverWebhook(hookUrl(connectionId), { topic: 'orders/create', payload, secret: apiSecret, shop: domain, body: body.replace('#3001', '#3002'), hmac: (await import('node:crypto')).createHmac('sha256', apiSecret).update(body).digest('base64') });
+      expect(tampered.status).to.equal(401);
+      const otherStore = await deliverWebhook(hookUrl(connectionId), { topic: 'orders/create', payload, secret: apiSecret, shop: 'someone-else.myshopify.com' });
+      expect(otherStore.status).to.equal(401);
+      expect(await webhooksOf(server, connectionId)).to.have.length(0);
+
+      expect((await deliverWebhook(hookUrl(randomUUID()), { topic: 'orders/create', payload, secret: apiSecret, shop: domain })).status).to.equal(404);
+      const huge = JSON.stringify({ ...payload, note: 'x'.repeat(1024 * 1024) });
+      expect((await deliverWebhook(hookUrl(connectionId), { topic: 'orders/create', payload, secret: apiSecret, shop: domain, body: huge })).status).to.equal(413);
+      expect(await webhooksOf(server, connectionId)).to.have.length(0);
+      expect(await ordersOf(server, shop.id)).to.have.length(0);
+    });
+
+    it('a webhook delivered twice (Shopify’s retry, or a replay) is stored and worked once', async () => {
+      const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
+      const webhookId = randomBytes(16).toString('hex');
+      const payload = restPayloadOf(makeOrderNode(4001, new Date()));
+      const answers = await Promise.all([1, 2, 3].map(() => deliverWebhook(hookUrl(connectionId), { topic: 'orders/create', payload, secret: apiSecret, shop: domain, webhookId })));
+      expect(answers.map((a) => a.status)).to.deep.equal([200, 200, 200]);
+      const said = await Promise.all(answers.map(async (a) => ((await a.json()) as { received: string }).received));
+      expect(said.sort()).to.deep.equal(['duplicate', 'duplicate', 'stored']);
+      await eventually(async () => (await webhooksOf(server, connectionId)).every((w) => w.processedAt), 'the webhook worked');
+      expect(await webhooksOf(server, connectionId)).to.have.length(1);
+      expect((await ordersOf(server, shop.id)).map((o) => o.orderNumber)).to.deep.equal(['#4001']);
+      expect((await connectionOf(server, shop.id))!.ordersReceived).to.equal(1);
+    });
+
+    it('app/uninstalled breaks the connection with its reason; a topic madoguchi does not keep is answered and ignored', async () => {
+      const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
+      const ignored = await deliverWebhook(hookUrl(connectionId), { topic: 'products/update', payload: { id: 1 }, secret: apiSecret, shop: domain });
+      expect(await ignored.json()).to.deep.equal({ received: 'ignored' });
+      const gone = await deliverWebhook(hookUrl(connectionId), { topic: 'app/uninstalled', payload: { id: 1, name: 'shop', domain }, secret: apiSecret, shop: domain });
+      expect(gone.status).to.equal(200);
+      const row = (await connectionOf(server, shop.id))!;
+      expect(row).to.deep.include({ status: 'broken', brokenReason: 'app_uninstalled' });
+      expect(row.lastError!.ja).to.match(/アンインストール/);
+    });
+  });
+}

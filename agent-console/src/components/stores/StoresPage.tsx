@@ -12,6 +12,7 @@ import { StoreStatus } from './StoreStatus.tsx';
 import { takeStoresOutcome } from './storesOutcome.ts';
 import '../../settings.css';
 import '../../settings.people.css';
+import '../../metrics.css';
 import '../../returns.css';
 import '../../stores.css';
 

@@ -60,6 +60,12 @@ describe('mapping the columns of an unknown order export in the console', functi
     await step.getByTestId('mapping-submit').click();
     await step.getByTestId('mapping-error-unit_price').waitFor();
     expect(await step.getByTestId('mapping-select-unit_price').getAttribute('aria-invalid')).to.equal('true');
+    // Said in the language on screen, and again in the other when it changes.
+    expect(await textOf(step.getByTestId('mapping-error-unit_price'))).to.contain('単価');
+    await page.getByRole('button', { name: 'English' }).click();
+    await step.getByTestId('mapping-error-unit_price').filter({ hasText: 'Choose the column for' }).waitFor();
+    await page.getByRole('button', { name: '日本語' }).click();
+    await step.getByTestId('mapping-error-unit_price').filter({ hasText: '列を割り当ててください' }).waitFor();
 
     await step.getByTestId('mapping-select-unit_price').selectOption('Price incl tax');
     await step.getByTestId('mapping-name').fill('よその店の書き出し');

@@ -2,13 +2,15 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { paymentMethods, type PaymentMethod } from '../../../../server/domains/orders/orders.schema.ts';
 import { ApiError } from '../../api.ts';
 import { errorsAt, fieldErrors } from '../../fieldErrors.ts';
-import { useLang, useMessages } from '../../i18n.ts';
+import { useLang, useMessages, type Lang } from '../../i18n.ts';
 import { mappingMessages } from '../../i18n.orders.mapping.ts';
 import { ordersApi, type ImportMappingAnswer, type ImportPreview } from '../../ordersApi.ts';
 import { MappingSamples } from './MappingSamples.tsx';
 
 type Loaded = { state: 'loading' } | { state: 'failed'; error: unknown } | { state: 'ready'; preview: ImportPreview; answer: ImportMappingAnswer };
 type Field = ImportMappingAnswer['fields'][number];
+/** What the form found wrong with a field before sending. */
+type Finding = { kind: 'notMapped' } | { kind: 'usedTwice'; header: string };
 
 /** A required field a default covers: the server's rule (tax rate and payment method may come from the defaults). */
 const coveredBy: Record<string, 'taxRate' | 'paymentMethod'> = { tax_rate: 'taxRate', payment_method: 'paymentMethod' };
@@ -32,8 +34,11 @@ export function OrdersMapping({ shopId, file, unmatched, onImport, onCancel }: {
   const [taxRate, setTaxRate] = useState<'' | '10' | '8'>('');
   const [paymentMethod, setPaymentMethod] = useState<'' | PaymentMethod>('');
   const [name, setName] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [problem, setProblem] = useState<string | null>(null);
+  /** The form's own findings and the server's refusal, kept as they are and worded at render, in the language on screen. */
+  const [found, setFound] = useState<Record<string, Finding>>({});
+  const [refused, setRefused] = useState<unknown>(null);
+  /** Fields changed since the last try: their old message no longer applies. */
+  const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -62,21 +67,21 @@ export function OrdersMapping({ shopId, file, unmatched, onImport, onCancel }: {
 
   /** The form's own checks: every required field mapped (or given by a default), no column used twice. */
   const check = (fields: Field[]) => {
-    const at: Record<string, string> = {};
-    const seen = new Map<string, string>();
+    const at: Record<string, Finding> = {};
+    const seen = new Set<string>();
     for (const f of fields) {
       const h = columns[f.field] ?? '';
       const cover = coveredBy[f.field];
       const defaulted = cover === 'taxRate' ? taxRate !== '' : cover === 'paymentMethod' ? paymentMethod !== '' : false;
-      if (f.required && !h && !defaulted) at[f.field] = m.notMapped(label(f));
-      if (h && seen.has(h)) at[f.field] = m.usedTwice(h);
-      if (h) seen.set(h, f.field);
+      if (f.required && !h && !defaulted) at[f.field] = { kind: 'notMapped' };
+      if (h && seen.has(h)) at[f.field] = { kind: 'usedTwice', header: h };
+      if (h) seen.add(h);
     }
     return at;
   };
 
-  const focusFirst = (at: Record<string, string>) => {
-    const first = Object.keys(at)[0];
+  const focusFirst = (fields: string[]) => {
+    const first = fields[0];
     if (first) formRef.current?.querySelector<HTMLElement>(`[data-field="${CSS.escape(first)}"]`)?.focus();
   };
 
@@ -84,9 +89,10 @@ export function OrdersMapping({ shopId, file, unmatched, onImport, onCancel }: {
     e.preventDefault();
     if (busy || loaded.state !== 'ready') return;
     const at = check(loaded.answer.fields);
-    setErrors(at);
-    setProblem(null);
-    if (Object.keys(at).length) return focusFirst(at);
+    setFound(at);
+    setRefused(null);
+    setTouched(new Set());
+    if (Object.keys(at).length) return focusFirst(Object.keys(at));
     setBusy(true);
     try {
       const chosen = Object.fromEntries(Object.entries(columns).filter(([, h]) => h));
@@ -94,33 +100,25 @@ export function OrdersMapping({ shopId, file, unmatched, onImport, onCancel }: {
       await ordersApi.saveMapping(shopId, { ...(name.trim() ? { name: name.trim() } : {}), columns: chosen, defaults, headers: loaded.preview.headers });
       onImport();
     } catch (err) {
-      const said = serverErrors(err, loaded.answer.fields);
-      setErrors(said.fields);
-      setProblem(said.formLevel ?? (Object.keys(said.fields).length ? m.fixFields : m.saveFailed));
-      focusFirst(said.fields);
+      setRefused(err);
+      focusFirst(Object.keys(serverErrors(err, loaded.answer.fields, lang).fields));
     } finally {
       setBusy(false);
     }
   };
 
-  /** A 400's details by the field they name (`columns.sku`, `columns` with `missing`, `defaults.taxRate`). */
-  const serverErrors = (err: unknown, fields: Field[]): { fields: Record<string, string>; formLevel: string | null } => {
-    if (!(err instanceof ApiError) || err.code !== 'invalid_input') return { fields: {}, formLevel: null };
-    const said = fieldErrors(err.details, lang);
-    const out: Record<string, string> = {};
-    for (const f of fields) {
-      const ms = errorsAt(said, `columns.${f.field}`);
-      if (ms.length) out[f.field] = ms.join(' ');
+  const touch = (...keys: string[]) => setTouched((t) => new Set([...t, ...keys]));
+  // What is said now: the server's refusal and the form's findings, in the language on screen.
+  const fromServer = loaded.state === 'ready' && refused ? serverErrors(refused, loaded.answer.fields, lang) : { fields: {}, formLevel: null, any: false };
+  const errors: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fromServer.fields)) if (!touched.has(k)) errors[k] = v;
+  if (loaded.state === 'ready') {
+    for (const f of loaded.answer.fields) {
+      const x = found[f.field];
+      if (x && !touched.has(f.field)) errors[f.field] = x.kind === 'notMapped' ? m.notMapped(label(f)) : m.usedTwice(x.header);
     }
-    const missing = (Array.isArray(err.details) ? err.details : []).flatMap((d: { path?: unknown; missing?: unknown }) => (d.path === 'columns' && Array.isArray(d.missing) ? (d.missing as string[]) : []));
-    for (const f of fields) if (missing.includes(f.field) && !out[f.field]) out[f.field] = m.notMapped(label(f));
-    for (const [k, path] of [['taxRate', 'defaults.taxRate'], ['paymentMethod', 'defaults.paymentMethod'], ['name', 'name']] as const) {
-      const ms = errorsAt(said, path);
-      if (ms.length) out[k] = ms.join(' ');
-    }
-    const rest = [...said].filter(([p]) => !p.startsWith('columns') && !p.startsWith('defaults') && p !== 'name').flatMap(([, ms]) => ms);
-    return { fields: out, formLevel: rest.length ? rest.join(' ') : null };
-  };
+  }
+  const problem = refused ? (fromServer.formLevel ?? (fromServer.any ? m.fixFields : m.saveFailed)) : null;
 
   return (
     <section className="panel orders-mapping" aria-labelledby={`${id}-title`} data-testid="mapping-step">
@@ -183,7 +181,7 @@ export function OrdersMapping({ shopId, file, unmatched, onImport, onCancel }: {
                           onChange={(e) => {
                             const v = e.target.value;
                             setColumns((c) => ({ ...c, [f.field]: v }));
-                            setErrors(({ [f.field]: _, ...rest }) => rest);
+                            touch(f.field);
                           }}
                           aria-invalid={err ? true : undefined}
                           aria-describedby={err ? `${id}-${f.field}-error` : undefined}
@@ -212,18 +210,18 @@ export function OrdersMapping({ shopId, file, unmatched, onImport, onCancel }: {
           <fieldset className="mapping-defaults">
             <legend>{m.defaults}</legend>
             <p className="muted">{m.defaultsLead}</p>
-            <div className="settings-field">
+            <div className="mapping-default">
               <label htmlFor={`${id}-taxRate`}>{m.taxRate}</label>
-              <select id={`${id}-taxRate`} data-field="taxRate" value={taxRate} onChange={(e) => setTaxRate(e.target.value as '' | '10' | '8')} aria-invalid={errors.taxRate ? true : undefined} data-testid="mapping-tax-rate">
+              <select id={`${id}-taxRate`} data-field="taxRate" value={taxRate} onChange={(e) => (setTaxRate(e.target.value as '' | '10' | '8'), touch('taxRate', 'tax_rate'))} aria-invalid={errors.taxRate ? true : undefined} data-testid="mapping-tax-rate">
                 <option value="">{m.taxRateNone}</option>
                 <option value="10">{m.taxRateOption(10)}</option>
                 <option value="8">{m.taxRateOption(8)}</option>
               </select>
               {errors.taxRate && <span className="field-error" role="alert">{errors.taxRate}</span>}
             </div>
-            <div className="settings-field">
+            <div className="mapping-default">
               <label htmlFor={`${id}-payment`}>{m.paymentMethod}</label>
-              <select id={`${id}-payment`} data-field="paymentMethod" value={paymentMethod} onChange={(e) => setPaymentMethod(e.target.value as '' | PaymentMethod)} aria-invalid={errors.paymentMethod ? true : undefined} data-testid="mapping-payment">
+              <select id={`${id}-payment`} data-field="paymentMethod" value={paymentMethod} onChange={(e) => (setPaymentMethod(e.target.value as '' | PaymentMethod), touch('paymentMethod', 'payment_method'))} aria-invalid={errors.paymentMethod ? true : undefined} data-testid="mapping-payment">
                 <option value="">{m.paymentNone}</option>
                 {paymentMethods.map((p) => (
                   <option key={p} value={p}>
@@ -233,9 +231,9 @@ export function OrdersMapping({ shopId, file, unmatched, onImport, onCancel }: {
               </select>
               {errors.paymentMethod && <span className="field-error" role="alert">{errors.paymentMethod}</span>}
             </div>
-            <div className="settings-field">
+            <div className="mapping-default">
               <label htmlFor={`${id}-name`}>{m.name}</label>
-              <input id={`${id}-name`} data-field="name" value={name} maxLength={60} placeholder={m.nameHint} onChange={(e) => setName(e.target.value)} data-testid="mapping-name" />
+              <input id={`${id}-name`} data-field="name" value={name} maxLength={60} placeholder={m.nameHint} onChange={(e) => (setName(e.target.value), touch('name'))} data-testid="mapping-name" />
               {errors.name && <span className="field-error" role="alert">{errors.name}</span>}
             </div>
           </fieldset>
@@ -259,8 +257,28 @@ export function OrdersMapping({ shopId, file, unmatched, onImport, onCancel }: {
   );
 }
 
+/** A 400's details by the field they name (`columns.sku`, `columns` with `missing`, `defaults.taxRate`), in the reader's language. */
+function serverErrors(err: unknown, fields: Field[], lang: Lang): { fields: Record<string, string>; formLevel: string | null; any: boolean } {
+  if (!(err instanceof ApiError) || err.code !== 'invalid_input') return { fields: {}, formLevel: null, any: false };
+  const m = mappingMessages[lang];
+  const said = fieldErrors(err.details, lang);
+  const out: Record<string, string> = {};
+  for (const f of fields) {
+    const ms = errorsAt(said, `columns.${f.field}`);
+    if (ms.length) out[f.field] = ms.join(' ');
+  }
+  const missing = (Array.isArray(err.details) ? (err.details as Array<{ path?: unknown; missing?: unknown }>) : []).flatMap((d) => (d.path === 'columns' && Array.isArray(d.missing) ? (d.missing as string[]) : []));
+  for (const f of fields) if (missing.includes(f.field) && !out[f.field]) out[f.field] = m.notMapped(lang === 'ja' ? f.ja : f.en);
+  for (const [k, path] of [['taxRate', 'defaults.taxRate'], ['paymentMethod', 'defaults.paymentMethod'], ['name', 'name']] as const) {
+    const ms = errorsAt(said, path);
+    if (ms.length) out[k] = ms.join(' ');
+  }
+  const rest = [...said].filter(([p]) => !p.startsWith('columns') && !p.startsWith('defaults') && p !== 'name').flatMap(([, ms]) => ms);
+  return { fields: out, formLevel: rest.length ? rest.join(' ') : null, any: Object.keys(out).length > 0 };
+}
+
 /** Why the file could not be previewed (its encoding, not CSV), in the reader's language. */
-function fileLevel(error: unknown, lang: 'ja' | 'en'): string {
+function fileLevel(error: unknown, lang: Lang): string {
   if (!(error instanceof ApiError) || error.code !== 'invalid_input') return '';
   return [...fieldErrors(error.details, lang).values()].flat().join(' ');
 }

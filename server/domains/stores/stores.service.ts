@@ -12,6 +12,7 @@ import { seal, unseal, type Keyring } from '../../core/sealed.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { orderInput, orderNumber } from '../orders/orders.schema.ts';
 import { saveStoreOrders, type StoreSnapshot } from '../orders/orders.service.ts';
+import { orders } from '../orders/orders.tables.ts';
 import { storeAdapters } from './stores.adapters.ts';
 import type { Platform, RejectedOrder, StoreError, StoreVia, SyncTrigger } from './stores.model.ts';
 import { StoreApiError, type StoreAdapter, type StoreConnection, type StoreOrder, type StoreSecrets, type SyncContext } from './stores.port.ts';
@@ -183,6 +184,8 @@ export async function createConnection(deps: StoreDeps, input: NewConnection): P
     const [saved] = before
       ? await tx.update(storeConnections).set(fields).where(eq(storeConnections.id, id)).returning()
       : await tx.insert(storeConnections).values({ id, shopId: input.shopId, platform: input.platform, ...fields }).returning();
+    // Another store in the same place: the orders of the one before are no longer this connection's.
+    if (before && !sameStore) await tx.update(orders).set({ connectionId: null }).where(eq(orders.connectionId, id));
     await queueSyncIn(tx, saved!, sameStore ? 'reconcile' : 'backfill');
     await recordAudit(
       tx,

@@ -114,6 +114,22 @@ for (const kind of dbKinds) {
       expect((await row(view.id)).ordersReceived).to.equal(2);
     });
 
+    it('connecting again: the same store keeps its cursor and count and reconciles; another store starts over with a backfill and unlinks the old store’s orders', async () => {
+      const { shop, view } = await connected();
+      platform.pages = [[snapshot('#1501', '2026-11-20T01:00:00Z')]];
+      await runSync(deps, view.id, 'backfill');
+      const again = await createConnection(deps, { shopId: shop.id, platform: 'shopify', account: view.account, via: 'token', access: 'shpat_new', actor: ownerOf(shop) });
+      expect(again).to.deep.include({ id: view.id, ordersReceived: 1, status: 'ok' });
+      expect((await row(view.id)).state).to.deep.equal({ since: '2026-11-30T00:00:00Z' });
+      const other = await createConnection(deps, { shopId: shop.id, platform: 'shopify', account: 'another-shop.myshopify.com', via: 'token', access: 'shpat_other', actor: ownerOf(shop) });
+      expect(other).to.deep.include({ id: view.id, ordersReceived: 0, account: 'another-shop.myshopify.com' });
+      expect((await row(view.id)).state).to.deep.equal({});
+      const triggers = (await db().select().from(outbox).where(and(eq(outbox.shopId, shop.id), eq(outbox.topic, STORE_SYNC_TOPIC))).orderBy(outbox.id)).map((q) => (q.payload as { trigger: string }).trigger);
+      expect(triggers).to.deep.equal(['backfill', 'reconcile', 'backfill']);
+      const [order] = await db().select().from(orders).where(and(eq(orders.shopId, shop.id), eq(orders.orderNumber, '#1501')));
+      expect(order!.connectionId).to.equal(null);
+    });
+
     it('an older snapshot (a late webhook) never overwrites a newer one; a newer one does', async () => {
       const { shop, view } = await connected();
       platform.pages = [[snapshot('#2001', '2026-11-20T05:00:00Z', { carrier: '佐川急便' })]];

@@ -49,4 +49,12 @@ describe('configuration in production', () => {
     expect(() => loadConfig({ ...prod, SECRETS_KEYS: `nokey${Buffer.alloc(32).toString('base64')}` })).to.throw(ConfigError, /SECRETS_KEYS: expected <id>:<base64 key>/);
     expect(() => loadConfig({ ...prod, SLACK_CLIENT_ID: '1.2' })).to.throw(ConfigError, /SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET together/);
   });
+
+  it('refuses half a Shopify or BASE app, a Shopify API URL without {shop}, and poll minutes out of range', () => {
+    expect(() => loadConfig({ ...prod, SHOPIFY_CLIENT_ID: 'abc' })).to.throw(ConfigError, /SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET together/);
+    expect(() => loadConfig({ ...prod, BASE_CLIENT_SECRET: 'abc' })).to.throw(ConfigError, /BASE_CLIENT_ID and BASE_CLIENT_SECRET together/);
+    expect(() => loadConfig({ ...prod, SHOPIFY_API_URL: 'http://127.0.0.1:9/' })).to.throw(ConfigError, /SHOPIFY_API_URL.*\{shop\}/);
+    expect(() => loadConfig({ ...prod, STORE_POLL_MINUTES: '0' })).to.throw(ConfigError, /STORE_POLL_MINUTES/);
+    expect(loadConfig(prod)).to.include({ SHOPIFY_API_URL: 'https://{shop}', BASE_API_URL: 'https://api.thebase.in', STORE_POLL_MINUTES: 10, STORE_RECONCILE_MINUTES: 60 });
+  });
 });

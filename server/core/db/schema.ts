@@ -18,5 +18,5 @@ export * from '../../domains/notices/notices.templates.tables.ts';
 export * from '../../domains/slack/slack.tables.ts';
 export * from '../../domains/slack/slack.alerts.tables.ts';
 export * from '../../domains/system/trouble.tables.ts';
-export * from '../../domains/stores/stores.tables.ts';
 export * from '../../domains/orders/orders.mapping.tables.ts';
+export * from '../../domains/stores/stores.tables.ts';

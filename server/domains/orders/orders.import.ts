@@ -52,7 +52,7 @@ const contactField: Partial<Record<Field, (v: string) => string>> = { customer_e
 const contactHeader: Array<[RegExp, (v: string) => string]> = [
   [/mail|メール/i, maskEmail],
   [/phone|tel|電話/i, maskPhone],
-  [/zip|postal|postcode|郵便/i, maskPostcode],
+  [/zip|postal|postcode|郵便|〒/i, maskPostcode],
   [/address|street|city|company|住所|番地|建物/i, maskAddress],
 ];
 

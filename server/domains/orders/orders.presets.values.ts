@@ -53,6 +53,7 @@ export const postcodeOf = (raw: string) => raw.trim().replace(/^'/, '');
  * over a gateway that also takes cards. Unknown labels are `other`: the order is still the order.
  */
 const paymentRules: Array<[RegExp, PaymentMethod]> = [
+  [/gift ?card|ギフトカード|ギフト券|store credit/i, 'other'],
   [/代金引換|代引|cash on delivery|\bcod\b/i, 'cod'],
   [/後払い|後払|np_?atobarai|paidy|atone|deferred/i, 'deferred'],
   [/コンビニ|konbini|convenience|seven|famima|lawson/i, 'convenience_store'],

@@ -292,7 +292,7 @@ describe('orders CSV import (parseOrdersCsv)', () => {
     });
 
     it('accepts a file with a header and no data rows', () => {
-      expect(parseOrdersCsv(utf8(`${requiredHeader.join(',')}\n`))).to.deep.equal({ encoding: 'utf-8', rows: 0, orders: [], errors: [] });
+      expect(parseOrdersCsv(utf8(`${requiredHeader.join(',')}\n`))).to.deep.equal({ encoding: 'utf-8', preset: 'madoguchi', rows: 0, orders: [], errors: [] });
     });
   });
 

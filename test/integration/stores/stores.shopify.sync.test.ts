@@ -48,16 +48,24 @@ for (const kind of oneDbKind()) {
       expect((await ordersOf(server, shop.id)).length).to.equal(3);
     });
 
-    it('an order with more lines than a page holds is read again on its own, with all its lines', async () => {
+    it('an order with more lines than a page holds is read again on its own, with all its lines; one with more than that is refused, not cut', async () => {
       const { shop, connectionId, domain } = await connected(server, shopify, 0);
-      const big = makeOrderNode(5001, new Date());
-      const line = big.lineItems.nodes[0]!;
-      big.lineItems = { pageInfo: { hasNextPage: false }, nodes: Array.from({ length: 8 }, (_, i) => ({ ...line, id: `gid://shopify/LineItem/77${i}`, sku: `SKU-${i}`, quantity: 1 })) };
-      shopify.putOrder(domain, big);
+      const withLines = (number: number, n: number) => {
+        const node = makeOrderNode(number, new Date());
+        const line = node.lineItems.nodes[0]!;
+        node.lineItems = { pageInfo: { hasNextPage: false }, nodes: Array.from({ length: n }, (_, i) => ({ ...line, id: `gid://shopify/LineItem/${number}${i}`, sku: `SKU-${i}`, quantity: 1 })) };
+        shopify.putOrder(domain, node);
+        return node;
+      };
+      const big = withLines(5001, 8);
+      const huge = withLines(5002, 85);
       expect(await runSync(server.app.stores, connectionId, 'manual')).to.deep.equal({ ran: true, ok: true });
-      const [order] = await ordersOf(server, shop.id);
-      expect(order!.total).to.equal(8 * 1980 + 550);
-      expect(shopify.calls.filter((c) => c.shop === domain && c.operation === 'OrderById').map((c) => c.variables.id)).to.deep.equal([big.id]);
+      const stored = await ordersOf(server, shop.id);
+      expect(stored.map((o) => [o.orderNumber, o.total])).to.deep.equal([['#5001', 8 * 1980 + 550]]);
+      expect(shopify.calls.filter((c) => c.shop === domain && c.operation === 'OrderById').map((c) => c.variables.id)).to.deep.equal([big.id, huge.id]);
+      const run = (await runsOf(server, connectionId)).at(-1)!;
+      expect(run).to.deep.include({ received: 2, created: 1, rejected: 1 });
+      expect(run.rejections).to.deep.equal([{ orderNumber: '#5002', reason: 'the order has more than 80 lines; madoguchi reads at most 80', ja: '明細が 80 行を超える注文は取り込めません。' }]);
     });
 
     it('a reconcile reads from where the last good run started, a few minutes over, and updates what changed', async () => {

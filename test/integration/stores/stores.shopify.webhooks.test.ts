@@ -37,12 +37,16 @@ for (const kind of oneDbKind()) {
         fulfillments: [{ createdAt: new Date(Date.now() - 40_000).toISOString(), deliveredAt: null, status: 'SUCCESS', trackingInfo: [{ company: 'Sagawa (JA)', number: '4000-1111-2222' }] }],
       });
       expect((await send('orders/updated', restPayloadOf(shipped))).status).to.equal(200);
-      const updated = await eventually(async () => (await orderOf(shop.id, '#2001'))?.shippedAt && orderOf(shop.id, '#2001'), 'the shipped order');
+      const shippedOrder = async () => {
+        const o = await orderOf(shop.id, '#2001');
+        return o?.shippedAt ? o : undefined;
+      };
+      const updated = await eventually(shippedOrder, 'the shipped order');
       expect(updated).to.deep.include({ carrier: '佐川急便', trackingNumber: '4000-1111-2222', deliveredAt: null });
 
       const cancelled = makeOrderNode(2001, new Date(), { cancelledAt: new Date().toISOString(), fulfillments: shipped.fulfillments });
       expect((await send('orders/cancelled', restPayloadOf(cancelled))).status).to.equal(200);
-      await eventually(async () => (await orderOf(shop.id, '#2001'))?.cancelledAt, 'the cancellation');
+      await eventually(async () => (await orderOf(shop.id, '#2001'))?.cancelledAt ?? undefined, 'the cancellation');
 
       // A late delivery of the first snapshot does not undo the later ones.
       expect((await send('orders/updated', restPayloadOf(placed))).status).to.equal(200);
@@ -54,12 +58,15 @@ for (const kind of oneDbKind()) {
     it('a fulfillment webhook reads the order again through GraphQL (its delivery time included)', async () => {
       const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 1);
       const delivered = makeOrderNode(1001, new Date(), {
-        fulfillments: [{ createdAt: new Date(Date.now() - 86_400_000).toISOString(), deliveredAt: new Date(Date.now() - 3_600_000).toISOString(), status: 'SUCCESS', trackingInfo: [{ company: 'Yamato (JA)', number: '5555-6666-7777' }] }],
+        fulfillments: [{ createdAt: new Date(Date.now() - 1_800_000).toISOString(), deliveredAt: new Date(Date.now() - 600_000).toISOString(), status: 'SUCCESS', trackingInfo: [{ company: 'Yamato (JA)', number: '5555-6666-7777' }] }],
       });
       shopify.putOrder(domain, delivered);
       const r = await deliverWebhook(hookUrl(connectionId), { topic: 'fulfillments/update', payload: { id: 1, order_id: Number(delivered.legacyResourceId), status: 'success', shipment_status: 'delivered' }, secret: apiSecret, shop: domain });
       expect(r.status).to.equal(200);
-      const order = await eventually(async () => (await orderOf(shop.id, '#1001'))?.deliveredAt && orderOf(shop.id, '#1001'), 'the delivered order');
+      const order = await eventually(async () => {
+        const o = await orderOf(shop.id, '#1001');
+        return o?.deliveredAt ? o : undefined;
+      }, 'the delivered order');
       expect(order).to.deep.include({ carrier: 'ヤマト運輸', trackingNumber: '5555-6666-7777' });
       expect(shopify.calls.filter((c) => c.shop === domain && c.operation === 'OrderById').map((c) => c.variables.id)).to.deep.equal([delivered.id]);
     });
@@ -99,6 +106,21 @@ for (const kind of oneDbKind()) {
       expect(await webhooksOf(server, connectionId)).to.have.length(1);
       expect((await ordersOf(server, shop.id)).map((o) => o.orderNumber)).to.deep.equal(['#4001']);
       expect((await connectionOf(server, shop.id))!.ordersReceived).to.equal(1);
+    });
+
+    it('an order madoguchi cannot take (not in yen) is recorded as rejected with the reason, nothing half-written', async () => {
+      const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
+      const node = makeOrderNode(6001, new Date());
+      const dollars: Record<string, unknown> = { ...restPayloadOf(node), currency: 'USD', current_total_price: '41.0' };
+      (dollars.current_total_price_set as { shop_money: { currency_code: string } }).shop_money.currency_code = 'USD';
+      const r = await deliverWebhook(hookUrl(connectionId), { topic: 'orders/create', payload: dollars, secret: apiSecret, shop: domain });
+      expect(r.status).to.equal(200);
+      const [hook] = await eventually(async () => {
+        const rows = await webhooksOf(server, connectionId);
+        return rows[0]?.processedAt ? rows : undefined;
+      }, 'the webhook worked');
+      expect(hook!.error).to.equal("#6001: the shop's currency is USD; madoguchi stores yen");
+      expect(await ordersOf(server, shop.id)).to.have.length(0);
     });
 
     it('app/uninstalled breaks the connection with its reason; a topic madoguchi does not keep is answered and ignored', async () => {

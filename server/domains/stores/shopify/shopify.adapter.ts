@@ -2,7 +2,7 @@ import type { Config } from '../../../config.ts';
 import type { StoreAdapter, StoreOrder, SyncContext, SyncTrigger } from '../stores.port.ts';
 import { ShopifyClient } from './shopify.client.ts';
 import { mapGraphqlOrder, MappingError, webhookAction } from './shopify.map.ts';
-import { ORDER_QUERY, ORDERS_QUERY, orderGid, updatedSince, WEBHOOK_DELETE, WEBHOOKS_QUERY } from './shopify.queries.ts';
+import { LINES_ALONE, ORDER_QUERY, ORDERS_QUERY, orderGid, updatedSince, WEBHOOK_DELETE, WEBHOOKS_QUERY } from './shopify.queries.ts';
 
 /**
  * Shopify through its Admin GraphQL API. A backfill reads the orders changed in the last
@@ -49,12 +49,21 @@ function mapOrReject(ctx: SyncContext, node: unknown): StoreOrder | undefined {
   }
 }
 
-/** An order with more lines than a page asks for is read again on its own, with all its lines. */
-async function complete(client: ShopifyClient, node: unknown): Promise<unknown> {
-  const more = (node as { lineItems?: { pageInfo?: { hasNextPage?: boolean } } }).lineItems?.pageInfo?.hasNextPage;
-  if (!more) return node;
+const moreLines = (node: unknown) => Boolean((node as { lineItems?: { pageInfo?: { hasNextPage?: boolean } } } | null)?.lineItems?.pageInfo?.hasNextPage);
+
+/**
+ * An order with more lines than a page asks for is read again on its own, with all its lines;
+ * one with more than even that holds is refused rather than stored without some of its lines.
+ */
+async function complete(ctx: SyncContext, client: ShopifyClient, node: unknown): Promise<unknown> {
+  if (!moreLines(node)) return node;
   const { order } = await client.query<{ order: unknown }>(ORDER_QUERY, { id: (node as { id: string }).id });
-  return order ?? node;
+  // Deleted on Shopify since the page was read: nothing to store.
+  if (!order) return undefined;
+  if (!moreLines(order)) return order;
+  const name = String((order as { name?: unknown }).name ?? '?');
+  ctx.reject(name, `the order has more than ${LINES_ALONE} lines; madoguchi reads at most ${LINES_ALONE}`, `明細が ${LINES_ALONE} 行を超える注文は取り込めません。`);
+  return undefined;
 }
 
 async function pull(ctx: SyncContext, trigger: SyncTrigger): Promise<void> {
@@ -68,7 +77,8 @@ async function pull(ctx: SyncContext, trigger: SyncTrigger): Promise<void> {
     const page: OrdersPage = await client.query<OrdersPage>(ORDERS_QUERY, { query: updatedSince(since), after });
     const mapped: StoreOrder[] = [];
     for (const node of page.orders.nodes) {
-      const order = mapOrReject(ctx, await complete(client, node));
+      const whole = await complete(ctx, client, node);
+      const order = whole === undefined ? undefined : mapOrReject(ctx, whole);
       if (order) mapped.push(order);
     }
     if (mapped.length) await ctx.save(mapped);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Locator, Page } from 'playwright-core';
 import { makeShop, signedIn, type TestShop } from '../fixtures/builders.ts';
@@ -10,8 +11,11 @@ import { consoleSuite, signInToConsole } from '../helpers/browser.ts';
  * (the server said no layout matched); the merchant picks a column per field from the file's
  * own headers, gives the tax rate and payment method the file lacks, saves and imports. The
  * report says it read the file with the saved mapping and names the file's own column at a bad
- * row; the next file with the same headers is read without asking.
+ * row; the next file with the same headers is read without asking. A Shopify export is read as
+ * it is, and its report names Shopify's own column at a bad row.
  */
+
+const shopifyExport = readFileSync(new URL('../fixtures/exports/shopify-orders_export.csv', import.meta.url), 'utf8');
 
 const headers = ['Order ID', 'Order Date', 'Buyer', 'Buyer Mail', 'Item Code', 'Item Title', 'Qty', 'Price incl tax'];
 const csv = (rows: string[][]) => [headers, ...rows].map((r) => r.join(',')).join('\r\n') + '\r\n';
@@ -115,5 +119,26 @@ describe('mapping the columns of an unknown order export in the console', functi
     expect(await step.getByTestId('mapping-select-carrier').inputValue()).to.equal('');
     await step.getByTestId('mapping-cancel').click();
     await step.waitFor({ state: 'detached' });
+  });
+
+  it('reads a Shopify export as it is, says so, and names Shopify’s own column at a bad row', async () => {
+    const shop = await makeShop(suite.server.database);
+    const page = await openOrders(shop);
+    const bad = shopifyExport.replace(',抹茶 100g,1980,', ',抹茶 100g,abc,');
+    expect(bad, 'the fixture has the line this test spoils').to.not.equal(shopifyExport);
+    await upload(page, 'orders_export.csv', bad);
+    await page.getByTestId('import-submit').click();
+    await page.getByTestId('import-report').waitFor();
+    expect(await page.getByTestId('import-preset').getAttribute('data-preset')).to.equal('shopify');
+    expect(await textOf(page.getByTestId('import-preset'))).to.contain('Shopify');
+    expect(await page.getByTestId('mapping-step').count()).to.equal(0);
+    const lines = page.getByTestId('import-error-line');
+    // The bad line, named by Shopify's column; the order's other line is left out with it.
+    expect(await lines.count()).to.equal(2);
+    expect(await lines.first().getAttribute('data-line')).to.equal('2');
+    const cells = await lines.first().locator('td').allTextContents();
+    expect(cells.slice(0, 2)).to.deep.equal(['#1001', 'Lineitem price']);
+    expect(await textOf(lines.nth(1))).to.contain('#1001').and.contain('2 行目に誤りがある');
+    await page.getByTestId('order-row').filter({ hasText: '#1002' }).waitFor();
   });
 });

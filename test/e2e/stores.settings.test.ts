@@ -132,6 +132,43 @@ describe('the store connections in the agent console', function () {
     expect((orders.body as { orders: Array<{ orderNumber: string }> }).orders.map((o) => o.orderNumber)).to.include('#1002');
   });
 
+  it('shows a store whose token Shopify no longer takes as broken, says why, and reconnects it', async () => {
+    const shop = await makeShop(server.database);
+    const tag = randomBytes(3).toString('hex');
+    const domain = `e2e-${tag}.myshopify.com`;
+    const [token, fresh] = [`shpat_${randomBytes(16).toString('hex')}`, `shpat_${randomBytes(16).toString('hex')}`];
+    shopify.addShop(domain, token, { name: `テストストア ${tag}` });
+    shopify.seedOrders(domain, 1);
+    const owner = await signedIn(server.url, shop.people.owner);
+    expect((await owner.post(`/api/shops/${shop.id}/stores/shopify`, { shopDomain: domain, accessToken: token, apiSecret: randomBytes(16).toString('hex') })).status).to.equal(201);
+
+    const page = await openStores(shop, shop.people.staff);
+    await page.locator('[data-testid="store-orders-received"][data-count="1"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="store-status-shopify"][data-syncing="false"]').waitFor();
+
+    // The app's token revoked on Shopify's side: the next sync finds out, and the card says so in words.
+    shopify.revoke(token);
+    await page.getByTestId('store-sync-now').click();
+    await page.locator('[data-testid="store-status-shopify"][data-status="broken"]').waitFor({ timeout: 60_000 });
+    expect(await textOf(page.getByTestId('store-broken-reason'))).to.contain('Shopify がアクセストークンを受け付けませんでした');
+    expect(await page.getByTestId('store-sync-now').count(), 'no sync while broken').to.equal(0);
+    await page.locator('[data-testid="store-run"][data-error="auth"]').waitFor();
+    // The way back is right there: the form again, the store's domain filled in.
+    expect(await page.getByTestId('shopify-shopDomain').inputValue()).to.equal(domain);
+    expect(await textOf(page.getByTestId('shopify-connect-submit'))).to.equal('再連携する');
+
+    shopify.addShop(domain, fresh, { name: `テストストア ${tag}` });
+    shopify.seedOrders(domain, 1, { startNumber: 1002 });
+    await page.getByTestId('shopify-accessToken').fill(fresh);
+    await page.getByTestId('shopify-apiSecret').fill(randomBytes(16).toString('hex'));
+    await page.getByTestId('shopify-connect-submit').click();
+    await page.locator('[data-testid="store-status-shopify"][data-status="ok"]').waitFor();
+    expect(await page.getByTestId('store-broken').count()).to.equal(0);
+    expect(await page.getByTestId('shopify-connect-form').count()).to.equal(0);
+    // Syncing resumes: the new token's backfill brings the order made meanwhile.
+    await page.locator('[data-testid="store-orders-received"][data-count="2"]').waitFor({ timeout: 60_000 });
+  });
+
   it('says how an OAuth install came back, once, on the shop’s store connections', async () => {
     const shop = await makeShop(server.database);
     const page = await signInToConsole(await pages.page(browser), server.url, shop.people.owner, shop.id);

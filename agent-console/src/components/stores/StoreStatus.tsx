@@ -14,12 +14,16 @@ import { useStoreDetail } from './useStoreDetail.ts';
  * will, how many orders arrived, the last error in the reader's language, the recent runs, "sync
  * now" (which shows the sync until its run ends) and disconnect, asked first, saying the orders stay.
  */
-export function StoreStatus({ shopId, summary, onGone, onNotice }: { shopId: string; summary: StoreConnectionView; onGone: () => void; onNotice: (n: Notice) => void }) {
+export function StoreStatus({ shopId, summary, onStale, onNotice }: { shopId: string; summary: StoreConnectionView; onStale: () => void; onNotice: (n: Notice) => void }) {
   const lang = useLang();
   const m = storesMessages[lang];
-  const { detail, failed, reload, expectRun, syncing } = useStoreDetail(shopId, summary.id);
+  const { detail, failed, reload, expectRun, syncing } = useStoreDetail(shopId, summary.id, `${summary.status}|${summary.brokenAt ?? ''}|${summary.createdAt}`);
   // The list's summary until this card has read the connection itself: a finished sync changes its counts.
   const c = detail?.store ?? summary;
+  // A run that broke the connection (or a reconnect elsewhere) changes what the page around shows: the list is read again.
+  useEffect(() => {
+    if (detail && detail.store.status !== summary.status) onStale();
+  }, [detail, summary.status, onStale]);
   const name = m.platforms[c.platform];
   const broken = c.status === 'broken';
   const [problem, setProblem] = useState<string | null>(null);
@@ -55,7 +59,7 @@ export function StoreStatus({ shopId, summary, onGone, onNotice }: { shopId: str
     try {
       await storesApi.disconnect(shopId, c.id);
       onNotice({ kind: 'info', text: m.disconnect.done(name) });
-      onGone();
+      onStale();
     } catch (e) {
       setProblem(problemText(e, m, lang));
       setBusy(false);

@@ -77,7 +77,7 @@ function PlatformCard({ platform, shopId, view, onChanged, onNotice }: { platfor
     <section className="settings-section store-card" aria-labelledby={`store-${platform}-title`} data-testid={`store-${platform}`} data-state={store ? store.status : 'none'}>
       <h2 id={`store-${platform}-title`}>{name}</h2>
       {store ? (
-        <StoreStatus key={store.id} shopId={shopId} summary={store} onGone={onChanged} onNotice={onNotice} />
+        <StoreStatus key={store.id} shopId={shopId} summary={store} onStale={onChanged} onNotice={onNotice} />
       ) : (
         <p className="muted" data-testid={`store-${platform}-none`}>
           {m.notConnected}

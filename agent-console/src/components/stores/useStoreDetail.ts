@@ -11,9 +11,10 @@ const WAIT_LIMIT_MS = 120_000;
  * One connection with its recent runs, read again every moment while it syncs (a backfill just
  * after connecting, or a sync someone asked for) until the run has ended. `expectRun()` says a
  * sync was just queued: the server only marks it as syncing once a worker takes it, so until a
- * run the page had not seen has finished, the page keeps asking.
+ * run the page had not seen has finished, the page keeps asking. `version` changes when the
+ * list says the connection changed (a reconnect keeps its id): then it is read again.
  */
-export function useStoreDetail(shopId: string, storeId: string) {
+export function useStoreDetail(shopId: string, storeId: string, version: string) {
   const [detail, setDetail] = useState<StoreDetail | null>(null);
   const [failed, setFailed] = useState(false);
   const [attempt, setAttempt] = useState(0);
@@ -47,7 +48,7 @@ export function useStoreDetail(shopId: string, storeId: string) {
       ctrl.abort();
       window.clearTimeout(timer);
     };
-  }, [shopId, storeId, attempt]);
+  }, [shopId, storeId, version, attempt]);
 
   const reload = useCallback(() => setAttempt((a) => a + 1), []);
   const expectRun = useCallback(() => {

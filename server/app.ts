@@ -68,6 +68,7 @@ import { slackPeopleRoutes } from './domains/slack/slack.people.routes.ts';
 import { storeRoutes } from './domains/stores/stores.routes.ts';
 import { shopifyRoutes } from './domains/stores/shopify/shopify.routes.ts';
 import type { StoreDeps } from './domains/stores/stores.service.ts';
+import { baseStoreRoutes } from './domains/stores/base/base.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -220,6 +221,7 @@ export function createApp(deps: AppDeps) {
   storeRoutes(api, stores);
   // store platforms
   shopifyRoutes(api, router, { ...stores, authDeps, cookie });
+  baseStoreRoutes(api, router, { stores, redis, keyPrefix: config.REDIS_KEY_PREFIX, authDeps, cookie });
   systemRoutes(router, { database, redis, metrics, specs: api.specs, version: deps.version });
   router.get('/', (ctx) => ctx.redirect('/console/'));
 

@@ -24,10 +24,13 @@ for (const kind of oneDbKind()) {
       this.timeout(90_000);
       const { shop, connectionId, domain } = await connected(server, shopify, 300);
       const pages = shopify.calls.filter((c) => c.shop === domain && c.operation === 'OrdersSince');
-      expect(pages.length).to.equal(30);
-      // The client reads throttleStatus and waits (cost − available) ÷ restoreRate before a page that would not fit.
-      expect(pages.filter((c) => c.throttled)).to.have.length(0);
-      expect(pages.every((c) => c.requestedCost <= c.available)).to.equal(true);
+      // The run's first query knows nothing of the bucket yet (connecting just spent some of it on the shop query and the
+      // webhooks): it alone may meet THROTTLED, and is sent again. After it, the client reads throttleStatus and waits
+      // (cost − available) ÷ restoreRate before a page that would not fit: nothing more is throttled.
+      expect(pages.slice(1).filter((c) => c.throttled)).to.have.length(0);
+      const answered = pages.filter((c) => !c.throttled);
+      expect(answered).to.have.length(30);
+      expect(answered.every((c) => c.requestedCost <= c.available)).to.equal(true);
       expect((await ordersOf(server, shop.id)).length).to.equal(300);
       const [run] = await runsOf(server, connectionId);
       expect(run).to.deep.include({ trigger: 'backfill', received: 300, created: 300, error: null });

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { prefectures, type OrderInputJson, type PaymentMethod } from '../../orders/orders.schema.ts';
 import type { StoreOrder } from '../stores.port.ts';
-import { gqlOrder, plainOfGql, plainOfRest, restFulfillment, restOrder, type Money, type PlainAddress, type PlainOrder } from './shopify.shapes.ts';
+import { plainOfGql, plainOfRest } from './shopify.plain.ts';
+import { gqlOrder, restFulfillment, restOrder, type Money, type PlainAddress, type PlainOrder } from './shopify.shapes.ts';
 
 /**
  * A Shopify order as madoguchi's order: the yen the customer really paid per line (discount

@@ -4,7 +4,7 @@ import { z } from 'zod';
  * What madoguchi reads of a Shopify order, in the two shapes Shopify sends it: the Admin
  * GraphQL `Order` node (the fields shopify.queries.ts asks for) and the REST-shaped JSON of the
  * `orders/*` webhooks. Only the fields the mapping uses are named; anything else Shopify adds
- * passes by. Both are turned into one {@link PlainOrder}, so an order read by a backfill and the
+ * passes by. Both are turned into one {@link PlainOrder} (shopify.plain.ts), so an order read by a backfill and the
  * same order pushed by a webhook map to the same thing.
  */
 
@@ -13,10 +13,10 @@ const optStr = z.string().nullish();
 
 // GraphQL ---------------------------------------------------------------------------------
 
-const gqlMoney = z.object({ shopMoney: z.object({ amount: str, currencyCode: str }) });
+export const gqlMoney = z.object({ shopMoney: z.object({ amount: str, currencyCode: str }) });
 const gqlTaxLine = z.object({ rate: z.number().nullish(), priceSet: gqlMoney });
 const gqlAllocation = z.object({ allocatedAmountSet: gqlMoney });
-const gqlAddress = z.object({
+export const gqlAddress = z.object({
   firstName: optStr,
   lastName: optStr,
   zip: optStr,
@@ -87,10 +87,10 @@ export type GqlOrder = z.output<typeof gqlOrder>;
 
 // REST (webhooks) ------------------------------------------------------------------------
 
-const restMoney = z.object({ shop_money: z.object({ amount: str, currency_code: str }) });
+export const restMoney = z.object({ shop_money: z.object({ amount: str, currency_code: str }) });
 const restTaxLine = z.object({ price: str, rate: z.number().nullish(), price_set: restMoney.nullish() });
 const restAllocation = z.object({ amount: str, amount_set: restMoney.nullish() });
-const restAddress = z.object({
+export const restAddress = z.object({
   first_name: optStr,
   last_name: optStr,
   zip: optStr,
@@ -220,103 +220,3 @@ export interface PlainOrder {
 
 /** The numeric id of a GID (`gid://shopify/Order/450789469` → `450789469`). */
 export const legacyId = (gid: string | number) => String(gid).replace(/^gid:\/\/shopify\/\w+\//, '');
-
-const s = (v: string | null | undefined) => (v ?? '').trim();
-const gm = (m: z.output<typeof gqlMoney>): Money => ({ amount: m.shopMoney.amount, currency: m.shopMoney.currencyCode });
-/** REST amounts are in the shop's currency; `*_set.shop_money` says which one when present. */
-const rm = (amount: string, set: z.output<typeof restMoney> | null | undefined, currency: string): Money =>
-  set ? { amount: set.shop_money.amount, currency: set.shop_money.currency_code } : { amount, currency };
-
-const gqlAddr = (a: z.output<typeof gqlAddress> | null | undefined): PlainAddress | null =>
-  a
-    ? { firstName: s(a.firstName), lastName: s(a.lastName), zip: s(a.zip), provinceCode: s(a.provinceCode), province: s(a.province), city: s(a.city), address1: s(a.address1), address2: s(a.address2), phone: s(a.phone), countryCode: s(a.countryCodeV2) }
-    : null;
-const restAddr = (a: z.output<typeof restAddress> | null | undefined): PlainAddress | null =>
-  a
-    ? { firstName: s(a.first_name), lastName: s(a.last_name), zip: s(a.zip), provinceCode: s(a.province_code), province: s(a.province), city: s(a.city), address1: s(a.address1), address2: s(a.address2), phone: s(a.phone), countryCode: s(a.country_code) }
-    : null;
-
-export function plainOfGql(o: GqlOrder): PlainOrder {
-  return {
-    id: o.legacyResourceId ?? legacyId(o.id),
-    name: o.name,
-    email: s(o.email),
-    phone: s(o.phone),
-    orderedAt: o.processedAt ?? o.createdAt,
-    updatedAt: o.updatedAt,
-    cancelledAt: o.cancelledAt ?? null,
-    currency: o.currencyCode,
-    taxesIncluded: o.taxesIncluded,
-    gateways: o.paymentGatewayNames,
-    discountCodes: o.discountCodes,
-    currentTotal: gm(o.currentTotalPriceSet),
-    totalDiscounts: o.totalDiscountsSet ? gm(o.totalDiscountsSet) : null,
-    customer: { firstName: s(o.customer?.firstName), lastName: s(o.customer?.lastName) },
-    address: gqlAddr(o.shippingAddress) ?? gqlAddr(o.billingAddress),
-    lines: o.lineItems.nodes.map((l) => ({
-      id: legacyId(l.id),
-      sku: s(l.sku),
-      variantId: l.variant ? legacyId(l.variant.id) : '',
-      name: l.name,
-      quantity: l.quantity,
-      unitPrice: gm(l.originalUnitPriceSet),
-      taxes: l.taxLines.map((t) => ({ rate: t.rate ?? null, price: gm(t.priceSet) })),
-      discounts: l.discountAllocations.map((d) => gm(d.allocatedAmountSet)),
-    })),
-    shipping: o.shippingLines.nodes.map((l) => ({
-      title: l.title,
-      price: gm(l.originalPriceSet),
-      taxes: l.taxLines.map((t) => ({ rate: t.rate ?? null, price: gm(t.priceSet) })),
-      discounts: l.discountAllocations.map((d) => gm(d.allocatedAmountSet)),
-    })),
-    fulfillments: o.fulfillments.map((f) => ({
-      createdAt: f.createdAt,
-      deliveredAt: f.deliveredAt ?? null,
-      status: f.status.toLowerCase(),
-      company: s(f.trackingInfo[0]?.company),
-      number: s(f.trackingInfo[0]?.number),
-    })),
-  };
-}
-
-export function plainOfRest(o: RestOrder): PlainOrder {
-  const cur = o.currency;
-  const taxes = (ts: RestOrder['line_items'][number]['tax_lines']) => ts.map((t) => ({ rate: t.rate ?? null, price: rm(t.price, t.price_set, cur) }));
-  const discounts = (ds: RestOrder['line_items'][number]['discount_allocations']) => ds.map((d) => rm(d.amount, d.amount_set, cur));
-  return {
-    id: legacyId(o.id),
-    name: o.name,
-    email: s(o.email) || s(o.contact_email) || s(o.customer?.email),
-    phone: s(o.phone) || s(o.customer?.phone),
-    orderedAt: o.processed_at ?? o.created_at,
-    updatedAt: o.updated_at,
-    cancelledAt: o.cancelled_at ?? null,
-    currency: cur,
-    taxesIncluded: o.taxes_included,
-    gateways: o.payment_gateway_names,
-    discountCodes: o.discount_codes.map((d) => d.code),
-    currentTotal: rm(o.current_total_price, o.current_total_price_set, cur),
-    totalDiscounts: o.total_discounts ? { amount: o.total_discounts, currency: cur } : null,
-    customer: { firstName: s(o.customer?.first_name), lastName: s(o.customer?.last_name) },
-    address: restAddr(o.shipping_address) ?? restAddr(o.billing_address),
-    lines: o.line_items.map((l) => ({
-      id: legacyId(l.id),
-      sku: s(l.sku),
-      variantId: l.variant_id ? legacyId(l.variant_id) : '',
-      name: l.name,
-      quantity: l.quantity,
-      unitPrice: rm(l.price, l.price_set, cur),
-      taxes: taxes(l.tax_lines),
-      discounts: discounts(l.discount_allocations),
-    })),
-    shipping: o.shipping_lines.map((l) => ({ title: l.title, price: rm(l.price, l.price_set, cur), taxes: taxes(l.tax_lines), discounts: discounts(l.discount_allocations) })),
-    fulfillments: o.fulfillments.map((f) => ({
-      createdAt: f.created_at,
-      // REST has no delivered time: a fulfillment whose shipment status is `delivered` was last changed when it was.
-      deliveredAt: f.shipment_status === 'delivered' ? (f.updated_at ?? null) : null,
-      status: s(f.status).toLowerCase(),
-      company: s(f.tracking_company),
-      number: s(f.tracking_number),
-    })),
-  };
-}

@@ -43,7 +43,7 @@ export function StoreStatus({ shopId, summary, onStale, onNotice }: { shopId: st
     setProblem(null);
     try {
       await storesApi.sync(shopId, c.id);
-      onNotice({ kind: 'info', text: m.sync.queued });
+      onNotice({ kind: 'info', text: (w) => w.sync.queued });
       expectRun();
     } catch (e) {
       setProblem(problemText(e, m, lang));
@@ -58,7 +58,7 @@ export function StoreStatus({ shopId, summary, onStale, onNotice }: { shopId: st
     setProblem(null);
     try {
       await storesApi.disconnect(shopId, c.id);
-      onNotice({ kind: 'info', text: m.disconnect.done(name) });
+      onNotice({ kind: 'info', text: (w) => w.disconnect.done(w.platforms[c.platform]) });
       onStale();
     } catch (e) {
       setProblem(problemText(e, m, lang));

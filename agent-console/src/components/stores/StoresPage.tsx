@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useLang } from '../../i18n.ts';
-import { oauthErrorText, storesMessages } from '../../i18n.stores.ts';
+import { oauthErrorText, storesMessages, type StoresMessages } from '../../i18n.stores.ts';
 import { storesApi, type Platform, type StoresView } from '../../storesApi.ts';
 import type { Role } from '../../types.ts';
 import { LoadFailed, Loading } from '../metrics/LoadNotes.tsx';
@@ -16,7 +16,8 @@ import '../../metrics.css';
 import '../../returns.css';
 import '../../stores.css';
 
-export type Notice = { kind: 'info' | 'error'; text: string } | null;
+/** A banner over the cards, worded at render so a change of language rewords it. */
+export type Notice = { kind: 'info' | 'error'; text: (m: StoresMessages) => string } | null;
 
 const platforms: readonly Platform[] = ['shopify', 'base'];
 
@@ -26,19 +27,8 @@ const platforms: readonly Platform[] = ['shopify', 'base'];
  * how the sync goes, its recent runs, "sync now" and disconnect. Owners and staff only, as the API.
  */
 export function StoresPage({ shopId, role }: { shopId: string; role: Role }) {
-  const lang = useLang();
-  const m = storesMessages[lang];
-  const allowed = role === 'owner' || role === 'staff';
-  const [notice, setNotice] = useState<Notice>(null);
-  // Back from an OAuth install: said once, whatever the address still carries.
-  useEffect(() => {
-    const o = takeStoresOutcome();
-    if (o) setNotice(o.ok ? { kind: 'info', text: m.connected(m.platforms[o.platform]) } : { kind: 'error', text: oauthErrorText(m, o.code) });
-    // Once, on arrival.
-  }, []);
-  const list = useLoad((signal) => (allowed ? storesApi.list(shopId, signal) : Promise.reject(new Error('not allowed'))), shopId);
-
-  if (!allowed) {
+  const m = storesMessages[useLang()];
+  if (role !== 'owner' && role !== 'staff') {
     return (
       <section className="empty-state" data-testid="stores-not-allowed">
         <h1 className="empty-title">{m.notAllowedTitle}</h1>
@@ -46,6 +36,19 @@ export function StoresPage({ shopId, role }: { shopId: string; role: Role }) {
       </section>
     );
   }
+  return <StoresBody shopId={shopId} />;
+}
+
+function StoresBody({ shopId }: { shopId: string }) {
+  const m = storesMessages[useLang()];
+  const [notice, setNotice] = useState<Notice>(null);
+  // Back from an OAuth install: said once, whatever the address still carries.
+  useEffect(() => {
+    const o = takeStoresOutcome();
+    if (o) setNotice(o.ok ? { kind: 'info', text: (w) => w.connected(w.platforms[o.platform]) } : { kind: 'error', text: (w) => oauthErrorText(w, o.code) });
+    // Once, on arrival.
+  }, []);
+  const list = useLoad((signal) => storesApi.list(shopId, signal), shopId);
   const view = list.data;
   return (
     <div className="settings-page stores-page" data-testid="stores-page">
@@ -58,7 +61,7 @@ export function StoresPage({ shopId, role }: { shopId: string; role: Role }) {
       <p className="muted">{m.lead}</p>
       {notice && (
         <p role={notice.kind === 'error' ? 'alert' : 'status'} className={`alert alert-${notice.kind}`} data-testid="stores-notice">
-          {notice.text}
+          {notice.text(m)}
         </p>
       )}
       {!view && list.state === 'loading' && <Loading />}
@@ -91,7 +94,7 @@ function PlatformCard({ platform, shopId, view, onChanged, onNotice }: { platfor
             reconnect={reconnecting}
             initialDomain={store?.account ?? ''}
             onConnected={() => {
-              onNotice({ kind: 'info', text: m.connected(name) });
+              onNotice({ kind: 'info', text: (w) => w.connected(w.platforms[platform]) });
               onChanged();
             }}
           />

@@ -42,7 +42,9 @@ export async function startServer(
 ): Promise<TestServer> {
   // Each server gets its own key space under the run's prefix, so limits do not leak between suites.
   const keyPrefix = `${redisPrefix}${kind}${++servers}:`;
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', REDIS_KEY_PREFIX: keyPrefix, SEED_DEMO: 'false', SECRETS_KEYS: testSecretsKeys, ...opts.config });
+  // The platforms' APIs at a closed local port unless a test points them at its stand-in: no test reaches the network.
+  const offline = { SHOPIFY_API_URL: 'http://127.0.0.1:9/{shop}', BASE_API_URL: 'http://127.0.0.1:9/' };
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', REDIS_KEY_PREFIX: keyPrefix, SEED_DEMO: 'false', SECRETS_KEYS: testSecretsKeys, ...offline, ...opts.config });
   const database = opts.database ?? (await testDatabase(kind));
   const logger = opts.logTo ? createLogger('debug', opts.logTo) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const smtp = await smtpSink();

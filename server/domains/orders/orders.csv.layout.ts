@@ -4,7 +4,7 @@
  * record into madoguchi's fields and names, per field, the file's own column for the report.
  */
 import { convert } from './orders.csv.cells.ts';
-import { CsvFileError, cellsOf, columns, describeColumn, fields, headerKey, matchHeader, readHeader, requiredFields, type Field } from './orders.csv.rows.ts';
+import { CsvFileError, cellsOf, fields, headerKey, matchHeader, readHeader, requiredFields, type Field } from './orders.csv.rows.ts';
 import { presets, type Get, type OrderRecord, type Preset } from './orders.presets.ts';
 import { paymentOf } from './orders.presets.values.ts';
 import type { ImportPreset, PaymentMethod } from './orders.schema.ts';
@@ -60,13 +60,16 @@ export function recognise(cells: string[]): Recognised | null {
   return best;
 }
 
-/** The column a pick reads as the file writes it: a plain header, or the first column of a derived value the file has. */
-function pickName(pick: Preset['columns'][Field], index: Map<string, number>, cells: string[]): string | null {
+/** The first column a pick reads that the file has, as the file writes it. */
+function presentColumn(pick: Preset['columns'][Field], index: Map<string, number>, cells: string[]): string | null {
   if (pick === undefined) return null;
-  const candidates = typeof pick === 'string' ? [pick] : pick.from;
-  const present = candidates.find((h) => index.has(headerKey(h)));
-  return present ? cells[index.get(headerKey(present))!]!.trim() : (candidates[0] ?? null);
+  const present = (typeof pick === 'string' ? [pick] : pick.from).find((h) => index.has(headerKey(h)));
+  return present === undefined ? null : cells[index.get(headerKey(present))!]!.trim();
 }
+
+/** The column a report names for a pick: the one the file has, else the platform's own name for it. */
+const pickName = (pick: Preset['columns'][Field], index: Map<string, number>, cells: string[]) =>
+  presentColumn(pick, index, cells) ?? (pick === undefined ? null : typeof pick === 'string' ? pick : (pick.from[0] ?? null));
 
 export function presetLayout(preset: Preset, cells: string[]): Layout {
   const index = headerIndex(cells);
@@ -93,16 +96,13 @@ export function presetLayout(preset: Preset, cells: string[]): Layout {
   };
 }
 
-/** What a preset's suggestion is for each field: its plain column, or the first column of a derived value. */
+/** What a preset suggests for each field: its plain column, or the first column of a derived value, where the file has it. */
 export function presetSuggestion(preset: Preset, cells: string[]): Partial<Record<Field, string>> {
   const index = headerIndex(cells);
   const out: Partial<Record<Field, string>> = {};
   for (const f of fields) {
-    const pick = preset.columns[f];
-    if (pick === undefined) continue;
-    const candidates = typeof pick === 'string' ? [pick] : pick.from;
-    const present = candidates.find((h) => index.has(headerKey(h)));
-    if (present) out[f] = cells[index.get(headerKey(present))!]!.trim();
+    const column = presentColumn(preset.columns[f], index, cells);
+    if (column) out[f] = column;
   }
   return out;
 }
@@ -202,4 +202,3 @@ export function ownSuggestion(cells: string[]): Partial<Record<Field, string>> {
   return Object.fromEntries([...matchHeader(cells).header.name]) as Partial<Record<Field, string>>;
 }
 
-export { columns, describeColumn };

@@ -85,7 +85,8 @@ export const shopify: Preset = {
       const [first = '', ...rest] = get('Shipping Address1').trim() ? [get('Shipping Address1'), get('Shipping Address2')] : [get('Shipping Street')];
       return orUndefined([`${get('Shipping City').trim()}${first.trim()}`, ...rest.map((s) => s.trim())].filter(Boolean).join(' '));
     }),
-    sku: 'Lineitem sku',
+    // Many small stores never set SKUs; the line's name (product and variant, "Tシャツ - M") then stands in for it.
+    sku: derive(['Lineitem sku', 'Lineitem name'], (get) => orUndefined(get('Lineitem sku').trim() || get('Lineitem name').trim().slice(0, 64))),
     item_name: 'Lineitem name',
     quantity: 'Lineitem quantity',
     unit_price: 'Lineitem price',
@@ -98,6 +99,15 @@ export const shopify: Preset = {
     cancelled_at: 'Cancelled at',
   },
   finishOrder: (records) => {
+    // A store selling in several currencies exports each order in its own; only yen amounts are madoguchi's.
+    const currency = records[0]!.get('Currency').trim().toUpperCase();
+    if (currency && currency !== 'JPY') {
+      for (const r of records) {
+        r.problems.unit_price = `the order is in ${currency}; only orders in yen (JPY) can be imported`;
+        r.values.tax_rate = '10'; // not asked: the price already refuses the line
+      }
+      return;
+    }
     shopifyTax(records);
     // A free order (a 100% discount) names no gateway.
     const first = records[0]!;

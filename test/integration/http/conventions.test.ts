@@ -214,7 +214,7 @@ for (const kind of oneDbKind()) {
       expect(doc.body.openapi).to.equal('3.1.0');
       const put = doc.body.paths['/api/shops/{shopId}/orders/{orderNumber}'].put;
       expect(put.requestBody.content['application/json'].schema.properties).to.have.keys(
-        'orderedAt', 'customer', 'lines', 'shippingFee', 'codFee', 'coupon', 'paymentMethod', 'carrier', 'trackingNumber', 'shippedAt', 'deliveredAt', 'originPrefecture',
+        'orderedAt', 'customer', 'lines', 'shippingFee', 'codFee', 'coupon', 'paymentMethod', 'carrier', 'trackingNumber', 'shippedAt', 'deliveredAt', 'originPrefecture', 'cancelledAt',
       );
       expect(put.requestBody.content['application/json'].schema.additionalProperties).to.equal(false);
       expect(put.parameters.map((p: { name: string }) => p.name)).to.deep.equal(['shopId', 'orderNumber', 'dryRun']);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import { CsvFileError, parseOrdersCsv, type ParsedCsv } from '../../../server/domains/orders/orders.csv.ts';
+import { reasonInJapanese } from '../../../server/domains/orders/orders.csv.ja.ts';
 import { paymentOf, phoneOf, prefectureOf } from '../../../server/domains/orders/orders.presets.values.ts';
 
 const bytes = (name: string) => readFileSync(new URL(`../../fixtures/exports/${name}`, import.meta.url));
@@ -131,6 +132,19 @@ describe('order CSV presets: the platforms\' own exports', () => {
       );
       expect(unclear.errors.filter((e) => e.column === 'Tax 1 Name').map((e) => e.line)).to.deep.equal([2, 3]);
       expect(unclear.errors[0]!.reason).to.match(/8% and 10%/);
+      expect(reasonInJapanese(unclear.errors[0]!.reason)).to.match(/^8% と 10% の税が混在/);
+    });
+
+    it('refuses an order in another currency at its Lineitem price, in Japanese too', () => {
+      const usd = parseOrdersCsv(edited('shopify-orders_export.csv', (h, rows) => set(h, rows[3]!, 'Currency', 'USD')));
+      expect(usd.orders.map((o) => o.orderNumber)).to.deep.equal(['#1001', '#1002']);
+      expect(usd.errors).to.deep.equal([{ line: 5, orderNumber: '#1003', column: 'Lineitem price', reason: 'the order is in USD; only orders in yen (JPY) can be imported' }]);
+      expect(reasonInJapanese(usd.errors[0]!.reason)).to.equal('この注文は USD 建てです。円（JPY）建ての注文だけを取り込めます');
+    });
+
+    it('uses the line\'s name where the store sets no SKU', () => {
+      const noSku = parseOrdersCsv(edited('shopify-orders_export.csv', (h, rows) => set(h, rows[1]!, 'Lineitem sku', '')));
+      expect(order(noSku, '#1001').lines.map((l) => l.sku)).to.deep.equal(['TEA-01', '湯呑み']);
     });
 
     it('takes an order without a payment gateway (fully discounted) as "other"', () => {

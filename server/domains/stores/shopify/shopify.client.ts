@@ -89,7 +89,8 @@ export class ShopifyClient {
   private async waitFor(cost: number): Promise<void> {
     const available = this.availableNow();
     if (available === undefined || !this.throttle || cost <= available) return;
-    const ms = Math.ceil(((cost - available) / this.throttle.restoreRate) * 1000);
+    // One point more than needed: a timer may fire a millisecond early by the wall clock, and a bucket a hair short answers THROTTLED.
+    const ms = Math.ceil(((cost + 1 - available) / this.throttle.restoreRate) * 1000);
     await this.wait(ms, 'the API limit');
   }
 

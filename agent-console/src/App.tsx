@@ -6,6 +6,7 @@ import { Shell } from './components/Shell.tsx';
 import { listPlaces } from './components/orders/orders.places.ts';
 import { SignInPage, type SignInNotice } from './components/SignInPage.tsx';
 import { keepOAuthOutcome, outcomeOf } from './components/slack/oauthOutcome.ts';
+import { keepStoresOutcome, storesOutcomeOf } from './components/stores/storesOutcome.ts';
 import { initialLang, LangContext, type Lang } from './i18n.ts';
 import { navigate, parseRoute, shopOf, usePathname, type Route } from './router.ts';
 import { keys, load, save } from './storage.ts';
@@ -103,9 +104,16 @@ export function App() {
     }
     const preferred = preferredShop(session);
     // Back from "Add to Slack" at /console/settings?slack=…: the open shop's Slack settings say how it went.
-    const fromSlack = window.location.pathname.replace(/\/$/, '') === '/console/settings';
+    const here = window.location.pathname.replace(/\/$/, '');
+    // Back from a store's OAuth install at /console/settings/stores?connected=… (or /console/settings?store=…): the open shop's store connections say how it went.
+    const fromStore = here === '/console/settings/stores' || (here === '/console/settings' && new URLSearchParams(window.location.search).has('store'));
+    const fromSlack = here === '/console/settings' && !fromStore;
     if (fromSlack) keepOAuthOutcome(outcomeOf(window.location.search));
-    if (preferred) navigate(fromSlack ? { page: 'settings', shopId: preferred, section: 'settings-slack' } : { page: 'inbox', shopId: preferred }, { replace: true });
+    if (fromStore) keepStoresOutcome(storesOutcomeOf(window.location.search));
+    if (preferred) {
+      const next: Route = fromSlack ? { page: 'settings', shopId: preferred, section: 'settings-slack' } : fromStore ? { page: 'stores', shopId: preferred } : { page: 'inbox', shopId: preferred };
+      navigate(next, { replace: true });
+    }
     else if (route.page !== 'home') navigate({ page: 'home' }, { replace: true });
   }, [auth.status, session, route, shopId, routeShop]);
 

@@ -1,5 +1,8 @@
 import type { Lang } from './i18n.ts';
 
+/** Where an order came from, as the checklist names it (the same in both languages). */
+const sourceName: Record<string, string> = { api: 'API', csv: 'CSV', shopify: 'Shopify', base: 'BASE' };
+
 /** The first-run checklist; Japanese is the source, so English cannot miss a key. */
 const ja = {
   title: 'はじめに',
@@ -28,14 +31,17 @@ const ja = {
     people: { title: 'スタッフを招待する', lead: '一緒に対応するスタッフや外部の対応担当者を招待します。', action: 'メンバーを招待' },
     platform: {
       title: 'ショップの注文を連携する',
-      lead: 'API キーを作り、ショップのシステムから注文を送ります。CSV ファイルの取り込みでも始められます。',
+      lead: 'Shopify や BASE のストアを連携すると、注文が自動で届きます。API キーでショップのシステムから送ることも、CSV ファイルの取り込みで始めることもできます。',
+      storesAction: 'ストアを連携する',
+      storeOk: (platform: string) => `${platform}と連携中です。注文は自動で届きます。`,
+      storeBroken: (platform: string) => `${platform}との連携が切れています。ストア連携の画面から再連携してください。`,
       curlLead: '次のコマンドでキーを試せます（キーを貼り替えてください）。dryRun=true の試し送信なので注文は保存されません。外すと保存されます。',
       copyCurl: 'コマンドをコピー',
       importCsv: 'CSV で注文を取り込む',
       keysAction: 'API キーを作成',
       waiting: '最初の注文が届くのを待っています…',
       keyWorks: (at: string) => `キーは使えています（最終使用：${at}）。ショップのシステムから最初の注文が届くと完了になります。`,
-      newest: (at: string, source: string) => `最新の注文：${at}（${source === 'csv' ? 'CSV' : 'API'}）`,
+      newest: (at: string, source: string) => `最新の注文：${at}（${sourceName[source] ?? source}）`,
     },
     notices: { title: '配送遅延のお知らせ', lead: '繁忙期の遅延を対象のお客様にまとめてお知らせします。お知らせに載せる問い合わせ先を設定すると完了になります。', action: 'お知らせを開く' },
     slack: { title: 'Slack 連携', lead: '通知を Slack で受け取り、その場で対応できるようにします。ワークスペースを接続すると完了になります。', action: 'Slack を接続' },
@@ -77,14 +83,17 @@ const en: SetupMessages = {
     people: { title: 'Invite your team', lead: 'Invite the staff and outside agents who answer with you.', action: 'Invite people' },
     platform: {
       title: 'Connect your shop’s orders',
-      lead: 'Create an API key and let your shop system send orders, or start with a CSV import.',
+      lead: 'Connect your Shopify or BASE store and orders arrive by themselves. Or create an API key and let your shop system send them, or start with a CSV import.',
+      storesAction: 'Connect your store',
+      storeOk: (platform) => `Connected with ${platform}: orders arrive by themselves.`,
+      storeBroken: (platform) => `The ${platform} connection is broken. Connect it again from store connections.`,
       curlLead: 'Try your key with this command (put your key in). It is a dry run (dryRun=true): nothing is stored. Without it, the order is saved.',
       copyCurl: 'Copy the command',
       importCsv: 'Import orders from CSV',
       keysAction: 'Create an API key',
       waiting: 'Waiting for the first order…',
       keyWorks: (at) => `Your key works (last used ${at}). The step is done when the first order arrives from your shop system.`,
-      newest: (at, source) => `Newest order: ${at} (${source === 'csv' ? 'CSV' : 'API'})`,
+      newest: (at, source) => `Newest order: ${at} (${sourceName[source] ?? source})`,
     },
     notices: { title: 'Delivery delay notices', lead: 'Tell the right customers about delays in peak season, in one go. The step is done once the contact printed in every notice is set.', action: 'Open notices' },
     slack: { title: 'Slack', lead: 'Get alerts in Slack and act on them there. The step is done once a workspace is connected.', action: 'Connect Slack' },

@@ -24,6 +24,8 @@ export type Route =
   | { page: 'orderDetail'; shopId: string; orderNumber: string }
   /** The shop's settings; `section` scrolls to one of them (#settings-hours). */
   | { page: 'settings'; shopId: string; section?: string }
+  /** Settings → store connections (Shopify, BASE); /console/settings/stores (from an OAuth redirect) leads here. */
+  | { page: 'stores'; shopId: string }
   /** The notice templates editor (a sub-page of the notices section). */
   | { page: 'noticeTemplates'; shopId: string }
   /** The first-run checklist. */
@@ -63,6 +65,8 @@ export function parseRoute(pathname: string): Route {
   if (mentions) return { page: 'mentions', shopId: safeDecode(mentions[1]!) };
   const settings = /^\/shops\/([^/]+)\/settings\/?$/.exec(rest);
   if (settings) return { page: 'settings', shopId: safeDecode(settings[1]!) };
+  const stores = /^\/shops\/([^/]+)\/settings\/stores\/?$/.exec(rest);
+  if (stores) return { page: 'stores', shopId: safeDecode(stores[1]!) };
   const noticeTemplates = /^\/shops\/([^/]+)\/notices\/templates\/?$/.exec(rest);
   if (noticeTemplates) return { page: 'noticeTemplates', shopId: safeDecode(noticeTemplates[1]!) };
   const mailLog = /^\/shops\/([^/]+)\/mail-log\/?$/.exec(rest);
@@ -125,6 +129,8 @@ export function pathOf(route: Route): string {
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/mentions`;
     case 'settings':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/settings${route.section ? `#${encodeURIComponent(route.section)}` : ''}`;
+    case 'stores':
+      return `${BASE}/shops/${encodeURIComponent(route.shopId)}/settings/stores`;
     case 'setup':
       return `${BASE}/shops/${encodeURIComponent(route.shopId)}/setup`;
     case 'notices':
@@ -153,6 +159,9 @@ export function shopOf(route: Route): string | null {
 
 /** The pages of the returns section, which the side menu marks as one. */
 export const isReturnsPage = (page: Route['page']) => page === 'returns' || page === 'returnDetail' || page === 'returnTerms' || page === 'returnsReport';
+
+/** The settings pages (the store connections are a sub-page), which the side menu marks as one. */
+export const isSettingsPage = (page: Route['page']) => page === 'settings' || page === 'stores';
 
 /** The notice pages, which the side menu marks as one. */
 export const isNoticesPage = (page: Route['page']) => page === 'notices' || page === 'noticeCampaign';

@@ -1,5 +1,5 @@
 import { Fragment, lazy, Suspense, useEffect, useState, type MouseEvent } from 'react';
-import { isNoticesPage, isReturnsPage, type Route } from '../router.ts';
+import { isNoticesPage, isReturnsPage, isSettingsPage, type Route } from '../router.ts';
 import { useShortcuts } from '../shortcuts.ts';
 import { LiveContext, useShopSocket } from '../socket.ts';
 import { api, ApiError } from '../api.ts';
@@ -8,6 +8,7 @@ import { queueMessages } from '../i18n.queue.ts';
 import { noticesMessages } from '../i18n.notices.ts';
 import { noticeTemplateMessages } from './notices/templates/i18n.ts';
 import { mailLogMessages } from '../i18n.maillog.ts';
+import { storesMessages } from '../i18n.stores.ts';
 import type { SessionView, ShopView } from '../types.ts';
 import { Header } from './Header.tsx';
 import { InboxPage } from './InboxPage.tsx';
@@ -23,6 +24,7 @@ const OrdersPage = lazy(() => import('./orders/OrdersPage.tsx').then((x) => ({ d
 const OrderPage = lazy(() => import('./orders/OrderPage.tsx').then((x) => ({ default: x.OrderPage })));
 const SetupPage = lazy(() => import('./setup/SetupPage.tsx').then((x) => ({ default: x.SetupPage })));
 const SettingsPage = lazy(() => import('./settings/SettingsPage.tsx').then((x) => ({ default: x.SettingsPage })));
+const StoresPage = lazy(() => import('./stores/StoresPage.tsx').then((x) => ({ default: x.StoresPage })));
 const ReasonsPage = lazy(() => import('./returns/ReasonsPage.tsx').then((x) => ({ default: x.ReasonsPage })));
 const ReturnDetailPage = lazy(() => import('./returns/ReturnDetailPage.tsx').then((x) => ({ default: x.ReturnDetailPage })));
 const ReturnsPage = lazy(() => import('./returns/ReturnsPage.tsx').then((x) => ({ default: x.ReturnsPage })));
@@ -100,7 +102,8 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
     const title =
       route.page === 'metrics' ? m.metrics.title
       : isReturnsPage(route.page) ? m.returns.title
-      : route.page === 'settings' ? m.nav.settings
+      : route.page === 'stores' ? storesMessages[lang].title
+      : isSettingsPage(route.page) ? m.nav.settings
       : route.page === 'setup' ? m.nav.setup
       : route.page === 'orders' || route.page === 'orderDetail' ? m.nav.orders
       : route.page === 'mentions' ? queueMessages[lang].mentions.title
@@ -133,6 +136,8 @@ export function Shell({ session, shopId, route, onLangChange, onRefresh, onSigne
         <OrderPage key={route.orderNumber} shopId={shopId} orderNumber={route.orderNumber} />
       ) : route.page === 'settings' ? (
         <SettingsPage key={shopId} shopId={shopId} role={membership.role} userId={session.user.id} />
+      ) : route.page === 'stores' ? (
+        <StoresPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'mailLog' ? (
         <MailLogPage key={shopId} shopId={shopId} role={membership.role} />
       ) : route.page === 'setup' ? (

@@ -2,7 +2,7 @@ import type { MouseEvent } from 'react';
 import { useLang, useMessages } from '../i18n.ts';
 import { mailLogMessages } from '../i18n.maillog.ts';
 import { noticesMessages } from '../i18n.notices.ts';
-import { isNoticesPage, isReturnsPage, navigate, pathOf, type Route } from '../router.ts';
+import { isNoticesPage, isReturnsPage, isSettingsPage, navigate, pathOf, type Route } from '../router.ts';
 import type { Role } from '../types.ts';
 import { BackupPanel } from './BackupPanel.tsx';
 import { PresenceToggle } from './PresenceToggle.tsx';
@@ -68,7 +68,7 @@ export function SideNav({ shopId, page, role }: { shopId: string | null; page: R
           <NavLink to={shopId ? { page: 'mailLog', shopId } : null} current={page === 'mailLog'} label={mailLogMessages[lang].nav} testId="nav-mail-log" />
         </li>
         <li>
-          <NavLink to={shopId ? { page: 'settings', shopId } : null} current={page === 'settings'} label={m.nav.settings} testId="nav-settings" />
+          <NavLink to={shopId ? { page: 'settings', shopId } : null} current={isSettingsPage(page)} label={m.nav.settings} testId="nav-settings" />
         </li>
       </ul>
       <PresenceToggle />

@@ -2,9 +2,11 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError, type Upload } from '../../api.ts';
 import { useLang } from '../../i18n.ts';
 import { ordersMessages } from '../../i18n.orders.ts';
-import { ordersApi, type ImportReport } from '../../ordersApi.ts';
+import { mappingMessages } from '../../i18n.orders.mapping.ts';
+import { ordersApi, type ImportMappingMode, type ImportReport } from '../../ordersApi.ts';
 import { fileSize } from '../../returns.format.ts';
 import { fieldErrors } from '../../fieldErrors.ts';
+import { OrdersMapping } from './OrdersMapping.tsx';
 
 type State =
   | { step: 'idle' }
@@ -12,7 +14,18 @@ type State =
   /** Every byte is sent; the server is parsing and writing. */
   | { step: 'processing' }
   | { step: 'done'; report: ImportReport }
-  | { step: 'failed'; error: unknown };
+  | { step: 'failed'; error: unknown }
+  /** Which column holds what: asked when no layout the server knows matched, or when the merchant chose to. */
+  | { step: 'mapping'; unmatched: boolean };
+
+/**
+ * A 400 about the file's columns when no layout matched: madoguchi's own columns missing and no
+ * platform's export detected (a detected one names its own missing column and `preset`).
+ */
+function noLayoutMatched(err: unknown): boolean {
+  if (!(err instanceof ApiError) || err.code !== 'invalid_input' || !Array.isArray(err.details)) return false;
+  return (err.details as Array<{ path?: unknown; missing?: unknown; preset?: unknown }>).some((d) => d.path === 'file' && Array.isArray(d.missing) && !d.preset);
+}
 
 /**
  * CSV import from the orders page: the file goes as it is (the server tells UTF-8 from
@@ -21,6 +34,7 @@ type State =
 export function OrdersImport({ shopId, onImported }: { shopId: string; onImported: () => void }) {
   const lang = useLang();
   const m = ordersMessages[lang].importer;
+  const mm = mappingMessages[lang];
   const id = useId();
   const [file, setFile] = useState<File | null>(null);
   const [state, setState] = useState<State>({ step: 'idle' });
@@ -31,9 +45,14 @@ export function OrdersImport({ shopId, onImported }: { shopId: string; onImporte
     if (state.step === 'done' || state.step === 'failed') reportRef.current?.focus();
   }, [state.step]);
 
-  const start = async (e: FormEvent) => {
+  const start = (e: FormEvent) => {
     e.preventDefault();
-    if (!file || running.current) return;
+    if (file) void run(file, 'auto');
+  };
+
+  /** `saved`: right after the mapping step saved the shop's mapping, the file is read with it. */
+  const run = async (file: File, mapping: ImportMappingMode) => {
+    if (running.current) return;
     setState({ step: 'uploading', sent: 0, total: file.size });
     // Once every byte is sent the server imports whatever the page does; from then on there is
     // nothing to cancel, and the page waits for the report rather than look idle (and invite a second import).
@@ -48,6 +67,7 @@ export function OrdersImport({ shopId, onImported }: { shopId: string; onImporte
         sentAll = true;
         setState({ step: 'processing' });
       },
+      mapping,
     );
     running.current = up;
     try {
@@ -55,7 +75,9 @@ export function OrdersImport({ shopId, onImported }: { shopId: string; onImporte
       setState({ step: 'done', report });
       onImported();
     } catch (err) {
-      setState(err instanceof DOMException && err.name === 'AbortError' ? { step: 'idle' } : { step: 'failed', error: err });
+      if (err instanceof DOMException && err.name === 'AbortError') setState({ step: 'idle' });
+      else if (mapping === 'auto' && noLayoutMatched(err)) setState({ step: 'mapping', unmatched: true });
+      else setState({ step: 'failed', error: err });
     } finally {
       running.current = null;
     }
@@ -70,9 +92,23 @@ export function OrdersImport({ shopId, onImported }: { shopId: string; onImporte
       <p className="muted metric-note">{m.lead}</p>
       <form className="orders-import-form" onSubmit={(e) => void start(e)}>
         <label htmlFor={`${id}-file`}>{m.file}</label>
-        <input id={`${id}-file`} type="file" accept=".csv,text/csv" disabled={busy} onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="import-file" />
+        <input
+          id={`${id}-file`}
+          type="file"
+          accept=".csv,text/csv"
+          disabled={busy}
+          onChange={(e) => {
+            setFile(e.target.files?.[0] ?? null);
+            // A new file starts over: a mapping step open for the last one is about that one.
+            setState((s) => (s.step === 'mapping' ? { step: 'idle' } : s));
+          }}
+          data-testid="import-file"
+        />
         <button type="submit" className="button button-primary" disabled={!file || busy} data-testid="import-submit">
           {m.upload}
+        </button>
+        <button type="button" className="button" disabled={!file || busy} title={mm.mapColumnsHint} onClick={() => setState({ step: 'mapping', unmatched: false })} data-testid="import-map-columns">
+          {mm.mapColumns}
         </button>
         {state.step === 'uploading' && (
           <button type="button" className="button button-quiet" onClick={() => running.current?.abort()} data-testid="import-cancel">
@@ -88,16 +124,23 @@ export function OrdersImport({ shopId, onImported }: { shopId: string; onImporte
         </div>
       )}
       <div ref={reportRef} tabIndex={-1} className="import-outcome">
-        {state.step === 'failed' && <ImportFailure error={state.error} />}
+        {state.step === 'failed' && <ImportFailure error={state.error} onMap={file ? () => setState({ step: 'mapping', unmatched: false }) : undefined} />}
         {state.step === 'done' && <ImportReportView report={state.report} />}
       </div>
+      {state.step === 'mapping' && file && (
+        <OrdersMapping key={`${file.name}-${file.size}-${file.lastModified}`} shopId={shopId} file={file} unmatched={state.unmatched} onImport={() => void run(file, 'saved')} onCancel={() => setState({ step: 'idle' })} />
+      )}
     </section>
   );
 }
 
-function ImportFailure({ error }: { error: unknown }) {
+function ImportFailure({ error, onMap }: { error: unknown; onMap: (() => void) | undefined }) {
   const lang = useLang();
   const m = ordersMessages[lang].importer;
+  const mm = mappingMessages[lang];
+  // A file the server could read but whose columns it could not take (a platform's export with a
+  // column missing or renamed) may still be imported by mapping its columns.
+  const columnsProblem = error instanceof ApiError && error.code === 'invalid_input' && Array.isArray(error.details) && (error.details as Array<{ missing?: unknown }>).some((d) => Array.isArray(d.missing));
   let text = m.failed;
   if (error instanceof ApiError) {
     if (error.code === 'payload_too_large') text = m.tooLarge;
@@ -109,9 +152,17 @@ function ImportFailure({ error }: { error: unknown }) {
     }
   }
   return (
-    <p role="alert" className="alert alert-error" data-testid="import-error">
-      {text}
-    </p>
+    <div role="alert" className="alert alert-error" data-testid="import-error">
+      <p>{text}</p>
+      {columnsProblem && onMap && (
+        <p>
+          {mm.presetMissing}{' '}
+          <button type="button" className="button button-quiet" onClick={onMap} data-testid="import-error-map-columns">
+            {mm.mapColumns}
+          </button>
+        </p>
+      )}
+    </div>
   );
 }
 
@@ -128,7 +179,10 @@ function ImportReportView({ report }: { report: ImportReport }) {
   return (
     <div className="import-report" role="status" data-testid="import-report">
       <h3 className="subsection-title">{m.report}</h3>
-      <p className="muted">{m.encoding(report.encoding)}</p>
+      <p className="muted">
+        {report.preset && <span data-testid="import-preset" data-preset={report.preset}>{mappingMessages[lang].readAs(mappingMessages[lang].presets[report.preset])} · </span>}
+        {m.encoding(report.encoding)}
+      </p>
       <dl className="stat-grid">
         {counts.map(([label, n, key]) => (
           <div key={key} className="stat" data-testid={`import-${key}`}>

@@ -15,6 +15,7 @@ import { useShop } from './useShop.ts';
 import { WidgetSection } from './WidgetSection.tsx';
 import { MailSettingsSection } from '../maillog/MailSettingsSection.tsx';
 import { SlackSection } from '../slack/SlackSection.tsx';
+import { StoresLinkSection } from '../stores/StoresLinkSection.tsx';
 import '../../settings.css';
 
 /**
@@ -67,6 +68,7 @@ export function SettingsPage({ shopId, role, userId }: { shopId: string; role: R
       {shop && <ShopProfileSection shop={shop} canEdit={owner} onSaved={setShop} />}
       {shop && <WidgetSection shop={shop} canEdit={owner} onSaved={setShop} />}
       {owner && <WidgetSecretSection shopId={shopId} />}
+      {(owner || role === 'staff') && <StoresLinkSection shopId={shopId} />}
       <HoursSection shopId={shopId} canEdit={owner} />
       {owner && <SlaPoliciesSection shopId={shopId} />}
       {(owner || role === 'staff') && <PeopleSection shopId={shopId} role={role} />}
@@ -74,7 +76,7 @@ export function SettingsPage({ shopId, role, userId }: { shopId: string; role: R
       {owner && <ApiKeysSection shopId={shopId} />}
       {(owner || role === 'staff') && <MailSettingsSection shopId={shopId} />}
       <SlackSection shopId={shopId} role={role} userId={userId} />
-      <IntegrationsSection shopId={shopId} />
+      <IntegrationsSection shopId={shopId} role={role} />
     </div>
   );
 }

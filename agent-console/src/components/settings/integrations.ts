@@ -14,6 +14,15 @@ export interface Integration {
 
 export const integrations: readonly Integration[] = [
   {
+    id: 'stores',
+    title: { ja: 'ストア連携（Shopify・BASE）', en: 'Store connections (Shopify, BASE)' },
+    description: {
+      ja: 'ネットショップをつなぐと、注文・発送・配達の情報が自動で届きます。',
+      en: 'Connect your online store and its orders, shipments and deliveries arrive by themselves.',
+    },
+    status: 'available',
+  },
+  {
     id: 'delay-notices',
     title: { ja: '遅延のお知らせ', en: 'Delay notices' },
     description: {

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { useLang } from '../../i18n.ts';
 import { setupMessages, type SetupMessages } from '../../i18n.setup.ts';
+import { storesMessages } from '../../i18n.stores.ts';
 import { tokyoDateTime } from '../../returns.format.ts';
 import type { SetupView } from '../../setupApi.ts';
 import type { Role } from '../../types.ts';
@@ -114,6 +115,21 @@ export function SetupPage({ shopId, role }: { shopId: string; role: Role }) {
                     ? m.steps.platform.keyWorks(tokyoDateTime(view.platform.keyLastUsedAt, lang))
                     : m.steps.platform.waiting}
               </p>
+              {view.platform.stores.length > 0 && (
+                <ul className="setup-seen" data-testid="setup-stores">
+                  {view.platform.stores.map((st) => (
+                    <li key={st.platform} className={st.status === 'ok' ? '' : 'setup-warning'} data-platform={st.platform} data-status={st.status}>
+                      {(st.status === 'ok' ? m.steps.platform.storeOk : m.steps.platform.storeBroken)(storesMessages[lang].platforms[st.platform])}
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {/* The easiest way in: the shop's store connected, its orders arrive by themselves. */}
+              <div className="setup-actions">
+                <RouteLink to={{ page: 'stores', shopId }} className="button button-primary" testId="setup-go-stores">
+                  {m.steps.platform.storesAction}
+                </RouteLink>
+              </div>
               {owner && <ApiKeysSection shopId={shopId} />}
               <p>{m.steps.platform.curlLead}</p>
               <pre className="setup-code" data-testid="setup-curl">

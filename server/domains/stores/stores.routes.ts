@@ -4,6 +4,12 @@ import { shopIdParams } from '../shops/shops.schema.ts';
 import { storeDetail, storeParams, storesList } from './stores.schema.ts';
 import { disconnectStore, getStore, listStores, requestSync, type StoreDeps } from './stores.service.ts';
 
+/**
+ * Where a platform's install sends the browser back: the shop's store connections when the shop
+ * is known (its signed state was read), else the console's store settings of the open shop.
+ */
+export const storesLanding = (shopId: string | undefined, query: string) => (shopId ? `/console/shops/${shopId}/settings/stores?${query}` : `/console/settings/stores?${query}`);
+
 /** The console's store connections (owner, staff): what is connected, how its syncs go, sync now, disconnect. */
 export function storeRoutes(api: Api, deps: StoreDeps): void {
   const tag = 'Stores';

@@ -9,6 +9,7 @@ import { SESSION_COOKIE, type CookieOptions } from '../../auth/auth.cookie.ts';
 import { resolveSession, type AuthDeps } from '../../auth/auth.service.ts';
 import { findMember } from '../../shops/shops.repository.ts';
 import { shopIdParams } from '../../shops/shops.schema.ts';
+import { storesLanding } from '../stores.routes.ts';
 import { createConnection, type StoreDeps } from '../stores.service.ts';
 import { baseApp } from './base.adapter.ts';
 import { authorizeUrl, BASE_SCOPES, issueState, OAuthRefusal, readState, spendState, STATE_COOKIE, STATE_SECONDS, tokensForCode } from './base.oauth.ts';
@@ -22,8 +23,7 @@ export interface BaseRouteDeps {
   cookie: CookieOptions;
 }
 
-/** Where the browser lands after the round trip: the console's store settings. */
-const settings = (query: string) => `/console/settings/stores?${query}`;
+
 const COOKIE_PATH = '/stores/base';
 
 const callbackQuery = z.object({ code: z.string().min(1).max(512).optional(), state: z.string().max(1024).optional(), error: z.string().max(100).optional() });
@@ -64,11 +64,15 @@ export function baseStoreRoutes(api: Api, router: Router, deps: BaseRouteDeps): 
     const nonce = ctx.cookies.get(STATE_COOKIE);
     if (deps.cookie.secure) ctx.cookies.secure = true;
     ctx.cookies.set(STATE_COOKIE, null, { httpOnly: true, sameSite: 'lax', secure: deps.cookie.secure, path: COOKIE_PATH });
+    let shopId: string | undefined;
+    // Where the browser lands after the round trip: the shop's store connections once its state is read.
+    const settings = (query: string) => storesLanding(shopId, query);
     try {
       const app = baseApp(config);
       if (!app) throw new OAuthRefusal('not_configured', 'this deployment has no BASE app');
       if (!q.success) throw new OAuthRefusal('invalid_state', 'the callback query does not read');
       const claims = readState(keyring, q.data.state, nonce);
+      shopId = claims.s;
       if (!(await spendState(deps.redis, deps.keyPrefix, claims.n))) throw new OAuthRefusal('reused_state', 'this connection link was already used');
       if (q.data.error) throw new OAuthRefusal('denied', `BASE says ${q.data.error}`);
       if (!q.data.code) throw new OAuthRefusal('base_refused', 'BASE sent no code');

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { storesLanding } from '../stores.routes.ts';
 import { z } from 'zod';
 import { publicUrl } from '../../../config.ts';
 import type { Actor } from '../../../core/actor.ts';
@@ -121,6 +122,8 @@ async function callback(deps: OAuthDeps, ctx: Context): Promise<void> {
   if (!shop.success || shop.data !== query.shop) throw new Refused('invalid_shop');
   if (!query.code) throw new Refused('access_denied');
   const state = checkState(deps, ctx, query.state ?? '', shop.data);
+  // From here the shop is known: the browser lands on that shop's page, not on whichever shop the console opened last.
+  ctx.state.storeShopId = state.s;
   ctx.cookies.set(STATE_COOKIE, null, { path: CALLBACK_PATH });
   const principal = await resolveSession(deps.authDeps, ctx.cookies.get(SESSION_COOKIE)).catch(() => undefined);
   if (!principal) throw new Refused('signed_out');
@@ -137,16 +140,16 @@ async function callback(deps: OAuthDeps, ctx: Context): Promise<void> {
 
 export function shopifyOAuthCallback(router: Router, deps: OAuthDeps): void {
   // The same landing as BASE's (base.routes.ts): the console's store connections say how it went.
-  const settings = (q: string) => `/console/settings/stores?${q}`;
+  const settings = (ctx: Context, q: string) => storesLanding(ctx.state.storeShopId as string | undefined, q);
   router.get(CALLBACK_PATH, async (ctx: Context) => {
     if (!deps.config.SHOPIFY_CLIENT_ID || !deps.config.SHOPIFY_CLIENT_SECRET) throw new DomainError('not_found', 'this deployment has no Shopify app');
     try {
       await callback(deps, ctx);
-      ctx.redirect(settings('connected=shopify'));
+      ctx.redirect(settings(ctx, 'connected=shopify'));
     } catch (e) {
       if (!(e instanceof Refused)) throw e;
       deps.logger.warn({ module: 'shopify-oauth', reason: e.reason }, 'shopify install refused');
-      ctx.redirect(settings(`error=${e.reason}&platform=shopify`));
+      ctx.redirect(settings(ctx, `error=${e.reason}&platform=shopify`));
     }
   });
 }

@@ -320,6 +320,11 @@ function contextFor(deps: StoreDeps, c: StoreConnection, opts: { signal: AbortSi
           reject({ orderNumber: o.orderNumber, reason: `orderNumber: ${key.error.issues[0]!.message}`, ja: `注文番号：${japaneseIssue(key.error.issues[0]!)}` });
           continue;
         }
+        // The snapshot rule compares it: an unreadable one would fail the whole page's write.
+        if (!(o.updatedAt instanceof Date) || Number.isNaN(o.updatedAt.getTime())) {
+          reject({ orderNumber: o.orderNumber, reason: 'updatedAt: the platform’s updated time is not a date', ja: '更新日時：ストアの更新日時が日時として読めません' });
+          continue;
+        }
         const parsed = orderInput.safeParse(o.input);
         if (parsed.success) good.push({ orderNumber: o.orderNumber, externalId: o.externalId, updatedAt: o.updatedAt, input: parsed.data });
         else reject({ orderNumber: o.orderNumber, reason: describeIssues(parsed.error.issues, false), ja: describeIssues(parsed.error.issues, true) });

@@ -379,8 +379,12 @@ export function storeErrorOf(e: unknown): { error: StoreError; kind: StoreApiErr
   return { error: { code: 'failed', message, ja: `同期に失敗しました：${message}`, at }, kind: 'bad_response' };
 }
 
-/** The wait before the next try after `failures` failed runs in a row: 1, 2, 4 … 60 minutes, or the platform's Retry-After when longer. */
-export const backoffMs = (failures: number, retryAfterMs = 0) => Math.max(retryAfterMs, Math.min(MAX_BACKOFF_MS, 60_000 * 2 ** Math.max(0, failures - 1)));
+/** The longest Retry-After believed: a platform (or a header misread) asking for more waits a day. */
+const MAX_RETRY_AFTER_MS = 24 * 60 * 60_000;
+
+/** The wait before the next try after `failures` failed runs in a row: 1, 2, 4 … 60 minutes, or the platform's Retry-After when longer (a day at most; one that is not a number is ignored). */
+export const backoffMs = (failures: number, retryAfterMs = 0) =>
+  Math.max(Number.isFinite(retryAfterMs) ? Math.min(retryAfterMs, MAX_RETRY_AFTER_MS) : 0, Math.min(MAX_BACKOFF_MS, 60_000 * 2 ** Math.max(0, failures - 1)));
 
 /**
  * One sync run of a connection: takes its lease (a run already going, or a broken connection,

@@ -156,6 +156,8 @@ export async function createConnection(deps: StoreDeps, input: NewConnection): P
   const row = await deps.db.transaction(async (tx) => {
     await lockKey(tx, `store-connect:${input.shopId}:${input.platform}`);
     const before = await connectionFor(tx, input.shopId, input.platform);
+    // A run's page being saved finishes first; the runs after see their lease is gone (runSync).
+    if (before) await lockKey(tx, `store:${before.id}`);
     const id = before?.id ?? randomUUID();
     const sameStore = before?.account === input.account;
     const fields = {
@@ -283,7 +285,26 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], ja: boolean): strin
     .join(ja ? '／' : '; ');
 }
 
-function contextFor(deps: StoreDeps, c: StoreConnection, opts: { signal: AbortSignal; tally?: Tally; runId?: number; onState?: (s: Record<string, unknown>) => void }): SyncContext {
+/** A run's connection was taken over (connected again, disconnected) while it ran: the run stops and leaves the connection alone. */
+class LeaseLost extends Error {
+  override readonly name = 'LeaseLost';
+}
+
+const superseded = (at: Date): StoreError => ({
+  code: 'superseded',
+  message: 'the store was connected again or disconnected during the run; the run stopped',
+  ja: '同期中にストアが連携し直されたか解除されたため、この同期は中止しました',
+  at: at.toISOString(),
+});
+
+/** The connection row while the run that took it at `lease` still holds it. */
+const heldBy = (id: string, lease: Date | undefined) => (lease ? and(eq(storeConnections.id, id), eq(storeConnections.syncStartedAt, lease)) : eq(storeConnections.id, id));
+
+function contextFor(
+  deps: StoreDeps,
+  c: StoreConnection,
+  opts: { signal: AbortSignal; tally?: Tally; runId?: number; lease?: Date; onState?: (s: Record<string, unknown>) => void },
+): SyncContext {
   const { db } = deps;
   const tally = opts.tally ?? emptyTally();
   const reject = (r: RejectedOrder) => {
@@ -307,7 +328,8 @@ function contextFor(deps: StoreDeps, c: StoreConnection, opts: { signal: AbortSi
         ...(t.expiresAt !== undefined ? { tokenExpiresAt: t.expiresAt } : {}),
         updatedAt: new Date(),
       };
-      await db.update(storeConnections).set(fields).where(eq(storeConnections.id, c.id));
+      const saved = await db.update(storeConnections).set(fields).where(heldBy(c.id, opts.lease)).returning({ id: storeConnections.id });
+      if (!saved.length) throw new LeaseLost('the connection was taken over during the run');
       Object.assign(c, fields);
     },
     async save(orders: StoreOrder[]) {
@@ -332,6 +354,10 @@ function contextFor(deps: StoreDeps, c: StoreConnection, opts: { signal: AbortSi
       const actor: Actor = { kind: 'system', shopId: c.shopId, name: c.platform };
       await db.transaction(async (tx) => {
         await lockKey(tx, `store:${c.id}`);
+        if (opts.lease) {
+          const [held] = await tx.select({ id: storeConnections.id }).from(storeConnections).where(heldBy(c.id, opts.lease));
+          if (!held) throw new LeaseLost('the connection was taken over during the run');
+        }
         const results = good.length ? await saveStoreOrders(tx, actor, c.platform, c.id, good) : new Map();
         let changed = 0;
         for (const r of results.values()) {
@@ -412,19 +438,23 @@ export async function runSync(deps: StoreDeps, connectionId: string, trigger: Sy
   let state: Record<string, unknown> | undefined;
   try {
     if (!adapter) throw new StoreApiError('bad_response', `no adapter for ${c.platform} in this version`, `このバージョンには ${c.platform} の連携がありません`);
-    const ctx = contextFor(deps, c, { signal: AbortSignal.timeout(RUN_DEADLINE_MS), tally, runId: run!.id, onState: (s) => (state = s) });
+    const ctx = contextFor(deps, c, { signal: AbortSignal.timeout(RUN_DEADLINE_MS), tally, runId: run!.id, lease: now, onState: (s) => (state = s) });
     await adapter.sync(ctx, trigger);
   } catch (e) {
+    const end = new Date();
+    if (e instanceof LeaseLost) {
+      await db.update(storeSyncRuns).set({ finishedAt: end, error: superseded(end) }).where(eq(storeSyncRuns.id, run!.id));
+      return { ran: true, ok: false };
+    }
     const failed = storeErrorOf(e);
     if (!(e instanceof StoreApiError)) deps.logger.warn({ err: e, connectionId, trigger }, 'stores: a sync run failed');
-    const end = new Date();
     await db.transaction(async (tx) => {
       await tx.update(storeSyncRuns).set({ finishedAt: end, error: failed.error }).where(eq(storeSyncRuns.id, run!.id));
       if (failed.kind === 'auth') {
         await tx
           .update(storeConnections)
           .set({ status: 'broken', brokenReason: failed.error.code, brokenAt: end, nextSyncAt: null, syncStartedAt: null, lastSyncAt: end, lastError: failed.error, updatedAt: end })
-          .where(eq(storeConnections.id, c.id));
+          .where(heldBy(c.id, now));
       } else {
         await tx
           .update(storeConnections)
@@ -437,15 +467,15 @@ export async function runSync(deps: StoreDeps, connectionId: string, trigger: Sy
             // What was saved before the failure stays saved; the cursor stays where it was, so the next run reads it again (unchanged).
             updatedAt: end,
           })
-          .where(eq(storeConnections.id, c.id));
+          .where(heldBy(c.id, now));
       }
     });
     return { ran: true, ok: false };
   }
   const end = new Date();
-  await db.transaction(async (tx) => {
-    await tx.update(storeSyncRuns).set({ finishedAt: end }).where(eq(storeSyncRuns.id, run!.id));
-    await tx
+  return db.transaction(async (tx) => {
+    // Taken over meanwhile: the cursor of what this run read is not the connection's any more.
+    const [held] = await tx
       .update(storeConnections)
       .set({
         ...(state ? { state } : {}),
@@ -457,9 +487,11 @@ export async function runSync(deps: StoreDeps, connectionId: string, trigger: Sy
         syncStartedAt: null,
         updatedAt: end,
       })
-      .where(eq(storeConnections.id, c.id));
+      .where(heldBy(c.id, now))
+      .returning({ id: storeConnections.id });
+    await tx.update(storeSyncRuns).set({ finishedAt: end, ...(held ? {} : { error: superseded(end) }) }).where(eq(storeSyncRuns.id, run!.id));
+    return { ran: true, ok: Boolean(held) };
   });
-  return { ran: true, ok: true };
 }
 
 /**

@@ -187,7 +187,14 @@ export async function createConnection(deps: StoreDeps, input: NewConnection): P
       ? await tx.update(storeConnections).set(fields).where(eq(storeConnections.id, id)).returning()
       : await tx.insert(storeConnections).values({ id, shopId: input.shopId, platform: input.platform, ...fields }).returning();
     // Another store in the same place: the orders of the one before are no longer this connection's.
-    if (before && !sameStore) await tx.update(orders).set({ connectionId: null }).where(eq(orders.connectionId, id));
+    if (before && !sameStore) {
+      await tx.update(orders).set({ connectionId: null }).where(eq(orders.connectionId, id));
+      // Its webhooks not yet worked are its orders, not the new store's: closed unworked.
+      await tx
+        .update(storeWebhooks)
+        .set({ processedAt: new Date(), error: 'another store was connected in its place' })
+        .where(and(eq(storeWebhooks.connectionId, id), isNull(storeWebhooks.processedAt)));
+    }
     await queueSyncIn(tx, saved!, sameStore ? 'reconcile' : 'backfill');
     await recordAudit(
       tx,

@@ -175,7 +175,8 @@ export async function createConnection(deps: StoreDeps, input: NewConnection): P
       backfillDays: input.backfillDays ?? before?.backfillDays ?? 30,
       // The same store again keeps its cursor; another store starts over.
       state: sameStore ? before.state : {},
-      nextSyncAt: null,
+      // The run queued below is due now; should its job be lost, the schedule runs it after the lease (as queueDueSyncs does).
+      nextSyncAt: new Date(Date.now() + LEASE_MS),
       syncStartedAt: null,
       failures: 0,
       lastError: null,

@@ -207,7 +207,8 @@ export async function saveStoreOrders(tx: Db, actor: Actor, source: Exclude<Sour
   const planned: Planned[] = [];
   for (const s of newest.values()) {
     const before = existing.get(s.orderNumber);
-    if (before?.externalUpdatedAt && before.externalUpdatedAt > s.updatedAt) {
+    // Only the same platform order is older or newer: another store's order at this number (a shop moved stores) is written over as the API and CSV would.
+    if (before?.externalUpdatedAt && before.externalId === s.externalId && before.externalUpdatedAt > s.updatedAt) {
       results.set(s.orderNumber, 'stale');
       continue;
     }

@@ -153,6 +153,21 @@ for (const kind of dbKinds) {
       expect(c.nextSyncAt!.getTime()).to.be.greaterThan(later.getTime());
     });
 
+    it('another store’s order at the same number is not "older" or "newer": the snapshot rule compares one platform order with itself only', async () => {
+      const shop = await makeShop(server.database);
+      const view = await connect(shop, `x${shop.id.slice(0, 8)}.myshopify.com`);
+      platform.pages = [[{ ...snapshot('#1001', '2026-11-25T01:00:00Z', { carrier: '佐川急便' }), externalId: 'gid://shopify/Order/1' }]];
+      await runSync(deps, view.id, 'backfill');
+      // The shop moves from its test store to its real one, whose numbering starts at #1001 too.
+      await connect(shop, `y${shop.id.slice(0, 8)}.myshopify.com`);
+      platform.pages = [[{ ...snapshot('#1001', '2026-11-20T01:00:00Z', { carrier: '日本郵便' }), externalId: 'gid://shopify/Order/900' }]];
+      await runSync(deps, view.id, 'backfill');
+      const order = await orderOf(shop, '#1001');
+      expect(order).to.deep.include({ carrier: '日本郵便', externalId: 'gid://shopify/Order/900', connectionId: view.id });
+      const [, run] = await runsOf(view.id);
+      expect(run).to.deep.include({ updated: 1, unchanged: 0 });
+    });
+
     it('the prune keeps the last 100 runs of each connection and answers how many went, on this database', async () => {
       const shop = await makeShop(server.database);
       const view = await connect(shop, `p${shop.id.slice(0, 8)}.myshopify.com`);

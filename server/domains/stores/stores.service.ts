@@ -8,6 +8,7 @@ import { conflict, isDomainError, notFound } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { japaneseIssue } from '../../core/messages.ts';
 import { enqueue, lockKey } from '../../core/outbox.ts';
+import { outbox } from '../../core/outbox.tables.ts';
 import { seal, unseal, type Keyring } from '../../core/sealed.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { orderInput, orderNumber } from '../orders/orders.schema.ts';
@@ -223,7 +224,13 @@ export async function requestSync(deps: StoreDeps, actor: Actor, id: string, req
         { path: 'storeId', message: `the connection is broken (${row.brokenReason ?? 'refused'}); connect the store again first`, ja: `連携が切れています（${row.brokenReason ?? '拒否'}）。先にストアをもう一度連携してください` },
       ]);
     }
-    await queueSyncIn(tx, row, 'manual');
+    // A run still queued (not finished) will read what this one would: one is enough.
+    const [queued] = await tx
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(and(eq(outbox.shopId, row.shopId), eq(outbox.topic, STORE_SYNC_TOPIC), isNull(outbox.completedAt), isNull(outbox.failedAt), sql`${outbox.payload}->>'connectionId' = ${row.id}`))
+      .limit(1);
+    if (!queued) await queueSyncIn(tx, row, 'manual');
     await recordAudit(tx, actor, { action: 'store.sync_requested', objectType: 'store_connection', objectId: id, summary: { platform: row.platform } }, requestId);
   });
   deps.poke?.();

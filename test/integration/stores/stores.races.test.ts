@@ -1,13 +1,14 @@
 import { expect } from 'chai';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../../../server/core/actor.ts';
+import { outbox } from '../../../server/core/outbox.tables.ts';
 import { orders } from '../../../server/domains/orders/orders.tables.ts';
 import { StoreApiError, type StoreAdapter, type StoreOrder } from '../../../server/domains/stores/stores.port.ts';
-import { createConnection, pruneStoreHistory, queueDueSyncs, runSync, runWebhook, storeWebhook, type StoreDeps } from '../../../server/domains/stores/stores.service.ts';
+import { createConnection, pruneStoreHistory, STORE_SYNC_TOPIC, queueDueSyncs, runSync, runWebhook, storeWebhook, type StoreDeps } from '../../../server/domains/stores/stores.service.ts';
 import { storeConnections, storeSyncRuns, storeWebhooks } from '../../../server/domains/stores/stores.tables.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
-import { anOrder, makeShop, type TestShop } from '../../fixtures/builders.ts';
+import { anOrder, makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 
 /**
  * The stores core when things happen at once or go oddly: a reconnect during a run, a platform
@@ -166,6 +167,19 @@ for (const kind of dbKinds) {
       expect(order).to.deep.include({ carrier: '日本郵便', externalId: 'gid://shopify/Order/900', connectionId: view.id });
       const [, run] = await runsOf(view.id);
       expect(run).to.deep.include({ updated: 1, unchanged: 0 });
+    });
+
+    it('"sync now" pressed again while a run is still queued adds no second run (the outbox does not pile up)', async () => {
+      const shop = await makeShop(server.database);
+      const view = await connect(shop, `n${shop.id.slice(0, 8)}.myshopify.com`);
+      const owner = await signedIn(server.url, shop.people.owner);
+      for (let i = 0; i < 3; i++) expect((await owner.post(`/api/shops/${shop.id}/stores/${view.id}/sync`)).status).to.equal(202);
+      const queued = await db().select().from(outbox).where(and(eq(outbox.shopId, shop.id), eq(outbox.topic, STORE_SYNC_TOPIC)));
+      expect(queued.map((q) => (q.payload as { trigger: string }).trigger)).to.deep.equal(['backfill']);
+      // Once that run's job is done, sync now queues one again.
+      await db().update(outbox).set({ completedAt: new Date(), dispatchedAt: new Date() }).where(eq(outbox.id, queued[0]!.id));
+      expect((await owner.post(`/api/shops/${shop.id}/stores/${view.id}/sync`)).status).to.equal(202);
+      expect(await db().select().from(outbox).where(and(eq(outbox.shopId, shop.id), eq(outbox.topic, STORE_SYNC_TOPIC)))).to.have.length(2);
     });
 
     it('the prune keeps the last 100 runs of each connection and answers how many went, on this database', async () => {

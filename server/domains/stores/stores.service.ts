@@ -4,6 +4,7 @@ import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Config } from '../../config.ts';
 import { requireRole, type Actor } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
+import { sqlState } from '../../core/db/errors.ts';
 import { conflict, isDomainError, notFound } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { japaneseIssue } from '../../core/messages.ts';
@@ -411,10 +412,19 @@ export function storeErrorOf(e: unknown): { error: StoreError; kind: StoreApiErr
   if (isDomainError(e) && e.code === 'unavailable') {
     return { error: { code: 'secret_unavailable', message: e.message, ja: '保存されたトークンを開けません（鍵の設定を確認してください）', at }, kind: 'unavailable' };
   }
+  // A failed query's message quotes its values (customer contact data): only its SQLSTATE is told.
+  if (e instanceof Error && (sqlState(e) || 'query' in e || 'params' in e)) {
+    const state = sqlState(e);
+    return {
+      error: { code: 'database', message: `the database refused the write${state ? ` (SQLSTATE ${state})` : ''}`, ja: `データベースへの保存に失敗しました${state ? `（SQLSTATE ${state}）` : ''}`, at },
+      kind: 'unavailable',
+    };
+  }
   if (e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError')) {
     return { error: { code: 'timeout', message: 'the platform did not answer in time', ja: 'ストアの API が時間内に応答しませんでした', at }, kind: 'unavailable' };
   }
-  const message = e instanceof Error ? e.message : String(e);
+  // Kept in jsonb, which refuses NUL; an adapter's message may quote anything.
+  const message = (e instanceof Error ? e.message : String(e)).replaceAll('\u0000', '').slice(0, 500);
   // fetch's own failure (DNS, refused, reset): the platform cannot be reached.
   if (e instanceof TypeError) return { error: { code: 'unreachable', message: `the platform cannot be reached: ${message}`, ja: 'ストアの API に接続できませんでした', at }, kind: 'unavailable' };
   return { error: { code: 'failed', message, ja: `同期に失敗しました：${message}`, at }, kind: 'bad_response' };

@@ -301,6 +301,10 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], ja: boolean): strin
     .join(ja ? '／' : '; ');
 }
 
+/** Whether any text in `v` holds a NUL character (which PostgreSQL's text and jsonb refuse). */
+const holdsNul = (v: unknown): boolean =>
+  typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) ? v.some(holdsNul) : v !== null && typeof v === 'object' ? Object.values(v).some(holdsNul) : false;
+
 /** A run's connection was taken over (connected again, disconnected) while it ran: the run stops and leaves the connection alone. */
 class LeaseLost extends Error {
   override readonly name = 'LeaseLost';
@@ -356,6 +360,11 @@ function contextFor(
         const key = orderNumber.safeParse(o.orderNumber);
         if (!key.success) {
           reject({ orderNumber: o.orderNumber, reason: `orderNumber: ${key.error.issues[0]!.message}`, ja: `注文番号：${japaneseIssue(key.error.issues[0]!)}` });
+          continue;
+        }
+        // PostgreSQL text cannot hold NUL: one such order would fail its whole page's write, run after run.
+        if (holdsNul(o.input)) {
+          reject({ orderNumber: o.orderNumber, reason: 'order: a text holds a NUL character', ja: '注文：文字列に NUL 文字が含まれています' });
           continue;
         }
         // The snapshot rule compares it: an unreadable one would fail the whole page's write.

@@ -98,6 +98,20 @@ for (const kind of dbKinds) {
       expect(run!.rejections[0]!.ja).to.include('更新日時');
     });
 
+    it('an order holding a NUL character (which PostgreSQL text refuses) is rejected with its reason; the rest of its page is saved and the run goes on', async () => {
+      const shop = await makeShop(server.database);
+      const view = await connect(shop, `z${shop.id.slice(0, 8)}.myshopify.com`);
+      const nul = snapshot('#8102', '2026-11-20T01:00:00Z');
+      nul.input = { ...nul.input, customer: { ...nul.input.customer, address: '渋谷区\u00001-2-3' } };
+      platform.pages = [[snapshot('#8101', '2026-11-20T01:00:00Z'), nul]];
+      expect(await runSync(deps, view.id, 'backfill')).to.deep.equal({ ran: true, ok: true });
+      expect(await orderOf(shop, '#8101')).to.not.equal(undefined);
+      const [run] = await runsOf(view.id);
+      expect(run).to.deep.include({ received: 2, created: 1, rejected: 1, error: null });
+      expect(run!.rejections[0]).to.deep.include({ orderNumber: '#8102' });
+      expect(JSON.stringify(run)).to.not.include('渋谷区');
+    });
+
     it('another store connected during a run: the old run stops at its next page, its orders and cursor never land on the new store, and the new store’s run is not blocked', async () => {
       const shop = await makeShop(server.database);
       const view = await connect(shop, `old${shop.id.slice(0, 8)}.myshopify.com`);

@@ -270,7 +270,7 @@ export async function storeWebhook(db: Db, c: Pick<StoreConnection, 'id' | 'shop
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(storeWebhooks)
-      .values({ connectionId: c.id, shopId: c.shopId, webhookId: hook.webhookId, topic: hook.topic, payload: hook.payload as object })
+      .values({ connectionId: c.id, shopId: c.shopId, webhookId: hook.webhookId, topic: hook.topic, payload: withoutNul(hook.payload) as object })
       .onConflictDoNothing()
       .returning({ id: storeWebhooks.id });
     if (!row) return 'duplicate';
@@ -304,6 +304,16 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], ja: boolean): strin
 /** Whether any text in `v` holds a NUL character (which PostgreSQL's text and jsonb refuse). */
 const holdsNul = (v: unknown): boolean =>
   typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) ? v.some(holdsNul) : v !== null && typeof v === 'object' ? Object.values(v).some(holdsNul) : false;
+
+/** `v` with NUL characters dropped from its texts and keys (a platform's payload, kept in jsonb, which refuses them). */
+const withoutNul = (v: unknown): unknown =>
+  typeof v === 'string'
+    ? v.replaceAll('\u0000', '')
+    : Array.isArray(v)
+      ? v.map(withoutNul)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replaceAll('\u0000', ''), withoutNul(x)]))
+        : v;
 
 /** A run's connection was taken over (connected again, disconnected) while it ran: the run stops and leaves the connection alone. */
 class LeaseLost extends Error {

@@ -112,6 +112,15 @@ for (const kind of dbKinds) {
       expect(JSON.stringify(run)).to.not.include('渋谷区');
     });
 
+    it('a webhook whose payload holds a NUL character is still stored (jsonb refuses NUL): the platform is not answered a 500 for it', async () => {
+      const shop = await makeShop(server.database);
+      const view = await connect(shop, `w${shop.id.slice(0, 8)}.myshopify.com`);
+      const payload = { ...snapshot('#8201', '2026-11-20T01:00:00Z'), note: 'お届けは午後\u0000に' };
+      expect(await storeWebhook(db(), await row(view.id), { webhookId: 'nul-1', topic: 'orders/create', payload })).to.equal('stored');
+      const [hook] = await db().select().from(storeWebhooks).where(eq(storeWebhooks.connectionId, view.id));
+      expect((hook!.payload as { note: string }).note).to.equal('お届けは午後に');
+    });
+
     it('another store connected during a run: the old run stops at its next page, its orders and cursor never land on the new store, and the new store’s run is not blocked', async () => {
       const shop = await makeShop(server.database);
       const view = await connect(shop, `old${shop.id.slice(0, 8)}.myshopify.com`);

@@ -270,7 +270,7 @@ export async function storeWebhook(db: Db, c: Pick<StoreConnection, 'id' | 'shop
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(storeWebhooks)
-      .values({ connectionId: c.id, shopId: c.shopId, webhookId: hook.webhookId, topic: hook.topic, payload: withoutNul(hook.payload) as object })
+      .values({ connectionId: c.id, shopId: c.shopId, webhookId: hook.webhookId, topic: hook.topic, payload: withoutNul(JSON.parse(JSON.stringify(hook.payload ?? null))) as object })
       .onConflictDoNothing()
       .returning({ id: storeWebhooks.id });
     if (!row) return 'duplicate';
@@ -305,7 +305,7 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], ja: boolean): strin
 const holdsNul = (v: unknown): boolean =>
   typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) ? v.some(holdsNul) : v !== null && typeof v === 'object' ? Object.values(v).some(holdsNul) : false;
 
-/** `v` with NUL characters dropped from its texts and keys (a platform's payload, kept in jsonb, which refuses them). */
+/** JSON `v` with NUL characters dropped from its texts and keys (a platform's payload, kept in jsonb, which refuses them). */
 const withoutNul = (v: unknown): unknown =>
   typeof v === 'string'
     ? v.replaceAll('\u0000', '')

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
@@ -18,6 +19,7 @@ import {
 } from './orders.repository.ts';
 import type { MaskableField, OrderInput, OrderSource } from './orders.schema.ts';
 import { maskers, masksContactData } from './orders.mask.ts';
+import { orders } from './orders.tables.ts';
 import { toOrderView, type OrderView } from './orders.view.ts';
 
 type Source = OrderSource;
@@ -220,10 +222,21 @@ export async function saveStoreOrders(tx: Db, actor: Actor, source: Exclude<Sour
   }
   const outcomes = await write(tx, actor, planned, source);
   const audits: AuditEntry[] = [];
+  // Unchanged here but newer on the platform: its time is kept, so a late older snapshot is stale against it.
+  const newer: { id: string; at: Date }[] = [];
   outcomes.forEach((o, i) => {
-    results.set(planned[i]!.orderNumber, o.result);
+    const p = planned[i]!;
+    results.set(p.orderNumber, o.result);
     if (o.audit) audits.push(o.audit);
+    const at = p.record.fields.externalUpdatedAt!;
+    if (o.result === 'unchanged' && p.before && (!p.before.externalUpdatedAt || p.before.externalUpdatedAt < at)) newer.push({ id: p.before.id, at });
   });
+  if (newer.length) {
+    await tx.execute(sql`
+      update ${orders} set external_updated_at = v.at
+      from unnest(array[${sql.join(newer.map((n) => sql`${n.id}`), sql`, `)}]::uuid[], array[${sql.join(newer.map((n) => sql`${n.at.toISOString()}`), sql`, `)}]::timestamptz[]) as v(id, at)
+      where ${orders.shopId} = ${actor.shopId} and ${orders.id} = v.id`);
+  }
   if (audits.length) await recordAudit(tx, actor, audits);
   return results;
 }

@@ -205,6 +205,21 @@ for (const kind of dbKinds) {
       expect(await db().select().from(outbox).where(and(eq(outbox.shopId, shop.id), eq(outbox.topic, STORE_SYNC_TOPIC)))).to.have.length(2);
     });
 
+    it('a newer snapshot that changed nothing madoguchi keeps still makes the older ones stale (a late webhook with other data does not win)', async () => {
+      const shop = await makeShop(server.database);
+      const view = await connect(shop, `s${shop.id.slice(0, 8)}.myshopify.com`);
+      platform.pages = [[snapshot('#2101', '2026-11-20T01:00:00Z', { carrier: '佐川急便' })]];
+      await runSync(deps, view.id, 'backfill');
+      // 03:00: the platform changed something madoguchi does not keep (a tag, a note).
+      platform.pages = [[snapshot('#2101', '2026-11-20T03:00:00Z', { carrier: '佐川急便' })]];
+      await runSync(deps, view.id, 'reconcile');
+      // 02:00, late: a snapshot from before that.
+      platform.pages = [[snapshot('#2101', '2026-11-20T02:00:00Z', { carrier: 'ヤマト運輸' })]];
+      await runSync(deps, view.id, 'reconcile');
+      expect(await orderOf(shop, '#2101')).to.deep.include({ carrier: '佐川急便' });
+      expect((await orderOf(shop, '#2101'))!.externalUpdatedAt!.toISOString()).to.equal('2026-11-20T03:00:00.000Z');
+    });
+
     it('the prune keeps the last 100 runs of each connection and answers how many went, on this database', async () => {
       const shop = await makeShop(server.database);
       const view = await connect(shop, `p${shop.id.slice(0, 8)}.myshopify.com`);

@@ -100,6 +100,8 @@ interface Planned {
 function plan(orderNumber: string, input: OrderInput, source: Source, before: OrderWithLines | undefined): Planned {
   const record = toRecord(input, source);
   record.fields.orderNumber = orderNumber;
+  // Not mentioned is not lifted: a writer that knows no cancellations (glue code older than them, a CSV without the column) keeps the store's; null lifts it.
+  if (input.cancelledAt === undefined && before) record.fields.cancelledAt = before.cancelledAt;
   return { orderNumber, record, before, changed: before ? changedFields(before, record.fields, record.lines) : [] };
 }
 

@@ -51,6 +51,16 @@ for (const kind of oneDbKind()) {
       expect(filed.status, filed.text).to.be.oneOf([200, 201]);
     });
 
+    it('a customer typing the number in full width, as a Japanese keyboard does (＃１００１), finds the order on the returns portal', async () => {
+      const digits = String(Date.now()).slice(-9);
+      const email = `buyer-${randomBytes(4).toString('hex')}@example.jp`;
+      const r = await d.platform.put(`/api/shops/${d.shop.id}/orders/${encodeURIComponent(`#${digits}`)}`, anOrder({ customer: { ...anOrder().customer, email } }));
+      expect(r.status, r.text).to.equal(201);
+      const wide = `＃${digits.replace(/\d/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))}`;
+      const v = await signInToPortal(server, d.shop.id, { number: wide, email, id: r.body.order.id });
+      expect((await v.get(`/returns/${d.shop.id}/order`)).status).to.equal(200);
+    });
+
     it('a write that does not mention cancelledAt (older glue code, a CSV without the column) keeps the cancellation; null lifts it', async () => {
       const number = `#${newOrderNumber()}`;
       const url = `/api/shops/${d.shop.id}/orders/${encodeURIComponent(number)}`;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Config } from '../../config.ts';
 import { requireRole, type Actor } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
@@ -475,7 +475,16 @@ export async function runSync(deps: StoreDeps, connectionId: string, trigger: Sy
       ),
     )
     .returning();
-  if (!c) return { ran: false };
+  if (!c) {
+    // A person asked while a run holds it: that run may have read past their change, so the connection is due again once it ends.
+    if (trigger === 'manual') {
+      await db
+        .update(storeConnections)
+        .set({ nextSyncAt: now })
+        .where(and(eq(storeConnections.id, connectionId), eq(storeConnections.status, 'ok'), gte(storeConnections.syncStartedAt, new Date(now.getTime() - LEASE_MS))));
+    }
+    return { ran: false };
+  }
   const adapter = adapterOf(deps, c.platform);
   const [run] = await db.insert(storeSyncRuns).values({ connectionId: c.id, shopId: c.shopId, trigger }).returning({ id: storeSyncRuns.id });
   const tally = emptyTally();
@@ -527,7 +536,8 @@ export async function runSync(deps: StoreDeps, connectionId: string, trigger: Sy
         lastError: null,
         lastSyncAt: end,
         lastSuccessAt: end,
-        nextSyncAt: new Date(end.getTime() + adapter!.nextSyncAfterMs(deps.config)),
+        // Asked for during this run (runSync's 'manual' above): due now, else after the adapter's interval.
+        nextSyncAt: sql`case when ${storeConnections.nextSyncAt} > ${now.toISOString()}::timestamptz and ${storeConnections.nextSyncAt} <= ${end.toISOString()}::timestamptz then ${storeConnections.nextSyncAt} else ${new Date(end.getTime() + adapter!.nextSyncAfterMs(deps.config)).toISOString()}::timestamptz end`,
         syncStartedAt: null,
         updatedAt: end,
       })

@@ -220,6 +220,23 @@ for (const kind of dbKinds) {
       expect((await orderOf(shop, '#2101'))!.externalUpdatedAt!.toISOString()).to.equal('2026-11-20T03:00:00.000Z');
     });
 
+    it('"sync now" while a run is going is not lost: the connection is due again when that run ends, and the schedule queues it', async () => {
+      const shop = await makeShop(server.database);
+      const view = await connect(shop, `m${shop.id.slice(0, 8)}.myshopify.com`);
+      let during: Awaited<ReturnType<typeof runSync>> | undefined;
+      platform.during = async () => {
+        platform.during = undefined;
+        during = await runSync(deps, view.id, 'manual');
+      };
+      expect(await runSync(deps, view.id, 'reconcile')).to.deep.equal({ ran: true, ok: true });
+      expect(during).to.deep.equal({ ran: false });
+      const c = await row(view.id);
+      expect(c.nextSyncAt!.getTime()).to.be.at.most(Date.now());
+      const before = (await db().select().from(outbox).where(and(eq(outbox.shopId, shop.id), eq(outbox.topic, STORE_SYNC_TOPIC)))).length;
+      await queueDueSyncs(db());
+      expect(await db().select().from(outbox).where(and(eq(outbox.shopId, shop.id), eq(outbox.topic, STORE_SYNC_TOPIC)))).to.have.length(before + 1);
+    });
+
     it('the prune keeps the last 100 runs of each connection and answers how many went, on this database', async () => {
       const shop = await makeShop(server.database);
       const view = await connect(shop, `p${shop.id.slice(0, 8)}.myshopify.com`);

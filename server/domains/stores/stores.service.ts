@@ -232,6 +232,8 @@ export async function requestSync(deps: StoreDeps, actor: Actor, id: string, req
       .where(and(eq(outbox.shopId, row.shopId), eq(outbox.topic, STORE_SYNC_TOPIC), isNull(outbox.completedAt), isNull(outbox.failedAt), sql`${outbox.payload}->>'connectionId' = ${row.id}`))
       .limit(1);
     if (!queued) await queueSyncIn(tx, row, 'manual');
+    // That job's run may be going already, past the change the person wants: it is due again once that run ends.
+    else await dueAfterRun(tx, row.id, new Date());
     await recordAudit(tx, actor, { action: 'store.sync_requested', objectType: 'store_connection', objectId: id, summary: { platform: row.platform } }, requestId);
   });
   deps.poke?.();
@@ -456,6 +458,14 @@ const MAX_RETRY_AFTER_MS = 24 * 60 * 60_000;
 export const backoffMs = (failures: number, retryAfterMs = 0) =>
   Math.max(Number.isFinite(retryAfterMs) ? Math.min(retryAfterMs, MAX_RETRY_AFTER_MS) : 0, Math.min(MAX_BACKOFF_MS, 60_000 * 2 ** Math.max(0, failures - 1)));
 
+/** Makes a connection whose run is going due again when that run ends (see the end of runSync); one not running is left alone. */
+async function dueAfterRun(db: Db, connectionId: string, now: Date): Promise<void> {
+  await db
+    .update(storeConnections)
+    .set({ nextSyncAt: now })
+    .where(and(eq(storeConnections.id, connectionId), eq(storeConnections.status, 'ok'), gte(storeConnections.syncStartedAt, new Date(now.getTime() - LEASE_MS))));
+}
+
 /**
  * One sync run of a connection: takes its lease (a run already going, or a broken connection,
  * and this one does nothing), pulls through the adapter, and records the run, the cursor and
@@ -477,12 +487,7 @@ export async function runSync(deps: StoreDeps, connectionId: string, trigger: Sy
     .returning();
   if (!c) {
     // A person asked while a run holds it: that run may have read past their change, so the connection is due again once it ends.
-    if (trigger === 'manual') {
-      await db
-        .update(storeConnections)
-        .set({ nextSyncAt: now })
-        .where(and(eq(storeConnections.id, connectionId), eq(storeConnections.status, 'ok'), gte(storeConnections.syncStartedAt, new Date(now.getTime() - LEASE_MS))));
-    }
+    if (trigger === 'manual') await dueAfterRun(db, connectionId, now);
     return { ran: false };
   }
   const adapter = adapterOf(deps, c.platform);

@@ -237,6 +237,18 @@ for (const kind of dbKinds) {
       expect(await db().select().from(outbox).where(and(eq(outbox.shopId, shop.id), eq(outbox.topic, STORE_SYNC_TOPIC)))).to.have.length(before + 1);
     });
 
+    it('"sync now" while the run of a queued job is going adds no job but still makes the connection due again after that run', async () => {
+      const shop = await makeShop(server.database);
+      const view = await connect(shop, `q${shop.id.slice(0, 8)}.myshopify.com`);
+      // The backfill's job is handed over and its run holds the connection.
+      await db().update(outbox).set({ dispatchedAt: new Date() }).where(and(eq(outbox.shopId, shop.id), eq(outbox.topic, STORE_SYNC_TOPIC)));
+      await db().update(storeConnections).set({ syncStartedAt: new Date(Date.now() - 1000) }).where(eq(storeConnections.id, view.id));
+      const owner = await signedIn(server.url, shop.people.owner);
+      expect((await owner.post(`/api/shops/${shop.id}/stores/${view.id}/sync`)).status).to.equal(202);
+      expect(await db().select().from(outbox).where(and(eq(outbox.shopId, shop.id), eq(outbox.topic, STORE_SYNC_TOPIC)))).to.have.length(1);
+      expect((await row(view.id)).nextSyncAt!.getTime()).to.be.at.most(Date.now());
+    });
+
     it('the prune keeps the last 100 runs of each connection and answers how many went, on this database', async () => {
       const shop = await makeShop(server.database);
       const view = await connect(shop, `p${shop.id.slice(0, 8)}.myshopify.com`);

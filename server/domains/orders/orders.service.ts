@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
@@ -18,6 +19,7 @@ import {
 } from './orders.repository.ts';
 import type { MaskableField, OrderInput, OrderSource } from './orders.schema.ts';
 import { maskers, masksContactData } from './orders.mask.ts';
+import { orders } from './orders.tables.ts';
 import { toOrderView, type OrderView } from './orders.view.ts';
 
 type Source = OrderSource;
@@ -98,6 +100,8 @@ interface Planned {
 function plan(orderNumber: string, input: OrderInput, source: Source, before: OrderWithLines | undefined): Planned {
   const record = toRecord(input, source);
   record.fields.orderNumber = orderNumber;
+  // Not mentioned is not lifted: a writer that knows no cancellations (glue code older than them, a CSV without the column) keeps the store's; null lifts it.
+  if (input.cancelledAt === undefined && before) record.fields.cancelledAt = before.cancelledAt;
   return { orderNumber, record, before, changed: before ? changedFields(before, record.fields, record.lines) : [] };
 }
 
@@ -207,7 +211,8 @@ export async function saveStoreOrders(tx: Db, actor: Actor, source: Exclude<Sour
   const planned: Planned[] = [];
   for (const s of newest.values()) {
     const before = existing.get(s.orderNumber);
-    if (before?.externalUpdatedAt && before.externalUpdatedAt > s.updatedAt) {
+    // Only the same platform order is older or newer: another store's order at this number (a shop moved stores) is written over as the API and CSV would.
+    if (before?.externalUpdatedAt && before.externalId === s.externalId && before.externalUpdatedAt > s.updatedAt) {
       results.set(s.orderNumber, 'stale');
       continue;
     }
@@ -219,10 +224,21 @@ export async function saveStoreOrders(tx: Db, actor: Actor, source: Exclude<Sour
   }
   const outcomes = await write(tx, actor, planned, source);
   const audits: AuditEntry[] = [];
+  // Unchanged here but newer on the platform: its time is kept, so a late older snapshot is stale against it.
+  const newer: { id: string; at: Date }[] = [];
   outcomes.forEach((o, i) => {
-    results.set(planned[i]!.orderNumber, o.result);
+    const p = planned[i]!;
+    results.set(p.orderNumber, o.result);
     if (o.audit) audits.push(o.audit);
+    const at = p.record.fields.externalUpdatedAt!;
+    if (o.result === 'unchanged' && p.before && (!p.before.externalUpdatedAt || p.before.externalUpdatedAt < at)) newer.push({ id: p.before.id, at });
   });
+  if (newer.length) {
+    await tx.execute(sql`
+      update ${orders} set external_updated_at = v.at
+      from unnest(array[${sql.join(newer.map((n) => sql`${n.id}`), sql`, `)}]::uuid[], array[${sql.join(newer.map((n) => sql`${n.at.toISOString()}`), sql`, `)}]::timestamptz[]) as v(id, at)
+      where ${orders.shopId} = ${actor.shopId} and ${orders.id} = v.id`);
+  }
   if (audits.length) await recordAudit(tx, actor, audits);
   return results;
 }

@@ -11,7 +11,8 @@ import { fileReturnBody, type FileReturnBody } from './returns.schema.ts';
  * English beside it, never the reason in English alone (the pages render both lines).
  */
 
-export const lookupForm = z.object({ orderNumber: z.string().trim().pipe(orderNumber), contact: z.string().trim().min(3).max(254).regex(/^[^\u0000]*$/) });
+/** The order number as a customer types it: NFKC, so a Japanese keyboard's ＃１００１ is the #1001 the store sent. */
+export const lookupForm = z.object({ orderNumber: z.string().transform((v) => v.normalize('NFKC').trim()).pipe(orderNumber), contact: z.string().trim().min(3).max(254).regex(/^[^\u0000]*$/) });
 export const verifyForm = z.object({ challenge: z.string().min(10).max(64), code: z.string().trim().min(1).max(12) });
 export const requestForm = z
   .object({

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Config } from '../../config.ts';
 import { requireRole, type Actor } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
+import { sqlState } from '../../core/db/errors.ts';
 import { conflict, isDomainError, notFound } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { japaneseIssue } from '../../core/messages.ts';
 import { enqueue, lockKey } from '../../core/outbox.ts';
+import { outbox } from '../../core/outbox.tables.ts';
 import { seal, unseal, type Keyring } from '../../core/sealed.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { orderInput, orderNumber } from '../orders/orders.schema.ts';
@@ -156,6 +158,8 @@ export async function createConnection(deps: StoreDeps, input: NewConnection): P
   const row = await deps.db.transaction(async (tx) => {
     await lockKey(tx, `store-connect:${input.shopId}:${input.platform}`);
     const before = await connectionFor(tx, input.shopId, input.platform);
+    // A run's page being saved finishes first; the runs after see their lease is gone (runSync).
+    if (before) await lockKey(tx, `store:${before.id}`);
     const id = before?.id ?? randomUUID();
     const sameStore = before?.account === input.account;
     const fields = {
@@ -173,7 +177,8 @@ export async function createConnection(deps: StoreDeps, input: NewConnection): P
       backfillDays: input.backfillDays ?? before?.backfillDays ?? 30,
       // The same store again keeps its cursor; another store starts over.
       state: sameStore ? before.state : {},
-      nextSyncAt: null,
+      // The run queued below is due now; should its job be lost, the schedule runs it after the lease (as queueDueSyncs does).
+      nextSyncAt: new Date(Date.now() + LEASE_MS),
       syncStartedAt: null,
       failures: 0,
       lastError: null,
@@ -185,7 +190,14 @@ export async function createConnection(deps: StoreDeps, input: NewConnection): P
       ? await tx.update(storeConnections).set(fields).where(eq(storeConnections.id, id)).returning()
       : await tx.insert(storeConnections).values({ id, shopId: input.shopId, platform: input.platform, ...fields }).returning();
     // Another store in the same place: the orders of the one before are no longer this connection's.
-    if (before && !sameStore) await tx.update(orders).set({ connectionId: null }).where(eq(orders.connectionId, id));
+    if (before && !sameStore) {
+      await tx.update(orders).set({ connectionId: null }).where(eq(orders.connectionId, id));
+      // Its webhooks not yet worked are its orders, not the new store's: closed unworked.
+      await tx
+        .update(storeWebhooks)
+        .set({ processedAt: new Date(), error: 'another store was connected in its place' })
+        .where(and(eq(storeWebhooks.connectionId, id), isNull(storeWebhooks.processedAt)));
+    }
     await queueSyncIn(tx, saved!, sameStore ? 'reconcile' : 'backfill');
     await recordAudit(
       tx,
@@ -213,7 +225,15 @@ export async function requestSync(deps: StoreDeps, actor: Actor, id: string, req
         { path: 'storeId', message: `the connection is broken (${row.brokenReason ?? 'refused'}); connect the store again first`, ja: `連携が切れています（${row.brokenReason ?? '拒否'}）。先にストアをもう一度連携してください` },
       ]);
     }
-    await queueSyncIn(tx, row, 'manual');
+    // A run still queued (not finished) will read what this one would: one is enough.
+    const [queued] = await tx
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(and(eq(outbox.shopId, row.shopId), eq(outbox.topic, STORE_SYNC_TOPIC), isNull(outbox.completedAt), isNull(outbox.failedAt), sql`${outbox.payload}->>'connectionId' = ${row.id}`))
+      .limit(1);
+    if (!queued) await queueSyncIn(tx, row, 'manual');
+    // That job's run may be going already, past the change the person wants: it is due again once that run ends.
+    else await dueAfterRun(tx, row.id, new Date());
     await recordAudit(tx, actor, { action: 'store.sync_requested', objectType: 'store_connection', objectId: id, summary: { platform: row.platform } }, requestId);
   });
   deps.poke?.();
@@ -252,7 +272,7 @@ export async function storeWebhook(db: Db, c: Pick<StoreConnection, 'id' | 'shop
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(storeWebhooks)
-      .values({ connectionId: c.id, shopId: c.shopId, webhookId: hook.webhookId, topic: hook.topic, payload: hook.payload as object })
+      .values({ connectionId: c.id, shopId: c.shopId, webhookId: hook.webhookId, topic: hook.topic, payload: withoutNul(JSON.parse(JSON.stringify(hook.payload ?? null))) as object })
       .onConflictDoNothing()
       .returning({ id: storeWebhooks.id });
     if (!row) return 'duplicate';
@@ -283,7 +303,40 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], ja: boolean): strin
     .join(ja ? '／' : '; ');
 }
 
-function contextFor(deps: StoreDeps, c: StoreConnection, opts: { signal: AbortSignal; tally?: Tally; runId?: number; onState?: (s: Record<string, unknown>) => void }): SyncContext {
+/** Whether any text in `v` holds a NUL character (which PostgreSQL's text and jsonb refuse). */
+const holdsNul = (v: unknown): boolean =>
+  typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) ? v.some(holdsNul) : v !== null && typeof v === 'object' ? Object.values(v).some(holdsNul) : false;
+
+/** JSON `v` with NUL characters dropped from its texts and keys (a platform's payload, kept in jsonb, which refuses them). */
+const withoutNul = (v: unknown): unknown =>
+  typeof v === 'string'
+    ? v.replaceAll('\u0000', '')
+    : Array.isArray(v)
+      ? v.map(withoutNul)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replaceAll('\u0000', ''), withoutNul(x)]))
+        : v;
+
+/** A run's connection was taken over (connected again, disconnected) while it ran: the run stops and leaves the connection alone. */
+class LeaseLost extends Error {
+  override readonly name = 'LeaseLost';
+}
+
+const superseded = (at: Date): StoreError => ({
+  code: 'superseded',
+  message: 'the store was connected again or disconnected during the run; the run stopped',
+  ja: '同期中にストアが連携し直されたか解除されたため、この同期は中止しました',
+  at: at.toISOString(),
+});
+
+/** The connection row while the run that took it at `lease` still holds it. */
+const heldBy = (id: string, lease: Date | undefined) => (lease ? and(eq(storeConnections.id, id), eq(storeConnections.syncStartedAt, lease)) : eq(storeConnections.id, id));
+
+function contextFor(
+  deps: StoreDeps,
+  c: StoreConnection,
+  opts: { signal: AbortSignal; tally?: Tally; runId?: number; lease?: Date; onState?: (s: Record<string, unknown>) => void },
+): SyncContext {
   const { db } = deps;
   const tally = opts.tally ?? emptyTally();
   const reject = (r: RejectedOrder) => {
@@ -307,7 +360,8 @@ function contextFor(deps: StoreDeps, c: StoreConnection, opts: { signal: AbortSi
         ...(t.expiresAt !== undefined ? { tokenExpiresAt: t.expiresAt } : {}),
         updatedAt: new Date(),
       };
-      await db.update(storeConnections).set(fields).where(eq(storeConnections.id, c.id));
+      const saved = await db.update(storeConnections).set(fields).where(heldBy(c.id, opts.lease)).returning({ id: storeConnections.id });
+      if (!saved.length) throw new LeaseLost('the connection was taken over during the run');
       Object.assign(c, fields);
     },
     async save(orders: StoreOrder[]) {
@@ -320,6 +374,16 @@ function contextFor(deps: StoreDeps, c: StoreConnection, opts: { signal: AbortSi
           reject({ orderNumber: o.orderNumber, reason: `orderNumber: ${key.error.issues[0]!.message}`, ja: `注文番号：${japaneseIssue(key.error.issues[0]!)}` });
           continue;
         }
+        // PostgreSQL text cannot hold NUL: one such order would fail its whole page's write, run after run.
+        if (holdsNul(o.input)) {
+          reject({ orderNumber: o.orderNumber, reason: 'order: a text holds a NUL character', ja: '注文：文字列に NUL 文字が含まれています' });
+          continue;
+        }
+        // The snapshot rule compares it: an unreadable one would fail the whole page's write.
+        if (!(o.updatedAt instanceof Date) || Number.isNaN(o.updatedAt.getTime())) {
+          reject({ orderNumber: o.orderNumber, reason: 'updatedAt: the platform’s updated time is not a date', ja: '更新日時：ストアの更新日時が日時として読めません' });
+          continue;
+        }
         const parsed = orderInput.safeParse(o.input);
         if (parsed.success) good.push({ orderNumber: o.orderNumber, externalId: o.externalId, updatedAt: o.updatedAt, input: parsed.data });
         else reject({ orderNumber: o.orderNumber, reason: describeIssues(parsed.error.issues, false), ja: describeIssues(parsed.error.issues, true) });
@@ -327,6 +391,10 @@ function contextFor(deps: StoreDeps, c: StoreConnection, opts: { signal: AbortSi
       const actor: Actor = { kind: 'system', shopId: c.shopId, name: c.platform };
       await db.transaction(async (tx) => {
         await lockKey(tx, `store:${c.id}`);
+        if (opts.lease) {
+          const [held] = await tx.select({ id: storeConnections.id }).from(storeConnections).where(heldBy(c.id, opts.lease));
+          if (!held) throw new LeaseLost('the connection was taken over during the run');
+        }
         const results = good.length ? await saveStoreOrders(tx, actor, c.platform, c.id, good) : new Map();
         let changed = 0;
         for (const r of results.values()) {
@@ -365,17 +433,38 @@ export function storeErrorOf(e: unknown): { error: StoreError; kind: StoreApiErr
   if (isDomainError(e) && e.code === 'unavailable') {
     return { error: { code: 'secret_unavailable', message: e.message, ja: '保存されたトークンを開けません（鍵の設定を確認してください）', at }, kind: 'unavailable' };
   }
+  // A failed query's message quotes its values (customer contact data): only its SQLSTATE is told.
+  if (e instanceof Error && (sqlState(e) || 'query' in e || 'params' in e)) {
+    const state = sqlState(e);
+    return {
+      error: { code: 'database', message: `the database refused the write${state ? ` (SQLSTATE ${state})` : ''}`, ja: `データベースへの保存に失敗しました${state ? `（SQLSTATE ${state}）` : ''}`, at },
+      kind: 'unavailable',
+    };
+  }
   if (e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError')) {
     return { error: { code: 'timeout', message: 'the platform did not answer in time', ja: 'ストアの API が時間内に応答しませんでした', at }, kind: 'unavailable' };
   }
-  const message = e instanceof Error ? e.message : String(e);
+  // Kept in jsonb, which refuses NUL; an adapter's message may quote anything.
+  const message = (e instanceof Error ? e.message : String(e)).replaceAll('\u0000', '').slice(0, 500);
   // fetch's own failure (DNS, refused, reset): the platform cannot be reached.
   if (e instanceof TypeError) return { error: { code: 'unreachable', message: `the platform cannot be reached: ${message}`, ja: 'ストアの API に接続できませんでした', at }, kind: 'unavailable' };
   return { error: { code: 'failed', message, ja: `同期に失敗しました：${message}`, at }, kind: 'bad_response' };
 }
 
-/** The wait before the next try after `failures` failed runs in a row: 1, 2, 4 … 60 minutes, or the platform's Retry-After when longer. */
-export const backoffMs = (failures: number, retryAfterMs = 0) => Math.max(retryAfterMs, Math.min(MAX_BACKOFF_MS, 60_000 * 2 ** Math.max(0, failures - 1)));
+/** The longest Retry-After believed: a platform (or a header misread) asking for more waits a day. */
+const MAX_RETRY_AFTER_MS = 24 * 60 * 60_000;
+
+/** The wait before the next try after `failures` failed runs in a row: 1, 2, 4 … 60 minutes, or the platform's Retry-After when longer (a day at most; one that is not a number is ignored). */
+export const backoffMs = (failures: number, retryAfterMs = 0) =>
+  Math.max(Number.isFinite(retryAfterMs) ? Math.min(retryAfterMs, MAX_RETRY_AFTER_MS) : 0, Math.min(MAX_BACKOFF_MS, 60_000 * 2 ** Math.max(0, failures - 1)));
+
+/** Makes a connection whose run is going due again when that run ends (see the end of runSync); one not running is left alone. */
+async function dueAfterRun(db: Db, connectionId: string, now: Date): Promise<void> {
+  await db
+    .update(storeConnections)
+    .set({ nextSyncAt: now })
+    .where(and(eq(storeConnections.id, connectionId), eq(storeConnections.status, 'ok'), gte(storeConnections.syncStartedAt, new Date(now.getTime() - LEASE_MS))));
+}
 
 /**
  * One sync run of a connection: takes its lease (a run already going, or a broken connection,
@@ -396,26 +485,34 @@ export async function runSync(deps: StoreDeps, connectionId: string, trigger: Sy
       ),
     )
     .returning();
-  if (!c) return { ran: false };
+  if (!c) {
+    // A person asked while a run holds it: that run may have read past their change, so the connection is due again once it ends.
+    if (trigger === 'manual') await dueAfterRun(db, connectionId, now);
+    return { ran: false };
+  }
   const adapter = adapterOf(deps, c.platform);
   const [run] = await db.insert(storeSyncRuns).values({ connectionId: c.id, shopId: c.shopId, trigger }).returning({ id: storeSyncRuns.id });
   const tally = emptyTally();
   let state: Record<string, unknown> | undefined;
   try {
     if (!adapter) throw new StoreApiError('bad_response', `no adapter for ${c.platform} in this version`, `このバージョンには ${c.platform} の連携がありません`);
-    const ctx = contextFor(deps, c, { signal: AbortSignal.timeout(RUN_DEADLINE_MS), tally, runId: run!.id, onState: (s) => (state = s) });
+    const ctx = contextFor(deps, c, { signal: AbortSignal.timeout(RUN_DEADLINE_MS), tally, runId: run!.id, lease: now, onState: (s) => (state = s) });
     await adapter.sync(ctx, trigger);
   } catch (e) {
+    const end = new Date();
+    if (e instanceof LeaseLost) {
+      await db.update(storeSyncRuns).set({ finishedAt: end, error: superseded(end) }).where(eq(storeSyncRuns.id, run!.id));
+      return { ran: true, ok: false };
+    }
     const failed = storeErrorOf(e);
     if (!(e instanceof StoreApiError)) deps.logger.warn({ err: e, connectionId, trigger }, 'stores: a sync run failed');
-    const end = new Date();
     await db.transaction(async (tx) => {
       await tx.update(storeSyncRuns).set({ finishedAt: end, error: failed.error }).where(eq(storeSyncRuns.id, run!.id));
       if (failed.kind === 'auth') {
         await tx
           .update(storeConnections)
           .set({ status: 'broken', brokenReason: failed.error.code, brokenAt: end, nextSyncAt: null, syncStartedAt: null, lastSyncAt: end, lastError: failed.error, updatedAt: end })
-          .where(eq(storeConnections.id, c.id));
+          .where(heldBy(c.id, now));
       } else {
         await tx
           .update(storeConnections)
@@ -428,15 +525,15 @@ export async function runSync(deps: StoreDeps, connectionId: string, trigger: Sy
             // What was saved before the failure stays saved; the cursor stays where it was, so the next run reads it again (unchanged).
             updatedAt: end,
           })
-          .where(eq(storeConnections.id, c.id));
+          .where(heldBy(c.id, now));
       }
     });
     return { ran: true, ok: false };
   }
   const end = new Date();
-  await db.transaction(async (tx) => {
-    await tx.update(storeSyncRuns).set({ finishedAt: end }).where(eq(storeSyncRuns.id, run!.id));
-    await tx
+  return db.transaction(async (tx) => {
+    // Taken over meanwhile: the cursor of what this run read is not the connection's any more.
+    const [held] = await tx
       .update(storeConnections)
       .set({
         ...(state ? { state } : {}),
@@ -444,13 +541,16 @@ export async function runSync(deps: StoreDeps, connectionId: string, trigger: Sy
         lastError: null,
         lastSyncAt: end,
         lastSuccessAt: end,
-        nextSyncAt: new Date(end.getTime() + adapter!.nextSyncAfterMs(deps.config)),
+        // Asked for during this run (runSync's 'manual' above): due now, else after the adapter's interval.
+        nextSyncAt: sql`case when ${storeConnections.nextSyncAt} > ${now.toISOString()}::timestamptz and ${storeConnections.nextSyncAt} <= ${end.toISOString()}::timestamptz then ${storeConnections.nextSyncAt} else ${new Date(end.getTime() + adapter!.nextSyncAfterMs(deps.config)).toISOString()}::timestamptz end`,
         syncStartedAt: null,
         updatedAt: end,
       })
-      .where(eq(storeConnections.id, c.id));
+      .where(heldBy(c.id, now))
+      .returning({ id: storeConnections.id });
+    await tx.update(storeSyncRuns).set({ finishedAt: end, ...(held ? {} : { error: superseded(end) }) }).where(eq(storeSyncRuns.id, run!.id));
+    return { ran: true, ok: Boolean(held) };
   });
-  return { ran: true, ok: true };
 }
 
 /**

@@ -50,5 +50,29 @@ for (const kind of oneDbKind()) {
       const filed = await d.owner.post(`/api/shops/${d.shop.id}/returns`, { orderNumber: number, reason: 'changed_mind', items: [{ lineNo: 1, quantity: 1 }] });
       expect(filed.status, filed.text).to.be.oneOf([200, 201]);
     });
+
+    it('a customer typing the number in full width, as a Japanese keyboard does (＃１００１), finds the order on the returns portal', async () => {
+      const digits = String(Date.now()).slice(-9);
+      const email = `buyer-${randomBytes(4).toString('hex')}@example.jp`;
+      const r = await d.platform.put(`/api/shops/${d.shop.id}/orders/${encodeURIComponent(`#${digits}`)}`, anOrder({ customer: { ...anOrder().customer, email } }));
+      expect(r.status, r.text).to.equal(201);
+      const wide = `＃${digits.replace(/\d/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))}`;
+      const v = await signInToPortal(server, d.shop.id, { number: wide, email, id: r.body.order.id });
+      expect((await v.get(`/returns/${d.shop.id}/order`)).status).to.equal(200);
+    });
+
+    it('a write that does not mention cancelledAt (older glue code, a CSV without the column) keeps the cancellation; null lifts it', async () => {
+      const number = `#${newOrderNumber()}`;
+      const url = `/api/shops/${d.shop.id}/orders/${encodeURIComponent(number)}`;
+      const cancelledAt = '2026-11-22T10:00:00.000Z';
+      expect((await d.platform.put(url, { ...anOrder(), cancelledAt })).status).to.equal(201);
+      const again = await d.platform.put(url, anOrder());
+      expect(again.status, again.text).to.equal(200);
+      expect(again.body).to.deep.include({ result: 'unchanged' });
+      expect(again.body.order.cancelledAt).to.equal(cancelledAt);
+      const lifted = await d.platform.put(url, { ...anOrder(), cancelledAt: null });
+      expect(lifted.body.result).to.equal('updated');
+      expect(lifted.body.order.cancelledAt).to.equal(null);
+    });
   });
 }

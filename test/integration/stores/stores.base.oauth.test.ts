@@ -64,7 +64,7 @@ for (const kind of dbKinds) {
       expect(setCookie.toLowerCase()).to.include('httponly').and.include('path=/stores/base').and.include('samesite=lax');
 
       const back = await comeBack(owner, await atBase(location), cookie);
-      expect(back).to.deep.equal({ status: 302, location: '/console/settings/stores?connected=base' });
+      expect(back).to.deep.equal({ status: 302, location: `/console/shops/${shop.id}/settings/stores?connected=base` });
       const token = base.callsTo('/1/oauth/token').at(-1)!;
       expect(token.form).to.deep.include({ grant_type: 'authorization_code', client_id: CLIENT_ID, redirect_uri: CALLBACK });
 
@@ -110,8 +110,8 @@ for (const kind of dbKinds) {
       expect((await comeBack(owner, query)).location).to.equal('/console/settings/stores?error=wrong_browser');
       expect(await connectionsOf(shop.id)).to.deep.equal([]);
 
-      expect((await comeBack(owner, query, cookie)).location).to.equal('/console/settings/stores?connected=base');
-      expect((await comeBack(owner, query, cookie)).location).to.equal('/console/settings/stores?error=reused_state');
+      expect((await comeBack(owner, query, cookie)).location).to.equal(`/console/shops/${shop.id}/settings/stores?connected=base`);
+      expect((await comeBack(owner, query, cookie)).location).to.equal(`/console/shops/${shop.id}/settings/stores?error=reused_state`);
       expect(await connectionsOf(shop.id)).to.have.length(1);
     });
 
@@ -131,7 +131,7 @@ for (const kind of dbKinds) {
       base.consent = 'deny';
       const query = await atBase(location);
       expect(query.get('error')).to.equal('access_denied');
-      expect((await comeBack(owner, query, cookie)).location).to.equal('/console/settings/stores?error=denied');
+      expect((await comeBack(owner, query, cookie)).location).to.equal(`/console/shops/${shop.id}/settings/stores?error=denied`);
       expect(await connectionsOf(shop.id)).to.deep.equal([]);
     });
 
@@ -141,7 +141,7 @@ for (const kind of dbKinds) {
       const { location, cookie } = await install(owner, shop.id);
       const query = await atBase(location);
       query.set('code', 'not-a-code-base-gave');
-      expect((await comeBack(owner, query, cookie)).location).to.equal('/console/settings/stores?error=base_refused');
+      expect((await comeBack(owner, query, cookie)).location).to.equal(`/console/shops/${shop.id}/settings/stores?error=base_refused`);
       expect(await connectionsOf(shop.id)).to.deep.equal([]);
     });
 
@@ -151,7 +151,7 @@ for (const kind of dbKinds) {
       const { location, cookie } = await install(owner, shop.id);
       const query = await atBase(location);
       base.failNext('/1/oauth/token', { status: 503 });
-      expect((await comeBack(owner, query, cookie)).location).to.equal('/console/settings/stores?error=base_unavailable');
+      expect((await comeBack(owner, query, cookie)).location).to.equal(`/console/shops/${shop.id}/settings/stores?error=base_unavailable`);
     });
 
     it('the callback finished in another person’s session, or signed out, is refused', async () => {
@@ -159,9 +159,9 @@ for (const kind of dbKinds) {
       const owner = await signedIn(server.url, shop.people.owner);
       const staff = await signedIn(server.url, shop.people.staff);
       const first = await install(owner, shop.id);
-      expect((await comeBack(staff, await atBase(first.location), first.cookie)).location).to.equal('/console/settings/stores?error=forbidden');
+      expect((await comeBack(staff, await atBase(first.location), first.cookie)).location).to.equal(`/console/shops/${shop.id}/settings/stores?error=forbidden`);
       const second = await install(owner, shop.id);
-      expect((await comeBack(undefined, await atBase(second.location), second.cookie)).location).to.equal('/console/settings/stores?error=signed_out');
+      expect((await comeBack(undefined, await atBase(second.location), second.cookie)).location).to.equal(`/console/shops/${shop.id}/settings/stores?error=signed_out`);
       expect(await connectionsOf(shop.id)).to.deep.equal([]);
     });
   });

@@ -130,7 +130,7 @@ for (const kind of oneDbKind()) {
         expect(location.searchParams.get('scope')).to.equal('read_orders');
         expect(location.searchParams.get('redirect_uri')).to.equal(`${PUBLIC_URL}/stores/shopify/callback`);
         const { back, res } = await approveAndReturn(owner, location, [stateCookie]);
-        expect(res, back.toString()).to.deep.equal({ status: 302, location: '/console/settings/stores?connected=shopify' });
+        expect(res, back.toString()).to.deep.equal({ status: 302, location: `/console/shops/${shop.id}/settings/stores?connected=shopify` });
         const row = (await connectionOf(server, shop.id))!;
         expect(row).to.deep.include({ account: s.domain, via: 'oauth', webhookSecretSealed: null });
         expect(unseal(server.app.slack.keyring, row.accessSealed, `store:access:${row.id}`)).to.equal(shopify.installToken(s.domain));
@@ -150,7 +150,7 @@ for (const kind of oneDbKind()) {
         expect(await comeBack(owner, `?${forged}`, [stateCookie])).to.deep.include({ location: '/console/settings/stores?error=invalid_signature&platform=shopify' });
         expect(await comeBack(owner, back.search, [])).to.deep.include({ location: '/console/settings/stores?error=invalid_state&platform=shopify' });
         const staff = await signedIn(server.url, shop.people.staff);
-        expect(await comeBack(staff, back.search, [stateCookie])).to.deep.include({ location: '/console/settings/stores?error=forbidden&platform=shopify' });
+        expect(await comeBack(staff, back.search, [stateCookie])).to.deep.include({ location: `/console/shops/${shop.id}/settings/stores?error=forbidden&platform=shopify` });
         expect(await connectionOf(server, shop.id)).to.equal(undefined);
         expect(shopify.calls.filter((c) => c.shop === s.domain)).to.have.length(0);
       });

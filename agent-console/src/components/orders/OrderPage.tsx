@@ -136,6 +136,8 @@ function ShippingPanel({ order }: { order: OrderView }) {
     [m.tracking, order.trackingNumber ?? m.none],
     [m.shippedAt, when(order.shippedAt)],
     [m.deliveredAt, when(order.deliveredAt)],
+    // The platform cancelled it: delay notices leave it out and the portal sends its customer to the shop.
+    ...(order.cancelledAt ? [[m.cancelledAt, <span className="badge order-cancelled">{`${m.cancelled} ${when(order.cancelledAt)}`}</span>, 'order-cancelled'] as Fact] : []),
     [m.source, m.sources[order.source]],
   ];
   return (

@@ -1,0 +1,1 @@
+CREATE INDEX "orders_connection_idx" ON "orders" USING btree ("connection_id") WHERE "orders"."connection_id" is not null;

@@ -43,6 +43,10 @@ const LEASE_MS = 15 * 60_000;
 /** A run is stopped (its signal aborted) after this long. */
 const RUN_DEADLINE_MS = 10 * 60_000;
 const MAX_BACKOFF_MS = 60 * 60_000;
+/** Store runs going at once in a process (its job worker runs 4 jobs at once: mail and alerts keep the rest). */
+const MAX_RUNNING = 2;
+/** A run that found the deployment's share taken goes again this much later. */
+const BUSY_WAIT_MS = 30_000;
 const KEPT_REJECTIONS = 20;
 
 const aad = (kind: 'access' | 'refresh' | 'webhook', connectionId: string) => `store:${kind}:${connectionId}`;
@@ -474,6 +478,26 @@ async function dueAfterRun(db: Db, connectionId: string, now: Date): Promise<voi
 export async function runSync(deps: StoreDeps, connectionId: string, trigger: SyncTrigger): Promise<{ ran: boolean; ok?: boolean }> {
   const { db } = deps;
   const now = new Date();
+  // Runs wait on the platforms' limits for minutes: a few at most in a process, so they never hold every slot of its job
+  // worker (mail and alerts keep theirs). One more goes again a little later, its trigger kept.
+  if ((running.get(deps) ?? 0) >= MAX_RUNNING) {
+    const [waiting] = await db.select({ shopId: storeConnections.shopId }).from(storeConnections).where(and(eq(storeConnections.id, connectionId), eq(storeConnections.status, 'ok')));
+    if (waiting) await enqueue(db, { shopId: waiting.shopId, topic: STORE_SYNC_TOPIC, payload: { connectionId, trigger }, runAt: new Date(now.getTime() + BUSY_WAIT_MS) });
+    return { ran: false };
+  }
+  running.set(deps, (running.get(deps) ?? 0) + 1);
+  try {
+    return await leaseAndRun(deps, connectionId, trigger, now);
+  } finally {
+    running.set(deps, (running.get(deps) ?? 1) - 1);
+  }
+}
+
+/** Store runs going now, per job worker (its deps: one per process). */
+const running = new WeakMap<StoreDeps, number>();
+
+async function leaseAndRun(deps: StoreDeps, connectionId: string, trigger: SyncTrigger, now: Date): Promise<{ ran: boolean; ok?: boolean }> {
+  const { db } = deps;
   const [c] = await db
     .update(storeConnections)
     .set({ syncStartedAt: now })

@@ -16,6 +16,7 @@ import {
 } from '../../../server/domains/stores/stores.service.ts';
 import { storeConnections, storeSyncRuns, storeWebhooks } from '../../../server/domains/stores/stores.tables.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { anOrder, makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 
@@ -210,6 +211,29 @@ for (const kind of dbKinds) {
       expect(await runSync(deps, view.id, 'reconcile')).to.deep.equal({ ran: true, ok: true });
       expect(second).to.deep.equal({ ran: false });
       expect(await runsOf(view.id)).to.have.length(1);
+    });
+
+    it('two runs at most go at once in a job worker: a third waits its turn, queued again a little later with its trigger, so mail and alerts keep their share of the worker', async () => {
+      const [a, b, third] = await Promise.all([connected(), connected(), connected()]);
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let entered = 0;
+      platform.during = async () => {
+        entered++;
+        await gate;
+      };
+      const first = [runSync(deps, a.view.id, 'reconcile'), runSync(deps, b.view.id, 'reconcile')];
+      await eventually(async () => entered === 2 || undefined, 'two runs going');
+      const before = Date.now();
+      expect(await runSync(deps, third.view.id, 'backfill')).to.deep.equal({ ran: false });
+      expect(await runsOf(third.view.id)).to.have.length(0);
+      const again = (await db().select().from(outbox).where(and(eq(outbox.shopId, third.shop.id), eq(outbox.topic, STORE_SYNC_TOPIC))).orderBy(outbox.id)).at(-1)!;
+      expect(again.payload).to.deep.equal({ connectionId: third.view.id, trigger: 'backfill' });
+      expect(again.runAt!.getTime() - before).to.be.within(25_000, 35_000);
+      release();
+      expect(await Promise.all(first)).to.deep.equal([{ ran: true, ok: true }, { ran: true, ok: true }]);
+      platform.during = undefined;
+      expect(await runSync(deps, third.view.id, 'backfill')).to.deep.equal({ ran: true, ok: true });
     });
 
     it('the schedule queues each due, healthy connection once, not while its run is queued', async () => {

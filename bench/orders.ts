@@ -1,11 +1,13 @@
 /**
  * Order intake figures: latency of `PUT /orders/:n` (the shop platform's push) and the
- * throughput of a CSV import, on PGlite (default) or PostgreSQL (BENCH_DATABASE_URL).
+ * throughput of a CSV import (madoguchi's columns, and the same orders as Shopify's export), on
+ * PGlite (default) or PostgreSQL (BENCH_DATABASE_URL).
  *
  *   npx tsx bench/orders.ts [pushes=500] [csvOrders=5000]
  *
  * Prints its figures; it is a script, not a test, and asserts nothing.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
@@ -91,12 +93,39 @@ async function main() {
   const first = await imp();
   const again = await imp();
 
+  // The same orders as Shopify's orders_export.csv writes them (its 79 columns, order fields on the first row of each
+  // order only, #-names, JP-13 and '150-0001): the preset's cost beside madoguchi's own columns, in the same run.
+  const shopifyHeader = readFileSync(new URL('../test/fixtures/exports/shopify-orders_export.csv', import.meta.url), 'utf8').split(/\r?\n/)[0]!.split(',');
+  const shopifyRow = (cells: Record<string, string | number>) => shopifyHeader.map((h) => String(cells[h] ?? '')).join(',');
+  const shopifyRows = [shopifyHeader.join(',')];
+  for (let i = 0; i < csvOrders; i++) {
+    const common = { Name: `#S${i}`, 'Created at': '2026-11-20 10:00:00 +0900', Currency: 'JPY', Id: 5_900_000_000_000 + i };
+    shopifyRows.push(
+      shopifyRow({
+        ...common,
+        Email: `s${i}@example.jp`, 'Financial Status': 'paid', Subtotal: 3080, Shipping: 770, Taxes: 350, Total: 3850,
+        'Lineitem quantity': 1, 'Lineitem name': '商品A', 'Lineitem price': 1980, 'Lineitem sku': 'A',
+        'Billing Name': `顧客 ${i}`, 'Shipping Name': `顧客 ${i}`, 'Shipping Address1': '神宮前1-2-3', 'Shipping City': '渋谷区', 'Shipping Zip': "'150-0001",
+        'Shipping Province': 'JP-13', 'Shipping Country': 'JP', 'Shipping Phone': '090-1234-5678', 'Payment Method': 'Shopify Payments', 'Tax 1 Name': 'JCT 10%', 'Tax 1 Value': 350,
+      }),
+      shopifyRow({ ...common, 'Lineitem quantity': 1, 'Lineitem name': '商品B', 'Lineitem price': 1100, 'Lineitem sku': 'B' }),
+    );
+  }
+  const shopifyCsv = shopifyRows.join('\n');
+  const t0 = performance.now();
+  const shopifyImport = await fetch(`${base}/api/shops/${shopId}/orders/import`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: shopifyCsv });
+  const shopifyBody = (await shopifyImport.json()) as { preset?: string; orders: Record<string, number> };
+  const shopifyMs = performance.now() - t0;
+
   const kind = pgUrl ? 'postgres' : 'pglite';
   console.log(`database: ${kind}`);
   console.log(`GET /healthz (no database): ${health}; GET /api/shops/:id (session + membership + one read): ${shopGet}`);
   console.log(`PUT order (new, 2 lines), ${pushes} sequential: p50 ${pct(times, 50).toFixed(1)} ms, p99 ${pct(times, 99).toFixed(1)} ms, ${(pushes / (times.reduce((a, b) => a + b, 0) / 1000)).toFixed(0)} orders/s`);
   console.log(`CSV import ${csvOrders} orders (${csvOrders * 2} rows, ${(csv.length / 1024 / 1024).toFixed(1)} MiB): ${(first.ms / 1000).toFixed(2)} s, ${(csvOrders / (first.ms / 1000)).toFixed(0)} orders/s → ${JSON.stringify(first.body.orders)}`);
   console.log(`same file again (all unchanged): ${(again.ms / 1000).toFixed(2)} s → ${JSON.stringify(again.body.orders)}`);
+  console.log(
+    `Shopify orders_export.csv, the same ${csvOrders} orders (${(shopifyCsv.length / 1024 / 1024).toFixed(1)} MiB, preset ${shopifyBody.preset}): ${(shopifyMs / 1000).toFixed(2)} s, ${(csvOrders / (shopifyMs / 1000)).toFixed(0)} orders/s (${(shopifyMs / first.ms).toFixed(2)}× madoguchi's columns) → ${JSON.stringify(shopifyBody.orders)}`,
+  );
 
   server.close();
   await redis.quit();

@@ -284,6 +284,10 @@ describe('order CSV presets: the platforms\' own exports', () => {
       expect(prefectureOf('JP-99')).to.equal('JP-99');
     });
 
+    it('reads Kyoto written in romaji without its suffix (its name ends in the "to" of Tokyo-to)', () => {
+      expect(['Kyoto', 'Kyōto', 'KYOTO', 'Kyoto-fu', 'Kyoto Prefecture', 'Tokyo-to', 'Tokyo to'].map(prefectureOf)).to.deep.equal(['京都府', '京都府', '京都府', '京都府', '京都府', '東京都', '東京都']);
+    });
+
     it('reads the gateways and labels of the platforms', () => {
       const cases: Record<string, string> = {
         'Shopify Payments': 'credit_card',

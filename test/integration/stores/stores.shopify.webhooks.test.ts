@@ -71,6 +71,24 @@ for (const kind of oneDbKind()) {
       expect(shopify.calls.filter((c) => c.shop === domain && c.operation === 'OrderById').map((c) => c.variables.id)).to.deep.equal([delivered.id]);
     });
 
+    it('a fulfillment webhook for an order of more lines than madoguchi reads refuses it by name, not stored without some lines', async () => {
+      const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
+      const huge = makeOrderNode(1101, new Date(), {
+        fulfillments: [{ createdAt: new Date(Date.now() - 60_000).toISOString(), deliveredAt: null, status: 'SUCCESS', trackingInfo: [{ company: 'Yamato (JA)', number: '1234-5678-9012' }] }],
+      });
+      const line = huge.lineItems.nodes[0]!;
+      huge.lineItems = { pageInfo: { hasNextPage: false }, nodes: Array.from({ length: 85 }, (_, i) => ({ ...line, id: `gid://shopify/LineItem/1101${i}`, sku: `SKU-${i}`, quantity: 1 })) };
+      shopify.putOrder(domain, huge);
+      const r = await deliverWebhook(hookUrl(connectionId), { topic: 'fulfillments/create', payload: { id: 2, order_id: Number(huge.legacyResourceId), status: 'success' }, secret: apiSecret, shop: domain });
+      expect(r.status).to.equal(200);
+      const [hook] = await eventually(async () => {
+        const rows = await webhooksOf(server, connectionId);
+        return rows[0]?.processedAt ? rows : undefined;
+      }, 'the webhook worked');
+      expect(hook!.error).to.equal('#1101: the order has more than 80 lines; madoguchi reads at most 80');
+      expect(await ordersOf(server, shop.id)).to.have.length(0);
+    });
+
     it('refuses a forged or unsigned webhook with 401 and stores nothing; an unknown connection is 404, a body over 1 MiB 413', async () => {
       const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
       const payload = restPayloadOf(makeOrderNode(3001, new Date()));

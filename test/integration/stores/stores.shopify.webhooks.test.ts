@@ -141,11 +141,22 @@ for (const kind of oneDbKind()) {
       expect(await ordersOf(server, shop.id)).to.have.length(0);
     });
 
+    it('a signed order body re-sent as app/uninstalled (the topic header is not signed) does not break the connection', async () => {
+      const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
+      const captured = restPayloadOf(makeOrderNode(7001, new Date()));
+      const swapped = await deliverWebhook(hookUrl(connectionId), { topic: 'app/uninstalled', payload: captured, secret: apiSecret, shop: domain });
+      expect(swapped.status).to.equal(400);
+      expect((await swapped.json()).error.details[0]).to.deep.include({ path: 'myshopify_domain' });
+      const another = await deliverWebhook(hookUrl(connectionId), { topic: 'app/uninstalled', payload: { id: 2, myshopify_domain: 'other-shop.myshopify.com' }, secret: apiSecret, shop: domain });
+      expect(another.status).to.equal(400);
+      expect((await connectionOf(server, shop.id))!).to.deep.include({ status: 'ok', brokenReason: null });
+    });
+
     it('app/uninstalled breaks the connection with its reason; a topic madoguchi does not keep is answered and ignored', async () => {
       const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
       const ignored = await deliverWebhook(hookUrl(connectionId), { topic: 'products/update', payload: { id: 1 }, secret: apiSecret, shop: domain });
       expect(await ignored.json()).to.deep.equal({ received: 'ignored' });
-      const gone = await deliverWebhook(hookUrl(connectionId), { topic: 'app/uninstalled', payload: { id: 1, name: 'shop', domain }, secret: apiSecret, shop: domain });
+      const gone = await deliverWebhook(hookUrl(connectionId), { topic: 'app/uninstalled', payload: { id: 1, name: 'shop', domain: 'shop.example.jp', myshopify_domain: domain }, secret: apiSecret, shop: domain });
       expect(gone.status).to.equal(200);
       const row = (await connectionOf(server, shop.id))!;
       expect(row).to.deep.include({ status: 'broken', brokenReason: 'app_uninstalled' });

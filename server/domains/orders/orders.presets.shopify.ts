@@ -62,6 +62,20 @@ function shopifyTax(records: OrderRecord[]): void {
   });
 }
 
+/**
+ * Whether the order's amounts say the shop's prices exclude tax: its Total is the lines and shipping less
+ * the discount plus Taxes, and not without them. Such a shop's `Lineitem price` is not what the customer
+ * paid, and the export has no per-line tax to add; an order whose amounts say neither is left as it is.
+ */
+function taxExcludedTotal(records: OrderRecord[]): { total: number; taxes: number } | null {
+  const get = records[0]!.get;
+  const [total, taxes] = [yenOf(get('Total')), yenOf(get('Taxes'))];
+  const lines = records.reduce((s, r) => s + (yenOf(r.get('Lineitem price')) ?? NaN) * (yenOf(r.get('Lineitem quantity')) ?? NaN), 0);
+  const before = lines + (yenOf(get('Shipping')) ?? 0) - (yenOf(get('Discount Amount')) ?? 0);
+  if (total === null || !taxes || Number.isNaN(before)) return null;
+  return before !== total && before + taxes === total ? { total, taxes } : null;
+}
+
 /** COD is a manual payment method in Shopify; its fee, where a shop charges one, is not a column of the export. */
 export const shopify: Preset = {
   id: 'shopify',
@@ -104,6 +118,14 @@ export const shopify: Preset = {
     if (currency && currency !== 'JPY') {
       for (const r of records) {
         r.problems.unit_price = `the order is in ${currency}; only orders in yen (JPY) can be imported`;
+        r.values.tax_rate = '10'; // not asked: the price already refuses the line
+      }
+      return;
+    }
+    const excluded = taxExcludedTotal(records);
+    if (excluded) {
+      for (const r of records) {
+        r.problems.unit_price = `the shop’s prices exclude tax (Total ${excluded.total} yen = the lines and shipping + Taxes ${excluded.taxes} yen); madoguchi stores what the customer paid per line: connect the store instead, which adds each line’s tax`;
         r.values.tax_rate = '10'; // not asked: the price already refuses the line
       }
       return;

@@ -142,6 +142,20 @@ describe('order CSV presets: the platforms\' own exports', () => {
       expect(reasonInJapanese(usd.errors[0]!.reason)).to.equal('この注文は USD 建てです。円（JPY）建ての注文だけを取り込めます');
     });
 
+    it('refuses an order of a shop whose prices exclude tax (its Total is the lines, shipping and Taxes) rather than storing the prices without tax', () => {
+      const excluded = parseOrdersCsv(
+        edited('shopify-orders_export.csv', (h, rows) => {
+          const r = rows[3]!;
+          for (const [c, v] of [['Lineitem price', '1800'], ['Subtotal', '1800'], ['Shipping', '500'], ['Taxes', '230'], ['Total', '2530'], ['Tax 1 Name', 'JCT 10%'], ['Tax 1 Value', '230']] as const) set(h, r, c, v);
+        }),
+      );
+      expect(excluded.orders.map((o) => o.orderNumber)).to.deep.equal(['#1001', '#1002']);
+      expect(excluded.errors).to.deep.equal([
+        { line: 5, orderNumber: '#1003', column: 'Lineitem price', reason: 'the shop’s prices exclude tax (Total 2530 yen = the lines and shipping + Taxes 230 yen); madoguchi stores what the customer paid per line: connect the store instead, which adds each line’s tax' },
+      ]);
+      expect(reasonInJapanese(excluded.errors[0]!.reason)).to.match(/^このストアの価格は税抜です/);
+    });
+
     it('uses the line\'s name where the store sets no SKU', () => {
       const noSku = parseOrdersCsv(edited('shopify-orders_export.csv', (h, rows) => set(h, rows[1]!, 'Lineitem sku', '')));
       expect(order(noSku, '#1001').lines.map((l) => l.sku)).to.deep.equal(['TEA-01', '湯呑み']);

@@ -36,9 +36,9 @@ export function prefectureOf(raw: string): string {
 /** Whether a country cell means Japan (a blank one too: small Japanese shops rarely fill it). */
 export const isJapan = (country: string) => ['', 'jp', 'jpn', 'japan', '日本'].includes(country.normalize('NFKC').trim().toLowerCase());
 
-/** `+81 90-1234-5678` → `090-1234-5678`; spaces and brackets go. */
+/** `+81 90-1234-5678` → `090-1234-5678`; spaces and brackets go, and the apostrophe Shopify puts before a `+` so spreadsheets do not read a formula. */
 export function phoneOf(raw: string): string {
-  let s = raw.normalize('NFKC').trim().replace(/[\s()（）]/g, '');
+  let s = raw.normalize('NFKC').trim().replace(/^'/, '').replace(/[\s()（）]/g, '');
   if (s.startsWith('+81')) s = `0${s.slice(3).replace(/^-?0?/, '')}`;
   return s;
 }

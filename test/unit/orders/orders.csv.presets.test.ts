@@ -322,5 +322,17 @@ describe('order CSV presets: the platforms\' own exports', () => {
     it('writes +81 phones the Japanese way', () => {
       expect(['+81 90-1234-5678', '+81-3-1234-5678', '+819012345678', '03 (1234) 5678'].map(phoneOf)).to.deep.equal(['090-1234-5678', '03-1234-5678', '09012345678', '0312345678']);
     });
+
+    it('takes a phone written with a leading apostrophe (how Shopify keeps a spreadsheet from reading +81 as a formula), as zips are', () => {
+      expect(["'+81 90-1234-5678", "'03-1234-5678"].map(phoneOf)).to.deep.equal(['090-1234-5678', '03-1234-5678']);
+      const quoted = parseOrdersCsv(
+        edited('shopify-orders_export.csv', (h, rows) => {
+          set(h, rows[0]!, 'Shipping Phone', "'+81 90-1234-5678");
+          set(h, rows[0]!, 'Billing Phone', "'+81 90-1234-5678");
+        }),
+      );
+      expect(quoted.errors).to.deep.equal([]);
+      expect(order(quoted, '#1001').customer.phone).to.equal('090-1234-5678');
+    });
   });
 });

@@ -85,9 +85,9 @@ const carriers: Array<[RegExp, string]> = [
 /** Shopify's tracking companies ("Yamato (JA)", "Japan Post (EN)") as madoguchi names carriers; any other as written. */
 export const carrierOf = (company: string) => carriers.find(([re]) => re.test(company))?.[1] ?? company;
 
-/** Digits of a Japanese phone number as people write them: +81 90-1234-5678 → 090-1234-5678. Undefined when it is not one. */
+/** Digits of a Japanese phone number as people write them: +81 90-1234-5678 (or +81 090…, +81 (0)90…) → 090-1234-5678. Undefined when it is not one. */
 export function phoneOf(raw: string): string | undefined {
-  const v = raw.normalize('NFKC').replace(/[\s()]/g, '').replace(/^\+81-?/, '0');
+  const v = raw.normalize('NFKC').replace(/[\s()]/g, '').replace(/^\+81-?0?/, '0');
   return /^\+?[\d-]{10,16}$/.test(v) ? v : undefined;
 }
 

@@ -112,6 +112,17 @@ for (const kind of oneDbKind()) {
       expect(await ordersOf(server, shop.id)).to.have.length(0);
     });
 
+    it('a signed order whose text holds a NUL character (which PostgreSQL cannot store) is taken without it, not answered 500', async () => {
+      const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
+      const payload = restPayloadOf(makeOrderNode(4101, new Date())) as Record<string, unknown>;
+      payload.note = 'gift\u0000wrap';
+      (payload.line_items as Array<{ name: string }>)[0]!.name += '\u0000';
+      const r = await deliverWebhook(hookUrl(connectionId), { topic: 'orders/create', payload, secret: apiSecret, shop: domain });
+      expect(r.status).to.equal(200);
+      await eventually(async () => (await ordersOf(server, shop.id)).find((o) => o.orderNumber === '#4101'), 'the order');
+      expect((await webhooksOf(server, connectionId))[0]!.payload).to.deep.include({ note: 'giftwrap' });
+    });
+
     it('a webhook delivered twice (Shopify’s retry, or a replay) is stored and worked once', async () => {
       const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
       const webhookId = randomBytes(16).toString('hex');

@@ -62,7 +62,8 @@ export async function receiveWebhook(deps: StoreDeps, ctx: Context, connectionId
   if (!known) return { received: 'ignored' };
   let payload: unknown;
   try {
-    payload = JSON.parse(body.toString('utf8'));
+    // PostgreSQL stores no NUL character (jsonb nor text): one in an order's text is dropped, not a 500 Shopify retries until it gives up.
+    payload = JSON.parse(body.toString('utf8'), (_key, value: unknown) => (typeof value === 'string' ? value.replaceAll('\u0000', '') : value));
   } catch {
     throw new DomainError('invalid_input', 'the webhook body is not JSON', [{ in: 'body', path: '', message: 'expected JSON', ja: 'JSON として読み取れませんでした。' }]);
   }

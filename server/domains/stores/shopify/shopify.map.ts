@@ -204,16 +204,24 @@ const refuse = (what: string, e: z.ZodError, id: unknown): never => {
   throw new MappingError(typeof id === 'string' ? id : '?', `${what} is not an order as Shopify sends it (${where})`, `Shopify の注文として読み取れませんでした（${where}）。`);
 };
 
+/** The value with every NUL character taken out of its strings: PostgreSQL stores none, and one in a name failed the save of its whole page. */
+export function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNul(v)]));
+  return value;
+}
+
 /** An `Order` node of the Admin GraphQL API (backfill, reconcile, a fulfillment's order). */
 export function mapGraphqlOrder(node: unknown): StoreOrder {
-  const r = gqlOrder.safeParse(node);
+  const r = gqlOrder.safeParse(withoutNul(node));
   if (!r.success) return refuse('the GraphQL order', r.error, (node as { name?: unknown })?.name);
   return mapPlainOrder(plainOfGql(r.data));
 }
 
 /** The JSON of an `orders/create`, `orders/updated` or `orders/cancelled` webhook. */
 export function mapWebhookOrder(payload: unknown): StoreOrder {
-  const r = restOrder.safeParse(payload);
+  const r = restOrder.safeParse(withoutNul(payload));
   if (!r.success) return refuse('the webhook', r.error, (payload as { name?: unknown })?.name);
   return mapPlainOrder(plainOfRest(r.data));
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { withoutNul } from '../../../core/nul.ts';
 import { prefectures, type OrderInputJson, type PaymentMethod } from '../../orders/orders.schema.ts';
 import type { StoreOrder } from '../stores.port.ts';
 import { plainOfGql, plainOfRest } from './shopify.plain.ts';
@@ -203,14 +204,6 @@ const refuse = (what: string, e: z.ZodError, id: unknown): never => {
   const where = first ? `${first.path.join('.')}: ${first.message}` : 'unreadable';
   throw new MappingError(typeof id === 'string' ? id : '?', `${what} is not an order as Shopify sends it (${where})`, `Shopify の注文として読み取れませんでした（${where}）。`);
 };
-
-/** The value with every NUL character taken out of its strings: PostgreSQL stores none, and one in a name failed the save of its whole page. */
-export function withoutNul(value: unknown): unknown {
-  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
-  if (Array.isArray(value)) return value.map(withoutNul);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNul(v)]));
-  return value;
-}
 
 /** An `Order` node of the Admin GraphQL API (backfill, reconcile, a fulfillment's order). */
 export function mapGraphqlOrder(node: unknown): StoreOrder {

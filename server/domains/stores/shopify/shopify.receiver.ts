@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
 import { DomainError, notFound } from '../../../core/errors.ts';
+import { withoutNul } from '../../../core/nul.ts';
 import { unseal } from '../../../core/sealed.ts';
 import { connectionById, markBroken, storeWebhook, type StoreDeps } from '../stores.service.ts';
 import { fulfillmentTopics, orderTopics } from './shopify.map.ts';
@@ -63,7 +64,7 @@ export async function receiveWebhook(deps: StoreDeps, ctx: Context, connectionId
   let payload: unknown;
   try {
     // PostgreSQL stores no NUL character (jsonb nor text): one in an order's text is dropped, not a 500 Shopify retries until it gives up.
-    payload = JSON.parse(body.toString('utf8'), (_key, value: unknown) => (typeof value === 'string' ? value.replaceAll('\u0000', '') : value));
+    payload = withoutNul(JSON.parse(body.toString('utf8')));
   } catch {
     throw new DomainError('invalid_input', 'the webhook body is not JSON', [{ in: 'body', path: '', message: 'expected JSON', ja: 'JSON として読み取れませんでした。' }]);
   }

@@ -24,3 +24,15 @@ export function refuseNul(value: unknown, where: string): void {
   const nul = nulAt(value);
   if (nul) throw new DomainError('invalid_input', `${where} is not valid`, [{ in: where, path: nul.join('.'), message: 'text may not contain NUL characters', ja: 'NUL文字（制御文字）は使えません。' }]);
 }
+
+/**
+ * The value with every NUL character taken out of its strings and keys, for what a platform
+ * sends rather than what a person types (a webhook, an order read from an API): refusing it
+ * would refuse the order again at every sync.
+ */
+export function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replaceAll('\u0000', ''), withoutNul(v)]));
+  return value;
+}

@@ -21,6 +21,7 @@ const rules: Array<[RegExp, (...m: string[]) => string]> = [
   [/^the row has (\d+) fields but the header has (\d+)$/, (a, b) => `この行の列の数（${a}）が見出し行（${b}）と合いません`],
   [/^a value is required$/, () => '値を入れてください'],
   [/^the order is in ([A-Z]{3}); only orders in yen/, (c) => `この注文は ${c} 建てです。円（JPY）建ての注文だけを取り込めます`],
+  [/^the shop’s prices exclude tax \(Total (\d+) yen = the lines and shipping \+ Taxes (\d+) yen\)/, (t, x) => `このストアの価格は税抜です（合計 ${t} 円は商品と送料に税 ${x} 円を足した額）。お客様が支払った額で取り込めないため、ストア連携で取り込んでください（明細ごとの税を加えます）`],
   [/^the order has 8% and 10% tax lines/, () => '8% と 10% の税が混在する注文で、どの商品がどちらの税率か判別できません。注文を分けるか、税率の列を付けて取り込んでください'],
   [/^order-level column (.*) differs from line (\d+)$/, (c, l) => `注文ごとの列「${c}」が ${l} 行目と違います`],
   [/^a coupon code needs a coupon discount/, () => 'クーポンコードにはクーポン値引額が必要です（値引きがなければ 0 と書いてください）'],

@@ -20,10 +20,13 @@ function shopifyTaxLines(get: Get): { rate: number; value: number }[] {
 /**
  * Which lines are 8% and which 10% when an order has both: the split whose tax (tax-included prices,
  * rounded down per rate as Japanese receipts do) comes closest to the tax lines, if one split is clearly
- * closest. Orders of more than 16 lines with two rates are not guessed at.
+ * closest. Orders of more than SPLIT_LINES lines with two rates are not guessed at: the splits are 2^lines,
+ * and a file of 16-line orders (65,536 splits each) held the server for seconds per megabyte.
  */
+const SPLIT_LINES = 12;
+
 function splitRates(amounts: number[], taxes: { rate: number; value: number }[]): number[] | null {
-  if (amounts.length > 16 || taxes.length !== 2) return null;
+  if (amounts.length > SPLIT_LINES || taxes.length !== 2) return null;
   const [a, b] = taxes as [{ rate: number; value: number }, { rate: number; value: number }];
   let best: { miss: number; mask: number } | null = null;
   let tie = false;
@@ -60,6 +63,20 @@ function shopifyTax(records: OrderRecord[]): void {
     if (rates) r.values.tax_rate = String(rates[i]);
     else r.problems.tax_rate = 'the order has 8% and 10% tax lines and the line prices do not tell which line is which; split it or import it with a tax_rate column';
   });
+}
+
+/**
+ * Whether the order's amounts say the shop's prices exclude tax: its Total is the lines and shipping less
+ * the discount plus Taxes, and not without them. Such a shop's `Lineitem price` is not what the customer
+ * paid, and the export has no per-line tax to add; an order whose amounts say neither is left as it is.
+ */
+function taxExcludedTotal(records: OrderRecord[]): { total: number; taxes: number } | null {
+  const get = records[0]!.get;
+  const [total, taxes] = [yenOf(get('Total')), yenOf(get('Taxes'))];
+  const lines = records.reduce((s, r) => s + (yenOf(r.get('Lineitem price')) ?? NaN) * (yenOf(r.get('Lineitem quantity')) ?? NaN), 0);
+  const before = lines + (yenOf(get('Shipping')) ?? 0) - (yenOf(get('Discount Amount')) ?? 0);
+  if (total === null || !taxes || Number.isNaN(before)) return null;
+  return before !== total && before + taxes === total ? { total, taxes } : null;
 }
 
 /** COD is a manual payment method in Shopify; its fee, where a shop charges one, is not a column of the export. */
@@ -104,6 +121,14 @@ export const shopify: Preset = {
     if (currency && currency !== 'JPY') {
       for (const r of records) {
         r.problems.unit_price = `the order is in ${currency}; only orders in yen (JPY) can be imported`;
+        r.values.tax_rate = '10'; // not asked: the price already refuses the line
+      }
+      return;
+    }
+    const excluded = taxExcludedTotal(records);
+    if (excluded) {
+      for (const r of records) {
+        r.problems.unit_price = `the shop’s prices exclude tax (Total ${excluded.total} yen = the lines and shipping + Taxes ${excluded.taxes} yen); madoguchi stores what the customer paid per line: connect the store instead, which adds each line’s tax`;
         r.values.tax_rate = '10'; // not asked: the price already refuses the line
       }
       return;

@@ -25,22 +25,20 @@ export function prefectureOf(raw: string): string {
   if ((prefectures as readonly string[]).includes(s)) return s;
   const short = prefectures.find((p) => p.replace(/[都道府県]$/, '') === s);
   if (short) return short;
-  const latin = s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[-\s]*(prefecture|ken|to|fu)$/, '')
-    .replace(/[^a-z]/g, '');
-  const i = romaji.findIndex((r) => r === latin || r.replace(/ou/g, 'o') === latin.replace(/ou/g, 'o'));
+  const plain = s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const same = (latin: string) => romaji.findIndex((r) => r === latin || r.replace(/ou/g, 'o') === latin.replace(/ou/g, 'o'));
+  // The name as written first: Kyoto ends in the `to` of Tokyo-to, and is not Kyo.
+  const whole = same(plain.replace(/[^a-z]/g, ''));
+  const i = whole >= 0 ? whole : same(plain.replace(/[-\s]*(prefecture|ken|to|fu)$/, '').replace(/[^a-z]/g, ''));
   return i >= 0 ? prefectures[i]! : s;
 }
 
 /** Whether a country cell means Japan (a blank one too: small Japanese shops rarely fill it). */
 export const isJapan = (country: string) => ['', 'jp', 'jpn', 'japan', '日本'].includes(country.normalize('NFKC').trim().toLowerCase());
 
-/** `+81 90-1234-5678` → `090-1234-5678`; spaces and brackets go. */
+/** `+81 90-1234-5678` → `090-1234-5678`; spaces and brackets go, and the apostrophe Shopify puts before a `+` so spreadsheets do not read a formula. */
 export function phoneOf(raw: string): string {
-  let s = raw.normalize('NFKC').trim().replace(/[\s()（）]/g, '');
+  let s = raw.normalize('NFKC').trim().replace(/^'/, '').replace(/[\s()（）]/g, '');
   if (s.startsWith('+81')) s = `0${s.slice(3).replace(/^-?0?/, '')}`;
   return s;
 }

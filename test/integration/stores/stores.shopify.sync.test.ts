@@ -75,6 +75,17 @@ for (const kind of oneDbKind()) {
       expect(run.rejections).to.deep.equal([{ orderNumber: '#5002', reason: 'the order has more than 80 lines; madoguchi reads at most 80', ja: '明細が 80 行を超える注文は取り込めません。' }]);
     });
 
+    it('an order whose text holds a NUL character (PostgreSQL stores none) is saved without it, the run and the page’s other orders with it', async () => {
+      const { shop, connectionId, domain } = await connected(server, shopify, 0);
+      const odd = makeOrderNode(8001, new Date());
+      odd.lineItems.nodes[0]!.name = 'トート\u0000バッグ';
+      shopify.putOrder(domain, odd);
+      shopify.putOrder(domain, makeOrderNode(8002, new Date()));
+      expect(await runSync(server.app.stores, connectionId, 'manual')).to.deep.equal({ ran: true, ok: true });
+      const stored = await ordersOf(server, shop.id);
+      expect(stored.map((o) => o.orderNumber)).to.deep.equal(['#8001', '#8002']);
+    });
+
     it('a reconcile reads from where the last good run started, a few minutes over, and updates what changed', async () => {
       const { shop, connectionId, domain } = await connected(server, shopify, 2);
       const before = shopify.calls.length;

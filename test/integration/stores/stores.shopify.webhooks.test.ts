@@ -71,6 +71,24 @@ for (const kind of oneDbKind()) {
       expect(shopify.calls.filter((c) => c.shop === domain && c.operation === 'OrderById').map((c) => c.variables.id)).to.deep.equal([delivered.id]);
     });
 
+    it('a fulfillment webhook for an order of more lines than madoguchi reads refuses it by name, not stored without some lines', async () => {
+      const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
+      const huge = makeOrderNode(1101, new Date(), {
+        fulfillments: [{ createdAt: new Date(Date.now() - 60_000).toISOString(), deliveredAt: null, status: 'SUCCESS', trackingInfo: [{ company: 'Yamato (JA)', number: '1234-5678-9012' }] }],
+      });
+      const line = huge.lineItems.nodes[0]!;
+      huge.lineItems = { pageInfo: { hasNextPage: false }, nodes: Array.from({ length: 85 }, (_, i) => ({ ...line, id: `gid://shopify/LineItem/1101${i}`, sku: `SKU-${i}`, quantity: 1 })) };
+      shopify.putOrder(domain, huge);
+      const r = await deliverWebhook(hookUrl(connectionId), { topic: 'fulfillments/create', payload: { id: 2, order_id: Number(huge.legacyResourceId), status: 'success' }, secret: apiSecret, shop: domain });
+      expect(r.status).to.equal(200);
+      const [hook] = await eventually(async () => {
+        const rows = await webhooksOf(server, connectionId);
+        return rows[0]?.processedAt ? rows : undefined;
+      }, 'the webhook worked');
+      expect(hook!.error).to.equal('#1101: the order has more than 80 lines; madoguchi reads at most 80');
+      expect(await ordersOf(server, shop.id)).to.have.length(0);
+    });
+
     it('refuses a forged or unsigned webhook with 401 and stores nothing; an unknown connection is 404, a body over 1 MiB 413', async () => {
       const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
       const payload = restPayloadOf(makeOrderNode(3001, new Date()));
@@ -92,6 +110,17 @@ for (const kind of oneDbKind()) {
       expect((await deliverWebhook(hookUrl(connectionId), { topic: 'orders/create', payload, secret: apiSecret, shop: domain, body: huge })).status).to.equal(413);
       expect(await webhooksOf(server, connectionId)).to.have.length(0);
       expect(await ordersOf(server, shop.id)).to.have.length(0);
+    });
+
+    it('a signed order whose text holds a NUL character (which PostgreSQL cannot store) is taken without it, not answered 500', async () => {
+      const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
+      const payload = restPayloadOf(makeOrderNode(4101, new Date())) as Record<string, unknown>;
+      payload.note = 'gift\u0000wrap';
+      (payload.line_items as Array<{ name: string }>)[0]!.name += '\u0000';
+      const r = await deliverWebhook(hookUrl(connectionId), { topic: 'orders/create', payload, secret: apiSecret, shop: domain });
+      expect(r.status).to.equal(200);
+      await eventually(async () => (await ordersOf(server, shop.id)).find((o) => o.orderNumber === '#4101'), 'the order');
+      expect((await webhooksOf(server, connectionId))[0]!.payload).to.deep.include({ note: 'giftwrap' });
     });
 
     it('a webhook delivered twice (Shopify’s retry, or a replay) is stored and worked once', async () => {
@@ -123,11 +152,22 @@ for (const kind of oneDbKind()) {
       expect(await ordersOf(server, shop.id)).to.have.length(0);
     });
 
+    it('a signed order body re-sent as app/uninstalled (the topic header is not signed) does not break the connection', async () => {
+      const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
+      const captured = restPayloadOf(makeOrderNode(7001, new Date()));
+      const swapped = await deliverWebhook(hookUrl(connectionId), { topic: 'app/uninstalled', payload: captured, secret: apiSecret, shop: domain });
+      expect(swapped.status).to.equal(400);
+      expect((await swapped.json()).error.details[0]).to.deep.include({ path: 'myshopify_domain' });
+      const another = await deliverWebhook(hookUrl(connectionId), { topic: 'app/uninstalled', payload: { id: 2, myshopify_domain: 'other-shop.myshopify.com' }, secret: apiSecret, shop: domain });
+      expect(another.status).to.equal(400);
+      expect((await connectionOf(server, shop.id))!).to.deep.include({ status: 'ok', brokenReason: null });
+    });
+
     it('app/uninstalled breaks the connection with its reason; a topic madoguchi does not keep is answered and ignored', async () => {
       const { shop, connectionId, domain, apiSecret } = await connected(server, shopify, 0);
       const ignored = await deliverWebhook(hookUrl(connectionId), { topic: 'products/update', payload: { id: 1 }, secret: apiSecret, shop: domain });
       expect(await ignored.json()).to.deep.equal({ received: 'ignored' });
-      const gone = await deliverWebhook(hookUrl(connectionId), { topic: 'app/uninstalled', payload: { id: 1, name: 'shop', domain }, secret: apiSecret, shop: domain });
+      const gone = await deliverWebhook(hookUrl(connectionId), { topic: 'app/uninstalled', payload: { id: 1, name: 'shop', domain: 'shop.example.jp', myshopify_domain: domain }, secret: apiSecret, shop: domain });
       expect(gone.status).to.equal(200);
       const row = (await connectionOf(server, shop.id))!;
       expect(row).to.deep.include({ status: 'broken', brokenReason: 'app_uninstalled' });

@@ -28,6 +28,14 @@ describe('BASE order mapping (orders/detail → madoguchi order)', () => {
     });
   }
 
+  it('takes a NUL character out of BASE’s text (PostgreSQL stores none: one failed the save of the whole page)', () => {
+    const card = fixture('card');
+    const items = (card.order_items as Array<Record<string, unknown>>).map((i, n) => (n === 0 ? { ...i, title: `${String(i.title)}\u0000` } : i));
+    const m = mapped('card', { order_items: items, last_name: '山田\u0000' });
+    expect(JSON.stringify(m.input)).not.to.include('\\u0000');
+    expect(m.input.customer.name).to.match(/^山田 /);
+  });
+
   it('a card order: unique_key is the order number, the time is Japan time, the family name first, the delivery address, the coupon by its name', () => {
     const m = mapped('card');
     expect(m.orderNumber).to.equal('154D88A39E454289');

@@ -18,6 +18,18 @@ describe('connecting Shopify: the pieces', () => {
     }
   });
 
+  it('takes the address of the store’s admin as Shopify shows it now (admin.shopify.com/store/<handle>), and nothing else on that host', () => {
+    for (const [given, domain] of [
+      ['https://admin.shopify.com/store/my-shop', 'my-shop.myshopify.com'],
+      ['admin.shopify.com/store/My-Shop/orders?inContextTimeframe=none', 'my-shop.myshopify.com'],
+    ]) {
+      expect(shopDomain.parse(given), given).to.equal(domain);
+    }
+    for (const bad of ['https://admin.shopify.com/', 'https://admin.shopify.com/store/', 'https://admin.shopify.com/store/a b', 'https://admin.shopify.com.evil.jp/store/x']) {
+      expect(shopDomain.safeParse(bad).success, bad).to.equal(false);
+    }
+  });
+
   it('refuses a token form with a field missing or unknown', () => {
     expect(tokenBody.safeParse({ shopDomain: 'x.myshopify.com', accessToken: 'shpat_0123456789' }).success).to.equal(false);
     expect(tokenBody.safeParse({ shopDomain: 'x.myshopify.com', accessToken: 'shpat_0123456789', apiSecret: 'shpss_0123456789', extra: 1 }).success).to.equal(false);

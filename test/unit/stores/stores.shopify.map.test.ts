@@ -187,6 +187,8 @@ describe('shopify mapping: the pieces', () => {
     expect(phoneOf('+819012345678')).to.equal('09012345678');
     expect(phoneOf('０３－１２３４－５６７８')).to.equal('03-1234-5678');
     expect(phoneOf('12')).to.equal(undefined);
+    // The trunk 0 written after the country code as well (+81 090…, +81 (0)90…) is one 0, not two.
+    expect(['+81 090-1234-5678', '+81 (0)90-1234-5678', '+81-3-1234-5678'].map(phoneOf)).to.deep.equal(['090-1234-5678', '090-1234-5678', '03-1234-5678']);
     expect(postcodeOf('1500001')).to.equal('150-0001');
     expect(postcodeOf('94103')).to.equal(undefined);
     expect(['Yamato (JA)', 'Sagawa (EN)', 'Japan Post (JA)', 'Seino', 'DHL Express'].map(carrierOf)).to.deep.equal(['ヤマト運輸', '佐川急便', '日本郵便', '西濃運輸', 'DHL Express']);

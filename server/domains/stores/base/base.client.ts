@@ -177,7 +177,8 @@ export class BaseClient {
   private async renew(): Promise<void> {
     const refresh = this.tokens.refresh;
     if (!refresh) throw new StoreApiError('auth', 'the BASE access expired and there is no refresh token', 'BASE の接続の有効期限が切れました。BASE との接続をやり直してください。', { code: 'no_refresh_token' });
-    const a = await call(this.deps, `${this.deps.app.apiUrl}/1/oauth/token`, form(this.deps.app, { grant_type: 'refresh_token', refresh_token: refresh }));
+    // Not bound to the run's deadline: once BASE has the request the old refresh token is spent, so its answer is waited for (and saved) even when the run must stop.
+    const a = await call({ fetch: this.deps.fetch, timeoutMs: this.deps.timeoutMs }, `${this.deps.app.apiUrl}/1/oauth/token`, form(this.deps.app, { grant_type: 'refresh_token', refresh_token: refresh }));
     if (a.status !== 200) throw tokenProblemOf(a, this.now());
     const t = tokenBody(a.body, this.now());
     if (!t) throw new StoreApiError('bad_response', 'BASE renewed the access without a token', 'BASE からアクセストークンが返りませんでした。');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withoutNul } from '../../../core/nul.ts';
 import { prefectures, type PaymentMethod } from '../../orders/orders.schema.ts';
 import type { StoreOrder } from '../stores.port.ts';
 
@@ -153,8 +154,10 @@ const joined = (...parts: Array<string | null | undefined>) => parts.map((p) => 
  * `total`, or the order is refused with both sums in its reason.
  */
 export function mapBaseOrder(raw: unknown, carriers: ReadonlyMap<number, string> = new Map()): MapResult {
-  const parsed = baseOrder.safeParse(raw);
-  const key = String((raw as { unique_key?: unknown } | null)?.unique_key ?? '');
+  // PostgreSQL stores no NUL character: one in BASE's text is taken out, not a failed save of the whole page.
+  const clean = withoutNul(raw);
+  const parsed = baseOrder.safeParse(clean);
+  const key = String((clean as { unique_key?: unknown } | null)?.unique_key ?? '');
   if (!parsed.success) {
     const where = parsed.error.issues[0];
     const path = where?.path.join('.') ?? '';

@@ -60,6 +60,11 @@ async function complete(ctx: SyncContext, client: ShopifyClient, node: unknown):
   const { order } = await client.query<{ order: unknown }>(ORDER_QUERY, { id: (node as { id: string }).id });
   // Deleted on Shopify since the page was read: nothing to store.
   if (!order) return undefined;
+  return readAlone(ctx, order);
+}
+
+/** An order read on its own (ORDER_QUERY): itself, or refused by name when even that did not hold all its lines. */
+function readAlone(ctx: SyncContext, order: unknown): unknown {
   if (!moreLines(order)) return order;
   const name = String((order as { name?: unknown }).name ?? '?');
   ctx.reject(name, `the order has more than ${LINES_ALONE} lines; madoguchi reads at most ${LINES_ALONE}`, `明細が ${LINES_ALONE} 行を超える注文は取り込めません。`);
@@ -103,7 +108,8 @@ async function handleWebhook(ctx: SyncContext, hook: { topic: string; payload: u
   const { order } = await clientFor(ctx).query<{ order: unknown }>(ORDER_QUERY, { id: orderGid(action.orderId) });
   // An order deleted on Shopify since: nothing to update.
   if (!order) return;
-  const mapped = mapOrReject(ctx, order);
+  const whole = readAlone(ctx, order);
+  const mapped = whole === undefined ? undefined : mapOrReject(ctx, whole);
   if (mapped) await ctx.save([mapped]);
 }
 

@@ -19,13 +19,19 @@ import { SHOP_QUERY, WEBHOOK_CREATE, webhookTopics } from './shopify.queries.ts'
 
 const DOMAIN = /^[a-z0-9][a-z0-9-]{0,60}\.myshopify\.com$/;
 
-/** `https://x.myshopify.com/admin`, `X.myshopify.com`, `x` → `x.myshopify.com`. */
+/** The store's admin as Shopify shows it now: `https://admin.shopify.com/store/<handle>/…`. */
+const ADMIN = /^admin\.shopify\.com\/store\/([^/?#]+)/;
+
+/** `https://x.myshopify.com/admin`, `X.myshopify.com`, `x`, `https://admin.shopify.com/store/x/orders` → `x.myshopify.com`. */
 export const shopDomain = z
   .string()
   .trim()
   .max(200)
   .transform((v) => {
-    const host = v.toLowerCase().replace(/^https?:\/\//, '').split(/[/?#]/)[0]!;
+    const url = v.toLowerCase().replace(/^https?:\/\//, '');
+    const handle = ADMIN.exec(url)?.[1];
+    if (handle) return `${handle}.myshopify.com`;
+    const host = url.split(/[/?#]/)[0]!;
     return host.includes('.') ? host : `${host}.myshopify.com`;
   })
   .pipe(z.string().regex(DOMAIN, said('ストアのドメインは my-shop.myshopify.com の形で入力してください', 'expected the store’s domain, such as my-shop.myshopify.com')));

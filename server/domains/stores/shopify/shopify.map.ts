@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { withoutNul } from '../../../core/nul.ts';
 import { prefectures, type OrderInputJson, type PaymentMethod } from '../../orders/orders.schema.ts';
 import type { StoreOrder } from '../stores.port.ts';
 import { plainOfGql, plainOfRest } from './shopify.plain.ts';
@@ -85,9 +86,9 @@ const carriers: Array<[RegExp, string]> = [
 /** Shopify's tracking companies ("Yamato (JA)", "Japan Post (EN)") as madoguchi names carriers; any other as written. */
 export const carrierOf = (company: string) => carriers.find(([re]) => re.test(company))?.[1] ?? company;
 
-/** Digits of a Japanese phone number as people write them: +81 90-1234-5678 → 090-1234-5678. Undefined when it is not one. */
+/** Digits of a Japanese phone number as people write them: +81 90-1234-5678 (or +81 090…, +81 (0)90…) → 090-1234-5678. Undefined when it is not one. */
 export function phoneOf(raw: string): string | undefined {
-  const v = raw.normalize('NFKC').replace(/[\s()]/g, '').replace(/^\+81-?/, '0');
+  const v = raw.normalize('NFKC').replace(/[\s()]/g, '').replace(/^\+81-?0?/, '0');
   return /^\+?[\d-]{10,16}$/.test(v) ? v : undefined;
 }
 
@@ -206,14 +207,14 @@ const refuse = (what: string, e: z.ZodError, id: unknown): never => {
 
 /** An `Order` node of the Admin GraphQL API (backfill, reconcile, a fulfillment's order). */
 export function mapGraphqlOrder(node: unknown): StoreOrder {
-  const r = gqlOrder.safeParse(node);
+  const r = gqlOrder.safeParse(withoutNul(node));
   if (!r.success) return refuse('the GraphQL order', r.error, (node as { name?: unknown })?.name);
   return mapPlainOrder(plainOfGql(r.data));
 }
 
 /** The JSON of an `orders/create`, `orders/updated` or `orders/cancelled` webhook. */
 export function mapWebhookOrder(payload: unknown): StoreOrder {
-  const r = restOrder.safeParse(payload);
+  const r = restOrder.safeParse(withoutNul(payload));
   if (!r.success) return refuse('the webhook', r.error, (payload as { name?: unknown })?.name);
   return mapPlainOrder(plainOfRest(r.data));
 }

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
 import { DomainError, notFound } from '../../../core/errors.ts';
+import { withoutNul } from '../../../core/nul.ts';
 import { unseal } from '../../../core/sealed.ts';
 import { connectionById, markBroken, storeWebhook, type StoreDeps } from '../stores.service.ts';
 import { fulfillmentTopics, orderTopics } from './shopify.map.ts';
@@ -12,7 +13,9 @@ import { fulfillmentTopics, orderTopics } from './shopify.map.ts';
  * app's client secret), compared in constant time; anything else is a 401 and nothing is stored.
  * A verified one goes into core's inbox with its `X-Shopify-Webhook-Id` (a delivery seen before
  * is answered 200 and not worked again) and Shopify is answered at once; the job maps it after.
- * `app/uninstalled` marks the connection broken: the token went with the app.
+ * `app/uninstalled` marks the connection broken: the token went with the app. Its body must be
+ * this connection's shop (`myshopify_domain`): the topic header is not signed, so a captured
+ * order body sent under that topic would otherwise break the connection.
  *
  * The signature covers the body only, not the headers: a captured body re-sent with a new
  * webhook id verifies. It cannot make an order older than the one stored, since core never lets
@@ -56,7 +59,24 @@ export async function receiveWebhook(deps: StoreDeps, ctx: Context, connectionId
       { in: 'header', path: !topic ? 'x-shopify-topic' : 'x-shopify-webhook-id', message: 'expected X-Shopify-Topic and X-Shopify-Webhook-Id', ja: 'X-Shopify-Topic と X-Shopify-Webhook-Id が必要です。' },
     ]);
   }
+  const known = topic === 'app/uninstalled' || [...orderTopics, ...fulfillmentTopics].includes(topic as (typeof orderTopics)[number]);
+  if (!known) return { received: 'ignored' };
+  let payload: unknown;
+  try {
+    // PostgreSQL stores no NUL character (jsonb nor text): one in an order's text is dropped, not a 500 Shopify retries until it gives up.
+    payload = withoutNul(JSON.parse(body.toString('utf8')));
+  } catch {
+    throw new DomainError('invalid_input', 'the webhook body is not JSON', [{ in: 'body', path: '', message: 'expected JSON', ja: 'JSON として読み取れませんでした。' }]);
+  }
   if (topic === 'app/uninstalled') {
+    // The topic header is not signed: only the shop's own uninstall body (the Shop resource) breaks the connection, not another signed body sent under this topic.
+    const uninstalled = (payload as { myshopify_domain?: unknown } | null)?.myshopify_domain;
+    if (typeof uninstalled !== 'string' || uninstalled.toLowerCase() !== c.account) {
+      deps.logger.warn({ connectionId, ip: ctx.ip }, 'shopify: app/uninstalled refused: the body is not this connection’s shop');
+      throw new DomainError('invalid_input', 'an app/uninstalled webhook carries the shop it was uninstalled from', [
+        { in: 'body', path: 'myshopify_domain', message: 'expected this connection’s store', ja: 'このストアのアンインストール通知ではありません。' },
+      ]);
+    }
     await markBroken(deps.db, c.id, 'app_uninstalled', {
       code: 'app_uninstalled',
       message: 'the app was uninstalled from the Shopify store; connect it again',
@@ -65,13 +85,6 @@ export async function receiveWebhook(deps: StoreDeps, ctx: Context, connectionId
     });
     deps.logger.info({ connectionId }, 'shopify: app uninstalled; connection broken');
     return { received: 'uninstalled' };
-  }
-  if (![...orderTopics, ...fulfillmentTopics].includes(topic as (typeof orderTopics)[number])) return { received: 'ignored' };
-  let payload: unknown;
-  try {
-    payload = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new DomainError('invalid_input', 'the webhook body is not JSON', [{ in: 'body', path: '', message: 'expected JSON', ja: 'JSON として読み取れませんでした。' }]);
   }
   return { received: await storeWebhook(deps.db, c, { webhookId, topic, payload }) };
 }

@@ -60,7 +60,11 @@ export interface SyncContext {
   save(orders: StoreOrder[]): Promise<void>;
   /** An order the adapter could not map at all (a foreign currency, a shape it does not know): counted as rejected with the reason. */
   reject(orderNumber: string, reason: string, ja: string): void;
-  /** The adapter's cursor, stored with the run's end when the run succeeds. */
+  /**
+   * The adapter's cursor, stored with the run's end. Called after a page is saved with the position up to which all is
+   * saved, it is kept even when the run fails later (a long backfill cut by its deadline goes on from there); an adapter
+   * that only knows its cursor at the end calls it then.
+   */
   setState(state: Record<string, unknown>): void;
   fetch: typeof fetch;
   logger: Logger;

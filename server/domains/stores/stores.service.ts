@@ -546,7 +546,9 @@ async function leaseAndRun(deps: StoreDeps, connectionId: string, trigger: SyncT
             syncStartedAt: null,
             lastSyncAt: end,
             lastError: failed.error,
-            // What was saved before the failure stays saved; the cursor stays where it was, so the next run reads it again (unchanged).
+            // What was saved before the failure stays saved, and so does the progress the adapter reported for it (a
+            // long backfill cut by the deadline goes on from there); without one the cursor stays and the next run reads it again.
+            ...(state ? { state } : {}),
             updatedAt: end,
           })
           .where(heldBy(c.id, now));

@@ -116,6 +116,29 @@ for (const kind of oneDbKind()) {
       expect(await runSync(server.app.stores, connectionId, 'reconcile')).to.deep.equal({ ran: false });
     });
 
+    it('a backfill cut short (Shopify away after some pages) keeps what it saved and where it got to: the next run goes on from there, not from the window’s start', async () => {
+      const { shop, connectionId, domain } = await connected(server, shopify, 0);
+      const made = shopify.seedOrders(domain, 30, { endingAt: new Date(Date.now() - 86_400_000) });
+      // The third page's query fails (its second `after` cursor; a throttled page asked again is the same page): Shopify goes away after two pages of ten.
+      const afters = new Set<string>();
+      const cut: typeof fetch = async (input, init) => {
+        const body = JSON.parse(String(init?.body ?? '{}')) as { query?: string; variables?: { after?: string | null } };
+        if (body.query?.includes('OrdersSince') && body.variables?.after) afters.add(body.variables.after);
+        if (afters.size >= 2) return new Response('{"errors":"Internal Server Error"}', { status: 500 });
+        return fetch(input, init);
+      };
+      expect(await runSync({ ...server.app.stores, fetch: cut }, connectionId, 'backfill')).to.deep.equal({ ran: true, ok: false });
+      expect(await ordersOf(server, shop.id)).to.have.length(20);
+      const row = (await connectionOf(server, shop.id))!;
+      expect((row.state as { since?: string }).since).to.equal(made[19]!.updatedAt);
+      const before = shopify.calls.length;
+      expect(await runSync(server.app.stores, connectionId, 'reconcile')).to.deep.equal({ ran: true, ok: true });
+      expect(await ordersOf(server, shop.id)).to.have.length(30);
+      // It read from the 20th order's change (less the overlap), not the whole window again.
+      const next = shopify.calls.slice(before).find((c) => c.operation === 'OrdersSince')!;
+      expect(String(next.variables.query)).to.not.include(new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10));
+    });
+
     for (const failure of [{ status: 500 as const }, { status: 429 as const, retryAfter: 120 }]) {
       it(`Shopify answering ${failure.status}: the run is recorded with the error and the next one backs off`, async () => {
         const { shop, connectionId } = await connected(server, shopify, 1);

@@ -87,6 +87,10 @@ async function pull(ctx: SyncContext, trigger: SyncTrigger): Promise<void> {
       if (order) mapped.push(order);
     }
     if (mapped.length) await ctx.save(mapped);
+    // Pages come oldest change first: all changed before the page's last one is saved, so a run cut short (its deadline,
+    // Shopify away) leaves the next one to go on from there rather than start the window over.
+    const last = (page.orders.nodes.at(-1) as { updatedAt?: unknown } | undefined)?.updatedAt;
+    if (typeof last === 'string' && !Number.isNaN(Date.parse(last))) ctx.setState({ since: last } satisfies ShopifyState);
     if (!page.orders.pageInfo.hasNextPage || !page.orders.pageInfo.endCursor) break;
     after = page.orders.pageInfo.endCursor;
   }

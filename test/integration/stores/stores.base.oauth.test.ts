@@ -6,6 +6,7 @@ import { issueState, STATE_COOKIE, STATE_SECONDS } from '../../../server/domains
 import { STORE_SYNC_TOPIC } from '../../../server/domains/stores/stores.service.ts';
 import { storeConnections } from '../../../server/domains/stores/stores.tables.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
+import { forgetStoresSince } from './stores.cleanup.ts';
 import { baseApiStandIn, type BaseApiStandIn } from '../../helpers/base-api.ts';
 import type { TestClient } from '../../helpers/client.ts';
 import { dbKinds } from '../../helpers/env.ts';
@@ -25,7 +26,9 @@ for (const kind of dbKinds) {
       base.addClient(CLIENT_ID, CLIENT_SECRET, CALLBACK);
       server = await startServer(kind, { config: { JOBS: 'off', BASE_CLIENT_ID: CLIENT_ID, BASE_CLIENT_SECRET: CLIENT_SECRET, BASE_API_URL: base.url, PUBLIC_URL } });
     });
+    const began = new Date();
     after(async () => {
+      await forgetStoresSince(server.database.db, began);
       await server.close();
       await base.close();
     });

@@ -6,6 +6,7 @@ import { orders } from '../../../server/domains/orders/orders.tables.ts';
 import { createConnection, runSync } from '../../../server/domains/stores/stores.service.ts';
 import { storeConnections, storeSyncRuns } from '../../../server/domains/stores/stores.tables.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
+import { forgetStoresSince } from './stores.cleanup.ts';
 import { baseApiStandIn, type BaseApiStandIn } from '../../helpers/base-api.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
@@ -28,7 +29,9 @@ for (const kind of dbKinds) {
       base.addClient(CLIENT_ID, CLIENT_SECRET, 'https://desk.example.jp/stores/base/callback');
       server = await startServer(kind, { config: { JOBS: 'off', BASE_CLIENT_ID: CLIENT_ID, BASE_CLIENT_SECRET: CLIENT_SECRET, BASE_API_URL: base.url, PUBLIC_URL: 'https://desk.example.jp' } });
     });
+    const began = new Date();
     after(async () => {
+      await forgetStoresSince(server.database.db, began);
       await server.close();
       await base.close();
     });

@@ -16,6 +16,7 @@ import {
 } from '../../../server/domains/stores/stores.service.ts';
 import { storeConnections, storeSyncRuns, storeWebhooks } from '../../../server/domains/stores/stores.tables.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
+import { forgetStoresSince } from './stores.cleanup.ts';
 import { eventually } from '../../helpers/eventually.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { anOrder, makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
@@ -66,7 +67,11 @@ for (const kind of dbKinds) {
     before(async () => {
       server = await startServer(kind, { config: { JOBS: 'off' } });
     });
-    after(() => server.close());
+    const began = new Date();
+    after(async () => {
+      await forgetStoresSince(server.database.db, began);
+      await server.close();
+    });
     beforeEach(() => {
       platform = { pages: [], hooks: [] };
       deps = { ...server.app.stores, adapters: { shopify: platformAdapter(platform) } };

@@ -7,6 +7,7 @@ import { StoreApiError, type StoreAdapter, type StoreOrder } from '../../../serv
 import { createConnection, pruneStoreHistory, STORE_SYNC_TOPIC, queueDueSyncs, runSync, runWebhook, storeWebhook, type StoreDeps } from '../../../server/domains/stores/stores.service.ts';
 import { storeConnections, storeSyncRuns, storeWebhooks } from '../../../server/domains/stores/stores.tables.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
+import { forgetStoresSince } from './stores.cleanup.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { anOrder, makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 
@@ -54,7 +55,11 @@ for (const kind of dbKinds) {
     before(async () => {
       server = await startServer(kind, { config: { JOBS: 'off' } });
     });
-    after(() => server.close());
+    const began = new Date();
+    after(async () => {
+      await forgetStoresSince(server.database.db, began);
+      await server.close();
+    });
     beforeEach(() => {
       platform = { pages: [] };
       deps = { ...server.app.stores, adapters: { shopify: platformAdapter(platform) } };
@@ -62,8 +67,9 @@ for (const kind of dbKinds) {
 
     const db = () => server.database.db;
     const ownerOf = (shop: TestShop): Actor => ({ kind: 'user', shopId: shop.id, userId: shop.people.owner.id, name: 'owner', role: 'owner' });
-    const connect = (shop: TestShop, account: string, access = 'shpat_secret') =>
-      createConnection(deps, { shopId: shop.id, platform: 'shopify', account, via: 'token', access, webhookSecret: 'whsec', actor: ownerOf(shop) });
+    const connect = (shop: TestShop, account: string, access = 'shpat_secret') => {
+      return createConnection(deps, { shopId: shop.id, platform: 'shopify', account, via: 'token', access, webhookSecret: 'whsec', actor: ownerOf(shop) });
+    };
     const row = async (id: string) => (await db().select().from(storeConnections).where(eq(storeConnections.id, id)))[0]!;
     const runsOf = (id: string) => db().select().from(storeSyncRuns).where(eq(storeSyncRuns.connectionId, id)).orderBy(storeSyncRuns.id);
     const orderOf = async (shop: TestShop, n: string) => (await db().select().from(orders).where(and(eq(orders.shopId, shop.id), eq(orders.orderNumber, n))))[0];

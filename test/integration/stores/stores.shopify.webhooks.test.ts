@@ -1,10 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { eq } from 'drizzle-orm';
+import { storeConnections } from '../../../server/domains/stores/stores.tables.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { oneDbKind } from '../../helpers/env.ts';
 import { eventually } from '../../helpers/eventually.ts';
 import { deliverWebhook, makeOrderNode, restPayloadOf, shopifyApiStandIn, type ShopifyApiStandIn } from '../../helpers/shopify-api.ts';
 import { connected, connectionOf, ordersOf, PUBLIC_URL, webhooksOf } from './stores.shopify.helpers.ts';
+
+const CLIENT_ID = 'public-app-client-id';
+const CLIENT_SECRET = 'shpss_public-app-client-secret';
 
 for (const kind of oneDbKind()) {
   describe(`[${kind}] Shopify webhooks to the real receiver`, () => {
@@ -12,7 +17,8 @@ for (const kind of oneDbKind()) {
     let shopify: ShopifyApiStandIn;
     before(async () => {
       shopify = await shopifyApiStandIn();
-      server = await startServer(kind, { config: { SHOPIFY_API_URL: shopify.apiUrl, PUBLIC_URL } });
+      shopify.addApp(CLIENT_ID, CLIENT_SECRET);
+      server = await startServer(kind, { config: { SHOPIFY_API_URL: shopify.apiUrl, PUBLIC_URL, SHOPIFY_CLIENT_ID: CLIENT_ID, SHOPIFY_CLIENT_SECRET: CLIENT_SECRET } });
     });
     after(async () => {
       await server.close();
@@ -53,6 +59,25 @@ for (const kind of oneDbKind()) {
       await eventually(async () => (await webhooksOf(server, connectionId)).every((w) => w.processedAt), 'every webhook worked');
       expect(await orderOf(shop.id, '#2001')).to.deep.include({ carrier: '佐川急便' });
       expect((await orderOf(shop.id, '#2001'))!.cancelledAt).to.be.instanceOf(Date);
+    });
+
+    it('through a public app (one secret signs every store’s webhooks), an order webhook is read from the connected store, not taken from the body: a body replayed from another store stores nothing, and an edited one stores what the store says', async () => {
+      const { shop, connectionId, domain } = await connected(server, shopify, 0);
+      // As the install from Shopify leaves it: no secret of its own, the app's client secret signs.
+      await server.database.db.update(storeConnections).set({ webhookSecretSealed: null }).where(eq(storeConnections.id, connectionId));
+      const send = (payload: unknown) => deliverWebhook(hookUrl(connectionId), { topic: 'orders/create', payload, secret: CLIENT_SECRET, shop: domain });
+
+      const elsewhere = makeOrderNode(2601, new Date(Date.now() - 60_000));
+      expect((await send(restPayloadOf(elsewhere))).status).to.equal(200);
+      const here = makeOrderNode(2602, new Date(Date.now() - 60_000));
+      shopify.putOrder(domain, here);
+      const edited = { ...restPayloadOf(here), email: 'attacker@example.com' };
+      expect((await send(edited)).status).to.equal(200);
+      await eventually(async () => (await webhooksOf(server, connectionId)).length === 2 && (await webhooksOf(server, connectionId)).every((w) => w.processedAt), 'both webhooks worked');
+      expect(await orderOf(shop.id, '#2601')).to.equal(undefined);
+      const stored = await orderOf(shop.id, '#2602');
+      expect(stored!.customerEmail).to.not.equal('attacker@example.com');
+      expect(stored!.customerEmail).to.equal(here.email);
     });
 
     it('a fulfillment webhook reads the order again through GraphQL (its delivery time included)', async () => {

@@ -108,8 +108,12 @@ async function handleWebhook(ctx: SyncContext, hook: { topic: string; payload: u
     return;
   }
   if (action.kind === 'ignore') return;
-  if (action.kind === 'order') return ctx.save([action.order]);
-  const { order } = await clientFor(ctx).query<{ order: unknown }>(ORDER_QUERY, { id: orderGid(action.orderId) });
+  // A public app signs every store's webhooks with one secret, and the store's domain header is not signed: a body
+  // captured from one store could be replayed to another's connection. Its order is read from this store instead (not
+  // there: nothing stored). A custom app's secret is this store's alone, so its body is taken as it is.
+  if (action.kind === 'order' && ctx.connection.webhookSecretSealed !== null) return ctx.save([action.order]);
+  const orderId = action.kind === 'order' ? action.order.externalId : action.orderId;
+  const { order } = await clientFor(ctx).query<{ order: unknown }>(ORDER_QUERY, { id: orderGid(orderId) });
   // An order deleted on Shopify since: nothing to update.
   if (!order) return;
   const whole = readAlone(ctx, order);

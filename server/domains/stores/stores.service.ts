@@ -45,8 +45,8 @@ const RUN_DEADLINE_MS = 10 * 60_000;
 const MAX_BACKOFF_MS = 60 * 60_000;
 /** Store runs going at once in a process (its job worker runs 4 jobs at once: mail and alerts keep the rest). */
 const MAX_RUNNING = 2;
-/** A run that found the deployment's share taken goes again this much later. */
-const BUSY_WAIT_MS = 30_000;
+/** A run that found the worker's share taken goes again this much later. */
+const BUSY_WAIT_MS = 5_000;
 const KEPT_REJECTIONS = 20;
 
 const aad = (kind: 'access' | 'refresh' | 'webhook', connectionId: string) => `store:${kind}:${connectionId}`;

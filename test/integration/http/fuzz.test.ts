@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Socket } from 'socket.io-client';
 import { startServer, type TestServer } from '../../helpers/app.ts';
+import { shopifyApiStandIn, type ShopifyApiStandIn } from '../../helpers/shopify-api.ts';
 import type { TestClient } from '../../helpers/client.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { agentClient, ask, cid, connected, widgetClient } from '../../helpers/sockets.ts';
@@ -62,6 +63,7 @@ for (const kind of dbKinds) {
   describe(`[${kind}] fuzz: hostile input gets a precise 4xx, never a 5xx (seed ${seed})`, function () {
     this.timeout(180_000);
     let server: TestServer;
+    let shopify: ShopifyApiStandIn;
     let dataDir: string;
     let shop: TestShop;
     let known: (name: string) => string | undefined;
@@ -73,7 +75,9 @@ for (const kind of dbKinds) {
     before(async () => {
       console.log(`      fuzz seed ${seed}: FUZZ_SEED=${seed} repeats these requests`);
       dataDir = await mkdtemp(join(tmpdir(), 'mdg-fuzz-'));
-      server = await startServer(kind, { config: { DATA_DIR: dataDir }, socketLimits: { rate: 100_000, burst: 100_000 } });
+      // A store domain the fuzz makes up is asked of a Shopify that knows no store (a 400 at the field), not of an address nobody answers (a 503).
+      shopify = await shopifyApiStandIn();
+      server = await startServer(kind, { config: { DATA_DIR: dataDir, SHOPIFY_API_URL: shopify.apiUrl }, socketLimits: { rate: 100_000, burst: 100_000 } });
       shop = await makeShop(server.database);
       const owner = await signedIn(server.url, shop.people.owner);
       const contractor = await signedIn(server.url, shop.people.contractor);
@@ -86,6 +90,7 @@ for (const kind of dbKinds) {
     });
     after(async () => {
       await server.close();
+      await shopify.close();
       await rm(dataDir, { recursive: true, force: true });
     });
 

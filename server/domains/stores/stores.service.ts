@@ -8,6 +8,7 @@ import { sqlState } from '../../core/db/errors.ts';
 import { conflict, isDomainError, notFound } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { japaneseIssue } from '../../core/messages.ts';
+import { nulAt, withoutNul } from '../../core/nul.ts';
 import { enqueue, lockKey } from '../../core/outbox.ts';
 import { outbox } from '../../core/outbox.tables.ts';
 import { seal, unseal, type Keyring } from '../../core/sealed.ts';
@@ -307,20 +308,6 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], ja: boolean): strin
     .join(ja ? '／' : '; ');
 }
 
-/** Whether any text in `v` holds a NUL character (which PostgreSQL's text and jsonb refuse). */
-const holdsNul = (v: unknown): boolean =>
-  typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) ? v.some(holdsNul) : v !== null && typeof v === 'object' ? Object.values(v).some(holdsNul) : false;
-
-/** JSON `v` with NUL characters dropped from its texts and keys (a platform's payload, kept in jsonb, which refuses them). */
-const withoutNul = (v: unknown): unknown =>
-  typeof v === 'string'
-    ? v.replaceAll('\u0000', '')
-    : Array.isArray(v)
-      ? v.map(withoutNul)
-      : v !== null && typeof v === 'object'
-        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replaceAll('\u0000', ''), withoutNul(x)]))
-        : v;
-
 /** A run's connection was taken over (connected again, disconnected) while it ran: the run stops and leaves the connection alone. */
 class LeaseLost extends Error {
   override readonly name = 'LeaseLost';
@@ -379,7 +366,7 @@ function contextFor(
           continue;
         }
         // PostgreSQL text cannot hold NUL: one such order would fail its whole page's write, run after run.
-        if (holdsNul(o.input)) {
+        if (nulAt(o.input)) {
           reject({ orderNumber: o.orderNumber, reason: 'order: a text holds a NUL character', ja: '注文：文字列に NUL 文字が含まれています' });
           continue;
         }

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../../../server/core/actor.ts';
 import { outbox } from '../../../server/core/outbox.tables.ts';
 import { orders } from '../../../server/domains/orders/orders.tables.ts';
-import { StoreApiError, type StoreAdapter, type StoreOrder } from '../../../server/domains/stores/stores.port.ts';
+import { StoreApiError } from '../../../server/domains/stores/stores.port.ts';
 import {
   createConnection,
   queueDueSyncs,
@@ -16,53 +16,16 @@ import {
 } from '../../../server/domains/stores/stores.service.ts';
 import { storeConnections, storeSyncRuns, storeWebhooks } from '../../../server/domains/stores/stores.tables.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
+import { listAdapter, snapshot, type ListPlatform } from './stores.platform.ts';
 import { forgetStoresSince } from './stores.cleanup.ts';
 import { eventually } from '../../helpers/eventually.ts';
 import { dbKinds } from '../../helpers/env.ts';
-import { anOrder, makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
-
-/**
- * The stores core against the port: the platform here is a list of orders served page by page
- * (the adapters of Shopify and BASE have their own tests against their APIs' stand-ins). Jobs
- * are off, so each run is the test's own.
- */
-interface Platform {
-  pages: StoreOrder[][];
-  failWith?: StoreApiError | Error;
-  /** Called during the run, before the pages are served. */
-  during?: () => Promise<void>;
-  hooks: { topic: string; payload: unknown }[];
-}
-
-function platformAdapter(p: Platform): StoreAdapter {
-  return {
-    platform: 'shopify',
-    async sync(ctx) {
-      await p.during?.();
-      for (const page of p.pages) await ctx.save(page);
-      if (p.failWith) throw p.failWith;
-      ctx.setState({ since: '2026-11-30T00:00:00Z' });
-    },
-    nextSyncAfterMs: () => 3_600_000,
-    async handleWebhook(ctx, hook) {
-      p.hooks.push(hook);
-      if (p.failWith) throw p.failWith;
-      await ctx.save([hook.payload as StoreOrder].map((o) => ({ ...o, updatedAt: new Date(o.updatedAt) })));
-    },
-  };
-}
-
-const snapshot = (orderNumber: string, updatedAt: string, over: Parameters<typeof anOrder>[0] = {}): StoreOrder => ({
-  orderNumber,
-  externalId: `gid-${orderNumber}`,
-  updatedAt: new Date(updatedAt),
-  input: anOrder(over),
-});
+import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 
 for (const kind of dbKinds) {
   describe(`[${kind}] store connections: the core (runs, schedule, inbox)`, () => {
     let server: TestServer;
-    let platform: Platform;
+    let platform: ListPlatform;
     let deps: StoreDeps;
     before(async () => {
       server = await startServer(kind, { config: { JOBS: 'off' } });
@@ -74,7 +37,7 @@ for (const kind of dbKinds) {
     });
     beforeEach(() => {
       platform = { pages: [], hooks: [] };
-      deps = { ...server.app.stores, adapters: { shopify: platformAdapter(platform) } };
+      deps = { ...server.app.stores, adapters: { shopify: listAdapter(platform) } };
     });
 
     const db = () => server.database.db;

@@ -3,54 +3,19 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../../../server/core/actor.ts';
 import { outbox } from '../../../server/core/outbox.tables.ts';
 import { orders } from '../../../server/domains/orders/orders.tables.ts';
-import { StoreApiError, type StoreAdapter, type StoreOrder } from '../../../server/domains/stores/stores.port.ts';
+import { StoreApiError } from '../../../server/domains/stores/stores.port.ts';
 import { createConnection, pruneStoreHistory, STORE_SYNC_TOPIC, queueDueSyncs, runSync, runWebhook, storeWebhook, type StoreDeps } from '../../../server/domains/stores/stores.service.ts';
 import { storeConnections, storeSyncRuns, storeWebhooks } from '../../../server/domains/stores/stores.tables.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
+import { listAdapter, snapshot, type ListPlatform } from './stores.platform.ts';
 import { forgetStoresSince } from './stores.cleanup.ts';
 import { dbKinds } from '../../helpers/env.ts';
-import { anOrder, makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
-
-/**
- * The stores core when things happen at once or go oddly: a reconnect during a run, a platform
- * answering a Retry-After nobody can read, an order with no readable updated time, the inbox of
- * a store that was replaced, the history's prune. The platform is a list of pages (as in
- * stores.core.test.ts); jobs are off, so each run is the test's own.
- */
-interface Platform {
-  pages: StoreOrder[][];
-  failWith?: StoreApiError | Error;
-  during?: () => Promise<void>;
-  state?: Record<string, unknown>;
-}
-
-function platformAdapter(p: Platform): StoreAdapter {
-  return {
-    platform: 'shopify',
-    async sync(ctx) {
-      await p.during?.();
-      for (const page of p.pages) await ctx.save(page);
-      if (p.failWith) throw p.failWith;
-      ctx.setState(p.state ?? { since: '2026-11-30T00:00:00Z' });
-    },
-    nextSyncAfterMs: () => 3_600_000,
-    async handleWebhook(ctx, hook) {
-      await ctx.save([hook.payload as StoreOrder].map((o) => ({ ...o, updatedAt: new Date(o.updatedAt) })));
-    },
-  };
-}
-
-const snapshot = (orderNumber: string, updatedAt: string, over: Parameters<typeof anOrder>[0] = {}): StoreOrder => ({
-  orderNumber,
-  externalId: `gid-${orderNumber}`,
-  updatedAt: new Date(updatedAt),
-  input: anOrder(over),
-});
+import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 
 for (const kind of dbKinds) {
   describe(`[${kind}] store connections: races and odd answers`, () => {
     let server: TestServer;
-    let platform: Platform;
+    let platform: ListPlatform;
     let deps: StoreDeps;
     before(async () => {
       server = await startServer(kind, { config: { JOBS: 'off' } });
@@ -62,7 +27,7 @@ for (const kind of dbKinds) {
     });
     beforeEach(() => {
       platform = { pages: [] };
-      deps = { ...server.app.stores, adapters: { shopify: platformAdapter(platform) } };
+      deps = { ...server.app.stores, adapters: { shopify: listAdapter(platform) } };
     });
 
     const db = () => server.database.db;

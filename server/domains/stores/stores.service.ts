@@ -469,7 +469,7 @@ export async function runSync(deps: StoreDeps, connectionId: string, trigger: Sy
   // worker (mail and alerts keep theirs). One more goes again a little later, its trigger kept.
   if ((running.get(deps) ?? 0) >= MAX_RUNNING) {
     const [waiting] = await db.select({ shopId: storeConnections.shopId }).from(storeConnections).where(and(eq(storeConnections.id, connectionId), eq(storeConnections.status, 'ok')));
-    if (waiting) await enqueue(db, { shopId: waiting.shopId, topic: STORE_SYNC_TOPIC, payload: { connectionId, trigger }, runAt: new Date(now.getTime() + BUSY_WAIT_MS) });
+    if (waiting) await db.transaction((tx) => enqueue(tx, { shopId: waiting.shopId, topic: STORE_SYNC_TOPIC, payload: { connectionId, trigger }, runAt: new Date(now.getTime() + BUSY_WAIT_MS) }));
     return { ran: false };
   }
   running.set(deps, (running.get(deps) ?? 0) + 1);

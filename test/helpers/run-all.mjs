@@ -83,6 +83,8 @@ for (const r of results) {
   sum.failures += c.failures;
   sum.pending += c.pending;
 }
+const failed = results.flatMap((r) => (r.counts?.failed ?? []).map((f) => `  ${r.tier}: ${f}`));
+if (failed.length) process.stdout.write(`\nfailed:\n${failed.join('\n')}\n`);
 const skipped = sum.pending ? `, ${sum.pending} skipped` : '';
 process.stdout.write(`\n${sum.passes} passed, ${sum.failures} failed${skipped}\n`);
 process.exit(sum.failures || results.some((r) => r.code !== 0) ? 1 : 0);

@@ -6,6 +6,7 @@
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { growth } from './heap.ts';
+import { serviceCores, serviceCpuSeconds, type ServiceCpu } from './services.ts';
 import type { Child, Load, Memory } from './ipc.ts';
 import { closeAll, connectAgents, connectWidgets, joinAll, Meter, openConversations, pct, type Step } from './load.ts';
 
@@ -34,7 +35,7 @@ export interface Options {
   profileDir?: string;
 }
 
-export type Measured = Step & { server: Load; sockets: number; /** 1-minute load average at the end: other work on the machine shows here. */ machineLoad: number };
+export type Measured = Step & { server: Load; sockets: number; /** Cores PostgreSQL's processes and Redis took during the step (the whole machine's: other runs show here too). */ services?: ServiceCpu; /** 1-minute load average at the end: other work on the machine shows here. */ machineLoad: number };
 
 export interface Figures {
   /** The server's load with every socket connected and no message sent: timers, pings, presence. */
@@ -87,15 +88,19 @@ function describe(label: string, s: Measured): string {
   return (
     `${label} ${s.target} msg/s → sent ${s.sendRate.toFixed(0)}/s, received ${s.recvRate.toFixed(0)}/s; ` +
     `p50 ${ms(pct(s.latency, 50))}, p99 ${ms(pct(s.latency, 99))}, max ${ms(pct(s.latency, 100))}; ack p99 ${ms(pct(s.ack, 99))}; ` +
-    `${s.overloaded ? `OVERLOADED (stopped after ${s.sent} sends), ` : ''}lost ${s.lost}${errs ? `, errors: ${errs}` : ''}; machine load ${s.machineLoad.toFixed(1)}; server ELU ${s.server.elu.toFixed(2)} CPU ${s.server.cpu.toFixed(2)}, client ELU ${s.clientElu.toFixed(2)} lag p99 ${ms(s.clientLag.p99)} max ${ms(s.clientLag.max)}`
+    `${s.overloaded ? `OVERLOADED (stopped after ${s.sent} sends), ` : ''}lost ${s.lost}${errs ? `, errors: ${errs}` : ''}; machine load ${s.machineLoad.toFixed(1)}; server ELU ${s.server.elu.toFixed(2)} CPU ${s.server.cpu.toFixed(2)}, client ELU ${s.clientElu.toFixed(2)} lag p99 ${ms(s.clientLag.p99)} max ${ms(s.clientLag.max)}` +
+    (s.services ? `; PostgreSQL CPU ${s.services.postgres.toFixed(2)}, Redis CPU ${s.services['redis-server'].toFixed(2)}` : '')
   );
 }
 
 async function step(t: Target, meter: Meter, customers: Parameters<Meter['run']>[0], rate: number, seconds: number, sockets: number): Promise<Measured> {
   await t.child.request('stats');
+  const before = serviceCpuSeconds();
+  const t0 = performance.now();
   const s = await meter.run(customers, rate, seconds);
+  const services = serviceCores(before, serviceCpuSeconds(), (performance.now() - t0) / 1000);
   const server = await t.child.request<Load>('stats');
-  return { ...s, server, sockets, machineLoad: loadavg()[0]! };
+  return { ...s, server, sockets, machineLoad: loadavg()[0]!, ...(services ? { services } : {}) };
 }
 
 const passes = (s: Measured, o: Options) =>

@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server, type Socket } from 'socket.io';
 import type { ZodType, z } from 'zod';
@@ -40,6 +40,7 @@ export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix
     cors: undefined,
   });
   io.adapter(createAdapter(pub, sub, { key: `${deps.keyPrefix}socket.io` }));
+  forgetRequests(io.engine);
   /** `settle`: waits for the work the disconnected sockets left running, which may still broadcast. */
   const close = async (settle?: () => Promise<unknown>) => {
     io.disconnectSockets(true);
@@ -53,6 +54,34 @@ export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix
 }
 
 export type Realtime = ReturnType<typeof createRealtime>;
+
+/**
+ * engine.io keeps the upgrade (or first polling) request for the connection's whole life: on
+ * the connection itself, in the response object a listener on the TCP socket holds, and in the
+ * scope of the no-op error listener it leaves on the WebSocket after the upgrade (the transport
+ * has its own by then). With the request go its parser state, raw header list and stream
+ * bookkeeping. Socket.IO reads only its headers, URL, query and whether it was encrypted, each
+ * time a namespace is joined on the connection (socket.handshake): those stay, the rest goes.
+ * (Socket.IO's memory guide drops the whole request, which would leave a namespace joined later
+ * without its cookie.)
+ */
+export function forgetRequests(engine: Server['engine']): void {
+  const responses = new WeakMap<object, { req?: unknown }>();
+  engine.use((req: object, res: { req?: unknown }, next: () => void) => {
+    responses.set(req, res);
+    next();
+  });
+  engine.on('connection', (conn: { request: unknown; transport?: { socket?: unknown } }) => {
+    const req = conn.request as (IncomingMessage & { _query?: unknown }) | null;
+    if (!req) return;
+    const res = responses.get(req);
+    // Only the upgrade's stand-in response outlives its request; a polling response is done with.
+    if (res && res.constructor.name === 'WebSocketResponse') res.req = undefined;
+    conn.request = { headers: req.headers, url: req.url, _query: req._query, connection: { encrypted: Boolean((req.socket as { encrypted?: boolean } | undefined)?.encrypted) } };
+    const ws = conn.transport?.socket as { listeners?(e: string): Array<(...a: unknown[]) => void>; removeListener(e: string, l: (...a: unknown[]) => void): void } | undefined;
+    for (const l of ws?.listeners?.('error') ?? []) if (l.name === 'onUpgradeError') ws!.removeListener('error', l);
+  });
+}
 
 /**
  * A per-connection token bucket: `rate` events a second, bursts up to `burst`. A client that
@@ -107,9 +136,9 @@ export function handler<S extends ZodType, R extends object | void>(
   return (...args: unknown[]) => runEvent(socket, limiter, limits, logger, schema, fn, args);
 }
 
-/** What a connection keeps for the shared handlers: its own token bucket. */
+/** What a connection keeps for the shared handlers: its own token bucket, made at its first event. */
 export interface LimitedSocketData {
-  limiter: ConnectionLimiter;
+  limiter?: ConnectionLimiter;
 }
 
 /**
@@ -125,7 +154,8 @@ export function sharedHandler<S extends ZodType, R extends object | void>(
 ) {
   return function (this: Socket, ...args: unknown[]) {
     const socket = this;
-    return runEvent(socket, (socket.data as LimitedSocketData).limiter, limits, logger, schema, (x) => fn(socket, x), args);
+    const data = socket.data as LimitedSocketData;
+    return runEvent(socket, (data.limiter ??= new ConnectionLimiter(limits.rate, limits.burst)), limits, logger, schema, (x) => fn(socket, x), args);
   };
 }
 

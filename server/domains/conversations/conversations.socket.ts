@@ -1,7 +1,7 @@
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { isDomainError } from '../../core/errors.ts';
-import { ConnectionLimiter, KeyedSerial, handshakeRefusal, sharedHandler, unauthenticated, type LimitedSocketData } from '../../core/realtime.ts';
+import { KeyedSerial, handshakeRefusal, sharedHandler, unauthenticated, type LimitedSocketData } from '../../core/realtime.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import type { WidgetClientEvents, WidgetServerEvents } from './conversations.socket.events.ts';
 import { chatHooks } from './conversations.hooks.ts';
@@ -17,14 +17,17 @@ import { resolveCustomer, widgetSessionEnded, type WidgetSessionPrincipal } from
 export { rooms };
 export type { AgentNamespace };
 
-/** What a widget connection keeps: who it is, its token bucket, its per-conversation send order. */
+/**
+ * What a widget connection keeps: who it is; its token bucket and its per-conversation send
+ * order once it sends (most connections idle on a shop's pages and never do).
+ */
 interface WidgetSocketData extends LimitedSocketData {
   /** With the session's end: the connection lasts no longer than the session it was opened with. */
   principal: WidgetSessionPrincipal;
-  author: Extract<Author, { kind: 'customer' }>;
   serial?: KeyedSerial;
 }
 type WidgetSocket = Socket<WidgetClientEvents, WidgetServerEvents, Record<string, never>, WidgetSocketData>;
+const authorOf = (socket: WidgetSocket): Extract<Author, { kind: 'customer' }> => ({ kind: 'customer', principal: socket.data.principal });
 
 export const csatPayload = z.strictObject({ conversationId: conversationRef.shape.conversationId, rating: z.number().int().min(1).max(5), comment: z.string().max(1000).optional() });
 
@@ -63,6 +66,8 @@ function widgetNamespace(nsp: WidgetNamespace, agents: AgentNamespace, deps: Soc
     if (!a.success || !a.data.token) return next(unauthenticated('connect with { shopId, token } from a widget session'));
     try {
       socket.data.principal = await resolveCustomer(deps.db, a.data.shopId, a.data.token);
+      // The session token has done its work: the connection does not carry the secret (nor its bytes) for hours.
+      socket.handshake.auth = {};
       next();
     } catch (e) {
       next(handshakeRefusal(e, 'could not check the widget session'));
@@ -91,7 +96,7 @@ function widgetNamespace(nsp: WidgetNamespace, agents: AgentNamespace, deps: Soc
     }),
     'message:send': on(sendPayload, async (socket, x) => {
       socket.data.serial ??= new KeyedSerial();
-      const r = await socket.data.serial.run(x.conversationId, () => sendMessage(deps, socket.data.author, { ...x, kind: x.kind ?? 'text' }, socket.id));
+      const r = await socket.data.serial.run(x.conversationId, () => sendMessage(deps, authorOf(socket), { ...x, kind: x.kind ?? 'text' }, socket.id));
       await follow(socket, x.conversationId);
       return r;
     }),
@@ -99,16 +104,16 @@ function widgetNamespace(nsp: WidgetNamespace, agents: AgentNamespace, deps: Soc
       // In the room before the read: a message stored between the two then reaches the
       // socket live, twice at worst (the widget's MessageLog keeps one); read first, it was
       // in neither the answer nor the broadcasts, a gap nothing after it might reveal.
-      await visibleConversation(deps.db, socket.data.author, x.conversationId);
+      await visibleConversation(deps.db, authorOf(socket), x.conversationId);
       await follow(socket, x.conversationId);
-      return syncMessages(deps, socket.data.author, x.conversationId, x.afterSeq);
+      return syncMessages(deps, authorOf(socket), x.conversationId, x.afterSeq);
     }),
     typing: on(typingPayload, async (socket, x) => {
-      await visibleConversation(deps.db, socket.data.author, x.conversationId);
+      await visibleConversation(deps.db, authorOf(socket), x.conversationId);
       agents.to(rooms.conversation(x.conversationId)).emit('typing', { conversationId: x.conversationId, who: 'customer', userId: null, name: socket.data.principal.customer.name, typing: x.typing });
     }),
     read: on(readPayload, async (socket, x) => {
-      if (await markRead(deps, socket.data.author, x.conversationId, x.seq)) {
+      if (await markRead(deps, authorOf(socket), x.conversationId, x.seq)) {
         agents.to(rooms.conversation(x.conversationId)).emit('read', { conversationId: x.conversationId, by: 'customer', seq: x.seq });
       }
     }),
@@ -121,8 +126,6 @@ function widgetNamespace(nsp: WidgetNamespace, agents: AgentNamespace, deps: Soc
   nsp.on('connection', (raw) => {
     const socket = raw as WidgetSocket;
     const p = socket.data.principal;
-    socket.data.author = { kind: 'customer', principal: p };
-    socket.data.limiter = new ConnectionLimiter(deps.limits.rate, deps.limits.burst);
     void socket.join(rooms.widgetShop(p.shopId));
     for (const [event, listener] of Object.entries(listeners)) socket.on(event as keyof WidgetClientEvents, listener as never);
     void chatHooks.availability(deps, p.shopId).then((a) => socket.emit('availability', a)).catch(() => undefined);

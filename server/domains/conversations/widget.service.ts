@@ -17,7 +17,8 @@ export type WidgetSessionInput =
 export interface CustomerPrincipal {
   shopId: string;
   customerId: string;
-  customer: CustomerRow;
+  /** Who writes, as messages name them: a widget connection keeps this, not the whole record, for as long as it is open. */
+  customer: Pick<CustomerRow, 'id' | 'name'>;
 }
 
 /**
@@ -69,7 +70,7 @@ export async function resolveCustomer(db: Db, shopId: string, token: string | un
   if (!token) throw new DomainError('unauthenticated', 'start a chat session first (no widget token)');
   const found = await findCustomerSession(db, shopId, secretHash(token));
   if (!found || found.session.expiresAt <= now) throw widgetSessionEnded();
-  return { shopId, customerId: found.customer.id, customer: found.customer, expiresAt: found.session.expiresAt };
+  return { shopId, customerId: found.customer.id, customer: { id: found.customer.id, name: found.customer.name }, expiresAt: found.session.expiresAt };
 }
 
 /** A new HMAC key for identity tokens (owner); shown in this answer only, the old one stops working. */

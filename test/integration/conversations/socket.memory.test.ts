@@ -1,0 +1,62 @@
+import { IncomingMessage } from 'node:http';
+import { expect } from 'chai';
+import { Manager } from 'socket.io-client';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import { ask, cid, connected } from '../../helpers/sockets.ts';
+import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
+import { customerChat } from './queue.helpers.ts';
+
+/**
+ * What a connection keeps once it is up (core/realtime.ts forgetRequests, the widget's
+ * handshake): not engine.io's upgrade request, not the widget's session token; and what it
+ * still needs, the headers, is there for a namespace joined later on the same connection.
+ */
+describe('what an open socket keeps', () => {
+  let server: TestServer;
+  let shop: TestShop;
+  const managers: Manager[] = [];
+
+  before(async () => {
+    server = await startServer('postgres');
+    shop = await makeShop(server.database);
+  });
+  after(async () => {
+    for (const m of managers.splice(0)) m.engine?.close();
+    await server.close();
+  });
+
+  /** engine.io's connections on the server, with what each keeps of the request that opened it. */
+  const engineConnections = () => Object.values((server.service.realtime.io.engine as unknown as { clients: Record<string, { request: unknown }> }).clients);
+
+  it('drops the upgrade request, and a console namespace joined later on the connection still signs in with its cookie', async () => {
+    const { cookie } = await signedIn(server.url, shop.people.owner);
+    if (!cookie) throw new Error('the owner did not get a session cookie');
+    const manager = new Manager(server.url, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie } });
+    managers.push(manager);
+    // The connection is made for the default namespace first; the console joins it afterwards.
+    const first = manager.socket('/');
+    await connected(first);
+    const conns = engineConnections();
+    expect(conns.length).to.be.greaterThan(0);
+    for (const c of conns) {
+      expect(c.request).to.not.be.an.instanceOf(IncomingMessage);
+      expect((c.request as { headers?: Record<string, string> }).headers).to.be.an('object');
+    }
+    const console = manager.socket('/agent', { auth: { shopId: shop.id } });
+    await connected(console);
+    const listed = await ask(console, 'conversation:join', { conversationId: cid() });
+    // Signed in: a conversation that does not exist is not_found, not a refusal of who is asking.
+    expect(listed.error).to.equal('not_found');
+  });
+
+  it('forgets the widget session token once the connection is authenticated, and the connection still works', async () => {
+    const chat = await customerChat(server, shop.id);
+    const onServer = server.service.realtime.io.of('/widget').sockets.get(chat.w.id!);
+    expect(onServer, 'the widget socket on the server').to.not.equal(undefined);
+    expect(JSON.stringify(onServer!.handshake.auth)).to.not.include(chat.customer.token);
+    const sent = await ask(chat.w, 'message:send', { conversationId: chat.conversationId, clientId: cid(), body: 'まだ届きません' });
+    expect(sent.ok, JSON.stringify(sent)).to.equal(true);
+    expect(sent.message.authorName).to.equal('山田 花子');
+    chat.w.disconnect();
+  });
+});

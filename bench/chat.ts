@@ -144,6 +144,8 @@ const msf = (x: number) => `${x.toFixed(1)} ms`;
 const ratio = (x: number, y: number) => (y > 0 ? `${(x / y).toFixed(2)}×` : '—');
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
 
+const at250 = (f: Figures) => f.ramp.find((r) => r.target === 250);
+
 function table(p: Figures | undefined, b: Figures | undefined): void {
   const rows: string[][] = [['figure', 'persisted', 'bare relay', 'persisted/bare', 'target', 'result']];
   const v = <T>(f: Figures | undefined, get: (f: Figures) => T) => (f ? get(f) : undefined);
@@ -156,10 +158,17 @@ function table(p: Figures | undefined, b: Figures | undefined): void {
   add(`latency p50 @ ${opts.rate} msg/s`, (f) => pct(f.latency.latency, 50), msf);
   add(`latency p99 @ ${opts.rate} msg/s`, (f) => pct(f.latency.latency, 99), msf, '≤ 20 ms', (x) => x <= 20);
   add('latency max', (f) => pct(f.latency.latency, 100), msf);
+  add('latency p99 @ 250 msg/s (the ramp\'s first step)', (f) => { const r = at250(f); return r ? pct(r.latency, 99) : NaN; }, (x) => (Number.isFinite(x) ? msf(x) : '—'), '≤ 2× bare');
   add('throughput achieved (received/s)', (f) => f.latency.recvRate, (x) => x.toFixed(0));
   add('messages lost or refused', (f) => f.latency.lost + Object.values(f.latency.errors).reduce((m, n) => m + n, 0), String, '0', (x) => x === 0);
   add('sockets connected during it', (f) => f.latency.sockets, String);
   add('server CPU with no messages (cores)', (f) => f.quiet.cpu, (x) => x.toFixed(2));
+  // CPU over wall time is cores; over messages a second, ms of CPU per message.
+  const perMessage = (f: Figures, cores: number) => (cores * 1000) / Math.max(1, f.latency.recvRate);
+  add(`server CPU per message @ ${opts.rate} msg/s`, (f) => perMessage(f, f.latency.server.cpu), (x) => `${x.toFixed(2)} ms`);
+  add(`PostgreSQL CPU per message @ ${opts.rate} msg/s`, (f) => perMessage(f, f.latency.services?.postgres ?? 0), (x) => `${x.toFixed(2)} ms`);
+  add(`server event-loop delay p99 @ ${opts.rate} msg/s`, (f) => f.latency.server.loopP99, msf);
+  add(`longest GC pause @ ${opts.rate} msg/s`, (f) => f.latency.server.gcMax, msf);
   add('sustained msg/s at p99 ≤ 100 ms', s, (x) => x.toFixed(0), '≥ 4,000', (x) => x >= 4000);
   add(`heap per idle socket (${opts.idle})`, (f) => f.idle.heapPerSocket, kb, '≤ 10 KB', (x) => x <= 10 * 1024);
   add(`RSS per idle socket (${opts.idle})`, (f) => f.idle.rssPerSocket, kb);
@@ -167,6 +176,9 @@ function table(p: Figures | undefined, b: Figures | undefined): void {
     const within = (name: string, r: number) => rows.push([`within 2× of bare: ${name}`, '', '', `${r.toFixed(2)}×`, '≤ 2×', verdict(r <= 2)]);
     within('p50 latency', pct(p.latency.latency, 50) / pct(b.latency.latency, 50));
     within('p99 latency', pct(p.latency.latency, 99) / pct(b.latency.latency, 99));
+    const [p250, b250] = [at250(p), at250(b)];
+    if (p250 && b250) within('p99 latency @ 250 msg/s', pct(p250.latency, 99) / pct(b250.latency, 99));
+    within('server CPU per message', p.latency.server.cpu / Math.max(1, p.latency.recvRate) / (b.latency.server.cpu / Math.max(1, b.latency.recvRate)));
     within('sustained msg/s (bare/persisted)', s(b) / Math.max(1, s(p)));
     within('heap per idle socket', p.idle.heapPerSocket / b.idle.heapPerSocket);
     within('RSS per idle socket', p.idle.rssPerSocket / b.idle.rssPerSocket);

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
@@ -25,6 +25,12 @@ export interface Load {
   elu: number;
   /** CPU time (user + system) over wall time since the previous request; 1 = one core. */
   cpu: number;
+  /** The server's event-loop delay since the previous request (ms): p99 and the longest block. */
+  loopP99: number;
+  loopMax: number;
+  /** Garbage-collection pauses since the previous request: their total (ms) and the longest. */
+  gcMs: number;
+  gcMax: number;
 }
 
 /* ---------- child side ---------- */
@@ -38,6 +44,15 @@ type Handler = (payload: unknown) => Promise<unknown> | unknown;
 export function serveParent(port: number, handlers: Record<string, Handler>): void {
   let elu = performance.eventLoopUtilization();
   let cpu = process.cpuUsage();
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  let gc = { total: 0, max: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.total += e.duration;
+      gc.max = Math.max(gc.max, e.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
   let at = performance.now();
   let profiler: Session | undefined;
   const builtIn: Record<string, Handler> = {
@@ -71,7 +86,9 @@ export function serveParent(port: number, handlers: Record<string, Handler>): vo
       const now = performance.now();
       const e = performance.eventLoopUtilization(elu);
       const c = process.cpuUsage(cpu);
-      const out = { elu: e.utilization, cpu: (c.user + c.system) / 1000 / (now - at) };
+      const out = { elu: e.utilization, cpu: (c.user + c.system) / 1000 / (now - at), loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, gcMs: gc.total, gcMax: gc.max };
+      loop.reset();
+      gc = { total: 0, max: 0 };
       elu = performance.eventLoopUtilization();
       cpu = process.cpuUsage();
       at = now;

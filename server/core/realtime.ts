@@ -56,14 +56,27 @@ export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix
 export type Realtime = ReturnType<typeof createRealtime>;
 
 /**
- * engine.io keeps the upgrade (or first polling) request for the connection's whole life: on
- * the connection itself, in the response object a listener on the TCP socket holds, and in the
- * scope of the no-op error listener it leaves on the WebSocket after the upgrade (the transport
- * has its own by then). With the request go its parser state, raw header list and stream
- * bookkeeping. Socket.IO reads only its headers, URL, query and whether it was encrypted, each
- * time a namespace is joined on the connection (socket.handshake): those stay, the rest goes.
- * (Socket.IO's memory guide drops the whole request, which would leave a namespace joined later
- * without its cookie.)
+ * What a connection keeps of the request that opened it, once it is up: Socket.IO reads these
+ * each time a namespace is joined on the connection (socket.handshake: headers, URL, query,
+ * whether it was encrypted). Code must read socket.handshake, never socket.request, which is
+ * this, not an IncomingMessage.
+ */
+export interface KeptRequest {
+  headers: IncomingMessage['headers'];
+  url: string | undefined;
+  _query: unknown;
+  connection: { encrypted: boolean };
+}
+
+/**
+ * engine.io keeps the HTTP request behind a connection for the connection's whole life: the
+ * handshake request on the connection itself, and every WebSocket upgrade request (a widget's
+ * first, a console's after it began on polling) in the stand-in response a listener on the TCP
+ * socket holds. With each go its parser state, raw header list and stream bookkeeping, most of
+ * an idle socket's cost beyond Socket.IO's own. The upgrade's response forgets its request once
+ * the 101 headers are written (engine.io is done with it then); the connection keeps only a
+ * KeptRequest. (Socket.IO's memory guide drops the request altogether, which would leave a
+ * namespace joined later without its cookie.)
  */
 export function forgetRequests(engine: Server['engine']): void {
   const responses = new WeakMap<object, { req?: unknown }>();
@@ -71,15 +84,17 @@ export function forgetRequests(engine: Server['engine']): void {
     responses.set(req, res);
     next();
   });
-  engine.on('connection', (conn: { request: unknown; transport?: { socket?: unknown } }) => {
+  // Emitted for every response engine.io writes, the 101 of each upgrade included; a polling
+  // response (a real ServerResponse) ends with its request anyway.
+  engine.on('headers', (_headers: unknown, req: object) => {
+    const res = responses.get(req);
+    if (res && res.constructor.name === 'WebSocketResponse') res.req = undefined;
+  });
+  engine.on('connection', (conn: { request: unknown }) => {
     const req = conn.request as (IncomingMessage & { _query?: unknown }) | null;
     if (!req) return;
-    const res = responses.get(req);
-    // Only the upgrade's stand-in response outlives its request; a polling response is done with.
-    if (res && res.constructor.name === 'WebSocketResponse') res.req = undefined;
-    conn.request = { headers: req.headers, url: req.url, _query: req._query, connection: { encrypted: Boolean((req.socket as { encrypted?: boolean } | undefined)?.encrypted) } };
-    const ws = conn.transport?.socket as { listeners?(e: string): Array<(...a: unknown[]) => void>; removeListener(e: string, l: (...a: unknown[]) => void): void } | undefined;
-    for (const l of ws?.listeners?.('error') ?? []) if (l.name === 'onUpgradeError') ws!.removeListener('error', l);
+    const kept: KeptRequest = { headers: req.headers, url: req.url, _query: req._query, connection: { encrypted: Boolean((req.socket as { encrypted?: boolean } | undefined)?.encrypted) } };
+    conn.request = kept;
   });
 }
 

@@ -136,3 +136,6 @@ export async function writeBatch(tx: Db, rows: NewMessage[], moved: Conversation
   ]);
   return new Map(stored.map((x) => [clientKey(x.conversationId, x.clientId), x]));
 }
+
+/** The texts of the group commit's statements, for bench/chat/roundtrips.ts (which sends them through other drivers). */
+export const chatWriteTexts = { lock: lock.text, reads: reads.text, write: write.text };

@@ -1,4 +1,6 @@
 import { IncomingMessage } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { expect } from 'chai';
 import { Manager } from 'socket.io-client';
 import { startServer, type TestServer } from '../../helpers/app.ts';
@@ -25,6 +27,21 @@ describe('what an open socket keeps', () => {
     await server.close();
   });
 
+  /** The requests engine.io answered, held weakly: what is still alive after a collection is what the server keeps. */
+  const answered: Array<{ url: string; ref: WeakRef<object> }> = [];
+  before(() => {
+    server.service.realtime.io.engine.on('headers', (_h: unknown, req: IncomingMessage) => answered.push({ url: req.url ?? '', ref: new WeakRef(req) }));
+  });
+  async function collected(): Promise<void> {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // WeakRefs made or read in a job keep their target until the job ends: collect on later turns.
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setImmediate(r));
+      gc();
+    }
+  }
+
   /** engine.io's connections on the server, with what each keeps of the request that opened it. */
   const engineConnections = () => Object.values((server.service.realtime.io.engine as unknown as { clients: Record<string, { request: unknown }> }).clients);
 
@@ -47,6 +64,35 @@ describe('what an open socket keeps', () => {
     const listed = await ask(console, 'conversation:join', { conversationId: cid() });
     // Signed in: a conversation that does not exist is not_found, not a refusal of who is asking.
     expect(listed.error).to.equal('not_found');
+  });
+
+  it('keeps no request alive for a console that starts on polling and upgrades to WebSocket, and its namespace still has the cookie', async () => {
+    const { cookie } = await signedIn(server.url, shop.people.owner);
+    if (!cookie) throw new Error('the owner did not get a session cookie');
+    answered.length = 0;
+    // The console's own transports: long-polling first, then the upgrade.
+    const manager = new Manager(server.url, { transports: ['polling', 'websocket'], reconnection: false, extraHeaders: { cookie } });
+    managers.push(manager);
+    const console = manager.socket('/agent', { auth: { shopId: shop.id } });
+    await connected(console);
+    const engine = manager.engine as unknown as { transport: { name: string }; once(e: string, f: () => void): void };
+    if (engine.transport.name !== 'websocket') await new Promise<void>((r) => engine.once('upgrade', () => r()));
+    const joined = await ask(console, 'conversation:join', { conversationId: cid() });
+    expect(joined.error, 'signed in over the upgraded connection').to.equal('not_found');
+    const upgrade = answered.find((a) => a.url.includes('transport=websocket'));
+    expect(upgrade, 'the upgrade request was seen').to.not.equal(undefined);
+    expect(answered.some((a) => a.url.includes('transport=polling')), 'it began on polling').to.equal(true);
+    await collected();
+    expect(answered.filter((a) => a.ref.deref()).map((a) => a.url)).to.deep.equal([]);
+  });
+
+  it('keeps no request alive for a widget on WebSocket', async () => {
+    answered.length = 0;
+    const chat = await customerChat(server, shop.id);
+    expect(answered.length, 'its upgrade was seen').to.be.greaterThan(0);
+    await collected();
+    expect(answered.filter((a) => a.ref.deref()).map((a) => a.url)).to.deep.equal([]);
+    chat.w.disconnect();
   });
 
   it('forgets the widget session token once the connection is authenticated, and the connection still works', async () => {

@@ -1,0 +1,269 @@
+/**
+ * The chat's group commit, its round trips alone: the three statements the server sends for a
+ * batch (conversations.write.repository.ts: lock, reads, write) inside BEGIN … COMMIT, at a
+ * fixed rate of batches against PostgreSQL, two batches in flight at most (as the server
+ * runs them), through
+ *   pg         node-postgres as the server uses it: five round trips a batch, one after another;
+ *   postgres   postgres.js, the same five round trips one after another (the driver alone);
+ *   pipelined  postgres.js, BEGIN + lock + reads sent together, then write + COMMIT together:
+ *              two round trips. The reads still run after the lock, on the server, in order,
+ *              so they see what a batch that held the lock before committed.
+ * No sockets, no Socket.IO, no SLA pass: what the driver and the round trips cost, measured
+ * with the client and PostgreSQL alone on the machine. A script, not a test.
+ *
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/chat/roundtrips.ts [--rate 250] [--batch 1] [--seconds 10] [--conversations 2000]
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import postgres from 'postgres';
+import { loadConfig } from '../../server/config.ts';
+import { openConfiguredDatabase } from '../../server/core/db/client.ts';
+import { eq } from 'drizzle-orm';
+import { conversations, customers } from '../../server/domains/conversations/conversations.tables.ts';
+import { chatWriteTexts } from '../../server/domains/conversations/conversations.write.repository.ts';
+import { pct } from './load.ts';
+import { seedChat } from './seed.ts';
+import { serviceCores, serviceCpuSeconds } from './services.ts';
+
+const { values: a } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '250' },
+    batch: { type: 'string', default: '1' },
+    seconds: { type: 'string', default: '10' },
+    conversations: { type: 'string', default: '2000' },
+    explain: { type: 'boolean', default: false },
+  },
+});
+const [rate, perBatch, seconds, count] = [Number(a.rate), Number(a.batch), Number(a.seconds), Number(a.conversations)];
+const admin = process.env.BENCH_DATABASE_URL;
+if (!admin) throw new Error('set BENCH_DATABASE_URL to a PostgreSQL server (a database is created and dropped)');
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+type Row = Record<string, unknown>;
+/** One batch: BEGIN, lock, reads, write, COMMIT; `send` is how a variant puts them on the wire. */
+type Variant = { name: string; batch(conv: Array<{ shopId: string; id: string; customerId: string }>): Promise<void>; close(): Promise<unknown> };
+
+function params(conv: Array<{ shopId: string; id: string; customerId: string }>) {
+  const clientIds = conv.map(() => randomUUID());
+  const lock = [conv.map((c) => c.shopId), conv.map((c) => c.id)];
+  const reads = [conv.map((c) => c.shopId), conv.map((c) => c.id), clientIds, conv.map((c) => c.shopId), conv.map((c) => c.id), [conv[0]!.shopId], ['normal']];
+  const write = (locked: Row[]) => {
+    const byId = new Map(locked.map((r) => [r.id as string, r]));
+    const now = new Date().toISOString();
+    const rows = conv.map((c, i) => ({ c, seq: Number(byId.get(c.id)!.last_seq) + 1, clientId: clientIds[i]! }));
+    return [
+      rows.map(() => randomUUID()), rows.map((r) => r.c.shopId), rows.map((r) => r.c.id), rows.map((r) => r.seq), rows.map((r) => r.clientId),
+      rows.map(() => 'customer'), rows.map((r) => r.c.customerId), rows.map(() => '顧客'), rows.map(() => 'text'),
+      rows.map((r) => r.c.shopId), rows.map((r) => r.c.id), rows.map((r) => r.seq), rows.map((r) => r.seq), rows.map(() => 0), rows.map(() => 'open'),
+      rows.map(() => null), rows.map(() => now), rows.map(() => now), rows.map(() => null), rows.map(() => null),
+      now, rows.map(() => 'まだ届きません。いつ発送されますか？'), rows.map(() => null), rows.map(() => false),
+    ];
+  };
+  return { lock, reads, write };
+}
+
+/** Time spent in each statement of the pg variant, summed over the run (ms). */
+export const perStatement = new Map<string, number[]>();
+const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+  const t0 = performance.now();
+  try {
+    return await run();
+  } finally {
+    const l = perStatement.get(name) ?? [];
+    l.push(performance.now() - t0);
+    perStatement.set(name, l);
+  }
+};
+
+function pgVariant(url: string): Variant {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  return {
+    name: 'pg (5 round trips)',
+    async batch(conv) {
+      const p = params(conv);
+      const client = await pool.connect();
+      try {
+        await timed('begin', () => client.query('begin'));
+        const locked = await timed('lock', () => client.query({ name: 'b_lock', text: chatWriteTexts.lock, values: p.lock }));
+        await timed('reads', () => client.query({ name: 'b_reads', text: chatWriteTexts.reads, values: p.reads }));
+        await timed('write', () => client.query({ name: 'b_write', text: chatWriteTexts.write, values: p.write(locked.rows) }));
+        await timed('commit', () => client.query('commit'));
+      } catch (e) {
+        await client.query('rollback').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * postgres.js types an array parameter by its first element (a boolean[] goes as boolean) and
+ * sends a null element as the text "NULL": arrays go as PostgreSQL array literals instead, as
+ * node-postgres writes them, and the statements' own casts ($n::uuid[]) read them.
+ */
+const literal = (v: unknown): unknown => {
+  if (!Array.isArray(v)) return v;
+  return `{${v.map((x) => (x === null || x === undefined ? 'NULL' : `"${String(x).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(',')}}`;
+};
+const literals = (values: unknown[]) => values.map(literal) as never;
+
+function postgresVariant(url: string, pipelined: boolean): Variant {
+  const sql = postgres(url, { max: 4, onnotice: () => undefined });
+  return {
+    name: pipelined ? 'postgres.js pipelined (2 round trips)' : 'postgres.js (5 round trips)',
+    async batch(conv) {
+      const p = params(conv);
+      const c = await sql.reserve();
+      try {
+        if (pipelined) {
+          const [, locked] = await Promise.all([c.unsafe('begin'), c.unsafe(chatWriteTexts.lock, literals(p.lock), { prepare: true }), c.unsafe(chatWriteTexts.reads, literals(p.reads), { prepare: true })]);
+          await Promise.all([c.unsafe(chatWriteTexts.write, literals(p.write(locked as unknown as Row[])), { prepare: true }), c.unsafe('commit')]);
+        } else {
+          await c.unsafe('begin');
+          const locked = await c.unsafe(chatWriteTexts.lock, literals(p.lock), { prepare: true });
+          await c.unsafe(chatWriteTexts.reads, literals(p.reads), { prepare: true });
+          await c.unsafe(chatWriteTexts.write, literals(p.write(locked as unknown as Row[])), { prepare: true });
+          await c.unsafe('commit');
+        }
+      } catch (e) {
+        await c.unsafe('rollback').catch(() => undefined);
+        throw e;
+      } finally {
+        c.release();
+      }
+    },
+    close: () => sql.end(),
+  };
+}
+
+/** Open loop: a batch every 1/rate s, two in flight at most, the rest waiting their turn (as the server's writer does). */
+async function drive(v: Variant, pool: Array<{ shopId: string; id: string; customerId: string }>, secs: number) {
+  const latencies: number[] = [];
+  let failed = 0;
+  let inFlight = 0;
+  const waiting: number[] = [];
+  let next = 0;
+  const pick = () => Array.from({ length: perBatch }, () => pool[next++ % pool.length]!);
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  let scheduled = 0;
+  const total = Math.round(rate * secs);
+  const start = () => {
+    while (inFlight < 2 && waiting.length) {
+      const t0 = waiting.shift()!;
+      inFlight++;
+      v.batch(pick())
+        .then(
+          () => latencies.push(performance.now() - t0),
+          (e: unknown) => {
+            if (!failed++) say(`  ${v.name}: first failure: ${(e as Error).message}`);
+          },
+        )
+        .finally(() => {
+          inFlight--;
+          if (latencies.length + failed === total) resolveDone();
+          start();
+        });
+    }
+  };
+  const cpu0 = process.cpuUsage();
+  const svc0 = serviceCpuSeconds();
+  const t0 = performance.now();
+  const timer = setInterval(() => {
+    // Batch k is due at k/rate s: the first at once.
+    const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
+    while (scheduled < due) {
+      waiting.push(t0 + (scheduled * 1000) / rate);
+      scheduled++;
+    }
+    start();
+    if (scheduled >= total) clearInterval(timer);
+  }, 1);
+  await done;
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(cpu0);
+  const svc = serviceCores(svc0, serviceCpuSeconds(), wall);
+  const n = latencies.length;
+  const sorted = Float64Array.from(latencies).sort();
+  return { n, failed, wall, p50: pct(sorted, 50), p99: pct(sorted, 99), max: pct(sorted, 100), nodeMsPerBatch: (c.user + c.system) / 1000 / n, pgMsPerBatch: ((svc?.postgres ?? 0) * wall * 1000) / n };
+}
+
+/**
+ * EXPLAIN ANALYZE of each statement for one batch, inside a transaction that is rolled back:
+ * planning and execution time as PostgreSQL reports them, with the plan the server picks by
+ * itself for a prepared statement (after its five custom plans) and with a generic plan forced.
+ */
+async function explain(url: string, pool: Array<{ shopId: string; id: string; customerId: string }>) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  for (const mode of ['auto', 'force_custom_plan', 'force_generic_plan']) {
+    say(`EXPLAIN ANALYZE, plan_cache_mode = ${mode} (the 8th execution of each prepared statement):`);
+    await c.query(`set plan_cache_mode = ${mode}`);
+    await c.query('deallocate all');
+    for (const [i, stmt] of (['lock', 'reads', 'write'] as const).entries()) {
+      await c.query(`prepare x${i} as ${chatWriteTexts[stmt]}`);
+    }
+    for (let run = 0; run < 8; run++) {
+      const p = params([pool[run % pool.length]!]);
+      await c.query('begin');
+      const locked = await c.query({ text: chatWriteTexts.lock, values: p.lock });
+      const lit = (vals: unknown[]) => vals.map((v) => (v === null ? 'null' : `'${(Array.isArray(v) ? (literal(v) as string) : String(v)).replace(/'/g, "''")}'`)).join(', ');
+      const plans = [
+        await c.query(`explain (analyze, summary) execute x0(${lit(p.lock)})`),
+        await c.query(`explain (analyze, summary) execute x1(${lit(p.reads)})`),
+        await c.query(`explain (analyze, summary) execute x2(${lit(p.write(locked.rows))})`),
+      ];
+      await c.query('rollback');
+      if (run === 7) {
+        for (const [i, r] of plans.entries()) {
+          const lines = r.rows.map((x: Record<string, string>) => x['QUERY PLAN']!);
+          if (process.env.BENCH_PLANS) for (const l of lines) say(`      ${l}`);
+          const t = (k: string) => lines.find((l: string) => l.startsWith(k))?.replace(/^.*: /, '') ?? '?';
+          say(`  ${['lock', 'reads', 'write'][i]!.padEnd(6)} planning ${t('Planning Time')}, execution ${t('Execution Time')}`);
+        }
+      }
+    }
+  }
+  await c.end();
+}
+
+const name = `madoguchi_bench_rt_${Date.now()}`;
+const server = new pg.Client({ connectionString: admin });
+await server.connect();
+await server.query(`create database ${name}`);
+const url = new URL(admin);
+url.pathname = `/${name}`;
+try {
+  const database = await openConfiguredDatabase(loadConfig({ ...process.env, DATABASE_URL: url.toString(), DATA_DIR: '/tmp' }));
+  const seeded = await seedChat(database.db, { customers: count, agents: 1 });
+  const customerIds = (await database.db.select({ id: customers.id }).from(customers).where(eq(customers.shopId, seeded.shopId))).map((r) => r.id);
+  const rows = customerIds.map((customerId, i) => ({ shopId: seeded.shopId, number: i + 1, customerId, channel: 'chat' as const }));
+  for (let i = 0; i < rows.length; i += 1000) await database.db.insert(conversations).values(rows.slice(i, i + 1000));
+  const pool = (await database.db.select({ id: conversations.id, shopId: conversations.shopId, customerId: conversations.customerId }).from(conversations)).sort(() => Math.random() - 0.5);
+  await database.close();
+  say(`round trips of the chat's group commit: ${rate} batches/s of ${perBatch} message(s), ${seconds} s each, 2 in flight, ${pool.length} conversations; PostgreSQL ${(await server.query('show server_version')).rows[0].server_version}`);
+  if (a.explain) await explain(url.toString(), pool);
+  say('variant                                batches  failed     p50      p99      max   client CPU/batch   PostgreSQL CPU/batch');
+  // Each variant twice, interleaved, so a slow minute on the machine shows as a spread rather than as a winner.
+  const variants = [pgVariant(url.toString()), postgresVariant(url.toString(), false), postgresVariant(url.toString(), true)];
+  for (const v of variants) await drive(v, pool, 2); // warm-up: connections, prepared statements, JIT
+  for (let round = 0; round < 2; round++) {
+    for (const v of variants) {
+      const r = await drive(v, pool, seconds);
+      say(`${v.name.padEnd(38)} ${String(r.n).padStart(7)} ${String(r.failed).padStart(7)} ${r.p50.toFixed(2).padStart(7)}  ${r.p99.toFixed(2).padStart(7)}  ${r.max.toFixed(2).padStart(7)}   ${r.nodeMsPerBatch.toFixed(3).padStart(8)} ms        ${r.pgMsPerBatch.toFixed(3).padStart(8)} ms`);
+    }
+  }
+  for (const v of variants) await v.close();
+  say('pg variant, time per statement as the client saw it (p50 / p99 ms):');
+  for (const [k, l] of perStatement) {
+    const sorted = Float64Array.from(l).sort();
+    say(`  ${k.padEnd(7)} ${pct(sorted, 50).toFixed(2)} / ${pct(sorted, 99).toFixed(2)}`);
+  }
+} finally {
+  await server.query(`drop database if exists ${name} with (force)`);
+  await server.end();
+}

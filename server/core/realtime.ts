@@ -56,6 +56,14 @@ export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix
 export type Realtime = ReturnType<typeof createRealtime>;
 
 /**
+ * The request headers a connection keeps for socket.handshake.headers: what madoguchi reads
+ * there (the console's origin and host checks, its session cookie). A browser sends a dozen
+ * more (a long user agent, languages, WebSocket keys) that would otherwise stay with every
+ * idle widget for hours; a handler that needs another header adds it here.
+ */
+export const KEPT_HEADERS = ['host', 'origin', 'cookie'] as const;
+
+/**
  * What a connection keeps of the request that opened it, once it is up: Socket.IO reads these
  * each time a namespace is joined on the connection (socket.handshake: headers, URL, query,
  * whether it was encrypted). Code must read socket.handshake, never socket.request, which is
@@ -93,7 +101,9 @@ export function forgetRequests(engine: Server['engine']): void {
   engine.on('connection', (conn: { request: unknown }) => {
     const req = conn.request as (IncomingMessage & { _query?: unknown }) | null;
     if (!req) return;
-    const kept: KeptRequest = { headers: req.headers, url: req.url, _query: req._query, connection: { encrypted: Boolean((req.socket as { encrypted?: boolean } | undefined)?.encrypted) } };
+    const headers: IncomingMessage['headers'] = {};
+    for (const h of KEPT_HEADERS) if (req.headers[h] !== undefined) headers[h] = req.headers[h];
+    const kept: KeptRequest = { headers, url: req.url, _query: req._query, connection: { encrypted: Boolean((req.socket as { encrypted?: boolean } | undefined)?.encrypted) } };
     conn.request = kept;
   });
 }

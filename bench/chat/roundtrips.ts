@@ -258,6 +258,10 @@ try {
     }
   }
   for (const v of variants) await v.close();
+  if (a.explain) {
+    say('and again after the runs, with their messages in the table:');
+    await explain(url.toString(), pool);
+  }
   say('pg variant, time per statement as the client saw it (p50 / p99 ms):');
   for (const [k, l] of perStatement) {
     const sorted = Float64Array.from(l).sort();

@@ -7,6 +7,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { growth } from './heap.ts';
 import { serviceCores, serviceCpuSeconds, type ServiceCpu } from './services.ts';
+import { scrape, writerFigures, type WriterFigures } from './writer.ts';
 import type { Child, Load, Memory } from './ipc.ts';
 import { closeAll, connectAgents, connectWidgets, joinAll, Meter, openConversations, pct, type Step } from './load.ts';
 
@@ -35,7 +36,7 @@ export interface Options {
   profileDir?: string;
 }
 
-export type Measured = Step & { server: Load; sockets: number; /** Cores PostgreSQL's processes and Redis took during the step (the whole machine's: other runs show here too). */ services?: ServiceCpu; /** 1-minute load average at the end: other work on the machine shows here. */ machineLoad: number };
+export type Measured = Step & { server: Load; sockets: number; /** Cores PostgreSQL's processes and Redis took during the step (the whole machine's: other runs show here too). */ services?: ServiceCpu; /** The group commit's figures from the server's /metrics (the persisted server only). */ writer?: WriterFigures; /** 1-minute load average at the end: other work on the machine shows here. */ machineLoad: number };
 
 export interface Figures {
   /** The server's load with every socket connected and no message sent: timers, pings, presence. */
@@ -89,18 +90,23 @@ function describe(label: string, s: Measured): string {
     `${label} ${s.target} msg/s → sent ${s.sendRate.toFixed(0)}/s, received ${s.recvRate.toFixed(0)}/s; ` +
     `p50 ${ms(pct(s.latency, 50))}, p99 ${ms(pct(s.latency, 99))}, max ${ms(pct(s.latency, 100))}; ack p99 ${ms(pct(s.ack, 99))}; ` +
     `${s.overloaded ? `OVERLOADED (stopped after ${s.sent} sends), ` : ''}lost ${s.lost}${errs ? `, errors: ${errs}` : ''}; machine load ${s.machineLoad.toFixed(1)}; server ELU ${s.server.elu.toFixed(2)} CPU ${s.server.cpu.toFixed(2)} loop delay p99 ${ms(s.server.loopP99)} max ${ms(s.server.loopMax)} GC ${s.server.gcMs.toFixed(0)} ms (longest ${ms(s.server.gcMax)}), client ELU ${s.clientElu.toFixed(2)} lag p99 ${ms(s.clientLag.p99)} max ${ms(s.clientLag.max)}` +
-    (s.services ? `; PostgreSQL CPU ${s.services.postgres.toFixed(2)}, Redis CPU ${s.services['redis-server'].toFixed(2)}` : '')
+    (s.services ? `; PostgreSQL CPU ${s.services.postgres.toFixed(2)}, Redis CPU ${s.services['redis-server'].toFixed(2)}` : '') +
+    (s.writer
+      ? `; group commit: ${s.writer.batches} batches of ${s.writer.meanBatch.toFixed(1)} on average, a message waited p50 ≤ ${ms(s.writer.queued.p50)} p99 ≤ ${ms(s.writer.queued.p99)} for its batch, a transaction took p50 ≤ ${ms(s.writer.transaction.p50)} p99 ≤ ${ms(s.writer.transaction.p99)} (mean ${ms(s.writer.transaction.mean)})${s.writer.failed ? `, ${s.writer.failed} batches failed and were retried alone` : ''}`
+      : '')
   );
 }
 
 async function step(t: Target, meter: Meter, customers: Parameters<Meter['run']>[0], rate: number, seconds: number, sockets: number): Promise<Measured> {
   await t.child.request('stats');
+  const scraped = await scrape(t.url);
   const before = serviceCpuSeconds();
   const t0 = performance.now();
   const s = await meter.run(customers, rate, seconds);
   const services = serviceCores(before, serviceCpuSeconds(), (performance.now() - t0) / 1000);
   const server = await t.child.request<Load>('stats');
-  return { ...s, server, sockets, machineLoad: loadavg()[0]!, ...(services ? { services } : {}) };
+  const writer = writerFigures(scraped, await scrape(t.url));
+  return { ...s, server, sockets, machineLoad: loadavg()[0]!, ...(services ? { services } : {}), ...(writer ? { writer } : {}) };
 }
 
 const passes = (s: Measured, o: Options) =>

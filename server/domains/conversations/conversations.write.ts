@@ -226,9 +226,11 @@ export function createMessageWriter(
     assign?: (shopId: string) => Promise<unknown>;
     /** Where after-commit work that failed is told (a notice's live update, a wake-up): required, or such failures go unseen. */
     logger: Logger;
+    /** Told of each batch's first try: how many sends it held, how long each waited for it (ms), and its transaction's time (ms). */
+    observe?: (batch: { size: number; waitedMs: number[]; transactionMs: number; ok: boolean }) => void;
   },
   opts: { concurrency?: number; maxBatch?: number } = {}): MessageWriter {
-  type Waiting = { req: SendRequest; done: (s: Sent) => void; fail: (e: unknown) => void };
+  type Waiting = { req: SendRequest; done: (s: Sent) => void; fail: (e: unknown) => void; at: number };
   const concurrency = opts.concurrency ?? 1;
   const maxBatch = opts.maxBatch ?? MAX_BATCH;
   let waiting: Waiting[] = [];
@@ -251,9 +253,13 @@ export function createMessageWriter(
     outcomes.forEach((o, i) => (o.ok ? batch[i]!.done(o.sent) : batch[i]!.fail(o.error)));
   };
   const run = async (batch: Waiting[]) => {
+    const started = performance.now();
+    const observed = (ok: boolean) => deps.observe?.({ size: batch.length, waitedMs: batch.map((w) => started - w.at), transactionMs: performance.now() - started, ok });
     try {
       await write(batch);
+      observed(true);
     } catch (e) {
+      observed(false);
       if (batch.length === 1) batch[0]!.fail(e);
       else for (const w of batch) await write([w]).catch(w.fail);
     }
@@ -272,7 +278,7 @@ export function createMessageWriter(
   return {
     send(req) {
       return new Promise<Sent>((done, fail) => {
-        waiting.push({ req, done, fail });
+        waiting.push({ req, done, fail, at: performance.now() });
         next();
       });
     },

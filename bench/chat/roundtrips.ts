@@ -17,8 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import postgres from 'postgres';
-import { loadConfig } from '../../server/config.ts';
-import { openConfiguredDatabase } from '../../server/core/db/client.ts';
+import { freshPostgres } from '../postgres.ts';
 import { eq } from 'drizzle-orm';
 import { conversations, customers } from '../../server/domains/conversations/conversations.tables.ts';
 import { chatWriteTexts } from '../../server/domains/conversations/conversations.write.repository.ts';
@@ -231,21 +230,16 @@ async function explain(url: string, pool: Array<{ shopId: string; id: string; cu
   await c.end();
 }
 
-const name = `madoguchi_bench_rt_${Date.now()}`;
-const server = new pg.Client({ connectionString: admin });
-await server.connect();
-await server.query(`create database ${name}`);
-const url = new URL(admin);
-url.pathname = `/${name}`;
+const fresh = await freshPostgres(admin);
+const url = new URL(fresh.url);
 try {
-  const database = await openConfiguredDatabase(loadConfig({ ...process.env, DATABASE_URL: url.toString(), DATA_DIR: '/tmp' }));
+  const { database } = fresh;
   const seeded = await seedChat(database.db, { customers: count, agents: 1 });
   const customerIds = (await database.db.select({ id: customers.id }).from(customers).where(eq(customers.shopId, seeded.shopId))).map((r) => r.id);
   const rows = customerIds.map((customerId, i) => ({ shopId: seeded.shopId, number: i + 1, customerId, channel: 'chat' as const }));
   for (let i = 0; i < rows.length; i += 1000) await database.db.insert(conversations).values(rows.slice(i, i + 1000));
   const pool = (await database.db.select({ id: conversations.id, shopId: conversations.shopId, customerId: conversations.customerId }).from(conversations)).sort(() => Math.random() - 0.5);
-  await database.close();
-  say(`round trips of the chat's group commit: ${rate} batches/s of ${perBatch} message(s), ${seconds} s each, 2 in flight, ${pool.length} conversations; PostgreSQL ${(await server.query('show server_version')).rows[0].server_version}`);
+  say(`round trips of the chat's group commit: ${rate} batches/s of ${perBatch} message(s), ${seconds} s each, 2 in flight, ${pool.length} conversations`);
   if (a.explain) await explain(url.toString(), pool);
   say('variant                                batches  failed     p50      p99      max   client CPU/batch   PostgreSQL CPU/batch');
   // Each variant twice, interleaved, so a slow minute on the machine shows as a spread rather than as a winner.
@@ -268,6 +262,6 @@ try {
     say(`  ${k.padEnd(7)} ${pct(sorted, 50).toFixed(2)} / ${pct(sorted, 99).toFixed(2)}`);
   }
 } finally {
-  await server.query(`drop database if exists ${name} with (force)`);
-  await server.end();
+  await fresh.database.close();
+  await fresh.drop();
 }

@@ -91,8 +91,9 @@ async function signIn(base: string, who: { email: string; password: string }): P
 }
 
 async function persisted(): Promise<Target> {
+  const db = await openDatabase();
   const env = {
-    ...(await openDatabase()),
+    ...db,
     NODE_ENV: 'development',
     HOST: '127.0.0.1',
     PORT: '0',
@@ -110,7 +111,7 @@ async function persisted(): Promise<Target> {
     agents,
   });
   const cookies = await Promise.all(seeded.agents.map((p) => signIn(url, p)));
-  return { label: 'persisted', child, url, shopId: seeded.shopId, tokens: seeded.tokens, cookies };
+  return { label: 'persisted', child, url, shopId: seeded.shopId, tokens: seeded.tokens, cookies, ...(db.DATABASE_URL ? { databaseUrl: db.DATABASE_URL } : {}) };
 }
 
 async function relay(): Promise<Target> {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { growth } from './heap.ts';
 import { serviceCores, serviceCpuSeconds, type ServiceCpu } from './services.ts';
 import { scrape, writerFigures, type WriterFigures } from './writer.ts';
+import { describeUpkeep, upkeep, vacuumIfNoAutovacuum } from './vacuum.ts';
 import type { Child, Load, Memory } from './ipc.ts';
 import { closeAll, connectAgents, connectWidgets, joinAll, Meter, openConversations, pct, type Step } from './load.ts';
 
@@ -19,6 +20,8 @@ export interface Target {
   tokens: string[];
   /** One console session cookie per agent socket (undefined where the server asks for none). */
   cookies: Array<string | undefined>;
+  /** The server's PostgreSQL database, for what its upkeep did during each step. */
+  databaseUrl?: string;
 }
 
 export interface Options {
@@ -36,7 +39,7 @@ export interface Options {
   profileDir?: string;
 }
 
-export type Measured = Step & { server: Load; sockets: number; /** Cores PostgreSQL's processes and Redis took during the step (the whole machine's: other runs show here too). */ services?: ServiceCpu; /** The group commit's figures from the server's /metrics (the persisted server only). */ writer?: WriterFigures; /** 1-minute load average at the end: other work on the machine shows here. */ machineLoad: number };
+export type Measured = Step & { server: Load; sockets: number; /** Cores PostgreSQL's processes and Redis took during the step (the whole machine's: other runs show here too). */ services?: ServiceCpu; /** The group commit's figures from the server's /metrics (the persisted server only). */ writer?: WriterFigures; /** PostgreSQL's autovacuum and autoanalyze on the chat's tables during the step. */ upkeep?: string; /** 1-minute load average at the end: other work on the machine shows here. */ machineLoad: number };
 
 export interface Figures {
   /** The server's load with every socket connected and no message sent: timers, pings, presence. */
@@ -93,20 +96,24 @@ function describe(label: string, s: Measured): string {
     (s.services ? `; PostgreSQL CPU ${s.services.postgres.toFixed(2)}, Redis CPU ${s.services['redis-server'].toFixed(2)}` : '') +
     (s.writer
       ? `; group commit: ${s.writer.batches} batches of ${s.writer.meanBatch.toFixed(1)} on average, a message waited p50 ≤ ${ms(s.writer.queued.p50)} p99 ≤ ${ms(s.writer.queued.p99)} for its batch, a transaction took p50 ≤ ${ms(s.writer.transaction.p50)} p99 ≤ ${ms(s.writer.transaction.p99)} (mean ${ms(s.writer.transaction.mean)})${s.writer.failed ? `, ${s.writer.failed} batches failed and were retried alone` : ''}`
-      : '')
+      : '') +
+    (s.upkeep ? `; PostgreSQL upkeep: ${s.upkeep}` : '')
   );
 }
 
 async function step(t: Target, meter: Meter, customers: Parameters<Meter['run']>[0], rate: number, seconds: number, sockets: number): Promise<Measured> {
+  const vacuumed = process.env.BENCH_NO_VACUUM ? false : await vacuumIfNoAutovacuum(t.databaseUrl);
   await t.child.request('stats');
   const scraped = await scrape(t.url);
+  const kept = await upkeep(t.databaseUrl);
   const before = serviceCpuSeconds();
   const t0 = performance.now();
   const s = await meter.run(customers, rate, seconds);
   const services = serviceCores(before, serviceCpuSeconds(), (performance.now() - t0) / 1000);
   const server = await t.child.request<Load>('stats');
   const writer = writerFigures(scraped, await scrape(t.url));
-  return { ...s, server, sockets, machineLoad: loadavg()[0]!, ...(services ? { services } : {}), ...(writer ? { writer } : {}) };
+  const upkept = (vacuumed ? 'autovacuum is off on this server: the bench vacuumed the chat\'s tables before the step; ' : '') + (describeUpkeep(kept, await upkeep(t.databaseUrl)) ?? '');
+  return { ...s, server, sockets, machineLoad: loadavg()[0]!, ...(services ? { services } : {}), ...(writer ? { writer } : {}), ...(upkept ? { upkeep: upkept } : {}) };
 }
 
 const passes = (s: Measured, o: Options) =>

@@ -254,15 +254,24 @@ export function createMessageWriter(
   };
   const run = async (batch: Waiting[]) => {
     const started = performance.now();
-    const observed = (ok: boolean) => deps.observe?.({ size: batch.length, waitedMs: batch.map((w) => started - w.at), transactionMs: performance.now() - started, ok });
+    // Figures only: an observer that throws is logged, and the batch goes on as written.
+    const observed = (ok: boolean) => {
+      try {
+        deps.observe?.({ size: batch.length, waitedMs: batch.map((w) => started - w.at), transactionMs: performance.now() - started, ok });
+      } catch (err) {
+        deps.logger.warn({ err }, 'chat write metrics failed');
+      }
+    };
+    let failed: { error: unknown } | undefined;
     try {
       await write(batch);
-      observed(true);
-    } catch (e) {
-      observed(false);
-      if (batch.length === 1) batch[0]!.fail(e);
-      else for (const w of batch) await write([w]).catch(w.fail);
+    } catch (error) {
+      failed = { error };
     }
+    observed(!failed);
+    if (!failed) return;
+    if (batch.length === 1) batch[0]!.fail(failed.error);
+    else for (const w of batch) await write([w]).catch(w.fail);
   };
   const next = () => {
     while (waiting.length && inFlight < concurrency) {

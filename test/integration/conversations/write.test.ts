@@ -230,5 +230,27 @@ for (const kind of dbKinds) {
       const sent = await writer.send(say(await customerOf(chat), chat.conversationId, 'ひとりで'));
       expect([sent.message.seq, sent.duplicate, sent.conversation.lastSeq]).to.deep.equal([1, false, 1]);
     });
+
+    it('tells its observer each batch, and an observer that throws changes nothing: one message, one answer', async () => {
+      const seen: Array<{ size: number; ok: boolean; waited: number }> = [];
+      const writer = createMessageWriter({
+        db,
+        poke: () => undefined,
+        timing,
+        logger: createLogger('silent'),
+        observe: (b) => {
+          seen.push({ size: b.size, ok: b.ok, waited: b.waitedMs.length });
+          throw new Error('a broken metrics registry');
+        },
+      });
+      const chat = await makeChat(db, shop.id);
+      const sent = await writer.send(say(await customerOf(chat), chat.conversationId, '計測が壊れても'));
+      expect([sent.message.seq, sent.duplicate]).to.deep.equal([1, false]);
+      // The observer hears of the batch once its sends have their answers.
+      await new Promise((r) => setImmediate(r));
+      expect(seen).to.deep.equal([{ size: 1, ok: true, waited: 1 }]);
+      const stored = await db.select().from(messages).where(eq(messages.conversationId, chat.conversationId));
+      expect(stored.map((m) => m.body)).to.deep.equal(['計測が壊れても']);
+    });
   });
 }

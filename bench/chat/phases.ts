@@ -95,7 +95,7 @@ function describe(label: string, s: Measured): string {
     `${s.overloaded ? `OVERLOADED (stopped after ${s.sent} sends), ` : ''}lost ${s.lost}${errs ? `, errors: ${errs}` : ''}; machine load ${s.machineLoad.toFixed(1)}; server ELU ${s.server.elu.toFixed(2)} CPU ${s.server.cpu.toFixed(2)} loop delay p99 ${ms(s.server.loopP99)} max ${ms(s.server.loopMax)} GC ${s.server.gcMs.toFixed(0)} ms (longest ${ms(s.server.gcMax)}), client ELU ${s.clientElu.toFixed(2)} lag p99 ${ms(s.clientLag.p99)} max ${ms(s.clientLag.max)}` +
     (s.services ? `; PostgreSQL CPU ${s.services.postgres.toFixed(2)}, Redis CPU ${s.services['redis-server'].toFixed(2)}` : '') +
     (s.writer
-      ? `; group commit: ${s.writer.batches} batches of ${s.writer.meanBatch.toFixed(1)} on average, a message waited p50 ≤ ${ms(s.writer.queued.p50)} p99 ≤ ${ms(s.writer.queued.p99)} for its batch, a transaction took p50 ≤ ${ms(s.writer.transaction.p50)} p99 ≤ ${ms(s.writer.transaction.p99)} (mean ${ms(s.writer.transaction.mean)})${s.writer.failed ? `, ${s.writer.failed} batches failed and were retried alone` : ''}`
+      ? `; group commit: ${s.writer.batches} batches of ${s.writer.meanBatch.toFixed(1)} on average, a message waited p50 ≤ ${ms(s.writer.queued.p50)} p99 ≤ ${ms(s.writer.queued.p99)} for its batch and was written (send to answer) p50 ≤ ${ms(s.writer.written.p50)} p99 ≤ ${ms(s.writer.written.p99)}, a transaction took p50 ≤ ${ms(s.writer.transaction.p50)} p99 ≤ ${ms(s.writer.transaction.p99)} (mean ${ms(s.writer.transaction.mean)})${s.writer.failed ? `, ${s.writer.failed} transactions failed` : ''}`
       : '') +
     (s.upkeep ? `; PostgreSQL upkeep: ${s.upkeep}` : '')
   );

@@ -1,7 +1,7 @@
 /**
- * The group commit's own figures for a step, from the server's /metrics (chat_write_seconds,
- * chat_write_batch_messages): read before and after, the difference is the step's. Quantiles
- * are bucket bounds ("≤ 20 ms"), as Prometheus histograms give them.
+ * The group commit's own figures for a step, from the server's /metrics
+ * (conversations.write.metrics.ts): read before and after, the difference is the step's.
+ * Quantiles are bucket bounds ("≤ 20 ms"), as Prometheus histograms give them.
  */
 type Histo = { buckets: Map<number, number>; sum: number; count: number };
 
@@ -35,6 +35,9 @@ export interface WriterFigures {
   batches: number;
   meanBatch: number;
   queued: { p50: number; p99: number };
+  /** Per message: from its send to its answer. */
+  written: { p50: number; p99: number };
+  /** Per committed transaction. */
   transaction: { p50: number; p99: number; mean: number };
   failed: number;
 }
@@ -51,17 +54,19 @@ export async function scrape(url: string): Promise<string | undefined> {
 
 export function writerFigures(before: string | undefined, after: string | undefined): WriterFigures | undefined {
   if (!before || !after) return undefined;
-  const d = (labels: Record<string, string>, name = 'chat_write_seconds') => minus(parse(after, name, labels), parse(before, name, labels));
-  const size = d({}, 'chat_write_batch_messages');
-  const queued = d({ stage: 'queued' });
-  const tx = d({ stage: 'transaction' });
+  const d = (name: string, labels: Record<string, string> = {}) => minus(parse(after, name, labels), parse(before, name, labels));
+  const size = d('chat_write_batch_messages');
+  const queued = d('chat_write_queued_seconds');
+  const written = d('chat_write_written_seconds');
+  const tx = d('chat_write_transaction_seconds', { outcome: 'committed' });
   if (!size.count) return undefined;
   const ms = (s: number) => s * 1000;
   return {
     batches: size.count,
     meanBatch: size.sum / size.count,
     queued: { p50: ms(quantile(queued, 0.5)), p99: ms(quantile(queued, 0.99)) },
+    written: { p50: ms(quantile(written, 0.5)), p99: ms(quantile(written, 0.99)) },
     transaction: { p50: ms(quantile(tx, 0.5)), p99: ms(quantile(tx, 0.99)), mean: tx.count ? ms(tx.sum / tx.count) : NaN },
-    failed: d({ stage: 'failed' }).count,
+    failed: d('chat_write_transaction_seconds', { outcome: 'failed' }).count,
   };
 }

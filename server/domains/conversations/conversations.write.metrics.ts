@@ -1,31 +1,32 @@
 import { Histogram, type Registry } from 'prom-client';
-import type { createMessageWriter } from './conversations.write.ts';
+import type { WriterBatch } from './conversations.write.ts';
 
-type Observe = NonNullable<Parameters<typeof createMessageWriter>[0]['observe']>;
+const SECONDS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
 
 /**
- * The chat's group commit at /metrics, to tell a slow message's cause apart: waiting for a
- * batch (`chat_write_seconds{stage="queued"}`, per message: two batches were already in
- * flight), or the batch's transaction (`stage="transaction"`, per batch; `"failed"` for one
- * whose sends were then tried alone), and how many messages a batch holds.
+ * The chat's group commit at /metrics (the API process's writer), to tell a slow message's
+ * cause apart:
+ * - `chat_write_queued_seconds`, per message: waiting for a batch while the batches in flight
+ *   held both slots;
+ * - `chat_write_written_seconds`, per message: from its send to its answer, everything the
+ *   writer did for it;
+ * - `chat_write_transaction_seconds{outcome}`, per transaction: `committed`, or `failed` (a lost
+ *   connection, or one send's refused file, after which each send is tried alone, each try
+ *   counted too);
+ * - `chat_write_batch_messages`: messages per batch.
+ * Numbers only: nothing of a message reaches these.
  */
-export function writerMetrics(registry: Registry): Observe {
-  const size = new Histogram({
-    name: 'chat_write_batch_messages',
-    help: 'Chat messages written together in one group-commit transaction',
-    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
-    registers: [registry],
-  });
-  const seconds = new Histogram({
-    name: 'chat_write_seconds',
-    help: 'A chat message waiting for its batch (stage=queued, per message), and a batch transaction (stage=transaction or failed, per batch)',
-    labelNames: ['stage'] as const,
-    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
-    registers: [registry],
-  });
-  return ({ size: n, waitedMs, transactionMs, ok }) => {
-    size.observe(n);
-    for (const w of waitedMs) seconds.observe({ stage: 'queued' }, w / 1000);
-    seconds.observe({ stage: ok ? 'transaction' : 'failed' }, transactionMs / 1000);
+export function writerMetrics(registry: Registry): (batch: WriterBatch) => void {
+  const size = new Histogram({ name: 'chat_write_batch_messages', help: 'Chat messages written together in one group-commit batch', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [registry] });
+  const queued = new Histogram({ name: 'chat_write_queued_seconds', help: 'A chat message waiting for its group-commit batch to start', buckets: SECONDS, registers: [registry] });
+  const written = new Histogram({ name: 'chat_write_written_seconds', help: 'A chat message from its send to its answer in the group commit, retries included', buckets: SECONDS, registers: [registry] });
+  const transaction = new Histogram({ name: 'chat_write_transaction_seconds', help: 'A group-commit transaction, committed or failed as a whole', labelNames: ['outcome'] as const, buckets: SECONDS, registers: [registry] });
+  const committed = transaction.labels('committed');
+  const failed = transaction.labels('failed');
+  return (b) => {
+    size.observe(b.size);
+    for (const ms of b.waitedMs) queued.observe(ms / 1000);
+    for (const ms of b.writtenMs) written.observe(ms / 1000);
+    for (const t of b.transactions) (t.ok ? committed : failed).observe(t.ms / 1000);
   };
 }

@@ -51,6 +51,20 @@ export interface MessageWriter {
 
 const MAX_BATCH = 256;
 
+/** What the group commit did with one batch, for its figures (the observer of createMessageWriter). */
+export interface WriterBatch {
+  size: number;
+  /** Per send: from send() to its batch's start (ms), waiting while the batches in flight held both slots. */
+  waitedMs: number[];
+  /** Per send: from send() to its answer (ms), its batch's transaction and any retry included. */
+  writtenMs: number[];
+  /**
+   * Each transaction the batch took (ms): the batch's own, then, when that failed as a whole (a
+   * lost connection, or one send's refused file), one per send tried alone.
+   */
+  transactions: Array<{ ms: number; ok: boolean }>;
+}
+
 export function authorColumns(a: Author, kind?: 'text' | 'note' | 'event') {
   if (kind === 'event' && a.kind === 'agent') return { authorKind: 'system' as const, authorId: null, authorName: a.actor.name };
   if (a.kind === 'customer') return { authorKind: 'customer' as const, authorId: a.principal.customerId, authorName: a.principal.customer.name };
@@ -226,11 +240,12 @@ export function createMessageWriter(
     assign?: (shopId: string) => Promise<unknown>;
     /** Where after-commit work that failed is told (a notice's live update, a wake-up): required, or such failures go unseen. */
     logger: Logger;
-    /** Told of each batch's first try: how many sends it held, how long each waited for it (ms), and its transaction's time (ms). */
-    observe?: (batch: { size: number; waitedMs: number[]; transactionMs: number; ok: boolean }) => void;
+    /** Told of each batch once all its sends have their answers (conversations.write.metrics.ts). */
+    observe?: (batch: WriterBatch) => void;
   },
   opts: { concurrency?: number; maxBatch?: number } = {}): MessageWriter {
-  type Waiting = { req: SendRequest; done: (s: Sent) => void; fail: (e: unknown) => void; at: number };
+  /** `at`: when it was sent; `answered`: when its outcome was given (0 until then). */
+  type Waiting = { req: SendRequest; done: (s: Sent) => void; fail: (e: unknown) => void; at: number; answered: number };
   const concurrency = opts.concurrency ?? 1;
   const maxBatch = opts.maxBatch ?? MAX_BATCH;
   let waiting: Waiting[] = [];
@@ -252,26 +267,35 @@ export function createMessageWriter(
     });
     outcomes.forEach((o, i) => (o.ok ? batch[i]!.done(o.sent) : batch[i]!.fail(o.error)));
   };
+  let observerFailed = false;
   const run = async (batch: Waiting[]) => {
     const started = performance.now();
-    // Figures only: an observer that throws is logged, and the batch goes on as written.
-    const observed = (ok: boolean) => {
+    const transactions: WriterBatch['transactions'] = [];
+    const attempt = async (sends: Waiting[]) => {
+      const t0 = performance.now();
       try {
-        deps.observe?.({ size: batch.length, waitedMs: batch.map((w) => started - w.at), transactionMs: performance.now() - started, ok });
-      } catch (err) {
-        deps.logger.warn({ err }, 'chat write metrics failed');
+        await write(sends);
+        transactions.push({ ms: performance.now() - t0, ok: true });
+      } catch (error) {
+        transactions.push({ ms: performance.now() - t0, ok: false });
+        throw error;
       }
     };
-    let failed: { error: unknown } | undefined;
     try {
-      await write(batch);
+      await attempt(batch);
     } catch (error) {
-      failed = { error };
+      // One bad send (a refused file) or a lost connection: each send again alone, so only the bad one fails.
+      if (batch.length === 1) batch[0]!.fail(error);
+      else for (const w of batch) await attempt([w]).catch(w.fail);
     }
-    observed(!failed);
-    if (!failed) return;
-    if (batch.length === 1) batch[0]!.fail(failed.error);
-    else for (const w of batch) await write([w]).catch(w.fail);
+    if (!deps.observe) return;
+    // Figures only, after every send has its answer: an observer that throws is logged once and changes nothing.
+    try {
+      deps.observe({ size: batch.length, waitedMs: batch.map((w) => started - w.at), writtenMs: batch.map((w) => w.answered - w.at), transactions });
+    } catch (err) {
+      if (!observerFailed) deps.logger.warn({ err }, 'chat write metrics failed; the messages are written all the same (logged once)');
+      observerFailed = true;
+    }
   };
   const next = () => {
     while (waiting.length && inFlight < concurrency) {
@@ -287,7 +311,14 @@ export function createMessageWriter(
   return {
     send(req) {
       return new Promise<Sent>((done, fail) => {
-        waiting.push({ req, done, fail, at: performance.now() });
+        const w: Waiting = {
+          req,
+          at: performance.now(),
+          answered: 0,
+          done: (sent) => ((w.answered = performance.now()), done(sent)),
+          fail: (e) => ((w.answered = performance.now()), fail(e)),
+        };
+        waiting.push(w);
         next();
       });
     },

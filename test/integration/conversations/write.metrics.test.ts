@@ -19,7 +19,7 @@ describe('the group commit at /metrics', () => {
   });
   after(() => server.close());
 
-  it('counts each message’s wait for its batch, each batch’s transaction and size, and shows no message', async () => {
+  it('counts each message’s wait for its batch and its whole write, each transaction and each batch’s size, and shows no message', async () => {
     const anon = new TestClient(server.url);
     const before = (await anon.get('/metrics')).text;
     const chat = await customerChat(server, shop.id);
@@ -27,10 +27,12 @@ describe('the group commit at /metrics', () => {
     await customerSays(chat, '交換できますか');
     const after = (await anon.get('/metrics')).text;
     const grew = (series: string) => sample(after, series) - sample(before, series);
-    expect(grew('chat_write_seconds_count{stage="queued"}')).to.equal(2);
-    expect(grew('chat_write_seconds_count{stage="transaction"}')).to.be.within(1, 2);
+    expect(grew('chat_write_queued_seconds_count')).to.equal(2);
+    expect(grew('chat_write_written_seconds_count')).to.equal(2);
+    // One message at a time: a batch and a committed transaction each.
     expect(grew('chat_write_batch_messages_sum')).to.equal(2);
-    expect(grew('chat_write_seconds_count{stage="failed"}')).to.equal(0);
+    expect(grew('chat_write_transaction_seconds_count{outcome="committed"}')).to.equal(2);
+    expect(grew('chat_write_transaction_seconds_count{outcome="failed"}')).to.equal(0);
     expect(after).to.not.include('箱が潰れて');
     chat.w.disconnect();
   });

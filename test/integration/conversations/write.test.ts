@@ -10,7 +10,7 @@ import { DomainError } from '../../../server/core/errors.ts';
 import { outbox } from '../../../server/core/outbox.tables.ts';
 import type { Author } from '../../../server/domains/conversations/conversations.types.ts';
 import { conversations, customers, messages } from '../../../server/domains/conversations/conversations.tables.ts';
-import { createMessageWriter, writeMessages, type SendRequest } from '../../../server/domains/conversations/conversations.write.ts';
+import { createMessageWriter, writeMessages, type SendRequest, type WriterBatch } from '../../../server/domains/conversations/conversations.write.ts';
 import { clocksOfMany, contextKey, findBusinessHours, insertPolicy, listPolicies, slaContext, upsertBusinessHours } from '../../../server/domains/sla/sla.repository.ts';
 import { lockConversations, readBatch } from '../../../server/domains/conversations/conversations.write.repository.ts';
 import { slaClocks } from '../../../server/domains/sla/sla.tables.ts';
@@ -231,26 +231,46 @@ for (const kind of dbKinds) {
       expect([sent.message.seq, sent.duplicate, sent.conversation.lastSeq]).to.deep.equal([1, false, 1]);
     });
 
-    it('tells its observer each batch, and an observer that throws changes nothing: one message, one answer', async () => {
-      const seen: Array<{ size: number; ok: boolean; waited: number }> = [];
+    it('tells its observer each batch once every send has its answer, a failed batch’s retries included; an observer that throws changes nothing and is logged once', async () => {
+      const lines: string[] = [];
+      const logTo = new Writable({
+        write: (chunk, _enc, done) => {
+          lines.push(String(chunk));
+          done();
+        },
+      });
+      const seen: WriterBatch[] = [];
       const writer = createMessageWriter({
         db,
         poke: () => undefined,
         timing,
-        logger: createLogger('silent'),
+        logger: createLogger('warn', logTo),
         observe: (b) => {
-          seen.push({ size: b.size, ok: b.ok, waited: b.waitedMs.length });
+          seen.push(b);
           throw new Error('a broken metrics registry');
         },
       });
-      const chat = await makeChat(db, shop.id);
-      const sent = await writer.send(say(await customerOf(chat), chat.conversationId, '計測が壊れても'));
-      expect([sent.message.seq, sent.duplicate]).to.deep.equal([1, false]);
-      // The observer hears of the batch once its sends have their answers.
+      const { chats, authors } = await chatsOf(3);
+      const lead = writer.send(say(authors[0]!, chats[0]!.conversationId, 'lead'));
+      // Queued behind the lead: one batch of two, which fails as a whole on the refused file and is tried again one by one.
+      const good = writer.send(say(authors[1]!, chats[1]!.conversationId, '計測が壊れても'));
+      const bad = writer.send({ author: authors[2]!, input: { conversationId: chats[2]!.conversationId, clientId: randomUUID(), body: 'with a file', kind: 'text', attachmentIds: [randomUUID()] } });
+      const results = await Promise.allSettled([lead, good, bad]);
+      expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'fulfilled', 'rejected']);
       await new Promise((r) => setImmediate(r));
-      expect(seen).to.deep.equal([{ size: 1, ok: true, waited: 1 }]);
-      const stored = await db.select().from(messages).where(eq(messages.conversationId, chat.conversationId));
-      expect(stored.map((m) => m.body)).to.deep.equal(['計測が壊れても']);
+      expect(seen.map((b) => [b.size, b.transactions.map((t) => t.ok)])).to.deep.equal([
+        [1, [true]],
+        [2, [false, true, false]],
+      ]);
+      for (const b of seen) {
+        expect(b.waitedMs).to.have.length(b.size);
+        // Each send's answer comes after it was sent, and after its wait for the batch.
+        b.writtenMs.forEach((ms, i) => expect(ms).to.be.at.least(b.waitedMs[i]!));
+      }
+      // Written once each, whatever the observer did.
+      expect((await stored(chats[1]!.conversationId)).map((m) => m.body)).to.deep.equal(['計測が壊れても']);
+      expect(await stored(chats[2]!.conversationId)).to.deep.equal([]);
+      expect(lines.join('').split('chat write metrics failed').length - 1, 'logged once').to.equal(1);
     });
   });
 }

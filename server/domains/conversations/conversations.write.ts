@@ -244,8 +244,8 @@ export function createMessageWriter(
     observe?: (batch: WriterBatch) => void;
   },
   opts: { concurrency?: number; maxBatch?: number } = {}): MessageWriter {
-  /** `at`: when it was sent; `answered`: when its outcome was given (0 until then). */
-  type Waiting = { req: SendRequest; done: (s: Sent) => void; fail: (e: unknown) => void; at: number; answered: number };
+  /** `at`: when it was sent; `answered`: when its outcome was given (stamped by run). */
+  type Waiting = { req: SendRequest; done: (s: Sent) => void; fail: (e: unknown) => void; at: number; answered?: number };
   const concurrency = opts.concurrency ?? 1;
   const maxBatch = opts.maxBatch ?? MAX_BATCH;
   let waiting: Waiting[] = [];
@@ -281,17 +281,29 @@ export function createMessageWriter(
         throw error;
       }
     };
+    const answered = (sends: Waiting[]) => {
+      const now = performance.now();
+      for (const w of sends) w.answered = now;
+    };
     try {
       await attempt(batch);
+      answered(batch);
     } catch (error) {
       // One bad send (a refused file) or a lost connection: each send again alone, so only the bad one fails.
-      if (batch.length === 1) batch[0]!.fail(error);
-      else for (const w of batch) await attempt([w]).catch(w.fail);
+      if (batch.length === 1) {
+        batch[0]!.fail(error);
+        answered(batch);
+      } else {
+        for (const w of batch) {
+          await attempt([w]).catch(w.fail);
+          answered([w]);
+        }
+      }
     }
     if (!deps.observe) return;
     // Figures only, after every send has its answer: an observer that throws is logged once and changes nothing.
     try {
-      deps.observe({ size: batch.length, waitedMs: batch.map((w) => started - w.at), writtenMs: batch.map((w) => w.answered - w.at), transactions });
+      deps.observe({ size: batch.length, waitedMs: batch.map((w) => started - w.at), writtenMs: batch.map((w) => w.answered! - w.at), transactions });
     } catch (err) {
       if (!observerFailed) deps.logger.warn({ err }, 'chat write metrics failed; the messages are written all the same (logged once)');
       observerFailed = true;
@@ -311,14 +323,7 @@ export function createMessageWriter(
   return {
     send(req) {
       return new Promise<Sent>((done, fail) => {
-        const w: Waiting = {
-          req,
-          at: performance.now(),
-          answered: 0,
-          done: (sent) => ((w.answered = performance.now()), done(sent)),
-          fail: (e) => ((w.answered = performance.now()), fail(e)),
-        };
-        waiting.push(w);
+        waiting.push({ req, done, fail, at: performance.now() });
         next();
       });
     },

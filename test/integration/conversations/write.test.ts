@@ -24,6 +24,18 @@ import { join } from 'node:path';
 import { LocalFileStorage } from '../../../server/core/storage.ts';
 import { storeAttachment } from '../../../server/domains/attachments/attachments.service.ts';
 
+/** A log stream whose lines the test reads. */
+function logLines() {
+  const lines: string[] = [];
+  const logTo = new Writable({
+    write: (chunk, _enc, done) => {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { lines, logTo };
+}
+
 for (const kind of dbKinds) {
   describe(`[${kind}] group commit of chat messages`, () => {
     let server: TestServer;
@@ -204,13 +216,7 @@ for (const kind of dbKinds) {
     });
 
     it('tells its logger when work after a commit fails (the worker’s notices too), and the message still counts as sent', async () => {
-      const lines: string[] = [];
-      const logTo = new Writable({
-        write: (chunk, _enc, done) => {
-          lines.push(String(chunk));
-          done();
-        },
-      });
+      const { lines, logTo } = logLines();
       const poke = () => {
         throw new Error('test: the dispatcher cannot be woken');
       };
@@ -232,13 +238,7 @@ for (const kind of dbKinds) {
     });
 
     it('tells its observer each batch once every send has its answer, a failed batch’s retries included; an observer that throws changes nothing and is logged once', async () => {
-      const lines: string[] = [];
-      const logTo = new Writable({
-        write: (chunk, _enc, done) => {
-          lines.push(String(chunk));
-          done();
-        },
-      });
+      const { lines, logTo } = logLines();
       const seen: WriterBatch[] = [];
       const writer = createMessageWriter({
         db,

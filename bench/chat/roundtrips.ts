@@ -1,15 +1,15 @@
 /**
- * The chat's group commit, its round trips alone: the three statements the server sends for a
- * batch (conversations.write.repository.ts: lock, reads, write) inside BEGIN … COMMIT, at a
- * fixed rate of batches against PostgreSQL, two batches in flight at most (as the server
- * runs them), through
- *   pg         node-postgres as the server uses it: five round trips a batch, one after another;
- *   postgres   postgres.js, the same five round trips one after another (the driver alone);
- *   pipelined  postgres.js, BEGIN + lock + reads sent together, then write + COMMIT together:
- *              two round trips. The reads still run after the lock, on the server, in order,
- *              so they see what a batch that held the lock before committed.
+ * The chat's group commit, its round trips alone: the two calls the server sends for a batch
+ * (conversations.write.repository.ts: chat_lock_and_read, chat_write_batch) inside BEGIN …
+ * COMMIT, at a fixed rate of batches against PostgreSQL, two batches in flight at most (as
+ * the server runs them), through
+ *   pg         node-postgres as the server uses it: four round trips a batch, one after another;
+ *   postgres   postgres.js, the same four round trips one after another (the driver alone);
+ *   pipelined  postgres.js, BEGIN + lock-and-read sent together, then write + COMMIT together:
+ *              two round trips.
  * No sockets, no Socket.IO, no SLA pass: what the driver and the round trips cost, measured
- * with the client and PostgreSQL alone on the machine. A script, not a test.
+ * with the client and PostgreSQL alone on the machine. --explain prints the plans the two
+ * functions run (auto_explain, after eight batches). A script, not a test.
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/chat/roundtrips.ts [--rate 250] [--batch 1] [--seconds 10] [--conversations 2000]
  */
@@ -45,21 +45,20 @@ type Variant = { name: string; batch(conv: Array<{ shopId: string; id: string; c
 
 function params(conv: Array<{ shopId: string; id: string; customerId: string }>) {
   const clientIds = conv.map(() => randomUUID());
-  const lock = [conv.map((c) => c.shopId), conv.map((c) => c.id)];
-  const reads = [conv.map((c) => c.shopId), conv.map((c) => c.id), clientIds, conv.map((c) => c.shopId), conv.map((c) => c.id), [conv[0]!.shopId], ['normal']];
-  const write = (locked: Row[]) => {
-    const byId = new Map(locked.map((r) => [r.id as string, r]));
+  const lockRead = [conv.map((c) => c.shopId), conv.map((c) => c.id), clientIds];
+  const write = (read: Row[]) => {
+    const byId = new Map(read.filter((r) => r.part === 'conversation').map((r) => [(r.row as Row).id as string, r.row as Row]));
     const now = new Date().toISOString();
     const rows = conv.map((c, i) => ({ c, seq: Number(byId.get(c.id)!.last_seq) + 1, clientId: clientIds[i]! }));
     return [
       rows.map(() => randomUUID()), rows.map((r) => r.c.shopId), rows.map((r) => r.c.id), rows.map((r) => r.seq), rows.map((r) => r.clientId),
-      rows.map(() => 'customer'), rows.map((r) => r.c.customerId), rows.map(() => '顧客'), rows.map(() => 'text'),
+      rows.map(() => 'customer'), rows.map((r) => r.c.customerId), rows.map(() => '顧客'), rows.map(() => 'text'), rows.map(() => 'まだ届きません。いつ発送されますか？'),
       rows.map((r) => r.c.shopId), rows.map((r) => r.c.id), rows.map((r) => r.seq), rows.map((r) => r.seq), rows.map(() => 0), rows.map(() => 'open'),
       rows.map(() => null), rows.map(() => now), rows.map(() => now), rows.map(() => null), rows.map(() => null),
-      now, rows.map(() => 'まだ届きません。いつ発送されますか？'), rows.map(() => null), rows.map(() => false),
+      rows.map(() => null), rows.map(() => false), now,
     ];
   };
-  return { lock, reads, write };
+  return { lockRead, write };
 }
 
 /** Time spent in each statement of the pg variant, summed over the run (ms). */
@@ -78,15 +77,14 @@ const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
 function pgVariant(url: string): Variant {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   return {
-    name: 'pg (5 round trips)',
+    name: 'pg (4 round trips)',
     async batch(conv) {
       const p = params(conv);
       const client = await pool.connect();
       try {
         await timed('begin', () => client.query('begin'));
-        const locked = await timed('lock', () => client.query({ name: 'b_lock', text: chatWriteTexts.lock, values: p.lock }));
-        await timed('reads', () => client.query({ name: 'b_reads', text: chatWriteTexts.reads, values: p.reads }));
-        await timed('write', () => client.query({ name: 'b_write', text: chatWriteTexts.write, values: p.write(locked.rows) }));
+        const read = await timed('lock+read', () => client.query({ name: 'b_lock_read', text: chatWriteTexts.lockRead, values: p.lockRead }));
+        await timed('write', () => client.query({ name: 'b_write', text: chatWriteTexts.write, values: p.write(read.rows) }));
         await timed('commit', () => client.query('commit'));
       } catch (e) {
         await client.query('rollback').catch(() => undefined);
@@ -113,19 +111,18 @@ const literals = (values: unknown[]) => values.map(literal) as never;
 function postgresVariant(url: string, pipelined: boolean): Variant {
   const sql = postgres(url, { max: 4, onnotice: () => undefined });
   return {
-    name: pipelined ? 'postgres.js pipelined (2 round trips)' : 'postgres.js (5 round trips)',
+    name: pipelined ? 'postgres.js pipelined (2 round trips)' : 'postgres.js (4 round trips)',
     async batch(conv) {
       const p = params(conv);
       const c = await sql.reserve();
       try {
         if (pipelined) {
-          const [, locked] = await Promise.all([c.unsafe('begin'), c.unsafe(chatWriteTexts.lock, literals(p.lock), { prepare: true }), c.unsafe(chatWriteTexts.reads, literals(p.reads), { prepare: true })]);
-          await Promise.all([c.unsafe(chatWriteTexts.write, literals(p.write(locked as unknown as Row[])), { prepare: true }), c.unsafe('commit')]);
+          const [, read] = await Promise.all([c.unsafe('begin'), c.unsafe(chatWriteTexts.lockRead, literals(p.lockRead), { prepare: true })]);
+          await Promise.all([c.unsafe(chatWriteTexts.write, literals(p.write(read as unknown as Row[])), { prepare: true }), c.unsafe('commit')]);
         } else {
           await c.unsafe('begin');
-          const locked = await c.unsafe(chatWriteTexts.lock, literals(p.lock), { prepare: true });
-          await c.unsafe(chatWriteTexts.reads, literals(p.reads), { prepare: true });
-          await c.unsafe(chatWriteTexts.write, literals(p.write(locked as unknown as Row[])), { prepare: true });
+          const read = await c.unsafe(chatWriteTexts.lockRead, literals(p.lockRead), { prepare: true });
+          await c.unsafe(chatWriteTexts.write, literals(p.write(read as unknown as Row[])), { prepare: true });
           await c.unsafe('commit');
         }
       } catch (e) {
@@ -192,40 +189,30 @@ async function drive(v: Variant, pool: Array<{ shopId: string; id: string; custo
 }
 
 /**
- * EXPLAIN ANALYZE of each statement for one batch, inside a transaction that is rolled back:
- * planning and execution time as PostgreSQL reports them, with the plan the server picks by
- * itself for a prepared statement (after its five custom plans) and with a generic plan forced.
+ * The plans the two functions run, as auto_explain prints them (with their execution times) for
+ * the eighth batch on one connection, in a transaction that is rolled back.
  */
 async function explain(url: string, pool: Array<{ shopId: string; id: string; customerId: string }>) {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
-  for (const mode of ['auto', 'force_custom_plan', 'force_generic_plan']) {
-    say(`EXPLAIN ANALYZE, plan_cache_mode = ${mode} (the 8th execution of each prepared statement):`);
-    await c.query(`set plan_cache_mode = ${mode}`);
-    await c.query('deallocate all');
-    for (const [i, stmt] of (['lock', 'reads', 'write'] as const).entries()) {
-      await c.query(`prepare x${i} as ${chatWriteTexts[stmt]}`);
-    }
-    for (let run = 0; run < 8; run++) {
-      const p = params([pool[run % pool.length]!]);
-      await c.query('begin');
-      const locked = await c.query({ text: chatWriteTexts.lock, values: p.lock });
-      const lit = (vals: unknown[]) => vals.map((v) => (v === null ? 'null' : `'${(Array.isArray(v) ? (literal(v) as string) : String(v)).replace(/'/g, "''")}'`)).join(', ');
-      const plans = [
-        await c.query(`explain (analyze, summary) execute x0(${lit(p.lock)})`),
-        await c.query(`explain (analyze, summary) execute x1(${lit(p.reads)})`),
-        await c.query(`explain (analyze, summary) execute x2(${lit(p.write(locked.rows))})`),
-      ];
-      await c.query('rollback');
-      if (run === 7) {
-        for (const [i, r] of plans.entries()) {
-          const lines = r.rows.map((x: Record<string, string>) => x['QUERY PLAN']!);
-          if (process.env.BENCH_PLANS) for (const l of lines) say(`      ${l}`);
-          const t = (k: string) => lines.find((l: string) => l.startsWith(k))?.replace(/^.*: /, '') ?? '?';
-          say(`  ${['lock', 'reads', 'write'][i]!.padEnd(6)} planning ${t('Planning Time')}, execution ${t('Execution Time')}`);
-        }
-      }
-    }
+  let notices: string[] = [];
+  c.on('notice', (n) => notices.push(String(n.message)));
+  await c.query("load 'auto_explain'");
+  await c.query('set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on; set auto_explain.log_analyze = on; set auto_explain.log_level = notice; set client_min_messages = notice');
+  for (let run = 0; run < 8; run++) {
+    notices = [];
+    const p = params([pool[run % pool.length]!]);
+    await c.query('begin');
+    const read = await c.query({ name: 'x_lock_read', text: chatWriteTexts.lockRead, values: p.lockRead });
+    await c.query({ name: 'x_write', text: chatWriteTexts.write, values: p.write(read.rows) });
+    await c.query('rollback');
+  }
+  // The functions' own statements (not the calls, nor the foreign-key checks the insert runs).
+  for (const n of notices.filter((x) => !/chat_(lock_and_read|write_batch)\(\$|FOR KEY SHARE/.test(x))) {
+    const lines = n.split('\n');
+    const plan = lines.slice(lines.findIndex((l, i) => i > 1 && /^\S/.test(l) && !/^(Query Text|\s)/.test(l) && /\(cost=/.test(l)));
+    say(`  ${lines[0]}`);
+    for (const l of plan) say(`      ${l}`);
   }
   await c.end();
 }

@@ -14,13 +14,14 @@ import { insertMentions } from './conversations.mentions.ts';
 import type { ConversationRow, MessageRow } from './conversations.repository.ts';
 import type { Author, SendInput } from './conversations.types.ts';
 import type { ConversationStatus } from './conversations.tables.ts';
-import { clientKey, lockConversations, readBatch, writeBatch } from './conversations.write.repository.ts';
+import { clientKey, lockAndRead, writeBatch } from './conversations.write.repository.ts';
 
 /**
  * Group commit for chat messages. Sends that arrive while a batch is being written wait, and
- * go together in the next transaction: one lock, one read (resent client ids, SLA clocks,
- * calendars and policies), one statement that inserts the messages and moves their
- * conversations, and one SLA pass for the whole batch: five round trips with BEGIN and COMMIT. Alone, a message is
+ * go together in the next transaction: one call that locks the conversations and then reads
+ * what the batch needs (resent client ids, SLA clocks, calendars and policies), one that
+ * inserts the messages and moves their conversations, and one SLA pass for the whole batch:
+ * four round trips with BEGIN and COMMIT when no SLA clock moves. Alone, a message is
  * written at once in a batch of one, so a quiet desk waits for nothing; a busy one pays a
  * transaction per batch rather than per message.
  *
@@ -116,12 +117,7 @@ interface Planned {
 export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Date }, out: Outgoing): Promise<{ outcomes: Outcome[] }> {
   const { now } = opts;
   const outcomes: Outcome[] = new Array(reqs.length);
-  const locked = await lockConversations(tx, reqs.map((r) => ({ shopId: shopOf(r.author), id: r.input.conversationId })));
-  const { stored, sla: known } = await readBatch(
-    tx,
-    reqs.map((r) => ({ shopId: shopOf(r.author), conversationId: r.input.conversationId, clientId: r.input.clientId })),
-    [...locked.values()],
-  );
+  const { locked, stored, sla: known } = await lockAndRead(tx, reqs.map((r) => ({ shopId: shopOf(r.author), conversationId: r.input.conversationId, clientId: r.input.clientId })));
   // Only resolved conversations a customer writes to can bring a departed assignee back: asked about only then.
   const reopening = [...locked.values()].filter((c) => c.status === 'resolved' && c.assigneeId && reqs.some((r) => r.author.kind === 'customer' && r.input.conversationId === c.id));
   const gone = await assigneesGone(tx, reopening);

@@ -65,15 +65,16 @@ export const toSlaContext = (r: Record<string, unknown>): SlaContextRow => ({
   hours: r.hours ? toHours(r.hours as Record<string, unknown>) : undefined,
   policy: r.policy ? toPolicy(r.policy as Record<string, unknown>) : undefined,
 });
-/** The policy of a shop for a priority: its own, else the default one (SQL for a lateral join on `s`, the shop, and `$priority`). */
-export const policyForPrioritySql = (priority: string) => `select * from sla_policies p where p.shop_id = s.id and (p.priority = ${priority} or p.priority is null)
-     order by p.priority is null limit 1`;
 const context = statement(
   'sla_context',
   `select s.timezone, to_jsonb(h) as hours, to_jsonb(p) as policy
    from shops s
    left join business_hours h on h.shop_id = s.id
-   left join lateral (${policyForPrioritySql('$2')}) p on true
+   left join lateral (
+     -- The shop's policy for the priority, else its default one (the chat's group commit reads the same: chat_lock_and_read).
+     select * from sla_policies p where p.shop_id = s.id and (p.priority = $2 or p.priority is null)
+     order by p.priority is null limit 1
+   ) p on true
    where s.id = $1`,
   toSlaContext,
 );

@@ -12,7 +12,7 @@ import type { Author } from '../../../server/domains/conversations/conversations
 import { conversations, customers, messages } from '../../../server/domains/conversations/conversations.tables.ts';
 import { createMessageWriter, writeMessages, type SendRequest, type WriterBatch } from '../../../server/domains/conversations/conversations.write.ts';
 import { clocksOfMany, contextKey, findBusinessHours, insertPolicy, listPolicies, slaContext, upsertBusinessHours } from '../../../server/domains/sla/sla.repository.ts';
-import { lockConversations, readBatch } from '../../../server/domains/conversations/conversations.write.repository.ts';
+import { lockAndRead } from '../../../server/domains/conversations/conversations.write.repository.ts';
 import { slaClocks } from '../../../server/domains/sla/sla.tables.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
@@ -65,15 +65,15 @@ for (const kind of dbKinds) {
     const write = (reqs: SendRequest[]) => transact(db, { poke: () => undefined, timing }, (tx, out) => writeMessages(tx, reqs, { now: new Date() }, out));
     const errorOf = (o: { ok: boolean; error?: unknown }) => (o.ok ? 'ok' : o.error instanceof DomainError ? o.error.code : String(o.error));
 
-    it('its prepared statements answer rows exactly as the query builder reads them, in a transaction and outside one', async () => {
+    it('its calls answer rows exactly as the query builder reads them, and nothing of another shop', async () => {
       const chat = await makeChat(db, shop.id);
       await write([say(await customerOf(chat), chat.conversationId, 'こんにちは'), say(agent(), chat.conversationId, '<b>返信</b>')]);
       await db.update(conversations).set({ tags: ['返品', 'vip'], snoozedUntil: new Date('2026-12-24T00:00:00Z') }).where(eq(conversations.id, chat.conversationId));
-      const ref = [{ shopId: shop.id, id: chat.conversationId }];
-      const locked = await db.transaction((tx) => lockConversations(tx, ref));
-      expect(locked.get(chat.conversationId)).to.deep.equal(await conversation(chat.conversationId));
       const rows = await stored(chat.conversationId);
-      const read = await readBatch(db, [...rows.map((m) => ({ shopId: shop.id, conversationId: m.conversationId, clientId: m.clientId })), { shopId: shop.id, conversationId: chat.conversationId, clientId: 'never-sent' }], [...locked.values()]);
+      const sends = [...rows.map((m) => ({ shopId: shop.id, conversationId: m.conversationId, clientId: m.clientId })), { shopId: shop.id, conversationId: chat.conversationId, clientId: 'never-sent' }];
+      const read = await db.transaction((tx) => lockAndRead(tx, sends));
+      expect(read.locked.get(chat.conversationId)).to.deep.equal(await conversation(chat.conversationId));
+      expect(read.locked.size, 'one conversation however many sends name it').to.equal(1);
       expect([...read.stored.values()].sort((x, y) => x.seq - y.seq)).to.deep.equal(rows);
       const clocks = await db.select().from(slaClocks).where(eq(slaClocks.conversationId, chat.conversationId));
       expect(clocks, 'the policy started clocks').to.not.be.empty;
@@ -87,15 +87,16 @@ for (const kind of dbKinds) {
       expect(hours!.policy, 'no policy').to.equal(undefined);
       const otherChat = await makeChat(db, other.id);
       await db.update(conversations).set({ priority: 'high' }).where(eq(conversations.id, otherChat.conversationId));
-      const otherLocked = await db.transaction((tx) => lockConversations(tx, [{ shopId: other.id, id: otherChat.conversationId }]));
-      const both = await readBatch(db, [{ shopId: other.id, conversationId: otherChat.conversationId, clientId: 'x' }], [...otherLocked.values(), ...locked.values()]);
+      const both = await db.transaction((tx) => lockAndRead(tx, [{ shopId: other.id, conversationId: otherChat.conversationId, clientId: 'x' }, ...sends]));
+      expect(both.sla.contexts.get(contextKey(shop.id, 'normal'))).to.deep.equal(read.sla.contexts.get(contextKey(shop.id, 'normal')));
       expect(both.sla.contexts.get(contextKey(other.id, 'high'))).to.deep.equal(hours);
-      expect(both.stored.size).to.equal(0);
+      expect(both.stored.size).to.equal(rows.length);
       const ctx = await slaContext(db, shop.id, 'normal');
       expect(ctx!.policy).to.deep.equal((await listPolicies(db, shop.id))[0]);
       expect(ctx!.timezone).to.equal('Asia/Tokyo');
       // Another shop's row under this shop's id is not there.
-      expect((await db.transaction((tx) => lockConversations(tx, [{ shopId: other.id, id: chat.conversationId }]))).size).to.equal(0);
+      const wrongShop = await db.transaction((tx) => lockAndRead(tx, [{ shopId: other.id, conversationId: chat.conversationId, clientId: rows[0]!.clientId }]));
+      expect([wrongShop.locked.size, wrongShop.stored.size, wrongShop.sla.clocks.length, wrongShop.sla.contexts.size]).to.deep.equal([0, 0, 0, 0]);
     });
 
     it('numbers several messages to one conversation in the order given, next to others, and moves each conversation once', async () => {
@@ -229,6 +230,33 @@ for (const kind of dbKinds) {
       // @ts-expect-error a writer without a logger would fail after its commits in silence
       void (() => createMessageWriter({ db, poke, timing }));
     });
+
+    if (kind === 'postgres') {
+      it('reads after it holds the lock: a batch that waited for another sees what that one committed, and a resend is answered, not written twice', async () => {
+        const chat = await makeChat(db, shop.id);
+        const author = await customerOf(chat);
+        const clientId = randomUUID();
+        let release!: () => void;
+        const held = new Promise<void>((r) => (release = r));
+        let locked!: () => void;
+        const holding = new Promise<void>((r) => (locked = r));
+        // The first batch writes the message and holds its transaction open; the second asks for the same client id meanwhile.
+        const first = transact(db, { poke: () => undefined, timing }, async (tx, out) => {
+          const r = await writeMessages(tx, [say(author, chat.conversationId, '一通目', clientId)], { now: new Date() }, out);
+          locked();
+          await held;
+          return r;
+        });
+        await holding;
+        const second = write([say(author, chat.conversationId, '一通目', clientId)]);
+        await new Promise((r) => setTimeout(r, 100));
+        release();
+        const [a, b] = await Promise.all([first, second]);
+        expect(a.outcomes[0]!.ok && a.outcomes[0]!.sent.duplicate).to.equal(false);
+        expect(b.outcomes[0]!.ok && b.outcomes[0]!.sent.duplicate, 'the second batch found the first one’s message').to.equal(true);
+        expect((await stored(chat.conversationId)).map((m) => m.body)).to.deep.equal(['一通目']);
+      });
+    }
 
     it('answers a send that arrives alone without waiting for company', async () => {
       const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent') });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import { customers, conversations } from '../../../server/domains/conversations/conversations.tables.ts';
-import { lockConversations } from '../../../server/domains/conversations/conversations.write.repository.ts';
+import { lockAndRead } from '../../../server/domains/conversations/conversations.write.repository.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';
 import { testDatabase } from '../../helpers/db.ts';
 
@@ -33,7 +33,7 @@ describe('[pglite] the embedded database does autovacuum’s job', () => {
       sql`explain select * from conversations where id = any(${sql.param([one!.id])}::uuid[]) and (shop_id, id) in (select * from unnest(${sql.param([shop.id])}::uuid[], ${sql.param([one!.id])}::uuid[]))`,
     );
     expect(plan.map((p) => p['QUERY PLAN']).join('\n')).to.include('conversations_pkey');
-    const locked = await database.db.transaction((tx) => lockConversations(tx, [{ shopId: shop.id, id: one!.id }]));
+    const { locked } = await database.db.transaction((tx) => lockAndRead(tx, [{ shopId: shop.id, conversationId: one!.id, clientId: 'c1' }]));
     expect([...locked.keys()]).to.deep.equal([one!.id]);
   });
 });

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import pg from 'pg';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { openPostgres, type Database, type Db } from '../../../server/core/db/client.ts';
+import * as schema from '../../../server/core/db/schema.ts';
+import { transact } from '../../../server/events/commit.ts';
+import type { Author } from '../../../server/domains/conversations/conversations.types.ts';
+import { writeMessages, type SendRequest } from '../../../server/domains/conversations/conversations.write.ts';
+import { insertPolicy } from '../../../server/domains/sla/sla.repository.ts';
+import { onRunEnd } from '../../helpers/cleanup.ts';
+import { dbKinds, postgresAdminUrl, runId } from '../../helpers/env.ts';
+import { makeShop } from '../../fixtures/builders.ts';
+import { makeChat } from '../attachments/chat.fixtures.ts';
+
+/**
+ * The group commit's two functions plan their statements once per connection (generic plans)
+ * and must keep to the indexes whatever the tables held when that happened: a plan made in a
+ * new database, whose tables hold a few rows, stays in use as they grow to millions. PostgreSQL's
+ * auto_explain prints each statement the functions run, with the plan it ran.
+ */
+if (dbKinds.includes('postgres')) {
+  describe('[postgres] the chat write functions’ plans', function () {
+    this.timeout(30_000);
+    const name = `madoguchi_test_${runId}_plans`;
+    let database: Database;
+    let url: string;
+
+    before(async () => {
+      const admin = new pg.Client({ connectionString: postgresAdminUrl });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.end();
+      const u = new URL(postgresAdminUrl);
+      u.pathname = `/${name}`;
+      url = u.toString();
+      database = await openPostgres(url, { max: 2 });
+      onRunEnd('plans database', async () => {
+        await database.close().catch(() => undefined);
+        const a = new pg.Client({ connectionString: postgresAdminUrl });
+        await a.connect();
+        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await a.end();
+      });
+    });
+
+    it('look rows up by index in a new, nearly empty database, batch after batch, and print no sequential scan', async () => {
+      const shop = await makeShop(database);
+      await insertPolicy(database.db, { shopId: shop.id, name: '標準', firstResponseMinutes: 60, resolutionMinutes: 24 * 60 });
+      const chats = [await makeChat(database.db, shop.id), await makeChat(database.db, shop.id)];
+      const authors: Author[] = chats.map((c) => ({ kind: 'customer', principal: { shopId: shop.id, customerId: c.customerId, customer: { id: c.customerId, name: '山田 花子' } } }));
+      // One connection of its own, whose plans are cached and told: auto_explain sends each as a notice.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const notices: string[] = [];
+      client.on('notice', (n) => notices.push(String(n.message)));
+      await client.query("load 'auto_explain'");
+      await client.query('set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on; set auto_explain.log_level = notice; set client_min_messages = notice');
+      const db = drizzlePg(client, { schema }) as unknown as Db;
+      const sent: string[] = [];
+      // More batches than PostgreSQL's five custom plans before it settles on one.
+      try {
+        for (let i = 0; i < 8; i++) {
+          const reqs: SendRequest[] = authors.flatMap((author, k) => [0, 1].map(() => ({ author, input: { conversationId: chats[k]!.conversationId, clientId: randomUUID() as string, body: `第${i}便`, kind: 'text' as const } })));
+          // The last batch sends the first one's client ids again: found stored, answered as duplicates.
+          if (i === 7) reqs.push(...reqs.slice(0, 2).map((r, j) => ({ ...r, input: { ...r.input, clientId: sent[j]! } })));
+          const { outcomes } = await transact(db, { poke: () => undefined, timing: { replyMailDelayMs: 60_000 } }, (tx, out) => writeMessages(tx, reqs, { now: new Date() }, out));
+          expect(outcomes.map((o) => o.ok && o.sent.duplicate)).to.deep.equal(i === 7 ? [false, false, false, false, true, true] : [false, false, false, false]);
+          if (i === 0) sent.push(...reqs.map((r) => r.input.clientId));
+        }
+      } finally {
+        await client.end();
+      }
+      const plans = notices.filter((n) => n.includes('Query Text') && /conversations|messages|sla_clocks/.test(n));
+      const inFunctions = plans.filter((p) => !/chat_lock_and_read\(\$|chat_write_batch\(\$/.test(p.split('\n')[0]!));
+      expect(inFunctions.length, 'auto_explain printed the functions’ own statements').to.be.at.least(8 * 3);
+      for (const p of inFunctions) {
+        expect(p, p).to.not.match(/Seq Scan on (conversations|messages|sla_clocks|shops|business_hours|sla_policies)/);
+        // An index that leads with the shop (or reads a conversation's every message) would read a whole shop once the tables are big.
+        expect(p, p).to.not.match(/using (conversations_shop_\w+|conversations_waiting_idx|sla_clocks_shop_due_idx|messages_conversation_seq_key)/);
+      }
+      const all = inFunctions.join('\n');
+      for (const index of ['conversations_pkey', 'messages_conversation_client_key', 'sla_clocks_conversation_id_metric_pk', 'shops_pkey']) expect(all).to.include(index);
+    });
+  });
+}

@@ -20,11 +20,6 @@ const toConversation = rowsAs(conversations);
 const toMessage = rowsAs(messages);
 const toClock = rowsAs(slaClocks);
 
-export interface ConversationRef {
-  shopId: string;
-  id: string;
-}
-
 export const clientKey = (conversationId: string, clientId: string) => `${conversationId}\u0000${clientId}`;
 
 /*

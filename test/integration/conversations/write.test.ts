@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { transact } from '../../../server/events/commit.ts';
 import { listenerTopic } from '../../../server/events/subscriptions.ts';
 import type { Db } from '../../../server/core/db/client.ts';
@@ -249,7 +249,12 @@ for (const kind of dbKinds) {
         });
         await holding;
         const second = write([say(author, chat.conversationId, '一通目', clientId)]);
-        await new Promise((r) => setTimeout(r, 100));
+        // The second batch is waiting for the first one's lock before that one commits.
+        const waiting = async () => ((await db.execute(sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%chat_lock_and_read%'`)) as unknown as { rows: Array<{ n: number }> }).rows[0]!.n;
+        for (let i = 0; (await waiting()) === 0; i++) {
+          if (i === 200) throw new Error('the second batch never waited for the lock');
+          await new Promise((r) => setTimeout(r, 10));
+        }
         release();
         const [a, b] = await Promise.all([first, second]);
         expect(a.outcomes[0]!.ok && a.outcomes[0]!.sent.duplicate).to.equal(false);

@@ -5,7 +5,8 @@
 -- Both run with generic plans forced and with sequential scans, hash and merge joins off, so the
 -- plan kept is nested loops over index look-ups whatever the tables held when it was made:
 -- cheap for a batch of one message or of 256, in a new shop's small tables or in a year's.
--- Those settings hold only while the function runs. Each row is found by its key (a
+-- Those settings hold only while the function runs (the plans of the foreign-key checks that
+-- the insert fires inside it are made under them too, and kept: primary-key look-ups). Each row is found by its key (a
 -- conversation by id, a message by conversation and client id, a clock by conversation); the
 -- shop is checked with IS NOT DISTINCT FROM (the same as = on these non-null columns) so that
 -- it is no index's condition: on a table with no statistics yet, the planner otherwise picked
@@ -25,15 +26,15 @@ SET enable_seqscan = off
 SET enable_hashjoin = off
 SET enable_mergejoin = off
 AS $$
+DECLARE
+  v_locked uuid[];
 BEGIN
-  PERFORM 1
+  SELECT coalesce(array_agg(l.id), '{}') INTO v_locked
   FROM (SELECT DISTINCT q.shop_id, q.id FROM unnest(p_shop_ids, p_conversation_ids) AS q(shop_id, id) ORDER BY q.id) AS q
-  CROSS JOIN LATERAL (SELECT 1 FROM conversations c WHERE c.id = q.id AND c.shop_id IS NOT DISTINCT FROM q.shop_id FOR UPDATE) AS l;
+  CROSS JOIN LATERAL (SELECT c.id FROM conversations c WHERE c.id = q.id AND c.shop_id IS NOT DISTINCT FROM q.shop_id FOR UPDATE) AS l;
+  -- Only the rows locked above: held by this transaction, so what this snapshot reads of them is their latest version.
   RETURN QUERY
-  WITH locked AS (
-    SELECT c.* FROM (SELECT DISTINCT q.shop_id, q.id FROM unnest(p_shop_ids, p_conversation_ids) AS q(shop_id, id)) AS q
-    JOIN conversations c ON c.id = q.id AND c.shop_id IS NOT DISTINCT FROM q.shop_id
-  )
+  WITH locked AS (SELECT c.* FROM conversations c WHERE c.id = ANY (v_locked))
   SELECT 'conversation', to_jsonb(c) FROM locked c
   UNION ALL
   SELECT 'message', to_jsonb(m)

@@ -13,7 +13,8 @@ import type { MessageDto } from '../../server/domains/conversations/conversation
 import { serveParent } from './ipc.ts';
 
 type Ack = (a: unknown) => void;
-const http = createServer();
+// Anything but Socket.IO (the bench's scrape of /metrics) gets a 404 rather than no answer at all.
+const http = createServer((_req, res) => res.writeHead(404).end());
 // The same engine settings as server/core/realtime.ts, so only the work per message differs.
 const io = new Server(http, { serveClient: false, maxHttpBufferSize: MAX_PACKET_BYTES, pingInterval: 20_000, pingTimeout: 20_000 });
 const widget = io.of('/widget');

@@ -45,7 +45,7 @@ export interface WriterFigures {
 /** The server's /metrics text, or undefined where there is none (the bare relay). */
 export async function scrape(url: string): Promise<string | undefined> {
   try {
-    const r = await fetch(`${url}/metrics`);
+    const r = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) });
     return r.ok ? await r.text() : undefined;
   } catch {
     return undefined;

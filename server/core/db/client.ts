@@ -10,12 +10,15 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import lockfile from 'proper-lockfile';
-import * as schema from './schema.ts';
 
-export { schema };
-
-/** Both drivers (PGlite and node-postgres) behind one type; a transaction is one too. */
-export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/**
+ * Both drivers (PGlite and node-postgres) behind one type; a transaction is one too. Without
+ * the schema: madoguchi does not use Drizzle's relational queries (`db.query.…`), and with a
+ * schema Drizzle builds one relational query builder per table for every transaction it
+ * starts (a fifth of the chat's group commit's allocations per batch, measured with
+ * BENCH_PROFILE=heap in bench/chat.ts).
+ */
+export type Db = PgDatabase<PgQueryResultHKT>;
 
 export interface Database {
   db: Db;
@@ -58,12 +61,12 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
+    await migratePg(drizzlePg(client), { migrationsFolder });
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     client.release();
   }
-  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  const db = drizzlePg(pool) as unknown as Db;
   return {
     db,
     kind: 'postgres',
@@ -101,8 +104,8 @@ function releaseDeadCheckouts(pool: pg.Pool): void {
 
 /** Opens an already-created PGlite instance (tests pass a clone of a migrated template). */
 export async function wrapPglite(client: PGlite, release?: () => Promise<void>): Promise<Database> {
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
-  await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
+  const db = drizzlePglite(client) as unknown as Db;
+  await migratePglite(drizzlePglite(client), { migrationsFolder });
   let running: Promise<void> | undefined;
   let closed = false;
   const maintain = () => {

@@ -3,7 +3,6 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { openPostgres, type Database, type Db } from '../../../server/core/db/client.ts';
-import * as schema from '../../../server/core/db/schema.ts';
 import { transact } from '../../../server/events/commit.ts';
 import type { Author } from '../../../server/domains/conversations/conversations.types.ts';
 import { writeMessages, type SendRequest } from '../../../server/domains/conversations/conversations.write.ts';
@@ -56,7 +55,7 @@ if (dbKinds.includes('postgres')) {
       client.on('notice', (n) => notices.push(String(n.message)));
       await client.query("load 'auto_explain'");
       await client.query('set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on; set auto_explain.log_level = notice; set client_min_messages = notice');
-      const db = drizzlePg(client, { schema }) as unknown as Db;
+      const db = drizzlePg(client) as unknown as Db;
       const sent: string[] = [];
       // More batches than PostgreSQL's five custom plans before it settles on one.
       try {

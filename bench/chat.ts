@@ -26,7 +26,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Child } from './chat/ipc.ts';
 import { measure, type Figures, type Options, type Target } from './chat/phases.ts';
-import { summarize } from './chat/profile.ts';
+import { summarize, summarizeHeap } from './chat/profile.ts';
 import { pct } from './chat/load.ts';
 
 const { values: a } = parseArgs({
@@ -214,7 +214,7 @@ async function main() {
   table(p, b);
   for (const file of [...(p?.profiles ?? []), ...(b?.profiles ?? [])]) {
     say();
-    for (const line of summarize(file, 20)) say(line);
+    for (const line of file.endsWith('.heapprofile') ? summarizeHeap(file, 20) : summarize(file, 20)) say(line);
   }
 }
 

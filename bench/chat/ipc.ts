@@ -57,20 +57,30 @@ export function serveParent(port: number, handlers: Record<string, Handler>): vo
   let profiler: Session | undefined;
   const builtIn: Record<string, Handler> = {
     /** Starts V8's CPU profiler, so a profile covers only the window the parent chooses. */
+    // BENCH_PROFILE=heap: V8's sampling heap profiler instead, counting every allocation (collected or not) by where it was made;
+    // BENCH_PROFILE=heap-old: only what outlived the young generation (what was promoted, and so what the full collections clear).
     profileStart: async () => {
       profiler = new Session();
       profiler.connect();
-      await profiler.post('Profiler.enable');
-      await profiler.post('Profiler.start');
+      if (process.env.BENCH_PROFILE?.startsWith('heap')) {
+        await profiler.post('HeapProfiler.enable');
+        const minor = process.env.BENCH_PROFILE === 'heap';
+        await profiler.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: minor } as never);
+      } else {
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.start');
+      }
     },
-    /** Stops it and writes the .cpuprofile to the given path. */
+    /** Stops it and writes the .cpuprofile (or .heapprofile) to the given path. */
     profileStop: async (path) => {
       if (!profiler) throw new Error('profileStart first');
-      const { profile } = await profiler.post('Profiler.stop');
+      const heap = !!process.env.BENCH_PROFILE?.startsWith('heap');
+      const { profile } = heap ? await profiler.post('HeapProfiler.stopSampling') : await profiler.post('Profiler.stop');
       profiler.disconnect();
       profiler = undefined;
-      writeFileSync(path as string, JSON.stringify(profile));
-      return path;
+      const file = heap ? (path as string).replace(/\.cpuprofile$/, '.heapprofile') : (path as string);
+      writeFileSync(file, JSON.stringify(profile));
+      return file;
     },
     mem: (): Memory => {
       const gc = (globalThis as { gc?: () => void }).gc;

@@ -91,6 +91,13 @@ export interface Step {
   clientElu: number;
   /** The client's own event-loop delay, p99 and max, ms: time it could not react. */
   clientLag: { p99: number; max: number };
+  /**
+   * The slowest 1% of messages (latency at or above the p99) and the distinct 100 ms windows
+   * they were sent in: a few windows mean a few stalls that held everything sent meanwhile;
+   * as many windows as messages mean a tail spread over the whole step. `at`: each window's
+   * start, s into the step.
+   */
+  tail: { messages: number; windows: number; at: number[] };
 }
 
 export const pct = (sorted: Float64Array, p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]! : NaN);
@@ -99,6 +106,8 @@ export const pct = (sorted: Float64Array, p: number) => (sorted.length ? sorted[
 export class Meter {
   private pending = new Map<string, number>();
   private lat: number[] = [];
+  /** When each message of `lat` was sent (same order). */
+  private sentAt: number[] = [];
   private acks: number[] = [];
   private errors: Record<string, number> = {};
   private lastArrival = 0;
@@ -111,6 +120,7 @@ export class Meter {
     if (t === undefined) return;
     const now = performance.now();
     this.lat.push(now - t);
+    this.sentAt.push(t);
     this.pending.delete(clientId);
     this.lastArrival = now;
   }
@@ -132,6 +142,7 @@ export class Meter {
   async run(customers: Customer[], rate: number, seconds: number, opts: { drainMs?: number; backlogS?: number } = {}): Promise<Step> {
     this.pending.clear();
     this.lat = [];
+    this.sentAt = [];
     this.acks = [];
     this.errors = {};
     const planned = Math.max(1, Math.round(rate * seconds));
@@ -157,6 +168,10 @@ export class Meter {
     const until = performance.now() + (opts.drainMs ?? 120_000);
     while ((this.pending.size || this.acks.length < total) && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
     const sorted = (xs: number[]) => Float64Array.from(xs).sort();
+    const p99 = pct(sorted(this.lat), 99);
+    const slow = this.sentAt.filter((_, i) => this.lat[i]! >= p99);
+    const windows = [...new Set(slow.map((t) => Math.floor((t - t0) / 100)))].sort((a, b) => a - b);
+    const tail = { messages: slow.length, windows: windows.length, at: windows.map((w) => w / 10) };
     return {
       target: rate,
       sent: total,
@@ -170,6 +185,7 @@ export class Meter {
       ack: sorted(this.acks),
       clientElu: performance.eventLoopUtilization(elu).utilization,
       clientLag: (lag.disable(), { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 }),
+      tail,
     };
   }
 }

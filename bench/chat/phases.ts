@@ -92,6 +92,7 @@ function describe(label: string, s: Measured): string {
   return (
     `${label} ${s.target} msg/s → sent ${s.sendRate.toFixed(0)}/s, received ${s.recvRate.toFixed(0)}/s; ` +
     `p50 ${ms(pct(s.latency, 50))}, p99 ${ms(pct(s.latency, 99))}, max ${ms(pct(s.latency, 100))}; ack p99 ${ms(pct(s.ack, 99))}; ` +
+    `the slowest 1% (${s.tail.messages}) sent in ${s.tail.windows} distinct 100 ms windows (${s.tail.at.slice(0, 6).map((x) => `${x.toFixed(1)} s`).join(', ')}${s.tail.windows > 6 ? ', …' : ''} into the step); ` +
     `${s.overloaded ? `OVERLOADED (stopped after ${s.sent} sends), ` : ''}lost ${s.lost}${errs ? `, errors: ${errs}` : ''}; machine load ${s.machineLoad.toFixed(1)}; server ELU ${s.server.elu.toFixed(2)} CPU ${s.server.cpu.toFixed(2)} loop delay p99 ${ms(s.server.loopP99)} max ${ms(s.server.loopMax)} GC ${s.server.gcMs.toFixed(0)} ms (longest ${ms(s.server.gcMax)}), client ELU ${s.clientElu.toFixed(2)} lag p99 ${ms(s.clientLag.p99)} max ${ms(s.clientLag.max)}` +
     (s.services ? `; PostgreSQL CPU ${s.services.postgres.toFixed(2)}, Redis CPU ${s.services['redis-server'].toFixed(2)}` : '') +
     (s.writer

@@ -92,3 +92,49 @@ export function summarize(file: string, top = 15): string[] {
     ...stackRows,
   ];
 }
+
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+
+/**
+ * Reads a V8 sampling heap profile (BENCH_PROFILE=heap, every allocation sampled, collected or
+ * not) and names where the server allocated: bytes by area, by function, and the heaviest
+ * stacks, so what the garbage collector has to clear up can be traced to the code that made it.
+ */
+export function summarizeHeap(file: string, top = 15): string[] {
+  const { head } = JSON.parse(readFileSync(file, 'utf8')) as { head: HeapNode };
+  const byFn = new Map<string, number>();
+  const byArea = new Map<string, number>();
+  const stacks = new Map<string, number>();
+  const bump = (m: Map<string, number>, k: string, b: number) => m.set(k, (m.get(k) ?? 0) + b);
+  let total = 0;
+  const walk = (n: HeapNode, path: string[]) => {
+    const area = areaOf(n.callFrame.url, n.callFrame.functionName);
+    const here = [label({ id: 0, callFrame: n.callFrame }, area).replace(/\s+/g, ' '), ...path];
+    if (n.selfSize) {
+      total += n.selfSize;
+      bump(byArea, area, n.selfSize);
+      bump(byFn, here[0]!, n.selfSize);
+      bump(stacks, here.slice(0, 8).join(' ← '), n.selfSize);
+    }
+    for (const c of n.children) walk(c, here);
+  };
+  walk(head, []);
+  const rows = (m: Map<string, number>, k = top) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, k)
+      .map(([name, b]) => `  ${((100 * b) / total).toFixed(1).padStart(5)} %  ${(b / 1048576).toFixed(1).padStart(7)} MiB  ${name}`);
+  return [
+    `server allocations ${file}: ${(total / 1048576).toFixed(0)} MiB sampled`,
+    'bytes by area:',
+    ...rows(byArea),
+    'bytes by function:',
+    ...rows(byFn),
+    'heaviest stacks:',
+    ...rows(stacks, 12),
+  ];
+}

@@ -24,8 +24,7 @@ import { startRearming } from './core/outbox.rearm.ts';
 import { closeWorker, openJobQueue, openJobWorker, retryOptions, type JobData, type JobOptionsFor, type JobProcessor, type RedisTarget } from './core/queue.ts';
 import { guardProcess } from './core/process.ts';
 import { connectRedis, handledPublishes, resolveRedis, watchRedis } from './core/redis.ts';
-import { Emitter } from '@socket.io/redis-emitter';
-import { broadcastParser } from './core/realtime.ts';
+import { redisEmitter } from './core/realtime.ts';
 import { broadcastChat, type Broadcaster } from './domains/conversations/conversations.broadcast.ts';
 import { broadcastReturns } from './domains/returns/returns.broadcast.ts';
 import { REPLY_MAIL_TOPIC, runUnsnooze, sendReplyMail, UNSNOOZE_TOPIC } from './domains/conversations/conversations.jobs.ts';
@@ -335,7 +334,7 @@ async function runWorkerProcess(role: 'jobs' | 'notices'): Promise<void> {
     // Live updates from jobs (SLA alerts, snoozes ending) reach the API processes' sockets
     // through the same Redis channel their Socket.IO adapter listens on.
     const emitterRedis = handledPublishes(watchRedis(connectRedis(redis.url), logger, 'socket.io emitter'), logger);
-    const emitter = new Emitter(emitterRedis, { key: `${config.REDIS_KEY_PREFIX}socket.io`, parser: broadcastParser });
+    const emitter = redisEmitter(emitterRedis, config.REDIS_KEY_PREFIX);
     const stopChat = broadcastChat(bus, emitter as unknown as Broadcaster, { db: database.db, presence: new PresenceStore(emitterRedis, config.REDIS_KEY_PREFIX), logger });
     const stopReturns = broadcastReturns(bus, emitter as unknown as Broadcaster);
     const stopNotices = broadcastNotices(bus, emitter as unknown as Broadcaster, { db: database.db, logger });

@@ -62,7 +62,7 @@ export function serveParent(port: number, handlers: Record<string, Handler>): vo
     profileStart: async () => {
       profiler = new Session();
       profiler.connect();
-      if (process.env.BENCH_PROFILE?.startsWith('heap')) {
+      if (process.env.BENCH_PROFILE === 'heap' || process.env.BENCH_PROFILE === 'heap-old') {
         await profiler.post('HeapProfiler.enable');
         const minor = process.env.BENCH_PROFILE === 'heap';
         await profiler.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: minor } as never);
@@ -74,7 +74,7 @@ export function serveParent(port: number, handlers: Record<string, Handler>): vo
     /** Stops it and writes the .cpuprofile (or .heapprofile) to the given path. */
     profileStop: async (path) => {
       if (!profiler) throw new Error('profileStart first');
-      const heap = !!process.env.BENCH_PROFILE?.startsWith('heap');
+      const heap = process.env.BENCH_PROFILE === 'heap' || process.env.BENCH_PROFILE === 'heap-old';
       const { profile } = heap ? await profiler.post('HeapProfiler.stopSampling') : await profiler.post('Profiler.stop');
       profiler.disconnect();
       profiler = undefined;

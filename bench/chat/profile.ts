@@ -100,8 +100,9 @@ interface HeapNode {
 }
 
 /**
- * Reads a V8 sampling heap profile (BENCH_PROFILE=heap, every allocation sampled, collected or
- * not) and names where the server allocated: bytes by area, by function, and the heaviest
+ * Reads a V8 sampling heap profile (BENCH_PROFILE=heap: every allocation sampled, collected or
+ * not; heap-old: only what outlived the young generation, plus what was still young and alive
+ * when sampling stopped) and names where the server allocated: bytes by area, by function, and the heaviest
  * stacks, so what the garbage collector has to clear up can be traced to the code that made it.
  */
 export function summarizeHeap(file: string, top = 15): string[] {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
+import { Emitter } from '@socket.io/redis-emitter';
 import { Packr } from 'msgpackr';
 import { Server, type Socket } from 'socket.io';
 import type { ZodType, z } from 'zod';
@@ -15,15 +16,24 @@ export const MAX_PACKET_BYTES = 256 * 1024;
 
 /**
  * How broadcasts travel between processes through Redis (the Socket.IO adapter here, the
- * worker's emitter in worker.ts): MessagePack, as the adapter's default notepack.io writes it,
- * by msgpackr, which allocates a fraction of what notepack.io does (it builds each message as
- * an array of numbers first). Plain MessagePack both ways (no msgpackr records), so a process
- * still on notepack.io reads these messages and the other way round, dates included.
+ * worker's emitter in worker.ts): MessagePack by msgpackr, which allocates a fraction of what
+ * the adapter's default notepack.io does (that builds each message as an array of numbers
+ * first). Plain MessagePack (no msgpackr records), and integers beyond 32 bits read as numbers,
+ * not BigInt, as notepack.io reads them: for what madoguchi broadcasts (objects, arrays,
+ * strings, numbers, booleans, null, dates) each reads what the other writes, so processes on
+ * either side of an upgrade understand each other. They differ on what is not broadcast here:
+ * a Map or Set, an Error, an object's toJSON, and an undefined property, which msgpackr keeps
+ * and notepack.io drops (clients get JSON, which drops it too).
  */
 export const broadcastParser = (() => {
-  const packr = new Packr({ useRecords: false });
+  const packr = new Packr({ useRecords: false, int64AsType: 'number' });
   return { encode: (value: unknown) => packr.pack(value), decode: (buf: Buffer) => packr.unpack(buf) as unknown };
 })();
+
+/** The worker's way to reach sockets on every API process: the same channel and wire format as the adapter. */
+export function redisEmitter(redis: Redis, keyPrefix: string): Emitter {
+  return new Emitter(redis, { key: `${keyPrefix}socket.io`, parser: broadcastParser });
+}
 
 /**
  * Socket.IO on the HTTP server, with the Redis adapter so every process reaches every

@@ -15,8 +15,8 @@ import lockfile from 'proper-lockfile';
  * Both drivers (PGlite and node-postgres) behind one type; a transaction is one too. Without
  * the schema: madoguchi does not use Drizzle's relational queries (`db.query.…`), and with a
  * schema Drizzle builds one relational query builder per table for every transaction it
- * starts (about 30 MiB of the server's 741 MiB allocated in a 8-second step of 1,000 chat
- * messages a second, measured with BENCH_PROFILE=heap in bench/chat.ts).
+ * starts (about 30 MiB of the server's 741 MiB allocated in an 8-second latency step of 1,000
+ * chat messages a second: bench/chat.ts --seconds 8 --profile with BENCH_PROFILE=heap).
  */
 export type Db = PgDatabase<PgQueryResultHKT>;
 

@@ -10,7 +10,7 @@ import { broadcastParser } from '../../../server/core/realtime.ts';
 describe('broadcasts between processes: MessagePack read and written both ways', () => {
   const message = [
     'Ab12Cd',
-    { type: 2, data: ['message', { id: '0b6d9a8e-8a4a-4c1e-9a47-3b0f1d7a2c11', seq: 42, body: '配送はいつですか？ 🙏', attachments: [], statusEvent: null, editedAt: undefined, at: new Date('2026-12-05T01:02:03.456Z') }], nsp: '/agent' },
+    { type: 2, data: ['message', { id: '0b6d9a8e-8a4a-4c1e-9a47-3b0f1d7a2c11', seq: 42, sentAt: 1796480902103, negative: -5_000_000_000, body: '配送はいつですか？ 🙏', attachments: [], statusEvent: null, editedAt: undefined, at: new Date('2026-12-05T01:02:03.456Z') }], nsp: '/agent' },
     { rooms: ['conversation:1', 'conversation:2'], except: ['socket-1'], flags: { volatile: false } },
   ];
 
@@ -21,6 +21,12 @@ describe('broadcasts between processes: MessagePack read and written both ways',
     // notepack.io leaves out a key whose value is undefined, as JSON does; Socket.IO's clients get JSON anyway.
     expect(read[1].data[1]).to.not.have.property('editedAt');
     expect(read[1].data[1].at).to.deep.equal(new Date('2026-12-05T01:02:03.456Z'));
+  });
+
+  it('reads integers beyond 32 bits, as notepack.io writes them, as numbers (a BigInt would break Socket.IO’s JSON)', () => {
+    const read = broadcastParser.decode(notepack.encode({ sentAt: 1796480902103, negative: -5_000_000_000 }) as Buffer);
+    expect(read).to.deep.equal({ sentAt: 1796480902103, negative: -5_000_000_000 });
+    expect(JSON.stringify(read)).to.equal('{"sentAt":1796480902103,"negative":-5000000000}');
   });
 
   it('writes what notepack.io reads', () => {

@@ -31,7 +31,7 @@ import { conversationEmailRoutes } from './domains/conversations/conversations.e
 import { inboundEmailConfig } from './domains/conversations/conversations.email.ts';
 import type { ChatDeps } from './domains/conversations/conversations.service.ts';
 import { writerMetrics } from './domains/conversations/conversations.write.metrics.ts';
-import { createMessageWriter } from './domains/conversations/conversations.write.ts';
+import { createMessageWriter } from './domains/conversations/conversations.writer.ts';
 import { assignWaiting } from './domains/conversations/conversations.assign.ts';
 import { PresenceStore } from './domains/conversations/presence.ts';
 import { orderRoutes } from './domains/orders/orders.routes.ts';

@@ -9,7 +9,7 @@ import type { EventSink } from './events/commit.ts';
 import { registerListeners } from './events/listeners.ts';
 import { listenerRetryPolicy, listenerTiming } from './events/subscriptions.ts';
 import { PORTAL_CODE_TOPIC } from './domains/returns/returns.portal.auth.ts';
-import { createMessageWriter, type MessageWriter } from './domains/conversations/conversations.write.ts';
+import { createMessageWriter, type MessageWriter } from './domains/conversations/conversations.writer.ts';
 import { DomainBus } from './core/bus.ts';
 import { openConfiguredDatabase, type Database } from './core/db/client.ts';
 import { createLogger, serializeError, type Logger } from './core/logger.ts';

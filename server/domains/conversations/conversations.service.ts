@@ -22,7 +22,7 @@ import { transact, type EventSink } from '../../events/commit.ts';
 import type { ListenerTiming } from '../../events/subscriptions.ts';
 import type { PresenceStore } from './presence.ts';
 import type { CustomerPrincipal } from './widget.service.ts';
-import type { MessageWriter } from './conversations.write.ts';
+import type { MessageWriter } from './conversations.writer.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import type { Author, SendInput } from './conversations.types.ts';
 

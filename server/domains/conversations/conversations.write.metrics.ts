@@ -1,5 +1,5 @@
 import { Histogram, type Registry } from 'prom-client';
-import type { WriterBatch } from './conversations.write.ts';
+import type { WriterBatch } from './conversations.writer.ts';
 
 const SECONDS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
 

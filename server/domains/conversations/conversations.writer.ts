@@ -1,0 +1,126 @@
+import type { Db } from '../../core/db/client.ts';
+import type { DomainBus } from '../../core/bus.ts';
+import type { Logger } from '../../core/logger.ts';
+import { transact, type EventSink } from '../../events/commit.ts';
+import type { ListenerTiming } from '../../events/subscriptions.ts';
+import { writeMessages, type SendRequest, type Sent } from './conversations.write.ts';
+
+export interface MessageWriter {
+  send(req: SendRequest): Promise<Sent>;
+}
+
+const MAX_BATCH = 256;
+
+/** What the group commit did with one batch, for its figures (the observer of createMessageWriter). */
+export interface WriterBatch {
+  size: number;
+  /** Per send: from send() to its batch's start (ms), waiting while the batches in flight held both slots. */
+  waitedMs: number[];
+  /** Per send: from send() to its answer (ms), its batch's transaction and any retry included. */
+  writtenMs: number[];
+  /**
+   * Each transaction the batch took (ms): the batch's own, then, when that failed as a whole (a
+   * lost connection, or one send's refused file), one per send tried alone.
+   */
+  transactions: Array<{ ms: number; ok: boolean }>;
+}
+
+/**
+ * The process's group commit: up to `concurrency` batches in flight (PostgreSQL flushes the
+ * WAL of concurrent commits together, so a few in flight hide the flush; PGlite runs one
+ * transaction at a time anyway); what arrives meanwhile waits for the next. When a batch's
+ * transaction fails as a whole (a refused attachment, a lost connection), each of its sends
+ * is tried again alone, so one bad send fails only itself. Batches lock their conversations
+ * in id order, so two in flight never deadlock.
+ */
+export function createMessageWriter(
+  deps: {
+    db: Db;
+    poke: () => void;
+    bus?: DomainBus;
+    /** The configured delays of the events' listeners (listenerTiming in server/events/subscriptions.ts). */
+    timing: ListenerTiming;
+    /** After a commit that reopened conversations: hand out waiting ones (the API's auto-assigner). */
+    assign?: (shopId: string) => Promise<unknown>;
+    /** Where after-commit work that failed is told (a notice's live update, a wake-up): required, or such failures go unseen. */
+    logger: Logger;
+    /** Told of each batch once all its sends have their answers (conversations.write.metrics.ts). */
+    observe?: (batch: WriterBatch) => void;
+  },
+  opts: { concurrency?: number; maxBatch?: number } = {}): MessageWriter {
+  /** `at`: when it was sent; `answered`: when its transaction (or its retry alone) ended. */
+  type Waiting = { req: SendRequest; done: (s: Sent) => void; fail: (e: unknown) => void; at: number; answered?: number };
+  const concurrency = opts.concurrency ?? 1;
+  const maxBatch = opts.maxBatch ?? MAX_BATCH;
+  let waiting: Waiting[] = [];
+  let inFlight = 0;
+  const sink: EventSink = { poke: deps.poke, bus: deps.bus, logger: deps.logger, timing: deps.timing };
+
+  const write = async (batch: Waiting[]) => {
+    // Most customer messages leave the SLA timers as they were and have no listener: no outbox row, no dispatch.
+    const { outcomes } = await transact(deps.db, sink, async (tx, out) => {
+      const written = await writeMessages(tx, batch.map((w) => w.req), { now: new Date() }, out);
+      // A reopened conversation moves between the inbox's status filters: the whole row goes out, and it may wait for someone.
+      const reopened = new Map<string, string[]>();
+      for (const o of written.outcomes) if (o.ok && o.sent.statusChanged) reopened.set(o.sent.conversation.shopId, [...(reopened.get(o.sent.conversation.shopId) ?? []), o.sent.conversation.id]);
+      for (const [shopId, ids] of reopened) {
+        for (const conversationId of ids) out.live('conversation.changed', { shopId, conversationId });
+        if (deps.assign) out.then(() => deps.assign!(shopId));
+      }
+      return written;
+    });
+    outcomes.forEach((o, i) => (o.ok ? batch[i]!.done(o.sent) : batch[i]!.fail(o.error)));
+  };
+  let observerFailed = false;
+  const run = async (batch: Waiting[]) => {
+    const started = performance.now();
+    const transactions: WriterBatch['transactions'] = [];
+    // One transaction for `sends`, timed; each of them has its answer when it ends, either way.
+    const attempt = async (sends: Waiting[]) => {
+      const t0 = performance.now();
+      let ok = false;
+      try {
+        await write(sends);
+        ok = true;
+      } finally {
+        const now = performance.now();
+        transactions.push({ ms: now - t0, ok });
+        for (const w of sends) w.answered = now;
+      }
+    };
+    try {
+      await attempt(batch);
+    } catch (error) {
+      // One bad send (a refused file) or a lost connection: each send again alone, so only the bad one fails.
+      if (batch.length === 1) batch[0]!.fail(error);
+      else for (const w of batch) await attempt([w]).catch(w.fail);
+    }
+    if (!deps.observe) return;
+    // Figures only, after every send has its answer: an observer that throws is logged once and changes nothing.
+    try {
+      deps.observe({ size: batch.length, waitedMs: batch.map((w) => started - w.at), writtenMs: batch.map((w) => w.answered! - w.at), transactions });
+    } catch (err) {
+      if (!observerFailed) deps.logger.warn({ err }, 'chat write metrics failed; the messages are written all the same (logged once)');
+      observerFailed = true;
+    }
+  };
+  const next = () => {
+    while (waiting.length && inFlight < concurrency) {
+      const batch = waiting.slice(0, maxBatch);
+      waiting = waiting.slice(maxBatch);
+      inFlight++;
+      void run(batch).finally(() => {
+        inFlight--;
+        next();
+      });
+    }
+  };
+  return {
+    send(req) {
+      return new Promise<Sent>((done, fail) => {
+        waiting.push({ req, done, fail, at: performance.now() });
+        next();
+      });
+    },
+  };
+}

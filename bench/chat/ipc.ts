@@ -55,14 +55,15 @@ export function serveParent(port: number, handlers: Record<string, Handler>): vo
   }).observe({ entryTypes: ['gc'] });
   let at = performance.now();
   let profiler: Session | undefined;
+  // BENCH_PROFILE=heap: V8's sampling heap profiler instead of the CPU profiler, counting every allocation (collected
+  // or not) by where it was made; heap-old: only what outlived the young generation (what the full collections clear).
+  const heap = process.env.BENCH_PROFILE === 'heap' || process.env.BENCH_PROFILE === 'heap-old';
   const builtIn: Record<string, Handler> = {
-    /** Starts V8's CPU profiler, so a profile covers only the window the parent chooses. */
-    // BENCH_PROFILE=heap: V8's sampling heap profiler instead, counting every allocation (collected or not) by where it was made;
-    // BENCH_PROFILE=heap-old: only what outlived the young generation (what was promoted, and so what the full collections clear).
+    /** Starts V8's CPU (or heap) profiler, so a profile covers only the window the parent chooses. */
     profileStart: async () => {
       profiler = new Session();
       profiler.connect();
-      if (process.env.BENCH_PROFILE === 'heap' || process.env.BENCH_PROFILE === 'heap-old') {
+      if (heap) {
         await profiler.post('HeapProfiler.enable');
         const minor = process.env.BENCH_PROFILE === 'heap';
         await profiler.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: minor } as never);
@@ -74,7 +75,6 @@ export function serveParent(port: number, handlers: Record<string, Handler>): vo
     /** Stops it and writes the .cpuprofile (or .heapprofile) to the given path. */
     profileStop: async (path) => {
       if (!profiler) throw new Error('profileStart first');
-      const heap = process.env.BENCH_PROFILE === 'heap' || process.env.BENCH_PROFILE === 'heap-old';
       const { profile } = heap ? await profiler.post('HeapProfiler.stopSampling') : await profiler.post('Profiler.stop');
       profiler.disconnect();
       profiler = undefined;

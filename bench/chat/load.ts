@@ -168,7 +168,8 @@ export class Meter {
     const until = performance.now() + (opts.drainMs ?? 120_000);
     while ((this.pending.size || this.acks.length < total) && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
     const sorted = (xs: number[]) => Float64Array.from(xs).sort();
-    const p99 = pct(sorted(this.lat), 99);
+    const latency = sorted(this.lat);
+    const p99 = pct(latency, 99);
     const slow = this.sentAt.filter((_, i) => this.lat[i]! >= p99);
     const windows = [...new Set(slow.map((t) => Math.floor((t - t0) / 100)))].sort((a, b) => a - b);
     const tail = { messages: slow.length, windows: windows.length, at: windows.map((w) => w / 10) };
@@ -181,7 +182,7 @@ export class Meter {
       received: this.lat.length,
       lost: this.pending.size,
       errors: { ...this.errors, ...(this.acks.length < total ? { no_ack: total - this.acks.length } : {}) },
-      latency: sorted(this.lat),
+      latency,
       ack: sorted(this.acks),
       clientElu: performance.eventLoopUtilization(elu).utilization,
       clientLag: (lag.disable(), { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 }),

@@ -4,24 +4,18 @@
  * pg_stat_user_tables on the bench's database). A step right after a heavy one may be
  * measuring that upkeep as much as the chat.
  */
-import pg from 'pg';
+import { onPostgres } from '../../server/core/backup/backup.postgres.ts';
 
 const TABLES = ['conversations', 'messages', 'sla_clocks'];
 type Row = { relname: string; n_dead_tup: string; autovacuum_count: string; autoanalyze_count: string };
 export type Upkeep = Map<string, { dead: number; vacuums: number; analyzes: number }>;
 
+/** The chat's tables' upkeep figures; undefined without a database, or when it cannot be read (figures only). */
 export async function upkeep(url: string | undefined): Promise<Upkeep | undefined> {
   if (!url) return undefined;
-  const c = new pg.Client({ connectionString: url });
-  try {
-    await c.connect();
-    const { rows } = await c.query<Row>('select relname, n_dead_tup, autovacuum_count, autoanalyze_count from pg_stat_user_tables where relname = any($1)', [TABLES]);
-    return new Map(rows.map((r) => [r.relname, { dead: Number(r.n_dead_tup), vacuums: Number(r.autovacuum_count), analyzes: Number(r.autoanalyze_count) }]));
-  } catch {
-    return undefined;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
+  const names = TABLES.map((t) => `'${t}'`).join(', ');
+  const rows = await onPostgres(url, (query) => query(`select relname, n_dead_tup, autovacuum_count, autoanalyze_count from pg_stat_user_tables where relname in (${names})`)).catch(() => undefined);
+  return rows && new Map((rows as Row[]).map((r) => [r.relname, { dead: Number(r.n_dead_tup), vacuums: Number(r.autovacuum_count), analyzes: Number(r.autoanalyze_count) }]));
 }
 
 /** "conversations: 2 vacuums, 1 analyze, 41,000 dead at the end; …" for the tables upkeep touched. */
@@ -45,16 +39,10 @@ export function describeUpkeep(before: Upkeep | undefined, after: Upkeep | undef
  */
 export async function vacuumIfNoAutovacuum(url: string | undefined): Promise<boolean> {
   if (!url) return false;
-  const c = new pg.Client({ connectionString: url });
-  try {
-    await c.connect();
-    const { rows } = await c.query<{ autovacuum: string }>('show autovacuum');
-    if (rows[0]?.autovacuum === 'on') return false;
-    await c.query(`vacuum (analyze) ${TABLES.join(', ')}`);
+  return onPostgres(url, async (query) => {
+    const [row] = await query('show autovacuum');
+    if (row?.autovacuum === 'on') return false;
+    await query(`vacuum (analyze) ${TABLES.join(', ')}`);
     return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
+  }).catch(() => false);
 }

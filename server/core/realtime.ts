@@ -25,10 +25,8 @@ export const MAX_PACKET_BYTES = 256 * 1024;
  * a Map or Set, an Error, an object's toJSON, and an undefined property, which msgpackr keeps
  * and notepack.io drops (clients get JSON, which drops it too).
  */
-export const broadcastParser = (() => {
-  const packr = new Packr({ useRecords: false, int64AsType: 'number' });
-  return { encode: (value: unknown) => packr.pack(value), decode: (buf: Buffer) => packr.unpack(buf) as unknown };
-})();
+const packr = new Packr({ useRecords: false, int64AsType: 'number' });
+export const broadcastParser = { encode: (value: unknown) => packr.pack(value), decode: (buf: Buffer) => packr.unpack(buf) as unknown };
 
 /** The worker's way to reach sockets on every API process: the same channel and wire format as the adapter. */
 export function redisEmitter(redis: Redis, keyPrefix: string): Emitter {

@@ -13,6 +13,12 @@ import { slaClocks } from '../sla/sla.tables.ts';
  * every batch, with plans that stay on the indexes at any table size; values travel as one
  * array parameter per column (unnest), so one fixed call serves a batch of one message or of
  * two hundred, prepared once per connection (core/db/statement.ts).
+ *
+ * So this repository's SQL is in a migration rather than here, unlike the rest of the code's
+ * (STYLE: repositories hold the queries): a change to it is a new migration that replaces the
+ * functions (CREATE OR REPLACE with the same arguments, else DROP and CREATE), with
+ * write.plans.test.ts still passing. Only this file calls them, and every call carries the
+ * shop ids.
  */
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

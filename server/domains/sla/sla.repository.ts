@@ -70,11 +70,8 @@ const context = statement(
   `select s.timezone, to_jsonb(h) as hours, to_jsonb(p) as policy
    from shops s
    left join business_hours h on h.shop_id = s.id
-   left join lateral (
-     -- The shop's policy for the priority, else its default one (the chat's group commit reads the same: chat_lock_and_read).
-     select * from sla_policies p where p.shop_id = s.id and (p.priority = $2 or p.priority is null)
-     order by p.priority is null limit 1
-   ) p on true
+   -- The shop's policy for the priority, else its default one (migration 0032; the chat's group commit reads it too).
+   left join lateral sla_policy_for(s.id, $2) p on true
    where s.id = $1`,
   toSlaContext,
 );

@@ -6,11 +6,24 @@
 -- plan kept is nested loops over index look-ups whatever the tables held when it was made:
 -- cheap for a batch of one message or of 256, in a new shop's small tables or in a year's.
 -- Those settings hold only while the function runs (the plans of the foreign-key checks that
--- the insert fires inside it are made under them too, and kept: primary-key look-ups). Each row is found by its key (a
--- conversation by id, a message by conversation and client id, a clock by conversation); the
--- shop is checked with IS NOT DISTINCT FROM (the same as = on these non-null columns) so that
+-- the insert fires inside it are made under them too, and kept: primary-key look-ups). Each
+-- row is found by its key (a conversation by id, a message by conversation and client id, a
+-- clock by conversation); the shop is checked with IS NOT DISTINCT FROM (the same as = on these non-null columns) so that
 -- it is no index's condition: on a table with no statistics yet, the planner otherwise picked
 -- an index that leads with shop_id, which reads every row of the shop once the table is big.
+
+-- The SLA policy that applies to a shop's conversations of a priority: the shop's own for that
+-- priority, else its default one (no priority). Also read alone, for one SLA event
+-- (sla.repository.ts, slaContext). A single SELECT in SQL, so PostgreSQL inlines it where it
+-- is used.
+CREATE FUNCTION sla_policy_for(p_shop_id uuid, p_priority text)
+RETURNS SETOF sla_policies
+LANGUAGE sql STABLE
+AS $$
+  SELECT * FROM sla_policies p WHERE p.shop_id = p_shop_id AND (p.priority = p_priority OR p.priority IS NULL)
+  ORDER BY p.priority IS NULL LIMIT 1
+$$;
+--> statement-breakpoint
 
 -- Locks the batch's conversations in id order (two batches never wait on each other in a
 -- circle), then reads, with a snapshot taken after the lock (a volatile function's statements
@@ -47,10 +60,7 @@ BEGIN
   FROM (SELECT DISTINCT c.shop_id, c.priority FROM locked c) AS q
   JOIN shops s ON s.id = q.shop_id
   LEFT JOIN business_hours h ON h.shop_id = s.id
-  LEFT JOIN LATERAL (
-    SELECT * FROM sla_policies p WHERE p.shop_id = s.id AND (p.priority = q.priority OR p.priority IS NULL)
-    ORDER BY p.priority IS NULL LIMIT 1
-  ) AS p ON true;
+  LEFT JOIN LATERAL sla_policy_for(s.id, q.priority) AS p ON true;
 END
 $$;
 --> statement-breakpoint

@@ -80,13 +80,12 @@ export async function postedRoots(db: Db, shopId: string, objectType: SlackAlert
     .where(and(eq(slackAlerts.shopId, shopId), eq(slackAlerts.objectType, objectType), eq(slackAlerts.objectId, objectId), eq(slackAlerts.root, true), eq(slackAlerts.status, 'posted')));
 }
 
-/** About to post: one more attempt, and a mark that a post may be on its way (looked for before posting again). */
 /**
  * Takes the channel's next turn to post: at most one post per `gapMs` per shop and channel,
- * decided in one statement (two jobs at once cannot both take it). Answers 0 when taken, else
- * how long until the turn comes.
+ * decided in one statement (two jobs at once cannot both take it). Answers `waitMs` 0 and the
+ * turn's time when taken, else how long until the turn comes.
  */
-export async function takeChannelTurn(db: Db, shopId: string, channelId: string, gapMs: number): Promise<number> {
+export async function takeChannelTurn(db: Db, shopId: string, channelId: string, gapMs: number): Promise<{ waitMs: number; at: Date }> {
   const now = new Date();
   const taken = await db
     .insert(slackChannels)
@@ -97,15 +96,20 @@ export async function takeChannelTurn(db: Db, shopId: string, channelId: string,
       setWhere: sql`${slackChannels.lastPostAt} is null or ${slackChannels.lastPostAt} <= ${new Date(now.getTime() - gapMs).toISOString()}::timestamptz`,
     })
     .returning({ at: slackChannels.lastPostAt });
-  if (taken.length) return 0;
+  if (taken.length) return { waitMs: 0, at: now };
   const [row] = await db.select({ at: slackChannels.lastPostAt }).from(slackChannels).where(and(eq(slackChannels.shopId, shopId), eq(slackChannels.channelId, channelId)));
-  return Math.max(1, (row?.at?.getTime() ?? now.getTime()) + gapMs - now.getTime());
+  return { waitMs: Math.max(1, (row?.at?.getTime() ?? now.getTime()) + gapMs - now.getTime()), at: now };
 }
 
-export async function markSending(db: Db, shopId: string, id: string): Promise<void> {
+/**
+ * About to post: one more attempt, and a mark that a post may be on its way (looked for before
+ * posting again). `at`: the channel's turn it took (takeChannelTurn), so that the sends of one
+ * channel are stamped at least the gap apart, as the turns were taken.
+ */
+export async function markSending(db: Db, shopId: string, id: string, at: Date): Promise<void> {
   await db
     .update(slackAlerts)
-    .set({ attempts: sql`${slackAlerts.attempts} + 1`, sendingAt: new Date(), updatedAt: new Date() })
+    .set({ attempts: sql`${slackAlerts.attempts} + 1`, sendingAt: at, updatedAt: new Date() })
     .where(and(eq(slackAlerts.shopId, shopId), eq(slackAlerts.id, id)));
 }
 

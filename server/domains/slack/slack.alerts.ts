@@ -106,9 +106,9 @@ export async function deliverAlert(deps: AlertDeps, render: RenderAlert, shopId:
       return 'found posted';
     }
   }
-  const wait = await takeChannelTurn(deps.db, shopId, row.channelId, CHANNEL_GAP_MS);
-  if (wait) return later(job, Math.max(50, wait), 'the channel’s pace: one post a second');
-  await markSending(deps.db, shopId, id);
+  const turn = await takeChannelTurn(deps.db, shopId, row.channelId, CHANNEL_GAP_MS);
+  if (turn.waitMs) return later(job, Math.max(50, turn.waitMs), 'the channel’s pace: one post a second');
+  await markSending(deps.db, shopId, id, turn.at);
   let ts: string;
   try {
     const answer = await slack.client.chat.postMessage({

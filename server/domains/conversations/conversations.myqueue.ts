@@ -4,16 +4,14 @@ import { DomainError } from '../../core/errors.ts';
 import { listMemberships } from '../auth/auth.repository.ts';
 import type { ConversationDto, MyQueuePage } from './conversations.dto.ts';
 import { conversationDtos, cursorOf, inboxFilter, type InboxQuery } from './conversations.inbox.ts';
-import { listConversations, type ConversationRow } from './conversations.repository.ts';
-
-/** Newest activity first, as `listConversations` orders one shop (the cursor's millisecond, then id). */
-const newestFirst = (a: ConversationRow, b: ConversationRow) => b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+import { listConversationsAcross } from './conversations.repository.ts';
 
 /**
  * The signed-in person's queue over every shop they belong to (or `q.shopId`, one of them),
- * with the per-shop inbox's filters and cursor. Each shop is asked on its own, scoped by its
- * id and with the person's role there, so a contractor in one shop and agent in another gets
- * masked contact data exactly where the per-shop inbox would mask it.
+ * with the per-shop inbox's filters and cursor. The rows come in one statement over those
+ * shops (listConversationsAcross: a page per shop at most); each shop's rows are then shaped
+ * with the person's role there, so a contractor in one shop and agent in another gets masked
+ * contact data exactly where the per-shop inbox would mask it.
  *
  * @example listMyQueue(db, { userId, name }, { status: 'active', limit: 50 })
  */
@@ -22,9 +20,9 @@ export async function listMyQueue(db: Db, person: { userId: string; name: string
   const shops = q.shopId ? all.filter((m) => m.shopId === q.shopId) : all;
   if (q.shopId && !shops.length) throw new DomainError('not_found', 'shop not found');
   const actors = shops.map((m) => ({ kind: 'user', shopId: m.shopId, userId: person.userId, name: person.name, role: m.role }) satisfies Actor);
-  // Each shop gives at most a page and one more past the cursor; the merged page is the newest of those.
-  const perShop = await Promise.all(actors.map((a) => listConversations(db, a.shopId, inboxFilter(a, q))));
-  const merged = perShop.flat().sort(newestFirst);
+  // One statement: each shop gives at most a page and one more past the cursor, and the newest of those come back.
+  // The filter is the same in every shop: `assignee=me` is this person, and nothing else depends on the role.
+  const merged = actors.length ? await listConversationsAcross(db, shops.map((m) => m.shopId), inboxFilter(actors[0]!, q)) : [];
   const page = merged.slice(0, q.limit);
   const names = new Map(shops.map((m) => [m.shopId, m.shopName]));
   const dtos = new Map<string, ConversationDto>();

@@ -1,8 +1,9 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
-import { users } from '../shops/shops.tables.ts';
+import { shops, users } from '../shops/shops.tables.ts';
 import { conversationCounters, conversations, customers, messages, type ConversationStatus } from './conversations.tables.ts';
 import type { CustomerRow } from './conversations.customers.repository.ts';
+import { searchCandidates, textMatches } from './conversations.search.repository.ts';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -160,43 +161,73 @@ export interface InboxFilter {
   tag?: string;
   priority?: string;
   ids?: SQL;
+  /** The search (conversations.search.repository.ts); `found`: its matches by the index, when they are few. */
   text?: string;
+  found?: string[];
   before?: { updatedAt: Date; id: string };
   limit: number;
 }
 
-export async function listConversations(db: Db, shopId: string, f: InboxFilter): Promise<ConversationRow[]> {
+/** The inbox filter's conditions, for the shop in `shopId` (a value, or a column in a lateral join). */
+function inboxConditions(shopId: string | typeof shops.id, f: InboxFilter): SQL[] {
   const where: SQL[] = [eq(conversations.shopId, shopId), isNull(conversations.mergedIntoId)];
   if (f.statuses) where.push(inArray(conversations.status, f.statuses));
   if (f.assigneeId === null) where.push(isNull(conversations.assigneeId));
   else if (f.assigneeId) where.push(eq(conversations.assigneeId, f.assigneeId));
-  if (f.tag) where.push(sql`${f.tag} = any(${conversations.tags})`);
+  if (f.tag) where.push(sql`${conversations.tags} @> array[${f.tag}]::text[]`);
   if (f.priority) where.push(eq(conversations.priority, f.priority as ConversationRow['priority']));
   if (f.ids) where.push(f.ids);
-  if (f.text) {
-    const like = `%${f.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const n = /^#?(\d{1,9})$/.exec(f.text);
-    where.push(
-      or(
-        sql`${conversations.subject} ilike ${like}`,
-        sql`${conversations.orderNumber} ilike ${like}`,
-        sql`${conversations.customerId} in (select id from customers where shop_id = ${shopId} and name ilike ${like})`,
-        ...(n ? [eq(conversations.number, Number(n[1]))] : []),
-      )!,
-    );
-  }
-  // The cursor carries milliseconds; the column may hold microseconds (database defaults), so
-  // order and compare at the cursor's precision or a row in the same millisecond is skipped.
-  const updatedMs = sql`date_trunc('milliseconds', ${conversations.updatedAt})`;
-  if (f.before) {
-    where.push(sql`(${updatedMs}, ${conversations.id}) < (${f.before.updatedAt}::timestamptz, ${f.before.id}::uuid)`);
-  }
+  if (f.text) where.push(f.found ? sql`${conversations.id} = any(${sql.param(f.found)}::uuid[])` : textMatches(f.text));
+  // updated_at holds milliseconds, the cursor's precision (migration 0033): the order and the
+  // cursor's comparison are on the column itself, so each view reads its index backwards.
+  if (f.before) where.push(sql`(${conversations.updatedAt}, ${conversations.id}) < (${f.before.updatedAt}::timestamptz, ${f.before.id}::uuid)`);
+  return where;
+}
+
+const newestFirst = [desc(conversations.updatedAt), desc(conversations.id)];
+
+/** One shop's inbox, newest activity first, `f.limit` rows from the cursor (unsent: inbox.plans.test.ts reads its plan). */
+export function inboxQuery(db: Db, shopId: string, f: InboxFilter) {
   return db
     .select()
     .from(conversations)
-    .where(and(...where))
-    .orderBy(desc(updatedMs), desc(conversations.id))
+    .where(and(...inboxConditions(shopId, f)))
+    .orderBy(...newestFirst)
     .limit(f.limit);
+}
+
+/** The search's matches by the index when they are few (searchCandidates), for the filter. */
+const withSearch = async (db: Db, shopIds: string[], f: InboxFilter): Promise<InboxFilter> =>
+  f.text && !f.found ? { ...f, found: await searchCandidates(db, shopIds, f.text) } : f;
+
+export async function listConversations(db: Db, shopId: string, f: InboxFilter): Promise<ConversationRow[]> {
+  return inboxQuery(db, shopId, await withSearch(db, [shopId], f));
+}
+
+/**
+ * Several shops' inboxes as one, newest activity first, in one statement: each shop's
+ * newest `f.limit` rows through its own index (a lateral join per shop), then the newest
+ * of those. Costs a page per shop, however long each shop's history is.
+ */
+export function inboxQueryAcross(db: Db, shopIds: string[], f: InboxFilter) {
+  const perShop = db
+    .select()
+    .from(conversations)
+    .where(and(...inboxConditions(shops.id, f)))
+    .orderBy(...newestFirst)
+    .limit(f.limit)
+    .as('c');
+  return db
+    .select(perShop._.selectedFields)
+    .from(shops)
+    .innerJoinLateral(perShop, sql`true`)
+    .where(inArray(shops.id, shopIds))
+    .orderBy(desc(perShop.updatedAt), desc(perShop.id))
+    .limit(f.limit);
+}
+
+export async function listConversationsAcross(db: Db, shopIds: string[], f: InboxFilter): Promise<ConversationRow[]> {
+  return shopIds.length ? inboxQueryAcross(db, shopIds, await withSearch(db, shopIds, f)) : [];
 }
 
 /** Customer, assignee name and last visible message of each conversation, for the DTOs. */
@@ -207,11 +238,15 @@ export async function conversationDetails(db: Db, shopId: string, rows: Conversa
   const [cs, as, ps] = await Promise.all([
     db.select().from(customers).where(and(eq(customers.shopId, shopId), inArray(customers.id, customerIds))),
     assigneeIds.length ? db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, assigneeIds)) : [],
+    // Each conversation's last message the customer can see: read backwards from its last one
+    // (messages_conversation_seq_key), however long the conversation.
     db
-      .selectDistinctOn([messages.conversationId], { conversationId: messages.conversationId, body: messages.body })
-      .from(messages)
-      .where(and(eq(messages.shopId, shopId), inArray(messages.conversationId, rows.map((r) => r.id)), customerVisible()))
-      .orderBy(messages.conversationId, desc(messages.seq)),
+      .select({ conversationId: sql<string>`c.id`, body: sql<string>`p.body` })
+      .from(sql`unnest(${sql.param(rows.map((r) => r.id))}::uuid[]) as c(id)`)
+      .innerJoinLateral(
+        sql`(select ${messages.body} from ${messages} where ${messages.conversationId} = c.id and ${messages.shopId} = ${shopId} and ${customerVisible()} order by ${messages.seq} desc limit 1) as p`,
+        sql`true`,
+      ),
   ]);
   return {
     customers: new Map(cs.map((c) => [c.id, c])),

@@ -84,11 +84,21 @@ export const conversations = pgTable(
     firstResponseAt: timestamp('first_response_at', { withTimezone: true }),
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The inbox's order (newest activity first) and its cursor. Kept to the millisecond, the
+     * precision of the cursor and of a JavaScript Date, so the inbox orders and pages on the
+     * column itself, through the indexes below.
+     */
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     unique('conversations_shop_number_key').on(t.shopId, t.number),
-    index('conversations_shop_status_idx').on(t.shopId, t.status, t.updatedAt),
+    // The inbox's views, each in its order (updated_at, id), read backwards: all statuses, by status, by assignee, by priority.
+    index('conversations_shop_updated_idx').on(t.shopId, t.updatedAt, t.id),
+    index('conversations_shop_status_idx').on(t.shopId, t.status, t.updatedAt, t.id),
+    index('conversations_shop_assignee_updated_idx').on(t.shopId, t.assigneeId, t.updatedAt, t.id),
+    index('conversations_shop_priority_idx').on(t.shopId, t.priority, t.updatedAt, t.id),
+    index('conversations_tags_idx').using('gin', t.tags).with({ fastupdate: false }),
     index('conversations_shop_assignee_idx').on(t.shopId, t.assigneeId, t.status),
     index('conversations_shop_customer_idx').on(t.shopId, t.customerId),
     index('conversations_waiting_idx').on(t.shopId, t.createdAt).where(sql`${t.awaitingAssignment}`),
@@ -200,4 +210,27 @@ export const csatRatings = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('csat_shop_time_idx').on(t.shopId, t.createdAt), check('csat_rating_check', sql`${t.rating} between 1 and 5`)],
+);
+
+/**
+ * What the inbox's text search looks in, kept apart from the conversation rows the chat
+ * rewrites at every message: a conversation's subject, order number and customer's name, as
+ * `text` (NFKC-folded and lower-cased by `search_text`) and as `grams` (`search_grams`: every
+ * character and every pair of neighbouring characters, each prefixed with the shop's key, so
+ * that one GIN index looks a word up within one shop). Japanese has no spaces between words
+ * and its words are often two characters long, so pairs find 山田 or 配送 where trigrams
+ * cannot. Written by triggers on conversations and customers (migration 0034), never by the
+ * service; searched by conversations.search.repository.ts.
+ */
+export const conversationSearch = pgTable(
+  'conversation_search',
+  {
+    conversationId: uuid('conversation_id')
+      .primaryKey()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    shopId: uuid('shop_id').notNull(),
+    text: text('text').notNull(),
+    grams: text('grams').array().notNull(),
+  },
+  (t) => [index('conversation_search_grams_idx').using('gin', t.grams).with({ fastupdate: false })],
 );

@@ -1,0 +1,129 @@
+import { expect } from 'chai';
+import { sql, type SQLWrapper } from 'drizzle-orm';
+import type { Database } from '../../../server/core/db/client.ts';
+import type { Actor } from '../../../server/core/actor.ts';
+import { cursorOf, inboxFilter, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
+import { inboxQuery, inboxQueryAcross, listConversations, type ConversationRow } from '../../../server/domains/conversations/conversations.repository.ts';
+import { testDatabase } from '../../helpers/db.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { makeShop, type TestShop } from '../../fixtures/builders.ts';
+import { aCustomer } from '../../fixtures/queue-rows.ts';
+
+/**
+ * The inbox pages on conversations.updated_at itself (milliseconds, migration 0033) through an
+ * index per view: a page costs the same in a shop with a year of history as in a new one. Rows
+ * in the same millisecond, and rows whose time came from the database's clock (microseconds,
+ * rounded to the column's milliseconds), are each listed exactly once across pages.
+ */
+type Plan = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; Plans?: Plan[] };
+const nodes = (p: Plan): Plan[] => [p, ...(p.Plans ?? []).flatMap(nodes)];
+
+async function planOf(database: Database, q: SQLWrapper): Promise<Plan[]> {
+  const r = (await database.db.execute(sql`explain (format json) ${q}`)) as unknown as { rows: Array<Record<string, unknown>> };
+  const cell = Object.values(r.rows[0]!)[0];
+  const json = (typeof cell === 'string' ? JSON.parse(cell) : cell) as Array<{ Plan: Plan }>;
+  return nodes(json[0]!.Plan);
+}
+
+for (const kind of dbKinds) {
+  describe(`[${kind}] the inbox's order and cursor on an indexed column`, function () {
+    this.timeout(60_000);
+    let database: Database;
+    let shop: TestShop;
+    let other: TestShop;
+    const actor = (s: TestShop): Actor => ({ kind: 'user', shopId: s.id, userId: s.people.agent.id, name: 'agent', role: 'agent' });
+
+    before(async () => {
+      database = await testDatabase(kind);
+      [shop, other] = [await makeShop(database), await makeShop(database)];
+      for (const s of [shop, other]) {
+        const customer = await aCustomer(database.db, s.id);
+        // 3,000 conversations over a year, a few still going; then five in one millisecond and
+        // three stamped by the database's clock.
+        await database.db.execute(sql`
+          insert into conversations (shop_id, number, customer_id, channel, status, priority, assignee_id, tags, updated_at, created_at)
+          select ${s.id}, n, ${customer.id}, 'chat',
+                 case when n % 50 = 0 then 'open' when n % 7 = 0 then 'closed' else 'resolved' end,
+                 case when n % 97 = 0 then 'urgent' else 'normal' end,
+                 case when n % 3 = 0 then ${s.people.agent.id}::uuid end,
+                 case when n % 11 = 0 then array['返品'] else '{}' end,
+                 timestamptz '2026-01-01 00:00:00+09' + n * interval '2 hours 13 minutes 7.123 seconds',
+                 timestamptz '2026-01-01 00:00:00+09'
+          from generate_series(1, 3000) n`);
+        await database.db.execute(sql`
+          insert into conversations (shop_id, number, customer_id, channel, updated_at)
+          select ${s.id}, 3000 + n, ${customer.id}, 'chat', timestamptz '2027-01-01 09:00:00.250+09' from generate_series(1, 5) n`);
+        await database.db.execute(sql`
+          insert into conversations (shop_id, number, customer_id, channel) select ${s.id}, 3005 + n, ${customer.id}, 'chat' from generate_series(1, 3) n`);
+      }
+      await database.db.execute(sql`analyze conversations`);
+    });
+    after(() => database?.close());
+
+    it('keeps milliseconds in updated_at, also for a time set by the database', async () => {
+      const r = (await database.db.execute(sql`select count(*)::int as n from conversations where shop_id = ${shop.id} and updated_at <> date_trunc('milliseconds', updated_at)`)) as unknown as { rows: Array<{ n: number }> };
+      expect(r.rows[0]!.n).to.equal(0);
+    });
+
+    for (const [view, q] of [
+      ['every status', {}],
+      ['resolved', { status: 'resolved' }],
+      ['mine', { assignee: 'me' }],
+      ['unassigned and open', { assignee: 'none', status: 'open' }],
+      ['urgent', { priority: 'urgent' }],
+      ['tagged', { tag: '返品' }],
+    ] as Array<[string, Partial<InboxQuery>]>) {
+      it(`pages through ${view} 97 at a time: each conversation once, in the order of the whole list, none of another shop`, async () => {
+        const f = inboxFilter(actor(shop), { ...q, limit: 10_000 });
+        const whole = (await listConversations(database.db, shop.id, f)).map((c) => c.id);
+        expect(whole.length).to.be.greaterThan(0);
+        const seen: string[] = [];
+        let before: string | undefined;
+        for (;;) {
+          const rows: ConversationRow[] = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { ...q, limit: 97, before }));
+          const page = rows.slice(0, 97);
+          expect(page.every((c) => c.shopId === shop.id)).to.equal(true);
+          seen.push(...page.map((c) => c.id));
+          if (rows.length <= 97) break;
+          before = cursorOf(page.at(-1)!);
+        }
+        expect(seen).to.deep.equal(whole);
+        // The same order as the database's own sort of the whole shop.
+        const sorted = [...(await listConversations(database.db, shop.id, f))].sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : -1));
+        expect(sorted.map((c) => c.id)).to.deep.equal(whole);
+      });
+    }
+
+    // Views whose rows are many read their index in order; a view of a few rows (31 urgent ones)
+    // may fetch them by index and sort them, which the planner rightly finds cheaper.
+    for (const [view, q, sorts] of [
+      ['every status', {}, false],
+      ['every status, page 2', { before: 'cursor' }, false],
+      ['resolved', { status: 'resolved' }, false],
+      ['mine', { assignee: 'me' }, false],
+      ['urgent', { priority: 'urgent' }, true],
+    ] as Array<[string, Partial<InboxQuery>, boolean]>) {
+      it(`reads a page of ${view} through an index${sorts ? '' : ', backwards, with no sort'} and no sequential scan`, async () => {
+        const first = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { limit: 50 }));
+        const before = q.before ? cursorOf(first.at(-1)!) : undefined;
+        const plan = await planOf(database, inboxQuery(database.db, shop.id, inboxFilter(actor(shop), { ...q, before, limit: 51 })));
+        const types = plan.map((p) => `${p['Node Type']} ${p['Relation Name'] ?? ''} ${p['Index Name'] ?? ''}`.trim());
+        expect(types.filter((t) => (sorts ? /^Seq Scan/ : /^Seq Scan|^Sort|^Incremental Sort/).test(t)), types.join(' | ')).to.deep.equal([]);
+        expect(types.some((t) => /^(Bitmap )?Index Scan .*conversations_shop_/.test(t)), types.join(' | ')).to.equal(true);
+      });
+    }
+
+    it('lists several shops as one in one statement, newest first, each shop through its index', async () => {
+      const f = inboxFilter(actor(shop), { limit: 41 });
+      const both = await inboxQueryAcross(database.db, [shop.id, other.id], f);
+      const apart = [...(await listConversations(database.db, shop.id, f)), ...(await listConversations(database.db, other.id, f))]
+        .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : -1))
+        .slice(0, f.limit);
+      expect(both.map((c) => c.id)).to.deep.equal(apart.map((c) => c.id));
+      expect(both.every((c) => c.updatedAt instanceof Date)).to.equal(true);
+      const plan = await planOf(database, inboxQueryAcross(database.db, [shop.id, other.id], f));
+      const types = plan.map((p) => `${p['Node Type']} ${p['Relation Name'] ?? ''}`.trim());
+      expect(types.filter((t) => t === 'Seq Scan conversations'), types.join(' | ')).to.deep.equal([]);
+    });
+  });
+}

@@ -4,8 +4,8 @@ import { attachmentsForMessages, claimAttachments, customerAttachmentUrl } from 
 import { rateConversation } from '../csat/csat.service.ts';
 import type { EventSink } from '../../events/commit.ts';
 import { businessMsBetween } from '../sla/sla.clock.ts';
-import { slaStateCondition } from '../sla/sla.repository.ts';
-import { applySlaEvent, loadCalendar, slaSummary, type SlaEventInput } from '../sla/sla.service.ts';
+import { slaStateCondition, type ClockRow } from '../sla/sla.repository.ts';
+import { applySlaEvent, loadCalendar, summarizeClocks, type SlaEventInput } from '../sla/sla.service.ts';
 import { recordHeartbeat } from '../worklog/worklog.service.ts';
 import type { AttachmentDto, ConversationDto } from './conversations.dto.ts';
 import type { ConversationRow, MessageRow } from './conversations.repository.ts';
@@ -54,8 +54,9 @@ export const chatHooks = {
 
   customerAttachmentUrl,
 
-  async slaOf(db: Db, shopId: string, ids: string[]): Promise<Map<string, ConversationDto['sla']>> {
-    const m = await slaSummary(db, shopId, ids);
+  /** The SLA badge of each conversation, from its clocks (read with the page's details). */
+  slaOf(ids: string[], clocks: ClockRow[]): Map<string, ConversationDto['sla']> {
+    const m = summarizeClocks(ids, clocks);
     return new Map([...m].map(([id, s]) => [id, { state: s.state, dueAt: s.dueAt }]));
   },
 

@@ -10,6 +10,7 @@ import { chatHooks } from './conversations.hooks.ts';
 import { assertStatusTransition } from './conversations.machine.ts';
 import {
   conversationDetails,
+  type ConversationDetails,
   findConversation,
   listConversations,
   lockConversation,
@@ -33,16 +34,14 @@ export async function conversationDtos(db: Db, shopId: string, rows: Conversatio
 
 /** conversationDtos for several viewers at once (the inbox broadcast: full and masked), reading the details once. */
 export async function conversationDtosFor(db: Db, shopId: string, rows: ConversationRow[], viewers: Array<Role | 'api_key'>): Promise<ConversationDto[][]> {
-  const [d, sla] = await Promise.all([conversationDetails(db, shopId, rows), chatHooks.slaOf(db, shopId, rows.map((r) => r.id))]);
-  return viewers.map((viewer) =>
-    rows.map((r) =>
-      toConversationDto(
-        r,
-        { customer: d.customers.get(r.customerId)!, assigneeName: r.assigneeId ? (d.assignees.get(r.assigneeId) ?? null) : null, preview: d.previews.get(r.id) ?? null, sla: sla.get(r.id) ?? { state: 'none', dueAt: null } },
-        viewer,
-      ),
-    ),
-  );
+  const d = await conversationDetails(db, rows.filter((r) => r.shopId === shopId));
+  return viewers.map((viewer) => rows.map((r) => toDto(r, d, viewer)));
+}
+
+/** One row's DTO from the details of its page (conversationDetails). */
+export function toDto(r: ConversationRow, d: ConversationDetails, viewer: Role | 'api_key'): ConversationDto {
+  const sla = chatHooks.slaOf([r.id], d.clocks.get(r.id) ?? []).get(r.id)!;
+  return toConversationDto(r, { customer: d.customers.get(r.customerId)!, assigneeName: r.assigneeId ? (d.assignees.get(r.assigneeId) ?? null) : null, preview: d.previews.get(r.id) ?? null, sla }, viewer);
 }
 
 export async function getConversation(db: Db, actor: Actor, id: string): Promise<ConversationDto> {

@@ -2,9 +2,9 @@ import type { Actor } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError } from '../../core/errors.ts';
 import { listMemberships } from '../auth/auth.repository.ts';
-import type { ConversationDto, MyQueuePage } from './conversations.dto.ts';
-import { conversationDtos, cursorOf, inboxFilter, type InboxQuery } from './conversations.inbox.ts';
-import { listConversationsAcross } from './conversations.repository.ts';
+import type { MyQueuePage } from './conversations.dto.ts';
+import { cursorOf, inboxFilter, toDto, type InboxQuery } from './conversations.inbox.ts';
+import { conversationDetails, listConversationsAcross } from './conversations.repository.ts';
 
 /**
  * The signed-in person's queue over every shop they belong to (or `q.shopId`, one of them),
@@ -25,13 +25,11 @@ export async function listMyQueue(db: Db, person: { userId: string; name: string
   const merged = actors.length ? await listConversationsAcross(db, shops.map((m) => m.shopId), inboxFilter(actors[0]!, q)) : [];
   const page = merged.slice(0, q.limit);
   const names = new Map(shops.map((m) => [m.shopId, m.shopName]));
-  const dtos = new Map<string, ConversationDto>();
-  for (const a of actors) {
-    const rows = page.filter((r) => r.shopId === a.shopId);
-    if (rows.length) for (const d of await conversationDtos(db, a.shopId, rows, a.role)) dtos.set(d.id, d);
-  }
+  const roles = new Map(shops.map((m) => [m.shopId, m.role]));
+  // The page's details in one statement, whatever shops its rows are in; each row shaped for the role in its shop.
+  const details = await conversationDetails(db, page);
   return {
-    conversations: page.map((r) => ({ ...dtos.get(r.id)!, shopName: names.get(r.shopId)! })),
+    conversations: page.map((r) => ({ ...toDto(r, details, roles.get(r.shopId)!), shopName: names.get(r.shopId)! })),
     next: merged.length > q.limit ? cursorOf(page.at(-1)!) : null,
   };
 }

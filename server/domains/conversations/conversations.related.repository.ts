@@ -14,7 +14,11 @@ const LIMIT = 20;
  * unverified contact's address is anyone's claim and joins nothing.
  */
 export async function otherConversations(db: Db, shopId: string, customerId: string, email: string | null, exceptId: string) {
-  const same = email ? or(eq(conversations.customerId, customerId), and(eq(customers.verified, true), eq(customers.email, email.toLowerCase()))) : eq(conversations.customerId, customerId);
+  // The customers first (by id, and by address through customers_shop_email_idx), then their
+  // conversations (conversations_shop_customer_idx): a customer's history costs what it holds,
+  // not what the shop holds.
+  const same = email ? or(eq(customers.id, customerId), and(eq(customers.verified, true), eq(customers.email, email.toLowerCase()))) : eq(customers.id, customerId);
+  const whose = db.select({ id: customers.id }).from(customers).where(and(eq(customers.shopId, shopId), same));
   return db
     .select({
       id: conversations.id,
@@ -26,8 +30,7 @@ export async function otherConversations(db: Db, shopId: string, customerId: str
       updatedAt: conversations.updatedAt,
     })
     .from(conversations)
-    .innerJoin(customers, and(eq(customers.id, conversations.customerId), eq(customers.shopId, shopId)))
-    .where(and(eq(conversations.shopId, shopId), same, ne(conversations.id, exceptId), isNull(conversations.mergedIntoId)))
+    .where(and(eq(conversations.shopId, shopId), inArray(conversations.customerId, whose), ne(conversations.id, exceptId), isNull(conversations.mergedIntoId)))
     .orderBy(desc(conversations.updatedAt))
     .limit(LIMIT);
 }

@@ -3,6 +3,9 @@ import type { Db } from '../../core/db/client.ts';
 import { shops, users } from '../shops/shops.tables.ts';
 import { conversationCounters, conversations, customers, messages, type ConversationStatus } from './conversations.tables.ts';
 import type { CustomerRow } from './conversations.customers.repository.ts';
+import { rowsAs } from '../../core/db/statement.ts';
+import { slaClocks } from '../sla/sla.tables.ts';
+import type { ClockRow } from '../sla/sla.repository.ts';
 import { searchCandidates, textMatches } from './conversations.search.repository.ts';
 
 export type ConversationRow = typeof conversations.$inferSelect;
@@ -230,29 +233,48 @@ export async function listConversationsAcross(db: Db, shopIds: string[], f: Inbo
   return shopIds.length ? inboxQueryAcross(db, shopIds, await withSearch(db, shopIds, f)) : [];
 }
 
-/** Customer, assignee name and last visible message of each conversation, for the DTOs. */
-export async function conversationDetails(db: Db, shopId: string, rows: ConversationRow[]) {
-  if (!rows.length) return { customers: new Map<string, CustomerRow>(), assignees: new Map<string, string>(), previews: new Map<string, string>() };
-  const customerIds = [...new Set(rows.map((r) => r.customerId))];
-  const assigneeIds = [...new Set(rows.map((r) => r.assigneeId).filter((x): x is string => !!x))];
-  const [cs, as, ps] = await Promise.all([
-    db.select().from(customers).where(and(eq(customers.shopId, shopId), inArray(customers.id, customerIds))),
-    assigneeIds.length ? db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, assigneeIds)) : [],
-    // Each conversation's last message the customer can see: read backwards from its last one
-    // (messages_conversation_seq_key), however long the conversation.
-    db
-      .select({ conversationId: sql<string>`c.id`, body: sql<string>`p.body` })
-      .from(sql`unnest(${sql.param(rows.map((r) => r.id))}::uuid[]) as c(id)`)
-      .innerJoinLateral(
-        sql`(select ${messages.body} from ${messages} where ${messages.conversationId} = c.id and ${messages.shopId} = ${shopId} and ${customerVisible()} order by ${messages.seq} desc limit 1) as p`,
-        sql`true`,
-      ),
-  ]);
-  return {
-    customers: new Map(cs.map((c) => [c.id, c])),
-    assignees: new Map(as.map((a) => [a.id, a.name])),
-    previews: new Map(ps.map((p) => [p.conversationId, p.body.slice(0, 140)])),
+export interface ConversationDetails {
+  customers: Map<string, CustomerRow>;
+  assignees: Map<string, string>;
+  previews: Map<string, string>;
+  /** Each conversation's SLA clocks. */
+  clocks: Map<string, ClockRow[]>;
+}
+
+const toCustomer = rowsAs(customers);
+const toClock = rowsAs(slaClocks);
+
+/**
+ * What a page of conversations shows beside each row, in one statement however many rows and
+ * shops: the customer, the assignee's name, the last message the customer can see (read
+ * backwards from the conversation's last one, so a long conversation costs no more) and the
+ * SLA clocks. Each look-up is scoped by the row's own shop.
+ */
+export async function conversationDetails(db: Db, rows: ConversationRow[]): Promise<ConversationDetails> {
+  const out: ConversationDetails = { customers: new Map(), assignees: new Map(), previews: new Map(), clocks: new Map() };
+  if (!rows.length) return out;
+  const col = <T>(f: (r: ConversationRow) => T) => sql.param(rows.map(f));
+  const found = (await db.execute(sql`
+    select c.id, c.assignee_id,
+      (select to_jsonb(cu) from customers cu where cu.id = c.customer_id and cu.shop_id = c.shop_id) as customer,
+      (select u.name from users u where u.id = c.assignee_id) as assignee,
+      (select left(${messages.body}, 140) from ${messages} where ${messages.conversationId} = c.id and ${messages.shopId} = c.shop_id and ${customerVisible()}
+        order by ${messages.seq} desc limit 1) as preview,
+      (select jsonb_agg(to_jsonb(k)) from sla_clocks k where k.conversation_id = c.id and k.shop_id = c.shop_id) as clocks
+    from unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.shopId)}::uuid[], ${col((r) => r.customerId)}::uuid[], ${col((r) => r.assigneeId)}::uuid[])
+      as c(id, shop_id, customer_id, assignee_id)`)) as unknown as {
+    rows: Array<{ id: string; assignee_id: string | null; customer: Record<string, unknown> | null; assignee: string | null; preview: string | null; clocks: Array<Record<string, unknown>> | null }>;
   };
+  for (const r of found.rows) {
+    if (r.customer) {
+      const c = toCustomer(r.customer);
+      out.customers.set(c.id, c);
+    }
+    if (r.assignee_id && r.assignee !== null) out.assignees.set(r.assignee_id, r.assignee);
+    if (r.preview !== null) out.previews.set(r.id, r.preview.slice(0, 140));
+    out.clocks.set(r.id, (r.clocks ?? []).map(toClock));
+  }
+  return out;
 }
 
 /**

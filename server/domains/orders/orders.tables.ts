@@ -47,6 +47,8 @@ export const orders = pgTable(
   (t) => [
     unique('orders_shop_number_key').on(t.shopId, t.orderNumber),
     index('orders_shop_ordered_idx').on(t.shopId, t.orderedAt),
+    // A customer's orders by their address (the conversation's related panel, the search by email).
+    index('orders_shop_email_idx').on(t.shopId, sql`lower(${t.customerEmail})`),
     // A store's orders (unlinked when it is replaced or disconnected) without a scan of every shop's orders.
     index('orders_connection_idx').on(t.connectionId).where(sql`${t.connectionId} is not null`),
     check('orders_money_check', sql`${t.shippingFee} >= 0 and ${t.codFee} >= 0 and ${t.couponDiscount} >= 0 and ${t.total} >= 0`),

@@ -219,8 +219,13 @@ const rank: Record<SlaState, number> = { none: 0, ok: 1, at_risk: 2, breached: 3
 
 /** SLA badges for a page of the inbox: one entry for every id asked for. */
 export async function slaSummary(db: Db, shopId: string, conversationIds: string[], now = new Date()): Promise<Map<string, SlaSummary>> {
+  return summarizeClocks(conversationIds, await clocksOfMany(db, shopId, conversationIds), now);
+}
+
+/** slaSummary over clocks already read (a page's details, read in one statement). */
+export function summarizeClocks(conversationIds: string[], clocks: ClockRow[], now = new Date()): Map<string, SlaSummary> {
   const out = new Map<string, SlaSummary>(conversationIds.map((id) => [id, { state: 'none', dueAt: null, metric: null }]));
-  for (const row of await clocksOfMany(db, shopId, conversationIds)) {
+  for (const row of clocks) {
     const s = clockState(toClock(row), now);
     const entry = out.get(row.conversationId);
     if (!entry || s === 'met') continue;

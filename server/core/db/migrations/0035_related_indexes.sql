@@ -1,0 +1,1 @@
+CREATE INDEX "orders_shop_email_idx" ON "orders" USING btree ("shop_id",lower("customer_email"));

@@ -1,0 +1,73 @@
+/**
+ * The server under test for bench/api.ts, in its own process: the real service on the bench's
+ * PostgreSQL database (DATABASE_URL), and beside it on a port of its own the bare twin
+ * (bench/api/twin.ts) on the same database pool. Started by bench/api.ts; not for running by hand.
+ *
+ * It can record the statements sent to PostgreSQL, with their parameters, between two asks
+ * (`capture`): the bench counts them per request and, with --explain, has PostgreSQL explain them.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { loadConfig } from '../../server/config.ts';
+import { openConfiguredDatabase } from '../../server/core/db/client.ts';
+import { createLogger } from '../../server/core/logger.ts';
+import { mailerFromConfig } from '../../server/core/mail.ts';
+import { connectRedis } from '../../server/core/redis.ts';
+import { startService } from '../../server/service.ts';
+import { serveParent } from '../chat/ipc.ts';
+import { twinApp } from './twin.ts';
+
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+let captured: Statement[] | undefined;
+const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  // Off while load runs: one branch on the measured path.
+  if (captured) {
+    const q = args[0] as string | { text?: string; values?: unknown[] };
+    const text = typeof q === 'string' ? q : (q?.text ?? '');
+    const values = Array.isArray(args[1]) ? args[1] : typeof q === 'object' ? (q.values ?? []) : [];
+    captured.push({ text, values: values.map((v) => (typeof v === 'bigint' ? String(v) : v)) });
+  }
+  return query.apply(this, args);
+} as typeof pg.Client.prototype.query;
+
+const config = loadConfig();
+const logger = createLogger(config.LOG_LEVEL);
+const database = await openConfiguredDatabase(config);
+const redis = connectRedis(config.REDIS_URL ?? 'redis://127.0.0.1:6379');
+redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection problem'));
+const mailer = mailerFromConfig(config, logger);
+const service = await startService(
+  { config, database, redis, logger, mailer, version: 'bench', signInLimits: { perAddress: 100_000, perAccount: 1_000 } },
+  { port: config.PORT, host: config.HOST, graceMs: 2000 },
+);
+const twin = createServer(twinApp(database.db).callback());
+twin.keepAliveTimeout = service.server.keepAliveTimeout;
+await new Promise<void>((done) => twin.listen(0, config.HOST, done));
+
+serveParent(service.port, {
+  ports: () => ({ real: service.port, twin: (twin.address() as AddressInfo).port }),
+  /** `true` starts recording statements; `false` stops and answers those recorded. */
+  capture: (on) => {
+    const out = captured;
+    captured = on ? [] : undefined;
+    return out ?? [];
+  },
+  /** This process's CPU so far (µs, user and system): the bench takes the difference over a run. */
+  cpu: () => process.cpuUsage(),
+  stop: async () => {
+    twin.closeAllConnections();
+    twin.close();
+    service.server.closeAllConnections();
+    await service.close();
+    mailer.close();
+    await redis.quit().catch(() => redis.disconnect());
+    await database.close();
+    setTimeout(() => process.exit(0), 50);
+  },
+});

@@ -1,0 +1,84 @@
+/**
+ * The bare twins of the console's list routes: a Koa app with a router and nothing else (no
+ * session, no membership check, no query schema, no DTOs, no masking, no audit row) whose
+ * routes call the same repository functions the real routes call and answer their rows as
+ * JSON. They are imported, never copied, so a twin follows its repository when it changes; the
+ * distance between a route and its twin is what the service adds around the query.
+ *
+ * Who is asking comes in `?user=` (the real routes read it from the session).
+ */
+import Router from '@koa/router';
+import Koa, { type Context } from 'koa';
+import type { Actor } from '../../server/core/actor.ts';
+import type { Db } from '../../server/core/db/client.ts';
+import { listAudit } from '../../server/domains/audit/audit.repository.ts';
+import { listMemberships } from '../../server/domains/auth/auth.repository.ts';
+import { findCustomer } from '../../server/domains/conversations/conversations.customers.repository.ts';
+import { inboxFilter, type InboxQuery } from '../../server/domains/conversations/conversations.inbox.ts';
+import { customerOrders, otherConversations, returnsOfOrders } from '../../server/domains/conversations/conversations.related.repository.ts';
+import { findConversation, listConversations, listConversationsAcross } from '../../server/domains/conversations/conversations.repository.ts';
+import { listOrders } from '../../server/domains/orders/orders.repository.ts';
+import { listReturns } from '../../server/domains/returns/returns.repository.ts';
+import type { Role } from '../../server/domains/shops/shops.tables.ts';
+
+const str = (ctx: Context, k: string) => (typeof ctx.query[k] === 'string' ? (ctx.query[k] as string) : undefined);
+
+/** The inbox query as the real route's schema would give it, from raw strings. */
+function inboxQuery(ctx: Context): InboxQuery {
+  return {
+    status: str(ctx, 'status') as InboxQuery['status'],
+    assignee: str(ctx, 'assignee'),
+    tag: str(ctx, 'tag'),
+    priority: str(ctx, 'priority') as InboxQuery['priority'],
+    q: str(ctx, 'q'),
+    limit: Number(str(ctx, 'limit') ?? 50),
+    before: str(ctx, 'before'),
+  };
+}
+
+const actorOf = (shopId: string, userId: string, role: Role): Actor => ({ kind: 'user', shopId, userId, name: 'bench', role });
+
+export function twinApp(db: Db): Koa {
+  const router = new Router();
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/twin/session', async (ctx) => {
+    ctx.body = await listMemberships(db, str(ctx, 'user')!);
+  });
+  router.get('/twin/shops/:shopId/conversations', async (ctx) => {
+    const shopId = ctx.params.shopId!;
+    ctx.body = await listConversations(db, shopId, inboxFilter(actorOf(shopId, str(ctx, 'user')!, 'owner'), inboxQuery(ctx)));
+  });
+  router.get('/twin/me/conversations', async (ctx) => {
+    const userId = str(ctx, 'user')!;
+    const q = inboxQuery(ctx);
+    const shops = await listMemberships(db, userId);
+    const filter = inboxFilter(actorOf(shops[0]?.shopId ?? '', userId, shops[0]?.role ?? 'contractor'), q);
+    ctx.body = (await listConversationsAcross(db, shops.map((m) => m.shopId), filter)).slice(0, q.limit);
+  });
+  router.get('/twin/shops/:shopId/conversations/:conversationId/related', async (ctx) => {
+    const { shopId, conversationId } = ctx.params as { shopId: string; conversationId: string };
+    const c = await findConversation(db, shopId, conversationId);
+    if (!c) return void (ctx.status = 404);
+    const customer = await findCustomer(db, shopId, c.customerId);
+    const email = customer?.verified ? customer.email : null;
+    const conversations = await otherConversations(db, shopId, c.customerId, email, c.id);
+    const named = [...new Set([c.orderNumber, ...conversations.filter((o) => o.customerId === c.customerId).map((o) => o.orderNumber)].filter((n): n is string => !!n))];
+    const orders = await customerOrders(db, shopId, email, named);
+    const returns = await returnsOfOrders(db, shopId, orders.map((o) => o.id));
+    ctx.body = { conversations, orders, returns };
+  });
+  router.get('/twin/shops/:shopId/orders', async (ctx) => {
+    ctx.body = await listOrders(db, ctx.params.shopId!, { q: str(ctx, 'q'), limit: Number(str(ctx, 'limit') ?? 25) + 1, matchContact: true });
+  });
+  router.get('/twin/shops/:shopId/returns', async (ctx) => {
+    ctx.body = await listReturns(db, ctx.params.shopId!, { limit: Number(str(ctx, 'limit') ?? 25) });
+  });
+  router.get('/twin/shops/:shopId/audit', async (ctx) => {
+    ctx.body = await listAudit(db, ctx.params.shopId!, { limit: Number(str(ctx, 'limit') ?? 50) + 1 });
+  });
+  const app = new Koa();
+  app.use(router.routes());
+  return app;
+}

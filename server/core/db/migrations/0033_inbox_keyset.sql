@@ -7,5 +7,4 @@ ALTER TABLE "conversations" ALTER COLUMN "updated_at" SET DATA TYPE timestamp (3
 CREATE INDEX "conversations_shop_updated_idx" ON "conversations" USING btree ("shop_id","updated_at","id");--> statement-breakpoint
 CREATE INDEX "conversations_shop_assignee_updated_idx" ON "conversations" USING btree ("shop_id","assignee_id","updated_at","id");--> statement-breakpoint
 CREATE INDEX "conversations_shop_priority_idx" ON "conversations" USING btree ("shop_id","priority","updated_at","id");--> statement-breakpoint
-CREATE INDEX "conversations_tags_idx" ON "conversations" USING gin ("tags") WITH (fastupdate=false);--> statement-breakpoint
 CREATE INDEX "conversations_shop_status_idx" ON "conversations" USING btree ("shop_id","status","updated_at","id");

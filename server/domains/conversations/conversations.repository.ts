@@ -6,7 +6,7 @@ import type { CustomerRow } from './conversations.customers.repository.ts';
 import { rowsAs } from '../../core/db/statement.ts';
 import { slaClocks } from '../sla/sla.tables.ts';
 import type { ClockRow } from '../sla/sla.repository.ts';
-import { searchCandidates, textMatches } from './conversations.search.repository.ts';
+import { matchesQuery, SEARCH_WINDOW, searchCandidates, textMatches } from './conversations.search.repository.ts';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -164,23 +164,33 @@ export interface InboxFilter {
   tag?: string;
   priority?: string;
   ids?: SQL;
-  /** The search (conversations.search.repository.ts); `found`: its matches by the index, when they are few. */
+  /**
+   * The search (conversations.search.repository.ts). How its matches are found is decided per
+   * request (listConversations): `found`, the ids the index gave when they are few; else
+   * `scan: 'recent'`, each of the newest SEARCH_WINDOW rows checked; else `scan: 'all'`, every
+   * match the index gives, sorted.
+   */
   text?: string;
   found?: string[];
+  scan?: 'recent' | 'all';
   before?: { updatedAt: Date; id: string };
   limit: number;
 }
 
-/** The inbox filter's conditions, for the shop in `shopId` (a value, or a column in a lateral join). */
-function inboxConditions(shopId: string | typeof shops.id, f: InboxFilter): SQL[] {
-  const where: SQL[] = [eq(conversations.shopId, shopId), isNull(conversations.mergedIntoId)];
+/** The inbox filter's conditions, for the shops in `shopIds`, or the shop in a lateral join's `shops.id`. */
+function inboxConditions(shopIds: string[] | typeof shops.id, f: InboxFilter): SQL[] {
+  const where: SQL[] = [Array.isArray(shopIds) ? inArray(conversations.shopId, shopIds) : eq(conversations.shopId, shopIds), isNull(conversations.mergedIntoId)];
   if (f.statuses) where.push(inArray(conversations.status, f.statuses));
   if (f.assigneeId === null) where.push(isNull(conversations.assigneeId));
   else if (f.assigneeId) where.push(eq(conversations.assigneeId, f.assigneeId));
   if (f.tag) where.push(sql`${conversations.tags} @> array[${f.tag}]::text[]`);
   if (f.priority) where.push(eq(conversations.priority, f.priority as ConversationRow['priority']));
   if (f.ids) where.push(f.ids);
-  if (f.text) where.push(f.found ? sql`${conversations.id} = any(${sql.param(f.found)}::uuid[])` : textMatches(f.text));
+  if (f.text) {
+    if (f.found) where.push(sql`${conversations.id} = any(${sql.param(f.found)}::uuid[])`);
+    else if (f.scan === 'recent') where.push(textMatches(f.text));
+    else where.push(sql`${conversations.id} in (${matchesQuery(Array.isArray(shopIds) ? shopIds : [], f.text)})`);
+  }
   // updated_at holds milliseconds, the cursor's precision (migration 0033): the order and the
   // cursor's comparison are on the column itself, so each view reads its index backwards.
   if (f.before) where.push(sql`(${conversations.updatedAt}, ${conversations.id}) < (${f.before.updatedAt}::timestamptz, ${f.before.id}::uuid)`);
@@ -188,31 +198,58 @@ function inboxConditions(shopId: string | typeof shops.id, f: InboxFilter): SQL[
 }
 
 const newestFirst = [desc(conversations.updatedAt), desc(conversations.id)];
+/**
+ * The same order, in a form no index serves: for matches already found by the search index,
+ * fetched by key and sorted. With the index's order on offer, the planner would read the
+ * shop's history backwards for them, which costs the whole history when they are old.
+ */
+const sortedNewestFirst = [desc(sql`${conversations.updatedAt} + interval '0 ms'`), desc(conversations.id)];
+const orderFor = (f: InboxFilter) => (f.text && f.scan !== 'recent' ? sortedNewestFirst : newestFirst);
 
-/** One shop's inbox, newest activity first, `f.limit` rows from the cursor (unsent: inbox.plans.test.ts reads its plan). */
+/** One shop's inbox, newest activity first, `f.limit` rows from the cursor (unsent: the plans tests read it). */
 export function inboxQuery(db: Db, shopId: string, f: InboxFilter) {
+  if (f.text && f.scan === 'recent') {
+    // The newest SEARCH_WINDOW rows from the cursor, then those that match.
+    const { text: _text, scan: _scan, ...rest } = f;
+    const recent = db.select().from(conversations).where(and(...inboxConditions([shopId], rest))).orderBy(...newestFirst).limit(SEARCH_WINDOW).as('recent');
+    return db
+      .select(recent._.selectedFields)
+      .from(recent)
+      .where(textMatches(f.text, recent.id, recent.number))
+      .orderBy(desc(recent.updatedAt), desc(recent.id))
+      .limit(f.limit);
+  }
   return db
     .select()
     .from(conversations)
-    .where(and(...inboxConditions(shopId, f)))
-    .orderBy(...newestFirst)
+    .where(and(...inboxConditions([shopId], f)))
+    .orderBy(...orderFor(f))
     .limit(f.limit);
 }
 
-/** The search's matches by the index when they are few (searchCandidates), for the filter. */
-const withSearch = async (db: Db, shopIds: string[], f: InboxFilter): Promise<InboxFilter> =>
-  f.text && !f.found ? { ...f, found: await searchCandidates(db, shopIds, f.text) } : f;
-
+/**
+ * One shop's inbox. A search is answered the cheapest of three ways, each bounded by the page
+ * or by the matches, never by the shop's history: the index's matches when there are at most
+ * SEARCH_BY_ID; else the newest SEARCH_WINDOW rows checked one by one, when they hold a page;
+ * else every match the index gives, sorted.
+ */
 export async function listConversations(db: Db, shopId: string, f: InboxFilter): Promise<ConversationRow[]> {
-  return inboxQuery(db, shopId, await withSearch(db, [shopId], f));
+  if (!f.text || f.found || f.scan) return inboxQuery(db, shopId, f);
+  const found = await searchCandidates(db, [shopId], f.text);
+  if (found) return inboxQuery(db, shopId, { ...f, found });
+  const recent = await inboxQuery(db, shopId, { ...f, scan: 'recent' });
+  return recent.length >= f.limit ? recent : inboxQuery(db, shopId, { ...f, scan: 'all' });
 }
 
 /**
  * Several shops' inboxes as one, newest activity first, in one statement: each shop's
  * newest `f.limit` rows through its own index (a lateral join per shop), then the newest
- * of those. Costs a page per shop, however long each shop's history is.
+ * of those. Costs a page per shop, however long each shop's history is. A search instead
+ * takes its matches in those shops from the index (all of them, when more than
+ * SEARCH_BY_ID), fetched by key and sorted.
  */
 export function inboxQueryAcross(db: Db, shopIds: string[], f: InboxFilter) {
+  if (f.text) return db.select().from(conversations).where(and(...inboxConditions(shopIds, { ...f, scan: f.found ? undefined : 'all' }))).orderBy(...sortedNewestFirst).limit(f.limit);
   const perShop = db
     .select()
     .from(conversations)
@@ -230,7 +267,9 @@ export function inboxQueryAcross(db: Db, shopIds: string[], f: InboxFilter) {
 }
 
 export async function listConversationsAcross(db: Db, shopIds: string[], f: InboxFilter): Promise<ConversationRow[]> {
-  return shopIds.length ? inboxQueryAcross(db, shopIds, await withSearch(db, shopIds, f)) : [];
+  if (!shopIds.length) return [];
+  const found = f.text && !f.found ? await searchCandidates(db, shopIds, f.text) : f.found;
+  return inboxQueryAcross(db, shopIds, { ...f, found });
 }
 
 export interface ConversationDetails {

@@ -94,6 +94,19 @@ for (const kind of dbKinds) {
       });
     }
 
+    it('pages two at a time through rows of one millisecond and rows stamped by the database, in the database’s own order', async () => {
+      const expected = ((await database.db.execute(sql`select id from conversations where shop_id = ${shop.id} and merged_into_id is null
+        order by updated_at desc, id desc limit 20`)) as unknown as { rows: Array<{ id: string }> }).rows.map((r) => r.id);
+      const seen: string[] = [];
+      let before: string | undefined;
+      while (seen.length < 20) {
+        const rows = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { limit: 2, before }));
+        seen.push(...rows.slice(0, 2).map((c) => c.id));
+        before = cursorOf(rows[1]!);
+      }
+      expect(seen).to.deep.equal(expected);
+    });
+
     // Views whose rows are many read their index in order; a view of a few rows (31 urgent ones)
     // may fetch them by index and sort them, which the planner rightly finds cheaper.
     for (const [view, q, sorts] of [

@@ -14,14 +14,16 @@ CREATE INDEX "conversation_search_grams_idx" ON "conversation_search" USING gin 
 CREATE FUNCTION search_text(p text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT lower(normalize(coalesce(p, ''), NFKC))
 $$;--> statement-breakpoint
--- The LIKE pattern that finds `p` anywhere in a search_text, its wildcards taken literally.
+-- The LIKE pattern that finds `p` anywhere in a search_text, its wildcards taken literally
+-- (chr(92) is the backslash, written so whatever standard_conforming_strings says).
 CREATE FUNCTION search_pattern(p text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT '%' || replace(replace(replace(search_text(p), '\', '\\'), '%', '\%'), '_', '\_') || '%'
+  SELECT '%' || replace(replace(replace(search_text(p), chr(92), chr(92) || chr(92)), '%', chr(92) || '%'), '_', chr(92) || '_') || '%'
 $$;--> statement-breakpoint
--- A shop's key, the first 8 hex digits of its id: every gram is prefixed with it, so that one
--- GIN index keeps each shop's words apart.
+-- A shop's key, the first 12 hex digits of its id (48 bits): every gram is prefixed with it, so
+-- that one GIN index keeps each shop's words apart. Two shops with one key would only share
+-- candidates; every search still checks the shop.
 CREATE FUNCTION search_key(p_shop uuid) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT left(p_shop::text, 8)
+  SELECT left(p_shop::text, 13)
 $$;--> statement-breakpoint
 -- What a text holds: every character and every pair of neighbouring characters, none with white space.
 CREATE FUNCTION search_grams(p_shop uuid, p text) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -30,13 +32,13 @@ CREATE FUNCTION search_grams(p_shop uuid, p text) RETURNS text[] LANGUAGE sql IM
   CROSS JOIN LATERAL generate_series(1, 2) AS n
   CROSS JOIN LATERAL generate_series(1, length(x.s) - n + 1) AS i
   CROSS JOIN LATERAL (SELECT substr(x.s, i, n) AS g) y
-  WHERE g !~ '\s'
+  WHERE g !~ '[[:space:]]'
 $$;--> statement-breakpoint
 -- What a text that contains `p` must hold, in as few grams as cover it: each word's pairs at
 -- its 1st, 3rd, 5th… characters and its last pair; a word of one character, that character.
 CREATE FUNCTION search_query_grams(p_shop uuid, p text) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT coalesce(array_agg(DISTINCT search_key(p_shop) || g), '{}')
-  FROM regexp_split_to_table(search_text(p), '\s+') AS w
+  FROM regexp_split_to_table(search_text(p), '[[:space:]]+') AS w
   CROSS JOIN LATERAL (
     SELECT substr(w, i, 2) AS g FROM generate_series(1, length(w) - 1, 2) AS i
     UNION SELECT substr(w, length(w) - 1, 2) WHERE length(w) >= 2
@@ -47,9 +49,11 @@ $$;--> statement-breakpoint
 CREATE FUNCTION conversation_search_text(p_subject text, p_order_number text, p_name text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT concat_ws(E'\n', p_subject, p_order_number, p_name)
 $$;--> statement-breakpoint
+-- The customer's row is read FOR SHARE: a rename waits for this change to commit, and its own
+-- trigger then sees it (and a change waits for a rename in progress, and reads the new name).
 CREATE FUNCTION conversation_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  v text := conversation_search_text(NEW.subject, NEW.order_number, (SELECT name FROM customers WHERE id = NEW.customer_id));
+  v text := conversation_search_text(NEW.subject, NEW.order_number, (SELECT name FROM customers WHERE id = NEW.customer_id FOR SHARE));
 BEGIN
   INSERT INTO conversation_search (conversation_id, shop_id, text, grams)
   VALUES (NEW.id, NEW.shop_id, search_text(v), search_grams(NEW.shop_id, v))

@@ -51,12 +51,12 @@ export async function searchCandidates(db: Db, shopIds: string[], text: string):
 }
 
 /**
- * The search as a condition on each row of the newest ones: a semi-join on the search table's
- * key, one key look-up a row. The number is checked inside it: an OR outside would keep the
- * planner from the semi-join.
+ * The search as a condition on each of the newest rows: one key look-up a row, as a scalar
+ * subquery, which PostgreSQL runs row by row and stops with the page. As an EXISTS, it may
+ * hash the whole search table first when it expects few matches.
  */
 export function textMatches(text: string, id: SQLWrapper = conversations.id, number: SQLWrapper = conversations.number): SQL {
   const n = numberIn(text);
-  return sql`exists (select 1 from conversation_search s where s.conversation_id = ${id}
-    and (s.text like search_pattern(${text}) ${n === undefined ? sql`` : sql`or ${number} = ${n}`}))`;
+  return sql`coalesce((select s.text like search_pattern(${text}) ${n === undefined ? sql`` : sql`or ${number} = ${n}`}
+    from conversation_search s where s.conversation_id = ${id}), false)`;
 }

@@ -49,11 +49,13 @@ $$;--> statement-breakpoint
 CREATE FUNCTION conversation_search_text(p_subject text, p_order_number text, p_name text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT concat_ws(E'\n', p_subject, p_order_number, p_name)
 $$;--> statement-breakpoint
--- The customer's row is read FOR SHARE: a rename waits for this change to commit, and its own
--- trigger then sees it (and a change waits for a rename in progress, and reads the new name).
+-- The customer's name is read without a lock: locking it here deadlocked a ticket (which takes
+-- the shop's number counter first) against a verified customer's upsert (which locks the
+-- customer first). A rename racing a subject change can leave the old name or subject in the
+-- search text until the conversation or the customer next changes.
 CREATE FUNCTION conversation_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  v text := conversation_search_text(NEW.subject, NEW.order_number, (SELECT name FROM customers WHERE id = NEW.customer_id FOR SHARE));
+  v text := conversation_search_text(NEW.subject, NEW.order_number, (SELECT name FROM customers WHERE id = NEW.customer_id));
 BEGIN
   INSERT INTO conversation_search (conversation_id, shop_id, text, grams)
   VALUES (NEW.id, NEW.shop_id, search_text(v), search_grams(NEW.shop_id, v))

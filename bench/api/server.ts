@@ -9,12 +9,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { loadConfig } from '../../server/config.ts';
-import { openConfiguredDatabase } from '../../server/core/db/client.ts';
-import { createLogger } from '../../server/core/logger.ts';
-import { mailerFromConfig } from '../../server/core/mail.ts';
-import { connectRedis } from '../../server/core/redis.ts';
-import { startService } from '../../server/service.ts';
+import { startBenchService } from '../service.ts';
 import { serveParent } from '../chat/ipc.ts';
 import { twinApp } from './twin.ts';
 
@@ -36,16 +31,7 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   return query.apply(this, args);
 } as typeof pg.Client.prototype.query;
 
-const config = loadConfig();
-const logger = createLogger(config.LOG_LEVEL);
-const database = await openConfiguredDatabase(config);
-const redis = connectRedis(config.REDIS_URL ?? 'redis://127.0.0.1:6379');
-redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection problem'));
-const mailer = mailerFromConfig(config, logger);
-const service = await startService(
-  { config, database, redis, logger, mailer, version: 'bench', signInLimits: { perAddress: 100_000, perAccount: 1_000 } },
-  { port: config.PORT, host: config.HOST, graceMs: 2000 },
-);
+const { config, database, service, stop } = await startBenchService();
 const twin = createServer(twinApp(database.db).callback());
 twin.keepAliveTimeout = service.server.keepAliveTimeout;
 await new Promise<void>((done) => twin.listen(0, config.HOST, done));
@@ -63,11 +49,6 @@ serveParent(service.port, {
   stop: async () => {
     twin.closeAllConnections();
     twin.close();
-    service.server.closeAllConnections();
-    await service.close();
-    mailer.close();
-    await redis.quit().catch(() => redis.disconnect());
-    await database.close();
-    setTimeout(() => process.exit(0), 50);
+    await stop();
   },
 });

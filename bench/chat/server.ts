@@ -5,12 +5,7 @@
  * running by hand.
  */
 import pg from 'pg';
-import { loadConfig } from '../../server/config.ts';
-import { openConfiguredDatabase } from '../../server/core/db/client.ts';
-import { createLogger } from '../../server/core/logger.ts';
-import { mailerFromConfig } from '../../server/core/mail.ts';
-import { connectRedis } from '../../server/core/redis.ts';
-import { startService } from '../../server/service.ts';
+import { startBenchService } from '../service.ts';
 import { serveParent } from './ipc.ts';
 import { seedChat } from './seed.ts';
 
@@ -25,27 +20,9 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   return query.apply(this, args);
 } as typeof pg.Client.prototype.query;
 
-const config = loadConfig();
-const logger = createLogger(config.LOG_LEVEL);
-const database = await openConfiguredDatabase(config);
-const redis = connectRedis(config.REDIS_URL ?? 'redis://127.0.0.1:6379');
-redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection problem'));
-const mailer = mailerFromConfig(config, logger);
 const limit = Number(process.env.BENCH_SOCKET_RATE ?? 0);
-const service = await startService(
-  {
-    config,
-    database,
-    redis,
-    logger,
-    mailer,
-    version: 'bench',
-    signInLimits: { perAddress: 100_000, perAccount: 1_000 },
-    // Only loosened when the bench says so: agents joining thousands of rooms at once.
-    ...(limit > 0 ? { socketLimits: { rate: limit, burst: limit } } : {}),
-  },
-  { port: config.PORT, host: config.HOST, graceMs: 2000 },
-);
+// Only loosened when the bench says so: agents joining thousands of rooms at once.
+const { database, service, stop } = await startBenchService(limit > 0 ? { socketLimits: { rate: limit, burst: limit } } : {});
 
 serveParent(service.port, {
   /** The statements counted since the last ask, most frequent first (PostgreSQL only). */
@@ -60,13 +37,5 @@ serveParent(service.port, {
   },
   seed: (p) => seedChat(database.db, p as { customers: number; agents: number }),
   sockets: () => service.realtime.io.of('/widget').sockets.size + service.realtime.io.of('/agent').sockets.size,
-  stop: async () => {
-    service.server.closeAllConnections();
-    await service.close();
-    mailer.close();
-    await redis.quit().catch(() => redis.disconnect());
-    await database.close();
-    // Exit after the answer is on its way; --cpu-prof writes its file on a normal exit.
-    setTimeout(() => process.exit(0), 50);
-  },
+  stop,
 });

@@ -37,7 +37,6 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { openPostgres } from '../server/core/db/client.ts';
 import { explainRequest } from './api/explain.ts';
@@ -47,6 +46,7 @@ import { only, pairs, type Pair } from './api/requests.ts';
 import { PASSWORD, seedApi, type Seeded } from './api/seed.ts';
 import type { Statement } from './api/server.ts';
 import { Child } from './chat/ipc.ts';
+import { removeRedisKeys, throwawayDatabase } from './postgres.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -95,31 +95,6 @@ process.once('uncaughtException', (e) => {
   void cleanUp().finally(() => process.exit(1));
 });
 
-async function freshDatabase(): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  cleanups.push(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-  });
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
-  return url.toString();
-}
-
-async function dropRedisKeys(): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true });
-  await redis.connect();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await redis.quit();
-}
-
 async function signIn(base: string, email: string): Promise<Record<string, string>> {
   const r = await fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
   if (r.status !== 200) throw new Error(`sign-in of ${email}: ${r.status} ${await r.text()}`);
@@ -129,7 +104,8 @@ async function signIn(base: string, email: string): Promise<Record<string, strin
 
 /** The database, migrated and seeded; the server child beside its twin; the owner and the contractor signed in. */
 async function prepare() {
-  const url = await freshDatabase();
+  const { url, drop } = await throwawayDatabase(adminUrl, dbName);
+  cleanups.push(drop);
   say(`database ${dbName} on ${new URL(adminUrl).host}; scale ${opts.scale}${divisor > 1 ? ` (1/${divisor})` : ''}`);
   await (await openPostgres(url, { max: 1 })).close();
   const client = new pg.Client({ connectionString: url });
@@ -142,7 +118,7 @@ async function prepare() {
 
   const dataDir = mkdtempSync(join(tmpdir(), 'madoguchi-bench-api-'));
   cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-  cleanups.push(dropRedisKeys);
+  cleanups.push(async () => void (await removeRedisKeys(redisUrl, prefix)));
   const env = { NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, DATABASE_URL: url, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn', SEED_DEMO: 'false', JOBS: 'off' };
   const { child } = await Child.start('../api/server.ts', env);
   cleanups.push(() => child.stop());

@@ -22,9 +22,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { Child } from './chat/ipc.ts';
+import { removeRedisKeys, throwawayDatabase } from './postgres.ts';
 import { measure, type Figures, type Options, type Target } from './chat/phases.ts';
 import { summarize, summarizeHeap } from './chat/profile.ts';
 import { pct } from './chat/load.ts';
@@ -71,17 +70,9 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 
 async function openDatabase(): Promise<Record<string, string>> {
   if (!pgUrl) return { DATA_DIR: work };
-  const name = `madoguchi_bench_chat_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  cleanups.push(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  });
-  const url = new URL(pgUrl);
-  url.pathname = `/${name}`;
-  return { DATA_DIR: work, DATABASE_URL: url.toString() };
+  const { url, drop } = await throwawayDatabase(pgUrl, `madoguchi_bench_chat_${Date.now()}`);
+  cleanups.push(drop);
+  return { DATA_DIR: work, DATABASE_URL: url };
 }
 
 async function signIn(base: string, who: { email: string; password: string }): Promise<string> {
@@ -121,22 +112,9 @@ async function relay(): Promise<Target> {
   return { label: 'bare relay', child, url: `http://127.0.0.1:${port}`, shopId: '00000000-0000-4000-8000-000000000000', tokens, cookies: Array(agents).fill(undefined) };
 }
 
-async function removeRedisKeys(): Promise<number> {
-  const r = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
-  let cursor = '0';
-  let n = 0;
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) n += await r.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await r.quit();
-  return n;
-}
-
 async function cleanUp(): Promise<void> {
   for (const c of cleanups.splice(0).reverse()) await c().catch((e: unknown) => say(`cleanup: ${(e as Error).message}`));
-  await removeRedisKeys().catch((e: unknown) => say(`cleanup: redis keys: ${(e as Error).message}`));
+  await removeRedisKeys(redisUrl, prefix).catch((e: unknown) => say(`cleanup: redis keys: ${(e as Error).message}`));
   rmSync(work, { recursive: true, force: true });
 }
 

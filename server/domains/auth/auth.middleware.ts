@@ -4,18 +4,26 @@ import { DomainError } from '../../core/errors.ts';
 import type { AuthMode } from '../../core/route.ts';
 import { authenticateApiKey } from '../apikeys/apikeys.service.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
-import { findMembership } from './auth.repository.ts';
 import { SESSION_COOKIE } from './auth.cookie.ts';
 import { setSessionCookie, type CookieOptions } from './auth.cookie.ts';
 import { checkCsrf, resolveSession, type AuthDeps } from './auth.service.ts';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+const shopIdOnly = shopIdParams.pick({ shopId: true });
+const badShopId = () => new DomainError('invalid_input', 'path is not valid', [{ in: 'path', path: 'shopId', message: 'expected a shop id (UUID)' }]);
+
+/** The shop's id from the path, or undefined when malformed. */
+const parsedShopId = (ctx: Context): string | undefined => {
+  const r = shopIdOnly.safeParse({ shopId: ctx.params?.shopId });
+  return r.success ? r.data.shopId : undefined;
+};
+
 /** The shop's id from the path; malformed → 400, and a shop the caller is not in → 404, never 403. */
 function pathShopId(ctx: Context): string {
-  const r = shopIdParams.pick({ shopId: true }).safeParse({ shopId: ctx.params?.shopId });
-  if (!r.success) throw new DomainError('invalid_input', 'path is not valid', [{ in: 'path', path: 'shopId', message: 'expected a shop id (UUID)' }]);
-  return r.data.shopId;
+  const shopId = parsedShopId(ctx);
+  if (shopId === undefined) throw badShopId();
+  return shopId;
 }
 
 const shopNotFound = () => new DomainError('not_found', 'shop not found');
@@ -40,15 +48,16 @@ export function authenticator(deps: AuthDeps, cookie: CookieOptions) {
       }
       if (mode === 'apiKey') throw new DomainError('unauthenticated', 'send the shop API key as "Authorization: Bearer mdg_…"');
       const token = ctx.cookies.get(SESSION_COOKIE);
-      const principal = await resolveSession(deps, token);
+      // The session, the person and their role in the path's shop come in one read, as of now.
+      const shopId = shopScoped ? parsedShopId(ctx) : undefined;
+      const principal = await resolveSession(deps, token, shopId);
       if (!SAFE.has(ctx.method)) checkCsrf(principal, ctx.get('x-csrf-token') || undefined);
       if (principal.slid) setSessionCookie(ctx, cookie, token!, principal.expiresAt);
       ctx.state.principal = principal;
       if (shopScoped) {
-        const shopId = pathShopId(ctx);
-        const membership = await findMembership(deps.db, shopId, principal.user.id);
-        if (!membership) throw shopNotFound();
-        ctx.state.actor = { kind: 'user', shopId, userId: principal.user.id, name: principal.user.name, role: membership.role } satisfies Actor;
+        if (shopId === undefined) throw badShopId();
+        if (!principal.role) throw shopNotFound();
+        ctx.state.actor = { kind: 'user', shopId, userId: principal.user.id, name: principal.user.name, role: principal.role } satisfies Actor;
       }
       return next();
     };

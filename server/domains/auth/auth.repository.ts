@@ -29,8 +29,23 @@ export async function insertSession(db: Db, row: typeof sessions.$inferInsert): 
   await db.insert(sessions).values(row);
 }
 
-export async function findSession(db: Db, id: string): Promise<{ session: SessionRow; user: UserRow } | undefined> {
-  const [row] = await db.select({ session: sessions, user: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.id, id));
+type Role = (typeof memberships.$inferSelect)['role'];
+
+/**
+ * A session and its person; with `shopId`, also the person's role in that shop (null when they
+ * are not in it), in the same read, so a shop-scoped console request costs one statement.
+ */
+export async function findSession(db: Db, id: string, shopId?: string): Promise<{ session: SessionRow; user: UserRow; role: Role | null } | undefined> {
+  if (shopId === undefined) {
+    const [row] = await db.select({ session: sessions, user: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.id, id));
+    return row && { ...row, role: null };
+  }
+  const [row] = await db
+    .select({ session: sessions, user: users, role: memberships.role })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.shopId, shopId)))
+    .where(eq(sessions.id, id));
   return row;
 }
 

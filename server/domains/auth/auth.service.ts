@@ -78,14 +78,19 @@ export interface SessionPrincipal {
   user: UserRow;
   csrfToken: string;
   expiresAt: Date;
+  /** With `resolveSession(…, shopId)`: the person's role in that shop as of this request, null when not a member. */
+  role?: MembershipView['role'] | null;
 }
 
-/** Resolves a cookie token to its live session, sliding its expiry; 401 when missing or expired. */
-export async function resolveSession(deps: AuthDeps, token: string | undefined): Promise<SessionPrincipal> {
+/**
+ * Resolves a cookie token to its live session, sliding its expiry; 401 when missing or expired.
+ * With `shopId`, the same read gives the person's role in that shop (`principal.role`).
+ */
+export async function resolveSession(deps: AuthDeps, token: string | undefined, shopId?: string): Promise<SessionPrincipal> {
   if (!token) throw new DomainError('unauthenticated', 'sign in first', { reason: 'no_session' });
   const now = deps.now?.() ?? new Date();
   const id = secretHash(token);
-  const found = await findSession(deps.db, id);
+  const found = await findSession(deps.db, id, shopId);
   if (!found) throw new DomainError('unauthenticated', 'the session has ended; sign in again', { reason: 'ended' });
   if (found.session.expiresAt <= now) {
     await deleteSession(deps.db, id);
@@ -98,7 +103,7 @@ export async function resolveSession(deps: AuthDeps, token: string | undefined):
     expiresAt = new Date(now.getTime() + deps.sessionTtlMs);
     await touchSession(deps.db, id, now, expiresAt);
   }
-  return { sessionId: id, user: found.user, csrfToken: found.session.csrfToken, expiresAt, slid };
+  return { sessionId: id, user: found.user, csrfToken: found.session.csrfToken, expiresAt, slid, ...(shopId === undefined ? {} : { role: found.role }) };
 }
 
 /** CSRF: cookie-authenticated writes must echo the session's token in X-CSRF-Token. */

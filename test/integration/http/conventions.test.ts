@@ -3,6 +3,7 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
+import { sql } from 'drizzle-orm';
 import { consoleDist } from '../../../server/core/console.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { TestClient } from '../../helpers/client.ts';
@@ -156,6 +157,26 @@ for (const kind of oneDbKind()) {
       const r = await new TestClient(server.url).get(`/api/shops/${shop.id}`);
       expect(r.status).to.equal(401);
       expect(r.body.error.code).to.equal('unauthenticated');
+    });
+
+    it('asks for a sign-in before it judges the shop id: 401 without a cookie even for a malformed one', async () => {
+      const r = await new TestClient(server.url).get('/api/shops/not-a-uuid/conversations');
+      expect(r.status).to.equal(401);
+      expect(r.body.error.code).to.equal('unauthenticated');
+    });
+
+    it("reads the person's role in the shop on every request: a role changed or a membership removed counts at the next one", async () => {
+      const other = await makeShop(server.database);
+      const staff = await signedIn(server.url, other.people.staff);
+      expect((await staff.get(`/api/shops/${other.id}/api-keys`)).status).to.equal(403);
+      await server.database.db.execute(sql`update memberships set role = 'owner' where shop_id = ${other.id} and user_id = ${other.people.staff.id}`);
+      expect((await staff.get(`/api/shops/${other.id}/api-keys`)).status).to.equal(200);
+      await server.database.db.execute(sql`delete from memberships where shop_id = ${other.id} and user_id = ${other.people.staff.id}`);
+      const gone = await staff.get(`/api/shops/${other.id}/api-keys`);
+      expect(gone.status).to.equal(404);
+      expect(gone.body.error.code).to.equal('not_found');
+      // The session itself still holds: routes outside the shop answer.
+      expect((await staff.get('/api/auth/session')).status).to.equal(200);
     });
 
     it('puts a request id on every response, keeping a well-formed one the caller sent', async () => {

@@ -1,6 +1,7 @@
 import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
-import { insertAudit, listAudit, type AuditFilter, type AuditRow } from './audit.repository.ts';
+import { storeAudit } from './audit.batch.ts';
+import { listAudit, type AuditFilter, type AuditRow } from './audit.repository.ts';
 import { searchRecord } from './audit.search.ts';
 
 export interface AuditEntry {
@@ -19,12 +20,13 @@ const actorColumns = (a: Actor) => ({
 });
 
 /**
- * Records what an actor did, inside the caller's transaction so the change and its audit
- * row land together or not at all.
+ * Records what an actor did: inside the caller's transaction, so the change and its audit row
+ * land together or not at all; outside one (a read), in an INSERT shared with the reads
+ * recorded at the same moment (storeAudit), stored before this resolves.
  */
 export async function recordAudit(db: Db, actor: Actor, entries: AuditEntry | AuditEntry[], requestId?: string): Promise<void> {
   const list = Array.isArray(entries) ? entries : [entries];
-  await insertAudit(
+  await storeAudit(
     db,
     list.map((e) => ({
       ...actorColumns(actor),

@@ -1,0 +1,73 @@
+import { is } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
+import type { Db } from '../../core/db/client.ts';
+import { insertAudit, type NewAuditRow } from './audit.repository.ts';
+
+/** Rows in one INSERT at most (insertAudit's own chunk, so a batch is one statement). */
+const MAX_ROWS = 1000;
+
+type Waiting = { rows: NewAuditRow[]; done: () => void; fail: (e: unknown) => void };
+
+/**
+ * Audit rows written outside a transaction, most of them reads (a list, a page, an export:
+ * "who saw whose data"), share INSERTs: while one is on its way, the rows that arrive wait
+ * and go together in the next, so under load a read costs a share of a statement and of a
+ * commit rather than one of each. Nothing waits for a timer: alone, a row goes at once.
+ *
+ * Each caller's promise settles when the INSERT holding its rows has committed, so an answer
+ * never leaves before its audit row is stored, and a crash loses no row of an answered read.
+ * A batch that fails is tried again caller by caller, so one bad row fails only its caller,
+ * and a database that is away fails each of them (503 at the route), as a lone INSERT would.
+ */
+class AuditBatcher {
+  private waiting: Waiting[] = [];
+  private flying = false;
+
+  constructor(private readonly db: Db) {}
+
+  add(rows: NewAuditRow[]): Promise<void> {
+    return new Promise<void>((done, fail) => {
+      this.waiting.push({ rows, done, fail });
+      if (!this.flying) void this.flush();
+    });
+  }
+
+  private take(): Waiting[] {
+    let n = 0;
+    let count = 0;
+    while (n < this.waiting.length && (n === 0 || count + this.waiting[n]!.rows.length <= MAX_ROWS)) count += this.waiting[n++]!.rows.length;
+    return this.waiting.splice(0, n);
+  }
+
+  private async flush(): Promise<void> {
+    this.flying = true;
+    try {
+      while (this.waiting.length) {
+        const batch = this.take();
+        try {
+          await insertAudit(this.db, batch.flatMap((w) => w.rows));
+          for (const w of batch) w.done();
+        } catch (e) {
+          if (batch.length === 1) batch[0]!.fail(e);
+          else for (const w of batch) await insertAudit(this.db, w.rows).then(w.done, w.fail);
+        }
+      }
+    } finally {
+      this.flying = false;
+    }
+  }
+}
+
+const batchers = new WeakMap<Db, AuditBatcher>();
+
+/**
+ * Stores audit rows: inside a transaction, in it (the change and its row land together or not
+ * at all); outside one, through the database's batcher (AuditBatcher).
+ */
+export function storeAudit(db: Db, rows: NewAuditRow[]): Promise<void> {
+  if (!rows.length) return Promise.resolve();
+  if (is(db, PgTransaction)) return insertAudit(db, rows);
+  let b = batchers.get(db);
+  if (!b) batchers.set(db, (b = new AuditBatcher(db)));
+  return b.add(rows);
+}

@@ -286,8 +286,10 @@ const toClock = rowsAs(slaClocks);
 /**
  * What a page of conversations shows beside each row, in one statement however many rows and
  * shops: the customer, the assignee's name, the last message the customer can see (read
- * backwards from the conversation's last one, so a long conversation costs no more) and the
- * SLA clocks. Each look-up is scoped by the row's own shop.
+ * backwards along (conversation, seq) from the row's last_seq, so a long conversation costs no
+ * more; without that bound the planner gathered all of a conversation's messages and sorted
+ * them, twice the cost at ten messages) and the SLA clocks. Each look-up is scoped by the row's
+ * own shop.
  */
 export async function conversationDetails(db: Db, rows: ConversationRow[]): Promise<ConversationDetails> {
   const out: ConversationDetails = { customers: new Map(), assignees: new Map(), previews: new Map(), clocks: new Map() };
@@ -297,11 +299,11 @@ export async function conversationDetails(db: Db, rows: ConversationRow[]): Prom
     select c.id, c.assignee_id,
       (select to_jsonb(cu) from customers cu where cu.id = c.customer_id and cu.shop_id = c.shop_id) as customer,
       (select u.name from users u where u.id = c.assignee_id) as assignee,
-      (select left(${messages.body}, 140) from ${messages} where ${messages.conversationId} = c.id and ${messages.shopId} = c.shop_id and ${customerVisible()}
+      (select left(${messages.body}, 140) from ${messages} where ${messages.conversationId} = c.id and ${messages.seq} <= c.last_seq and ${messages.shopId} = c.shop_id and ${customerVisible()}
         order by ${messages.seq} desc limit 1) as preview,
       (select jsonb_agg(to_jsonb(k)) from sla_clocks k where k.conversation_id = c.id and k.shop_id = c.shop_id) as clocks
-    from unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.shopId)}::uuid[], ${col((r) => r.customerId)}::uuid[], ${col((r) => r.assigneeId)}::uuid[])
-      as c(id, shop_id, customer_id, assignee_id)`)) as unknown as {
+    from unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.shopId)}::uuid[], ${col((r) => r.customerId)}::uuid[], ${col((r) => r.assigneeId)}::uuid[], ${col((r) => r.lastSeq)}::int[])
+      as c(id, shop_id, customer_id, assignee_id, last_seq)`)) as unknown as {
     rows: Array<{ id: string; assignee_id: string | null; customer: Record<string, unknown> | null; assignee: string | null; preview: string | null; clocks: Array<Record<string, unknown>> | null }>;
   };
   for (const r of found.rows) {

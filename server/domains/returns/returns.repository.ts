@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, ne, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { orders } from '../orders/orders.tables.ts';
 import { shopFaultBases, type ReturnStatus } from './returns.model.ts';
@@ -177,10 +177,27 @@ export interface ReturnFilter {
   limit: number;
 }
 
+/** What the list shows of each return: not its items, snapshots, address or notes (most of a row's bytes). */
+const listed = {
+  id: returnRequests.id,
+  number: returnRequests.number,
+  status: returnRequests.status,
+  kind: returnRequests.kind,
+  reason: returnRequests.reason,
+  legalBasis: returnRequests.legalBasis,
+  refundTotal: returnRequests.refundTotal,
+  refundLimit: returnRequests.refundLimit,
+  flags: returnRequests.flags,
+  reviewReasons: returnRequests.reviewReasons,
+  createdAt: returnRequests.createdAt,
+  updatedAt: returnRequests.updatedAt,
+  orderNumber: orders.orderNumber,
+  customerName: orders.customerName,
+};
 /** Newest first, by number. */
-export async function listReturns(db: Db, shopId: string, f: ReturnFilter): Promise<Array<ReturnRow & { orderNumber: string; customerName: string }>> {
+export async function listReturns(db: Db, shopId: string, f: ReturnFilter) {
   return db
-    .select({ ...getTableColumns(returnRequests), orderNumber: orders.orderNumber, customerName: orders.customerName })
+    .select(listed)
     .from(returnRequests)
     .innerJoin(orders, and(eq(orders.id, returnRequests.orderId), eq(orders.shopId, shopId)))
     .where(and(eq(returnRequests.shopId, shopId), f.status?.length ? inArray(returnRequests.status, f.status) : undefined, f.before ? lt(returnRequests.number, f.before) : undefined))

@@ -16,7 +16,7 @@ import { listMemberships } from '../../server/domains/auth/auth.repository.ts';
 import { findCustomer } from '../../server/domains/conversations/conversations.customers.repository.ts';
 import { inboxFilter, type InboxQuery } from '../../server/domains/conversations/conversations.inbox.ts';
 import { customerOrders, otherConversations, returnsOfOrders } from '../../server/domains/conversations/conversations.related.repository.ts';
-import { findConversation, listConversations, listConversationsAcross } from '../../server/domains/conversations/conversations.repository.ts';
+import { findConversation, listConversationPage, listConversationPageAcross, type DetailedPage } from '../../server/domains/conversations/conversations.repository.ts';
 import { listOrders } from '../../server/domains/orders/orders.repository.ts';
 import { listReturns } from '../../server/domains/returns/returns.repository.ts';
 import type { Role } from '../../server/domains/shops/shops.tables.ts';
@@ -38,6 +38,15 @@ function inboxQuery(ctx: Context): InboxQuery {
 
 const actorOf = (shopId: string, userId: string, role: Role): Actor => ({ kind: 'user', shopId, userId, name: 'bench', role });
 
+/** A page's rows and details as they come, as JSON (Maps do not serialise). */
+const pageBody = (p: DetailedPage, limit?: number) => ({
+  rows: limit === undefined ? p.rows : p.rows.slice(0, limit),
+  customers: [...p.details.customers.values()],
+  assignees: Object.fromEntries(p.details.assignees),
+  previews: Object.fromEntries(p.details.previews),
+  clocks: Object.fromEntries(p.details.clocks),
+});
+
 export function twinApp(db: Db): Koa {
   const router = new Router();
   router.get('/healthz', (ctx) => {
@@ -48,14 +57,14 @@ export function twinApp(db: Db): Koa {
   });
   router.get('/twin/shops/:shopId/conversations', async (ctx) => {
     const shopId = ctx.params.shopId!;
-    ctx.body = await listConversations(db, shopId, inboxFilter(actorOf(shopId, str(ctx, 'user')!, 'owner'), inboxQuery(ctx)));
+    ctx.body = pageBody(await listConversationPage(db, shopId, inboxFilter(actorOf(shopId, str(ctx, 'user')!, 'owner'), inboxQuery(ctx))));
   });
   router.get('/twin/me/conversations', async (ctx) => {
     const userId = str(ctx, 'user')!;
     const q = inboxQuery(ctx);
     const shops = await listMemberships(db, userId);
     const filter = inboxFilter(actorOf(shops[0]?.shopId ?? '', userId, shops[0]?.role ?? 'contractor'), q);
-    ctx.body = (await listConversationsAcross(db, shops.map((m) => m.shopId), filter)).slice(0, q.limit);
+    ctx.body = pageBody(await listConversationPageAcross(db, shops.map((m) => m.shopId), filter), q.limit);
   });
   router.get('/twin/shops/:shopId/conversations/:conversationId/related', async (ctx) => {
     const { shopId, conversationId } = ctx.params as { shopId: string; conversationId: string };

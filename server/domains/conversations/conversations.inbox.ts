@@ -12,7 +12,7 @@ import {
   conversationDetails,
   type ConversationDetails,
   findConversation,
-  listConversations,
+  listConversationPage,
   lockConversation,
   moveMessages,
   updateConversation,
@@ -88,9 +88,11 @@ export function inboxFilter(actor: Actor, q: InboxQuery): InboxFilter {
 
 /** The queue, newest activity first, with the console's filters. */
 export async function listInbox(db: Db, actor: Actor, q: InboxQuery): Promise<InboxPage> {
-  const rows = await listConversations(db, actor.shopId, inboxFilter(actor, q));
+  // The rows and what each shows beside it come in one statement.
+  const { rows, details } = await listConversationPage(db, actor.shopId, inboxFilter(actor, q));
   const page = rows.slice(0, q.limit);
-  return { conversations: await conversationDtos(db, actor.shopId, page, viewerRole(actor)), next: rows.length > q.limit ? cursorOf(page.at(-1)!) : null };
+  const viewer = viewerRole(actor);
+  return { conversations: page.map((r) => toDto(r, details, viewer)), next: rows.length > q.limit ? cursorOf(page.at(-1)!) : null };
 }
 
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, ne, notInArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { shops, users } from '../shops/shops.tables.ts';
 import { conversationCounters, conversations, customers, messages, type ConversationStatus } from './conversations.tables.ts';
@@ -231,14 +231,30 @@ export function inboxQuery(db: Db, shopId: string, f: InboxFilter) {
  * One shop's inbox. A search is answered the cheapest of three ways, each bounded by the page
  * or by the matches, never by the shop's history: the index's matches when there are at most
  * SEARCH_BY_ID; else the newest SEARCH_WINDOW rows checked one by one, when they hold a page;
- * else every match the index gives, sorted.
+ * else every match the index gives, sorted. `run` sends the chosen statement (as it is, or with
+ * the page's details: listConversationPage).
  */
-export async function listConversations(db: Db, shopId: string, f: InboxFilter): Promise<ConversationRow[]> {
-  if (!f.text || f.found || f.scan) return inboxQuery(db, shopId, f);
+async function inboxWay<T>(db: Db, shopId: string, f: InboxFilter, run: (q: ReturnType<typeof inboxQuery>) => Promise<T[]>): Promise<T[]> {
+  if (!f.text || f.found || f.scan) return run(inboxQuery(db, shopId, f));
   const found = await searchCandidates(db, [shopId], f.text);
-  if (found) return inboxQuery(db, shopId, { ...f, found });
-  const recent = await inboxQuery(db, shopId, { ...f, scan: 'recent' });
-  return recent.length >= f.limit ? recent : inboxQuery(db, shopId, { ...f, scan: 'all' });
+  if (found) return run(inboxQuery(db, shopId, { ...f, found }));
+  const recent = await run(inboxQuery(db, shopId, { ...f, scan: 'recent' }));
+  return recent.length >= f.limit ? recent : run(inboxQuery(db, shopId, { ...f, scan: 'all' }));
+}
+
+export async function listConversations(db: Db, shopId: string, f: InboxFilter): Promise<ConversationRow[]> {
+  return inboxWay(db, shopId, f, async (q): Promise<ConversationRow[]> => await q);
+}
+
+/** listConversations with what the inbox shows beside each row (conversationDetails), in the page's own statement. */
+export async function listConversationPage(db: Db, shopId: string, f: InboxFilter): Promise<DetailedPage> {
+  const pages: DetailedPage[] = [];
+  await inboxWay(db, shopId, f, async (q) => {
+    const page = await withDetails(db, q);
+    pages.push(page);
+    return page.rows;
+  });
+  return pages.at(-1)!;
 }
 
 /**
@@ -272,6 +288,13 @@ export async function listConversationsAcross(db: Db, shopIds: string[], f: Inbo
   return inboxQueryAcross(db, shopIds, { ...f, found });
 }
 
+/** listConversationsAcross with each row's details (conversationDetails), in the page's own statement. */
+export async function listConversationPageAcross(db: Db, shopIds: string[], f: InboxFilter): Promise<DetailedPage> {
+  if (!shopIds.length) return { rows: [], details: noDetails() };
+  const found = f.text && !f.found ? await searchCandidates(db, shopIds, f.text) : f.found;
+  return withDetails(db, inboxQueryAcross(db, shopIds, { ...f, found }));
+}
+
 export interface ConversationDetails {
   customers: Map<string, CustomerRow>;
   assignees: Map<string, string>;
@@ -280,40 +303,75 @@ export interface ConversationDetails {
   clocks: Map<string, ClockRow[]>;
 }
 
+export interface DetailedPage {
+  rows: ConversationRow[];
+  details: ConversationDetails;
+}
+
+const toConversation = rowsAs(conversations);
 const toCustomer = rowsAs(customers);
 const toClock = rowsAs(slaClocks);
+const noDetails = (): ConversationDetails => ({ customers: new Map(), assignees: new Map(), previews: new Map(), clocks: new Map() });
 
 /**
- * What a page of conversations shows beside each row, in one statement however many rows and
- * shops: the customer, the assignee's name, the last message the customer can see (read
- * backwards along (conversation, seq) from the row's last_seq, so a long conversation costs no
- * more; without that bound the planner gathered all of a conversation's messages and sorted
- * them, twice the cost at ten messages) and the SLA clocks. Each look-up is scoped by the row's
- * own shop.
+ * What a page of conversations shows beside each row, for the rows of `c` (columns id,
+ * shop_id, customer_id, assignee_id, last_seq): the customer, the assignee's name, the last
+ * message the customer can see (read backwards along (conversation, seq) from the row's
+ * last_seq, so a long conversation costs no more; without that bound the planner gathered all
+ * of a conversation's messages and sorted them, twice the cost at ten messages) and the SLA
+ * clocks. Each look-up is scoped by the row's own shop.
  */
+const detailColumns = (c: SQL) => sql`
+      (select to_jsonb(cu) from customers cu where cu.id = ${c}.customer_id and cu.shop_id = ${c}.shop_id) as "details:customer",
+      (select u.name from users u where u.id = ${c}.assignee_id) as "details:assignee",
+      (select left(${messages.body}, 140) from ${messages} where ${messages.conversationId} = ${c}.id and ${messages.seq} <= ${c}.last_seq and ${messages.shopId} = ${c}.shop_id and ${customerVisible()}
+        order by ${messages.seq} desc limit 1) as "details:preview",
+      (select jsonb_agg(to_jsonb(k)) from sla_clocks k where k.conversation_id = ${c}.id and k.shop_id = ${c}.shop_id) as "details:clocks"`;
+
+type DetailCells = { id: string; assignee_id: string | null; 'details:customer': Record<string, unknown> | null; 'details:assignee': string | null; 'details:preview': string | null; 'details:clocks': Array<Record<string, unknown>> | null };
+
+function addDetails(out: ConversationDetails, r: DetailCells): void {
+  const customer = r['details:customer'];
+  if (customer) {
+    const c = toCustomer(customer);
+    out.customers.set(c.id, c);
+  }
+  const assignee = r['details:assignee'];
+  if (r.assignee_id && assignee !== null) out.assignees.set(r.assignee_id, assignee);
+  const preview = r['details:preview'];
+  if (preview !== null) out.previews.set(r.id, preview.slice(0, 140));
+  out.clocks.set(r.id, (r['details:clocks'] ?? []).map(toClock));
+}
+
+/** Details of rows already read (a single conversation, a broadcast's rows), in one statement however many rows and shops. */
 export async function conversationDetails(db: Db, rows: ConversationRow[]): Promise<ConversationDetails> {
-  const out: ConversationDetails = { customers: new Map(), assignees: new Map(), previews: new Map(), clocks: new Map() };
+  const out = noDetails();
   if (!rows.length) return out;
   const col = <T>(f: (r: ConversationRow) => T) => sql.param(rows.map(f));
   const found = (await db.execute(sql`
-    select c.id, c.assignee_id,
-      (select to_jsonb(cu) from customers cu where cu.id = c.customer_id and cu.shop_id = c.shop_id) as customer,
-      (select u.name from users u where u.id = c.assignee_id) as assignee,
-      (select left(${messages.body}, 140) from ${messages} where ${messages.conversationId} = c.id and ${messages.seq} <= c.last_seq and ${messages.shopId} = c.shop_id and ${customerVisible()}
-        order by ${messages.seq} desc limit 1) as preview,
-      (select jsonb_agg(to_jsonb(k)) from sla_clocks k where k.conversation_id = c.id and k.shop_id = c.shop_id) as clocks
+    select c.id, c.assignee_id, ${detailColumns(sql`c`)}
     from unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.shopId)}::uuid[], ${col((r) => r.customerId)}::uuid[], ${col((r) => r.assigneeId)}::uuid[], ${col((r) => r.lastSeq)}::int[])
-      as c(id, shop_id, customer_id, assignee_id, last_seq)`)) as unknown as {
-    rows: Array<{ id: string; assignee_id: string | null; customer: Record<string, unknown> | null; assignee: string | null; preview: string | null; clocks: Array<Record<string, unknown>> | null }>;
+      as c(id, shop_id, customer_id, assignee_id, last_seq)`)) as unknown as { rows: DetailCells[] };
+  for (const r of found.rows) addDetails(out, r);
+  return out;
+}
+
+/**
+ * A page of the inbox and its details as one statement (unsent: the plans tests read it): the
+ * page's query, limited, so the look-ups run for its rows only, and planned as it is alone
+ * (PostgreSQL does not pull up a subquery with a LIMIT), then its rows in the same order.
+ */
+export const detailedQuery = (page: SQLWrapper): SQL => sql`select p.*, ${detailColumns(sql`p`)} from (${page}) p order by p.updated_at desc, p.id desc`;
+
+/** detailedQuery sent, its rows mapped straight from the driver's. */
+async function withDetails(db: Db, page: SQLWrapper): Promise<DetailedPage> {
+  const found = (await db.execute(detailedQuery(page))) as unknown as {
+    rows: Array<DetailCells & Record<string, unknown>>;
   };
+  const out: DetailedPage = { rows: [], details: noDetails() };
   for (const r of found.rows) {
-    if (r.customer) {
-      const c = toCustomer(r.customer);
-      out.customers.set(c.id, c);
-    }
-    if (r.assignee_id && r.assignee !== null) out.assignees.set(r.assignee_id, r.assignee);
-    if (r.preview !== null) out.previews.set(r.id, r.preview.slice(0, 140));
-    out.clocks.set(r.id, (r.clocks ?? []).map(toClock));
+    out.rows.push(toConversation(r));
+    addDetails(out.details, r);
   }
   return out;
 }

@@ -3,7 +3,16 @@ import { sql, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import type { Actor } from '../../../server/core/actor.ts';
 import { cursorOf, inboxFilter, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
-import { inboxQuery, inboxQueryAcross, listConversations, type ConversationRow } from '../../../server/domains/conversations/conversations.repository.ts';
+import {
+  conversationDetails,
+  detailedQuery,
+  inboxQuery,
+  inboxQueryAcross,
+  listConversationPage,
+  listConversationPageAcross,
+  listConversations,
+  type ConversationRow,
+} from '../../../server/domains/conversations/conversations.repository.ts';
 import { testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';
@@ -56,6 +65,24 @@ for (const kind of dbKinds) {
         await database.db.execute(sql`
           insert into conversations (shop_id, number, customer_id, channel) select ${s.id}, 3005 + n, ${customer.id}, 'chat' from generate_series(1, 3) n`);
       }
+      // The newest conversations of each shop have messages (the last one a customer can see is
+      // the preview: not a note, not a status event) and some have SLA clocks.
+      await database.db.execute(sql`
+        update conversations set last_seq = case when number % 5 = 0 then 4 else 3 end where number > 2980`);
+      await database.db.execute(sql`
+        insert into messages (shop_id, conversation_id, seq, client_id, author_kind, author_name, kind, body, status_event)
+        select c.shop_id, c.id, m.seq, 'k' || m.seq, m.author, 'someone', m.kind, m.body || ' ' || c.number, m.event
+        from conversations c
+        cross join lateral (values
+          (1, 'customer', 'text', 'はじめまして', null::jsonb),
+          (2, 'agent', 'text', '返信', null),
+          (3, 'agent', case when c.number % 2 = 0 then 'note' else 'event' end, 'うちわの話', case when c.number % 2 = 0 then null else '{"to":"resolved"}'::jsonb end),
+          (4, 'customer', 'text', 'また', null)) as m(seq, author, kind, body, event)
+        where c.number > 2980 and m.seq <= c.last_seq`);
+      await database.db.execute(sql`
+        insert into sla_clocks (conversation_id, metric, shop_id, target_ms, at_risk_percent, started_at, running_since, at_risk_at, due_at)
+        select c.id, 'first_response', c.shop_id, 3600000, 80, now() - interval '50 minutes', now() - interval '50 minutes', now() - interval '2 minutes', now() + interval '10 minutes'
+        from conversations c where c.number > 2990 and c.number % 3 = 0`);
       await database.db.execute(sql`analyze conversations`);
     });
     after(() => database?.close());
@@ -125,6 +152,55 @@ for (const kind of dbKinds) {
         expect(types.some((t) => /^(Bitmap )?Index Scan .*conversations_shop_/.test(t)), types.join(' | ')).to.equal(true);
       });
     }
+
+    for (const [view, q] of [
+      ['every status', {}],
+      ['every status, page 2', { before: 'cursor' }],
+      ['open', { status: 'open' }],
+      ['tagged', { tag: '返品' }],
+    ] as Array<[string, Partial<InboxQuery>]>) {
+      it(`answers a page of ${view} with its details in one statement: the rows and details of the page read apart, through the same index`, async () => {
+        const first = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { limit: 30 }));
+        const f = inboxFilter(actor(shop), { ...q, before: q.before ? cursorOf(first.at(-1)!) : undefined, limit: 31 });
+        const rows = await listConversations(database.db, shop.id, f);
+        const page = await listConversationPage(database.db, shop.id, f);
+        expect(rows.length).to.be.greaterThan(0);
+        expect(page.rows).to.deep.equal(rows);
+        expect(page.details).to.deep.equal(await conversationDetails(database.db, rows));
+        const typesOf = async (x: SQLWrapper) => (await planOf(database, x)).map((p) => `${p['Node Type']} ${p['Relation Name'] ?? ''}`.trim());
+        const sorts = (types: string[]) => types.filter((t) => /^Sort|^Incremental Sort/.test(t)).length;
+        const alone = await typesOf(inboxQuery(database.db, shop.id, f));
+        const types = await typesOf(detailedQuery(inboxQuery(database.db, shop.id, f)));
+        expect(types.filter((t) => t === 'Seq Scan conversations'), types.join(' | ')).to.deep.equal([]);
+        // The view's plan as it is alone, inside; on top at most a sort of the page's own rows
+        // (PostgreSQL sees that the page already comes in order and leaves it out).
+        expect(types.join(' | '), `alone: ${alone.join(' | ')}`).to.include(alone.join(' | '));
+        expect(sorts(types) - sorts(alone), types.join(' | ')).to.be.within(0, 1);
+      });
+    }
+
+    it("shows as each row's preview the last message its customer can see, and its SLA clocks", async () => {
+      const { rows, details } = await listConversationPage(database.db, shop.id, inboxFilter(actor(shop), { limit: 40 }));
+      const byNumber = new Map(rows.map((r) => [r.number, r]));
+      const preview = (n: number) => details.previews.get(byNumber.get(n)!.id);
+      expect(preview(2995)).to.equal('また 2995');
+      expect(preview(2996)).to.equal('返信 2996'); // a note last
+      expect(preview(2997)).to.equal('返信 2997'); // a status event last
+      expect(preview(2900 + 79)).to.equal(undefined); // no messages
+      expect(details.clocks.get(byNumber.get(2997)!.id)!.map((c) => [c.metric, c.shopId])).to.deep.equal([['first_response', shop.id]]);
+      expect(details.clocks.get(byNumber.get(2998)!.id)).to.deep.equal([]);
+      expect(details.customers.get(byNumber.get(2998)!.customerId)!.shopId).to.equal(shop.id);
+    });
+
+    it('lists several shops as one with their details in one statement, each row with its own shop’s', async () => {
+      const f = inboxFilter(actor(shop), { limit: 41 });
+      const rows = await inboxQueryAcross(database.db, [shop.id, other.id], f);
+      const page = await listConversationPageAcross(database.db, [shop.id, other.id], f);
+      expect(new Set(rows.map((r) => r.shopId))).to.deep.equal(new Set([shop.id, other.id]));
+      expect(page.rows).to.deep.equal(rows);
+      expect(page.details).to.deep.equal(await conversationDetails(database.db, rows));
+      expect(rows.every((r) => page.details.customers.get(r.customerId)!.shopId === r.shopId)).to.equal(true);
+    });
 
     it('lists several shops as one in one statement, newest first, each shop through its index', async () => {
       const f = inboxFilter(actor(shop), { limit: 41 });

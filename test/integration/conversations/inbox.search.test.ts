@@ -3,7 +3,15 @@ import { sql, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import type { Actor } from '../../../server/core/actor.ts';
 import { inboxFilter } from '../../../server/domains/conversations/conversations.inbox.ts';
-import { inboxQuery, inboxQueryAcross, listConversations } from '../../../server/domains/conversations/conversations.repository.ts';
+import {
+  conversationDetails,
+  detailedQuery,
+  inboxQuery,
+  inboxQueryAcross,
+  listConversationPage,
+  listConversationPageAcross,
+  listConversations,
+} from '../../../server/domains/conversations/conversations.repository.ts';
 import { candidatesQuery, SEARCH_BY_ID, searchCandidates } from '../../../server/domains/conversations/conversations.search.repository.ts';
 import { testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
@@ -155,6 +163,23 @@ for (const kind of dbKinds) {
       const p = await plan('お中元', 'all');
       expect(p.some((t) => /conversation_search_grams_idx/.test(t)), p.join(' | ')).to.equal(true);
       expect(p.filter((t) => /conversations_shop_updated_idx/.test(t)), p.join(' | ')).to.deep.equal([]);
+    });
+
+    it('answers each way with its details in the same statement: the rows of the way alone, and their details', async () => {
+      for (const [q, way] of [['Suzuki', 'the index'], ['ギフト', 'the newest rows'], ['お中元', 'all matches'], ['#102', 'a number']] as const) {
+        const f = inboxFilter(actor(shop), { q, limit: 50 });
+        const rows = await listConversations(database.db, shop.id, f);
+        const page = await listConversationPage(database.db, shop.id, f);
+        expect(rows.length, way).to.be.greaterThan(0);
+        expect(page.rows, way).to.deep.equal(rows);
+        expect(page.details, way).to.deep.equal(await conversationDetails(database.db, rows));
+        const across = await listConversationPageAcross(database.db, [shop.id, other.id], f);
+        expect(across.rows.map((r) => r.id), way).to.deep.equal((await inboxQueryAcross(database.db, [shop.id, other.id], { ...f, found: await searchCandidates(database.db, [shop.id, other.id], q) })).map((r) => r.id));
+      }
+      // The newest rows' check, wrapped, keeps its plan: one key look-up a row, nothing hashed.
+      const p = (await planOf(database, detailedQuery(inboxQuery(database.db, shop.id, { ...inboxFilter(actor(shop), { q: 'ギフト', limit: 50 }), scan: 'recent' })))).join(' | ');
+      expect(p).not.to.match(/Seq Scan conversation|Hash/);
+      expect(p).to.match(/conversation_search_pkey/);
     });
 
     it('lists several shops as one: a word common in one shop and absent from another', async () => {

@@ -6,7 +6,7 @@ import type { CustomerRow } from './conversations.customers.repository.ts';
 import { rowsAs } from '../../core/db/statement.ts';
 import { slaClocks } from '../sla/sla.tables.ts';
 import type { ClockRow } from '../sla/sla.repository.ts';
-import { matchesQuery, SEARCH_WINDOW, searchCandidates, textMatches } from './conversations.search.repository.ts';
+import { matchesQuery, numberIn, SEARCH_FIRST_WINDOW, SEARCH_WINDOW, searchCandidates, textMatches } from './conversations.search.repository.ts';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -173,6 +173,8 @@ export interface InboxFilter {
   text?: string;
   found?: string[];
   scan?: 'recent' | 'all';
+  /** With `scan: 'recent'`: how many of the newest rows are checked (SEARCH_WINDOW unless said). */
+  window?: number;
   before?: { updatedAt: Date; id: string };
   limit: number;
 }
@@ -210,8 +212,8 @@ const orderFor = (f: InboxFilter) => (f.text && f.scan !== 'recent' ? sortedNewe
 export function inboxQuery(db: Db, shopId: string, f: InboxFilter) {
   if (f.text && f.scan === 'recent') {
     // The newest SEARCH_WINDOW rows from the cursor, then those that match.
-    const { text: _text, scan: _scan, ...rest } = f;
-    const recent = db.select().from(conversations).where(and(...inboxConditions([shopId], rest))).orderBy(...newestFirst).limit(SEARCH_WINDOW).as('recent');
+    const { text: _text, scan: _scan, window = SEARCH_WINDOW, ...rest } = f;
+    const recent = db.select().from(conversations).where(and(...inboxConditions([shopId], rest))).orderBy(...newestFirst).limit(window).as('recent');
     return db
       .select(recent._.selectedFields)
       .from(recent)
@@ -231,11 +233,17 @@ export function inboxQuery(db: Db, shopId: string, f: InboxFilter) {
  * One shop's inbox. A search is answered the cheapest of three ways, each bounded by the page
  * or by the matches, never by the shop's history: the index's matches when there are at most
  * SEARCH_BY_ID; else the newest SEARCH_WINDOW rows checked one by one, when they hold a page;
- * else every match the index gives, sorted. `run` sends the chosen statement (as it is, or with
- * the page's details: listConversationPage).
+ * else every match the index gives, sorted. A word (not a number) is first looked for in the
+ * newest SEARCH_FIRST_WINDOW rows: a word in many conversations fills its page there, and the
+ * index would gather every one of its matches before answering. `run` sends the chosen
+ * statement (as it is, or with the page's details: listConversationPage).
  */
 async function inboxWay<T>(db: Db, shopId: string, f: InboxFilter, run: (q: ReturnType<typeof inboxQuery>) => Promise<T[]>): Promise<T[]> {
   if (!f.text || f.found || f.scan) return run(inboxQuery(db, shopId, f));
+  if (numberIn(f.text) === undefined) {
+    const first = await run(inboxQuery(db, shopId, { ...f, scan: 'recent', window: SEARCH_FIRST_WINDOW }));
+    if (first.length >= f.limit) return first;
+  }
   const found = await searchCandidates(db, [shopId], f.text);
   if (found) return run(inboxQuery(db, shopId, { ...f, found }));
   const recent = await run(inboxQuery(db, shopId, { ...f, scan: 'recent' }));

@@ -165,6 +165,33 @@ for (const kind of dbKinds) {
       expect(p.filter((t) => /conversations_shop_updated_idx/.test(t)), p.join(' | ')).to.deep.equal([]);
     });
 
+    it('looks for a word in the newest rows first, and asks the index only when they do not hold a page', async () => {
+      // What the driver is given, counted: the index's probe, and checks of the newest rows.
+      const client = (database.db as unknown as { $client: { query: (...a: unknown[]) => unknown } }).$client;
+      const query = client.query;
+      const sent: string[] = [];
+      client.query = function (this: unknown, ...a: unknown[]) {
+        const text = typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string } | undefined)?.text ?? '');
+        sent.push(/s\.grams @>/.test(text) ? 'index' : /limit \$\d+\) "recent"/.test(text) ? 'newest' : 'other');
+        return query.apply(this, a);
+      };
+      const ways = async (q: string) => {
+        sent.length = 0;
+        const rows = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { q, limit: 50 }));
+        return { ways: [...sent], rows: rows.length };
+      };
+      try {
+        // In one subject in four of the newest rows: a page from the first window, no probe.
+        expect(await ways('ギフト')).to.deep.equal({ ways: ['newest'], rows: 51 });
+        // Rare: the first window holds no page, the index has few matches.
+        expect(await ways('Suzuki')).to.deep.equal({ ways: ['newest', 'index', 'other'], rows: 2 });
+        // A number goes to the index at once.
+        expect(await ways('#102')).to.deep.equal({ ways: ['index', 'other'], rows: 1 });
+      } finally {
+        client.query = query;
+      }
+    });
+
     it('answers each way with its details in the same statement: the rows of the way alone, and their details', async () => {
       for (const [q, way] of [['Suzuki', 'the index'], ['ギフト', 'the newest rows'], ['お中元', 'all matches'], ['#102', 'a number']] as const) {
         const f = inboxFilter(actor(shop), { q, limit: 50 });

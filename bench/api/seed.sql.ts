@@ -120,6 +120,26 @@ SELECT c.shop_id, c.id, q, 'seed-' || q,
 FROM seed_convs c CROSS JOIN LATERAL generate_series(1, 10) AS q
 CROSS JOIN LATERAL (SELECT q % 2 = 1 AND NOT (q = 5 AND c.noted) AS customer, q = 5 AND c.noted AS note) AS m`,
   counters: 'INSERT INTO conversation_counters (shop_id, last) SELECT id, conv FROM seed_shops',
+  /**
+   * SLA clocks, as a shop with an SLA policy has them: every conversation's first response
+   * (met at its first reply), and its resolution, met when it was resolved and still running
+   * for the active ones, one in six of which is past due and one in six at risk.
+   */
+  slaClocks: `
+INSERT INTO sla_clocks (conversation_id, metric, shop_id, target_ms, at_risk_percent, elapsed_ms, started_at, running_since, at_risk_at, due_at, at_risk_fired_at, breached_at, met_at, version)
+SELECT c.id, k.metric, c.shop_id, k.target_ms, 80, k.elapsed_ms, c.created_at, k.running_since, k.at_risk_at, k.due_at, k.at_risk_fired_at, k.breached_at, k.met_at, 1
+FROM seed_convs c
+CROSS JOIN LATERAL (VALUES
+  ('first_response', 3600000::bigint, 0::bigint, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz,
+   c.created_at + (c.last_message_at - c.created_at) / 9),
+  ('resolution', 86400000,
+   CASE WHEN c.status IN ('resolved', 'closed') THEN 3600000 ELSE 0 END,
+   CASE WHEN c.status NOT IN ('resolved', 'closed') THEN c.created_at END,
+   CASE WHEN c.status NOT IN ('resolved', 'closed') THEN now() + interval '20 hours' - interval '30 hours' * ((c.i % 6) / 5.0) END,
+   CASE WHEN c.status NOT IN ('resolved', 'closed') THEN now() + interval '24 hours' - interval '30 hours' * ((c.i % 6) / 5.0) END,
+   NULL, NULL,
+   CASE WHEN c.status IN ('resolved', 'closed') THEN c.updated_at END)
+) AS k(metric, target_ms, elapsed_ms, running_since, at_risk_at, due_at, at_risk_fired_at, breached_at, met_at)`,
 };
 
 export const returnsSql = {

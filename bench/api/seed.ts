@@ -131,6 +131,7 @@ export async function seedApi(client: Client, divisor: number, say: (line: strin
   await step('conversations', conversationsSql.conversations);
   await step('messages', conversationsSql.messages, [w.customerLines, w.agentLines, w.noteLines]);
   await step('counters', conversationsSql.counters);
+  await step('sla clocks', conversationsSql.slaClocks);
   await step('returns', returnsSql.returns, [p.map((x) => x[0]), p.map((x) => x[1]), p.map((x) => x[2]), p.map((x) => x[3])]);
   await step('return counters', returnsSql.counters);
   await step('audit events', auditSql);

@@ -44,7 +44,7 @@ const pageBody = (p: DetailedPage, limit?: number) => ({
   customers: [...p.details.customers.values()],
   assignees: Object.fromEntries(p.details.assignees),
   previews: Object.fromEntries(p.details.previews),
-  clocks: Object.fromEntries(p.details.clocks),
+  sla: Object.fromEntries(p.details.sla),
 });
 
 export function twinApp(db: Db): Koa {

@@ -4,10 +4,10 @@ import { attachmentsForMessages, claimAttachments, customerAttachmentUrl } from 
 import { rateConversation } from '../csat/csat.service.ts';
 import type { EventSink } from '../../events/commit.ts';
 import { businessMsBetween } from '../sla/sla.clock.ts';
-import { slaStateCondition, type ClockRow } from '../sla/sla.repository.ts';
-import { applySlaEvent, loadCalendar, summarizeClocks, type SlaEventInput } from '../sla/sla.service.ts';
+import { slaStateCondition } from '../sla/sla.repository.ts';
+import { applySlaEvent, loadCalendar, type SlaEventInput } from '../sla/sla.service.ts';
 import { recordHeartbeat } from '../worklog/worklog.service.ts';
-import type { AttachmentDto, ConversationDto } from './conversations.dto.ts';
+import type { AttachmentDto } from './conversations.dto.ts';
 import type { ConversationRow, MessageRow } from './conversations.repository.ts';
 import type { Author } from './conversations.types.ts';
 import type { PresenceStore } from './presence.ts';
@@ -53,12 +53,6 @@ export const chatHooks = {
   },
 
   customerAttachmentUrl,
-
-  /** The SLA badge of each conversation, from its clocks (read with the page's details). */
-  slaOf(ids: string[], clocks: ClockRow[]): Map<string, ConversationDto['sla']> {
-    const m = summarizeClocks(ids, clocks);
-    return new Map([...m].map(([id, s]) => [id, { state: s.state, dueAt: s.dueAt }]));
-  },
 
   slaFilter: (_shopId: string, state: 'at_risk' | 'breached'): SQL => slaStateCondition(state),
 

@@ -38,9 +38,11 @@ export async function conversationDtosFor(db: Db, shopId: string, rows: Conversa
   return viewers.map((viewer) => rows.map((r) => toDto(r, d, viewer)));
 }
 
+const NO_SLA: ConversationDto['sla'] = { state: 'none', dueAt: null };
+
 /** One row's DTO from the details of its page (conversationDetails). */
 export function toDto(r: ConversationRow, d: ConversationDetails, viewer: Role | 'api_key'): ConversationDto {
-  const sla = chatHooks.slaOf([r.id], d.clocks.get(r.id) ?? []).get(r.id)!;
+  const sla = d.sla.get(r.id) ?? NO_SLA;
   return toConversationDto(r, { customer: d.customers.get(r.customerId)!, assigneeName: r.assigneeId ? (d.assignees.get(r.assigneeId) ?? null) : null, preview: d.previews.get(r.id) ?? null, sla }, viewer);
 }
 

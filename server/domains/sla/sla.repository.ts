@@ -169,8 +169,30 @@ export type SlaFilterState = 'ok' | 'at_risk' | 'breached' | 'none';
 // as the fired marks, since a timer may lag behind the inbox.
 const c = sql.raw('c');
 const unmetClock = sql`${c}.met_at is null`;
-const breachedClock = sql`${unmetClock} and ((${c}.breached_at is not null and ${c}.breached_at >= ${c}.started_at) or ${c}.due_at <= now())`;
-const atRiskClock = sql`${unmetClock} and (${c}.at_risk_fired_at is not null or ${c}.at_risk_at <= now())`;
+const breachedBy = (now: SQL) => sql`${unmetClock} and ((${c}.breached_at is not null and ${c}.breached_at >= ${c}.started_at) or ${c}.due_at <= ${now})`;
+const atRiskBy = (now: SQL) => sql`${unmetClock} and (${c}.at_risk_fired_at is not null or ${c}.at_risk_at <= ${now})`;
+const breachedClock = breachedBy(sql`now()`);
+const atRiskClock = atRiskBy(sql`now()`);
+
+/**
+ * A conversation's SLA badge in SQL, for each row of a list (conversations.repository.ts), so
+ * no row's clocks travel to be summed up in the process: the worst state over its open clocks
+ * ('none' when it has none) and the soonest due time among them, as the text `state|due` (due
+ * in ISO 8601, empty when none). The same rules as summarizeClocks (sla.service.ts), at `now`
+ * as the service sees it. `conversationId` and `shopId` must not name a table aliased `c`.
+ */
+export function slaBadgeSql(conversationId: SQL, shopId: SQL, now: Date): SQL {
+  const at = sql`${now.toISOString()}::timestamptz`;
+  return sql`(select case when bool_or(${breachedBy(at)}) then 'breached' when bool_or(${atRiskBy(at)}) then 'at_risk' when count(*) > 0 then 'ok' else 'none' end
+      || '|' || coalesce(to_char(min(${c}.due_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), '')
+    from ${slaClocks} ${c} where ${c}.conversation_id = ${conversationId} and ${c}.shop_id = ${shopId} and ${unmetClock})`;
+}
+
+/** A badge from slaBadgeSql's text. */
+export function parseSlaBadge(text: string): { state: SlaFilterState; dueAt: string | null } {
+  const bar = text.indexOf('|');
+  return { state: text.slice(0, bar) as SlaFilterState, dueAt: text.slice(bar + 1) || null };
+}
 
 const anyClock = (conversationId: AnyPgColumn, where: SQL) =>
   sql`exists (select 1 from ${slaClocks} ${c} where ${c}.conversation_id = ${conversationId} and ${where})`;

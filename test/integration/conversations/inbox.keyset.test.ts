@@ -187,8 +187,11 @@ for (const kind of dbKinds) {
       expect(preview(2996)).to.equal('返信 2996'); // a note last
       expect(preview(2997)).to.equal('返信 2997'); // a status event last
       expect(preview(2900 + 79)).to.equal(undefined); // no messages
-      expect(details.clocks.get(byNumber.get(2997)!.id)!.map((c) => [c.metric, c.shopId])).to.deep.equal([['first_response', shop.id]]);
-      expect(details.clocks.get(byNumber.get(2998)!.id)).to.deep.equal([]);
+      // Its clock started 50 minutes ago: at risk 2 minutes ago, due in 10.
+      const sla = details.sla.get(byNumber.get(2997)!.id)!;
+      expect(sla.state).to.equal('at_risk');
+      expect(new Date(sla.dueAt!).getTime() - Date.now()).to.be.within(8 * 60_000, 10 * 60_000);
+      expect(details.sla.get(byNumber.get(2998)!.id)).to.deep.equal({ state: 'none', dueAt: null });
       expect(details.customers.get(byNumber.get(2998)!.customerId)!.shopId).to.equal(shop.id);
     });
 

@@ -235,14 +235,16 @@ export function inboxQuery(db: Db, shopId: string, f: InboxFilter) {
  * or by the matches, never by the shop's history: the index's matches when there are at most
  * SEARCH_BY_ID; else the newest SEARCH_WINDOW rows checked one by one, when they hold a page;
  * else every match the index gives, sorted. A word (not a number) is first looked for in the
- * newest SEARCH_FIRST_WINDOW rows: a word in many conversations fills its page there, and the
- * index would gather every one of its matches before answering. `run` sends the chosen
+ * newest SEARCH_FIRST_WINDOW rows a row of the page: a word in many conversations fills its
+ * page there, and the index would gather every one of its matches before answering. `run` sends the chosen
  * statement (as it is, or with the page's details: listConversationPage).
  */
 async function inboxWay<T>(db: Db, shopId: string, f: InboxFilter, run: (q: ReturnType<typeof inboxQuery>) => Promise<T[]>): Promise<T[]> {
   if (!f.text || f.found || f.scan) return run(inboxQuery(db, shopId, f));
-  if (numberIn(f.text) === undefined) {
-    const first = await run(inboxQuery(db, shopId, { ...f, scan: 'recent', window: SEARCH_FIRST_WINDOW }));
+  // Not with a tag or an SLA state: no index serves those, so finding the window's rows could
+  // read the shop's history (a tag nobody uses: 56 ms at 100,000, against 4 ms without).
+  if (numberIn(f.text) === undefined && !f.tag && !f.ids) {
+    const first = await run(inboxQuery(db, shopId, { ...f, scan: 'recent', window: SEARCH_FIRST_WINDOW * f.limit }));
     if (first.length >= f.limit) return first;
   }
   const found = await searchCandidates(db, [shopId], f.text);
@@ -291,13 +293,11 @@ export function inboxQueryAcross(db: Db, shopIds: string[], f: InboxFilter) {
     .limit(f.limit);
 }
 
-export async function listConversationsAcross(db: Db, shopIds: string[], f: InboxFilter): Promise<ConversationRow[]> {
-  if (!shopIds.length) return [];
-  const found = f.text && !f.found ? await searchCandidates(db, shopIds, f.text) : f.found;
-  return inboxQueryAcross(db, shopIds, { ...f, found });
-}
-
-/** listConversationsAcross with each row's details (conversationDetails), in the page's own statement. */
+/**
+ * Several shops' inboxes as one (inboxQueryAcross), with each row's details
+ * (conversationDetails) in the page's own statement; a search's matches are first asked of
+ * the index.
+ */
 export async function listConversationPageAcross(db: Db, shopIds: string[], f: InboxFilter): Promise<DetailedPage> {
   if (!shopIds.length) return { rows: [], details: noDetails() };
   const found = f.text && !f.found ? await searchCandidates(db, shopIds, f.text) : f.found;

@@ -9,11 +9,12 @@ import { conversations } from './conversations.tables.ts';
  * (conversationSearch in conversations.tables.ts; migration 0034).
  *
  * Which way is cheapest depends on how many conversations match and how recent they are, and
- * the planner cannot tell, so listConversations asks in turn: for a word (not a number), the
- * newest SEARCH_FIRST_WINDOW rows, each checked, when they hold a page (a common word, say 配送
- * in one subject in eight, fills a page within 260 rows: 0.7 ms at 100,000 conversations,
- * where the index, which gathers all of a word's matches before it answers, took 6 ms; a rare
- * word pays those 300 look-ups, about 0.8 ms, for nothing); then the index for at most
+ * the planner cannot tell, so listConversations asks in turn: for a word (not a number, and
+ * with no tag or SLA filter, which no index serves), the newest SEARCH_FIRST_WINDOW rows for
+ * each row of the page, each checked, when they hold a page (a common word, say 配送 in one
+ * subject in eight, fills a page of 51 within 260 rows: 0.7 ms at 100,000 conversations, where
+ * the index, which gathers all of a word's matches before it answers, took 6 ms; a rare word
+ * pays those 306 look-ups, about 0.8 ms, for nothing); then the index for at most
  * SEARCH_BY_ID + 1 matches (when there are no more, the page is fetched from those ids and
  * sorted); else the newest SEARCH_WINDOW rows from the cursor, each checked (`textMatches`), when
  * they hold a page (a word in one conversation in a hundred); else every match the
@@ -22,7 +23,8 @@ import { conversations } from './conversations.tables.ts';
  */
 export const SEARCH_BY_ID = 1000;
 export const SEARCH_WINDOW = 5000;
-export const SEARCH_FIRST_WINDOW = 300;
+/** Rows checked first, for each row of the page asked for (one more than it shows). */
+export const SEARCH_FIRST_WINDOW = 6;
 
 /** The conversation number a search names (`128`, `#128`), if it is one. */
 export const numberIn = (text: string) => {

@@ -86,7 +86,10 @@ export async function putImportMapping(db: Db, actor: Actor, input: ImportMappin
 
 export async function deleteImportMapping(db: Db, actor: Actor, requestId?: string): Promise<void> {
   requireMappingEditor(actor);
-  if (await deleteMapping(db, actor.shopId)) {
-    await recordAudit(db, actor, { action: 'orders.import_mapping.deleted', objectType: 'order_import_mapping' }, requestId);
-  }
+  // The change and its audit row together, or neither.
+  await db.transaction(async (tx) => {
+    if (await deleteMapping(tx, actor.shopId)) {
+      await recordAudit(tx, actor, { action: 'orders.import_mapping.deleted', objectType: 'order_import_mapping' }, requestId);
+    }
+  });
 }

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Actor } from '../../../server/core/actor.ts';
 import type { Database } from '../../../server/core/db/client.ts';
 import { auditEvents } from '../../../server/domains/audit/audit.tables.ts';
 import { recordAudit } from '../../../server/domains/audit/audit.service.ts';
+import { MAX_WAITING_ROWS } from '../../../server/domains/audit/audit.batch.ts';
+import { unavailableDependency } from '../../../server/core/unavailable.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';
 import { testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
@@ -70,6 +72,56 @@ for (const kind of dbKinds) {
       expect(results[10]!.status).to.equal('rejected');
       expect(new Set(await stored(good))).to.deep.equal(new Set(good));
       expect(await stored([bad])).to.deep.equal([]);
+    });
+
+    if (kind === 'pglite') {
+      it('refuses a read at once (503) when the rows waiting reach their bound, and stores those already waiting once the INSERT goes through', async () => {
+        // One row in flight, and as many waiting as may.
+        const ids = Array.from({ length: 1 + MAX_WAITING_ROWS }, () => randomUUID());
+        let release!: () => void;
+        let started!: () => void;
+        const holding = new Promise<void>((r) => (started = r));
+        // PGlite runs one thing at a time: an open transaction holds back the batcher's INSERT.
+        const held = database.db.transaction(async (tx) => {
+          await tx.execute(sql`select 1`);
+          started();
+          await new Promise<void>((r) => (release = r));
+        });
+        await holding;
+        const first = recordAudit(database.db, actor, { action: 'orders.listed', objectType: 'order' }, ids[0]);
+        const rest = ids.slice(1).map((id) => recordAudit(database.db, actor, { action: 'orders.listed', objectType: 'order' }, id));
+        const over = await recordAudit(database.db, actor, { action: 'orders.listed', objectType: 'order' }, randomUUID()).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(unavailableDependency(over)).to.equal('database');
+        release();
+        await held;
+        await Promise.all([first, ...rest]);
+        expect((await stored(ids)).length).to.equal(ids.length);
+      });
+    }
+
+    it('fails every waiting read at once when the database is away, trying no row alone', async () => {
+      const gone = await testDatabase(kind);
+      const client = (gone.db as unknown as { $client: { query: (...a: unknown[]) => unknown } }).$client;
+      const query = client.query.bind(client);
+      let attempts = 0;
+      client.query = (...a: unknown[]) => {
+        const text = typeof a[0] === 'string' ? a[0] : (a[0] as { text?: string } | undefined)?.text;
+        if (text?.startsWith('insert into "audit_events"')) attempts += 1;
+        // What the driver says of a server that went away (node-postgres: ECONNREFUSED on a new connection).
+        return Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+      };
+      try {
+        const results = await Promise.allSettled(Array.from({ length: 20 }, () => recordAudit(gone.db, actor, { action: 'orders.listed', objectType: 'order' }, randomUUID())));
+        expect(results.every((r) => r.status === 'rejected' && unavailableDependency(r.reason) === 'database')).to.equal(true);
+        // The first alone, the other nineteen together: never one attempt each.
+        expect(attempts).to.be.at.most(2);
+      } finally {
+        client.query = query;
+        await gone.close();
+      }
     });
 
     it('inside a transaction, writes the row in it: rolled back with it', async () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { sql, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import type { Actor } from '../../../server/core/actor.ts';
-import { inboxFilter } from '../../../server/domains/conversations/conversations.inbox.ts';
+import { inboxFilter, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
 import {
   conversationDetails,
   detailedQuery,
@@ -175,9 +175,9 @@ for (const kind of dbKinds) {
         sent.push(/s\.grams @>/.test(text) ? 'index' : /limit \$\d+\) "recent"/.test(text) ? 'newest' : 'other');
         return query.apply(this, a);
       };
-      const ways = async (q: string) => {
+      const ways = async (q: string, more: Partial<InboxQuery> = {}) => {
         sent.length = 0;
-        const rows = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { q, limit: 50 }));
+        const rows = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { q, limit: 50, ...more }));
         return { ways: [...sent], rows: rows.length };
       };
       try {
@@ -187,6 +187,8 @@ for (const kind of dbKinds) {
         expect(await ways('Suzuki')).to.deep.equal({ ways: ['newest', 'index', 'other'], rows: 2 });
         // A number goes to the index at once.
         expect(await ways('#102')).to.deep.equal({ ways: ['index', 'other'], rows: 1 });
+        // So does a word with a tag, which no index serves: the window could read the whole history.
+        expect((await ways('ギフト', { tag: 'なし' })).ways[0]).to.equal('index');
       } finally {
         client.query = query;
       }

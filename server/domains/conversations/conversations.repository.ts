@@ -7,7 +7,7 @@ import { rowsAs } from '../../core/db/statement.ts';
 import { slaClocks } from '../sla/sla.tables.ts';
 import { parseSlaBadge, slaBadgeSql } from '../sla/sla.repository.ts';
 import type { ConversationDto } from './conversations.dto.ts';
-import { matchesQuery, numberIn, SEARCH_FIRST_WINDOW, SEARCH_WINDOW, searchCandidates, textMatches } from './conversations.search.repository.ts';
+import { expectedMatches, matchesQuery, SEARCH_BY_ID, SEARCH_FIRST_WINDOW, SEARCH_WINDOW, searchCandidates, textMatches } from './conversations.search.repository.ts';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -234,16 +234,18 @@ export function inboxQuery(db: Db, shopId: string, f: InboxFilter) {
  * One shop's inbox. A search is answered the cheapest of three ways, each bounded by the page
  * or by the matches, never by the shop's history: the index's matches when there are at most
  * SEARCH_BY_ID; else the newest SEARCH_WINDOW rows checked one by one, when they hold a page;
- * else every match the index gives, sorted. A word (not a number) is first looked for in the
- * newest SEARCH_FIRST_WINDOW rows a row of the page: a word in many conversations fills its
- * page there, and the index would gather every one of its matches before answering. `run` sends the chosen
+ * else every match the index gives, sorted. A word the planner expects in many conversations
+ * (expectedMatches) is first looked for in the newest SEARCH_FIRST_WINDOW rows a row of the
+ * page: it fills its page there, and the index would gather every one of its matches first. `run` sends the chosen
  * statement (as it is, or with the page's details: listConversationPage).
  */
 async function inboxWay<T>(db: Db, shopId: string, f: InboxFilter, run: (q: ReturnType<typeof inboxQuery>) => Promise<T[]>): Promise<T[]> {
   if (!f.text || f.found || f.scan) return run(inboxQuery(db, shopId, f));
   // Not with a tag or an SLA state: no index serves those, so finding the window's rows could
-  // read the shop's history (a tag nobody uses: 56 ms at 100,000, against 4 ms without).
-  if (numberIn(f.text) === undefined && !f.tag && !f.ids) {
+  // read the shop's history (a tag nobody uses: 56 ms at 100,000, against 4 ms without). Not for
+  // a text with digits (an order number, a phone number: rare by nature). And only for words
+  // the index's statistics expect often: for a rare one the window's look-ups are wasted.
+  if (!/\d/.test(f.text) && !f.tag && !f.ids && (await expectedMatches(db, shopId, f.text)) > SEARCH_BY_ID) {
     const first = await run(inboxQuery(db, shopId, { ...f, scan: 'recent', window: SEARCH_FIRST_WINDOW * f.limit }));
     if (first.length >= f.limit) return first;
   }

@@ -7,7 +7,7 @@ import { rowsAs } from '../../core/db/statement.ts';
 import { slaClocks } from '../sla/sla.tables.ts';
 import { parseSlaBadge, slaBadgeSql } from '../sla/sla.repository.ts';
 import type { ConversationDto } from './conversations.dto.ts';
-import { expectedMatches, matchesQuery, SEARCH_BY_ID, SEARCH_FIRST_WINDOW, SEARCH_WINDOW, searchCandidates, textMatches } from './conversations.search.repository.ts';
+import { candidatesUnlessCommon, matchesQuery, SEARCH_FIRST_WINDOW, SEARCH_WINDOW, searchCandidates, textMatches } from './conversations.search.repository.ts';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -234,9 +234,10 @@ export function inboxQuery(db: Db, shopId: string, f: InboxFilter) {
  * One shop's inbox. A search is answered the cheapest of three ways, each bounded by the page
  * or by the matches, never by the shop's history: the index's matches when there are at most
  * SEARCH_BY_ID; else the newest SEARCH_WINDOW rows checked one by one, when they hold a page;
- * else every match the index gives, sorted. A word the planner expects in many conversations
- * (expectedMatches) is first looked for in the newest SEARCH_FIRST_WINDOW rows a row of the
- * page: it fills its page there, and the index would gather every one of its matches first. `run` sends the chosen
+ * else every match the index gives, sorted. A word the index's statistics expect in many
+ * conversations (candidatesUnlessCommon, which asks the index only otherwise) is first looked
+ * for in the newest SEARCH_FIRST_WINDOW rows a row of the page: it fills its page there, and
+ * the index would gather every one of its matches first. `run` sends the chosen
  * statement (as it is, or with the page's details: listConversationPage).
  */
 async function inboxWay<T>(db: Db, shopId: string, f: InboxFilter, run: (q: ReturnType<typeof inboxQuery>) => Promise<T[]>): Promise<T[]> {
@@ -245,11 +246,12 @@ async function inboxWay<T>(db: Db, shopId: string, f: InboxFilter, run: (q: Retu
   // read the shop's history (a tag nobody uses: 56 ms at 100,000, against 4 ms without). Not for
   // a text with digits (an order number, a phone number: rare by nature). And only for words
   // the index's statistics expect often: for a rare one the window's look-ups are wasted.
-  if (!/\d/.test(f.text) && !f.tag && !f.ids && (await expectedMatches(db, shopId, f.text)) > SEARCH_BY_ID) {
+  const probed = !/\d/.test(f.text) && !f.tag && !f.ids ? await candidatesUnlessCommon(db, shopId, f.text) : undefined;
+  if (probed?.common) {
     const first = await run(inboxQuery(db, shopId, { ...f, scan: 'recent', window: SEARCH_FIRST_WINDOW * f.limit }));
     if (first.length >= f.limit) return first;
   }
-  const found = await searchCandidates(db, [shopId], f.text);
+  const found = probed && !probed.common ? probed.found : await searchCandidates(db, [shopId], f.text);
   if (found) return run(inboxQuery(db, shopId, { ...f, found }));
   const recent = await run(inboxQuery(db, shopId, { ...f, scan: 'recent' }));
   return recent.length >= f.limit ? recent : run(inboxQuery(db, shopId, { ...f, scan: 'all' }));

@@ -56,23 +56,45 @@ export function matchesQuery(shopIds: string[], text: string): SQL {
  * gram not among the most common counts as none, so a rare word, a new table or PGlite before
  * its first ANALYZE give 0. No match is read. At 100,000 conversations: 配送 17,918 (18,008
  * match), ギフト 4,074 (3,979), 山下 太郎 94 (111). The planner's own estimate multiplies every
- * gram's frequency, the halves of one word too: it gave 5 for ギフト.
+ * gram's frequency, the halves of one word too: it gave 5 for ギフト. (A scalar SQL expression.)
  */
-export async function expectedMatches(db: Db, shopId: string, text: string): Promise<number> {
-  const r = (await db.execute(sql`
-    select coalesce(min(coalesce(e.f, 0)), 0)::float8 as f, greatest(max(t.rows), 0)::float8 as rows
-    from regexp_split_to_table(search_text(${text}), '[[:space:]]+') as w(word)
-    cross join lateral unnest(search_query_grams(${shopId}::uuid, w.word)) as g(gram)
-    cross join (select reltuples as rows from pg_class where oid = 'conversation_search'::regclass) t
-    left join lateral (
-      select st.most_common_elem_freqs[u.i] as f
-      from pg_stats st cross join lateral unnest(st.most_common_elems::text::text[]) with ordinality as u(elem, i)
-      where st.schemaname = current_schema() and st.tablename = 'conversation_search' and st.attname = 'grams' and u.elem = g.gram
-    ) e on true
-    where w.word <> ''
-    group by w.word`)) as unknown as { rows: Array<{ f: number | string; rows: number | string }> };
-  if (!r.rows.length) return 0;
-  return r.rows.reduce((p, w) => p * Number(w.f), 1) * Number(r.rows[0]!.rows);
+function expectedMatches(shopId: string, text: string): SQL {
+  return sql`(select case when count(*) > 0 and bool_and(w.f > 0) then exp(sum(ln(nullif(w.f, 0)))) else 0 end
+      * greatest((select reltuples from pg_class where oid = 'conversation_search'::regclass), 0)
+    from (
+      select min(coalesce(e.f, 0))::float8 as f
+      from regexp_split_to_table(search_text(${text}), '[[:space:]]+') as w(word)
+      cross join lateral unnest(search_query_grams(${shopId}::uuid, w.word)) as g(gram)
+      left join lateral (
+        select st.most_common_elem_freqs[u.i] as f
+        from pg_stats st cross join lateral unnest(st.most_common_elems::text::text[]) with ordinality as u(elem, i)
+        where st.schemaname = current_schema() and st.tablename = 'conversation_search' and st.attname = 'grams' and u.elem = g.gram
+      ) e on true
+      where w.word <> ''
+      group by w.word) w)`;
+}
+
+/** The statement behind candidatesUnlessCommon (unsent: inbox.search.test.ts reads its plan). */
+export const candidatesUnlessCommonQuery = (shopId: string, text: string): SQL => sql`
+    with e as (select ${expectedMatches(shopId, text)} as n)
+    select null::uuid as id, (select n from e)::float8 as expected
+    union all
+    select x.id, null from (${candidatesQuery([shopId], text)}) x where (select n from e) <= ${SEARCH_BY_ID}`;
+
+/**
+ * searchCandidates for one shop, unless the index's statistics expect more than SEARCH_BY_ID
+ * matches (expectedMatches): then `common`, and the index is not read, since it would gather
+ * every match before answering. One statement: PostgreSQL works out the estimate first and
+ * runs the index scan only when it is small.
+ */
+export async function candidatesUnlessCommon(db: Db, shopId: string, text: string): Promise<{ common: true } | { common: false; found: string[] | undefined }> {
+  const r = (await db.execute(candidatesUnlessCommonQuery(shopId, text))) as unknown as {
+    rows: Array<{ id: string | null; expected: number | string | null }>;
+  };
+  const expected = Number(r.rows.find((x) => x.id === null)?.expected ?? 0);
+  if (expected > SEARCH_BY_ID) return { common: true };
+  const ids = r.rows.filter((x) => x.id !== null).map((x) => x.id!);
+  return { common: false, found: ids.length > SEARCH_BY_ID ? undefined : [...new Set(ids)] };
 }
 
 /** The statement behind searchCandidates (unsent: inbox.search.test.ts reads its plan). */

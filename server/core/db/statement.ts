@@ -31,6 +31,17 @@ function clientOf(db: Db): { kind: 'pg'; client: PgClient } | { kind: 'pglite'; 
 
 const names = new Set<string>();
 
+/**
+ * The table's columns as a select list (`u."id", u."email", …`), for a statement's text. A
+ * prepared `u.*` is expanded when it is prepared: once a migration adds a column, every
+ * connection that prepared it fails each time ("cached plan must not change result type"),
+ * which in a rolling upgrade is every request of the processes still running.
+ */
+export const selectList = (table: Table, alias: string): string =>
+  Object.values(getTableColumns(table))
+    .map((c) => `${alias}."${c.name}"`)
+    .join(', ');
+
 /** Maps raw rows (SQL column names) to what Drizzle's select() answers for `table`. */
 export function rowsAs<T extends Table>(table: T): (raw: Record<string, unknown>) => T['$inferSelect'] {
   const columns = Object.entries(getTableColumns(table));

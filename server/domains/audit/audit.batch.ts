@@ -14,12 +14,13 @@ const MAX_ROWS = 1000;
 export const MAX_WAITING_ROWS = 10_000;
 
 /**
- * Errors one row can cause (SQLSTATE class 22, data exception, and 23, a constraint): only
+ * Errors one row can cause (SQLSTATE class 22, data exception, 23, a constraint, and 54000, a
+ * value too large for the server): only
  * then is a failed batch tried again caller by caller. Anything else (the database away, the
  * pool out of connections, a timeout) would fail each of them in turn, one wait each, or,
  * when the answer to a committed INSERT was lost, write its rows twice.
  */
-const perRow = (e: unknown) => /^2[23]/.test(sqlState(e) ?? '');
+const perRow = (e: unknown) => /^2[23]|^54000$/.test(sqlState(e) ?? '');
 
 type Waiting = { rows: NewAuditRow[]; done: () => void; fail: (e: unknown) => void };
 

@@ -1,6 +1,6 @@
 import { and, eq, lt, ne } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
-import { rowsAs, statement } from '../../core/db/statement.ts';
+import { rowsAs, selectList, statement } from '../../core/db/statement.ts';
 import { memberships, shops, users, type Role } from '../shops/shops.tables.ts';
 import { sessions } from './auth.tables.ts';
 
@@ -40,7 +40,7 @@ const date = (v: unknown) => (v instanceof Date ? v : new Date(v as string));
  */
 const sessionRead = statement(
   'auth_session_read',
-  `select u.*, s.id as "session:id", s.user_id as "session:user_id", s.csrf_token as "session:csrf_token", s.created_at as "session:created_at",
+  `select ${selectList(users, 'u')}, s.id as "session:id", s.user_id as "session:user_id", s.csrf_token as "session:csrf_token", s.created_at as "session:created_at",
      s.last_seen_at as "session:last_seen_at", s.expires_at as "session:expires_at", m.role as "session:role"
    from sessions s join users u on u.id = s.user_id
    left join memberships m on m.user_id = u.id and m.shop_id = $2::uuid

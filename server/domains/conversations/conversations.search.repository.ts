@@ -68,7 +68,8 @@ function expectedMatches(shopId: string, text: string): SQL {
       left join lateral (
         select st.most_common_elem_freqs[u.i] as f
         from pg_stats st cross join lateral unnest(st.most_common_elems::text::text[]) with ordinality as u(elem, i)
-        where st.schemaname = current_schema() and st.tablename = 'conversation_search' and st.attname = 'grams' and u.elem = g.gram
+        where st.schemaname = (select n.nspname from pg_class t join pg_namespace n on n.oid = t.relnamespace where t.oid = 'conversation_search'::regclass)
+        and st.tablename = 'conversation_search' and st.attname = 'grams' and u.elem = g.gram
       ) e on true
       where w.word <> ''
       group by w.word) w)`;

@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../../core/db/client.ts';
-import { rowsAs, statement } from '../../core/db/statement.ts';
+import { rowsAs, selectList, statement } from '../../core/db/statement.ts';
 import { conversations } from '../conversations/conversations.tables.ts';
 import { shops } from '../shops/shops.tables.ts';
 import { businessHours, slaClocks, slaPolicies, type SlaMetric } from './sla.tables.ts';
@@ -141,7 +141,11 @@ export async function markFired(db: Db, shopId: string, conversationId: string, 
     .where(and(eq(slaClocks.shopId, shopId), eq(slaClocks.conversationId, conversationId), eq(slaClocks.metric, metric)));
 }
 
-const clocksOf = statement('sla_clocks_of_many', 'select * from sla_clocks where shop_id = $1 and conversation_id = any($2::uuid[])', rowsAs(slaClocks));
+const clocksOf = statement(
+  'sla_clocks_of_many',
+  `select ${selectList(slaClocks, 'k')} from sla_clocks k where k.shop_id = $1 and k.conversation_id = any($2::uuid[])`,
+  rowsAs(slaClocks),
+);
 
 export async function clocksOfMany(db: Db, shopId: string, conversationIds: string[]): Promise<ClockRow[]> {
   if (!conversationIds.length) return [];
@@ -167,7 +171,7 @@ export type SlaFilterState = 'ok' | 'at_risk' | 'breached' | 'none';
 
 // One clock's state in SQL, matching clockState() in sla.machine.ts; the times count as well
 // as the fired marks, since a timer may lag behind the inbox.
-const c = sql.raw('c');
+const c = sql.raw('sla_k');
 const unmetClock = sql`${c}.met_at is null`;
 const breachedBy = (now: SQL) => sql`${unmetClock} and ((${c}.breached_at is not null and ${c}.breached_at >= ${c}.started_at) or ${c}.due_at <= ${now})`;
 const atRiskBy = (now: SQL) => sql`${unmetClock} and (${c}.at_risk_fired_at is not null or ${c}.at_risk_at <= ${now})`;
@@ -179,7 +183,7 @@ const atRiskClock = atRiskBy(sql`now()`);
  * no row's clocks travel to be summed up in the process: the worst state over its open clocks
  * ('none' when it has none) and the soonest due time among them, as the text `state|due` (due
  * in ISO 8601, empty when none). The same rules as summarizeClocks (sla.service.ts), at `now`
- * as the service sees it. `conversationId` and `shopId` must not name a table aliased `c`.
+ * as the service sees it. `conversationId` and `shopId` must not name a table aliased `sla_k`.
  */
 export function slaBadgeSql(conversationId: SQL, shopId: SQL, now: Date): SQL {
   const at = sql`${now.toISOString()}::timestamptz`;

@@ -68,7 +68,7 @@ for (const kind of dbKinds) {
       // The newest conversations of each shop have messages (the last one a customer can see is
       // the preview: not a note, not a status event) and some have SLA clocks.
       await database.db.execute(sql`
-        update conversations set last_seq = case when number % 5 = 0 then 4 else 3 end where number > 2980`);
+        update conversations set last_seq = case when number % 5 = 0 then 4 else 3 end where shop_id in (${shop.id}, ${other.id}) and number > 2980`);
       await database.db.execute(sql`
         insert into messages (shop_id, conversation_id, seq, client_id, author_kind, author_name, kind, body, status_event)
         select c.shop_id, c.id, m.seq, 'k' || m.seq, m.author, 'someone', m.kind, m.body || ' ' || c.number, m.event
@@ -78,11 +78,11 @@ for (const kind of dbKinds) {
           (2, 'agent', 'text', '返信', null),
           (3, 'agent', case when c.number % 2 = 0 then 'note' else 'event' end, 'うちわの話', case when c.number % 2 = 0 then null else '{"to":"resolved"}'::jsonb end),
           (4, 'customer', 'text', 'また', null)) as m(seq, author, kind, body, event)
-        where c.number > 2980 and m.seq <= c.last_seq`);
+        where c.shop_id in (${shop.id}, ${other.id}) and c.number > 2980 and m.seq <= c.last_seq`);
       await database.db.execute(sql`
         insert into sla_clocks (conversation_id, metric, shop_id, target_ms, at_risk_percent, started_at, running_since, at_risk_at, due_at)
         select c.id, 'first_response', c.shop_id, 3600000, 80, now() - interval '50 minutes', now() - interval '50 minutes', now() - interval '2 minutes', now() + interval '10 minutes'
-        from conversations c where c.number > 2990 and c.number % 3 = 0`);
+        from conversations c where c.shop_id in (${shop.id}, ${other.id}) and c.number > 2990 and c.number % 3 = 0`);
       await database.db.execute(sql`analyze conversations`);
     });
     after(() => database?.close());

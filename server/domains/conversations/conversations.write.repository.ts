@@ -1,5 +1,5 @@
 import type { Db } from '../../core/db/client.ts';
-import { rowsAs, statement } from '../../core/db/statement.ts';
+import { rowsAs, selectList, statement } from '../../core/db/statement.ts';
 import type { ConversationRow, MessageRow } from './conversations.repository.ts';
 import { conversations, messages } from './conversations.tables.ts';
 import { contextKey, toSlaContext, type KnownSla } from '../sla/sla.repository.ts';
@@ -68,9 +68,9 @@ export type NewMessage = Pick<MessageRow, 'id' | 'shopId' | 'conversationId' | '
 /* Inserts the messages and moves their conversations in one statement (chat_write_batch). */
 const write = statement(
   'chat_write_batch',
-  `select * from chat_write_batch($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::uuid[], $8::text[], $9::text[], $10::text[],
+  `select ${selectList(messages, 'w')} from chat_write_batch($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::uuid[], $8::text[], $9::text[], $10::text[],
      $11::uuid[], $12::uuid[], $13::int[], $14::int[], $15::int[], $16::text[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[],
-     $20::timestamptz[], $21::timestamptz[], $22::uuid[], $23::boolean[], $24::timestamptz)`,
+     $20::timestamptz[], $21::timestamptz[], $22::uuid[], $23::boolean[], $24::timestamptz) w`,
   toMessage,
 );
 

@@ -41,6 +41,7 @@ if (dbKinds.includes('postgres')) {
     });
 
     it('keeps reading sessions and SLA clocks on connections that prepared them before', async () => {
+      // (The chat's write statement, chat_write_batch, lists the columns of messages the same way.)
       const db = database.db;
       const userId = randomUUID();
       const shopId = randomUUID();

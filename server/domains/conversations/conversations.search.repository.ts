@@ -75,6 +75,9 @@ function expectedMatches(shopId: string, text: string): SQL {
       group by w.word) w)`;
 }
 
+/** The index's matches when there are at most SEARCH_BY_ID (the probe fetches one more), else undefined. */
+const fewMatches = (ids: string[]): string[] | undefined => (ids.length > SEARCH_BY_ID ? undefined : [...new Set(ids)]);
+
 /** The statement behind candidatesUnlessCommon (unsent: inbox.search.test.ts reads its plan). */
 export const candidatesUnlessCommonQuery = (shopId: string, text: string): SQL => sql`
     with e as (select ${expectedMatches(shopId, text)} as n)
@@ -94,8 +97,7 @@ export async function candidatesUnlessCommon(db: Db, shopId: string, text: strin
   };
   const expected = Number(r.rows.find((x) => x.id === null)?.expected ?? 0);
   if (expected > SEARCH_BY_ID) return { common: true };
-  const ids = r.rows.filter((x) => x.id !== null).map((x) => x.id!);
-  return { common: false, found: ids.length > SEARCH_BY_ID ? undefined : [...new Set(ids)] };
+  return { common: false, found: fewMatches(r.rows.filter((x) => x.id !== null).map((x) => x.id!)) };
 }
 
 /** The statement behind searchCandidates (unsent: inbox.search.test.ts reads its plan). */
@@ -109,7 +111,7 @@ export function candidatesQuery(shopIds: string[], text: string): SQL {
  */
 export async function searchCandidates(db: Db, shopIds: string[], text: string): Promise<string[] | undefined> {
   const found = (await db.execute(candidatesQuery(shopIds, text))) as unknown as { rows: Array<{ id: string }> };
-  return found.rows.length > SEARCH_BY_ID ? undefined : [...new Set(found.rows.map((r) => r.id))];
+  return fewMatches(found.rows.map((r) => r.id));
 }
 
 /**

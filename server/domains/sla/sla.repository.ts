@@ -173,10 +173,11 @@ export type SlaFilterState = 'ok' | 'at_risk' | 'breached' | 'none';
 // as the fired marks, since a timer may lag behind the inbox.
 const c = sql.raw('sla_k');
 const unmetClock = sql`${c}.met_at is null`;
-const breachedBy = (now: SQL) => sql`${unmetClock} and ((${c}.breached_at is not null and ${c}.breached_at >= ${c}.started_at) or ${c}.due_at <= ${now})`;
-const atRiskBy = (now: SQL) => sql`${unmetClock} and (${c}.at_risk_fired_at is not null or ${c}.at_risk_at <= ${now})`;
-const breachedClock = breachedBy(sql`now()`);
-const atRiskClock = atRiskBy(sql`now()`);
+// At `now` as the service sees it, for the badge and the filter alike: the database's clock
+// could put a row under one state's filter and show it with another's badge.
+const at = (now: Date) => sql`${now.toISOString()}::timestamptz`;
+const breachedBy = (now: Date) => sql`${unmetClock} and ((${c}.breached_at is not null and ${c}.breached_at >= ${c}.started_at) or ${c}.due_at <= ${at(now)})`;
+const atRiskBy = (now: Date) => sql`${unmetClock} and (${c}.at_risk_fired_at is not null or ${c}.at_risk_at <= ${at(now)})`;
 
 /**
  * A conversation's SLA badge in SQL, for each row of a list (conversations.repository.ts), so
@@ -186,8 +187,7 @@ const atRiskClock = atRiskBy(sql`now()`);
  * as the service sees it. `conversationId` and `shopId` must not name a table aliased `sla_k`.
  */
 export function slaBadgeSql(conversationId: SQL, shopId: SQL, now: Date): SQL {
-  const at = sql`${now.toISOString()}::timestamptz`;
-  return sql`(select case when bool_or(${breachedBy(at)}) then 'breached' when bool_or(${atRiskBy(at)}) then 'at_risk' when count(*) > 0 then 'ok' else 'none' end
+  return sql`(select case when bool_or(${breachedBy(now)}) then 'breached' when bool_or(${atRiskBy(now)}) then 'at_risk' when count(*) > 0 then 'ok' else 'none' end
       || '|' || coalesce(to_char(min(${c}.due_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), '')
     from ${slaClocks} ${c} where ${c}.conversation_id = ${conversationId} and ${c}.shop_id = ${shopId} and ${unmetClock})`;
 }
@@ -208,9 +208,9 @@ const anyClock = (conversationId: AnyPgColumn, where: SQL) =>
  *
  * @example db.select().from(conversations).where(and(eq(conversations.shopId, shopId), slaStateCondition('at_risk')))
  */
-export function slaStateCondition(state: SlaFilterState, conversationId: AnyPgColumn = conversations.id): SQL {
-  const breached = anyClock(conversationId, breachedClock);
-  const atRisk = anyClock(conversationId, atRiskClock);
+export function slaStateCondition(state: SlaFilterState, conversationId: AnyPgColumn = conversations.id, now = new Date()): SQL {
+  const breached = anyClock(conversationId, breachedBy(now));
+  const atRisk = anyClock(conversationId, atRiskBy(now));
   const open = anyClock(conversationId, unmetClock);
   switch (state) {
     case 'breached':

@@ -86,6 +86,8 @@ export async function startService(given: AppDeps, opts: ServiceOptions): Promis
     stopReturns();
     stopNotices();
   };
+  // The processes already running publish for this one's sockets before any can connect.
+  await realtime.announce();
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(opts.port, opts.host, () => done());

@@ -1,5 +1,4 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
-import { createAdapter } from '@socket.io/redis-adapter';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Packr } from 'msgpackr';
 import { Server, type Socket } from 'socket.io';
@@ -9,6 +8,7 @@ import { knownError } from './http.ts';
 import { refuseNul } from './nul.ts';
 import type { Logger } from './logger.ts';
 import { handledPublishes, type Redis } from './redis.ts';
+import { createPeers, PeerAwareAdapter } from './realtime.peers.ts';
 import { fromUnavailable } from './unavailable.ts';
 
 /** Socket.IO drops a connection whose single packet is bigger than this; field limits are far below. */
@@ -43,7 +43,7 @@ export function redisEmitter(redis: Redis, keyPrefix: string): Emitter {
  * and subscribes again after a reconnect, so live updates across processes resume by
  * themselves.
  */
-export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix: string; logger?: Logger }) {
+export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix: string; logger?: Logger; peers?: { refreshMs?: number; announceTimeoutMs?: number } }) {
   // Broadcasts made in one tick (a committed batch of messages) go to Redis in one write. No
   // offline queue: a broadcast Redis cannot take now is dropped at once, not sent stale later.
   const pub = handledPublishes(deps.redis.duplicate({ enableAutoPipelining: true, enableOfflineQueue: false }), deps.logger);
@@ -60,18 +60,26 @@ export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix
     // the console is same-origin and may fall back to polling.
     cors: undefined,
   });
-  io.adapter(createAdapter(pub, sub, { key: `${deps.keyPrefix}socket.io`, parser: broadcastParser }));
+  const key = `${deps.keyPrefix}socket.io`;
+  // Broadcasts go to Redis only while another API process listens (realtime.peers.ts).
+  const peers = createPeers({ pub, sub, key, logger: deps.logger, ...deps.peers });
+  io.adapter(function (nsp: unknown) {
+    return new PeerAwareAdapter(nsp, pub, sub, { key, parser: broadcastParser }, peers);
+  } as never);
   forgetRequests(io.engine);
   /** `settle`: waits for the work the disconnected sockets left running, which may still broadcast. */
   const close = async (settle?: () => Promise<unknown>) => {
+    peers.stop();
     io.disconnectSockets(true);
     io.engine.close();
     await settle?.();
     // Publishes still in the auto-pipeline go out before QUIT: a PING queued behind them answers after them.
     await pub.ping().catch(() => undefined);
-    await Promise.all([pub.quit().catch(() => pub.disconnect()), sub.quit().catch(() => sub.disconnect())]);
+    // A connection that is not up (Redis away) would hold QUIT until Redis came back: cut it.
+    const bye = (c: Redis) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect());
+    await Promise.all([bye(pub), bye(sub)]);
   };
-  return { io, close };
+  return { io, close, peers, announce: () => peers.announce() };
 }
 
 export type Realtime = ReturnType<typeof createRealtime>;

@@ -19,6 +19,8 @@ describe('broadcasts between processes go through Redis as broadcastParser write
   before(async () => {
     sub = new Redis(redisUrl);
     await sub.psubscribe(`${prefix}socket.io#/agent#*`);
+    // Counted as another API process (core/realtime.peers.ts): a process alone would not publish.
+    await sub.subscribe(`${prefix}socket.io-request#/#`);
     sub.on('pmessageBuffer', (_pattern: Buffer, _channel: Buffer, message: Buffer) => seen.push(message));
   });
   after(() => sub.quit());

@@ -1,0 +1,151 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { Redis } from 'ioredis';
+import { io as connect, type Socket } from 'socket.io-client';
+import { createRealtime, type Realtime } from '../../../server/core/realtime.ts';
+import { redisPrefix, redisUrl } from '../../helpers/env.ts';
+import { testRedis } from '../../helpers/redis.ts';
+
+/**
+ * A process publishes its broadcasts to Redis only while another API process listens
+ * (core/realtime.peers.ts). Real Redis, real Socket.IO servers and clients; each "process" is
+ * a Socket.IO server with its own Redis connections, as a separate process has.
+ */
+describe('broadcasts go to Redis only while another process listens', function () {
+  this.timeout(20_000);
+  const REFRESH_MS = 100;
+  let n = 0;
+  let prefix: string;
+  let spy: Redis;
+  let published: string[];
+  const opened: Array<() => Promise<unknown>> = [];
+
+  type Proc = { rt: Realtime; http: HttpServer; port: number };
+  /** A process: a namespace whose sockets join the room `r`, announced before it listens, as service.ts does. */
+  async function start(opts: { refreshMs?: number; announceTimeoutMs?: number; redis?: Redis } = {}): Promise<Proc> {
+    const http = createServer();
+    const rt = createRealtime(http, { redis: opts.redis ?? testRedis(), keyPrefix: prefix, peers: { refreshMs: opts.refreshMs ?? REFRESH_MS, ...(opts.announceTimeoutMs ? { announceTimeoutMs: opts.announceTimeoutMs } : {}) } });
+    rt.io.of('/t').on('connection', (s) => void s.join('r'));
+    await rt.announce();
+    await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+    const proc = { rt, http, port: (http.address() as AddressInfo).port };
+    opened.push(() => stop(proc));
+    return proc;
+  }
+  const stopped = new Set<Proc>();
+  async function stop(p: Proc) {
+    if (stopped.has(p)) return;
+    stopped.add(p);
+    await p.rt.close();
+    await new Promise((done) => p.http.close(done));
+  }
+  async function client(p: Proc): Promise<{ socket: Socket; got: unknown[] }> {
+    const socket = connect(`http://127.0.0.1:${p.port}/t`, { transports: ['websocket'], forceNew: true });
+    const got: unknown[] = [];
+    socket.on('m', (x: unknown) => got.push(x));
+    await new Promise<void>((done, fail) => {
+      socket.once('connect', () => done());
+      socket.once('connect_error', fail);
+    });
+    opened.push(async () => socket.disconnect());
+    // The join is on the server's connection handler: wait until the room holds it.
+    return { socket, got };
+  }
+  const until = async (what: string, ok: () => boolean, ms = 5000) => {
+    const end = Date.now() + ms;
+    while (!ok()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const inRoom = (p: Proc, count: number) => until('sockets in the room', () => (p.rt.io.of('/t').adapter.rooms.get('r')?.size ?? 0) === count);
+
+  beforeEach(async () => {
+    prefix = `${redisPrefix}peers${++n}:`;
+    published = [];
+    spy = new Redis(redisUrl);
+    await spy.psubscribe(`${prefix}socket.io#*`);
+    spy.on('pmessageBuffer', (_p: Buffer, channel: Buffer) => published.push(channel.toString()));
+  });
+  afterEach(async () => {
+    for (const close of opened.splice(0).reverse()) await close().catch(() => undefined);
+    stopped.clear();
+    await spy.quit();
+  });
+
+  it('alone, a process publishes nothing, and its own sockets still get every broadcast', async () => {
+    const a = await start();
+    expect(a.rt.peers.present, 'alone once counted').to.equal(false);
+    const c = await client(a);
+    await inRoom(a, 1);
+    for (let i = 0; i < 5; i++) a.rt.io.of('/t').to('r').emit('m', i);
+    await until('five broadcasts', () => c.got.length === 5);
+    expect(c.got).to.deep.equal([0, 1, 2, 3, 4]);
+    // Long enough for a published message to come back to the spy.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(published).to.deep.equal([]);
+  });
+
+  it('a process that starts is reached at once by one that was alone, and reaches it', async () => {
+    const a = await start({ refreshMs: 60_000 });
+    expect(a.rt.peers.present).to.equal(false);
+    // The next count is a minute away: only b's hello can tell a that b is there.
+    const b = await start({ refreshMs: 60_000 });
+    expect(a.rt.peers.present, 'a publishes once b has announced').to.equal(true);
+    expect(b.rt.peers.present).to.equal(true);
+    const onA = await client(a);
+    const onB = await client(b);
+    await Promise.all([inRoom(a, 1), inRoom(b, 1)]);
+    a.rt.io.of('/t').to('r').emit('m', 'from a');
+    b.rt.io.of('/t').to('r').emit('m', 'from b');
+    await until('both broadcasts on both processes', () => onA.got.length === 2 && onB.got.length === 2);
+    expect([...onB.got].sort()).to.deep.equal(['from a', 'from b']);
+    expect([...onA.got].sort()).to.deep.equal(['from a', 'from b']);
+    expect(published.length).to.equal(2);
+  });
+
+  it('once the other process is gone it stops publishing, and starts again when one comes back', async () => {
+    const a = await start();
+    const b = await start();
+    expect(a.rt.peers.present).to.equal(true);
+    await stop(b);
+    await until('a alone again', () => a.rt.peers.present === false);
+    a.rt.io.of('/t').to('r').emit('m', 'nobody else');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(published).to.deep.equal([]);
+    const c = await start();
+    expect(a.rt.peers.present).to.equal(true);
+    const onC = await client(c);
+    await inRoom(c, 1);
+    a.rt.io.of('/t').to('r').emit('m', 'to c');
+    await until('c’s socket gets a’s broadcast', () => onC.got.length === 1);
+  });
+
+  it('a process that never says hello (an older version) is counted from the request channel, and reached', async () => {
+    const old = new Redis(redisUrl);
+    opened.push(() => old.quit());
+    // What an older process's adapter subscribes, and nothing more.
+    await old.subscribe(`${prefix}socket.io-request#/#`);
+    const a = await start();
+    expect(a.rt.peers.present, 'counted at announce').to.equal(true);
+    a.rt.io.of('/t').to('r').emit('m', 'for the old one');
+    await until('published', () => published.length === 1);
+    await old.unsubscribe();
+    await until('alone once it has gone', () => a.rt.peers.present === false);
+  });
+
+  it('with Redis away at start, announcing gives up after its timeout and the process publishes', async () => {
+    const away = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
+    opened.push(async () => away.disconnect());
+    const t0 = Date.now();
+    const a = await start({ redis: away, announceTimeoutMs: 300 });
+    expect(Date.now() - t0, 'announce returned').to.be.below(3000);
+    expect(a.rt.peers.present, 'unknown counts as someone listening').to.equal(true);
+    // Its own sockets are served all the same.
+    const c = await client(a);
+    await inRoom(a, 1);
+    a.rt.io.of('/t').to('r').emit('m', 'local');
+    await until('delivered locally', () => c.got.length === 1);
+  });
+});

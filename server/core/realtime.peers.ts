@@ -6,7 +6,9 @@ import type { Redis } from './redis.ts';
 
 /** How often a process asks Redis whether another API process listens. */
 export const PEERS_REFRESH_MS = 1000;
-/** How long a starting process waits for the others to answer its hello. */
+/** How many counts in a row must find no other process before a process stops publishing. */
+export const ALONE_AFTER_COUNTS = 3;
+/** How long a starting process waits for Redis and for the others to answer its hello. */
 export const ANNOUNCE_TIMEOUT_MS = 2000;
 
 /**
@@ -14,40 +16,49 @@ export const ANNOUNCE_TIMEOUT_MS = 2000;
  *
  * The Redis adapter publishes every broadcast to Redis so that sockets on other processes get
  * it, then reads it back on its own subscription and decodes it only to drop it. With one API
- * process that is about a quarter of the server's CPU per chat message (bench/chat.ts), for
- * nothing. So a process publishes only while another one listens:
+ * process that was about a quarter of the server's CPU per chat message (bench/chat.ts), for
+ * nothing. So a process publishes only while another one may listen. Publishing for nobody
+ * costs a little CPU; not publishing for someone loses their live updates, so every doubt
+ * counts as "someone listens":
  *
  * - **Who listens** is counted by Redis: the subscribers of the root namespace's request
  *   channel, which every API process of every version subscribes (`PUBSUB NUMSUB`), asked every
- *   `refreshMs`. An unknown answer (Redis away, not asked yet) counts as "someone listens".
+ *   `refreshMs`. A process stops publishing only after `aloneAfter` counts in a row found no
+ *   one but itself, each taken while its own subscriber was connected (else it is not among
+ *   those counted). Anything else (an error, its subscriber down or reconnecting, a count not
+ *   taken yet) makes it publish at once.
  * - **A process that starts** says hello before it accepts connections (`announce`), and waits
  *   until the processes already running have answered: each of them publishes from the moment
- *   it reads the hello, before it answers. So no socket on the new process can miss a broadcast
+ *   it reads the hello, before it answers. So no socket on the new process misses a broadcast
  *   made after it began to listen. A count asked before a hello arrived and answered after it
- *   is ignored, else it could switch publishing off again.
+ *   is ignored.
+ * - **After its subscriber reconnects** (Redis restarted, a connection cut), a process says
+ *   hello again once its subscriptions are back, so the others publish for it at once.
  * - **A process of an older version** never says hello, but it subscribes the request channel,
  *   so it is counted, and the others publish for it; it always publishes itself.
- * - **A process that goes** (closed or killed) leaves the count at the next refresh; until
- *   then the others publish for nobody, which is harmless.
+ * - **A process that goes** (closed or killed) leaves the count; the others stop publishing
+ *   `aloneAfter` counts later.
  *
  * Only the sending is skipped: subscriptions stay, so broadcasts from other processes and from
- * the worker's emitter (core/realtime.ts redisEmitter) still arrive.
+ * the worker's emitter (core/realtime.ts redisEmitter) still arrive, and the adapter's requests
+ * (serverSideEmit, fetchSockets, disconnectSockets, socketsJoin) go through Redis as before.
  */
 export interface Peers {
   /** True while another process may listen: broadcasts are published. */
   readonly present: boolean;
   /**
-   * Says hello to the processes already running and waits (up to `announceTimeoutMs`) for
-   * their answers, then counts. Call it after every namespace is made and before the HTTP
+   * Says hello to the processes already running and waits (up to `announceTimeoutMs` in all)
+   * for Redis and for their answers. Call it after every namespace is made and before the HTTP
    * server listens. Never throws: with Redis away it returns after the timeout, publishing.
    */
   announce(): Promise<void>;
   stop(): void;
 }
 
-export function createPeers(deps: { pub: Redis; sub: Redis; key: string; logger?: Logger; refreshMs?: number; announceTimeoutMs?: number }): Peers {
+export function createPeers(deps: { pub: Redis; sub: Redis; key: string; logger?: Logger; refreshMs?: number; aloneAfter?: number; announceTimeoutMs?: number }): Peers {
   const { pub, sub, key, logger } = deps;
   const refreshMs = deps.refreshMs ?? PEERS_REFRESH_MS;
+  const aloneAfter = deps.aloneAfter ?? ALONE_AFTER_COUNTS;
   const timeoutMs = deps.announceTimeoutMs ?? ANNOUNCE_TIMEOUT_MS;
   const uid = randomBytes(6).toString('hex');
   // The adapter's channels are `${key}#…`, `${key}-request#…`, `${key}-response#…`: these match none of them.
@@ -55,8 +66,9 @@ export function createPeers(deps: { pub: Redis; sub: Redis; key: string; logger?
   const answerChannel = `${key}-peers#${uid}#`;
   const countedChannel = `${key}-request#/#`;
   let present = true;
-  // Bumped by every hello read: a count asked before it is stale.
-  let hellos = 0;
+  let quiet = 0;
+  // Bumped by every hello read and every doubt: a count asked before it is stale.
+  let epoch = 0;
   let answers = 0;
   let wake: (() => void) | undefined;
   let stopped = false;
@@ -66,6 +78,13 @@ export function createPeers(deps: { pub: Redis; sub: Redis; key: string; logger?
     present = now;
     logger?.info({ peers: now }, now ? 'another server process listens: broadcasts go through Redis' : 'no other server process listens: broadcasts stay in this process');
   };
+  /** Someone may listen: publish from now on, and start counting afresh. */
+  const doubt = () => {
+    epoch++;
+    quiet = 0;
+    set(true);
+  };
+  const subUp = () => sub.status === 'ready';
   const count = async (channel: string): Promise<number> => {
     const reply = (await pub.pubsub('NUMSUB', channel)) as [string, number | string];
     return Number(reply[1]);
@@ -74,12 +93,16 @@ export function createPeers(deps: { pub: Redis; sub: Redis; key: string; logger?
   const refresh = async () => {
     if (counting || stopped) return;
     counting = true;
-    const seen = hellos;
+    const asked = epoch;
     try {
+      if (!subUp()) return doubt();
       const n = await count(countedChannel);
-      if (seen === hellos) set(n > 1);
+      // Counted only if nothing cast a doubt meanwhile and this process was among those counted.
+      if (asked !== epoch || !subUp()) return;
+      if (n > 1) doubt();
+      else if (++quiet >= aloneAfter) set(false);
     } catch {
-      set(true);
+      doubt();
     } finally {
       counting = false;
     }
@@ -92,12 +115,21 @@ export function createPeers(deps: { pub: Redis; sub: Redis; key: string; logger?
       return;
     }
     if (channel !== helloChannel || message === uid || stopped) return;
-    hellos++;
     // Publishing from now on, before the answer: the new process listens only once it has it.
-    set(true);
+    doubt();
     pub.publish(`${key}-peers#${message}#`, uid).catch(() => undefined);
   };
+  // ioredis subscribes again before 'ready': then the others may have stopped publishing for this one.
+  let everReady = false;
+  const onReady = () => {
+    if (everReady && !stopped) pub.publish(helloChannel, uid).catch(() => undefined);
+    everReady = true;
+  };
+  const onDown = () => doubt();
   sub.on('message', onMessage);
+  sub.on('ready', onReady);
+  sub.on('close', onDown);
+  if (subUp()) everReady = true;
 
   const timer = setInterval(() => void refresh(), refreshMs);
   timer.unref();
@@ -110,40 +142,46 @@ export function createPeers(deps: { pub: Redis; sub: Redis; key: string; logger?
         (e: unknown) => (clearTimeout(t), reject(e)),
       );
     });
+  const ready = (c: Redis) => (c.status === 'ready' ? Promise.resolve() : new Promise<void>((done) => c.once('ready', () => done())));
+
+  const hello = async () => {
+    // Not before the subscriber is ready: ioredis writes a SUBSCRIBE at once while its ready
+    // check (INFO) is still unanswered, and the connection was then dropped and made again.
+    await Promise.all([ready(pub), ready(sub)]);
+    // Its reply also means the adapters' own subscriptions, sent before on this connection, are in place.
+    await sub.subscribe(helloChannel, answerChannel);
+    const others = (await count(helloChannel)) - 1;
+    if (others <= 0) return;
+    await pub.publish(helloChannel, uid);
+    await new Promise<void>((done) => {
+      wake = () => answers >= others && done();
+      wake();
+    });
+  };
 
   return {
     get present() {
       return present;
     },
     async announce() {
-      const started = Date.now();
-      const left = () => Math.max(0, timeoutMs - (Date.now() - started));
       try {
-        // Its reply also means the adapters' own subscriptions, sent before on this connection, are in place.
-        if ((await within(sub.subscribe(helloChannel, answerChannel), left())) === undefined) throw new Error('Redis did not confirm the subscription in time');
-        const others = (await count(helloChannel)) - 1;
-        if (others > 0) {
-          await pub.publish(helloChannel, uid);
-          await within(
-            new Promise<void>((done) => {
-              wake = () => answers >= others && done();
-              wake();
-            }),
-            left(),
-          );
-          wake = undefined;
-          if (answers < others) logger?.warn({ answered: answers, expected: others }, 'not every server process answered this one’s hello; they publish for it from their next count');
+        if ((await within(hello().then(() => true), timeoutMs)) === undefined) {
+          logger?.warn('Redis or another server process did not answer this one’s hello in time; the others publish for it from their next count');
         }
       } catch (err) {
-        logger?.warn({ err: String(err) }, 'could not say hello to the other server processes; this one publishes its broadcasts until Redis answers');
-        return;
+        logger?.warn({ err: String(err) }, 'could not say hello to the other server processes; they publish for this one from their next count');
+      } finally {
+        wake = undefined;
       }
-      await refresh();
     },
     stop() {
       stopped = true;
       clearInterval(timer);
       sub.off('message', onMessage);
+      sub.off('ready', onReady);
+      sub.off('close', onDown);
+      // A process starting meanwhile does not count this one among those to wait for.
+      if (subUp()) sub.unsubscribe(helloChannel, answerChannel).catch(() => undefined);
     },
   };
 }

@@ -43,13 +43,16 @@ export function redisEmitter(redis: Redis, keyPrefix: string): Emitter {
  * and subscribes again after a reconnect, so live updates across processes resume by
  * themselves.
  */
-export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix: string; logger?: Logger; peers?: { refreshMs?: number; announceTimeoutMs?: number } }) {
+/** How the adapter's connections show in Redis's CLIENT LIST (a name may not hold spaces). */
+export const connectionName = (keyPrefix: string, role: 'pub' | 'sub') => `${keyPrefix}socket.io-${role}`.replace(/[^\w:.-]/g, '_');
+
+export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix: string; logger?: Logger; peers?: { refreshMs?: number; aloneAfter?: number; announceTimeoutMs?: number } }) {
   // Broadcasts made in one tick (a committed batch of messages) go to Redis in one write. No
   // offline queue: a broadcast Redis cannot take now is dropped at once, not sent stale later.
-  const pub = handledPublishes(deps.redis.duplicate({ enableAutoPipelining: true, enableOfflineQueue: false }), deps.logger);
+  const pub = handledPublishes(deps.redis.duplicate({ enableAutoPipelining: true, enableOfflineQueue: false, connectionName: connectionName(deps.keyPrefix, 'pub') }), deps.logger);
   // maxRetriesPerRequest null: a SUBSCRIBE sent while Redis is down waits for it instead of
   // failing, since ioredis re-subscribes after a reconnect only what was subscribed before.
-  const sub = deps.redis.duplicate({ maxRetriesPerRequest: null });
+  const sub = deps.redis.duplicate({ maxRetriesPerRequest: null, connectionName: connectionName(deps.keyPrefix, 'sub') });
   for (const client of [pub, sub]) client.on('error', (err: Error) => deps.logger?.debug({ err: err.message }, 'socket.io redis connection problem'));
   const io = new Server(http, {
     serveClient: false,

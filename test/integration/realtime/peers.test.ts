@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { io as connect, type Socket } from 'socket.io-client';
-import { createRealtime, type Realtime } from '../../../server/core/realtime.ts';
+import { connectionName, createRealtime, type Realtime } from '../../../server/core/realtime.ts';
+import { createPeers } from '../../../server/core/realtime.peers.ts';
 import { redisPrefix, redisUrl } from '../../helpers/env.ts';
 import { testRedis } from '../../helpers/redis.ts';
 
@@ -23,9 +24,10 @@ describe('broadcasts go to Redis only while another process listens', function (
 
   type Proc = { rt: Realtime; http: HttpServer; port: number };
   /** A process: a namespace whose sockets join the room `r`, announced before it listens, as service.ts does. */
-  async function start(opts: { refreshMs?: number; announceTimeoutMs?: number; redis?: Redis } = {}): Promise<Proc> {
+  async function start(opts: { refreshMs?: number; aloneAfter?: number; announceTimeoutMs?: number; redis?: Redis } = {}): Promise<Proc> {
     const http = createServer();
-    const rt = createRealtime(http, { redis: opts.redis ?? testRedis(), keyPrefix: prefix, peers: { refreshMs: opts.refreshMs ?? REFRESH_MS, ...(opts.announceTimeoutMs ? { announceTimeoutMs: opts.announceTimeoutMs } : {}) } });
+    const { redis, ...peers } = opts;
+    const rt = createRealtime(http, { redis: redis ?? testRedis(), keyPrefix: prefix, peers: { refreshMs: REFRESH_MS, ...peers } });
     rt.io.of('/t').on('connection', (s) => void s.join('r'));
     await rt.announce();
     await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
@@ -74,9 +76,11 @@ describe('broadcasts go to Redis only while another process listens', function (
     await spy.quit();
   });
 
+  const alone = (p: Proc) => until('the process counts itself alone', () => p.rt.peers.present === false);
+
   it('alone, a process publishes nothing, and its own sockets still get every broadcast', async () => {
     const a = await start();
-    expect(a.rt.peers.present, 'alone once counted').to.equal(false);
+    await alone(a);
     const c = await client(a);
     await inRoom(a, 1);
     for (let i = 0; i < 5; i++) a.rt.io.of('/t').to('r').emit('m', i);
@@ -88,10 +92,9 @@ describe('broadcasts go to Redis only while another process listens', function (
   });
 
   it('a process that starts is reached at once by one that was alone, and reaches it', async () => {
-    const a = await start({ refreshMs: 60_000 });
-    expect(a.rt.peers.present).to.equal(false);
-    // The next count is a minute away: only b's hello can tell a that b is there.
-    const b = await start({ refreshMs: 60_000 });
+    const a = await start();
+    await alone(a);
+    const b = await start();
     expect(a.rt.peers.present, 'a publishes once b has announced').to.equal(true);
     expect(b.rt.peers.present).to.equal(true);
     const onA = await client(a);
@@ -110,7 +113,7 @@ describe('broadcasts go to Redis only while another process listens', function (
     const b = await start();
     expect(a.rt.peers.present).to.equal(true);
     await stop(b);
-    await until('a alone again', () => a.rt.peers.present === false);
+    await alone(a);
     a.rt.io.of('/t').to('r').emit('m', 'nobody else');
     await new Promise((r) => setTimeout(r, 200));
     expect(published).to.deep.equal([]);
@@ -128,24 +131,98 @@ describe('broadcasts go to Redis only while another process listens', function (
     // What an older process's adapter subscribes, and nothing more.
     await old.subscribe(`${prefix}socket.io-request#/#`);
     const a = await start();
-    expect(a.rt.peers.present, 'counted at announce').to.equal(true);
+    // Counted again and again: never alone while it is there.
+    await new Promise((r) => setTimeout(r, 8 * REFRESH_MS));
+    expect(a.rt.peers.present).to.equal(true);
     a.rt.io.of('/t').to('r').emit('m', 'for the old one');
     await until('published', () => published.length === 1);
     await old.unsubscribe();
-    await until('alone once it has gone', () => a.rt.peers.present === false);
+    await alone(a);
   });
 
-  it('with Redis away at start, announcing gives up after its timeout and the process publishes', async () => {
+  it('with Redis away at start, announcing gives up after its timeout and the process publishes, counting nobody', async () => {
     const away = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
     opened.push(async () => away.disconnect());
     const t0 = Date.now();
     const a = await start({ redis: away, announceTimeoutMs: 300 });
     expect(Date.now() - t0, 'announce returned').to.be.below(3000);
+    // Many counts later (each failing): an unknown answer never counts as alone.
+    await new Promise((r) => setTimeout(r, 8 * REFRESH_MS));
     expect(a.rt.peers.present, 'unknown counts as someone listening').to.equal(true);
     // Its own sockets are served all the same.
     const c = await client(a);
     await inRoom(a, 1);
     a.rt.io.of('/t').to('r').emit('m', 'local');
     await until('delivered locally', () => c.got.length === 1);
+  });
+
+  it('while its own subscriber is down a process publishes, and once it is back the others publish for it at once', async () => {
+    // a's connections come back a second after a cut, b's at once: while a's subscriber is
+    // down, each count finds only b's.
+    const slow = new Redis(redisUrl, { retryStrategy: () => 1000 });
+    opened.push(async () => slow.disconnect());
+    const a = await start({ redis: slow });
+    // b counts seldom and stops publishing at the first count that finds no one else.
+    const SLOW_COUNT_MS = 400;
+    const b = await start({ refreshMs: SLOW_COUNT_MS, aloneAfter: 1 });
+    const [onA, onB] = [await client(a), await client(b)];
+    await Promise.all([inRoom(a, 1), inRoom(b, 1)]);
+    const subscribers = async () =>
+      ((await testRedis().client('LIST')) as string)
+        .split('\n')
+        .filter((l) => l.includes(` name=${connectionName(prefix, 'sub')} `))
+        .map((l) => l.match(/^id=(\d+)/)![1]!);
+    const ids = await subscribers();
+    expect(ids.length, 'both subscribers named').to.equal(2);
+    for (const id of ids) await testRedis().client('KILL', 'ID', id);
+    const end = Date.now() + 800;
+    while (Date.now() < end) {
+      expect(a.rt.peers.present, 'a publishes while its subscriber is down').to.equal(true);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    a.rt.io.of('/t').to('r').emit('m', 'from a, its subscriber down');
+    await until('b’s socket gets it', () => onB.got.includes('from a, its subscriber down'));
+    // b, its own subscriber back, counted no one else: it stopped publishing.
+    await until('b alone', () => !b.rt.peers.present, 1000);
+    // a's subscriber comes back and says hello: b publishes for it again before its next count.
+    const back = Date.now() + 3000;
+    while ((await subscribers()).length < 2 && Date.now() < back) await new Promise((r) => setTimeout(r, 5));
+    // Well before b's next count: only a's hello can have told it.
+    await until('b publishes again', () => b.rt.peers.present, SLOW_COUNT_MS / 8);
+    b.rt.io.of('/t').to('r').emit('m', 'from b');
+    await until('a’s socket gets b’s broadcast', () => onA.got.includes('from b'));
+  });
+
+  it('a count asked before a hello and answered after it does not stop the publishing the hello started', async () => {
+    const pub = new Redis(redisUrl, { enableOfflineQueue: false });
+    const sub = new Redis(redisUrl);
+    const other = new Redis(redisUrl);
+    opened.push(() => Promise.all([pub.quit(), sub.quit(), other.quit()]));
+    await Promise.all([pub, sub].map((c) => new Promise((r) => (c.status === 'ready' ? r(null) : c.once('ready', r)))));
+    // The counts answer when the test lets them: Redis's own answer, held back.
+    let hold: Promise<void> | undefined;
+    const count = pub.pubsub.bind(pub);
+    (pub as unknown as { pubsub: unknown }).pubsub = async (...args: unknown[]) => {
+      const answer = await (count as (...a: unknown[]) => Promise<unknown>)(...args);
+      if (hold) await hold;
+      return answer;
+    };
+    const key = `${prefix}socket.io`;
+    await sub.subscribe(`${key}-request#/#`);
+    const peers = createPeers({ pub, sub, key, refreshMs: 20, aloneAfter: 1 });
+    opened.push(async () => peers.stop());
+    await peers.announce();
+    await until('alone', () => !peers.present);
+    let release!: () => void;
+    hold = new Promise<void>((r) => (release = r));
+    // A count is now in flight, answered "1" by Redis and held; a hello arrives meanwhile.
+    await new Promise((r) => setTimeout(r, 60));
+    await other.publish(`${key}-peers#`, 'another');
+    await until('publishing after the hello', () => peers.present);
+    // The counts after it stay held: only the stale one answers.
+    hold = new Promise<void>(() => undefined);
+    release();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(peers.present, 'the stale count was ignored').to.equal(true);
   });
 });

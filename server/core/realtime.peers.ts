@@ -30,12 +30,16 @@ export const ANNOUNCE_TIMEOUT_MS = 2000;
  * - **A process that starts** says hello before it accepts connections (`announce`), and waits
  *   until the processes already running have answered: each of them publishes from the moment
  *   it reads the hello, before it answers. So no socket on the new process misses a broadcast
- *   made after it began to listen. A count asked before a hello arrived and answered after it
- *   is ignored.
+ *   made after it began to listen (unless the wait timed out: then from the others' next
+ *   count). A count asked before a hello arrived and answered after it is ignored.
  * - **After its subscriber reconnects** (Redis restarted, a connection cut), a process says
- *   hello again once its subscriptions are back, so the others publish for it at once.
+ *   hello again once its subscriptions and its publisher are back, so the others publish for
+ *   it within a round trip to Redis rather than at their next count.
  * - **A process of an older version** never says hello, but it subscribes the request channel,
- *   so it is counted, and the others publish for it; it always publishes itself.
+ *   so it is counted, and the others publish for it; it always publishes itself. One that
+ *   starts beside a process that was alone is published for from that one's next count.
+ * - One Redis, not a cluster: `PUBSUB NUMSUB` counts the node asked (as the adapter's own
+ *   serverCount does).
  * - **A process that goes** (closed or killed) leaves the count; the others stop publishing
  *   `aloneAfter` counts later.
  *
@@ -69,7 +73,8 @@ export function createPeers(deps: { pub: Redis; sub: Redis; key: string; logger?
   let quiet = 0;
   // Bumped by every hello read and every doubt: a count asked before it is stale.
   let epoch = 0;
-  let answers = 0;
+  // The processes that answered this one's hello, by their uid.
+  const answered = new Set<string>();
   let wake: (() => void) | undefined;
   let stopped = false;
 
@@ -110,7 +115,7 @@ export function createPeers(deps: { pub: Redis; sub: Redis; key: string; logger?
 
   const onMessage = (channel: string, message: string) => {
     if (channel === answerChannel) {
-      answers++;
+      answered.add(message);
       wake?.();
       return;
     }
@@ -119,10 +124,11 @@ export function createPeers(deps: { pub: Redis; sub: Redis; key: string; logger?
     doubt();
     pub.publish(`${key}-peers#${message}#`, uid).catch(() => undefined);
   };
+  const ready = (c: Redis) => (c.status === 'ready' ? Promise.resolve() : new Promise<void>((done) => c.once('ready', () => done())));
   // ioredis subscribes again before 'ready': then the others may have stopped publishing for this one.
   let everReady = false;
   const onReady = () => {
-    if (everReady && !stopped) pub.publish(helloChannel, uid).catch(() => undefined);
+    if (everReady && !stopped) void ready(pub).then(() => (stopped ? undefined : pub.publish(helloChannel, uid).catch(() => undefined)));
     everReady = true;
   };
   const onDown = () => doubt();
@@ -137,12 +143,12 @@ export function createPeers(deps: { pub: Redis; sub: Redis; key: string; logger?
   const within = <T>(p: Promise<T>, ms: number) =>
     new Promise<T | undefined>((resolve, reject) => {
       const t = setTimeout(() => resolve(undefined), ms);
+      t.unref();
       p.then(
         (v) => (clearTimeout(t), resolve(v)),
         (e: unknown) => (clearTimeout(t), reject(e)),
       );
     });
-  const ready = (c: Redis) => (c.status === 'ready' ? Promise.resolve() : new Promise<void>((done) => c.once('ready', () => done())));
 
   const hello = async () => {
     // Not before the subscriber is ready: ioredis writes a SUBSCRIBE at once while its ready
@@ -154,7 +160,7 @@ export function createPeers(deps: { pub: Redis; sub: Redis; key: string; logger?
     if (others <= 0) return;
     await pub.publish(helloChannel, uid);
     await new Promise<void>((done) => {
-      wake = () => answers >= others && done();
+      wake = () => answered.size >= others && done();
       wake();
     });
   };

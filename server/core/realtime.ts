@@ -33,6 +33,9 @@ export function redisEmitter(redis: Redis, keyPrefix: string): Emitter {
   return new Emitter(redis, { key: `${keyPrefix}socket.io`, parser: broadcastParser });
 }
 
+/** How the adapter's connections show in Redis's CLIENT LIST (a name may not hold spaces). */
+export const connectionName = (keyPrefix: string, role: 'pub' | 'sub') => `${keyPrefix}socket.io-${role}`.replace(/[^\w:.-]/g, '_');
+
 /**
  * Socket.IO on the HTTP server, with the Redis adapter so every process reaches every
  * socket: a broadcast in one process arrives at clients connected to another.
@@ -43,9 +46,6 @@ export function redisEmitter(redis: Redis, keyPrefix: string): Emitter {
  * and subscribes again after a reconnect, so live updates across processes resume by
  * themselves.
  */
-/** How the adapter's connections show in Redis's CLIENT LIST (a name may not hold spaces). */
-export const connectionName = (keyPrefix: string, role: 'pub' | 'sub') => `${keyPrefix}socket.io-${role}`.replace(/[^\w:.-]/g, '_');
-
 export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix: string; logger?: Logger; peers?: { refreshMs?: number; aloneAfter?: number; announceTimeoutMs?: number } }) {
   // Broadcasts made in one tick (a committed batch of messages) go to Redis in one write. No
   // offline queue: a broadcast Redis cannot take now is dropped at once, not sent stale later.

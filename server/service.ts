@@ -87,7 +87,7 @@ export async function startService(given: AppDeps, opts: ServiceOptions): Promis
     stopNotices();
   };
   // The processes already running publish for this one's sockets before any can connect.
-  await realtime.announce();
+  await realtime.peers.announce();
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(opts.port, opts.host, () => done());

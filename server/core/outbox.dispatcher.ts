@@ -5,6 +5,7 @@ import { serializeError, type Logger } from './logger.ts';
 import { isFinished, markCompleted, type OutboxRow } from './outbox.ts';
 import { outbox } from './outbox.tables.ts';
 import type { JobData, JobOptionsFor, JobQueue } from './queue.ts';
+import { withTimeout } from './redis.ts';
 
 export type { OutboxRow };
 
@@ -42,12 +43,6 @@ export const jobIdFor = (row: Pick<OutboxRow, 'id' | 'dedupeKey'>) =>
 
 /** Which queue a row went to: the BullMQ prefix (one per deployment, from REDIS_KEY_PREFIX). */
 export const queuePrefixOf = (jobs: JobQueue) => String(jobs.queue.opts.prefix);
-
-const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
-  new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms);
-    p.then(resolve, reject).finally(() => clearTimeout(t));
-  });
 
 const errorText = (e: unknown) => {
   const s = serializeError(e);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { RedisAdapter } from '@socket.io/redis-adapter';
 import type { BroadcastOptions } from 'socket.io-adapter';
 import type { Logger } from './logger.ts';
-import type { Redis } from './redis.ts';
+import { withTimeout, type Redis } from './redis.ts';
 
 /** How often a process asks Redis whether another API process listens. */
 export const PEERS_REFRESH_MS = 1000;
@@ -119,36 +119,22 @@ export function createPeers(deps: { pub: Redis; sub: Redis; key: string; logger?
       wake?.();
       return;
     }
-    if (channel !== helloChannel || message === uid || stopped) return;
+    if (channel !== helloChannel || message === uid) return;
     // Publishing from now on, before the answer: the new process listens only once it has it.
     doubt();
     pub.publish(`${key}-peers#${message}#`, uid).catch(() => undefined);
   };
   const ready = (c: Redis) => (c.status === 'ready' ? Promise.resolve() : new Promise<void>((done) => c.once('ready', () => done())));
-  // ioredis subscribes again before 'ready': then the others may have stopped publishing for this one.
-  let everReady = false;
-  const onReady = () => {
-    if (everReady && !stopped) void ready(pub).then(() => (stopped ? undefined : pub.publish(helloChannel, uid).catch(() => undefined)));
-    everReady = true;
-  };
+  // ioredis subscribes again before 'ready': after a reconnect the others may have stopped
+  // publishing for this one. (At the first 'ready' the hello is early and harmless: announce's follows.)
+  const onReady = () => void ready(pub).then(() => (stopped ? undefined : pub.publish(helloChannel, uid).catch(() => undefined)));
   const onDown = () => doubt();
   sub.on('message', onMessage);
   sub.on('ready', onReady);
   sub.on('close', onDown);
-  if (subUp()) everReady = true;
 
   const timer = setInterval(() => void refresh(), refreshMs);
   timer.unref();
-
-  const within = <T>(p: Promise<T>, ms: number) =>
-    new Promise<T | undefined>((resolve, reject) => {
-      const t = setTimeout(() => resolve(undefined), ms);
-      t.unref();
-      p.then(
-        (v) => (clearTimeout(t), resolve(v)),
-        (e: unknown) => (clearTimeout(t), reject(e)),
-      );
-    });
 
   const hello = async () => {
     // Not before the subscriber is ready: ioredis writes a SUBSCRIBE at once while its ready
@@ -171,9 +157,7 @@ export function createPeers(deps: { pub: Redis; sub: Redis; key: string; logger?
     },
     async announce() {
       try {
-        if ((await within(hello().then(() => true), timeoutMs)) === undefined) {
-          logger?.warn('Redis or another server process did not answer this one’s hello in time; the others publish for it from their next count');
-        }
+        await withTimeout(hello(), timeoutMs, 'Redis or another server process');
       } catch (err) {
         logger?.warn({ err: String(err) }, 'could not say hello to the other server processes; they publish for this one from their next count');
       } finally {

@@ -28,13 +28,16 @@ export const MAX_PACKET_BYTES = 256 * 1024;
 const packr = new Packr({ useRecords: false, int64AsType: 'number' });
 export const broadcastParser = { encode: (value: unknown) => packr.pack(value), decode: (buf: Buffer) => packr.unpack(buf) as unknown };
 
+/** The key under which the adapter, the emitter and realtime.peers.ts name their Redis channels. */
+const adapterKey = (keyPrefix: string) => `${keyPrefix}socket.io`;
+
 /** The worker's way to reach sockets on every API process: the same channel and wire format as the adapter. */
 export function redisEmitter(redis: Redis, keyPrefix: string): Emitter {
-  return new Emitter(redis, { key: `${keyPrefix}socket.io`, parser: broadcastParser });
+  return new Emitter(redis, { key: adapterKey(keyPrefix), parser: broadcastParser });
 }
 
 /** How the adapter's connections show in Redis's CLIENT LIST (a name may not hold spaces). */
-export const connectionName = (keyPrefix: string, role: 'pub' | 'sub') => `${keyPrefix}socket.io-${role}`.replace(/[^\w:.-]/g, '_');
+export const connectionName = (keyPrefix: string, role: 'pub' | 'sub') => `${adapterKey(keyPrefix)}-${role}`.replace(/[^\w:.-]/g, '_');
 
 /**
  * Socket.IO on the HTTP server, with the Redis adapter so every process reaches every
@@ -63,7 +66,7 @@ export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix
     // the console is same-origin and may fall back to polling.
     cors: undefined,
   });
-  const key = `${deps.keyPrefix}socket.io`;
+  const key = adapterKey(deps.keyPrefix);
   // Broadcasts go to Redis only while another API process listens (realtime.peers.ts).
   const peers = createPeers({ pub, sub, key, logger: deps.logger, ...deps.peers });
   io.adapter(function (nsp: unknown) {
@@ -82,7 +85,7 @@ export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix
     const bye = (c: Redis) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect());
     await Promise.all([bye(pub), bye(sub)]);
   };
-  return { io, close, peers, announce: () => peers.announce() };
+  return { io, close, peers };
 }
 
 export type Realtime = ReturnType<typeof createRealtime>;

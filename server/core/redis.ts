@@ -110,6 +110,16 @@ export function isRedisUnavailable(e: unknown): boolean {
 }
 
 /**
+ * `p`, or a rejection once `ms` pass without its answer: for a wait on Redis that must not hold
+ * its caller for ever (a connection that hangs without closing answers nothing, and fails nothing).
+ */
+export const withTimeout = <T>(p: Promise<T>, ms: number, what = 'redis'): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    p.then(resolve, reject).finally(() => clearTimeout(t));
+  });
+
+/**
  * For state that only decorates the live view (who is online, who has a conversation open):
  * while Redis is away, `fallback` instead of an error, so chat itself keeps working; the
  * entries come back with the next refresh once Redis is. Other errors still throw.

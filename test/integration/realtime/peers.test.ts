@@ -6,7 +6,9 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { connectionName, createRealtime, type Realtime } from '../../../server/core/realtime.ts';
 import { createPeers } from '../../../server/core/realtime.peers.ts';
 import { redisPrefix, redisUrl } from '../../helpers/env.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import { testRedis } from '../../helpers/redis.ts';
+import { connected } from '../../helpers/sockets.ts';
 
 /**
  * A process publishes its broadcasts to Redis only while another API process listens
@@ -29,7 +31,7 @@ describe('broadcasts go to Redis only while another process listens', function (
     const { redis, ...peers } = opts;
     const rt = createRealtime(http, { redis: redis ?? testRedis(), keyPrefix: prefix, peers: { refreshMs: REFRESH_MS, ...peers } });
     rt.io.of('/t').on('connection', (s) => void s.join('r'));
-    await rt.announce();
+    await rt.peers.announce();
     await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
     const proc = { rt, http, port: (http.address() as AddressInfo).port };
     opened.push(() => stop(proc));
@@ -46,21 +48,12 @@ describe('broadcasts go to Redis only while another process listens', function (
     const socket = connect(`http://127.0.0.1:${p.port}/t`, { transports: ['websocket'], forceNew: true });
     const got: unknown[] = [];
     socket.on('m', (x: unknown) => got.push(x));
-    await new Promise<void>((done, fail) => {
-      socket.once('connect', () => done());
-      socket.once('connect_error', fail);
-    });
     opened.push(async () => socket.disconnect());
-    // The join is on the server's connection handler: wait until the room holds it.
+    await connected(socket);
     return { socket, got };
   }
-  const until = async (what: string, ok: () => boolean, ms = 5000) => {
-    const end = Date.now() + ms;
-    while (!ok()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
+  const until = (what: string, ok: () => boolean, ms = 5000) => eventually(async () => ok(), what, ms, 10);
+  // The join is on the server's connection handler: wait until the room holds the sockets.
   const inRoom = (p: Proc, count: number) => until('sockets in the room', () => (p.rt.io.of('/t').adapter.rooms.get('r')?.size ?? 0) === count);
 
   beforeEach(async () => {

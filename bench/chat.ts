@@ -67,6 +67,8 @@ const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `mdg-bench-chat-${Date.now().toString(36)}:`;
 const cleanups: Array<() => Promise<unknown>> = [];
 const say = (line = '') => process.stdout.write(`${line}\n`);
+// Node flags for both servers, so the yardstick runs as the server under test does.
+const serverFlags = process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(' ') : [];
 
 async function openDatabase(): Promise<Record<string, string>> {
   if (!pgUrl) return { DATA_DIR: work };
@@ -94,7 +96,7 @@ async function persisted(): Promise<Target> {
     SEED_DEMO: 'false',
     BENCH_SOCKET_RATE: '100000',
   };
-  const { child, port } = await Child.start('./server.ts', env, process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(' ') : []);
+  const { child, port } = await Child.start('./server.ts', env, serverFlags);
   cleanups.push(() => child.stop());
   const url = `http://127.0.0.1:${port}`;
   const seeded = await child.request<{ shopId: string; tokens: string[]; agents: Array<{ email: string; password: string }> }>('seed', {
@@ -106,7 +108,7 @@ async function persisted(): Promise<Target> {
 }
 
 async function relay(): Promise<Target> {
-  const { child, port } = await Child.start('./relay.ts', {});
+  const { child, port } = await Child.start('./relay.ts', {}, serverFlags);
   cleanups.push(() => child.stop());
   const tokens = Array.from({ length: Math.max(opts.sockets, opts.idle) }, (_, i) => `bare-${i}`);
   return { label: 'bare relay', child, url: `http://127.0.0.1:${port}`, shopId: '00000000-0000-4000-8000-000000000000', tokens, cookies: Array(agents).fill(undefined) };

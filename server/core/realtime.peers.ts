@@ -67,7 +67,9 @@ export function createPeers(deps: { pub: Redis; sub: Redis; key: string; logger?
   const uid = randomBytes(6).toString('hex');
   // The adapter's channels are `${key}#…`, `${key}-request#…`, `${key}-response#…`: these match none of them.
   const helloChannel = `${key}-peers#`;
-  const answerChannel = `${key}-peers#${uid}#`;
+  // Where a process reads the answers to its hello.
+  const answersTo = (id: string) => `${key}-peers#${id}#`;
+  const answerChannel = answersTo(uid);
   const countedChannel = `${key}-request#/#`;
   let present = true;
   let quiet = 0;
@@ -122,7 +124,7 @@ export function createPeers(deps: { pub: Redis; sub: Redis; key: string; logger?
     if (channel !== helloChannel || message === uid) return;
     // Publishing from now on, before the answer: the new process listens only once it has it.
     doubt();
-    pub.publish(`${key}-peers#${message}#`, uid).catch(() => undefined);
+    pub.publish(answersTo(message), uid).catch(() => undefined);
   };
   const ready = (c: Redis) => (c.status === 'ready' ? Promise.resolve() : new Promise<void>((done) => c.once('ready', () => done())));
   // ioredis subscribes again before 'ready': after a reconnect the others may have stopped

@@ -11,6 +11,7 @@ import type { AttachmentDto } from './conversations.dto.ts';
 import type { ConversationRow, MessageRow } from './conversations.repository.ts';
 import type { Author } from './conversations.types.ts';
 import type { PresenceStore } from './presence.ts';
+import { conversations } from './conversations.tables.ts';
 
 // The chat service calls these in the transaction that changed (and so locked) the conversation's row.
 const slaInput = (c: ConversationRow, at: Date) => ({ shopId: c.shopId, conversationId: c.id, priority: c.priority, at, status: c.status, locked: true });
@@ -54,7 +55,7 @@ export const chatHooks = {
 
   customerAttachmentUrl,
 
-  slaFilter: (_shopId: string, state: 'at_risk' | 'breached'): SQL => slaStateCondition(state),
+  slaFilter: (_shopId: string, state: 'at_risk' | 'breached', now: Date): SQL => slaStateCondition(state, conversations.id, now),
 
   rate: (deps: { db: Db } & EventSink, input: { shopId: string; customerId: string; conversationId: string; rating: number; comment?: string }) =>
     rateConversation(deps.db, deps, input).then(() => undefined),

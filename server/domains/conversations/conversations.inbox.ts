@@ -76,15 +76,17 @@ export interface InboxQuery {
 export function inboxFilter(actor: Actor, q: InboxQuery): InboxFilter {
   const statuses: ConversationStatus[] | undefined = q.status === 'active' ? ['open', 'pending', 'waiting_merchant'] : q.status ? [q.status] : undefined;
   const assigneeId = q.assignee === 'me' ? (actor.kind === 'user' ? actor.userId : undefined) : q.assignee === 'none' ? null : q.assignee;
+  const now = new Date();
   return {
     statuses,
     assigneeId,
     tag: q.tag,
     priority: q.priority,
     text: q.q,
-    ids: q.sla ? chatHooks.slaFilter(actor.shopId, q.sla) : undefined,
+    ids: q.sla ? chatHooks.slaFilter(actor.shopId, q.sla, now) : undefined,
     before: q.before ? parseCursor(q.before) : undefined,
     limit: q.limit + 1,
+    now,
   };
 }
 

@@ -177,6 +177,11 @@ export interface InboxFilter {
   window?: number;
   before?: { updatedAt: Date; id: string };
   limit: number;
+  /**
+   * The moment the SLA badges are taken at (slaBadgeSql), the one `ids` was made with when it
+   * filters by SLA state (inboxFilter): a row is shown with the state it was filtered by.
+   */
+  now?: Date;
 }
 
 /** The inbox filter's conditions, for the shops in `shopIds`, or the shop in a lateral join's `shops.id`. */
@@ -265,7 +270,7 @@ export async function listConversations(db: Db, shopId: string, f: InboxFilter):
 
 /** listConversations with what the inbox shows beside each row (conversationDetails), in the page's own statement. */
 export async function listConversationPage(db: Db, shopId: string, f: InboxFilter): Promise<DetailedPage> {
-  return inboxWay(db, shopId, f, (q) => withDetails(db, q), (page) => page.rows.length);
+  return inboxWay(db, shopId, f, (q) => withDetails(db, q, f.now), (page) => page.rows.length);
 }
 
 /**
@@ -301,7 +306,7 @@ export function inboxQueryAcross(db: Db, shopIds: string[], f: InboxFilter) {
 export async function listConversationPageAcross(db: Db, shopIds: string[], f: InboxFilter): Promise<DetailedPage> {
   if (!shopIds.length) return { rows: [], details: noDetails() };
   const found = f.text && !f.found ? await searchCandidates(db, shopIds, f.text) : f.found;
-  return withDetails(db, inboxQueryAcross(db, shopIds, { ...f, found }));
+  return withDetails(db, inboxQueryAcross(db, shopIds, { ...f, found }), f.now);
 }
 
 export interface ConversationDetails {
@@ -374,8 +379,8 @@ export async function conversationDetails(db: Db, rows: ConversationRow[]): Prom
 export const detailedQuery = (page: SQLWrapper, now = new Date()): SQL => sql`select p.*, ${detailColumns(sql`p`, now)} from (${page}) p order by p.updated_at desc, p.id desc`;
 
 /** detailedQuery sent, its rows mapped straight from the driver's. */
-async function withDetails(db: Db, page: SQLWrapper): Promise<DetailedPage> {
-  const found = (await db.execute(detailedQuery(page))) as unknown as {
+async function withDetails(db: Db, page: SQLWrapper, now?: Date): Promise<DetailedPage> {
+  const found = (await db.execute(detailedQuery(page, now))) as unknown as {
     rows: Array<DetailCells & Record<string, unknown>>;
   };
   const out: DetailedPage = { rows: [], details: noDetails() };

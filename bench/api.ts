@@ -10,7 +10,7 @@
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/api.ts \
  *     [--scale full|small|N] [--seconds 10] [--warmup 1] [--connections 64] [--quiet 20]
- *     [--only inbox,search-*,…] [--explain]
+ *     [--only inbox,search-*,…] [--explain]   (BENCH_SERVER_FLAGS: Node flags for the server child)
  *   npx tsx bench/api.ts --scale small --seconds 3                # quick: a tenth of the rows
  *
  * A database madoguchi_bench_api_<random> is created on that server (default the local one),
@@ -45,7 +45,7 @@ import { table, verdicts, type Row } from './api/report.ts';
 import { only, pairs, type Pair } from './api/requests.ts';
 import { PASSWORD, seedApi, type Seeded } from './api/seed.ts';
 import type { Statement } from './api/server.ts';
-import { Child } from './chat/ipc.ts';
+import { benchServerFlags, Child } from './chat/ipc.ts';
 import { removeRedisKeys, throwawayDatabase } from './postgres.ts';
 
 const { values: a } = parseArgs({
@@ -72,6 +72,7 @@ const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const run = randomBytes(4).toString('hex');
 const dbName = `madoguchi_bench_api_${run}`;
 const prefix = `mdg-bench-api-${run}:`;
+const serverFlags = benchServerFlags();
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
 /** Requests timed one after another, with nothing else running, for the `alone` column. */
@@ -120,7 +121,7 @@ async function prepare() {
   cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
   cleanups.push(async () => void (await removeRedisKeys(redisUrl, prefix)));
   const env = { NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, DATABASE_URL: url, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn', SEED_DEMO: 'false', JOBS: 'off' };
-  const { child } = await Child.start('../api/server.ts', env);
+  const { child } = await Child.start('../api/server.ts', env, serverFlags);
   cleanups.push(() => child.stop());
   const ports = await child.request<{ real: number; twin: number }>('ports');
   const real = `http://127.0.0.1:${ports.real}`;

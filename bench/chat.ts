@@ -22,7 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Child } from './chat/ipc.ts';
+import { benchServerFlags, Child } from './chat/ipc.ts';
 import { removeRedisKeys, throwawayDatabase } from './postgres.ts';
 import { measure, type Figures, type Options, type Target } from './chat/phases.ts';
 import { summarize, summarizeHeap } from './chat/profile.ts';
@@ -68,7 +68,7 @@ const prefix = `mdg-bench-chat-${Date.now().toString(36)}:`;
 const cleanups: Array<() => Promise<unknown>> = [];
 const say = (line = '') => process.stdout.write(`${line}\n`);
 // Node flags for both servers, so the yardstick runs as the server under test does.
-const serverFlags = process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(' ') : [];
+const serverFlags = benchServerFlags();
 
 async function openDatabase(): Promise<Record<string, string>> {
   if (!pgUrl) return { DATA_DIR: work };

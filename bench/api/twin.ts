@@ -16,7 +16,7 @@ import { listMemberships } from '../../server/domains/auth/auth.repository.ts';
 import { findCustomer } from '../../server/domains/conversations/conversations.customers.repository.ts';
 import { inboxFilter, type InboxQuery } from '../../server/domains/conversations/conversations.inbox.ts';
 import { customerOrders, otherConversations, returnsOfOrders } from '../../server/domains/conversations/conversations.related.repository.ts';
-import { findConversation, listConversationPage, listConversationPageAcross, type DetailedPage } from '../../server/domains/conversations/conversations.repository.ts';
+import { findConversation, listConversationPageAcross, listConversationPageJson, type DetailedPage } from '../../server/domains/conversations/conversations.repository.ts';
 import { listOrders } from '../../server/domains/orders/orders.repository.ts';
 import { listReturns } from '../../server/domains/returns/returns.repository.ts';
 import type { Role } from '../../server/domains/shops/shops.tables.ts';
@@ -57,7 +57,10 @@ export function twinApp(db: Db): Koa {
   });
   router.get('/twin/shops/:shopId/conversations', async (ctx) => {
     const shopId = ctx.params.shopId!;
-    ctx.body = pageBody(await listConversationPage(db, shopId, inboxFilter(actorOf(shopId, str(ctx, 'user')!, 'owner'), inboxQuery(ctx))));
+    // The rows' DTOs as PostgreSQL built them, in a JSON array.
+    const rows = await listConversationPageJson(db, shopId, inboxFilter(actorOf(shopId, str(ctx, 'user')!, 'owner'), inboxQuery(ctx)));
+    ctx.type = 'application/json';
+    ctx.body = `[${rows.map((r) => r.dto).join(',')}]`;
   });
   router.get('/twin/me/conversations', async (ctx) => {
     const userId = str(ctx, 'user')!;

@@ -123,6 +123,9 @@ export function serveParent(port: number, handlers: Record<string, Handler>): vo
 
 /* ---------- parent side ---------- */
 
+/** Node flags for a bench's server child (`--cpu-prof`, `--perf-basic-prof`, `--trace-gc`…), from BENCH_SERVER_FLAGS. */
+export const benchServerFlags = (): string[] => (process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(' ') : []);
+
 export class Child {
   private next = 1;
   private readonly waiting = new Map<number, { done: (v: unknown) => void; fail: (e: Error) => void }>();

@@ -28,6 +28,14 @@ export interface HandlerInput<P, Q, B> {
   ctx: Context;
 }
 
+/**
+ * An answer already encoded as JSON (an inbox page PostgreSQL built), sent as it is: a handler
+ * that returns one answers `application/json` with this text rather than an object Koa encodes.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export interface RouteSpec<P extends ZodType = ZodType, Q extends ZodType = ZodType, B extends ZodType = ZodType> {
   method: Method;
   path: string;
@@ -181,7 +189,10 @@ export class Api {
       if (ctx.body === undefined || ctx.body === null) {
         if (result === undefined) ctx.status = 204;
         else {
-          ctx.body = result;
+          if (result instanceof JsonText) {
+            ctx.type = 'application/json';
+            ctx.body = result.text;
+          } else ctx.body = result;
           if (spec.status && ctx.status === 200) ctx.status = spec.status;
         }
       }

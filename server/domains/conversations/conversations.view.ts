@@ -8,10 +8,23 @@ import type { ConversationRow, MessageRow } from './conversations.repository.ts'
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 /** Who reads decides what they get: contractors never receive a customer's email. */
-export function toCustomerDto(c: CustomerRow, viewer: Role | 'api_key'): CustomerDto {
+export const toCustomerDto = (c: CustomerRow, viewer: Role | 'api_key'): CustomerDto => shapeCustomer(c, viewer);
+
+/** toCustomerDto's rule for a customer already in a DTO's fields (an inbox page PostgreSQL built for an unmasked viewer). */
+export function shapeCustomer(c: CustomerDto, viewer: Role | 'api_key'): CustomerDto {
   const mask = masksContactData(viewer);
   return { id: c.id, name: c.name, email: c.email && (mask ? maskEmail(c.email) : c.email), verified: c.verified, externalId: mask ? null : c.externalId };
 }
+
+/** How many characters of the last message an inbox row shows. */
+export const PREVIEW_LENGTH = 140;
+
+/**
+ * An inbox row's preview of a message: its first PREVIEW_LENGTH characters, counted as
+ * PostgreSQL's left() counts them (code points), so a live row and a listed one agree and no
+ * emoji is cut in half.
+ */
+export const previewText = (body: string): string => (body.length <= PREVIEW_LENGTH ? body : Array.from(body.slice(0, 2 * PREVIEW_LENGTH)).slice(0, PREVIEW_LENGTH).join(''));
 
 /** The inbox row's fields a stored message changed (see ConversationActivity). */
 export function toActivity(c: ConversationRow, m: MessageRow): ConversationActivity {
@@ -23,7 +36,7 @@ export function toActivity(c: ConversationRow, m: MessageRow): ConversationActiv
     agentReadSeq: c.agentReadSeq,
     lastMessageAt: c.lastMessageAt ? c.lastMessageAt.toISOString() : null,
     updatedAt: c.updatedAt.toISOString(),
-    ...(isInternal(m) ? {} : { lastMessagePreview: m.body.slice(0, 140) }),
+    ...(isInternal(m) ? {} : { lastMessagePreview: previewText(m.body) }),
   };
 }
 

@@ -179,18 +179,31 @@ const at = (now: Date) => sql`${now.toISOString()}::timestamptz`;
 const breachedBy = (now: Date) => sql`${unmetClock} and ((${c}.breached_at is not null and ${c}.breached_at >= ${c}.started_at) or ${c}.due_at <= ${at(now)})`;
 const atRiskBy = (now: Date) => sql`${unmetClock} and (${c}.at_risk_fired_at is not null or ${c}.at_risk_at <= ${at(now)})`;
 
+/** A timestamptz as JSON and Date.toISOString write it (UTC, milliseconds), in SQL; null stays null. */
+export const isoSql = (at: SQL): SQL => sql`to_char(${at} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 /**
- * A conversation's SLA badge in SQL, for each row of a list (conversations.repository.ts), so
- * no row's clocks travel to be summed up in the process: the worst state over its open clocks
- * ('none' when it has none) and the soonest due time among them, as the text `state|due` (due
- * in ISO 8601, empty when none). The same rules as summarizeClocks (sla.service.ts), at `now`
- * as the service sees it. `conversationId` and `shopId` must not name a table aliased `sla_k`.
+ * A conversation's SLA badge in SQL as the two columns `state` and `dueAt` of one row: the
+ * worst state over its open clocks ('none' when it has none) and the soonest due time among
+ * them (ISO 8601, null when none). The same rules as summarizeClocks (sla.service.ts), at
+ * `now` as the service sees it. `conversationId` and `shopId` must not name a table aliased
+ * `sla_k`.
+ */
+const badgeRow = (conversationId: SQL, shopId: SQL, now: Date): SQL =>
+  sql`select case when bool_or(${breachedBy(now)}) then 'breached' when bool_or(${atRiskBy(now)}) then 'at_risk' when count(*) > 0 then 'ok' else 'none' end as "state",
+      ${isoSql(sql`min(${c}.due_at)`)} as "dueAt"
+    from ${slaClocks} ${c} where ${c}.conversation_id = ${conversationId} and ${c}.shop_id = ${shopId} and ${unmetClock}`;
+
+/**
+ * The badge (badgeRow) for each row of a list (conversations.repository.ts), so no row's
+ * clocks travel to be summed up in the process, as the text `state|due` (due empty when none).
  */
 export function slaBadgeSql(conversationId: SQL, shopId: SQL, now: Date): SQL {
-  return sql`(select case when bool_or(${breachedBy(now)}) then 'breached' when bool_or(${atRiskBy(now)}) then 'at_risk' when count(*) > 0 then 'ok' else 'none' end
-      || '|' || coalesce(to_char(min(${c}.due_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), '')
-    from ${slaClocks} ${c} where ${c}.conversation_id = ${conversationId} and ${c}.shop_id = ${shopId} and ${unmetClock})`;
+  return sql`(select b."state" || '|' || coalesce(b."dueAt", '') from (${badgeRow(conversationId, shopId, now)}) b)`;
 }
+
+/** The badge (badgeRow) as the JSON object a ConversationDto carries (`{"state":…,"dueAt":…}`). */
+export const slaBadgeJsonSql = (conversationId: SQL, shopId: SQL, now: Date): SQL => sql`(select row_to_json(b) from (${badgeRow(conversationId, shopId, now)}) b)`;
 
 /** A badge from slaBadgeSql's text. */
 export function parseSlaBadge(text: string): { state: SlaFilterState; dueAt: string | null } {

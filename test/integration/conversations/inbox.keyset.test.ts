@@ -2,13 +2,14 @@ import { expect } from 'chai';
 import { sql, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import type { Actor } from '../../../server/core/actor.ts';
-import { cursorOf, inboxFilter, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
+import { conversationDtos, cursorOf, inboxFilter, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
+import type { ConversationDto } from '../../../server/domains/conversations/conversations.dto.ts';
 import {
   conversationDetails,
-  detailedQuery,
+  detailedJsonQuery,
   inboxQuery,
   inboxQueryAcross,
-  listConversationPage,
+  listConversationPageJson,
   listConversationPageAcross,
   listConversations,
   type ConversationRow,
@@ -163,14 +164,15 @@ for (const kind of dbKinds) {
         const first = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { limit: 30 }));
         const f = inboxFilter(actor(shop), { ...q, before: q.before ? cursorOf(first.at(-1)!) : undefined, limit: 31 });
         const rows = await listConversations(database.db, shop.id, f);
-        const page = await listConversationPage(database.db, shop.id, f);
+        const page = await listConversationPageJson(database.db, shop.id, f);
         expect(rows.length).to.be.greaterThan(0);
-        expect(page.rows).to.deep.equal(rows);
-        expect(page.details).to.deep.equal(await conversationDetails(database.db, rows));
+        // Each row as the DTO the process shapes from the rows and their details, and its cursor.
+        expect(page.map((r) => JSON.parse(r.dto) as ConversationDto)).to.deep.equal(await conversationDtos(database.db, shop.id, rows, 'owner'));
+        expect(page.map((r) => r.key)).to.deep.equal(rows.map((r) => `${r.updatedAt.toISOString()}|${r.id}`));
         const typesOf = async (x: SQLWrapper) => (await planOf(database, x)).map((p) => `${p['Node Type']} ${p['Relation Name'] ?? ''}`.trim());
         const sorts = (types: string[]) => types.filter((t) => /^Sort|^Incremental Sort/.test(t)).length;
         const alone = await typesOf(inboxQuery(database.db, shop.id, f));
-        const types = await typesOf(detailedQuery(inboxQuery(database.db, shop.id, f)));
+        const types = await typesOf(detailedJsonQuery(inboxQuery(database.db, shop.id, f)));
         expect(types.filter((t) => t === 'Seq Scan conversations'), types.join(' | ')).to.deep.equal([]);
         // The view's plan as it is alone, inside; on top at most a sort of the page's own rows
         // (PostgreSQL sees that the page already comes in order and leaves it out).
@@ -180,7 +182,8 @@ for (const kind of dbKinds) {
     }
 
     it("shows as each row's preview the last message its customer can see, and its SLA clocks", async () => {
-      const { rows, details } = await listConversationPage(database.db, shop.id, inboxFilter(actor(shop), { limit: 40 }));
+      const rows = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { limit: 40 }));
+      const details = await conversationDetails(database.db, rows);
       const byNumber = new Map(rows.map((r) => [r.number, r]));
       const preview = (n: number) => details.previews.get(byNumber.get(n)!.id);
       expect(preview(2995)).to.equal('また 2995');
@@ -193,6 +196,13 @@ for (const kind of dbKinds) {
       expect(new Date(sla.dueAt!).getTime() - Date.now()).to.be.within(8 * 60_000, 10 * 60_000);
       expect(details.sla.get(byNumber.get(2998)!.id)).to.deep.equal({ state: 'none', dueAt: null });
       expect(details.customers.get(byNumber.get(2998)!.customerId)!.shopId).to.equal(shop.id);
+      // The page the inbox answers shows the same.
+      const page = (await listConversationPageJson(database.db, shop.id, inboxFilter(actor(shop), { limit: 40 }))).map((r) => JSON.parse(r.dto) as ConversationDto);
+      const dto = (n: number) => page.find((d) => d.number === n)!;
+      expect([2995, 2996, 2997, 2979].map((n) => dto(n).lastMessagePreview)).to.deep.equal(['また 2995', '返信 2996', '返信 2997', null]);
+      expect(dto(2997).sla).to.deep.equal(sla);
+      expect(dto(2998).sla).to.deep.equal({ state: 'none', dueAt: null });
+      expect(dto(2998).customer.id).to.equal(byNumber.get(2998)!.customerId);
     });
 
     it('lists several shops as one with their details in one statement, each row with its own shop’s', async () => {

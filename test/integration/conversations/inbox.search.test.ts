@@ -2,13 +2,13 @@ import { expect } from 'chai';
 import { sql, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import type { Actor } from '../../../server/core/actor.ts';
-import { inboxFilter, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
+import { conversationDtos, inboxFilter, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
+import type { ConversationDto } from '../../../server/domains/conversations/conversations.dto.ts';
 import {
-  conversationDetails,
-  detailedQuery,
+  detailedJsonQuery,
   inboxQuery,
   inboxQueryAcross,
-  listConversationPage,
+  listConversationPageJson,
   listConversationPageAcross,
   listConversations,
 } from '../../../server/domains/conversations/conversations.repository.ts';
@@ -222,15 +222,14 @@ for (const kind of dbKinds) {
       for (const [q, way] of [['Suzuki', 'the index'], ['ギフト', 'the newest rows'], ['お中元', 'all matches'], ['#102', 'a number']] as const) {
         const f = inboxFilter(actor(shop), { q, limit: 50 });
         const rows = await listConversations(database.db, shop.id, f);
-        const page = await listConversationPage(database.db, shop.id, f);
+        const page = await listConversationPageJson(database.db, shop.id, f);
         expect(rows.length, way).to.be.greaterThan(0);
-        expect(page.rows, way).to.deep.equal(rows);
-        expect(page.details, way).to.deep.equal(await conversationDetails(database.db, rows));
+        expect(page.map((r) => JSON.parse(r.dto) as ConversationDto), way).to.deep.equal(await conversationDtos(database.db, shop.id, rows, 'owner'));
         const across = await listConversationPageAcross(database.db, [shop.id, other.id], f);
         expect(across.rows.map((r) => r.id), way).to.deep.equal((await inboxQueryAcross(database.db, [shop.id, other.id], { ...f, found: await searchCandidates(database.db, [shop.id, other.id], q) })).map((r) => r.id));
       }
       // The newest rows' check, wrapped, keeps its plan: one key look-up a row, nothing hashed.
-      const p = (await planOf(database, detailedQuery(inboxQuery(database.db, shop.id, { ...inboxFilter(actor(shop), { q: 'ギフト', limit: 50 }), scan: 'recent' })))).join(' | ');
+      const p = (await planOf(database, detailedJsonQuery(inboxQuery(database.db, shop.id, { ...inboxFilter(actor(shop), { q: 'ギフト', limit: 50 }), scan: 'recent' })))).join(' | ');
       expect(p).not.to.match(/Seq Scan conversation|Hash/);
       expect(p).to.match(/conversation_search_pkey/);
     });

@@ -10,6 +10,7 @@ import type { Actor } from './actor.ts';
 import { DomainError, type ErrorCode } from './errors.ts';
 import { zodDetails } from './http.ts';
 import { refuseNul } from './nul.ts';
+import { JsonText } from './json.ts';
 
 /** `widget`: a customer's chat session token (Authorization: Bearer), checked like the others before any body byte is read. */
 export type AuthMode = 'public' | 'session' | 'apiKey' | 'sessionOrApiKey' | 'widget';
@@ -26,14 +27,6 @@ export interface HandlerInput<P, Q, B> {
   /** For the audit rows the service writes. */
   requestId: string;
   ctx: Context;
-}
-
-/**
- * An answer already encoded as JSON (an inbox page PostgreSQL built), sent as it is: a handler
- * that returns one answers `application/json` with this text rather than an object Koa encodes.
- */
-export class JsonText {
-  constructor(readonly text: string) {}
 }
 
 export interface RouteSpec<P extends ZodType = ZodType, Q extends ZodType = ZodType, B extends ZodType = ZodType> {

@@ -5,7 +5,7 @@ import type { ConversationActivity } from './conversations.dto.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { conversationDtosFor } from './conversations.inbox.ts';
 import { findConversation, findConversations, findMessage } from './conversations.repository.ts';
-import { isInternal, toCustomerConversationDto, toCustomerMessageDto } from './conversations.view.ts';
+import { isInternal, previewText, toCustomerConversationDto, toCustomerMessageDto } from './conversations.view.ts';
 import type { PresenceStore } from './presence.ts';
 import { findMembership } from '../auth/auth.repository.ts';
 import { rooms } from './conversations.rooms.ts';
@@ -112,7 +112,7 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
   // The person's room reaches their connections to every shop: only a member of this one now gets it.
   bus.onEvent('mention.created', async ({ payload: { userId, conversationId, messageId, shopId } }) => {
     const [c, m, member] = await Promise.all([findConversation(deps.db, shopId, conversationId), findMessage(deps.db, shopId, messageId), findMembership(deps.db, shopId, userId)]);
-    if (c && m && member) agents.to(rooms.user(userId)).emit('mention', { shopId, conversationId, number: c.number, messageId, by: m.authorName, excerpt: m.body.slice(0, 140) });
+    if (c && m && member) agents.to(rooms.user(userId)).emit('mention', { shopId, conversationId, number: c.number, messageId, by: m.authorName, excerpt: previewText(m.body) });
   });
 
   bus.onEvent(['sla.at_risk', 'sla.breached'], ({ name, payload: a }) => {

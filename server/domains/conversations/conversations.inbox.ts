@@ -1,11 +1,13 @@
 import { type Actor, requireKind } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { conflict, DomainError, invalidInput, notFound } from '../../core/errors.ts';
+import { JsonText } from '../../core/json.ts';
 import { transact } from '../../events/commit.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { masksContactData } from '../orders/orders.mask.ts';
 import type { Role } from '../shops/shops.tables.ts';
 import { assigneesGone, inboxMoved, lockAssignments, notAMember } from './conversations.assign.ts';
-import type { ConversationDto, ConversationPatch } from './conversations.dto.ts';
+import type { ConversationDto, ConversationPatch, InboxPage } from './conversations.dto.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { assertStatusTransition } from './conversations.machine.ts';
 import {
@@ -22,8 +24,6 @@ import {
 import { chatSink, type ChatDeps } from './conversations.service.ts';
 import type { ConversationStatus, Priority } from './conversations.tables.ts';
 import { shapeCustomer, toConversationDto } from './conversations.view.ts';
-import { masksContactData } from '../orders/orders.mask.ts';
-import { JsonText } from '../../core/route.ts';
 import { recordStatusEvents } from './conversations.events.ts';
 import { snoozePresetTime } from './conversations.snooze.ts';
 
@@ -102,7 +102,7 @@ export function inboxFilter(actor: Actor, q: InboxQuery): InboxFilter {
  * viewer whose contact data is masked, each row is decoded and its customer shaped by the same
  * rule as everywhere (shapeCustomer) before it leaves.
  */
-export async function listInbox(db: Db, actor: Actor, q: InboxQuery): Promise<JsonText> {
+export async function listInbox(db: Db, actor: Actor, q: InboxQuery): Promise<JsonText<InboxPage>> {
   const rows = await listConversationPageJson(db, actor.shopId, inboxFilter(actor, q));
   const page = rows.slice(0, q.limit);
   const viewer = viewerRole(actor);

@@ -5,6 +5,7 @@ import { membersAmong } from './conversations.assign.repository.ts';
 import { insertMentionRows, listMentions, setMentionRead } from './conversations.mentions.repository.ts';
 import type { MentionDto } from './conversations.dto.ts';
 import type { ConversationRow, MessageRow } from './conversations.repository.ts';
+import { previewText } from './conversations.view.ts';
 
 /** Records @mentions of an internal note; everyone mentioned must be a member of the shop. */
 export async function insertMentions(tx: Db, c: ConversationRow, m: MessageRow, userIds: string[]): Promise<void> {
@@ -20,7 +21,7 @@ export async function insertMentions(tx: Db, c: ConversationRow, m: MessageRow, 
 export async function listMyMentions(db: Db, actor: Actor, unreadOnly: boolean): Promise<MentionDto[]> {
   if (actor.kind !== 'user') throw new DomainError('forbidden', 'mentions belong to console users');
   const rows = await listMentions(db, actor.shopId, actor.userId, { unreadOnly, limit: 100 });
-  return rows.map((r) => ({ id: r.id, conversationId: r.conversationId, number: r.number, messageId: r.messageId, by: r.by, excerpt: r.body.slice(0, 140), readAt: r.readAt?.toISOString() ?? null, createdAt: r.createdAt.toISOString() }));
+  return rows.map((r) => ({ id: r.id, conversationId: r.conversationId, number: r.number, messageId: r.messageId, by: r.by, excerpt: previewText(r.body), readAt: r.readAt?.toISOString() ?? null, createdAt: r.createdAt.toISOString() }));
 }
 
 export async function markMentionRead(db: Db, actor: Actor, id: string): Promise<void> {

@@ -5,7 +5,6 @@ import { conversationCounters, conversations, customers, messages, type Conversa
 import type { CustomerRow } from './conversations.customers.repository.ts';
 import { rowsAs } from '../../core/db/statement.ts';
 import { isoSql, parseSlaBadge, slaBadgeJsonSql, slaBadgeSql } from '../sla/sla.repository.ts';
-import { PREVIEW_LENGTH } from './conversations.view.ts';
 import type { ConversationDto } from './conversations.dto.ts';
 import { candidatesUnlessCommon, matchesQuery, SEARCH_FIRST_WINDOW, SEARCH_WINDOW, searchCandidates, textMatches } from './conversations.search.repository.ts';
 
@@ -355,6 +354,9 @@ const detailColumns = (c: SQL, now: Date) => sql`
       ${slaBadgeSql(sql`${c}.id`, sql`${c}.shop_id`, now)} as "details:sla"`;
 
 const assigneeNameOf = (c: SQL) => sql`(select u.name from users u where u.id = ${c}.assignee_id)`;
+/** How many characters (code points, as left() counts them) of the last message an inbox row shows: previewText (conversations.view.ts) cuts live rows the same. */
+export const PREVIEW_LENGTH = 140;
+
 /** The row's preview: the last message its customer can see, cut as toActivity cuts it (PREVIEW_LENGTH characters). */
 const previewOf = (c: SQL) =>
   sql`(select left(${messages.body}, ${sql.raw(String(PREVIEW_LENGTH))}) from ${messages} where ${messages.conversationId} = ${c}.id and ${messages.seq} <= ${c}.last_seq and ${messages.shopId} = ${c}.shop_id and ${customerVisible()}
@@ -416,12 +418,12 @@ export const detailedQuery = (page: SQLWrapper, now = new Date()): SQL => sql`se
  * detailedQuery's page as JSON (listConversationPageJson): each row's DTO (dtoColumns) as text,
  * and its cursor's key, which the process sends on without decoding a row. Two text columns a
  * row, where the rows and their details as columns cost the process about 1 ms a page to
- * decode, shape and encode again (bench/api.ts). The rows come in the page's order: its time
- * (ISO text, milliseconds, the column's precision) compared byte by byte, then its id.
+ * decode, shape and encode again (bench/api.ts). The DTO's columns come from a lateral
+ * subquery, so `row_to_json` sees only them and the rows keep the page's own order.
  */
 export const detailedJsonQuery = (page: SQLWrapper, now = new Date()): SQL =>
-  sql`select row_to_json(d)::text as "dto", d."updatedAt" || '|' || d."id" as "key"
-    from (select ${dtoColumns(sql`p`, now)} from (${page}) p) d order by d."updatedAt" collate "C" desc, d."id" desc`;
+  sql`select row_to_json(d)::text as "dto", d."updatedAt" || '|' || p.id as "key"
+    from (${page}) p cross join lateral (select ${dtoColumns(sql`p`, now)}) d order by p.updated_at desc, p.id desc`;
 
 /** detailedQuery sent, its rows mapped straight from the driver's. */
 async function withDetails(db: Db, page: SQLWrapper, now?: Date): Promise<DetailedPage> {

@@ -3,7 +3,7 @@ import { maskEmail, masksContactData } from '../orders/orders.mask.ts';
 import type { AttachmentDto, ConversationActivity, ConversationDto, CustomerConversationDto, CustomerDto, MessageDto } from './conversations.dto.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import type { CustomerRow } from './conversations.customers.repository.ts';
-import type { ConversationRow, MessageRow } from './conversations.repository.ts';
+import { PREVIEW_LENGTH, type ConversationRow, type MessageRow } from './conversations.repository.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -15,9 +15,6 @@ export function shapeCustomer(c: CustomerDto, viewer: Role | 'api_key'): Custome
   const mask = masksContactData(viewer);
   return { id: c.id, name: c.name, email: c.email && (mask ? maskEmail(c.email) : c.email), verified: c.verified, externalId: mask ? null : c.externalId };
 }
-
-/** How many characters of the last message an inbox row shows. */
-export const PREVIEW_LENGTH = 140;
 
 /**
  * An inbox row's preview of a message: its first PREVIEW_LENGTH characters, counted as

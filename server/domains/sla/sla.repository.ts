@@ -180,7 +180,7 @@ const breachedBy = (now: Date) => sql`${unmetClock} and ((${c}.breached_at is no
 const atRiskBy = (now: Date) => sql`${unmetClock} and (${c}.at_risk_fired_at is not null or ${c}.at_risk_at <= ${at(now)})`;
 
 /** A timestamptz as JSON and Date.toISOString write it (UTC, milliseconds), in SQL; null stays null. */
-export const isoSql = (at: SQL): SQL => sql`to_char(${at} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const isoSql = (time: SQL): SQL => sql`to_char(${time} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * A conversation's SLA badge in SQL as the two columns `state` and `dueAt` of one row: the

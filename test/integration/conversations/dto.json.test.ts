@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Actor } from '../../../server/core/actor.ts';
 import type { Database } from '../../../server/core/db/client.ts';
 import type { ConversationDto, InboxPage } from '../../../server/domains/conversations/conversations.dto.ts';
-import { conversationDtos, inboxFilter, listInbox, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
+import { conversationDtos, cursorOf, inboxFilter, listInbox, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
 import { listConversationPageJson, listConversations, type MessageRow } from '../../../server/domains/conversations/conversations.repository.ts';
 import { previewText, toActivity } from '../../../server/domains/conversations/conversations.view.ts';
 import type { Role } from '../../../server/domains/shops/shops.tables.ts';
@@ -124,16 +124,31 @@ for (const kind of dbKinds) {
       }
     });
 
-    it('pages with the cursor the process would make, and answers the same through an API key', async () => {
-      const first = JSON.parse((await listInbox(database.db, actor('owner'), { limit: 4 })).text) as InboxPage;
-      expect(first.conversations.map((d) => d.number)).to.deep.equal([1, 3, 4, 5]);
-      const rows = await listConversations(database.db, shop.id, inboxFilter(actor('owner'), { limit: 4 }));
-      expect(first.next).to.equal(Buffer.from(`${rows[3]!.updatedAt.toISOString()}|${rows[3]!.id}`).toString('base64url'));
-      const second = JSON.parse((await listInbox(database.db, actor('owner'), { limit: 4, before: first.next! })).text) as InboxPage;
-      expect(second).to.deep.equal({ conversations: (await jsonPage()).dtos.slice(4), next: null });
-      const apiKey: Actor = { kind: 'api_key', shopId: shop.id, keyId: 'k', name: 'key' } as unknown as Actor;
+    it('pages with the cursor the process would make, for a masked viewer too, and answers an API key unmasked', async () => {
+      for (const role of ['owner', 'contractor'] as const) {
+        const first = JSON.parse((await listInbox(database.db, actor(role), { limit: 4 })).text) as InboxPage;
+        expect(first.conversations.map((d) => d.number), role).to.deep.equal([1, 3, 4, 5]);
+        const rows = await listConversations(database.db, shop.id, inboxFilter(actor(role), { limit: 4 }));
+        expect(first.next, role).to.equal(cursorOf(rows[3]!));
+        const second = JSON.parse((await listInbox(database.db, actor(role), { limit: 4, before: first.next! })).text) as InboxPage;
+        const rest = await listConversations(database.db, shop.id, inboxFilter(actor(role), { limit: 4, before: first.next! }));
+        expect(second, role).to.deep.equal({ conversations: await conversationDtos(database.db, shop.id, rest, role), next: null });
+        expect(second.conversations.map((d) => d.number), role).to.deep.equal([6, 2]);
+      }
+      const apiKey: Actor = { kind: 'api_key', shopId: shop.id, keyId: 'k', name: 'key' };
       const viaKey = JSON.parse((await listInbox(database.db, apiKey, { limit: 50 })).text) as InboxPage;
-      expect(viaKey.conversations).to.deep.equal((await jsonPage()).dtos);
+      const rows = await listConversations(database.db, shop.id, inboxFilter(apiKey, { limit: 50 }));
+      expect(viaKey.conversations).to.deep.equal(await conversationDtos(database.db, shop.id, rows, 'api_key'));
+      expect(viaKey.conversations.find((d) => d.number === 1)!.customer.email).to.equal('taro.tanaka@example.co.jp');
+    });
+
+    it('answers a search and an SLA filter through the same JSON', async () => {
+      for (const q of [{ q: 'ギフト' }, { q: '#2' }, { sla: 'breached' }, { sla: 'at_risk' }] as Array<Partial<InboxQuery>>) {
+        const page = JSON.parse((await listInbox(database.db, actor('agent'), { limit: 50, ...q })).text) as InboxPage;
+        const rows = await listConversations(database.db, shop.id, inboxFilter(actor('agent'), { limit: 50, ...q }));
+        expect(rows.length, JSON.stringify(q)).to.be.greaterThan(0);
+        expect(page.conversations, JSON.stringify(q)).to.deep.equal(await conversationDtos(database.db, shop.id, rows, 'agent'));
+      }
     });
   });
 }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { inboxFilter } from '../../../server/domains/conversations/conversations.inbox.ts';
-import { detailedQuery } from '../../../server/domains/conversations/conversations.repository.ts';
+import { detailedJsonQuery, detailedQuery } from '../../../server/domains/conversations/conversations.repository.ts';
 
 /**
  * An inbox filtered by SLA state shows each row with the badge it was filtered by: the filter
@@ -21,5 +21,6 @@ describe('the inbox filter: one moment for the SLA filter and the badges', () =>
     // A moment later the clock reads otherwise; the badges still take the filter's.
     await new Promise((r) => setTimeout(r, 5));
     expect(dialect.sqlToQuery(detailedQuery(sql`select 1`, f.now)).params).to.include(at);
+    expect(dialect.sqlToQuery(detailedJsonQuery(sql`select 1`, f.now)).params).to.include(at);
   });
 });

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { getTableColumns, type SQL, type Table } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
+import { getTableColumns, type Table } from 'drizzle-orm';
 import type { Db } from './client.ts';
 
 /**
@@ -68,21 +66,4 @@ export function statement<Row = Record<string, unknown>>(name: string, text: str
     return map ? rows.map(map) : (rows as Row[]);
   };
   return Object.assign(run, { text });
-}
-
-const dialect = new PgDialect();
-
-/**
- * A statement the query builder wrote, prepared on PostgreSQL under a name made from its text
- * (`prefix` and a hash), so each pooled connection parses and plans it once for every request
- * of the same shape; on PGlite, sent as it is. After five runs PostgreSQL may keep one plan for
- * all values (a generic plan), so this is only for statements whose best plan does not depend
- * on their values: a test must read that plan (inbox.prepared.test.ts does for the inbox).
- */
-export async function runNamed<Row = Record<string, unknown>>(db: Db, query: SQL, prefix: string): Promise<Row[]> {
-  const { sql: text, params } = dialect.sqlToQuery(query);
-  const c = clientOf(db);
-  if (c.kind === 'pglite') return (await c.client.query(text, params)).rows as Row[];
-  const name = `${prefix}_${createHash('sha1').update(text).digest('base64url').slice(0, 22)}`;
-  return (await c.client.query({ name, text, values: params })).rows as Row[];
 }

@@ -3,7 +3,7 @@ import type { Db } from '../../core/db/client.ts';
 import { shops, users } from '../shops/shops.tables.ts';
 import { conversationCounters, conversations, customers, messages, type ConversationStatus } from './conversations.tables.ts';
 import type { CustomerRow } from './conversations.customers.repository.ts';
-import { rowsAs, runNamed } from '../../core/db/statement.ts';
+import { rowsAs } from '../../core/db/statement.ts';
 import { isoSql, parseSlaBadge, slaBadgeJsonSql, slaBadgeSql } from '../sla/sla.repository.ts';
 import type { ConversationDto } from './conversations.dto.ts';
 import { candidatesUnlessCommon, matchesQuery, SEARCH_FIRST_WINDOW, SEARCH_WINDOW, searchCandidates, textMatches } from './conversations.search.repository.ts';
@@ -280,22 +280,9 @@ export interface JsonPageRow {
  * sees contact data.
  */
 export async function listConversationPageJson(db: Db, shopId: string, f: InboxFilter): Promise<JsonPageRow[]> {
-  const run = async (q: SQLWrapper) => {
-    const query = detailedJsonQuery(q, f.now);
-    return samePlanInEveryShop(f) ? runNamed<JsonPageRow>(db, query, 'inbox_page') : ((await db.execute(query)) as unknown as { rows: JsonPageRow[] }).rows;
-  };
+  const run = async (q: SQLWrapper) => ((await db.execute(detailedJsonQuery(q, f.now))) as unknown as { rows: JsonPageRow[] }).rows;
   return inboxWay(db, shopId, f, run, (rows) => rows.length);
 }
-
-/**
- * A view whose page is best read the same way in every shop, whatever its values: backwards
- * along the view's index (every status, one status, an assignee, a priority; a cursor), so its
- * statement can be prepared once per connection and planned once for all (runNamed). Not a
- * search, a tag, an SLA state or several statuses: how to read those depends on how many rows
- * match in the shop asked for (see inboxWay), which one plan for all values would not know.
- * `inbox.prepared.test.ts` reads the plan PostgreSQL keeps for each of these.
- */
-export const samePlanInEveryShop = (f: InboxFilter): boolean => !f.text && !f.found && !f.scan && !f.tag && !f.ids && (f.statuses?.length ?? 0) <= 1;
 
 /**
  * Several shops' inboxes as one, newest activity first, in one statement: each shop's

@@ -5,7 +5,7 @@ import type { Api } from '../../core/route.ts';
 import { listMembers } from '../shops/shops.repository.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { getConversation, listInbox, mergeConversations, updateConversationFields } from './conversations.inbox.ts';
-import { conversationParams, createConversationBody, inboxQuery, mergeBody, myInboxQuery, postMessageBody, seq, updateConversationBody, widgetSessionBody } from './conversations.schema.ts';
+import { conversationParams, conversationView, createConversationBody, inboxPage, inboxQuery, mergeBody, myInboxQuery, myQueuePage, postMessageBody, seq, updateConversationBody, widgetSessionBody } from './conversations.schema.ts';
 import { sendMessage, syncMessages, type ChatDeps } from './conversations.service.ts';
 import { createTicket } from './conversations.tickets.ts';
 import { relatedOf } from './conversations.related.ts';
@@ -62,6 +62,7 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     auth: 'sessionOrApiKey',
     params: shopIdParams,
     query: inboxQuery,
+    response: inboxPage,
     errors: ['not_found', 'invalid_input'],
     handler: ({ actor, query }) => listInbox(deps.db, actor, query),
   });
@@ -72,6 +73,7 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     summary: "The signed-in person's queue over all their shops (or shopId, one of them), newest activity first, with the inbox's filters; contact data masked where they are a contractor",
     auth: 'session',
     query: myInboxQuery,
+    response: myQueuePage,
     errors: ['not_found', 'invalid_input', 'unauthenticated'],
     handler: ({ ctx, query }) => {
       const { user } = ctx.state.principal as SessionPrincipal;
@@ -100,6 +102,7 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     auth: 'sessionOrApiKey',
     params: conversationParams,
     errors: ['not_found'],
+    response: conversationView,
     handler: ({ actor, params }) => getConversation(deps.db, actor, params.conversationId),
   });
   api.route({

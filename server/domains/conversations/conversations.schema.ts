@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { said } from '../../core/messages.ts';
 import { email, plainText, shopIdParams } from '../shops/shops.schema.ts';
 import { snoozePresets } from './conversations.snooze.ts';
-import { conversationStatuses, priorities } from './conversations.tables.ts';
+import { channels, conversationStatuses, priorities } from './conversations.tables.ts';
 
 /** Longest message body a person may send (characters). Bigger payloads are refused, not cut. */
 export const MESSAGE_MAX = 10_000;
@@ -104,3 +104,47 @@ export const mergeBody = z.strictObject({ sourceId: conversationId });
 
 /** The inbox filters over all of the signed-in person's shops, or one of them. */
 export const myInboxQuery = inboxQuery.extend({ shopId: z.uuid({ message: 'expected a shop id (UUID)' }).optional() });
+
+/* ---------- answers (the API reference; dto.json.test.ts holds them to real pages) ---------- */
+
+const time = z.string().describe('ISO 8601, UTC, milliseconds');
+
+/** ConversationDto (conversations.dto.ts) as the API reference shows it. */
+export const conversationView = z.strictObject({
+  id: z.uuid(),
+  shopId: z.uuid(),
+  number: z.number().int().describe('the shop\'s running number, "#128"'),
+  channel: z.enum(channels),
+  subject: z.string().nullable(),
+  orderNumber: z.string().nullable(),
+  status: z.enum(conversationStatuses),
+  priority: z.enum(priorities),
+  tags: z.array(z.string()),
+  assignee: z.strictObject({ id: z.uuid(), name: z.string() }).nullable(),
+  awaitingAssignment: z.boolean(),
+  customer: z.strictObject({
+    id: z.uuid(),
+    name: z.string(),
+    email: z.string().nullable().describe('masked ("t***@e***.jp") for contractors'),
+    verified: z.boolean(),
+    externalId: z.string().nullable().describe('the shop\'s own id for the customer; null for contractors'),
+  }),
+  lastSeq: z.number().int(),
+  customerReadSeq: z.number().int(),
+  agentReadSeq: z.number().int(),
+  snoozedUntil: time.nullable(),
+  mergedIntoId: z.uuid().nullable(),
+  lastMessageAt: time.nullable(),
+  lastMessagePreview: z.string().nullable().describe('the last message the customer can see, its first 140 characters'),
+  firstResponseAt: time.nullable(),
+  resolvedAt: time.nullable(),
+  createdAt: time,
+  updatedAt: time,
+  sla: z.strictObject({ state: z.enum(['ok', 'at_risk', 'breached', 'none']), dueAt: time.nullable() }).describe('the worst state among the running SLA clocks'),
+});
+
+/** InboxPage: a page of the inbox, newest activity first, and the cursor of the next (`before`). */
+export const inboxPage = z.strictObject({ conversations: z.array(conversationView), next: z.string().nullable() });
+
+/** MyQueuePage: each row with its shop's name. */
+export const myQueuePage = z.strictObject({ conversations: z.array(conversationView.extend({ shopName: z.string() })), next: z.string().nullable() });

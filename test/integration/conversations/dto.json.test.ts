@@ -3,7 +3,9 @@ import { sql } from 'drizzle-orm';
 import type { Actor } from '../../../server/core/actor.ts';
 import type { Database } from '../../../server/core/db/client.ts';
 import type { ConversationDto, InboxPage } from '../../../server/domains/conversations/conversations.dto.ts';
-import { conversationDtos, cursorOf, inboxFilter, listInbox, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
+import { conversationDtos, cursorOf, getConversation, inboxFilter, listInbox, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
+import { listMyQueue } from '../../../server/domains/conversations/conversations.myqueue.ts';
+import { conversationView, inboxPage, myQueuePage } from '../../../server/domains/conversations/conversations.schema.ts';
 import { listConversationPageJson, listConversations, type MessageRow } from '../../../server/domains/conversations/conversations.repository.ts';
 import { previewText, toActivity } from '../../../server/domains/conversations/conversations.view.ts';
 import type { Role } from '../../../server/domains/shops/shops.tables.ts';
@@ -121,7 +123,22 @@ for (const kind of dbKinds) {
         expect(c1.email, role).to.equal(role === 'contractor' ? 't***@e***.jp' : 'taro.tanaka@example.co.jp');
         expect(c1.externalId, role).to.equal(role === 'contractor' ? null : 'ext-1');
         expect(JSON.stringify(page).includes('taro.tanaka'), role).to.equal(role !== 'contractor');
+        // The API reference's schema (strict: no field more, none less) fits the real answer.
+        inboxPage.parse(page);
       }
+    });
+
+    it("fits the API reference's schemas: a page, all my shops, one conversation", async () => {
+      const page = JSON.parse((await listInbox(database.db, actor('owner'), { limit: 50 })).text) as InboxPage;
+      expect(page.conversations).to.have.length(6);
+      expect(inboxPage.safeParse(page).error?.issues ?? []).to.deep.equal([]);
+      const mine = await listMyQueue(database.db, { userId: shop.people.contractor.id, name: 'c' }, { limit: 50 });
+      expect(mine.conversations).to.have.length(6);
+      expect(myQueuePage.safeParse(mine).error?.issues ?? []).to.deep.equal([]);
+      const one = await getConversation(database.db, actor('agent'), page.conversations[1]!.id);
+      expect(conversationView.safeParse(one).error?.issues ?? []).to.deep.equal([]);
+      // A field the schema does not know is refused, so the schema cannot fall behind the DTO unseen.
+      expect(conversationView.safeParse({ ...one, extra: 1 }).success).to.equal(false);
     });
 
     it('pages with the cursor the process would make, for a masked viewer too, and answers an API key unmasked', async () => {

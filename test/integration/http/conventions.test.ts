@@ -241,6 +241,10 @@ for (const kind of oneDbKind()) {
       expect(put.parameters.map((p: { name: string }) => p.name)).to.deep.equal(['shopId', 'orderNumber', 'dryRun']);
       expect(put.security).to.deep.equal([{ session: [] }, { apiKey: [] }]);
       expect(doc.body.paths['/api/shops/{shopId}/orders/import'].post.requestBody.content).to.have.key('text/csv');
+      // The inbox answers a page (200, the conversations and the next cursor), not "no content".
+      const inbox = doc.body.paths['/api/shops/{shopId}/conversations'].get.responses;
+      expect(inbox).not.to.have.key('204');
+      expect(inbox['200'].content['application/json'].schema.properties).to.have.keys('conversations', 'next');
       const page = await anon.get('/docs');
       expect(page.headers.get('content-type')).to.include('text/html');
       expect(page.text).to.include('/api/shops/{shopId}/orders/{orderNumber}');

@@ -2,8 +2,9 @@
  * The bare twins of the console's list routes: a Koa app with a router and nothing else (no
  * session, no membership check, no query schema, no DTOs, no masking, no audit row) whose
  * routes call the same repository functions the real routes call and answer their rows as
- * JSON (the inbox's rows are DTOs PostgreSQL built, as its repository answers them). They are imported, never copied, so a twin follows its repository when it changes; the
- * distance between a route and its twin is what the service adds around the query.
+ * JSON (the inbox's rows are DTOs PostgreSQL built, as its repository answers them). They
+ * are imported, never copied, so a twin follows its repository when it changes; the distance
+ * between a route and its twin is what the service adds around the query.
  *
  * Who is asking comes in `?user=` (the real routes read it from the session).
  */

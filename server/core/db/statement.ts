@@ -1,4 +1,4 @@
-import { getTableColumns, type Table } from 'drizzle-orm';
+import { getTableColumns, sql, type SQL, type Table } from 'drizzle-orm';
 import type { Db } from './client.ts';
 
 /**
@@ -41,6 +41,9 @@ export const selectList = (table: Table, alias: string): string =>
   Object.values(getTableColumns(table))
     .map((c) => `${alias}."${c.name}"`)
     .join(', ');
+
+/** A timestamptz as JSON and Date.toISOString write it (UTC, milliseconds, cut from microseconds as the driver's Date is), for a statement's text; null stays null. */
+export const isoSql = (time: SQL): SQL => sql`to_char(${time} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** Maps raw rows (SQL column names) to what Drizzle's select() answers for `table`. */
 export function rowsAs<T extends Table>(table: T): (raw: Record<string, unknown>) => T['$inferSelect'] {

@@ -23,7 +23,7 @@ import {
 } from './conversations.repository.ts';
 import { chatSink, type ChatDeps } from './conversations.service.ts';
 import type { ConversationStatus, Priority } from './conversations.tables.ts';
-import { shapeCustomer, toConversationDto } from './conversations.view.ts';
+import { toConversationDto, toCustomerDto } from './conversations.view.ts';
 import { recordStatusEvents } from './conversations.events.ts';
 import { snoozePresetTime } from './conversations.snooze.ts';
 
@@ -100,7 +100,7 @@ export function inboxFilter(actor: Actor, q: InboxQuery): InboxFilter {
  * DTO (listConversationPageJson) and the process sends them on as they are: decoding a page's
  * rows and details, shaping them and encoding them again was most of a page's cost. For a
  * viewer whose contact data is masked, each row is decoded and its customer shaped by the same
- * rule as everywhere (shapeCustomer) before it leaves.
+ * rule as everywhere (toCustomerDto) before it leaves.
  */
 export async function listInbox(db: Db, actor: Actor, q: InboxQuery): Promise<JsonText<InboxPage>> {
   const rows = await listConversationPageJson(db, actor.shopId, inboxFilter(actor, q));
@@ -111,7 +111,7 @@ export async function listInbox(db: Db, actor: Actor, q: InboxQuery): Promise<Js
   return new JsonText(`{"conversations":[${dtos.join(',')}],"next":${JSON.stringify(next)}}`);
 }
 
-const shapedFor = (d: ConversationDto, viewer: Role | 'api_key'): ConversationDto => ({ ...d, customer: shapeCustomer(d.customer, viewer) });
+const shapedFor = (d: ConversationDto, viewer: Role | 'api_key'): ConversationDto => ({ ...d, customer: toCustomerDto(d.customer, viewer) });
 
 /**
  * Status, priority, tags, assignee and snooze, in one guarded write: the status moves only

@@ -3,8 +3,8 @@ import type { Db } from '../../core/db/client.ts';
 import { shops, users } from '../shops/shops.tables.ts';
 import { conversationCounters, conversations, customers, messages, type ConversationStatus } from './conversations.tables.ts';
 import type { CustomerRow } from './conversations.customers.repository.ts';
-import { rowsAs } from '../../core/db/statement.ts';
-import { isoSql, parseSlaBadge, slaBadgeJsonSql, slaBadgeSql } from '../sla/sla.repository.ts';
+import { isoSql, rowsAs } from '../../core/db/statement.ts';
+import { slaBadgeJsonSql } from '../sla/sla.repository.ts';
 import type { ConversationDto } from './conversations.dto.ts';
 import { candidatesUnlessCommon, matchesQuery, SEARCH_FIRST_WINDOW, SEARCH_WINDOW, searchCandidates, textMatches } from './conversations.search.repository.ts';
 
@@ -178,7 +178,7 @@ export interface InboxFilter {
   before?: { updatedAt: Date; id: string };
   limit: number;
   /**
-   * The moment the SLA badges are taken at (slaBadgeSql), the one `ids` was made with when it
+   * The moment the SLA badges are taken at (slaBadgeJsonSql), the one `ids` was made with when it
    * filters by SLA state (inboxFilter): a row is shown with the state it was filtered by.
    */
   now?: Date;
@@ -324,7 +324,7 @@ export interface ConversationDetails {
   customers: Map<string, CustomerRow>;
   assignees: Map<string, string>;
   previews: Map<string, string>;
-  /** Each conversation's SLA badge (slaBadgeSql). */
+  /** Each conversation's SLA badge (slaBadgeJsonSql). */
   sla: Map<string, ConversationDto['sla']>;
 }
 
@@ -351,7 +351,7 @@ const detailColumns = (c: SQL, now: Date) => sql`
       (select to_jsonb(cu) from customers cu where cu.id = ${c}.customer_id and cu.shop_id = ${c}.shop_id) as "details:customer",
       ${assigneeNameOf(c)} as "details:assignee",
       ${previewOf(c)} as "details:preview",
-      ${slaBadgeSql(sql`${c}.id`, sql`${c}.shop_id`, now)} as "details:sla"`;
+      ${slaBadgeJsonSql(sql`${c}.id`, sql`${c}.shop_id`, now)} as "details:sla"`;
 
 const assigneeNameOf = (c: SQL) => sql`(select u.name from users u where u.id = ${c}.assignee_id)`;
 /** How many characters (code points, as left() counts them) of the last message an inbox row shows: previewText (conversations.view.ts) cuts live rows the same. */
@@ -379,7 +379,7 @@ const dtoColumns = (c: SQL, now: Date) => sql`${c}.id as "id", ${c}.shop_id as "
         ${isoSql(sql`${c}.first_response_at`)} as "firstResponseAt", ${isoSql(sql`${c}.resolved_at`)} as "resolvedAt", ${isoSql(sql`${c}.created_at`)} as "createdAt",
         ${isoSql(sql`${c}.updated_at`)} as "updatedAt", ${slaBadgeJsonSql(sql`${c}.id`, sql`${c}.shop_id`, now)} as "sla"`;
 
-type DetailCells = { id: string; assignee_id: string | null; 'details:customer': Record<string, unknown> | null; 'details:assignee': string | null; 'details:preview': string | null; 'details:sla': string };
+type DetailCells = { id: string; assignee_id: string | null; 'details:customer': Record<string, unknown> | null; 'details:assignee': string | null; 'details:preview': string | null; 'details:sla': ConversationDto['sla'] };
 
 function addDetails(out: ConversationDetails, r: DetailCells): void {
   const customer = r['details:customer'];
@@ -391,7 +391,7 @@ function addDetails(out: ConversationDetails, r: DetailCells): void {
   if (r.assignee_id && assignee !== null) out.assignees.set(r.assignee_id, assignee);
   const preview = r['details:preview'];
   if (preview !== null) out.previews.set(r.id, preview);
-  out.sla.set(r.id, parseSlaBadge(r['details:sla']));
+  out.sla.set(r.id, r['details:sla']);
 }
 
 /** Details of rows already read (a single conversation, a broadcast's rows), in one statement however many rows and shops. */

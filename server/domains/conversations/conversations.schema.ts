@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { said } from '../../core/messages.ts';
+import type { ConversationDto } from './conversations.dto.ts';
 import { email, plainText, shopIdParams } from '../shops/shops.schema.ts';
 import { snoozePresets } from './conversations.snooze.ts';
 import { channels, conversationStatuses, priorities } from './conversations.tables.ts';
@@ -142,6 +143,10 @@ export const conversationView = z.strictObject({
   updatedAt: time,
   sla: z.strictObject({ state: z.enum(['ok', 'at_risk', 'breached', 'none']), dueAt: time.nullable() }).describe('the worst state among the running SLA clocks'),
 });
+
+// The reference and the DTO are one shape: a field added to, or changed in, one and not the other fails the type check.
+type View = z.output<typeof conversationView>;
+const viewIsTheDto: [View, ConversationDto] extends [ConversationDto, View] ? true : never = true;
 
 /** InboxPage: a page of the inbox, newest activity first, and the cursor of the next (`before`). */
 export const inboxPage = z.strictObject({ conversations: z.array(conversationView), next: z.string().nullable() });

@@ -7,11 +7,12 @@ import { PREVIEW_LENGTH, type ConversationRow, type MessageRow } from './convers
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-/** Who reads decides what they get: contractors never receive a customer's email. */
-export const toCustomerDto = (c: CustomerRow, viewer: Role | 'api_key'): CustomerDto => shapeCustomer(c, viewer);
-
-/** toCustomerDto's rule for a customer already in a DTO's fields (an inbox page PostgreSQL built for an unmasked viewer). */
-export function shapeCustomer(c: CustomerDto, viewer: Role | 'api_key'): CustomerDto {
+/**
+ * Who reads decides what they get: contractors never receive a customer's email. From the
+ * customer's row, or from a DTO already built for an unmasked viewer (an inbox page
+ * PostgreSQL built: conversations.inbox.ts).
+ */
+export function toCustomerDto(c: CustomerRow | CustomerDto, viewer: Role | 'api_key'): CustomerDto {
   const mask = masksContactData(viewer);
   return { id: c.id, name: c.name, email: c.email && (mask ? maskEmail(c.email) : c.email), verified: c.verified, externalId: mask ? null : c.externalId };
 }

@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../../core/db/client.ts';
-import { rowsAs, selectList, statement } from '../../core/db/statement.ts';
+import { isoSql, rowsAs, selectList, statement } from '../../core/db/statement.ts';
 import { conversations } from '../conversations/conversations.tables.ts';
 import { shops } from '../shops/shops.tables.ts';
 import { businessHours, slaClocks, slaPolicies, type SlaMetric } from './sla.tables.ts';
@@ -179,9 +179,6 @@ const at = (now: Date) => sql`${now.toISOString()}::timestamptz`;
 const breachedBy = (now: Date) => sql`${unmetClock} and ((${c}.breached_at is not null and ${c}.breached_at >= ${c}.started_at) or ${c}.due_at <= ${at(now)})`;
 const atRiskBy = (now: Date) => sql`${unmetClock} and (${c}.at_risk_fired_at is not null or ${c}.at_risk_at <= ${at(now)})`;
 
-/** A timestamptz as JSON and Date.toISOString write it (UTC, milliseconds), in SQL; null stays null. */
-export const isoSql = (time: SQL): SQL => sql`to_char(${time} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 /**
  * A conversation's SLA badge in SQL as the two columns `state` and `dueAt` of one row: the
  * worst state over its open clocks ('none' when it has none) and the soonest due time among
@@ -196,20 +193,10 @@ const badgeRow = (conversationId: SQL, shopId: SQL, now: Date): SQL =>
 
 /**
  * The badge (badgeRow) for each row of a list (conversations.repository.ts), so no row's
- * clocks travel to be summed up in the process, as the text `state|due` (due empty when none).
+ * clocks travel to be summed up in the process: the JSON object a ConversationDto carries
+ * (`{"state":…,"dueAt":…}`).
  */
-export function slaBadgeSql(conversationId: SQL, shopId: SQL, now: Date): SQL {
-  return sql`(select b."state" || '|' || coalesce(b."dueAt", '') from (${badgeRow(conversationId, shopId, now)}) b)`;
-}
-
-/** The badge (badgeRow) as the JSON object a ConversationDto carries (`{"state":…,"dueAt":…}`). */
 export const slaBadgeJsonSql = (conversationId: SQL, shopId: SQL, now: Date): SQL => sql`(select row_to_json(b) from (${badgeRow(conversationId, shopId, now)}) b)`;
-
-/** A badge from slaBadgeSql's text. */
-export function parseSlaBadge(text: string): { state: SlaFilterState; dueAt: string | null } {
-  const bar = text.indexOf('|');
-  return { state: text.slice(0, bar) as SlaFilterState, dueAt: text.slice(bar + 1) || null };
-}
 
 const anyClock = (conversationId: AnyPgColumn, where: SQL) =>
   sql`exists (select 1 from ${slaClocks} ${c} where ${c}.conversation_id = ${conversationId} and ${where})`;

@@ -222,7 +222,7 @@ export async function slaSummary(db: Db, shopId: string, conversationIds: string
   return summarizeClocks(conversationIds, await clocksOfMany(db, shopId, conversationIds), now);
 }
 
-/** slaSummary over clocks already read; the rules slaBadgeSql (sla.repository.ts) follows in SQL for a list's rows. */
+/** slaSummary over clocks already read; the rules slaBadgeJsonSql (sla.repository.ts) follows in SQL for a list's rows. */
 export function summarizeClocks(conversationIds: string[], clocks: ClockRow[], now = new Date()): Map<string, SlaSummary> {
   const out = new Map<string, SlaSummary>(conversationIds.map((id) => [id, { state: 'none', dueAt: null, metric: null }]));
   for (const row of clocks) {

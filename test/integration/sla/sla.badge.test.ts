@@ -13,7 +13,7 @@ import { dbKinds } from '../../helpers/env.ts';
 type Clock = typeof slaClocks.$inferInsert;
 
 /**
- * A list's SLA badge is summed up in SQL (slaBadgeSql, read with the page's details); the
+ * A list's SLA badge is summed up in SQL (slaBadgeJsonSql, read with the page's details); the
  * rules live in JavaScript too (summarizeClocks, clockState). Over every shape a clock takes,
  * both must give the same state and due time.
  */

@@ -58,7 +58,8 @@ for (const kind of dbKinds) {
       await sendSigned(server.url, '/slack/events', messageEvent('TOTHER', { channel: row!.channelId, user: 'UX', text: '別のワークスペース', ts: ts(903), thread_ts: row!.ts }), 'application/json');
 
       const notes = await eventually(async () => {
-        const n = await server.database.db.select().from(messages).where(and(eq(messages.conversationId, t.body.id), eq(messages.kind, 'note')));
+        // In the order they were written: without it PostgreSQL may answer them in any order.
+        const n = await server.database.db.select().from(messages).where(and(eq(messages.conversationId, t.body.id), eq(messages.kind, 'note'))).orderBy(messages.seq);
         return n.length >= 2 && n;
       }, 'the answer noted');
       // Give the retry, the bot and the other workspace their chance to (wrongly) add a note.

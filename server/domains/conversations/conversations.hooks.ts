@@ -55,7 +55,7 @@ export const chatHooks = {
 
   customerAttachmentUrl,
 
-  slaFilter: (_shopId: string, state: 'at_risk' | 'breached', now: Date): SQL => slaStateCondition(state, conversations.id, now),
+  slaFilter: (_shopId: string, state: 'at_risk' | 'breached', now: Date): SQL => slaStateCondition(state, now),
 
   rate: (deps: { db: Db } & EventSink, input: { shopId: string; customerId: string; conversationId: string; rating: number; comment?: string }) =>
     rateConversation(deps.db, deps, input).then(() => undefined),

@@ -343,15 +343,14 @@ const noDetails = (): ConversationDetails => ({ customers: new Map(), assignees:
  * message the customer can see (read backwards along (conversation, seq) from the row's
  * last_seq, so a long conversation costs no more; without that bound the planner gathered all
  * of a conversation's messages and sorted them, twice the cost at ten messages) and the SLA
- * badge, summed up from the clocks in the statement (two clocks a conversation, sent as rows
- * and summed up in the process, cost about 2 ms of each side's CPU a page). Each look-up is
- * scoped by the row's own shop.
+ * badge, from the summary of its clocks on the conversation's row `badge` (columns sla_*; `c`
+ * itself unless said). Each look-up is scoped by the row's own shop.
  */
-const detailColumns = (c: SQL, now: Date) => sql`
+const detailColumns = (c: SQL, now: Date, badge: SQL = c) => sql`
       (select to_jsonb(cu) from customers cu where cu.id = ${c}.customer_id and cu.shop_id = ${c}.shop_id) as "details:customer",
       ${assigneeNameOf(c)} as "details:assignee",
       ${previewOf(c)} as "details:preview",
-      ${slaBadgeJsonSql(sql`${c}.id`, sql`${c}.shop_id`, now)} as "details:sla"`;
+      ${slaBadgeJsonSql(badge, now)} as "details:sla"`;
 
 const assigneeNameOf = (c: SQL) => sql`(select u.name from users u where u.id = ${c}.assignee_id)`;
 /** How many characters (code points, as left() counts them) of the last message an inbox row shows: previewText (conversations.view.ts) cuts live rows the same. */
@@ -377,7 +376,7 @@ const dtoColumns = (c: SQL, now: Date) => sql`${c}.id as "id", ${c}.shop_id as "
         ${c}.last_seq as "lastSeq", ${c}.customer_read_seq as "customerReadSeq", ${c}.agent_read_seq as "agentReadSeq", ${isoSql(sql`${c}.snoozed_until`)} as "snoozedUntil",
         ${c}.merged_into_id as "mergedIntoId", ${isoSql(sql`${c}.last_message_at`)} as "lastMessageAt", ${previewOf(c)} as "lastMessagePreview",
         ${isoSql(sql`${c}.first_response_at`)} as "firstResponseAt", ${isoSql(sql`${c}.resolved_at`)} as "resolvedAt", ${isoSql(sql`${c}.created_at`)} as "createdAt",
-        ${isoSql(sql`${c}.updated_at`)} as "updatedAt", ${slaBadgeJsonSql(sql`${c}.id`, sql`${c}.shop_id`, now)} as "sla"`;
+        ${isoSql(sql`${c}.updated_at`)} as "updatedAt", ${slaBadgeJsonSql(c, now)} as "sla"`;
 
 type DetailCells = { id: string; assignee_id: string | null; 'details:customer': Record<string, unknown> | null; 'details:assignee': string | null; 'details:preview': string | null; 'details:sla': ConversationDto['sla'] };
 
@@ -394,15 +393,16 @@ function addDetails(out: ConversationDetails, r: DetailCells): void {
   out.sla.set(r.id, r['details:sla']);
 }
 
-/** Details of rows already read (a single conversation, a broadcast's rows), in one statement however many rows and shops. */
-export async function conversationDetails(db: Db, rows: ConversationRow[]): Promise<ConversationDetails> {
+/** Details of rows already read (a single conversation, a broadcast's rows), in one statement however many rows and shops; the SLA badges as of `now`. */
+export async function conversationDetails(db: Db, rows: ConversationRow[], now = new Date()): Promise<ConversationDetails> {
   const out = noDetails();
   if (!rows.length) return out;
   const col = <T>(f: (r: ConversationRow) => T) => sql.param(rows.map(f));
   const found = (await db.execute(sql`
-    select r.id, r.assignee_id, ${detailColumns(sql`r`, new Date())}
+    select r.id, r.assignee_id, ${detailColumns(sql`r`, now, sql`now_c`)}
     from unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.shopId)}::uuid[], ${col((r) => r.customerId)}::uuid[], ${col((r) => r.assigneeId)}::uuid[], ${col((r) => r.lastSeq)}::int[])
-      as r(id, shop_id, customer_id, assignee_id, last_seq)`)) as unknown as { rows: DetailCells[] };
+      as r(id, shop_id, customer_id, assignee_id, last_seq)
+      left join ${conversations} now_c on now_c.id = r.id and now_c.shop_id = r.shop_id`)) as unknown as { rows: DetailCells[] };
   for (const r of found.rows) addDetails(out, r);
   return out;
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, jsonb, pgTable, smallint, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, customType, index, integer, jsonb, pgTable, smallint, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { shops, users } from '../shops/shops.tables.ts';
 
 export const conversationStatuses = ['open', 'pending', 'waiting_merchant', 'snoozed', 'resolved', 'closed'] as const;
@@ -51,6 +51,18 @@ export const customerSessions = pgTable(
   (t) => [index('customer_sessions_customer_idx').on(t.customerId)],
 );
 
+/**
+ * A moment of a conversation's SLA summary, read as ISO 8601 text, or '-infinity' (which a
+ * Date cannot hold): one form however the row was read (a column's text, `to_jsonb`'s).
+ */
+const slaMoment = customType<{ data: string; driverData: string }>({
+  dataType: () => 'timestamp with time zone',
+  fromDriver: (v) => {
+    const t = Date.parse(v);
+    return Number.isFinite(t) ? new Date(t).toISOString() : v;
+  },
+});
+
 export const conversations = pgTable(
   'conversations',
   {
@@ -90,6 +102,18 @@ export const conversations = pgTable(
      * column itself, through the indexes below.
      */
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /**
+     * The SLA badge's inputs, summed up over the conversation's open clocks (met_at null) by a
+     * trigger on sla_clocks (migration 0036), so a list reads a row's badge from the row itself:
+     * the badge is then a comparison with the moment of the request (slaBadgeJsonSql). Whether
+     * any clock is open; the soonest due time; the moment from which the badge says at risk and
+     * breached (minus infinity once that alert has fired in the clock's cycle). Never written
+     * by the service.
+     */
+    slaOpen: boolean('sla_open').notNull().default(false),
+    slaDueAt: slaMoment('sla_due_at'),
+    slaAtRiskFrom: slaMoment('sla_at_risk_from'),
+    slaBreachedFrom: slaMoment('sla_breached_from'),
   },
   (t) => [
     unique('conversations_shop_number_key').on(t.shopId, t.number),

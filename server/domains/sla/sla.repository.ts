@@ -1,5 +1,4 @@
 import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
-import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../../core/db/client.ts';
 import { isoSql, rowsAs, selectList, statement } from '../../core/db/statement.ts';
 import { conversations } from '../conversations/conversations.tables.ts';
@@ -169,57 +168,43 @@ export async function complianceCounts(db: Db, shopId: string, from: Date, to: D
 
 export type SlaFilterState = 'ok' | 'at_risk' | 'breached' | 'none';
 
-// One clock's state in SQL, matching clockState() in sla.machine.ts; the times count as well
-// as the fired marks, since a timer may lag behind the inbox.
-const c = sql.raw('sla_k');
-const unmetClock = sql`${c}.met_at is null`;
-// At `now` as the service sees it, for the badge and the filter alike: the database's clock
-// could put a row under one state's filter and show it with another's badge.
+// A conversation's SLA state in SQL, from the summary of its open clocks that a trigger keeps
+// on its row (conversations.sla_*, migration 0036), by the rules of clockState() in
+// sla.machine.ts: the times count as well as the fired marks, since a timer may lag behind the
+// inbox. At `now` as the service sees it, for the badge and the filter alike: the database's
+// clock could put a row under one state's filter and show it with another's badge.
 const at = (now: Date) => sql`${now.toISOString()}::timestamptz`;
-const breachedBy = (now: Date) => sql`${unmetClock} and ((${c}.breached_at is not null and ${c}.breached_at >= ${c}.started_at) or ${c}.due_at <= ${at(now)})`;
-const atRiskBy = (now: Date) => sql`${unmetClock} and (${c}.at_risk_fired_at is not null or ${c}.at_risk_at <= ${at(now)})`;
+const breachedAt = (c: SQL, now: Date) => sql`coalesce(${c}.sla_breached_from <= ${at(now)}, false)`;
+const atRiskAt = (c: SQL, now: Date) => sql`coalesce(${c}.sla_at_risk_from <= ${at(now)}, false)`;
 
 /**
- * A conversation's SLA badge in SQL as the two columns `state` and `dueAt` of one row: the
- * worst state over its open clocks ('none' when it has none) and the soonest due time among
- * them (ISO 8601, null when none). The same rules as summarizeClocks (sla.service.ts), at
- * `now` as the service sees it. `conversationId` and `shopId` must not name a table aliased
- * `sla_k`.
+ * A conversation's SLA badge, the JSON object a ConversationDto carries (`{"state":…,"dueAt":…}`):
+ * the worst state over its open clocks ('none' when it has none) and the soonest due time among
+ * them (ISO 8601, null when none), the same as summarizeClocks (sla.service.ts) at `now`. Read
+ * from the row `c` of conversations itself (its sla_* columns), so a list's rows cost no look-up.
  */
-const badgeRow = (conversationId: SQL, shopId: SQL, now: Date): SQL =>
-  sql`select case when bool_or(${breachedBy(now)}) then 'breached' when bool_or(${atRiskBy(now)}) then 'at_risk' when count(*) > 0 then 'ok' else 'none' end as "state",
-      ${isoSql(sql`min(${c}.due_at)`)} as "dueAt"
-    from ${slaClocks} ${c} where ${c}.conversation_id = ${conversationId} and ${c}.shop_id = ${shopId} and ${unmetClock}`;
-
-/**
- * The badge (badgeRow) for each row of a list (conversations.repository.ts), so no row's
- * clocks travel to be summed up in the process: the JSON object a ConversationDto carries
- * (`{"state":…,"dueAt":…}`).
- */
-export const slaBadgeJsonSql = (conversationId: SQL, shopId: SQL, now: Date): SQL => sql`(select row_to_json(b) from (${badgeRow(conversationId, shopId, now)}) b)`;
-
-const anyClock = (conversationId: AnyPgColumn, where: SQL) =>
-  sql`exists (select 1 from ${slaClocks} ${c} where ${c}.conversation_id = ${conversationId} and ${where})`;
+export const slaBadgeJsonSql = (c: SQL, now: Date): SQL =>
+  sql`(select row_to_json(b) from (select case when ${breachedAt(c, now)} then 'breached' when ${atRiskAt(c, now)} then 'at_risk' when ${c}.sla_open then 'ok' else 'none' end as "state",
+      ${isoSql(sql`${c}.sla_due_at`)} as "dueAt") b)`;
 
 /**
  * A WHERE condition on the conversations table for the inbox's SLA filter: the worst state
- * over the conversation's open clocks ('none' when it has no open clock). The outer query
- * scopes by shop; a clock belongs to exactly one conversation.
+ * over the conversation's open clocks ('none' when it has no open clock), as its badge says it.
  *
  * @example db.select().from(conversations).where(and(eq(conversations.shopId, shopId), slaStateCondition('at_risk')))
  */
-export function slaStateCondition(state: SlaFilterState, conversationId: AnyPgColumn = conversations.id, now = new Date()): SQL {
-  const breached = anyClock(conversationId, breachedBy(now));
-  const atRisk = anyClock(conversationId, atRiskBy(now));
-  const open = anyClock(conversationId, unmetClock);
+export function slaStateCondition(state: SlaFilterState, now = new Date()): SQL {
+  const c = sql`${conversations}`;
+  const breached = breachedAt(c, now);
+  const atRisk = atRiskAt(c, now);
   switch (state) {
     case 'breached':
       return breached;
     case 'at_risk':
       return sql`(${atRisk} and not ${breached})`;
     case 'ok':
-      return sql`(${open} and not ${atRisk} and not ${breached})`;
+      return sql`(${conversations.slaOpen} and not ${atRisk} and not ${breached})`;
     case 'none':
-      return sql`not ${open}`;
+      return sql`not ${conversations.slaOpen}`;
   }
 }

@@ -183,6 +183,10 @@ export async function runSlaCheck(db: Db, sink: EventSink, payload: unknown, now
   const p = parsed.data;
   const { shopId, conversationId, metric } = p;
   const alert = await transact(db, sink, async (tx, out) => {
+    // The conversation first, as every change of its clocks locks it (applySlaEvents): marking
+    // the clock rewrites the conversation's SLA summary (a trigger, migration 0036), and taking
+    // the clock's lock before the conversation's would deadlock against a chat batch.
+    if (!(await lockConversation(tx, shopId, conversationId))) return null;
     const row = await lockClock(tx, p.shopId, p.conversationId, p.metric);
     if (!row || row.version !== p.version || row.metAt || !row.runningSince) return null;
     const clock = toClock(row);

@@ -5,6 +5,7 @@ import type { Database, Db } from '../../../server/core/db/client.ts';
 import { outbox } from '../../../server/core/outbox.tables.ts';
 import type { DomainEvent, EventName } from '../../../server/events/catalog.ts';
 import type { EventSink } from '../../../server/events/commit.ts';
+import { conversationDetails } from '../../../server/domains/conversations/conversations.repository.ts';
 import { conversations, customers, type ConversationStatus, type Priority } from '../../../server/domains/conversations/conversations.tables.ts';
 import { insertPolicy, upsertBusinessHours } from '../../../server/domains/sla/sla.repository.ts';
 import {
@@ -127,6 +128,49 @@ for (const kind of dbKinds) {
       expect((await changed).conversationId).to.equal(id);
       expect((await clock(id, 'first_response')).breachedAt!.getTime()).to.equal(at.getTime() + 60 * M);
       expect(await runSlaCheck(db, sinkOf(bus), breach.payload)).to.equal('stale');
+    });
+
+    /** The conversation's badge as a list shows it, and whether the inbox's filter for that state finds it. */
+    async function badgeOf(id: string) {
+      const [row] = await db.select().from(conversations).where(eq(conversations.id, id));
+      const badge = (await conversationDetails(db, [row!])).sla.get(id)!;
+      const filtered = await db.select({ id: conversations.id }).from(conversations).where(and(eq(conversations.id, id), slaStateCondition(badge.state)));
+      expect(filtered, `the filter for ${badge.state}`).to.have.length(1);
+      return badge;
+    }
+
+    it("shows a fired alert on the conversation's badge before its time has come, and a met clock's badge as none", async () => {
+      const id = await aConversation();
+      const at = new Date(Date.now() - 10 * M);
+      await apply(id, 'created', at);
+      // First response due 60 min after it began (at risk at 48): neither has come.
+      const due = new Date(at.getTime() + 60 * M).toISOString();
+      expect(await badgeOf(id)).to.deep.equal({ state: 'ok', dueAt: due });
+      const mine = await timers(id);
+      const atRisk = mine.find((r) => r.payload.metric === 'first_response' && r.payload.kind === 'at_risk')!;
+      expect(await runSlaCheck(db, sinkOf(), atRisk.payload)).to.equal('fired');
+      expect(await badgeOf(id)).to.deep.equal({ state: 'at_risk', dueAt: due });
+      const breach = mine.find((r) => r.payload.metric === 'first_response' && r.payload.kind === 'breach')!;
+      expect(await runSlaCheck(db, sinkOf(), breach.payload)).to.equal('fired');
+      expect(await badgeOf(id)).to.deep.equal({ state: 'breached', dueAt: due });
+      // The reply meets the first response; the resolution clock (600 min) is still running.
+      await apply(id, 'agent_reply', new Date());
+      expect(await badgeOf(id)).to.deep.equal({ state: 'ok', dueAt: new Date(at.getTime() + 600 * M).toISOString() });
+      await apply(id, 'status_changed', new Date(), 'resolved');
+      expect(await badgeOf(id)).to.deep.equal({ state: 'none', dueAt: null });
+    });
+
+    it("never deadlocks: an alert's timer and a reply change one conversation's clocks at the same time", async function () {
+      // Both lock the conversation before its clocks: the alert rewrites the conversation's SLA
+      // summary (a trigger), so a timer that locked the clock first could wait for a reply that
+      // waits for it.
+      const ids = await Promise.all(Array.from({ length: 12 }, () => aConversation()));
+      for (const id of ids) await apply(id, 'created', new Date(Date.now() - 10 * M));
+      const checks = await Promise.all(ids.map(async (id) => (await timers(id)).find((r) => r.payload.metric === 'first_response' && r.payload.kind === 'at_risk')!));
+      const settled = await Promise.allSettled(ids.flatMap((id, i) => [runSlaCheck(db, sinkOf(), checks[i]!.payload), apply(id, 'agent_reply', new Date())]));
+      expect(settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).to.deep.equal([]);
+      // Whichever came first, the reply met the first response: the resolution clock is what is left.
+      for (const id of ids) expect((await badgeOf(id)).state).to.equal('ok');
     });
 
     it('ignores a timer set before the clock changed: after a reply, and after a pause', async () => {

@@ -60,11 +60,18 @@ export function buildOpenApi(specs: RouteSpec[], info: { version: string; server
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const spec of specs) {
     const path = spec.path.replace(/:(\w+)/g, '{$1}');
-    const ok = String(spec.status ?? (spec.response ? 200 : 204));
+    const ok = String(spec.status ?? (spec.response || spec.produces ? 200 : 204));
     const responses: Record<string, JsonSchema> = {
       [ok]: spec.response
         ? { description: 'success', content: { 'application/json': { schema: toSchema(spec.response, 'output') } } }
-        : { description: 'success, no content' },
+        : spec.produces
+          ? {
+              description: spec.produces.description,
+              content: { [spec.produces.type]: { schema: { type: 'string', ...(/^(image\/|application\/octet-stream|\*\/\*)/.test(spec.produces.type) ? { format: 'binary' } : {}) } } },
+            }
+          : /^3/.test(ok)
+            ? { description: 'redirect', headers: { Location: { description: 'where the browser goes next', schema: { type: 'string' } } } }
+            : { description: 'success, no content' },
     };
     const codes = new Set(spec.errors ?? []);
     if (spec.params || spec.query || spec.body || spec.bodyKind) codes.add('invalid_input');

@@ -46,7 +46,10 @@ export interface RouteSpec<P extends ZodType = ZodType, Q extends ZodType = ZodT
   bodyTypes?: string[];
   /** Largest raw body for `bodyKind: 'binary'`; over it → 413. */
   bodyLimitBytes?: number;
+  /** The JSON answer, for the API reference (openapi.ts). */
   response?: ZodType;
+  /** An answer that is not JSON (a page, a CSV file, an image): its media type, for the API reference. */
+  produces?: { type: string; description: string };
   status?: number;
   errors?: ErrorCode[];
   handler: (input: HandlerInput<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown>;

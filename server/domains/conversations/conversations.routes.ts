@@ -5,7 +5,7 @@ import type { Api } from '../../core/route.ts';
 import { listMembers } from '../shops/shops.repository.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { getConversation, listInbox, mergeConversations, updateConversationFields } from './conversations.inbox.ts';
-import { conversationParams, conversationView, createConversationBody, inboxPage, inboxQuery, mergeBody, myInboxQuery, myQueuePage, postMessageBody, seq, updateConversationBody, widgetSessionBody } from './conversations.schema.ts';
+import { agentList, conversationParams, conversationView, createConversationBody, inboxPage, inboxQuery, mentionView, mergeBody, myInboxQuery, myQueuePage, postMessageBody, seq, updateConversationBody, widgetSessionBody } from './conversations.schema.ts';
 import { sendMessage, syncMessages, type ChatDeps } from './conversations.service.ts';
 import { createTicket } from './conversations.tickets.ts';
 import { relatedOf } from './conversations.related.ts';
@@ -180,6 +180,7 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     params: shopIdParams,
     query: z.strictObject({ unread: z.enum(['true', 'false']).default('false') }),
     errors: ['not_found'],
+    response: z.array(mentionView),
     handler: ({ actor, query }) => listMyMentions(deps.db, actor, query.unread === 'true'),
   });
   api.route({
@@ -207,10 +208,11 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     method: 'get',
     path: '/api/shops/:shopId/agents',
     tag,
-    summary: "The shop's people with their presence (online, away, offline), role and capacity",
+    summary: "The shop's people with their role and presence (online, away, offline)",
     auth: 'session',
     params: shopIdParams,
     errors: ['not_found'],
+    response: agentList,
     handler: async ({ actor }) => {
       if (actor.kind !== 'user') throw new DomainError('forbidden', 'for console users');
       const [members, presence] = await Promise.all([listMembers(deps.db, actor.shopId), deps.presence.statuses(actor.shopId)]);

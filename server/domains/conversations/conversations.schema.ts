@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { said } from '../../core/messages.ts';
-import type { ConversationDto } from './conversations.dto.ts';
+import type { ConversationDto, MentionDto } from './conversations.dto.ts';
+import { roles } from '../shops/shops.tables.ts';
 import { email, plainText, shopIdParams } from '../shops/shops.schema.ts';
 import { snoozePresets } from './conversations.snooze.ts';
 import { channels, conversationStatuses, priorities } from './conversations.tables.ts';
@@ -153,3 +154,22 @@ export const inboxPage = z.strictObject({ conversations: z.array(conversationVie
 
 /** MyQueuePage: each row with its shop's name. */
 export const myQueuePage = z.strictObject({ conversations: z.array(conversationView.extend({ shopName: z.string() })), next: z.string().nullable() });
+
+/** MentionDto: where the signed-in person was @mentioned in an internal note. */
+export const mentionView = z.strictObject({
+  id: z.uuid(),
+  conversationId: z.uuid(),
+  number: z.number().int().describe("the conversation's running number"),
+  messageId: z.uuid(),
+  by: z.string().describe('who wrote the note'),
+  excerpt: z.string().describe("the note's first 140 characters"),
+  readAt: time.nullable(),
+  createdAt: time,
+});
+type Mention = z.output<typeof mentionView>;
+const mentionIsTheDto: [Mention, MentionDto] extends [MentionDto, Mention] ? true : never = true;
+
+/** The shop's people as the console's assignment menu shows them. */
+export const agentList = z.array(
+  z.strictObject({ userId: z.uuid(), name: z.string(), role: z.enum(roles), status: z.enum(['online', 'away', 'offline']).describe('presence, as of now') }),
+);

@@ -54,6 +54,7 @@ export function publicNoticeRoutes(api: Api, deps: { db: Db; bus?: DomainBus; lo
     path: '/shops/:shopId/notices',
     tag,
     summary: "The shop's public notices page: current and past notices (?lang=en for English)",
+    produces: { type: 'text/html', description: 'the page' },
     auth: 'public',
     params: shopIdParams,
     query: langQuery,

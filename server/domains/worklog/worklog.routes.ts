@@ -47,6 +47,7 @@ export function workLogRoutes(api: Api, db: Db): void {
     path: '/api/shops/:shopId/work-log.csv',
     tag,
     summary: 'The month as CSV (UTF-8 with BOM, for Excel): per conversation, or per person with ?by=agent',
+    produces: { type: 'text/csv', description: 'UTF-8 with BOM, for Excel' },
     description: 'Headers in Japanese and English. The same visibility as the JSON report; every export is audited.',
     auth: 'session',
     params: shopIdParams,

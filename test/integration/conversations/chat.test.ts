@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { z } from 'zod';
 import type { Redis } from 'ioredis';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import type { TestClient } from '../../helpers/client.ts';
@@ -6,6 +7,7 @@ import { dbKinds } from '../../helpers/env.ts';
 import { agentClient, ask, cid, connected, refused, waitFor, widgetClient, type AgentSocket, type WidgetSocket } from '../../helpers/sockets.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { newCustomer } from '../../fixtures/chat.ts';
+import { agentList, mentionView } from '../../../server/domains/conversations/conversations.schema.ts';
 
 for (const kind of dbKinds) {
   describe(`[${kind}] live chat between the widget and the console`, () => {
@@ -195,6 +197,11 @@ for (const kind of dbKinds) {
       const m = mine.body.find((x: { messageId: string }) => x.messageId === note.message.id);
       expect(m).to.include({ conversationId, by: shop.people.agent.name });
       expect(m.excerpt).to.equal('@staff 返金の承認をお願いします');
+      // The answer is what the API reference says, field for field.
+      expect(z.array(mentionView).safeParse(mine.body).error?.issues ?? []).to.deep.equal([]);
+      const people = await staffHttp.get(`/api/shops/${shop.id}/agents`);
+      expect(agentList.safeParse(people.body).error?.issues ?? []).to.deep.equal([]);
+      expect(people.body.map((p: { userId: string }) => p.userId)).to.include(shop.people.staff.id);
       const others = await agentHttp.get(`/api/shops/${shop.id}/mentions`);
       expect(others.body.map((x: { id: string }) => x.id)).to.not.include(m.id);
       expect((await agentHttp.post(`/api/shops/${shop.id}/mentions/${m.id}/read`)).status).to.equal(404);

@@ -245,6 +245,31 @@ for (const kind of oneDbKind()) {
       const inbox = doc.body.paths['/api/shops/{shopId}/conversations'].get.responses;
       expect(inbox).not.to.have.key('204');
       expect(inbox['200'].content['application/json'].schema.properties).to.have.keys('conversations', 'next');
+      // Every page, file and list a GET answers is documented (a schema for JSON, a media type
+      // for the rest), never as "no content". These JSON answers have no schema yet: the list
+      // may only shrink, and a new GET route must come with one.
+      const undocumented = [
+        'GET /api/notice-types',
+        'GET /api/public/shops/{shopId}/return-terms',
+        'GET /api/shops/{shopId}/conversations/{conversationId}/messages',
+        'GET /api/shops/{shopId}/conversations/{conversationId}/related',
+        'GET /api/shops/{shopId}/queue-metrics',
+        'GET /api/shops/{shopId}/return-terms',
+        'GET /api/shops/{shopId}/returns',
+        'GET /api/shops/{shopId}/returns/reasons',
+        'GET /api/shops/{shopId}/returns/{returnId}',
+        'GET /shops/{shopId}/notices/active',
+      ];
+      const gets = Object.entries(doc.body.paths as Record<string, { get?: { responses: Record<string, { content?: Record<string, unknown> }> } }>).filter(([, ops]) => ops.get);
+      const redirects = gets.filter(([, ops]) => ops.get!.responses['302']).map(([path]) => path);
+      expect(redirects.sort()).to.deep.equal(['/api/shops/{shopId}/stores/base/install', '/api/shops/{shopId}/stores/shopify/install']);
+      const noContent = gets.filter(([path, ops]) => !redirects.includes(path) && !ops.get!.responses['200']?.content).map(([path]) => `GET ${path}`);
+      expect(noContent.sort()).to.deep.equal(undocumented);
+      const csv = doc.body.paths['/api/shops/{shopId}/returns/reasons.csv'].get.responses['200'];
+      expect(csv.content).to.have.key('text/csv');
+      expect(doc.body.paths['/api/shops/{shopId}/mentions'].get.responses['200'].content['application/json'].schema.items.properties).to.have.keys(
+        'id', 'conversationId', 'number', 'messageId', 'by', 'excerpt', 'readAt', 'createdAt',
+      );
       const page = await anon.get('/docs');
       expect(page.headers.get('content-type')).to.include('text/html');
       expect(page.text).to.include('/api/shops/{shopId}/orders/{orderNumber}');

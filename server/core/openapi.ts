@@ -4,6 +4,13 @@ import type { RouteSpec } from './route.ts';
 
 type JsonSchema = Record<string, unknown>;
 
+/**
+ * A documented answer (a zod `response`) and the TypeScript type the handler returns, tied at
+ * compile time: `const tied: Same<z.output<typeof view>, Dto> = true` fails the type check when
+ * a field is added to, or changed in, one and not the other.
+ */
+export type Same<A, B> = [A, B] extends [B, A] ? true : never;
+
 const toSchema = (s: ZodType, io: 'input' | 'output'): JsonSchema => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
   return rest;

@@ -5,6 +5,8 @@
  * import these types; they never copy them.
  */
 import type { AuthorKind, Channel, ConversationStatus, MessageKind, Priority, StatusEventData } from './conversations.tables.ts';
+import type { Role } from '../shops/shops.tables.ts';
+import type { PresenceStatus } from './conversations.socket.events.ts';
 
 // The wire's enumerations, for clients that must not import the tables.
 export type { AuthorKind, Channel, ConversationStatus, MessageKind, Priority };
@@ -126,6 +128,14 @@ export interface SendAnswer {
 }
 
 /** An @mention of the signed-in person in an internal note. */
+/** A person of the shop as the console's assignment menu shows them (GET …/agents). */
+export interface AgentDto {
+  userId: string;
+  name: string;
+  role: Role;
+  status: PresenceStatus;
+}
+
 export interface MentionDto {
   id: string;
   conversationId: string;

@@ -5,7 +5,8 @@ import type { Api } from '../../core/route.ts';
 import { listMembers } from '../shops/shops.repository.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { getConversation, listInbox, mergeConversations, updateConversationFields } from './conversations.inbox.ts';
-import { agentList, conversationParams, conversationView, createConversationBody, inboxPage, inboxQuery, mentionView, mergeBody, myInboxQuery, myQueuePage, postMessageBody, seq, updateConversationBody, widgetSessionBody } from './conversations.schema.ts';
+import type { AgentDto } from './conversations.dto.ts';
+import { agentList, conversationParams, conversationView, createConversationBody, inboxPage, inboxQuery, mentionView, mergeBody, messagesPage, queueMetricsView, relatedView, myInboxQuery, myQueuePage, postMessageBody, seq, updateConversationBody, widgetSessionBody } from './conversations.schema.ts';
 import { sendMessage, syncMessages, type ChatDeps } from './conversations.service.ts';
 import { createTicket } from './conversations.tickets.ts';
 import { relatedOf } from './conversations.related.ts';
@@ -146,6 +147,7 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     auth: 'session',
     params: conversationParams,
     errors: ['not_found', 'forbidden'],
+    response: relatedView,
     handler: ({ actor, params }) => relatedOf(deps.db, actor, params.conversationId),
   });
   api.route({
@@ -157,6 +159,7 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     params: conversationParams,
     query: z.strictObject({ after: z.coerce.number().pipe(seq).default(0) }),
     errors: ['not_found', 'invalid_input'],
+    response: messagesPage,
     handler: ({ actor, params, query }) => syncMessages(deps, agent(actor), params.conversationId, query.after),
   });
   api.route({
@@ -202,6 +205,7 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     params: shopIdParams,
     query: complianceQuery.refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 93 * 86_400_000, { message: 'at most 93 days at a time', path: ['to'] }),
     errors: ['invalid_input', 'not_found'],
+    response: queueMetricsView,
     handler: ({ actor, query }) => queueMetrics(deps.db, actor, new Date(query.from), new Date(query.to)),
   });
   api.route({
@@ -213,7 +217,7 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     params: shopIdParams,
     errors: ['not_found'],
     response: agentList,
-    handler: async ({ actor }) => {
+    handler: async ({ actor }): Promise<AgentDto[]> => {
       if (actor.kind !== 'user') throw new DomainError('forbidden', 'for console users');
       const [members, presence] = await Promise.all([listMembers(deps.db, actor.shopId), deps.presence.statuses(actor.shopId)]);
       return members.map((m) => ({ userId: m.userId, name: m.name, role: m.role, status: presence.get(m.userId) ?? 'offline' }));

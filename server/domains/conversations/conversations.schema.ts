@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { said } from '../../core/messages.ts';
-import type { ConversationDto, MentionDto } from './conversations.dto.ts';
+import type { Same } from '../../core/openapi.ts';
+import type { AgentDto, ConversationDto, MentionDto, SyncAnswer } from './conversations.dto.ts';
+import type { QueueMetricsDto } from './conversations.metrics.ts';
+import type { RelatedDto } from './conversations.related.ts';
+import { slaMetrics } from '../sla/sla.tables.ts';
 import { roles } from '../shops/shops.tables.ts';
 import { email, plainText, shopIdParams } from '../shops/shops.schema.ts';
 import { snoozePresets } from './conversations.snooze.ts';
-import { channels, conversationStatuses, priorities } from './conversations.tables.ts';
+import { authorKinds, channels, conversationStatuses, messageKinds, priorities } from './conversations.tables.ts';
 
 /** Longest message body a person may send (characters). Bigger payloads are refused, not cut. */
 export const MESSAGE_MAX = 10_000;
@@ -145,9 +149,8 @@ export const conversationView = z.strictObject({
   sla: z.strictObject({ state: z.enum(['ok', 'at_risk', 'breached', 'none']), dueAt: time.nullable() }).describe('the worst state among the running SLA clocks'),
 });
 
-// The reference and the DTO are one shape: a field added to, or changed in, one and not the other fails the type check.
-type View = z.output<typeof conversationView>;
-const viewIsTheDto: [View, ConversationDto] extends [ConversationDto, View] ? true : never = true;
+// The reference and the DTO are one shape (Same, core/openapi.ts).
+const viewIsTheDto: Same<z.output<typeof conversationView>, ConversationDto> = true;
 
 /** InboxPage: a page of the inbox, newest activity first, and the cursor of the next (`before`). */
 export const inboxPage = z.strictObject({ conversations: z.array(conversationView), next: z.string().nullable() });
@@ -166,10 +169,67 @@ export const mentionView = z.strictObject({
   readAt: time.nullable(),
   createdAt: time,
 });
-type Mention = z.output<typeof mentionView>;
-const mentionIsTheDto: [Mention, MentionDto] extends [MentionDto, Mention] ? true : never = true;
+const mentionIsTheDto: Same<z.output<typeof mentionView>, MentionDto> = true;
 
 /** The shop's people as the console's assignment menu shows them. */
 export const agentList = z.array(
   z.strictObject({ userId: z.uuid(), name: z.string(), role: z.enum(roles), status: z.enum(['online', 'away', 'offline']).describe('presence, as of now') }),
 );
+const agentsAreTheDto: Same<z.output<typeof agentList>, AgentDto[]> = true;
+
+/** SyncAnswer: a conversation's messages after a seq, as an agent sees them (the widget's socket `sync` answers the same without notes and status events). */
+export const messagesPage = z.strictObject({
+  messages: z.array(
+    z.strictObject({
+      id: z.uuid(),
+      conversationId: z.uuid(),
+      seq: z.number().int().describe("the message's place in its conversation, from 1, without gaps"),
+      clientId: z.string().describe('the id its sender gave it; a resend with the same one is answered with the stored message'),
+      authorKind: z.enum(authorKinds),
+      authorName: z.string(),
+      authorId: z.uuid().nullable().describe("the agent's user id; null for customers and madoguchi itself"),
+      kind: z.enum(messageKinds).describe('note: internal, never shown to the customer; event: from madoguchi itself (a notice to both sides, or an internal status event)'),
+      body: z.string(),
+      statusEvent: z
+        .strictObject({
+          action: z.enum(['assigned', 'unassigned', 'snoozed', 'resolved', 'reopened', 'closed', 'woke']),
+          by: z.string().nullable(),
+          assignee: z.string().optional(),
+          until: time.optional(),
+        })
+        .optional()
+        .describe('an internal status event, for the console to render in the reader\'s language'),
+      attachments: z.array(z.strictObject({ id: z.uuid(), filename: z.string(), contentType: z.string(), size: z.number().int(), url: z.string().describe('relative; served only to those who may see the conversation') })),
+      createdAt: time,
+    }),
+  ),
+  lastSeq: z.number().int(),
+  more: z.boolean().describe('more after the last one answered: ask again from its seq'),
+  conversation: z.strictObject({ id: z.uuid(), number: z.number().int(), status: z.enum(conversationStatuses), lastSeq: z.number().int(), agentReadSeq: z.number().int(), createdAt: time }),
+});
+const messagesPageIsTheDto: Same<z.output<typeof messagesPage>, SyncAnswer> = true;
+
+/** RelatedDto: the customer's other conversations, orders and returns with the shop (numbers and states only). */
+export const relatedView = z.strictObject({
+  conversations: z.array(z.strictObject({ id: z.uuid(), number: z.number().int(), status: z.enum(conversationStatuses), subject: z.string().nullable(), updatedAt: time })),
+  orders: z.array(z.strictObject({ orderNumber: z.string(), orderedAt: time, total: z.number().int().describe('yen'), shippedAt: time.nullable(), deliveredAt: time.nullable() })),
+  returns: z.array(z.strictObject({ id: z.uuid(), number: z.number().int(), status: z.string(), orderNumber: z.string(), createdAt: time })),
+});
+const relatedIsTheDto: Same<z.output<typeof relatedView>, RelatedDto> = true;
+
+const nowCounts = ['open', 'pending', 'waiting_merchant', 'snoozed', 'unassigned', 'awaiting_reply'] as const;
+/** QueueMetricsDto: the queue at a glance, and [from, to) in figures. */
+export const queueMetricsView = z.strictObject({
+  from: time,
+  to: time,
+  now: z.partialRecord(z.enum(nowCounts), z.number().int()).describe('conversations in each state now'),
+  firstResponse: z.strictObject({ count: z.number().int(), medianSeconds: z.number().nullable(), p90Seconds: z.number().nullable() }),
+  sla: z.array(z.strictObject({ metric: z.enum(slaMetrics), met: z.number().int(), breached: z.number().int(), percentMet: z.number().nullable().describe('0–100, one decimal; null when nothing finished') })),
+  csat: z.strictObject({
+    count: z.number().int(),
+    average: z.number().nullable(),
+    distribution: z.strictObject({ '1': z.number().int(), '2': z.number().int(), '3': z.number().int(), '4': z.number().int(), '5': z.number().int() }),
+  }),
+  daily: z.array(z.strictObject({ day: z.string().describe('YYYY-MM-DD, Asia/Tokyo'), opened: z.number().int(), resolved: z.number().int() })),
+});
+const queueMetricsIsTheDto: Same<z.output<typeof queueMetricsView>, QueueMetricsDto> = true;

@@ -4,6 +4,8 @@ import { plainText, shopIdParams } from '../shops/shops.schema.ts';
 import { defaultChannels, isPerOrderType, noticeTypes } from './notices.types.ts';
 import { campaignStatuses, recipientStatuses } from './notices.campaigns.model.ts';
 import { normalisePrefecture } from './notices.target.prefectures.ts';
+import type { ActiveNotices } from './notices.public.ts';
+import type { Same } from '../../core/openapi.ts';
 
 const day = z.iso.date({ message: said('日付は 2026-12-04 の形で入力してください。', 'expected a date such as 2026-12-04') });
 const when = z.iso.datetime({ offset: true, message: said('日時は 2026-12-04T09:00:00+09:00 の形で入力してください。', 'expected a date and time with its offset, such as 2026-12-04T09:00:00+09:00') });
@@ -180,3 +182,30 @@ export type AudienceJson = z.infer<typeof audienceView>;
 export type RecipientJson = z.infer<typeof recipientView>;
 export type CampaignCreateBody = z.input<typeof createCampaignBody>;
 export type CampaignTargetJson = z.input<typeof campaignTarget>;
+
+/* ---------- answers: the public banner (notices.public.test.ts holds it to a real answer) ---------- */
+
+const rendered = z.strictObject({
+  headline: z.string().describe("the banner's one-line headline, as text"),
+  html: z.string().describe('the notice as HTML, its variables escaped by the renderer'),
+});
+
+/** GET /shops/:shopId/notices/active: ActiveNotices' body (notices.public.ts), what the one-tag embed reads. */
+export const activeNoticesView = z.strictObject({
+  shopId: z.uuid(),
+  notices: z
+    .array(
+      z.strictObject({
+        id: z.uuid(),
+        type: z.enum(noticeTypes),
+        startsAt: z.string().describe('ISO 8601, UTC, milliseconds'),
+        endsAt: z.string().nullable().describe('ISO 8601, UTC, milliseconds; null when no end is set'),
+        ja: rendered,
+        en: rendered,
+      }),
+    )
+    .describe('the published notices with a banner showing now; one whose promised next update is past, or that no longer renders, is left off'),
+});
+
+// The reference and the answer are one shape (Same, core/openapi.ts).
+const activeIsTheAnswer: Same<z.output<typeof activeNoticesView>, ActiveNotices['body']> = true;

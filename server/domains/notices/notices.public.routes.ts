@@ -10,6 +10,7 @@ import { htmlErrorPages } from '../../core/pages.ts';
 import type { Api } from '../../core/route.ts';
 import { render } from '../../core/templates.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
+import { activeNoticesView } from './notices.campaigns.schema.ts';
 import { activeNoticesCache, allowShopOrigin, noticesPageData } from './notices.public.ts';
 
 // Not strict: links to the page carry tracking parameters (utm_*) that must not turn it into a 400.
@@ -33,6 +34,7 @@ export function publicNoticeRoutes(api: Api, deps: { db: Db; bus?: DomainBus; lo
     description: 'Cheap to call on every page view: kept in memory a few seconds per shop, ETag (304 on If-None-Match) and Cache-Control: public, max-age=60. CORS for the origins the shop allows.',
     auth: 'public',
     params: shopIdParams,
+    response: activeNoticesView,
     errors: ['not_found'],
     handler: async ({ params, ctx }) => {
       const a = await active(params.shopId);

@@ -2,7 +2,7 @@ import type { Db } from '../../core/db/client.ts';
 import type { Api } from '../../core/route.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { previewNotice } from './notices.preview.ts';
-import { createTemplateBody, previewBody, previewView, savedVersionView, saveVersionBody, templateListView, templateParams, templateView } from './notices.templates.schema.ts';
+import { createTemplateBody, noticeTypesView, previewBody, previewView, savedVersionView, saveVersionBody, templateListView, templateParams, templateView } from './notices.templates.schema.ts';
 import { createNoticeTemplate, getNoticeTemplate, listNoticeTemplates, noticeTypeList, saveNoticeVersion } from './notices.templates.service.ts';
 import { noticeSampleAsOf } from './notices.types.ts';
 
@@ -16,6 +16,7 @@ export function noticeTemplateRoutes(api: Api, db: Db): void {
     summary: 'The six notice types: names, variables (for the form), sample values and built-in wording',
     description: 'Text and list variables take a string, or { ja, en } to say it in both languages. The samples are written as of sampleAsOf.',
     auth: 'session',
+    response: noticeTypesView,
     handler: async () => ({ ...noticeTypeList(), sampleAsOf: noticeSampleAsOf.toISOString() }),
   });
   api.route({

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { said } from '../../core/messages.ts';
 import { plainText, shopIdParams } from '../shops/shops.schema.ts';
+import type { Same } from '../../core/openapi.ts';
+import type { NoticeTypeList } from './notices.templates.service.ts';
 import { noticeParts, noticeTypes, partLimits, type NoticePart } from './notices.types.ts';
 
 const m = {
@@ -62,3 +64,38 @@ export const templateView = z.object({
   wording: noticeTextSchema,
 });
 export const savedVersionView = versionView.extend({ createdBy: z.string().nullable() });
+
+/* ---------- answers (the API reference; notices.templates.test.ts holds them to real answers) ---------- */
+
+const time = z.string().describe('ISO 8601, UTC, milliseconds');
+const bilingual = z.strictObject({ ja: z.string(), en: z.string() });
+
+/** GET /api/notice-types: NoticeTypeList (notices.templates.service.ts) and the moment its samples are written for. */
+export const noticeTypesView = z.strictObject({
+  types: z.array(
+    z.strictObject({
+      type: z.enum(noticeTypes),
+      name: bilingual,
+      perOrder: z.boolean().describe("about customers' own orders: mail and chat only, never a banner"),
+      channels: z.strictObject({ banner: z.boolean(), mail: z.boolean(), chat: z.boolean() }).describe('the channels a new campaign of the type starts with'),
+      variables: z
+        .array(
+          z.strictObject({
+            name: z.string(),
+            kind: z.enum(['text', 'date', 'datetime', 'number', 'list', 'url']),
+            required: z.boolean(),
+            label: bilingual,
+            choices: z.array(z.strictObject({ value: z.string(), label: bilingual })).optional().describe('a closed set of values (kind text or list); absent when any value goes'),
+            lines: z.boolean().optional().describe('a list shown one item per line; absent otherwise'),
+          }),
+        )
+        .describe('in the order of the variables form'),
+      sample: z.record(z.string(), z.unknown()).describe('a value for each variable the sample uses, by name, written as of sampleAsOf'),
+      wording: noticeTextSchema.describe('the built-in wording'),
+    }),
+  ),
+  sampleAsOf: time.describe('the moment the samples are written for; ISO 8601, UTC, milliseconds'),
+});
+
+// The reference and the answer are one shape (Same, core/openapi.ts).
+const noticeTypesIsTheAnswer: Same<z.output<typeof noticeTypesView>, NoticeTypeList & { sampleAsOf: string }> = true;

@@ -63,6 +63,8 @@ export function noticeTypeList() {
     })),
   };
 }
+/** The list as noticeTypeList builds it (GET /api/notice-types adds sampleAsOf); noticeTypesView in notices.templates.schema.ts is tied to it. */
+export type NoticeTypeList = Awaited<ReturnType<typeof noticeTypeList>>;
 
 const versionView = (v: { id: string; version: number; createdAt: Date }) => ({ id: v.id, version: v.version, createdAt: v.createdAt.toISOString() });
 

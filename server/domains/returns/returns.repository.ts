@@ -274,7 +274,8 @@ export async function findBankAccount(db: Db, shopId: string, returnId: string):
 
 /** A line of the order as the return was filed against it (its snapshot): the product it returned, whatever the order says now. */
 const filedLine = (field: 'sku' | 'name') =>
-  sql<string>`(select e->>${sql.raw(`'${field}'`)} from jsonb_array_elements(${returnRequests.orderSnapshot}->'lines') e where (e->>'lineNo')::int = ${returnItems.lineNo})`;
+  // '' for a line the snapshot lacks, as the return's own view shows it (returns.view.ts).
+  sql<string>`coalesce((select e->>${sql.raw(`'${field}'`)} from jsonb_array_elements(${returnRequests.orderSnapshot}->'lines') e where (e->>'lineNo')::int = ${returnItems.lineNo}), '')`;
 
 /** Returned quantities by Tokyo month, product and reason, for requests filed in [from, until). */
 export async function reasonRows(db: Db, shopId: string, from: Date, until: Date) {

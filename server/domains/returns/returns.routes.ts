@@ -6,7 +6,19 @@ import { htmlErrorPages } from '../../core/pages.ts';
 import type { Api } from '../../core/route.ts';
 import type { FileStorage } from '../../core/storage.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
-import { fileReturnBody, listReturnsQuery, moveReturnBody, previewReturnBody, returnParams, revealBankBody } from './returns.schema.ts';
+import {
+  fileReturnBody,
+  listReturnsQuery,
+  moveReturnBody,
+  previewReturnBody,
+  publicTermsAnswer,
+  reasonsReportAnswer,
+  returnAnswer,
+  returnListAnswer,
+  returnParams,
+  returnTermsAnswer,
+  revealBankBody,
+} from './returns.schema.ts';
 import { fileReturn, previewReturn } from './returns.service.ts';
 import { getReturnFor, listShopReturns, revealBankAccount, viewPhoto } from './returns.queries.ts';
 import { getReturnTerms, previewTermsPage, publicTerms, publicTermsPage, publishReturnTerms, publicTermsSnippet } from './returns.terms.ts';
@@ -31,6 +43,7 @@ export function returnTermsRoutes(api: Api, db: Db): void {
     summary: 'The return terms in force now (or the statutory rule) and every published version',
     auth: 'sessionOrApiKey',
     params: shopIdParams,
+    response: returnTermsAnswer,
     errors: ['not_found', 'forbidden'],
     handler: ({ actor }) => getReturnTerms(db, actor),
   });
@@ -66,6 +79,7 @@ export function returnTermsRoutes(api: Api, db: Db): void {
     summary: 'The terms in force, as data and as the sections of the published page in ja and en; CORS for the shop’s origins',
     auth: 'public',
     params: shopIdParams,
+    response: publicTermsAnswer,
     errors: ['not_found'],
     handler: ({ params }) => publicTerms(db, params.shopId),
   });
@@ -114,6 +128,7 @@ export function returnRoutes(api: Api, deps: { db: Db; storage: FileStorage; sin
     auth: 'sessionOrApiKey',
     params: shopIdParams,
     query: listReturnsQuery,
+    response: returnListAnswer,
     errors: ['invalid_input', 'not_found', 'forbidden'],
     handler: ({ actor, query }) => listShopReturns(db, actor, query),
   });
@@ -125,6 +140,7 @@ export function returnRoutes(api: Api, deps: { db: Db; storage: FileStorage; sin
     auth: 'session',
     params: shopIdParams,
     query: reasonsQuery,
+    response: reasonsReportAnswer,
     errors: ['invalid_input', 'not_found', 'forbidden'],
     handler: ({ actor, query }) => returnReasonsReport(db, actor, query),
   });
@@ -189,6 +205,7 @@ export function returnRoutes(api: Api, deps: { db: Db; storage: FileStorage; sin
     summary: 'One return: items, policy check, legal basis, refund calculation, history, and the moves the caller may make',
     auth: 'sessionOrApiKey',
     params: returnParams,
+    response: returnAnswer,
     errors: ['not_found', 'forbidden'],
     handler: ({ actor, params, requestId }) => getReturnFor(db, { kind: 'staff', actor }, params.returnId, { requestId }),
   });

@@ -17,9 +17,14 @@ export interface TermsInForce {
 
 /**
  * A published version as today's code reads it: versions are never rewritten, so fields added
- * since (the tags' labels) get their defaults here, once, for every reader.
+ * since (the tags' labels) get their defaults here, once, for every reader, and a payer for late
+ * delivery (stored before late delivery became the shop's failure) is dropped, as publishing
+ * drops it now (returnTermsInput): no answer says who pays for it.
  */
-const stored = (t: ReturnTerms): ReturnTerms => ({ ...t, tagLabels: t.tagLabels ?? [] });
+const stored = (t: ReturnTerms): ReturnTerms => {
+  const { late_delivery: _old, ...byReason } = t.returnShippingPaidBy as ReturnTerms['returnShippingPaidBy'] & { late_delivery?: unknown };
+  return { ...t, returnShippingPaidBy: byReason, tagLabels: t.tagLabels ?? [] };
+};
 
 export async function termsInForce(db: Db, shopId: string, orderedAt: Date): Promise<TermsInForce> {
   const row = await findTermsAt(db, shopId, orderedAt);

@@ -7,6 +7,7 @@ import { newCustomer } from '../../fixtures/chat.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { tinyPng } from './chat.fixtures.ts';
 import { download, serverWithFiles, upload } from './files.ts';
+import { messagesPage } from '../../../server/domains/conversations/conversations.schema.ts';
 
 /**
  * The widget keeps the messages it was answered with (acks included) in localStorage and
@@ -92,6 +93,9 @@ for (const kind of dbKinds) {
       expect((await live).attachments[0].url).to.equal(agentUrl(up.body.id));
       const history = await ask(console, 'sync', { conversationId, afterSeq: 0 });
       expect(history.messages[0].attachments[0].url).to.equal(agentUrl(up.body.id));
+      // The same answer as GET …/messages: what the API reference says, attachments included.
+      const { ok: _ok, ...answer } = history;
+      expect(messagesPage.safeParse(answer).error?.issues ?? []).to.deep.equal([]);
       expect((await download(agent, agentUrl(up.body.id))).status).to.equal(200);
       w.disconnect();
       console.disconnect();

@@ -7,7 +7,7 @@ import { dbKinds } from '../../helpers/env.ts';
 import { agentClient, ask, cid, connected, refused, waitFor, widgetClient, type AgentSocket, type WidgetSocket } from '../../helpers/sockets.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { newCustomer } from '../../fixtures/chat.ts';
-import { agentList, mentionView } from '../../../server/domains/conversations/conversations.schema.ts';
+import { agentList, mentionView, messagesPage, queueMetricsView } from '../../../server/domains/conversations/conversations.schema.ts';
 
 for (const kind of dbKinds) {
   describe(`[${kind}] live chat between the widget and the console`, () => {
@@ -161,6 +161,7 @@ for (const kind of dbKinds) {
       expect(r.message.body).to.equal(body);
       const got = await agentHttp.get(`/api/shops/${shop.id}/conversations/${conversationId}/messages`);
       expect(got.body.messages[0].body).to.equal(body);
+      expect(messagesPage.safeParse(got.body).error?.issues ?? []).to.deep.equal([]);
       w.disconnect();
     });
 
@@ -183,6 +184,8 @@ for (const kind of dbKinds) {
       const day = after.body.daily.find((d: { day: string }) => d.day === today);
       expect(day.resolved).to.be.greaterThan(0);
       expect(after.body.sla.map((s: { metric: string }) => s.metric)).to.include('first_response');
+      // The answer is what the API reference says, field for field.
+      for (const answer of [before.body, after.body]) expect(queueMetricsView.safeParse(answer).error?.issues ?? []).to.deep.equal([]);
       const tooLong = await agentHttp.get(`/api/shops/${shop.id}/queue-metrics?from=2026-01-01T00:00:00Z&to=2026-11-01T00:00:00Z`);
       expect(tooLong.status).to.equal(400);
       w.disconnect();

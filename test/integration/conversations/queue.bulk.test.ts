@@ -6,6 +6,7 @@ import { dbKinds } from '../../helpers/env.ts';
 import { agentClient, ask, cid, connected, waitFor, type AgentSocket } from '../../helpers/sockets.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { conversationPath, customerChat, openTicket, storedConversation } from './queue.helpers.ts';
+import { messagesPage } from '../../../server/domains/conversations/conversations.schema.ts';
 
 /** Bulk actions on the inbox, and the status events every change writes into the history. */
 for (const kind of dbKinds) {
@@ -34,7 +35,12 @@ for (const kind of dbKinds) {
 
     const bulk = (body: unknown, as: TestClient = agent, shopId = shop.id) => as.post(`/api/shops/${shopId}/conversations/bulk`, body);
     const ticket = async (as: TestClient = agent, shopId = shop.id) => (await openTicket(as, shopId)).body.id as string;
-    const history = async (id: string) => (await agent.get(`${conversationPath(shop.id, id)}/messages?after=0`)).body.messages as Array<{ kind: string; body: string; statusEvent?: Record<string, unknown> }>;
+    const history = async (id: string) => {
+      const page = (await agent.get(`${conversationPath(shop.id, id)}/messages?after=0`)).body;
+      // Status events and all: the answer is what the API reference says, field for field.
+      expect(messagesPage.safeParse(page).error?.issues ?? []).to.deep.equal([]);
+      return page.messages as Array<{ kind: string; body: string; statusEvent?: Record<string, unknown> }>;
+    };
     /** The events people caused (none of madoguchi's own: a snooze that ran out). */
     const events = async (id: string) => (await history(id)).filter((m) => m.statusEvent && m.statusEvent.by !== null).map((m) => m.statusEvent);
 

@@ -3,6 +3,7 @@ import { startServer, type TestServer } from '../../helpers/app.ts';
 import { TestClient } from '../../helpers/client.ts';
 import { anOrder, makeShop, newOrderNumber, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { conversationPath, customerChat, openTicket } from './queue.helpers.ts';
+import { relatedView } from '../../../server/domains/conversations/conversations.schema.ts';
 
 /** The conversation's links to the customer's other conversations and orders: shop-scoped, no contact data for anyone, nothing joined by a typed address. */
 describe('[pglite] a customer’s other conversations and orders', function () {
@@ -41,6 +42,8 @@ describe('[pglite] a customer’s other conversations and orders', function () {
     expect(seen.body.conversations.map((c: { id: string }) => c.id)).to.include(first.body.id);
     expect(seen.body.orders.map((o: { orderNumber: string }) => o.orderNumber)).to.deep.equal([mine]);
     expect(JSON.stringify(seen.body), 'no contact data').to.not.contain(email);
+    // The answer is what the API reference says, field for field.
+    expect(relatedView.safeParse(seen.body).error?.issues ?? []).to.deep.equal([]);
 
     // A contractor sees the customer's own conversations, but nothing found by address.
     const contractor = await signedIn(server.url, shop.people.contractor);

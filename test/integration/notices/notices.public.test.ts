@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { activeNoticesView } from '../../../server/domains/notices/notices.campaigns.schema.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import type { TestClient } from '../../helpers/client.ts';
@@ -76,6 +77,8 @@ for (const kind of oneDbKind()) {
       const a = await owner.get(path, { headers: { origin: 'https://shop.example.jp' } });
       expect(a.status).to.equal(200);
       expect(a.headers.get('cache-control')).to.equal('public, max-age=60');
+      // The answer is what the API reference says, field for field (activeNoticesView).
+      expect(activeNoticesView.safeParse(a.body).error?.issues ?? []).to.deep.equal([]);
       expect(a.headers.get('access-control-allow-origin')).to.equal('https://shop.example.jp');
       const n = a.body.notices.find((x: { id: string }) => x.id === c.id);
       expect(n.ja.headline).to.be.a('string').and.not.equal('');

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { loadWording } from '../../../server/domains/notices/notices.templates.service.ts';
 import { renderNotice } from '../../../server/domains/notices/notices.render.ts';
+import { noticeTypesView } from '../../../server/domains/notices/notices.templates.schema.ts';
 import { noticeSampleAsOf, noticeSamples } from '../../../server/domains/notices/notices.types.ts';
 import { anOrder, makeShop, newOrderNumber, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
@@ -42,6 +43,8 @@ for (const kind of dbKinds) {
     it('lists the six types with variables, labels in both languages and samples', async () => {
       const r = await contractor.get('/api/notice-types');
       expect(r.status).to.equal(200);
+      // The answer is what the API reference says, field for field (noticeTypesView).
+      expect(noticeTypesView.safeParse(r.body).error?.issues ?? []).to.deep.equal([]);
       expect(r.body.types.map((t: { type: string }) => t.type)).to.deep.equal(['seasonal', 'weather', 'lead_time', 'shop_delay', 'shipment_exception', 'returned_to_sender']);
       const weather = r.body.types[1];
       expect(weather.variables.find((v: { name: string }) => v.name === 'next_update_at')).to.deep.include({ kind: 'datetime', required: true, label: { ja: '次回のお知らせ予定', en: 'Next update at' } });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { anOrder } from '../../fixtures/builders.ts';
+import { returnAnswer, returnListAnswer } from '../../../server/domains/returns/returns.schema.ts';
 import { daysAgo, eventsOf, fileReturn, filed, openDesk, previewReturn, publish, pushOrder, someTerms, type Desk } from './returns.helpers.ts';
 
 const DAY = 86_400_000;
@@ -130,6 +131,12 @@ for (const kind of dbKinds) {
       expect(seen.body.bankAccount).to.include({ accountNumber: '*****67', masked: true });
       const listed = await d.as.contractor.get(`/api/shops/${d.shop.id}/returns`);
       expect(listed.text).not.to.include('1234567').and.not.include('タナカ');
+      // The API reference's schemas are the answers' shapes, strictly: the return for its owner (whole) and a contractor (masked), and the list.
+      const whole = await d.owner.get(`/api/shops/${d.shop.id}/returns/${byOwner.id}`);
+      expect(whole.body.bankAccount).to.include({ accountNumber: '1234567', masked: false });
+      for (const [who, view] of [['owner', whole.body], ['contractor', seen.body]] as const) expect(returnAnswer.safeParse(view).error?.issues ?? [], who).to.deep.equal([]);
+      expect(returnListAnswer.safeParse(listed.body).error?.issues ?? []).to.deep.equal([]);
+      expect(listed.body.returns.length).to.be.above(0);
     });
 
     it('refuses a quantity above what was bought with 400', async () => {

@@ -3,6 +3,7 @@ import type { OrderInputJson as OrderInput } from '../../../server/domains/order
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { anOrder } from '../../fixtures/builders.ts';
+import { reasonsReportAnswer, returnAnswer } from '../../../server/domains/returns/returns.schema.ts';
 import { filed, moved, openDesk, publish, pushOrder, someTerms, type Desk, type PushedOrder } from './returns.helpers.ts';
 
 /**
@@ -95,6 +96,8 @@ for (const kind of dbKinds) {
       expect({ lines: changed.lines }).to.deep.equal({
         lines: [{ lineNo: 1, then: { sku: 'MUG-001', name: 'マグカップ', quantity: 2, unitPrice: 2750, taxRate: 10 }, now: { sku: 'MUG-001', name: 'マグカップ', quantity: 1, unitPrice: 1000, taxRate: 10 } }],
       });
+      // The API reference's schema is the answer's shape, strictly, with the changes since filing in it.
+      expect(returnAnswer.safeParse(view).error?.issues ?? []).to.deep.equal([]);
     });
 
     it('still files a return of another line when a push left less of a line than earlier returns took', async () => {
@@ -118,6 +121,8 @@ for (const kind of dbKinds) {
       expect((await fresh.platform.put(`/api/shops/${fresh.shop.id}/orders/${order.number}`, again)).status).to.equal(200);
       const report = (await fresh.owner.get(`/api/shops/${fresh.shop.id}/returns/reasons`)).body;
       expect(report.products.map((p: { sku: string; quantity: number }) => [p.sku, p.quantity])).to.deep.equal([['MUG-001', 1]]);
+      // The API reference's schema is the answer's shape, strictly.
+      expect(reasonsReportAnswer.safeParse(report).error?.issues ?? []).to.deep.equal([]);
     });
   });
 }

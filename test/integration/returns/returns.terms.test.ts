@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { TestClient } from '../../helpers/client.ts';
 import { dbKinds } from '../../helpers/env.ts';
+import { publicTermsAnswer, returnTermsAnswer } from '../../../server/domains/returns/returns.schema.ts';
 import { filed, openDesk, publish, pushOrder, someTerms, type Desk } from './returns.helpers.ts';
 
 const roles = ['owner', 'staff', 'agent', 'contractor'] as const;
@@ -45,6 +46,8 @@ for (const kind of dbKinds) {
       expect(current.body.terms.windowDays).to.equal(30);
       expect(current.body.versions.map((v: { version: number }) => v.version)).to.deep.equal([2, 1]);
       expect(current.body.versions[0].publishedBy).to.equal(d.shop.people.owner.name);
+      // The API reference's schema is the answer's shape, strictly.
+      expect(returnTermsAnswer.safeParse(current.body).error?.issues ?? []).to.deep.equal([]);
       const audit = await d.owner.get(`/api/shops/${d.shop.id}/audit?action=return_terms.published`);
       expect(audit.body.events.map((e: { objectId: string }) => e.objectId)).to.deep.equal(['2', '1']);
     });
@@ -116,6 +119,9 @@ for (const kind of dbKinds) {
       expect(json.body.shop.name).to.equal(d.shop.name);
       expect(JSON.stringify(json.body.sections.ja)).to.include('8日以内');
       expect(JSON.stringify(json.body.sections.en)).to.include('8 days');
+      // The API reference's schemas are the answers' shapes, strictly: the public JSON and the console's, statutory.
+      expect(publicTermsAnswer.safeParse(json.body).error?.issues ?? []).to.deep.equal([]);
+      expect(returnTermsAnswer.safeParse((await d.owner.get(`/api/shops/${d.shop.id}/return-terms`)).body).error?.issues ?? []).to.deep.equal([]);
       const snippet = await anyone.get(`${pub}/snippet?lang=en`);
       expect(snippet.status).to.equal(200);
       expect(snippet.headers.get('content-type')).to.match(/^text\/html/);
@@ -130,6 +136,7 @@ for (const kind of dbKinds) {
       expect(after.body).to.include({ statutory: false, version: 1 });
       expect(JSON.stringify(after.body.sections.ja)).to.include('14日以内').and.not.include('8日以内');
       expect(JSON.stringify(after.body.sections.en)).to.include('14 days');
+      expect(publicTermsAnswer.safeParse(after.body).error?.issues ?? []).to.deep.equal([]);
       const snippetAfter = await anyone.get(`${pub}/snippet?lang=en`);
       expect(snippetAfter.text).to.include('14 days').and.not.include('8 days');
       expect((await anyone.get(page)).text).to.include('商品到着日を1日目として14日以内');
@@ -164,6 +171,22 @@ for (const kind of dbKinds) {
       }
       const d = await openDesk(server);
       expect((await d.owner.put(`/api/shops/${id}/return-terms`, someTerms())).status).to.equal(404);
+    });
+
+    it('answers a version published by older code as today’s terms: a payer for late delivery dropped, the tags’ labels filled in', async () => {
+      const d = await openDesk(server);
+      await publish(d, someTerms({ windowDays: 14 }));
+      // Version 2 as an older release stored it (versions are never rewritten).
+      await server.database.db.execute(sql`insert into return_terms_versions (shop_id, version, terms, published_by)
+        select shop_id, 2, jsonb_set(terms, '{returnShippingPaidBy,late_delivery}', '"shop"') - 'tagLabels', published_by
+        from return_terms_versions where shop_id = ${d.shop.id} and version = 1`);
+      const current = await d.owner.get(termsPath(d));
+      expect(current.body.version).to.equal(2);
+      expect(current.body.terms.returnShippingPaidBy).to.deep.equal({ size: 'customer', not_as_expected: 'customer', changed_mind: 'customer' });
+      expect(current.body.terms.tagLabels).to.deep.equal([]);
+      expect(returnTermsAnswer.safeParse(current.body).error?.issues ?? []).to.deep.equal([]);
+      const json = await anyone.get(`/api/public/shops/${d.shop.id}/return-terms`);
+      expect(publicTermsAnswer.safeParse(json.body).error?.issues ?? []).to.deep.equal([]);
     });
 
     it('has the database refuse to change a published version (append-only trigger)', async () => {

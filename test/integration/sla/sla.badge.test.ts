@@ -123,7 +123,7 @@ for (const kind of dbKinds) {
       // The migration's last statement, run on the rows as they would have been before it.
       const migration = readFileSync(new URL('../../../server/core/db/migrations/0036_sla_badge_columns.sql', import.meta.url), 'utf8');
       const backfill = migration.split('--> statement-breakpoint').at(-1)!;
-      expect(backfill).to.match(/^\s*(--[^\n]*\n)*UPDATE conversations c/);
+      expect(backfill).to.match(/^\s*(--[^\n]*\n)*SELECT conversation_sla_refresh\(/);
       await database.db.execute(sql`update conversations set sla_open = false, sla_due_at = null, sla_at_risk_from = null, sla_breached_from = null where shop_id = ${shop.id}`);
       const cleared = await conversationDetails(database.db, [...rows.values()]);
       expect([...cleared.sla.values()].map((s) => s.state)).to.satisfy((states: string[]) => states.every((s) => s === 'none'));

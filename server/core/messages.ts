@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import en from 'zod/v4/locales/en.js';
 import ja from 'zod/v4/locales/ja.js';
 
@@ -13,6 +13,9 @@ export interface Bilingual {
   ja: string;
   en: string;
 }
+
+/** A Bilingual text in a documented answer (the API reference). */
+export const bilingualText = z.strictObject({ ja: z.string(), en: z.string() });
 
 const registry = new Map<string, Bilingual>();
 

@@ -11,6 +11,9 @@ type JsonSchema = Record<string, unknown>;
  */
 export type Same<A, B> = [A, B] extends [B, A] ? true : never;
 
+/** A moment in a documented answer: what `Date.toISOString` writes. */
+export const isoTime = z.string().describe('ISO 8601, UTC, milliseconds');
+
 const toSchema = (s: ZodType, io: 'input' | 'output'): JsonSchema => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
   return rest;
@@ -62,24 +65,24 @@ const security = (auth: RouteSpec['auth']) =>
     widget: [{ widget: [] }],
   })[auth];
 
+/** What a route answers when it succeeds: its JSON, a page or file of its media type, a redirect, or nothing. */
+function success(spec: RouteSpec, status: string): JsonSchema {
+  if (spec.response) return { description: 'success', content: { 'application/json': { schema: toSchema(spec.response, 'output') } } };
+  if (spec.produces) {
+    const binary = /^(image\/|application\/octet-stream|\*\/\*)/.test(spec.produces.type);
+    return { description: spec.produces.description, content: { [spec.produces.type]: { schema: { type: 'string', ...(binary ? { format: 'binary' } : {}) } } } };
+  }
+  if (status.startsWith('3')) return { description: 'redirect', headers: { Location: { description: 'where the browser goes next', schema: { type: 'string' } } } };
+  return { description: 'success, no content' };
+}
+
 /** The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with. */
 export function buildOpenApi(specs: RouteSpec[], info: { version: string; serverUrl?: string }): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const spec of specs) {
     const path = spec.path.replace(/:(\w+)/g, '{$1}');
     const ok = String(spec.status ?? (spec.response || spec.produces ? 200 : 204));
-    const responses: Record<string, JsonSchema> = {
-      [ok]: spec.response
-        ? { description: 'success', content: { 'application/json': { schema: toSchema(spec.response, 'output') } } }
-        : spec.produces
-          ? {
-              description: spec.produces.description,
-              content: { [spec.produces.type]: { schema: { type: 'string', ...(/^(image\/|application\/octet-stream|\*\/\*)/.test(spec.produces.type) ? { format: 'binary' } : {}) } } },
-            }
-          : /^3/.test(ok)
-            ? { description: 'redirect', headers: { Location: { description: 'where the browser goes next', schema: { type: 'string' } } } }
-            : { description: 'success, no content' },
-    };
+    const responses: Record<string, JsonSchema> = { [ok]: success(spec, ok) };
     const codes = new Set(spec.errors ?? []);
     if (spec.params || spec.query || spec.body || spec.bodyKind) codes.add('invalid_input');
     if (spec.auth !== 'public') codes.add('unauthenticated');

@@ -105,7 +105,8 @@ export type ConversationActivity = Pick<ConversationDto, 'id' | 'shopId' | 'last
 /* ---------- HTTP answers ---------- */
 
 /** The metrics page's counts of conversations by where they stand now (QueueMetricsDto in conversations.metrics.ts). */
-export type QueueNowCount = 'open' | 'pending' | 'waiting_merchant' | 'snoozed' | 'unassigned' | 'awaiting_reply';
+export const queueNowStates = ['open', 'pending', 'waiting_merchant', 'snoozed', 'unassigned', 'awaiting_reply'] as const;
+export type QueueNowCount = (typeof queueNowStates)[number];
 
 /** A page of the inbox, newest activity first; `next` is the cursor of the following page. */
 export interface InboxPage {
@@ -127,7 +128,6 @@ export interface SendAnswer {
   duplicate: boolean;
 }
 
-/** An @mention of the signed-in person in an internal note. */
 /** A person of the shop as the console's assignment menu shows them (GET …/agents). */
 export interface AgentDto {
   userId: string;
@@ -136,6 +136,7 @@ export interface AgentDto {
   status: PresenceStatus;
 }
 
+/** An @mention of the signed-in person in an internal note. */
 export interface MentionDto {
   id: string;
   conversationId: string;

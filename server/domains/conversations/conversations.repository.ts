@@ -399,10 +399,10 @@ export async function conversationDetails(db: Db, rows: ConversationRow[], now =
   if (!rows.length) return out;
   const col = <T>(f: (r: ConversationRow) => T) => sql.param(rows.map(f));
   const found = (await db.execute(sql`
-    select r.id, r.assignee_id, ${detailColumns(sql`r`, now, sql`now_c`)}
+    select r.id, r.assignee_id, ${detailColumns(sql`r`, now, sql`latest`)}
     from unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.shopId)}::uuid[], ${col((r) => r.customerId)}::uuid[], ${col((r) => r.assigneeId)}::uuid[], ${col((r) => r.lastSeq)}::int[])
       as r(id, shop_id, customer_id, assignee_id, last_seq)
-      left join ${conversations} now_c on now_c.id = r.id and now_c.shop_id = r.shop_id`)) as unknown as { rows: DetailCells[] };
+      left join ${conversations} latest on latest.id = r.id and latest.shop_id = r.shop_id`)) as unknown as { rows: DetailCells[] };
   for (const r of found.rows) addDetails(out, r);
   return out;
 }

@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { said } from '../../core/messages.ts';
-import type { Same } from '../../core/openapi.ts';
-import type { AgentDto, ConversationDto, MentionDto, SyncAnswer } from './conversations.dto.ts';
+import { isoTime as time, type Same } from '../../core/openapi.ts';
+import { queueNowStates, type AgentDto, type ConversationDto, type MentionDto, type SyncAnswer } from './conversations.dto.ts';
+import { presenceStatuses } from './conversations.socket.events.ts';
 import type { QueueMetricsDto } from './conversations.metrics.ts';
 import type { RelatedDto } from './conversations.related.ts';
 import { slaMetrics } from '../sla/sla.tables.ts';
 import { roles } from '../shops/shops.tables.ts';
 import { email, plainText, shopIdParams } from '../shops/shops.schema.ts';
 import { snoozePresets } from './conversations.snooze.ts';
-import { authorKinds, channels, conversationStatuses, messageKinds, priorities } from './conversations.tables.ts';
+import { authorKinds, channels, conversationStatuses, messageKinds, priorities, statusEventActions } from './conversations.tables.ts';
 
 /** Longest message body a person may send (characters). Bigger payloads are refused, not cut. */
 export const MESSAGE_MAX = 10_000;
@@ -113,8 +114,6 @@ export const myInboxQuery = inboxQuery.extend({ shopId: z.uuid({ message: 'expec
 
 /* ---------- answers (the API reference; dto.json.test.ts holds them to real pages) ---------- */
 
-const time = z.string().describe('ISO 8601, UTC, milliseconds');
-
 /** ConversationDto (conversations.dto.ts) as the API reference shows it. */
 export const conversationView = z.strictObject({
   id: z.uuid(),
@@ -173,7 +172,7 @@ const mentionIsTheDto: Same<z.output<typeof mentionView>, MentionDto> = true;
 
 /** The shop's people as the console's assignment menu shows them. */
 export const agentList = z.array(
-  z.strictObject({ userId: z.uuid(), name: z.string(), role: z.enum(roles), status: z.enum(['online', 'away', 'offline']).describe('presence, as of now') }),
+  z.strictObject({ userId: z.uuid(), name: z.string(), role: z.enum(roles), status: z.enum(presenceStatuses).describe('presence, as of now') }),
 );
 const agentsAreTheDto: Same<z.output<typeof agentList>, AgentDto[]> = true;
 
@@ -192,7 +191,7 @@ export const messagesPage = z.strictObject({
       body: z.string(),
       statusEvent: z
         .strictObject({
-          action: z.enum(['assigned', 'unassigned', 'snoozed', 'resolved', 'reopened', 'closed', 'woke']),
+          action: z.enum(statusEventActions),
           by: z.string().nullable(),
           assignee: z.string().optional(),
           until: time.optional(),
@@ -217,12 +216,11 @@ export const relatedView = z.strictObject({
 });
 const relatedIsTheDto: Same<z.output<typeof relatedView>, RelatedDto> = true;
 
-const nowCounts = ['open', 'pending', 'waiting_merchant', 'snoozed', 'unassigned', 'awaiting_reply'] as const;
 /** QueueMetricsDto: the queue at a glance, and [from, to) in figures. */
 export const queueMetricsView = z.strictObject({
   from: time,
   to: time,
-  now: z.partialRecord(z.enum(nowCounts), z.number().int()).describe('conversations in each state now'),
+  now: z.partialRecord(z.enum(queueNowStates), z.number().int()).describe('conversations in each state now'),
   firstResponse: z.strictObject({ count: z.number().int(), medianSeconds: z.number().nullable(), p90Seconds: z.number().nullable() }),
   sla: z.array(z.strictObject({ metric: z.enum(slaMetrics), met: z.number().int(), breached: z.number().int(), percentMet: z.number().nullable().describe('0–100, one decimal; null when nothing finished') })),
   csat: z.strictObject({

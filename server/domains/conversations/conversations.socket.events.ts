@@ -12,7 +12,8 @@ import type { ConversationActivity, ConversationDto, CustomerConversationDto, Me
 
 export type { AccessEnd };
 
-export type PresenceStatus = 'online' | 'away' | 'offline';
+export const presenceStatuses = ['online', 'away', 'offline'] as const;
+export type PresenceStatus = (typeof presenceStatuses)[number];
 
 export interface Viewer {
   userId: string;

@@ -151,8 +151,10 @@ export const messageKinds = ['text', 'note', 'event'] as const;
 export type MessageKind = (typeof messageKinds)[number];
 
 /** What an internal status event says (conversations.events.ts); names are kept as they were then. */
+export const statusEventActions = ['assigned', 'unassigned', 'snoozed', 'resolved', 'reopened', 'closed', 'woke'] as const;
+
 export interface StatusEventData {
-  action: 'assigned' | 'unassigned' | 'snoozed' | 'resolved' | 'reopened' | 'closed' | 'woke';
+  action: (typeof statusEventActions)[number];
   /** Who did it; null for madoguchi itself (a snooze that ran out). */
   by: string | null;
   /** assigned: to whom. */

@@ -5,7 +5,7 @@ import { defaultChannels, isPerOrderType, noticeTypes } from './notices.types.ts
 import { campaignStatuses, recipientStatuses } from './notices.campaigns.model.ts';
 import { normalisePrefecture } from './notices.target.prefectures.ts';
 import type { ActiveNotices } from './notices.public.ts';
-import type { Same } from '../../core/openapi.ts';
+import { isoTime, type Same } from '../../core/openapi.ts';
 
 const day = z.iso.date({ message: said('日付は 2026-12-04 の形で入力してください。', 'expected a date such as 2026-12-04') });
 const when = z.iso.datetime({ offset: true, message: said('日時は 2026-12-04T09:00:00+09:00 の形で入力してください。', 'expected a date and time with its offset, such as 2026-12-04T09:00:00+09:00') });
@@ -198,8 +198,8 @@ export const activeNoticesView = z.strictObject({
       z.strictObject({
         id: z.uuid(),
         type: z.enum(noticeTypes),
-        startsAt: z.string().describe('ISO 8601, UTC, milliseconds'),
-        endsAt: z.string().nullable().describe('ISO 8601, UTC, milliseconds; null when no end is set'),
+        startsAt: isoTime,
+        endsAt: isoTime.nullable().describe('ISO 8601, UTC, milliseconds; null when no end is set'),
         ja: rendered,
         en: rendered,
       }),

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { said } from '../../core/messages.ts';
 import { plainText, shopIdParams } from '../shops/shops.schema.ts';
-import type { Same } from '../../core/openapi.ts';
+import { bilingualText as bilingual } from '../../core/messages.ts';
+import { isoTime as time, type Same } from '../../core/openapi.ts';
 import type { NoticeTypeList } from './notices.templates.service.ts';
-import { noticeParts, noticeTypes, partLimits, type NoticePart } from './notices.types.ts';
+import { noticeParts, noticeTypes, partLimits, variableKinds, type NoticePart } from './notices.types.ts';
 
 const m = {
   type: said('お知らせの種類を選んでください。', 'one of the notice types'),
@@ -67,8 +68,6 @@ export const savedVersionView = versionView.extend({ createdBy: z.string().nulla
 
 /* ---------- answers (the API reference; notices.templates.test.ts holds them to real answers) ---------- */
 
-const time = z.string().describe('ISO 8601, UTC, milliseconds');
-const bilingual = z.strictObject({ ja: z.string(), en: z.string() });
 
 /** GET /api/notice-types: NoticeTypeList (notices.templates.service.ts) and the moment its samples are written for. */
 export const noticeTypesView = z.strictObject({
@@ -82,7 +81,7 @@ export const noticeTypesView = z.strictObject({
         .array(
           z.strictObject({
             name: z.string(),
-            kind: z.enum(['text', 'date', 'datetime', 'number', 'list', 'url']),
+            kind: z.enum(variableKinds),
             required: z.boolean(),
             label: bilingual,
             choices: z.array(z.strictObject({ value: z.string(), label: bilingual })).optional().describe('a closed set of values (kind text or list); absent when any value goes'),

@@ -30,7 +30,8 @@ export const isPerOrderType = (type: string) => (perOrderTypes as readonly strin
 /** The channels a new campaign of a type starts with: a banner only for notices the public may read. */
 export const defaultChannels = (type: NoticeType) => ({ banner: !isPerOrderType(type), mail: true, chat: isPerOrderType(type) });
 
-export type VariableKind = 'text' | 'date' | 'datetime' | 'number' | 'list' | 'url';
+export const variableKinds = ['text', 'date', 'datetime', 'number', 'list', 'url'] as const;
+export type VariableKind = (typeof variableKinds)[number];
 
 export interface VariableSpec {
   name: string;

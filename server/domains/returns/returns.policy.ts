@@ -46,8 +46,10 @@ export interface NoticeReached {
 /** A notice recorded this long after it reached the shop is checked by a person (it moves the window). */
 export const NOTICE_RECORDED_LATE_MS = 10 * 60_000;
 
+export const policyRules = ['returns_accepted', 'window', 'non_returnable', 'exchange_accepted', 'conditions', 'delivery_known', 'auto_approve', 'frequent_returns', 'shop_fault', 'notice'] as const;
+
 export interface PolicyCheck {
-  rule: 'returns_accepted' | 'window' | 'non_returnable' | 'exchange_accepted' | 'conditions' | 'delivery_known' | 'auto_approve' | 'frequent_returns' | 'shop_fault' | 'notice';
+  rule: (typeof policyRules)[number];
   ok: boolean;
   /** A failed check that blocks filing (false: it only sends the request to a person). */
   blocking: boolean;

@@ -6,19 +6,8 @@ import { htmlErrorPages } from '../../core/pages.ts';
 import type { Api } from '../../core/route.ts';
 import type { FileStorage } from '../../core/storage.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
-import {
-  fileReturnBody,
-  listReturnsQuery,
-  moveReturnBody,
-  previewReturnBody,
-  publicTermsAnswer,
-  reasonsReportAnswer,
-  returnAnswer,
-  returnListAnswer,
-  returnParams,
-  returnTermsAnswer,
-  revealBankBody,
-} from './returns.schema.ts';
+import { publicTermsAnswer, reasonsReportAnswer, returnAnswer, returnListAnswer, returnTermsAnswer } from './returns.answers.schema.ts';
+import { fileReturnBody, listReturnsQuery, moveReturnBody, previewReturnBody, returnParams, revealBankBody } from './returns.schema.ts';
 import { fileReturn, previewReturn } from './returns.service.ts';
 import { getReturnFor, listShopReturns, revealBankAccount, viewPhoto } from './returns.queries.ts';
 import { getReturnTerms, previewTermsPage, publicTerms, publicTermsPage, publishReturnTerms, publicTermsSnippet } from './returns.terms.ts';

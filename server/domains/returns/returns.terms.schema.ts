@@ -14,7 +14,7 @@ const days = whole(1, 365, 'windowDays');
 const tag = z.string({ error: say('tag') }).trim().min(1, say('tag')).max(40, say('tag')).pipe(productTag);
 const label = z.string({ error: say('label') }).trim().min(1, say('label')).max(40, say('label'));
 const text = z.string({ error: say('text') }).trim().max(1000, say('text'));
-const payer = z.enum(['customer', 'shop']);
+export const payer = z.enum(['customer', 'shop']);
 const localized = z.strictObject({ ja: text, en: text });
 
 /**

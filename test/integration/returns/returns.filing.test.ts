@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { anOrder } from '../../fixtures/builders.ts';
-import { returnAnswer, returnListAnswer } from '../../../server/domains/returns/returns.schema.ts';
+import { returnAnswer, returnListAnswer } from '../../../server/domains/returns/returns.answers.schema.ts';
 import { daysAgo, eventsOf, fileReturn, filed, openDesk, previewReturn, publish, pushOrder, someTerms, type Desk } from './returns.helpers.ts';
 
 const DAY = 86_400_000;

@@ -3,7 +3,7 @@ import type { OrderInputJson as OrderInput } from '../../../server/domains/order
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { anOrder } from '../../fixtures/builders.ts';
-import { reasonsReportAnswer, returnAnswer } from '../../../server/domains/returns/returns.schema.ts';
+import { reasonsReportAnswer, returnAnswer } from '../../../server/domains/returns/returns.answers.schema.ts';
 import { filed, moved, openDesk, publish, pushOrder, someTerms, type Desk, type PushedOrder } from './returns.helpers.ts';
 
 /**

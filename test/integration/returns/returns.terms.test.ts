@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { TestClient } from '../../helpers/client.ts';
 import { dbKinds } from '../../helpers/env.ts';
-import { publicTermsAnswer, returnTermsAnswer } from '../../../server/domains/returns/returns.schema.ts';
+import { publicTermsAnswer, returnTermsAnswer } from '../../../server/domains/returns/returns.answers.schema.ts';
 import { filed, openDesk, publish, pushOrder, someTerms, type Desk } from './returns.helpers.ts';
 
 const roles = ['owner', 'staff', 'agent', 'contractor'] as const;

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
@@ -31,6 +31,37 @@ export interface Load {
   /** Garbage-collection pauses since the previous request: their total (ms) and the longest. */
   gcMs: number;
   gcMax: number;
+  /** The full (mark-compact) collections since the previous request. */
+  majors: MajorGc[];
+}
+
+/** A full collection: when it started (ms since the epoch, comparable across processes) and its pause (ms). */
+export interface MajorGc {
+  at: number;
+  ms: number;
+}
+
+/**
+ * Every garbage collection of this process, as it ends: the pauses' total and longest, and
+ * the full collections one by one (each marks the whole heap: with thousands of sockets held,
+ * they are what a step's slowest windows line up with). `take` answers those since the last take.
+ */
+export function watchGc(): { take(): { total: number; max: number; majors: MajorGc[] } } {
+  let gc = { total: 0, max: 0, majors: [] as MajorGc[] };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.total += e.duration;
+      gc.max = Math.max(gc.max, e.duration);
+      if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.majors.push({ at: performance.timeOrigin + e.startTime, ms: e.duration });
+    }
+  }).observe({ entryTypes: ['gc'] });
+  return {
+    take() {
+      const out = gc;
+      gc = { total: 0, max: 0, majors: [] };
+      return out;
+    },
+  };
 }
 
 /* ---------- child side ---------- */
@@ -46,13 +77,7 @@ export function serveParent(port: number, handlers: Record<string, Handler>): vo
   let cpu = process.cpuUsage();
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
-  let gc = { total: 0, max: 0 };
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      gc.total += e.duration;
-      gc.max = Math.max(gc.max, e.duration);
-    }
-  }).observe({ entryTypes: ['gc'] });
+  const gcs = watchGc();
   let at = performance.now();
   let profiler: Session | undefined;
   // BENCH_PROFILE=heap: V8's sampling heap profiler instead of the CPU profiler, counting every allocation (collected
@@ -96,9 +121,9 @@ export function serveParent(port: number, handlers: Record<string, Handler>): vo
       const now = performance.now();
       const e = performance.eventLoopUtilization(elu);
       const c = process.cpuUsage(cpu);
-      const out = { elu: e.utilization, cpu: (c.user + c.system) / 1000 / (now - at), loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, gcMs: gc.total, gcMax: gc.max };
+      const gc = gcs.take();
+      const out = { elu: e.utilization, cpu: (c.user + c.system) / 1000 / (now - at), loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, gcMs: gc.total, gcMax: gc.max, majors: gc.majors };
       loop.reset();
-      gc = { total: 0, max: 0 };
       elu = performance.eventLoopUtilization();
       cpu = process.cpuUsage();
       at = now;

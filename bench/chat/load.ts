@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
+import { watchGc, type MajorGc } from './ipc.ts';
 import type { AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from '../../server/domains/conversations/conversations.socket.events.ts';
 
 export type WidgetSocket = Socket<WidgetServerEvents, WidgetClientEvents>;
@@ -98,6 +99,10 @@ export interface Step {
    * start, s into the step.
    */
   tail: { messages: number; windows: number; at: number[] };
+  /** When the step started, ms since the epoch (to place other processes' events in it). */
+  startedAt: number;
+  /** The client's own full collections during the step (its sockets' heap, marked whole each time). */
+  clientMajors: MajorGc[];
 }
 
 export const pct = (sorted: Float64Array, p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]! : NaN);
@@ -111,6 +116,7 @@ export class Meter {
   private acks: number[] = [];
   private errors: Record<string, number> = {};
   private lastArrival = 0;
+  private readonly gc = watchGc();
 
   watch(agents: AgentSocket[]): void {
     for (const a of agents) a.on('message', (m) => this.arrived(m.clientId));
@@ -150,6 +156,7 @@ export class Meter {
     const elu = performance.eventLoopUtilization();
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
+    this.gc.take();
     const t0 = performance.now();
     let n = 0;
     let overloaded = false;
@@ -187,6 +194,8 @@ export class Meter {
       clientElu: performance.eventLoopUtilization(elu).utilization,
       clientLag: (lag.disable(), { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 }),
       tail,
+      startedAt: performance.timeOrigin + t0,
+      clientMajors: this.gc.take().majors,
     };
   }
 }

@@ -9,7 +9,7 @@ import { growth } from './heap.ts';
 import { serviceCores, serviceCpuSeconds, type ServiceCpu } from './services.ts';
 import { scrape, writerFigures, type WriterFigures } from './writer.ts';
 import { describeUpkeep, upkeep, vacuumIfNoAutovacuum } from './vacuum.ts';
-import type { Child, Load, Memory } from './ipc.ts';
+import type { Child, Load, MajorGc, Memory } from './ipc.ts';
 import { closeAll, connectAgents, connectWidgets, joinAll, Meter, openConversations, pct, type Step } from './load.ts';
 
 export interface Target {
@@ -87,12 +87,18 @@ async function idleMemory(t: Target, o: Options): Promise<Figures['idle']> {
   return { sockets, before, after, heapPerSocket: (after.heapUsed - before.heapUsed) / sockets, rssPerSocket: (after.rss - before.rss) / sockets };
 }
 
+/** A step's full collections, as seconds into the step with their pauses: "none", or "at 3.0 s (12 ms), …". */
+function majors(s: Measured, gcs: MajorGc[]): string {
+  return gcs.length ? `at ${gcs.map((g) => `${((g.at - s.startedAt) / 1000).toFixed(1)} s (${g.ms.toFixed(0)} ms)`).join(', ')}` : 'none';
+}
+
 function describe(label: string, s: Measured): string {
   const errs = Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(', ');
   return (
     `${label} ${s.target} msg/s → sent ${s.sendRate.toFixed(0)}/s, received ${s.recvRate.toFixed(0)}/s; ` +
     `p50 ${ms(pct(s.latency, 50))}, p99 ${ms(pct(s.latency, 99))}, max ${ms(pct(s.latency, 100))}; ack p99 ${ms(pct(s.ack, 99))}; ` +
     `the slowest 1% (${s.tail.messages}) sent in ${s.tail.windows} distinct 100 ms windows (${s.tail.at.slice(0, 6).map((x) => `${x.toFixed(1)} s`).join(', ')}${s.tail.windows > 6 ? ', …' : ''} into the step); ` +
+    `full GCs ${majors(s, s.server.majors)} in the server, ${majors(s, s.clientMajors)} in the client; ` +
     `${s.overloaded ? `OVERLOADED (stopped after ${s.sent} sends), ` : ''}lost ${s.lost}${errs ? `, errors: ${errs}` : ''}; machine load ${s.machineLoad.toFixed(1)}; server ELU ${s.server.elu.toFixed(2)} CPU ${s.server.cpu.toFixed(2)} loop delay p99 ${ms(s.server.loopP99)} max ${ms(s.server.loopMax)} GC ${s.server.gcMs.toFixed(0)} ms (longest ${ms(s.server.gcMax)}), client ELU ${s.clientElu.toFixed(2)} lag p99 ${ms(s.clientLag.p99)} max ${ms(s.clientLag.max)}` +
     (s.services ? `; PostgreSQL CPU ${s.services.postgres.toFixed(2)}, Redis CPU ${s.services['redis-server'].toFixed(2)}` : '') +
     (s.writer

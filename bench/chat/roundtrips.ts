@@ -1,8 +1,8 @@
 /**
  * The chat's group commit, its round trips alone: the two calls the server sends for a batch
  * (conversations.write.repository.ts: chat_lock_and_read, chat_write_batch) inside BEGIN …
- * COMMIT, at a fixed rate of batches against PostgreSQL, two batches in flight at most (as
- * the server runs them), through
+ * COMMIT, at a fixed rate of batches against PostgreSQL, one batch in flight at a time (as the
+ * server runs them; --in-flight 2 for two), through
  *   pg         node-postgres as the server uses it: four round trips a batch, one after another;
  *   postgres   postgres.js, the same four round trips one after another (the driver alone);
  *   pipelined  postgres.js, BEGIN + lock-and-read sent together, then write + COMMIT together:
@@ -11,7 +11,7 @@
  * with the client and PostgreSQL alone on the machine. --explain prints the plans the two
  * functions run (auto_explain, after eight batches). A script, not a test.
  *
- *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/chat/roundtrips.ts [--rate 250] [--batch 1] [--seconds 10] [--conversations 2000]
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/chat/roundtrips.ts [--rate 250] [--batch 1] [--in-flight 1] [--seconds 10] [--conversations 2000]
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -29,12 +29,14 @@ const { values: a } = parseArgs({
   options: {
     rate: { type: 'string', default: '250' },
     batch: { type: 'string', default: '1' },
+    'in-flight': { type: 'string', default: '1' },
     seconds: { type: 'string', default: '10' },
     conversations: { type: 'string', default: '2000' },
     explain: { type: 'boolean', default: false },
   },
 });
-const [rate, perBatch, seconds, count] = [Number(a.rate), Number(a.batch), Number(a.seconds), Number(a.conversations)];
+const [rate, perBatch, seconds, count, inFlightMax] = [Number(a.rate), Number(a.batch), Number(a.seconds), Number(a.conversations), Number(a['in-flight'])];
+for (const [k, v] of Object.entries({ rate, batch: perBatch, seconds, conversations: count, 'in-flight': inFlightMax })) if (!(v > 0)) throw new Error(`--${k} expects a positive number`);
 const admin = process.env.BENCH_DATABASE_URL;
 if (!admin) throw new Error('set BENCH_DATABASE_URL to a PostgreSQL server (a database is created and dropped)');
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -136,7 +138,7 @@ function postgresVariant(url: string, pipelined: boolean): Variant {
   };
 }
 
-/** Open loop: a batch every 1/rate s, two in flight at most, the rest waiting their turn (as the server's writer does). */
+/** Open loop: a batch every 1/rate s, --in-flight of them at most, the rest waiting their turn (as the server's writer does). */
 async function drive(v: Variant, pool: Array<{ shopId: string; id: string; customerId: string }>, secs: number) {
   const latencies: number[] = [];
   let failed = 0;
@@ -149,7 +151,7 @@ async function drive(v: Variant, pool: Array<{ shopId: string; id: string; custo
   let scheduled = 0;
   const total = Math.round(rate * secs);
   const start = () => {
-    while (inFlight < 2 && waiting.length) {
+    while (inFlight < inFlightMax && waiting.length) {
       const t0 = waiting.shift()!;
       inFlight++;
       v.batch(pick())
@@ -226,7 +228,7 @@ try {
   const rows = customerIds.map((customerId, i) => ({ shopId: seeded.shopId, number: i + 1, customerId, channel: 'chat' as const }));
   for (let i = 0; i < rows.length; i += 1000) await database.db.insert(conversations).values(rows.slice(i, i + 1000));
   const pool = (await database.db.select({ id: conversations.id, shopId: conversations.shopId, customerId: conversations.customerId }).from(conversations)).sort(() => Math.random() - 0.5);
-  say(`round trips of the chat's group commit: ${rate} batches/s of ${perBatch} message(s), ${seconds} s each, 2 in flight, ${pool.length} conversations`);
+  say(`round trips of the chat's group commit: ${rate} batches/s of ${perBatch} message(s), ${seconds} s each, ${inFlightMax} in flight at most, ${pool.length} conversations`);
   if (a.explain) await explain(url.toString(), pool);
   say('variant                                batches  failed     p50      p99      max   client CPU/batch   PostgreSQL CPU/batch');
   // Each variant twice, interleaved, so a slow minute on the machine shows as a spread rather than as a winner.

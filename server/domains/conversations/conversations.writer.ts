@@ -14,7 +14,7 @@ const MAX_BATCH = 256;
 /** What the group commit did with one batch, for its figures (the observer of createMessageWriter). */
 export interface WriterBatch {
   size: number;
-  /** Per send: from send() to its batch's start (ms), waiting while the batches in flight held both slots. */
+  /** Per send: from send() to its batch's start (ms), waiting while the batch (or batches) in flight held every slot. */
   waitedMs: number[];
   /** Per send: from send() to its answer (ms), its batch's transaction and any retry included. */
   writtenMs: number[];
@@ -26,12 +26,13 @@ export interface WriterBatch {
 }
 
 /**
- * The process's group commit: up to `concurrency` batches in flight (PostgreSQL flushes the
- * WAL of concurrent commits together, so a few in flight hide the flush; PGlite runs one
- * transaction at a time anyway); what arrives meanwhile waits for the next. When a batch's
+ * The process's group commit: one batch in flight by default (`concurrency`), and what
+ * arrives meanwhile waits to go in the next. On PostgreSQL a second batch in flight hid part of
+ * a commit's wait but halved the batches: it cost more CPU in the server and in PostgreSQL
+ * than it saved in latency (README, "How a message is written"). When a batch's
  * transaction fails as a whole (a refused attachment, a lost connection), each of its sends
  * is tried again alone, so one bad send fails only itself. Batches lock their conversations
- * in id order, so two in flight never deadlock.
+ * in id order, so two in flight (here, or in another process) never deadlock.
  */
 export function createMessageWriter(
   deps: {

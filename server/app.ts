@@ -165,9 +165,9 @@ export function createApp(deps: AppDeps) {
     poke,
     timing,
     logger,
-    // Two batches in flight on PostgreSQL: measured with bench/chat.ts on 2 cores, 4 made smaller
-    // batches and more round trips (p50 20 ms at 1,000 msg/s against 7 ms), 1 waited on each commit.
-    writer: createMessageWriter({ db, poke, bus, logger, timing, assign: (shopId) => assignWaiting(chat, shopId), observe: writerMetrics(metrics) }),
+    // A second batch in flight on PostgreSQL only once the first has taken 50 ms (a lock, a slow
+    // commit): bench/chat.ts on 2 cores, README "How a message is written".
+    writer: createMessageWriter({ db, poke, bus, logger, timing, assign: (shopId) => assignWaiting(chat, shopId), observe: writerMetrics(metrics) }, { concurrency: database.kind === 'postgres' ? 2 : 1 }),
   };
   authRoutes(api, authDeps, cookie);
   shopRoutes(api, chat);

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, performance, PerformanceObserver, type NodeGCPerformanceDetail } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
@@ -52,7 +52,7 @@ export function watchGc(): { take(): { total: number; max: number; majors: Major
     for (const e of list.getEntries()) {
       gc.total += e.duration;
       gc.max = Math.max(gc.max, e.duration);
-      if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.majors.push({ at: performance.timeOrigin + e.startTime, ms: e.duration });
+      if ((e as PerformanceEntry & { detail?: NodeGCPerformanceDetail }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.majors.push({ at: performance.timeOrigin + e.startTime, ms: e.duration });
     }
   }).observe({ entryTypes: ['gc'] });
   return {

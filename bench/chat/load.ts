@@ -105,6 +105,9 @@ export interface Step {
   clientMajors: MajorGc[];
 }
 
+/** This process's collections, read by whichever Meter runs a step (one at a time). */
+const clientGc = watchGc();
+
 export const pct = (sorted: Float64Array, p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]! : NaN);
 
 /** Tracks send times by client id; agents' `message` events close them. */
@@ -116,7 +119,6 @@ export class Meter {
   private acks: number[] = [];
   private errors: Record<string, number> = {};
   private lastArrival = 0;
-  private readonly gc = watchGc();
 
   watch(agents: AgentSocket[]): void {
     for (const a of agents) a.on('message', (m) => this.arrived(m.clientId));
@@ -156,7 +158,7 @@ export class Meter {
     const elu = performance.eventLoopUtilization();
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
-    this.gc.take();
+    clientGc.take();
     const t0 = performance.now();
     let n = 0;
     let overloaded = false;
@@ -195,7 +197,7 @@ export class Meter {
       clientLag: (lag.disable(), { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 }),
       tail,
       startedAt: performance.timeOrigin + t0,
-      clientMajors: this.gc.take().majors,
+      clientMajors: clientGc.take().majors,
     };
   }
 }

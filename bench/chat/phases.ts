@@ -110,9 +110,10 @@ function describe(label: string, s: Measured): string {
 
 async function step(t: Target, meter: Meter, customers: Parameters<Meter['run']>[0], rate: number, seconds: number, sockets: number): Promise<Measured> {
   const vacuumed = process.env.BENCH_NO_VACUUM ? false : await vacuumIfNoAutovacuum(t.databaseUrl);
-  await t.child.request('stats');
   const scraped = await scrape(t.url);
   const kept = await upkeep(t.databaseUrl);
+  // Last before the load: the server's figures (and its list of full collections) start with the step.
+  await t.child.request('stats');
   const before = serviceCpuSeconds();
   const t0 = performance.now();
   const s = await meter.run(customers, rate, seconds);

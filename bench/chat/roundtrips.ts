@@ -36,7 +36,8 @@ const { values: a } = parseArgs({
   },
 });
 const [rate, perBatch, seconds, count, inFlightMax] = [Number(a.rate), Number(a.batch), Number(a.seconds), Number(a.conversations), Number(a['in-flight'])];
-for (const [k, v] of Object.entries({ rate, batch: perBatch, seconds, conversations: count, 'in-flight': inFlightMax })) if (!(v > 0)) throw new Error(`--${k} expects a positive number`);
+for (const [k, v] of Object.entries({ batch: perBatch, conversations: count, 'in-flight': inFlightMax })) if (!Number.isInteger(v) || v <= 0) throw new Error(`--${k} expects a positive whole number`);
+for (const [k, v] of Object.entries({ rate, seconds })) if (!Number.isFinite(v) || v <= 0) throw new Error(`--${k} expects a positive number`);
 const admin = process.env.BENCH_DATABASE_URL;
 if (!admin) throw new Error('set BENCH_DATABASE_URL to a PostgreSQL server (a database is created and dropped)');
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -77,7 +78,7 @@ const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
 };
 
 function pgVariant(url: string): Variant {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const pool = new pg.Pool({ connectionString: url, max: Math.max(4, inFlightMax) });
   return {
     name: 'pg (4 round trips)',
     async batch(conv) {
@@ -111,7 +112,7 @@ const literal = (v: unknown): unknown => {
 const literals = (values: unknown[]) => values.map(literal) as never;
 
 function postgresVariant(url: string, pipelined: boolean): Variant {
-  const sql = postgres(url, { max: 4, onnotice: () => undefined });
+  const sql = postgres(url, { max: Math.max(4, inFlightMax), onnotice: () => undefined });
   return {
     name: pipelined ? 'postgres.js pipelined (2 round trips)' : 'postgres.js (4 round trips)',
     async batch(conv) {

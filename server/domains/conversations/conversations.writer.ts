@@ -14,7 +14,7 @@ const MAX_BATCH = 256;
 /** What the group commit did with one batch, for its figures (the observer of createMessageWriter). */
 export interface WriterBatch {
   size: number;
-  /** Per send: from send() to its batch's start (ms), waiting while the batch (or batches) in flight held every slot. */
+  /** Per send: from send() to its batch's start (ms), waiting while a batch was in flight. */
   waitedMs: number[];
   /** Per send: from send() to its answer (ms), its batch's transaction and any retry included. */
   writtenMs: number[];
@@ -26,10 +26,20 @@ export interface WriterBatch {
 }
 
 /**
- * The process's group commit: one batch in flight by default (`concurrency`), and what
- * arrives meanwhile waits to go in the next. On PostgreSQL a second batch in flight hid part of
- * a commit's wait but halved the batches: it cost more CPU in the server and in PostgreSQL
- * than it saved in latency (README, "How a message is written"). When a batch's
+ * How long the newest batch in flight may take before a further one starts beside it (up to
+ * `concurrency`): long enough that a normal batch (a few ms) ends first and what arrived
+ * meanwhile goes in one bigger batch, short enough that a batch stuck on a conversation's lock
+ * or a slow commit does not hold every other conversation of the process.
+ */
+const PATIENCE_MS = 50;
+
+/**
+ * The process's group commit. A send that finds nothing in flight is written at once; what
+ * arrives while a batch is in flight waits to go in the next one. A further batch starts
+ * beside the one in flight only once that one has been out for `patienceMs`, up to
+ * `concurrency` (PGlite runs one transaction at a time anyway). Two batches started as soon
+ * as a slot was free made the batches smaller on PostgreSQL and cost more CPU in the server and in
+ * PostgreSQL than they saved in latency (README, "How a message is written"). When a batch's
  * transaction fails as a whole (a refused attachment, a lost connection), each of its sends
  * is tried again alone, so one bad send fails only itself. Batches lock their conversations
  * in id order, so two in flight (here, or in another process) never deadlock.
@@ -48,13 +58,18 @@ export function createMessageWriter(
     /** Told of each batch once all its sends have their answers (conversations.write.metrics.ts). */
     observe?: (batch: WriterBatch) => void;
   },
-  opts: { concurrency?: number; maxBatch?: number } = {}): MessageWriter {
+  opts: { concurrency?: number; maxBatch?: number; patienceMs?: number } = {}): MessageWriter {
   /** `at`: when it was sent; `answered`: when its transaction (or its retry alone) ended. */
   type Waiting = { req: SendRequest; done: (s: Sent) => void; fail: (e: unknown) => void; at: number; answered?: number };
   const concurrency = opts.concurrency ?? 1;
   const maxBatch = opts.maxBatch ?? MAX_BATCH;
+  const patienceMs = opts.patienceMs ?? PATIENCE_MS;
   let waiting: Waiting[] = [];
   let inFlight = 0;
+  /** When the newest batch in flight started (performance.now()). */
+  let newestStart = 0;
+  /** Set while sends wait for the newest batch's patience to run out. */
+  let patience: NodeJS.Timeout | undefined;
   const sink: EventSink = { poke: deps.poke, bus: deps.bus, logger: deps.logger, timing: deps.timing };
 
   const write = async (batch: Waiting[]) => {
@@ -107,9 +122,16 @@ export function createMessageWriter(
   };
   const next = () => {
     while (waiting.length && inFlight < concurrency) {
+      const left = inFlight ? newestStart + patienceMs - performance.now() : 0;
+      if (left > 0) {
+        // Checked again when the patience runs out, or sooner if a batch ends first.
+        patience ??= setTimeout(() => ((patience = undefined), next()), left);
+        return;
+      }
       const batch = waiting.slice(0, maxBatch);
       waiting = waiting.slice(maxBatch);
       inFlight++;
+      newestStart = performance.now();
       void run(batch).finally(() => {
         inFlight--;
         next();

@@ -169,6 +169,70 @@ for (const kind of dbKinds) {
       expect(times[1]).to.not.equal(times[0]);
     });
 
+    it('with room for a second batch, still gathers what arrives while the first is in flight, within its patience', async () => {
+      const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent') }, { concurrency: 2, patienceMs: 60_000 });
+      const { chats, authors } = await chatsOf(4);
+      const lead = writer.send(say(authors[0]!, chats[0]!.conversationId, 'lead'));
+      const rest = chats.slice(1).map((c, i) => writer.send(say(authors[i + 1]!, c.conversationId, `follower ${i}`)));
+      const times = (await Promise.all([lead, ...rest])).map((s) => s.message.createdAt.getTime());
+      expect(new Set(times.slice(1)).size, 'followers in one transaction, after the lead').to.equal(1);
+      expect(times[1]).to.not.equal(times[0]);
+    });
+
+    if (kind === 'postgres') {
+      /** Locks a conversation's row in a transaction of its own until the answered function is called (and awaited). */
+      const holdRow = async (conversationId: string): Promise<() => Promise<void>> => {
+        let release!: () => void;
+        const released = new Promise<void>((r) => (release = r));
+        let locked!: () => void;
+        const isLocked = new Promise<void>((r) => (locked = r));
+        const holder = db.transaction(async (tx) => {
+          await tx.execute(sql`select id from conversations where id = ${conversationId} for update`);
+          locked();
+          await released;
+        });
+        await Promise.race([isLocked, holder]);
+        return async () => {
+          release();
+          await holder;
+        };
+      };
+
+      it('starts a second batch beside one stuck on a lock once its patience has run out, so other conversations go on', async () => {
+        const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent') }, { concurrency: 2, patienceMs: 30 });
+        const { chats, authors } = await chatsOf(2);
+        // Another transaction holds the first conversation's row, as an agent's long update would.
+        const release = await holdRow(chats[0]!.conversationId);
+        let stuckAnswered = false;
+        const stuck = writer.send(say(authors[0]!, chats[0]!.conversationId, 'behind the lock')).finally(() => (stuckAnswered = true));
+        try {
+          const other = await writer.send(say(authors[1]!, chats[1]!.conversationId, 'goes on'));
+          expect(other.message.seq).to.equal(1);
+          expect(stuckAnswered, 'the first batch still waits on the lock').to.equal(false);
+        } finally {
+          await release();
+        }
+        expect((await stuck).message.seq).to.equal(1);
+        expect((await stored(chats[0]!.conversationId)).map((m) => m.body)).to.deep.equal(['behind the lock']);
+      });
+
+      it('with one batch in flight at most, a batch stuck on a lock holds the sends behind it', async () => {
+        const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent') }, { concurrency: 1, patienceMs: 0 });
+        const { chats, authors } = await chatsOf(2);
+        const release = await holdRow(chats[0]!.conversationId);
+        const stuck = writer.send(say(authors[0]!, chats[0]!.conversationId, 'behind the lock'));
+        let otherAnswered = false;
+        const other = writer.send(say(authors[1]!, chats[1]!.conversationId, 'waits')).finally(() => (otherAnswered = true));
+        try {
+          await new Promise((r) => setTimeout(r, 200));
+          expect(otherAnswered, 'the second send waits for the first batch').to.equal(false);
+        } finally {
+          await release();
+        }
+        await Promise.all([stuck, other]);
+      });
+    }
+
     it('tries each send of a failed batch again alone, so a send whose attachment is refused fails by itself', async () => {
       const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent') });
       const { chats, authors } = await chatsOf(6);

@@ -37,7 +37,10 @@ const PATIENCE_MS = 50;
  * The process's group commit. A send that finds nothing in flight is written at once; what
  * arrives while a batch is in flight waits to go in the next one. A further batch starts
  * beside the one in flight only once that one has been out for `patienceMs`, up to
- * `concurrency` (PGlite runs one transaction at a time anyway). Two batches started as soon
+ * `concurrency` (PGlite runs one transaction at a time anyway), and it leaves out the
+ * conversations of the batches in flight: their sends wait, in order, so a conversation's
+ * messages still get their seqs in the order they arrived, and a batch stuck on one
+ * conversation's lock does not stop the second at the same lock. Two batches started as soon
  * as a slot was free made the batches smaller on PostgreSQL and cost more CPU in the server and in
  * PostgreSQL than they saved in latency (README, "How a message is written"). When a batch's
  * transaction fails as a whole (a refused attachment, a lost connection), each of its sends
@@ -65,9 +68,8 @@ export function createMessageWriter(
   const maxBatch = opts.maxBatch ?? MAX_BATCH;
   const patienceMs = opts.patienceMs ?? PATIENCE_MS;
   let waiting: Waiting[] = [];
-  let inFlight = 0;
-  /** When the newest batch in flight started (performance.now()). */
-  let newestStart = 0;
+  /** The batches in flight: when each started (performance.now()) and the conversations it writes. */
+  const flying = new Set<{ started: number; conversations: Set<string> }>();
   /** Set while sends wait for the newest batch's patience to run out. */
   let patience: NodeJS.Timeout | undefined;
   const sink: EventSink = { poke: deps.poke, bus: deps.bus, logger: deps.logger, timing: deps.timing };
@@ -121,19 +123,29 @@ export function createMessageWriter(
     }
   };
   const next = () => {
-    while (waiting.length && inFlight < concurrency) {
-      const left = inFlight ? newestStart + patienceMs - performance.now() : 0;
+    while (waiting.length && flying.size < concurrency) {
+      let newest = -Infinity;
+      for (const f of flying) newest = Math.max(newest, f.started);
+      const left = newest + patienceMs - performance.now();
       if (left > 0) {
         // Checked again when the patience runs out, or sooner if a batch ends first.
         patience ??= setTimeout(() => ((patience = undefined), next()), left);
         return;
       }
-      const batch = waiting.slice(0, maxBatch);
-      waiting = waiting.slice(maxBatch);
-      inFlight++;
-      newestStart = performance.now();
+      // Beside a batch in flight, none of its conversations: their sends keep their order (each
+      // gets its seq after the one before it) and cannot wait on the locks that batch holds or waits for.
+      const busy = new Set<string>();
+      for (const f of flying) for (const id of f.conversations) busy.add(id);
+      const batch: Waiting[] = [];
+      const rest: Waiting[] = [];
+      for (const w of waiting) (batch.length < maxBatch && !busy.has(w.req.input.conversationId) ? batch : rest).push(w);
+      // Every send waiting belongs to a batch's conversation: they go when it ends.
+      if (!batch.length) return;
+      waiting = rest;
+      const flight = { started: performance.now(), conversations: new Set(batch.map((w) => w.req.input.conversationId)) };
+      flying.add(flight);
       void run(batch).finally(() => {
-        inFlight--;
+        flying.delete(flight);
         next();
       });
     }

@@ -206,7 +206,8 @@ for (const kind of dbKinds) {
         let stuckAnswered = false;
         const stuck = writer.send(say(authors[0]!, chats[0]!.conversationId, 'behind the lock')).finally(() => (stuckAnswered = true));
         try {
-          const other = await writer.send(say(authors[1]!, chats[1]!.conversationId, 'goes on'));
+          // Bounded: were it to wait for the stuck batch, the finally below must still release the lock.
+          const other = await Promise.race([writer.send(say(authors[1]!, chats[1]!.conversationId, 'goes on')), new Promise<never>((_, no) => setTimeout(() => no(new Error('the other conversation waited for the stuck batch')), 5000))]);
           expect(other.message.seq).to.equal(1);
           expect(stuckAnswered, 'the first batch still waits on the lock').to.equal(false);
         } finally {
@@ -214,6 +215,27 @@ for (const kind of dbKinds) {
         }
         expect((await stuck).message.seq).to.equal(1);
         expect((await stored(chats[0]!.conversationId)).map((m) => m.body)).to.deep.equal(['behind the lock']);
+      });
+
+      it('leaves the stuck batch’s conversations out of the batch beside it, so their messages keep their order', async () => {
+        const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent') }, { concurrency: 2, patienceMs: 30 });
+        const { chats, authors } = await chatsOf(2);
+        const [x, y] = [chats[0]!.conversationId, chats[1]!.conversationId];
+        const release = await holdRow(x);
+        const first = writer.send(say(authors[0]!, x, 'first'));
+        await new Promise((r) => setTimeout(r, 60));
+        // Past the first batch's patience: a second batch may start, but not with x's next message.
+        let secondAnswered = false;
+        const second = writer.send(say(authors[0]!, x, 'second')).finally(() => (secondAnswered = true));
+        try {
+          const other = await Promise.race([writer.send(say(authors[1]!, y, 'other')), new Promise<never>((_, no) => setTimeout(() => no(new Error('y waited for the stuck batch')), 5000))]);
+          expect(other.message.seq).to.equal(1);
+          expect(secondAnswered, 'x’s second message waits behind its first').to.equal(false);
+        } finally {
+          await release();
+        }
+        expect([(await first).message.seq, (await second).message.seq]).to.deep.equal([1, 2]);
+        expect((await stored(x)).map((m) => m.body)).to.deep.equal(['first', 'second']);
       });
 
       it('with one batch in flight at most, a batch stuck on a lock holds the sends behind it', async () => {

@@ -96,7 +96,9 @@ function widgetNamespace(nsp: WidgetNamespace, agents: AgentNamespace, deps: Soc
     }),
     'message:send': on(sendPayload, async (socket, x) => {
       socket.data.serial ??= new KeyedSerial();
-      const r = await socket.data.serial.run(x.conversationId, () => sendMessage(deps, authorOf(socket), { ...x, kind: x.kind ?? 'text' }, socket.id));
+      // The default first and the payload spread over it (a payload without `kind` has no such
+      // key): `{ ...x, kind }` made Node 20's V8 build a new hidden class at every message.
+      const r = await socket.data.serial.run(x.conversationId, () => sendMessage(deps, authorOf(socket), { kind: 'text', ...x }, socket.id));
       await follow(socket, x.conversationId);
       return r;
     }),

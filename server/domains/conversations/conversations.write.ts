@@ -157,15 +157,15 @@ export async function writeMessages(tx: Db, reqs: SendRequest[], opts: { now: Da
     const attachments = r.input.attachmentIds?.length
       ? await chatHooks.claimAttachments(tx, { shopId: m.shopId, conversationId: m.conversationId, messageId: m.id, ids: r.input.attachmentIds, author: r.author })
       : [];
-    const said = { shopId: m.shopId, conversationId: m.conversationId };
     if (m.kind === 'note' && r.input.mentions?.length && r.author.kind === 'agent') {
       await insertMentions(tx, p.after, m, r.input.mentions);
-      for (const userId of new Set(r.input.mentions)) out.emit('mention.created', { ...said, messageId: m.id, userId }, { at: now });
+      for (const userId of new Set(r.input.mentions)) out.emit('mention.created', { shopId: m.shopId, conversationId: m.conversationId, messageId: m.id, userId }, { at: now });
     }
     const slaEvent = chatHooks.slaEventOf(p.after, m, now);
     if (slaEvent) sla.push(slaEvent);
     // Its listeners: the reply mail for an agent's reply the customer has not read (subscriptions.ts).
-    out.emit('message.created', { ...said, messageId: m.id, seq: m.seq, authorKind: m.authorKind, kind: m.kind }, { at: now });
+    // One literal, no spread: see slaInput (conversations.hooks.ts).
+    out.emit('message.created', { shopId: m.shopId, conversationId: m.conversationId, messageId: m.id, seq: m.seq, authorKind: m.authorKind, kind: m.kind }, { at: now });
     outcomes[p.index] = { ok: true, sent: { conversation: p.after, message: m, attachments, duplicate: false, statusChanged: p.after.status !== p.before.status } };
   }
   const inBatchResend = new Set<number>();

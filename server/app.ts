@@ -165,8 +165,8 @@ export function createApp(deps: AppDeps) {
     poke,
     timing,
     logger,
-    // A second batch in flight on PostgreSQL only once the first has taken 50 ms (a lock, a slow
-    // commit): bench/chat.ts on 2 cores, README "How a message is written".
+    // A second batch in flight on PostgreSQL only beside a slow one (the writer's patience: a
+    // lock, a slow commit): bench/chat.ts on 2 cores, README "How a message is written".
     writer: createMessageWriter({ db, poke, bus, logger, timing, assign: (shopId) => assignWaiting(chat, shopId), observe: writerMetrics(metrics) }, { concurrency: database.kind === 'postgres' ? 2 : 1 }),
   };
   authRoutes(api, authDeps, cookie);

@@ -17,7 +17,7 @@ import { conversations } from './conversations.tables.ts';
 /**
  * The SLA event of a conversation's change, written out in one literal: a spread followed by
  * more properties (`{ ...base, event }`) makes Node 20's V8 build a new hidden class at every
- * call, which the chat did for every message (README, stop 33).
+ * call, which the chat did for every message (README, "What it costs, measured").
  */
 const slaInput = (c: ConversationRow, at: Date, event: SlaEventInput['event']): SlaEventInput => ({ shopId: c.shopId, conversationId: c.id, priority: c.priority, at, event, status: c.status, locked: true });
 

@@ -136,9 +136,10 @@ export function createMessageWriter(
       // gets its seq after the one before it) and cannot wait on the locks that batch holds or waits for.
       const busy = new Set<string>();
       for (const f of flying) for (const id of f.conversations) busy.add(id);
-      const batch: Waiting[] = [];
-      const rest: Waiting[] = [];
-      for (const w of waiting) (batch.length < maxBatch && !busy.has(w.req.input.conversationId) ? batch : rest).push(w);
+      let batch: Waiting[] = [];
+      let rest: Waiting[] = [];
+      if (!busy.size) [batch, rest] = [waiting.slice(0, maxBatch), waiting.slice(maxBatch)];
+      else for (const w of waiting) (batch.length < maxBatch && !busy.has(w.req.input.conversationId) ? batch : rest).push(w);
       // Every send waiting belongs to a batch's conversation: they go when it ends.
       if (!batch.length) return;
       waiting = rest;

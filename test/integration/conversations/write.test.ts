@@ -6,6 +6,7 @@ import { transact } from '../../../server/events/commit.ts';
 import { listenerTopic } from '../../../server/events/subscriptions.ts';
 import type { Db } from '../../../server/core/db/client.ts';
 import { createLogger } from '../../../server/core/logger.ts';
+import { withTimeout } from '../../../server/core/redis.ts';
 import { DomainError } from '../../../server/core/errors.ts';
 import { outbox } from '../../../server/core/outbox.tables.ts';
 import type { Author } from '../../../server/domains/conversations/conversations.types.ts';
@@ -207,7 +208,7 @@ for (const kind of dbKinds) {
         const stuck = writer.send(say(authors[0]!, chats[0]!.conversationId, 'behind the lock')).finally(() => (stuckAnswered = true));
         try {
           // Bounded: were it to wait for the stuck batch, the finally below must still release the lock.
-          const other = await Promise.race([writer.send(say(authors[1]!, chats[1]!.conversationId, 'goes on')), new Promise<never>((_, no) => setTimeout(() => no(new Error('the other conversation waited for the stuck batch')), 5000))]);
+          const other = await withTimeout(writer.send(say(authors[1]!, chats[1]!.conversationId, 'goes on')), 5000, 'the other conversation, waiting for the stuck batch,');
           expect(other.message.seq).to.equal(1);
           expect(stuckAnswered, 'the first batch still waits on the lock').to.equal(false);
         } finally {
@@ -228,7 +229,7 @@ for (const kind of dbKinds) {
         let secondAnswered = false;
         const second = writer.send(say(authors[0]!, x, 'second')).finally(() => (secondAnswered = true));
         try {
-          const other = await Promise.race([writer.send(say(authors[1]!, y, 'other')), new Promise<never>((_, no) => setTimeout(() => no(new Error('y waited for the stuck batch')), 5000))]);
+          const other = await withTimeout(writer.send(say(authors[1]!, y, 'other')), 5000, 'y, waiting for the stuck batch,');
           expect(other.message.seq).to.equal(1);
           expect(secondAnswered, 'x’s second message waits behind its first').to.equal(false);
         } finally {

@@ -117,7 +117,9 @@ async function relay(): Promise<Target> {
 async function cleanUp(): Promise<void> {
   for (const c of cleanups.splice(0).reverse()) await c().catch((e: unknown) => say(`cleanup: ${(e as Error).message}`));
   await removeRedisKeys(redisUrl, prefix).catch((e: unknown) => say(`cleanup: redis keys: ${(e as Error).message}`));
-  rmSync(work, { recursive: true, force: true });
+  // BENCH_KEEP=1 keeps the profiles and heap files for a closer look.
+  if (process.env.BENCH_KEEP) say(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
 }
 
 const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
@@ -173,6 +175,7 @@ async function main() {
   say(`chat bench: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, Socket.IO 4.8 (websocket transport), open files ${limit}`);
   say(`database: ${pgUrl ? 'postgres (BENCH_DATABASE_URL)' : 'pglite in a temp folder'}; Redis ${redisUrl} (adapter + presence + jobs), prefix ${prefix}`);
   say(`the servers run in child processes; ${opts.sockets} customer sockets, ${agents} agent sockets and the sender run in this process: client and server share the machine's ${cpus().length} cores.`);
+  say(`the servers' Node flags: ${serverFlags.join(' ') || 'none'} (npm start's, then BENCH_SERVER_FLAGS)`);
   say(`per-connection limits loosened to 100,000 events/s on the persisted server (agents join ${opts.sockets} rooms at set-up; customers send ${(opts.rate / opts.sockets).toFixed(2)}/s each, under the default 20/s)`);
   if (Number(limit) < opts.idle + 1000) say(`warning: open files ${limit} < ${opts.idle + 1000}; raise it with ulimit -n before a full run`);
   say();

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { constants, monitorEventLoopDelay, performance, PerformanceObserver, type NodeGCPerformanceDetail } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
 
 export interface Request {
@@ -148,8 +148,17 @@ export function serveParent(port: number, handlers: Record<string, Handler>): vo
 
 /* ---------- parent side ---------- */
 
-/** Node flags for a bench's server child (`--cpu-prof`, `--perf-basic-prof`, `--trace-gc`…), from BENCH_SERVER_FLAGS. */
-export const benchServerFlags = (): string[] => (process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(' ') : []);
+/**
+ * The Node flags `npm start` gives the server (package.json's start script: `--v8-pool-size`),
+ * so a bench's servers run as it does.
+ */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((t) => t.startsWith('--') && t !== '--import');
+}
+
+/** Node flags for a bench's server child: npm start's, then BENCH_SERVER_FLAGS (`--cpu-prof`, `--perf-basic-prof`, `--trace-gc`…). */
+export const benchServerFlags = (): string[] => [...startFlags(), ...(process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(' ') : [])];
 
 export class Child {
   private next = 1;

@@ -181,6 +181,11 @@ export function createPeers(deps: { pub: Redis; sub: Redis; key: string; logger?
 /**
  * The Redis adapter, publishing only while `peers.present`; otherwise a broadcast goes to this
  * process's sockets alone, as the adapter's own `local` flag makes it.
+ *
+ * A broadcast for this process alone that reaches none of its sockets is dropped before it is
+ * encoded: the adapter encodes a packet (JSON, then a WebSocket frame) before it looks for
+ * whom it is. Every chat message is sent to the customer's other tabs, the sending one
+ * excepted, and most customers have one: that was one encoding per message for nobody.
  */
 export class PeerAwareAdapter extends RedisAdapter {
   constructor(nsp: unknown, pub: Redis, sub: Redis, opts: ConstructorParameters<typeof RedisAdapter>[3], private readonly peers: Peers) {
@@ -188,7 +193,26 @@ export class PeerAwareAdapter extends RedisAdapter {
   }
 
   override broadcast(packet: unknown, opts: BroadcastOptions): void {
+    const local = !this.peers.present || opts.flags?.local;
+    if (local && !this.reachesOwnSocket(opts)) return;
     if (this.peers.present || opts.flags?.local) return super.broadcast(packet, opts);
     super.broadcast(packet, { ...opts, flags: { ...opts.flags, local: true } });
+  }
+
+  /** Whether a broadcast to `opts` would reach one of this process's sockets (as the adapter's `apply` picks them). */
+  private reachesOwnSocket(opts: BroadcastOptions): boolean {
+    // To the whole namespace: whoever is connected, the adapter sorts out the exceptions.
+    if (!opts.rooms.size) return this.sids.size > 0;
+    for (const room of opts.rooms) {
+      const ids = this.rooms.get(room);
+      if (!ids) continue;
+      for (const id of ids) if (!this.excepted(id, opts.except)) return true;
+    }
+    return false;
+  }
+
+  private excepted(id: string, except: BroadcastOptions['except']): boolean {
+    if (except) for (const room of except) if (this.rooms.get(room)?.has(id)) return true;
+    return false;
   }
 }

@@ -84,6 +84,33 @@ describe('broadcasts go to Redis only while another process listens', function (
     expect(published).to.deep.equal([]);
   });
 
+  it('alone, a broadcast that reaches none of its sockets is not even encoded, and the socket excepted gets nothing', async () => {
+    const a = await start();
+    await alone(a);
+    const one = await client(a);
+    const two = await client(a);
+    await inRoom(a, 2);
+    // Socket.IO's own encoder (the library's, shared by the namespaces), counted.
+    const encoder = (a.rt.io.of('/t').adapter as unknown as { encoder: { encode(p: unknown): unknown } }).encoder;
+    const encode = encoder.encode.bind(encoder);
+    let encoded = 0;
+    encoder.encode = (p: unknown) => (encoded++, encode(p));
+    try {
+      const t = a.rt.io.of('/t');
+      t.to('no-one-here').emit('m', 'a room without sockets');
+      t.to('r').except([one.socket.id!, two.socket.id!]).emit('m', 'everyone excepted');
+      expect(encoded, 'nothing encoded for nobody').to.equal(0);
+      t.to('r').except(one.socket.id!).emit('m', 'for the other tab');
+      await until('the other socket gets it', () => two.got.length === 1);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(one.got).to.deep.equal([]);
+      expect(two.got).to.deep.equal(['for the other tab']);
+      expect(encoded).to.equal(1);
+    } finally {
+      encoder.encode = encode;
+    }
+  });
+
   it('a process that starts is reached at once by one that was alone, and reaches it', async () => {
     const a = await start();
     await alone(a);

@@ -10,7 +10,7 @@
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/api.ts \
  *     [--scale full|small|N] [--seconds 10] [--warmup 1] [--connections 64] [--quiet 20]
- *     [--only inbox,search-*,…] [--explain]   (BENCH_SERVER_FLAGS: Node flags for the server child)
+ *     [--only inbox,search-*,…] [--explain]   (the server child runs with npm start's Node flags, then BENCH_SERVER_FLAGS)
  *   npx tsx bench/api.ts --scale small --seconds 3                # quick: a tenth of the rows
  *
  * A database madoguchi_bench_api_<random> is created on that server (default the local one),

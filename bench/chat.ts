@@ -15,7 +15,9 @@
  * one, under a key prefix of its own that is removed at the end. --profile records CPU profiles
  * of each server child over two windows, 5 s quiet with every socket connected and the latency
  * step, and prints where its time went; --heap-diff (with a small --idle, say
- * 2000) prints what the idle sockets added to the heap, by constructor. A script, not a test: it asserts nothing.
+ * 2000) prints what the idle sockets added to the heap, by constructor; BENCH_KEEP=1 keeps the temporary
+ * folder with the profiles. Both servers run with npm start's Node flags (package.json), then
+ * BENCH_SERVER_FLAGS. A script, not a test: it asserts nothing.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -117,8 +119,8 @@ async function relay(): Promise<Target> {
 async function cleanUp(): Promise<void> {
   for (const c of cleanups.splice(0).reverse()) await c().catch((e: unknown) => say(`cleanup: ${(e as Error).message}`));
   await removeRedisKeys(redisUrl, prefix).catch((e: unknown) => say(`cleanup: redis keys: ${(e as Error).message}`));
-  // BENCH_KEEP=1 keeps the profiles and heap files for a closer look.
-  if (process.env.BENCH_KEEP) say(`kept ${work}`);
+  // BENCH_KEEP=1 keeps the folder (profiles, heap files, PGlite's data) for a closer look.
+  if (process.env.BENCH_KEEP === '1') say(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
 }
 

@@ -154,7 +154,10 @@ export function serveParent(port: number, handlers: Record<string, Handler>): vo
  */
 export function startFlags(): string[] {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
-  return pkg.scripts.start.split(/\s+/).filter((t) => t.startsWith('--') && t !== '--import');
+  // Whatever stands between `node` and `--import tsx`, in order (a flag's value included).
+  const flags = /^node\s+(.*?)\s*--import\s+tsx\s/.exec(pkg.scripts.start);
+  if (!flags) throw new Error(`package.json's start script is not "node [flags] --import tsx …": ${pkg.scripts.start}`);
+  return flags[1] ? flags[1].split(/\s+/) : [];
 }
 
 /** Node flags for a bench's server child: npm start's, then BENCH_SERVER_FLAGS (`--cpu-prof`, `--perf-basic-prof`, `--trace-gc`…). */

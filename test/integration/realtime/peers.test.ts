@@ -99,6 +99,7 @@ describe('broadcasts go to Redis only while another process listens', function (
       const t = a.rt.io.of('/t');
       t.to('no-one-here').emit('m', 'a room without sockets');
       t.to('r').except([one.socket.id!, two.socket.id!]).emit('m', 'everyone excepted');
+      a.rt.io.of('/nobody-connected').emit('m', 'a namespace without sockets');
       expect(encoded, 'nothing encoded for nobody').to.equal(0);
       t.to('r').except(one.socket.id!).emit('m', 'for the other tab');
       await until('the other socket gets it', () => two.got.length === 1);
@@ -126,6 +127,31 @@ describe('broadcasts go to Redis only while another process listens', function (
     expect([...onB.got].sort()).to.deep.equal(['from a', 'from b']);
     expect([...onA.got].sort()).to.deep.equal(['from a', 'from b']);
     expect(published.length).to.equal(2);
+  });
+
+  it('with another process listening, a broadcast marked local that reaches none of its sockets is neither encoded nor published', async () => {
+    const a = await start();
+    const b = await start();
+    expect(a.rt.peers.present).to.equal(true);
+    const onB = await client(b);
+    await inRoom(b, 1);
+    const encoder = (a.rt.io.of('/t').adapter as unknown as { encoder: { encode(p: unknown): unknown } }).encoder;
+    const encode = encoder.encode.bind(encoder);
+    let encoded = 0;
+    encoder.encode = (p: unknown) => (encoded++, encode(p));
+    try {
+      a.rt.io.of('/t').local.to('r').emit('m', 'for a’s sockets only');
+      expect(encoded).to.equal(0);
+      // The same broadcast without the flag goes to b's socket through Redis.
+      a.rt.io.of('/t').to('r').emit('m', 'for everyone');
+      await until('b’s socket gets the broadcast that is not local', () => onB.got.length === 1 && published.length >= 1);
+      // Redis keeps one publisher's order: had the local one gone out, the spy would have it first.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(onB.got).to.deep.equal(['for everyone']);
+      expect(published.length).to.equal(1);
+    } finally {
+      encoder.encode = encode;
+    }
   });
 
   it('once the other process is gone it stops publishing, and starts again when one comes back', async () => {

@@ -70,6 +70,14 @@ describe('broadcasts go to Redis only while another process listens', function (
   });
 
   const alone = (p: Proc) => until('the process counts itself alone', () => p.rt.peers.present === false);
+  /** Counts the packets Socket.IO's own encoder (the library's, shared by a server's namespaces) encodes in `p`, until stop. */
+  function countEncodes(p: Proc) {
+    const encoder = (p.rt.io.of('/t').adapter as unknown as { encoder: { encode(packet: unknown): unknown } }).encoder;
+    const encode = encoder.encode.bind(encoder);
+    const counted = { count: 0, stop: () => void (encoder.encode = encode) };
+    encoder.encode = (packet: unknown) => (counted.count++, encode(packet));
+    return counted;
+  }
 
   it('alone, a process publishes nothing, and its own sockets still get every broadcast', async () => {
     const a = await start();
@@ -90,25 +98,21 @@ describe('broadcasts go to Redis only while another process listens', function (
     const one = await client(a);
     const two = await client(a);
     await inRoom(a, 2);
-    // Socket.IO's own encoder (the library's, shared by the namespaces), counted.
-    const encoder = (a.rt.io.of('/t').adapter as unknown as { encoder: { encode(p: unknown): unknown } }).encoder;
-    const encode = encoder.encode.bind(encoder);
-    let encoded = 0;
-    encoder.encode = (p: unknown) => (encoded++, encode(p));
+    const encodes = countEncodes(a);
     try {
       const t = a.rt.io.of('/t');
       t.to('no-one-here').emit('m', 'a room without sockets');
       t.to('r').except([one.socket.id!, two.socket.id!]).emit('m', 'everyone excepted');
       a.rt.io.of('/nobody-connected').emit('m', 'a namespace without sockets');
-      expect(encoded, 'nothing encoded for nobody').to.equal(0);
+      expect(encodes.count, 'nothing encoded for nobody').to.equal(0);
       t.to('r').except(one.socket.id!).emit('m', 'for the other tab');
       await until('the other socket gets it', () => two.got.length === 1);
       await new Promise((r) => setTimeout(r, 200));
       expect(one.got).to.deep.equal([]);
       expect(two.got).to.deep.equal(['for the other tab']);
-      expect(encoded).to.equal(1);
+      expect(encodes.count).to.equal(1);
     } finally {
-      encoder.encode = encode;
+      encodes.stop();
     }
   });
 
@@ -135,13 +139,10 @@ describe('broadcasts go to Redis only while another process listens', function (
     expect(a.rt.peers.present).to.equal(true);
     const onB = await client(b);
     await inRoom(b, 1);
-    const encoder = (a.rt.io.of('/t').adapter as unknown as { encoder: { encode(p: unknown): unknown } }).encoder;
-    const encode = encoder.encode.bind(encoder);
-    let encoded = 0;
-    encoder.encode = (p: unknown) => (encoded++, encode(p));
+    const encodes = countEncodes(a);
     try {
       a.rt.io.of('/t').local.to('r').emit('m', 'for a’s sockets only');
-      expect(encoded).to.equal(0);
+      expect(encodes.count).to.equal(0);
       // The same broadcast without the flag goes to b's socket through Redis.
       a.rt.io.of('/t').to('r').emit('m', 'for everyone');
       await until('b’s socket gets the broadcast that is not local', () => onB.got.length === 1 && published.length >= 1);
@@ -150,7 +151,7 @@ describe('broadcasts go to Redis only while another process listens', function (
       expect(onB.got).to.deep.equal(['for everyone']);
       expect(published.length).to.equal(1);
     } finally {
-      encoder.encode = encode;
+      encodes.stop();
     }
   });
 

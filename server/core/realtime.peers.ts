@@ -193,10 +193,10 @@ export class PeerAwareAdapter extends RedisAdapter {
   }
 
   override broadcast(packet: unknown, opts: BroadcastOptions): void {
-    const local = !this.peers.present || opts.flags?.local;
-    if (local && !this.reachesOwnSocket(opts)) return;
-    if (this.peers.present || opts.flags?.local) return super.broadcast(packet, opts);
-    super.broadcast(packet, { ...opts, flags: { ...opts.flags, local: true } });
+    if (this.peers.present && !opts.flags?.local) return super.broadcast(packet, opts);
+    // For this process's sockets only.
+    if (!this.reachesOwnSocket(opts)) return;
+    super.broadcast(packet, opts.flags?.local ? opts : { ...opts, flags: { ...opts.flags, local: true } });
   }
 
   /** Whether a broadcast to `opts` would reach one of this process's sockets (as the adapter's `apply` picks them). */

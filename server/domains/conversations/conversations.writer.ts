@@ -147,6 +147,9 @@ export function createMessageWriter(
       flying.add(flight);
       void run(batch).finally(() => {
         flying.delete(flight);
+        // next() decides afresh: a patience timed from the batches in flight before is moot.
+        clearTimeout(patience);
+        patience = undefined;
         next();
       });
     }

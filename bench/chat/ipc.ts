@@ -149,7 +149,7 @@ export function serveParent(port: number, handlers: Record<string, Handler>): vo
 /* ---------- parent side ---------- */
 
 /**
- * The Node flags `npm start` gives the server (package.json's start script: `--v8-pool-size`),
+ * The Node flags `npm start` gives the server (package.json's start script: `--v8-pool-size`, `--no-allocation-site-pretenuring`),
  * so a bench's servers run as it does.
  */
 export function startFlags(): string[] {

@@ -149,8 +149,8 @@ export function serveParent(port: number, handlers: Record<string, Handler>): vo
 /* ---------- parent side ---------- */
 
 /**
- * The Node flags `npm start` gives the server (package.json's start script: `--v8-pool-size`, `--no-allocation-site-pretenuring`),
- * so a bench's servers run as it does.
+ * The Node flags `npm start` gives the server (whatever package.json's start script puts
+ * before `--import tsx`), so a bench's servers run as it does.
  */
 export function startFlags(): string[] {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };

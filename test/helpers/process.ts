@@ -43,7 +43,7 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
-/** `node --import tsx server/main.ts`, as npm start runs it (less its V8 flags, a matter of speed), with its own environment. */
+/** `node --import tsx server/main.ts`, as npm start runs it (less its V8 flags, which only tune the garbage collector), with its own environment. */
 export function start(env: Record<string, string>, script = 'server/main.ts', args: string[] = []): Proc {
   let out = '';
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {

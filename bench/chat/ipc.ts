@@ -160,8 +160,13 @@ export function startFlags(): string[] {
   return flags[1] ? flags[1].split(/\s+/) : [];
 }
 
-/** Node flags for a bench's server child: npm start's, then BENCH_SERVER_FLAGS (`--cpu-prof`, `--perf-basic-prof`, `--trace-gc`…). */
-export const benchServerFlags = (): string[] => [...startFlags(), ...(process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(' ') : [])];
+/**
+ * Node flags for a bench's server child: npm start's, then BENCH_SERVER_FLAGS (`--cpu-prof`,
+ * `--perf-basic-prof`, `--trace-gc`…), split on any run of spaces: an empty argument (from a
+ * doubled or trailing space) would be taken by Node for the script, and the child would exit
+ * before it was ready.
+ */
+export const benchServerFlags = (): string[] => [...startFlags(), ...(process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean)];
 
 export class Child {
   private next = 1;

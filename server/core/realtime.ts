@@ -73,6 +73,7 @@ export function createRealtime(http: HttpServer, deps: { redis: Redis; keyPrefix
     return new PeerAwareAdapter(nsp, pub, sub, { key, parser: broadcastParser }, peers);
   } as never);
   forgetRequests(io.engine);
+  emptySentBuffers(io.engine);
   /** `settle`: waits for the work the disconnected sockets left running, which may still broadcast. */
   const close = async (settle?: () => Promise<unknown>) => {
     peers.stop();
@@ -140,6 +141,29 @@ export function forgetRequests(engine: Server['engine']): void {
     for (const h of KEPT_HEADERS) if (req.headers[h] !== undefined) headers[h] = req.headers[h];
     const kept: KeptRequest = { headers, url: req.url, _query: req._query, connection: { encrypted: Boolean((req.socket as { encrypted?: boolean } | undefined)?.encrypted) } };
     conn.request = kept;
+  });
+}
+
+/**
+ * Empties each write buffer engine.io has just sent over WebSocket. engine.io swaps a
+ * connection's buffer for a new array at every flush, and that array lives until the
+ * connection's next packet: for a widget, its next ack, seconds later, so the garbage collector
+ * has moved it to the old generation by then. Once sent, the old array is garbage in the old
+ * generation that still points at the packets just pushed into it (the encoded ack, its
+ * options), and a scavenge takes whatever old objects point at to be alive: each ack outlived the
+ * young generation and waited for a full collection (about 1 KB a message at 1,000 msg/s,
+ * issue 15's stop 36). The engine emits `flush` with the buffer before it sends it and `drain`
+ * right after, in the same tick, on the server as on the connection: one listener for all.
+ * Only WebSocket is emptied: its transport has read the whole buffer when `send` returns.
+ */
+export function emptySentBuffers(engine: Server['engine']): void {
+  let sent: unknown[] | undefined;
+  engine.on('flush', (conn: { transport?: { name?: string } }, buffer: unknown[]) => {
+    sent = conn.transport?.name === 'websocket' ? buffer : undefined;
+  });
+  engine.on('drain', () => {
+    if (sent) sent.length = 0;
+    sent = undefined;
   });
 }
 
@@ -307,18 +331,35 @@ export { DomainError };
  * Runs tasks with the same key one after another, in the order they arrived. Socket.IO hands
  * events to handlers in order, but async handlers overlap; a client that pipelines messages
  * must see them stored in the order it sent them.
+ *
+ * A key whose tasks have all settled stays in the map (its tail `undefined`) until more than
+ * KEYS_KEPT keys are held: V8 makes a Map's table anew when a delete leaves it a quarter full
+ * and again when the next set fills it, so deleting a widget's one conversation after each
+ * message made two tables a message, each living until that socket's next message and so
+ * outliving the young generation (issue 15's stop 36).
  */
 export class KeyedSerial {
-  private readonly tails = new Map<string, Promise<unknown>>();
+  static readonly KEYS_KEPT = 16;
+  private readonly tails = new Map<string, Promise<unknown> | undefined>();
+
+  /** How many keys are held, running or settled (at most KEYS_KEPT settled ones). */
+  get size(): number {
+    return this.tails.size;
+  }
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(key) ?? Promise.resolve();
-    const result = prev.then(task, task);
+    const prev = this.tails.get(key);
+    if (prev === undefined && this.tails.size >= KeyedSerial.KEYS_KEPT) this.forgetSettled();
+    const result = (prev ?? Promise.resolve()).then(task, task);
     const tail = result.catch(() => undefined);
     this.tails.set(key, tail);
     void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
+      if (this.tails.get(key) === tail) this.tails.set(key, undefined);
     });
     return result;
+  }
+
+  private forgetSettled(): void {
+    for (const [key, tail] of this.tails) if (tail === undefined) this.tails.delete(key);
   }
 }

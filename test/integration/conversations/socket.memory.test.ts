@@ -107,4 +107,32 @@ describe('what an open socket keeps', () => {
     expect(sent.message.authorName).to.equal('山田 花子');
     chat.w.disconnect();
   });
+
+  it('empties the write buffer engine.io has sent over WebSocket, so the sent ack is not held by it (core/realtime.ts emptySentBuffers)', async () => {
+    const chat = await customerChat(server, shop.id);
+    const onServer = server.service.realtime.io.of('/widget').sockets.get(chat.w.id!);
+    const conn = onServer!.conn;
+    expect(conn.transport.name).to.equal('websocket');
+    // Registered after the server's own listener: it sees each buffer as it is flushed, before it is sent.
+    const flushed: unknown[][] = [];
+    const seen = (c: unknown, buffer: unknown[]) => {
+      if (c === conn) flushed.push(buffer);
+    };
+    server.service.realtime.io.engine.on('flush', seen);
+    try {
+      const body = '返品の送り先を教えてください';
+      const sent = await ask(chat.w, 'message:send', { conversationId: chat.conversationId, clientId: cid(), body });
+      expect(sent.ok, JSON.stringify(sent)).to.equal(true);
+      // The ack went out in one of these buffers, which each held a packet when flushed.
+      expect(flushed.length, 'buffers flushed to the widget').to.be.greaterThan(0);
+      expect(flushed.map((b) => b.length)).to.deep.equal(flushed.map(() => 0));
+      // The connection still works after: its next buffer is a new one, and the next ack arrives.
+      const again = await ask(chat.w, 'message:send', { conversationId: chat.conversationId, clientId: cid(), body: 'もう一通' });
+      expect(again.ok, JSON.stringify(again)).to.equal(true);
+      expect(again.message.body).to.equal('もう一通');
+    } finally {
+      server.service.realtime.io.engine.off('flush', seen);
+      chat.w.disconnect();
+    }
+  });
 });

@@ -147,23 +147,32 @@ export function forgetRequests(engine: Server['engine']): void {
 /**
  * Empties each write buffer engine.io has just sent over WebSocket. engine.io swaps a
  * connection's buffer for a new array at every flush, and that array lives until the
- * connection's next packet: for a widget, its next ack, seconds later, so the garbage collector
- * has moved it to the old generation by then. Once sent, the old array is garbage in the old
- * generation that still points at the packets just pushed into it (the encoded ack, its
- * options), and a scavenge takes whatever old objects point at to be alive: each ack outlived the
- * young generation and waited for a full collection (about 1 KB a message at 1,000 msg/s,
- * issue 15's stop 36). The engine emits `flush` with the buffer before it sends it and `drain`
- * right after, in the same tick, on the server as on the connection: one listener for all.
- * Only WebSocket is emptied: its transport has read the whole buffer when `send` returns.
+ * connection's next packet: for a widget that is mostly its next ack, seconds later, so the
+ * garbage collector has moved the array to the old generation by then. Once sent, the old array
+ * is garbage in the old generation whose backing store still points at the packets just pushed
+ * into it (the encoded ack, its options), and a scavenge takes what old objects point at to be
+ * alive: each ack outlived the young generation and waited for a full collection (about 1 KB a
+ * message at 1,000 msg/s, issue 15's stop 36). The engine emits `flush` with the buffer before
+ * it sends it and `drain` right after, in the same call, on the server as on the connection: one
+ * listener for all. Only WebSocket is emptied: its transport has read the whole buffer when
+ * `send` returns (WebTransport's reads it across awaits, polling's is rare and short-lived). The
+ * buffer is emptied only if `drain` is for the connection that flushed it and it is no longer
+ * that connection's current buffer. A listener on `flush` that keeps the array sees it empty
+ * afterwards; none in madoguchi or Socket.IO does.
  */
 export function emptySentBuffers(engine: Server['engine']): void {
+  type Conn = { transport?: { name?: string }; writeBuffer?: unknown[] };
   let sent: unknown[] | undefined;
-  engine.on('flush', (conn: { transport?: { name?: string } }, buffer: unknown[]) => {
-    sent = conn.transport?.name === 'websocket' ? buffer : undefined;
+  let sentBy: Conn | undefined;
+  engine.on('flush', (conn: Conn, buffer: unknown[]) => {
+    const ws = conn.transport?.name === 'websocket';
+    sent = ws ? buffer : undefined;
+    sentBy = ws ? conn : undefined;
   });
-  engine.on('drain', () => {
-    if (sent) sent.length = 0;
+  engine.on('drain', (conn: Conn) => {
+    if (sent && conn === sentBy && conn.writeBuffer !== sent) sent.length = 0;
     sent = undefined;
+    sentBy = undefined;
   });
 }
 
@@ -332,34 +341,33 @@ export { DomainError };
  * events to handlers in order, but async handlers overlap; a client that pipelines messages
  * must see them stored in the order it sent them.
  *
- * A key whose tasks have all settled stays in the map (its tail `undefined`) until more than
- * KEYS_KEPT keys are held: V8 makes a Map's table anew when a delete leaves it a quarter full
- * and again when the next set fills it, so deleting a widget's one conversation after each
- * message made two tables a message, each living until that socket's next message and so
- * outliving the young generation (issue 15's stop 36).
+ * A key whose tasks have all settled stays in the map (its tail `undefined`), and settled keys
+ * are forgotten together once more than KEYS_KEPT keys are held. V8 makes a Map's table anew
+ * when a delete leaves it less than a quarter full: deleting a widget's one conversation after
+ * each message made a new table a message (about 150 bytes, straight in the old generation once
+ * the map is old, where it adds to what the next full collection clears).
  */
 export class KeyedSerial {
   static readonly KEYS_KEPT = 16;
   private readonly tails = new Map<string, Promise<unknown> | undefined>();
 
-  /** How many keys are held, running or settled (at most KEYS_KEPT settled ones). */
+  /** How many keys are held: those running, and at most KEYS_KEPT settled ones. */
   get size(): number {
     return this.tails.size;
   }
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(key);
-    if (prev === undefined && this.tails.size >= KeyedSerial.KEYS_KEPT) this.forgetSettled();
-    const result = (prev ?? Promise.resolve()).then(task, task);
+    const result = (this.tails.get(key) ?? Promise.resolve()).then(task, task);
     const tail = result.catch(() => undefined);
     this.tails.set(key, tail);
     void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.set(key, undefined);
+      // Only the key's last task marks it settled: a task queued behind this one is still running.
+      if (this.tails.get(key) !== tail) return;
+      this.tails.set(key, undefined);
+      if (this.tails.size > KeyedSerial.KEYS_KEPT) {
+        for (const [k, t] of this.tails) if (t === undefined) this.tails.delete(k);
+      }
     });
     return result;
-  }
-
-  private forgetSettled(): void {
-    for (const [key, tail] of this.tails) if (tail === undefined) this.tails.delete(key);
   }
 }

@@ -40,6 +40,29 @@ describe('KeyedSerial (core/realtime.ts)', () => {
     expect(await Promise.all([r2, r3])).to.deep.equal(['a2', 'b1']);
   });
 
+  it('runs a task queued after the first one settled behind the second, still running', async () => {
+    const serial = new KeyedSerial();
+    const log: string[] = [];
+    const a1 = gate(log, 'a1');
+    const a2 = gate(log, 'a2');
+    const a3 = gate(log, 'a3');
+    const r1 = serial.run('a', a1.task);
+    const r2 = serial.run('a', a2.task);
+    a1.open();
+    await r1;
+    await tick();
+    const r3 = serial.run('a', a3.task);
+    await tick();
+    expect(log).to.not.include('start a3');
+    a2.open();
+    await r2;
+    await tick();
+    expect(log).to.include('start a3');
+    expect(log.indexOf('end a2')).to.be.lessThan(log.indexOf('start a3'));
+    a3.open();
+    await r3;
+  });
+
   it('runs the next task of a key after one that failed, and hands each its own result', async () => {
     const serial = new KeyedSerial();
     const log: string[] = [];
@@ -66,7 +89,7 @@ describe('KeyedSerial (core/realtime.ts)', () => {
     for (let i = 0; i < 200; i++) {
       await serial.run(`c${i}`, async () => i);
       await tick();
-      expect(serial.size).to.be.at.most(KeyedSerial.KEYS_KEPT + 1);
+      expect(serial.size).to.be.at.most(KeyedSerial.KEYS_KEPT);
     }
   });
 
@@ -86,5 +109,8 @@ describe('KeyedSerial (core/realtime.ts)', () => {
     behind.open();
     await Promise.all([...results, last]);
     expect(log.indexOf('end r0')).to.be.lessThan(log.indexOf('start behind'));
+    // Once all have settled, the burst's keys are forgotten but for at most KEYS_KEPT.
+    await tick();
+    expect(serial.size).to.be.at.most(KeyedSerial.KEYS_KEPT);
   });
 });

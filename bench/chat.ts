@@ -22,7 +22,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { constants as osConstants, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchServerFlags, Child, startFlags } from './chat/ipc.ts';
@@ -31,19 +31,24 @@ import { measure, type Figures, type Options, type Target } from './chat/phases.
 import { summarize, summarizeHeap } from './chat/profile.ts';
 import { pct } from './chat/load.ts';
 
-// The client sockets and the clock run in this process, and with V8's defaults its own full
-// collections (and its four marking threads, on two cores shared with the server and
-// PostgreSQL) fell inside the latency steps and were counted as the server's slowness (issue
-// 15's stop 36). So the bench runs itself again with npm start's flags, as its servers run;
+// The client sockets and the clock run in this process. With Node's defaults (four V8 helper
+// threads on two cores shared with the server and PostgreSQL) each of its own full collections
+// held its loop longer, and that time was counted as the server's (issue 15's stop 36). So the
+// bench runs itself again with npm start's flags (not BENCH_SERVER_FLAGS), as its servers run;
 // BENCH_CLIENT_DEFAULTS=1 keeps Node's defaults. SIGINT or SIGTERM here is handed to it as
-// SIGINT, on which it drops its database and Redis keys.
-if (!process.env.BENCH_CLIENT_DEFAULTS && !process.env.BENCH_CLIENT_RESTARTED) {
+// SIGINT, on which it drops its database and Redis keys before it exits.
+if (process.env.BENCH_CLIENT_DEFAULTS !== '1' && process.env.BENCH_CLIENT_RESTARTED !== '1') {
   const child = spawn(process.execPath, [...startFlags(), ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, BENCH_CLIENT_RESTARTED: '1' },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill('SIGINT'));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  child.on('error', (e) => {
+    process.stderr.write(`bench: could not start itself again: ${e.message}\n`);
+    process.exit(1);
+  });
+  // Killed by a signal (the kernel's out-of-memory killer, say): 128 + its number, as a shell reports it.
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0)));
   await new Promise(() => undefined);
 }
 
@@ -189,12 +194,24 @@ function table(p: Figures | undefined, b: Figures | undefined): void {
   for (const r of rows) say(r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd());
 }
 
+/** The Node flags this process runs with, without tsx's own (its loader, given with --require and --import). */
+function ownFlags(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const loader = (args[i] === '--require' || args[i] === '--import') && /[\\/]tsx[\\/]/.test(args[i + 1] ?? '');
+    if (loader) i++;
+    else out.push(args[i]!);
+  }
+  return out;
+}
+
 async function main() {
   const limit = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim();
   say(`chat bench: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, Socket.IO 4.8 (websocket transport), open files ${limit}`);
   say(`database: ${pgUrl ? 'postgres (BENCH_DATABASE_URL)' : 'pglite in a temp folder'}; Redis ${redisUrl} (adapter + presence + jobs), prefix ${prefix}`);
   say(`the servers run in child processes; ${opts.sockets} customer sockets, ${agents} agent sockets and the sender run in this process: client and server share the machine's ${cpus().length} cores.`);
-  say(`the servers' Node flags: ${serverFlags.join(' ') || 'none'} (npm start's, then BENCH_SERVER_FLAGS); this process's: ${process.env.BENCH_CLIENT_RESTARTED ? startFlags().join(' ') || 'none' : "Node's defaults (BENCH_CLIENT_DEFAULTS)"}`);
+  say(`the servers' Node flags: ${serverFlags.join(' ') || 'none'} (npm start's, then BENCH_SERVER_FLAGS); this process's: ${ownFlags().join(' ') || 'none'}`);
   say(`per-connection limits loosened to 100,000 events/s on the persisted server (agents join ${opts.sockets} rooms at set-up; customers send ${(opts.rate / opts.sockets).toFixed(2)}/s each, under the default 20/s)`);
   if (Number(limit) < opts.idle + 1000) say(`warning: open files ${limit} < ${opts.idle + 1000}; raise it with ulimit -n before a full run`);
   say();
@@ -220,20 +237,28 @@ async function main() {
   }
 }
 
-let interrupted = false;
-process.on('SIGINT', () => {
-  // A second SIGINT (the terminal's, and the restarting parent's) does not clean up twice.
-  if (interrupted) return;
-  interrupted = true;
-  void cleanUp().then(() => process.exit(130));
-});
+// One clean-up, however it is asked for: the interrupt's, and main's when the interrupt (which
+// reaches the server children too) makes it fail. A second interrupt within a second (the
+// terminal's and the restarting parent's) is the same one; a later one gives up at once.
+let cleaning: Promise<void> | undefined;
+let interruptedAt: number | undefined;
+const interrupted = () => {
+  if (interruptedAt !== undefined) {
+    if (Date.now() - interruptedAt > 1000) process.exit(130);
+    return;
+  }
+  interruptedAt = Date.now();
+  void (cleaning ??= cleanUp()).then(() => process.exit(130));
+};
+process.on('SIGINT', interrupted);
+process.on('SIGTERM', interrupted);
 let failed = false;
 try {
   await main();
 } catch (e) {
   failed = true;
-  say(`bench failed: ${(e as Error).stack ?? String(e)}`);
+  if (interruptedAt === undefined) say(`bench failed: ${(e as Error).stack ?? String(e)}`);
 } finally {
-  await cleanUp();
+  await (cleaning ??= cleanUp());
 }
-process.exit(failed ? 1 : 0);
+process.exit(interruptedAt !== undefined ? 130 : failed ? 1 : 0);

@@ -3,14 +3,14 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { expect } from 'chai';
 import { Manager } from 'socket.io-client';
-import { KEPT_HEADERS } from '../../../server/core/realtime.ts';
+import { KEPT_HEADERS } from '../../../server/core/realtime.memory.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { ask, cid, connected } from '../../helpers/sockets.ts';
 import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { customerChat } from './queue.helpers.ts';
 
 /**
- * What a connection keeps once it is up (core/realtime.ts forgetRequests, the widget's
+ * What a connection keeps once it is up (core/realtime.memory.ts forgetRequests, the widget's
  * handshake): not engine.io's upgrade request, not the widget's session token; and what it
  * still needs, the headers, is there for a namespace joined later on the same connection.
  */
@@ -108,7 +108,7 @@ describe('what an open socket keeps', () => {
     chat.w.disconnect();
   });
 
-  it('empties the write buffer engine.io has sent over WebSocket, so the sent ack is not held by it (core/realtime.ts emptySentBuffers)', async () => {
+  it('empties the write buffer engine.io has sent over WebSocket, so the sent ack is not held by it (core/realtime.memory.ts emptySentBuffers)', async () => {
     const chat = await customerChat(server, shop.id);
     const onServer = server.service.realtime.io.of('/widget').sockets.get(chat.w.id!);
     const conn = onServer!.conn;

@@ -14,7 +14,7 @@ const MAX_BATCH = 256;
 /** What the group commit did with one batch, for its figures (the observer of createMessageWriter). */
 export interface WriterBatch {
   size: number;
-  /** Per send: from send() to its batch's start (ms), waiting while a batch was in flight. */
+  /** Per send: from send() to its batch's start (ms), waiting while a batch was in flight or gathering (GATHER_MS). */
   waitedMs: number[];
   /** Per send: from send() to its answer (ms), its batch's transaction and any retry included. */
   writtenMs: number[];
@@ -34,8 +34,21 @@ export interface WriterBatch {
 const PATIENCE_MS = 50;
 
 /**
- * The process's group commit. A send that finds nothing in flight is written at once; what
- * arrives while a batch is in flight waits to go in the next one. A further batch starts
+ * How long after the start of a batch of two or more the next one may start, so that under
+ * load batches come at most this often and each carries more messages. Each batch costs its
+ * transaction (four round trips, BEGIN and COMMIT) in this process and in PostgreSQL, whatever
+ * it holds: on 2 cores at 1,000 msg/s, gathering 6 ms cut both processes' CPU a message by
+ * about 40%, for about 3 ms more at the median (README, "How a message is written"). A send
+ * after a batch of one is written at once, so a quiet desk waits for nothing, as PostgreSQL's
+ * commit_delay waits only when commit_siblings other transactions are open.
+ */
+export const GATHER_MS = 6;
+
+/**
+ * The process's group commit. A send that finds nothing in flight is written at once, unless
+ * the last batch held two sends or more and started less than `gatherMs` ago: then it waits
+ * for the rest of that window (see GATHER_MS). What arrives while a batch is in flight waits to
+ * go in the next one. A further batch starts
  * beside the one in flight only once that one has been out for `patienceMs`, up to
  * `concurrency` (PGlite runs one transaction at a time anyway), and it leaves out the
  * conversations of the batches in flight: their sends wait, in order, so a conversation's
@@ -61,17 +74,20 @@ export function createMessageWriter(
     /** Told of each batch once all its sends have their answers (conversations.write.metrics.ts). */
     observe?: (batch: WriterBatch) => void;
   },
-  opts: { concurrency?: number; maxBatch?: number; patienceMs?: number } = {}): MessageWriter {
+  opts: { concurrency?: number; maxBatch?: number; patienceMs?: number; gatherMs?: number } = {}): MessageWriter {
   /** `at`: when it was sent; `answered`: when its transaction (or its retry alone) ended. */
   type Waiting = { req: SendRequest; done: (s: Sent) => void; fail: (e: unknown) => void; at: number; answered?: number };
   const concurrency = opts.concurrency ?? 1;
   const maxBatch = opts.maxBatch ?? MAX_BATCH;
   const patienceMs = opts.patienceMs ?? PATIENCE_MS;
+  const gatherMs = opts.gatherMs ?? GATHER_MS;
   let waiting: Waiting[] = [];
   /** The batches in flight: when each started (performance.now()) and the conversations it writes. */
   const flying = new Set<{ started: number; conversations: Set<string> }>();
-  /** Set while sends wait for the newest batch's patience to run out. */
+  /** Set while sends wait for the newest batch's patience, or the last batch's gathering window, to run out. */
   let patience: NodeJS.Timeout | undefined;
+  /** The newest batch: when it started and how many sends it held, for the gathering window. */
+  let last = { started: -Infinity, size: 0 };
   const sink: EventSink = { poke: deps.poke, bus: deps.bus, logger: deps.logger, timing: deps.timing };
 
   const write = async (batch: Waiting[]) => {
@@ -124,6 +140,14 @@ export function createMessageWriter(
   };
   const next = () => {
     while (waiting.length && flying.size < concurrency) {
+      // Under load (the last batch had company), gather until its window ends, unless a full batch waits already.
+      if (!flying.size && last.size > 1 && waiting.length < maxBatch) {
+        const left = last.started + gatherMs - performance.now();
+        if (left > 0) {
+          patience ??= setTimeout(() => ((patience = undefined), next()), left);
+          return;
+        }
+      }
       let newest = -Infinity;
       for (const f of flying) newest = Math.max(newest, f.started);
       const left = newest + patienceMs - performance.now();
@@ -145,6 +169,7 @@ export function createMessageWriter(
       waiting = rest;
       const flight = { started: performance.now(), conversations: new Set(batch.map((w) => w.req.input.conversationId)) };
       flying.add(flight);
+      last = { started: flight.started, size: batch.length };
       void run(batch).finally(() => {
         flying.delete(flight);
         // next() decides afresh: a patience timed from the batches in flight before is moot.

@@ -358,6 +358,64 @@ for (const kind of dbKinds) {
       expect([sent.message.seq, sent.duplicate, sent.conversation.lastSeq]).to.deep.equal([1, false, 1]);
     });
 
+    describe('gathering under load (gatherMs)', () => {
+      const gathering = (opts: { gatherMs: number; maxBatch?: number }) => {
+        const sizes: number[] = [];
+        const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent'), observe: (b) => sizes.push(b.size) }, opts);
+        // The observer hears of a batch just after its sends have their answers.
+        const observed = async () => {
+          await new Promise((r) => setImmediate(r));
+          return sizes;
+        };
+        return { writer, observed };
+      };
+      /** A lead alone, then two sends queued behind it: batches of one and of two. */
+      const leadAndPair = async (writer: ReturnType<typeof createMessageWriter>, chats: TestChat[], authors: Author[]) =>
+        Promise.all([0, 1, 2].map((i) => writer.send(say(authors[i]!, chats[i]!.conversationId, `${i} 番目`))));
+
+      it('after a batch of two or more, the next waits for the rest of its window and takes what arrives meanwhile', async () => {
+        const { writer, observed } = gathering({ gatherMs: 2000 });
+        const { chats, authors } = await chatsOf(5);
+        await leadAndPair(writer, chats, authors);
+        // Without the window, each of these would find nothing in flight and go alone.
+        const third = writer.send(say(authors[3]!, chats[3]!.conversationId, '少し後に'));
+        await new Promise((r) => setTimeout(r, 20));
+        const fourth = writer.send(say(authors[4]!, chats[4]!.conversationId, 'さらに後に'));
+        const sent = await Promise.all([third, fourth]);
+        expect(await observed()).to.deep.equal([1, 2, 2]);
+        expect(sent.map((s) => s.message.seq)).to.deep.equal([1, 1]);
+        expect(sent[0]!.message.createdAt.getTime(), 'one transaction').to.equal(sent[1]!.message.createdAt.getTime());
+      });
+
+      it('after a batch of one, the next send is written at once, however long the window', async () => {
+        const { writer, observed } = gathering({ gatherMs: 60_000 });
+        const { chats, authors } = await chatsOf(2);
+        await writer.send(say(authors[0]!, chats[0]!.conversationId, 'ひとつ'));
+        // Within the test's timeout only if it did not wait for the window.
+        await writer.send(say(authors[1]!, chats[1]!.conversationId, 'またひとつ'));
+        expect(await observed()).to.deep.equal([1, 1]);
+      });
+
+      it('a full batch waiting goes at once, window or not', async () => {
+        const { writer, observed } = gathering({ gatherMs: 60_000, maxBatch: 2 });
+        const { chats, authors } = await chatsOf(5);
+        await leadAndPair(writer, chats, authors);
+        const sent = await Promise.all([3, 4].map((i) => writer.send(say(authors[i]!, chats[i]!.conversationId, `${i} 番目`))));
+        expect(await observed()).to.deep.equal([1, 2, 2]);
+        expect(sent.map((s) => s.message.seq)).to.deep.equal([1, 1]);
+      });
+
+      it('with gatherMs 0, each batch starts as soon as nothing is in flight', async () => {
+        const { writer, observed } = gathering({ gatherMs: 0 });
+        const { chats, authors } = await chatsOf(5);
+        await leadAndPair(writer, chats, authors);
+        const third = writer.send(say(authors[3]!, chats[3]!.conversationId, '少し後に'));
+        await third;
+        await writer.send(say(authors[4]!, chats[4]!.conversationId, 'さらに後に'));
+        expect(await observed()).to.deep.equal([1, 2, 1, 1]);
+      });
+    });
+
     it('tells its observer each batch once every send has its answer, a failed batch’s retries included; an observer that throws changes nothing and is logged once', async () => {
       const { lines, logTo } = logLines();
       const seen: WriterBatch[] = [];

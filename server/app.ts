@@ -166,8 +166,8 @@ export function createApp(deps: AppDeps) {
     timing,
     logger,
     // A second batch in flight on PostgreSQL only beside a slow one (the writer's patience: a
-    // lock, a slow commit), and under load a batch at most every CHAT_GATHER_MS: bench/chat.ts on
-    // 2 cores, README "How a message is written".
+    // lock, a slow commit), and under load, once none is in flight, a new batch at most every
+    // CHAT_GATHER_MS: bench/chat.ts on 2 cores, README "How a message is written".
     writer: createMessageWriter({ db, poke, bus, logger, timing, assign: (shopId) => assignWaiting(chat, shopId), observe: writerMetrics(metrics) }, { concurrency: database.kind === 'postgres' ? 2 : 1, gatherMs: config.CHAT_GATHER_MS }),
   };
   authRoutes(api, authDeps, cookie);

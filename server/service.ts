@@ -109,6 +109,8 @@ export async function startService(given: AppDeps, opts: ServiceOptions): Promis
       server.closeIdleConnections();
     });
     clearTimeout(force);
+    // Chat sends still gathering for a batch are written now, before the caller closes the database.
+    await app.chat.writer.idle();
     // After the requests: a request in flight may still enqueue and poke.
     await jobs?.close();
     // The caller closes the database next: let a backup that is being written finish first.

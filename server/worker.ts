@@ -128,7 +128,7 @@ function registerAll(jobs: Jobs, deps: JobsDeps): NoticeBulk {
   jobs.register(REPLY_MAIL_TOPIC, (data) => sendReplyMail({ db, mailer: deps.mailer, baseUrl: publicUrl(deps.config), inbound }, data));
   const storage = localFileStorage(deps.config.DATA_DIR);
   // Notices into customers' chats go through the same group commit as every message.
-  const writer = createMessageWriter({ db, poke: jobs.poke, bus: deps.bus, timing, logger: deps.logger });
+  const writer = createMessageWriter({ db, poke: jobs.poke, bus: deps.bus, timing, logger: deps.logger }, { gatherMs: deps.config.CHAT_GATHER_MS });
   const sink: EventSink = { poke: jobs.poke, bus: deps.bus, logger: deps.logger, timing };
   // One job per (event, listener): see server/events/subscriptions.ts.
   // Slack alerts: the keyring opens the shops' bot tokens (the process's one: the service's, or loaded once here).
@@ -195,7 +195,7 @@ export function startNoticeWorker(deps: JobsDeps): NoticeBulk {
   // No dispatcher here to poke: the job processes poll the outbox every 250 ms.
   const poke = () => undefined;
   const timing = listenerTiming(deps.config);
-  const writer = createMessageWriter({ db, poke, bus: deps.bus, timing, logger: deps.logger });
+  const writer = createMessageWriter({ db, poke, bus: deps.bus, timing, logger: deps.logger }, { gatherMs: deps.config.CHAT_GATHER_MS });
   return noticeBulkFor(deps, { sink: { poke, bus: deps.bus, logger: deps.logger, timing }, mailLog, writer }, true);
 }
 

@@ -6,10 +6,11 @@ const SECONDS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1
 /**
  * The chat's group commit at /metrics (the API process's writer), to tell a slow message's
  * cause apart:
- * - `chat_write_queued_seconds`, per message: waiting for a batch while one was in flight
- *   (beside a batch that takes long, up to the writer's patience, PATIENCE_MS in
- *   conversations.writer.ts, or all of it for a message of one of that batch's
- *   conversations: values near the patience and over point at a stuck batch);
+ * - `chat_write_queued_seconds`, per message: waiting for a batch while one was in flight, or
+ *   under load for the gathering window (up to GATHER_MS, CHAT_GATHER_MS, in
+ *   conversations.writer.ts); beside a batch that takes long, up to the writer's patience
+ *   (PATIENCE_MS), or all of it for a message of one of that batch's conversations: values
+ *   near the patience and over point at a stuck batch;
  * - `chat_write_written_seconds`, per message: from its send to its answer, everything the
  *   writer did for it;
  * - `chat_write_transaction_seconds{outcome}`, per transaction: `committed`, or `failed` (a lost

@@ -374,7 +374,7 @@ for (const kind of dbKinds) {
         Promise.all([0, 1, 2].map((i) => writer.send(say(authors[i]!, chats[i]!.conversationId, `${i} 番目`))));
 
       it('after a batch of two or more, the next waits for the rest of its window and takes what arrives meanwhile', async () => {
-        const { writer, observed } = gathering({ gatherMs: 2000 });
+        const { writer, observed } = gathering({ gatherMs: 500 });
         const { chats, authors } = await chatsOf(5);
         await leadAndPair(writer, chats, authors);
         // Without the window, each of these would find nothing in flight and go alone.
@@ -405,14 +405,15 @@ for (const kind of dbKinds) {
         expect(sent.map((s) => s.message.seq)).to.deep.equal([1, 1]);
       });
 
-      it('with gatherMs 0, each batch starts as soon as nothing is in flight', async () => {
-        const { writer, observed } = gathering({ gatherMs: 0 });
-        const { chats, authors } = await chatsOf(5);
+      it('idle() writes what is gathering at once, and answers once nothing waits or is in flight', async () => {
+        const { writer, observed } = gathering({ gatherMs: 60_000 });
+        const { chats, authors } = await chatsOf(4);
         await leadAndPair(writer, chats, authors);
-        const third = writer.send(say(authors[3]!, chats[3]!.conversationId, '少し後に'));
-        await third;
-        await writer.send(say(authors[4]!, chats[4]!.conversationId, 'さらに後に'));
-        expect(await observed()).to.deep.equal([1, 2, 1, 1]);
+        const gathered = writer.send(say(authors[3]!, chats[3]!.conversationId, '閉じる前に'));
+        await writer.idle();
+        expect(await observed()).to.deep.equal([1, 2, 1]);
+        expect((await gathered).message.seq).to.equal(1);
+        expect((await stored(chats[3]!.conversationId)).map((m) => m.body)).to.deep.equal(['閉じる前に']);
       });
     });
 

@@ -25,7 +25,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { constants as osConstants, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchServerFlags, Child, startFlags } from './chat/ipc.ts';
+import { benchServerFlags, Child, ownFlags, startFlags } from './chat/ipc.ts';
 import { removeRedisKeys, throwawayDatabase } from './postgres.ts';
 import { measure, type Figures, type Options, type Target } from './chat/phases.ts';
 import { summarize, summarizeHeap } from './chat/profile.ts';
@@ -192,18 +192,6 @@ function table(p: Figures | undefined, b: Figures | undefined): void {
   }
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) say(r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd());
-}
-
-/** The Node flags this process runs with, without tsx's own (its loader, given with --require and --import). */
-function ownFlags(): string[] {
-  const out: string[] = [];
-  const args = process.execArgv;
-  for (let i = 0; i < args.length; i++) {
-    const loader = (args[i] === '--require' || args[i] === '--import') && /[\\/]tsx[\\/]/.test(args[i + 1] ?? '');
-    if (loader) i++;
-    else out.push(args[i]!);
-  }
-  return out;
 }
 
 async function main() {

@@ -166,6 +166,18 @@ export function startFlags(): string[] {
  * doubled or trailing space) would be taken by Node for the script, and the child would exit
  * before it was ready.
  */
+/** The Node flags this process runs with, without tsx's own (its loader, given with --require and --import). */
+export function ownFlags(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const loader = (args[i] === '--require' || args[i] === '--import') && /[\\/]tsx[\\/]/.test(args[i + 1] ?? '');
+    if (loader) i++;
+    else out.push(args[i]!);
+  }
+  return out;
+}
+
 export const benchServerFlags = (): string[] => [...startFlags(), ...(process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean)];
 
 export class Child {

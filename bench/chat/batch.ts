@@ -1,0 +1,149 @@
+/**
+ * What one batch of the chat's group commit costs this process, layer by layer: the same
+ * four round trips (BEGIN, chat_lock_and_read, chat_write_batch, COMMIT) sent
+ *   raw        on a pooled node-postgres client, nothing else (as roundtrips.ts's pg variant);
+ *   drizzle    in Drizzle's db.transaction, through core/db/statement.ts, as the server sends them;
+ *   transact   the same inside events/commit.ts's transact (the outbox and after-commit work);
+ *   writeMessages  what the server's writer runs for a batch (conversations.write.ts: the
+ *              checks, mapping, SLA pass and events) in transact, --batch sends at once.
+ * The writer's own queue is left out: handed --batch sends at once with nothing in flight, it
+ * writes the first alone and the rest together, as it should, which is not one batch.
+ * One batch in flight, paced at --rate batches/s; CPU is this process's (user + system) per
+ * batch, so the differences between the lines are what each layer adds. Each variant runs
+ * --rounds times, interleaved: the spread between rounds is the machine's. No sockets, no
+ * Socket.IO. A script, not a test: it asserts nothing.
+ *
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/chat/batch.ts [--batch 1] [--rate 150] [--seconds 6] [--rounds 3]
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { eq } from 'drizzle-orm';
+import type pg from 'pg';
+import type { Db } from '../../server/core/db/client.ts';
+import { statement } from '../../server/core/db/statement.ts';
+import { transact } from '../../server/events/commit.ts';
+import { conversations, customers } from '../../server/domains/conversations/conversations.tables.ts';
+import type { Author } from '../../server/domains/conversations/conversations.types.ts';
+import { chatWriteTexts } from '../../server/domains/conversations/conversations.write.repository.ts';
+import { writeMessages } from '../../server/domains/conversations/conversations.write.ts';
+import { freshPostgres } from '../postgres.ts';
+import { ownFlags } from './ipc.ts';
+import { pct } from './load.ts';
+import { seedChat } from './seed.ts';
+
+const { values: a } = parseArgs({
+  options: {
+    batch: { type: 'string', default: '1' },
+    rate: { type: 'string', default: '150' },
+    seconds: { type: 'string', default: '6' },
+    rounds: { type: 'string', default: '3' },
+  },
+});
+const [perBatch, rate, seconds, rounds] = [Number(a.batch), Number(a.rate), Number(a.seconds), Number(a.rounds)];
+for (const [k, v] of Object.entries({ batch: perBatch, rounds })) if (!Number.isInteger(v) || v <= 0) throw new Error(`--${k} expects a positive whole number`);
+for (const [k, v] of Object.entries({ rate, seconds })) if (!Number.isFinite(v) || v <= 0) throw new Error(`--${k} expects a positive number`);
+const admin = process.env.BENCH_DATABASE_URL;
+if (!admin) throw new Error('set BENCH_DATABASE_URL to a PostgreSQL server (a database is created and dropped)');
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+type Chat = { shopId: string; id: string; author: Author };
+/** The two calls' parameters for a batch, as conversations.write.repository.ts sends them. */
+const lockReadValues = (chats: Chat[]) => [chats.map((c) => c.shopId), chats.map((c) => c.id), chats.map(() => randomUUID())];
+function writeValues(chats: Chat[], read: Array<{ part: string; row: Record<string, unknown> }>) {
+  const seqOf = new Map(read.filter((r) => r.part === 'conversation').map((r) => [r.row.id as string, Number(r.row.last_seq) + 1]));
+  const now = new Date().toISOString();
+  const col = <T>(f: (c: Chat) => T) => chats.map(f);
+  return [
+    col(() => randomUUID()), col((c) => c.shopId), col((c) => c.id), col((c) => seqOf.get(c.id)!), col(() => randomUUID()), col(() => 'customer'),
+    col((c) => (c.author.kind === 'customer' ? c.author.principal.customerId : null)), col(() => '顧客'), col(() => 'text'), col(() => 'まだ届きません。'),
+    col((c) => c.shopId), col((c) => c.id), col((c) => seqOf.get(c.id)!), col((c) => seqOf.get(c.id)!), col(() => 0), col(() => 'open'),
+    col(() => null), col(() => now), col(() => now), col(() => null), col(() => null), col(() => null), col(() => false), now,
+  ];
+}
+
+const lockRead = statement('bench_batch_lock_read', chatWriteTexts.lockRead);
+const write = statement('bench_batch_write', chatWriteTexts.write);
+/** The two calls through core/db/statement.ts, on a Drizzle database or transaction. */
+async function calls(tx: Db, chats: Chat[]) {
+  const read = (await lockRead(tx, lockReadValues(chats))) as Array<{ part: string; row: Record<string, unknown> }>;
+  await write(tx, writeValues(chats, read));
+}
+
+/** One batch in flight, paced: batch k starts at k/rate s, or as soon as the one before it ends. */
+async function drive(run: (chats: Chat[]) => Promise<unknown>, next: () => Chat[], secs: number) {
+  const total = Math.round(rate * secs);
+  const took: number[] = [];
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let k = 0; k < total; k++) {
+    const due = t0 + (k * 1000) / rate - performance.now();
+    if (due > 0) await new Promise((r) => setTimeout(r, due));
+    const s = performance.now();
+    await run(next());
+    took.push(performance.now() - s);
+  }
+  const c = process.cpuUsage(cpu0);
+  const sorted = Float64Array.from(took).sort();
+  return { n: total, cpuMs: (c.user + c.system) / 1000 / total, p50: pct(sorted, 50), p99: pct(sorted, 99) };
+}
+
+const fresh = await freshPostgres(admin);
+try {
+  const { db } = fresh.database;
+  const seeded = await seedChat(db, { customers: 2000, agents: 1 });
+  const rows = await db.select().from(customers).where(eq(customers.shopId, seeded.shopId));
+  const convs = await db.insert(conversations).values(rows.map((c, i) => ({ shopId: seeded.shopId, number: i + 1, customerId: c.id, channel: 'chat' as const }))).returning({ id: conversations.id, customerId: conversations.customerId });
+  const byCustomer = new Map(convs.map((c) => [c.customerId, c.id]));
+  const chats: Chat[] = rows.map((c) => ({ shopId: seeded.shopId, id: byCustomer.get(c.id)!, author: { kind: 'customer', principal: { shopId: seeded.shopId, customerId: c.id, customer: c } } }));
+  let at = 0;
+  // Different conversations in each batch, round the pool, as many customers' messages are.
+  const next = () => Array.from({ length: perBatch }, () => chats[at++ % chats.length]!);
+
+  const pool = (db as unknown as { session: { client: pg.Pool } }).session.client;
+  const sink = { poke: () => undefined, timing: { replyMailDelayMs: 60_000 } };
+  const variants: Array<[string, (chats: Chat[]) => Promise<unknown>]> = [
+    [
+      'raw node-postgres',
+      async (batch) => {
+        const c = await pool.connect();
+        try {
+          await c.query('begin');
+          const read = await c.query({ name: 'bench_raw_lock_read', text: chatWriteTexts.lockRead, values: lockReadValues(batch) });
+          await c.query({ name: 'bench_raw_write', text: chatWriteTexts.write, values: writeValues(batch, read.rows) });
+          await c.query('commit');
+        } finally {
+          c.release();
+        }
+      },
+    ],
+    ['drizzle transaction', (batch) => db.transaction((tx) => calls(tx, batch))],
+    ['transact (events/commit.ts)', (batch) => transact(db, sink, (tx) => calls(tx, batch))],
+    [
+      'writeMessages in transact',
+      (batch) =>
+        transact(db, sink, (tx, out) =>
+          writeMessages(tx, batch.map((c) => ({ author: c.author, input: { conversationId: c.id, clientId: randomUUID(), body: 'まだ届きません。', kind: 'text' as const } })), { now: new Date() }, out),
+        ),
+    ],
+  ];
+  say(`one batch of the chat's group commit, layer by layer: ${perBatch} message(s) a batch, ${rate} batches/s, ${seconds} s a run, ${rounds} rounds interleaved; Node ${process.version}, flags ${ownFlags().join(' ') || '(none)'}`);
+  // A first message in every conversation, as in the chat bench: it starts the conversation's
+  // SLA clock, which the customer messages after it leave as it is.
+  for (let i = 0; i < chats.length; i += 100) await variants.at(-1)![1](chats.slice(i, i + 100));
+  // Warm-up: connections, prepared statements, JIT.
+  for (const [, run] of variants) await drive(run, next, 2);
+  say('variant                              round   batches   p50 ms   p99 ms   CPU/batch');
+  const cpu = new Map<string, number[]>();
+  for (let round = 1; round <= rounds; round++) {
+    for (const [name, run] of variants) {
+      const r = await drive(run, next, seconds);
+      cpu.set(name, [...(cpu.get(name) ?? []), r.cpuMs]);
+      say(`${name.padEnd(36)} ${String(round).padStart(5)}  ${String(r.n).padStart(8)}  ${r.p50.toFixed(2).padStart(7)}  ${r.p99.toFixed(2).padStart(7)}   ${r.cpuMs.toFixed(3)} ms`);
+    }
+  }
+  say('CPU per batch, lowest and highest of the rounds:');
+  for (const [name, l] of cpu) say(`  ${name.padEnd(36)} ${Math.min(...l).toFixed(3)}–${Math.max(...l).toFixed(3)} ms (${(Math.min(...l) / perBatch).toFixed(3)}–${(Math.max(...l) / perBatch).toFixed(3)} ms a message)`);
+} finally {
+  await fresh.database.close();
+  await fresh.drop();
+}

@@ -109,8 +109,15 @@ export async function startService(given: AppDeps, opts: ServiceOptions): Promis
       server.closeIdleConnections();
     });
     clearTimeout(force);
-    // Chat sends still gathering for a batch are written now, before the caller closes the database.
-    await app.chat.writer.idle();
+    // Chat sends still gathering for a batch are written now, before the caller closes the
+    // database; a batch stuck on a lock gets the grace period, then the close goes on, said.
+    let stuck: NodeJS.Timeout | undefined;
+    const written = await Promise.race([
+      app.chat.writer.idle().then(() => true),
+      new Promise<false>((done) => (stuck = setTimeout(() => done(false), opts.graceMs))),
+    ]);
+    clearTimeout(stuck);
+    if (!written) deps.logger.warn('chat messages were still being written after the grace period; closing anyway');
     // After the requests: a request in flight may still enqueue and poke.
     await jobs?.close();
     // The caller closes the database next: let a backup that is being written finish first.

@@ -5,15 +5,18 @@
  *   drizzle    in Drizzle's db.transaction, through core/db/statement.ts, as the server sends them;
  *   transact   the same inside events/commit.ts's transact (the outbox and after-commit work);
  *   writeMessages  what the server's writer runs for a batch (conversations.write.ts: the
- *              checks, mapping, SLA pass and events) in transact, --batch sends at once.
+ *              checks, mapping and SLA pass) in transact, --batch sends at once; its events
+ *              are gathered and written as the server's are, but no bus publishes them.
+ * The bench's shop has no SLA policy, as in bench/chat.ts, so no clock is read or written.
  * The writer's own queue is left out: handed --batch sends at once with nothing in flight, it
  * writes the first alone and the rest together, as it should, which is not one batch.
  * One batch in flight, paced at --rate batches/s; CPU is this process's (user + system) per
- * batch, so the differences between the lines are what each layer adds. Each variant runs
- * --rounds times, interleaved: the spread between rounds is the machine's. No sockets, no
- * Socket.IO. A script, not a test: it asserts nothing.
+ * batch. Each variant runs --rounds times, interleaved: the spread between rounds is the
+ * machine's, and a layer's cost shows only where it is larger than that spread. No sockets,
+ * no Socket.IO. A script, not a test: it asserts nothing. Run it with npm start's flags, as
+ * the server runs:
  *
- *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/chat/batch.ts [--batch 1] [--rate 150] [--seconds 6] [--rounds 3]
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --v8-pool-size=1 --no-allocation-site-pretenuring --import tsx bench/chat/batch.ts [--batch 1] [--rate 150] [--seconds 6] [--rounds 3]
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -111,8 +114,11 @@ try {
           const read = await c.query({ name: 'bench_raw_lock_read', text: chatWriteTexts.lockRead, values: lockReadValues(batch) });
           await c.query({ name: 'bench_raw_write', text: chatWriteTexts.write, values: writeValues(batch, read.rows) });
           await c.query('commit');
-        } finally {
           c.release();
+        } catch (e) {
+          // A client in an aborted transaction does not go back to the pool.
+          c.release(e as Error);
+          throw e;
         }
       },
     ],
@@ -127,8 +133,7 @@ try {
     ],
   ];
   say(`one batch of the chat's group commit, layer by layer: ${perBatch} message(s) a batch, ${rate} batches/s, ${seconds} s a run, ${rounds} rounds interleaved; Node ${process.version}, flags ${ownFlags().join(' ') || '(none)'}`);
-  // A first message in every conversation, as in the chat bench: it starts the conversation's
-  // SLA clock, which the customer messages after it leave as it is.
+  // A first message in every conversation before the runs, as the chat bench's warm-up gives each.
   for (let i = 0; i < chats.length; i += 100) await variants.at(-1)![1](chats.slice(i, i + 100));
   // Warm-up: connections, prepared statements, JIT.
   for (const [, run] of variants) await drive(run, next, 2);
@@ -144,6 +149,9 @@ try {
   say('CPU per batch, lowest and highest of the rounds:');
   for (const [name, l] of cpu) say(`  ${name.padEnd(36)} ${Math.min(...l).toFixed(3)}–${Math.max(...l).toFixed(3)} ms (${(Math.min(...l) / perBatch).toFixed(3)}–${(Math.max(...l) / perBatch).toFixed(3)} ms a message)`);
 } finally {
-  await fresh.database.close();
-  await fresh.drop();
+  try {
+    await fresh.database.close();
+  } finally {
+    await fresh.drop();
+  }
 }

@@ -160,12 +160,6 @@ export function startFlags(): string[] {
   return flags[1] ? flags[1].split(/\s+/) : [];
 }
 
-/**
- * Node flags for a bench's server child: npm start's, then BENCH_SERVER_FLAGS (`--cpu-prof`,
- * `--perf-basic-prof`, `--trace-gc`…), split on any run of spaces: an empty argument (from a
- * doubled or trailing space) would be taken by Node for the script, and the child would exit
- * before it was ready.
- */
 /** The Node flags this process runs with, without tsx's own (its loader, given with --require and --import). */
 export function ownFlags(): string[] {
   const out: string[] = [];
@@ -178,6 +172,12 @@ export function ownFlags(): string[] {
   return out;
 }
 
+/**
+ * Node flags for a bench's server child: npm start's, then BENCH_SERVER_FLAGS (`--cpu-prof`,
+ * `--perf-basic-prof`, `--trace-gc`…), split on any run of spaces: an empty argument (from a
+ * doubled or trailing space) would be taken by Node for the script, and the child would exit
+ * before it was ready.
+ */
 export const benchServerFlags = (): string[] => [...startFlags(), ...(process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean)];
 
 export class Child {

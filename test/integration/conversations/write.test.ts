@@ -405,6 +405,16 @@ for (const kind of dbKinds) {
         expect(sent.map((s) => s.message.seq)).to.deep.equal([1, 1]);
       });
 
+      it('idle() waits for a batch in flight when nothing else waits', async () => {
+        const { writer } = gathering({ gatherMs: 0 });
+        const chat = await makeChat(db, shop.id);
+        let answered = false;
+        const sent = writer.send(say(await customerOf(chat), chat.conversationId, '飛行中')).then((s) => ((answered = true), s));
+        await writer.idle();
+        expect(answered, 'the send in flight had its answer before idle() answered').to.equal(true);
+        expect((await sent).message.seq).to.equal(1);
+      });
+
       it('idle() writes what is gathering at once, and answers once nothing waits or is in flight', async () => {
         const { writer, observed } = gathering({ gatherMs: 60_000 });
         const { chats, authors } = await chatsOf(4);

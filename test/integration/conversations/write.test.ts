@@ -218,6 +218,27 @@ for (const kind of dbKinds) {
         expect((await stored(chats[0]!.conversationId)).map((m) => m.body)).to.deep.equal(['behind the lock']);
       });
 
+      it('a batch that starts while sends gather drops the window’s timer: one beside it, if stuck, still goes after its patience', async () => {
+        const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent') }, { concurrency: 2, patienceMs: 30, gatherMs: 60_000, maxBatch: 2 });
+        const { chats, authors } = await chatsOf(6);
+        // A lead alone, then a pair: the window is open for a minute after the pair.
+        await Promise.all([0, 1, 2].map((i) => writer.send(say(authors[i]!, chats[i]!.conversationId, `${i} 番目`))));
+        await new Promise((r) => setImmediate(r));
+        const release = await holdRow(chats[4]!.conversationId);
+        try {
+          // The first gathers (a minute's timer); the second fills the batch, which starts and waits on the lock.
+          const gathered = writer.send(say(authors[3]!, chats[3]!.conversationId, '集めて'));
+          const locked = writer.send(say(authors[4]!, chats[4]!.conversationId, 'behind the lock'));
+          // Bounded: were the minute's timer still set, this one would wait for it, not for the 30 ms patience.
+          const beside = await withTimeout(writer.send(say(authors[5]!, chats[5]!.conversationId, '隣で')), 5000, 'the batch beside the stuck one');
+          expect(beside.message.seq).to.equal(1);
+          await release();
+          expect((await Promise.all([gathered, locked])).map((x) => x.message.seq)).to.deep.equal([1, 1]);
+        } finally {
+          await release();
+        }
+      });
+
       it('leaves the stuck batch’s conversations out of the batch beside it, so their messages keep their order', async () => {
         const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent') }, { concurrency: 2, patienceMs: 30 });
         const { chats, authors } = await chatsOf(2);

@@ -10,6 +10,7 @@ import { broadcastReturns } from './domains/returns/returns.broadcast.ts';
 import { broadcastNotices } from './domains/notices/notices.send.progress.ts';
 import { registerChatSockets } from './domains/conversations/conversations.socket.ts';
 import { connectionOf } from './core/queue.ts';
+import { withTimeout } from './core/redis.ts';
 import { startJobs, type Jobs } from './worker.ts';
 import { createBackupRunner, type BackupRunner } from './core/backup/backup.runner.ts';
 import { pgliteOf } from './core/backup/backup.pglite.ts';
@@ -111,13 +112,9 @@ export async function startService(given: AppDeps, opts: ServiceOptions): Promis
     clearTimeout(force);
     // Chat sends still gathering for a batch are written now, before the caller closes the
     // database; a batch stuck on a lock gets the grace period, then the close goes on, said.
-    let stuck: NodeJS.Timeout | undefined;
-    const written = await Promise.race([
-      app.chat.writer.idle().then(() => true),
-      new Promise<false>((done) => (stuck = setTimeout(() => done(false), opts.graceMs))),
-    ]);
-    clearTimeout(stuck);
-    if (!written) deps.logger.warn('chat messages were still being written after the grace period; closing anyway');
+    await withTimeout(app.chat.writer.idle(), opts.graceMs, 'the chat writer').catch((err: unknown) =>
+      deps.logger.warn({ err }, 'chat messages were still being written after the grace period; closing anyway'),
+    );
     // After the requests: a request in flight may still enqueue and poke.
     await jobs?.close();
     // The caller closes the database next: let a backup that is being written finish first.

@@ -31,6 +31,7 @@ import { chatWriteTexts } from '../../server/domains/conversations/conversations
 import { writeMessages } from '../../server/domains/conversations/conversations.write.ts';
 import { freshPostgres } from '../postgres.ts';
 import { ownFlags } from './ipc.ts';
+import { batchCalls } from './calls.ts';
 import { pct } from './load.ts';
 import { seedChat } from './seed.ts';
 
@@ -49,27 +50,14 @@ const admin = process.env.BENCH_DATABASE_URL;
 if (!admin) throw new Error('set BENCH_DATABASE_URL to a PostgreSQL server (a database is created and dropped)');
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
-type Chat = { shopId: string; id: string; author: Author };
-/** The two calls' parameters for a batch, as conversations.write.repository.ts sends them. */
-const lockReadValues = (chats: Chat[]) => [chats.map((c) => c.shopId), chats.map((c) => c.id), chats.map(() => randomUUID())];
-function writeValues(chats: Chat[], read: Array<{ part: string; row: Record<string, unknown> }>) {
-  const seqOf = new Map(read.filter((r) => r.part === 'conversation').map((r) => [r.row.id as string, Number(r.row.last_seq) + 1]));
-  const now = new Date().toISOString();
-  const col = <T>(f: (c: Chat) => T) => chats.map(f);
-  return [
-    col(() => randomUUID()), col((c) => c.shopId), col((c) => c.id), col((c) => seqOf.get(c.id)!), col(() => randomUUID()), col(() => 'customer'),
-    col((c) => (c.author.kind === 'customer' ? c.author.principal.customerId : null)), col(() => '顧客'), col(() => 'text'), col(() => 'まだ届きません。'),
-    col((c) => c.shopId), col((c) => c.id), col((c) => seqOf.get(c.id)!), col((c) => seqOf.get(c.id)!), col(() => 0), col(() => 'open'),
-    col(() => null), col(() => now), col(() => now), col(() => null), col(() => null), col(() => null), col(() => false), now,
-  ];
-}
+type Chat = { shopId: string; id: string; customerId: string; author: Author };
 
 const lockRead = statement('bench_batch_lock_read', chatWriteTexts.lockRead);
 const write = statement('bench_batch_write', chatWriteTexts.write);
 /** The two calls through core/db/statement.ts, on a Drizzle database or transaction. */
 async function calls(tx: Db, chats: Chat[]) {
-  const read = (await lockRead(tx, lockReadValues(chats))) as Array<{ part: string; row: Record<string, unknown> }>;
-  await write(tx, writeValues(chats, read));
+  const p = batchCalls(chats);
+  await write(tx, p.write(await lockRead(tx, p.lockRead)));
 }
 
 /** One batch in flight, paced: batch k starts at k/rate s, or as soon as the one before it ends. */
@@ -97,7 +85,7 @@ try {
   const rows = await db.select().from(customers).where(eq(customers.shopId, seeded.shopId));
   const convs = await db.insert(conversations).values(rows.map((c, i) => ({ shopId: seeded.shopId, number: i + 1, customerId: c.id, channel: 'chat' as const }))).returning({ id: conversations.id, customerId: conversations.customerId });
   const byCustomer = new Map(convs.map((c) => [c.customerId, c.id]));
-  const chats: Chat[] = rows.map((c) => ({ shopId: seeded.shopId, id: byCustomer.get(c.id)!, author: { kind: 'customer', principal: { shopId: seeded.shopId, customerId: c.id, customer: c } } }));
+  const chats: Chat[] = rows.map((c) => ({ shopId: seeded.shopId, id: byCustomer.get(c.id)!, customerId: c.id, author: { kind: 'customer', principal: { shopId: seeded.shopId, customerId: c.id, customer: c } } }));
   let at = 0;
   // Different conversations in each batch, round the pool, as many customers' messages are.
   const next = () => Array.from({ length: perBatch }, () => chats[at++ % chats.length]!);
@@ -110,9 +98,10 @@ try {
       async (batch) => {
         const c = await pool.connect();
         try {
+          const p = batchCalls(batch);
           await c.query('begin');
-          const read = await c.query({ name: 'bench_raw_lock_read', text: chatWriteTexts.lockRead, values: lockReadValues(batch) });
-          await c.query({ name: 'bench_raw_write', text: chatWriteTexts.write, values: writeValues(batch, read.rows) });
+          const read = await c.query({ name: 'bench_raw_lock_read', text: chatWriteTexts.lockRead, values: p.lockRead });
+          await c.query({ name: 'bench_raw_write', text: chatWriteTexts.write, values: p.write(read.rows) });
           await c.query('commit');
           c.release();
         } catch (e) {

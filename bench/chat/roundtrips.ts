@@ -23,6 +23,7 @@ import { conversations, customers } from '../../server/domains/conversations/con
 import { chatWriteTexts } from '../../server/domains/conversations/conversations.write.repository.ts';
 import { pct } from './load.ts';
 import { seedChat } from './seed.ts';
+import { batchCalls } from './calls.ts';
 import { serviceCores, serviceCpuSeconds } from './services.ts';
 
 const { values: a } = parseArgs({
@@ -46,23 +47,6 @@ type Row = Record<string, unknown>;
 /** One batch: BEGIN, lock, reads, write, COMMIT; `send` is how a variant puts them on the wire. */
 type Variant = { name: string; batch(conv: Array<{ shopId: string; id: string; customerId: string }>): Promise<void>; close(): Promise<unknown> };
 
-function params(conv: Array<{ shopId: string; id: string; customerId: string }>) {
-  const clientIds = conv.map(() => randomUUID());
-  const lockRead = [conv.map((c) => c.shopId), conv.map((c) => c.id), clientIds];
-  const write = (read: Row[]) => {
-    const byId = new Map(read.filter((r) => r.part === 'conversation').map((r) => [(r.row as Row).id as string, r.row as Row]));
-    const now = new Date().toISOString();
-    const rows = conv.map((c, i) => ({ c, seq: Number(byId.get(c.id)!.last_seq) + 1, clientId: clientIds[i]! }));
-    return [
-      rows.map(() => randomUUID()), rows.map((r) => r.c.shopId), rows.map((r) => r.c.id), rows.map((r) => r.seq), rows.map((r) => r.clientId),
-      rows.map(() => 'customer'), rows.map((r) => r.c.customerId), rows.map(() => '顧客'), rows.map(() => 'text'), rows.map(() => 'まだ届きません。いつ発送されますか？'),
-      rows.map((r) => r.c.shopId), rows.map((r) => r.c.id), rows.map((r) => r.seq), rows.map((r) => r.seq), rows.map(() => 0), rows.map(() => 'open'),
-      rows.map(() => null), rows.map(() => now), rows.map(() => now), rows.map(() => null), rows.map(() => null),
-      rows.map(() => null), rows.map(() => false), now,
-    ];
-  };
-  return { lockRead, write };
-}
 
 /** Time spent in each statement of the pg variant, summed over the run (ms). */
 export const perStatement = new Map<string, number[]>();
@@ -82,7 +66,7 @@ function pgVariant(url: string): Variant {
   return {
     name: 'pg (4 round trips)',
     async batch(conv) {
-      const p = params(conv);
+      const p = batchCalls(conv);
       const client = await pool.connect();
       try {
         await timed('begin', () => client.query('begin'));
@@ -116,7 +100,7 @@ function postgresVariant(url: string, pipelined: boolean): Variant {
   return {
     name: pipelined ? 'postgres.js pipelined (2 round trips)' : 'postgres.js (4 round trips)',
     async batch(conv) {
-      const p = params(conv);
+      const p = batchCalls(conv);
       const c = await sql.reserve();
       try {
         if (pipelined) {
@@ -204,7 +188,7 @@ async function explain(url: string, pool: Array<{ shopId: string; id: string; cu
   await c.query('set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on; set auto_explain.log_analyze = on; set auto_explain.log_level = notice; set client_min_messages = notice');
   for (let run = 0; run < 8; run++) {
     notices = [];
-    const p = params([pool[run % pool.length]!]);
+    const p = batchCalls([pool[run % pool.length]!]);
     await c.query('begin');
     const read = await c.query({ name: 'x_lock_read', text: chatWriteTexts.lockRead, values: p.lockRead });
     await c.query({ name: 'x_write', text: chatWriteTexts.write, values: p.write(read.rows) });

@@ -45,10 +45,10 @@ const PATIENCE_MS = 50;
  * Each batch costs its transaction (four round trips, BEGIN and COMMIT) in this process and in
  * PostgreSQL, whatever it holds: on 2 cores at 1,000 msg/s, gathering 6 ms cut the server's
  * CPU a message by about 40% and PostgreSQL's by about half, for about 3 ms more at the median
- * and about 2 ms more at the p99 (README, "How a message is written", stop 37). A send after a batch of one is written at
- * once, so a quiet server waits for nothing. Much as PostgreSQL's commit_delay waits only when
- * commit_siblings other transactions are open, though this looks back at the last batch
- * rather than at what is open now.
+ * and about 2 ms more at the p99 (README, "How a message is written", stop 37). A send after
+ * a batch of one is written at once, so a quiet server waits for nothing. Much as
+ * PostgreSQL's commit_delay waits only when commit_siblings other transactions are open,
+ * though this looks back at the last batch rather than at what is open now.
  */
 export const GATHER_MS = 6;
 
@@ -56,8 +56,8 @@ export const GATHER_MS = 6;
  * The process's group commit. A send that finds nothing in flight is written at once, unless
  * the last batch held two sends or more and started less than `gatherMs` ago: then it waits
  * for the rest of that window (see GATHER_MS). What arrives while a batch is in flight waits to
- * go in the next one. A further batch starts
- * beside the one in flight only once that one has been out for `patienceMs`, up to
+ * go in the next one. A further batch starts beside the one in flight only once that one has
+ * been out for `patienceMs`, up to
  * `concurrency` (PGlite runs one transaction at a time anyway), and it leaves out the
  * conversations of the batches in flight: their sends wait, in order, so a conversation's
  * messages still get their seqs in the order they arrived, and a batch stuck on one
@@ -103,6 +103,12 @@ export function createMessageWriter(
   const drained: Array<() => void> = [];
   /** The newest batch: when it started and how many sends it held, for the gathering window. */
   let last = { started: -Infinity, size: 0 };
+  /** next() again in `ms`, unless a wake-up is already set (it comes sooner, or next() is due anyway). */
+  const wakeIn = (ms: number) => void (wake ??= setTimeout(() => ((wake = undefined), next()), ms));
+  const unwake = () => {
+    clearTimeout(wake);
+    wake = undefined;
+  };
   const sink: EventSink = { poke: deps.poke, bus: deps.bus, logger: deps.logger, timing: deps.timing };
 
   const write = async (batch: Waiting[]) => {
@@ -158,19 +164,13 @@ export function createMessageWriter(
       // Under load (the last batch had company), gather until its window ends, unless a full batch waits already.
       if (!closing && !flying.size && last.size > 1 && waiting.length < maxBatch) {
         const left = last.started + gatherMs - performance.now();
-        if (left > 0) {
-          wake ??= setTimeout(() => ((wake = undefined), next()), left);
-          return;
-        }
+        if (left > 0) return wakeIn(left);
       }
       let newest = -Infinity;
       for (const f of flying) newest = Math.max(newest, f.started);
       const left = newest + patienceMs - performance.now();
-      if (left > 0) {
-        // Checked again when the patience runs out, or sooner if a batch ends first.
-        wake ??= setTimeout(() => ((wake = undefined), next()), left);
-        return;
-      }
+      // Checked again when the patience runs out, or sooner if a batch ends first.
+      if (left > 0) return wakeIn(left);
       // Beside a batch in flight, none of its conversations: their sends keep their order (each
       // gets its seq after the one before it) and cannot wait on the locks that batch holds or waits for.
       const busy = new Set<string>();
@@ -186,13 +186,11 @@ export function createMessageWriter(
       flying.add(flight);
       last = { started: flight.started, size: batch.length };
       // A timer set for the window before this batch is moot: one for this batch's patience is set below if needed.
-      clearTimeout(wake);
-      wake = undefined;
+      unwake();
       void run(batch).finally(() => {
         flying.delete(flight);
         // next() decides afresh: a patience timed from the batches in flight before is moot.
-        clearTimeout(wake);
-        wake = undefined;
+        unwake();
         next();
         if (!waiting.length && !flying.size) for (const told of drained.splice(0)) told();
       });
@@ -207,8 +205,7 @@ export function createMessageWriter(
     },
     idle() {
       closing = true;
-      clearTimeout(wake);
-      wake = undefined;
+      unwake();
       next();
       if (!waiting.length && !flying.size) return Promise.resolve();
       return new Promise<void>((told) => drained.push(told));

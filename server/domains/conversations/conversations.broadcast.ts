@@ -110,7 +110,10 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
   });
 
   // The person's room reaches their connections to every shop: only a member of this one now gets it.
+  // After stop nothing is read either (here and for presence): at a shutdown the database closes
+  // next, while the closing sockets still tell of presence changes.
   bus.onEvent('mention.created', async ({ payload: { userId, conversationId, messageId, shopId } }) => {
+    if (stopped) return;
     const [c, m, member] = await Promise.all([findConversation(deps.db, shopId, conversationId), findMessage(deps.db, shopId, messageId), findMembership(deps.db, shopId, userId)]);
     if (c && m && member) agents.to(rooms.user(userId)).emit('mention', { shopId, conversationId, number: c.number, messageId, by: m.authorName, excerpt: previewText(m.body) });
   });
@@ -121,7 +124,9 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
   });
 
   bus.on('presence.changed', async ({ shopId, userId, name }) => {
+    if (stopped) return;
     const status = await deps.presence.statusOf(shopId, userId);
+    if (stopped) return;
     agents.to([rooms.shop(shopId, false), rooms.shop(shopId, true)]).emit('presence', { userId, name, status });
     widgets.to(rooms.widgetShop(shopId)).emit('availability', await chatHooks.availability(deps, shopId));
   });

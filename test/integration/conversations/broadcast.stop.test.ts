@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { expect } from 'chai';
+import { DomainBus } from '../../../server/core/bus.ts';
+import { createLogger } from '../../../server/core/logger.ts';
+import { broadcastChat, type Broadcaster } from '../../../server/domains/conversations/conversations.broadcast.ts';
+import { PresenceStore } from '../../../server/domains/conversations/presence.ts';
+import { insertShop } from '../../../server/domains/shops/shops.repository.ts';
+import { testDatabase } from '../../helpers/db.ts';
+import { testRedis } from '../../helpers/redis.ts';
+
+/**
+ * A shutdown stops the chat's broadcasts, then closes the sockets (each console that goes tells
+ * of a presence change) and then the database. A listener that still read the database after
+ * the stop failed on the closed database and logged an error for every agent connected.
+ */
+describe('[pglite] the chat broadcaster after stop', () => {
+  it('reads nothing for a presence change or a mention, so a closed database logs no failure; before stop, the same events go out', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('error', new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+    const bus = new DomainBus(logger);
+    const sent: Array<{ event: string; room: string | string[] }> = [];
+    // The Socket.IO server's surface broadcastChat uses, recording what would go out.
+    const out: Broadcaster = {
+      of: () => ({
+        to: (room) => {
+          const emitter = { emit: (event: string) => sent.push({ event, room }), except: () => emitter };
+          return emitter;
+        },
+        serverSideEmit: () => undefined,
+      }),
+    };
+    const database = await testDatabase('pglite');
+    const prefix = `mdg-test-bstop-${randomUUID()}:`;
+    const stop = broadcastChat(bus, out, { db: database.db, presence: new PresenceStore(testRedis(), prefix), logger });
+    const { id: shopId } = await insertShop(database.db, { name: '停止テスト店' });
+    const presence = { shopId, userId: randomUUID(), name: '佐藤' };
+    const mention = { name: 'mention.created' as const, id: randomUUID(), at: new Date().toISOString(), payload: { shopId, conversationId: randomUUID(), messageId: randomUUID(), userId: randomUUID() } };
+    const settled = () => new Promise((r) => setTimeout(r, 100));
+
+    // While running: the presence goes to the consoles and the availability to the widgets, read from the database.
+    bus.publish('presence.changed', presence);
+    await settled();
+    expect(sent.map((s) => s.event)).to.deep.equal(['presence', 'availability']);
+    expect(lines, 'no failure while the database is open').to.deep.equal([]);
+
+    stop();
+    await database.close();
+    bus.publish('presence.changed', presence);
+    bus.publishEvent(mention);
+    await settled();
+    expect(lines.filter((l) => l.includes('listener failed')), 'nothing was read from the closed database').to.deep.equal([]);
+    expect(sent).to.have.length(2);
+  });
+});

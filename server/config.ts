@@ -55,7 +55,7 @@ export const configSchema = z.object({
   /** Events a second one socket may send, and the burst it may save up; beyond, refusals, then a disconnect. */
   SOCKET_RATE: z.coerce.number({ message: 'expected events per second' }).positive().max(100_000).default(20),
   SOCKET_BURST: z.coerce.number({ message: 'expected a number of events' }).int().min(1).max(100_000).default(40),
-  /** After a batch of two chat messages or more, how long from its start the next batch gathers (0: each starts as soon as it can); unset: GATHER_MS (conversations.writer.ts). */
+  /** Under load (once batches of chat messages hold several: GATHER_AFTER), how long from a batch's start the next gathers (0: each starts as soon as it can); unset: GATHER_MS (conversations.writer.ts). */
   CHAT_GATHER_MS: z.coerce.number({ message: 'expected milliseconds' }).min(0).max(100, 'expected at most 100 ms').optional(),
   /** An agent's reply the customer has not read after this long goes out by mail. */
   REPLY_MAIL_DELAY_SECONDS: z.coerce.number({ message: 'expected seconds' }).int().min(0).max(86400).default(60),

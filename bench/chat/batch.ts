@@ -20,20 +20,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { eq } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Db } from '../../server/core/db/client.ts';
 import { statement } from '../../server/core/db/statement.ts';
 import { transact } from '../../server/events/commit.ts';
-import { conversations, customers } from '../../server/domains/conversations/conversations.tables.ts';
-import type { Author } from '../../server/domains/conversations/conversations.types.ts';
 import { chatWriteTexts } from '../../server/domains/conversations/conversations.write.repository.ts';
 import { writeMessages } from '../../server/domains/conversations/conversations.write.ts';
 import { freshPostgres } from '../postgres.ts';
 import { ownFlags } from './ipc.ts';
 import { batchCalls } from './calls.ts';
 import { pct } from './load.ts';
-import { seedChat } from './seed.ts';
+import { seedChats, type BenchChat } from './seed.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -41,6 +38,7 @@ const { values: a } = parseArgs({
     rate: { type: 'string', default: '150' },
     seconds: { type: 'string', default: '6' },
     rounds: { type: 'string', default: '3' },
+    only: { type: 'string' },
   },
 });
 const [perBatch, rate, seconds, rounds] = [Number(a.batch), Number(a.rate), Number(a.seconds), Number(a.rounds)];
@@ -50,18 +48,16 @@ const admin = process.env.BENCH_DATABASE_URL;
 if (!admin) throw new Error('set BENCH_DATABASE_URL to a PostgreSQL server (a database is created and dropped)');
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
-type Chat = { shopId: string; id: string; customerId: string; author: Author };
-
 const lockRead = statement('bench_batch_lock_read', chatWriteTexts.lockRead);
 const write = statement('bench_batch_write', chatWriteTexts.write);
 /** The two calls through core/db/statement.ts, on a Drizzle database or transaction. */
-async function calls(tx: Db, chats: Chat[]) {
+async function calls(tx: Db, chats: BenchChat[]) {
   const p = batchCalls(chats);
   await write(tx, p.write(await lockRead(tx, p.lockRead)));
 }
 
 /** One batch in flight, paced: batch k starts at k/rate s, or as soon as the one before it ends. */
-async function drive(run: (chats: Chat[]) => Promise<unknown>, next: () => Chat[], secs: number) {
+async function drive(run: (chats: BenchChat[]) => Promise<unknown>, next: () => BenchChat[], secs: number) {
   const total = Math.round(rate * secs);
   const took: number[] = [];
   const cpu0 = process.cpuUsage();
@@ -75,24 +71,20 @@ async function drive(run: (chats: Chat[]) => Promise<unknown>, next: () => Chat[
   }
   const c = process.cpuUsage(cpu0);
   const sorted = Float64Array.from(took).sort();
-  return { n: total, cpuMs: (c.user + c.system) / 1000 / total, p50: pct(sorted, 50), p99: pct(sorted, 99) };
+  return { n: total, cpuMs: (c.user + c.system) / 1000 / total, sysMs: c.system / 1000 / total, p50: pct(sorted, 50), p99: pct(sorted, 99) };
 }
 
 const fresh = await freshPostgres(admin);
 try {
   const { db } = fresh.database;
-  const seeded = await seedChat(db, { customers: 2000, agents: 1 });
-  const rows = await db.select().from(customers).where(eq(customers.shopId, seeded.shopId));
-  const convs = await db.insert(conversations).values(rows.map((c, i) => ({ shopId: seeded.shopId, number: i + 1, customerId: c.id, channel: 'chat' as const }))).returning({ id: conversations.id, customerId: conversations.customerId });
-  const byCustomer = new Map(convs.map((c) => [c.customerId, c.id]));
-  const chats: Chat[] = rows.map((c) => ({ shopId: seeded.shopId, id: byCustomer.get(c.id)!, customerId: c.id, author: { kind: 'customer', principal: { shopId: seeded.shopId, customerId: c.id, customer: c } } }));
+  const chats = await seedChats(db, { customers: 2000 });
   let at = 0;
   // Different conversations in each batch, round the pool, as many customers' messages are.
   const next = () => Array.from({ length: perBatch }, () => chats[at++ % chats.length]!);
 
   const pool = (db as unknown as { session: { client: pg.Pool } }).session.client;
   const sink = { poke: () => undefined, timing: { replyMailDelayMs: 60_000 } };
-  const variants: Array<[string, (chats: Chat[]) => Promise<unknown>]> = [
+  const variants: Array<[string, (chats: BenchChat[]) => Promise<unknown>]> = [
     [
       'raw node-postgres',
       async (batch) => {
@@ -121,18 +113,20 @@ try {
         ),
     ],
   ];
+  if (a.only) variants.splice(0, variants.length, ...variants.filter(([name]) => name.startsWith(a.only!)));
+  if (!variants.length) throw new Error('--only names no variant (raw, drizzle, transact, writeMessages)');
   say(`one batch of the chat's group commit, layer by layer: ${perBatch} message(s) a batch, ${rate} batches/s, ${seconds} s a run, ${rounds} rounds interleaved; Node ${process.version}, flags ${ownFlags().join(' ') || '(none)'}`);
   // A first message in every conversation before the runs, as the chat bench's warm-up gives each.
   for (let i = 0; i < chats.length; i += 100) await variants.at(-1)![1](chats.slice(i, i + 100));
   // Warm-up: connections, prepared statements, JIT.
   for (const [, run] of variants) await drive(run, next, 2);
-  say('variant                              round   batches   p50 ms   p99 ms   CPU/batch');
+  say('variant                              round   batches   p50 ms   p99 ms   CPU/batch (system)');
   const cpu = new Map<string, number[]>();
   for (let round = 1; round <= rounds; round++) {
     for (const [name, run] of variants) {
       const r = await drive(run, next, seconds);
       cpu.set(name, [...(cpu.get(name) ?? []), r.cpuMs]);
-      say(`${name.padEnd(36)} ${String(round).padStart(5)}  ${String(r.n).padStart(8)}  ${r.p50.toFixed(2).padStart(7)}  ${r.p99.toFixed(2).padStart(7)}   ${r.cpuMs.toFixed(3)} ms`);
+      say(`${name.padEnd(36)} ${String(round).padStart(5)}  ${String(r.n).padStart(8)}  ${r.p50.toFixed(2).padStart(7)}  ${r.p99.toFixed(2).padStart(7)}   ${r.cpuMs.toFixed(3)} ms (${r.sysMs.toFixed(3)})`);
     }
   }
   say('CPU per batch, lowest and highest of the rounds:');

@@ -5,10 +5,12 @@
  * REST calls would take minutes, and the sockets cannot tell the difference.
  */
 import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../server/core/db/client.ts';
 import { newSecret, secretHash } from '../../server/core/secrets.ts';
 import { hashPassword } from '../../server/domains/auth/password.ts';
-import { customers, customerSessions } from '../../server/domains/conversations/conversations.tables.ts';
+import { conversations, customers, customerSessions } from '../../server/domains/conversations/conversations.tables.ts';
+import type { Author } from '../../server/domains/conversations/conversations.types.ts';
 import { insertMembership, insertShop, insertUser } from '../../server/domains/shops/shops.repository.ts';
 
 export interface Seeded {
@@ -43,4 +45,19 @@ export async function seedChat(db: Db, input: { customers: number; agents: numbe
     tokens.push(...batch.map((b) => b.token));
   }
   return { shopId: shop.id, agents, tokens };
+}
+
+/** A customer's open chat, with the author their messages are sent as. */
+export type BenchChat = { shopId: string; id: string; customerId: string; author: Author };
+
+/**
+ * seedChat's shop with one chat conversation for each of `customers` customers, for the benches
+ * that call the chat's write path in their own process (batch.ts, gather.ts).
+ */
+export async function seedChats(db: Db, input: { customers: number }): Promise<BenchChat[]> {
+  const seeded = await seedChat(db, { customers: input.customers, agents: 1 });
+  const rows = await db.select().from(customers).where(eq(customers.shopId, seeded.shopId));
+  const convs = await db.insert(conversations).values(rows.map((c, i) => ({ shopId: seeded.shopId, number: i + 1, customerId: c.id, channel: 'chat' as const }))).returning({ id: conversations.id, customerId: conversations.customerId });
+  const byCustomer = new Map(convs.map((c) => [c.customerId, c.id]));
+  return rows.map((c) => ({ shopId: seeded.shopId, id: byCustomer.get(c.id)!, customerId: c.id, author: { kind: 'customer', principal: { shopId: seeded.shopId, customerId: c.id, customer: c } } }));
 }

@@ -34,7 +34,8 @@ function quantile(h: Histo, q: number): number {
 export interface WriterFigures {
   batches: number;
   meanBatch: number;
-  queued: { p50: number; p99: number };
+  /** Per message: from its send to its batch's start. */
+  queued: { p50: number; p99: number; mean: number };
   /** Per message: from its send to its answer. */
   written: { p50: number; p99: number };
   /** Per committed transaction. */
@@ -64,7 +65,7 @@ export function writerFigures(before: string | undefined, after: string | undefi
   return {
     batches: size.count,
     meanBatch: size.sum / size.count,
-    queued: { p50: ms(quantile(queued, 0.5)), p99: ms(quantile(queued, 0.99)) },
+    queued: { p50: ms(quantile(queued, 0.5)), p99: ms(quantile(queued, 0.99)), mean: ms(queued.sum / queued.count) },
     written: { p50: ms(quantile(written, 0.5)), p99: ms(quantile(written, 0.99)) },
     transaction: { p50: ms(quantile(tx, 0.5)), p99: ms(quantile(tx, 0.99)), mean: tx.count ? ms(tx.sum / tx.count) : NaN },
     failed: d('chat_write_transaction_seconds', { outcome: 'failed' }).count,

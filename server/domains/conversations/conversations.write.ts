@@ -17,11 +17,12 @@ import { clientKey, lockAndRead, writeBatch } from './conversations.write.reposi
  * Group commit for chat messages: one batch of sends in one transaction (conversations.writer.ts
  * gathers them: sends that arrive while a batch is being written, or under load within its
  * gathering window (GATHER_MS), wait, and go together in the next transaction). One call that
- * locks the conversations and then reads what the batch needs (resent client ids, SLA clocks, calendars and policies), one that
- * inserts the messages and moves their conversations, and one SLA pass for the whole batch:
- * four round trips with BEGIN and COMMIT when no SLA clock moves. After a batch of one, a
- * message is written at once in a batch of one, so a quiet server waits for nothing; a busy
- * one pays a transaction per batch rather than per message.
+ * locks the conversations and then reads what the batch needs (resent client ids, SLA clocks,
+ * calendars and policies), one that inserts the messages and moves their conversations, and
+ * one SLA pass for the whole batch: four round trips with BEGIN and COMMIT when no SLA clock
+ * moves. Until batches of several open the window (GATHER_AFTER), a message finding nothing in
+ * flight is written at once, so a quiet server waits for nothing; a busy one pays a
+ * transaction per batch rather than per message.
  *
  * Each message still gets the next sequence number of its conversation under the row lock,
  * in the order the sends arrived, and exactly-once holds as before: a client id seen again

@@ -40,24 +40,38 @@ export interface WriterBatch {
 const PATIENCE_MS = 50;
 
 /**
- * How long after the start of a batch of two or more the next one may start (once none is in
- * flight), so that under load batches come at most this often and each carries more messages.
- * Each batch costs its transaction (four round trips, BEGIN and COMMIT) in this process and in
- * PostgreSQL, whatever it holds: on 2 cores at 1,000 msg/s, gathering 6 ms cut the server's
- * CPU a message by about 40% and PostgreSQL's by about half, for about 3 ms more at the median
- * and about 2 ms more at the p99 (README, "How a message is written", stop 37). A send after
- * a batch of one is written at once, so a quiet server waits for nothing. Much as
- * PostgreSQL's commit_delay waits only when commit_siblings other transactions are open,
- * though this looks back at the last batch rather than at what is open now.
+ * How long after the start of a batch the next one may start (once none is in flight) while
+ * the window is open (GATHER_AFTER), so that under load batches come at most this often and
+ * each carries more messages. Each batch costs its transaction (four round trips, BEGIN and COMMIT)
+ * in this process and in PostgreSQL, whatever it holds: on 2 cores at 1,000 msg/s, gathering
+ * 6 ms cut the server's CPU a message by about 40% and PostgreSQL's by about half, for about
+ * 3 ms more at the median and about 2 ms more at the p99 (README, "How a message is written",
+ * stop 37). While it is closed a send is written at once, so a quiet server waits for
+ * nothing. Much as PostgreSQL's commit_delay waits only when commit_siblings other
+ * transactions are open, though this looks back at the last batch rather than at what is open
+ * now.
  */
 export const GATHER_MS = 6;
 
 /**
+ * The gathering window (GATHER_MS) opens after a batch of GATHER_AFTER sends or more, and stays
+ * open while each batch holds GATHER_WHILE or more. At 250 msg/s a transaction of about 2 ms
+ * finds two sends waiting about one time in ten (Poisson, 0.5 expected) and four about one
+ * time in 500: opened by two, the window made the sends after a chance pair wait for little
+ * company. At 1,000 msg/s a gathered batch holds about six, so once open the window stays open.
+ * bench/chat/gather.ts (README, "How a message is written", stop 38): against opening and
+ * keeping it at two, the mean wait for a batch fell from 1.3 to 0.6 ms at 250 msg/s, with
+ * batches at 1,000 msg/s of 5.9–6.0 messages instead of 6.4–6.5.
+ */
+export const GATHER_AFTER = 4;
+export const GATHER_WHILE = 2;
+
+/**
  * The process's group commit. A send that finds nothing in flight is written at once, unless
- * the last batch held two sends or more and started less than `gatherMs` ago: then it waits
- * for the rest of that window (see GATHER_MS). What arrives while a batch is in flight waits to
- * go in the next one. A further batch starts beside the one in flight only once that one has
- * been out for `patienceMs`, up to
+ * the gathering window is open (`gatherAfter`, `gatherWhile`) and the last batch started less
+ * than `gatherMs` ago: then it waits for the rest of that window (see GATHER_MS). What
+ * arrives while a batch is in flight waits to go in the next one. A further batch starts
+ * beside the one in flight only once that one has been out for `patienceMs`, up to
  * `concurrency` (PGlite runs one transaction at a time anyway), and it leaves out the
  * conversations of the batches in flight: their sends wait, in order, so a conversation's
  * messages still get their seqs in the order they arrived, and a batch stuck on one
@@ -82,13 +96,16 @@ export function createMessageWriter(
     /** Told of each batch once all its sends have their answers (conversations.write.metrics.ts). */
     observe?: (batch: WriterBatch) => void;
   },
-  opts: { concurrency?: number; maxBatch?: number; patienceMs?: number; gatherMs?: number } = {}): MessageWriter {
+  opts: { concurrency?: number; maxBatch?: number; patienceMs?: number; gatherMs?: number; gatherAfter?: number; gatherWhile?: number } = {}): MessageWriter {
   /** `at`: when it was sent; `answered`: when its transaction (or its retry alone) ended. */
   type Waiting = { req: SendRequest; done: (s: Sent) => void; fail: (e: unknown) => void; at: number; answered?: number };
   const concurrency = opts.concurrency ?? 1;
   const maxBatch = opts.maxBatch ?? MAX_BATCH;
   const patienceMs = opts.patienceMs ?? PATIENCE_MS;
   const gatherMs = opts.gatherMs ?? GATHER_MS;
+  const gatherAfter = opts.gatherAfter ?? GATHER_AFTER;
+  const gatherWhile = opts.gatherWhile ?? GATHER_WHILE;
+  for (const [k, v] of Object.entries({ gatherAfter, gatherWhile })) if (!Number.isInteger(v) || v < 1) throw new Error(`${k} must be a whole number of sends, at least 1, not ${v}`);
   if (!Number.isFinite(gatherMs) || gatherMs < 0) throw new Error(`gatherMs must be a finite number of ms, not ${gatherMs}`);
   let waiting: Waiting[] = [];
   /** The batches in flight: when each started (performance.now()) and the conversations it writes. */
@@ -101,8 +118,10 @@ export function createMessageWriter(
   /** Set by idle(): no more gathering; `drained` are told once nothing waits or flies. */
   let closing = false;
   const drained: Array<() => void> = [];
-  /** The newest batch: when it started and how many sends it held, for the gathering window. */
-  let last = { started: -Infinity, size: 0 };
+  /** When the newest batch started, for the gathering window. */
+  let lastStarted = -Infinity;
+  /** Whether the next batch gathers: opened by a batch of `gatherAfter` or more, kept while each holds `gatherWhile` or more. */
+  let gathering = false;
   /** next() again in `ms`, unless a wake-up is already set (it comes sooner, or next() is due anyway). */
   const wakeIn = (ms: number) => void (wake ??= setTimeout(() => ((wake = undefined), next()), ms));
   const unwake = () => {
@@ -161,9 +180,9 @@ export function createMessageWriter(
   };
   const next = () => {
     while (waiting.length && flying.size < concurrency) {
-      // Under load (the last batch had company), gather until its window ends, unless a full batch waits already.
-      if (!closing && !flying.size && last.size > 1 && waiting.length < maxBatch) {
-        const left = last.started + gatherMs - performance.now();
+      // Under load (the window is open), gather until it ends, unless a full batch waits already.
+      if (!closing && !flying.size && gathering && waiting.length < maxBatch) {
+        const left = lastStarted + gatherMs - performance.now();
         if (left > 0) return wakeIn(left);
       }
       let newest = -Infinity;
@@ -184,7 +203,8 @@ export function createMessageWriter(
       waiting = rest;
       const flight = { started: performance.now(), conversations: new Set(batch.map((w) => w.req.input.conversationId)) };
       flying.add(flight);
-      last = { started: flight.started, size: batch.length };
+      lastStarted = flight.started;
+      gathering = batch.length >= (gathering ? gatherWhile : gatherAfter);
       // A timer set for the window before this batch is moot: one for this batch's patience is set below if needed.
       unwake();
       void run(batch).finally(() => {

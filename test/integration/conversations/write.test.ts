@@ -219,7 +219,7 @@ for (const kind of dbKinds) {
       });
 
       it('a batch that starts while sends gather drops the window’s timer: one beside it, if stuck, still goes after its patience', async () => {
-        const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent') }, { concurrency: 2, patienceMs: 30, gatherMs: 60_000, maxBatch: 2 });
+        const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent') }, { concurrency: 2, patienceMs: 30, gatherMs: 60_000, gatherAfter: 2, maxBatch: 2 });
         const { chats, authors } = await chatsOf(6);
         // A lead alone, then a pair: the window is open for a minute after the pair.
         await Promise.all([0, 1, 2].map((i) => writer.send(say(authors[i]!, chats[i]!.conversationId, `${i} 番目`))));
@@ -380,9 +380,10 @@ for (const kind of dbKinds) {
     });
 
     describe('gathering under load (gatherMs)', () => {
-      const gathering = (opts: { gatherMs: number; maxBatch?: number }) => {
+      /** A batch of two opens the window unless the test says otherwise. */
+      const gathering = (opts: { gatherMs: number; maxBatch?: number; gatherAfter?: number; gatherWhile?: number }) => {
         const sizes: number[] = [];
-        const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent'), observe: (b) => sizes.push(b.size) }, opts);
+        const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent'), observe: (b) => sizes.push(b.size) }, { gatherAfter: 2, ...opts });
         // The observer hears of a batch just after its sends have their answers.
         const observed = async () => {
           await new Promise((r) => setImmediate(r));
@@ -415,6 +416,38 @@ for (const kind of dbKinds) {
         // Within the test's timeout only if it did not wait for the window.
         await writer.send(say(authors[1]!, chats[1]!.conversationId, 'またひとつ'));
         expect(await observed()).to.deep.equal([1, 1]);
+      });
+
+      it('after a batch smaller than gatherAfter, the next send is written at once, however long the window', async () => {
+        const { writer, observed } = gathering({ gatherMs: 60_000, gatherAfter: 3 });
+        const { chats, authors } = await chatsOf(4);
+        await leadAndPair(writer, chats, authors);
+        // Within the test's timeout only if the pair did not open the window.
+        await writer.send(say(authors[3]!, chats[3]!.conversationId, 'ペアの後'));
+        expect(await observed()).to.deep.equal([1, 2, 1]);
+      });
+
+      it('once open, the window stays open while each batch holds gatherWhile sends, and closes after a smaller one', async () => {
+        const { writer, observed } = gathering({ gatherMs: 300, gatherAfter: 3, gatherWhile: 2 });
+        const { chats, authors } = await chatsOf(9);
+        const send = (i: number) => writer.send(say(authors[i]!, chats[i]!.conversationId, `${i} 番目`));
+        const pause = () => new Promise((r) => setTimeout(r, 20));
+        // A lead alone, then three queued behind it: the batch of three opens the window.
+        await Promise.all([0, 1, 2, 3].map(send));
+        // Two gathered: a batch of two, which keeps it open (with gatherWhile 3 the next two would go one by one).
+        const a = send(4);
+        await pause();
+        await Promise.all([a, send(5)]);
+        const b = send(6);
+        await pause();
+        await Promise.all([b, send(7)]);
+        // One alone gathers for the rest of the window and is a batch of one, which closes it:
+        // the next two, sent together, go one by one (gathered, they would be one batch).
+        await send(0);
+        // Its batch has ended (not only answered) before the next two are sent.
+        await new Promise((r) => setImmediate(r));
+        await Promise.all([send(1), send(2)]);
+        expect(await observed()).to.deep.equal([1, 3, 2, 2, 1, 1, 1]);
       });
 
       it('a full batch waiting goes at once, window or not', async () => {

@@ -10,13 +10,14 @@
  * The bench's shop has no SLA policy, as in bench/chat.ts, so no clock is read or written.
  * The writer's own queue is left out: handed --batch sends at once with nothing in flight, it
  * writes the first alone and the rest together, as it should, which is not one batch.
- * One batch in flight, paced at --rate batches/s; CPU is this process's (user + system) per
- * batch. Each variant runs --rounds times, interleaved: the spread between rounds is the
+ * One batch in flight, paced at --rate batches/s; CPU is this process's (user + system, the
+ * system part in brackets) per batch; --only runs the variants whose name starts with it.
+ * Each variant runs --rounds times, interleaved: the spread between rounds is the
  * machine's, and a layer's cost shows only where it is larger than that spread. No sockets,
  * no Socket.IO. A script, not a test: it asserts nothing. Run it with npm start's flags, as
  * the server runs:
  *
- *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --v8-pool-size=1 --no-allocation-site-pretenuring --import tsx bench/chat/batch.ts [--batch 1] [--rate 150] [--seconds 6] [--rounds 3]
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --v8-pool-size=1 --no-allocation-site-pretenuring --import tsx bench/chat/batch.ts [--batch 1] [--rate 150] [--seconds 6] [--rounds 3] [--only raw|drizzle|transact|writeMessages]
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';

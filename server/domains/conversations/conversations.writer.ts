@@ -59,9 +59,10 @@ export const GATHER_MS = 6;
  * finds two sends waiting about one time in ten (Poisson, 0.5 expected) and four about one
  * time in 500: opened by two, the window made the sends after a chance pair wait for little
  * company. At 1,000 msg/s a gathered batch holds about six, so once open the window stays open.
- * bench/chat/gather.ts (README, "How a message is written", stop 38): against opening and
- * keeping it at two, the mean wait for a batch fell from 1.3 to 0.6 ms at 250 msg/s, with
- * batches at 1,000 msg/s of 5.9–6.0 messages instead of 6.4–6.5.
+ * bench/chat/gather.ts (README, "What it costs, measured", stop 38): against opening and
+ * keeping it at two, the mean wait for a batch fell from 1.1–2.0 to 0.5–0.9 ms at 250 msg/s,
+ * with batches at 1,000 msg/s of 6.1–6.4 messages instead of 6.5–6.7; at 500 msg/s batches
+ * are smaller (1.5–1.7 against 2.5–2.9), for lower latency and more CPU.
  */
 export const GATHER_AFTER = 4;
 export const GATHER_WHILE = 2;

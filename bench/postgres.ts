@@ -25,6 +25,32 @@ export async function freshPostgres(adminUrl: string, opts: { max?: number } = {
   return { database: await openPostgres(url, opts), url, drop };
 }
 
+/**
+ * Runs `work` on a fresh database (freshPostgres) and drops it afterwards: when `work` ends or
+ * fails, and when the bench is interrupted (SIGINT, SIGTERM; it then exits with 130). The
+ * database is dropped even if closing it fails.
+ */
+export async function onFreshPostgres<T>(adminUrl: string, work: (database: Database) => Promise<T>, opts: { max?: number } = {}): Promise<T> {
+  const fresh = await freshPostgres(adminUrl, opts);
+  let finished: Promise<void> | undefined;
+  const finish = () =>
+    (finished ??= (async () => {
+      try {
+        await fresh.database.close();
+      } finally {
+        await fresh.drop();
+      }
+    })());
+  const interrupted = () => void finish().finally(() => process.exit(130));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, interrupted);
+  try {
+    return await work(fresh.database);
+  } finally {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, interrupted);
+    await finish();
+  }
+}
+
 /** Removes the bench's Redis keys (everything under `prefix`); answers how many. */
 export async function removeRedisKeys(redisUrl: string, prefix: string): Promise<number> {
   const r = new Redis(redisUrl, { maxRetriesPerRequest: 2 });

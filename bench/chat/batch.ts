@@ -27,7 +27,7 @@ import { statement } from '../../server/core/db/statement.ts';
 import { transact } from '../../server/events/commit.ts';
 import { chatWriteTexts } from '../../server/domains/conversations/conversations.write.repository.ts';
 import { writeMessages } from '../../server/domains/conversations/conversations.write.ts';
-import { freshPostgres } from '../postgres.ts';
+import { onFreshPostgres } from '../postgres.ts';
 import { ownFlags } from './ipc.ts';
 import { batchCalls } from './calls.ts';
 import { pct } from './load.ts';
@@ -45,6 +45,8 @@ const { values: a } = parseArgs({
 const [perBatch, rate, seconds, rounds] = [Number(a.batch), Number(a.rate), Number(a.seconds), Number(a.rounds)];
 for (const [k, v] of Object.entries({ batch: perBatch, rounds })) if (!Number.isInteger(v) || v <= 0) throw new Error(`--${k} expects a positive whole number`);
 for (const [k, v] of Object.entries({ rate, seconds })) if (!Number.isFinite(v) || v <= 0) throw new Error(`--${k} expects a positive number`);
+const variantNames = ['raw', 'drizzle', 'transact', 'writeMessages'];
+if (a.only && !variantNames.some((n) => n.startsWith(a.only!))) throw new Error(`--only expects the start of a variant's name: ${variantNames.join(', ')}`);
 const admin = process.env.BENCH_DATABASE_URL;
 if (!admin) throw new Error('set BENCH_DATABASE_URL to a PostgreSQL server (a database is created and dropped)');
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -75,9 +77,7 @@ async function drive(run: (chats: BenchChat[]) => Promise<unknown>, next: () => 
   return { n: total, cpuMs: (c.user + c.system) / 1000 / total, sysMs: c.system / 1000 / total, p50: pct(sorted, 50), p99: pct(sorted, 99) };
 }
 
-const fresh = await freshPostgres(admin);
-try {
-  const { db } = fresh.database;
+await onFreshPostgres(admin, async ({ db }) => {
   const chats = await seedChats(db, { customers: 2000 });
   let at = 0;
   // Different conversations in each batch, round the pool, as many customers' messages are.
@@ -114,11 +114,12 @@ try {
         ),
     ],
   ];
+  // The first messages are written as the server writes them, whichever variants run.
+  const firstMessages = variants.at(-1)![1];
   if (a.only) variants.splice(0, variants.length, ...variants.filter(([name]) => name.startsWith(a.only!)));
-  if (!variants.length) throw new Error('--only names no variant (raw, drizzle, transact, writeMessages)');
   say(`one batch of the chat's group commit, layer by layer: ${perBatch} message(s) a batch, ${rate} batches/s, ${seconds} s a run, ${rounds} rounds interleaved; Node ${process.version}, flags ${ownFlags().join(' ') || '(none)'}`);
   // A first message in every conversation before the runs, as the chat bench's warm-up gives each.
-  for (let i = 0; i < chats.length; i += 100) await variants.at(-1)![1](chats.slice(i, i + 100));
+  for (let i = 0; i < chats.length; i += 100) await firstMessages(chats.slice(i, i + 100));
   // Warm-up: connections, prepared statements, JIT.
   for (const [, run] of variants) await drive(run, next, 2);
   say('variant                              round   batches   p50 ms   p99 ms   CPU/batch (system)');
@@ -132,10 +133,4 @@ try {
   }
   say('CPU per batch, lowest and highest of the rounds:');
   for (const [name, l] of cpu) say(`  ${name.padEnd(36)} ${Math.min(...l).toFixed(3)}–${Math.max(...l).toFixed(3)} ms (${(Math.min(...l) / perBatch).toFixed(3)}–${(Math.max(...l) / perBatch).toFixed(3)} ms a message)`);
-} finally {
-  try {
-    await fresh.database.close();
-  } finally {
-    await fresh.drop();
-  }
-}
+});

@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../server/core/logger.ts';
 import { createMessageWriter, GATHER_MS } from '../../server/domains/conversations/conversations.writer.ts';
-import { freshPostgres } from '../postgres.ts';
+import { onFreshPostgres } from '../postgres.ts';
 import { ownFlags } from './ipc.ts';
 import { pct } from './load.ts';
 import { seedChats, type BenchChat } from './seed.ts';
@@ -40,8 +40,9 @@ const list = (name: string, s: string) => {
 const rates = list('rates', a.rates);
 /** after/while: the batch that opens the window, and the batch that keeps it open. */
 const rules = a.rules.split(',').map((r) => {
-  const [after, keep] = r.split('/').map(Number);
-  if (![after, keep].every((x) => Number.isInteger(x) && x! > 0)) throw new Error('--rules expects after/while pairs of positive whole numbers, such as 4/2,2/2');
+  const parts = r.split('/').map(Number);
+  const [after, keep] = parts;
+  if (parts.length !== 2 || !parts.every((x) => Number.isInteger(x) && x > 0)) throw new Error('--rules expects after/while pairs of positive whole numbers, such as 4/2,2/2');
   return { after: after!, keep: keep! };
 });
 const [gatherMs, seconds, rounds] = [Number(a['gather-ms']), Number(a.seconds), Number(a.rounds)];
@@ -64,7 +65,8 @@ async function run(db: Parameters<typeof createMessageWriter>[0]['db'], next: ()
   const due: number[] = [];
   for (let t = -Math.log(1 - Math.random()) * (1000 / rate); t < secs * 1000; t += -Math.log(1 - Math.random()) * (1000 / rate)) due.push(t);
   const took: number[] = [];
-  const sends: Array<Promise<unknown>> = [];
+  const sends: Array<Promise<void>> = [];
+  let failed: unknown;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let k = 0;
@@ -74,7 +76,9 @@ async function run(db: Parameters<typeof createMessageWriter>[0]['db'], next: ()
       for (; k < due.length && due[k]! <= now; k++) {
         const chat = next();
         const s = performance.now();
-        sends.push(writer.send({ author: chat.author, input: { conversationId: chat.id, clientId: randomUUID(), body: 'まだ届きません。', kind: 'text' } }).then(() => took.push(performance.now() - s)));
+        // Caught at once: a failed send is the run's error, thrown once all have settled, not an unhandled rejection.
+        const sent = writer.send({ author: chat.author, input: { conversationId: chat.id, clientId: randomUUID(), body: 'まだ届きません。', kind: 'text' } });
+        sends.push(sent.then(() => void took.push(performance.now() - s), (e: unknown) => void (failed ??= e)));
       }
       // The next arrival's time: Node's timers have a resolution of 1 ms.
       if (k < due.length) setTimeout(tick, due[k]! - (performance.now() - t0));
@@ -84,20 +88,19 @@ async function run(db: Parameters<typeof createMessageWriter>[0]['db'], next: ()
   });
   await Promise.all(sends);
   await writer.idle();
+  if (failed) throw failed;
   const c = process.cpuUsage(cpu0);
   const sorted = Float64Array.from(took).sort();
   return { n: took.length, batch: took.length / sizes.length, p50: pct(sorted, 50), p99: pct(sorted, 99), waitMean: waited / took.length, cpuMs: (c.user + c.system) / 1000 / took.length };
 }
 
-const fresh = await freshPostgres(admin);
-try {
-  const { db } = fresh.database;
+await onFreshPostgres(admin, async ({ db }) => {
   const chats = await seedChats(db, { customers: 2000 });
   let at = 0;
   const next = () => chats[at++ % chats.length]!;
   say(`the chat writer's gathering: window ${gatherMs} ms, gathering rules (after/while) ${a.rules}, at ${rates.join(', ')} msg/s; ${seconds} s a run, ${rounds} rounds interleaved; Node ${process.version}, flags ${ownFlags().join(' ') || '(none)'}`);
-  // Warm-up: a first message in every conversation, connections, prepared statements, JIT.
-  await run(db, next, Math.max(...rates), rules[0]!, Math.max(2, chats.length / Math.max(...rates)));
+  // Warm-up: a first message in every conversation (next() goes round them in order), connections, prepared statements, JIT.
+  await run(db, next, Math.max(...rates), rules[0]!, Math.max(2, (chats.length * 1.2) / Math.max(...rates)));
   say('msg/s  rule   round  messages  a batch   p50 ms   p99 ms  wait mean   CPU/message');
   for (let round = 1; round <= rounds; round++) {
     for (const rate of rates) {
@@ -107,10 +110,4 @@ try {
       }
     }
   }
-} finally {
-  try {
-    await fresh.database.close();
-  } finally {
-    await fresh.drop();
-  }
-}
+});

@@ -84,7 +84,7 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
 
   const sendConversations = async (shopId: string, ids: string[]) => {
     const rows = await findConversations(deps.db, shopId, ids);
-    if (!rows.length) return;
+    if (stopped || !rows.length) return;
     const [full, masked] = await conversationDtosFor(deps.db, shopId, rows, ['agent', 'contractor']);
     rows.forEach((c, i) => {
       agents.to(rooms.shop(shopId, false)).emit('conversation:updated', full![i]!);
@@ -110,8 +110,8 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
   });
 
   // The person's room reaches their connections to every shop: only a member of this one now gets it.
-  // After stop nothing is read either (here and for presence): at a shutdown the database closes
-  // next, while the closing sockets still tell of presence changes.
+  // After stop nothing is read either (here, for presence, and for the inbox rows above): at a
+  // shutdown the database closes next, while the closing sockets still tell of presence changes.
   bus.onEvent('mention.created', async ({ payload: { userId, conversationId, messageId, shopId } }) => {
     if (stopped) return;
     const [c, m, member] = await Promise.all([findConversation(deps.db, shopId, conversationId), findMessage(deps.db, shopId, messageId), findMembership(deps.db, shopId, userId)]);
@@ -128,7 +128,9 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
     const status = await deps.presence.statusOf(shopId, userId);
     if (stopped) return;
     agents.to([rooms.shop(shopId, false), rooms.shop(shopId, true)]).emit('presence', { userId, name, status });
-    widgets.to(rooms.widgetShop(shopId)).emit('availability', await chatHooks.availability(deps, shopId));
+    const availability = await chatHooks.availability(deps, shopId);
+    // Checked again: the read may outlast a stop.
+    if (!stopped) widgets.to(rooms.widgetShop(shopId)).emit('availability', availability);
   });
 
   // The console connections of this process hear it on the bus (conversations.socket.agent.ts);

@@ -107,6 +107,7 @@ export function createMessageWriter(
   const gatherAfter = opts.gatherAfter ?? GATHER_AFTER;
   const gatherWhile = opts.gatherWhile ?? GATHER_WHILE;
   for (const [k, v] of Object.entries({ gatherAfter, gatherWhile })) if (!Number.isInteger(v) || v < 1) throw new Error(`${k} must be a whole number of sends, at least 1, not ${v}`);
+  if (gatherWhile > gatherAfter || gatherAfter > maxBatch) throw new Error(`expected gatherWhile ≤ gatherAfter ≤ maxBatch, not ${gatherWhile}, ${gatherAfter}, ${maxBatch}`);
   if (!Number.isFinite(gatherMs) || gatherMs < 0) throw new Error(`gatherMs must be a finite number of ms, not ${gatherMs}`);
   let waiting: Waiting[] = [];
   /** The batches in flight: when each started (performance.now()) and the conversations it writes. */
@@ -121,7 +122,11 @@ export function createMessageWriter(
   const drained: Array<() => void> = [];
   /** When the newest batch started, for the gathering window. */
   let lastStarted = -Infinity;
-  /** Whether the next batch gathers: opened by a batch of `gatherAfter` or more, kept while each holds `gatherWhile` or more. */
+  /**
+   * Whether the next batch gathers: opened by a batch of `gatherAfter` or more, kept while each
+   * holds `gatherWhile` or more. Only batches started with none in flight count: one started
+   * beside a stuck batch holds what its patience gathered, less that batch's conversations.
+   */
   let gathering = false;
   /** next() again in `ms`, unless a wake-up is already set (it comes sooner, or next() is due anyway). */
   const wakeIn = (ms: number) => void (wake ??= setTimeout(() => ((wake = undefined), next()), ms));
@@ -203,9 +208,9 @@ export function createMessageWriter(
       if (!batch.length) return;
       waiting = rest;
       const flight = { started: performance.now(), conversations: new Set(batch.map((w) => w.req.input.conversationId)) };
+      if (!flying.size) gathering = batch.length >= (gathering ? gatherWhile : gatherAfter);
       flying.add(flight);
       lastStarted = flight.started;
-      gathering = batch.length >= (gathering ? gatherWhile : gatherAfter);
       // A timer set for the window before this batch is moot: one for this batch's patience is set below if needed.
       unwake();
       void run(batch).finally(() => {

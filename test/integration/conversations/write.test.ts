@@ -395,7 +395,7 @@ for (const kind of dbKinds) {
       const leadAndPair = async (writer: ReturnType<typeof createMessageWriter>, chats: TestChat[], authors: Author[]) =>
         Promise.all([0, 1, 2].map((i) => writer.send(say(authors[i]!, chats[i]!.conversationId, `${i} 番目`))));
 
-      it('after a batch of two or more, the next waits for the rest of its window and takes what arrives meanwhile', async () => {
+      it('after a batch of gatherAfter (here two), the next waits for the rest of its window and takes what arrives meanwhile', async () => {
         const { writer, observed } = gathering({ gatherMs: 500 });
         const { chats, authors } = await chatsOf(5);
         await leadAndPair(writer, chats, authors);
@@ -429,7 +429,7 @@ for (const kind of dbKinds) {
 
       it('once open, the window stays open while each batch holds gatherWhile sends, and closes after a smaller one', async () => {
         const { writer, observed } = gathering({ gatherMs: 300, gatherAfter: 3, gatherWhile: 2 });
-        const { chats, authors } = await chatsOf(9);
+        const { chats, authors } = await chatsOf(8);
         const send = (i: number) => writer.send(say(authors[i]!, chats[i]!.conversationId, `${i} 番目`));
         const pause = () => new Promise((r) => setTimeout(r, 20));
         // A lead alone, then three queued behind it: the batch of three opens the window.
@@ -448,6 +448,15 @@ for (const kind of dbKinds) {
         await new Promise((r) => setImmediate(r));
         await Promise.all([send(1), send(2)]);
         expect(await observed()).to.deep.equal([1, 3, 2, 2, 1, 1, 1]);
+      });
+
+      it('refuses rules that cannot hold: gatherWhile above gatherAfter, gatherAfter above maxBatch, a count that is not a whole number', () => {
+        const make = (opts: Parameters<typeof createMessageWriter>[1]) => () => createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent') }, opts);
+        expect(make({ gatherAfter: 2, gatherWhile: 3 })).to.throw(/gatherWhile ≤ gatherAfter ≤ maxBatch/);
+        expect(make({ gatherAfter: 4, maxBatch: 2 })).to.throw(/gatherWhile ≤ gatherAfter ≤ maxBatch/);
+        expect(make({ gatherAfter: 2.5 })).to.throw(/gatherAfter must be a whole number/);
+        expect(make({ gatherWhile: 0 })).to.throw(/gatherWhile must be a whole number/);
+        expect(make({ gatherAfter: 2, gatherWhile: 2, maxBatch: 2 })).not.to.throw();
       });
 
       it('a full batch waiting goes at once, window or not', async () => {

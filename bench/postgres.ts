@@ -22,32 +22,52 @@ export async function throwawayDatabase(adminUrl: string, name = `madoguchi_benc
 /** A database of the bench's own on the PostgreSQL server at `adminUrl`, migrated, and dropped by `drop`. */
 export async function freshPostgres(adminUrl: string, opts: { max?: number } = {}): Promise<{ database: Database; url: string; drop: () => Promise<void> }> {
   const { url, drop } = await throwawayDatabase(adminUrl);
-  return { database: await openPostgres(url, opts), url, drop };
+  try {
+    return { database: await openPostgres(url, opts), url, drop };
+  } catch (e) {
+    // A migration that fails leaves no database behind.
+    await drop().catch(() => undefined);
+    throw e;
+  }
 }
 
 /**
  * Runs `work` on a fresh database (freshPostgres) and drops it afterwards: when `work` ends or
- * fails, and when the bench is interrupted (SIGINT, SIGTERM; it then exits with 130). The
- * database is dropped even if closing it fails.
+ * fails, and when the bench is interrupted (SIGINT, SIGTERM: it exits with 130 once the
+ * database is dropped). The database is dropped even if closing it fails; a failure to clean
+ * up is printed, with the database's name, and does not hide the error of `work`.
  */
 export async function onFreshPostgres<T>(adminUrl: string, work: (database: Database) => Promise<T>, opts: { max?: number } = {}): Promise<T> {
-  const fresh = await freshPostgres(adminUrl, opts);
+  let fresh: Awaited<ReturnType<typeof freshPostgres>> | undefined;
   let finished: Promise<void> | undefined;
   const finish = () =>
     (finished ??= (async () => {
+      if (!fresh) return;
       try {
         await fresh.database.close();
       } finally {
         await fresh.drop();
       }
-    })());
-  const interrupted = () => void finish().finally(() => process.exit(130));
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, interrupted);
+    })().catch((e: unknown) => {
+      process.stderr.write(`cleanup failed, ${fresh ? `database ${new URL(fresh.url).pathname.slice(1)} may be left behind` : 'no database yet'}: ${e instanceof Error ? e.message : String(e)}\n`);
+    }));
+  // Interrupted while the database is made: it is dropped once it exists (freshPostgres returns), then the bench exits.
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    if (fresh) void finish().finally(() => process.exit(130));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
   try {
+    fresh = await freshPostgres(adminUrl, opts);
+    if (interrupted) {
+      await finish();
+      process.exit(130);
+    }
     return await work(fresh.database);
   } finally {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, interrupted);
     await finish();
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, onSignal);
   }
 }
 

@@ -45,7 +45,7 @@ const { values: a } = parseArgs({
 const [perBatch, rate, seconds, rounds] = [Number(a.batch), Number(a.rate), Number(a.seconds), Number(a.rounds)];
 for (const [k, v] of Object.entries({ batch: perBatch, rounds })) if (!Number.isInteger(v) || v <= 0) throw new Error(`--${k} expects a positive whole number`);
 for (const [k, v] of Object.entries({ rate, seconds })) if (!Number.isFinite(v) || v <= 0) throw new Error(`--${k} expects a positive number`);
-const variantNames = ['raw', 'drizzle', 'transact', 'writeMessages'];
+const variantNames = ['raw node-postgres', 'drizzle transaction', 'transact (events/commit.ts)', 'writeMessages in transact'];
 if (a.only && !variantNames.some((n) => n.startsWith(a.only!))) throw new Error(`--only expects the start of a variant's name: ${variantNames.join(', ')}`);
 const admin = process.env.BENCH_DATABASE_URL;
 if (!admin) throw new Error('set BENCH_DATABASE_URL to a PostgreSQL server (a database is created and dropped)');

@@ -42,7 +42,7 @@ const rates = list('rates', a.rates);
 const rules = a.rules.split(',').map((r) => {
   const parts = r.split('/').map(Number);
   const [after, keep] = parts;
-  if (parts.length !== 2 || !parts.every((x) => Number.isInteger(x) && x > 0)) throw new Error('--rules expects after/while pairs of positive whole numbers, such as 4/2,2/2');
+  if (parts.length !== 2 || !parts.every((x) => Number.isInteger(x) && x > 0) || keep! > after! || after! > 256) throw new Error('--rules expects after/while pairs of whole numbers, 1 ≤ while ≤ after ≤ 256 (the writer\'s largest batch), such as 4/2,2/2');
   return { after: after!, keep: keep! };
 });
 const [gatherMs, seconds, rounds] = [Number(a['gather-ms']), Number(a.seconds), Number(a.rounds)];
@@ -66,7 +66,7 @@ async function run(db: Parameters<typeof createMessageWriter>[0]['db'], next: ()
   for (let t = -Math.log(1 - Math.random()) * (1000 / rate); t < secs * 1000; t += -Math.log(1 - Math.random()) * (1000 / rate)) due.push(t);
   const took: number[] = [];
   const sends: Array<Promise<void>> = [];
-  let failed: unknown;
+  let failed: { error: unknown } | undefined;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let k = 0;
@@ -78,7 +78,7 @@ async function run(db: Parameters<typeof createMessageWriter>[0]['db'], next: ()
         const s = performance.now();
         // Caught at once: a failed send is the run's error, thrown once all have settled, not an unhandled rejection.
         const sent = writer.send({ author: chat.author, input: { conversationId: chat.id, clientId: randomUUID(), body: 'まだ届きません。', kind: 'text' } });
-        sends.push(sent.then(() => void took.push(performance.now() - s), (e: unknown) => void (failed ??= e)));
+        sends.push(sent.then(() => void took.push(performance.now() - s), (error: unknown) => void (failed ??= { error })));
       }
       // The next arrival's time: Node's timers have a resolution of 1 ms.
       if (k < due.length) setTimeout(tick, due[k]! - (performance.now() - t0));
@@ -88,7 +88,7 @@ async function run(db: Parameters<typeof createMessageWriter>[0]['db'], next: ()
   });
   await Promise.all(sends);
   await writer.idle();
-  if (failed) throw failed;
+  if (failed) throw failed.error;
   const c = process.cpuUsage(cpu0);
   const sorted = Float64Array.from(took).sort();
   return { n: took.length, batch: took.length / sizes.length, p50: pct(sorted, 50), p99: pct(sorted, 99), waitMean: waited / took.length, cpuMs: (c.user + c.system) / 1000 / took.length };

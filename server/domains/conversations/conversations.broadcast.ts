@@ -38,12 +38,17 @@ const COALESCE_MS = 150;
  */
 const ACTIVITY_MS = 100;
 
-/** Collects values per shop and hands each shop's batch over once, `ms` after its first value. */
+/**
+ * Collects values per shop and hands each shop's batch over once, `ms` after its first value.
+ * After stop it takes nothing more: no timer, no flush.
+ */
 function coalescer<V>(ms: number, merge: (old: V | undefined, next: V) => V, flush: (shopId: string, batch: Map<string, V>) => void) {
   const pending = new Map<string, Map<string, V>>();
   const timers = new Set<NodeJS.Timeout>();
+  let stopped = false;
   return {
     add(shopId: string, key: string, value: V) {
+      if (stopped) return;
       let batch = pending.get(shopId);
       if (!batch) {
         pending.set(shopId, (batch = new Map()));
@@ -57,6 +62,7 @@ function coalescer<V>(ms: number, merge: (old: V | undefined, next: V) => V, flu
       batch.set(key, merge(batch.get(key), value));
     },
     stop() {
+      stopped = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
       pending.clear();
@@ -83,6 +89,7 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
   const widgets = guarded('/widget');
 
   const sendConversations = async (shopId: string, ids: string[]) => {
+    if (stopped) return;
     const rows = await findConversations(deps.db, shopId, ids);
     if (stopped || !rows.length) return;
     const [full, masked] = await conversationDtosFor(deps.db, shopId, rows, ['agent', 'contractor']);
@@ -128,9 +135,9 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
     const status = await deps.presence.statusOf(shopId, userId);
     if (stopped) return;
     agents.to([rooms.shop(shopId, false), rooms.shop(shopId, true)]).emit('presence', { userId, name, status });
+    // Read first, then the room taken: `widgets.to` taken before the read would send even after a stop meanwhile.
     const availability = await chatHooks.availability(deps, shopId);
-    // Checked again: the read may outlast a stop.
-    if (!stopped) widgets.to(rooms.widgetShop(shopId)).emit('availability', availability);
+    widgets.to(rooms.widgetShop(shopId)).emit('availability', availability);
   });
 
   // The console connections of this process hear it on the bus (conversations.socket.agent.ts);

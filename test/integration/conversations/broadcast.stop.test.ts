@@ -17,9 +17,9 @@ import { testRedis } from '../../helpers/redis.ts';
  * the stop failed on the closed database and logged an error for every agent connected.
  */
 describe('[pglite] the chat broadcaster after stop', () => {
-  it('reads nothing for a presence change or a mention, so a closed database logs no failure; before stop, a presence change goes out', async () => {
+  it('reads nothing for a presence change, a mention or a changed conversation, so a closed database logs no failure; before stop, a presence change goes out', async () => {
     const lines: string[] = [];
-    const logger = createLogger('error', new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+    const logger = createLogger('warn', new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
     const bus = new DomainBus(logger);
     const sent: string[] = [];
     // The Socket.IO server's surface broadcastChat uses, recording what would go out.
@@ -51,9 +51,11 @@ describe('[pglite] the chat broadcaster after stop', () => {
       closed = true;
       bus.publish('presence.changed', presence);
       bus.publishEvent(mention);
-      // Without the checks both listeners log their failure within a few ms: the closed PGlite refuses at once.
-      await new Promise((r) => setTimeout(r, 100));
-      expect(lines.filter((l) => l.includes('listener failed')), 'nothing was read from the closed database').to.deep.equal([]);
+      // An inbox row's change is read when its coalescing window (150 ms) ends.
+      bus.publish('conversation.changed', { shopId, conversationId: randomUUID() });
+      // Without the checks each logs its failure once it reads: the closed PGlite refuses at once.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(lines, 'nothing was read from the closed database').to.deep.equal([]);
       expect(sent).to.have.length(2);
     } finally {
       if (!closed) await database.close();

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { redisPrefix } from './env.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -43,12 +44,17 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
-/** `node --import tsx server/main.ts`, as npm start runs it (less its V8 flags, which only tune the garbage collector), with its own environment. */
+/**
+ * `node --import tsx server/main.ts`, as npm start runs it (less its V8 flags, which only tune
+ * the garbage collector), with its own environment. Its Redis keys go under the run's prefix
+ * unless `env` names one, so the shared Redis keeps no queue of the run's (swept at its end)
+ * and no other run or server on the default prefix sees its jobs.
+ */
 export function start(env: Record<string, string>, script = 'server/main.ts', args: string[] = []): Proc {
   let out = '';
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'warn', REDIS_KEY_PREFIX: `${redisPrefix}started:`, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (out += d));

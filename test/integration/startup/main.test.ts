@@ -14,8 +14,15 @@ import { oneDbKind } from '../../helpers/env.ts';
 import { smtpSink } from '../../helpers/smtp.ts';
 import { freePort, killStarted, start, until } from '../../helpers/process.ts';
 
+/**
+ * A start on the embedded database can take over 30 s on two cores while the browser tier runs
+ * beside this one (the tests below took 19–34 s in full runs, and one start once missed 30 s):
+ * each waits up to a minute for "is up".
+ */
+const UP_MS = 60_000;
+
 describe('starting and stopping the service', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let dataDir: string;
 
   beforeEach(() => {
@@ -30,7 +37,7 @@ describe('starting and stopping the service', function () {
   it('starts with nothing configured: embedded database in DATA_DIR/pg, demo sign-ins printed, console and readiness up; SIGTERM stops it cleanly', async () => {
     const port = await freePort();
     const p = start({ DATA_DIR: dataDir, PORT: String(port) });
-    await until(p, /is up/);
+    await until(p, /is up/, UP_MS);
     expect(existsSync(join(dataDir, 'pg', 'PG_VERSION'))).to.equal(true);
     expect(p.out()).to.match(/owner\s+owner@demo\.madoguchi\.test\s+\S{12,}/);
     expect(p.out()).to.match(/contractor\s+contractor@demo\.madoguchi\.test/);
@@ -47,7 +54,7 @@ describe('starting and stopping the service', function () {
   it('on SIGTERM finishes the request in flight (a CSV import) before it exits, and refuses new connections', async () => {
     const port = await freePort();
     const p = start({ DATA_DIR: dataDir, PORT: String(port), IMPORT_LIMIT_MB: '20' });
-    await until(p, /is up/);
+    await until(p, /is up/, UP_MS);
     const [, email, password] = /owner\s+(\S+)\s+(\S+)/.exec(p.out())!;
     const base = `http://127.0.0.1:${port}`;
     const signIn = await fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
@@ -86,7 +93,7 @@ describe('starting and stopping the service', function () {
 
   it('refuses a second process on the same embedded database with a one-line message', async () => {
     const first = start({ DATA_DIR: dataDir, PORT: String(await freePort()), SEED_DEMO: 'false' });
-    await until(first, /is up/);
+    await until(first, /is up/, UP_MS);
     const second = start({ DATA_DIR: dataDir, PORT: String(await freePort()), SEED_DEMO: 'false' });
     expect(await second.exited).to.equal(1);
     expect(second.out().trim().split('\n').filter((l) => l.startsWith('madoguchi:'))).to.have.length(1);

@@ -13,7 +13,6 @@
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/chat/roundtrips.ts [--rate 250] [--batch 1] [--in-flight 1] [--seconds 10] [--conversations 2000]
  */
-import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import postgres from 'postgres';

@@ -38,17 +38,12 @@ const COALESCE_MS = 150;
  */
 const ACTIVITY_MS = 100;
 
-/**
- * Collects values per shop and hands each shop's batch over once, `ms` after its first value.
- * After stop it takes nothing more: no timer, no flush.
- */
+/** Collects values per shop and hands each shop's batch over once, `ms` after its first value. */
 function coalescer<V>(ms: number, merge: (old: V | undefined, next: V) => V, flush: (shopId: string, batch: Map<string, V>) => void) {
   const pending = new Map<string, Map<string, V>>();
   const timers = new Set<NodeJS.Timeout>();
-  let stopped = false;
   return {
     add(shopId: string, key: string, value: V) {
-      if (stopped) return;
       let batch = pending.get(shopId);
       if (!batch) {
         pending.set(shopId, (batch = new Map()));
@@ -62,7 +57,6 @@ function coalescer<V>(ms: number, merge: (old: V | undefined, next: V) => V, flu
       batch.set(key, merge(batch.get(key), value));
     },
     stop() {
-      stopped = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
       pending.clear();
@@ -75,7 +69,9 @@ const laterActivity = (old: ConversationActivity | undefined, next: Conversation
 
 /** Turns domain events into socket messages. Contractors' rooms get masked DTOs. */
 export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; presence: PresenceStore; logger: Logger }) {
-  // After stop, nothing more goes out: the Redis connections behind `out` are closing.
+  // After stop, no event reaches these listeners and nothing more goes out: the Redis
+  // connections behind `out` are closing, and the database closes next.
+  const listeners = bus.group();
   let stopped = false;
   const inert: Emitter & { except(room: string): Emitter } = { emit: () => false, except: () => inert };
   const guarded = (name: string) => {
@@ -89,7 +85,6 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
   const widgets = guarded('/widget');
 
   const sendConversations = async (shopId: string, ids: string[]) => {
-    if (stopped) return;
     const rows = await findConversations(deps.db, shopId, ids);
     if (stopped || !rows.length) return;
     const [full, masked] = await conversationDtosFor(deps.db, shopId, rows, ['agent', 'contractor']);
@@ -102,13 +97,13 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
   const changed = coalescer<true>(COALESCE_MS, () => true, (shopId, batch) => {
     sendConversations(shopId, [...batch.keys()]).catch((err: unknown) => deps.logger.warn({ err: String(err) }, 'conversation broadcast failed'));
   });
-  bus.on('conversation.changed', ({ shopId, conversationId }) => changed.add(shopId, conversationId, true));
+  listeners.on('conversation.changed', ({ shopId, conversationId }) => changed.add(shopId, conversationId, true));
 
   // The inbox row moves too (last message, preview, unread), from what the write already knows.
   const moved = coalescer<ConversationActivity>(ACTIVITY_MS, laterActivity, (shopId, batch) => {
     agents.to([rooms.shop(shopId, false), rooms.shop(shopId, true)]).emit('conversation:activity', [...batch.values()]);
   });
-  bus.on('message.live', ({ shopId, message, activity, origin }) => {
+  listeners.on('message.live', ({ shopId, message, activity, origin }) => {
     // The socket that sent it has the message in its ack already; its other tabs get it here.
     const to = (nsp: typeof agents, room: string) => (origin ? nsp.to(room).except(origin) : nsp.to(room));
     to(agents, rooms.conversation(message.conversationId)).emit('message', message);
@@ -117,22 +112,19 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
   });
 
   // The person's room reaches their connections to every shop: only a member of this one now gets it.
-  // After stop nothing is read either (here, for presence, and for the inbox rows above): at a
-  // shutdown the database closes next, while the closing sockets still tell of presence changes.
-  bus.onEvent('mention.created', async ({ payload: { userId, conversationId, messageId, shopId } }) => {
-    if (stopped) return;
+  listeners.onEvent('mention.created', async ({ payload: { userId, conversationId, messageId, shopId } }) => {
     const [c, m, member] = await Promise.all([findConversation(deps.db, shopId, conversationId), findMessage(deps.db, shopId, messageId), findMembership(deps.db, shopId, userId)]);
     if (c && m && member) agents.to(rooms.user(userId)).emit('mention', { shopId, conversationId, number: c.number, messageId, by: m.authorName, excerpt: previewText(m.body) });
   });
 
-  bus.onEvent(['sla.at_risk', 'sla.breached'], ({ name, payload: a }) => {
+  listeners.onEvent(['sla.at_risk', 'sla.breached'], ({ name, payload: a }) => {
     const payload = { conversationId: a.conversationId, metric: a.metric, state: name === 'sla.at_risk' ? ('at_risk' as const) : ('breached' as const), dueAt: a.dueAt };
     agents.to([rooms.shop(a.shopId, false), rooms.shop(a.shopId, true)]).emit('sla', payload);
   });
 
-  bus.on('presence.changed', async ({ shopId, userId, name }) => {
-    if (stopped) return;
+  listeners.on('presence.changed', async ({ shopId, userId, name }) => {
     const status = await deps.presence.statusOf(shopId, userId);
+    // A stop meanwhile (a shutdown's closing sockets tell of presence): the database is closing.
     if (stopped) return;
     agents.to([rooms.shop(shopId, false), rooms.shop(shopId, true)]).emit('presence', { userId, name, status });
     // Read first, then the room taken: `widgets.to` taken before the read would send even after a stop meanwhile.
@@ -142,9 +134,10 @@ export function broadcastChat(bus: DomainBus, out: Broadcaster, deps: { db: Db; 
 
   // The console connections of this process hear it on the bus (conversations.socket.agent.ts);
   // those of the other processes through the adapter.
-  bus.on('access.changed', (change) => agents.serverSideEmit('access:check', change));
+  listeners.on('access.changed', (change) => agents.serverSideEmit('access:check', change));
 
   return () => {
+    listeners.off();
     stopped = true;
     changed.stop();
     moved.stop();

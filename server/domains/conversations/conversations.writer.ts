@@ -44,13 +44,12 @@ const PATIENCE_MS = 50;
  * the window is open (GATHER_AFTER), so that under load batches come at most this often and
  * each carries more messages. Each batch costs its transaction (two calls, BEGIN and COMMIT:
  * four round trips) in this process and in PostgreSQL, whatever it holds: on 2 cores at
- * 1,000 msg/s, gathering
- * 6 ms cut the server's CPU a message by about 40% and PostgreSQL's by about half, for about
- * 3 ms more at the median and about 2 ms more at the p99 (README, "How a message is written",
- * stop 37). While it is closed a send that finds nothing in flight is written at once, so a
- * quiet server waits for nothing. Much as PostgreSQL's commit_delay waits only when commit_siblings other
- * transactions are open, though this looks back at the last batch rather than at what is open
- * now.
+ * 1,000 msg/s, gathering 6 ms cut the server's CPU a message by about 40% and PostgreSQL's by
+ * about half, for about 3 ms more at the median and about 2 ms more at the p99 (README, "How
+ * a message is written", stop 37). While it is closed a send that finds nothing in flight is
+ * written at once, so a quiet server waits for nothing. Much as PostgreSQL's commit_delay
+ * waits only when commit_siblings other transactions are open, though this looks back at the
+ * last batches rather than at what is open now.
  */
 export const GATHER_MS = 6;
 
@@ -59,8 +58,8 @@ export const GATHER_MS = 6;
  * open while each batch holds GATHER_WHILE or more. At 250 msg/s a transaction of about 2 ms
  * finds two sends or more waiting about one time in eleven (Poisson, 0.5 expected) and four
  * or more about one time in 570: opened by two, the window made the sends after a chance pair
- * wait for little company. At 1,000 msg/s a gathered batch holds about six, so once open the window stays open.
- * bench/chat/gather.ts (README, "What it costs, measured", stop 38): against opening and
+ * wait for little company. At 1,000 msg/s a gathered batch holds about six, so once open the
+ * window stays open. bench/chat/gather.ts (README, "What it costs, measured", stop 38): against opening and
  * keeping it at two, the mean wait for a batch fell from 1.1–2.0 to 0.5–0.9 ms at 250 msg/s,
  * with batches at 1,000 msg/s of 6.1–6.4 messages instead of 6.5–6.7; at 500 msg/s batches
  * are smaller (1.5–1.7 against 2.5–2.9), for lower latency and more CPU (0.46–0.51 ms a

@@ -17,11 +17,9 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import postgres from 'postgres';
 import { freshPostgres } from '../postgres.ts';
-import { eq } from 'drizzle-orm';
-import { conversations, customers } from '../../server/domains/conversations/conversations.tables.ts';
 import { chatWriteTexts } from '../../server/domains/conversations/conversations.write.repository.ts';
 import { pct } from './load.ts';
-import { seedChat } from './seed.ts';
+import { seedChats } from './seed.ts';
 import { batchCalls } from './calls.ts';
 import { serviceCores, serviceCpuSeconds } from './services.ts';
 
@@ -207,11 +205,7 @@ const fresh = await freshPostgres(admin);
 const url = new URL(fresh.url);
 try {
   const { database } = fresh;
-  const seeded = await seedChat(database.db, { customers: count, agents: 1 });
-  const customerIds = (await database.db.select({ id: customers.id }).from(customers).where(eq(customers.shopId, seeded.shopId))).map((r) => r.id);
-  const rows = customerIds.map((customerId, i) => ({ shopId: seeded.shopId, number: i + 1, customerId, channel: 'chat' as const }));
-  for (let i = 0; i < rows.length; i += 1000) await database.db.insert(conversations).values(rows.slice(i, i + 1000));
-  const pool = (await database.db.select({ id: conversations.id, shopId: conversations.shopId, customerId: conversations.customerId }).from(conversations)).sort(() => Math.random() - 0.5);
+  const pool = (await seedChats(database.db, { customers: count })).sort(() => Math.random() - 0.5);
   say(`round trips of the chat's group commit: ${rate} batches/s of ${perBatch} message(s), ${seconds} s each, ${inFlightMax} in flight at most, ${pool.length} conversations`);
   if (a.explain) await explain(url.toString(), pool);
   say('variant                                batches  failed     p50      p99      max   client CPU/batch   PostgreSQL CPU/batch');

@@ -52,12 +52,16 @@ export type BenchChat = { shopId: string; id: string; customerId: string; author
 
 /**
  * seedChat's shop with one chat conversation for each of `customers` customers, for the benches
- * that call the chat's write path in their own process (batch.ts, gather.ts).
+ * that call the chat's write path in their own process (batch.ts, gather.ts, roundtrips.ts).
  */
 export async function seedChats(db: Db, input: { customers: number }): Promise<BenchChat[]> {
   const seeded = await seedChat(db, { customers: input.customers, agents: 1 });
   const rows = await db.select().from(customers).where(eq(customers.shopId, seeded.shopId));
-  const convs = await db.insert(conversations).values(rows.map((c, i) => ({ shopId: seeded.shopId, number: i + 1, customerId: c.id, channel: 'chat' as const }))).returning({ id: conversations.id, customerId: conversations.customerId });
-  const byCustomer = new Map(convs.map((c) => [c.customerId, c.id]));
+  const byCustomer = new Map<string, string>();
+  // In chunks, as seedChat's: a statement holds at most 65,535 parameters.
+  for (let from = 0; from < rows.length; from += CHUNK) {
+    const chunk = rows.slice(from, from + CHUNK).map((c, i) => ({ shopId: seeded.shopId, number: from + i + 1, customerId: c.id, channel: 'chat' as const }));
+    for (const c of await db.insert(conversations).values(chunk).returning({ id: conversations.id, customerId: conversations.customerId })) byCustomer.set(c.customerId, c.id);
+  }
   return rows.map((c) => ({ shopId: seeded.shopId, id: byCustomer.get(c.id)!, customerId: c.id, author: { kind: 'customer', principal: { shopId: seeded.shopId, customerId: c.id, customer: c } } }));
 }

@@ -48,8 +48,14 @@ export function startRearming(opts: RearmOptions): Rearmer {
   let closed = false;
   let running: Promise<number> | undefined;
   let again = false;
+  /** The last re-arm did not finish (the marker may be set over work not handed over): the next check runs it again. */
+  let owed = false;
 
   async function rearmAll(): Promise<number> {
+    // Set before the rows are read: a Redis flushed at any point after this loses the marker, and
+    // the next check starts over; one flushed before it loses nothing handed over below. (Set
+    // after the adds, a flush between them would leave the marker over an empty queue.)
+    await jobs.connection.set(marker, String(Date.now()));
     let after = 0;
     let seen = 0;
     for (;;) {
@@ -67,8 +73,6 @@ export function startRearming(opts: RearmOptions): Rearmer {
       after = rows.at(-1)!.id;
     }
     await opts.alsoRestore?.();
-    // Set after the rows are in: a Redis flushed mid-way loses the marker too, and the next check starts over.
-    await jobs.connection.set(marker, String(Date.now()));
     if (seen) logger.info({ rows: seen }, 'outbox: unfinished work handed to the job queue again');
     return seen;
   }
@@ -79,8 +83,10 @@ export function startRearming(opts: RearmOptions): Rearmer {
       again = true;
       return running;
     }
+    owed = false;
     running = rearmAll()
       .catch((err: unknown) => {
+        owed = true;
         // Redis or the database went away again: the next reconnect or check tries again.
         logger.warn({ err }, 'outbox: could not re-arm unfinished work yet');
         return 0;
@@ -101,6 +107,10 @@ export function startRearming(opts: RearmOptions): Rearmer {
 
   const check = setInterval(() => {
     if (running || !jobs.ready()) return;
+    if (owed) {
+      void rearm();
+      return;
+    }
     jobs.connection
       .exists(marker)
       .then((found) => {

@@ -10,6 +10,7 @@ import type { Jobs } from '../../../server/worker.ts';
 import { testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { eventually } from '../../helpers/eventually.ts';
+import { testRedis } from '../../helpers/redis.ts';
 import { smtpSink } from '../../helpers/smtp.ts';
 import { CuttableProxy, postgresBehindProxy } from '../resilience/resilience.setup.ts';
 import { freshPrefix, freshTopic, jobsFor, recorder, rowsOf } from './jobs.setup.ts';
@@ -35,7 +36,7 @@ const ATTEMPTS = defaultJobOptions().attempts!;
     direct = await testDatabase('postgres');
     ({ proxy, database: viaProxy } = await postgresBehindProxy());
     prefix = freshPrefix();
-    jobs = await jobsFor(viaProxy, prefix);
+    jobs = await jobsFor(viaProxy, prefix, { rearmCheckMs: 200 });
   });
   afterEach(() => proxy.restore());
   after(async () => {
@@ -140,6 +141,29 @@ const ATTEMPTS = defaultJobOptions().attempts!;
     await eventually(async () => (await rowsOf(direct, topic))[0]?.completedAt instanceof Date, 'the work to be recorded done', 60_000, 100);
     await eventually(async () => (await jobs.queue.getJob(jobIdFor(row!))) === undefined, 'the job to leave Redis', 20_000, 100);
     expect(calls, 'the work was done once').to.have.length(1);
+  });
+
+  it('hands timers over again that Redis lost while the database was away, once the database is back', async () => {
+    const topic = freshTopic('lost-while-away');
+    const rows = await armed([0, 1].map((n) => ({ topic, payload: { n } })));
+    const ids = rows.map(jobIdFor);
+    const marker = jobs.queue.toKey('outbox-armed');
+
+    await proxy.cut();
+    // Redis loses them (and the re-arm's marker), as a flush would.
+    for (const job of await jobsOf(ids)) await job!.remove();
+    await testRedis().del(marker);
+    // The next check sees the marker gone and re-arms: it sets the marker again first, and then
+    // cannot read the rows. The marker is back over a queue that still lacks them.
+    await eventually(async () => (await testRedis().exists(marker)) === 1, 'a re-arm to be tried', 20_000, 100);
+    expect(await jobsOf(ids)).to.deep.equal([undefined, undefined]);
+
+    await proxy.restore();
+    const states = await eventually(async () => {
+      const all = await jobsOf(ids);
+      return all.every((j) => j) && Promise.all(all.map((j) => j!.getState()));
+    }, 'the timers to be handed over again', 20_000, 100);
+    expect(states).to.deep.equal(['delayed', 'delayed']);
   });
 
   it('runs a later row with the same dedupe key after another process did and recorded the first, done here while the database was away', async () => {

@@ -18,7 +18,9 @@
  * 2000) prints what the idle sockets added to the heap, by constructor; BENCH_KEEP=1 keeps the temporary
  * folder with the profiles. Both servers run with npm start's Node flags (package.json), then
  * BENCH_SERVER_FLAGS; this process runs itself again with npm start's flags too, unless
- * BENCH_CLIENT_DEFAULTS=1. A script, not a test: it asserts nothing.
+ * BENCH_CLIENT_DEFAULTS=1. On PostgreSQL, between the two, the smallest durable transaction is
+ * timed alone at 250/s on the persisted server's database (bench/chat/floor.ts): no persisted
+ * message can be acknowledged sooner. A script, not a test: it asserts nothing.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +32,7 @@ import { removeRedisKeys, throwawayDatabase } from './postgres.ts';
 import { measure, type Figures, type Options, type Target } from './chat/phases.ts';
 import { summarize, summarizeHeap } from './chat/profile.ts';
 import { pct } from './chat/load.ts';
+import { commitFloor, type CommitFloor } from './chat/floor.ts';
 
 // The client sockets and the clock run in this process. With Node's defaults (four V8 helper
 // threads on two cores shared with the server and PostgreSQL) each of its own full collections
@@ -153,7 +156,7 @@ const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
 
 const at250 = (f: Figures) => f.ramp.find((r) => r.target === 250);
 
-function table(p: Figures | undefined, b: Figures | undefined): void {
+function table(p: Figures | undefined, b: Figures | undefined, floor: CommitFloor | undefined): void {
   const rows: string[][] = [['figure', 'persisted', 'bare relay', 'persisted/bare', 'target', 'result']];
   const v = <T>(f: Figures | undefined, get: (f: Figures) => T) => (f ? get(f) : undefined);
   const add = (name: string, get: (f: Figures) => number, fmt: (x: number) => string, target = '', ok?: (x: number) => boolean) => {
@@ -166,6 +169,20 @@ function table(p: Figures | undefined, b: Figures | undefined): void {
   add(`latency p99 @ ${opts.rate} msg/s`, (f) => pct(f.latency.latency, 99), msf, '≤ 20 ms', (x) => x <= 20);
   add('latency max', (f) => pct(f.latency.latency, 100), msf);
   add('latency p99 @ 250 msg/s (the ramp\'s first step)', (f) => { const r = at250(f); return r ? pct(r.latency, 99) : NaN; }, (x) => (Number.isFinite(x) ? msf(x) : '—'), '≤ 2× bare');
+  if (floor) {
+    // No persisted message is acknowledged before its batch's COMMIT (bench/chat/floor.ts).
+    const f99 = pct(floor.latency, 99);
+    const b250 = b && at250(b);
+    const bound = b250 ? 2 * pct(b250.latency, 99) : undefined;
+    rows.push([
+      `a durable commit alone, p99 @ ${floor.rate}/s (the floor)`,
+      msf(f99),
+      '—',
+      bound === undefined ? '—' : `${ratio(f99, bound / 2)}`,
+      bound === undefined ? '' : `≤ ${msf(bound)}`,
+      bound === undefined ? '' : f99 > bound ? 'floor above the bound' : 'floor below the bound',
+    ]);
+  }
   add('throughput achieved (received/s)', (f) => f.latency.recvRate, (x) => x.toFixed(0));
   add('messages lost or refused', (f) => f.latency.lost + Object.values(f.latency.errors).reduce((m, n) => m + n, 0), String, '0', (x) => x === 0);
   add('sockets connected during it', (f) => f.latency.sockets, String);
@@ -205,10 +222,16 @@ async function main() {
   say();
   let p: Figures | undefined;
   let b: Figures | undefined;
+  let floor: CommitFloor | undefined;
   if (a.only !== 'relay') {
     const t = await persisted();
     p = await measure(t, opts);
     await t.child.stop();
+    if (t.databaseUrl) {
+      // On the persisted server's database, with its server stopped and the relay not started.
+      floor = await commitFloor(t.databaseUrl, 250, 10);
+      say(`  · durable commit alone (synchronous_commit ${floor.synchronousCommit}) at 250/s, 10 s: p50 ${msf(pct(floor.latency, 50))}, p99 ${msf(pct(floor.latency, 99))}, max ${msf(pct(floor.latency, 100))}`);
+    }
   }
   if (a.only !== 'persisted') {
     const t = await relay();
@@ -218,7 +241,7 @@ async function main() {
   say();
   say(`latency: customer emits message:send → the agent's socket receives 'message' (open loop, ${opts.seconds} s at ${opts.rate} msg/s after ${opts.warmup} s warm-up); sustained: ladder of ${opts.stepSeconds} s steps, best with p99 ≤ ${opts.p99Bound} ms, nothing lost.`);
   say('memory: server child, after forced GC, before/after connecting the idle widget sockets (no conversation opened).');
-  table(p, b);
+  table(p, b, floor);
   for (const file of [...(p?.profiles ?? []), ...(b?.profiles ?? [])]) {
     say();
     for (const line of file.endsWith('.heapprofile') ? summarizeHeap(file, 20) : summarize(file, 20)) say(line);

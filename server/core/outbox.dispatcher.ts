@@ -44,6 +44,13 @@ export const jobIdFor = (row: Pick<OutboxRow, 'id' | 'dedupeKey'>) =>
 /** Which queue a row went to: the BullMQ prefix (one per deployment, from REDIS_KEY_PREFIX). */
 export const queuePrefixOf = (jobs: JobQueue) => String(jobs.queue.opts.prefix);
 
+/**
+ * The key in Redis that says the queue holds what was handed to it (outbox.rearm.ts):
+ * `pending:<token>` while a re-arm runs (with a lease), `done:<token>` once one finished, gone
+ * when Redis lost its data or someone asked for another re-arm.
+ */
+export const rearmMarkerOf = (jobs: JobQueue) => jobs.queue.toKey('outbox-armed');
+
 const errorText = (e: unknown) => {
   const s = serializeError(e);
   return String(s.message ?? s.type).slice(0, 500);
@@ -128,6 +135,7 @@ export function createDispatcher(opts: DispatcherOptions): OutboxDispatcher {
   const maxBackoffMs = opts.maxBackoffMs ?? 30_000;
   const addTimeoutMs = opts.addTimeoutMs ?? 3000;
   const queuePrefix = queuePrefixOf(jobs);
+  const marker = rearmMarkerOf(jobs);
 
   let closed = false;
   let failures = 0;
@@ -145,6 +153,8 @@ export function createDispatcher(opts: DispatcherOptions): OutboxDispatcher {
 
   async function dispatchOnce(): Promise<number> {
     let failed = false;
+    // Read before the adds and again after the commit: see the end of this function.
+    const markerBefore = jobs.ready() ? await jobs.connection.get(marker).catch(() => undefined) : undefined;
     const sent = await db.transaction(async (tx) => {
       const rows = await tx.select().from(outbox).where(isNull(outbox.dispatchedAt)).orderBy(asc(outbox.id)).limit(batchSize).for('update', { skipLocked: true });
       let done = 0;
@@ -176,6 +186,13 @@ export function createDispatcher(opts: DispatcherOptions): OutboxDispatcher {
       failures = 0;
     }
     again ||= sent.full && !failed;
+    // Jobs added before the commit, which a flush of Redis may have lost, while a re-arm that
+    // read the rows before the commit missed them: when the marker changed or went during the
+    // dispatch, it is removed, so that the next check (of any process) re-arms after this commit.
+    if (sent.done && markerBefore !== undefined) {
+      const markerAfter = await jobs.connection.get(marker).catch(() => undefined);
+      if (markerAfter !== undefined && (markerAfter === null || markerAfter !== markerBefore)) await jobs.connection.del(marker).catch(() => undefined);
+    }
     return sent.done;
   }
 

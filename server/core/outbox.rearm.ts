@@ -1,6 +1,7 @@
 import type { Db } from './db/client.ts';
 import type { Logger } from './logger.ts';
-import { jobOf, queuePrefixOf, replaceFailedJob, rowsWithFailedJobs } from './outbox.dispatcher.ts';
+import { randomUUID } from 'node:crypto';
+import { jobOf, queuePrefixOf, rearmMarkerOf, replaceFailedJob, rowsWithFailedJobs } from './outbox.dispatcher.ts';
 import { isFinished, unfinishedRows } from './outbox.ts';
 import type { JobOptionsFor, JobQueue } from './queue.ts';
 
@@ -14,6 +15,8 @@ export interface RearmOptions {
   checkMs?: number;
   /** Rows per addBulk. */
   batchSize?: number;
+  /** How long a re-arm's `pending` marker lasts without renewal (renewed after each batch). */
+  leaseMs?: number;
   /** Also run after every re-arm: state kept only in Redis, like BullMQ's job schedulers. */
   alsoRestore?: () => Promise<unknown>;
 }
@@ -23,6 +26,11 @@ export interface Rearmer {
   rearm(): Promise<number>;
   close(): Promise<void>;
 }
+
+/** The marker's lease, renewed while it is still this re-arm's. */
+const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0";
+/** Every row is in: `done`, with no expiry, unless the marker was lost or taken meanwhile. */
+const FINISH = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('set', KEYS[1], ARGV[2]) end return 0";
 
 /**
  * PostgreSQL is the record of work handed to BullMQ until a worker has done it. When Redis
@@ -34,8 +42,16 @@ export interface Rearmer {
  * was to be recorded) is removed first, so the row runs again rather than wait 7 days.
  *
  * When: at start and after every reconnect of the producer's connection (Redis restarted or
- * failed over), and when a marker key this process sets in Redis has gone (Redis flushed
- * without dropping the connection); the check is one EXISTS every `checkMs`.
+ * failed over), and when the marker key in Redis has gone (Redis flushed without dropping the
+ * connection); the check is one EXISTS every `checkMs`. The marker is shared by every process
+ * on the queue: a re-arm sets it to `pending:<token>` with a lease before it reads the rows
+ * (renewed as it goes) and to `done:<token>` once every row is in, if it is still its own. A
+ * flush at any point loses it, and so does a re-arm that failed or died (its lease runs out):
+ * either way the next check of any process starts over. A dispatcher whose commit came while
+ * the marker changed removes it too (outbox.dispatcher.ts).
+ *
+ * A re-arm that failed here is also owed: this process's next check runs it again without
+ * waiting for the lease.
  *
  * A job whose row completed meanwhile does nothing when it runs (the worker checks the row
  * first), so a re-arm racing with a job that just finished is harmless.
@@ -43,7 +59,8 @@ export interface Rearmer {
 export function startRearming(opts: RearmOptions): Rearmer {
   const { db, jobs, logger, jobOptionsFor } = opts;
   const batchSize = opts.batchSize ?? 500;
-  const marker = jobs.queue.toKey('outbox-armed');
+  const leaseMs = opts.leaseMs ?? 60_000;
+  const marker = rearmMarkerOf(jobs);
   const prefix = queuePrefixOf(jobs);
   let closed = false;
   let running: Promise<number> | undefined;
@@ -52,10 +69,11 @@ export function startRearming(opts: RearmOptions): Rearmer {
   let owed = false;
 
   async function rearmAll(): Promise<number> {
-    // Set before the rows are read: a Redis flushed at any point after this loses the marker, and
-    // the next check starts over; one flushed before it loses nothing handed over below. (Set
-    // after the adds, a flush between them would leave the marker over an empty queue.)
-    await jobs.connection.set(marker, String(Date.now()));
+    // Set before the rows are read: a flush after this loses the marker and the next check
+    // starts over; one before it loses nothing handed over below. (Set only after the adds, a
+    // flush between them would leave the marker over an empty queue.)
+    const pending = `pending:${randomUUID()}`;
+    await jobs.connection.set(marker, pending, 'PX', leaseMs);
     let after = 0;
     let seen = 0;
     for (;;) {
@@ -65,14 +83,16 @@ export function startRearming(opts: RearmOptions): Rearmer {
       // failed job would make the add a no-op for 7 days; it goes, and the row is handed over
       // again (unless its failure was recorded meanwhile).
       const stale = await rowsWithFailedJobs(jobs, rows);
-      const owed = [];
-      for (const row of stale) if (!(await isFinished(db, row.id)) && (await replaceFailedJob(db, jobs, row, jobOptionsFor))) owed.push(row);
-      if (owed.length) logger.warn({ rows: owed.map((r) => r.id) }, 'outbox: jobs failed for good without a record; handing their rows over again');
+      const replaced = [];
+      for (const row of stale) if (!(await isFinished(db, row.id)) && (await replaceFailedJob(db, jobs, row, jobOptionsFor))) replaced.push(row);
+      if (replaced.length) logger.warn({ rows: replaced.map((r) => r.id) }, 'outbox: jobs failed for good without a record; handing their rows over again');
       await jobs.queue.addBulk(rows.map((r) => jobOf(r, jobOptionsFor)));
       seen += rows.length;
       after = rows.at(-1)!.id;
+      await jobs.connection.eval(RENEW, 1, marker, pending, String(leaseMs));
     }
     await opts.alsoRestore?.();
+    await jobs.connection.eval(FINISH, 1, marker, pending, pending.replace('pending:', 'done:'));
     if (seen) logger.info({ rows: seen }, 'outbox: unfinished work handed to the job queue again');
     return seen;
   }

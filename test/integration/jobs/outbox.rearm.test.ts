@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Redis } from 'ioredis';
 import type { Database } from '../../../server/core/db/client.ts';
 import { jobIdFor } from '../../../server/core/outbox.dispatcher.ts';
 import { enqueue } from '../../../server/core/outbox.ts';
@@ -82,6 +83,26 @@ for (const kind of dbKinds) {
       await eventually(async () => t.seen.calls.length === 2, 'both timers to fire after the restart', FIRE_MS, 100);
       await eventually(() => allDone(t.topic), 'both timers to be recorded done', FIRE_MS, 100);
       expect(t.seen.calls.map((c) => c.data.n).sort()).to.deep.equal([0, 1]);
+    });
+
+    it('hands them over again once the lease of a re-arm that died in another process runs out', async () => {
+      const t = await armed('lease', 2, 300);
+      // Redis loses its data, and another process begins a re-arm (its marker, with a lease) and
+      // dies before it adds anything: one transaction, so no check of this process comes between.
+      const marker = jobs.queue.toKey('outbox-armed');
+      const client = new Redis(redis.url);
+      try {
+        await client.multi().flushall().set(marker, 'pending:elsewhere', 'PX', 1500).exec();
+        // While the lease holds, this process leaves the re-arm to the other (checks every 200 ms).
+        await new Promise((r) => setTimeout(r, 700));
+        expect(await jobs.queue.getJob(jobIdFor(t.rows[0]!))).to.equal(undefined);
+        jobs.worker.resume();
+        await eventually(async () => t.seen.calls.length === 2, 'both timers to fire once the lease ran out', FIRE_MS, 100);
+        expect(await client.get(marker)).to.match(/^done:/);
+        await eventually(() => allDone(t.topic), 'both timers to be recorded done', FIRE_MS, 100);
+      } finally {
+        await client.quit();
+      }
     });
 
     it('does not run again what is done, when its job is handed over again', async () => {

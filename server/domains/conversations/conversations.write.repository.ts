@@ -9,8 +9,9 @@ import { slaClocks } from '../sla/sla.tables.ts';
  * The SQL of the chat's group commit (conversations.write.ts): each call covers a whole batch of
  * messages, whichever conversations and shops they belong to, and every condition pairs the
  * shop id with the row's id. The statements live in two PL/pgSQL functions (migration
- * 0032_chat_write_functions.sql), so PostgreSQL plans them once per connection rather than at
- * every batch, with plans that stay on the indexes at any table size; values travel as one
+ * 0032_chat_write_functions.sql, as 0037_chat_read_by_key.sql replaced them), so PostgreSQL
+ * plans them once per connection rather than at every batch, with plans that look each row up
+ * by its key at any table size and whatever the statistics say; values travel as one
  * array parameter per column (unnest), so one fixed call serves a batch of one message or of
  * two hundred, prepared once per connection (core/db/statement.ts).
  *

@@ -219,8 +219,12 @@ for (const kind of dbKinds) {
       });
 
       it('a batch that starts while sends gather drops the window’s timer: one beside it, if stuck, still goes after its patience', async () => {
-        const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent') }, { concurrency: 2, patienceMs: 30, gatherMs: 60_000, gatherAfter: 2, maxBatch: 2 });
+        // A patience long enough for the lead below to end first on a slow machine (a pair started beside it would not open the window).
+        const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent') }, { concurrency: 2, patienceMs: 500, gatherMs: 60_000, gatherAfter: 2, maxBatch: 2 });
         const { chats, authors } = await chatsOf(6);
+        // A first batch on its own: the connection's statements and plans are made.
+        await writer.send(say(authors[0]!, chats[0]!.conversationId, 'warm-up'));
+        await new Promise((r) => setImmediate(r));
         // A lead alone, then a pair: the window is open for a minute after the pair.
         await Promise.all([0, 1, 2].map((i) => writer.send(say(authors[i]!, chats[i]!.conversationId, `${i} 番目`))));
         await new Promise((r) => setImmediate(r));
@@ -229,7 +233,7 @@ for (const kind of dbKinds) {
           // The first gathers (a minute's timer); the second fills the batch, which starts and waits on the lock.
           const gathered = writer.send(say(authors[3]!, chats[3]!.conversationId, '集めて'));
           const locked = writer.send(say(authors[4]!, chats[4]!.conversationId, 'behind the lock'));
-          // Bounded: were the minute's timer still set, this one would wait for it, not for the 30 ms patience.
+          // Bounded: were the minute's timer still set, this one would wait for it, not for the 500 ms patience.
           const beside = await withTimeout(writer.send(say(authors[5]!, chats[5]!.conversationId, '隣で')), 5000, 'the batch beside the stuck one');
           expect(beside.message.seq).to.equal(1);
           await release();

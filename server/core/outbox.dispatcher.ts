@@ -49,7 +49,23 @@ export const queuePrefixOf = (jobs: JobQueue) => String(jobs.queue.opts.prefix);
  * `pending:<token>` while a re-arm runs (with a lease), `done:<token>` once one finished, gone
  * when Redis lost its data or someone asked for another re-arm.
  */
-export const rearmMarkerOf = (jobs: JobQueue) => jobs.queue.toKey('outbox-armed');
+export const rearmMarkerOf = (jobs: Pick<JobQueue, 'queue'>) => jobs.queue.toKey('outbox-armed');
+
+/**
+ * A dispatch adds its jobs to Redis before it commits the rows as dispatched. A re-arm that
+ * read the rows before that commit would miss them, and a flush of Redis meanwhile would lose
+ * their jobs for good. So each dispatch that has rows holds this lock, shared, from before its
+ * first add to its commit, and a re-arm takes it exclusively (outbox.rearm.ts) after it sets
+ * its marker and before it reads: every dispatch whose adds came before the marker has
+ * committed by then, and a flush after the marker takes the marker too. PostgreSQL's advisory
+ * lock, so it holds across processes; one per queue (the prefix's hash).
+ */
+const dispatchLock = (prefix: string) => sql`hashtext(${`outbox-dispatch ${prefix}`})`;
+const DISPATCH_LOCK_CLASS = 727_002;
+/** Held by a dispatch's transaction until it ends. */
+export const holdDispatchLock = (tx: Db, prefix: string) => tx.execute(sql`select pg_advisory_xact_lock_shared(${DISPATCH_LOCK_CLASS}, ${dispatchLock(prefix)})`);
+/** Waits for every dispatch holding the lock to end (taken and released in a transaction of its own). */
+export const waitForDispatches = (db: Db, prefix: string) => db.transaction(async (tx) => void (await tx.execute(sql`select pg_advisory_xact_lock(${DISPATCH_LOCK_CLASS}, ${dispatchLock(prefix)})`)));
 
 const errorText = (e: unknown) => {
   const s = serializeError(e);
@@ -135,7 +151,6 @@ export function createDispatcher(opts: DispatcherOptions): OutboxDispatcher {
   const maxBackoffMs = opts.maxBackoffMs ?? 30_000;
   const addTimeoutMs = opts.addTimeoutMs ?? 3000;
   const queuePrefix = queuePrefixOf(jobs);
-  const marker = rearmMarkerOf(jobs);
 
   let closed = false;
   let failures = 0;
@@ -153,10 +168,9 @@ export function createDispatcher(opts: DispatcherOptions): OutboxDispatcher {
 
   async function dispatchOnce(): Promise<number> {
     let failed = false;
-    // Read before the adds and again after the commit: see the end of this function.
-    const markerBefore = jobs.ready() ? await jobs.connection.get(marker).catch(() => undefined) : undefined;
     const sent = await db.transaction(async (tx) => {
       const rows = await tx.select().from(outbox).where(isNull(outbox.dispatchedAt)).orderBy(asc(outbox.id)).limit(batchSize).for('update', { skipLocked: true });
+      if (rows.length) await holdDispatchLock(tx, queuePrefix);
       let done = 0;
       let stale = new Set<number>();
       for (const [i, row] of rows.entries()) {
@@ -186,13 +200,6 @@ export function createDispatcher(opts: DispatcherOptions): OutboxDispatcher {
       failures = 0;
     }
     again ||= sent.full && !failed;
-    // Jobs added before the commit, which a flush of Redis may have lost, while a re-arm that
-    // read the rows before the commit missed them: when the marker changed or went during the
-    // dispatch, it is removed, so that the next check (of any process) re-arms after this commit.
-    if (sent.done && markerBefore !== undefined) {
-      const markerAfter = await jobs.connection.get(marker).catch(() => undefined);
-      if (markerAfter !== undefined && (markerAfter === null || markerAfter !== markerBefore)) await jobs.connection.del(marker).catch(() => undefined);
-    }
     return sent.done;
   }
 

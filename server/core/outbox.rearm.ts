@@ -1,7 +1,7 @@
 import type { Db } from './db/client.ts';
 import type { Logger } from './logger.ts';
 import { randomUUID } from 'node:crypto';
-import { jobOf, queuePrefixOf, rearmMarkerOf, replaceFailedJob, rowsWithFailedJobs } from './outbox.dispatcher.ts';
+import { jobOf, queuePrefixOf, rearmMarkerOf, replaceFailedJob, rowsWithFailedJobs, waitForDispatches } from './outbox.dispatcher.ts';
 import { isFinished, unfinishedRows } from './outbox.ts';
 import type { JobOptionsFor, JobQueue } from './queue.ts';
 
@@ -15,8 +15,10 @@ export interface RearmOptions {
   checkMs?: number;
   /** Rows per addBulk. */
   batchSize?: number;
-  /** How long a re-arm's `pending` marker lasts without renewal (renewed after each batch). */
+  /** How long a re-arm's `pending` marker lasts without renewal (renewed every third of it while the re-arm runs). */
   leaseMs?: number;
+  /** How long a re-arm keeps renewing its lease: one that hangs longer lets another process take over. */
+  maxRunMs?: number;
   /** Also run after every re-arm: state kept only in Redis, like BullMQ's job schedulers. */
   alsoRestore?: () => Promise<unknown>;
 }
@@ -31,6 +33,10 @@ export interface Rearmer {
 const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0";
 /** Every row is in: `done`, with no expiry, unless the marker was lost or taken meanwhile. */
 const FINISH = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('set', KEYS[1], ARGV[2]) end return 0";
+/** Given up (closing): the marker goes, if it is still this re-arm's, so that another process re-arms at once. */
+const GIVE_UP = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+/** What a re-arm leaves: anything else (nothing, an earlier version's timestamp) means Redis may have lost jobs. */
+const MARKED = /^(pending|done):/;
 
 /**
  * PostgreSQL is the record of work handed to BullMQ until a worker has done it. When Redis
@@ -43,15 +49,18 @@ const FINISH = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call(
  *
  * When: at start and after every reconnect of the producer's connection (Redis restarted or
  * failed over), and when the marker key in Redis has gone (Redis flushed without dropping the
- * connection); the check is one EXISTS every `checkMs`. The marker is shared by every process
+ * connection); the check is one GET every `checkMs`. The marker is shared by every process
  * on the queue: a re-arm sets it to `pending:<token>` with a lease before it reads the rows
- * (renewed as it goes) and to `done:<token>` once every row is in, if it is still its own. A
- * flush at any point loses it, and so does a re-arm that failed or died (its lease runs out):
- * either way the next check of any process starts over. A dispatcher whose commit came while
- * the marker changed removes it too (outbox.dispatcher.ts).
+ * (renewed while it runs, for `maxRunMs` at most) and to `done:<token>` once every row is in,
+ * if it is still its own. A flush at any point loses it, and so does a re-arm that died or
+ * hung (its lease runs out): either way the next check of any process starts over. A value
+ * of another form (an earlier version's, which never expires) is taken as lost too. Between
+ * setting the marker and reading the rows it waits for the dispatches in flight to commit
+ * (dispatchLock in outbox.dispatcher.ts), whose jobs a flush may have taken before their rows
+ * said they were handed over.
  *
  * A re-arm that failed here is also owed: this process's next check runs it again without
- * waiting for the lease.
+ * waiting for the lease. One stopped by close() gives its marker up at once.
  *
  * A job whose row completed meanwhile does nothing when it runs (the worker checks the row
  * first), so a re-arm racing with a job that just finished is harmless.
@@ -60,6 +69,7 @@ export function startRearming(opts: RearmOptions): Rearmer {
   const { db, jobs, logger, jobOptionsFor } = opts;
   const batchSize = opts.batchSize ?? 500;
   const leaseMs = opts.leaseMs ?? 60_000;
+  const maxRunMs = opts.maxRunMs ?? 15 * 60_000;
   const marker = rearmMarkerOf(jobs);
   const prefix = queuePrefixOf(jobs);
   let closed = false;
@@ -74,9 +84,28 @@ export function startRearming(opts: RearmOptions): Rearmer {
     // flush between them would leave the marker over an empty queue.)
     const pending = `pending:${randomUUID()}`;
     await jobs.connection.set(marker, pending, 'PX', leaseMs);
+    const started = Date.now();
+    const renew = setInterval(() => {
+      if (Date.now() - started < maxRunMs) void jobs.connection.eval(RENEW, 1, marker, pending, String(leaseMs)).catch(() => undefined);
+    }, Math.max(1, Math.floor(leaseMs / 3)));
+    renew.unref();
+    try {
+      await waitForDispatches(db, prefix);
+      return await handOver(pending);
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  /** Hands every unfinished row over again, then marks the queue done (see rearmAll). */
+  async function handOver(pending: string): Promise<number> {
     let after = 0;
     let seen = 0;
     for (;;) {
+      if (closed) {
+        await jobs.connection.eval(GIVE_UP, 1, marker, pending);
+        return seen;
+      }
       const rows = await unfinishedRows(db, prefix, after, batchSize);
       if (!rows.length) break;
       // A row whose job BullMQ failed for good while the database could not record it: the
@@ -89,7 +118,6 @@ export function startRearming(opts: RearmOptions): Rearmer {
       await jobs.queue.addBulk(rows.map((r) => jobOf(r, jobOptionsFor)));
       seen += rows.length;
       after = rows.at(-1)!.id;
-      await jobs.connection.eval(RENEW, 1, marker, pending, String(leaseMs));
     }
     await opts.alsoRestore?.();
     await jobs.connection.eval(FINISH, 1, marker, pending, pending.replace('pending:', 'done:'));
@@ -132,9 +160,9 @@ export function startRearming(opts: RearmOptions): Rearmer {
       return;
     }
     jobs.connection
-      .exists(marker)
+      .get(marker)
       .then((found) => {
-        if (!found) {
+        if (!found || !MARKED.test(found)) {
           logger.warn('outbox: the job queue lost its data; handing unfinished work over again');
           void rearm();
         }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { eq, sql } from 'drizzle-orm';
 import type { Job } from 'bullmq';
 import type { Database } from '../../../server/core/db/client.ts';
-import { jobIdFor } from '../../../server/core/outbox.dispatcher.ts';
+import { jobIdFor, rearmMarkerOf } from '../../../server/core/outbox.dispatcher.ts';
 import { enqueue } from '../../../server/core/outbox.ts';
 import { outbox } from '../../../server/core/outbox.tables.ts';
 import { defaultJobOptions } from '../../../server/core/queue.ts';
@@ -147,20 +147,18 @@ const ATTEMPTS = defaultJobOptions().attempts!;
     const topic = freshTopic('lost-while-away');
     const rows = await armed([0, 1].map((n) => ({ topic, payload: { n } })));
     const ids = rows.map(jobIdFor);
-    const marker = jobs.queue.toKey('outbox-armed');
+    const marker = rearmMarkerOf(jobs);
 
     await proxy.cut();
     // Redis loses them (and the re-arm's marker), as a flush would.
     for (const job of await jobsOf(ids)) await job!.remove();
     await testRedis().del(marker);
-    // The checks (every 200 ms) see the marker gone and try to re-arm, and cannot read the rows.
-    // The wait is the scenario: the database stays away for several checks.
-    await new Promise((r) => setTimeout(r, 1000));
+    // The next check sees the marker gone and re-arms: it sets the marker (a lease) first, and
+    // then cannot reach the rows.
+    await eventually(async () => (await testRedis().exists(marker)) === 1, 'a re-arm to be tried', 20_000, 100);
     expect(await jobsOf(ids)).to.deep.equal([undefined, undefined]);
-    // A re-arm that could not finish leaves no lasting marker: were this process to die now,
-    // its lease would run out and another process would re-arm.
-    const ttl = await testRedis().pttl(marker);
-    expect(ttl === -2 || ttl > 0, `the marker's time to live: ${ttl}`).to.equal(true);
+    // It leaves no lasting marker: were this process to die now, its lease would run out and another process would re-arm.
+    expect(await testRedis().pttl(marker), "the marker's time to live").to.be.greaterThan(0);
 
     await proxy.restore();
     const states = await eventually(async () => {

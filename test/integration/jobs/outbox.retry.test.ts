@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import { DomainError } from '../../../server/core/errors.ts';
-import { jobIdFor } from '../../../server/core/outbox.dispatcher.ts';
+import { jobIdFor, rearmMarkerOf } from '../../../server/core/outbox.dispatcher.ts';
 import { enqueue, retryFailed, type OutboxRow } from '../../../server/core/outbox.ts';
 import { outbox } from '../../../server/core/outbox.tables.ts';
 import { retryOptions } from '../../../server/core/queue.ts';
@@ -49,7 +49,7 @@ for (const kind of dbKinds) {
         expect({ attempts: handed.opts.attempts, backoff: handed.opts.backoff }).to.deep.equal(policy);
         // Redis loses it (a flush): the re-arm adds it again, with the same policy.
         await handed.remove();
-        await testRedis().del(jobs.queue.toKey('outbox-armed'));
+        await testRedis().del(rearmMarkerOf(jobs));
         const again = await eventually(async () => jobs.queue.getJob(jobIdFor(row!)), 'the row re-armed');
         expect({ attempts: again.opts.attempts, backoff: again.opts.backoff }).to.deep.equal(policy);
       } finally {

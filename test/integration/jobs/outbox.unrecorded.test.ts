@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import { DomainError } from '../../../server/core/errors.ts';
-import { jobIdFor } from '../../../server/core/outbox.dispatcher.ts';
+import { jobIdFor, rearmMarkerOf } from '../../../server/core/outbox.dispatcher.ts';
 import { enqueue } from '../../../server/core/outbox.ts';
 import { outbox } from '../../../server/core/outbox.tables.ts';
 import type { Jobs } from '../../../server/worker.ts';
@@ -73,7 +73,7 @@ for (const kind of dbKinds) {
     }
 
     /** The re-arm runs when its marker key in Redis has gone (as after a flush); here only the marker goes. */
-    const rearm = () => testRedis().del(jobs.queue.toKey('outbox-armed'));
+    const rearm = () => testRedis().del(rearmMarkerOf(jobs));
 
     it('records work done as done, never failed, when BullMQ gives up on its record, and records it once the database can, without doing it again', async () => {
       const topic = freshTopic('unrecorded-done');

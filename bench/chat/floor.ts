@@ -6,8 +6,8 @@
  * acknowledges a message only after its batch's COMMIT, so no persisted message can come back
  * sooner than this; a target tighter than it cannot be met on this disk, whatever the server
  * does. Each commit's time is taken from when it was sent to when it came back (so a timer
- * that fires late adds nothing), one at a time, at the rate's pace; a CHECKPOINT first, so the
- * persisted run's WAL is not written out during the probe.
+ * that fires late adds nothing), one at a time, at the rate's pace; a CHECKPOINT first where
+ * the role may, so the persisted run's WAL is not written out during the probe.
  */
 import pg from 'pg';
 
@@ -16,6 +16,8 @@ export interface CommitFloor {
   /** Milliseconds from when each commit was sent to when it came back, sorted. */
   latency: Float64Array;
   synchronousCommit: string;
+  /** Whether the CHECKPOINT before it could be taken (it needs a superuser or pg_checkpoint). */
+  checkpointed: boolean;
 }
 
 export async function commitFloor(url: string, rate: number, seconds: number): Promise<CommitFloor> {
@@ -27,7 +29,8 @@ export async function commitFloor(url: string, rate: number, seconds: number): P
   try {
     const synchronousCommit = String((await client.query('show synchronous_commit')).rows[0]?.synchronous_commit);
     await client.query(`create table ${table} (n int not null)`);
-    await client.query('checkpoint');
+    // CHECKPOINT needs a superuser or pg_checkpoint: without, the probe runs all the same.
+    const checkpointed = await client.query('checkpoint').then(() => true, () => false);
     // Warm-up: the connection, the table's first pages.
     for (let i = 0; i < 200; i++) await client.query(`insert into ${table} values ($1)`, [i]);
     const total = Math.round(rate * seconds);
@@ -41,7 +44,7 @@ export async function commitFloor(url: string, rate: number, seconds: number): P
       await client.query(`insert into ${table} values ($1)`, [k]);
       out[k] = performance.now() - sent;
     }
-    return { rate, latency: out.sort(), synchronousCommit };
+    return { rate, latency: out.sort(), synchronousCommit, checkpointed };
   } finally {
     await client.query(`drop table if exists ${table}`).catch(() => undefined);
     await client.end();

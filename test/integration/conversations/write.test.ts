@@ -220,7 +220,9 @@ for (const kind of dbKinds) {
 
       it('a batch that starts while sends gather drops the window’s timer: one beside it, if stuck, still goes after its patience', async () => {
         // A patience long enough for the lead below to end first on a slow machine (a pair started beside it would not open the window).
-        const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent') }, { concurrency: 2, patienceMs: 500, gatherMs: 60_000, gatherAfter: 2, maxBatch: 2 });
+        const sizes: number[] = [];
+        const observe = (b: { size: number }) => void sizes.push(b.size);
+        const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent'), observe }, { concurrency: 2, patienceMs: 500, gatherMs: 60_000, gatherAfter: 2, maxBatch: 2 });
         const { chats, authors } = await chatsOf(6);
         // A first batch on its own: the connection's statements and plans are made.
         await writer.send(say(authors[0]!, chats[0]!.conversationId, 'warm-up'));
@@ -228,6 +230,7 @@ for (const kind of dbKinds) {
         // A lead alone, then a pair: the window is open for a minute after the pair.
         await Promise.all([0, 1, 2].map((i) => writer.send(say(authors[i]!, chats[i]!.conversationId, `${i} 番目`))));
         await new Promise((r) => setImmediate(r));
+        expect(sizes, 'the warm-up, the lead alone, then the pair').to.deep.equal([1, 1, 2]);
         const release = await holdRow(chats[4]!.conversationId);
         try {
           // The first gathers (a minute's timer); the second fills the batch, which starts and waits on the lock.
@@ -238,6 +241,8 @@ for (const kind of dbKinds) {
           expect(beside.message.seq).to.equal(1);
           await release();
           expect((await Promise.all([gathered, locked])).map((x) => x.message.seq)).to.deep.equal([1, 1]);
+          await new Promise((r) => setImmediate(r));
+          expect(sizes, 'then the one beside, and the gathered pair stuck behind the lock').to.deep.equal([1, 1, 2, 1, 2]);
         } finally {
           await release();
         }

@@ -60,7 +60,7 @@ const MARKED = /^(pending|done):/;
  * said they were handed over.
  *
  * A re-arm that failed here is also owed: this process's next check runs it again without
- * waiting for the lease. One stopped by close() gives its marker up at once.
+ * waiting for the lease. One stopped by close() gives its marker up at its next batch of rows.
  *
  * A job whose row completed meanwhile does nothing when it runs (the worker checks the row
  * first), so a re-arm racing with a job that just finished is harmless.

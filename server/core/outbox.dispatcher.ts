@@ -45,13 +45,6 @@ export const jobIdFor = (row: Pick<OutboxRow, 'id' | 'dedupeKey'>) =>
 export const queuePrefixOf = (jobs: JobQueue) => String(jobs.queue.opts.prefix);
 
 /**
- * The key in Redis that says the queue holds what was handed to it (outbox.rearm.ts):
- * `pending:<token>` while a re-arm runs (with a lease), `done:<token>` once one finished, gone
- * when Redis lost its data or someone asked for another re-arm.
- */
-export const rearmMarkerOf = (jobs: Pick<JobQueue, 'queue'>) => jobs.queue.toKey('outbox-armed');
-
-/**
  * A dispatch adds its jobs to Redis before it commits the rows as dispatched. A re-arm that
  * read the rows before that commit would miss them, and a flush of Redis meanwhile would lose
  * their jobs for good. So each dispatch that has rows holds this lock, shared, from before its

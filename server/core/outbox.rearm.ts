@@ -1,7 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from './db/client.ts';
 import type { Logger } from './logger.ts';
-import { randomUUID } from 'node:crypto';
-import { jobOf, queuePrefixOf, rearmMarkerOf, replaceFailedJob, rowsWithFailedJobs, waitForDispatches } from './outbox.dispatcher.ts';
+import { jobOf, queuePrefixOf, replaceFailedJob, rowsWithFailedJobs, waitForDispatches } from './outbox.dispatcher.ts';
 import { isFinished, unfinishedRows } from './outbox.ts';
 import type { JobOptionsFor, JobQueue } from './queue.ts';
 
@@ -28,6 +28,13 @@ export interface Rearmer {
   rearm(): Promise<number>;
   close(): Promise<void>;
 }
+
+/**
+ * The key in Redis that says the queue holds what was handed to it: `pending:<token>` while a
+ * re-arm runs (with a lease), `done:<token>` once one finished, gone when Redis lost its data
+ * (or a test asks for a re-arm).
+ */
+export const rearmMarkerOf = (jobs: Pick<JobQueue, 'queue'>) => jobs.queue.toKey('outbox-armed');
 
 /** The marker's lease, renewed while it is still this re-arm's. */
 const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0";

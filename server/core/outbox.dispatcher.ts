@@ -5,7 +5,7 @@ import { serializeError, type Logger } from './logger.ts';
 import { isFinished, markCompleted, type OutboxRow } from './outbox.ts';
 import { outbox } from './outbox.tables.ts';
 import type { JobData, JobOptionsFor, JobQueue } from './queue.ts';
-import { withTimeout } from './redis.ts';
+import { ifStill, withTimeout } from './redis.ts';
 
 export type { OutboxRow };
 
@@ -125,7 +125,7 @@ export async function replaceFailedJob(db: Db, jobs: JobQueue, row: OutboxRow, o
     return true;
   } finally {
     // Only our own lock: one that expired and was taken by someone else stays theirs.
-    await jobs.connection.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, lock, token).catch(() => undefined);
+    await ifStill(jobs.connection, lock, token, 'del').catch(() => undefined);
   }
 }
 

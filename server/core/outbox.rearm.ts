@@ -3,6 +3,7 @@ import type { Db } from './db/client.ts';
 import type { Logger } from './logger.ts';
 import { jobOf, queuePrefixOf, replaceFailedJob, rowsWithFailedJobs, waitForDispatches } from './outbox.dispatcher.ts';
 import { isFinished, unfinishedRows } from './outbox.ts';
+import { ifStill } from './redis.ts';
 import type { JobOptionsFor, JobQueue } from './queue.ts';
 
 export interface RearmOptions {
@@ -36,12 +37,6 @@ export interface Rearmer {
  */
 export const rearmMarkerOf = (jobs: Pick<JobQueue, 'queue'>) => jobs.queue.toKey('outbox-armed');
 
-/** The marker's lease, renewed while it is still this re-arm's. */
-const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0";
-/** Every row is in: `done`, with no expiry, unless the marker was lost or taken meanwhile. */
-const FINISH = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('set', KEYS[1], ARGV[2]) end return 0";
-/** Given up (closing): the marker goes, if it is still this re-arm's, so that another process re-arms at once. */
-const GIVE_UP = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 /** What a re-arm leaves: anything else (nothing, an earlier version's timestamp) means Redis may have lost jobs. */
 const MARKED = /^(pending|done):/;
 
@@ -93,7 +88,8 @@ export function startRearming(opts: RearmOptions): Rearmer {
     await jobs.connection.set(marker, pending, 'PX', leaseMs);
     const started = Date.now();
     const renew = setInterval(() => {
-      if (Date.now() - started < maxRunMs) void jobs.connection.eval(RENEW, 1, marker, pending, String(leaseMs)).catch(() => undefined);
+      // The lease, renewed while it is still this re-arm's.
+      if (Date.now() - started < maxRunMs) void ifStill(jobs.connection, marker, pending, 'pexpire', String(leaseMs)).catch(() => undefined);
     }, Math.max(1, Math.floor(leaseMs / 3)));
     renew.unref();
     try {
@@ -110,7 +106,8 @@ export function startRearming(opts: RearmOptions): Rearmer {
     let seen = 0;
     for (;;) {
       if (closed) {
-        await jobs.connection.eval(GIVE_UP, 1, marker, pending);
+        // Given up: the marker goes, if it is still this re-arm's, so that another process re-arms at once.
+        await ifStill(jobs.connection, marker, pending, 'del');
         return seen;
       }
       const rows = await unfinishedRows(db, prefix, after, batchSize);
@@ -127,7 +124,8 @@ export function startRearming(opts: RearmOptions): Rearmer {
       after = rows.at(-1)!.id;
     }
     await opts.alsoRestore?.();
-    await jobs.connection.eval(FINISH, 1, marker, pending, pending.replace('pending:', 'done:'));
+    // Every row is in: `done`, with no expiry, unless the marker was lost or taken meanwhile.
+    await ifStill(jobs.connection, marker, pending, 'set', pending.replace('pending:', 'done:'));
     if (seen) logger.info({ rows: seen }, 'outbox: unfinished work handed to the job queue again');
     return seen;
   }

@@ -119,6 +119,16 @@ export const withTimeout = <T>(p: Promise<T>, ms: number, what = 'redis'): Promi
     p.then(resolve, reject).finally(() => clearTimeout(t));
   });
 
+const IF_STILL = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call(ARGV[2], KEYS[1], unpack(ARGV, 3)) end return 0";
+
+/**
+ * Runs `command` on `key` only while the key still holds `expected` (a lock or lease this
+ * process took, which may have expired and been taken by another), in one step; answers the
+ * command's reply, or 0 when the key held something else.
+ */
+export const ifStill = (client: Redis, key: string, expected: string, command: 'del' | 'pexpire' | 'set', ...args: string[]): Promise<unknown> =>
+  client.eval(IF_STILL, 1, key, expected, command, ...args);
+
 /**
  * For state that only decorates the live view (who is online, who has a conversation open):
  * while Redis is away, `fallback` instead of an error, so chat itself keeps working; the

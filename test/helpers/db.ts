@@ -88,6 +88,36 @@ export async function testDatabase(kind: DbKind): Promise<Database> {
   return { ...shared, close: async () => undefined };
 }
 
+/**
+ * A new PostgreSQL database of a test's own, migrated as a server opens it (not cloned): for a
+ * test that changes the schema or needs tables nothing else has written to. Dropped by `drop()`,
+ * or at the end of the run, whichever comes first.
+ */
+export async function ownPostgresDatabase(label: string, opts: { max?: number } = {}): Promise<{ database: Database; url: string; drop(): Promise<void> }> {
+  const name = `madoguchi_test_${runId}_${label}`;
+  const admin = async (text: string) => {
+    const c = new pg.Client({ connectionString: postgresAdminUrl });
+    await c.connect();
+    try {
+      await c.query(text);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(postgresAdminUrl);
+  url.pathname = `/${name}`;
+  const database = await openPostgres(url.toString(), opts);
+  let dropped: Promise<void> | undefined;
+  const drop = () =>
+    (dropped ??= (async () => {
+      await database.close().catch(() => undefined);
+      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    })());
+  onRunEnd(`postgres database ${label}`, drop);
+  return { database, url: url.toString(), drop };
+}
+
 /** The URL of the run's PostgreSQL database, for server processes a test spawns. */
 export async function testPostgresUrl(): Promise<string> {
   await testDatabase('postgres');

@@ -3,13 +3,13 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { openPostgres, type Database, type Db } from '../../../server/core/db/client.ts';
+import type { Db } from '../../../server/core/db/client.ts';
 import { transact } from '../../../server/events/commit.ts';
 import type { Author } from '../../../server/domains/conversations/conversations.types.ts';
 import { writeMessages, type SendRequest } from '../../../server/domains/conversations/conversations.write.ts';
 import { insertPolicy } from '../../../server/domains/sla/sla.repository.ts';
-import { onRunEnd } from '../../helpers/cleanup.ts';
-import { dbKinds, postgresAdminUrl, runId } from '../../helpers/env.ts';
+import { ownPostgresDatabase } from '../../helpers/db.ts';
+import { dbKinds } from '../../helpers/env.ts';
 import { makeShop } from '../../fixtures/builders.ts';
 import { makeChat } from '../attachments/chat.fixtures.ts';
 
@@ -50,33 +50,14 @@ if (dbKinds.includes('postgres')) {
   describe('[postgres] the chat write functions’ plans', function () {
     this.timeout(30_000);
 
-    /** A new database of its own for each test, dropped at the end of the run. */
-    async function freshDatabase(what: string): Promise<{ database: Database; url: string }> {
-      const name = `madoguchi_test_${runId}_plans_${what}`;
-      const admin = new pg.Client({ connectionString: postgresAdminUrl });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
-      const u = new URL(postgresAdminUrl);
-      u.pathname = `/${name}`;
-      const database = await openPostgres(u.toString(), { max: 2 });
-      onRunEnd(`plans database ${what}`, async () => {
-        await database.close().catch(() => undefined);
-        const a = new pg.Client({ connectionString: postgresAdminUrl });
-        await a.connect();
-        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await a.end();
-      });
-      return { database, url: u.toString() };
-    }
-
     /**
      * Eight batches on a connection of their own (more than PostgreSQL's five custom plans before
      * it settles on one), two customers' conversations, two sends each; the last batch resends
      * the first one's client ids. Answers the plans of the functions' own statements.
      */
     async function plansOfEightBatches(opts: { analyzeFirst: boolean }): Promise<string[]> {
-      const { database, url } = await freshDatabase(opts.analyzeFirst ? 'analyzed' : 'new');
+      // A new database of its own for each test.
+      const { database, url } = await ownPostgresDatabase(`plans_${opts.analyzeFirst ? 'analyzed' : 'new'}`, { max: 2 });
       const shop = await makeShop(database);
       await insertPolicy(database.db, { shopId: shop.id, name: '標準', firstResponseMinutes: 60, resolutionMinutes: 24 * 60 });
       const chats = [await makeChat(database.db, shop.id), await makeChat(database.db, shop.id)];

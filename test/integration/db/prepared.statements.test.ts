@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
-import { openPostgres, type Database } from '../../../server/core/db/client.ts';
+import type { Database } from '../../../server/core/db/client.ts';
 import { findSession } from '../../../server/domains/auth/auth.repository.ts';
 import { clocksOfMany } from '../../../server/domains/sla/sla.repository.ts';
-import { dbKinds, postgresAdminUrl, runId } from '../../helpers/env.ts';
+import { ownPostgresDatabase } from '../../helpers/db.ts';
+import { dbKinds } from '../../helpers/env.ts';
 
 /**
  * The hot reads are prepared by name on each pooled connection (server/core/db/statement.ts).
@@ -17,28 +17,14 @@ import { dbKinds, postgresAdminUrl, runId } from '../../helpers/env.ts';
 if (dbKinds.includes('postgres')) {
   describe('[postgres] prepared statements when a migration adds a column', function () {
     this.timeout(60_000);
-    const name = `madoguchi_test_${runId}_alter`;
+    let own: Awaited<ReturnType<typeof ownPostgresDatabase>>;
     let database: Database;
-    const admin = async <T>(f: (c: pg.Client) => Promise<T>) => {
-      const c = new pg.Client({ connectionString: postgresAdminUrl });
-      await c.connect();
-      try {
-        return await f(c);
-      } finally {
-        await c.end();
-      }
-    };
 
     before(async () => {
-      await admin((c) => c.query(`CREATE DATABASE ${name}`));
-      const url = new URL(postgresAdminUrl);
-      url.pathname = `/${name}`;
-      database = await openPostgres(url.toString(), { max: 4 });
+      own = await ownPostgresDatabase('alter', { max: 4 });
+      database = own.database;
     });
-    after(async () => {
-      await database?.close();
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    });
+    after(() => own?.drop());
 
     it('keeps reading sessions and SLA clocks on connections that prepared them before', async () => {
       // (The chat's write statement, chat_write_batch, lists the columns of messages the same way.)

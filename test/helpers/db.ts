@@ -88,6 +88,17 @@ export async function testDatabase(kind: DbKind): Promise<Database> {
   return { ...shared, close: async () => undefined };
 }
 
+/** One statement as the PostgreSQL admin, on a connection of its own (CREATE and DROP DATABASE). */
+export async function postgresAdmin(text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: postgresAdminUrl });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
 /**
  * A new PostgreSQL database of a test's own, migrated as a server opens it (not cloned): for a
  * test that changes the schema or needs tables nothing else has written to. Dropped by `drop()`,
@@ -95,16 +106,7 @@ export async function testDatabase(kind: DbKind): Promise<Database> {
  */
 export async function ownPostgresDatabase(label: string, opts: { max?: number } = {}): Promise<{ database: Database; url: string; drop(): Promise<void> }> {
   const name = `madoguchi_test_${runId}_${label}`;
-  const admin = async (text: string) => {
-    const c = new pg.Client({ connectionString: postgresAdminUrl });
-    await c.connect();
-    try {
-      await c.query(text);
-    } finally {
-      await c.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
+  await postgresAdmin(`CREATE DATABASE ${name}`);
   const url = new URL(postgresAdminUrl);
   url.pathname = `/${name}`;
   const database = await openPostgres(url.toString(), opts);
@@ -112,7 +114,7 @@ export async function ownPostgresDatabase(label: string, opts: { max?: number } 
   const drop = () =>
     (dropped ??= (async () => {
       await database.close().catch(() => undefined);
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await postgresAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     })());
   onRunEnd(`postgres database ${label}`, drop);
   return { database, url: url.toString(), drop };

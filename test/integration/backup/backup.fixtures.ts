@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
-import pg from 'pg';
 import { attachments } from '../../../server/domains/attachments/attachments.tables.ts';
 import type { BackupSource } from '../../../server/core/backup/backup.create.ts';
 import { pgliteOf } from '../../../server/core/backup/backup.pglite.ts';
 import type { RestoreTarget } from '../../../server/core/backup/backup.restore.ts';
-import { testPostgresUrl } from '../../helpers/db.ts';
+import { postgresAdmin, testPostgresUrl } from '../../helpers/db.ts';
 import { postgresAdminUrl, runId, type DbKind } from '../../helpers/env.ts';
 import type { TestServer } from '../../helpers/app.ts';
 import { makeChat, addMessage, tinyPng } from '../attachments/chat.fixtures.ts';
@@ -59,16 +58,7 @@ export async function freshTarget(kind: DbKind, label: string): Promise<{ target
   const dataDir = await tempDir(label);
   if (kind === 'pglite') return { target: { kind, dataDir }, dataDir, drop: () => rm(dataDir, { recursive: true, force: true }) };
   const name = `madoguchi_${label}_${runId}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  const admin = async (text: string) => {
-    const c = new pg.Client({ connectionString: postgresAdminUrl });
-    await c.connect();
-    try {
-      await c.query(text);
-    } finally {
-      await c.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
+  await postgresAdmin(`CREATE DATABASE ${name}`);
   const url = new URL(postgresAdminUrl);
   url.pathname = `/${name}`;
   return {
@@ -76,7 +66,7 @@ export async function freshTarget(kind: DbKind, label: string): Promise<{ target
     dataDir,
     url: url.toString(),
     drop: async () => {
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await postgresAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await rm(dataDir, { recursive: true, force: true });
     },
   };

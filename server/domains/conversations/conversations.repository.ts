@@ -6,7 +6,7 @@ import type { CustomerRow } from './conversations.customers.repository.ts';
 import { isoSql, rowsAs } from '../../core/db/statement.ts';
 import { slaBadgeJsonSql } from '../sla/sla.repository.ts';
 import type { ConversationDto } from './conversations.dto.ts';
-import { candidatesUnlessCommon, matchesQuery, SEARCH_FIRST_WINDOW, SEARCH_WINDOW, searchCandidates, textMatches } from './conversations.search.repository.ts';
+import { expectedOften, matchesQuery, SEARCH_FIRST_WINDOW, SEARCH_WINDOW, searchCandidates, textMatches } from './conversations.search.repository.ts';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -172,6 +172,8 @@ export interface InboxFilter {
    */
   text?: string;
   found?: string[];
+  /** With `found` (several shops' search: searchAcross): every match of these shops too, by the index. */
+  allIn?: string[];
   scan?: 'recent' | 'all';
   /** With `scan: 'recent'`: how many of the newest rows are checked (SEARCH_WINDOW unless said). */
   window?: number;
@@ -194,7 +196,8 @@ function inboxConditions(shopIds: string[] | typeof shops.id, f: InboxFilter): S
   if (f.priority) where.push(eq(conversations.priority, f.priority as ConversationRow['priority']));
   if (f.ids) where.push(f.ids);
   if (f.text) {
-    if (f.found) where.push(sql`${conversations.id} = any(${sql.param(f.found)}::uuid[])`);
+    if (f.found && f.allIn?.length) where.push(sql`${conversations.id} in (select unnest(${sql.param(f.found)}::uuid[]) union all ${matchesQuery(f.allIn, f.text)})`);
+    else if (f.found) where.push(sql`${conversations.id} = any(${sql.param(f.found)}::uuid[])`);
     else if (f.scan === 'recent') where.push(textMatches(f.text));
     else if (Array.isArray(shopIds)) where.push(sql`${conversations.id} in (${matchesQuery(shopIds, f.text)})`);
     // A lateral join's shop is a column, which the search index cannot be asked for (inboxQueryAcross searches without it).
@@ -241,7 +244,7 @@ export function inboxQuery(db: Db, shopId: string, f: InboxFilter) {
  * or by the matches, never by the shop's history: the index's matches when there are at most
  * SEARCH_BY_ID; else the newest SEARCH_WINDOW rows checked one by one, when they hold a page;
  * else every match the index gives, sorted. A word the index's statistics expect in many
- * conversations (candidatesUnlessCommon, which asks the index only otherwise) is first looked
+ * conversations (expectedOften, from the process's copy of them) is first looked
  * for in the newest SEARCH_FIRST_WINDOW rows a row of the page: it fills its page there, and
  * the index would gather every one of its matches first. `run` sends the chosen
  * statement (as it is, or as the page the inbox answers: listConversationPageJson); `size` counts the
@@ -253,12 +256,11 @@ async function inboxWay<T>(db: Db, shopId: string, f: InboxFilter, run: (q: Retu
   // read the shop's history (a tag nobody uses: 56 ms at 100,000, against 4 ms without). Not for
   // a text with digits (an order number, a phone number: rare by nature). And only for words
   // the index's statistics expect often: for a rare one the window's look-ups are wasted.
-  const probed = !/[\d０-９]/.test(f.text) && !f.tag && !f.ids ? await candidatesUnlessCommon(db, shopId, f.text) : undefined;
-  if (probed?.common) {
+  if (mayLookInNewest(f) && (await expectedOften(db, shopId, f.text))) {
     const first = await run(inboxQuery(db, shopId, { ...f, scan: 'recent', window: SEARCH_FIRST_WINDOW * f.limit }));
     if (size(first) >= f.limit) return first;
   }
-  const found = probed && !probed.common ? probed.found : await searchCandidates(db, [shopId], f.text);
+  const found = await searchCandidates(db, [shopId], f.text);
   if (found) return run(inboxQuery(db, shopId, { ...f, found }));
   const recent = await run(inboxQuery(db, shopId, { ...f, scan: 'recent' }));
   return size(recent) >= f.limit ? recent : run(inboxQuery(db, shopId, { ...f, scan: 'all' }));
@@ -311,13 +313,62 @@ export function inboxQueryAcross(db: Db, shopIds: string[], f: InboxFilter) {
 
 /**
  * Several shops' inboxes as one (inboxQueryAcross), with each row's details
- * (conversationDetails) in the page's own statement; a search's matches are first asked of
- * the index.
+ * (conversationDetails) in the page's own statement; a search's matches are first found shop
+ * by shop (searchAcross).
  */
 export async function listConversationPageAcross(db: Db, shopIds: string[], f: InboxFilter): Promise<DetailedPage> {
   if (!shopIds.length) return { rows: [], details: noDetails() };
-  const found = f.text && !f.found ? await searchCandidates(db, shopIds, f.text) : f.found;
-  return withDetails(db, inboxQueryAcross(db, shopIds, { ...f, found }), f.now);
+  return withDetails(db, inboxQueryAcross(db, shopIds, f.text && !f.found ? { ...f, ...(await searchAcross(db, shopIds, f)) } : f), f.now);
+}
+
+/** Whether a search may look in the newest rows first (inboxWay): not for digits (rare by nature), nor with a tag or an SLA state, which no index serves. */
+function mayLookInNewest(f: InboxFilter): f is InboxFilter & { text: string } {
+  return !!f.text && !/[\d０-９]/.test(f.text) && !f.tag && !f.ids;
+}
+
+/**
+ * A search over several shops, decided shop by shop as inboxWay decides for one, so that a
+ * word common in one shop costs that shop a page, not every match it has. In the shops whose
+ * statistics expect the word often (expectedOften), the newest SEARCH_FIRST_WINDOW rows a row
+ * of the page are checked, all those shops in one statement (a lateral join per shop): a shop
+ * whose window holds a page has its newest matches there. The others, and a shop whose window
+ * came short, ask the index: its matches when there are at most SEARCH_BY_ID in all, else
+ * every match in those shops (`allIn`), sorted. The page is then the newest of all those.
+ */
+async function searchAcross(db: Db, shopIds: string[], f: InboxFilter): Promise<Pick<InboxFilter, 'found' | 'allIn'>> {
+  const often = mayLookInNewest(f) ? (await Promise.all(shopIds.map(async (id) => ((await expectedOften(db, id, f.text)) ? id : undefined)))).filter((id) => id !== undefined) : [];
+  const found: string[] = [];
+  const short = new Set(shopIds.filter((id) => !often.includes(id)));
+  if (often.length) {
+    const rows = await newestMatchesAcross(db, often, { ...f, text: f.text! });
+    const counts = new Map<string, number>();
+    for (const r of rows) counts.set(r.shopId, (counts.get(r.shopId) ?? 0) + 1);
+    for (const id of often) if ((counts.get(id) ?? 0) < f.limit) short.add(id);
+    for (const r of rows) if (!short.has(r.shopId)) found.push(r.id);
+  }
+  if (!short.size) return { found };
+  const few = await searchCandidates(db, [...short], f.text!);
+  return few ? { found: [...found, ...few] } : { found, allIn: [...short] };
+}
+
+/** Each of these shops' matches among its newest SEARCH_FIRST_WINDOW rows a row of the page, a page at most per shop, in one statement. */
+function newestMatchesAcross(db: Db, shopIds: string[], f: InboxFilter & { text: string }) {
+  const { text, found: _found, allIn: _allIn, scan: _scan, window: _window, ...rest } = f;
+  const recent = db
+    .select({ id: conversations.id, shopId: conversations.shopId, number: conversations.number, updatedAt: conversations.updatedAt })
+    .from(conversations)
+    .where(and(...inboxConditions(shops.id, rest)))
+    .orderBy(...newestFirst)
+    .limit(SEARCH_FIRST_WINDOW * f.limit)
+    .as('recent');
+  const matching = db
+    .select({ shopId: recent.shopId, id: recent.id })
+    .from(recent)
+    .where(textMatches(text, recent.id, recent.number))
+    .orderBy(desc(recent.updatedAt), desc(recent.id))
+    .limit(f.limit)
+    .as('matching');
+  return db.select({ shopId: matching.shopId, id: matching.id }).from(shops).innerJoinLateral(matching, sql`true`).where(inArray(shops.id, shopIds));
 }
 
 export interface ConversationDetails {

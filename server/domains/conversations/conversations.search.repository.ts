@@ -1,5 +1,6 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
+import { expectedMatches, searchStatistics } from './conversations.search.statistics.ts';
 import { conversations } from './conversations.tables.ts';
 
 /**
@@ -11,8 +12,8 @@ import { conversations } from './conversations.tables.ts';
  * Which way is cheapest depends on how many conversations match and how recent they are, and
  * the planner cannot tell, so listConversations asks in turn:
  * 1. For words the index's statistics expect in more than SEARCH_BY_ID conversations
- *    (expectedMatches; not a text with digits, and no tag or SLA filter, which no index
- *    serves): the newest SEARCH_FIRST_WINDOW rows for each row of the page, each checked, when
+ *    (expectedOften, on the process's copy of the statistics; not a text with digits, and no
+ *    tag or SLA filter, which no index serves): the newest SEARCH_FIRST_WINDOW rows for each row of the page, each checked, when
  *    they hold a page. 配送, in one subject in eight, fills a page of 51 within 260 rows: 0.7 ms
  *    at 100,000 conversations, where the index, which gathers all of a word's matches before it
  *    answers, took 6 ms. For a rare word those 306 look-ups cost the bench 4 ms of PostgreSQL's
@@ -48,56 +49,16 @@ export function matchesQuery(shopIds: string[], text: string): SQL {
     : sql`select x.id from unnest(${sql.param(shopIds)}::uuid[]) as sh(id) cross join lateral (${inShop(sql`sh.id`)}) x`;
 }
 
-/**
- * About how many conversations of the shop `text` matches, by the statistics ANALYZE keeps of
- * the search index (its most common grams, per shop since each gram carries the shop's key):
- * for each word, the frequency of its least frequent gram (the pairs of one word go together);
- * the words' frequencies multiplied (two words go together less); times the index's rows. A
- * gram not among the most common counts as none, so a rare word, a new table or PGlite before
- * its first ANALYZE give 0. No match is read. At 100,000 conversations: 配送 17,918 (18,008
- * match), ギフト 4,074 (3,979), 山下 太郎 94 (111). The planner's own estimate multiplies every
- * gram's frequency, the halves of one word too: it gave 5 for ギフト. (A scalar SQL expression.)
- */
-function expectedMatches(shopId: string, text: string): SQL {
-  return sql`(select case when count(*) > 0 and bool_and(w.f > 0) then exp(sum(ln(nullif(w.f, 0)))) else 0 end
-      * greatest((select reltuples from pg_class where oid = 'conversation_search'::regclass), 0)
-    from (
-      select min(coalesce(e.f, 0))::float8 as f
-      from regexp_split_to_table(search_text(${text}), '[[:space:]]+') as w(word)
-      cross join lateral unnest(search_query_grams(${shopId}::uuid, w.word)) as g(gram)
-      left join lateral (
-        select st.most_common_elem_freqs[u.i] as f
-        from pg_stats st cross join lateral unnest(st.most_common_elems::text::text[]) with ordinality as u(elem, i)
-        where st.schemaname = (select n.nspname from pg_class t join pg_namespace n on n.oid = t.relnamespace where t.oid = 'conversation_search'::regclass)
-        and st.tablename = 'conversation_search' and st.attname = 'grams' and u.elem = g.gram
-      ) e on true
-      where w.word <> ''
-      group by w.word) w)`;
-}
-
-/** The index's matches when there are at most SEARCH_BY_ID (the probe fetches one more), else undefined. */
+/** The index's matches when there are at most SEARCH_BY_ID (the statement fetches one more), else undefined. */
 const fewMatches = (ids: string[]): string[] | undefined => (ids.length > SEARCH_BY_ID ? undefined : [...new Set(ids)]);
 
-/** The statement behind candidatesUnlessCommon (unsent: inbox.search.test.ts reads its plan). */
-export const candidatesUnlessCommonQuery = (shopId: string, text: string): SQL => sql`
-    with e as (select ${expectedMatches(shopId, text)} as n)
-    select null::uuid as id, (select n from e)::float8 as expected
-    union all
-    select x.id, null from (${candidatesQuery([shopId], text)}) x where (select n from e) <= ${SEARCH_BY_ID}`;
-
 /**
- * searchCandidates for one shop, unless the index's statistics expect more than SEARCH_BY_ID
- * matches (expectedMatches): then `common`, and the index is not read, since it would gather
- * every match before answering. One statement: PostgreSQL works out the estimate first and
- * runs the index scan only when it is small.
+ * Whether the index's statistics expect `text` in more than SEARCH_BY_ID of the shop's
+ * conversations (expectedMatches, on the process's copy of the statistics: no statement while
+ * it is fresh). Then the index would gather every match before answering.
  */
-export async function candidatesUnlessCommon(db: Db, shopId: string, text: string): Promise<{ common: true } | { common: false; found: string[] | undefined }> {
-  const r = (await db.execute(candidatesUnlessCommonQuery(shopId, text))) as unknown as {
-    rows: Array<{ id: string | null; expected: number | string | null }>;
-  };
-  const expected = Number(r.rows.find((x) => x.id === null)?.expected ?? 0);
-  if (expected > SEARCH_BY_ID) return { common: true };
-  return { common: false, found: fewMatches(r.rows.filter((x) => x.id !== null).map((x) => x.id!)) };
+export async function expectedOften(db: Db, shopId: string, text: string): Promise<boolean> {
+  return expectedMatches(await searchStatistics(db), shopId, text) > SEARCH_BY_ID;
 }
 
 /** The statement behind searchCandidates (unsent: inbox.search.test.ts reads its plan). */

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { sql, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import type { Actor } from '../../../server/core/actor.ts';
-import { conversationDtos, inboxFilter, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
+import { conversationDtos, cursorOf, inboxFilter, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
 import type { ConversationDto } from '../../../server/domains/conversations/conversations.dto.ts';
 import {
   detailedJsonQuery,
@@ -12,7 +12,8 @@ import {
   listConversationPageAcross,
   listConversations,
 } from '../../../server/domains/conversations/conversations.repository.ts';
-import { candidatesQuery, candidatesUnlessCommonQuery, SEARCH_BY_ID, searchCandidates } from '../../../server/domains/conversations/conversations.search.repository.ts';
+import { candidatesQuery, SEARCH_BY_ID, searchCandidates } from '../../../server/domains/conversations/conversations.search.repository.ts';
+import { expectedMatches, forgetSearchStatistics, queryGramsByWord, searchStatistics, STATISTICS_TTL_MS } from '../../../server/domains/conversations/conversations.search.statistics.ts';
 import { testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';
@@ -184,13 +185,14 @@ for (const kind of dbKinds) {
         return { ways: [...sent], rows: rows.length };
       };
       try {
-        // In one subject in four: the statistics expect thousands, and the newest rows hold a page.
+        // The statistics are read once (then kept: STATISTICS_TTL_MS). In one subject in four:
+        // they expect thousands, and the newest rows hold a page.
+        forgetSearchStatistics(database.db);
         expect(await ways('ギフト')).to.deep.equal({ ways: ['estimate', 'newest'], rows: 51 });
-        // Rare: expected in none of the most common grams' conversations, so the same statement
-        // reads its matches from the index.
-        expect(await ways('Suzuki')).to.deep.equal({ ways: ['estimate', 'other'], rows: 2 });
+        // Rare: expected in none of the most common grams' conversations; the index has its matches.
+        expect(await ways('Suzuki')).to.deep.equal({ ways: ['index', 'other'], rows: 2 });
         // Common long ago: expected in many, the newest rows hold none, and the index has too many.
-        expect((await ways('お中元')).ways).to.deep.equal(['estimate', 'newest', 'index', 'newest', 'all']);
+        expect((await ways('お中元')).ways).to.deep.equal(['newest', 'index', 'newest', 'all']);
         // A number goes to the index at once.
         expect(await ways('#102')).to.deep.equal({ ways: ['index', 'other'], rows: 1 });
         // So does an order number (digits: rare by nature), and a word with a tag, which no
@@ -208,17 +210,24 @@ for (const kind of dbKinds) {
       }
     });
 
-    it('reads the index in the estimate\'s statement only for a word expected rarely', async () => {
-      type Node = { 'Node Type': string; 'Index Name'?: string; 'Actual Loops'?: number; Plans?: Node[] };
-      const all = (n: Node): Node[] => [n, ...(n.Plans ?? []).flatMap(all)];
-      const indexLoops = async (q: string) => {
-        const r = (await database.db.execute(sql`explain (analyze, format json) ${candidatesUnlessCommonQuery(shop.id, q)}`)) as unknown as { rows: Array<Record<string, unknown>> };
-        const cell = Object.values(r.rows[0]!)[0];
-        const plan = (typeof cell === 'string' ? JSON.parse(cell) : cell) as Array<{ Plan: Node }>;
-        return all(plan[0]!.Plan).filter((n) => n['Index Name'] === 'conversation_search_grams_idx').map((n) => n['Actual Loops']);
-      };
-      expect(await indexLoops('ギフト')).to.deep.equal([0]);
-      expect(await indexLoops('Suzuki')).to.deep.equal([1]);
+    it('estimates from a copy of the statistics kept a few minutes, with the grams search_query_grams writes', async () => {
+      // The process's grams are the SQL function's, word by word (as sets: it gives their union).
+      for (const q of ['ギフト', '山下 太郎', 'ＡＢ-1001', 'Suzuki Ken', 'あ', '　全角　空白　', '🍣🍣寿司', '100% cotton_shirt', 'ﾀﾅｶ', '  ']) {
+        const r = (await database.db.execute(sql`select coalesce(array_to_json(search_query_grams(${shop.id}::uuid, ${q})), '[]')::text as g`)) as unknown as { rows: Array<{ g: string }> };
+        expect(queryGramsByWord(shop.id, q).flat().sort(), q).to.deep.equal((JSON.parse(r.rows[0]!.g) as string[]).sort());
+      }
+      forgetSearchStatistics(database.db);
+      const now = Date.now();
+      const stats = await searchStatistics(database.db, now);
+      expect(expectedMatches(stats, shop.id, 'ギフト')).to.be.greaterThan(SEARCH_BY_ID);
+      expect(expectedMatches(stats, shop.id, 'Suzuki')).to.equal(0);
+      // Each shop's grams are its own: the other shop has no ギフト.
+      expect(expectedMatches(stats, other.id, 'ギフト')).to.equal(0);
+      // Kept until it is STATISTICS_TTL_MS old, then read again.
+      expect(searchStatistics(database.db, now + STATISTICS_TTL_MS - 1)).to.equal(searchStatistics(database.db, now));
+      const again = searchStatistics(database.db, now + STATISTICS_TTL_MS);
+      expect(await again).to.not.equal(stats);
+      expect((await again).frequencies).to.deep.equal(stats.frequencies);
     });
 
     it('answers each way with its details in the same statement: the rows of the way alone, and their details', async () => {
@@ -244,6 +253,46 @@ for (const kind of dbKinds) {
       expect(p.some((t) => /conversation_search_grams_idx/.test(t)), p.join(' | ')).to.equal(true);
       expect(p.filter((t) => /^Seq Scan conversations|conversations_shop_updated_idx/.test(t)), p.join(' | ')).to.deep.equal([]);
       expect(SEARCH_BY_ID).to.be.lessThan(1500);
+    });
+
+    it('decides a search over several shops shop by shop: the newest rows where the word is common, the index elsewhere', async () => {
+      const client = (database.db as unknown as { $client: { query: (...a: unknown[]) => unknown } }).$client;
+      const query = client.query;
+      const sent: string[] = [];
+      client.query = function (this: unknown, ...a: unknown[]) {
+        const text = typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string } | undefined)?.text ?? '');
+        sent.push(/pg_stats/.test(text) ? 'estimate' : /"matching"/.test(text) ? 'newest' : /s\.grams @>/.test(text) && /union all/.test(text) ? 'index and all' : /s\.grams @>/.test(text) ? 'index' : 'page');
+        return query.apply(this, a);
+      };
+      const newestAcross = async (word: string, limit: number) =>
+        ((await database.db.execute(sql`select c.id from conversations c join conversation_search s on s.conversation_id = c.id
+          where c.shop_id in (${shop.id}, ${other.id}) and c.merged_into_id is null and s.text like ${`%${word}%`} order by c.updated_at desc, c.id desc limit ${limit}`)) as unknown as { rows: Array<{ id: string }> }).rows.map((r) => r.id);
+      const across = async (q: string, more: Partial<InboxQuery> = {}) => {
+        sent.length = 0;
+        const page = await listConversationPageAcross(database.db, [shop.id, other.id], inboxFilter(actor(shop), { q, limit: 50, ...more }));
+        return { ways: [...sent], ids: page.rows.map((r) => r.id) };
+      };
+      // The other shop's newest conversation says ギフト too: rare there, so it comes from the index.
+      const theirs = await aCustomer(database.db, other.id, { name: '佐藤 次郎' });
+      await database.db.execute(sql`insert into conversations (shop_id, number, customer_id, channel, subject, updated_at) values (${other.id}, 900, ${theirs.id}, 'chat', 'ギフトの包装', now())`);
+      try {
+        await searchStatistics(database.db);
+        const gift = await across('ギフト');
+        expect(gift.ways).to.deep.equal(['newest', 'index', 'page']);
+        expect(gift.ids).to.deep.equal(await newestAcross('ギフト', 51));
+        // The next page, from the cursor, the same way.
+        const second = await across('ギフト', { before: cursorOf(((await listConversationPageAcross(database.db, [shop.id, other.id], inboxFilter(actor(shop), { q: 'ギフト', limit: 50 }))).rows)[49]!) });
+        expect(second.ids).to.deep.equal((await newestAcross('ギフト', 101)).slice(50));
+        // Common long ago: the newest rows hold none, and the two shops' matches are too many for ids.
+        const season = await across('お中元');
+        expect(season.ways).to.deep.equal(['newest', 'index', 'index and all']);
+        expect(season.ids).to.deep.equal(await newestAcross('お中元', 51));
+        // A word with a tag asks the index in both at once (no index serves a tag).
+        expect((await across('ギフト', { tag: 'なし' })).ways).to.deep.equal(['index', 'index and all']);
+      } finally {
+        client.query = query;
+        await database.db.execute(sql`delete from conversations where shop_id = ${other.id} and number = 900`);
+      }
     });
   });
 }

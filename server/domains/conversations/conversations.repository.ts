@@ -166,7 +166,8 @@ export interface InboxFilter {
   ids?: SQL;
   /**
    * The search (conversations.search.repository.ts). How its matches are found is decided per
-   * request (listConversations): `found`, the ids the index gave when they are few; else
+   * request (listConversations; for several shops, searchAcross): `found`, the ids the index
+   * gave when they are few (and, across shops, the matches of the shops' newest rows); else
    * `scan: 'recent'`, each of the newest SEARCH_WINDOW rows checked; else `scan: 'all'`, every
    * match the index gives, sorted.
    */
@@ -290,8 +291,8 @@ export async function listConversationPageJson(db: Db, shopId: string, f: InboxF
  * Several shops' inboxes as one, newest activity first, in one statement: each shop's
  * newest `f.limit` rows through its own index (a lateral join per shop), then the newest
  * of those. Costs a page per shop, however long each shop's history is. A search instead
- * takes its matches in those shops from the index (all of them, when more than
- * SEARCH_BY_ID), fetched by key and sorted.
+ * takes the matches searchAcross found (`found`, and every match the index gives in the shops
+ * of `allIn`; with neither, every match in all of them), fetched by key and sorted.
  */
 export function inboxQueryAcross(db: Db, shopIds: string[], f: InboxFilter) {
   if (f.text) return db.select().from(conversations).where(and(...inboxConditions(shopIds, { ...f, scan: f.found ? undefined : 'all' }))).orderBy(...sortedNewestFirst).limit(f.limit);
@@ -314,11 +315,17 @@ export function inboxQueryAcross(db: Db, shopIds: string[], f: InboxFilter) {
 /**
  * Several shops' inboxes as one (inboxQueryAcross), with each row's details
  * (conversationDetails) in the page's own statement; a search's matches are first found shop
- * by shop (searchAcross).
+ * by shop (searchAcross). When some shop's matches come from its newest rows, those rows stand
+ * for its newest matches only as of their statement, so the page is read in the same snapshot
+ * (a read-only REPEATABLE READ transaction): a match that moved up meanwhile, or rows that
+ * stopped matching, cannot leave out one of that shop's matches.
  */
 export async function listConversationPageAcross(db: Db, shopIds: string[], f: InboxFilter): Promise<DetailedPage> {
   if (!shopIds.length) return { rows: [], details: noDetails() };
-  return withDetails(db, inboxQueryAcross(db, shopIds, f.text && !f.found ? { ...f, ...(await searchAcross(db, shopIds, f)) } : f), f.now);
+  if (!f.text || f.found) return withDetails(db, inboxQueryAcross(db, shopIds, f), f.now);
+  const often = mayLookInNewest(f) ? await shopsExpectingOften(db, shopIds, f.text) : [];
+  const page = async (q: Db) => withDetails(q, inboxQueryAcross(q, shopIds, { ...f, ...(await searchAcross(q, shopIds, often, f as InboxFilter & { text: string })) }), f.now);
+  return often.length ? db.transaction(page, { isolationLevel: 'repeatable read', accessMode: 'read only' }) : page(db);
 }
 
 /** Whether a search may look in the newest rows first (inboxWay): not for digits (rare by nature), nor with a tag or an SLA state, which no index serves. */
@@ -326,28 +333,33 @@ function mayLookInNewest(f: InboxFilter): f is InboxFilter & { text: string } {
   return !!f.text && !/[\d０-９]/.test(f.text) && !f.tag && !f.ids;
 }
 
+/** The shops whose statistics expect `text` often (expectedOften; no statement while the process's copy is fresh). */
+async function shopsExpectingOften(db: Db, shopIds: string[], text: string): Promise<string[]> {
+  const often = await Promise.all(shopIds.map(async (id) => ((await expectedOften(db, id, text)) ? id : undefined)));
+  return often.filter((id) => id !== undefined);
+}
+
 /**
  * A search over several shops, decided shop by shop as inboxWay decides for one, so that a
  * word common in one shop costs that shop a page, not every match it has. In the shops whose
- * statistics expect the word often (expectedOften), the newest SEARCH_FIRST_WINDOW rows a row
- * of the page are checked, all those shops in one statement (a lateral join per shop): a shop
- * whose window holds a page has its newest matches there. The others, and a shop whose window
- * came short, ask the index: its matches when there are at most SEARCH_BY_ID in all, else
- * every match in those shops (`allIn`), sorted. The page is then the newest of all those.
+ * statistics expect the word often (`often`), the newest SEARCH_FIRST_WINDOW rows a row of the
+ * page are checked, all those shops in one statement (a lateral join per shop): a shop whose
+ * window holds a page has its newest matches there. The others, and a shop whose window came
+ * short, ask the index: its matches when there are at most SEARCH_BY_ID in all, else every
+ * match in those shops (`allIn`), sorted. The page is then the newest of all those.
  */
-async function searchAcross(db: Db, shopIds: string[], f: InboxFilter): Promise<Pick<InboxFilter, 'found' | 'allIn'>> {
-  const often = mayLookInNewest(f) ? (await Promise.all(shopIds.map(async (id) => ((await expectedOften(db, id, f.text)) ? id : undefined)))).filter((id) => id !== undefined) : [];
+async function searchAcross(db: Db, shopIds: string[], often: string[], f: InboxFilter & { text: string }): Promise<Pick<InboxFilter, 'found' | 'allIn'>> {
   const found: string[] = [];
   const short = new Set(shopIds.filter((id) => !often.includes(id)));
   if (often.length) {
-    const rows = await newestMatchesAcross(db, often, { ...f, text: f.text! });
+    const rows = await newestMatchesAcross(db, often, f);
     const counts = new Map<string, number>();
     for (const r of rows) counts.set(r.shopId, (counts.get(r.shopId) ?? 0) + 1);
     for (const id of often) if ((counts.get(id) ?? 0) < f.limit) short.add(id);
     for (const r of rows) if (!short.has(r.shopId)) found.push(r.id);
   }
   if (!short.size) return { found };
-  const few = await searchCandidates(db, [...short], f.text!);
+  const few = await searchCandidates(db, [...short], f.text);
   return few ? { found: [...found, ...few] } : { found, allIn: [...short] };
 }
 

@@ -212,10 +212,12 @@ for (const kind of dbKinds) {
 
     it('estimates from a copy of the statistics kept a few minutes, with the grams search_query_grams writes', async () => {
       // The process's grams are the SQL function's, word by word (as sets: it gives their union).
-      for (const q of ['ギフト', '山下 太郎', 'ＡＢ-1001', 'Suzuki Ken', 'あ', '　全角　空白　', '🍣🍣寿司', '100% cotton_shirt', 'ﾀﾅｶ', '  ']) {
+      for (const q of ['ギフト', '山下 太郎', 'ＡＢ-1001', 'Suzuki Ken', 'あ', '　全角　空白　', '🍣🍣寿司', '100% cotton_shirt', 'ﾀﾅｶ', '  ', 'ギフト ギフト']) {
         const r = (await database.db.execute(sql`select coalesce(array_to_json(search_query_grams(${shop.id}::uuid, ${q})), '[]')::text as g`)) as unknown as { rows: Array<{ g: string }> };
-        expect(queryGramsByWord(shop.id, q).flat().sort(), q).to.deep.equal((JSON.parse(r.rows[0]!.g) as string[]).sort());
+        expect([...new Set(queryGramsByWord(shop.id, q).flat())].sort(), q).to.deep.equal((JSON.parse(r.rows[0]!.g) as string[]).sort());
       }
+      // A shop's id as a client may write it (upper case) gives the same grams.
+      expect(queryGramsByWord(shop.id.toUpperCase(), 'ギフト')).to.deep.equal(queryGramsByWord(shop.id, 'ギフト'));
       forgetSearchStatistics(database.db);
       const now = Date.now();
       const stats = await searchStatistics(database.db, now);
@@ -228,6 +230,9 @@ for (const kind of dbKinds) {
       const again = searchStatistics(database.db, now + STATISTICS_TTL_MS);
       expect(await again).to.not.equal(stats);
       expect((await again).frequencies).to.deep.equal(stats.frequencies);
+      // A clock set back ends the copy too.
+      expect(searchStatistics(database.db, now)).to.not.equal(again);
+      forgetSearchStatistics(database.db);
     });
 
     it('answers each way with its details in the same statement: the rows of the way alone, and their details', async () => {
@@ -256,42 +261,85 @@ for (const kind of dbKinds) {
     });
 
     it('decides a search over several shops shop by shop: the newest rows where the word is common, the index elsewhere', async () => {
-      const client = (database.db as unknown as { $client: { query: (...a: unknown[]) => unknown } }).$client;
-      const query = client.query;
+      const third = await makeShop(database);
+      // What the driver is given, counted, outside a transaction and in one (its own client).
+      type Client = { query: (...a: unknown[]) => unknown };
       const sent: string[] = [];
-      client.query = function (this: unknown, ...a: unknown[]) {
-        const text = typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string } | undefined)?.text ?? '');
-        sent.push(/pg_stats/.test(text) ? 'estimate' : /"matching"/.test(text) ? 'newest' : /s\.grams @>/.test(text) && /union all/.test(text) ? 'index and all' : /s\.grams @>/.test(text) ? 'index' : 'page');
-        return query.apply(this, a);
+      const counted = (client: Client) => {
+        const query = client.query;
+        client.query = function (this: unknown, ...a: unknown[]) {
+          const text = typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string } | undefined)?.text ?? '');
+          sent.push(/pg_stats/.test(text) ? 'estimate' : /"matching"/.test(text) ? 'newest' : /s\.grams @>/.test(text) && /union all/.test(text) ? 'index and all' : /s\.grams @>/.test(text) ? 'index' : /^set transaction/i.test(text) ? 'set' : 'page');
+          return query.apply(this, a);
+        };
+        return () => void (client.query = query);
       };
-      const newestAcross = async (word: string, limit: number) =>
+      const db = database.db as unknown as { $client: Client; transaction: (fn: (tx: unknown) => Promise<unknown>, config?: unknown) => Promise<unknown> };
+      const uncount = counted(db.$client);
+      const transaction = db.transaction;
+      db.transaction = function (this: unknown, fn, config) {
+        return transaction.call(this, async (tx) => {
+          const back = counted((tx as { session: { client: Client } }).session.client);
+          sent.push('transaction');
+          try {
+            return await fn(tx);
+          } finally {
+            back();
+            sent.push('end');
+          }
+        }, config);
+      };
+      const newestAcross = async (word: string, limit: number, more = sql``) =>
         ((await database.db.execute(sql`select c.id from conversations c join conversation_search s on s.conversation_id = c.id
-          where c.shop_id in (${shop.id}, ${other.id}) and c.merged_into_id is null and s.text like ${`%${word}%`} order by c.updated_at desc, c.id desc limit ${limit}`)) as unknown as { rows: Array<{ id: string }> }).rows.map((r) => r.id);
+          where c.shop_id in (${shop.id}, ${other.id}, ${third.id}) and c.merged_into_id is null and s.text like ${`%${word}%`} ${more} order by c.updated_at desc, c.id desc limit ${limit}`)) as unknown as { rows: Array<{ id: string }> }).rows.map((r) => r.id);
       const across = async (q: string, more: Partial<InboxQuery> = {}) => {
         sent.length = 0;
-        const page = await listConversationPageAcross(database.db, [shop.id, other.id], inboxFilter(actor(shop), { q, limit: 50, ...more }));
-        return { ways: [...sent], ids: page.rows.map((r) => r.id) };
+        const page = await listConversationPageAcross(database.db, [shop.id, other.id, third.id], inboxFilter(actor(shop), { q, limit: 50, ...more }));
+        return { ways: [...sent], ids: page.rows.map((r) => r.id), shops: page.rows.map((r) => r.shopId) };
       };
       // The other shop's newest conversation says ギフト too: rare there, so it comes from the index.
       const theirs = await aCustomer(database.db, other.id, { name: '佐藤 次郎' });
       await database.db.execute(sql`insert into conversations (shop_id, number, customer_id, channel, subject, updated_at) values (${other.id}, 900, ${theirs.id}, 'chat', 'ギフトの包装', now())`);
+      // A third shop where ギフト is common too, its rows between the first shop's.
+      const filler = await aCustomer(database.db, third.id, { name: '伊藤 三郎' });
+      await database.db.execute(sql`
+        insert into conversations (shop_id, number, customer_id, channel, subject, updated_at)
+        select ${third.id}, n, ${filler.id}, 'chat', 'ギフト券 ' || n, timestamptz '2026-01-01 00:00:00+09' + (18500 + n) * interval '1 minute' + interval '30 seconds'
+        from generate_series(1, 1500) n`);
+      await database.db.execute(sql`analyze conversation_search`);
       try {
-        await searchStatistics(database.db);
+        forgetSearchStatistics(database.db);
+        const stats = await searchStatistics(database.db);
+        expect([shop.id, other.id, third.id].map((id) => expectedMatches(stats, id, 'ギフト') > SEARCH_BY_ID)).to.deep.equal([true, false, true]);
         const gift = await across('ギフト');
-        expect(gift.ways).to.deep.equal(['newest', 'index', 'page']);
+        // The two shops' newest rows in one statement, the other shop's index, the page, in a read-only transaction.
+        expect(gift.ways.filter((w) => w !== 'page' && w !== 'set')).to.deep.equal(['transaction', 'newest', 'index', 'end']);
+        expect([...new Set(gift.shops)].sort()).to.deep.equal([shop.id, other.id, third.id].sort());
         expect(gift.ids).to.deep.equal(await newestAcross('ギフト', 51));
         // The next page, from the cursor, the same way.
-        const second = await across('ギフト', { before: cursorOf(((await listConversationPageAcross(database.db, [shop.id, other.id], inboxFilter(actor(shop), { q: 'ギフト', limit: 50 }))).rows)[49]!) });
+        const second = await across('ギフト', { before: cursorOf(((await listConversationPageAcross(database.db, [shop.id, other.id, third.id], inboxFilter(actor(shop), { q: 'ギフト', limit: 50 }))).rows)[49]!) });
         expect(second.ids).to.deep.equal((await newestAcross('ギフト', 101)).slice(50));
+        // With a filter the window and the page both apply: pending ones only. The third shop
+        // has none pending, so its newest rows come short and it asks the index, which has too
+        // many of its matches (and the other shop's) for ids: every match of those two, sorted.
+        await database.db.execute(sql`update conversations set status = 'pending' where shop_id = ${shop.id} and number % 7 = 0 and number > 1000`);
+        const pending = await across('ギフト', { status: 'pending' });
+        expect(pending.ways.filter((w) => w !== 'page' && w !== 'set')).to.deep.equal(['transaction', 'newest', 'index', 'index and all', 'end']);
+        expect(pending.ids).to.deep.equal(await newestAcross('ギフト', 51, sql`and c.status = 'pending'`));
         // Common long ago: the newest rows hold none, and the two shops' matches are too many for ids.
         const season = await across('お中元');
-        expect(season.ways).to.deep.equal(['newest', 'index', 'index and all']);
+        expect(season.ways.filter((w) => w !== 'page' && w !== 'set')).to.deep.equal(['transaction', 'newest', 'index', 'index and all', 'end']);
         expect(season.ids).to.deep.equal(await newestAcross('お中元', 51));
         // A word with a tag asks the index in both at once (no index serves a tag).
         expect((await across('ギフト', { tag: 'なし' })).ways).to.deep.equal(['index', 'index and all']);
       } finally {
-        client.query = query;
+        uncount();
+        db.transaction = transaction;
+        await database.db.execute(sql`update conversations set status = 'open' where shop_id = ${shop.id} and number % 7 = 0 and number > 1000`);
         await database.db.execute(sql`delete from conversations where shop_id = ${other.id} and number = 900`);
+        await database.db.execute(sql`delete from customers where id = ${theirs.id}`);
+        await database.db.execute(sql`delete from conversations where shop_id = ${third.id}`);
+        forgetSearchStatistics(database.db);
       }
     });
   });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { sql, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
@@ -138,8 +139,12 @@ for (const kind of dbKinds) {
       const probe = await planOf(database, candidatesQuery([shop.id], '配送'));
       expect(probe.filter((t) => /^Seq Scan/.test(t)), probe.join(' | ')).to.deep.equal([]);
       expect(probe.some((t) => /conversation_search_grams_idx/.test(t)), probe.join(' | ')).to.equal(true);
-      const across = await planOf(database, candidatesQuery([shop.id, other.id], '配送'));
+      // Several shops: the index once per shop, never the whole search table (a hash join over it
+      // was the plan before the lateral subquery was fenced).
+      const hundred = [shop.id, other.id, ...Array.from({ length: 98 }, () => randomUUID())];
+      const across = await planOf(database, candidatesQuery(hundred, '配送'));
       expect(across.some((t) => /conversation_search_grams_idx/.test(t)), across.join(' | ')).to.equal(true);
+      expect(across.filter((t) => /^(Parallel )?Seq Scan conversation_search|^Hash/.test(t)), across.join(' | ')).to.deep.equal([]);
       // Nearly as many matches as the index is asked for, all old: fetched by their ids, never
       // along the inbox's order (where the planner, taking them to be spread over time, expects a
       // page after a few thousand rows, and reads the whole history).

@@ -197,9 +197,13 @@ function inboxConditions(shopIds: string[] | typeof shops.id, f: InboxFilter): S
   if (f.priority) where.push(eq(conversations.priority, f.priority as ConversationRow['priority']));
   if (f.ids) where.push(f.ids);
   if (f.text) {
-    if (f.found && f.allIn?.length) where.push(sql`${conversations.id} in (select unnest(${sql.param(f.found)}::uuid[]) union all ${matchesQuery(f.allIn, f.text)})`);
+    // Matches over several shops are gathered first (an array), then fetched by key: offered the
+    // matches as a subquery to join, the planner sorted every conversation of the deployment and
+    // probed them for each (2.2 s over the bench's 100 shops).
+    if (f.found && f.allIn?.length) where.push(sql`${conversations.id} = any(array(select unnest(${sql.param(f.found)}::uuid[]) union all ${matchesQuery(f.allIn, f.text)}))`);
     else if (f.found) where.push(sql`${conversations.id} = any(${sql.param(f.found)}::uuid[])`);
     else if (f.scan === 'recent') where.push(textMatches(f.text));
+    else if (Array.isArray(shopIds) && shopIds.length > 1) where.push(sql`${conversations.id} = any(array(${matchesQuery(shopIds, f.text)}))`);
     else if (Array.isArray(shopIds)) where.push(sql`${conversations.id} in (${matchesQuery(shopIds, f.text)})`);
     // A lateral join's shop is a column, which the search index cannot be asked for (inboxQueryAcross searches without it).
     else throw new Error('inboxConditions: a search needs the shops as values');

@@ -263,6 +263,11 @@ for (const kind of dbKinds) {
       expect(p.some((t) => /conversation_search_grams_idx/.test(t)), p.join(' | ')).to.equal(true);
       expect(p.filter((t) => /^Seq Scan conversations|conversations_shop_updated_idx/.test(t)), p.join(' | ')).to.deep.equal([]);
       expect(SEARCH_BY_ID).to.be.lessThan(1500);
+      // Over a hundred shops, every match of some of them (allIn): gathered, then fetched by key.
+      const hundred = [shop.id, other.id, ...Array.from({ length: 98 }, () => randomUUID())];
+      const all = await planOf(database, inboxQueryAcross(database.db, hundred, { ...inboxFilter(actor(shop), { q: 'お中元', limit: 50 }), found: [], allIn: hundred }));
+      expect(all.filter((t) => /Seq Scan conversations|^Gather/.test(t)), all.join(' | ')).to.deep.equal([]);
+      expect(all.some((t) => /conversations_pkey/.test(t)), all.join(' | ')).to.equal(true);
     });
 
     it('decides a search over several shops shop by shop: the newest rows where the word is common, the index elsewhere', async () => {

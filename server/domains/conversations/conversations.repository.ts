@@ -349,8 +349,10 @@ async function shopsExpectingOften(db: Db, shopIds: string[], text: string): Pro
  * statistics expect the word often (`often`), the newest SEARCH_FIRST_WINDOW rows a row of the
  * page are checked, all those shops in one statement (a lateral join per shop): a shop whose
  * window holds a page has its newest matches there. The others, and a shop whose window came
- * short, ask the index: its matches when there are at most SEARCH_BY_ID in all, else every
- * match in those shops (`allIn`), sorted. The page is then the newest of all those.
+ * short, give every match the index has for them (`allIn`), gathered in the page's own
+ * statement and fetched by key: asking the index for at most SEARCH_BY_ID ids first, as one
+ * shop's inbox does, would read it twice whenever there are more. The page is then the newest
+ * of all those.
  */
 async function searchAcross(db: Db, shopIds: string[], often: string[], f: InboxFilter & { text: string }): Promise<Pick<InboxFilter, 'found' | 'allIn'>> {
   const found: string[] = [];
@@ -362,9 +364,7 @@ async function searchAcross(db: Db, shopIds: string[], often: string[], f: Inbox
     for (const id of often) if ((counts.get(id) ?? 0) < f.limit) short.add(id);
     for (const r of rows) if (!short.has(r.shopId)) found.push(r.id);
   }
-  if (!short.size) return { found };
-  const few = await searchCandidates(db, [...short], f.text);
-  return few ? { found: [...found, ...few] } : { found, allIn: [...short] };
+  return short.size ? { found, allIn: [...short] } : { found };
 }
 
 /** Each of these shops' matches among its newest SEARCH_FIRST_WINDOW rows a row of the page, a page at most per shop, in one statement. */

@@ -203,7 +203,6 @@ function inboxConditions(shopIds: string[] | typeof shops.id, f: InboxFilter): S
     if (f.found && f.allIn?.length) where.push(sql`${conversations.id} = any(array(select unnest(${sql.param(f.found)}::uuid[]) union all ${matchesQuery(f.allIn, f.text)}))`);
     else if (f.found) where.push(sql`${conversations.id} = any(${sql.param(f.found)}::uuid[])`);
     else if (f.scan === 'recent') where.push(textMatches(f.text));
-    else if (Array.isArray(shopIds) && shopIds.length > 1) where.push(sql`${conversations.id} = any(array(${matchesQuery(shopIds, f.text)}))`);
     else if (Array.isArray(shopIds)) where.push(sql`${conversations.id} in (${matchesQuery(shopIds, f.text)})`);
     // A lateral join's shop is a column, which the search index cannot be asked for (inboxQueryAcross searches without it).
     else throw new Error('inboxConditions: a search needs the shops as values');
@@ -261,7 +260,7 @@ async function inboxWay<T>(db: Db, shopId: string, f: InboxFilter, run: (q: Retu
   // read the shop's history (a tag nobody uses: 56 ms at 100,000, against 4 ms without). Not for
   // a text with digits (an order number, a phone number: rare by nature). And only for words
   // the index's statistics expect often: for a rare one the window's look-ups are wasted.
-  if (mayLookInNewest(f) && (await expectedOften(db, shopId, f.text))) {
+  if (mayLookInNewest(f) && (await expectedOften(db, [shopId], f.text)).length) {
     const first = await run(inboxQuery(db, shopId, { ...f, scan: 'recent', window: SEARCH_FIRST_WINDOW * f.limit }));
     if (size(first) >= f.limit) return first;
   }
@@ -299,7 +298,10 @@ export async function listConversationPageJson(db: Db, shopId: string, f: InboxF
  * of `allIn`; with neither, every match in all of them), fetched by key and sorted.
  */
 export function inboxQueryAcross(db: Db, shopIds: string[], f: InboxFilter) {
-  if (f.text) return db.select().from(conversations).where(and(...inboxConditions(shopIds, { ...f, scan: f.found ? undefined : 'all' }))).orderBy(...sortedNewestFirst).limit(f.limit);
+  if (f.text) {
+    const matches = f.found ? f : { ...f, found: [], allIn: shopIds };
+    return db.select().from(conversations).where(and(...inboxConditions(shopIds, { ...matches, scan: undefined }))).orderBy(...sortedNewestFirst).limit(f.limit);
+  }
   const perShop = db
     .select()
     .from(conversations)
@@ -327,7 +329,7 @@ export function inboxQueryAcross(db: Db, shopIds: string[], f: InboxFilter) {
 export async function listConversationPageAcross(db: Db, shopIds: string[], f: InboxFilter): Promise<DetailedPage> {
   if (!shopIds.length) return { rows: [], details: noDetails() };
   if (!f.text || f.found) return withDetails(db, inboxQueryAcross(db, shopIds, f), f.now);
-  const often = mayLookInNewest(f) ? await shopsExpectingOften(db, shopIds, f.text) : [];
+  const often = mayLookInNewest(f) ? await expectedOften(db, shopIds, f.text) : [];
   const page = async (q: Db) => withDetails(q, inboxQueryAcross(q, shopIds, { ...f, ...(await searchAcross(q, shopIds, often, f as InboxFilter & { text: string })) }), f.now);
   return often.length ? db.transaction(page, { isolationLevel: 'repeatable read', accessMode: 'read only' }) : page(db);
 }
@@ -335,12 +337,6 @@ export async function listConversationPageAcross(db: Db, shopIds: string[], f: I
 /** Whether a search may look in the newest rows first (inboxWay): not for digits (rare by nature), nor with a tag or an SLA state, which no index serves. */
 function mayLookInNewest(f: InboxFilter): f is InboxFilter & { text: string } {
   return !!f.text && !/[\d０-９]/.test(f.text) && !f.tag && !f.ids;
-}
-
-/** The shops whose statistics expect `text` often (expectedOften; no statement while the process's copy is fresh). */
-async function shopsExpectingOften(db: Db, shopIds: string[], text: string): Promise<string[]> {
-  const often = await Promise.all(shopIds.map(async (id) => ((await expectedOften(db, id, text)) ? id : undefined)));
-  return often.filter((id) => id !== undefined);
 }
 
 /**
@@ -369,7 +365,7 @@ async function searchAcross(db: Db, shopIds: string[], often: string[], f: Inbox
 
 /** Each of these shops' matches among its newest SEARCH_FIRST_WINDOW rows a row of the page, a page at most per shop, in one statement. */
 function newestMatchesAcross(db: Db, shopIds: string[], f: InboxFilter & { text: string }) {
-  const { text, found: _found, allIn: _allIn, scan: _scan, window: _window, ...rest } = f;
+  const { text, ...rest } = f;
   const recent = db
     .select({ id: conversations.id, shopId: conversations.shopId, number: conversations.number, updatedAt: conversations.updatedAt })
     .from(conversations)

@@ -57,12 +57,13 @@ export function matchesQuery(shopIds: string[], text: string): SQL {
 const fewMatches = (ids: string[]): string[] | undefined => (ids.length > SEARCH_BY_ID ? undefined : [...new Set(ids)]);
 
 /**
- * Whether the index's statistics expect `text` in more than SEARCH_BY_ID of the shop's
- * conversations (expectedMatches, on the process's copy of the statistics: no statement while
- * it is fresh). Then the index would gather every match before answering.
+ * The shops among `shopIds` whose index statistics expect `text` in more than SEARCH_BY_ID of
+ * their conversations (expectedMatches, on the process's copy of the statistics: no statement
+ * while it is fresh). There the index would gather every match before answering.
  */
-export async function expectedOften(db: Db, shopId: string, text: string): Promise<boolean> {
-  return expectedMatches(await searchStatistics(db), shopId, text) > SEARCH_BY_ID;
+export async function expectedOften(db: Db, shopIds: string[], text: string): Promise<string[]> {
+  const statistics = await searchStatistics(db);
+  return shopIds.filter((id) => expectedMatches(statistics, id, text) > SEARCH_BY_ID);
 }
 
 /** The statement behind searchCandidates (unsent: inbox.search.test.ts reads its plan). */

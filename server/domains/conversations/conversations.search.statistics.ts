@@ -60,7 +60,7 @@ export function searchStatistics(db: Db, now = Date.now()): Promise<SearchStatis
 export const forgetSearchStatistics = (db: Db) => void held.delete(db);
 
 /** search_text (migration 0034) in the process: NFKC, lower case. */
-export const searchText = (p: string) => p.normalize('NFKC').toLowerCase();
+const searchText = (p: string) => p.normalize('NFKC').toLowerCase();
 
 /** search_key (migration 0034): a shop's key, the first 12 hex digits of its id and the dash, as uuid's text writes them (lower case). */
 const searchKey = (shopId: string) => shopId.slice(0, 13).toLowerCase();

@@ -35,6 +35,17 @@ async function planOf(database: Database, q: SQLWrapper): Promise<string[]> {
   return nodes(json[0]!.Plan).map((p) => `${p['Node Type']} ${p['Relation Name'] ?? ''} ${p['Index Name'] ?? ''}`.trim());
 }
 
+/** A driver client's statements, each named by `name` into `sent` from its text, until the returned function puts `query` back. */
+type Client = { query: (...a: unknown[]) => unknown };
+function countStatements(client: Client, sent: string[], name: (text: string) => string): () => void {
+  const query = client.query;
+  client.query = function (this: unknown, ...a: unknown[]) {
+    sent.push(name(typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string } | undefined)?.text ?? '')));
+    return query.apply(this, a);
+  };
+  return () => void (client.query = query);
+}
+
 for (const kind of dbKinds) {
   describe(`[${kind}] the inbox's text search`, function () {
     this.timeout(60_000);
@@ -176,14 +187,10 @@ for (const kind of dbKinds) {
 
     it('looks for a word its statistics expect often in the newest rows first; a rare word, a number or a filter no index serves goes to the index', async () => {
       // What the driver is given, counted: the index's probe, and checks of the newest rows.
-      const client = (database.db as unknown as { $client: { query: (...a: unknown[]) => unknown } }).$client;
-      const query = client.query;
       const sent: string[] = [];
-      client.query = function (this: unknown, ...a: unknown[]) {
-        const text = typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string } | undefined)?.text ?? '');
-        sent.push(/pg_stats/.test(text) ? 'estimate' : /interval '0 ms'/.test(text) && /s\.grams @>/.test(text) ? 'all' : /s\.grams @>/.test(text) ? 'index' : /limit \$\d+\) "recent"/.test(text) ? 'newest' : 'other');
-        return query.apply(this, a);
-      };
+      const uncount = countStatements((database.db as unknown as { $client: Client }).$client, sent, (text) =>
+        /pg_stats/.test(text) ? 'estimate' : /interval '0 ms'/.test(text) && /s\.grams @>/.test(text) ? 'all' : /s\.grams @>/.test(text) ? 'index' : /limit \$\d+\) "recent"/.test(text) ? 'newest' : 'other',
+      );
       const ways = async (q: string, more: Partial<InboxQuery> = {}) => {
         sent.length = 0;
         const rows = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { q, limit: 50, ...more }));
@@ -205,7 +212,7 @@ for (const kind of dbKinds) {
         expect((await ways('ＡＢ-1001')).ways[0]).to.equal('index');
         expect((await ways('ギフト', { tag: 'なし' })).ways[0]).to.equal('index');
       } finally {
-        client.query = query;
+        uncount();
       }
     });
 
@@ -288,17 +295,11 @@ for (const kind of dbKinds) {
         from generate_series(1, 1500) n`);
       await database.db.execute(sql`analyze conversation_search`);
       // What the driver is given, counted, outside a transaction and in one (its own client).
-      type Client = { query: (...a: unknown[]) => unknown };
       const sent: string[] = [];
-      const counted = (client: Client) => {
-        const query = client.query;
-        client.query = function (this: unknown, ...a: unknown[]) {
-          const text = typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string } | undefined)?.text ?? '');
-          sent.push(/pg_stats/.test(text) ? 'estimate' : /"matching"/.test(text) ? 'newest' : /s\.grams @>/.test(text) && /union all/.test(text) ? 'index and all' : /s\.grams @>/.test(text) ? 'index' : /^set transaction/i.test(text) ? 'set' : 'page');
-          return query.apply(this, a);
-        };
-        return () => void (client.query = query);
-      };
+      const counted = (client: Client) =>
+        countStatements(client, sent, (text) =>
+          /pg_stats/.test(text) ? 'estimate' : /"matching"/.test(text) ? 'newest' : /s\.grams @>/.test(text) && /union all/.test(text) ? 'index and all' : /s\.grams @>/.test(text) ? 'index' : /^set transaction/i.test(text) ? 'set' : 'page',
+        );
       const db = database.db as unknown as { $client: Client; transaction: (fn: (tx: unknown) => Promise<unknown>, config?: unknown) => Promise<unknown> };
       const uncount = counted(db.$client);
       const transaction = db.transaction;

@@ -54,7 +54,8 @@ export const queuePrefixOf = (jobs: JobQueue) => String(jobs.queue.opts.prefix);
  * lock, so it holds across processes; one per queue (the prefix's hash).
  */
 const dispatchLock = (prefix: string) => sql`hashtext(${`outbox-dispatch ${prefix}`})`;
-const DISPATCH_LOCK_CLASS = 727_002;
+/** The dispatch lock's class (the first of its two keys): 727_001 is the migrations', 727_002 the demo seed's. */
+export const DISPATCH_LOCK_CLASS = 727_003;
 /** Held by a dispatch's transaction until it ends. */
 export const holdDispatchLock = (tx: Db, prefix: string) => tx.execute(sql`select pg_advisory_xact_lock_shared(${DISPATCH_LOCK_CLASS}, ${dispatchLock(prefix)})`);
 /** Waits for every dispatch holding the lock to end (taken and released in a transaction of its own). */

@@ -16,10 +16,6 @@ export interface RearmOptions {
   checkMs?: number;
   /** Rows per addBulk. */
   batchSize?: number;
-  /** How long a re-arm's `pending` marker lasts without renewal (renewed every third of it while the re-arm runs). */
-  leaseMs?: number;
-  /** How long a re-arm keeps renewing its lease: one that hangs longer lets another process take over. */
-  maxRunMs?: number;
   /** Also run after every re-arm: state kept only in Redis, like BullMQ's job schedulers. */
   alsoRestore?: () => Promise<unknown>;
 }
@@ -39,6 +35,10 @@ export const rearmMarkerOf = (jobs: Pick<JobQueue, 'queue'>) => jobs.queue.toKey
 
 /** What a re-arm leaves: anything else (nothing, an earlier version's timestamp) means Redis may have lost jobs. */
 const MARKED = /^(pending|done):/;
+/** How long a re-arm's `pending` marker lasts without renewal (renewed every third of it while the re-arm runs). */
+const LEASE_MS = 60_000;
+/** How long a re-arm keeps renewing its lease: one that hangs longer lets another process take over. */
+const MAX_RUN_MS = 15 * 60_000;
 
 /**
  * PostgreSQL is the record of work handed to BullMQ until a worker has done it. When Redis
@@ -53,7 +53,7 @@ const MARKED = /^(pending|done):/;
  * failed over), and when the marker key in Redis has gone (Redis flushed without dropping the
  * connection); the check is one GET every `checkMs`. The marker is shared by every process
  * on the queue: a re-arm sets it to `pending:<token>` with a lease before it reads the rows
- * (renewed while it runs, for `maxRunMs` at most) and to `done:<token>` once every row is in,
+ * (renewed while it runs, for MAX_RUN_MS at most) and to `done:<token>` once every row is in,
  * if it is still its own. A flush at any point loses it, and so does a re-arm that died or
  * hung (its lease runs out): either way the next check of any process starts over. A value
  * of another form (an earlier version's, which never expires) is taken as lost too. Between
@@ -70,8 +70,6 @@ const MARKED = /^(pending|done):/;
 export function startRearming(opts: RearmOptions): Rearmer {
   const { db, jobs, logger, jobOptionsFor } = opts;
   const batchSize = opts.batchSize ?? 500;
-  const leaseMs = opts.leaseMs ?? 60_000;
-  const maxRunMs = opts.maxRunMs ?? 15 * 60_000;
   const marker = rearmMarkerOf(jobs);
   const prefix = queuePrefixOf(jobs);
   let closed = false;
@@ -84,24 +82,25 @@ export function startRearming(opts: RearmOptions): Rearmer {
     // Set before the rows are read: a flush after this loses the marker and the next check
     // starts over; one before it loses nothing handed over below. (Set only after the adds, a
     // flush between them would leave the marker over an empty queue.)
-    const pending = `pending:${randomUUID()}`;
-    await jobs.connection.set(marker, pending, 'PX', leaseMs);
+    const token = randomUUID();
+    const pending = `pending:${token}`;
+    await jobs.connection.set(marker, pending, 'PX', LEASE_MS);
     const started = Date.now();
     const renew = setInterval(() => {
       // The lease, renewed while it is still this re-arm's.
-      if (Date.now() - started < maxRunMs) void ifStill(jobs.connection, marker, pending, 'pexpire', String(leaseMs)).catch(() => undefined);
-    }, Math.max(1, Math.floor(leaseMs / 3)));
+      if (Date.now() - started < MAX_RUN_MS) void ifStill(jobs.connection, marker, pending, 'pexpire', String(LEASE_MS)).catch(() => undefined);
+    }, LEASE_MS / 3);
     renew.unref();
     try {
       await waitForDispatches(db, prefix);
-      return await handOver(pending);
+      return await handOver(pending, `done:${token}`);
     } finally {
       clearInterval(renew);
     }
   }
 
   /** Hands every unfinished row over again, then marks the queue done (see rearmAll). */
-  async function handOver(pending: string): Promise<number> {
+  async function handOver(pending: string, done: string): Promise<number> {
     let after = 0;
     let seen = 0;
     for (;;) {
@@ -125,7 +124,7 @@ export function startRearming(opts: RearmOptions): Rearmer {
     }
     await opts.alsoRestore?.();
     // Every row is in: `done`, with no expiry, unless the marker was lost or taken meanwhile.
-    await ifStill(jobs.connection, marker, pending, 'set', pending.replace('pending:', 'done:'));
+    await ifStill(jobs.connection, marker, pending, 'set', done);
     if (seen) logger.info({ rows: seen }, 'outbox: unfinished work handed to the job queue again');
     return seen;
   }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import type { Database } from '../../../server/core/db/client.ts';
 import { sql } from 'drizzle-orm';
-import { holdDispatchLock, jobIdFor } from '../../../server/core/outbox.dispatcher.ts';
+import { DISPATCH_LOCK_CLASS, holdDispatchLock, jobIdFor } from '../../../server/core/outbox.dispatcher.ts';
 import { rearmMarkerOf } from '../../../server/core/outbox.rearm.ts';
 import { outbox } from '../../../server/core/outbox.tables.ts';
 import { enqueue } from '../../../server/core/outbox.ts';
@@ -143,7 +143,7 @@ for (const kind of dbKinds) {
         await eventually(async () => {
           // The dispatch lock's class (outbox.dispatcher.ts), waited for in this test's database.
           const r = (await database.db.execute(
-            sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and classid = 727002 and database = (select oid from pg_database where datname = current_database())`,
+            sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and classid = ${DISPATCH_LOCK_CLASS} and database = (select oid from pg_database where datname = current_database())`,
           )) as unknown as { rows: Array<{ n: number }> };
           return r.rows[0]!.n > 0;
         }, 'the re-arm to wait for this dispatch', FIRE_MS, 50);

@@ -70,22 +70,24 @@ export async function testDatabase(kind: DbKind): Promise<Database> {
     return wrapPglite(await PGlite.create({ loadDataDir: t.dump, pgliteWasmModule: t.wasm, fsBundle: t.fsBundle }));
   }
   state.pgDatabase ??= (async () => {
-    const admin = new pg.Client({ connectionString: postgresAdminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
+    await postgresAdmin(`CREATE DATABASE ${dbName}`);
     // A test database need not survive a crash of PostgreSQL itself: a commit returns without
     // waiting for its WAL flush (what a server process sees is the same; only the machine's
     // power going could lose the last commits), which spares the suite thousands of flush waits.
-    await admin.query(`ALTER DATABASE ${dbName} SET synchronous_commit = off`);
-    await admin.end();
+    await postgresAdmin(`ALTER DATABASE ${dbName} SET synchronous_commit = off`);
     onRunEnd('postgres database', dropPostgres, 'process');
-    const url = new URL(postgresAdminUrl);
-    url.pathname = `/${dbName}`;
-    return openPostgres(url.toString(), { max: 5 });
+    return openPostgres(postgresUrlOf(dbName), { max: 5 });
   })();
   const shared = await state.pgDatabase;
   // Suites share the run's database (each makes its own shops); closing is the root hook's job.
   return { ...shared, close: async () => undefined };
+}
+
+/** The URL of a database on the test server, as its admin. */
+export function postgresUrlOf(name: string): string {
+  const url = new URL(postgresAdminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
 /** One statement as the PostgreSQL admin, on a connection of its own (CREATE and DROP DATABASE). */
@@ -107,9 +109,8 @@ export async function postgresAdmin(text: string): Promise<void> {
 export async function ownPostgresDatabase(label: string, opts: { max?: number } = {}): Promise<{ database: Database; url: string; drop(): Promise<void> }> {
   const name = `madoguchi_test_${runId}_${label}`;
   await postgresAdmin(`CREATE DATABASE ${name}`);
-  const url = new URL(postgresAdminUrl);
-  url.pathname = `/${name}`;
-  const database = await openPostgres(url.toString(), opts);
+  const url = postgresUrlOf(name);
+  const database = await openPostgres(url, opts);
   let dropped: Promise<void> | undefined;
   const drop = () =>
     (dropped ??= (async () => {
@@ -117,25 +118,20 @@ export async function ownPostgresDatabase(label: string, opts: { max?: number } 
       await postgresAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     })());
   onRunEnd(`postgres database ${label}`, drop);
-  return { database, url: url.toString(), drop };
+  return { database, url, drop };
 }
 
 /** The URL of the run's PostgreSQL database, for server processes a test spawns. */
 export async function testPostgresUrl(): Promise<string> {
   await testDatabase('postgres');
-  const url = new URL(postgresAdminUrl);
-  url.pathname = `/${dbName}`;
-  return url.toString();
+  return postgresUrlOf(dbName);
 }
 
 async function dropPostgres(): Promise<void> {
   const db = state.pgDatabase;
   state.pgDatabase = undefined;
   await (await db!).close().catch(() => undefined);
-  const admin = new pg.Client({ connectionString: postgresAdminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
+  await postgresAdmin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 }
 
 /**

@@ -7,8 +7,8 @@ import { attachments } from '../../../server/domains/attachments/attachments.tab
 import type { BackupSource } from '../../../server/core/backup/backup.create.ts';
 import { pgliteOf } from '../../../server/core/backup/backup.pglite.ts';
 import type { RestoreTarget } from '../../../server/core/backup/backup.restore.ts';
-import { postgresAdmin, testPostgresUrl } from '../../helpers/db.ts';
-import { postgresAdminUrl, runId, type DbKind } from '../../helpers/env.ts';
+import { postgresAdmin, postgresUrlOf, testPostgresUrl } from '../../helpers/db.ts';
+import { runId, type DbKind } from '../../helpers/env.ts';
 import type { TestServer } from '../../helpers/app.ts';
 import { makeChat, addMessage, tinyPng } from '../attachments/chat.fixtures.ts';
 import { upload, download } from '../attachments/files.ts';
@@ -57,14 +57,14 @@ export async function sourceOf(kind: DbKind, server: TestServer): Promise<Backup
 export async function freshTarget(kind: DbKind, label: string): Promise<{ target: RestoreTarget; dataDir: string; url?: string; drop(): Promise<void> }> {
   const dataDir = await tempDir(label);
   if (kind === 'pglite') return { target: { kind, dataDir }, dataDir, drop: () => rm(dataDir, { recursive: true, force: true }) };
-  const name = `madoguchi_${label}_${runId}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  // Named as the run's databases are, so that the end of a parallel run sweeps it too (dropRunDatabases).
+  const name = `madoguchi_test_${runId}_${label}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   await postgresAdmin(`CREATE DATABASE ${name}`);
-  const url = new URL(postgresAdminUrl);
-  url.pathname = `/${name}`;
+  const url = postgresUrlOf(name);
   return {
-    target: { kind, url: url.toString(), dataDir },
+    target: { kind, url, dataDir },
     dataDir,
-    url: url.toString(),
+    url,
     drop: async () => {
       await postgresAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await rm(dataDir, { recursive: true, force: true });

@@ -56,8 +56,9 @@ if (dbKinds.includes('postgres')) {
      * the first one's client ids. Answers the plans of the functions' own statements.
      */
     async function plansOfEightBatches(opts: { analyzeFirst: boolean }): Promise<string[]> {
-      // A new database of its own for each test.
-      const { database, url } = await ownPostgresDatabase(`plans_${opts.analyzeFirst ? 'analyzed' : 'new'}`, { max: 2 });
+      // A new database of its own for each test: the plans depend on the tables' rows and
+      // statistics, which must be neither the other test's nor the rest of the suite's.
+      const { database, url, drop } = await ownPostgresDatabase(`plans_${opts.analyzeFirst ? 'analyzed' : 'new'}`, { max: 2 });
       const shop = await makeShop(database);
       await insertPolicy(database.db, { shopId: shop.id, name: '標準', firstResponseMinutes: 60, resolutionMinutes: 24 * 60 });
       const chats = [await makeChat(database.db, shop.id), await makeChat(database.db, shop.id)];
@@ -83,6 +84,7 @@ if (dbKinds.includes('postgres')) {
         }
       } finally {
         await client.end();
+        await drop();
       }
       // The functions' own statements, known by their parameters' names: three a batch (the lock, the reads, the write).
       const inFunctions = notices.filter((n) => /\b(p_conversation_ids|v_locked|c_shop_id)\b/.test(statementOf(n)));

@@ -180,6 +180,21 @@ for (const kind of dbKinds) {
       expect(times[1]).to.not.equal(times[0]);
     });
 
+    /** A writer whose batches' sizes are observed; a batch of two opens the window unless the test says otherwise. */
+    const gathering = (opts: Parameters<typeof createMessageWriter>[1] & { gatherMs: number }) => {
+      const sizes: number[] = [];
+      const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent'), observe: (b) => sizes.push(b.size) }, { gatherAfter: 2, ...opts });
+      // The observer hears of a batch just after its sends have their answers.
+      const observed = async () => {
+        await new Promise((r) => setImmediate(r));
+        return sizes;
+      };
+      return { writer, observed };
+    };
+    /** A lead alone, then two sends queued behind it: batches of one and of two. */
+    const leadAndPair = async (writer: ReturnType<typeof createMessageWriter>, chats: TestChat[], authors: Author[]) =>
+      Promise.all([0, 1, 2].map((i) => writer.send(say(authors[i]!, chats[i]!.conversationId, `${i} 番目`))));
+
     if (kind === 'postgres') {
       /** Locks a conversation's row in a transaction of its own until the answered function is called (and awaited). */
       const holdRow = async (conversationId: string): Promise<() => Promise<void>> => {
@@ -220,17 +235,14 @@ for (const kind of dbKinds) {
 
       it('a batch that starts while sends gather drops the window’s timer: one beside it, if stuck, still goes after its patience', async () => {
         // A patience long enough for the lead below to end first on a slow machine (a pair started beside it would not open the window).
-        const sizes: number[] = [];
-        const observe = (b: { size: number }) => void sizes.push(b.size);
-        const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent'), observe }, { concurrency: 2, patienceMs: 500, gatherMs: 60_000, gatherAfter: 2, maxBatch: 2 });
+        const { writer, observed } = gathering({ concurrency: 2, patienceMs: 500, gatherMs: 60_000, maxBatch: 2 });
         const { chats, authors } = await chatsOf(6);
         // A first batch on its own: the connection's statements and plans are made.
         await writer.send(say(authors[0]!, chats[0]!.conversationId, 'warm-up'));
-        await new Promise((r) => setImmediate(r));
+        await observed();
         // A lead alone, then a pair: the window is open for a minute after the pair.
-        await Promise.all([0, 1, 2].map((i) => writer.send(say(authors[i]!, chats[i]!.conversationId, `${i} 番目`))));
-        await new Promise((r) => setImmediate(r));
-        expect(sizes, 'the warm-up, the lead alone, then the pair').to.deep.equal([1, 1, 2]);
+        await leadAndPair(writer, chats, authors);
+        expect(await observed(), 'the warm-up, the lead alone, then the pair').to.deep.equal([1, 1, 2]);
         const release = await holdRow(chats[4]!.conversationId);
         try {
           // The first gathers (a minute's timer); the second fills the batch, which starts and waits on the lock.
@@ -241,8 +253,7 @@ for (const kind of dbKinds) {
           expect(beside.message.seq).to.equal(1);
           await release();
           expect((await Promise.all([gathered, locked])).map((x) => x.message.seq)).to.deep.equal([1, 1]);
-          await new Promise((r) => setImmediate(r));
-          expect(sizes, 'then the one beside, and the gathered pair stuck behind the lock').to.deep.equal([1, 1, 2, 1, 2]);
+          expect(await observed(), 'then the one beside, and the gathered pair stuck behind the lock').to.deep.equal([1, 1, 2, 1, 2]);
         } finally {
           await release();
         }
@@ -389,21 +400,6 @@ for (const kind of dbKinds) {
     });
 
     describe('gathering under load (gatherMs)', () => {
-      /** A batch of two opens the window unless the test says otherwise. */
-      const gathering = (opts: { gatherMs: number; maxBatch?: number; gatherAfter?: number; gatherWhile?: number }) => {
-        const sizes: number[] = [];
-        const writer = createMessageWriter({ db, poke: () => undefined, timing, logger: createLogger('silent'), observe: (b) => sizes.push(b.size) }, { gatherAfter: 2, ...opts });
-        // The observer hears of a batch just after its sends have their answers.
-        const observed = async () => {
-          await new Promise((r) => setImmediate(r));
-          return sizes;
-        };
-        return { writer, observed };
-      };
-      /** A lead alone, then two sends queued behind it: batches of one and of two. */
-      const leadAndPair = async (writer: ReturnType<typeof createMessageWriter>, chats: TestChat[], authors: Author[]) =>
-        Promise.all([0, 1, 2].map((i) => writer.send(say(authors[i]!, chats[i]!.conversationId, `${i} 番目`))));
-
       it('after a batch of gatherAfter (here two), the next waits for the rest of its window and takes what arrives meanwhile', async () => {
         const { writer, observed } = gathering({ gatherMs: 500 });
         const { chats, authors } = await chatsOf(5);

@@ -1,6 +1,6 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
-import { expectedMatches, searchStatistics } from './conversations.search.statistics.ts';
+import { expectedMatches, type SearchStatistics } from './conversations.search.estimate.ts';
 import { conversations } from './conversations.tables.ts';
 
 /**
@@ -52,6 +52,55 @@ export function matchesQuery(shopIds: string[], text: string): SQL {
     ? inShop(sql`${shopIds[0]}::uuid`)
     : sql`select x.id from unnest(${sql.param(shopIds)}::uuid[]) as sh(id) cross join lateral (${inShop(sql`sh.id`)} offset 0) x`;
 }
+
+/**
+ * The index's statistics (SearchStatistics) are read from `pg_stats` at most once every
+ * STATISTICS_TTL_MS per process and database: reading and unnesting them cost every word search
+ * about 1 ms of PostgreSQL's CPU. ANALYZE itself runs minutes apart at best, so a copy a few
+ * minutes old misleads no more than the statistics themselves do; and the estimate only picks
+ * which way a search takes, never what it finds.
+ */
+export const STATISTICS_TTL_MS = 5 * 60_000;
+
+interface Held {
+  at: number;
+  statistics: Promise<SearchStatistics>;
+}
+
+const held = new WeakMap<Db, Held>();
+
+async function readStatistics(db: Db): Promise<SearchStatistics> {
+  const r = (await db.execute(sql`
+    select null::text as gram, greatest((select reltuples from pg_class where oid = 'conversation_search'::regclass), 0)::float8 as f
+    union all
+    select u.elem, st.most_common_elem_freqs[u.i]::float8
+    from pg_stats st cross join lateral unnest(st.most_common_elems::text::text[]) with ordinality as u(elem, i)
+    where st.schemaname = (select n.nspname from pg_class t join pg_namespace n on n.oid = t.relnamespace where t.oid = 'conversation_search'::regclass)
+      and st.tablename = 'conversation_search' and st.attname = 'grams'`)) as unknown as { rows: Array<{ gram: string | null; f: number | string }> };
+  const frequencies = new Map<string, number>();
+  let rows = 0;
+  for (const x of r.rows) {
+    if (x.gram === null) rows = Number(x.f);
+    else frequencies.set(x.gram, Number(x.f));
+  }
+  return { frequencies, rows };
+}
+
+/** The search index's statistics (SearchStatistics), read again once the copy is STATISTICS_TTL_MS old; one read at a time. */
+export function searchStatistics(db: Db, now = Date.now()): Promise<SearchStatistics> {
+  const h = held.get(db);
+  // A clock set back counts as the copy's end, as its age does.
+  if (h && now >= h.at && now - h.at < STATISTICS_TTL_MS) return h.statistics;
+  const statistics = readStatistics(db);
+  const entry = { at: now, statistics };
+  held.set(db, entry);
+  // A failed read is not kept: the next search asks again.
+  statistics.catch(() => held.get(db) === entry && held.delete(db));
+  return statistics;
+}
+
+/** Forgets this database's statistics, so the next search reads them (after an ANALYZE, in tests and benches). */
+export const forgetSearchStatistics = (db: Db) => void held.delete(db);
 
 /** The index's matches when there are at most SEARCH_BY_ID (the statement fetches one more), else undefined. */
 const fewMatches = (ids: string[]): string[] | undefined => (ids.length > SEARCH_BY_ID ? undefined : [...new Set(ids)]);

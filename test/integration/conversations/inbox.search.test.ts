@@ -13,8 +13,8 @@ import {
   listConversationPageAcross,
   listConversations,
 } from '../../../server/domains/conversations/conversations.repository.ts';
-import { candidatesQuery, SEARCH_BY_ID, searchCandidates } from '../../../server/domains/conversations/conversations.search.repository.ts';
-import { expectedMatches, forgetSearchStatistics, queryGramsByWord, searchStatistics, STATISTICS_TTL_MS } from '../../../server/domains/conversations/conversations.search.statistics.ts';
+import { candidatesQuery, forgetSearchStatistics, SEARCH_BY_ID, searchCandidates, searchStatistics, STATISTICS_TTL_MS } from '../../../server/domains/conversations/conversations.search.repository.ts';
+import { expectedMatches, queryGramsByWord } from '../../../server/domains/conversations/conversations.search.estimate.ts';
 import { testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';

@@ -34,6 +34,7 @@ import { writerMetrics } from './domains/conversations/conversations.write.metri
 import { createMessageWriter } from './domains/conversations/conversations.writer.ts';
 import { assignWaiting } from './domains/conversations/conversations.assign.ts';
 import { PresenceStore } from './domains/conversations/presence.ts';
+import { inboxPageCache } from './domains/conversations/conversations.pagecache.metrics.ts';
 import { orderRoutes } from './domains/orders/orders.routes.ts';
 import { cannedRoutes } from './domains/canned/canned.routes.ts';
 import { noticeTemplateRoutes } from './domains/notices/notices.templates.routes.ts';
@@ -165,6 +166,7 @@ export function createApp(deps: AppDeps) {
     poke,
     timing,
     logger,
+    pages: inboxPageCache(config, metrics),
     // A second batch in flight on PostgreSQL only beside a slow one (the writer's patience: a
     // lock, a slow commit), and under load, once none is in flight, a new batch at most every
     // CHAT_GATHER_MS: bench/chat.ts on 2 cores, README "How a message is written".

@@ -57,6 +57,8 @@ export const configSchema = z.object({
   SOCKET_BURST: z.coerce.number({ message: 'expected a number of events' }).int().min(1).max(100_000).default(40),
   /** Under load (once batches of chat messages hold several: GATHER_AFTER), how long from a batch's start the next gathers (0: each starts as soon as it can); unset: GATHER_MS (conversations.writer.ts). */
   CHAT_GATHER_MS: z.coerce.number({ message: 'expected milliseconds' }).min(0).max(100, 'expected at most 100 ms').optional(),
+  /** Inbox pages kept in each server process, in MB, for the agents who read the same view (conversations.pagecache.ts); 0 keeps none. */
+  INBOX_CACHE_MB: z.coerce.number({ message: 'expected megabytes' }).min(0).max(4096, 'expected at most 4096 MB').default(32),
   /** An agent's reply the customer has not read after this long goes out by mail. */
   REPLY_MAIL_DELAY_SECONDS: z.coerce.number({ message: 'expected seconds' }).int().min(0).max(86400).default(60),
   /** Replies by mail: the Bearer secret the mail server posts with, and the key that signs reply addresses. */

@@ -9,12 +9,16 @@ import { broadcastChat, type Broadcaster } from './domains/conversations/convers
 import { broadcastReturns } from './domains/returns/returns.broadcast.ts';
 import { broadcastNotices } from './domains/notices/notices.send.progress.ts';
 import { registerChatSockets } from './domains/conversations/conversations.socket.ts';
+import { pruneInboxChangesEvery } from './domains/conversations/conversations.pagecache.ts';
 import { connectionOf } from './core/queue.ts';
 import { withTimeout } from './core/redis.ts';
 import { startJobs, type Jobs } from './worker.ts';
 import { createBackupRunner, type BackupRunner } from './core/backup/backup.runner.ts';
 import { pgliteOf } from './core/backup/backup.pglite.ts';
 import { loadKeyring } from './core/sealed.ts';
+
+/** How often inbox_changes loses the rows no kept page needs (a kept page older than that is read again after a write). */
+const PRUNE_INBOX_CHANGES_MS = 60_000;
 
 export interface ServiceOptions {
   port: number;
@@ -82,7 +86,11 @@ export async function startService(given: AppDeps, opts: ServiceOptions): Promis
   const stopChat = broadcastChat(bus, realtime.io as unknown as Broadcaster, { db: deps.database.db, presence: app.chat.presence, logger: deps.logger });
   const stopReturns = broadcastReturns(bus, realtime.io as unknown as Broadcaster);
   const stopNotices = broadcastNotices(bus, realtime.io as unknown as Broadcaster, { db: deps.database.db, logger: deps.logger });
+  // The rows that tell kept inbox pages what changed are removed once no page can need them,
+  // by every API process (any may keep pages; each removal is one statement).
+  const stopPrune = await pruneInboxChangesEvery(deps.database.db, deps.logger, PRUNE_INBOX_CHANGES_MS, app.chat.pages);
   const stopBroadcast = () => {
+    stopPrune();
     stopChat();
     stopReturns();
     stopNotices();
@@ -93,6 +101,7 @@ export async function startService(given: AppDeps, opts: ServiceOptions): Promis
     server.once('error', fail);
     server.listen(opts.port, opts.host, () => done());
   }).catch(async (e: unknown) => {
+    stopBroadcast();
     await jobs?.close();
     throw e;
   });

@@ -15,6 +15,8 @@ export interface Pair {
   who: 'owner' | 'contractor';
   real: string;
   twin: string;
+  /** Conversations of the shop changed a second while real and twin run (bench/api/server.ts, `churn`): a kept inbox page then lasts only until the next. */
+  churn?: number;
 }
 
 const query = (params: Record<string, string | undefined>) => {
@@ -25,10 +27,11 @@ const query = (params: Record<string, string | undefined>) => {
 /** Every request, for the shops and people of `seeded`; `cursor` is the `next` of the big shop's first inbox page. */
 export function pairs(seeded: Seeded, cursor: string | null): Pair[] {
   const { shops, owner, contractor, samples: s } = seeded;
-  const inbox = (name: string, size: Size, params: Record<string, string | undefined>, kind: Kind = 'list'): Pair => ({
+  const inbox = (name: string, size: Size, params: Record<string, string | undefined>, kind: Kind = 'list', churn?: number): Pair => ({
     name,
     size,
     kind,
+    ...(churn ? { churn } : {}),
     who: 'owner',
     real: `/api/shops/${shops[size].id}/conversations${query(params)}`,
     twin: `/twin/shops/${shops[size].id}/conversations${query({ ...params, user: owner.id })}`,
@@ -39,6 +42,9 @@ export function pairs(seeded: Seeded, cursor: string | null): Pair[] {
     out.push(inbox('inbox', size, {}), inbox('inbox-active', size, { status: 'active' }));
   }
   out.push(
+    // The big shop's first page while its newest conversations change, 10 and 100 times a second.
+    inbox('inbox-churn10', 'big', {}, 'list', 10),
+    inbox('inbox-churn100', 'big', {}, 'list', 100),
     inbox('inbox-resolved', 'big', { status: 'resolved' }),
     inbox('inbox-mine', 'big', { assignee: 'me' }),
     inbox('inbox-unassigned', 'big', { assignee: 'none' }),

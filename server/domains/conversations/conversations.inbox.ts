@@ -26,6 +26,7 @@ import type { ConversationStatus, Priority } from './conversations.tables.ts';
 import { toConversationDto, toCustomerDto } from './conversations.view.ts';
 import { recordStatusEvents } from './conversations.events.ts';
 import { snoozePresetTime } from './conversations.snooze.ts';
+import type { InboxPageCache, ReadPage } from './conversations.pagecache.ts';
 
 export const viewerRole = (a: Actor): Role | 'api_key' => (a.kind === 'user' ? a.role : 'api_key');
 
@@ -100,15 +101,24 @@ export function inboxFilter(actor: Actor, q: InboxQuery): InboxFilter {
  * DTO (listConversationPageJson) and the process sends them on as they are: decoding a page's
  * rows and details, shaping them and encoding them again was most of a page's cost. For a
  * viewer whose contact data is masked, each row is decoded and its customer shaped by the same
- * rule as everywhere (toCustomerDto) before it leaves.
+ * rule as everywhere (toCustomerDto) before it leaves. With `cache`, a view many agents read is
+ * answered from one read while nothing it shows changes (conversations.pagecache.ts).
  */
-export async function listInbox(db: Db, actor: Actor, q: InboxQuery): Promise<JsonText<InboxPage>> {
-  const rows = await listConversationPageJson(db, actor.shopId, inboxFilter(actor, q));
-  const page = rows.slice(0, q.limit);
+export async function listInbox(db: Db, actor: Actor, q: InboxQuery, cache?: InboxPageCache): Promise<JsonText<InboxPage>> {
+  const f = inboxFilter(actor, q);
   const viewer = viewerRole(actor);
+  const read = () => readInboxPage(db, actor.shopId, f, q.limit, viewer);
+  return new JsonText(cache ? await cache.page(db, actor.shopId, masksContactData(viewer), f, read) : (await read()).json);
+}
+
+async function readInboxPage(db: Db, shopId: string, f: InboxFilter, limit: number, viewer: Role | 'api_key'): Promise<ReadPage> {
+  const rows = await listConversationPageJson(db, shopId, f);
+  const page = rows.slice(0, limit);
   const dtos = masksContactData(viewer) ? page.map((r) => JSON.stringify(shapedFor(JSON.parse(r.dto) as ConversationDto, viewer))) : page.map((r) => r.dto);
-  const next = rows.length > q.limit ? cursorFrom(page.at(-1)!.key) : null;
-  return new JsonText(`{"conversations":[${dtos.join(',')}],"next":${JSON.stringify(next)}}`);
+  const next = rows.length > limit ? cursorFrom(page.at(-1)!.key) : null;
+  // The soonest moment a badge of the rows shown changes; a row fetched only to tell whether another page follows is not shown.
+  const moment = page.reduce<number | null>((soonest, r) => (r.moment === null ? soonest : Math.min(soonest ?? Infinity, Date.parse(r.moment))), null);
+  return { json: `{"conversations":[${dtos.join(',')}],"next":${JSON.stringify(next)}}`, moment };
 }
 
 const shapedFor = (d: ConversationDto, viewer: Role | 'api_key'): ConversationDto => ({ ...d, customer: toCustomerDto(d.customer, viewer) });

@@ -4,7 +4,7 @@ import { shops, users } from '../shops/shops.tables.ts';
 import { conversationCounters, conversations, customers, messages, type ConversationStatus } from './conversations.tables.ts';
 import type { CustomerRow } from './conversations.customers.repository.ts';
 import { isoSql, rowsAs } from '../../core/db/statement.ts';
-import { slaBadgeJsonSql } from '../sla/sla.repository.ts';
+import { slaBadgeJsonSql, slaMomentSql } from '../sla/sla.repository.ts';
 import type { ConversationDto } from './conversations.dto.ts';
 import { expectedOften, matchesQuery, SEARCH_FIRST_WINDOW, SEARCH_WINDOW, searchCandidates, textMatches } from './conversations.search.repository.ts';
 
@@ -274,10 +274,15 @@ export async function listConversations(db: Db, shopId: string, f: InboxFilter):
   return inboxWay(db, shopId, f, async (q): Promise<ConversationRow[]> => await q, (rows) => rows.length);
 }
 
-/** A row of an inbox page as JSON (detailedJsonQuery): its ConversationDto as text, and its cursor's key (`updatedAt|id`). */
+/**
+ * A row of an inbox page as JSON (detailedJsonQuery): its ConversationDto as text, its cursor's
+ * key (`updatedAt|id`), and the next moment its SLA badge changes by itself, as the clock
+ * reaches it (ISO 8601; null when it will not: no open clock, or breached already).
+ */
 export interface JsonPageRow {
   dto: string;
   key: string;
+  moment: string | null;
 }
 
 /**
@@ -485,7 +490,7 @@ export const detailedQuery = (page: SQLWrapper, now = new Date()): SQL => sql`se
  * subquery, so `row_to_json` sees only them and the rows keep the page's own order.
  */
 export const detailedJsonQuery = (page: SQLWrapper, now = new Date()): SQL =>
-  sql`select row_to_json(d)::text as "dto", d."updatedAt" || '|' || p.id as "key"
+  sql`select row_to_json(d)::text as "dto", d."updatedAt" || '|' || p.id as "key", ${isoSql(slaMomentSql(sql`p`, now))} as "moment"
     from (${page}) p cross join lateral (select ${dtoColumns(sql`p`, now)}) d order by p.updated_at desc, p.id desc`;
 
 /** detailedQuery sent, its rows mapped straight from the driver's. */

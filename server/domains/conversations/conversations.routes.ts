@@ -65,7 +65,7 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     query: inboxQuery,
     response: inboxPage,
     errors: ['not_found', 'invalid_input'],
-    handler: ({ actor, query }) => listInbox(deps.db, actor, query),
+    handler: ({ actor, query }) => listInbox(deps.db, actor, query, deps.pages),
   });
   api.route({
     method: 'get',

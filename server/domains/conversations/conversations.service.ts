@@ -23,6 +23,7 @@ import type { ListenerTiming } from '../../events/subscriptions.ts';
 import type { PresenceStore } from './presence.ts';
 import type { CustomerPrincipal } from './widget.service.ts';
 import type { MessageWriter } from './conversations.writer.ts';
+import type { InboxPageCache } from './conversations.pagecache.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import type { Author, SendInput } from './conversations.types.ts';
 
@@ -40,6 +41,8 @@ export interface ChatDeps {
   writer: MessageWriter;
   /** Where after-commit work that failed is told (see server/events/commit.ts). */
   logger?: Logger;
+  /** Inbox pages kept for the agents who read the same view (the app makes one per process). */
+  pages?: InboxPageCache;
 }
 
 /** Where the chat's commits go on: the outbox dispatcher, the bus, the listeners' timing. */

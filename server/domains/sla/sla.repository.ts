@@ -188,6 +188,14 @@ export const slaBadgeJsonSql = (c: SQL, now: Date): SQL =>
       ${isoSql(sql`${c}.sla_due_at`)} as "dueAt") b)`;
 
 /**
+ * The next moment the badge of row `c` (slaBadgeJsonSql) changes with the clock alone: the
+ * sooner of its at-risk and breach times still after `now` (null when neither is). A page kept
+ * for later (conversations.pagecache.ts) is good until then.
+ */
+export const slaMomentSql = (c: SQL, now: Date): SQL =>
+  sql`least(case when ${c}.sla_at_risk_from > ${at(now)} then ${c}.sla_at_risk_from end, case when ${c}.sla_breached_from > ${at(now)} then ${c}.sla_breached_from end)`;
+
+/**
  * A WHERE condition on the conversations table for the inbox's SLA filter: the worst state
  * over the conversation's open clocks ('none' when it has no open clock), as its badge says it.
  *

@@ -1,0 +1,77 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../core/db/client.ts';
+
+/** The shop id migration 0038 writes for a change every shop's pages show (a person's name, a TRUNCATE). */
+export const EVERY_SHOP = '00000000-0000-0000-0000-000000000000';
+
+export interface ChangesSince {
+  /**
+   * The snapshot of this statement (pg_snapshot's text form), after the server's incarnation
+   * (`<postmaster start>/<database oid>/`): a page read after it shows at least what it sees.
+   * Transaction ids mean something only within one server and database: after a failover, a
+   * point-in-time recovery or a restart, one kept snapshot's ids may be given out again.
+   */
+  snapshot: string;
+  /** Whether something a page of the shop shows was committed unseen by `since`'s snapshot (always true without one, or from another incarnation). */
+  changed: boolean;
+}
+
+/** A kept snapshot's parts: the incarnation it was taken in, and the pg_snapshot. */
+export const snapshotParts = (kept: string): { incarnation: string; snapshot: string } => {
+  const cut = kept.lastIndexOf('/');
+  return { incarnation: kept.slice(0, cut), snapshot: kept.slice(cut + 1) };
+};
+
+const incarnation = sql`(extract(epoch from pg_postmaster_start_time())::text || '/' || (select oid from pg_database where datname = current_database())::text)`;
+
+/**
+ * Whether the shop's pages changed since `since` (a snapshot this returned earlier), and the
+ * snapshot to keep for a page read next, in one statement. A change counts when its
+ * transaction wrote a row of inbox_changes (migration 0038) for the shop or for every shop,
+ * is committed as this statement sees it, and was not visible to `since`: its xid is at or
+ * above that snapshot's xmax, or one it lists as running, two ranges of the primary key. When
+ * rows that old have been removed (the horizon is above its xmin), or `since` was taken in
+ * another incarnation of the server, the answer is "changed", never a guess.
+ */
+export async function inboxChangesSince(db: Db, shopId: string, since: string | undefined): Promise<ChangesSince> {
+  const kept = since === undefined ? undefined : snapshotParts(since);
+  const changed = kept === undefined
+    ? sql`true`
+    : sql`${incarnation} <> ${kept.incarnation}
+        or (select h.xid > pg_snapshot_xmin(${kept.snapshot}::pg_snapshot) from inbox_changes_horizon h)
+        or exists (select 1 from inbox_changes c where c.shop_id in (${shopId}::uuid, ${EVERY_SHOP}::uuid)
+          and (c.xid >= pg_snapshot_xmax(${kept.snapshot}::pg_snapshot) or c.xid = any(array(select pg_snapshot_xip(${kept.snapshot}::pg_snapshot)))))`;
+  const r = (await db.execute(sql`select ${incarnation} || '/' || pg_current_snapshot()::text as "snapshot", coalesce(${changed}, true) as "changed"`)) as unknown as { rows: ChangesSince[] };
+  return r.rows[0]!;
+}
+
+/** The horizon moves to an xid taken at least this long before (pruneInboxChanges). */
+const HORIZON_LAG = sql`interval '60 seconds'`;
+
+/**
+ * Removes the rows of inbox_changes below the horizon, in one statement. The horizon moves, at
+ * most once a minute however many processes remove, to the oldest running transaction's xid
+ * as it was taken at the move before (at least a minute ago), and that xid is taken again now:
+ * a page kept from a snapshot older than the horizon is read again, so with writes going on a
+ * kept page is read again every one to two minutes at the latest. Rows with an xid this server
+ * has not reached (a database restored from another server's dump) go at once, and a horizon
+ * there is taken back: kept, they would make every page count as changed. Returns how many
+ * rows went.
+ */
+export async function pruneInboxChanges(db: Db): Promise<number> {
+  const r = (await db.execute(sql`
+    with s as (select pg_current_snapshot() as now),
+    h as (
+      update inbox_changes_horizon set
+        xid = case when xid >= pg_snapshot_xmax((select now from s)) or next_xid >= pg_snapshot_xmax((select now from s)) then pg_snapshot_xmin((select now from s))
+                   when next_at <= now() - ${HORIZON_LAG} then greatest(xid, next_xid) else xid end,
+        next_xid = case when next_at <= now() - ${HORIZON_LAG} or next_xid >= pg_snapshot_xmax((select now from s)) then pg_snapshot_xmin((select now from s)) else next_xid end,
+        next_at = case when next_at <= now() - ${HORIZON_LAG} or next_xid >= pg_snapshot_xmax((select now from s)) then now() else next_at end
+      returning xid
+    ),
+    gone as (
+      delete from inbox_changes where xid < (select xid from h) or xid >= pg_snapshot_xmax((select now from s)) returning 1
+    )
+    select count(*)::int as "n" from gone`)) as unknown as { rows: Array<{ n: number }> };
+  return r.rows[0]!.n;
+}

@@ -1,0 +1,323 @@
+import { expect } from 'chai';
+import { sql } from 'drizzle-orm';
+import type { Actor } from '../../../server/core/actor.ts';
+import type { Database } from '../../../server/core/db/client.ts';
+import { listInbox, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
+import { InboxPageCache, keyOf, sees } from '../../../server/domains/conversations/conversations.pagecache.ts';
+import { EVERY_SHOP, inboxChangesSince, pruneInboxChanges, snapshotParts } from '../../../server/domains/conversations/conversations.pagecache.repository.ts';
+import type { Role } from '../../../server/domains/shops/shops.tables.ts';
+import { testDatabase } from '../../helpers/db.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { makeShop, type TestShop } from '../../fixtures/builders.ts';
+import { aConversation, aCustomer } from '../../fixtures/queue-rows.ts';
+
+/**
+ * An inbox page kept in the process is answered only while nothing it shows has changed: a
+ * change to a conversation, its customer, its last message or its assignee's name, committed
+ * by any connection (one that was still running when the page was read included), is shown at
+ * the next read; an SLA badge changes at its moment without any write; a masked viewer never
+ * gets a page kept for one who sees contact data; a kept page costs one statement.
+ */
+type Page = { conversations: Array<{ id: string; status: string; subject: string | null; lastMessagePreview: string | null; customer: { name: string; email: string | null }; assignee: { name: string } | null; sla: { state: string } }>; next: string | null };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the inbox page cache, without a database', () => {
+  it('takes a snapshot to see another only when it sees every transaction the other does', () => {
+    const at = (s: string, incarnation = '1733550000.5/16384') => `${incarnation}/${s}`;
+    expect(sees(at('100:105:101,103'), at('100:105:101,103'))).to.equal(true);
+    // b sees 103 (committed since a was taken): a does not.
+    expect(sees(at('100:105:101,103'), at('100:105:101'))).to.equal(false);
+    // a is later: it sees 101 too, and everything below 105 that b sees.
+    expect(sees(at('102:110:103'), at('100:105:101,103'))).to.equal(true);
+    // b's xmax is past a's: b may see 105, which a cannot.
+    expect(sees(at('100:105:'), at('100:106:'))).to.equal(false);
+    // a running transaction of a above b's xmax does not matter to b.
+    expect(sees(at('100:110:107'), at('100:105:'))).to.equal(true);
+    // Another server (a failover), or the same one restarted: its ids are not comparable.
+    expect(sees(at('100:110:'), at('100:105:', '1733559999.1/16384'))).to.equal(false);
+    expect(sees(at('not a snapshot'), at('100:105:'))).to.equal(false);
+  });
+
+  it('keys a view by shop, masking, filters, person and size, and never keeps a search, the SLA filter or a later page', () => {
+    const base = { limit: 51 };
+    const shop = '6f1c0a52-6c1e-4e53-9d9e-0e9c4a1d2b3c';
+    const k = (masked: boolean, f: Record<string, unknown>) => keyOf(shop, masked, { ...base, ...f });
+    expect(k(false, {})).to.be.a('string');
+    expect(k(true, {})).to.not.equal(k(false, {}));
+    expect(k(false, { assigneeId: 'a' })).to.not.equal(k(false, { assigneeId: 'b' }));
+    expect(k(false, { assigneeId: null })).to.not.equal(k(false, {}));
+    expect(k(false, { statuses: ['open'] })).to.not.equal(k(false, {}));
+    expect(k(false, { limit: 21 })).to.not.equal(k(false, {}));
+    // Only first pages are kept: any date would make another page to keep.
+    expect(k(false, { before: { updatedAt: new Date(0), id: shop } })).to.equal(undefined);
+    expect(keyOf(shop.toUpperCase(), false, base)).to.equal(k(false, {}));
+    expect(k(false, { text: '配送' })).to.equal(undefined);
+    expect(k(false, { ids: sql`true` })).to.equal(undefined);
+  });
+
+  it('keeps no page when it has no room, and sends no statement then', async () => {
+    const none = new InboxPageCache({ maxBytes: 0, maxAgeMs: 60_000 });
+    let reads = 0;
+    const read = async () => ({ json: `{"n":${++reads}}`, moment: null });
+    // The database is never touched: it is not even given.
+    expect(await none.page(undefined as never, 'shop', false, { limit: 2 }, read)).to.equal('{"n":1}');
+    expect(await none.page(undefined as never, 'shop', false, { limit: 2 }, read)).to.equal('{"n":2}');
+    expect(none.size()).to.deep.equal({ pages: 0, bytes: 0 });
+  });
+});
+
+for (const kind of dbKinds) {
+  describe(`[${kind}] the inbox page cache`, function () {
+    this.timeout(60_000);
+    let database: Database;
+    let shop: TestShop;
+    let cache: InboxPageCache;
+    let counted: Record<'hit' | 'miss' | 'changed' | 'joined', number>;
+    const newCache = (maxBytes = 8 * 1024 * 1024) => {
+      counted = { hit: 0, miss: 0, changed: 0, joined: 0 };
+      return new InboxPageCache({ maxBytes, maxAgeMs: 60_000, observe: (r) => void counted[r]++ });
+    };
+    const actor = (role: Role = 'agent', s = shop): Actor => ({ kind: 'user', shopId: s.id, userId: s.people[role === 'contractor' ? 'contractor' : 'agent'].id, name: role, role });
+    const inbox = async (q: Partial<InboxQuery> = {}, role: Role = 'agent') => JSON.parse((await listInbox(database.db, actor(role), { limit: 20, ...q }, cache)).text) as Page;
+    const counts = () => ({ ...counted });
+    let conversationId: string;
+    let customerId: string;
+
+    before(async () => {
+      database = await testDatabase(kind);
+      shop = await makeShop(database);
+      const customer = await aCustomer(database.db, shop.id, { name: '山田 花子', email: 'hanako@example.jp' });
+      customerId = customer.id;
+      for (let i = 0; i < 3; i++) await aConversation(database.db, shop.id, customer.id);
+      conversationId = (await aConversation(database.db, shop.id, customer.id)).id;
+    });
+    beforeEach(() => {
+      cache = newCache();
+    });
+    after(() => database.close());
+
+    it('answers a view read again from the page it kept, with one statement and the same JSON', async () => {
+      const first = await inbox();
+      const sent: string[] = [];
+      const restore = countStatements(database, sent);
+      let second: Page;
+      try {
+        second = await inbox();
+      } finally {
+        restore();
+      }
+      expect(second).to.deep.equal(first);
+      expect(counts()).to.include({ miss: 1, hit: 1 });
+      expect(sent, sent.join('\n')).to.have.length(1);
+      expect(sent[0]).to.match(/pg_current_snapshot/);
+    });
+
+    const changes: Array<[string, () => Promise<void>, (p: Page) => void]> = [
+      ['a conversation changed', async () => void (await database.db.execute(sql`update conversations set status = 'pending' where id = ${conversationId}`)), (p) => expect(p.conversations.find((c) => c.id === conversationId)!.status).to.equal('pending')],
+      ['its customer renamed', async () => void (await database.db.execute(sql`update customers set name = '山田 花' where id = ${customerId}`)), (p) => expect(p.conversations[0]!.customer.name).to.equal('山田 花')],
+      [
+        'its last message edited',
+        async () => {
+          await database.db.execute(sql`insert into messages (shop_id, conversation_id, seq, client_id, author_kind, author_name, body) values (${shop.id}, ${conversationId}, 1, 'c-1', 'customer', '山田 花子', '届いていません')`);
+          await database.db.execute(sql`update conversations set last_seq = 1 where id = ${conversationId}`);
+          await inbox();
+          await database.db.execute(sql`update messages set body = '届きました' where conversation_id = ${conversationId}`);
+        },
+        (p) => expect(p.conversations.find((c) => c.id === conversationId)!.lastMessagePreview).to.equal('届きました'),
+      ],
+      [
+        'its assignee renamed',
+        async () => {
+          await database.db.execute(sql`update conversations set assignee_id = ${shop.people.agent.id} where id = ${conversationId}`);
+          await inbox();
+          await database.db.execute(sql`update users set name = '担当 次郎' where id = ${shop.people.agent.id}`);
+        },
+        (p) => expect(p.conversations.find((c) => c.id === conversationId)!.assignee!.name).to.equal('担当 次郎'),
+      ],
+      [
+        'a conversation added, then removed',
+        async () => {
+          const added = await aConversation(database.db, shop.id, customerId);
+          expect((await inbox()).conversations.map((c) => c.id)).to.include(added.id);
+          await database.db.execute(sql`delete from conversations where id = ${added.id}`);
+        },
+        (p) => expect(p.conversations).to.have.length(4),
+      ],
+      ['its customer removed (with its conversations)', async () => {
+        const other = await aCustomer(database.db, shop.id, { name: '消える 客' });
+        await aConversation(database.db, shop.id, other.id);
+        expect((await inbox()).conversations).to.have.length(5);
+        await database.db.execute(sql`delete from customers where id = ${other.id}`);
+      }, (p) => expect(p.conversations.map((c) => c.customer.name)).to.not.include('消える 客')],
+    ];
+    for (const [what, change, check] of changes) {
+      it(`reads the page again once ${what}`, async () => {
+        await inbox();
+        await change();
+        const before = counts();
+        const p = await inbox();
+        check(p);
+        expect(counts().hit, 'answered from the kept page').to.equal(before.hit);
+        // And the page read again is kept: nothing changed since.
+        await inbox();
+        expect(counts().hit).to.equal(before.hit + 1);
+      });
+    }
+
+    it('keeps what fits in its bytes, the least recently used page going first', async () => {
+      await inbox({ limit: 20 });
+      const one = cache.size().bytes;
+      cache = newCache(Math.floor(one * 2.5));
+      await inbox({ limit: 20 });
+      await inbox({ limit: 19 });
+      await inbox({ limit: 20 });
+      await inbox({ limit: 18 });
+      expect(cache.size().pages).to.equal(2);
+      expect(cache.size().bytes).to.be.at.most(Math.floor(one * 2.5));
+      const before = counts();
+      await inbox({ limit: 20 });
+      expect(counts().hit, 'the page used last but one is kept').to.equal(before.hit + 1);
+      await inbox({ limit: 19 });
+      expect(counts().miss, 'the least recently used page went').to.equal(before.miss + 1);
+    });
+
+    it('keeps a view of one shop when another shop changes', async () => {
+      const other = await makeShop(database);
+      await inbox();
+      await aConversation(database.db, other.id, (await aCustomer(database.db, other.id)).id);
+      await inbox();
+      expect(counts()).to.include({ miss: 1, hit: 1, changed: 0 });
+    });
+
+    it('never answers a masked viewer with the page kept for one who sees contact data, nor the other way round', async () => {
+      const full = await inbox();
+      const masked = await inbox({}, 'contractor');
+      expect(full.conversations[0]!.customer.email).to.equal('hanako@example.jp');
+      expect(masked.conversations[0]!.customer.email).to.match(/\*/);
+      expect((await inbox()).conversations[0]!.customer.email).to.equal('hanako@example.jp');
+      expect((await inbox({}, 'contractor')).conversations[0]!.customer.email).to.equal(masked.conversations[0]!.customer.email);
+      expect(counts()).to.include({ miss: 2, hit: 2 });
+    });
+
+    it("shows an SLA badge's new state at its moment, with no write", async () => {
+      const soon = new Date(Date.now() + 1_500);
+      await database.db.execute(sql`update conversations set sla_open = true, sla_due_at = ${soon.toISOString()}::timestamptz + interval '1 hour', sla_at_risk_from = ${soon.toISOString()}::timestamptz, sla_breached_from = ${soon.toISOString()}::timestamptz + interval '1 hour' where id = ${conversationId}`);
+      const state = (p: Page) => p.conversations.find((c) => c.id === conversationId)!.sla.state;
+      expect(state(await inbox())).to.equal('ok');
+      expect(state(await inbox())).to.equal('ok');
+      expect(counts().hit).to.equal(1);
+      await sleep(Math.max(0, soon.getTime() - Date.now()) + 50);
+      expect(state(await inbox())).to.equal('at_risk');
+      expect(counts().hit).to.equal(1);
+      await database.db.execute(sql`update conversations set sla_open = false, sla_due_at = null, sla_at_risk_from = null, sla_breached_from = null where id = ${conversationId}`);
+    });
+
+    it('shows a change after the rows telling of it are removed, and removes rows from ids this server has not reached', async () => {
+      await inbox();
+      await database.db.execute(sql`update conversations set priority = 'urgent' where id = ${conversationId}`);
+      // A row from a transaction this server has not reached (a restored dump of another server) goes too.
+      await database.db.execute(sql`insert into inbox_changes (shop_id, xid) values (${EVERY_SHOP}, (pg_snapshot_xmax(pg_current_snapshot())::text::bigint + 1000000)::text::xid8)`);
+      await pruneInboxChanges(database.db);
+      const left = (await database.db.execute(sql`select count(*)::int as n from inbox_changes where xid >= pg_snapshot_xmax(pg_current_snapshot())`)) as unknown as { rows: Array<{ n: number }> };
+      expect(left.rows[0]!.n).to.equal(0);
+      const p = await inbox();
+      expect(p.conversations.find((c) => c.id === conversationId)).to.deep.include({ priority: 'urgent' });
+      expect(counts()).to.include({ changed: 1, hit: 0 });
+      await inbox();
+      expect(counts().hit).to.equal(1);
+    });
+
+    it('answers many readers of a view that changed with one read of it', async () => {
+      await inbox();
+      await database.db.execute(sql`update conversations set priority = 'low' where id = ${conversationId}`);
+      cache = newCache();
+      await inbox();
+      await database.db.execute(sql`update conversations set priority = 'normal' where id = ${conversationId}`);
+      counted = { hit: 0, miss: 0, changed: 0, joined: 0 };
+      const pages = await Promise.all(Array.from({ length: 10 }, () => inbox()));
+      for (const p of pages) expect(p.conversations.find((c) => c.id === conversationId)).to.deep.include({ priority: 'normal' });
+      const c = counts();
+      expect(c.changed + c.hit + c.joined + c.miss, JSON.stringify(c)).to.equal(10);
+      // On PGlite nothing else runs: every reader's check sees what the first read's does. On
+      // PostgreSQL another suite's commit between two checks may keep a reader from joining.
+      if (kind === 'pglite') expect(c.changed, JSON.stringify(c)).to.equal(1);
+    });
+
+    it('reads for itself when the read it waited for fails', async () => {
+      const f = { limit: 21 };
+      let failing!: () => void;
+      const first = cache.page(database.db, shop.id, false, f, () => new Promise((_, fail) => (failing = () => fail(new Error('statement timeout')))));
+      const second = cache.page(database.db, shop.id, false, f, async () => ({ json: '{"second":true}', moment: null }));
+      await sleep(100);
+      failing();
+      expect(await first.then(() => 'answered', (e: Error) => e.message)).to.equal('statement timeout');
+      expect(await second).to.equal('{"second":true}');
+    });
+
+    it("answers 'changed' for a snapshot older than the horizon, and for none", async () => {
+      expect((await inboxChangesSince(database.db, shop.id, undefined)).changed).to.equal(true);
+      const kept = (await inboxChangesSince(database.db, shop.id, undefined)).snapshot;
+      const { snapshot, incarnation } = snapshotParts(kept);
+      expect((await inboxChangesSince(database.db, shop.id, kept)).changed).to.equal(false);
+      // The same ids, from another incarnation of the server (a failover, a restart).
+      expect((await inboxChangesSince(database.db, shop.id, `${incarnation}0/${snapshot}`)).changed).to.equal(true);
+      const [{ xid }] = ((await database.db.execute(sql`select xid::text as xid from inbox_changes_horizon`)) as unknown as { rows: Array<{ xid: string }> }).rows as [{ xid: string }];
+      try {
+        await database.db.execute(sql`update inbox_changes_horizon set xid = (pg_snapshot_xmin(${snapshot}::pg_snapshot)::text::bigint + 1)::text::xid8`);
+        expect((await inboxChangesSince(database.db, shop.id, kept)).changed).to.equal(true);
+      } finally {
+        await database.db.execute(sql`update inbox_changes_horizon set xid = ${xid}::xid8`);
+      }
+    });
+
+    if (kind === 'postgres') {
+      it('shows a change committed by a transaction that was still running when the page was read', async () => {
+        const pool = (database.db as unknown as { $client: import('pg').Pool }).$client;
+        const writer = await pool.connect();
+        try {
+          await writer.query('begin');
+          await writer.query(`update conversations set subject = '返品の件' where id = $1`, [conversationId]);
+          // A later transaction that ends first: the writer is then below the page's snapshot's
+          // xmax and listed as running in it, not merely past its end.
+          await aCustomer(database.db, shop.id);
+          const before = await inbox();
+          expect(before.conversations.find((c) => c.id === conversationId)!.subject).to.not.equal('返品の件');
+          await writer.query('commit');
+        } finally {
+          writer.release();
+        }
+        const after = await inbox();
+        expect(after.conversations.find((c) => c.id === conversationId)!.subject).to.equal('返品の件');
+      });
+    }
+
+    if (kind === 'pglite') {
+      it('reads every shop again after a TRUNCATE', async () => {
+        const own = await testDatabase(kind);
+        try {
+          const s = await makeShop(own);
+          const c = await aCustomer(own.db, s.id);
+          await aConversation(own.db, s.id, c.id);
+          const read = async () => JSON.parse((await listInbox(own.db, actor('agent', s), { limit: 20 }, cache)).text) as Page;
+          expect((await read()).conversations).to.have.length(1);
+          await own.db.execute(sql`truncate messages, conversations cascade`);
+          expect((await read()).conversations).to.have.length(0);
+        } finally {
+          await own.close();
+        }
+      });
+    }
+  });
+}
+
+/** Counts the statements `database` sends (through its driver's client) until the returned function is called. */
+function countStatements(database: Database, sent: string[]): () => void {
+  const client = (database.db as unknown as { $client: { query: (...a: unknown[]) => unknown } }).$client;
+  const query = client.query;
+  client.query = function (this: unknown, ...a: unknown[]) {
+    sent.push(typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string } | undefined)?.text ?? ''));
+    return query.apply(this, a);
+  };
+  return () => void (client.query = query);
+}

@@ -148,3 +148,22 @@ export async function dropRunDatabases(runBase: string): Promise<void> {
     await admin.end();
   }
 }
+
+/** What a database's driver sends its statements through (node-postgres' pool, or PGlite). */
+export type DriverClient = { query: (...a: unknown[]) => unknown };
+
+/** The driver client behind a database's Drizzle handle, for tests that count or fail its statements. */
+export const driverClient = (database: Database): DriverClient => (database.db as unknown as { $client: DriverClient }).$client;
+
+/**
+ * Records each statement `client` is given, named by `name` from its text, into `sent`, until
+ * the returned function puts `query` back.
+ */
+export function countStatements(client: DriverClient, sent: string[], name: (text: string) => string = (text) => text): () => void {
+  const query = client.query;
+  client.query = function (this: unknown, ...a: unknown[]) {
+    sent.push(name(typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string } | undefined)?.text ?? '')));
+    return query.apply(this, a);
+  };
+  return () => void (client.query = query);
+}

@@ -8,7 +8,7 @@ import { recordAudit } from '../../../server/domains/audit/audit.service.ts';
 import { MAX_WAITING_ROWS } from '../../../server/domains/audit/audit.batch.ts';
 import { unavailableDependency } from '../../../server/core/unavailable.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';
-import { testDatabase } from '../../helpers/db.ts';
+import { driverClient, testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
 
 /**
@@ -104,7 +104,7 @@ for (const kind of dbKinds) {
 
     it('fails every waiting read at once when the database is away, trying no row alone', async () => {
       const gone = await testDatabase(kind);
-      const client = (gone.db as unknown as { $client: { query: (...a: unknown[]) => unknown } }).$client;
+      const client = driverClient(gone);
       const query = client.query.bind(client);
       let attempts = 0;
       client.query = (...a: unknown[]) => {

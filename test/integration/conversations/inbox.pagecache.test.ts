@@ -6,7 +6,7 @@ import { listInbox, type InboxQuery } from '../../../server/domains/conversation
 import { InboxPageCache, keyOf, sees } from '../../../server/domains/conversations/conversations.pagecache.ts';
 import { EVERY_SHOP, inboxChangesSince, pruneInboxChanges, snapshotParts } from '../../../server/domains/conversations/conversations.pagecache.repository.ts';
 import type { Role } from '../../../server/domains/shops/shops.tables.ts';
-import { testDatabase } from '../../helpers/db.ts';
+import { countStatements, driverClient, testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';
 import { aConversation, aCustomer } from '../../fixtures/queue-rows.ts';
@@ -100,7 +100,7 @@ for (const kind of dbKinds) {
     it('answers a view read again from the page it kept, with one statement and the same JSON', async () => {
       const first = await inbox();
       const sent: string[] = [];
-      const restore = countStatements(database, sent);
+      const restore = countStatements(driverClient(database), sent);
       let second: Page;
       try {
         second = await inbox();
@@ -273,7 +273,7 @@ for (const kind of dbKinds) {
 
     if (kind === 'postgres') {
       it('shows a change committed by a transaction that was still running when the page was read', async () => {
-        const pool = (database.db as unknown as { $client: import('pg').Pool }).$client;
+        const pool = driverClient(database) as unknown as import('pg').Pool;
         const writer = await pool.connect();
         try {
           await writer.query('begin');
@@ -309,15 +309,4 @@ for (const kind of dbKinds) {
       });
     }
   });
-}
-
-/** Counts the statements `database` sends (through its driver's client) until the returned function is called. */
-function countStatements(database: Database, sent: string[]): () => void {
-  const client = (database.db as unknown as { $client: { query: (...a: unknown[]) => unknown } }).$client;
-  const query = client.query;
-  client.query = function (this: unknown, ...a: unknown[]) {
-    sent.push(typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string } | undefined)?.text ?? ''));
-    return query.apply(this, a);
-  };
-  return () => void (client.query = query);
 }

@@ -15,7 +15,7 @@ import {
 } from '../../../server/domains/conversations/conversations.repository.ts';
 import { candidatesQuery, forgetSearchStatistics, SEARCH_BY_ID, searchCandidates, searchStatistics, STATISTICS_TTL_MS } from '../../../server/domains/conversations/conversations.search.repository.ts';
 import { expectedMatches, queryGramsByWord } from '../../../server/domains/conversations/conversations.search.estimate.ts';
-import { testDatabase } from '../../helpers/db.ts';
+import { countStatements, driverClient, testDatabase, type DriverClient } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';
 import { aCustomer } from '../../fixtures/queue-rows.ts';
@@ -33,17 +33,6 @@ async function planOf(database: Database, q: SQLWrapper): Promise<string[]> {
   const cell = Object.values(r.rows[0]!)[0];
   const json = (typeof cell === 'string' ? JSON.parse(cell) : cell) as Array<{ Plan: Plan }>;
   return nodes(json[0]!.Plan).map((p) => `${p['Node Type']} ${p['Relation Name'] ?? ''} ${p['Index Name'] ?? ''}`.trim());
-}
-
-/** A driver client's statements, each named by `name` into `sent` from its text, until the returned function puts `query` back. */
-type Client = { query: (...a: unknown[]) => unknown };
-function countStatements(client: Client, sent: string[], name: (text: string) => string): () => void {
-  const query = client.query;
-  client.query = function (this: unknown, ...a: unknown[]) {
-    sent.push(name(typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string } | undefined)?.text ?? '')));
-    return query.apply(this, a);
-  };
-  return () => void (client.query = query);
 }
 
 for (const kind of dbKinds) {
@@ -188,7 +177,7 @@ for (const kind of dbKinds) {
     it('looks for a word its statistics expect often in the newest rows first; a rare word, a number or a filter no index serves goes to the index', async () => {
       // What the driver is given, counted: the index's probe, and checks of the newest rows.
       const sent: string[] = [];
-      const uncount = countStatements((database.db as unknown as { $client: Client }).$client, sent, (text) =>
+      const uncount = countStatements(driverClient(database), sent, (text) =>
         /pg_stats/.test(text) ? 'estimate' : /interval '0 ms'/.test(text) && /s\.grams @>/.test(text) ? 'all' : /s\.grams @>/.test(text) ? 'index' : /limit \$\d+\) "recent"/.test(text) ? 'newest' : 'other',
       );
       const ways = async (q: string, more: Partial<InboxQuery> = {}) => {
@@ -296,17 +285,17 @@ for (const kind of dbKinds) {
       await database.db.execute(sql`analyze conversation_search`);
       // What the driver is given, counted, outside a transaction and in one (its own client).
       const sent: string[] = [];
-      const counted = (client: Client) =>
+      const counted = (client: DriverClient) =>
         countStatements(client, sent, (text) =>
           /pg_stats/.test(text) ? 'estimate' : /"matching"/.test(text) ? 'newest' : /s\.grams @>/.test(text) && /union all/.test(text) ? 'index and all' : /s\.grams @>/.test(text) ? 'index' : /^set transaction/i.test(text) ? 'set' : 'page',
         );
-      const db = database.db as unknown as { $client: Client; transaction: (fn: (tx: unknown) => Promise<unknown>, config?: unknown) => Promise<unknown> };
+      const db = database.db as unknown as { $client: DriverClient; transaction: (fn: (tx: unknown) => Promise<unknown>, config?: unknown) => Promise<unknown> };
       const uncount = counted(db.$client);
       const transaction = db.transaction;
       db.transaction = function (this: unknown, fn, config) {
         return transaction.call(this, async (tx) => {
           const mode = (await (tx as typeof database.db).execute(sql`select current_setting('transaction_isolation') || ', read only ' || current_setting('transaction_read_only') as m`)) as unknown as { rows: Array<{ m: string }> };
-          const back = counted((tx as { session: { client: Client } }).session.client);
+          const back = counted((tx as { session: { client: DriverClient } }).session.client);
           sent.push(`transaction (${mode.rows[0]!.m})`);
           try {
             return await fn(tx);

@@ -178,11 +178,11 @@ async function main() {
   const runOptions = { ...opts, database: dbName };
   const rows: Row[] = [];
   for (const p of list) {
-    const churn = (perSecond: number) => (p.churn ? child.request('churn', { shopId: seeded.shops[p.size!].id, perSecond }) : undefined);
-    await churn(p.churn ?? 0);
+    const churn = (perSecond: number) => child.request('churn', { shopId: seeded.shops[p.size!].id, perSecond });
+    if (p.churn) await churn(p.churn);
     const r = await measure(child, loadgen, `${real}${p.real}`, headers[p.who], runOptions);
     const t = await measure(child, loadgen, `${twin}${p.twin}`, {}, runOptions);
-    await churn(0);
+    if (p.churn) await churn(0);
     const st = probed.get(key(p))!;
     const statements = { real: st.real.length, twin: st.twin.length, texts: { real: st.real.map(brief), twin: st.twin.map(brief) } };
     rows.push({ pair: p, conversations: p.size ? seeded.shops[p.size].conversations : undefined, statements, alone: st.alone, real: r, twin: t });

@@ -22,7 +22,8 @@ export const snapshotParts = (kept: string): { incarnation: string; snapshot: st
   return { incarnation: kept.slice(0, cut), snapshot: kept.slice(cut + 1) };
 };
 
-const incarnation = sql`(extract(epoch from pg_postmaster_start_time())::text || '/' || (select oid from pg_database where datname = current_database())::text)`;
+/** The server's incarnation: its start time and the database's oid (a failover, a restart, a database dropped and restored under its name each change it). */
+const incarnation = sql`extract(epoch from pg_postmaster_start_time())::text || '/' || (select oid from pg_database where datname = current_database())::text`;
 
 /**
  * Whether the shop's pages changed since `since` (a snapshot this returned earlier), and the
@@ -35,13 +36,14 @@ const incarnation = sql`(extract(epoch from pg_postmaster_start_time())::text ||
  */
 export async function inboxChangesSince(db: Db, shopId: string, since: string | undefined): Promise<ChangesSince> {
   const kept = since === undefined ? undefined : snapshotParts(since);
+  const s = kept && sql`${kept.snapshot}::pg_snapshot`;
   const changed = kept === undefined
     ? sql`true`
-    : sql`${incarnation} <> ${kept.incarnation}
-        or (select h.xid > pg_snapshot_xmin(${kept.snapshot}::pg_snapshot) from inbox_changes_horizon h)
+    : sql`i.incarnation <> ${kept.incarnation}
+        or (select h.xid > pg_snapshot_xmin(${s}) from inbox_changes_horizon h)
         or exists (select 1 from inbox_changes c where c.shop_id in (${shopId}::uuid, ${EVERY_SHOP}::uuid)
-          and (c.xid >= pg_snapshot_xmax(${kept.snapshot}::pg_snapshot) or c.xid = any(array(select pg_snapshot_xip(${kept.snapshot}::pg_snapshot)))))`;
-  const r = (await db.execute(sql`select ${incarnation} || '/' || pg_current_snapshot()::text as "snapshot", coalesce(${changed}, true) as "changed"`)) as unknown as { rows: ChangesSince[] };
+          and (c.xid >= pg_snapshot_xmax(${s}) or c.xid = any(array(select pg_snapshot_xip(${s})))))`;
+  const r = (await db.execute(sql`select i.incarnation || '/' || pg_current_snapshot()::text as "snapshot", coalesce(${changed}, true) as "changed" from (select ${incarnation} as incarnation) i`)) as unknown as { rows: ChangesSince[] };
   return r.rows[0]!;
 }
 
@@ -59,18 +61,20 @@ const HORIZON_LAG = sql`interval '60 seconds'`;
  * rows went.
  */
 export async function pruneInboxChanges(db: Db): Promise<number> {
+  // A horizon or its next step at or past xmax is another server's (a restored dump): taken back to now's xmin.
   const r = (await db.execute(sql`
-    with s as (select pg_current_snapshot() as now),
+    with s as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin, pg_snapshot_xmax(pg_current_snapshot()) as xmax),
     h as (
-      update inbox_changes_horizon set
-        xid = case when xid >= pg_snapshot_xmax((select now from s)) or next_xid >= pg_snapshot_xmax((select now from s)) then pg_snapshot_xmin((select now from s))
-                   when next_at <= now() - ${HORIZON_LAG} then greatest(xid, next_xid) else xid end,
-        next_xid = case when next_at <= now() - ${HORIZON_LAG} or next_xid >= pg_snapshot_xmax((select now from s)) then pg_snapshot_xmin((select now from s)) else next_xid end,
-        next_at = case when next_at <= now() - ${HORIZON_LAG} or next_xid >= pg_snapshot_xmax((select now from s)) then now() else next_at end
-      returning xid
+      update inbox_changes_horizon h set
+        xid = case when h.xid >= s.xmax or h.next_xid >= s.xmax then s.xmin
+                   when h.next_at <= now() - ${HORIZON_LAG} then greatest(h.xid, h.next_xid) else h.xid end,
+        next_xid = case when h.next_at <= now() - ${HORIZON_LAG} or h.next_xid >= s.xmax then s.xmin else h.next_xid end,
+        next_at = case when h.next_at <= now() - ${HORIZON_LAG} or h.next_xid >= s.xmax then now() else h.next_at end
+      from s
+      returning h.xid
     ),
     gone as (
-      delete from inbox_changes where xid < (select xid from h) or xid >= pg_snapshot_xmax((select now from s)) returning 1
+      delete from inbox_changes where xid < (select xid from h) or xid >= (select xmax from s) returning 1
     )
     select count(*)::int as "n" from gone`)) as unknown as { rows: Array<{ n: number }> };
   return r.rows[0]!.n;

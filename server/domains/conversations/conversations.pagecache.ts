@@ -16,11 +16,11 @@ import { inboxChangesSince, pruneInboxChanges, snapshotParts } from './conversat
  * until the soonest moment one of its badges changes (JsonPageRow.moment). Who may see it is
  * checked before, on every request, as for any page (the session, the role, the shop).
  *
- * The key is everything the answer depends on: the shop, whether the viewer's contact data is
- * masked (the answer is stored as sent, masked or not, never shaped afterwards), the view's
- * filters with "me" resolved to the person, the cursor and the page's size. A search (text) and
- * the SLA filter (whose rows depend on the clock) are never kept. Bounded in bytes, the least
- * recently used page going first.
+ * The key is everything the answer depends on (keyOf): the shop, whether the viewer's contact
+ * data is masked (the answer is stored as sent, masked or not, never shaped afterwards), the
+ * view's filters with "me" resolved to the person, and the page's size. A search, the SLA
+ * filter and pages after the first are never kept. Bounded in bytes, the least recently used
+ * page going first.
  */
 export class InboxPageCache {
   private readonly pages = new Map<string, KeptPage>();
@@ -76,14 +76,13 @@ export class InboxPageCache {
 
   /** Drops every page past its time, asked again or not (the prune's timer): none stays in memory for long after it stopped being valid. */
   sweep(now = Date.now()): void {
-    for (const [k, p] of [...this.pages]) if (now >= p.until || now < p.from) this.drop(k, p);
+    for (const [k, p] of this.pages) if (outOfTime(p, now)) this.drop(k, p);
   }
 
   private fresh(key: string, now: number): KeptPage | undefined {
     const kept = this.pages.get(key);
     if (!kept) return undefined;
-    // Past its badges' next moment, or read at a time the clock has since gone back before.
-    if (now >= kept.until || now < kept.from) {
+    if (outOfTime(kept, now)) {
       this.drop(key, kept);
       return undefined;
     }
@@ -110,6 +109,9 @@ export class InboxPageCache {
     this.bytes -= page.bytes;
   }
 }
+
+/** Past its badges' next moment or its age, or read at a time the clock has since gone back before. */
+const outOfTime = (p: KeptPage, now: number) => now >= p.until || now < p.from;
 
 /** What a kept page costs beside its strings (the entry, its Map slot), roughly. */
 const ENTRY_OVERHEAD = 256;

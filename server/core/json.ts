@@ -5,5 +5,10 @@
  */
 export class JsonText<T> {
   declare readonly shape?: T;
-  constructor(readonly text: string) {}
+  /** The text, or its UTF-8 bytes (a kept inbox page, sent without being encoded again). */
+  constructor(readonly body: string | Buffer) {}
+
+  get text(): string {
+    return typeof this.body === 'string' ? this.body : this.body.toString('utf8');
+  }
 }

@@ -187,7 +187,7 @@ export class Api {
         else {
           if (result instanceof JsonText) {
             ctx.type = 'application/json';
-            ctx.body = result.text;
+            ctx.body = result.body;
           } else ctx.body = result;
           if (spec.status && ctx.status === 200) ctx.status = spec.status;
         }

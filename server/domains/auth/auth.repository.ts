@@ -91,13 +91,16 @@ export interface MembershipView {
   role: (typeof memberships.$inferSelect)['role'];
 }
 
+/** The person's shops, by name: every GET /api/auth/session and every "all my shops" read sends it, prepared like the session's read. */
+const membershipsRead = statement<MembershipView>(
+  'auth_memberships_read',
+  `select m.shop_id as "shopId", s.name as "shopName", m.role as "role"
+   from memberships m join shops s on s.id = m.shop_id
+   where m.user_id = $1 order by s.name`,
+);
+
 export async function listMemberships(db: Db, userId: string): Promise<MembershipView[]> {
-  return db
-    .select({ shopId: memberships.shopId, shopName: shops.name, role: memberships.role })
-    .from(memberships)
-    .innerJoin(shops, eq(shops.id, memberships.shopId))
-    .where(eq(memberships.userId, userId))
-    .orderBy(shops.name);
+  return membershipsRead(db, [userId]);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
+import { statement } from '../../core/db/statement.ts';
 
 /** The shop id migration 0038 writes for a change every shop's pages show (a person's name, a TRUNCATE). */
 export const EVERY_SHOP = '00000000-0000-0000-0000-000000000000';
@@ -23,7 +24,32 @@ export const snapshotParts = (kept: string): { incarnation: string; snapshot: st
 };
 
 /** The server's incarnation: its start time and the database's oid (a failover, a restart, a database dropped and restored under its name each change it). */
-const incarnation = sql`extract(epoch from pg_postmaster_start_time())::text || '/' || (select oid from pg_database where datname = current_database())::text`;
+const INCARNATION = `extract(epoch from pg_postmaster_start_time())::text || '/' || (select oid from pg_database where datname = current_database())::text`;
+
+/** This statement's snapshot, after the incarnation: for a page with none kept. */
+const snapshotNow = statement<ChangesSince>('inbox_snapshot_now', `select ${INCARNATION} || '/' || pg_current_snapshot()::text as "snapshot", true as "changed"`);
+
+/**
+ * $1 the shop, $2 the kept snapshot's incarnation, $3 its pg_snapshot. Prepared (statement.ts):
+ * the cache sends it for every page it answers, so its one plan must be good for any shop and
+ * snapshot. The newest change of the shop and of every shop is read as max(xid), the last
+ * entry of the key's range (one step of the index backwards), and compared with the
+ * snapshot's xmax: as a range condition (`xid >= xmax`), the plan kept for any value reads a
+ * deployment of one shop by a scan of all its changes, the planner taking a third of them to
+ * match. The running transactions are looked up by key. `offset 0` keeps the incarnation's
+ * subquery from being inlined, and read, at each of its two uses.
+ */
+export const changesSince = statement<ChangesSince>(
+  'inbox_changes_since',
+  `select i.incarnation || '/' || pg_current_snapshot()::text as "snapshot",
+     i.incarnation <> $2::text
+       or coalesce((select h.xid > pg_snapshot_xmin($3::pg_snapshot) from inbox_changes_horizon h), true)
+       or coalesce(greatest((select max(c.xid) from inbox_changes c where c.shop_id = $1::uuid),
+                            (select max(c.xid) from inbox_changes c where c.shop_id = '${EVERY_SHOP}'::uuid)) >= pg_snapshot_xmax($3::pg_snapshot), false)
+       or exists (select 1 from inbox_changes c where c.shop_id in ($1::uuid, '${EVERY_SHOP}'::uuid) and c.xid = any(array(select pg_snapshot_xip($3::pg_snapshot))))
+     as "changed"
+   from (select ${INCARNATION} as incarnation offset 0) i`,
+);
 
 /**
  * Whether the shop's pages changed since `since` (a snapshot this returned earlier), and the
@@ -36,15 +62,8 @@ const incarnation = sql`extract(epoch from pg_postmaster_start_time())::text || 
  */
 export async function inboxChangesSince(db: Db, shopId: string, since: string | undefined): Promise<ChangesSince> {
   const kept = since === undefined ? undefined : snapshotParts(since);
-  const s = kept && sql`${kept.snapshot}::pg_snapshot`;
-  const changed = kept === undefined
-    ? sql`true`
-    : sql`i.incarnation <> ${kept.incarnation}
-        or (select h.xid > pg_snapshot_xmin(${s}) from inbox_changes_horizon h)
-        or exists (select 1 from inbox_changes c where c.shop_id in (${shopId}::uuid, ${EVERY_SHOP}::uuid)
-          and (c.xid >= pg_snapshot_xmax(${s}) or c.xid = any(array(select pg_snapshot_xip(${s})))))`;
-  const r = (await db.execute(sql`select i.incarnation || '/' || pg_current_snapshot()::text as "snapshot", coalesce(${changed}, true) as "changed" from (select ${incarnation} as incarnation) i`)) as unknown as { rows: ChangesSince[] };
-  return r.rows[0]!;
+  const [row] = kept === undefined ? await snapshotNow(db, []) : await changesSince(db, [shopId, kept.incarnation, kept.snapshot]);
+  return row!;
 }
 
 /** The horizon moves to an xid taken at least this long before (pruneInboxChanges). */

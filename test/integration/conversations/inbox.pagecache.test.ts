@@ -4,7 +4,7 @@ import type { Actor } from '../../../server/core/actor.ts';
 import type { Database } from '../../../server/core/db/client.ts';
 import { listInbox, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
 import { InboxPageCache, keyOf, sees } from '../../../server/domains/conversations/conversations.pagecache.ts';
-import { EVERY_SHOP, inboxChangesSince, pruneInboxChanges, snapshotParts } from '../../../server/domains/conversations/conversations.pagecache.repository.ts';
+import { changesSince, EVERY_SHOP, inboxChangesSince, pruneInboxChanges, snapshotParts } from '../../../server/domains/conversations/conversations.pagecache.repository.ts';
 import type { Role } from '../../../server/domains/shops/shops.tables.ts';
 import { countStatements, driverClient, testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
@@ -61,8 +61,8 @@ describe('the inbox page cache, without a database', () => {
     let reads = 0;
     const read = async () => ({ json: `{"n":${++reads}}`, moment: null });
     // The database is never touched: it is not even given.
-    expect(await none.page(undefined as never, 'shop', false, { limit: 2 }, read)).to.equal('{"n":1}');
-    expect(await none.page(undefined as never, 'shop', false, { limit: 2 }, read)).to.equal('{"n":2}');
+    expect((await none.page(undefined as never, 'shop', false, { limit: 2 }, read)).toString()).to.equal('{"n":1}');
+    expect((await none.page(undefined as never, 'shop', false, { limit: 2 }, read)).toString()).to.equal('{"n":2}');
     expect(none.size()).to.deep.equal({ pages: 0, bytes: 0 });
   });
 });
@@ -252,7 +252,7 @@ for (const kind of dbKinds) {
       await sleep(100);
       failing();
       expect(await first.then(() => 'answered', (e: Error) => e.message)).to.equal('statement timeout');
-      expect(await second).to.equal('{"second":true}');
+      expect((await second).toString()).to.equal('{"second":true}');
     });
 
     it("answers 'changed' for a snapshot older than the horizon, and for none", async () => {
@@ -272,6 +272,46 @@ for (const kind of dbKinds) {
     });
 
     if (kind === 'postgres') {
+      it('checks by the changes\' key in the plan it keeps for any snapshot (the generic one), in a deployment of one busy shop too', async () => {
+        const client = await (driverClient(database) as unknown as import('pg').Pool).connect();
+        // What the planner sees of a busy shop: thousands of changes of this shop, from long ago (below
+        // any snapshot's xmin: as many as the server has given ids, up to 20,000), alone, then beside a
+        // hundred other shops' as many.
+        const old = `generate_series(3, least(20002, pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1)) g`;
+        const others = `select ('7d0e2f7a-1111-4c5e-9a11-' || lpad((g % 100)::text, 12, '0'))::uuid as shop_id, g from ${old}`;
+        const scansOf = async (): Promise<Array<{ node: string; filter?: string }>> => {
+          await client.query('analyze inbox_changes');
+          const kept = snapshotParts((await inboxChangesSince(database.db, shop.id, undefined)).snapshot);
+          const args = [shop.id, kept.incarnation, kept.snapshot].map((v) => client.escapeLiteral(v)).join(', ');
+          const { rows } = await client.query(`explain (format json) execute generic_check(${args})`);
+          const scans: Array<{ node: string; filter?: string }> = [];
+          const walk = (n: Record<string, unknown>) => {
+            if (n['Relation Name'] === 'inbox_changes') scans.push({ node: n['Node Type'] as string, ...(n['Filter'] ? { filter: n['Filter'] as string } : {}) });
+            for (const c of (n['Plans'] as Array<Record<string, unknown>> | undefined) ?? []) walk(c);
+          };
+          walk((rows[0]['QUERY PLAN'] as Array<{ Plan: Record<string, unknown> }>)[0]!.Plan);
+          // And the old changes change nothing.
+          expect((await inboxChangesSince(database.db, shop.id, `${kept.incarnation}/${kept.snapshot}`)).changed).to.equal(false);
+          return scans;
+        };
+        try {
+          await client.query(`insert into inbox_changes (shop_id, xid) select $1, g::text::xid8 from ${old} on conflict do nothing`, [shop.id]);
+          await client.query('set plan_cache_mode = force_generic_plan');
+          await client.query(`prepare generic_check(uuid, text, pg_snapshot) as ${changesSince.text}`);
+          const byKey = [{ node: 'Index Only Scan' }, { node: 'Index Only Scan' }, { node: 'Index Only Scan' }];
+          expect(await scansOf()).to.deep.equal(byKey);
+          await client.query(`insert into inbox_changes (shop_id, xid) select shop_id, g::text::xid8 from (${others}) o`);
+          expect(await scansOf()).to.deep.equal(byKey);
+        } finally {
+          // Only its own: the driver remembers which statements it prepared on this connection.
+          await client.query('deallocate generic_check; reset plan_cache_mode').catch(() => undefined);
+          // This database's own (the describe's): the shop's changes that old concern no page kept now.
+          await client.query(`delete from inbox_changes where xid < '20003'::xid8 and xid < pg_snapshot_xmin(pg_current_snapshot())`);
+          await client.query('analyze inbox_changes');
+          client.release();
+        }
+      });
+
       it('shows a change committed by a transaction that was still running when the page was read', async () => {
         const pool = driverClient(database) as unknown as import('pg').Pool;
         const writer = await pool.connect();

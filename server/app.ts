@@ -151,7 +151,7 @@ export function createApp(deps: AppDeps) {
     jsonLimitKb: config.BODY_LIMIT_KB,
     rawLimitMb: config.IMPORT_LIMIT_MB,
     // The widget's customers authenticate by their chat session; everyone else as a person or a key.
-    authenticate: (mode, shopScoped) => (mode === 'widget' ? widgetAuth : consoleAuth(mode, shopScoped)),
+    authenticate: (mode, shopScoped, along) => (mode === 'widget' ? widgetAuth : consoleAuth(mode, shopScoped, along)),
   });
   const poke = deps.poke ?? (() => undefined);
   const timing = listenerTiming(config);

@@ -7,6 +7,7 @@ import type { Context, Middleware } from 'koa';
 import getRawBody from 'raw-body';
 import { z, type ZodType } from 'zod';
 import type { Actor } from './actor.ts';
+import type { AlongSession } from '../domains/auth/auth.repository.ts';
 import { DomainError, type ErrorCode } from './errors.ts';
 import { zodDetails } from './http.ts';
 import { refuseNul } from './nul.ts';
@@ -26,6 +27,8 @@ export interface HandlerInput<P, Q, B> {
   customer: { shopId: string; customerId: string };
   /** For the audit rows the service writes. */
   requestId: string;
+  /** With the route's `along`, what was read with the session; undefined otherwise (an API key, a read without it). */
+  along: unknown;
   ctx: Context;
 }
 
@@ -52,6 +55,8 @@ export interface RouteSpec<P extends ZodType = ZodType, Q extends ZodType = ZodT
   produces?: { type: string; description: string };
   status?: number;
   errors?: ErrorCode[];
+  /** For a shop-scoped console request: what to read in its session's statement (auth.repository.ts, AlongSession), given to the handler as `along`. */
+  along?: AlongSession<unknown>;
   handler: (input: HandlerInput<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown>;
 }
 
@@ -59,7 +64,7 @@ export interface ApiOptions {
   jsonLimitKb: number;
   rawLimitMb: number;
   /** Middleware that authenticates by mode and, for shop-scoped paths, sets ctx.state.actor. */
-  authenticate: (mode: AuthMode, shopScoped: boolean) => Middleware;
+  authenticate: (mode: AuthMode, shopScoped: boolean, along?: AlongSession<unknown>) => Middleware;
 }
 
 /**
@@ -158,7 +163,7 @@ export class Api {
     this.specs.push(spec as unknown as RouteSpec);
     const chain: Middleware[] = [];
     const shopScoped = spec.path.includes(':shopId');
-    if (spec.auth !== 'public') chain.push(this.opts.authenticate(spec.auth, shopScoped));
+    if (spec.auth !== 'public') chain.push(this.opts.authenticate(spec.auth, shopScoped, spec.along));
     if (spec.body && spec.bodyKind !== 'csv' && spec.bodyKind !== 'binary') {
       chain.push(async (ctx, next) => {
         if (!ctx.is('application/json')) throw new DomainError('unsupported_media_type', 'send the body as application/json');
@@ -181,7 +186,7 @@ export class Api {
       } else if (spec.body) {
         body = parse(spec.body, (ctx.request as { body?: unknown }).body, 'body');
       }
-      const result = await spec.handler({ params, query, body: body as never, actor: ctx.state.actor, customer: ctx.state.customer, requestId: ctx.state.requestId, ctx });
+      const result = await spec.handler({ params, query, body: body as never, actor: ctx.state.actor, customer: ctx.state.customer, requestId: ctx.state.requestId, along: (ctx.state.principal as { along?: unknown } | undefined)?.along, ctx });
       if (ctx.body === undefined || ctx.body === null) {
         if (result === undefined) ctx.status = 204;
         else {

@@ -6,6 +6,7 @@ import { authenticateApiKey } from '../apikeys/apikeys.service.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { SESSION_COOKIE } from './auth.cookie.ts';
 import { setSessionCookie, type CookieOptions } from './auth.cookie.ts';
+import type { AlongSession } from './auth.repository.ts';
 import { checkCsrf, resolveSession, type AuthDeps } from './auth.service.ts';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -31,10 +32,11 @@ const shopNotFound = () => new DomainError('not_found', 'shop not found');
 /**
  * Authenticates by the route's mode: an API key in `Authorization: Bearer`, or the console's
  * session cookie (whose writes need the CSRF header). On shop-scoped routes it then sets
- * `ctx.state.actor` to the caller's role in that shop.
+ * `ctx.state.actor` to the caller's role in that shop, and with `along`, the principal's
+ * `along` to what the route read in the session's statement (undefined with an API key).
  */
 export function authenticator(deps: AuthDeps, cookie: CookieOptions) {
-  return (mode: AuthMode, shopScoped: boolean): Middleware =>
+  return (mode: AuthMode, shopScoped: boolean, along?: AlongSession<unknown>): Middleware =>
     async (ctx: Context, next: Next) => {
       const auth = ctx.get('authorization');
       if (auth) {
@@ -50,7 +52,7 @@ export function authenticator(deps: AuthDeps, cookie: CookieOptions) {
       const token = ctx.cookies.get(SESSION_COOKIE);
       // The session, the person and their role in the path's shop come in one read, as of now.
       const shopId = shopScoped ? parsedShopId(ctx) : undefined;
-      const principal = await resolveSession(deps, token, shopId);
+      const principal = await resolveSession(deps, token, shopId, along);
       if (!SAFE.has(ctx.method)) checkCsrf(principal, ctx.get('x-csrf-token') || undefined);
       if (principal.slid) setSessionCookie(ctx, cookie, token!, principal.expiresAt);
       ctx.state.principal = principal;

@@ -1,6 +1,6 @@
 import { and, eq, lt, ne } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
-import { rowsAs, selectList, statement } from '../../core/db/statement.ts';
+import { rowsAs, selectList, statement, type Statement } from '../../core/db/statement.ts';
 import { memberships, shops, users, type Role } from '../shops/shops.tables.ts';
 import { sessions } from './auth.tables.ts';
 
@@ -33,38 +33,66 @@ export async function insertSession(db: Db, row: typeof sessions.$inferInsert): 
 const toUser = rowsAs(users);
 const date = (v: unknown) => (v instanceof Date ? v : new Date(v as string));
 
+/** A session, its person and, with a shop, their role in it (null when they are not in it). */
+export interface FoundSession {
+  session: SessionRow;
+  user: UserRow;
+  role: Role | null;
+}
+
+const SESSION_COLUMNS = `${selectList(users, 'u')}, s.id as "session:id", s.user_id as "session:user_id", s.csrf_token as "session:csrf_token", s.created_at as "session:created_at",
+     s.last_seen_at as "session:last_seen_at", s.expires_at as "session:expires_at", m.role as "session:role"`;
+const SESSION_FROM = `from sessions s join users u on u.id = s.user_id
+   left join memberships m on m.user_id = u.id and m.shop_id = $2::uuid
+   where s.id = $1`;
+
+const foundSession = (raw: Record<string, unknown>): FoundSession => ({
+  session: {
+    id: raw['session:id'] as string,
+    userId: raw['session:user_id'] as string,
+    csrfToken: raw['session:csrf_token'] as string,
+    createdAt: date(raw['session:created_at']),
+    lastSeenAt: date(raw['session:last_seen_at']),
+    expiresAt: date(raw['session:expires_at']),
+  } satisfies SessionRow,
+  user: toUser(raw),
+  role: (raw['session:role'] as Role | null) ?? null,
+});
+
 /**
  * Every console request reads its session: written once and, on PostgreSQL, prepared on each
  * pooled connection, so neither the query builder nor the server's planner works on it again.
  * Through Drizzle it cost about four times the process's CPU and wall time.
  */
-const sessionRead = statement(
-  'auth_session_read',
-  `select ${selectList(users, 'u')}, s.id as "session:id", s.user_id as "session:user_id", s.csrf_token as "session:csrf_token", s.created_at as "session:created_at",
-     s.last_seen_at as "session:last_seen_at", s.expires_at as "session:expires_at", m.role as "session:role"
-   from sessions s join users u on u.id = s.user_id
-   left join memberships m on m.user_id = u.id and m.shop_id = $2::uuid
-   where s.id = $1`,
-  (raw) => ({
-    session: {
-      id: raw['session:id'] as string,
-      userId: raw['session:user_id'] as string,
-      csrfToken: raw['session:csrf_token'] as string,
-      createdAt: date(raw['session:created_at']),
-      lastSeenAt: date(raw['session:last_seen_at']),
-      expiresAt: date(raw['session:expires_at']),
-    } satisfies SessionRow,
-    user: toUser(raw),
-    role: (raw['session:role'] as Role | null) ?? null,
-  }),
-);
+const sessionRead = statement('auth_session_read', `select ${SESSION_COLUMNS} ${SESSION_FROM}`, foundSession);
+
+/**
+ * What a shop-scoped route reads in its session's statement, as of the same moment, so that
+ * the request sends one statement where it would send two (the inbox's kept pages ask whether
+ * anything they show changed, conversations.pagecache.ts). Made by sessionReadWith.
+ */
+export interface AlongSession<T> {
+  readonly read: Statement<FoundSession & { along: T }>;
+  /** The statement's own values for this shop ($3 on), or undefined to read the session alone. */
+  params(shopId: string): unknown[] | undefined;
+}
+
+/**
+ * The session's read with `columns` added, a statement of its own under `name`: they may use
+ * $2 (the shop) and their own parameters from $3 on, and are read into `along` by `map`.
+ */
+export function sessionReadWith<T>(name: string, columns: string, map: (raw: Record<string, unknown>) => T): Statement<FoundSession & { along: T }> {
+  return statement(name, `select ${SESSION_COLUMNS}, ${columns} ${SESSION_FROM}`, (raw) => ({ ...foundSession(raw), along: map(raw) }));
+}
 
 /**
  * A session and its person; with `shopId`, also the person's role in that shop (null when they
- * are not in it), in the same read, so a shop-scoped console request costs one statement.
+ * are not in it), in the same read, so a shop-scoped console request costs one statement; with
+ * `along` too, what the route reads with it.
  */
-export async function findSession(db: Db, id: string, shopId?: string): Promise<{ session: SessionRow; user: UserRow; role: Role | null } | undefined> {
-  const [row] = await sessionRead(db, [id, shopId ?? null]);
+export async function findSession<T>(db: Db, id: string, shopId?: string, along?: AlongSession<T>): Promise<(FoundSession & { along?: T }) | undefined> {
+  const params = shopId === undefined ? undefined : along?.params(shopId);
+  const [row] = params ? await along!.read(db, [id, shopId, ...params]) : await sessionRead(db, [id, shopId ?? null]);
   return row;
 }
 

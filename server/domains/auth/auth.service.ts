@@ -14,6 +14,7 @@ import {
   setPasswordHash,
   touchSession,
   updateUserProfile,
+  type AlongSession,
   type MembershipView,
   type UserRow,
 } from './auth.repository.ts';
@@ -80,17 +81,20 @@ export interface SessionPrincipal {
   expiresAt: Date;
   /** With `resolveSession(…, shopId)`: the person's role in that shop as of this request, null when not a member. */
   role?: MembershipView['role'] | null;
+  /** With `resolveSession(…, shopId, along)`: what the route read in the session's statement (AlongSession). */
+  along?: unknown;
 }
 
 /**
  * Resolves a cookie token to its live session, sliding its expiry; 401 when missing or expired.
- * With `shopId`, the same read gives the person's role in that shop (`principal.role`).
+ * With `shopId`, the same read gives the person's role in that shop (`principal.role`), and
+ * with `along`, what the route reads with it (`principal.along`).
  */
-export async function resolveSession(deps: AuthDeps, token: string | undefined, shopId?: string): Promise<SessionPrincipal> {
+export async function resolveSession(deps: AuthDeps, token: string | undefined, shopId?: string, along?: AlongSession<unknown>): Promise<SessionPrincipal> {
   if (!token) throw new DomainError('unauthenticated', 'sign in first', { reason: 'no_session' });
   const now = deps.now?.() ?? new Date();
   const id = secretHash(token);
-  const found = await findSession(deps.db, id, shopId);
+  const found = await findSession(deps.db, id, shopId, along);
   if (!found) throw new DomainError('unauthenticated', 'the session has ended; sign in again', { reason: 'ended' });
   if (found.session.expiresAt <= now) {
     await deleteSession(deps.db, id);
@@ -103,7 +107,7 @@ export async function resolveSession(deps: AuthDeps, token: string | undefined, 
     expiresAt = new Date(now.getTime() + deps.sessionTtlMs);
     await touchSession(deps.db, id, now, expiresAt);
   }
-  return { sessionId: id, user: found.user, csrfToken: found.session.csrfToken, expiresAt, slid, ...(shopId === undefined ? {} : { role: found.role }) };
+  return { sessionId: id, user: found.user, csrfToken: found.session.csrfToken, expiresAt, slid, ...(shopId === undefined ? {} : { role: found.role }), ...('along' in found ? { along: found.along } : {}) };
 }
 
 /** CSRF: cookie-authenticated writes must echo the session's token in X-CSRF-Token. */

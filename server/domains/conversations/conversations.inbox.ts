@@ -26,6 +26,7 @@ import type { ConversationStatus, Priority } from './conversations.tables.ts';
 import { toConversationDto, toCustomerDto } from './conversations.view.ts';
 import { recordStatusEvents } from './conversations.events.ts';
 import { snoozePresetTime } from './conversations.snooze.ts';
+import type { InboxChangesSeen } from './conversations.pagecache.repository.ts';
 import type { InboxPageCache, ReadPage } from './conversations.pagecache.ts';
 
 export const viewerRole = (a: Actor): Role | 'api_key' => (a.kind === 'user' ? a.role : 'api_key');
@@ -102,13 +103,14 @@ export function inboxFilter(actor: Actor, q: InboxQuery): InboxFilter {
  * rows and details, shaping them and encoding them again was most of a page's cost. For a
  * viewer whose contact data is masked, each row is decoded and its customer shaped by the same
  * rule as everywhere (toCustomerDto) before it leaves. With `cache`, a view many agents read is
- * answered from one read while nothing it shows changes (conversations.pagecache.ts).
+ * answered from one read while nothing it shows changes (conversations.pagecache.ts), judged by
+ * `seen` (read with the session, InboxPageCache.along) when it can tell.
  */
-export async function listInbox(db: Db, actor: Actor, q: InboxQuery, cache?: InboxPageCache): Promise<JsonText<InboxPage>> {
+export async function listInbox(db: Db, actor: Actor, q: InboxQuery, cache?: InboxPageCache, seen?: InboxChangesSeen): Promise<JsonText<InboxPage>> {
   const f = inboxFilter(actor, q);
   const viewer = viewerRole(actor);
   const read = () => readInboxPage(db, actor.shopId, f, q.limit, viewer);
-  return new JsonText(cache ? await cache.page(db, actor.shopId, masksContactData(viewer), f, read) : (await read()).json);
+  return new JsonText(cache ? await cache.page(db, actor.shopId, masksContactData(viewer), f, read, seen) : (await read()).json);
 }
 
 async function readInboxPage(db: Db, shopId: string, f: InboxFilter, limit: number, viewer: Role | 'api_key'): Promise<ReadPage> {

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { statement } from '../../core/db/statement.ts';
+import { sessionReadWith } from '../auth/auth.repository.ts';
 
 /** The shop id migration 0038 writes for a change every shop's pages show (a person's name, a TRUNCATE). */
 export const EVERY_SHOP = '00000000-0000-0000-0000-000000000000';
@@ -64,6 +65,78 @@ export async function inboxChangesSince(db: Db, shopId: string, since: string | 
   const kept = since === undefined ? undefined : snapshotParts(since);
   const [row] = kept === undefined ? await snapshotNow(db, []) : await changesSince(db, [shopId, kept.incarnation, kept.snapshot]);
   return row!;
+}
+
+/**
+ * What the inbox route reads in its session's statement (auth.repository.ts, AlongSession),
+ * so that a kept page costs the request no statement of its own: the same facts the check
+ * above weighs, for every page of the shop at once, judged in the process (changedSince).
+ */
+export interface InboxChangesSeen {
+  /** The shop they are of ($2). */
+  shopId: string;
+  /** The statement's snapshot, after the incarnation, as inboxChangesSince gives it. */
+  snapshot: string;
+  /** The horizon's xid; null when it has none (then every page counts as changed). */
+  horizon: bigint | null;
+  /** The newest change of the shop or of every shop; null when there is none. */
+  newest: bigint | null;
+  /** The xids asked about ($3: those the shop's kept pages' snapshots list as running). */
+  asked: Set<bigint>;
+  /** Those of them that wrote a change of the shop or of every shop, committed as the statement sees it. */
+  committed: Set<bigint>;
+}
+
+const xids = (v: unknown): Set<bigint> => new Set(((v as string[] | null) ?? []).map(BigInt));
+const xidOrNull = (v: unknown): bigint | null => (v === null || v === undefined ? null : BigInt(v as string));
+
+/** The session's read with the shop's inbox changes: $3 is the xids asked about, as an array's text (`{1,2}`). The same plan for any value, as changesSince's. */
+export const inboxChangesWithSession = sessionReadWith<InboxChangesSeen>(
+  'auth_session_read_inbox',
+  `$2::uuid::text as "inbox:shop",
+   ${INCARNATION} || '/' || pg_current_snapshot()::text as "inbox:snapshot",
+   (select h.xid::text from inbox_changes_horizon h) as "inbox:horizon",
+   greatest((select max(c.xid) from inbox_changes c where c.shop_id = $2::uuid),
+            (select max(c.xid) from inbox_changes c where c.shop_id = '${EVERY_SHOP}'::uuid))::text as "inbox:newest",
+   $3::text::xid8[]::text[] as "inbox:asked",
+   array(select c.xid::text from inbox_changes c where c.shop_id in ($2::uuid, '${EVERY_SHOP}'::uuid) and c.xid = any($3::text::xid8[])) as "inbox:committed"`,
+  (raw) => ({
+    shopId: raw['inbox:shop'] as string,
+    snapshot: raw['inbox:snapshot'] as string,
+    horizon: xidOrNull(raw['inbox:horizon']),
+    newest: xidOrNull(raw['inbox:newest']),
+    asked: xids(raw['inbox:asked']),
+    committed: xids(raw['inbox:committed']),
+  }),
+);
+
+/**
+ * Whether something a page kept with snapshot `kept` shows was committed unseen by it, as of
+ * `seen`: the check of changesSince, weighed in the process; undefined when `seen` cannot tell
+ * (a running transaction of the kept snapshot was not asked about).
+ */
+export function changedSince(kept: string, seen: InboxChangesSeen): boolean | undefined {
+  const k = snapshotParts(kept);
+  const s = parsePgSnapshot(k.snapshot);
+  if (!s || k.incarnation !== snapshotParts(seen.snapshot).incarnation) return true;
+  for (const x of s.xip) if (!seen.asked.has(x)) return undefined;
+  if (seen.horizon === null || seen.horizon > s.xmin) return true;
+  if (seen.newest !== null && seen.newest >= s.xmax) return true;
+  for (const x of s.xip) if (seen.committed.has(x)) return true;
+  return false;
+}
+
+export interface PgSnapshot {
+  xmin: bigint;
+  xmax: bigint;
+  xip: Set<bigint>;
+}
+
+/** A pg_snapshot's text form (`xmin:xmax:xip,…`), or undefined when it is not one. */
+export function parsePgSnapshot(text: string): PgSnapshot | undefined {
+  const m = /^(\d+):(\d+):([\d,]*)$/.exec(text);
+  if (!m) return undefined;
+  return { xmin: BigInt(m[1]!), xmax: BigInt(m[2]!), xip: new Set(m[3] ? m[3].split(',').map(BigInt) : []) };
 }
 
 /** The horizon moves to an xid taken at least this long before (pruneInboxChanges). */

@@ -1,7 +1,8 @@
 import type { Db } from '../../core/db/client.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { InboxFilter } from './conversations.repository.ts';
-import { inboxChangesSince, pruneInboxChanges, snapshotParts } from './conversations.pagecache.repository.ts';
+import type { AlongSession } from '../auth/auth.repository.ts';
+import { changedSince, inboxChangesSince, inboxChangesWithSession, parsePgSnapshot, pruneInboxChanges, snapshotParts, type ChangesSince, type InboxChangesSeen } from './conversations.pagecache.repository.ts';
 
 /**
  * Inbox pages kept in the process, so that the many agents of a shop who look at the same view
@@ -10,7 +11,10 @@ import { inboxChangesSince, pruneInboxChanges, snapshotParts } from './conversat
  * A page is kept with the snapshot of a statement sent before the page was read
  * (inboxChangesSince), so the page shows at least what that snapshot saw. Before a kept page is
  * answered, one statement asks whether anything a page of the shop shows was committed unseen
- * by that snapshot (a row of inbox_changes, migration 0038); if so, the page is read again. So
+ * by that snapshot (a row of inbox_changes, migration 0038); if so, the page is read again.
+ * On the console's requests that statement is the session's own (`along`): it reads the
+ * shop's newest change and those of the transactions the shop's kept pages saw running, and
+ * the page is judged in the process (changedSince), the request sending no statement more. So
  * a kept page is answered only when the page read now would be the same, as of the statement
  * that checked, except for what changes with the clock alone, the SLA badges: a page is kept
  * until the soonest moment one of its badges changes (JsonPageRow.moment). Who may see it is
@@ -25,9 +29,25 @@ import { inboxChangesSince, pruneInboxChanges, snapshotParts } from './conversat
 export class InboxPageCache {
   private readonly pages = new Map<string, KeptPage>();
   private readonly flights = new Map<string, Flight>();
+  /** By shop: the xids the snapshots of its kept pages list as running, each with how many pages list it. */
+  private readonly running = new Map<string, Map<bigint, number>>();
   private bytes = 0;
 
   constructor(readonly options: InboxPageCacheOptions) {}
+
+  /**
+   * What the inbox route reads with its session (auth.repository.ts, AlongSession): the shop's
+   * changes as the kept pages' check needs them, asking about the transactions their snapshots
+   * saw running (none past MAX_ASKED: a page whose are not asked about is checked by a statement).
+   */
+  readonly along: AlongSession<InboxChangesSeen> = {
+    read: inboxChangesWithSession,
+    params: (shopId) => {
+      if (!this.enabled) return undefined;
+      const ids = this.running.get(shopId.toLowerCase());
+      return [ids && ids.size <= MAX_ASKED ? `{${[...ids.keys()].join(',')}}` : '{}'];
+    },
+  };
 
   get enabled(): boolean {
     return this.options.maxBytes > 0;
@@ -38,12 +58,12 @@ export class InboxPageCache {
    * it shows changed since; `read` reads it otherwise. Kept as bytes, so that answering a kept
    * page neither measures nor encodes its text again (a tenth of a page's cost in the process).
    */
-  async page(db: Db, shopId: string, masked: boolean, f: InboxFilter, read: () => Promise<ReadPage>): Promise<Buffer> {
+  async page(db: Db, shopId: string, masked: boolean, f: InboxFilter, read: () => Promise<ReadPage>, seen?: InboxChangesSeen): Promise<Buffer> {
     const key = this.enabled ? keyOf(shopId, masked, f) : undefined;
     if (key === undefined) return Buffer.from((await read()).json);
     const now = Date.now();
     const kept = this.fresh(key, now);
-    const since = await inboxChangesSince(db, shopId, kept?.snapshot);
+    const since = judged(shopId, kept?.snapshot, seen) ?? (await inboxChangesSince(db, shopId, kept?.snapshot));
     if (kept && !since.changed) {
       this.options.observe?.('hit');
       return kept.body;
@@ -66,7 +86,9 @@ export class InboxPageCache {
     try {
       const got = await page;
       const until = Math.min(got.moment ?? Infinity, now + this.options.maxAgeMs);
-      this.keep(key, { snapshot: since.snapshot, body: got.body, from: now, until, bytes: got.body.length + 2 * (key.length + since.snapshot.length) + ENTRY_OVERHEAD });
+      const shop = shopId.toLowerCase();
+      const xip = [...(parsePgSnapshot(snapshotParts(since.snapshot).snapshot)?.xip ?? [])];
+      this.keep(key, { shop, xip, snapshot: since.snapshot, body: got.body, from: now, until, bytes: got.body.length + 2 * (key.length + since.snapshot.length) + ENTRY_OVERHEAD });
       return got.body;
     } finally {
       if (this.flights.get(key) === mine) this.flights.delete(key);
@@ -102,6 +124,11 @@ export class InboxPageCache {
     if (page.bytes > this.options.maxBytes) return;
     this.pages.set(key, page);
     this.bytes += page.bytes;
+    if (page.xip.length > 0) {
+      const ids = this.running.get(page.shop) ?? new Map<bigint, number>();
+      for (const x of page.xip) ids.set(x, (ids.get(x) ?? 0) + 1);
+      this.running.set(page.shop, ids);
+    }
     while (this.bytes > this.options.maxBytes) {
       const [k, p] = this.pages.entries().next().value!;
       this.drop(k, p);
@@ -111,11 +138,32 @@ export class InboxPageCache {
   private drop(key: string, page: KeptPage): void {
     this.pages.delete(key);
     this.bytes -= page.bytes;
+    const ids = this.running.get(page.shop);
+    if (!ids) return;
+    for (const x of page.xip) {
+      const n = ids.get(x)! - 1;
+      if (n > 0) ids.set(x, n);
+      else ids.delete(x);
+    }
+    if (ids.size === 0) this.running.delete(page.shop);
   }
 }
 
 /** Past its badges' next moment or its age, or read at a time the clock has since gone back before. */
 const outOfTime = (p: KeptPage, now: number) => now >= p.until || now < p.from;
+
+/** At most this many running transactions of a shop's kept pages are asked about with the session. */
+const MAX_ASKED = 256;
+
+/**
+ * A kept page judged by what was read with the session, and the snapshot for a page read now;
+ * undefined when there is nothing read with it, it is another shop's, or it cannot tell.
+ */
+function judged(shopId: string, kept: string | undefined, seen: InboxChangesSeen | undefined): ChangesSince | undefined {
+  if (!seen || seen.shopId !== shopId.toLowerCase()) return undefined;
+  const changed = kept === undefined ? true : changedSince(kept, seen);
+  return changed === undefined ? undefined : { snapshot: seen.snapshot, changed };
+}
 
 /** What a kept page costs beside its strings (the entry, its Map slot), roughly. */
 const ENTRY_OVERHEAD = 256;
@@ -142,6 +190,9 @@ interface Answer {
 }
 
 interface KeptPage {
+  /** Its shop (lower case), and the xids its snapshot lists as running. */
+  shop: string;
+  xip: bigint[];
   snapshot: string;
   body: Buffer;
   /** When it was read and until when it holds (ms since the epoch). */
@@ -188,19 +239,6 @@ export function keyOf(shopId: string, masked: boolean, f: InboxFilter): string |
   return JSON.stringify(parts);
 }
 
-interface Snapshot {
-  xmin: bigint;
-  xmax: bigint;
-  xip: Set<bigint>;
-}
-
-/** A pg_snapshot's text form (`xmin:xmax:xip,…`), or undefined when it is not one. */
-export function parseSnapshot(text: string): Snapshot | undefined {
-  const m = /^(\d+):(\d+):([\d,]*)$/.exec(text);
-  if (!m) return undefined;
-  return { xmin: BigInt(m[1]!), xmax: BigInt(m[2]!), xip: new Set(m[3] ? m[3].split(',').map(BigInt) : []) };
-}
-
 /**
  * Whether snapshot `a` sees every transaction `b` sees (both as inboxChangesSince gives them:
  * the server's incarnation, then pg_snapshot's text). b sees an xid below its xmax and not in
@@ -209,8 +247,8 @@ export function parseSnapshot(text: string): Snapshot | undefined {
  */
 export function sees(a: string, b: string): boolean {
   const [pa, pb] = [snapshotParts(a), snapshotParts(b)];
-  const x = parseSnapshot(pa.snapshot);
-  const y = parseSnapshot(pb.snapshot);
+  const x = parsePgSnapshot(pa.snapshot);
+  const y = parsePgSnapshot(pb.snapshot);
   if (!x || !y || pa.incarnation !== pb.incarnation || y.xmax > x.xmax) return false;
   for (const id of x.xip) if (id < y.xmax && !y.xip.has(id)) return false;
   return true;

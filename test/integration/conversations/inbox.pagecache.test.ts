@@ -1,11 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { sql } from 'drizzle-orm';
 import type { Actor } from '../../../server/core/actor.ts';
 import type { Database } from '../../../server/core/db/client.ts';
 import { listInbox, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
 import { InboxPageCache, keyOf, sees } from '../../../server/domains/conversations/conversations.pagecache.ts';
-import { changesSince, EVERY_SHOP, inboxChangesSince, pruneInboxChanges, snapshotParts } from '../../../server/domains/conversations/conversations.pagecache.repository.ts';
+import { changedSince, changesSince, EVERY_SHOP, inboxChangesSince, inboxChangesWithSession, pruneInboxChanges, snapshotParts, type InboxChangesSeen } from '../../../server/domains/conversations/conversations.pagecache.repository.ts';
 import type { Role } from '../../../server/domains/shops/shops.tables.ts';
+import { findSession, insertSession } from '../../../server/domains/auth/auth.repository.ts';
 import { countStatements, driverClient, testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';
@@ -56,6 +58,28 @@ describe('the inbox page cache, without a database', () => {
     expect(k(false, { ids: sql`true` })).to.equal(undefined);
   });
 
+  it('judges a kept page by what the session read brought: changed, unchanged, or cannot tell', () => {
+    const inc = '1733550000.5/16384';
+    const seen = (o: Partial<InboxChangesSeen> = {}): InboxChangesSeen => ({ shopId: 's', snapshot: `${inc}/120:125:`, horizon: 90n, newest: 99n, asked: new Set([101n, 103n]), committed: new Set(), ...o });
+    const kept = `${inc}/100:105:101,103`;
+    expect(changedSince(kept, seen())).to.equal(false);
+    // The newest change is one the kept snapshot could not see (at or past its xmax), or not.
+    expect(changedSince(kept, seen({ newest: 105n }))).to.equal(true);
+    expect(changedSince(kept, seen({ newest: 104n }))).to.equal(false);
+    expect(changedSince(kept, seen({ newest: null }))).to.equal(false);
+    // A transaction it saw running wrote a change and committed.
+    expect(changedSince(kept, seen({ committed: new Set([103n]) }))).to.equal(true);
+    // Rows it would need are gone (the horizon passed its xmin), or there is no horizon.
+    expect(changedSince(kept, seen({ horizon: 101n }))).to.equal(true);
+    expect(changedSince(kept, seen({ horizon: 100n }))).to.equal(false);
+    expect(changedSince(kept, seen({ horizon: null }))).to.equal(true);
+    // Another incarnation of the server: its ids mean nothing here.
+    expect(changedSince(kept, seen({ snapshot: `1733559999.1/16384/120:125:` }))).to.equal(true);
+    // A running transaction of the kept snapshot that was not asked about: only a statement can tell.
+    expect(changedSince(kept, seen({ asked: new Set([101n]) }))).to.equal(undefined);
+    expect(changedSince(`${inc}/not a snapshot`, seen())).to.equal(true);
+  });
+
   it('keeps no page when it has no room, and sends no statement then', async () => {
     const none = new InboxPageCache({ maxBytes: 0, maxAgeMs: 60_000 });
     let reads = 0;
@@ -67,8 +91,9 @@ describe('the inbox page cache, without a database', () => {
   });
 });
 
-for (const kind of dbKinds) {
-  describe(`[${kind}] the inbox page cache`, function () {
+// Checked by the cache's own statement (an API key's request), or by what the session's read brought (the console's).
+for (const kind of dbKinds) for (const via of ['statement', 'session'] as const) {
+  describe(`[${kind}] the inbox page cache, checked ${via === 'session' ? "in the session's read" : 'by its own statement'}`, function () {
     this.timeout(60_000);
     let database: Database;
     let shop: TestShop;
@@ -79,7 +104,21 @@ for (const kind of dbKinds) {
       return new InboxPageCache({ maxBytes, maxAgeMs: 60_000, observe: (r) => void counted[r]++ });
     };
     const actor = (role: Role = 'agent', s = shop): Actor => ({ kind: 'user', shopId: s.id, userId: s.people[role === 'contractor' ? 'contractor' : 'agent'].id, name: role, role });
-    const inbox = async (q: Partial<InboxQuery> = {}, role: Role = 'agent') => JSON.parse((await listInbox(database.db, actor(role), { limit: 20, ...q }, cache)).text) as Page;
+    const sessionOf: Partial<Record<Role, string>> = {};
+    /** What the route's session read brings along, as the middleware reads it for the console. */
+    const seenBy = async (role: Role, s = shop) => (via === 'session' ? (await findSession(database.db, sessionOf[role]!, s.id, cache.along))!.along : undefined);
+    const inbox = async (q: Partial<InboxQuery> = {}, role: Role = 'agent') => {
+      const seen = await seenBy(role);
+      const sent: string[] = [];
+      const restore = countStatements(driverClient(database), sent);
+      try {
+        return JSON.parse((await listInbox(database.db, actor(role), { limit: 20, ...q }, cache, seen)).text) as Page;
+      } finally {
+        restore();
+        // What the session's read brought is enough: the cache sends no check of its own.
+        if (via === 'session') expect(sent.filter((t) => t === changesSince.text || /pg_current_snapshot/.test(t))).to.deep.equal([]);
+      }
+    };
     const counts = () => ({ ...counted });
     let conversationId: string;
     let customerId: string;
@@ -87,6 +126,11 @@ for (const kind of dbKinds) {
     before(async () => {
       database = await testDatabase(kind);
       shop = await makeShop(database);
+      for (const role of ['agent', 'contractor'] as const) {
+        sessionOf[role] = randomUUID();
+        const now = new Date();
+        await insertSession(database.db, { id: sessionOf[role]!, userId: shop.people[role].id, csrfToken: 'csrf', createdAt: now, lastSeenAt: now, expiresAt: new Date(now.getTime() + 3_600_000) });
+      }
       const customer = await aCustomer(database.db, shop.id, { name: '山田 花子', email: 'hanako@example.jp' });
       customerId = customer.id;
       for (let i = 0; i < 3; i++) await aConversation(database.db, shop.id, customer.id);
@@ -97,12 +141,15 @@ for (const kind of dbKinds) {
     });
     after(() => database.close());
 
-    it('answers a view read again from the page it kept, with one statement and the same JSON', async () => {
-      const first = await inbox();
+    it(`answers a view read again from the page it kept, with the same JSON, ${via === 'session' ? 'sending no statement but the session' : 'with one statement'}`, async () => {
       const sent: string[] = [];
       const restore = countStatements(driverClient(database), sent);
-      let second: Page;
+      let first: Page, second: Page;
       try {
+        first = await inbox();
+        // The page's read, and the session's or the check's: the snapshot to keep comes with either.
+        expect(sent, sent.join('\n')).to.have.length(2);
+        sent.length = 0;
         second = await inbox();
       } finally {
         restore();
@@ -110,7 +157,7 @@ for (const kind of dbKinds) {
       expect(second).to.deep.equal(first);
       expect(counts()).to.include({ miss: 1, hit: 1 });
       expect(sent, sent.join('\n')).to.have.length(1);
-      expect(sent[0]).to.match(/pg_current_snapshot/);
+      expect(sent[0]).to.match(/pg_current_snapshot/).and.match(via === 'session' ? /from sessions s/ : /^(?![\s\S]*from sessions)/);
     });
 
     const changes: Array<[string, () => Promise<void>, (p: Page) => void]> = [
@@ -282,7 +329,8 @@ for (const kind of dbKinds) {
         const scansOf = async (): Promise<Array<{ node: string; filter?: string }>> => {
           await client.query('analyze inbox_changes');
           const kept = snapshotParts((await inboxChangesSince(database.db, shop.id, undefined)).snapshot);
-          const args = [shop.id, kept.incarnation, kept.snapshot].map((v) => client.escapeLiteral(v)).join(', ');
+          const values = via === 'session' ? [sessionOf.agent!, shop.id, '{}'] : [shop.id, kept.incarnation, kept.snapshot];
+          const args = values.map((v) => client.escapeLiteral(v)).join(', ');
           const { rows } = await client.query(`explain (format json) execute generic_check(${args})`);
           const scans: Array<{ node: string; filter?: string }> = [];
           const walk = (n: Record<string, unknown>) => {
@@ -297,7 +345,7 @@ for (const kind of dbKinds) {
         try {
           await client.query(`insert into inbox_changes (shop_id, xid) select $1, g::text::xid8 from ${old} on conflict do nothing`, [shop.id]);
           await client.query('set plan_cache_mode = force_generic_plan');
-          await client.query(`prepare generic_check(uuid, text, pg_snapshot) as ${changesSince.text}`);
+          await client.query(via === 'session' ? `prepare generic_check(text, uuid, text) as ${inboxChangesWithSession.text}` : `prepare generic_check(uuid, text, pg_snapshot) as ${changesSince.text}`);
           const byKey = [{ node: 'Index Only Scan' }, { node: 'Index Only Scan' }, { node: 'Index Only Scan' }];
           expect(await scansOf()).to.deep.equal(byKey);
           await client.query(`insert into inbox_changes (shop_id, xid) select shop_id, g::text::xid8 from (${others}) o`);

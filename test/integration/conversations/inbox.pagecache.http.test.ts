@@ -1,0 +1,69 @@
+import { expect } from 'chai';
+import { sql } from 'drizzle-orm';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import { countStatements, driverClient } from '../../helpers/db.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { makeShop, signedIn, type TestShop } from '../../fixtures/builders.ts';
+import { aConversation, aCustomer } from '../../fixtures/queue-rows.ts';
+
+/**
+ * The console's inbox over HTTP with pages kept: a page read again costs the request its
+ * session's read alone, which also says whether anything the page shows changed; a change
+ * committed meanwhile is shown, and who may see the page is as of the request.
+ */
+type Page = { conversations: Array<{ id: string; subject: string | null; customer: { email: string | null } }> };
+
+for (const kind of dbKinds) {
+  describe(`[${kind}] the console's inbox, kept pages over HTTP`, function () {
+    this.timeout(60_000);
+    let server: TestServer;
+    let shop: TestShop;
+    let conversationId: string;
+    const path = () => `/api/shops/${shop.id}/conversations?limit=20`;
+
+    before(async () => {
+      server = await startServer(kind);
+      shop = await makeShop(server.database);
+      const customer = await aCustomer(server.database.db, shop.id, { name: '山田 花子', email: 'hanako@example.jp' });
+      conversationId = (await aConversation(server.database.db, shop.id, customer.id)).id;
+    });
+    after(() => server.close());
+
+    it("answers a page read again with the session's read as its only statement, and shows a change committed since", async () => {
+      const agent = await signedIn(server.url, shop.people.agent);
+      const first = await agent.get(path());
+      expect(first.status).to.equal(200);
+      const sent: string[] = [];
+      const restore = countStatements(driverClient(server.database), sent);
+      let again;
+      try {
+        again = await agent.get(path());
+      } finally {
+        restore();
+      }
+      expect(again.status).to.equal(200);
+      expect(again.body).to.deep.equal(first.body);
+      expect(again.headers.get('content-type')).to.equal('application/json; charset=utf-8');
+      expect(sent, sent.join('\n')).to.have.length(1);
+      expect(sent[0]).to.match(/from sessions s/).and.match(/inbox_changes/);
+
+      await server.database.db.execute(sql`update conversations set subject = '返品の件' where id = ${conversationId}`);
+      const after = (await agent.get(path())).body as Page;
+      expect(after.conversations.find((c) => c.id === conversationId)!.subject).to.equal('返品の件');
+    });
+
+    it('masks what a contractor may not see, and refuses one who left the shop though their page is kept', async () => {
+      const contractor = await signedIn(server.url, shop.people.contractor);
+      const masked = (await contractor.get(path())).body as Page;
+      expect(masked.conversations[0]!.customer.email).to.not.equal('hanako@example.jp');
+      const agent = await signedIn(server.url, shop.people.agent);
+      expect(((await agent.get(path())).body as Page).conversations[0]!.customer.email).to.equal('hanako@example.jp');
+      expect((await contractor.get(path())).body).to.deep.equal(masked);
+
+      await server.database.db.execute(sql`delete from memberships where shop_id = ${shop.id} and user_id = ${shop.people.contractor.id}`);
+      const gone = await contractor.get(path());
+      expect(gone.status).to.equal(404);
+      expect(JSON.stringify(gone.body)).to.not.include('山田');
+    });
+  });
+}

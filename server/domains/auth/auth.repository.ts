@@ -91,8 +91,8 @@ export function sessionReadWith<T>(name: string, columns: string, map: (raw: Rec
  * `along` too, what the route reads with it.
  */
 export async function findSession<T>(db: Db, id: string, shopId?: string, along?: AlongSession<T>): Promise<(FoundSession & { along?: T }) | undefined> {
-  const params = shopId === undefined ? undefined : along?.params(shopId);
-  const [row] = params ? await along!.read(db, [id, shopId, ...params]) : await sessionRead(db, [id, shopId ?? null]);
+  const params = shopId === undefined || !along ? undefined : along.params(shopId);
+  const [row] = along && params ? await along.read(db, [id, shopId, ...params]) : await sessionRead(db, [id, shopId ?? null]);
   return row;
 }
 

@@ -113,17 +113,20 @@ export const inboxChangesWithSession = sessionReadWith<InboxChangesSeen>(
 /**
  * Whether something a page kept with snapshot `kept` shows was committed unseen by it, as of
  * `seen`: the check of changesSince, weighed in the process; undefined when `seen` cannot tell
- * (a running transaction of the kept snapshot was not asked about).
+ * (nothing says changed, and a running transaction of the kept snapshot was not asked about).
  */
 export function changedSince(kept: string, seen: InboxChangesSeen): boolean | undefined {
   const k = snapshotParts(kept);
   const s = parsePgSnapshot(k.snapshot);
   if (!s || k.incarnation !== snapshotParts(seen.snapshot).incarnation) return true;
-  for (const x of s.xip) if (!seen.asked.has(x)) return undefined;
   if (seen.horizon === null || seen.horizon > s.xmin) return true;
   if (seen.newest !== null && seen.newest >= s.xmax) return true;
-  for (const x of s.xip) if (seen.committed.has(x)) return true;
-  return false;
+  let unasked = false;
+  for (const x of s.xip) {
+    if (seen.committed.has(x)) return true;
+    if (!seen.asked.has(x)) unasked = true;
+  }
+  return unasked ? undefined : false;
 }
 
 export interface PgSnapshot {

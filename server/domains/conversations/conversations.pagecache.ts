@@ -38,14 +38,16 @@ export class InboxPageCache {
   /**
    * What the inbox route reads with its session (auth.repository.ts, AlongSession): the shop's
    * changes as the kept pages' check needs them, asking about the transactions their snapshots
-   * saw running (none past MAX_ASKED: a page whose are not asked about is checked by a statement).
+   * saw running: the MAX_ASKED newest of them (a page whose are not all asked about, and not
+   * found changed by the rest, is checked by a statement).
    */
   readonly along: AlongSession<InboxChangesSeen> = {
     read: inboxChangesWithSession,
     params: (shopId) => {
       if (!this.enabled) return undefined;
-      const ids = this.running.get(shopId.toLowerCase());
-      return [ids && ids.size <= MAX_ASKED ? `{${[...ids.keys()].join(',')}}` : '{}'];
+      const ids = [...(this.running.get(shopId.toLowerCase())?.keys() ?? [])];
+      // A Map iterates in insertion order: the last are those of the pages kept last.
+      return [`{${ids.slice(-MAX_ASKED).join(',')}}`];
     },
   };
 
@@ -80,7 +82,7 @@ export class InboxPageCache {
       }
     }
     this.options.observe?.(kept ? 'changed' : 'miss');
-    const page = read().then((r): Answer => ({ body: Buffer.from(r.json), moment: r.moment }));
+    const page = read().then((r): Answer => ({ body: ownBytes(r.json), moment: r.moment }));
     const mine: Flight = { snapshot: since.snapshot, page };
     this.flights.set(key, mine);
     try {
@@ -88,7 +90,7 @@ export class InboxPageCache {
       const until = Math.min(got.moment ?? Infinity, now + this.options.maxAgeMs);
       const shop = shopId.toLowerCase();
       const xip = [...(parsePgSnapshot(snapshotParts(since.snapshot).snapshot)?.xip ?? [])];
-      this.keep(key, { shop, xip, snapshot: since.snapshot, body: got.body, from: now, until, bytes: got.body.length + 2 * (key.length + since.snapshot.length) + ENTRY_OVERHEAD });
+      this.keep(key, { shop, xip, snapshot: since.snapshot, body: got.body, from: now, until, bytes: got.body.length + 2 * (key.length + since.snapshot.length) + XID_BYTES * xip.length + ENTRY_OVERHEAD });
       return got.body;
     } finally {
       if (this.flights.get(key) === mine) this.flights.delete(key);
@@ -152,6 +154,17 @@ export class InboxPageCache {
 /** Past its badges' next moment or its age, or read at a time the clock has since gone back before. */
 const outOfTime = (p: KeptPage, now: number) => now >= p.until || now < p.from;
 
+/**
+ * The text's UTF-8 bytes in memory of their own: Buffer.from takes a text under 4 KB from an
+ * 8 KB slab it shares, and a kept page of a few rows would hold its whole slab for minutes,
+ * unseen by the cache's count of bytes.
+ */
+function ownBytes(text: string): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text);
+  return bytes;
+}
+
 /** At most this many running transactions of a shop's kept pages are asked about with the session. */
 const MAX_ASKED = 256;
 
@@ -164,6 +177,9 @@ function judged(shopId: string, kept: string | undefined, seen: InboxChangesSeen
   const changed = kept === undefined ? true : changedSince(kept, seen);
   return changed === undefined ? undefined : { snapshot: seen.snapshot, changed };
 }
+
+/** What a running transaction of a kept page costs, in its list and its shop's count, roughly. */
+const XID_BYTES = 64;
 
 /** What a kept page costs beside its strings (the entry, its Map slot), roughly. */
 const ENTRY_OVERHEAD = 256;

@@ -44,8 +44,10 @@ for (const kind of dbKinds) {
       expect(again.status).to.equal(200);
       expect(again.body).to.deep.equal(first.body);
       expect(again.headers.get('content-type')).to.equal('application/json; charset=utf-8');
-      expect(sent, sent.join('\n')).to.have.length(1);
-      expect(sent[0]).to.match(/from sessions s/).and.match(/inbox_changes/);
+      // The request's own (the server's jobs may send theirs meanwhile, on the same pool).
+      const mine = sent.filter((t) => /from sessions|inbox_changes|from conversations/.test(t));
+      expect(mine, mine.join('\n')).to.have.length(1);
+      expect(mine[0]).to.match(/from sessions s/).and.match(/inbox_changes/);
 
       await server.database.db.execute(sql`update conversations set subject = '返品の件' where id = ${conversationId}`);
       const after = (await agent.get(path())).body as Page;

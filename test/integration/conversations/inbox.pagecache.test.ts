@@ -75,8 +75,11 @@ describe('the inbox page cache, without a database', () => {
     expect(changedSince(kept, seen({ horizon: null }))).to.equal(true);
     // Another incarnation of the server: its ids mean nothing here.
     expect(changedSince(kept, seen({ snapshot: `1733559999.1/16384/120:125:` }))).to.equal(true);
-    // A running transaction of the kept snapshot that was not asked about: only a statement can tell.
+    // A running transaction of the kept snapshot that was not asked about: only a statement can
+    // tell, unless what was asked says changed.
     expect(changedSince(kept, seen({ asked: new Set([101n]) }))).to.equal(undefined);
+    expect(changedSince(kept, seen({ asked: new Set([101n]), newest: 107n }))).to.equal(true);
+    expect(changedSince(kept, seen({ asked: new Set([101n]), committed: new Set([101n]) }))).to.equal(true);
     expect(changedSince(`${inc}/not a snapshot`, seen())).to.equal(true);
   });
 
@@ -107,16 +110,16 @@ for (const kind of dbKinds) for (const via of ['statement', 'session'] as const)
     const sessionOf: Partial<Record<Role, string>> = {};
     /** What the route's session read brings along, as the middleware reads it for the console. */
     const seenBy = async (role: Role, s = shop) => (via === 'session' ? (await findSession(database.db, sessionOf[role]!, s.id, cache.along))!.along : undefined);
+    const read = async (q: Partial<InboxQuery>, role: Role) => JSON.parse((await listInbox(database.db, actor(role), { limit: 20, ...q }, cache, await seenBy(role))).text) as Page;
+    /** A page, as the console reads it; one at a time, asserting that with the session's read the cache sent no check of its own. */
     const inbox = async (q: Partial<InboxQuery> = {}, role: Role = 'agent') => {
-      const seen = await seenBy(role);
       const sent: string[] = [];
       const restore = countStatements(driverClient(database), sent);
       try {
-        return JSON.parse((await listInbox(database.db, actor(role), { limit: 20, ...q }, cache, seen)).text) as Page;
+        return await read(q, role);
       } finally {
         restore();
-        // What the session's read brought is enough: the cache sends no check of its own.
-        if (via === 'session') expect(sent.filter((t) => t === changesSince.text || /pg_current_snapshot/.test(t))).to.deep.equal([]);
+        if (via === 'session') expect(sent.filter((t) => t === changesSince.text)).to.deep.equal([]);
       }
     };
     const counts = () => ({ ...counted });
@@ -282,7 +285,8 @@ for (const kind of dbKinds) for (const via of ['statement', 'session'] as const)
       await inbox();
       await database.db.execute(sql`update conversations set priority = 'normal' where id = ${conversationId}`);
       counted = { hit: 0, miss: 0, changed: 0, joined: 0 };
-      const pages = await Promise.all(Array.from({ length: 10 }, () => inbox()));
+      // Read at once: one may keep a page, listing a running transaction, after another's session read asked.
+      const pages = await Promise.all(Array.from({ length: 10 }, () => read({}, 'agent')));
       for (const p of pages) expect(p.conversations.find((c) => c.id === conversationId)).to.deep.include({ priority: 'normal' });
       const c = counts();
       expect(c.changed + c.hit + c.joined + c.miss, JSON.stringify(c)).to.equal(10);
@@ -300,6 +304,20 @@ for (const kind of dbKinds) for (const via of ['statement', 'session'] as const)
       failing();
       expect(await first.then(() => 'answered', (e: Error) => e.message)).to.equal('statement timeout');
       expect((await second).toString()).to.equal('{"second":true}');
+    });
+
+    it('reads a kept page again once the horizon passes its snapshot (its rows may be gone)', async () => {
+      await inbox();
+      const [{ xid }] = ((await database.db.execute(sql`select xid::text as xid from inbox_changes_horizon`)) as unknown as { rows: Array<{ xid: string }> }).rows as [{ xid: string }];
+      try {
+        // Past any snapshot taken before: the next id to be given out, and one more.
+        await database.db.execute(sql`update inbox_changes_horizon set xid = (pg_snapshot_xmax(pg_current_snapshot())::text::bigint + 1)::text::xid8`);
+        const before = counts();
+        await inbox();
+        expect(counts()).to.include({ hit: before.hit, changed: before.changed + 1 });
+      } finally {
+        await database.db.execute(sql`update inbox_changes_horizon set xid = ${xid}::xid8`);
+      }
     });
 
     it("answers 'changed' for a snapshot older than the horizon, and for none", async () => {
@@ -360,24 +378,38 @@ for (const kind of dbKinds) for (const via of ['statement', 'session'] as const)
         }
       });
 
-      it('shows a change committed by a transaction that was still running when the page was read', async () => {
-        const pool = driverClient(database) as unknown as import('pg').Pool;
-        const writer = await pool.connect();
-        try {
-          await writer.query('begin');
-          await writer.query(`update conversations set subject = '返品の件' where id = $1`, [conversationId]);
-          // A later transaction that ends first: the writer is then below the page's snapshot's
-          // xmax and listed as running in it, not merely past its end.
-          await aCustomer(database.db, shop.id);
-          const before = await inbox();
-          expect(before.conversations.find((c) => c.id === conversationId)!.subject).to.not.equal('返品の件');
-          await writer.query('commit');
-        } finally {
-          writer.release();
-        }
-        const after = await inbox();
-        expect(after.conversations.find((c) => c.id === conversationId)!.subject).to.equal('返品の件');
-      });
+      const running: Array<[string, () => [string, string], (p: Page) => void]> = [
+        ['a conversation changed', () => [`update conversations set subject = '返品の件' where id = $1`, conversationId], (p) => expect(p.conversations.find((c) => c.id === conversationId)!.subject).to.equal('返品の件')],
+        // Written for every shop: the running transactions' look-up must take those rows too.
+        ['its assignee renamed', () => [`update users set name = '担当 三郎' where id = $1`, shop.people.agent.id], (p) => expect(p.conversations.find((c) => c.id === conversationId)!.assignee!.name).to.equal('担当 三郎')],
+      ];
+      for (const [what, change, check] of running) {
+        it(`shows a change (${what}) committed by a transaction that was still running when the page was read`, async () => {
+          await database.db.execute(sql`update conversations set assignee_id = ${shop.people.agent.id} where id = ${conversationId}`);
+          const pool = driverClient(database) as unknown as import('pg').Pool;
+          const writer = await pool.connect();
+          let xid: bigint;
+          try {
+            await writer.query('begin');
+            const [text, id] = change();
+            await writer.query(text, [id]);
+            xid = BigInt((await writer.query('select pg_current_xact_id()::text as x')).rows[0].x as string);
+            // A later transaction that ends first: the writer is then below the page's snapshot's
+            // xmax and listed as running in it, not merely past its end.
+            await aCustomer(database.db, shop.id);
+            const before = await inbox();
+            expect(() => check(before)).to.throw();
+            // The kept page's running transaction is asked about with the next session's read.
+            expect(cache.along.params(shop.id)![0]).to.match(new RegExp(`[{,]${xid}[,}]`));
+            await writer.query('commit');
+          } finally {
+            writer.release();
+          }
+          check(await inbox());
+          // The page it saw running is dropped, and its transaction asked about no more.
+          expect(cache.along.params(shop.id)![0]).to.not.match(new RegExp(`[{,]${xid}[,}]`));
+        });
+      }
     }
 
     if (kind === 'pglite') {

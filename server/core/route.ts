@@ -7,6 +7,7 @@ import type { Context, Middleware } from 'koa';
 import getRawBody from 'raw-body';
 import { z, type ZodType } from 'zod';
 import type { Actor } from './actor.ts';
+// What a route reads with the session is auth's statement; core names its type only, as actor.ts does Role.
 import type { AlongSession } from '../domains/auth/auth.repository.ts';
 import { DomainError, type ErrorCode } from './errors.ts';
 import { zodDetails } from './http.ts';
@@ -17,7 +18,7 @@ import { JsonText } from './json.ts';
 export type AuthMode = 'public' | 'session' | 'apiKey' | 'sessionOrApiKey' | 'widget';
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-export interface HandlerInput<P, Q, B> {
+export interface HandlerInput<P, Q, B, A = unknown> {
   params: P;
   query: Q;
   body: B;
@@ -28,11 +29,11 @@ export interface HandlerInput<P, Q, B> {
   /** For the audit rows the service writes. */
   requestId: string;
   /** With the route's `along`, what was read with the session; undefined otherwise (an API key, a read without it). */
-  along: unknown;
+  along: A | undefined;
   ctx: Context;
 }
 
-export interface RouteSpec<P extends ZodType = ZodType, Q extends ZodType = ZodType, B extends ZodType = ZodType> {
+export interface RouteSpec<P extends ZodType = ZodType, Q extends ZodType = ZodType, B extends ZodType = ZodType, A = unknown> {
   method: Method;
   path: string;
   summary: string;
@@ -56,8 +57,8 @@ export interface RouteSpec<P extends ZodType = ZodType, Q extends ZodType = ZodT
   status?: number;
   errors?: ErrorCode[];
   /** For a shop-scoped console request: what to read in its session's statement (auth.repository.ts, AlongSession), given to the handler as `along`. */
-  along?: AlongSession<unknown>;
-  handler: (input: HandlerInput<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown>;
+  along?: AlongSession<A>;
+  handler: (input: HandlerInput<z.output<P>, z.output<Q>, z.output<B>, A>) => Promise<unknown>;
 }
 
 export interface ApiOptions {
@@ -159,7 +160,7 @@ export class Api {
     }) as unknown as Middleware;
   }
 
-  route<P extends ZodType, Q extends ZodType, B extends ZodType>(spec: RouteSpec<P, Q, B>): void {
+  route<P extends ZodType, Q extends ZodType, B extends ZodType, A = unknown>(spec: RouteSpec<P, Q, B, A>): void {
     this.specs.push(spec as unknown as RouteSpec);
     const chain: Middleware[] = [];
     const shopScoped = spec.path.includes(':shopId');
@@ -186,7 +187,7 @@ export class Api {
       } else if (spec.body) {
         body = parse(spec.body, (ctx.request as { body?: unknown }).body, 'body');
       }
-      const result = await spec.handler({ params, query, body: body as never, actor: ctx.state.actor, customer: ctx.state.customer, requestId: ctx.state.requestId, along: (ctx.state.principal as { along?: unknown } | undefined)?.along, ctx });
+      const result = await spec.handler({ params, query, body: body as never, actor: ctx.state.actor, customer: ctx.state.customer, requestId: ctx.state.requestId, along: (ctx.state.principal as { along?: A } | undefined)?.along, ctx });
       if (ctx.body === undefined || ctx.body === null) {
         if (result === undefined) ctx.status = 204;
         else {

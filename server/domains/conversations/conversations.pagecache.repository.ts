@@ -27,53 +27,14 @@ export const snapshotParts = (kept: string): { incarnation: string; snapshot: st
 /** The server's incarnation: its start time and the database's oid (a failover, a restart, a database dropped and restored under its name each change it). */
 const INCARNATION = `extract(epoch from pg_postmaster_start_time())::text || '/' || (select oid from pg_database where datname = current_database())::text`;
 
-/** This statement's snapshot, after the incarnation: for a page with none kept. */
-const snapshotNow = statement<ChangesSince>('inbox_snapshot_now', `select ${INCARNATION} || '/' || pg_current_snapshot()::text as "snapshot", true as "changed"`);
-
 /**
- * $1 the shop, $2 the kept snapshot's incarnation, $3 its pg_snapshot. Prepared (statement.ts):
- * the cache sends it for every page it answers, so its one plan must be good for any shop and
- * snapshot. The newest change of the shop and of every shop is read as max(xid), the last
- * entry of the key's range (one step of the index backwards), and compared with the
- * snapshot's xmax: as a range condition (`xid >= xmax`), the plan kept for any value reads a
- * deployment of one shop by a scan of all its changes, the planner taking a third of them to
- * match. The running transactions are looked up by key. `offset 0` keeps the incarnation's
- * subquery from being inlined, and read, at each of its two uses.
- */
-export const changesSince = statement<ChangesSince>(
-  'inbox_changes_since',
-  `select i.incarnation || '/' || pg_current_snapshot()::text as "snapshot",
-     i.incarnation <> $2::text
-       or coalesce((select h.xid > pg_snapshot_xmin($3::pg_snapshot) from inbox_changes_horizon h), true)
-       or coalesce(greatest((select max(c.xid) from inbox_changes c where c.shop_id = $1::uuid),
-                            (select max(c.xid) from inbox_changes c where c.shop_id = '${EVERY_SHOP}'::uuid)) >= pg_snapshot_xmax($3::pg_snapshot), false)
-       or exists (select 1 from inbox_changes c where c.shop_id in ($1::uuid, '${EVERY_SHOP}'::uuid) and c.xid = any(array(select pg_snapshot_xip($3::pg_snapshot))))
-     as "changed"
-   from (select ${INCARNATION} as incarnation offset 0) i`,
-);
-
-/**
- * Whether the shop's pages changed since `since` (a snapshot this returned earlier), and the
- * snapshot to keep for a page read next, in one statement. A change counts when its
- * transaction wrote a row of inbox_changes (migration 0038) for the shop or for every shop,
- * is committed as this statement sees it, and was not visible to `since`: its xid is at or
- * above that snapshot's xmax, or one it lists as running, two ranges of the primary key. When
- * rows that old have been removed (the horizon is above its xmin), or `since` was taken in
- * another incarnation of the server, the answer is "changed", never a guess.
- */
-export async function inboxChangesSince(db: Db, shopId: string, since: string | undefined): Promise<ChangesSince> {
-  const kept = since === undefined ? undefined : snapshotParts(since);
-  const [row] = kept === undefined ? await snapshotNow(db, []) : await changesSince(db, [shopId, kept.incarnation, kept.snapshot]);
-  return row!;
-}
-
-/**
- * What the inbox route reads in its session's statement (auth.repository.ts, AlongSession),
- * so that a kept page costs the request no statement of its own: the same facts the check
- * above weighs, for every page of the shop at once, judged in the process (changedSince).
+ * What a kept page's check reads, as of one statement: the same facts for every page of the
+ * shop, judged in the process (changedSince). The inbox route reads them in its session's
+ * statement (auth.repository.ts, AlongSession), so that a kept page costs the console's
+ * request no statement of its own; any other request reads them alone (inboxChangesSince).
  */
 export interface InboxChangesSeen {
-  /** The shop they are of ($2). */
+  /** The shop they are of. */
   shopId: string;
   /** The statement's snapshot, after the incarnation, as inboxChangesSince gives it. */
   snapshot: string;
@@ -81,44 +42,69 @@ export interface InboxChangesSeen {
   horizon: bigint | null;
   /** The newest change of the shop or of every shop; null when there is none. */
   newest: bigint | null;
-  /** The xids asked about ($3: those the shop's kept pages' snapshots list as running). */
+  /** The xids asked about: those kept pages' snapshots list as running. */
   asked: Set<bigint>;
   /** Those of them that wrote a change of the shop or of every shop, committed as the statement sees it. */
   committed: Set<bigint>;
 }
 
+/**
+ * InboxChangesSeen's columns, for the shop and the xids asked about (an array's text, `{1,2}`)
+ * in the parameters `shop` and `asked`. Prepared in both statements below, so their one plan
+ * must be good for any shop and snapshot: the newest change of the shop and of every shop is
+ * read as max(xid), the last entry of the key's range (one step of the index backwards), to
+ * be compared with a kept snapshot's xmax. As a range condition (`xid >= xmax`), the plan kept
+ * for any value read a deployment of one shop by a scan of all its changes, the planner taking
+ * a third of them to match. The running transactions are looked up by key.
+ */
+const seenColumns = (shop: string, asked: string) => `${shop}::uuid::text as "inbox:shop",
+   ${INCARNATION} || '/' || pg_current_snapshot()::text as "inbox:snapshot",
+   (select h.xid::text from inbox_changes_horizon h) as "inbox:horizon",
+   greatest((select max(c.xid) from inbox_changes c where c.shop_id = ${shop}::uuid),
+            (select max(c.xid) from inbox_changes c where c.shop_id = '${EVERY_SHOP}'::uuid))::text as "inbox:newest",
+   ${asked}::text::xid8[]::text[] as "inbox:asked",
+   array(select c.xid::text from inbox_changes c where c.shop_id in (${shop}::uuid, '${EVERY_SHOP}'::uuid) and c.xid = any(${asked}::text::xid8[])) as "inbox:committed"`;
+
 const xids = (v: unknown): Set<bigint> => new Set(((v as string[] | null) ?? []).map(BigInt));
 const xidOrNull = (v: unknown): bigint | null => (v === null || v === undefined ? null : BigInt(v as string));
 
-/** The session's read with the shop's inbox changes: $3 is the xids asked about, as an array's text (`{1,2}`). The same plan for any value, as changesSince's. */
-export const inboxChangesWithSession = sessionReadWith<InboxChangesSeen>(
-  'auth_session_read_inbox',
-  `$2::uuid::text as "inbox:shop",
-   ${INCARNATION} || '/' || pg_current_snapshot()::text as "inbox:snapshot",
-   (select h.xid::text from inbox_changes_horizon h) as "inbox:horizon",
-   greatest((select max(c.xid) from inbox_changes c where c.shop_id = $2::uuid),
-            (select max(c.xid) from inbox_changes c where c.shop_id = '${EVERY_SHOP}'::uuid))::text as "inbox:newest",
-   $3::text::xid8[]::text[] as "inbox:asked",
-   array(select c.xid::text from inbox_changes c where c.shop_id in ($2::uuid, '${EVERY_SHOP}'::uuid) and c.xid = any($3::text::xid8[])) as "inbox:committed"`,
-  (raw) => ({
-    shopId: raw['inbox:shop'] as string,
-    snapshot: raw['inbox:snapshot'] as string,
-    horizon: xidOrNull(raw['inbox:horizon']),
-    newest: xidOrNull(raw['inbox:newest']),
-    asked: xids(raw['inbox:asked']),
-    committed: xids(raw['inbox:committed']),
-  }),
-);
+const seenOf = (raw: Record<string, unknown>): InboxChangesSeen => ({
+  shopId: raw['inbox:shop'] as string,
+  snapshot: raw['inbox:snapshot'] as string,
+  horizon: xidOrNull(raw['inbox:horizon']),
+  newest: xidOrNull(raw['inbox:newest']),
+  asked: xids(raw['inbox:asked']),
+  committed: xids(raw['inbox:committed']),
+});
+
+/** $1 the shop, $2 the xids asked about: a kept page's check on its own. */
+export const changesSeen = statement('inbox_changes_seen', `select ${seenColumns('$1', '$2')}`, seenOf);
+
+/** The session's read with the shop's changes: $2 the shop (the session's own), $3 the xids asked about. */
+export const inboxChangesWithSession = sessionReadWith('auth_session_read_inbox', seenColumns('$2', '$3'), seenOf);
+
+/**
+ * Whether the shop's pages changed since `since` (a snapshot this returned earlier: always
+ * true without one), and the snapshot to keep for a page read next, in one statement: the
+ * changes seen (changedSince), asking about the transactions `since` lists as running.
+ */
+export async function inboxChangesSince(db: Db, shopId: string, since: string | undefined): Promise<ChangesSince> {
+  const kept = since === undefined ? undefined : keptSnapshot(since);
+  const [seen] = await changesSeen(db, [shopId, `{${[...(kept?.pg?.xip ?? [])].join(',')}}`]);
+  return { snapshot: seen!.snapshot, changed: kept === undefined || (changedSince(kept, seen!) ?? true) };
+}
 
 /**
  * Whether something a page kept with snapshot `kept` shows was committed unseen by it, as of
- * `seen`: the check of changesSince, weighed in the process; undefined when `seen` cannot tell
- * (nothing says changed, and a running transaction of the kept snapshot was not asked about).
+ * `seen`: a change of the shop or of every shop at or past its xmax, or by a transaction it
+ * lists as running; "changed" too when rows that old have been removed (the horizon is above
+ * its xmin) or it was taken in another incarnation of the server, never a guess. Undefined
+ * when `seen` cannot tell: nothing says changed, and a running transaction of `kept` was not
+ * asked about.
  */
-export function changedSince(kept: string, seen: InboxChangesSeen): boolean | undefined {
-  const k = snapshotParts(kept);
-  const s = parsePgSnapshot(k.snapshot);
-  if (!s || k.incarnation !== snapshotParts(seen.snapshot).incarnation) return true;
+export function changedSince(kept: KeptSnapshot, seen: InboxChangesSeen): boolean | undefined {
+  const s = kept.pg;
+  if (!s || kept.incarnation !== snapshotParts(seen.snapshot).incarnation) return true;
   if (seen.horizon === null || seen.horizon > s.xmin) return true;
   if (seen.newest !== null && seen.newest >= s.xmax) return true;
   let unasked = false;
@@ -128,6 +114,17 @@ export function changedSince(kept: string, seen: InboxChangesSeen): boolean | un
   }
   return unasked ? undefined : false;
 }
+
+/** A kept snapshot, read once: the incarnation it was taken in, and its pg_snapshot (undefined when it is not one). */
+export interface KeptSnapshot {
+  incarnation: string;
+  pg: PgSnapshot | undefined;
+}
+
+export const keptSnapshot = (text: string): KeptSnapshot => {
+  const { incarnation, snapshot } = snapshotParts(text);
+  return { incarnation, pg: parsePgSnapshot(snapshot) };
+};
 
 export interface PgSnapshot {
   xmin: bigint;

@@ -2,7 +2,7 @@ import type { Db } from '../../core/db/client.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { InboxFilter } from './conversations.repository.ts';
 import type { AlongSession } from '../auth/auth.repository.ts';
-import { changedSince, inboxChangesSince, inboxChangesWithSession, parsePgSnapshot, pruneInboxChanges, snapshotParts, type ChangesSince, type InboxChangesSeen } from './conversations.pagecache.repository.ts';
+import { changedSince, inboxChangesSince, inboxChangesWithSession, keptSnapshot, parsePgSnapshot, pruneInboxChanges, snapshotParts, type ChangesSince, type InboxChangesSeen, type KeptSnapshot } from './conversations.pagecache.repository.ts';
 
 /**
  * Inbox pages kept in the process, so that the many agents of a shop who look at the same view
@@ -10,11 +10,11 @@ import { changedSince, inboxChangesSince, inboxChangesWithSession, parsePgSnapsh
  *
  * A page is kept with the snapshot of a statement sent before the page was read
  * (inboxChangesSince), so the page shows at least what that snapshot saw. Before a kept page is
- * answered, one statement asks whether anything a page of the shop shows was committed unseen
- * by that snapshot (a row of inbox_changes, migration 0038); if so, the page is read again.
- * On the console's requests that statement is the session's own (`along`): it reads the
- * shop's newest change and those of the transactions the shop's kept pages saw running, and
- * the page is judged in the process (changedSince), the request sending no statement more. So
+ * answered, one statement reads what changed in the shop (a row of inbox_changes, migration
+ * 0038: its newest change, and those of the transactions kept pages saw running), and the page
+ * is judged in the process (changedSince); if anything it shows was committed unseen by its
+ * snapshot, it is read again. On the console's requests that statement is the session's own
+ * (`along`), so the request sends no statement more. So
  * a kept page is answered only when the page read now would be the same, as of the statement
  * that checked, except for what changes with the clock alone, the SLA badges: a page is kept
  * until the soonest moment one of its badges changes (JsonPageRow.moment). Who may see it is
@@ -65,7 +65,7 @@ export class InboxPageCache {
     if (key === undefined) return Buffer.from((await read()).json);
     const now = Date.now();
     const kept = this.fresh(key, now);
-    const since = judged(shopId, kept?.snapshot, seen) ?? (await inboxChangesSince(db, shopId, kept?.snapshot));
+    const since = judged(shopId, kept, seen) ?? (await inboxChangesSince(db, shopId, kept?.snapshot));
     if (kept && !since.changed) {
       this.options.observe?.('hit');
       return kept.body;
@@ -88,9 +88,9 @@ export class InboxPageCache {
     try {
       const got = await page;
       const until = Math.min(got.moment ?? Infinity, now + this.options.maxAgeMs);
-      const shop = shopId.toLowerCase();
-      const xip = [...(parsePgSnapshot(snapshotParts(since.snapshot).snapshot)?.xip ?? [])];
-      this.keep(key, { shop, xip, snapshot: since.snapshot, body: got.body, from: now, until, bytes: got.body.length + 2 * (key.length + since.snapshot.length) + XID_BYTES * xip.length + ENTRY_OVERHEAD });
+      const read = keptSnapshot(since.snapshot);
+      const bytes = got.body.length + 2 * (key.length + since.snapshot.length) + XID_BYTES * (read.pg?.xip.size ?? 0) + ENTRY_OVERHEAD;
+      this.keep(key, { shop: shopId.toLowerCase(), snapshot: since.snapshot, read, body: got.body, from: now, until, bytes });
       return got.body;
     } finally {
       if (this.flights.get(key) === mine) this.flights.delete(key);
@@ -126,9 +126,10 @@ export class InboxPageCache {
     if (page.bytes > this.options.maxBytes) return;
     this.pages.set(key, page);
     this.bytes += page.bytes;
-    if (page.xip.length > 0) {
+    const xip = page.read.pg?.xip;
+    if (xip?.size) {
       const ids = this.running.get(page.shop) ?? new Map<bigint, number>();
-      for (const x of page.xip) ids.set(x, (ids.get(x) ?? 0) + 1);
+      for (const x of xip) ids.set(x, (ids.get(x) ?? 0) + 1);
       this.running.set(page.shop, ids);
     }
     while (this.bytes > this.options.maxBytes) {
@@ -142,7 +143,7 @@ export class InboxPageCache {
     this.bytes -= page.bytes;
     const ids = this.running.get(page.shop);
     if (!ids) return;
-    for (const x of page.xip) {
+    for (const x of page.read.pg?.xip ?? []) {
       const n = ids.get(x)! - 1;
       if (n > 0) ids.set(x, n);
       else ids.delete(x);
@@ -172,9 +173,9 @@ const MAX_ASKED = 256;
  * A kept page judged by what was read with the session, and the snapshot for a page read now;
  * undefined when there is nothing read with it, it is another shop's, or it cannot tell.
  */
-function judged(shopId: string, kept: string | undefined, seen: InboxChangesSeen | undefined): ChangesSince | undefined {
+function judged(shopId: string, kept: KeptPage | undefined, seen: InboxChangesSeen | undefined): ChangesSince | undefined {
   if (!seen || seen.shopId !== shopId.toLowerCase()) return undefined;
-  const changed = kept === undefined ? true : changedSince(kept, seen);
+  const changed = kept === undefined ? true : changedSince(kept.read, seen);
   return changed === undefined ? undefined : { snapshot: seen.snapshot, changed };
 }
 
@@ -206,10 +207,11 @@ interface Answer {
 }
 
 interface KeptPage {
-  /** Its shop (lower case), and the xids its snapshot lists as running. */
+  /** Its shop (lower case). */
   shop: string;
-  xip: bigint[];
+  /** Its snapshot as inboxChangesSince gave it, and read once (its check's and its running transactions' count's). */
   snapshot: string;
+  read: KeptSnapshot;
   body: Buffer;
   /** When it was read and until when it holds (ms since the epoch). */
   from: number;

@@ -5,7 +5,6 @@ import type { Api } from '../../core/route.ts';
 import { listMembers } from '../shops/shops.repository.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { getConversation, listInbox, mergeConversations, updateConversationFields } from './conversations.inbox.ts';
-import type { InboxChangesSeen } from './conversations.pagecache.repository.ts';
 import type { AgentDto } from './conversations.dto.ts';
 import { agentList, conversationParams, conversationView, createConversationBody, inboxPage, inboxQuery, mentionView, mergeBody, messagesPage, queueMetricsView, relatedView, myInboxQuery, myQueuePage, postMessageBody, seq, updateConversationBody, widgetSessionBody } from './conversations.schema.ts';
 import { sendMessage, syncMessages, type ChatDeps } from './conversations.service.ts';
@@ -67,7 +66,7 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     response: inboxPage,
     errors: ['not_found', 'invalid_input'],
     along: deps.pages?.along,
-    handler: ({ actor, query, along }) => listInbox(deps.db, actor, query, deps.pages, along as InboxChangesSeen | undefined),
+    handler: ({ actor, query, along }) => listInbox(deps.db, actor, query, deps.pages, along),
   });
   api.route({
     method: 'get',

@@ -1,5 +1,5 @@
 import { METHODS } from 'node:http';
-import Router from '@koa/router';
+import { IndexedRouter } from './core/router.ts';
 import cors from '@koa/cors';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
@@ -144,7 +144,7 @@ export function createApp(deps: AppDeps) {
   // Every method Node parses counts as known, so one no route takes (PROPFIND, PURGE…) is a
   // 405 with Allow like any other wrong method, not the router's bodiless 501; CONNECT never
   // reaches the app.
-  const router = new Router({ methods: METHODS.filter((m) => m !== 'CONNECT') });
+  const router = new IndexedRouter({ methods: METHODS.filter((m) => m !== 'CONNECT') });
   const consoleAuth = authenticator(authDeps, cookie);
   const widgetAuth = widgetAuthenticator(db);
   const api = new Api(router, {

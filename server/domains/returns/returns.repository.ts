@@ -153,7 +153,8 @@ async function withItems(db: Db, shopId: string, rows: ReturnRow[]): Promise<Ret
     .from(returnItems)
     .where(and(eq(returnItems.shopId, shopId), inArray(returnItems.returnId, rows.map((r) => r.id))))
     .orderBy(asc(returnItems.lineNo));
-  return rows.map((r) => ({ ...r, items: items.filter((i) => i.returnId === r.id) }));
+  // The rows are this read's own: each gains its items in place (see withLines in orders.repository.ts).
+  return rows.map((r) => Object.assign(r, { items: items.filter((i) => i.returnId === r.id) }));
 }
 
 export async function findReturn(db: Db, shopId: string, id: string): Promise<ReturnWithItems | undefined> {

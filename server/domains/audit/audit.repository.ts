@@ -39,7 +39,9 @@ export async function listAuditJson(db: Db, shopId: string, f: AuditFilter): Pro
   if (f.to) where.push(lte(auditEvents.createdAt, f.to));
   if (f.searchDigest) where.push(sql`${auditEvents.summary} -> 'search' ->> 'digest' = ${f.searchDigest}`);
   if (f.before) where.push(lt(auditEvents.id, f.before));
-  const e = auditEvents;
+  // The page first, then its rows' JSON: built in the same select, it would be built for every
+  // matching row where a plan sorts them before the limit (a window of time, through its index).
+  const e = db.select().from(auditEvents).where(and(...where)).orderBy(desc(auditEvents.id)).limit(f.limit).as('e');
   return db
     .select({
       id: e.id,
@@ -47,9 +49,7 @@ export async function listAuditJson(db: Db, shopId: string, f: AuditFilter): Pro
         'objectType', ${e.objectType}, 'objectId', ${e.objectId}, 'summary', ${e.summary}, 'requestId', ${e.requestId}, 'createdAt', ${isoSql(sql`${e.createdAt}`)})::text`,
     })
     .from(e)
-    .where(and(...where))
-    .orderBy(desc(e.id))
-    .limit(f.limit);
+    .orderBy(desc(e.id));
 }
 
 /** The shop's digest key, made on first use; two first uses at once agree on one. */

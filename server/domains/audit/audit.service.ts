@@ -1,7 +1,7 @@
 import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
-import { storeAudit } from './audit.batch.ts';
 import { JsonText } from '../../core/json.ts';
+import { storeAudit } from './audit.batch.ts';
 import { listAuditJson, type AuditFilter } from './audit.repository.ts';
 import type { AuditPage } from './audit.schema.ts';
 import { searchRecord } from './audit.search.ts';

@@ -46,9 +46,9 @@ export async function lockConversation(tx: Db, shopId: string, id: string): Prom
 /**
  * `column = any($1::uuid[])`: the ids as one parameter. Drizzle's inArray makes a parameter of
  * each, which its query builder then walks one by one: over a contractor's hundred shops, a
- * tenth of all my shops' CPU in the process. Not where an index's order is read along the
- * column (a conversation's shop): PostgreSQL 15 reads `= any` on an index's first column in no
- * order.
+ * tenth of all my shops' CPU in the process. Not where an index's order is read after the
+ * column (a conversation's shop, then its time): PostgreSQL 15 reads `= any` on an index's
+ * first column in that column's order, of no use for the time after it.
  */
 const uuidIn = (column: SQLWrapper, ids: string[]) => sql`${column} = any(${sql.param(ids)}::uuid[])`;
 

@@ -5,6 +5,7 @@ import type { Database } from '../../../server/core/db/client.ts';
 import { listAuditJson } from '../../../server/domains/audit/audit.repository.ts';
 import { auditEventView, auditPage } from '../../../server/domains/audit/audit.schema.ts';
 import { readAudit } from '../../../server/domains/audit/audit.service.ts';
+import { searchRecord } from '../../../server/domains/audit/audit.search.ts';
 import { auditEvents } from '../../../server/domains/audit/audit.tables.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';
 import { testDatabase } from '../../helpers/db.ts';
@@ -50,8 +51,12 @@ for (const kind of dbKinds) {
     });
     after(() => database.close());
 
-    it('writes each row as the process did, newest first, and only the shop’s', async () => {
-      const json = await listAuditJson(database.db, shop.id, { limit: 100 });
+    it('writes each row as the process did, newest first, and only the shop’s, whatever the session’s time zone', async () => {
+      // In Tokyo time, as a console's session could be: a time written without its zone would be nine hours off.
+      const json = await database.db.transaction(async (tx) => {
+        await tx.execute(sql`set local timezone = 'Asia/Tokyo'`);
+        return listAuditJson(tx, shop.id, { limit: 100 });
+      });
       const rows = await database.db.select().from(auditEvents).where(eq(auditEvents.shopId, shop.id));
       const expected = rows.sort((a, b) => b.id - a.id).map(processShape);
       expect(json.map((r) => r.id)).to.deep.equal(expected.map((e) => e.id));
@@ -71,6 +76,18 @@ for (const kind of dbKinds) {
       expect(keys.events.map((e) => e.actorType)).to.deep.equal(SUMMARIES.map(() => 'api_key'));
       const none = await readAudit(database.db, owner, { limit: 50, action: 'no.such.action' });
       expect(JSON.parse(none.text)).to.deep.equal({ events: [], nextBefore: null });
+    });
+
+    it('finds the searches for a value by its digest, and the rows of a window of time', async () => {
+      const { digest } = await searchRecord(database.db, shop.id, 'taro@example.jp');
+      await database.db.execute(sql`insert into audit_events (shop_id, actor_type, actor_label, action, object_type, summary)
+        values (${shop.id}, 'user', 'searcher', 'orders.listed', 'order', ${JSON.stringify({ search: { kind: 'email', digest } })}::jsonb)`);
+      const searched = auditPage.parse(JSON.parse((await readAudit(database.db, owner, { limit: 50, searched: 'taro@example.jp' })).text));
+      expect(searched.events.map((e) => e.actorLabel)).to.deep.equal(['searcher']);
+      const window = { from: new Date('2026-03-01T01:00:00Z'), to: new Date('2026-03-01T01:02:00Z') };
+      const inWindow = auditPage.parse(JSON.parse((await readAudit(database.db, owner, { limit: 50, ...window })).text));
+      // The rows of 10:00:00.123, 10:01 and 10:02 Tokyo time; 10:02:00.123 is past the window's end.
+      expect(inWindow.events.map((e) => e.createdAt)).to.deep.equal(['2026-03-01T01:01:00.123Z', '2026-03-01T01:00:00.123Z']);
     });
 
     it('is the owner’s alone', async () => {

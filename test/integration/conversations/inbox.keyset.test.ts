@@ -224,6 +224,15 @@ for (const kind of dbKinds) {
       expect(both.map((c) => c.id)).to.deep.equal(apart.map((c) => c.id));
       expect(both.every((c) => c.updatedAt instanceof Date)).to.equal(true);
       const plan = await planOf(database, inboxQueryAcross(database.db, [shop.id, other.id], f));
+      // Page by page through both shops' rows of one millisecond, and on: each listed once, in the order of the two read apart.
+      const paged: string[] = [];
+      let before: string | undefined;
+      for (let i = 0; i < 8; i++) {
+        const page = (await inboxQueryAcross(database.db, [shop.id, other.id], inboxFilter(actor(shop), { limit: 4, before }))).slice(0, 4);
+        paged.push(...page.map((c) => c.id));
+        before = cursorOf(page.at(-1)!);
+      }
+      expect(paged).to.deep.equal(apart.slice(0, 32).map((c) => c.id));
       const types = plan.map((p) => `${p['Node Type']} ${p['Relation Name'] ?? ''}`.trim());
       expect(types.filter((t) => t === 'Seq Scan conversations'), types.join(' | ')).to.deep.equal([]);
     });

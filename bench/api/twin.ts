@@ -12,7 +12,7 @@ import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import type { Actor } from '../../server/core/actor.ts';
 import type { Db } from '../../server/core/db/client.ts';
-import { listAuditJson } from '../../server/domains/audit/audit.repository.ts';
+import { listAudit } from '../../server/domains/audit/audit.repository.ts';
 import { listMemberships } from '../../server/domains/auth/auth.repository.ts';
 import { findCustomer } from '../../server/domains/conversations/conversations.customers.repository.ts';
 import { inboxFilter, type InboxQuery } from '../../server/domains/conversations/conversations.inbox.ts';
@@ -89,9 +89,7 @@ export function twinApp(db: Db): Koa {
     ctx.body = await listReturns(db, ctx.params.shopId!, { limit: Number(str(ctx, 'limit') ?? 25) });
   });
   router.get('/twin/shops/:shopId/audit', async (ctx) => {
-    const rows = await listAuditJson(db, ctx.params.shopId!, { limit: Number(str(ctx, 'limit') ?? 50) + 1 });
-    ctx.type = 'application/json';
-    ctx.body = `[${rows.map((r) => r.dto).join(',')}]`;
+    ctx.body = await listAudit(db, ctx.params.shopId!, { limit: Number(str(ctx, 'limit') ?? 50) + 1 });
   });
   const app = new Koa();
   app.use(router.routes());

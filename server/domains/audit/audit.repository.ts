@@ -1,8 +1,8 @@
 import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
-import { isoSql } from '../../core/db/statement.ts';
 import { auditEvents, auditKeys } from './audit.tables.ts';
 
+export type AuditRow = typeof auditEvents.$inferSelect;
 export type NewAuditRow = typeof auditEvents.$inferInsert;
 
 export interface AuditFilter {
@@ -23,13 +23,7 @@ export async function insertAudit(db: Db, rows: NewAuditRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 1000) await db.insert(auditEvents).values(rows.slice(i, i + 1000));
 }
 
-/**
- * The shop's trail, newest first, each row as the API shows it (auditEventView) in JSON that
- * PostgreSQL writes: the process sends the rows on as they are. Decoding eleven columns a row
- * (the summary's JSON, a Date) and encoding them again cost the process more than the query.
- * The summary is sent as stored; times as Date.toISOString writes them (isoSql).
- */
-export async function listAuditJson(db: Db, shopId: string, f: AuditFilter): Promise<Array<{ id: number; dto: string }>> {
+export async function listAudit(db: Db, shopId: string, f: AuditFilter): Promise<AuditRow[]> {
   const where: SQL[] = [eq(auditEvents.shopId, shopId)];
   if (f.actorId) where.push(eq(auditEvents.actorId, f.actorId));
   if (f.action) where.push(eq(auditEvents.action, f.action));
@@ -39,17 +33,12 @@ export async function listAuditJson(db: Db, shopId: string, f: AuditFilter): Pro
   if (f.to) where.push(lte(auditEvents.createdAt, f.to));
   if (f.searchDigest) where.push(sql`${auditEvents.summary} -> 'search' ->> 'digest' = ${f.searchDigest}`);
   if (f.before) where.push(lt(auditEvents.id, f.before));
-  // The page first, then its rows' JSON: built in the same select, it would be built for every
-  // matching row where a plan sorts them before the limit (a window of time, through its index).
-  const e = db.select().from(auditEvents).where(and(...where)).orderBy(desc(auditEvents.id)).limit(f.limit).as('e');
   return db
-    .select({
-      id: e.id,
-      dto: sql<string>`json_build_object('id', ${e.id}, 'actorType', ${e.actorType}, 'actorId', ${e.actorId}, 'actorLabel', ${e.actorLabel}, 'action', ${e.action},
-        'objectType', ${e.objectType}, 'objectId', ${e.objectId}, 'summary', ${e.summary}, 'requestId', ${e.requestId}, 'createdAt', ${isoSql(sql`${e.createdAt}`)})::text`,
-    })
-    .from(e)
-    .orderBy(desc(e.id));
+    .select()
+    .from(auditEvents)
+    .where(and(...where))
+    .orderBy(desc(auditEvents.id))
+    .limit(f.limit);
 }
 
 /** The shop's digest key, made on first use; two first uses at once agree on one. */

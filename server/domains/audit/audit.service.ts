@@ -1,9 +1,7 @@
 import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
-import { JsonText } from '../../core/json.ts';
 import { storeAudit } from './audit.batch.ts';
-import { listAuditJson, type AuditFilter } from './audit.repository.ts';
-import type { AuditPage } from './audit.schema.ts';
+import { listAudit, type AuditFilter, type AuditRow } from './audit.repository.ts';
 import { searchRecord } from './audit.search.ts';
 
 export interface AuditEntry {
@@ -46,12 +44,12 @@ export async function recordAudit(db: Db, actor: Actor, entries: AuditEntry | Au
  * trigger). `searched`: only the searches for this value (an address, a phone number, a
  * name), found by its digest, since the trail does not hold the text.
  */
-export async function readAudit(db: Db, actor: Actor, filter: Omit<AuditFilter, 'searchDigest'> & { searched?: string }): Promise<JsonText<AuditPage>> {
+export async function readAudit(db: Db, actor: Actor, filter: Omit<AuditFilter, 'searchDigest'> & { searched?: string }): Promise<{ events: AuditRow[]; nextBefore: number | null }> {
   requireRole(actor, 'owner');
   const { searched, ...rest } = filter;
   const searchDigest = searched ? (await searchRecord(db, actor.shopId, searched)).digest : undefined;
-  const rows = await listAuditJson(db, actor.shopId, { ...rest, searchDigest, limit: filter.limit + 1 });
-  const page = rows.slice(0, filter.limit);
-  const nextBefore = rows.length > filter.limit ? page.at(-1)!.id : null;
-  return new JsonText(`{"events":[${page.map((r) => r.dto).join(',')}],"nextBefore":${nextBefore}}`);
+  const events = await listAudit(db, actor.shopId, { ...rest, searchDigest, limit: filter.limit + 1 });
+  const more = events.length > filter.limit;
+  const page = more ? events.slice(0, filter.limit) : events;
+  return { events: page, nextBefore: more ? page[page.length - 1]!.id : null };
 }

@@ -135,6 +135,8 @@ async function prepare() {
 interface Probed {
   real: Statement[];
   twin: Statement[];
+  /** Rows on the real route's page, for a list. */
+  shown?: number;
   alone: { real: number; twin: number };
 }
 
@@ -151,15 +153,26 @@ async function probe(child: Child, p: Pair, real: string, twin: string, hdrs: Re
       await (await fetch(url, { headers: h })).arrayBuffer();
       times.push(performance.now() - t0);
     }
-    return { status: r.status, bytes: Buffer.byteLength(body), body, statements, alone: times.sort((x, y) => x - y)[Math.floor(ALONE / 2)]! };
+    return { status: r.status, bytes: Buffer.byteLength(body), body, statements, shown: shownRows(body), alone: times.sort((x, y) => x - y)[Math.floor(ALONE / 2)]! };
   };
   const r = await once(`${real}${p.real}`, hdrs);
   const t = await once(`${twin}${p.twin}`, {});
-  const side = (x: typeof r) => `${x.status} ${String(x.bytes).padStart(7)} B ${String(x.statements.length).padStart(3)} statements, alone ${x.alone.toFixed(1).padStart(6)} ms`;
+  const side = (x: typeof r) => `${x.status} ${String(x.bytes).padStart(7)} B${x.shown === undefined ? '' : ` ${x.shown} rows`} ${String(x.statements.length).padStart(3)} statements, alone ${x.alone.toFixed(1).padStart(6)} ms`;
   say(`  ${key(p).padEnd(24)} real ${side(r)} │ twin ${side(t)}`);
   if (r.status < 200 || r.status > 299) say(`  ‼‼ ${key(p)}: the REAL route answered ${r.status}: ${r.body.slice(0, 400)}`);
   if (t.status < 200 || t.status > 299) say(`  ‼ ${key(p)}: the twin answered ${t.status}: ${t.body.slice(0, 400)}`);
-  return { real: r.statements, twin: t.statements, alone: { real: r.alone, twin: t.alone } };
+  return { real: r.statements, twin: t.statements, shown: r.shown, alone: { real: r.alone, twin: t.alone } };
+}
+
+/** How many rows a list's answer shows (its first array), or undefined for anything else. */
+function shownRows(body: string): number | undefined {
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    const list = Array.isArray(parsed) ? parsed : parsed && typeof parsed === 'object' ? Object.values(parsed).find(Array.isArray) : undefined;
+    return list?.length;
+  } catch {
+    return undefined;
+  }
 }
 
 const key = (p: Pair) => (p.size ? `${p.name} @ ${p.size}` : p.name);
@@ -185,7 +198,7 @@ async function main() {
     if (p.churn) await churn(0);
     const st = probed.get(key(p))!;
     const statements = { real: st.real.length, twin: st.twin.length, texts: { real: st.real.map(brief), twin: st.twin.map(brief) } };
-    rows.push({ pair: p, conversations: p.size ? seeded.shops[p.size].conversations : undefined, statements, alone: st.alone, real: r, twin: t });
+    rows.push({ pair: p, conversations: p.size ? seeded.shops[p.size].conversations : undefined, shown: st.shown, statements, alone: st.alone, real: r, twin: t });
     const line = (m: typeof r) => `${m.rps.toFixed(0).padStart(6)} req/s p50 ${m.p50.toFixed(1).padStart(6)} p99 ${m.p99.toFixed(1).padStart(6)} ms`;
     const loud = r.non2xx + r.errors + r.timeouts || !r.responses ? ` ‼ ${r.responses} answers ${JSON.stringify(r.statuses)}, ${r.errors} errors, ${r.timeouts} timeouts` : '';
     say(`  ${key(p).padEnd(24)} real ${line(r)}${loud} │ twin ${line(t)}`);

@@ -4,11 +4,12 @@ import Router from '@koa/router';
  * @koa/router finds a request's routes by testing every route's regular expression in turn
  * (and calling `debug` for each, so DEBUG=koa-router no longer lists every test): with the
  * service's 170 routes, about 40 µs of the server's CPU a request, more than a tenth of a kept
- * inbox page's (README "Measuring"). IndexedRouter narrows the test to the routes whose literal
- * segments fit the path, through a tree of segments built from the routes' paths, then decides
- * with the router's own regular expressions, in the router's order: the answer is the
- * router's, only fewer expressions are tried. A path or a route the tree cannot vouch for (a
- * pattern, an option it does not model) is tested as before.
+ * inbox page's (README "What it costs, measured"). IndexedRouter narrows the test to the routes
+ * whose literal segments fit the path, through a tree of segments built from the routes' paths,
+ * then decides with the router's own regular expressions, in the router's order: the answer is
+ * the router's, only fewer expressions are tried. A path the tree cannot walk is tested against
+ * every route, as before; a route it cannot place (a pattern, a path that is an expression) is
+ * tested for every request.
  */
 
 type RouterLayer = Router['stack'][number];
@@ -30,7 +31,7 @@ const node = (): Node => ({ literal: new Map(), ends: [], prefixes: [] });
 /** A segment the tree can place: plain characters, or a whole-segment `:name`. */
 const LITERAL = /^[A-Za-z0-9._~-]+$/;
 const PARAM = /^:[A-Za-z_$][\w$]*$/;
-/** A request path the tree can walk: printable ASCII, no empty segment. */
+/** A request path the tree can walk: printable ASCII but the space, no empty segment. */
 const WALKABLE = /^(\/[\x21-\x2e\x30-\x7e]+)+\/?$/;
 
 interface Index {

@@ -224,7 +224,15 @@ for (const kind of dbKinds) {
       expect(both.map((c) => c.id)).to.deep.equal(apart.map((c) => c.id));
       expect(both.every((c) => c.updatedAt instanceof Date)).to.equal(true);
       const plan = await planOf(database, inboxQueryAcross(database.db, [shop.id, other.id], f));
-      // Page by page through both shops' rows of one millisecond, and on: each listed once, in the order of the two read apart.
+      const types = plan.map((p) => `${p['Node Type']} ${p['Relation Name'] ?? ''}`.trim());
+      expect(types.filter((t) => t === 'Seq Scan conversations'), types.join(' | ')).to.deep.equal([]);
+    });
+
+    it('pages several shops as one through rows of one millisecond in both: each listed once, in the order of the shops read apart', async () => {
+      const all = inboxFilter(actor(shop), { limit: 40 });
+      const apart = [...(await listConversations(database.db, shop.id, all)), ...(await listConversations(database.db, other.id, all))]
+        .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : -1))
+        .slice(0, 32);
       const paged: string[] = [];
       let before: string | undefined;
       for (let i = 0; i < 8; i++) {
@@ -232,9 +240,7 @@ for (const kind of dbKinds) {
         paged.push(...page.map((c) => c.id));
         before = cursorOf(page.at(-1)!);
       }
-      expect(paged).to.deep.equal(apart.slice(0, 32).map((c) => c.id));
-      const types = plan.map((p) => `${p['Node Type']} ${p['Relation Name'] ?? ''}`.trim());
-      expect(types.filter((t) => t === 'Seq Scan conversations'), types.join(' | ')).to.deep.equal([]);
+      expect(paged).to.deep.equal(apart.map((c) => c.id));
     });
   });
 }

@@ -10,7 +10,7 @@
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/api.ts \
  *     [--scale full|small|N] [--seconds 10] [--warmup 1] [--connections 64] [--quiet 20]
- *     [--only inbox,search-*,…] [--explain]   (the server child runs with npm start's Node flags, then BENCH_SERVER_FLAGS)
+ *     [--only inbox,search-*,…] [--rounds 1] [--explain]   (the server child runs with npm start's Node flags, then BENCH_SERVER_FLAGS)
  *   npx tsx bench/api.ts --scale small --seconds 3                # quick: a tenth of the rows
  *
  * A database madoguchi_bench_api_<random> is created on that server (default the local one),
@@ -21,7 +21,10 @@
  *
  * Each request is first sent once (its status, size and the statements it sent are printed)
  * and timed alone; then loaded at --connections for --seconds after a warm-up, the real route
- * and then its twin. The server runs in a child process (bench/api/server.ts) and autocannon
+ * and then its twin. With --rounds N, the whole list is loaded N times, every other round in
+ * the reverse order, and each request's row is its round of median p99 (real and twin each):
+ * p99 at 64 connections moves by a third between identical runs, and a row's place in the
+ * order (first after the seeding, last) moved it too. The server runs in a child process (bench/api/server.ts) and autocannon
  * in another (bench/api/loadgen.ts), so each one's CPU is its own: the table gives the
  * server's and PostgreSQL's CPU per request, the server's event-loop utilisation, and the load
  * generator's cores. On two cores they share the machine; what else ran on it meanwhile is
@@ -41,7 +44,7 @@ import pg from 'pg';
 import { openPostgres } from '../server/core/db/client.ts';
 import { explainRequest } from './api/explain.ts';
 import { measure, startLoadgen } from './api/measure.ts';
-import { table, verdicts, type Row } from './api/report.ts';
+import { table, verdicts, type Measured, type Row } from './api/report.ts';
 import { only, pairs, type Pair } from './api/requests.ts';
 import { PASSWORD, seedApi, type Seeded } from './api/seed.ts';
 import type { Statement } from './api/server.ts';
@@ -56,17 +59,18 @@ const { values: a } = parseArgs({
     quiet: { type: 'string', default: '20' },
     connections: { type: 'string', default: '64' },
     only: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
     explain: { type: 'boolean', default: false },
   },
 });
-const num = (k: 'seconds' | 'warmup' | 'quiet' | 'connections', min: number) => {
+const num = (k: 'seconds' | 'warmup' | 'quiet' | 'connections' | 'rounds', min: number) => {
   const v = Number(a[k]);
   if (!Number.isFinite(v) || v < min) throw new Error(`--${k} expects a number ≥ ${min}, got ${a[k]}`);
   return v;
 };
 const divisor = a.scale === 'full' ? 1 : a.scale === 'small' ? 10 : Number(a.scale);
 if (!Number.isFinite(divisor) || divisor < 1) throw new Error(`--scale expects full, small or a divisor ≥ 1, got ${a.scale}`);
-const opts = { scale: a.scale!, divisor, seconds: num('seconds', 1), warmup: num('warmup', 0), quiet: num('quiet', 0), connections: num('connections', 1), only: a.only, explain: a.explain! };
+const opts = { scale: a.scale!, divisor, seconds: num('seconds', 1), warmup: num('warmup', 0), quiet: num('quiet', 0), connections: num('connections', 1), rounds: Math.floor(num('rounds', 1)), only: a.only, explain: a.explain! };
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const run = randomBytes(4).toString('hex');
@@ -175,6 +179,12 @@ function shownRows(body: string): number | undefined {
   }
 }
 
+/** The run of median p99, whole (its figures belong together); a run that answered errors or nothing, if any, so that it is flagged. */
+function medianRun(runs: Measured[]): Measured {
+  const failed = runs.find((m) => m.non2xx + m.errors + m.timeouts > 0 || !m.responses || m.error !== undefined);
+  return failed ?? [...runs].sort((x, y) => x.p99 - y.p99)[Math.floor((runs.length - 1) / 2)]!;
+}
+
 const key = (p: Pair) => (p.size ? `${p.name} @ ${p.size}` : p.name);
 const brief = (s: Statement) => s.text.replace(/\s+/g, ' ').trim().slice(0, 120);
 
@@ -187,22 +197,30 @@ async function main() {
 
   const loadgen = startLoadgen();
   cleanups.push(async () => loadgen.stop());
-  say(`\nload: ${opts.connections} connections, ${opts.warmup} s warm-up then ${opts.seconds} s, real then twin:`);
+  say(`\nload: ${opts.connections} connections, ${opts.warmup} s warm-up then ${opts.seconds} s, real then twin${opts.rounds > 1 ? `, ${opts.rounds} rounds` : ''}:`);
   const runOptions = { ...opts, database: dbName };
-  const rows: Row[] = [];
-  for (const p of list) {
-    const churn = (perSecond: number) => child.request('churn', { shopId: seeded.shops[p.size!].id, perSecond });
-    if (p.churn) await churn(p.churn);
-    const r = await measure(child, loadgen, `${real}${p.real}`, headers[p.who], runOptions);
-    const t = await measure(child, loadgen, `${twin}${p.twin}`, {}, runOptions);
-    if (p.churn) await churn(0);
+  const runs = new Map<string, { real: Measured[]; twin: Measured[] }>(list.map((p) => [key(p), { real: [], twin: [] }]));
+  for (let round = 0; round < opts.rounds; round++) {
+    if (opts.rounds > 1) say(`round ${round + 1}${round % 2 ? ' (reverse order)' : ''}:`);
+    for (const p of round % 2 ? [...list].reverse() : list) {
+      const churn = (perSecond: number) => child.request('churn', { shopId: seeded.shops[p.size!].id, perSecond });
+      if (p.churn) await churn(p.churn);
+      const r = await measure(child, loadgen, `${real}${p.real}`, headers[p.who], runOptions);
+      const t = await measure(child, loadgen, `${twin}${p.twin}`, {}, runOptions);
+      if (p.churn) await churn(0);
+      runs.get(key(p))!.real.push(r);
+      runs.get(key(p))!.twin.push(t);
+      const line = (m: typeof r) => `${m.rps.toFixed(0).padStart(6)} req/s p50 ${m.p50.toFixed(1).padStart(6)} p99 ${m.p99.toFixed(1).padStart(6)} ms`;
+      const loud = r.non2xx + r.errors + r.timeouts || !r.responses ? ` ‼ ${r.responses} answers ${JSON.stringify(r.statuses)}, ${r.errors} errors, ${r.timeouts} timeouts` : '';
+      say(`  ${key(p).padEnd(24)} real ${line(r)}${loud} │ twin ${line(t)}`);
+    }
+  }
+  const rows: Row[] = list.map((p) => {
     const st = probed.get(key(p))!;
     const statements = { real: st.real.length, twin: st.twin.length, texts: { real: st.real.map(brief), twin: st.twin.map(brief) } };
-    rows.push({ pair: p, conversations: p.size ? seeded.shops[p.size].conversations : undefined, shown: st.shown, statements, alone: st.alone, real: r, twin: t });
-    const line = (m: typeof r) => `${m.rps.toFixed(0).padStart(6)} req/s p50 ${m.p50.toFixed(1).padStart(6)} p99 ${m.p99.toFixed(1).padStart(6)} ms`;
-    const loud = r.non2xx + r.errors + r.timeouts || !r.responses ? ` ‼ ${r.responses} answers ${JSON.stringify(r.statuses)}, ${r.errors} errors, ${r.timeouts} timeouts` : '';
-    say(`  ${key(p).padEnd(24)} real ${line(r)}${loud} │ twin ${line(t)}`);
-  }
+    const { real: r, twin: t } = runs.get(key(p))!;
+    return { pair: p, conversations: p.size ? seeded.shops[p.size].conversations : undefined, shown: st.shown, statements, alone: st.alone, real: medianRun(r), twin: medianRun(t), rounds: r.length > 1 ? { real: r.map((m) => m.p99), twin: t.map((m) => m.p99) } : undefined };
+  });
 
   say('');
   for (const l of table(rows)) say(l);

@@ -26,6 +26,8 @@ export interface Row {
   conversations?: number;
   /** Rows on the real route's page (a list's answer, read once before the load). */
   shown?: number;
+  /** With --rounds: each round's p99 (ms), in the order run; `real` and `twin` are the median rounds. */
+  rounds?: { real: number[]; twin: number[] };
   /** Statements each side sent for one request (counted outside the load), and their first words. */
   statements: { real: number; twin: number; texts?: { real: string[]; twin: string[] } };
   /** Median time of one request with nothing else running (ms). */
@@ -122,7 +124,7 @@ export function verdicts(rows: Row[], connections: number): Verdict[] {
     out.push({
       target: 'p99 flat within 20% over shop sizes',
       subject: name,
-      value: `${bySize.map((r) => `${k(r.conversations ?? 0)}: ${f(r.real.p99)} ms${short(r) ? ` (${r.shown} rows against ${page}, not compared)` : ''}`).join(', ')} → max/min ${f(spread, 2)}${odd ? ' (the biggest shop’s page is shorter than another’s)' : ''}${compared.length < 2 ? ' (fewer than two sizes compared)' : ''}${bySize.some((r) => failed(r.real)) ? ' (errors)' : ''}`,
+      value: `${bySize.map((r) => `${k(r.conversations ?? 0)}: ${f(r.real.p99)} ms${r.rounds ? ` [${r.rounds.real.map((x) => f(x)).join(', ')}]` : ''}${short(r) ? ` (${r.shown} rows against ${page}, not compared)` : ''}`).join(', ')} → max/min ${f(spread, 2)}${odd ? ' (the biggest shop’s page is shorter than another’s)' : ''}${compared.length < 2 ? ' (fewer than two sizes compared)' : ''}${bySize.some((r) => failed(r.real)) ? ' (errors)' : ''}`,
       pass: !odd && compared.length >= 2 && !bySize.some((r) => failed(r.real)) && spread <= 1.2,
     });
   }

@@ -21,10 +21,12 @@
  *
  * Each request is first sent once (its status, size and the statements it sent are printed)
  * and timed alone; then loaded at --connections for --seconds after a warm-up, the real route
- * and then its twin. With --rounds N, the whole list is loaded N times, every other round in
- * the reverse order, and each request's row is its round of median p99 (real and twin each):
- * p99 at 64 connections moves by a third between identical runs, and a row's place in the
- * order (first after the seeding, last) moved it too. The server runs in a child process (bench/api/server.ts) and autocannon
+ * and then its twin. With --rounds N (odd), the whole list is loaded N times, every other
+ * round in the reverse order, and each request's row is its round of median real p99, with
+ * the twin of that same round (a round that answered errors is taken instead, so it is
+ * flagged): p99 at 64 connections moves by a third between identical runs. The verdicts then
+ * judge those medians, and print every round's p99. The churn rows change the big shop's
+ * newest conversations for good, so in the later rounds its rows run after them. The server runs in a child process (bench/api/server.ts) and autocannon
  * in another (bench/api/loadgen.ts), so each one's CPU is its own: the table gives the
  * server's and PostgreSQL's CPU per request, the server's event-loop utilisation, and the load
  * generator's cores. On two cores they share the machine; what else ran on it meanwhile is
@@ -44,7 +46,7 @@ import pg from 'pg';
 import { openPostgres } from '../server/core/db/client.ts';
 import { explainRequest } from './api/explain.ts';
 import { measure, startLoadgen } from './api/measure.ts';
-import { table, verdicts, type Measured, type Row } from './api/report.ts';
+import { failed, table, verdicts, type Measured, type Row } from './api/report.ts';
 import { only, pairs, type Pair } from './api/requests.ts';
 import { PASSWORD, seedApi, type Seeded } from './api/seed.ts';
 import type { Statement } from './api/server.ts';
@@ -68,9 +70,14 @@ const num = (k: 'seconds' | 'warmup' | 'quiet' | 'connections' | 'rounds', min: 
   if (!Number.isFinite(v) || v < min) throw new Error(`--${k} expects a number ≥ ${min}, got ${a[k]}`);
   return v;
 };
+/** A median needs an odd number of rounds: of two middle rounds, either would flatter or wrong the figures. */
+function oddRounds(n: number): number {
+  if (!Number.isInteger(n) || n % 2 === 0) throw new Error(`--rounds expects an odd whole number (1, 3, 5…), got ${n}`);
+  return n;
+}
 const divisor = a.scale === 'full' ? 1 : a.scale === 'small' ? 10 : Number(a.scale);
 if (!Number.isFinite(divisor) || divisor < 1) throw new Error(`--scale expects full, small or a divisor ≥ 1, got ${a.scale}`);
-const opts = { scale: a.scale!, divisor, seconds: num('seconds', 1), warmup: num('warmup', 0), quiet: num('quiet', 0), connections: num('connections', 1), rounds: Math.floor(num('rounds', 1)), only: a.only, explain: a.explain! };
+const opts = { scale: a.scale!, divisor, seconds: num('seconds', 1), warmup: num('warmup', 0), quiet: num('quiet', 0), connections: num('connections', 1), rounds: oddRounds(num('rounds', 1)), only: a.only, explain: a.explain! };
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const run = randomBytes(4).toString('hex');
@@ -157,7 +164,7 @@ async function probe(child: Child, p: Pair, real: string, twin: string, hdrs: Re
       await (await fetch(url, { headers: h })).arrayBuffer();
       times.push(performance.now() - t0);
     }
-    return { status: r.status, bytes: Buffer.byteLength(body), body, statements, shown: shownRows(body), alone: times.sort((x, y) => x - y)[Math.floor(ALONE / 2)]! };
+    return { status: r.status, bytes: Buffer.byteLength(body), body, statements, shown: r.status >= 200 && r.status < 300 ? shownRows(body) : undefined, alone: times.sort((x, y) => x - y)[Math.floor(ALONE / 2)]! };
   };
   const r = await once(`${real}${p.real}`, hdrs);
   const t = await once(`${twin}${p.twin}`, {});
@@ -179,10 +186,12 @@ function shownRows(body: string): number | undefined {
   }
 }
 
-/** The run of median p99, whole (its figures belong together); a run that answered errors or nothing, if any, so that it is flagged. */
-function medianRun(runs: Measured[]): Measured {
-  const failed = runs.find((m) => m.non2xx + m.errors + m.timeouts > 0 || !m.responses || m.error !== undefined);
-  return failed ?? [...runs].sort((x, y) => x.p99 - y.p99)[Math.floor((runs.length - 1) / 2)]!;
+/** The round of median real p99, with its own twin (the pair measured together); a round whose real route failed, if any, so that it is flagged. */
+function medianRound(real: Measured[]): number {
+  const bad = real.findIndex(failed);
+  if (bad >= 0) return bad;
+  const order = real.map((m, i) => ({ p99: m.p99, i })).sort((x, y) => x.p99 - y.p99);
+  return order[(order.length - 1) / 2]!.i;
 }
 
 const key = (p: Pair) => (p.size ? `${p.name} @ ${p.size}` : p.name);
@@ -212,19 +221,23 @@ async function main() {
       runs.get(key(p))!.twin.push(t);
       const line = (m: typeof r) => `${m.rps.toFixed(0).padStart(6)} req/s p50 ${m.p50.toFixed(1).padStart(6)} p99 ${m.p99.toFixed(1).padStart(6)} ms`;
       const loud = r.non2xx + r.errors + r.timeouts || !r.responses ? ` ‼ ${r.responses} answers ${JSON.stringify(r.statuses)}, ${r.errors} errors, ${r.timeouts} timeouts` : '';
-      say(`  ${key(p).padEnd(24)} real ${line(r)}${loud} │ twin ${line(t)}`);
+      const busy = Math.max(r.otherCores, t.otherCores) > 0.25 ? ` ‼ other work ${Math.max(r.otherCores, t.otherCores).toFixed(2)} cores` : '';
+      say(`  ${key(p).padEnd(24)} real ${line(r)}${loud} │ twin ${line(t)}${busy}`);
     }
   }
   const rows: Row[] = list.map((p) => {
     const st = probed.get(key(p))!;
     const statements = { real: st.real.length, twin: st.twin.length, texts: { real: st.real.map(brief), twin: st.twin.map(brief) } };
     const { real: r, twin: t } = runs.get(key(p))!;
-    return { pair: p, conversations: p.size ? seeded.shops[p.size].conversations : undefined, shown: st.shown, statements, alone: st.alone, real: medianRun(r), twin: medianRun(t), rounds: r.length > 1 ? { real: r.map((m) => m.p99), twin: t.map((m) => m.p99) } : undefined };
+    const chosen = medianRound(r);
+    const rounds = r.length > 1 ? { real: r.map((m) => m.p99), twin: t.map((m) => m.p99), otherCores: r.map((m, i) => Math.max(m.otherCores, t[i]!.otherCores)), chosen } : undefined;
+    return { pair: p, conversations: p.size ? seeded.shops[p.size].conversations : undefined, shown: st.shown, statements, alone: st.alone, real: r[chosen]!, twin: t[chosen]!, rounds };
   });
 
   say('');
+  if (opts.rounds > 1) say(`each row: its round of median real p99 of ${opts.rounds}, with that round's twin`);
   for (const l of table(rows)) say(l);
-  const shared = rows.filter((r) => Math.max(r.real.otherCores, r.twin.otherCores) > 0.25);
+  const shared = rows.filter((r) => Math.max(r.real.otherCores, r.twin.otherCores, ...(r.rounds?.otherCores ?? [])) > 0.25);
   if (shared.length) say(`‼ ${shared.length} of ${rows.length} requests were measured while other work took more than a quarter of a core (column "other"): ${shared.map((r) => key(r.pair)).join(', ')}`);
   const v = verdicts(rows, opts.connections);
   say('\ntargets (issue 17):');

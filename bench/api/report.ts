@@ -26,8 +26,8 @@ export interface Row {
   conversations?: number;
   /** Rows on the real route's page (a list's answer, read once before the load). */
   shown?: number;
-  /** With --rounds: each round's p99 (ms), in the order run; `real` and `twin` are the median rounds. */
-  rounds?: { real: number[]; twin: number[] };
+  /** With --rounds: each round's p99 (ms) and the other work's cores, in the order run; `real` and `twin` are round `chosen`. */
+  rounds?: { real: number[]; twin: number[]; otherCores: number[]; chosen: number };
   /** Statements each side sent for one request (counted outside the load), and their first words. */
   statements: { real: number; twin: number; texts?: { real: string[]; twin: string[] } };
   /** Median time of one request with nothing else running (ms). */
@@ -46,7 +46,7 @@ export interface Verdict {
 const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '—');
 const k = (n: number) => (n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
 /** Anything but 2xx, a connection error or timeout, or no answer at all within the run. */
-const failed = (m: Measured) => m.non2xx + m.errors + m.timeouts > 0 || m.responses === 0 || m.error !== undefined;
+export const failed = (m: Measured) => m.non2xx + m.errors + m.timeouts > 0 || m.responses === 0 || m.error !== undefined;
 
 /** Columns: a group heading over sub-headings, each cell right-aligned in its width (left-aligned when the width is negative). */
 const groups: Array<[string, Array<[string, number]>]> = [
@@ -101,10 +101,12 @@ export function verdicts(rows: Row[], connections: number): Verdict[] {
   const out: Verdict[] = [];
   const who = (r: Row) => (r.pair.size ? `${r.pair.name} @ ${r.pair.size}` : r.pair.name);
   const errs = (r: Row) => (!failed(r.real) ? '' : r.real.responses === 0 ? ` (no answer within the run; alone ${f(r.alone.real)} ms)` : ' (the real route answered errors)');
+  /** Every round's real p99, when the row is the median of several. */
+  const each = (r: Row) => (r.rounds ? ` [rounds ${r.rounds.real.map((x) => f(x)).join(', ')}]` : '');
   for (const r of rows.filter((x) => x.pair.kind !== 'floor')) {
     const bound = r.pair.kind === 'queue' ? 100 : 50;
-    out.push({ target: `p99 ≤ ${bound} ms at ${connections} connections`, subject: who(r), value: `${f(r.real.p99)} ms${errs(r)}`, pass: !failed(r.real) && r.real.p99 <= bound });
-    out.push({ target: 'p99 ≤ 2× the twin’s', subject: who(r), value: `${f(r.real.p99 / r.twin.p99, 2)}× (${f(r.real.p99)} / ${f(r.twin.p99)} ms)${errs(r)}`, pass: !failed(r.real) && r.real.p99 <= 2 * r.twin.p99 });
+    out.push({ target: `p99 ≤ ${bound} ms at ${connections} connections`, subject: who(r), value: `${f(r.real.p99)} ms${each(r)}${errs(r)}`, pass: !failed(r.real) && r.real.p99 <= bound });
+    out.push({ target: 'p99 ≤ 2× the twin’s', subject: who(r), value: `${f(r.real.p99 / r.twin.p99, 2)}× (${f(r.real.p99)} / ${f(r.twin.p99)} ms)${r.rounds ? ` [rounds ${r.rounds.real.map((x, i) => f(x / r.rounds!.twin[i]!, 2)).join(', ')}×]` : ''}${errs(r)}${failed(r.twin) ? ' (the twin answered errors)' : ''}`, pass: !failed(r.real) && r.real.p99 <= 2 * r.twin.p99 });
   }
   const inbox = rows.find((r) => r.pair.name === 'inbox' && r.pair.size === 'big');
   if (inbox) out.push({ target: 'inbox page ≥ 1,500 req/s', subject: who(inbox), value: `${f(inbox.real.rps, 0)} req/s${errs(inbox)}`, pass: !failed(inbox.real) && inbox.real.rps >= 1500 });
@@ -124,7 +126,7 @@ export function verdicts(rows: Row[], connections: number): Verdict[] {
     out.push({
       target: 'p99 flat within 20% over shop sizes',
       subject: name,
-      value: `${bySize.map((r) => `${k(r.conversations ?? 0)}: ${f(r.real.p99)} ms${r.rounds ? ` [${r.rounds.real.map((x) => f(x)).join(', ')}]` : ''}${short(r) ? ` (${r.shown} rows against ${page}, not compared)` : ''}`).join(', ')} → max/min ${f(spread, 2)}${odd ? ' (the biggest shop’s page is shorter than another’s)' : ''}${compared.length < 2 ? ' (fewer than two sizes compared)' : ''}${bySize.some((r) => failed(r.real)) ? ' (errors)' : ''}`,
+      value: `${bySize.map((r) => `${k(r.conversations ?? 0)}: ${f(r.real.p99)} ms${each(r)}${short(r) ? ` (${r.shown} rows against ${page}, not compared)` : ''}`).join(', ')} → max/min ${f(spread, 2)}${odd ? ' (the biggest shop’s page is shorter than another’s)' : ''}${compared.length < 2 ? ' (fewer than two sizes compared)' : ''}${bySize.some((r) => failed(r.real)) ? ' (errors)' : ''}`,
       pass: !odd && compared.length >= 2 && !bySize.some((r) => failed(r.real)) && spread <= 1.2,
     });
   }

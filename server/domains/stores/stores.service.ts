@@ -554,8 +554,9 @@ async function leaseAndRun(deps: StoreDeps, connectionId: string, trigger: SyncT
         lastError: null,
         lastSyncAt: end,
         lastSuccessAt: end,
-        // Asked for during this run (runSync's 'manual' above): due now, else after the adapter's interval.
-        nextSyncAt: sql`case when ${storeConnections.nextSyncAt} > ${now.toISOString()}::timestamptz and ${storeConnections.nextSyncAt} <= ${end.toISOString()}::timestamptz then ${storeConnections.nextSyncAt} else ${new Date(end.getTime() + adapter!.nextSyncAfterMs(deps.config)).toISOString()}::timestamptz end`,
+        // Asked for during this run (runSync's 'manual' above): due now, else after the adapter's interval. At or after
+        // the run's start, not only after: a request in the run's first millisecond has the start's own time.
+        nextSyncAt: sql`case when ${storeConnections.nextSyncAt} >= ${now.toISOString()}::timestamptz and ${storeConnections.nextSyncAt} <= ${end.toISOString()}::timestamptz then ${storeConnections.nextSyncAt} else ${new Date(end.getTime() + adapter!.nextSyncAfterMs(deps.config)).toISOString()}::timestamptz end`,
         syncStartedAt: null,
         updatedAt: end,
       })

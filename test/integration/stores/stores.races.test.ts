@@ -208,6 +208,18 @@ for (const kind of dbKinds) {
       expect(await db().select().from(outbox).where(and(eq(outbox.shopId, shop.id), eq(outbox.topic, STORE_SYNC_TOPIC)))).to.have.length(before + 1);
     });
 
+    it('"sync now" in the first millisecond of a run is not lost either: stamped with the run’s own start, the connection is still due again', async () => {
+      const shop = await makeShop(server.database);
+      const view = await connect(shop, `f${shop.id.slice(0, 8)}.myshopify.com`);
+      // What a person's "sync now" writes (dueAfterRun) when it lands in the millisecond the run took its lease: the same time.
+      platform.during = async () => {
+        platform.during = undefined;
+        await db().update(storeConnections).set({ nextSyncAt: sql`${storeConnections.syncStartedAt}` }).where(eq(storeConnections.id, view.id));
+      };
+      expect(await runSync(deps, view.id, 'reconcile')).to.deep.equal({ ran: true, ok: true });
+      expect((await row(view.id)).nextSyncAt!.getTime()).to.be.at.most(Date.now());
+    });
+
     it('"sync now" while the run of a queued job is going adds no job but still makes the connection due again after that run', async () => {
       const shop = await makeShop(server.database);
       const view = await connect(shop, `q${shop.id.slice(0, 8)}.myshopify.com`);

@@ -26,8 +26,10 @@
  * the twin of that same round (a round that answered errors is taken instead, so it is
  * flagged): p99 at 64 connections moves by a third between identical runs. The verdicts then
  * judge those medians, and print every round's p99. The churn rows change the big shop's
- * newest conversations for good, so in the later rounds its rows run after them. The server runs in a child process (bench/api/server.ts) and autocannon
- * in another (bench/api/loadgen.ts), so each one's CPU is its own: the table gives the
+ * newest conversations for good, so in the later rounds its rows run after them.
+ *
+ * The server runs in a child process (bench/api/server.ts) and autocannon in another
+ * (bench/api/loadgen.ts), so each one's CPU is its own: the table gives the
  * server's and PostgreSQL's CPU per request, the server's event-loop utilisation, and the load
  * generator's cores. On two cores they share the machine; what else ran on it meanwhile is
  * given too ("other" cores), and before each run the bench waits up to --quiet seconds for the
@@ -220,7 +222,7 @@ async function main() {
       runs.get(key(p))!.real.push(r);
       runs.get(key(p))!.twin.push(t);
       const line = (m: typeof r) => `${m.rps.toFixed(0).padStart(6)} req/s p50 ${m.p50.toFixed(1).padStart(6)} p99 ${m.p99.toFixed(1).padStart(6)} ms`;
-      const loud = r.non2xx + r.errors + r.timeouts || !r.responses ? ` ‼ ${r.responses} answers ${JSON.stringify(r.statuses)}, ${r.errors} errors, ${r.timeouts} timeouts` : '';
+      const loud = failed(r) ? ` ‼ ${r.responses} answers ${JSON.stringify(r.statuses)}, ${r.errors} errors, ${r.timeouts} timeouts` : '';
       const busy = Math.max(r.otherCores, t.otherCores) > 0.25 ? ` ‼ other work ${Math.max(r.otherCores, t.otherCores).toFixed(2)} cores` : '';
       say(`  ${key(p).padEnd(24)} real ${line(r)}${loud} │ twin ${line(t)}${busy}`);
     }

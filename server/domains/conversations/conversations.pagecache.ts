@@ -2,7 +2,7 @@ import type { Db } from '../../core/db/client.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { InboxFilter } from './conversations.repository.ts';
 import type { AlongSession } from '../auth/auth.repository.ts';
-import { changedSince, inboxChangesSince, inboxChangesWithSession, keptSnapshot, parsePgSnapshot, pruneInboxChanges, snapshotParts, type ChangesSince, type InboxChangesSeen, type KeptSnapshot } from './conversations.pagecache.repository.ts';
+import { changedSince, inboxChangesSince, inboxChangesWithSession, keptSnapshot, pruneInboxChanges, type ChangesSince, type InboxChangesSeen, type KeptSnapshot } from './conversations.pagecache.repository.ts';
 
 /**
  * Inbox pages kept in the process, so that the many agents of a shop who look at the same view
@@ -88,9 +88,9 @@ export class InboxPageCache {
     try {
       const got = await page;
       const until = Math.min(got.moment ?? Infinity, now + this.options.maxAgeMs);
-      const read = keptSnapshot(since.snapshot);
-      const bytes = got.body.length + 2 * (key.length + since.snapshot.length) + XID_BYTES * (read.pg?.xip.size ?? 0) + ENTRY_OVERHEAD;
-      this.keep(key, { shop: shopId.toLowerCase(), snapshot: since.snapshot, read, body: got.body, from: now, until, bytes });
+      const parsed = keptSnapshot(since.snapshot);
+      const bytes = got.body.length + 2 * (key.length + since.snapshot.length) + XID_BYTES * (parsed.pg?.xip.size ?? 0) + ENTRY_OVERHEAD;
+      this.keep(key, { shop: shopId.toLowerCase(), snapshot: since.snapshot, read: parsed, body: got.body, from: now, until, bytes });
       return got.body;
     } finally {
       if (this.flights.get(key) === mine) this.flights.delete(key);
@@ -264,10 +264,9 @@ export function keyOf(shopId: string, masked: boolean, f: InboxFilter): string |
  * be one b does not see either, and for snapshots of two incarnations.
  */
 export function sees(a: string, b: string): boolean {
-  const [pa, pb] = [snapshotParts(a), snapshotParts(b)];
-  const x = parsePgSnapshot(pa.snapshot);
-  const y = parsePgSnapshot(pb.snapshot);
-  if (!x || !y || pa.incarnation !== pb.incarnation || y.xmax > x.xmax) return false;
+  const [ka, kb] = [keptSnapshot(a), keptSnapshot(b)];
+  const [x, y] = [ka.pg, kb.pg];
+  if (!x || !y || ka.incarnation !== kb.incarnation || y.xmax > x.xmax) return false;
   for (const id of x.xip) if (id < y.xmax && !y.xip.has(id)) return false;
   return true;
 }

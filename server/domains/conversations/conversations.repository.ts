@@ -336,6 +336,7 @@ export function inboxQueryAcross(db: Db, shopIds: string[], f: InboxFilter) {
   return db
     .select()
     .from(conversations)
+    // The ids come from the person's shops already; the outer read is scoped to them too, as every read of a shop's rows is.
     .where(and(sql`${conversations.id} = any(array(${newest}))`, uuidIn(conversations.shopId, shopIds)))
     .orderBy(...sortedNewestFirst);
 }

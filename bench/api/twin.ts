@@ -17,7 +17,7 @@ import { listMemberships } from '../../server/domains/auth/auth.repository.ts';
 import { findCustomer } from '../../server/domains/conversations/conversations.customers.repository.ts';
 import { inboxFilter, type InboxQuery } from '../../server/domains/conversations/conversations.inbox.ts';
 import { customerOrders, otherConversations, returnsOfOrders } from '../../server/domains/conversations/conversations.related.repository.ts';
-import { findConversation, listConversationPageAcross, listConversationPageJson, type DetailedPage } from '../../server/domains/conversations/conversations.repository.ts';
+import { findConversation, listConversationPageAcross, listConversationPageJson } from '../../server/domains/conversations/conversations.repository.ts';
 import { listOrders } from '../../server/domains/orders/orders.repository.ts';
 import { listReturns } from '../../server/domains/returns/returns.repository.ts';
 import type { Role } from '../../server/domains/shops/shops.tables.ts';
@@ -39,15 +39,6 @@ function inboxQuery(ctx: Context): InboxQuery {
 
 const actorOf = (shopId: string, userId: string, role: Role): Actor => ({ kind: 'user', shopId, userId, name: 'bench', role });
 
-/** A page's rows and details as they come, as JSON (Maps do not serialise). */
-const pageBody = (p: DetailedPage, limit?: number) => ({
-  rows: limit === undefined ? p.rows : p.rows.slice(0, limit),
-  customers: [...p.details.customers.values()],
-  assignees: Object.fromEntries(p.details.assignees),
-  previews: Object.fromEntries(p.details.previews),
-  sla: Object.fromEntries(p.details.sla),
-});
-
 export function twinApp(db: Db): Koa {
   const router = new Router();
   router.get('/healthz', (ctx) => {
@@ -68,7 +59,10 @@ export function twinApp(db: Db): Koa {
     const q = inboxQuery(ctx);
     const shops = await listMemberships(db, userId);
     const filter = inboxFilter(actorOf(shops[0]?.shopId ?? '', userId, shops[0]?.role ?? 'contractor'), q);
-    ctx.body = pageBody(await listConversationPageAcross(db, shops.map((m) => m.shopId), filter), q.limit);
+    // The rows' DTOs as PostgreSQL built them, in a JSON array, as for one shop.
+    const rows = await listConversationPageAcross(db, shops.map((m) => m.shopId), filter);
+    ctx.type = 'application/json';
+    ctx.body = `[${rows.slice(0, q.limit).map((r) => r.dto).join(',')}]`;
   });
   router.get('/twin/shops/:shopId/conversations/:conversationId/related', async (ctx) => {
     const { shopId, conversationId } = ctx.params as { shopId: string; conversationId: string };

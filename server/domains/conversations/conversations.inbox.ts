@@ -20,6 +20,7 @@ import {
   updateConversation,
   type ConversationRow,
   type InboxFilter,
+  type JsonPageRow,
 } from './conversations.repository.ts';
 import { chatSink, type ChatDeps } from './conversations.service.ts';
 import type { ConversationStatus, Priority } from './conversations.tables.ts';
@@ -58,7 +59,7 @@ export async function getConversation(db: Db, actor: Actor, id: string): Promise
 
 export const cursorOf = (c: ConversationRow) => cursorFrom(`${c.updatedAt.toISOString()}|${c.id}`);
 /** A cursor from its key, `updatedAt|id` (a JSON page's rows carry it: detailedJsonQuery). */
-const cursorFrom = (key: string) => Buffer.from(key).toString('base64url');
+export const cursorFrom = (key: string) => Buffer.from(key).toString('base64url');
 
 function parseCursor(s: string): InboxFilter['before'] {
   const [at, id] = Buffer.from(s, 'base64url').toString('utf8').split('|');
@@ -114,14 +115,24 @@ export async function listInbox(db: Db, actor: Actor, q: InboxQuery, cache?: Inb
 }
 
 async function readInboxPage(db: Db, shopId: string, f: InboxFilter, limit: number, viewer: Role | 'api_key'): Promise<ReadPage> {
-  const rows = await listConversationPageJson(db, shopId, f);
-  const page = rows.slice(0, limit);
-  const dtos = masksContactData(viewer) ? page.map((r) => JSON.stringify(shapedFor(JSON.parse(r.dto) as ConversationDto, viewer))) : page.map((r) => r.dto);
-  const next = rows.length > limit ? cursorFrom(page.at(-1)!.key) : null;
-  // The soonest moment a badge of the rows shown changes; a row fetched only to tell whether another page follows is not shown.
-  const moment = page.reduce<number | null>((soonest, r) => (r.moment === null ? soonest : Math.min(soonest ?? Infinity, Date.parse(r.moment))), null);
-  return { json: `{"conversations":[${dtos.join(',')}],"next":${JSON.stringify(next)}}`, moment };
+  return jsonPageText(await listConversationPageJson(db, shopId, f), limit, (r) => dtoJsonFor(r, viewer));
 }
+
+/**
+ * A page's JSON rows (one more than the page, to tell whether another follows) as the answer's
+ * text, `{"conversations":[…],"next":…}`, each row as `shape` writes it; and the soonest moment
+ * a badge of the rows shown changes (a row fetched only to tell whether another page follows
+ * is not shown).
+ */
+export function jsonPageText(rows: JsonPageRow[], limit: number, shape: (r: JsonPageRow) => string): ReadPage {
+  const page = rows.slice(0, limit);
+  const next = rows.length > limit ? cursorFrom(page.at(-1)!.key) : null;
+  const moment = page.reduce<number | null>((soonest, r) => (r.moment === null ? soonest : Math.min(soonest ?? Infinity, Date.parse(r.moment))), null);
+  return { json: `{"conversations":[${page.map(shape).join(',')}],"next":${JSON.stringify(next)}}`, moment };
+}
+
+/** A JSON row's DTO for a viewer: as PostgreSQL wrote it, or, where contact data is masked, decoded and its customer shaped by the same rule as everywhere (toCustomerDto). */
+export const dtoJsonFor = (r: JsonPageRow, viewer: Role | 'api_key'): string => (masksContactData(viewer) ? JSON.stringify(shapedFor(JSON.parse(r.dto) as ConversationDto, viewer)) : r.dto);
 
 const shapedFor = (d: ConversationDto, viewer: Role | 'api_key'): ConversationDto => ({ ...d, customer: toCustomerDto(d.customer, viewer) });
 

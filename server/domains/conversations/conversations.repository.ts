@@ -292,6 +292,8 @@ export interface JsonPageRow {
   dto: string;
   key: string;
   moment: string | null;
+  /** Its shop's id (all my shops shape each row for the person's role in its shop). */
+  shop: string;
 }
 
 /**
@@ -300,39 +302,52 @@ export interface JsonPageRow {
  * sees contact data.
  */
 export async function listConversationPageJson(db: Db, shopId: string, f: InboxFilter): Promise<JsonPageRow[]> {
-  const run = async (q: SQLWrapper) => ((await db.execute(detailedJsonQuery(q, f.now))) as unknown as { rows: JsonPageRow[] }).rows;
-  return inboxWay(db, shopId, f, run, (rows) => rows.length);
+  return inboxWay(db, shopId, f, (q) => jsonPage(db, q, f.now), (rows) => rows.length);
 }
+
+/** detailedJsonQuery of `page` sent, its rows as they come. */
+const jsonPage = async (db: Db, page: SQLWrapper, now?: Date) => ((await db.execute(detailedJsonQuery(page, now))) as unknown as { rows: JsonPageRow[] }).rows;
 
 /**
  * Several shops' inboxes as one, newest activity first, in one statement: each shop's
- * newest `f.limit` rows through its own index (a lateral join per shop), then the newest
- * of those, fetched by key. Costs a page per shop, however long each shop's history is. The
- * shops' rows are read as their id and time alone: carrying every column of a page per shop
- * through the sort took PostgreSQL twice as long (4.5–8 against 2.3–2.5 ms over the bench's 100
- * shops). A search instead takes the matches searchAcross found (`found`, and every match the
- * index gives in the shops of `allIn`; with neither, every match in all of them), fetched by
- * key and sorted.
+ * newest rows through its own index (a lateral join per shop), then the newest `f.limit` of
+ * those, fetched by key. The shops' rows are read as their id and time alone: carrying every
+ * column of a page per shop through the sort took PostgreSQL twice as long (4.5–8 against
+ * 2.3–2.5 ms over the bench's 100 shops). A search instead takes the matches searchAcross
+ * found (`found`, and every match the index gives in the shops of `allIn`; with neither, every
+ * match in all of them), fetched by key and sorted.
+ *
+ * Over many shops, a page per shop is most of the cost (5,100 rows for a page over 100 shops,
+ * where 51 are shown), so each shop is first asked for its newest few rows (ACROSS_FIRST), and
+ * the `f.limit`-th newest of those bounds what each shop then reads: at least `f.limit` rows
+ * are that new, so no row of the page is older. A shop whose newest is older than the bound
+ * reads nothing more. With fewer than `f.limit` rows in all the first reads, there is no bound
+ * and each shop reads a page. Costs a page and a few rows per shop at most, however long each
+ * shop's history is.
  */
 export function inboxQueryAcross(db: Db, shopIds: string[], f: InboxFilter) {
   if (f.text) {
     const matches = f.found ? f : { ...f, found: [], allIn: shopIds };
     return db.select().from(conversations).where(and(...inboxConditions(shopIds, { ...matches, scan: undefined }))).orderBy(...sortedNewestFirst).limit(f.limit);
   }
-  const perShop = db
-    .select({ id: conversations.id, updatedAt: conversations.updatedAt })
-    .from(conversations)
-    .where(and(...inboxConditions(shops.id, f)))
-    .orderBy(...newestFirst)
-    .limit(f.limit)
-    .as('c');
-  const newest = db
-    .select({ id: perShop.id })
-    .from(shops)
-    .innerJoinLateral(perShop, sql`true`)
-    .where(uuidIn(shops.id, shopIds))
-    .orderBy(desc(perShop.updatedAt), desc(perShop.id))
-    .limit(f.limit);
+  const first = ACROSS_FIRST(f.limit, shopIds.length);
+  const perShop = (n: number, where: SQL[]) =>
+    db
+      .select({ id: conversations.id, updatedAt: conversations.updatedAt })
+      .from(conversations)
+      .where(and(...inboxConditions(shops.id, f), ...where))
+      .orderBy(...newestFirst)
+      .limit(n)
+      .as('c');
+  const firsts = perShop(first, []);
+  const bound = db.$with('bound').as(
+    db.select({ id: firsts.id, updatedAt: firsts.updatedAt }).from(shops).innerJoinLateral(firsts, sql`true`).where(uuidIn(shops.id, shopIds)).orderBy(desc(firsts.updatedAt), desc(firsts.id)).offset(f.limit - 1).limit(1),
+  );
+  // No bound (fewer rows than a page in all the first reads): every row is at or after the least key.
+  const atOrAfterBound = sql`(${conversations.updatedAt}, ${conversations.id}) >= (coalesce((select ${bound.updatedAt} from ${bound}), '-infinity'::timestamptz), coalesce((select ${bound.id} from ${bound}), ${NIL_UUID}::uuid))`;
+  const bounded = first < f.limit;
+  const rows = perShop(f.limit, bounded ? [atOrAfterBound] : []);
+  const newest = (bounded ? db.with(bound) : db).select({ id: rows.id }).from(shops).innerJoinLateral(rows, sql`true`).where(uuidIn(shops.id, shopIds)).orderBy(desc(rows.updatedAt), desc(rows.id)).limit(f.limit);
   return db
     .select()
     .from(conversations)
@@ -342,18 +357,27 @@ export function inboxQueryAcross(db: Db, shopIds: string[], f: InboxFilter) {
 }
 
 /**
- * Several shops' inboxes as one (inboxQueryAcross), with each row's details
- * (conversationDetails) in the page's own statement; a search's matches are first found shop
- * by shop (searchAcross). When some shop's matches come from its newest rows, those rows stand
- * for its newest matches only as of their statement, so the page is read in the same snapshot
- * (a read-only REPEATABLE READ transaction): a match that moved up meanwhile, or rows that
- * stopped matching, cannot leave out one of that shop's matches.
+ * How many rows each of `shops` shops is first asked for (inboxQueryAcross): enough for twice
+ * a page in all, so a few shops with less than their share still leave a bound; over fewer than
+ * three shops, a page each (the first reads would cost what they save).
  */
-export async function listConversationPageAcross(db: Db, shopIds: string[], f: InboxFilter): Promise<DetailedPage> {
-  if (!shopIds.length) return { rows: [], details: noDetails() };
-  if (!f.text || f.found) return withDetails(db, inboxQueryAcross(db, shopIds, f), f.now);
+const ACROSS_FIRST = (limit: number, shops: number) => Math.min(limit, Math.ceil((2 * limit) / Math.max(shops, 1)));
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Several shops' inboxes as one (inboxQueryAcross), as the JSON rows of the inbox's own page
+ * (detailedJsonQuery), each with its shop; a search's matches are first found shop by shop
+ * (searchAcross). When some shop's matches come from its newest rows, those rows stand for its
+ * newest matches only as of their statement, so the page is read in the same snapshot (a
+ * read-only REPEATABLE READ transaction): a match that moved up meanwhile, or rows that stopped
+ * matching, cannot leave out one of that shop's matches.
+ */
+export async function listConversationPageAcross(db: Db, shopIds: string[], f: InboxFilter): Promise<JsonPageRow[]> {
+  if (!shopIds.length) return [];
+  if (!f.text || f.found) return jsonPage(db, inboxQueryAcross(db, shopIds, f), f.now);
   const often = mayLookInNewest(f) ? await expectedOften(db, shopIds, f.text) : [];
-  const page = async (q: Db) => withDetails(q, inboxQueryAcross(q, shopIds, { ...f, ...(await searchAcross(q, shopIds, often, f as InboxFilter & { text: string })) }), f.now);
+  const page = async (q: Db) => jsonPage(q, inboxQueryAcross(q, shopIds, { ...f, ...(await searchAcross(q, shopIds, often, f as InboxFilter & { text: string })) }), f.now);
   return often.length ? db.transaction(page, { isolationLevel: 'repeatable read', accessMode: 'read only' }) : page(db);
 }
 
@@ -414,12 +438,6 @@ export interface ConversationDetails {
   sla: Map<string, ConversationDto['sla']>;
 }
 
-export interface DetailedPage {
-  rows: ConversationRow[];
-  details: ConversationDetails;
-}
-
-const toConversation = rowsAs(conversations);
 const toCustomer = rowsAs(customers);
 const noDetails = (): ConversationDetails => ({ customers: new Map(), assignees: new Map(), previews: new Map(), sla: new Map() });
 
@@ -494,35 +512,18 @@ export async function conversationDetails(db: Db, rows: ConversationRow[], now =
 }
 
 /**
- * A page of the inbox and its details as one statement (unsent: the plans tests read it): the
- * page's query, limited, so the look-ups run for its rows only, and planned as it is alone
- * (PostgreSQL does not pull up a subquery with a LIMIT), then its rows in the same order.
- */
-export const detailedQuery = (page: SQLWrapper, now = new Date()): SQL => sql`select p.*, ${detailColumns(sql`p`, now)} from (${page}) p order by p.updated_at desc, p.id desc`;
-
-/**
- * detailedQuery's page as JSON (listConversationPageJson): each row's DTO (dtoColumns) as text,
- * and its cursor's key, which the process sends on without decoding a row. Two text columns a
- * row, where the rows and their details as columns cost the process about 1 ms a page to
- * decode, shape and encode again (bench/api.ts). The DTO's columns come from a lateral
- * subquery, so `row_to_json` sees only them and the rows keep the page's own order.
+ * A page of the inbox as one statement, as JSON (listConversationPageJson; unsent: the plans
+ * tests read it): the page's query, limited, so the look-ups run for its rows only, and planned
+ * as it is alone (PostgreSQL does not pull up a subquery with a LIMIT); then each row's DTO
+ * (dtoColumns) as text, its cursor's key and its shop, which the process sends on without
+ * decoding a row. The rows and their details as columns cost the process about 1 ms a page to
+ * decode, shape and encode again (bench/api.ts; all my shops: 3.5 ms, with a page's 51 rows
+ * shaped for each shop's role). The DTO's columns come from a lateral subquery, so
+ * `row_to_json` sees only them and the rows keep the page's own order.
  */
 export const detailedJsonQuery = (page: SQLWrapper, now = new Date()): SQL =>
-  sql`select row_to_json(d)::text as "dto", d."updatedAt" || '|' || p.id as "key", ${isoSql(slaMomentSql(sql`p`, now))} as "moment"
+  sql`select row_to_json(d)::text as "dto", d."updatedAt" || '|' || p.id as "key", ${isoSql(slaMomentSql(sql`p`, now))} as "moment", p.shop_id as "shop"
     from (${page}) p cross join lateral (select ${dtoColumns(sql`p`, now)}) d order by p.updated_at desc, p.id desc`;
-
-/** detailedQuery sent, its rows mapped straight from the driver's. */
-async function withDetails(db: Db, page: SQLWrapper, now?: Date): Promise<DetailedPage> {
-  const found = (await db.execute(detailedQuery(page, now))) as unknown as {
-    rows: Array<DetailCells & Record<string, unknown>>;
-  };
-  const out: DetailedPage = { rows: [], details: noDetails() };
-  for (const r of found.rows) {
-    out.rows.push(toConversation(r));
-    addDetails(out.details, r);
-  }
-  return out;
-}
 
 /**
  * The customer's most recent conversation with the shop that is still going (not closed, not

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { sql } from 'drizzle-orm';
 import type { Actor } from '../../../server/core/actor.ts';
 import type { Database } from '../../../server/core/db/client.ts';
-import type { ConversationDto, InboxPage } from '../../../server/domains/conversations/conversations.dto.ts';
+import type { ConversationDto, InboxPage, MyQueuePage } from '../../../server/domains/conversations/conversations.dto.ts';
 import { conversationDtos, cursorOf, getConversation, inboxFilter, listInbox, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
 import { listMyQueue } from '../../../server/domains/conversations/conversations.myqueue.ts';
 import { conversationView, inboxPage, myQueuePage } from '../../../server/domains/conversations/conversations.schema.ts';
@@ -132,7 +132,7 @@ for (const kind of dbKinds) {
       const page = JSON.parse((await listInbox(database.db, actor('owner'), { limit: 50 })).text) as InboxPage;
       expect(page.conversations).to.have.length(6);
       expect(inboxPage.safeParse(page).error?.issues ?? []).to.deep.equal([]);
-      const mine = await listMyQueue(database.db, { userId: shop.people.contractor.id, name: 'c' }, { limit: 50 });
+      const mine = JSON.parse((await listMyQueue(database.db, { userId: shop.people.contractor.id, name: 'c' }, { limit: 50 })).text) as MyQueuePage;
       expect(mine.conversations).to.have.length(6);
       expect(myQueuePage.safeParse(mine).error?.issues ?? []).to.deep.equal([]);
       const one = await getConversation(database.db, actor('agent'), page.conversations[1]!.id);

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { sql, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import type { Actor } from '../../../server/core/actor.ts';
-import { conversationDtos, cursorOf, inboxFilter, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
+import { conversationDtos, cursorFrom, inboxFilter, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
 import type { ConversationDto } from '../../../server/domains/conversations/conversations.dto.ts';
 import {
   detailedJsonQuery,
@@ -12,6 +12,7 @@ import {
   listConversationPageJson,
   listConversationPageAcross,
   listConversations,
+  type JsonPageRow,
 } from '../../../server/domains/conversations/conversations.repository.ts';
 import { candidatesQuery, forgetSearchStatistics, SEARCH_BY_ID, searchCandidates, searchStatistics, STATISTICS_TTL_MS } from '../../../server/domains/conversations/conversations.search.repository.ts';
 import { expectedMatches, queryGramsByWord } from '../../../server/domains/conversations/conversations.search.estimate.ts';
@@ -19,6 +20,9 @@ import { countStatements, driverClient, testDatabase, type DriverClient } from '
 import { dbKinds } from '../../helpers/env.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';
 import { aCustomer } from '../../fixtures/queue-rows.ts';
+
+/** A JSON page row's conversation id, from its cursor's key (`updatedAt|id`). */
+const idOf = (r: JsonPageRow) => r.key.split('|')[1]!;
 
 /**
  * The inbox's text search finds Japanese words of one or two characters (which trigrams cannot),
@@ -246,7 +250,7 @@ for (const kind of dbKinds) {
         expect(rows.length, way).to.be.greaterThan(0);
         expect(page.map((r) => JSON.parse(r.dto) as ConversationDto), way).to.deep.equal(await conversationDtos(database.db, shop.id, rows, 'owner'));
         const across = await listConversationPageAcross(database.db, [shop.id, other.id], f);
-        expect(across.rows.map((r) => r.id), way).to.deep.equal((await inboxQueryAcross(database.db, [shop.id, other.id], { ...f, found: await searchCandidates(database.db, [shop.id, other.id], q) })).map((r) => r.id));
+        expect(across.map(idOf), way).to.deep.equal((await inboxQueryAcross(database.db, [shop.id, other.id], { ...f, found: await searchCandidates(database.db, [shop.id, other.id], q) })).map((r) => r.id));
       }
       // The newest rows' check, wrapped, keeps its plan: one key look-up a row, nothing hashed.
       const p = (await planOf(database, detailedJsonQuery(inboxQuery(database.db, shop.id, { ...inboxFilter(actor(shop), { q: 'ギフト', limit: 50 }), scan: 'recent' })))).join(' | ');
@@ -311,7 +315,7 @@ for (const kind of dbKinds) {
       const across = async (q: string, more: Partial<InboxQuery> = {}) => {
         sent.length = 0;
         const page = await listConversationPageAcross(database.db, [shop.id, other.id, third.id], inboxFilter(actor(shop), { q, limit: 50, ...more }));
-        return { ways: [...sent], ids: page.rows.map((r) => r.id), shops: page.rows.map((r) => r.shopId) };
+        return { ways: [...sent], ids: page.map(idOf), shops: page.map((r) => r.shop) };
       };
       try {
         forgetSearchStatistics(database.db);
@@ -324,7 +328,7 @@ for (const kind of dbKinds) {
         expect([...new Set(gift.shops)].sort()).to.deep.equal([shop.id, other.id, third.id].sort());
         expect(gift.ids).to.deep.equal(await newestAcross('ギフト', 51));
         // The next page, from the cursor, the same way.
-        const second = await across('ギフト', { before: cursorOf(((await listConversationPageAcross(database.db, [shop.id, other.id, third.id], inboxFilter(actor(shop), { q: 'ギフト', limit: 50 }))).rows)[49]!) });
+        const second = await across('ギフト', { before: cursorFrom((await listConversationPageAcross(database.db, [shop.id, other.id, third.id], inboxFilter(actor(shop), { q: 'ギフト', limit: 50 })))[49]!.key) });
         expect(second.ids).to.deep.equal((await newestAcross('ギフト', 101)).slice(50));
         // With a filter the window and the page both apply: pending ones only. The third shop
         // has none pending, so its newest rows come short and the page takes every match the index

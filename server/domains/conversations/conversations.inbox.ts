@@ -131,10 +131,26 @@ export function jsonPageText(rows: JsonPageRow[], limit: number, shape: (r: Json
   return { json: `{"conversations":[${page.map(shape).join(',')}],"next":${JSON.stringify(next)}}`, moment };
 }
 
-/** A JSON row's DTO for a viewer: as PostgreSQL wrote it, or, where contact data is masked, decoded and its customer shaped by the same rule as everywhere (toCustomerDto). */
-export const dtoJsonFor = (r: JsonPageRow, viewer: Role | 'api_key'): string => (masksContactData(viewer) ? JSON.stringify(shapedFor(JSON.parse(r.dto) as ConversationDto, viewer)) : r.dto);
-
-const shapedFor = (d: ConversationDto, viewer: Role | 'api_key'): ConversationDto => ({ ...d, customer: toCustomerDto(d.customer, viewer) });
+/**
+ * A JSON row's DTO for a viewer: as PostgreSQL wrote it, or, where contact data is masked, with
+ * its customer shaped by the same rule as everywhere (toCustomerDto). Only the customer is
+ * decoded: PostgreSQL wrote its text twice, in the DTO after `"customer":` and alone, and the
+ * one in the DTO is replaced (a key's quotes cannot occur unescaped inside a JSON string, so
+ * the first `"customer":{` is the field's). Decoding and encoding the whole DTO again cost a
+ * contractor's page of all my shops 0.4 ms.
+ */
+export function dtoJsonFor(r: JsonPageRow, viewer: Role | 'api_key'): string {
+  if (!masksContactData(viewer)) return r.dto;
+  const field = `"customer":${r.customer}`;
+  const at = r.dto.indexOf(field);
+  // Never sent unmasked: a DTO whose customer is not where its text says is decoded whole.
+  if (at < 0) {
+    const d = JSON.parse(r.dto) as ConversationDto;
+    return JSON.stringify({ ...d, customer: toCustomerDto(d.customer, viewer) });
+  }
+  const masked = JSON.stringify(toCustomerDto(JSON.parse(r.customer) as ConversationDto['customer'], viewer));
+  return `${r.dto.slice(0, at)}"customer":${masked}${r.dto.slice(at + field.length)}`;
+}
 
 /**
  * Status, priority, tags, assignee and snooze, in one guarded write: the status moves only

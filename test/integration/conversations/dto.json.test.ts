@@ -126,6 +126,11 @@ for (const kind of dbKinds) {
         // The API reference's schema (strict: no field more, none less) fits the real answer.
         inboxPage.parse(page);
       }
+      // A masked row replaces only its customer, found by the text PostgreSQL wrote for it (dtoJsonFor): so it is, in every row.
+      for (const r of await listConversationPageJson(database.db, shop.id, inboxFilter(actor('owner'), { limit: 50 }))) {
+        expect(r.dto, r.customer).to.include(`"customer":${r.customer}`);
+        expect(JSON.parse(r.customer)).to.deep.equal((JSON.parse(r.dto) as ConversationDto).customer);
+      }
     });
 
     it("fits the API reference's schemas: a page, all my shops, one conversation", async () => {

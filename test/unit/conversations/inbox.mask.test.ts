@@ -1,0 +1,32 @@
+import { expect } from 'chai';
+import { dtoJsonFor } from '../../../server/domains/conversations/conversations.inbox.ts';
+import type { JsonPageRow } from '../../../server/domains/conversations/conversations.repository.ts';
+
+/**
+ * A JSON page row shaped for a masked viewer (dtoJsonFor): only its customer is decoded and
+ * replaced, where the DTO holds the customer's own text after its key; never anything that only
+ * looks like it inside a string, and a row whose customer is not found is masked all the same.
+ */
+describe('a JSON inbox row for a masked viewer', () => {
+  const customer = { id: '7d1c2f6e-0d38-4d2b-9a51-3f3a2b1c0d9e', name: '田中 "太郎" \\ 😀', email: 'taro.tanaka@example.co.jp', verified: true, externalId: 'ext-1' };
+  // A subject that spells out the customer field itself: inside a JSON string its quotes are escaped.
+  const decoy = `"customer":${JSON.stringify(customer)}`;
+  const dto = { id: 'c1', subject: decoy, tags: ['a"b'], assignee: null, customer, lastMessagePreview: 'x', sla: { state: 'none', dueAt: null } };
+  const row = (over: Partial<JsonPageRow> = {}): JsonPageRow => ({ dto: JSON.stringify(dto), key: 'k', moment: null, shop: 's', customer: JSON.stringify(customer), ...over });
+  const masked = { ...customer, email: 't***@e***.jp', externalId: null };
+
+  it('replaces the customer and nothing else, not a look-alike inside the subject', () => {
+    const out = JSON.parse(dtoJsonFor(row(), 'contractor')) as typeof dto;
+    expect(out).to.deep.equal({ ...dto, customer: masked });
+    expect(out.subject).to.equal(decoy);
+  });
+
+  it('masks a row whose customer is not where its text says, by decoding it whole', () => {
+    const out = JSON.parse(dtoJsonFor(row({ customer: JSON.stringify(customer, null, 1) }), 'contractor')) as typeof dto;
+    expect(out).to.deep.equal({ ...dto, customer: masked });
+  });
+
+  it('sends the row as it is to a viewer who sees contact data', () => {
+    for (const viewer of ['owner', 'staff', 'agent', 'api_key'] as const) expect(dtoJsonFor(row(), viewer)).to.equal(row().dto);
+  });
+});

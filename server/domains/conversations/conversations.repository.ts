@@ -521,11 +521,13 @@ export async function conversationDetails(db: Db, rows: ConversationRow[], now =
  * process sends on without decoding a row. The rows and their details as columns cost the process about 1 ms a page to
  * decode, shape and encode again (bench/api.ts; all my shops: 3.5 ms, with a page's 51 rows
  * shaped for each shop's role). The DTO's columns come from a lateral subquery, so
- * `row_to_json` sees only them and the rows keep the page's own order.
+ * `row_to_json` sees only them and the rows keep the page's own order; `offset 0` keeps it a
+ * subquery, or PostgreSQL pulls it up and computes each column it is asked for again (the
+ * customer's look-up twice a row, for the DTO and for `customer`).
  */
 export const detailedJsonQuery = (page: SQLWrapper, now = new Date()): SQL =>
   sql`select row_to_json(d)::text as "dto", d."updatedAt" || '|' || p.id as "key", ${isoSql(slaMomentSql(sql`p`, now))} as "moment", p.shop_id as "shop", d."customer"::text as "customer"
-    from (${page}) p cross join lateral (select ${dtoColumns(sql`p`, now)}) d order by p.updated_at desc, p.id desc`;
+    from (${page}) p cross join lateral (select ${dtoColumns(sql`p`, now)} offset 0) d order by p.updated_at desc, p.id desc`;
 
 /**
  * The customer's most recent conversation with the shop that is still going (not closed, not

@@ -321,11 +321,14 @@ const jsonPage = async (db: Db, page: SQLWrapper, now?: Date) => ((await db.exec
  *
  * Over many shops, a page per shop is most of the cost (5,100 rows for a page over 100 shops,
  * where 51 are shown), so each shop is first asked for its newest few rows (ACROSS_FIRST), and
- * the `f.limit`-th newest of those bounds what each shop then reads: at least `f.limit` rows
- * are that new, so no row of the page is older. A shop whose newest is older than the bound
- * reads nothing more. With fewer than `f.limit` rows in all the first reads, there is no bound
- * and each shop reads a page. Costs a page and a few rows per shop at most, however long each
- * shop's history is.
+ * the `f.limit`-th newest of those bounds the page: at least `f.limit` rows are that new, so no
+ * row of the page is older. A shop's rows at or after the bound are all among its first rows
+ * unless its first read came back full with its oldest row not older than the bound; only such
+ * a shop reads again, down to the bound, and the page is the newest of both reads. With fewer
+ * than `f.limit` rows in all the first reads there is no bound, and every shop whose first read
+ * came back full reads a page. A page and a few rows per shop at most, whatever the shop's
+ * history, for the views an index serves in their order; a tag or the SLA filter is checked
+ * row by row along the shop's index until enough rows match.
  */
 export function inboxQueryAcross(db: Db, shopIds: string[], f: InboxFilter) {
   if (f.text) {
@@ -335,26 +338,57 @@ export function inboxQueryAcross(db: Db, shopIds: string[], f: InboxFilter) {
   // The shops, sent once: a hundred ids are 3.7 KB of a statement's parameters.
   const mine = db.$with('mine').as(db.select({ id: shops.id }).from(shops).where(uuidIn(shops.id, shopIds)));
   const first = ACROSS_FIRST(f.limit, shopIds.length);
-  const perShop = (n: number, where: SQL[]) =>
+  const perShop = (shop: SQLWrapper, n: number, where: SQL[]) =>
     db
       .select({ id: conversations.id, updatedAt: conversations.updatedAt })
       .from(conversations)
-      .where(and(...inboxConditions(mine.id, f), ...where))
+      .where(and(...inboxConditions(shop, f), ...where))
       .orderBy(...newestFirst)
       .limit(n)
       .as('c');
-  const firsts = perShop(first, []);
-  const bound = db.$with('bound').as(db.select({ id: firsts.id, updatedAt: firsts.updatedAt }).from(mine).innerJoinLateral(firsts, sql`true`).orderBy(desc(firsts.updatedAt), desc(firsts.id)).offset(f.limit - 1).limit(1));
+  const outer = (newest: SQLWrapper) =>
+    // The ids come from the person's shops already; the outer read is scoped to them too, as every read of a shop's rows is.
+    and(sql`${conversations.id} = any(array(${newest}))`, sql`${conversations.shopId} = any(array(select ${mine.id} from ${mine}))`);
+  if (first >= f.limit) {
+    const rows = perShop(mine.id, f.limit, []);
+    const newest = db.select({ id: rows.id }).from(mine).innerJoinLateral(rows, sql`true`).orderBy(desc(rows.updatedAt), desc(rows.id)).limit(f.limit);
+    return db.with(mine).select().from(conversations).where(outer(newest)).orderBy(...sortedNewestFirst);
+  }
+  const firstRead = perShop(mine.id, first, []);
+  const firsts = db.$with('firsts').as(
+    db
+      .select({ shopId: sql<string>`${mine.id}`.as('shop_id'), id: firstRead.id, updatedAt: firstRead.updatedAt })
+      .from(mine)
+      .innerJoinLateral(firstRead, sql`true`),
+  );
+  const bound = db.$with('bound').as(
+    db
+      .select({ id: firsts.id, updatedAt: firsts.updatedAt })
+      .from(firsts)
+      .orderBy(desc(firsts.updatedAt), desc(firsts.id))
+      .offset(f.limit - 1)
+      .limit(1),
+  );
   // No bound (fewer rows than a page in all the first reads): every row is at or after the least key.
-  const atOrAfterBound = sql`(${conversations.updatedAt}, ${conversations.id}) >= (coalesce((select ${bound.updatedAt} from ${bound}), '-infinity'::timestamptz), coalesce((select ${bound.id} from ${bound}), ${NIL_UUID}::uuid))`;
-  const bounded = first < f.limit;
-  const rows = perShop(f.limit, bounded ? [atOrAfterBound] : []);
-  const newest = db.select({ id: rows.id }).from(mine).innerJoinLateral(rows, sql`true`).orderBy(desc(rows.updatedAt), desc(rows.id)).limit(f.limit);
-  return (bounded ? db.with(mine, bound) : db.with(mine))
+  const boundAt = sql`coalesce((select ${bound.updatedAt} from ${bound}), '-infinity'::timestamptz)`;
+  const atOrAfterBound = sql`(${conversations.updatedAt}, ${conversations.id}) >= (${boundAt}, coalesce((select ${bound.id} from ${bound}), ${NIL_UUID}::uuid))`;
+  // A shop whose oldest first row is older than the bound (to the millisecond: a tie reads again) has shown all it has after it.
+  const more = db.$with('more').as(
+    db
+      .select({ id: firsts.shopId })
+      .from(firsts)
+      .groupBy(firsts.shopId)
+      .having(sql`count(*) = ${first} and min(${firsts.updatedAt}) >= ${boundAt}`),
+  );
+  // Qualified: Drizzle writes a CTE's aliased column bare, which inside the read would be the conversation's own shop_id.
+  const again = perShop(sql`${sql.identifier('more')}.${sql.identifier('shop_id')}`, f.limit, [atOrAfterBound]);
+  const newest = sql`select u.id from (${db.select({ id: firsts.id, updatedAt: firsts.updatedAt }).from(firsts)} union ${db.select({ id: again.id, updatedAt: again.updatedAt }).from(more).innerJoinLateral(again, sql`true`)}) u
+    order by u.updated_at desc, u.id desc limit ${f.limit}`;
+  return db
+    .with(mine, firsts, bound, more)
     .select()
     .from(conversations)
-    // The ids come from the person's shops already; the outer read is scoped to them too, as every read of a shop's rows is.
-    .where(and(sql`${conversations.id} = any(array(${newest}))`, sql`${conversations.shopId} = any(array(select ${mine.id} from ${mine}))`))
+    .where(outer(newest))
     .orderBy(...sortedNewestFirst);
 }
 

@@ -219,7 +219,6 @@ for (const kind of dbKinds) {
       expect(page.map((r) => JSON.parse(r.dto) as ConversationDto)).to.deep.equal(rows.map((r) => toDto(r, details, 'owner')));
       expect(page.map((r) => r.key)).to.deep.equal(rows.map((r) => `${r.updatedAt.toISOString()}|${r.id}`));
       expect(page.map((r) => r.shop)).to.deep.equal(rows.map((r) => r.shopId));
-      expect(page.every((r) => (JSON.parse(r.dto) as ConversationDto).customer.id === rows.find((x) => x.shopId === r.shop && x.id === (JSON.parse(r.dto) as ConversationDto).id)!.customerId)).to.equal(true);
     });
 
     it('lists several shops as one in one statement, newest first, each shop through its index', async () => {

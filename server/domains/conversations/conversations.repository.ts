@@ -375,12 +375,12 @@ export function inboxQueryAcross(db: Db, shopIds: string[], f: InboxFilter) {
   // A shop whose oldest first row is older than the bound (to the millisecond: a tie reads again) has shown all it has after it.
   const more = db.$with('more').as(
     db
-      .select({ id: firsts.shopId })
+      .select({ shopId: firsts.shopId })
       .from(firsts)
       .groupBy(firsts.shopId)
       .having(sql`count(*) = ${first} and min(${firsts.updatedAt}) >= ${boundAt}`),
   );
-  // Qualified: Drizzle writes a CTE's aliased column bare, which inside the read would be the conversation's own shop_id.
+  // Qualified: Drizzle writes a CTE's aliased column bare (`more.shopId` is `"shop_id"`), which inside the read would be the conversation's own shop_id.
   const again = perShop(sql`${sql.identifier('more')}.${sql.identifier('shop_id')}`, f.limit, [atOrAfterBound]);
   const newest = sql`select u.id from (${db.select({ id: firsts.id, updatedAt: firsts.updatedAt }).from(firsts)} union ${db.select({ id: again.id, updatedAt: again.updatedAt }).from(more).innerJoinLateral(again, sql`true`)}) u
     order by u.updated_at desc, u.id desc limit ${f.limit}`;

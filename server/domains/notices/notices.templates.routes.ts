@@ -4,7 +4,6 @@ import { shopIdParams } from '../shops/shops.schema.ts';
 import { previewNotice } from './notices.preview.ts';
 import { createTemplateBody, noticeTypesView, previewBody, previewView, savedVersionView, saveVersionBody, templateListView, templateParams, templateView } from './notices.templates.schema.ts';
 import { createNoticeTemplate, getNoticeTemplate, listNoticeTemplates, noticeTypeList, saveNoticeVersion } from './notices.templates.service.ts';
-import { noticeSampleAsOf } from './notices.types.ts';
 
 export function noticeTemplateRoutes(api: Api, db: Db): void {
   const tag = 'Notice templates';
@@ -14,10 +13,10 @@ export function noticeTemplateRoutes(api: Api, db: Db): void {
     path: '/api/notice-types',
     tag,
     summary: 'The six notice types: names, variables (for the form), sample values and built-in wording',
-    description: 'Text and list variables take a string, or { ja, en } to say it in both languages. The samples are written as of sampleAsOf.',
+    description: 'Text and list variables take a string, or { ja, en } to say it in both languages. The samples are written as of sampleAsOf: their dates move with the day, so a new draft\'s dates are still ahead.',
     auth: 'session',
     response: noticeTypesView,
-    handler: async () => ({ ...noticeTypeList(), sampleAsOf: noticeSampleAsOf.toISOString() }),
+    handler: async () => noticeTypeList(new Date()),
   });
   api.route({
     method: 'get',

@@ -7,7 +7,8 @@ import { recordAudit } from '../audit/audit.service.ts';
 import type { Role } from '../shops/shops.tables.ts';
 import { builtinWording, checkWording } from './notices.render.ts';
 import { findTemplate, findVersion, insertTemplate, insertVersion, latestVersions, listTemplates, listVersions } from './notices.templates.repository.ts';
-import { atField, defaultChannels, isPerOrderType, noticeSamples, noticeTypeNames, noticeTypes, noticeVariableSpecs, type NoticeText, type NoticeType, type NoticeWording } from './notices.types.ts';
+import { tokyoDay } from './notices.format.ts';
+import { atField, defaultChannels, isPerOrderType, noticeSampleAsOf, noticeSamples, noticeTypeNames, noticeTypes, noticeVariableSpecs, type NoticeText, type NoticeType, type NoticeWording } from './notices.types.ts';
 
 /**
  * The shop's own people keep the wording that speaks for the shop to every customer; agents
@@ -41,9 +42,38 @@ export async function loadWording(db: Db, shopId: string, type: NoticeType, vers
   return { type, ...row.wording };
 }
 
-/** The six types with their variables (for the variables form) and sample values; the same for every shop. */
-export function noticeTypeList() {
+/**
+ * The sample values as a new draft starts with them on `now`'s day: every date and time of each
+ * type's sample moved by the whole days (in Tokyo) from noticeSampleAsOf to that day, never
+ * back. Fixed, the samples' reply-by date and next update passed one by one, and a draft made
+ * from them was refused ("this date has already passed") before anyone had typed a thing.
+ * The samples' times are written in Tokyo time (+09:00), so their day is their first ten
+ * characters. Saved wordings are still checked against the fixed samples (checkWording).
+ */
+export function samplesOn(now: Date): { asOf: Date; samples: Record<NoticeType, Record<string, unknown>> } {
+  const days = Math.max(0, Math.round((Date.parse(tokyoDay(now)) - Date.parse(tokyoDay(noticeSampleAsOf))) / DAY_MS));
+  const moved = (day: string) => new Date(Date.parse(day) + days * DAY_MS).toISOString().slice(0, 10);
+  const samples = Object.fromEntries(
+    noticeTypes.map((type) => {
+      const sample = { ...noticeSamples[type] };
+      for (const spec of noticeVariableSpecs[type]) {
+        const value = sample[spec.name];
+        if (typeof value !== 'string' || (spec.kind !== 'date' && spec.kind !== 'datetime')) continue;
+        sample[spec.name] = moved(value.slice(0, 10)) + value.slice(10);
+      }
+      return [type, sample];
+    }),
+  ) as Record<NoticeType, Record<string, unknown>>;
+  return { asOf: new Date(noticeSampleAsOf.getTime() + days * DAY_MS), samples };
+}
+
+const DAY_MS = 86_400_000;
+
+/** The six types with their variables (for the variables form) and sample values (samplesOn `now`); the same for every shop. */
+export function noticeTypeList(now = new Date()) {
+  const { asOf, samples } = samplesOn(now);
   return {
+    sampleAsOf: asOf.toISOString(),
     types: noticeTypes.map((type) => ({
       type,
       name: noticeTypeNames[type],
@@ -58,12 +88,12 @@ export function noticeTypeList() {
         ...(s.choices ? { choices: s.choices } : {}),
         ...(s.lines ? { lines: true } : {}),
       })),
-      sample: noticeSamples[type],
+      sample: samples[type],
       wording: builtinWording(type),
     })),
   };
 }
-/** The list as noticeTypeList builds it (GET /api/notice-types adds sampleAsOf); noticeTypesView in notices.templates.schema.ts is tied to it. */
+/** The list as noticeTypeList builds it (GET /api/notice-types); noticeTypesView in notices.templates.schema.ts is tied to it. */
 export type NoticeTypeList = Awaited<ReturnType<typeof noticeTypeList>>;
 
 const versionView = (v: { id: string; version: number; createdAt: Date }) => ({ id: v.id, version: v.version, createdAt: v.createdAt.toISOString() });

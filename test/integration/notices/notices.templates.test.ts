@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { loadWording } from '../../../server/domains/notices/notices.templates.service.ts';
+import { loadWording, samplesOn } from '../../../server/domains/notices/notices.templates.service.ts';
 import { renderNotice } from '../../../server/domains/notices/notices.render.ts';
 import { noticeTypesView } from '../../../server/domains/notices/notices.templates.schema.ts';
 import { noticeSampleAsOf, noticeSamples } from '../../../server/domains/notices/notices.types.ts';
@@ -49,7 +49,10 @@ for (const kind of dbKinds) {
       const weather = r.body.types[1];
       expect(weather.variables.find((v: { name: string }) => v.name === 'next_update_at')).to.deep.include({ kind: 'datetime', required: true, label: { ja: '次回のお知らせ予定', en: 'Next update at' } });
       expect(weather.sample.event).to.deep.equal({ ja: '大雪', en: 'heavy snow' });
-      expect(r.body.sampleAsOf).to.equal(sampleAsOf);
+      // The samples as of today (samplesOn): their dates move with the day.
+      const today = samplesOn(new Date());
+      expect(r.body.sampleAsOf).to.equal(today.asOf.toISOString());
+      expect(r.body.types[3].sample).to.deep.equal(today.samples.shop_delay);
     });
 
     it('copies a type (version 1 = built-in), saves a new version from the latest, and loadWording returns each version', async () => {

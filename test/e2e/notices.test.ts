@@ -85,7 +85,8 @@ describe('notices in the console', function () {
     await page.getByTestId('notice-var-new_ship_date').fill('2026-11-01');
     await page.getByTestId('notice-var-new_ship_date-error').waitFor();
     expect(await page.locator('[data-testid="campaign-preview"][data-state="invalid"]').count()).to.equal(1);
-    await page.getByTestId('notice-var-new_ship_date').fill('2026-12-11');
+    // A day still ahead whenever the test runs: four days after today in Tokyo.
+    await page.getByTestId('notice-var-new_ship_date').fill(new Date(Date.now() + 9 * 3_600_000 + 4 * 86_400_000).toISOString().slice(0, 10));
     await page.getByTestId('notice-var-new_ship_date-error').waitFor({ state: 'detached' });
     await page.locator('[data-testid="campaign-preview"][data-state="ready"]').waitFor();
     // The notice's HTML is drawn in a frame of its own, scripts off.

@@ -1,3 +1,4 @@
+import { samplesOn } from '../../server/domains/notices/notices.templates.service.ts';
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { anOrder, makeShop, newOrderNumber, signedIn } from '../fixtures/builders.ts';
@@ -29,8 +30,9 @@ describe('the notice template editor in the agent console', function () {
     await page.getByRole('heading', { name: 'お知らせテンプレート', level: 1 }).waitFor();
 
     await page.getByTestId('notice-type-weather').click();
-    // The samples are written as of Dec 3, 21:00 JST; the preview of the built-in wording shows them.
-    await page.getByTestId('notice-preview-ja-subject').filter({ hasText: '【重要】大雪による配送遅延のお知らせ（12月3日 21時現在）' }).waitFor();
+    // The samples as of today (written as of Dec 3, 21:00 JST, their dates moved with the day); the preview of the built-in wording shows them.
+    const asOf = new Date(Date.parse(samplesOn(new Date()).samples.weather.as_of as string) + 9 * 3_600_000);
+    await page.getByTestId('notice-preview-ja-subject').filter({ hasText: `【重要】大雪による配送遅延のお知らせ（${asOf.getUTCMonth() + 1}月${asOf.getUTCDate()}日 21時現在）` }).waitFor();
     expect(await page.getByTestId('notice-preview-en-subject').textContent()).to.contain('heavy snow');
 
     await page.getByTestId('notice-copy-name').fill('大雪（北海道向け）');

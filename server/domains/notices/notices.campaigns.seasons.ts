@@ -4,6 +4,7 @@ import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { orders } from '../orders/orders.tables.ts';
 import { AUDIENCE_READERS } from './notices.target.audience.ts';
+import { addDays } from './notices.format.ts';
 
 export const seasons = ['ochugen', 'oseibo', 'nenmatsu'] as const;
 export type Season = (typeof seasons)[number];
@@ -25,7 +26,6 @@ const LEAD_DAYS = 7;
 const iso = (y: number, [m, d]: [number, number]) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 /** Today in Tokyo, YYYY-MM-DD (Asia/Tokyo has no daylight saving). */
 const tokyoToday = (now: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' }).format(now);
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 const tokyoMidnight = (day: string) => `${day}T00:00:00+09:00`;
 
 /** The season's span that is going on today or comes next. */

@@ -18,6 +18,8 @@ const parts = (d: Date, lang: NoticeLang) =>
 /** The calendar day in Tokyo, as YYYY-MM-DD. */
 const isoDay = new Intl.DateTimeFormat('en-CA', { timeZone: TOKYO });
 export const tokyoDay = (d: Date) => isoDay.format(d);
+/** A day (YYYY-MM-DD) `n` days later, or earlier for a negative `n`. */
+export const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 export const tokyoYear = (d: Date) => parts(d, 'en').year;
 

@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import type { Role } from '../shops/shops.tables.ts';
 import { builtinWording, checkWording } from './notices.render.ts';
 import { findTemplate, findVersion, insertTemplate, insertVersion, latestVersions, listTemplates, listVersions } from './notices.templates.repository.ts';
-import { tokyoDay } from './notices.format.ts';
+import { addDays, tokyoDay } from './notices.format.ts';
 import { atField, defaultChannels, isPerOrderType, noticeSampleAsOf, noticeSamples, noticeTypeNames, noticeTypes, noticeVariableSpecs, type NoticeText, type NoticeType, type NoticeWording } from './notices.types.ts';
 
 /**
@@ -52,14 +52,13 @@ export async function loadWording(db: Db, shopId: string, type: NoticeType, vers
  */
 export function samplesOn(now: Date): { asOf: Date; samples: Record<NoticeType, Record<string, unknown>> } {
   const days = Math.max(0, Math.round((Date.parse(tokyoDay(now)) - Date.parse(tokyoDay(noticeSampleAsOf))) / DAY_MS));
-  const moved = (day: string) => new Date(Date.parse(day) + days * DAY_MS).toISOString().slice(0, 10);
   const samples = Object.fromEntries(
     noticeTypes.map((type) => {
       const sample = { ...noticeSamples[type] };
       for (const spec of noticeVariableSpecs[type]) {
         const value = sample[spec.name];
         if (typeof value !== 'string' || (spec.kind !== 'date' && spec.kind !== 'datetime')) continue;
-        sample[spec.name] = moved(value.slice(0, 10)) + value.slice(10);
+        sample[spec.name] = addDays(value.slice(0, 10), days) + value.slice(10);
       }
       return [type, sample];
     }),

@@ -9,7 +9,7 @@ import type { Role } from '../shops/shops.tables.ts';
 import { assigneesGone, inboxMoved, lockAssignments, notAMember } from './conversations.assign.ts';
 import type { ConversationDto, ConversationPatch, InboxPage } from './conversations.dto.ts';
 import { chatHooks } from './conversations.hooks.ts';
-import { assertStatusTransition } from './conversations.machine.ts';
+import { activeStatuses, assertStatusTransition } from './conversations.machine.ts';
 import {
   conversationDetails,
   type ConversationDetails,
@@ -81,7 +81,7 @@ export interface InboxQuery {
 
 /** The console's filters as a repository filter for the actor's shop; one row more than a page, to tell whether another follows. */
 export function inboxFilter(actor: Actor, q: InboxQuery): InboxFilter {
-  const statuses: ConversationStatus[] | undefined = q.status === 'active' ? ['open', 'pending', 'waiting_merchant'] : q.status ? [q.status] : undefined;
+  const statuses: ConversationStatus[] | undefined = q.status === 'active' ? [...activeStatuses] : q.status ? [q.status] : undefined;
   const assigneeId = q.assignee === 'me' ? (actor.kind === 'user' ? actor.userId : undefined) : q.assignee === 'none' ? null : q.assignee;
   const now = new Date();
   return {

@@ -5,7 +5,7 @@ import { listMemberships } from '../auth/auth.repository.ts';
 import { JsonText } from '../../core/json.ts';
 import type { MyQueuePage } from './conversations.dto.ts';
 import { dtoJsonFor, inboxFilter, jsonPageText, type InboxQuery } from './conversations.inbox.ts';
-import { listConversationPageAcross } from './conversations.repository.ts';
+import { listConversationPageAcross } from './conversations.across.repository.ts';
 
 /**
  * The signed-in person's queue over every shop they belong to (or `q.shopId`, one of them),

@@ -3,7 +3,7 @@ import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import type { Actor } from '../../../server/core/actor.ts';
 import { cursorOf, inboxFilter, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
-import { inboxQueryAcross } from '../../../server/domains/conversations/conversations.repository.ts';
+import { inboxQueryAcross } from '../../../server/domains/conversations/conversations.across.repository.ts';
 import { testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';

@@ -8,12 +8,11 @@ import {
   conversationDetails,
   detailedJsonQuery,
   inboxQuery,
-  inboxQueryAcross,
   listConversationPageJson,
-  listConversationPageAcross,
   listConversations,
   type ConversationRow,
 } from '../../../server/domains/conversations/conversations.repository.ts';
+import { inboxQueryAcross, listConversationPageAcross } from '../../../server/domains/conversations/conversations.across.repository.ts';
 import { testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';

@@ -8,12 +8,11 @@ import type { ConversationDto } from '../../../server/domains/conversations/conv
 import {
   detailedJsonQuery,
   inboxQuery,
-  inboxQueryAcross,
   listConversationPageJson,
-  listConversationPageAcross,
   listConversations,
   type JsonPageRow,
 } from '../../../server/domains/conversations/conversations.repository.ts';
+import { inboxQueryAcross, listConversationPageAcross } from '../../../server/domains/conversations/conversations.across.repository.ts';
 import { candidatesQuery, forgetSearchStatistics, SEARCH_BY_ID, searchCandidates, searchStatistics, STATISTICS_TTL_MS } from '../../../server/domains/conversations/conversations.search.repository.ts';
 import { expectedMatches, queryGramsByWord } from '../../../server/domains/conversations/conversations.search.estimate.ts';
 import { countStatements, driverClient, testDatabase, type DriverClient } from '../../helpers/db.ts';

@@ -68,6 +68,8 @@ export function pairs(seeded: Seeded, cursor: string | null): Pair[] {
     { name: 'returns', size: 'big', kind: 'list', who: 'owner', real: `/api/shops/${big}/returns`, twin: `/twin/shops/${big}/returns` },
     { name: 'audit', size: 'big', kind: 'list', who: 'owner', real: `/api/shops/${big}/audit`, twin: `/twin/shops/${big}/audit` },
     { name: 'my-queue', kind: 'queue', who: 'contractor', real: '/api/me/conversations', twin: `/twin/me/conversations${query({ user: contractor.id })}` },
+    // The contractor's queue while one of their shops (the big one) changes 10 times a second: a kept page lasts until the next.
+    { name: 'my-queue-churn10', size: 'big', kind: 'queue', churn: 10, who: 'contractor', real: '/api/me/conversations', twin: `/twin/me/conversations${query({ user: contractor.id })}` },
     { name: 'my-queue-active', kind: 'queue', who: 'contractor', real: '/api/me/conversations?status=active', twin: `/twin/me/conversations${query({ status: 'active', user: contractor.id })}` },
     { name: 'my-queue-search', kind: 'queue', who: 'contractor', real: `/api/me/conversations${query({ q: s.subjectWord })}`, twin: `/twin/me/conversations${query({ q: s.subjectWord, user: contractor.id })}` },
     { name: 'session', kind: 'floor', who: 'owner', real: '/api/auth/session', twin: `/twin/session${query({ user: owner.id })}` },

@@ -57,13 +57,30 @@ export interface InboxChangesSeen {
  * for any value read a deployment of one shop by a scan of all its changes, the planner taking
  * a third of them to match. The running transactions are looked up by key.
  */
-const seenColumns = (shop: string, asked: string) => `${shop}::uuid::text as "inbox:shop",
+const seenColumns = (shop: string, asked: string) =>
+  seenColumnsOf(`${shop}::uuid::text`, `(select max(c.xid) from inbox_changes c where c.shop_id = ${shop}::uuid)`, `c.shop_id in (${shop}::uuid, '${EVERY_SHOP}'::uuid)`, asked);
+
+/**
+ * InboxChangesSeen's columns for several shops (an array's text, `{…}`, in the parameter
+ * `shops`): their newest change is the newest of each one's, each read as one step of the
+ * key backwards, a shop at a time (a hundred shops, a hundred steps).
+ */
+const seenColumnsAcross = (shops: string, asked: string) =>
+  seenColumnsOf(
+    `${shops}::text`,
+    `(select max(n.xid) from unnest(${shops}::text::uuid[]) s(id) cross join lateral (select max(c.xid) as xid from inbox_changes c where c.shop_id = s.id) n)`,
+    `c.shop_id = any(${shops}::text::uuid[] || '${EVERY_SHOP}'::uuid)`,
+    asked,
+  );
+
+/** The columns for `label` (what InboxChangesSeen.shopId says), the newest change of its shops, the condition on a change's shop (its shops and every shop) and the xids asked about. */
+const seenColumnsOf = (label: string, newest: string, ofShops: string, asked: string) => `${label} as "inbox:shop",
    ${INCARNATION} || '/' || pg_current_snapshot()::text as "inbox:snapshot",
    (select h.xid::text from inbox_changes_horizon h) as "inbox:horizon",
-   greatest((select max(c.xid) from inbox_changes c where c.shop_id = ${shop}::uuid),
+   greatest(${newest},
             (select max(c.xid) from inbox_changes c where c.shop_id = '${EVERY_SHOP}'::uuid))::text as "inbox:newest",
    ${asked}::text::xid8[]::text[] as "inbox:asked",
-   array(select c.xid::text from inbox_changes c where c.shop_id in (${shop}::uuid, '${EVERY_SHOP}'::uuid) and c.xid = any(${asked}::text::xid8[])) as "inbox:committed"`;
+   array(select c.xid::text from inbox_changes c where ${ofShops} and c.xid = any(${asked}::text::xid8[])) as "inbox:committed"`;
 
 const xids = (v: unknown): Set<bigint> => new Set(((v as string[] | null) ?? []).map(BigInt));
 const xidOrNull = (v: unknown): bigint | null => (v === null || v === undefined ? null : BigInt(v as string));
@@ -80,6 +97,9 @@ const seenOf = (raw: Record<string, unknown>): InboxChangesSeen => ({
 /** $1 the shop, $2 the xids asked about: a kept page's check on its own. */
 export const changesSeen = statement('inbox_changes_seen', `select ${seenColumns('$1', '$2')}`, seenOf);
 
+/** $1 the shops (an array's text), $2 the xids asked about: the check of a page kept over several shops (all my shops). */
+export const changesSeenAcross = statement('inbox_changes_seen_across', `select ${seenColumnsAcross('$1', '$2')}`, seenOf);
+
 /** The session's read with the shop's changes: $2 the shop (the session's own), $3 the xids asked about. */
 export const inboxChangesWithSession = sessionReadWith('auth_session_read_inbox', seenColumns('$2', '$3'), seenOf);
 
@@ -89,8 +109,17 @@ export const inboxChangesWithSession = sessionReadWith('auth_session_read_inbox'
  * changes seen (changedSince), asking about the transactions `since` lists as running.
  */
 export async function inboxChangesSince(db: Db, shopId: string, since: string | undefined): Promise<ChangesSince> {
+  return changesSinceBy(changesSeen, db, shopId, since);
+}
+
+/** inboxChangesSince for a page of several shops (all my shops): changed when any of them, or every shop, changed. */
+export async function inboxChangesAcrossSince(db: Db, shopIds: readonly string[], since: string | undefined): Promise<ChangesSince> {
+  return changesSinceBy(changesSeenAcross, db, `{${shopIds.join(',')}}`, since);
+}
+
+async function changesSinceBy(read: typeof changesSeen, db: Db, shops: string, since: string | undefined): Promise<ChangesSince> {
   const kept = since === undefined ? undefined : keptSnapshot(since);
-  const [seen] = await changesSeen(db, [shopId, `{${[...(kept?.pg?.xip ?? [])].join(',')}}`]);
+  const [seen] = await read(db, [shops, `{${[...(kept?.pg?.xip ?? [])].join(',')}}`]);
   return { snapshot: seen!.snapshot, changed: kept === undefined || (changedSince(kept, seen!) ?? true) };
 }
 

@@ -2,7 +2,7 @@ import type { Db } from '../../core/db/client.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { InboxFilter } from './conversations.repository.ts';
 import type { AlongSession } from '../auth/auth.repository.ts';
-import { changedSince, inboxChangesSince, inboxChangesWithSession, keptSnapshot, pruneInboxChanges, type ChangesSince, type InboxChangesSeen, type KeptSnapshot } from './conversations.pagecache.repository.ts';
+import { changedSince, inboxChangesAcrossSince, inboxChangesSince, inboxChangesWithSession, keptSnapshot, pruneInboxChanges, type ChangesSince, type InboxChangesSeen, type KeptSnapshot } from './conversations.pagecache.repository.ts';
 
 /**
  * Inbox pages kept in the process, so that the many agents of a shop who look at the same view
@@ -63,9 +63,29 @@ export class InboxPageCache {
   async page(db: Db, shopId: string, masked: boolean, f: InboxFilter, read: () => Promise<ReadPage>, seen?: InboxChangesSeen): Promise<Buffer> {
     const key = this.enabled ? keyOf(shopId, masked, f) : undefined;
     if (key === undefined) return Buffer.from((await read()).json);
+    return this.answer(key, shopId.toLowerCase(), (kept) => judged(shopId, kept, seen) ?? inboxChangesSince(db, shopId, kept?.snapshot), read);
+  }
+
+  /**
+   * The page of `f` over several shops (all my shops), for a viewer as each shop masks them or
+   * not, with the shops' names, as the bytes to send: from the cache when none of the shops
+   * changed anything a page shows since, checked by a statement of its own over all of them
+   * (inboxChangesAcrossSince); `read` reads it otherwise. Kept apart from one shop's pages, and
+   * shared by everyone with the same shops seen the same way: the key holds each shop with its
+   * masking and name (keyAcross). Who may see which shops is read before, on every request.
+   */
+  async pageAcross(db: Db, shops: readonly ShopSeen[], f: InboxFilter, read: () => Promise<ReadPage>): Promise<Buffer> {
+    const key = this.enabled && shops.length ? keyAcross(shops, f) : undefined;
+    if (key === undefined) return Buffer.from((await read()).json);
+    const ids = shops.map((s) => s.shopId);
+    return this.answer(key, undefined, (kept) => inboxChangesAcrossSince(db, ids, kept?.snapshot), read);
+  }
+
+  /** The kept page under `key` when `check` finds nothing it shows changed, else read (or joined to a read under way) and kept; `shop` is the one shop whose running transactions it counts (AlongSession), if any. */
+  private async answer(key: string, shop: string | undefined, check: (kept: KeptPage | undefined) => ChangesSince | Promise<ChangesSince>, read: () => Promise<ReadPage>): Promise<Buffer> {
     const now = Date.now();
     const kept = this.fresh(key, now);
-    const since = judged(shopId, kept, seen) ?? (await inboxChangesSince(db, shopId, kept?.snapshot));
+    const since = await check(kept);
     if (kept && !since.changed) {
       this.options.observe?.('hit');
       return kept.body;
@@ -90,7 +110,7 @@ export class InboxPageCache {
       const until = Math.min(got.moment ?? Infinity, now + this.options.maxAgeMs);
       const parsed = keptSnapshot(since.snapshot);
       const bytes = got.body.length + 2 * (key.length + since.snapshot.length) + XID_BYTES * (parsed.pg?.xip.size ?? 0) + ENTRY_OVERHEAD;
-      this.keep(key, { shop: shopId.toLowerCase(), snapshot: since.snapshot, read: parsed, body: got.body, from: now, until, bytes });
+      this.keep(key, { shop, snapshot: since.snapshot, read: parsed, body: got.body, from: now, until, bytes });
       return got.body;
     } finally {
       if (this.flights.get(key) === mine) this.flights.delete(key);
@@ -127,7 +147,7 @@ export class InboxPageCache {
     this.pages.set(key, page);
     this.bytes += page.bytes;
     const xip = page.read.pg?.xip;
-    if (xip?.size) {
+    if (page.shop !== undefined && xip?.size) {
       const ids = this.running.get(page.shop) ?? new Map<bigint, number>();
       for (const x of xip) ids.set(x, (ids.get(x) ?? 0) + 1);
       this.running.set(page.shop, ids);
@@ -141,6 +161,7 @@ export class InboxPageCache {
   private drop(key: string, page: KeptPage): void {
     this.pages.delete(key);
     this.bytes -= page.bytes;
+    if (page.shop === undefined) return;
     const ids = this.running.get(page.shop);
     if (!ids) return;
     for (const x of page.read.pg?.xip ?? []) {
@@ -207,8 +228,8 @@ interface Answer {
 }
 
 interface KeptPage {
-  /** Its shop (lower case). */
-  shop: string;
+  /** Its shop (lower case); undefined for a page of several shops, whose running transactions its check asks about itself. */
+  shop: string | undefined;
   /** Its snapshot as inboxChangesSince gave it, and read once (its check's and its running transactions' count's). */
   snapshot: string;
   read: KeptSnapshot;
@@ -248,7 +269,27 @@ const FIELDS = {
 
 /** The cache's key of a view, or undefined for one that is never kept (a search, the SLA filter, a page after the first). */
 export function keyOf(shopId: string, masked: boolean, f: InboxFilter): string | undefined {
-  const parts: unknown[] = [shopId.toLowerCase(), masked];
+  return keyWith([shopId.toLowerCase(), masked], f);
+}
+
+/** A shop of a page over several, as its viewer sees it: whether their contact data is masked there, and its name (which the page shows). */
+export interface ShopSeen {
+  shopId: string;
+  masked: boolean;
+  name: string;
+}
+
+/**
+ * The key of a view over several shops (all my shops), or undefined for one never kept: each
+ * shop in the order of their ids, with the viewer's masking and its name there, then the
+ * view's filters as for one shop. Never equal to one shop's key (it starts with "across").
+ */
+export function keyAcross(shops: readonly ShopSeen[], f: InboxFilter): string | undefined {
+  const seen = shops.map((s) => [s.shopId.toLowerCase(), s.masked, s.name] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return keyWith(['across', ...seen], f);
+}
+
+function keyWith(parts: unknown[], f: InboxFilter): string | undefined {
   for (const [field, use] of Object.entries(FIELDS) as Array<[keyof InboxFilter, (typeof FIELDS)[keyof InboxFilter]]>) {
     if (use === 'never' && f[field] !== undefined) return undefined;
     // undefined (not filtered) and null (assignee: nobody) stay apart.

@@ -79,7 +79,7 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     errors: ['not_found', 'invalid_input', 'unauthenticated'],
     handler: ({ ctx, query }) => {
       const { user } = ctx.state.principal as SessionPrincipal;
-      return listMyQueue(deps.db, { userId: user.id, name: user.name }, query);
+      return listMyQueue(deps.db, { userId: user.id, name: user.name }, query, deps.pages);
     },
   });
   api.route({

@@ -1,0 +1,205 @@
+import { expect } from 'chai';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../../server/core/db/client.ts';
+import type { InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
+import { listMyQueue } from '../../../server/domains/conversations/conversations.myqueue.ts';
+import { InboxPageCache, keyAcross } from '../../../server/domains/conversations/conversations.pagecache.ts';
+import { changesSeenAcross } from '../../../server/domains/conversations/conversations.pagecache.repository.ts';
+import { insertMembership } from '../../../server/domains/shops/shops.repository.ts';
+import { countStatements, driverClient, testDatabase } from '../../helpers/db.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { makeShop, type TestPerson, type TestShop } from '../../fixtures/builders.ts';
+import { aConversation, aCustomer } from '../../fixtures/queue-rows.ts';
+
+/**
+ * "All my shops" kept in the process, as one shop's inbox page is: answered again only while
+ * none of the person's shops changed what a page shows, and never to someone who sees one of
+ * the shops another way (masked or not), is no longer in one, or would see another shop's name.
+ */
+type Row = { id: string; shopId: string; shopName: string; status: string; subject: string | null; customer: { name: string; email: string | null }; assignee: { name: string } | null };
+type Page = { conversations: Row[]; next: string | null };
+
+for (const kind of dbKinds) {
+  describe(`[${kind}] all my shops, kept while none of the shops changes`, function () {
+    this.timeout(60_000);
+    let database: Database;
+    /** A: the person is an agent there; B: a contractor; C: not theirs. */
+    let a: TestShop, b: TestShop, c: TestShop;
+    let person: TestPerson;
+    /** Staff in A and contractor in B: the same shops, seen the same way as `person`. */
+    let twin: TestPerson;
+    let cache: InboxPageCache;
+    let counted: Record<'hit' | 'miss' | 'changed' | 'joined', number>;
+    const ids: Record<'a' | 'b' | 'c' | 'b2', string> = { a: '', b: '', c: '', b2: '' };
+    const emailB = 'hanako.yamada@example.jp';
+
+    /** A page as `who` reads it, kept by the test's cache, or with `kept` false read without one. */
+    const read = async (q: Partial<InboxQuery & { shopId: string }> = {}, who = person, kept = true) =>
+      JSON.parse((await listMyQueue(database.db, { userId: who.id, name: who.name }, { limit: 20, ...q }, kept ? cache : undefined)).text) as Page;
+    const row = (p: Page, id: string) => p.conversations.find((r) => r.id === id);
+
+    before(async () => {
+      database = await testDatabase(kind);
+      [a, b, c] = [await makeShop(database), await makeShop(database), await makeShop(database)];
+      person = a.people.agent;
+      twin = a.people.staff;
+      await insertMembership(database.db, b.id, person.id, 'contractor');
+      await insertMembership(database.db, b.id, twin.id, 'contractor');
+      ids.a = (await aConversation(database.db, a.id, (await aCustomer(database.db, a.id, { name: '鈴木 太郎', email: 'taro.suzuki@example.jp' })).id)).id;
+      ids.b = (await aConversation(database.db, b.id, (await aCustomer(database.db, b.id, { name: '山田 花子', email: emailB })).id)).id;
+      ids.c = (await aConversation(database.db, c.id, (await aCustomer(database.db, c.id)).id)).id;
+    });
+    beforeEach(() => {
+      counted = { hit: 0, miss: 0, changed: 0, joined: 0 };
+      cache = new InboxPageCache({ maxBytes: 8 * 1024 * 1024, maxAgeMs: 60_000, observe: (r) => void counted[r]++ });
+    });
+    after(() => database.close());
+
+    it('answers the page read again from the one it kept, the same JSON as a read without the cache, with the memberships and one check as its statements', async () => {
+      const sent: string[] = [];
+      const restore = countStatements(driverClient(database), sent);
+      let first: Page, second: Page;
+      try {
+        first = await read();
+        expect(sent, sent.join('\n')).to.have.length(3);
+        sent.length = 0;
+        second = await read();
+      } finally {
+        restore();
+      }
+      expect(sent, sent.join('\n')).to.have.length(2);
+      expect(sent[1]).to.equal(changesSeenAcross.text);
+      expect(second).to.deep.equal(first);
+      expect(await read({}, person, false)).to.deep.equal(first);
+      expect(counted).to.include({ miss: 1, hit: 1 });
+      expect(first.conversations.map((r) => r.id)).to.have.members([ids.a, ids.b]);
+      // Masked in B, where they are a contractor, and not in A.
+      expect(row(first, ids.b)!.customer.email).to.match(/\*/);
+      expect(row(first, ids.a)!.customer.email).to.equal('taro.suzuki@example.jp');
+    });
+
+    const changes: Array<[string, () => Promise<void>, (p: Page) => void]> = [
+      ['a conversation of the first shop changes', async () => void (await database.db.execute(sql`update conversations set subject = '返品の件' where id = ${ids.a}`)), (p) => expect(row(p, ids.a)!.subject).to.equal('返品の件')],
+      ['a conversation of the second shop changes', async () => void (await database.db.execute(sql`update conversations set subject = '交換の件' where id = ${ids.b}`)), (p) => expect(row(p, ids.b)!.subject).to.equal('交換の件')],
+      ['a customer of the second shop is renamed', async () => void (await database.db.execute(sql`update customers set name = '山田 花' where shop_id = ${b.id}`)), (p) => expect(row(p, ids.b)!.customer.name).to.equal('山田 花')],
+      [
+        'the assignee is renamed (a change of every shop)',
+        async () => {
+          await database.db.execute(sql`update conversations set assignee_id = ${b.people.agent.id} where id = ${ids.b}`);
+          await read();
+          await database.db.execute(sql`update users set name = '担当 次郎' where id = ${b.people.agent.id}`);
+        },
+        (p) => expect(row(p, ids.b)!.assignee!.name).to.equal('担当 次郎'),
+      ],
+      ['a conversation is added in the second shop', async () => void (ids.b2 = (await aConversation(database.db, b.id, (await aCustomer(database.db, b.id)).id)).id), (p) => expect(row(p, ids.b2)).to.not.equal(undefined)],
+    ];
+    for (const [what, change, check] of changes) {
+      it(`reads the page again once ${what}`, async () => {
+        await read();
+        await change();
+        const before = { ...counted };
+        const p = await read();
+        check(p);
+        expect(counted).to.include({ changed: before.changed + 1, hit: before.hit });
+        expect(p).to.deep.equal(await read({}, person, false));
+        await read();
+        expect(counted.hit).to.be.greaterThan(0);
+      });
+    }
+
+    it('keeps the page when a shop that is not theirs changes', async () => {
+      await read();
+      await database.db.execute(sql`update conversations set subject = '別の店' where id = ${ids.c}`);
+      await read();
+      expect(counted).to.include({ miss: 1, hit: 1, changed: 0 });
+    });
+
+    it("shows a shop's contact data once its contractor becomes its agent, and masks it again once they are a contractor again", async () => {
+      expect(row(await read(), ids.b)!.customer.email).to.match(/\*/);
+      try {
+        await database.db.execute(sql`update memberships set role = 'agent' where shop_id = ${b.id} and user_id = ${person.id}`);
+        expect(row(await read(), ids.b)!.customer.email).to.equal(emailB);
+      } finally {
+        await database.db.execute(sql`update memberships set role = 'contractor' where shop_id = ${b.id} and user_id = ${person.id}`);
+      }
+      expect(row(await read(), ids.b)!.customer.email).to.match(/\*/);
+      expect(counted).to.include({ miss: 2, hit: 1 });
+    });
+
+    it('shows nothing of a shop they have left, though the page with it is kept', async () => {
+      expect(row(await read(), ids.b)).to.not.equal(undefined);
+      await database.db.execute(sql`delete from memberships where shop_id = ${b.id} and user_id = ${person.id}`);
+      try {
+        const p = await read();
+        expect(p.conversations.map((r) => r.shopId)).to.deep.equal([a.id]);
+      } finally {
+        await insertMembership(database.db, b.id, person.id, 'contractor');
+      }
+    });
+
+    it("shows a shop's new name at once", async () => {
+      expect(row(await read(), ids.b)!.shopName).to.equal(b.name);
+      await database.db.execute(sql`update shops set name = '新しい店名' where id = ${b.id}`);
+      try {
+        expect(row(await read(), ids.b)!.shopName).to.equal('新しい店名');
+      } finally {
+        await database.db.execute(sql`update shops set name = ${b.name} where id = ${b.id}`);
+      }
+    });
+
+    it('answers two people who see the same shops the same way from one page, but never one kept for somebody else as "mine"', async () => {
+      const mine = await read();
+      expect(await read({}, twin)).to.deep.equal(mine);
+      expect(counted).to.include({ miss: 1, hit: 1 });
+      await database.db.execute(sql`update conversations set assignee_id = ${person.id} where id = ${ids.a}`);
+      try {
+        expect((await read({ assignee: 'me' })).conversations.map((r) => r.id)).to.deep.equal([ids.a]);
+        expect((await read({ assignee: 'me' }, twin)).conversations).to.deep.equal([]);
+      } finally {
+        await database.db.execute(sql`update conversations set assignee_id = null where id = ${ids.a}`);
+      }
+    });
+
+    it('keeps one shop of theirs (shopId) apart from all of them, and from that shop\'s own inbox page', () => {
+      const seen = [{ shopId: a.id, masked: false, name: a.name }];
+      const f = { limit: 21, now: new Date() };
+      expect(keyAcross(seen, f)).to.not.equal(keyAcross([...seen, { shopId: b.id, masked: true, name: b.name }], f));
+      // The order the memberships come in does not matter; a shop's masking and name do.
+      const both = [seen[0]!, { shopId: b.id, masked: true, name: b.name }];
+      expect(keyAcross(both, f)).to.equal(keyAcross([...both].reverse(), f));
+      expect(keyAcross(both, f)).to.not.equal(keyAcross([seen[0]!, { shopId: b.id, masked: false, name: b.name }], f));
+      expect(keyAcross(both, f)).to.not.equal(keyAcross([seen[0]!, { shopId: b.id, masked: true, name: `${b.name} ` }], f));
+    });
+
+    it('keeps no search, no later page and no SLA filter', async () => {
+      const first = await read({ limit: 1 });
+      expect(first.next).to.be.a('string');
+      await read({ limit: 1, before: first.next! });
+      await read({ q: '山田' });
+      await read({ sla: 'breached' });
+      expect(counted).to.include({ miss: 1, hit: 0 });
+      await read({ limit: 1, before: first.next! });
+      expect(counted).to.include({ miss: 1, hit: 0 });
+    });
+
+    if (kind === 'postgres') {
+      it('shows a change committed by a transaction that was still running when the page was read', async () => {
+        const pool = driverClient(database) as unknown as import('pg').Pool;
+        const writer = await pool.connect();
+        try {
+          await writer.query('begin');
+          await writer.query(`update conversations set subject = '走っていた' where id = $1`, [ids.b]);
+          // A later transaction that ends first: the writer is then listed as running in the page's snapshot.
+          await aCustomer(database.db, a.id);
+          expect(row(await read(), ids.b)!.subject).to.not.equal('走っていた');
+          expect(counted.miss).to.equal(1);
+          await writer.query('commit');
+        } finally {
+          writer.release();
+        }
+        expect(row(await read(), ids.b)!.subject).to.equal('走っていた');
+        expect(counted).to.include({ changed: 1, hit: 0 });
+      });
+    }
+  });
+}

@@ -1,8 +1,9 @@
 import type { Db } from '../../core/db/client.ts';
+import { DomainError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { InboxFilter } from './conversations.repository.ts';
 import type { AlongSession } from '../auth/auth.repository.ts';
-import { changedSince, inboxChangesAcrossSince, inboxChangesSince, inboxChangesWithSession, keptSnapshot, pruneInboxChanges, type ChangesSince, type InboxChangesSeen, type KeptSnapshot } from './conversations.pagecache.repository.ts';
+import { changedSince, inboxChangesSince, myShops, myShopsChangesSince, type MyShop, inboxChangesWithSession, keptSnapshot, pruneInboxChanges, type ChangesSince, type InboxChangesSeen, type KeptSnapshot } from './conversations.pagecache.repository.ts';
 
 /**
  * Inbox pages kept in the process, so that the many agents of a shop who look at the same view
@@ -67,18 +68,25 @@ export class InboxPageCache {
   }
 
   /**
-   * The page of `f` over several shops (all my shops), for a viewer as each shop masks them or
-   * not, with the shops' names, as the bytes to send: from the cache when none of the shops
-   * changed anything a page shows since, checked by a statement of its own over all of them
-   * (inboxChangesAcrossSince); `read` reads it otherwise. Kept apart from one shop's pages, and
-   * shared by everyone with the same shops seen the same way: the key holds each shop with its
-   * masking and name (keyAcross). Who may see which shops is read before, on every request.
+   * The page of `f` over a person's shops (all my shops; `shopId`, one of them), as the bytes to
+   * send: from the cache when one statement (myShopsChangesSince) finds their shops as they were
+   * (each with their role in it and its name: the tag) and none of them changed anything a page
+   * shows since; `read` reads it otherwise, with their shops read then (myShops). Kept per
+   * person and view (keyMine). Refused with not_found when `shopId` is not one of theirs.
    */
-  async pageAcross(db: Db, shops: readonly ShopSeen[], f: InboxFilter, read: () => Promise<ReadPage>): Promise<Buffer> {
-    const key = this.enabled && shops.length ? keyAcross(shops, f) : undefined;
-    if (key === undefined) return Buffer.from((await read()).json);
-    const ids = shops.map((s) => s.shopId);
-    return this.answer(key, undefined, (kept) => inboxChangesAcrossSince(db, ids, kept?.snapshot), read);
+  async pageMine(db: Db, userId: string, shopId: string | undefined, f: InboxFilter, read: (shops: MyShop[]) => Promise<ReadPage>): Promise<Buffer> {
+    const readMine = async (): Promise<ReadPage> => {
+      const mine = await myShops(db, userId, shopId);
+      if (shopId && !mine.shops.length) throw notMine();
+      return { ...(await read(mine.shops)), tag: mine.tag };
+    };
+    const key = this.enabled ? keyMine(userId, shopId, f) : undefined;
+    if (key === undefined) return Buffer.from((await readMine()).json);
+    return this.answer(key, undefined, async (kept) => {
+      const seen = await myShopsChangesSince(db, userId, shopId, kept?.snapshot);
+      if (shopId && !seen.count) throw notMine();
+      return { snapshot: seen.snapshot, changed: seen.changed || kept?.tag !== seen.tag };
+    }, readMine);
   }
 
   /** The kept page under `key` when `check` finds nothing it shows changed, else read (or joined to a read under way) and kept; `shop` is the one shop whose running transactions it counts (AlongSession), if any. */
@@ -102,7 +110,7 @@ export class InboxPageCache {
       }
     }
     this.options.observe?.(kept ? 'changed' : 'miss');
-    const page = read().then((r): Answer => ({ body: ownBytes(r.json), moment: r.moment }));
+    const page = read().then((r): Answer => ({ body: ownBytes(r.json), moment: r.moment, tag: r.tag }));
     const mine: Flight = { snapshot: since.snapshot, page };
     this.flights.set(key, mine);
     try {
@@ -110,7 +118,7 @@ export class InboxPageCache {
       const until = Math.min(got.moment ?? Infinity, now + this.options.maxAgeMs);
       const parsed = keptSnapshot(since.snapshot);
       const bytes = got.body.length + 2 * (key.length + since.snapshot.length) + XID_BYTES * (parsed.pg?.xip.size ?? 0) + ENTRY_OVERHEAD;
-      this.keep(key, { shop, snapshot: since.snapshot, read: parsed, body: got.body, from: now, until, bytes });
+      this.keep(key, { shop, tag: got.tag, snapshot: since.snapshot, read: parsed, body: got.body, from: now, until, bytes });
       return got.body;
     } finally {
       if (this.flights.get(key) === mine) this.flights.delete(key);
@@ -173,6 +181,9 @@ export class InboxPageCache {
   }
 }
 
+/** A shop asked for that is not one of the person's. */
+const notMine = () => new DomainError('not_found', 'shop not found');
+
 /** Past its badges' next moment or its age, or read at a time the clock has since gone back before. */
 const outOfTime = (p: KeptPage, now: number) => now >= p.until || now < p.from;
 
@@ -219,17 +230,22 @@ export interface InboxPageCacheOptions {
 export interface ReadPage {
   json: string;
   moment: number | null;
+  /** What else the page was read with, which its check must find the same (all my shops: the person's shops, MINE_TAG). */
+  tag?: string;
 }
 
 /** A page as answered: its bytes, and its badges' next moment. */
 interface Answer {
   body: Buffer;
   moment: number | null;
+  tag?: string;
 }
 
 interface KeptPage {
   /** Its shop (lower case); undefined for a page of several shops, whose running transactions its check asks about itself. */
   shop: string | undefined;
+  /** ReadPage.tag. */
+  tag?: string;
   /** Its snapshot as inboxChangesSince gave it, and read once (its check's and its running transactions' count's). */
   snapshot: string;
   read: KeptSnapshot;
@@ -272,21 +288,13 @@ export function keyOf(shopId: string, masked: boolean, f: InboxFilter): string |
   return keyWith([shopId.toLowerCase(), masked], f);
 }
 
-/** A shop of a page over several, as its viewer sees it: whether their contact data is masked there, and its name (which the page shows). */
-export interface ShopSeen {
-  shopId: string;
-  masked: boolean;
-  name: string;
-}
-
 /**
- * The key of a view over several shops (all my shops), or undefined for one never kept: each
- * shop in the order of their ids, with the viewer's masking and its name there, then the
- * view's filters as for one shop. Never equal to one shop's key (it starts with "across").
+ * The key of a view of a person's shops (all my shops, or `shopId` of them), or undefined for
+ * one never kept: the person, the shop asked for, then the view's filters as for one shop.
+ * Never equal to one shop's key (it starts with "mine").
  */
-export function keyAcross(shops: readonly ShopSeen[], f: InboxFilter): string | undefined {
-  const seen = shops.map((s) => [s.shopId.toLowerCase(), s.masked, s.name] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return keyWith(['across', ...seen], f);
+export function keyMine(userId: string, shopId: string | undefined, f: InboxFilter): string | undefined {
+  return keyWith(['mine', userId.toLowerCase(), shopId?.toLowerCase() ?? '*'], f);
 }
 
 function keyWith(parts: unknown[], f: InboxFilter): string | undefined {

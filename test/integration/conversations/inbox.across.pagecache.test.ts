@@ -3,8 +3,8 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import type { InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
 import { listMyQueue } from '../../../server/domains/conversations/conversations.myqueue.ts';
-import { InboxPageCache, keyAcross } from '../../../server/domains/conversations/conversations.pagecache.ts';
-import { changesSeenAcross } from '../../../server/domains/conversations/conversations.pagecache.repository.ts';
+import { InboxPageCache, keyMine } from '../../../server/domains/conversations/conversations.pagecache.ts';
+import { myShopsSeen } from '../../../server/domains/conversations/conversations.pagecache.repository.ts';
 import { insertMembership } from '../../../server/domains/shops/shops.repository.ts';
 import { countStatements, driverClient, testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
@@ -55,20 +55,21 @@ for (const kind of dbKinds) {
     });
     after(() => database.close());
 
-    it('answers the page read again from the one it kept, the same JSON as a read without the cache, with the memberships and one check as its statements', async () => {
+    it('answers the page read again from the one it kept, the same JSON as a read without the cache, with one statement (their shops and the changes)', async () => {
       const sent: string[] = [];
       const restore = countStatements(driverClient(database), sent);
       let first: Page, second: Page;
       try {
         first = await read();
+        // The check, their shops, the page.
         expect(sent, sent.join('\n')).to.have.length(3);
         sent.length = 0;
         second = await read();
       } finally {
         restore();
       }
-      expect(sent, sent.join('\n')).to.have.length(2);
-      expect(sent[1]).to.equal(changesSeenAcross.text);
+      expect(sent, sent.join('\n')).to.have.length(1);
+      expect(sent[0]).to.match(/"mine:tag"/).and.match(/pg_current_snapshot/);
       expect(second).to.deep.equal(first);
       expect(await read({}, person, false)).to.deep.equal(first);
       expect(counted).to.include({ miss: 1, hit: 1 });
@@ -123,11 +124,19 @@ for (const kind of dbKinds) {
         await database.db.execute(sql`update memberships set role = 'contractor' where shop_id = ${b.id} and user_id = ${person.id}`);
       }
       expect(row(await read(), ids.b)!.customer.email).to.match(/\*/);
-      expect(counted).to.include({ miss: 2, hit: 1 });
+      // The same key, read again each time their shops are not as the page was read with.
+      expect(counted).to.include({ miss: 1, changed: 2, hit: 0 });
     });
 
-    it('shows nothing of a shop they have left, though the page with it is kept', async () => {
+    it('shows nothing of a shop they have left, though the page with it is kept, and a shop they joined', async () => {
       expect(row(await read(), ids.b)).to.not.equal(undefined);
+      await insertMembership(database.db, c.id, person.id, 'agent');
+      try {
+        expect(row(await read(), ids.c)).to.not.equal(undefined);
+      } finally {
+        await database.db.execute(sql`delete from memberships where shop_id = ${c.id} and user_id = ${person.id}`);
+      }
+      expect(row(await read(), ids.c)).to.equal(undefined);
       await database.db.execute(sql`delete from memberships where shop_id = ${b.id} and user_id = ${person.id}`);
       try {
         const p = await read();
@@ -147,10 +156,10 @@ for (const kind of dbKinds) {
       }
     });
 
-    it('answers two people who see the same shops the same way from one page, but never one kept for somebody else as "mine"', async () => {
+    it("keeps each person's page apart, and never answers one kept for somebody else as 'mine'", async () => {
       const mine = await read();
       expect(await read({}, twin)).to.deep.equal(mine);
-      expect(counted).to.include({ miss: 1, hit: 1 });
+      expect(counted).to.include({ miss: 2, hit: 0 });
       await database.db.execute(sql`update conversations set assignee_id = ${person.id} where id = ${ids.a}`);
       try {
         expect((await read({ assignee: 'me' })).conversations.map((r) => r.id)).to.deep.equal([ids.a]);
@@ -160,15 +169,27 @@ for (const kind of dbKinds) {
       }
     });
 
-    it('keeps one shop of theirs (shopId) apart from all of them, and from that shop\'s own inbox page', () => {
-      const seen = [{ shopId: a.id, masked: false, name: a.name }];
+    it('keeps one shop of theirs (shopId) apart from all of them, and refuses a shop not theirs, kept page or not', async () => {
+      const all = await read();
+      const onlyB = await read({ shopId: b.id });
+      expect(new Set(onlyB.conversations.map((r) => r.shopId))).to.deep.equal(new Set([b.id]));
+      expect(await read({ shopId: b.id })).to.deep.equal(onlyB);
+      expect(await read()).to.deep.equal(all);
+      expect(counted).to.include({ miss: 2, hit: 2 });
       const f = { limit: 21, now: new Date() };
-      expect(keyAcross(seen, f)).to.not.equal(keyAcross([...seen, { shopId: b.id, masked: true, name: b.name }], f));
-      // The order the memberships come in does not matter; a shop's masking and name do.
-      const both = [seen[0]!, { shopId: b.id, masked: true, name: b.name }];
-      expect(keyAcross(both, f)).to.equal(keyAcross([...both].reverse(), f));
-      expect(keyAcross(both, f)).to.not.equal(keyAcross([seen[0]!, { shopId: b.id, masked: false, name: b.name }], f));
-      expect(keyAcross(both, f)).to.not.equal(keyAcross([seen[0]!, { shopId: b.id, masked: true, name: `${b.name} ` }], f));
+      expect(keyMine(person.id, undefined, f)).to.not.equal(keyMine(person.id, b.id, f));
+      expect(keyMine(person.id, undefined, f)).to.not.equal(keyMine(twin.id, undefined, f));
+      for (const kept of [true, false]) {
+        const refused = await listMyQueue(database.db, { userId: person.id, name: person.name }, { limit: 20, shopId: c.id }, kept ? cache : undefined).then(() => 'answered', (e: Error & { code?: string }) => e.code);
+        expect(refused).to.equal('not_found');
+      }
+      await database.db.execute(sql`delete from memberships where shop_id = ${b.id} and user_id = ${person.id}`);
+      try {
+        const refused = await read({ shopId: b.id }).then(() => 'answered', (e: Error & { code?: string }) => e.code);
+        expect(refused).to.equal('not_found');
+      } finally {
+        await insertMembership(database.db, b.id, person.id, 'contractor');
+      }
     });
 
     it('keeps no search, no later page and no SLA filter', async () => {
@@ -183,6 +204,37 @@ for (const kind of dbKinds) {
     });
 
     if (kind === 'postgres') {
+      it("checks a hundred shops' changes by their key in the plan it keeps for any person and snapshot (the generic one)", async () => {
+        const client = await (driverClient(database) as unknown as import('pg').Pool).connect();
+        const many = await makeShop(database, `百店舗 ${Date.now()}`, ['owner']);
+        try {
+          // A person in a hundred shops, each with changes from long ago (below any snapshot's xmin).
+          await client.query(`insert into shops (name) select 'plan ' || g || ' ' || $1 from generate_series(1, 99) g`, [many.id]);
+          await client.query(`insert into memberships (shop_id, user_id, role) select id, $1, 'contractor' from shops where name like 'plan % ' || $2`, [many.people.owner.id, many.id]);
+          await client.query(`insert into inbox_changes (shop_id, xid) select m.shop_id, g::text::xid8 from memberships m, generate_series(3, 60) g where m.user_id = $1 on conflict do nothing`, [many.people.owner.id]);
+          await client.query('analyze inbox_changes; analyze memberships');
+          await client.query('set plan_cache_mode = force_generic_plan');
+          await client.query(`prepare generic_mine(text, text, text) as ${myShopsSeen.text}`);
+          for (const asked of ['{}', '{10,20,30}']) {
+            const { rows } = await client.query(`explain (analyze, format json) execute generic_mine(${client.escapeLiteral(many.people.owner.id)}, null, '${asked}')`);
+            const scans: string[] = [];
+            const walk = (n: Record<string, unknown>) => {
+              if (n['Relation Name'] === 'inbox_changes' && n['Actual Loops'] !== 0) scans.push(`${n['Node Type']} ${(n['Index Cond'] as string | undefined) ?? ''}`);
+              for (const c of (n['Plans'] as Array<Record<string, unknown>> | undefined) ?? []) walk(c);
+            };
+            walk((rows[0]['QUERY PLAN'] as Array<{ Plan: Record<string, unknown> }>)[0]!.Plan);
+            // The newest change of each shop and of every shop, and each xid asked about: all by key.
+            expect(scans.length, scans.join('\n')).to.equal(asked === '{}' ? 2 : 3);
+            for (const scan of scans) expect(scan).to.match(/^Index Only Scan( Backward)? \(\(shop_id = /);
+            if (asked !== '{}') expect(scans.join('\n')).to.match(/AND \(xid = a\.xid\)/);
+          }
+        } finally {
+          await client.query('deallocate generic_mine; reset plan_cache_mode').catch(() => undefined);
+          await client.query(`delete from inbox_changes where shop_id in (select shop_id from memberships where user_id = $1)`, [many.people.owner.id]);
+          client.release();
+        }
+      });
+
       it('shows a change committed by a transaction that was still running when the page was read', async () => {
         const pool = driverClient(database) as unknown as import('pg').Pool;
         const writer = await pool.connect();

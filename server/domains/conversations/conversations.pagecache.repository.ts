@@ -51,8 +51,9 @@ export interface InboxChangesSeen {
 
 /**
  * InboxChangesSeen's columns, for the shop and the xids asked about (an array's text, `{1,2}`)
- * in the parameters `shop` and `asked`. Prepared in both statements below, so their one plan
- * must be good for any shop and snapshot: the newest change of the shop and of every shop is
+ * in the parameters `shop` and `asked`. Prepared in both statements below (and, over a person's
+ * shops, in the check of all my shops: myShopsSeen), so their one plan must be good for any shop
+ * and snapshot: the newest change of the shop and of every shop is
  * read as max(xid), the last entry of the key's range (one step of the index backwards), to
  * be compared with a kept snapshot's xmax. As a range condition (`xid >= xmax`), the plan kept
  * for any value read a deployment of one shop by a scan of all its changes, the planner taking

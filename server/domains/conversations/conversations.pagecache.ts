@@ -25,7 +25,8 @@ import { changedSince, inboxChangesSince, myShops, myShopsChangesSince, type MyS
  * data is masked (the answer is stored as sent, masked or not, never shaped afterwards), the
  * view's filters with "me" resolved to the person, and the page's size. A search, the SLA
  * filter and pages after the first are never kept. Bounded in bytes, the least recently used
- * page going first.
+ * page going first. All my shops is kept the same way, per person and view (pageMine, keyMine),
+ * checked against all their shops and the shops themselves (their roles and names).
  */
 export class InboxPageCache {
   private readonly pages = new Map<string, KeptPage>();
@@ -300,8 +301,10 @@ export function keyMine(userId: string, shopId: string | undefined, f: InboxFilt
 function keyWith(parts: unknown[], f: InboxFilter): string | undefined {
   for (const [field, use] of Object.entries(FIELDS) as Array<[keyof InboxFilter, (typeof FIELDS)[keyof InboxFilter]]>) {
     if (use === 'never' && f[field] !== undefined) return undefined;
-    // undefined (not filtered) and null (assignee: nobody) stay apart.
-    if (use === 'key') parts.push(f[field] === undefined ? '*' : f[field]);
+    // Not filtered (0) is no value a filter can have, as a value is always in an array of its
+    // own: a tag '*' once keyed as "no tag", so one agent's empty `?tag=*` page was answered to
+    // everyone's unfiltered view. null (assignee: nobody) is [null].
+    if (use === 'key') parts.push(f[field] === undefined ? 0 : [f[field]]);
   }
   return JSON.stringify(parts);
 }

@@ -192,6 +192,12 @@ for (const kind of dbKinds) {
       }
     });
 
+    it("never answers the view without a tag from a page kept for the tag '*'", async () => {
+      expect((await read({ tag: '*' })).conversations).to.deep.equal([]);
+      expect((await read()).conversations).to.not.deep.equal([]);
+      expect(counted).to.include({ miss: 2, hit: 0 });
+    });
+
     it('keeps no search, no later page and no SLA filter', async () => {
       const first = await read({ limit: 1 });
       expect(first.next).to.be.a('string');
@@ -235,23 +241,38 @@ for (const kind of dbKinds) {
         }
       });
 
-      it('shows a change committed by a transaction that was still running when the page was read', async () => {
-        const pool = driverClient(database) as unknown as import('pg').Pool;
-        const writer = await pool.connect();
-        try {
-          await writer.query('begin');
-          await writer.query(`update conversations set subject = '走っていた' where id = $1`, [ids.b]);
-          // A later transaction that ends first: the writer is then listed as running in the page's snapshot.
-          await aCustomer(database.db, a.id);
-          expect(row(await read(), ids.b)!.subject).to.not.equal('走っていた');
-          expect(counted.miss).to.equal(1);
-          await writer.query('commit');
-        } finally {
-          writer.release();
-        }
-        expect(row(await read(), ids.b)!.subject).to.equal('走っていた');
-        expect(counted).to.include({ changed: 1, hit: 0 });
-      });
+      const running: Array<[string, string, () => string, (p: Page) => boolean]> = [
+        ['a conversation of a shop of theirs changed', `update conversations set subject = '走っていた' where id = $1`, () => ids.b, (p) => row(p, ids.b)!.subject === '走っていた'],
+        // Written for every shop: the running transactions' look-up must take those rows too.
+        ['its assignee renamed', `update users set name = '担当 三郎' where id = $1`, () => b.people.agent.id, (p) => row(p, ids.b)!.assignee?.name === '担当 三郎'],
+        // Asked about, and found to have written nothing of theirs: the page is still answered.
+        ['a shop not theirs changed (the page is kept)', `update conversations set subject = '他店' where id = $1`, () => ids.c, () => false],
+      ];
+      for (const [what, text, id, shows] of running) {
+        it(`judges a transaction still running when the page was read once it commits: ${what}`, async () => {
+          await database.db.execute(sql`update conversations set assignee_id = ${b.people.agent.id} where id = ${ids.b}`);
+          const pool = driverClient(database) as unknown as import('pg').Pool;
+          const writer = await pool.connect();
+          try {
+            await writer.query('begin');
+            await writer.query(text, [id()]);
+            // A later transaction that ends first: the writer is then listed as running in the page's snapshot.
+            await aCustomer(database.db, a.id);
+            expect(shows(await read())).to.equal(false);
+            expect(counted.miss).to.equal(1);
+            await writer.query('commit');
+          } finally {
+            writer.release();
+          }
+          const p = await read();
+          expect(p).to.deep.equal(await read({}, person, false));
+          if (what.endsWith('(the page is kept)')) expect(counted).to.include({ changed: 0, hit: 1 });
+          else {
+            expect(shows(p)).to.equal(true);
+            expect(counted).to.include({ changed: 1, hit: 0 });
+          }
+        });
+      }
     }
   });
 }

@@ -35,6 +35,9 @@ describe('the inbox page cache, without a database', () => {
     expect(k(false, { assigneeId: null })).to.not.equal(k(false, {}));
     expect(k(false, { statuses: ['open'] })).to.not.equal(k(false, {}));
     expect(k(false, { limit: 21 })).to.not.equal(k(false, {}));
+    // No value of a filter stands for "not filtered", nor for another field's value.
+    for (const unset of ['*', '0', 0, '', '[]', [], null]) expect(k(false, { tag: unset }), JSON.stringify(unset)).to.not.equal(k(false, {}));
+    expect(k(false, { tag: 'urgent' })).to.not.equal(k(false, { priority: 'urgent' }));
     // Only first pages are kept: any date would make another page to keep.
     expect(k(false, { before: { updatedAt: new Date(0), id: shop } })).to.equal(undefined);
     expect(keyOf(shop.toUpperCase(), false, base)).to.equal(k(false, {}));

@@ -135,11 +135,14 @@ export const myShopsSeen = statement(
   `with ${MINE} select (select count(*) from mine)::int as "mine:count", ${MINE_TAG} as "mine:tag", ${seenColumnsOf(
     `$1::text`,
     `(select max(n.xid) from mine cross join lateral (select max(c.xid) as xid from inbox_changes c where c.shop_id = mine.shop_id) n)`,
-    // Each xid asked about looked up by key in every shop: as one condition on both columns, the
-    // plan kept for any value read every change of the hundred shops and filtered them (5,800 for
-    // 0 asked: 2.1 ms).
-    `array(select a.xid::text from unnest($3::text::xid8[]) a(xid) where exists (select from inbox_changes c
-       where c.xid = a.xid and c.shop_id = any(array(select shop_id from mine) || '${EVERY_SHOP}'::uuid)))`,
+    // The xids asked about, between the least and the greatest of them, read in each shop by
+    // its key (a step a shop, whatever their number), then matched. As one condition on both
+    // columns, the plan kept for any value read every change of the hundred shops and filtered
+    // them (5,800 for 0 asked: 2.1 ms); looked up one by one, each cost a step in every shop.
+    `array(select distinct c.xid::text from (select min(a.xid) as lo, max(a.xid) as hi from unnest($3::text::xid8[]) a(xid)) r
+       cross join lateral (select shop_id from mine union all select '${EVERY_SHOP}'::uuid) s
+       cross join lateral (select c.xid from inbox_changes c where c.shop_id = s.shop_id and c.xid >= r.lo and c.xid <= r.hi) c
+       where r.lo is not null and c.xid = any($3::text::xid8[]))`,
     '$3',
   )}`,
   (raw) => Object.assign(seenOf(raw), { count: raw['mine:count'] as number, tag: raw['mine:tag'] as string }),

@@ -19,7 +19,8 @@ import { changedSince, inboxChangesSince, myShops, myShopsChangesSince, type MyS
  * a kept page is answered only when the page read now would be the same, as of the statement
  * that checked, except for what changes with the clock alone, the SLA badges: a page is kept
  * until the soonest moment one of its badges changes (JsonPageRow.moment). Who may see it is
- * checked before, on every request, as for any page (the session, the role, the shop).
+ * checked on every request, as for any page: the session, the role, the shop (for all my
+ * shops, the person's shops are read in the check itself).
  *
  * The key is everything the answer depends on (keyOf): the shop, whether the viewer's contact
  * data is masked (the answer is stored as sent, masked or not, never shaped afterwards), the
@@ -79,14 +80,14 @@ export class InboxPageCache {
     const readMine = async (): Promise<ReadPage> => {
       const mine = await myShops(db, userId, shopId);
       if (shopId && !mine.shops.length) throw notMine();
-      return { ...(await read(mine.shops)), tag: mine.tag };
+      return { ...(await read(mine.shops)), shopsTag: mine.tag };
     };
     const key = this.enabled ? keyMine(userId, shopId, f) : undefined;
     if (key === undefined) return Buffer.from((await readMine()).json);
     return this.answer(key, undefined, async (kept) => {
       const seen = await myShopsChangesSince(db, userId, shopId, kept?.snapshot);
       if (shopId && !seen.count) throw notMine();
-      return { snapshot: seen.snapshot, changed: seen.changed || kept?.tag !== seen.tag };
+      return { snapshot: seen.snapshot, changed: seen.changed || kept?.shopsTag !== seen.tag };
     }, readMine);
   }
 
@@ -111,7 +112,7 @@ export class InboxPageCache {
       }
     }
     this.options.observe?.(kept ? 'changed' : 'miss');
-    const page = read().then((r): Answer => ({ body: ownBytes(r.json), moment: r.moment, tag: r.tag }));
+    const page = read().then((r): Answer => ({ body: ownBytes(r.json), moment: r.moment, shopsTag: r.shopsTag }));
     const mine: Flight = { snapshot: since.snapshot, page };
     this.flights.set(key, mine);
     try {
@@ -119,7 +120,7 @@ export class InboxPageCache {
       const until = Math.min(got.moment ?? Infinity, now + this.options.maxAgeMs);
       const parsed = keptSnapshot(since.snapshot);
       const bytes = got.body.length + 2 * (key.length + since.snapshot.length) + XID_BYTES * (parsed.pg?.xip.size ?? 0) + ENTRY_OVERHEAD;
-      this.keep(key, { shop, tag: got.tag, snapshot: since.snapshot, read: parsed, body: got.body, from: now, until, bytes });
+      this.keep(key, { shop, shopsTag: got.shopsTag, snapshot: since.snapshot, read: parsed, body: got.body, from: now, until, bytes });
       return got.body;
     } finally {
       if (this.flights.get(key) === mine) this.flights.delete(key);
@@ -231,22 +232,22 @@ export interface InboxPageCacheOptions {
 export interface ReadPage {
   json: string;
   moment: number | null;
-  /** What else the page was read with, which its check must find the same (all my shops: the person's shops, MINE_TAG). */
-  tag?: string;
+  /** All my shops: the person's shops the page was read with (MINE_TAG), which its check must find the same. */
+  shopsTag?: string;
 }
 
 /** A page as answered: its bytes, and its badges' next moment. */
 interface Answer {
   body: Buffer;
   moment: number | null;
-  tag?: string;
+  shopsTag?: string;
 }
 
 interface KeptPage {
   /** Its shop (lower case); undefined for a page of several shops, whose running transactions its check asks about itself. */
   shop: string | undefined;
-  /** ReadPage.tag. */
-  tag?: string;
+  /** ReadPage.shopsTag. */
+  shopsTag?: string;
   /** Its snapshot as inboxChangesSince gave it, and read once (its check's and its running transactions' count's). */
   snapshot: string;
   read: KeptSnapshot;
@@ -295,7 +296,7 @@ export function keyOf(shopId: string, masked: boolean, f: InboxFilter): string |
  * Never equal to one shop's key (it starts with "mine").
  */
 export function keyMine(userId: string, shopId: string | undefined, f: InboxFilter): string | undefined {
-  return keyWith(['mine', userId.toLowerCase(), shopId?.toLowerCase() ?? '*'], f);
+  return keyWith(['mine', userId.toLowerCase(), shopId === undefined ? 0 : [shopId.toLowerCase()]], f);
 }
 
 function keyWith(parts: unknown[], f: InboxFilter): string | undefined {

@@ -4,7 +4,7 @@ import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { orders } from '../orders/orders.tables.ts';
 import { AUDIENCE_READERS } from './notices.target.audience.ts';
-import { addDays } from './notices.format.ts';
+import { addDays, tokyoDay } from './notices.format.ts';
 
 export const seasons = ['ochugen', 'oseibo', 'nenmatsu'] as const;
 export type Season = (typeof seasons)[number];
@@ -24,14 +24,12 @@ const calendar: Record<Season, { name: { ja: string; en: string }; from: [number
 const LEAD_DAYS = 7;
 
 const iso = (y: number, [m, d]: [number, number]) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-/** Today in Tokyo, YYYY-MM-DD (Asia/Tokyo has no daylight saving). */
-const tokyoToday = (now: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' }).format(now);
 const tokyoMidnight = (day: string) => `${day}T00:00:00+09:00`;
 
 /** The season's span that is going on today or comes next. */
 export function seasonSpan(season: Season, now: Date): { from: string; to: string; cutoff?: string } {
   const s = calendar[season];
-  const today = tokyoToday(now);
+  const today = tokyoDay(now);
   const year = Number(today.slice(0, 4));
   for (const y of [year - 1, year, year + 1]) {
     const from = iso(y, s.from);
@@ -76,7 +74,7 @@ export const seasonsView = z.object({
 export async function seasonalDrafts(db: Db, actor: Actor, now = new Date()) {
   requireRole(actor, ...AUDIENCE_READERS);
   const carrier = (await usualCarrier(db, actor.shopId)) ?? 'ヤマト運輸';
-  const today = tokyoToday(now);
+  const today = tokyoDay(now);
   const list = seasons.map((season) => {
     const s = calendar[season];
     const span = seasonSpan(season, now);

@@ -10,7 +10,6 @@
  */
 import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
-import type { Actor } from '../../server/core/actor.ts';
 import type { Db } from '../../server/core/db/client.ts';
 import { listAudit } from '../../server/domains/audit/audit.repository.ts';
 import { listMemberships } from '../../server/domains/auth/auth.repository.ts';
@@ -21,7 +20,6 @@ import { findConversation, listConversationPageJson } from '../../server/domains
 import { listConversationPageAcross } from '../../server/domains/conversations/conversations.across.repository.ts';
 import { listOrders } from '../../server/domains/orders/orders.repository.ts';
 import { listReturns } from '../../server/domains/returns/returns.repository.ts';
-import type { Role } from '../../server/domains/shops/shops.tables.ts';
 
 const str = (ctx: Context, k: string) => (typeof ctx.query[k] === 'string' ? (ctx.query[k] as string) : undefined);
 
@@ -38,8 +36,6 @@ function inboxQuery(ctx: Context): InboxQuery {
   };
 }
 
-const actorOf = (shopId: string, userId: string, role: Role): Actor => ({ kind: 'user', shopId, userId, name: 'bench', role });
-
 export function twinApp(db: Db): Koa {
   const router = new Router();
   router.get('/healthz', (ctx) => {
@@ -51,7 +47,7 @@ export function twinApp(db: Db): Koa {
   router.get('/twin/shops/:shopId/conversations', async (ctx) => {
     const shopId = ctx.params.shopId!;
     // The rows' DTOs as PostgreSQL built them, in a JSON array.
-    const rows = await listConversationPageJson(db, shopId, inboxFilter(actorOf(shopId, str(ctx, 'user')!, 'owner'), inboxQuery(ctx)));
+    const rows = await listConversationPageJson(db, shopId, inboxFilter(str(ctx, 'user')!, inboxQuery(ctx)));
     ctx.type = 'application/json';
     ctx.body = `[${rows.map((r) => r.dto).join(',')}]`;
   });
@@ -59,7 +55,7 @@ export function twinApp(db: Db): Koa {
     const userId = str(ctx, 'user')!;
     const q = inboxQuery(ctx);
     const shops = await listMemberships(db, userId);
-    const filter = inboxFilter(actorOf(shops[0]?.shopId ?? '', userId, shops[0]?.role ?? 'contractor'), q);
+    const filter = inboxFilter(userId, q);
     // The rows' DTOs as PostgreSQL built them, in a JSON array, as for one shop.
     const rows = await listConversationPageAcross(db, shops.map((m) => m.shopId), filter);
     ctx.type = 'application/json';

@@ -60,7 +60,8 @@ export const chatHooks = {
 
   customerAttachmentUrl,
 
-  slaFilter: (_shopId: string, state: 'at_risk' | 'breached', now: Date): SQL => slaStateCondition(state, now),
+  /** The rows in that SLA state at `now`: a condition on the conversation's own columns, so any shop's, or several shops'. */
+  slaFilter: (state: 'at_risk' | 'breached', now: Date): SQL => slaStateCondition(state, now),
 
   rate: (deps: { db: Db } & EventSink, input: { shopId: string; customerId: string; conversationId: string; rating: number; comment?: string }) =>
     rateConversation(deps.db, deps, input).then(() => undefined),

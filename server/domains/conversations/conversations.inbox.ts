@@ -79,10 +79,17 @@ export interface InboxQuery {
   before?: string;
 }
 
-/** The console's filters as a repository filter for the actor's shop; one row more than a page, to tell whether another follows. */
-export function inboxFilter(actor: Actor, q: InboxQuery): InboxFilter {
+/** Whom `assignee=me` means for an actor: a person, or nobody for an API key. */
+export const meOf = (a: Actor): string | undefined => (a.kind === 'user' ? a.userId : undefined);
+
+/**
+ * The console's filters as a repository filter, for one shop or several (all my shops): nothing
+ * in it depends on the shop or the role; `me` is whom `assignee=me` means (an API key is nobody).
+ * One row more than a page, to tell whether another follows.
+ */
+export function inboxFilter(me: string | undefined, q: InboxQuery): InboxFilter {
   const statuses: ConversationStatus[] | undefined = q.status === 'active' ? [...activeStatuses] : q.status ? [q.status] : undefined;
-  const assigneeId = q.assignee === 'me' ? (actor.kind === 'user' ? actor.userId : undefined) : q.assignee === 'none' ? null : q.assignee;
+  const assigneeId = q.assignee === 'me' ? me : q.assignee === 'none' ? null : q.assignee;
   const now = new Date();
   return {
     statuses,
@@ -90,7 +97,7 @@ export function inboxFilter(actor: Actor, q: InboxQuery): InboxFilter {
     tag: q.tag,
     priority: q.priority,
     text: q.q,
-    ids: q.sla ? chatHooks.slaFilter(actor.shopId, q.sla, now) : undefined,
+    ids: q.sla ? chatHooks.slaFilter(q.sla, now) : undefined,
     before: q.before ? parseCursor(q.before) : undefined,
     limit: q.limit + 1,
     now,
@@ -108,7 +115,7 @@ export function inboxFilter(actor: Actor, q: InboxQuery): InboxFilter {
  * `seen` (read with the session, InboxPageCache.along) when it can tell.
  */
 export async function listInbox(db: Db, actor: Actor, q: InboxQuery, cache?: InboxPageCache, seen?: InboxChangesSeen): Promise<JsonText<InboxPage>> {
-  const f = inboxFilter(actor, q);
+  const f = inboxFilter(meOf(actor), q);
   const viewer = viewerRole(actor);
   const read = () => readInboxPage(db, actor.shopId, f, q.limit, viewer);
   return new JsonText(cache ? await cache.page(db, actor.shopId, masksContactData(viewer), f, read, seen) : (await read()).json);

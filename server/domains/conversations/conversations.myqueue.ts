@@ -18,8 +18,8 @@ import type { MyShop } from './conversations.pagecache.repository.ts';
  * @example listMyQueue(db, { userId, name }, { status: 'active', limit: 50 }, deps.pages)
  */
 export async function listMyQueue(db: Db, person: { userId: string; name: string }, q: InboxQuery & { shopId?: string }, cache?: InboxPageCache): Promise<JsonText<MyQueuePage>> {
-  // The filter is the same in every shop: `assignee=me` is this person, and nothing else depends on the shop or the role.
-  const f = inboxFilter({ kind: 'user', shopId: q.shopId ?? '', userId: person.userId, name: person.name, role: 'contractor' }, q);
+  // The filter is the same in every shop: `assignee=me` is this person.
+  const f = inboxFilter(person.userId, q);
   const read = async (shops: MyShop[]) => {
     const byShop = new Map(shops.map((m) => [m.shopId, m]));
     return jsonPageText(await listConversationPageAcross(db, shops.map((m) => m.shopId), f), q.limit, (r) => {

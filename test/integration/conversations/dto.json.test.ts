@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Actor } from '../../../server/core/actor.ts';
 import type { Database } from '../../../server/core/db/client.ts';
 import type { ConversationDto, InboxPage, MyQueuePage } from '../../../server/domains/conversations/conversations.dto.ts';
-import { conversationDtos, cursorOf, getConversation, inboxFilter, listInbox, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
+import { conversationDtos, cursorOf, getConversation, inboxFilter, meOf, listInbox, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
 import { listMyQueue } from '../../../server/domains/conversations/conversations.myqueue.ts';
 import { conversationView, inboxPage, myQueuePage } from '../../../server/domains/conversations/conversations.schema.ts';
 import { listConversationPageJson, listConversations, type MessageRow } from '../../../server/domains/conversations/conversations.repository.ts';
@@ -81,7 +81,7 @@ for (const kind of dbKinds) {
     after(() => database?.close());
 
     const jsonPage = async (q: Partial<InboxQuery> = {}) => {
-      const f = inboxFilter(actor('owner'), { limit: 50, ...q });
+      const f = inboxFilter(meOf(actor('owner')), { limit: 50, ...q });
       return { f, dtos: (await listConversationPageJson(database.db, shop.id, f)).map((r) => JSON.parse(r.dto) as ConversationDto) };
     };
 
@@ -109,7 +109,7 @@ for (const kind of dbKinds) {
       expect(Array.from(preview)).to.have.length(140);
       expect(preview.endsWith('😀')).to.equal(true);
       expect(preview).to.equal(previewText(EMOJI_CUT));
-      const [row] = await listConversations(database.db, shop.id, inboxFilter(actor('owner'), { limit: 1, q: '#2' }));
+      const [row] = await listConversations(database.db, shop.id, inboxFilter(meOf(actor('owner')), { limit: 1, q: '#2' }));
       const activity = toActivity(row!, { kind: 'text', statusEvent: null, body: EMOJI_CUT } as MessageRow);
       expect(activity.lastMessagePreview).to.equal(preview);
     });
@@ -117,7 +117,7 @@ for (const kind of dbKinds) {
     it('masks contact data for a contractor, as everywhere else, and only for a contractor', async () => {
       for (const role of ['owner', 'staff', 'agent', 'contractor'] as const) {
         const page = JSON.parse((await listInbox(database.db, actor(role), { limit: 50 })).text) as InboxPage;
-        const rows = await listConversations(database.db, shop.id, inboxFilter(actor(role), { limit: 50 }));
+        const rows = await listConversations(database.db, shop.id, inboxFilter(meOf(actor(role)), { limit: 50 }));
         expect(page.conversations, role).to.deep.equal(await conversationDtos(database.db, shop.id, rows, role));
         const c1 = page.conversations.find((d) => d.number === 1)!.customer;
         expect(c1.email, role).to.equal(role === 'contractor' ? 't***@e***.jp' : 'taro.tanaka@example.co.jp');
@@ -127,7 +127,7 @@ for (const kind of dbKinds) {
         inboxPage.parse(page);
       }
       // A masked row replaces only its customer, found by the text PostgreSQL wrote for it (dtoJsonFor): so it is, in every row.
-      for (const r of await listConversationPageJson(database.db, shop.id, inboxFilter(actor('owner'), { limit: 50 }))) {
+      for (const r of await listConversationPageJson(database.db, shop.id, inboxFilter(meOf(actor('owner')), { limit: 50 }))) {
         expect(r.dto, r.customer).to.include(`"customer":${r.customer}`);
         expect(JSON.parse(r.customer)).to.deep.equal((JSON.parse(r.dto) as ConversationDto).customer);
       }
@@ -150,16 +150,16 @@ for (const kind of dbKinds) {
       for (const role of ['owner', 'contractor'] as const) {
         const first = JSON.parse((await listInbox(database.db, actor(role), { limit: 4 })).text) as InboxPage;
         expect(first.conversations.map((d) => d.number), role).to.deep.equal([1, 3, 4, 5]);
-        const rows = await listConversations(database.db, shop.id, inboxFilter(actor(role), { limit: 4 }));
+        const rows = await listConversations(database.db, shop.id, inboxFilter(meOf(actor(role)), { limit: 4 }));
         expect(first.next, role).to.equal(cursorOf(rows[3]!));
         const second = JSON.parse((await listInbox(database.db, actor(role), { limit: 4, before: first.next! })).text) as InboxPage;
-        const rest = await listConversations(database.db, shop.id, inboxFilter(actor(role), { limit: 4, before: first.next! }));
+        const rest = await listConversations(database.db, shop.id, inboxFilter(meOf(actor(role)), { limit: 4, before: first.next! }));
         expect(second, role).to.deep.equal({ conversations: await conversationDtos(database.db, shop.id, rest, role), next: null });
         expect(second.conversations.map((d) => d.number), role).to.deep.equal([6, 2]);
       }
       const apiKey: Actor = { kind: 'api_key', shopId: shop.id, keyId: 'k', name: 'key' };
       const viaKey = JSON.parse((await listInbox(database.db, apiKey, { limit: 50 })).text) as InboxPage;
-      const rows = await listConversations(database.db, shop.id, inboxFilter(apiKey, { limit: 50 }));
+      const rows = await listConversations(database.db, shop.id, inboxFilter(meOf(apiKey), { limit: 50 }));
       expect(viaKey.conversations).to.deep.equal(await conversationDtos(database.db, shop.id, rows, 'api_key'));
       expect(viaKey.conversations.find((d) => d.number === 1)!.customer.email).to.equal('taro.tanaka@example.co.jp');
     });
@@ -167,7 +167,7 @@ for (const kind of dbKinds) {
     it('answers a search and an SLA filter through the same JSON', async () => {
       for (const q of [{ q: 'ギフト' }, { q: '#2' }, { sla: 'breached' }, { sla: 'at_risk' }] as Array<Partial<InboxQuery>>) {
         const page = JSON.parse((await listInbox(database.db, actor('agent'), { limit: 50, ...q })).text) as InboxPage;
-        const rows = await listConversations(database.db, shop.id, inboxFilter(actor('agent'), { limit: 50, ...q }));
+        const rows = await listConversations(database.db, shop.id, inboxFilter(meOf(actor('agent')), { limit: 50, ...q }));
         expect(rows.length, JSON.stringify(q)).to.be.greaterThan(0);
         expect(page.conversations, JSON.stringify(q)).to.deep.equal(await conversationDtos(database.db, shop.id, rows, 'agent'));
       }

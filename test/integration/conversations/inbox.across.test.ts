@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import type { Actor } from '../../../server/core/actor.ts';
-import { cursorOf, inboxFilter, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
+import { cursorOf, inboxFilter, meOf, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
 import { inboxQueryAcross } from '../../../server/domains/conversations/conversations.across.repository.ts';
 import { testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
@@ -96,7 +96,7 @@ for (const kind of dbKinds) {
           let before: string | undefined;
           // Every page for 50 a page; the first pages (past the shops with few rows) for the smaller.
           for (let i = 0; i < (limit === 50 ? Infinity : 12) && paged.length < all.length; i++) {
-            const rows = await inboxQueryAcross(database.db, ids, inboxFilter(actor(), { ...q, limit, before }));
+            const rows = await inboxQueryAcross(database.db, ids, inboxFilter(meOf(actor()), { ...q, limit, before }));
             const page = rows.slice(0, limit);
             expect(page.map((r) => r.id), `${view}, ${limit} a page, page ${i + 1}`).to.deep.equal(all.slice(paged.length, paged.length + limit));
             // One more than the page when another follows.
@@ -114,7 +114,7 @@ for (const kind of dbKinds) {
         const ids = pick.map((i) => shops[i]!.id);
         for (const [view, q, where] of views) {
           const all = await expected(ids, where());
-          const rows = await inboxQueryAcross(database.db, ids, inboxFilter(actor(), { ...q, limit: 7 }));
+          const rows = await inboxQueryAcross(database.db, ids, inboxFilter(meOf(actor()), { ...q, limit: 7 }));
           expect(rows.map((r) => r.id), `${view} over shops ${pick.join(',')}`).to.deep.equal(all.slice(0, 8));
         }
       }
@@ -127,7 +127,7 @@ for (const kind of dbKinds) {
         return nodes(((typeof cell === 'string' ? JSON.parse(cell) : cell) as Array<{ Plan: Plan }>)[0]!.Plan);
       };
       const ids = shops.map((s) => s.id);
-      const active = await plan(inboxQueryAcross(database.db, ids, inboxFilter(actor(), { status: 'active', limit: 50 })));
+      const active = await plan(inboxQueryAcross(database.db, ids, inboxFilter(meOf(actor()), { status: 'active', limit: 50 })));
       const types = active.map((p) => `${p['Node Type']} ${p['Relation Name'] ?? ''} ${p['Index Name'] ?? ''}`.trim());
       expect(types.filter((t) => /^Seq Scan conversations/.test(t)), types.join(' | ')).to.deep.equal([]);
       // Both reads of each shop (the first rows, and again down to the bound) walk the index backwards, in its order: no sort of a shop's rows.

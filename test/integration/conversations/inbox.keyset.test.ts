@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { sql, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import type { Actor } from '../../../server/core/actor.ts';
-import { conversationDtos, cursorOf, inboxFilter, toDto, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
+import { conversationDtos, cursorOf, inboxFilter, meOf, toDto, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
 import type { ConversationDto } from '../../../server/domains/conversations/conversations.dto.ts';
 import {
   conversationDetails,
@@ -101,13 +101,13 @@ for (const kind of dbKinds) {
       ['tagged', { tag: '返品' }],
     ] as Array<[string, Partial<InboxQuery>]>) {
       it(`pages through ${view} 97 at a time: each conversation once, in the order of the whole list, none of another shop`, async () => {
-        const f = inboxFilter(actor(shop), { ...q, limit: 10_000 });
+        const f = inboxFilter(meOf(actor(shop)), { ...q, limit: 10_000 });
         const whole = (await listConversations(database.db, shop.id, f)).map((c) => c.id);
         expect(whole.length).to.be.greaterThan(0);
         const seen: string[] = [];
         let before: string | undefined;
         for (;;) {
-          const rows: ConversationRow[] = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { ...q, limit: 97, before }));
+          const rows: ConversationRow[] = await listConversations(database.db, shop.id, inboxFilter(meOf(actor(shop)), { ...q, limit: 97, before }));
           const page = rows.slice(0, 97);
           expect(page.every((c) => c.shopId === shop.id)).to.equal(true);
           seen.push(...page.map((c) => c.id));
@@ -127,7 +127,7 @@ for (const kind of dbKinds) {
       const seen: string[] = [];
       let before: string | undefined;
       while (seen.length < 20) {
-        const rows = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { limit: 2, before }));
+        const rows = await listConversations(database.db, shop.id, inboxFilter(meOf(actor(shop)), { limit: 2, before }));
         seen.push(...rows.slice(0, 2).map((c) => c.id));
         before = cursorOf(rows[1]!);
       }
@@ -147,9 +147,9 @@ for (const kind of dbKinds) {
       ['urgent', { priority: 'urgent' }, true],
     ] as Array<[string, Partial<InboxQuery>, boolean]>) {
       it(`reads a page of ${view} through an index${sorts ? '' : ', backwards, with no sort'} and no sequential scan`, async () => {
-        const first = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { limit: 50 }));
+        const first = await listConversations(database.db, shop.id, inboxFilter(meOf(actor(shop)), { limit: 50 }));
         const before = q.before ? cursorOf(first.at(-1)!) : undefined;
-        const plan = await planOf(database, inboxQuery(database.db, shop.id, inboxFilter(actor(shop), { ...q, before, limit: 51 })));
+        const plan = await planOf(database, inboxQuery(database.db, shop.id, inboxFilter(meOf(actor(shop)), { ...q, before, limit: 51 })));
         const types = plan.map((p) => `${p['Node Type']} ${p['Relation Name'] ?? ''} ${p['Index Name'] ?? ''}`.trim());
         expect(types.filter((t) => (sorts ? /^Seq Scan/ : /^Seq Scan|^Sort|^Incremental Sort/).test(t)), types.join(' | ')).to.deep.equal([]);
         expect(types.some((t) => /^(Bitmap )?Index Scan .*conversations_shop_/.test(t)), types.join(' | ')).to.equal(true);
@@ -164,8 +164,8 @@ for (const kind of dbKinds) {
       ['tagged', { tag: '返品' }],
     ] as Array<[string, Partial<InboxQuery>]>) {
       it(`answers a page of ${view} with its details in one statement: the rows and details of the page read apart, through the same index`, async () => {
-        const first = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { limit: 30 }));
-        const f = inboxFilter(actor(shop), { ...q, before: q.before ? cursorOf(first.at(-1)!) : undefined, limit: 31 });
+        const first = await listConversations(database.db, shop.id, inboxFilter(meOf(actor(shop)), { limit: 30 }));
+        const f = inboxFilter(meOf(actor(shop)), { ...q, before: q.before ? cursorOf(first.at(-1)!) : undefined, limit: 31 });
         const rows = await listConversations(database.db, shop.id, f);
         const page = await listConversationPageJson(database.db, shop.id, f);
         expect(rows.length).to.be.greaterThan(0);
@@ -185,7 +185,7 @@ for (const kind of dbKinds) {
     }
 
     it("shows as each row's preview the last message its customer can see, and its SLA clocks", async () => {
-      const rows = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { limit: 40 }));
+      const rows = await listConversations(database.db, shop.id, inboxFilter(meOf(actor(shop)), { limit: 40 }));
       const details = await conversationDetails(database.db, rows);
       const byNumber = new Map(rows.map((r) => [r.number, r]));
       const preview = (n: number) => details.previews.get(byNumber.get(n)!.id);
@@ -200,7 +200,7 @@ for (const kind of dbKinds) {
       expect(details.sla.get(byNumber.get(2998)!.id)).to.deep.equal({ state: 'none', dueAt: null });
       expect(details.customers.get(byNumber.get(2998)!.customerId)!.shopId).to.equal(shop.id);
       // The page the inbox answers shows the same.
-      const page = (await listConversationPageJson(database.db, shop.id, inboxFilter(actor(shop), { limit: 40 }))).map((r) => JSON.parse(r.dto) as ConversationDto);
+      const page = (await listConversationPageJson(database.db, shop.id, inboxFilter(meOf(actor(shop)), { limit: 40 }))).map((r) => JSON.parse(r.dto) as ConversationDto);
       const dto = (n: number) => page.find((d) => d.number === n)!;
       expect([2995, 2996, 2997, 2979].map((n) => dto(n).lastMessagePreview)).to.deep.equal(['また 2995', '返信 2996', '返信 2997', null]);
       expect(dto(2997).sla).to.deep.equal(sla);
@@ -209,7 +209,7 @@ for (const kind of dbKinds) {
     });
 
     it('lists several shops as one with their details in one statement, each row as its DTO with its own shop’s', async () => {
-      const f = inboxFilter(actor(shop), { limit: 41 });
+      const f = inboxFilter(meOf(actor(shop)), { limit: 41 });
       const rows = await inboxQueryAcross(database.db, [shop.id, other.id], f);
       const page = await listConversationPageAcross(database.db, [shop.id, other.id], f);
       expect(new Set(rows.map((r) => r.shopId))).to.deep.equal(new Set([shop.id, other.id]));
@@ -221,7 +221,7 @@ for (const kind of dbKinds) {
     });
 
     it('lists several shops as one in one statement, newest first, each shop through its index', async () => {
-      const f = inboxFilter(actor(shop), { limit: 41 });
+      const f = inboxFilter(meOf(actor(shop)), { limit: 41 });
       const both = await inboxQueryAcross(database.db, [shop.id, other.id], f);
       const apart = [...(await listConversations(database.db, shop.id, f)), ...(await listConversations(database.db, other.id, f))]
         .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : -1))
@@ -234,14 +234,14 @@ for (const kind of dbKinds) {
     });
 
     it('pages several shops as one through rows of one millisecond in both: each listed once, in the order of the shops read apart', async () => {
-      const all = inboxFilter(actor(shop), { limit: 40 });
+      const all = inboxFilter(meOf(actor(shop)), { limit: 40 });
       const apart = [...(await listConversations(database.db, shop.id, all)), ...(await listConversations(database.db, other.id, all))]
         .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : -1))
         .slice(0, 32);
       const paged: string[] = [];
       let before: string | undefined;
       for (let i = 0; i < 8; i++) {
-        const page = (await inboxQueryAcross(database.db, [shop.id, other.id], inboxFilter(actor(shop), { limit: 4, before }))).slice(0, 4);
+        const page = (await inboxQueryAcross(database.db, [shop.id, other.id], inboxFilter(meOf(actor(shop)), { limit: 4, before }))).slice(0, 4);
         paged.push(...page.map((c) => c.id));
         before = cursorOf(page.at(-1)!);
       }

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { sql, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
 import type { Actor } from '../../../server/core/actor.ts';
-import { conversationDtos, cursorFrom, inboxFilter, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
+import { conversationDtos, cursorFrom, inboxFilter, meOf, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
 import type { ConversationDto } from '../../../server/domains/conversations/conversations.dto.ts';
 import {
   detailedJsonQuery,
@@ -46,7 +46,7 @@ for (const kind of dbKinds) {
     let other: TestShop;
     const numbers: Record<string, number> = {};
     const actor = (s: TestShop): Actor => ({ kind: 'user', shopId: s.id, userId: s.people.agent.id, name: 'agent', role: 'agent' });
-    const found = async (q: string, s = shop) => (await listConversations(database.db, s.id, inboxFilter(actor(s), { q, limit: 100 }))).map((c) => c.number).sort((a, b) => a - b);
+    const found = async (q: string, s = shop) => (await listConversations(database.db, s.id, inboxFilter(meOf(actor(s)), { q, limit: 100 }))).map((c) => c.number).sort((a, b) => a - b);
 
     const conversation = async (s: TestShop, customerId: string, number: number, subject: string | null, orderNumber: string | null = null) => {
       await database.db.execute(sql`insert into conversations (shop_id, number, customer_id, channel, subject, order_number) values (${s.id}, ${number}, ${customerId}, 'chat', ${subject}, ${orderNumber})`);
@@ -107,7 +107,7 @@ for (const kind of dbKinds) {
       expect(await found('\\')).to.deep.equal([105]);
       // The same through the check of the newest rows, where no pair of characters narrows first.
       for (const [q, want] of [['%', [103]], ['_', [103]], ['\\', [105]], ['n_s', [103]]] as const) {
-        const rows = await inboxQuery(database.db, shop.id, { ...inboxFilter(actor(shop), { q, limit: 100 }), scan: 'recent' });
+        const rows = await inboxQuery(database.db, shop.id, { ...inboxFilter(meOf(actor(shop)), { q, limit: 100 }), scan: 'recent' });
         expect(rows.map((c) => c.number).sort((a, b) => a - b), q).to.deep.equal(want);
       }
     });
@@ -115,12 +115,12 @@ for (const kind of dbKinds) {
     it('finds a conversation by its number, with or without #, and keeps to the shop', async () => {
       expect(await found('#102')).to.deep.equal([102]);
       expect((await found('1001')).includes(102)).to.equal(true);
-      const theirs = await listConversations(database.db, other.id, inboxFilter(actor(other), { q: '山田', limit: 10 }));
+      const theirs = await listConversations(database.db, other.id, inboxFilter(meOf(actor(other)), { q: '山田', limit: 10 }));
       expect(theirs.map((c) => c.shopId)).to.deep.equal([other.id]);
-      const mine = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { q: '山田', limit: 10 }));
+      const mine = await listConversations(database.db, shop.id, inboxFilter(meOf(actor(shop)), { q: '山田', limit: 10 }));
       expect(mine.map((c) => c.shopId)).to.deep.equal([shop.id]);
       expect(await searchCandidates(database.db, [other.id], '配送')).to.have.length(1);
-      const both = await inboxQueryAcross(database.db, [shop.id, other.id], inboxFilter(actor(shop), { q: '山田', limit: 10 }));
+      const both = await inboxQueryAcross(database.db, [shop.id, other.id], inboxFilter(meOf(actor(shop)), { q: '山田', limit: 10 }));
       expect(both.map((c) => c.shopId).sort()).to.deep.equal([shop.id, other.id].sort());
     });
 
@@ -136,7 +136,7 @@ for (const kind of dbKinds) {
     const newest = async (where: ReturnType<typeof sql>, limit: number) =>
       ((await database.db.execute(sql`select c.id from conversations c join conversation_search s on s.conversation_id = c.id
         where c.shop_id = ${shop.id} and c.merged_into_id is null and ${where} order by c.updated_at desc, c.id desc limit ${limit}`)) as unknown as { rows: Array<{ id: string }> }).rows.map((r) => r.id);
-    const plan = async (q: string, scan?: 'recent' | 'all', found?: string[]) => planOf(database, inboxQuery(database.db, shop.id, { ...inboxFilter(actor(shop), { q, limit: 50 }), scan, found }));
+    const plan = async (q: string, scan?: 'recent' | 'all', found?: string[]) => planOf(database, inboxQuery(database.db, shop.id, { ...inboxFilter(meOf(actor(shop)), { q, limit: 50 }), scan, found }));
 
     it('finds a rare word through the search index, and fetches its matches by key, not by reading the history', async () => {
       const probe = await planOf(database, candidatesQuery([shop.id], '配送'));
@@ -160,7 +160,7 @@ for (const kind of dbKinds) {
 
     it('lists a common word of recent rows by checking the newest rows, one key look-up a row', async () => {
       expect(await searchCandidates(database.db, [shop.id], 'ギフト')).to.equal(undefined);
-      const page = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { q: 'ギフト', limit: 50 }));
+      const page = await listConversations(database.db, shop.id, inboxFilter(meOf(actor(shop)), { q: 'ギフト', limit: 50 }));
       expect(page.map((c) => c.id)).to.deep.equal(await newest(sql`s.text like '%ギフト%'`, 51));
       const p = await plan('ギフト', 'recent');
       expect(p.filter((t) => /^Seq Scan|^Hash/.test(t)), p.join(' | ')).to.deep.equal([]);
@@ -169,7 +169,7 @@ for (const kind of dbKinds) {
 
     it('lists a word common long ago and absent from the newest rows from all its matches, sorted, not by reading the history', async () => {
       expect(await searchCandidates(database.db, [shop.id], 'お中元')).to.equal(undefined);
-      const page = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { q: 'お中元', limit: 50 }));
+      const page = await listConversations(database.db, shop.id, inboxFilter(meOf(actor(shop)), { q: 'お中元', limit: 50 }));
       expect(page).to.have.length(51);
       expect(page.map((c) => c.id)).to.deep.equal(await newest(sql`s.text like '%お中元%'`, 51));
       const p = await plan('お中元', 'all');
@@ -185,7 +185,7 @@ for (const kind of dbKinds) {
       );
       const ways = async (q: string, more: Partial<InboxQuery> = {}) => {
         sent.length = 0;
-        const rows = await listConversations(database.db, shop.id, inboxFilter(actor(shop), { q, limit: 50, ...more }));
+        const rows = await listConversations(database.db, shop.id, inboxFilter(meOf(actor(shop)), { q, limit: 50, ...more }));
         return { ways: [...sent], rows: rows.length };
       };
       try {
@@ -243,7 +243,7 @@ for (const kind of dbKinds) {
 
     it('answers each way with its details in the same statement: the rows of the way alone, and their details', async () => {
       for (const [q, way] of [['Suzuki', 'the index'], ['ギフト', 'the newest rows'], ['お中元', 'all matches'], ['#102', 'a number']] as const) {
-        const f = inboxFilter(actor(shop), { q, limit: 50 });
+        const f = inboxFilter(meOf(actor(shop)), { q, limit: 50 });
         const rows = await listConversations(database.db, shop.id, f);
         const page = await listConversationPageJson(database.db, shop.id, f);
         expect(rows.length, way).to.be.greaterThan(0);
@@ -252,21 +252,21 @@ for (const kind of dbKinds) {
         expect(across.map(idOf), way).to.deep.equal((await inboxQueryAcross(database.db, [shop.id, other.id], { ...f, found: await searchCandidates(database.db, [shop.id, other.id], q) })).map((r) => r.id));
       }
       // The newest rows' check, wrapped, keeps its plan: one key look-up a row, nothing hashed.
-      const p = (await planOf(database, detailedJsonQuery(inboxQuery(database.db, shop.id, { ...inboxFilter(actor(shop), { q: 'ギフト', limit: 50 }), scan: 'recent' })))).join(' | ');
+      const p = (await planOf(database, detailedJsonQuery(inboxQuery(database.db, shop.id, { ...inboxFilter(meOf(actor(shop)), { q: 'ギフト', limit: 50 }), scan: 'recent' })))).join(' | ');
       expect(p).not.to.match(/Seq Scan conversation|Hash/);
       expect(p).to.match(/conversation_search_pkey/);
     });
 
     it('lists several shops as one: a word common in one shop and absent from another', async () => {
-      const both = await inboxQueryAcross(database.db, [shop.id, other.id], { ...inboxFilter(actor(shop), { q: 'お中元', limit: 50 }) });
+      const both = await inboxQueryAcross(database.db, [shop.id, other.id], { ...inboxFilter(meOf(actor(shop)), { q: 'お中元', limit: 50 }) });
       expect(both.map((c) => c.id)).to.deep.equal(await newest(sql`s.text like '%お中元%'`, 51));
-      const p = await planOf(database, inboxQueryAcross(database.db, [shop.id, other.id], { ...inboxFilter(actor(shop), { q: 'お中元', limit: 50 }) }));
+      const p = await planOf(database, inboxQueryAcross(database.db, [shop.id, other.id], { ...inboxFilter(meOf(actor(shop)), { q: 'お中元', limit: 50 }) }));
       expect(p.some((t) => /conversation_search_grams_idx/.test(t)), p.join(' | ')).to.equal(true);
       expect(p.filter((t) => /^Seq Scan conversations|conversations_shop_updated_idx/.test(t)), p.join(' | ')).to.deep.equal([]);
       expect(SEARCH_BY_ID).to.be.lessThan(1500);
       // Over a hundred shops, every match of some of them (allIn): gathered, then fetched by key.
       const hundred = [shop.id, other.id, ...Array.from({ length: 98 }, () => randomUUID())];
-      const all = await planOf(database, inboxQueryAcross(database.db, hundred, { ...inboxFilter(actor(shop), { q: 'お中元', limit: 50 }), found: [], allIn: hundred }));
+      const all = await planOf(database, inboxQueryAcross(database.db, hundred, { ...inboxFilter(meOf(actor(shop)), { q: 'お中元', limit: 50 }), found: [], allIn: hundred }));
       expect(all.filter((t) => /Seq Scan conversations|^Gather/.test(t)), all.join(' | ')).to.deep.equal([]);
       expect(all.some((t) => /conversations_pkey/.test(t)), all.join(' | ')).to.equal(true);
       // Estimated far above its cost (a lateral index scan per shop), that page is never JIT-compiled:
@@ -313,7 +313,7 @@ for (const kind of dbKinds) {
           where c.shop_id in (${shop.id}, ${other.id}, ${third.id}) and c.merged_into_id is null and s.text like ${`%${word}%`} ${more} order by c.updated_at desc, c.id desc limit ${limit}`)) as unknown as { rows: Array<{ id: string }> }).rows.map((r) => r.id);
       const across = async (q: string, more: Partial<InboxQuery> = {}) => {
         sent.length = 0;
-        const page = await listConversationPageAcross(database.db, [shop.id, other.id, third.id], inboxFilter(actor(shop), { q, limit: 50, ...more }));
+        const page = await listConversationPageAcross(database.db, [shop.id, other.id, third.id], inboxFilter(meOf(actor(shop)), { q, limit: 50, ...more }));
         return { ways: [...sent], ids: page.map(idOf), shops: page.map((r) => r.shop) };
       };
       try {
@@ -327,7 +327,7 @@ for (const kind of dbKinds) {
         expect([...new Set(gift.shops)].sort()).to.deep.equal([shop.id, other.id, third.id].sort());
         expect(gift.ids).to.deep.equal(await newestAcross('ギフト', 51));
         // The next page, from the cursor, the same way.
-        const second = await across('ギフト', { before: cursorFrom((await listConversationPageAcross(database.db, [shop.id, other.id, third.id], inboxFilter(actor(shop), { q: 'ギフト', limit: 50 })))[49]!.key) });
+        const second = await across('ギフト', { before: cursorFrom((await listConversationPageAcross(database.db, [shop.id, other.id, third.id], inboxFilter(meOf(actor(shop)), { q: 'ギフト', limit: 50 })))[49]!.key) });
         expect(second.ids).to.deep.equal((await newestAcross('ギフト', 101)).slice(50));
         // With a filter the window and the page both apply: pending ones only. The third shop
         // has none pending, so its newest rows come short and the page takes every match the index

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import { inboxFilter } from '../../../server/domains/conversations/conversations.inbox.ts';
+import { inboxFilter, meOf } from '../../../server/domains/conversations/conversations.inbox.ts';
 import { detailedJsonQuery } from '../../../server/domains/conversations/conversations.repository.ts';
 
 /**
@@ -14,7 +14,7 @@ describe('the inbox filter: one moment for the SLA filter and the badges', () =>
   const actor = { kind: 'user' as const, shopId: '00000000-0000-4000-8000-000000000001', userId: '00000000-0000-4000-8000-000000000002', name: 'agent', role: 'agent' as const };
 
   it('makes the SLA condition at the filter’s now, and the page’s badges take the same now', async () => {
-    const f = inboxFilter(actor, { sla: 'breached', limit: 50 });
+    const f = inboxFilter(meOf(actor), { sla: 'breached', limit: 50 });
     expect(f.now).to.be.instanceOf(Date);
     const at = f.now!.toISOString();
     expect(dialect.sqlToQuery(f.ids!).params).to.include(at);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { sql } from 'drizzle-orm';
-import { InboxPageCache, keyOf, sees } from '../../../server/domains/conversations/conversations.pagecache.ts';
+import { InboxPageCache, sees } from '../../../server/domains/conversations/conversations.pagecache.ts';
+import { keyOf } from '../../../server/domains/conversations/conversations.pagecache.keys.ts';
 import { changedSince, keptSnapshot, type InboxChangesSeen } from '../../../server/domains/conversations/conversations.pagecache.repository.ts';
 
 /**

@@ -1,0 +1,53 @@
+import type { InboxFilter } from './conversations.repository.ts';
+
+/*
+ * The keys of the inbox page cache (conversations.pagecache.ts): everything a kept page's
+ * answer depends on, besides what its check reads.
+ */
+
+/**
+ * How each field of an inbox filter counts for the cache: part of the key, a view never kept,
+ * or not part of the answer (`now` moves only the SLA badges, which bound a kept page's time).
+ * Written for every field, so a field added to InboxFilter does not compile until it is placed.
+ */
+const FIELDS = {
+  statuses: 'key',
+  assigneeId: 'key',
+  tag: 'key',
+  priority: 'key',
+  limit: 'key',
+  // Pages after the first are rarely shared, and any date makes one: only first pages are kept.
+  before: 'never',
+  text: 'never',
+  found: 'never',
+  allIn: 'never',
+  scan: 'never',
+  window: 'never',
+  ids: 'never',
+  now: 'ignored',
+} as const satisfies Record<keyof InboxFilter, 'key' | 'never' | 'ignored'>;
+
+/** The cache's key of a view, or undefined for one that is never kept (a search, the SLA filter, a page after the first). */
+export function keyOf(shopId: string, masked: boolean, f: InboxFilter): string | undefined {
+  return keyWith([shopId.toLowerCase(), masked], f);
+}
+
+/**
+ * The key of a view of a person's shops (all my shops, or `shopId` of them), or undefined for
+ * one never kept: the person, the shop asked for, then the view's filters as for one shop.
+ * Never equal to one shop's key (it starts with "mine").
+ */
+export function keyMine(userId: string, shopId: string | undefined, f: InboxFilter): string | undefined {
+  return keyWith(['mine', userId.toLowerCase(), shopId === undefined ? 0 : [shopId.toLowerCase()]], f);
+}
+
+function keyWith(parts: unknown[], f: InboxFilter): string | undefined {
+  for (const [field, use] of Object.entries(FIELDS) as Array<[keyof InboxFilter, (typeof FIELDS)[keyof InboxFilter]]>) {
+    if (use === 'never' && f[field] !== undefined) return undefined;
+    // Not filtered (0) is no value a filter can have, as a value is always in an array of its
+    // own: a tag '*' once keyed as "no tag", so one agent's empty `?tag=*` page was answered to
+    // everyone's unfiltered view. null (assignee: nobody) is [null].
+    if (use === 'key') parts.push(f[field] === undefined ? 0 : [f[field]]);
+  }
+  return JSON.stringify(parts);
+}

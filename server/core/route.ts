@@ -56,7 +56,7 @@ export interface RouteSpec<P extends ZodType = ZodType, Q extends ZodType = ZodT
   produces?: { type: string; description: string };
   status?: number;
   errors?: ErrorCode[];
-  /** For a shop-scoped console request: what to read in its session's statement (auth.repository.ts, AlongSession), given to the handler as `along`. */
+  /** For a console request: what to read in its session's statement (auth.repository.ts, AlongSession), given to the handler as `along`; on a route of no shop, with its shopOf. */
   along?: AlongSession<A>;
   handler: (input: HandlerInput<z.output<P>, z.output<Q>, z.output<B>, A>) => Promise<unknown>;
 }

@@ -33,7 +33,8 @@ const shopNotFound = () => new DomainError('not_found', 'shop not found');
  * Authenticates by the route's mode: an API key in `Authorization: Bearer`, or the console's
  * session cookie (whose writes need the CSRF header). On shop-scoped routes it then sets
  * `ctx.state.actor` to the caller's role in that shop, and with `along`, the principal's
- * `along` to what the route read in the session's statement (undefined with an API key).
+ * `along` to what the route read in the session's statement (undefined with an API key); on
+ * other routes too, where `along` tells from the query which shop it reads for (shopOf).
  */
 export function authenticator(deps: AuthDeps, cookie: CookieOptions) {
   return (mode: AuthMode, shopScoped: boolean, along?: AlongSession<unknown>): Middleware =>
@@ -52,7 +53,8 @@ export function authenticator(deps: AuthDeps, cookie: CookieOptions) {
       const token = ctx.cookies.get(SESSION_COOKIE);
       // The session, the person and their role in the path's shop come in one read, as of now.
       const shopId = shopScoped ? parsedShopId(ctx) : undefined;
-      const principal = await resolveSession(deps, token, shopId, along);
+      // A route of no shop may still read with the session: all my shops, for the shop its query asks for or none.
+      const principal = await resolveSession(deps, token, shopScoped ? shopId : along?.shopOf?.(ctx.query), along);
       if (!SAFE.has(ctx.method)) checkCsrf(principal, ctx.get('x-csrf-token') || undefined);
       if (principal.slid) setSessionCookie(ctx, cookie, token!, principal.expiresAt);
       ctx.state.principal = principal;

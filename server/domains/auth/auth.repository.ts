@@ -73,26 +73,34 @@ const sessionRead = statement('auth_session_read', `select ${SESSION_COLUMNS} ${
  */
 export interface AlongSession<T> {
   readonly read: Statement<FoundSession & { along: T }>;
-  /** The statement's own values for this shop ($3 on), or undefined to read the session alone. */
-  params(shopId: string): unknown[] | undefined;
+  /** The statement's own values for this shop ($3 on; null: a route of no shop asked for none), or undefined to read the session alone. */
+  params(shopId: string | null): unknown[] | undefined;
+  /**
+   * For a route that is not shop-scoped (all my shops): the shop its statement's $2 names, from
+   * the request's query before the route validates it: null for none, undefined when it is not
+   * one (the session is then read alone, and the route answers the query's error).
+   */
+  shopOf?(query: Record<string, unknown>): string | null | undefined;
 }
 
 /**
  * The session's read with `columns` added, a statement of its own under `name`: they may use
- * $2 (the shop) and their own parameters from $3 on, and are read into `along` by `map`.
+ * $2 (the shop, or null) and their own parameters from $3 on, and the common table
+ * expressions `withs` (which may use $1, the session's id, too), and are read into `along` by
+ * `map`.
  */
-export function sessionReadWith<T>(name: string, columns: string, map: (raw: Record<string, unknown>) => T): Statement<FoundSession & { along: T }> {
+export function sessionReadWith<T>(name: string, columns: string, map: (raw: Record<string, unknown>) => T, withs?: string): Statement<FoundSession & { along: T }> {
   // Object.assign, not `{ ...found, along }`: a property added after a spread costs Node 20's V8
   // a call into its runtime, on every kept inbox page (README, "Rows are shaped without…").
-  return statement(name, `select ${SESSION_COLUMNS}, ${columns} ${SESSION_FROM}`, (raw) => Object.assign(foundSession(raw), { along: map(raw) }));
+  return statement(name, `${withs ? `with ${withs} ` : ''}select ${SESSION_COLUMNS}, ${columns} ${SESSION_FROM}`, (raw) => Object.assign(foundSession(raw), { along: map(raw) }));
 }
 
 /**
  * A session and its person; with `shopId`, also the person's role in that shop (null when they
- * are not in it), in the same read, so a shop-scoped console request costs one statement; with
- * `along` too, what the route reads with it.
+ * are not in it, or with null), in the same read, so a shop-scoped console request costs one
+ * statement; with `along` too, what the route reads with it.
  */
-export async function findSession<T>(db: Db, id: string, shopId?: string, along?: AlongSession<T>): Promise<(FoundSession & { along?: T }) | undefined> {
+export async function findSession<T>(db: Db, id: string, shopId?: string | null, along?: AlongSession<T>): Promise<(FoundSession & { along?: T }) | undefined> {
   const params = shopId === undefined || !along ? undefined : along.params(shopId);
   const [row] = along && params ? await along.read(db, [id, shopId, ...params]) : await sessionRead(db, [id, shopId ?? null]);
   return row;

@@ -79,7 +79,7 @@ export interface SessionPrincipal {
   user: UserRow;
   csrfToken: string;
   expiresAt: Date;
-  /** With `resolveSession(…, shopId)`: the person's role in that shop as of this request, null when not a member. */
+  /** With `resolveSession(…, shopId)`: the person's role in that shop as of this request, null when not a member (or shopId null). */
   role?: MembershipView['role'] | null;
   /** With `resolveSession(…, shopId, along)`: what the route read in the session's statement (AlongSession). */
   along?: unknown;
@@ -90,7 +90,7 @@ export interface SessionPrincipal {
  * With `shopId`, the same read gives the person's role in that shop (`principal.role`), and
  * with `along`, what the route reads with it (`principal.along`).
  */
-export async function resolveSession(deps: AuthDeps, token: string | undefined, shopId?: string, along?: AlongSession<unknown>): Promise<SessionPrincipal> {
+export async function resolveSession(deps: AuthDeps, token: string | undefined, shopId?: string | null, along?: AlongSession<unknown>): Promise<SessionPrincipal> {
   if (!token) throw new DomainError('unauthenticated', 'sign in first', { reason: 'no_session' });
   const now = deps.now?.() ?? new Date();
   const id = secretHash(token);

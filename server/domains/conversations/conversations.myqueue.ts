@@ -4,7 +4,7 @@ import type { MyQueuePage } from './conversations.dto.ts';
 import { dtoJsonFor, inboxFilter, jsonPageText, type InboxQuery } from './conversations.inbox.ts';
 import { listConversationPageAcross } from './conversations.across.repository.ts';
 import { InboxPageCache } from './conversations.pagecache.ts';
-import type { MyShop } from './conversations.pagecache.repository.ts';
+import type { MineSeen, MyShop } from './conversations.pagecache.repository.ts';
 
 /**
  * The signed-in person's queue over every shop they belong to (or `q.shopId`, one of them),
@@ -13,11 +13,12 @@ import type { MyShop } from './conversations.pagecache.repository.ts';
  * (listConversationPageAcross); each row is then shaped with the person's role in its shop, so
  * a contractor in one shop and agent in another gets masked contact data exactly where the
  * per-shop inbox would mask it, and given its shop's name. With `cache`, a first page is kept
- * while none of the shops changes anything it shows (InboxPageCache.pageMine).
+ * while none of the shops changes anything it shows (InboxPageCache.pageMine), checked by `seen`
+ * when it was read with the session (InboxPageCache.alongMine) and can tell.
  *
- * @example listMyQueue(db, { userId, name }, { status: 'active', limit: 50 }, deps.pages)
+ * @example listMyQueue(db, { userId, name }, { status: 'active', limit: 50 }, deps.pages, along)
  */
-export async function listMyQueue(db: Db, person: { userId: string; name: string }, q: InboxQuery & { shopId?: string }, cache?: InboxPageCache): Promise<JsonText<MyQueuePage>> {
+export async function listMyQueue(db: Db, person: { userId: string; name: string }, q: InboxQuery & { shopId?: string }, cache?: InboxPageCache, seen?: MineSeen): Promise<JsonText<MyQueuePage>> {
   // The filter is the same in every shop: `assignee=me` is this person.
   const f = inboxFilter(person.userId, q);
   const read = async (shops: MyShop[]) => {
@@ -28,7 +29,7 @@ export async function listMyQueue(db: Db, person: { userId: string; name: string
       return `${dtoJsonFor(r, m.role).slice(0, -1)},"shopName":${JSON.stringify(m.shopName)}}`;
     });
   };
-  return new JsonText(await (cache ?? UNKEPT).pageMine(db, person.userId, q.shopId, f, read));
+  return new JsonText(await (cache ?? UNKEPT).pageMine(db, person.userId, q.shopId, f, read, seen));
 }
 
 /** No page kept: every request reads its page. */

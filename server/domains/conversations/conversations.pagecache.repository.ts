@@ -92,11 +92,14 @@ const seenOf = (raw: Record<string, unknown>): InboxChangesSeen => ({
 export const changesSeen = statement('inbox_changes_seen', `select ${seenColumns('$1', '$2')}`, seenOf);
 
 /**
- * A person's shops as all my shops reads them (`$1` the person, `$2` one of their shops or
- * null for all): each with its role and name, which the page shows masked and named by.
+ * A person's shops as all my shops reads them (`who` the person's id, `$2` one of their shops
+ * or null for all): each with its role and name, which the page shows masked and named by.
  */
-const MINE = `mine as (select m.shop_id, m.role, s.name from memberships m join shops s on s.id = m.shop_id
-   where m.user_id = $1::uuid and ($2::uuid is null or m.shop_id = $2::uuid))`;
+const mineOf = (who: string) => `mine as (select m.shop_id, m.role, s.name from memberships m join shops s on s.id = m.shop_id
+   where m.user_id = ${who} and ($2::uuid is null or m.shop_id = $2::uuid))`;
+
+/** $1 the person. */
+const MINE = mineOf('$1::uuid');
 
 /**
  * What the shops of `mine` are, with their roles and names, in a few bytes: a page of them is
@@ -126,29 +129,54 @@ export async function myShops(db: Db, userId: string, shopId: string | undefined
 }
 
 /**
- * $1 the person, $2 one of their shops or null, $3 the xids asked about: the check of a page of
- * all my shops, in one statement: how many shops they have and their tag, and the changes seen
- * over those shops, the newest of each read as a step of its key backwards (a hundred shops, a
- * hundred steps).
+ * The check of a page of all my shops, over `mine`, $2 one of their shops or null, $3 the
+ * xids asked about: how many shops they have and their tag, and the changes seen over those
+ * shops, the newest of each read as a step of its key backwards (a hundred shops, a hundred
+ * steps). The label (InboxChangesSeen.shopId) is $2, '' for none.
  */
-export const myShopsSeen = statement(
-  'my_shops_changes_seen',
-  // The count tells a shop asked for that is not theirs without reading their shops (the tag would only say they changed).
-  `with ${MINE} select (select count(*) from mine)::int as "mine:count", ${MINE_TAG} as "mine:tag", ${seenColumnsOf(
-    `$1::text`,
-    `(select max(n.xid) from mine cross join lateral (select max(c.xid) as xid from inbox_changes c where c.shop_id = mine.shop_id) n)`,
-    // Each xid asked about looked up in each shop by its whole key, a step of the index each
-    // (myShopsChangesSince asks about MINE_MAX_ASKED at most). Over all the shops at once, or an
-    // xid's range in a shop, or as an EXISTS (made a join), the plan kept for any value read
-    // every change of the shops and filtered them when they held few (5,800 over a hundred shops
-    // for 0 asked: 2.1 ms). A scalar subquery with a LIMIT stays a look-up for each pair.
-    `array(select distinct a.xid::text from unnest($3::text::xid8[]) a(xid)
-       cross join (select shop_id from mine union all select '${EVERY_SHOP}'::uuid) s
-       where (select true from inbox_changes c where c.shop_id = s.shop_id and c.xid = a.xid limit 1))`,
-    '$3',
-  )}`,
-  (raw) => Object.assign(seenOf(raw), { count: raw['mine:count'] as number, tag: raw['mine:tag'] as string }),
-);
+const mineSeenColumns = `(select count(*) from mine)::int as "mine:count", ${MINE_TAG} as "mine:tag", ${seenColumnsOf(
+  `coalesce($2::uuid::text, '')`,
+  `(select max(n.xid) from mine cross join lateral (select max(c.xid) as xid from inbox_changes c where c.shop_id = mine.shop_id) n)`,
+  // Each xid asked about looked up in each shop by its whole key, a step of the index each
+  // (at most MINE_MAX_ASKED are asked about). Over all the shops at once, or an xid's range in a
+  // shop, or as an EXISTS (made a join), the plan kept for any value read every change of the
+  // shops and filtered them when they held few (5,800 over a hundred shops for 0 asked: 2.1 ms).
+  // A scalar subquery with a LIMIT stays a look-up for each pair.
+  `array(select distinct a.xid::text from unnest($3::text::xid8[]) a(xid)
+     cross join (select shop_id from mine union all select '${EVERY_SHOP}'::uuid) s
+     where (select true from inbox_changes c where c.shop_id = s.shop_id and c.xid = a.xid limit 1))`,
+  '$3',
+)}`;
+
+/** What the check of a page of all my shops reads: the changes seen over the person's shops, how many shops they have (for the one asked for: 0 when not theirs) and their tag. */
+export interface MineSeen extends InboxChangesSeen {
+  count: number;
+  tag: string;
+}
+
+// The count tells a shop asked for that is not theirs without reading their shops (the tag would only say they changed).
+const mineSeenOf = (raw: Record<string, unknown>): MineSeen => Object.assign(seenOf(raw), { count: raw['mine:count'] as number, tag: raw['mine:tag'] as string });
+
+/** $1 the person, $2 one of their shops or null, $3 the xids asked about: the check on its own. */
+export const myShopsSeen = statement('my_shops_changes_seen', `with ${MINE} select ${mineSeenColumns}`, mineSeenOf);
+
+/**
+ * The session's read with the check of a page of all my shops (all my shops' AlongSession):
+ * $1 the session (whose person's shops are read), $2 one of their shops or null, $3 the xids
+ * asked about.
+ */
+export const myShopsWithSession = sessionReadWith('auth_session_read_mine', mineSeenColumns, mineSeenOf, mineOf('(select ss.user_id from sessions ss where ss.id = $1)'));
+
+/**
+ * Whether a page of all my shops kept with snapshot `kept` (none: never kept) is changed as of
+ * `seen` (changedSince), and their shops' count and tag; undefined when `seen` cannot tell (a
+ * running transaction not asked about). A page whose snapshot saw more than MINE_MAX_ASKED
+ * running is changed: it is read again rather than asked about.
+ */
+export function mineSince(kept: KeptSnapshot | undefined, seen: MineSeen): (ChangesSince & { count: number; tag: string }) | undefined {
+  const changed = kept === undefined || (kept.pg?.xip.size ?? 0) > MINE_MAX_ASKED || changedSince(kept, seen);
+  return changed === undefined ? undefined : { snapshot: seen.snapshot, changed, count: seen.count, tag: seen.tag };
+}
 
 /**
  * inboxChangesSince for a page of a person's shops (all my shops): whether any of them, or
@@ -160,7 +188,7 @@ export async function myShopsChangesSince(db: Db, userId: string, shopId: string
   // A page whose snapshot saw more running than that is read again rather than asked about: each costs a step in every shop.
   const many = (kept?.pg?.xip.size ?? 0) > MINE_MAX_ASKED;
   const [seen] = await myShopsSeen(db, [userId, shopId ?? null, many ? '{}' : xipOf(kept)]);
-  return { snapshot: seen!.snapshot, changed: kept === undefined || many || (changedSince(kept, seen!) ?? true), count: seen!.count, tag: seen!.tag };
+  return mineSince(kept, seen!) ?? { snapshot: seen!.snapshot, changed: true, count: seen!.count, tag: seen!.tag };
 }
 
 /** At most this many running transactions of a kept page of all my shops are asked about: each is a step of the key in every shop (a hundred shops, eight: 808 steps, about what reading the page again costs). */

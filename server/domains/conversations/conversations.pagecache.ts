@@ -2,9 +2,10 @@ import type { Db } from '../../core/db/client.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { InboxFilter } from './conversations.repository.ts';
+import { myInboxQuery } from './conversations.schema.ts';
 import { keyMine, keyOf } from './conversations.pagecache.keys.ts';
 import type { AlongSession } from '../auth/auth.repository.ts';
-import { changedSince, inboxChangesSince, myShops, myShopsChangesSince, type MyShop, inboxChangesWithSession, keptSnapshot, pruneInboxChanges, type ChangesSince, type InboxChangesSeen, type KeptSnapshot } from './conversations.pagecache.repository.ts';
+import { changedSince, inboxChangesSince, MINE_MAX_ASKED, mineSince, myShops, myShopsChangesSince, myShopsWithSession, type MineSeen, type MyShop, inboxChangesWithSession, keptSnapshot, pruneInboxChanges, type ChangesSince, type InboxChangesSeen, type KeptSnapshot } from './conversations.pagecache.repository.ts';
 
 /**
  * Inbox pages kept in the process, so that the many agents of a shop who look at the same view
@@ -47,13 +48,31 @@ export class InboxPageCache {
    */
   readonly along: AlongSession<InboxChangesSeen> = {
     read: inboxChangesWithSession,
-    params: (shopId) => {
-      if (!this.enabled) return undefined;
-      const ids = [...(this.running.get(shopId.toLowerCase())?.keys() ?? [])];
-      // A Map iterates in insertion order: the last are those of the pages kept last.
-      return [`{${ids.slice(-MAX_ASKED).join(',')}}`];
+    params: (shopId) => (shopId === null ? undefined : this.asked(shopId.toLowerCase(), MAX_ASKED)),
+  };
+
+  /**
+   * What all my shops reads with its session: the person's shops and their changes as the kept
+   * pages' check needs them (MineSeen), asking about the MINE_MAX_ASKED newest of the
+   * transactions any kept page of all my shops saw running (a page whose are not all asked about
+   * is checked by a statement, myShopsChangesSince). The shop is the query's `shopId`, if any.
+   */
+  readonly alongMine: AlongSession<MineSeen> = {
+    read: myShopsWithSession,
+    params: () => this.asked(ACROSS, MINE_MAX_ASKED),
+    shopOf: (query) => {
+      const r = oneShop.safeParse(query.shopId);
+      return r.success ? (r.data?.toLowerCase() ?? null) : undefined;
     },
   };
+
+  /** The xids to ask about for `scope`'s kept pages, an array's text: the `most` newest of those their snapshots saw running. */
+  private asked(scope: string, most: number): [string] | undefined {
+    if (!this.enabled) return undefined;
+    const ids = [...(this.running.get(scope)?.keys() ?? [])];
+    // A Map iterates in insertion order: the last are those of the pages kept last.
+    return [`{${ids.slice(-most).join(',')}}`];
+  }
 
   get enabled(): boolean {
     return this.options.maxBytes > 0;
@@ -77,7 +96,7 @@ export class InboxPageCache {
    * shows since; `read` reads it otherwise, with their shops read then (myShops). Kept per
    * person and view (keyMine). Refused with not_found when `shopId` is not one of theirs.
    */
-  async pageMine(db: Db, userId: string, shopId: string | undefined, f: InboxFilter, read: (shops: MyShop[]) => Promise<ReadPage>): Promise<Buffer> {
+  async pageMine(db: Db, userId: string, shopId: string | undefined, f: InboxFilter, read: (shops: MyShop[]) => Promise<ReadPage>, seen?: MineSeen): Promise<Buffer> {
     const readMine = async (): Promise<ReadPage> => {
       const mine = await myShops(db, userId, shopId);
       if (shopId && !mine.shops.length) throw notMine();
@@ -85,15 +104,17 @@ export class InboxPageCache {
     };
     const key = this.enabled ? keyMine(userId, shopId, f) : undefined;
     if (key === undefined) return Buffer.from((await readMine()).json);
-    return this.answer(key, undefined, async (kept) => {
-      const seen = await myShopsChangesSince(db, userId, shopId, kept?.snapshot);
-      if (shopId && !seen.count) throw notMine();
-      return { snapshot: seen.snapshot, changed: seen.changed || kept?.shopsTag !== seen.tag };
+    return this.answer(key, ACROSS, async (kept) => {
+      // Read with the session (alongMine) for this very shop or none, when it can tell; else a statement of its own.
+      const fromSession = seen && seen.shopId === (shopId?.toLowerCase() ?? '') ? mineSince(kept?.read, seen) : undefined;
+      const since = fromSession ?? (await myShopsChangesSince(db, userId, shopId, kept?.snapshot));
+      if (shopId && !since.count) throw notMine();
+      return { snapshot: since.snapshot, changed: since.changed || kept?.shopsTag !== since.tag };
     }, readMine);
   }
 
-  /** The kept page under `key` when `check` finds nothing it shows changed, else read (or joined to a read under way) and kept; `shop` is the one shop whose running transactions it counts (AlongSession), if any. */
-  private async answer(key: string, shop: string | undefined, check: (kept: KeptPage | undefined) => ChangesSince | Promise<ChangesSince>, read: () => Promise<ReadPage>): Promise<Buffer> {
+  /** The kept page under `key` when `check` finds nothing it shows changed, else read (or joined to a read under way) and kept; `shop` is the shop whose running transactions it counts (AlongSession), ACROSS for all my shops. */
+  private async answer(key: string, shop: string, check: (kept: KeptPage | undefined) => ChangesSince | Promise<ChangesSince>, read: () => Promise<ReadPage>): Promise<Buffer> {
     const now = Date.now();
     const kept = this.fresh(key, now);
     const since = await check(kept);
@@ -158,7 +179,7 @@ export class InboxPageCache {
     this.pages.set(key, page);
     this.bytes += page.bytes;
     const xip = page.read.pg?.xip;
-    if (page.shop !== undefined && xip?.size) {
+    if (xip?.size) {
       const ids = this.running.get(page.shop) ?? new Map<bigint, number>();
       for (const x of xip) ids.set(x, (ids.get(x) ?? 0) + 1);
       this.running.set(page.shop, ids);
@@ -172,7 +193,6 @@ export class InboxPageCache {
   private drop(key: string, page: KeptPage): void {
     this.pages.delete(key);
     this.bytes -= page.bytes;
-    if (page.shop === undefined) return;
     const ids = this.running.get(page.shop);
     if (!ids) return;
     for (const x of page.read.pg?.xip ?? []) {
@@ -183,6 +203,12 @@ export class InboxPageCache {
     if (ids.size === 0) this.running.delete(page.shop);
   }
 }
+
+/** Where the running transactions of pages of all my shops are counted (`running`): no shop's id. */
+const ACROSS = '*';
+
+/** All my shops' `shopId`, as its query takes it (myInboxQuery). */
+const oneShop = myInboxQuery.shape.shopId;
 
 /** A shop asked for that is not one of the person's. */
 const notMine = () => new DomainError('not_found', 'shop not found');
@@ -245,8 +271,8 @@ interface Answer {
 }
 
 interface KeptPage {
-  /** Its shop (lower case); undefined for a page of several shops, whose running transactions its check asks about itself. */
-  shop: string | undefined;
+  /** Its shop (lower case), or ACROSS for a page of several shops: where its running transactions are counted. */
+  shop: string;
   /** ReadPage.shopsTag. */
   shopsTag?: string;
   /** Its snapshot as inboxChangesSince gave it, and read once (its check's and its running transactions' count's). */

@@ -77,9 +77,10 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     query: myInboxQuery,
     response: myQueuePage,
     errors: ['not_found', 'invalid_input', 'unauthenticated'],
-    handler: ({ ctx, query }) => {
+    along: deps.pages?.alongMine,
+    handler: ({ ctx, query, along }) => {
       const { user } = ctx.state.principal as SessionPrincipal;
-      return listMyQueue(deps.db, { userId: user.id, name: user.name }, query, deps.pages);
+      return listMyQueue(deps.db, { userId: user.id, name: user.name }, query, deps.pages, along);
     },
   });
   api.route({

@@ -67,5 +67,40 @@ for (const kind of dbKinds) {
       expect(gone.status).to.equal(404);
       expect(JSON.stringify(gone.body)).to.not.include('山田');
     });
+
+    it("answers all my shops read again with the session's read as its only statement, for all of them or one, and refuses a shop not theirs", async () => {
+      const other = await makeShop(server.database);
+      const agent = await signedIn(server.url, other.people.agent);
+      await server.database.db.execute(sql`insert into memberships (shop_id, user_id, role) values (${shop.id}, ${other.people.agent.id}, 'contractor')`);
+      const inOther = (await aConversation(server.database.db, other.id, (await aCustomer(server.database.db, other.id)).id)).id;
+      for (const query of ['', `&shopId=${shop.id.toUpperCase()}`]) {
+        const mine = `/api/me/conversations?limit=20${query}`;
+        const first = await agent.get(mine);
+        expect(first.status).to.equal(200);
+        const sent: string[] = [];
+        const restore = countStatements(driverClient(server.database), sent);
+        let again;
+        try {
+          again = await agent.get(mine);
+        } finally {
+          restore();
+        }
+        expect(again.status).to.equal(200);
+        expect(again.body).to.deep.equal(first.body);
+        const own = sent.filter((t) => /from sessions|inbox_changes|from conversations|from memberships/.test(t));
+        expect(own, own.join('\n')).to.have.length(1);
+        expect(own[0]).to.match(/from sessions s/).and.match(/"mine:tag"/);
+      }
+      await server.database.db.execute(sql`update conversations set subject = '別の店の件' where id = ${inOther}`);
+      const all = (await agent.get('/api/me/conversations?limit=20')).body as Page;
+      expect(all.conversations.find((c) => c.id === inOther)!.subject).to.equal('別の店の件');
+      // Their role in the shop asked for is read as of now: a contractor's row is masked.
+      expect(all.conversations.find((c) => c.id === conversationId)!.customer.email).to.not.equal('hanako@example.jp');
+      const notTheirs = await makeShop(server.database);
+      for (const query of [`?shopId=${notTheirs.id}`, '?shopId=not-a-uuid', `?shopId=${shop.id}&shopId=${other.id}`]) {
+        const r = await agent.get(`/api/me/conversations${query}`);
+        expect(r.status, query).to.equal(query.includes(notTheirs.id) ? 404 : 400);
+      }
+    });
   });
 }

@@ -67,9 +67,9 @@ const foundSession = (raw: Record<string, unknown>): FoundSession => ({
 const sessionRead = statement('auth_session_read', `select ${SESSION_COLUMNS} ${SESSION_FROM}`, foundSession);
 
 /**
- * What a shop-scoped route reads in its session's statement, as of the same moment, so that
- * the request sends one statement where it would send two (the inbox's kept pages ask whether
- * anything they show changed, conversations.pagecache.ts). Made by sessionReadWith.
+ * What a route reads in its session's statement, as of the same moment, so that the request
+ * sends one statement where it would send two (the inbox's and all my shops' kept pages ask
+ * whether anything they show changed, conversations.pagecache.ts). Made by sessionReadWith.
  */
 export interface AlongSession<T> {
   readonly read: Statement<FoundSession & { along: T }>;

@@ -79,7 +79,7 @@ export interface SessionPrincipal {
   user: UserRow;
   csrfToken: string;
   expiresAt: Date;
-  /** With `resolveSession(…, shopId)`: the person's role in that shop as of this request, null when not a member (or shopId null). */
+  /** With `resolveSession(…, shopId)`: the person's role in that shop as of this request, null when not a member. */
   role?: MembershipView['role'] | null;
   /** With `resolveSession(…, shopId, along)`: what the route read in the session's statement (AlongSession). */
   along?: unknown;
@@ -107,7 +107,7 @@ export async function resolveSession(deps: AuthDeps, token: string | undefined, 
     expiresAt = new Date(now.getTime() + deps.sessionTtlMs);
     await touchSession(deps.db, id, now, expiresAt);
   }
-  return { sessionId: id, user: found.user, csrfToken: found.session.csrfToken, expiresAt, slid, ...(shopId === undefined ? {} : { role: found.role }), ...('along' in found ? { along: found.along } : {}) };
+  return { sessionId: id, user: found.user, csrfToken: found.session.csrfToken, expiresAt, slid, ...(shopId == null ? {} : { role: found.role }), ...('along' in found ? { along: found.along } : {}) };
 }
 
 /** CSRF: cookie-authenticated writes must echo the session's token in X-CSRF-Token. */

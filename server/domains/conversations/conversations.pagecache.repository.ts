@@ -33,9 +33,10 @@ const INCARNATION = `extract(epoch from pg_postmaster_start_time())::text || '/'
  * shop, judged in the process (changedSince). The inbox route reads them in its session's
  * statement (auth.repository.ts, AlongSession), so that a kept page costs the console's
  * request no statement of its own; any other request reads them alone (inboxChangesSince).
+ * All my shops reads them over the person's shops (MineSeen), the same two ways.
  */
 export interface InboxChangesSeen {
-  /** The shop they are of. */
+  /** The shop they are of; for all my shops, the one asked for, '' for all of them. */
   shopId: string;
   /** The statement's snapshot, after the incarnation, as inboxChangesSince gives it. */
   snapshot: string;
@@ -51,9 +52,9 @@ export interface InboxChangesSeen {
 
 /**
  * InboxChangesSeen's columns, for the shop and the xids asked about (an array's text, `{1,2}`)
- * in the parameters `shop` and `asked`. Prepared in both statements below, so their one plan
- * must be good for any shop and snapshot (the check of all my shops, myShopsSeen, reads the same
- * columns over a person's shops, its own way): the newest change of the shop and of every shop is
+ * in the parameters `shop` and `asked`. Prepared in the two statements below, so their one plan
+ * must be good for any shop and snapshot (the check of all my shops, mineSeenColumns, reads the
+ * same columns over a person's shops, its own way): the newest change of the shop and of every shop is
  * read as max(xid), the last entry of the key's range (one step of the index backwards), to
  * be compared with a kept snapshot's xmax. As a range condition (`xid >= xmax`), the plan kept
  * for any value read a deployment of one shop by a scan of all its changes, the planner taking

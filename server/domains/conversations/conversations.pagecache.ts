@@ -2,7 +2,6 @@ import type { Db } from '../../core/db/client.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { InboxFilter } from './conversations.repository.ts';
-import { myInboxQuery } from './conversations.schema.ts';
 import { keyMine, keyOf } from './conversations.pagecache.keys.ts';
 import type { AlongSession } from '../auth/auth.repository.ts';
 import { changedSince, inboxChangesSince, MINE_MAX_ASKED, mineSince, myShops, myShopsChangesSince, myShopsWithSession, type MineSeen, type MyShop, inboxChangesWithSession, keptSnapshot, pruneInboxChanges, type ChangesSince, type InboxChangesSeen, type KeptSnapshot } from './conversations.pagecache.repository.ts';
@@ -29,7 +28,8 @@ import { changedSince, inboxChangesSince, MINE_MAX_ASKED, mineSince, myShops, my
  * view's filters with "me" resolved to the person, and the page's size. A search, the SLA
  * filter and pages after the first are never kept. Bounded in bytes, the least recently used
  * page going first. All my shops is kept the same way, per person and view (pageMine, keyMine),
- * checked against all their shops and the shops themselves (their roles and names).
+ * checked against all their shops and the shops themselves (their roles and names), with the
+ * session too (`alongMine`).
  */
 export class InboxPageCache {
   private readonly pages = new Map<string, KeptPage>();
@@ -55,15 +55,11 @@ export class InboxPageCache {
    * What all my shops reads with its session: the person's shops and their changes as the kept
    * pages' check needs them (MineSeen), asking about the MINE_MAX_ASKED newest of the
    * transactions any kept page of all my shops saw running (a page whose are not all asked about
-   * is checked by a statement, myShopsChangesSince). The shop is the query's `shopId`, if any.
+   * is checked by a statement, myShopsChangesSince). The route tells the shop asked for (shopOf).
    */
   readonly alongMine: AlongSession<MineSeen> = {
     read: myShopsWithSession,
     params: () => this.asked(ACROSS, MINE_MAX_ASKED),
-    shopOf: (query) => {
-      const r = oneShop.safeParse(query.shopId);
-      return r.success ? (r.data?.toLowerCase() ?? null) : undefined;
-    },
   };
 
   /** The xids to ask about for `scope`'s kept pages, an array's text: the `most` newest of those their snapshots saw running. */
@@ -91,10 +87,12 @@ export class InboxPageCache {
 
   /**
    * The page of `f` over a person's shops (all my shops; `shopId`, one of them), as the bytes to
-   * send: from the cache when one statement (myShopsChangesSince) finds their shops as they were
-   * (each with their role in it and its name: the tag) and none of them changed anything a page
-   * shows since; `read` reads it otherwise, with their shops read then (myShops). Kept per
-   * person and view (keyMine). Refused with not_found when `shopId` is not one of theirs.
+   * send: from the cache when the check finds their shops as they were (each with their role in
+   * it and its name: the tag) and none of them changed anything a page shows since; `read` reads
+   * it otherwise, with their shops read then (myShops). The check is `seen`, read with the
+   * session (alongMine), when it is for this shop (or all) and can tell, else a statement of its
+   * own (myShopsChangesSince). Kept per person and view (keyMine). Refused with not_found when
+   * `shopId` is not one of theirs.
    */
   async pageMine(db: Db, userId: string, shopId: string | undefined, f: InboxFilter, read: (shops: MyShop[]) => Promise<ReadPage>, seen?: MineSeen): Promise<Buffer> {
     const readMine = async (): Promise<ReadPage> => {
@@ -178,10 +176,15 @@ export class InboxPageCache {
     if (page.bytes > this.options.maxBytes) return;
     this.pages.set(key, page);
     this.bytes += page.bytes;
-    const xip = page.read.pg?.xip;
-    if (xip?.size) {
+    const xip = askable(page);
+    if (xip.size) {
       const ids = this.running.get(page.shop) ?? new Map<bigint, number>();
-      for (const x of xip) ids.set(x, (ids.get(x) ?? 0) + 1);
+      for (const x of xip) {
+        const n = ids.get(x) ?? 0;
+        // Last in the Map's order, as the newest asked about: a transaction running long, listed by each new page, stays asked.
+        ids.delete(x);
+        ids.set(x, n + 1);
+      }
       this.running.set(page.shop, ids);
     }
     while (this.bytes > this.options.maxBytes) {
@@ -195,7 +198,7 @@ export class InboxPageCache {
     this.bytes -= page.bytes;
     const ids = this.running.get(page.shop);
     if (!ids) return;
-    for (const x of page.read.pg?.xip ?? []) {
+    for (const x of askable(page)) {
       const n = ids.get(x)! - 1;
       if (n > 0) ids.set(x, n);
       else ids.delete(x);
@@ -207,8 +210,16 @@ export class InboxPageCache {
 /** Where the running transactions of pages of all my shops are counted (`running`): no shop's id. */
 const ACROSS = '*';
 
-/** All my shops' `shopId`, as its query takes it (myInboxQuery). */
-const oneShop = myInboxQuery.shape.shopId;
+/**
+ * The running transactions of a kept page that the session's read is to ask about: none for a
+ * page of all my shops that saw more than MINE_MAX_ASKED, which is read again whatever they did
+ * (mineSince), and would only crowd out other pages' from those asked about.
+ */
+const askable = (page: KeptPage): ReadonlySet<bigint> => {
+  const xip = page.read.pg?.xip ?? NONE;
+  return page.shop === ACROSS && xip.size > MINE_MAX_ASKED ? NONE : xip;
+};
+const NONE: ReadonlySet<bigint> = new Set();
 
 /** A shop asked for that is not one of the person's. */
 const notMine = () => new DomainError('not_found', 'shop not found');

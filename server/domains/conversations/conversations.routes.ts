@@ -22,6 +22,18 @@ import { rotateWidgetSecret, startWidgetSession } from './widget.service.ts';
 
 const tag = 'Conversations';
 
+/**
+ * The shop all my shops' session read checks a kept page for (InboxPageCache.alongMine): the
+ * query's `shopId`, or null for all of them. None (the session is read alone) for a view never
+ * kept (a search, a later page, the SLA filter: the check would be read for nothing) or a
+ * `shopId` the route refuses (400).
+ */
+const mineReadAt = (query: Record<string, unknown>): string | null | undefined => {
+  if (query.q !== undefined || query.before !== undefined || query.sla !== undefined) return undefined;
+  const r = myInboxQuery.shape.shopId.safeParse(query.shopId);
+  return r.success ? (r.data?.toLowerCase() ?? null) : undefined;
+};
+
 export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAddress?: number): void {
   const limitSessions = createWidgetSessionLimiter(deps.redis, deps.keyPrefix, widgetSessionsPerAddress);
   const sessions = { db: deps.db, replay: redisReplayCache(deps.redis, deps.keyPrefix) };
@@ -77,7 +89,7 @@ export function conversationRoutes(api: Api, deps: ChatDeps, widgetSessionsPerAd
     query: myInboxQuery,
     response: myQueuePage,
     errors: ['not_found', 'invalid_input', 'unauthenticated'],
-    along: deps.pages?.alongMine,
+    along: deps.pages && { ...deps.pages.alongMine, shopOf: mineReadAt },
     handler: ({ ctx, query, along }) => {
       const { user } = ctx.state.principal as SessionPrincipal;
       return listMyQueue(deps.db, { userId: user.id, name: user.name }, query, deps.pages, along);

@@ -49,8 +49,8 @@ for (const kind of dbKinds) for (const via of ['statement', 'session'] as const)
     };
     const seenBy = async (who: TestPerson, shopId: string | undefined): Promise<MineSeen | undefined> =>
       via === 'statement' ? undefined : (await findSession(database.db, await sessionOf(who), shopId ?? null, cache.alongMine))!.along;
-    /** The page as `who` reads it, kept by the test's cache (with the session's read, never a check of its own), or read without one. */
-    const listed = async (q: Partial<InboxQuery & { shopId: string }>, who: TestPerson, kept: boolean) => {
+    /** The page as `who` reads it, kept by the test's cache (with the session's read, a check of its own only with `own`), or read without one. */
+    const listed = async (q: Partial<InboxQuery & { shopId: string }>, who: TestPerson, kept: boolean, own = false) => {
       const seen = kept ? await seenBy(who, q.shopId) : undefined;
       const sent: string[] = [];
       const restore = countStatements(driverClient(database), sent);
@@ -58,7 +58,7 @@ for (const kind of dbKinds) for (const via of ['statement', 'session'] as const)
         return await listMyQueue(database.db, { userId: who.id, name: who.name }, { limit: 20, ...q }, kept ? cache : undefined, seen);
       } finally {
         restore();
-        if (seen) expect(sent.filter((t) => t === myShopsSeen.text)).to.deep.equal([]);
+        if (seen) expect(sent.filter((t) => t === myShopsSeen.text)).to.have.length(own ? 1 : 0);
       }
     };
     /** A page as `who` reads it, kept by the test's cache, or with `kept` false read without one. */
@@ -299,7 +299,8 @@ for (const kind of dbKinds) for (const via of ['statement', 'session'] as const)
               // The newest change of each shop and of every shop, and each xid asked about in every shop: all by key.
               expect(scans.length, seen).to.equal(asked === '{}' ? 2 : 3);
               // (With no change of every shop yet, PostgreSQL reads its key's few entries rather than a step backwards: by key too.)
-              for (const scan of scans.slice(0, 2)) expect(scan, seen).to.match(/^Index Only Scan \(+shop_id = /);
+              expect(scans[0], seen).to.match(/^Index Only Scan \(\(shop_id = \$\d+\) AND \(xid IS NOT NULL\)\)$/);
+              expect(scans[1], seen).to.match(/^Index Only Scan \(+shop_id = '0{8}-/);
               // Each xid in each shop by the whole key.
               if (asked !== '{}') expect(scans[2], seen).to.match(/^Index Only Scan \(\(shop_id = \w+\.shop_id\) AND \(xid = a\.xid\)\)$/);
               // A step of the key a shop, and one for each xid asked about in every shop: a few buffers each, never the changes read.
@@ -321,6 +322,34 @@ for (const kind of dbKinds) for (const via of ['statement', 'session'] as const)
         // Asked about, and found to have written nothing of theirs: the page is still answered.
         ['a shop not theirs changed (the page is kept)', `update conversations set subject = '他店' where id = $1`, () => ids.c, () => false],
       ];
+      if (via === 'session')
+        it(`checks a page by its own statement when the session's read asked about the ${MINE_MAX_ASKED} newest running transactions, not its own`, async () => {
+          const views = Array.from({ length: MINE_MAX_ASKED + 2 }, (_, i) => ({ limit: 10 + i }));
+          const writer = await (driverClient(database) as unknown as import('pg').Pool).connect();
+          try {
+            for (const [i, v] of views.entries()) {
+              await writer.query('begin');
+              // The first page's in a shop of theirs, the others' in a shop not theirs.
+              await writer.query(`update conversations set subject = $2 where id = $1`, [i === 0 ? ids.b : ids.c, `走行中 ${i}`]);
+              // A later transaction that ends first: the writer is then listed as running in the page's snapshot.
+              await aCustomer(database.db, a.id);
+              await read(v);
+              await writer.query('commit');
+            }
+          } finally {
+            writer.release();
+          }
+          expect(counted).to.include({ miss: views.length, hit: 0 });
+          expect((cache.alongMine.params(null)![0] as string).split(',')).to.have.length(MINE_MAX_ASKED);
+          // The newest page's transaction was asked about with the session: kept, with no statement of its own.
+          await read(views.at(-1));
+          expect(counted).to.include({ hit: 1, changed: 0 });
+          // The first page's was not: its own statement finds it wrote in a shop of theirs.
+          const p = JSON.parse((await listed(views[0]!, person, true, true)).text) as Page;
+          expect(row(p, ids.b)!.subject).to.equal('走行中 0');
+          expect(counted).to.include({ hit: 1, changed: 1 });
+        });
+
       for (const [what, text, id, shows] of running) {
         it(`judges a transaction still running when the page was read once it commits: ${what}`, async () => {
           await database.db.execute(sql`update conversations set assignee_id = ${b.people.agent.id} where id = ${ids.b}`);

@@ -94,8 +94,20 @@ for (const kind of dbKinds) {
       await server.database.db.execute(sql`update conversations set subject = '別の店の件' where id = ${inOther}`);
       const all = (await agent.get('/api/me/conversations?limit=20')).body as Page;
       expect(all.conversations.find((c) => c.id === inOther)!.subject).to.equal('別の店の件');
-      // Their role in the shop asked for is read as of now: a contractor's row is masked.
+      // A contractor there: masked.
       expect(all.conversations.find((c) => c.id === conversationId)!.customer.email).to.not.equal('hanako@example.jp');
+      // Their role in the shop asked for is read at each request, the page kept or not: its agent, then a contractor again.
+      const one = `/api/me/conversations?limit=20&shopId=${shop.id}`;
+      const emailIn = async () => ((await agent.get(one)).body as Page).conversations.find((c) => c.id === conversationId)!.customer.email;
+      expect(await emailIn()).to.not.equal('hanako@example.jp');
+      for (const [role, shown] of [['agent', true], ['contractor', false]] as const) {
+        await server.database.db.execute(sql`update memberships set role = ${role} where shop_id = ${shop.id} and user_id = ${other.people.agent.id}`);
+        expect(await emailIn() === 'hanako@example.jp', role).to.equal(shown);
+      }
+      // Another person's session is never answered this one's kept page.
+      const owner = await signedIn(server.url, shop.people.owner);
+      const theirs = (await owner.get('/api/me/conversations?limit=20')).body as Page;
+      expect(theirs.conversations.map((c) => c.id)).to.include(conversationId).and.not.include(inOther);
       const notTheirs = await makeShop(server.database);
       for (const query of [`?shopId=${notTheirs.id}`, '?shopId=not-a-uuid', `?shopId=${shop.id}&shopId=${other.id}`]) {
         const r = await agent.get(`/api/me/conversations${query}`);

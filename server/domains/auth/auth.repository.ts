@@ -77,8 +77,8 @@ export interface AlongSession<T> {
   params(shopId: string | null): unknown[] | undefined;
   /**
    * For a route that is not shop-scoped (all my shops): the shop its statement's $2 names, from
-   * the request's query before the route validates it: null for none, undefined when it is not
-   * one (the session is then read alone, and the route answers the query's error).
+   * the request's query before the route validates it: null for none, undefined to read the
+   * session alone (a request that needs nothing read with it, or whose query the route refuses).
    */
   shopOf?(query: Record<string, unknown>): string | null | undefined;
 }

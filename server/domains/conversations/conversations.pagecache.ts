@@ -173,11 +173,11 @@ export class InboxPageCache {
   private keep(key: string, page: KeptPage): void {
     const old = this.pages.get(key);
     if (old) this.drop(key, old);
-    if (page.bytes > this.options.maxBytes) return;
+    if (page.bytes > this.options.maxBytes || unjudged(page)) return;
     this.pages.set(key, page);
     this.bytes += page.bytes;
-    const xip = askable(page);
-    if (xip.size) {
+    const xip = page.read.pg?.xip;
+    if (xip?.size) {
       const ids = this.running.get(page.shop) ?? new Map<bigint, number>();
       for (const x of xip) {
         const n = ids.get(x) ?? 0;
@@ -198,7 +198,7 @@ export class InboxPageCache {
     this.bytes -= page.bytes;
     const ids = this.running.get(page.shop);
     if (!ids) return;
-    for (const x of askable(page)) {
+    for (const x of page.read.pg?.xip ?? []) {
       const n = ids.get(x)! - 1;
       if (n > 0) ids.set(x, n);
       else ids.delete(x);
@@ -211,15 +211,11 @@ export class InboxPageCache {
 const ACROSS = '*';
 
 /**
- * The running transactions of a kept page that the session's read is to ask about: none for a
- * page of all my shops that saw more than MINE_MAX_ASKED, which is read again whatever they did
- * (mineSince), and would only crowd out other pages' from those asked about.
+ * A page of all my shops whose snapshot saw more than MINE_MAX_ASKED running: never kept, as it
+ * would be read again whatever they did (mineSince), and its transactions, asked about with the
+ * session, would crowd out other pages'.
  */
-const askable = (page: KeptPage): ReadonlySet<bigint> => {
-  const xip = page.read.pg?.xip ?? NONE;
-  return page.shop === ACROSS && xip.size > MINE_MAX_ASKED ? NONE : xip;
-};
-const NONE: ReadonlySet<bigint> = new Set();
+const unjudged = (page: KeptPage) => page.shop === ACROSS && (page.read.pg?.xip.size ?? 0) > MINE_MAX_ASKED;
 
 /** A shop asked for that is not one of the person's. */
 const notMine = () => new DomainError('not_found', 'shop not found');

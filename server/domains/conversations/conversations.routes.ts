@@ -29,7 +29,7 @@ const tag = 'Conversations';
  * `shopId` the route refuses (400).
  */
 const mineReadAt = (query: Record<string, unknown>): string | null | undefined => {
-  if (query.q !== undefined || query.before !== undefined || query.sla !== undefined) return undefined;
+  if (query.q || query.before || query.sla) return undefined;
   const r = myInboxQuery.shape.shopId.safeParse(query.shopId);
   return r.success ? (r.data?.toLowerCase() ?? null) : undefined;
 };

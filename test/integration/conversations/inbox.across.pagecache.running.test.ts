@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import type { Database } from '../../../server/core/db/client.ts';
 import type { InboxPageCache } from '../../../server/domains/conversations/conversations.pagecache.ts';
 import { MINE_MAX_ASKED, myShopsSeen, myShopsWithSession } from '../../../server/domains/conversations/conversations.pagecache.repository.ts';
@@ -111,6 +112,55 @@ if (dbKinds.includes('postgres'))
           expect(row(p, ids.b)!.subject).to.equal('走行中 0');
           expect(counted).to.include({ hit: 1, changed: 1 });
         });
+
+      if (via === 'session') {
+        /** Transactions given an xid and left running, each on its own connection; `end` commits them. */
+        const runningOn = async (n: number) => {
+          const clients = Array.from({ length: n }, () => new pg.Client({ connectionString: (driverClient(database) as unknown as { options: { connectionString: string } }).options.connectionString }));
+          const xids: string[] = [];
+          for (const c of clients) {
+            await c.connect();
+            await c.query('begin');
+            xids.push(((await c.query('select pg_current_xact_id()::text as x')).rows[0] as { x: string }).x);
+          }
+          // A later transaction that ends first: they are then listed as running in a snapshot.
+          await aCustomer(database.db, a.id);
+          return { xids, end: async () => void (await Promise.all(clients.map(async (c) => (await c.query('commit'), await c.end())))) };
+        };
+        const asked = () => cache.alongMine.params(null)![0] as string;
+
+        it(`keeps asking about a transaction running long, listed by page after page, among the ${MINE_MAX_ASKED} newest`, async () => {
+          const long = await runningOn(1);
+          try {
+            for (let i = 0; i <= MINE_MAX_ASKED; i++) {
+              const short = await runningOn(1);
+              await read({ limit: 10 + i });
+              await short.end();
+            }
+            expect(asked().slice(1, -1).split(',')).to.have.length(MINE_MAX_ASKED).and.include(long.xids[0]!);
+          } finally {
+            await long.end();
+          }
+          expect(counted).to.include({ miss: MINE_MAX_ASKED + 1, hit: 0 });
+        });
+
+        it(`keeps no page whose snapshot saw more than ${MINE_MAX_ASKED} running, nor asks about them`, async () => {
+          const many = await runningOn(MINE_MAX_ASKED + 1);
+          try {
+            await read();
+            await read();
+            expect(counted).to.include({ miss: 2, hit: 0 });
+            expect(cache.size().pages).to.equal(0);
+            expect(asked()).to.equal('{}');
+          } finally {
+            await many.end();
+          }
+          // Fewer running: kept again.
+          await read();
+          await read();
+          expect(counted).to.include({ miss: 3, hit: 1 });
+        });
+      }
 
       for (const [what, text, id, shows] of running) {
         it(`judges a transaction still running when the page was read once it commits: ${what}`, async () => {

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
-import { listMyQueue } from '../../../server/domains/conversations/conversations.myqueue.ts';
 import type { InboxPageCache } from '../../../server/domains/conversations/conversations.pagecache.ts';
 import { keyMine } from '../../../server/domains/conversations/conversations.pagecache.keys.ts';
 import { MINE_MAX_ASKED, myShopsChangesSince, myShopsWithSession } from '../../../server/domains/conversations/conversations.pagecache.repository.ts';

@@ -104,6 +104,20 @@ for (const kind of dbKinds) {
         await server.database.db.execute(sql`update memberships set role = ${role} where shop_id = ${shop.id} and user_id = ${other.people.agent.id}`);
         expect(await emailIn() === 'hanako@example.jp', role).to.equal(shown);
       }
+      // A search, a later page and the SLA filter are never kept: the session is read alone, without the check.
+      const cursor = ((await agent.get('/api/me/conversations?limit=1')).body as { next: string }).next;
+      for (const query of ['q=件', `before=${encodeURIComponent(cursor)}`, 'sla=breached']) {
+        const sent: string[] = [];
+        const restore = countStatements(driverClient(server.database), sent);
+        try {
+          expect((await agent.get(`/api/me/conversations?${query}`)).status, query).to.equal(200);
+        } finally {
+          restore();
+        }
+        const sessions = sent.filter((t) => /from sessions s/.test(t));
+        expect(sessions, query).to.have.length(1);
+        expect(sessions[0], query).to.not.match(/"mine:tag"/);
+      }
       // Another person's session is never answered this one's kept page.
       const owner = await signedIn(server.url, shop.people.owner);
       const theirs = (await owner.get('/api/me/conversations?limit=20')).body as Page;

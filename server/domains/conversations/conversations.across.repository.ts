@@ -2,12 +2,13 @@ import { and, desc, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { shops } from '../shops/shops.tables.ts';
 import { conversations } from './conversations.tables.ts';
-import { inboxConditions, jsonPage, mayLookInNewest, newestFirst, sortedNewestFirst, uuidIn, type InboxFilter, type JsonPageRow } from './conversations.repository.ts';
+import { uuidIn } from './conversations.repository.ts';
+import { inboxConditions, jsonPage, mayLookInNewest, newestFirst, sortedNewestFirst, type InboxFilter, type JsonPageRow } from './conversations.list.repository.ts';
 import { expectedOften, SEARCH_FIRST_WINDOW, textMatches } from './conversations.search.repository.ts';
 
 /*
  * All my shops: several shops' inboxes as one page (conversations.myqueue.ts), on the one shop's
- * inbox's filters, order and JSON rows (conversations.repository.ts).
+ * inbox's filters, order and JSON rows (conversations.list.repository.ts).
  */
 
 /**

@@ -10,18 +10,8 @@ import { assigneesGone, inboxMoved, lockAssignments, notAMember } from './conver
 import type { ConversationDto, ConversationPatch, InboxPage } from './conversations.dto.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import { activeStatuses, assertStatusTransition } from './conversations.machine.ts';
-import {
-  conversationDetails,
-  type ConversationDetails,
-  findConversation,
-  listConversationPageJson,
-  lockConversation,
-  moveMessages,
-  updateConversation,
-  type ConversationRow,
-  type InboxFilter,
-  type JsonPageRow,
-} from './conversations.repository.ts';
+import { findConversation, lockConversation, moveMessages, updateConversation, type ConversationRow } from './conversations.repository.ts';
+import { conversationDetails, type ConversationDetails, listConversationPageJson, type InboxFilter, type JsonPageRow } from './conversations.list.repository.ts';
 import { chatSink, type ChatDeps } from './conversations.service.ts';
 import type { ConversationStatus, Priority } from './conversations.tables.ts';
 import { toConversationDto, toCustomerDto } from './conversations.view.ts';

@@ -1,4 +1,4 @@
-import type { InboxFilter } from './conversations.repository.ts';
+import type { InboxFilter } from './conversations.list.repository.ts';
 
 /*
  * The keys of the inbox page cache (conversations.pagecache.ts): everything a kept page's

@@ -1,7 +1,7 @@
 import type { Db } from '../../core/db/client.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { InboxFilter } from './conversations.repository.ts';
+import type { InboxFilter } from './conversations.list.repository.ts';
 import { keyMine, keyOf } from './conversations.pagecache.keys.ts';
 import type { AlongSession } from '../auth/auth.repository.ts';
 import { changedSince, inboxChangesSince, MINE_MAX_ASKED, mineSince, myShops, myShopsChangesSince, myShopsWithSession, type MineSeen, type MyShop, inboxChangesWithSession, keptSnapshot, pruneInboxChanges, type ChangesSince, type InboxChangesSeen, type KeptSnapshot } from './conversations.pagecache.repository.ts';

@@ -3,7 +3,8 @@ import { maskEmail, masksContactData } from '../orders/orders.mask.ts';
 import type { AttachmentDto, ConversationActivity, ConversationDto, CustomerConversationDto, CustomerDto, MessageDto } from './conversations.dto.ts';
 import { chatHooks } from './conversations.hooks.ts';
 import type { CustomerRow } from './conversations.customers.repository.ts';
-import { PREVIEW_LENGTH, type ConversationRow, type MessageRow } from './conversations.repository.ts';
+import { type ConversationRow, type MessageRow } from './conversations.repository.ts';
+import { PREVIEW_LENGTH } from './conversations.list.repository.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 

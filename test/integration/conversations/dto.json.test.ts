@@ -6,7 +6,8 @@ import type { ConversationDto, InboxPage, MyQueuePage } from '../../../server/do
 import { conversationDtos, cursorOf, getConversation, inboxFilter, meOf, listInbox, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
 import { listMyQueue } from '../../../server/domains/conversations/conversations.myqueue.ts';
 import { conversationView, inboxPage, myQueuePage } from '../../../server/domains/conversations/conversations.schema.ts';
-import { listConversationPageJson, listConversations, type MessageRow } from '../../../server/domains/conversations/conversations.repository.ts';
+import { type MessageRow } from '../../../server/domains/conversations/conversations.repository.ts';
+import { listConversationPageJson, listConversations } from '../../../server/domains/conversations/conversations.list.repository.ts';
 import { previewText, toActivity } from '../../../server/domains/conversations/conversations.view.ts';
 import type { Role } from '../../../server/domains/shops/shops.tables.ts';
 import { testDatabase } from '../../helpers/db.ts';

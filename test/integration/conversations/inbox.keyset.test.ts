@@ -4,14 +4,8 @@ import type { Database } from '../../../server/core/db/client.ts';
 import type { Actor } from '../../../server/core/actor.ts';
 import { conversationDtos, cursorOf, inboxFilter, meOf, toDto, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
 import type { ConversationDto } from '../../../server/domains/conversations/conversations.dto.ts';
-import {
-  conversationDetails,
-  detailedJsonQuery,
-  inboxQuery,
-  listConversationPageJson,
-  listConversations,
-  type ConversationRow,
-} from '../../../server/domains/conversations/conversations.repository.ts';
+import { type ConversationRow } from '../../../server/domains/conversations/conversations.repository.ts';
+import { conversationDetails, detailedJsonQuery, inboxQuery, listConversationPageJson, listConversations } from '../../../server/domains/conversations/conversations.list.repository.ts';
 import { inboxQueryAcross, listConversationPageAcross } from '../../../server/domains/conversations/conversations.across.repository.ts';
 import { testDatabase } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';

@@ -5,13 +5,7 @@ import type { Database } from '../../../server/core/db/client.ts';
 import type { Actor } from '../../../server/core/actor.ts';
 import { conversationDtos, cursorFrom, inboxFilter, meOf, type InboxQuery } from '../../../server/domains/conversations/conversations.inbox.ts';
 import type { ConversationDto } from '../../../server/domains/conversations/conversations.dto.ts';
-import {
-  detailedJsonQuery,
-  inboxQuery,
-  listConversationPageJson,
-  listConversations,
-  type JsonPageRow,
-} from '../../../server/domains/conversations/conversations.repository.ts';
+import { detailedJsonQuery, inboxQuery, listConversationPageJson, listConversations, type JsonPageRow } from '../../../server/domains/conversations/conversations.list.repository.ts';
 import { inboxQueryAcross, listConversationPageAcross } from '../../../server/domains/conversations/conversations.across.repository.ts';
 import { candidatesQuery, forgetSearchStatistics, SEARCH_BY_ID, searchCandidates, searchStatistics, STATISTICS_TTL_MS } from '../../../server/domains/conversations/conversations.search.repository.ts';
 import { expectedMatches, queryGramsByWord } from '../../../server/domains/conversations/conversations.search.estimate.ts';

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
-import { conversationDetails, type ConversationRow } from '../../../server/domains/conversations/conversations.repository.ts';
+import { type ConversationRow } from '../../../server/domains/conversations/conversations.repository.ts';
+import { conversationDetails } from '../../../server/domains/conversations/conversations.list.repository.ts';
 import { conversations } from '../../../server/domains/conversations/conversations.tables.ts';
 import { readFileSync } from 'node:fs';
 import { saveClock, slaStateCondition, type SlaFilterState } from '../../../server/domains/sla/sla.repository.ts';

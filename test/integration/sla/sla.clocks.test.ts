@@ -5,7 +5,7 @@ import type { Database, Db } from '../../../server/core/db/client.ts';
 import { outbox } from '../../../server/core/outbox.tables.ts';
 import type { DomainEvent, EventName } from '../../../server/events/catalog.ts';
 import type { EventSink } from '../../../server/events/commit.ts';
-import { conversationDetails } from '../../../server/domains/conversations/conversations.repository.ts';
+import { conversationDetails } from '../../../server/domains/conversations/conversations.list.repository.ts';
 import { conversations, customers, type ConversationStatus, type Priority } from '../../../server/domains/conversations/conversations.tables.ts';
 import { insertPolicy, upsertBusinessHours } from '../../../server/domains/sla/sla.repository.ts';
 import {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { inboxFilter, meOf } from '../../../server/domains/conversations/conversations.inbox.ts';
-import { detailedJsonQuery } from '../../../server/domains/conversations/conversations.repository.ts';
+import { detailedJsonQuery } from '../../../server/domains/conversations/conversations.list.repository.ts';
 
 /**
  * An inbox filtered by SLA state shows each row with the badge it was filtered by: the filter

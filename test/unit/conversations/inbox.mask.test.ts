@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { dtoJsonFor } from '../../../server/domains/conversations/conversations.inbox.ts';
-import type { JsonPageRow } from '../../../server/domains/conversations/conversations.repository.ts';
+import type { JsonPageRow } from '../../../server/domains/conversations/conversations.list.repository.ts';
 
 /**
  * A JSON page row shaped for a masked viewer (dtoJsonFor): only its customer is decoded and

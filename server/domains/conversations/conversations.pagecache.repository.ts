@@ -169,13 +169,19 @@ export const myShopsSeen = statement('my_shops_changes_seen', `with ${MINE} sele
 export const myShopsWithSession = sessionReadWith('auth_session_read_mine', mineSeenColumns, mineSeenOf, mineOf('(select ss.user_id from sessions ss where ss.id = $1)'));
 
 /**
+ * Whether a page of all my shops read with snapshot `kept` can be judged later: its snapshot saw
+ * at most MINE_MAX_ASKED transactions running, each asked about in every shop. One that saw more
+ * is changed at its first check (mineSince), so it is never kept (InboxPageCache).
+ */
+export const mineJudgeable = (kept: KeptSnapshot | undefined): boolean => (kept?.pg?.xip.size ?? 0) <= MINE_MAX_ASKED;
+
+/**
  * Whether a page of all my shops kept with snapshot `kept` (none: never kept) is changed as of
  * `seen` (changedSince), and their shops' count and tag; undefined when `seen` cannot tell (a
- * running transaction not asked about). A page whose snapshot saw more than MINE_MAX_ASKED
- * running is changed: it is read again rather than asked about.
+ * running transaction not asked about). A page that is not mineJudgeable is changed.
  */
 export function mineSince(kept: KeptSnapshot | undefined, seen: MineSeen): (ChangesSince & { count: number; tag: string }) | undefined {
-  const changed = kept === undefined || (kept.pg?.xip.size ?? 0) > MINE_MAX_ASKED || changedSince(kept, seen);
+  const changed = kept === undefined || !mineJudgeable(kept) || changedSince(kept, seen);
   return changed === undefined ? undefined : { snapshot: seen.snapshot, changed, count: seen.count, tag: seen.tag };
 }
 
@@ -186,9 +192,8 @@ export function mineSince(kept: KeptSnapshot | undefined, seen: MineSeen): (Chan
  */
 export async function myShopsChangesSince(db: Db, userId: string, shopId: string | undefined, since: string | undefined): Promise<ChangesSince & { count: number; tag: string }> {
   const kept = since === undefined ? undefined : keptSnapshot(since);
-  // A page whose snapshot saw more running than that is read again rather than asked about: each costs a step in every shop.
-  const many = (kept?.pg?.xip.size ?? 0) > MINE_MAX_ASKED;
-  const [seen] = await myShopsSeen(db, [userId, shopId ?? null, many ? '{}' : xipOf(kept)]);
+  // A page that is not judgeable is read again rather than asked about: each xid costs a step in every shop.
+  const [seen] = await myShopsSeen(db, [userId, shopId ?? null, mineJudgeable(kept) ? xipOf(kept) : '{}']);
   return mineSince(kept, seen!) ?? { snapshot: seen!.snapshot, changed: true, count: seen!.count, tag: seen!.tag };
 }
 

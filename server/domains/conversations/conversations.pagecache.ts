@@ -4,7 +4,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { InboxFilter } from './conversations.list.repository.ts';
 import { keyMine, keyOf } from './conversations.pagecache.keys.ts';
 import type { AlongSession } from '../auth/auth.repository.ts';
-import { changedSince, inboxChangesSince, MINE_MAX_ASKED, mineSince, myShops, myShopsChangesSince, myShopsWithSession, type MineSeen, type MyShop, inboxChangesWithSession, keptSnapshot, pruneInboxChanges, type ChangesSince, type InboxChangesSeen, type KeptSnapshot } from './conversations.pagecache.repository.ts';
+import { changedSince, inboxChangesSince, MINE_MAX_ASKED, mineJudgeable, mineSince, myShops, myShopsChangesSince, myShopsWithSession, type MineSeen, type MyShop, inboxChangesWithSession, keptSnapshot, pruneInboxChanges, type ChangesSince, type InboxChangesSeen, type KeptSnapshot } from './conversations.pagecache.repository.ts';
 
 /**
  * Inbox pages kept in the process, so that the many agents of a shop who look at the same view
@@ -210,12 +210,8 @@ export class InboxPageCache {
 /** Where the running transactions of pages of all my shops are counted (`running`): no shop's id. */
 const ACROSS = '*';
 
-/**
- * A page of all my shops whose snapshot saw more than MINE_MAX_ASKED running: never kept, as it
- * would be read again whatever they did (mineSince), and its transactions, asked about with the
- * session, would crowd out other pages'.
- */
-const unjudged = (page: KeptPage) => page.shop === ACROSS && (page.read.pg?.xip.size ?? 0) > MINE_MAX_ASKED;
+/** A page of all my shops that is not mineJudgeable: never kept, and its transactions, asked about with the session, would crowd out other pages'. */
+const unjudged = (page: KeptPage) => page.shop === ACROSS && !mineJudgeable(page.read);
 
 /** A shop asked for that is not one of the person's. */
 const notMine = () => new DomainError('not_found', 'shop not found');

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../../server/core/db/client.ts';
-import type { InboxPageCache } from '../../../server/domains/conversations/conversations.pagecache.ts';
 import { keyMine } from '../../../server/domains/conversations/conversations.pagecache.keys.ts';
 import { MINE_MAX_ASKED, myShopsChangesSince, myShopsWithSession } from '../../../server/domains/conversations/conversations.pagecache.repository.ts';
 import { insertMembership } from '../../../server/domains/shops/shops.repository.ts';
@@ -24,9 +23,9 @@ for (const kind of dbKinds) for (const via of ['statement', 'session'] as const)
     const t = acrossSuite(kind, via);
     const { ids, emailB, read, listed, row } = t;
     let database: Database, a: TestShop, b: TestShop, c: TestShop, person: TestPerson, twin: TestPerson;
-    let cache: InboxPageCache, counted: Counted;
+    let counted: Counted;
     before(() => void ({ database, a, b, c, person, twin } = t));
-    beforeEach(() => void ({ cache, counted } = t));
+    beforeEach(() => void ({ counted } = t));
 
     it('answers the page read again from the one it kept, the same JSON as a read without the cache, with one statement (their shops and the changes)', async () => {
       const sent: string[] = [];

@@ -9,7 +9,7 @@ import { broadcastChat, type Broadcaster } from './domains/conversations/convers
 import { broadcastReturns } from './domains/returns/returns.broadcast.ts';
 import { broadcastNotices } from './domains/notices/notices.send.progress.ts';
 import { registerChatSockets } from './domains/conversations/conversations.socket.ts';
-import { pruneInboxChangesEvery } from './domains/conversations/conversations.pagecache.ts';
+import { pruneInboxChangesEvery } from './domains/conversations/conversations.pagecache.prune.ts';
 import { connectionOf } from './core/queue.ts';
 import { withTimeout } from './core/redis.ts';
 import { startJobs, type Jobs } from './worker.ts';

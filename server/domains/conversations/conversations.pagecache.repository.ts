@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/client.ts';
 import { statement } from '../../core/db/statement.ts';
 import { sessionReadWith } from '../auth/auth.repository.ts';
+import { changedSince, keptSnapshot, type KeptSnapshot } from './conversations.pagecache.snapshot.ts';
 import type { Role } from '../shops/shops.tables.ts';
 
 /** The shop id migration 0038 writes for a change every shop's pages show (a person's name, a TRUNCATE). */
@@ -18,12 +19,6 @@ export interface ChangesSince {
   /** Whether something a page of the shop shows was committed unseen by `since`'s snapshot (always true without one, or from another incarnation). */
   changed: boolean;
 }
-
-/** A kept snapshot's parts: the incarnation it was taken in, and the pg_snapshot. */
-export const snapshotParts = (kept: string): { incarnation: string; snapshot: string } => {
-  const cut = kept.lastIndexOf('/');
-  return { incarnation: kept.slice(0, cut), snapshot: kept.slice(cut + 1) };
-};
 
 /** The server's incarnation: its start time and the database's oid (a failover, a restart, a database dropped and restored under its name each change it). */
 const INCARNATION = `extract(epoch from pg_postmaster_start_time())::text || '/' || (select oid from pg_database where datname = current_database())::text`;
@@ -217,50 +212,7 @@ export async function inboxChangesSince(db: Db, shopId: string, since: string | 
 /** The transactions a kept snapshot lists as running, as an array's text (`{1,2}`), to be asked about. */
 const xipOf = (kept: KeptSnapshot | undefined) => `{${[...(kept?.pg?.xip ?? [])].join(',')}}`;
 
-/**
- * Whether something a page kept with snapshot `kept` shows was committed unseen by it, as of
- * `seen`: a change of the shop or of every shop at or past its xmax, or by a transaction it
- * lists as running; "changed" too when rows that old have been removed (the horizon is above
- * its xmin) or it was taken in another incarnation of the server, never a guess. Undefined
- * when `seen` cannot tell: nothing says changed, and a running transaction of `kept` was not
- * asked about.
- */
-export function changedSince(kept: KeptSnapshot, seen: InboxChangesSeen): boolean | undefined {
-  const s = kept.pg;
-  if (!s || kept.incarnation !== snapshotParts(seen.snapshot).incarnation) return true;
-  if (seen.horizon === null || seen.horizon > s.xmin) return true;
-  if (seen.newest !== null && seen.newest >= s.xmax) return true;
-  let unasked = false;
-  for (const x of s.xip) {
-    if (seen.committed.has(x)) return true;
-    if (!seen.asked.has(x)) unasked = true;
-  }
-  return unasked ? undefined : false;
-}
 
-/** A kept snapshot, read once: the incarnation it was taken in, and its pg_snapshot (undefined when it is not one). */
-export interface KeptSnapshot {
-  incarnation: string;
-  pg: PgSnapshot | undefined;
-}
-
-export const keptSnapshot = (text: string): KeptSnapshot => {
-  const { incarnation, snapshot } = snapshotParts(text);
-  return { incarnation, pg: parsePgSnapshot(snapshot) };
-};
-
-export interface PgSnapshot {
-  xmin: bigint;
-  xmax: bigint;
-  xip: Set<bigint>;
-}
-
-/** A pg_snapshot's text form (`xmin:xmax:xip,…`), or undefined when it is not one. */
-export function parsePgSnapshot(text: string): PgSnapshot | undefined {
-  const m = /^(\d+):(\d+):([\d,]*)$/.exec(text);
-  if (!m) return undefined;
-  return { xmin: BigInt(m[1]!), xmax: BigInt(m[2]!), xip: new Set(m[3] ? m[3].split(',').map(BigInt) : []) };
-}
 
 /** The horizon moves to an xid taken at least this long before (pruneInboxChanges). */
 const HORIZON_LAG = sql`interval '60 seconds'`;

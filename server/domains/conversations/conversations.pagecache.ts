@@ -1,10 +1,10 @@
 import type { Db } from '../../core/db/client.ts';
 import { DomainError } from '../../core/errors.ts';
-import type { Logger } from '../../core/logger.ts';
 import type { InboxFilter } from './conversations.list.repository.ts';
 import { keyMine, keyOf } from './conversations.pagecache.keys.ts';
 import type { AlongSession } from '../auth/auth.repository.ts';
-import { changedSince, inboxChangesSince, MINE_MAX_ASKED, mineJudgeable, mineSince, myShops, myShopsChangesSince, myShopsWithSession, type MineSeen, type MyShop, inboxChangesWithSession, keptSnapshot, pruneInboxChanges, type ChangesSince, type InboxChangesSeen, type KeptSnapshot } from './conversations.pagecache.repository.ts';
+import { inboxChangesSince, MINE_MAX_ASKED, mineJudgeable, mineSince, myShops, myShopsChangesSince, myShopsWithSession, type MineSeen, type MyShop, inboxChangesWithSession, type ChangesSince, type InboxChangesSeen } from './conversations.pagecache.repository.ts';
+import { changedSince, keptSnapshot, sees, type KeptSnapshot } from './conversations.pagecache.snapshot.ts';
 
 /**
  * Inbox pages kept in the process, so that the many agents of a shop who look at the same view
@@ -293,42 +293,4 @@ interface Flight {
   page: Promise<Answer>;
 }
 
-/**
- * Whether snapshot `a` sees every transaction `b` sees (both as inboxChangesSince gives them:
- * the server's incarnation, then pg_snapshot's text). b sees an xid below its xmax and not in
- * its xip. Conservative: false whenever b's xmax is above a's, though every xid between might
- * be one b does not see either, and for snapshots of two incarnations.
- */
-export function sees(a: string, b: string): boolean {
-  const [ka, kb] = [keptSnapshot(a), keptSnapshot(b)];
-  const [x, y] = [ka.pg, kb.pg];
-  if (!x || !y || ka.incarnation !== kb.incarnation || y.xmax > x.xmax) return false;
-  for (const id of x.xip) if (id < y.xmax && !y.xip.has(id)) return false;
-  return true;
-}
 
-/**
- * Removes what no kept page can need any more from inbox_changes (pruneInboxChanges), and the
- * pages past their time from `cache`, now and every `everyMs`; a database away is a warning and
- * a try at the next turn. Resolves once the first removal is done (or failed): rows a restored
- * dump brought from another server are gone before the process answers. Returns the stop.
- */
-export async function pruneInboxChangesEvery(db: Db, logger: Logger, everyMs: number, cache?: InboxPageCache): Promise<() => void> {
-  let running = false;
-  const run = async () => {
-    cache?.sweep();
-    if (running) return;
-    running = true;
-    try {
-      await pruneInboxChanges(db);
-    } catch (err) {
-      logger.warn({ err }, 'could not remove old rows of inbox_changes; trying again later');
-    } finally {
-      running = false;
-    }
-  };
-  await run();
-  const timer = setInterval(() => void run(), everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { sql } from 'drizzle-orm';
-import { InboxPageCache, sees } from '../../../server/domains/conversations/conversations.pagecache.ts';
+import { InboxPageCache } from '../../../server/domains/conversations/conversations.pagecache.ts';
 import { keyOf } from '../../../server/domains/conversations/conversations.pagecache.keys.ts';
-import { changedSince, keptSnapshot, type InboxChangesSeen } from '../../../server/domains/conversations/conversations.pagecache.repository.ts';
+import type { InboxChangesSeen } from '../../../server/domains/conversations/conversations.pagecache.repository.ts';
+import { changedSince, keptSnapshot, sees } from '../../../server/domains/conversations/conversations.pagecache.snapshot.ts';
 
 /**
  * The inbox page cache's rules that need no database: which snapshot sees another, a view's

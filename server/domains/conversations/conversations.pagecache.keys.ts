@@ -17,6 +17,8 @@ const FIELDS = {
   priority: 'key',
   limit: 'key',
   // Pages after the first are rarely shared, and any date makes one: only first pages are kept.
+  // (All my shops' route reads no check with its session for the query fields these come from:
+  // q, before and sla, mineReadAt in conversations.routes.ts; change both together.)
   before: 'never',
   text: 'never',
   found: 'never',

@@ -206,7 +206,7 @@ export function createApp(deps: AppDeps) {
   returnTermsRoutes(api, db);
   noticeCampaignRoutes(api, { db, sink });
   publicNoticeRoutes(api, { db, bus, logger });
-  returnRoutes(api, { db, storage, sink });
+  returnRoutes(api, { db, storage, sink, pages: chat.pages });
   const inbound = inboundEmailConfig(config);
   mailLogRoutes(api, {
     db,

@@ -9,6 +9,7 @@ import { changedSince, keptSnapshot, sees, type KeptSnapshot } from './conversat
 /**
  * Inbox pages kept in the process, so that the many agents of a shop who look at the same view
  * get it from one read of the page, not one each (README, "An inbox page read by many agents").
+ * The returns list's first page is kept the same way (shopPage).
  *
  * A page is kept with the snapshot of a statement sent before the page was read
  * (inboxChangesSince), so the page shows at least what that snapshot saw. Before a kept page is
@@ -80,8 +81,17 @@ export class InboxPageCache {
    * page neither measures nor encodes its text again (a tenth of a page's cost in the process).
    */
   async page(db: Db, shopId: string, masked: boolean, f: InboxFilter, read: () => Promise<ReadPage>, seen?: InboxChangesSeen): Promise<Buffer> {
-    const key = this.enabled ? keyOf(shopId, masked, f) : undefined;
-    if (key === undefined) return Buffer.from((await read()).json);
+    return this.shopPage(db, shopId, this.enabled ? keyOf(shopId, masked, f) : undefined, read, seen);
+  }
+
+  /**
+   * Another list's page of one shop under `key` (undefined: never kept), checked as an inbox
+   * page is: the returns list's first page (returns.queries.ts), whose rows write their changes
+   * to inbox_changes too (migration 0040). `key` holds everything the answer depends on, and
+   * never equals an inbox page's (keyOf: those start with the shop's id).
+   */
+  async shopPage(db: Db, shopId: string, key: string | undefined, read: () => Promise<ReadPage>, seen?: InboxChangesSeen): Promise<Buffer> {
+    if (key === undefined || !this.enabled) return Buffer.from((await read()).json);
     return this.answer(key, shopId.toLowerCase(), (kept) => judged(shopId, kept, seen) ?? inboxChangesSince(db, shopId, kept?.snapshot), read);
   }
 

@@ -1,8 +1,11 @@
 import type { Actor } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
+import { JsonText } from '../../core/json.ts';
 import type { FileStorage } from '../../core/storage.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import type { InboxPageCache, ReadPage } from '../conversations/conversations.pagecache.ts';
+import type { InboxChangesSeen } from '../conversations/conversations.pagecache.repository.ts';
 import { findOrderById } from '../orders/orders.repository.ts';
 import { maskBankAccount, seesBankDetails } from './returns.bank.ts';
 import { isOverRefundLimit } from './returns.machine.ts';
@@ -61,9 +64,30 @@ export async function viewPhoto(db: Db, storage: FileStorage, actor: Actor, retu
   return { contentType: p.contentType, size: p.sizeBytes, filename: p.filename, stream };
 }
 
-export async function listShopReturns(db: Db, actor: Actor, q: { status?: ReturnStatus[]; limit: number; before?: number }): Promise<ReturnListDto> {
+/**
+ * The shop's return requests, newest first, as the answer's text. The first page of each filter
+ * is kept (InboxPageCache.shopPage, checked with the session's statement, `seen`, on the
+ * console's requests): answered again only while nothing it shows changed (migration 0040).
+ */
+export async function listShopReturns(db: Db, actor: Actor, q: ReturnListQuery, pages?: InboxPageCache, seen?: InboxChangesSeen): Promise<JsonText<ReturnListDto>> {
   if (actor.kind === 'system') throw new DomainError('forbidden', 'not for system callers');
-  const rows = await listReturns(db, actor.shopId, q);
+  const read = async (): Promise<ReadPage> => ({ json: JSON.stringify(await returnList(db, actor.shopId, q)), moment: null });
+  return new JsonText(pages ? await pages.shopPage(db, actor.shopId, returnListKey(actor.shopId, q), read, seen) : (await read()).json);
+}
+
+type ReturnListQuery = { status?: ReturnStatus[]; limit: number; before?: number };
+
+/**
+ * The page cache's key of a returns list's page, or undefined for a page after the first (never
+ * kept). Not the viewer: the list shows no contact data (a return carries its customer's name,
+ * which every role sees: returns.view.ts), so every viewer of the shop is answered the same
+ * page; a field shown differently by role would have to be in the key. Never an inbox page's key
+ * (conversations.pagecache.keys.ts: those start with the shop's id, or "mine").
+ */
+const returnListKey = (shopId: string, q: ReturnListQuery) => (q.before === undefined ? JSON.stringify(['returns', shopId.toLowerCase(), q.status ?? 0, q.limit]) : undefined);
+
+async function returnList(db: Db, shopId: string, q: ReturnListQuery): Promise<ReturnListDto> {
+  const rows = await listReturns(db, shopId, q);
   return {
     // Object.assign, not `{ ...summary, more }`: V8 (Node 20) defines each property added
     // after a spread by a runtime call, a microsecond or more each: 12 µs a row here, a quarter

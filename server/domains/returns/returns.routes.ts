@@ -5,6 +5,7 @@ import { sendStoredFile } from '../../core/http.ts';
 import { htmlErrorPages } from '../../core/pages.ts';
 import type { Api } from '../../core/route.ts';
 import type { FileStorage } from '../../core/storage.ts';
+import type { InboxPageCache } from '../conversations/conversations.pagecache.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { publicTermsAnswer, reasonsReportAnswer, returnAnswer, returnListAnswer, returnTermsAnswer } from './returns.answers.schema.ts';
 import { fileReturnBody, listReturnsQuery, moveReturnBody, previewReturnBody, returnParams, revealBankBody } from './returns.schema.ts';
@@ -106,7 +107,7 @@ export function returnTermsRoutes(api: Api, db: Db): void {
 }
 
 /** Return requests in the console and through the shop's API key. */
-export function returnRoutes(api: Api, deps: { db: Db; storage: FileStorage; sink: EventSink }): void {
+export function returnRoutes(api: Api, deps: { db: Db; storage: FileStorage; sink: EventSink; pages?: InboxPageCache }): void {
   const { db, storage, sink } = deps;
   const tag = 'Returns';
   api.route({
@@ -119,7 +120,8 @@ export function returnRoutes(api: Api, deps: { db: Db; storage: FileStorage; sin
     query: listReturnsQuery,
     response: returnListAnswer,
     errors: ['invalid_input', 'not_found', 'forbidden'],
-    handler: ({ actor, query }) => listShopReturns(db, actor, query),
+    along: deps.pages?.along,
+    handler: ({ actor, query, along }) => listShopReturns(db, actor, query, deps.pages, along),
   });
   api.route({
     method: 'get',

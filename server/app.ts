@@ -183,7 +183,7 @@ export function createApp(deps: AppDeps) {
   invitationRoutes(api, invitations, authDeps, cookie);
   apiKeyRoutes(api, db);
   setupRoutes(api, db);
-  orderRoutes(api, db);
+  orderRoutes(api, db, chat.pages);
   conversationRoutes(api, chat, deps.widgetSessionsPerAddress);
   conversationEmailRoutes(api, chat, inboundEmailConfig(config));
   cannedRoutes(api, db);

@@ -81,17 +81,22 @@ export class InboxPageCache {
    * page neither measures nor encodes its text again (a tenth of a page's cost in the process).
    */
   async page(db: Db, shopId: string, masked: boolean, f: InboxFilter, read: () => Promise<ReadPage>, seen?: InboxChangesSeen): Promise<Buffer> {
-    return this.shopPage(db, shopId, this.enabled ? keyOf(shopId, masked, f) : undefined, read, seen);
+    return (await this.shopPage(db, shopId, this.enabled ? keyOf(shopId, masked, f) : undefined, read, seen)).body;
   }
 
   /**
    * Another list's page of one shop under `key` (undefined: never kept), checked as an inbox
-   * page is: the returns list's first page (returns.queries.ts), whose rows write their changes
-   * to inbox_changes too (migration 0040). `key` holds everything the answer depends on, and
-   * never equals an inbox page's (keyOf: those start with the shop's id).
+   * page is: the first pages of the returns list (returns.queries.ts) and of the orders list
+   * (orders.list.ts), whose rows write their changes to inbox_changes too (migration 0040).
+   * `key` holds everything the answer depends on, and never equals an inbox page's (keyOf:
+   * those start with the shop's id). Answered with what the page's read said it shows
+   * (ReadPage.shown), for the request's audit row.
    */
-  async shopPage(db: Db, shopId: string, key: string | undefined, read: () => Promise<ReadPage>, seen?: InboxChangesSeen): Promise<Buffer> {
-    if (key === undefined || !this.enabled) return Buffer.from((await read()).json);
+  async shopPage(db: Db, shopId: string, key: string | undefined, read: () => Promise<ReadPage>, seen?: InboxChangesSeen): Promise<Shown> {
+    if (key === undefined || !this.enabled) {
+      const r = await read();
+      return { body: Buffer.from(r.json), shown: r.shown };
+    }
     return this.answer(key, shopId.toLowerCase(), (kept) => judged(shopId, kept, seen) ?? inboxChangesSince(db, shopId, kept?.snapshot), read);
   }
 
@@ -112,23 +117,24 @@ export class InboxPageCache {
     };
     const key = this.enabled ? keyMine(userId, shopId, f) : undefined;
     if (key === undefined) return Buffer.from((await readMine()).json);
-    return this.answer(key, ACROSS, async (kept) => {
+    const answered = await this.answer(key, ACROSS, async (kept) => {
       // Read with the session (alongMine) for this very shop or none, when it can tell; else a statement of its own.
       const fromSession = seen && seen.shopId === (shopId?.toLowerCase() ?? '') ? mineSince(kept?.read, seen) : undefined;
       const since = fromSession ?? (await myShopsChangesSince(db, userId, shopId, kept?.snapshot));
       if (shopId && !since.count) throw notMine();
       return { snapshot: since.snapshot, changed: since.changed || kept?.shopsTag !== since.tag };
     }, readMine);
+    return answered.body;
   }
 
   /** The kept page under `key` when `check` finds nothing it shows changed, else read (or joined to a read under way) and kept; `shop` is the shop whose running transactions it counts (AlongSession), ACROSS for all my shops. */
-  private async answer(key: string, shop: string, check: (kept: KeptPage | undefined) => ChangesSince | Promise<ChangesSince>, read: () => Promise<ReadPage>): Promise<Buffer> {
+  private async answer(key: string, shop: string, check: (kept: KeptPage | undefined) => ChangesSince | Promise<ChangesSince>, read: () => Promise<ReadPage>): Promise<Shown> {
     const now = Date.now();
     const kept = this.fresh(key, now);
     const since = await check(kept);
     if (kept && !since.changed) {
       this.options.observe?.('hit');
-      return kept.body;
+      return kept;
     }
     // Changed: what it showed is not kept a moment longer than it is needed.
     if (kept && this.pages.get(key) === kept) this.drop(key, kept);
@@ -138,20 +144,21 @@ export class InboxPageCache {
       const got = await flight.page.catch(() => undefined);
       if (got && (got.moment === null || Date.now() < got.moment)) {
         this.options.observe?.('joined');
-        return got.body;
+        return got;
       }
     }
     this.options.observe?.(kept ? 'changed' : 'miss');
-    const page = read().then((r): Answer => ({ body: ownBytes(r.json), moment: r.moment, shopsTag: r.shopsTag }));
+    const page = read().then((r): Answer => ({ body: ownBytes(r.json), moment: r.moment, shopsTag: r.shopsTag, shown: r.shown }));
     const mine: Flight = { snapshot: since.snapshot, page };
     this.flights.set(key, mine);
     try {
       const got = await page;
       const until = Math.min(got.moment ?? Infinity, now + this.options.maxAgeMs);
       const parsed = keptSnapshot(since.snapshot);
-      const bytes = got.body.length + 2 * (key.length + since.snapshot.length) + XID_BYTES * (parsed.pg?.xip.size ?? 0) + ENTRY_OVERHEAD;
-      this.keep(key, { shop, shopsTag: got.shopsTag, snapshot: since.snapshot, read: parsed, body: got.body, from: now, until, bytes });
-      return got.body;
+      const shownBytes = got.shown?.reduce((n, x) => n + 2 * x.length + SHOWN_OVERHEAD, 0) ?? 0;
+      const bytes = got.body.length + 2 * (key.length + since.snapshot.length) + XID_BYTES * (parsed.pg?.xip.size ?? 0) + shownBytes + ENTRY_OVERHEAD;
+      this.keep(key, { shop, shopsTag: got.shopsTag, shown: got.shown, snapshot: since.snapshot, read: parsed, body: got.body, from: now, until, bytes });
+      return got;
     } finally {
       if (this.flights.get(key) === mine) this.flights.delete(key);
     }
@@ -256,6 +263,9 @@ function judged(shopId: string, kept: KeptPage | undefined, seen: InboxChangesSe
 /** What a running transaction of a kept page costs, in its list and its shop's count, roughly. */
 const XID_BYTES = 64;
 
+/** What a string of ReadPage.shown costs beside its characters, roughly. */
+const SHOWN_OVERHEAD = 32;
+
 /** What a kept page costs beside its strings (the entry, its Map slot), roughly. */
 const ENTRY_OVERHEAD = 256;
 
@@ -274,11 +284,18 @@ export interface ReadPage {
   moment: number | null;
   /** All my shops: the person's shops the page was read with (MINE_TAG), which its check must find the same. */
   shopsTag?: string;
+  /** What the page shows that the request's audit row names (the orders list: its order numbers), kept with it. */
+  shown?: readonly string[];
 }
 
-/** A page as answered: its bytes, and its badges' next moment. */
-interface Answer {
+/** A page as shopPage answers it: its bytes, and ReadPage.shown. */
+export interface Shown {
   body: Buffer;
+  shown?: readonly string[];
+}
+
+/** A page as answered: its bytes, its badges' next moment, ReadPage's shopsTag and shown. */
+interface Answer extends Shown {
   moment: number | null;
   shopsTag?: string;
 }
@@ -288,6 +305,8 @@ interface KeptPage {
   shop: string;
   /** ReadPage.shopsTag. */
   shopsTag?: string;
+  /** ReadPage.shown. */
+  shown?: readonly string[];
   /** Its snapshot as inboxChangesSince gave it, and read once (its check's and its running transactions' count's). */
   snapshot: string;
   read: KeptSnapshot;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { Api } from '../../core/route.ts';
+import type { InboxPageCache } from '../conversations/conversations.pagecache.ts';
 import { shopIdParams } from '../shops/shops.schema.ts';
 import { importOrdersCsv, previewOrdersCsv } from './orders.import.ts';
 import { deleteImportMapping, getImportMapping, putImportMapping } from './orders.mapping.ts';
@@ -22,7 +23,8 @@ import {
   revealBody,
   upsertResult,
 } from './orders.schema.ts';
-import { getOrder, listShopOrders, putOrder, revealOrderField } from './orders.service.ts';
+import { listShopOrders } from './orders.list.ts';
+import { getOrder, putOrder, revealOrderField } from './orders.service.ts';
 
 /** `?encoding=` wins; else the charset of the Content-Type; else detect. */
 function encodingHint(ctx: Context, query: string): 'utf-8' | 'shift_jis' | 'auto' {
@@ -34,7 +36,7 @@ function encodingHint(ctx: Context, query: string): 'utf-8' | 'shift_jis' | 'aut
   throw new DomainError('unsupported_media_type', message, [{ path: 'charset', message, ja: `文字コード「${charset}」には対応していません。UTF-8 か Shift_JIS で送ってください` }]);
 }
 
-export function orderRoutes(api: Api, db: Db): void {
+export function orderRoutes(api: Api, db: Db, pages?: InboxPageCache): void {
   const tag = 'Orders';
   api.route({
     method: 'put',
@@ -127,7 +129,8 @@ export function orderRoutes(api: Api, db: Db): void {
     query: listOrdersQuery,
     response: z.object({ orders: z.array(orderView), nextCursor: z.string().nullable() }),
     errors: ['not_found'],
-    handler: ({ actor, query, requestId }) => listShopOrders(db, actor, query, requestId),
+    along: pages?.along,
+    handler: ({ actor, query, requestId, along }) => listShopOrders(db, actor, query, requestId, pages, along),
   });
   api.route({
     method: 'get',

@@ -1,31 +1,26 @@
 import { sql } from 'drizzle-orm';
-import { z } from 'zod';
 import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
-import { DomainError, invalidInput, notFound } from '../../core/errors.ts';
-import { searchRecord } from '../audit/audit.search.ts';
+import { DomainError, notFound } from '../../core/errors.ts';
 import { recordAudit, type AuditEntry } from '../audit/audit.service.ts';
 import type { Role } from '../shops/shops.tables.ts';
 import {
   findOrder,
   findOrders,
-  listOrders,
   upsertOrders,
   type LineFields,
   type OrderFields,
-  type OrderListFilter,
   type OrderRecord,
   type OrderWithLines,
 } from './orders.repository.ts';
 import type { MaskableField, OrderInput, OrderSource } from './orders.schema.ts';
-import { maskers, masksContactData } from './orders.mask.ts';
 import { orders } from './orders.tables.ts';
 import { toOrderView, type OrderView } from './orders.view.ts';
 
 type Source = OrderSource;
 export type UpsertResult = 'created' | 'updated' | 'unchanged';
 
-const viewerRole = (a: Actor): Role | 'api_key' => (a.kind === 'user' ? a.role : 'api_key');
+export const viewerRole = (a: Actor): Role | 'api_key' => (a.kind === 'user' ? a.role : 'api_key');
 
 /** Who may write orders: the shop platform's key, the merchant's own people, or the system (demo seed). */
 export function requireOrderWriter(actor: Actor): void {
@@ -251,52 +246,6 @@ export async function getOrder(db: Db, actor: Actor, orderNumber: string, reques
   const view = toOrderView(order, viewerRole(actor));
   await recordAudit(db, actor, { action: 'order.viewed', objectType: 'order', objectId: order.id, summary: { orderNumber, masked: view.masked } }, requestId);
   return view;
-}
-
-const encodeCursor = (o: OrderWithLines) => Buffer.from(JSON.stringify([o.orderedAt.toISOString(), o.id])).toString('base64url');
-
-const cursorShape = z.tuple([z.iso.datetime({ offset: true }), z.uuid()]);
-
-function decodeCursor(cursor: string) {
-  try {
-    const [at, id] = cursorShape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString()));
-    return { orderedAt: new Date(at), id };
-  } catch {
-    // Built by hand, so not through zod's details: the Japanese goes in beside the English here.
-    throw invalidInput('cursor is not valid', [
-      { in: 'query', path: 'cursor', message: 'use nextCursor from the previous page', ja: 'ページの位置が正しくありません。最初のページから開き直してください（API では前のページの nextCursor をそのまま使ってください）' },
-    ]);
-  }
-}
-
-/**
- * A page of the shop's orders, newest first, narrowed by the filter. Email and phone match only
- * for viewers who see them: a contractor must not confirm a hidden address by finding an order with it.
- */
-export async function listShopOrders(db: Db, actor: Actor, query: OrderListFilter & { limit: number; cursor?: string }, requestId?: string) {
-  requireOrderReader(actor);
-  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-  const matchContact = !masksContactData(viewerRole(actor));
-  const { cursor: _cursor, ...filter } = query;
-  const rows = await listOrders(db, actor.shopId, { ...filter, limit: query.limit + 1, after, matchContact });
-  const page = rows.slice(0, query.limit);
-  const views = page.map((o) => toOrderView(o, viewerRole(actor)));
-  // A search is recorded even when it finds nothing: looking for someone is worth knowing too.
-  if (views.length || query.q) {
-    const search = query.q ? await searchSummary(db, actor.shopId, query.q) : null;
-    await recordAudit(db, actor, { action: 'orders.listed', objectType: 'order', summary: { orderNumbers: views.map((v) => v.orderNumber), search } }, requestId);
-  }
-  return { orders: views, nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null };
-}
-
-/**
- * What was searched for, without the text (often an address, a phone number or a name): its
- * kind, a keyed digest the owner can look a value up by, and for an address or a phone the
- * same mask a contractor sees ("t***@e***.jp", "***-****-5678").
- */
-async function searchSummary(db: Db, shopId: string, q: string) {
-  const record = await searchRecord(db, shopId, q);
-  return record.kind === 'text' ? record : { ...record, masked: maskers[record.kind](q.normalize('NFKC').trim().toLowerCase()) };
 }
 
 const rawField = (o: OrderWithLines, f: MaskableField) =>

@@ -72,7 +72,7 @@ export async function viewPhoto(db: Db, storage: FileStorage, actor: Actor, retu
 export async function listShopReturns(db: Db, actor: Actor, q: ReturnListQuery, pages?: InboxPageCache, seen?: InboxChangesSeen): Promise<JsonText<ReturnListDto>> {
   if (actor.kind === 'system') throw new DomainError('forbidden', 'not for system callers');
   const read = async (): Promise<ReadPage> => ({ json: JSON.stringify(await returnList(db, actor.shopId, q)), moment: null });
-  return new JsonText(pages ? await pages.shopPage(db, actor.shopId, returnListKey(actor.shopId, q), read, seen) : (await read()).json);
+  return new JsonText(pages ? (await pages.shopPage(db, actor.shopId, returnListKey(actor.shopId, q), read, seen)).body : (await read()).json);
 }
 
 type ReturnListQuery = { status?: ReturnStatus[]; limit: number; before?: number };

@@ -1,0 +1,141 @@
+import { expect } from 'chai';
+import { sql } from 'drizzle-orm';
+import { startServer, type TestServer } from '../../helpers/app.ts';
+import type { TestClient } from '../../helpers/client.ts';
+import { countStatements, driverClient } from '../../helpers/db.ts';
+import { dbKinds } from '../../helpers/env.ts';
+import { anOrder, makeShop, newOrderNumber, signedIn, type TestShop } from '../../fixtures/builders.ts';
+
+/**
+ * The orders list's first page, kept in the process like the inbox's (migration 0040): read
+ * again, it costs the console's request its session's read and its audit row, and no read of
+ * the orders; every change committed since is shown, each viewer is answered their own masking,
+ * and every answer, kept or not, is in the audit trail with the orders it showed.
+ */
+type Listed = { orders: Array<{ orderNumber: string; customer: { email: string; name: string }; lines: Array<{ name: string }> }>; nextCursor: string | null };
+
+/** The list's own statement (orders.repository.ts, listOrders); the server's jobs may read orders meanwhile. */
+const LIST = /from "orders" where .* order by "orders"."ordered_at" desc/s;
+
+for (const kind of dbKinds) {
+  describe(`[${kind}] the orders list's first page, kept`, function () {
+    this.timeout(60_000);
+    let server: TestServer;
+    let shop: TestShop;
+    let owner: TestClient;
+    let contractor: TestClient;
+    const list = (query = '') => `/api/shops/${shop.id}/orders${query}`;
+
+    before(async () => {
+      server = await startServer(kind, { config: { JOBS: 'off' } });
+      shop = await makeShop(server.database);
+      owner = await signedIn(server.url, shop.people.owner);
+      contractor = await signedIn(server.url, shop.people.contractor);
+    });
+    after(() => server.close());
+
+    /** An order placed, shipped and delivered now. */
+    const now = (overrides: Parameters<typeof anOrder>[0] = {}) => {
+      const at = new Date().toISOString();
+      return anOrder({ orderedAt: at, shippedAt: at, deliveredAt: at, ...overrides });
+    };
+
+    async function placed(overrides: Parameters<typeof anOrder>[0] = {}): Promise<string> {
+      const n = newOrderNumber();
+      const r = await owner.put(`/api/shops/${shop.id}/orders/${n}`, now(overrides));
+      expect(r.status, r.text).to.equal(201);
+      return n;
+    }
+
+    /** The answer to `path` and the statements of its own the request sent. */
+    async function sentFor(c: TestClient, path: string) {
+      const sent: string[] = [];
+      const restore = countStatements(driverClient(server.database), sent);
+      try {
+        const r = await c.get(path);
+        expect(r.status, r.text).to.equal(200);
+        return { body: r.body as Listed, sent };
+      } finally {
+        restore();
+      }
+    }
+
+    const listed = async (c: TestClient, query = '') => {
+      const r = await c.get(list(query));
+      expect(r.status, r.text).to.equal(200);
+      return r.body as Listed;
+    };
+
+    const listedRows = async () =>
+      Number(((await server.database.db.execute(sql`select count(*)::int as n from audit_events where shop_id = ${shop.id} and action = 'orders.listed'`)) as unknown as { rows: Array<{ n: number }> }).rows[0]!.n);
+
+    it("answers the page read again without reading the orders, writes the audit row of each answer, and shows what changed since", async () => {
+      const first = await placed();
+      const before = await listed(owner);
+      expect(before.orders[0]!.orderNumber).to.equal(first);
+      const rows = await listedRows();
+
+      const again = await sentFor(owner, list());
+      expect(again.body).to.deep.equal(before);
+      expect(again.sent.filter((t) => LIST.test(t)), again.sent.join('\n')).to.have.length(0);
+      expect(again.sent.filter((t) => /from sessions s/.test(t) && /inbox_changes/.test(t))).to.have.length(1);
+      // The kept answer's audit row names the orders it showed, as a read one does.
+      expect(await listedRows()).to.equal(rows + 1);
+      const trail = (await owner.get(`/api/shops/${shop.id}/audit?limit=1&action=orders.listed`)).body.events as Array<{ summary: { orderNumbers: string[] } }>;
+      expect(trail[0]!.summary.orderNumbers).to.deep.equal(before.orders.map((o) => o.orderNumber));
+
+      const second = await placed();
+      expect((await listed(owner)).orders.map((o) => o.orderNumber).slice(0, 2)).to.deep.equal([second, first]);
+
+      // The platform sends the order again with another line name (an upsert of the order and its lines).
+      const renamed = now();
+      renamed.lines[0]!.name = '名入れマグカップ（青）';
+      expect((await owner.put(`/api/shops/${shop.id}/orders/${first}`, renamed)).status).to.be.oneOf([200, 201]);
+      expect((await listed(owner)).orders.find((o) => o.orderNumber === first)!.lines[0]!.name).to.equal('名入れマグカップ（青）');
+
+      await server.database.db.execute(sql`update order_lines set name = '返品不可の品' where shop_id = ${shop.id} and line_no = 1 and order_id = (select id from orders where shop_id = ${shop.id} and order_number = ${second})`);
+      expect((await listed(owner)).orders.find((o) => o.orderNumber === second)!.lines[0]!.name).to.equal('返品不可の品');
+
+      await server.database.db.execute(sql`delete from orders where shop_id = ${shop.id} and order_number = ${second}`);
+      expect((await listed(owner)).orders.map((o) => o.orderNumber)).to.not.include(second);
+    });
+
+    it("answers each viewer their own masking, keeps each filter apart, and reads a search, a period and a later page anew", async () => {
+      await placed({ customer: { ...anOrder().customer, email: 'kept-page@example.jp' } });
+      const shown = await listed(owner);
+      expect(shown.orders[0]!.customer.email).to.equal('kept-page@example.jp');
+      for (let i = 0; i < 2; i++) expect((await listed(contractor)).orders[0]!.customer.email).to.not.include('kept-page');
+      expect((await listed(owner)).orders[0]!.customer.email).to.equal('kept-page@example.jp');
+
+      expect((await listed(owner, '?status=unshipped')).orders).to.deep.equal([]);
+      expect((await listed(owner, '?limit=1')).orders).to.have.length(1);
+      expect((await listed(owner, '?status=delivered')).orders.length).to.be.above(0);
+
+      const cursor = (await listed(owner, '?limit=1')).nextCursor!;
+      const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Tokyo' });
+      for (const query of ['?q=田中', `?from=${today}`, `?cursor=${encodeURIComponent(cursor)}&limit=1`]) {
+        await listed(owner, query);
+        const again = await sentFor(owner, list(query));
+        expect(again.sent.filter((t) => LIST.test(t)), query).to.have.length(1);
+      }
+    });
+
+    it("answers the shop's API key the same page as its owner, and refuses a person who left the shop though the page is kept", async () => {
+      await placed();
+      const key = await owner.post(`/api/shops/${shop.id}/api-keys`, { name: '連携' });
+      const platform = (await import('../../helpers/client.ts')).TestClient;
+      const byKey = new platform(server.url).withKey(key.body.key as string);
+      const first = await sentFor(byKey, list());
+      const again = await sentFor(byKey, list());
+      expect(again.body).to.deep.equal(first.body);
+      expect(again.sent.filter((t) => LIST.test(t))).to.have.length(0);
+      expect(again.body).to.deep.equal(await listed(owner));
+
+      const masked = await listed(contractor);
+      await server.database.db.execute(sql`delete from memberships where shop_id = ${shop.id} and user_id = ${shop.people.contractor.id}`);
+      const gone = await contractor.get(list());
+      expect(gone.status).to.equal(404);
+      expect(gone.text).to.not.include(masked.orders[0]!.orderNumber);
+    });
+  });
+}

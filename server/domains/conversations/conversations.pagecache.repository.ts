@@ -31,6 +31,8 @@ const INCARNATION = `extract(epoch from pg_postmaster_start_time())::text || '/'
  * All my shops reads them over the person's shops (MineSeen), the same two ways.
  */
 export interface InboxChangesSeen {
+  /** The list whose changes they are: the inbox's (inbox_changes), or another kept list's (list_changes). */
+  list: 'inbox' | KeptList;
   /** The shop they are of; for all my shops, the one asked for, '' for all of them. */
   shopId: string;
   /** The statement's snapshot, after the incarnation, as inboxChangesSince gives it. */
@@ -57,18 +59,48 @@ export interface InboxChangesSeen {
  */
 const seenColumns = (shop: string, asked: string) =>
   seenColumnsOf(
+    'inbox',
     `${shop}::uuid::text`,
     `(select max(c.xid) from inbox_changes c where c.shop_id = ${shop}::uuid)`,
     `array(select c.xid::text from inbox_changes c where c.shop_id in (${shop}::uuid, '${EVERY_SHOP}'::uuid) and c.xid = any(${asked}::text::xid8[]))`,
     asked,
   );
 
-/** The columns for `label` (what InboxChangesSeen.shopId says), the newest change of its shops, which of the xids asked about wrote a change of them or of every shop, and those xids. */
-const seenColumnsOf = (label: string, newest: string, committed: string, asked: string) => `${label} as "inbox:shop",
+/**
+ * The same columns for another kept list's pages (KeptList), from list_changes (migration
+ * 0040), whose key (shop, list, xid) gives the same steps: the newest change of the shop's list
+ * and of every shop's, and the xids asked about looked up by key.
+ */
+const listSeenColumns = (list: KeptList, shop: string, asked: string) =>
+  seenColumnsOf(
+    list,
+    `${shop}::uuid::text`,
+    `(select max(c.xid) from list_changes c where c.shop_id = ${shop}::uuid and c.list = '${list}')`,
+    `array(select c.xid::text from list_changes c where c.shop_id in (${shop}::uuid, '${EVERY_SHOP}'::uuid) and c.list = '${list}' and c.xid = any(${asked}::text::xid8[]))`,
+    asked,
+    `(select max(c.xid) from list_changes c where c.shop_id = '${EVERY_SHOP}'::uuid and c.list = '${list}')`,
+  );
+
+/** The lists other than the inbox whose first pages are kept (InboxPageCache.shopPage), each checked against its own changes in list_changes. */
+export type KeptList = 'returns' | 'orders';
+
+/**
+ * The columns for `list` (InboxChangesSeen.list), `label` (what InboxChangesSeen.shopId says),
+ * the newest change of its shops and of every shop (`everyNewest`), which of the xids asked
+ * about wrote a change of them or of every shop, and those xids.
+ */
+const seenColumnsOf = (
+  list: InboxChangesSeen['list'],
+  label: string,
+  newest: string,
+  committed: string,
+  asked: string,
+  everyNewest = `(select max(c.xid) from inbox_changes c where c.shop_id = '${EVERY_SHOP}'::uuid)`,
+) => `'${list}' as "inbox:list", ${label} as "inbox:shop",
    ${INCARNATION} || '/' || pg_current_snapshot()::text as "inbox:snapshot",
    (select h.xid::text from inbox_changes_horizon h) as "inbox:horizon",
    greatest(${newest},
-            (select max(c.xid) from inbox_changes c where c.shop_id = '${EVERY_SHOP}'::uuid))::text as "inbox:newest",
+            ${everyNewest})::text as "inbox:newest",
    ${asked}::text::xid8[]::text[] as "inbox:asked",
    ${committed} as "inbox:committed"`;
 
@@ -76,6 +108,7 @@ const xids = (v: unknown): Set<bigint> => new Set(((v as string[] | null) ?? [])
 const xidOrNull = (v: unknown): bigint | null => (v === null || v === undefined ? null : BigInt(v as string));
 
 const seenOf = (raw: Record<string, unknown>): InboxChangesSeen => ({
+  list: raw['inbox:list'] as InboxChangesSeen['list'],
   shopId: raw['inbox:shop'] as string,
   snapshot: raw['inbox:snapshot'] as string,
   horizon: xidOrNull(raw['inbox:horizon']),
@@ -86,6 +119,18 @@ const seenOf = (raw: Record<string, unknown>): InboxChangesSeen => ({
 
 /** $1 the shop, $2 the xids asked about: a kept page's check on its own. */
 export const changesSeen = statement('inbox_changes_seen', `select ${seenColumns('$1', '$2')}`, seenOf);
+
+/** For each other kept list, $1 the shop, $2 the xids asked about: a kept page's check on its own. */
+const listChangesSeen = {
+  returns: statement('returns_changes_seen', `select ${listSeenColumns('returns', '$1', '$2')}`, seenOf),
+  orders: statement('orders_changes_seen', `select ${listSeenColumns('orders', '$1', '$2')}`, seenOf),
+} satisfies Record<KeptList, unknown>;
+
+/** For each other kept list, the session's read with the shop's changes of the list: $2 the shop (the session's own), $3 the xids asked about. */
+export const listChangesWithSession = {
+  returns: sessionReadWith('auth_session_read_returns', listSeenColumns('returns', '$2', '$3'), seenOf),
+  orders: sessionReadWith('auth_session_read_orders', listSeenColumns('orders', '$2', '$3'), seenOf),
+} satisfies Record<KeptList, unknown>;
 
 /**
  * A person's shops as all my shops reads them (`who` the person's id, `$2` one of their shops
@@ -131,6 +176,7 @@ export async function myShops(db: Db, userId: string, shopId: string | undefined
  * steps). The label (InboxChangesSeen.shopId) is $2, '' for none.
  */
 const mineSeenColumns = `(select count(*) from mine)::int as "mine:count", ${MINE_TAG} as "mine:tag", ${seenColumnsOf(
+  'inbox',
   `coalesce($2::uuid::text, '')`,
   `(select max(n.xid) from mine cross join lateral (select max(c.xid) as xid from inbox_changes c where c.shop_id = mine.shop_id) n)`,
   // Each xid asked about looked up in each shop by its whole key, a step of the index each
@@ -201,11 +247,12 @@ export const inboxChangesWithSession = sessionReadWith('auth_session_read_inbox'
 /**
  * Whether the shop's pages changed since `since` (a snapshot this returned earlier: always
  * true without one), and the snapshot to keep for a page read next, in one statement: the
- * changes seen (changedSince), asking about the transactions `since` lists as running.
+ * changes seen (changedSince), asking about the transactions `since` lists as running. Of the
+ * inbox's pages, or of `list`'s.
  */
-export async function inboxChangesSince(db: Db, shopId: string, since: string | undefined): Promise<ChangesSince> {
+export async function inboxChangesSince(db: Db, shopId: string, since: string | undefined, list?: KeptList): Promise<ChangesSince> {
   const kept = since === undefined ? undefined : keptSnapshot(since);
-  const [seen] = await changesSeen(db, [shopId, xipOf(kept)]);
+  const [seen] = await (list ? listChangesSeen[list] : changesSeen)(db, [shopId, xipOf(kept)]);
   return { snapshot: seen!.snapshot, changed: kept === undefined || (changedSince(kept, seen!) ?? true) };
 }
 
@@ -218,7 +265,7 @@ const xipOf = (kept: KeptSnapshot | undefined) => `{${[...(kept?.pg?.xip ?? [])]
 const HORIZON_LAG = sql`interval '60 seconds'`;
 
 /**
- * Removes the rows of inbox_changes below the horizon, in one statement. The horizon moves, at
+ * Removes the rows of inbox_changes and list_changes below the horizon, in one statement. The horizon moves, at
  * most once a minute however many processes remove, to the oldest running transaction's xid
  * as it was taken at the move before (at least a minute ago), and that xid is taken again now:
  * a page kept from a snapshot older than the horizon is read again, so with writes going on a
@@ -242,7 +289,10 @@ export async function pruneInboxChanges(db: Db): Promise<number> {
     ),
     gone as (
       delete from inbox_changes where xid < (select xid from h) or xid >= (select xmax from s) returning 1
+    ),
+    gone_lists as (
+      delete from list_changes where xid < (select xid from h) or xid >= (select xmax from s) returning 1
     )
-    select count(*)::int as "n" from gone`)) as unknown as { rows: Array<{ n: number }> };
+    select (select count(*) from gone)::int + (select count(*) from gone_lists)::int as "n"`)) as unknown as { rows: Array<{ n: number }> };
   return r.rows[0]!.n;
 }

@@ -3,7 +3,7 @@ import { DomainError } from '../../core/errors.ts';
 import type { InboxFilter } from './conversations.list.repository.ts';
 import { keyMine, keyOf } from './conversations.pagecache.keys.ts';
 import type { AlongSession } from '../auth/auth.repository.ts';
-import { inboxChangesSince, MINE_MAX_ASKED, mineJudgeable, mineSince, myShops, myShopsChangesSince, myShopsWithSession, type MineSeen, type MyShop, inboxChangesWithSession, type ChangesSince, type InboxChangesSeen } from './conversations.pagecache.repository.ts';
+import { inboxChangesSince, listChangesWithSession, MINE_MAX_ASKED, mineJudgeable, mineSince, myShops, myShopsChangesSince, myShopsWithSession, type MineSeen, type MyShop, inboxChangesWithSession, type ChangesSince, type InboxChangesSeen, type KeptList } from './conversations.pagecache.repository.ts';
 import { changedSince, keptSnapshot, sees, type KeptSnapshot } from './conversations.pagecache.snapshot.ts';
 
 /**
@@ -63,6 +63,16 @@ export class InboxPageCache {
     params: () => this.asked(ACROSS, MINE_MAX_ASKED),
   };
 
+  /** What another kept list's route reads with its session (shopPage): the shop's changes of that list, as `along` reads the inbox's. */
+  readonly alongList: Record<KeptList, AlongSession<InboxChangesSeen>> = {
+    returns: this.alongOf('returns'),
+    orders: this.alongOf('orders'),
+  };
+
+  private alongOf(list: KeptList): AlongSession<InboxChangesSeen> {
+    return { read: listChangesWithSession[list], params: (shopId) => (shopId === null ? undefined : this.asked(listScope(list, shopId.toLowerCase()), MAX_ASKED)) };
+  }
+
   /** The xids to ask about for `scope`'s kept pages, an array's text: the `most` newest of those their snapshots saw running. */
   private asked(scope: string, most: number): [string] | undefined {
     if (!this.enabled) return undefined;
@@ -81,23 +91,28 @@ export class InboxPageCache {
    * page neither measures nor encodes its text again (a tenth of a page's cost in the process).
    */
   async page(db: Db, shopId: string, masked: boolean, f: InboxFilter, read: () => Promise<ReadPage>, seen?: InboxChangesSeen): Promise<Buffer> {
-    return (await this.shopPage(db, shopId, this.enabled ? keyOf(shopId, masked, f) : undefined, read, seen)).body;
+    const key = this.enabled ? keyOf(shopId, masked, f) : undefined;
+    if (key === undefined) return Buffer.from((await read()).json);
+    const shop = shopId.toLowerCase();
+    return (await this.answer(key, shop, (kept) => judged('inbox', shop, kept, seen) ?? inboxChangesSince(db, shopId, kept?.snapshot), read)).body;
   }
 
   /**
-   * Another list's page of one shop under `key` (undefined: never kept), checked as an inbox
-   * page is: the first pages of the returns list (returns.queries.ts) and of the orders list
-   * (orders.list.ts), whose rows write their changes to inbox_changes too (migration 0040).
-   * `key` holds everything the answer depends on, and never equals an inbox page's (keyOf:
-   * those start with the shop's id). Answered with what the page's read said it shows
-   * (ReadPage.shown), for the request's audit row.
+   * A page of another list of one shop under `key` (undefined: never kept), checked as an inbox
+   * page is, against that list's own changes (list_changes, migration 0040): the first pages of
+   * the returns list (returns.queries.ts) and of the orders list (orders.list.ts). `seen` is
+   * what its route read with the session (alongList). `key` holds everything the answer
+   * depends on, and never equals an inbox page's (keyOf: those start with the shop's id).
+   * Answered with what the page's read said it shows (ReadPage.shown), for the request's audit
+   * row.
    */
-  async shopPage(db: Db, shopId: string, key: string | undefined, read: () => Promise<ReadPage>, seen?: InboxChangesSeen): Promise<Shown> {
+  async shopPage(db: Db, list: KeptList, shopId: string, key: string | undefined, read: () => Promise<ReadPage>, seen?: InboxChangesSeen): Promise<Shown> {
     if (key === undefined || !this.enabled) {
       const r = await read();
       return { body: Buffer.from(r.json), shown: r.shown };
     }
-    return this.answer(key, shopId.toLowerCase(), (kept) => judged(shopId, kept, seen) ?? inboxChangesSince(db, shopId, kept?.snapshot), read);
+    const shop = shopId.toLowerCase();
+    return this.answer(key, listScope(list, shop), (kept) => judged(list, shop, kept, seen) ?? inboxChangesSince(db, shopId, kept?.snapshot, list), read);
   }
 
   /**
@@ -227,6 +242,9 @@ export class InboxPageCache {
 /** Where the running transactions of pages of all my shops are counted (`running`): no shop's id. */
 const ACROSS = '*';
 
+/** Where the running transactions of another list's pages of a shop are counted (`running`): apart from the inbox's, as their changes are. */
+const listScope = (list: KeptList, shop: string) => `${list}:${shop}`;
+
 /** A page of all my shops that is not mineJudgeable: never kept, and its transactions, asked about with the session, would crowd out other pages'. */
 const unjudged = (page: KeptPage) => page.shop === ACROSS && !mineJudgeable(page.read);
 
@@ -251,11 +269,12 @@ function ownBytes(text: string): Buffer {
 const MAX_ASKED = 256;
 
 /**
- * A kept page judged by what was read with the session, and the snapshot for a page read now;
- * undefined when there is nothing read with it, it is another shop's, or it cannot tell.
+ * A kept page of `list` and `shop` (lower case) judged by what was read with the session, and
+ * the snapshot for a page read now; undefined when there is nothing read with it, it is another
+ * list's or shop's, or it cannot tell.
  */
-function judged(shopId: string, kept: KeptPage | undefined, seen: InboxChangesSeen | undefined): ChangesSince | undefined {
-  if (!seen || seen.shopId !== shopId.toLowerCase()) return undefined;
+function judged(list: InboxChangesSeen['list'], shop: string, kept: KeptPage | undefined, seen: InboxChangesSeen | undefined): ChangesSince | undefined {
+  if (!seen || seen.list !== list || seen.shopId !== shop) return undefined;
   const changed = kept === undefined ? true : changedSince(kept.read, seen);
   return changed === undefined ? undefined : { snapshot: seen.snapshot, changed };
 }
@@ -301,7 +320,7 @@ interface Answer extends Shown {
 }
 
 interface KeptPage {
-  /** Its shop (lower case), or ACROSS for a page of several shops: where its running transactions are counted. */
+  /** Its shop (lower case), ACROSS for a page of several shops, or listScope for another list's: where its running transactions are counted. */
   shop: string;
   /** ReadPage.shopsTag. */
   shopsTag?: string;

@@ -38,7 +38,7 @@ function decodeCursor(cursor: string) {
  * and phone match only for viewers who see them: a contractor must not confirm a hidden address
  * by finding an order with it. The first page of a filter (orderListKey) is kept
  * (InboxPageCache.shopPage, checked with the session's statement, `seen`, on the console's
- * requests): answered again only while nothing it shows changed (migration 0040). Every answer,
+ * requests): answered again only while nothing it shows changed (list_changes, migration 0040). Every answer,
  * kept or read, writes its audit row, naming the orders it showed.
  */
 export async function listShopOrders(db: Db, actor: Actor, query: OrderListQuery, requestId?: string, pages?: InboxPageCache, seen?: InboxChangesSeen): Promise<JsonText<OrderListAnswer>> {
@@ -48,7 +48,7 @@ export async function listShopOrders(db: Db, actor: Actor, query: OrderListQuery
     const answer = await orderPage(db, actor, query);
     return { json: JSON.stringify(answer), moment: null, shown: answer.orders.map((v) => v.orderNumber) };
   };
-  const page = pages ? await pages.shopPage(db, actor.shopId, orderListKey(actor.shopId, masked, query), read, seen) : await read().then((r) => ({ body: r.json, shown: r.shown }));
+  const page = pages ? await pages.shopPage(db, 'orders', actor.shopId, orderListKey(actor.shopId, masked, query), read, seen) : await read().then((r) => ({ body: r.json, shown: r.shown }));
   const orderNumbers = page.shown ?? [];
   // A search is recorded even when it finds nothing: looking for someone is worth knowing too.
   if (orderNumbers.length || query.q) {
@@ -77,15 +77,16 @@ async function orderPage(db: Db, actor: Actor, query: OrderListQuery): Promise<O
 /**
  * How each field of the list's query counts for the page cache: part of the key, or a page never
  * kept. Written for every field, so a field added to the query does not compile until it is
- * placed. A search is rarely shared; a day is counted in the shop's time zone, read from the
- * shop's row, whose change writes no row of inbox_changes; a later page is rarely shared.
+ * placed. A search, a carrier (text, compared in lower case) and a later page are rarely
+ * shared; a day is counted in the shop's time zone, read from the shop's row, whose change
+ * writes no row of list_changes.
  */
 const FIELDS = {
   status: 'key',
-  carrier: 'key',
   prefecture: 'key',
   limit: 'key',
   q: 'never',
+  carrier: 'never',
   from: 'never',
   to: 'never',
   cursor: 'never',
@@ -94,7 +95,8 @@ const FIELDS = {
 /**
  * The page cache's key of a page of the orders list, or undefined for one never kept (FIELDS):
  * the shop, whether the viewer's contact data is masked (toOrderView decides by that alone),
- * then the filter. Never an inbox page's key (those start with the shop's id, or "mine").
+ * then the filter. Never an inbox page's key (those start with the shop's id, or "mine"), nor
+ * the returns list's.
  */
 function orderListKey(shopId: string, masked: boolean, q: OrderListQuery): string | undefined {
   const parts: unknown[] = ['orders', shopId.toLowerCase(), masked];

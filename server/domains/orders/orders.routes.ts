@@ -129,7 +129,7 @@ export function orderRoutes(api: Api, db: Db, pages?: InboxPageCache): void {
     query: listOrdersQuery,
     response: z.object({ orders: z.array(orderView), nextCursor: z.string().nullable() }),
     errors: ['not_found'],
-    along: pages?.along,
+    along: pages?.alongList.orders,
     handler: ({ actor, query, requestId, along }) => listShopOrders(db, actor, query, requestId, pages, along),
   });
   api.route({

@@ -72,7 +72,7 @@ export async function viewPhoto(db: Db, storage: FileStorage, actor: Actor, retu
 export async function listShopReturns(db: Db, actor: Actor, q: ReturnListQuery, pages?: InboxPageCache, seen?: InboxChangesSeen): Promise<JsonText<ReturnListDto>> {
   if (actor.kind === 'system') throw new DomainError('forbidden', 'not for system callers');
   const read = async (): Promise<ReadPage> => ({ json: JSON.stringify(await returnList(db, actor.shopId, q)), moment: null });
-  return new JsonText(pages ? (await pages.shopPage(db, actor.shopId, returnListKey(actor.shopId, q), read, seen)).body : (await read()).json);
+  return new JsonText(pages ? (await pages.shopPage(db, 'returns', actor.shopId, returnListKey(actor.shopId, q), read, seen)).body : (await read()).json);
 }
 
 type ReturnListQuery = { status?: ReturnStatus[]; limit: number; before?: number };
@@ -82,9 +82,12 @@ type ReturnListQuery = { status?: ReturnStatus[]; limit: number; before?: number
  * kept). Not the viewer: the list shows no contact data (a return carries its customer's name,
  * which every role sees: returns.view.ts), so every viewer of the shop is answered the same
  * page; a field shown differently by role would have to be in the key. Never an inbox page's key
- * (conversations.pagecache.keys.ts: those start with the shop's id, or "mine").
+ * (conversations.pagecache.keys.ts: those start with the shop's id, or "mine"), nor the orders
+ * list's.
  */
-const returnListKey = (shopId: string, q: ReturnListQuery) => (q.before === undefined ? JSON.stringify(['returns', shopId.toLowerCase(), q.status ?? 0, q.limit]) : undefined);
+const returnListKey = (shopId: string, q: ReturnListQuery) =>
+  // The statuses as a set, as the list filters by them: the same ones in another order, or twice, are one page.
+  q.before === undefined ? JSON.stringify(['returns', shopId.toLowerCase(), q.status ? [...new Set(q.status)].sort() : 0, q.limit]) : undefined;
 
 async function returnList(db: Db, shopId: string, q: ReturnListQuery): Promise<ReturnListDto> {
   const rows = await listReturns(db, shopId, q);

@@ -120,7 +120,7 @@ export function returnRoutes(api: Api, deps: { db: Db; storage: FileStorage; sin
     query: listReturnsQuery,
     response: returnListAnswer,
     errors: ['invalid_input', 'not_found', 'forbidden'],
-    along: deps.pages?.along,
+    along: deps.pages?.alongList.returns,
     handler: ({ actor, query, along }) => listShopReturns(db, actor, query, deps.pages, along),
   });
   api.route({

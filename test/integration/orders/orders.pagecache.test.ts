@@ -5,6 +5,7 @@ import type { TestClient } from '../../helpers/client.ts';
 import { countStatements, driverClient } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { anOrder, makeShop, newOrderNumber, signedIn, type TestShop } from '../../fixtures/builders.ts';
+import { aConversation, aCustomer } from '../../fixtures/queue-rows.ts';
 
 /**
  * The orders list's first page, kept in the process like the inbox's (migration 0040): read
@@ -78,7 +79,7 @@ for (const kind of dbKinds) {
       const again = await sentFor(owner, list());
       expect(again.body).to.deep.equal(before);
       expect(again.sent.filter((t) => LIST.test(t)), again.sent.join('\n')).to.have.length(0);
-      expect(again.sent.filter((t) => /from sessions s/.test(t) && /inbox_changes/.test(t))).to.have.length(1);
+      expect(again.sent.filter((t) => /from sessions s/.test(t) && /from list_changes c where .* c.list = 'orders'/.test(t))).to.have.length(1);
       // The kept answer's audit row names the orders it showed, as a read one does.
       expect(await listedRows()).to.equal(rows + 1);
       const trail = (await owner.get(`/api/shops/${shop.id}/audit?limit=1&action=orders.listed`)).body.events as Array<{ summary: { orderNumbers: string[] } }>;
@@ -104,16 +105,31 @@ for (const kind of dbKinds) {
       await placed({ customer: { ...anOrder().customer, email: 'kept-page@example.jp' } });
       const shown = await listed(owner);
       expect(shown.orders[0]!.customer.email).to.equal('kept-page@example.jp');
+      const rows = await listedRows();
       for (let i = 0; i < 2; i++) expect((await listed(contractor)).orders[0]!.customer.email).to.not.include('kept-page');
       expect((await listed(owner)).orders[0]!.customer.email).to.equal('kept-page@example.jp');
+      // The contractor's kept answer is in the trail too, by them.
+      expect(await listedRows()).to.equal(rows + 3);
+      const trail = (await owner.get(`/api/shops/${shop.id}/audit?limit=3&action=orders.listed`)).body.events as Array<{ actorId: string }>;
+      expect(trail.map((e) => e.actorId)).to.deep.equal([shop.people.owner.id, shop.people.contractor.id, shop.people.contractor.id]);
+      // Their role is read at each request: made an agent, they are answered unmasked, and masked again once a contractor.
+      for (const [role, shown] of [['agent', true], ['contractor', false]] as const) {
+        await server.database.db.execute(sql`update memberships set role = ${role} where shop_id = ${shop.id} and user_id = ${shop.people.contractor.id}`);
+        expect((await listed(contractor)).orders[0]!.customer.email === 'kept-page@example.jp', role).to.equal(shown);
+      }
 
       expect((await listed(owner, '?status=unshipped')).orders).to.deep.equal([]);
       expect((await listed(owner, '?limit=1')).orders).to.have.length(1);
       expect((await listed(owner, '?status=delivered')).orders.length).to.be.above(0);
+      expect((await listed(owner, '?prefecture=北海道')).orders).to.deep.equal([]);
+      // A conversation of the shop changed: the inbox's pages are read again, not the orders list.
+      await aConversation(server.database.db, shop.id, (await aCustomer(server.database.db, shop.id)).id);
+      const still = await sentFor(owner, list('?status=delivered'));
+      expect(still.sent.filter((t) => LIST.test(t))).to.have.length(0);
 
       const cursor = (await listed(owner, '?limit=1')).nextCursor!;
       const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Tokyo' });
-      for (const query of ['?q=田中', `?from=${today}`, `?cursor=${encodeURIComponent(cursor)}&limit=1`]) {
+      for (const query of ['?q=田中', `?from=${today}`, '?carrier=ヤマト運輸', `?cursor=${encodeURIComponent(cursor)}&limit=1`]) {
         await listed(owner, query);
         const again = await sentFor(owner, list(query));
         expect(again.sent.filter((t) => LIST.test(t)), query).to.have.length(1);

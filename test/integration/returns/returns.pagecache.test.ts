@@ -4,6 +4,7 @@ import { startServer, type TestServer } from '../../helpers/app.ts';
 import { countStatements, driverClient } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import type { TestClient } from '../../helpers/client.ts';
+import { aConversation, aCustomer } from '../../fixtures/queue-rows.ts';
 import { filed, moved, openDesk, publish, pushOrder, someTerms, type Desk } from './returns.helpers.ts';
 
 /**
@@ -25,7 +26,8 @@ for (const kind of dbKinds) {
     const list = (query = '') => `/api/shops/${d.shop.id}/returns${query}`;
 
     before(async () => {
-      server = await startServer(kind);
+      // No jobs: the statements a request sends are counted.
+      server = await startServer(kind, { config: { JOBS: 'off' } });
       d = await openDesk(server);
       // Every return waits for a person here.
       await publish(d, someTerms({ autoApprove: { enabled: false, maxAmount: 0 } }));
@@ -67,7 +69,13 @@ for (const kind of dbKinds) {
       const again = await sentFor(d.as.agent, list());
       expect(again.body).to.deep.equal(before);
       expect(again.own, again.own.join('\n')).to.have.length(1);
-      expect(again.own[0]).to.match(/from sessions s/).and.match(/inbox_changes/);
+      expect(again.own[0]).to.match(/from sessions s/).and.match(/from list_changes c where .* c.list = 'returns'/);
+
+      // A conversation of the shop changed: the inbox's pages are read again, not the returns list.
+      await aConversation(server.database.db, d.shop.id, (await aCustomer(server.database.db, d.shop.id)).id);
+      const still = await sentFor(d.as.agent, list());
+      expect(still.body).to.deep.equal(before);
+      expect(still.own.filter((t) => LIST.test(t))).to.have.length(0);
 
       const second = await inReview();
       expect((await listed(d.as.agent)).returns.map((r) => r.id).slice(0, 2)).to.deep.equal([second.id, first.id]);
@@ -85,11 +93,20 @@ for (const kind of dbKinds) {
 
     it('keeps each filter and size apart, and reads every later page anew', async () => {
       const r = await inReview();
+      const newer = await inReview();
+      await moved(d.as.staff, d.shop.id, newer.id, { event: 'approve', expectedStatus: 'needs_review' });
       const waiting = await listed(d.as.staff, '?status=needs_review&limit=1');
       expect(waiting.returns.map((x) => x.id)).to.deep.equal([r.id]);
       expect(waiting.nextBefore).to.equal(r.number);
-      expect((await listed(d.as.staff, '?limit=1')).returns.map((x) => x.id)).to.deep.equal([r.id]);
+      expect((await listed(d.as.staff, '?limit=1')).returns.map((x) => x.id)).to.deep.equal([newer.id]);
+      expect((await listed(d.as.staff, '?limit=2')).returns.map((x) => x.id)).to.deep.equal([newer.id, r.id]);
       expect((await listed(d.as.staff, '?status=closed')).returns).to.deep.equal([]);
+      // The same statuses in another order, or twice, are the same page.
+      const both = await listed(d.as.staff, '?status=needs_review,awaiting_shipment&limit=2');
+      expect(both.returns.map((x) => x.id)).to.deep.equal([newer.id, r.id]);
+      const reordered = await sentFor(d.as.staff, list('?status=awaiting_shipment,needs_review,needs_review&limit=2'));
+      expect(reordered.body).to.deep.equal(both);
+      expect(reordered.own.filter((t) => LIST.test(t))).to.have.length(0);
 
       await moved(d.as.staff, d.shop.id, r.id, { event: 'approve', expectedStatus: 'needs_review' });
       expect((await listed(d.as.staff, '?status=needs_review&limit=1')).returns.map((x) => x.id)).to.not.include(r.id);
@@ -108,7 +125,7 @@ for (const kind of dbKinds) {
       const again = await sentFor(d.platform, list());
       expect(again.body).to.deep.equal(byKey.body);
       expect(again.own.filter((t) => LIST.test(t)), again.own.join('\n')).to.have.length(0);
-      expect(again.own.some((t) => /inbox_changes/.test(t))).to.equal(true);
+      expect(again.own.some((t) => /list_changes/.test(t))).to.equal(true);
       expect(await listed(d.as.contractor)).to.deep.equal(byKey.body);
 
       await server.database.db.execute(sql`delete from memberships where shop_id = ${d.shop.id} and user_id = ${d.shop.people.contractor.id}`);

@@ -49,7 +49,7 @@ describe('the inbox page cache, without a database', () => {
 
   it('judges a kept page by what the session read brought: changed, unchanged, or cannot tell', () => {
     const inc = '1733550000.5/16384';
-    const seen = (o: Partial<InboxChangesSeen> = {}): InboxChangesSeen => ({ shopId: 's', snapshot: `${inc}/120:125:`, horizon: 90n, newest: 99n, asked: new Set([101n, 103n]), committed: new Set(), ...o });
+    const seen = (o: Partial<InboxChangesSeen> = {}): InboxChangesSeen => ({ list: 'inbox', shopId: 's', snapshot: `${inc}/120:125:`, horizon: 90n, newest: 99n, asked: new Set([101n, 103n]), committed: new Set(), ...o });
     const kept = keptSnapshot(`${inc}/100:105:101,103`);
     expect(changedSince(kept, seen())).to.equal(false);
     // The newest change is one the kept snapshot could not see (at or past its xmax), or not.

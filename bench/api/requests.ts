@@ -15,7 +15,7 @@ export interface Pair {
   who: 'owner' | 'contractor';
   real: string;
   twin: string;
-  /** Conversations of the shop changed a second while real and twin run (bench/api/server.ts, `churn`): a kept inbox page then lasts only until the next. */
+  /** Conversations of the shop changed a second while real and twin run (bench/api/server.ts, `churn`): a kept inbox page then lasts only until the next (a kept page of returns or orders, until their own next change). */
   churn?: number;
 }
 
@@ -66,6 +66,9 @@ export function pairs(seeded: Seeded, cursor: string | null): Pair[] {
     { name: 'orders', size: 'big', kind: 'list', who: 'owner', real: `/api/shops/${big}/orders`, twin: `/twin/shops/${big}/orders` },
     { name: 'orders-search', size: 'big', kind: 'list', who: 'owner', real: `/api/shops/${big}/orders${query({ q: s.familyName })}`, twin: `/twin/shops/${big}/orders${query({ q: s.familyName })}` },
     { name: 'returns', size: 'big', kind: 'list', who: 'owner', real: `/api/shops/${big}/returns`, twin: `/twin/shops/${big}/returns` },
+    // Orders and returns while the shop's conversations change 10 times a second: their kept first pages are checked against their own changes (list_changes), not the conversations'.
+    { name: 'orders-churn10', size: 'big', kind: 'list', churn: 10, who: 'owner', real: `/api/shops/${big}/orders`, twin: `/twin/shops/${big}/orders` },
+    { name: 'returns-churn10', size: 'big', kind: 'list', churn: 10, who: 'owner', real: `/api/shops/${big}/returns`, twin: `/twin/shops/${big}/returns` },
     { name: 'audit', size: 'big', kind: 'list', who: 'owner', real: `/api/shops/${big}/audit`, twin: `/twin/shops/${big}/audit` },
     { name: 'my-queue', kind: 'queue', who: 'contractor', real: '/api/me/conversations', twin: `/twin/me/conversations${query({ user: contractor.id })}` },
     // The contractor's queue while one of their shops (the big one) changes 10 times a second: a kept page lasts until the next.

@@ -94,7 +94,7 @@ export class InboxPageCache {
     const key = this.enabled ? keyOf(shopId, masked, f) : undefined;
     if (key === undefined) return Buffer.from((await read()).json);
     const shop = shopId.toLowerCase();
-    return (await this.answer(key, shop, (kept) => judged('inbox', shop, kept, seen) ?? inboxChangesSince(db, shopId, kept?.snapshot), read)).body;
+    return (await this.answer('inbox', key, shop, (kept) => judged('inbox', shop, kept, seen) ?? inboxChangesSince(db, shopId, kept?.snapshot), read)).body;
   }
 
   /**
@@ -112,7 +112,7 @@ export class InboxPageCache {
       return { body: Buffer.from(r.json), shown: r.shown };
     }
     const shop = shopId.toLowerCase();
-    return this.answer(key, listScope(list, shop), (kept) => judged(list, shop, kept, seen) ?? inboxChangesSince(db, shopId, kept?.snapshot, list), read);
+    return this.answer(list, key, listScope(list, shop), (kept) => judged(list, shop, kept, seen) ?? inboxChangesSince(db, shopId, kept?.snapshot, list), read);
   }
 
   /**
@@ -132,7 +132,7 @@ export class InboxPageCache {
     };
     const key = this.enabled ? keyMine(userId, shopId, f) : undefined;
     if (key === undefined) return Buffer.from((await readMine()).json);
-    const answered = await this.answer(key, ACROSS, async (kept) => {
+    const answered = await this.answer('inbox', key, ACROSS, async (kept) => {
       // Read with the session (alongMine) for this very shop or none, when it can tell; else a statement of its own.
       const fromSession = seen && seen.shopId === (shopId?.toLowerCase() ?? '') ? mineSince(kept?.read, seen) : undefined;
       const since = fromSession ?? (await myShopsChangesSince(db, userId, shopId, kept?.snapshot));
@@ -143,12 +143,12 @@ export class InboxPageCache {
   }
 
   /** The kept page under `key` when `check` finds nothing it shows changed, else read (or joined to a read under way) and kept; `shop` is the shop whose running transactions it counts (AlongSession), ACROSS for all my shops. */
-  private async answer(key: string, shop: string, check: (kept: KeptPage | undefined) => ChangesSince | Promise<ChangesSince>, read: () => Promise<ReadPage>): Promise<Shown> {
+  private async answer(list: InboxChangesSeen['list'], key: string, shop: string, check: (kept: KeptPage | undefined) => ChangesSince | Promise<ChangesSince>, read: () => Promise<ReadPage>): Promise<Shown> {
     const now = Date.now();
     const kept = this.fresh(key, now);
     const since = await check(kept);
     if (kept && !since.changed) {
-      this.options.observe?.('hit');
+      this.options.observe?.('hit', list);
       return kept;
     }
     // Changed: what it showed is not kept a moment longer than it is needed.
@@ -158,11 +158,11 @@ export class InboxPageCache {
     if (flight && sees(flight.snapshot, since.snapshot)) {
       const got = await flight.page.catch(() => undefined);
       if (got && (got.moment === null || Date.now() < got.moment)) {
-        this.options.observe?.('joined');
+        this.options.observe?.('joined', list);
         return got;
       }
     }
-    this.options.observe?.(kept ? 'changed' : 'miss');
+    this.options.observe?.(kept ? 'changed' : 'miss', list);
     const page = read().then((r): Answer => ({ body: ownBytes(r.json), moment: r.moment, shopsTag: r.shopsTag, shown: r.shown }));
     const mine: Flight = { snapshot: since.snapshot, page };
     this.flights.set(key, mine);
@@ -293,8 +293,8 @@ export interface InboxPageCacheOptions {
   maxBytes: number;
   /** A page is read again at the latest this long after it was read. */
   maxAgeMs: number;
-  /** Told how each request was answered: kept (`hit`), none kept (`miss`), kept but changed (`changed`), or from a read another request had under way (`joined`). */
-  observe?: (result: 'hit' | 'miss' | 'changed' | 'joined') => void;
+  /** Told how each request was answered: kept (`hit`), none kept (`miss`), kept but changed (`changed`), or from a read another request had under way (`joined`); and of which list (all my shops: the inbox). */
+  observe?: (result: 'hit' | 'miss' | 'changed' | 'joined', list: InboxChangesSeen['list']) => void;
 }
 
 /** A page as read: the answer's JSON, and the soonest moment one of its SLA badges changes (ms since the epoch; null when none will). */

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import { countStatements, driverClient } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
-import type { TestClient } from '../../helpers/client.ts';
+import { TestClient } from '../../helpers/client.ts';
 import { aConversation, aCustomer } from '../../fixtures/queue-rows.ts';
 import { filed, moved, openDesk, publish, pushOrder, someTerms, type Desk } from './returns.helpers.ts';
 
@@ -55,6 +55,13 @@ for (const kind of dbKinds) {
       }
     }
 
+    /** How many requests /metrics counts as answered with a kept page of the returns list. */
+    const keptAnswers = async () => {
+      const series = 'inbox_page_cache_requests_total{result="hit",list="returns"} ';
+      const line = (await new TestClient(server.url).get('/metrics')).text.split('\n').find((l) => l.startsWith(series));
+      return line ? Number(line.slice(series.length)) : 0;
+    };
+
     const listed = async (c: TestClient, query = '') => {
       const r = await c.get(list(query));
       expect(r.status, r.text).to.equal(200);
@@ -66,8 +73,11 @@ for (const kind of dbKinds) {
       const before = await listed(d.as.agent);
       expect(before.returns[0]!.id).to.equal(first.id);
 
+      const hits = await keptAnswers();
       const again = await sentFor(d.as.agent, list());
       expect(again.body).to.deep.equal(before);
+      // /metrics counts it, as the returns list's.
+      expect(await keptAnswers()).to.equal(hits + 1);
       expect(again.own, again.own.join('\n')).to.have.length(1);
       expect(again.own[0]).to.match(/from sessions s/).and.match(/from list_changes c where .* c.list = 'returns'/);
 

@@ -17,7 +17,7 @@ import { createBackupRunner, type BackupRunner } from './core/backup/backup.runn
 import { pgliteOf } from './core/backup/backup.pglite.ts';
 import { loadKeyring } from './core/sealed.ts';
 
-/** How often inbox_changes loses the rows no kept page needs (a kept page older than that is read again after a write). */
+/** How often inbox_changes and list_changes lose the rows no kept page needs (a kept page older than that is read again after a write). */
 const PRUNE_INBOX_CHANGES_MS = 60_000;
 
 export interface ServiceOptions {

@@ -5,7 +5,7 @@ import { sessionReadWith } from '../auth/auth.repository.ts';
 import { changedSince, keptSnapshot, type KeptSnapshot } from './conversations.pagecache.snapshot.ts';
 import type { Role } from '../shops/shops.tables.ts';
 
-/** The shop id migration 0038 writes for a change every shop's pages show (a person's name, a TRUNCATE). */
+/** The shop id migrations 0038 and 0040 write for a change every shop's pages show (a person's name, a TRUNCATE). */
 export const EVERY_SHOP = '00000000-0000-0000-0000-000000000000';
 
 export interface ChangesSince {

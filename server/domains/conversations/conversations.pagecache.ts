@@ -9,7 +9,8 @@ import { changedSince, keptSnapshot, sees, type KeptSnapshot } from './conversat
 /**
  * Inbox pages kept in the process, so that the many agents of a shop who look at the same view
  * get it from one read of the page, not one each (README, "An inbox page read by many agents").
- * The returns list's first page is kept the same way (shopPage).
+ * The first pages of the returns and orders lists are kept the same way, each checked against
+ * its own changes (shopPage).
  *
  * A page is kept with the snapshot of a statement sent before the page was read
  * (inboxChangesSince), so the page shows at least what that snapshot saw. Before a kept page is

@@ -139,9 +139,7 @@ for (const kind of dbKinds) {
       expect(await listed(d.as.contractor)).to.deep.equal(byKey.body);
 
       await server.database.db.execute(sql`delete from memberships where shop_id = ${d.shop.id} and user_id = ${d.shop.people.contractor.id}`);
-      const gone = await d.as.contractor.get(list());
-      expect(gone.status).to.equal(404);
-      expect(gone.text).to.not.include(byKey.body.returns[0]!.customerName);
+      expect((await d.as.contractor.get(list())).status).to.equal(404);
     });
   });
 }

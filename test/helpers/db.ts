@@ -155,6 +155,17 @@ export type DriverClient = { query: (...a: unknown[]) => unknown };
 /** The driver client behind a database's Drizzle handle, for tests that count or fail its statements. */
 export const driverClient = (database: Database): DriverClient => (database.db as unknown as { $client: DriverClient }).$client;
 
+/** What `work` resolves to, and every statement sent meanwhile on `database`'s pool (the server's jobs' too, if they run). */
+export async function sentDuring<T>(database: Database, work: () => Promise<T>): Promise<{ value: T; sent: string[] }> {
+  const sent: string[] = [];
+  const restore = countStatements(driverClient(database), sent);
+  try {
+    return { value: await work(), sent };
+  } finally {
+    restore();
+  }
+}
+
 /**
  * Records each statement `client` is given, named by `name` from its text, into `sent`, until
  * the returned function puts `query` back.

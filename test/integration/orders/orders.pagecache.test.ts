@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { sql } from 'drizzle-orm';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import type { TestClient } from '../../helpers/client.ts';
-import { countStatements, driverClient } from '../../helpers/db.ts';
+import { driverClient, sentDuring } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { anOrder, makeShop, newOrderNumber, signedIn, type TestShop } from '../../fixtures/builders.ts';
 import { aConversation, aCustomer } from '../../fixtures/queue-rows.ts';
@@ -50,15 +50,9 @@ for (const kind of dbKinds) {
 
     /** The answer to `path` and the statements of its own the request sent. */
     async function sentFor(c: TestClient, path: string) {
-      const sent: string[] = [];
-      const restore = countStatements(driverClient(server.database), sent);
-      try {
-        const r = await c.get(path);
-        expect(r.status, r.text).to.equal(200);
-        return { body: r.body as Listed, sent };
-      } finally {
-        restore();
-      }
+      const { value: r, sent } = await sentDuring(server.database, () => c.get(path));
+      expect(r.status, r.text).to.equal(200);
+      return { body: r.body as Listed, sent };
     }
 
     const listed = async (c: TestClient, query = '') => {

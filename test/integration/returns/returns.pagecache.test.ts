@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { sql } from 'drizzle-orm';
 import { startServer, type TestServer } from '../../helpers/app.ts';
-import { countStatements, driverClient } from '../../helpers/db.ts';
+import { sentDuring } from '../../helpers/db.ts';
 import { dbKinds } from '../../helpers/env.ts';
 import { TestClient } from '../../helpers/client.ts';
 import { aConversation, aCustomer } from '../../fixtures/queue-rows.ts';
@@ -44,15 +44,9 @@ for (const kind of dbKinds) {
 
     /** The answer to `path` and the statements of its own the request sent (the server's jobs may send theirs meanwhile, on the same pool). */
     async function sentFor(c: TestClient, path: string) {
-      const sent: string[] = [];
-      const restore = countStatements(driverClient(server.database), sent);
-      try {
-        const r = await c.get(path);
-        expect(r.status, r.text).to.equal(200);
-        return { body: r.body as Listed, own: sent.filter((t) => /from sessions|inbox_changes|api_keys/.test(t) || LIST.test(t)) };
-      } finally {
-        restore();
-      }
+      const { value: r, sent } = await sentDuring(server.database, () => c.get(path));
+      expect(r.status, r.text).to.equal(200);
+      return { body: r.body as Listed, own: sent.filter((t) => /from sessions|list_changes|api_keys/.test(t) || LIST.test(t)) };
     }
 
     /** How many requests /metrics counts as answered with a kept page of the returns list. */

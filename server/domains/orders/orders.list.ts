@@ -14,7 +14,7 @@ import { toOrderView, type OrderView } from './orders.view.ts';
 
 /*
  * The orders list: a page of the shop's orders as a viewer may see them, its cursor, and the
- * audit row every answer writes.
+ * audit row of who saw which orders.
  */
 
 const encodeCursor = (o: OrderWithLines) => Buffer.from(JSON.stringify([o.orderedAt.toISOString(), o.id])).toString('base64url');
@@ -38,8 +38,9 @@ function decodeCursor(cursor: string) {
  * and phone match only for viewers who see them: a contractor must not confirm a hidden address
  * by finding an order with it. The first page of a filter (orderListKey) is kept
  * (InboxPageCache.shopPage, checked with the session's statement, `seen`, on the console's
- * requests): answered again only while nothing it shows changed (list_changes, migration 0040). Every answer,
- * kept or read, writes its audit row, naming the orders it showed.
+ * requests): answered again only while nothing it shows changed (list_changes, migration
+ * 0040). An answer, kept or read, writes its audit row naming the orders it showed when it
+ * showed any, and a search always.
  */
 export async function listShopOrders(db: Db, actor: Actor, query: OrderListQuery, requestId?: string, pages?: InboxPageCache, seen?: InboxChangesSeen): Promise<JsonText<OrderListAnswer>> {
   requireOrderReader(actor);

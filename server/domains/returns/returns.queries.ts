@@ -67,7 +67,8 @@ export async function viewPhoto(db: Db, storage: FileStorage, actor: Actor, retu
 /**
  * The shop's return requests, newest first, as the answer's text. The first page of each filter
  * is kept (InboxPageCache.shopPage, checked with the session's statement, `seen`, on the
- * console's requests): answered again only while nothing it shows changed (migration 0040).
+ * console's requests): answered again only while nothing it shows changed (list_changes,
+ * migration 0040).
  */
 export async function listShopReturns(db: Db, actor: Actor, q: ReturnListQuery, pages?: InboxPageCache, seen?: InboxChangesSeen): Promise<JsonText<ReturnListDto>> {
   if (actor.kind === 'system') throw new DomainError('forbidden', 'not for system callers');

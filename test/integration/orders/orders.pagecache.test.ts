@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { sql } from 'drizzle-orm';
+import { listChangesWithSession } from '../../../server/domains/conversations/conversations.pagecache.repository.ts';
 import { startServer, type TestServer } from '../../helpers/app.ts';
 import type { TestClient } from '../../helpers/client.ts';
 import { driverClient, sentDuring } from '../../helpers/db.ts';
@@ -175,6 +176,43 @@ for (const kind of dbKinds) {
           writer.release();
         }
         expect(nameOf(await listed(owner))).to.equal('途中 三郎');
+      });
+    }
+
+    if (kind === 'postgres') {
+      it("checks by list_changes' key in the plan kept for any snapshot (the generic one), beside a busy shop's changes and a hundred other shops'", async () => {
+        const client = await (driverClient(server.database) as unknown as import('pg').Pool).connect();
+        // Changes from long ago (below any snapshot's xmin: up to 20,000), of this shop's two lists, and of a hundred other shops.
+        const old = `generate_series(3, least(20002, pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1)) g`;
+        try {
+          await client.query(`do $$ begin while pg_snapshot_xmin(pg_current_snapshot())::text::bigint <= 20002 loop perform pg_current_xact_id(); commit; end loop; end $$`);
+          await client.query(`insert into list_changes (shop_id, list, xid) select $1, v.l, g::text::xid8 from ${old} cross join (values ('orders'), ('returns')) v(l) on conflict do nothing`, [shop.id]);
+          await client.query(`insert into list_changes (shop_id, list, xid) select ('7d0e2f7a-1111-4c5e-9a11-' || lpad((g % 100)::text, 12, '0'))::uuid, 'orders', g::text::xid8 from ${old} on conflict do nothing`);
+          await client.query('analyze list_changes');
+          await client.query('set plan_cache_mode = force_generic_plan');
+          const session = (await client.query('select id from sessions where user_id = $1 limit 1', [shop.people.owner.id])).rows[0].id as string;
+          for (const kept of ['orders', 'returns'] as const) {
+            await client.query(`prepare generic_list_check(text, uuid, text) as ${listChangesWithSession[kept].text}`);
+            try {
+              const args = [session, shop.id, '{20000,20001}'].map((v) => client.escapeLiteral(v)).join(', ');
+              const { rows } = await client.query(`explain (format json) execute generic_list_check(${args})`);
+              const scans: string[] = [];
+              const walk = (n: Record<string, unknown>) => {
+                if (n['Relation Name'] === 'list_changes') scans.push(n['Node Type'] as string);
+                for (const c of (n['Plans'] as Array<Record<string, unknown>> | undefined) ?? []) walk(c);
+              };
+              walk((rows[0]['QUERY PLAN'] as Array<{ Plan: Record<string, unknown> }>)[0]!.Plan);
+              // The shop's newest change, every shop's, and the running transactions asked about: each by the key.
+              expect(scans, kept).to.deep.equal(['Index Only Scan', 'Index Only Scan', 'Index Only Scan']);
+            } finally {
+              await client.query('deallocate generic_list_check');
+            }
+          }
+        } finally {
+          await client.query('reset plan_cache_mode').catch(() => undefined);
+          await client.query(`delete from list_changes where xid < '20003'::xid8 and xid < pg_snapshot_xmin(pg_current_snapshot())`);
+          client.release();
+        }
       });
     }
 

@@ -44,7 +44,18 @@ export function keyMine(userId: string, shopId: string | undefined, f: InboxFilt
 }
 
 function keyWith(parts: unknown[], f: InboxFilter): string | undefined {
-  for (const [field, use] of Object.entries(FIELDS) as Array<[keyof InboxFilter, (typeof FIELDS)[keyof InboxFilter]]>) {
+  return keyFrom(parts, FIELDS, f);
+}
+
+/**
+ * A kept page's key: `parts`, then each field of `f` that `fields` says is part of the key, in
+ * `fields`' order; undefined when a field it says is never kept is set. `fields` names every
+ * field of the query (its type says so where it is written: `satisfies Record<keyof Q, …>`), so
+ * a field added to the query does not compile until it is placed. Also the returns and orders
+ * lists' keys (returns.queries.ts, orders.list.ts).
+ */
+export function keyFrom<Q extends object>(parts: unknown[], fields: Readonly<Record<keyof Q, 'key' | 'never' | 'ignored'>>, f: Q): string | undefined {
+  for (const [field, use] of Object.entries(fields) as Array<[keyof Q, 'key' | 'never' | 'ignored']>) {
     if (use === 'never' && f[field] !== undefined) return undefined;
     // Not filtered (0) is no value a filter can have, as a value is always in an array of its
     // own: a tag '*' once keyed as "no tag", so one agent's empty `?tag=*` page was answered to

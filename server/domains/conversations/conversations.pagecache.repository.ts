@@ -48,8 +48,8 @@ export interface InboxChangesSeen {
 }
 
 /**
- * InboxChangesSeen's columns, for the shop and the xids asked about (an array's text, `{1,2}`)
- * in the parameters `shop` and `asked`. Prepared in the two statements below, so their one plan
+ * InboxChangesSeen's columns, of `list`'s changes, for the shop and the xids asked about (an
+ * array's text, `{1,2}`) in the parameters `shop` and `asked`. Prepared in the two statements below, so their one plan
  * must be good for any shop and snapshot (the check of all my shops, mineSeenColumns, reads the
  * same columns over a person's shops, its own way): the newest change of the shop and of every shop is
  * read as max(xid), the last entry of the key's range (one step of the index backwards), to
@@ -57,52 +57,43 @@ export interface InboxChangesSeen {
  * for any value read a deployment of one shop by a scan of all its changes, the planner taking
  * a third of them to match. The running transactions are looked up by key.
  */
-const seenColumns = (shop: string, asked: string) =>
-  seenColumnsOf(
-    'inbox',
-    `${shop}::uuid::text`,
-    `(select max(c.xid) from inbox_changes c where c.shop_id = ${shop}::uuid)`,
-    `array(select c.xid::text from inbox_changes c where c.shop_id in (${shop}::uuid, '${EVERY_SHOP}'::uuid) and c.xid = any(${asked}::text::xid8[]))`,
-    asked,
-  );
-
-/**
- * The same columns for another kept list's pages (KeptList), from list_changes (migration
- * 0040), whose key (shop, list, xid) gives the same steps: the newest change of the shop's list
- * and of every shop's, and the xids asked about looked up by key.
- */
-const listSeenColumns = (list: KeptList, shop: string, asked: string) =>
-  seenColumnsOf(
+const seenColumns = (list: InboxChangesSeen['list'], shop: string, asked: string) => {
+  const { table, and } = changesOf(list);
+  return seenColumnsOf(
     list,
     `${shop}::uuid::text`,
-    `(select max(c.xid) from list_changes c where c.shop_id = ${shop}::uuid and c.list = '${list}')`,
-    `array(select c.xid::text from list_changes c where c.shop_id in (${shop}::uuid, '${EVERY_SHOP}'::uuid) and c.list = '${list}' and c.xid = any(${asked}::text::xid8[]))`,
+    `(select max(c.xid) from ${table} c where c.shop_id = ${shop}::uuid${and})`,
+    `array(select c.xid::text from ${table} c where c.shop_id in (${shop}::uuid, '${EVERY_SHOP}'::uuid)${and} and c.xid = any(${asked}::text::xid8[]))`,
     asked,
-    `(select max(c.xid) from list_changes c where c.shop_id = '${EVERY_SHOP}'::uuid and c.list = '${list}')`,
   );
+};
 
 /** The lists other than the inbox whose first pages are kept (InboxPageCache.shopPage), each checked against its own changes in list_changes. */
 export type KeptList = 'returns' | 'orders';
 
 /**
- * The columns for `list` (InboxChangesSeen.list), `label` (what InboxChangesSeen.shopId says),
- * the newest change of its shops and of every shop (`everyNewest`), which of the xids asked
- * about wrote a change of them or of every shop, and those xids.
+ * Where `list`'s changes are, as a table and a condition to add to its key's: the inbox's in
+ * inbox_changes (migration 0038), another kept list's in list_changes (0040), whose key (shop,
+ * list, xid) gives the same steps.
  */
-const seenColumnsOf = (
-  list: InboxChangesSeen['list'],
-  label: string,
-  newest: string,
-  committed: string,
-  asked: string,
-  everyNewest = `(select max(c.xid) from inbox_changes c where c.shop_id = '${EVERY_SHOP}'::uuid)`,
-) => `'${list}' as "inbox:list", ${label} as "inbox:shop",
+const changesOf = (list: InboxChangesSeen['list']) =>
+  list === 'inbox' ? { table: 'inbox_changes', and: '' } : { table: 'list_changes', and: ` and c.list = '${list}'` };
+
+/**
+ * The columns for `list` (InboxChangesSeen.list), `label` (what InboxChangesSeen.shopId says),
+ * the newest change of its shops and of every shop, which of the xids asked about wrote a change
+ * of them or of every shop, and those xids.
+ */
+const seenColumnsOf = (list: InboxChangesSeen['list'], label: string, newest: string, committed: string, asked: string) => {
+  const { table, and } = changesOf(list);
+  return `'${list}' as "inbox:list", ${label} as "inbox:shop",
    ${INCARNATION} || '/' || pg_current_snapshot()::text as "inbox:snapshot",
    (select h.xid::text from inbox_changes_horizon h) as "inbox:horizon",
    greatest(${newest},
-            ${everyNewest})::text as "inbox:newest",
+            (select max(c.xid) from ${table} c where c.shop_id = '${EVERY_SHOP}'::uuid${and}))::text as "inbox:newest",
    ${asked}::text::xid8[]::text[] as "inbox:asked",
    ${committed} as "inbox:committed"`;
+};
 
 const xids = (v: unknown): Set<bigint> => new Set(((v as string[] | null) ?? []).map(BigInt));
 const xidOrNull = (v: unknown): bigint | null => (v === null || v === undefined ? null : BigInt(v as string));
@@ -118,18 +109,18 @@ const seenOf = (raw: Record<string, unknown>): InboxChangesSeen => ({
 });
 
 /** $1 the shop, $2 the xids asked about: a kept page's check on its own. */
-export const changesSeen = statement('inbox_changes_seen', `select ${seenColumns('$1', '$2')}`, seenOf);
+export const changesSeen = statement('inbox_changes_seen', `select ${seenColumns('inbox', '$1', '$2')}`, seenOf);
 
 /** For each other kept list, $1 the shop, $2 the xids asked about: a kept page's check on its own. */
 const listChangesSeen = {
-  returns: statement('returns_changes_seen', `select ${listSeenColumns('returns', '$1', '$2')}`, seenOf),
-  orders: statement('orders_changes_seen', `select ${listSeenColumns('orders', '$1', '$2')}`, seenOf),
+  returns: statement('returns_changes_seen', `select ${seenColumns('returns', '$1', '$2')}`, seenOf),
+  orders: statement('orders_changes_seen', `select ${seenColumns('orders', '$1', '$2')}`, seenOf),
 } satisfies Record<KeptList, unknown>;
 
 /** For each other kept list, the session's read with the shop's changes of the list: $2 the shop (the session's own), $3 the xids asked about. */
 export const listChangesWithSession = {
-  returns: sessionReadWith('auth_session_read_returns', listSeenColumns('returns', '$2', '$3'), seenOf),
-  orders: sessionReadWith('auth_session_read_orders', listSeenColumns('orders', '$2', '$3'), seenOf),
+  returns: sessionReadWith('auth_session_read_returns', seenColumns('returns', '$2', '$3'), seenOf),
+  orders: sessionReadWith('auth_session_read_orders', seenColumns('orders', '$2', '$3'), seenOf),
 } satisfies Record<KeptList, unknown>;
 
 /**
@@ -242,7 +233,7 @@ export async function myShopsChangesSince(db: Db, userId: string, shopId: string
 export const MINE_MAX_ASKED = 8;
 
 /** The session's read with the shop's changes: $2 the shop (the session's own), $3 the xids asked about. */
-export const inboxChangesWithSession = sessionReadWith('auth_session_read_inbox', seenColumns('$2', '$3'), seenOf);
+export const inboxChangesWithSession = sessionReadWith('auth_session_read_inbox', seenColumns('inbox', '$2', '$3'), seenOf);
 
 /**
  * Whether the shop's pages changed since `since` (a snapshot this returned earlier: always

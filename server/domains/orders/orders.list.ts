@@ -6,7 +6,9 @@ import { JsonText } from '../../core/json.ts';
 import { searchRecord } from '../audit/audit.search.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { InboxPageCache, ReadPage } from '../conversations/conversations.pagecache.ts';
+import { keyFrom } from '../conversations/conversations.pagecache.keys.ts';
 import type { InboxChangesSeen } from '../conversations/conversations.pagecache.repository.ts';
+import type { Role } from '../shops/shops.tables.ts';
 import { listOrders, type OrderListFilter, type OrderWithLines } from './orders.repository.ts';
 import { maskers, masksContactData } from './orders.mask.ts';
 import { requireOrderReader, viewerRole } from './orders.service.ts';
@@ -44,12 +46,12 @@ function decodeCursor(cursor: string) {
  */
 export async function listShopOrders(db: Db, actor: Actor, query: OrderListQuery, requestId?: string, pages?: InboxPageCache, seen?: InboxChangesSeen): Promise<JsonText<OrderListAnswer>> {
   requireOrderReader(actor);
-  const masked = masksContactData(viewerRole(actor));
+  const viewer = viewerRole(actor);
   const read = async (): Promise<ReadPage> => {
-    const answer = await orderPage(db, actor, query);
+    const answer = await orderPage(db, actor.shopId, viewer, query);
     return { json: JSON.stringify(answer), moment: null, shown: answer.orders.map((v) => v.orderNumber) };
   };
-  const page = pages ? await pages.shopPage(db, 'orders', actor.shopId, orderListKey(actor.shopId, masked, query), read, seen) : await read().then((r) => ({ body: r.json, shown: r.shown }));
+  const page = pages ? await pages.shopPage(db, 'orders', actor.shopId, orderListKey(actor.shopId, masksContactData(viewer), query), read, seen) : await read().then((r) => ({ body: r.json, shown: r.shown }));
   const orderNumbers = page.shown ?? [];
   // A search is recorded even when it finds nothing: looking for someone is worth knowing too.
   if (orderNumbers.length || query.q) {
@@ -66,11 +68,10 @@ export interface OrderListAnswer {
   nextCursor: string | null;
 }
 
-async function orderPage(db: Db, actor: Actor, query: OrderListQuery): Promise<OrderListAnswer> {
+async function orderPage(db: Db, shopId: string, viewer: Role | 'api_key', query: OrderListQuery): Promise<OrderListAnswer> {
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-  const viewer = viewerRole(actor);
   const { cursor: _cursor, ...filter } = query;
-  const rows = await listOrders(db, actor.shopId, { ...filter, limit: query.limit + 1, after, matchContact: !masksContactData(viewer) });
+  const rows = await listOrders(db, shopId, { ...filter, limit: query.limit + 1, after, matchContact: !masksContactData(viewer) });
   const page = rows.slice(0, query.limit);
   return { orders: page.map((o) => toOrderView(o, viewer)), nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null };
 }
@@ -99,15 +100,7 @@ const FIELDS = {
  * then the filter. Never an inbox page's key (those start with the shop's id, or "mine"), nor
  * the returns list's.
  */
-function orderListKey(shopId: string, masked: boolean, q: OrderListQuery): string | undefined {
-  const parts: unknown[] = ['orders', shopId.toLowerCase(), masked];
-  for (const [field, use] of Object.entries(FIELDS) as Array<[keyof OrderListQuery, 'key' | 'never']>) {
-    if (use === 'never' && q[field] !== undefined) return undefined;
-    // Not filtered (0) is no value a filter can have: a value is always in an array of its own.
-    if (use === 'key') parts.push(q[field] === undefined ? 0 : [q[field]]);
-  }
-  return JSON.stringify(parts);
-}
+const orderListKey = (shopId: string, masked: boolean, q: OrderListQuery) => keyFrom(['orders', shopId.toLowerCase(), masked], FIELDS, q);
 
 /**
  * What was searched for, without the text (often an address, a phone number or a name): its

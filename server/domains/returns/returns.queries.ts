@@ -5,6 +5,7 @@ import { JsonText } from '../../core/json.ts';
 import type { FileStorage } from '../../core/storage.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { InboxPageCache, ReadPage } from '../conversations/conversations.pagecache.ts';
+import { keyFrom } from '../conversations/conversations.pagecache.keys.ts';
 import type { InboxChangesSeen } from '../conversations/conversations.pagecache.repository.ts';
 import { findOrderById } from '../orders/orders.repository.ts';
 import { maskBankAccount, seesBankDetails } from './returns.bank.ts';
@@ -79,16 +80,20 @@ export async function listShopReturns(db: Db, actor: Actor, q: ReturnListQuery, 
 type ReturnListQuery = { status?: ReturnStatus[]; limit: number; before?: number };
 
 /**
- * The page cache's key of a returns list's page, or undefined for a page after the first (never
- * kept). Not the viewer: the list shows no contact data (a return carries its customer's name,
- * which every role sees: returns.view.ts), so every viewer of the shop is answered the same
- * page; a field shown differently by role would have to be in the key. Never an inbox page's key
- * (conversations.pagecache.keys.ts: those start with the shop's id, or "mine"), nor the orders
- * list's.
+ * How each field of the list's query counts for the page cache (keyFrom): a later page is
+ * never kept. Not the viewer: the list shows no contact data (a return carries its customer's
+ * name, which every role sees: returns.view.ts), so every viewer of the shop is answered the same
+ * page; a field shown differently by role would have to be in the key.
  */
-const returnListKey = (shopId: string, q: ReturnListQuery) =>
-  // The statuses as a set, as the list filters by them: the same ones in another order, or twice, are one page.
-  q.before === undefined ? JSON.stringify(['returns', shopId.toLowerCase(), q.status ? [...new Set(q.status)].sort() : 0, q.limit]) : undefined;
+const FIELDS = { status: 'key', limit: 'key', before: 'never' } as const satisfies Record<keyof ReturnListQuery, 'key' | 'never'>;
+
+/**
+ * The page cache's key of a returns list's page, or undefined for a page after the first. The
+ * statuses as a set, as the list filters by them: the same ones in another order, or twice, are
+ * one page. Never an inbox page's key (those start with the shop's id, or "mine"), nor the
+ * orders list's.
+ */
+const returnListKey = (shopId: string, q: ReturnListQuery) => keyFrom(['returns', shopId.toLowerCase()], FIELDS, { ...q, status: q.status && [...new Set(q.status)].sort() });
 
 async function returnList(db: Db, shopId: string, q: ReturnListQuery): Promise<ReturnListDto> {
   const rows = await listReturns(db, shopId, q);

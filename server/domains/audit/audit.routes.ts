@@ -40,16 +40,11 @@ export function auditRoutes(api: Api, db: Db): void {
     query: auditQuery,
     response: z.object({ events: z.array(auditEventView), nextBefore: z.number().nullable() }),
     errors: ['not_found', 'forbidden'],
-    handler: async ({ actor, query }) => {
-      const { events, nextBefore } = await readAudit(db, actor, {
+    handler: ({ actor, query }) =>
+      readAudit(db, actor, {
         ...query,
         from: query.from ? new Date(query.from) : undefined,
         to: query.to ? new Date(query.to) : undefined,
-      });
-      return {
-        events: events.map(({ shopId: _s, ...e }) => ({ ...e, createdAt: e.createdAt.toISOString() })),
-        nextBefore,
-      };
-    },
+      }),
   });
 }

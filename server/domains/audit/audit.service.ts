@@ -1,7 +1,8 @@
 import { type Actor, requireRole } from '../../core/actor.ts';
 import type { Db } from '../../core/db/client.ts';
 import { storeAudit } from './audit.batch.ts';
-import { listAudit, type AuditFilter, type AuditRow } from './audit.repository.ts';
+import { listAuditJson, type AuditFilter, type AuditRow } from './audit.repository.ts';
+import { JsonText } from '../../core/json.ts';
 import { searchRecord } from './audit.search.ts';
 
 export interface AuditEntry {
@@ -39,17 +40,21 @@ export async function recordAudit(db: Db, actor: Actor, entries: AuditEntry | Au
   );
 }
 
+/** An event of the trail as the owner reads it: every field but the shop, the time as ISO 8601. */
+export type AuditEventView = Omit<AuditRow, 'shopId' | 'createdAt'> & { createdAt: string };
+
 /**
  * Owners read their shop's trail, newest first; nobody can edit it (no route, and a DB
  * trigger). `searched`: only the searches for this value (an address, a phone number, a
- * name), found by its digest, since the trail does not hold the text.
+ * name), found by its digest, since the trail does not hold the text. Answered as the text
+ * PostgreSQL wrote for each event (listAuditJson).
  */
-export async function readAudit(db: Db, actor: Actor, filter: Omit<AuditFilter, 'searchDigest'> & { searched?: string }): Promise<{ events: AuditRow[]; nextBefore: number | null }> {
+export async function readAudit(db: Db, actor: Actor, filter: Omit<AuditFilter, 'searchDigest'> & { searched?: string }): Promise<JsonText<{ events: AuditEventView[]; nextBefore: number | null }>> {
   requireRole(actor, 'owner');
   const { searched, ...rest } = filter;
   const searchDigest = searched ? (await searchRecord(db, actor.shopId, searched)).digest : undefined;
-  const events = await listAudit(db, actor.shopId, { ...rest, searchDigest, limit: filter.limit + 1 });
+  const events = await listAuditJson(db, actor.shopId, { ...rest, searchDigest, limit: filter.limit + 1 });
   const more = events.length > filter.limit;
   const page = more ? events.slice(0, filter.limit) : events;
-  return { events: page, nextBefore: more ? page[page.length - 1]!.id : null };
+  return new JsonText(`{"events":[${page.map((e) => e.event).join(',')}],"nextBefore":${more ? page.at(-1)!.id : null}}`);
 }

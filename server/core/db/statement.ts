@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { getTableColumns, sql, type SQL, type Table } from 'drizzle-orm';
-import type { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db } from './client.ts';
 
 /**
@@ -17,7 +15,7 @@ export interface Statement<Row> {
   readonly text: string;
 }
 
-type PgClient = { query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }> };
+type PgClient = { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }> };
 type PgliteClient = { query(text: string, values: unknown[]): Promise<{ rows: Record<string, unknown>[] }> };
 
 /**
@@ -71,28 +69,4 @@ export function statement<Row = Record<string, unknown>>(name: string, text: str
     return map ? rows.map(map) : (rows as Row[]);
   };
   return Object.assign(run, { text });
-}
-
-/** How many texts preparedSql prepares by name in a process; any other is sent unnamed. */
-export const PREPARED_SHAPES = 128;
-const shapes = new Map<string, string>();
-
-/**
- * A statement the query builder writes, of a shape sent many times a second (an inbox page of
- * one view: the same text, other values), sent prepared by its text's name on PostgreSQL: it
- * is parsed and planned once per pooled connection, not at every request (an inbox page's plan
- * alone took 0.8 ms of PostgreSQL's CPU, more than half of running it). Once a statement ran
- * five times, PostgreSQL may keep one plan for every value (a generic plan): only for shapes
- * whose every value is served by the same index, with what the planner must see to choose an
- * index (a partial index's predicate, a LIMIT) written into the text, not passed as a value.
- * At most PREPARED_SHAPES texts are named (in a process; each connection holds the ones it
- * ran); any other is sent as a plain statement.
- */
-export async function preparedSql<Row = Record<string, unknown>>(db: Db, query: SQL): Promise<Row[]> {
-  const { sql: text, params } = (db as unknown as { dialect: PgDialect }).dialect.sqlToQuery(query);
-  let name = shapes.get(text);
-  if (name === undefined && shapes.size < PREPARED_SHAPES) shapes.set(text, (name = `shape_${createHash('sha1').update(text).digest('base64url')}`));
-  const c = clientOf(db);
-  if (c.kind === 'pglite') return (await c.client.query(text, params)).rows as Row[];
-  return (await c.client.query(name === undefined ? { text, values: params } : { name, text, values: params })).rows as Row[];
 }

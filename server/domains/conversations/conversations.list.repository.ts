@@ -2,8 +2,7 @@ import { and, desc, eq, inArray, isNull, sql, type SQL, type SQLWrapper } from '
 import type { Db } from '../../core/db/client.ts';
 import { conversations, customers, messages, type ConversationStatus } from './conversations.tables.ts';
 import type { CustomerRow } from './conversations.customers.repository.ts';
-import { isoSql, preparedSql, rowsAs } from '../../core/db/statement.ts';
-import { activeStatuses } from './conversations.machine.ts';
+import { isoSql, rowsAs } from '../../core/db/statement.ts';
 import { slaBadgeJsonSql, slaMomentSql } from '../sla/sla.repository.ts';
 import type { ConversationDto } from './conversations.dto.ts';
 import { customerVisible, type ConversationRow } from './conversations.repository.ts';
@@ -48,7 +47,7 @@ export interface InboxFilter {
 /** The inbox filter's conditions, for the shops in `shopIds`, or the shop of a lateral join (a column: all my shops' `shops.id` or `mine.id`, conversations.across.repository.ts). */
 export function inboxConditions(shopIds: string[] | SQLWrapper, f: InboxFilter): SQL[] {
   const where: SQL[] = [Array.isArray(shopIds) ? inArray(conversations.shopId, shopIds) : eq(conversations.shopId, shopIds), isNull(conversations.mergedIntoId)];
-  if (f.statuses) where.push(isActive(f.statuses) ? activeCondition : inArray(conversations.status, f.statuses));
+  if (f.statuses) where.push(inArray(conversations.status, f.statuses));
   if (f.assigneeId === null) where.push(isNull(conversations.assigneeId));
   else if (f.assigneeId) where.push(eq(conversations.assigneeId, f.assigneeId));
   if (f.tag) where.push(sql`${conversations.tags} @> array[${f.tag}]::text[]`);
@@ -70,15 +69,6 @@ export function inboxConditions(shopIds: string[] | SQLWrapper, f: InboxFilter):
   if (f.before) where.push(sql`(${conversations.updatedAt}, ${conversations.id}) < (${f.before.updatedAt}::timestamptz, ${f.before.id}::uuid)`);
   return where;
 }
-
-/** Whether `statuses` are the active view's (activeStatuses, in their order, as inboxFilter writes them). */
-const isActive = (statuses: ConversationStatus[]) => statuses.length === activeStatuses.length && statuses.every((s, i) => s === activeStatuses[i]);
-/**
- * The active view's statuses written into the text, as the predicate of its index
- * (conversations_shop_active_idx) is: a prepared page's generic plan (preparedSql) must prove
- * its rows are in the index without seeing any value.
- */
-const activeCondition = sql`${conversations.status} in (${sql.raw(activeStatuses.map((s) => `'${s}'`).join(', '))})`;
 
 export const newestFirst = [desc(conversations.updatedAt), desc(conversations.id)];
 /**
@@ -162,23 +152,11 @@ export interface JsonPageRow {
  * sees contact data.
  */
 export async function listConversationPageJson(db: Db, shopId: string, f: InboxFilter): Promise<JsonPageRow[]> {
-  return inboxWay(db, shopId, f, (q) => jsonPage(db, q, f.now, preparable(f)), (rows) => rows.length);
+  return inboxWay(db, shopId, f, (q) => jsonPage(db, q, f.now), (rows) => rows.length);
 }
 
-/**
- * Whether one shop's page of `f` is sent prepared (preparedSql): a view or a later page, whose
- * every value (the shop, a status, an assignee, a priority, a tag, the cursor, the size) is
- * served by the view's own index, read backwards, whatever it is. Not a search, whose way is
- * chosen per text and whose shop's id the planner folds into the index's grams (matchesQuery),
- * nor the SLA filter, whose ids come from a subquery.
- */
-export const preparable = (f: InboxFilter) => f.text === undefined && f.ids === undefined;
-
-/** detailedJsonQuery of `page` sent (prepared by its text: preparedSql), its rows as they come. */
-export const jsonPage = async (db: Db, page: SQLWrapper, now?: Date, prepared = false): Promise<JsonPageRow[]> => {
-  const q = detailedJsonQuery(page, now);
-  return prepared ? preparedSql<JsonPageRow>(db, q) : ((await db.execute(q)) as unknown as { rows: JsonPageRow[] }).rows;
-};
+/** detailedJsonQuery of `page` sent, its rows as they come. */
+export const jsonPage = async (db: Db, page: SQLWrapper, now?: Date) => ((await db.execute(detailedJsonQuery(page, now))) as unknown as { rows: JsonPageRow[] }).rows;
 
 /** Whether a search may look in the newest rows first (inboxWay): not for digits (rare by nature), nor with a tag or an SLA state, which no index serves. */
 export function mayLookInNewest(f: InboxFilter): f is InboxFilter & { text: string } {

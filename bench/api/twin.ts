@@ -13,10 +13,8 @@ import Koa, { type Context } from 'koa';
 import type { Db } from '../../server/core/db/client.ts';
 import { listAudit } from '../../server/domains/audit/audit.repository.ts';
 import { listMemberships } from '../../server/domains/auth/auth.repository.ts';
-import { findCustomer } from '../../server/domains/conversations/conversations.customers.repository.ts';
 import { inboxFilter, type InboxQuery } from '../../server/domains/conversations/conversations.inbox.ts';
-import { customerOrders, otherConversations, returnsOfOrders } from '../../server/domains/conversations/conversations.related.repository.ts';
-import { findConversation } from '../../server/domains/conversations/conversations.repository.ts';
+import { relatedJson } from '../../server/domains/conversations/conversations.related.repository.ts';
 import { listConversationPageJson } from '../../server/domains/conversations/conversations.list.repository.ts';
 import { listConversationPageAcross } from '../../server/domains/conversations/conversations.across.repository.ts';
 import { listOrders } from '../../server/domains/orders/orders.repository.ts';
@@ -64,15 +62,10 @@ export function twinApp(db: Db): Koa {
   });
   router.get('/twin/shops/:shopId/conversations/:conversationId/related', async (ctx) => {
     const { shopId, conversationId } = ctx.params as { shopId: string; conversationId: string };
-    const c = await findConversation(db, shopId, conversationId);
-    if (!c) return void (ctx.status = 404);
-    const customer = await findCustomer(db, shopId, c.customerId);
-    const email = customer?.verified ? customer.email : null;
-    const conversations = await otherConversations(db, shopId, c.customerId, email, c.id);
-    const named = [...new Set([c.orderNumber, ...conversations.filter((o) => o.customerId === c.customerId).map((o) => o.orderNumber)].filter((n): n is string => !!n))];
-    const orders = await customerOrders(db, shopId, email, named);
-    const returns = await returnsOfOrders(db, shopId, orders.map((o) => o.id));
-    ctx.body = { conversations, orders, returns };
+    const json = await relatedJson(db, shopId, conversationId, true);
+    if (json === undefined) return void (ctx.status = 404);
+    ctx.type = 'application/json';
+    ctx.body = json;
   });
   router.get('/twin/shops/:shopId/orders', async (ctx) => {
     ctx.body = await listOrders(db, ctx.params.shopId!, { q: str(ctx, 'q'), limit: Number(str(ctx, 'limit') ?? 25) + 1, matchContact: true });

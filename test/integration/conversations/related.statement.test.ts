@@ -28,6 +28,8 @@ for (const kind of dbKinds) {
     let asked: string;
     /** A visitor's, who typed Hanako's address and was never vouched for. */
     let visitors: string;
+    /** Of the verified customer Taro, who has more orders and returns than the panel shows, some at the same moment. */
+    let taros: string;
     const numbers = new Map<string, number>();
 
     const actor = (role: 'owner' | 'agent' | 'contractor', s = shop): Actor => ({ kind: 'user', shopId: s.id, userId: s.people[role].id, name: role, role });
@@ -64,6 +66,7 @@ for (const kind of dbKinds) {
       const typed = await aCustomer(database.db, shop.id, { email: address });
       const someone = await aCustomer(database.db, shop.id, { email: 'someone@example.jp' });
       const elsewhere = await aCustomer(database.db, other.id, { email: address });
+      await database.db.execute(sql`update customers set verified = true where id = ${elsewhere.id}`);
 
       asked = (await conversation(shop.id, hanako.id, 1000, 'A-1')).id;
       // Hanako's others: 24, one merged away, two naming orders; the newest 20 are shown.
@@ -85,6 +88,18 @@ for (const kind of dbKinds) {
       await aReturn(shop.id, byAddress, 2, 300);
       await aReturn(shop.id, byAddress, 3, 400);
       await aReturn(other.id, theirs, 1, 500);
+
+      // Taro: two other conversations at one moment; 21 orders by his address, two of them at one
+      // moment, and 22 returns of them, two at one moment.
+      const taro = await aCustomer(database.db, shop.id, { email: `taro-${Date.now()}@example.jp` });
+      await database.db.execute(sql`update customers set verified = true where id = ${taro.id}`);
+      taros = (await conversation(shop.id, taro.id, 2000)).id;
+      for (let i = 0; i < 2; i++) await conversation(shop.id, taro.id, 1500);
+      for (let i = 0; i < 21; i++) {
+        const id = await order(shop.id, `T-${i}`, taro.email!, i === 20 ? 2100 + 19 : 2100 + i);
+        await aReturn(shop.id, id, 100 + i, i === 20 ? 2200 + 19 : 2200 + i);
+        if (i === 5) await aReturn(shop.id, id, 200, 2150);
+      }
     });
     after(() => database?.close());
 
@@ -97,7 +112,7 @@ for (const kind of dbKinds) {
       // The vouched-for twin's at 500, then Hanako's newest 19 (of 24); not the merged one, the visitor's or another shop's.
       expect(minutes).to.deep.equal([500, ...Array.from({ length: 19 }, (_, i) => 330 - i * 10)]);
       expect(r.conversations.map((c) => c.number)).to.deep.equal(r.conversations.map((c) => numbers.get(c.id)));
-      expect(r.conversations[0]).to.deep.include({ status: 'open', subject: null });
+      expect(r.conversations[0]).to.deep.include({ status: 'open', subject: null, updatedAt: at(500).toISOString() });
       // Orders: named by the conversation (A-1) and by Hanako's own shown ones (A-2), placed with the address (M-1, any case); not B-1 (named by the other customer) nor A-OLD (named by a conversation not shown).
       expect(r.orders.map((o) => o.orderNumber)).to.deep.equal(['M-1', 'A-2', 'A-1']);
       expect(r.orders[2]).to.deep.equal({ orderNumber: 'A-1', orderedAt: at(50).toISOString(), total: 1050, shippedAt: at(51).toISOString(), deliveredAt: null });
@@ -119,6 +134,28 @@ for (const kind of dbKinds) {
     it('joins nothing by an address typed by a visitor the shop never vouched for, even for an owner', async () => {
       const r = await related('owner', visitors);
       expect(r).to.deep.equal({ conversations: [], orders: [{ orderNumber: 'C-1', orderedAt: at(90).toISOString(), total: 1090, shippedAt: null, deliveredAt: null }], returns: [] });
+    });
+
+    it('shows the newest 20 orders and returns, and breaks a tie by id, the same at every read', async () => {
+      const r = await related('owner', taros);
+      /** The rows of `table` whose `key` is one of `values`, their keys by id, greatest first. */
+      const byIdDesc = async (table: string, key: string, values: string[]) => {
+        const found = (await database.db.execute(sql`select id, ${sql.raw(key)}::text as k from ${sql.raw(table)} where shop_id = ${shop.id} and ${sql.raw(key)}::text = any(${sql.param(values)}::text[])`)) as unknown as { rows: Array<{ id: string; k: string }> };
+        return found.rows.sort((a, b) => (a.id < b.id ? 1 : -1)).map((x) => x.k);
+      };
+      // Two conversations at 1500: the greater id first.
+      expect(r.conversations.map((c) => c.updatedAt)).to.deep.equal([at(1500).toISOString(), at(1500).toISOString()]);
+      expect(r.conversations.map((c) => c.id)).to.deep.equal([...r.conversations.map((c) => c.id)].sort().reverse());
+      // T-19 and T-20 at one moment, the newest; T-0 falls off.
+      expect(r.orders).to.have.length(RELATED_LIMIT);
+      expect(r.orders.slice(0, 2).map((o) => o.orderNumber)).to.deep.equal(await byIdDesc('orders', 'order_number', ['T-19', 'T-20']));
+      expect(r.orders.slice(2).map((o) => o.orderNumber)).to.deep.equal(Array.from({ length: 18 }, (_, i) => `T-${18 - i}`));
+      // 21 returns of those 20 orders (T-5 has two): the newest 20, the two at one moment by id.
+      expect(r.returns).to.have.length(RELATED_LIMIT);
+      expect(r.returns.slice(0, 2).map((x) => String(x.number))).to.deep.equal(await byIdDesc('return_requests', 'number', ['119', '120']));
+      expect(r.returns.slice(2).map((x) => x.number)).to.deep.equal([...Array.from({ length: 18 }, (_, i) => 118 - i)]);
+      expect(r.returns.every((x) => x.orderNumber === `T-${x.number - 100}`)).to.equal(true);
+      expect(await related('owner', taros)).to.deep.equal(r);
     });
 
     it('answers 404 for a conversation of another shop, and nothing of it', async () => {

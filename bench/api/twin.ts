@@ -2,7 +2,8 @@
  * The bare twins of the console's list routes: a Koa app with a router and nothing else (no
  * session, no membership check, no query schema, no DTOs, no masking, no audit row) whose
  * routes call the same repository functions the real routes call and answer their rows as
- * JSON (the inbox's rows are DTOs PostgreSQL built, as its repository answers them). They
+ * JSON (the inbox's rows, the related panel and the audit trail's events are JSON PostgreSQL
+ * wrote, as their repositories answer them). They
  * are imported, never copied, so a twin follows its repository when it changes; the distance
  * between a route and its twin is what the service adds around the query.
  *
@@ -11,7 +12,7 @@
 import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import type { Db } from '../../server/core/db/client.ts';
-import { listAudit } from '../../server/domains/audit/audit.repository.ts';
+import { listAuditJson } from '../../server/domains/audit/audit.repository.ts';
 import { listMemberships } from '../../server/domains/auth/auth.repository.ts';
 import { inboxFilter, type InboxQuery } from '../../server/domains/conversations/conversations.inbox.ts';
 import { relatedJson } from '../../server/domains/conversations/conversations.related.repository.ts';
@@ -74,7 +75,10 @@ export function twinApp(db: Db): Koa {
     ctx.body = await listReturns(db, ctx.params.shopId!, { limit: Number(str(ctx, 'limit') ?? 25) });
   });
   router.get('/twin/shops/:shopId/audit', async (ctx) => {
-    ctx.body = await listAudit(db, ctx.params.shopId!, { limit: Number(str(ctx, 'limit') ?? 50) + 1 });
+    // Each event as PostgreSQL wrote it, in a JSON array, as the real route's repository answers them.
+    const events = await listAuditJson(db, ctx.params.shopId!, { limit: Number(str(ctx, 'limit') ?? 50) + 1 });
+    ctx.type = 'application/json';
+    ctx.body = `[${events.map((e) => e.event).join(',')}]`;
   });
   const app = new Koa();
   app.use(router.routes());

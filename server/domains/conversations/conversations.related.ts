@@ -14,14 +14,11 @@ export interface RelatedDto {
 }
 
 /**
- * What else the customer of a conversation has with the shop: its other conversations, orders
- * and returns, capped, shop-scoped, numbers and states only, in one statement
- * (relatedJson), sent on as the JSON PostgreSQL wrote. Conversations and orders are the
- * customer's own (the same contact, and the order numbers the customer's own conversations
- * name). An address joins records only when the shop's server vouched for this customer
- * (verified) and the viewer may see contact data: a typed address proves nothing (anyone can
- * type a stranger's in the pre-chat form), and to a contractor an answer found by address would
- * confirm an address they are not to know.
+ * What else the customer of a conversation has with the shop, for a person of the console: its
+ * other conversations, orders and returns, numbers and states only, in one statement
+ * (relatedJson, which holds the rules of what joins), sent on as the JSON PostgreSQL wrote.
+ * An address joins records only for a viewer who may see contact data: to a contractor an
+ * answer found by address would confirm an address they are not to know.
  */
 export async function relatedOf(db: Db, actor: Actor, conversationId: string): Promise<JsonText<RelatedDto>> {
   if (actor.kind !== 'user') throw new DomainError('forbidden', 'for console users');

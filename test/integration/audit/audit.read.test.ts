@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import type { Actor } from '../../../server/core/actor.ts';
 import type { Database } from '../../../server/core/db/client.ts';
-import { insertAudit, listAudit, type AuditFilter } from '../../../server/domains/audit/audit.repository.ts';
+import { desc, eq } from 'drizzle-orm';
+import { insertAudit, type AuditFilter, type AuditRow } from '../../../server/domains/audit/audit.repository.ts';
+import { auditEvents } from '../../../server/domains/audit/audit.tables.ts';
 import { readAudit, type AuditEventView } from '../../../server/domains/audit/audit.service.ts';
 import { makeShop, type TestShop } from '../../fixtures/builders.ts';
 import { testDatabase } from '../../helpers/db.ts';
@@ -56,8 +58,21 @@ for (const kind of dbKinds) {
     after(() => database?.close());
 
     const read = async (f: Partial<AuditFilter> = {}) => JSON.parse((await readAudit(database.db, owner, { limit: 50, ...f })).text) as Page;
-    const asBefore = async (f: Partial<AuditFilter> = {}) =>
-      (await listAudit(database.db, shop.id, { limit: 50, ...f })).map(({ shopId: _s, ...e }) => ({ ...e, createdAt: e.createdAt.toISOString() }));
+    /** The shop's rows the filter keeps, newest first, as the process wrote each event before: every field but the shop, the time by toISOString. */
+    const asBefore = async (f: Partial<AuditFilter> = {}) => {
+      const keeps = (e: AuditRow) =>
+        (f.actorId === undefined || e.actorId === f.actorId) &&
+        (f.action === undefined || e.action === f.action) &&
+        (f.objectType === undefined || e.objectType === f.objectType) &&
+        (f.objectId === undefined || e.objectId === f.objectId) &&
+        (f.from === undefined || e.createdAt >= f.from) &&
+        (f.to === undefined || e.createdAt <= f.to);
+      const rows = await database.db.select().from(auditEvents).where(eq(auditEvents.shopId, shop.id)).orderBy(desc(auditEvents.id));
+      return rows
+        .filter(keeps)
+        .slice(0, f.limit ?? 50)
+        .map(({ shopId: _s, ...e }) => ({ ...e, createdAt: e.createdAt.toISOString() }));
+    };
 
     for (const [what, f] of [
       ['every event', {}],
